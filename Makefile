@@ -1,0 +1,61 @@
+# kyokun - plain Makefile, dependencies through pkg-config.
+#   make            build ./kyokun
+#   make test       build and run the whole test suite (unit + CLI + HTTP + e2e)
+#   make asan       build into build-asan/ with AddressSanitizer + UBSan
+#   make bench      run the benchmarks in bench/
+
+PKGS     = sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+KFLAGS   = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+           -Wno-unused-parameter $(shell pkg-config --cflags $(PKGS))
+LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+O       ?= build
+
+SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
+OBJS     = $(SRCS:src/%.c=$(O)/%.o)
+TESTSRCS = $(wildcard tests/unit/test_*.c)
+TESTBINS = $(TESTSRCS:tests/unit/%.c=$(O)/tests/%)
+VERSION  = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+all: kyokun
+
+kyokun: $(O)/kyokun
+	cp $(O)/kyokun $@
+
+$(O)/kyokun: $(O)/main.o $(O)/libkyokun.a
+	$(CC) $(KFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/libkyokun.a: $(OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(O)/%.o: src/%.c $(wildcard src/*.h) | $(O)
+	$(CC) $(KFLAGS) $(CFLAGS) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a tests/unit/testutil.h | $(O)
+	@mkdir -p $(O)/tests
+	$(CC) $(KFLAGS) $(CFLAGS) -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< \
+		$(O)/libkyokun.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+$(O):
+	mkdir -p $(O)
+
+unit: $(TESTBINS)
+
+test: kyokun unit asan
+	tests/run.sh --all
+
+asan:
+	$(MAKE) O=build-asan CC=gcc CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" build-asan/kyokun unit-asan
+
+unit-asan: $(TESTSRCS:tests/unit/%.c=build-asan/tests/%)
+
+bench: kyokun
+	bench/run.sh
+
+clean:
+	rm -rf build build-asan kyokun
+
+.PHONY: all test unit asan unit-asan bench clean
+.SECONDARY:

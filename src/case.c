@@ -1,0 +1,385 @@
+/*
+ * case.c - the case model: constructors, helpers and validation.
+ */
+#include "case.h"
+#include "kerr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *key, *ja, *en;
+} sections[KSEC__N] = {
+	[KSEC_BACKGROUND] = { "background", "背景", "Background" },
+	[KSEC_DETECTION] = { "detection", "検知", "Detection" },
+	[KSEC_RESPONSE] = { "response", "対処", "Response" },
+	[KSEC_CAUSE] = { "cause", "原因", "Cause" },
+	[KSEC_COUNTERMEASURES] = { "countermeasures", "再発防止策", "Countermeasures" },
+	[KSEC_LESSONS] = { "lessons", "得られた気付き・教訓", "Lessons learned" },
+	[KSEC_IMPACT] = { "impact", "サイバー攻撃による影響", "Impact" },
+	[KSEC_MITIGATION] = { "mitigation", "被害軽減に寄与した対策", "Measures that limited the damage" },
+	[KSEC_CHALLENGES] = { "challenges", "今後の課題", "Remaining challenges" },
+};
+
+const int ksection_display_order[KSEC__N] = {
+	KSEC_BACKGROUND, KSEC_IMPACT, KSEC_DETECTION, KSEC_RESPONSE, KSEC_CAUSE,
+	KSEC_MITIGATION, KSEC_COUNTERMEASURES, KSEC_LESSONS, KSEC_CHALLENGES,
+};
+
+const char *ksection_key(int sec)
+{
+	return sec >= 0 && sec < KSEC__N ? sections[sec].key : NULL;
+}
+
+const char *ksection_label_ja(int sec)
+{
+	return sec >= 0 && sec < KSEC__N ? sections[sec].ja : NULL;
+}
+
+const char *ksection_label_en(int sec)
+{
+	return sec >= 0 && sec < KSEC__N ? sections[sec].en : NULL;
+}
+
+int ksection_from_key(const char *key)
+{
+	for (int i = 0; i < KSEC__N; i++)
+		if (!strcmp(key, sections[i].key))
+			return i;
+	return -1;
+}
+
+int kstrv_push_owned(struct kstrv *sv, char *s)
+{
+	if (!s)
+		return KE_NOMEM;
+	if (sv->n == sv->alloc) {
+		size_t n = sv->alloc ? sv->alloc * 2 : 4;
+		char **v = realloc(sv->v, n * sizeof(*v));
+
+		if (!v) {
+			free(s);
+			return KE_NOMEM;
+		}
+		sv->v = v;
+		sv->alloc = n;
+	}
+	sv->v[sv->n++] = s;
+	return 0;
+}
+
+int kstrv_pushn(struct kstrv *sv, const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (!p)
+		return KE_NOMEM;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return kstrv_push_owned(sv, p);
+}
+
+int kstrv_push(struct kstrv *sv, const char *s)
+{
+	return kstrv_pushn(sv, s, strlen(s));
+}
+
+int kstrv_contains(const struct kstrv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return 1;
+	return 0;
+}
+
+void kstrv_clear(struct kstrv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->alloc = 0;
+}
+
+int kstr_setn(char **dst, const char *s, size_t len)
+{
+	char *p = NULL;
+
+	if (s) {
+		p = malloc(len + 1);
+		if (!p)
+			return KE_NOMEM;
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
+int kstr_set(char **dst, const char *s)
+{
+	return kstr_setn(dst, s, s ? strlen(s) : 0);
+}
+
+void kcase_init(struct kcase *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+static void event_free(struct kevent *e)
+{
+	free(e->when);
+	free(e->actor);
+	free(e->text);
+	json_decref(e->extra);
+}
+
+void kcase_free(struct kcase *c)
+{
+	free(c->id);
+	free(c->title);
+	free(c->source.document);
+	free(c->source.publisher);
+	free(c->source.page_marker);
+	json_decref(c->source.extra);
+	free(c->category);
+	kstrv_clear(&c->summary);
+	kstrv_clear(&c->key_lessons);
+	free(c->attributes.organization);
+	free(c->attributes.factors);
+	free(c->attributes.reader_level);
+	json_decref(c->attributes.extra);
+	for (int i = 0; i < KSEC__N; i++)
+		free(c->sections[i]);
+	json_decref(c->sections_extra);
+	for (size_t i = 0; i < c->ntimeline; i++)
+		event_free(&c->timeline[i]);
+	free(c->timeline);
+	free(c->tags.event_class);
+	kstrv_clear(&c->tags.threats);
+	kstrv_clear(&c->tags.sectors);
+	json_decref(c->tags.extra);
+	free(c->tlp);
+	json_decref(c->extra);
+	memset(c, 0, sizeof(*c));
+}
+
+int kcase_add_event(struct kcase *c, int day_known, int day, const char *when,
+		    const char *actor, const char *text)
+{
+	struct kevent *e;
+
+	if (c->ntimeline == c->timeline_alloc) {
+		size_t n = c->timeline_alloc ? c->timeline_alloc * 2 : 8;
+		struct kevent *v = realloc(c->timeline, n * sizeof(*v));
+
+		if (!v)
+			return KE_NOMEM;
+		c->timeline = v;
+		c->timeline_alloc = n;
+	}
+	e = &c->timeline[c->ntimeline];
+	memset(e, 0, sizeof(*e));
+	e->has_day = day_known;
+	e->day = day;
+	if (kstr_set(&e->when, when) < 0 || kstr_set(&e->actor, actor) < 0 ||
+	    kstr_set(&e->text, text) < 0) {
+		event_free(e);
+		return KE_NOMEM;
+	}
+	c->ntimeline++;
+	return 0;
+}
+
+int kcase_section_append(struct kcase *c, int sec, const char *text)
+{
+	size_t a, b;
+	char *p;
+
+	if (sec < 0 || sec >= KSEC__N)
+		return KE_INVALID;
+	if (!c->sections[sec] || !*c->sections[sec])
+		return kstr_set(&c->sections[sec], text);
+	a = strlen(c->sections[sec]);
+	b = strlen(text);
+	p = realloc(c->sections[sec], a + b + 2);
+	if (!p)
+		return KE_NOMEM;
+	p[a] = '\n';
+	memcpy(p + a + 1, text, b + 1);
+	c->sections[sec] = p;
+	return 0;
+}
+
+static const char *const tlps[] = { "clear", "green", "amber", "amber+strict", "red" };
+
+int ktlp_rank(const char *s)
+{
+	if (!s)
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(s, tlps[i]))
+			return i;
+	return -1;
+}
+
+int ktlp_valid(const char *s)
+{
+	return ktlp_rank(s) >= 0;
+}
+
+int kutf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		unsigned cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (n >= len - i)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+static int valid_str(const char *s, const char *field, struct kerr *err)
+{
+	if (s && !kutf8_valid(s, strlen(s)))
+		return kerr_set(err, KE_INVALID, "%s: not valid UTF-8", field);
+	return 0;
+}
+
+static int valid_strv(const struct kstrv *sv, const char *field, struct kerr *err)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!kutf8_valid(sv->v[i], strlen(sv->v[i])))
+			return kerr_set(err, KE_INVALID, "%s[%zu]: not valid UTF-8", field, i);
+	return 0;
+}
+
+static int valid_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 200)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)id[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~'))
+			return 0;
+	}
+	return strcmp(id, ".") && strcmp(id, "..");
+}
+
+int kcase_validate(const struct kcase *c, struct kerr *err)
+{
+	char field[64];
+
+	if (!c->id || !*c->id)
+		return kerr_set(err, KE_INVALID, "id: missing (a non-empty string is required)");
+	if (!valid_id(c->id))
+		return kerr_set(err, KE_INVALID,
+				"id: \"%.80s\" is not URL-safe (use 1-200 of A-Z a-z 0-9 - _ . ~)", c->id);
+	if (!c->title || !*c->title)
+		return kerr_set(err, KE_INVALID, "title: missing (a non-empty string is required)");
+	if (valid_str(c->title, "title", err) || valid_str(c->category, "category", err) ||
+	    valid_str(c->source.document, "source.document", err) ||
+	    valid_str(c->source.publisher, "source.publisher", err) ||
+	    valid_str(c->source.page_marker, "source.page_marker", err) ||
+	    valid_strv(&c->summary, "summary", err) ||
+	    valid_strv(&c->key_lessons, "key_lessons", err) ||
+	    valid_str(c->attributes.organization, "attributes.organization", err) ||
+	    valid_str(c->attributes.factors, "attributes.factors", err) ||
+	    valid_strv(&c->tags.threats, "tags.threats", err) ||
+	    valid_strv(&c->tags.sectors, "tags.sectors", err))
+		return KE_INVALID;
+	for (int i = 0; i < KSEC__N; i++) {
+		snprintf(field, sizeof(field), "sections.%s", ksection_key(i));
+		if (valid_str(c->sections[i], field, err))
+			return KE_INVALID;
+	}
+	for (size_t i = 0; i < c->ntimeline; i++) {
+		const struct kevent *e = &c->timeline[i];
+
+		snprintf(field, sizeof(field), "timeline[%zu].text", i);
+		if (!e->text)
+			return kerr_set(err, KE_INVALID, "%s: missing (a string is required)", field);
+		if (valid_str(e->text, field, err))
+			return KE_INVALID;
+		snprintf(field, sizeof(field), "timeline[%zu].when", i);
+		if (valid_str(e->when, field, err))
+			return KE_INVALID;
+		snprintf(field, sizeof(field), "timeline[%zu].actor", i);
+		if (valid_str(e->actor, field, err))
+			return KE_INVALID;
+	}
+	if (c->attributes.reader_level && strcmp(c->attributes.reader_level, "basic") &&
+	    strcmp(c->attributes.reader_level, "advanced"))
+		return kerr_set(err, KE_INVALID,
+				"attributes.reader_level: expected \"basic\" or \"advanced\", got \"%.40s\"",
+				c->attributes.reader_level);
+	if (c->tags.event_class && strcmp(c->tags.event_class, "cyber_attack") &&
+	    strcmp(c->tags.event_class, "system_failure") && strcmp(c->tags.event_class, "other"))
+		return kerr_set(err, KE_INVALID,
+				"tags.event_class: expected cyber_attack, system_failure or other, got \"%.40s\"",
+				c->tags.event_class);
+	if (c->tlp && !ktlp_valid(c->tlp))
+		return kerr_set(err, KE_INVALID,
+				"tlp: expected clear, green, amber, amber+strict or red, got \"%.40s\"", c->tlp);
+	return 0;
+}
+
+struct kcase *kcase_list_add(struct kcase_list *l)
+{
+	if (l->n == l->alloc) {
+		size_t n = l->alloc ? l->alloc * 2 : 16;
+		struct kcase *v = realloc(l->v, n * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->alloc = n;
+	}
+	kcase_init(&l->v[l->n]);
+	return &l->v[l->n++];
+}
+
+void kcase_list_free(struct kcase_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		kcase_free(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->alloc = 0;
+}

@@ -1,0 +1,672 @@
+/*
+ * case_json.c - the interchange JSON of a case, and a streaming reader of
+ * case files.
+ */
+#include "case_json.h"
+#include "case.h"
+#include "kbuf.h"
+#include "kerr.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- JSON -> case ------------------------------------------------------ */
+
+static int get_str(json_t *obj, const char *key, char **dst, const char *path,
+		   int required, struct kerr *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			return kerr_set(err, KE_INVALID, "%s%s: missing (a string is required)", path, key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return kerr_set(err, KE_INVALID, "%s%s: expected string%s", path, key,
+				required ? "" : " or null");
+	if (kstr_setn(dst, json_string_value(v), json_string_length(v)) < 0)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	if (strlen(*dst) != json_string_length(v))
+		return kerr_set(err, KE_INVALID, "%s%s: contains a NUL character", path, key);
+	return 0;
+}
+
+static int get_int(json_t *obj, const char *key, int *has, int *dst, const char *path,
+		   struct kerr *err)
+{
+	json_t *v = json_object_get(obj, key);
+	json_int_t n;
+
+	*has = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_integer(v))
+		return kerr_set(err, KE_INVALID, "%s%s: expected integer or null", path, key);
+	n = json_integer_value(v);
+	if (n < -1000000000 || n > 1000000000)
+		return kerr_set(err, KE_INVALID, "%s%s: %lld is out of range", path, key, (long long)n);
+	*has = 1;
+	*dst = (int)n;
+	return 0;
+}
+
+static int get_strv(json_t *obj, const char *key, struct kstrv *sv, const char *path,
+		    struct kerr *err)
+{
+	json_t *v = json_object_get(obj, key), *s;
+	size_t i;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_string(v)) /* be lenient: one string is a one-item list */
+		return kstrv_push(sv, json_string_value(v)) < 0 ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+	if (!json_is_array(v))
+		return kerr_set(err, KE_INVALID, "%s%s: expected array of strings", path, key);
+	json_array_foreach(v, i, s) {
+		if (!json_is_string(s))
+			return kerr_set(err, KE_INVALID, "%s%s[%zu]: expected string", path, key, i);
+		if (strlen(json_string_value(s)) != json_string_length(s))
+			return kerr_set(err, KE_INVALID, "%s%s[%zu]: contains a NUL character", path, key, i);
+		if (kstrv_push(sv, json_string_value(s)) < 0)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* Copy the members of obj not named in known[] into *extra. */
+static int keep_extra(json_t *obj, const char *const *known, json_t **extra)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		int k = 0;
+
+		for (const char *const *p = known; *p; p++)
+			if (!strcmp(*p, key))
+				k = 1;
+		if (k)
+			continue;
+		if (!*extra && !(*extra = json_object()))
+			return KE_NOMEM;
+		if (json_object_set(*extra, key, v) < 0)
+			return KE_NOMEM;
+	}
+	return 0;
+}
+
+static int get_obj(json_t *obj, const char *key, json_t **out, const char *path, struct kerr *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return kerr_set(err, KE_INVALID, "%s%s: expected object", path, key);
+	*out = v;
+	return 0;
+}
+
+static const char *const case_keys[] = { "id", "title", "source", "category", "summary",
+	"key_lessons", "attributes", "sections", "timeline", "tags", "tlp", NULL };
+static const char *const source_keys[] = { "document", "publisher", "year", "case_number",
+	"page_marker", NULL };
+static const char *const attr_keys[] = { "organization", "factors", "reader_level", NULL };
+static const char *const tag_keys[] = { "event_class", "threats", "sectors", NULL };
+static const char *const event_keys[] = { "day", "when", "actor", "text", NULL };
+
+static int read_sections(struct kcase *c, json_t *o, struct kerr *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(o, key, v) {
+		int sec = ksection_from_key(key);
+
+		if (sec < 0) {
+			if (!c->sections_extra && !(c->sections_extra = json_object()))
+				return kerr_set(err, KE_NOMEM, "out of memory");
+			if (json_object_set(c->sections_extra, key, v) < 0)
+				return kerr_set(err, KE_NOMEM, "out of memory");
+			continue;
+		}
+		if (json_is_null(v))
+			continue;
+		if (json_is_array(v)) { /* tolerate a list of paragraphs */
+			struct kbuf b = KBUF_INIT;
+			json_t *s;
+			size_t i;
+
+			json_array_foreach(v, i, s) {
+				if (!json_is_string(s)) {
+					kbuf_release(&b);
+					return kerr_set(err, KE_INVALID, "sections.%s[%zu]: expected string", key, i);
+				}
+				if ((i && kbuf_addch(&b, '\n') < 0) || kbuf_adds(&b, json_string_value(s)) < 0) {
+					kbuf_release(&b);
+					return kerr_set(err, KE_NOMEM, "out of memory");
+				}
+			}
+			c->sections[sec] = kbuf_detach(&b, NULL);
+			continue;
+		}
+		if (!json_is_string(v))
+			return kerr_set(err, KE_INVALID, "sections.%s: expected string", key);
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			return kerr_set(err, KE_INVALID, "sections.%s: contains a NUL character", key);
+		if (kstr_set(&c->sections[sec], json_string_value(v)) < 0)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int read_timeline(struct kcase *c, json_t *arr, struct kerr *err)
+{
+	json_t *e;
+	size_t i;
+	char path[48];
+
+	if (!json_is_array(arr))
+		return kerr_set(err, KE_INVALID, "timeline: expected array of events");
+	json_array_foreach(arr, i, e) {
+		char *when = NULL, *actor = NULL, *text = NULL;
+		int has_day = 0, day = 0, rc;
+
+		snprintf(path, sizeof(path), "timeline[%zu].", i);
+		if (!json_is_object(e))
+			return kerr_set(err, KE_INVALID, "timeline[%zu]: expected object", i);
+		rc = get_int(e, "day", &has_day, &day, path, err);
+		if (!rc)
+			rc = get_str(e, "when", &when, path, 0, err);
+		if (!rc)
+			rc = get_str(e, "actor", &actor, path, 0, err);
+		if (!rc)
+			rc = get_str(e, "text", &text, path, 1, err);
+		if (!rc && kcase_add_event(c, has_day, day, when, actor, text) < 0)
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+		free(when);
+		free(actor);
+		free(text);
+		if (rc)
+			return rc;
+		if (keep_extra(e, event_keys, &c->timeline[c->ntimeline - 1].extra) < 0)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err)
+{
+	json_t *o, *v;
+	int rc;
+
+	if (!json_is_object(obj))
+		return kerr_set(err, KE_INVALID, "expected a case object");
+	v = json_object_get(obj, "id");
+	if (v && json_is_integer(v)) /* accept numeric ids, as strings */ {
+		char tmp[32];
+
+		snprintf(tmp, sizeof(tmp), "%lld", (long long)json_integer_value(v));
+		if (kstr_set(&c->id, tmp) < 0)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	} else if ((rc = get_str(obj, "id", &c->id, "", 1, err)))
+		return rc;
+	if ((rc = get_str(obj, "title", &c->title, "", 1, err)) ||
+	    (rc = get_str(obj, "category", &c->category, "", 0, err)) ||
+	    (rc = get_strv(obj, "summary", &c->summary, "", err)) ||
+	    (rc = get_strv(obj, "key_lessons", &c->key_lessons, "", err)) ||
+	    (rc = get_str(obj, "tlp", &c->tlp, "", 0, err)))
+		return rc;
+	if ((rc = get_obj(obj, "source", &o, "", err)))
+		return rc;
+	if (o && ((rc = get_str(o, "document", &c->source.document, "source.", 0, err)) ||
+		  (rc = get_str(o, "publisher", &c->source.publisher, "source.", 0, err)) ||
+		  (rc = get_int(o, "year", &c->source.has_year, &c->source.year, "source.", err)) ||
+		  (rc = get_int(o, "case_number", &c->source.has_case_number, &c->source.case_number,
+				"source.", err)) ||
+		  (rc = get_str(o, "page_marker", &c->source.page_marker, "source.", 0, err)) ||
+		  (rc = keep_extra(o, source_keys, &c->source.extra))))
+		return rc == KE_NOMEM ? kerr_set(err, rc, "out of memory") : rc;
+	if ((rc = get_obj(obj, "attributes", &o, "", err)))
+		return rc;
+	if (o && ((rc = get_str(o, "organization", &c->attributes.organization, "attributes.", 0, err)) ||
+		  (rc = get_str(o, "factors", &c->attributes.factors, "attributes.", 0, err)) ||
+		  (rc = get_str(o, "reader_level", &c->attributes.reader_level, "attributes.", 0, err)) ||
+		  (rc = keep_extra(o, attr_keys, &c->attributes.extra))))
+		return rc == KE_NOMEM ? kerr_set(err, rc, "out of memory") : rc;
+	if ((rc = get_obj(obj, "tags", &o, "", err)))
+		return rc;
+	if (o && ((rc = get_str(o, "event_class", &c->tags.event_class, "tags.", 0, err)) ||
+		  (rc = get_strv(o, "threats", &c->tags.threats, "tags.", err)) ||
+		  (rc = get_strv(o, "sectors", &c->tags.sectors, "tags.", err)) ||
+		  (rc = keep_extra(o, tag_keys, &c->tags.extra))))
+		return rc == KE_NOMEM ? kerr_set(err, rc, "out of memory") : rc;
+	if ((rc = get_obj(obj, "sections", &o, "", err)))
+		return rc;
+	if (o && (rc = read_sections(c, o, err)))
+		return rc;
+	v = json_object_get(obj, "timeline");
+	if (v && !json_is_null(v) && (rc = read_timeline(c, v, err)))
+		return rc;
+	if (keep_extra(obj, case_keys, &c->extra) < 0)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	return 0;
+}
+
+/* ---- case -> JSON ------------------------------------------------------ */
+
+static int set_str(json_t *o, const char *key, const char *s, int null_if_absent)
+{
+	if (!s)
+		return null_if_absent ? json_object_set_new(o, key, json_null()) : 0;
+	return json_object_set_new(o, key, json_string(s));
+}
+
+static json_t *strv_json(const struct kstrv *sv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sv->n; i++)
+		if (json_array_append_new(a, json_string(sv->v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static int add_extra(json_t *o, json_t *extra)
+{
+	const char *key;
+	json_t *v;
+
+	if (!extra)
+		return 0;
+	json_object_foreach(extra, key, v)
+		if (!json_object_get(o, key) && json_object_set(o, key, v) < 0)
+			return -1;
+	return 0;
+}
+
+json_t *kcase_to_json(const struct kcase *c)
+{
+	json_t *o = json_object(), *src = json_object(), *attrs = json_object(),
+	       *secs = json_object(), *tl = json_array(), *tags = json_object();
+	int bad = !o || !src || !attrs || !secs || !tl || !tags;
+
+	if (bad)
+		goto fail;
+	bad |= set_str(o, "id", c->id, 1);
+	bad |= set_str(o, "title", c->title, 1);
+
+	bad |= set_str(src, "document", c->source.document, 1);
+	bad |= set_str(src, "publisher", c->source.publisher, 0);
+	bad |= json_object_set_new(src, "year", c->source.has_year ? json_integer(c->source.year) : json_null());
+	bad |= json_object_set_new(src, "case_number", c->source.has_case_number ?
+				   json_integer(c->source.case_number) : json_null());
+	bad |= set_str(src, "page_marker", c->source.page_marker, 0);
+	bad |= add_extra(src, c->source.extra);
+	bad |= json_object_set(o, "source", src);
+
+	bad |= set_str(o, "category", c->category, 1);
+	bad |= json_object_set_new(o, "summary", strv_json(&c->summary));
+	bad |= json_object_set_new(o, "key_lessons", strv_json(&c->key_lessons));
+
+	bad |= set_str(attrs, "organization", c->attributes.organization, 0);
+	bad |= set_str(attrs, "factors", c->attributes.factors, 0);
+	bad |= set_str(attrs, "reader_level", c->attributes.reader_level, 0);
+	bad |= add_extra(attrs, c->attributes.extra);
+	bad |= json_object_set(o, "attributes", attrs);
+
+	for (int i = 0; i < KSEC__N; i++)
+		if (c->sections[i])
+			bad |= set_str(secs, ksection_key(i), c->sections[i], 0);
+	bad |= add_extra(secs, c->sections_extra);
+	bad |= json_object_set(o, "sections", secs);
+
+	for (size_t i = 0; i < c->ntimeline; i++) {
+		const struct kevent *e = &c->timeline[i];
+		json_t *ev = json_object();
+
+		if (!ev)
+			goto fail;
+		bad |= json_object_set_new(ev, "day", e->has_day ? json_integer(e->day) : json_null());
+		bad |= set_str(ev, "when", e->when ? e->when : "", 0);
+		bad |= set_str(ev, "actor", e->actor, 1);
+		bad |= set_str(ev, "text", e->text ? e->text : "", 0);
+		bad |= add_extra(ev, e->extra);
+		bad |= json_array_append_new(tl, ev);
+	}
+	bad |= json_object_set(o, "timeline", tl);
+
+	bad |= set_str(tags, "event_class", c->tags.event_class, 0);
+	bad |= json_object_set_new(tags, "threats", strv_json(&c->tags.threats));
+	bad |= json_object_set_new(tags, "sectors", strv_json(&c->tags.sectors));
+	bad |= add_extra(tags, c->tags.extra);
+	bad |= json_object_set(o, "tags", tags);
+
+	bad |= set_str(o, "tlp", c->tlp, 0);
+	bad |= add_extra(o, c->extra);
+	if (bad)
+		goto fail;
+	json_decref(src);
+	json_decref(attrs);
+	json_decref(secs);
+	json_decref(tl);
+	json_decref(tags);
+	return o;
+fail:
+	json_decref(o);
+	json_decref(src);
+	json_decref(attrs);
+	json_decref(secs);
+	json_decref(tl);
+	json_decref(tags);
+	return NULL;
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	return kbuf_add(data, buf, size) < 0 ? -1 : 0;
+}
+
+int kcase_dump(const struct kcase *c, struct kbuf *out)
+{
+	json_t *j = kcase_to_json(c);
+	int rc;
+
+	if (!j)
+		return KE_NOMEM;
+	rc = json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER) < 0 ? KE_NOMEM : 0;
+	json_decref(j);
+	return rc;
+}
+
+/* ---- the reader -------------------------------------------------------- */
+
+enum rmode { R_LINES, R_ARRAY };
+
+struct kcase_reader {
+	FILE *fp;
+	int owns_fp;
+	enum rmode mode;
+	long long done, total;
+	long lineno;
+	struct kbuf line;     /* current JSON Lines record */
+	int have_pending;     /* line holds a record not yet returned */
+	json_t *doc;          /* R_ARRAY: the whole document */
+	json_t *arr;          /* R_ARRAY: the array of cases (borrowed) */
+	size_t idx;
+	int eof;
+};
+
+/*
+ * Read one line into r->line (without the newline).  Returns 1, 0 at EOF,
+ * or a negative code.  Lines longer than KCASE_MAX_LINE are an error.
+ */
+static int read_line(struct kcase_reader *r, struct kerr *err)
+{
+	char tmp[8192];
+
+	kbuf_reset(&r->line);
+	if (r->eof)
+		return 0;
+	for (;;) {
+		size_t n;
+
+		if (!fgets(tmp, sizeof(tmp), r->fp)) {
+			if (ferror(r->fp))
+				return kerr_set(err, KE_IO, "read failed: %s", strerror(errno));
+			r->eof = 1;
+			r->lineno++;
+			return r->line.len ? 1 : 0;
+		}
+		n = strlen(tmp);
+		r->done += (long long)n;
+		if (n && tmp[n - 1] == '\n') {
+			if (kbuf_add(&r->line, tmp, n - 1) < 0)
+				goto big;
+			r->lineno++;
+			return 1;
+		}
+		if (n < sizeof(tmp) - 1 && !feof(r->fp)) {
+			/* fgets stopped early: a NUL byte inside the line */
+			r->lineno++;
+			return kerr_set(err, KE_PARSE, "line %ld: contains a NUL byte (binary file?)", r->lineno);
+		}
+		if (kbuf_add(&r->line, tmp, n) < 0)
+			goto big;
+	}
+big:
+	return kerr_set(err, KE_TOOBIG, "line %ld: longer than %u MB (not JSON Lines?)",
+			r->lineno + 1, KCASE_MAX_LINE >> 20);
+}
+
+static int is_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	return !*s;
+}
+
+static int load_whole(struct kcase_reader *r, struct kerr *err)
+{
+	struct kbuf all = KBUF_INIT;
+	json_error_t je;
+	int rc;
+
+	kbuf_setcap(&all, KCASE_MAX_DOCUMENT);
+	rc = kbuf_add(&all, r->line.buf, r->line.len);
+	if (!rc && !r->eof)
+		rc = kbuf_addch(&all, '\n');
+	if (rc == KE_TOOBIG)
+		goto big;
+	if (rc)
+		return kerr_set(err, rc, "out of memory");
+	rc = kbuf_read_fp(&all, r->fp, err);
+	if (rc == KE_TOOBIG)
+		goto big;
+	if (rc) {
+		kbuf_release(&all);
+		return rc;
+	}
+	r->done = r->total ? r->total : (long long)all.len;
+	if (!kutf8_valid(all.buf, all.len)) {
+		kbuf_release(&all);
+		return kerr_set(err, KE_PARSE, "not valid UTF-8 (or contains NUL bytes)");
+	}
+	r->doc = json_loadb(all.buf, all.len, JSON_REJECT_DUPLICATES, &je);
+	kbuf_release(&all);
+	if (!r->doc)
+		return kerr_set(err, KE_PARSE, "line %d column %d: malformed JSON: %s", je.line,
+				je.column, je.text);
+	if (json_is_array(r->doc)) {
+		r->arr = r->doc;
+	} else if (json_is_object(r->doc) && json_object_get(r->doc, "cases")) {
+		json_t *fmt = json_object_get(r->doc, "format");
+
+		r->arr = json_object_get(r->doc, "cases");
+		if (!json_is_array(r->arr))
+			return kerr_set(err, KE_INVALID, "cases: expected array");
+		if (fmt && (!json_is_string(fmt) || strncmp(json_string_value(fmt), "kyokun-case/", 12)))
+			return kerr_set(err, KE_INVALID, "format: expected \"%s\"", KCASE_FORMAT);
+	} else if (json_is_object(r->doc)) {
+		/* a single case: wrap it */
+		json_t *a = json_array();
+
+		if (!a || json_array_append(a, r->doc) < 0) {
+			json_decref(a);
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		}
+		json_decref(r->doc);
+		r->doc = r->arr = a;
+	} else {
+		return kerr_set(err, KE_INVALID, "expected a collection object, an array of cases or JSON Lines");
+	}
+	r->mode = R_ARRAY;
+	return 0;
+big:
+	kbuf_release(&all);
+	return kerr_set(err, KE_TOOBIG,
+			"larger than %u MB as one JSON document; use JSON Lines (one case per line) for big files",
+			KCASE_MAX_DOCUMENT >> 20);
+}
+
+int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *err)
+{
+	struct kcase_reader *r;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	kbuf_setcap(&r->line, KCASE_MAX_LINE);
+	if (!strcmp(path, "-")) {
+		r->fp = stdin;
+	} else {
+		if (stat(path, &st) < 0) {
+			rc = kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s", strerror(errno));
+			goto fail;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			rc = kerr_set(err, KE_IO, "is a directory, not a file");
+			goto fail;
+		}
+		r->fp = fopen(path, "rb");
+		if (!r->fp) {
+			rc = kerr_set(err, KE_IO, "%s", strerror(errno));
+			goto fail;
+		}
+		r->owns_fp = 1;
+		if (S_ISREG(st.st_mode))
+			r->total = st.st_size;
+	}
+	/* Find the first non-blank line and decide the form. */
+	do {
+		rc = read_line(r, err);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0) {
+			rc = kerr_set(err, KE_INVALID, "empty file: no cases");
+			goto fail;
+		}
+	} while (is_blank(r->line.buf));
+	{
+		const char *s = r->line.buf;
+		json_error_t je;
+		json_t *j;
+
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (!strncmp(s, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte order mark */
+			s += 3;
+		if (*s != '{' && *s != '[') {
+			rc = kerr_set(err, KE_PARSE, "line %ld: expected JSON (a collection, an array or JSON Lines)",
+				      r->lineno);
+			goto fail;
+		}
+		j = *s == '{' ? json_loads(s, JSON_REJECT_DUPLICATES, &je) : NULL;
+		if (j && !json_object_get(j, "cases")) {
+			/* JSON Lines: the first line is a case of its own */
+			json_decref(j);
+			r->mode = R_LINES;
+			r->have_pending = 1;
+			*out = r;
+			return 0;
+		}
+		json_decref(j);
+		if ((rc = load_whole(r, err)) < 0)
+			goto fail;
+	}
+	*out = r;
+	return 0;
+fail:
+	kcase_reader_close(r);
+	return rc;
+}
+
+static int case_from(struct kcase *c, json_t *j, struct kerr *err)
+{
+	int rc = kcase_from_json(c, j, err);
+
+	if (!rc)
+		rc = kcase_validate(c, err);
+	return rc;
+}
+
+int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err)
+{
+	json_error_t je;
+	json_t *j;
+	int rc;
+
+	if (r->mode == R_ARRAY) {
+		if (r->idx >= json_array_size(r->arr))
+			return 0;
+		j = json_array_get(r->arr, r->idx);
+		rc = case_from(c, j, err);
+		if (rc < 0) {
+			json_t *id = json_object_get(j, "id");
+
+			if (json_is_string(id))
+				kerr_prefix(err, "cases[%zu] (id \"%.60s\")", r->idx, json_string_value(id));
+			else
+				kerr_prefix(err, "cases[%zu]", r->idx);
+			r->idx++;
+			return rc == KE_NOMEM ? rc : KE_INVALID;
+		}
+		r->idx++;
+		return 1;
+	}
+	for (;;) {
+		if (!r->have_pending) {
+			rc = read_line(r, err);
+			if (rc <= 0)
+				return rc;
+		}
+		r->have_pending = 0;
+		if (!is_blank(r->line.buf))
+			break;
+	}
+	if (!kutf8_valid(r->line.buf, r->line.len))
+		return kerr_set(err, KE_PARSE, "line %ld: not valid UTF-8", r->lineno);
+	j = json_loadb(r->line.buf, r->line.len, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		return kerr_set(err, KE_PARSE, "line %ld column %d: malformed JSON: %s", r->lineno,
+				je.column, je.text);
+	rc = case_from(c, j, err);
+	if (rc < 0) {
+		json_t *id = json_object_get(j, "id");
+
+		if (json_is_string(id))
+			kerr_prefix(err, "line %ld (id \"%.60s\")", r->lineno, json_string_value(id));
+		else
+			kerr_prefix(err, "line %ld", r->lineno);
+		json_decref(j);
+		return rc == KE_NOMEM ? rc : KE_INVALID;
+	}
+	json_decref(j);
+	return 1;
+}
+
+void kcase_reader_progress(const struct kcase_reader *r, long long *done, long long *total)
+{
+	*done = r->done;
+	*total = r->total;
+}
+
+void kcase_reader_close(struct kcase_reader *r)
+{
+	if (!r)
+		return;
+	if (r->owns_fp && r->fp)
+		fclose(r->fp);
+	kbuf_release(&r->line);
+	json_decref(r->doc);
+	free(r);
+}

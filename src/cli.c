@@ -1,0 +1,230 @@
+/*
+ * cli.c - the subcommand table and what the commands share: opening the
+ * store, usage messages, progress lines, terminal column widths.
+ */
+#include "cli.h"
+#include "kerr.h"
+#include "store.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include <utf8proc.h>
+
+const struct kcommand kcommands[] = {
+	{ "init", cmd_init, "create the database (or migrate it to this version)",
+	  "usage: kyokun init\n"
+	  "\n"
+	  "Create the database named by --db (default ./kyokun.db, or $KYOKUN_DB),\n"
+	  "or bring an existing one to this version's schema.\n" },
+	{ "add", cmd_add, "add or update cases from interchange JSON files",
+	  "usage: kyokun add [--tlp LEVEL] FILE...\n"
+	  "\n"
+	  "Read cases in the interchange format (a {\"format\":\"kyokun-case/1\",\"cases\":[...]}\n"
+	  "collection, an array of cases, or JSON Lines with one case per line; FILE \"-\"\n"
+	  "is standard input) and store them.  A case whose id is already stored replaces\n"
+	  "it; the previous version stays in its history.\n"
+	  "\n"
+	  "Each file is one transaction: if any case in a file is refused, none of that\n"
+	  "file's cases is stored, and the other files still load.\n"
+	  "\n"
+	  "  --tlp LEVEL   sharing level for cases that carry none (default amber;\n"
+	  "                clear, green, amber, amber+strict, red)\n"
+	  "\n"
+	  "Exit status: 0 all files stored, 1 some file refused, 2 usage error.\n" },
+	{ "list", cmd_list, "list the cases in the library",
+	  "usage: kyokun list [--format table|tsv|json] [--document NAME] [--year N]\n"
+	  "                   [--category TEXT] [--tag VALUE] [--tlp LEVEL]\n"
+	  "\n"
+	  "List stored cases by document and case number.  On a terminal the default is\n"
+	  "an aligned table, in a pipe tab-separated lines (id, document, number, year,\n"
+	  "tlp, title); --format json prints {\"total\":N,\"cases\":[...]} with each case's\n"
+	  "id, title, source, category, tlp, revision, created and updated.\n"
+	  "\n"
+	  "  --document NAME  only cases from this document (file name)\n"
+	  "  --year N         only cases of this survey year\n"
+	  "  --category TEXT  only cases listed under this category\n"
+	  "  --tag VALUE      only cases with this tag (threat, sector or event class)\n"
+	  "  --tlp LEVEL      only cases with this sharing level\n" },
+	{ "show", cmd_show, "show one case",
+	  "usage: kyokun show [--format text|md|json] ID\n"
+	  "\n"
+	  "Print the case in the order the published reports use: title, source,\n"
+	  "overview, key lessons, the sections (背景, 検知, 対処, 原因, 再発防止策,\n"
+	  "得られた気付き・教訓, ...), the timeline and tags.  --format md prints Markdown,\n"
+	  "--format json the interchange JSON of the case.\n" },
+	{ "export", cmd_export, "write cases as interchange JSON",
+	  "usage: kyokun export [--format json|jsonl] [--document NAME] [--year N]\n"
+	  "\n"
+	  "Write stored cases to standard output: a kyokun-case/1 collection (json, the\n"
+	  "default) or one case per line (jsonl).  `kyokun add` reads both back.\n" },
+	{ "history", cmd_history, "list the revisions of a case",
+	  "usage: kyokun history [--format text|json] [--show N] ID\n"
+	  "\n"
+	  "List the stored versions of a case, newest first.  --show N prints the JSON of\n"
+	  "revision N.\n" },
+	{ "delete", cmd_delete, "delete a case and its history",
+	  "usage: kyokun delete ID...\n"
+	  "\n"
+	  "Delete cases and their revisions.  Exit status 1 if some id was not found.\n" },
+	{ "help", cmd_help, "show help for kyokun or one command",
+	  "usage: kyokun help [COMMAND]\n" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct kcommand *kcommand_find(const char *name)
+{
+	for (const struct kcommand *c = kcommands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+struct kstore *kcli_store(struct kcli *cli, int readonly)
+{
+	struct kerr err = KERR_INIT;
+
+	if (cli->st)
+		return cli->st;
+	if (kstore_open(&cli->st, cli->db_path, readonly ? KSTORE_READONLY : 0, &err) < 0) {
+		kcli_error("%s", err.msg);
+		return NULL;
+	}
+	return cli->st;
+}
+
+void kcli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kyokun: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void kcli_usage(const struct kcommand *cmd, FILE *fp)
+{
+	fputs(cmd->usage, fp);
+}
+
+int kcli_usage_error(const char *cmdname, const char *fmt, ...)
+{
+	const struct kcommand *cmd = kcommand_find(cmdname);
+	va_list ap;
+
+	fputs("kyokun: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (cmd) {
+		const char *nl = strchr(cmd->usage, '\n');
+
+		fprintf(stderr, "%.*s\n", nl ? (int)(nl - cmd->usage) : (int)strlen(cmd->usage), cmd->usage);
+		fprintf(stderr, "Try 'kyokun help %s' for more.\n", cmdname);
+	}
+	return 2;
+}
+
+int kcli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	}
+	return 0;
+}
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void kcli_progress_init(struct kprogress *p, struct kcli *cli)
+{
+	p->enabled = cli->err_tty;
+	p->last = now_sec();
+	p->shown = 0;
+}
+
+void kcli_progress(struct kprogress *p, const char *label, long n, long long done, long long total)
+{
+	double t;
+
+	if (!p->enabled)
+		return;
+	t = now_sec();
+	if (t - p->last < 0.25)
+		return;
+	p->last = t;
+	p->shown = 1;
+	if (total > 0)
+		fprintf(stderr, "\r%s: %ld cases (%d%%)\033[K", label, n, (int)(done * 100 / total));
+	else
+		fprintf(stderr, "\r%s: %ld cases\033[K", label, n);
+	fflush(stderr);
+}
+
+void kcli_progress_done(struct kprogress *p)
+{
+	if (p->enabled && p->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->shown = 0;
+}
+
+int kcli_width(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	int w = 0;
+
+	while (*p) {
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+
+		if (n <= 0) {
+			p++;
+			w++;
+			continue;
+		}
+		p += n;
+		w += utf8proc_charwidth(cp);
+	}
+	return w;
+}
+
+void kcli_print_cell(FILE *fp, const char *s, int width)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
+	utf8proc_int32_t cp;
+	int w = 0;
+
+	while (*p) {
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+		int cw;
+
+		if (n <= 0)
+			break;
+		cw = utf8proc_charwidth(cp);
+		if (cp == '\n' || cp == '\t')
+			cw = 1;
+		if (w + cw > width)
+			break;
+		if (cp == '\n' || cp == '\t')
+			fputc(' ', fp);
+		else
+			fwrite(p, 1, (size_t)n, fp);
+		w += cw;
+		p += n;
+	}
+	for (; w < width; w++)
+		fputc(' ', fp);
+}

@@ -1,0 +1,167 @@
+/*
+ * cmd_show.c - `kyokun show ID`: one case, laid out as the reports lay it out.
+ */
+#include "case.h"
+#include "case_json.h"
+#include "cli.h"
+#include "kerr.h"
+#include "store.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum fmt { F_TEXT, F_MD, F_JSON };
+
+static void heading(enum fmt fmt, const char *label)
+{
+	if (fmt == F_MD)
+		printf("\n## %s\n\n", label);
+	else
+		printf("\n■ %s\n", label);
+}
+
+static void bullets(enum fmt fmt, const struct kstrv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		printf(fmt == F_MD ? "- %s\n" : "・%s\n", sv->v[i]);
+}
+
+/* Section text: one line per bullet; in Markdown keep lines as list items or paragraphs. */
+static void body(enum fmt fmt, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		if (n > 0) {
+			if (fmt == F_MD)
+				printf("%.*s\n\n", n, p);
+			else
+				printf("%.*s\n", n, p);
+		}
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+static void show(const struct kcase *c, enum fmt fmt)
+{
+	printf(fmt == F_MD ? "# %s\n\n" : "%s\n", c->title);
+	if (fmt == F_TEXT) {
+		int w = kcli_width(c->title);
+
+		for (int i = 0; i < w; i++)
+			putchar('=');
+		putchar('\n');
+	}
+	printf("%sID: %s\n", fmt == F_MD ? "- " : "", c->id);
+	if (c->source.document) {
+		printf("%s出典: %s", fmt == F_MD ? "- " : "", c->source.document);
+		if (c->source.has_case_number)
+			printf(" 事例%d", c->source.case_number);
+		if (c->source.has_year)
+			printf(" (%d年度)", c->source.year);
+		putchar('\n');
+	}
+	if (c->category)
+		printf("%s分類: %s\n", fmt == F_MD ? "- " : "", c->category);
+	if (c->attributes.organization)
+		printf("%s組織属性: %s\n", fmt == F_MD ? "- " : "", c->attributes.organization);
+	if (c->attributes.factors)
+		printf("%s要因: %s\n", fmt == F_MD ? "- " : "", c->attributes.factors);
+	printf("%sTLP: %s\n", fmt == F_MD ? "- " : "", c->tlp ? c->tlp : "amber");
+
+	if (c->summary.n) {
+		heading(fmt, "事例の概要");
+		bullets(fmt, &c->summary);
+	}
+	if (c->key_lessons.n) {
+		heading(fmt, "主な気付き・教訓");
+		bullets(fmt, &c->key_lessons);
+	}
+	for (int i = 0; i < KSEC__N; i++) {
+		int sec = ksection_display_order[i];
+
+		if (!c->sections[sec] || !*c->sections[sec])
+			continue;
+		heading(fmt, ksection_label_ja(sec));
+		body(fmt, c->sections[sec]);
+	}
+	if (c->ntimeline) {
+		heading(fmt, "時系列");
+		if (fmt == F_MD)
+			printf("| 日時 | 担当 | 内容 |\n| --- | --- | --- |\n");
+		for (size_t i = 0; i < c->ntimeline; i++) {
+			const struct kevent *e = &c->timeline[i];
+
+			if (fmt == F_MD)
+				printf("| %s | %s | %s |\n", e->when ? e->when : "", e->actor ? e->actor : "",
+				       e->text ? e->text : "");
+			else
+				printf("%s%s%s%s  %s\n", e->when ? e->when : "", e->actor ? " [" : "",
+				       e->actor ? e->actor : "", e->actor ? "]" : "", e->text ? e->text : "");
+		}
+	}
+	if (c->tags.event_class || c->tags.threats.n || c->tags.sectors.n) {
+		heading(fmt, "タグ");
+		if (c->tags.event_class)
+			printf("event_class: %s\n", c->tags.event_class);
+		for (size_t i = 0; i < c->tags.threats.n; i++)
+			printf("%sthreat: %s\n", i ? "" : "", c->tags.threats.v[i]);
+		for (size_t i = 0; i < c->tags.sectors.n; i++)
+			printf("sector: %s\n", c->tags.sectors.v[i]);
+	}
+}
+
+int cmd_show(struct kcli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kerr err = KERR_INIT;
+	enum fmt fmt = F_TEXT;
+	struct kstore *st;
+	struct kcase c;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'f')
+			return kcli_usage_error("show", "bad option");
+		if (!strcmp(optarg, "json"))
+			fmt = F_JSON;
+		else if (!strcmp(optarg, "md"))
+			fmt = F_MD;
+		else if (!strcmp(optarg, "text"))
+			fmt = F_TEXT;
+		else
+			return kcli_usage_error("show", "--format: expected text, md or json");
+	}
+	if (optind != argc - 1)
+		return kcli_usage_error("show", optind >= argc ? "no case id given" : "give one case id");
+	st = kcli_store(cli, 0);
+	if (!st)
+		return 1;
+	kcase_init(&c);
+	rc = kstore_get(st, argv[optind], &c, &err);
+	if (rc < 0) {
+		kcli_error("%s", err.msg);
+		kcase_free(&c);
+		return 1;
+	}
+	if (fmt == F_JSON) {
+		json_t *j = kcase_to_json(&c);
+
+		if (j)
+			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		show(&c, fmt);
+	}
+	kcase_free(&c);
+	return 0;
+}

@@ -1,0 +1,193 @@
+#include "kbuf.h"
+#include "kerr.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void kbuf_init(struct kbuf *b, size_t cap)
+{
+	b->buf = NULL;
+	b->len = b->alloc = 0;
+	b->cap = cap;
+}
+
+void kbuf_setcap(struct kbuf *b, size_t cap)
+{
+	b->cap = cap;
+}
+
+void kbuf_release(struct kbuf *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+	b->len = b->alloc = 0;
+}
+
+void kbuf_reset(struct kbuf *b)
+{
+	b->len = 0;
+	if (b->buf)
+		b->buf[0] = '\0';
+}
+
+char *kbuf_detach(struct kbuf *b, size_t *len)
+{
+	char *s = b->buf;
+
+	if (!s) {
+		s = calloc(1, 1);
+		if (len)
+			*len = 0;
+		return s;
+	}
+	if (len)
+		*len = b->len;
+	b->buf = NULL;
+	b->len = b->alloc = 0;
+	return s;
+}
+
+const char *kbuf_str(const struct kbuf *b)
+{
+	return b->buf ? b->buf : "";
+}
+
+int kbuf_grow(struct kbuf *b, size_t extra)
+{
+	size_t need, n;
+	char *p;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		return KE_TOOBIG;
+	if (b->cap && b->len + extra > b->cap)
+		return KE_TOOBIG;
+	need = b->len + extra + 1;
+	if (need <= b->alloc)
+		return 0;
+	n = b->alloc ? b->alloc : 64;
+	while (n < need)
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	p = realloc(b->buf, n);
+	if (!p)
+		return KE_NOMEM;
+	b->buf = p;
+	b->alloc = n;
+	return 0;
+}
+
+int kbuf_add(struct kbuf *b, const void *data, size_t len)
+{
+	int rc = kbuf_grow(b, len);
+
+	if (rc < 0)
+		return rc;
+	if (len)
+		memcpy(b->buf + b->len, data, len);
+	b->len += len;
+	b->buf[b->len] = '\0';
+	return 0;
+}
+
+int kbuf_adds(struct kbuf *b, const char *s)
+{
+	return kbuf_add(b, s, strlen(s));
+}
+
+int kbuf_addch(struct kbuf *b, int c)
+{
+	char ch = (char)c;
+
+	return kbuf_add(b, &ch, 1);
+}
+
+int kbuf_vaddf(struct kbuf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n, rc;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return KE_INVALID;
+	rc = kbuf_grow(b, (size_t)n);
+	if (rc < 0)
+		return rc;
+	vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int kbuf_addf(struct kbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = kbuf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void kbuf_setlen(struct kbuf *b, size_t len)
+{
+	if (len > b->len || !b->buf)
+		return;
+	b->len = len;
+	b->buf[len] = '\0';
+}
+
+void kbuf_rtrim(struct kbuf *b)
+{
+	while (b->len && (b->buf[b->len - 1] == ' ' || b->buf[b->len - 1] == '\t' ||
+			  b->buf[b->len - 1] == '\n' || b->buf[b->len - 1] == '\r'))
+		b->len--;
+	if (b->buf)
+		b->buf[b->len] = '\0';
+}
+
+int kbuf_read_fp(struct kbuf *b, FILE *fp, struct kerr *err)
+{
+	char tmp[65536];
+	size_t n;
+	int rc;
+
+	while ((n = fread(tmp, 1, sizeof(tmp), fp)) > 0) {
+		rc = kbuf_add(b, tmp, n);
+		if (rc == KE_TOOBIG)
+			return kerr_set(err, rc, "larger than the limit of %zu bytes", b->cap);
+		if (rc < 0)
+			return kerr_set(err, rc, "out of memory");
+	}
+	if (ferror(fp))
+		return kerr_set(err, KE_IO, "read failed: %s", strerror(errno));
+	if (!b->buf)
+		return kbuf_grow(b, 0) < 0 ? kerr_set(err, KE_NOMEM, "out of memory") : (b->buf[0] = '\0', 0);
+	return 0;
+}
+
+int kbuf_read_file(struct kbuf *b, const char *path, struct kerr *err)
+{
+	struct stat st;
+	FILE *fp;
+	int rc;
+
+	if (stat(path, &st) < 0)
+		return kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return kerr_set(err, KE_IO, "%s: is a directory, not a file", path);
+	if (b->cap && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > b->cap)
+		return kerr_set(err, KE_TOOBIG, "%s: %lld bytes is larger than the limit of %zu bytes",
+				path, (long long)st.st_size, b->cap);
+	fp = fopen(path, "rb");
+	if (!fp)
+		return kerr_set(err, KE_IO, "%s: %s", path, strerror(errno));
+	rc = kbuf_read_fp(b, fp, err);
+	fclose(fp);
+	if (rc < 0)
+		kerr_prefix(err, "%s", path);
+	return rc;
+}

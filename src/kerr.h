@@ -1,0 +1,52 @@
+/*
+ * kerr.h - the one error convention of kyokun.
+ *
+ * Every function that can fail returns 0 on success or a negative KE_* code,
+ * and, when given a non-NULL struct kerr, writes a human-readable message
+ * into it.  Messages name the thing that failed (file, case id, field,
+ * position) and what was expected.  Only main() turns them into exit codes.
+ *
+ *     struct kerr err = KERR_INIT;
+ *     if (kstore_open(&st, path, &err) < 0)
+ *             fprintf(stderr, "kyokun: %s\n", err.msg);
+ */
+#ifndef KYOKUN_KERR_H
+#define KYOKUN_KERR_H
+
+#include <stdarg.h>
+
+enum {
+	KE_OK = 0,
+	KE_NOMEM = -1,    /* allocation failed */
+	KE_IO = -2,       /* file or socket I/O failed */
+	KE_PARSE = -3,    /* input is not well-formed (JSON, UTF-8, PDF, ...) */
+	KE_INVALID = -4,  /* well-formed but refused by validation */
+	KE_DB = -5,       /* the database refused (never shown raw to web users) */
+	KE_NOTFOUND = -6, /* no such case, file, document */
+	KE_USAGE = -7,    /* bad command line or query syntax */
+	KE_TOOBIG = -8,   /* input exceeds a size cap */
+	KE_EXISTS = -9,   /* would overwrite something that must not be */
+};
+
+struct kerr {
+	int code;
+	char msg[1024];
+};
+
+#define KERR_INIT { 0, { 0 } }
+
+/* Set err (if non-NULL) to code and a printf-style message; returns code. */
+int kerr_set(struct kerr *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int kerr_vset(struct kerr *err, int code, const char *fmt, va_list ap);
+
+/* Prefix the existing message with "prefix: " (e.g. a file name). Returns err->code. */
+int kerr_prefix(struct kerr *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void kerr_clear(struct kerr *err);
+
+/* A short English name for a code ("out of memory", "parse error", ...). */
+const char *kerr_name(int code);
+
+#endif

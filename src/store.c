@@ -1,0 +1,755 @@
+/*
+ * store.c - the SQLite store.  All of kyokun's SQL lives in this file, with
+ * bound parameters only.
+ */
+#include "store.h"
+#include "case.h"
+#include "case_json.h"
+#include "kbuf.h"
+#include "kerr.h"
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Prepared statements kept for the life of the connection. */
+enum {
+	S_FIND,
+	S_INSERT,
+	S_UPDATE,
+	S_SAVE_REV,
+	S_DEL_TAGS,
+	S_ADD_TAG,
+	S_GET,
+	S__N
+};
+
+static const char *const stmt_sql[S__N] = {
+	[S_FIND] = "SELECT rid, revision, body, updated, batch FROM cases WHERE id = ?1",
+	[S_INSERT] = "INSERT INTO cases(id, title, document, year, case_number, category, event_class,"
+		     " reader_level, tlp, body, revision, created, updated, batch)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11, ?12)",
+	[S_UPDATE] = "UPDATE cases SET title = ?2, document = ?3, year = ?4, case_number = ?5,"
+		     " category = ?6, event_class = ?7, reader_level = ?8, tlp = ?9, body = ?10,"
+		     " revision = revision + 1, updated = ?11, batch = ?12 WHERE rid = ?1",
+	[S_SAVE_REV] = "INSERT OR REPLACE INTO revisions(id, revision, body, saved) VALUES(?1, ?2, ?3, ?4)",
+	[S_DEL_TAGS] = "DELETE FROM case_tags WHERE rid = ?1",
+	[S_ADD_TAG] = "INSERT OR IGNORE INTO case_tags(rid, kind, value) VALUES(?1, ?2, ?3)",
+	[S_GET] = "SELECT body FROM cases WHERE id = ?1",
+};
+
+struct kstore {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[S__N];
+	int in_txn;
+	long long batch; /* identifies the open transaction */
+	long long batch_seq;
+};
+
+/* ---- schema ------------------------------------------------------------ */
+
+static const char *const migrations[] = {
+	/* 1: cases, their revisions and tags */
+	"CREATE TABLE cases("
+	"  rid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  document TEXT,"
+	"  year INTEGER,"
+	"  case_number INTEGER,"
+	"  category TEXT,"
+	"  event_class TEXT,"
+	"  reader_level TEXT,"
+	"  tlp TEXT NOT NULL CHECK (tlp IN ('clear','green','amber','amber+strict','red')),"
+	"  body TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL DEFAULT 1,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  batch INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX cases_document ON cases(document, case_number);"
+	"CREATE INDEX cases_year ON cases(year);"
+	"CREATE INDEX cases_category ON cases(category);"
+	"CREATE INDEX cases_created ON cases(created);"
+	"CREATE TABLE revisions("
+	"  id TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  saved TEXT NOT NULL,"
+	"  PRIMARY KEY(id, revision)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE case_tags("
+	"  rid INTEGER NOT NULL REFERENCES cases(rid) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY(rid, kind, value)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX case_tags_value ON case_tags(kind, value);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int kstore_schema_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+static int db_err(struct kstore *st, struct kerr *err, const char *what)
+{
+	return kerr_set(err, KE_DB, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct kstore *st, const char *sql, struct kerr *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		kerr_set(err, KE_DB, "%s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return KE_DB;
+	}
+	return 0;
+}
+
+int kstore_schema_version(struct kstore *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(struct kstore *st, struct kerr *err)
+{
+	int v, rc = 0;
+	char sql[64];
+
+	if (exec(st, "BEGIN IMMEDIATE", err))
+		return kerr_prefix(err, "cannot lock the database to migrate it");
+	v = kstore_schema_version(st);
+	if (v > NMIGRATIONS) {
+		rc = kerr_set(err, KE_DB, "the database has schema version %d; this kyokun knows up to %d "
+			      "(upgrade kyokun)", v, NMIGRATIONS);
+		goto out;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		if ((rc = exec(st, migrations[v], err))) {
+			kerr_prefix(err, "migration to schema version %d failed", v + 1);
+			goto out;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(st, sql, err)))
+			goto out;
+	}
+out:
+	if (rc)
+		exec(st, "ROLLBACK", NULL);
+	else if ((rc = exec(st, "COMMIT", err)))
+		exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *err)
+{
+	struct kstore *st;
+	int rc, oflags;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	st->path = strdup(path);
+	if (!st->path) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto fail;
+	}
+	oflags = (flags & KSTORE_READONLY) ? SQLITE_OPEN_READONLY :
+		 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = kerr_set(err, KE_DB, "cannot open database %s: %s", path,
+			      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
+		goto fail_db;
+	if (!(flags & KSTORE_READONLY)) {
+		if ((rc = exec(st, "PRAGMA journal_mode = WAL", err)) ||
+		    (rc = exec(st, "PRAGMA synchronous = NORMAL", err)))
+			goto fail_db;
+		if ((rc = migrate(st, err)))
+			goto fail;
+	} else if (kstore_schema_version(st) != NMIGRATIONS) {
+		rc = kerr_set(err, KE_DB, "database %s is at schema version %d, expected %d "
+			      "(open it once read-write to migrate)", path, kstore_schema_version(st),
+			      NMIGRATIONS);
+		goto fail;
+	}
+	for (int i = 0; i < S__N; i++)
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			rc = db_err(st, err, "prepare");
+			goto fail;
+		}
+	*out = st;
+	return 0;
+fail_db:
+	kerr_prefix(err, "%s", path);
+fail:
+	kstore_close(st);
+	return rc;
+}
+
+void kstore_close(struct kstore *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < S__N; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+const char *kstore_path(const struct kstore *st)
+{
+	return st->path;
+}
+
+int kstore_begin(struct kstore *st, struct kerr *err)
+{
+	if (st->in_txn)
+		return kerr_set(err, KE_DB, "a transaction is already open");
+	if (exec(st, "BEGIN IMMEDIATE", err))
+		return KE_DB;
+	st->in_txn = 1;
+	st->batch = ((long long)time(NULL) << 20) ^ (++st->batch_seq) ^ ((long long)(size_t)st & 0xfffff);
+	if (st->batch == 0)
+		st->batch = 1;
+	return 0;
+}
+
+int kstore_commit(struct kstore *st, struct kerr *err)
+{
+	if (!st->in_txn)
+		return kerr_set(err, KE_DB, "no transaction is open");
+	if (exec(st, "COMMIT", err)) {
+		kstore_rollback(st);
+		return KE_DB;
+	}
+	st->in_txn = 0;
+	return 0;
+}
+
+void kstore_rollback(struct kstore *st)
+{
+	if (!st->in_txn)
+		return;
+	exec(st, "ROLLBACK", NULL);
+	st->in_txn = 0;
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static void now_iso(char *buf, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int step_done(struct kstore *st, sqlite3_stmt *s, struct kerr *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_err(st, err, what);
+	return 0;
+}
+
+static int add_tag(struct kstore *st, long long rid, const char *kind, const char *value,
+		   struct kerr *err)
+{
+	sqlite3_stmt *s = st->stmt[S_ADD_TAG];
+
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+	return step_done(st, s, err, "storing tags");
+}
+
+static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err)
+{
+	struct kbuf json = KBUF_INIT;
+	sqlite3_stmt *s;
+	long long rid = 0;
+	int rc, exists = 0;
+	char now[32];
+
+	now_iso(now, sizeof(now));
+	if (kcase_dump(c, &json) < 0)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+
+	s = st->stmt[S_FIND];
+	sqlite3_bind_text(s, 1, c->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		exists = 1;
+		rid = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_int64(s, 4) == st->batch) {
+			sqlite3_reset(s);
+			rc = kerr_set(err, KE_EXISTS, "id \"%s\": duplicate id (it appears twice in this input)",
+				      c->id);
+			goto out;
+		}
+		/* keep the version being replaced */
+		{
+			sqlite3_stmt *r = st->stmt[S_SAVE_REV];
+
+			sqlite3_bind_text(r, 1, c->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(r, 2, sqlite3_column_int(s, 1));
+			sqlite3_bind_text(r, 3, (const char *)sqlite3_column_text(s, 2), -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(r, 4, (const char *)sqlite3_column_text(s, 3), -1, SQLITE_TRANSIENT);
+			sqlite3_reset(s);
+			if ((rc = step_done(st, r, err, "saving the previous revision")))
+				goto out;
+		}
+	} else {
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			rc = db_err(st, err, "looking up the case");
+			goto out;
+		}
+	}
+
+	s = st->stmt[exists ? S_UPDATE : S_INSERT];
+	if (exists)
+		sqlite3_bind_int64(s, 1, rid);
+	else
+		bind_text(s, 1, c->id);
+	bind_text(s, 2, c->title);
+	bind_text(s, 3, c->source.document);
+	if (c->source.has_year)
+		sqlite3_bind_int(s, 4, c->source.year);
+	else
+		sqlite3_bind_null(s, 4);
+	if (c->source.has_case_number)
+		sqlite3_bind_int(s, 5, c->source.case_number);
+	else
+		sqlite3_bind_null(s, 5);
+	bind_text(s, 6, c->category);
+	bind_text(s, 7, c->tags.event_class);
+	bind_text(s, 8, c->attributes.reader_level);
+	bind_text(s, 9, c->tlp ? c->tlp : "amber");
+	sqlite3_bind_text(s, 10, json.buf, (int)json.len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 12, st->batch);
+	if ((rc = step_done(st, s, err, "storing the case")))
+		goto out;
+	if (!exists)
+		rid = sqlite3_last_insert_rowid(st->db);
+
+	s = st->stmt[S_DEL_TAGS];
+	sqlite3_bind_int64(s, 1, rid);
+	if ((rc = step_done(st, s, err, "storing tags")))
+		goto out;
+	if (c->tags.event_class && (rc = add_tag(st, rid, "event_class", c->tags.event_class, err)))
+		goto out;
+	for (size_t i = 0; i < c->tags.threats.n; i++)
+		if ((rc = add_tag(st, rid, "threat", c->tags.threats.v[i], err)))
+			goto out;
+	for (size_t i = 0; i < c->tags.sectors.n; i++)
+		if ((rc = add_tag(st, rid, "sector", c->tags.sectors.v[i], err)))
+			goto out;
+	if (outcome)
+		*outcome = exists ? KSTORE_UPDATED : KSTORE_CREATED;
+out:
+	for (int i = 0; i < S__N; i++)
+		sqlite3_clear_bindings(st->stmt[i]);
+	kbuf_release(&json);
+	return rc;
+}
+
+int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err)
+{
+	int rc, own = !st->in_txn;
+
+	if (own && (rc = kstore_begin(st, err)))
+		return rc;
+	rc = put_locked(st, c, outcome, err);
+	if (own) {
+		if (rc)
+			kstore_rollback(st);
+		else
+			rc = kstore_commit(st, err);
+	}
+	return rc;
+}
+
+int kstore_delete(struct kstore *st, const char *id, struct kerr *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, own = !st->in_txn;
+
+	if (own && (rc = kstore_begin(st, err)))
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM cases WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+		rc = db_err(st, err, "delete");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = db_err(st, err, "delete");
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		rc = kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM revisions WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+		rc = db_err(st, err, "delete");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_err(st, err, "delete");
+out:
+	sqlite3_finalize(s);
+	if (own) {
+		if (rc)
+			kstore_rollback(st);
+		else
+			rc = kstore_commit(st, err);
+	}
+	return rc;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static int case_from_text(struct kcase *c, const char *text, const char *what, struct kerr *err)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	int rc;
+
+	if (!j)
+		return kerr_set(err, KE_DB, "%s: stored JSON is damaged: %s", what, je.text);
+	rc = kcase_from_json(c, j, err);
+	json_decref(j);
+	return rc;
+}
+
+int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *err)
+{
+	sqlite3_stmt *s = st->stmt[S_GET];
+	int rc;
+
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = case_from_text(c, (const char *)sqlite3_column_text(s, 0), id, err);
+	else if (rc == SQLITE_DONE)
+		rc = kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
+	else
+		rc = db_err(st, err, "reading the case");
+	sqlite3_reset(s);
+	return rc;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+#define ROW_COLS "c.rid, c.id, c.title, c.document, c.year, c.case_number, c.category, c.tlp," \
+		 " c.event_class, c.revision, c.created, c.updated, c.body"
+
+static void fill_row(sqlite3_stmt *s, struct kcase_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rid = sqlite3_column_int64(s, 0);
+	r->id = col_text(s, 1);
+	r->title = col_text(s, 2);
+	r->document = col_text(s, 3);
+	r->has_year = sqlite3_column_type(s, 4) != SQLITE_NULL;
+	r->year = sqlite3_column_int(s, 4);
+	r->has_case_number = sqlite3_column_type(s, 5) != SQLITE_NULL;
+	r->case_number = sqlite3_column_int(s, 5);
+	r->category = col_text(s, 6);
+	r->tlp = col_text(s, 7);
+	r->event_class = col_text(s, 8);
+	r->revision = sqlite3_column_int(s, 9);
+	r->created = col_text(s, 10);
+	r->updated = col_text(s, 11);
+	r->json = col_text(s, 12);
+}
+
+/* The TLP levels at or below max_tlp, as an SQL IN list (constants only). */
+static const char *tlp_in(int max_tlp)
+{
+	static const char *const in[] = {
+		"('clear')",
+		"('clear','green')",
+		"('clear','green','amber')",
+		"('clear','green','amber','amber+strict')",
+	};
+
+	return max_tlp >= 0 && max_tlp < 4 ? in[max_tlp] : NULL;
+}
+
+/*
+ * Append the WHERE conditions of f to sql, with numbered parameters bound
+ * later by bind_filter() in the same order.
+ */
+static int filter_sql(const struct kfilter *f, struct kbuf *sql)
+{
+	int rc = kbuf_adds(sql, " WHERE 1");
+
+	if (f->document)
+		rc |= kbuf_adds(sql, " AND c.document = :document");
+	if (f->year)
+		rc |= kbuf_adds(sql, " AND c.year = :year");
+	if (f->category)
+		rc |= kbuf_adds(sql, " AND c.category = :category");
+	if (f->tlp)
+		rc |= kbuf_adds(sql, " AND c.tlp = :tlp");
+	if (f->reader_level)
+		rc |= kbuf_adds(sql, " AND c.reader_level = :reader_level");
+	if (f->tag)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE value = :tag)");
+	if (f->event_class)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'event_class'"
+				     " AND value = :event_class)");
+	if (f->threat)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'threat'"
+				     " AND value = :threat)");
+	if (f->sector)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
+				     " AND value = :sector)");
+	if (tlp_in(f->max_tlp))
+		rc |= kbuf_addf(sql, " AND c.tlp IN %s", tlp_in(f->max_tlp));
+	return rc ? KE_NOMEM : 0;
+}
+
+static void bind_name(sqlite3_stmt *s, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i > 0 && v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_filter(sqlite3_stmt *s, const struct kfilter *f)
+{
+	int i;
+
+	bind_name(s, ":document", f->document);
+	bind_name(s, ":category", f->category);
+	bind_name(s, ":tlp", f->tlp);
+	bind_name(s, ":reader_level", f->reader_level);
+	bind_name(s, ":tag", f->tag);
+	bind_name(s, ":event_class", f->event_class);
+	bind_name(s, ":threat", f->threat);
+	bind_name(s, ":sector", f->sector);
+	if ((i = sqlite3_bind_parameter_index(s, ":year")) > 0)
+		sqlite3_bind_int(s, i, f->year);
+	if ((i = sqlite3_bind_parameter_index(s, ":limit")) > 0)
+		sqlite3_bind_int64(s, i, f->limit > 0 ? f->limit : -1);
+	if ((i = sqlite3_bind_parameter_index(s, ":offset")) > 0)
+		sqlite3_bind_int64(s, i, f->offset > 0 ? f->offset : 0);
+}
+
+static int prepare(struct kstore *st, const char *sql, sqlite3_stmt **s, struct kerr *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return db_err(st, err, "query");
+	return 0;
+}
+
+static int walk_rows(struct kstore *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err)
+{
+	struct kcase_row row;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		fill_row(s, &row);
+		if ((rc = cb(ctx, &row)))
+			return rc;
+	}
+	return rc == SQLITE_DONE ? 0 : db_err(st, err, "query");
+}
+
+int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, void *ctx,
+		long *total, struct kerr *err)
+{
+	struct kbuf sql = KBUF_INIT, where = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (filter_sql(f, &where) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if (total) {
+		if (kbuf_addf(&sql, "SELECT count(*) FROM cases c%s", kbuf_str(&where)) < 0) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = prepare(st, sql.buf, &s, err)))
+			goto out;
+		bind_filter(s, f);
+		*total = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+		sqlite3_finalize(s);
+		s = NULL;
+		kbuf_reset(&sql);
+	}
+	if (kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s ORDER BY c.document IS NULL, c.document,"
+		      " c.case_number IS NULL, c.case_number, c.id LIMIT :limit OFFSET :offset",
+		      kbuf_str(&where)) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = prepare(st, sql.buf, &s, err)))
+		goto out;
+	bind_filter(s, f);
+	rc = walk_rows(st, s, cb, ctx, err);
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	kbuf_release(&where);
+	return rc;
+}
+
+int kstore_recent(struct kstore *st, int max_tlp, int n, kstore_row_cb cb, void *ctx,
+		  struct kerr *err)
+{
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s%s ORDER BY c.created DESC, c.rid DESC"
+		      " LIMIT ?1", tlp_in(max_tlp) ? " WHERE c.tlp IN " : "",
+		      tlp_in(max_tlp) ? tlp_in(max_tlp) : "") < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = prepare(st, sql.buf, &s, err)))
+		goto out;
+	sqlite3_bind_int(s, 1, n);
+	rc = walk_rows(st, s, cb, ctx, err);
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}
+
+int kstore_history(struct kstore *st, const char *id, kstore_rev_cb cb, void *ctx,
+		   struct kerr *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct krevision rev;
+	int rc, n = 0;
+
+	rc = prepare(st, "SELECT revision, updated, body, 1 FROM cases WHERE id = ?1"
+			 " UNION ALL SELECT revision, saved, body, 0 FROM revisions WHERE id = ?1"
+			 " ORDER BY 1 DESC", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rev.revision = sqlite3_column_int(s, 0);
+		rev.saved = col_text(s, 1);
+		rev.json = col_text(s, 2);
+		rev.current = sqlite3_column_int(s, 3);
+		if (n == 0 && !rev.current)
+			break; /* revisions of a deleted case are not shown */
+		n++;
+		if ((rc = cb(ctx, &rev)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		rc = db_err(st, err, "history");
+	else
+		rc = n ? 0 : kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx,
+		     struct kerr *err)
+{
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	struct kdocument d;
+	int rc;
+
+	if (kbuf_addf(&sql, "SELECT document, max(year), count(*) FROM cases WHERE document IS NOT NULL%s%s"
+		      " GROUP BY document ORDER BY max(year) IS NULL, max(year) DESC, document",
+		      tlp_in(max_tlp) ? " AND tlp IN " : "", tlp_in(max_tlp) ? tlp_in(max_tlp) : "") < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = prepare(st, sql.buf, &s, err)))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		d.name = col_text(s, 0);
+		d.has_year = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		d.year = sqlite3_column_int(s, 1);
+		d.ncases = (long)sqlite3_column_int64(s, 2);
+		if ((rc = cb(ctx, &d)))
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_err(st, err, "documents");
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}
+
+int kstore_count(struct kstore *st, int max_tlp, long *n, struct kerr *err)
+{
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if (kbuf_addf(&sql, "SELECT count(*) FROM cases%s%s", tlp_in(max_tlp) ? " WHERE tlp IN " : "",
+		      tlp_in(max_tlp) ? tlp_in(max_tlp) : "") < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = prepare(st, sql.buf, &s, err)))
+		goto out;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(s, 0);
+	else
+		rc = db_err(st, err, "count");
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/*
+ * store.h - where cases live: the SQLite database, and all of kyokun's SQL.
+ *
+ * One struct kstore is one connection; it is not shared between threads
+ * (the web server opens one per worker).  The database is in WAL mode with
+ * foreign keys on, so many readers can work while one writer writes.  The
+ * schema is versioned (PRAGMA user_version) and migrated on open.
+ *
+ * Every write runs in a transaction.  kstore_put() and kstore_delete() open
+ * their own unless the caller has one open with kstore_begin() (an import of
+ * a file is one transaction: all its cases or none).
+ *
+ * Row data given to callbacks is valid only during the callback.
+ */
+#ifndef KYOKUN_STORE_H
+#define KYOKUN_STORE_H
+
+#include <stddef.h>
+
+struct kcase;
+struct kerr;
+struct kbuf;
+struct kstore;
+
+enum {
+	KSTORE_READONLY = 1, /* open for reading only (the file must exist) */
+};
+
+int kstore_open(struct kstore **st, const char *path, int flags, struct kerr *err);
+void kstore_close(struct kstore *st);
+/* The schema version the database is at, and the one this build writes. */
+int kstore_schema_version(struct kstore *st);
+int kstore_schema_latest(void);
+const char *kstore_path(const struct kstore *st);
+
+int kstore_begin(struct kstore *st, struct kerr *err);
+int kstore_commit(struct kstore *st, struct kerr *err);
+void kstore_rollback(struct kstore *st);
+
+enum {
+	KSTORE_CREATED = 1,
+	KSTORE_UPDATED = 2,
+};
+
+/*
+ * Insert c, or replace the case with the same id (the previous version is
+ * kept as a revision).  *outcome (may be NULL) is KSTORE_CREATED or
+ * KSTORE_UPDATED.  A second put of the same id within one transaction fails
+ * with KE_EXISTS ("duplicate id"): inside one file ids must be unique.
+ * A case without tlp is stored with default_tlp.
+ */
+int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err);
+
+/* Load a case (KE_NOTFOUND if absent). c must be kcase_init()ed. */
+int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *err);
+
+/* Delete a case and its revisions (KE_NOTFOUND if absent). */
+int kstore_delete(struct kstore *st, const char *id, struct kerr *err);
+
+/* Which cases a listing or search may show. */
+struct kfilter {
+	const char *document;
+	int year;             /* 0 = any */
+	const char *category;
+	const char *tag;      /* any tag value: a threat, sector or event class */
+	const char *event_class;
+	const char *threat;
+	const char *sector;
+	const char *reader_level;
+	const char *tlp;      /* exactly this level */
+	int max_tlp;          /* highest TLP rank visible (0 clear .. 4 red); -1 = no limit */
+	long limit;           /* 0 = no limit */
+	long offset;
+};
+
+#define KFILTER_INIT { .max_tlp = -1 }
+
+/* One stored case as listings see it. */
+struct kcase_row {
+	long long rid;
+	const char *id;
+	const char *title;
+	const char *document;
+	int has_year, year;
+	int has_case_number, case_number;
+	const char *category;
+	const char *tlp;
+	const char *event_class;
+	int revision;
+	const char *created;
+	const char *updated;
+	const char *json;     /* the whole case, interchange JSON */
+};
+
+typedef int (*kstore_row_cb)(void *ctx, const struct kcase_row *row);
+
+/*
+ * Call cb for each case matching f, in document / case number / id order.
+ * A non-zero return from cb stops the walk and is returned.
+ * *total (may be NULL) gets the number of matching cases ignoring limit/offset.
+ */
+int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, void *ctx,
+		long *total, struct kerr *err);
+
+/* Cases added most recently first. */
+int kstore_recent(struct kstore *st, int max_tlp, int n, kstore_row_cb cb, void *ctx,
+		  struct kerr *err);
+
+/* One revision of a case: revision number, when it was saved, its JSON. */
+struct krevision {
+	int revision;
+	const char *saved;
+	const char *json;
+	int current;
+};
+
+typedef int (*kstore_rev_cb)(void *ctx, const struct krevision *rev);
+
+/* Newest first, the current version included. KE_NOTFOUND if no such case. */
+int kstore_history(struct kstore *st, const char *id, kstore_rev_cb cb, void *ctx,
+		   struct kerr *err);
+
+/* Documents in the library with their case count and year. */
+struct kdocument {
+	const char *name;
+	int has_year, year;
+	long ncases;
+};
+
+typedef int (*kstore_doc_cb)(void *ctx, const struct kdocument *doc);
+
+int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx,
+		     struct kerr *err);
+
+/* Number of cases (visible at max_tlp, -1 for all). */
+int kstore_count(struct kstore *st, int max_tlp, long *n, struct kerr *err);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * tokenizer.h - the "kyokun" FTS5 tokenizer for Japanese and Latin text.
+ *
+ * Text goes through three stages, all streaming (no allocation, whatever
+ * the input size):
+ *
+ * 1. Normalisation: NFKC with Unicode case folding and removal of default
+ *    ignorable code points (utf8proc's NFKC_Casefold), so full-width ＲＤＰ
+ *    is "rdp", half-width ｻｰﾊﾞｰ is サーバー (ｻ+ﾞ compose into one code
+ *    point), ㈱ is "(株)" and ㍻ is 平成.  Invalid UTF-8 bytes become
+ *    U+FFFD (a separator); NUL is a separator like any control character.
+ *
+ * 2. Kana variants, so that the usual spellings of one loanword meet:
+ *      - small kana are made full size: ァィゥェォッャュョヮヵヶ and
+ *        ぁぃぅぇぉっゃゅょゎゕゖ (ウィルス = ウイルス,
+ *        ランサムウェア = ランサムウエア);
+ *      - the prolonged sound mark ー after kana is removed (サーバー =
+ *        サーバ = サーバ-); elsewhere ー is a separator;
+ *      - ヴ is folded into the バ row: ヴァ ヴィ ヴェ ヴォ are バ ビ ベ ボ,
+ *        ヴ before ャュョ is ビ, any other ヴ is ブ (サーヴァー = サーバー);
+ *        the same for hiragana ゔ;
+ *      - the katakana middle dot ・ after katakana is removed
+ *        (セキュリティ・ポリシー = セキュリティポリシー); elsewhere it is a
+ *        separator.
+ *    Kanji variants (髙/高) and hiragana/katakana are not unified.
+ *
+ * 3. Tokens:
+ *      - a CJK run (see ktok_is_cjk(): kanji, kana, 々 〆 〇 ...; kanji and
+ *        kana do NOT split runs, as in Groonga's TokenBigram) gives its
+ *        overlapping character bigrams, then the final character alone:
+ *        "不正アクセス" -> 不正 正ア アク クセ セス ス; a one-character run gives
+ *        just that character.  So every substring of two or more characters
+ *        is a phrase of bigrams at consecutive positions, whatever surrounds
+ *        it, and a single character is found with the prefix query "X" *.
+ *      - in query mode the final single character of the LAST run is left
+ *        out when that run has two or more characters ("訓練" must not
+ *        require 練 at the next position), but kept for earlier runs, so a
+ *        quoted phrase across a separator ("接続 rdp") still lines up.
+ *      - any other run of letters, digits and combining marks (after
+ *        normalisation) is one token, cut to KTOK_MAX_WORD bytes.  '.', '-',
+ *        '_' split words: CVE-2021-44228 is cve 2021 44228, which still
+ *        matches as a phrase and also matches a search for 44228 alone.
+ *      - everything else (spaces, punctuation, symbols) separates tokens.
+ *    No token ever has the "colocated" flag.
+ *
+ * Offsets are byte offsets into the ORIGINAL text: a token covers the
+ * original bytes its characters came from (a removed ー counts as part of
+ * the character before it), so highlight() and snippet() mark the text as
+ * written, full-width, half-width or otherwise.
+ */
+#ifndef KYOKUN_TOKENIZER_H
+#define KYOKUN_TOKENIZER_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+struct kerr;
+struct kbuf;
+
+/* Longest Latin-word token in bytes; longer words are cut (consistently for
+ * documents and queries) at a character boundary. */
+#define KTOK_MAX_WORD 128
+
+/*
+ * Register the "kyokun" FTS5 tokenizer on db, for
+ *     CREATE VIRTUAL TABLE t USING fts5(body, tokenize='kyokun');
+ * It takes no arguments.  Returns 0, or KE_DB with a message if db has no
+ * FTS5 or refuses the registration.
+ */
+int ktok_register(sqlite3 *db, struct kerr *err);
+
+/*
+ * Append to out the normalised form of s[0..len) (stages 1 and 2 above:
+ * NFKC, case fold, kana variants); separators and punctuation are kept
+ * (normalised), invalid bytes become U+FFFD.  For query code and snippet
+ * highlighting.  Returns 0, KE_NOMEM or KE_TOOBIG (out's cap).
+ */
+int ktok_normalize(const char *s, size_t len, struct kbuf *out);
+
+/*
+ * Tokenise s[0..len) (len < 0: NUL-terminated) exactly as FTS5 gets it:
+ * for_query 0 gives the document tokens, non-zero the query tokens (no
+ * trailing single character after the last run; see above).  cb gets each
+ * token (not NUL-terminated, valid only during the call) and its byte
+ * offsets [start, end) in the original s.  A non-zero return from cb stops
+ * the iteration and is returned; otherwise returns 0.
+ */
+typedef int (*ktok_cb)(void *ctx, const char *tok, int ntok, int start, int end);
+int ktok_tokenize(const char *s, int len, int for_query, ktok_cb cb, void *ctx);
+
+/*
+ * Is the (normalised) code point part of a CJK run: kanji (all CJK unified
+ * and compatibility ideograph blocks), hiragana, katakana and the
+ * ideographic marks 々 〆 〇 〻 ゝ ゞ ヽ ヾ.  The prolonged sound mark ー and
+ * the middle dot ・ are not (see above), nor is Hangul (it is spaced).
+ */
+int ktok_is_cjk(int cp);
+
+#endif

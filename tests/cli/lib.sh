@@ -1,0 +1,42 @@
+# tests/cli/lib.sh - a few helpers for the CLI test scripts (sourced).
+#
+# Each script runs commands against $KYOKUN (the binary under test) in its own
+# temporary directory and reports one line per check:
+#   ok - NAME / not ok - NAME / skip - NAME: WHY
+# tests/run.sh counts these lines.
+set -u
+: "${KYOKUN:?set KYOKUN to the kyokun binary}"
+: "${TOP:?set TOP to the source tree}"
+SHARED=${SHARED:-$TOP/../shared}
+T=$(mktemp -d "${TMPDIR:-/tmp}/kyokun-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export KYOKUN_DB="$T/k.db"
+FIX="$TOP/tests/fixtures"
+
+ok() { echo "ok - $1"; }
+fail() { echo "not ok - $1"; [ $# -gt 1 ] && printf '  %s\n' "$2" | head -20; return 0; }
+skip() { echo "skip - $1: $2"; }
+
+# run CMD...: runs the binary, keeping stdout in $T/out, stderr in $T/err, status in $RC
+run() {
+	"$KYOKUN" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+
+# expect_rc NAME N: the last run exited with N
+expect_rc() {
+	if [ "$RC" -eq "$2" ]; then ok "$1"; else fail "$1" "exit $RC, want $2; stderr: $(head -c 400 "$T/err")"; fi
+}
+
+# expect_out NAME PATTERN / expect_err NAME PATTERN (grep -E on stdout / stderr)
+expect_out() {
+	if grep -Eq -- "$2" "$T/out"; then ok "$1"; else fail "$1" "stdout lacks /$2/: $(head -c 400 "$T/out")"; fi
+}
+expect_err() {
+	if grep -Eq -- "$2" "$T/err"; then ok "$1"; else fail "$1" "stderr lacks /$2/: $(head -c 400 "$T/err")"; fi
+}
+# check NAME CMD...: ok if CMD succeeds
+check() {
+	local name=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$name"; else fail "$name" "failed: $*"; fi
+}
