@@ -3,10 +3,12 @@
  * bound parameters only.
  */
 #include "store.h"
+#include "store_int.h"
 #include "case.h"
 #include "case_json.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "tokenizer.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -23,6 +25,7 @@ enum {
 	S_DEL_TAGS,
 	S_ADD_TAG,
 	S_GET,
+	S_TEXT,
 	S__N
 };
 
@@ -38,16 +41,13 @@ static const char *const stmt_sql[S__N] = {
 	[S_DEL_TAGS] = "DELETE FROM case_tags WHERE rid = ?1",
 	[S_ADD_TAG] = "INSERT OR IGNORE INTO case_tags(rid, kind, value) VALUES(?1, ?2, ?3)",
 	[S_GET] = "SELECT body FROM cases WHERE id = ?1",
+	[S_TEXT] = "INSERT INTO case_text(rid, title, summary, lessons, body, timeline, meta)"
+		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(rid) DO UPDATE SET"
+		   " title = ?2, summary = ?3, lessons = ?4, body = ?5, timeline = ?6, meta = ?7",
 };
 
-struct kstore {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *stmt[S__N];
-	int in_txn;
-	long long batch; /* identifies the open transaction */
-	long long batch_seq;
-};
+
+_Static_assert(S__N <= KSTORE_NSTMT, "raise KSTORE_NSTMT");
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -88,6 +88,39 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY(rid, kind, value)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX case_tags_value ON case_tags(kind, value);",
+
+	/*
+	 * 2: full-text search.  case_text holds the searchable text of each case
+	 * in plain columns (readable by any sqlite3 shell); case_fts indexes it
+	 * with the "kyokun" tokenizer (tokenizer.c) as an external-content table
+	 * kept in step by triggers.
+	 */
+	"CREATE TABLE case_text("
+	"  rid INTEGER PRIMARY KEY REFERENCES cases(rid) ON DELETE CASCADE,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  lessons TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL DEFAULT '',"
+	"  timeline TEXT NOT NULL DEFAULT '',"
+	"  meta TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE VIRTUAL TABLE case_fts USING fts5(title, summary, lessons, body, timeline, meta,"
+	"  content='case_text', content_rowid='rid', tokenize='kyokun');"
+	"CREATE TRIGGER case_text_ai AFTER INSERT ON case_text BEGIN"
+	"  INSERT INTO case_fts(rowid, title, summary, lessons, body, timeline, meta)"
+	"  VALUES(new.rid, new.title, new.summary, new.lessons, new.body, new.timeline, new.meta);"
+	" END;"
+	"CREATE TRIGGER case_text_ad AFTER DELETE ON case_text BEGIN"
+	"  INSERT INTO case_fts(case_fts, rowid, title, summary, lessons, body, timeline, meta)"
+	"  VALUES('delete', old.rid, old.title, old.summary, old.lessons, old.body, old.timeline, old.meta);"
+	" END;"
+	"CREATE TRIGGER case_text_au AFTER UPDATE ON case_text BEGIN"
+	"  INSERT INTO case_fts(case_fts, rowid, title, summary, lessons, body, timeline, meta)"
+	"  VALUES('delete', old.rid, old.title, old.summary, old.lessons, old.body, old.timeline, old.meta);"
+	"  INSERT INTO case_fts(rowid, title, summary, lessons, body, timeline, meta)"
+	"  VALUES(new.rid, new.title, new.summary, new.lessons, new.body, new.timeline, new.meta);"
+	" END;"
+	"INSERT INTO case_text(rid) SELECT rid FROM cases;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -97,7 +130,7 @@ int kstore_schema_latest(void)
 	return NMIGRATIONS;
 }
 
-static int db_err(struct kstore *st, struct kerr *err, const char *what)
+int kstore__db_err(struct kstore *st, struct kerr *err, const char *what)
 {
 	return kerr_set(err, KE_DB, "%s: %s", what, sqlite3_errmsg(st->db));
 }
@@ -179,6 +212,8 @@ int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *e
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
+	if ((rc = ktok_register(st->db, err)))
+		goto fail;
 	sqlite3_extended_result_codes(st->db, 1);
 	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
 		goto fail_db;
@@ -197,7 +232,7 @@ int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *e
 	for (int i = 0; i < S__N; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &st->stmt[i], NULL) != SQLITE_OK) {
-			rc = db_err(st, err, "prepare");
+			rc = kstore__db_err(st, err, "prepare");
 			goto fail;
 		}
 	*out = st;
@@ -215,6 +250,8 @@ void kstore_close(struct kstore *st)
 		return;
 	for (int i = 0; i < S__N; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (int i = 0; i < KSTORE_NCACHE; i++)
+		sqlite3_finalize(st->cache[i]);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->path);
@@ -271,7 +308,7 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void kstore__bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
@@ -279,13 +316,13 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static int step_done(struct kstore *st, sqlite3_stmt *s, struct kerr *err, const char *what)
+int kstore__step_done(struct kstore *st, sqlite3_stmt *s, struct kerr *err, const char *what)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_err(st, err, what);
+		return kstore__db_err(st, err, what);
 	return 0;
 }
 
@@ -297,7 +334,70 @@ static int add_tag(struct kstore *st, long long rid, const char *kind, const cha
 	sqlite3_bind_int64(s, 1, rid);
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-	return step_done(st, s, err, "storing tags");
+	return kstore__step_done(st, s, err, "storing tags");
+}
+
+static int join_strv(struct kbuf *b, const struct kstrv *sv)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i)
+			rc |= kbuf_addch(b, '\n');
+		rc |= kbuf_adds(b, sv->v[i]);
+	}
+	return rc;
+}
+
+static int add_line(struct kbuf *b, const char *s)
+{
+	int rc = 0;
+
+	if (!s || !*s)
+		return 0;
+	if (b->len)
+		rc |= kbuf_addch(b, '\n');
+	return rc | kbuf_adds(b, s);
+}
+
+/* The searchable text of c, by column; see migration 2. */
+static int put_text(struct kstore *st, long long rid, const struct kcase *c, struct kerr *err)
+{
+	struct kbuf col[5] = { KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT };
+	sqlite3_stmt *s = st->stmt[S_TEXT];
+	int rc = 0;
+
+	rc |= join_strv(&col[0], &c->summary);
+	rc |= join_strv(&col[1], &c->key_lessons);
+	for (int i = 0; i < KSEC__N; i++)
+		rc |= add_line(&col[2], c->sections[ksection_display_order[i]]);
+	for (size_t i = 0; i < c->ntimeline; i++) {
+		const struct kevent *e = &c->timeline[i];
+
+		if (col[3].len)
+			rc |= kbuf_addch(&col[3], '\n');
+		if (e->when && *e->when)
+			rc |= kbuf_addf(&col[3], "%s ", e->when);
+		if (e->actor && *e->actor)
+			rc |= kbuf_addf(&col[3], "%s ", e->actor);
+		rc |= kbuf_adds(&col[3], e->text ? e->text : "");
+	}
+	rc |= add_line(&col[4], c->category);
+	rc |= add_line(&col[4], c->attributes.organization);
+	rc |= add_line(&col[4], c->attributes.factors);
+	if (rc) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, rid);
+	kstore__bind_text(s, 2, c->title ? c->title : "");
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(s, 3 + i, kbuf_str(&col[i]), (int)col[i].len, SQLITE_STATIC);
+	rc = kstore__step_done(st, s, err, "indexing the case");
+out:
+	for (int i = 0; i < 5; i++)
+		kbuf_release(&col[i]);
+	return rc;
 }
 
 static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err)
@@ -333,13 +433,13 @@ static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, st
 			sqlite3_bind_text(r, 3, (const char *)sqlite3_column_text(s, 2), -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(r, 4, (const char *)sqlite3_column_text(s, 3), -1, SQLITE_TRANSIENT);
 			sqlite3_reset(s);
-			if ((rc = step_done(st, r, err, "saving the previous revision")))
+			if ((rc = kstore__step_done(st, r, err, "saving the previous revision")))
 				goto out;
 		}
 	} else {
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE) {
-			rc = db_err(st, err, "looking up the case");
+			rc = kstore__db_err(st, err, "looking up the case");
 			goto out;
 		}
 	}
@@ -348,9 +448,9 @@ static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, st
 	if (exists)
 		sqlite3_bind_int64(s, 1, rid);
 	else
-		bind_text(s, 1, c->id);
-	bind_text(s, 2, c->title);
-	bind_text(s, 3, c->source.document);
+		kstore__bind_text(s, 1, c->id);
+	kstore__bind_text(s, 2, c->title);
+	kstore__bind_text(s, 3, c->source.document);
 	if (c->source.has_year)
 		sqlite3_bind_int(s, 4, c->source.year);
 	else
@@ -359,21 +459,23 @@ static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, st
 		sqlite3_bind_int(s, 5, c->source.case_number);
 	else
 		sqlite3_bind_null(s, 5);
-	bind_text(s, 6, c->category);
-	bind_text(s, 7, c->tags.event_class);
-	bind_text(s, 8, c->attributes.reader_level);
-	bind_text(s, 9, c->tlp ? c->tlp : "amber");
+	kstore__bind_text(s, 6, c->category);
+	kstore__bind_text(s, 7, c->tags.event_class);
+	kstore__bind_text(s, 8, c->attributes.reader_level);
+	kstore__bind_text(s, 9, c->tlp ? c->tlp : "amber");
 	sqlite3_bind_text(s, 10, json.buf, (int)json.len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 11, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 12, st->batch);
-	if ((rc = step_done(st, s, err, "storing the case")))
+	if ((rc = kstore__step_done(st, s, err, "storing the case")))
 		goto out;
 	if (!exists)
 		rid = sqlite3_last_insert_rowid(st->db);
 
+	if ((rc = put_text(st, rid, c, err)))
+		goto out;
 	s = st->stmt[S_DEL_TAGS];
 	sqlite3_bind_int64(s, 1, rid);
-	if ((rc = step_done(st, s, err, "storing tags")))
+	if ((rc = kstore__step_done(st, s, err, "storing tags")))
 		goto out;
 	if (c->tags.event_class && (rc = add_tag(st, rid, "event_class", c->tags.event_class, err)))
 		goto out;
@@ -416,12 +518,12 @@ int kstore_delete(struct kstore *st, const char *id, struct kerr *err)
 	if (own && (rc = kstore_begin(st, err)))
 		return rc;
 	if (sqlite3_prepare_v2(st->db, "DELETE FROM cases WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		rc = db_err(st, err, "delete");
+		rc = kstore__db_err(st, err, "delete");
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = db_err(st, err, "delete");
+		rc = kstore__db_err(st, err, "delete");
 		goto out;
 	}
 	if (sqlite3_changes(st->db) == 0) {
@@ -431,11 +533,11 @@ int kstore_delete(struct kstore *st, const char *id, struct kerr *err)
 	sqlite3_finalize(s);
 	s = NULL;
 	if (sqlite3_prepare_v2(st->db, "DELETE FROM revisions WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		rc = db_err(st, err, "delete");
+		rc = kstore__db_err(st, err, "delete");
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : db_err(st, err, "delete");
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : kstore__db_err(st, err, "delete");
 out:
 	sqlite3_finalize(s);
 	if (own) {
@@ -474,7 +576,7 @@ int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *
 	else if (rc == SQLITE_DONE)
 		rc = kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
 	else
-		rc = db_err(st, err, "reading the case");
+		rc = kstore__db_err(st, err, "reading the case");
 	sqlite3_reset(s);
 	return rc;
 }
@@ -484,10 +586,9 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-#define ROW_COLS "c.rid, c.id, c.title, c.document, c.year, c.case_number, c.category, c.tlp," \
-		 " c.event_class, c.revision, c.created, c.updated, c.body"
+#define ROW_COLS KSTORE_ROW_COLS
 
-static void fill_row(sqlite3_stmt *s, struct kcase_row *r)
+void kstore__fill_row(sqlite3_stmt *s, struct kcase_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->rid = sqlite3_column_int64(s, 0);
@@ -508,7 +609,7 @@ static void fill_row(sqlite3_stmt *s, struct kcase_row *r)
 }
 
 /* The TLP levels at or below max_tlp, as an SQL IN list (constants only). */
-static const char *tlp_in(int max_tlp)
+const char *kstore__tlp_in(int max_tlp)
 {
 	static const char *const in[] = {
 		"('clear')",
@@ -522,9 +623,9 @@ static const char *tlp_in(int max_tlp)
 
 /*
  * Append the WHERE conditions of f to sql, with numbered parameters bound
- * later by bind_filter() in the same order.
+ * later by kstore__bind_filter() in the same order.
  */
-static int filter_sql(const struct kfilter *f, struct kbuf *sql)
+int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql)
 {
 	int rc = kbuf_adds(sql, " WHERE 1");
 
@@ -549,8 +650,8 @@ static int filter_sql(const struct kfilter *f, struct kbuf *sql)
 	if (f->sector)
 		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
 				     " AND value = :sector)");
-	if (tlp_in(f->max_tlp))
-		rc |= kbuf_addf(sql, " AND c.tlp IN %s", tlp_in(f->max_tlp));
+	if (kstore__tlp_in(f->max_tlp))
+		rc |= kbuf_addf(sql, " AND c.tlp IN %s", kstore__tlp_in(f->max_tlp));
 	return rc ? KE_NOMEM : 0;
 }
 
@@ -562,7 +663,7 @@ static void bind_name(sqlite3_stmt *s, const char *name, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
-static void bind_filter(sqlite3_stmt *s, const struct kfilter *f)
+void kstore__bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 {
 	int i;
 
@@ -582,24 +683,24 @@ static void bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 		sqlite3_bind_int64(s, i, f->offset > 0 ? f->offset : 0);
 }
 
-static int prepare(struct kstore *st, const char *sql, sqlite3_stmt **s, struct kerr *err)
+int kstore__prepare(struct kstore *st, const char *sql, sqlite3_stmt **s, struct kerr *err)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return db_err(st, err, "query");
+		return kstore__db_err(st, err, "query");
 	return 0;
 }
 
-static int walk_rows(struct kstore *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err)
+int kstore__walk_rows(struct kstore *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err)
 {
 	struct kcase_row row;
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		fill_row(s, &row);
+		kstore__fill_row(s, &row);
 		if ((rc = cb(ctx, &row)))
 			return rc;
 	}
-	return rc == SQLITE_DONE ? 0 : db_err(st, err, "query");
+	return rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "query");
 }
 
 int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, void *ctx,
@@ -609,7 +710,7 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (filter_sql(f, &where) < 0) {
+	if (kstore__filter_sql(f, &where) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -618,9 +719,9 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((rc = prepare(st, sql.buf, &s, err)))
+		if ((rc = kstore__prepare(st, sql.buf, &s, err)))
 			goto out;
-		bind_filter(s, f);
+		kstore__bind_filter(s, f);
 		*total = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
 		sqlite3_finalize(s);
 		s = NULL;
@@ -632,10 +733,10 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = prepare(st, sql.buf, &s, err)))
+	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
 		goto out;
-	bind_filter(s, f);
-	rc = walk_rows(st, s, cb, ctx, err);
+	kstore__bind_filter(s, f);
+	rc = kstore__walk_rows(st, s, cb, ctx, err);
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
@@ -651,15 +752,15 @@ int kstore_recent(struct kstore *st, int max_tlp, int n, kstore_row_cb cb, void 
 	int rc;
 
 	if (kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s%s ORDER BY c.created DESC, c.rid DESC"
-		      " LIMIT ?1", tlp_in(max_tlp) ? " WHERE c.tlp IN " : "",
-		      tlp_in(max_tlp) ? tlp_in(max_tlp) : "") < 0) {
+		      " LIMIT ?1", kstore__tlp_in(max_tlp) ? " WHERE c.tlp IN " : "",
+		      kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = prepare(st, sql.buf, &s, err)))
+	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
 		goto out;
 	sqlite3_bind_int(s, 1, n);
-	rc = walk_rows(st, s, cb, ctx, err);
+	rc = kstore__walk_rows(st, s, cb, ctx, err);
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
@@ -673,7 +774,7 @@ int kstore_history(struct kstore *st, const char *id, kstore_rev_cb cb, void *ct
 	struct krevision rev;
 	int rc, n = 0;
 
-	rc = prepare(st, "SELECT revision, updated, body, 1 FROM cases WHERE id = ?1"
+	rc = kstore__prepare(st, "SELECT revision, updated, body, 1 FROM cases WHERE id = ?1"
 			 " UNION ALL SELECT revision, saved, body, 0 FROM revisions WHERE id = ?1"
 			 " ORDER BY 1 DESC", &s, err);
 	if (rc)
@@ -691,7 +792,7 @@ int kstore_history(struct kstore *st, const char *id, kstore_rev_cb cb, void *ct
 			goto out;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		rc = db_err(st, err, "history");
+		rc = kstore__db_err(st, err, "history");
 	else
 		rc = n ? 0 : kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
 out:
@@ -709,11 +810,11 @@ int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx
 
 	if (kbuf_addf(&sql, "SELECT document, max(year), count(*) FROM cases WHERE document IS NOT NULL%s%s"
 		      " GROUP BY document ORDER BY max(year) IS NULL, max(year) DESC, document",
-		      tlp_in(max_tlp) ? " AND tlp IN " : "", tlp_in(max_tlp) ? tlp_in(max_tlp) : "") < 0) {
+		      kstore__tlp_in(max_tlp) ? " AND tlp IN " : "", kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = prepare(st, sql.buf, &s, err)))
+	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		d.name = col_text(s, 0);
@@ -723,7 +824,7 @@ int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx
 		if ((rc = cb(ctx, &d)))
 			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_err(st, err, "documents");
+	rc = rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "documents");
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
@@ -737,17 +838,17 @@ int kstore_count(struct kstore *st, int max_tlp, long *n, struct kerr *err)
 	int rc;
 
 	*n = 0;
-	if (kbuf_addf(&sql, "SELECT count(*) FROM cases%s%s", tlp_in(max_tlp) ? " WHERE tlp IN " : "",
-		      tlp_in(max_tlp) ? tlp_in(max_tlp) : "") < 0) {
+	if (kbuf_addf(&sql, "SELECT count(*) FROM cases%s%s", kstore__tlp_in(max_tlp) ? " WHERE tlp IN " : "",
+		      kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = prepare(st, sql.buf, &s, err)))
+	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
 		goto out;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(s, 0);
 	else
-		rc = db_err(st, err, "count");
+		rc = kstore__db_err(st, err, "count");
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);

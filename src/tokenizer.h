@@ -64,8 +64,13 @@ struct kbuf;
 /*
  * Register the "kyokun" FTS5 tokenizer on db, for
  *     CREATE VIRTUAL TABLE t USING fts5(body, tokenize='kyokun');
- * It takes no arguments.  Returns 0, or KE_DB with a message if db has no
- * FTS5 or refuses the registration.
+ * (it takes no arguments), and the auxiliary function
+ *     kyokun_highlight(t, col, open, close)
+ * which is highlight() for this tokenizer: SQLite 3.40's highlight() and
+ * snippet() garble the output when two matches sit on adjacent, byte-
+ * overlapping bigrams ('"練" *' in 訓練練習, '訓練 OR 練習' in 訓練習);
+ * kyokun_highlight() merges them into one marked span.
+ * Returns 0, or KE_DB with a message if db has no FTS5 or refuses.
  */
 int ktok_register(sqlite3 *db, struct kerr *err);
 

@@ -1,0 +1,46 @@
+/*
+ * store_int.h - private to the storage module (store.c, store_search.c):
+ * the connection struct and the SQL helpers its files share.  Nothing
+ * outside the storage module includes this.
+ */
+#ifndef KYOKUN_STORE_INT_H
+#define KYOKUN_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct kbuf;
+struct kfilter;
+struct kcase_row;
+
+#define KSTORE_NSTMT 16   /* statements prepared at open (store.c) */
+#define KSTORE_NCACHE 16  /* slots for statements prepared on first use (store_search.c) */
+
+struct kstore {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[KSTORE_NSTMT];
+	sqlite3_stmt *cache[KSTORE_NCACHE];
+	int in_txn;
+	long long batch; /* identifies the open transaction */
+	long long batch_seq;
+};
+
+int kstore__db_err(struct kstore *st, struct kerr *err, const char *what);
+void kstore__bind_text(sqlite3_stmt *s, int i, const char *v);
+int kstore__step_done(struct kstore *st, sqlite3_stmt *s, struct kerr *err, const char *what);
+int kstore__prepare(struct kstore *st, const char *sql, sqlite3_stmt **s, struct kerr *err);
+/* The ROW_COLS columns, starting at column 0, into r. */
+void kstore__fill_row(sqlite3_stmt *s, struct kcase_row *r);
+/* "('clear','green')" for max_tlp 1, NULL for no limit. */
+const char *kstore__tlp_in(int max_tlp);
+/* " WHERE 1 AND ..." for f on table alias c, with named parameters bound by kstore__bind_filter. */
+int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql);
+void kstore__bind_filter(sqlite3_stmt *s, const struct kfilter *f);
+int kstore__walk_rows(struct kstore *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err);
+
+#define KSTORE_ROW_COLS "c.rid, c.id, c.title, c.document, c.year, c.case_number, c.category, c.tlp," \
+			" c.event_class, c.revision, c.created, c.updated, c.body"
+
+#endif
