@@ -31,7 +31,8 @@ $(O)/libkyokun.a: $(OBJS)
 	ar rcs $@ $^
 
 $(O)/%.o: src/%.c $(wildcard src/*.h) | $(O)
-	$(CC) $(KFLAGS) $(CFLAGS) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
+	@echo "  CC $<"
+	@$(CC) $(KFLAGS) $(CFLAGS) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
 
 $(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a tests/unit/testutil.h | $(O)
 	@mkdir -p $(O)/tests
@@ -40,6 +41,14 @@ $(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a tests/unit/testutil.h | $(O)
 
 $(O):
 	mkdir -p $(O)
+
+# The tokenizer as a loadable SQLite extension, so a plain sqlite3 shell can
+# query the full-text index:  sqlite> .load ./build/kyokun_fts
+ext: $(O)/kyokun_fts.so
+
+$(O)/kyokun_fts.so: ext/kyokun_fts.c src/tokenizer.c src/tokenizer.h | $(O)
+	$(CC) $(KFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ ext/kyokun_fts.c \
+		$(shell pkg-config --libs libutf8proc)
 
 unit: $(TESTBINS)
 
@@ -57,5 +66,5 @@ bench: kyokun
 clean:
 	rm -rf build build-asan kyokun
 
-.PHONY: all test unit asan unit-asan bench clean
+.PHONY: all test unit asan unit-asan bench clean ext
 .SECONDARY:

@@ -3,11 +3,7 @@
  * lists, normalisation, offsets into the original text, hostile input, and
  * end to end through an in-memory FTS5 table.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
