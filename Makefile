@@ -21,7 +21,7 @@ VERSION  = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 all: kyokun
 
 kyokun: $(O)/kyokun
-	cp $(O)/kyokun $@
+	cp $(O)/kyokun $@.tmp && mv -f $@.tmp $@
 
 $(O)/kyokun: $(O)/main.o $(O)/libkyokun.a
 	$(CC) $(KFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -302,6 +302,18 @@ static int valid_id(const char *id)
 	return strcmp(id, ".") && strcmp(id, "..");
 }
 
+/* Bytes of s to print with "%.*s" for at most max bytes without cutting a UTF-8 character. */
+static int cut_utf8(const char *s, int max)
+{
+	int n = (int)strnlen(s, (size_t)max + 1);
+
+	if (n <= max)
+		return n;
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
+		;
+	return n;
+}
+
 int kcase_validate(const struct kcase *c, struct kerr *err)
 {
 	char field[64];
@@ -310,7 +322,8 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 		return kerr_set(err, KE_INVALID, "id: missing (a non-empty string is required)");
 	if (!valid_id(c->id))
 		return kerr_set(err, KE_INVALID,
-				"id: \"%.80s\" is not URL-safe (use 1-200 of A-Z a-z 0-9 - _ . ~)", c->id);
+				"id: \"%.*s\" is not URL-safe (use 1-200 of A-Z a-z 0-9 - _ . ~)",
+				cut_utf8(c->id, 80), c->id);
 	if (!c->title || !*c->title)
 		return kerr_set(err, KE_INVALID, "title: missing (a non-empty string is required)");
 	if (valid_str(c->title, "title", err) || valid_str(c->category, "category", err) ||
@@ -347,16 +360,17 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 	if (c->attributes.reader_level && strcmp(c->attributes.reader_level, "basic") &&
 	    strcmp(c->attributes.reader_level, "advanced"))
 		return kerr_set(err, KE_INVALID,
-				"attributes.reader_level: expected \"basic\" or \"advanced\", got \"%.40s\"",
-				c->attributes.reader_level);
+				"attributes.reader_level: expected \"basic\" or \"advanced\", got \"%.*s\"",
+				cut_utf8(c->attributes.reader_level, 40), c->attributes.reader_level);
 	if (c->tags.event_class && strcmp(c->tags.event_class, "cyber_attack") &&
 	    strcmp(c->tags.event_class, "system_failure") && strcmp(c->tags.event_class, "other"))
 		return kerr_set(err, KE_INVALID,
-				"tags.event_class: expected cyber_attack, system_failure or other, got \"%.40s\"",
-				c->tags.event_class);
+				"tags.event_class: expected cyber_attack, system_failure or other, got \"%.*s\"",
+				cut_utf8(c->tags.event_class, 40), c->tags.event_class);
 	if (c->tlp && !ktlp_valid(c->tlp))
 		return kerr_set(err, KE_INVALID,
-				"tlp: expected clear, green, amber, amber+strict or red, got \"%.40s\"", c->tlp);
+				"tlp: expected clear, green, amber, amber+strict or red, got \"%.*s\"",
+				cut_utf8(c->tlp, 40), c->tlp);
 	return 0;
 }
 

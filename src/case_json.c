@@ -61,8 +61,11 @@ static int get_strv(json_t *obj, const char *key, struct kstrv *sv, const char *
 
 	if (!v || json_is_null(v))
 		return 0;
-	if (json_is_string(v)) /* be lenient: one string is a one-item list */
+	if (json_is_string(v)) { /* be lenient: one string is a one-item list */
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			return kerr_set(err, KE_INVALID, "%s%s: contains a NUL character", path, key);
 		return kstrv_push(sv, json_string_value(v)) < 0 ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+	}
 	if (!json_is_array(v))
 		return kerr_set(err, KE_INVALID, "%s%s: expected array of strings", path, key);
 	json_array_foreach(v, i, s) {
@@ -146,12 +149,19 @@ static int read_sections(struct kcase *c, json_t *o, struct kerr *err)
 					kbuf_release(&b);
 					return kerr_set(err, KE_INVALID, "sections.%s[%zu]: expected string", key, i);
 				}
+				if (strlen(json_string_value(s)) != json_string_length(s)) {
+					kbuf_release(&b);
+					return kerr_set(err, KE_INVALID, "sections.%s[%zu]: contains a NUL character",
+							key, i);
+				}
 				if ((i && kbuf_addch(&b, '\n') < 0) || kbuf_adds(&b, json_string_value(s)) < 0) {
 					kbuf_release(&b);
 					return kerr_set(err, KE_NOMEM, "out of memory");
 				}
 			}
-			c->sections[sec] = kbuf_detach(&b, NULL);
+			free(c->sections[sec]);
+			if (!(c->sections[sec] = kbuf_detach(&b, NULL)))
+				return kerr_set(err, KE_NOMEM, "out of memory");
 			continue;
 		}
 		if (!json_is_string(v))
@@ -405,44 +415,50 @@ struct kcase_reader {
 
 /*
  * Read one line into r->line (without the newline).  Returns 1, 0 at EOF,
- * or a negative code.  Lines longer than KCASE_MAX_LINE are an error.
+ * or a negative code.  Lines longer than r->line's cap are an error, and so
+ * is a NUL byte anywhere in the line (fgets() could not see past one, so
+ * read byte by byte).
  */
 static int read_line(struct kcase_reader *r, struct kerr *err)
 {
 	char tmp[8192];
+	size_t n = 0;
 
 	kbuf_reset(&r->line);
 	if (r->eof)
 		return 0;
 	for (;;) {
-		size_t n;
+		int ch = getc_unlocked(r->fp);
 
-		if (!fgets(tmp, sizeof(tmp), r->fp)) {
-			if (ferror(r->fp))
-				return kerr_set(err, KE_IO, "read failed: %s", strerror(errno));
-			r->eof = 1;
-			r->lineno++;
-			return r->line.len ? 1 : 0;
+		if (ch != EOF && ch != '\n' && ch != '\0') {
+			tmp[n++] = (char)ch;
+			if (n < sizeof(tmp))
+				continue;
 		}
-		n = strlen(tmp);
+		if (n && kbuf_add(&r->line, tmp, n) < 0)
+			return kerr_set(err, KE_TOOBIG, "line %ld: longer than %zu MB (not JSON Lines?)",
+					r->lineno + 1, r->line.cap >> 20);
 		r->done += (long long)n;
-		if (n && tmp[n - 1] == '\n') {
-			if (kbuf_add(&r->line, tmp, n - 1) < 0)
-				goto big;
+		n = 0;
+		if (ch == '\n') {
+			r->done++;
 			r->lineno++;
 			return 1;
 		}
-		if (n < sizeof(tmp) - 1 && !feof(r->fp)) {
-			/* fgets stopped early: a NUL byte inside the line */
+		if (ch == '\0') {
 			r->lineno++;
 			return kerr_set(err, KE_PARSE, "line %ld: contains a NUL byte (binary file?)", r->lineno);
 		}
-		if (kbuf_add(&r->line, tmp, n) < 0)
-			goto big;
+		if (ch == EOF) {
+			if (ferror(r->fp))
+				return kerr_set(err, KE_IO, "read failed: %s", strerror(errno));
+			r->eof = 1;
+			if (!r->line.len)
+				return 0;
+			r->lineno++;
+			return 1;
+		}
 	}
-big:
-	return kerr_set(err, KE_TOOBIG, "line %ld: longer than %u MB (not JSON Lines?)",
-			r->lineno + 1, KCASE_MAX_LINE >> 20);
 }
 
 static int is_blank(const char *s)
@@ -452,36 +468,71 @@ static int is_blank(const char *s)
 	return !*s;
 }
 
+/*
+ * The line (1 = the first line of s) of the first NUL byte or invalid UTF-8
+ * sequence in s, or 0 if s is clean; *nul says which.  A UTF-8 sequence never
+ * contains '\n', so checking line by line is checking the whole.
+ */
+static long bad_utf8_line(const char *s, size_t len, int *nul)
+{
+	long line = 1;
+
+	for (;;) {
+		const char *nl = memchr(s, '\n', len);
+		size_t n = nl ? (size_t)(nl - s) : len;
+
+		if (!kutf8_valid(s, n)) {
+			*nul = memchr(s, '\0', n) != NULL;
+			return line;
+		}
+		if (!nl)
+			return 0;
+		s += n + 1;
+		len -= n + 1;
+		line++;
+	}
+}
+
+/* Read the rest of the file as one JSON document; r->line holds its first line. */
 static int load_whole(struct kcase_reader *r, struct kerr *err)
 {
-	struct kbuf all = KBUF_INIT;
+	struct kbuf all = r->line; /* take over the first line's memory */
+	size_t first_len = r->line.len;
+	long base = r->lineno - 1, bad;
 	json_error_t je;
-	int rc;
+	int rc, nul = 0;
 
+	kbuf_init(&r->line, KCASE_MAX_LINE);
 	kbuf_setcap(&all, KCASE_MAX_DOCUMENT);
-	rc = kbuf_add(&all, r->line.buf, r->line.len);
-	if (!rc && !r->eof)
-		rc = kbuf_addch(&all, '\n');
-	if (rc == KE_TOOBIG)
-		goto big;
-	if (rc)
-		return kerr_set(err, rc, "out of memory");
-	rc = kbuf_read_fp(&all, r->fp, err);
-	if (rc == KE_TOOBIG)
-		goto big;
+	if (r->total > (long long)KCASE_MAX_DOCUMENT) { /* fail before reading it */
+		kbuf_release(&all);
+		return kerr_set(err, KE_TOOBIG,
+				"%lld bytes is larger than the %u MB limit for one JSON document; use JSON Lines"
+				" (one case per line) for big files", r->total, KCASE_MAX_DOCUMENT >> 20);
+	}
+	rc = r->eof ? 0 : kbuf_addch(&all, '\n');
+	if (!rc)
+		rc = kbuf_read_fp(&all, r->fp, err);
 	if (rc) {
 		kbuf_release(&all);
-		return rc;
+		if (rc == KE_TOOBIG)
+			return kerr_set(err, KE_TOOBIG, "larger than %u MB as one JSON document; use JSON Lines"
+					" (one case per line) for big files", KCASE_MAX_DOCUMENT >> 20);
+		return rc == KE_NOMEM ? kerr_set(err, rc, "out of memory") : rc;
 	}
 	r->done = r->total ? r->total : (long long)all.len;
-	if (!kutf8_valid(all.buf, all.len)) {
+	if ((bad = bad_utf8_line(all.buf, all.len, &nul))) {
 		kbuf_release(&all);
-		return kerr_set(err, KE_PARSE, "not valid UTF-8 (or contains NUL bytes)");
+		return kerr_set(err, KE_PARSE, "line %ld: %s", base + bad,
+				nul ? "contains a NUL byte (binary file?)" : "not valid UTF-8");
 	}
 	r->doc = json_loadb(all.buf, all.len, JSON_REJECT_DUPLICATES, &je);
 	kbuf_release(&all);
+	if (!r->doc && first_len > KCASE_MAX_LINE && je.position > (int)first_len)
+		return kerr_set(err, KE_TOOBIG, "line %ld: longer than %u MB (too long for JSON Lines)",
+				base + 1, KCASE_MAX_LINE >> 20);
 	if (!r->doc)
-		return kerr_set(err, KE_PARSE, "line %d column %d: malformed JSON: %s", je.line,
+		return kerr_set(err, KE_PARSE, "line %ld column %d: malformed JSON: %s", base + je.line,
 				je.column, je.text);
 	if (json_is_array(r->doc)) {
 		r->arr = r->doc;
@@ -508,11 +559,6 @@ static int load_whole(struct kcase_reader *r, struct kerr *err)
 	}
 	r->mode = R_ARRAY;
 	return 0;
-big:
-	kbuf_release(&all);
-	return kerr_set(err, KE_TOOBIG,
-			"larger than %u MB as one JSON document; use JSON Lines (one case per line) for big files",
-			KCASE_MAX_DOCUMENT >> 20);
 }
 
 int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *err)
@@ -525,7 +571,6 @@ int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	kbuf_setcap(&r->line, KCASE_MAX_LINE);
 	if (!strcmp(path, "-")) {
 		r->fp = stdin;
 	} else {
@@ -546,7 +591,12 @@ int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *
 		if (S_ISREG(st.st_mode))
 			r->total = st.st_size;
 	}
-	/* Find the first non-blank line and decide the form. */
+	/*
+	 * Find the first non-blank line and decide the form.  The first line may
+	 * be a whole compact document, so it may be as long as one (unless the
+	 * file is too big to be one: then it can only be JSON Lines).
+	 */
+	kbuf_setcap(&r->line, r->total > (long long)KCASE_MAX_DOCUMENT ? KCASE_MAX_LINE : KCASE_MAX_DOCUMENT);
 	do {
 		rc = read_line(r, err);
 		if (rc < 0)
@@ -555,7 +605,12 @@ int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *
 			rc = kerr_set(err, KE_INVALID, "empty file: no cases");
 			goto fail;
 		}
-	} while (is_blank(r->line.buf));
+		if (r->lineno == 1 && r->line.len >= 3 && !memcmp(r->line.buf, "\xEF\xBB\xBF", 3)) {
+			/* drop a UTF-8 byte order mark */
+			memmove(r->line.buf, r->line.buf + 3, r->line.len - 3 + 1);
+			r->line.len -= 3;
+		}
+	} while (is_blank(kbuf_str(&r->line)));
 	{
 		const char *s = r->line.buf;
 		json_error_t je;
@@ -563,17 +618,16 @@ int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *
 
 		while (*s == ' ' || *s == '\t' || *s == '\r')
 			s++;
-		if (!strncmp(s, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte order mark */
-			s += 3;
 		if (*s != '{' && *s != '[') {
 			rc = kerr_set(err, KE_PARSE, "line %ld: expected JSON (a collection, an array or JSON Lines)",
 				      r->lineno);
 			goto fail;
 		}
-		j = *s == '{' ? json_loads(s, JSON_REJECT_DUPLICATES, &je) : NULL;
+		j = *s == '{' && r->line.len <= KCASE_MAX_LINE ? json_loads(s, JSON_REJECT_DUPLICATES, &je) : NULL;
 		if (j && !json_object_get(j, "cases")) {
 			/* JSON Lines: the first line is a case of its own */
 			json_decref(j);
+			kbuf_setcap(&r->line, KCASE_MAX_LINE);
 			r->mode = R_LINES;
 			r->have_pending = 1;
 			*out = r;
@@ -588,6 +642,18 @@ int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *
 fail:
 	kcase_reader_close(r);
 	return rc;
+}
+
+/* Bytes of s to print with "%.*s" for at most max bytes without cutting a UTF-8 character. */
+static int cut_utf8(const char *s, int max)
+{
+	int n = (int)strnlen(s, (size_t)max + 1);
+
+	if (n <= max)
+		return n;
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
+		;
+	return n;
 }
 
 static int case_from(struct kcase *c, json_t *j, struct kerr *err)
@@ -614,7 +680,8 @@ int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err)
 			json_t *id = json_object_get(j, "id");
 
 			if (json_is_string(id))
-				kerr_prefix(err, "cases[%zu] (id \"%.60s\")", r->idx, json_string_value(id));
+				kerr_prefix(err, "cases[%zu] (id \"%.*s\")", r->idx, cut_utf8(json_string_value(id), 60),
+					    json_string_value(id));
 			else
 				kerr_prefix(err, "cases[%zu]", r->idx);
 			r->idx++;
@@ -630,7 +697,7 @@ int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err)
 				return rc;
 		}
 		r->have_pending = 0;
-		if (!is_blank(r->line.buf))
+		if (!is_blank(kbuf_str(&r->line)))
 			break;
 	}
 	if (!kutf8_valid(r->line.buf, r->line.len))
@@ -644,7 +711,8 @@ int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err)
 		json_t *id = json_object_get(j, "id");
 
 		if (json_is_string(id))
-			kerr_prefix(err, "line %ld (id \"%.60s\")", r->lineno, json_string_value(id));
+			kerr_prefix(err, "line %ld (id \"%.*s\")", r->lineno, cut_utf8(json_string_value(id), 60),
+				    json_string_value(id));
 		else
 			kerr_prefix(err, "line %ld", r->lineno);
 		json_decref(j);
@@ -652,6 +720,14 @@ int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err)
 	}
 	json_decref(j);
 	return 1;
+}
+
+void kcase_reader_where(const struct kcase_reader *r, char *buf, size_t n)
+{
+	if (r->mode == R_ARRAY)
+		snprintf(buf, n, "cases[%zu]", r->idx ? r->idx - 1 : 0);
+	else
+		snprintf(buf, n, "line %ld", r->lineno);
 }
 
 void kcase_reader_progress(const struct kcase_reader *r, long long *done, long long *total)

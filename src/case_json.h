@@ -51,6 +51,9 @@ int kcase_reader_open(struct kcase_reader **r, const char *path, struct kerr *er
  */
 int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err);
 
+/* Where the last record came from: "line 7" or "cases[3]", into buf. */
+void kcase_reader_where(const struct kcase_reader *r, char *buf, size_t n);
+
 /* Bytes consumed so far and the file size (0 if unknown), for progress. */
 void kcase_reader_progress(const struct kcase_reader *r, long long *done, long long *total);
 

@@ -6,6 +6,7 @@
 #include "kerr.h"
 #include "store.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -67,6 +68,75 @@ const struct kcommand kcommands[] = {
 	  "usage: kyokun delete ID...\n"
 	  "\n"
 	  "Delete cases and their revisions.  Exit status 1 if some id was not found.\n" },
+	{ "search", cmd_search, "full-text search of the cases, with facets",
+	  "usage: kyokun search [--format text|json] [--limit N] [--offset N]\n"
+	  "                     [--filter KEY=VALUE]... [--max-tlp LEVEL] QUERY...\n"
+	  "\n"
+	  "Search every text field of the cases (title, summary, key lessons, sections,\n"
+	  "timeline), best first: a match in the title or summary counts more than one in\n"
+	  "the body.  The QUERY words are joined with spaces:\n"
+	  "\n"
+	  "  word word       cases with all the words\n"
+	  "  \"a phrase\"      the words in this order\n"
+	  "  -word           without this word\n"
+	  "  a OR b          either word (binds tighter than the implicit AND)\n"
+	  "  ( ... )         grouping\n"
+	  "\n"
+	  "Japanese needs no spaces: 訓練 finds 訓練, a single kanji finds every word with\n"
+	  "it, and a word typed without spaces (待機系への切替) also finds cases that say\n"
+	  "its parts apart (予備系に切り替えた); the exact wording ranks first.  Full- and\n"
+	  "half-width forms, upper and lower case, サーバ/サーバー and ウイルス/ウィルス are the\n"
+	  "same.  Synonyms come from data/synonyms.txt (or $KYOKUN_SYNONYMS).\n"
+	  "\n"
+	  "  --format F        text (default on a terminal) or json (default otherwise):\n"
+	  "                    {\"query\",\"total\",\"results\":[{\"id\",\"title\",\"source\",\n"
+	  "                    \"category\",\"score\",\"snippet\",\"highlights\"}],\"facets\":{...}}\n"
+	  "  --limit N         show N results (default 10, at most 1000)\n"
+	  "  --offset N        skip the first N results\n"
+	  "  --filter K=V      only cases with this value; K is category, document, year,\n"
+	  "                    event_class, threat, sector, reader_level or tlp (repeatable,\n"
+	  "                    one value per key)\n"
+	  "  --max-tlp LEVEL   show only cases at or below this sharing level\n"
+	  "\n"
+	  "Put -- before query words that start with --.\n"
+	  "Exit status: 0 (also when nothing matches), 1 error, 2 bad usage or query.\n" },
+	{ "similar", cmd_similar, "cases most like a case or a text",
+	  "usage: kyokun similar [--format text|json] [--limit N] [--filter K=V]... ID\n"
+	  "       kyokun similar [--format text|json] [--limit N] --text TEXT\n"
+	  "\n"
+	  "Rank other cases by how much of the case's (or the text's) distinctive\n"
+	  "vocabulary they share: the terms frequent in it and rare in the library\n"
+	  "(tf-idf over the index).  Each result lists its \"shared_terms\"; the JSON\n"
+	  "result also has the \"terms\" used.  --text - reads the text from standard\n"
+	  "input.  --filter and --max-tlp work as for search.\n"
+	  "\n"
+	  "Exit status: 0, 1 error (e.g. no such case), 2 bad usage.\n" },
+	{ "serve", cmd_serve, "serve the web application and JSON API",
+	  "usage: kyokun serve [--listen ADDR:PORT] [--threads N] [--access-log]\n"
+	  "\n"
+	  "Serve the library over HTTP from the database: search, the cases as the\n"
+	  "reports present them, the reports, revision histories, and a JSON API under\n"
+	  "/api/ (described by /api/openapi.json).  Pages are Japanese by default and\n"
+	  "English with ?lang=en or an English Accept-Language.  Prints the address it\n"
+	  "listens on; SIGINT (Ctrl-C) or SIGTERM stops it cleanly.\n"
+	  "\n"
+	  "Readers are not signed in yet, so only TLP:CLEAR cases are visible: any other\n"
+	  "case is left out of every list, search, count and similar-case list, and its\n"
+	  "address answers 404.  Other commands may write to the database while it serves\n"
+	  "(the database is in WAL mode).\n"
+	  "\n"
+	  "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080); an IPv4 address,\n"
+	  "                      [IPv6]:PORT, localhost:PORT, or just PORT for 127.0.0.1;\n"
+	  "                      port 0 picks a free port (see the address printed)\n"
+	  "  --threads N         worker threads, each with its own database connection\n"
+	  "                      (default: one per CPU core)\n"
+	  "  --access-log        print one line per request on standard error\n"
+	  "\n"
+	  "Limits: URLs up to 8 KiB (else 414), request headers up to 16 KiB (431), no\n"
+	  "request bodies beyond 64 KiB (413); only GET and HEAD (405).\n"
+	  "\n"
+	  "Exit status: 0 after a signal, 1 if the database or the address cannot be\n"
+	  "used, 2 usage error.\n" },
 	{ "help", cmd_help, "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },
 	{ NULL, NULL, NULL, NULL },
@@ -126,6 +196,17 @@ int kcli_usage_error(const char *cmdname, const char *fmt, ...)
 		fprintf(stderr, "Try 'kyokun help %s' for more.\n", cmdname);
 	}
 	return 2;
+}
+
+int kcli_bad_option(const char *cmdname, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+
+	if (arg && arg[0] == '-' && arg[1] == '-')
+		return kcli_usage_error(cmdname, "option '%s' is unknown or needs a value", arg);
+	if (optopt && optopt != '?')
+		return kcli_usage_error(cmdname, "option '-%c' is unknown or needs a value", optopt);
+	return kcli_usage_error(cmdname, "option '%s' is unknown", arg ? arg : "?");
 }
 
 int kcli_wants_help(int argc, char **argv)

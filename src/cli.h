@@ -40,6 +40,10 @@ void kcli_usage(const struct kcommand *cmd, FILE *fp);
 /* Report a usage error for cmd and return 2. */
 int kcli_usage_error(const char *cmdname, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* After getopt_long() returned '?' or ':': report the offending option
+ * (unknown, or missing its value) for cmdname and return 2. */
+int kcli_bad_option(const char *cmdname, char **argv);
+
 /* "--help" / "-h" anywhere in argv (before "--")? */
 int kcli_wants_help(int argc, char **argv);
 
@@ -69,6 +73,9 @@ int cmd_show(struct kcli *cli, int argc, char **argv);
 int cmd_export(struct kcli *cli, int argc, char **argv);
 int cmd_history(struct kcli *cli, int argc, char **argv);
 int cmd_delete(struct kcli *cli, int argc, char **argv);
+int cmd_search(struct kcli *cli, int argc, char **argv);
+int cmd_similar(struct kcli *cli, int argc, char **argv);
+int cmd_serve(struct kcli *cli, int argc, char **argv);
 int cmd_help(struct kcli *cli, int argc, char **argv);
 
 #endif

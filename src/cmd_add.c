@@ -17,7 +17,7 @@
 #define MAX_MESSAGES 20 /* per file; more are counted, not printed */
 
 struct addstats {
-	long created, updated, refused;
+	long created, updated, unchanged, refused;
 };
 
 static int add_file(struct kcli *cli, struct kstore *st, const char *path, const char *default_tlp,
@@ -57,12 +57,19 @@ static int add_file(struct kcli *cli, struct kstore *st, const char *path, const
 				rc = kerr_set(&err, KE_NOMEM, "out of memory");
 			else
 				rc = kstore_put(st, &c, &outcome, &err);
-			if (rc == KE_EXISTS)
+			if (rc == KE_EXISTS) {
+				char where[48];
+
+				kcase_reader_where(r, where, sizeof(where));
+				kerr_prefix(&err, "%s", where);
 				rc = KE_INVALID;
-			else if (rc == 0 && outcome == KSTORE_CREATED)
+			} else if (rc == 0 && outcome == KSTORE_CREATED) {
 				s.created++;
-			else if (rc == 0)
+			} else if (rc == 0 && outcome == KSTORE_UNCHANGED) {
+				s.unchanged++;
+			} else if (rc == 0) {
 				s.updated++;
+			}
 		}
 		kcase_free(&c);
 		if (rc < 0) {
@@ -94,10 +101,15 @@ static int add_file(struct kcli *cli, struct kstore *st, const char *path, const
 		kcli_error("%s: %s; none of its cases was stored", name, err.msg);
 		return 1;
 	}
-	fprintf(stderr, "%s: %ld case%s stored (%ld new, %ld updated)\n", name, s.created + s.updated,
-		s.created + s.updated == 1 ? "" : "s", s.created, s.updated);
+	{
+		long all = s.created + s.updated + s.unchanged;
+
+		fprintf(stderr, "%s: %ld case%s stored (%ld new, %ld updated, %ld unchanged)\n", name, all,
+			all == 1 ? "" : "s", s.created, s.updated, s.unchanged);
+	}
 	total->created += s.created;
 	total->updated += s.updated;
+	total->unchanged += s.unchanged;
 	return 0;
 }
 
@@ -121,7 +133,7 @@ int cmd_add(struct kcli *cli, int argc, char **argv)
 			tlp = optarg;
 			break;
 		default:
-			return kcli_usage_error("add", "bad option");
+			return kcli_bad_option("add", argv);
 		}
 	}
 	nfiles = argc - optind;
@@ -134,6 +146,7 @@ int cmd_add(struct kcli *cli, int argc, char **argv)
 		if (add_file(cli, st, argv[i], tlp, &total))
 			rc = 1;
 	if (nfiles > 1)
-		fprintf(stderr, "total: %ld new, %ld updated\n", total.created, total.updated);
+		fprintf(stderr, "total: %ld new, %ld updated, %ld unchanged\n", total.created, total.updated,
+			total.unchanged);
 	return rc;
 }

@@ -10,17 +10,20 @@
 int cmd_delete(struct kcli *cli, int argc, char **argv)
 {
 	struct kstore *st;
-	int rc = 0;
+	int rc = 0, first = 1;
 
-	if (argc < 2)
+	/* ids may begin with '-' (it is URL-safe): "--" ends the options */
+	if (argc > 1 && !strcmp(argv[1], "--"))
+		first = 2;
+	if (argc <= first)
 		return kcli_usage_error("delete", "no case id given");
-	for (int i = 1; i < argc; i++)
+	for (int i = first; first == 1 && i < argc; i++)
 		if (argv[i][0] == '-' && strcmp(argv[i], "-"))
 			return kcli_usage_error("delete", "unknown option '%s'", argv[i]);
 	st = kcli_store(cli, 0);
 	if (!st)
 		return 1;
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct kerr err = KERR_INIT;
 
 		if (kstore_delete(st, argv[i], &err) < 0) {

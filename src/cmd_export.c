@@ -61,12 +61,12 @@ int cmd_export(struct kcli *cli, int argc, char **argv)
 				return kcli_usage_error("export", "--year: expected a year such as 2020");
 			break;
 		default:
-			return kcli_usage_error("export", "bad option");
+			return kcli_bad_option("export", argv);
 		}
 	}
 	if (optind < argc)
 		return kcli_usage_error("export", "unexpected argument '%s'", argv[optind]);
-	st = kcli_store(cli, 0);
+	st = kcli_store(cli, 1); /* reading must not create a database */
 	if (!st)
 		return 1;
 	if (!ctx.lines)

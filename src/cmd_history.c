@@ -78,12 +78,12 @@ int cmd_history(struct kcli *cli, int argc, char **argv)
 				return kcli_usage_error("history", "--show: expected a revision number");
 			break;
 		default:
-			return kcli_usage_error("history", "bad option");
+			return kcli_bad_option("history", argv);
 		}
 	}
 	if (optind != argc - 1)
 		return kcli_usage_error("history", optind >= argc ? "no case id given" : "give one case id");
-	st = kcli_store(cli, 0);
+	st = kcli_store(cli, 1); /* reading must not create a database */
 	if (!st)
 		return 1;
 	ctx.arr = json_array();

@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 enum fmt { F_TABLE, F_TSV, F_JSON };
 
@@ -125,15 +127,19 @@ int cmd_list(struct kcli *cli, int argc, char **argv)
 			f.tlp = optarg;
 			break;
 		default:
-			return kcli_usage_error("list", "bad option");
+			return kcli_bad_option("list", argv);
 		}
 	}
 	if (optind < argc)
 		return kcli_usage_error("list", "unexpected argument '%s'", argv[optind]);
-	st = kcli_store(cli, 0);
+	st = kcli_store(cli, 1); /* reading must not create a database */
 	if (!st)
 		return 1;
 	if (ctx.fmt == F_TABLE) {
+		struct winsize ws;
+
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 60)
+			ctx.title_width = ws.ws_col - 46;
 		kcli_print_cell(stdout, "ID", 28);
 		putchar(' ');
 		kcli_print_cell(stdout, "NO", 3);

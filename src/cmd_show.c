@@ -46,6 +46,19 @@ static void body(enum fmt fmt, const char *text)
 	}
 }
 
+/* A Markdown table cell: '|' escaped, line breaks as <br>. */
+static void md_cell(const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			fputs("\\|", stdout);
+		else if (*s == '\n')
+			fputs("<br>", stdout);
+		else if (*s != '\r')
+			putchar(*s);
+	}
+}
+
 static void show(const struct kcase *c, enum fmt fmt)
 {
 	printf(fmt == F_MD ? "# %s\n\n" : "%s\n", c->title);
@@ -96,22 +109,29 @@ static void show(const struct kcase *c, enum fmt fmt)
 		for (size_t i = 0; i < c->ntimeline; i++) {
 			const struct kevent *e = &c->timeline[i];
 
-			if (fmt == F_MD)
-				printf("| %s | %s | %s |\n", e->when ? e->when : "", e->actor ? e->actor : "",
-				       e->text ? e->text : "");
-			else
+			if (fmt == F_MD) {
+				fputs("| ", stdout);
+				md_cell(e->when);
+				fputs(" | ", stdout);
+				md_cell(e->actor);
+				fputs(" | ", stdout);
+				md_cell(e->text);
+				fputs(" |\n", stdout);
+			} else
 				printf("%s%s%s%s  %s\n", e->when ? e->when : "", e->actor ? " [" : "",
 				       e->actor ? e->actor : "", e->actor ? "]" : "", e->text ? e->text : "");
 		}
 	}
 	if (c->tags.event_class || c->tags.threats.n || c->tags.sectors.n) {
+		const char *li = fmt == F_MD ? "- " : ""; /* one list item each in Markdown */
+
 		heading(fmt, "タグ");
 		if (c->tags.event_class)
-			printf("event_class: %s\n", c->tags.event_class);
+			printf("%sevent_class: %s\n", li, c->tags.event_class);
 		for (size_t i = 0; i < c->tags.threats.n; i++)
-			printf("%sthreat: %s\n", i ? "" : "", c->tags.threats.v[i]);
+			printf("%sthreat: %s\n", li, c->tags.threats.v[i]);
 		for (size_t i = 0; i < c->tags.sectors.n; i++)
-			printf("sector: %s\n", c->tags.sectors.v[i]);
+			printf("%ssector: %s\n", li, c->tags.sectors.v[i]);
 	}
 }
 
@@ -130,7 +150,7 @@ int cmd_show(struct kcli *cli, int argc, char **argv)
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'f')
-			return kcli_usage_error("show", "bad option");
+			return kcli_bad_option("show", argv);
 		if (!strcmp(optarg, "json"))
 			fmt = F_JSON;
 		else if (!strcmp(optarg, "md"))
@@ -142,7 +162,7 @@ int cmd_show(struct kcli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return kcli_usage_error("show", optind >= argc ? "no case id given" : "give one case id");
-	st = kcli_store(cli, 0);
+	st = kcli_store(cli, 1); /* reading must not create a database */
 	if (!st)
 		return 1;
 	kcase_init(&c);

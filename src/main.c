@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "store.h"
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
 	int i, rc;
 
 	cli.prog = "kyokun";
+	opterr = 0; /* commands report bad options themselves (kcli_bad_option) */
 	cli.db_path = getenv("KYOKUN_DB");
 	if (!cli.db_path || !*cli.db_path)
 		cli.db_path = "kyokun.db";

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Prepared statements kept for the life of the connection. */
 enum {
@@ -28,6 +29,8 @@ enum {
 	S_TEXT,
 	S_FTS_ADD,
 	S_FTS_DEL,
+	S_BATCH,
+	S_TOUCH,
 	S__N
 };
 
@@ -46,6 +49,8 @@ static const char *const stmt_sql[S__N] = {
 	[S_TEXT] = "INSERT INTO case_text(rid, title, summary, lessons, body, timeline, meta)"
 		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(rid) DO UPDATE SET"
 		   " title = ?2, summary = ?3, lessons = ?4, body = ?5, timeline = ?6, meta = ?7",
+	[S_BATCH] = "UPDATE meta SET value = value + 1 WHERE key = 'batch' RETURNING value",
+	[S_TOUCH] = "UPDATE cases SET batch = ?2 WHERE rid = ?1",
 	[S_FTS_ADD] = "INSERT INTO case_fts(rowid, title, summary, lessons, body, timeline, meta)"
 		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_FTS_DEL] = "INSERT INTO case_fts(case_fts, rowid, title, summary, lessons, body, timeline, meta)"
@@ -117,6 +122,10 @@ static const char *const migrations[] = {
 	"  content='case_text', content_rowid='rid', tokenize='kyokun');"
 	"INSERT INTO case_text(rid) SELECT rid FROM cases;"
 	"INSERT INTO case_fts(case_fts) VALUES('rebuild');",
+
+	/* 3: small settings and counters of the store itself */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+	"INSERT INTO meta(key, value) SELECT 'batch', coalesce(max(batch), 0) FROM cases;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -200,6 +209,11 @@ int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *e
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto fail;
 	}
+	if ((flags & KSTORE_READONLY) && access(path, F_OK) != 0) {
+		rc = kerr_set(err, KE_NOTFOUND, "no database at %s (create one with 'kyokun init' or 'kyokun add')",
+			      path);
+		goto fail;
+	}
 	oflags = (flags & KSTORE_READONLY) ? SQLITE_OPEN_READONLY :
 		 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -266,9 +280,15 @@ int kstore_begin(struct kstore *st, struct kerr *err)
 	if (exec(st, "BEGIN IMMEDIATE", err))
 		return KE_DB;
 	st->in_txn = 1;
-	st->batch = ((long long)time(NULL) << 20) ^ (++st->batch_seq) ^ ((long long)(size_t)st & 0xfffff);
-	if (st->batch == 0)
-		st->batch = 1;
+	/* A number no other transaction had: it marks the cases this one wrote. */
+	if (sqlite3_step(st->stmt[S_BATCH]) != SQLITE_ROW) {
+		sqlite3_reset(st->stmt[S_BATCH]);
+		kstore__db_err(st, err, "starting a transaction");
+		kstore_rollback(st);
+		return KE_DB;
+	}
+	st->batch = sqlite3_column_int64(st->stmt[S_BATCH], 0);
+	sqlite3_reset(st->stmt[S_BATCH]);
 	return 0;
 }
 
@@ -434,6 +454,17 @@ static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, st
 			sqlite3_reset(s);
 			rc = kerr_set(err, KE_EXISTS, "id \"%s\": duplicate id (it appears twice in this input)",
 				      c->id);
+			goto out;
+		}
+		/* the same case again: no new revision */
+		if ((size_t)sqlite3_column_bytes(s, 2) == json.len &&
+		    !memcmp(sqlite3_column_text(s, 2), json.buf, json.len)) {
+			sqlite3_reset(s);
+			s = st->stmt[S_TOUCH];
+			sqlite3_bind_int64(s, 1, rid);
+			sqlite3_bind_int64(s, 2, st->batch);
+			if (!(rc = kstore__step_done(st, s, err, "storing the case")) && outcome)
+				*outcome = KSTORE_UNCHANGED;
 			goto out;
 		}
 		/* keep the version being replaced */

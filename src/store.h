@@ -40,6 +40,7 @@ void kstore_rollback(struct kstore *st);
 enum {
 	KSTORE_CREATED = 1,
 	KSTORE_UPDATED = 2,
+	KSTORE_UNCHANGED = 3, /* identical to the stored version: no new revision */
 };
 
 /*
@@ -47,7 +48,7 @@ enum {
  * kept as a revision).  *outcome (may be NULL) is KSTORE_CREATED or
  * KSTORE_UPDATED.  A second put of the same id within one transaction fails
  * with KE_EXISTS ("duplicate id"): inside one file ids must be unique.
- * A case without tlp is stored with default_tlp.
+ * A case without tlp is stored as amber.
  */
 int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err);
 

@@ -23,8 +23,7 @@ struct kstore {
 	sqlite3_stmt *stmt[KSTORE_NSTMT];
 	sqlite3_stmt *cache[KSTORE_NCACHE];
 	int in_txn;
-	long long batch; /* identifies the open transaction */
-	long long batch_seq;
+	long long batch; /* identifies the open transaction (meta 'batch' counter) */
 };
 
 int kstore__db_err(struct kstore *st, struct kerr *err, const char *what);

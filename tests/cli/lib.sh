@@ -9,7 +9,17 @@ set -u
 : "${TOP:?set TOP to the source tree}"
 SHARED=${SHARED:-$TOP/../shared}
 T=$(mktemp -d "${TMPDIR:-/tmp}/kyokun-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# Sanitizer reports of the ASan build go to files, checked when the script ends.
+export ASAN_OPTIONS="log_path=$T/sanitizer:detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="log_path=$T/sanitizer:print_stacktrace=1"
+san_check() {
+	if ls "$T"/sanitizer.* >/dev/null 2>&1; then
+		echo "not ok - sanitizer report"
+		head -40 "$T"/sanitizer.* | sed 's/^/  /'
+	fi
+	rm -rf "$T"
+}
+trap san_check EXIT
 export KYOKUN_DB="$T/k.db"
 FIX="$TOP/tests/fixtures"
 
