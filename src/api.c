@@ -1,0 +1,494 @@
+/*
+ * api.c - the JSON API under /api/: cases (list and one), search (the shape
+ * of `kyokun search --format json`), similar cases, revisions, documents,
+ * and the OpenAPI 3.0 description of it all.  Errors are
+ * {"error": {"status": N, "message": "..."}} with that HTTP status.
+ * Messages here are English: the API is read by programs.
+ */
+#include "web.h"
+#include "case.h"
+#include "case_json.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "search.h"
+#include "store.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define API_LIMIT_DEFAULT 20
+#define API_LIMIT_MAX 100
+#define API_OFFSET_MAX 100000
+
+#ifndef KYOKUN_VERSION
+#define KYOKUN_VERSION "0.0.0"
+#endif
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	return kbuf_add(data, buf, size) < 0 ? -1 : 0;
+}
+
+/* Put j (stolen) as the response body. */
+static int send_json(struct khttp_resp *resp, json_t *j, struct kerr *err)
+{
+	int rc = 0;
+
+	if (!j)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	kbuf_reset(&resp->body);
+	if (json_dump_callback(j, dump_cb, &resp->body, JSON_COMPACT | JSON_REAL_PRECISION(6)) < 0 ||
+	    kbuf_addch(&resp->body, '\n') < 0)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	json_decref(j);
+	resp->kind = KRESP_JSON;
+	resp->content_type = "application/json; charset=utf-8";
+	return rc;
+}
+
+void api_error(struct khttp_resp *resp, int status, const char *msg)
+{
+	json_t *j = json_pack("{s:{s:i, s:s}}", "error", "status", status, "message",
+			      msg && *msg ? msg : khttp_reason(status));
+	struct kerr err = KERR_INIT;
+
+	resp->status = status;
+	if (send_json(resp, j, &err) < 0)
+		kbuf_reset(&resp->body);
+}
+
+/* An integer parameter in [lo, hi], def if absent; KE_USAGE naming it otherwise. */
+static int int_param(const struct khttp_req *req, const char *name, long lo, long hi, long def,
+		     long *out, struct kerr *err)
+{
+	const char *s = khttp_param(req, name);
+	char *end;
+	long v;
+
+	*out = def;
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return kerr_set(err, KE_USAGE, "%s: expected an integer from %ld to %ld", name, lo, hi);
+	*out = v;
+	return 0;
+}
+
+/* Load a case for the API: the same 404 whether absent or not visible. */
+static int api_load_case(struct khttp_req *req, struct kcase *c, struct kerr *err)
+{
+	int rc = web_load_case(req, req->args[0], c, err);
+
+	if (rc == KE_NOTFOUND)
+		return kerr_set(err, KE_NOTFOUND, "no such case");
+	if (rc == KE_USAGE)
+		return kerr_set(err, KE_USAGE, "invalid case id (expected [A-Za-z0-9._~-], 1 to 200 bytes)");
+	return rc;
+}
+
+static json_t *source_json(const char *document, int has_year, int year, int has_number, int number)
+{
+	return json_pack("{s:s?, s:o, s:o}", "document", document,
+			 "year", has_year ? json_integer(year) : json_null(),
+			 "case_number", has_number ? json_integer(number) : json_null());
+}
+
+/* ---- /api ---------------------------------------------------------------------- */
+
+int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	return send_json(resp, json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s]}", "name", "kyokun",
+					 "version", KYOKUN_VERSION, "openapi", "/api/openapi.json",
+					 "endpoints", "/api/cases", "/api/cases/{id}", "/api/cases/{id}/similar",
+					 "/api/cases/{id}/history", "/api/search", "/api/documents",
+					 "/api/openapi.json"), err);
+}
+
+/* ---- /api/cases -------------------------------------------------------------------- */
+
+static int case_row_json(void *ctx, const struct kcase_row *r)
+{
+	json_t *arr = ctx, *o;
+	struct kbuf url = KBUF_INIT;
+
+	if (kbuf_adds(&url, "/api/cases/") < 0 || url_encode(&url, r->id, strlen(r->id)) < 0) {
+		kbuf_release(&url);
+		return KE_NOMEM;
+	}
+	o = json_pack("{s:s, s:s, s:o, s:s?, s:s, s:i, s:s, s:s, s:s}", "id", r->id, "title",
+		      r->title ? r->title : "",
+		      "source", source_json(r->document, r->has_year, r->year, r->has_case_number, r->case_number),
+		      "category", r->category, "tlp", r->tlp, "revision", r->revision, "created", r->created,
+		      "updated", r->updated, "url", kbuf_str(&url));
+	kbuf_release(&url);
+	if (!o || json_array_append_new(arr, o) < 0)
+		return KE_NOMEM;
+	return 0;
+}
+
+int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct kfilter f = KFILTER_INIT;
+	json_t *arr = json_array();
+	long total = 0, limit, offset;
+	const char *v;
+	int rc;
+
+	if (!arr)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	if ((rc = int_param(req, "limit", 1, API_LIMIT_MAX, API_LIMIT_DEFAULT, &limit, err)) < 0 ||
+	    (rc = int_param(req, "offset", 0, API_OFFSET_MAX, 0, &offset, err)) < 0)
+		goto fail;
+	static const char *const keys[] = { "document", "year", "category", "event_class", "threat",
+					    "sector", "reader_level" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!(v = khttp_param(req, keys[i])))
+			continue;
+		if ((rc = ksearch_filter_set(&f, keys[i], v, err)) < 0)
+			goto fail;
+	}
+	if ((v = khttp_param(req, "tag"))) {
+		if (!*v) {
+			rc = kerr_set(err, KE_USAGE, "tag: empty value");
+			goto fail;
+		}
+		f.tag = v;
+	}
+	f.max_tlp = req->max_tlp;
+	f.limit = limit;
+	f.offset = offset;
+	rc = kstore_list(req->st, &f, case_row_json, arr, &total, err);
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	if (rc < 0)
+		goto fail;
+	return send_json(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "limit",
+					 (json_int_t)limit, "offset", (json_int_t)offset, "cases", arr), err);
+fail:
+	json_decref(arr);
+	return rc;
+}
+
+int api_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct kcase c;
+	int rc;
+
+	kcase_init(&c);
+	rc = api_load_case(req, &c, err);
+	if (!rc)
+		rc = send_json(resp, kcase_to_json(&c), err);
+	kcase_free(&c);
+	return rc;
+}
+
+int api_case_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct ksimilar_opts o = KSIMILAR_OPTS_INIT;
+	struct ksearch_result res;
+	struct kcase c;
+	json_t *j;
+	long limit;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	kcase_init(&c);
+	if ((rc = int_param(req, "limit", 1, API_LIMIT_MAX, 10, &limit, err)) < 0)
+		goto out;
+	if ((rc = api_load_case(req, &c, err)) < 0)
+		goto out;
+	o.id = c.id;
+	o.filter.max_tlp = req->max_tlp;
+	o.filter.limit = limit;
+	rc = ksimilar(req->st, &o, &res, err);
+	if (rc == KE_NOTFOUND)
+		rc = kerr_set(err, KE_NOTFOUND, "no such case");
+	if (rc < 0)
+		goto out;
+	j = ksearch_result_json(&res);
+	if (j && json_object_set_new(j, "id", json_string(c.id)) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	rc = send_json(resp, j, err);
+out:
+	ksearch_result_free(&res);
+	kcase_free(&c);
+	return rc;
+}
+
+struct histctx {
+	json_t *arr;
+	int max_tlp;
+};
+
+static int history_rev(void *vctx, const struct krevision *r)
+{
+	struct histctx *h = vctx;
+	json_t *body = json_loads(r->json ? r->json : "{}", 0, NULL), *o;
+	const char *tlp = json_string_value(json_object_get(body, "tlp"));
+	int visible = h->max_tlp < 0 || ktlp_rank(tlp ? tlp : "amber") <= h->max_tlp;
+
+	o = json_pack("{s:i, s:s, s:b}", "revision", r->revision, "saved", r->saved ? r->saved : "",
+		      "current", r->current);
+	if (o && visible)
+		json_object_set(o, "title", json_object_get(body, "title") ? json_object_get(body, "title") :
+				json_null());
+	else if (o)
+		json_object_set_new(o, "withheld", json_true());
+	json_decref(body);
+	if (!o || json_array_append_new(h->arr, o) < 0)
+		return KE_NOMEM;
+	return 0;
+}
+
+int api_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct histctx h = { json_array(), req->max_tlp };
+	struct kcase c;
+	int rc;
+
+	kcase_init(&c);
+	if (!h.arr) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = api_load_case(req, &c, err)) < 0)
+		goto out;
+	rc = kstore_history(req->st, c.id, history_rev, &h, err);
+	if (rc == KE_NOTFOUND)
+		rc = kerr_set(err, KE_NOTFOUND, "no such case");
+	if (rc < 0)
+		goto out;
+	rc = send_json(resp, json_pack("{s:s, s:O}", "id", c.id, "revisions", h.arr), err);
+out:
+	json_decref(h.arr);
+	kcase_free(&c);
+	return rc;
+}
+
+/* ---- /api/search ------------------------------------------------------------------ */
+
+int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct ksearch_result res;
+	const char *q = khttp_param(req, "q"), *v;
+	long limit, offset;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	if (!q || !*q)
+		return kerr_set(err, KE_USAGE, "q: give words to search for (see /api/cases to list cases)");
+	if ((rc = int_param(req, "limit", 1, API_LIMIT_MAX, 10, &limit, err)) < 0 ||
+	    (rc = int_param(req, "offset", 0, API_OFFSET_MAX, 0, &offset, err)) < 0)
+		return rc;
+	for (int k = 0; k < KFACET__N; k++) {
+		if (!(v = khttp_param(req, kfacet_name(k))))
+			continue;
+		if ((rc = ksearch_filter_set(&o.filter, kfacet_name(k), v, err)) < 0)
+			return rc;
+	}
+	if ((v = khttp_param(req, "tag")) && *v)
+		o.filter.tag = v;
+	if ((v = khttp_param(req, "facets")) && !strcmp(v, "0"))
+		o.facets = 0;
+	o.query = q;
+	o.filter.max_tlp = req->max_tlp;
+	o.filter.limit = limit;
+	o.filter.offset = offset;
+	rc = ksearch(req->st, &o, &res, err);
+	if (rc == KE_TOOBIG)
+		rc = KE_USAGE; /* a query past the caps is the client's to fix: 400 */
+	if (!rc)
+		rc = send_json(resp, ksearch_result_json(&res), err);
+	ksearch_result_free(&res);
+	return rc;
+}
+
+/* ---- /api/documents ------------------------------------------------------------------ */
+
+static int doc_json(void *ctx, const struct kdocument *d)
+{
+	json_t *arr = ctx, *o;
+	struct kbuf url = KBUF_INIT;
+
+	if (kbuf_adds(&url, "/api/cases?document=") < 0 || url_encode(&url, d->name, strlen(d->name)) < 0) {
+		kbuf_release(&url);
+		return KE_NOMEM;
+	}
+	o = json_pack("{s:s, s:o, s:I, s:s}", "name", d->name,
+		      "year", d->has_year ? json_integer(d->year) : json_null(),
+		      "cases", (json_int_t)d->ncases, "url", kbuf_str(&url));
+	kbuf_release(&url);
+	if (!o || json_array_append_new(arr, o) < 0)
+		return KE_NOMEM;
+	return 0;
+}
+
+int api_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	json_t *arr = json_array();
+	int rc;
+
+	if (!arr)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	rc = kstore_documents(req->st, req->max_tlp, doc_json, arr, err);
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	if (rc < 0) {
+		json_decref(arr);
+		return rc;
+	}
+	return send_json(resp, json_pack("{s:o}", "documents", arr), err);
+}
+
+/* ---- /api/openapi.json ------------------------------------------------------------------ */
+
+static const char openapi[] =
+"{\"openapi\":\"3.0.3\","
+"\"info\":{\"title\":\"kyokun API\",\"version\":\"" KYOKUN_VERSION "\","
+ "\"description\":\"Incident case studies of Japanese critical infrastructure (NISC case studies) in the "
+ "kyokun-case/1 interchange format. Only cases the reader may see are ever listed, counted, searched or "
+ "returned; anonymous readers see TLP:CLEAR cases only, and any other case answers 404 as if it did not "
+ "exist.\"},"
+"\"servers\":[{\"url\":\"/\"}],"
+"\"paths\":{"
+ "\"/api/cases\":{\"get\":{\"summary\":\"List cases\",\"operationId\":\"listCases\","
+  "\"description\":\"Visible cases in document and case-number order.\","
+  "\"parameters\":["
+   "{\"$ref\":\"#/components/parameters/document\"},{\"$ref\":\"#/components/parameters/year\"},"
+   "{\"$ref\":\"#/components/parameters/category\"},{\"$ref\":\"#/components/parameters/tag\"},"
+   "{\"$ref\":\"#/components/parameters/event_class\"},{\"$ref\":\"#/components/parameters/threat\"},"
+   "{\"$ref\":\"#/components/parameters/sector\"},{\"$ref\":\"#/components/parameters/reader_level\"},"
+   "{\"$ref\":\"#/components/parameters/limit\"},{\"$ref\":\"#/components/parameters/offset\"}],"
+  "\"responses\":{\"200\":{\"description\":\"A page of cases\",\"content\":{\"application/json\":{\"schema\":"
+   "{\"$ref\":\"#/components/schemas/CaseList\"}}}},"
+   "\"400\":{\"$ref\":\"#/components/responses/BadRequest\"}}}},"
+ "\"/api/cases/{id}\":{\"get\":{\"summary\":\"One case\",\"operationId\":\"getCase\","
+  "\"parameters\":[{\"$ref\":\"#/components/parameters/id\"}],"
+  "\"responses\":{\"200\":{\"description\":\"The case in the interchange format\",\"content\":"
+   "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Case\"}}}},"
+   "\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"}}}},"
+ "\"/api/cases/{id}/similar\":{\"get\":{\"summary\":\"Cases most like this one\",\"operationId\":\"similarCases\","
+  "\"parameters\":[{\"$ref\":\"#/components/parameters/id\"},{\"$ref\":\"#/components/parameters/limit\"}],"
+  "\"responses\":{\"200\":{\"description\":\"Similar cases with the distinctive terms they share\",\"content\":"
+   "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/SearchResult\"}}}},"
+   "\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"}}}},"
+ "\"/api/cases/{id}/history\":{\"get\":{\"summary\":\"Revisions of a case, newest first\",\"operationId\":\"caseHistory\","
+  "\"parameters\":[{\"$ref\":\"#/components/parameters/id\"}],"
+  "\"responses\":{\"200\":{\"description\":\"Revisions\",\"content\":{\"application/json\":{\"schema\":"
+   "{\"$ref\":\"#/components/schemas/History\"}}}},"
+   "\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"}}}},"
+ "\"/api/search\":{\"get\":{\"summary\":\"Full-text search with facets\",\"operationId\":\"search\","
+  "\"description\":\"The same result as `kyokun search --format json`. Query language: words (all must occur), "
+   "\\\"a phrase\\\", -word to exclude, a OR b, parentheses.\","
+  "\"parameters\":[{\"name\":\"q\",\"in\":\"query\",\"required\":true,\"schema\":{\"type\":\"string\",\"maxLength\":4096}},"
+   "{\"$ref\":\"#/components/parameters/document\"},{\"$ref\":\"#/components/parameters/year\"},"
+   "{\"$ref\":\"#/components/parameters/category\"},{\"$ref\":\"#/components/parameters/tag\"},"
+   "{\"$ref\":\"#/components/parameters/event_class\"},{\"$ref\":\"#/components/parameters/threat\"},"
+   "{\"$ref\":\"#/components/parameters/sector\"},{\"$ref\":\"#/components/parameters/reader_level\"},"
+   "{\"name\":\"facets\",\"in\":\"query\",\"schema\":{\"type\":\"string\",\"enum\":[\"0\",\"1\"]},"
+    "\"description\":\"0 leaves out the facet counts\"},"
+   "{\"$ref\":\"#/components/parameters/limit\"},{\"$ref\":\"#/components/parameters/offset\"}],"
+  "\"responses\":{\"200\":{\"description\":\"Ranked results, facet counts\",\"content\":{\"application/json\":"
+   "{\"schema\":{\"$ref\":\"#/components/schemas/SearchResult\"}}}},"
+   "\"400\":{\"$ref\":\"#/components/responses/BadRequest\"}}}},"
+ "\"/api/documents\":{\"get\":{\"summary\":\"The published reports in the library\",\"operationId\":\"listDocuments\","
+  "\"responses\":{\"200\":{\"description\":\"Documents with their number of visible cases\",\"content\":"
+   "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/DocumentList\"}}}}}}},"
+ "\"/api/openapi.json\":{\"get\":{\"summary\":\"This description\",\"operationId\":\"openapi\","
+  "\"responses\":{\"200\":{\"description\":\"OpenAPI 3.0 document\",\"content\":{\"application/json\":{}}}}}}"
+"},"
+"\"components\":{"
+ "\"parameters\":{"
+  "\"id\":{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\","
+   "\"pattern\":\"^[A-Za-z0-9._~-]{1,200}$\"}},"
+  "\"document\":{\"name\":\"document\",\"in\":\"query\",\"schema\":{\"type\":\"string\"},\"description\":\"only cases of this document\"},"
+  "\"year\":{\"name\":\"year\",\"in\":\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":9999}},"
+  "\"category\":{\"name\":\"category\",\"in\":\"query\",\"schema\":{\"type\":\"string\"}},"
+  "\"tag\":{\"name\":\"tag\",\"in\":\"query\",\"schema\":{\"type\":\"string\"},\"description\":\"any tag value: a threat, sector or event class\"},"
+  "\"event_class\":{\"name\":\"event_class\",\"in\":\"query\",\"schema\":{\"type\":\"string\","
+   "\"enum\":[\"cyber_attack\",\"system_failure\",\"other\"]}},"
+  "\"threat\":{\"name\":\"threat\",\"in\":\"query\",\"schema\":{\"type\":\"string\"}},"
+  "\"sector\":{\"name\":\"sector\",\"in\":\"query\",\"schema\":{\"type\":\"string\"}},"
+  "\"reader_level\":{\"name\":\"reader_level\",\"in\":\"query\",\"schema\":{\"type\":\"string\",\"enum\":[\"basic\",\"advanced\"]}},"
+  "\"limit\":{\"name\":\"limit\",\"in\":\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100}},"
+  "\"offset\":{\"name\":\"offset\",\"in\":\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100000,\"default\":0}}"
+ "},"
+ "\"responses\":{"
+  "\"BadRequest\":{\"description\":\"A parameter is malformed\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},"
+  "\"NotFound\":{\"description\":\"No such case (or not visible to this reader)\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}"
+ "},"
+ "\"schemas\":{"
+  "\"Error\":{\"type\":\"object\",\"required\":[\"error\"],\"properties\":{\"error\":{\"type\":\"object\","
+   "\"required\":[\"status\",\"message\"],\"properties\":{\"status\":{\"type\":\"integer\"},\"message\":{\"type\":\"string\"}}}}},"
+  "\"Source\":{\"type\":\"object\",\"properties\":{\"document\":{\"type\":\"string\",\"nullable\":true},"
+   "\"publisher\":{\"type\":\"string\"},\"year\":{\"type\":\"integer\",\"nullable\":true},"
+   "\"case_number\":{\"type\":\"integer\",\"nullable\":true},\"page_marker\":{\"type\":\"string\"}}},"
+  "\"Tlp\":{\"type\":\"string\",\"enum\":[\"clear\",\"green\",\"amber\",\"amber+strict\",\"red\"]},"
+  "\"CaseSummary\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"source\",\"tlp\"],\"properties\":{"
+   "\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"source\":{\"$ref\":\"#/components/schemas/Source\"},"
+   "\"category\":{\"type\":\"string\",\"nullable\":true},\"tlp\":{\"$ref\":\"#/components/schemas/Tlp\"},"
+   "\"revision\":{\"type\":\"integer\"},\"created\":{\"type\":\"string\",\"format\":\"date-time\"},"
+   "\"updated\":{\"type\":\"string\",\"format\":\"date-time\"},\"url\":{\"type\":\"string\"}}},"
+  "\"CaseList\":{\"type\":\"object\",\"required\":[\"total\",\"cases\"],\"properties\":{\"total\":{\"type\":\"integer\"},"
+   "\"limit\":{\"type\":\"integer\"},\"offset\":{\"type\":\"integer\"},"
+   "\"cases\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/CaseSummary\"}}}},"
+  "\"Event\":{\"type\":\"object\",\"properties\":{\"day\":{\"type\":\"integer\",\"nullable\":true},"
+   "\"when\":{\"type\":\"string\"},\"actor\":{\"type\":\"string\",\"nullable\":true},\"text\":{\"type\":\"string\"}}},"
+  "\"Case\":{\"type\":\"object\",\"description\":\"A case in the kyokun-case/1 interchange format\","
+   "\"required\":[\"id\",\"title\"],\"properties\":{"
+   "\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"source\":{\"$ref\":\"#/components/schemas/Source\"},"
+   "\"category\":{\"type\":\"string\",\"nullable\":true},"
+   "\"summary\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+   "\"key_lessons\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+   "\"attributes\":{\"type\":\"object\",\"properties\":{\"organization\":{\"type\":\"string\"},"
+    "\"factors\":{\"type\":\"string\"},\"reader_level\":{\"type\":\"string\",\"enum\":[\"basic\",\"advanced\"]}}},"
+   "\"sections\":{\"type\":\"object\",\"properties\":{\"background\":{\"type\":\"string\"},"
+    "\"detection\":{\"type\":\"string\"},\"response\":{\"type\":\"string\"},\"cause\":{\"type\":\"string\"},"
+    "\"countermeasures\":{\"type\":\"string\"},\"lessons\":{\"type\":\"string\"},\"impact\":{\"type\":\"string\"},"
+    "\"mitigation\":{\"type\":\"string\"},\"challenges\":{\"type\":\"string\"}}},"
+   "\"timeline\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Event\"}},"
+   "\"tags\":{\"type\":\"object\",\"properties\":{\"event_class\":{\"type\":\"string\"},"
+    "\"threats\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+    "\"sectors\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},"
+   "\"tlp\":{\"$ref\":\"#/components/schemas/Tlp\"}}},"
+  "\"SearchHit\":{\"type\":\"object\",\"required\":[\"id\",\"title\",\"score\"],\"properties\":{"
+   "\"id\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"source\":{\"$ref\":\"#/components/schemas/Source\"},"
+   "\"category\":{\"type\":\"string\",\"nullable\":true},\"tlp\":{\"$ref\":\"#/components/schemas/Tlp\"},"
+   "\"score\":{\"type\":\"number\"},\"partial\":{\"type\":\"boolean\"},\"snippet\":{\"type\":\"string\"},"
+   "\"snippet_field\":{\"type\":\"string\"},"
+   "\"highlights\":{\"type\":\"array\",\"description\":\"[start, end) in Unicode characters of snippet\","
+    "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"},\"minItems\":2,\"maxItems\":2}},"
+   "\"shared_terms\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},"
+  "\"SearchResult\":{\"type\":\"object\",\"required\":[\"total\",\"results\"],\"properties\":{"
+   "\"query\":{\"type\":\"string\"},\"id\":{\"type\":\"string\"},\"total\":{\"type\":\"integer\",\"nullable\":true},"
+   "\"total_partial\":{\"type\":\"integer\"},"
+   "\"results\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/SearchHit\"}},"
+   "\"terms\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"
+   "\"facets\":{\"type\":\"object\",\"description\":\"facet name -> value -> number of matching cases\","
+    "\"additionalProperties\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}}}}},"
+  "\"History\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"revisions\":{\"type\":\"array\","
+   "\"items\":{\"type\":\"object\",\"properties\":{\"revision\":{\"type\":\"integer\"},\"saved\":{\"type\":\"string\"},"
+   "\"current\":{\"type\":\"boolean\"},\"title\":{\"type\":\"string\"},\"withheld\":{\"type\":\"boolean\"}}}}}},"
+  "\"Document\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
+   "\"year\":{\"type\":\"integer\",\"nullable\":true},\"cases\":{\"type\":\"integer\"},\"url\":{\"type\":\"string\"}}},"
+  "\"DocumentList\":{\"type\":\"object\",\"properties\":{\"documents\":{\"type\":\"array\","
+   "\"items\":{\"$ref\":\"#/components/schemas/Document\"}}}}"
+ "}"
+"}"
+"}\n";
+
+int api_openapi(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	if (kbuf_add(&resp->body, openapi, sizeof(openapi) - 1) < 0)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	resp->kind = KRESP_JSON;
+	resp->content_type = "application/json; charset=utf-8";
+	return 0;
+}

@@ -1,0 +1,128 @@
+/*
+ * http.h - kyokun's HTTP server on libmicrohttpd: the route table, what a
+ * handler sees of a request, how it fills in a response, and the limits.
+ *
+ * The server runs a pool of worker threads (one per core by default); each
+ * worker opens its own read-only connection to the database the first time
+ * it serves a request and keeps it, with its prepared statements, until the
+ * server stops.  Readers never wait for a writer (WAL).
+ *
+ * Every request goes through one path (http.c): size limits (414, 431, 413),
+ * method (only GET and HEAD: 405), strict decoding of the path and query
+ * (400), the route table, the handler, then the security headers on whatever
+ * comes back.  A handler returns 0 with resp filled in, or a KE_* code with a
+ * message in err: KE_NOTFOUND becomes 404, KE_USAGE / KE_INVALID / KE_PARSE
+ * 400, KE_TOOBIG 413; anything else is a 500 whose message is logged and
+ * never shown.  Errors are JSON under /api/ and an HTML page elsewhere.
+ */
+#ifndef KYOKUN_HTTP_H
+#define KYOKUN_HTTP_H
+
+#include "kbuf.h"
+
+#include <stddef.h>
+
+struct kerr;
+struct kstore;
+
+/* Limits on what a client may send. */
+#define KHTTP_MAX_URI 8192          /* request target, bytes: else 414 */
+#define KHTTP_MAX_HEADERS 16384     /* all header names and values: else 431 */
+#define KHTTP_MAX_HEADER_COUNT 100  /* else 431 */
+#define KHTTP_MAX_BODY 65536        /* request body: else 413 (no route takes one yet) */
+#define KHTTP_MAX_PARAMS 64         /* query parameters: else 400 */
+#define KHTTP_MAX_ARGS 4            /* :captures in a route pattern */
+
+enum klang { KLANG_JA, KLANG_EN };
+
+struct kparam {
+	char *name, *value; /* percent-decoded, valid UTF-8, no NUL */
+};
+
+struct khttp_req {
+	const char *path;          /* as received (still percent-encoded), without the query */
+	const char *query;         /* as received after '?', or "" */
+	struct kparam params[KHTTP_MAX_PARAMS];
+	int nparams;
+	const char *args[KHTTP_MAX_ARGS]; /* the route's :captures, decoded */
+	int nargs;
+	int head;                  /* HEAD: the body is not sent */
+	enum klang lang;           /* from ?lang=, else Accept-Language, else Japanese */
+	int lang_explicit;         /* ?lang= was given: links carry it on */
+	/*
+	 * The highest TLP rank this reader may see (0 = TLP:CLEAR).  Every
+	 * request is anonymous for now; khttp_reader_max_tlp() is where a signed
+	 * in user's level will come from.  Every lookup a handler makes passes it.
+	 */
+	int max_tlp;
+	struct kstore *st;         /* this worker thread's database connection */
+	void *conn;                /* the MHD connection (http.c only) */
+};
+
+/* The first value of query parameter name, or NULL. */
+const char *khttp_param(const struct khttp_req *req, const char *name);
+/* A request header (case-insensitive name), or NULL. */
+const char *khttp_header(const struct khttp_req *req, const char *name);
+
+enum kresp_kind {
+	KRESP_HTML,   /* a page: the page CSP, Vary: Accept-Language */
+	KRESP_JSON,   /* the API */
+	KRESP_STATIC, /* an embedded asset: cached for a year */
+};
+
+struct khttp_resp {
+	int status;                /* default 200 */
+	const char *content_type;  /* default by kind */
+	enum kresp_kind kind;
+	struct kbuf body;
+	const char *cache_control; /* default "no-cache" for pages and the API */
+	char etag[48];             /* "" or a quoted entity tag: If-None-Match answers 304 */
+	char location[512];        /* for redirects */
+};
+
+typedef int (*khttp_handler)(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
+struct kroute {
+	const char *method;   /* "GET" (which answers HEAD too) */
+	const char *pattern;  /* "/cases/:id/history": literal segments and :captures */
+	khttp_handler fn;
+	enum kresp_kind kind; /* how errors on this route are shown */
+};
+
+extern const struct kroute kroutes[];
+
+/* What the server needs to start. */
+struct khttp_config {
+	const char *db_path;
+	const char *listen;    /* "ADDR:PORT", "[V6ADDR]:PORT" or "PORT"; port 0 picks a free one */
+	unsigned threads;      /* worker threads; 0 = one per core */
+	int access_log;        /* print one line per request on stderr */
+};
+
+struct khttp_server;
+
+/* Parse "127.0.0.1:8080", "[::1]:8080", "localhost:8080" or "8080". */
+int khttp_parse_listen(const char *s, void *sockaddr_storage, unsigned *len, struct kerr *err);
+
+int khttp_start(struct khttp_server **srv, const struct khttp_config *cfg, struct kerr *err);
+/* "http://127.0.0.1:8080/": the address actually listened on. */
+const char *khttp_url(const struct khttp_server *srv);
+/* Stop accepting, finish the requests in flight, join the workers, close their connections. */
+void khttp_stop(struct khttp_server *srv);
+
+/* The TLP rank a request may see; anonymous readers see TLP:CLEAR only. */
+int khttp_reader_max_tlp(const struct khttp_req *req);
+
+/*
+ * Build a URL (path and query) into b: path is trusted, literal text; the
+ * parameters come in name/value pairs ending with NULL, values are
+ * percent-encoded and NULL or "" values are left out.  If the request chose
+ * its language explicitly, lang= is carried on.
+ */
+int khttp_url_build(const struct khttp_req *req, struct kbuf *b, const char *path, ...)
+	__attribute__((sentinel));
+
+/* The statuses handlers set and their reason phrases. */
+const char *khttp_reason(int status);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * store_search.h - the SQL side of search (store_search.c): ranked
+ * matches, counts and facets for an FTS5 expression, highlighted column
+ * text, term statistics for `similar`.  Only search.c calls these; the
+ * expression given here must already be a safe FTS5 MATCH expression
+ * (search.c builds it with every term quoted).
+ *
+ * Visibility: every function takes the filter's max_tlp into account, so
+ * no hidden case is ranked, counted or read.
+ */
+#ifndef KYOKUN_STORE_SEARCH_H
+#define KYOKUN_STORE_SEARCH_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+struct kstore;
+struct kfilter;
+struct kerr;
+struct kcase_row;
+
+/* The columns of case_fts, in order (migration 2 in store.c). */
+enum {
+	KCOL_TITLE,
+	KCOL_SUMMARY,
+	KCOL_LESSONS,
+	KCOL_BODY,
+	KCOL_TIMELINE,
+	KCOL_META,
+	KCOL__N
+};
+
+/* "title", "summary", ... */
+const char *kstore_col_name(int col);
+
+/* One ranked match. */
+struct kstore_hit {
+	long long rid;
+	double score;            /* higher is better */
+	unsigned long long phrases; /* bit i: FTS5 phrase i occurs in the case (i < 64) */
+};
+
+/*
+ * The best limit matches of match (after offset) that pass f, best first.
+ * exclude_rid (0 = none) is left out (similar cases).  head_match (may be
+ * NULL) is the same expression restricted to the title/summary/lessons
+ * columns: when the query is common and asks for the top of the list, the
+ * cases that match there are scored first and the full expression only if
+ * they cannot fill the page (see store_search.c).  *hits is allocated (free
+ * it); *n is the number of hits.
+ */
+int kstore_search_top(struct kstore *st, const char *match, const char *head_match,
+		      const struct kfilter *f, long long exclude_rid, long limit, long offset,
+		      struct kstore_hit **hits, size_t *n, struct kerr *err);
+
+/* Number of visible cases matching (f's filters apply). */
+int kstore_search_count(struct kstore *st, const char *match, const struct kfilter *f,
+			long long exclude_rid, long *total, struct kerr *err);
+
+/*
+ * Facet counts for the visible cases matching match and f: cb gets
+ * (facet, value, count) with facet a KFACET_* of search.h; *total the
+ * number of matching cases.
+ */
+typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long count);
+int kstore_search_facets(struct kstore *st, const char *match, const struct kfilter *f,
+			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
+
+/* The listing row of a case by rid (NOTFOUND if absent or above max_tlp). */
+int kstore_search_row(struct kstore *st, long long rid, int max_tlp, kstore_row_cb cb, void *ctx,
+		      struct kerr *err);
+
+/*
+ * The text of each column of case rid with the matches of match marked by
+ * open and close (kyokun_highlight()).  cols[i] are allocated (free them),
+ * "" for an empty column.
+ */
+int kstore_search_highlight(struct kstore *st, const char *match, long long rid, const char *open,
+			    const char *close, char *cols[KCOL__N], struct kerr *err);
+
+/*
+ * The searchable text of a case by id (KE_NOTFOUND if absent or above
+ * max_tlp), column by column; cols[i] allocated.
+ */
+int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *rid,
+		     char *cols[KCOL__N], struct kerr *err);
+
+/* In how many cases the index token tok occurs (fts5vocab). */
+int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);
+
+/* Number of indexed cases (all, visible or not: for idf only). */
+int kstore_indexed(struct kstore *st, long *n, struct kerr *err);
+
+#endif

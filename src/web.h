@@ -1,0 +1,103 @@
+/*
+ * web.h - the web application: the page handlers (web_*.c), the JSON API
+ * (api.c), the embedded static files (assets.c) and what they share: the
+ * page frame, links that keep the reader's language, error pages.
+ *
+ * Every handler takes the reader's visibility limit from req->max_tlp and
+ * passes it to every lookup; a case above it does not exist for that reader
+ * (404, absent from lists, counts and similar cases).
+ */
+#ifndef KYOKUN_WEB_H
+#define KYOKUN_WEB_H
+
+#include "html.h"
+#include "http.h"
+#include "i18n.h"
+
+struct kcase;
+struct kerr;
+
+/* ---- the page frame (web_layout.c) ---- */
+
+/*
+ * Start a page: doctype, head (title, stylesheets, script), the site header
+ * with the search box and the language switch, and <main>.  q is the text
+ * for the header's search box (may be NULL).
+ */
+void web_begin(struct html *w, const struct khttp_req *req, const char *title, const char *q,
+	       const char *body_class);
+/* Close <main>, the footer, the document. */
+void web_end(struct html *w, const struct khttp_req *req);
+/* Fill resp with the page in body (status stays); returns w->err as a KE_* code. */
+int web_finish(struct html *w, struct khttp_resp *resp, struct kerr *err);
+
+/* An HTML error page for status (400, 404, ...) with an optional detail line. */
+void web_error_page(const struct khttp_req *req, struct khttp_resp *resp, int status,
+		    const char *detail);
+
+/* "?lang=en" / "&lang=en" when the reader chose the language in the URL, else "". */
+const char *web_lang_q(const struct khttp_req *req);
+const char *web_lang_amp(const struct khttp_req *req);
+
+/* Is id a well-formed case id ([A-Za-z0-9._~-], 1..200 bytes)? */
+int web_valid_id(const char *id);
+
+/* "事例3 · 2023年度" style source line parts: the case number label into buf. */
+const char *web_case_number(const struct khttp_req *req, int has_number, int number, char *buf,
+			    size_t n);
+
+/* Print a TLP badge. */
+void web_tlp_badge(struct html *w, const struct khttp_req *req, const char *tlp);
+
+/* ---- handlers ---- */
+
+int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_static(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
+int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_case_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_openapi(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
+/* A JSON error body {"error":{"status":N,"message":...}}. */
+void api_error(struct khttp_resp *resp, int status, const char *msg);
+
+/*
+ * Load a case visible to the reader: KE_NOTFOUND (with the same message)
+ * whether it is absent or above req->max_tlp, KE_USAGE for a malformed id.
+ */
+int web_load_case(struct khttp_req *req, const char *id, struct kcase *c, struct kerr *err);
+
+/* ---- search results (web_search.c) ---- */
+
+struct kfilter;
+struct ksearch_result;
+
+/* The list of hits of a search or browse, with snippets. */
+void web_render_hits(struct html *w, const struct khttp_req *req, const struct ksearch_result *res);
+/* The facet counts as cards whose links start a search by that facet (home page). */
+void web_render_facet_overview(struct html *w, const struct khttp_req *req,
+			       const struct ksearch_result *res);
+/*
+ * The visible cases that pass f without any words: f->limit of them from
+ * f->offset in document order, the total, and (facets) facet counts, in
+ * the shape ksearch() gives.
+ */
+int web_search_browse(struct khttp_req *req, const struct kfilter *f, int facets,
+		      struct ksearch_result *res, struct kerr *err);
+
+/* ---- embedded static files (assets.c) ---- */
+
+/* The URL of an asset with its content hash in the name ("/static/kyokun-1a2b3c4d.css"). */
+const char *web_asset_url(const char *name);
+
+#endif

@@ -1,0 +1,588 @@
+/*
+ * web_case.c - /cases/ID, one case as the reports present it (title,
+ * category, source, overview, key lessons, the sections in the report's
+ * order, the timeline by day and role, tags) with the most similar cases
+ * beside it; and /cases/ID/history, its revisions.
+ */
+#include "web.h"
+#include "case.h"
+#include "case_json.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "search.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIMILAR_N 6
+#define SAME_DOC_N 12
+#define MAX_ACTOR_COLUMNS 5
+#define MAX_REVISIONS 200
+
+/* ---- the timeline ---------------------------------------------------------- */
+
+static void day_label(const struct khttp_req *req, const struct kevent *e, char *buf, size_t n)
+{
+	if (e->day > 0)
+		snprintf(buf, n, T(req, T_TL_DAY_N), e->day);
+	else if (e->day < 0)
+		snprintf(buf, n, T(req, T_TL_BEFORE_N), -e->day);
+	else
+		snprintf(buf, n, "%s", T(req, T_TL_DAY0));
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* The column of an event's actor in the matrix (0-based among actors), or nactors for "other". */
+static size_t actor_col(const struct kevent *e, char **actors, size_t nactors)
+{
+	for (size_t i = 0; i < nactors; i++)
+		if (e->actor && !strcmp(e->actor, actors[i]))
+			return i;
+	return nactors;
+}
+
+/* Where the matrix row that starts at event i ends (exclusive). */
+static size_t matrix_row_end(const struct kcase *c, size_t i, char **actors, size_t nactors)
+{
+	const struct kevent *e = &c->timeline[i];
+	int used[MAX_ACTOR_COLUMNS + 1] = { 0 };
+	size_t j;
+
+	for (j = i; j < c->ntimeline; j++) {
+		const struct kevent *f = &c->timeline[j];
+		size_t col = actor_col(f, actors, nactors);
+
+		if (j > i && (f->has_day != e->has_day || f->day != e->day || !str_eq(f->when, e->when) ||
+			      used[col]))
+			break;
+		used[col] = 1;
+	}
+	return j;
+}
+
+static size_t matrix_rows(const struct kcase *c, char **actors, size_t nactors)
+{
+	size_t rows = 0;
+
+	for (size_t i = 0; i < c->ntimeline; rows++)
+		i = matrix_row_end(c, i, actors, nactors);
+	return rows;
+}
+
+/*
+ * The timeline as a table.  With two to six roles it is a matrix, as the
+ * reports print it: a row per point in time, a column per role; otherwise a
+ * row per event with the role in its own column.  Days head groups of rows.
+ */
+static void render_timeline(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
+	char *actors[MAX_ACTOR_COLUMNS + 1];
+	size_t nactors = 0, ncols, i = 0;
+	int matrix = 1, other = 0, have_day = 0, cur_day = 0;
+	char lbl[64];
+
+	for (size_t k = 0; k < c->ntimeline && matrix; k++) {
+		const struct kevent *e = &c->timeline[k];
+
+		if (!e->actor || !*e->actor) {
+			other = 1;
+			continue;
+		}
+		if (actor_col(e, actors, nactors) < nactors)
+			continue;
+		if (nactors == MAX_ACTOR_COLUMNS)
+			matrix = 0;
+		else
+			actors[nactors++] = e->actor;
+	}
+	if (nactors < 2)
+		matrix = 0;
+	/* a matrix only pays when roles act at the same time: else one row per event reads better */
+	if (matrix && matrix_rows(c, actors, nactors) == c->ntimeline)
+		matrix = 0;
+	ncols = matrix ? 1 + nactors + (size_t)other : 3;
+
+	html_printf(w, "<section id=\"timeline\" class=\"case-section\">\n<h2>%s</h2>\n"
+		    "<div class=\"table-scroll\"><table class=\"timeline%R\">\n<thead><tr><th scope=\"col\">%s</th>",
+		    T(req, T_TIMELINE), matrix ? " matrix" : "", T(req, T_TL_WHEN));
+	if (matrix) {
+		for (size_t k = 0; k < nactors; k++)
+			html_printf(w, "<th scope=\"col\" lang=\"ja\">%s</th>", actors[k]);
+		if (other)
+			html_printf(w, "<th scope=\"col\">%s</th>", T(req, T_TL_OTHER_ACTOR));
+	} else {
+		html_printf(w, "<th scope=\"col\">%s</th><th scope=\"col\">%s</th>", T(req, T_TL_ACTOR),
+			    T(req, T_TL_TEXT));
+	}
+	html_printf(w, "</tr></thead>\n<tbody lang=\"ja\">\n");
+
+	while (i < c->ntimeline) {
+		const struct kevent *e = &c->timeline[i];
+		size_t j;
+
+		if (e->has_day && (!have_day || e->day != cur_day)) {
+			day_label(req, e, lbl, sizeof(lbl));
+			html_printf(w, "<tr class=\"day\"><th colspan=\"%zu\" scope=\"rowgroup\">%s</th></tr>\n",
+				    ncols, lbl);
+			have_day = 1;
+			cur_day = e->day;
+		}
+		html_printf(w, "<tr><td class=\"when\">%s</td>", e->when);
+		if (!matrix) {
+			html_printf(w, "<td class=\"actor\">%s</td><td>%s</td></tr>\n", e->actor, e->text);
+			i++;
+			continue;
+		}
+		/* one row: consecutive events at the same time in different columns */
+		{
+			const struct kevent *cell[MAX_ACTOR_COLUMNS + 1] = { NULL };
+
+			j = matrix_row_end(c, i, actors, nactors);
+			for (size_t k = i; k < j; k++)
+				cell[actor_col(&c->timeline[k], actors, nactors)] = &c->timeline[k];
+			for (size_t k = 0; k < nactors + (size_t)other; k++) {
+				if (cell[k])
+					html_printf(w, "<td>%s</td>", cell[k]->text);
+				else
+					html_printf(w, "<td></td>");
+			}
+			html_printf(w, "</tr>\n");
+			i = j;
+		}
+	}
+	html_printf(w, "</tbody></table></div>\n</section>\n");
+}
+
+/* ---- the sidebar ---------------------------------------------------------------- */
+
+static void render_similar(struct html *w, struct khttp_req *req, const struct kcase *c)
+{
+	struct ksimilar_opts o = KSIMILAR_OPTS_INIT;
+	struct ksearch_result res;
+	struct kerr err = KERR_INIT;
+	char num[48];
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	o.id = c->id;
+	o.filter.max_tlp = req->max_tlp;
+	o.filter.limit = SIMILAR_N;
+	rc = ksimilar(req->st, &o, &res, &err);
+	html_printf(w, "<section class=\"side-box\" aria-labelledby=\"similar-h\">\n"
+		    "<h2 id=\"similar-h\">%s</h2>\n", T(req, T_SIMILAR_CASES));
+	if (rc < 0 || !res.nhits) {
+		if (rc < 0 && rc != KE_NOTFOUND)
+			fprintf(stderr, "kyokun: serve: similar %s: %s\n", c->id, err.msg);
+		html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_SIMILAR));
+	} else {
+		html_printf(w, "<ol class=\"similar\" lang=\"ja\">\n");
+		for (size_t i = 0; i < res.nhits; i++) {
+			const struct ksearch_hit *h = &res.hits[i];
+
+			html_printf(w, "<li><a href=\"/cases/%U%R\">%s</a><div class=\"meta\"><span>%s</span>",
+				    h->id, web_lang_q(req), h->title, h->document);
+			if (h->has_year) {
+				snprintf(num, sizeof(num), T(req, T_YEAR_N), h->year);
+				html_printf(w, "<span>%s</span>", num);
+			}
+			html_printf(w, "</div>");
+			if (h->nshared) {
+				html_printf(w, "<div class=\"shared\">%s: ", T(req, T_SHARED_TERMS));
+				for (size_t k = 0; k < h->nshared && k < 5; k++)
+					html_printf(w, "%R%s", k ? "、" : "", h->shared[k]);
+				html_printf(w, "</div>");
+			}
+			html_printf(w, "</li>\n");
+		}
+		html_printf(w, "</ol>\n");
+	}
+	html_printf(w, "</section>\n");
+	ksearch_result_free(&res);
+}
+
+struct samedoc {
+	struct html *w;
+	const struct khttp_req *req;
+	const char *self;
+	int n;
+};
+
+static int samedoc_row(void *vctx, const struct kcase_row *r)
+{
+	struct samedoc *sd = vctx;
+	char num[48];
+
+	if (!strcmp(r->id, sd->self)) {
+		html_printf(sd->w, "<li aria-current=\"page\"><strong>%s</strong> %s</li>\n",
+			    web_case_number(sd->req, r->has_case_number, r->case_number, num, sizeof(num)),
+			    r->title);
+	} else {
+		html_printf(sd->w, "<li><a href=\"/cases/%U%R\">%s %s</a></li>\n", r->id,
+			    web_lang_q(sd->req),
+			    web_case_number(sd->req, r->has_case_number, r->case_number, num, sizeof(num)),
+			    r->title);
+	}
+	sd->n++;
+	return 0;
+}
+
+static int render_same_document(struct html *w, struct khttp_req *req, const struct kcase *c,
+				struct kerr *err)
+{
+	struct kfilter f = KFILTER_INIT;
+	struct samedoc sd = { w, req, c->id, 0 };
+	struct kbuf body = KBUF_INIT;
+	struct html inner;
+	int rc;
+
+	if (!c->source.document)
+		return 0;
+	f.document = c->source.document;
+	f.max_tlp = req->max_tlp;
+	f.limit = SAME_DOC_N + 1;
+	html_init(&inner, &body);
+	sd.w = &inner;
+	rc = kstore_list(req->st, &f, samedoc_row, &sd, NULL, err);
+	if (rc < 0)
+		goto out;
+	if (sd.n > 1) {
+		html_printf(w, "<nav class=\"side-box\" aria-labelledby=\"samedoc-h\">\n<h2 id=\"samedoc-h\">%s</h2>\n"
+			    "<ol class=\"same-doc\" lang=\"ja\">\n", T(req, T_SAME_DOCUMENT));
+		if (!inner.err && kbuf_add(w->out, body.buf, body.len) < 0)
+			w->err = KE_NOMEM;
+		html_printf(w, "</ol>\n<p><a href=\"/documents/%U%R\">%s</a></p>\n</nav>\n", c->source.document,
+			    web_lang_q(req), c->source.document);
+	}
+	if (inner.err)
+		w->err = inner.err;
+out:
+	kbuf_release(&body);
+	return rc;
+}
+
+/* ---- the page ------------------------------------------------------------------ */
+
+static void render_tags(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
+	if (!c->tags.event_class && !c->tags.threats.n && !c->tags.sectors.n)
+		return;
+	html_printf(w, "<section id=\"tags\" class=\"case-section\">\n<h2>%s</h2>\n", T(req, T_TAGS));
+	if (c->tags.event_class)
+		html_printf(w, "<div class=\"tag-group\"><h3>%s</h3><div class=\"tags\">"
+			    "<a class=\"chip\" href=\"/search?event_class=%U%R\">%s</a></div></div>\n",
+			    T(req, T_FACET_EVENT_CLASS), c->tags.event_class, web_lang_amp(req),
+			    i18n_tag(req->lang, c->tags.event_class));
+	if (c->tags.threats.n) {
+		html_printf(w, "<div class=\"tag-group\"><h3>%s</h3><div class=\"tags\">", T(req, T_FACET_THREAT));
+		for (size_t i = 0; i < c->tags.threats.n; i++)
+			html_printf(w, "<a class=\"chip\" href=\"/search?threat=%U%R\">%s</a>", c->tags.threats.v[i],
+				    web_lang_amp(req), i18n_tag(req->lang, c->tags.threats.v[i]));
+		html_printf(w, "</div></div>\n");
+	}
+	if (c->tags.sectors.n) {
+		html_printf(w, "<div class=\"tag-group\"><h3>%s</h3><div class=\"tags\">", T(req, T_FACET_SECTOR));
+		for (size_t i = 0; i < c->tags.sectors.n; i++)
+			html_printf(w, "<a class=\"chip\" href=\"/search?sector=%U%R\" lang=\"ja\">%s</a>",
+				    c->tags.sectors.v[i], web_lang_amp(req), c->tags.sectors.v[i]);
+		html_printf(w, "</div></div>\n");
+	}
+	html_printf(w, "</section>\n");
+}
+
+static void render_head(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
+	char num[48];
+
+	html_printf(w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"/%R\">%s</a></li>",
+		    web_lang_q(req), T(req, T_NAV_HOME));
+	if (c->source.document)
+		html_printf(w, "<li><a href=\"/documents/%U%R\">%s</a></li>", c->source.document,
+			    web_lang_q(req), c->source.document);
+	html_printf(w, "<li aria-current=\"page\">%s</li></ol></nav>\n",
+		    web_case_number(req, c->source.has_case_number, c->source.case_number, num, sizeof(num)));
+
+	html_printf(w, "<header class=\"case-head\">\n");
+	if (c->category)
+		html_printf(w, "<a class=\"kicker\" href=\"/search?category=%U%R\" lang=\"ja\">%s</a>\n",
+			    c->category, web_lang_amp(req), c->category);
+	html_printf(w, "<h1 lang=\"ja\">%s</h1>\n<dl class=\"case-meta\">\n", c->title);
+	if (c->source.document || c->source.has_year || c->source.has_case_number) {
+		html_printf(w, "<dt>%s</dt><dd>", T(req, T_SOURCE));
+		if (c->source.document)
+			html_printf(w, "<a href=\"/documents/%U%R\">%s</a> ", c->source.document,
+				    web_lang_q(req), c->source.document);
+		html_printf(w, "%s", web_case_number(req, c->source.has_case_number, c->source.case_number,
+						     num, sizeof(num)));
+		if (c->source.has_year) {
+			char y[32];
+
+			snprintf(y, sizeof(y), T(req, T_YEAR_N), c->source.year);
+			html_printf(w, " · %s", y);
+		}
+		if (c->source.publisher)
+			html_printf(w, " · <span lang=\"ja\">%s</span>", c->source.publisher);
+		html_printf(w, "</dd>\n");
+	}
+	if (c->attributes.organization)
+		html_printf(w, "<dt>%s</dt><dd lang=\"ja\">%s</dd>\n", T(req, T_ORGANIZATION), c->attributes.organization);
+	if (c->attributes.factors)
+		html_printf(w, "<dt>%s</dt><dd lang=\"ja\">%s</dd>\n", T(req, T_FACTORS), c->attributes.factors);
+	if (c->attributes.reader_level)
+		html_printf(w, "<dt>%s</dt><dd>%s</dd>\n", T(req, T_READER_LEVEL),
+			    i18n_tag(req->lang, c->attributes.reader_level));
+	html_printf(w, "<dt>%s</dt><dd>", T(req, T_SHARING));
+	web_tlp_badge(w, req, c->tlp);
+	html_printf(w, "</dd>\n</dl>\n</header>\n");
+}
+
+static void render_body(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
+	if (c->summary.n) {
+		html_printf(w, "<section id=\"overview\" class=\"overview\">\n<h2>%s</h2>\n<ul lang=\"ja\">\n",
+			    T(req, T_OVERVIEW));
+		for (size_t i = 0; i < c->summary.n; i++)
+			html_printf(w, "<li>%s</li>\n", c->summary.v[i]);
+		html_printf(w, "</ul>\n</section>\n");
+	}
+	if (c->key_lessons.n) {
+		html_printf(w, "<section id=\"key-lessons\" class=\"lessons-box\">\n<h2>%s</h2>\n<ul lang=\"ja\">\n",
+			    T(req, T_KEY_LESSONS));
+		for (size_t i = 0; i < c->key_lessons.n; i++)
+			html_printf(w, "<li>%s</li>\n", c->key_lessons.v[i]);
+		html_printf(w, "</ul>\n</section>\n");
+	}
+	for (int i = 0; i < KSEC__N; i++) {
+		int sec = ksection_display_order[i];
+
+		if (!c->sections[sec] || !*c->sections[sec])
+			continue;
+		html_printf(w, "<section id=\"sec-%R\" class=\"case-section\">\n<h2>%s</h2>\n<div lang=\"ja\">",
+			    ksection_key(sec), i18n_section(req->lang, sec));
+		html_lines(w, c->sections[sec]);
+		html_printf(w, "</div>\n</section>\n");
+	}
+	if (c->ntimeline)
+		render_timeline(w, req, c);
+	render_tags(w, req, c);
+}
+
+static void render_toc(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
+	html_printf(w, "<nav class=\"side-box toc\" aria-labelledby=\"toc-h\">\n<h2 id=\"toc-h\">%s</h2>\n<ol>\n",
+		    T(req, T_CONTENTS));
+	if (c->summary.n)
+		html_printf(w, "<li><a href=\"#overview\">%s</a></li>\n", T(req, T_OVERVIEW));
+	if (c->key_lessons.n)
+		html_printf(w, "<li><a href=\"#key-lessons\">%s</a></li>\n", T(req, T_KEY_LESSONS));
+	for (int i = 0; i < KSEC__N; i++) {
+		int sec = ksection_display_order[i];
+
+		if (c->sections[sec] && *c->sections[sec])
+			html_printf(w, "<li><a href=\"#sec-%R\">%s</a></li>\n", ksection_key(sec),
+				    i18n_section(req->lang, sec));
+	}
+	if (c->ntimeline)
+		html_printf(w, "<li><a href=\"#timeline\">%s</a></li>\n", T(req, T_TIMELINE));
+	if (c->tags.event_class || c->tags.threats.n || c->tags.sectors.n)
+		html_printf(w, "<li><a href=\"#tags\">%s</a></li>\n", T(req, T_TAGS));
+	html_printf(w, "</ol>\n</nav>\n");
+}
+
+int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct kcase c;
+	struct html w;
+	int rc;
+
+	kcase_init(&c);
+	rc = web_load_case(req, req->args[0], &c, err);
+	if (rc < 0)
+		goto out;
+	html_init(&w, &resp->body);
+	web_begin(&w, req, c.title, "", "page-case");
+	html_printf(&w, "<div class=\"case-layout\">\n<article class=\"case\">\n");
+	render_head(&w, req, &c);
+	render_body(&w, req, &c);
+	html_printf(&w, "</article>\n<aside class=\"case-side\">\n"
+		    "<section class=\"side-box\"><h2>%s</h2><ul class=\"tools\">"
+		    "<li><a class=\"button secondary\" href=\"/api/cases/%U\" type=\"application/json\">%s</a></li>"
+		    "<li><a class=\"button secondary\" href=\"/cases/%U/history%R\">%s</a></li>"
+		    "<li><button class=\"button secondary\" type=\"button\" data-action=\"print\" hidden>%s</button></li>"
+		    "</ul></section>\n",
+		    T(req, T_CASE_TOOLS), c.id, T(req, T_JSON), c.id, web_lang_q(req), T(req, T_HISTORY),
+		    T(req, T_PRINT));
+	render_toc(&w, req, &c);
+	render_similar(&w, req, &c);
+	rc = render_same_document(&w, req, &c, err);
+	if (rc < 0)
+		goto out;
+	html_printf(&w, "</aside>\n</div>\n");
+	web_end(&w, req);
+	rc = web_finish(&w, resp, err);
+out:
+	kcase_free(&c);
+	return rc;
+}
+
+/* ---- /cases/ID/history ------------------------------------------------------------ */
+
+struct rev {
+	int revision, current;
+	char *saved;
+	json_t *json;
+};
+
+struct revs {
+	struct rev v[MAX_REVISIONS];
+	size_t n;
+};
+
+static int rev_cb(void *vctx, const struct krevision *r)
+{
+	struct revs *rs = vctx;
+	struct rev *x;
+
+	if (rs->n == MAX_REVISIONS)
+		return 0;
+	x = &rs->v[rs->n];
+	x->revision = r->revision;
+	x->current = r->current;
+	x->saved = strdup(r->saved ? r->saved : "");
+	x->json = json_loads(r->json ? r->json : "{}", 0, NULL);
+	if (!x->saved) {
+		json_decref(x->json);
+		return KE_NOMEM;
+	}
+	rs->n++;
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	enum kmsg label;
+} fields[] = {
+	{ "title", T_FIELD_TITLE }, { "source", T_FIELD_SOURCE }, { "category", T_CATEGORY },
+	{ "summary", T_OVERVIEW }, { "key_lessons", T_KEY_LESSONS }, { "attributes", T_FIELD_ATTRIBUTES },
+	{ "timeline", T_TIMELINE }, { "tags", T_TAGS }, { "tlp", T_FIELD_TLP },
+};
+
+/* The fields that differ between two revisions, as chips. */
+static void render_changes(struct html *w, const struct khttp_req *req, json_t *a, json_t *b)
+{
+	json_t *sa = json_object_get(a, "sections"), *sb = json_object_get(b, "sections");
+	const char *key;
+	json_t *v;
+	int any = 0, other = 0;
+
+	html_printf(w, "<ul class=\"changes\">");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (!json_equal(json_object_get(a, fields[i].key), json_object_get(b, fields[i].key)) &&
+		    (json_object_get(a, fields[i].key) || json_object_get(b, fields[i].key))) {
+			html_printf(w, "<li class=\"chip\">%s</li>", T(req, fields[i].label));
+			any = 1;
+		}
+	}
+	for (int i = 0; i < KSEC__N; i++) {
+		int sec = ksection_display_order[i];
+		const char *k = ksection_key(sec);
+
+		if (!json_equal(json_object_get(sa, k), json_object_get(sb, k)) &&
+		    (json_object_get(sa, k) || json_object_get(sb, k))) {
+			html_printf(w, "<li class=\"chip\">%s</li>", i18n_section(req->lang, sec));
+			any = 1;
+		}
+	}
+	json_object_foreach(a, key, v) {
+		int known = !strcmp(key, "id") || !strcmp(key, "sections");
+
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+			known |= !strcmp(key, fields[i].key);
+		if (!known && !json_equal(v, json_object_get(b, key)))
+			other = 1;
+	}
+	if (other) {
+		html_printf(w, "<li class=\"chip\">%s</li>", T(req, T_FIELD_OTHER));
+		any = 1;
+	}
+	if (!any)
+		html_printf(w, "<li class=\"muted\">—</li>");
+	html_printf(w, "</ul>");
+}
+
+int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct revs *rs = calloc(1, sizeof(*rs));
+	struct kcase c;
+	struct html w;
+	int rc;
+
+	kcase_init(&c);
+	if (!rs) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = web_load_case(req, req->args[0], &c, err); /* the current version decides visibility */
+	if (rc < 0)
+		goto out;
+	rc = kstore_history(req->st, c.id, rev_cb, rs, err);
+	if (rc == KE_NOTFOUND)
+		rc = kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_CASE));
+	if (rc < 0)
+		goto out;
+	html_init(&w, &resp->body);
+	web_begin(&w, req, T(req, T_HISTORY_TITLE), "", "page-history");
+	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"/%R\">%s</a></li>"
+		    "<li><a href=\"/cases/%U%R\" lang=\"ja\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
+		    "<h1><span lang=\"ja\">%s</span> <span class=\"muted\">– %s</span></h1>\n"
+		    "<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
+		    web_lang_q(req), T(req, T_NAV_HOME), c.id, web_lang_q(req), c.title, T(req, T_HISTORY),
+		    c.title, T(req, T_HISTORY_TITLE), T(req, T_REVISION), T(req, T_SAVED), T(req, T_TITLE),
+		    T(req, T_CHANGES));
+	for (size_t i = 0; i < rs->n; i++) {
+		struct rev *r = &rs->v[i];
+		const char *tlp = json_string_value(json_object_get(r->json, "tlp"));
+		int visible = req->max_tlp < 0 || ktlp_rank(tlp ? tlp : "amber") <= req->max_tlp;
+
+		html_printf(&w, "<tr><td class=\"num\">%d%R</td><td>%s</td>", r->revision,
+			    r->current ? " ✓" : "", r->saved);
+		if (!visible) {
+			html_printf(&w, "<td class=\"muted\">%s</td><td></td></tr>\n", T(req, T_WITHHELD));
+			continue;
+		}
+		html_printf(&w, "<td lang=\"ja\">%s", json_string_value(json_object_get(r->json, "title")));
+		if (r->current)
+			html_printf(&w, " <span class=\"chip\">%s</span>", T(req, T_CURRENT));
+		html_printf(&w, "</td><td>");
+		if (i + 1 < rs->n) {
+			const char *ptlp = json_string_value(json_object_get(rs->v[i + 1].json, "tlp"));
+
+			if (req->max_tlp < 0 || ktlp_rank(ptlp ? ptlp : "amber") <= req->max_tlp)
+				render_changes(&w, req, r->json, rs->v[i + 1].json);
+		} else {
+			html_printf(&w, "<span class=\"muted\">%s</span>", T(req, T_FIRST_VERSION));
+		}
+		html_printf(&w, "</td></tr>\n");
+	}
+	html_printf(&w, "</tbody></table></div>\n<p><a href=\"/cases/%U%R\">%s</a> · "
+		    "<a href=\"/api/cases/%U/history\">%s</a></p>\n",
+		    c.id, web_lang_q(req), T(req, T_BACK_TO_CASE), c.id, T(req, T_JSON));
+	web_end(&w, req);
+	rc = web_finish(&w, resp, err);
+out:
+	if (rs) {
+		for (size_t i = 0; i < rs->n; i++) {
+			free(rs->v[i].saved);
+			json_decref(rs->v[i].json);
+		}
+		free(rs);
+	}
+	kcase_free(&c);
+	return rc;
+}

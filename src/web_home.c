@@ -1,0 +1,314 @@
+/*
+ * web_home.c - the home page (search box, facet overview, recently added
+ * cases, the reports in the library), the list of reports (/documents) and
+ * one report (/documents/NAME: its cases in order, grouped by category,
+ * with their key lessons).
+ */
+#include "web.h"
+#include "case.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "search.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECENT_N 8
+#define HOME_DOCS_N 12
+
+struct listctx {
+	struct html *w;
+	const struct khttp_req *req;
+	long n;
+	long limit;
+};
+
+static void year_text(const struct khttp_req *req, int has_year, int year, char *buf, size_t n)
+{
+	if (has_year)
+		snprintf(buf, n, T(req, T_YEAR_N), year);
+	else
+		buf[0] = '\0';
+}
+
+static int recent_row(void *vctx, const struct kcase_row *r)
+{
+	struct listctx *x = vctx;
+	json_t *j = json_loads(r->json ? r->json : "{}", 0, NULL);
+	json_t *s = json_array_get(json_object_get(j, "summary"), 0);
+	char num[48], year[32];
+
+	html_printf(x->w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\">%s</a>\n<div class=\"meta\">",
+		    r->id, web_lang_q(x->req), r->title);
+	if (r->document)
+		html_printf(x->w, "<span>%s %s</span>", r->document,
+			    web_case_number(x->req, r->has_case_number, r->case_number, num, sizeof(num)));
+	year_text(x->req, r->has_year, r->year, year, sizeof(year));
+	if (*year)
+		html_printf(x->w, "<span>%s</span>", year);
+	if (r->category)
+		html_printf(x->w, "<span lang=\"ja\">%s</span>", r->category);
+	html_printf(x->w, "</div>\n");
+	if (json_is_string(s))
+		html_printf(x->w, "<p class=\"snippet\" lang=\"ja\">%s</p>\n", json_string_value(s));
+	html_printf(x->w, "</li>\n");
+	json_decref(j);
+	x->n++;
+	return 0;
+}
+
+static int doc_item(void *vctx, const struct kdocument *d)
+{
+	struct listctx *x = vctx;
+	char count[48], year[32];
+
+	x->n++;
+	if (x->limit && x->n > x->limit)
+		return 0;
+	snprintf(count, sizeof(count), T(x->req, T_DOCUMENT_CASES_N), d->ncases);
+	year_text(x->req, d->has_year, d->year, year, sizeof(year));
+	html_printf(x->w, "<li><a href=\"/documents/%U%R\">%s</a><span class=\"count\">%s%R%s</span></li>\n",
+		    d->name, web_lang_q(x->req), d->name, year, *year ? " · " : "", count);
+	return 0;
+}
+
+int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct ksearch_result res;
+	struct kfilter f = KFILTER_INIT;
+	struct kbuf docs = KBUF_INIT;
+	struct html w, dw;
+	struct listctx x;
+	long ncases = 0;
+	char buf[64];
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	f.max_tlp = req->max_tlp;
+	f.limit = 1;
+	if ((rc = web_search_browse(req, &f, 1, &res, err)) < 0)
+		goto out;
+	ncases = res.total;
+
+	/* the reports first, into their own buffer, to count them for the hero */
+	html_init(&dw, &docs);
+	x = (struct listctx){ &dw, req, 0, HOME_DOCS_N };
+	if ((rc = kstore_documents(req->st, req->max_tlp, doc_item, &x, err)) < 0)
+		goto out;
+
+	html_init(&w, &resp->body);
+	web_begin(&w, req, NULL, NULL, "home");
+	html_printf(&w, "<section class=\"hero\">\n<h1>%s</h1>\n<p>%s</p>\n"
+		    "<form class=\"hero-search\" action=\"/search\" method=\"get\" role=\"search\">"
+		    "<label class=\"visually-hidden\" for=\"q\">%s</label>"
+		    "<input id=\"q\" type=\"search\" name=\"q\" placeholder=\"%s\" autocomplete=\"off\" maxlength=\"1000\">",
+		    T(req, T_HOME_TITLE), T(req, T_HOME_LEAD), T(req, T_SEARCH_LABEL),
+		    T(req, T_SEARCH_PLACEHOLDER));
+	if (req->lang_explicit)
+		html_printf(&w, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", T(req, T_LANG_CODE));
+	html_printf(&w, "<button type=\"submit\">%s</button></form>\n<p class=\"help\">%s</p>\n<div class=\"stats\">",
+		    T(req, T_SEARCH), T(req, T_SEARCH_HELP));
+	snprintf(buf, sizeof(buf), T(req, T_HOME_STATS_N), ncases);
+	html_printf(&w, "<a href=\"/search%R\" class=\"stat\">%s</a>", web_lang_q(req), buf);
+	snprintf(buf, sizeof(buf), T(req, T_HOME_DOCS_N), x.n);
+	html_printf(&w, "<a href=\"/documents%R\" class=\"stat\">%s</a></div>\n</section>\n", web_lang_q(req), buf);
+
+	if (ncases) {
+		html_printf(&w, "<section class=\"facet-overview\">\n<h2>%s</h2>\n<div class=\"facet-cols\">\n",
+			    T(req, T_BROWSE));
+		web_render_facet_overview(&w, req, &res);
+		html_printf(&w, "</div>\n</section>\n");
+	}
+
+	html_printf(&w, "<div class=\"home-grid\">\n<section>\n<h2>%s</h2>\n", T(req, T_RECENT_CASES));
+	{
+		struct listctx rx = { &w, req, 0, 0 };
+
+		html_printf(&w, "<ol class=\"case-list\">\n");
+		if ((rc = kstore_recent(req->st, req->max_tlp, RECENT_N, recent_row, &rx, err)) < 0)
+			goto out;
+		html_printf(&w, "</ol>\n");
+		if (!rx.n)
+			html_printf(&w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_CASES));
+	}
+	html_printf(&w, "</section>\n<section>\n<h2>%s</h2>\n<ul class=\"doc-list\">\n", T(req, T_DOCUMENTS));
+	if (dw.err)
+		w.err = dw.err;
+	else if (kbuf_add(&resp->body, docs.buf, docs.len) < 0)
+		w.err = KE_NOMEM;
+	html_printf(&w, "</ul>\n<p><a href=\"/documents%R\">%s</a></p>\n</section>\n</div>\n", web_lang_q(req),
+		    T(req, T_ALL_DOCUMENTS));
+	web_end(&w, req);
+	rc = web_finish(&w, resp, err);
+out:
+	kbuf_release(&docs);
+	ksearch_result_free(&res);
+	return rc;
+}
+
+/* ---- /documents ---------------------------------------------------------------- */
+
+static int doc_row(void *vctx, const struct kdocument *d)
+{
+	struct listctx *x = vctx;
+	char year[32];
+
+	year_text(x->req, d->has_year, d->year, year, sizeof(year));
+	html_printf(x->w, "<tr><td><a href=\"/documents/%U%R\">%s</a></td><td>%s</td><td class=\"num\">%ld</td></tr>\n",
+		    d->name, web_lang_q(x->req), d->name, year, d->ncases);
+	x->n++;
+	return 0;
+}
+
+int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct html w;
+	struct listctx x;
+	int rc;
+
+	html_init(&w, &resp->body);
+	web_begin(&w, req, T(req, T_DOCUMENTS_TITLE), "", "page-documents");
+	html_printf(&w, "<h1>%s</h1>\n<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+		    "</tr></thead>\n<tbody>\n", T(req, T_DOCUMENTS_TITLE), T(req, T_DOCUMENT), T(req, T_FACET_YEAR),
+		    T(req, T_CASE));
+	x = (struct listctx){ &w, req, 0, 0 };
+	if ((rc = kstore_documents(req->st, req->max_tlp, doc_row, &x, err)) < 0)
+		return rc;
+	html_printf(&w, "</tbody></table></div>\n");
+	if (!x.n)
+		html_printf(&w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_CASES));
+	web_end(&w, req);
+	return web_finish(&w, resp, err);
+}
+
+/* ---- /documents/NAME ---------------------------------------------------------------- */
+
+struct doccase {
+	char *id, *title, *category;
+	int has_number, number;
+	json_t *json;
+};
+
+struct doccases {
+	struct doccase *v;
+	size_t n, alloc;
+	int has_year, year;
+};
+
+static int collect_row(void *vctx, const struct kcase_row *r)
+{
+	struct doccases *dc = vctx;
+	struct doccase *d;
+
+	if (dc->n == dc->alloc) {
+		size_t n = dc->alloc ? dc->alloc * 2 : 16;
+		struct doccase *v = realloc(dc->v, n * sizeof(*v));
+
+		if (!v)
+			return KE_NOMEM;
+		dc->v = v;
+		dc->alloc = n;
+	}
+	d = &dc->v[dc->n];
+	memset(d, 0, sizeof(*d));
+	d->id = strdup(r->id);
+	d->title = strdup(r->title ? r->title : "");
+	d->category = r->category ? strdup(r->category) : NULL;
+	d->has_number = r->has_case_number;
+	d->number = r->case_number;
+	d->json = json_loads(r->json ? r->json : "{}", 0, NULL);
+	dc->n++;
+	if (r->has_year && (!dc->has_year || r->year > dc->year)) {
+		dc->has_year = 1;
+		dc->year = r->year;
+	}
+	if (!d->id || !d->title || (r->category && !d->category))
+		return KE_NOMEM;
+	return 0;
+}
+
+static int same_category(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct kfilter f = KFILTER_INIT;
+	struct doccases dc;
+	struct html w;
+	const char *name = req->args[0], *publisher;
+	char buf[64], num[48];
+	int rc;
+
+	memset(&dc, 0, sizeof(dc));
+	f.document = name;
+	f.max_tlp = req->max_tlp;
+	rc = kstore_list(req->st, &f, collect_row, &dc, NULL, err);
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	if (rc < 0)
+		goto out;
+	if (!dc.n) { /* no such report, or none of its cases is visible to this reader */
+		rc = kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_DOCUMENT));
+		goto out;
+	}
+	publisher = json_string_value(json_object_get(json_object_get(dc.v[0].json, "source"), "publisher"));
+
+	html_init(&w, &resp->body);
+	web_begin(&w, req, name, "", "page-document");
+	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"/%R\">%s</a></li>"
+		    "<li><a href=\"/documents%R\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
+		    "<header class=\"doc-head\">\n<h1>%s</h1>\n<p class=\"meta\">",
+		    web_lang_q(req), T(req, T_NAV_HOME), web_lang_q(req), T(req, T_DOCUMENTS_TITLE), name, name);
+	if (dc.has_year) {
+		snprintf(buf, sizeof(buf), T(req, T_YEAR_N), dc.year);
+		html_printf(&w, "<span>%s</span>", buf);
+	}
+	if (publisher)
+		html_printf(&w, "<span lang=\"ja\">%s</span>", publisher);
+	snprintf(buf, sizeof(buf), T(req, T_DOCUMENT_CASES_N), (long)dc.n);
+	html_printf(&w, "<span>%s</span></p>\n</header>\n", buf);
+
+	for (size_t i = 0; i < dc.n;) {
+		size_t j;
+
+		html_printf(&w, "<section class=\"category-group\">\n<h2 lang=\"ja\">%s</h2>\n",
+			    dc.v[i].category ? dc.v[i].category : T(req, T_UNCATEGORISED));
+		for (j = i; j < dc.n && same_category(dc.v[j].category, dc.v[i].category); j++) {
+			struct doccase *d = &dc.v[j];
+			json_t *lessons = json_object_get(d->json, "key_lessons"), *v;
+			size_t k;
+
+			html_printf(&w, "<article class=\"doc-case\"><div class=\"num\">%s</div><div>"
+				    "<h3><a href=\"/cases/%U%R\" lang=\"ja\">%s</a></h3>",
+				    web_case_number(req, d->has_number, d->number, num, sizeof(num)), d->id,
+				    web_lang_q(req), d->title);
+			if (json_array_size(lessons)) {
+				html_printf(&w, "<ul class=\"lessons\" lang=\"ja\" aria-label=\"%s\">",
+					    T(req, T_KEY_LESSONS));
+				json_array_foreach(lessons, k, v)
+					if (json_is_string(v))
+						html_printf(&w, "<li>%s</li>", json_string_value(v));
+				html_printf(&w, "</ul>");
+			}
+			html_printf(&w, "</div></article>\n");
+		}
+		html_printf(&w, "</section>\n");
+		i = j;
+	}
+	web_end(&w, req);
+	rc = web_finish(&w, resp, err);
+out:
+	for (size_t i = 0; i < dc.n; i++) {
+		free(dc.v[i].id);
+		free(dc.v[i].title);
+		free(dc.v[i].category);
+		json_decref(dc.v[i].json);
+	}
+	free(dc.v);
+	return rc;
+}

@@ -1,0 +1,207 @@
+/*
+ * web_layout.c - the frame every page shares (head, site header with the
+ * search box and the language switch, footer), error pages, and small
+ * helpers of the page handlers.
+ */
+#include "web.h"
+#include "case.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "store.h"
+
+#include <string.h>
+
+const char *web_lang_q(const struct khttp_req *req)
+{
+	if (!req->lang_explicit)
+		return "";
+	return req->lang == KLANG_EN ? "?lang=en" : "?lang=ja";
+}
+
+const char *web_lang_amp(const struct khttp_req *req)
+{
+	if (!req->lang_explicit)
+		return "";
+	return req->lang == KLANG_EN ? "&amp;lang=en" : "&amp;lang=ja";
+}
+
+int web_valid_id(const char *id)
+{
+	size_t n = 0;
+
+	for (const char *p = id; *p; p++, n++) {
+		char c = *p;
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_' || c == '~'))
+			return 0;
+	}
+	return n >= 1 && n <= 200;
+}
+
+const char *web_case_number(const struct khttp_req *req, int has_number, int number, char *buf,
+			    size_t n)
+{
+	if (has_number)
+		snprintf(buf, n, T(req, T_CASE_NUMBER_N), number);
+	else
+		snprintf(buf, n, "%s", T(req, T_REFERENCE_CASE));
+	return buf;
+}
+
+void web_tlp_badge(struct html *w, const struct khttp_req *req, const char *tlp)
+{
+	static const struct {
+		const char *level, *cls;
+	} levels[] = {
+		{ "clear", "tlp-clear" }, { "green", "tlp-green" }, { "amber", "tlp-amber" },
+		{ "amber+strict", "tlp-amber-strict" }, { "red", "tlp-red" },
+	};
+	const char *cls = "tlp-amber";
+
+	if (!tlp)
+		tlp = "amber";
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcmp(levels[i].level, tlp))
+			cls = levels[i].cls;
+	html_printf(w, "<span class=\"tlp %R\">%s</span>", cls, i18n_tag(req->lang, tlp));
+}
+
+int web_load_case(struct khttp_req *req, const char *id, struct kcase *c, struct kerr *err)
+{
+	int rc;
+
+	if (!web_valid_id(id))
+		return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_CASE_ID));
+	rc = kstore_get(req->st, id, c, err);
+	if (rc == KE_NOTFOUND)
+		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_CASE));
+	if (rc < 0)
+		return rc;
+	if (req->max_tlp >= 0 && ktlp_rank(c->tlp ? c->tlp : "amber") > req->max_tlp) {
+		/* hidden from this reader: exactly as if it did not exist */
+		kcase_free(c);
+		kcase_init(c);
+		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_CASE));
+	}
+	return 0;
+}
+
+/* The current page's URL in the other language: same path, same query, lang flipped. */
+static void lang_switch_url(const struct khttp_req *req, struct kbuf *b)
+{
+	int first = 1;
+
+	kbuf_adds(b, req->path && req->path[0] == '/' && req->path[1] != '/' ? req->path : "/");
+	for (int i = 0; i < req->nparams; i++) {
+		const struct kparam *p = &req->params[i];
+
+		if (!strcmp(p->name, "lang"))
+			continue;
+		kbuf_addch(b, first ? '?' : '&');
+		first = 0;
+		url_encode(b, p->name, strlen(p->name));
+		kbuf_addch(b, '=');
+		url_encode(b, p->value, strlen(p->value));
+	}
+	kbuf_addf(b, "%clang=%s", first ? '?' : '&', req->lang == KLANG_EN ? "ja" : "en");
+}
+
+void web_begin(struct html *w, const struct khttp_req *req, const char *title, const char *q,
+	       const char *body_class)
+{
+	struct kbuf sw = KBUF_INIT;
+
+	lang_switch_url(req, &sw);
+	html_printf(w, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		    "<title>%s%R%s</title>\n", T(req, T_LANG_CODE), title ? title : "",
+		    title ? " – " : "", T(req, T_SITE_NAME));
+	html_printf(w, "<link rel=\"stylesheet\" href=\"%s\">\n"
+		    "<link rel=\"stylesheet\" href=\"%s\" media=\"print\">\n"
+		    "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">\n"
+		    "<script src=\"%s\" defer></script>\n"
+		    "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n"
+		    "</head>\n<body class=\"%s\">\n",
+		    web_asset_url("kyokun.css"), web_asset_url("print.css"), web_asset_url("icon.svg"),
+		    web_asset_url("kyokun.js"), T(req, T_OTHER_LANG_CODE), kbuf_str(&sw),
+		    body_class ? body_class : "");
+	html_printf(w, "<a class=\"skip\" href=\"#main\">%s</a>\n"
+		    "<header class=\"site-header\">\n<div class=\"bar\">\n"
+		    "<a class=\"brand\" href=\"/%R\"><span class=\"brand-mark\" lang=\"ja\">教訓</span>"
+		    "<span class=\"brand-name\">kyokun</span></a>\n"
+		    "<span class=\"tagline\">%s</span>\n",
+		    T(req, T_SKIP_TO_MAIN), web_lang_q(req), T(req, T_SITE_TAGLINE));
+	if (q) {
+		html_printf(w, "<form class=\"search-bar\" action=\"/search\" method=\"get\" role=\"search\">"
+			    "<label class=\"visually-hidden\" for=\"hq\">%s</label>"
+			    "<input id=\"hq\" type=\"search\" name=\"q\" value=\"%s\" placeholder=\"%s\" "
+			    "autocomplete=\"off\" maxlength=\"1000\">",
+			    T(req, T_SEARCH_LABEL), q, T(req, T_SEARCH_PLACEHOLDER));
+		if (req->lang_explicit)
+			html_printf(w, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", T(req, T_LANG_CODE));
+		html_printf(w, "<button type=\"submit\">%s</button></form>\n", T(req, T_SEARCH));
+	}
+	html_printf(w, "<nav class=\"site-nav\" aria-label=\"%s\">"
+		    "<a href=\"/documents%R\">%s</a>"
+		    "<a href=\"/api/openapi.json\">%s</a>"
+		    "<a class=\"lang-switch\" href=\"%s\" hreflang=\"%s\" lang=\"%s\">%s</a>"
+		    "</nav>\n</div>\n</header>\n<main id=\"main\">\n",
+		    T(req, T_SITE_NAME), web_lang_q(req), T(req, T_NAV_DOCUMENTS), T(req, T_NAV_API),
+		    kbuf_str(&sw), T(req, T_OTHER_LANG_CODE), T(req, T_OTHER_LANG_CODE),
+		    T(req, T_OTHER_LANG_NAME));
+	if (!sw.buf && !w->err)
+		w->err = KE_NOMEM;
+	kbuf_release(&sw);
+}
+
+void web_end(struct html *w, const struct khttp_req *req)
+{
+	html_printf(w, "</main>\n<footer class=\"site-footer\">\n<p>%s</p>\n<p>%s · "
+		    "<a href=\"/api/openapi.json\">%s</a></p>\n</footer>\n</body>\n</html>\n",
+		    T(req, T_FOOTER_VISIBILITY), T(req, T_FOOTER_SOURCE), T(req, T_OPENAPI));
+}
+
+int web_finish(struct html *w, struct khttp_resp *resp, struct kerr *err)
+{
+	if (w->err == KE_NOMEM || w->err == KE_TOOBIG)
+		return kerr_set(err, KE_NOMEM, "out of memory rendering the page");
+	if (w->err)
+		return kerr_set(err, KE_IO, "page template error (%s)", kerr_name(w->err));
+	resp->content_type = "text/html; charset=utf-8";
+	resp->kind = KRESP_HTML;
+	return 0;
+}
+
+void web_error_page(const struct khttp_req *req, struct khttp_resp *resp, int status,
+		    const char *detail)
+{
+	struct html w;
+	enum kmsg title, hint;
+
+	switch (status) {
+	case 400: title = T_ERR_400; hint = T_ERR_400_HINT; break;
+	case 404: title = T_ERR_404; hint = T_ERR_404_HINT; break;
+	case 405: title = T_ERR_405; hint = T_ERR_400_HINT; break;
+	case 413: title = T_ERR_413; hint = T_ERR_400_HINT; break;
+	case 414: title = T_ERR_414; hint = T_ERR_400_HINT; break;
+	case 431: title = T_ERR_431; hint = T_ERR_400_HINT; break;
+	default: title = T_ERR_500; hint = T_ERR_500_HINT; break;
+	}
+	kbuf_reset(&resp->body);
+	html_init(&w, &resp->body);
+	web_begin(&w, req, T(req, title), "", "page-error");
+	html_printf(&w, "<section class=\"error-page\">\n<p class=\"error-code\">%d</p>\n<h1>%s</h1>\n",
+		    status, T(req, title));
+	/* details are shown for client errors only: a 500's cause stays in the log */
+	if (detail && *detail && status >= 400 && status < 500)
+		html_printf(&w, "<p class=\"error-detail\">%s</p>\n", detail);
+	html_printf(&w, "<p>%s</p>\n<p><a class=\"button\" href=\"/%R\">%s</a></p>\n</section>\n",
+		    T(req, hint), web_lang_q(req), T(req, T_NAV_HOME));
+	web_end(&w, req);
+	resp->kind = KRESP_HTML;
+	resp->content_type = "text/html; charset=utf-8";
+	resp->status = status;
+	if (w.err)
+		kbuf_reset(&resp->body);
+}

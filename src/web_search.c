@@ -1,0 +1,548 @@
+/*
+ * web_search.c - /search: results with highlighted snippets, facet counts
+ * whose links narrow the query, paging; and browsing by facet without
+ * words (the same page with only filters), which the home page uses for its
+ * facet overview.
+ */
+#include "web.h"
+#include "case.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "search.h"
+#include "store.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SIZE 20
+#define MAX_PAGE 500
+#define FACET_SHOWN 8
+
+/* The filters a search page takes, in the order they are shown. */
+static const int facet_order[] = {
+	KFACET_CATEGORY, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR, KFACET_DOCUMENT,
+	KFACET_YEAR, KFACET_READER_LEVEL, KFACET_TLP,
+};
+#define NFACETS ((int)(sizeof(facet_order) / sizeof(facet_order[0])))
+
+/* ---- browsing without words ------------------------------------------------------ */
+
+struct fcount {
+	struct kfacet_value *v;
+	size_t n, alloc;
+};
+
+struct browse {
+	struct ksearch_result *res;
+	struct fcount fc[KFACET__N];
+	long n, offset, limit;
+	int facets;
+	int rc;
+};
+
+static int fc_add(struct fcount *fc, const char *value)
+{
+	if (!value || !*value)
+		return 0;
+	for (size_t i = 0; i < fc->n; i++)
+		if (!strcmp(fc->v[i].value, value)) {
+			fc->v[i].count++;
+			return 0;
+		}
+	if (fc->n == fc->alloc) {
+		size_t n = fc->alloc ? fc->alloc * 2 : 16;
+		struct kfacet_value *v = realloc(fc->v, n * sizeof(*v));
+
+		if (!v)
+			return KE_NOMEM;
+		fc->v = v;
+		fc->alloc = n;
+	}
+	fc->v[fc->n].value = strdup(value);
+	if (!fc->v[fc->n].value)
+		return KE_NOMEM;
+	fc->v[fc->n++].count = 1;
+	return 0;
+}
+
+static int fv_cmp(const void *a, const void *b)
+{
+	const struct kfacet_value *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* The first overview bullet of a case as its snippet. */
+static char *first_summary(json_t *j)
+{
+	json_t *s = json_array_get(json_object_get(j, "summary"), 0);
+
+	return json_is_string(s) ? strdup(json_string_value(s)) : NULL;
+}
+
+static int browse_row(void *vctx, const struct kcase_row *r)
+{
+	struct browse *b = vctx;
+	int in_page = b->n >= b->offset && b->n < b->offset + b->limit, rc = 0;
+	json_t *j = NULL, *tags, *v;
+	size_t i;
+	char year[16];
+
+	if (in_page || b->facets)
+		j = json_loads(r->json ? r->json : "{}", 0, NULL);
+	if (in_page) {
+		struct ksearch_result *res = b->res;
+		struct ksearch_hit *h = &res->hits[res->nhits];
+
+		memset(h, 0, sizeof(*h));
+		h->rid = r->rid;
+		h->id = strdup(r->id);
+		h->title = strdup(r->title ? r->title : "");
+		h->document = dup_or_null(r->document);
+		h->category = dup_or_null(r->category);
+		h->tlp = dup_or_null(r->tlp);
+		h->has_year = r->has_year;
+		h->year = r->year;
+		h->has_case_number = r->has_case_number;
+		h->case_number = r->case_number;
+		h->snippet = first_summary(j);
+		h->snippet_field = "summary";
+		res->nhits++;
+		if (!h->id || !h->title)
+			rc = KE_NOMEM;
+	}
+	if (b->facets && !rc) {
+		rc |= fc_add(&b->fc[KFACET_CATEGORY], r->category);
+		rc |= fc_add(&b->fc[KFACET_DOCUMENT], r->document);
+		if (r->has_year) {
+			snprintf(year, sizeof(year), "%d", r->year);
+			rc |= fc_add(&b->fc[KFACET_YEAR], year);
+		}
+		rc |= fc_add(&b->fc[KFACET_EVENT_CLASS], r->event_class);
+		rc |= fc_add(&b->fc[KFACET_TLP], r->tlp);
+		rc |= fc_add(&b->fc[KFACET_READER_LEVEL],
+			     json_string_value(json_object_get(json_object_get(j, "attributes"), "reader_level")));
+		tags = json_object_get(j, "tags");
+		json_array_foreach(json_object_get(tags, "threats"), i, v)
+			rc |= fc_add(&b->fc[KFACET_THREAT], json_string_value(v));
+		json_array_foreach(json_object_get(tags, "sectors"), i, v)
+			rc |= fc_add(&b->fc[KFACET_SECTOR], json_string_value(v));
+	}
+	json_decref(j);
+	b->n++;
+	if (rc)
+		return KE_NOMEM;
+	/* past the page and no facets wanted: stop walking */
+	return !b->facets && b->n >= b->offset + b->limit ? 1 : 0;
+}
+
+/*
+ * Browse the visible cases that pass f (no words): the page of them in
+ * document order, their number, and facet counts.  Fills res as ksearch does.
+ */
+static int browse(struct khttp_req *req, const struct kfilter *f0, int facets,
+		  struct ksearch_result *res, struct kerr *err)
+{
+	struct kfilter f = *f0;
+	struct browse b;
+	long total = 0;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.res = res;
+	b.offset = f.offset;
+	b.limit = f.limit > 0 ? f.limit : PAGE_SIZE;
+	b.facets = facets;
+	res->hits = calloc((size_t)b.limit, sizeof(*res->hits));
+	if (!res->hits)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	f.limit = 0;
+	f.offset = 0;
+	f.max_tlp = req->max_tlp;
+	rc = kstore_list(req->st, &f, browse_row, &b, facets ? NULL : &total, err);
+	if (rc == 1)
+		rc = 0;
+	if (rc == KE_NOMEM)
+		kerr_set(err, KE_NOMEM, "out of memory");
+	res->total = facets ? b.n : total;
+	if (facets) {
+		res->has_facets = 1;
+		for (int k = 0; k < KFACET__N; k++) {
+			qsort(b.fc[k].v, b.fc[k].n, sizeof(*b.fc[k].v), fv_cmp);
+			res->facets[k].v = b.fc[k].v;
+			res->facets[k].n = b.fc[k].n;
+		}
+	}
+	return rc;
+}
+
+/* ---- the search state and its URLs ------------------------------------------------ */
+
+struct sstate {
+	const char *q;
+	const char *filter[KFACET__N]; /* the values of the facet filters given */
+	const char *tag;
+	long page;
+};
+
+/*
+ * The URL of the search page for st, with facet `set` changed to `value`
+ * (NULL removes it; set < 0 changes nothing) and the given page (1 = none).
+ */
+static void search_url(const struct khttp_req *req, const struct sstate *st, int set,
+		       const char *value, long page, struct kbuf *b)
+{
+	int first = 1;
+
+	kbuf_reset(b);
+	kbuf_adds(b, "/search");
+#define SEP() do { kbuf_addch(b, first ? '?' : '&'); first = 0; } while (0)
+	if (st->q && *st->q) {
+		SEP();
+		kbuf_adds(b, "q=");
+		url_encode(b, st->q, strlen(st->q));
+	}
+	for (int i = 0; i < NFACETS; i++) {
+		int k = facet_order[i];
+		const char *v = k == set ? value : st->filter[k];
+
+		if (!v)
+			continue;
+		SEP();
+		kbuf_adds(b, kfacet_name(k));
+		kbuf_addch(b, '=');
+		url_encode(b, v, strlen(v));
+	}
+	if (st->tag && set != -2) {
+		SEP();
+		kbuf_adds(b, "tag=");
+		url_encode(b, st->tag, strlen(st->tag));
+	}
+	if (page > 1) {
+		SEP();
+		kbuf_addf(b, "page=%ld", page);
+	}
+	if (req->lang_explicit) {
+		SEP();
+		kbuf_adds(b, req->lang == KLANG_EN ? "lang=en" : "lang=ja");
+	}
+#undef SEP
+}
+
+/* A facet value for people. */
+static const char *facet_label(const struct khttp_req *req, int facet, const char *value, char *buf,
+			       size_t n)
+{
+	switch (facet) {
+	case KFACET_YEAR:
+		snprintf(buf, n, T(req, T_YEAR_N), atoi(value));
+		return buf;
+	case KFACET_EVENT_CLASS:
+	case KFACET_THREAT:
+	case KFACET_READER_LEVEL:
+	case KFACET_TLP:
+		return i18n_tag(req->lang, value);
+	default:
+		return value;
+	}
+}
+
+/* ---- rendering ---------------------------------------------------------------------- */
+
+static const char *field_label(const struct khttp_req *req, const char *field)
+{
+	static const struct {
+		const char *name;
+		enum kmsg m;
+	} f[] = {
+		{ "title", T_FIELD_TITLE }, { "summary", T_FIELD_SUMMARY }, { "lessons", T_FIELD_LESSONS },
+		{ "body", T_FIELD_BODY }, { "timeline", T_FIELD_TIMELINE }, { "meta", T_FIELD_META },
+	};
+
+	for (size_t i = 0; field && i < sizeof(f) / sizeof(f[0]); i++)
+		if (!strcmp(field, f[i].name))
+			return T(req, f[i].m);
+	return NULL;
+}
+
+/* The snippet, escaped, with its highlighted spans in <mark>. */
+static void render_snippet(struct html *w, const struct ksearch_hit *h)
+{
+	const char *s = h->snippet;
+	int len = (int)strlen(s), pos = 0;
+
+	for (size_t i = 0; i < h->nspans; i++) {
+		int a = h->spans[i].start, e = h->spans[i].end;
+
+		if (a < pos || e > len || a >= e)
+			continue; /* overlapping or out of range: leave unmarked */
+		html_printf(w, "%.*s<mark>%.*s</mark>", a - pos, s + pos, e - a, s + a);
+		pos = e;
+	}
+	html_printf(w, "%.*s", len - pos, s + pos);
+}
+
+void web_render_hits(struct html *w, const struct khttp_req *req, const struct ksearch_result *res)
+{
+	char num[48], year[32];
+
+	html_printf(w, "<ol class=\"case-list results\">\n");
+	for (size_t i = 0; i < res->nhits; i++) {
+		const struct ksearch_hit *h = &res->hits[i];
+		const char *fl = field_label(req, h->snippet_field);
+
+		html_printf(w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\">%s</a>\n<div class=\"meta\">",
+			    h->id, web_lang_q(req), h->title);
+		if (h->document)
+			html_printf(w, "<span>%s %s</span>", h->document,
+				    web_case_number(req, h->has_case_number, h->case_number, num, sizeof(num)));
+		if (h->has_year) {
+			snprintf(year, sizeof(year), T(req, T_YEAR_N), h->year);
+			html_printf(w, "<span>%s</span>", year);
+		}
+		if (h->category)
+			html_printf(w, "<span lang=\"ja\">%s</span>", h->category);
+		if (h->tlp && strcmp(h->tlp, "clear"))
+			web_tlp_badge(w, req, h->tlp);
+		if (h->partial)
+			html_printf(w, "<span class=\"partial\">%s</span>", T(req, T_PARTIAL_MATCH));
+		html_printf(w, "</div>\n");
+		if (h->snippet && *h->snippet) {
+			html_printf(w, "<p class=\"snippet\" lang=\"ja\">");
+			if (fl && strcmp(h->snippet_field, "summary"))
+				html_printf(w, "<span class=\"field\">%s</span>", fl);
+			render_snippet(w, h);
+			html_printf(w, "</p>\n");
+		}
+		html_printf(w, "</li>\n");
+	}
+	html_printf(w, "</ol>\n");
+}
+
+/* One facet's list of values, each a link that narrows (or, if on, widens) the search. */
+static void render_facet(struct html *w, const struct khttp_req *req, const struct sstate *st,
+			 const struct kfacet *fc, int k, struct kbuf *url)
+{
+	char lbl[64];
+	size_t shown = 0;
+
+	if (!fc->n)
+		return;
+	/* a facet with one value that is not a chosen filter narrows nothing */
+	if (fc->n == 1 && !st->filter[k] && k == KFACET_TLP)
+		return;
+	html_printf(w, "<section class=\"facet\">\n<h3>%s</h3>\n<ul>\n", i18n_facet(req->lang, k));
+	for (size_t i = 0; i < fc->n; i++) {
+		const struct kfacet_value *v = &fc->v[i];
+		int on = st->filter[k] && !strcmp(st->filter[k], v->value);
+
+		if (shown == FACET_SHOWN)
+			html_printf(w, "</ul>\n<details><summary>%s (%zu)</summary>\n<ul>\n", T(req, T_MORE),
+				    fc->n - FACET_SHOWN);
+		search_url(req, st, k, on ? NULL : v->value, 1, url);
+		html_printf(w, "<li><a href=\"%s\"%R%R><span>%s</span><span class=\"n\">%ld</span></a></li>\n",
+			    kbuf_str(url), on ? " class=\"on\"" : "", on ? " aria-current=\"true\"" : "",
+			    facet_label(req, k, v->value, lbl, sizeof(lbl)), v->count);
+		shown++;
+	}
+	html_printf(w, "</ul>\n%R</section>\n", shown > FACET_SHOWN ? "</details>\n" : "");
+}
+
+/* The facets as the search page's sidebar (cards = 0) or the home page's overview. */
+static void render_facets(struct html *w, const struct khttp_req *req, const struct ksearch_result *res,
+			  const struct sstate *st, int cards)
+{
+	struct kbuf url = KBUF_INIT;
+
+	for (int i = 0; i < NFACETS; i++) {
+		int k = facet_order[i];
+
+		if (cards && (k == KFACET_TLP || k == KFACET_DOCUMENT || !res->facets[k].n))
+			continue;
+		if (cards)
+			html_printf(w, "<div class=\"card\">");
+		render_facet(w, req, st, &res->facets[k], k, &url);
+		if (cards)
+			html_printf(w, "</div>\n");
+	}
+	kbuf_release(&url);
+}
+
+void web_render_facet_overview(struct html *w, const struct khttp_req *req,
+			       const struct ksearch_result *res)
+{
+	struct sstate st;
+
+	memset(&st, 0, sizeof(st));
+	render_facets(w, req, res, &st, 1);
+}
+
+static int parse_page(const char *s, long *page)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s) {
+		*page = 1;
+		return 0;
+	}
+	v = strtol(s, &end, 10);
+	if (*end || v < 1 || v > MAX_PAGE)
+		return -1;
+	*page = v;
+	return 0;
+}
+
+int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct ksearch_result res;
+	struct kerr serr = KERR_INIT;
+	struct kbuf url = KBUF_INIT;
+	struct sstate st;
+	struct html w;
+	long pages;
+	int rc, nfilters = 0, bad_query = 0;
+	char buf[96];
+
+	memset(&res, 0, sizeof(res));
+	memset(&st, 0, sizeof(st));
+	st.q = khttp_param(req, "q");
+	if (st.q) {
+		while (*st.q == ' ' || *st.q == '\t' || *st.q == '\n' || *st.q == '\r')
+			st.q++;
+	}
+	if (parse_page(khttp_param(req, "page"), &st.page) < 0)
+		return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_PAGE));
+	for (int i = 0; i < NFACETS; i++) {
+		int k = facet_order[i];
+		const char *v = khttp_param(req, kfacet_name(k));
+
+		if (!v || !*v)
+			continue;
+		if (ksearch_filter_set(&o.filter, kfacet_name(k), v, &serr) < 0)
+			return kerr_set(err, KE_USAGE, "%s (%s)", T(req, T_BAD_PARAMETER), kfacet_name(k));
+		st.filter[k] = v;
+		nfilters++;
+	}
+	st.tag = khttp_param(req, "tag");
+	if (st.tag && *st.tag) {
+		o.filter.tag = st.tag;
+		nfilters++;
+	} else {
+		st.tag = NULL;
+	}
+	o.filter.max_tlp = req->max_tlp;
+	o.filter.limit = PAGE_SIZE;
+	o.filter.offset = (st.page - 1) * PAGE_SIZE;
+	o.facets = 1;
+	o.snippets = 1;
+	if (st.q && *st.q) {
+		o.query = st.q;
+		rc = ksearch(req->st, &o, &res, &serr);
+		if (rc == KE_USAGE || rc == KE_TOOBIG) {
+			bad_query = 1; /* the person's query: say what is wrong on the page */
+			ksearch_result_free(&res);
+			memset(&res, 0, sizeof(res));
+			rc = 0;
+		}
+	} else {
+		st.q = NULL;
+		rc = browse(req, &o.filter, 1, &res, &serr);
+	}
+	if (rc < 0) {
+		kerr_set(err, rc, "search: %s", serr.msg);
+		goto out;
+	}
+
+	html_init(&w, &resp->body);
+	web_begin(&w, req, st.q ? st.q : T(req, T_SEARCH_ALL_CASES), st.q ? st.q : "", "page-search");
+	html_printf(&w, "<div class=\"search-layout\">\n<aside class=\"facets\" aria-label=\"%s\">\n",
+		    T(req, T_REFINE));
+	if (res.has_facets)
+		render_facets(&w, req, &res, &st, 0);
+	html_printf(&w, "</aside>\n<div class=\"results-col\">\n<div class=\"search-head\"><h1>%s</h1>",
+		    st.q ? T(req, T_RESULTS_FOR) : T(req, T_SEARCH_ALL_CASES));
+	if (!bad_query) {
+		snprintf(buf, sizeof(buf), T(req, T_RESULTS_N), res.total > 0 ? res.total : 0L);
+		html_printf(&w, "<span class=\"count\" data-total=\"%ld\">%s</span>", res.total, buf);
+	}
+	html_printf(&w, "</div>\n");
+	if (nfilters) {
+		html_printf(&w, "<ul class=\"filters\" aria-label=\"%s\">", T(req, T_ACTIVE_FILTERS));
+		for (int i = 0; i < NFACETS; i++) {
+			int k = facet_order[i];
+
+			if (!st.filter[k])
+				continue;
+			search_url(req, &st, k, NULL, 1, &url);
+			html_printf(&w, "<li><a class=\"chip\" href=\"%s\" title=\"%s\">%s: %s <span class=\"x\" "
+				    "aria-hidden=\"true\">×</span></a></li>", kbuf_str(&url), T(req, T_REMOVE_FILTER),
+				    i18n_facet(req->lang, k), facet_label(req, k, st.filter[k], buf, sizeof(buf)));
+		}
+		if (st.tag) {
+			search_url(req, &st, -2, NULL, 1, &url);
+			html_printf(&w, "<li><a class=\"chip\" href=\"%s\" title=\"%s\">%s: %s <span class=\"x\" "
+				    "aria-hidden=\"true\">×</span></a></li>", kbuf_str(&url), T(req, T_REMOVE_FILTER),
+				    T(req, T_FACET_TAG), i18n_tag(req->lang, st.tag));
+		}
+		if (st.q)
+			html_printf(&w, "<li><a class=\"chip\" href=\"/search?q=%U%R\">%s</a></li>", st.q,
+				    web_lang_amp(req), T(req, T_CLEAR_ALL));
+		else
+			html_printf(&w, "<li><a class=\"chip\" href=\"/search%R\">%s</a></li>", web_lang_q(req),
+				    T(req, T_CLEAR_ALL));
+		html_printf(&w, "</ul>\n");
+	}
+	if (bad_query) {
+		html_printf(&w, "<div class=\"notice\" role=\"alert\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
+			    serr.msg, T(req, T_SEARCH_HELP));
+	} else if (!res.nhits) {
+		html_printf(&w, "<div class=\"notice\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
+			    T(req, T_NO_RESULTS), T(req, T_NO_RESULTS_HINT));
+	} else {
+		web_render_hits(&w, req, &res);
+	}
+	pages = res.total > 0 ? (res.total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
+	if (pages > MAX_PAGE)
+		pages = MAX_PAGE;
+	if (!bad_query && pages > 1) {
+		html_printf(&w, "<nav class=\"pager\" aria-label=\"%s\">", T(req, T_PAGINATION));
+		search_url(req, &st, -1, NULL, st.page - 1, &url);
+		if (st.page > 1)
+			html_printf(&w, "<a class=\"button secondary\" rel=\"prev\" href=\"%s\">← %s</a>",
+				    kbuf_str(&url), T(req, T_PAGE_PREV));
+		else
+			html_printf(&w, "<span class=\"disabled\"></span>");
+		snprintf(buf, sizeof(buf), T(req, T_PAGE_OF_N), st.page, pages);
+		html_printf(&w, "<span>%s</span>", buf);
+		search_url(req, &st, -1, NULL, st.page + 1, &url);
+		if (st.page < pages)
+			html_printf(&w, "<a class=\"button secondary\" rel=\"next\" href=\"%s\">%s →</a>",
+				    kbuf_str(&url), T(req, T_PAGE_NEXT));
+		else
+			html_printf(&w, "<span class=\"disabled\"></span>");
+		html_printf(&w, "</nav>\n");
+	}
+	html_printf(&w, "<p class=\"muted help\">%s</p>\n</div>\n</div>\n", T(req, T_SEARCH_HELP));
+	web_end(&w, req);
+	rc = web_finish(&w, resp, err);
+out:
+	kbuf_release(&url);
+	ksearch_result_free(&res);
+	return rc;
+}
+
+int web_search_browse(struct khttp_req *req, const struct kfilter *f, int facets,
+		      struct ksearch_result *res, struct kerr *err)
+{
+	return browse(req, f, facets, res, err);
+}

@@ -1,0 +1,721 @@
+/*
+ * test_search.c - unit tests of search (search.c, store_search.c) and
+ * classification (classify.c): query parsing and the FTS5 expression,
+ * hostile input, Japanese segmentation, synonyms, snippets with offsets
+ * into the original (full-width) text, facets, TLP visibility, similar
+ * cases, and the tags found in a case's text.
+ *
+ * The store tests load tests/fixtures/search/cases.json (run from the top
+ * of the tree, as tests/run.sh does).
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "case.h"
+#include "case_json.h"
+#include "classify.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "search.h"
+#include "store.h"
+
+#define FIXTURE "tests/fixtures/search/cases.json"
+
+static char tmpdir[256];
+static struct kstore *st;
+static struct ksyn *syn;
+
+/* ---- helpers ---- */
+
+static char *compile_ok(const char *query, int flags)
+{
+	struct kquery q;
+	struct kerr err = KERR_INIT;
+	char *m;
+
+	if (kquery_compile(&q, query, syn, flags, &err) < 0)
+		fail_msg("kquery_compile(%s): %s", query, err.msg);
+	m = strdup(q.match);
+	kquery_free(&q);
+	return m;
+}
+
+#define assert_match(query, flags, want) do { \
+	char *m_ = compile_ok((query), (flags)); \
+	assert_string_equal(m_, (want)); \
+	free(m_); \
+} while (0)
+
+static int compile_err(const char *query, struct kerr *err)
+{
+	struct kquery q;
+	int rc = kquery_compile(&q, query, syn, 0, err);
+
+	if (rc == 0)
+		kquery_free(&q);
+	return rc;
+}
+
+static char *segments(const char *w)
+{
+	struct kstrv sv = { 0 };
+	struct kbuf b = KBUF_INIT;
+
+	assert_true(kquery_segment(w, &sv) >= 0);
+	for (size_t i = 0; i < sv.n; i++) {
+		if (i)
+			kbuf_addch(&b, '|');
+		kbuf_adds(&b, sv.v[i]);
+	}
+	kstrv_clear(&sv);
+	return kbuf_detach(&b, NULL);
+}
+
+#define assert_segments(w, want) do { \
+	char *s_ = segments(w); \
+	assert_string_equal(s_, (want)); \
+	free(s_); \
+} while (0)
+
+static int search(const char *query, int max_tlp, struct ksearch_result *res)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct kerr err = KERR_INIT;
+	int rc;
+
+	o.query = query;
+	o.filter.max_tlp = max_tlp;
+	o.syn = syn;
+	o.filter.limit = 20;
+	rc = ksearch(st, &o, res, &err);
+	if (rc < 0 && rc != KE_USAGE && rc != KE_TOOBIG)
+		fail_msg("ksearch(%s): %s", query, err.msg);
+	return rc;
+}
+
+static int has_hit(const struct ksearch_result *r, const char *id)
+{
+	for (size_t i = 0; i < r->nhits; i++)
+		if (!strcmp(r->hits[i].id, id))
+			return (int)i + 1;
+	return 0;
+}
+
+static long facet_count(const struct ksearch_result *r, int facet, const char *value)
+{
+	for (size_t i = 0; i < r->facets[facet].n; i++)
+		if (!strcmp(r->facets[facet].v[i].value, value))
+			return r->facets[facet].v[i].count;
+	return 0;
+}
+
+/* ---- setup ---- */
+
+static int setup(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kcase_reader *rd = NULL;
+	struct kcase c;
+	char path[512];
+	const char *t = getenv("TMPDIR");
+	int rc;
+
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "%s/kyokun-test-search.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	if (kstore_open(&st, path, 0, &err) < 0) {
+		fprintf(stderr, "open: %s\n", err.msg);
+		return -1;
+	}
+	if (ksyn_load(&syn, "data/synonyms.txt", &err) < 0) {
+		fprintf(stderr, "synonyms: %s\n", err.msg);
+		return -1;
+	}
+	if (kcase_reader_open(&rd, FIXTURE, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", FIXTURE, err.msg);
+		return -1;
+	}
+	for (;;) {
+		kcase_init(&c);
+		rc = kcase_reader_next(rd, &c, &err);
+		if (rc == 1 && (kclassify_case(&c, &err) < 0 || kstore_put(st, &c, NULL, &err) < 0))
+			rc = -1;
+		kcase_free(&c);
+		if (rc <= 0)
+			break;
+	}
+	kcase_reader_close(rd);
+	if (rc < 0) {
+		fprintf(stderr, "loading: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	kstore_close(st);
+	ksyn_free(syn);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- query language ---- */
+
+static void test_compile_basic(void **state)
+{
+	(void)state;
+	assert_match("WordPress", 0, "\"WordPress\"");
+	assert_match("rdp vpn", 0, "(\"rdp\" AND \"vpn\")");
+	assert_match("\"不正 アクセス\"", 0, "\"不正 アクセス\"");
+	assert_match("rdp -vpn", 0, "(\"rdp\" NOT \"vpn\")");
+	assert_match("rdp -vpn -ssh", 0, "(\"rdp\" NOT (\"vpn\" OR \"ssh\"))");
+	assert_match("rdp OR vpn", 0, "(\"rdp\" OR \"vpn\")");
+	assert_match("rdp | vpn", 0, "(\"rdp\" OR \"vpn\")");
+	assert_match("a b OR c", 0, "(\"a\" AND (\"b\" OR \"c\"))");
+	assert_match("(a b) OR c", 0, "((\"a\" AND \"b\") OR \"c\")");
+	assert_match("a AND b", 0, "(\"a\" AND \"b\")");
+	/* full-width spaces, quotes, minus and letters */
+	assert_match("ｒｄｐ　－ｖｐｎ", 0, "(\"rdp\" NOT \"vpn\")");
+	assert_match("“不正 アクセス”", 0, "\"不正 アクセス\"");
+	assert_match("「不正 アクセス」", 0, "\"不正 アクセス\"");
+	/* a hyphen inside a word is not NOT */
+	assert_match("CVE-2021-44228", 0, "\"CVE-2021-44228\"");
+	/* lower-case or is a word */
+	assert_match("a or b", 0, "(\"a\" AND \"or\" AND \"b\")");
+}
+
+static void test_compile_cjk(void **state)
+{
+	(void)state;
+	/* two-character words are plain phrases (bigrams) */
+	assert_match("訓練", KQ_NO_SYNONYMS, "\"訓練\"");
+	assert_match("遮断", KQ_NO_SYNONYMS, "\"遮断\"");
+	/* one character: a prefix query over the bigrams it starts */
+	assert_match("系", 0, "\"系\" *");
+	assert_match("PC版", KQ_NO_SYNONYMS | KQ_NO_SEGMENT, "\"PC版\" *");
+	assert_match("PC版", KQ_NO_SYNONYMS, "(\"PC版\" * OR (\"PC\" AND \"版\" *))");
+	assert_match("\"系\"", 0, "\"系\" *");
+	/* segmentation: the exact string OR all its segments */
+	assert_match("待機系への切替", KQ_NO_SYNONYMS, "(\"待機系への切替\" OR (\"待機系\" AND \"切替\"))");
+	assert_match("パッチ未適用", KQ_NO_SYNONYMS, "(\"パッチ未適用\" OR (\"パッチ\" AND \"適用\"))");
+	assert_match("待機系への切替", KQ_NO_SYNONYMS | KQ_NO_SEGMENT, "\"待機系への切替\"");
+	/* a quoted phrase is never segmented nor expanded */
+	assert_match("\"待機系への切替\"", 0, "\"待機系への切替\"");
+	/* synonyms on the word and on each segment */
+	assert_match("待機系", 0, "(\"待機系\" OR \"予備系\" OR \"バックアップ系\" OR \"副系\" OR \"スタンバイ系\")");
+	{
+		char *m = compile_ok("待機系への切替", 0);
+
+		assert_non_null(strstr(m, "\"予備系\""));
+		assert_non_null(strstr(m, "\"切り替え\""));
+		assert_non_null(strstr(m, "\"待機系への切替\""));
+		free(m);
+	}
+}
+
+static void test_hostile(void **state)
+{
+	static const char *const bad[] = {
+		"", "   ", "　", "!!!", "。、・", "-rdp", "-rdp -vpn", "\"unclosed", "(rdp", "rdp)",
+		"()", "OR", "rdp OR", "OR rdp", "a OR OR b", "- -", "--", "\"\"", "「」", "-(a b)",
+	};
+	static const char *const odd[] = {
+		"NEAR(a b)", "title:rdp", "rdp*", "^rdp", "{title}: rdp", "a\"\"b\"", "\"a\"\"b\"",
+		"rdp:", "*", "a AND", "NOT a b", "'; DROP TABLE cases; --", "\\\"", "a - b",
+		"\xe3\x81", "x\x01y", "\"a\" \"b\" c", "ｒｄｐ＊", "a)OR(b", "(((a)))",
+	};
+	struct kerr err = KERR_INIT;
+	struct ksearch_result res;
+	struct kbuf big = KBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kerr_clear(&err);
+		if (compile_err(bad[i], &err) != KE_USAGE)
+			fail_msg("query [%s]: want KE_USAGE, got %d (%s)", bad[i], err.code, err.msg);
+		assert_true(strlen(err.msg) > 5);
+		assert_null(strstr(err.msg, "fts5"));
+		assert_null(strstr(err.msg, "SQL"));
+	}
+	/* whatever these give, the database never sees a syntax error */
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		int rc = search(odd[i], -1, &res);
+
+		if (rc < 0 && rc != KE_USAGE)
+			fail_msg("query [%s]: %d", odd[i], rc);
+		ksearch_result_free(&res);
+	}
+	/* every term is quoted: the expression has no bare user word */
+	{
+		char *m = compile_ok("NEAR(a b) title:rdp rdp*", KQ_NO_SYNONYMS);
+
+		assert_string_equal(m, "(\"NEAR\" AND (\"a\" AND \"b\") AND \"title:rdp\" AND \"rdp*\")");
+		free(m);
+		m = compile_ok("a\"\"b", 0);
+		assert_string_equal(m, "(\"a\" AND \"b\")");
+		free(m);
+		m = compile_ok("x\"\"\"y\"", KQ_NO_SYNONYMS);
+		free(m);
+	}
+	/* size caps */
+	for (int i = 0; i < 100 * 1024 / 8; i++)
+		kbuf_adds(&big, "あいうえ ");
+	kerr_clear(&err);
+	assert_int_equal(compile_err(big.buf, &err), KE_TOOBIG);
+	assert_int_equal(search(big.buf, -1, &res), KE_TOOBIG);
+	ksearch_result_free(&res);
+	kbuf_reset(&big);
+	for (int i = 0; i < KSEARCH_MAX_TERMS + 1; i++)
+		kbuf_addf(&big, "w%d ", i);
+	assert_int_equal(compile_err(big.buf, &err), KE_TOOBIG);
+	kbuf_reset(&big);
+	for (int i = 0; i < 100; i++)
+		kbuf_adds(&big, "(");
+	assert_true(compile_err(big.buf, &err) < 0);
+	kbuf_release(&big);
+}
+
+static void test_segment(void **state)
+{
+	(void)state;
+	assert_segments("待機系への切替", "待機系|切替");
+	assert_segments("パッチ未適用", "パッチ|適用");
+	assert_segments("問い合わせフォーム", "問い合わせ|フォーム");
+	assert_segments("切り替えの手順", "切り替え|手順");
+	assert_segments("ネットワーク分離", "ネットワーク|分離");
+	assert_segments("大量送信", "大量|送信");
+	assert_segments("標的型攻撃", "標的型|攻撃");
+	assert_segments("不正アクセスによる情報漏洩", "不正|アクセス|情報|漏洩");
+	assert_segments("rdp接続", "rdp|接続");
+	assert_segments("訓練", "訓練");
+	assert_segments("ひらがなだけ", "ひらがなだけ");
+	assert_segments("サーバー", "サーバー");
+	assert_segments("系", "系");
+}
+
+static void test_synonyms(void **state)
+{
+	struct ksyn *s = NULL, *b = NULL;
+	struct kerr err = KERR_INIT;
+	const char *const *g;
+	struct kbuf file = KBUF_INIT;
+
+	(void)state;
+	assert_int_equal(ksyn_parse(&s, "# comment\n予備系 待機系  # trailing\nサーバー/ホスト, 機器\n"
+				    "ひとつ\n\n", strlen("# comment\n予備系 待機系  # trailing\nサーバー/ホスト, 機器\nひとつ\n\n"), "t", &err), 0);
+	g = ksyn_lookup(s, "待機系");
+	assert_non_null(g);
+	assert_string_equal(g[0], "予備系");
+	assert_string_equal(g[1], "待機系");
+	assert_null(g[2]);
+	/* compared normalised: サーバ = サーバー = ｻｰﾊﾞ */
+	assert_non_null(ksyn_lookup(s, "サーバ"));
+	assert_non_null(ksyn_lookup(s, "ｻｰﾊﾞ"));
+	assert_non_null(ksyn_lookup(s, "機器"));
+	assert_null(ksyn_lookup(s, "ひとつ"));
+	assert_null(ksyn_lookup(s, "comment"));
+	ksyn_free(s);
+	/* the built-in list is data/synonyms.txt */
+	setenv("KYOKUN_SYNONYMS", "/nonexistent/synonyms.txt", 1);
+	assert_true(ksyn_load(&s, NULL, &err) < 0);
+	unsetenv("KYOKUN_SYNONYMS");
+	assert_int_equal(kbuf_read_file(&file, "data/synonyms.txt", &err), 0);
+	assert_int_equal(ksyn_parse(&s, file.buf, file.len, "file", &err), 0);
+	{
+		/* load the compiled-in copy: no file reachable from a binary in /proc/self/exe's dir
+		 * is not guaranteed, so compare group by group through lookups */
+		static const char *const probe[] = { "予備系", "切替", "不正アクセス", "ddos", "問合せ",
+						     "拒否リスト", "委託先", "漏えい", NULL };
+
+		assert_int_equal(ksyn_parse(&b, file.buf, file.len, "again", &err), 0);
+		for (int i = 0; probe[i]; i++) {
+			const char *const *x = ksyn_lookup(s, probe[i]);
+
+			assert_non_null(x);
+		}
+		ksyn_free(b);
+	}
+	ksyn_free(s);
+	kbuf_release(&file);
+}
+
+/* The list compiled into kyokun has the same groups as data/synonyms.txt. */
+static void test_synonyms_builtin(void **state)
+{
+	struct ksyn *f = NULL, *b = NULL;
+	struct kerr err = KERR_INIT;
+	struct kbuf file = KBUF_INIT;
+
+	(void)state;
+	assert_int_equal(kbuf_read_file(&file, "data/synonyms.txt", &err), 0);
+	assert_int_equal(ksyn_parse(&f, file.buf, file.len, "file", &err), 0);
+	/* from build/tests/ no data/synonyms.txt is reachable: the compiled-in copy loads */
+	assert_int_equal(ksyn_load(&b, NULL, &err), 0);
+	assert_string_equal(ksyn_source(b), "built-in");
+	/* every word of the file is known to the default list and vice versa */
+	for (const char *p = file.buf; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		p = nl ? nl + 1 : NULL;
+		if (!line[0] || line[0] == '#')
+			continue;
+		{
+			char *sp = strchr(line, ' ');
+
+			if (sp)
+				*sp = 0;
+			if (!ksyn_lookup(b, line))
+				fail_msg("default synonyms lack %s (source %s)", line, ksyn_source(b));
+		}
+	}
+	ksyn_free(f);
+	ksyn_free(b);
+	kbuf_release(&file);
+}
+
+/* ---- search on the fixture ---- */
+
+static void test_two_char_and_kanji(void **state)
+{
+	static const char *const words[] = { "訓練", "委託", "遮断", "漏洩", "系", "切", "ＲＤＰ", "rdp",
+					     "Rdp", "ｒｄｐ", "DDoS", "ddos", NULL };
+	struct ksearch_result r;
+
+	(void)state;
+	for (int i = 0; words[i]; i++) {
+		assert_int_equal(search(words[i], -1, &r), 0);
+		if (r.nhits == 0)
+			fail_msg("%s: no hits", words[i]);
+		ksearch_result_free(&r);
+	}
+	assert_int_equal(search("訓練", -1, &r), 0);
+	assert_true(has_hit(&r, "fx-failover"));
+	assert_true(has_hit(&r, "fx-secret"));
+	ksearch_result_free(&r);
+	/* 漏洩 finds 漏えい (synonym) */
+	assert_int_equal(search("漏洩", -1, &r), 0);
+	assert_true(has_hit(&r, "fx-leak"));
+	ksearch_result_free(&r);
+	/* exact word ranks first; a query without spaces finds the words apart */
+	assert_int_equal(search("予備系への切り替え", -1, &r), 0);
+	assert_int_equal(has_hit(&r, "fx-failover"), 1);
+	ksearch_result_free(&r);
+	assert_int_equal(search("待機系への切替", -1, &r), 0);
+	assert_true(has_hit(&r, "fx-failover"));
+	assert_true(has_hit(&r, "fx-secret"));
+	ksearch_result_free(&r);
+	/* NOT */
+	assert_int_equal(search("予備系 -訓練", -1, &r), 0);
+	assert_int_equal(r.total, 0);
+	ksearch_result_free(&r);
+	assert_int_equal(search("遮断 -ddos", -1, &r), 0);
+	assert_false(has_hit(&r, "fx-ddos"));
+	assert_true(has_hit(&r, "fx-mail"));
+	ksearch_result_free(&r);
+	/* nothing: zero hits is not an error */
+	assert_int_equal(search("存在しない語句ですxyz", -1, &r), 0);
+	assert_int_equal(r.total, 0);
+	ksearch_result_free(&r);
+}
+
+static void test_ranking(void **state)
+{
+	struct ksearch_result r;
+
+	(void)state;
+	/* the case with the word in its title comes first */
+	assert_int_equal(search("サポート詐欺", -1, &r), 0);
+	assert_int_equal(has_hit(&r, "fx-scam"), 1);
+	ksearch_result_free(&r);
+	assert_int_equal(search("ランサムウェア", -1, &r), 0);
+	assert_int_equal(has_hit(&r, "fx-ransom"), 1);
+	ksearch_result_free(&r);
+	/* relaxed tier: no case has both words; the one with either follows, marked partial */
+	assert_int_equal(search("ランサムウェア 偽警告", -1, &r), 0);
+	assert_int_equal(r.total, 0);
+	assert_true(r.nhits >= 2);
+	assert_true(r.hits[0].partial);
+	ksearch_result_free(&r);
+}
+
+static void test_snippet_offsets(void **state)
+{
+	struct ksearch_result r;
+	struct ksearch_hit *h;
+
+	(void)state;
+	/* a half-width query marks the full-width text as written */
+	assert_int_equal(search("rdp 接続", -1, &r), 0);
+	assert_true(r.nhits >= 1);
+	h = &r.hits[0];
+	assert_string_equal(h->id, "fx-rdp");
+	assert_non_null(h->snippet);
+	assert_true(h->nspans >= 1);
+	{
+		int found = 0;
+
+		for (size_t k = 0; k < h->nspans; k++) {
+			int n = h->spans[k].end - h->spans[k].start;
+
+			if (n == 9 && !memcmp(h->snippet + h->spans[k].start, "ＲＤＰ", 9))
+				found = 1;
+		}
+		assert_true(found);
+	}
+	ksearch_result_free(&r);
+	/* a one-kanji query marks the kanji, not the bigram it starts */
+	assert_int_equal(search("系", -1, &r), 0);
+	assert_true(r.nhits >= 1);
+	h = &r.hits[0];
+	for (size_t k = 0; k < h->nspans; k++) {
+		assert_int_equal(h->spans[k].end - h->spans[k].start, 3);
+		assert_memory_equal(h->snippet + h->spans[k].start, "系", 3);
+	}
+	ksearch_result_free(&r);
+	/* the snippet is a piece of the field: its offset points at it */
+	assert_int_equal(search("脅迫文", -1, &r), 0);
+	assert_int_equal(r.nhits, 1);
+	h = &r.hits[0];
+	assert_string_equal(h->snippet_field, "body");
+	assert_int_equal(h->nspans, 1);
+	assert_memory_equal(h->snippet + h->spans[0].start, "脅迫文", 9);
+	ksearch_result_free(&r);
+	/* JSON highlights count characters */
+	assert_int_equal(search("ＶＰＮ", -1, &r), 0);
+	{
+		json_t *j = ksearch_result_json(&r), *res0, *hl;
+		const char *snip;
+		json_int_t s, e;
+
+		assert_non_null(j);
+		res0 = json_array_get(json_object_get(j, "results"), 0);
+		snip = json_string_value(json_object_get(res0, "snippet"));
+		hl = json_array_get(json_object_get(res0, "highlights"), 0);
+		assert_non_null(hl);
+		s = json_integer_value(json_array_get(hl, 0));
+		e = json_integer_value(json_array_get(hl, 1));
+		assert_int_equal(e - s, 3);
+		assert_non_null(snip);
+		json_decref(j);
+	}
+	ksearch_result_free(&r);
+}
+
+static void test_facets_filters(void **state)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct ksearch_result r;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	assert_int_equal(search("遮断", -1, &r), 0);
+	assert_int_equal(r.total, 4);
+	assert_true(r.has_facets);
+	assert_int_equal(facet_count(&r, KFACET_CATEGORY, "外部からのサイバー攻撃"), 4);
+	assert_int_equal(facet_count(&r, KFACET_YEAR, "2022"), 2);
+	assert_int_equal(facet_count(&r, KFACET_YEAR, "2021"), 1);
+	assert_int_equal(facet_count(&r, KFACET_DOCUMENT, "fixture-2022.pdf"), 2);
+	assert_int_equal(facet_count(&r, KFACET_TLP, "clear"), 3);
+	assert_int_equal(facet_count(&r, KFACET_TLP, "green"), 1);
+	assert_int_equal(facet_count(&r, KFACET_EVENT_CLASS, "cyber_attack"), 4);
+	assert_int_equal(facet_count(&r, KFACET_THREAT, "brute_force"), 1);
+	assert_int_equal(facet_count(&r, KFACET_SECTOR, "finance"), 1);
+	assert_int_equal(facet_count(&r, KFACET_READER_LEVEL, "basic"), 1);
+	ksearch_result_free(&r);
+
+	o.query = "遮断";
+	o.syn = syn;
+	assert_int_equal(ksearch_filter_set(&o.filter, "year", "2022", &err), 0);
+	assert_int_equal(ksearch(st, &o, &r, &err), 0);
+	assert_int_equal(r.total, 2);
+	assert_int_equal(facet_count(&r, KFACET_YEAR, "2022"), 2);
+	assert_int_equal(facet_count(&r, KFACET_YEAR, "2021"), 0);
+	ksearch_result_free(&r);
+	assert_int_equal(ksearch_filter_set(&o.filter, "threat", "brute_force", &err), 0);
+	assert_int_equal(ksearch(st, &o, &r, &err), 0);
+	assert_int_equal(r.total, 1);
+	assert_string_equal(r.hits[0].id, "fx-rdp");
+	ksearch_result_free(&r);
+
+	assert_int_equal(ksearch_filter_set(&o.filter, "colour", "red", &err), KE_USAGE);
+	assert_non_null(strstr(err.msg, "unknown filter"));
+	assert_int_equal(ksearch_filter_set(&o.filter, "year", "twenty", &err), KE_USAGE);
+	assert_int_equal(ksearch_filter_set(&o.filter, "tlp", "purple", &err), KE_USAGE);
+	assert_int_equal(ksearch_filter_set(&o.filter, "event_class", "x", &err), KE_USAGE);
+}
+
+static void test_tlp_visibility(void **state)
+{
+	struct ksearch_result r;
+	struct ksimilar_opts so = KSIMILAR_OPTS_INIT;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	/* fx-secret (red) and fx-rdp (green) are hidden from anonymous users */
+	assert_int_equal(search("訓練", 0, &r), 0);
+	assert_false(has_hit(&r, "fx-secret"));
+	assert_true(has_hit(&r, "fx-failover"));
+	assert_int_equal(facet_count(&r, KFACET_TLP, "red"), 0);
+	assert_int_equal(facet_count(&r, KFACET_DOCUMENT, "fixture-2023.pdf"), 0);
+	ksearch_result_free(&r);
+	assert_int_equal(search("rdp", 0, &r), 0);
+	assert_int_equal(r.total, 0);
+	assert_int_equal(r.nhits, 0);
+	assert_int_equal(r.facets[KFACET_THREAT].n, 0);
+	ksearch_result_free(&r);
+	assert_int_equal(search("rdp", 1, &r), 0);
+	assert_int_equal(r.total, 1);
+	ksearch_result_free(&r);
+	/* relaxed tier too */
+	assert_int_equal(search("ＲＤＰ 偽警告", 0, &r), 0);
+	assert_false(has_hit(&r, "fx-rdp"));
+	ksearch_result_free(&r);
+	/* similar: a hidden case is not found, nor shown as similar */
+	so.id = "fx-secret";
+	so.filter.max_tlp = 0;
+	assert_int_equal(ksimilar(st, &so, &r, &err), KE_NOTFOUND);
+	ksearch_result_free(&r);
+	so.id = "fx-failover";
+	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
+	assert_false(has_hit(&r, "fx-secret"));
+	ksearch_result_free(&r);
+	so.filter.max_tlp = 4;
+	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
+	assert_int_equal(has_hit(&r, "fx-secret"), 1);
+	ksearch_result_free(&r);
+}
+
+static void test_similar(void **state)
+{
+	struct ksimilar_opts so = KSIMILAR_OPTS_INIT;
+	struct ksearch_result r;
+	struct kerr err = KERR_INIT;
+	int shares = 0;
+
+	(void)state;
+	so.id = "fx-failover";
+	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
+	assert_true(r.nterms > 0);
+	assert_false(has_hit(&r, "fx-failover"));
+	assert_string_equal(r.hits[0].id, "fx-secret");
+	for (size_t k = 0; k < r.hits[0].nshared; k++)
+		shares |= !strcmp(r.hits[0].shared[k], "予備系");
+	assert_true(shares);
+	ksearch_result_free(&r);
+
+	memset(&so, 0, sizeof(so));
+	so.filter.max_tlp = -1;
+	so.text = "ランサムウェアに感染し、ファイルが暗号化された。バックアップから復旧した。";
+	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
+	assert_true(r.nhits >= 1);
+	assert_string_equal(r.hits[0].id, "fx-ransom");
+	assert_true(r.hits[0].nshared >= 2);
+	ksearch_result_free(&r);
+
+	so.id = "no-such-case";
+	so.text = NULL;
+	assert_int_equal(ksimilar(st, &so, &r, &err), KE_NOTFOUND);
+	ksearch_result_free(&r);
+	so.id = NULL;
+	so.text = "";
+	assert_int_equal(ksimilar(st, &so, &r, &err), KE_USAGE);
+	ksearch_result_free(&r);
+	/* a text with nothing in common: zero hits, no error */
+	so.text = "!!! ??? 123";
+	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
+	assert_int_equal(r.nhits, 0);
+	ksearch_result_free(&r);
+}
+
+/* ---- classification ---- */
+
+static void test_classify(void **state)
+{
+	struct kcase c;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	kcase_init(&c);
+	kstr_set(&c.title, "ＤＤｏＳ攻撃によるサービス停止");
+	kstrv_push(&c.summary, "病院の予約システムが停止した");
+	kcase_section_append(&c, KSEC_LESSONS, "ランサムウェアへの備えも必要");
+	assert_int_equal(kclassify_case(&c, &err), 0);
+	assert_string_equal(c.tags.event_class, "cyber_attack");
+	assert_true(kstrv_contains(&c.tags.threats, "ddos"));
+	/* the lessons talk about what might happen: not a threat of this case */
+	assert_false(kstrv_contains(&c.tags.threats, "ransomware"));
+	assert_true(kstrv_contains(&c.tags.sectors, "medical"));
+	kcase_free(&c);
+
+	kcase_init(&c);
+	kstr_set(&c.title, "ハードウェア故障に伴うサービスの停止");
+	kstr_set(&c.category, "システム故障に起因した重要インフラサービス障害");
+	kcase_section_append(&c, KSEC_CAUSE, "設定値の誤りにより予備系に切り替わらなかった");
+	assert_int_equal(kclassify_case(&c, &err), 0);
+	assert_string_equal(c.tags.event_class, "system_failure");
+	assert_true(kstrv_contains(&c.tags.threats, "hardware_failure"));
+	assert_true(kstrv_contains(&c.tags.threats, "misconfiguration"));
+	kcase_free(&c);
+
+	/* tags given in the case win */
+	kcase_init(&c);
+	kstr_set(&c.title, "サポート詐欺");
+	kstr_set(&c.tags.event_class, "other");
+	kstrv_push(&c.tags.threats, "phishing_mail");
+	assert_int_equal(kclassify_case(&c, &err), 0);
+	assert_string_equal(c.tags.event_class, "other");
+	assert_int_equal(c.tags.threats.n, 1);
+	assert_string_equal(c.tags.threats.v[0], "phishing_mail");
+	kcase_free(&c);
+
+	kcase_init(&c);
+	kstr_set(&c.title, "総当たり攻撃による管理画面への不正ログイン");
+	kstrv_push(&c.summary, "委託先が管理するサーバで発生した");
+	assert_int_equal(kclassify_case(&c, &err), 0);
+	assert_string_equal(c.tags.event_class, "cyber_attack");
+	assert_true(kstrv_contains(&c.tags.threats, "brute_force"));
+	assert_true(kstrv_contains(&c.tags.threats, "unauthorized_access"));
+	assert_true(kstrv_contains(&c.tags.threats, "third_party"));
+	kcase_free(&c);
+
+	kcase_init(&c);
+	kstr_set(&c.title, "会議の記録");
+	assert_int_equal(kclassify_case(&c, &err), 0);
+	assert_string_equal(c.tags.event_class, "other");
+	assert_int_equal(c.tags.threats.n, 0);
+	kcase_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compile_basic),
+		cmocka_unit_test(test_compile_cjk),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_segment),
+		cmocka_unit_test(test_synonyms),
+		cmocka_unit_test(test_synonyms_builtin),
+		cmocka_unit_test(test_two_char_and_kanji),
+		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_snippet_offsets),
+		cmocka_unit_test(test_facets_filters),
+		cmocka_unit_test(test_tlp_visibility),
+		cmocka_unit_test(test_similar),
+		cmocka_unit_test(test_classify),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
