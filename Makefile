@@ -34,7 +34,7 @@ $(O)/%.o: src/%.c $(wildcard src/*.h) | $(O)
 	@echo "  CC $<"
 	@$(CC) $(KFLAGS) $(CFLAGS) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
 
-$(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a tests/unit/testutil.h | $(O)
+$(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a tests/unit/testutil.h $(wildcard tests/tools/*.c) | $(O)
 	@mkdir -p $(O)/tests
 	$(CC) $(KFLAGS) $(CFLAGS) -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< \
 		$(O)/libkyokun.a $(LIBS) $(shell pkg-config --libs cmocka)

@@ -77,7 +77,7 @@ need2 "$@"
 KP=$1
 INNER=$(awk '{ print $3 }' "$OUT/stdout.$$")
 row "kpdf_extract" "$1" "$2" "$PAGES" "pages/s"
-echo "  (inside kpdf_extract: ${INNER} s; text $(stat -c %s "$OUT/import-$PAGES.txt") bytes)"
+echo "  (last run, inside kpdf_extract: ${INNER} s; text $(stat -c %s "$OUT/import-$PAGES.txt") bytes)"
 
 if [ -n "$REF" ]; then
 	awk -v a="$KP" -v b="$REF" 'BEGIN { printf "kpdf_extract / pdftotext time: %.2f\n", (b > 0 ? a / b : 0) }'

@@ -78,7 +78,7 @@ struct pdf_block {
 	double x0, y0, x1, y1;	/* extent of its lines */
 	double px0, px1;	/* extent of its lines above the current row */
 	int prows;		/* there are such lines */
-	double row;		/* baseline of the current row */
+	double row0, row;	/* baselines of its first and current row */
 	double fs;		/* font size of its first line */
 	double lo, hi;		/* how far it could widen (no text there) */
 };
@@ -326,7 +326,7 @@ static void pdf_block_start(struct pdf_block *b, const struct pdf_line *l)
 	b->x0 = l->x0, b->y0 = l->y0, b->x1 = l->x1, b->y1 = l->y1;
 	b->px0 = b->px1 = 0;
 	b->prows = 0;
-	b->row = l->y1;
+	b->row0 = b->row = l->y1;
 	b->fs = l->fs;
 	b->lo = -1e30, b->hi = 1e30;
 }
@@ -346,6 +346,42 @@ static void pdf_block_add(struct pdf_block *b, const struct pdf_line *l, int new
 }
 
 /*
+ * Does line c join block b: -1 no, 0 further on its current row (a row
+ * the block already spans), 1 as its next row (baseline at most 1.5 font
+ * sizes lower, overlapping the block, same font size)?
+ */
+static int pdf_joins(const struct pdf_block *b, const struct pdf_line *c)
+{
+	double d = c->y1 - b->row, tol = PDF_FONT_DELTA * b->fs + 0.01;
+
+	if (c->fs - b->fs > tol || b->fs - c->fs > tol)
+		return -1;
+	if (d > -0.2 * b->fs && d < 0.2 * b->fs && b->prows &&
+	    pdf_overlap(c->x0, c->x1, b->px0, b->px1))
+		return 0;
+	if (d >= 0.2 * b->fs && d <= PDF_LINE_SPACING * b->fs + PDF_SLACK &&
+	    pdf_overlap(c->x0, c->x1, b->x0, b->x1))
+		return 1;
+	return -1;
+}
+
+/*
+ * Is line m within block a grown by line c, as poppler pulls in text that
+ * overlaps a block (baseline within half a font size of its rows, beside
+ * it by less than 0.3 font sizes, font size within 60%)?
+ */
+static int pdf_inside(const struct pdf_block *a, const struct pdf_line *c,
+		      const struct pdf_line *m)
+{
+	double fs = a->fs;
+	double x0 = a->x0 < c->x0 ? a->x0 : c->x0, x1 = a->x1 > c->x1 ? a->x1 : c->x1;
+
+	return m->y1 >= a->row0 - 0.5 * fs && m->y1 <= c->y1 + 0.5 * fs &&
+	       m->x0 < x1 + 0.3 * fs && m->x1 > x0 - 0.3 * fs &&
+	       m->fs > 0.4 * fs && m->fs < 1.6 * fs;
+}
+
+/*
  * Group the lines into poppler's blocks: a line joins the block when it is
  * the next row (baseline at most 1.5 font sizes lower, overlapping the
  * block, same font size), or further on a row the block already spans.
@@ -357,25 +393,25 @@ static size_t pdf_blocks(const struct pdf_line *l, size_t n, struct pdf_block *b
 
 	for (size_t i = 0; i < n; i++) {
 		const struct pdf_line *c = &l[i];
-		struct pdf_block *b = nb ? &blk[nb - 1] : NULL;
+		struct pdf_block *b = nb ? &blk[nb - 1] : NULL, *a = nb > 1 ? &blk[nb - 2] : NULL;
+		int how;
 
 		if (!c->boxed)
 			return 0;
-		if (b) {
-			double d = c->y1 - b->row, tol = PDF_FONT_DELTA * b->fs + 0.01;
-
-			if (c->fs - b->fs <= tol && b->fs - c->fs <= tol) {
-				if (d > -0.2 * b->fs && d < 0.2 * b->fs && b->prows &&
-				    pdf_overlap(c->x0, c->x1, b->px0, b->px1)) {
-					pdf_block_add(b, c, 0);
-					continue;
-				}
-				if (d >= 0.2 * b->fs && d <= PDF_LINE_SPACING * b->fs + PDF_SLACK &&
-				    pdf_overlap(c->x0, c->x1, b->x0, b->x1)) {
-					pdf_block_add(b, c, 1);
-					continue;
-				}
-			}
+		if (b && (how = pdf_joins(b, c)) >= 0) {
+			pdf_block_add(b, c, how);
+			continue;
+		}
+		/*
+		 * A line beside a block comes out before the block's next row
+		 * ("[Function]" at the right margin): poppler's block takes both.
+		 */
+		if (a && b->first == i - 1 && (how = pdf_joins(a, c)) > 0 &&
+		    pdf_inside(a, c, &l[i - 1])) {
+			pdf_block_add(a, &l[i - 1], 0);
+			pdf_block_add(a, c, how);
+			nb--;
+			continue;
 		}
 		b = &blk[nb++];
 		pdf_block_start(b, c);

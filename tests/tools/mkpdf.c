@@ -235,6 +235,25 @@ static cairo_t *mk_open(const char *path, cairo_surface_t **sf)
 	cairo_pdf_surface_set_metadata(*sf, CAIRO_PDF_METADATA_TITLE,
 				       "kyokun sample incident report");
 	cr = cairo_create(*sf);
+	/* without a Japanese font cairo would draw empty boxes: say so */
+	{
+		cairo_glyph_t *g = NULL;
+		int ng = 0;
+
+		cairo_select_font_face(cr, MK_FONT, CAIRO_FONT_SLANT_NORMAL,
+				       CAIRO_FONT_WEIGHT_NORMAL);
+		cairo_scaled_font_text_to_glyphs(cairo_get_scaled_font(cr), 0, 0, "事例",
+						 -1, &g, &ng, NULL, NULL, NULL);
+		if (ng != 2 || !g[0].index || !g[1].index) {
+			fprintf(stderr, "mkpdf: no Japanese font \"%s\" (install fonts-noto-cjk)\n",
+				MK_FONT);
+			cairo_glyph_free(g);
+			cairo_destroy(cr);
+			cairo_surface_destroy(*sf);
+			return NULL;
+		}
+		cairo_glyph_free(g);
+	}
 	return cr;
 }
 
