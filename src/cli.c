@@ -33,6 +33,24 @@ const struct kcommand kcommands[] = {
 	  "                clear, green, amber, amber+strict, red)\n"
 	  "\n"
 	  "Exit status: 0 all files stored, 1 some file refused, 2 usage error.\n" },
+	{ "import", cmd_import, "import published reports (text or PDF) as cases",
+	  "usage: kyokun import [--dry-run] [--explain] FILE...\n"
+	  "\n"
+	  "Read published incident-case reports - the text pdftotext gives, or the PDF\n"
+	  "itself - split each into cases (title, number, category, overview, key\n"
+	  "lessons, the body sections, the timeline), classify them (event class,\n"
+	  "threats, sectors), and store them as TLP:CLEAR.  Ids come from the file name\n"
+	  "and the case number, so importing the same report again updates its cases\n"
+	  "instead of duplicating them.\n"
+	  "\n"
+	  "Each file is one transaction; a file in which no case can be found, an empty,\n"
+	  "binary, encrypted or damaged file is refused with a message, and the other\n"
+	  "files still load.  After each file, what was found is printed on stderr.\n"
+	  "\n"
+	  "  --dry-run   print the cases as interchange JSON and store nothing\n"
+	  "  --explain   also list the lines that could not be placed, and why\n"
+	  "\n"
+	  "Exit status: 0 all files imported, 1 some file refused, 2 usage error.\n" },
 	{ "list", cmd_list, "list the cases in the library",
 	  "usage: kyokun list [--format table|tsv|json] [--document NAME] [--year N]\n"
 	  "                   [--category TEXT] [--tag VALUE] [--tlp LEVEL]\n"

@@ -68,6 +68,7 @@ void kcli_print_cell(FILE *fp, const char *s, int width);
 /* The command functions. */
 int cmd_init(struct kcli *cli, int argc, char **argv);
 int cmd_add(struct kcli *cli, int argc, char **argv);
+int cmd_import(struct kcli *cli, int argc, char **argv);
 int cmd_list(struct kcli *cli, int argc, char **argv);
 int cmd_show(struct kcli *cli, int argc, char **argv);
 int cmd_export(struct kcli *cli, int argc, char **argv);

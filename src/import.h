@@ -1,0 +1,62 @@
+/*
+ * import.h - split the text of a published incident-case report into cases.
+ *
+ * The input is the text of one report (UTF-8, as pdftotext or a similar
+ * converter prints it): a NISC supplementary survey (補完調査) with numbered
+ * case pages (`事例１ タイトル １／３`, `【１ 背景】` ...), or a case
+ * collection (事例集) with header facts, `１．概要`, `３．時系列` and
+ * `４．まとめ`.  The importer recognises the case list at the start (titles,
+ * categories, overviews, 主な気付き・教訓), the case pages, the headings of
+ * the body sections in their several spellings (wherever they are printed:
+ * before their body, after it, or all in a bunch), the header facts and the
+ * timeline, and drops what is not text of the case (page numbers and
+ * markers, running headers, figure labels).  Where the layout does not say
+ * which section a paragraph belongs to, a small lexicon of cue words decides.
+ *
+ * Every case gets: id (derived from `document` and the case number, stable
+ * across imports of the same document, URL-safe), title, source (document,
+ * publisher, year, case_number, page_marker), category, summary,
+ * key_lessons, attributes, sections, timeline, and tlp "clear".  Tags are
+ * left empty.
+ *
+ *     struct kimport_result res;
+ *     struct kerr err = KERR_INIT;
+ *     if (kimport_text(text, len, "report.txt", &res, &err) < 0)
+ *             fprintf(stderr, "kyokun: report.txt: %s\n", err.msg);
+ *     ...
+ *     kimport_result_free(&res);
+ */
+#ifndef KYOKUN_IMPORT_H
+#define KYOKUN_IMPORT_H
+
+#include <stddef.h>
+
+#include "case.h"
+
+struct kerr;
+
+/* Larger texts are refused with KE_TOOBIG (a report is well under 1 MiB). */
+#define KIMPORT_MAX_TEXT (64u << 20)
+
+struct kimport_result {
+	struct kcase_list cases; /* owned, in the order of the report */
+	struct kstrv unplaced;   /* "line N: <text> — why", for --explain */
+	int year;                /* survey year found, or 0 */
+};
+
+/*
+ * Split text[0..len) into cases.  document is source.document (the file's
+ * base name); ids derive from it.  res is initialised here (any previous
+ * content is not freed) and must be kimport_result_free()d, also on error.
+ *
+ * Errors: KE_PARSE for invalid UTF-8 or binary data (NUL or control bytes),
+ * KE_TOOBIG past KIMPORT_MAX_TEXT, KE_INVALID "no case found in this text"
+ * when the text is not a case report (an empty result is an error),
+ * KE_NOMEM.
+ */
+int kimport_text(const char *text, size_t len, const char *document,
+		 struct kimport_result *res, struct kerr *err);
+
+void kimport_result_free(struct kimport_result *res);
+
+#endif

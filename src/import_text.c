@@ -1,0 +1,330 @@
+/*
+ * import_text.c - character helpers of the importer: UTF-8 decoding, folding
+ * of fullwidth forms, display width, bullet markers, matching keys.
+ */
+#include "import_impl.h"
+#include "kbuf.h"
+
+#include <string.h>
+
+uint32_t ki_u8(const char *str, size_t len, size_t *i)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t k = *i, n;
+	uint32_t c;
+
+	if (k >= len)
+		return 0;
+	c = s[k];
+	if (c < 0x80) {
+		*i = k + 1;
+		return c;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		n = 1;
+		c &= 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 2;
+		c &= 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 3;
+		c &= 0x07;
+	} else {
+		*i = k + 1;
+		return 0xFFFD;
+	}
+	if (n >= len - k) {
+		*i = len;
+		return 0xFFFD;
+	}
+	for (size_t j = 1; j <= n; j++) {
+		if ((s[k + j] & 0xC0) != 0x80) {
+			*i = k + j;
+			return 0xFFFD;
+		}
+		c = (c << 6) | (s[k + j] & 0x3F);
+	}
+	*i = k + n + 1;
+	return c;
+}
+
+size_t ki_utf8_bad(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t c = s[i], cp;
+		size_t n;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0) {
+			n = 1;
+			cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 2;
+			cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return i;
+		}
+		if (n >= len - i)
+			return i;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+uint32_t ki_fold(uint32_t c)
+{
+	if (c >= 0xFF01 && c <= 0xFF5E)
+		return c - 0xFEE0;
+	if (c == 0x3000 || c == 0x00A0)
+		return ' ';
+	if (c == 0x2010 || c == 0x2011 || c == 0x2212)
+		return '-';
+	return c;
+}
+
+int ki_isspace(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+	       c == 0x3000 || c == 0x00A0 || (c >= 0x2000 && c <= 0x200B) || c == 0xFEFF;
+}
+
+int ki_iswide(uint32_t c)
+{
+	return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2460 && c <= 0x24FF) ||
+	       (c >= 0x25A0 && c <= 0x27BF) || (c >= 0x2E80 && c <= 0xA4CF) ||
+	       (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+	       (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+	       (c >= 0xFFE0 && c <= 0xFFE6) || c >= 0x20000;
+}
+
+size_t ki_width(const char *s, size_t len)
+{
+	size_t i = 0, w = 0;
+
+	while (i < len)
+		w += ki_iswide(ki_u8(s, len, &i)) ? 2 : 1;
+	return w;
+}
+
+size_t ki_cplen(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		ki_u8(s, len, &i);
+		n++;
+	}
+	return n;
+}
+
+uint32_t ki_last_cp(const char *s, size_t len)
+{
+	size_t i = len;
+
+	if (!len)
+		return 0;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && len - i < 3)
+		i--;
+	if (i > 0)
+		i--;
+	return ki_u8(s, len, &i);
+}
+
+int ki_is_circled(uint32_t c)
+{
+	return (c >= 0x2460 && c <= 0x249B) || (c >= 0x2776 && c <= 0x2793) || c == 0x24EA ||
+	       (c >= 0x3251 && c <= 0x325F) || (c >= 0x32B1 && c <= 0x32BF) ||
+	       (c >= 0x24B6 && c <= 0x24E9);
+}
+
+static void put_u8(char *o, size_t *n, uint32_t c)
+{
+	if (c < 0x80) {
+		o[(*n)++] = (char)c;
+	} else if (c < 0x800) {
+		o[(*n)++] = (char)(0xC0 | (c >> 6));
+		o[(*n)++] = (char)(0x80 | (c & 0x3F));
+	} else if (c < 0x10000) {
+		o[(*n)++] = (char)(0xE0 | (c >> 12));
+		o[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3F));
+		o[(*n)++] = (char)(0x80 | (c & 0x3F));
+	} else {
+		o[(*n)++] = (char)(0xF0 | (c >> 18));
+		o[(*n)++] = (char)(0x80 | ((c >> 12) & 0x3F));
+		o[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3F));
+		o[(*n)++] = (char)(0x80 | (c & 0x3F));
+	}
+}
+
+int ki_key(struct kbuf *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	int rc;
+
+	/* folding never makes a character longer */
+	if ((rc = kbuf_grow(out, len + 1)) < 0)
+		return rc;
+	while (i < len) {
+		uint32_t c = ki_fold(ki_u8(s, len, &i));
+
+		if (ki_isspace(c) || c == '*')
+			continue;
+		put_u8(out->buf, &out->len, c);
+	}
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
+static int std_bullet(uint32_t c)
+{
+	switch (c) {
+	case 0x2022: case 0x30FB: case 0xFF65: case 0x25CF: case 0x25CB: case 0x25C6:
+	case 0x25C7: case 0x25A0: case 0x25A1: case 0x25AA: case 0x25AB: case 0x25CE:
+	case 0x2605: case 0x2606: case 0x2713: case 0x2714: case 0x27A2: case 0x27A4:
+	case 0x25B6: case 0x25BA: case 0x25B7: case 0x2219: case 0x00B7: case 0x25E6:
+	case 0x2043: case 0x2023: case 0x2666: case 0x25C9: case 0x2756:
+		return 1;
+	}
+	return 0;
+}
+
+static size_t skip_spaces(const char *s, size_t len, size_t i)
+{
+	while (i < len) {
+		size_t j = i;
+
+		if (!ki_isspace(ki_u8(s, len, &j)))
+			break;
+		i = j;
+	}
+	return i;
+}
+
+/* (1) （ア） (i) (ⅳ) (a): a short token in parentheses */
+static size_t paren_marker(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+	uint32_t c = ki_fold(ki_u8(s, len, &i));
+
+	if (c != '(')
+		return 0;
+	while (i < len && n < 4) {
+		c = ki_fold(ki_u8(s, len, &i));
+		if (c == ')')
+			return n ? i : 0;
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= 0x2160 && c <= 0x217F) || (c >= 0x30A2 && c <= 0x30F3) ||
+		      (c >= 0x3042 && c <= 0x3093)))
+			return 0;
+		n++;
+	}
+	return 0;
+}
+
+int ki_bullet(const char *s, size_t len, size_t *mlen)
+{
+	size_t i = 0, j;
+	uint32_t c, raw;
+
+	*mlen = 0;
+	if (!len)
+		return KB_NONE;
+	raw = ki_u8(s, len, &i);
+	c = ki_fold(raw);
+	j = i;
+	if (std_bullet(raw) || ((c == '-' || c == '*' || c == '+') && i < len &&
+				ki_isspace(ki_fold(ki_u8(s, len, &j))))) {
+		j = skip_spaces(s, len, i);
+		if (c == '-' || c == '*' || c == '+') {
+			/* "- ✓ text" (a converter's list item around a check mark) */
+			size_t k = j;
+			uint32_t d = ki_u8(s, len, &k);
+
+			if (std_bullet(d))
+				j = skip_spaces(s, len, k);
+		}
+		*mlen = j;
+		return KB_STD;
+	}
+	if (raw == 0x203B) {
+		*mlen = skip_spaces(s, len, i);
+		return KB_NOTE;
+	}
+	if (ki_is_circled(raw)) {
+		*mlen = skip_spaces(s, len, i);
+		return KB_CIRCLED;
+	}
+	if ((j = paren_marker(s, len)) > 0) {
+		*mlen = skip_spaces(s, len, j);
+		return KB_PAREN;
+	}
+	if (c >= '0' && c <= '9') {
+		size_t k = i;
+		int nd = 1;
+
+		while (k < len) {
+			size_t t = k;
+
+			c = ki_fold(ki_u8(s, len, &t));
+			if (c < '0' || c > '9')
+				break;
+			k = t;
+			if (++nd > 2)
+				return KB_NONE;
+		}
+		j = k;
+		c = ki_fold(ki_u8(s, len, &j));
+		if (c == '.' || c == ')') {
+			size_t t = j;
+			uint32_t d = ki_fold(ki_u8(s, len, &t));
+
+			if (j < len && d >= '0' && d <= '9')
+				return KB_NONE;
+			*mlen = skip_spaces(s, len, j);
+			return KB_NUM;
+		}
+		return KB_NONE;
+	}
+	if (c == '<' || raw == 0x3008 || raw == 0x300A || raw == 0x3010 || raw == 0x3016) {
+		uint32_t close = c == '<' ? '>' : raw + 1;
+		size_t k = i, n = 0;
+
+		while (k < len && n < 40) {
+			uint32_t d = ki_fold(ki_u8(s, len, &k));
+
+			n++;
+			if (d == close)
+				return KB_SUBHEAD;
+		}
+	}
+	return KB_NONE;
+}
+
+const char *ki_memmem(const char *h, size_t hl, const char *n, size_t nl)
+{
+	if (!nl)
+		return h;
+	if (nl > hl)
+		return NULL;
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (h[i] == n[0] && !memcmp(h + i, n, nl))
+			return h + i;
+	return NULL;
+}
