@@ -1708,7 +1708,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		goto out;
 	}
 	f.limit = f.offset = 0;
-	if ((rc = kstore_search_top(st, q.match, q.has_not ? NULL : q.head_match, &f, 0, limit,
+	if ((rc = kstore_search_top(st, q.match, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0, limit,
 				    offset, &sh, &nsh, err)) < 0)
 		goto out;
 	if ((rc = add_hits(st, sh, nsh, f.max_tlp, 0, res, err)) < 0)
@@ -1731,7 +1731,8 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 
 		free(sh);
 		sh = NULL;
-		if ((rc = kstore_search_top(st, q.relaxed_match, NULL, &f, 0, limit - (long)nstrict,
+		if ((rc = kstore_search_top(st, q.relaxed_match, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0,
+					    limit - (long)nstrict,
 					    roff > 0 ? roff : 0, &sh, &nsh, err)) < 0)
 			goto out;
 		if ((rc = add_hits(st, sh, nsh, f.max_tlp, 1, res, err)) < 0)
@@ -2020,7 +2021,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	if (!(res->match = strdup(match.buf)))
 		goto nomem;
 	f.limit = f.offset = 0;
-	if ((rc = kstore_search_top(st, match.buf, NULL, &f, self, limit, o->filter.offset, &sh, &nsh,
+	if ((rc = kstore_search_top(st, match.buf, 0, &f, self, limit, o->filter.offset, &sh, &nsh,
 				    err)) < 0)
 		goto out;
 	if ((rc = add_hits(st, sh, nsh, f.max_tlp, 0, res, err)) < 0)

@@ -179,7 +179,8 @@ struct ksearch_opts {
 	int snippet_chars;        /* length of a snippet in characters (default 120) */
 	int flags;                /* KQ_* */
 	const struct ksyn *syn;   /* NULL: the default list */
-	int exact_total;          /* count every hit even when the fast path could skip it */
+	int exact_total;          /* count the hits (total); else total is -1 */
+	int exact_rank;           /* bm25 over every hit, not the two-phase ranking */
 };
 
 #define KSEARCH_OPTS_INIT { .filter = KFILTER_INIT, .facets = 1, .snippets = 1, .exact_total = 1 }

@@ -14,6 +14,7 @@
 #include "kerr.h"
 #include "search.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ enum {
 	C_DF,
 	C_INDEXED,
 	C_TOP,
+	C_TOP2,
 	C_COUNT,
 	C__N
 };
@@ -37,7 +39,8 @@ _Static_assert(C__N <= KSTORE_NCACHE, "raise KSTORE_NCACHE");
  * Column weights of bm25: what a title or summary says is worth more than
  * the same words deep in the body.  meta is the category and organisation.
  */
-#define BM25 "bm25(case_fts, 8.0, 4.0, 3.0, 1.0, 1.0, 0.5)"
+#define WEIGHTS "8.0, 4.0, 3.0, 1.0, 1.0, 0.5"
+#define BM25 "bm25(case_fts, " WEIGHTS ")"
 
 static const char *const col_names[KCOL__N] = {
 	"title", "summary", "lessons", "body", "timeline", "meta",
@@ -71,6 +74,203 @@ static void aux_phrases(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	sqlite3_result_int64(sctx, (sqlite3_int64)mask);
 }
 
+/*
+ * kyokun_rank(case_fts, k, w0, ..., w5): FTS5's bm25() with column weights,
+ * computed only for the rows that can still be among the best k.
+ *
+ * bm25 sums, per phrase, idf * f(1+k1) / (f + k1(1 - b + b D/avgD)) with f
+ * the column-weighted count of the phrase's instances and D the row's
+ * length (all columns): the length costs a read of the docsize table per
+ * row, and that is most of bm25's cost.  Its upper bound for D = 0 needs no
+ * length, so a row whose bound is below the k-th best exact score seen so
+ * far cannot be in the first k: it gets NULL without the read and never
+ * reaches the sorter.  The result is the exact bm25 order of the first k
+ * rows, for a fraction of the work when a query matches many rows.
+ *
+ * The state (idf per phrase, the k best scores as a min-heap) lives for one
+ * statement.  The function is used both in WHERE and in the result, so the
+ * last row's answer is remembered.  Rows that the caller's filters reject
+ * must not reach it (see top_sql(): it is called inside a CASE).
+ */
+#define BM25_K1 1.2
+#define BM25_B 0.75
+
+struct rank {
+	int k, nheap, nphrase;
+	double avgdl;
+	sqlite3_int64 last_rowid;
+	int have_last, last_null;
+	double last;
+	double *heap;      /* k best exact scores, heap[0] the least */
+	double idf[];
+};
+
+static int rank_count(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+	(*(sqlite3_int64 *)ctx)++;
+	return SQLITE_OK;
+}
+
+static void rank_free(void *p)
+{
+	struct rank *r = p;
+
+	if (r)
+		sqlite3_free(r->heap);
+	sqlite3_free(r);
+}
+
+static void heap_push(struct rank *r, double v)
+{
+	int i;
+
+	if (r->nheap < r->k) {
+		i = r->nheap++;
+	} else {
+		if (v <= r->heap[0])
+			return;
+		/* replace the least: sift down from the root */
+		i = 0;
+		for (;;) {
+			int l = 2 * i + 1, m = i;
+
+			if (l < r->nheap && r->heap[l] < (m == i ? v : r->heap[m]))
+				m = l;
+			if (l + 1 < r->nheap && r->heap[l + 1] < (m == i ? v : r->heap[m]))
+				m = l + 1;
+			if (m == i)
+				break;
+			r->heap[i] = r->heap[m];
+			i = m;
+		}
+		r->heap[i] = v;
+		return;
+	}
+	while (i > 0 && r->heap[(i - 1) / 2] > v) {
+		r->heap[i] = r->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	r->heap[i] = v;
+}
+
+static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, int k, int *rc)
+{
+	struct rank *r = api->xGetAuxdata(fts, 0);
+	int np = api->xPhraseCount(fts);
+	sqlite3_int64 nrow = 0, total = 0;
+
+	*rc = SQLITE_OK;
+	if (r)
+		return r;
+	r = sqlite3_malloc64(sizeof(*r) + (size_t)(np ? np : 1) * sizeof(double));
+	if (!r) {
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	memset(r, 0, sizeof(*r));
+	r->k = k < 1 ? 1 : k;
+	r->nphrase = np;
+	r->heap = sqlite3_malloc64((size_t)r->k * sizeof(double));
+	if (!r->heap) {
+		sqlite3_free(r);
+		*rc = SQLITE_NOMEM;
+		return NULL;
+	}
+	if ((*rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
+	    (*rc = api->xColumnTotalSize(fts, -1, &total)) != SQLITE_OK)
+		goto fail;
+	r->avgdl = nrow > 0 ? (double)total / (double)nrow : 1.0;
+	if (r->avgdl <= 0)
+		r->avgdl = 1.0;
+	for (int i = 0; i < np; i++) {
+		sqlite3_int64 hits = 0;
+		double idf;
+
+		if ((*rc = api->xQueryPhrase(fts, i, &hits, rank_count)) != SQLITE_OK)
+			goto fail;
+		idf = log(((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
+		r->idf[i] = idf > 0 ? idf : 1e-6;
+	}
+	if ((*rc = api->xSetAuxdata(fts, r, rank_free)) != SQLITE_OK)
+		return NULL; /* xSetAuxdata freed it */
+	return r;
+fail:
+	rank_free(r);
+	return NULL;
+}
+
+static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
+		     int argc, sqlite3_value **argv)
+{
+	struct rank *r;
+	double w[16], freq[64], *fr = freq, ub = 0, exact = 0;
+	sqlite3_int64 rowid = api->xRowid(fts);
+	int ncol = api->xColumnCount(fts), rc, np;
+
+	r = rank_state(api, fts, argc > 0 ? sqlite3_value_int(argv[0]) : 10, &rc);
+	if (!r) {
+		sqlite3_result_error_code(sctx, rc);
+		return;
+	}
+	if (r->have_last && r->last_rowid == rowid) {
+		if (r->last_null)
+			sqlite3_result_null(sctx);
+		else
+			sqlite3_result_double(sctx, r->last);
+		return;
+	}
+	np = r->nphrase;
+	if (np > 64 && !(fr = sqlite3_malloc64((size_t)np * sizeof(double)))) {
+		sqlite3_result_error_nomem(sctx);
+		return;
+	}
+	for (int c = 0; c < ncol && c < 16; c++)
+		w[c] = c + 1 < argc ? sqlite3_value_double(argv[c + 1]) : 1.0;
+	for (int i = 0; i < np; i++) {
+		Fts5PhraseIter it;
+		int col = -1, off = -1;
+
+		fr[i] = 0;
+		if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+			continue;
+		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+			fr[i] += col < 16 ? w[col] : 1.0;
+		if (fr[i] > 0)
+			ub += r->idf[i] * fr[i] * (BM25_K1 + 1) / (fr[i] + BM25_K1 * (1 - BM25_B));
+	}
+	r->have_last = 1;
+	r->last_rowid = rowid;
+	r->last_null = 1;
+	if (r->nheap == r->k && ub < r->heap[0])
+		goto out; /* cannot be among the first k */
+	{
+		int dl = 0;
+
+		if ((rc = api->xColumnSize(fts, -1, &dl)) != SQLITE_OK) {
+			r->have_last = 0;
+			sqlite3_result_error_code(sctx, rc);
+			goto out_free;
+		}
+		for (int i = 0; i < np; i++)
+			if (fr[i] > 0)
+				exact += r->idf[i] * fr[i] * (BM25_K1 + 1) /
+					 (fr[i] + BM25_K1 * (1 - BM25_B + BM25_B * dl / r->avgdl));
+	}
+	if (r->nheap == r->k && exact < r->heap[0])
+		goto out;
+	heap_push(r, exact);
+	r->last_null = 0;
+	r->last = exact;
+out:
+	if (r->last_null)
+		sqlite3_result_null(sctx);
+	else
+		sqlite3_result_double(sctx, r->last);
+out_free:
+	if (fr != freq)
+		sqlite3_free(fr);
+}
+
 static int init(struct kstore *st, struct kerr *err)
 {
 	fts5_api *api = NULL;
@@ -87,6 +287,8 @@ static int init(struct kstore *st, struct kerr *err)
 	if (!api || api->iVersion < 2)
 		return kerr_set(err, KE_DB, "search: no usable fts5_api");
 	rc = api->xCreateFunction(api, "kyokun_phrases", NULL, aux_phrases, NULL);
+	if (rc == SQLITE_OK)
+		rc = api->xCreateFunction(api, "kyokun_rank", NULL, aux_rank, NULL);
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB, "search: registering functions: %s", sqlite3_errstr(rc));
 	return kstore__prepare(st, "SELECT 1", &st->cache[C_INIT], err);
@@ -159,22 +361,42 @@ static int collect(struct kstore *st, sqlite3_stmt *s, long cap, struct kstore_h
 	return 0;
 }
 
-static int top_sql(struct kbuf *sql, const char *match_col, const struct kfilter *f, long long exclude_rid)
+/*
+ * The ranking statement: bm25 with the column weights, best first.  Unless
+ * exact is asked for, the score is kyokun_rank(), which gives the same
+ * numbers but skips the rows that cannot make the page (see above); the
+ * filters go into a CASE so that the rows they reject never reach it.
+ */
+#define KSTORE_RANK_MAX 10000
+
+static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_rid, int pruned)
 {
+	struct kbuf cond = KBUF_INIT;
 	int rc = 0;
 
-	rc |= kbuf_adds(sql, "SELECT case_fts.rowid, -" BM25 " AS s, kyokun_phrases(case_fts)"
-			" FROM case_fts");
 	if (has_filter(f)) {
-		rc |= kbuf_adds(sql, " JOIN cases c ON c.rid = case_fts.rowid");
-		rc |= kstore__filter_sql(f, sql);
-		rc |= kbuf_addf(sql, " AND %s MATCH :match", match_col);
+		rc |= kstore__filter_sql(f, &cond);   /* " WHERE 1 AND ..." */
 	} else {
-		rc |= kbuf_addf(sql, " WHERE %s MATCH :match", match_col);
+		rc |= kbuf_adds(&cond, " WHERE 1");
 	}
 	if (exclude_rid)
-		rc |= kbuf_adds(sql, " AND case_fts.rowid <> :exclude");
-	rc |= kbuf_adds(sql, " ORDER BY s DESC, case_fts.rowid LIMIT :limit OFFSET :offset");
+		rc |= kbuf_adds(&cond, " AND case_fts.rowid <> :exclude");
+	if (rc)
+		goto out;
+	if (pruned) {
+		rc |= kbuf_addf(sql, "SELECT case_fts.rowid, CASE WHEN %s THEN kyokun_rank(case_fts, :k, "
+				WEIGHTS ") END AS s, kyokun_phrases(case_fts) FROM case_fts",
+				kbuf_str(&cond) + 7);
+	} else {
+		rc |= kbuf_adds(sql, "SELECT case_fts.rowid, -" BM25 " AS s, kyokun_phrases(case_fts)"
+				" FROM case_fts");
+	}
+	if (has_filter(f))
+		rc |= kbuf_adds(sql, " JOIN cases c ON c.rid = case_fts.rowid");
+	rc |= kbuf_addf(sql, "%s AND case_fts MATCH :match%s ORDER BY s DESC, case_fts.rowid"
+			" LIMIT :limit OFFSET :offset", kbuf_str(&cond), pruned ? " AND s IS NOT NULL" : "");
+out:
+	kbuf_release(&cond);
 	return rc ? KE_NOMEM : 0;
 }
 
@@ -193,36 +415,35 @@ static void bind_common(sqlite3_stmt *s, const char *match, const struct kfilter
 		sqlite3_bind_int64(s, i, offset > 0 ? offset : 0);
 }
 
-int kstore_search_top(struct kstore *st, const char *match, const char *head_match,
-		      const struct kfilter *f, long long exclude_rid, long limit, long offset,
-		      struct kstore_hit **hits, size_t *n, struct kerr *err)
+int kstore_search_top(struct kstore *st, const char *match, int flags, const struct kfilter *f,
+		      long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
+		      struct kerr *err)
 {
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
-	int rc, own = 0;
+	int rc, own = 0, two_phase;
 
-	(void)head_match;
 	*hits = NULL;
 	*n = 0;
 	if ((rc = init(st, err)))
 		return rc;
+	two_phase = limit > 0 && offset + limit <= KSTORE_RANK_MAX && !(flags & KSTORE_RANK_EXACT);
+	if ((rc = top_sql(&sql, f, exclude_rid, two_phase)) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
 	if (!has_filter(f) && !exclude_rid) {
-		if ((rc = top_sql(&sql, "case_fts", f, 0)) < 0)
-			goto nomem;
-		if ((rc = cached(st, C_TOP, sql.buf, &s, err)))
+		if ((rc = cached(st, two_phase ? C_TOP2 : C_TOP, sql.buf, &s, err)))
 			goto out;
 	} else {
-		if ((rc = top_sql(&sql, "case_fts", f, exclude_rid)) < 0)
-			goto nomem;
 		if ((rc = kstore__prepare(st, sql.buf, &s, err)))
 			goto out;
 		own = 1;
 	}
 	bind_common(s, match, f, exclude_rid, limit, offset);
+	if (two_phase)
+		sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":k"), offset + limit);
 	rc = collect(st, s, limit, hits, n, err);
-	goto out;
-nomem:
-	rc = kerr_set(err, KE_NOMEM, "out of memory");
 out:
 	if (s && own)
 		sqlite3_finalize(s);

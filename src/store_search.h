@@ -42,17 +42,20 @@ struct kstore_hit {
 };
 
 /*
- * The best limit matches of match (after offset) that pass f, best first.
- * exclude_rid (0 = none) is left out (similar cases).  head_match (may be
- * NULL) is the same expression restricted to the title/summary/lessons
- * columns: when the query is common and asks for the top of the list, the
- * cases that match there are scored first and the full expression only if
- * they cannot fill the page (see store_search.c).  *hits is allocated (free
- * it); *n is the number of hits.
+ * The best limit matches of match (after offset) that pass f, best first,
+ * by bm25 with column weights (title 8, summary 4, lessons 3, body and
+ * timeline 1, meta 0.5).  exclude_rid (0 = none) is left out (similar
+ * cases).  Unless flags has KSTORE_RANK_EXACT, the score is computed by
+ * kyokun_rank(), which gives bm25's numbers but skips the length lookup and
+ * the sort for every row whose upper bound cannot reach the page (see
+ * store_search.c); the order is the same.  *hits is allocated (free it);
+ * *n is the number of hits.
  */
-int kstore_search_top(struct kstore *st, const char *match, const char *head_match,
-		      const struct kfilter *f, long long exclude_rid, long limit, long offset,
-		      struct kstore_hit **hits, size_t *n, struct kerr *err);
+enum { KSTORE_RANK_EXACT = 1 };
+
+int kstore_search_top(struct kstore *st, const char *match, int flags, const struct kfilter *f,
+		      long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
+		      struct kerr *err);
 
 /* Number of visible cases matching (f's filters apply). */
 int kstore_search_count(struct kstore *st, const char *match, const struct kfilter *f,

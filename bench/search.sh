@@ -1,0 +1,61 @@
+#!/bin/sh
+# bench/search.sh - search benchmark: kyokun, Groonga and SQLite FTS5 trigram
+# side by side on one synthetic corpus and one query list.
+#
+#   bench/search.sh SIZE [REPS]      e.g. bench/search.sh 100000
+#
+# Builds ./kyokun and bench/search_bench (ksearch() in-process), generates
+# SIZE cases (bench/search_gen.py: our fixtures and the VERIS summaries,
+# recombined), builds the three indexes (timed), runs every query of
+# bench/search_queries.tsv REPS times (default 21) after a warm-up, and
+# prints a Markdown table: build time, index size, p50/p99 of the ranked
+# top 20 per query class, and each engine's hit count per query.  Output and
+# databases go to bench/out/search-SIZE/ (ignored by git).  Never run by the
+# test suite: 1,000,000 cases take a long time and several GB of disk.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:?usage: bench/search.sh SIZE [REPS]}
+REPS=${2:-21}
+OUT="$TOP/bench/out/search-$N"
+mkdir -p "$OUT"
+cd "$TOP"
+make -s kyokun >/dev/null
+cc -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags jansson) -o "$OUT/search_bench" \
+	bench/search_bench.c build/libkyokun.a \
+	$(pkg-config --libs sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2) -lm -lpthread
+command -v groonga >/dev/null || echo "search.sh: groonga not installed (apt-get install groonga-bin)" >&2
+
+now() { date +%s.%N; }
+[ -s "$OUT/cases.jsonl" ] || python3 bench/search_gen.py "$N" "$OUT/cases.jsonl"
+echo "{\"n\": $N" >"$OUT/build.json"
+
+# kyokun: the real import path (kyokun add of JSON Lines)
+rm -f "$OUT/kyokun.db" "$OUT/kyokun.db-wal" "$OUT/kyokun.db-shm"
+t0=$(now)
+./kyokun --db "$OUT/kyokun.db" add "$OUT/cases.jsonl" >/dev/null
+./kyokun --db "$OUT/kyokun.db" list --format json >/dev/null 2>&1 || true
+t1=$(now)
+sqlite3 "$OUT/kyokun.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null 2>&1 || true
+isz=$(sqlite3 "$OUT/kyokun.db" "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'case_fts%'" 2>/dev/null || echo 0)
+[ -n "$isz" ] || isz=$(stat -c %s "$OUT/kyokun.db")
+echo ", \"kyokun\": {\"seconds\": $(echo "$t1 - $t0" | bc), \"bytes\": $isz, \"db_bytes\": $(stat -c %s "$OUT/kyokun.db")}" >>"$OUT/build.json"
+
+if command -v groonga >/dev/null; then
+	rm -rf "$OUT/groonga"
+	t0=$(now)
+	python3 bench/search_engines.py build-groonga "$OUT/cases.jsonl" "$OUT/groonga"
+	t1=$(now)
+	echo ", \"groonga\": {\"seconds\": $(echo "$t1 - $t0" | bc), \"bytes\": $(du -sb "$OUT/groonga" | cut -f1)}" >>"$OUT/build.json"
+fi
+
+t0=$(now)
+python3 bench/search_engines.py build-trigram "$OUT/cases.jsonl" "$OUT/trigram.db"
+t1=$(now)
+echo ", \"trigram\": {\"seconds\": $(echo "$t1 - $t0" | bc), \"bytes\": $(stat -c %s "$OUT/trigram.db")}}" >>"$OUT/build.json"
+
+"$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun.tsv"
+if command -v groonga >/dev/null; then
+	python3 bench/search_engines.py query-groonga "$OUT/groonga" bench/search_queries.tsv "$REPS" >"$OUT/q-groonga.tsv"
+fi
+python3 bench/search_engines.py query-trigram "$OUT/trigram.db" bench/search_queries.tsv "$REPS" >"$OUT/q-trigram.tsv"
+python3 bench/search_engines.py report "$OUT" | tee "$OUT/report.md"

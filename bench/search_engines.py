@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""The other engines of bench/search.sh: Groonga and SQLite FTS5 trigram.
+
+usage: search_engines.py build-groonga CASES.jsonl DIR
+       search_engines.py build-trigram CASES.jsonl DB
+       search_engines.py query-groonga DIR QUERIES.tsv REPS
+       search_engines.py query-trigram DB QUERIES.tsv REPS
+       search_engines.py report RESULTS_DIR
+
+Both index the same text kyokun indexes (title, summary, lessons, body =
+all sections, meta = category), weighted title 8, summary 4, the rest 1.
+Groonga: TokenBigram + NormalizerAuto, one index over the columns with
+sections, select with --cache no and --match_escalation_threshold -1, its
+own elapsed time per command.  Trigram: fts5(tokenize='trigram'), ORDER BY
+bm25 LIMIT 20, timed in-process around the query.  The query lines print
+"class<TAB>query<TAB>hits<TAB>ms...", as bench/search_bench does.
+"""
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+
+def fields(c):
+    secs = c.get("sections") or {}
+    tl = "\n".join(e.get("text", "") for e in c.get("timeline") or [])
+    return (c.get("title") or "", "\n".join(c.get("summary") or []), "\n".join(c.get("key_lessons") or []),
+            "\n".join(secs.values()) + ("\n" + tl if tl else ""), c.get("category") or "")
+
+
+def build_groonga(src, d):
+    os.makedirs(d, exist_ok=True)
+    db = os.path.join(d, "db")
+    p = subprocess.Popen(["groonga", "-n", db], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                         text=True, encoding="utf-8")
+    w = p.stdin.write
+    w("table_create Cases TABLE_NO_KEY\n")
+    for col in ("title", "summary", "lessons", "body", "meta"):
+        w("column_create Cases %s COLUMN_SCALAR Text\n" % col)
+    w("load --table Cases\n[\n")
+    first = True
+    with open(src, encoding="utf-8") as f:
+        for line in f:
+            t = fields(json.loads(line))
+            r = {"title": t[0], "summary": t[1], "lessons": t[2], "body": t[3], "meta": t[4]}
+            w(("" if first else ",\n") + json.dumps(r, ensure_ascii=False))
+            first = False
+    w("\n]\n")
+    w("table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer TokenBigram "
+      "--normalizer NormalizerAuto\n")
+    w("column_create Terms idx COLUMN_INDEX|WITH_POSITION|WITH_SECTION Cases title,summary,lessons,body,meta\n")
+    p.stdin.close()
+    if p.wait() != 0:
+        sys.exit("groonga failed")
+
+
+def build_trigram(src, path):
+    if os.path.exists(path):
+        os.unlink(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(title, summary, lessons, body, meta, tokenize='trigram')")
+    with open(src, encoding="utf-8") as f:
+        batch = []
+        for line in f:
+            batch.append(fields(json.loads(line)))
+            if len(batch) == 5000:
+                db.executemany("INSERT INTO t VALUES (?,?,?,?,?)", batch)
+                batch = []
+        if batch:
+            db.executemany("INSERT INTO t VALUES (?,?,?,?,?)", batch)
+    db.commit()
+    db.close()
+
+
+def queries(path):
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if "\t" in line:
+                yield line.split("\t", 1)
+
+
+def grn_quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def query_groonga(d, qpath, reps):
+    p = subprocess.Popen(["groonga", os.path.join(d, "db")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         text=True, encoding="utf-8")
+    for cls, q in queries(qpath):
+        cmd = ("select Cases --match_columns 'title*8||summary*4||lessons||body||meta' --query %s"
+               " --limit 20 --output_columns _id,_score --sort_keys -_score,_id --cache no"
+               " --match_escalation_threshold -1\n" % grn_quote(q))
+        times, hits = [], -1
+        for i in range(reps + 1):
+            p.stdin.write(cmd)
+            p.stdin.flush()
+            r = json.loads(p.stdout.readline())
+            if r[0][0] != 0:
+                hits = -1
+                times.append(r[0][2] * 1000)
+                continue
+            hits = r[1][0][0][0]
+            if i:
+                times.append(r[0][2] * 1000)
+        print("\t".join([cls, q, str(hits)] + ["%.3f" % t for t in times]), flush=True)
+    p.stdin.close()
+    p.wait()
+
+
+def tri_expr(q):
+    """The query as an FTS5 expression: words ANDed, phrases kept, all quoted."""
+    out, i = [], 0
+    while i < len(q):
+        if q[i].isspace():
+            i += 1
+        elif q[i] == '"':
+            j = q.find('"', i + 1)
+            j = len(q) if j < 0 else j
+            out.append('"' + q[i + 1:j] + '"')
+            i = j + 1
+        else:
+            j = i
+            while j < len(q) and not q[j].isspace():
+                j += 1
+            out.append('"' + q[i:j].replace('"', '""') + '"')
+            i = j
+    return " AND ".join(out)
+
+
+def query_trigram(path, qpath, reps):
+    db = sqlite3.connect(path)
+    for cls, q in queries(qpath):
+        e = tri_expr(q)
+        hits = db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (e,)).fetchone()[0]
+        times = []
+        for i in range(reps + 1):
+            t0 = time.perf_counter()
+            db.execute("SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t, 8.0, 4.0, 1.0, 1.0, 1.0)"
+                       " LIMIT 20", (e,)).fetchall()
+            if i:
+                times.append((time.perf_counter() - t0) * 1000)
+        print("\t".join([cls, q, str(hits)] + ["%.3f" % t for t in times]), flush=True)
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
+
+
+def report(d):
+    eng = ["kyokun", "groonga", "trigram"]
+    res = {}
+    for e in eng:
+        res[e] = []
+        path = os.path.join(d, "q-%s.tsv" % e)
+        if os.path.exists(path):
+            for line in open(path, encoding="utf-8"):
+                f = line.rstrip("\n").split("\t")
+                res[e].append((f[0], f[1], int(f[2]), [float(x) for x in f[3:]]))
+    meta = json.load(open(os.path.join(d, "build.json")))
+    print("## search benchmark: %s cases\n" % meta["n"])
+    print("| engine | build s | index MB |")
+    print("| --- | ---: | ---: |")
+    for e in eng:
+        b = meta.get(e, {})
+        print("| %s | %.1f | %.1f |" % (e, b.get("seconds", 0), b.get("bytes", 0) / 1e6))
+    print("\nranked top 20, ms (p50 / p99 over all runs of the class's queries)\n")
+    classes = []
+    for r in res["kyokun"]:
+        if r[0] not in classes:
+            classes.append(r[0])
+    print("| class | " + " | ".join(eng) + " |")
+    print("| --- |" + " ---: |" * len(eng))
+    for c in classes:
+        cells = []
+        for e in eng:
+            ts = [t for r in res[e] if r[0] == c for t in r[3]]
+            cells.append("%.2f / %.2f" % (pct(ts, 50), pct(ts, 99)) if ts else "-")
+        print("| %s | %s |" % (c, " | ".join(cells)))
+    print("\nhits per query\n")
+    print("| class | query | " + " | ".join(eng) + " |")
+    print("| --- | --- |" + " ---: |" * len(eng))
+    for i, r in enumerate(res["kyokun"]):
+        cells = []
+        for e in eng:
+            cells.append(str(res[e][i][2]) if i < len(res[e]) else "-")
+        print("| %s | %s | %s |" % (r[0], r[1].replace("|", "\\|"), " | ".join(cells)))
+
+
+def main():
+    a = sys.argv[1:]
+    if a[0] == "build-groonga":
+        build_groonga(a[1], a[2])
+    elif a[0] == "build-trigram":
+        build_trigram(a[1], a[2])
+    elif a[0] == "query-groonga":
+        query_groonga(a[1], a[2], int(a[3]))
+    elif a[0] == "query-trigram":
+        query_trigram(a[1], a[2], int(a[3]))
+    elif a[0] == "report":
+        report(a[1])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
