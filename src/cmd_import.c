@@ -57,6 +57,12 @@ static int read_report(const char *path, struct kbuf *text, int *npages, struct 
 	if (kpdf_sniff(raw.buf, raw.len) || ends_with(path, ".pdf")) {
 		kbuf_setcap(text, MAX_REPORT);
 		rc = kpdf_extract_mem(raw.buf, raw.len, text, npages, err);
+		if (rc < 0)
+			kerr_prefix(err, "%s", path);
+		goto out;
+	}
+	if (raw.len == 0) {
+		rc = kerr_set(err, KE_INVALID, "%s: empty file, no case found", path);
 		goto out;
 	}
 	*text = raw;
