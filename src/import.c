@@ -35,63 +35,6 @@
 
 #define PUBLISHER "内閣官房 内閣サイバーセキュリティセンター (NISC)"
 
-enum {
-	LK_BLANK,
-	LK_TEXT,
-	LK_BULLET,
-	LK_HEAD,  /* a section heading (sec) */
-	LK_HDR,   /* 事例N title page-marker */
-	LK_TLHDR, /* 日時 ①経営層 ②... */
-	LK_TLROW, /* 1日目 22:00 ... */
-	LK_ATTR,  /* 属性 要因 ケース, or 組織属性：... */
-	LK_ROW,   /* a table row (tabs or pipes) */
-};
-
-/* what a line anchors (struct line.atype) */
-enum { AN_NONE, AN_ATTR, AN_TL };
-
-struct line {
-	const char *s;   /* trimmed text, in parser.buf */
-	int len;
-	int no;          /* physical line number, 1-based */
-	unsigned char kind, btype, page, used, noise, ainline, atype;
-	signed char sec; /* LK_HEAD */
-	int aidx;        /* record anchored here */
-	int owner;       /* 1 + pcase that holds its text; -1 structure; 0 none */
-	size_t koff;     /* key in parser.keys */
-	int klen;
-	const char *why; /* why it was dropped */
-};
-
-struct hdr {
-	int num, ref;
-	const char *t, *m;
-	size_t tlen, mlen;
-};
-
-struct entry {
-	int num;
-	char *title, *category, *overview, *lessons;
-};
-
-struct attr {
-	int line;
-	char *title, *org, *factor;
-	int num, reader;
-};
-
-struct tlev {
-	int has_day, day;
-	char *when, *actor;
-	struct kbuf text;
-};
-
-struct tl {
-	int line;
-	struct tlev *ev;
-	size_t n, alloc;
-};
-
 enum { U_RUN, U_GROUP, U_PAGE, U_HDR, U_ATTR, U_TL };
 
 struct unit {
@@ -104,7 +47,10 @@ struct pcase {
 	struct kcase c;
 	int num, ref, hdr_title, by_summary, fresh, attr, nsec, line, keep;
 	int anchored; /* opened by a case header, an overview heading or header facts */
+	int next_num; /* the number of the next case that has one (number_cases) */
 	char *title_cand;
+	int tc_first, tc_last; /* the lines of title_cand */
+	struct kbuf sec[KSEC__N]; /* section texts, moved into c at the end */
 };
 
 struct item {
@@ -118,1637 +64,6 @@ struct items {
 	struct item *v;
 	int n, alloc;
 };
-
-struct parser {
-	const char *document;
-	char *buf;
-	struct line *ln;
-	size_t n, alloc;
-	struct kbuf keys;
-	struct entry *ent;
-	size_t nent, aent;
-	struct attr *at;
-	size_t nat, aat;
-	struct tl *tl;
-	size_t ntl, atl;
-	struct unit *u;
-	size_t nu, au;
-	struct pcase *pc;
-	size_t npc, apc;
-	unsigned secs_seen;
-	int after_mode;
-	int rc;           /* first allocation failure */
-	struct kimport_result *res;
-};
-
-/* ---- small helpers ---- */
-
-static int grow(void **v, size_t *alloc, size_t need, size_t size)
-{
-	size_t n;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	n = *alloc ? *alloc * 2 : 16;
-	while (n < need)
-		n *= 2;
-	p = realloc(*v, n * size);
-	if (!p)
-		return KE_NOMEM;
-	*v = p;
-	*alloc = n;
-	return 0;
-}
-
-#define GROW(p, arr, cnt, al) \
-	(grow((void **)&(arr), &(al), (cnt) + 1, sizeof(*(arr))) < 0 ? ((p)->rc = KE_NOMEM) : 0)
-
-static const char *key(const struct parser *p, size_t i)
-{
-	return p->keys.buf + p->ln[i].koff;
-}
-
-static int keq(const struct parser *p, size_t i, const char *lit)
-{
-	return (size_t)p->ln[i].klen == strlen(lit) && !memcmp(key(p, i), lit, p->ln[i].klen);
-}
-
-static int khas(const struct parser *p, size_t i, const char *lit)
-{
-	return ki_memmem(key(p, i), p->ln[i].klen, lit, strlen(lit)) != NULL;
-}
-
-static int has(const char *s, size_t len, const char *lit)
-{
-	return ki_memmem(s, len, lit, strlen(lit)) != NULL;
-}
-
-static char *dupn(struct parser *p, const char *s, size_t len)
-{
-	char *d = malloc(len + 1);
-
-	if (!d) {
-		p->rc = KE_NOMEM;
-		return NULL;
-	}
-	memcpy(d, s, len);
-	d[len] = '\0';
-	return d;
-}
-
-/* A cursor over raw UTF-8 that compares folded code points. */
-struct cur {
-	const char *s;
-	size_t len, i;
-};
-
-static uint32_t c_peek(const struct cur *c)
-{
-	size_t j = c->i;
-
-	return c->i < c->len ? ki_fold(ki_u8(c->s, c->len, &j)) : 0;
-}
-
-static void c_next(struct cur *c)
-{
-	if (c->i < c->len)
-		ki_u8(c->s, c->len, &c->i);
-}
-
-static void c_skipsp(struct cur *c)
-{
-	while (c->i < c->len && ki_isspace(c_peek(c)))
-		c_next(c);
-}
-
-static int c_eat(struct cur *c, const char *lit)
-{
-	size_t j = c->i, k = 0, ll = strlen(lit);
-
-	while (k < ll) {
-		if (j >= c->len)
-			return 0;
-		if (ki_fold(ki_u8(c->s, c->len, &j)) != ki_fold(ki_u8(lit, ll, &k)))
-			return 0;
-	}
-	c->i = j;
-	return 1;
-}
-
-static int c_num(struct cur *c, int maxd, int *v)
-{
-	int n = 0, d = 0;
-
-	while (d < maxd) {
-		uint32_t ch = c_peek(c);
-
-		if (ch < '0' || ch > '9')
-			break;
-		n = n * 10 + (int)(ch - '0');
-		d++;
-		c_next(c);
-	}
-	if (!d)
-		return 0;
-	if (d == maxd) {
-		uint32_t ch = c_peek(c);
-
-		if (ch >= '0' && ch <= '9')
-			return 0;
-	}
-	*v = n;
-	return 1;
-}
-
-static uint32_t c_prev(const char *s, size_t lo, size_t *i)
-{
-	size_t end = *i, j, k;
-
-	if (end <= lo)
-		return 0;
-	j = end - 1;
-	while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80 && end - j < 4)
-		j--;
-	k = j;
-	*i = j;
-	return ki_fold(ki_u8(s, end, &k));
-}
-
-static size_t rtrim_ws(const char *s, size_t lo, size_t hi)
-{
-	while (hi > lo) {
-		size_t j = hi;
-
-		if (!ki_isspace(c_prev(s, lo, &j)))
-			break;
-		hi = j;
-	}
-	return hi;
-}
-
-static size_t rtrim_sp(const char *s, size_t lo, size_t hi)
-{
-	while (hi > lo) {
-		size_t j = hi;
-		uint32_t c = c_prev(s, lo, &j);
-
-		if (!ki_isspace(c) && c != '*')
-			break;
-		hi = j;
-	}
-	return hi;
-}
-
-static int ends_sentence(const char *s, size_t len)
-{
-	uint32_t c = ki_fold(ki_last_cp(s, len));
-
-	return c == 0x3002 || c == '.' || c == '!' || c == '?' || c == 0xFF61;
-}
-
-static int is_ascii_alnum(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* Append text without markdown emphasis; tabs become spaces. */
-static int add_clean(struct kbuf *b, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		int rc;
-
-		if (s[i] == '*' && i + 1 < len && s[i + 1] == '*') {
-			i++;
-			continue;
-		}
-		rc = kbuf_addch(b, s[i] == '\t' ? ' ' : s[i]);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Join a wrapped line to what b holds: no space between Japanese characters. */
-static int add_joined(struct kbuf *b, const char *s, size_t len)
-{
-	if (b->len && len && is_ascii_alnum((unsigned char)b->buf[b->len - 1]) &&
-	    is_ascii_alnum((unsigned char)s[0]) && kbuf_addch(b, ' ') < 0)
-		return KE_NOMEM;
-	return add_clean(b, s, len);
-}
-
-/* ---- line parsers ---- */
-
-/* "１／３", "(2/2)" at the end of s[lo..hi): returns where the marker starts, or hi */
-static size_t find_marker(const char *s, size_t lo, size_t hi, size_t *mend)
-{
-	size_t i = rtrim_sp(s, lo, hi), j, end = i;
-	int paren = 0, nd;
-	uint32_t c;
-
-	j = i;
-	c = c_prev(s, lo, &j);
-	if (c == ')') {
-		paren = 1;
-		i = j;
-	}
-	for (nd = 0; nd < 3; nd++) {
-		j = i;
-		c = c_prev(s, lo, &j);
-		if (c < '0' || c > '9')
-			break;
-		i = j;
-	}
-	if (!nd)
-		return hi;
-	i = rtrim_sp(s, lo, i);
-	j = i;
-	if (c_prev(s, lo, &j) != '/')
-		return hi;
-	i = rtrim_sp(s, lo, j);
-	for (nd = 0; nd < 3; nd++) {
-		j = i;
-		c = c_prev(s, lo, &j);
-		if (c < '0' || c > '9')
-			break;
-		i = j;
-	}
-	if (!nd)
-		return hi;
-	if (paren) {
-		j = i;
-		if (c_prev(s, lo, &j) != '(')
-			return hi;
-		i = j;
-	}
-	if (i > lo) {
-		j = i;
-		if (!ki_isspace(c_prev(s, lo, &j)))
-			return hi;
-	}
-	*mend = end;
-	return i;
-}
-
-static int parse_hdr(const char *s, size_t len, struct hdr *h)
-{
-	struct cur c = { s, len, 0 };
-	int br = 0, num = -1, ref = 0, isjirei;
-	size_t ts, te, ms, me = 0, n;
-	uint32_t d;
-
-	memset(h, 0, sizeof(*h));
-	h->num = -1;
-	while (c_peek(&c) == '#' || c_peek(&c) == '*')
-		c_next(&c);
-	c_skipsp(&c);
-	if (c_eat(&c, "(参考)") || c_eat(&c, "【参考】") || c_eat(&c, "[参考]") ||
-	    c_eat(&c, "<参考>")) {
-		ref = 1;
-		c_skipsp(&c);
-	}
-	if (c_eat(&c, "【"))
-		br = 1;
-	else if (c_eat(&c, "["))
-		br = 2;
-	isjirei = c_eat(&c, "事例");
-	if (isjirei) {
-		c_skipsp(&c);
-		if (!c_num(&c, 3, &num) && !ref)
-			return 0;
-		if (br && !c_eat(&c, br == 1 ? "】" : "]"))
-			return 0;
-		d = c_peek(&c);
-		if (!br && num >= 0 && !(d == 0 || ki_isspace(d) || d == ':' || d == '.' ||
-					 d == 0x3001 || d == 0x30FB))
-			return 0;
-		if (d == ':' || d == '.' || d == 0x3001 || d == 0x30FB)
-			c_next(&c);
-		if (!br && num < 0 && !(d == 0 || ki_isspace(d) || d == ':'))
-			return 0;
-	} else if (!ref || br) {
-		return 0;
-	}
-	c_skipsp(&c);
-	ts = c.i;
-	te = rtrim_sp(s, ts, len);
-	ms = find_marker(s, ts, te, &me);
-	if (ms < te) {
-		h->m = s + ms;
-		h->mlen = me - ms;
-		while (h->mlen && ki_isspace((unsigned char)h->m[0])) {
-			h->m++;
-			h->mlen--;
-		}
-		te = rtrim_sp(s, ts, ms);
-	}
-	h->t = s + ts;
-	h->tlen = te - ts;
-	if (!h->tlen && !h->mlen)
-		return 0;
-	n = ki_cplen(h->t, h->tlen);
-	if (n > 120 || has(h->t, h->tlen, "。"))
-		return 0;
-	if (h->tlen) {
-		size_t i = 0;
-
-		d = ki_u8(h->t, h->tlen, &i);
-		if (d == 0x306E || d == 0x3067 || d == 0x306B || d == 0x306F || d == 0x3092 ||
-		    d == 0x304C || d == 0x3068 || d == 0x3082 || d == 0x3078)
-			return 0;
-	}
-	if (!isjirei && (!h->tlen || n > 60))
-		return 0;
-	h->num = num;
-	h->ref = ref;
-	return 1;
-}
-
-struct hname {
-	const char *name;
-	signed char sec;
-	unsigned char bare;   /* may stand alone on a line */
-	unsigned char prefix; /* may go on after "、" (発生と検知、...) */
-};
-
-static const struct hname hnames[] = {
-	{ "事例の概要", KI_SUMMARY, 1, 0 },
-	{ "事案の概要", KI_SUMMARY, 1, 0 },
-	{ "事象の概要", KI_SUMMARY, 1, 0 },
-	{ "インシデントの概要", KI_SUMMARY, 1, 0 },
-	{ "概要", KI_SUMMARY, 0, 0 },
-	{ "背景", KSEC_BACKGROUND, 0, 0 },
-	{ "背景・国内外の状況", KSEC_BACKGROUND, 1, 0 },
-	{ "受けた背景・国内外の状況", KSEC_BACKGROUND, 1, 0 },
-	{ "国内外の状況", KSEC_BACKGROUND, 0, 0 },
-	{ "事案の背景", KSEC_BACKGROUND, 1, 0 },
-	{ "発生の背景", KSEC_BACKGROUND, 1, 0 },
-	{ "検知", KSEC_DETECTION, 0, 0 },
-	{ "発見", KSEC_DETECTION, 0, 0 },
-	{ "覚知", KSEC_DETECTION, 0, 0 },
-	{ "発生と検知", KSEC_DETECTION, 1, 1 },
-	{ "対処", KSEC_RESPONSE, 0, 0 },
-	{ "対応", KSEC_RESPONSE, 0, 0 },
-	{ "対処・対応", KSEC_RESPONSE, 0, 0 },
-	{ "初動対応", KSEC_RESPONSE, 0, 0 },
-	{ "原因", KSEC_CAUSE, 0, 0 },
-	{ "発生原因", KSEC_CAUSE, 0, 0 },
-	{ "根本原因", KSEC_CAUSE, 0, 0 },
-	{ "発生原因と根本原因の深堀り", KSEC_CAUSE, 1, 0 },
-	{ "発生原因と根本原因の深堀", KSEC_CAUSE, 1, 0 },
-	{ "発生原因と根本原因の深掘り", KSEC_CAUSE, 1, 0 },
-	{ "再発防止策", KSEC_COUNTERMEASURES, 1, 0 },
-	{ "再発防止対策", KSEC_COUNTERMEASURES, 1, 0 },
-	{ "再発に備えた対策", KSEC_COUNTERMEASURES, 1, 0 },
-	{ "再発防止に向けた対策", KSEC_COUNTERMEASURES, 1, 0 },
-	{ "対策", KSEC_COUNTERMEASURES, 0, 0 },
-	{ "今後の対策", KSEC_COUNTERMEASURES, 0, 0 },
-	{ "得られた気付き・教訓", KSEC_LESSONS, 1, 0 },
-	{ "得られた気づき・教訓", KSEC_LESSONS, 1, 0 },
-	{ "気付き・教訓", KSEC_LESSONS, 1, 0 },
-	{ "気づき・教訓", KSEC_LESSONS, 1, 0 },
-	{ "得られた教訓", KSEC_LESSONS, 1, 0 },
-	{ "得られた気付き", KSEC_LESSONS, 1, 0 },
-	{ "教訓", KSEC_LESSONS, 0, 0 },
-	{ "サイバー攻撃による影響", KSEC_IMPACT, 1, 0 },
-	{ "影響", KSEC_IMPACT, 0, 0 },
-	{ "被害・影響", KSEC_IMPACT, 0, 0 },
-	{ "被害状況", KSEC_IMPACT, 0, 0 },
-	{ "被害軽減に寄与した対策", KSEC_MITIGATION, 1, 0 },
-	{ "被害軽減策", KSEC_MITIGATION, 0, 0 },
-	{ "今後の課題", KSEC_CHALLENGES, 1, 0 },
-	{ "課題", KSEC_CHALLENGES, 0, 0 },
-	{ "状況", KI_STATUS, 0, 0 },
-	{ "発生事象のイメージ", KI_FIGURE, 1, 0 },
-	{ "事象のイメージ", KI_FIGURE, 0, 0 },
-	{ "イメージ", KI_FIGURE, 0, 0 },
-	{ "時系列", KI_TIMELINE, 0, 0 },
-	{ "まとめ", KI_MATOME, 0, 0 },
-	{ "付録", KI_END, 1, 0 },
-	{ "参考資料", KI_END, 1, 0 },
-	{ "用語集", KI_END, 1, 0 },
-	{ "用語解説", KI_END, 1, 0 },
-	{ "おわりに", KI_END, 1, 0 },
-	{ "終わりに", KI_END, 1, 0 },
-	{ "あとがき", KI_END, 1, 0 },
-	{ "別添", KI_END, 1, 0 },
-	{ "別紙", KI_END, 1, 0 },
-};
-
-/* Section of a heading name (a key); bare: the line has nothing else. */
-static int match_name(const char *k, size_t kl, int bare)
-{
-	int best = -1;
-	size_t bestl = 0;
-
-	for (size_t i = 0; i < sizeof(hnames) / sizeof(hnames[0]); i++) {
-		const struct hname *h = &hnames[i];
-		size_t nl = strlen(h->name), tl;
-		const char *t;
-
-		if (bare && !h->bare)
-			continue;
-		if (kl < nl || memcmp(k, h->name, nl) || nl <= bestl)
-			continue;
-		t = k + nl;
-		tl = kl - nl;
-		if (tl == 0 || (tl == 1 && *t == ':') ||
-		    (h->sec == KI_END && tl <= 3 && is_ascii_alnum((unsigned char)*t)) ||
-		    (tl >= 2 && *t == '(' && t[tl - 1] == ')' && tl < 80) ||
-		    (h->prefix && tl > 3 && !memcmp(t, "、", 3))) {
-			best = h->sec;
-			bestl = nl;
-		}
-	}
-	return best;
-}
-
-/*
- * A section heading: 【１ 背景】 (text may follow on the line: *rest is its
- * offset), １. 背景, ３．時系列（...）, or a long name alone on its line.
- */
-static int parse_heading(const char *s, size_t len, size_t *rest)
-{
-	struct cur c = { s, len, 0 };
-	struct kbuf k = KBUF_INIT;
-	int sec = -1;
-	size_t ks;
-
-	*rest = 0;
-	while (c_peek(&c) == '#' || c_peek(&c) == '*')
-		c_next(&c);
-	c_skipsp(&c);
-	if (c_eat(&c, "【") || c_eat(&c, "[")) {
-		size_t in = c.i, close = 0;
-
-		while (c.i < len) {
-			uint32_t d = c_peek(&c);
-
-			if (d == 0x3011 || d == ']') {
-				close = c.i;
-				break;
-			}
-			c_next(&c);
-		}
-		if (!close || ki_key(&k, s + in, close - in) < 0)
-			goto out;
-		c_next(&c);
-		ks = 0;
-		while (ks < k.len && k.buf[ks] >= '0' && k.buf[ks] <= '9')
-			ks++;
-		while (ks < k.len && (k.buf[ks] == '.' || k.buf[ks] == ')' || k.buf[ks] == ':'))
-			ks++;
-		if (ks < k.len)
-			sec = match_name(k.buf + ks, k.len - ks, 0);
-		if (sec >= 0) {
-			c_skipsp(&c);
-			if (c.i < len)
-				*rest = c.i;
-		}
-		goto out;
-	}
-	if (ki_key(&k, s + c.i, len - c.i) < 0 || !k.len || k.len > 200)
-		goto out;
-	ks = 0;
-	if (k.buf[0] == '(') {
-		size_t j = 1;
-
-		while (j < k.len && k.buf[j] >= '0' && k.buf[j] <= '9')
-			j++;
-		if (j > 1 && j < k.len && k.buf[j] == ')')
-			ks = j + 1;
-	} else if (k.buf[0] >= '0' && k.buf[0] <= '9') {
-		size_t j = 0;
-
-		while (j < k.len && k.buf[j] >= '0' && k.buf[j] <= '9')
-			j++;
-		if (j <= 2) {
-			ks = j;
-			if (ks < k.len && (k.buf[ks] == '.' || k.buf[ks] == ')' || k.buf[ks] == ':'))
-				ks++;
-			else if (ks + 3 <= k.len && !memcmp(k.buf + ks, "、", 3))
-				ks += 3;
-		}
-	}
-	if (ks)
-		sec = ks < k.len ? match_name(k.buf + ks, k.len - ks, 0) : -1;
-	else
-		sec = match_name(k.buf, k.len, 1);
-out:
-	kbuf_release(&k);
-	return sec;
-}
-
-/* 1日目（休）夜間, 2日目 14:00, 検知の11日前, 2週目, 1か月以上前 ... */
-static int parse_day(const char *s, size_t len, size_t *end, int *has_day, int *day)
-{
-	static const char *const pre[] = { "検知の", "発生の", "発覚の", "認知の", "覚知の",
-					   "公表の", "攻撃の", "侵入の", "感染の" };
-	static const char *const words[] = { "以降", "以上前", "頃", "夜間", "早朝", "未明",
-					     "午前", "午後", "深夜", "夕方", "朝", "昼", "夜",
-					     "~", "まで" };
-	static const char *const off[] = { "(休)", "(休日)", "(土)", "(日)", "(祝)", "(土日)",
-					   "(平日)", "(月)", "(火)", "(水)", "(木)", "(金)" };
-	struct cur c = { s, len, 0 };
-	int n, known = 0, v = 0, pref = 0;
-	size_t e;
-	uint32_t d;
-
-	for (size_t k = 0; k < sizeof(pre) / sizeof(pre[0]); k++)
-		if (c_eat(&c, pre[k])) {
-			pref = 1;
-			break;
-		}
-	if (c_num(&c, 3, &n)) {
-		if (c_eat(&c, "日目")) {
-			known = 1;
-			v = n;
-		} else if (c_eat(&c, "日前")) {
-			known = 1;
-			v = -n;
-		} else if (c_eat(&c, "日後")) {
-		} else if (c_eat(&c, "週間目") || c_eat(&c, "週目") || c_eat(&c, "週間後") ||
-			   c_eat(&c, "週間前") || c_eat(&c, "週前")) {
-		} else if (c_eat(&c, "か月") || c_eat(&c, "ヶ月") || c_eat(&c, "カ月") ||
-			   c_eat(&c, "ケ月") || c_eat(&c, "ヵ月") || c_eat(&c, "箇月")) {
-			c_eat(&c, "以上");
-			if (!c_eat(&c, "前") && !c_eat(&c, "目") && !c_eat(&c, "後"))
-				return 0;
-		} else if (c_eat(&c, "月")) {
-			if (!c_num(&c, 2, &n) || !c_eat(&c, "日"))
-				return 0;
-		} else {
-			return 0;
-		}
-	} else if (!pref && (c_eat(&c, "当日") || c_eat(&c, "翌日") || c_eat(&c, "同日") ||
-			     c_eat(&c, "前日") || c_eat(&c, "翌週"))) {
-	} else {
-		return 0;
-	}
-	e = c.i;
-	for (;;) {
-		int hit = 0;
-
-		c.i = e;
-		c_skipsp(&c);
-		for (size_t k = 0; !hit && k < sizeof(off) / sizeof(off[0]); k++)
-			hit = c_eat(&c, off[k]);
-		if (!hit) {
-			struct cur t = c;
-			int h, m;
-
-			if (c_num(&t, 2, &h) && c_eat(&t, ":") && c_num(&t, 2, &m)) {
-				c = t;
-				hit = 1;
-			} else {
-				t = c;
-				if (c_num(&t, 2, &h) && c_eat(&t, "時")) {
-					c = t;
-					if (c_num(&t, 2, &m) && c_eat(&t, "分"))
-						c = t;
-					hit = 1;
-				}
-			}
-		}
-		for (size_t k = 0; !hit && k < sizeof(words) / sizeof(words[0]); k++)
-			hit = c_eat(&c, words[k]);
-		if (!hit)
-			break;
-		e = c.i;
-	}
-	c.i = e;
-	d = c_peek(&c);
-	if (d && !ki_isspace(d) && d != 0x2022)
-		return 0;
-	*end = e;
-	*has_day = known;
-	*day = v;
-	return 1;
-}
-
-static const char *const attr_tokens[] = { "組織属性", "想定読者", "組織", "属性", "要因",
-					   "ケース", "想定", "読者", "No.", "No" };
-
-/* A line of header-fact labels only, with at least two of 属性, 要因, ケース. */
-static int attr_label_line(const char *k, size_t kl)
-{
-	unsigned strong = 0;
-	size_t i = 0;
-
-	while (i < kl) {
-		size_t best = 0;
-		int bt = -1;
-
-		for (size_t t = 0; t < sizeof(attr_tokens) / sizeof(attr_tokens[0]); t++) {
-			size_t tl = strlen(attr_tokens[t]);
-
-			if (tl > best && kl - i >= tl && !memcmp(k + i, attr_tokens[t], tl)) {
-				best = tl;
-				bt = (int)t;
-			}
-		}
-		if (bt < 0)
-			return 0;
-		if (bt == 0 || bt == 3)
-			strong |= 1;
-		else if (bt == 4)
-			strong |= 2;
-		else if (bt == 5)
-			strong |= 4;
-		i += best;
-	}
-	return (strong & 1) + ((strong >> 1) & 1) + ((strong >> 2) & 1) >= 2;
-}
-
-/* 組織属性：X, 要因：X, ケース：N, 想定読者：X; returns which (1..4) and *voff */
-static int attr_inline(const char *s, size_t len, size_t *voff)
-{
-	static const char *const lab[] = { "組織属性", "要因", "ケース", "想定読者" };
-
-	for (int i = 0; i < 4; i++) {
-		struct cur c = { s, len, 0 };
-		size_t after;
-		int colon;
-
-		if (!c_eat(&c, lab[i]))
-			continue;
-		after = c.i;
-		c_skipsp(&c);
-		colon = c_eat(&c, ":");
-		/* 要因 and ケース begin ordinary sentences too: they need the colon */
-		if (!colon && (i == 1 || i == 2 || c.i == after))
-			return 0;
-		c_skipsp(&c);
-		if (c.i >= len)
-			return 0;
-		*voff = c.i;
-		return i + 1;
-	}
-	return 0;
-}
-
-static void classify(struct parser *p, size_t i)
-{
-	struct line *l = &p->ln[i];
-	const char *k = key(p, i);
-	size_t mlen, rest, end, voff, six = 6;
-	struct hdr h;
-	int a, b;
-
-	if (!l->len || !l->klen) {
-		l->kind = LK_BLANK;
-		return;
-	}
-	l->btype = (unsigned char)ki_bullet(l->s, l->len, &mlen);
-	if (parse_hdr(l->s, l->len, &h)) {
-		l->kind = LK_HDR;
-	} else if ((l->sec = (signed char)parse_heading(l->s, l->len, &rest)) >= 0) {
-		l->kind = LK_HEAD;
-		if (l->sec < KSEC__N)
-			p->secs_seen |= 1u << l->sec;
-	} else if (l->klen >= 6 && !memcmp(k, "日時", 6) && !has(k, l->klen, "。") &&
-		   (l->klen == 6 || k[6] == '(' || ki_is_circled(ki_u8(k, l->klen, &six)) ||
-		    l->s[6] == '\t' || l->s[6] == ' ')) {
-		l->kind = LK_TLHDR;
-	} else if (parse_day(l->s, l->len, &end, &a, &b)) {
-		l->kind = LK_TLROW;
-	} else if (attr_label_line(k, l->klen)) {
-		l->kind = LK_ATTR;
-	} else if (attr_inline(l->s, l->len, &voff)) {
-		l->kind = LK_ATTR;
-		l->ainline = 1;
-	} else if (memchr(l->s, '\t', l->len) || (l->s[0] == '|' && memchr(l->s + 1, '|', l->len - 1))) {
-		l->kind = LK_ROW;
-	} else if (l->btype != KB_NONE) {
-		l->kind = LK_BULLET;
-	} else {
-		l->kind = LK_TEXT;
-	}
-	if (l->kind != LK_HEAD)
-		l->sec = -1;
-}
-
-/* ---- cutting the text into lines ---- */
-
-static int push_line(struct parser *p, const char *s, size_t len, int no, int page)
-{
-	size_t a = 0, b = len, rest;
-	struct line *l;
-
-	while (a < b) {
-		size_t j = a;
-
-		if (!ki_isspace(ki_u8(s, b, &j)))
-			break;
-		a = j;
-	}
-	b = rtrim_ws(s, a, b);
-	if (a < b && parse_heading(s + a, b - a, &rest) >= 0 && rest) {
-		int rc = push_line(p, s + a, rest, no, page);
-
-		return rc < 0 ? rc : push_line(p, s + a + rest, b - a - rest, no, 0);
-	}
-	if (GROW(p, p->ln, p->n, p->alloc))
-		return KE_NOMEM;
-	l = &p->ln[p->n++];
-	memset(l, 0, sizeof(*l));
-	l->s = s + a;
-	l->len = (int)(b - a);
-	l->no = no;
-	l->page = a < b ? (unsigned char)page : 0;
-	l->sec = -1;
-	return 0;
-}
-
-/* One physical line: bullets run together ("6日目 • A • B") become lines. */
-static int push_phys(struct parser *p, const char *s, size_t len, int no, int page)
-{
-	size_t start = 0, i = 0;
-
-	while (i + 3 <= len) {
-		if ((unsigned char)s[i] == 0xE2 && (unsigned char)s[i + 1] == 0x80 &&
-		    (unsigned char)s[i + 2] == 0xA2 && i > start) {
-			size_t j = i, k;
-			uint32_t c = c_prev(s, start, &j);
-
-			k = rtrim_sp(s, start, i);
-			if (ki_isspace(c) && k > start) {
-				if (push_line(p, s + start, i - start, no, page) < 0)
-					return KE_NOMEM;
-				page = 0;
-				start = i;
-			}
-		}
-		i++;
-	}
-	return push_line(p, s + start, len - start, no, page);
-}
-
-static int cut_lines(struct parser *p, size_t len)
-{
-	char *s = p->buf;
-	size_t i = 0, nonblank = 0, hint = 0, multi = 0;
-	int no = 0, use_hints;
-
-	/* a leading single space marks a page start in some extractions */
-	while (i < len) {
-		char *e = memchr(s + i, '\n', len - i);
-		size_t ll = e ? (size_t)(e - (s + i)) : len - i;
-
-		if (ll && !(ll == 1 && s[i] == '\r')) {
-			size_t k = 0;
-
-			while (k < ll && (s[i + k] == ' ' || s[i + k] == '\t' || s[i + k] == '\r'))
-				k++;
-			if (k < ll) {
-				nonblank++;
-				if (k == 1 && s[i] == ' ')
-					hint++;
-				else if (k > 1)
-					multi++;
-			}
-		}
-		i += ll + 1;
-	}
-	use_hints = hint && hint * 100 <= nonblank * 15 && multi * 100 <= nonblank * 15;
-
-	i = 0;
-	while (i < len) {
-		char *e = memchr(s + i, '\n', len - i);
-		size_t ll = e ? (size_t)(e - (s + i)) : len - i, a = i, b = i + ll;
-		int page;
-
-		no++;
-		if (b > a && s[b - 1] == '\r')
-			b--;
-		page = use_hints && b - a >= 2 && s[a] == ' ' && s[a + 1] != ' ' && s[a + 1] != '\t';
-		/* form feeds: a page ends there */
-		for (;;) {
-			char *ff = memchr(s + a, '\f', b - a);
-
-			if (!ff)
-				break;
-			if (push_phys(p, s + a, (size_t)(ff - (s + a)), no, page) < 0)
-				return KE_NOMEM;
-			a = (size_t)(ff - s) + 1;
-			page = 1;
-		}
-		if (push_phys(p, s + a, b - a, no, page) < 0)
-			return KE_NOMEM;
-		i += ll + 1;
-	}
-	for (i = 0; i < p->n; i++) {
-		struct line *l = &p->ln[i];
-
-		l->koff = p->keys.len;
-		if (ki_key(&p->keys, l->s, l->len) < 0 || kbuf_addch(&p->keys, '\0') < 0)
-			return KE_NOMEM;
-		l->klen = (int)(p->keys.len - 1 - l->koff);
-	}
-	for (i = 0; i < p->n; i++)
-		classify(p, i);
-	return 0;
-}
-
-/* ---- noise ---- */
-
-static int all_digits(const char *k, size_t kl)
-{
-	if (!kl)
-		return 0;
-	for (size_t i = 0; i < kl; i++)
-		if (k[i] < '0' || k[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int page_number(const char *k, size_t kl)
-{
-	size_t i = 0, d;
-
-	if (all_digits(k, kl))
-		return kl <= 4;
-	if (kl >= 3 && k[0] == '-' && k[kl - 1] == '-' && all_digits(k + 1, kl - 2))
-		return 1;
-	if (kl >= 2 && (k[0] == 'p' || k[0] == 'P') && all_digits(k + 1 + (k[1] == '.'), kl - 1 - (k[1] == '.')))
-		return 1;
-	/* a page marker alone: 1/2, (1/2) */
-	if (i < kl && k[i] == '(')
-		i++;
-	for (d = 0; i < kl && k[i] >= '0' && k[i] <= '9'; i++, d++)
-		;
-	if (!d || i >= kl || k[i] != '/')
-		return 0;
-	for (i++, d = 0; i < kl && k[i] >= '0' && k[i] <= '9'; i++, d++)
-		;
-	if (i < kl && k[i] == ')')
-		i++;
-	return d && i == kl;
-}
-
-static uint32_t fnv1a(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-static int mark_noise(struct parser *p)
-{
-	size_t cap = 16, *tab = NULL;
-	int *cnt = NULL, rc = 0;
-
-	for (size_t i = 0; i < p->n; i++) {
-		struct line *l = &p->ln[i];
-
-		if (l->used || (l->kind != LK_TEXT && l->kind != LK_ROW))
-			continue;
-		if (page_number(key(p, i), l->klen)) {
-			l->noise = 1;
-			l->why = "page number";
-		}
-	}
-	/* running headers: a short text line printed on three pages or more */
-	while (cap < p->n * 2)
-		cap *= 2;
-	tab = malloc(cap * sizeof(*tab));
-	cnt = calloc(cap, sizeof(*cnt));
-	if (!tab || !cnt) {
-		rc = KE_NOMEM;
-		goto out;
-	}
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < p->n; i++) {
-			struct line *l = &p->ln[i];
-			const char *k = key(p, i);
-			size_t n, h;
-
-			if (l->used || l->noise || l->kind != LK_TEXT)
-				continue;
-			n = ki_cplen(k, l->klen);
-			if (n < 4 || n > 40 || has(k, l->klen, "。") || has(k, l->klen, "、"))
-				continue;
-			h = fnv1a(k, l->klen) & (cap - 1);
-			while (cnt[h] && (p->ln[tab[h]].klen != l->klen ||
-					  memcmp(key(p, tab[h]), k, l->klen)))
-				h = (h + 1) & (cap - 1);
-			if (pass == 0) {
-				if (!cnt[h])
-					tab[h] = i;
-				cnt[h]++;
-			} else if (cnt[h] >= 3) {
-				l->noise = 1;
-				l->why = "running header or figure label";
-			}
-		}
-	}
-out:
-	free(tab);
-	free(cnt);
-	return rc;
-}
-
-/* ---- header facts (組織属性, 要因, ケース, 想定読者) ---- */
-
-static int is_fragment(const struct parser *p, size_t i)
-{
-	return keq(p, i, "組織") || keq(p, i, "属性") || keq(p, i, "想定") || keq(p, i, "読者") ||
-	       keq(p, i, "組織属性") || keq(p, i, "想定読者");
-}
-
-static int text_line(const struct parser *p, long i)
-{
-	return i >= 0 && (size_t)i < p->n && !p->ln[i].used && p->ln[i].kind == LK_TEXT;
-}
-
-/* First line of the paragraph of text lines that ends at line e. */
-static long para_up(struct parser *p, long e)
-{
-	long s = e;
-
-	while (s > 0 && e - s < 3 && !p->ln[s].page && text_line(p, s - 1) &&
-	       !is_fragment(p, (size_t)(s - 1)))
-		s--;
-	return s;
-}
-
-/* Lines a..e joined as one phrase. */
-static char *join_lines(struct parser *p, long a, long e)
-{
-	struct kbuf b = KBUF_INIT;
-	char *r;
-
-	for (long i = a; i <= e; i++)
-		if (add_joined(&b, p->ln[i].s, p->ln[i].len) < 0) {
-			kbuf_release(&b);
-			p->rc = KE_NOMEM;
-			return NULL;
-		}
-	r = kbuf_detach(&b, NULL);
-	if (!r)
-		p->rc = KE_NOMEM;
-	return r;
-}
-
-static void mark(struct parser *p, long a, long e)
-{
-	for (long i = a; i <= e; i++) {
-		p->ln[i].used = 1;
-		p->ln[i].owner = -1;
-	}
-}
-
-/* 12, 12 基本的取組み想定, 基本的取組み, 先進的取組み想定読者 */
-static int reader_value(const char *k, size_t kl, int *num, int *reader)
-{
-	size_t i = 0;
-	int n = -1;
-
-	*reader = 0;
-	while (i < kl && k[i] >= '0' && k[i] <= '9' && i < 3)
-		i++;
-	if (i) {
-		if (i < kl && k[i] >= '0' && k[i] <= '9')
-			return 0;
-		n = atoi(k);
-	}
-	if (kl - i >= strlen("基本的取組み") && !memcmp(k + i, "基本的取組み", strlen("基本的取組み"))) {
-		*reader = 1;
-		i += strlen("基本的取組み");
-	} else if (kl - i >= strlen("先進的取組み") &&
-		   !memcmp(k + i, "先進的取組み", strlen("先進的取組み"))) {
-		*reader = 2;
-		i += strlen("先進的取組み");
-	}
-	if (kl - i >= strlen("想定") && !memcmp(k + i, "想定", strlen("想定")))
-		i += strlen("想定");
-	if (kl - i >= strlen("読者") && !memcmp(k + i, "読者", strlen("読者")))
-		i += strlen("読者");
-	*num = n;
-	return i == kl && (n >= 0 || *reader);
-}
-
-/* "title org factor": the words of the header facts, last two being the values */
-static void split_tokens(struct parser *p, const char *q, struct attr *a)
-{
-	const char *tok[16];
-	size_t tl[16], len = strlen(q), i = 0;
-	int nt = 0;
-
-	while (i < len && nt < 16) {
-		size_t j = i, st;
-
-		if (ki_isspace(ki_u8(q, len, &j))) {
-			i = j;
-			continue;
-		}
-		st = i;
-		while (i < len) {
-			j = i;
-			if (ki_isspace(ki_u8(q, len, &j)))
-				break;
-			i = j;
-		}
-		tok[nt] = q + st;
-		tl[nt++] = i - st;
-	}
-	if (nt >= 3) {
-		struct kbuf t = KBUF_INIT;
-
-		for (int k = 0; k < nt - 2; k++)
-			if ((k && kbuf_addch(&t, ' ') < 0) || kbuf_add(&t, tok[k], tl[k]) < 0)
-				p->rc = KE_NOMEM;
-		free(a->title);
-		a->title = kbuf_detach(&t, NULL);
-		a->org = dupn(p, tok[nt - 2], tl[nt - 2]);
-		a->factor = dupn(p, tok[nt - 1], tl[nt - 1]);
-	} else if (nt == 2) {
-		a->org = dupn(p, tok[0], tl[0]);
-		a->factor = dupn(p, tok[1], tl[1]);
-	} else if (nt == 1) {
-		a->org = dupn(p, tok[0], tl[0]);
-	}
-}
-
-static void parse_attr_labels(struct parser *p, size_t L, struct attr *a)
-{
-	long i = (long)L - 1, s1, s2;
-	int frag = 0, found = 0;
-	char *para = NULL;
-
-	mark(p, (long)L, (long)L);
-	while (i >= 0 && (size_t)(L - i) < 8) {
-		struct line *l = &p->ln[i];
-
-		if (l->kind == LK_BLANK || (l->kind == LK_TEXT && all_digits(key(p, i), l->klen))) {
-			i--;
-		} else if (text_line(p, i) && is_fragment(p, (size_t)i)) {
-			frag |= keq(p, (size_t)i, "組織");
-			mark(p, i, i);
-			i--;
-		} else if (l->kind == LK_HEAD && !l->used) {
-			i--;
-		} else {
-			break;
-		}
-	}
-	if (text_line(p, i) && !has(p->ln[i].s, p->ln[i].len, "。")) {
-		s1 = para_up(p, i);
-		para = join_lines(p, s1, i);
-		if (para) {
-			split_tokens(p, para, a);
-			mark(p, s1, i);
-			found = 1;
-		}
-		free(para);
-		para = NULL;
-		if (!a->title && a->factor) {
-			i = s1 - 1;
-			while (i >= 0 && p->ln[i].kind == LK_BLANK && s1 - i < 3)
-				i--;
-			if (text_line(p, i) && !has(p->ln[i].s, p->ln[i].len, "。") &&
-			    !p->ln[s1].page) {
-				s2 = para_up(p, i);
-				a->title = join_lines(p, s2, i);
-				mark(p, s2, i);
-			}
-		}
-	}
-	/* "パッチ未適用組織": the label 組織 of 組織属性 glued to the value */
-	if (found && a->factor && !frag && !khas(p, L, "組織")) {
-		size_t fl = strlen(a->factor), gl = strlen("組織");
-
-		if (fl > gl && !strcmp(a->factor + fl - gl, "組織"))
-			a->factor[fl - gl] = '\0';
-	}
-	for (size_t j = L + 1, last = L; j < p->n && j <= L + 40; j++) {
-		struct line *l = &p->ln[j];
-		int num, reader;
-
-		if (l->kind == LK_HDR || l->kind == LK_TLHDR || l->kind == LK_ATTR ||
-		    l->kind == LK_HEAD || l->kind == LK_TLROW)
-			break;
-		if (l->used || (l->kind != LK_TEXT && l->kind != LK_BULLET))
-			continue;
-		if (reader_value(key(p, j), l->klen, &num, &reader) &&
-		    (num < 0 || (a->num < 0 && j <= L + 12)) && (!reader || !a->reader)) {
-			if (num >= 0)
-				a->num = num;
-			if (reader)
-				a->reader = reader;
-			mark(p, (long)j, (long)j);
-			last = j;
-		} else if (j <= last + 3 && text_line(p, (long)j) && is_fragment(p, j)) {
-			mark(p, (long)j, (long)j);
-		}
-		if (a->num >= 0 && a->reader)
-			break;
-	}
-}
-
-static void parse_attr_inline(struct parser *p, size_t L, struct attr *a)
-{
-	for (size_t j = L; j < p->n && j < L + 8; j++) {
-		struct line *l = &p->ln[j];
-		size_t voff;
-		int which, num, reader;
-		char **dst = NULL;
-
-		if (l->kind == LK_BLANK)
-			continue;
-		if (l->kind != LK_ATTR || !l->ainline || l->used)
-			break;
-		which = attr_inline(l->s, l->len, &voff);
-		if (which == 1)
-			dst = &a->org;
-		else if (which == 2)
-			dst = &a->factor;
-		if (dst && !*dst)
-			*dst = dupn(p, l->s + voff, l->len - voff);
-		if (which == 3 || which == 4) {
-			struct kbuf k = KBUF_INIT;
-
-			if (ki_key(&k, l->s + voff, l->len - voff) == 0 &&
-			    reader_value(k.buf, k.len, &num, &reader)) {
-				if (which == 3 && num >= 0)
-					a->num = num;
-				if (reader)
-					a->reader = reader;
-			}
-			kbuf_release(&k);
-		}
-		mark(p, (long)j, (long)j);
-	}
-}
-
-static int parse_attrs(struct parser *p)
-{
-	for (size_t i = 0; i < p->n && !p->rc; i++) {
-		struct line *l = &p->ln[i];
-		struct attr *a;
-
-		if (l->kind != LK_ATTR || l->used)
-			continue;
-		if (GROW(p, p->at, p->nat, p->aat))
-			break;
-		a = &p->at[p->nat];
-		memset(a, 0, sizeof(*a));
-		a->line = (int)i;
-		a->num = -1;
-		if (l->ainline)
-			parse_attr_inline(p, i, a);
-		else
-			parse_attr_labels(p, i, a);
-		l->atype = AN_ATTR;
-		l->aidx = (int)p->nat++;
-	}
-	return p->rc;
-}
-
-/* ---- timelines ---- */
-
-static int tl_add(struct parser *p, struct tl *t, const char *when, size_t wlen, int has_day,
-		  int day, const char *actor)
-{
-	struct tlev *e;
-
-	if (GROW(p, t->ev, t->n, t->alloc))
-		return KE_NOMEM;
-	e = &t->ev[t->n++];
-	memset(e, 0, sizeof(*e));
-	e->has_day = has_day;
-	e->day = day;
-	e->when = dupn(p, when ? when : "", when ? wlen : 0);
-	if (actor)
-		e->actor = dupn(p, actor, strlen(actor));
-	return p->rc;
-}
-
-/* Text of a timeline cell or bullet, without its bullet marker. */
-static int tl_text(struct parser *p, struct tlev *e, const char *s, size_t len, int cont)
-{
-	size_t mlen;
-	int bt = ki_bullet(s, len, &mlen);
-
-	if (!cont && bt == KB_STD) {
-		s += mlen;
-		len -= mlen;
-	}
-	if ((cont ? add_joined(&e->text, s, len) : add_clean(&e->text, s, len)) < 0)
-		p->rc = KE_NOMEM;
-	return p->rc;
-}
-
-static void split_cells(const char *s, size_t len, const char **cell, size_t *clen, int *nc, int max)
-{
-	size_t a = 0;
-
-	*nc = 0;
-	if (len && s[0] == '|') {
-		a = 1;
-		while (len > a && (s[len - 1] == '|' || s[len - 1] == ' '))
-			len--;
-	}
-	while (a <= len && *nc < max) {
-		size_t b = a;
-
-		while (b < len && s[b] != '\t' && !(s[b] == '|' && s[0] == '|'))
-			b++;
-		cell[*nc] = s + a;
-		clen[*nc] = b - a;
-		while (clen[*nc] && (cell[*nc][0] == ' '))
-			cell[*nc]++, clen[*nc]--;
-		while (clen[*nc] && cell[*nc][clen[*nc] - 1] == ' ')
-			clen[*nc]--;
-		(*nc)++;
-		a = b + 1;
-	}
-}
-
-#define MAXCELL 12
-
-static void parse_tl(struct parser *p, size_t a, struct tl *t)
-{
-	char *actors[MAXCELL] = { 0 };
-	const char *when = NULL;
-	size_t wlen = 0, i = a, first = a;
-	int has_day = 0, day = 0, open = 0, tabbed = 0;
-	struct tlev *cur = NULL;
-
-	for (; i < p->n && !p->rc; i++) {
-		struct line *l = &p->ln[i];
-
-		if (l->kind == LK_BLANK)
-			continue;
-		if (l->used && l->owner == -1 && l->atype != AN_NONE)
-			break;
-		if (l->used)
-			continue;
-		if (l->noise || (l->kind == LK_TEXT && page_number(key(p, i), l->klen))) {
-			l->noise = 1;
-			l->why = "page number";
-			continue;
-		}
-		if (l->page && i > first && l->kind != LK_TLROW && l->kind != LK_TLHDR)
-			break;
-		if (l->kind == LK_HEAD) {
-			if (l->sec != KI_TIMELINE)
-				break;
-			mark(p, (long)i, (long)i);
-			if (t->n) {
-				i++;
-				break;
-			}
-			continue;
-		}
-		if (l->kind == LK_HDR || l->kind == LK_ATTR)
-			break;
-		if (l->kind == LK_TLHDR) {
-			const char *cell[MAXCELL];
-			size_t clen[MAXCELL];
-			int nc;
-
-			mark(p, (long)i, (long)i);
-			if (!memchr(l->s, '\t', l->len) && l->s[0] != '|')
-				continue;
-			tabbed = 1;
-			split_cells(l->s, l->len, cell, clen, &nc, MAXCELL);
-			for (int c = 1; c < nc; c++) {
-				size_t ml = 0;
-
-				if (clen[c]) {
-					size_t j = 0;
-
-					if (ki_is_circled(ki_u8(cell[c], clen[c], &j)))
-						ml = j;
-					free(actors[c]);
-					actors[c] = dupn(p, cell[c] + ml, clen[c] - ml);
-				}
-			}
-			continue;
-		}
-		mark(p, (long)i, (long)i);
-		if (l->kind == LK_TLROW) {
-			size_t end;
-
-			parse_day(l->s, l->len, &end, &has_day, &day);
-			when = l->s;
-			wlen = end;
-			open = 0;
-			cur = NULL;
-			if (end < (size_t)l->len) {
-				const char *cell[MAXCELL];
-				size_t clen[MAXCELL];
-				int nc;
-
-				if (tabbed || memchr(l->s + end, '\t', l->len - end)) {
-					split_cells(l->s + end, l->len - end, cell, clen, &nc, MAXCELL);
-					for (int c = 0; c < nc; c++) {
-						if (!clen[c])
-							continue;
-						if (tl_add(p, t, when, wlen, has_day, day,
-							   actors[c + 1]) < 0)
-							break;
-						cur = &t->ev[t->n - 1];
-						tl_text(p, cur, cell[c], clen[c], 0);
-						open = 1;
-					}
-				} else {
-					size_t k = end;
-
-					while (k < (size_t)l->len && ki_isspace((unsigned char)l->s[k]))
-						k++;
-					if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
-						break;
-					cur = &t->ev[t->n - 1];
-					tl_text(p, cur, l->s + k, l->len - k, 0);
-					open = 1;
-				}
-			}
-			continue;
-		}
-		if (l->kind == LK_BULLET && l->btype == KB_STD) {
-			if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
-				break;
-			cur = &t->ev[t->n - 1];
-			tl_text(p, cur, l->s, l->len, 0);
-			open = 1;
-			continue;
-		}
-		if (open && cur) {
-			tl_text(p, cur, l->s, l->len, 1);
-			continue;
-		}
-		if (when && !t->n) {
-			if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
-				break;
-			cur = &t->ev[t->n - 1];
-			tl_text(p, cur, l->s, l->len, 0);
-			open = 1;
-			continue;
-		}
-		l->owner = 0;
-		l->why = "timeline note";
-	}
-	for (int c = 0; c < MAXCELL; c++)
-		free(actors[c]);
-}
-
-static int parse_tls(struct parser *p)
-{
-	for (size_t i = 0; i < p->n && !p->rc; i++) {
-		struct line *l = &p->ln[i];
-		struct tl *t;
-		int anchor = 0;
-
-		if (l->used)
-			continue;
-		if ((l->kind == LK_HEAD && l->sec == KI_TIMELINE) || l->kind == LK_TLHDR) {
-			anchor = 1;
-		} else if (l->kind == LK_TLROW) {
-			/* rows without a heading: two of them close together */
-			for (size_t j = i + 1; j < p->n && j < i + 30; j++)
-				if (p->ln[j].kind == LK_TLROW && !p->ln[j].used) {
-					anchor = 1;
-					break;
-				}
-		}
-		if (!anchor)
-			continue;
-		if (GROW(p, p->tl, p->ntl, p->atl))
-			break;
-		t = &p->tl[p->ntl];
-		memset(t, 0, sizeof(*t));
-		t->line = (int)i;
-		parse_tl(p, i, t);
-		l->used = 1;
-		l->owner = -1;
-		l->atype = AN_TL;
-		l->aidx = (int)p->ntl++;
-	}
-	return p->rc;
-}
-
-/* ---- the case list ---- */
-
-static int cell_num(const char *s, size_t len)
-{
-	struct kbuf k = KBUF_INIT;
-	int n = -1;
-
-	if (ki_key(&k, s, len) == 0 && k.len && k.len <= 3 && all_digits(k.buf, k.len))
-		n = atoi(k.buf);
-	else if (k.len >= 2 && k.len <= 4 && k.buf[k.len - 1] == '.' && all_digits(k.buf, k.len - 1))
-		n = atoi(k.buf);
-	kbuf_release(&k);
-	return n;
-}
-
-static int cell_is(const char *s, size_t len, const char *what)
-{
-	struct kbuf k = KBUF_INIT;
-	int r = 0;
-
-	if (ki_key(&k, s, len) == 0)
-		r = has(k.buf, k.len, what);
-	kbuf_release(&k);
-	return r;
-}
-
-static struct entry *add_entry(struct parser *p, int num)
-{
-	struct entry *e;
-
-	if (GROW(p, p->ent, p->nent, p->aent))
-		return NULL;
-	e = &p->ent[p->nent++];
-	memset(e, 0, sizeof(*e));
-	e->num = num;
-	return e;
-}
-
-static long next_nonblank(const struct parser *p, size_t i)
-{
-	for (size_t j = i + 1; j < p->n; j++)
-		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise)
-			return (long)j;
-	return -1;
-}
-
-static long prev_nonblank(const struct parser *p, size_t i)
-{
-	for (long j = (long)i - 1; j >= 0; j--)
-		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise)
-			return j;
-	return -1;
-}
-
-static int category_like(const struct parser *p, long i)
-{
-	const struct line *l;
-	size_t n;
-
-	if (!text_line(p, i))
-		return 0;
-	l = &p->ln[i];
-	n = ki_cplen(l->s, l->len);
-	return n >= 3 && n <= 60 && !has(l->s, l->len, "。") && !has(l->s, l->len, "一覧") &&
-	       ki_fold(ki_last_cp(l->s, l->len)) != ':';
-}
-
-static void parse_tables(struct parser *p)
-{
-	for (size_t i = 0; i < p->n && !p->rc; i++) {
-		const char *cell[MAXCELL];
-		size_t clen[MAXCELL];
-		int nc, cnum = 0, ctitle = -1, cov = -1, cles = -1, ccat = -1;
-		const char *cat = NULL;
-		size_t catlen = 0;
-
-		if (p->ln[i].kind != LK_ROW || p->ln[i].used)
-			continue;
-		split_cells(p->ln[i].s, p->ln[i].len, cell, clen, &nc, MAXCELL);
-		for (int c = 0; c < nc; c++) {
-			if (ctitle < 0 && (cell_is(cell[c], clen[c], "事例名") ||
-					   cell_is(cell[c], clen[c], "件名") ||
-					   ((cell_is(cell[c], clen[c], "事例") ||
-					     cell_is(cell[c], clen[c], "事案")) &&
-					    !cell_is(cell[c], clen[c], "概要") && clen[c] <= 12)))
-				ctitle = c;
-			else if (cov < 0 && cell_is(cell[c], clen[c], "概要"))
-				cov = c;
-			else if (cles < 0 && (cell_is(cell[c], clen[c], "教訓") ||
-					      cell_is(cell[c], clen[c], "気付き") ||
-					      cell_is(cell[c], clen[c], "気づき")))
-				cles = c;
-			else if (ccat < 0 && (cell_is(cell[c], clen[c], "分類") ||
-					      cell_is(cell[c], clen[c], "区分") ||
-					      cell_is(cell[c], clen[c], "カテゴリ")))
-				ccat = c;
-			else if (cell_is(cell[c], clen[c], "No") || cell_is(cell[c], clen[c], "番号"))
-				cnum = c;
-		}
-		if (ctitle < 0 || (cov < 0 && cles < 0))
-			continue;
-		mark(p, (long)i, (long)i);
-		for (size_t j = i + 1; j < p->n && !p->rc; j++) {
-			struct line *l = &p->ln[j];
-			struct entry *e;
-			int n, nonempty = 0, only = -1;
-
-			if (l->kind == LK_BLANK)
-				continue;
-			if (l->kind != LK_ROW) {
-				long nj = next_nonblank(p, j);
-
-				/* a group heading row (its empty cells trimmed away) */
-				if (category_like(p, (long)j) && nj >= 0 && p->ln[nj].kind == LK_ROW) {
-					cat = l->s;
-					catlen = (size_t)l->len;
-					mark(p, (long)j, (long)j);
-					continue;
-				}
-				break;
-			}
-			split_cells(l->s, l->len, cell, clen, &nc, MAXCELL);
-			for (int c = 0; c < nc; c++)
-				if (clen[c] && !(clen[c] >= 3 && strspn(cell[c], "-:| ") >= clen[c])) {
-					nonempty++;
-					only = c;
-				}
-			mark(p, (long)j, (long)j);
-			if (!nonempty)
-				continue;
-			n = cnum < nc ? cell_num(cell[cnum], clen[cnum]) : -1;
-			if (n < 0 && nonempty == 1) {
-				cat = cell[only];
-				catlen = clen[only];
-				continue;
-			}
-			if (n < 0 || ctitle >= nc || !(e = add_entry(p, n)))
-				continue;
-			e->title = dupn(p, cell[ctitle], clen[ctitle]);
-			if (ccat >= 0 && ccat < nc && clen[ccat])
-				e->category = dupn(p, cell[ccat], clen[ccat]);
-			else if (cat)
-				e->category = dupn(p, cat, catlen);
-			if (cov >= 0 && cov < nc && clen[cov])
-				e->overview = dupn(p, cell[cov], clen[cov]);
-			if (cles >= 0 && cles < nc && clen[cles])
-				e->lessons = dupn(p, cell[cles], clen[cles]);
-		}
-	}
-}
-
-static int toc_hdr(const struct parser *p, long i)
-{
-	struct hdr h;
-
-	return i >= 0 && p->ln[i].kind == LK_HDR && parse_hdr(p->ln[i].s, p->ln[i].len, &h) &&
-	       !h.mlen && h.num >= 0;
-}
-
-/* 事例１ タイトル lines one after another (with group headings between) */
-static void parse_toc(struct parser *p)
-{
-	long cat = -1;
-	int inchain = 0;
-
-	for (size_t i = 0; i < p->n && !p->rc; i++) {
-		long j, k;
-		struct hdr h;
-		struct entry *e;
-
-		if (!toc_hdr(p, (long)i) || p->ln[i].used) {
-			if (p->ln[i].kind != LK_BLANK && !category_like(p, (long)i))
-				inchain = 0;
-			continue;
-		}
-		j = next_nonblank(p, i);
-		if (j < 0)
-			break;
-		if (!(p->ln[j].kind == LK_HDR ||
-		      (category_like(p, j) && (k = next_nonblank(p, (size_t)j)) >= 0 && toc_hdr(p, k))))
-			continue;
-		/* a group heading just before this entry */
-		k = prev_nonblank(p, i);
-		if (category_like(p, k)) {
-			long b = prev_nonblank(p, (size_t)k);
-
-			if (inchain || (b >= 0 && !text_line(p, b)) || b < 0 ||
-			    ends_sentence(p->ln[b].s, p->ln[b].len))
-				cat = k;
-		} else if (!inchain) {
-			cat = -1;
-		}
-		if (cat >= 0 && !p->ln[cat].used)
-			mark(p, cat, cat);
-		parse_hdr(p->ln[i].s, p->ln[i].len, &h);
-		if (!(e = add_entry(p, h.num)))
-			break;
-		e->title = dupn(p, h.t, h.tlen);
-		if (cat >= 0)
-			e->category = dupn(p, p->ln[cat].s, p->ln[cat].len);
-		mark(p, (long)i, (long)i);
-		inchain = 1;
-	}
-}
-
-static const struct entry *find_entry(const struct parser *p, int num, const char *title)
-{
-	for (size_t i = 0; i < p->nent; i++)
-		if (num >= 0 && p->ent[i].num == num)
-			return &p->ent[i];
-	for (size_t i = 0; title && i < p->nent; i++)
-		if (p->ent[i].title && !strcmp(p->ent[i].title, title))
-			return &p->ent[i];
-	return NULL;
-}
 
 /* ---- units ---- */
 
@@ -1766,6 +81,11 @@ static int add_unit(struct parser *p, int type, int a, int b, int idx)
 	return 0;
 }
 
+/*
+ * Cut the lines nothing has taken into units: runs of body lines (blank
+ * lines inside included), groups of consecutive headings, case headers,
+ * page breaks, and the header facts and timelines at their anchor lines.
+ */
 static int build_units(struct parser *p)
 {
 	int open = -1; /* index of the open RUN or GROUP unit */
@@ -1794,7 +114,10 @@ static int build_units(struct parser *p)
 			add_unit(p, U_HDR, (int)i, (int)i + 1, 0);
 			open = -1;
 		} else if (l->kind == LK_HEAD) {
-			if (open >= 0 && p->u[open].type == U_GROUP) {
+			/* an appendix heading stands alone: the headings before it
+			 * still claim their bodies */
+			if (open >= 0 && p->u[open].type == U_GROUP && l->sec != KI_END &&
+			    p->ln[p->u[open].b - 1].sec != KI_END) {
 				p->u[open].b = (int)i + 1;
 			} else {
 				add_unit(p, U_GROUP, (int)i, (int)i + 1, 0);
@@ -1823,11 +146,13 @@ static int group_labels(const struct parser *p, const struct unit *u, int *lab, 
 	return n;
 }
 
+/* Does a heading of this section hold text (not a figure, a frame, a timeline)? */
 static int content_label(int sec)
 {
 	return sec < KSEC__N || sec == KI_SUMMARY;
 }
 
+/* Has group u a heading of section sec? */
 static int group_has(const struct parser *p, const struct unit *u, int sec)
 {
 	int lab[32], n = group_labels(p, u, lab, 32);
@@ -1838,6 +163,7 @@ static int group_has(const struct parser *p, const struct unit *u, int sec)
 	return 0;
 }
 
+/* Has group u a heading that holds text? */
 static int group_content(const struct parser *p, const struct unit *u)
 {
 	int lab[32], n = group_labels(p, u, lab, 32);
@@ -1846,39 +172,6 @@ static int group_content(const struct parser *p, const struct unit *u)
 		if (content_label(lab[i]))
 			return 1;
 	return 0;
-}
-
-/* Headings before their bodies (0) or after them (1)? */
-static int vote_mode(const struct parser *p)
-{
-	int before = 0, after = 0;
-
-	for (size_t i = 0; i < p->nu; i++) {
-		const struct unit *u = &p->u[i];
-		int prev = -1, next = -1;
-		long j;
-
-		if (u->type != U_GROUP || !group_content(p, u))
-			continue;
-		for (j = (long)i - 1; j >= 0 && p->u[j].type == U_PAGE; j--)
-			;
-		if (j >= 0)
-			prev = p->u[j].type;
-		if (j >= 0 && (size_t)j + 1 < i)
-			prev = U_PAGE;
-		for (j = (long)i + 1; (size_t)j < p->nu && p->u[j].type == U_PAGE; j++)
-			;
-		if ((size_t)j < p->nu) {
-			next = p->u[j].type;
-			if (next == U_GROUP && group_content(p, &p->u[j]))
-				next = -2;
-		}
-		if (prev != U_RUN && next == U_RUN)
-			before++;
-		else if (prev == U_RUN && next != U_RUN && next != -2)
-			after++;
-	}
-	return after > before;
 }
 
 /* ---- items: paragraphs of a run ---- */
@@ -1892,21 +185,66 @@ static void items_free(struct items *it)
 	it->n = it->alloc = 0;
 }
 
-static int newline_needed(const struct line *prev, size_t maxw)
+/* Wide characters with a gap between them: columns of a table, not prose. */
+static int columnar(const char *s, size_t len)
 {
-	uint32_t c = ki_fold(ki_last_cp(prev->s, prev->len));
+	size_t i = 0;
+	uint32_t prev = 0;
+	int gap = 0;
 
-	if (ends_sentence(prev->s, prev->len) || c == ':' || c == '>' || c == 0x3011)
+	while (i < len) {
+		uint32_t c = ki_u8(s, len, &i);
+
+		if (c == ' ' || c == 0x3000) {
+			gap = prev != 0;
+			continue;
+		}
+		if (gap && ki_iswide(c) && ki_iswide(prev))
+			return 1;
+		gap = 0;
+		prev = c == 0x3001 || c == 0x3002 || c == 0xFF0C || c == 0xFF0E || c == 0x300C ||
+		       c == 0x300D || c == 0xFF08 || c == 0xFF09 ? 0 : c;
+	}
+	return 0;
+}
+
+/* Does the line break after prev end a line of the text (not just of the page)? */
+static int newline_needed(const struct line *prev, const struct line *next, size_t maxw)
+{
+	uint32_t c = ki_fold(ki_last_cp(prev->s, prev->len)), d;
+	size_t w = ki_width(prev->s, prev->len), i = 0;
+
+	if (ki_ends_sentence(prev->s, prev->len) || c == ':' || c == '>' || c == 0x3011)
 		return 1;
 	if (c == 0x3001 || c == ',' || c == 0xFF0C)
 		return 0;
-	return maxw >= 20 && ki_width(prev->s, prev->len) * 100 < maxw * 55;
+	d = ki_fold(ki_u8(next->s, next->len, &i));
+	i = 0;
+	if (c < 0x80 && d < 0x80 && ki_is_alnum((unsigned char)c) && ki_is_alnum((unsigned char)d))
+		return 0; /* an English phrase wrapped */
+	if (columnar(prev->s, prev->len))
+		return 1;
+	if (maxw < 20)
+		return 0;
+	if (w * 100 < maxw * 55)
+		return 1;
+	/* a sentence that ends without 。 well before the margin, and a next
+	 * line that does not go on with the same word */
+	d = ki_u8(next->s, next->len, &i);
+	return w * 100 < maxw * 85 && (c == 0x305F || c == 0x3060 || c == 0x308B || c == 0x3044 ||
+				       c == 0x3059 || c == 0x305A) &&
+	       !(d >= 0x3041 && d <= 0x309F);
 }
 
+/*
+ * The paragraphs of lines [a, b): a bullet with the lines that continue it
+ * (wrapped lines joined, lines that end a text kept as lines), or a
+ * paragraph without a bullet.
+ */
 static int build_items(struct parser *p, int a, int b, struct items *it)
 {
 	size_t maxw = 0;
-	int saw_blank = 1;
+	int saw_blank = 1, nl = 0;
 	struct item *cur = NULL;
 	const struct line *prev = NULL;
 
@@ -1920,7 +258,11 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 		w = ki_width(l->s, l->len);
 		if (w > maxw)
 			maxw = w;
+		nl++;
 	}
+	/* a few lines say little about where the page wraps */
+	if (nl < 4 && p->wrapw > maxw)
+		maxw = p->wrapw;
 	for (int i = a; i < b && !p->rc; i++) {
 		struct line *l = &p->ln[i];
 		int start;
@@ -1956,19 +298,19 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 			if (l->btype == KB_STD)
 				ki_bullet(l->s, l->len, &mlen);
 			n->mlen = mlen;
-			if (add_clean(&n->text, l->s, l->len) < 0)
+			if (ki_add_clean(&n->text, l->s, l->len) < 0)
 				p->rc = KE_NOMEM;
 			cur = n;
-		} else if (!saw_blank && newline_needed(prev, maxw)) {
-			if (kbuf_addch(&cur->text, '\n') < 0 || add_clean(&cur->text, l->s, l->len) < 0)
+		} else if (!saw_blank && newline_needed(prev, l, maxw)) {
+			if (kbuf_addch(&cur->text, '\n') < 0 || ki_add_clean(&cur->text, l->s, l->len) < 0)
 				p->rc = KE_NOMEM;
 		} else {
-			if (add_joined(&cur->text, l->s, l->len) < 0)
+			if (ki_add_joined(&cur->text, l->s, l->len) < 0)
 				p->rc = KE_NOMEM;
 		}
 		cur->last = i;
 		cur->nlines++;
-		cur->endsent = (unsigned char)ends_sentence(l->s, l->len);
+		cur->endsent = (unsigned char)ki_ends_sentence(l->s, l->len);
 		saw_blank = 0;
 		prev = l;
 	}
@@ -2000,11 +342,13 @@ static int new_case(struct parser *p, int line)
 	return (int)p->npc++;
 }
 
+/* Has the case any summary, section or timeline yet? */
 static int has_content(const struct pcase *c)
 {
 	return c->c.summary.n || c->nsec || c->c.ntimeline;
 }
 
+/* The lines of it hold text of case ci. */
 static void place(struct parser *p, int ci, const struct item *it)
 {
 	for (int i = it->first; i <= it->last; i++)
@@ -2014,6 +358,7 @@ static void place(struct parser *p, int ci, const struct item *it)
 		}
 }
 
+/* The lines of it are not case text, for why. */
 static void drop(struct parser *p, const struct item *it, const char *why)
 {
 	for (int i = it->first; i <= it->last; i++)
@@ -2023,23 +368,34 @@ static void drop(struct parser *p, const struct item *it, const char *why)
 		}
 }
 
+/* Append a paragraph to a section of case ci. */
 static void add_section(struct parser *p, int ci, int sec, const struct item *it)
 {
 	struct pcase *c = &p->pc[ci];
 
-	if (!c->c.sections[sec])
+	if (!c->sec[sec].len)
 		c->nsec++;
-	if (kcase_section_append(&c->c, sec, kbuf_str(&it->text)) < 0)
+	if ((c->sec[sec].len && kbuf_addch(&c->sec[sec], '\n') < 0) ||
+	    kbuf_add(&c->sec[sec], kbuf_str(&it->text), it->text.len) < 0)
 		p->rc = KE_NOMEM;
 	place(p, ci, it);
 	c->fresh = 0;
 }
 
+/* The key of an item for the cue words: its first few kilobytes are enough. */
+#define CUE_TEXT_MAX 8192
+
 static char *item_key(struct parser *p, const struct item *it)
 {
 	struct kbuf k = KBUF_INIT;
+	size_t n = it->text.len;
 
-	if (ki_key(&k, kbuf_str(&it->text), it->text.len) < 0) {
+	if (n > CUE_TEXT_MAX) {
+		n = CUE_TEXT_MAX;
+		while (n > 0 && ((unsigned char)it->text.buf[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (ki_key(&k, kbuf_str(&it->text), n) < 0) {
 		kbuf_release(&k);
 		p->rc = KE_NOMEM;
 		return NULL;
@@ -2047,6 +403,7 @@ static char *item_key(struct parser *p, const struct item *it)
 	return kbuf_detach(&k, NULL);
 }
 
+/* Is the paragraph only a pointer to the figure and the timeline? */
 static int is_crossref(struct parser *p, const struct item *it)
 {
 	char *k = item_key(p, it);
@@ -2066,6 +423,7 @@ static int label_junk(const struct item *it, const struct item *prev)
 	       !has(s, it->text.len, "。") && (!prev || prev->endsent || prev->sentence);
 }
 
+/* Keep a paragraph as the case's title where nothing better names it. */
 static void set_title_cand(struct parser *p, struct pcase *c, const struct item *it)
 {
 	struct kbuf t = KBUF_INIT;
@@ -2073,10 +431,64 @@ static void set_title_cand(struct parser *p, struct pcase *c, const struct item 
 
 	if (c->title_cand)
 		return;
+	c->tc_first = it->first;
+	c->tc_last = it->last;
 	for (size_t i = 0; i < it->text.len; i++)
 		if (s[i] != '\n' && kbuf_addch(&t, s[i]) < 0)
 			p->rc = KE_NOMEM;
 	c->title_cand = kbuf_detach(&t, NULL);
+}
+
+/*
+ * Where the overview heading comes after its bullets, the run before it may
+ * begin with what the page before left (a diagram, an introduction): the
+ * overview is the last block of bullets, and a short line just before it
+ * is the case's title.
+ */
+static void apply_summary_before_label(struct parser *p, int ci, struct items *it, const int *sel)
+{
+	struct pcase *c = &p->pc[ci];
+	int last = -1, bt = KB_NONE, start = -1;
+
+	for (int i = it->n - 1; i >= 0; i--)
+		if (sel[i] && it->v[i].btype != KB_NONE && it->v[i].btype != KB_SUBHEAD) {
+			bt = it->v[i].btype;
+			break;
+		}
+	for (int i = it->n - 1; i >= 0; i--) {
+		const struct item *x = &it->v[i];
+
+		if (!sel[i])
+			continue;
+		if (x->btype == bt || x->btype == KB_NOTE) {
+			start = i;
+		} else if (x->btype == KB_NONE && x->sentence) {
+			/* a paragraph among the bullets */
+		} else {
+			last = i;
+			break;
+		}
+	}
+	for (int i = 0; i < it->n && !p->rc; i++) {
+		struct item *x = &it->v[i];
+
+		if (!sel[i])
+			continue;
+		if (start < 0 || i < start) {
+			if (i == last && x->btype == KB_NONE && !x->sentence &&
+			    ki_cplen(kbuf_str(&x->text), x->text.len) <= 80) {
+				drop(p, x, "before the overview");
+				set_title_cand(p, c, x);
+			} else {
+				drop(p, x, "before the overview");
+			}
+			continue;
+		}
+		if (kstrv_push(&c->c.summary, kbuf_str(&x->text) + x->mlen) < 0)
+			p->rc = KE_NOMEM;
+		place(p, ci, x);
+		c->fresh = 0;
+	}
 }
 
 /* The overview: its bullets, not the diagram that follows on the page. */
@@ -2084,6 +496,11 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 {
 	struct pcase *c = &p->pc[ci];
 	int count[8] = { 0 }, dom = KB_NONE, kept = 0, fig = 0;
+
+	if (p->after_mode) {
+		apply_summary_before_label(p, ci, it, sel);
+		return;
+	}
 
 	for (int i = 0; i < it->n; i++)
 		if (sel[i] && it->v[i].btype != KB_NONE && it->v[i].btype < 8)
@@ -2107,8 +524,8 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 			if (x->sentence && (kept || !dom))
 				keep = 1;
 			else if (!kept && !x->sentence && ki_cplen(kbuf_str(&x->text), x->text.len) <= 80) {
+				drop(p, x, "before the overview");
 				set_title_cand(p, c, x);
-				drop(p, x, "title before the overview");
 				continue;
 			} else if (kept) {
 				fig = 1;
@@ -2128,6 +545,7 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 	}
 }
 
+/* Cue scores of each paragraph for each heading: n x k, row by row. */
 static double *item_scores(struct parser *p, struct items *it, const int *lab, int k)
 {
 	size_t n = it->n > 0 ? (size_t)it->n : 1, kk = k > 0 ? (size_t)k : 1;
@@ -2163,114 +581,148 @@ static double *item_scores(struct parser *p, struct items *it, const int *lab, i
 	return sc;
 }
 
-/* Hand the items of lines [a, b) to the headings lab[0..k). */
-static void apply_run(struct parser *p, int ci, int a, int b, const int *lab0, int k0, int ordered)
+/* cost of a heading without any body */
+#define EMPTY_HEADING 2.5
+
+/* How the paragraphs of a run are split among the headings that claim it. */
+struct plan {
+	struct items it;
+	int lab[32], k, fig;
+	int *assign;
+	double score;
+};
+
+/* Free what plan_run() allocated. */
+static void plan_free(struct plan *pl)
 {
-	struct items it = { 0 };
-	int lab[32], k = 0, *assign = NULL, *sel = NULL;
+	items_free(&pl->it);
+	free(pl->assign);
+	pl->assign = NULL;
+}
+
+/*
+ * Split the paragraphs of lines [a, b) among the headings lab0[0..k0) (those
+ * that hold text; the others only say the run is a figure): a segment may
+ * begin at a bullet, or at a paragraph where the run has no bullets.
+ */
+static int plan_run(struct parser *p, int a, int b, const int *lab0, int k0, int ordered,
+		    double empty, int want_score, struct plan *pl)
+{
 	unsigned char *cut = NULL;
 	double *sc = NULL;
-	int has_bullets = 0, fig = 0;
+	int has_bullets = 0;
 
-	for (int i = 0; i < k0 && k < 32; i++)
+	memset(pl, 0, sizeof(*pl));
+	for (int i = 0; i < k0 && pl->k < 32; i++)
 		if (content_label(lab0[i]))
-			lab[k++] = lab0[i];
+			pl->lab[pl->k++] = lab0[i];
 		else if (lab0[i] == KI_FIGURE || lab0[i] == KI_STATUS)
-			fig = 1;
-	if (build_items(p, a, b, &it) < 0 || !it.n)
+			pl->fig = 1;
+	if (build_items(p, a, b, &pl->it) < 0 || !pl->it.n || !pl->k)
 		goto out;
-	if (!k) {
-		for (int i = 0; i < it.n; i++)
-			drop(p, &it.v[i], fig ? "figure" : "under a heading that holds no text");
-		goto out;
-	}
-	assign = calloc(it.n, sizeof(*assign));
-	sel = calloc(it.n, sizeof(*sel));
-	cut = calloc(it.n, 1);
-	if (!assign || !sel || !cut) {
+	pl->assign = calloc(pl->it.n, sizeof(*pl->assign));
+	cut = calloc(pl->it.n, 1);
+	if (!pl->assign || !cut) {
 		p->rc = KE_NOMEM;
 		goto out;
 	}
-	for (int i = 0; i < it.n; i++)
-		if (it.v[i].btype != KB_NONE && it.v[i].btype != KB_SUBHEAD)
+	for (int i = 0; i < pl->it.n; i++)
+		if (pl->it.v[i].btype != KB_NONE && pl->it.v[i].btype != KB_SUBHEAD)
 			has_bullets = 1;
-	for (int i = 0; i < it.n; i++)
-		cut[i] = !i || (it.v[i].btype != KB_NONE) ||
-			 (!has_bullets && it.v[i].para && it.v[i - 1].endsent);
-	if (k > 1) {
-		if (!(sc = item_scores(p, &it, lab, k)))
-			goto out;
-		ki_segment(it.n, k, sc, cut, ordered, assign);
+	for (int i = 0; i < pl->it.n; i++)
+		cut[i] = !i || pl->it.v[i].btype != KB_NONE ||
+			 (!has_bullets && pl->it.v[i].para && pl->it.v[i - 1].endsent);
+	/* one heading takes all: the cue words matter only for a score */
+	if (pl->k == 1 && !want_score)
+		goto out;
+	if (!(sc = item_scores(p, &pl->it, pl->lab, pl->k)))
+		goto out;
+	pl->score = ki_segment(pl->it.n, pl->k, sc, cut, ordered, empty, pl->assign);
+out:
+	free(sc);
+	free(cut);
+	return p->rc;
+}
+
+/* Move the paragraphs of a plan into case ci (or drop them, saying why). */
+static void apply_plan(struct parser *p, int ci, struct plan *pl)
+{
+	struct items *it = &pl->it;
+	int *sel;
+
+	if (!it->n)
+		return;
+	if (!pl->k) {
+		for (int i = 0; i < it->n; i++)
+			drop(p, &it->v[i], pl->fig ? "figure" : "under a heading that holds no text");
+		return;
 	}
-	for (int i = 0; i < it.n && !p->rc; i++) {
-		int sec = lab[assign[i]];
+	if (!(sel = calloc(it->n, sizeof(*sel)))) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	for (int i = 0; i < it->n && !p->rc; i++) {
+		int sec = pl->lab[pl->assign[i]];
 
 		if (sec == KI_SUMMARY) {
 			sel[i] = 1;
 			continue;
 		}
-		if (is_crossref(p, &it.v[i]))
-			drop(p, &it.v[i], "cross-reference");
-		else if (label_junk(&it.v[i], i ? &it.v[i - 1] : NULL))
-			drop(p, &it.v[i], "figure label");
+		if (is_crossref(p, &it->v[i]))
+			drop(p, &it->v[i], "cross-reference");
+		else if (label_junk(&it->v[i], i ? &it->v[i - 1] : NULL))
+			drop(p, &it->v[i], "figure label");
 		else
-			add_section(p, ci, sec, &it.v[i]);
+			add_section(p, ci, sec, &it->v[i]);
 	}
-	apply_summary(p, ci, &it, sel);
-out:
-	free(sc);
-	free(assign);
+	apply_summary(p, ci, it, sel);
 	free(sel);
-	free(cut);
-	items_free(&it);
 }
 
-/* A run no heading claims: each paragraph goes where its wording says. */
-static void classify_run(struct parser *p, int ci, int a, int b, int fallback, int strict)
+/* Hand the items of lines [a, b) to the headings lab[0..k). */
+static void apply_run(struct parser *p, int ci, int a, int b, const int *lab, int k, int ordered)
 {
-	struct items it = { 0 };
+	struct plan pl;
+
+	if (plan_run(p, a, b, lab, k, ordered, EMPTY_HEADING, 0, &pl) == 0)
+		apply_plan(p, ci, &pl);
+	plan_free(&pl);
+}
+
+/* The score of handing lines [a, b) to headings lab[0..k) (a dry run). */
+static double run_score(struct parser *p, int a, int b, const int *lab, int k, int ordered)
+{
+	struct plan pl;
+	double s;
+
+	plan_run(p, a, b, lab, k, ordered, EMPTY_HEADING, 1, &pl);
+	s = pl.score;
+	plan_free(&pl);
+	return s;
+}
+
+/*
+ * A run no heading claims: its paragraphs go where their wording says, in
+ * the order the report's sections come in (a section may be missing).
+ */
+static void classify_run(struct parser *p, int ci, int a, int b)
+{
 	unsigned allowed = p->secs_seen & ((1u << KSEC__N) - 1);
+	int lab[KSEC__N], k = 0;
+	struct plan pl;
 
 	if (!allowed)
 		allowed = (1u << KSEC_BACKGROUND) | (1u << KSEC_DETECTION) | (1u << KSEC_RESPONSE) |
 			  (1u << KSEC_CAUSE) | (1u << KSEC_COUNTERMEASURES) | (1u << KSEC_LESSONS);
-	if (build_items(p, a, b, &it) < 0)
-		goto out;
-	for (int i = 0; i < it.n && !p->rc; i++) {
-		struct item *x = &it.v[i];
-		double s[KSEC__N], best = 0;
-		int sec = -1;
-		char *k;
-
-		if (is_crossref(p, x)) {
-			drop(p, x, "cross-reference");
-			continue;
-		}
-		if (label_junk(x, i ? &it.v[i - 1] : NULL) ||
-		    (strict && !x->sentence && x->btype != KB_STD)) {
-			drop(p, x, "figure label");
-			continue;
-		}
-		if (!(k = item_key(p, x)))
-			break;
-		ki_cue_scores(k, strlen(k), s);
-		free(k);
-		for (int t = 0; t < KSEC__N; t++)
-			if ((allowed & (1u << t)) && s[t] > best) {
-				best = s[t];
-				sec = t;
-			}
-		if (sec < 0)
-			sec = fallback;
-		if (sec < 0)
-			drop(p, x, "no heading and no cue word says where it belongs");
-		else
-			add_section(p, ci, sec, x);
-	}
-out:
-	items_free(&it);
+	for (int i = 0; i < KSEC__N; i++)
+		if (allowed & (1u << ksection_display_order[i]))
+			lab[k++] = ksection_display_order[i];
+	if (plan_run(p, a, b, lab, k, 1, 0, 0, &pl) == 0)
+		apply_plan(p, ci, &pl);
+	plan_free(&pl);
 }
 
+/* None of lines [a, b) is case text, for why. */
 static void drop_run(struct parser *p, int a, int b, const char *why)
 {
 	for (int i = a; i < b; i++)
@@ -2278,6 +730,72 @@ static void drop_run(struct parser *p, int a, int b, const char *why)
 			p->ln[i].owner = 0;
 			p->ln[i].why = why;
 		}
+}
+
+/* How well the wording of lines [a, b) fits the headings, per paragraph. */
+static double run_fit(struct parser *p, int a, int b, const int *lab, int k)
+{
+	struct plan pl;
+	double s;
+
+	plan_run(p, a, b, lab, k, 1, 0, 1, &pl);
+	s = pl.it.n ? pl.score / pl.it.n : 0;
+	plan_free(&pl);
+	return s;
+}
+
+/*
+ * Headings before their bodies (0) or after them (1)?  A heading between a
+ * case header (or a page break) and a run heads that run; a heading after a
+ * run and before another heading or a page break ends it.  Where a heading
+ * sits between two runs, the run whose wording fits it better has a
+ * (weaker) say.
+ */
+static int vote_mode(struct parser *p)
+{
+	int before = 0, after = 0;
+
+	for (size_t i = 0; i < p->nu && !p->rc; i++) {
+		const struct unit *u = &p->u[i];
+		int prev = -1, next = -1, lab[32], k, last;
+		long j, pj, nj;
+
+		if (u->type != U_GROUP || !group_content(p, u))
+			continue;
+		k = group_labels(p, u, lab, 32);
+		last = k ? lab[k - 1] : -1;
+		for (j = (long)i - 1; j >= 0 && p->u[j].type == U_PAGE; j--)
+			;
+		pj = j;
+		if (j >= 0)
+			prev = p->u[j].type;
+		if (j >= 0 && (size_t)j + 1 < i)
+			prev = U_PAGE;
+		for (j = (long)i + 1; (size_t)j < p->nu && p->u[j].type == U_PAGE; j++)
+			;
+		nj = j;
+		if ((size_t)j < p->nu) {
+			next = p->u[j].type;
+			if (next == U_GROUP && group_content(p, &p->u[j]))
+				next = -2;
+		}
+		if (prev != U_RUN && next == U_RUN) {
+			before += 2;
+		} else if (prev == U_RUN && (next != U_RUN && next != -2)) {
+			after += 2;
+		} else if (prev == U_RUN && (last == KI_MATOME || last == KI_STATUS)) {
+			after += 2;
+		} else if (prev == U_RUN && next == U_RUN && !group_has(p, u, KI_SUMMARY)) {
+			double f0 = run_fit(p, p->u[pj].a, p->u[pj].b, lab, k);
+			double f1 = run_fit(p, p->u[nj].a, p->u[nj].b, lab, k);
+
+			if (f0 > f1 + 0.5)
+				after++;
+			else if (f1 > f0 + 0.5)
+				before++;
+		}
+	}
+	return after > before;
 }
 
 /* ---- the walk ---- */
@@ -2294,6 +812,7 @@ struct walker {
 	int hungry[32], nhungry; /* after mode: headings that found no run */
 };
 
+/* The current case, opened at line if there is none. */
 static int cur_case(struct walker *w, int line)
 {
 	if (w->cur < 0)
@@ -2301,6 +820,7 @@ static int cur_case(struct walker *w, int line)
 	return w->cur;
 }
 
+/* Apply the run that waits for a heading after it (walk_before). */
 static void commit(struct walker *w)
 {
 	if (w->npa && w->pa_case >= 0) {
@@ -2315,13 +835,30 @@ static void commit(struct walker *w)
 	w->npa = 0;
 }
 
+/* The title of a case header, both its parts joined. */
+static char *hdr_title(struct parser *p, const struct hdr *h)
+{
+	struct kbuf t = KBUF_INIT;
+
+	if (ki_add_clean(&t, h->t, h->tlen) < 0 || ki_add_joined(&t, h->t2, h->t2len) < 0) {
+		kbuf_release(&t);
+		p->rc = KE_NOMEM;
+		return NULL;
+	}
+	return kbuf_detach(&t, NULL);
+}
+
+/*
+ * A case header: the next page of the current case, the header of a case
+ * whose first page came without one, or a new case.
+ */
 static void on_hdr(struct walker *w, const struct unit *u)
 {
 	struct parser *p = w->p;
 	struct hdr h;
 	struct pcase *c = w->cur >= 0 ? &p->pc[w->cur] : NULL;
 
-	parse_hdr(p->ln[u->a].s, p->ln[u->a].len, &h);
+	ki_line_hdr(p, (size_t)u->a, &h);
 	p->ln[u->a].owner = -1;
 	if (c && !h.ref && h.num >= 0 && c->num == h.num && !c->ref) {
 		/* the next page of the same case */
@@ -2330,7 +867,7 @@ static void on_hdr(struct walker *w, const struct unit *u)
 		c->num = h.num;
 		if (h.tlen) {
 			free(c->c.title);
-			c->c.title = dupn(p, h.t, h.tlen);
+			c->c.title = hdr_title(p, &h);
 			c->hdr_title = 1;
 		}
 	} else {
@@ -2342,10 +879,12 @@ static void on_hdr(struct walker *w, const struct unit *u)
 		c = &p->pc[ci];
 		c->num = h.num;
 		c->ref = h.ref;
-		c->fresh = 1;
+		/* a run right after the header is the overview, unless the
+		 * page marker says this is not the case's first page */
+		c->fresh = ki_marker_page(&h) <= 1;
 		c->anchored = 1;
 		if (h.tlen) {
-			c->c.title = dupn(p, h.t, h.tlen);
+			c->c.title = hdr_title(p, &h);
 			c->hdr_title = 1;
 		}
 		w->cursec = -1;
@@ -2356,6 +895,7 @@ static void on_hdr(struct walker *w, const struct unit *u)
 		c->c.source.page_marker = dupn(p, h.m, h.mlen);
 }
 
+/* Header facts: of the current case, or the first of a new one. */
 static void on_attr(struct walker *w, const struct unit *u)
 {
 	struct parser *p = w->p;
@@ -2372,6 +912,7 @@ static void on_attr(struct walker *w, const struct unit *u)
 	c->anchored = 1;
 }
 
+/* A timeline: its events go to the current case. */
 static void on_tl(struct walker *w, const struct unit *u)
 {
 	struct parser *p = w->p;
@@ -2402,6 +943,54 @@ static int next_type(const struct parser *p, size_t i, size_t *at)
 	return j < p->nu ? p->u[j].type : -1;
 }
 
+/*
+ * Headings in a row after a run, followed by another run: either all of
+ * them head the run after (a bunch), or the first few were printed after
+ * their bodies and belong with the run before.  The wording decides; the
+ * first reading wins unless the other is clearly better.  Returns how many
+ * of lab[] remain for the run after (the others join w->pa_lab).
+ */
+static int split_group(struct walker *w, int *lab, int k, size_t next)
+{
+	struct parser *p = w->p;
+	const struct unit *r = &p->u[next];
+	int both[64], nb, best_m = 0, content = 0;
+	double best;
+
+	for (int i = 0; i < k; i++)
+		content += content_label(lab[i]);
+	if (content < 2 || k > 16 || w->npa > 16)
+		return k;
+	best = run_score(p, w->pa_a, w->pa_b, w->pa_lab, w->npa, w->pa_ordered || w->npa <= 1) +
+	       run_score(p, r->a, r->b, lab, k, k <= 1) + 1.0;
+	for (int m = 1; m < k; m++) {
+		double s;
+
+		memcpy(both, w->pa_lab, sizeof(int) * w->npa);
+		memcpy(both + w->npa, lab, sizeof(int) * m);
+		nb = w->npa + m;
+		s = run_score(p, w->pa_a, w->pa_b, both, nb, 1) +
+		    run_score(p, r->a, r->b, lab + m, k - m, k - m <= 1);
+		if (s > best) {
+			best = s;
+			best_m = m;
+		}
+	}
+	if (!best_m)
+		return k;
+	for (int i = 0; i < best_m; i++)
+		w->pa_lab[w->npa++] = lab[i];
+	w->pa_ordered = 1;
+	memmove(lab, lab + best_m, sizeof(int) * (k - best_m));
+	return k - best_m;
+}
+
+/*
+ * The walk where headings come before their bodies: a heading claims the run
+ * after it (headings in a bunch share it); a run no heading claims is the
+ * overview on a case's first page, the continuation of the last section,
+ * or classified by its wording.
+ */
 static void walk_before(struct walker *w)
 {
 	struct parser *p = w->p;
@@ -2413,12 +1002,14 @@ static void walk_before(struct walker *w)
 
 		switch (u->type) {
 		case U_PAGE:
+			w->fig = 0; /* a figure ends with its page */
 			break;
 		case U_HDR: {
 			struct hdr h;
 			int cont;
 
-			parse_hdr(p->ln[u->a].s, p->ln[u->a].len, &h);
+			w->fig = 0;
+			ki_line_hdr(p, (size_t)u->a, &h);
 			cont = w->cur >= 0 && h.num >= 0 && p->pc[w->cur].num == h.num;
 			commit(w);
 			if (!cont)
@@ -2447,7 +1038,7 @@ static void walk_before(struct walker *w)
 			if (nt == U_HDR) {
 				struct hdr h;
 
-				parse_hdr(p->ln[p->u[at].a].s, p->ln[p->u[at].a].len, &h);
+				ki_line_hdr(p, (size_t)p->u[at].a, &h);
 				if (w->cur >= 0 && h.num >= 0 && p->pc[w->cur].num == h.num)
 					nt = U_RUN; /* the body follows after the page header */
 			}
@@ -2459,6 +1050,8 @@ static void walk_before(struct walker *w)
 				w->pa_ordered = 1;
 				break;
 			}
+			if (nt == U_RUN && prevrun && w->npa && !group_has(p, u, KI_SUMMARY))
+				k = split_group(w, lab, k, at);
 			commit(w);
 			if (group_has(p, u, KI_SUMMARY) && w->cur >= 0 && has_content(&p->pc[w->cur])) {
 				if ((w->cur = new_case(p, u->a)) < 0)
@@ -2514,7 +1107,7 @@ static void walk_before(struct walker *w)
 			} else if (w->cursec >= 0) {
 				apply_run(p, w->cur, u->a, u->b, &w->cursec, 1, 1);
 			} else {
-				classify_run(p, w->cur, u->a, u->b, -1, 0);
+				classify_run(p, w->cur, u->a, u->b);
 			}
 			break;
 		}
@@ -2531,6 +1124,7 @@ static void walk_before(struct walker *w)
 	commit(w);
 }
 
+/* The run no heading after it claimed (walk_after). */
 static void flush_orphan(struct walker *w)
 {
 	struct parser *p = w->p;
@@ -2547,6 +1141,12 @@ static void flush_orphan(struct walker *w)
 	w->run_a = w->run_b = -1;
 }
 
+/*
+ * The walk where headings come after their bodies (a case collection's
+ * まとめ pages, and its overview before １．概要): a group of headings claims
+ * the run before it, split in the headings' order; a new overview heading
+ * opens a new case, with the run before it.
+ */
 static void walk_after(struct walker *w)
 {
 	struct parser *p = w->p;
@@ -2589,7 +1189,7 @@ static void walk_after(struct walker *w)
 			if (group_has(p, u, KI_SUMMARY))
 				p->pc[w->cur].anchored = 1;
 			if (w->run_a >= 0) {
-				apply_run(p, w->cur, w->run_a, w->run_b, lab, k, 1);
+				apply_run(p, w->cur, w->run_a, w->run_b, lab, k, 0);
 				w->run_a = w->run_b = -1;
 				w->nhungry = 0;
 			} else if (content) {
@@ -2639,6 +1239,7 @@ static void apply_attr(struct parser *p, struct pcase *c)
 		c->num = a->num;
 }
 
+/* A bullet inside a list cell. */
 static int item_mark(uint32_t c, int after_space)
 {
 	return c == 0x2022 || c == 0x25CF || c == 0x25CB || c == 0x2713 || c == 0x2714 ||
@@ -2675,7 +1276,7 @@ static void push_cell_items(struct parser *p, struct kstrv *sv, const char *s)
 				a += mlen;
 			while (a < b && ki_isspace((unsigned char)s[a]))
 				a++;
-			b = rtrim_ws(s, a, b);
+			b = ki_rtrim_ws(s, a, b);
 			if (a < b && kstrv_pushn(sv, s + a, b - a) < 0)
 				p->rc = KE_NOMEM;
 			if (i >= len)
@@ -2690,11 +1291,17 @@ static void push_cell_items(struct parser *p, struct kstrv *sv, const char *s)
 	}
 }
 
+/* A byte that an id keeps. */
 static int id_safe(unsigned char c)
 {
-	return is_ascii_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+	return ki_is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
 }
 
+/*
+ * The document's name as the stem of ids: its base name without extension,
+ * bytes outside [A-Za-z0-9._~-] replaced, and then a hash of the name so
+ * that two names that differ only there do not meet.
+ */
 static char *doc_stem(struct parser *p)
 {
 	const char *d = p->document ? p->document : "", *slash = strrchr(d, '/'), *dot;
@@ -2720,7 +1327,7 @@ static char *doc_stem(struct parser *p)
 		}
 	}
 	if (!rc && (changed || n > 100))
-		rc = kbuf_addf(&b, "-%08x", fnv1a(d, n));
+		rc = kbuf_addf(&b, "-%08x", ki_fnv1a(d, n));
 	if (!rc && !b.len)
 		rc = kbuf_adds(&b, "doc");
 	if (rc < 0) {
@@ -2769,7 +1376,7 @@ static int period_year(const char *k, size_t kl)
 	if (!ki_memmem(k, kl, "~", 1))
 		return 0;
 	while ((q = ki_memmem(q, (size_t)(end - q), "年", strlen("年")))) {
-		if (q - k >= 4 && all_digits(q - 4, 4) && (q - k == 4 || q[-5] < '0' || q[-5] > '9')) {
+		if (q - k >= 4 && ki_all_digits(q - 4, 4) && (q - k == 4 || q[-5] < '0' || q[-5] > '9')) {
 			const char *r = q + strlen("年");
 			int nd = 0;
 
@@ -2783,13 +1390,14 @@ static int period_year(const char *k, size_t kl)
 	return 0;
 }
 
+/* The survey year stated before the first case (lines [0, upto)), or 0. */
 static int find_year(const struct parser *p, size_t upto)
 {
 	int y;
 
 	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = 0; i < upto && i < p->n; i++) {
-			const char *k = key(p, i);
+			const char *k = lkey(p, i);
 			size_t kl = p->ln[i].klen;
 
 			if (pass == 0 && (has(k, kl, "調査") || has(k, kl, "事例") || has(k, kl, "報告")) &&
@@ -2805,108 +1413,153 @@ static int find_year(const struct parser *p, size_t upto)
 	return 0;
 }
 
+/* Which candidates are cases; returns the first line of the first case. */
+static size_t keep_cases(struct parser *p)
+{
+	size_t first = p->n;
+
+	for (size_t i = 0; i < p->npc; i++) {
+		struct pcase *c = &p->pc[i];
+
+		apply_attr(p, c);
+		c->keep = (c->num >= 0 && !c->ref) || c->c.ntimeline || (c->anchored && c->nsec >= 1) ||
+			  (c->hdr_title && (!c->ref || c->c.summary.n));
+		if (c->keep && (size_t)c->line < first)
+			first = (size_t)c->line;
+	}
+	return first;
+}
+
+/* A case without a number between 2 and 4 is 3: numbers in sequence. */
+static void number_cases(struct parser *p)
+{
+	int prev = 0, next = -1;
+
+	/* backwards: the number of the next numbered case after each one */
+	for (size_t i = p->npc; i-- > 0;) {
+		struct pcase *c = &p->pc[i];
+
+		c->next_num = next;
+		if (c->keep && !c->ref && c->num >= 0)
+			next = c->num;
+	}
+	for (size_t i = 0; i < p->npc; i++) {
+		struct pcase *c = &p->pc[i];
+
+		if (!c->keep || c->ref)
+			continue;
+		if (c->num < 0 && (c->next_num < 0 || prev + 1 < c->next_num))
+			c->num = prev + 1;
+		if (c->num >= 0)
+			prev = c->num;
+	}
+}
+
+/*
+ * Ids: stem-N (stem-N-2 ... for a number seen again), stem-refK for
+ * reference cases, stem-xK for cases without a number.  seen counts the
+ * numbers (below 1000, see ki_parse_hdr) given out so far.
+ */
+static char *case_id(struct parser *p, const struct pcase *c, const char *stem, int *seen,
+		     int *nref, int *nun)
+{
+	struct kbuf id = KBUF_INIT;
+	int rc;
+
+	if (c->num >= 0 && !c->ref && c->num < 1000 && seen[c->num]++)
+		rc = kbuf_addf(&id, "%s-%d-%d", stem, c->num, seen[c->num]);
+	else if (c->num >= 0 && !c->ref)
+		rc = kbuf_addf(&id, "%s-%d", stem, c->num);
+	else if (c->ref)
+		rc = kbuf_addf(&id, "%s-ref%d", stem, ++*nref);
+	else
+		rc = kbuf_addf(&id, "%s-x%d", stem, ++*nun);
+	if (rc < 0) {
+		kbuf_release(&id);
+		p->rc = KE_NOMEM;
+		return NULL;
+	}
+	return kbuf_detach(&id, NULL);
+}
+
+/* What the case list and the report as a whole tell about case c. */
+static void complete_case(struct parser *p, struct pcase *c, const struct entry *e,
+			  const char *publisher, int year)
+{
+	char buf[32];
+
+	if (!c->c.title && e && e->title)
+		c->c.title = dupn(p, e->title, strlen(e->title));
+	if (!c->c.title && c->title_cand) {
+		c->c.title = dupn(p, c->title_cand, strlen(c->title_cand));
+		for (int i = c->tc_first; i <= c->tc_last; i++)
+			p->ln[i].owner = -1; /* the title */
+	}
+	if (!c->c.title) {
+		if (c->num >= 0)
+			snprintf(buf, sizeof(buf), "事例%d", c->num);
+		else
+			snprintf(buf, sizeof(buf), "事例");
+		c->c.title = dupn(p, buf, strlen(buf));
+	}
+	if (e && e->category && !c->c.category)
+		c->c.category = dupn(p, e->category, strlen(e->category));
+	if (e && e->overview && !c->c.summary.n)
+		push_cell_items(p, &c->c.summary, e->overview);
+	if (e && e->lessons && !c->c.key_lessons.n)
+		push_cell_items(p, &c->c.key_lessons, e->lessons);
+	for (int k = 0; k < KSEC__N; k++)
+		if (c->sec[k].len && !(c->c.sections[k] = kbuf_detach(&c->sec[k], NULL)))
+			p->rc = KE_NOMEM;
+	c->c.source.document = dupn(p, p->document ? p->document : "",
+				    p->document ? strlen(p->document) : 0);
+	if (publisher)
+		c->c.source.publisher = dupn(p, publisher, strlen(publisher));
+	c->c.source.has_year = year > 0;
+	c->c.source.year = year;
+	c->c.source.has_case_number = c->num >= 0 && !c->ref;
+	c->c.source.case_number = c->ref ? 0 : c->num;
+	c->c.tlp = dupn(p, "clear", 5);
+}
+
+/*
+ * Complete the candidates: header facts, numbers in sequence, the case
+ * list's title, category, overview and key lessons, ids, source; keep the
+ * ones that are cases and move them to the result.
+ */
 static void finish(struct parser *p)
 {
 	struct kimport_result *res = p->res;
 	char *stem = doc_stem(p);
 	const char *publisher = NULL;
-	size_t first = p->n;
-	int prev = 0, nref = 0, nun = 0;
+	int nref = 0, nun = 0, *bynum = malloc(1000 * sizeof(int)), *seen = calloc(1000, sizeof(int));
 
-	if (!stem)
-		return;
+	if (!stem || !bynum || !seen) {
+		p->rc = KE_NOMEM;
+		goto out;
+	}
+	for (int i = 0; i < 1000; i++)
+		bynum[i] = -1;
+	for (size_t i = p->nent; i-- > 0;)
+		if (p->ent[i].num >= 0 && p->ent[i].num < 1000)
+			bynum[p->ent[i].num] = (int)i;
 	for (size_t i = 0; i < p->n; i++)
 		if (khas(p, i, "内閣サイバーセキュリティセンター") || khas(p, i, "NISC") ||
 		    khas(p, i, "補完調査")) {
 			publisher = PUBLISHER;
 			break;
 		}
-	for (size_t i = 0; i < p->npc; i++) {
-		struct pcase *c = &p->pc[i];
-
-		apply_attr(p, c);
-		c->keep = c->num >= 0 || c->hdr_title || c->c.ntimeline || c->ref ||
-			  (c->anchored && c->nsec >= 1);
-		if (c->keep && (size_t)c->line < first)
-			first = (size_t)c->line;
-	}
-	/* numbers in sequence where a case lacks one */
-	for (size_t i = 0; i < p->npc; i++) {
-		struct pcase *c = &p->pc[i];
-		int next = -1;
-
-		if (!c->keep || c->ref)
-			continue;
-		if (c->num >= 0) {
-			prev = c->num;
-			continue;
-		}
-		for (size_t j = i + 1; j < p->npc; j++)
-			if (p->pc[j].keep && !p->pc[j].ref && p->pc[j].num >= 0) {
-				next = p->pc[j].num;
-				break;
-			}
-		if (next < 0 || prev + 1 < next)
-			c->num = prev + 1;
-		if (c->num >= 0)
-			prev = c->num;
-	}
-	res->year = find_year(p, first);
+	res->year = find_year(p, keep_cases(p));
+	number_cases(p);
 	for (size_t i = 0; i < p->npc && !p->rc; i++) {
 		struct pcase *c = &p->pc[i];
-		const struct entry *e;
 		struct kcase *kc;
-		char buf[64];
 
 		if (!c->keep)
 			continue;
-		e = find_entry(p, c->ref ? -1 : c->num, c->c.title);
-		if (!c->c.title && e && e->title)
-			c->c.title = dupn(p, e->title, strlen(e->title));
-		if (!c->c.title && c->title_cand)
-			c->c.title = dupn(p, c->title_cand, strlen(c->title_cand));
-		if (!c->c.title) {
-			if (c->num >= 0)
-				snprintf(buf, sizeof(buf), "事例%d", c->num);
-			else
-				snprintf(buf, sizeof(buf), "事例");
-			c->c.title = dupn(p, buf, strlen(buf));
-		}
-		if (e && e->category && !c->c.category)
-			c->c.category = dupn(p, e->category, strlen(e->category));
-		if (e && e->overview && !c->c.summary.n)
-			push_cell_items(p, &c->c.summary, e->overview);
-		if (e && e->lessons && !c->c.key_lessons.n)
-			push_cell_items(p, &c->c.key_lessons, e->lessons);
-		if (c->num >= 0 && !c->ref)
-			snprintf(buf, sizeof(buf), "-%d", c->num);
-		else if (c->ref)
-			snprintf(buf, sizeof(buf), "-ref%d", ++nref);
-		else
-			snprintf(buf, sizeof(buf), "-x%d", ++nun);
-		{
-			struct kbuf id = KBUF_INIT;
-			int dup = 1;
-
-			if (kbuf_addf(&id, "%s%s", stem, buf) < 0)
-				p->rc = KE_NOMEM;
-			for (size_t j = 0; j < res->cases.n && !p->rc; j++)
-				if (!strcmp(res->cases.v[j].id, kbuf_str(&id))) {
-					kbuf_reset(&id);
-					if (kbuf_addf(&id, "%s%s-%d", stem, buf, ++dup) < 0)
-						p->rc = KE_NOMEM;
-					j = (size_t)-1;
-				}
-			c->c.id = kbuf_detach(&id, NULL);
-		}
-		c->c.source.document = dupn(p, p->document ? p->document : "", p->document ? strlen(p->document) : 0);
-		if (publisher)
-			c->c.source.publisher = dupn(p, publisher, strlen(publisher));
-		c->c.source.has_year = res->year > 0;
-		c->c.source.year = res->year;
-		c->c.source.has_case_number = c->num >= 0 && !c->ref;
-		c->c.source.case_number = c->ref ? 0 : c->num;
-		c->c.tlp = dupn(p, "clear", 5);
+		complete_case(p, c, ki_find_entry(p, bynum, c->ref ? -1 : c->num, c->c.title),
+			      publisher, res->year);
+		c->c.id = case_id(p, c, stem, seen, &nref, &nun);
 		if (p->rc)
 			break;
 		if (!(kc = kcase_list_add(&res->cases))) {
@@ -2916,9 +1569,13 @@ static void finish(struct parser *p)
 		*kc = c->c;
 		kcase_init(&c->c);
 	}
+out:
+	free(seen);
+	free(bynum);
 	free(stem);
 }
 
+/* "line N: text — why" for each line of text that went into no case. */
 static void explain(struct parser *p)
 {
 	for (size_t i = 0; i < p->n && !p->rc; i++) {
@@ -2948,6 +1605,7 @@ static void explain(struct parser *p)
 	}
 }
 
+/* Free everything of the parser (not the result). */
 static void parser_free(struct parser *p)
 {
 	free(p->buf);
@@ -2979,10 +1637,13 @@ static void parser_free(struct parser *p)
 	for (size_t i = 0; i < p->npc; i++) {
 		kcase_free(&p->pc[i].c);
 		free(p->pc[i].title_cand);
+		for (int k = 0; k < KSEC__N; k++)
+			kbuf_release(&p->pc[i].sec[k]);
 	}
 	free(p->pc);
 }
 
+/* Refuse what is no UTF-8 text. */
 static int check_bytes(const char *text, size_t len, struct kerr *err)
 {
 	size_t bad, ctl = 0;
@@ -3037,11 +1698,13 @@ int kimport_text(const char *text, size_t len, const char *document,
 		if (((unsigned char)p.buf[i] < 0x20 && p.buf[i] != '\t' && p.buf[i] != '\n' &&
 		     p.buf[i] != '\r' && p.buf[i] != '\f') || p.buf[i] == 0x7F)
 			p.buf[i] = ' ';
-	if (cut_lines(&p, len) < 0 || parse_attrs(&p) < 0 || parse_tls(&p) < 0)
+	if (ki_cut_lines(&p, len) < 0 || ki_mark_running_headers(&p) < 0 || ki_parse_attrs(&p) < 0 ||
+	    ki_parse_tls(&p) < 0)
 		goto nomem;
-	parse_tables(&p);
-	parse_toc(&p);
-	if (p.rc || mark_noise(&p) < 0 || build_units(&p) < 0)
+	ki_parse_tables(&p);
+	ki_parse_toc(&p);
+	ki_mark_page_numbers(&p);
+	if (p.rc || build_units(&p) < 0)
 		goto nomem;
 	p.after_mode = vote_mode(&p);
 	memset(&w, 0, sizeof(w));

@@ -106,12 +106,14 @@ static const struct cue cues[] = {
 	{ M, 1.0f, "を図る" },
 
 	/* lessons: what others can learn */
-	{ L, 2.5f, "重要" }, { L, 1.5f, "必要" }, { L, 2.0f, "べき" }, { L, 1.5f, "有効" },
+	{ L, 2.5f, "が重要" }, { L, 2.5f, "重要である" }, { L, 2.0f, "重要。" },
+	{ L, 1.5f, "重要性" }, { L, 1.5f, "重要と" }, { L, 1.0f, "も重要" }, { L, 1.5f, "必要" }, { L, 2.0f, "べき" }, { L, 1.5f, "有効" },
 	{ L, 2.0f, "望ましい" }, { L, 2.5f, "大切" }, { L, 2.5f, "教訓" }, { L, 1.0f, "気付き" },
 	{ L, 2.0f, "再認識" }, { L, 0.5f, "ことが" }, { L, 2.0f, "留意" }, { L, 2.0f, "と良い" },
 	{ L, 2.0f, "とよい" }, { L, 1.0f, "考慮" }, { L, 1.5f, "求められる" },
 	{ L, 1.0f, "につながる" }, { L, 1.0f, "ことで" }, { L, 1.5f, "心掛け" },
 	{ L, 1.5f, "の必要性" }, { L, 1.5f, "効果的" }, { L, 1.5f, "役立" },
+	{ L, 1.0f, "有効であった" }, { L, 1.0f, "に有効" },
 
 	/* impact: the damage */
 	{ I, 1.5f, "被害" }, { I, 1.5f, "影響" }, { I, 1.0f, "停止し" }, { I, 2.0f, "できなくなった" },
@@ -151,13 +153,54 @@ static const struct cue cues[] = {
 #undef G
 #undef H
 
+/* How a paragraph ends says much in these reports: 〜ていた sets the scene,
+ * 〜ため gives a cause, a noun (〜の導入) lists a measure, 〜が重要 a lesson. */
+static const struct cue endings[] = {
+	{ KSEC_BACKGROUND, 1.0f, "ていた" }, { KSEC_BACKGROUND, 1.0f, "ている" },
+	{ KSEC_BACKGROUND, 0.8f, "だった" }, { KSEC_BACKGROUND, 0.8f, "であった" },
+	{ KSEC_DETECTION, 1.0f, "判明" }, { KSEC_DETECTION, 1.0f, "判明した" },
+	{ KSEC_DETECTION, 1.0f, "検知" }, { KSEC_DETECTION, 1.0f, "検知した" },
+	{ KSEC_DETECTION, 1.0f, "認識" }, { KSEC_DETECTION, 1.0f, "把握" },
+	{ KSEC_DETECTION, 1.0f, "発覚した" }, { KSEC_DETECTION, 1.0f, "気付いた" },
+	{ KSEC_DETECTION, 1.0f, "気づいた" },
+	{ KSEC_RESPONSE, 0.7f, "した" }, { KSEC_RESPONSE, 0.5f, "連絡" },
+	{ KSEC_RESPONSE, 0.5f, "依頼" }, { KSEC_RESPONSE, 0.5f, "報告" },
+	{ KSEC_CAUSE, 1.2f, "ため" }, { KSEC_CAUSE, 1.2f, "ためである" },
+	{ KSEC_CAUSE, 0.8f, "によるもの" }, { KSEC_CAUSE, 0.5f, "された" },
+	{ KSEC_CAUSE, 0.8f, "いなかった" }, { KSEC_CAUSE, 0.8f, "ていない" },
+	{ KSEC_COUNTERMEASURES, 0.8f, "実施" }, { KSEC_COUNTERMEASURES, 1.0f, "導入" },
+	{ KSEC_COUNTERMEASURES, 1.0f, "整備" }, { KSEC_COUNTERMEASURES, 1.0f, "見直し" },
+	{ KSEC_COUNTERMEASURES, 1.0f, "強化" }, { KSEC_COUNTERMEASURES, 1.0f, "追加" },
+	{ KSEC_COUNTERMEASURES, 1.0f, "廃止" }, { KSEC_COUNTERMEASURES, 1.0f, "徹底" },
+	{ KSEC_COUNTERMEASURES, 1.0f, "改修" }, { KSEC_COUNTERMEASURES, 0.8f, "設置" },
+	{ KSEC_COUNTERMEASURES, 1.0f, "予定" }, { KSEC_COUNTERMEASURES, 1.0f, "こととした" },
+	{ KSEC_COUNTERMEASURES, 0.8f, "検討している" },
+	{ KSEC_LESSONS, 1.0f, "重要" }, { KSEC_LESSONS, 1.0f, "必要" }, { KSEC_LESSONS, 1.0f, "有効" },
+	{ KSEC_LESSONS, 1.0f, "べき" }, { KSEC_LESSONS, 1.0f, "望ましい" },
+	{ KSEC_LESSONS, 1.0f, "と良い" }, { KSEC_LESSONS, 1.0f, "重要である" },
+	{ KSEC_LESSONS, 1.0f, "必要である" },
+};
+
 void ki_cue_scores(const char *key, size_t klen, double sc[KSEC__N])
 {
+	size_t end = klen;
+
 	for (int i = 0; i < KSEC__N; i++)
 		sc[i] = 0;
 	for (size_t i = 0; i < sizeof(cues) / sizeof(cues[0]); i++)
 		if (ki_memmem(key, klen, cues[i].s, strlen(cues[i].s)))
 			sc[(int)cues[i].sec] += cues[i].w;
+	/* the last sentence's ending, without its full stop */
+	while (end >= 3 && (!memcmp(key + end - 3, "。", 3) || !memcmp(key + end - 3, "．", 3)))
+		end -= 3;
+	while (end >= 1 && key[end - 1] == '.')
+		end--;
+	for (size_t i = 0; i < sizeof(endings) / sizeof(endings[0]); i++) {
+		size_t n = strlen(endings[i].s);
+
+		if (end >= n && !memcmp(key + end - n, endings[i].s, n))
+			sc[(int)endings[i].sec] += endings[i].w;
+	}
 }
 
 int ki_is_crossref(const char *key, size_t klen)
@@ -166,8 +209,8 @@ int ki_is_crossref(const char *key, size_t klen)
 	       ki_memmem(key, klen, "「", strlen("「"));
 }
 
-/* cost of a label without any item */
-#define EMPTY_COST 2.5
+
+
 
 static double seg_sum(const double *pre, int k, int l, int a, int b)
 {
@@ -175,7 +218,7 @@ static double seg_sum(const double *pre, int k, int l, int a, int b)
 }
 
 static double segment_ordered(int n, int k, const double *pre, const unsigned char *cut_ok,
-			      int *assign)
+			      double empty_cost, int *assign)
 {
 	double *f = malloc(sizeof(*f) * (size_t)(k + 1) * (n + 1));
 	int *from = malloc(sizeof(*from) * (size_t)(k + 1) * (n + 1));
@@ -194,7 +237,7 @@ static double segment_ordered(int n, int k, const double *pre, const unsigned ch
 			int arg = i;
 
 			if (v > -DBL_MAX)
-				v -= EMPTY_COST;
+				v -= empty_cost;
 			for (int p = 0; p < i; p++) {
 				double prev = f[(size_t)(j - 1) * (n + 1) + p], s;
 
@@ -235,7 +278,7 @@ static int popcount(unsigned m)
 }
 
 static double segment_perm(int n, int k, const double *pre, const unsigned char *cut_ok,
-			   int *assign)
+			   double empty_cost, int *assign)
 {
 	size_t states = ((size_t)1 << k) * (n + 1);
 	double *g = malloc(sizeof(*g) * states);
@@ -284,7 +327,7 @@ static double segment_perm(int n, int k, const double *pre, const unsigned char 
 
 		if (v == -DBL_MAX)
 			continue;
-		v -= EMPTY_COST * (k - popcount(m));
+		v -= empty_cost * (k - popcount(m));
 		if (v > best) {
 			best = v;
 			bmask = m;
@@ -311,7 +354,7 @@ out:
 #define MAX_PERM_LABELS 8
 
 double ki_segment(int n, int k, const double *score, const unsigned char *cut_ok,
-		  int ordered, int *assign)
+		  int ordered, double empty_cost, int *assign)
 {
 	double *pre, best;
 	int *alt = NULL;
@@ -319,9 +362,13 @@ double ki_segment(int n, int k, const double *score, const unsigned char *cut_ok
 	if (n <= 0)
 		return 0;
 	if (k <= 1 || n > MAX_ORDERED_ITEMS) {
-		for (int i = 0; i < n; i++)
+		double s = 0;
+
+		for (int i = 0; i < n; i++) {
 			assign[i] = 0;
-		return 0;
+			s += k > 0 ? score[(size_t)i * k] : 0;
+		}
+		return s - (k > 1 ? empty_cost * (k - 1) : 0);
 	}
 	pre = calloc((size_t)(n + 1) * k, sizeof(*pre));
 	if (!pre) {
@@ -332,10 +379,10 @@ double ki_segment(int n, int k, const double *score, const unsigned char *cut_ok
 	for (int i = 0; i < n; i++)
 		for (int l = 0; l < k; l++)
 			pre[(size_t)(i + 1) * k + l] = pre[(size_t)i * k + l] + score[(size_t)i * k + l];
-	best = segment_ordered(n, k, pre, cut_ok, assign);
+	best = segment_ordered(n, k, pre, cut_ok, empty_cost, assign);
 	if (!ordered && n <= MAX_PERM_ITEMS && k <= MAX_PERM_LABELS &&
 	    (alt = malloc(sizeof(*alt) * n))) {
-		double b2 = segment_perm(n, k, pre, cut_ok, alt);
+		double b2 = segment_perm(n, k, pre, cut_ok, empty_cost, alt);
 
 		/* another order only where the wording clearly says so */
 		if (b2 > best + 2.0) {

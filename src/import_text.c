@@ -1,6 +1,7 @@
 /*
  * import_text.c - character helpers of the importer: UTF-8 decoding, folding
- * of fullwidth forms, display width, bullet markers, matching keys.
+ * of fullwidth forms, display width, bullet markers, matching keys, and
+ * joining the lines that the page layout broke.
  */
 #include "import_impl.h"
 #include "kbuf.h"
@@ -319,12 +320,104 @@ int ki_bullet(const char *s, size_t len, size_t *mlen)
 
 const char *ki_memmem(const char *h, size_t hl, const char *n, size_t nl)
 {
+	const char *end, *q;
+
 	if (!nl)
 		return h;
 	if (nl > hl)
 		return NULL;
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (h[i] == n[0] && !memcmp(h + i, n, nl))
-			return h + i;
+	if (nl < 3) {
+		for (size_t i = 0; i + nl <= hl; i++)
+			if (h[i] == n[0] && !memcmp(h + i, n, nl))
+				return h + i;
+		return NULL;
+	}
+	/* UTF-8 Japanese shares its first bytes: look for the last one, then
+	 * compare the rest */
+	end = h + hl;
+	for (q = h + nl - 1; q < end; q++) {
+		q = memchr(q, n[nl - 1], (size_t)(end - q));
+		if (!q)
+			return NULL;
+		if (q[-1] == n[nl - 2] && !memcmp(q - (nl - 1), n, nl - 1))
+			return q - (nl - 1);
+	}
 	return NULL;
+}
+
+uint32_t ki_prev_cp(const char *s, size_t lo, size_t *i)
+{
+	size_t end = *i, j, k;
+
+	if (end <= lo)
+		return 0;
+	j = end - 1;
+	while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80 && end - j < 4)
+		j--;
+	k = j;
+	*i = j;
+	return ki_fold(ki_u8(s, end, &k));
+}
+
+size_t ki_rtrim_ws(const char *s, size_t lo, size_t hi)
+{
+	while (hi > lo) {
+		size_t j = hi;
+
+		if (!ki_isspace(ki_prev_cp(s, lo, &j)))
+			break;
+		hi = j;
+	}
+	return hi;
+}
+
+size_t ki_rtrim_sp(const char *s, size_t lo, size_t hi)
+{
+	while (hi > lo) {
+		size_t j = hi;
+		uint32_t c = ki_prev_cp(s, lo, &j);
+
+		if (!ki_isspace(c) && c != '*')
+			break;
+		hi = j;
+	}
+	return hi;
+}
+
+int ki_ends_sentence(const char *s, size_t len)
+{
+	uint32_t c = ki_fold(ki_last_cp(s, len));
+
+	return c == 0x3002 || c == '.' || c == '!' || c == '?' || c == 0xFF61;
+}
+
+int ki_is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Append text without markdown emphasis; tabs become spaces. */
+int ki_add_clean(struct kbuf *b, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		int rc;
+
+		if (s[i] == '*' && i + 1 < len && s[i + 1] == '*') {
+			i++;
+			continue;
+		}
+		rc = kbuf_addch(b, s[i] == '\t' ? ' ' : s[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Join a wrapped line to what b holds: no space between Japanese characters. */
+int ki_add_joined(struct kbuf *b, const char *s, size_t len)
+{
+	if (b->len && len && ki_is_alnum((unsigned char)b->buf[b->len - 1]) &&
+	    ki_is_alnum((unsigned char)s[0]) && kbuf_addch(b, ' ') < 0)
+		return KE_NOMEM;
+	return ki_add_clean(b, s, len);
 }

@@ -1,0 +1,803 @@
+/*
+ * import_parts.c - the structures of a report that carry their own
+ * position: the header facts of a case collection (組織属性, 要因, ケース,
+ * 想定読者, in a block of labels or as 組織属性：value lines), timelines
+ * (３．時系列 with its rows of day labels and bullets, or tab-separated cells
+ * with the actors' columns), and the case list at the start (a table with
+ * No / 事例 / 事例の概要 / 主な気付き・教訓 columns and group rows, or `事例N
+ * タイトル` lines under group headings).  Their lines are consumed here; the
+ * walk in import.c attaches them to cases.
+ */
+#include "import_impl.h"
+
+#include <stdio.h>
+
+/* ---- header facts (組織属性, 要因, ケース, 想定読者) ---- */
+
+static int is_fragment(const struct parser *p, size_t i)
+{
+	return keq(p, i, "組織") || keq(p, i, "属性") || keq(p, i, "想定") || keq(p, i, "読者") ||
+	       keq(p, i, "組織属性") || keq(p, i, "想定読者");
+}
+
+/* Is line i plain text nothing has taken yet? */
+static int text_line(const struct parser *p, long i)
+{
+	return i >= 0 && (size_t)i < p->n && !p->ln[i].used && !p->ln[i].noise &&
+	       p->ln[i].kind == LK_TEXT;
+}
+
+/* First line of the paragraph of text lines that ends at line e. */
+static long para_up(struct parser *p, long e)
+{
+	long s = e;
+
+	/* a line wrapped into the next one is not much shorter than it */
+	while (s > 0 && e - s < 3 && !p->ln[s].page && text_line(p, s - 1) &&
+	       !is_fragment(p, (size_t)(s - 1)) && !has(p->ln[s - 1].s, p->ln[s - 1].len, "、") &&
+	       !has(p->ln[s - 1].s, p->ln[s - 1].len, "。") &&
+	       ki_width(p->ln[s - 1].s, p->ln[s - 1].len) * 4 >= ki_width(p->ln[s].s, p->ln[s].len))
+		s--;
+	return s;
+}
+
+/* Lines a..e joined as one phrase. */
+static char *join_lines(struct parser *p, long a, long e)
+{
+	struct kbuf b = KBUF_INIT;
+	char *r;
+
+	for (long i = a; i <= e; i++)
+		if (ki_add_joined(&b, p->ln[i].s, p->ln[i].len) < 0) {
+			kbuf_release(&b);
+			p->rc = KE_NOMEM;
+			return NULL;
+		}
+	r = kbuf_detach(&b, NULL);
+	if (!r)
+		p->rc = KE_NOMEM;
+	return r;
+}
+
+/* Lines a..e are structure: taken, and not to be reported. */
+static void mark(struct parser *p, long a, long e)
+{
+	for (long i = a; i <= e; i++) {
+		p->ln[i].used = 1;
+		p->ln[i].owner = -1;
+	}
+}
+
+/* 12, 12 基本的取組み想定, 基本的取組み, 先進的取組み想定読者 */
+static int reader_value(const char *k, size_t kl, int *num, int *reader)
+{
+	size_t i = 0;
+	int n = -1;
+
+	*reader = 0;
+	while (i < kl && k[i] >= '0' && k[i] <= '9' && i < 3)
+		i++;
+	if (i) {
+		if (i < kl && k[i] >= '0' && k[i] <= '9')
+			return 0;
+		n = atoi(k);
+	}
+	if (kl - i >= strlen("基本的取組み") && !memcmp(k + i, "基本的取組み", strlen("基本的取組み"))) {
+		*reader = 1;
+		i += strlen("基本的取組み");
+	} else if (kl - i >= strlen("先進的取組み") &&
+		   !memcmp(k + i, "先進的取組み", strlen("先進的取組み"))) {
+		*reader = 2;
+		i += strlen("先進的取組み");
+	}
+	if (kl - i >= strlen("想定") && !memcmp(k + i, "想定", strlen("想定")))
+		i += strlen("想定");
+	if (kl - i >= strlen("読者") && !memcmp(k + i, "読者", strlen("読者")))
+		i += strlen("読者");
+	*num = n;
+	return i == kl && (n >= 0 || *reader);
+}
+
+/* "title org factor": the words of the header facts, last two being the values */
+static void split_tokens(struct parser *p, const char *q, struct attr *a)
+{
+	const char *tok[16];
+	size_t tl[16], len = strlen(q), i = 0;
+	int nt = 0;
+
+	while (i < len && nt < 16) {
+		size_t j = i, st;
+
+		if (ki_isspace(ki_u8(q, len, &j))) {
+			i = j;
+			continue;
+		}
+		st = i;
+		while (i < len) {
+			j = i;
+			if (ki_isspace(ki_u8(q, len, &j)))
+				break;
+			i = j;
+		}
+		tok[nt] = q + st;
+		tl[nt++] = i - st;
+	}
+	if (nt >= 3) {
+		struct kbuf t = KBUF_INIT;
+
+		for (int k = 0; k < nt - 2; k++)
+			if ((k && kbuf_addch(&t, ' ') < 0) || kbuf_add(&t, tok[k], tl[k]) < 0)
+				p->rc = KE_NOMEM;
+		free(a->title);
+		a->title = kbuf_detach(&t, NULL);
+		a->org = dupn(p, tok[nt - 2], tl[nt - 2]);
+		a->factor = dupn(p, tok[nt - 1], tl[nt - 1]);
+	} else if (nt == 2) {
+		a->org = dupn(p, tok[0], tl[0]);
+		a->factor = dupn(p, tok[1], tl[1]);
+	} else if (nt == 1) {
+		a->org = dupn(p, tok[0], tl[0]);
+	}
+}
+
+/*
+ * Header facts around the label line L ("属性 要因ケース"): the paragraph
+ * before it holds "title organisation factor" (the title may stand in a
+ * paragraph of its own), the lines after it the case number and the reader
+ * level ("1 基本的取組み想定", "読者").
+ */
+static void parse_attr_labels(struct parser *p, size_t L, struct attr *a)
+{
+	long i = (long)L - 1, s1, s2;
+	int frag = 0, found = 0;
+	char *para = NULL;
+
+	mark(p, (long)L, (long)L);
+	while (i >= 0 && (size_t)(L - i) < 8) {
+		struct line *l = &p->ln[i];
+
+		if (l->kind == LK_BLANK || l->noise ||
+		    (l->kind == LK_TEXT && ki_all_digits(lkey(p, i), l->klen))) {
+			i--;
+		} else if (text_line(p, i) && is_fragment(p, (size_t)i)) {
+			frag |= keq(p, (size_t)i, "組織");
+			mark(p, i, i);
+			i--;
+		} else if (l->kind == LK_HEAD && !l->used) {
+			i--;
+		} else {
+			break;
+		}
+	}
+	if (text_line(p, i) && !has(p->ln[i].s, p->ln[i].len, "。") &&
+	    !has(p->ln[i].s, p->ln[i].len, "、")) {
+		s1 = para_up(p, i);
+		para = join_lines(p, s1, i);
+		if (para) {
+			split_tokens(p, para, a);
+			mark(p, s1, i);
+			found = 1;
+		}
+		free(para);
+		para = NULL;
+		if (!a->title && a->factor) {
+			i = s1 - 1;
+			while (i >= 0 && p->ln[i].kind == LK_BLANK && s1 - i < 3)
+				i--;
+			if (text_line(p, i) && !has(p->ln[i].s, p->ln[i].len, "。") &&
+			    !has(p->ln[i].s, p->ln[i].len, "、") && !p->ln[s1].page) {
+				s2 = para_up(p, i);
+				a->title = join_lines(p, s2, i);
+				mark(p, s2, i);
+			}
+		}
+	}
+	/* "パッチ未適用組織": the label 組織 of 組織属性 glued to the value */
+	if (found && a->factor && !frag && !khas(p, L, "組織")) {
+		size_t fl = strlen(a->factor), gl = strlen("組織");
+
+		if (fl > gl && !strcmp(a->factor + fl - gl, "組織"))
+			a->factor[fl - gl] = '\0';
+	}
+	for (size_t j = L + 1, last = L; j < p->n && j <= L + 40; j++) {
+		struct line *l = &p->ln[j];
+		int num, reader;
+
+		if (l->kind == LK_HDR || l->kind == LK_TLHDR || l->kind == LK_ATTR ||
+		    l->kind == LK_HEAD || l->kind == LK_TLROW)
+			break;
+		if (l->used || (l->kind != LK_TEXT && l->kind != LK_BULLET))
+			continue;
+		if (reader_value(lkey(p, j), l->klen, &num, &reader) && (!l->noise || reader) &&
+		    (num < 0 || (a->num < 0 && j <= L + 12)) && (!reader || !a->reader)) {
+			if (num >= 0)
+				a->num = num;
+			if (reader)
+				a->reader = reader;
+			mark(p, (long)j, (long)j);
+			last = j;
+		} else if (j <= last + 3 && text_line(p, (long)j) && is_fragment(p, j)) {
+			mark(p, (long)j, (long)j);
+		}
+		if (a->num >= 0 && a->reader && j > last + 3)
+			break;
+	}
+}
+
+/* Header facts as "組織属性：X" lines from L on. */
+static void parse_attr_inline(struct parser *p, size_t L, struct attr *a)
+{
+	for (size_t j = L; j < p->n && j < L + 8; j++) {
+		struct line *l = &p->ln[j];
+		size_t voff;
+		int which, num, reader;
+		char **dst = NULL;
+
+		if (l->kind == LK_BLANK)
+			continue;
+		if (l->kind != LK_ATTR || !l->ainline || l->used)
+			break;
+		which = ki_attr_inline(l->s, l->len, &voff);
+		if (which == 1)
+			dst = &a->org;
+		else if (which == 2)
+			dst = &a->factor;
+		if (dst && !*dst)
+			*dst = dupn(p, l->s + voff, l->len - voff);
+		if (which == 3 || which == 4) {
+			struct kbuf k = KBUF_INIT;
+
+			if (ki_key(&k, l->s + voff, l->len - voff) == 0 &&
+			    reader_value(k.buf, k.len, &num, &reader)) {
+				if (which == 3 && num >= 0)
+					a->num = num;
+				if (reader)
+					a->reader = reader;
+			}
+			kbuf_release(&k);
+		}
+		mark(p, (long)j, (long)j);
+	}
+}
+
+int ki_parse_attrs(struct parser *p)
+{
+	for (size_t i = 0; i < p->n && !p->rc; i++) {
+		struct line *l = &p->ln[i];
+		struct attr *a;
+
+		if (l->kind != LK_ATTR || l->used)
+			continue;
+		if (GROW(p, p->at, p->nat, p->aat))
+			break;
+		a = &p->at[p->nat];
+		memset(a, 0, sizeof(*a));
+		a->line = (int)i;
+		a->num = -1;
+		if (l->ainline)
+			parse_attr_inline(p, i, a);
+		else
+			parse_attr_labels(p, i, a);
+		l->atype = AN_ATTR;
+		l->aidx = (int)p->nat++;
+	}
+	return p->rc;
+}
+
+/* ---- timelines ---- */
+
+static int tl_add(struct parser *p, struct tl *t, const char *when, size_t wlen, int has_day,
+		  int day, const char *actor)
+{
+	struct tlev *e;
+
+	if (GROW(p, t->ev, t->n, t->alloc))
+		return KE_NOMEM;
+	e = &t->ev[t->n++];
+	memset(e, 0, sizeof(*e));
+	e->has_day = has_day;
+	e->day = day;
+	e->when = dupn(p, when ? when : "", when ? wlen : 0);
+	if (actor)
+		e->actor = dupn(p, actor, strlen(actor));
+	return p->rc;
+}
+
+/* Text of a timeline cell or bullet, without its bullet marker. */
+static int tl_text(struct parser *p, struct tlev *e, const char *s, size_t len, int cont)
+{
+	size_t mlen;
+	int bt = ki_bullet(s, len, &mlen);
+
+	if (!cont && bt == KB_STD) {
+		s += mlen;
+		len -= mlen;
+	}
+	if ((cont ? ki_add_joined(&e->text, s, len) : ki_add_clean(&e->text, s, len)) < 0)
+		p->rc = KE_NOMEM;
+	return p->rc;
+}
+
+/* The cells of a table row, split at tabs (or at pipes where it starts with one). */
+static void split_cells(const char *s, size_t len, const char **cell, size_t *clen, int *nc, int max)
+{
+	size_t a = 0;
+
+	*nc = 0;
+	if (len && s[0] == '|') {
+		a = 1;
+		while (len > a && (s[len - 1] == '|' || s[len - 1] == ' '))
+			len--;
+	}
+	while (a <= len && *nc < max) {
+		size_t b = a;
+
+		while (b < len && s[b] != '\t' && !(s[b] == '|' && s[0] == '|'))
+			b++;
+		cell[*nc] = s + a;
+		clen[*nc] = b - a;
+		while (clen[*nc] && (cell[*nc][0] == ' '))
+			cell[*nc]++, clen[*nc]--;
+		while (clen[*nc] && cell[*nc][clen[*nc] - 1] == ' ')
+			clen[*nc]--;
+		(*nc)++;
+		a = b + 1;
+	}
+}
+
+#define MAXCELL 12
+
+/*
+ * Does the bullet at line i end the timeline?  A cross-reference does, and
+ * so does a whole sentence (ending in 。) after events that were short row
+ * texts: the page after a timeline, where nothing marks the page break.
+ */
+static int tl_ends_here(struct parser *p, size_t i, const struct tl *t, int labelled,
+			int sentences)
+{
+	struct kbuf b = KBUF_INIT, k = KBUF_INIT;
+	size_t mlen;
+	int end = 0;
+
+	ki_bullet(p->ln[i].s, p->ln[i].len, &mlen);
+	if (ki_add_clean(&b, p->ln[i].s + mlen, p->ln[i].len - mlen) < 0)
+		goto nomem;
+	for (size_t j = i + 1; j < p->n; j++) {
+		const struct line *l = &p->ln[j];
+
+		if (l->kind != LK_TEXT || l->used || l->noise || l->page)
+			break;
+		if (ki_add_joined(&b, l->s, l->len) < 0)
+			goto nomem;
+	}
+	if (ki_key(&k, kbuf_str(&b), b.len) < 0)
+		goto nomem;
+	end = ki_is_crossref(k.buf, k.len) ||
+	      ((t->n >= 2 || !labelled) && !sentences && ki_ends_sentence(k.buf, k.len) &&
+	       ki_cplen(k.buf, k.len) >= 20);
+	goto out;
+nomem:
+	p->rc = KE_NOMEM;
+out:
+	kbuf_release(&b);
+	kbuf_release(&k);
+	return end;
+}
+
+/*
+ * The timeline that begins at line a (３．時系列, the 日時 row, or a first
+ * day label): day labels, the bullets under them (one event each, the lines
+ * that continue a bullet joined to it), tab-separated cells with the actors
+ * of the header row.  It ends at a page break, another heading, header
+ * facts, or the first paragraph that is no event (tl_ends_here).
+ */
+static void parse_tl(struct parser *p, size_t a, struct tl *t)
+{
+	char *actors[MAXCELL] = { 0 };
+	const char *when = NULL;
+	size_t wlen = 0, i = a, first = a;
+	int has_day = 0, day = 0, open = 0, tabbed = 0, sentences = 0;
+	struct tlev *cur = NULL;
+
+	for (; i < p->n && !p->rc; i++) {
+		struct line *l = &p->ln[i];
+
+		if (l->kind == LK_BLANK)
+			continue;
+		if (l->used && l->owner == -1 && l->atype != AN_NONE)
+			break;
+		if (l->used)
+			continue;
+		if (l->noise || (l->kind == LK_TEXT && ki_page_number(lkey(p, i), l->klen))) {
+			l->noise = 1;
+			l->why = "page number";
+			continue;
+		}
+		if (l->page && i > first && l->kind != LK_TLROW && l->kind != LK_TLHDR)
+			break;
+		if (l->kind == LK_HEAD) {
+			if (l->sec != KI_TIMELINE)
+				break;
+			mark(p, (long)i, (long)i);
+			if (t->n) {
+				i++;
+				break;
+			}
+			continue;
+		}
+		if (l->kind == LK_HDR || l->kind == LK_ATTR)
+			break;
+		if (l->kind == LK_TLHDR) {
+			const char *cell[MAXCELL];
+			size_t clen[MAXCELL];
+			int nc;
+
+			mark(p, (long)i, (long)i);
+			if (!memchr(l->s, '\t', l->len) && l->s[0] != '|')
+				continue;
+			tabbed = 1;
+			split_cells(l->s, l->len, cell, clen, &nc, MAXCELL);
+			for (int c = 1; c < nc; c++) {
+				size_t ml = 0;
+
+				if (clen[c]) {
+					size_t j = 0;
+
+					if (ki_is_circled(ki_u8(cell[c], clen[c], &j)))
+						ml = j;
+					free(actors[c]);
+					actors[c] = dupn(p, cell[c] + ml, clen[c] - ml);
+				}
+			}
+			continue;
+		}
+		if (l->kind == LK_BULLET && l->btype == KB_STD && tl_ends_here(p, i, t, when != NULL, sentences))
+			break;
+		if (cur && ki_ends_sentence(kbuf_str(&cur->text), cur->text.len))
+			sentences = 1;
+		mark(p, (long)i, (long)i);
+		if (l->kind == LK_TLROW) {
+			size_t end;
+
+			ki_parse_day(l->s, l->len, &end, &has_day, &day);
+			when = l->s;
+			wlen = end;
+			open = 0;
+			cur = NULL;
+			if (end < (size_t)l->len) {
+				const char *cell[MAXCELL];
+				size_t clen[MAXCELL];
+				int nc;
+
+				if (tabbed || memchr(l->s + end, '\t', l->len - end)) {
+					/* the first cell is what follows the label in
+					 * column 0 (nothing, when a tab comes next) */
+					int shift = l->s[end] == '\t' ? 0 : 1;
+
+					split_cells(l->s + end, l->len - end, cell, clen, &nc, MAXCELL);
+					for (int c = 0; c < nc; c++) {
+						if (!clen[c])
+							continue;
+						if (tl_add(p, t, when, wlen, has_day, day,
+							   c + shift < MAXCELL ? actors[c + shift] : NULL) < 0)
+							break;
+						cur = &t->ev[t->n - 1];
+						tl_text(p, cur, cell[c], clen[c], 0);
+						open = 1;
+					}
+				} else {
+					size_t k = end;
+
+					while (k < (size_t)l->len && ki_isspace((unsigned char)l->s[k]))
+						k++;
+					if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
+						break;
+					cur = &t->ev[t->n - 1];
+					tl_text(p, cur, l->s + k, l->len - k, 0);
+					open = 1;
+				}
+			}
+			continue;
+		}
+		if (l->kind == LK_BULLET && l->btype == KB_STD) {
+			if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
+				break;
+			cur = &t->ev[t->n - 1];
+			tl_text(p, cur, l->s, l->len, 0);
+			open = 1;
+			continue;
+		}
+		if (open && cur) {
+			tl_text(p, cur, l->s, l->len, 1);
+			continue;
+		}
+		if (when && !t->n) {
+			if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
+				break;
+			cur = &t->ev[t->n - 1];
+			tl_text(p, cur, l->s, l->len, 0);
+			open = 1;
+			continue;
+		}
+		l->owner = 0;
+		l->why = "timeline note";
+	}
+	for (int c = 0; c < MAXCELL; c++)
+		free(actors[c]);
+}
+
+int ki_parse_tls(struct parser *p)
+{
+	for (size_t i = 0; i < p->n && !p->rc; i++) {
+		struct line *l = &p->ln[i];
+		struct tl *t;
+		int anchor = 0;
+
+		if (l->used)
+			continue;
+		if ((l->kind == LK_HEAD && l->sec == KI_TIMELINE) || l->kind == LK_TLHDR) {
+			anchor = 1;
+		} else if (l->kind == LK_TLROW) {
+			/* rows without a heading: two of them close together */
+			for (size_t j = i + 1; j < p->n && j < i + 30; j++)
+				if (p->ln[j].kind == LK_TLROW && !p->ln[j].used) {
+					anchor = 1;
+					break;
+				}
+		}
+		if (!anchor)
+			continue;
+		if (GROW(p, p->tl, p->ntl, p->atl))
+			break;
+		t = &p->tl[p->ntl];
+		memset(t, 0, sizeof(*t));
+		t->line = (int)i;
+		parse_tl(p, i, t);
+		l->used = 1;
+		l->owner = -1;
+		l->atype = AN_TL;
+		l->aidx = (int)p->ntl++;
+	}
+	return p->rc;
+}
+
+/* ---- the case list ---- */
+
+static int cell_num(const char *s, size_t len)
+{
+	struct kbuf k = KBUF_INIT;
+	int n = -1;
+
+	if (ki_key(&k, s, len) == 0 && k.len && k.len <= 3 && ki_all_digits(k.buf, k.len))
+		n = atoi(k.buf);
+	else if (k.len >= 2 && k.len <= 4 && k.buf[k.len - 1] == '.' && ki_all_digits(k.buf, k.len - 1))
+		n = atoi(k.buf);
+	kbuf_release(&k);
+	return n;
+}
+
+/* Does the cell contain what (folded)? */
+static int cell_is(const char *s, size_t len, const char *what)
+{
+	struct kbuf k = KBUF_INIT;
+	int r = 0;
+
+	if (ki_key(&k, s, len) == 0)
+		r = has(k.buf, k.len, what);
+	kbuf_release(&k);
+	return r;
+}
+
+/* A copy of a cell's text without markdown emphasis. */
+static char *dup_cell(struct parser *p, const char *s, size_t len)
+{
+	struct kbuf b = KBUF_INIT;
+	char *r;
+
+	if (ki_add_clean(&b, s, len) < 0) {
+		kbuf_release(&b);
+		p->rc = KE_NOMEM;
+		return NULL;
+	}
+	if (!(r = kbuf_detach(&b, NULL)))
+		p->rc = KE_NOMEM;
+	return r;
+}
+
+/* A new entry of the case list. */
+static struct entry *add_entry(struct parser *p, int num)
+{
+	struct entry *e;
+
+	if (GROW(p, p->ent, p->nent, p->aent))
+		return NULL;
+	e = &p->ent[p->nent++];
+	memset(e, 0, sizeof(*e));
+	e->num = num;
+	return e;
+}
+
+/* The next / previous line with text that is not noise, or -1. */
+static long next_nonblank(const struct parser *p, size_t i)
+{
+	for (size_t j = i + 1; j < p->n; j++)
+		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise)
+			return (long)j;
+	return -1;
+}
+
+static long prev_nonblank(const struct parser *p, size_t i)
+{
+	for (long j = (long)i - 1; j >= 0; j--)
+		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise)
+			return j;
+	return -1;
+}
+
+/* A short line of text that can be a group heading of the case list. */
+static int category_like(const struct parser *p, long i)
+{
+	const struct line *l;
+	size_t n;
+
+	if (!text_line(p, i))
+		return 0;
+	l = &p->ln[i];
+	n = ki_cplen(l->s, l->len);
+	return n >= 3 && n <= 60 && !has(l->s, l->len, "。") && !has(l->s, l->len, "一覧") &&
+	       ki_fold(ki_last_cp(l->s, l->len)) != ':';
+}
+
+void ki_parse_tables(struct parser *p)
+{
+	for (size_t i = 0; i < p->n && !p->rc; i++) {
+		const char *cell[MAXCELL];
+		size_t clen[MAXCELL];
+		int nc, cnum = 0, ctitle = -1, cov = -1, cles = -1, ccat = -1;
+		const char *cat = NULL;
+		size_t catlen = 0;
+
+		if (p->ln[i].kind != LK_ROW || p->ln[i].used)
+			continue;
+		split_cells(p->ln[i].s, p->ln[i].len, cell, clen, &nc, MAXCELL);
+		for (int c = 0; c < nc; c++) {
+			if (ctitle < 0 && (cell_is(cell[c], clen[c], "事例名") ||
+					   cell_is(cell[c], clen[c], "件名") ||
+					   ((cell_is(cell[c], clen[c], "事例") ||
+					     cell_is(cell[c], clen[c], "事案")) &&
+					    !cell_is(cell[c], clen[c], "概要") && clen[c] <= 12)))
+				ctitle = c;
+			else if (cov < 0 && cell_is(cell[c], clen[c], "概要"))
+				cov = c;
+			else if (cles < 0 && (cell_is(cell[c], clen[c], "教訓") ||
+					      cell_is(cell[c], clen[c], "気付き") ||
+					      cell_is(cell[c], clen[c], "気づき")))
+				cles = c;
+			else if (ccat < 0 && (cell_is(cell[c], clen[c], "分類") ||
+					      cell_is(cell[c], clen[c], "区分") ||
+					      cell_is(cell[c], clen[c], "カテゴリ")))
+				ccat = c;
+			else if (cell_is(cell[c], clen[c], "No") || cell_is(cell[c], clen[c], "番号"))
+				cnum = c;
+		}
+		if (ctitle < 0 || (cov < 0 && cles < 0))
+			continue;
+		mark(p, (long)i, (long)i);
+		for (size_t j = i + 1; j < p->n && !p->rc; j++) {
+			struct line *l = &p->ln[j];
+			struct entry *e;
+			int n, nonempty = 0, only = -1;
+
+			if (l->kind == LK_BLANK)
+				continue;
+			if (l->kind != LK_ROW) {
+				long nj = next_nonblank(p, j);
+
+				/* a group heading row (its empty cells trimmed away) */
+				if (category_like(p, (long)j) && nj >= 0 && p->ln[nj].kind == LK_ROW) {
+					cat = l->s;
+					catlen = (size_t)l->len;
+					mark(p, (long)j, (long)j);
+					continue;
+				}
+				break;
+			}
+			split_cells(l->s, l->len, cell, clen, &nc, MAXCELL);
+			for (int c = 0; c < nc; c++)
+				if (clen[c] && !(clen[c] >= 3 && strspn(cell[c], "-:| ") >= clen[c])) {
+					nonempty++;
+					only = c;
+				}
+			mark(p, (long)j, (long)j);
+			if (!nonempty)
+				continue;
+			n = cnum < nc ? cell_num(cell[cnum], clen[cnum]) : -1;
+			if (n < 0 && nonempty == 1) {
+				cat = cell[only];
+				catlen = clen[only];
+				continue;
+			}
+			if (n < 0 || ctitle >= nc || !(e = add_entry(p, n)))
+				continue;
+			e->title = dup_cell(p, cell[ctitle], clen[ctitle]);
+			if (ccat >= 0 && ccat < nc && clen[ccat])
+				e->category = dup_cell(p, cell[ccat], clen[ccat]);
+			else if (cat)
+				e->category = dup_cell(p, cat, catlen);
+			if (cov >= 0 && cov < nc && clen[cov])
+				e->overview = dup_cell(p, cell[cov], clen[cov]);
+			if (cles >= 0 && cles < nc && clen[cles])
+				e->lessons = dup_cell(p, cell[cles], clen[cles]);
+		}
+	}
+}
+
+/* A case header without page marker: an entry of a list of cases. */
+static int toc_hdr(const struct parser *p, long i)
+{
+	struct hdr h;
+
+	if (i < 0 || p->ln[i].kind != LK_HDR)
+		return 0;
+	ki_line_hdr(p, (size_t)i, &h);
+	return !h.mlen && (h.num >= 0 || h.ref);
+}
+
+/* 事例１ タイトル lines one after another (with group headings between) */
+void ki_parse_toc(struct parser *p)
+{
+	long cat = -1;
+	int inchain = 0;
+
+	for (size_t i = 0; i < p->n && !p->rc; i++) {
+		long j, k;
+		struct hdr h;
+		struct entry *e;
+
+		if (!toc_hdr(p, (long)i) || p->ln[i].used) {
+			if (p->ln[i].kind != LK_BLANK && !category_like(p, (long)i))
+				inchain = 0;
+			continue;
+		}
+		j = next_nonblank(p, i);
+		if (j < 0)
+			break;
+		if (!(p->ln[j].kind == LK_HDR ||
+		      (category_like(p, j) && (k = next_nonblank(p, (size_t)j)) >= 0 && toc_hdr(p, k))))
+			continue;
+		/* a group heading just before this entry */
+		k = prev_nonblank(p, i);
+		if (category_like(p, k)) {
+			long b = prev_nonblank(p, (size_t)k);
+
+			if (inchain || (b >= 0 && !text_line(p, b)) || b < 0 ||
+			    ki_ends_sentence(p->ln[b].s, p->ln[b].len))
+				cat = k;
+		} else if (!inchain) {
+			cat = -1;
+		}
+		if (cat >= 0 && !p->ln[cat].used)
+			mark(p, cat, cat);
+		ki_line_hdr(p, i, &h);
+		if (!(e = add_entry(p, h.num)))
+			break;
+		e->title = dupn(p, h.t, h.tlen);
+		if (cat >= 0)
+			e->category = dupn(p, p->ln[cat].s, p->ln[cat].len);
+		mark(p, (long)i, (long)i);
+		inchain = 1;
+	}
+}
+
+/* The case list's entry for a case: by number (case numbers have at most
+ * three digits, see parse_hdr), else by title in a list of sensible size. */
+const struct entry *ki_find_entry(const struct parser *p, const int *bynum, int num,
+				      const char *title)
+{
+	if (num >= 0 && num < 1000 && bynum[num] >= 0)
+		return &p->ent[bynum[num]];
+	for (size_t i = 0; title && num < 0 && i < p->nent && i < 1000; i++)
+		if (p->ent[i].title && !strcmp(p->ent[i].title, title))
+			return &p->ent[i];
+	return NULL;
+}
