@@ -30,6 +30,10 @@ enum {
 	C_TOP,
 	C_TOP2,
 	C_COUNT,
+	C_LISTS,
+	C_DOCSIZE,
+	C_DV,
+	C_DLALL,
 	C__N
 };
 
@@ -271,6 +275,135 @@ out_free:
 		sqlite3_free(fr);
 }
 
+/*
+ * kyokun_lists(case_fts, state): the phrase lists of the ranked top-k path
+ * (kstore_search_top(), "phrase lists" below).  Called on the first row of
+ * "... WHERE case_fts MATCH :match LIMIT 1": for every phrase of the
+ * expression it walks the rows containing the phrase (xQueryPhrase, the
+ * walk bm25's idf needs anyway) and keeps each row's column-weighted
+ * instance count, in rowid order.  Nothing else of the match is read.
+ */
+#define TOPK_MAX_PHRASES 64
+#define TOPK_MAX_NODES 512
+
+struct plist {
+	sqlite3_int64 *rid;
+	double *f;        /* column-weighted instance count */
+	size_t n, cap;
+	const double *w;
+};
+
+enum { TN_PHRASE, TN_AND, TN_OR, TN_NOT };
+
+struct tnode {
+	int type;
+	int phrase;       /* TN_PHRASE */
+	int kid, next;    /* first child, next sibling (-1 = none) */
+};
+
+/*
+ * The length of every row (what xColumnSize(-1) reads from case_fts_docsize
+ * one row at a time), kept per connection once a query needs many of them:
+ * loaded in one scan of the docsize table, valid while the database is
+ * unchanged (PRAGMA data_version for other connections, the change count
+ * for this one).
+ */
+struct dlcache {
+	int valid;
+	sqlite3_int64 data_version, changes;
+	sqlite3_int64 n;  /* dl[0..n) by rowid */
+	int *dl;          /* -1: no such row */
+};
+
+static void dlcache_free(void *p)
+{
+	struct dlcache *dc = p;
+
+	if (dc)
+		free(dc->dl);
+	free(dc);
+}
+
+struct topk {
+	struct dlcache *dlc;
+	sqlite3_int64 nrow;
+	struct tnode node[TOPK_MAX_NODES];
+	int nnode, root, np, pure_or;
+	double w[KCOL__N];
+	struct plist pl[TOPK_MAX_PHRASES];
+	double idf[TOPK_MAX_PHRASES];
+	double avgdl;
+	int called, rc;
+};
+
+static int plist_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+	struct plist *pl = ctx;
+	Fts5PhraseIter it;
+	int col = -1, off = -1;
+	double f = 0;
+
+	if (pl->n == pl->cap) {
+		size_t nc = pl->cap ? pl->cap * 2 : 1024;
+		sqlite3_int64 *nr = sqlite3_realloc64(pl->rid, nc * sizeof(*nr));
+		double *nf;
+
+		if (!nr)
+			return SQLITE_NOMEM;
+		pl->rid = nr;
+		if (!(nf = sqlite3_realloc64(pl->f, nc * sizeof(*nf))))
+			return SQLITE_NOMEM;
+		pl->f = nf;
+		pl->cap = nc;
+	}
+	if (api->xPhraseFirst(fts, 0, &it, &col, &off) == SQLITE_OK)
+		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+			f += col < KCOL__N ? pl->w[col] : 1.0;
+	pl->rid[pl->n] = api->xRowid(fts);
+	pl->f[pl->n] = f;
+	pl->n++;
+	return SQLITE_OK;
+}
+
+static void aux_lists(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
+		      int argc, sqlite3_value **argv)
+{
+	struct topk *t = argc > 0 ? sqlite3_value_pointer(argv[0], "kyokun_topk") : NULL;
+	sqlite3_int64 nrow = 0, total = 0;
+	int rc;
+
+	sqlite3_result_null(sctx);
+	if (!t || t->called)
+		return;
+	t->called = 1;
+	t->dlc = api->xUserData(fts);
+	if (api->xPhraseCount(fts) != t->np || api->xColumnCount(fts) != KCOL__N) {
+		t->rc = SQLITE_MISMATCH; /* not the expression parsed: use the SQL path */
+		return;
+	}
+	if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
+	    (rc = api->xColumnTotalSize(fts, -1, &total)) != SQLITE_OK) {
+		t->rc = rc;
+		return;
+	}
+	t->nrow = nrow;
+	/* as rank_state() */
+	t->avgdl = nrow > 0 ? (double)total / (double)nrow : 1.0;
+	if (t->avgdl <= 0)
+		t->avgdl = 1.0;
+	for (int i = 0; i < t->np; i++) {
+		double idf;
+
+		t->pl[i].w = t->w;
+		if ((rc = api->xQueryPhrase(fts, i, &t->pl[i], plist_cb)) != SQLITE_OK) {
+			t->rc = rc;
+			return;
+		}
+		idf = log(((double)nrow - (double)t->pl[i].n + 0.5) / ((double)t->pl[i].n + 0.5));
+		t->idf[i] = idf > 0 ? idf : 1e-6;
+	}
+}
+
 static int init(struct kstore *st, struct kerr *err)
 {
 	fts5_api *api = NULL;
@@ -289,6 +422,13 @@ static int init(struct kstore *st, struct kerr *err)
 	rc = api->xCreateFunction(api, "kyokun_phrases", NULL, aux_phrases, NULL);
 	if (rc == SQLITE_OK)
 		rc = api->xCreateFunction(api, "kyokun_rank", NULL, aux_rank, NULL);
+	if (rc == SQLITE_OK) {
+		struct dlcache *dc = calloc(1, sizeof(*dc));
+
+		if (!dc)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		rc = api->xCreateFunction(api, "kyokun_lists", dc, aux_lists, dlcache_free);
+	}
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB, "search: registering functions: %s", sqlite3_errstr(rc));
 	return kstore__prepare(st, "SELECT 1", &st->cache[C_INIT], err);
@@ -361,6 +501,546 @@ static int collect(struct kstore *st, sqlite3_stmt *s, long cap, struct kstore_h
 	return 0;
 }
 
+/* ---- ranked top-k from phrase lists ------------------------------------------ */
+
+/*
+ * The expression search.c builds is a tree of AND, OR and NOT over quoted
+ * strings (each one FTS5 phrase, numbered in order of appearance).  It is
+ * parsed here with FTS5's precedence (NOT above AND above OR); anything
+ * else (column filters, NEAR, implicit AND, ...) makes tk_parse() fail and
+ * the SQL path run instead.
+ */
+struct tparse {
+	struct topk *t;
+	const char *p;
+};
+
+static void tk_space(struct tparse *ps)
+{
+	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
+		ps->p++;
+}
+
+/* Is the next token the keyword kw? */
+static int tk_kw(struct tparse *ps, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	tk_space(ps);
+	if (strncmp(ps->p, kw, n) != 0)
+		return 0;
+	if (ps->p[n] && ps->p[n] != ' ' && ps->p[n] != '(' && ps->p[n] != '"' && ps->p[n] != '\t' &&
+	    ps->p[n] != '\n' && ps->p[n] != '\r')
+		return 0;
+	ps->p += n;
+	return 1;
+}
+
+static int tk_new(struct topk *t, int type)
+{
+	if (t->nnode >= TOPK_MAX_NODES)
+		return -1;
+	t->node[t->nnode] = (struct tnode){ type, -1, -1, -1 };
+	return t->nnode++;
+}
+
+/* Make a node of type over l and r (flattening l when it is already one). */
+static int tk_join(struct topk *t, int type, int l, int r)
+{
+	int n, k;
+
+	if (type != TN_NOT && t->node[l].type == type) {
+		n = l;
+	} else {
+		if ((n = tk_new(t, type)) < 0)
+			return -1;
+		t->node[n].kid = l;
+	}
+	for (k = t->node[n].kid; t->node[k].next >= 0; k = t->node[k].next)
+		;
+	t->node[k].next = r;
+	return n;
+}
+
+static int tk_or(struct tparse *ps);
+
+static int tk_primary(struct tparse *ps)
+{
+	int n;
+
+	tk_space(ps);
+	if (*ps->p == '(') {
+		ps->p++;
+		if ((n = tk_or(ps)) < 0)
+			return -1;
+		tk_space(ps);
+		if (*ps->p != ')')
+			return -1;
+		ps->p++;
+		return n;
+	}
+	if (*ps->p != '"')
+		return -1;
+	for (ps->p++;; ps->p++) {
+		if (!*ps->p)
+			return -1;
+		if (*ps->p == '"') {
+			if (ps->p[1] != '"')
+				break;
+			ps->p++;
+		}
+	}
+	ps->p++;
+	tk_space(ps);
+	if (*ps->p == '*')
+		ps->p++;
+	if (ps->t->np >= TOPK_MAX_PHRASES || (n = tk_new(ps->t, TN_PHRASE)) < 0)
+		return -1;
+	ps->t->node[n].phrase = ps->t->np++;
+	return n;
+}
+
+static int tk_not(struct tparse *ps)
+{
+	int l = tk_primary(ps), r;
+
+	while (l >= 0 && tk_kw(ps, "NOT")) {
+		if ((r = tk_primary(ps)) < 0)
+			return -1;
+		l = tk_join(ps->t, TN_NOT, l, r);
+	}
+	return l;
+}
+
+static int tk_and(struct tparse *ps)
+{
+	int l = tk_not(ps), r;
+
+	while (l >= 0 && tk_kw(ps, "AND")) {
+		if ((r = tk_not(ps)) < 0)
+			return -1;
+		l = tk_join(ps->t, TN_AND, l, r);
+	}
+	return l;
+}
+
+static int tk_or(struct tparse *ps)
+{
+	int l = tk_and(ps), r;
+
+	while (l >= 0 && tk_kw(ps, "OR")) {
+		if ((r = tk_and(ps)) < 0)
+			return -1;
+		l = tk_join(ps->t, TN_OR, l, r);
+	}
+	return l;
+}
+
+static int tk_parse(struct topk *t, const char *match)
+{
+	struct tparse ps = { t, match };
+
+	t->nnode = t->np = 0;
+	if ((t->root = tk_or(&ps)) < 0)
+		return -1;
+	tk_space(&ps);
+	if (*ps.p)
+		return -1;
+	t->pure_or = 1;
+	for (int i = 0; i < t->nnode; i++)
+		if (t->node[i].type == TN_AND || t->node[i].type == TN_NOT)
+			t->pure_or = 0;
+	return 0;
+}
+
+/* Does the row whose phrases are m match node n? */
+static int tk_match(const struct topk *t, int n, unsigned long long m)
+{
+	const struct tnode *d = &t->node[n];
+	int k;
+
+	switch (d->type) {
+	case TN_PHRASE:
+		return (int)((m >> d->phrase) & 1);
+	case TN_AND:
+		for (k = d->kid; k >= 0; k = t->node[k].next)
+			if (!tk_match(t, k, m))
+				return 0;
+		return 1;
+	case TN_OR:
+		for (k = d->kid; k >= 0; k = t->node[k].next)
+			if (tk_match(t, k, m))
+				return 1;
+		return 0;
+	default: /* TN_NOT */
+		return tk_match(t, d->kid, m) && !tk_match(t, t->node[d->kid].next, m);
+	}
+}
+
+/*
+ * The phrases FTS5 reports for a matching row (what bm25() and
+ * xPhraseFirst() see): FTS5 positions a phrase on the row only when every
+ * AND above it matches the row, and never the right side of a NOT.  n
+ * matches the row.
+ */
+static unsigned long long tk_active(const struct topk *t, int n, unsigned long long m)
+{
+	const struct tnode *d = &t->node[n];
+	unsigned long long a = 0;
+	int k;
+
+	switch (d->type) {
+	case TN_PHRASE:
+		return 1ULL << d->phrase;
+	case TN_AND:
+		for (k = d->kid; k >= 0; k = t->node[k].next)
+			a |= tk_active(t, k, m);
+		return a;
+	case TN_OR:
+		for (k = d->kid; k >= 0; k = t->node[k].next)
+			if (tk_match(t, k, m))
+				a |= tk_active(t, k, m);
+		return a;
+	default:
+		return tk_active(t, d->kid, m);
+	}
+}
+
+static void topk_free(struct topk *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < TOPK_MAX_PHRASES; i++) {
+		sqlite3_free(t->pl[i].rid);
+		sqlite3_free(t->pl[i].f);
+	}
+	free(t);
+}
+
+/* The sum of a docsize record's column sizes (nCol SQLite varints). */
+static int docsize_sum(const unsigned char *p, int n)
+{
+	int i = 0, dl = 0;
+
+	while (p && i < n) {
+		unsigned long long v = 0;
+		int j;
+
+		for (j = 0; j < 8 && i < n; j++) {
+			v = (v << 7) | (p[i] & 0x7f);
+			if (!(p[i++] & 0x80))
+				break;
+		}
+		if (j == 8 && i < n)
+			v = (v << 8) | p[i++];
+		dl += (int)v;
+	}
+	return dl;
+}
+
+/* Is st's length cache current?  Load it if not and load is set. */
+static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct kerr *err)
+{
+	sqlite3_stmt *s;
+	sqlite3_int64 dv = 0, ch = sqlite3_total_changes64(st->db), max = 0;
+	int rc, r;
+
+	if (!dc)
+		return 0;
+	if ((rc = cached(st, C_DV, "PRAGMA data_version", &s, err)))
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		dv = sqlite3_column_int64(s, 0);
+	done(s);
+	if (dc->valid && dc->data_version == dv && dc->changes == ch)
+		return 1;
+	dc->valid = 0;
+	if (!load)
+		return 0;
+	if ((rc = cached(st, C_DLALL, "SELECT id, sz FROM case_fts_docsize ORDER BY id", &s, err)))
+		return rc;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 id = sqlite3_column_int64(s, 0);
+
+		if (id < 0 || id >= (1 << 27))
+			break; /* not worth an array */
+		if (id >= dc->n) {
+			sqlite3_int64 nn = dc->n ? dc->n : 4096;
+			int *nd;
+
+			while (nn <= id)
+				nn *= 2;
+			if (!(nd = realloc(dc->dl, (size_t)nn * sizeof(*nd))))
+				break;
+			for (sqlite3_int64 i = dc->n; i < nn; i++)
+				nd[i] = -1;
+			dc->dl = nd;
+			dc->n = nn;
+		}
+		if (id > max)
+			max = id;
+		dc->dl[id] = docsize_sum(sqlite3_column_blob(s, 1), sqlite3_column_bytes(s, 1));
+	}
+	done(s);
+	if (r != SQLITE_DONE) {
+		free(dc->dl);
+		dc->dl = NULL;
+		dc->n = 0;
+		return r == SQLITE_ROW ? 0 : kstore__db_err(st, err, "search: document lengths");
+	}
+	dc->valid = 1;
+	dc->data_version = dv;
+	dc->changes = ch;
+	return 1;
+}
+
+/* The length of row rid in tokens, all columns (xColumnSize(-1)). */
+static int docsize(struct kstore *st, sqlite3_int64 rid, int *dl, struct kerr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*dl = 0;
+	if ((rc = cached(st, C_DOCSIZE, "SELECT sz FROM case_fts_docsize WHERE id = ?1", &s, err)))
+		return rc;
+	sqlite3_bind_int64(s, 1, rid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*dl = docsize_sum(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "search: document length");
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
+/* a ranks before b: higher score, then lower rowid. */
+static int hit_before(const struct kstore_hit *a, const struct kstore_hit *b)
+{
+	return a->score > b->score || (a->score == b->score && a->rid < b->rid);
+}
+
+/* heap[0] is the hit ranking last. */
+static void hit_sift(struct kstore_hit *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+
+		if (l < n && hit_before(&h[m], &h[l]))
+			m = l;
+		if (l + 1 < n && hit_before(&h[m], &h[l + 1]))
+			m = l + 1;
+		if (m == i)
+			return;
+		struct kstore_hit x = h[i];
+		h[i] = h[m];
+		h[m] = x;
+		i = m;
+	}
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	return hit_before(a, b) ? -1 : hit_before(b, a) ? 1 : 0;
+}
+
+/*
+ * The phrase-list path of kstore_search_top(): the same hits, scores and
+ * order as the SQL statement of top_sql() with kyokun_rank().
+ *
+ * One FTS5 statement reads every phrase's rows once (kyokun_lists: the
+ * walk that bm25's idf needs in any case), then the lists are merged here
+ * in rowid order: the expression is evaluated on each row's set of
+ * phrases, the upper bound of its bm25 for length 0 is checked against the
+ * k-th best exact score so far, and only a row that can still reach the
+ * page has its filters checked and its length read (one lookup each).
+ * The rows of the match are not visited a second time through the SQL
+ * engine, no function is called per row and nothing is sorted but the page.
+ *
+ * Returns 1 when the expression is not one this path handles (the caller
+ * then runs the SQL path).
+ */
+static int top_lists(struct kstore *st, const char *match, int flags, const struct kfilter *f,
+		     long long exclude_rid, long limit, long offset, struct kstore_hit **hits,
+		     size_t *n, struct kerr *err)
+{
+	static const double weights[KCOL__N] = { 8.0, 4.0, 3.0, 1.0, 1.0, 0.5 };
+	struct topk *t = calloc(1, sizeof(*t));
+	struct kstore_hit *heap = NULL;
+	sqlite3_stmt *s = NULL, *fs = NULL;
+	size_t k = (size_t)(offset + limit), nheap = 0, pos[TOPK_MAX_PHRASES] = { 0 };
+	struct dlcache *dlc = NULL;
+	int rc = 0, r, frid = 0, txn = 0;
+
+	if (!t)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	if (tk_parse(t, match) < 0) {
+		rc = 1;
+		goto out;
+	}
+	memcpy(t->w, weights, sizeof(weights));
+	if (!(heap = malloc(k * sizeof(*heap)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	/* one read transaction: one snapshot, and no lock per lookup */
+	if (sqlite3_get_autocommit(st->db)) {
+		if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+			rc = kstore__db_err(st, err, "search");
+			goto out;
+		}
+		txn = 1;
+	}
+	if ((rc = cached(st, C_LISTS, "SELECT kyokun_lists(case_fts, ?1) FROM case_fts"
+			 " WHERE case_fts MATCH ?2 LIMIT 1", &s, err)))
+		goto out;
+	sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
+	sqlite3_bind_text(s, 2, match, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	done(s);
+	if (r != SQLITE_DONE) {
+		rc = match_err(st, err, "search");
+		goto out;
+	}
+	if (!t->called)
+		goto out; /* no row matches */
+	if (t->rc == SQLITE_MISMATCH) {
+		rc = 1;
+		goto out;
+	}
+	if (t->rc != SQLITE_OK) {
+		rc = t->rc == SQLITE_NOMEM ? kerr_set(err, KE_NOMEM, "out of memory")
+					   : kerr_set(err, KE_DB, "search: %s", sqlite3_errstr(t->rc));
+		goto out;
+	}
+	if (has_filter(f)) {
+		struct kbuf sql = KBUF_INIT;
+
+		r = kbuf_adds(&sql, "SELECT 1 FROM cases c");
+		r |= kstore__filter_sql(f, &sql);
+		r |= kbuf_adds(&sql, " AND c.rid = :rid");
+		if (r) {
+			kbuf_release(&sql);
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		rc = kstore__prepare(st, sql.buf, &fs, err);
+		kbuf_release(&sql);
+		if (rc)
+			goto out;
+		kstore__bind_filter(fs, f);
+		frid = sqlite3_bind_parameter_index(fs, ":rid");
+	}
+	{
+		size_t tot = 0;
+
+		for (int i = 0; i < t->np; i++)
+			tot += t->pl[i].n;
+		/* many rows to rank: read all lengths at once (or reuse them) */
+		if ((r = dlcache_ready(st, t->dlc, (flags & KSTORE_RANK_LOAD) || tot > 1000 + (size_t)t->nrow / 32,
+				       err)) < 0) {
+			rc = r;
+			goto out;
+		}
+		dlc = r > 0 ? t->dlc : NULL;
+	}
+	for (;;) {
+		sqlite3_int64 rid = 0;
+		unsigned long long m = 0, a;
+		double fr[TOPK_MAX_PHRASES], ub = 0, exact = 0;
+		int any = 0, dl;
+
+		for (int i = 0; i < t->np; i++)
+			if (pos[i] < t->pl[i].n && (!any || t->pl[i].rid[pos[i]] < rid)) {
+				rid = t->pl[i].rid[pos[i]];
+				any = 1;
+			}
+		if (!any)
+			break;
+		for (int i = 0; i < t->np; i++) {
+			fr[i] = 0;
+			if (pos[i] < t->pl[i].n && t->pl[i].rid[pos[i]] == rid) {
+				m |= 1ULL << i;
+				fr[i] = t->pl[i].f[pos[i]++];
+			}
+		}
+		if (t->pure_or)
+			a = m;
+		else if (!tk_match(t, t->root, m))
+			continue;
+		else
+			a = tk_active(t, t->root, m);
+		if (rid == exclude_rid && exclude_rid)
+			continue;
+		/* as aux_rank() */
+		for (int i = 0; i < t->np; i++)
+			if ((a >> i & 1) && fr[i] > 0)
+				ub += t->idf[i] * fr[i] * (BM25_K1 + 1) / (fr[i] + BM25_K1 * (1 - BM25_B));
+		if (nheap == k && ub <= heap[0].score)
+			continue; /* cannot be among the first k (a tie loses: a later rowid) */
+		if (fs) {
+			sqlite3_bind_int64(fs, frid, rid);
+			r = sqlite3_step(fs);
+			sqlite3_reset(fs);
+			if (r == SQLITE_DONE)
+				continue;
+			if (r != SQLITE_ROW) {
+				rc = kstore__db_err(st, err, "search");
+				goto out;
+			}
+		}
+		if (dlc && rid < dlc->n && dlc->dl[rid] >= 0) {
+			dl = dlc->dl[rid];
+		} else {
+			if ((rc = docsize(st, rid, &dl, err)))
+				goto out;
+		}
+		for (int i = 0; i < t->np; i++)
+			if ((a >> i & 1) && fr[i] > 0)
+				exact += t->idf[i] * fr[i] * (BM25_K1 + 1) /
+					 (fr[i] + BM25_K1 * (1 - BM25_B + BM25_B * dl / t->avgdl));
+		if (nheap == k && exact <= heap[0].score)
+			continue;
+		{
+			struct kstore_hit h = { rid, exact, 0 };
+
+			for (int i = 0; i < t->np; i++)
+				if ((a >> i & 1) && fr[i] > 0)
+					h.phrases |= 1ULL << i;
+			if (nheap < k) {
+				/* sift up */
+				size_t i = nheap++;
+
+				while (i > 0 && hit_before(&heap[(i - 1) / 2], &h)) {
+					heap[i] = heap[(i - 1) / 2];
+					i = (i - 1) / 2;
+				}
+				heap[i] = h;
+			} else {
+				heap[0] = h;
+				hit_sift(heap, nheap, 0);
+			}
+		}
+	}
+	qsort(heap, nheap, sizeof(*heap), hit_cmp);
+	if (nheap > (size_t)offset) {
+		*n = nheap - (size_t)offset;
+		memmove(heap, heap + offset, *n * sizeof(*heap));
+		*hits = heap;
+		heap = NULL;
+	}
+out:
+	if (fs)
+		sqlite3_finalize(fs);
+	if (txn)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	free(heap);
+	topk_free(t);
+	return rc;
+}
+
 /*
  * The ranking statement: bm25 with the column weights, best first.  Unless
  * exact is asked for, the score is kyokun_rank(), which gives the same
@@ -428,6 +1108,11 @@ int kstore_search_top(struct kstore *st, const char *match, int flags, const str
 	if ((rc = init(st, err)))
 		return rc;
 	two_phase = limit > 0 && offset + limit <= KSTORE_RANK_MAX && !(flags & KSTORE_RANK_EXACT);
+	if (two_phase && !(flags & KSTORE_RANK_SQL)) {
+		if ((rc = top_lists(st, match, flags, f, exclude_rid, limit, offset, hits, n, err)) <= 0)
+			goto out;
+		rc = 0;
+	}
 	if ((rc = top_sql(&sql, f, exclude_rid, two_phase)) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;

@@ -45,13 +45,22 @@ struct kstore_hit {
  * The best limit matches of match (after offset) that pass f, best first,
  * by bm25 with column weights (title 8, summary 4, lessons 3, body and
  * timeline 1, meta 0.5).  exclude_rid (0 = none) is left out (similar
- * cases).  Unless flags has KSTORE_RANK_EXACT, the score is computed by
- * kyokun_rank(), which gives bm25's numbers but skips the length lookup and
- * the sort for every row whose upper bound cannot reach the page (see
- * store_search.c); the order is the same.  *hits is allocated (free it);
- * *n is the number of hits.
+ * cases).  *hits is allocated (free it); *n is the number of hits.
+ *
+ * By default (offset + limit up to 10,000) the page comes from the phrase
+ * lists: one FTS5 pass reads each phrase's rows (the pass bm25's idf needs
+ * anyway), the expression is evaluated and bm25 computed in C, and a row's
+ * filters and length are read only if its upper bound can reach the page
+ * (see top_lists() in store_search.c).  KSTORE_RANK_SQL uses the SQL
+ * statement with kyokun_rank() instead (bm25's numbers, rows that cannot
+ * reach the page skipped); both give the same hits, scores and order.
+ * KSTORE_RANK_EXACT sorts FTS5's bm25() over every hit.
  */
-enum { KSTORE_RANK_EXACT = 1 };
+enum {
+	KSTORE_RANK_EXACT = 1,
+	KSTORE_RANK_SQL = 2,  /* the pruned SQL statement, not the phrase lists (tests, comparison) */
+	KSTORE_RANK_LOAD = 4, /* phrase lists: read all document lengths at once (tests) */
+};
 
 int kstore_search_top(struct kstore *st, const char *match, int flags, const struct kfilter *f,
 		      long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,

@@ -22,6 +22,7 @@
 #include "kerr.h"
 #include "search.h"
 #include "store.h"
+#include "store_search.h"
 
 #define FIXTURE "tests/fixtures/search/cases.json"
 
@@ -451,6 +452,70 @@ static void test_ranking(void **state)
 	ksearch_result_free(&r);
 }
 
+/*
+ * The phrase-list ranking (kstore_search_top's default) gives the same hits,
+ * scores (to the bit), phrase masks and order as the pruned SQL statement,
+ * and the same hits in the same order as FTS5's own bm25(), for AND, OR,
+ * NOT, prefixes, the relaxed tier, filters, TLP limits, an excluded case
+ * and offsets, with lengths read one by one or all at once.
+ */
+static void test_rank_paths(void **state)
+{
+	static const char *const queries[] = {
+		"訓練", "攻撃", "系", "ランサムウェア バックアップ", "サポート詐欺 遠隔操作",
+		"ＲＤＰ 総当たり", "訓練 -演習", "(訓練 OR 委託) 脆弱性", "待機系への切替",
+		"\"予備系への切り替え\"", "ランサムウェア 偽警告", "a OR b OR rdp", "メール -\"標的型\"",
+	};
+	struct kfilter filters[4] = { KFILTER_INIT, KFILTER_INIT, KFILTER_INIT, KFILTER_INIT };
+
+	(void)state;
+	filters[1].max_tlp = 0;
+	filters[2].max_tlp = 1;
+	filters[3].year = 2023;
+	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		struct kquery q;
+		struct kerr err = KERR_INIT;
+
+		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
+		for (int m = 0; m < 2; m++) {
+			const char *match = m ? q.relaxed_match : q.match;
+
+			if (!match)
+				continue;
+			for (int fi = 0; fi < 4; fi++)
+				for (int v = 0; v < 6; v++) {
+					long limit = v % 3 == 0 ? 20 : v % 3 == 1 ? 3 : 1, offset = v % 3 == 2 ? 2 : 0;
+					long long excl = v >= 3 ? 3 : 0;
+					struct kstore_hit *a = NULL, *b = NULL, *c = NULL;
+					size_t na = 0, nb = 0, nc = 0;
+
+					assert_int_equal(kstore_search_top(st, match, v & 1 ? KSTORE_RANK_LOAD : 0,
+									   &filters[fi], excl, limit, offset, &a, &na,
+									   &err), 0);
+					assert_int_equal(kstore_search_top(st, match, KSTORE_RANK_SQL, &filters[fi],
+									   excl, limit, offset, &b, &nb, &err), 0);
+					assert_int_equal(kstore_search_top(st, match, KSTORE_RANK_EXACT, &filters[fi],
+									   excl, limit, offset, &c, &nc, &err), 0);
+					if (na != nb || na != nc)
+						fail_msg("%s [%s] filter %d v %d: %zu / %zu / %zu hits", queries[qi],
+							 match, fi, v, na, nb, nc);
+					for (size_t i = 0; i < na; i++) {
+						if (a[i].rid != b[i].rid || a[i].score != b[i].score ||
+						    a[i].phrases != b[i].phrases || a[i].rid != c[i].rid)
+							fail_msg("%s [%s] filter %d v %d hit %zu: %lld %.17g %llx /"
+								 " %lld %.17g %llx / %lld", queries[qi], match, fi, v, i,
+								 a[i].rid, a[i].score, a[i].phrases, b[i].rid, b[i].score,
+								 b[i].phrases, c[i].rid);
+					}
+					free(a);
+					free(b);
+					free(c);
+				}
+		}
+		kquery_free(&q);
+	}
+}
+
 static void test_snippet_offsets(void **state)
 {
 	struct ksearch_result r;
@@ -710,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_synonyms_builtin),
 		cmocka_unit_test(test_two_char_and_kanji),
 		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_rank_paths),
 		cmocka_unit_test(test_snippet_offsets),
 		cmocka_unit_test(test_facets_filters),
 		cmocka_unit_test(test_tlp_visibility),
