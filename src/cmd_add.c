@@ -8,10 +8,12 @@
 #include "case.h"
 #include "case_json.h"
 #include "cli.h"
+#include "kbuf.h"
 #include "kerr.h"
 #include "store.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <string.h>
 
 #define MAX_MESSAGES 20 /* per file; more are counted, not printed */
@@ -20,48 +22,154 @@ struct addstats {
 	long created, updated, unchanged, refused;
 };
 
+/*
+ * Reading runs in a second thread, one file at a time: it parses and checks
+ * each case and writes its stored JSON while this thread writes the previous
+ * cases to SQLite.  The two meet at a small ring of cases, so memory stays
+ * bounded whatever the file size, and the cases keep their order.
+ */
+#define RING 64
+
+struct item {
+	int rc;              /* 1 a case, 0 end of file, < 0 an error (err) */
+	struct kcase c;
+	struct kbuf json;    /* the case's stored JSON */
+	struct kerr err;
+	char where[48];      /* "line 7" / "cases[3]" */
+	long long done, size;
+};
+
+struct feed {
+	struct kcase_reader *r;
+	const char *default_tlp;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct item ring[RING];
+	unsigned head, tail; /* items [tail, head) are ready */
+	int stop;            /* the writer gave up: the reader ends */
+};
+
+static void *reader_main(void *arg)
+{
+	struct feed *f = arg;
+
+	for (;;) {
+		struct item *it;
+		int rc;
+
+		pthread_mutex_lock(&f->lock);
+		while (f->head - f->tail == RING && !f->stop)
+			pthread_cond_wait(&f->cond, &f->lock);
+		if (f->stop) {
+			pthread_mutex_unlock(&f->lock);
+			break;
+		}
+		it = &f->ring[f->head % RING];
+		pthread_mutex_unlock(&f->lock);
+
+		kcase_init(&it->c);
+		kbuf_init(&it->json, 0);
+		kerr_clear(&it->err);
+		rc = kcase_reader_next(f->r, &it->c, &it->err);
+		kcase_reader_where(f->r, it->where, sizeof(it->where));
+		kcase_reader_progress(f->r, &it->done, &it->size);
+		if (rc == 1 && !it->c.tlp && kstr_set(&it->c.tlp, f->default_tlp) < 0)
+			rc = kerr_set(&it->err, KE_NOMEM, "out of memory");
+		if (rc == 1 && kcase_dump(&it->c, &it->json) < 0)
+			rc = kerr_set(&it->err, KE_NOMEM, "out of memory");
+		it->rc = rc;
+
+		pthread_mutex_lock(&f->lock);
+		f->head++;
+		pthread_cond_broadcast(&f->cond);
+		pthread_mutex_unlock(&f->lock);
+		if (rc == 0 || (rc < 0 && rc != KE_INVALID))
+			break;
+	}
+	return NULL;
+}
+
+/* The next item, waiting for the reader; the caller releases it with item_done(). */
+static struct item *item_next(struct feed *f)
+{
+	struct item *it;
+
+	pthread_mutex_lock(&f->lock);
+	while (f->head == f->tail)
+		pthread_cond_wait(&f->cond, &f->lock);
+	it = &f->ring[f->tail % RING];
+	pthread_mutex_unlock(&f->lock);
+	return it;
+}
+
+static void item_done(struct feed *f, struct item *it)
+{
+	kcase_free(&it->c);
+	kbuf_release(&it->json);
+	pthread_mutex_lock(&f->lock);
+	f->tail++;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* Stop the reader and free what it made that was not used. */
+static void feed_finish(struct feed *f, pthread_t thread)
+{
+	pthread_mutex_lock(&f->lock);
+	f->stop = 1;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	pthread_join(thread, NULL);
+	while (f->tail != f->head) {
+		struct item *it = &f->ring[f->tail % RING];
+
+		kcase_free(&it->c);
+		kbuf_release(&it->json);
+		f->tail++;
+	}
+}
+
 static int add_file(struct kcli *cli, struct kstore *st, const char *path, const char *default_tlp,
 		    struct addstats *total)
 {
 	const char *name = strcmp(path, "-") ? path : "(stdin)";
-	struct kcase_reader *r = NULL;
+	struct feed f = { .default_tlp = default_tlp };
 	struct kerr err = KERR_INIT;
 	struct addstats s = { 0 };
 	struct kprogress prog;
-	int rc, fatal = 0, outcome;
+	pthread_t thread;
+	int rc, fatal = 0, outcome, status = 1;
 	long n = 0, msgs = 0;
 
-	if ((rc = kcase_reader_open(&r, path, &err)) < 0) {
+	if ((rc = kcase_reader_open(&f.r, path, &err)) < 0) {
 		kcli_error("%s: %s", name, err.msg);
 		return 1;
 	}
 	if ((rc = kstore_begin(st, &err)) < 0) {
 		kcli_error("%s: %s", name, err.msg);
-		kcase_reader_close(r);
+		kcase_reader_close(f.r);
 		return 1;
+	}
+	pthread_mutex_init(&f.lock, NULL);
+	pthread_cond_init(&f.cond, NULL);
+	if (pthread_create(&thread, NULL, reader_main, &f) != 0) {
+		kcli_error("%s: cannot start a thread", name);
+		kstore_rollback(st);
+		goto out_sync;
 	}
 	kcli_progress_init(&prog, cli);
 	for (;;) {
-		struct kcase c;
-		long long done, size;
+		struct item *it = item_next(&f);
 
-		kcase_init(&c);
-		kerr_clear(&err);
-		rc = kcase_reader_next(r, &c, &err);
+		rc = it->rc;
 		if (rc == 0) {
-			kcase_free(&c);
+			item_done(&f, it);
 			break;
 		}
 		if (rc == 1) {
-			if (!c.tlp && kstr_set(&c.tlp, default_tlp) < 0)
-				rc = kerr_set(&err, KE_NOMEM, "out of memory");
-			else
-				rc = kstore_put(st, &c, &outcome, &err);
+			rc = kstore_put_json(st, &it->c, it->json.buf, it->json.len, &outcome, &it->err);
 			if (rc == KE_EXISTS) {
-				char where[48];
-
-				kcase_reader_where(r, where, sizeof(where));
-				kerr_prefix(&err, "%s", where);
+				kerr_prefix(&it->err, "%s", it->where);
 				rc = KE_INVALID;
 			} else if (rc == 0 && outcome == KSTORE_CREATED) {
 				s.created++;
@@ -71,35 +179,34 @@ static int add_file(struct kcli *cli, struct kstore *st, const char *path, const
 				s.updated++;
 			}
 		}
-		kcase_free(&c);
 		if (rc < 0) {
 			s.refused++;
 			if (msgs++ < MAX_MESSAGES) {
 				kcli_progress_done(&prog);
-				kcli_error("%s: %s", name, err.msg);
+				kcli_error("%s: %s", name, it->err.msg);
 			}
-			if (rc != KE_INVALID) {
+			if (rc != KE_INVALID)
 				fatal = 1;
-				break;
-			}
 		}
 		n++;
-		kcase_reader_progress(r, &done, &size);
 		if ((n & 255) == 0)
-			kcli_progress(&prog, name, n, done, size);
+			kcli_progress(&prog, name, n, it->done, it->size);
+		item_done(&f, it);
+		if (fatal)
+			break;
 	}
 	kcli_progress_done(&prog);
-	kcase_reader_close(r);
+	feed_finish(&f, thread);
 	if (s.refused || fatal) {
 		kstore_rollback(st);
 		if (msgs > MAX_MESSAGES)
 			kcli_error("%s: ... and %ld more problems", name, msgs - MAX_MESSAGES);
 		kcli_error("%s: refused; none of its cases was stored", name);
-		return 1;
+		goto out_sync;
 	}
 	if (kstore_commit(st, &err) < 0) {
 		kcli_error("%s: %s; none of its cases was stored", name, err.msg);
-		return 1;
+		goto out_sync;
 	}
 	{
 		long all = s.created + s.updated + s.unchanged;
@@ -110,7 +217,12 @@ static int add_file(struct kcli *cli, struct kstore *st, const char *path, const
 	total->created += s.created;
 	total->updated += s.updated;
 	total->unchanged += s.unchanged;
-	return 0;
+	status = 0;
+out_sync:
+	pthread_cond_destroy(&f.cond);
+	pthread_mutex_destroy(&f.lock);
+	kcase_reader_close(f.r);
+	return status;
 }
 
 int cmd_add(struct kcli *cli, int argc, char **argv)

@@ -440,7 +440,8 @@ out:
 	return rc;
 }
 
-static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err)
+static int put_locked(struct kstore *st, const struct kcase *c, const char *given, size_t glen,
+		      int *outcome, struct kerr *err)
 {
 	struct kbuf json = KBUF_INIT;
 	sqlite3_stmt *s;
@@ -449,7 +450,7 @@ static int put_locked(struct kstore *st, const struct kcase *c, int *outcome, st
 	char now[32];
 
 	now_iso(now, sizeof(now));
-	if (kcase_dump(c, &json) < 0)
+	if (given ? kbuf_add(&json, given, glen) < 0 : kcase_dump(c, &json) < 0)
 		return kerr_set(err, KE_NOMEM, "out of memory");
 
 	s = st->stmt[S_FIND];
@@ -545,13 +546,14 @@ out:
 	return rc;
 }
 
-int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err)
+static int put(struct kstore *st, const struct kcase *c, const char *json, size_t len, int *outcome,
+	       struct kerr *err)
 {
 	int rc, own = !st->in_txn;
 
 	if (own && (rc = kstore_begin(st, err)))
 		return rc;
-	rc = put_locked(st, c, outcome, err);
+	rc = put_locked(st, c, json, len, outcome, err);
 	if (own) {
 		if (rc)
 			kstore_rollback(st);
@@ -559,6 +561,17 @@ int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct ke
 			rc = kstore_commit(st, err);
 	}
 	return rc;
+}
+
+int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err)
+{
+	return put(st, c, NULL, 0, outcome, err);
+}
+
+int kstore_put_json(struct kstore *st, const struct kcase *c, const char *json, size_t len,
+		    int *outcome, struct kerr *err)
+{
+	return put(st, c, json ? json : "", json ? len : 0, outcome, err);
 }
 
 int kstore_delete(struct kstore *st, const char *id, struct kerr *err)

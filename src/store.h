@@ -52,6 +52,13 @@ enum {
  */
 int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err);
 
+/*
+ * The same, with the case's stored JSON already made by kcase_dump(c)
+ * (so that another thread can make it): json[0..len) must be exactly that.
+ */
+int kstore_put_json(struct kstore *st, const struct kcase *c, const char *json, size_t len,
+		    int *outcome, struct kerr *err);
+
 /* Load a case (KE_NOTFOUND if absent). c must be kcase_init()ed. */
 int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *err);
 
