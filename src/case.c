@@ -229,7 +229,12 @@ int ktlp_valid(const char *s)
 	return ktlp_rank(s) >= 0;
 }
 
-int kutf8_valid(const char *str, size_t len)
+int kutf8_valid(const char *s, size_t len)
+{
+	return kutf8_valid_prefix(s, len) == len;
+}
+
+size_t kutf8_valid_prefix(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
@@ -240,7 +245,7 @@ int kutf8_valid(const char *str, size_t len)
 		unsigned cp;
 
 		if (c == 0)
-			return 0;
+			return i;
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -254,21 +259,21 @@ int kutf8_valid(const char *str, size_t len)
 			n = 3;
 			cp = c & 0x07;
 		} else {
-			return 0;
+			return i;
 		}
 		if (n >= len - i)
-			return 0;
+			return i;
 		for (size_t k = 1; k <= n; k++) {
 			if ((s[i + k] & 0xC0) != 0x80)
-				return 0;
+				return i;
 			cp = (cp << 6) | (s[i + k] & 0x3F);
 		}
 		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
 		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
+			return i;
 		i += n + 1;
 	}
-	return 1;
+	return len;
 }
 
 static int valid_str(const char *s, const char *field, struct kerr *err)
@@ -302,8 +307,7 @@ static int valid_id(const char *id)
 	return strcmp(id, ".") && strcmp(id, "..");
 }
 
-/* Bytes of s to print with "%.*s" for at most max bytes without cutting a UTF-8 character. */
-static int cut_utf8(const char *s, int max)
+int kutf8_cut(const char *s, int max)
 {
 	int n = (int)strnlen(s, (size_t)max + 1);
 
@@ -323,7 +327,7 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 	if (!valid_id(c->id))
 		return kerr_set(err, KE_INVALID,
 				"id: \"%.*s\" is not URL-safe (use 1-200 of A-Z a-z 0-9 - _ . ~)",
-				cut_utf8(c->id, 80), c->id);
+				kutf8_cut(c->id, 80), c->id);
 	if (!c->title || !*c->title)
 		return kerr_set(err, KE_INVALID, "title: missing (a non-empty string is required)");
 	if (valid_str(c->title, "title", err) || valid_str(c->category, "category", err) ||
@@ -361,16 +365,16 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 	    strcmp(c->attributes.reader_level, "advanced"))
 		return kerr_set(err, KE_INVALID,
 				"attributes.reader_level: expected \"basic\" or \"advanced\", got \"%.*s\"",
-				cut_utf8(c->attributes.reader_level, 40), c->attributes.reader_level);
+				kutf8_cut(c->attributes.reader_level, 40), c->attributes.reader_level);
 	if (c->tags.event_class && strcmp(c->tags.event_class, "cyber_attack") &&
 	    strcmp(c->tags.event_class, "system_failure") && strcmp(c->tags.event_class, "other"))
 		return kerr_set(err, KE_INVALID,
 				"tags.event_class: expected cyber_attack, system_failure or other, got \"%.*s\"",
-				cut_utf8(c->tags.event_class, 40), c->tags.event_class);
+				kutf8_cut(c->tags.event_class, 40), c->tags.event_class);
 	if (c->tlp && !ktlp_valid(c->tlp))
 		return kerr_set(err, KE_INVALID,
 				"tlp: expected clear, green, amber, amber+strict or red, got \"%.*s\"",
-				cut_utf8(c->tlp, 40), c->tlp);
+				kutf8_cut(c->tlp, 40), c->tlp);
 	return 0;
 }
 

@@ -145,5 +145,11 @@ void kcase_list_free(struct kcase_list *l);
 
 /* Is s valid UTF-8 (len bytes; no NUL inside)? */
 int kutf8_valid(const char *s, size_t len);
+/* Length of the longest prefix of s[0..len) that is valid UTF-8 without NUL
+ * (== len when all of it is): the offset of the first bad byte. */
+size_t kutf8_valid_prefix(const char *s, size_t len);
+/* Bytes of s to print with "%.*s" for at most max bytes without cutting a
+ * UTF-8 character in two. */
+int kutf8_cut(const char *s, int max);
 
 #endif

@@ -644,18 +644,6 @@ fail:
 	return rc;
 }
 
-/* Bytes of s to print with "%.*s" for at most max bytes without cutting a UTF-8 character. */
-static int cut_utf8(const char *s, int max)
-{
-	int n = (int)strnlen(s, (size_t)max + 1);
-
-	if (n <= max)
-		return n;
-	for (n = max; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
-		;
-	return n;
-}
-
 static int case_from(struct kcase *c, json_t *j, struct kerr *err)
 {
 	int rc = kcase_from_json(c, j, err);
@@ -680,7 +668,7 @@ int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err)
 			json_t *id = json_object_get(j, "id");
 
 			if (json_is_string(id))
-				kerr_prefix(err, "cases[%zu] (id \"%.*s\")", r->idx, cut_utf8(json_string_value(id), 60),
+				kerr_prefix(err, "cases[%zu] (id \"%.*s\")", r->idx, kutf8_cut(json_string_value(id), 60),
 					    json_string_value(id));
 			else
 				kerr_prefix(err, "cases[%zu]", r->idx);
@@ -711,7 +699,7 @@ int kcase_reader_next(struct kcase_reader *r, struct kcase *c, struct kerr *err)
 		json_t *id = json_object_get(j, "id");
 
 		if (json_is_string(id))
-			kerr_prefix(err, "line %ld (id \"%.*s\")", r->lineno, cut_utf8(json_string_value(id), 60),
+			kerr_prefix(err, "line %ld (id \"%.*s\")", r->lineno, kutf8_cut(json_string_value(id), 60),
 				    json_string_value(id));
 		else
 			kerr_prefix(err, "line %ld", r->lineno);
