@@ -495,7 +495,7 @@ static void apply_summary_before_label(struct parser *p, int ci, struct items *i
 static void apply_summary(struct parser *p, int ci, struct items *it, const int *sel)
 {
 	struct pcase *c = &p->pc[ci];
-	int count[8] = { 0 }, dom = KB_NONE, kept = 0, fig = 0;
+	int count[8] = { 0 }, dom = KB_NONE, kept = 0, fig = 0, first_b = it->n, plain = 0;
 
 	if (p->after_mode) {
 		apply_summary_before_label(p, ci, it, sel);
@@ -508,6 +508,13 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 	for (int t = 1; t < 8; t++)
 		if (t != KB_SUBHEAD && count[t] > count[dom])
 			dom = t;
+	/* an overview printed without bullets: its sentences come before the
+	 * numbered labels of the diagram */
+	for (int i = 0; i < it->n; i++)
+		if (sel[i] && it->v[i].btype != KB_NONE) {
+			first_b = i;
+			break;
+		}
 	for (int i = 0; i < it->n && !p->rc; i++) {
 		struct item *x = &it->v[i];
 		int keep = 0;
@@ -518,11 +525,16 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 			drop(p, x, "figure");
 			continue;
 		}
-		if (x->btype == KB_STD || x->btype == KB_NOTE || (x->btype != KB_NONE && x->btype == dom))
+		if (plain && x->btype != KB_NONE && x->btype != KB_STD && x->btype != KB_NOTE) {
+			/* after an overview in plain sentences, (1) ... labels the diagram */
+			fig = 1;
+		} else if (x->btype == KB_STD || x->btype == KB_NOTE || (x->btype != KB_NONE && x->btype == dom))
 			keep = 1;
 		else if (x->btype == KB_NONE) {
 			if (x->sentence && (kept || !dom))
 				keep = 1;
+			else if (x->sentence && dom != KB_STD && i < first_b)
+				keep = plain = 1;
 			else if (!kept && !x->sentence && ki_cplen(kbuf_str(&x->text), x->text.len) <= 80) {
 				drop(p, x, "before the overview");
 				set_title_cand(p, c, x);
@@ -537,8 +549,20 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 			drop(p, x, "figure");
 			continue;
 		}
-		if (kstrv_push(&c->c.summary, kbuf_str(&x->text) + x->mlen) < 0)
+		if (x->btype == KB_NONE) {
+			/* plain sentences, one a line: one overview item each */
+			const char *t = kbuf_str(&x->text) + x->mlen, *nl;
+
+			while ((nl = strchr(t, '\n')) && !p->rc) {
+				if (nl > t && kstrv_pushn(&c->c.summary, t, (size_t)(nl - t)) < 0)
+					p->rc = KE_NOMEM;
+				t = nl + 1;
+			}
+			if (*t && kstrv_push(&c->c.summary, t) < 0)
+				p->rc = KE_NOMEM;
+		} else if (kstrv_push(&c->c.summary, kbuf_str(&x->text) + x->mlen) < 0) {
 			p->rc = KE_NOMEM;
+		}
 		place(p, ci, x);
 		c->fresh = 0;
 		kept++;
@@ -865,7 +889,7 @@ static void on_hdr(struct walker *w, const struct unit *u)
 	} else if (c && c->num < 0 && !c->ref && c->by_summary && !c->hdr_title && !h.ref) {
 		/* the case began on a page without its header */
 		c->num = h.num;
-		if (h.tlen) {
+		if (h.tlen || h.t2len) {
 			free(c->c.title);
 			c->c.title = hdr_title(p, &h);
 			c->hdr_title = 1;
@@ -883,7 +907,7 @@ static void on_hdr(struct walker *w, const struct unit *u)
 		 * page marker says this is not the case's first page */
 		c->fresh = ki_marker_page(&h) <= 1;
 		c->anchored = 1;
-		if (h.tlen) {
+		if (h.tlen || h.t2len) {
 			c->c.title = hdr_title(p, &h);
 			c->hdr_title = 1;
 		}
@@ -1702,6 +1726,7 @@ int kimport_text(const char *text, size_t len, const char *document,
 	    ki_parse_tls(&p) < 0)
 		goto nomem;
 	ki_parse_tables(&p);
+	ki_parse_column_lists(&p);
 	ki_parse_toc(&p);
 	ki_mark_page_numbers(&p);
 	if (p.rc || build_units(&p) < 0)

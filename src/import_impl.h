@@ -255,6 +255,7 @@ int ki_parse_attrs(struct parser *p);
 int ki_parse_tls(struct parser *p);
 void ki_parse_tables(struct parser *p);
 void ki_parse_toc(struct parser *p);
+void ki_parse_column_lists(struct parser *p);
 const struct entry *ki_find_entry(const struct parser *p, const int *bynum, int num,
 				  const char *title);
 

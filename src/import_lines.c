@@ -81,12 +81,64 @@ static void skip_markup(struct cur *c)
 		c_next(c);
 }
 
-/* "１／３", "(2/2)" at the end of s[lo..hi): returns where the marker starts, or hi */
+/* Digits (up to 3) ending at *i, moving *i back over them; their count. */
+static int digits_back(const char *s, size_t lo, size_t *i)
+{
+	int nd;
+
+	for (nd = 0; nd < 4; nd++) {
+		size_t j = *i;
+		uint32_t c = ki_prev_cp(s, lo, &j);
+
+		if (c < '0' || c > '9')
+			break;
+		*i = j;
+	}
+	return nd <= 3 ? nd : 0;
+}
+
+/* "1-3" (case and page) or "p.3" after a space at the end of s[lo..hi), or hi */
+static size_t other_marker(const char *s, size_t lo, size_t hi, size_t *mend)
+{
+	size_t i = ki_rtrim_sp(s, lo, hi), end = i, j;
+	uint32_t c;
+
+	if (!digits_back(s, lo, &i))
+		return hi;
+	j = i;
+	c = ki_prev_cp(s, lo, &j);
+	if (c == '-' || c == 0x2212 || c == 0x2010) {
+		i = j;
+		if (!digits_back(s, lo, &i))
+			return hi;
+	} else if (c == '.') {
+		i = j;
+		j = i;
+		c = ki_prev_cp(s, lo, &j);
+		if (c != 'p' && c != 'P')
+			return hi;
+		i = j;
+	} else {
+		return hi;
+	}
+	if (i <= lo)
+		return hi;
+	j = i;
+	if (!ki_isspace(ki_prev_cp(s, lo, &j)))
+		return hi;
+	*mend = end;
+	return i;
+}
+
+/* "１／３", "(2/2)", "1-3", "p.3" at the end of s[lo..hi): returns where the marker starts, or hi */
 static size_t find_marker(const char *s, size_t lo, size_t hi, size_t *mend)
 {
-	size_t i = ki_rtrim_sp(s, lo, hi), j, end = i;
+	size_t i = ki_rtrim_sp(s, lo, hi), j, end = i, o;
 	int paren = 0, nd;
 	uint32_t c;
+
+	if ((o = other_marker(s, lo, hi, mend)) < hi)
+		return o;
 
 	j = i;
 	c = ki_prev_cp(s, lo, &j);
@@ -151,7 +203,15 @@ int ki_parse_hdr(const char *s, size_t len, struct hdr *h)
 		br = 1;
 	else if (c_eat(&c, "["))
 		br = 2;
-	isjirei = c_eat(&c, "事例");
+	isjirei = c_eat(&c, "事例") || c_eat(&c, "事案");
+	/* "No.3 タイトル": a number with the No. mark stands for 事例 */
+	if (!isjirei && !ref && (c_eat(&c, "No.") || c_eat(&c, "NO.") || c_eat(&c, "№"))) {
+		uint32_t dg = c_peek(&c);
+
+		if (dg < '0' || dg > '9')
+			return 0;
+		isjirei = 1;
+	}
 	if (isjirei) {
 		c_skipsp(&c);
 		if (!c_num(&c, 3, &num) && !ref)
@@ -184,7 +244,8 @@ int ki_parse_hdr(const char *s, size_t len, struct hdr *h)
 	}
 	h->t = s + ts;
 	h->tlen = te - ts;
-	if (!h->tlen && !h->mlen)
+	/* "事例 3" alone: the title is on the next line (join_wrapped_headers) */
+	if (!h->tlen && !h->mlen && !(isjirei && num >= 0))
 		return 0;
 	n = ki_cplen(h->t, h->tlen);
 	if (n > 120 || has(h->t, h->tlen, "。"))
@@ -323,6 +384,13 @@ static size_t skip_number(const char *k, size_t kl)
 {
 	size_t j = 0;
 
+	/* ①背景, ❶ 背景, ⑴背景 (a number in one character) */
+	if (kl >= 3 && (unsigned char)k[0] >= 0xE0) {
+		size_t e = 0;
+
+		if (ki_is_circled(ki_u8(k, kl, &e)))
+			return e;
+	}
 	if (kl && k[0] == '(') {
 		j = 1;
 		while (j < kl && k[j] >= '0' && k[j] <= '9')
@@ -370,7 +438,12 @@ static int parse_heading(const char *s, size_t len, size_t *rest, int *weak)
 			}
 			c_next(&c);
 		}
-		if (!end || ki_key(&k, s + in, end - in) < 0)
+		if (!end) {
+			/* "【１ 背景": the closing bracket lost; read on without it */
+			c.i = in;
+			goto plain;
+		}
+		if (ki_key(&k, s + in, end - in) < 0)
 			goto out;
 		c_next(&c);
 		ks = skip_number(k.buf, k.len);
@@ -395,6 +468,7 @@ static int parse_heading(const char *s, size_t len, size_t *rest, int *weak)
 		}
 		goto out;
 	}
+plain:
 	if (heading_mark(c_peek(&c))) {
 		c_next(&c);
 		c_skipsp(&c);
@@ -406,6 +480,17 @@ static int parse_heading(const char *s, size_t len, size_t *rest, int *weak)
 	}
 	if (ki_key(&k, s + c.i, len - c.i) < 0 || !k.len || k.len > 200)
 		goto out;
+	/* "１ 背景】": the opening bracket lost in extraction */
+	{
+		size_t e = k.len;
+		uint32_t last = ki_prev_cp(k.buf, 0, &e);
+
+		if (last == 0x3011 || last == ']' || last == '>' || last == 0x3009 || last == 0x300B ||
+		    last == 0x3015 || last == 0x3017)
+			k.len = e;
+		if (!k.len)
+			goto out;
+	}
 	ks = skip_number(k.buf, k.len);
 	if (ks) {
 		sec = ks < k.len ? match_name(k.buf + ks, k.len - ks, 0) : -1;
@@ -748,11 +833,15 @@ static void join_wrapped_headers(struct parser *p)
 		struct hdr h;
 		size_t mend;
 
+		int bare;
+
 		if (p->ln[i].kind != LK_HDR || n->kind != LK_TEXT || n->page ||
-		    !ki_parse_hdr(p->ln[i].s, p->ln[i].len, &h) || h.mlen || !h.tlen || h.ref)
+		    !ki_parse_hdr(p->ln[i].s, p->ln[i].len, &h) || h.mlen || h.ref)
 			continue;
+		/* a number alone ("事例 3") takes the next line as its title, marker or not */
+		bare = !h.tlen;
 		if (ki_cplen(n->s, n->len) > 60 || has(n->s, n->len, "、") || has(n->s, n->len, "。") ||
-		    find_marker(n->s, 0, n->len, &mend) == (size_t)n->len)
+		    (!bare && find_marker(n->s, 0, n->len, &mend) == (size_t)n->len))
 			continue;
 		p->ln[i].cont = (int)(i + 1);
 		n->used = 1;
@@ -771,7 +860,7 @@ void ki_line_hdr(const struct parser *p, size_t i, struct hdr *h)
 	n = &p->ln[p->ln[i].cont];
 	ms = find_marker(n->s, 0, n->len, &mend);
 	h->m = n->s + ms;
-	h->mlen = mend - ms;
+	h->mlen = ms < (size_t)n->len ? mend - ms : 0;
 	while (h->mlen && ki_isspace((unsigned char)h->m[0])) {
 		h->m++;
 		h->mlen--;
@@ -924,8 +1013,9 @@ void ki_mark_page_numbers(struct parser *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct line *l = &p->ln[i];
 
-		if (l->used || (l->kind != LK_TEXT && l->kind != LK_ROW))
+		if (l->used || (l->kind != LK_TEXT && l->kind != LK_ROW && l->kind != LK_BULLET))
 			continue;
+		/* "- 12 -" reads as a bullet; a bullet of digits alone is a page number too */
 		if (ki_page_number(lkey(p, i), l->klen)) {
 			l->noise = 1;
 			l->why = "page number";
@@ -988,5 +1078,10 @@ int ki_marker_page(const struct hdr *h)
 		return 0;
 	c_eat(&c, "(");
 	c_skipsp(&c);
-	return c_num(&c, 3, &k) ? k : 0;
+	if (!c_num(&c, 3, &k))
+		return 0;
+	/* "1-3": case 1, page 3 */
+	if (c_eat(&c, "-") || c_eat(&c, "\xe2\x88\x92") || c_eat(&c, "\xe2\x80\x90"))
+		return c_num(&c, 3, &k) ? k : 0;
+	return k;
 }

@@ -617,11 +617,21 @@ static struct entry *add_entry(struct parser *p, int num)
 	return e;
 }
 
+/* blank, noise, or a page number ("- 3 -", not marked yet) between two list lines */
+static int skippable(const struct parser *p, size_t j)
+{
+	const struct line *l = &p->ln[j];
+
+	return l->kind == LK_BLANK || l->noise ||
+	       (!l->used && (l->kind == LK_TEXT || l->kind == LK_BULLET) &&
+		ki_page_number(lkey(p, j), l->klen));
+}
+
 /* The next / previous line with text that is not noise, or -1. */
 static long next_nonblank(const struct parser *p, size_t i)
 {
 	for (size_t j = i + 1; j < p->n; j++)
-		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise)
+		if (!skippable(p, j))
 			return (long)j;
 	return -1;
 }
@@ -629,9 +639,34 @@ static long next_nonblank(const struct parser *p, size_t i)
 static long prev_nonblank(const struct parser *p, size_t i)
 {
 	for (long j = (long)i - 1; j >= 0; j--)
-		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise)
+		if (!skippable(p, (size_t)j))
 			return j;
 	return -1;
+}
+
+/* The text of a group heading without its mark (■, ①, 【】): s[*a, *b). */
+static void category_text(const char *s, size_t len, size_t *a, size_t *b)
+{
+	size_t m = 0, j;
+
+	*a = 0;
+	*b = len;
+	if (ki_bullet(s, len, &m) == KB_NONE)
+		return;
+	j = 0;
+	if (ki_u8(s, len, &j) == 0x3010 && ki_last_cp(s, len) == 0x3011) {
+		*a = j;
+		*b = len - 3;
+	} else {
+		*a = m;
+	}
+	while (*a < *b) {
+		j = *a;
+		if (!ki_isspace(ki_u8(s, *b, &j)))
+			break;
+		*a = j;
+	}
+	*b = ki_rtrim_ws(s, *a, *b);
 }
 
 /* A short line of text that can be a group heading of the case list. */
@@ -640,6 +675,17 @@ static int category_like(const struct parser *p, long i)
 	const struct line *l;
 	size_t n;
 
+	/* a group heading may be marked: ■ 外部からの攻撃, ① ..., 【...】 */
+	if (i >= 0 && (size_t)i < p->n && !p->ln[i].used && !p->ln[i].noise &&
+	    p->ln[i].kind == LK_BULLET &&
+	    (p->ln[i].btype == KB_STD || p->ln[i].btype == KB_CIRCLED || p->ln[i].btype == KB_SUBHEAD)) {
+		size_t a, b;
+
+		l = &p->ln[i];
+		category_text(l->s, (size_t)l->len, &a, &b);
+		n = ki_cplen(l->s + a, b - a);
+		return n >= 3 && n <= 60 && !has(l->s, l->len, "。") && !has(l->s, l->len, "、");
+	}
 	if (!text_line(p, i))
 		return 0;
 	l = &p->ln[i];
@@ -747,7 +793,7 @@ static int toc_hdr(const struct parser *p, long i)
 void ki_parse_toc(struct parser *p)
 {
 	long cat = -1;
-	int inchain = 0;
+	int inchain = 0, lastnum = -1;
 
 	for (size_t i = 0; i < p->n && !p->rc; i++) {
 		long j, k;
@@ -762,30 +808,43 @@ void ki_parse_toc(struct parser *p)
 		j = next_nonblank(p, i);
 		if (j < 0)
 			break;
+		ki_line_hdr(p, i, &h);
+		/* the last entry of a list is followed by other text: it goes on
+		 * the numbers of the entries before it */
 		if (!(p->ln[j].kind == LK_HDR ||
-		      (category_like(p, j) && (k = next_nonblank(p, (size_t)j)) >= 0 && toc_hdr(p, k))))
+		      (category_like(p, j) && (k = next_nonblank(p, (size_t)j)) >= 0 && toc_hdr(p, k)) ||
+		      (inchain && h.num >= 0 && h.num == lastnum + 1)))
 			continue;
 		/* a group heading just before this entry */
 		k = prev_nonblank(p, i);
 		if (category_like(p, k)) {
 			long b = prev_nonblank(p, (size_t)k);
 
+			/* after the list's own title (…一覧) or marked (■ ① 【】) */
 			if (inchain || (b >= 0 && !text_line(p, b)) || b < 0 ||
-			    ki_ends_sentence(p->ln[b].s, p->ln[b].len))
+			    ki_ends_sentence(p->ln[b].s, p->ln[b].len) || p->ln[k].kind == LK_BULLET ||
+			    has(p->ln[b].s, p->ln[b].len, "一覧"))
 				cat = k;
 		} else if (!inchain) {
 			cat = -1;
 		}
 		if (cat >= 0 && !p->ln[cat].used)
 			mark(p, cat, cat);
-		ki_line_hdr(p, i, &h);
 		if (!(e = add_entry(p, h.num)))
 			break;
-		e->title = dupn(p, h.t, h.tlen);
-		if (cat >= 0)
-			e->category = dupn(p, p->ln[cat].s, p->ln[cat].len);
+		if (h.tlen || !h.t2len)
+			e->title = dupn(p, h.t, h.tlen);
+		else
+			e->title = dupn(p, h.t2, h.t2len);
+		if (cat >= 0) {
+			size_t ca, cb;
+
+			category_text(p->ln[cat].s, (size_t)p->ln[cat].len, &ca, &cb);
+			e->category = dupn(p, p->ln[cat].s + ca, cb - ca);
+		}
 		mark(p, (long)i, (long)i);
 		inchain = 1;
+		lastnum = h.num;
 	}
 }
 
@@ -800,4 +859,180 @@ const struct entry *ki_find_entry(const struct parser *p, const int *bynum, int 
 		if (p->ent[i].title && !strcmp(p->ent[i].title, title))
 			return &p->ent[i];
 	return NULL;
+}
+
+/* ---- a case list whose columns are printed one after the other ---- */
+
+/* 0 no label, 1 the title column, 2 overview, 3 lessons */
+static int column_label(const struct parser *p, size_t i)
+{
+	static const char *const tl[] = { "事例", "事例名", "事案", "事案名", "件名", "タイトル", "事例タイトル" };
+	static const char *const ov[] = { "事例の概要", "事案の概要", "概要", "事象の概要" };
+	static const char *const le[] = { "主な気付き・教訓", "主な気づき・教訓", "気付き・教訓", "気づき・教訓",
+					  "主な教訓", "教訓", "得られた気付き・教訓", "主な気付き" };
+	const struct line *l = &p->ln[i];
+
+	if (l->used || l->noise || (l->kind != LK_TEXT && l->kind != LK_HEAD))
+		return 0;
+	for (size_t k = 0; k < sizeof(tl) / sizeof(tl[0]); k++)
+		if (keq(p, i, tl[k]))
+			return 1;
+	for (size_t k = 0; k < sizeof(ov) / sizeof(ov[0]); k++)
+		if (keq(p, i, ov[k]))
+			return 2;
+	for (size_t k = 0; k < sizeof(le) / sizeof(le[0]); k++)
+		if (keq(p, i, le[k]))
+			return 3;
+	return 0;
+}
+
+/*
+ * The cells of one column: the lines from a to the next label, a case
+ * header or a heading; grouped into n cells (one a line, or one a sentence
+ * when cells wrap).  Returns the line after the column, or -1 when the
+ * column does not have n cells.
+ */
+static long column_cells(struct parser *p, long a, int n, long *first, long *last)
+{
+	long j, nl = 0, ns = 0, end = a, nend = -1;
+	int c;
+
+	/* up to the line that ends the n-th sentence, or n lines */
+	for (j = a; j < (long)p->n && ns < n; j++) {
+		const struct line *l = &p->ln[j];
+
+		if (l->kind == LK_BLANK || l->noise)
+			continue;
+		if (l->used || column_label(p, (size_t)j) || l->kind == LK_HDR || l->kind == LK_HEAD ||
+		    (l->kind != LK_TEXT && l->kind != LK_BULLET))
+			break;
+		if (++nl == n)
+			nend = j + 1;
+		if (ki_ends_sentence(l->s, l->len))
+			ns++;
+		end = j + 1;
+	}
+	if (ns < n) {
+		/* cells without sentence ends: one a line */
+		if (nend < 0)
+			return -1;
+		end = nend;
+	}
+	for (j = a, c = 0, first[0] = -1; j < end && c < n; j++) {
+		const struct line *l = &p->ln[j];
+
+		if (l->kind == LK_BLANK || l->noise)
+			continue;
+		if (first[c] < 0)
+			first[c] = j;
+		last[c] = j;
+		if ((ns < n || ki_ends_sentence(l->s, l->len)) && ++c < n)
+			first[c] = -1;
+	}
+	return c == n ? end : -1;
+}
+
+static char *join_cell(struct parser *p, long a, long b)
+{
+	struct kbuf t = KBUF_INIT;
+
+	for (long j = a; j <= b; j++)
+		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise &&
+		    ki_add_joined(&t, p->ln[j].s, (size_t)p->ln[j].len) < 0) {
+			kbuf_release(&t);
+			p->rc = KE_NOMEM;
+			return NULL;
+		}
+	return kbuf_detach(&t, NULL);
+}
+
+/*
+ * A table that the converter printed column by column: "事例" then the
+ * titles, one a line; "事例の概要" then the overviews; "主な気付き・教訓"
+ * then the lessons (a "No" column of numbers before them is taken too).
+ */
+void ki_parse_column_lists(struct parser *p)
+{
+	for (size_t i = 0; i < p->n && !p->rc; i++) {
+		long j, t0, end, nums = -1, *fi = NULL, *la = NULL;
+		int n = 0, base;
+
+		if (column_label(p, i) != 1)
+			continue;
+		/* the titles: short lines without a sentence end */
+		for (j = (long)i + 1, t0 = -1, end = j; j < (long)p->n; j++) {
+			const struct line *l = &p->ln[j];
+
+			if (l->kind == LK_BLANK || l->noise)
+				continue;
+			if (l->used || l->kind != LK_TEXT || column_label(p, (size_t)j) ||
+			    ki_ends_sentence(l->s, l->len) || has(l->s, l->len, "。") ||
+			    ki_cplen(l->s, l->len) > 60)
+				break;
+			if (t0 < 0)
+				t0 = j;
+			n++;
+			end = j + 1;
+		}
+		if (n < 2 || j >= (long)p->n || column_label(p, (size_t)j) < 2)
+			continue;
+		/* "No" and the numbers 1..n before the title label */
+		{
+			long k = (long)i - 1;
+
+			while (k >= 0 && (p->ln[k].kind == LK_BLANK || ki_all_digits(lkey(p, (size_t)k), p->ln[k].klen)))
+				k--;
+			if (k >= 0 && (keq(p, (size_t)k, "No") || keq(p, (size_t)k, "No.") || keq(p, (size_t)k, "番号")))
+				nums = k;
+		}
+		fi = malloc(sizeof(*fi) * (size_t)n * 2);
+		if (!fi) {
+			p->rc = KE_NOMEM;
+			return;
+		}
+		la = fi + n;
+		base = (int)p->nent;
+		for (long k = t0, e = 0; k < end; k++) {
+			struct entry *en;
+
+			if (p->ln[k].kind == LK_BLANK || p->ln[k].noise)
+				continue;
+			if (!(en = add_entry(p, (int)++e)))
+				break;
+			en->title = dupn(p, p->ln[k].s, (size_t)p->ln[k].len);
+		}
+		/* the overview and lessons columns */
+		while (j < (long)p->n && !p->rc) {
+			int lab = column_label(p, (size_t)j);
+			long next;
+
+			if (lab < 2)
+				break;
+			next = column_cells(p, j + 1, n, fi, la);
+			if (next < 0)
+				break;
+			for (int c = 0; c < n; c++) {
+				struct entry *en = &p->ent[base + c];
+				char *v = join_cell(p, fi[c], la[c]);
+
+				if (lab == 2 && !en->overview)
+					en->overview = v;
+				else if (lab == 3 && !en->lessons)
+					en->lessons = v;
+				else
+					free(v);
+			}
+			end = next;
+			for (j = next; j < (long)p->n && (p->ln[j].kind == LK_BLANK || p->ln[j].noise); j++)
+				;
+		}
+		free(fi);
+		mark(p, nums >= 0 ? nums : (long)i, end - 1);
+		for (long k = nums >= 0 ? nums : (long)i; k < end; k++)
+			if (p->ln[k].kind == LK_BLANK) {
+				p->ln[k].used = 0;
+				p->ln[k].owner = 0;
+			}
+		i = (size_t)end - 1;
+	}
 }

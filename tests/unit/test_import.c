@@ -32,6 +32,11 @@ static const char *const fixtures[] = {
 	"heading_after",     /* a heading printed after its body at the end of a page */
 	"collection",        /* 事例集: labels after bodies, header facts, timeline, まとめ */
 	"collection_before", /* 事例集 with headings first, inline facts, tab timeline */
+	"marked_list",       /* case list with ■ groups ending in prose, 事例 N alone with
+				the title below, ①背景 and "１ 背景】" headings, "【1 背景"
+				without its bracket, running headers, "- 3 -" page numbers */
+	"column_list",       /* case list printed column by column, "No.1 title 1-2" and
+				"p.7" markers, overview in plain sentences before diagram labels */
 };
 
 /* ---- helpers ---- */
