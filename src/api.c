@@ -233,13 +233,13 @@ static int history_rev(void *vctx, const struct krevision *r)
 	const char *tlp = json_string_value(json_object_get(body, "tlp"));
 	int visible = h->max_tlp < 0 || ktlp_rank(tlp ? tlp : "amber") <= h->max_tlp;
 
-	o = json_pack("{s:i, s:s, s:b}", "revision", r->revision, "saved", r->saved ? r->saved : "",
-		      "current", r->current);
-	if (o && visible)
-		json_object_set(o, "title", json_object_get(body, "title") ? json_object_get(body, "title") :
-				json_null());
-	else if (o)
-		json_object_set_new(o, "withheld", json_true());
+	if (!visible) { /* a revision above the reader's level is not there for them */
+		json_decref(body);
+		return 0;
+	}
+	o = json_pack("{s:i, s:s, s:b, s:O}", "revision", r->revision, "saved", r->saved ? r->saved : "",
+		      "current", r->current, "title",
+		      json_object_get(body, "title") ? json_object_get(body, "title") : json_null());
 	json_decref(body);
 	if (!o || json_array_append_new(h->arr, o) < 0)
 		return KE_NOMEM;
@@ -379,7 +379,7 @@ static const char openapi[] =
   "\"responses\":{\"200\":{\"description\":\"Similar cases with the distinctive terms they share\",\"content\":"
    "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/SearchResult\"}}}},"
    "\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"}}}},"
- "\"/api/cases/{id}/history\":{\"get\":{\"summary\":\"Revisions of a case, newest first\",\"operationId\":\"caseHistory\","
+ "\"/api/cases/{id}/history\":{\"get\":{\"summary\":\"Revisions of a case, newest first (those above the reader's sharing level left out)\",\"operationId\":\"caseHistory\","
   "\"parameters\":[{\"$ref\":\"#/components/parameters/id\"}],"
   "\"responses\":{\"200\":{\"description\":\"Revisions\",\"content\":{\"application/json\":{\"schema\":"
    "{\"$ref\":\"#/components/schemas/History\"}}}},"
@@ -475,7 +475,7 @@ static const char openapi[] =
     "\"additionalProperties\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}}}}},"
   "\"History\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"revisions\":{\"type\":\"array\","
    "\"items\":{\"type\":\"object\",\"properties\":{\"revision\":{\"type\":\"integer\"},\"saved\":{\"type\":\"string\"},"
-   "\"current\":{\"type\":\"boolean\"},\"title\":{\"type\":\"string\"},\"withheld\":{\"type\":\"boolean\"}}}}}},"
+   "\"current\":{\"type\":\"boolean\"},\"title\":{\"type\":\"string\"}}}}}},"
   "\"Document\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
    "\"year\":{\"type\":\"integer\",\"nullable\":true},\"cases\":{\"type\":\"integer\"},\"url\":{\"type\":\"string\"}}},"
   "\"DocumentList\":{\"type\":\"object\",\"properties\":{\"documents\":{\"type\":\"array\","

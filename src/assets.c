@@ -120,6 +120,7 @@ static const char css[] =
 	"border-radius:999px;padding:.1rem .75rem;font-size:.85rem;text-decoration:none;line-height:1.7}\n"
 	"a.chip:hover{background:#d6e3f3}\n"
 	".chip .x{font-weight:700}\n"
+	".partial{font-size:.75rem;color:#7a5200;background:#fff3d1;border-radius:3px;padding:0 .4rem}\n"
 	".notice{background:#fff7e0;border:1px solid #f0d48a;border-radius:var(--radius);padding:.7rem 1rem}\n"
 	".pager{display:flex;justify-content:space-between;align-items:center;gap:1rem;margin-top:1.25rem}\n"
 	".pager .disabled{visibility:hidden}\n"
@@ -173,6 +174,8 @@ static const char css[] =
 	".similar li:first-child{border-top:0;padding-top:0}\n"
 	".similar .meta{font-size:.78rem}\n"
 	".shared{font-size:.75rem;color:var(--muted)}\n"
+	".same-doc{list-style:none;padding-left:0!important}\n"
+	".same-doc li{padding:.15rem 0;line-height:1.5}\n"
 	".toc a{text-decoration:none}\n"
 	".toc a:hover{text-decoration:underline}\n"
 	/* document page */
@@ -332,5 +335,5 @@ int web_static(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		snprintf(resp->etag, sizeof(resp->etag), "%s", a->etag);
 		return 0;
 	}
-	return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_ERR_404));
+	return kerr_set(err, KE_NOTFOUND, "%s", ""); /* the 404 page says it all */
 }

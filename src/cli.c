@@ -130,7 +130,7 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "Exit status: 0, 1 error (e.g. no such case), 2 bad usage.\n" },
 	{ "serve", cmd_serve, "serve the web application and JSON API",
-	  "usage: kyokun serve [--listen ADDR:PORT] [--threads N] [--access-log]\n"
+	  "usage: kyokun serve [--listen ADDR:PORT] [--threads N] [--access-log] [--no-cache]\n"
 	  "\n"
 	  "Serve the library over HTTP from the database: search, the cases as the\n"
 	  "reports present them, the reports, revision histories, and a JSON API under\n"
@@ -149,6 +149,8 @@ const struct kcommand kcommands[] = {
 	  "  --threads N         worker threads, each with its own database connection\n"
 	  "                      (default: one per CPU core)\n"
 	  "  --access-log        print one line per request on standard error\n"
+	  "  --no-cache          build every response anew (by default each worker keeps\n"
+	  "                      the pages it built until the database changes)\n"
 	  "\n"
 	  "Limits: URLs up to 8 KiB (else 414), request headers up to 16 KiB (431), no\n"
 	  "request bodies beyond 64 KiB (413); only GET and HEAD (405).\n"

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "access-log", no_argument, NULL, 'a' },
+		{ "no-cache", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct khttp_config cfg = { .listen = "127.0.0.1:8080" };
@@ -47,6 +49,9 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		case 'a':
 			cfg.access_log = 1;
 			break;
+		case 'n':
+			cfg.no_cache = 1;
+			break;
 		default:
 			return kcli_bad_option("serve", argv);
 		}
@@ -63,6 +68,15 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 	/* Open (and migrate) once here: the workers then open read-only
 	 * connections to a database that exists and has the current schema.
 	 * This connection stays open while serving, so the WAL files do too. */
+	/*
+	 * Before SQLite's first use, for every connection of this process: no
+	 * global memory statistics (their mutex is taken on every allocation of
+	 * every worker), and the database memory-mapped (up to 1 GiB), so the
+	 * workers read pages in place instead of copying them through small
+	 * per-connection page caches.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30, (sqlite3_int64)1 << 30);
 	if (!kcli_store(cli, 0))
 		return 1;
 	cfg.db_path = cli->db_path;

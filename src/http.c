@@ -1,15 +1,28 @@
 /*
- * http.c - the HTTP server: libmicrohttpd in a thread pool, the route
- * table, the one path every request takes (limits, decoding, routing,
- * security headers), and one database connection per worker thread.
+ * http.c - the HTTP server: libmicrohttpd for the connections, a pool of
+ * compute threads for the pages, the route table, the one path every
+ * request takes (limits, decoding, routing, security headers), and the
+ * response cache.
+ *
+ * Threads.  libmicrohttpd's I/O threads (one per core) parse requests and
+ * send responses; they answer cache hits, static files and errors
+ * themselves.  Everything else is handed to the compute pool (one thread
+ * per core, each with its own read-only SQLite connection and prepared
+ * statements, opened at start): the connection is suspended, a compute
+ * thread runs the handler and resumes it, and the I/O thread sends what was
+ * built.  So a slow page never holds up the connections that happen to share
+ * its I/O thread, and work spreads over all cores however libmicrohttpd
+ * spread the connections.
  */
 #include "http.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "search.h"
 #include "store.h"
 #include "web.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -20,6 +33,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,14 +70,97 @@ static const char csp_page[] =
 	"form-action 'self'; frame-ancestors 'none'";
 static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+/*
+ * The response cache, shared by the I/O threads.  It keeps the 200
+ * responses built (libmicrohttpd responses, headers and all, queued again
+ * on a hit), keyed by what decides their content: the reader's visibility
+ * limit, the language, and the request target.  (Pages that come to depend
+ * on more, such as a signed-in user's name, must add it to the key.)  Any
+ * commit to the database empties it before the next request is answered:
+ * every request first compares the WAL-index header in DB-shm (whose change
+ * counter moves with each transaction, sqlite.org/walformat.html) and the
+ * size, time and inode of DB and DB-wal with what they were.  Entries also
+ * expire after CACHE_TTL seconds.  Bounded in entries and bytes.
+ */
+#define CACHE_SETS 512
+#define CACHE_WAYS 4
+#define CACHE_MAX_ENTRY (256u << 10)
+#define CACHE_MAX_BYTES (64u << 20)
+#define CACHE_TTL 60
+#define SHM_HEADER 48 /* bytes of the WAL-index header compared */
+
+struct centry {
+	uint64_t hash;
+	char *key;
+	struct MHD_Response *r;
+	size_t size;
+	char etag[48];
+	enum kresp_kind kind;
+	const char *cache_control;
+	enum klang lang;
+	unsigned long long used;
+	time_t born;
+};
+
+/* What the database files look like: changes when anything is committed. */
+struct dbstamp {
+	struct timespec db_m, wal_m;
+	off_t db_s, wal_s;
+	ino_t db_i, wal_i, shm_i;
+	unsigned char shm[SHM_HEADER];
+};
+
+struct rcache {
+	pthread_mutex_t lock;
+	struct centry e[CACHE_SETS][CACHE_WAYS];
+	size_t bytes;
+	unsigned long long tick;
+	struct dbstamp stamp;
+	int stamped;
+	int shm_fd;       /* DB-shm, opened at start */
+	ino_t shm_ino;
+};
+
+/* A page to build: the request, parsed, waiting for (or back from) the pool. */
+struct job {
+	struct job *next;
+	struct MHD_Connection *conn;
+	const struct kroute *route;
+	struct khttp_req req;
+	struct khttp_resp resp;
+	struct kerr err;
+	int rc;
+	int done;
+	uint64_t hash;     /* cache key (key == NULL: not cached) */
+	char *key;
+	char *arena;       /* the decoded path segments and parameters */
+};
+
+struct khttp_server;
+
+struct cthread {
+	struct khttp_server *srv;
+	struct kstore *st;
+	pthread_t tid;
+	int started;
+};
+
 struct khttp_server {
 	struct MHD_Daemon *d;
 	char *db_path;
+	char *wal_path;
+	char *shm_path;
 	char url[96];
 	int access_log;
-	pthread_mutex_t lock;
-	struct kstore **stores; /* every worker's connection, closed at stop */
-	size_t nstores, astores;
+	int cache_on;
+	struct rcache cache;
+	/* the compute pool */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct job *qhead, *qtail;
+	int stopping;
+	struct cthread *threads;
+	unsigned nthreads;
 };
 
 /* Per request: allocated by the URI callback, freed when the request completes. */
@@ -74,11 +171,8 @@ struct reqstate {
 	const char *method;
 	int started;
 	struct timespec t0;
+	struct job *job;  /* set while the page is built in the pool */
 };
-
-/* This thread's connection, and the server it belongs to. */
-static _Thread_local struct kstore *tl_store;
-static _Thread_local const struct khttp_server *tl_server;
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -221,45 +315,9 @@ const char *khttp_reason(int status)
 	case 414: return "URI Too Long";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
 	default: return "Error";
 	}
-}
-
-/* ---- the database connection of this worker ---------------------------- */
-
-static struct kstore *worker_store(struct khttp_server *srv, struct kerr *err)
-{
-	struct kstore *st = NULL;
-	int rc;
-
-	if (tl_store && tl_server == srv)
-		return tl_store;
-	if (kstore_open(&st, srv->db_path, KSTORE_READONLY, err) < 0)
-		return NULL;
-	pthread_mutex_lock(&srv->lock);
-	rc = 0;
-	if (srv->nstores == srv->astores) {
-		size_t n = srv->astores ? srv->astores * 2 : 8;
-		struct kstore **v = realloc(srv->stores, n * sizeof(*v));
-
-		if (v) {
-			srv->stores = v;
-			srv->astores = n;
-		} else {
-			rc = KE_NOMEM;
-		}
-	}
-	if (!rc)
-		srv->stores[srv->nstores++] = st;
-	pthread_mutex_unlock(&srv->lock);
-	if (rc) {
-		kstore_close(st);
-		kerr_set(err, KE_NOMEM, "out of memory");
-		return NULL;
-	}
-	tl_store = st;
-	tl_server = srv;
-	return st;
 }
 
 /* ---- language ------------------------------------------------------------ */
@@ -277,9 +335,13 @@ static enum klang accept_language(const char *h)
 		while (n && (*h == ' ' || *h == '\t'))
 			h++, n--;
 		semi = memchr(h, ';', n);
-		p = semi;
-		if (p && (p = strstr(p, "q=")) && p < h + n)
-			q = strtod(p + 2, NULL);
+		/* "q=" within this element only (a long header must stay linear) */
+		for (p = semi; p && p + 2 < h + n; p++) {
+			if (p[0] == 'q' && p[1] == '=') {
+				q = strtod(p + 2, NULL);
+				break;
+			}
+		}
 		if (q < 0 || q > 1)
 			q = 0;
 		if (n >= 2 && !strncasecmp(h, "ja", 2) && (n == 2 || h[2] == '-' || h[2] == ';')) {
@@ -318,37 +380,21 @@ static int etag_matches(struct MHD_Connection *conn, const char *etag)
 	return strstr(inm, etag) != NULL || !strcmp(inm, "*");
 }
 
-static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection *conn,
-				 const struct khttp_req *req, struct khttp_resp *resp,
-				 struct reqstate *rs)
+/* A libmicrohttpd response with every header; takes body (malloc'ed). NULL if out of memory. */
+static struct MHD_Response *make_response(const struct khttp_resp *resp, enum klang lang, int status,
+					  char *body, size_t len)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-	size_t len = 0;
-	char *body;
-	int status = resp->status ? resp->status : 200;
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	const char *type = resp->content_type;
 
-	if (status == 200 && !resp->etag[0] && resp->body.len) {
-		snprintf(resp->etag, sizeof(resp->etag), "\"%016llx\"",
-			 (unsigned long long)fnv1a(resp->body.buf, resp->body.len));
-	}
-	if (status == 200 && etag_matches(conn, resp->etag)) {
-		status = 304;
-		kbuf_reset(&resp->body);
-	}
-	body = kbuf_detach(&resp->body, &len);
-	if (!body)
-		return MHD_NO;
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
-		return MHD_NO;
+		return NULL;
 	}
-	if (!resp->content_type)
-		resp->content_type = resp->kind == KRESP_JSON ? "application/json; charset=utf-8" :
-				     "text/html; charset=utf-8";
+	if (!type)
+		type = resp->kind == KRESP_JSON ? "application/json; charset=utf-8" : "text/html; charset=utf-8";
 	if (status != 304)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, "Content-Security-Policy",
 				resp->kind == KRESP_HTML ? csp_page : csp_none);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -365,8 +411,7 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
 					resp->cache_control ? resp->cache_control : "no-cache");
 	if (resp->kind == KRESP_HTML) {
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE,
-					req && req->lang == KLANG_EN ? "en" : "ja");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_LANGUAGE, lang == KLANG_EN ? "en" : "ja");
 		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Language");
 	}
 	if (resp->etag[0])
@@ -375,17 +420,241 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	if (resp->location[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
-	ret = MHD_queue_response(conn, (unsigned)status, r);
-	MHD_destroy_response(r);
-	if (srv->access_log && rs) {
-		struct timespec t1;
+	return r;
+}
 
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		fprintf(stderr, "kyokun: %s %.200s %d %zu %.1fms\n", rs->method ? rs->method : "-",
-			rs->uri ? rs->uri : "-", status, len,
-			(double)(t1.tv_sec - rs->t0.tv_sec) * 1e3 + (t1.tv_nsec - rs->t0.tv_nsec) / 1e6);
+/* ---- the response cache ------------------------------------------------------ */
+
+/* Called with the cache locked. */
+static void cache_drop(struct rcache *c, struct centry *e)
+{
+	if (!e->r)
+		return;
+	MHD_destroy_response(e->r); /* libmicrohttpd frees it once no connection sends it */
+	free(e->key);
+	c->bytes -= e->size;
+	memset(e, 0, sizeof(*e));
+}
+
+static void cache_flush(struct rcache *c)
+{
+	for (int i = 0; i < CACHE_SETS; i++)
+		for (int k = 0; k < CACHE_WAYS; k++)
+			cache_drop(c, &c->e[i][k]);
+}
+
+/* Read the database files' stamp (no lock needed). 0, or -1 if it cannot be trusted. */
+static int read_stamp(const struct khttp_server *srv, struct dbstamp *now)
+{
+	struct stat sb;
+
+	memset(now, 0, sizeof(*now));
+	if (stat(srv->db_path, &sb) == 0) {
+		now->db_m = sb.st_mtim;
+		now->db_s = sb.st_size;
+		now->db_i = sb.st_ino;
 	}
+	if (stat(srv->wal_path, &sb) == 0) {
+		now->wal_m = sb.st_mtim;
+		now->wal_s = sb.st_size;
+		now->wal_i = sb.st_ino;
+	}
+	if (stat(srv->shm_path, &sb) == 0) {
+		now->shm_i = sb.st_ino;
+		/* DB-shm replaced under us: its counter is not ours to read any more */
+		if (srv->cache.shm_fd < 0 || sb.st_ino != srv->cache.shm_ino)
+			return -1;
+		if (pread(srv->cache.shm_fd, now->shm, sizeof(now->shm), 0) != (ssize_t)sizeof(now->shm))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Bring the cache up to the database (locked): empty it if the database
+ * changed.  Returns 0 if the cache may be used for this request.
+ */
+static int cache_sync(struct rcache *c, const struct dbstamp *now, int trusted)
+{
+	if (!trusted) {
+		cache_flush(c);
+		c->stamped = 0;
+		return -1;
+	}
+	if (!c->stamped || memcmp(now, &c->stamp, sizeof(*now))) {
+		cache_flush(c);
+		c->stamp = *now;
+		c->stamped = 1;
+	}
+	return 0;
+}
+
+/* The live entry for key (locked), or NULL. */
+static struct centry *cache_find(struct rcache *c, uint64_t hash, const char *key)
+{
+	struct centry *set = c->e[hash % CACHE_SETS];
+	time_t now = time(NULL);
+
+	for (int k = 0; k < CACHE_WAYS; k++) {
+		struct centry *e = &set[k];
+
+		if (e->r && e->hash == hash && !strcmp(e->key, key)) {
+			if (now - e->born > CACHE_TTL || now < e->born) {
+				cache_drop(c, e);
+				return NULL;
+			}
+			e->used = ++c->tick;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* Keep r (locked): 1 if the cache took the caller's reference to it, 0 if not. */
+static int cache_put(struct rcache *c, uint64_t hash, const char *key, struct MHD_Response *r,
+		     size_t size, const struct khttp_resp *resp, enum klang lang)
+{
+	struct centry *set = c->e[hash % CACHE_SETS], *victim = &set[0];
+	char *kcopy;
+
+	if (size > CACHE_MAX_ENTRY)
+		return 0;
+	for (int k = 0; k < CACHE_WAYS; k++) {
+		if (!set[k].r || (set[k].hash == hash && !strcmp(set[k].key, key))) {
+			victim = &set[k];
+			break;
+		}
+		if (set[k].used < victim->used)
+			victim = &set[k];
+	}
+	cache_drop(c, victim);
+	if (c->bytes + size > CACHE_MAX_BYTES)
+		return 0;
+	kcopy = strdup(key);
+	if (!kcopy)
+		return 0;
+	victim->hash = hash;
+	victim->key = kcopy;
+	victim->r = r; /* the entry owns the creator's reference to r from here on */
+	victim->size = size;
+	snprintf(victim->etag, sizeof(victim->etag), "%s", resp->etag);
+	victim->kind = resp->kind;
+	victim->cache_control = resp->cache_control;
+	victim->lang = lang;
+	victim->used = ++c->tick;
+	victim->born = time(NULL);
+	c->bytes += size;
+	return 1;
+}
+
+static void access_log(struct khttp_server *srv, struct reqstate *rs, int status, size_t len, int hit)
+{
+	struct timespec t1;
+
+	if (!srv->access_log || !rs)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "kyokun: %s %.200s %d %zu %.2fms%s\n", rs->method ? rs->method : "-",
+		rs->uri ? rs->uri : "-", status, len,
+		(double)(t1.tv_sec - rs->t0.tv_sec) * 1e3 + (t1.tv_nsec - rs->t0.tv_nsec) / 1e6,
+		hit ? " (cached)" : "");
+}
+
+/* A 304 for a response with these headers. */
+static enum MHD_Result send_304(struct MHD_Connection *conn, const struct khttp_resp *like, enum klang lang)
+{
+	struct khttp_resp h;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	memset(&h, 0, sizeof(h));
+	h.kind = like->kind;
+	h.cache_control = like->cache_control;
+	snprintf(h.etag, sizeof(h.etag), "%s", like->etag);
+	r = make_response(&h, lang, 304, calloc(1, 1), 0);
+	if (!r)
+		return MHD_NO;
+	ret = MHD_queue_response(conn, 304, r);
+	MHD_destroy_response(r);
 	return ret;
+}
+
+/*
+ * Send resp (whose body is taken).  A 200 gets an entity tag (and is a 304
+ * if the client has it); with a key, a 200 is also kept in the cache.
+ */
+static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection *conn,
+				 const struct khttp_req *req, struct khttp_resp *resp,
+				 struct reqstate *rs, uint64_t hash, const char *key)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	enum klang lang = req ? req->lang : KLANG_JA;
+	size_t len = 0;
+	char *body;
+	int status = resp->status ? resp->status : 200, kept = 0;
+
+	if (status == 200 && !resp->etag[0] && resp->body.len) {
+		snprintf(resp->etag, sizeof(resp->etag), "\"%016llx\"",
+			 (unsigned long long)fnv1a(resp->body.buf, resp->body.len));
+	}
+	body = kbuf_detach(&resp->body, &len);
+	if (!body)
+		return MHD_NO;
+	r = make_response(resp, lang, status, body, len);
+	if (!r)
+		return MHD_NO;
+	if (status == 200 && etag_matches(conn, resp->etag)) {
+		ret = send_304(conn, resp, lang);
+		access_log(srv, rs, 304, 0, 0);
+	} else {
+		ret = MHD_queue_response(conn, (unsigned)status, r);
+		access_log(srv, rs, status, len, 0);
+	}
+	if (status == 200 && key && srv->cache_on) {
+		pthread_mutex_lock(&srv->cache.lock);
+		kept = cache_put(&srv->cache, hash, key, r, len, resp, lang);
+		pthread_mutex_unlock(&srv->cache.lock);
+	}
+	if (!kept)
+		MHD_destroy_response(r);
+	return ret;
+}
+
+/* Answer from the cache if it has the page: 1 (and *ret) if it did. */
+static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, uint64_t hash,
+		       const char *key, struct reqstate *rs, enum MHD_Result *ret)
+{
+	struct rcache *c = &srv->cache;
+	struct dbstamp now;
+	struct khttp_resp like;
+	struct centry *e;
+	enum klang lang;
+	int trusted = read_stamp(srv, &now) == 0;
+	size_t size;
+
+	pthread_mutex_lock(&c->lock);
+	if (cache_sync(c, &now, trusted) < 0 || !(e = cache_find(c, hash, key))) {
+		pthread_mutex_unlock(&c->lock);
+		return 0;
+	}
+	if (etag_matches(conn, e->etag)) {
+		memset(&like, 0, sizeof(like));
+		like.kind = e->kind;
+		like.cache_control = e->cache_control;
+		snprintf(like.etag, sizeof(like.etag), "%s", e->etag);
+		lang = e->lang;
+		pthread_mutex_unlock(&c->lock);
+		*ret = send_304(conn, &like, lang);
+		access_log(srv, rs, 304, 0, 1);
+		return 1;
+	}
+	/* queued while locked: the entry cannot be dropped before the connection holds it */
+	*ret = MHD_queue_response(conn, 200, e->r);
+	size = e->size;
+	pthread_mutex_unlock(&c->lock);
+	access_log(srv, rs, 200, size, 1);
+	return 1;
 }
 
 /*
@@ -410,7 +679,7 @@ static enum MHD_Result send_error_(struct khttp_server *srv, struct MHD_Connecti
 	if (!resp.body.len)
 		kbuf_addf(&resp.body, "%d %s\n", status, khttp_reason(status));
 	resp.status = status;
-	ret = send_resp(srv, conn, req, &resp, rs);
+	ret = send_resp(srv, conn, req, &resp, rs, 0, NULL);
 	kbuf_release(&resp.body);
 	return ret;
 }
@@ -432,6 +701,82 @@ static int status_of(int code)
 	case KE_TOOBIG: return 413;
 	default: return 500;
 	}
+}
+
+/* Send what a handler made of job (on the I/O thread). */
+static enum MHD_Result send_job(struct khttp_server *srv, struct MHD_Connection *conn,
+				struct reqstate *rs, struct job *job)
+{
+	int status;
+
+	if (job->rc >= 0)
+		return send_resp(srv, conn, &job->req, &job->resp, rs, job->hash, job->key);
+	status = status_of(job->rc);
+	if (status == 500)
+		fprintf(stderr, "kyokun: serve: %s: %s\n", rs->uri,
+			job->err.msg[0] ? job->err.msg : kerr_name(job->rc));
+	kbuf_release(&job->resp.body);
+	return send_error_(srv, conn, &job->req, job->route->kind, status,
+			   status == 500 ? "internal error" : job->err.msg, status != 500, rs);
+}
+
+static void job_free(struct job *job)
+{
+	if (!job)
+		return;
+	kbuf_release(&job->resp.body);
+	free(job->key);
+	free(job->arena);
+	free(job);
+}
+
+/* ---- the compute pool ------------------------------------------------------------ */
+
+static void *compute_main(void *arg)
+{
+	struct cthread *t = arg;
+	struct khttp_server *srv = t->srv;
+	struct job *job;
+
+	for (;;) {
+		pthread_mutex_lock(&srv->qlock);
+		while (!srv->qhead && !srv->stopping)
+			pthread_cond_wait(&srv->qcond, &srv->qlock);
+		job = srv->qhead;
+		if (job) {
+			srv->qhead = job->next;
+			if (!srv->qhead)
+				srv->qtail = NULL;
+		}
+		pthread_mutex_unlock(&srv->qlock);
+		if (!job)
+			break; /* stopping, and nothing left to do */
+		job->req.st = t->st;
+		job->rc = job->route->fn(&job->req, &job->resp, &job->err);
+		job->done = 1;
+		MHD_resume_connection(job->conn); /* the I/O thread calls on_request again */
+	}
+	return NULL;
+}
+
+/* Suspend the connection and queue job for the pool: 0, or -1 if the server is stopping. */
+static int submit(struct khttp_server *srv, struct job *job)
+{
+	pthread_mutex_lock(&srv->qlock);
+	if (srv->stopping) {
+		pthread_mutex_unlock(&srv->qlock);
+		return -1;
+	}
+	MHD_suspend_connection(job->conn); /* before a compute thread can resume it */
+	job->next = NULL;
+	if (srv->qtail)
+		srv->qtail->next = job;
+	else
+		srv->qhead = job;
+	srv->qtail = job;
+	pthread_cond_signal(&srv->qcond);
+	pthread_mutex_unlock(&srv->qlock);
+	return 0;
 }
 
 /* ---- one request ------------------------------------------------------------ */
@@ -485,20 +830,17 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 }
 
 /* Limits that are known once the headers are in: 0, or the status to refuse with. */
-static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const char *method,
-			int *has_body)
+static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const char *method)
 {
 	struct hdrsize h = { 0, 0 };
-	const char *cl, *te;
+	const char *cl;
 
-	*has_body = 0;
 	if (rs->urilen > KHTTP_MAX_URI)
 		return 414;
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &h);
 	if (h.bytes > KHTTP_MAX_HEADERS || h.n > KHTTP_MAX_HEADER_COUNT)
 		return 431;
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	if (cl) {
 		char *end;
 		unsigned long long n = strtoull(cl, &end, 10);
@@ -507,10 +849,7 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 			return 400;
 		if (n > KHTTP_MAX_BODY)
 			return 413;
-		*has_body = n > 0;
 	}
-	if (te)
-		*has_body = 1;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return 405;
 	return 0;
@@ -545,111 +884,98 @@ static int parse_query(struct khttp_req *req, const char *q, char **arena)
 	return 0;
 }
 
+/*
+ * A request that is in: parse it into a job, then answer from the cache,
+ * run a static route here, or hand the job to the compute pool.
+ */
 static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *conn,
 			     struct reqstate *rs, const char *method)
 {
-	struct khttp_req req;
-	struct khttp_resp resp;
-	struct kerr err = KERR_INIT;
-	char *seg[MAX_SEGMENTS], *arena = NULL, *ap, *qmark;
-	const struct kroute *route = NULL;
+	struct job *job;
+	struct khttp_req *req;
+	struct kbuf key = KBUF_INIT;
+	char *seg[MAX_SEGMENTS], *ap, *qmark;
 	const char *lang;
-	enum kresp_kind kind;
+	enum kresp_kind kind = kind_of_path(rs->uri);
 	enum MHD_Result ret;
-	int nseg = 0, rc;
+	int nseg = 0;
 
-	memset(&req, 0, sizeof(req));
-	memset(&resp, 0, sizeof(resp));
-	req.conn = conn;
-	req.head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
-	req.path = "/";
-	req.query = "";
-	req.lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							       MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-	req.max_tlp = khttp_reader_max_tlp(&req);
-	kind = kind_of_path(rs->uri);
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return MHD_NO;
+	rs->job = job;
+	job->conn = conn;
+	req = &job->req;
+	req->conn = conn;
+	req->head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
+	req->path = "/";
+	req->query = "";
+	req->lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
+	req->max_tlp = khttp_reader_max_tlp(req);
+	/* the cache key: everything a page's content depends on */
+	if (srv->cache_on && kbuf_addf(&key, "%d|%d|%s", req->max_tlp, (int)req->lang, rs->uri) == 0) {
+		job->hash = fnv1a(key.buf, key.len);
+		job->key = kbuf_detach(&key, NULL);
+	}
 
 	/* path and query, decoded segment by segment (so %2F stays inside one) */
-	if (rs->uri[0] != '/') {
-		ret = send_error(srv, conn, &req, kind, 400, "the request target must be a path", rs);
-		goto out;
-	}
-	arena = malloc(2 * rs->urilen + 16);
-	if (!arena) {
-		ret = MHD_NO;
-		goto out;
-	}
-	ap = arena;
+	if (rs->uri[0] != '/')
+		return send_error(srv, conn, req, kind, 400, "the request target must be a path", rs);
+	job->arena = malloc(2 * rs->urilen + 16);
+	if (!job->arena)
+		return MHD_NO;
+	ap = job->arena;
 	qmark = strchr(rs->uri, '?');
 	if (qmark) {
 		*qmark = '\0';
-		req.query = qmark + 1;
+		req->query = qmark + 1;
 	}
 	for (const char *p = rs->uri + 1;;) {
 		const char *sl = strchr(p, '/');
 		size_t n = sl ? (size_t)(sl - p) : strlen(p);
 
-		if (nseg >= MAX_SEGMENTS) {
-			ret = send_error(srv, conn, &req, kind, 404, NULL, rs);
-			goto out;
-		}
-		if (decode(p, n, 0, ap) < 0) {
-			ret = send_error(srv, conn, &req, kind, 400, "malformed path", rs);
-			goto out;
-		}
+		if (nseg >= MAX_SEGMENTS)
+			return send_error(srv, conn, req, kind, 404, NULL, rs);
+		if (decode(p, n, 0, ap) < 0)
+			return send_error(srv, conn, req, kind, 400, "malformed path", rs);
 		seg[nseg++] = ap;
 		ap += strlen(ap) + 1;
 		if (!sl)
 			break;
 		p = sl + 1;
 	}
-	if (parse_query(&req, req.query, &ap) < 0) {
-		ret = send_error(srv, conn, &req, kind, 400, "malformed query string", rs);
-		goto out;
-	}
-	lang = khttp_param(&req, "lang");
+	if (parse_query(req, req->query, &ap) < 0)
+		return send_error(srv, conn, req, kind, 400, "malformed query string", rs);
+	lang = khttp_param(req, "lang");
 	if (lang && (!strcmp(lang, "en") || !strcmp(lang, "ja"))) {
-		req.lang = !strcmp(lang, "en") ? KLANG_EN : KLANG_JA;
-		req.lang_explicit = 1;
+		req->lang = !strcmp(lang, "en") ? KLANG_EN : KLANG_JA;
+		req->lang_explicit = 1;
 	}
 	if (nseg == 1 && !*seg[0])
 		nseg = 0; /* "/" */
 	for (const struct kroute *r = kroutes; r->pattern; r++) {
-		if (match_route(r->pattern, seg, nseg, &req)) {
-			route = r;
+		if (match_route(r->pattern, seg, nseg, req)) {
+			job->route = r;
 			break;
 		}
 	}
-	if (!route) {
-		ret = send_error(srv, conn, &req, kind, 404, kind == KRESP_JSON ? "no such API endpoint" : NULL, rs);
-		goto out;
-	}
-	req.path = rs->uri;
-	resp.kind = route->kind;
-	if (route->kind != KRESP_STATIC) {
-		req.st = worker_store(srv, &err);
-		if (!req.st) {
-			fprintf(stderr, "kyokun: serve: %s\n", err.msg);
-			ret = send_error(srv, conn, &req, route->kind, 500, "internal error", rs);
-			goto out;
-		}
-	}
-	rc = route->fn(&req, &resp, &err);
-	if (rc < 0) {
-		int status = status_of(rc);
+	if (!job->route)
+		return send_error(srv, conn, req, kind, 404, kind == KRESP_JSON ? "no such API endpoint" : NULL, rs);
+	req->path = rs->uri;
+	job->resp.kind = job->route->kind;
 
-		if (status == 500)
-			fprintf(stderr, "kyokun: serve: %s: %s\n", rs->uri, err.msg[0] ? err.msg : kerr_name(rc));
-		kbuf_release(&resp.body);
-		ret = send_error_(srv, conn, &req, route->kind, status,
-				  status == 500 ? "internal error" : err.msg, status != 500, rs);
-		goto out;
+	if (job->key && send_cached(srv, conn, job->hash, job->key, rs, &ret))
+		return ret;
+	if (job->route->kind == KRESP_STATIC) {
+		/* compiled in: no database, no reason to wait for the pool */
+		job->rc = job->route->fn(req, &job->resp, &job->err);
+		job->done = 1;
+		return send_job(srv, conn, rs, job);
 	}
-	ret = send_resp(srv, conn, &req, &resp, rs);
-out:
-	kbuf_release(&resp.body);
-	free(arena);
-	return ret;
+	if (submit(srv, job) < 0)
+		return send_error(srv, conn, req, job->route->kind, 503, "the server is stopping", rs);
+	return MHD_YES; /* suspended: on_request is called again when the page is built */
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -659,14 +985,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct khttp_server *srv = cls;
 	struct reqstate *rs = *req_cls;
 	struct khttp_req req;
-	int status, has_body;
+	int status;
 
 	if (!rs || !rs->uri)
 		return MHD_NO;
+	if (rs->job && rs->job->done)
+		return send_job(srv, conn, rs, rs->job); /* back from the compute pool */
 	if (!rs->started) {
 		rs->started = 1;
 		rs->method = method;
-		status = check_limits(conn, rs, method, &has_body);
+		status = check_limits(conn, rs, method);
 		if (status) {
 			memset(&req, 0, sizeof(req));
 			req.conn = conn;
@@ -680,8 +1008,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 					  status == 431 ? "the request headers are too large" :
 					  status == 413 ? "the request body is too large" : "bad request", rs);
 		}
-		if (has_body)
-			return MHD_YES; /* read (and drop) the body first */
+		/*
+		 * Answer on the next call, once the request (and any body, read
+		 * and dropped below) is in: libmicrohttpd closes the connection
+		 * after a response queued on this first call, which would cost
+		 * keep-alive on every request.
+		 */
+		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		rs->body += *upload_data_size;
@@ -690,6 +1023,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO; /* not worth reading on */
 		return MHD_YES;
 	}
+	if (rs->job)
+		return MHD_YES; /* still being built (not expected: suspended connections are not called) */
 	if (rs->body > KHTTP_MAX_BODY) {
 		memset(&req, 0, sizeof(req));
 		req.conn = conn;
@@ -721,6 +1056,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	struct reqstate *rs = *req_cls;
 
 	if (rs) {
+		job_free(rs->job);
 		free(rs->uri);
 		free(rs);
 	}
@@ -793,6 +1129,18 @@ int khttp_parse_listen(const char *s, void *ssp, unsigned *lenp, struct kerr *er
 	return 0;
 }
 
+/* Stop the compute threads once the queue is empty (every suspended connection resumed). */
+static void pool_stop(struct khttp_server *srv)
+{
+	pthread_mutex_lock(&srv->qlock);
+	srv->stopping = 1;
+	pthread_cond_broadcast(&srv->qcond);
+	pthread_mutex_unlock(&srv->qlock);
+	for (unsigned i = 0; i < srv->nthreads; i++)
+		if (srv->threads[i].started)
+			pthread_join(srv->threads[i].tid, NULL);
+}
+
 int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struct kerr *err)
 {
 	struct khttp_server *srv;
@@ -800,7 +1148,8 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 	const union MHD_DaemonInfo *info;
 	unsigned sslen = 0, threads = cfg->threads, flags;
 	char host[INET6_ADDRSTRLEN];
-	int rc, v6;
+	struct stat sb;
+	int rc = 0, v6;
 
 	*out = NULL;
 	if ((rc = khttp_parse_listen(cfg->listen, &ss, &sslen, err)))
@@ -809,35 +1158,78 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	srv->db_path = strdup(cfg->db_path);
+	pthread_mutex_init(&srv->qlock, NULL);
+	pthread_cond_init(&srv->qcond, NULL);
+	pthread_mutex_init(&srv->cache.lock, NULL);
+	srv->cache.shm_fd = -1;
 	srv->access_log = cfg->access_log;
-	pthread_mutex_init(&srv->lock, NULL);
-	if (!srv->db_path) {
+	srv->cache_on = !cfg->no_cache;
+	srv->db_path = strdup(cfg->db_path);
+	srv->wal_path = malloc(strlen(cfg->db_path) + 5);
+	srv->shm_path = malloc(strlen(cfg->db_path) + 5);
+	if (!srv->db_path || !srv->wal_path || !srv->shm_path) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto fail;
+	}
+	sprintf(srv->wal_path, "%s-wal", cfg->db_path);
+	sprintf(srv->shm_path, "%s-shm", cfg->db_path);
+	if (stat(srv->shm_path, &sb) == 0) {
+		srv->cache.shm_fd = open(srv->shm_path, O_RDONLY | O_CLOEXEC);
+		srv->cache.shm_ino = sb.st_ino;
 	}
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		threads = n > 0 && n < 256 ? (unsigned)n : 2;
 	}
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-		(v6 ? MHD_USE_IPv6 : 0);
+
+	/* search's synonym list is loaded on first use without a lock: load it
+	 * here, before the threads that search exist */
+	{
+		const struct ksyn *syn;
+		struct kerr serr = KERR_INIT;
+
+		if (ksyn_default(&syn, &serr) < 0)
+			fprintf(stderr, "kyokun: serve: synonyms: %s\n", serr.msg);
+	}
+
+	/* the compute pool: one thread and one read-only connection per core */
+	srv->threads = calloc(threads, sizeof(*srv->threads));
+	if (!srv->threads) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto fail;
+	}
+	srv->nthreads = threads;
+	for (unsigned i = 0; i < threads; i++) {
+		struct cthread *t = &srv->threads[i];
+
+		t->srv = srv;
+		if ((rc = kstore_open(&t->st, srv->db_path, KSTORE_READONLY, err)) < 0)
+			goto fail;
+		if (pthread_create(&t->tid, NULL, compute_main, t) != 0) {
+			rc = kerr_set(err, KE_NOMEM, "cannot start a worker thread");
+			goto fail;
+		}
+		t->started = 1;
+	}
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				  MHD_OPTION_THREAD_POOL_SIZE, threads,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				  /* 32 KiB is the most libmicrohttpd keeps in malloc'ed memory;
+				   * above, it maps pages and zeroes them on every request */
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 				  MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
 				  MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
 				  MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 				  MHD_OPTION_END);
 	if (!srv->d) {
-		inet_ntop(ss.ss_family, v6 ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
-			  (void *)&((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
 		rc = kerr_set(err, KE_IO, "cannot listen on %s: the address is in use or not available",
 			      cfg->listen);
 		goto fail;
@@ -863,12 +1255,25 @@ void khttp_stop(struct khttp_server *srv)
 {
 	if (!srv)
 		return;
+	/* first the pool: it builds what is queued and resumes those connections
+	 * (libmicrohttpd must not be stopped with a connection suspended) */
+	if (srv->threads)
+		pool_stop(srv);
 	if (srv->d)
 		MHD_stop_daemon(srv->d);
-	for (size_t i = 0; i < srv->nstores; i++)
-		kstore_close(srv->stores[i]);
-	free(srv->stores);
-	pthread_mutex_destroy(&srv->lock);
+	for (unsigned i = 0; i < srv->nthreads; i++)
+		kstore_close(srv->threads[i].st);
+	free(srv->threads);
+	pthread_mutex_lock(&srv->cache.lock);
+	cache_flush(&srv->cache);
+	pthread_mutex_unlock(&srv->cache.lock);
+	if (srv->cache.shm_fd >= 0)
+		close(srv->cache.shm_fd);
+	pthread_mutex_destroy(&srv->cache.lock);
+	pthread_mutex_destroy(&srv->qlock);
+	pthread_cond_destroy(&srv->qcond);
 	free(srv->db_path);
+	free(srv->wal_path);
+	free(srv->shm_path);
 	free(srv);
 }

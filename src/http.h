@@ -2,10 +2,11 @@
  * http.h - kyokun's HTTP server on libmicrohttpd: the route table, what a
  * handler sees of a request, how it fills in a response, and the limits.
  *
- * The server runs a pool of worker threads (one per core by default); each
- * worker opens its own read-only connection to the database the first time
- * it serves a request and keeps it, with its prepared statements, until the
- * server stops.  Readers never wait for a writer (WAL).
+ * Handlers run in a pool of compute threads (one per core by default), each
+ * with its own read-only database connection and prepared statements, opened
+ * at start and kept until the server stops; libmicrohttpd's own threads only
+ * move bytes and answer from the response cache (see http.c).  Readers never
+ * wait for a writer (WAL), and a commit empties the cache at once.
  *
  * Every request goes through one path (http.c): size limits (414, 431, 413),
  * method (only GET and HEAD: 405), strict decoding of the path and query
@@ -97,6 +98,7 @@ struct khttp_config {
 	const char *listen;    /* "ADDR:PORT", "[V6ADDR]:PORT" or "PORT"; port 0 picks a free one */
 	unsigned threads;      /* worker threads; 0 = one per core */
 	int access_log;        /* print one line per request on stderr */
+	int no_cache;          /* build every response anew (no response cache) */
 };
 
 struct khttp_server;

@@ -126,12 +126,17 @@ static void render_timeline(struct html *w, const struct khttp_req *req, const s
 		const struct kevent *e = &c->timeline[i];
 		size_t j;
 
-		if (e->has_day && (!have_day || e->day != cur_day)) {
+		if (e->has_day && (have_day != 1 || e->day != cur_day)) {
 			day_label(req, e, lbl, sizeof(lbl));
 			html_printf(w, "<tr class=\"day\"><th colspan=\"%zu\" scope=\"rowgroup\">%s</th></tr>\n",
 				    ncols, lbl);
 			have_day = 1;
 			cur_day = e->day;
+		} else if (!e->has_day && have_day == 1) {
+			/* "2週目" after dated days: its own group, headed by its label */
+			html_printf(w, "<tr class=\"day\"><th colspan=\"%zu\" scope=\"rowgroup\" lang=\"ja\">%s</th></tr>\n",
+				    ncols, e->when && *e->when ? e->when : T(req, T_TL_UNDATED));
+			have_day = 2;
 		}
 		html_printf(w, "<tr><td class=\"when\">%s</td>", e->when);
 		if (!matrix) {
@@ -441,6 +446,7 @@ struct rev {
 struct revs {
 	struct rev v[MAX_REVISIONS];
 	size_t n;
+	int max_tlp;
 };
 
 static int rev_cb(void *vctx, const struct krevision *r)
@@ -448,13 +454,21 @@ static int rev_cb(void *vctx, const struct krevision *r)
 	struct revs *rs = vctx;
 	struct rev *x;
 
+	const char *tlp;
+
 	if (rs->n == MAX_REVISIONS)
 		return 0;
 	x = &rs->v[rs->n];
+	x->json = json_loads(r->json ? r->json : "{}", 0, NULL);
+	tlp = json_string_value(json_object_get(x->json, "tlp"));
+	if (rs->max_tlp >= 0 && ktlp_rank(tlp ? tlp : "amber") > rs->max_tlp) {
+		/* a revision above the reader's level is not there for them */
+		json_decref(x->json);
+		return 0;
+	}
 	x->revision = r->revision;
 	x->current = r->current;
 	x->saved = strdup(r->saved ? r->saved : "");
-	x->json = json_loads(r->json ? r->json : "{}", 0, NULL);
 	if (!x->saved) {
 		json_decref(x->json);
 		return KE_NOMEM;
@@ -530,6 +544,7 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 	rc = web_load_case(req, req->args[0], &c, err); /* the current version decides visibility */
 	if (rc < 0)
 		goto out;
+	rs->max_tlp = req->max_tlp;
 	rc = kstore_history(req->st, c.id, rev_cb, rs, err);
 	if (rc == KE_NOTFOUND)
 		rc = kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_CASE));
@@ -547,24 +562,15 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 		    T(req, T_CHANGES));
 	for (size_t i = 0; i < rs->n; i++) {
 		struct rev *r = &rs->v[i];
-		const char *tlp = json_string_value(json_object_get(r->json, "tlp"));
-		int visible = req->max_tlp < 0 || ktlp_rank(tlp ? tlp : "amber") <= req->max_tlp;
 
 		html_printf(&w, "<tr><td class=\"num\">%d%R</td><td>%s</td>", r->revision,
 			    r->current ? " ✓" : "", r->saved);
-		if (!visible) {
-			html_printf(&w, "<td class=\"muted\">%s</td><td></td></tr>\n", T(req, T_WITHHELD));
-			continue;
-		}
 		html_printf(&w, "<td lang=\"ja\">%s", json_string_value(json_object_get(r->json, "title")));
 		if (r->current)
 			html_printf(&w, " <span class=\"chip\">%s</span>", T(req, T_CURRENT));
 		html_printf(&w, "</td><td>");
 		if (i + 1 < rs->n) {
-			const char *ptlp = json_string_value(json_object_get(rs->v[i + 1].json, "tlp"));
-
-			if (req->max_tlp < 0 || ktlp_rank(ptlp ? ptlp : "amber") <= req->max_tlp)
-				render_changes(&w, req, r->json, rs->v[i + 1].json);
+			render_changes(&w, req, r->json, rs->v[i + 1].json); /* since the one before it shown */
 		} else {
 			html_printf(&w, "<span class=\"muted\">%s</span>", T(req, T_FIRST_VERSION));
 		}

@@ -80,24 +80,107 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-/* The first overview bullet of a case as its snippet. */
-static char *first_summary(json_t *j)
+/*
+ * Browsing counts facets over every visible case, so it reads a few members
+ * of each stored case without parsing the whole JSON: a skipper finds the
+ * top-level members wanted and jansson parses only those.
+ */
+static const char *skip_string(const char *p, const char *end)
 {
-	json_t *s = json_array_get(json_object_get(j, "summary"), 0);
-
-	return json_is_string(s) ? strdup(json_string_value(s)) : NULL;
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
 }
+
+static const char *skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return skip_string(p, end);
+	if (*p != '{' && *p != '[') {
+		while (p < end && !strchr(",}] \t\r\n", *p))
+			p++;
+		return p;
+	}
+	while (p < end) {
+		if (*p == '"') {
+			if (!(p = skip_string(p, end)))
+				return NULL;
+			continue;
+		}
+		if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return NULL;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/*
+ * The top-level members of the JSON object text named in want[] (plain
+ * keys), parsed, into out[] (NULL where absent; caller json_decref()s).
+ */
+static void json_members(const char *text, const char *const *want, size_t nwant, json_t **out)
+{
+	const char *p = text, *end = text + (text ? strlen(text) : 0);
+
+	memset(out, 0, nwant * sizeof(*out));
+	if (!text || (p = skip_ws(p, end)) >= end || *p++ != '{')
+		return;
+	for (;;) {
+		const char *k, *ke, *v, *ve;
+
+		p = skip_ws(p, end);
+		if (p >= end || *p != '"')
+			return;
+		k = p + 1;
+		if (!(p = skip_string(p, end)))
+			return;
+		ke = p - 1;
+		p = skip_ws(p, end);
+		if (p >= end || *p++ != ':')
+			return;
+		v = skip_ws(p, end);
+		if (!(ve = skip_value(v, end)))
+			return;
+		for (size_t i = 0; i < nwant; i++)
+			if (!out[i] && (size_t)(ke - k) == strlen(want[i]) && !memcmp(k, want[i], (size_t)(ke - k)))
+				out[i] = json_loadb(v, (size_t)(ve - v), JSON_DECODE_ANY, NULL);
+		p = skip_ws(ve, end);
+		if (p >= end || *p != ',')
+			return;
+		p++;
+	}
+}
+
+enum { M_SUMMARY, M_TAGS, M_ATTRIBUTES, M__N };
 
 static int browse_row(void *vctx, const struct kcase_row *r)
 {
+	static const char *const want[M__N] = { "summary", "tags", "attributes" };
 	struct browse *b = vctx;
 	int in_page = b->n >= b->offset && b->n < b->offset + b->limit, rc = 0;
-	json_t *j = NULL, *tags, *v;
+	json_t *m[M__N] = { NULL }, *v;
 	size_t i;
 	char year[16];
 
 	if (in_page || b->facets)
-		j = json_loads(r->json ? r->json : "{}", 0, NULL);
+		json_members(r->json, want, M__N, m);
 	if (in_page) {
 		struct ksearch_result *res = b->res;
 		struct ksearch_hit *h = &res->hits[res->nhits];
@@ -113,7 +196,8 @@ static int browse_row(void *vctx, const struct kcase_row *r)
 		h->year = r->year;
 		h->has_case_number = r->has_case_number;
 		h->case_number = r->case_number;
-		h->snippet = first_summary(j);
+		v = json_array_get(m[M_SUMMARY], 0);
+		h->snippet = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 		h->snippet_field = "summary";
 		res->nhits++;
 		if (!h->id || !h->title)
@@ -129,14 +213,14 @@ static int browse_row(void *vctx, const struct kcase_row *r)
 		rc |= fc_add(&b->fc[KFACET_EVENT_CLASS], r->event_class);
 		rc |= fc_add(&b->fc[KFACET_TLP], r->tlp);
 		rc |= fc_add(&b->fc[KFACET_READER_LEVEL],
-			     json_string_value(json_object_get(json_object_get(j, "attributes"), "reader_level")));
-		tags = json_object_get(j, "tags");
-		json_array_foreach(json_object_get(tags, "threats"), i, v)
+			     json_string_value(json_object_get(m[M_ATTRIBUTES], "reader_level")));
+		json_array_foreach(json_object_get(m[M_TAGS], "threats"), i, v)
 			rc |= fc_add(&b->fc[KFACET_THREAT], json_string_value(v));
-		json_array_foreach(json_object_get(tags, "sectors"), i, v)
+		json_array_foreach(json_object_get(m[M_TAGS], "sectors"), i, v)
 			rc |= fc_add(&b->fc[KFACET_SECTOR], json_string_value(v));
 	}
-	json_decref(j);
+	for (i = 0; i < M__N; i++)
+		json_decref(m[i]);
 	b->n++;
 	if (rc)
 		return KE_NOMEM;
@@ -176,7 +260,8 @@ static int browse(struct khttp_req *req, const struct kfilter *f0, int facets,
 	if (facets) {
 		res->has_facets = 1;
 		for (int k = 0; k < KFACET__N; k++) {
-			qsort(b.fc[k].v, b.fc[k].n, sizeof(*b.fc[k].v), fv_cmp);
+			if (b.fc[k].n > 1)
+				qsort(b.fc[k].v, b.fc[k].n, sizeof(*b.fc[k].v), fv_cmp);
 			res->facets[k].v = b.fc[k].v;
 			res->facets[k].n = b.fc[k].n;
 		}
@@ -327,15 +412,37 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 	html_printf(w, "</ol>\n");
 }
 
+/* Years newest first (the other facets come by count). */
+static int year_desc(const void *a, const void *b)
+{
+	const struct kfacet_value *x = a, *y = b;
+
+	return atoi(y->value) - atoi(x->value);
+}
+
 /* One facet's list of values, each a link that narrows (or, if on, widens) the search. */
 static void render_facet(struct html *w, const struct khttp_req *req, const struct sstate *st,
-			 const struct kfacet *fc, int k, struct kbuf *url)
+			 const struct kfacet *fc0, int k, struct kbuf *url)
 {
+	struct kfacet sorted, *fc = (struct kfacet *)fc0;
 	char lbl[64];
 	size_t shown = 0;
 
 	if (!fc->n)
 		return;
+	if (k == KFACET_YEAR && fc->n > 1) {
+		sorted.n = fc->n;
+		sorted.v = malloc(fc->n * sizeof(*sorted.v));
+		if (sorted.v) {
+			memcpy(sorted.v, fc->v, fc->n * sizeof(*sorted.v));
+			qsort(sorted.v, sorted.n, sizeof(*sorted.v), year_desc);
+			render_facet(w, req, st, &sorted, -1 - k, url);
+			free(sorted.v);
+			return;
+		}
+	}
+	if (k < 0)
+		k = -1 - k; /* already sorted */
 	/* a facet with one value that is not a chosen filter narrows nothing */
 	if (fc->n == 1 && !st->filter[k] && k == KFACET_TLP)
 		return;
@@ -459,7 +566,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		rc = browse(req, &o.filter, 1, &res, &serr);
 	}
 	if (rc < 0) {
-		kerr_set(err, rc, "search: %s", serr.msg);
+		kerr_set(err, rc, "%s", serr.msg);
 		goto out;
 	}
 
@@ -474,6 +581,10 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	if (!bad_query) {
 		snprintf(buf, sizeof(buf), T(req, T_RESULTS_N), res.total > 0 ? res.total : 0L);
 		html_printf(&w, "<span class=\"count\" data-total=\"%ld\">%s</span>", res.total, buf);
+		if (res.total_partial > 0) {
+			snprintf(buf, sizeof(buf), T(req, T_RESULTS_PARTIAL_N), res.total_partial);
+			html_printf(&w, "<span class=\"count\">%s</span>", buf);
+		}
 	}
 	html_printf(&w, "</div>\n");
 	if (nfilters) {
@@ -511,7 +622,10 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	} else {
 		web_render_hits(&w, req, &res);
 	}
-	pages = res.total > 0 ? (res.total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
+	pages = res.total > 0 ? res.total : 0;
+	if (res.total_partial > 0)
+		pages += res.total_partial; /* the hits that match some of the words come after */
+	pages = pages > 0 ? (pages + PAGE_SIZE - 1) / PAGE_SIZE : 1;
 	if (pages > MAX_PAGE)
 		pages = MAX_PAGE;
 	if (!bad_query && pages > 1) {

@@ -1,0 +1,227 @@
+#!/bin/sh
+# bench/web.sh - how fast `kyokun serve` answers, beside nginx serving the
+# same case page as a static file (the ceiling), in the same run.
+#
+#   bench/web.sh                  10,000 cases, 10 s per measurement, 60 s memory run
+#   N=2000 DUR=5 RSS_SECS=20 bench/web.sh    a quicker run
+#
+# The cases are our own examples (examples/cases.json) recombined: each
+# generated case takes a source case and mixes in sections, overview and
+# timeline of two others; one in five is above TLP:CLEAR (invisible to the
+# anonymous reader, as in real use).  wrk drives loopback with CONNS
+# connections; kyokun runs one worker per core, nginx one worker process per
+# core (a config in a temp dir, not the system service).
+#
+# Prints requests/second, p99 latency and errors for: nginx's static case
+# page; kyokun's case page, search page and /api/search (as served, with the
+# response cache), and the same three with --no-cache (every response built
+# anew: the cost of rendering, similar cases and search); then the RSS of
+# kyokun serve sampled over a RSS_SECS run of mixed requests.  Targets: case
+# page >= 0.3 of nginx, search p99 < 50 ms, no errors, flat memory.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+KYOKUN=${KYOKUN:-$TOP/kyokun}
+N=${N:-10000}
+DUR=${DUR:-10}
+CONNS=${CONNS:-32}
+RSS_SECS=${RSS_SECS:-60}
+CORES=$(nproc 2>/dev/null || echo 2)
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+
+for t in wrk python3 curl; do
+	command -v $t >/dev/null 2>&1 || { echo "bench/web.sh: $t is not installed (scripts/install-deps.sh --bench)" >&2; exit 2; }
+done
+[ -x "$NGINX" ] || { echo "bench/web.sh: nginx is not installed (nginx-light)" >&2; exit 2; }
+[ -x "$KYOKUN" ] || { echo "bench/web.sh: build kyokun first (make)" >&2; exit 2; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/kyokun-webbench.XXXXXX")
+chmod 755 "$W"
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+	for p in $PIDS; do
+		for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT INT TERM
+
+# ---- the library: N cases recombined from our examples ----
+SRC="$TOP/examples/cases.json"
+[ -f "$SRC" ] || SRC="$TOP/tests/fixtures/web/cases.json"
+python3 - "$N" "$SRC" >"$W/cases.jsonl" <<'EOF'
+import json, random, sys
+n, src = int(sys.argv[1]), json.load(open(sys.argv[2]))["cases"]
+rnd = random.Random(7)
+keys = ["background", "detection", "response", "cause", "countermeasures", "lessons",
+        "impact", "mitigation", "challenges"]
+for i in range(n):
+    a, b, c = src[i % len(src)], src[(i * 7 + 3) % len(src)], src[(i * 13 + 5) % len(src)]
+    case = json.loads(json.dumps(a))
+    case["id"] = "bench-%05d" % i
+    if i >= len(src):
+        case["title"] = a["title"] + "（" + b["title"][:12] + "）"
+    case["source"] = {"document": "bench-%03d.txt" % (i // 100), "publisher": "kyokun bench",
+                      "year": 2015 + (i // 100) % 10, "case_number": i % 100 + 1}
+    case["sections"] = {k: v for k in keys
+                        for v in [rnd.choice([a, b, c]).get("sections", {}).get(k)] if v}
+    case["summary"] = (a.get("summary") or [])[:2] + (b.get("summary") or [])[:2]
+    case["key_lessons"] = (a.get("key_lessons") or [])[:2] + (c.get("key_lessons") or [])[:1]
+    case["timeline"] = (a.get("timeline") or [])[:6] + (b.get("timeline") or [])[:4]
+    case["tlp"] = "clear" if i % 5 else rnd.choice(["green", "amber", "red"])
+    print(json.dumps(case, ensure_ascii=False))
+EOF
+export KYOKUN_DB="$W/bench.db"
+"$KYOKUN" init >/dev/null
+"$KYOKUN" add "$W/cases.jsonl" >/dev/null 2>&1
+
+start_kyokun() { # OUTFILE ARGS...: start a server, print its URL (its pid goes to OUTFILE.pid)
+	out=$1
+	shift
+	"$KYOKUN" serve --listen 127.0.0.1:0 --threads "$CORES" "$@" >"$out" 2>"$out.err" &
+	echo $! >"$out.pid"
+	for _ in $(seq 1 100); do
+		u=$(sed -n 's|.* on \(http://[^ ]*\)/ .*|\1|p' "$out")
+		[ -n "$u" ] && { echo "$u"; return 0; }
+		sleep 0.1
+	done
+	echo "bench/web.sh: kyokun serve did not start: $(cat "$out.err")" >&2
+	exit 1
+}
+# (started in a command substitution, a subshell: their pids come back through files)
+K=$(start_kyokun "$W/k.out")
+KPID=$(cat "$W/k.out.pid")
+PIDS="$PIDS $KPID"
+NC=$(start_kyokun "$W/nc.out" --no-cache)
+PIDS="$PIDS $(cat "$W/nc.out.pid")"
+
+CASE=/cases/bench-00001
+Q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("バックアップ 復旧"))')
+SEARCH="/search?q=$Q"
+API="/api/search?q=$Q"
+
+# ---- nginx with the same case page as a static file ----
+mkdir -p "$W/nginx/html" "$W/nginx/tmp"
+curl -s "$K$CASE" >"$W/nginx/html/case.html"
+NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$W/nginx/nginx.conf" <<EOF
+worker_processes $CORES;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	client_body_temp_path $W/nginx/tmp;
+	proxy_temp_path $W/nginx/tmp;
+	fastcgi_temp_path $W/nginx/tmp;
+	uwsgi_temp_path $W/nginx/tmp;
+	scgi_temp_path $W/nginx/tmp;
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $W/nginx/html;
+		location / { default_type "text/html; charset=utf-8"; }
+	}
+}
+EOF
+"$NGINX" -c "$W/nginx/nginx.conf" -p "$W/nginx" -g 'daemon off;' &
+PIDS="$PIDS $!"
+for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/case.html" && break; sleep 0.1; done
+
+# ---- measurements ----
+# measure LABEL URL [DURATION]: one wrk run; appends "LABEL|rps|p99ms|errors" to $W/results
+measure() {
+	wrk -t2 -c"$CONNS" -d"${3:-$DUR}s" --latency --timeout 10s "$2" >"$W/wrk.txt" 2>&1 || true
+	rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$W/wrk.txt")
+	p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' "$W/wrk.txt")
+	non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$W/wrk.txt")
+	sock=$(sed -n 's/^ *Socket errors: connect \([0-9]*\), read \([0-9]*\), write \([0-9]*\), timeout \([0-9]*\).*/\1 \2 \3 \4/p' "$W/wrk.txt" |
+		awk '{ print $1 + $2 + $3 + $4 }')
+	echo "$1|${rps:-0}|${p99:-?}|$(( ${non2xx:-0} + ${sock:-0} ))" >>"$W/results"
+}
+: >"$W/results"
+echo "warming up..." >&2
+for u in "$K$CASE" "$K$SEARCH" "$K$API" "http://127.0.0.1:$NPORT/case.html"; do
+	wrk -t2 -c"$CONNS" -d2s "$u" >/dev/null 2>&1 || true
+done
+echo "measuring ($DUR s each)..." >&2
+measure "nginx: the case page as a static file" "http://127.0.0.1:$NPORT/case.html"
+measure "kyokun: case page" "$K$CASE"
+measure "kyokun: search page" "$K$SEARCH"
+measure "kyokun: /api/search" "$K$API"
+measure "kyokun --no-cache: case page" "$NC$CASE"
+measure "kyokun --no-cache: search page" "$NC$SEARCH"
+measure "kyokun --no-cache: /api/search" "$NC$API"
+kill -TERM "$(cat "$W/nc.out.pid")" 2>/dev/null || true
+
+# ---- memory over a longer run of mixed requests ----
+python3 - "$N" >"$W/mix.lua" <<'EOF'
+import sys, urllib.parse
+n = int(sys.argv[1])
+words = ["バックアップ", "ランサムウェア", "VPN", "復旧 手順", "標的型メール", "DDoS", "訓練", "委託先",
+         "脆弱性 パッチ", "停止", "認証", "クラウド", "切替", "監視", "改ざん", "漏洩", "制御系", "初動", "報告", "証明書"]
+paths = ["/cases/bench-%05d" % i for i in range(1, min(n, 400), 13) if i % 5]
+paths += ["/api/cases/bench-%05d" % i for i in range(1, n, max(1, n // 200)) if i % 5]
+paths += ["/search?q=" + urllib.parse.quote(w) for w in words]
+paths += ["/api/search?q=" + urllib.parse.quote(w) + "&limit=20" for w in words]
+paths += ["/documents/bench-%03d.txt" % i for i in range(0, max(1, n // 100), 7)]
+paths += ["/", "/documents", "/api/documents", "/api/cases?limit=50"]
+print("paths = {" + ", ".join('"%s"' % p for p in paths) + "}")
+print("request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end")
+EOF
+# VmRSS counts the database pages mapped in (the workers read it memory-mapped);
+# RssAnon is the heap, what would grow if something leaked
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$KPID/status"; }
+anon() { awk '/^RssAnon/ { print $2 }' "/proc/$KPID/status"; }
+echo "memory run ($RSS_SECS s of mixed requests)..." >&2
+r0=$(rss)
+a0=$(anon)
+wrk -t2 -c"$CONNS" -d"${RSS_SECS}s" --timeout 30s -s "$W/mix.lua" "$K" >"$W/mix.txt" 2>&1 &
+wpid=$!
+: >"$W/rss"
+i=0
+while kill -0 "$wpid" 2>/dev/null; do
+	echo "$i $(rss) $(anon)" >>"$W/rss"
+	i=$((i + 1))
+	sleep 1
+done
+wait "$wpid" || true
+r1=$(rss)
+a1=$(anon)
+mixrps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$W/mix.txt")
+mixerr=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$W/mix.txt")
+
+# ---- the table ----
+ngx=$(head -1 "$W/results" | cut -d'|' -f2)
+echo
+echo "kyokun web benchmark: $N cases ($(($N - $N / 5)) visible), wrk -t2 -c$CONNS -d${DUR}s on loopback, $CORES cores, kyokun --threads $CORES, nginx $CORES workers"
+printf '%-40s %10s %10s %8s %9s\n' "" "req/s" "p99 ms" "errors" "vs nginx"
+while IFS='|' read -r label rps p99 err; do
+	printf '%-40s %10.0f %10s %8s %9.2f\n' "$label" "$rps" "$p99" "$err" \
+		"$(awk -v a="$rps" -v b="$ngx" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+done <"$W/results"
+echo
+awk -v r0="$r0" -v r1="$r1" -v a0="$a0" -v a1="$a1" -v secs="$RSS_SECS" '
+	$1 >= 10 { if (!seen || $2 < lo) lo = $2; if ($2 > hi) hi = $2; if (!seen || $3 < alo) alo = $3; if ($3 > ahi) ahi = $3
+		if (!seen) { w10 = $2; aw10 = $3 } seen = 1 }
+	END {
+		printf "RSS of kyokun serve over %d s of mixed requests: %.1f MB before, %.1f MB at 10 s, %.1f MB at the end (%.1f..%.1f MB from 10 s on)\n",
+			secs, r0 / 1024, w10 / 1024, r1 / 1024, lo / 1024, hi / 1024
+		printf "  of which heap (RssAnon): %.1f MB before, %.1f MB at 10 s, %.1f MB at the end (%.1f..%.1f MB); the rest is the database, memory-mapped\n",
+			a0 / 1024, aw10 / 1024, a1 / 1024, alo / 1024, ahi / 1024
+	}' "$W/rss"
+echo "mixed run: ${mixrps:-?} req/s, ${mixerr:-0} non-2xx (pages of hidden cases are not in the mix)"
+echo
+case_ratio=$(awk -F'|' 'NR == 1 { n = $2 } $1 == "kyokun: case page" { print (n > 0 ? $2 / n : 0) }' "$W/results")
+search_p99=$(awk -F'|' '$1 == "kyokun: search page" { print $3 }' "$W/results")
+errors=$(awk -F'|' 'NR <= 4 { s += $4 } END { print s + 0 }' "$W/results")
+verdict() { if [ "$1" = 1 ]; then echo "met"; else echo "NOT met"; fi; }
+echo "target: case page >= 0.3 of nginx: $(printf '%.2f' "$case_ratio") -> $(verdict "$(awk -v r="$case_ratio" 'BEGIN { print (r >= 0.3) }')")"
+echo "target: search page p99 < 50 ms: $search_p99 ms -> $(verdict "$(awk -v p="$search_p99" 'BEGIN { print (p + 0 < 50) }')")"
+echo "target: no errors (nginx and the served rows): $errors -> $(verdict "$([ "$errors" = 0 ] && echo 1 || echo 0)")"
+awk -v r1="$r1" -v a1="$a1" '{ if ($1 >= 10 && !w10) { w10 = $2; aw10 = $3 } } END {
+	g = (w10 > 0 ? (r1 - w10) / w10 : 0); ga = (aw10 > 0 ? (a1 - aw10) / aw10 : 0)
+	printf "target: RSS flat after warm-up: %+.1f%% (heap %+.1f%%) from 10 s to the end -> %s\n", g * 100, ga * 100,
+		(g < 0.10 && ga < 0.10 ? "met" : "NOT met") }' "$W/rss"

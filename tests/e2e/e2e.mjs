@@ -1,0 +1,185 @@
+// tests/e2e/e2e.mjs - kyokun's web application in a real browser: Debian's
+// headless Chromium driven by playwright-core.
+//
+//   node tests/e2e/e2e.mjs http://127.0.0.1:PORT [OUTDIR]
+//
+// Walks search -> a case -> a similar case -> English, checks what a reader
+// sees at each step (and that no script runs from case text, no CSP
+// violation happens), and saves screenshots in OUTDIR (default
+// test-output/e2e).  Prints one "ok - " / "not ok - " line per check.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const base = (process.argv[2] || process.env.KYOKUN_URL || '').replace(/\/$/, '');
+const out = process.argv[3] || path.join(process.cwd(), 'test-output', 'e2e');
+const chrome = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!base) {
+	console.error('usage: node e2e.mjs URL [OUTDIR]');
+	process.exit(2);
+}
+fs.mkdirSync(out, { recursive: true });
+
+let failed = 0;
+const ok = (name) => console.log(`ok - e2e: ${name}`);
+const notok = (name, why) => {
+	failed++;
+	console.log(`not ok - e2e: ${name}`);
+	if (why) console.log(`  ${String(why).split('\n').slice(0, 6).join('\n  ')}`);
+};
+const check = (name, cond, why) => (cond ? ok(name) : notok(name, why));
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kyokun-e2e-'));
+let ctx;
+try {
+	ctx = await chromium.launchPersistentContext(userDataDir, {
+		executablePath: chrome,
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		locale: 'ja-JP',
+		viewport: { width: 1280, height: 900 },
+		timeout: 60000,
+	});
+} catch (e) {
+	console.log(`skip - e2e: cannot start ${chrome}: ${String(e.message).split('\n')[0]}`);
+	fs.rmSync(userDataDir, { recursive: true, force: true });
+	process.exit(0);
+}
+
+const page = ctx.pages()[0] || await ctx.newPage();
+page.setDefaultTimeout(20000);
+const dialogs = [];
+const cspViolations = [];
+const pageErrors = [];
+page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+page.on('console', (m) => {
+	if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) cspViolations.push(m.text());
+});
+page.on('pageerror', (e) => pageErrors.push(String(e)));
+const shot = async (name, opts = {}) => {
+	const file = path.join(out, `${name}.png`);
+	await page.screenshot({ path: file, fullPage: true, ...opts });
+	return file;
+};
+
+try {
+	// 1. the home page, in Japanese (the browser asks for ja)
+	let resp = await page.goto(`${base}/`);
+	check('home page loads', resp && resp.status() === 200, resp && resp.status());
+	check('home page is Japanese', (await page.getAttribute('html', 'lang')) === 'ja');
+	check('home page has a search box', await page.locator('form.hero-search input[name="q"]').isVisible());
+	check('home page lists recent cases', (await page.locator('.case-list li').count()) > 0);
+	await shot('01-home');
+
+	// 2. search (the example cases when they are loaded, else our fixtures)
+	const hits = page.locator('ol.results > li');
+	let nhits = 0;
+	for (const q of ['VPN 脆弱性', 'ランサムウェア']) {
+		await page.goto(`${base}/`);
+		await page.fill('form.hero-search input[name="q"]', q);
+		await Promise.all([page.waitForURL(/\/search\?/), page.press('form.hero-search input[name="q"]', 'Enter')]);
+		nhits = await hits.count();
+		if (nhits > 0) break;
+	}
+	check('search shows results', nhits > 0, `${nhits} results`);
+	check('search highlights the words', (await page.locator('ol.results mark').count()) > 0);
+	check('search shows facet counts', (await page.locator('.facets .facet a').count()) > 0);
+	await shot('02-search');
+
+	// a facet narrows the search
+	const facet = page.locator('.facets .facet a').first();
+	const facetHref = await facet.getAttribute('href');
+	await Promise.all([page.waitForURL((u) => u.href.includes(facetHref.split('?')[1].split('&').pop())), facet.click()]);
+	check('a facet link narrows the search', (await page.locator('.filters .chip').count()) > 0);
+	await page.goBack();
+
+	// 3. open the first case
+	const firstTitle = (await hits.first().locator('a.title').innerText()).trim();
+	await Promise.all([page.waitForURL(/\/cases\//), hits.first().locator('a.title').click()]);
+	const h1 = (await page.locator('.case-head h1').innerText()).trim();
+	check('the case opens with its title', h1 === firstTitle, `${h1} vs ${firstTitle}`);
+	check('the case shows its sections', (await page.locator('section.case-section h2').count()) >= 3);
+	check('the case shows the overview', await page.locator('#overview').isVisible());
+	const tl = await page.locator('table.timeline').count();
+	check('the case shows a timeline table', tl === 1);
+	check('the print button is enabled by the script', await page.locator('[data-action="print"]').isVisible());
+	await shot('03-case');
+	// the print stylesheet: no header, no sidebar
+	await page.emulateMedia({ media: 'print' });
+	check('print: no site header', !(await page.locator('.site-header').isVisible()));
+	check('print: no sidebar', !(await page.locator('.case-side').isVisible()));
+	await shot('03-case-print');
+	await page.pdf({ path: path.join(out, '03-case.pdf'), format: 'A4', printBackground: false });
+	await page.emulateMedia({ media: 'screen' });
+
+	// 4. a similar case
+	const similar = page.locator('ol.similar li a').first();
+	const nsim = await page.locator('ol.similar li a').count();
+	check('the case lists similar cases', nsim > 0, `${nsim}`);
+	if (nsim > 0) {
+		const simTitle = (await similar.innerText()).trim();
+		const before = page.url();
+		await Promise.all([page.waitForURL((u) => u.href !== before), similar.click()]);
+		const h1b = (await page.locator('.case-head h1').innerText()).trim();
+		check('the similar case opens', h1b === simTitle && h1b !== h1, `${h1b} vs ${simTitle}`);
+		await shot('04-similar-case');
+	}
+
+	// 5. switch to English
+	const caseUrl = new URL(page.url());
+	await Promise.all([page.waitForURL(/lang=en/), page.click('a.lang-switch')]);
+	const en = new URL(page.url());
+	check('English: same page', en.pathname === caseUrl.pathname, `${en.pathname} vs ${caseUrl.pathname}`);
+	check('English: html lang', (await page.getAttribute('html', 'lang')) === 'en');
+	check('English: headings in English', (await page.locator('h2', { hasText: 'Similar cases' }).count()) === 1);
+	check('English: links keep the language', (await page.locator('a.lang-switch').getAttribute('href')).includes('lang=ja'));
+	await shot('05-case-english');
+	// and the search in English keeps it
+	await page.fill('header input[name="q"]', 'バックアップ');
+	await Promise.all([page.waitForURL(/\/search\?/), page.press('header input[name="q"]', 'Enter')]);
+	check('English: the search keeps the language', (await page.getAttribute('html', 'lang')) === 'en' &&
+		page.url().includes('lang=en'), page.url());
+	await shot('06-search-english');
+
+	// 6. a narrow screen
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.goto(caseUrl.href);
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+	check('mobile: no sideways scrolling of the page', overflow <= 1, `${overflow}px wider`);
+	await shot('07-case-mobile');
+	await page.setViewportSize({ width: 1280, height: 900 });
+
+	// 7. hostile text stays text
+	resp = await page.goto(`${base}/cases/web-hostile-1`);
+	if (resp && resp.status() === 200) {
+		const t = await page.locator('.case-head h1').innerText();
+		check('hostile title shown as text', t.includes('<script>alert("kyokun-xss")</script>'), t);
+		check('hostile case: no injected element', (await page.locator('.case img, .case iframe, .case svg, .case marquee, .case object').count()) === 0);
+		await shot('08-hostile');
+	}
+	// 8. the documents
+	await page.goto(`${base}/documents`);
+	const doc = page.locator('table.data a').first();
+	if (await doc.count()) {
+		await Promise.all([page.waitForURL(/\/documents\/./), doc.click()]);
+		check('a document lists its cases by category', (await page.locator('.category-group').count()) > 0);
+		await shot('09-document');
+	}
+	// 9. a 404
+	resp = await page.goto(`${base}/cases/web-red-1`);
+	check('a TLP:RED case is 404 in the browser', resp && resp.status() === 404, resp && resp.status());
+	await shot('10-not-found');
+
+	check('no script ran from case text (no dialog)', dialogs.length === 0, dialogs.join('; '));
+	check('no Content-Security-Policy violation', cspViolations.length === 0, cspViolations.join('\n'));
+	check('no script error', pageErrors.length === 0, pageErrors.join('\n'));
+} catch (e) {
+	notok('the walk through the pages', e.stack || e);
+	try { await shot('99-failure'); } catch { /* ignore */ }
+} finally {
+	await ctx.close();
+	fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
