@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -359,14 +360,26 @@ out:
 	return rc;
 }
 
+/* The default list is loaded once per process, whichever thread asks first. */
+static struct ksyn *syn_def;
+static struct kerr syn_def_err;
+static int syn_def_rc;
+static pthread_once_t syn_def_once = PTHREAD_ONCE_INIT;
+
+static void syn_def_load(void)
+{
+	syn_def_rc = ksyn_load(&syn_def, NULL, &syn_def_err);
+}
+
 int ksyn_default(const struct ksyn **out, struct kerr *err)
 {
-	static struct ksyn *def;
-	int rc;
-
-	if (!def && (rc = ksyn_load(&def, NULL, err)) < 0)
-		return rc;
-	*out = def;
+	pthread_once(&syn_def_once, syn_def_load);
+	if (syn_def_rc < 0) {
+		if (err)
+			*err = syn_def_err;
+		return syn_def_rc;
+	}
+	*out = syn_def;
 	return 0;
 }
 
