@@ -397,20 +397,29 @@ static struct kbuf thread_ref;
 
 static void *thread_run(void *arg)
 {
+	char spliced[512], report[512]; /* path() is not for threads: its buffers are shared */
 	long bad = 0;
 
+	snprintf(spliced, sizeof(spliced), "%s/spliced.pdf", tmpdir);
+	snprintf(report, sizeof(report), "%s/report.pdf", tmpdir);
 	for (int i = 0; i < 10; i++) {
 		struct kbuf out = KBUF_INIT;
 		struct kerr err = KERR_INIT;
 		int rc;
 
 		if (i % 2) {
-			rc = kpdf_extract(path("spliced.pdf"), &out, NULL, &err);
-			bad += rc != KE_PARSE || !strstr(err.msg, "damaged PDF: ");
+			rc = kpdf_extract(spliced, &out, NULL, &err);
+			if (rc != KE_PARSE || !strstr(err.msg, "damaged PDF: ")) {
+				fprintf(stderr, "spliced.pdf in a thread: rc %d: %s\n", rc, err.msg);
+				bad++;
+			}
 		} else {
-			rc = kpdf_extract(path("report.pdf"), &out, NULL, &err);
-			bad += rc != 0 || out.len != thread_ref.len ||
-			       memcmp(out.buf, thread_ref.buf, out.len);
+			rc = kpdf_extract(report, &out, NULL, &err);
+			if (rc != 0 || out.len != thread_ref.len || memcmp(out.buf, thread_ref.buf, out.len)) {
+				fprintf(stderr, "report.pdf in a thread: rc %d (%s), %zu bytes, want %zu\n", rc,
+					err.msg, out.len, thread_ref.len);
+				bad++;
+			}
 		}
 		kbuf_release(&out);
 	}
