@@ -1840,11 +1840,16 @@ static void cands_free(struct cands *cs)
 	free(cs->v);
 }
 
-/* Content words of text: runs of kanji (2+), katakana (2+), Latin letters (2+, not only digits). */
+/*
+ * Content words of text: runs of kanji (2+), katakana (2+), Latin letters
+ * (2+, not only digits).  A kanji run right after a digit is a counter or a
+ * unit (1日目, 2週目, 24時間, 2年度), not content, and is left out.
+ */
 static int extract_words(const char *text, double weight, struct cands *cs)
 {
 	size_t len = strlen(text), pos = 0, rs = 0;
-	int cls = CL_OTHER, nch = 0, alpha = 0, rc;
+	int cls = CL_OTHER, nch = 0, alpha = 0, rc, after_digit = 0;
+	int32_t prev = 0, run_prev = 0;
 
 	while (pos <= len) {
 		int32_t cp = 0;
@@ -1859,7 +1864,9 @@ static int extract_words(const char *text, double weight, struct cands *cs)
 				c = CL_LATIN;
 		}
 		if (c != cls || pos == len) {
-			if ((cls == CL_KANJI || cls == CL_KATA) && nch >= 2 && nch <= 16) {
+			after_digit = (run_prev >= '0' && run_prev <= '9') || (run_prev >= 0xFF10 && run_prev <= 0xFF19);
+			if ((cls == CL_KANJI || cls == CL_KATA) && nch >= 2 && nch <= 16 &&
+			    !(cls == CL_KANJI && after_digit)) {
 				if ((rc = cand_add(cs, text + rs, pos - rs, weight)) < 0)
 					return rc;
 			} else if (cls == CL_LATIN && nch >= 2 && nch <= 40 && alpha) {
@@ -1870,10 +1877,12 @@ static int extract_words(const char *text, double weight, struct cands *cs)
 			rs = pos;
 			nch = 0;
 			alpha = 0;
+			run_prev = prev;
 		}
 		nch++;
 		if (cp > '9' || cp < '0')
 			alpha = 1;
+		prev = cp;
 		pos += (size_t)l;
 		if (pos > len)
 			break;
