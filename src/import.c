@@ -241,6 +241,8 @@ static int newline_needed(const struct line *prev, const struct line *next, size
  * (wrapped lines joined, lines that end a text kept as lines), or a
  * paragraph without a bullet.
  */
+static char *item_key(struct parser *p, const struct item *it);
+
 static int build_items(struct parser *p, int a, int b, struct items *it)
 {
 	size_t maxw = 0;
@@ -311,6 +313,13 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 		cur->last = i;
 		cur->nlines++;
 		cur->endsent = (unsigned char)ki_ends_sentence(l->s, l->len);
+		/* a cross-reference (「２.状況」を参照) is a paragraph of its own */
+		if (!cur->endsent && has(l->s, l->len, "参照")) {
+			char *key = item_key(p, cur);
+
+			cur->endsent = key && ki_is_crossref(key, strlen(key));
+			free(key);
+		}
 		saw_blank = 0;
 		prev = l;
 	}

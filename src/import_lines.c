@@ -893,11 +893,19 @@ static int wrap_width(struct parser *p)
 	return 0;
 }
 
+static int blank_line(const char *s, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r')
+			return 0;
+	return 1;
+}
+
 int ki_cut_lines(struct parser *p, size_t len)
 {
 	char *s = p->buf;
-	size_t i = 0, nonblank = 0, hint = 0, multi = 0;
-	int no = 0, use_hints;
+	size_t i = 0, nonblank = 0, hint = 0, multi = 0, adjacent = 0, blanks = 0;
+	int no = 0, use_hints, doubled, prev_text = 0;
 
 	/* a leading single space marks a page start in some extractions */
 	while (i < len) {
@@ -911,15 +919,26 @@ int ki_cut_lines(struct parser *p, size_t len)
 				k++;
 			if (k < ll) {
 				nonblank++;
+				adjacent += prev_text;
+				prev_text = 1;
 				if (k == 1 && s[i] == ' ')
 					hint++;
 				else if (k > 1)
 					multi++;
+			} else {
+				prev_text = 0;
 			}
+		} else {
+			prev_text = 0;
 		}
 		i += ll + 1;
 	}
 	use_hints = hint && hint * 100 <= nonblank * 40 && multi * 100 <= nonblank * 15;
+	/*
+	 * Text with every line followed by a blank one (a doubled line end):
+	 * there a single blank line is a line end, two or three a paragraph end.
+	 */
+	doubled = nonblank >= 20 && adjacent * 50 <= nonblank;
 
 	i = 0;
 	while (i < len) {
@@ -930,6 +949,14 @@ int ki_cut_lines(struct parser *p, size_t len)
 		no++;
 		if (b > a && s[b - 1] == '\r')
 			b--;
+		if (blank_line(s + a, b - a)) {
+			if (doubled && (++blanks & 1)) {
+				i += ll + 1;
+				continue;
+			}
+		} else {
+			blanks = 0;
+		}
 		page = use_hints && b - a >= 2 && s[a] == ' ' && s[a + 1] != ' ' && s[a + 1] != '\t';
 		/* form feeds: a page ends there */
 		for (;;) {

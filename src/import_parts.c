@@ -32,13 +32,189 @@ static long para_up(struct parser *p, long e)
 {
 	long s = e;
 
-	/* a line wrapped into the next one is not much shorter than it */
-	while (s > 0 && e - s < 3 && !p->ln[s].page && text_line(p, s - 1) &&
+	/*
+	 * a line wrapped into the next one is not much shorter than it, or is
+	 * the tail of a line wrapped at the full width
+	 */
+	while (s > 0 && e - s < 4 && !p->ln[s].page && text_line(p, s - 1) &&
 	       !is_fragment(p, (size_t)(s - 1)) && !has(p->ln[s - 1].s, p->ln[s - 1].len, "、") &&
 	       !has(p->ln[s - 1].s, p->ln[s - 1].len, "。") &&
-	       ki_width(p->ln[s - 1].s, p->ln[s - 1].len) * 4 >= ki_width(p->ln[s].s, p->ln[s].len))
+	       (ki_width(p->ln[s - 1].s, p->ln[s - 1].len) * 4 >= ki_width(p->ln[s].s, p->ln[s].len) ||
+		(s > 1 && !p->ln[s - 1].page && text_line(p, s - 2) &&
+		 !has(p->ln[s - 2].s, p->ln[s - 2].len, "、") &&
+		 !has(p->ln[s - 2].s, p->ln[s - 2].len, "。") && p->wrapw &&
+		 ki_width(p->ln[s - 2].s, p->ln[s - 2].len) * 5 >= p->wrapw * 4)))
 		s--;
 	return s;
+}
+
+/* The white space a line begins with, in columns. */
+static size_t indent_of(const struct parser *p, size_t i)
+{
+	const char *s = p->ln[i].s;
+	size_t n = 0;
+
+	while (s - n > p->buf && (s[-1 - (long)n] == ' ' || s[-1 - (long)n] == '\t'))
+		n++;
+	return n;
+}
+
+/* Does line i end in white space the trimming took off (the layout's gap)? */
+static int gap_after(const struct parser *p, size_t i)
+{
+	const unsigned char *e = (const unsigned char *)p->ln[i].s + p->ln[i].len;
+
+	return e[0] == ' ' || e[0] == '\t' || (e[0] == 0xE3 && e[1] == 0x80 && e[2] == 0x80);
+}
+
+/* 1 hiragana, 2 katakana, 3 kanji, 0 other */
+static int script_of(uint32_t c)
+{
+	if (c >= 0x3041 && c <= 0x309F)
+		return 1;
+	if ((c >= 0x30A0 && c <= 0x30FF) || (c >= 0xFF66 && c <= 0xFF9F))
+		return 2;
+	if ((c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005 || (c >= 0x3400 && c <= 0x4DBF))
+		return 3;
+	return 0;
+}
+
+struct piece {
+	const char *s;
+	size_t len;
+	long line;
+	int gap; /* before it: 0 none, 1 a space, 2 a line end, 3 a line end the layout marks as a gap */
+};
+
+/*
+ * May a line end inside a list of factors part two items ("ランサムウェア" /
+ * "総当たり攻撃等")?  Where the script changes between words of three and
+ * more characters; a word wrapped inside goes on in its script or in kana.
+ */
+static int item_break(const struct piece *a, const struct piece *b)
+{
+	size_t i = 0;
+	int sa, sb;
+
+	if (ki_cplen(a->s, a->len) < 3 || ki_cplen(b->s, b->len) < 3)
+		return 0;
+	sa = script_of(ki_last_cp(a->s, a->len));
+	sb = script_of(ki_u8(b->s, b->len, &i));
+	return (sa == 2 && sb == 3) || (sa == 3 && sb == 2);
+}
+
+/*
+ * "title organisation factor" in lines s..e: words apart are fields, the
+ * last two being the values; a line end joins the parts of a wrapped word,
+ * unless the layout shows a gap there.
+ */
+static void split_facts(struct parser *p, long s, long e, struct attr *a)
+{
+	struct piece pc[24];
+	struct kbuf f[3] = { KBUF_INIT, KBUF_INIT, KBUF_INIT };
+	int np = 0, nf = 1, fi;
+
+	for (long k = s; k <= e && np < 24; k++) {
+		const char *q = p->ln[k].s;
+		size_t len = (size_t)p->ln[k].len, i = 0;
+		int first = 1;
+
+		while (i < len && np < 24) {
+			size_t j = i, st;
+
+			if (ki_isspace(ki_u8(q, len, &j))) {
+				i = j;
+				continue;
+			}
+			st = i;
+			while (i < len) {
+				j = i;
+				if (ki_isspace(ki_u8(q, len, &j)))
+					break;
+				i = j;
+			}
+			pc[np].s = q + st;
+			pc[np].len = i - st;
+			pc[np].line = k;
+			if (!np)
+				pc[np].gap = 0;
+			else if (!first)
+				pc[np].gap = 1;
+			else if (gap_after(p, (size_t)k - 1) ||
+				 indent_of(p, (size_t)k) >= indent_of(p, (size_t)k - 1) + 2)
+				pc[np].gap = 3;
+			else
+				pc[np].gap = 2;
+			nf += pc[np].gap == 1 || pc[np].gap == 3;
+			first = 0;
+			np++;
+		}
+	}
+	if (!np)
+		return;
+	/*
+	 * two fields, the first long and its last line short: the title,
+	 * wrapped apart from the values without a blank line
+	 */
+	if (nf == 2) {
+		size_t w = 0, best = 0;
+		int bk = -1;
+
+		for (int k = 1; k < np && pc[k].gap != 1 && pc[k].gap != 3; k++) {
+			size_t i = 0, lw;
+
+			w += ki_width(pc[k - 1].s, pc[k - 1].len);
+			if (pc[k].gap != 2 || w < 24 || ki_cplen(pc[k].s, pc[k].len) < 2 ||
+			    script_of(ki_u8(pc[k].s, pc[k].len, &i)) == 1)
+				continue;
+			lw = ki_width(p->ln[pc[k - 1].line].s, p->ln[pc[k - 1].line].len);
+			if (bk < 0 || lw < best) {
+				bk = k;
+				best = lw;
+			}
+		}
+		if (bk > 0) {
+			pc[bk].gap = 3;
+			nf = 3;
+		}
+	}
+	/* fields from the end: factor, organisation, then the title */
+	fi = nf >= 3 ? 0 : 3 - nf;
+	for (int k = 0, field = 0; k < np; k++) {
+		int to;
+
+		if (k && (pc[k].gap == 1 || pc[k].gap == 3))
+			field++;
+		to = field >= nf - 2 ? 3 - (nf - field) : 0;
+		if (nf < 3)
+			to = fi + field;
+		if (to < 0)
+			to = 0;
+		if (f[to].len) {
+			int r = 0;
+
+			if (pc[k].gap == 1 || pc[k].gap == 3 || (to == 2 && item_break(&pc[k - 1], &pc[k])))
+				r = kbuf_addch(&f[to], ' ');
+			if (r < 0 || ki_add_joined(&f[to], pc[k].s, pc[k].len) < 0)
+				p->rc = KE_NOMEM;
+		} else if (ki_add_joined(&f[to], pc[k].s, pc[k].len) < 0) {
+			p->rc = KE_NOMEM;
+		}
+	}
+	if (f[0].len) {
+		free(a->title);
+		a->title = kbuf_detach(&f[0], NULL);
+	}
+	if (f[1].len)
+		a->org = kbuf_detach(&f[1], NULL);
+	if (f[2].len)
+		a->factor = kbuf_detach(&f[2], NULL);
+	if (nf == 1 && a->factor && !a->org) {
+		a->org = a->factor;
+		a->factor = NULL;
+	}
+	for (int k = 0; k < 3; k++)
+		kbuf_release(&f[k]);
 }
 
 /* Lines a..e joined as one phrase. */
@@ -98,48 +274,6 @@ static int reader_value(const char *k, size_t kl, int *num, int *reader)
 	return i == kl && (n >= 0 || *reader);
 }
 
-/* "title org factor": the words of the header facts, last two being the values */
-static void split_tokens(struct parser *p, const char *q, struct attr *a)
-{
-	const char *tok[16];
-	size_t tl[16], len = strlen(q), i = 0;
-	int nt = 0;
-
-	while (i < len && nt < 16) {
-		size_t j = i, st;
-
-		if (ki_isspace(ki_u8(q, len, &j))) {
-			i = j;
-			continue;
-		}
-		st = i;
-		while (i < len) {
-			j = i;
-			if (ki_isspace(ki_u8(q, len, &j)))
-				break;
-			i = j;
-		}
-		tok[nt] = q + st;
-		tl[nt++] = i - st;
-	}
-	if (nt >= 3) {
-		struct kbuf t = KBUF_INIT;
-
-		for (int k = 0; k < nt - 2; k++)
-			if ((k && kbuf_addch(&t, ' ') < 0) || kbuf_add(&t, tok[k], tl[k]) < 0)
-				p->rc = KE_NOMEM;
-		free(a->title);
-		a->title = kbuf_detach(&t, NULL);
-		a->org = dupn(p, tok[nt - 2], tl[nt - 2]);
-		a->factor = dupn(p, tok[nt - 1], tl[nt - 1]);
-	} else if (nt == 2) {
-		a->org = dupn(p, tok[0], tl[0]);
-		a->factor = dupn(p, tok[1], tl[1]);
-	} else if (nt == 1) {
-		a->org = dupn(p, tok[0], tl[0]);
-	}
-}
-
 /*
  * Header facts around the label line L ("属性 要因ケース"): the paragraph
  * before it holds "title organisation factor" (the title may stand in a
@@ -150,7 +284,6 @@ static void parse_attr_labels(struct parser *p, size_t L, struct attr *a)
 {
 	long i = (long)L - 1, s1, s2;
 	int frag = 0, found = 0;
-	char *para = NULL;
 
 	mark(p, (long)L, (long)L);
 	while (i >= 0 && (size_t)(L - i) < 8) {
@@ -172,14 +305,9 @@ static void parse_attr_labels(struct parser *p, size_t L, struct attr *a)
 	if (text_line(p, i) && !has(p->ln[i].s, p->ln[i].len, "。") &&
 	    !has(p->ln[i].s, p->ln[i].len, "、")) {
 		s1 = para_up(p, i);
-		para = join_lines(p, s1, i);
-		if (para) {
-			split_tokens(p, para, a);
-			mark(p, s1, i);
-			found = 1;
-		}
-		free(para);
-		para = NULL;
+		split_facts(p, s1, i, a);
+		mark(p, s1, i);
+		found = 1;
 		if (!a->title && a->factor) {
 			i = s1 - 1;
 			while (i >= 0 && p->ln[i].kind == LK_BLANK && s1 - i < 3)
@@ -396,14 +524,19 @@ static void parse_tl(struct parser *p, size_t a, struct tl *t)
 	char *actors[MAXCELL] = { 0 };
 	const char *when = NULL;
 	size_t wlen = 0, i = a, first = a;
-	int has_day = 0, day = 0, open = 0, tabbed = 0, sentences = 0;
+	int has_day = 0, day = 0, open = 0, tabbed = 0, sentences = 0, bullets = 0, gap = 0, thdr = 0;
 	struct tlev *cur = NULL;
 
 	for (; i < p->n && !p->rc; i++) {
 		struct line *l = &p->ln[i];
+		int newev;
 
-		if (l->kind == LK_BLANK)
+		if (l->kind == LK_BLANK) {
+			gap = 1;
 			continue;
+		}
+		newev = gap;
+		gap = 0;
 		if (l->used && l->owner == -1 && l->atype != AN_NONE)
 			break;
 		if (l->used)
@@ -433,6 +566,7 @@ static void parse_tl(struct parser *p, size_t a, struct tl *t)
 			int nc;
 
 			mark(p, (long)i, (long)i);
+			thdr = 1;
 			if (!memchr(l->s, '\t', l->len) && l->s[0] != '|')
 				continue;
 			tabbed = 1;
@@ -500,6 +634,7 @@ static void parse_tl(struct parser *p, size_t a, struct tl *t)
 			continue;
 		}
 		if (l->kind == LK_BULLET && l->btype == KB_STD) {
+			bullets = 1;
 			if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
 				break;
 			cur = &t->ev[t->n - 1];
@@ -507,11 +642,17 @@ static void parse_tl(struct parser *p, size_t a, struct tl *t)
 			open = 1;
 			continue;
 		}
-		if (open && cur) {
+		/* without bullets, a paragraph is an event */
+		if (open && cur && !(newev && !bullets && (when || thdr) && !tabbed)) {
 			tl_text(p, cur, l->s, l->len, 1);
 			continue;
 		}
-		if (when && !t->n) {
+		if ((when || thdr) && (!t->n || !cur || !bullets) && !tabbed) {
+			if (t->n && tl_ends_here(p, i, t, 1, sentences)) {
+				l->used = 0;
+				l->owner = 0;
+				break;
+			}
 			if (tl_add(p, t, when, wlen, has_day, day, NULL) < 0)
 				break;
 			cur = &t->ev[t->n - 1];

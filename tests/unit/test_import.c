@@ -37,6 +37,8 @@ static const char *const fixtures[] = {
 				without its bracket, running headers, "- 3 -" page numbers */
 	"column_list",       /* case list printed column by column, "No.1 title 1-2" and
 				"p.7" markers, overview in plain sentences before diagram labels */
+	"collection_wrap",   /* 事例集 without blank lines: title and facts wrapped into each
+				other, factors on two lines, a timeline without bullets */
 };
 
 /* ---- helpers ---- */
