@@ -46,6 +46,8 @@ static const struct cue cues[] = {
 	{ B, 1.0f, "構成されて" }, { B, 2.0f, "ようになっていた" }, { B, 1.0f, "と考えられる" },
 	{ B, 1.0f, "を利用し" }, { B, 1.0f, "行っており" }, { B, 0.5f, "ており、" },
 	{ B, 1.5f, "状態であった" }, { B, 0.4f, "であった" }, { B, 0.4f, "ていた" },
+	{ B, 1.5f, "導入されていた" }, { B, 1.0f, "利用していた" }, { B, 1.0f, "使用していた" },
+	{ B, 1.0f, "採用して" }, { B, 1.0f, "構成して" }, { B, 1.0f, "運用となって" },
 
 	/* detection: how it came to light */
 	{ D, 2.5f, "検知" }, { D, 3.0f, "発覚" }, { D, 2.0f, "判明" }, { D, 1.5f, "気付" },
@@ -56,6 +58,7 @@ static const struct cue cues[] = {
 	{ D, 1.0f, "監視" }, { D, 1.5f, "表示され" }, { D, 3.0f, "覚知" },
 	{ D, 1.5f, "確認したところ" }, { D, 1.0f, "不審" }, { D, 1.5f, "届いていない" },
 	{ D, 1.0f, "を受領" }, { D, 1.0f, "情報連絡" },
+	{ D, 1.5f, "形跡" }, { D, 1.0f, "調査の結果" }, { D, 1.0f, "に至らず" },
 
 	/* response: what was done about it */
 	{ R, 2.0f, "遮断" }, { R, 2.0f, "切り離" }, { R, 2.0f, "切断" }, { R, 2.0f, "隔離" },
@@ -76,6 +79,7 @@ static const struct cue cues[] = {
 	{ R, 1.5f, "仰いだ" }, { R, 1.5f, "を開催" }, { R, 1.0f, "を決定" }, { R, 1.5f, "断念" },
 	{ R, 1.0f, "を特定し" }, { R, 1.5f, "クリーンアップ" }, { R, 1.0f, "させた" },
 	{ R, 1.5f, "連携をとった" }, { R, 0.7f, "連携し" }, { R, 1.0f, "対応を" },
+	{ R, 1.5f, "切替" }, { R, 1.5f, "切り替え" }, { R, 1.0f, "交換した" }, { R, 1.0f, "復旧した" },
 
 	/* cause: why it happened */
 	{ C, 2.0f, "原因" }, { C, 0.5f, "ため、" }, { C, 1.5f, "ため。" }, { C, 2.0f, "ためである" },
@@ -92,6 +96,8 @@ static const struct cue cues[] = {
 	{ C, 1.5f, "使いまわ" }, { C, 1.5f, "使い回" }, { C, 1.0f, "影響している" },
 	{ C, 1.0f, "攻撃を受けた" }, { C, 1.0f, "送信され" }, { C, 2.0f, "見送" },
 	{ C, 1.0f, "しかしながら" }, { C, 1.0f, "裁量" }, { C, 1.0f, "定めがな" },
+	{ C, 1.5f, "ことにより" }, { C, 0.5f, "により、" }, { C, 2.0f, "設定されていなかった" },
+	{ C, 1.5f, "ておらず" }, { C, 1.0f, "勘違い" },
 
 	/* countermeasures: what will keep it from happening again */
 	{ M, 2.0f, "予定" }, { M, 1.5f, "導入" }, { M, 1.2f, "強化" }, { M, 1.0f, "徹底" },
@@ -104,6 +110,8 @@ static const struct cue cues[] = {
 	{ M, 1.5f, "を必須" }, { M, 1.0f, "の共有" }, { M, 1.0f, "を進めて" }, { M, 1.5f, "の導入" },
 	{ M, 2.0f, "要件に加えた" }, { M, 1.5f, "ルールを変更" }, { M, 1.5f, "を設ける" },
 	{ M, 1.0f, "を図る" },
+	{ M, 2.0f, "導入する" }, { M, 2.0f, "見直す" }, { M, 2.0f, "強化する" }, { M, 1.5f, "実施する" },
+	{ M, 2.0f, "徹底する" }, { M, 1.0f, "ないように" },
 
 	/* lessons: what others can learn */
 	{ L, 2.5f, "が重要" }, { L, 2.5f, "重要である" }, { L, 2.0f, "重要。" },
@@ -114,6 +122,7 @@ static const struct cue cues[] = {
 	{ L, 1.0f, "につながる" }, { L, 1.0f, "ことで" }, { L, 1.5f, "心掛け" },
 	{ L, 1.5f, "の必要性" }, { L, 1.5f, "効果的" }, { L, 1.5f, "役立" },
 	{ L, 1.0f, "有効であった" }, { L, 1.0f, "に有効" },
+	{ L, 2.0f, "参考になる" },
 
 	/* impact: the damage */
 	{ I, 1.5f, "被害" }, { I, 1.5f, "影響" }, { I, 1.0f, "停止し" }, { I, 2.0f, "できなくなった" },
@@ -352,6 +361,8 @@ out:
 #define MAX_ORDERED_ITEMS 400
 #define MAX_PERM_ITEMS 60
 #define MAX_PERM_LABELS 8
+/* what a run no heading claims pays for leaving the usual order */
+#define REORDER_MARGIN 4.0
 
 double ki_segment(int n, int k, const double *score, const unsigned char *cut_ok,
 		  int ordered, double empty_cost, int *assign)
@@ -380,12 +391,19 @@ double ki_segment(int n, int k, const double *score, const unsigned char *cut_ok
 		for (int l = 0; l < k; l++)
 			pre[(size_t)(i + 1) * k + l] = pre[(size_t)i * k + l] + score[(size_t)i * k + l];
 	best = segment_ordered(n, k, pre, cut_ok, empty_cost, assign);
-	if (!ordered && n <= MAX_PERM_ITEMS && k <= MAX_PERM_LABELS &&
+	/*
+	 * Headings in print (empty_cost > 0) fix the order when told so; the
+	 * sections of a run no heading claims (a missing heading costs
+	 * nothing) follow the usual order only as a prior: a page may print
+	 * its sidebar (原因, 再発防止策) before 背景.
+	 */
+	if ((!ordered || empty_cost <= 0) && n <= MAX_PERM_ITEMS && k <= MAX_PERM_LABELS &&
 	    (alt = malloc(sizeof(*alt) * n))) {
 		double b2 = segment_perm(n, k, pre, cut_ok, empty_cost, alt);
+		double margin = ordered ? REORDER_MARGIN : 2.0;
 
 		/* another order only where the wording clearly says so */
-		if (b2 > best + 2.0) {
+		if (b2 > best + margin) {
 			memcpy(assign, alt, sizeof(*alt) * n);
 			best = b2;
 		}
