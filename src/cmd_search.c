@@ -158,20 +158,10 @@ int cmd_search(struct kcli *cli, int argc, char **argv)
 		}
 		goto out;
 	}
-	if (fmt == F_JSON || (fmt == F_AUTO && !cli->out_tty)) {
-		json_t *j = ksearch_result_json(&res);
-		char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) : NULL;
-
-		json_decref(j);
-		if (!s) {
-			kcli_error("out of memory");
-			rc = 1;
-			goto out;
-		}
-		puts(s);
-		free(s);
-	} else {
-		ksearch_result_text(&res, stdout, cli->out_tty, 0);
+	if (ksearch_result_print(&res, stdout, fmt == F_JSON || (fmt == F_AUTO && !cli->out_tty),
+				 cli->out_tty, 0) < 0) {
+		kcli_error("out of memory");
+		rc = 1;
 	}
 out:
 	for (int i = 0; i < nf; i++)

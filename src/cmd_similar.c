@@ -126,20 +126,9 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 		rc = err.code == KE_USAGE || err.code == KE_TOOBIG ? 2 : 1;
 		goto out;
 	}
-	if (json) {
-		json_t *j = ksearch_result_json(&res);
-		char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) : NULL;
-
-		json_decref(j);
-		if (!s) {
-			kcli_error("out of memory");
-			rc = 1;
-			goto out;
-		}
-		puts(s);
-		free(s);
-	} else {
-		ksearch_result_text(&res, stdout, cli->out_tty, 1);
+	if (ksearch_result_print(&res, stdout, json, cli->out_tty, 1) < 0) {
+		kcli_error("out of memory");
+		rc = 1;
 	}
 out:
 	for (int i = 0; i < nf; i++)

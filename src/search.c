@@ -2245,3 +2245,23 @@ void ksearch_result_text(const struct ksearch_result *res, FILE *fp, int color, 
 		}
 	}
 }
+
+int ksearch_result_print(const struct ksearch_result *res, FILE *fp, int json, int color, int similar)
+{
+	json_t *j;
+	char *s;
+
+	if (!json) {
+		ksearch_result_text(res, fp, color, similar);
+		return 0;
+	}
+	j = ksearch_result_json(res);
+	s = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) : NULL;
+	json_decref(j);
+	if (!s)
+		return KE_NOMEM;
+	fputs(s, fp);
+	fputc('\n', fp);
+	free(s);
+	return 0;
+}

@@ -254,4 +254,7 @@ json_t *ksearch_result_json(const struct ksearch_result *res);
  */
 void ksearch_result_text(const struct ksearch_result *res, FILE *fp, int color, int similar);
 
+/* Print res to fp as indented JSON (json != 0) or as text; 0 or KE_NOMEM. */
+int ksearch_result_print(const struct ksearch_result *res, FILE *fp, int json, int color, int similar);
+
 #endif
