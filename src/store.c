@@ -203,6 +203,23 @@ out:
 	return rc;
 }
 
+/*
+ * A bulk transaction (see kstore_begin_bulk) cut short by a crash leaves a
+ * hot rollback journal, which a read-only connection cannot roll back.  Roll
+ * it back with a short read-write connection, which also puts the database
+ * back in WAL mode; nothing is done if the database is busy (a bulk
+ * transaction still running).  Returns 1 (the caller checks again).
+ */
+static int recover_journal(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+		sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	sqlite3_close_v2(db);
+	return 1;
+}
+
 int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *err)
 {
 	struct kstore *st;
@@ -241,6 +258,10 @@ int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *e
 			goto fail_db;
 		if ((rc = migrate(st, err)))
 			goto fail;
+	} else if (kstore_schema_version(st) < 0 && recover_journal(path) &&
+		   kstore_schema_version(st) != NMIGRATIONS) {
+		rc = kerr_set(err, KE_DB, "database %s cannot be read: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
 	} else if (kstore_schema_version(st) != NMIGRATIONS) {
 		rc = kerr_set(err, KE_DB, "database %s is at schema version %d, expected %d "
 			      "(open it once read-write to migrate)", path, kstore_schema_version(st),
@@ -300,6 +321,60 @@ int kstore_begin(struct kstore *st, struct kerr *err)
 	return 0;
 }
 
+/*
+ * A bulk transaction (kstore_begin_bulk) runs with a rollback journal
+ * instead of the WAL.  One transaction that writes hundreds of MB through
+ * the WAL is slow: every page read looks the page up in the WAL index, a
+ * search that grows with the WAL, and every page is written twice, to the
+ * WAL and by the checkpoint to the database (the WAL grew to 5 GB at
+ * 1,000,000 cases).  With a rollback journal, pages past the end of the
+ * database as it was are not journaled at all, and the journal keeps the
+ * all-or-nothing guarantee.  `kyokun add` of 300,000 cases into a new
+ * database: 36 s instead of 64 s (commit 1 s instead of 10 s).
+ *
+ * The switch is made only when this is the database's only connection
+ * (SQLite refuses to leave WAL mode otherwise, e.g. while `kyokun serve`
+ * runs, and the transaction then simply runs in WAL mode), and WAL mode is
+ * restored when the transaction ends.  The price: while it runs, a reader
+ * that opens the database waits (busy timeout) and then fails with
+ * "database is locked" instead of reading the previous state.  After a
+ * crash in the middle, the next read-write connection rolls the journal
+ * back (read-only ones: recover_journal()) and WAL mode is restored.
+ */
+static int journal_is_wal(struct kstore *st)
+{
+	sqlite3_stmt *s;
+	int wal = 1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s, NULL) != SQLITE_OK)
+		return 1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		wal = sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+	sqlite3_finalize(s);
+	return wal;
+}
+
+static void end_bulk(struct kstore *st)
+{
+	if (!journal_is_wal(st))
+		exec(st, "PRAGMA journal_mode = WAL", NULL);
+}
+
+int kstore_begin_bulk(struct kstore *st, struct kerr *err)
+{
+	int rc;
+
+	if (st->in_txn)
+		return kerr_set(err, KE_DB, "a transaction is already open");
+	/* fails at once (and leaves WAL mode on) if another connection is open */
+	sqlite3_busy_timeout(st->db, 0);
+	exec(st, "PRAGMA journal_mode = DELETE", NULL);
+	sqlite3_busy_timeout(st->db, 10000);
+	if ((rc = kstore_begin(st, err)))
+		end_bulk(st);
+	return rc;
+}
+
 int kstore_commit(struct kstore *st, struct kerr *err)
 {
 	if (!st->in_txn)
@@ -309,6 +384,7 @@ int kstore_commit(struct kstore *st, struct kerr *err)
 		return KE_DB;
 	}
 	st->in_txn = 0;
+	end_bulk(st);
 	return 0;
 }
 
@@ -318,6 +394,7 @@ void kstore_rollback(struct kstore *st)
 		return;
 	exec(st, "ROLLBACK", NULL);
 	st->in_txn = 0;
+	end_bulk(st);
 }
 
 /* ---- writing ----------------------------------------------------------- */

@@ -3,8 +3,9 @@
  *
  * One struct kstore is one connection; it is not shared between threads
  * (the web server opens one per worker).  The database is in WAL mode with
- * foreign keys on, so many readers can work while one writer writes.  The
- * schema is versioned (PRAGMA user_version) and migrated on open.
+ * foreign keys on, so many readers can work while one writer writes (but
+ * see kstore_begin_bulk()).  The schema is versioned (PRAGMA user_version)
+ * and migrated on open.
  *
  * Every write runs in a transaction.  kstore_put() and kstore_delete() open
  * their own unless the caller has one open with kstore_begin() (an import of
@@ -34,6 +35,16 @@ int kstore_schema_latest(void);
 const char *kstore_path(const struct kstore *st);
 
 int kstore_begin(struct kstore *st, struct kerr *err);
+/*
+ * A transaction for a bulk load (kyokun add of a big file): when this is the
+ * database's only connection it runs with a rollback journal instead of the
+ * WAL (much faster for hundreds of MB in one transaction; still all or
+ * nothing), and WAL mode is restored when it ends.  While it runs, another
+ * process that opens the database waits and may fail with "database is
+ * locked".  With other connections open (kyokun serve) it is a plain
+ * kstore_begin().
+ */
+int kstore_begin_bulk(struct kstore *st, struct kerr *err);
 int kstore_commit(struct kstore *st, struct kerr *err);
 void kstore_rollback(struct kstore *st);
 
