@@ -1685,7 +1685,7 @@ static int check_bytes(const char *text, size_t len, struct kerr *err)
 	if (nul)
 		return kerr_set(err, KE_PARSE, "binary data (a NUL byte at offset %zu), not report text",
 				(size_t)(nul - text));
-	bad = ki_utf8_bad(text, len);
+	bad = kutf8_valid_prefix(text, len); /* no NUL inside, checked above */
 	if (bad < len)
 		return kerr_set(err, KE_PARSE, "invalid UTF-8 at byte %zu (expected UTF-8 text)", bad);
 	for (size_t i = 0; i < len; i++) {

@@ -53,7 +53,6 @@ int ki_key(struct kbuf *out, const char *s, size_t len);
 /* Bullet type at the start of s; *mlen = bytes of the marker and the spaces after it. */
 int ki_bullet(const char *s, size_t len, size_t *mlen);
 /* Offset of the first invalid UTF-8 sequence, or len. */
-size_t ki_utf8_bad(const char *s, size_t len);
 const char *ki_memmem(const char *h, size_t hl, const char *n, size_t nl);
 
 /* import_classify.c: cue words and segmentation. */
