@@ -55,8 +55,6 @@ int cmd_search(struct kcli *cli, int argc, char **argv)
 	enum fmt fmt = F_AUTO;
 	int rc = 0, missing, seen[KFACET__N] = { 0 }, only_words = 0;
 	const char *v;
-	char *fcopy[32] = { 0 };
-	int nf = 0;
 
 	o.filter.limit = 10;
 	kbuf_setcap(&query, KSEARCH_MAX_QUERY * 4);
@@ -101,31 +99,7 @@ int cmd_search(struct kcli *cli, int argc, char **argv)
 			}
 			o.filter.max_tlp = ktlp_rank(v);
 		} else if ((v = opt_value(argc, argv, &i, "--filter", &missing))) {
-			const char *eq = strchr(v, '=');
-			char *key;
-			int k;
-
-			if (!eq || eq == v) {
-				rc = kcli_usage_error("search", "--filter: expected KEY=VALUE, e.g. year=2020");
-				goto out;
-			}
-			if (nf == (int)(sizeof(fcopy) / sizeof(fcopy[0]))) {
-				rc = kcli_usage_error("search", "--filter: too many filters");
-				goto out;
-			}
-			key = fcopy[nf++] = strndup(v, (size_t)(eq - v));
-			if (!key) {
-				kcli_error("out of memory");
-				rc = 1;
-				goto out;
-			}
-			for (k = 0; k < KFACET__N && strcmp(kfacet_name(k), key); k++)
-				;
-			if (k < KFACET__N && seen[k]++) {
-				rc = kcli_usage_error("search", "--filter: %s given twice", key);
-				goto out;
-			}
-			if (ksearch_filter_set(&o.filter, key, eq + 1, &err) < 0) {
+			if (ksearch_filter_arg(&o.filter, v, seen, &err) < 0) {
 				rc = kcli_usage_error("search", "--filter: %s", err.msg);
 				goto out;
 			}
@@ -164,8 +138,6 @@ int cmd_search(struct kcli *cli, int argc, char **argv)
 		rc = 1;
 	}
 out:
-	for (int i = 0; i < nf; i++)
-		free(fcopy[i]);
 	ksearch_result_free(&res);
 	kbuf_release(&query);
 	return rc;

@@ -29,8 +29,7 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 	struct kerr err = KERR_INIT;
 	struct kbuf text = KBUF_INIT;
 	struct kstore *st;
-	char *fcopy[32] = { 0 };
-	int nf = 0, json = !cli->out_tty, c, rc = 0;
+	int seen[KFACET__N] = { 0 }, json = !cli->out_tty, c, rc = 0;
 	char *end;
 
 	o.filter.limit = 10;
@@ -75,24 +74,12 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 			}
 			o.filter.max_tlp = ktlp_rank(optarg);
 			break;
-		case 'F': {
-			const char *eq = strchr(optarg, '=');
-
-			if (!eq || eq == optarg || nf == (int)(sizeof(fcopy) / sizeof(fcopy[0]))) {
-				rc = kcli_usage_error("similar", "--filter: expected KEY=VALUE, e.g. year=2020");
-				goto out;
-			}
-			if (!(fcopy[nf] = strndup(optarg, (size_t)(eq - optarg)))) {
-				kcli_error("out of memory");
-				rc = 1;
-				goto out;
-			}
-			if (ksearch_filter_set(&o.filter, fcopy[nf++], eq + 1, &err) < 0) {
+		case 'F':
+			if (ksearch_filter_arg(&o.filter, optarg, seen, &err) < 0) {
 				rc = kcli_usage_error("similar", "--filter: %s", err.msg);
 				goto out;
 			}
 			break;
-		}
 		default:
 			rc = kcli_bad_option("similar", argv);
 			goto out;
@@ -131,8 +118,6 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 		rc = 1;
 	}
 out:
-	for (int i = 0; i < nf; i++)
-		free(fcopy[i]);
 	ksearch_result_free(&res);
 	kbuf_release(&text);
 	return rc;

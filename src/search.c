@@ -2265,3 +2265,22 @@ int ksearch_result_print(const struct ksearch_result *res, FILE *fp, int json, i
 	free(s);
 	return 0;
 }
+
+int ksearch_filter_arg(struct kfilter *f, const char *arg, int *seen, struct kerr *err)
+{
+	const char *eq = strchr(arg, '=');
+	char key[64];
+	int k;
+
+	if (!eq || eq == arg)
+		return kerr_set(err, KE_USAGE, "expected KEY=VALUE, e.g. year=2020");
+	if ((size_t)(eq - arg) >= sizeof(key))
+		return kerr_set(err, KE_USAGE, "unknown filter key \"%.40s\"", arg);
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
+	for (k = 0; k < KFACET__N && strcmp(kfacet_name(k), key); k++)
+		;
+	if (k < KFACET__N && seen[k]++)
+		return kerr_set(err, KE_USAGE, "%s given twice", key);
+	return ksearch_filter_set(f, key, eq + 1, err);
+}

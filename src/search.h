@@ -215,6 +215,12 @@ void ksearch_result_free(struct ksearch_result *res);
  */
 int ksearch_filter_set(struct kfilter *f, const char *key, const char *value, struct kerr *err);
 
+/*
+ * The same from one "KEY=VALUE" argument (--filter).  seen[KFACET__N]
+ * (zeroed by the caller) refuses a key given twice.  f points into arg.
+ */
+int ksearch_filter_arg(struct kfilter *f, const char *arg, int *seen, struct kerr *err);
+
 /* ---- similar cases -------------------------------------------------------- */
 
 struct ksimilar_opts {
