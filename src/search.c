@@ -967,29 +967,84 @@ write:
 	return rc ? KE_NOMEM : 0;
 }
 
-/* "w" or ("w" OR "syn1" OR ...) */
+/* The tokens of a query string, joined by NUL bytes; prefix when its last is one CJK character. */
+struct toks {
+	struct kbuf b;
+	int prefix;
+};
+
+static int toks_cb(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct toks *t = ctx;
+	int32_t cp;
+	int l = u8_next(tok, (size_t)ntok, &cp);
+
+	(void)start;
+	(void)end;
+	t->prefix = l == ntok && ktok_is_cjk(cp);
+	return kbuf_add(&t->b, tok, (size_t)ntok) || kbuf_addch(&t->b, '\0') ? KE_NOMEM : 0;
+}
+
+/*
+ * Does every row holding b hold a as well?  So when a's tokens are a run of
+ * b's (ランサム in ランサムウェア, 委託先 in 外部委託先): b then adds nothing
+ * to an OR with a but the time to look it up.  Prefix strings are left be.
+ */
+static int subsumes(const struct toks *a, const struct toks *b)
+{
+	if (a->prefix || b->prefix || a->b.len == 0 || a->b.len > b->b.len)
+		return 0;
+	for (size_t i = 0; i + a->b.len <= b->b.len; i++) {
+		if ((i == 0 || b->b.buf[i - 1] == '\0') && !memcmp(b->b.buf + i, a->b.buf, a->b.len))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * "w" or ("w" OR "syn1" OR ...).  An alternative that another one subsumes
+ * is left out of the match (not with KQ_ALL_PHRASES, which the snippets
+ * use: there the longer word is what to mark).
+ */
 static int emit_with_synonyms(struct compiler *cc, struct kbuf *out, const char *w, int term,
 			      int kind, int *empty)
 {
 	const char *const *g = (cc->flags & KQ_NO_SYNONYMS) ? NULL : ksyn_lookup(cc->syn, w);
+	const char *alt_text[KSEARCH_MAX_PHRASES + 1];
+	struct toks tk[KSEARCH_MAX_PHRASES + 1];
 	struct kbuf alt = KBUF_INIT;
-	size_t mark = out->len;
-	int rc, n = 0, e;
+	size_t mark = out->len, na = 0;
+	int rc = 0, n = 0, e;
 
-	if ((rc = emit_string(cc, &alt, w, term, kind, &e)) < 0)
-		goto out;
-	n += !e;
-	for (; g && *g; g++) {
+	alt_text[na++] = w;
+	for (; g && *g && na <= KSEARCH_MAX_PHRASES; g++) {
 		char *a = norm_dup(*g, strlen(*g)), *b = norm_dup(w, strlen(w));
 		int same = a && b && !strcmp(a, b);
 
 		free(a);
 		free(b);
-		if (same)
+		if (!same)
+			alt_text[na++] = *g;
+	}
+	memset(tk, 0, sizeof(tk));
+	if (!(cc->flags & KQ_ALL_PHRASES) && na > 1)
+		for (size_t i = 0; i < na; i++)
+			if ((rc = ktok_tokenize(alt_text[i], -1, 1, toks_cb, &tk[i])) != 0) {
+				rc = KE_NOMEM;
+				goto out;
+			}
+	for (size_t i = 0; i < na; i++) {
+		int skip = 0;
+
+		for (size_t j = 0; j < na && !skip && !(cc->flags & KQ_ALL_PHRASES) && na > 1; j++)
+			if (j != i && subsumes(&tk[j], &tk[i]) &&
+			    (tk[j].b.len < tk[i].b.len || j < i)) /* of two the same, the first stays */
+				skip = 1;
+		if (skip)
 			continue;
 		if (n && (rc = kbuf_adds(&alt, " OR ")) < 0)
 			goto out;
-		if ((rc = emit_string(cc, &alt, *g, term, KP_SYNONYM, &e)) < 0)
+		if ((rc = emit_string(cc, &alt, alt_text[i], term, i ? KP_SYNONYM : kind, &e)) < 0)
 			goto out;
 		if (e && n)
 			kbuf_setlen(&alt, alt.len - 4);
@@ -1003,6 +1058,8 @@ static int emit_with_synonyms(struct compiler *cc, struct kbuf *out, const char 
 	if (rc < 0)
 		kbuf_setlen(out, mark);
 out:
+	for (size_t i = 0; i < na; i++)
+		kbuf_release(&tk[i].b);
 	kbuf_release(&alt);
 	return rc;
 }
@@ -1696,7 +1753,7 @@ static int add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, in
 int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_result *res,
 	    struct kerr *err)
 {
-	struct kquery q = { 0 };
+	struct kquery q = { 0 }, qall = { 0 };
 	struct kstore_hit *sh = NULL;
 	struct kfilter f = o->filter;
 	const struct ksyn *syn = o->syn;
@@ -1764,13 +1821,16 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	for (int i = 0; i < KFACET__N; i++)
 		if (res->facets[i].n > 1)
 			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
-	if (o->snippets) {
+	if (o->snippets && res->nhits) {
 		int chars = o->snippet_chars > 0 ? o->snippet_chars : 120;
 
 		if (chars > 2000)
 			chars = 2000;
+		/* every alternative, so that a longer word is marked whole */
+		if ((rc = kquery_compile(&qall, o->query, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
+			goto out;
 		for (size_t i = 0; i < res->nhits; i++)
-			if ((rc = make_snippet(st, res->hits[i].partial ? q.relaxed_match : q.match, &q,
+			if ((rc = make_snippet(st, res->hits[i].partial ? qall.relaxed_match : qall.match, &qall,
 					       &res->hits[i], chars, err)) < 0)
 				goto out;
 	}
@@ -1778,6 +1838,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 out:
 	free(sh);
 	kquery_free(&q);
+	kquery_free(&qall);
 	return rc;
 }
 

@@ -98,6 +98,7 @@ struct kquery {
 enum {
 	KQ_NO_SEGMENT = 1,  /* do not segment Japanese words */
 	KQ_NO_SYNONYMS = 2, /* do not expand synonyms */
+	KQ_ALL_PHRASES = 4, /* keep alternatives another one subsumes (for marking snippets) */
 };
 
 /*

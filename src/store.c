@@ -287,6 +287,7 @@ void kstore_close(struct kstore *st)
 {
 	if (!st)
 		return;
+	kstore_close(st->helper);
 	for (int i = 0; i < S__N; i++)
 		sqlite3_finalize(st->stmt[i]);
 	for (int i = 0; i < KSTORE_NCACHE; i++)

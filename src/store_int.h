@@ -15,7 +15,7 @@ struct kfilter;
 struct kcase_row;
 
 #define KSTORE_NSTMT 16   /* statements prepared at open (store.c) */
-#define KSTORE_NCACHE 16  /* slots for statements prepared on first use (store_search.c) */
+#define KSTORE_NCACHE 24  /* slots for statements prepared on first use (store_search.c) */
 
 struct kstore {
 	sqlite3 *db;
@@ -24,6 +24,9 @@ struct kstore {
 	sqlite3_stmt *cache[KSTORE_NCACHE];
 	int in_txn;
 	long long batch; /* identifies the open transaction (meta 'batch' counter) */
+	struct kstore *helper; /* a second read-only connection for searches (store_search.c) */
+	int helper_failed;     /* it could not be opened */
+	int threads;           /* search threads: 0 = as many as processors (at most 2) */
 };
 
 int kstore__db_err(struct kstore *st, struct kerr *err, const char *what);

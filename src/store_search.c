@@ -15,6 +15,8 @@
 #include "search.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +33,14 @@ enum {
 	C_TOP2,
 	C_COUNT,
 	C_LISTS,
-	C_DOCSIZE,
 	C_DV,
 	C_DLALL,
+	C_MINID,
+	C_MAXID,
+	C_NROWS,
+	C_COLLECT,
+	C_COLLECT2,
+	C_STATE,
 	C__N
 };
 
@@ -276,22 +283,32 @@ out_free:
 }
 
 /*
- * kyokun_lists(case_fts, state): the phrase lists of the ranked top-k path
- * (kstore_search_top(), "phrase lists" below).  Called on the first row of
- * "... WHERE case_fts MATCH :match LIMIT 1": for every phrase of the
- * expression it walks the rows containing the phrase (xQueryPhrase, the
- * walk bm25's idf needs anyway) and keeps each row's column-weighted
- * instance count, in rowid order.  Nothing else of the match is read.
+ * The ranked top-k path of kstore_search_top() (top_match() below) uses
+ * three auxiliary functions, each given the query's struct topk:
+ *
+ *   kyokun_stats(case_fts, t)    on the first matching row: the row count,
+ *                                the average length, the length cache;
+ *   kyokun_sample(case_fts, t)   on each row of a sample of rows matching
+ *                                any phrase: counts rows per phrase (the
+ *                                document frequencies bm25's idf needs);
+ *   kyokun_collect(case_fts, t)  on each row of the match: bm25 in C and a
+ *                                min-heap of the best k.
  */
 #define TOPK_MAX_PHRASES 64
 #define TOPK_MAX_NODES 512
 
-struct plist {
-	sqlite3_int64 *rid;
-	double *f;        /* column-weighted instance count */
-	size_t n, cap;
-	const double *w;
-};
+/*
+ * Document frequencies are counted exactly up to this many rows; above it
+ * they are estimated from TOPK_WINDOWS windows of rowids spread over the
+ * table holding this many rows in all.  Counting exactly walks every row of
+ * every phrase (for a common word at a million rows, most of a query's
+ * time), and idf needs only the proportion.
+ */
+#define TOPK_SAMPLE_ROWS 16384
+#define TOPK_WINDOWS 8
+
+/* From this many rows on, a search runs on two connections at once. */
+#define TOPK_PARALLEL_ROWS 65536
 
 enum { TN_PHRASE, TN_AND, TN_OR, TN_NOT };
 
@@ -324,51 +341,48 @@ static void dlcache_free(void *p)
 	free(dc);
 }
 
+struct topk_ent {
+	struct kstore_hit h;
+	double fr0;                          /* phrase 0's weighted count */
+	int dl;                              /* the row's length */
+};
+
 struct topk {
 	struct dlcache *dlc;
 	sqlite3_int64 nrow;
 	struct tnode node[TOPK_MAX_NODES];
-	int nnode, root, np, pure_or;
+	int nnode, root, np;
+	const char *ptext[TOPK_MAX_PHRASES]; /* phrase i in the match text */
+	int plen[TOPK_MAX_PHRASES];
 	double w[KCOL__N];
-	struct plist pl[TOPK_MAX_PHRASES];
 	double idf[TOPK_MAX_PHRASES];
+	long cnt[TOPK_MAX_PHRASES];          /* kyokun_sample: rows seen per phrase */
 	double avgdl;
 	int called, rc;
+	/* kyokun_collect */
+	struct topk_ent *heap;
+	size_t k, nheap;
+	sqlite3_int64 exclude;
+	sqlite3_stmt *fs;                    /* filters (NULL: none), :rid at frid */
+	int frid;
+	const struct dlcache *dl;            /* lengths, when loaded */
+	struct kstore *st;                   /* the connection, to load them */
+	int load_all;                        /* load them before the first row */
+	int own_txn;                         /* the read transaction is the search's own */
+	long rows;                           /* rows of the match visited */
+	long reads;                          /* lengths read one by one */
 };
 
-static int plist_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+static struct topk *topk_arg(int argc, sqlite3_value **argv)
 {
-	struct plist *pl = ctx;
-	Fts5PhraseIter it;
-	int col = -1, off = -1;
-	double f = 0;
-
-	if (pl->n == pl->cap) {
-		size_t nc = pl->cap ? pl->cap * 2 : 1024;
-		sqlite3_int64 *nr = sqlite3_realloc64(pl->rid, nc * sizeof(*nr));
-		double *nf;
-
-		if (!nr)
-			return SQLITE_NOMEM;
-		pl->rid = nr;
-		if (!(nf = sqlite3_realloc64(pl->f, nc * sizeof(*nf))))
-			return SQLITE_NOMEM;
-		pl->f = nf;
-		pl->cap = nc;
-	}
-	if (api->xPhraseFirst(fts, 0, &it, &col, &off) == SQLITE_OK)
-		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
-			f += col < KCOL__N ? pl->w[col] : 1.0;
-	pl->rid[pl->n] = api->xRowid(fts);
-	pl->f[pl->n] = f;
-	pl->n++;
-	return SQLITE_OK;
+	return argc > 0 ? sqlite3_value_pointer(argv[0], "kyokun_topk") : NULL;
 }
 
-static void aux_lists(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
+/* kyokun_stats(case_fts, t) */
+static void aux_stats(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 		      int argc, sqlite3_value **argv)
 {
-	struct topk *t = argc > 0 ? sqlite3_value_pointer(argv[0], "kyokun_topk") : NULL;
+	struct topk *t = topk_arg(argc, argv);
 	sqlite3_int64 nrow = 0, total = 0;
 	int rc;
 
@@ -391,17 +405,114 @@ static void aux_lists(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 	t->avgdl = nrow > 0 ? (double)total / (double)nrow : 1.0;
 	if (t->avgdl <= 0)
 		t->avgdl = 1.0;
-	for (int i = 0; i < t->np; i++) {
-		double idf;
+}
 
-		t->pl[i].w = t->w;
-		if ((rc = api->xQueryPhrase(fts, i, &t->pl[i], plist_cb)) != SQLITE_OK) {
+/* kyokun_sample(case_fts, t): the match is every phrase ORed, in order. */
+static void aux_sample(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
+		       int argc, sqlite3_value **argv)
+{
+	struct topk *t = topk_arg(argc, argv);
+
+	sqlite3_result_null(sctx);
+	if (!t || api->xPhraseCount(fts) != t->np)
+		return;
+	for (int i = 0; i < t->np; i++) {
+		Fts5PhraseIter it;
+		int col = -1, off = -1;
+
+		if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+			t->cnt[i]++;
+	}
+}
+
+static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct kerr *err);
+
+/* Push e onto t's heap of the best k (heap[0] the one ranking last). */
+static void topk_push(struct topk *t, const struct topk_ent *e);
+
+/* kyokun_collect(case_fts, t) */
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
+			int argc, sqlite3_value **argv)
+{
+	struct topk *t = api->xGetAuxdata(fts, 0);
+	sqlite3_int64 rid = api->xRowid(fts);
+	double fr[TOPK_MAX_PHRASES], ub = 0, exact = 0;
+	unsigned long long a = 0;
+	int dl = 0, rc;
+
+	sqlite3_result_null(sctx);
+	if (!t) {
+		/* the first row: keep t with the cursor (no type check per row) */
+		if (!(t = topk_arg(argc, argv)))
+			return;
+		if ((rc = api->xSetAuxdata(fts, t, NULL)) != SQLITE_OK) {
 			t->rc = rc;
+			sqlite3_result_error_code(sctx, rc);
 			return;
 		}
-		idf = log(((double)nrow - (double)t->pl[i].n + 0.5) / ((double)t->pl[i].n + 0.5));
-		t->idf[i] = idf > 0 ? idf : 1e-6;
 	}
+	if (t->rc)
+		return;
+	if (!t->rows++) {
+		/* this connection's lengths of every row, if read already (or asked for) */
+		struct kerr e = KERR_INIT;
+
+		t->dlc = api->xUserData(fts);
+		t->dl = dlcache_ready(t->st, t->dlc, t->load_all, &e) > 0 ? t->dlc : NULL;
+	}
+	if (t->exclude && rid == t->exclude)
+		return;
+	for (int i = 0; i < t->np; i++) {
+		Fts5PhraseIter it;
+		int col = -1, off = -1;
+
+		fr[i] = 0;
+		if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+			continue;
+		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+			fr[i] += col < KCOL__N ? t->w[col] : 1.0;
+		if (fr[i] > 0) {
+			a |= 1ULL << i;
+			ub += t->idf[i] * fr[i] * (BM25_K1 + 1) / (fr[i] + BM25_K1 * (1 - BM25_B));
+		}
+	}
+	if (t->nheap == t->k && ub <= t->heap[0].h.score)
+		return; /* cannot be among the first k (a tie loses: a later rowid) */
+	if (t->fs) {
+		sqlite3_bind_int64(t->fs, t->frid, rid);
+		rc = sqlite3_step(t->fs);
+		sqlite3_reset(t->fs);
+		if (rc == SQLITE_DONE)
+			return;
+		if (rc != SQLITE_ROW) {
+			t->rc = rc;
+			sqlite3_result_error_code(sctx, rc);
+			return;
+		}
+	}
+	if (!t->dl && t->dlc && ++t->reads > 1000 + t->nrow / 32) {
+		/* many rows to rank: read all lengths at once (kept for the next query) */
+		struct kerr e = KERR_INIT;
+
+		if (dlcache_ready(t->st, t->dlc, 1, &e) > 0)
+			t->dl = t->dlc;
+		else
+			t->dlc = NULL; /* no memory for it: one by one */
+	}
+	if (t->dl && rid >= 0 && rid < t->dl->n && t->dl->dl[rid] >= 0) {
+		dl = t->dl->dl[rid];
+	} else if ((rc = api->xColumnSize(fts, -1, &dl)) != SQLITE_OK) {
+		t->rc = rc;
+		sqlite3_result_error_code(sctx, rc);
+		return;
+	}
+	for (int i = 0; i < t->np; i++)
+		if (fr[i] > 0)
+			exact += t->idf[i] * fr[i] * (BM25_K1 + 1) /
+				 (fr[i] + BM25_K1 * (1 - BM25_B + BM25_B * dl / t->avgdl));
+	if (t->nheap == t->k && exact <= t->heap[0].h.score)
+		return;
+	topk_push(t, &(struct topk_ent){ { rid, exact, a }, fr[0], dl });
 }
 
 static int init(struct kstore *st, struct kerr *err)
@@ -427,7 +538,11 @@ static int init(struct kstore *st, struct kerr *err)
 
 		if (!dc)
 			return kerr_set(err, KE_NOMEM, "out of memory");
-		rc = api->xCreateFunction(api, "kyokun_lists", dc, aux_lists, dlcache_free);
+		rc = api->xCreateFunction(api, "kyokun_stats", dc, aux_stats, dlcache_free);
+		if (rc == SQLITE_OK)
+			rc = api->xCreateFunction(api, "kyokun_sample", NULL, aux_sample, NULL);
+		if (rc == SQLITE_OK)
+			rc = api->xCreateFunction(api, "kyokun_collect", dc, aux_collect, NULL);
 	}
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB, "search: registering functions: %s", sqlite3_errstr(rc));
@@ -566,6 +681,7 @@ static int tk_or(struct tparse *ps);
 
 static int tk_primary(struct tparse *ps)
 {
+	const char *start;
 	int n;
 
 	tk_space(ps);
@@ -581,6 +697,7 @@ static int tk_primary(struct tparse *ps)
 	}
 	if (*ps->p != '"')
 		return -1;
+	start = ps->p;
 	for (ps->p++;; ps->p++) {
 		if (!*ps->p)
 			return -1;
@@ -596,44 +713,33 @@ static int tk_primary(struct tparse *ps)
 		ps->p++;
 	if (ps->t->np >= TOPK_MAX_PHRASES || (n = tk_new(ps->t, TN_PHRASE)) < 0)
 		return -1;
+	ps->t->ptext[ps->t->np] = start;
+	ps->t->plen[ps->t->np] = (int)(ps->p - start);
 	ps->t->node[n].phrase = ps->t->np++;
 	return n;
 }
 
-static int tk_not(struct tparse *ps)
+/* Level 0 is OR, 1 AND, 2 NOT (FTS5's precedence, loosest first), 3 a primary. */
+static int tk_level(struct tparse *ps, int level)
 {
-	int l = tk_primary(ps), r;
+	static const char *const kw[] = { "OR", "AND", "NOT" };
+	static const int type[] = { TN_OR, TN_AND, TN_NOT };
+	int l, r;
 
-	while (l >= 0 && tk_kw(ps, "NOT")) {
-		if ((r = tk_primary(ps)) < 0)
+	if (level == 3)
+		return tk_primary(ps);
+	l = tk_level(ps, level + 1);
+	while (l >= 0 && tk_kw(ps, kw[level])) {
+		if ((r = tk_level(ps, level + 1)) < 0)
 			return -1;
-		l = tk_join(ps->t, TN_NOT, l, r);
-	}
-	return l;
-}
-
-static int tk_and(struct tparse *ps)
-{
-	int l = tk_not(ps), r;
-
-	while (l >= 0 && tk_kw(ps, "AND")) {
-		if ((r = tk_not(ps)) < 0)
-			return -1;
-		l = tk_join(ps->t, TN_AND, l, r);
+		l = tk_join(ps->t, type[level], l, r);
 	}
 	return l;
 }
 
 static int tk_or(struct tparse *ps)
 {
-	int l = tk_and(ps), r;
-
-	while (l >= 0 && tk_kw(ps, "OR")) {
-		if ((r = tk_and(ps)) < 0)
-			return -1;
-		l = tk_join(ps->t, TN_OR, l, r);
-	}
-	return l;
+	return tk_level(ps, 0);
 }
 
 static int tk_parse(struct topk *t, const char *match)
@@ -646,74 +752,14 @@ static int tk_parse(struct topk *t, const char *match)
 	tk_space(&ps);
 	if (*ps.p)
 		return -1;
-	t->pure_or = 1;
-	for (int i = 0; i < t->nnode; i++)
-		if (t->node[i].type == TN_AND || t->node[i].type == TN_NOT)
-			t->pure_or = 0;
 	return 0;
-}
-
-/* Does the row whose phrases are m match node n? */
-static int tk_match(const struct topk *t, int n, unsigned long long m)
-{
-	const struct tnode *d = &t->node[n];
-	int k;
-
-	switch (d->type) {
-	case TN_PHRASE:
-		return (int)((m >> d->phrase) & 1);
-	case TN_AND:
-		for (k = d->kid; k >= 0; k = t->node[k].next)
-			if (!tk_match(t, k, m))
-				return 0;
-		return 1;
-	case TN_OR:
-		for (k = d->kid; k >= 0; k = t->node[k].next)
-			if (tk_match(t, k, m))
-				return 1;
-		return 0;
-	default: /* TN_NOT */
-		return tk_match(t, d->kid, m) && !tk_match(t, t->node[d->kid].next, m);
-	}
-}
-
-/*
- * The phrases FTS5 reports for a matching row (what bm25() and
- * xPhraseFirst() see): FTS5 positions a phrase on the row only when every
- * AND above it matches the row, and never the right side of a NOT.  n
- * matches the row.
- */
-static unsigned long long tk_active(const struct topk *t, int n, unsigned long long m)
-{
-	const struct tnode *d = &t->node[n];
-	unsigned long long a = 0;
-	int k;
-
-	switch (d->type) {
-	case TN_PHRASE:
-		return 1ULL << d->phrase;
-	case TN_AND:
-		for (k = d->kid; k >= 0; k = t->node[k].next)
-			a |= tk_active(t, k, m);
-		return a;
-	case TN_OR:
-		for (k = d->kid; k >= 0; k = t->node[k].next)
-			if (tk_match(t, k, m))
-				a |= tk_active(t, k, m);
-		return a;
-	default:
-		return tk_active(t, d->kid, m);
-	}
 }
 
 static void topk_free(struct topk *t)
 {
 	if (!t)
 		return;
-	for (int i = 0; i < TOPK_MAX_PHRASES; i++) {
-		sqlite3_free(t->pl[i].rid);
-		sqlite3_free(t->pl[i].f);
-	}
+	free(t->heap);
 	free(t);
 }
 
@@ -794,84 +840,387 @@ static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct
 	return 1;
 }
 
-/* The length of row rid in tokens, all columns (xColumnSize(-1)). */
-static int docsize(struct kstore *st, sqlite3_int64 rid, int *dl, struct kerr *err)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*dl = 0;
-	if ((rc = cached(st, C_DOCSIZE, "SELECT sz FROM case_fts_docsize WHERE id = ?1", &s, err)))
-		return rc;
-	sqlite3_bind_int64(s, 1, rid);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*dl = docsize_sum(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
-		rc = 0;
-	} else {
-		rc = rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "search: document length");
-	}
-	sqlite3_reset(s);
-	return rc;
-}
-
 /* a ranks before b: higher score, then lower rowid. */
 static int hit_before(const struct kstore_hit *a, const struct kstore_hit *b)
 {
 	return a->score > b->score || (a->score == b->score && a->rid < b->rid);
 }
 
-/* heap[0] is the hit ranking last. */
-static void hit_sift(struct kstore_hit *h, size_t n, size_t i)
+static int ent_cmp(const void *a, const void *b)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
+	const struct kstore_hit *x = &((const struct topk_ent *)a)->h, *y = &((const struct topk_ent *)b)->h;
 
-		if (l < n && hit_before(&h[m], &h[l]))
-			m = l;
-		if (l + 1 < n && hit_before(&h[m], &h[l + 1]))
-			m = l + 1;
-		if (m == i)
-			return;
-		struct kstore_hit x = h[i];
-		h[i] = h[m];
-		h[m] = x;
-		i = m;
-	}
+	return hit_before(x, y) ? -1 : hit_before(y, x) ? 1 : 0;
 }
 
-static int hit_cmp(const void *a, const void *b)
+static int ent_before(const struct topk_ent *a, const struct topk_ent *b)
 {
-	return hit_before(a, b) ? -1 : hit_before(b, a) ? 1 : 0;
+	return hit_before(&a->h, &b->h);
+}
+
+static void topk_push(struct topk *t, const struct topk_ent *e)
+{
+	size_t i;
+
+	if (t->nheap < t->k) {
+		i = t->nheap++;
+		while (i > 0 && ent_before(&t->heap[(i - 1) / 2], e)) {
+			t->heap[i] = t->heap[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		t->heap[i] = *e;
+		return;
+	}
+	/* replace the root (the one ranking last) and sift it down */
+	for (i = 0;;) {
+		size_t l = 2 * i + 1, m = i;
+		const struct topk_ent *x = e;
+
+		if (l < t->nheap && ent_before(x, &t->heap[l]))
+			m = l, x = &t->heap[l];
+		if (l + 1 < t->nheap && ent_before(x, &t->heap[l + 1]))
+			m = l + 1;
+		if (m == i)
+			break;
+		t->heap[i] = t->heap[m];
+		i = m;
+	}
+	t->heap[i] = *e;
+}
+
+/* The first and last rowid of the table and the rows in [lo, hi). */
+static int rowid_range(struct kstore *st, sqlite3_int64 *lo, sqlite3_int64 *hi, struct kerr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*lo = *hi = 0;
+	for (int i = 0; i < 2; i++) {
+		if ((rc = cached(st, i ? C_MAXID : C_MINID,
+				 i ? "SELECT id FROM case_fts_docsize ORDER BY id DESC LIMIT 1"
+				   : "SELECT id FROM case_fts_docsize ORDER BY id LIMIT 1", &s, err)))
+			return rc;
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			*(i ? hi : lo) = sqlite3_column_int64(s, 0);
+		done(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return kstore__db_err(st, err, "search");
+	}
+	return 0;
+}
+
+static int rows_between(struct kstore *st, sqlite3_int64 lo, sqlite3_int64 hi, long *n,
+			struct kerr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = cached(st, C_NROWS, "SELECT count(*) FROM case_fts_docsize WHERE id >= ?1 AND id < ?2",
+			 &s, err)))
+		return rc;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+	done(s);
+	return rc == SQLITE_ROW ? 0 : kstore__db_err(st, err, "search");
 }
 
 /*
- * The phrase-list path of kstore_search_top(): the same hits, scores and
- * order as the SQL statement of top_sql() with kyokun_rank().
+ * idf for every phrase of t: exact (the rows of each phrase counted) when
+ * the table has up to TOPK_SAMPLE_ROWS rows, else from the rows of
+ * TOPK_WINDOWS windows spread evenly over the rowids (flags may force the
+ * windows, small, for tests).  One statement per window: the phrases ORed,
+ * each matching row adding to the count of every phrase it holds.
+ */
+static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *err)
+{
+	struct kbuf any = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	sqlite3_int64 lo, hi, span;
+	long seen = 0, wn;
+	int rc, r, nwin = 1, wrows;
+
+	if ((rc = rowid_range(st, &lo, &hi, err)))
+		goto out;
+	span = hi - lo + 1;
+	wrows = (flags & KSTORE_RANK_SAMPLE) ? 2 : TOPK_SAMPLE_ROWS / TOPK_WINDOWS;
+	if ((flags & KSTORE_RANK_SAMPLE) || t->nrow > TOPK_SAMPLE_ROWS)
+		nwin = TOPK_WINDOWS;
+	if (span <= (sqlite3_int64)nwin * wrows)
+		nwin = 1; /* the windows would cover the table */
+	for (int i = 0; i < t->np; i++) {
+		r = kbuf_addf(&any, "%s%.*s", i ? " OR " : "", t->plen[i], t->ptext[i]);
+		if (r) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if ((rc = kstore__prepare(st, nwin == 1
+				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
+		goto out;
+	memset(t->cnt, 0, sizeof(t->cnt));
+	for (int w = 0; w < nwin; w++) {
+		sqlite3_int64 a = lo + (nwin > 1 ? (span - wrows) * w / (nwin - 1) : 0), b = a + wrows;
+
+		sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
+		sqlite3_bind_text(s, 2, any.buf, (int)any.len, SQLITE_STATIC);
+		if (nwin > 1) {
+			sqlite3_bind_int64(s, 3, a);
+			sqlite3_bind_int64(s, 4, b);
+			if ((rc = rows_between(st, a, b, &wn, err)))
+				goto out;
+			seen += wn;
+		}
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			;
+		sqlite3_reset(s);
+		if (r != SQLITE_DONE) {
+			rc = match_err(st, err, "search");
+			goto out;
+		}
+	}
+	for (int i = 0; i < t->np; i++) {
+		double df = nwin == 1 || seen == 0 ? (double)t->cnt[i] : (double)t->cnt[i] * (double)t->nrow / seen;
+		double idf = log(((double)t->nrow - df + 0.5) / (df + 0.5));
+
+		t->idf[i] = idf > 0 ? idf : 1e-6;
+	}
+out:
+	if (s)
+		sqlite3_finalize(s);
+	kbuf_release(&any);
+	return rc;
+}
+
+/*
+ * Run kyokun_collect over the rows of match in [lo, hi) (all when lo == hi)
+ * on st's connection, into t (whose heap, idf and statistics are set).
+ */
+static int collect_part(struct kstore *st, struct topk *t, const char *match, const struct kfilter *f,
+			sqlite3_int64 lo, sqlite3_int64 hi, struct kerr *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0, r, ranged = lo < hi;
+
+	t->st = st;
+	t->rows = t->reads = 0;
+	t->dl = NULL;
+	t->dlc = NULL;
+	if (has_filter(f)) {
+		struct kbuf sql = KBUF_INIT;
+
+		r = kbuf_adds(&sql, "SELECT 1 FROM cases c");
+		r |= kstore__filter_sql(f, &sql);
+		r |= kbuf_adds(&sql, " AND c.rid = :rid");
+		if (r) {
+			kbuf_release(&sql);
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		}
+		rc = kstore__prepare(st, sql.buf, &t->fs, err);
+		kbuf_release(&sql);
+		if (rc)
+			return rc;
+		kstore__bind_filter(t->fs, f);
+		t->frid = sqlite3_bind_parameter_index(t->fs, ":rid");
+	}
+	if ((rc = cached(st, ranged ? C_COLLECT2 : C_COLLECT,
+			 ranged ? "SELECT kyokun_collect(case_fts, ?1) FROM case_fts"
+				  " WHERE case_fts MATCH ?2 AND rowid >= ?3 AND rowid < ?4"
+				: "SELECT kyokun_collect(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2",
+			 &s, err)))
+		goto out;
+	sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
+	sqlite3_bind_text(s, 2, match, -1, SQLITE_STATIC);
+	if (ranged) {
+		sqlite3_bind_int64(s, 3, lo);
+		sqlite3_bind_int64(s, 4, hi);
+	}
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	done(s);
+	if (t->rc) {
+		rc = t->rc == SQLITE_NOMEM ? kerr_set(err, KE_NOMEM, "out of memory")
+					   : kerr_set(err, KE_DB, "search: %s", sqlite3_errstr(t->rc));
+		goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = match_err(st, err, "search");
+out:
+	if (t->fs)
+		sqlite3_finalize(t->fs);
+	t->fs = NULL;
+	return rc;
+}
+
+/*
+ * The FTS5 index as a connection sees it: its structure record (with a
+ * counter every write moves) and its totals.  Two connections that read the
+ * same have the same index.
+ */
+static int index_state(struct kstore *st, struct kbuf *out, struct kerr *err)
+{
+	sqlite3_stmt *s;
+	int rc, r = 0;
+
+	kbuf_reset(out);
+	if ((rc = cached(st, C_STATE, "SELECT block FROM case_fts_data WHERE id IN (1, 10) ORDER BY id",
+			 &s, err)))
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		r |= kbuf_add(out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+	done(s);
+	if (rc != SQLITE_DONE)
+		return kstore__db_err(st, err, "search");
+	return r ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+}
+
+/* The second half of a search, on the helper connection (a thread). */
+struct part {
+	struct kstore *st;
+	struct topk *t;
+	const char *match;
+	const struct kfilter *f;
+	sqlite3_int64 lo, hi;
+	const struct kbuf *state; /* the index the first half reads */
+	int rc, same;
+	struct kerr err;
+};
+
+static void *part_run(void *arg)
+{
+	struct part *p = arg;
+	struct kbuf state = KBUF_INIT;
+
+	if (sqlite3_exec(p->st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		p->rc = kstore__db_err(p->st, &p->err, "search");
+		return NULL;
+	}
+	if ((p->rc = init(p->st, &p->err)) || (p->rc = index_state(p->st, &state, &p->err)))
+		goto out;
+	/* another index (a write came between the two reads): the caller does it */
+	p->same = state.len == p->state->len && !memcmp(state.buf, p->state->buf, state.len);
+	if (p->same)
+		p->rc = collect_part(p->st, p->t, p->match, p->f, p->lo, p->hi, &p->err);
+out:
+	sqlite3_exec(p->st->db, "COMMIT", NULL, NULL, NULL);
+	kbuf_release(&state);
+	return NULL;
+}
+
+/* Merge b's heap into a's (both hold at most a->k). */
+static void topk_merge(struct topk *a, const struct topk *b)
+{
+	for (size_t i = 0; i < b->nheap; i++)
+		if (a->nheap < a->k || ent_before(&b->heap[i], &a->heap[0]))
+			topk_push(a, &b->heap[i]);
+	a->rows += b->rows;
+}
+
+/*
+ * Collect the match into t: in two halves of the rowids at once when the
+ * table is big, the machine has two processors and a second connection can
+ * be had (st->helper, opened on first use), else in one go.  Ends with t's
+ * heap sorted best first, the scores final.
+ */
+static int top_parts(struct kstore *st, struct topk *t, const char *match, const struct kfilter *f,
+		     int flags, struct kerr *err)
+{
+	struct kbuf state = KBUF_INIT;
+	struct topk *t2 = NULL;
+	struct part p = { 0 };
+	pthread_t th;
+	sqlite3_int64 lo, hi, mid = 0;
+	int rc = 0, threads = st->threads, started = 0;
+	const char *env = getenv("KYOKUN_SEARCH_THREADS");
+
+	if (!threads)
+		threads = env && *env ? atoi(env) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (((threads >= 2 && t->nrow >= TOPK_PARALLEL_ROWS) || (flags & KSTORE_RANK_SPLIT)) &&
+	    !st->helper_failed && t->own_txn /* no write of ours pending */ &&
+	    strcmp(st->path, ":memory:") && *st->path) {
+		if (!st->helper) {
+			struct kerr e = KERR_INIT;
+
+			if (kstore_open(&st->helper, st->path, KSTORE_READONLY, &e) < 0) {
+				st->helper = NULL;
+				st->helper_failed = 1; /* one go, from now on */
+			} else {
+				st->helper->threads = 1;
+			}
+		}
+		if (st->helper) {
+			if ((rc = rowid_range(st, &lo, &hi, err)) || (rc = index_state(st, &state, err)))
+				goto out;
+			mid = lo + (hi - lo + 1) / 2;
+			if (!(t2 = malloc(sizeof(*t2))) || !(memcpy(t2, t, sizeof(*t2)), t2->heap = malloc(t->k * sizeof(*t2->heap)))) {
+				rc = kerr_set(err, KE_NOMEM, "out of memory");
+				goto out;
+			}
+			p = (struct part){ st->helper, t2, match, f, mid, hi + 1, &state, 0, 0, KERR_INIT };
+			if (pthread_create(&th, NULL, part_run, &p) == 0)
+				started = 1;
+		}
+	}
+	rc = collect_part(st, t, match, f, started ? lo : 0, started ? mid : 0, err);
+	if (started) {
+		pthread_join(th, NULL);
+		if (!rc && p.rc)
+			rc = kerr_set(err, p.rc, "%s", p.err.msg);
+		if (!rc && !p.same) /* the helper saw another index: do its half here */
+			rc = collect_part(st, t2, match, f, mid, hi + 1, err);
+		if (!rc)
+			topk_merge(t, t2);
+	}
+	if (rc)
+		goto out;
+	if (t->np == 1) {
+		/* as aux_rank(), now that the phrase's rows are counted */
+		double idf = log(((double)t->nrow - (double)t->rows + 0.5) / ((double)t->rows + 0.5));
+
+		idf = idf > 0 ? idf : 1e-6;
+		for (size_t i = 0; i < t->nheap; i++) {
+			double fr = t->heap[i].fr0;
+
+			t->heap[i].h.score = idf * fr * (BM25_K1 + 1) /
+					     (fr + BM25_K1 * (1 - BM25_B + BM25_B * t->heap[i].dl / t->avgdl));
+		}
+	}
+	qsort(t->heap, t->nheap, sizeof(*t->heap), ent_cmp);
+out:
+	if (t2)
+		free(t2->heap);
+	free(t2);
+	kbuf_release(&state);
+	return rc;
+}
+
+/*
+ * The default path of kstore_search_top(): the same hits, scores and order
+ * as the SQL statement of top_sql() with kyokun_rank() when the table has
+ * up to TOPK_SAMPLE_ROWS rows (above, idf is estimated: see topk_idf()).
  *
- * One FTS5 statement reads every phrase's rows once (kyokun_lists: the
- * walk that bm25's idf needs in any case), then the lists are merged here
- * in rowid order: the expression is evaluated on each row's set of
- * phrases, the upper bound of its bm25 for length 0 is checked against the
- * k-th best exact score so far, and only a row that can still reach the
- * page has its filters checked and its length read (one lookup each).
- * The rows of the match are not visited a second time through the SQL
- * engine, no function is called per row and nothing is sorted but the page.
+ * FTS5 evaluates the expression (its AND skips through the phrases' rows
+ * and checks a phrase's positions only on rows the other words allow), and
+ * kyokun_collect() scores each row of the match in C: the upper bound of
+ * its bm25 for length 0 is checked against the k-th best exact score so
+ * far, and only a row that can still reach the page has its filters
+ * checked and its length read.  Nothing is sorted but the page.
  *
  * Returns 1 when the expression is not one this path handles (the caller
  * then runs the SQL path).
  */
-static int top_lists(struct kstore *st, const char *match, int flags, const struct kfilter *f,
+static int top_match(struct kstore *st, const char *match, int flags, const struct kfilter *f,
 		     long long exclude_rid, long limit, long offset, struct kstore_hit **hits,
 		     size_t *n, struct kerr *err)
 {
 	static const double weights[KCOL__N] = { 8.0, 4.0, 3.0, 1.0, 1.0, 0.5 };
 	struct topk *t = calloc(1, sizeof(*t));
-	struct kstore_hit *heap = NULL;
-	sqlite3_stmt *s = NULL, *fs = NULL;
-	size_t k = (size_t)(offset + limit), nheap = 0, pos[TOPK_MAX_PHRASES] = { 0 };
-	struct dlcache *dlc = NULL;
-	int rc = 0, r, frid = 0, txn = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = 0, r, txn = 0;
 
 	if (!t)
 		return kerr_set(err, KE_NOMEM, "out of memory");
@@ -880,7 +1229,9 @@ static int top_lists(struct kstore *st, const char *match, int flags, const stru
 		goto out;
 	}
 	memcpy(t->w, weights, sizeof(weights));
-	if (!(heap = malloc(k * sizeof(*heap)))) {
+	t->k = (size_t)(offset + limit);
+	t->exclude = exclude_rid;
+	if (!(t->heap = malloc(t->k * sizeof(*t->heap)))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -892,7 +1243,8 @@ static int top_lists(struct kstore *st, const char *match, int flags, const stru
 		}
 		txn = 1;
 	}
-	if ((rc = cached(st, C_LISTS, "SELECT kyokun_lists(case_fts, ?1) FROM case_fts"
+	t->own_txn = txn;
+	if ((rc = cached(st, C_LISTS, "SELECT kyokun_stats(case_fts, ?1) FROM case_fts"
 			 " WHERE case_fts MATCH ?2 LIMIT 1", &s, err)))
 		goto out;
 	sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
@@ -900,6 +1252,7 @@ static int top_lists(struct kstore *st, const char *match, int flags, const stru
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
 		;
 	done(s);
+	s = NULL;
 	if (r != SQLITE_DONE) {
 		rc = match_err(st, err, "search");
 		goto out;
@@ -915,128 +1268,31 @@ static int top_lists(struct kstore *st, const char *match, int flags, const stru
 					   : kerr_set(err, KE_DB, "search: %s", sqlite3_errstr(t->rc));
 		goto out;
 	}
-	if (has_filter(f)) {
-		struct kbuf sql = KBUF_INIT;
+	if (t->np == 1) {
+		/* one phrase: its rows are the match, counted on the way; the
+		 * scores are scaled by its idf at the end */
+		t->idf[0] = 1;
+	} else if ((rc = topk_idf(st, t, flags, err))) {
+		goto out;
+	}
+	t->load_all = !!(flags & KSTORE_RANK_LOAD);
+	if ((rc = top_parts(st, t, match, f, flags, err)))
+		goto out;
+	if (t->nheap > (size_t)offset) {
+		struct kstore_hit *h = malloc((t->nheap - (size_t)offset) * sizeof(*h));
 
-		r = kbuf_adds(&sql, "SELECT 1 FROM cases c");
-		r |= kstore__filter_sql(f, &sql);
-		r |= kbuf_adds(&sql, " AND c.rid = :rid");
-		if (r) {
-			kbuf_release(&sql);
+		if (!h) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
-		rc = kstore__prepare(st, sql.buf, &fs, err);
-		kbuf_release(&sql);
-		if (rc)
-			goto out;
-		kstore__bind_filter(fs, f);
-		frid = sqlite3_bind_parameter_index(fs, ":rid");
-	}
-	{
-		size_t tot = 0;
-
-		for (int i = 0; i < t->np; i++)
-			tot += t->pl[i].n;
-		/* many rows to rank: read all lengths at once (or reuse them) */
-		if ((r = dlcache_ready(st, t->dlc, (flags & KSTORE_RANK_LOAD) || tot > 1000 + (size_t)t->nrow / 32,
-				       err)) < 0) {
-			rc = r;
-			goto out;
-		}
-		dlc = r > 0 ? t->dlc : NULL;
-	}
-	for (;;) {
-		sqlite3_int64 rid = 0;
-		unsigned long long m = 0, a;
-		double fr[TOPK_MAX_PHRASES], ub = 0, exact = 0;
-		int any = 0, dl;
-
-		for (int i = 0; i < t->np; i++)
-			if (pos[i] < t->pl[i].n && (!any || t->pl[i].rid[pos[i]] < rid)) {
-				rid = t->pl[i].rid[pos[i]];
-				any = 1;
-			}
-		if (!any)
-			break;
-		for (int i = 0; i < t->np; i++) {
-			fr[i] = 0;
-			if (pos[i] < t->pl[i].n && t->pl[i].rid[pos[i]] == rid) {
-				m |= 1ULL << i;
-				fr[i] = t->pl[i].f[pos[i]++];
-			}
-		}
-		if (t->pure_or)
-			a = m;
-		else if (!tk_match(t, t->root, m))
-			continue;
-		else
-			a = tk_active(t, t->root, m);
-		if (rid == exclude_rid && exclude_rid)
-			continue;
-		/* as aux_rank() */
-		for (int i = 0; i < t->np; i++)
-			if ((a >> i & 1) && fr[i] > 0)
-				ub += t->idf[i] * fr[i] * (BM25_K1 + 1) / (fr[i] + BM25_K1 * (1 - BM25_B));
-		if (nheap == k && ub <= heap[0].score)
-			continue; /* cannot be among the first k (a tie loses: a later rowid) */
-		if (fs) {
-			sqlite3_bind_int64(fs, frid, rid);
-			r = sqlite3_step(fs);
-			sqlite3_reset(fs);
-			if (r == SQLITE_DONE)
-				continue;
-			if (r != SQLITE_ROW) {
-				rc = kstore__db_err(st, err, "search");
-				goto out;
-			}
-		}
-		if (dlc && rid < dlc->n && dlc->dl[rid] >= 0) {
-			dl = dlc->dl[rid];
-		} else {
-			if ((rc = docsize(st, rid, &dl, err)))
-				goto out;
-		}
-		for (int i = 0; i < t->np; i++)
-			if ((a >> i & 1) && fr[i] > 0)
-				exact += t->idf[i] * fr[i] * (BM25_K1 + 1) /
-					 (fr[i] + BM25_K1 * (1 - BM25_B + BM25_B * dl / t->avgdl));
-		if (nheap == k && exact <= heap[0].score)
-			continue;
-		{
-			struct kstore_hit h = { rid, exact, 0 };
-
-			for (int i = 0; i < t->np; i++)
-				if ((a >> i & 1) && fr[i] > 0)
-					h.phrases |= 1ULL << i;
-			if (nheap < k) {
-				/* sift up */
-				size_t i = nheap++;
-
-				while (i > 0 && hit_before(&heap[(i - 1) / 2], &h)) {
-					heap[i] = heap[(i - 1) / 2];
-					i = (i - 1) / 2;
-				}
-				heap[i] = h;
-			} else {
-				heap[0] = h;
-				hit_sift(heap, nheap, 0);
-			}
-		}
-	}
-	qsort(heap, nheap, sizeof(*heap), hit_cmp);
-	if (nheap > (size_t)offset) {
-		*n = nheap - (size_t)offset;
-		memmove(heap, heap + offset, *n * sizeof(*heap));
-		*hits = heap;
-		heap = NULL;
+		*n = t->nheap - (size_t)offset;
+		for (size_t i = 0; i < *n; i++)
+			h[i] = t->heap[offset + i].h;
+		*hits = h;
 	}
 out:
-	if (fs)
-		sqlite3_finalize(fs);
 	if (txn)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	free(heap);
 	topk_free(t);
 	return rc;
 }
@@ -1109,7 +1365,7 @@ int kstore_search_top(struct kstore *st, const char *match, int flags, const str
 		return rc;
 	two_phase = limit > 0 && offset + limit <= KSTORE_RANK_MAX && !(flags & KSTORE_RANK_EXACT);
 	if (two_phase && !(flags & KSTORE_RANK_SQL)) {
-		if ((rc = top_lists(st, match, flags, f, exclude_rid, limit, offset, hits, n, err)) <= 0)
+		if ((rc = top_match(st, match, flags, f, exclude_rid, limit, offset, hits, n, err)) <= 0)
 			goto out;
 		rc = 0;
 	}

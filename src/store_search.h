@@ -47,19 +47,25 @@ struct kstore_hit {
  * timeline 1, meta 0.5).  exclude_rid (0 = none) is left out (similar
  * cases).  *hits is allocated (free it); *n is the number of hits.
  *
- * By default (offset + limit up to 10,000) the page comes from the phrase
- * lists: one FTS5 pass reads each phrase's rows (the pass bm25's idf needs
- * anyway), the expression is evaluated and bm25 computed in C, and a row's
- * filters and length are read only if its upper bound can reach the page
- * (see top_lists() in store_search.c).  KSTORE_RANK_SQL uses the SQL
- * statement with kyokun_rank() instead (bm25's numbers, rows that cannot
- * reach the page skipped); both give the same hits, scores and order.
+ * By default (offset + limit up to 10,000) FTS5 evaluates the match and
+ * each matching row is scored in C (bm25 with the same numbers as FTS5's;
+ * a row's filters and length are read only if its upper bound can reach
+ * the page).  Up to 16,384 rows in the table, idf is exact; above, it is
+ * estimated from a fixed sample of the rows (a single phrase's is always
+ * exact).  From 65,536 rows on, with two processors, the two halves of the
+ * rowids are scored at once on two connections (a second, read-only one
+ * is opened on first use and kept; KYOKUN_SEARCH_THREADS=1 in the
+ * environment turns this off).  KSTORE_RANK_SQL uses the SQL statement
+ * with kyokun_rank() instead (exact idf always); on a small table both
+ * give the same hits, scores and order.
  * KSTORE_RANK_EXACT sorts FTS5's bm25() over every hit.
  */
 enum {
 	KSTORE_RANK_EXACT = 1,
 	KSTORE_RANK_SQL = 2,  /* the pruned SQL statement, not the phrase lists (tests, comparison) */
-	KSTORE_RANK_LOAD = 4, /* phrase lists: read all document lengths at once (tests) */
+	KSTORE_RANK_LOAD = 4, /* read all document lengths at once (tests) */
+	KSTORE_RANK_SAMPLE = 8, /* estimate idf from tiny samples, whatever the size (tests) */
+	KSTORE_RANK_SPLIT = 16, /* two connections at once, whatever the size (tests) */
 };
 
 int kstore_search_top(struct kstore *st, const char *match, int flags, const struct kfilter *f,

@@ -10,6 +10,7 @@
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,11 +454,12 @@ static void test_ranking(void **state)
 }
 
 /*
- * The phrase-list ranking (kstore_search_top's default) gives the same hits,
- * scores (to the bit), phrase masks and order as the pruned SQL statement,
- * and the same hits in the same order as FTS5's own bm25(), for AND, OR,
- * NOT, prefixes, the relaxed tier, filters, TLP limits, an excluded case
- * and offsets, with lengths read one by one or all at once.
+ * The default ranking (kstore_search_top's, FTS5's match scored in C) gives
+ * the same hits, scores (to the bit), phrase masks and order as the pruned
+ * SQL statement, and the same hits in the same order as FTS5's own bm25(),
+ * for AND, OR, NOT, prefixes, the relaxed tier, filters, TLP limits, an
+ * excluded case and offsets, with lengths read one by one or all at once,
+ * on one connection or on two at once (each half of the rows).
  */
 static void test_rank_paths(void **state)
 {
@@ -488,10 +490,11 @@ static void test_rank_paths(void **state)
 					long long excl = v >= 3 ? 3 : 0;
 					struct kstore_hit *a = NULL, *b = NULL, *c = NULL;
 					size_t na = 0, nb = 0, nc = 0;
+					/* odd v: lengths read at once; v 1 and 2: in two halves at once */
+					int fl = (v & 1 ? KSTORE_RANK_LOAD : 0) | (v == 1 || v == 2 ? KSTORE_RANK_SPLIT : 0);
 
-					assert_int_equal(kstore_search_top(st, match, v & 1 ? KSTORE_RANK_LOAD : 0,
-									   &filters[fi], excl, limit, offset, &a, &na,
-									   &err), 0);
+					assert_int_equal(kstore_search_top(st, match, fl, &filters[fi], excl, limit, offset,
+									   &a, &na, &err), 0);
 					assert_int_equal(kstore_search_top(st, match, KSTORE_RANK_SQL, &filters[fi],
 									   excl, limit, offset, &b, &nb, &err), 0);
 					assert_int_equal(kstore_search_top(st, match, KSTORE_RANK_EXACT, &filters[fi],
@@ -514,6 +517,104 @@ static void test_rank_paths(void **state)
 		}
 		kquery_free(&q);
 	}
+}
+
+/*
+ * With idf estimated from samples of the rows (what a big library gets),
+ * a query still finds exactly the cases it matches, each once, best first,
+ * with the same phrase masks; only the scores move.
+ */
+static void test_rank_sampled(void **state)
+{
+	static const char *const queries[] = {
+		"ランサムウェア バックアップ", "サポート詐欺 遠隔操作", "(訓練 OR 委託) 脆弱性", "訓練 -演習",
+		"漏洩", "a OR b OR rdp",
+	};
+
+	(void)state;
+	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		struct kquery q;
+		struct kerr err = KERR_INIT;
+		struct kfilter none = KFILTER_INIT;
+		struct kstore_hit *a = NULL, *c = NULL;
+		size_t na = 0, nc = 0;
+
+		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
+		for (int split = 0; split < 2; split++) {
+			assert_int_equal(kstore_search_top(st, q.match, KSTORE_RANK_SAMPLE | (split ? KSTORE_RANK_SPLIT : 0),
+							   &none, 0, 1000, 0, &a, &na, &err), 0);
+			assert_int_equal(kstore_search_top(st, q.match, KSTORE_RANK_EXACT, &none, 0, 1000, 0, &c, &nc,
+							   &err), 0);
+			if (na != nc)
+				fail_msg("%s: %zu sampled hits, %zu exact", queries[qi], na, nc);
+			for (size_t i = 0; i < na; i++) {
+				size_t j;
+
+				if (i && a[i].score > a[i - 1].score)
+					fail_msg("%s: hit %zu scores above the one before", queries[qi], i);
+				if (!(a[i].score > 0) || !isfinite(a[i].score))
+					fail_msg("%s: hit %zu scores %g", queries[qi], i, a[i].score);
+				for (j = 0; j < nc && c[j].rid != a[i].rid; j++)
+					;
+				if (j == nc)
+					fail_msg("%s: row %lld is no exact hit", queries[qi], a[i].rid);
+				for (size_t k = 0; k < i; k++)
+					if (a[k].rid == a[i].rid)
+						fail_msg("%s: row %lld twice", queries[qi], a[i].rid);
+			}
+			free(a);
+			free(c);
+		}
+		kquery_free(&q);
+	}
+}
+
+/*
+ * Of two alternatives where every row with one holds the other (ランサム is
+ * in ランサムウェア), the match keeps the shorter: the longer adds no row.
+ * The snippets still mark the longer word whole.  Latin words are whole
+ * tokens: RDP is not in RDPS.
+ */
+static void test_subsumed_alternatives(void **state)
+{
+	struct kquery q;
+	struct kerr err = KERR_INIT;
+	struct ksyn *s2 = NULL;
+	struct ksearch_result r;
+	static const char text[] = "ランサムウェア ランサム 身代金\nRDP RDPS\n委託先 外部委託先 業務委託先\n";
+
+	(void)state;
+	assert_int_equal(ksyn_parse(&s2, text, sizeof(text) - 1, "test", &err), 0);
+	assert_int_equal(kquery_compile(&q, "ランサムウェア", s2, 0, &err), 0);
+	assert_string_equal(q.match, "(\"ランサム\" OR \"身代金\")");
+	kquery_free(&q);
+	assert_int_equal(kquery_compile(&q, "ランサムウェア", s2, KQ_ALL_PHRASES, &err), 0);
+	assert_string_equal(q.match, "(\"ランサムウェア\" OR \"ランサム\" OR \"身代金\")");
+	kquery_free(&q);
+	assert_int_equal(kquery_compile(&q, "rdp", s2, 0, &err), 0);
+	assert_string_equal(q.match, "(\"rdp\" OR \"RDPS\")");
+	kquery_free(&q);
+	assert_int_equal(kquery_compile(&q, "外部委託先", s2, KQ_NO_SEGMENT, &err), 0);
+	assert_string_equal(q.match, "\"委託先\"");
+	kquery_free(&q);
+	ksyn_free(s2);
+
+	assert_int_equal(search("ランサムウェア", -1, &r), 0);
+	assert_true(r.nhits >= 1);
+	{
+		int whole = 0;
+
+		for (size_t i = 0; i < r.nhits; i++)
+			for (size_t k = 0; k < r.hits[i].nspans; k++) {
+				const struct ksearch_hit *h = &r.hits[i];
+
+				if (h->spans[k].end - h->spans[k].start == 21 &&
+				    !memcmp(h->snippet + h->spans[k].start, "ランサムウェア", 21))
+					whole++;
+			}
+		assert_true(whole >= 1);
+	}
+	ksearch_result_free(&r);
 }
 
 static void test_snippet_offsets(void **state)
@@ -776,6 +877,8 @@ int main(void)
 		cmocka_unit_test(test_two_char_and_kanji),
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_rank_paths),
+		cmocka_unit_test(test_rank_sampled),
+		cmocka_unit_test(test_subsumed_alternatives),
 		cmocka_unit_test(test_snippet_offsets),
 		cmocka_unit_test(test_facets_filters),
 		cmocka_unit_test(test_tlp_visibility),
