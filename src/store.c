@@ -134,6 +134,13 @@ static const char *const migrations[] = {
 	 * that adds that much text holds that much.
 	 */
 	"INSERT INTO case_fts(case_fts, rank) VALUES('hashsize', 67108864);",
+
+	/*
+	 * 5: the short columns facets and filters read, apart from the cases'
+	 * bodies: a search reads them all at once from here (store_facet.c).
+	 * rid first, so that adding cases appends to it.
+	 */
+	"CREATE INDEX cases_facets ON cases(rid, tlp, category, document, year, event_class, reader_level);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -288,6 +295,7 @@ void kstore_close(struct kstore *st)
 	if (!st)
 		return;
 	kstore_close(st->helper);
+	kstore__facets_free(st->facets);
 	for (int i = 0; i < S__N; i++)
 		sqlite3_finalize(st->stmt[i]);
 	for (int i = 0; i < KSTORE_NCACHE; i++)

@@ -27,6 +27,8 @@ struct kstore {
 	struct kstore *helper; /* a second read-only connection for searches (store_search.c) */
 	int helper_failed;     /* it could not be opened */
 	int threads;           /* search threads: 0 = as many as processors (at most 2) */
+	struct kfacets *facets; /* facet columns by rowid, read on first use (store_facet.c) */
+	int facets_sql;         /* count facets in SQL instead (kstore_search_tune) */
 };
 
 int kstore__db_err(struct kstore *st, struct kerr *err, const char *what);
@@ -41,6 +43,22 @@ const char *kstore__tlp_in(int max_tlp);
 int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql);
 void kstore__bind_filter(sqlite3_stmt *s, const struct kfilter *f);
 int kstore__walk_rows(struct kstore *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err);
+
+/*
+ * store_facet.c: the rows of match that pass f (exclude_rid, if not 0, left
+ * out) counted into *total and, unless cb is NULL, their facet values
+ * given to cb, from columns kept in memory per connection.  1 (nothing
+ * done) when they cannot be kept: the caller counts in SQL.
+ */
+struct kfacets;
+#ifndef KSTORE_FACET_CB
+#define KSTORE_FACET_CB
+typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long count);
+#endif
+int kstore__facets_count(struct kstore *st, const char *match, const struct kfilter *f,
+			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
+			 struct kerr *err);
+void kstore__facets_free(struct kfacets *fc);
 
 #define KSTORE_ROW_COLS "c.rid, c.id, c.title, c.document, c.year, c.case_number, c.category, c.tlp," \
 			" c.event_class, c.revision, c.created, c.updated, c.body"

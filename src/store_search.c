@@ -1399,6 +1399,12 @@ out:
 	return rc;
 }
 
+void kstore_search_tune(struct kstore *st, int threads, int facets_sql)
+{
+	st->threads = threads;
+	st->facets_sql = facets_sql;
+}
+
 int kstore_search_count(struct kstore *st, const char *match, const struct kfilter *f,
 			long long exclude_rid, long *total, struct kerr *err)
 {
@@ -1408,6 +1414,9 @@ int kstore_search_count(struct kstore *st, const char *match, const struct kfilt
 
 	*total = 0;
 	if ((rc = init(st, err)))
+		return rc;
+	if ((has_filter(f) || exclude_rid) && !st->facets_sql &&
+	    (rc = kstore__facets_count(st, match, f, exclude_rid, NULL, NULL, total, err)) <= 0)
 		return rc;
 	if (!has_filter(f) && !exclude_rid) {
 		if ((rc = cached(st, C_COUNT, "SELECT count(*) FROM case_fts WHERE case_fts MATCH :match",
@@ -1453,6 +1462,8 @@ int kstore_search_facets(struct kstore *st, const char *match, const struct kfil
 
 	*total = 0;
 	if ((rc = init(st, err)))
+		return rc;
+	if (!st->facets_sql && (rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
 		return rc;
 	r |= kbuf_adds(&sql, "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
 			     " JOIN cases c ON c.rid = case_fts.rowid");

@@ -72,6 +72,14 @@ int kstore_search_top(struct kstore *st, const char *match, int flags, const str
 		      long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
 		      struct kerr *err);
 
+/*
+ * threads: how many connections a search may use at once (0: two when the
+ * machine has two processors and the table 65,536 rows or more; 1: one).
+ * facets_sql: count facets and filtered totals with SQL joins instead of
+ * the columns kept in memory (comparison, tests).
+ */
+void kstore_search_tune(struct kstore *st, int threads, int facets_sql);
+
 /* Number of visible cases matching (f's filters apply). */
 int kstore_search_count(struct kstore *st, const char *match, const struct kfilter *f,
 			long long exclude_rid, long *total, struct kerr *err);
@@ -81,7 +89,10 @@ int kstore_search_count(struct kstore *st, const char *match, const struct kfilt
  * (facet, value, count) with facet a KFACET_* of search.h; *total the
  * number of matching cases.
  */
+#ifndef KSTORE_FACET_CB
+#define KSTORE_FACET_CB
 typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long count);
+#endif
 int kstore_search_facets(struct kstore *st, const char *match, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
 

@@ -617,6 +617,72 @@ static void test_subsumed_alternatives(void **state)
 	ksearch_result_free(&r);
 }
 
+/* Facets and filtered totals from the columns kept in memory = from SQL joins. */
+struct fsnap {
+	char line[200][160];
+	int n;
+};
+
+static int fsnap_cb(void *ctx, int facet, const char *value, long count)
+{
+	struct fsnap *fs = ctx;
+
+	if (fs->n < 200)
+		snprintf(fs->line[fs->n++], sizeof(fs->line[0]), "%d %s %ld", facet, value, count);
+	return 0;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static void test_facets_memory(void **state)
+{
+	static const char *const queries[] = { "訓練", "攻撃", "ランサムウェア バックアップ", "訓練 -演習", "系" };
+	struct kfilter filters[6] = { KFILTER_INIT, KFILTER_INIT, KFILTER_INIT, KFILTER_INIT, KFILTER_INIT,
+				      KFILTER_INIT };
+
+	(void)state;
+	filters[1].max_tlp = 0;
+	filters[2].max_tlp = 1;
+	filters[2].year = 2023;
+	filters[3].threat = "brute_force";
+	filters[3].sector = "finance";
+	filters[4].tag = "cyber_attack";
+	filters[5].event_class = "cyber_attack";
+	filters[5].tlp = "green";
+	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		struct kquery q;
+		struct kerr err = KERR_INIT;
+
+		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
+		for (int fi = 0; fi < 6; fi++) {
+			static struct fsnap a, b;
+			long ta = -1, tb = -2, ca = -3, cb = -4;
+
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			kstore_search_tune(st, 0, 0);
+			assert_int_equal(kstore_search_facets(st, q.match, &filters[fi], fsnap_cb, &a, &ta, &err), 0);
+			assert_int_equal(kstore_search_count(st, q.match, &filters[fi], 2, &ca, &err), 0);
+			kstore_search_tune(st, 0, 1);
+			assert_int_equal(kstore_search_facets(st, q.match, &filters[fi], fsnap_cb, &b, &tb, &err), 0);
+			assert_int_equal(kstore_search_count(st, q.match, &filters[fi], 2, &cb, &err), 0);
+			kstore_search_tune(st, 0, 0);
+			if (ta != tb || ca != cb || a.n != b.n)
+				fail_msg("%s filter %d: total %ld / %ld, count %ld / %ld, %d / %d values", queries[qi], fi,
+					 ta, tb, ca, cb, a.n, b.n);
+			qsort(a.line, (size_t)a.n, sizeof(a.line[0]), line_cmp);
+			qsort(b.line, (size_t)b.n, sizeof(b.line[0]), line_cmp);
+			for (int i = 0; i < a.n; i++)
+				if (strcmp(a.line[i], b.line[i]))
+					fail_msg("%s filter %d: %s / %s", queries[qi], fi, a.line[i], b.line[i]);
+		}
+		kquery_free(&q);
+	}
+}
+
 static void test_snippet_offsets(void **state)
 {
 	struct ksearch_result r;
@@ -879,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_rank_paths),
 		cmocka_unit_test(test_rank_sampled),
 		cmocka_unit_test(test_subsumed_alternatives),
+		cmocka_unit_test(test_facets_memory),
 		cmocka_unit_test(test_snippet_offsets),
 		cmocka_unit_test(test_facets_filters),
 		cmocka_unit_test(test_tlp_visibility),

@@ -1,0 +1,453 @@
+/*
+ * store_facet.c - facet counts and filters of a search from memory.
+ *
+ * Counting facets in SQL joins every row of the match with its case (seven
+ * groupings, each a lookup per row): at a million cases a common word took
+ * over a minute.  Here the few short columns facets and filters use (TLP,
+ * category, document, year, event class, reader level) and the threat and
+ * sector tags are read once per connection into arrays by rowid, each
+ * value a small code (its index in a list of the column's values), from
+ * the narrow index cases_facets and the table case_tags.  A search then
+ * walks the rowids of its match (FTS5 alone, no join) and counts.
+ *
+ * The arrays are valid while the database is unchanged (PRAGMA
+ * data_version for other connections, the change count for this one) and
+ * are read again on the next search after a change.
+ */
+#include "store_int.h"
+#include "store_search.h"
+#include "kerr.h"
+#include "search.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* the columns kept, in the order the loading statement reads them */
+enum { FC_TLP, FC_CATEGORY, FC_DOCUMENT, FC_YEAR, FC_EVENT_CLASS, FC_READER_LEVEL, FC__N };
+
+/* tag kinds kept (others are kept as FK_OTHER: the tag filter matches any kind) */
+enum { FK_THREAT, FK_SECTOR, FK_EVENT_CLASS, FK_OTHER };
+
+#define FC_MAX_ROWID (1 << 26) /* beyond: not worth an array (the SQL path runs) */
+
+/* A list of distinct strings, each with its code (its index), found by hash. */
+struct dict {
+	char **v;
+	size_t n, cap;
+	int32_t *slot; /* open addressing: code + 1, 0 empty */
+	size_t nslot;
+};
+
+struct kfacets {
+	int valid;
+	sqlite3_int64 data_version, changes;
+	sqlite3_int64 n;           /* rowids [0, n) */
+	int32_t *col[FC__N];       /* per rowid: code in dict[c], -1 NULL; col[FC_TLP] -1: no case */
+	struct dict dict[FC__N];
+	int tlp_level[8];          /* by TLP code (codes past 7: red) */
+	uint32_t *toff;            /* tags of rowid r: tag[toff[r] .. toff[r + 1]) */
+	uint32_t *tag;             /* kind << 28 | value code in tags */
+	size_t ntag, tagcap;
+	struct dict tags;
+	long *cnt;                 /* counting space: one per code of every column and of tags */
+	size_t ncnt;
+	sqlite3_stmt *dv, *rows, *tagrows, *match;
+};
+
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void dict_free(struct dict *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i]);
+	free(d->v);
+	free(d->slot);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The code of s, -1 if absent. */
+static int32_t dict_find(const struct dict *d, const char *s)
+{
+	if (!d->nslot)
+		return -1;
+	for (size_t i = hash(s) & (d->nslot - 1);; i = (i + 1) & (d->nslot - 1)) {
+		if (!d->slot[i])
+			return -1;
+		if (!strcmp(d->v[d->slot[i] - 1], s))
+			return d->slot[i] - 1;
+	}
+}
+
+/* The code of s, added if absent; -1 out of memory. */
+static int32_t dict_add(struct dict *d, const char *s)
+{
+	int32_t c = dict_find(d, s);
+	size_t i;
+
+	if (c >= 0)
+		return c;
+	if (d->n >= INT32_MAX - 1)
+		return -1;
+	if ((d->n + 1) * 2 > d->nslot) {
+		size_t ns = d->nslot ? d->nslot * 2 : 64;
+		int32_t *sl = calloc(ns, sizeof(*sl));
+
+		if (!sl)
+			return -1;
+		for (size_t k = 0; k < d->n; k++) {
+			for (i = hash(d->v[k]) & (ns - 1); sl[i]; i = (i + 1) & (ns - 1))
+				;
+			sl[i] = (int32_t)k + 1;
+		}
+		free(d->slot);
+		d->slot = sl;
+		d->nslot = ns;
+	}
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 16;
+		char **nv = realloc(d->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		d->v = nv;
+		d->cap = nc;
+	}
+	if (!(d->v[d->n] = strdup(s)))
+		return -1;
+	for (i = hash(s) & (d->nslot - 1); d->slot[i]; i = (i + 1) & (d->nslot - 1))
+		;
+	d->slot[i] = (int32_t)d->n + 1;
+	return (int32_t)d->n++;
+}
+
+/* Drop what the arrays hold (not the statements). */
+static void clear(struct kfacets *fc)
+{
+	for (int c = 0; c < FC__N; c++) {
+		free(fc->col[c]);
+		fc->col[c] = NULL;
+		dict_free(&fc->dict[c]);
+	}
+	dict_free(&fc->tags);
+	free(fc->toff);
+	free(fc->tag);
+	free(fc->cnt);
+	fc->toff = fc->tag = NULL;
+	fc->cnt = NULL;
+	fc->n = 0;
+	fc->ntag = fc->tagcap = fc->ncnt = 0;
+	fc->valid = 0;
+}
+
+void kstore__facets_free(struct kfacets *fc)
+{
+	if (!fc)
+		return;
+	clear(fc);
+	sqlite3_finalize(fc->dv);
+	sqlite3_finalize(fc->rows);
+	sqlite3_finalize(fc->tagrows);
+	sqlite3_finalize(fc->match);
+	free(fc);
+}
+
+static int tlp_level(const char *t)
+{
+	static const char *const lv[] = { "clear", "green", "amber", "amber+strict", "red" };
+
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(t, lv[i]))
+			return i;
+	return 4;
+}
+
+/* Grow the per-rowid arrays to hold rowid r. */
+static int grow(struct kfacets *fc, sqlite3_int64 r)
+{
+	sqlite3_int64 nn = fc->n ? fc->n : 4096;
+
+	if (r < fc->n)
+		return 0;
+	while (nn <= r)
+		nn *= 2;
+	for (int c = 0; c < FC__N; c++) {
+		int32_t *a = realloc(fc->col[c], (size_t)nn * sizeof(*a));
+
+		if (!a)
+			return -1;
+		for (sqlite3_int64 i = fc->n; i < nn; i++)
+			a[i] = -1;
+		fc->col[c] = a;
+	}
+	fc->n = nn;
+	return 0;
+}
+
+/* Read the arrays (fc cleared). */
+static int load(struct kstore *st, struct kfacets *fc, struct kerr *err)
+{
+	sqlite3_int64 last = -1;
+	int r;
+
+	if (!fc->rows && (r = kstore__prepare(st, "SELECT rid, tlp, category, document, CAST(year AS TEXT),"
+					     " event_class, reader_level FROM cases INDEXED BY cases_facets",
+					     &fc->rows, err)))
+		return r;
+	if (!fc->tagrows && (r = kstore__prepare(st, "SELECT rid, kind, value FROM case_tags ORDER BY rid",
+						 &fc->tagrows, err)))
+		return r;
+	while ((r = sqlite3_step(fc->rows)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(fc->rows, 0);
+
+		if (rid < 0 || rid >= FC_MAX_ROWID) {
+			sqlite3_reset(fc->rows);
+			return 1;
+		}
+		if (grow(fc, rid))
+			goto nomem;
+		for (int c = 0; c < FC__N; c++) {
+			const char *v = (const char *)sqlite3_column_text(fc->rows, c + 1);
+			int32_t code = -1;
+
+			if (v && (code = dict_add(&fc->dict[c], v)) < 0)
+				goto nomem;
+			fc->col[c][rid] = code;
+		}
+	}
+	sqlite3_reset(fc->rows);
+	if (r != SQLITE_DONE)
+		return kstore__db_err(st, err, "search facets");
+	for (size_t i = 0; i < fc->dict[FC_TLP].n && i < 8; i++)
+		fc->tlp_level[i] = tlp_level(fc->dict[FC_TLP].v[i]);
+	if (!(fc->toff = calloc((size_t)fc->n + 1, sizeof(*fc->toff))))
+		goto nomem;
+	while ((r = sqlite3_step(fc->tagrows)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(fc->tagrows, 0);
+		const char *kind = (const char *)sqlite3_column_text(fc->tagrows, 1);
+		const char *value = (const char *)sqlite3_column_text(fc->tagrows, 2);
+		uint32_t k = !kind ? FK_OTHER : !strcmp(kind, "threat") ? FK_THREAT
+			     : !strcmp(kind, "sector") ? FK_SECTOR
+			     : !strcmp(kind, "event_class") ? FK_EVENT_CLASS : FK_OTHER;
+		int32_t code;
+
+		if (rid < 0 || rid >= fc->n || rid < last || !value)
+			continue; /* no such case (cannot be) */
+		if ((code = dict_add(&fc->tags, value)) < 0 || code >= (1 << 28))
+			goto nomem;
+		if (fc->ntag == fc->tagcap) {
+			size_t nc = fc->tagcap ? fc->tagcap * 2 : 4096;
+			uint32_t *nt = realloc(fc->tag, nc * sizeof(*nt));
+
+			if (!nt)
+				goto nomem;
+			fc->tag = nt;
+			fc->tagcap = nc;
+		}
+		/* toff[rid + 1] counts rid's tags for now */
+		fc->tag[fc->ntag++] = k << 28 | (uint32_t)code;
+		fc->toff[rid + 1]++;
+		last = rid;
+	}
+	sqlite3_reset(fc->tagrows);
+	if (r != SQLITE_DONE)
+		return kstore__db_err(st, err, "search facets");
+	if (fc->ntag >= UINT32_MAX)
+		goto nomem;
+	for (sqlite3_int64 i = 0; i < fc->n; i++)
+		fc->toff[i + 1] += fc->toff[i];
+	fc->ncnt = fc->tags.n * 4;
+	for (int c = 0; c < FC__N; c++)
+		fc->ncnt += fc->dict[c].n;
+	if (!(fc->cnt = calloc(fc->ncnt + 1, sizeof(*fc->cnt))))
+		goto nomem;
+	fc->valid = 1;
+	return 0;
+nomem:
+	sqlite3_reset(fc->rows);
+	sqlite3_reset(fc->tagrows);
+	return kerr_set(err, KE_NOMEM, "out of memory");
+}
+
+/* st's arrays, current (read again if the database changed); NULL with 1: use SQL. */
+static int ready(struct kstore *st, struct kfacets **out, struct kerr *err)
+{
+	struct kfacets *fc = st->facets;
+	sqlite3_int64 dv = 0, ch = sqlite3_total_changes64(st->db);
+	int rc;
+
+	*out = NULL;
+	if (!fc) {
+		if (!(fc = calloc(1, sizeof(*fc))))
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		st->facets = fc;
+	}
+	if (!fc->dv && (rc = kstore__prepare(st, "PRAGMA data_version", &fc->dv, err)))
+		return rc;
+	if (sqlite3_step(fc->dv) == SQLITE_ROW)
+		dv = sqlite3_column_int64(fc->dv, 0);
+	sqlite3_reset(fc->dv);
+	if (!fc->valid || fc->data_version != dv || fc->changes != ch) {
+		clear(fc);
+		if ((rc = load(st, fc, err)) != 0) {
+			clear(fc);
+			return rc;
+		}
+		fc->data_version = dv;
+		fc->changes = ch;
+	}
+	*out = fc;
+	return 0;
+}
+
+/* Does rowid r pass f (r a case)? */
+struct want {
+	int32_t col[FC__N];  /* code wanted, -1 any, -2 none can match */
+	int32_t tag[4];      /* by kind (FK_OTHER: the tag filter, any kind) */
+	int max_level;       /* -1 any */
+};
+
+static int want_init(const struct kfacets *fc, const struct kfilter *f, struct want *w)
+{
+	char year[24];
+	const char *v[FC__N] = { f->tlp, f->category, f->document, NULL, NULL, f->reader_level };
+	const char *t[4] = { f->threat, f->sector, f->event_class, f->tag };
+
+	if (f->year) {
+		snprintf(year, sizeof(year), "%d", f->year);
+		v[FC_YEAR] = year;
+	}
+	for (int c = 0; c < FC__N; c++) {
+		w->col[c] = -1;
+		if (v[c] && (w->col[c] = dict_find(&fc->dict[c], v[c])) < 0)
+			return 0; /* no case has it */
+	}
+	for (int k = 0; k < 4; k++) {
+		w->tag[k] = -1;
+		if (t[k] && (w->tag[k] = dict_find(&fc->tags, t[k])) < 0)
+			return 0;
+	}
+	w->max_level = kstore__tlp_in(f->max_tlp) ? f->max_tlp : -1;
+	return 1;
+}
+
+static int has_tag(const struct kfacets *fc, sqlite3_int64 r, int kind, int32_t code)
+{
+	for (uint32_t i = fc->toff[r]; i < fc->toff[r + 1]; i++)
+		if ((int32_t)(fc->tag[i] & ((1u << 28) - 1)) == code &&
+		    (kind == FK_OTHER || (int)(fc->tag[i] >> 28) == kind))
+			return 1;
+	return 0;
+}
+
+static int passes(const struct kfacets *fc, const struct want *w, sqlite3_int64 r)
+{
+	int32_t tlp;
+
+	if (r < 0 || r >= fc->n || (tlp = fc->col[FC_TLP][r]) < 0)
+		return 0;
+	for (int c = 0; c < FC__N; c++)
+		if (w->col[c] >= 0 && fc->col[c][r] != w->col[c])
+			return 0;
+	if (w->max_level >= 0 && (tlp >= 8 ? 4 : fc->tlp_level[tlp]) > w->max_level)
+		return 0;
+	for (int k = 0; k < 4; k++)
+		if (w->tag[k] >= 0 && !has_tag(fc, r, k, w->tag[k]))
+			return 0;
+	return 1;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int kstore__facets_count(struct kstore *st, const char *match, const struct kfilter *f,
+			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
+			 struct kerr *err)
+{
+	static const int facet_of[FC__N] = { KFACET_TLP, KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR,
+					     KFACET_EVENT_CLASS, KFACET_READER_LEVEL };
+	struct kfacets *fc;
+	struct want w;
+	long *base[FC__N], *tbase[2];
+	size_t off = 0;
+	long n = 0;
+	int rc, r, some;
+
+	*total = 0;
+	if ((rc = ready(st, &fc, err)) != 0)
+		return rc;
+	for (int c = 0; c < FC__N; c++) {
+		base[c] = fc->cnt + off;
+		off += fc->dict[c].n;
+	}
+	tbase[0] = fc->cnt + off;
+	tbase[1] = fc->cnt + off + fc->tags.n;
+	memset(fc->cnt, 0, fc->ncnt * sizeof(*fc->cnt));
+	some = want_init(fc, f, &w);
+	if (!fc->match && (rc = kstore__prepare(st, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1",
+						&fc->match, err)))
+		return rc;
+	sqlite3_bind_text(fc->match, 1, match, -1, SQLITE_STATIC);
+	while (some && (r = sqlite3_step(fc->match)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(fc->match, 0);
+
+		if ((exclude_rid && rid == exclude_rid) || !passes(fc, &w, rid))
+			continue;
+		n++;
+		if (!cb)
+			continue;
+		for (int c = 0; c < FC__N; c++)
+			if (fc->col[c][rid] >= 0)
+				base[c][fc->col[c][rid]]++;
+		for (uint32_t i = fc->toff[rid]; i < fc->toff[rid + 1]; i++) {
+			uint32_t k = fc->tag[i] >> 28;
+
+			if (k == FK_THREAT || k == FK_SECTOR)
+				tbase[k][fc->tag[i] & ((1u << 28) - 1)]++;
+		}
+	}
+	sqlite3_reset(fc->match);
+	sqlite3_clear_bindings(fc->match);
+	if (some && r != SQLITE_DONE)
+		return kstore__db_err(st, err, "search facets");
+	*total = n;
+	if (!cb || !n)
+		return 0;
+	/* each facet's values, in the order of their text */
+	for (int c = 0; c < FC__N + 2; c++) {
+		const struct dict *d = c < FC__N ? &fc->dict[c] : &fc->tags;
+		long *cnt = c < FC__N ? base[c] : tbase[c - FC__N];
+		int facet = c < FC__N ? facet_of[c] : c == FC__N ? KFACET_THREAT : KFACET_SECTOR;
+		char **v;
+		size_t m = 0;
+
+		for (size_t i = 0; i < d->n; i++)
+			m += cnt[i] > 0;
+		if (!m)
+			continue;
+		if (!(v = malloc(m * sizeof(*v))))
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		m = 0;
+		for (size_t i = 0; i < d->n; i++)
+			if (cnt[i] > 0)
+				v[m++] = d->v[i];
+		qsort(v, m, sizeof(*v), str_cmp);
+		for (size_t i = 0; i < m && !rc; i++)
+			rc = cb(ctx, facet, v[i], cnt[dict_find(d, v[i])]);
+		free(v);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
