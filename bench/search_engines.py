@@ -153,7 +153,7 @@ def pct(xs, p):
 
 
 def report(d):
-    eng = ["kyokun", "groonga", "trigram"]
+    eng = ["kyokun", "kyokun-1thread", "groonga", "trigram"]
     res = {}
     for e in eng:
         res[e] = []
@@ -167,9 +167,12 @@ def report(d):
     print("| engine | build s | index MB |")
     print("| --- | ---: | ---: |")
     for e in eng:
+        if e not in meta:
+            continue  # the same index as another column
         b = meta.get(e, {})
         print("| %s | %.1f | %.1f |" % (e, b.get("seconds", 0), b.get("bytes", 0) / 1e6))
-    print("\nranked top 20, ms (p50 / p99 over all runs of the class's queries)\n")
+    print("\nranked top 20, ms (p50 / p99 over all runs of the class's queries);"
+          " kyokun-1thread is kyokun on one connection (KYOKUN_SEARCH_THREADS=1)\n")
     classes = []
     for r in res["kyokun"]:
         if r[0] not in classes:

@@ -18,6 +18,8 @@
 #include <pthread.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,8 +309,13 @@ out_free:
 #define TOPK_SAMPLE_ROWS 16384
 #define TOPK_WINDOWS 8
 
-/* From this many rows on, a search runs on two connections at once. */
+/*
+ * From this many rows on, a search still in the first half of the rowids
+ * after this long scores the second half on a second connection at once
+ * (a quick one is done before a second connection would help).
+ */
 #define TOPK_PARALLEL_ROWS 65536
+#define TOPK_PARALLEL_AFTER_NS 500000LL
 
 enum { TN_PHRASE, TN_AND, TN_OR, TN_NOT };
 
@@ -370,8 +377,23 @@ struct topk {
 	int load_all;                        /* load them before the first row */
 	int own_txn;                         /* the read transaction is the search's own */
 	long rows;                           /* rows of the match visited */
+	int fresh;                           /* no row visited yet by this statement */
+	long long spawn_at;                  /* at this time (now_ns(); 0: at once), before spawn_before ... */
+	sqlite3_int64 spawn_before;
+	void (*spawn)(void *);               /* ... call this (it may set stop_at) */
+	void *spawn_arg;
+	sqlite3_int64 stop_at;               /* rows from this rowid on are not this statement's */
+	int stopped;                         /* the statement was ended there */
 	long reads;                          /* lengths read one by one */
 };
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 static struct topk *topk_arg(int argc, sqlite3_value **argv)
 {
@@ -453,12 +475,25 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	}
 	if (t->rc)
 		return;
-	if (!t->rows++) {
+	if (t->fresh) {
 		/* this connection's lengths of every row, if read already (or asked for) */
 		struct kerr e = KERR_INIT;
 
+		t->fresh = 0;
 		t->dlc = api->xUserData(fts);
 		t->dl = dlcache_ready(t->st, t->dlc, t->load_all, &e) > 0 ? t->dlc : NULL;
+	}
+	if (rid >= t->stop_at) {
+		/* the rest is another connection's: end the statement here */
+		t->stopped = 1;
+		sqlite3_result_error(sctx, "kyokun: the rest is the other half's", -1);
+		return;
+	}
+	t->rows++;
+	if (t->spawn && rid < t->spawn_before && (t->spawn_at == 0 || now_ns() >= t->spawn_at)) {
+		/* long enough at it: the other half on another connection */
+		t->spawn(t->spawn_arg);
+		t->spawn = NULL;
 	}
 	if (t->exclude && rid == t->exclude)
 		return;
@@ -1006,9 +1041,10 @@ static int collect_part(struct kstore *st, struct topk *t, const char *match, co
 	int rc = 0, r, ranged = lo < hi;
 
 	t->st = st;
-	t->rows = t->reads = 0;
+	t->reads = 0;
 	t->dl = NULL;
 	t->dlc = NULL;
+	t->fresh = 1;
 	if (has_filter(f)) {
 		struct kbuf sql = KBUF_INIT;
 
@@ -1038,9 +1074,12 @@ static int collect_part(struct kstore *st, struct topk *t, const char *match, co
 		sqlite3_bind_int64(s, 3, lo);
 		sqlite3_bind_int64(s, 4, hi);
 	}
+	t->stopped = 0;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
 		;
 	done(s);
+	if (t->stopped && !t->rc)
+		r = SQLITE_DONE;
 	if (t->rc) {
 		rc = t->rc == SQLITE_NOMEM ? kerr_set(err, KE_NOMEM, "out of memory")
 					   : kerr_set(err, KE_DB, "search: %s", sqlite3_errstr(t->rc));
@@ -1084,8 +1123,11 @@ struct part {
 	const char *match;
 	const struct kfilter *f;
 	sqlite3_int64 lo, hi;
-	const struct kbuf *state; /* the index the first half reads */
-	int rc, same;
+	struct kbuf state;       /* the index the first half reads */
+	struct kstore *main;     /* its connection */
+	struct topk *first;      /* the first half's */
+	pthread_t th;
+	int started, rc, same;
 	struct kerr err;
 };
 
@@ -1101,7 +1143,7 @@ static void *part_run(void *arg)
 	if ((p->rc = init(p->st, &p->err)) || (p->rc = index_state(p->st, &state, &p->err)))
 		goto out;
 	/* another index (a write came between the two reads): the caller does it */
-	p->same = state.len == p->state->len && !memcmp(state.buf, p->state->buf, state.len);
+	p->same = state.len == p->state.len && !memcmp(state.buf, p->state.buf, state.len);
 	if (p->same)
 		p->rc = collect_part(p->st, p->t, p->match, p->f, p->lo, p->hi, &p->err);
 out:
@@ -1119,26 +1161,38 @@ static void topk_merge(struct topk *a, const struct topk *b)
 	a->rows += b->rows;
 }
 
+/* Start the second half (called by kyokun_collect on the first half's connection). */
+static void part_start(void *arg)
+{
+	struct part *p = arg;
+	struct kerr e = KERR_INIT;
+
+	if (index_state(p->main, &p->state, &e) == 0 && pthread_create(&p->th, NULL, part_run, p) == 0) {
+		p->started = 1;
+		p->first->stop_at = p->lo;
+	}
+}
+
 /*
- * Collect the match into t: in two halves of the rowids at once when the
- * table is big, the machine has two processors and a second connection can
- * be had (st->helper, opened on first use), else in one go.  Ends with t's
- * heap sorted best first, the scores final.
+ * Collect the match into t, the rowids in two halves.  When the table is
+ * big, the machine has two processors and a second connection can be had
+ * (st->helper, opened on first use), the second half goes to a thread on
+ * that connection as soon as the first has shown enough rows of the match;
+ * else this connection does it after the first.  Ends with t's heap sorted
+ * best first, the scores final.
  */
 static int top_parts(struct kstore *st, struct topk *t, const char *match, const struct kfilter *f,
 		     int flags, struct kerr *err)
 {
-	struct kbuf state = KBUF_INIT;
 	struct topk *t2 = NULL;
 	struct part p = { 0 };
-	pthread_t th;
-	sqlite3_int64 lo, hi, mid = 0;
-	int rc = 0, threads = st->threads, started = 0;
+	sqlite3_int64 lo = 0, hi = -1, mid = 0;
+	int rc = 0, threads = st->threads;
 	const char *env = getenv("KYOKUN_SEARCH_THREADS");
 
 	if (!threads)
 		threads = env && *env ? atoi(env) : (int)sysconf(_SC_NPROCESSORS_ONLN);
-
+	t->rows = 0;
 	if (((threads >= 2 && t->nrow >= TOPK_PARALLEL_ROWS) || (flags & KSTORE_RANK_SPLIT)) &&
 	    !st->helper_failed && t->own_txn /* no write of ours pending */ &&
 	    strcmp(st->path, ":memory:") && *st->path) {
@@ -1153,25 +1207,33 @@ static int top_parts(struct kstore *st, struct topk *t, const char *match, const
 			}
 		}
 		if (st->helper) {
-			if ((rc = rowid_range(st, &lo, &hi, err)) || (rc = index_state(st, &state, err)))
+			if ((rc = rowid_range(st, &lo, &hi, err)))
 				goto out;
 			mid = lo + (hi - lo + 1) / 2;
-			if (!(t2 = malloc(sizeof(*t2))) || !(memcpy(t2, t, sizeof(*t2)), t2->heap = malloc(t->k * sizeof(*t2->heap)))) {
+			if (!(t2 = malloc(sizeof(*t2))) ||
+			    !(memcpy(t2, t, sizeof(*t2)), t2->heap = malloc(t->k * sizeof(*t2->heap)))) {
 				rc = kerr_set(err, KE_NOMEM, "out of memory");
 				goto out;
 			}
-			p = (struct part){ st->helper, t2, match, f, mid, hi + 1, &state, 0, 0, KERR_INIT };
-			if (pthread_create(&th, NULL, part_run, &p) == 0)
-				started = 1;
+			p = (struct part){ .st = st->helper, .t = t2, .match = match, .f = f, .lo = mid,
+					   .hi = hi + 1, .main = st, .first = t, .err = KERR_INIT };
+			t->spawn = part_start;
+			t->spawn_arg = &p;
+			t->spawn_at = (flags & KSTORE_RANK_SPLIT) ? 0 : now_ns() + TOPK_PARALLEL_AFTER_NS;
+			t->spawn_before = mid;
 		}
 	}
-	rc = collect_part(st, t, match, f, started ? lo : 0, started ? mid : 0, err);
-	if (started) {
-		pthread_join(th, NULL);
-		if (!rc && p.rc)
-			rc = kerr_set(err, p.rc, "%s", p.err.msg);
-		if (!rc && !p.same) /* the helper saw another index: do its half here */
+	/* all the rows here, unless the second half is started on the way */
+	t->stop_at = INT64_MAX;
+	rc = collect_part(st, t, match, f, 0, 0, err);
+	t->spawn = NULL;
+	if (p.started) {
+		pthread_join(p.th, NULL);
+		/* the helper saw another index (or failed): its half here */
+		if (!rc && (p.rc || !p.same)) {
+			t2->rows = 0;
 			rc = collect_part(st, t2, match, f, mid, hi + 1, err);
+		}
 		if (!rc)
 			topk_merge(t, t2);
 	}
@@ -1194,7 +1256,7 @@ out:
 	if (t2)
 		free(t2->heap);
 	free(t2);
-	kbuf_release(&state);
+	kbuf_release(&p.state);
 	return rc;
 }
 
@@ -1229,6 +1291,7 @@ static int top_match(struct kstore *st, const char *match, int flags, const stru
 		goto out;
 	}
 	memcpy(t->w, weights, sizeof(weights));
+	t->stop_at = INT64_MAX;
 	t->k = (size_t)(offset + limit);
 	t->exclude = exclude_rid;
 	if (!(t->heap = malloc(t->k * sizeof(*t->heap)))) {

@@ -52,10 +52,11 @@ struct kstore_hit {
  * a row's filters and length are read only if its upper bound can reach
  * the page).  Up to 16,384 rows in the table, idf is exact; above, it is
  * estimated from a fixed sample of the rows (a single phrase's is always
- * exact).  From 65,536 rows on, with two processors, the two halves of the
- * rowids are scored at once on two connections (a second, read-only one
- * is opened on first use and kept; KYOKUN_SEARCH_THREADS=1 in the
- * environment turns this off).  KSTORE_RANK_SQL uses the SQL statement
+ * exact).  From 65,536 rows on, when a search is still in the first half
+ * of the rowids after half a millisecond and there are two processors, the
+ * second half is scored at once on a second, read-only connection (opened
+ * on first use and kept; KYOKUN_SEARCH_THREADS=1 in the environment turns
+ * this off).  KSTORE_RANK_SQL uses the SQL statement
  * with kyokun_rank() instead (exact idf always); on a small table both
  * give the same hits, scores and order.
  * KSTORE_RANK_EXACT sorts FTS5's bm25() over every hit.
