@@ -322,6 +322,7 @@ static int want_init(const struct kfacets *fc, const struct kfilter *f, struct w
 	const char *v[FC__N] = { f->tlp, f->category, f->document, NULL, NULL, f->reader_level };
 	const char *t[4] = { f->threat, f->sector, f->event_class, f->tag };
 
+	w->max_level = kstore__tlp_in(f->max_tlp) ? f->max_tlp : -1;
 	if (f->year) {
 		snprintf(year, sizeof(year), "%d", f->year);
 		v[FC_YEAR] = year;
@@ -336,7 +337,6 @@ static int want_init(const struct kfacets *fc, const struct kfilter *f, struct w
 		if (t[k] && (w->tag[k] = dict_find(&fc->tags, t[k])) < 0)
 			return 0;
 	}
-	w->max_level = kstore__tlp_in(f->max_tlp) ? f->max_tlp : -1;
 	return 1;
 }
 
