@@ -306,7 +306,7 @@ out_free:
  * every phrase (for a common word at a million rows, most of a query's
  * time), and idf needs only the proportion.
  */
-#define TOPK_SAMPLE_ROWS 16384
+#define TOPK_SAMPLE_ROWS 8192
 #define TOPK_WINDOWS 8
 
 /*
@@ -315,7 +315,7 @@ out_free:
  * (a quick one is done before a second connection would help).
  */
 #define TOPK_PARALLEL_ROWS 65536
-#define TOPK_PARALLEL_AFTER_NS 500000LL
+#define TOPK_PARALLEL_AFTER_NS 3000000LL
 
 enum { TN_PHRASE, TN_AND, TN_OR, TN_NOT };
 

@@ -50,10 +50,10 @@ struct kstore_hit {
  * By default (offset + limit up to 10,000) FTS5 evaluates the match and
  * each matching row is scored in C (bm25 with the same numbers as FTS5's;
  * a row's filters and length are read only if its upper bound can reach
- * the page).  Up to 16,384 rows in the table, idf is exact; above, it is
+ * the page).  Up to 8,192 rows in the table, idf is exact; above, it is
  * estimated from a fixed sample of the rows (a single phrase's is always
  * exact).  From 65,536 rows on, when a search is still in the first half
- * of the rowids after half a millisecond and there are two processors, the
+ * of the rowids after 3 ms and there are two processors, the
  * second half is scored at once on a second, read-only connection (opened
  * on first use and kept; KYOKUN_SEARCH_THREADS=1 in the environment turns
  * this off).  KSTORE_RANK_SQL uses the SQL statement
