@@ -1849,6 +1849,7 @@ struct cand {
 	char *word;      /* as first written */
 	double tf;       /* weighted count */
 	double score;
+	int verify;      /* too rare for the sample: check it is in another case */
 };
 
 struct cands {
@@ -1884,6 +1885,7 @@ static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
 	cs->v[cs->n].word = strndup(w, n);
 	cs->v[cs->n].tf = weight;
 	cs->v[cs->n].score = 0;
+	cs->v[cs->n].verify = 0;
 	if (!cs->v[cs->n].word) {
 		free(norm);
 		return KE_NOMEM;
@@ -1951,25 +1953,6 @@ static int extract_words(const char *text, double weight, struct cands *cs)
 	return 0;
 }
 
-struct mindf {
-	struct kstore *st;
-	long df;
-	int rc;
-	struct kerr *err;
-};
-
-static int df_tok(void *ctx, const char *tok, int ntok, int start, int end)
-{
-	struct mindf *m = ctx;
-	long df;
-
-	if ((m->rc = kstore_token_df(m->st, tok, ntok, &df, m->err)) < 0)
-		return 1;
-	if (m->df < 0 || df < m->df)
-		m->df = df;
-	return 0;
-}
-
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -2002,9 +1985,11 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	char *cols[KCOL__N] = { 0 };
 	long long self = 0;
 	long ndocs = 0;
-	size_t nsh = 0, nuse;
+	size_t nsh = 0, nuse = 0;
 	long limit = o->filter.limit > 0 ? o->filter.limit : 10;
-	int rc, nterms = o->nterms > 0 ? o->nterms : 24;
+	int rc, nterms = o->nterms > 0 ? o->nterms : 24, exact = 1;
+	char **phr = NULL, *verify = NULL;
+	double *df = NULL;
 
 	memset(res, 0, sizeof(*res));
 	res->total = -1;
@@ -2058,30 +2043,69 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	/* document frequencies for the most frequent candidates only */
 	qsort(cs.v, cs.n, sizeof(*cs.v), tf_cmp);
 	nuse = cs.n < 300 ? cs.n : 300;
+	if (!(phr = calloc(nuse, sizeof(*phr))) || !(df = calloc(nuse, sizeof(*df))) ||
+	    !(verify = calloc(nuse, 1)))
+		goto nomem;
 	for (size_t i = 0; i < nuse; i++) {
-		struct mindf m = { st, -1, 0, err };
+		struct kbuf q = KBUF_INIT;
+		int r = kbuf_addch(&q, '"');
 
-		ktok_tokenize(cs.v[i].norm, -1, 1, df_tok, &m);
-		if (m.rc < 0) {
-			rc = m.rc;
-			goto out;
+		for (const char *p = cs.v[i].norm; *p; p++)
+			r |= *p == '"' ? kbuf_adds(&q, "\"\"") : kbuf_addch(&q, *p);
+		r |= kbuf_addch(&q, '"');
+		if (r) {
+			kbuf_release(&q);
+			goto nomem;
 		}
-		if (m.df <= 0 || (o->id && m.df <= 1)) {
+		phr[i] = kbuf_detach(&q, NULL);
+	}
+	if ((rc = kstore_phrase_df(st, phr, nuse, df, &exact, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < nuse; i++) {
+		double d = df[i];
+
+		if (!exact && d < 2) {
+			/* too rare for the sample: looked at if chosen */
+			verify[i] = 1;
+			d = 2;
+		}
+		if (d <= 0 || (o->id && d <= 1)) {
 			cs.v[i].score = 0; /* only in this case: shares nothing */
 			continue;
 		}
-		if ((double)m.df > 0.5 * (double)ndocs && ndocs > 20) {
+		if (d > 0.5 * (double)ndocs && ndocs > 20) {
 			cs.v[i].score = 0; /* everywhere */
 			continue;
 		}
-		cs.v[i].score = (1.0 + log(cs.v[i].tf)) * log(1.0 + (double)ndocs / (double)m.df);
+		cs.v[i].score = (1.0 + log(cs.v[i].tf)) * log(1.0 + (double)ndocs / d);
+		cs.v[i].verify = verify[i];
 	}
 	qsort(cs.v, nuse, sizeof(*cs.v), cand_cmp);
 	for (size_t i = 0; i < nuse && (int)res->nterms < nterms && cs.v[i].score > 0; i++) {
-		char **nt = realloc(res->terms, (res->nterms + 1) * sizeof(*nt));
+		char **nt;
 		int r = 0;
 
-		if (!nt)
+		if (cs.v[i].verify) {
+			/* a rare one: is it in another case at all? */
+			struct kbuf q = KBUF_INIT;
+			long n = 0;
+
+			r = kbuf_addch(&q, '"');
+			for (const char *p = cs.v[i].norm; *p; p++)
+				r |= *p == '"' ? kbuf_adds(&q, "\"\"") : kbuf_addch(&q, *p);
+			r |= kbuf_addch(&q, '"');
+			if (r) {
+				kbuf_release(&q);
+				goto nomem;
+			}
+			rc = kstore_phrase_rows(st, q.buf, o->id ? 2 : 1, &n, err);
+			kbuf_release(&q);
+			if (rc < 0)
+				goto out;
+			if (n < (o->id ? 2 : 1))
+				continue;
+		}
+		if (!(nt = realloc(res->terms, (res->nterms + 1) * sizeof(*nt))))
 			goto nomem;
 		res->terms = nt;
 		if (!(res->terms[res->nterms] = strdup(cs.v[i].word)))
@@ -2132,6 +2156,11 @@ nomem:
 out:
 	for (int i = 0; i < KCOL__N; i++)
 		free(cols[i]);
+	for (size_t i = 0; phr && i < nuse; i++)
+		free(phr[i]);
+	free(phr);
+	free(df);
+	free(verify);
 	cands_free(&cs);
 	kbuf_release(&match);
 	free(sh);

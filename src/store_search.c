@@ -29,7 +29,6 @@ enum {
 	C_ROW,
 	C_HL,
 	C_TEXT,
-	C_DF,
 	C_INDEXED,
 	C_TOP,
 	C_TOP2,
@@ -43,6 +42,7 @@ enum {
 	C_COLLECT,
 	C_COLLECT2,
 	C_STATE,
+	C_SOME,
 	C__N
 };
 
@@ -363,7 +363,6 @@ struct topk {
 	int plen[TOPK_MAX_PHRASES];
 	double w[KCOL__N];
 	double idf[TOPK_MAX_PHRASES];
-	long cnt[TOPK_MAX_PHRASES];          /* kyokun_sample: rows seen per phrase */
 	double avgdl;
 	int called, rc;
 	/* kyokun_collect */
@@ -429,21 +428,26 @@ static void aux_stats(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 		t->avgdl = 1.0;
 }
 
-/* kyokun_sample(case_fts, t): the match is every phrase ORed, in order. */
+/* kyokun_sample(case_fts, sm): the match is every phrase ORed, in order. */
+struct sample {
+	int np;
+	long *cnt;  /* rows seen per phrase */
+};
+
 static void aux_sample(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 		       int argc, sqlite3_value **argv)
 {
-	struct topk *t = topk_arg(argc, argv);
+	struct sample *sm = argc > 0 ? sqlite3_value_pointer(argv[0], "kyokun_sample") : NULL;
 
 	sqlite3_result_null(sctx);
-	if (!t || api->xPhraseCount(fts) != t->np)
+	if (!sm || api->xPhraseCount(fts) != sm->np)
 		return;
-	for (int i = 0; i < t->np; i++) {
+	for (int i = 0; i < sm->np; i++) {
 		Fts5PhraseIter it;
 		int col = -1, off = -1;
 
 		if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
-			t->cnt[i]++;
+			sm->cnt[i]++;
 	}
 }
 
@@ -962,30 +966,35 @@ static int rows_between(struct kstore *st, sqlite3_int64 lo, sqlite3_int64 hi, l
 }
 
 /*
- * idf for every phrase of t: exact (the rows of each phrase counted) when
- * the table has up to TOPK_SAMPLE_ROWS rows, else from the rows of
- * TOPK_WINDOWS windows spread evenly over the rowids (flags may force the
- * windows, small, for tests).  One statement per window: the phrases ORed,
- * each matching row adding to the count of every phrase it holds.
+ * The rows holding each of np phrases (FTS5 strings), df[i]: counted
+ * exactly (*exact set) when the table has up to TOPK_SAMPLE_ROWS rows, else
+ * estimated from the rows of TOPK_WINDOWS windows spread evenly over the
+ * rowids (tiny windows with tiny, for tests).  One statement per window:
+ * the phrases ORed, each matching row adding to the count of every phrase
+ * it holds.
  */
-static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *err)
+static int sample_df(struct kstore *st, const char *const *ptext, const int *plen, int np,
+		     sqlite3_int64 nrow, int tiny, double *df, int *exact, struct kerr *err)
 {
 	struct kbuf any = KBUF_INIT;
+	struct sample sm = { np, calloc((size_t)np + 1, sizeof(long)) };
 	sqlite3_stmt *s = NULL;
 	sqlite3_int64 lo, hi, span;
 	long seen = 0, wn;
 	int rc, r, nwin = 1, wrows;
 
+	if (!sm.cnt)
+		return kerr_set(err, KE_NOMEM, "out of memory");
 	if ((rc = rowid_range(st, &lo, &hi, err)))
 		goto out;
 	span = hi - lo + 1;
-	wrows = (flags & KSTORE_RANK_SAMPLE) ? 2 : TOPK_SAMPLE_ROWS / TOPK_WINDOWS;
-	if ((flags & KSTORE_RANK_SAMPLE) || t->nrow > TOPK_SAMPLE_ROWS)
+	wrows = tiny ? 2 : TOPK_SAMPLE_ROWS / TOPK_WINDOWS;
+	if (tiny || nrow > TOPK_SAMPLE_ROWS)
 		nwin = TOPK_WINDOWS;
 	if (span <= (sqlite3_int64)nwin * wrows)
 		nwin = 1; /* the windows would cover the table */
-	for (int i = 0; i < t->np; i++) {
-		r = kbuf_addf(&any, "%s%.*s", i ? " OR " : "", t->plen[i], t->ptext[i]);
+	for (int i = 0; i < np; i++) {
+		r = kbuf_addf(&any, "%s%.*s", i ? " OR " : "", plen[i], ptext[i]);
 		if (r) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
@@ -996,11 +1005,10 @@ static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *e
 				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
 				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
 		goto out;
-	memset(t->cnt, 0, sizeof(t->cnt));
 	for (int w = 0; w < nwin; w++) {
 		sqlite3_int64 a = lo + (nwin > 1 ? (span - wrows) * w / (nwin - 1) : 0), b = a + wrows;
 
-		sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
+		sqlite3_bind_pointer(s, 1, &sm, "kyokun_sample", NULL);
 		sqlite3_bind_text(s, 2, any.buf, (int)any.len, SQLITE_STATIC);
 		if (nwin > 1) {
 			sqlite3_bind_int64(s, 3, a);
@@ -1017,17 +1025,83 @@ static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *e
 			goto out;
 		}
 	}
-	for (int i = 0; i < t->np; i++) {
-		double df = nwin == 1 || seen == 0 ? (double)t->cnt[i] : (double)t->cnt[i] * (double)t->nrow / seen;
-		double idf = log(((double)t->nrow - df + 0.5) / (df + 0.5));
-
-		t->idf[i] = idf > 0 ? idf : 1e-6;
-	}
+	*exact = nwin == 1;
+	for (int i = 0; i < np; i++)
+		df[i] = nwin == 1 || seen == 0 ? (double)sm.cnt[i] : (double)sm.cnt[i] * (double)nrow / (double)seen;
 out:
 	if (s)
 		sqlite3_finalize(s);
 	kbuf_release(&any);
+	free(sm.cnt);
 	return rc;
+}
+
+/* idf for every phrase of t (see sample_df()). */
+static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *err)
+{
+	double df[TOPK_MAX_PHRASES];
+	int rc, exact;
+
+	if ((rc = sample_df(st, t->ptext, t->plen, t->np, t->nrow, !!(flags & KSTORE_RANK_SAMPLE), df, &exact,
+			    err)))
+		return rc;
+	for (int i = 0; i < t->np; i++) {
+		double idf = log(((double)t->nrow - df[i] + 0.5) / (df[i] + 0.5));
+
+		t->idf[i] = idf > 0 ? idf : 1e-6;
+	}
+	return 0;
+}
+
+int kstore_phrase_df(struct kstore *st, char *const *phrases, size_t n, double *df, int *exact,
+		     struct kerr *err)
+{
+	const char **pt = NULL;
+	int *pl = NULL, rc;
+	long nrow;
+
+	*exact = 1;
+	if (!n)
+		return 0;
+	if (n > 1000)
+		return kerr_set(err, KE_TOOBIG, "too many phrases (%zu)", n);
+	if ((rc = init(st, err)) || (rc = kstore_indexed(st, &nrow, err)))
+		return rc;
+	if (!(pt = malloc(n * sizeof(*pt))) || !(pl = malloc(n * sizeof(*pl)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pt[i] = phrases[i];
+		pl[i] = (int)strlen(phrases[i]);
+	}
+	if (sqlite3_get_autocommit(st->db) && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+		rc = sample_df(st, pt, pl, (int)n, nrow, 0, df, exact, err);
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	} else {
+		rc = sample_df(st, pt, pl, (int)n, nrow, 0, df, exact, err);
+	}
+out:
+	free(pt);
+	free(pl);
+	return rc;
+}
+
+int kstore_phrase_rows(struct kstore *st, const char *phrase, long most, long *n, struct kerr *err)
+{
+	sqlite3_stmt *s;
+	int rc, r;
+
+	*n = 0;
+	if ((rc = init(st, err)) ||
+	    (rc = cached(st, C_SOME, "SELECT 1 FROM case_fts WHERE case_fts MATCH ?1 LIMIT ?2", &s, err)))
+		return rc;
+	sqlite3_bind_text(s, 1, phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, most);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		(*n)++;
+	done(s);
+	return r == SQLITE_DONE ? 0 : match_err(st, err, "search");
 }
 
 /*
@@ -1693,35 +1767,6 @@ int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *
 }
 
 /* ---- term statistics ----------------------------------------------------------- */
-
-int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*df = 0;
-	if (!st->cache[C_DF]) {
-		char *msg = NULL;
-
-		if ((rc = init(st, err)))
-			return rc;
-		if (sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kyokun_vocab"
-				 " USING fts5vocab(main, case_fts, row)", NULL, NULL, &msg) != SQLITE_OK) {
-			rc = kerr_set(err, KE_DB, "term statistics: %s", msg ? msg : "failed");
-			sqlite3_free(msg);
-			return rc;
-		}
-	}
-	if ((rc = cached(st, C_DF, "SELECT doc FROM temp.kyokun_vocab WHERE term = :t", &s, err)))
-		return rc;
-	sqlite3_bind_text(s, 1, tok, ntok, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*df = (long)sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "term statistics");
-	done(s);
-	return rc;
-}
 
 int kstore_indexed(struct kstore *st, long *n, struct kerr *err)
 {

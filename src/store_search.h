@@ -116,8 +116,16 @@ int kstore_search_highlight(struct kstore *st, const char *match, long long rid,
 int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *rid,
 		     char *cols[KCOL__N], struct kerr *err);
 
-/* In how many cases the index token tok occurs (fts5vocab). */
-int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);
+/*
+ * df[i]: the rows holding phrases[i] (an FTS5 string, quoted), for n up to
+ * 1,000: counted exactly (*exact = 1) up to 8,192 rows in the table, else
+ * estimated from a fixed sample of the rows (0 then means rare, not none).
+ */
+int kstore_phrase_df(struct kstore *st, char *const *phrases, size_t n, double *df, int *exact,
+		     struct kerr *err);
+
+/* *n: the rows holding phrase, counted up to most (a quick look for a rare one). */
+int kstore_phrase_rows(struct kstore *st, const char *phrase, long most, long *n, struct kerr *err);
 
 /* Number of indexed cases (all, visible or not: for idf only). */
 int kstore_indexed(struct kstore *st, long *n, struct kerr *err);
