@@ -31,6 +31,8 @@ enum { FC_TLP, FC_CATEGORY, FC_DOCUMENT, FC_YEAR, FC_EVENT_CLASS, FC_READER_LEVE
 /* tag kinds kept (others are kept as FK_OTHER: the tag filter matches any kind) */
 enum { FK_THREAT, FK_SECTOR, FK_EVENT_CLASS, FK_OTHER };
 
+_Static_assert(FC__N == sizeof(((struct kwant *)0)->col) / sizeof(int32_t), "struct kwant");
+
 #define FC_MAX_ROWID (1 << 26) /* beyond: not worth an array (the SQL path runs) */
 
 /* A list of distinct strings, each with its code (its index), found by hash. */
@@ -278,8 +280,7 @@ nomem:
 	return kerr_set(err, KE_NOMEM, "out of memory");
 }
 
-/* st's arrays, current (read again if the database changed); NULL with 1: use SQL. */
-static int ready(struct kstore *st, struct kfacets **out, struct kerr *err)
+int kstore__facets_ready(struct kstore *st, struct kfacets **out, struct kerr *err)
 {
 	struct kfacets *fc = st->facets;
 	sqlite3_int64 dv = 0, ch = sqlite3_total_changes64(st->db);
@@ -309,14 +310,7 @@ static int ready(struct kstore *st, struct kfacets **out, struct kerr *err)
 	return 0;
 }
 
-/* Does rowid r pass f (r a case)? */
-struct want {
-	int32_t col[FC__N];  /* code wanted, -1 any, -2 none can match */
-	int32_t tag[4];      /* by kind (FK_OTHER: the tag filter, any kind) */
-	int max_level;       /* -1 any */
-};
-
-static int want_init(const struct kfacets *fc, const struct kfilter *f, struct want *w)
+int kstore__want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w)
 {
 	char year[24];
 	const char *v[FC__N] = { f->tlp, f->category, f->document, NULL, NULL, f->reader_level };
@@ -349,11 +343,11 @@ static int has_tag(const struct kfacets *fc, sqlite3_int64 r, int kind, int32_t 
 	return 0;
 }
 
-static int passes(const struct kfacets *fc, const struct want *w, sqlite3_int64 r)
+int kstore__want_passes(const struct kfacets *fc, const struct kwant *w, long long r)
 {
 	int32_t tlp;
 
-	if (r < 0 || r >= fc->n || (tlp = fc->col[FC_TLP][r]) < 0)
+	if (r < 0 || r >= (long long)fc->n || (tlp = fc->col[FC_TLP][r]) < 0)
 		return 0;
 	for (int c = 0; c < FC__N; c++)
 		if (w->col[c] >= 0 && fc->col[c][r] != w->col[c])
@@ -378,14 +372,14 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 	static const int facet_of[FC__N] = { KFACET_TLP, KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR,
 					     KFACET_EVENT_CLASS, KFACET_READER_LEVEL };
 	struct kfacets *fc;
-	struct want w;
+	struct kwant w;
 	long *base[FC__N], *tbase[2];
 	size_t off = 0;
 	long n = 0;
 	int rc, r, some;
 
 	*total = 0;
-	if ((rc = ready(st, &fc, err)) != 0)
+	if ((rc = kstore__facets_ready(st, &fc, err)) != 0)
 		return rc;
 	for (int c = 0; c < FC__N; c++) {
 		base[c] = fc->cnt + off;
@@ -394,7 +388,7 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 	tbase[0] = fc->cnt + off;
 	tbase[1] = fc->cnt + off + fc->tags.n;
 	memset(fc->cnt, 0, fc->ncnt * sizeof(*fc->cnt));
-	some = want_init(fc, f, &w);
+	some = kstore__want_init(fc, f, &w);
 	if (!fc->match && (rc = kstore__prepare(st, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1",
 						&fc->match, err)))
 		return rc;
@@ -402,7 +396,7 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 	while (some && (r = sqlite3_step(fc->match)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(fc->match, 0);
 
-		if ((exclude_rid && rid == exclude_rid) || !passes(fc, &w, rid))
+		if ((exclude_rid && rid == exclude_rid) || !kstore__want_passes(fc, &w, rid))
 			continue;
 		n++;
 		if (!cb)

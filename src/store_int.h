@@ -7,6 +7,7 @@
 #define KYOKUN_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -59,6 +60,18 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
 			 struct kerr *err);
 void kstore__facets_free(struct kfacets *fc);
+/* st's columns, current (read again if the database changed); 1: cannot be had. */
+int kstore__facets_ready(struct kstore *st, struct kfacets **fc, struct kerr *err);
+
+/* A filter as codes of those columns: 0 if no case can pass it. */
+struct kwant {
+	int32_t col[6];  /* code wanted, -1 any */
+	int32_t tag[4];  /* by kind: threat, sector, event class, any */
+	int max_level;   /* highest TLP level, -1 any */
+};
+int kstore__want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w);
+/* Does the case of rowid r pass w? */
+int kstore__want_passes(const struct kfacets *fc, const struct kwant *w, long long r);
 
 #define KSTORE_ROW_COLS "c.rid, c.id, c.title, c.document, c.year, c.case_number, c.category, c.tlp," \
 			" c.event_class, c.revision, c.created, c.updated, c.body"

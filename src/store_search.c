@@ -369,7 +369,9 @@ struct topk {
 	struct topk_ent *heap;
 	size_t k, nheap;
 	sqlite3_int64 exclude;
-	sqlite3_stmt *fs;                    /* filters (NULL: none), :rid at frid */
+	const struct kfacets *fc;            /* filters from the columns in memory (NULL: ...) */
+	struct kwant want;
+	sqlite3_stmt *fs;                    /* ... from SQL (NULL: none), :rid at frid */
 	int frid;
 	const struct dlcache *dl;            /* lengths, when loaded */
 	struct kstore *st;                   /* the connection, to load them */
@@ -517,6 +519,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	}
 	if (t->nheap == t->k && ub <= t->heap[0].h.score)
 		return; /* cannot be among the first k (a tie loses: a later rowid) */
+	if (t->fc && !kstore__want_passes(t->fc, &t->want, rid))
+		return;
 	if (t->fs) {
 		sqlite3_bind_int64(t->fs, t->frid, rid);
 		rc = sqlite3_step(t->fs);
@@ -1119,7 +1123,7 @@ static int collect_part(struct kstore *st, struct topk *t, const char *match, co
 	t->dl = NULL;
 	t->dlc = NULL;
 	t->fresh = 1;
-	if (has_filter(f)) {
+	if (has_filter(f) && !t->fc) {
 		struct kbuf sql = KBUF_INIT;
 
 		r = kbuf_adds(&sql, "SELECT 1 FROM cases c");
@@ -1413,6 +1417,20 @@ static int top_match(struct kstore *st, const char *match, int flags, const stru
 		goto out;
 	}
 	t->load_all = !!(flags & KSTORE_RANK_LOAD);
+	if (has_filter(f)) {
+		/* filters from the columns kept in memory (one SQL lookup per row else) */
+		struct kfacets *fc;
+
+		if ((r = kstore__facets_ready(st, &fc, err)) < 0) {
+			rc = r;
+			goto out;
+		}
+		if (r == 0) {
+			t->fc = fc;
+			if (!kstore__want_init(fc, f, &t->want))
+				goto out; /* no case passes */
+		}
+	}
 	if ((rc = top_parts(st, t, match, f, flags, err)))
 		goto out;
 	if (t->nheap > (size_t)offset) {
