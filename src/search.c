@@ -1953,6 +1953,34 @@ static int extract_words(const char *text, double weight, struct cands *cs)
 	return 0;
 }
 
+/*
+ * Up to this many cases, similar() counts the rows of each candidate word's
+ * least frequent token (fts5vocab walks them: quick on a small library);
+ * above, it estimates each word's from a sample of the rows.
+ */
+#define SIMILAR_TOKEN_DF_ROWS 65536
+
+struct mindf {
+	struct kstore *st;
+	long df;
+	int rc;
+	struct kerr *err;
+};
+
+static int df_tok(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct mindf *m = ctx;
+	long df;
+
+	(void)start;
+	(void)end;
+	if ((m->rc = kstore_token_df(m->st, tok, ntok, &df, m->err)) < 0)
+		return 1;
+	if (m->df < 0 || df < m->df)
+		m->df = df;
+	return 0;
+}
+
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -2059,8 +2087,21 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 		}
 		phr[i] = kbuf_detach(&q, NULL);
 	}
-	if ((rc = kstore_phrase_df(st, phr, nuse, df, &exact, err)) < 0)
+	if (ndocs <= SIMILAR_TOKEN_DF_ROWS) {
+		/* small: the least frequent token of each word, counted (exact enough, quick) */
+		for (size_t i = 0; i < nuse; i++) {
+			struct mindf m = { st, -1, 0, err };
+
+			ktok_tokenize(cs.v[i].norm, -1, 1, df_tok, &m);
+			if (m.rc < 0) {
+				rc = m.rc;
+				goto out;
+			}
+			df[i] = m.df < 0 ? 0 : (double)m.df;
+		}
+	} else if ((rc = kstore_phrase_df(st, phr, nuse, df, &exact, err)) < 0) {
 		goto out;
+	}
 	for (size_t i = 0; i < nuse; i++) {
 		double d = df[i];
 

@@ -43,6 +43,7 @@ enum {
 	C_COLLECT2,
 	C_STATE,
 	C_SOME,
+	C_DF,
 	C__N
 };
 
@@ -992,9 +993,10 @@ static int sample_df(struct kstore *st, const char *const *ptext, const int *ple
 	if ((rc = rowid_range(st, &lo, &hi, err)))
 		goto out;
 	span = hi - lo + 1;
-	wrows = tiny ? 2 : TOPK_SAMPLE_ROWS / TOPK_WINDOWS;
+	/* many phrases: fewer, longer windows (each window sets every phrase up anew) */
+	wrows = tiny ? 2 : TOPK_SAMPLE_ROWS / (np > 16 ? 2 : TOPK_WINDOWS);
 	if (tiny || nrow > TOPK_SAMPLE_ROWS)
-		nwin = TOPK_WINDOWS;
+		nwin = tiny || np <= 16 ? TOPK_WINDOWS : 2;
 	if (span <= (sqlite3_int64)nwin * wrows)
 		nwin = 1; /* the windows would cover the table */
 	for (int i = 0; i < np; i++) {
@@ -1785,6 +1787,35 @@ int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *
 }
 
 /* ---- term statistics ----------------------------------------------------------- */
+
+int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*df = 0;
+	if (!st->cache[C_DF]) {
+		char *msg = NULL;
+
+		if ((rc = init(st, err)))
+			return rc;
+		if (sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kyokun_vocab"
+				 " USING fts5vocab(main, case_fts, row)", NULL, NULL, &msg) != SQLITE_OK) {
+			rc = kerr_set(err, KE_DB, "term statistics: %s", msg ? msg : "failed");
+			sqlite3_free(msg);
+			return rc;
+		}
+	}
+	if ((rc = cached(st, C_DF, "SELECT doc FROM temp.kyokun_vocab WHERE term = :t", &s, err)))
+		return rc;
+	sqlite3_bind_text(s, 1, tok, ntok, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*df = (long)sqlite3_column_int64(s, 0);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "term statistics");
+	done(s);
+	return rc;
+}
 
 int kstore_indexed(struct kstore *st, long *n, struct kerr *err)
 {

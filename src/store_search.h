@@ -116,6 +116,9 @@ int kstore_search_highlight(struct kstore *st, const char *match, long long rid,
 int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *rid,
 		     char *cols[KCOL__N], struct kerr *err);
 
+/* In how many cases the index token tok occurs (fts5vocab: walks its rows). */
+int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);
+
 /*
  * df[i]: the rows holding phrases[i] (an FTS5 string, quoted), for n up to
  * 1,000: counted exactly (*exact = 1) up to 8,192 rows in the table, else
