@@ -928,6 +928,16 @@ static int tok_count(void *ctx, const char *tok, int ntok, int start, int end)
 	return 0;
 }
 
+/* Append s as an FTS5 string ("..." with quotes doubled); nonzero out of memory. */
+static int add_quoted(struct kbuf *b, const char *s)
+{
+	int rc = kbuf_addch(b, '"');
+
+	for (const char *p = s; *p; p++)
+		rc |= *p == '"' ? kbuf_adds(b, "\"\"") : kbuf_addch(b, *p);
+	return rc | kbuf_addch(b, '"');
+}
+
 /* Append one FTS5 string for text; *empty if text has no searchable token. */
 static int emit_string(struct compiler *cc, struct kbuf *out, const char *text, int term, int kind,
 		       int *empty)
@@ -958,10 +968,7 @@ static int emit_string(struct compiler *cc, struct kbuf *out, const char *text, 
 	np->kind = kind;
 	cc->q->nphrases++;
 write:
-	rc |= kbuf_addch(out, '"');
-	for (const char *p = text; *p; p++)
-		rc |= *p == '"' ? kbuf_adds(out, "\"\"") : kbuf_addch(out, *p);
-	rc |= kbuf_addch(out, '"');
+	rc |= add_quoted(out, text);
 	if (ti.last_single_cjk)
 		rc |= kbuf_adds(out, " *");
 	return rc ? KE_NOMEM : 0;
@@ -2074,14 +2081,10 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	if (!(phr = calloc(nuse, sizeof(*phr))) || !(df = calloc(nuse, sizeof(*df))) ||
 	    !(verify = calloc(nuse, 1)))
 		goto nomem;
-	for (size_t i = 0; i < nuse; i++) {
+	for (size_t i = 0; i < nuse && ndocs > SIMILAR_TOKEN_DF_ROWS; i++) {
 		struct kbuf q = KBUF_INIT;
-		int r = kbuf_addch(&q, '"');
 
-		for (const char *p = cs.v[i].norm; *p; p++)
-			r |= *p == '"' ? kbuf_adds(&q, "\"\"") : kbuf_addch(&q, *p);
-		r |= kbuf_addch(&q, '"');
-		if (r) {
+		if (add_quoted(&q, cs.v[i].norm)) {
 			kbuf_release(&q);
 			goto nomem;
 		}
@@ -2131,11 +2134,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 			struct kbuf q = KBUF_INIT;
 			long n = 0;
 
-			r = kbuf_addch(&q, '"');
-			for (const char *p = cs.v[i].norm; *p; p++)
-				r |= *p == '"' ? kbuf_adds(&q, "\"\"") : kbuf_addch(&q, *p);
-			r |= kbuf_addch(&q, '"');
-			if (r) {
+			if (add_quoted(&q, cs.v[i].norm)) {
 				kbuf_release(&q);
 				goto nomem;
 			}
@@ -2154,10 +2153,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 		res->nterms++;
 		if (match.len)
 			r |= kbuf_adds(&match, " OR ");
-		r |= kbuf_addch(&match, '"');
-		for (const char *p = cs.v[i].norm; *p; p++)
-			r |= *p == '"' ? kbuf_adds(&match, "\"\"") : kbuf_addch(&match, *p);
-		r |= kbuf_addch(&match, '"');
+		r |= add_quoted(&match, cs.v[i].norm);
 		if (r)
 			goto nomem;
 	}
