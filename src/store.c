@@ -873,6 +873,12 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
+	if (total && (rc = kstore__facets_count(st, NULL, f, 0, NULL, NULL, total, err)) <= 0) {
+		/* counted from the columns kept in memory */
+		if (rc < 0)
+			goto out;
+		total = NULL;
+	}
 	if (total) {
 		if (kbuf_addf(&sql, "SELECT count(*) FROM cases c%s", kbuf_str(&where)) < 0) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
@@ -886,9 +892,13 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 		s = NULL;
 		kbuf_reset(&sql);
 	}
-	if (kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s ORDER BY c.document IS NULL, c.document,"
-		      " c.case_number IS NULL, c.case_number, c.id LIMIT :limit OFFSET :offset",
-		      kbuf_str(&where)) < 0) {
+#define LIST_ORDER " ORDER BY c.document IS NULL, c.document, c.case_number IS NULL, c.case_number, c.id"
+	/* a page: its rows chosen on the short columns first (sorting whole rows reads every body) */
+	if ((f->limit > 0 ? kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c WHERE c.rid IN (SELECT c.rid"
+				      " FROM cases c%s" LIST_ORDER " LIMIT :limit OFFSET :offset)" LIST_ORDER,
+				      kbuf_str(&where))
+			  : kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s" LIST_ORDER
+				      " LIMIT :limit OFFSET :offset", kbuf_str(&where))) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -967,7 +977,8 @@ int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx
 	struct kdocument d;
 	int rc;
 
-	if (kbuf_addf(&sql, "SELECT document, max(year), count(*) FROM cases WHERE document IS NOT NULL%s%s"
+	if (kbuf_addf(&sql, "SELECT document, max(year), count(*) FROM cases INDEXED BY cases_facets"
+		      " WHERE document IS NOT NULL%s%s"
 		      " GROUP BY document ORDER BY max(year) IS NULL, max(year) DESC, document",
 		      kstore__tlp_in(max_tlp) ? " AND tlp IN " : "", kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
@@ -997,7 +1008,7 @@ int kstore_count(struct kstore *st, int max_tlp, long *n, struct kerr *err)
 	int rc;
 
 	*n = 0;
-	if (kbuf_addf(&sql, "SELECT count(*) FROM cases%s%s", kstore__tlp_in(max_tlp) ? " WHERE tlp IN " : "",
+	if (kbuf_addf(&sql, "SELECT count(*) FROM cases INDEXED BY cases_facets%s%s", kstore__tlp_in(max_tlp) ? " WHERE tlp IN " : "",
 		      kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;

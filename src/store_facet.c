@@ -376,7 +376,7 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 	long *base[FC__N], *tbase[2];
 	size_t off = 0;
 	long n = 0;
-	int rc, r, some;
+	int rc, r = SQLITE_DONE, some;
 
 	*total = 0;
 	if ((rc = kstore__facets_ready(st, &fc, err)) != 0)
@@ -389,13 +389,26 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 	tbase[1] = fc->cnt + off + fc->tags.n;
 	memset(fc->cnt, 0, fc->ncnt * sizeof(*fc->cnt));
 	some = kstore__want_init(fc, f, &w);
-	if (!fc->match && (rc = kstore__prepare(st, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1",
-						&fc->match, err)))
+	if (match && !fc->match &&
+	    (rc = kstore__prepare(st, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1", &fc->match, err)))
 		return rc;
-	sqlite3_bind_text(fc->match, 1, match, -1, SQLITE_STATIC);
-	while (some && (r = sqlite3_step(fc->match)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(fc->match, 0);
+	if (match)
+		sqlite3_bind_text(fc->match, 1, match, -1, SQLITE_STATIC);
+	for (sqlite3_int64 next = 0; some;) {
+		sqlite3_int64 rid;
 
+		/* the rows of the match, or every case */
+		if (match) {
+			if ((r = sqlite3_step(fc->match)) != SQLITE_ROW)
+				break;
+			rid = sqlite3_column_int64(fc->match, 0);
+		} else {
+			if (next >= fc->n) {
+				r = SQLITE_DONE;
+				break;
+			}
+			rid = next++;
+		}
 		if ((exclude_rid && rid == exclude_rid) || !kstore__want_passes(fc, &w, rid))
 			continue;
 		n++;
@@ -411,8 +424,10 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 				tbase[k][fc->tag[i] & ((1u << 28) - 1)]++;
 		}
 	}
-	sqlite3_reset(fc->match);
-	sqlite3_clear_bindings(fc->match);
+	if (match) {
+		sqlite3_reset(fc->match);
+		sqlite3_clear_bindings(fc->match);
+	}
 	if (some && r != SQLITE_DONE)
 		return kstore__db_err(st, err, "search facets");
 	*total = n;

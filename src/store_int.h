@@ -46,8 +46,8 @@ void kstore__bind_filter(sqlite3_stmt *s, const struct kfilter *f);
 int kstore__walk_rows(struct kstore *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err);
 
 /*
- * store_facet.c: the rows of match that pass f (exclude_rid, if not 0, left
- * out) counted into *total and, unless cb is NULL, their facet values
+ * store_facet.c: the rows of match (NULL: every case) that pass f
+ * (exclude_rid, if not 0, left out) counted into *total and, unless cb is NULL, their facet values
  * given to cb, from columns kept in memory per connection.  1 (nothing
  * done) when they cannot be kept: the caller counts in SQL.
  */

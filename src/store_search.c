@@ -1620,7 +1620,8 @@ int kstore_search_facets(struct kstore *st, const char *match, const struct kfil
 	*total = 0;
 	if ((rc = init(st, err)))
 		return rc;
-	if (!st->facets_sql && (rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
+	if ((!st->facets_sql || !match) &&
+	    ((rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0 || !match))
 		return rc;
 	r |= kbuf_adds(&sql, "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
 			     " JOIN cases c ON c.rid = case_fts.rowid");

@@ -9,6 +9,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
+#include "store_search.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -41,13 +42,13 @@ struct browse {
 	int rc;
 };
 
-static int fc_add(struct fcount *fc, const char *value)
+static int fc_addn(struct fcount *fc, const char *value, long count)
 {
 	if (!value || !*value)
 		return 0;
 	for (size_t i = 0; i < fc->n; i++)
 		if (!strcmp(fc->v[i].value, value)) {
-			fc->v[i].count++;
+			fc->v[i].count += count;
 			return 0;
 		}
 	if (fc->n == fc->alloc) {
@@ -62,8 +63,21 @@ static int fc_add(struct fcount *fc, const char *value)
 	fc->v[fc->n].value = strdup(value);
 	if (!fc->v[fc->n].value)
 		return KE_NOMEM;
-	fc->v[fc->n++].count = 1;
+	fc->v[fc->n++].count = count;
 	return 0;
+}
+
+static int fc_add(struct fcount *fc, const char *value)
+{
+	return fc_addn(fc, value, 1);
+}
+
+/* kstore_search_facets()'s callback */
+static int browse_facet(void *ctx, int facet, const char *value, long count)
+{
+	struct browse *b = ctx;
+
+	return facet >= 0 && facet < KFACET__N ? fc_addn(&b->fc[facet], value, count) : 0;
 }
 
 static int fv_cmp(const void *a, const void *b)
@@ -251,12 +265,24 @@ static int browse(struct khttp_req *req, const struct kfilter *f0, int facets,
 	f.limit = 0;
 	f.offset = 0;
 	f.max_tlp = req->max_tlp;
-	rc = kstore_list(req->st, &f, browse_row, &b, facets ? NULL : &total, err);
+	if (facets) {
+		/* the counts from the columns kept in memory, then only the page's rows */
+		rc = kstore_search_facets(req->st, NULL, &f, browse_facet, &b, &total, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			b.facets = 0;
+			f.limit = b.limit;
+			f.offset = b.offset;
+			b.offset = 0;
+		}
+	}
+	rc = kstore_list(req->st, &f, browse_row, &b, b.facets ? NULL : facets ? NULL : &total, err);
 	if (rc == 1)
 		rc = 0;
 	if (rc == KE_NOMEM)
 		kerr_set(err, KE_NOMEM, "out of memory");
-	res->total = facets ? b.n : total;
+	res->total = b.facets ? b.n : total;
 	if (facets) {
 		res->has_facets = 1;
 		for (int k = 0; k < KFACET__N; k++) {
