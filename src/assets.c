@@ -107,7 +107,7 @@ static const char css[] =
 	"text-decoration:none;color:var(--ink);font-size:.9rem;line-height:1.5}\n"
 	".facet a:hover{background:#e8eef6}\n"
 	".facet a.on{background:var(--accent);color:#fff}\n"
-	".facet .n{color:var(--muted);font-variant-numeric:tabular-nums;font-size:.82rem}\n"
+	".facet .n{color:var(--muted);font-variant-numeric:tabular-nums;font-size:.82rem;white-space:nowrap}\n"
 	".facet a.on .n{color:#dbe7f5}\n"
 	".facet details summary{cursor:pointer;color:var(--accent-ink);font-size:.85rem;padding:.2rem .45rem}\n"
 	/* search page */
