@@ -33,7 +33,7 @@ enum {
 	C_TOP,
 	C_TOP2,
 	C_COUNT,
-	C_LISTS,
+	C_STATS,
 	C_DV,
 	C_DLALL,
 	C_MINID,
@@ -108,6 +108,34 @@ static void aux_phrases(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
  */
 #define BM25_K1 1.2
 #define BM25_B 0.75
+
+/* bm25's idf of a phrase in df of nrow rows (FTS5's, kept above zero). */
+static double bm25_idf(double nrow, double df)
+{
+	double idf = log((nrow - df + 0.5) / (df + 0.5));
+
+	return idf > 0 ? idf : 1e-6;
+}
+
+/* One phrase's part of bm25: f its column-weighted count, dl the row's length (0: the upper bound). */
+static double bm25_term(double idf, double f, double dl, double avgdl)
+{
+	return idf * f * (BM25_K1 + 1) / (f + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl));
+}
+
+/* The column-weighted count of phrase i's instances in the row (w[col], 1 past nw columns). */
+static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw)
+{
+	Fts5PhraseIter it;
+	int col = -1, off = -1;
+	double f = 0;
+
+	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+		return 0;
+	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+		f += col < nw ? w[col] : 1.0;
+	return f;
+}
 
 struct rank {
 	int k, nheap, nphrase;
@@ -198,12 +226,10 @@ static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, in
 		r->avgdl = 1.0;
 	for (int i = 0; i < np; i++) {
 		sqlite3_int64 hits = 0;
-		double idf;
 
 		if ((*rc = api->xQueryPhrase(fts, i, &hits, rank_count)) != SQLITE_OK)
 			goto fail;
-		idf = log(((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
-		r->idf[i] = idf > 0 ? idf : 1e-6;
+		r->idf[i] = bm25_idf((double)nrow, (double)hits);
 	}
 	if ((*rc = api->xSetAuxdata(fts, r, rank_free)) != SQLITE_OK)
 		return NULL; /* xSetAuxdata freed it */
@@ -240,18 +266,9 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 	}
 	for (int c = 0; c < ncol && c < 16; c++)
 		w[c] = c + 1 < argc ? sqlite3_value_double(argv[c + 1]) : 1.0;
-	for (int i = 0; i < np; i++) {
-		Fts5PhraseIter it;
-		int col = -1, off = -1;
-
-		fr[i] = 0;
-		if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
-			continue;
-		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
-			fr[i] += col < 16 ? w[col] : 1.0;
-		if (fr[i] > 0)
-			ub += r->idf[i] * fr[i] * (BM25_K1 + 1) / (fr[i] + BM25_K1 * (1 - BM25_B));
-	}
+	for (int i = 0; i < np; i++)
+		if ((fr[i] = phrase_freq(api, fts, i, w, 16)) > 0)
+			ub += bm25_term(r->idf[i], fr[i], 0, r->avgdl);
 	r->have_last = 1;
 	r->last_rowid = rowid;
 	r->last_null = 1;
@@ -267,8 +284,7 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 		}
 		for (int i = 0; i < np; i++)
 			if (fr[i] > 0)
-				exact += r->idf[i] * fr[i] * (BM25_K1 + 1) /
-					 (fr[i] + BM25_K1 * (1 - BM25_B + BM25_B * dl / r->avgdl));
+				exact += bm25_term(r->idf[i], fr[i], dl, r->avgdl);
 	}
 	if (r->nheap == r->k && exact < r->heap[0])
 		goto out;
@@ -504,20 +520,11 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	}
 	if (t->exclude && rid == t->exclude)
 		return;
-	for (int i = 0; i < t->np; i++) {
-		Fts5PhraseIter it;
-		int col = -1, off = -1;
-
-		fr[i] = 0;
-		if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
-			continue;
-		for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
-			fr[i] += col < KCOL__N ? t->w[col] : 1.0;
-		if (fr[i] > 0) {
+	for (int i = 0; i < t->np; i++)
+		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0) {
 			a |= 1ULL << i;
-			ub += t->idf[i] * fr[i] * (BM25_K1 + 1) / (fr[i] + BM25_K1 * (1 - BM25_B));
+			ub += bm25_term(t->idf[i], fr[i], 0, t->avgdl);
 		}
-	}
 	if (t->nheap == t->k && ub <= t->heap[0].h.score)
 		return; /* cannot be among the first k (a tie loses: a later rowid) */
 	if (t->fc && !kstore__want_passes(t->fc, &t->want, rid))
@@ -552,8 +559,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	}
 	for (int i = 0; i < t->np; i++)
 		if (fr[i] > 0)
-			exact += t->idf[i] * fr[i] * (BM25_K1 + 1) /
-				 (fr[i] + BM25_K1 * (1 - BM25_B + BM25_B * dl / t->avgdl));
+			exact += bm25_term(t->idf[i], fr[i], dl, t->avgdl);
 	if (t->nheap == t->k && exact <= t->heap[0].h.score)
 		return;
 	topk_push(t, &(struct topk_ent){ { rid, exact, a }, fr[0], dl });
@@ -660,7 +666,7 @@ static int collect(struct kstore *st, sqlite3_stmt *s, long cap, struct kstore_h
 	return 0;
 }
 
-/* ---- ranked top-k from phrase lists ------------------------------------------ */
+/* ---- ranked top-k: the expression's phrases ------------------------------------- */
 
 /*
  * The expression search.c builds is a tree of AND, OR and NOT over quoted
@@ -1051,11 +1057,8 @@ static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *e
 	if ((rc = sample_df(st, t->ptext, t->plen, t->np, t->nrow, !!(flags & KSTORE_RANK_SAMPLE), df, &exact,
 			    err)))
 		return rc;
-	for (int i = 0; i < t->np; i++) {
-		double idf = log(((double)t->nrow - df[i] + 0.5) / (df[i] + 0.5));
-
-		t->idf[i] = idf > 0 ? idf : 1e-6;
-	}
+	for (int i = 0; i < t->np; i++)
+		t->idf[i] = bm25_idf((double)t->nrow, df[i]);
 	return 0;
 }
 
@@ -1321,15 +1324,10 @@ static int top_parts(struct kstore *st, struct topk *t, const char *match, const
 		goto out;
 	if (t->np == 1) {
 		/* as aux_rank(), now that the phrase's rows are counted */
-		double idf = log(((double)t->nrow - (double)t->rows + 0.5) / ((double)t->rows + 0.5));
+		double idf = bm25_idf((double)t->nrow, (double)t->rows);
 
-		idf = idf > 0 ? idf : 1e-6;
-		for (size_t i = 0; i < t->nheap; i++) {
-			double fr = t->heap[i].fr0;
-
-			t->heap[i].h.score = idf * fr * (BM25_K1 + 1) /
-					     (fr + BM25_K1 * (1 - BM25_B + BM25_B * t->heap[i].dl / t->avgdl));
-		}
+		for (size_t i = 0; i < t->nheap; i++)
+			t->heap[i].h.score = bm25_term(idf, t->heap[i].fr0, t->heap[i].dl, t->avgdl);
 	}
 	qsort(t->heap, t->nheap, sizeof(*t->heap), ent_cmp);
 out:
@@ -1387,7 +1385,7 @@ static int top_match(struct kstore *st, const char *match, int flags, const stru
 		txn = 1;
 	}
 	t->own_txn = txn;
-	if ((rc = cached(st, C_LISTS, "SELECT kyokun_stats(case_fts, ?1) FROM case_fts"
+	if ((rc = cached(st, C_STATS, "SELECT kyokun_stats(case_fts, ?1) FROM case_fts"
 			 " WHERE case_fts MATCH ?2 LIMIT 1", &s, err)))
 		goto out;
 	sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);

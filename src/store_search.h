@@ -63,7 +63,7 @@ struct kstore_hit {
  */
 enum {
 	KSTORE_RANK_EXACT = 1,
-	KSTORE_RANK_SQL = 2,  /* the pruned SQL statement, not the phrase lists (tests, comparison) */
+	KSTORE_RANK_SQL = 2,  /* the pruned SQL statement, not the match scored in C (tests, comparison) */
 	KSTORE_RANK_LOAD = 4, /* read all document lengths at once (tests) */
 	KSTORE_RANK_SAMPLE = 8, /* estimate idf from tiny samples, whatever the size (tests) */
 	KSTORE_RANK_SPLIT = 16, /* two connections at once, whatever the size (tests) */
