@@ -1,0 +1,165 @@
+/*
+ * reader.c - roles, capabilities and the TLP table (see reader.h).
+ */
+#include "reader.h"
+#include "case.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct kreader kreader_anonymous = KREADER_ANONYMOUS_INIT;
+const struct kreader kreader_local = KREADER_LOCAL_INIT;
+
+static const struct {
+	const char *name;
+	unsigned caps;
+} roles[KROLE__N] = {
+	[KROLE_NONE] = { NULL, KCAP_READ },
+	[KROLE_REPORTER] = { "reporter", KCAP_READ | KCAP_REPORT_FILE },
+	[KROLE_LIAISON] = { "liaison", KCAP_READ | KCAP_REPORT_REVIEW },
+	[KROLE_ANALYST] = { "analyst", KCAP_READ | KCAP_REPORT_REVIEW | KCAP_CASE_EDIT },
+	[KROLE_PUBLISHER] = { "publisher", KCAP_READ | KCAP_REPORT_REVIEW | KCAP_CASE_EDIT | KCAP_CASE_PUBLISH },
+	[KROLE_ADMIN] = { "admin", KCAP_READ | KCAP_ADMIN },
+};
+
+/*
+ * The TLP table: for each role (rows) and level (columns: clear, green,
+ * amber, amber+strict, red), the KRULE_* bits under which the level is
+ * visible.  Anonymous readers are the KROLE_NONE row; the local operator
+ * sees everything and has no row.
+ */
+#define A KRULE_ALL
+#define O KRULE_OWN_ORG
+#define S KRULE_SECTORS
+#define N KRULE_NAMED
+static const unsigned char kreader_rules[KROLE__N][5] = {
+	/*                 clear green amber   strict  red */
+	[KROLE_NONE] =      { A, 0, 0, 0, 0 },
+	[KROLE_REPORTER] =  { A, A, O, O, N },
+	[KROLE_LIAISON] =   { A, A, O | S, O, N },
+	[KROLE_ANALYST] =   { A, A, A, O | N, N },
+	[KROLE_PUBLISHER] = { A, A, A, O | N, N },
+	[KROLE_ADMIN] =     { A, A, 0, 0, N },
+};
+#undef A
+#undef O
+#undef S
+#undef N
+
+const char *krole_name(enum krole role)
+{
+	return role > KROLE_NONE && role < KROLE__N ? roles[role].name : NULL;
+}
+
+enum krole krole_parse(const char *s)
+{
+	for (int i = KROLE_NONE + 1; s && i < KROLE__N; i++)
+		if (!strcmp(s, roles[i].name))
+			return (enum krole)i;
+	return KROLE_NONE;
+}
+
+unsigned krole_caps(enum krole role)
+{
+	return role >= KROLE_NONE && role < KROLE__N ? roles[role].caps : KCAP_READ;
+}
+
+const char *kcap_name(unsigned cap)
+{
+	switch (cap) {
+	case KCAP_READ: return "read";
+	case KCAP_REPORT_FILE: return "report.file";
+	case KCAP_REPORT_REVIEW: return "report.review";
+	case KCAP_CASE_EDIT: return "case.edit";
+	case KCAP_CASE_PUBLISH: return "case.publish";
+	case KCAP_ADMIN: return "admin";
+	default: return NULL;
+	}
+}
+
+int kreader_can(const struct kreader *r, unsigned caps)
+{
+	if (!r)
+		r = &kreader_anonymous;
+	return (r->caps & caps) == caps;
+}
+
+unsigned kreader_level_rule(const struct kreader *r, int level)
+{
+	if (!r)
+		r = &kreader_anonymous;
+	if (level < 0 || level > 4)
+		return 0;
+	switch (r->kind) {
+	case KREADER_LOCAL:
+		return KRULE_ALL;
+	case KREADER_USER:
+		if (r->role > KROLE_NONE && r->role < KROLE__N)
+			return kreader_rules[r->role][level];
+		return level <= 1 ? KRULE_ALL : 0; /* signed in, no role: green */
+	case KREADER_ANONYMOUS:
+	default:
+		return kreader_rules[KROLE_NONE][level];
+	}
+}
+
+unsigned kreader_levels_always(const struct kreader *r)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < 5; i++)
+		if (kreader_level_rule(r, i) & KRULE_ALL)
+			m |= 1u << i;
+	return m;
+}
+
+int kreader_max_level(const struct kreader *r)
+{
+	for (int i = 4; i >= 0; i--)
+		if (kreader_level_rule(r, i))
+			return i;
+	return -1;
+}
+
+static int in_list(const char *s, const char *const *v, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (v[i] && !strcmp(v[i], s))
+			return 1;
+	return 0;
+}
+
+int kreader_may_see(const struct kreader *r, const struct kcase_access *c)
+{
+	int level = ktlp_rank(c->tlp ? c->tlp : "amber");
+	unsigned rule;
+
+	if (!r)
+		r = &kreader_anonymous;
+	if (level < 0)
+		return 0;
+	rule = kreader_level_rule(r, level);
+	if (rule & KRULE_ALL)
+		return 1;
+	if ((rule & KRULE_OWN_ORG) && r->org && c->owner && !strcmp(r->org, c->owner))
+		return 1;
+	if ((rule & KRULE_NAMED) && in_list(r->login, c->recipients, c->nrecipients))
+		return 1;
+	if (rule & KRULE_SECTORS)
+		for (size_t i = 0; i < r->nsectors; i++)
+			if (in_list(r->sectors[i], c->sectors, c->nsectors))
+				return 1;
+	return 0;
+}
+
+void kreader_key(const struct kreader *r, char *buf, size_t n)
+{
+	if (!r)
+		r = &kreader_anonymous;
+	if (r->kind == KREADER_LOCAL)
+		snprintf(buf, n, "local");
+	else if (r->kind == KREADER_USER)
+		snprintf(buf, n, "u%lld", r->user_id);
+	else
+		snprintf(buf, n, "anon");
+}
