@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 	}
 	while (fgets(line, sizeof(line), fp)) {
 		struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	o.filter.reader = &kreader_local;
 		struct ksearch_result r;
 		char *tab = strchr(line, '\t'), *q;
 		long hits = -1;

@@ -10,6 +10,7 @@
 #include "case_json.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "reader.h"
 #include "search.h"
 #include "store.h"
 
@@ -158,7 +159,7 @@ int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		}
 		f.tag = v;
 	}
-	f.max_tlp = req->max_tlp;
+	f.reader = req->reader;
 	f.limit = limit;
 	f.offset = offset;
 	rc = kstore_list(req->st, &f, case_row_json, arr, &total, err);
@@ -202,7 +203,7 @@ int api_case_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 	if ((rc = api_load_case(req, &c, err)) < 0)
 		goto out;
 	o.id = c.id;
-	o.filter.max_tlp = req->max_tlp;
+	o.filter.reader = req->reader;
 	o.filter.limit = limit;
 	rc = ksimilar(req->st, &o, &res, err);
 	if (rc == KE_NOTFOUND)
@@ -223,7 +224,7 @@ out:
 
 struct histctx {
 	json_t *arr;
-	int max_tlp;
+	const struct kreader *reader;
 };
 
 static int history_rev(void *vctx, const struct krevision *r)
@@ -231,7 +232,7 @@ static int history_rev(void *vctx, const struct krevision *r)
 	struct histctx *h = vctx;
 	json_t *body = json_loads(r->json ? r->json : "{}", 0, NULL), *o;
 	const char *tlp = json_string_value(json_object_get(body, "tlp"));
-	int visible = h->max_tlp < 0 || ktlp_rank(tlp ? tlp : "amber") <= h->max_tlp;
+	int visible = kreader_may_see_level(h->reader, tlp);
 
 	if (!visible) { /* a revision above the reader's level is not there for them */
 		json_decref(body);
@@ -248,7 +249,7 @@ static int history_rev(void *vctx, const struct krevision *r)
 
 int api_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
-	struct histctx h = { json_array(), req->max_tlp };
+	struct histctx h = { json_array(), req->reader };
 	struct kcase c;
 	int rc;
 
@@ -298,7 +299,7 @@ int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	if ((v = khttp_param(req, "facets")) && !strcmp(v, "0"))
 		o.facets = 0;
 	o.query = q;
-	o.filter.max_tlp = req->max_tlp;
+	o.filter.reader = req->reader;
 	o.filter.limit = limit;
 	o.filter.offset = offset;
 	rc = ksearch(req->st, &o, &res, err);
@@ -337,7 +338,7 @@ int api_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 
 	if (!arr)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	rc = kstore_documents(req->st, req->max_tlp, doc_json, arr, err);
+	rc = kstore_documents(req->st, req->reader, doc_json, arr, err);
 	if (rc == KE_NOMEM)
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 	if (rc < 0) {

@@ -36,7 +36,7 @@ int cmd_export(struct kcli *cli, int argc, char **argv)
 		{ "year", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kfilter f = KFILTER_INIT;
+	struct kfilter f = KFILTER_LOCAL_INIT;
 	struct exportctx ctx = { 0, 0 };
 	struct kerr err = KERR_INIT;
 	struct kstore *st;

@@ -86,7 +86,7 @@ int cmd_list(struct kcli *cli, int argc, char **argv)
 		{ "tlp", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kfilter f = KFILTER_INIT;
+	struct kfilter f = KFILTER_LOCAL_INIT;
 	struct listctx ctx = { cli->out_tty ? F_TABLE : F_TSV, 0, 40 };
 	struct kerr err = KERR_INIT;
 	struct kstore *st;

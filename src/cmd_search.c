@@ -48,6 +48,7 @@ static int parse_count(const char *s, long max, long *out)
 int cmd_search(struct kcli *cli, int argc, char **argv)
 {
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct kreader me = KREADER_LOCAL_INIT; /* the operator; --max-tlp limits it */
 	struct ksearch_result res = { 0 };
 	struct kerr err = KERR_INIT;
 	struct kbuf query = KBUF_INIT;
@@ -57,6 +58,7 @@ int cmd_search(struct kcli *cli, int argc, char **argv)
 	const char *v;
 
 	o.filter.limit = 10;
+	o.filter.reader = &me;
 	kbuf_setcap(&query, KSEARCH_MAX_QUERY * 4);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -97,7 +99,8 @@ int cmd_search(struct kcli *cli, int argc, char **argv)
 						      "amber+strict or red");
 				goto out;
 			}
-			o.filter.max_tlp = ktlp_rank(v);
+			me.limited = 1;
+			me.limit = ktlp_rank(v);
 		} else if ((v = opt_value(argc, argv, &i, "--filter", &missing))) {
 			if (ksearch_filter_arg(&o.filter, v, seen, &err) < 0) {
 				rc = kcli_usage_error("search", "--filter: %s", err.msg);

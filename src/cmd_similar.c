@@ -25,6 +25,7 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ksimilar_opts o = KSIMILAR_OPTS_INIT;
+	struct kreader me = KREADER_LOCAL_INIT; /* the operator; --max-tlp limits it */
 	struct ksearch_result res = { 0 };
 	struct kerr err = KERR_INIT;
 	struct kbuf text = KBUF_INIT;
@@ -33,6 +34,7 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 	char *end;
 
 	o.filter.limit = 10;
+	o.filter.reader = &me;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
@@ -72,7 +74,8 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 						      "amber+strict or red");
 				goto out;
 			}
-			o.filter.max_tlp = ktlp_rank(optarg);
+			me.limited = 1;
+			me.limit = ktlp_rank(optarg);
 			break;
 		case 'F':
 			if (ksearch_filter_arg(&o.filter, optarg, seen, &err) < 0) {

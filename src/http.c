@@ -17,6 +17,7 @@
 #include "http.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "reader.h"
 #include "search.h"
 #include "store.h"
 #include "web.h"
@@ -175,12 +176,6 @@ struct reqstate {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
-
-int khttp_reader_max_tlp(const struct khttp_req *req)
-{
-	(void)req;
-	return 0; /* anonymous: TLP:CLEAR only (accounts come later) */
-}
 
 const char *khttp_param(const struct khttp_req *req, const char *name)
 {
@@ -894,6 +889,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	struct job *job;
 	struct khttp_req *req;
 	struct kbuf key = KBUF_INIT;
+	char rkey[32];
 	char *seg[MAX_SEGMENTS], *ap, *qmark;
 	const char *lang;
 	enum kresp_kind kind = kind_of_path(rs->uri);
@@ -912,9 +908,10 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	req->query = "";
 	req->lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 								MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-	req->max_tlp = khttp_reader_max_tlp(req);
+	req->reader = &kreader_anonymous; /* accounts come later */
 	/* the cache key: everything a page's content depends on */
-	if (srv->cache_on && kbuf_addf(&key, "%d|%d|%s", req->max_tlp, (int)req->lang, rs->uri) == 0) {
+	kreader_key(req->reader, rkey, sizeof(rkey));
+	if (srv->cache_on && kbuf_addf(&key, "%s|%d|%s", rkey, (int)req->lang, rs->uri) == 0) {
 		job->hash = fnv1a(key.buf, key.len);
 		job->key = kbuf_detach(&key, NULL);
 	}

@@ -25,6 +25,7 @@
 
 struct kerr;
 struct kstore;
+struct kreader;
 
 /* Limits on what a client may send. */
 #define KHTTP_MAX_URI 8192          /* request target, bytes: else 414 */
@@ -51,11 +52,11 @@ struct khttp_req {
 	enum klang lang;           /* from ?lang=, else Accept-Language, else Japanese */
 	int lang_explicit;         /* ?lang= was given: links carry it on */
 	/*
-	 * The highest TLP rank this reader may see (0 = TLP:CLEAR).  Every
-	 * request is anonymous for now; khttp_reader_max_tlp() is where a signed
-	 * in user's level will come from.  Every lookup a handler makes passes it.
+	 * Who is asking (reader.h).  Every request is anonymous for now; the
+	 * router is where a signed-in user will come from.  Every lookup a
+	 * handler makes passes it.
 	 */
-	int max_tlp;
+	const struct kreader *reader;
 	struct kstore *st;         /* this worker thread's database connection */
 	void *conn;                /* the MHD connection (http.c only) */
 };
@@ -111,9 +112,6 @@ int khttp_start(struct khttp_server **srv, const struct khttp_config *cfg, struc
 const char *khttp_url(const struct khttp_server *srv);
 /* Stop accepting, finish the requests in flight, join the workers, close their connections. */
 void khttp_stop(struct khttp_server *srv);
-
-/* The TLP rank a request may see; anonymous readers see TLP:CLEAR only. */
-int khttp_reader_max_tlp(const struct khttp_req *req);
 
 /*
  * Build a URL (path and query) into b: path is trusted, literal text; the

@@ -88,7 +88,7 @@ unsigned kreader_level_rule(const struct kreader *r, int level)
 {
 	if (!r)
 		r = &kreader_anonymous;
-	if (level < 0 || level > 4)
+	if (level < 0 || level > 4 || (r->limited && level > r->limit))
 		return 0;
 	switch (r->kind) {
 	case KREADER_LOCAL:
@@ -136,6 +136,8 @@ int kreader_may_see(const struct kreader *r, const struct kcase_access *c)
 
 	if (!r)
 		r = &kreader_anonymous;
+	if (r->kind == KREADER_LOCAL && !r->limited)
+		return 1;
 	if (level < 0)
 		return 0;
 	rule = kreader_level_rule(r, level);
@@ -150,6 +152,20 @@ int kreader_may_see(const struct kreader *r, const struct kcase_access *c)
 			if (in_list(r->sectors[i], c->sectors, c->nsectors))
 				return 1;
 	return 0;
+}
+
+int kreader_may_see_case(const struct kreader *r, const struct kcase *c)
+{
+	struct kcase_access a = { .tlp = c->tlp };
+
+	return kreader_may_see(r, &a);
+}
+
+int kreader_may_see_level(const struct kreader *r, const char *tlp)
+{
+	struct kcase_access a = { .tlp = tlp };
+
+	return kreader_may_see(r, &a);
 }
 
 void kreader_key(const struct kreader *r, char *buf, size_t n)

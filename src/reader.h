@@ -75,6 +75,7 @@ struct kreader {
 	unsigned caps;               /* KCAP_* */
 	const char *sectors[KREADER_MAX_SECTORS]; /* a liaison's sectors (or an org's) */
 	size_t nsectors;
+	int limited, limit;          /* limited: no level above rank limit (--max-tlp) */
 };
 
 #define KREADER_ANONYMOUS_INIT { .kind = KREADER_ANONYMOUS, .caps = KCAP_READ }
@@ -99,6 +100,11 @@ struct kcase_access {
 
 /* May r see the case?  1 or 0. */
 int kreader_may_see(const struct kreader *r, const struct kcase_access *c);
+
+/* The same for a stored case, or for a case of which only the level is known. */
+struct kcase;
+int kreader_may_see_case(const struct kreader *r, const struct kcase *c);
+int kreader_may_see_level(const struct kreader *r, const char *tlp);
 
 /*
  * How a level is decided for a reader, for the store to turn into a filter:

@@ -1728,7 +1728,7 @@ out:
 /* ---- search ---------------------------------------------------------------------------------- */
 
 /* Append the hits of sh[0..n) to res (rows, scores). */
-static int add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, int max_tlp, int partial,
+static int add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader, int partial,
 		    struct ksearch_result *res, struct kerr *err)
 {
 	struct ksearch_hit *nh = realloc(res->hits, (res->nhits + n + 1) * sizeof(*nh));
@@ -1741,7 +1741,7 @@ static int add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, in
 		struct ksearch_hit *h = &res->hits[res->nhits];
 
 		memset(h, 0, sizeof(*h));
-		rc = kstore_search_row(st, sh[i].rid, max_tlp, row_cb, h, err);
+		rc = kstore_search_row(st, sh[i].rid, reader, row_cb, h, err);
 		if (rc == KE_NOTFOUND) {
 			hit_free(h);
 			continue;
@@ -1788,7 +1788,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	if ((rc = kstore_search_top(st, q.match, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0, limit,
 				    offset, &sh, &nsh, err)) < 0)
 		goto out;
-	if ((rc = add_hits(st, sh, nsh, f.max_tlp, 0, res, err)) < 0)
+	if ((rc = add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
 		goto out;
 	nstrict = res->nhits;
 	if (o->facets) {
@@ -1812,7 +1812,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 					    limit - (long)nstrict,
 					    roff > 0 ? roff : 0, &sh, &nsh, err)) < 0)
 			goto out;
-		if ((rc = add_hits(st, sh, nsh, f.max_tlp, 1, res, err)) < 0)
+		if ((rc = add_hits(st, sh, nsh, f.reader, 1, res, err)) < 0)
 			goto out;
 		if (o->exact_total &&
 		    (rc = kstore_search_count(st, q.relaxed_match, &f, 0, &res->total_partial, err)) < 0)
@@ -2033,7 +2033,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	if (limit > 1000)
 		limit = 1000;
 	if (o->id) {
-		if ((rc = kstore_case_text(st, o->id, o->filter.max_tlp, &self, cols, err)) < 0)
+		if ((rc = kstore_case_text(st, o->id, o->filter.reader, &self, cols, err)) < 0)
 			goto out;
 		if (!(res->query = strdup(o->id)))
 			goto nomem;
@@ -2168,7 +2168,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	if ((rc = kstore_search_top(st, match.buf, 0, &f, self, limit, o->filter.offset, &sh, &nsh,
 				    err)) < 0)
 		goto out;
-	if ((rc = add_hits(st, sh, nsh, f.max_tlp, 0, res, err)) < 0)
+	if ((rc = add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
 		goto out;
 	for (size_t i = 0, k = 0; i < nsh && k < res->nhits; i++) {
 		struct ksearch_hit *h = &res->hits[k];

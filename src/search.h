@@ -28,8 +28,8 @@
  * Ranking is bm25 with column weights (title, summary and lessons above
  * body and timeline); see store_search.h for the two-phase evaluation.
  *
- * Visibility: filter.max_tlp (0 clear .. 4 red, -1 no limit) hides every
- * case above that rank from hits, totals, facet counts and similar cases.
+ * Visibility: filter.reader (reader.h; NULL = anonymous) hides every case
+ * that reader may not see from hits, totals, facet counts and similar cases.
  */
 #ifndef KYOKUN_SEARCH_H
 #define KYOKUN_SEARCH_H
@@ -174,7 +174,7 @@ struct kfacet {
 
 struct ksearch_opts {
 	const char *query;
-	struct kfilter filter;    /* filters, max_tlp, limit (default 10, max 1000), offset */
+	struct kfilter filter;    /* filters, reader, limit (default 10, max 1000), offset */
 	int facets;               /* compute facet counts */
 	int snippets;             /* make snippets */
 	int snippet_chars;        /* length of a snippet in characters (default 120) */
@@ -227,7 +227,7 @@ int ksearch_filter_arg(struct kfilter *f, const char *arg, int *seen, struct ker
 struct ksimilar_opts {
 	const char *id;           /* a case ... */
 	const char *text;         /* ... or a text */
-	struct kfilter filter;    /* max_tlp, limit (default 10), other filters */
+	struct kfilter filter;    /* reader, limit (default 10), other filters */
 	int nterms;               /* distinctive terms to use (default 24) */
 };
 
@@ -235,7 +235,7 @@ struct ksimilar_opts {
 
 /*
  * Cases most like the case id (not itself) or like text.  The case must be
- * visible at filter.max_tlp (else KE_NOTFOUND, as for an absent id).
+ * visible to filter.reader (else KE_NOTFOUND, as for an absent id).
  * res->terms are the distinctive terms used; each hit's shared[] the ones
  * it contains.
  */

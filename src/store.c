@@ -767,17 +767,30 @@ void kstore__fill_row(sqlite3_stmt *s, struct kcase_row *r)
 	r->json = col_text(s, 12);
 }
 
-/* The TLP levels at or below max_tlp, as an SQL IN list (constants only). */
-const char *kstore__tlp_in(int max_tlp)
+const char *kstore__tlp_in(const struct kreader *r, char buf[KSTORE_TLP_IN_MAX])
 {
-	static const char *const in[] = {
-		"('clear')",
-		"('clear','green')",
-		"('clear','green','amber')",
-		"('clear','green','amber','amber+strict')",
-	};
+	static const char *const names[] = { "'clear'", "'green'", "'amber'", "'amber+strict'", "'red'" };
+	unsigned m = kreader_levels_always(r);
+	size_t n = 0;
 
-	return max_tlp >= 0 && max_tlp < 4 ? in[max_tlp] : NULL;
+	if (m == 0x1f)
+		return NULL;
+	buf[n++] = '(';
+	for (int i = 0; i < 5; i++) {
+		if (!(m >> i & 1))
+			continue;
+		if (n > 1)
+			buf[n++] = ',';
+		memcpy(buf + n, names[i], strlen(names[i]));
+		n += strlen(names[i]);
+	}
+	if (n == 1) {
+		memcpy(buf + n, "NULL", 4);
+		n += 4;
+	}
+	buf[n++] = ')';
+	buf[n] = '\0';
+	return buf;
 }
 
 /*
@@ -786,6 +799,7 @@ const char *kstore__tlp_in(int max_tlp)
  */
 int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql)
 {
+	char tin[KSTORE_TLP_IN_MAX];
 	int rc = kbuf_adds(sql, " WHERE 1");
 
 	if (f->document)
@@ -809,8 +823,8 @@ int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql)
 	if (f->sector)
 		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
 				     " AND value = :sector)");
-	if (kstore__tlp_in(f->max_tlp))
-		rc |= kbuf_addf(sql, " AND c.tlp IN %s", kstore__tlp_in(f->max_tlp));
+	if (kstore__tlp_in(f->reader, tin))
+		rc |= kbuf_addf(sql, " AND c.tlp IN %s", tin);
 	return rc ? KE_NOMEM : 0;
 }
 
@@ -913,16 +927,17 @@ out:
 	return rc;
 }
 
-int kstore_recent(struct kstore *st, int max_tlp, int n, kstore_row_cb cb, void *ctx,
+int kstore_recent(struct kstore *st, const struct kreader *r, int n, kstore_row_cb cb, void *ctx,
 		  struct kerr *err)
 {
+	char tin[KSTORE_TLP_IN_MAX];
+	const char *in = kstore__tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	if (kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s%s ORDER BY c.created DESC, c.rid DESC"
-		      " LIMIT ?1", kstore__tlp_in(max_tlp) ? " WHERE c.tlp IN " : "",
-		      kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
+		      " LIMIT ?1", in ? " WHERE c.tlp IN " : "", in ? in : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -969,9 +984,11 @@ out:
 	return rc;
 }
 
-int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx,
+int kstore_documents(struct kstore *st, const struct kreader *r, kstore_doc_cb cb, void *ctx,
 		     struct kerr *err)
 {
+	char tin[KSTORE_TLP_IN_MAX];
+	const char *in = kstore__tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	struct kdocument d;
@@ -980,7 +997,7 @@ int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx
 	if (kbuf_addf(&sql, "SELECT document, max(year), count(*) FROM cases INDEXED BY cases_facets"
 		      " WHERE document IS NOT NULL%s%s"
 		      " GROUP BY document ORDER BY max(year) IS NULL, max(year) DESC, document",
-		      kstore__tlp_in(max_tlp) ? " AND tlp IN " : "", kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
+		      in ? " AND tlp IN " : "", in ? in : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -1001,15 +1018,17 @@ out:
 	return rc;
 }
 
-int kstore_count(struct kstore *st, int max_tlp, long *n, struct kerr *err)
+int kstore_count(struct kstore *st, const struct kreader *r, long *n, struct kerr *err)
 {
+	char tin[KSTORE_TLP_IN_MAX];
+	const char *in = kstore__tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*n = 0;
-	if (kbuf_addf(&sql, "SELECT count(*) FROM cases INDEXED BY cases_facets%s%s", kstore__tlp_in(max_tlp) ? " WHERE tlp IN " : "",
-		      kstore__tlp_in(max_tlp) ? kstore__tlp_in(max_tlp) : "") < 0) {
+	if (kbuf_addf(&sql, "SELECT count(*) FROM cases INDEXED BY cases_facets%s%s", in ? " WHERE tlp IN " : "",
+		      in ? in : "") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}

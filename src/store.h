@@ -18,10 +18,13 @@
 
 #include <stddef.h>
 
+#include "reader.h"
+
 struct kcase;
 struct kerr;
 struct kbuf;
 struct kstore;
+struct kreader;
 
 enum {
 	KSTORE_READONLY = 1, /* open for reading only (the file must exist) */
@@ -87,12 +90,14 @@ struct kfilter {
 	const char *sector;
 	const char *reader_level;
 	const char *tlp;      /* exactly this level */
-	int max_tlp;          /* highest TLP rank visible (0 clear .. 4 red); -1 = no limit */
+	const struct kreader *reader; /* who is looking (reader.h); NULL = anonymous */
 	long limit;           /* 0 = no limit */
 	long offset;
 };
 
-#define KFILTER_INIT { .max_tlp = -1 }
+#define KFILTER_INIT { .reader = NULL }
+/* Everything, for the operator at the command line. */
+#define KFILTER_LOCAL_INIT { .reader = &kreader_local }
 
 /* One stored case as listings see it. */
 struct kcase_row {
@@ -122,7 +127,7 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 		long *total, struct kerr *err);
 
 /* Cases added most recently first. */
-int kstore_recent(struct kstore *st, int max_tlp, int n, kstore_row_cb cb, void *ctx,
+int kstore_recent(struct kstore *st, const struct kreader *r, int n, kstore_row_cb cb, void *ctx,
 		  struct kerr *err);
 
 /* One revision of a case: revision number, when it was saved, its JSON. */
@@ -148,10 +153,10 @@ struct kdocument {
 
 typedef int (*kstore_doc_cb)(void *ctx, const struct kdocument *doc);
 
-int kstore_documents(struct kstore *st, int max_tlp, kstore_doc_cb cb, void *ctx,
+int kstore_documents(struct kstore *st, const struct kreader *r, kstore_doc_cb cb, void *ctx,
 		     struct kerr *err);
 
-/* Number of cases (visible at max_tlp, -1 for all). */
-int kstore_count(struct kstore *st, int max_tlp, long *n, struct kerr *err);
+/* Number of cases visible to r. */
+int kstore_count(struct kstore *st, const struct kreader *r, long *n, struct kerr *err);
 
 #endif

@@ -316,7 +316,7 @@ int kstore__want_init(const struct kfacets *fc, const struct kfilter *f, struct 
 	const char *v[FC__N] = { f->tlp, f->category, f->document, NULL, NULL, f->reader_level };
 	const char *t[4] = { f->threat, f->sector, f->event_class, f->tag };
 
-	w->max_level = kstore__tlp_in(f->max_tlp) ? f->max_tlp : -1;
+	w->levels = kreader_levels_always(f->reader);
 	if (f->year) {
 		snprintf(year, sizeof(year), "%d", f->year);
 		v[FC_YEAR] = year;
@@ -352,7 +352,7 @@ int kstore__want_passes(const struct kfacets *fc, const struct kwant *w, long lo
 	for (int c = 0; c < FC__N; c++)
 		if (w->col[c] >= 0 && fc->col[c][r] != w->col[c])
 			return 0;
-	if (w->max_level >= 0 && (tlp >= 8 ? 4 : fc->tlp_level[tlp]) > w->max_level)
+	if (!(w->levels >> (tlp >= 8 ? 4 : fc->tlp_level[tlp]) & 1))
 		return 0;
 	for (int k = 0; k < 4; k++)
 		if (w->tag[k] >= 0 && !has_tag(fc, r, k, w->tag[k]))

@@ -38,8 +38,14 @@ int kstore__step_done(struct kstore *st, sqlite3_stmt *s, struct kerr *err, cons
 int kstore__prepare(struct kstore *st, const char *sql, sqlite3_stmt **s, struct kerr *err);
 /* The ROW_COLS columns, starting at column 0, into r. */
 void kstore__fill_row(sqlite3_stmt *s, struct kcase_row *r);
-/* "('clear','green')" for max_tlp 1, NULL for no limit. */
-const char *kstore__tlp_in(int max_tlp);
+/*
+ * The TLP levels r sees on every case, as an SQL IN list written into buf
+ * ("('clear','green')"; "(NULL)" for none), or NULL when r sees every level.
+ * Levels r sees only on some cases (own organisation, named recipients)
+ * are left out until cases carry an owner and recipients (accounts).
+ */
+#define KSTORE_TLP_IN_MAX 96
+const char *kstore__tlp_in(const struct kreader *r, char buf[KSTORE_TLP_IN_MAX]);
 /* " WHERE 1 AND ..." for f on table alias c, with named parameters bound by kstore__bind_filter. */
 int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql);
 void kstore__bind_filter(sqlite3_stmt *s, const struct kfilter *f);
@@ -67,7 +73,7 @@ int kstore__facets_ready(struct kstore *st, struct kfacets **fc, struct kerr *er
 struct kwant {
 	int32_t col[6];  /* code wanted, -1 any */
 	int32_t tag[4];  /* by kind: threat, sector, event class, any */
-	int max_level;   /* highest TLP level, -1 any */
+	unsigned levels; /* TLP levels visible (bit i: rank i) */
 };
 int kstore__want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w);
 /* Does the case of rowid r pass w? */

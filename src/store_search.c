@@ -624,7 +624,7 @@ static void done(sqlite3_stmt *s)
 static int has_filter(const struct kfilter *f)
 {
 	return f->document || f->year || f->category || f->tag || f->event_class || f->threat ||
-	       f->sector || f->reader_level || f->tlp || kstore__tlp_in(f->max_tlp);
+	       f->sector || f->reader_level || f->tlp || kreader_levels_always(f->reader) != 0x1f;
 }
 
 /* FTS5 reports a bad expression as an SQL error; search.c never builds one,
@@ -1670,15 +1670,13 @@ out:
 
 /* ---- rows and text ------------------------------------------------------------ */
 
-/* Is tlp visible at max_tlp? */
-static int visible(const char *tlp, int max_tlp)
+/* May r see a case at level tlp?  (Cases have no owner or recipients yet.) */
+static int visible(const char *tlp, const struct kreader *r)
 {
-	int r = tlp ? ktlp_rank(tlp) : -1;
-
-	return max_tlp < 0 || (r >= 0 && r <= max_tlp);
+	return kreader_may_see_level(r, tlp);
 }
 
-int kstore_search_row(struct kstore *st, long long rid, int max_tlp, kstore_row_cb cb, void *ctx,
+int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err)
 {
 	struct kcase_row row;
@@ -1691,7 +1689,7 @@ int kstore_search_row(struct kstore *st, long long rid, int max_tlp, kstore_row_
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		kstore__fill_row(s, &row);
-		if (visible(row.tlp, max_tlp))
+		if (visible(row.tlp, r))
 			rc = cb(ctx, &row);
 		else
 			rc = kerr_set(err, KE_NOTFOUND, "no such case");
@@ -1759,7 +1757,7 @@ int kstore_search_highlight(struct kstore *st, const char *match, long long rid,
 	return rc;
 }
 
-int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *rid,
+int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 		     char *cols[KCOL__N], struct kerr *err)
 {
 	sqlite3_stmt *s;
@@ -1773,7 +1771,7 @@ int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *
 		return rc;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && visible((const char *)sqlite3_column_text(s, 1), max_tlp)) {
+	if (rc == SQLITE_ROW && visible((const char *)sqlite3_column_text(s, 1), r)) {
 		*rid = sqlite3_column_int64(s, 0);
 		rc = copy_cols(s, 2, cols, err);
 	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {

@@ -5,7 +5,7 @@
  * expression given here must already be a safe FTS5 MATCH expression
  * (search.c builds it with every term quoted).
  *
- * Visibility: every function takes the filter's max_tlp into account, so
+ * Visibility: every function takes the filter's reader into account, so
  * no hidden case is ranked, counted or read.
  */
 #ifndef KYOKUN_STORE_SEARCH_H
@@ -98,8 +98,8 @@ typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long cou
 int kstore_search_facets(struct kstore *st, const char *match, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
 
-/* The listing row of a case by rid (NOTFOUND if absent or above max_tlp). */
-int kstore_search_row(struct kstore *st, long long rid, int max_tlp, kstore_row_cb cb, void *ctx,
+/* The listing row of a case by rid (NOTFOUND if absent or hidden from r). */
+int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err);
 
 /*
@@ -111,10 +111,10 @@ int kstore_search_highlight(struct kstore *st, const char *match, long long rid,
 			    const char *close, char *cols[KCOL__N], struct kerr *err);
 
 /*
- * The searchable text of a case by id (KE_NOTFOUND if absent or above
- * max_tlp), column by column; cols[i] allocated.
+ * The searchable text of a case by id (KE_NOTFOUND if absent or hidden
+ * from r), column by column; cols[i] allocated.
  */
-int kstore_case_text(struct kstore *st, const char *id, int max_tlp, long long *rid,
+int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 		     char *cols[KCOL__N], struct kerr *err);
 
 /* In how many cases the index token tok occurs (fts5vocab: walks its rows). */

@@ -3,9 +3,9 @@
  * (api.c), the embedded static files (assets.c) and what they share: the
  * page frame, links that keep the reader's language, error pages.
  *
- * Every handler takes the reader's visibility limit from req->max_tlp and
- * passes it to every lookup; a case above it does not exist for that reader
- * (404, absent from lists, counts and similar cases).
+ * Every handler takes the reader from req->reader and passes it to every
+ * lookup; a case the reader may not see does not exist for them (404,
+ * absent from lists, counts and similar cases).
  */
 #ifndef KYOKUN_WEB_H
 #define KYOKUN_WEB_H
@@ -73,7 +73,7 @@ void api_error(struct khttp_resp *resp, int status, const char *msg);
 
 /*
  * Load a case visible to the reader: KE_NOTFOUND (with the same message)
- * whether it is absent or above req->max_tlp, KE_USAGE for a malformed id.
+ * whether it is absent or hidden from req->reader, KE_USAGE for a malformed id.
  */
 int web_load_case(struct khttp_req *req, const char *id, struct kcase *c, struct kerr *err);
 

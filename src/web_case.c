@@ -9,6 +9,7 @@
 #include "case_json.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "reader.h"
 #include "search.h"
 #include "store.h"
 
@@ -176,7 +177,7 @@ static void render_similar(struct html *w, struct khttp_req *req, const struct k
 
 	memset(&res, 0, sizeof(res));
 	o.id = c->id;
-	o.filter.max_tlp = req->max_tlp;
+	o.filter.reader = req->reader;
 	o.filter.limit = SIMILAR_N;
 	rc = ksimilar(req->st, &o, &res, &err);
 	html_printf(w, "<section class=\"side-box\" aria-labelledby=\"similar-h\">\n"
@@ -249,7 +250,7 @@ static int render_same_document(struct html *w, struct khttp_req *req, const str
 	if (!c->source.document)
 		return 0;
 	f.document = c->source.document;
-	f.max_tlp = req->max_tlp;
+	f.reader = req->reader;
 	f.limit = SAME_DOC_N + 1;
 	html_init(&inner, &body);
 	sd.w = &inner;
@@ -446,7 +447,7 @@ struct rev {
 struct revs {
 	struct rev v[MAX_REVISIONS];
 	size_t n;
-	int max_tlp;
+	const struct kreader *reader;
 };
 
 static int rev_cb(void *vctx, const struct krevision *r)
@@ -461,7 +462,7 @@ static int rev_cb(void *vctx, const struct krevision *r)
 	x = &rs->v[rs->n];
 	x->json = json_loads(r->json ? r->json : "{}", 0, NULL);
 	tlp = json_string_value(json_object_get(x->json, "tlp"));
-	if (rs->max_tlp >= 0 && ktlp_rank(tlp ? tlp : "amber") > rs->max_tlp) {
+	if (!kreader_may_see_level(rs->reader, tlp)) {
 		/* a revision above the reader's level is not there for them */
 		json_decref(x->json);
 		return 0;
@@ -544,7 +545,7 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 	rc = web_load_case(req, req->args[0], &c, err); /* the current version decides visibility */
 	if (rc < 0)
 		goto out;
-	rs->max_tlp = req->max_tlp;
+	rs->reader = req->reader;
 	rc = kstore_history(req->st, c.id, rev_cb, rs, err);
 	if (rc == KE_NOTFOUND)
 		rc = kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_CASE));

@@ -86,7 +86,7 @@ int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	int rc;
 
 	memset(&res, 0, sizeof(res));
-	f.max_tlp = req->max_tlp;
+	f.reader = req->reader;
 	f.limit = 1;
 	if ((rc = web_search_browse(req, &f, 1, &res, err)) < 0)
 		goto out;
@@ -95,7 +95,7 @@ int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	/* the reports first, into their own buffer, to count them for the hero */
 	html_init(&dw, &docs);
 	x = (struct listctx){ &dw, req, 0, HOME_DOCS_N };
-	if ((rc = kstore_documents(req->st, req->max_tlp, doc_item, &x, err)) < 0)
+	if ((rc = kstore_documents(req->st, req->reader, doc_item, &x, err)) < 0)
 		goto out;
 
 	html_init(&w, &resp->body);
@@ -127,7 +127,7 @@ int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		struct listctx rx = { &w, req, 0, 0 };
 
 		html_printf(&w, "<ol class=\"case-list\">\n");
-		if ((rc = kstore_recent(req->st, req->max_tlp, RECENT_N, recent_row, &rx, err)) < 0)
+		if ((rc = kstore_recent(req->st, req->reader, RECENT_N, recent_row, &rx, err)) < 0)
 			goto out;
 		html_printf(&w, "</ol>\n");
 		if (!rx.n)
@@ -175,7 +175,7 @@ int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 		    "</tr></thead>\n<tbody>\n", T(req, T_DOCUMENTS_TITLE), T(req, T_DOCUMENT), T(req, T_FACET_YEAR),
 		    T(req, T_CASE));
 	x = (struct listctx){ &w, req, 0, 0 };
-	if ((rc = kstore_documents(req->st, req->max_tlp, doc_row, &x, err)) < 0)
+	if ((rc = kstore_documents(req->st, req->reader, doc_row, &x, err)) < 0)
 		return rc;
 	html_printf(&w, "</tbody></table></div>\n");
 	if (!x.n)
@@ -246,7 +246,7 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 
 	memset(&dc, 0, sizeof(dc));
 	f.document = name;
-	f.max_tlp = req->max_tlp;
+	f.reader = req->reader;
 	rc = kstore_list(req->st, &f, collect_row, &dc, NULL, err);
 	if (rc == KE_NOMEM)
 		rc = kerr_set(err, KE_NOMEM, "out of memory");

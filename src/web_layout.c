@@ -7,6 +7,7 @@
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "reader.h"
 #include "store.h"
 
 #include <string.h>
@@ -78,7 +79,7 @@ int web_load_case(struct khttp_req *req, const char *id, struct kcase *c, struct
 		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_CASE));
 	if (rc < 0)
 		return rc;
-	if (req->max_tlp >= 0 && ktlp_rank(c->tlp ? c->tlp : "amber") > req->max_tlp) {
+	if (!kreader_may_see_case(req->reader, c)) {
 		/* hidden from this reader: exactly as if it did not exist */
 		kcase_free(c);
 		kcase_init(c);

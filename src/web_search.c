@@ -264,7 +264,7 @@ static int browse(struct khttp_req *req, const struct kfilter *f0, int facets,
 		return kerr_set(err, KE_NOMEM, "out of memory");
 	f.limit = 0;
 	f.offset = 0;
-	f.max_tlp = req->max_tlp;
+	f.reader = req->reader;
 	if (facets) {
 		/* the counts from the columns kept in memory, then only the page's rows */
 		rc = kstore_search_facets(req->st, NULL, &f, browse_facet, &b, &total, err);
@@ -573,7 +573,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	} else {
 		st.tag = NULL;
 	}
-	o.filter.max_tlp = req->max_tlp;
+	o.filter.reader = req->reader;
 	o.filter.limit = PAGE_SIZE;
 	o.filter.offset = (st.page - 1) * PAGE_SIZE;
 	o.facets = 1;

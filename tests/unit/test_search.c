@@ -86,11 +86,12 @@ static char *segments(const char *w)
 static int search(const char *query, int max_tlp, struct ksearch_result *res)
 {
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	o.filter.reader = &kreader_local;
 	struct kerr err = KERR_INIT;
 	int rc;
 
 	o.query = query;
-	o.filter.max_tlp = max_tlp;
+	o.filter.reader = tlp_reader(max_tlp);
 	o.syn = syn;
 	o.filter.limit = 20;
 	rc = ksearch(st, &o, res, &err);
@@ -468,11 +469,11 @@ static void test_rank_paths(void **state)
 		"ＲＤＰ 総当たり", "訓練 -演習", "(訓練 OR 委託) 脆弱性", "待機系への切替",
 		"\"予備系への切り替え\"", "ランサムウェア 偽警告", "a OR b OR rdp", "メール -\"標的型\"",
 	};
-	struct kfilter filters[4] = { KFILTER_INIT, KFILTER_INIT, KFILTER_INIT, KFILTER_INIT };
+	struct kfilter filters[4] = { KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT };
 
 	(void)state;
-	filters[1].max_tlp = 0;
-	filters[2].max_tlp = 1;
+	filters[1].reader = tlp_reader(0);
+	filters[2].reader = tlp_reader(1);
 	filters[3].year = 2023;
 	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
 		struct kquery q;
@@ -535,7 +536,7 @@ static void test_rank_sampled(void **state)
 	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
 		struct kquery q;
 		struct kerr err = KERR_INIT;
-		struct kfilter none = KFILTER_INIT;
+		struct kfilter none = KFILTER_LOCAL_INIT;
 		struct kstore_hit *a = NULL, *c = NULL;
 		size_t na = 0, nc = 0;
 
@@ -640,12 +641,12 @@ static int line_cmp(const void *a, const void *b)
 static void test_facets_memory(void **state)
 {
 	static const char *const queries[] = { "訓練", "攻撃", "ランサムウェア バックアップ", "訓練 -演習", "系" };
-	struct kfilter filters[6] = { KFILTER_INIT, KFILTER_INIT, KFILTER_INIT, KFILTER_INIT, KFILTER_INIT,
-				      KFILTER_INIT };
+	struct kfilter filters[6] = { KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT,
+				      KFILTER_LOCAL_INIT };
 
 	(void)state;
-	filters[1].max_tlp = 0;
-	filters[2].max_tlp = 1;
+	filters[1].reader = tlp_reader(0);
+	filters[2].reader = tlp_reader(1);
 	filters[2].year = 2023;
 	filters[3].threat = "brute_force";
 	filters[3].sector = "finance";
@@ -749,6 +750,7 @@ static void test_snippet_offsets(void **state)
 static void test_facets_filters(void **state)
 {
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	o.filter.reader = &kreader_local;
 	struct ksearch_result r;
 	struct kerr err = KERR_INIT;
 
@@ -793,6 +795,7 @@ static void test_tlp_visibility(void **state)
 {
 	struct ksearch_result r;
 	struct ksimilar_opts so = KSIMILAR_OPTS_INIT;
+	so.filter.reader = &kreader_local;
 	struct kerr err = KERR_INIT;
 
 	(void)state;
@@ -817,14 +820,14 @@ static void test_tlp_visibility(void **state)
 	ksearch_result_free(&r);
 	/* similar: a hidden case is not found, nor shown as similar */
 	so.id = "fx-secret";
-	so.filter.max_tlp = 0;
+	so.filter.reader = tlp_reader(0);
 	assert_int_equal(ksimilar(st, &so, &r, &err), KE_NOTFOUND);
 	ksearch_result_free(&r);
 	so.id = "fx-failover";
 	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
 	assert_false(has_hit(&r, "fx-secret"));
 	ksearch_result_free(&r);
-	so.filter.max_tlp = 4;
+	so.filter.reader = tlp_reader(4);
 	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
 	assert_int_equal(has_hit(&r, "fx-secret"), 1);
 	ksearch_result_free(&r);
@@ -833,6 +836,7 @@ static void test_tlp_visibility(void **state)
 static void test_similar(void **state)
 {
 	struct ksimilar_opts so = KSIMILAR_OPTS_INIT;
+	so.filter.reader = &kreader_local;
 	struct ksearch_result r;
 	struct kerr err = KERR_INIT;
 	int shares = 0;
@@ -849,7 +853,7 @@ static void test_similar(void **state)
 	ksearch_result_free(&r);
 
 	memset(&so, 0, sizeof(so));
-	so.filter.max_tlp = -1;
+	so.filter.reader = tlp_reader(-1);
 	so.text = "ランサムウェアに感染し、ファイルが暗号化された。バックアップから復旧した。";
 	assert_int_equal(ksimilar(st, &so, &r, &err), 0);
 	assert_true(r.nhits >= 1);

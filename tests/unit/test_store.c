@@ -196,7 +196,7 @@ static void test_open_migrate(void **state)
 	assert_non_null(st);
 	assert_int_equal(kstore_schema_version(st), kstore_schema_latest());
 	assert_string_equal(kstore_path(st), path);
-	assert_int_equal(kstore_count(st, -1, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
 	assert_int_equal(n, 0);
 	kstore_close(st);
 	/* opening again does not migrate twice */
@@ -286,7 +286,7 @@ static void test_put_get(void **state)
 	assert_int_equal(kstore_get(st, "notlp", &back, &err), 0);
 	kcase_free(&back);
 	{
-		struct kfilter f = KFILTER_INIT;
+		struct kfilter f = KFILTER_LOCAL_INIT;
 
 		f.tlp = "amber";
 		assert_string_equal(list_ids(st, &f, NULL), "notlp");
@@ -325,7 +325,7 @@ static void test_update_history(void **state)
 
 	/* the listing shows the current revision */
 	{
-		struct kfilter f = KFILTER_INIT;
+		struct kfilter f = KFILTER_LOCAL_INIT;
 		long total = 0;
 
 		assert_string_equal(list_ids(st, &f, &total), "h");
@@ -370,7 +370,7 @@ static void test_transactions(void **state)
 	assert_int_equal(kstore_history(st, "p", revs_cb, &rv, &err), 0);
 	assert_int_equal(rv.n, 1);
 	assert_int_equal(rv.rev[0], 1);
-	assert_int_equal(kstore_count(st, -1, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
 	assert_int_equal(n, 1);
 
 	/* a committed transaction keeps everything; the same ids may come again in the next one */
@@ -385,7 +385,7 @@ static void test_transactions(void **state)
 	kcase_free(&c);
 	assert_int_equal(kstore_commit(st, &err), 0);
 	assert_string_equal(stored_title(st, "q"), "newer");
-	assert_int_equal(kstore_count(st, -1, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
 	assert_int_equal(n, 3);
 
 	/* a put outside a transaction is its own; after a failed one the store still works */
@@ -419,10 +419,10 @@ static void test_delete(void **state)
 	assert_string_equal(err.msg, "no case with id \"d1\"");
 	memset(&rv, 0, sizeof(rv));
 	assert_int_equal(kstore_history(st, "d1", revs_cb, &rv, &err), KE_NOTFOUND);
-	assert_int_equal(kstore_count(st, -1, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
 	assert_int_equal(n, 1);
 	{
-		struct kfilter f = KFILTER_INIT;
+		struct kfilter f = KFILTER_LOCAL_INIT;
 
 		f.tag = "ddos"; /* its tags went with it */
 		assert_string_equal(list_ids(st, &f, NULL), "");
@@ -475,7 +475,7 @@ static struct kstore *library(void)
 static void test_list_filters(void **state)
 {
 	struct kstore *st = library();
-	struct kfilter f = KFILTER_INIT;
+	struct kfilter f = KFILTER_LOCAL_INIT;
 	long total = -1;
 
 	(void)state;
@@ -490,19 +490,19 @@ static void test_list_filters(void **state)
 	assert_string_equal(list_ids(st, &f, &total), "");
 	assert_int_equal(total, 0);
 
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.year = 2023;
 	assert_string_equal(list_ids(st, &f, NULL), "b-1 b-2");
 	f.year = 2024;
 	f.category = "攻撃";
 	assert_string_equal(list_ids(st, &f, NULL), "a-1 a-2");
 
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.category = "障害";
 	assert_string_equal(list_ids(st, &f, NULL), "b-2");
 
 	/* a tag is any tag value: threat, sector or event class */
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.tag = "ransomware";
 	assert_string_equal(list_ids(st, &f, NULL), "a-1 a-2");
 	f.tag = "医療";
@@ -511,39 +511,39 @@ static void test_list_filters(void **state)
 	assert_string_equal(list_ids(st, &f, NULL), "b-2");
 	f.tag = "unknown";
 	assert_string_equal(list_ids(st, &f, NULL), "");
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.threat = "ddos";
 	assert_string_equal(list_ids(st, &f, NULL), "a-2");
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.sector = "医療";
 	f.event_class = "cyber_attack";
 	assert_string_equal(list_ids(st, &f, NULL), "b-1");
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.threat = "医療"; /* a sector is not a threat */
 	assert_string_equal(list_ids(st, &f, NULL), "");
 
 	/* tlp: exactly one level, or up to a level */
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.tlp = "clear";
 	assert_string_equal(list_ids(st, &f, NULL), "a-1 b-2 z-nodoc");
 	f.tlp = "red";
 	assert_string_equal(list_ids(st, &f, NULL), "b-1");
-	f = (struct kfilter)KFILTER_INIT;
-	f.max_tlp = 0;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
+	f.reader = tlp_reader(0);
 	assert_string_equal(list_ids(st, &f, &total), "a-1 b-2 z-nodoc");
 	assert_int_equal(total, 3);
-	f.max_tlp = 1;
+	f.reader = tlp_reader(1);
 	assert_string_equal(list_ids(st, &f, NULL), "a-1 a-ref b-2 z-nodoc");
-	f.max_tlp = 2;
+	f.reader = tlp_reader(2);
 	assert_string_equal(list_ids(st, &f, NULL), "a-1 a-2 a-ref b-2 z-nodoc");
-	f.max_tlp = 4;
+	f.reader = tlp_reader(4);
 	assert_string_equal(list_ids(st, &f, NULL), "a-1 a-2 a-ref b-1 b-2 z-nodoc");
-	f.max_tlp = 0; /* combined with another filter */
+	f.reader = tlp_reader(0); /* combined with another filter */
 	f.document = "a.txt";
 	assert_string_equal(list_ids(st, &f, NULL), "a-1");
 
 	/* limit and offset; total ignores them */
-	f = (struct kfilter)KFILTER_INIT;
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
 	f.limit = 2;
 	assert_string_equal(list_ids(st, &f, &total), "a-1 a-2");
 	assert_int_equal(total, 6);
@@ -595,7 +595,7 @@ static int stop_cb(void *ctx, const struct kcase_row *r)
 static void test_list_rows(void **state)
 {
 	struct kstore *st = library();
-	struct kfilter f = KFILTER_INIT;
+	struct kfilter f = KFILTER_LOCAL_INIT;
 	struct kerr err = KERR_INIT;
 	struct rowcheck rc = { 0 };
 	int calls = 0;
@@ -633,24 +633,24 @@ static void test_documents_count(void **state)
 	(void)state;
 	/* newest year first; cases without a document are not a document */
 	memset(&ds, 0, sizeof(ds));
-	assert_int_equal(kstore_documents(st, -1, docs_cb, &ds, &err), 0);
+	assert_int_equal(kstore_documents(st, tlp_reader(-1), docs_cb, &ds, &err), 0);
 	assert_string_equal(ds.s, "a.txt:2024:3 b.txt:2023:2");
 	memset(&ds, 0, sizeof(ds));
-	assert_int_equal(kstore_documents(st, 0, docs_cb, &ds, &err), 0);
+	assert_int_equal(kstore_documents(st, tlp_reader(0), docs_cb, &ds, &err), 0);
 	assert_string_equal(ds.s, "a.txt:2024:1 b.txt:2023:1");
 	memset(&ds, 0, sizeof(ds));
-	assert_int_equal(kstore_documents(st, 3, docs_cb, &ds, &err), 0);
+	assert_int_equal(kstore_documents(st, tlp_reader(3), docs_cb, &ds, &err), 0);
 	assert_string_equal(ds.s, "a.txt:2024:3 b.txt:2023:1");
 
-	assert_int_equal(kstore_count(st, -1, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
 	assert_int_equal(n, 6);
-	assert_int_equal(kstore_count(st, 0, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(0), &n, &err), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(kstore_count(st, 1, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(1), &n, &err), 0);
 	assert_int_equal(n, 4);
-	assert_int_equal(kstore_count(st, 2, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(2), &n, &err), 0);
 	assert_int_equal(n, 5);
-	assert_int_equal(kstore_count(st, 4, &n, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(4), &n, &err), 0);
 	assert_int_equal(n, 6);
 
 	/* recent: the newest additions first, within the TLP limit */
@@ -658,10 +658,10 @@ static void test_documents_count(void **state)
 		struct ids ids;
 
 		memset(&ids, 0, sizeof(ids));
-		assert_int_equal(kstore_recent(st, 0, 2, ids_cb, &ids, &err), 0);
+		assert_int_equal(kstore_recent(st, tlp_reader(0), 2, ids_cb, &ids, &err), 0);
 		assert_string_equal(ids.s, "z-nodoc a-1");
 		memset(&ids, 0, sizeof(ids));
-		assert_int_equal(kstore_recent(st, -1, 10, ids_cb, &ids, &err), 0);
+		assert_int_equal(kstore_recent(st, tlp_reader(-1), 10, ids_cb, &ids, &err), 0);
 		assert_int_equal(ids.n, 6);
 	}
 	kstore_close(st);
@@ -697,7 +697,7 @@ static void test_reopen_readonly(void **state)
 	put(st, &c, KSTORE_CREATED);
 	kcase_free(&c);
 	assert_string_equal(stored_title(ro, "new"), "t");
-	assert_int_equal(kstore_count(ro, -1, &n, &err), 0);
+	assert_int_equal(kstore_count(ro, tlp_reader(-1), &n, &err), 0);
 	assert_int_equal(n, 2);
 	kstore_close(ro);
 	kstore_close(st);
