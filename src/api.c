@@ -11,6 +11,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "reader.h"
+#include "route.h"
 #include "search.h"
 #include "store.h"
 
@@ -100,13 +101,81 @@ static json_t *source_json(const char *document, int has_year, int year, int has
 
 /* ---- /api ---------------------------------------------------------------------- */
 
+/* "/api/cases/:id" as OpenAPI writes it: "/api/cases/{id}". */
+static int api_path(const char *pattern, struct kbuf *b)
+{
+	int rc = 0;
+
+	for (const char *p = pattern; *p && !rc;) {
+		if (*p == ':') {
+			size_t n = strcspn(p + 1, "/");
+
+			rc = kbuf_addf(b, "{%.*s}", (int)n, p + 1);
+			p += n + 1;
+		} else {
+			rc = kbuf_addch(b, *p++);
+		}
+	}
+	return rc;
+}
+
+/* What a route requires, as the index says it: "public", "signed-in", or its capabilities. */
+static json_t *requires_json(const struct kroute *r)
+{
+	json_t *a;
+
+	if (r->need == KROUTE_PUBLIC)
+		return json_string("public");
+	if (r->need == KROUTE_SIGNED_IN)
+		return json_string("signed-in");
+	a = json_array();
+	for (unsigned bit = 1; a && bit && bit != KROUTE_SIGNED_IN; bit <<= 1)
+		if ((r->need & bit) && kcap_name(bit))
+			json_array_append_new(a, json_string(kcap_name(bit)));
+	return a;
+}
+
+static int has_string(const json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		if (json_string_value(v) && !strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+/* The index of the API, from the route table (a path once in "endpoints", each method in "operations"). */
 int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
-	return send_json(resp, json_pack("{s:s, s:s, s:s, s:[s,s,s,s,s,s,s]}", "name", "kyokun",
-					 "version", KYOKUN_VERSION, "openapi", "/api/openapi.json",
-					 "endpoints", "/api/cases", "/api/cases/{id}", "/api/cases/{id}/similar",
-					 "/api/cases/{id}/history", "/api/search", "/api/documents",
-					 "/api/openapi.json"), err);
+	json_t *j = json_pack("{s:s, s:s, s:s, s:[], s:[]}", "name", "kyokun", "version", KYOKUN_VERSION,
+			      "openapi", "/api/openapi.json", "endpoints", "operations");
+	json_t *endpoints = json_object_get(j, "endpoints"), *ops = json_object_get(j, "operations");
+	struct kbuf path = KBUF_INIT;
+
+	for (const struct kroute *r = kroutes; j && r->pattern; r++) {
+		json_t *op;
+
+		if (strncmp(r->pattern, "/api/", 5))
+			continue;
+		kbuf_reset(&path);
+		if (api_path(r->pattern, &path) < 0) {
+			json_decref(j);
+			j = NULL;
+			break;
+		}
+		op = json_pack("{s:s, s:s, s:s?, s:o, s:b}", "method", r->method, "path", kbuf_str(&path),
+			       "summary", r->summary, "requires", requires_json(r), "csrf", r->csrf);
+		if (!op || json_array_append_new(ops, op) < 0 ||
+		    (!has_string(endpoints, kbuf_str(&path)) &&
+		     json_array_append_new(endpoints, json_string(kbuf_str(&path))) < 0)) {
+			json_decref(j);
+			j = NULL;
+		}
+	}
+	kbuf_release(&path);
+	return send_json(resp, j, err);
 }
 
 /* ---- /api/cases -------------------------------------------------------------------- */

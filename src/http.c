@@ -1,8 +1,9 @@
 /*
- * http.c - the HTTP server: libmicrohttpd for the connections, a pool of
- * compute threads for the pages, the route table, the one path every
- * request takes (limits, decoding, routing, security headers), and the
- * response cache.
+ * http.c - the HTTP transport: libmicrohttpd for the connections, a pool of
+ * compute threads for the pages, the one path every request takes (limits,
+ * decoding, handing it to the route module, security headers), and the
+ * response cache.  It knows no page or API: route.h says which handler
+ * runs, what it requires and how errors look.
  *
  * Threads.  libmicrohttpd's I/O threads (one per core) parse requests and
  * send responses; they answer cache hits, static files and errors
@@ -15,12 +16,12 @@
  * spread the connections.
  */
 #include "http.h"
+#include "html.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "reader.h"
-#include "search.h"
+#include "route.h"
 #include "store.h"
-#include "web.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -37,30 +38,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/*
- * The routes: method, pattern, handler, and how errors look there.  A
- * pattern is literal segments and :captures (a capture is one non-empty
- * path segment, percent-decoded).  GET routes answer HEAD too.
- */
-const struct kroute kroutes[] = {
-	{ "GET", "/", web_home, KRESP_HTML },
-	{ "GET", "/search", web_search, KRESP_HTML },
-	{ "GET", "/cases/:id", web_case, KRESP_HTML },
-	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML },
-	{ "GET", "/documents", web_documents, KRESP_HTML },
-	{ "GET", "/documents/:name", web_document, KRESP_HTML },
-	{ "GET", "/static/:file", web_static, KRESP_STATIC },
-	{ "GET", "/api", api_index, KRESP_JSON },
-	{ "GET", "/api/cases", api_cases, KRESP_JSON },
-	{ "GET", "/api/cases/:id", api_case, KRESP_JSON },
-	{ "GET", "/api/cases/:id/similar", api_case_similar, KRESP_JSON },
-	{ "GET", "/api/cases/:id/history", api_case_history, KRESP_JSON },
-	{ "GET", "/api/search", api_search, KRESP_JSON },
-	{ "GET", "/api/documents", api_documents, KRESP_JSON },
-	{ "GET", "/api/openapi.json", api_openapi, KRESP_JSON },
-	{ NULL, NULL, NULL, 0 },
-};
 
 #define MAX_SEGMENTS 16
 
@@ -304,6 +281,8 @@ const char *khttp_reason(int status)
 	case 200: return "OK";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 413: return "Content Too Large";
@@ -665,15 +644,7 @@ static enum MHD_Result send_error_(struct khttp_server *srv, struct MHD_Connecti
 	enum MHD_Result ret;
 
 	memset(&resp, 0, sizeof(resp));
-	resp.status = status;
-	resp.kind = kind == KRESP_JSON ? KRESP_JSON : KRESP_HTML;
-	if (resp.kind == KRESP_JSON)
-		api_error(&resp, status, msg);
-	else
-		web_error_page(req, &resp, status, detail ? msg : NULL);
-	if (!resp.body.len)
-		kbuf_addf(&resp.body, "%d %s\n", status, khttp_reason(status));
-	resp.status = status;
+	kroute_error(req, &resp, kind, status, msg, detail);
 	ret = send_resp(srv, conn, req, &resp, rs, 0, NULL);
 	kbuf_release(&resp.body);
 	return ret;
@@ -686,18 +657,6 @@ static enum MHD_Result send_error(struct khttp_server *srv, struct MHD_Connectio
 	return send_error_(srv, conn, req, kind, status, msg, 0, rs);
 }
 
-static int status_of(int code)
-{
-	switch (code) {
-	case KE_NOTFOUND: return 404;
-	case KE_USAGE:
-	case KE_INVALID:
-	case KE_PARSE: return 400;
-	case KE_TOOBIG: return 413;
-	default: return 500;
-	}
-}
-
 /* Send what a handler made of job (on the I/O thread). */
 static enum MHD_Result send_job(struct khttp_server *srv, struct MHD_Connection *conn,
 				struct reqstate *rs, struct job *job)
@@ -706,7 +665,7 @@ static enum MHD_Result send_job(struct khttp_server *srv, struct MHD_Connection 
 
 	if (job->rc >= 0)
 		return send_resp(srv, conn, &job->req, &job->resp, rs, job->hash, job->key);
-	status = status_of(job->rc);
+	status = kroute_status_of(job->rc);
 	if (status == 500)
 		fprintf(stderr, "kyokun: serve: %s: %s\n", rs->uri,
 			job->err.msg[0] ? job->err.msg : kerr_name(job->rc));
@@ -747,7 +706,7 @@ static void *compute_main(void *arg)
 		if (!job)
 			break; /* stopping, and nothing left to do */
 		job->req.st = t->st;
-		job->rc = job->route->fn(&job->req, &job->resp, &job->err);
+		job->rc = kroute_run(job->route, &job->req, &job->resp, &job->err);
 		job->done = 1;
 		MHD_resume_connection(job->conn); /* the I/O thread calls on_request again */
 	}
@@ -775,38 +734,6 @@ static int submit(struct khttp_server *srv, struct job *job)
 }
 
 /* ---- one request ------------------------------------------------------------ */
-
-/* A path is JSON-land if it is /api or under /api/. */
-static enum kresp_kind kind_of_path(const char *p)
-{
-	return !strncmp(p, "/api", 4) && (p[4] == '/' || p[4] == '?' || !p[4]) ? KRESP_JSON : KRESP_HTML;
-}
-
-/* Match the decoded segments against a pattern; fill req->args. */
-static int match_route(const char *pattern, char **seg, int nseg, struct khttp_req *req)
-{
-	const char *p = pattern + 1;
-	int i = 0;
-
-	req->nargs = 0;
-	while (*p) {
-		const char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (i >= nseg)
-			return 0;
-		if (*p == ':') {
-			if (!*seg[i] || req->nargs >= KHTTP_MAX_ARGS)
-				return 0;
-			req->args[req->nargs++] = seg[i];
-		} else if (strlen(seg[i]) != n || memcmp(seg[i], p, n)) {
-			return 0;
-		}
-		i++;
-		p += n + (end ? 1 : 0);
-	}
-	return i == nseg;
-}
 
 /* Count the header fields and their bytes. */
 struct hdrsize {
@@ -845,7 +772,7 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 		if (n > KHTTP_MAX_BODY)
 			return 413;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+	if (!kroute_method_known(method))
 		return 405;
 	return 0;
 }
@@ -892,9 +819,9 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	char rkey[32];
 	char *seg[MAX_SEGMENTS], *ap, *qmark;
 	const char *lang;
-	enum kresp_kind kind = kind_of_path(rs->uri);
+	enum kresp_kind kind = kroute_kind_of_path(rs->uri);
 	enum MHD_Result ret;
-	int nseg = 0;
+	int nseg = 0, status;
 
 	job = calloc(1, sizeof(*job));
 	if (!job)
@@ -951,14 +878,11 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	}
 	if (nseg == 1 && !*seg[0])
 		nseg = 0; /* "/" */
-	for (const struct kroute *r = kroutes; r->pattern; r++) {
-		if (match_route(r->pattern, seg, nseg, req)) {
-			job->route = r;
-			break;
-		}
-	}
+	job->route = kroute_find(method, seg, nseg, req, &status);
 	if (!job->route)
-		return send_error(srv, conn, req, kind, 404, kind == KRESP_JSON ? "no such API endpoint" : NULL, rs);
+		return send_error(srv, conn, req, kind, status,
+				  status == 405 ? "this method is not supported here" :
+				  kind == KRESP_JSON ? "no such API endpoint" : NULL, rs);
 	req->path = rs->uri;
 	job->resp.kind = job->route->kind;
 
@@ -966,7 +890,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 		return ret;
 	if (job->route->kind == KRESP_STATIC) {
 		/* compiled in: no database, no reason to wait for the pool */
-		job->rc = job->route->fn(req, &job->resp, &job->err);
+		job->rc = kroute_run(job->route, req, &job->resp, &job->err);
 		job->done = 1;
 		return send_job(srv, conn, rs, job);
 	}
@@ -999,7 +923,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			req.query = "";
 			req.lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 									       MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-			return send_error(srv, conn, &req, kind_of_path(rs->uri), status,
+			return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), status,
 					  status == 405 ? "only GET and HEAD are supported" :
 					  status == 414 ? "the URL is too long" :
 					  status == 431 ? "the request headers are too large" :
@@ -1027,7 +951,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req.conn = conn;
 		req.path = "/";
 		req.query = "";
-		return send_error(srv, conn, &req, kind_of_path(rs->uri), 413,
+		return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), 413,
 				  "the request body is too large", rs);
 	}
 	return serve(srv, conn, rs, method);
@@ -1178,16 +1102,6 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		threads = n > 0 && n < 256 ? (unsigned)n : 2;
-	}
-
-	/* search's synonym list is loaded on first use without a lock: load it
-	 * here, before the threads that search exist */
-	{
-		const struct ksyn *syn;
-		struct kerr serr = KERR_INIT;
-
-		if (ksyn_default(&syn, &serr) < 0)
-			fprintf(stderr, "kyokun: serve: synonyms: %s\n", serr.msg);
 	}
 
 	/* the compute pool: one thread and one read-only connection per core */

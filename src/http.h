@@ -1,6 +1,8 @@
 /*
- * http.h - kyokun's HTTP server on libmicrohttpd: the route table, what a
- * handler sees of a request, how it fills in a response, and the limits.
+ * http.h - kyokun's HTTP transport on libmicrohttpd: connections, the
+ * compute pool, limits and the response cache; what a handler sees of a
+ * request and how it fills in a response.  Which handler runs, what it
+ * requires and how errors look is the route module's (route.h).
  *
  * Handlers run in a pool of compute threads (one per core by default), each
  * with its own read-only database connection and prepared statements, opened
@@ -9,12 +11,14 @@
  * wait for a writer (WAL), and a commit empties the cache at once.
  *
  * Every request goes through one path (http.c): size limits (414, 431, 413),
- * method (only GET and HEAD: 405), strict decoding of the path and query
- * (400), the route table, the handler, then the security headers on whatever
- * comes back.  A handler returns 0 with resp filled in, or a KE_* code with a
- * message in err: KE_NOTFOUND becomes 404, KE_USAGE / KE_INVALID / KE_PARSE
- * 400, KE_TOOBIG 413; anything else is a 500 whose message is logged and
- * never shown.  Errors are JSON under /api/ and an HTML page elsewhere.
+ * method (one some route answers, else 405), strict decoding of the path and
+ * query (400), the route (route.h: 404, 405, and its requirements: 401, 403),
+ * the handler, then the security headers on whatever comes back.  A handler
+ * returns 0 with resp filled in, or a KE_* code with a message in err:
+ * KE_NOTFOUND becomes 404, KE_USAGE / KE_INVALID / KE_PARSE 400, KE_TOOBIG
+ * 413, KE_AUTH 401, KE_DENIED 403; anything else is a 500 whose message is
+ * logged and never shown.  Errors are JSON under /api/ and an HTML page
+ * elsewhere.
  */
 #ifndef KYOKUN_HTTP_H
 #define KYOKUN_HTTP_H
@@ -57,6 +61,7 @@ struct khttp_req {
 	 * handler makes passes it.
 	 */
 	const struct kreader *reader;
+	const char *csrf;          /* the session's CSRF token, or NULL (no session) */
 	struct kstore *st;         /* this worker thread's database connection */
 	void *conn;                /* the MHD connection (http.c only) */
 };
@@ -83,15 +88,6 @@ struct khttp_resp {
 };
 
 typedef int (*khttp_handler)(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
-
-struct kroute {
-	const char *method;   /* "GET" (which answers HEAD too) */
-	const char *pattern;  /* "/cases/:id/history": literal segments and :captures */
-	khttp_handler fn;
-	enum kresp_kind kind; /* how errors on this route are shown */
-};
-
-extern const struct kroute kroutes[];
 
 /* What the server needs to start. */
 struct khttp_config {

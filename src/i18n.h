@@ -102,6 +102,8 @@ enum kmsg {
 	T_ERROR,
 	T_ERR_400,
 	T_ERR_404,
+	T_ERR_401,
+	T_ERR_403,
 	T_ERR_405,
 	T_ERR_413,
 	T_ERR_414,

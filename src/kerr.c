@@ -70,6 +70,8 @@ const char *kerr_name(int code)
 	case KE_USAGE: return "usage error";
 	case KE_TOOBIG: return "too large";
 	case KE_EXISTS: return "already exists";
+	case KE_AUTH: return "not signed in";
+	case KE_DENIED: return "not allowed";
 	}
 	return "error";
 }

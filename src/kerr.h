@@ -26,6 +26,8 @@ enum {
 	KE_USAGE = -7,    /* bad command line or query syntax */
 	KE_TOOBIG = -8,   /* input exceeds a size cap */
 	KE_EXISTS = -9,   /* would overwrite something that must not be */
+	KE_AUTH = -10,    /* who is asking is not known: sign in first */
+	KE_DENIED = -11,  /* known, but not allowed to */
 };
 
 struct kerr {

@@ -183,6 +183,8 @@ void web_error_page(const struct khttp_req *req, struct khttp_resp *resp, int st
 	switch (status) {
 	case 400: title = T_ERR_400; hint = T_ERR_400_HINT; break;
 	case 404: title = T_ERR_404; hint = T_ERR_404_HINT; break;
+	case 401: title = T_ERR_401; hint = T_ERR_400_HINT; break;
+	case 403: title = T_ERR_403; hint = T_ERR_400_HINT; break;
 	case 405: title = T_ERR_405; hint = T_ERR_400_HINT; break;
 	case 413: title = T_ERR_413; hint = T_ERR_400_HINT; break;
 	case 414: title = T_ERR_414; hint = T_ERR_400_HINT; break;

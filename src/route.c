@@ -1,0 +1,170 @@
+/*
+ * route.c - the route table, the one requirements check, error responses
+ * (see route.h).
+ */
+#include "route.h"
+#include "kerr.h"
+#include "reader.h"
+#include "web.h"
+
+#include <string.h>
+
+/*
+ * The routes: method, pattern, handler, how errors look there, what the
+ * route requires, whether it changes state (CSRF), and its line in the API
+ * index.  A pattern is literal segments and :captures (a capture is one
+ * non-empty path segment, percent-decoded).  GET routes answer HEAD too.
+ */
+const struct kroute kroutes[] = {
+	{ "GET", "/", web_home, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/search", web_search, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/cases/:id", web_case, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/static/:file", web_static, KRESP_STATIC, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/api", api_index, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/api/cases", api_cases, KRESP_JSON, KROUTE_PUBLIC, 0, "the cases, filtered, a page at a time" },
+	{ "GET", "/api/cases/:id", api_case, KRESP_JSON, KROUTE_PUBLIC, 0, "one case in the interchange format" },
+	{ "GET", "/api/cases/:id/similar", api_case_similar, KRESP_JSON, KROUTE_PUBLIC, 0,
+	  "the cases most like this one" },
+	{ "GET", "/api/cases/:id/history", api_case_history, KRESP_JSON, KROUTE_PUBLIC, 0,
+	  "the revisions of a case" },
+	{ "GET", "/api/search", api_search, KRESP_JSON, KROUTE_PUBLIC, 0, "ranked search with facets" },
+	{ "GET", "/api/documents", api_documents, KRESP_JSON, KROUTE_PUBLIC, 0,
+	  "the published reports and their case counts" },
+	{ "GET", "/api/openapi.json", api_openapi, KRESP_JSON, KROUTE_PUBLIC, 0, "this API's OpenAPI document" },
+	{ NULL, NULL, NULL, 0, 0, 0, NULL },
+};
+
+enum kresp_kind kroute_kind_of_path(const char *p)
+{
+	return !strncmp(p, "/api", 4) && (p[4] == '/' || p[4] == '?' || !p[4]) ? KRESP_JSON : KRESP_HTML;
+}
+
+/* Match the decoded segments against a pattern; fill req->args. */
+static int match_pattern(const char *pattern, char **seg, int nseg, struct khttp_req *req)
+{
+	const char *p = pattern + 1;
+	int i = 0;
+
+	req->nargs = 0;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (i >= nseg)
+			return 0;
+		if (*p == ':') {
+			if (!*seg[i] || req->nargs >= KHTTP_MAX_ARGS)
+				return 0;
+			req->args[req->nargs++] = seg[i];
+		} else if (strlen(seg[i]) != n || memcmp(seg[i], p, n)) {
+			return 0;
+		}
+		i++;
+		p += n + (end ? 1 : 0);
+	}
+	return i == nseg;
+}
+
+/* Does a route of method m answer the request's method? (GET answers HEAD) */
+static int method_matches(const char *m, const char *method)
+{
+	return !strcmp(m, method) || (!strcmp(m, "GET") && !strcmp(method, "HEAD"));
+}
+
+int kroute_method_known(const char *method)
+{
+	for (const struct kroute *r = kroutes; r->pattern; r++)
+		if (method_matches(r->method, method))
+			return 1;
+	return 0;
+}
+
+const struct kroute *kroute_find(const char *method, char **seg, int nseg, struct khttp_req *req,
+				 int *status)
+{
+	int other = 0;
+
+	for (const struct kroute *r = kroutes; r->pattern; r++) {
+		if (!match_pattern(r->pattern, seg, nseg, req))
+			continue;
+		if (method_matches(r->method, method)) {
+			*status = 200;
+			return r;
+		}
+		other = 1;
+	}
+	req->nargs = 0;
+	*status = other ? 405 : 404;
+	return NULL;
+}
+
+/* Compare two secrets in time that does not depend on where they differ. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	unsigned char d = na != nb;
+
+	for (size_t i = 0; i < na && i < nb; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct kerr *err)
+{
+	const struct kreader *who = req->reader ? req->reader : &kreader_anonymous;
+	unsigned caps = r->need & ~KROUTE_SIGNED_IN;
+
+	if (r->need != KROUTE_PUBLIC && who->kind != KREADER_USER)
+		return kerr_set(err, KE_AUTH, "sign in to use this page");
+	if (caps && !kreader_can(who, caps))
+		return kerr_set(err, KE_DENIED, "your role does not allow this");
+	if (r->csrf) {
+		const char *sent = khttp_param(req, "csrf");
+
+		if (!sent)
+			sent = khttp_header(req, "X-CSRF-Token");
+		if (!req->csrf || !sent || !same_secret(req->csrf, sent))
+			return kerr_set(err, KE_DENIED, "the form has expired or did not come from this site: "
+					"reload the page and try again");
+	}
+	return 0;
+}
+
+int kroute_run(const struct kroute *r, struct khttp_req *req, struct khttp_resp *resp,
+	       struct kerr *err)
+{
+	int rc = kroute_allowed(r, req, err);
+
+	return rc < 0 ? rc : r->fn(req, resp, err);
+}
+
+void kroute_error(const struct khttp_req *req, struct khttp_resp *resp, enum kresp_kind kind,
+		  int status, const char *msg, int detail)
+{
+	resp->status = status;
+	resp->kind = kind == KRESP_JSON ? KRESP_JSON : KRESP_HTML;
+	if (resp->kind == KRESP_JSON)
+		api_error(resp, status, msg);
+	else
+		web_error_page(req, resp, status, detail ? msg : NULL);
+	if (!resp->body.len)
+		kbuf_addf(&resp->body, "%d %s\n", status, khttp_reason(status));
+	resp->status = status;
+}
+
+int kroute_status_of(int code)
+{
+	switch (code) {
+	case KE_NOTFOUND: return 404;
+	case KE_USAGE:
+	case KE_INVALID:
+	case KE_PARSE: return 400;
+	case KE_TOOBIG: return 413;
+	case KE_AUTH: return 401;
+	case KE_DENIED: return 403;
+	default: return 500;
+	}
+}

@@ -1,0 +1,74 @@
+/*
+ * route.h - the web application's routes: what the HTTP transport (http.c)
+ * hands a parsed request to.  This module owns the route table (method,
+ * pattern, handler, how errors look, and what each route requires), the one
+ * check of those requirements made before any handler runs, and the error
+ * responses (JSON under /api/, an HTML page elsewhere).  http.c knows
+ * nothing of pages or the API; it only calls the functions below.
+ *
+ * Requirements, per route:
+ *   need  KROUTE_PUBLIC      anyone, signed in or not
+ *         KROUTE_SIGNED_IN   a signed-in user (else 401)
+ *         KCAP_* bits        a signed-in user holding every one of them (else 403)
+ *   csrf  1 if the route changes state: the request must carry the
+ *         session's CSRF token (form field or X-CSRF-Token header), else 403
+ */
+#ifndef KYOKUN_ROUTE_H
+#define KYOKUN_ROUTE_H
+
+#include "http.h"
+
+struct kerr;
+
+#define KROUTE_PUBLIC 0u
+#define KROUTE_SIGNED_IN (1u << 31) /* beyond every KCAP_* bit */
+
+struct kroute {
+	const char *method;   /* "GET" (which answers HEAD too) or "POST" */
+	const char *pattern;  /* "/cases/:id/history": literal segments and :captures */
+	khttp_handler fn;
+	enum kresp_kind kind; /* how errors on this route are shown */
+	unsigned need;        /* KROUTE_PUBLIC, KROUTE_SIGNED_IN or KCAP_* bits */
+	int csrf;             /* changes state: the session's CSRF token is required */
+	const char *summary;  /* one line for the API index (API routes) */
+};
+
+/* The table, ending with a NULL pattern. */
+extern const struct kroute kroutes[];
+
+/* How errors look at a path before any route is found: JSON under /api. */
+enum kresp_kind kroute_kind_of_path(const char *path);
+
+/*
+ * The route for method and the decoded path segments (seg[0..nseg), none
+ * for "/"), with req->args filled from its :captures.  NULL if none:
+ * *status is then 404, or 405 when the path exists for another method.
+ */
+const struct kroute *kroute_find(const char *method, char **seg, int nseg, struct khttp_req *req,
+				 int *status);
+
+/* Does any route answer this method?  (Others are refused with 405 early.) */
+int kroute_method_known(const char *method);
+
+/*
+ * The one place a route's requirements are checked: 0 if req may use r,
+ * else KE_AUTH (not signed in: 401) or KE_DENIED (403) with a message.
+ */
+int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct kerr *err);
+
+/* Check, then run the handler.  What the transport calls for every request. */
+int kroute_run(const struct kroute *r, struct khttp_req *req, struct khttp_resp *resp,
+	       struct kerr *err);
+
+/*
+ * Fill resp with an error in the given kind (400, 404, ...).  msg is shown:
+ * in JSON always; on an HTML page only when detail is set (a handler's
+ * message, written in the reader's language), and never for a 5xx.
+ */
+void kroute_error(const struct khttp_req *req, struct khttp_resp *resp, enum kresp_kind kind,
+		  int status, const char *msg, int detail);
+
+/* The HTTP status for a handler's KE_* code (KE_NOTFOUND 404, KE_USAGE 400, ...). */
+int kroute_status_of(int code);
+
+#endif
