@@ -44,11 +44,33 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/*
+ * Bidirectional formatting characters in text from outside: U+202A..U+202E
+ * (embeddings and overrides, closed by U+202C) and U+2066..U+2069 (isolates,
+ * closed by U+2069).  Counts what p (3 bytes of UTF-8) opens or closes;
+ * -1 for a closer with nothing of the text's own to close (dropped: it
+ * would close the page's).
+ */
+static int bidi_control(const unsigned char *p, int *embeds, int *isolates)
+{
+	if (p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) {
+		if (p[2] != 0xac)
+			return ++*embeds, 0;
+		return *embeds > 0 ? (--*embeds, 0) : -1;
+	}
+	if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9) {
+		if (p[2] != 0xa9)
+			return ++*isolates, 0;
+		return *isolates > 0 ? (--*isolates, 0) : -1;
+	}
+	return 0;
+}
+
 int html_escape(struct kbuf *b, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0;
-	int rc = 0;
+	int rc = 0, embeds = 0, isolates = 0;
 
 	if (!s)
 		return 0;
@@ -60,6 +82,13 @@ int html_escape(struct kbuf *b, const char *str, size_t len)
 
 		if (ch >= 0x80) {
 			seq = utf8_seq(s + i, len - i);
+			if (seq == 3 && ch == 0xe2 && bidi_control(s + i, &embeds, &isolates) < 0) {
+				/* a closer of what this text did not open: dropped */
+				rc = kbuf_add(b, s + run, i - run);
+				i += 3;
+				run = i;
+				continue;
+			}
 			if (seq) {
 				i += seq;
 				continue;
@@ -89,6 +118,11 @@ int html_escape(struct kbuf *b, const char *str, size_t len)
 	}
 	if (!rc && run < len)
 		rc = kbuf_add(b, s + run, len - run);
+	/* close what the text opened, so it cannot reorder the page after it */
+	while (!rc && embeds-- > 0)
+		rc = kbuf_adds(b, "\xe2\x80\xac"); /* U+202C POP DIRECTIONAL FORMATTING */
+	while (!rc && isolates-- > 0)
+		rc = kbuf_adds(b, "\xe2\x81\xa9"); /* U+2069 POP DIRECTIONAL ISOLATE */
 	return rc;
 }
 

@@ -7,7 +7,10 @@
  *
  *     %s      text: escaped for HTML text and quoted attribute values
  *             (& < > " ' become entities; invalid UTF-8 becomes U+FFFD;
- *             control characters other than tab and newline are dropped).
+ *             control characters other than tab and newline are dropped;
+ *             bidirectional embeddings, overrides and isolates the text
+ *             opens are closed at its end, and closers it did not open are
+ *             dropped, so text cannot reorder the page around it).
  *             NULL prints nothing.
  *     %.*s    the same for (int length, const char *)
  *     %U      one URL component (path segment or query value): every byte

@@ -191,7 +191,7 @@ static void render_similar(struct html *w, struct khttp_req *req, const struct k
 		for (size_t i = 0; i < res.nhits; i++) {
 			const struct ksearch_hit *h = &res.hits[i];
 
-			html_printf(w, "<li><a href=\"/cases/%U%R\">%s</a><div class=\"meta\"><span>%s</span>",
+			html_printf(w, "<li><a href=\"/cases/%U%R\" dir=\"auto\">%s</a><div class=\"meta\"><span>%s</span>",
 				    h->id, web_lang_q(req), h->title, h->document);
 			if (h->has_year) {
 				snprintf(num, sizeof(num), T(req, T_YEAR_N), h->year);
@@ -229,7 +229,7 @@ static int samedoc_row(void *vctx, const struct kcase_row *r)
 			    web_case_number(sd->req, r->has_case_number, r->case_number, num, sizeof(num)),
 			    r->title);
 	} else {
-		html_printf(sd->w, "<li><a href=\"/cases/%U%R\">%s %s</a></li>\n", r->id,
+		html_printf(sd->w, "<li><a href=\"/cases/%U%R\" dir=\"auto\">%s %s</a></li>\n", r->id,
 			    web_lang_q(sd->req),
 			    web_case_number(sd->req, r->has_case_number, r->case_number, num, sizeof(num)),
 			    r->title);
@@ -317,7 +317,7 @@ static void render_head(struct html *w, const struct khttp_req *req, const struc
 	if (c->category)
 		html_printf(w, "<a class=\"kicker\" href=\"/search?category=%U%R\" lang=\"ja\">%s</a>\n",
 			    c->category, web_lang_amp(req), c->category);
-	html_printf(w, "<h1 lang=\"ja\">%s</h1>\n<dl class=\"case-meta\">\n", c->title);
+	html_printf(w, "<h1 lang=\"ja\" dir=\"auto\">%s</h1>\n<dl class=\"case-meta\">\n", c->title);
 	if (c->source.document || c->source.has_year || c->source.has_case_number) {
 		html_printf(w, "<dt>%s</dt><dd>", T(req, T_SOURCE));
 		if (c->source.document)
@@ -554,7 +554,7 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 	html_init(&w, &resp->body);
 	web_begin(&w, req, T(req, T_HISTORY_TITLE), "", "page-history");
 	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"/%R\">%s</a></li>"
-		    "<li><a href=\"/cases/%U%R\" lang=\"ja\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
+		    "<li><a href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
 		    "<h1><span lang=\"ja\">%s</span> <span class=\"muted\">– %s</span></h1>\n"
 		    "<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",

@@ -40,7 +40,7 @@ static int recent_row(void *vctx, const struct kcase_row *r)
 	json_t *s = json_array_get(json_object_get(j, "summary"), 0);
 	char num[48], year[32];
 
-	html_printf(x->w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\">%s</a>\n<div class=\"meta\">",
+	html_printf(x->w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
 		    r->id, web_lang_q(x->req), r->title);
 	if (r->document)
 		html_printf(x->w, "<span>%s %s</span>", r->document,
@@ -284,7 +284,7 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 			size_t k;
 
 			html_printf(&w, "<article class=\"doc-case\"><div class=\"num\">%s</div><div>"
-				    "<h3><a href=\"/cases/%U%R\" lang=\"ja\">%s</a></h3>",
+				    "<h3><a href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a></h3>",
 				    web_case_number(req, d->has_number, d->number, num, sizeof(num)), d->id,
 				    web_lang_q(req), d->title);
 			if (json_array_size(lessons)) {

@@ -410,7 +410,7 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 		const struct ksearch_hit *h = &res->hits[i];
 		const char *fl = field_label(req, h->snippet_field);
 
-		html_printf(w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\">%s</a>\n<div class=\"meta\">",
+		html_printf(w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
 			    h->id, web_lang_q(req), h->title);
 		if (h->document)
 			html_printf(w, "<span>%s %s</span>", h->document,

@@ -482,4 +482,20 @@ run serve --listen "127.0.0.1:$port"
 expect_rc "http: a port in use is an error (exit 1)" 1
 kill -TERM $a
 wait $a 2>/dev/null
+
+# Bidirectional controls in case text (U+202E RIGHT-TO-LEFT OVERRIDE) cannot
+# reorder the page around them: what the text opens is closed at its end, and
+# titles are isolated (dir="auto").
+export KYOKUN_DB="$T/bidi.db"
+printf '%s\n' '{"format":"kyokun-case/1","id":"web-bidi-1","title":"請求書\u202efdp.exe 確認","tlp":"clear","summary":"要約\u202eテキスト","sections":{"background":"背景\u2067本文"}}' >"$T/bidi.jsonl"
+run add "$T/bidi.jsonl"
+expect_rc "http: bidi case loads" 0
+start_server
+get /cases/web-bidi-1
+expect_code "http: bidi case 200" 200
+body_has "http: RLO in the title is closed (PDF) inside an isolated heading" "$(printf '<h1 lang="ja" dir="auto">請求書\342\200\256fdp.exe 確認\342\200\254</h1>')"
+body_has "http: an isolate the text opens is closed" "$(printf '背景\342\201\247本文\342\201\251')"
+get /search
+body_has "http: list titles are isolated" 'dir="auto">請求書'
+stop_server
 exit 0

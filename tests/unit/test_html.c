@@ -117,6 +117,25 @@ static void test_lines(void **state)
 	kbuf_release(&b);
 }
 
+static void test_bidi_controls_closed(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+
+	(void)state;
+	/* an override the text opens is closed at its end */
+	assert_int_equal(html_escape(&b, "a\xe2\x80\xaegnp.exe", strlen("a\xe2\x80\xaegnp.exe")), 0);
+	assert_string_equal(kbuf_str(&b), "a\xe2\x80\xaegnp.exe\xe2\x80\xac");
+	kbuf_reset(&b);
+	/* isolates too, and one it closes itself needs nothing more */
+	assert_int_equal(html_escape(&b, "\xe2\x81\xa7x\xe2\x81\xa9\xe2\x81\xa6y", strlen("\xe2\x81\xa7x\xe2\x81\xa9\xe2\x81\xa6y")), 0);
+	assert_string_equal(kbuf_str(&b), "\xe2\x81\xa7x\xe2\x81\xa9\xe2\x81\xa6y\xe2\x81\xa9");
+	kbuf_reset(&b);
+	/* a closer of something outside the text is dropped */
+	assert_int_equal(html_escape(&b, "x\xe2\x80\xacy\xe2\x81\xa9", strlen("x\xe2\x80\xacy\xe2\x81\xa9")), 0);
+	assert_string_equal(kbuf_str(&b), "xy");
+	kbuf_release(&b);
+}
+
 static void test_marked(void **state)
 {
 	struct kbuf b = KBUF_INIT;
@@ -152,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8_and_controls),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_marked),
+		cmocka_unit_test(test_bidi_controls_closed),
 		cmocka_unit_test(test_i18n_complete),
 	};
 
