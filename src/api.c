@@ -12,6 +12,7 @@
 #include "kerr.h"
 #include "reader.h"
 #include "search.h"
+#include "similar.h"
 #include "store.h"
 
 #include <errno.h>

@@ -7,6 +7,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
+#include "similar.h"
 #include "store.h"
 
 #include <getopt.h>

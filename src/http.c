@@ -18,8 +18,8 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "reader.h"
-#include "search.h"
 #include "store.h"
+#include "synonym.h"
 #include "web.h"
 
 #include <arpa/inet.h>

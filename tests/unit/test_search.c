@@ -21,9 +21,13 @@
 #include "classify.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "query.h"
 #include "search.h"
+#include "segment.h"
+#include "similar.h"
 #include "store.h"
 #include "store_search.h"
+#include "synonym.h"
 
 #define FIXTURE "tests/fixtures/search/cases.json"
 

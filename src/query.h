@@ -1,0 +1,77 @@
+/*
+ * query.h - the query language of search.  This module owns parsing what a
+ * person types in a search box and compiling it (struct kquery) into the
+ * expression the store runs: quoting, segmentation of Japanese words,
+ * synonyms, the relaxed tier.
+ *
+ *     word word        all words (AND)
+ *     "a phrase"       the words in this order ("..." or “...” or ＂...＂)
+ *     -word -"phrase"  exclude cases with it
+ *     a OR b           either (also "|"); binds tighter than AND: a b OR c = a (b OR c)
+ *     ( ... )          grouping
+ *
+ * Full-width spaces, quotes, parentheses and minus signs count as their
+ * ASCII forms.  User text never reaches FTS5 syntax unquoted: every term is
+ * one FTS5 string ("..." with " doubled), so no user input is an operator,
+ * a column filter or a prefix.  A term that ends in a single CJK character
+ * (a one-kanji query such as 系) becomes a prefix query "系" *, because the
+ * index holds CJK text as overlapping bigrams.
+ *
+ * A Japanese word typed without spaces (待機系への切替, パッチ未適用) is
+ * segmented (segment.h); it then matches the exact string OR all of its
+ * segments, so cases with the exact string rank first (bm25 adds the
+ * phrase's score) and cases that say it differently (予備系に切り替えた)
+ * are still found.  Synonyms (synonym.h, see synonyms.txt) are applied to
+ * every word and segment as an OR group.
+ */
+#ifndef KYOKUN_QUERY_H
+#define KYOKUN_QUERY_H
+
+#include <stddef.h>
+
+struct kerr;
+struct ksyn;
+
+/* Caps on what a query may be. */
+#define KSEARCH_MAX_QUERY 4096   /* bytes of query text */
+#define KSEARCH_MAX_TERMS 32     /* words and phrases, before expansion */
+#define KSEARCH_MAX_PHRASES 128  /* FTS5 strings after segmentation and synonyms */
+
+/* One FTS5 string of the compiled expression (its index is FTS5's phrase number). */
+struct kphrase {
+	char *text;    /* the text given to FTS5, unquoted */
+	int prefix;    /* followed by * */
+	int term;      /* index of the user term (struct kquery.terms) it serves */
+	int kind;      /* KP_EXACT, KP_SEGMENT, KP_SYNONYM */
+};
+
+enum { KP_EXACT, KP_SEGMENT, KP_SYNONYM };
+
+struct kquery {
+	char *match;        /* the FTS5 MATCH expression */
+	char *head_match;   /* the same restricted to the title/summary/lessons columns */
+	char *relaxed_match; /* cases with some but not all of the words, or NULL */
+	char **terms;       /* the user's positive words and phrases, as typed */
+	size_t nterms;
+	struct kphrase *phrases;
+	size_t nphrases;
+	int has_not;
+};
+
+enum {
+	KQ_NO_SEGMENT = 1,  /* do not segment Japanese words */
+	KQ_NO_SYNONYMS = 2, /* do not expand synonyms */
+	KQ_ALL_PHRASES = 4, /* keep alternatives another one subsumes (for marking snippets) */
+};
+
+/*
+ * Parse and compile a user query.  KE_USAGE with a message for an empty
+ * query, no searchable word, unbalanced quotes or parentheses, a query of
+ * only excluded words; KE_TOOBIG past the caps above.
+ * syn may be NULL (no synonyms).
+ */
+int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, int flags,
+		   struct kerr *err);
+void kquery_free(struct kquery *q);
+
+#endif
