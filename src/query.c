@@ -504,7 +504,7 @@ static int emit_term(struct compiler *cc, struct kbuf *out, const char *w, int t
 	if ((rc = emit_with_synonyms(cc, &whole, w, term, KP_EXACT, empty)) < 0)
 		goto out;
 	if (!(cc->flags & KQ_NO_SEGMENT) && has_cjk(w)) {
-		if ((nseg = kquery_segment(w, &seg)) < 0) {
+		if ((nseg = ksegment_split(w, &seg)) < 0) {
 			rc = nseg;
 			goto out;
 		}
@@ -638,6 +638,11 @@ out:
 nomem:
 	rc = KE_NOMEM;
 	goto out;
+}
+
+int kquery_segment(const char *word, struct kstrv *out)
+{
+	return ksegment_split(word, out);
 }
 
 void kquery_free(struct kquery *q)

@@ -74,4 +74,9 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 		   struct kerr *err);
 void kquery_free(struct kquery *q);
 
+/* The segments of a Japanese word as the compiler cuts it: ksegment_split()
+ * of segment.h (the name callers have used). */
+struct kstrv;
+int kquery_segment(const char *word, struct kstrv *out);
+
 #endif

@@ -97,7 +97,7 @@ static int push_segment(const char *w, size_t s, size_t e, struct kstrv *out)
 	return kstrv_pushn(out, w + s, e - s) < 0 ? KE_NOMEM : 1;
 }
 
-int kquery_segment(const char *word, struct kstrv *out)
+int ksegment_split(const char *word, struct kstrv *out)
 {
 	struct chunk *ch = NULL;
 	size_t nch = 0, len = strlen(word), pos = 0, seg_s = 0, seg_e = 0;

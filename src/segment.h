@@ -16,6 +16,6 @@ struct kstrv;
  * and script changes.  Appends the segments (copies) to out; returns their
  * number (1 = not split), or KE_NOMEM.
  */
-int kquery_segment(const char *word, struct kstrv *out);
+int ksegment_split(const char *word, struct kstrv *out);
 
 #endif

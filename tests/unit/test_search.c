@@ -23,7 +23,6 @@
 #include "kerr.h"
 #include "query.h"
 #include "search.h"
-#include "segment.h"
 #include "similar.h"
 #include "store.h"
 #include "store_search.h"
