@@ -54,19 +54,7 @@ struct ksearch_hit {
 	size_t nshared;
 };
 
-enum {
-	KFACET_CATEGORY,
-	KFACET_DOCUMENT,
-	KFACET_YEAR,
-	KFACET_EVENT_CLASS,
-	KFACET_THREAT,
-	KFACET_SECTOR,
-	KFACET_READER_LEVEL,
-	KFACET_TLP,
-	KFACET__N
-};
-
-/* "category", "document", ... (also the --filter keys). */
+/* The name of a facet (KFACET_* of store.h): "category", "document", ... (also the --filter keys). */
 const char *kfacet_name(int facet);
 
 struct kfacet_value {

@@ -12,7 +12,6 @@
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
-#include "search.h"
 
 #include <math.h>
 #include <pthread.h>
