@@ -12,6 +12,7 @@
 #include "synonym.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,6 +525,67 @@ out:
 	free(sh);
 	kquery_free(&q);
 	kquery_free(&qall);
+	return rc;
+}
+
+/* ---- browsing ---------------------------------------------------------------------------------- */
+
+/* Facet counts of browsing: an empty value is not one to choose. */
+static int browse_facet_cb(void *ctx, int facet, const char *value, long count)
+{
+	return value && *value ? facet_cb(ctx, facet, value, count) : 0;
+}
+
+/* kstore_list()'s callback: a case of the page, its summary's first paragraph the snippet. */
+static int browse_row(void *ctx, const struct kcase_row *r)
+{
+	struct ksearch_result *res = ctx;
+	struct ksearch_hit *h = &res->hits[res->nhits];
+	json_t *j, *v;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	res->nhits++;
+	if ((rc = row_cb(h, r)) < 0)
+		return rc;
+	j = r->json ? json_loads(r->json, 0, NULL) : NULL;
+	v = json_array_get(json_object_get(j, "summary"), 0);
+	h->snippet = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+	h->snippet_field = "summary";
+	json_decref(j);
+	return 0;
+}
+
+int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksearch_result *res,
+		   struct kerr *err)
+{
+	struct kfilter f = o->filter;
+	long limit = o->filter.limit > 0 ? o->filter.limit : 10;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (limit > 1000)
+		limit = 1000;
+	if (!(res->hits = calloc((size_t)limit, sizeof(*res->hits))))
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	f.limit = limit;
+	if (o->facets) {
+		f.limit = f.offset = 0;
+		if ((rc = kstore_search_facets(st, NULL, &f, browse_facet_cb, res, &res->total, err)) < 0) {
+			if (rc == KE_NOMEM)
+				kerr_set(err, KE_NOMEM, "out of memory");
+			return rc;
+		}
+		res->has_facets = 1;
+		for (int i = 0; i < KFACET__N; i++)
+			if (res->facets[i].n > 1)
+				qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
+		f.limit = limit;
+		f.offset = o->filter.offset;
+	}
+	rc = kstore_list(st, &f, browse_row, res, o->facets ? NULL : &res->total, err);
+	if (rc == KE_NOMEM)
+		kerr_set(err, KE_NOMEM, "out of memory");
 	return rc;
 }
 

@@ -104,6 +104,17 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 void ksearch_result_free(struct ksearch_result *res);
 
 /*
+ * Browse: the visible cases that pass o->filter, without words (o->query
+ * is not looked at): a page of them (filter.limit, default 10, at most
+ * 1000, from filter.offset) in list order (document, case number, id),
+ * each with the first paragraph of its summary as snippet; res->total
+ * their number; with o->facets, their facet counts (an empty value left
+ * out).  res must be freed with ksearch_result_free() whatever the return.
+ */
+int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksearch_result *res,
+		   struct kerr *err);
+
+/*
  * Set one filter from a KEY=VALUE given by a person (--filter, a query
  * string): keys are the facet names; values are checked (year a number,
  * tlp a level, event_class a known class).  The filter points into value,

@@ -1617,13 +1617,13 @@ int kstore_search_facets(struct kstore *st, const char *match, const struct kfil
 	*total = 0;
 	if ((rc = init(st, err)))
 		return rc;
-	if ((!st->facets_sql || !match) &&
-	    ((rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0 || !match))
+	if (!st->facets_sql && (rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
 		return rc;
-	r |= kbuf_adds(&sql, "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
-			     " JOIN cases c ON c.rid = case_fts.rowid");
+	r |= kbuf_adds(&sql, match ? "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
+				     " JOIN cases c ON c.rid = case_fts.rowid"
+				   : "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c");
 	r |= kstore__filter_sql(f, &sql);
-	r |= kbuf_addf(&sql, " AND case_fts MATCH :match)"
+	r |= kbuf_addf(&sql, "%s)"
 		       " SELECT -1, NULL, count(*) FROM h"
 		       " UNION ALL SELECT %d, c.category, count(*) FROM h JOIN cases c USING(rid)"
 		       "  WHERE c.category IS NOT NULL GROUP BY 2"
@@ -1639,6 +1639,7 @@ int kstore_search_facets(struct kstore *st, const char *match, const struct kfil
 		       " UNION ALL SELECT CASE t.kind WHEN 'threat' THEN %d ELSE %d END, t.value, count(*)"
 		       "  FROM h JOIN case_tags t USING(rid) WHERE t.kind IN ('threat', 'sector')"
 		       "  GROUP BY t.kind, t.value",
+		       match ? " AND case_fts MATCH :match" : "",
 		       KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR, KFACET_EVENT_CLASS,
 		       KFACET_READER_LEVEL, KFACET_TLP, KFACET_THREAT, KFACET_SECTOR);
 	if (r) {

@@ -88,8 +88,8 @@ int kstore_search_count(struct kstore *st, const char *match, const struct kfilt
 /*
  * Facet counts for the visible cases matching match and f: cb gets
  * (facet, value, count) with facet a KFACET_* of store.h; *total the
- * number of matching cases.  match NULL: every case that passes f (1, and
- * nothing done, if that cannot be counted from the columns in memory).
+ * number of matching cases.  match NULL: every case that passes f (what
+ * browsing counts).
  */
 #ifndef KSTORE_FACET_CB
 #define KSTORE_FACET_CB
