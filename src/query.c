@@ -1,6 +1,6 @@
 /*
  * query.c - the query language: parsing what a person types and compiling
- * it into a safe FTS5 expression (see query.h).
+ * it into the store's expression tree (see query.h).
  */
 #include "query.h"
 #include "case.h"
@@ -8,6 +8,7 @@
 #include "kerr.h"
 #include "search_int.h"
 #include "segment.h"
+#include "store_search.h"
 #include "synonym.h"
 
 #include <stdlib.h>
@@ -319,7 +320,7 @@ fail:
 	return rc;
 }
 
-/* ---- compilation to FTS5 ----------------------------------------------------------------- */
+/* ---- compilation into the store's tree ---------------------------------------------------------- */
 
 struct compiler {
 	struct kquery *q;
@@ -328,6 +329,79 @@ struct compiler {
 	int relax;      /* AND becomes OR: the relaxed tier */
 	struct kerr *err;
 };
+
+static void tree_free(struct kstore_qnode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->nkid; i++)
+		tree_free(n->kid[i]);
+	free(n->kid);
+	free(n->phrase.text);
+	free(n);
+}
+
+/* The same tree (what the store would run the same way)? */
+static int tree_equal(const struct kstore_qnode *a, const struct kstore_qnode *b)
+{
+	if (a->op != b->op || a->nkid != b->nkid)
+		return 0;
+	if (a->op == KSQ_PHRASE)
+		return a->phrase.prefix == b->phrase.prefix && !strcmp(a->phrase.text, b->phrase.text);
+	for (size_t i = 0; i < a->nkid; i++)
+		if (!tree_equal(a->kid[i], b->kid[i]))
+			return 0;
+	return 1;
+}
+
+/* Nodes gathered for one operator. */
+struct kids {
+	struct kstore_qnode **v;
+	size_t n;
+};
+
+static void kids_free(struct kids *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		tree_free(k->v[i]);
+	free(k->v);
+	k->v = NULL;
+	k->n = 0;
+}
+
+/* Add n to k (n is freed if that fails). */
+static int kids_add(struct kids *k, struct kstore_qnode *n)
+{
+	struct kstore_qnode **nv = realloc(k->v, (k->n + 1) * sizeof(*nv));
+
+	if (!nv) {
+		tree_free(n);
+		return KE_NOMEM;
+	}
+	k->v = nv;
+	k->v[k->n++] = n;
+	return 0;
+}
+
+/* *out: NULL for no kid, the one kid, or a node of op over them (k is emptied). */
+static int kids_join(struct kids *k, int op, struct kstore_qnode **out)
+{
+	*out = NULL;
+	if (k->n == 1) {
+		*out = k->v[0];
+		k->n = 0;
+	} else if (k->n > 1) {
+		if (!(*out = calloc(1, sizeof(**out))))
+			return KE_NOMEM;
+		(*out)->op = op;
+		(*out)->kid = k->v;
+		(*out)->nkid = k->n;
+		k->v = NULL;
+		k->n = 0;
+	}
+	kids_free(k);
+	return 0;
+}
 
 struct tokinfo {
 	int n;
@@ -345,21 +419,20 @@ static int tok_count(void *ctx, const char *tok, int ntok, int start, int end)
 	return 0;
 }
 
-
-/* Append one FTS5 string for text; *empty if text has no searchable token. */
-static int emit_string(struct compiler *cc, struct kbuf *out, const char *text, int term, int kind,
-		       int *empty)
+/* One phrase for text; *out NULL if text has no searchable token. */
+static int emit_string(struct compiler *cc, const char *text, int term, int kind,
+		       struct kstore_qnode **out)
 {
 	struct tokinfo ti = { 0, 0 };
 	struct kphrase *np;
-	int rc = 0;
+	struct kstore_qnode *n;
 
+	*out = NULL;
 	ktok_tokenize(text, -1, 1, tok_count, &ti);
-	*empty = ti.n == 0;
-	if (*empty)
+	if (ti.n == 0)
 		return 0;
 	if (cc->relax)
-		goto write;
+		goto node;
 	if (cc->q->nphrases >= KSEARCH_MAX_PHRASES)
 		return kerr_set(cc->err, KE_TOOBIG, "the query is too long (more than %d terms with "
 				"synonyms and segments)", KSEARCH_MAX_PHRASES);
@@ -375,11 +448,17 @@ static int emit_string(struct compiler *cc, struct kbuf *out, const char *text, 
 	np->term = term;
 	np->kind = kind;
 	cc->q->nphrases++;
-write:
-	rc |= add_quoted(out, text);
-	if (ti.last_single_cjk)
-		rc |= kbuf_adds(out, " *");
-	return rc ? KE_NOMEM : 0;
+node:
+	if (!(n = calloc(1, sizeof(*n))) || !(n->phrase.text = strdup(text))) {
+		free(n);
+		return KE_NOMEM;
+	}
+	n->op = KSQ_PHRASE;
+	n->phrase.prefix = ti.last_single_cjk;
+	n->phrase.term = term;
+	n->phrase.kind = kind;
+	*out = n;
+	return 0;
 }
 
 /* The tokens of a query string, joined by NUL bytes; prefix when its last is one CJK character. */
@@ -421,16 +500,18 @@ static int subsumes(const struct toks *a, const struct toks *b)
  * is left out of the match (not with KQ_ALL_PHRASES, which the snippets
  * use: there the longer word is what to mark).
  */
-static int emit_with_synonyms(struct compiler *cc, struct kbuf *out, const char *w, int term,
-			      int kind, int *empty)
+static int emit_with_synonyms(struct compiler *cc, const char *w, int term, int kind,
+			      struct kstore_qnode **out)
 {
 	const char *const *g = (cc->flags & KQ_NO_SYNONYMS) ? NULL : ksyn_lookup(cc->syn, w);
 	const char *alt_text[KSEARCH_MAX_PHRASES + 1];
 	struct toks tk[KSEARCH_MAX_PHRASES + 1];
-	struct kbuf alt = KBUF_INIT;
-	size_t mark = out->len, na = 0;
-	int rc = 0, n = 0, e;
+	struct kids alt = { 0 };
+	struct kstore_qnode *one;
+	size_t na = 0;
+	int rc = 0;
 
+	*out = NULL;
 	alt_text[na++] = w;
 	for (; g && *g && na <= KSEARCH_MAX_PHRASES; g++) {
 		char *a = norm_dup(*g, strlen(*g)), *b = norm_dup(w, strlen(w));
@@ -457,25 +538,16 @@ static int emit_with_synonyms(struct compiler *cc, struct kbuf *out, const char 
 				skip = 1;
 		if (skip)
 			continue;
-		if (n && (rc = kbuf_adds(&alt, " OR ")) < 0)
+		if ((rc = emit_string(cc, alt_text[i], term, i ? KP_SYNONYM : kind, &one)) < 0)
 			goto out;
-		if ((rc = emit_string(cc, &alt, alt_text[i], term, i ? KP_SYNONYM : kind, &e)) < 0)
+		if (one && (rc = kids_add(&alt, one)) < 0)
 			goto out;
-		if (e && n)
-			kbuf_setlen(&alt, alt.len - 4);
-		n += !e;
 	}
-	*empty = n == 0;
-	if (n > 1)
-		rc = kbuf_addf(out, "(%s)", kbuf_str(&alt));
-	else if (n == 1)
-		rc = kbuf_adds(out, kbuf_str(&alt));
-	if (rc < 0)
-		kbuf_setlen(out, mark);
+	rc = kids_join(&alt, KSQ_OR, out);
 out:
 	for (size_t i = 0; i < na; i++)
 		kbuf_release(&tk[i].b);
-	kbuf_release(&alt);
+	kids_free(&alt);
 	return rc;
 }
 
@@ -495,13 +567,15 @@ static int has_cjk(const char *w)
 }
 
 /* A typed word: exact (+ synonyms), OR all its segments (each + synonyms). */
-static int emit_term(struct compiler *cc, struct kbuf *out, const char *w, int term, int *empty)
+static int emit_term(struct compiler *cc, const char *w, int term, struct kstore_qnode **out)
 {
 	struct kstrv seg = { 0 };
-	struct kbuf conj = KBUF_INIT, whole = KBUF_INIT;
-	int rc, e, nseg = 0, nconj = 0;
+	struct kids conj = { 0 }, two = { 0 };
+	struct kstore_qnode *whole = NULL, *one = NULL;
+	int rc, nseg = 0;
 
-	if ((rc = emit_with_synonyms(cc, &whole, w, term, KP_EXACT, empty)) < 0)
+	*out = NULL;
+	if ((rc = emit_with_synonyms(cc, w, term, KP_EXACT, &whole)) < 0)
 		goto out;
 	if (!(cc->flags & KQ_NO_SEGMENT) && has_cjk(w)) {
 		if ((nseg = ksegment_split(w, &seg)) < 0) {
@@ -511,27 +585,27 @@ static int emit_term(struct compiler *cc, struct kbuf *out, const char *w, int t
 	}
 	if (nseg > 1) {
 		for (size_t i = 0; i < seg.n; i++) {
-			const char *op = cc->relax ? " OR " : " AND ";
-
-			if (nconj && (rc = kbuf_adds(&conj, op)) < 0)
+			if ((rc = emit_with_synonyms(cc, seg.v[i], term, KP_SEGMENT, &one)) < 0)
 				goto out;
-			if ((rc = emit_with_synonyms(cc, &conj, seg.v[i], term, KP_SEGMENT, &e)) < 0)
+			if (one && (rc = kids_add(&conj, one)) < 0)
 				goto out;
-			if (e && nconj)
-				kbuf_setlen(&conj, conj.len - strlen(op));
-			nconj += !e;
 		}
 	}
-	if (nconj > 0 && !*empty)
-		rc = kbuf_addf(out, "(%s OR %s%s%s)", kbuf_str(&whole), nconj > 1 ? "(" : "",
-			       kbuf_str(&conj), nconj > 1 ? ")" : "");
-	else if (!*empty)
-		rc = kbuf_adds(out, kbuf_str(&whole));
-	rc = rc < 0 ? KE_NOMEM : 0;
+	if (conj.n > 0 && whole) {
+		rc = kids_add(&two, whole);
+		whole = NULL;
+		if (rc < 0 || (rc = kids_join(&conj, cc->relax ? KSQ_OR : KSQ_AND, &one)) < 0 ||
+		    (rc = kids_add(&two, one)) < 0 || (rc = kids_join(&two, KSQ_OR, out)) < 0)
+			goto out;
+	} else {
+		*out = whole;
+		whole = NULL;
+	}
 out:
 	kstrv_clear(&seg);
-	kbuf_release(&conj);
-	kbuf_release(&whole);
+	kids_free(&conj);
+	kids_free(&two);
+	tree_free(whole);
 	return rc;
 }
 
@@ -547,13 +621,14 @@ static int add_term(struct kquery *q, const char *text)
 	return (int)q->nterms++;
 }
 
-/* Compile n into out; *empty when nothing searchable came of it. */
-static int compile(struct compiler *cc, struct qnode *n, struct kbuf *out, int neg, int *empty)
+/* Compile n into *out; NULL when nothing searchable came of it. */
+static int compile(struct compiler *cc, struct qnode *n, int neg, struct kstore_qnode **out)
 {
-	struct kbuf pos = KBUF_INIT, negs = KBUF_INIT, one = KBUF_INIT;
-	int rc = 0, np = 0, nn = 0, e, term;
+	struct kids pos = { 0 }, negs = { 0 }, two = { 0 };
+	struct kstore_qnode *one = NULL;
+	int rc = 0, term;
 
-	*empty = 1;
+	*out = NULL;
 	switch (n->type) {
 	case N_TERM:
 	case N_PHRASE:
@@ -561,9 +636,9 @@ static int compile(struct compiler *cc, struct qnode *n, struct kbuf *out, int n
 		if (!neg && !cc->relax && (term = add_term(cc->q, n->text)) < 0)
 			return KE_NOMEM;
 		if (n->type == N_PHRASE || neg)
-			rc = emit_string(cc, out, n->text, term, KP_EXACT, empty);
+			rc = emit_string(cc, n->text, term, KP_EXACT, out);
 		else
-			rc = emit_term(cc, out, n->text, term, empty);
+			rc = emit_term(cc, n->text, term, out);
 		return rc;
 	case N_NOT:
 		return kerr_set(cc->err, KE_USAGE, "an excluded word (-%s) cannot stand alone or in an OR",
@@ -574,70 +649,49 @@ static int compile(struct compiler *cc, struct qnode *n, struct kbuf *out, int n
 				rc = kerr_set(cc->err, KE_USAGE, "an excluded word cannot be part of an OR");
 				goto out;
 			}
-			kbuf_reset(&one);
-			if ((rc = compile(cc, n->kid[i], &one, neg, &e)) < 0)
+			if ((rc = compile(cc, n->kid[i], neg, &one)) < 0)
 				goto out;
-			if (e)
-				continue;
-			if (np && kbuf_adds(&pos, " OR ") < 0)
-				goto nomem;
-			if (kbuf_adds(&pos, kbuf_str(&one)) < 0)
-				goto nomem;
-			np++;
+			if (one && (rc = kids_add(&pos, one)) < 0)
+				goto out;
 		}
-		if (np > 1)
-			rc = kbuf_addf(out, "(%s)", kbuf_str(&pos));
-		else if (np == 1)
-			rc = kbuf_adds(out, kbuf_str(&pos));
-		*empty = np == 0;
+		rc = kids_join(&pos, KSQ_OR, out);
 		goto out;
 	case N_AND:
 		for (size_t i = 0; i < n->nkid; i++) {
 			struct qnode *k = n->kid[i];
 			int isneg = k->type == N_NOT;
 
-			kbuf_reset(&one);
-			if ((rc = compile(cc, isneg ? k->kid[0] : k, &one, neg || isneg, &e)) < 0)
+			if ((rc = compile(cc, isneg ? k->kid[0] : k, neg || isneg, &one)) < 0)
 				goto out;
-			if (e)
+			if (!one)
 				continue;
-			if (isneg) {
-				if ((nn && kbuf_adds(&negs, " OR ") < 0) || kbuf_adds(&negs, kbuf_str(&one)) < 0)
-					goto nomem;
-				nn++;
-				if (!cc->relax)
-					cc->q->has_not = 1;
-			} else {
-				if ((np && kbuf_adds(&pos, cc->relax ? " OR " : " AND ") < 0) ||
-				    kbuf_adds(&pos, kbuf_str(&one)) < 0)
-					goto nomem;
-				np++;
-			}
+			if ((rc = kids_add(isneg ? &negs : &pos, one)) < 0)
+				goto out;
+			if (isneg && !cc->relax)
+				cc->q->has_not = 1;
 		}
-		if (np == 0 && nn > 0) {
+		if (pos.n == 0 && negs.n > 0) {
 			rc = kerr_set(cc->err, KE_USAGE, "the query only excludes words: add a word to search for");
 			goto out;
 		}
-		if (np == 0)
+		if (pos.n == 0)
 			goto out;
-		*empty = 0;
-		if (nn)
-			rc = kbuf_addf(out, "(%s%s%s NOT %s%s%s)", np > 1 ? "(" : "", kbuf_str(&pos),
-				       np > 1 ? ")" : "", nn > 1 ? "(" : "", kbuf_str(&negs), nn > 1 ? ")" : "");
-		else if (np > 1)
-			rc = kbuf_addf(out, "(%s)", kbuf_str(&pos));
-		else
-			rc = kbuf_adds(out, kbuf_str(&pos));
+		if (negs.n) {
+			/* (all the words) NOT (any excluded) */
+			if ((rc = kids_join(&pos, cc->relax ? KSQ_OR : KSQ_AND, &one)) < 0 ||
+			    (rc = kids_add(&two, one)) < 0 || (rc = kids_join(&negs, KSQ_OR, &one)) < 0 ||
+			    (rc = kids_add(&two, one)) < 0 || (rc = kids_join(&two, KSQ_NOT, out)) < 0)
+				goto out;
+		} else {
+			rc = kids_join(&pos, cc->relax ? KSQ_OR : KSQ_AND, out);
+		}
 		goto out;
 	}
 out:
-	kbuf_release(&pos);
-	kbuf_release(&negs);
-	kbuf_release(&one);
-	return rc < 0 ? (rc == KE_NOMEM || rc == KE_TOOBIG ? rc : rc) : 0;
-nomem:
-	rc = KE_NOMEM;
-	goto out;
+	kids_free(&pos);
+	kids_free(&negs);
+	kids_free(&two);
+	return rc < 0 ? rc : 0;
 }
 
 int kquery_segment(const char *word, struct kstrv *out)
@@ -652,6 +706,8 @@ void kquery_free(struct kquery *q)
 	free(q->match);
 	free(q->head_match);
 	free(q->relaxed_match);
+	tree_free(q->tree);
+	tree_free(q->relaxed_tree);
 	for (size_t i = 0; i < q->nterms; i++)
 		free(q->terms[i]);
 	free(q->terms);
@@ -667,9 +723,9 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 	struct lexer lx = { 0 };
 	struct compiler cc = { q, syn, flags, 0, err };
 	struct qnode *root = NULL;
-	struct kbuf out = KBUF_INIT;
+	struct kstore_qnode *rt = NULL;
 	char *norm = NULL;
-	int rc, bad, empty;
+	int rc, bad;
 
 	memset(q, 0, sizeof(*q));
 	if (!text)
@@ -698,45 +754,35 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 		rc = kerr_set(err, KE_USAGE, "empty query: give a word to search for");
 		goto out;
 	}
-	if ((rc = compile(&cc, root, &out, 0, &empty)) < 0)
+	if ((rc = compile(&cc, root, 0, &q->tree)) < 0)
 		goto out;
-	if (empty) {
+	if (!q->tree) {
 		rc = kerr_set(err, KE_USAGE, "the query has no word to search for (only punctuation?)");
 		goto out;
 	}
-	q->match = kbuf_detach(&out, NULL);
-	if (!q->match || kbuf_addf(&out, "{title summary lessons} : (%s)", q->match) < 0) {
-		rc = KE_NOMEM;
-		goto out;
-	}
-	q->head_match = kbuf_detach(&out, NULL);
-	if (!q->head_match) {
-		rc = KE_NOMEM;
-		goto out;
-	}
+	q->expr.root = q->tree;
+	q->head.root = q->tree;
+	q->head.cols = 1u << KCOL_TITLE | 1u << KCOL_SUMMARY | 1u << KCOL_LESSONS;
 	/* the relaxed tier: any of the words (and segments), none of the excluded */
 	cc.relax = 1;
-	if ((rc = compile(&cc, root, &out, 0, &empty)) < 0)
+	if ((rc = compile(&cc, root, 0, &rt)) < 0)
 		goto out;
-	if (!empty && strcmp(kbuf_str(&out), q->match)) {
-		char *r = kbuf_detach(&out, NULL);
-
-		if (!r || kbuf_addf(&out, "(%s) NOT (%s)", r, q->match) < 0) {
-			free(r);
-			rc = KE_NOMEM;
-			goto out;
-		}
-		free(r);
-		if (!(q->relaxed_match = kbuf_detach(&out, NULL)))
-			rc = KE_NOMEM;
+	if (rt && !tree_equal(rt, q->tree)) {
+		q->relaxed_tree = rt;
+		q->relaxed.root = rt;
+		q->relaxed.except = q->tree;
+		rt = NULL;
 	}
+	if (!(q->match = kstore_query_text(&q->expr)) || !(q->head_match = kstore_query_text(&q->head)) ||
+	    (q->relaxed.root && !(q->relaxed_match = kstore_query_text(&q->relaxed))))
+		rc = KE_NOMEM;
 out:
 	if (rc == KE_NOMEM)
 		kerr_set(err, KE_NOMEM, "out of memory");
 	if (rc < 0)
 		kquery_free(q);
 	qnode_free(root);
-	kbuf_release(&out);
+	tree_free(rt);
 	free(norm);
 	return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * query.h - the query language of search.  This module owns parsing what a
  * person types in a search box and compiling it (struct kquery) into the
- * expression the store runs: quoting, segmentation of Japanese words,
- * synonyms, the relaxed tier.
+ * expression tree the store runs (store_query.h): segmentation of Japanese
+ * words, synonyms, the relaxed tier.
  *
  *     word word        all words (AND)
  *     "a phrase"       the words in this order ("..." or “...” or ＂...＂)
@@ -11,11 +11,12 @@
  *     ( ... )          grouping
  *
  * Full-width spaces, quotes, parentheses and minus signs count as their
- * ASCII forms.  User text never reaches FTS5 syntax unquoted: every term is
- * one FTS5 string ("..." with " doubled), so no user input is an operator,
- * a column filter or a prefix.  A term that ends in a single CJK character
- * (a one-kanji query such as 系) becomes a prefix query "系" *, because the
- * index holds CJK text as overlapping bigrams.
+ * ASCII forms.  User text never becomes syntax: every term is one phrase
+ * of the tree (which the store quotes: one FTS5 string, "..." with "
+ * doubled), so no user input is an operator, a column filter or a prefix.
+ * A term that ends in a single CJK character (a one-kanji query such as
+ * 系) becomes a prefix phrase ("系" *), because the index holds CJK text as
+ * overlapping bigrams.
  *
  * A Japanese word typed without spaces (待機系への切替, パッチ未適用) is
  * segmented (segment.h); it then matches the exact string OR all of its
@@ -29,33 +30,31 @@
 
 #include <stddef.h>
 
+#include "store_query.h"
+
 struct kerr;
 struct ksyn;
 
 /* Caps on what a query may be. */
 #define KSEARCH_MAX_QUERY 4096   /* bytes of query text */
 #define KSEARCH_MAX_TERMS 32     /* words and phrases, before expansion */
-#define KSEARCH_MAX_PHRASES 128  /* FTS5 strings after segmentation and synonyms */
+#define KSEARCH_MAX_PHRASES 128  /* phrases after segmentation and synonyms */
 
-/* One FTS5 string of the compiled expression (its index is FTS5's phrase number). */
-struct kphrase {
-	char *text;    /* the text given to FTS5, unquoted */
-	int prefix;    /* followed by * */
-	int term;      /* index of the user term (struct kquery.terms) it serves */
-	int kind;      /* KP_EXACT, KP_SEGMENT, KP_SYNONYM */
-};
-
-enum { KP_EXACT, KP_SEGMENT, KP_SYNONYM };
+enum { KP_EXACT, KP_SEGMENT, KP_SYNONYM };  /* struct kphrase.kind */
 
 struct kquery {
-	char *match;        /* the FTS5 MATCH expression */
-	char *head_match;   /* the same restricted to the title/summary/lessons columns */
-	char *relaxed_match; /* cases with some but not all of the words, or NULL */
+	struct kstore_query expr;    /* all the words: what the store runs and ranks */
+	struct kstore_query head;    /* the same in the title, summary and lessons only */
+	struct kstore_query relaxed; /* some but not all of the words (.root NULL: none) */
+	char *match;        /* expr as the store runs it: the FTS5 MATCH expression (display, tests) */
+	char *head_match;   /* head, the same */
+	char *relaxed_match; /* relaxed, the same, or NULL */
 	char **terms;       /* the user's positive words and phrases, as typed */
 	size_t nterms;
-	struct kphrase *phrases;
+	struct kphrase *phrases; /* every phrase of expr, in the order compiled */
 	size_t nphrases;
 	int has_not;
+	struct kstore_qnode *tree, *relaxed_tree; /* the trees the three point into */
 };
 
 enum {

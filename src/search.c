@@ -294,7 +294,7 @@ static void trim_prefix_marks(struct marks *m, const struct kquery *q)
 	}
 }
 
-static int make_snippet(struct kstore *st, const char *match, const struct kquery *q,
+static int make_snippet(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
 			struct ksearch_hit *h, int chars, struct kerr *err)
 {
 	/* columns in the order they are preferred for a snippet (title is shown anyway) */
@@ -464,43 +464,43 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		goto out;
 	}
 	f.limit = f.offset = 0;
-	if ((rc = kstore_search_top(st, q.match, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0, limit,
+	if ((rc = kstore_search_top(st, &q.expr, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0, limit,
 				    offset, &sh, &nsh, err)) < 0)
 		goto out;
 	if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
 		goto out;
 	nstrict = res->nhits;
 	if (o->facets) {
-		if ((rc = kstore_search_facets(st, q.match, &f, facet_cb, res, &res->total, err)) < 0) {
+		if ((rc = kstore_search_facets(st, &q.expr, &f, facet_cb, res, &res->total, err)) < 0) {
 			if (rc == KE_NOMEM)
 				kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
 		res->has_facets = 1;
-	} else if (o->exact_total || ((long)nstrict < limit && q.relaxed_match)) {
-		if ((rc = kstore_search_count(st, q.match, &f, 0, &res->total, err)) < 0)
+	} else if (o->exact_total || ((long)nstrict < limit && q.relaxed.root)) {
+		if ((rc = kstore_search_count(st, &q.expr, &f, 0, &res->total, err)) < 0)
 			goto out;
 	}
 	/* the page is not full: cases with some of the words, below those with all */
-	if ((long)nstrict < limit && q.relaxed_match) {
+	if ((long)nstrict < limit && q.relaxed.root) {
 		long roff = offset - res->total;
 
 		free(sh);
 		sh = NULL;
-		if ((rc = kstore_search_top(st, q.relaxed_match, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0,
+		if ((rc = kstore_search_top(st, &q.relaxed, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0,
 					    limit - (long)nstrict,
 					    roff > 0 ? roff : 0, &sh, &nsh, err)) < 0)
 			goto out;
 		if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 1, res, err)) < 0)
 			goto out;
 		if (o->exact_total &&
-		    (rc = kstore_search_count(st, q.relaxed_match, &f, 0, &res->total_partial, err)) < 0)
+		    (rc = kstore_search_count(st, &q.relaxed, &f, 0, &res->total_partial, err)) < 0)
 			goto out;
 		if (o->facets && res->total == 0 && res->nhits) {
 			/* nothing has all the words: describe what is shown */
 			long t;
 
-			if ((rc = kstore_search_facets(st, q.relaxed_match, &f, facet_cb, res, &t, err)) < 0)
+			if ((rc = kstore_search_facets(st, &q.relaxed, &f, facet_cb, res, &t, err)) < 0)
 				goto out;
 		}
 	}
@@ -516,7 +516,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		if ((rc = kquery_compile(&qall, o->query, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
 			goto out;
 		for (size_t i = 0; i < res->nhits; i++)
-			if ((rc = make_snippet(st, res->hits[i].partial ? qall.relaxed_match : qall.match, &qall,
+			if ((rc = make_snippet(st, res->hits[i].partial ? &qall.relaxed : &qall.expr, &qall,
 					       &res->hits[i], chars, err)) < 0)
 				goto out;
 	}

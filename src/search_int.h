@@ -122,16 +122,6 @@ static inline size_t nchars(const char *s, size_t a, size_t b)
 	return n;
 }
 
-/* Append s as an FTS5 string ("..." with quotes doubled); nonzero out of memory. */
-static inline int add_quoted(struct kbuf *b, const char *s)
-{
-	int rc = kbuf_addch(b, '"');
-
-	for (const char *p = s; *p; p++)
-		rc |= *p == '"' ? kbuf_adds(b, "\"\"") : kbuf_addch(b, *p);
-	return rc | kbuf_addch(b, '"');
-}
-
 /* Append the hits of sh[0..n) to res (rows, scores); search.c. */
 int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader,
 		      int partial, struct ksearch_result *res, struct kerr *err);

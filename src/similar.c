@@ -176,7 +176,8 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	     struct kerr *err)
 {
 	struct cands cs = { 0 };
-	struct kbuf match = KBUF_INIT;
+	struct kstore_qnode any = { .op = KSQ_OR }, *leaf = NULL;
+	struct kstore_query match = { 0 };
 	struct kstore_hit *sh = NULL;
 	struct kfilter f = o->filter;
 	char *cols[KCOL__N] = { 0 };
@@ -185,7 +186,8 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	size_t nsh = 0, nuse = 0;
 	long limit = o->filter.limit > 0 ? o->filter.limit : 10;
 	int rc, nterms = o->nterms > 0 ? o->nterms : 24, exact = 1;
-	char **phr = NULL, *verify = NULL;
+	struct kphrase *phr = NULL;
+	char *verify = NULL;
 	double *df = NULL;
 
 	memset(res, 0, sizeof(*res));
@@ -241,17 +243,11 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	qsort(cs.v, cs.n, sizeof(*cs.v), tf_cmp);
 	nuse = cs.n < 300 ? cs.n : 300;
 	if (!(phr = calloc(nuse, sizeof(*phr))) || !(df = calloc(nuse, sizeof(*df))) ||
-	    !(verify = calloc(nuse, 1)))
+	    !(verify = calloc(nuse, 1)) || !(leaf = calloc((size_t)nterms, sizeof(*leaf))) ||
+	    !(any.kid = calloc((size_t)nterms, sizeof(*any.kid))))
 		goto nomem;
-	for (size_t i = 0; i < nuse && ndocs > SIMILAR_TOKEN_DF_ROWS; i++) {
-		struct kbuf q = KBUF_INIT;
-
-		if (add_quoted(&q, cs.v[i].norm)) {
-			kbuf_release(&q);
-			goto nomem;
-		}
-		phr[i] = kbuf_detach(&q, NULL);
-	}
+	for (size_t i = 0; i < nuse; i++)
+		phr[i] = (struct kphrase){ .text = cs.v[i].norm, .term = -1 };
 	if (ndocs <= SIMILAR_TOKEN_DF_ROWS) {
 		/* small: the least frequent token of each word, counted (exact enough, quick) */
 		for (size_t i = 0; i < nuse; i++) {
@@ -289,19 +285,13 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	qsort(cs.v, nuse, sizeof(*cs.v), cand_cmp);
 	for (size_t i = 0; i < nuse && (int)res->nterms < nterms && cs.v[i].score > 0; i++) {
 		char **nt;
-		int r = 0;
 
 		if (cs.v[i].verify) {
 			/* a rare one: is it in another case at all? */
-			struct kbuf q = KBUF_INIT;
 			long n = 0;
 
-			if (add_quoted(&q, cs.v[i].norm)) {
-				kbuf_release(&q);
-				goto nomem;
-			}
-			rc = kstore_phrase_rows(st, q.buf, o->id ? 2 : 1, &n, err);
-			kbuf_release(&q);
+			rc = kstore_phrase_rows(st, &(struct kphrase){ .text = cs.v[i].norm, .term = -1 },
+						o->id ? 2 : 1, &n, err);
 			if (rc < 0)
 				goto out;
 			if (n < (o->id ? 2 : 1))
@@ -312,22 +302,23 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 		res->terms = nt;
 		if (!(res->terms[res->nterms] = strdup(cs.v[i].word)))
 			goto nomem;
+		/* the match: any of the terms, phrase t for term t */
+		leaf[res->nterms] = (struct kstore_qnode){ .op = KSQ_PHRASE,
+							   .phrase = { .text = cs.v[i].norm, .term = (int)res->nterms } };
+		any.kid[res->nterms] = &leaf[res->nterms];
 		res->nterms++;
-		if (match.len)
-			r |= kbuf_adds(&match, " OR ");
-		r |= add_quoted(&match, cs.v[i].norm);
-		if (r)
-			goto nomem;
 	}
 	if (!res->nterms) {
 		res->total = 0;
 		rc = 0;
 		goto out;
 	}
-	if (!(res->match = strdup(match.buf)))
+	any.nkid = res->nterms;
+	match.root = res->nterms == 1 ? &leaf[0] : &any;
+	if (!(res->match = kstore_query_text(&match)))
 		goto nomem;
 	f.limit = f.offset = 0;
-	if ((rc = kstore_search_top(st, match.buf, 0, &f, self, limit, o->filter.offset, &sh, &nsh,
+	if ((rc = kstore_search_top(st, &match, 0, &f, self, limit, o->filter.offset, &sh, &nsh,
 				    err)) < 0)
 		goto out;
 	if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
@@ -346,7 +337,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 				if (!(h->shared[h->nshared++] = strdup(res->terms[t])))
 					goto nomem;
 	}
-	if ((rc = kstore_search_count(st, match.buf, &f, self, &res->total, err)) < 0)
+	if ((rc = kstore_search_count(st, &match, &f, self, &res->total, err)) < 0)
 		goto out;
 	rc = 0;
 	goto out;
@@ -355,13 +346,12 @@ nomem:
 out:
 	for (int i = 0; i < KCOL__N; i++)
 		free(cols[i]);
-	for (size_t i = 0; phr && i < nuse; i++)
-		free(phr[i]);
 	free(phr);
+	free(leaf);
+	free(any.kid);
 	free(df);
 	free(verify);
 	cands_free(&cs);
-	kbuf_release(&match);
 	free(sh);
 	return rc;
 }
