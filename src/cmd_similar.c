@@ -1,6 +1,6 @@
 /*
  * cmd_similar.c - `kyokun similar`: the cases most like a case or a text,
- * with the distinctive terms they share (search.c does the work).
+ * with the distinctive terms they share (similar.c does the work).
  */
 #include "case.h"
 #include "cli.h"
