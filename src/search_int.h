@@ -113,6 +113,7 @@ static inline char *norm_dup(const char *s, size_t len)
 	return kbuf_detach(&b, NULL);
 }
 
+/* Characters (code points) in s[a..b). */
 static inline size_t nchars(const char *s, size_t a, size_t b)
 {
 	size_t n = 0;
