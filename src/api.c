@@ -13,6 +13,7 @@
 #include "reader.h"
 #include "route.h"
 #include "search.h"
+#include "similar.h"
 #include "store.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * cmd_search.c - `kyokun search`: full-text search with facets, as text or
- * JSON.  The query language and ranking are in search.c.
+ * JSON.  The query language is query.c, the ranking search.c.
  */
 #include "case.h"
 #include "cli.h"

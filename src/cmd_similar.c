@@ -1,12 +1,13 @@
 /*
  * cmd_similar.c - `kyokun similar`: the cases most like a case or a text,
- * with the distinctive terms they share (search.c does the work).
+ * with the distinctive terms they share (similar.c does the work).
  */
 #include "case.h"
 #include "cli.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
+#include "similar.h"
 #include "store.h"
 
 #include <getopt.h>

@@ -3,7 +3,7 @@
  */
 #include "i18n.h"
 #include "case.h"
-#include "search.h"
+#include "store.h"
 
 #include <string.h>
 

@@ -99,6 +99,19 @@ struct kfilter {
 /* Everything, for the operator at the command line. */
 #define KFILTER_LOCAL_INIT { .reader = &kreader_local }
 
+/* The facets a search counts (store_search.h) and filters by; search.h names them. */
+enum {
+	KFACET_CATEGORY,
+	KFACET_DOCUMENT,
+	KFACET_YEAR,
+	KFACET_EVENT_CLASS,
+	KFACET_THREAT,
+	KFACET_SECTOR,
+	KFACET_READER_LEVEL,
+	KFACET_TLP,
+	KFACET__N
+};
+
 /* One stored case as listings see it. */
 struct kcase_row {
 	long long rid;

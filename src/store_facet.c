@@ -17,7 +17,6 @@
 #include "store_int.h"
 #include "store_search.h"
 #include "kerr.h"
-#include "search.h"
 
 #include <sqlite3.h>
 #include <stdint.h>

@@ -1,7 +1,8 @@
 /*
  * store_search.c - the SQL of search, facets and similar cases (the other
  * half of the storage module, with store.c).  Bound parameters only; the
- * MATCH expression is built by search.c with every user term quoted.
+ * MATCH expression is rendered here from the search layer's tree
+ * (store_query.h), every phrase quoted.
  *
  * Statements used on every search are prepared on first use into
  * st->cache[]; statements whose text depends on the filter are prepared per
@@ -12,7 +13,6 @@
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
-#include "search.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -314,7 +314,6 @@ out_free:
  *                                min-heap of the best k.
  */
 #define TOPK_MAX_PHRASES 64
-#define TOPK_MAX_NODES 512
 
 /*
  * Document frequencies are counted exactly up to this many rows; above it
@@ -333,14 +332,6 @@ out_free:
  */
 #define TOPK_PARALLEL_ROWS 65536
 #define TOPK_PARALLEL_AFTER_NS 3000000LL
-
-enum { TN_PHRASE, TN_AND, TN_OR, TN_NOT };
-
-struct tnode {
-	int type;
-	int phrase;       /* TN_PHRASE */
-	int kid, next;    /* first child, next sibling (-1 = none) */
-};
 
 /*
  * The length of every row (what xColumnSize(-1) reads from case_fts_docsize
@@ -374,8 +365,7 @@ struct topk_ent {
 struct topk {
 	struct dlcache *dlc;
 	sqlite3_int64 nrow;
-	struct tnode node[TOPK_MAX_NODES];
-	int nnode, root, np;
+	int np;
 	const char *ptext[TOPK_MAX_PHRASES]; /* phrase i in the match text */
 	int plen[TOPK_MAX_PHRASES];
 	double w[KCOL__N];
@@ -432,7 +422,7 @@ static void aux_stats(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 	t->called = 1;
 	t->dlc = api->xUserData(fts);
 	if (api->xPhraseCount(fts) != t->np || api->xColumnCount(fts) != KCOL__N) {
-		t->rc = SQLITE_MISMATCH; /* not the expression parsed: use the SQL path */
+		t->rc = SQLITE_MISMATCH; /* not the phrases rendered: use the SQL path */
 		return;
 	}
 	if ((rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
@@ -627,8 +617,8 @@ static int has_filter(const struct kfilter *f)
 	       f->sector || f->reader_level || f->tlp || kreader_levels_always(f->reader) != 0x1f;
 }
 
-/* FTS5 reports a bad expression as an SQL error; search.c never builds one,
- * but say so plainly rather than show SQL if it happens. */
+/* FTS5 reports a bad expression as an SQL error; fts_query() never renders
+ * one, but say so plainly rather than show SQL if it happens. */
 static int match_err(struct kstore *st, struct kerr *err, const char *what)
 {
 	const char *m = sqlite3_errmsg(st->db);
@@ -666,142 +656,134 @@ static int collect(struct kstore *st, sqlite3_stmt *s, long cap, struct kstore_h
 	return 0;
 }
 
+/* ---- the expression as FTS5 text ------------------------------------------------ */
+
+/*
+ * The search layer hands the store a tree of phrases (store_query.h); here
+ * it becomes an FTS5 MATCH expression: every phrase one FTS5 string ("..."
+ * with " doubled, then " *" for a prefix), every AND, OR and NOT of two or
+ * more in parentheses, a column restriction {title summary ...} : (...)
+ * around it all.  FTS5 numbers the phrases in the order they are written,
+ * which is the tree's order, so the ranking below knows phrase i as the
+ * i-th phrase of the tree without parsing the text back.
+ */
+
+/* Where the phrases are in a rendered expression: FTS5's phrase i at text + off[i], len[i] bytes. */
+struct ppos {
+	int n;                          /* phrases in all (may be more than TOPK_MAX_PHRASES) */
+	size_t off[TOPK_MAX_PHRASES];
+	int len[TOPK_MAX_PHRASES];
+};
+
+/* Append s as an FTS5 string ("..." with quotes doubled); nonzero out of memory. */
+static int add_quoted(struct kbuf *b, const char *s)
+{
+	int rc = kbuf_addch(b, '"');
+
+	for (const char *p = s; *p; p++)
+		rc |= *p == '"' ? kbuf_adds(b, "\"\"") : kbuf_addch(b, *p);
+	return rc | kbuf_addch(b, '"');
+}
+
+/* A phrase: "text", and " *" after a prefix; nonzero out of memory. */
+static int fts_phrase(struct kbuf *b, const struct kphrase *p)
+{
+	return add_quoted(b, p->text) | (p->prefix ? kbuf_adds(b, " *") : 0);
+}
+
+/* Append node n; each phrase's place into pp (may be NULL).  KE_INVALID for a malformed tree. */
+static int fts_node(struct kbuf *b, const struct kstore_qnode *n, struct ppos *pp)
+{
+	static const char *const op[] = { [KSQ_AND] = " AND ", [KSQ_OR] = " OR ", [KSQ_NOT] = " NOT " };
+	int rc;
+
+	if (!n || n->op < KSQ_PHRASE || n->op > KSQ_NOT ||
+	    (n->op == KSQ_PHRASE ? !n->phrase.text : !n->kid || !n->nkid || (n->op == KSQ_NOT && n->nkid != 2)))
+		return KE_INVALID;
+	if (n->op == KSQ_PHRASE) {
+		size_t start = b->len;
+
+		if (fts_phrase(b, &n->phrase))
+			return KE_NOMEM;
+		if (pp && pp->n < TOPK_MAX_PHRASES) {
+			pp->off[pp->n] = start;
+			pp->len[pp->n] = (int)(b->len - start);
+		}
+		if (pp)
+			pp->n++;
+		return 0;
+	}
+	if (n->nkid > 1 && kbuf_addch(b, '(') < 0)
+		return KE_NOMEM;
+	for (size_t i = 0; i < n->nkid; i++) {
+		if (i && kbuf_adds(b, op[n->op]) < 0)
+			return KE_NOMEM;
+		if ((rc = fts_node(b, n->kid[i], pp)) < 0)
+			return rc;
+	}
+	return n->nkid > 1 && kbuf_addch(b, ')') < 0 ? KE_NOMEM : 0;
+}
+
+/* q as an FTS5 MATCH expression into b (reset first); the phrases' places into pp (may be NULL). */
+static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *pp, struct kerr *err)
+{
+	int rc = 0, n = 0;
+
+	kbuf_reset(b);
+	if (pp)
+		pp->n = 0;
+	if (!q || (q->cols & ~((1u << KCOL__N) - 1)))
+		rc = KE_INVALID;
+	if (!rc && q->cols) {
+		rc |= kbuf_addch(b, '{');
+		for (int c = 0; c < KCOL__N; c++)
+			if (q->cols & 1u << c)
+				rc |= kbuf_addf(b, "%s%s", n++ ? " " : "", col_names[c]);
+		rc |= kbuf_adds(b, "} : (");
+	}
+	if (!rc && q->except) {
+		if (!(rc = kbuf_addch(b, '(')) && !(rc = fts_node(b, q->root, pp)) &&
+		    !(rc = kbuf_adds(b, ") NOT (")) && !(rc = fts_node(b, q->except, pp)))
+			rc = kbuf_addch(b, ')');
+	} else if (!rc) {
+		rc = fts_node(b, q->root, pp);
+	}
+	if (!rc && q->cols)
+		rc = kbuf_addch(b, ')');
+	if (rc == KE_INVALID)
+		return kerr_set(err, KE_INVALID, "search: a malformed expression");
+	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+}
+
+char *kstore_query_text(const struct kstore_query *q)
+{
+	struct kbuf b = KBUF_INIT;
+
+	if (fts_query(&b, q, NULL, NULL) < 0) {
+		kbuf_release(&b);
+		return NULL;
+	}
+	return kbuf_detach(&b, NULL);
+}
+
 /* ---- ranked top-k: the expression's phrases ------------------------------------- */
 
 /*
- * The expression search.c builds is a tree of AND, OR and NOT over quoted
- * strings (each one FTS5 phrase, numbered in order of appearance).  It is
- * parsed here with FTS5's precedence (NOT above AND above OR); anything
- * else (column filters, NEAR, implicit AND, ...) makes tk_parse() fail and
- * the SQL path run instead.
+ * The ranking in C (top_match()) needs the expression's phrases, numbered as
+ * FTS5 numbers them, and nothing else (FTS5 evaluates the expression).  It
+ * takes them from the tree as rendered (struct ppos); an expression with
+ * more than TOPK_MAX_PHRASES phrases or a column restriction makes the SQL
+ * path run instead.
  */
-struct tparse {
-	struct topk *t;
-	const char *p;
-};
-
-static void tk_space(struct tparse *ps)
+static int tk_phrases(struct topk *t, const struct kstore_query *q, const char *match, const struct ppos *pp)
 {
-	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
-		ps->p++;
-}
-
-/* Is the next token the keyword kw? */
-static int tk_kw(struct tparse *ps, const char *kw)
-{
-	size_t n = strlen(kw);
-
-	tk_space(ps);
-	if (strncmp(ps->p, kw, n) != 0)
-		return 0;
-	if (ps->p[n] && ps->p[n] != ' ' && ps->p[n] != '(' && ps->p[n] != '"' && ps->p[n] != '\t' &&
-	    ps->p[n] != '\n' && ps->p[n] != '\r')
-		return 0;
-	ps->p += n;
-	return 1;
-}
-
-static int tk_new(struct topk *t, int type)
-{
-	if (t->nnode >= TOPK_MAX_NODES)
+	if (q->cols || pp->n > TOPK_MAX_PHRASES)
 		return -1;
-	t->node[t->nnode] = (struct tnode){ type, -1, -1, -1 };
-	return t->nnode++;
-}
-
-/* Make a node of type over l and r (flattening l when it is already one). */
-static int tk_join(struct topk *t, int type, int l, int r)
-{
-	int n, k;
-
-	if (type != TN_NOT && t->node[l].type == type) {
-		n = l;
-	} else {
-		if ((n = tk_new(t, type)) < 0)
-			return -1;
-		t->node[n].kid = l;
+	t->np = pp->n;
+	for (int i = 0; i < pp->n; i++) {
+		t->ptext[i] = match + pp->off[i];
+		t->plen[i] = pp->len[i];
 	}
-	for (k = t->node[n].kid; t->node[k].next >= 0; k = t->node[k].next)
-		;
-	t->node[k].next = r;
-	return n;
-}
-
-static int tk_or(struct tparse *ps);
-
-static int tk_primary(struct tparse *ps)
-{
-	const char *start;
-	int n;
-
-	tk_space(ps);
-	if (*ps->p == '(') {
-		ps->p++;
-		if ((n = tk_or(ps)) < 0)
-			return -1;
-		tk_space(ps);
-		if (*ps->p != ')')
-			return -1;
-		ps->p++;
-		return n;
-	}
-	if (*ps->p != '"')
-		return -1;
-	start = ps->p;
-	for (ps->p++;; ps->p++) {
-		if (!*ps->p)
-			return -1;
-		if (*ps->p == '"') {
-			if (ps->p[1] != '"')
-				break;
-			ps->p++;
-		}
-	}
-	ps->p++;
-	tk_space(ps);
-	if (*ps->p == '*')
-		ps->p++;
-	if (ps->t->np >= TOPK_MAX_PHRASES || (n = tk_new(ps->t, TN_PHRASE)) < 0)
-		return -1;
-	ps->t->ptext[ps->t->np] = start;
-	ps->t->plen[ps->t->np] = (int)(ps->p - start);
-	ps->t->node[n].phrase = ps->t->np++;
-	return n;
-}
-
-/* Level 0 is OR, 1 AND, 2 NOT (FTS5's precedence, loosest first), 3 a primary. */
-static int tk_level(struct tparse *ps, int level)
-{
-	static const char *const kw[] = { "OR", "AND", "NOT" };
-	static const int type[] = { TN_OR, TN_AND, TN_NOT };
-	int l, r;
-
-	if (level == 3)
-		return tk_primary(ps);
-	l = tk_level(ps, level + 1);
-	while (l >= 0 && tk_kw(ps, kw[level])) {
-		if ((r = tk_level(ps, level + 1)) < 0)
-			return -1;
-		l = tk_join(ps->t, type[level], l, r);
-	}
-	return l;
-}
-
-static int tk_or(struct tparse *ps)
-{
-	return tk_level(ps, 0);
-}
-
-static int tk_parse(struct topk *t, const char *match)
-{
-	struct tparse ps = { t, match };
-
-	t->nnode = t->np = 0;
-	if ((t->root = tk_or(&ps)) < 0)
-		return -1;
-	tk_space(&ps);
-	if (*ps.p)
-		return -1;
 	return 0;
 }
 
@@ -1062,10 +1044,12 @@ static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *e
 	return 0;
 }
 
-int kstore_phrase_df(struct kstore *st, char *const *phrases, size_t n, double *df, int *exact,
+int kstore_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n, double *df, int *exact,
 		     struct kerr *err)
 {
+	struct kbuf text = KBUF_INIT;
 	const char **pt = NULL;
+	size_t *off = NULL;
 	int *pl = NULL, rc;
 	long nrow;
 
@@ -1076,14 +1060,22 @@ int kstore_phrase_df(struct kstore *st, char *const *phrases, size_t n, double *
 		return kerr_set(err, KE_TOOBIG, "too many phrases (%zu)", n);
 	if ((rc = init(st, err)) || (rc = kstore_indexed(st, &nrow, err)))
 		return rc;
-	if (!(pt = malloc(n * sizeof(*pt))) || !(pl = malloc(n * sizeof(*pl)))) {
+	if (!(pt = malloc(n * sizeof(*pt))) || !(pl = malloc(n * sizeof(*pl))) ||
+	    !(off = malloc(n * sizeof(*off)))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		pt[i] = phrases[i];
-		pl[i] = (int)strlen(phrases[i]);
+		off[i] = text.len;
+		if (!phrases[i].text || fts_phrase(&text, &phrases[i])) {
+			rc = phrases[i].text ? kerr_set(err, KE_NOMEM, "out of memory")
+					     : kerr_set(err, KE_INVALID, "search: a malformed expression");
+			goto out;
+		}
+		pl[i] = (int)(text.len - off[i]);
 	}
+	for (size_t i = 0; i < n; i++)
+		pt[i] = text.buf + off[i];
 	if (sqlite3_get_autocommit(st->db) && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
 		rc = sample_df(st, pt, pl, (int)n, nrow, 0, df, exact, err);
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
@@ -1093,23 +1085,35 @@ int kstore_phrase_df(struct kstore *st, char *const *phrases, size_t n, double *
 out:
 	free(pt);
 	free(pl);
+	free(off);
+	kbuf_release(&text);
 	return rc;
 }
 
-int kstore_phrase_rows(struct kstore *st, const char *phrase, long most, long *n, struct kerr *err)
+int kstore_phrase_rows(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err)
 {
+	struct kbuf text = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc, r;
 
 	*n = 0;
+	if (!phrase->text)
+		return kerr_set(err, KE_INVALID, "search: a malformed expression");
+	if (fts_phrase(&text, phrase)) {
+		kbuf_release(&text);
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	}
 	if ((rc = init(st, err)) ||
-	    (rc = cached(st, C_SOME, "SELECT 1 FROM case_fts WHERE case_fts MATCH ?1 LIMIT ?2", &s, err)))
+	    (rc = cached(st, C_SOME, "SELECT 1 FROM case_fts WHERE case_fts MATCH ?1 LIMIT ?2", &s, err))) {
+		kbuf_release(&text);
 		return rc;
-	sqlite3_bind_text(s, 1, phrase, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(s, 1, text.buf, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, most);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
 		(*n)++;
 	done(s);
+	kbuf_release(&text);
 	return r == SQLITE_DONE ? 0 : match_err(st, err, "search");
 }
 
@@ -1350,12 +1354,13 @@ out:
  * far, and only a row that can still reach the page has its filters
  * checked and its length read.  Nothing is sorted but the page.
  *
- * Returns 1 when the expression is not one this path handles (the caller
- * then runs the SQL path).
+ * match is q rendered, pp where its phrases are.  Returns 1 when the
+ * expression is not one this path handles (the caller then runs the SQL
+ * path).
  */
-static int top_match(struct kstore *st, const char *match, int flags, const struct kfilter *f,
-		     long long exclude_rid, long limit, long offset, struct kstore_hit **hits,
-		     size_t *n, struct kerr *err)
+static int top_match(struct kstore *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
+		     int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
+		     struct kstore_hit **hits, size_t *n, struct kerr *err)
 {
 	static const double weights[KCOL__N] = { 8.0, 4.0, 3.0, 1.0, 1.0, 0.5 };
 	struct topk *t = calloc(1, sizeof(*t));
@@ -1364,7 +1369,7 @@ static int top_match(struct kstore *st, const char *match, int flags, const stru
 
 	if (!t)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	if (tk_parse(t, match) < 0) {
+	if (tk_phrases(t, q, match, pp) < 0) {
 		rc = 1;
 		goto out;
 	}
@@ -1506,21 +1511,24 @@ static void bind_common(sqlite3_stmt *s, const char *match, const struct kfilter
 		sqlite3_bind_int64(s, i, offset > 0 ? offset : 0);
 }
 
-int kstore_search_top(struct kstore *st, const char *match, int flags, const struct kfilter *f,
+int kstore_search_top(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,
 		      long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
 		      struct kerr *err)
 {
-	struct kbuf sql = KBUF_INIT;
+	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
+	struct ppos pp;
 	sqlite3_stmt *s = NULL;
+	const char *match;
 	int rc, own = 0, two_phase;
 
 	*hits = NULL;
 	*n = 0;
-	if ((rc = init(st, err)))
-		return rc;
+	if ((rc = init(st, err)) || (rc = fts_query(&mt, q, &pp, err)))
+		goto out;
+	match = kbuf_str(&mt);
 	two_phase = limit > 0 && offset + limit <= KSTORE_RANK_MAX && !(flags & KSTORE_RANK_EXACT);
 	if (two_phase && !(flags & KSTORE_RANK_SQL)) {
-		if ((rc = top_match(st, match, flags, f, exclude_rid, limit, offset, hits, n, err)) <= 0)
+		if ((rc = top_match(st, q, match, &pp, flags, f, exclude_rid, limit, offset, hits, n, err)) <= 0)
 			goto out;
 		rc = 0;
 	}
@@ -1546,6 +1554,7 @@ out:
 	else if (s)
 		done(s);
 	kbuf_release(&sql);
+	kbuf_release(&mt);
 	if (rc) {
 		free(*hits);
 		*hits = NULL;
@@ -1560,23 +1569,25 @@ void kstore_search_tune(struct kstore *st, int threads, int facets_sql)
 	st->facets_sql = facets_sql;
 }
 
-int kstore_search_count(struct kstore *st, const char *match, const struct kfilter *f,
+int kstore_search_count(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			long long exclude_rid, long *total, struct kerr *err)
 {
-	struct kbuf sql = KBUF_INIT;
+	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
+	const char *match;
 	int rc, own = 0, r = 0;
 
 	*total = 0;
-	if ((rc = init(st, err)))
-		return rc;
+	if ((rc = init(st, err)) || (rc = fts_query(&mt, q, NULL, err)))
+		goto out;
+	match = kbuf_str(&mt);
 	if ((has_filter(f) || exclude_rid) && !st->facets_sql &&
 	    (rc = kstore__facets_count(st, match, f, exclude_rid, NULL, NULL, total, err)) <= 0)
-		return rc;
+		goto out;
 	if (!has_filter(f) && !exclude_rid) {
 		if ((rc = cached(st, C_COUNT, "SELECT count(*) FROM case_fts WHERE case_fts MATCH :match",
 				 &s, err)))
-			return rc;
+			goto out;
 	} else {
 		r |= kbuf_adds(&sql, "SELECT count(*) FROM case_fts JOIN cases c ON c.rid = case_fts.rowid");
 		r |= kstore__filter_sql(f, &sql);
@@ -1603,28 +1614,32 @@ out:
 	else if (s)
 		done(s);
 	kbuf_release(&sql);
+	kbuf_release(&mt);
 	return rc;
 }
 
 /* ---- facets ---------------------------------------------------------------- */
 
-int kstore_search_facets(struct kstore *st, const char *match, const struct kfilter *f,
+int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err)
 {
-	struct kbuf sql = KBUF_INIT;
+	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
+	const char *match = NULL;
 	int rc, r = 0;
 
 	*total = 0;
-	if ((rc = init(st, err)))
-		return rc;
-	if ((!st->facets_sql || !match) &&
-	    ((rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0 || !match))
-		return rc;
-	r |= kbuf_adds(&sql, "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
-			     " JOIN cases c ON c.rid = case_fts.rowid");
+	if ((rc = init(st, err)) || (q && (rc = fts_query(&mt, q, NULL, err))))
+		goto out;
+	if (q)
+		match = kbuf_str(&mt);
+	if (!st->facets_sql && (rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
+		goto out;
+	r |= kbuf_adds(&sql, match ? "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
+				     " JOIN cases c ON c.rid = case_fts.rowid"
+				   : "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c");
 	r |= kstore__filter_sql(f, &sql);
-	r |= kbuf_addf(&sql, " AND case_fts MATCH :match)"
+	r |= kbuf_addf(&sql, "%s)"
 		       " SELECT -1, NULL, count(*) FROM h"
 		       " UNION ALL SELECT %d, c.category, count(*) FROM h JOIN cases c USING(rid)"
 		       "  WHERE c.category IS NOT NULL GROUP BY 2"
@@ -1640,6 +1655,7 @@ int kstore_search_facets(struct kstore *st, const char *match, const struct kfil
 		       " UNION ALL SELECT CASE t.kind WHEN 'threat' THEN %d ELSE %d END, t.value, count(*)"
 		       "  FROM h JOIN case_tags t USING(rid) WHERE t.kind IN ('threat', 'sector')"
 		       "  GROUP BY t.kind, t.value",
+		       match ? " AND case_fts MATCH :match" : "",
 		       KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR, KFACET_EVENT_CLASS,
 		       KFACET_READER_LEVEL, KFACET_TLP, KFACET_THREAT, KFACET_SECTOR);
 	if (r) {
@@ -1665,6 +1681,7 @@ int kstore_search_facets(struct kstore *st, const char *match, const struct kfil
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
+	kbuf_release(&mt);
 	return rc;
 }
 
@@ -1727,24 +1744,29 @@ static int copy_cols(sqlite3_stmt *s, int first, char *cols[KCOL__N], struct ker
 	return 0;
 }
 
-int kstore_search_highlight(struct kstore *st, const char *match, long long rid, const char *open,
-			    const char *close, char *cols[KCOL__N], struct kerr *err)
+int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid,
+			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err)
 {
+	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
 
 	for (int i = 0; i < KCOL__N; i++)
 		cols[i] = NULL;
+	if ((rc = fts_query(&mt, q, NULL, err)))
+		return rc;
 	rc = cached(st, C_HL, "SELECT kyokun_highlight(case_fts, 0, :o, :c),"
 		    " kyokun_highlight(case_fts, 1, :o, :c), kyokun_highlight(case_fts, 2, :o, :c),"
 		    " kyokun_highlight(case_fts, 3, :o, :c), kyokun_highlight(case_fts, 4, :o, :c),"
 		    " kyokun_highlight(case_fts, 5, :o, :c)"
 		    " FROM case_fts WHERE case_fts MATCH :match AND rowid = :rid", &s, err);
-	if (rc)
+	if (rc) {
+		kbuf_release(&mt);
 		return rc;
+	}
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":rid"), rid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -1754,6 +1776,7 @@ int kstore_search_highlight(struct kstore *st, const char *match, long long rid,
 	else
 		rc = match_err(st, err, "highlighting");
 	done(s);
+	kbuf_release(&mt);
 	return rc;
 }
 

@@ -1,9 +1,10 @@
 /*
  * store_search.h - the SQL side of search (store_search.c): ranked
- * matches, counts and facets for an FTS5 expression, highlighted column
- * text, term statistics for `similar`.  Only search.c calls these; the
- * expression given here must already be a safe FTS5 MATCH expression
- * (search.c builds it with every term quoted).
+ * matches, counts and facets for a search expression, highlighted column
+ * text, term statistics for `similar`.  Only the search modules (search.c,
+ * query.c, similar.c) call these.  The expression is a tree of phrases
+ * (store_query.h), which store_search.c renders as an FTS5 MATCH
+ * expression with every phrase quoted.
  *
  * Visibility: every function takes the filter's reader into account, so
  * no hidden case is ranked, counted or read.
@@ -14,6 +15,7 @@
 #include <stddef.h>
 
 #include "store.h"
+#include "store_query.h"
 
 struct kstore;
 struct kfilter;
@@ -38,11 +40,11 @@ const char *kstore_col_name(int col);
 struct kstore_hit {
 	long long rid;
 	double score;            /* higher is better */
-	unsigned long long phrases; /* bit i: FTS5 phrase i occurs in the case (i < 64) */
+	unsigned long long phrases; /* bit i: phrase i of the query occurs in the case (i < 64) */
 };
 
 /*
- * The best limit matches of match (after offset) that pass f, best first,
+ * The best limit matches of q (after offset) that pass f, best first,
  * by bm25 with column weights (title 8, summary 4, lessons 3, body and
  * timeline 1, meta 0.5).  exclude_rid (0 = none) is left out (similar
  * cases).  *hits is allocated (free it); *n is the number of hits.
@@ -69,7 +71,7 @@ enum {
 	KSTORE_RANK_SPLIT = 16, /* two connections at once, whatever the size (tests) */
 };
 
-int kstore_search_top(struct kstore *st, const char *match, int flags, const struct kfilter *f,
+int kstore_search_top(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,
 		      long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
 		      struct kerr *err);
 
@@ -82,20 +84,20 @@ int kstore_search_top(struct kstore *st, const char *match, int flags, const str
 void kstore_search_tune(struct kstore *st, int threads, int facets_sql);
 
 /* Number of visible cases matching (f's filters apply). */
-int kstore_search_count(struct kstore *st, const char *match, const struct kfilter *f,
+int kstore_search_count(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			long long exclude_rid, long *total, struct kerr *err);
 
 /*
- * Facet counts for the visible cases matching match and f: cb gets
- * (facet, value, count) with facet a KFACET_* of search.h; *total the
- * number of matching cases.  match NULL: every case that passes f (1, and
- * nothing done, if that cannot be counted from the columns in memory).
+ * Facet counts for the visible cases matching q and f: cb gets
+ * (facet, value, count) with facet a KFACET_* of store.h; *total the
+ * number of matching cases.  q NULL: every case that passes f (what
+ * browsing counts).
  */
 #ifndef KSTORE_FACET_CB
 #define KSTORE_FACET_CB
 typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long count);
 #endif
-int kstore_search_facets(struct kstore *st, const char *match, const struct kfilter *f,
+int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
 
 /* The listing row of a case by rid (NOTFOUND if absent or hidden from r). */
@@ -103,12 +105,12 @@ int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r,
 		      struct kerr *err);
 
 /*
- * The text of each column of case rid with the matches of match marked by
+ * The text of each column of case rid with the matches of q marked by
  * open and close (kyokun_highlight()).  cols[i] are allocated (free them),
  * "" for an empty column.
  */
-int kstore_search_highlight(struct kstore *st, const char *match, long long rid, const char *open,
-			    const char *close, char *cols[KCOL__N], struct kerr *err);
+int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid,
+			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err);
 
 /*
  * The searchable text of a case by id (KE_NOTFOUND if absent or hidden
@@ -121,15 +123,22 @@ int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r,
 int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);
 
 /*
- * df[i]: the rows holding phrases[i] (an FTS5 string, quoted), for n up to
- * 1,000: counted exactly (*exact = 1) up to 8,192 rows in the table, else
- * estimated from a fixed sample of the rows (0 then means rare, not none).
+ * df[i]: the rows holding phrases[i], for n up to 1,000: counted exactly
+ * (*exact = 1) up to 8,192 rows in the table, else estimated from a fixed
+ * sample of the rows (0 then means rare, not none).
  */
-int kstore_phrase_df(struct kstore *st, char *const *phrases, size_t n, double *df, int *exact,
+int kstore_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n, double *df, int *exact,
 		     struct kerr *err);
 
 /* *n: the rows holding phrase, counted up to most (a quick look for a rare one). */
-int kstore_phrase_rows(struct kstore *st, const char *phrase, long most, long *n, struct kerr *err);
+int kstore_phrase_rows(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
+
+/*
+ * q as the store runs it: the FTS5 MATCH expression (for display and
+ * tests; the functions above render it themselves).  NULL if out of
+ * memory or q is malformed.
+ */
+char *kstore_query_text(const struct kstore_query *q);
 
 /* Number of indexed cases (all, visible or not: for idf only). */
 int kstore_indexed(struct kstore *st, long *n, struct kerr *err);

@@ -87,13 +87,6 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 /* The facet counts as cards whose links start a search by that facet (home page). */
 void web_render_facet_overview(struct html *w, const struct khttp_req *req,
 			       const struct ksearch_result *res);
-/*
- * The visible cases that pass f without any words: f->limit of them from
- * f->offset in document order, the total, and (facets) facet counts, in
- * the shape ksearch() gives.
- */
-int web_search_browse(struct khttp_req *req, const struct kfilter *f, int facets,
-		      struct ksearch_result *res, struct kerr *err);
 
 /* ---- embedded static files (assets.c) ---- */
 

@@ -11,6 +11,7 @@
 #include "kerr.h"
 #include "reader.h"
 #include "search.h"
+#include "similar.h"
 #include "store.h"
 
 #include <jansson.h>

@@ -76,8 +76,8 @@ static int doc_item(void *vctx, const struct kdocument *d)
 
 int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
 	struct ksearch_result res;
-	struct kfilter f = KFILTER_INIT;
 	struct kbuf docs = KBUF_INIT;
 	struct html w, dw;
 	struct listctx x;
@@ -86,9 +86,9 @@ int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	int rc;
 
 	memset(&res, 0, sizeof(res));
-	f.reader = req->reader;
-	f.limit = 1;
-	if ((rc = web_search_browse(req, &f, 1, &res, err)) < 0)
+	o.filter.reader = req->reader;
+	o.filter.limit = 1;
+	if ((rc = ksearch_browse(req->st, &o, &res, err)) < 0)
 		goto out;
 	ncases = res.total;
 

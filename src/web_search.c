@@ -1,18 +1,15 @@
 /*
  * web_search.c - /search: results with highlighted snippets, facet counts
  * whose links narrow the query, paging; and browsing by facet without
- * words (the same page with only filters), which the home page uses for its
- * facet overview.
+ * words (the same page with only filters: ksearch_browse()).
  */
 #include "web.h"
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
-#include "store_search.h"
 #include "store.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,274 +23,6 @@ static const int facet_order[] = {
 	KFACET_YEAR, KFACET_READER_LEVEL, KFACET_TLP,
 };
 #define NFACETS ((int)(sizeof(facet_order) / sizeof(facet_order[0])))
-
-/* ---- browsing without words ------------------------------------------------------ */
-
-struct fcount {
-	struct kfacet_value *v;
-	size_t n, alloc;
-};
-
-struct browse {
-	struct ksearch_result *res;
-	struct fcount fc[KFACET__N];
-	long n, offset, limit;
-	int facets;
-	int rc;
-};
-
-static int fc_addn(struct fcount *fc, const char *value, long count)
-{
-	if (!value || !*value)
-		return 0;
-	for (size_t i = 0; i < fc->n; i++)
-		if (!strcmp(fc->v[i].value, value)) {
-			fc->v[i].count += count;
-			return 0;
-		}
-	if (fc->n == fc->alloc) {
-		size_t n = fc->alloc ? fc->alloc * 2 : 16;
-		struct kfacet_value *v = realloc(fc->v, n * sizeof(*v));
-
-		if (!v)
-			return KE_NOMEM;
-		fc->v = v;
-		fc->alloc = n;
-	}
-	fc->v[fc->n].value = strdup(value);
-	if (!fc->v[fc->n].value)
-		return KE_NOMEM;
-	fc->v[fc->n++].count = count;
-	return 0;
-}
-
-static int fc_add(struct fcount *fc, const char *value)
-{
-	return fc_addn(fc, value, 1);
-}
-
-/* kstore_search_facets()'s callback */
-static int browse_facet(void *ctx, int facet, const char *value, long count)
-{
-	struct browse *b = ctx;
-
-	return facet >= 0 && facet < KFACET__N ? fc_addn(&b->fc[facet], value, count) : 0;
-}
-
-static int fv_cmp(const void *a, const void *b)
-{
-	const struct kfacet_value *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	return strcmp(x->value, y->value);
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-/*
- * Browsing counts facets over every visible case, so it reads a few members
- * of each stored case without parsing the whole JSON: a skipper finds the
- * top-level members wanted and jansson parses only those.
- */
-static const char *skip_string(const char *p, const char *end)
-{
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return NULL;
-}
-
-static const char *skip_value(const char *p, const char *end)
-{
-	int depth = 0;
-
-	if (p >= end)
-		return NULL;
-	if (*p == '"')
-		return skip_string(p, end);
-	if (*p != '{' && *p != '[') {
-		while (p < end && !strchr(",}] \t\r\n", *p))
-			p++;
-		return p;
-	}
-	while (p < end) {
-		if (*p == '"') {
-			if (!(p = skip_string(p, end)))
-				return NULL;
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return NULL;
-}
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/*
- * The top-level members of the JSON object text named in want[] (plain
- * keys), parsed, into out[] (NULL where absent; caller json_decref()s).
- */
-static void json_members(const char *text, const char *const *want, size_t nwant, json_t **out)
-{
-	const char *p = text, *end = text + (text ? strlen(text) : 0);
-
-	memset(out, 0, nwant * sizeof(*out));
-	if (!text || (p = skip_ws(p, end)) >= end || *p++ != '{')
-		return;
-	for (;;) {
-		const char *k, *ke, *v, *ve;
-
-		p = skip_ws(p, end);
-		if (p >= end || *p != '"')
-			return;
-		k = p + 1;
-		if (!(p = skip_string(p, end)))
-			return;
-		ke = p - 1;
-		p = skip_ws(p, end);
-		if (p >= end || *p++ != ':')
-			return;
-		v = skip_ws(p, end);
-		if (!(ve = skip_value(v, end)))
-			return;
-		for (size_t i = 0; i < nwant; i++)
-			if (!out[i] && (size_t)(ke - k) == strlen(want[i]) && !memcmp(k, want[i], (size_t)(ke - k)))
-				out[i] = json_loadb(v, (size_t)(ve - v), JSON_DECODE_ANY, NULL);
-		p = skip_ws(ve, end);
-		if (p >= end || *p != ',')
-			return;
-		p++;
-	}
-}
-
-enum { M_SUMMARY, M_TAGS, M_ATTRIBUTES, M__N };
-
-static int browse_row(void *vctx, const struct kcase_row *r)
-{
-	static const char *const want[M__N] = { "summary", "tags", "attributes" };
-	struct browse *b = vctx;
-	int in_page = b->n >= b->offset && b->n < b->offset + b->limit, rc = 0;
-	json_t *m[M__N] = { NULL }, *v;
-	size_t i;
-	char year[16];
-
-	if (in_page || b->facets)
-		json_members(r->json, want, M__N, m);
-	if (in_page) {
-		struct ksearch_result *res = b->res;
-		struct ksearch_hit *h = &res->hits[res->nhits];
-
-		memset(h, 0, sizeof(*h));
-		h->rid = r->rid;
-		h->id = strdup(r->id);
-		h->title = strdup(r->title ? r->title : "");
-		h->document = dup_or_null(r->document);
-		h->category = dup_or_null(r->category);
-		h->tlp = dup_or_null(r->tlp);
-		h->has_year = r->has_year;
-		h->year = r->year;
-		h->has_case_number = r->has_case_number;
-		h->case_number = r->case_number;
-		v = json_array_get(m[M_SUMMARY], 0);
-		h->snippet = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
-		h->snippet_field = "summary";
-		res->nhits++;
-		if (!h->id || !h->title)
-			rc = KE_NOMEM;
-	}
-	if (b->facets && !rc) {
-		rc |= fc_add(&b->fc[KFACET_CATEGORY], r->category);
-		rc |= fc_add(&b->fc[KFACET_DOCUMENT], r->document);
-		if (r->has_year) {
-			snprintf(year, sizeof(year), "%d", r->year);
-			rc |= fc_add(&b->fc[KFACET_YEAR], year);
-		}
-		rc |= fc_add(&b->fc[KFACET_EVENT_CLASS], r->event_class);
-		rc |= fc_add(&b->fc[KFACET_TLP], r->tlp);
-		rc |= fc_add(&b->fc[KFACET_READER_LEVEL],
-			     json_string_value(json_object_get(m[M_ATTRIBUTES], "reader_level")));
-		json_array_foreach(json_object_get(m[M_TAGS], "threats"), i, v)
-			rc |= fc_add(&b->fc[KFACET_THREAT], json_string_value(v));
-		json_array_foreach(json_object_get(m[M_TAGS], "sectors"), i, v)
-			rc |= fc_add(&b->fc[KFACET_SECTOR], json_string_value(v));
-	}
-	for (i = 0; i < M__N; i++)
-		json_decref(m[i]);
-	b->n++;
-	if (rc)
-		return KE_NOMEM;
-	/* past the page and no facets wanted: stop walking */
-	return !b->facets && b->n >= b->offset + b->limit ? 1 : 0;
-}
-
-/*
- * Browse the visible cases that pass f (no words): the page of them in
- * document order, their number, and facet counts.  Fills res as ksearch does.
- */
-static int browse(struct khttp_req *req, const struct kfilter *f0, int facets,
-		  struct ksearch_result *res, struct kerr *err)
-{
-	struct kfilter f = *f0;
-	struct browse b;
-	long total = 0;
-	int rc;
-
-	memset(&b, 0, sizeof(b));
-	b.res = res;
-	b.offset = f.offset;
-	b.limit = f.limit > 0 ? f.limit : PAGE_SIZE;
-	b.facets = facets;
-	res->hits = calloc((size_t)b.limit, sizeof(*res->hits));
-	if (!res->hits)
-		return kerr_set(err, KE_NOMEM, "out of memory");
-	f.limit = 0;
-	f.offset = 0;
-	f.reader = req->reader;
-	if (facets) {
-		/* the counts from the columns kept in memory, then only the page's rows */
-		rc = kstore_search_facets(req->st, NULL, &f, browse_facet, &b, &total, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0) {
-			b.facets = 0;
-			f.limit = b.limit;
-			f.offset = b.offset;
-			b.offset = 0;
-		}
-	}
-	rc = kstore_list(req->st, &f, browse_row, &b, b.facets ? NULL : facets ? NULL : &total, err);
-	if (rc == 1)
-		rc = 0;
-	if (rc == KE_NOMEM)
-		kerr_set(err, KE_NOMEM, "out of memory");
-	res->total = b.facets ? b.n : total;
-	if (facets) {
-		res->has_facets = 1;
-		for (int k = 0; k < KFACET__N; k++) {
-			if (b.fc[k].n > 1)
-				qsort(b.fc[k].v, b.fc[k].n, sizeof(*b.fc[k].v), fv_cmp);
-			res->facets[k].v = b.fc[k].v;
-			res->facets[k].n = b.fc[k].n;
-		}
-	}
-	return rc;
-}
 
 /* ---- the search state and its URLs ------------------------------------------------ */
 
@@ -589,7 +318,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		}
 	} else {
 		st.q = NULL;
-		rc = browse(req, &o.filter, 1, &res, &serr);
+		rc = ksearch_browse(req->st, &o, &res, &serr);
 	}
 	if (rc < 0) {
 		kerr_set(err, rc, "%s", serr.msg);
@@ -679,10 +408,4 @@ out:
 	kbuf_release(&url);
 	ksearch_result_free(&res);
 	return rc;
-}
-
-int web_search_browse(struct khttp_req *req, const struct kfilter *f, int facets,
-		      struct ksearch_result *res, struct kerr *err)
-{
-	return browse(req, f, facets, res, err);
 }

@@ -21,9 +21,12 @@
 #include "classify.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "query.h"
 #include "search.h"
+#include "similar.h"
 #include "store.h"
 #include "store_search.h"
+#include "synonym.h"
 
 #define FIXTURE "tests/fixtures/search/cases.json"
 
@@ -482,6 +485,7 @@ static void test_rank_paths(void **state)
 		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
 		for (int m = 0; m < 2; m++) {
 			const char *match = m ? q.relaxed_match : q.match;
+			const struct kstore_query *mq = m ? &q.relaxed : &q.expr;
 
 			if (!match)
 				continue;
@@ -494,11 +498,11 @@ static void test_rank_paths(void **state)
 					/* odd v: lengths read at once; v 1 and 2: in two halves at once */
 					int fl = (v & 1 ? KSTORE_RANK_LOAD : 0) | (v == 1 || v == 2 ? KSTORE_RANK_SPLIT : 0);
 
-					assert_int_equal(kstore_search_top(st, match, fl, &filters[fi], excl, limit, offset,
+					assert_int_equal(kstore_search_top(st, mq, fl, &filters[fi], excl, limit, offset,
 									   &a, &na, &err), 0);
-					assert_int_equal(kstore_search_top(st, match, KSTORE_RANK_SQL, &filters[fi],
+					assert_int_equal(kstore_search_top(st, mq, KSTORE_RANK_SQL, &filters[fi],
 									   excl, limit, offset, &b, &nb, &err), 0);
-					assert_int_equal(kstore_search_top(st, match, KSTORE_RANK_EXACT, &filters[fi],
+					assert_int_equal(kstore_search_top(st, mq, KSTORE_RANK_EXACT, &filters[fi],
 									   excl, limit, offset, &c, &nc, &err), 0);
 					if (na != nb || na != nc)
 						fail_msg("%s [%s] filter %d v %d: %zu / %zu / %zu hits", queries[qi],
@@ -542,9 +546,9 @@ static void test_rank_sampled(void **state)
 
 		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
 		for (int split = 0; split < 2; split++) {
-			assert_int_equal(kstore_search_top(st, q.match, KSTORE_RANK_SAMPLE | (split ? KSTORE_RANK_SPLIT : 0),
+			assert_int_equal(kstore_search_top(st, &q.expr, KSTORE_RANK_SAMPLE | (split ? KSTORE_RANK_SPLIT : 0),
 							   &none, 0, 1000, 0, &a, &na, &err), 0);
-			assert_int_equal(kstore_search_top(st, q.match, KSTORE_RANK_EXACT, &none, 0, 1000, 0, &c, &nc,
+			assert_int_equal(kstore_search_top(st, &q.expr, KSTORE_RANK_EXACT, &none, 0, 1000, 0, &c, &nc,
 							   &err), 0);
 			if (na != nc)
 				fail_msg("%s: %zu sampled hits, %zu exact", queries[qi], na, nc);
@@ -665,11 +669,11 @@ static void test_facets_memory(void **state)
 			memset(&a, 0, sizeof(a));
 			memset(&b, 0, sizeof(b));
 			kstore_search_tune(st, 0, 0);
-			assert_int_equal(kstore_search_facets(st, q.match, &filters[fi], fsnap_cb, &a, &ta, &err), 0);
-			assert_int_equal(kstore_search_count(st, q.match, &filters[fi], 2, &ca, &err), 0);
+			assert_int_equal(kstore_search_facets(st, &q.expr, &filters[fi], fsnap_cb, &a, &ta, &err), 0);
+			assert_int_equal(kstore_search_count(st, &q.expr, &filters[fi], 2, &ca, &err), 0);
 			kstore_search_tune(st, 0, 1);
-			assert_int_equal(kstore_search_facets(st, q.match, &filters[fi], fsnap_cb, &b, &tb, &err), 0);
-			assert_int_equal(kstore_search_count(st, q.match, &filters[fi], 2, &cb, &err), 0);
+			assert_int_equal(kstore_search_facets(st, &q.expr, &filters[fi], fsnap_cb, &b, &tb, &err), 0);
+			assert_int_equal(kstore_search_count(st, &q.expr, &filters[fi], 2, &cb, &err), 0);
 			kstore_search_tune(st, 0, 0);
 			if (ta != tb || ca != cb || a.n != b.n)
 				fail_msg("%s filter %d: total %ld / %ld, count %ld / %ld, %d / %d values", queries[qi], fi,

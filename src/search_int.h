@@ -1,0 +1,130 @@
+/*
+ * search_int.h - private to the search modules (synonym.c, segment.c,
+ * query.c, search.c, similar.c, search_output.c): the UTF-8 and character
+ * class helpers they share, and the hit rows search.c and similar.c both
+ * add.  Nothing outside these files includes this.
+ */
+#ifndef KYOKUN_SEARCH_INT_H
+#define KYOKUN_SEARCH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <utf8proc.h>
+
+#include "kbuf.h"
+#include "tokenizer.h"
+
+struct kstore;
+struct kstore_hit;
+struct kreader;
+struct ksearch_result;
+struct kerr;
+
+/* ---- UTF-8 helpers ------------------------------------------------------------ */
+
+/* Decode one code point at s[0..n); returns its length (>= 1), *cp -1 if invalid. */
+static inline int u8_next(const char *s, size_t n, int32_t *cp)
+{
+	utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s,
+					       n > 4 ? 4 : (utf8proc_ssize_t)n, cp);
+
+	if (l <= 0) {
+		*cp = -1;
+		return 1;
+	}
+	return (int)l;
+}
+
+static inline int is_kanji(int32_t c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF) ||
+	       c == 0x3005 || c == 0x3006 || c == 0x3007 || c == 0x303B;
+}
+
+static inline int is_hiragana(int32_t c)
+{
+	return (c >= 0x3041 && c <= 0x3096) || c == 0x309D || c == 0x309E;
+}
+
+static inline int is_katakana(int32_t c)
+{
+	return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC || c == 0x30FD || c == 0x30FE ||
+	       (c >= 0x31F0 && c <= 0x31FF);
+}
+
+static inline int is_latin(int32_t c)
+{
+	if (c < 0)
+		return 0;
+	if (c < 0x80)
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+		return !ktok_is_cjk(c);
+	default:
+		return 0;
+	}
+}
+
+enum { CL_OTHER, CL_KANJI, CL_HIRA, CL_KATA, CL_LATIN };
+
+static inline int char_class(int32_t c)
+{
+	if (is_kanji(c))
+		return CL_KANJI;
+	if (is_hiragana(c))
+		return CL_HIRA;
+	if (is_katakana(c))
+		return CL_KATA;
+	if (is_latin(c))
+		return CL_LATIN;
+	return CL_OTHER;
+}
+
+/* NFKC (no case folding: "OR" must stay an operator) of s; NULL if out of memory
+ * or s is not UTF-8 (*bad set). */
+static inline char *nfkc(const char *s, int *bad)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t n;
+
+	*bad = 0;
+	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
+	if (n < 0) {
+		*bad = n != UTF8PROC_ERROR_NOMEM;
+		return NULL;
+	}
+	return (char *)out;
+}
+
+/* The index's normal form of s (tokenizer.h), as a new string. */
+static inline char *norm_dup(const char *s, size_t len)
+{
+	struct kbuf b = KBUF_INIT;
+
+	if (ktok_normalize(s, len, &b) < 0 || kbuf_addch(&b, 0) < 0) {
+		kbuf_release(&b);
+		return NULL;
+	}
+	return kbuf_detach(&b, NULL);
+}
+
+/* Characters (code points) in s[a..b). */
+static inline size_t nchars(const char *s, size_t a, size_t b)
+{
+	size_t n = 0;
+
+	for (size_t i = a; i < b; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* Append the hits of sh[0..n) to res (rows, scores); search.c. */
+int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader,
+		      int partial, struct ksearch_result *res, struct kerr *err);
+
+#endif

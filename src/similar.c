@@ -1,0 +1,357 @@
+/*
+ * similar.c - cases like a case or a text, by their distinctive terms (see
+ * similar.h).
+ */
+#include "similar.h"
+#include "case.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "search_int.h"
+#include "store_search.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cand {
+	char *norm;      /* normalised word: the key */
+	char *word;      /* as first written */
+	double tf;       /* weighted count */
+	double score;
+	int verify;      /* too rare for the sample: check it is in another case */
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, alloc;
+};
+
+static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
+{
+	char *norm = norm_dup(w, n);
+
+	if (!norm)
+		return KE_NOMEM;
+	for (size_t i = 0; i < cs->n; i++) {
+		if (!strcmp(cs->v[i].norm, norm)) {
+			cs->v[i].tf += weight;
+			free(norm);
+			return 0;
+		}
+	}
+	if (cs->n == cs->alloc) {
+		size_t na = cs->alloc ? cs->alloc * 2 : 64;
+		struct cand *nv = realloc(cs->v, na * sizeof(*nv));
+
+		if (!nv) {
+			free(norm);
+			return KE_NOMEM;
+		}
+		cs->v = nv;
+		cs->alloc = na;
+	}
+	cs->v[cs->n].norm = norm;
+	cs->v[cs->n].word = strndup(w, n);
+	cs->v[cs->n].tf = weight;
+	cs->v[cs->n].score = 0;
+	cs->v[cs->n].verify = 0;
+	if (!cs->v[cs->n].word) {
+		free(norm);
+		return KE_NOMEM;
+	}
+	cs->n++;
+	return 0;
+}
+
+static void cands_free(struct cands *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		free(cs->v[i].norm);
+		free(cs->v[i].word);
+	}
+	free(cs->v);
+}
+
+/*
+ * Content words of text: runs of kanji (2+), katakana (2+), Latin letters
+ * (2+, not only digits).  A kanji run right after a digit is a counter or a
+ * unit (1日目, 2週目, 24時間, 2年度), not content, and is left out.
+ */
+static int extract_words(const char *text, double weight, struct cands *cs)
+{
+	size_t len = strlen(text), pos = 0, rs = 0;
+	int cls = CL_OTHER, nch = 0, alpha = 0, rc, after_digit = 0;
+	int32_t prev = 0, run_prev = 0;
+
+	while (pos <= len) {
+		int32_t cp = 0;
+		int l = 1, c = CL_OTHER;
+
+		if (pos < len) {
+			l = u8_next(text + pos, len - pos, &cp);
+			c = char_class(cp);
+			if (cp == 0x30FC && cls == CL_KATA)
+				c = CL_KATA;
+			if (c == CL_LATIN && cls == CL_LATIN && (cp == '.' || cp == '-'))
+				c = CL_LATIN;
+		}
+		if (c != cls || pos == len) {
+			after_digit = (run_prev >= '0' && run_prev <= '9') || (run_prev >= 0xFF10 && run_prev <= 0xFF19);
+			if ((cls == CL_KANJI || cls == CL_KATA) && nch >= 2 && nch <= 16 &&
+			    !(cls == CL_KANJI && after_digit)) {
+				if ((rc = cand_add(cs, text + rs, pos - rs, weight)) < 0)
+					return rc;
+			} else if (cls == CL_LATIN && nch >= 2 && nch <= 40 && alpha) {
+				if ((rc = cand_add(cs, text + rs, pos - rs, weight)) < 0)
+					return rc;
+			}
+			cls = c;
+			rs = pos;
+			nch = 0;
+			alpha = 0;
+			run_prev = prev;
+		}
+		nch++;
+		if (cp > '9' || cp < '0')
+			alpha = 1;
+		prev = cp;
+		pos += (size_t)l;
+		if (pos > len)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Up to this many cases, similar() counts the rows of each candidate word's
+ * least frequent token (fts5vocab walks them: quick on a small library);
+ * above, it estimates each word's from a sample of the rows.
+ */
+#define SIMILAR_TOKEN_DF_ROWS 65536
+
+struct mindf {
+	struct kstore *st;
+	long df;
+	int rc;
+	struct kerr *err;
+};
+
+static int df_tok(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct mindf *m = ctx;
+	long df;
+
+	(void)start;
+	(void)end;
+	if ((m->rc = kstore_token_df(m->st, tok, ntok, &df, m->err)) < 0)
+		return 1;
+	if (m->df < 0 || df < m->df)
+		m->df = df;
+	return 0;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return strcmp(x->norm, y->norm);
+}
+
+static int tf_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	double sx = x->tf * (double)strlen(x->norm), sy = y->tf * (double)strlen(y->norm);
+
+	if (sx != sy)
+		return sx < sy ? 1 : -1;
+	return strcmp(x->norm, y->norm);
+}
+
+/* Weights of the columns for a case's distinctive terms. */
+static const double sim_weight[KCOL__N] = { 3.0, 2.0, 2.0, 1.0, 1.0, 0.5 };
+
+int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_result *res,
+	     struct kerr *err)
+{
+	struct cands cs = { 0 };
+	struct kstore_qnode any = { .op = KSQ_OR }, *leaf = NULL;
+	struct kstore_query match = { 0 };
+	struct kstore_hit *sh = NULL;
+	struct kfilter f = o->filter;
+	char *cols[KCOL__N] = { 0 };
+	long long self = 0;
+	long ndocs = 0;
+	size_t nsh = 0, nuse = 0;
+	long limit = o->filter.limit > 0 ? o->filter.limit : 10;
+	int rc, nterms = o->nterms > 0 ? o->nterms : 24, exact = 1;
+	struct kphrase *phr = NULL;
+	char *verify = NULL;
+	double *df = NULL;
+
+	memset(res, 0, sizeof(*res));
+	res->total = -1;
+	if (nterms > 60)
+		nterms = 60;
+	if (limit > 1000)
+		limit = 1000;
+	if (o->id) {
+		if ((rc = kstore_case_text(st, o->id, o->filter.reader, &self, cols, err)) < 0)
+			goto out;
+		if (!(res->query = strdup(o->id)))
+			goto nomem;
+		for (int i = 0; i < KCOL__N; i++)
+			if ((rc = extract_words(cols[i], sim_weight[i], &cs)) < 0)
+				goto nomem;
+	} else {
+		if (!o->text || !*o->text) {
+			rc = kerr_set(err, KE_USAGE, "similar: give a case id or a text");
+			goto out;
+		}
+		if (strlen(o->text) > KSIMILAR_MAX_TEXT) {
+			rc = kerr_set(err, KE_TOOBIG, "similar: the text is too long (at most %d bytes)",
+				      KSIMILAR_MAX_TEXT);
+			goto out;
+		}
+		if (!kutf8_valid(o->text, strlen(o->text))) {
+			rc = kerr_set(err, KE_USAGE, "similar: the text is not valid UTF-8");
+			goto out;
+		}
+		if (!(res->query = strdup(o->text)))
+			goto nomem;
+		{
+			int bad;
+			char *n = nfkc(o->text, &bad);
+
+			if (!n)
+				goto nomem;
+			rc = extract_words(n, 1.0, &cs);
+			free(n);
+			if (rc < 0)
+				goto nomem;
+		}
+	}
+	if ((rc = kstore_indexed(st, &ndocs, err)) < 0)
+		goto out;
+	if (cs.n == 0 || ndocs == 0) {
+		res->total = 0;
+		rc = 0;
+		goto out;
+	}
+	/* document frequencies for the most frequent candidates only */
+	qsort(cs.v, cs.n, sizeof(*cs.v), tf_cmp);
+	nuse = cs.n < 300 ? cs.n : 300;
+	if (!(phr = calloc(nuse, sizeof(*phr))) || !(df = calloc(nuse, sizeof(*df))) ||
+	    !(verify = calloc(nuse, 1)) || !(leaf = calloc((size_t)nterms, sizeof(*leaf))) ||
+	    !(any.kid = calloc((size_t)nterms, sizeof(*any.kid))))
+		goto nomem;
+	for (size_t i = 0; i < nuse; i++)
+		phr[i] = (struct kphrase){ .text = cs.v[i].norm, .term = -1 };
+	if (ndocs <= SIMILAR_TOKEN_DF_ROWS) {
+		/* small: the least frequent token of each word, counted (exact enough, quick) */
+		for (size_t i = 0; i < nuse; i++) {
+			struct mindf m = { st, -1, 0, err };
+
+			ktok_tokenize(cs.v[i].norm, -1, 1, df_tok, &m);
+			if (m.rc < 0) {
+				rc = m.rc;
+				goto out;
+			}
+			df[i] = m.df < 0 ? 0 : (double)m.df;
+		}
+	} else if ((rc = kstore_phrase_df(st, phr, nuse, df, &exact, err)) < 0) {
+		goto out;
+	}
+	for (size_t i = 0; i < nuse; i++) {
+		double d = df[i];
+
+		if (!exact && d < 2) {
+			/* too rare for the sample: looked at if chosen */
+			verify[i] = 1;
+			d = 2;
+		}
+		if (d <= 0 || (o->id && d <= 1)) {
+			cs.v[i].score = 0; /* only in this case: shares nothing */
+			continue;
+		}
+		if (d > 0.5 * (double)ndocs && ndocs > 20) {
+			cs.v[i].score = 0; /* everywhere */
+			continue;
+		}
+		cs.v[i].score = (1.0 + log(cs.v[i].tf)) * log(1.0 + (double)ndocs / d);
+		cs.v[i].verify = verify[i];
+	}
+	qsort(cs.v, nuse, sizeof(*cs.v), cand_cmp);
+	for (size_t i = 0; i < nuse && (int)res->nterms < nterms && cs.v[i].score > 0; i++) {
+		char **nt;
+
+		if (cs.v[i].verify) {
+			/* a rare one: is it in another case at all? */
+			long n = 0;
+
+			rc = kstore_phrase_rows(st, &(struct kphrase){ .text = cs.v[i].norm, .term = -1 },
+						o->id ? 2 : 1, &n, err);
+			if (rc < 0)
+				goto out;
+			if (n < (o->id ? 2 : 1))
+				continue;
+		}
+		if (!(nt = realloc(res->terms, (res->nterms + 1) * sizeof(*nt))))
+			goto nomem;
+		res->terms = nt;
+		if (!(res->terms[res->nterms] = strdup(cs.v[i].word)))
+			goto nomem;
+		/* the match: any of the terms, phrase t for term t */
+		leaf[res->nterms] = (struct kstore_qnode){ .op = KSQ_PHRASE,
+							   .phrase = { .text = cs.v[i].norm, .term = (int)res->nterms } };
+		any.kid[res->nterms] = &leaf[res->nterms];
+		res->nterms++;
+	}
+	if (!res->nterms) {
+		res->total = 0;
+		rc = 0;
+		goto out;
+	}
+	any.nkid = res->nterms;
+	match.root = res->nterms == 1 ? &leaf[0] : &any;
+	if (!(res->match = kstore_query_text(&match)))
+		goto nomem;
+	f.limit = f.offset = 0;
+	if ((rc = kstore_search_top(st, &match, 0, &f, self, limit, o->filter.offset, &sh, &nsh,
+				    err)) < 0)
+		goto out;
+	if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
+		goto out;
+	for (size_t i = 0, k = 0; i < nsh && k < res->nhits; i++) {
+		struct ksearch_hit *h = &res->hits[k];
+
+		if (h->rid != sh[i].rid)
+			continue;
+		k++;
+		h->shared = calloc(res->nterms, sizeof(*h->shared));
+		if (!h->shared)
+			goto nomem;
+		for (size_t t = 0; t < res->nterms && t < 64; t++)
+			if (sh[i].phrases & (1ULL << t))
+				if (!(h->shared[h->nshared++] = strdup(res->terms[t])))
+					goto nomem;
+	}
+	if ((rc = kstore_search_count(st, &match, &f, self, &res->total, err)) < 0)
+		goto out;
+	rc = 0;
+	goto out;
+nomem:
+	rc = kerr_set(err, KE_NOMEM, "out of memory");
+out:
+	for (int i = 0; i < KCOL__N; i++)
+		free(cols[i]);
+	free(phr);
+	free(leaf);
+	free(any.kid);
+	free(df);
+	free(verify);
+	cands_free(&cs);
+	free(sh);
+	return rc;
+}

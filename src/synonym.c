@@ -1,0 +1,304 @@
+/*
+ * synonym.c - the synonym list of search: loading it (a file, or the list
+ * compiled in), parsing it, and looking a word up.  See synonym.h.
+ */
+#include "synonym.h"
+#include "case.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "search_int.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The list compiled in: a copy of data/synonyms.txt without its comments. */
+static const char builtin_synonyms[] =
+	"予備系 待機系 バックアップ系 副系 スタンバイ系\n"
+	"本番系 運用系 現用系 主系\n"
+	"切替 切り替え 切り替わ 切換 切り換え 切替え 切換え\n"
+	"フェイルオーバ 系切替 系切り替え\n"
+	"不正アクセス 侵入 不正侵入 不正ログイン\n"
+	"マルウェア 不正プログラム ウイルス 悪性プログラム\n"
+	"ランサムウェア ランサム\n"
+	"標的型攻撃 標的型メール攻撃 apt攻撃\n"
+	"標的型メール 標的型攻撃メール\n"
+	"ddos dos サービス妨害攻撃 サービス不能攻撃\n"
+	"ブルートフォース 総当たり 総当り 辞書攻撃\n"
+	"リスト型攻撃 パスワードリスト攻撃 クレデンシャルスタッフィング\n"
+	"フィッシング 偽サイト なりすましサイト\n"
+	"なりすまし 成りすまし\n"
+	"サポート詐欺 偽警告 テクニカルサポート詐欺\n"
+	"改ざん 改竄\n"
+	"踏み台 中継サーバ\n"
+	"迷惑メール スパムメール spam\n"
+	"大量送信 大量配信\n"
+	"脆弱性 ぜい弱性\n"
+	"パッチ 修正プログラム 更新プログラム セキュリティパッチ\n"
+	"設定誤り 設定ミス 設定不備 誤設定\n"
+	"不具合 バグ\n"
+	"漏洩 漏えい 流出\n"
+	"情報漏洩 情報漏えい 情報流出\n"
+	"拒否リスト ブラックリスト ブロックリスト denylist blacklist\n"
+	"許可リスト ホワイトリスト allowlist whitelist\n"
+	"アクセス制限 アクセス制御\n"
+	"多要素認証 二要素認証 2要素認証 多段階認証 mfa 2fa\n"
+	"ファイアウォール fw ファイヤウォール\n"
+	"復旧 復元 リストア\n"
+	"訓練 演習\n"
+	"再発防止策 再発防止\n"
+	"遮断 ブロック\n"
+	"委託先 外部委託先 委託業者 委託事業者 業務委託先\n"
+	"保守業者 保守ベンダ 保守会社\n"
+	"経営層 経営陣 経営者\n"
+	"csirt シーサート\n"
+	"従業員 職員 社員\n"
+	"問い合わせ 問合せ 問合わせ 問い合せ\n"
+	"webサイト ウェブサイト ホームページ\n"
+	"メールサーバ smtpサーバ\n";
+
+struct syn_entry {
+	char *norm;     /* normalised word */
+	size_t group;
+};
+
+struct ksyn {
+	char *source;
+	char ***groups;  /* NULL-terminated word arrays */
+	size_t ngroups;
+	struct syn_entry *e;  /* sorted by norm */
+	size_t ne;
+};
+
+void ksyn_free(struct ksyn *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->ngroups; i++) {
+		for (char **w = s->groups[i]; w && *w; w++)
+			free(*w);
+		free(s->groups[i]);
+	}
+	for (size_t i = 0; i < s->ne; i++)
+		free(s->e[i].norm);
+	free(s->groups);
+	free(s->e);
+	free(s->source);
+	free(s);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct syn_entry *)a)->norm, ((const struct syn_entry *)b)->norm);
+}
+
+/* Split one line into words at spaces, tabs, "/", ",", "、", "，", "　". */
+static int line_words(const char *p, const char *end, struct kstrv *w)
+{
+	while (p < end) {
+		const char *q;
+		int32_t cp;
+		int l;
+
+		while (p < end) {
+			l = u8_next(p, (size_t)(end - p), &cp);
+			if (cp == ' ' || cp == '\t' || cp == '/' || cp == ',' || cp == '\r' ||
+			    cp == 0x3001 || cp == 0xFF0C || cp == 0x3000)
+				p += l;
+			else
+				break;
+		}
+		q = p;
+		while (q < end) {
+			l = u8_next(q, (size_t)(end - q), &cp);
+			if (cp == ' ' || cp == '\t' || cp == '/' || cp == ',' || cp == '\r' ||
+			    cp == 0x3001 || cp == 0xFF0C || cp == 0x3000)
+				break;
+			q += l;
+		}
+		if (q > p && kstrv_pushn(w, p, (size_t)(q - p)) < 0)
+			return KE_NOMEM;
+		p = q;
+	}
+	return 0;
+}
+
+int ksyn_parse(struct ksyn **out, const char *text, size_t len, const char *what,
+	       struct kerr *err)
+{
+	struct ksyn *s;
+	const char *p = text, *end = text + len;
+	int rc = 0, lineno = 0;
+
+	*out = NULL;
+	if (!kutf8_valid(text, len))
+		return kerr_set(err, KE_PARSE, "%s: not UTF-8 text", what);
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->source = strdup(what)))
+		goto nomem;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *hash;
+		struct kstrv w = { 0 };
+		char ***ng;
+
+		lineno++;
+		hash = memchr(p, '#', (size_t)(le - p));
+		if ((rc = line_words(p, hash ? hash : le, &w)) < 0)
+			goto nomem;
+		p = nl ? nl + 1 : end;
+		if (w.n == 0)
+			continue;
+		if (w.n == 1) {
+			kstrv_clear(&w);
+			continue; /* a group of one says nothing */
+		}
+		ng = realloc(s->groups, (s->ngroups + 1) * sizeof(*ng));
+		if (!ng) {
+			kstrv_clear(&w);
+			goto nomem;
+		}
+		s->groups = ng;
+		/* take the vector's array, NULL-terminated */
+		{
+			char **nv = realloc(w.v, (w.n + 1) * sizeof(*nv));
+
+			if (!nv) {
+				kstrv_clear(&w);
+				goto nomem;
+			}
+			nv[w.n] = NULL;
+			w.v = nv;
+		}
+		s->groups[s->ngroups] = w.v;
+		for (size_t i = 0; w.v[i]; i++) {
+			struct syn_entry *ne = realloc(s->e, (s->ne + 1) * sizeof(*ne));
+
+			if (!ne)
+				goto nomem_group;
+			s->e = ne;
+			s->e[s->ne].norm = norm_dup(w.v[i], strlen(w.v[i]));
+			if (!s->e[s->ne].norm)
+				goto nomem_group;
+			s->e[s->ne].group = s->ngroups;
+			s->ne++;
+		}
+		s->ngroups++;
+		continue;
+nomem_group:
+		s->ngroups++;
+		goto nomem;
+	}
+	(void)lineno;
+	if (s->ne)
+		qsort(s->e, s->ne, sizeof(*s->e), entry_cmp);
+	*out = s;
+	return 0;
+nomem:
+	ksyn_free(s);
+	return kerr_set(err, KE_NOMEM, "out of memory");
+}
+
+/* Directory of the running binary, or NULL. */
+static char *exe_dir(void)
+{
+	char buf[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	return strdup(buf);
+}
+
+int ksyn_load(struct ksyn **out, const char *path, struct kerr *err)
+{
+	static const char *const rel[] = {
+		"data/synonyms.txt", "../data/synonyms.txt", "../share/kyokun/synonyms.txt",
+	};
+	struct kbuf b = KBUF_INIT, p = KBUF_INIT;
+	const char *env = getenv("KYOKUN_SYNONYMS");
+	char *dir = NULL;
+	int rc;
+
+	*out = NULL;
+	kbuf_setcap(&b, 4u << 20);
+	if (!path && env && *env)
+		path = env;
+	if (path) {
+		if ((rc = kbuf_read_file(&b, path, err)) < 0)
+			goto out;
+		rc = ksyn_parse(out, kbuf_str(&b), b.len, path, err);
+		goto out;
+	}
+	dir = exe_dir();
+	for (size_t i = 0; dir && i < sizeof(rel) / sizeof(rel[0]); i++) {
+		kbuf_reset(&p);
+		if (kbuf_addf(&p, "%s/%s", dir, rel[i]) < 0)
+			break;
+		if (access(p.buf, R_OK) != 0)
+			continue;
+		kbuf_reset(&b);
+		if ((rc = kbuf_read_file(&b, p.buf, err)) < 0)
+			goto out;
+		rc = ksyn_parse(out, kbuf_str(&b), b.len, p.buf, err);
+		goto out;
+	}
+	rc = ksyn_parse(out, builtin_synonyms, sizeof(builtin_synonyms) - 1, "built-in", err);
+out:
+	free(dir);
+	kbuf_release(&b);
+	kbuf_release(&p);
+	return rc;
+}
+
+/* The default list is loaded once per process, whichever thread asks first. */
+static struct ksyn *syn_def;
+static struct kerr syn_def_err;
+static int syn_def_rc;
+static pthread_once_t syn_def_once = PTHREAD_ONCE_INIT;
+
+static void syn_def_load(void)
+{
+	syn_def_rc = ksyn_load(&syn_def, NULL, &syn_def_err);
+}
+
+int ksyn_default(const struct ksyn **out, struct kerr *err)
+{
+	pthread_once(&syn_def_once, syn_def_load);
+	if (syn_def_rc < 0) {
+		if (err)
+			*err = syn_def_err;
+		return syn_def_rc;
+	}
+	*out = syn_def;
+	return 0;
+}
+
+const char *ksyn_source(const struct ksyn *s)
+{
+	return s ? s->source : NULL;
+}
+
+const char *const *ksyn_lookup(const struct ksyn *s, const char *word)
+{
+	struct syn_entry key, *e;
+	size_t g;
+
+	if (!s || !s->ne)
+		return NULL;
+	key.norm = norm_dup(word, strlen(word));
+	if (!key.norm)
+		return NULL;
+	e = bsearch(&key, s->e, s->ne, sizeof(*s->e), entry_cmp);
+	free(key.norm);
+	if (!e)
+		return NULL;
+	g = e->group;
+	return (const char *const *)s->groups[g];
+}
