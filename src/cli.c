@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "kerr.h"
 #include "store.h"
+#include "utf8.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -286,37 +287,40 @@ void kcli_progress_done(struct kprogress *p)
 
 int kcli_width(const char *s)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
+	size_t i = 0, len = strlen(s);
+	uint32_t cp;
 	int w = 0;
 
-	while (*p) {
-		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+	while (i < len) {
+		int n = kutf8_decode(s + i, len - i, &cp);
 
-		if (n <= 0) {
-			p++;
+		if (n < 0) {
+			i++;
 			w++;
 			continue;
 		}
-		p += n;
-		w += utf8proc_charwidth(cp);
+		i += (size_t)n;
+		w += utf8proc_charwidth((utf8proc_int32_t)cp);
 	}
 	return w;
 }
 
 void kcli_print_cell(FILE *fp, const char *s, int width)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
-	utf8proc_int32_t cp;
+	size_t i = 0, len;
+	uint32_t cp;
 	int w = 0;
 
-	while (*p) {
-		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+	if (!s)
+		s = "";
+	len = strlen(s);
+	while (i < len) {
+		int n = kutf8_decode(s + i, len - i, &cp);
 		int cw;
 
-		if (n <= 0)
+		if (n < 0)
 			break;
-		cw = utf8proc_charwidth(cp);
+		cw = utf8proc_charwidth((utf8proc_int32_t)cp);
 		if (cp == '\n' || cp == '\t')
 			cw = 1;
 		if (w + cw > width)
@@ -324,9 +328,9 @@ void kcli_print_cell(FILE *fp, const char *s, int width)
 		if (cp == '\n' || cp == '\t')
 			fputc(' ', fp);
 		else
-			fwrite(p, 1, (size_t)n, fp);
+			fwrite(s + i, 1, (size_t)n, fp);
 		w += cw;
-		p += n;
+		i += (size_t)n;
 	}
 	for (; w < width; w++)
 		fputc(' ', fp);

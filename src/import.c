@@ -28,6 +28,7 @@
 #include "import_impl.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,7 +402,7 @@ static char *item_key(struct parser *p, const struct item *it)
 
 	if (n > CUE_TEXT_MAX) {
 		n = CUE_TEXT_MAX;
-		while (n > 0 && ((unsigned char)it->text.buf[n] & 0xC0) == 0x80)
+		while (n > 0 && kutf8_is_cont((unsigned char)it->text.buf[n]))
 			n--;
 	}
 	if (ki_key(&k, kbuf_str(&it->text), n) < 0) {

@@ -39,7 +39,7 @@ enum {
 	KB_SUBHEAD, /* ＜システム面＞ 【事象①】 */
 };
 
-/* import_text.c: UTF-8 and character helpers (input is valid UTF-8). */
+/* import_text.c: character helpers (input is valid UTF-8; a stray byte reads as U+FFFD). */
 uint32_t ki_u8(const char *s, size_t len, size_t *i);
 uint32_t ki_fold(uint32_t c);
 int ki_isspace(uint32_t c);
@@ -52,7 +52,7 @@ int ki_is_circled(uint32_t c);
 int ki_key(struct kbuf *out, const char *s, size_t len);
 /* Bullet type at the start of s; *mlen = bytes of the marker and the spaces after it. */
 int ki_bullet(const char *s, size_t len, size_t *mlen);
-/* Offset of the first invalid UTF-8 sequence, or len. */
+/* The first n[0..nl) in h[0..hl) (memmem), or NULL. */
 const char *ki_memmem(const char *h, size_t hl, const char *n, size_t nl);
 
 /* import_classify.c: cue words and segmentation. */

@@ -43,6 +43,7 @@
 
 #include "kbuf.h"
 #include "kerr.h"
+#include "utf8.h"
 
 #define PDF_TAIL		1024	/* "%%EOF" is in the last 1024 bytes */
 #define PDF_MAX_STREAM		((size_t)1 << 31) /* from a pipe */
@@ -246,7 +247,7 @@ static int pdf_jump(const PopplerRectangle *p, const PopplerRectangle *c, int sp
 /* Past the UTF-8 character at p (its continuation bytes, if any). */
 static const char *pdf_char_end(const char *p)
 {
-	for (p++; ((unsigned char)*p & 0xc0) == 0x80; p++)
+	for (p++; kutf8_is_cont((unsigned char)*p); p++)
 		;
 	return p;
 }
@@ -284,7 +285,7 @@ static int pdf_lines(const char *text, const PopplerRectangle *r, size_t nr, GLi
 			k++;
 			continue;
 		}
-		if ((ch & 0xc0) == 0x80)
+		if (kutf8_is_cont(ch))
 			continue;	/* inside a character */
 		if (ch == ' ' || !r || k >= nr) {
 			sp |= ch == ' ';
@@ -493,7 +494,7 @@ static int pdf_page(PopplerPage *page, struct kbuf *out, int *hastext)
 	if (!text || !*text)
 		goto out;
 	for (const char *p = text; *p; p++)
-		nchars += ((unsigned char)*p & 0xc0) != 0x80;
+		nchars += !kutf8_is_cont((unsigned char)*p);
 	/* one box per character of the text, or we cannot use them */
 	if (!poppler_page_get_text_layout(page, &rects, &nrects) || nrects != nchars) {
 		g_free(rects);
