@@ -2,6 +2,7 @@
  * case.c - the case model: constructors, helpers and validation.
  */
 #include "case.h"
+#include "grow.h"
 #include "kerr.h"
 #include "utf8.h"
 
@@ -54,16 +55,9 @@ int kstrv_push_owned(struct kstrv *sv, char *s)
 {
 	if (!s)
 		return KE_NOMEM;
-	if (sv->n == sv->alloc) {
-		size_t n = sv->alloc ? sv->alloc * 2 : 4;
-		char **v = realloc(sv->v, n * sizeof(*v));
-
-		if (!v) {
-			free(s);
-			return KE_NOMEM;
-		}
-		sv->v = v;
-		sv->alloc = n;
+	if (KGROW(sv->v, sv->alloc, sv->n + 1) < 0) {
+		free(s);
+		return KE_NOMEM;
 	}
 	sv->v[sv->n++] = s;
 	return 0;
@@ -171,15 +165,8 @@ int kcase_add_event(struct kcase *c, int day_known, int day, const char *when,
 {
 	struct kevent *e;
 
-	if (c->ntimeline == c->timeline_alloc) {
-		size_t n = c->timeline_alloc ? c->timeline_alloc * 2 : 8;
-		struct kevent *v = realloc(c->timeline, n * sizeof(*v));
-
-		if (!v)
-			return KE_NOMEM;
-		c->timeline = v;
-		c->timeline_alloc = n;
-	}
+	if (KGROW(c->timeline, c->timeline_alloc, c->ntimeline + 1) < 0)
+		return KE_NOMEM;
 	e = &c->timeline[c->ntimeline];
 	memset(e, 0, sizeof(*e));
 	e->has_day = day_known;
@@ -323,15 +310,8 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 
 struct kcase *kcase_list_add(struct kcase_list *l)
 {
-	if (l->n == l->alloc) {
-		size_t n = l->alloc ? l->alloc * 2 : 16;
-		struct kcase *v = realloc(l->v, n * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->alloc = n;
-	}
+	if (KGROW(l->v, l->alloc, l->n + 1) < 0)
+		return NULL;
 	kcase_init(&l->v[l->n]);
 	return &l->v[l->n++];
 }

@@ -63,7 +63,8 @@ struct item {
 
 struct items {
 	struct item *v;
-	int n, alloc;
+	int n;
+	size_t alloc;
 };
 
 /* ---- units ---- */
@@ -282,17 +283,8 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 			struct item *n;
 			size_t mlen = 0;
 
-			if (it->n == it->alloc) {
-				int na = it->alloc ? it->alloc * 2 : 16;
-				struct item *v = realloc(it->v, sizeof(*v) * na);
-
-				if (!v) {
-					p->rc = KE_NOMEM;
-					break;
-				}
-				it->v = v;
-				it->alloc = na;
-			}
+			if (GROW(p, it->v, (size_t)it->n, it->alloc))
+				break;
 			n = &it->v[it->n++];
 			memset(n, 0, sizeof(*n));
 			n->first = i;

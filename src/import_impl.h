@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 
@@ -167,28 +168,8 @@ struct parser {
 	struct kimport_result *res;
 };
 
-/* Make room for need elements of size bytes in *v (doubling). */
-static inline int grow(void **v, size_t *alloc, size_t need, size_t size)
-{
-	size_t n;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	n = *alloc ? *alloc * 2 : 16;
-	while (n < need)
-		n *= 2;
-	p = realloc(*v, n * size);
-	if (!p)
-		return KE_NOMEM;
-	*v = p;
-	*alloc = n;
-	return 0;
-}
-
-/* Room for one more element of arr; sets p->rc when out of memory. */
-#define GROW(p, arr, cnt, al) \
-	(grow((void **)&(arr), &(al), (cnt) + 1, sizeof(*(arr))) < 0 ? ((p)->rc = KE_NOMEM) : 0)
+/* Room for one more element of arr (cnt used, al allocated); sets p->rc when out of memory. */
+#define GROW(p, arr, cnt, al) (KGROW(arr, al, (cnt) + 1) < 0 ? ((p)->rc = KE_NOMEM) : 0)
 
 /* The key of line i: folded, without white space (ki_key). */
 static inline const char *lkey(const struct parser *p, size_t i)

@@ -41,6 +41,7 @@
 
 #include <poppler.h>
 
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "utf8.h"
@@ -209,15 +210,8 @@ static int pdf_push(struct pdf_line **v, size_t *n, size_t *alloc, struct pdf_li
 		l->s++, l->len--;
 	if (!l->len)
 		return 0;
-	if (*n == *alloc) {
-		size_t na = *alloc ? 2 * *alloc : 64;
-		struct pdf_line *nv = realloc(*v, na * sizeof(*nv));
-
-		if (!nv)
-			return KE_NOMEM;
-		*v = nv;
-		*alloc = na;
-	}
+	if (KGROW(*v, *alloc, *n + 1) < 0)
+		return KE_NOMEM;
 	(*v)[(*n)++] = *l;
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "web.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
@@ -51,15 +52,8 @@ static int fc_addn(struct fcount *fc, const char *value, long count)
 			fc->v[i].count += count;
 			return 0;
 		}
-	if (fc->n == fc->alloc) {
-		size_t n = fc->alloc ? fc->alloc * 2 : 16;
-		struct kfacet_value *v = realloc(fc->v, n * sizeof(*v));
-
-		if (!v)
-			return KE_NOMEM;
-		fc->v = v;
-		fc->alloc = n;
-	}
+	if (KGROW(fc->v, fc->alloc, fc->n + 1) < 0)
+		return KE_NOMEM;
 	fc->v[fc->n].value = strdup(value);
 	if (!fc->v[fc->n].value)
 		return KE_NOMEM;
