@@ -30,13 +30,14 @@ $(O)/libkyokun.a: $(OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(O)/%.o: src/%.c $(wildcard src/*.h) | $(O)
+# -MMD -MP: each object's header dependencies in $(O)/*.d, read back below
+$(O)/%.o: src/%.c | $(O)
 	@echo "  CC $<"
-	@$(CC) $(KFLAGS) $(CFLAGS) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
+	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
 
-$(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a tests/unit/testutil.h $(wildcard tests/tools/*.c) | $(O)
+$(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a | $(O)
 	@mkdir -p $(O)/tests
-	$(CC) $(KFLAGS) $(CFLAGS) -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< \
+	$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< \
 		$(O)/libkyokun.a $(LIBS) $(shell pkg-config --libs cmocka)
 
 $(O):
@@ -46,8 +47,8 @@ $(O):
 # query the full-text index:  sqlite> .load ./build/kyokun_fts
 ext: $(O)/kyokun_fts.so
 
-$(O)/kyokun_fts.so: ext/kyokun_fts.c src/tokenizer.c src/tokenizer.h | $(O)
-	$(CC) $(KFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ ext/kyokun_fts.c \
+$(O)/kyokun_fts.so: ext/kyokun_fts.c | $(O)
+	$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -fPIC -shared -fvisibility=hidden -o $@ ext/kyokun_fts.c \
 		$(shell pkg-config --libs libutf8proc)
 
 unit: $(TESTBINS)
@@ -68,3 +69,6 @@ clean:
 
 .PHONY: all test unit asan unit-asan bench clean ext
 .SECONDARY:
+
+# the dependency files of this build directory (none yet in a clean tree)
+-include $(wildcard $(O)/*.d $(O)/tests/*.d)
