@@ -13,7 +13,9 @@ LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 O       ?= build
 
 SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
-OBJS     = $(SRCS:src/%.c=$(O)/%.o)
+OBJS     = $(SRCS:src/%.c=$(O)/%.o) $(O)/embedded.o
+# files served as they are, compiled in as byte arrays (tools/embed.c)
+EMBEDDED = assets/kyokun.css assets/print.css assets/kyokun.js assets/icon.svg assets/openapi.json
 TESTSRCS = $(wildcard tests/unit/test_*.c)
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(O)/tests/%)
 VERSION  = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -33,7 +35,20 @@ $(O)/libkyokun.a: $(OBJS)
 # -MMD -MP: each object's header dependencies in $(O)/*.d, read back below
 $(O)/%.o: src/%.c | $(O)
 	@echo "  CC $<"
-	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
+	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -I$(O) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(O)/embed: tools/embed.c | $(O)
+	$(CC) $(KFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(O)/embedded.c $(O)/embedded.h &: $(O)/embed $(EMBEDDED)
+	$(O)/embed $(O)/embedded.c $(O)/embedded.h $(EMBEDDED)
+
+$(O)/embedded.o: $(O)/embedded.c
+	@echo "  CC $<"
+	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -I$(O) -c -o $@ $<
+
+# before their first build, when there are no .d files yet
+$(O)/assets.o $(O)/api.o: $(O)/embedded.h
 
 $(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a | $(O)
 	@mkdir -p $(O)/tests
