@@ -10,9 +10,30 @@
 #include "store.h"
 
 #include <getopt.h>
-#include <jansson.h>
-#include <stdlib.h>
 #include <string.h>
+
+struct similarargs {
+	struct ksimilar_opts o;
+	int json;
+};
+
+static int similar_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	struct similarargs *a = arg;
+	struct ksearch_result res = { 0 };
+	struct kerr err = KERR_INIT;
+	int rc = 0;
+
+	if (ksimilar(st, &a->o, &res, &err) < 0) {
+		kcli_error("similar: %s", err.msg);
+		rc = err.code == KE_USAGE || err.code == KE_TOOBIG ? 2 : 1;
+	} else if (ksearch_result_print(&res, stdout, a->json, cli->out_tty, 1) < 0) {
+		kcli_error("out of memory");
+		rc = 1;
+	}
+	ksearch_result_free(&res);
+	return rc;
+}
 
 int cmd_similar(struct kcli *cli, int argc, char **argv)
 {
@@ -24,34 +45,21 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 		{ "filter", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ksimilar_opts o = KSIMILAR_OPTS_INIT;
-	struct ksearch_result res = { 0 };
+	static const char *const formats[] = { "text", "json", NULL };
+	struct similarargs a = { KSIMILAR_OPTS_INIT, !cli->out_tty };
 	struct kerr err = KERR_INIT;
 	struct kbuf text = KBUF_INIT;
-	struct kstore *st;
-	int seen[KFACET__N] = { 0 }, json = !cli->out_tty, c, rc = 0;
-	char *end;
+	int seen[KFACET__N] = { 0 }, c, rc = 0;
 
-	o.filter.limit = 10;
+	a.o.filter.limit = 10;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while (!rc && (c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (!strcmp(optarg, "text"))
-				json = 0;
-			else {
-				rc = kcli_usage_error("similar", "--format: expected text or json");
-				goto out;
-			}
+			rc = kcli_opt_choice(cli, "--format", optarg, formats, &a.json);
 			break;
 		case 'l':
-			o.filter.limit = strtol(optarg, &end, 10);
-			if (*end || !*optarg || o.filter.limit < 1 || o.filter.limit > 1000) {
-				rc = kcli_usage_error("similar", "--limit: expected a number from 1 to 1000");
-				goto out;
-			}
+			rc = kcli_opt_number(cli, "--limit", optarg, 1, 1000, &a.o.filter.limit);
 			break;
 		case 't':
 			if (!strcmp(optarg, "-")) {
@@ -59,37 +67,32 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 				if (kbuf_read_fp(&text, stdin, &err) < 0) {
 					kcli_error("similar: standard input: %s", err.msg);
 					rc = err.code == KE_TOOBIG ? 2 : 1;
-					goto out;
+					break;
 				}
-				o.text = kbuf_str(&text);
+				a.o.text = kbuf_str(&text);
 			} else {
-				o.text = optarg;
+				a.o.text = optarg;
 			}
 			break;
 		case 'm':
-			if (!ktlp_valid(optarg)) {
-				rc = kcli_usage_error("similar", "--max-tlp: expected clear, green, amber, "
-						      "amber+strict or red");
-				goto out;
-			}
-			o.filter.max_tlp = ktlp_rank(optarg);
+			rc = kcli_opt_tlp(cli, "--max-tlp", optarg, &a.o.filter.max_tlp);
 			break;
 		case 'F':
-			if (ksearch_filter_arg(&o.filter, optarg, seen, &err) < 0) {
+			if (ksearch_filter_arg(&a.o.filter, optarg, seen, &err) < 0)
 				rc = kcli_usage_error("similar", "--filter: %s", err.msg);
-				goto out;
-			}
 			break;
 		default:
 			rc = kcli_bad_option("similar", argv);
-			goto out;
+			break;
 		}
 	}
-	if (o.text && optind < argc) {
+	if (rc)
+		goto out;
+	if (a.o.text && optind < argc) {
 		rc = kcli_usage_error("similar", "give either a case ID or --text, not both");
 		goto out;
 	}
-	if (!o.text) {
+	if (!a.o.text) {
 		if (optind >= argc) {
 			rc = kcli_usage_error("similar", "give a case ID or --text TEXT");
 			goto out;
@@ -98,27 +101,13 @@ int cmd_similar(struct kcli *cli, int argc, char **argv)
 			rc = kcli_usage_error("similar", "one case ID only (got '%s' too)", argv[optind + 1]);
 			goto out;
 		}
-		o.id = argv[optind];
-	} else if (!*o.text) {
+		a.o.id = argv[optind];
+	} else if (!*a.o.text) {
 		rc = kcli_usage_error("similar", "--text: the text is empty");
 		goto out;
 	}
-	st = kcli_store(cli, 0);
-	if (!st) {
-		rc = 1;
-		goto out;
-	}
-	if (ksimilar(st, &o, &res, &err) < 0) {
-		kcli_error("similar: %s", err.msg);
-		rc = err.code == KE_USAGE || err.code == KE_TOOBIG ? 2 : 1;
-		goto out;
-	}
-	if (ksearch_result_print(&res, stdout, json, cli->out_tty, 1) < 0) {
-		kcli_error("out of memory");
-		rc = 1;
-	}
+	rc = kcli_run(cli, similar_run, &a);
 out:
-	ksearch_result_free(&res);
 	kbuf_release(&text);
 	return rc;
 }
