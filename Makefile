@@ -49,6 +49,8 @@ $(O)/embedded.o: $(O)/embedded.c
 
 # before their first build, when there are no .d files yet
 $(O)/assets.o $(O)/api.o: $(O)/embedded.h
+# the objects that print KYOKUN_VERSION
+$(O)/main.o $(O)/api.o: $(wildcard VERSION)
 
 $(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a | $(O)
 	@mkdir -p $(O)/tests
