@@ -1,7 +1,9 @@
 # kyokun - plain Makefile, dependencies through pkg-config.
 #   make            build ./kyokun
+#   make unit       build the unit tests (build/tests/)
 #   make test       build and run the whole test suite (unit + CLI + HTTP + e2e)
 #   make asan       build into build-asan/ with AddressSanitizer + UBSan
+#   make ext        the tokenizer as a loadable SQLite extension (build/kyokun_fts.so)
 #   make bench      run the benchmarks in bench/
 
 PKGS     = sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2

@@ -14,7 +14,7 @@
 #ifndef KYOKUN_CASE_H
 #define KYOKUN_CASE_H
 
-#include "utf8.h" /* kutf8_valid(), used with the cases by most callers */
+#include "utf8.h" /* kutf8_valid() and kutf8_cut(), which most users of cases need */
 
 #include <jansson.h>
 #include <stddef.h>

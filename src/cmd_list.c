@@ -1,7 +1,6 @@
 /*
  * cmd_list.c - `kyokun list`: the cases in the library, as a table, TSV or JSON.
  */
-#include "case.h"
 #include "cli.h"
 #include "kerr.h"
 #include "store.h"

@@ -2,14 +2,12 @@
  * cmd_search.c - `kyokun search`: full-text search with facets, as text or
  * JSON.  The query language and ranking are in search.c.
  */
-#include "case.h"
 #include "cli.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
 #include "store.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -5,15 +5,12 @@
 #include "cli.h"
 #include "http.h"
 #include "kerr.h"
-#include "store.h"
 
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 
 /*

@@ -2,7 +2,6 @@
  * cmd_similar.c - `kyokun similar`: the cases most like a case or a text,
  * with the distinctive terms they share (search.c does the work).
  */
-#include "case.h"
 #include "cli.h"
 #include "kbuf.h"
 #include "kerr.h"
