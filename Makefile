@@ -1,7 +1,9 @@
 # kyokun - plain Makefile, dependencies through pkg-config.
 #   make            build ./kyokun
+#   make unit       build the unit tests (build/tests/)
 #   make test       build and run the whole test suite (unit + CLI + HTTP + e2e)
 #   make asan       build into build-asan/ with AddressSanitizer + UBSan
+#   make ext        the tokenizer as a loadable SQLite extension (build/kyokun_fts.so)
 #   make bench      run the benchmarks in bench/
 
 PKGS     = sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2
@@ -13,7 +15,9 @@ LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
 O       ?= build
 
 SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
-OBJS     = $(SRCS:src/%.c=$(O)/%.o)
+OBJS     = $(SRCS:src/%.c=$(O)/%.o) $(O)/embedded.o
+# files served as they are, compiled in as byte arrays (tools/embed.c)
+EMBEDDED = assets/kyokun.css assets/print.css assets/kyokun.js assets/icon.svg assets/openapi.json
 TESTSRCS = $(wildcard tests/unit/test_*.c)
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(O)/tests/%)
 VERSION  = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -30,13 +34,29 @@ $(O)/libkyokun.a: $(OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(O)/%.o: src/%.c $(wildcard src/*.h) | $(O)
+# -MMD -MP: each object's header dependencies in $(O)/*.d, read back below
+$(O)/%.o: src/%.c | $(O)
 	@echo "  CC $<"
-	@$(CC) $(KFLAGS) $(CFLAGS) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
+	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -I$(O) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
 
-$(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a tests/unit/testutil.h $(wildcard tests/tools/*.c) | $(O)
+$(O)/embed: tools/embed.c | $(O)
+	$(CC) $(KFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(O)/embedded.c $(O)/embedded.h &: $(O)/embed $(EMBEDDED)
+	$(O)/embed $(O)/embedded.c $(O)/embedded.h $(EMBEDDED)
+
+$(O)/embedded.o: $(O)/embedded.c
+	@echo "  CC $<"
+	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -I$(O) -c -o $@ $<
+
+# before their first build, when there are no .d files yet
+$(O)/assets.o $(O)/api.o: $(O)/embedded.h
+# the objects that print KYOKUN_VERSION
+$(O)/main.o $(O)/api.o: $(wildcard VERSION)
+
+$(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a | $(O)
 	@mkdir -p $(O)/tests
-	$(CC) $(KFLAGS) $(CFLAGS) -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< \
+	$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< \
 		$(O)/libkyokun.a $(LIBS) $(shell pkg-config --libs cmocka)
 
 $(O):
@@ -46,8 +66,8 @@ $(O):
 # query the full-text index:  sqlite> .load ./build/kyokun_fts
 ext: $(O)/kyokun_fts.so
 
-$(O)/kyokun_fts.so: ext/kyokun_fts.c src/tokenizer.c src/tokenizer.h | $(O)
-	$(CC) $(KFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ ext/kyokun_fts.c \
+$(O)/kyokun_fts.so: ext/kyokun_fts.c | $(O)
+	$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -fPIC -shared -fvisibility=hidden -o $@ ext/kyokun_fts.c \
 		$(shell pkg-config --libs libutf8proc)
 
 unit: $(TESTBINS)
@@ -68,3 +88,6 @@ clean:
 
 .PHONY: all test unit asan unit-asan bench clean ext
 .SECONDARY:
+
+# the dependency files of this build directory (none yet in a clean tree)
+-include $(wildcard $(O)/*.d $(O)/tests/*.d)

@@ -2,7 +2,9 @@
  * case.c - the case model: constructors, helpers and validation.
  */
 #include "case.h"
+#include "grow.h"
 #include "kerr.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,16 +55,9 @@ int kstrv_push_owned(struct kstrv *sv, char *s)
 {
 	if (!s)
 		return KE_NOMEM;
-	if (sv->n == sv->alloc) {
-		size_t n = sv->alloc ? sv->alloc * 2 : 4;
-		char **v = realloc(sv->v, n * sizeof(*v));
-
-		if (!v) {
-			free(s);
-			return KE_NOMEM;
-		}
-		sv->v = v;
-		sv->alloc = n;
+	if (KGROW(sv->v, sv->alloc, sv->n + 1) < 0) {
+		free(s);
+		return KE_NOMEM;
 	}
 	sv->v[sv->n++] = s;
 	return 0;
@@ -170,15 +165,8 @@ int kcase_add_event(struct kcase *c, int day_known, int day, const char *when,
 {
 	struct kevent *e;
 
-	if (c->ntimeline == c->timeline_alloc) {
-		size_t n = c->timeline_alloc ? c->timeline_alloc * 2 : 8;
-		struct kevent *v = realloc(c->timeline, n * sizeof(*v));
-
-		if (!v)
-			return KE_NOMEM;
-		c->timeline = v;
-		c->timeline_alloc = n;
-	}
+	if (KGROW(c->timeline, c->timeline_alloc, c->ntimeline + 1) < 0)
+		return KE_NOMEM;
 	e = &c->timeline[c->ntimeline];
 	memset(e, 0, sizeof(*e));
 	e->has_day = day_known;
@@ -229,53 +217,6 @@ int ktlp_valid(const char *s)
 	return ktlp_rank(s) >= 0;
 }
 
-int kutf8_valid(const char *s, size_t len)
-{
-	return kutf8_valid_prefix(s, len) == len;
-}
-
-size_t kutf8_valid_prefix(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i];
-		size_t n;
-		unsigned cp;
-
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			n = 1;
-			cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			n = 2;
-			cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return i;
-		}
-		if (n >= len - i)
-			return i;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return i;
-		i += n + 1;
-	}
-	return len;
-}
-
 static int valid_str(const char *s, const char *field, struct kerr *err)
 {
 	if (s && !kutf8_valid(s, strlen(s)))
@@ -305,17 +246,6 @@ static int valid_id(const char *id)
 			return 0;
 	}
 	return strcmp(id, ".") && strcmp(id, "..");
-}
-
-int kutf8_cut(const char *s, int max)
-{
-	int n = (int)strnlen(s, (size_t)max + 1);
-
-	if (n <= max)
-		return n;
-	for (n = max; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
-		;
-	return n;
 }
 
 int kcase_validate(const struct kcase *c, struct kerr *err)
@@ -380,15 +310,8 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 
 struct kcase *kcase_list_add(struct kcase_list *l)
 {
-	if (l->n == l->alloc) {
-		size_t n = l->alloc ? l->alloc * 2 : 16;
-		struct kcase *v = realloc(l->v, n * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->alloc = n;
-	}
+	if (KGROW(l->v, l->alloc, l->n + 1) < 0)
+		return NULL;
 	kcase_init(&l->v[l->n]);
 	return &l->v[l->n++];
 }

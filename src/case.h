@@ -14,6 +14,8 @@
 #ifndef KYOKUN_CASE_H
 #define KYOKUN_CASE_H
 
+#include "utf8.h" /* kutf8_valid() and kutf8_cut(), which most users of cases need */
+
 #include <jansson.h>
 #include <stddef.h>
 
@@ -142,14 +144,5 @@ struct kcase_list {
 /* Returns a pointer to a new, initialised case at the end, or NULL. */
 struct kcase *kcase_list_add(struct kcase_list *l);
 void kcase_list_free(struct kcase_list *l);
-
-/* Is s valid UTF-8 (len bytes; no NUL inside)? */
-int kutf8_valid(const char *s, size_t len);
-/* Length of the longest prefix of s[0..len) that is valid UTF-8 without NUL
- * (== len when all of it is): the offset of the first bad byte. */
-size_t kutf8_valid_prefix(const char *s, size_t len);
-/* Bytes of s to print with "%.*s" for at most max bytes without cutting a
- * UTF-8 character in two. */
-int kutf8_cut(const char *s, int max);
 
 #endif

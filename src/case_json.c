@@ -6,6 +6,7 @@
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,24 +1,37 @@
 /*
- * cli.c - the subcommand table and what the commands share: opening the
- * store, usage messages, progress lines, terminal column widths.
+ * cli.c - the subcommand table and what the commands share: running a
+ * command with the store it needs, usage messages, the option values several
+ * commands take, progress lines, terminal column widths.
  */
 #include "cli.h"
+#include "case.h"
 #include "kerr.h"
 #include "store.h"
+#include "utf8.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <utf8proc.h>
 
+/*
+ * The commands: name, function, what it needs of the store (kcli_run()
+ * opens it), summary, usage.  serve opens the database read-write once (to
+ * create or migrate it) and its workers open their own read-only
+ * connections.
+ */
 const struct kcommand kcommands[] = {
-	{ "init", cmd_init, "create the database (or migrate it to this version)",
+	{ "init", cmd_init, KCLI_WRITE,
+	  "create the database (or migrate it to this version)",
 	  "usage: kyokun init\n"
 	  "\n"
 	  "Create the database named by --db (default ./kyokun.db, or $KYOKUN_DB),\n"
 	  "or bring an existing one to this version's schema.\n" },
-	{ "add", cmd_add, "add or update cases from interchange JSON files",
+	{ "add", cmd_add, KCLI_WRITE,
+	  "add or update cases from interchange JSON files",
 	  "usage: kyokun add [--tlp LEVEL] FILE...\n"
 	  "\n"
 	  "Read cases in the interchange format (a {\"format\":\"kyokun-case/1\",\"cases\":[...]}\n"
@@ -35,7 +48,8 @@ const struct kcommand kcommands[] = {
 	  "                clear, green, amber, amber+strict, red)\n"
 	  "\n"
 	  "Exit status: 0 all files stored, 1 some file refused, 2 usage error.\n" },
-	{ "import", cmd_import, "import published reports (text or PDF) as cases",
+	{ "import", cmd_import, KCLI_WRITE,
+	  "import published reports (text or PDF) as cases",
 	  "usage: kyokun import [--dry-run] [--explain] FILE...\n"
 	  "\n"
 	  "Read published incident-case reports - the text pdftotext gives, or the PDF\n"
@@ -53,7 +67,8 @@ const struct kcommand kcommands[] = {
 	  "  --explain   also list the lines that could not be placed, and why\n"
 	  "\n"
 	  "Exit status: 0 all files imported, 1 some file refused, 2 usage error.\n" },
-	{ "list", cmd_list, "list the cases in the library",
+	{ "list", cmd_list, KCLI_READ,
+	  "list the cases in the library",
 	  "usage: kyokun list [--format table|tsv|json] [--document NAME] [--year N]\n"
 	  "                   [--category TEXT] [--tag VALUE] [--tlp LEVEL]\n"
 	  "\n"
@@ -67,28 +82,33 @@ const struct kcommand kcommands[] = {
 	  "  --category TEXT  only cases listed under this category\n"
 	  "  --tag VALUE      only cases with this tag (threat, sector or event class)\n"
 	  "  --tlp LEVEL      only cases with this sharing level\n" },
-	{ "show", cmd_show, "show one case",
+	{ "show", cmd_show, KCLI_READ,
+	  "show one case",
 	  "usage: kyokun show [--format text|md|json] ID\n"
 	  "\n"
 	  "Print the case in the order the published reports use: title, source,\n"
 	  "overview, key lessons, the sections (背景, 検知, 対処, 原因, 再発防止策,\n"
 	  "得られた気付き・教訓, ...), the timeline and tags.  --format md prints Markdown,\n"
 	  "--format json the interchange JSON of the case.\n" },
-	{ "export", cmd_export, "write cases as interchange JSON",
+	{ "export", cmd_export, KCLI_READ,
+	  "write cases as interchange JSON",
 	  "usage: kyokun export [--format json|jsonl] [--document NAME] [--year N]\n"
 	  "\n"
 	  "Write stored cases to standard output: a kyokun-case/1 collection (json, the\n"
 	  "default) or one case per line (jsonl).  `kyokun add` reads both back.\n" },
-	{ "history", cmd_history, "list the revisions of a case",
+	{ "history", cmd_history, KCLI_READ,
+	  "list the revisions of a case",
 	  "usage: kyokun history [--format text|json] [--show N] ID\n"
 	  "\n"
 	  "List the stored versions of a case, newest first.  --show N prints the JSON of\n"
 	  "revision N.\n" },
-	{ "delete", cmd_delete, "delete a case and its history",
+	{ "delete", cmd_delete, KCLI_WRITE,
+	  "delete a case and its history",
 	  "usage: kyokun delete ID...\n"
 	  "\n"
 	  "Delete cases and their revisions.  Exit status 1 if some id was not found.\n" },
-	{ "search", cmd_search, "full-text search of the cases, with facets",
+	{ "search", cmd_search, KCLI_READ,
+	  "full-text search of the cases, with facets",
 	  "usage: kyokun search [--format text|json] [--limit N] [--offset N]\n"
 	  "                     [--filter KEY=VALUE]... [--max-tlp LEVEL] QUERY...\n"
 	  "\n"
@@ -120,7 +140,8 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "Put -- before query words that start with --.\n"
 	  "Exit status: 0 (also when nothing matches), 1 error, 2 bad usage or query.\n" },
-	{ "similar", cmd_similar, "cases most like a case or a text",
+	{ "similar", cmd_similar, KCLI_READ,
+	  "cases most like a case or a text",
 	  "usage: kyokun similar [--format text|json] [--limit N] [--filter K=V]... ID\n"
 	  "       kyokun similar [--format text|json] [--limit N] --text TEXT\n"
 	  "\n"
@@ -131,7 +152,8 @@ const struct kcommand kcommands[] = {
 	  "input.  --filter and --max-tlp work as for search.\n"
 	  "\n"
 	  "Exit status: 0, 1 error (e.g. no such case), 2 bad usage.\n" },
-	{ "serve", cmd_serve, "serve the web application and JSON API",
+	{ "serve", cmd_serve, KCLI_WRITE,
+	  "serve the web application and JSON API",
 	  "usage: kyokun serve [--listen ADDR:PORT] [--threads N] [--access-log] [--no-cache]\n"
 	  "\n"
 	  "Serve the library over HTTP from the database: search, the cases as the\n"
@@ -159,9 +181,10 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "Exit status: 0 after a signal, 1 if the database or the address cannot be\n"
 	  "used, 2 usage error.\n" },
-	{ "help", cmd_help, "show help for kyokun or one command",
+	{ "help", cmd_help, KCLI_NO_STORE,
+	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },
-	{ NULL, NULL, NULL, NULL },
+	{ NULL, NULL, KCLI_NO_STORE, NULL, NULL },
 };
 
 const struct kcommand *kcommand_find(const char *name)
@@ -172,17 +195,55 @@ const struct kcommand *kcommand_find(const char *name)
 	return NULL;
 }
 
-struct kstore *kcli_store(struct kcli *cli, int readonly)
+int kcli_dispatch(struct kcli *cli, int argc, char **argv)
+{
+	const struct kcommand *cmd = kcommand_find(argv[0]);
+
+	if (!cmd) {
+		kcli_error("no command '%s' (see 'kyokun help')", argv[0]);
+		return 2;
+	}
+	if (cmd->fn != cmd_help && kcli_wants_help(argc, argv)) {
+		kcli_usage(cmd, stdout);
+		return 0;
+	}
+	cli->cmd = cmd;
+	opterr = 0; /* commands report bad options themselves (kcli_bad_option) */
+	return cmd->fn(cli, argc, argv);
+}
+
+int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg)
 {
 	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL;
+	int rc;
 
-	if (cli->st)
-		return cli->st;
-	if (kstore_open(&cli->st, cli->db_path, readonly ? KSTORE_READONLY : 0, &err) < 0) {
+	if (cli->cmd->store != KCLI_NO_STORE &&
+	    kstore_open(&st, cli->db_path, cli->cmd->store == KCLI_READ ? KSTORE_READONLY : 0, &err) < 0) {
 		kcli_error("%s", err.msg);
-		return NULL;
+		return 1;
 	}
-	return cli->st;
+	rc = run(cli, st, arg);
+	kstore_close(st);
+	return rc;
+}
+
+void kcli_help(FILE *fp)
+{
+	fputs("usage: kyokun [--db PATH] COMMAND [ARGS...]\n"
+	      "       kyokun --version | help [COMMAND]\n"
+	      "\n"
+	      "kyokun (教訓) keeps a library of incident case studies in critical\n"
+	      "infrastructure: import published reports, search them, serve them.\n"
+	      "\n"
+	      "Global options:\n"
+	      "  --db PATH   the database (default $KYOKUN_DB, or ./kyokun.db)\n"
+	      "  --version   print the version\n"
+	      "\n"
+	      "Commands:\n", fp);
+	for (const struct kcommand *c = kcommands; c->name; c++)
+		fprintf(fp, "  %-9s %s\n", c->name, c->summary);
+	fputs("\nRun 'kyokun help COMMAND' or 'kyokun COMMAND --help' for a command's options.\n", fp);
 }
 
 void kcli_error(const char *fmt, ...)
@@ -229,6 +290,58 @@ int kcli_bad_option(const char *cmdname, char **argv)
 	if (optopt && optopt != '?')
 		return kcli_usage_error(cmdname, "option '-%c' is unknown or needs a value", optopt);
 	return kcli_usage_error(cmdname, "option '%s' is unknown", arg ? arg : "?");
+}
+
+int kcli_opt_choice(const struct kcli *cli, const char *opt, const char *arg,
+		    const char *const *choices, int *out)
+{
+	char expected[128] = "";
+	size_t n = 0;
+
+	for (int i = 0; choices[i]; i++) {
+		if (!strcmp(arg, choices[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	/* "a, b or c" */
+	for (int i = 0; choices[i] && n < sizeof(expected); i++)
+		n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%s",
+				      i == 0 ? "" : choices[i + 1] ? ", " : " or ", choices[i]);
+	return kcli_usage_error(cli->cmd->name, "%s: expected %s", opt, expected);
+}
+
+int kcli_opt_number(const struct kcli *cli, const char *opt, const char *arg, long min, long max,
+		    long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < min || v > max)
+		return kcli_usage_error(cli->cmd->name, "%s: expected a number from %ld to %ld", opt, min, max);
+	*out = v;
+	return 0;
+}
+
+int kcli_opt_year(const struct kcli *cli, const char *opt, const char *arg, int *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || v <= 0 || v > INT_MAX)
+		return kcli_usage_error(cli->cmd->name, "%s: expected a year such as 2020", opt);
+	*out = (int)v;
+	return 0;
+}
+
+int kcli_opt_tlp(const struct kcli *cli, const char *opt, const char *arg, int *out)
+{
+	if (!ktlp_valid(arg))
+		return kcli_usage_error(cli->cmd->name, "%s: expected clear, green, amber, amber+strict or red",
+					opt);
+	if (out)
+		*out = ktlp_rank(arg);
+	return 0;
 }
 
 int kcli_wants_help(int argc, char **argv)
@@ -286,37 +399,40 @@ void kcli_progress_done(struct kprogress *p)
 
 int kcli_width(const char *s)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_int32_t cp;
+	size_t i = 0, len = strlen(s);
+	uint32_t cp;
 	int w = 0;
 
-	while (*p) {
-		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+	while (i < len) {
+		int n = kutf8_decode(s + i, len - i, &cp);
 
-		if (n <= 0) {
-			p++;
+		if (n < 0) {
+			i++;
 			w++;
 			continue;
 		}
-		p += n;
-		w += utf8proc_charwidth(cp);
+		i += (size_t)n;
+		w += utf8proc_charwidth((utf8proc_int32_t)cp);
 	}
 	return w;
 }
 
 void kcli_print_cell(FILE *fp, const char *s, int width)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
-	utf8proc_int32_t cp;
+	size_t i = 0, len;
+	uint32_t cp;
 	int w = 0;
 
-	while (*p) {
-		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+	if (!s)
+		s = "";
+	len = strlen(s);
+	while (i < len) {
+		int n = kutf8_decode(s + i, len - i, &cp);
 		int cw;
 
-		if (n <= 0)
+		if (n < 0)
 			break;
-		cw = utf8proc_charwidth(cp);
+		cw = utf8proc_charwidth((utf8proc_int32_t)cp);
 		if (cp == '\n' || cp == '\t')
 			cw = 1;
 		if (w + cw > width)
@@ -324,9 +440,9 @@ void kcli_print_cell(FILE *fp, const char *s, int width)
 		if (cp == '\n' || cp == '\t')
 			fputc(' ', fp);
 		else
-			fwrite(p, 1, (size_t)n, fp);
+			fwrite(s + i, 1, (size_t)n, fp);
 		w += cw;
-		p += n;
+		i += (size_t)n;
 	}
 	for (; w < width; w++)
 		fputc(' ', fp);

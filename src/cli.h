@@ -2,9 +2,11 @@
  * cli.h - the command line: a table of subcommands (one file each,
  * src/cmd_*.c) and the context they share.
  *
- * A command function returns the process exit status: 0 ok, 1 some input
- * was refused (or a lookup failed), 2 usage error.  It prints its own
- * messages (errors to stderr, prefixed "kyokun: ").  Only main() exits.
+ * A command function checks its arguments, then hands its work to
+ * kcli_run(), which opens the store as the table says the command needs it.
+ * It returns the process exit status: 0 ok, 1 some input was refused (or a
+ * lookup failed), 2 usage error.  It prints its own messages (errors to
+ * stderr, prefixed "kyokun: ").  Only main() exits.
  */
 #ifndef KYOKUN_CLI_H
 #define KYOKUN_CLI_H
@@ -12,18 +14,26 @@
 #include <stdio.h>
 
 struct kstore;
+struct kcommand;
 
 struct kcli {
-	const char *db_path;   /* --db, KYOKUN_DB, or ./kyokun.db */
-	const char *prog;      /* "kyokun" */
-	int out_tty;           /* stdout is a terminal */
-	int err_tty;           /* stderr is a terminal: show progress lines */
-	struct kstore *st;     /* opened by kcli_store(), closed by main */
+	const char *db_path;          /* --db, KYOKUN_DB, or ./kyokun.db */
+	int out_tty;                  /* stdout is a terminal */
+	int err_tty;                  /* stderr is a terminal: show progress lines */
+	const struct kcommand *cmd;   /* the command running (set by kcli_dispatch) */
+};
+
+/* What a command needs of the store; kcli_run() opens it so. */
+enum kcli_store {
+	KCLI_NO_STORE,   /* nothing */
+	KCLI_READ,       /* read-only: the database must exist (KSTORE_READONLY) */
+	KCLI_WRITE,      /* read-write: created, or migrated to this version, if need be */
 };
 
 struct kcommand {
 	const char *name;
 	int (*fn)(struct kcli *cli, int argc, char **argv);
+	enum kcli_store store;
 	const char *summary;   /* one line for `kyokun help` */
 	const char *usage;     /* full help for `kyokun help CMD` and CMD --help */
 };
@@ -31,8 +41,23 @@ struct kcommand {
 extern const struct kcommand kcommands[];
 const struct kcommand *kcommand_find(const char *name);
 
-/* Open the database named by cli->db_path (once); prints the error and returns NULL on failure. */
-struct kstore *kcli_store(struct kcli *cli, int readonly);
+/*
+ * Run the command argv[0] (argc >= 1) with its arguments: its usage for
+ * --help / -h, else its function.  Returns the exit status.
+ */
+int kcli_dispatch(struct kcli *cli, int argc, char **argv);
+
+/*
+ * A command calls this once its arguments are good: it opens the store as
+ * the command table says (st is NULL for KCLI_NO_STORE), runs
+ * run(cli, st, arg) and closes the store.  Returns run's exit status, or 1
+ * (after the message) when the store cannot be opened.  Arguments are
+ * checked first so that a usage error never creates a database.
+ */
+int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg);
+
+/* The program's usage: global options and the list of commands. */
+void kcli_help(FILE *fp);
 
 void kcli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the command's usage to fp. */
@@ -43,6 +68,23 @@ int kcli_usage_error(const char *cmdname, const char *fmt, ...) __attribute__((f
 /* After getopt_long() returned '?' or ':': report the offending option
  * (unknown, or missing its value) for cmdname and return 2. */
 int kcli_bad_option(const char *cmdname, char **argv);
+
+/*
+ * The option values several commands take.  Each returns 0 and sets *out,
+ * or reports a usage error of the running command ("OPT: expected ...")
+ * and returns 2, the exit status.
+ *
+ * kcli_opt_choice: arg is one of choices (NULL-terminated); *out is its index.
+ * kcli_opt_number: a decimal number from min to max (--limit, --threads).
+ * kcli_opt_year:   a survey year, > 0 (--year).
+ * kcli_opt_tlp:    a TLP level (--tlp, --max-tlp); *out (if out) is its rank.
+ */
+int kcli_opt_choice(const struct kcli *cli, const char *opt, const char *arg,
+		    const char *const *choices, int *out);
+int kcli_opt_number(const struct kcli *cli, const char *opt, const char *arg, long min, long max,
+		    long *out);
+int kcli_opt_year(const struct kcli *cli, const char *opt, const char *arg, int *out);
+int kcli_opt_tlp(const struct kcli *cli, const char *opt, const char *arg, int *out);
 
 /* "--help" / "-h" anywhere in argv (before "--")? */
 int kcli_wants_help(int argc, char **argv);

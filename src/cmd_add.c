@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <string.h>
 
-
 /* A file this large is stored with kstore_begin_bulk(). */
 #define BULK_BYTES (32LL << 20)
 
@@ -251,40 +250,51 @@ out_sync:
 	return status;
 }
 
+struct addargs {
+	const char *tlp;   /* for cases without one */
+	char **files;
+	int nfiles;
+};
+
+static int add_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	const struct addargs *a = arg;
+	struct addstats total = { 0 };
+	int rc = 0;
+
+	for (int i = 0; i < a->nfiles; i++)
+		if (add_file(cli, st, a->files[i], a->tlp, &total))
+			rc = 1;
+	if (a->nfiles > 1)
+		fprintf(stderr, "total: %ld new, %ld updated, %ld unchanged\n", total.created, total.updated,
+			total.unchanged);
+	return rc;
+}
+
 int cmd_add(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "tlp", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *tlp = "amber";
-	struct addstats total = { 0 };
-	struct kstore *st;
-	int c, rc = 0, nfiles;
+	struct addargs a = { .tlp = "amber" };
+	int c, rc;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (!ktlp_valid(optarg))
-				return kcli_usage_error("add", "--tlp: expected clear, green, amber, amber+strict or red");
-			tlp = optarg;
+			if ((rc = kcli_opt_tlp(cli, "--tlp", optarg, NULL)))
+				return rc;
+			a.tlp = optarg;
 			break;
 		default:
 			return kcli_bad_option("add", argv);
 		}
 	}
-	nfiles = argc - optind;
-	if (nfiles < 1)
+	a.files = argv + optind;
+	a.nfiles = argc - optind;
+	if (a.nfiles < 1)
 		return kcli_usage_error("add", "no file given");
-	st = kcli_store(cli, 0);
-	if (!st)
-		return 1;
-	for (int i = optind; i < argc; i++)
-		if (add_file(cli, st, argv[i], tlp, &total))
-			rc = 1;
-	if (nfiles > 1)
-		fprintf(stderr, "total: %ld new, %ld updated, %ld unchanged\n", total.created, total.updated,
-			total.unchanged);
-	return rc;
+	return kcli_run(cli, add_run, &a);
 }

@@ -7,10 +7,33 @@
 
 #include <string.h>
 
+struct ids {
+	char **v;
+	int n;
+};
+
+static int delete_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	const struct ids *ids = arg;
+	int rc = 0;
+
+	for (int i = 0; i < ids->n; i++) {
+		struct kerr err = KERR_INIT;
+
+		if (kstore_delete(st, ids->v[i], &err) < 0) {
+			kcli_error("%s", err.msg);
+			rc = 1;
+		} else {
+			fprintf(stderr, "deleted %s\n", ids->v[i]);
+		}
+	}
+	return rc;
+}
+
 int cmd_delete(struct kcli *cli, int argc, char **argv)
 {
-	struct kstore *st;
-	int rc = 0, first = 1;
+	struct ids ids;
+	int first = 1;
 
 	/* ids may begin with '-' (it is URL-safe): "--" ends the options */
 	if (argc > 1 && !strcmp(argv[1], "--"))
@@ -20,18 +43,7 @@ int cmd_delete(struct kcli *cli, int argc, char **argv)
 	for (int i = first; first == 1 && i < argc; i++)
 		if (argv[i][0] == '-' && strcmp(argv[i], "-"))
 			return kcli_usage_error("delete", "unknown option '%s'", argv[i]);
-	st = kcli_store(cli, 0);
-	if (!st)
-		return 1;
-	for (int i = first; i < argc; i++) {
-		struct kerr err = KERR_INIT;
-
-		if (kstore_delete(st, argv[i], &err) < 0) {
-			kcli_error("%s", err.msg);
-			rc = 1;
-		} else {
-			fprintf(stderr, "deleted %s\n", argv[i]);
-		}
-	}
-	return rc;
+	ids.v = argv + first;
+	ids.n = argc - first;
+	return kcli_run(cli, delete_run, &ids);
 }

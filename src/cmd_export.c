@@ -7,11 +7,10 @@
 #include "store.h"
 
 #include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
 
 struct exportctx {
-	int lines;
+	struct kfilter filter;
+	int lines;   /* --format jsonl */
 	long n;
 };
 
@@ -28,6 +27,24 @@ static int row_cb(void *vctx, const struct kcase_row *r)
 	return ferror(stdout) ? KE_IO : 0;
 }
 
+static int export_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	struct exportctx *ctx = arg;
+	struct kerr err = KERR_INIT;
+	int rc;
+
+	if (!ctx->lines)
+		printf("{\"format\": \"%s\", \"cases\": [", KCASE_FORMAT);
+	rc = kstore_list(st, &ctx->filter, row_cb, ctx, NULL, &err);
+	if (!ctx->lines)
+		printf("%s]}\n", ctx->n ? "\n" : "");
+	if (rc < 0) {
+		kcli_error("%s", rc == KE_IO ? "write error on standard output" : err.msg);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_export(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -36,29 +53,23 @@ int cmd_export(struct kcli *cli, int argc, char **argv)
 		{ "year", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kfilter f = KFILTER_LOCAL_INIT;
-	struct exportctx ctx = { 0, 0 };
-	struct kerr err = KERR_INIT;
-	struct kstore *st;
-	char *end;
+	static const char *const formats[] = { "json", "jsonl", NULL };
+	struct exportctx ctx = { KFILTER_LOCAL_INIT, 0, 0 };
 	int c, rc;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "jsonl"))
-				ctx.lines = 1;
-			else if (strcmp(optarg, "json"))
-				return kcli_usage_error("export", "--format: expected json or jsonl");
+			if ((rc = kcli_opt_choice(cli, "--format", optarg, formats, &ctx.lines)))
+				return rc;
 			break;
 		case 'd':
-			f.document = optarg;
+			ctx.filter.document = optarg;
 			break;
 		case 'y':
-			f.year = (int)strtol(optarg, &end, 10);
-			if (*end || f.year <= 0)
-				return kcli_usage_error("export", "--year: expected a year such as 2020");
+			if ((rc = kcli_opt_year(cli, "--year", optarg, &ctx.filter.year)))
+				return rc;
 			break;
 		default:
 			return kcli_bad_option("export", argv);
@@ -66,17 +77,5 @@ int cmd_export(struct kcli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return kcli_usage_error("export", "unexpected argument '%s'", argv[optind]);
-	st = kcli_store(cli, 1); /* reading must not create a database */
-	if (!st)
-		return 1;
-	if (!ctx.lines)
-		printf("{\"format\": \"%s\", \"cases\": [", KCASE_FORMAT);
-	rc = kstore_list(st, &f, row_cb, &ctx, NULL, &err);
-	if (!ctx.lines)
-		printf("%s]}\n", ctx.n ? "\n" : "");
-	if (rc < 0) {
-		kcli_error("%s", rc == KE_IO ? "write error on standard output" : err.msg);
-		return 1;
-	}
-	return 0;
+	return kcli_run(cli, export_run, &ctx);
 }

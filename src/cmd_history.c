@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
-#include <string.h>
 
 struct histctx {
 	int json;
@@ -50,6 +49,45 @@ static int rev_cb(void *vctx, const struct krevision *rev)
 	return 0;
 }
 
+struct histargs {
+	const char *id;
+	struct histctx ctx;
+};
+
+static int history_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	struct histargs *a = arg;
+	struct histctx *ctx = &a->ctx;
+	struct kerr err = KERR_INIT;
+	int rc;
+
+	ctx->arr = json_array();
+	if (!ctx->arr)
+		return 1;
+	rc = kstore_history(st, a->id, rev_cb, ctx, &err);
+	if (rc == KE_NOMEM)
+		kerr_set(&err, rc, "out of memory");
+	if (rc < 0) {
+		kcli_error("%s", err.msg);
+		json_decref(ctx->arr);
+		return 1;
+	}
+	if (ctx->json && !ctx->want) {
+		json_t *o = json_pack("{s:s, s:O}", "id", a->id, "revisions", ctx->arr);
+
+		if (o)
+			json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+	}
+	json_decref(ctx->arr);
+	if (ctx->want && !ctx->found) {
+		kcli_error("case \"%s\" has no revision %d", a->id, ctx->want);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_history(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -57,9 +95,8 @@ int cmd_history(struct kcli *cli, int argc, char **argv)
 		{ "show", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct histctx ctx = { 0 };
-	struct kerr err = KERR_INIT;
-	struct kstore *st;
+	static const char *const formats[] = { "text", "json", NULL };
+	struct histargs a = { 0 };
 	char *end;
 	int c, rc;
 
@@ -67,14 +104,12 @@ int cmd_history(struct kcli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				ctx.json = 1;
-			else if (strcmp(optarg, "text"))
-				return kcli_usage_error("history", "--format: expected text or json");
+			if ((rc = kcli_opt_choice(cli, "--format", optarg, formats, &a.ctx.json)))
+				return rc;
 			break;
 		case 's':
-			ctx.want = (int)strtol(optarg, &end, 10);
-			if (*end || ctx.want <= 0)
+			a.ctx.want = (int)strtol(optarg, &end, 10);
+			if (*end || a.ctx.want <= 0)
 				return kcli_usage_error("history", "--show: expected a revision number");
 			break;
 		default:
@@ -83,32 +118,6 @@ int cmd_history(struct kcli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return kcli_usage_error("history", optind >= argc ? "no case id given" : "give one case id");
-	st = kcli_store(cli, 1); /* reading must not create a database */
-	if (!st)
-		return 1;
-	ctx.arr = json_array();
-	if (!ctx.arr)
-		return 1;
-	rc = kstore_history(st, argv[optind], rev_cb, &ctx, &err);
-	if (rc == KE_NOMEM)
-		kerr_set(&err, rc, "out of memory");
-	if (rc < 0) {
-		kcli_error("%s", err.msg);
-		json_decref(ctx.arr);
-		return 1;
-	}
-	if (ctx.json && !ctx.want) {
-		json_t *o = json_pack("{s:s, s:O}", "id", argv[optind], "revisions", ctx.arr);
-
-		if (o)
-			json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(o);
-	}
-	json_decref(ctx.arr);
-	if (ctx.want && !ctx.found) {
-		kcli_error("case \"%s\" has no revision %d", argv[optind], ctx.want);
-		return 1;
-	}
-	return 0;
+	a.id = argv[optind];
+	return kcli_run(cli, history_run, &a);
 }

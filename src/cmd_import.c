@@ -28,6 +28,8 @@ struct opts {
 	int dry_run;
 	int explain;
 	json_t *dry;    /* --dry-run: the cases of all files */
+	char **files;
+	int nfiles;
 };
 
 static const char *base_name(const char *path)
@@ -72,13 +74,13 @@ out:
 	return rc;
 }
 
-static int import_file(struct kcli *cli, const char *path, struct opts *o)
+/* Import one file into st (NULL for --dry-run); 0 or 1, the file refused. */
+static int import_file(struct kstore *st, const char *path, struct opts *o)
 {
 	const char *name = base_name(path);
 	struct kimport_result res = { 0 };
 	struct kbuf text = KBUF_INIT;
 	struct kerr err = KERR_INIT;
-	struct kstore *st = NULL;
 	long created = 0, updated = 0, unchanged = 0, events = 0;
 	int rc, npages = 0, status = 1;
 
@@ -113,8 +115,6 @@ static int import_file(struct kcli *cli, const char *path, struct opts *o)
 			}
 		}
 	} else {
-		if (!(st = kcli_store(cli, 0)))
-			goto out;
 		if ((rc = kstore_begin(st, &err)) < 0) {
 			kcli_error("%s: %s", path, err.msg);
 			goto out;
@@ -173,6 +173,17 @@ out:
 	return status;
 }
 
+static int import_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	struct opts *o = arg;
+	int rc = 0;
+
+	for (int i = 0; i < o->nfiles; i++)
+		if (import_file(st, o->files[i], o))
+			rc = 1;
+	return rc;
+}
+
 int cmd_import(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -181,7 +192,8 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
-	int c, rc = 0;
+	json_t *coll;
+	int c, rc;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
@@ -198,19 +210,19 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return kcli_usage_error("import", "no file given");
-	if (o.dry_run && !(o.dry = json_array()))
+	o.files = argv + optind;
+	o.nfiles = argc - optind;
+	if (!o.dry_run)
+		return kcli_run(cli, import_run, &o);
+	/* a dry run stores nothing: no store */
+	if (!(o.dry = json_array()))
 		return 1;
-	for (int i = optind; i < argc; i++)
-		if (import_file(cli, argv[i], &o))
-			rc = 1;
-	if (o.dry_run) {
-		json_t *coll = json_pack("{s:s, s:O}", "format", KCASE_FORMAT, "cases", o.dry);
-
-		if (coll)
-			json_dumpf(coll, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(coll);
-		json_decref(o.dry);
-	}
+	rc = import_run(cli, NULL, &o);
+	coll = json_pack("{s:s, s:O}", "format", KCASE_FORMAT, "cases", o.dry);
+	if (coll)
+		json_dumpf(coll, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(coll);
+	json_decref(o.dry);
 	return rc;
 }

@@ -1,7 +1,6 @@
 /*
  * cmd_list.c - `kyokun list`: the cases in the library, as a table, TSV or JSON.
  */
-#include "case.h"
 #include "cli.h"
 #include "kerr.h"
 #include "store.h"
@@ -9,14 +8,14 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 enum fmt { F_TABLE, F_TSV, F_JSON };
 
 struct listctx {
-	enum fmt fmt;
+	struct kfilter filter;
+	int fmt;   /* enum fmt */
 	long n;
 	int title_width;
 };
@@ -75,6 +74,41 @@ static int row_cb(void *vctx, const struct kcase_row *r)
 	return 0;
 }
 
+static int list_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	struct listctx *ctx = arg;
+	struct kerr err = KERR_INIT;
+	long total = 0;
+	int rc;
+
+	if (ctx->fmt == F_TABLE) {
+		struct winsize ws;
+
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 60)
+			ctx->title_width = ws.ws_col - 46;
+		kcli_print_cell(stdout, "ID", 28);
+		putchar(' ');
+		kcli_print_cell(stdout, "NO", 3);
+		putchar(' ');
+		kcli_print_cell(stdout, "YEAR", 4);
+		putchar(' ');
+		kcli_print_cell(stdout, "TLP", 6);
+		puts(" TITLE");
+	} else if (ctx->fmt == F_JSON) {
+		fputs("{\"cases\": [", stdout);
+	}
+	rc = kstore_list(st, &ctx->filter, row_cb, ctx, &total, &err);
+	if (ctx->fmt == F_JSON)
+		printf("%s], \"total\": %ld}\n", ctx->n ? "\n" : "", total);
+	else if (ctx->fmt == F_TABLE)
+		printf("(%ld case%s)\n", total, total == 1 ? "" : "s");
+	if (rc < 0) {
+		kcli_error("%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_list(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -86,45 +120,34 @@ int cmd_list(struct kcli *cli, int argc, char **argv)
 		{ "tlp", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kfilter f = KFILTER_LOCAL_INIT;
-	struct listctx ctx = { cli->out_tty ? F_TABLE : F_TSV, 0, 40 };
-	struct kerr err = KERR_INIT;
-	struct kstore *st;
-	long total = 0;
-	char *end;
+	static const char *const formats[] = { [F_TABLE] = "table", [F_TSV] = "tsv", [F_JSON] = "json", NULL };
+	struct listctx ctx = { KFILTER_LOCAL_INIT, cli->out_tty ? F_TABLE : F_TSV, 0, 40 };
 	int c, rc;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				ctx.fmt = F_JSON;
-			else if (!strcmp(optarg, "tsv"))
-				ctx.fmt = F_TSV;
-			else if (!strcmp(optarg, "table"))
-				ctx.fmt = F_TABLE;
-			else
-				return kcli_usage_error("list", "--format: expected table, tsv or json");
+			if ((rc = kcli_opt_choice(cli, "--format", optarg, formats, &ctx.fmt)))
+				return rc;
 			break;
 		case 'd':
-			f.document = optarg;
+			ctx.filter.document = optarg;
 			break;
 		case 'y':
-			f.year = (int)strtol(optarg, &end, 10);
-			if (*end || f.year <= 0)
-				return kcli_usage_error("list", "--year: expected a year such as 2020");
+			if ((rc = kcli_opt_year(cli, "--year", optarg, &ctx.filter.year)))
+				return rc;
 			break;
 		case 'c':
-			f.category = optarg;
+			ctx.filter.category = optarg;
 			break;
 		case 'g':
-			f.tag = optarg;
+			ctx.filter.tag = optarg;
 			break;
 		case 't':
-			if (!ktlp_valid(optarg))
-				return kcli_usage_error("list", "--tlp: expected clear, green, amber, amber+strict or red");
-			f.tlp = optarg;
+			if ((rc = kcli_opt_tlp(cli, "--tlp", optarg, NULL)))
+				return rc;
+			ctx.filter.tlp = optarg;
 			break;
 		default:
 			return kcli_bad_option("list", argv);
@@ -132,33 +155,5 @@ int cmd_list(struct kcli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return kcli_usage_error("list", "unexpected argument '%s'", argv[optind]);
-	st = kcli_store(cli, 1); /* reading must not create a database */
-	if (!st)
-		return 1;
-	if (ctx.fmt == F_TABLE) {
-		struct winsize ws;
-
-		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 60)
-			ctx.title_width = ws.ws_col - 46;
-		kcli_print_cell(stdout, "ID", 28);
-		putchar(' ');
-		kcli_print_cell(stdout, "NO", 3);
-		putchar(' ');
-		kcli_print_cell(stdout, "YEAR", 4);
-		putchar(' ');
-		kcli_print_cell(stdout, "TLP", 6);
-		puts(" TITLE");
-	} else if (ctx.fmt == F_JSON) {
-		fputs("{\"cases\": [", stdout);
-	}
-	rc = kstore_list(st, &f, row_cb, &ctx, &total, &err);
-	if (ctx.fmt == F_JSON)
-		printf("%s], \"total\": %ld}\n", ctx.n ? "\n" : "", total);
-	else if (ctx.fmt == F_TABLE)
-		printf("(%ld case%s)\n", total, total == 1 ? "" : "s");
-	if (rc < 0) {
-		kcli_error("%s", err.msg);
-		return 1;
-	}
-	return 0;
+	return kcli_run(cli, list_run, &ctx);
 }

@@ -2,25 +2,25 @@
  * cmd_search.c - `kyokun search`: full-text search with facets, as text or
  * JSON.  The query language is query.c, the ranking search.c.
  */
-#include "case.h"
 #include "cli.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
 #include "store.h"
 
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum fmt { F_AUTO, F_TEXT, F_JSON };
 
-/* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value, advancing *i; NULL if not this option. */
+/*
+ * "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value, advancing *i; NULL
+ * if not this option, or (setting *missing) if it is but no value follows.
+ */
 static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
 {
 	size_t n = strlen(name);
 
-	*missing = 0;
 	if (strncmp(argv[*i], name, n))
 		return NULL;
 	if (argv[*i][n] == '=')
@@ -34,114 +34,80 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, in
 	return argv[++*i];
 }
 
-static int parse_count(const char *s, long max, long *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
+struct searchargs {
+	struct ksearch_opts o;
+	enum fmt fmt;
+	struct kreader me; /* the operator, who sees everything; --max-tlp limits it */
+};
 
-	if (!*s || *end || v < 0 || v > max)
-		return -1;
-	*out = v;
-	return 0;
+static int search_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	struct searchargs *a = arg;
+	struct ksearch_result res = { 0 };
+	struct kerr err = KERR_INIT;
+	int rc = 0;
+
+	if (ksearch(st, &a->o, &res, &err) < 0) {
+		kcli_error("search: %s", err.msg);
+		rc = err.code == KE_USAGE || err.code == KE_TOOBIG ? 2 : 1;
+	} else if (ksearch_result_print(&res, stdout, a->fmt == F_JSON || (a->fmt == F_AUTO && !cli->out_tty),
+					cli->out_tty, 0) < 0) {
+		kcli_error("out of memory");
+		rc = 1;
+	}
+	ksearch_result_free(&res);
+	return rc;
 }
 
 int cmd_search(struct kcli *cli, int argc, char **argv)
 {
-	struct ksearch_opts o = KSEARCH_OPTS_INIT;
-	struct kreader me = KREADER_LOCAL_INIT; /* the operator; --max-tlp limits it */
-	struct ksearch_result res = { 0 };
+	static const char *const formats[] = { "text", "json", NULL };
+	struct searchargs a = { KSEARCH_OPTS_INIT, F_AUTO, KREADER_LOCAL_INIT };
 	struct kerr err = KERR_INIT;
 	struct kbuf query = KBUF_INIT;
-	struct kstore *st;
-	enum fmt fmt = F_AUTO;
-	int rc = 0, missing, seen[KFACET__N] = { 0 }, only_words = 0;
+	int rc = 0, missing, seen[KFACET__N] = { 0 }, only_words = 0, f;
 	const char *v;
 
-	o.filter.limit = 10;
-	o.filter.reader = &me;
+	a.o.filter.limit = 10;
+	a.o.filter.reader = &a.me;
 	kbuf_setcap(&query, KSEARCH_MAX_QUERY * 4);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	for (int i = 1; i < argc && !rc; i++) {
+		const char *w = argv[i];
 
-		if (only_words || a[0] != '-' || a[1] != '-') {
+		missing = 0;
+		if (only_words || w[0] != '-' || w[1] != '-') {
 			/* a query word; "-word" excludes */
-			if ((query.len && kbuf_addch(&query, ' ') < 0) || kbuf_adds(&query, a) < 0) {
+			if ((query.len && kbuf_addch(&query, ' ') < 0) || kbuf_adds(&query, w) < 0)
 				rc = kcli_usage_error("search", "the query is too long (at most %d bytes)",
 						      KSEARCH_MAX_QUERY);
-				goto out;
-			}
-			continue;
-		}
-		if (!strcmp(a, "--")) {
+		} else if (!strcmp(w, "--")) {
 			only_words = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--format", &missing))) {
-			if (!strcmp(v, "json"))
-				fmt = F_JSON;
-			else if (!strcmp(v, "text"))
-				fmt = F_TEXT;
-			else {
-				rc = kcli_usage_error("search", "--format: expected text or json");
-				goto out;
-			}
+			if (!(rc = kcli_opt_choice(cli, "--format", v, formats, &f)))
+				a.fmt = f ? F_JSON : F_TEXT;
 		} else if ((v = opt_value(argc, argv, &i, "--limit", &missing))) {
-			if (parse_count(v, 1000, &o.filter.limit) < 0 || o.filter.limit == 0) {
-				rc = kcli_usage_error("search", "--limit: expected a number from 1 to 1000");
-				goto out;
-			}
+			rc = kcli_opt_number(cli, "--limit", v, 1, 1000, &a.o.filter.limit);
 		} else if ((v = opt_value(argc, argv, &i, "--offset", &missing))) {
-			if (parse_count(v, 100000, &o.filter.offset) < 0) {
-				rc = kcli_usage_error("search", "--offset: expected a number from 0 to 100000");
-				goto out;
-			}
+			rc = kcli_opt_number(cli, "--offset", v, 0, 100000, &a.o.filter.offset);
 		} else if ((v = opt_value(argc, argv, &i, "--max-tlp", &missing))) {
-			if (!ktlp_valid(v)) {
-				rc = kcli_usage_error("search", "--max-tlp: expected clear, green, amber, "
-						      "amber+strict or red");
-				goto out;
-			}
-			me.limited = 1;
-			me.limit = ktlp_rank(v);
+			if (!(rc = kcli_opt_tlp(cli, "--max-tlp", v, &a.me.limit)))
+				a.me.limited = 1;
 		} else if ((v = opt_value(argc, argv, &i, "--filter", &missing))) {
-			if (ksearch_filter_arg(&o.filter, v, seen, &err) < 0) {
+			if (ksearch_filter_arg(&a.o.filter, v, seen, &err) < 0)
 				rc = kcli_usage_error("search", "--filter: %s", err.msg);
-				goto out;
-			}
 		} else if (missing) {
-			rc = kcli_usage_error("search", "%s needs a value", a);
-			goto out;
+			rc = kcli_usage_error("search", "%s needs a value", w);
 		} else {
 			rc = kcli_usage_error("search", "unknown option '%s' (use -- before a query "
-					      "word that starts with --)", a);
-			goto out;
+					      "word that starts with --)", w);
 		}
 	}
-	if (query.len == 0) {
+	if (!rc && query.len == 0)
 		rc = kcli_usage_error("search", "no query: give words to search for");
-		goto out;
+	if (!rc) {
+		a.o.query = kbuf_str(&query);
+		rc = kcli_run(cli, search_run, &a);
 	}
-	o.query = kbuf_str(&query);
-	st = kcli_store(cli, 0);
-	if (!st) {
-		rc = 1;
-		goto out;
-	}
-	if (ksearch(st, &o, &res, &err) < 0) {
-		if (err.code == KE_USAGE || err.code == KE_TOOBIG) {
-			kcli_error("search: %s", err.msg);
-			rc = 2;
-		} else {
-			kcli_error("search: %s", err.msg);
-			rc = 1;
-		}
-		goto out;
-	}
-	if (ksearch_result_print(&res, stdout, fmt == F_JSON || (fmt == F_AUTO && !cli->out_tty),
-				 cli->out_tty, 0) < 0) {
-		kcli_error("out of memory");
-		rc = 1;
-	}
-out:
-	ksearch_result_free(&res);
 	kbuf_release(&query);
 	return rc;
 }

@@ -5,82 +5,30 @@
 #include "cli.h"
 #include "http.h"
 #include "kerr.h"
-#include "store.h"
 
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 
-int cmd_serve(struct kcli *cli, int argc, char **argv)
+/*
+ * Serve until SIGINT or SIGTERM.  st is the read-write connection kcli_run()
+ * opened (creating or migrating the database), so the workers open read-only
+ * connections to a database that exists and has the current schema; it
+ * stays open while serving, so the WAL files do too.
+ */
+static int serve_run(struct kcli *cli, struct kstore *st, void *arg)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "access-log", no_argument, NULL, 'a' },
-		{ "no-cache", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct khttp_config cfg = { .listen = "127.0.0.1:8080" };
+	struct khttp_config *cfg = arg;
 	struct khttp_server *srv = NULL;
 	struct kerr err = KERR_INIT;
 	sigset_t set, old;
-	char addr[128], *end;
-	unsigned len;
-	int c, sig = 0, rc = 0;
-	long n;
+	char addr[128];
+	int sig = 0, rc = 0;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			cfg.listen = optarg;
-			break;
-		case 't':
-			n = strtol(optarg, &end, 10);
-			if (*end || n < 1 || n > 256)
-				return kcli_usage_error("serve", "--threads: expected a number from 1 to 256");
-			cfg.threads = (unsigned)n;
-			break;
-		case 'a':
-			cfg.access_log = 1;
-			break;
-		case 'n':
-			cfg.no_cache = 1;
-			break;
-		default:
-			return kcli_bad_option("serve", argv);
-		}
-	}
-	if (optind < argc)
-		return kcli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
-	{
-		/* check --listen before touching the database */
-		struct sockaddr_storage ss;
-
-		if (khttp_parse_listen(cfg.listen, &ss, &len, &err) < 0)
-			return kcli_usage_error("serve", "%s", err.msg);
-	}
-	/* Open (and migrate) once here: the workers then open read-only
-	 * connections to a database that exists and has the current schema.
-	 * This connection stays open while serving, so the WAL files do too. */
-	/*
-	 * Before SQLite's first use, for every connection of this process: no
-	 * global memory statistics (their mutex is taken on every allocation of
-	 * every worker), and the database memory-mapped (up to 1 GiB), so the
-	 * workers read pages in place instead of copying them through small
-	 * per-connection page caches.
-	 */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30, (sqlite3_int64)1 << 30);
-	if (!kcli_store(cli, 0))
-		return 1;
-	cfg.db_path = cli->db_path;
-
+	cfg->db_path = cli->db_path;
 	/* the worker threads inherit this mask: only this thread takes the signals */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -88,7 +36,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	signal(SIGPIPE, SIG_IGN);
-	if (khttp_start(&srv, &cfg, &err) < 0) {
+	if (khttp_start(&srv, cfg, &err) < 0) {
 		kcli_error("serve: %s", err.msg);
 		rc = 1;
 		goto out;
@@ -107,4 +55,58 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
+}
+
+int cmd_serve(struct kcli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "access-log", no_argument, NULL, 'a' },
+		{ "no-cache", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct khttp_config cfg = { .listen = "127.0.0.1:8080" };
+	struct sockaddr_storage ss;
+	struct kerr err = KERR_INIT;
+	unsigned len;
+	int c, rc;
+	long n;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			cfg.listen = optarg;
+			break;
+		case 't':
+			if ((rc = kcli_opt_number(cli, "--threads", optarg, 1, 256, &n)))
+				return rc;
+			cfg.threads = (unsigned)n;
+			break;
+		case 'a':
+			cfg.access_log = 1;
+			break;
+		case 'n':
+			cfg.no_cache = 1;
+			break;
+		default:
+			return kcli_bad_option("serve", argv);
+		}
+	}
+	if (optind < argc)
+		return kcli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	/* check --listen before touching the database */
+	if (khttp_parse_listen(cfg.listen, &ss, &len, &err) < 0)
+		return kcli_usage_error("serve", "%s", err.msg);
+	/*
+	 * Before SQLite's first use, for every connection of this process: no
+	 * global memory statistics (their mutex is taken on every allocation of
+	 * every worker), and the database memory-mapped (up to 1 GiB), so the
+	 * workers read pages in place instead of copying them through small
+	 * per-connection page caches.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30, (sqlite3_int64)1 << 30);
+	return kcli_run(cli, serve_run, &cfg);
 }

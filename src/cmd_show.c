@@ -135,44 +135,24 @@ static void show(const struct kcase *c, enum fmt fmt)
 	}
 }
 
-int cmd_show(struct kcli *cli, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct kerr err = KERR_INIT;
-	enum fmt fmt = F_TEXT;
-	struct kstore *st;
-	struct kcase c;
-	int opt, rc;
+struct showargs {
+	const char *id;
+	int fmt;   /* enum fmt */
+};
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'f')
-			return kcli_bad_option("show", argv);
-		if (!strcmp(optarg, "json"))
-			fmt = F_JSON;
-		else if (!strcmp(optarg, "md"))
-			fmt = F_MD;
-		else if (!strcmp(optarg, "text"))
-			fmt = F_TEXT;
-		else
-			return kcli_usage_error("show", "--format: expected text, md or json");
-	}
-	if (optind != argc - 1)
-		return kcli_usage_error("show", optind >= argc ? "no case id given" : "give one case id");
-	st = kcli_store(cli, 1); /* reading must not create a database */
-	if (!st)
-		return 1;
+static int show_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	const struct showargs *a = arg;
+	struct kerr err = KERR_INIT;
+	struct kcase c;
+
 	kcase_init(&c);
-	rc = kstore_get(st, argv[optind], &c, &err);
-	if (rc < 0) {
+	if (kstore_get(st, a->id, &c, &err) < 0) {
 		kcli_error("%s", err.msg);
 		kcase_free(&c);
 		return 1;
 	}
-	if (fmt == F_JSON) {
+	if (a->fmt == F_JSON) {
 		json_t *j = kcase_to_json(&c);
 
 		if (j)
@@ -180,8 +160,31 @@ int cmd_show(struct kcli *cli, int argc, char **argv)
 		putchar('\n');
 		json_decref(j);
 	} else {
-		show(&c, fmt);
+		show(&c, a->fmt);
 	}
 	kcase_free(&c);
 	return 0;
+}
+
+int cmd_show(struct kcli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const formats[] = { [F_TEXT] = "text", [F_MD] = "md", [F_JSON] = "json", NULL };
+	struct showargs a = { NULL, F_TEXT };
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'f')
+			return kcli_bad_option("show", argv);
+		if ((rc = kcli_opt_choice(cli, "--format", optarg, formats, &a.fmt)))
+			return rc;
+	}
+	if (optind != argc - 1)
+		return kcli_usage_error("show", optind >= argc ? "no case id given" : "give one case id");
+	a.id = argv[optind];
+	return kcli_run(cli, show_run, &a);
 }

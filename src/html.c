@@ -4,6 +4,7 @@
 #include "html.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,35 +16,6 @@ void html_init(struct html *w, struct kbuf *out)
 	w->err = 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * Bidirectional formatting characters in text from outside: U+202A..U+202E
  * (embeddings and overrides, closed by U+202C) and U+2066..U+2069 (isolates,
@@ -53,6 +25,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
  */
 static int bidi_control(const unsigned char *p, int *embeds, int *isolates)
 {
+	if (p[0] != 0xe2)
+		return 0;
 	if (p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) {
 		if (p[2] != 0xac)
 			return ++*embeds, 0;
@@ -78,19 +52,20 @@ int html_escape(struct kbuf *b, const char *str, size_t len)
 	while (i < len && !rc) {
 		unsigned char ch = s[i];
 		const char *ent = NULL;
-		size_t seq;
 
 		if (ch >= 0x80) {
-			seq = utf8_seq(s + i, len - i);
-			if (seq == 3 && ch == 0xe2 && bidi_control(s + i, &embeds, &isolates) < 0) {
+			uint32_t cp;
+			int seq = kutf8_decode(str + i, len - i, &cp);
+
+			if (seq == 3 && bidi_control(s + i, &embeds, &isolates) < 0) {
 				/* a closer of what this text did not open: dropped */
 				rc = kbuf_add(b, s + run, i - run);
 				i += 3;
 				run = i;
 				continue;
 			}
-			if (seq) {
-				i += seq;
+			if (seq > 0) {
+				i += (size_t)seq;
 				continue;
 			}
 			ent = "\xef\xbf\xbd"; /* U+FFFD */

@@ -22,6 +22,7 @@
 #include "reader.h"
 #include "route.h"
 #include "store.h"
+#include "utf8.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -206,41 +207,6 @@ static int hexval(int c)
 	return -1;
 }
 
-/* Strict UTF-8 check (no overlongs, no surrogates). */
-static int utf8_ok(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], len, cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return 0;
-		if (i + len > n)
-			return 0;
-		for (unsigned k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 /*
  * Percent-decode s[0..n) into out (NUL-terminated; at most n + 1 bytes).
  * plus: '+' means space (query strings).  Refuses malformed escapes, NUL,
@@ -272,7 +238,7 @@ static int decode(const char *s, size_t n, int plus, char *out)
 		out[j++] = (char)c;
 	}
 	out[j] = '\0';
-	return utf8_ok((const unsigned char *)out, j) ? 0 : -1;
+	return kutf8_valid(out, j) ? 0 : -1; /* NUL was refused above */
 }
 
 const char *khttp_reason(int status)

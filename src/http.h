@@ -23,6 +23,7 @@
 #ifndef KYOKUN_HTTP_H
 #define KYOKUN_HTTP_H
 
+#include "i18n.h"
 #include "kbuf.h"
 
 #include <stddef.h>
@@ -39,7 +40,6 @@ struct kreader;
 #define KHTTP_MAX_PARAMS 64         /* query parameters: else 400 */
 #define KHTTP_MAX_ARGS 4            /* :captures in a route pattern */
 
-enum klang { KLANG_JA, KLANG_EN };
 
 struct kparam {
 	char *name, *value; /* percent-decoded, valid UTF-8, no NUL */

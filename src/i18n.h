@@ -8,7 +8,9 @@
 #ifndef KYOKUN_I18N_H
 #define KYOKUN_I18N_H
 
-#include "http.h"
+
+/* The two languages of every page. */
+enum klang { KLANG_JA, KLANG_EN };
 
 enum kmsg {
 	T_LANG_CODE,          /* "ja" / "en" */
@@ -152,7 +154,7 @@ const char *i18n_tag(enum klang lang, const char *value);
 /* A section heading (背景 / Background ...). */
 const char *i18n_section(enum klang lang, int sec);
 
-/* The label of a facet (KFACET_* of search.h). */
+/* The label of a facet (KFACET_* of store.h). */
 const char *i18n_facet(enum klang lang, int facet);
 
 /* Check the table: every message in both languages.  Returns the first

@@ -28,6 +28,7 @@
 #include "import_impl.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +63,8 @@ struct item {
 
 struct items {
 	struct item *v;
-	int n, alloc;
+	int n;
+	size_t alloc;
 };
 
 /* ---- units ---- */
@@ -281,17 +283,8 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 			struct item *n;
 			size_t mlen = 0;
 
-			if (it->n == it->alloc) {
-				int na = it->alloc ? it->alloc * 2 : 16;
-				struct item *v = realloc(it->v, sizeof(*v) * na);
-
-				if (!v) {
-					p->rc = KE_NOMEM;
-					break;
-				}
-				it->v = v;
-				it->alloc = na;
-			}
+			if (GROW(p, it->v, (size_t)it->n, it->alloc))
+				break;
 			n = &it->v[it->n++];
 			memset(n, 0, sizeof(*n));
 			n->first = i;
@@ -401,7 +394,7 @@ static char *item_key(struct parser *p, const struct item *it)
 
 	if (n > CUE_TEXT_MAX) {
 		n = CUE_TEXT_MAX;
-		while (n > 0 && ((unsigned char)it->text.buf[n] & 0xC0) == 0x80)
+		while (n > 0 && kutf8_is_cont((unsigned char)it->text.buf[n]))
 			n--;
 	}
 	if (ki_key(&k, kbuf_str(&it->text), n) < 0) {

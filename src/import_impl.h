@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 
@@ -39,7 +40,7 @@ enum {
 	KB_SUBHEAD, /* ＜システム面＞ 【事象①】 */
 };
 
-/* import_text.c: UTF-8 and character helpers (input is valid UTF-8). */
+/* import_text.c: character helpers (input is valid UTF-8; a stray byte reads as U+FFFD). */
 uint32_t ki_u8(const char *s, size_t len, size_t *i);
 uint32_t ki_fold(uint32_t c);
 int ki_isspace(uint32_t c);
@@ -52,7 +53,7 @@ int ki_is_circled(uint32_t c);
 int ki_key(struct kbuf *out, const char *s, size_t len);
 /* Bullet type at the start of s; *mlen = bytes of the marker and the spaces after it. */
 int ki_bullet(const char *s, size_t len, size_t *mlen);
-/* Offset of the first invalid UTF-8 sequence, or len. */
+/* The first n[0..nl) in h[0..hl) (memmem), or NULL. */
 const char *ki_memmem(const char *h, size_t hl, const char *n, size_t nl);
 
 /* import_classify.c: cue words and segmentation. */
@@ -167,28 +168,8 @@ struct parser {
 	struct kimport_result *res;
 };
 
-/* Make room for need elements of size bytes in *v (doubling). */
-static inline int grow(void **v, size_t *alloc, size_t need, size_t size)
-{
-	size_t n;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	n = *alloc ? *alloc * 2 : 16;
-	while (n < need)
-		n *= 2;
-	p = realloc(*v, n * size);
-	if (!p)
-		return KE_NOMEM;
-	*v = p;
-	*alloc = n;
-	return 0;
-}
-
-/* Room for one more element of arr; sets p->rc when out of memory. */
-#define GROW(p, arr, cnt, al) \
-	(grow((void **)&(arr), &(al), (cnt) + 1, sizeof(*(arr))) < 0 ? ((p)->rc = KE_NOMEM) : 0)
+/* Room for one more element of arr (cnt used, al allocated); sets p->rc when out of memory. */
+#define GROW(p, arr, cnt, al) (KGROW(arr, al, (cnt) + 1) < 0 ? ((p)->rc = KE_NOMEM) : 0)
 
 /* The key of line i: folded, without white space (ki_key). */
 static inline const char *lkey(const struct parser *p, size_t i)

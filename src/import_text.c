@@ -5,48 +5,31 @@
  */
 #include "import_impl.h"
 #include "kbuf.h"
+#include "utf8.h"
 
 #include <string.h>
 
-uint32_t ki_u8(const char *str, size_t len, size_t *i)
+uint32_t ki_u8(const char *s, size_t len, size_t *i)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t k = *i, n;
+	size_t k = *i, end;
 	uint32_t c;
+	int n;
 
 	if (k >= len)
 		return 0;
-	c = s[k];
-	if (c < 0x80) {
-		*i = k + 1;
+	n = kutf8_decode(s + k, len - k, &c);
+	if (n > 0) {
+		*i = k + (size_t)n;
 		return c;
 	}
-	if ((c & 0xE0) == 0xC0) {
-		n = 1;
-		c &= 0x1F;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 2;
-		c &= 0x0F;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 3;
-		c &= 0x07;
-	} else {
-		*i = k + 1;
-		return 0xFFFD;
-	}
-	if (n >= len - k) {
-		*i = len;
-		return 0xFFFD;
-	}
-	for (size_t j = 1; j <= n; j++) {
-		if ((s[k + j] & 0xC0) != 0x80) {
-			*i = k + j;
-			return 0xFFFD;
-		}
-		c = (c << 6) | (s[k + j] & 0x3F);
-	}
-	*i = k + n + 1;
-	return c;
+	/* one U+FFFD for a stray byte, or for a broken sequence and the
+	 * continuation bytes it has */
+	c = (unsigned char)s[k];
+	end = k + 1 + (c < 0xC0 || c >= 0xF8 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1);
+	for (k++; k < end && k < len && kutf8_is_cont((unsigned char)s[k]); k++)
+		;
+	*i = k;
+	return 0xFFFD;
 }
 
 uint32_t ki_fold(uint32_t c)
@@ -101,7 +84,7 @@ uint32_t ki_last_cp(const char *s, size_t len)
 
 	if (!len)
 		return 0;
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && len - i < 3)
+	while (i > 0 && kutf8_is_cont((unsigned char)s[i - 1]) && len - i < 3)
 		i--;
 	if (i > 0)
 		i--;
@@ -115,31 +98,13 @@ int ki_is_circled(uint32_t c)
 	       (c >= 0x24B6 && c <= 0x24E9);
 }
 
-static void put_u8(char *o, size_t *n, uint32_t c)
-{
-	if (c < 0x80) {
-		o[(*n)++] = (char)c;
-	} else if (c < 0x800) {
-		o[(*n)++] = (char)(0xC0 | (c >> 6));
-		o[(*n)++] = (char)(0x80 | (c & 0x3F));
-	} else if (c < 0x10000) {
-		o[(*n)++] = (char)(0xE0 | (c >> 12));
-		o[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3F));
-		o[(*n)++] = (char)(0x80 | (c & 0x3F));
-	} else {
-		o[(*n)++] = (char)(0xF0 | (c >> 18));
-		o[(*n)++] = (char)(0x80 | ((c >> 12) & 0x3F));
-		o[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3F));
-		o[(*n)++] = (char)(0x80 | (c & 0x3F));
-	}
-}
-
 int ki_key(struct kbuf *out, const char *s, size_t len)
 {
 	size_t i = 0;
 	int rc;
 
-	/* folding never makes a character longer */
+	/* folding never makes a character longer; only a U+FFFD for a stray
+	 * byte (not in checked text) does */
 	if ((rc = kbuf_grow(out, len + 1)) < 0)
 		return rc;
 	while (i < len) {
@@ -147,7 +112,9 @@ int ki_key(struct kbuf *out, const char *s, size_t len)
 
 		if (ki_isspace(c) || c == '*')
 			continue;
-		put_u8(out->buf, &out->len, c);
+		if (c == 0xFFFD && (rc = kbuf_grow(out, 3 + (len - i))) < 0)
+			return rc;
+		out->len += (size_t)kutf8_encode(c, out->buf + out->len);
 	}
 	out->buf[out->len] = '\0';
 	return 0;
@@ -312,7 +279,7 @@ uint32_t ki_prev_cp(const char *s, size_t lo, size_t *i)
 	if (end <= lo)
 		return 0;
 	j = end - 1;
-	while (j > lo && ((unsigned char)s[j] & 0xC0) == 0x80 && end - j < 4)
+	while (j > lo && kutf8_is_cont((unsigned char)s[j]) && end - j < 4)
 		j--;
 	k = j;
 	*i = j;

@@ -1,4 +1,5 @@
 #include "kbuf.h"
+#include "grow.h"
 #include "kerr.h"
 
 #include <errno.h>
@@ -57,25 +58,11 @@ const char *kbuf_str(const struct kbuf *b)
 
 int kbuf_grow(struct kbuf *b, size_t extra)
 {
-	size_t need, n;
-	char *p;
-
 	if (extra > SIZE_MAX - b->len - 1)
 		return KE_TOOBIG;
 	if (b->cap && b->len + extra > b->cap)
 		return KE_TOOBIG;
-	need = b->len + extra + 1;
-	if (need <= b->alloc)
-		return 0;
-	n = b->alloc ? b->alloc : 64;
-	while (n < need)
-		n = n > SIZE_MAX / 2 ? need : n * 2;
-	p = realloc(b->buf, n);
-	if (!p)
-		return KE_NOMEM;
-	b->buf = p;
-	b->alloc = n;
-	return 0;
+	return KGROW(b->buf, b->alloc, b->len + extra + 1);
 }
 
 int kbuf_add(struct kbuf *b, const void *data, size_t len)

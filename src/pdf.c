@@ -41,8 +41,10 @@
 
 #include <poppler.h>
 
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "utf8.h"
 
 #define PDF_TAIL		1024	/* "%%EOF" is in the last 1024 bytes */
 #define PDF_MAX_STREAM		((size_t)1 << 31) /* from a pipe */
@@ -208,15 +210,8 @@ static int pdf_push(struct pdf_line **v, size_t *n, size_t *alloc, struct pdf_li
 		l->s++, l->len--;
 	if (!l->len)
 		return 0;
-	if (*n == *alloc) {
-		size_t na = *alloc ? 2 * *alloc : 64;
-		struct pdf_line *nv = realloc(*v, na * sizeof(*nv));
-
-		if (!nv)
-			return KE_NOMEM;
-		*v = nv;
-		*alloc = na;
-	}
+	if (KGROW(*v, *alloc, *n + 1) < 0)
+		return KE_NOMEM;
 	(*v)[(*n)++] = *l;
 	return 0;
 }
@@ -246,7 +241,7 @@ static int pdf_jump(const PopplerRectangle *p, const PopplerRectangle *c, int sp
 /* Past the UTF-8 character at p (its continuation bytes, if any). */
 static const char *pdf_char_end(const char *p)
 {
-	for (p++; ((unsigned char)*p & 0xc0) == 0x80; p++)
+	for (p++; kutf8_is_cont((unsigned char)*p); p++)
 		;
 	return p;
 }
@@ -284,7 +279,7 @@ static int pdf_lines(const char *text, const PopplerRectangle *r, size_t nr, GLi
 			k++;
 			continue;
 		}
-		if ((ch & 0xc0) == 0x80)
+		if (kutf8_is_cont(ch))
 			continue;	/* inside a character */
 		if (ch == ' ' || !r || k >= nr) {
 			sp |= ch == ' ';
@@ -493,7 +488,7 @@ static int pdf_page(PopplerPage *page, struct kbuf *out, int *hastext)
 	if (!text || !*text)
 		goto out;
 	for (const char *p = text; *p; p++)
-		nchars += ((unsigned char)*p & 0xc0) != 0x80;
+		nchars += !kutf8_is_cont((unsigned char)*p);
 	/* one box per character of the text, or we cannot use them */
 	if (!poppler_page_get_text_layout(page, &rects, &nrects) || nrects != nchars) {
 		g_free(rects);

@@ -17,6 +17,8 @@
  * extension, where sqlite3ext.h has already redirected sqlite3_* calls.
  */
 #include "tokenizer.h"
+
+#include <sqlite3.h> /* the FTS5 tokenizer API (after sqlite3ext.h in the extension) */
 #include "kbuf.h"
 #include "kerr.h"
 
@@ -87,6 +89,11 @@ struct ktok {
 /* ---- UTF-8 ---- */
 
 /*
+ * These two are copies of kutf8_decode() and kutf8_encode() (utf8.h), with
+ * the same strict rules: this file is also compiled alone into the loadable
+ * SQLite extension (ext/kyokun_fts.c, with kerr.c and kbuf.c only), so it
+ * keeps the tokenizer free of the rest of the tree.
+ *
  * Decode the sequence at s[0..n), n >= 1.  Returns its length; *cp is -1
  * (and the length 1) for a byte that does not start a valid, complete,
  * shortest-form sequence of a scalar value.

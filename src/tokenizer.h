@@ -52,9 +52,9 @@
 #define KYOKUN_TOKENIZER_H
 
 #include <stddef.h>
-#include <sqlite3.h>
 
 struct kerr;
+struct sqlite3; /* the store's connection */
 struct kbuf;
 
 /* Longest Latin-word token in bytes; longer words are cut (consistently for
@@ -72,7 +72,7 @@ struct kbuf;
  * kyokun_highlight() merges them into one marked span.
  * Returns 0, or KE_DB with a message if db has no FTS5 or refuses.
  */
-int ktok_register(sqlite3 *db, struct kerr *err);
+int ktok_register(struct sqlite3 *db, struct kerr *err);
 
 /*
  * Append to out the normalised form of s[0..len) (stages 1 and 2 above:

@@ -6,6 +6,7 @@
  */
 #include "web.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"
@@ -203,15 +204,8 @@ static int collect_row(void *vctx, const struct kcase_row *r)
 	struct doccases *dc = vctx;
 	struct doccase *d;
 
-	if (dc->n == dc->alloc) {
-		size_t n = dc->alloc ? dc->alloc * 2 : 16;
-		struct doccase *v = realloc(dc->v, n * sizeof(*v));
-
-		if (!v)
-			return KE_NOMEM;
-		dc->v = v;
-		dc->alloc = n;
-	}
+	if (KGROW(dc->v, dc->alloc, dc->n + 1) < 0)
+		return KE_NOMEM;
 	d = &dc->v[dc->n];
 	memset(d, 0, sizeof(*d));
 	d->id = strdup(r->id);

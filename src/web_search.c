@@ -5,6 +5,7 @@
  */
 #include "web.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search.h"

@@ -14,6 +14,8 @@
 #include "kerr.h"
 #include "tokenizer.h"
 
+#include <sqlite3.h>
+
 /* ---- helpers ---- */
 
 struct collect {
