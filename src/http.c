@@ -113,6 +113,7 @@ struct job {
 	uint64_t hash;     /* cache key (key == NULL: not cached) */
 	char *key;
 	char *arena;       /* the decoded path segments and parameters */
+	struct kkeep keep; /* what the page keeps until it is sent (khttp_keep) */
 };
 
 struct khttp_server;
@@ -170,30 +171,38 @@ const char *khttp_header(const struct khttp_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-int khttp_url_build(const struct khttp_req *req, struct kbuf *b, const char *path, ...)
-{
-	const char *name, *value;
-	int rc = kbuf_adds(b, path), first = !strchr(path, '?');
-	va_list ap;
+/* Memory that lives as long as its request (khttp_keep). */
+struct kkept {
+	struct kkept *next;
+	char *s;
+};
 
-	va_start(ap, path);
-	while (!rc && (name = va_arg(ap, const char *))) {
-		value = va_arg(ap, const char *);
-		if (!value || !*value)
-			continue;
-		rc = kbuf_addch(b, first ? '?' : '&');
-		first = 0;
-		if (!rc)
-			rc = kbuf_adds(b, name);
-		if (!rc)
-			rc = kbuf_addch(b, '=');
-		if (!rc)
-			rc = url_encode(b, value, strlen(value));
+const char *khttp_keep(const struct khttp_req *req, char *s)
+{
+	struct kkept *k;
+
+	if (!s)
+		return NULL;
+	k = req->keep ? malloc(sizeof(*k)) : NULL;
+	if (!k) {
+		free(s);
+		return NULL;
 	}
-	va_end(ap);
-	if (!rc && req && req->lang_explicit)
-		rc = kbuf_addf(b, "%clang=%s", first ? '?' : '&', req->lang == KLANG_EN ? "en" : "ja");
-	return rc;
+	k->s = s;
+	k->next = req->keep->head;
+	req->keep->head = k;
+	return s;
+}
+
+static void keep_release(struct kkeep *keep)
+{
+	while (keep->head) {
+		struct kkept *k = keep->head;
+
+		keep->head = k->next;
+		free(k->s);
+		free(k);
+	}
 }
 
 static int hexval(int c)
@@ -607,12 +616,19 @@ static enum MHD_Result send_error_(struct khttp_server *srv, struct MHD_Connecti
 				   const char *msg, int detail, struct reqstate *rs)
 {
 	struct khttp_resp resp;
+	struct kkeep keep = { NULL };
 	enum MHD_Result ret;
 
 	memset(&resp, 0, sizeof(resp));
+	if (!req->keep)
+		req->keep = &keep; /* a request refused before it was parsed */
 	kroute_error(req, &resp, kind, status, msg, detail);
 	ret = send_resp(srv, conn, req, &resp, rs, 0, NULL);
 	kbuf_release(&resp.body);
+	if (req->keep == &keep) {
+		keep_release(&keep);
+		req->keep = NULL;
+	}
 	return ret;
 }
 
@@ -645,6 +661,7 @@ static void job_free(struct job *job)
 	if (!job)
 		return;
 	kbuf_release(&job->resp.body);
+	keep_release(&job->keep);
 	free(job->key);
 	free(job->arena);
 	free(job);
@@ -796,6 +813,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	job->conn = conn;
 	req = &job->req;
 	req->conn = conn;
+	req->keep = &job->keep;
 	req->head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
 	req->path = "/";
 	req->query = "";

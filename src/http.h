@@ -62,6 +62,7 @@ struct khttp_req {
 	 */
 	const struct kreader *reader;
 	const char *csrf;          /* the session's CSRF token, or NULL (no session) */
+	struct kkeep *keep;        /* strings freed with the request (khttp_keep) */
 	struct kstore *st;         /* this worker thread's database connection */
 	void *conn;                /* the MHD connection (http.c only) */
 };
@@ -110,13 +111,14 @@ const char *khttp_url(const struct khttp_server *srv);
 void khttp_stop(struct khttp_server *srv);
 
 /*
- * Build a URL (path and query) into b: path is trusted, literal text; the
- * parameters come in name/value pairs ending with NULL, values are
- * percent-encoded and NULL or "" values are left out.  If the request chose
- * its language explicitly, lang= is carried on.
+ * Keep s (malloc'ed) until the request is done, then free it: for strings a
+ * page makes as it goes (its links).  Returns s; NULL if s is NULL or memory
+ * ran out (s is freed then).
  */
-int khttp_url_build(const struct khttp_req *req, struct kbuf *b, const char *path, ...)
-	__attribute__((sentinel));
+struct kkeep {
+	struct kkept *head;
+};
+const char *khttp_keep(const struct khttp_req *req, char *s);
 
 /* The statuses handlers set and their reason phrases. */
 const char *khttp_reason(int status);

@@ -10,6 +10,8 @@
 #ifndef KYOKUN_WEB_H
 #define KYOKUN_WEB_H
 
+#include <stdarg.h>
+
 #include "html.h"
 #include "http.h"
 #include "i18n.h"
@@ -35,9 +37,23 @@ int web_finish(struct html *w, struct khttp_resp *resp, struct kerr *err);
 void web_error_page(const struct khttp_req *req, struct khttp_resp *resp, int status,
 		    const char *detail);
 
-/* "?lang=en" / "&lang=en" when the reader chose the language in the URL, else "". */
-const char *web_lang_q(const struct khttp_req *req);
-const char *web_lang_amp(const struct khttp_req *req);
+/*
+ * The one URL builder for every link a page makes.  path is literal text in
+ * which each %U takes the next argument as one percent-encoded path segment;
+ * then name/value pairs ending with NULL (values percent-encoded; NULL or ""
+ * values left out); lang= is carried on when the reader chose the language
+ * in the URL.  The string lives as long as the request (khttp_keep); NULL
+ * if memory ran out (html_printf prints nothing for it).  Print it with %s.
+ *
+ *     html_printf(w, "<a href=\"%s\">", web_url(req, "/cases/%U/history", id, NULL));
+ */
+const char *web_url(const struct khttp_req *req, const char *path, ...) __attribute__((sentinel));
+/* The same into b. */
+int web_url_build(const struct khttp_req *req, struct kbuf *b, const char *path, va_list ap);
+/* For links built piece by piece: append "?name=value" or "&name=value" (*first says which; the
+ * name and value percent-encoded), and the reader's explicit lang= last. */
+int web_url_param(struct kbuf *b, int *first, const char *name, const char *value);
+int web_url_lang(const struct khttp_req *req, struct kbuf *b, int *first);
 
 /* Is id a well-formed case id ([A-Za-z0-9._~-], 1..200 bytes)? */
 int web_valid_id(const char *id);

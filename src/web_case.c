@@ -192,8 +192,8 @@ static void render_similar(struct html *w, struct khttp_req *req, const struct k
 		for (size_t i = 0; i < res.nhits; i++) {
 			const struct ksearch_hit *h = &res.hits[i];
 
-			html_printf(w, "<li><a href=\"/cases/%U%R\" dir=\"auto\">%s</a><div class=\"meta\"><span>%s</span>",
-				    h->id, web_lang_q(req), h->title, h->document);
+			html_printf(w, "<li><a href=\"%s\" dir=\"auto\">%s</a><div class=\"meta\"><span>%s</span>",
+				    web_url(req, "/cases/%U", h->id, NULL), h->title, h->document);
 			if (h->has_year) {
 				snprintf(num, sizeof(num), T(req, T_YEAR_N), h->year);
 				html_printf(w, "<span>%s</span>", num);
@@ -230,8 +230,8 @@ static int samedoc_row(void *vctx, const struct kcase_row *r)
 			    web_case_number(sd->req, r->has_case_number, r->case_number, num, sizeof(num)),
 			    r->title);
 	} else {
-		html_printf(sd->w, "<li><a href=\"/cases/%U%R\" dir=\"auto\">%s %s</a></li>\n", r->id,
-			    web_lang_q(sd->req),
+		html_printf(sd->w, "<li><a href=\"%s\" dir=\"auto\">%s %s</a></li>\n",
+			    web_url(sd->req, "/cases/%U", r->id, NULL),
 			    web_case_number(sd->req, r->has_case_number, r->case_number, num, sizeof(num)),
 			    r->title);
 	}
@@ -263,8 +263,8 @@ static int render_same_document(struct html *w, struct khttp_req *req, const str
 			    "<ol class=\"same-doc\" lang=\"ja\">\n", T(req, T_SAME_DOCUMENT));
 		if (!inner.err && kbuf_add(w->out, body.buf, body.len) < 0)
 			w->err = KE_NOMEM;
-		html_printf(w, "</ol>\n<p><a href=\"/documents/%U%R\">%s</a></p>\n</nav>\n", c->source.document,
-			    web_lang_q(req), c->source.document);
+		html_printf(w, "</ol>\n<p><a href=\"%s\">%s</a></p>\n</nav>\n",
+			    web_url(req, "/documents/%U", c->source.document, NULL), c->source.document);
 	}
 	if (inner.err)
 		w->err = inner.err;
@@ -282,21 +282,23 @@ static void render_tags(struct html *w, const struct khttp_req *req, const struc
 	html_printf(w, "<section id=\"tags\" class=\"case-section\">\n<h2>%s</h2>\n", T(req, T_TAGS));
 	if (c->tags.event_class)
 		html_printf(w, "<div class=\"tag-group\"><h3>%s</h3><div class=\"tags\">"
-			    "<a class=\"chip\" href=\"/search?event_class=%U%R\">%s</a></div></div>\n",
-			    T(req, T_FACET_EVENT_CLASS), c->tags.event_class, web_lang_amp(req),
+			    "<a class=\"chip\" href=\"%s\">%s</a></div></div>\n",
+			    T(req, T_FACET_EVENT_CLASS), web_url(req, "/search", "event_class", c->tags.event_class, NULL),
 			    i18n_tag(req->lang, c->tags.event_class));
 	if (c->tags.threats.n) {
 		html_printf(w, "<div class=\"tag-group\"><h3>%s</h3><div class=\"tags\">", T(req, T_FACET_THREAT));
 		for (size_t i = 0; i < c->tags.threats.n; i++)
-			html_printf(w, "<a class=\"chip\" href=\"/search?threat=%U%R\">%s</a>", c->tags.threats.v[i],
-				    web_lang_amp(req), i18n_tag(req->lang, c->tags.threats.v[i]));
+			html_printf(w, "<a class=\"chip\" href=\"%s\">%s</a>",
+				    web_url(req, "/search", "threat", c->tags.threats.v[i], NULL),
+				    i18n_tag(req->lang, c->tags.threats.v[i]));
 		html_printf(w, "</div></div>\n");
 	}
 	if (c->tags.sectors.n) {
 		html_printf(w, "<div class=\"tag-group\"><h3>%s</h3><div class=\"tags\">", T(req, T_FACET_SECTOR));
 		for (size_t i = 0; i < c->tags.sectors.n; i++)
-			html_printf(w, "<a class=\"chip\" href=\"/search?sector=%U%R\" lang=\"ja\">%s</a>",
-				    c->tags.sectors.v[i], web_lang_amp(req), c->tags.sectors.v[i]);
+			html_printf(w, "<a class=\"chip\" href=\"%s\" lang=\"ja\">%s</a>",
+				    web_url(req, "/search", "sector", c->tags.sectors.v[i], NULL),
+				    c->tags.sectors.v[i]);
 		html_printf(w, "</div></div>\n");
 	}
 	html_printf(w, "</section>\n");
@@ -306,24 +308,25 @@ static void render_head(struct html *w, const struct khttp_req *req, const struc
 {
 	char num[48];
 
-	html_printf(w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"/%R\">%s</a></li>",
-		    web_lang_q(req), T(req, T_NAV_HOME));
+	html_printf(w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"%s\">%s</a></li>",
+		    web_url(req, "/", NULL), T(req, T_NAV_HOME));
 	if (c->source.document)
-		html_printf(w, "<li><a href=\"/documents/%U%R\">%s</a></li>", c->source.document,
-			    web_lang_q(req), c->source.document);
+		html_printf(w, "<li><a href=\"%s\">%s</a></li>",
+			    web_url(req, "/documents/%U", c->source.document, NULL), c->source.document);
 	html_printf(w, "<li aria-current=\"page\">%s</li></ol></nav>\n",
 		    web_case_number(req, c->source.has_case_number, c->source.case_number, num, sizeof(num)));
 
 	html_printf(w, "<header class=\"case-head\">\n");
 	if (c->category)
-		html_printf(w, "<a class=\"kicker\" href=\"/search?category=%U%R\" lang=\"ja\">%s</a>\n",
-			    c->category, web_lang_amp(req), c->category);
+		html_printf(w, "<a class=\"kicker\" href=\"%s\" lang=\"ja\">%s</a>\n",
+			    web_url(req, "/search", "category", c->category, NULL), c->category);
 	html_printf(w, "<h1 lang=\"ja\" dir=\"auto\">%s</h1>\n<dl class=\"case-meta\">\n", c->title);
 	if (c->source.document || c->source.has_year || c->source.has_case_number) {
 		html_printf(w, "<dt>%s</dt><dd>", T(req, T_SOURCE));
 		if (c->source.document)
-			html_printf(w, "<a href=\"/documents/%U%R\">%s</a> ", c->source.document,
-				    web_lang_q(req), c->source.document);
+			html_printf(w, "<a href=\"%s\">%s</a> ",
+				    web_url(req, "/documents/%U", c->source.document, NULL),
+				    c->source.document);
 		html_printf(w, "%s", web_case_number(req, c->source.has_case_number, c->source.case_number,
 						     num, sizeof(num)));
 		if (c->source.has_year) {
@@ -419,10 +422,10 @@ int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	html_printf(&w, "</article>\n<aside class=\"case-side\">\n"
 		    "<section class=\"side-box\"><h2>%s</h2><ul class=\"tools\">"
 		    "<li><a class=\"button secondary\" href=\"/api/cases/%U\" type=\"application/json\">%s</a></li>"
-		    "<li><a class=\"button secondary\" href=\"/cases/%U/history%R\">%s</a></li>"
+		    "<li><a class=\"button secondary\" href=\"%s\">%s</a></li>"
 		    "<li><button class=\"button secondary\" type=\"button\" data-action=\"print\" hidden>%s</button></li>"
 		    "</ul></section>\n",
-		    T(req, T_CASE_TOOLS), c.id, T(req, T_JSON), c.id, web_lang_q(req), T(req, T_HISTORY),
+		    T(req, T_CASE_TOOLS), c.id, T(req, T_JSON), web_url(req, "/cases/%U/history", c.id, NULL), T(req, T_HISTORY),
 		    T(req, T_PRINT));
 	render_toc(&w, req, &c);
 	render_similar(&w, req, &c);
@@ -554,12 +557,13 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 		goto out;
 	html_init(&w, &resp->body);
 	web_begin(&w, req, T(req, T_HISTORY_TITLE), "", "page-history");
-	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"/%R\">%s</a></li>"
-		    "<li><a href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
+	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"%s\">%s</a></li>"
+		    "<li><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
 		    "<h1><span lang=\"ja\">%s</span> <span class=\"muted\">– %s</span></h1>\n"
 		    "<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr><th scope=\"col\">%s</th>"
 		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-		    web_lang_q(req), T(req, T_NAV_HOME), c.id, web_lang_q(req), c.title, T(req, T_HISTORY),
+			    web_url(req, "/", NULL),
+			    T(req, T_NAV_HOME), web_url(req, "/cases/%U", c.id, NULL), c.title, T(req, T_HISTORY),
 		    c.title, T(req, T_HISTORY_TITLE), T(req, T_REVISION), T(req, T_SAVED), T(req, T_TITLE),
 		    T(req, T_CHANGES));
 	for (size_t i = 0; i < rs->n; i++) {
@@ -578,9 +582,10 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 		}
 		html_printf(&w, "</td></tr>\n");
 	}
-	html_printf(&w, "</tbody></table></div>\n<p><a href=\"/cases/%U%R\">%s</a> · "
+	html_printf(&w, "</tbody></table></div>\n<p><a href=\"%s\">%s</a> · "
 		    "<a href=\"/api/cases/%U/history\">%s</a></p>\n",
-		    c.id, web_lang_q(req), T(req, T_BACK_TO_CASE), c.id, T(req, T_JSON));
+			    web_url(req, "/cases/%U", c.id, NULL),
+			    T(req, T_BACK_TO_CASE), c.id, T(req, T_JSON));
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);
 out:

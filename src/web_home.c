@@ -41,8 +41,8 @@ static int recent_row(void *vctx, const struct kcase_row *r)
 	json_t *s = json_array_get(json_object_get(j, "summary"), 0);
 	char num[48], year[32];
 
-	html_printf(x->w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
-		    r->id, web_lang_q(x->req), r->title);
+	html_printf(x->w, "<li><a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
+		    web_url(x->req, "/cases/%U", r->id, NULL), r->title);
 	if (r->document)
 		html_printf(x->w, "<span>%s %s</span>", r->document,
 			    web_case_number(x->req, r->has_case_number, r->case_number, num, sizeof(num)));
@@ -70,8 +70,9 @@ static int doc_item(void *vctx, const struct kdocument *d)
 		return 0;
 	snprintf(count, sizeof(count), T(x->req, T_DOCUMENT_CASES_N), d->ncases);
 	year_text(x->req, d->has_year, d->year, year, sizeof(year));
-	html_printf(x->w, "<li><a href=\"/documents/%U%R\">%s</a><span class=\"count\">%s%R%s</span></li>\n",
-		    d->name, web_lang_q(x->req), d->name, year, *year ? " · " : "", count);
+	html_printf(x->w, "<li><a href=\"%s\">%s</a><span class=\"count\">%s%R%s</span></li>\n",
+		    web_url(x->req, "/documents/%U", d->name, NULL),
+		    d->name, year, *year ? " · " : "", count);
 	return 0;
 }
 
@@ -112,9 +113,10 @@ int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	html_printf(&w, "<button type=\"submit\">%s</button></form>\n<p class=\"help\">%s</p>\n<div class=\"stats\">",
 		    T(req, T_SEARCH), T(req, T_SEARCH_HELP));
 	snprintf(buf, sizeof(buf), T(req, T_HOME_STATS_N), ncases);
-	html_printf(&w, "<a href=\"/search%R\" class=\"stat\">%s</a>", web_lang_q(req), buf);
+	html_printf(&w, "<a href=\"%s\" class=\"stat\">%s</a>", web_url(req, "/search", NULL), buf);
 	snprintf(buf, sizeof(buf), T(req, T_HOME_DOCS_N), x.n);
-	html_printf(&w, "<a href=\"/documents%R\" class=\"stat\">%s</a></div>\n</section>\n", web_lang_q(req), buf);
+	html_printf(&w, "<a href=\"%s\" class=\"stat\">%s</a></div>\n</section>\n",
+		    web_url(req, "/documents", NULL), buf);
 
 	if (ncases) {
 		html_printf(&w, "<section class=\"facet-overview\">\n<h2>%s</h2>\n<div class=\"facet-cols\">\n",
@@ -139,7 +141,8 @@ int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		w.err = dw.err;
 	else if (kbuf_add(&resp->body, docs.buf, docs.len) < 0)
 		w.err = KE_NOMEM;
-	html_printf(&w, "</ul>\n<p><a href=\"/documents%R\">%s</a></p>\n</section>\n</div>\n", web_lang_q(req),
+	html_printf(&w, "</ul>\n<p><a href=\"%s\">%s</a></p>\n</section>\n</div>\n",
+		    web_url(req, "/documents", NULL),
 		    T(req, T_ALL_DOCUMENTS));
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);
@@ -157,8 +160,8 @@ static int doc_row(void *vctx, const struct kdocument *d)
 	char year[32];
 
 	year_text(x->req, d->has_year, d->year, year, sizeof(year));
-	html_printf(x->w, "<tr><td><a href=\"/documents/%U%R\">%s</a></td><td>%s</td><td class=\"num\">%ld</td></tr>\n",
-		    d->name, web_lang_q(x->req), d->name, year, d->ncases);
+	html_printf(x->w, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td class=\"num\">%ld</td></tr>\n",
+		    web_url(x->req, "/documents/%U", d->name, NULL), d->name, year, d->ncases);
 	x->n++;
 	return 0;
 }
@@ -254,10 +257,11 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 
 	html_init(&w, &resp->body);
 	web_begin(&w, req, name, "", "page-document");
-	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"/%R\">%s</a></li>"
-		    "<li><a href=\"/documents%R\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
+	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"%s\">%s</a></li>"
+		    "<li><a href=\"%s\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
 		    "<header class=\"doc-head\">\n<h1>%s</h1>\n<p class=\"meta\">",
-		    web_lang_q(req), T(req, T_NAV_HOME), web_lang_q(req), T(req, T_DOCUMENTS_TITLE), name, name);
+			    web_url(req, "/", NULL),
+			    T(req, T_NAV_HOME), web_url(req, "/documents", NULL), T(req, T_DOCUMENTS_TITLE), name, name);
 	if (dc.has_year) {
 		snprintf(buf, sizeof(buf), T(req, T_YEAR_N), dc.year);
 		html_printf(&w, "<span>%s</span>", buf);
@@ -278,9 +282,8 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 			size_t k;
 
 			html_printf(&w, "<article class=\"doc-case\"><div class=\"num\">%s</div><div>"
-				    "<h3><a href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a></h3>",
-				    web_case_number(req, d->has_number, d->number, num, sizeof(num)), d->id,
-				    web_lang_q(req), d->title);
+				    "<h3><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></h3>",
+				    web_case_number(req, d->has_number, d->number, num, sizeof(num)), web_url(req, "/cases/%U", d->id, NULL), d->title);
 			if (json_array_size(lessons)) {
 				html_printf(&w, "<ul class=\"lessons\" lang=\"ja\" aria-label=\"%s\">",
 					    T(req, T_KEY_LESSONS));

@@ -10,20 +10,70 @@
 #include "reader.h"
 #include "store.h"
 
+#include <stdarg.h>
 #include <string.h>
 
-const char *web_lang_q(const struct khttp_req *req)
+int web_url_param(struct kbuf *b, int *first, const char *name, const char *value)
 {
-	if (!req->lang_explicit)
-		return "";
-	return req->lang == KLANG_EN ? "?lang=en" : "?lang=ja";
+	int rc = kbuf_addch(b, *first ? '?' : '&');
+
+	*first = 0;
+	if (!rc)
+		rc = url_encode(b, name, strlen(name));
+	if (!rc)
+		rc = kbuf_addch(b, '=');
+	if (!rc)
+		rc = url_encode(b, value, strlen(value));
+	return rc;
 }
 
-const char *web_lang_amp(const struct khttp_req *req)
+int web_url_build(const struct khttp_req *req, struct kbuf *b, const char *path, va_list ap)
 {
-	if (!req->lang_explicit)
-		return "";
-	return req->lang == KLANG_EN ? "&amp;lang=en" : "&amp;lang=ja";
+	const char *p, *name, *value;
+	int rc = 0, first = 1;
+
+	for (p = path; *p && !rc; p++) {
+		if (p[0] == '%' && p[1] == 'U') {
+			const char *seg = va_arg(ap, const char *);
+
+			rc = url_encode(b, seg ? seg : "", seg ? strlen(seg) : 0);
+			p++;
+		} else {
+			first &= *p != '?';
+			rc = kbuf_addch(b, *p);
+		}
+	}
+	while (!rc && (name = va_arg(ap, const char *))) {
+		value = va_arg(ap, const char *);
+		if (value && *value)
+			rc = web_url_param(b, &first, name, value);
+	}
+	if (!rc)
+		rc = web_url_lang(req, b, &first);
+	return rc;
+}
+
+int web_url_lang(const struct khttp_req *req, struct kbuf *b, int *first)
+{
+	if (!req || !req->lang_explicit)
+		return 0;
+	return web_url_param(b, first, "lang", req->lang == KLANG_EN ? "en" : "ja");
+}
+
+const char *web_url(const struct khttp_req *req, const char *path, ...)
+{
+	struct kbuf b = KBUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, path);
+	rc = web_url_build(req, &b, path, ap);
+	va_end(ap);
+	if (rc < 0) {
+		kbuf_release(&b);
+		return NULL;
+	}
+	return khttp_keep(req, kbuf_detach(&b, NULL));
 }
 
 int web_valid_id(const char *id)
@@ -94,18 +144,10 @@ static void lang_switch_url(const struct khttp_req *req, struct kbuf *b)
 	int first = 1;
 
 	kbuf_adds(b, req->path && req->path[0] == '/' && req->path[1] != '/' ? req->path : "/");
-	for (int i = 0; i < req->nparams; i++) {
-		const struct kparam *p = &req->params[i];
-
-		if (!strcmp(p->name, "lang"))
-			continue;
-		kbuf_addch(b, first ? '?' : '&');
-		first = 0;
-		url_encode(b, p->name, strlen(p->name));
-		kbuf_addch(b, '=');
-		url_encode(b, p->value, strlen(p->value));
-	}
-	kbuf_addf(b, "%clang=%s", first ? '?' : '&', req->lang == KLANG_EN ? "ja" : "en");
+	for (int i = 0; i < req->nparams; i++)
+		if (strcmp(req->params[i].name, "lang"))
+			web_url_param(b, &first, req->params[i].name, req->params[i].value);
+	web_url_param(b, &first, "lang", req->lang == KLANG_EN ? "ja" : "en");
 }
 
 void web_begin(struct html *w, const struct khttp_req *req, const char *title, const char *q,
@@ -129,10 +171,10 @@ void web_begin(struct html *w, const struct khttp_req *req, const char *title, c
 		    body_class ? body_class : "");
 	html_printf(w, "<a class=\"skip\" href=\"#main\">%s</a>\n"
 		    "<header class=\"site-header\">\n<div class=\"bar\">\n"
-		    "<a class=\"brand\" href=\"/%R\"><span class=\"brand-mark\" lang=\"ja\">教訓</span>"
+		    "<a class=\"brand\" href=\"%s\"><span class=\"brand-mark\" lang=\"ja\">教訓</span>"
 		    "<span class=\"brand-name\">kyokun</span></a>\n"
 		    "<span class=\"tagline\">%s</span>\n",
-		    T(req, T_SKIP_TO_MAIN), web_lang_q(req), T(req, T_SITE_TAGLINE));
+		    T(req, T_SKIP_TO_MAIN), web_url(req, "/", NULL), T(req, T_SITE_TAGLINE));
 	if (q) {
 		html_printf(w, "<form class=\"search-bar\" action=\"/search\" method=\"get\" role=\"search\">"
 			    "<label class=\"visually-hidden\" for=\"hq\">%s</label>"
@@ -144,11 +186,11 @@ void web_begin(struct html *w, const struct khttp_req *req, const char *title, c
 		html_printf(w, "<button type=\"submit\">%s</button></form>\n", T(req, T_SEARCH));
 	}
 	html_printf(w, "<nav class=\"site-nav\" aria-label=\"%s\">"
-		    "<a href=\"/documents%R\">%s</a>"
+		    "<a href=\"%s\">%s</a>"
 		    "<a href=\"/api/openapi.json\">%s</a>"
 		    "<a class=\"lang-switch\" href=\"%s\" hreflang=\"%s\" lang=\"%s\">%s</a>"
 		    "</nav>\n</div>\n</header>\n<main id=\"main\">\n",
-		    T(req, T_SITE_NAME), web_lang_q(req), T(req, T_NAV_DOCUMENTS), T(req, T_NAV_API),
+		    T(req, T_SITE_NAME), web_url(req, "/documents", NULL), T(req, T_NAV_DOCUMENTS), T(req, T_NAV_API),
 		    kbuf_str(&sw), T(req, T_OTHER_LANG_CODE), T(req, T_OTHER_LANG_CODE),
 		    T(req, T_OTHER_LANG_NAME));
 	if (!sw.buf && !w->err)
@@ -199,8 +241,8 @@ void web_error_page(const struct khttp_req *req, struct khttp_resp *resp, int st
 	/* details are shown for client errors only: a 500's cause stays in the log */
 	if (detail && *detail && status >= 400 && status < 500)
 		html_printf(&w, "<p class=\"error-detail\">%s</p>\n", detail);
-	html_printf(&w, "<p>%s</p>\n<p><a class=\"button\" href=\"/%R\">%s</a></p>\n</section>\n",
-		    T(req, hint), web_lang_q(req), T(req, T_NAV_HOME));
+	html_printf(&w, "<p>%s</p>\n<p><a class=\"button\" href=\"%s\">%s</a></p>\n</section>\n",
+		    T(req, hint), web_url(req, "/", NULL), T(req, T_NAV_HOME));
 	web_end(&w, req);
 	resp->kind = KRESP_HTML;
 	resp->content_type = "text/html; charset=utf-8";

@@ -41,41 +41,27 @@ struct sstate {
 static void search_url(const struct khttp_req *req, const struct sstate *st, int set,
 		       const char *value, long page, struct kbuf *b)
 {
+	char num[24];
 	int first = 1;
 
 	kbuf_reset(b);
 	kbuf_adds(b, "/search");
-#define SEP() do { kbuf_addch(b, first ? '?' : '&'); first = 0; } while (0)
-	if (st->q && *st->q) {
-		SEP();
-		kbuf_adds(b, "q=");
-		url_encode(b, st->q, strlen(st->q));
-	}
+	if (st->q && *st->q)
+		web_url_param(b, &first, "q", st->q);
 	for (int i = 0; i < NFACETS; i++) {
 		int k = facet_order[i];
 		const char *v = k == set ? value : st->filter[k];
 
-		if (!v)
-			continue;
-		SEP();
-		kbuf_adds(b, kfacet_name(k));
-		kbuf_addch(b, '=');
-		url_encode(b, v, strlen(v));
+		if (v)
+			web_url_param(b, &first, kfacet_name(k), v);
 	}
-	if (st->tag && set != -2) {
-		SEP();
-		kbuf_adds(b, "tag=");
-		url_encode(b, st->tag, strlen(st->tag));
-	}
+	if (st->tag && set != -2)
+		web_url_param(b, &first, "tag", st->tag);
 	if (page > 1) {
-		SEP();
-		kbuf_addf(b, "page=%ld", page);
+		snprintf(num, sizeof(num), "%ld", page);
+		web_url_param(b, &first, "page", num);
 	}
-	if (req->lang_explicit) {
-		SEP();
-		kbuf_adds(b, req->lang == KLANG_EN ? "lang=en" : "lang=ja");
-	}
-#undef SEP
+	web_url_lang(req, b, &first);
 }
 
 /* A facet value for people. */
@@ -140,8 +126,8 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 		const struct ksearch_hit *h = &res->hits[i];
 		const char *fl = field_label(req, h->snippet_field);
 
-		html_printf(w, "<li><a class=\"title\" href=\"/cases/%U%R\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
-			    h->id, web_lang_q(req), h->title);
+		html_printf(w, "<li><a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
+			    web_url(req, "/cases/%U", h->id, NULL), h->title);
 		if (h->document)
 			html_printf(w, "<span>%s %s</span>", h->document,
 				    web_case_number(req, h->has_case_number, h->case_number, num, sizeof(num)));
@@ -362,10 +348,11 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 				    T(req, T_FACET_TAG), i18n_tag(req->lang, st.tag));
 		}
 		if (st.q)
-			html_printf(&w, "<li><a class=\"chip\" href=\"/search?q=%U%R\">%s</a></li>", st.q,
-				    web_lang_amp(req), T(req, T_CLEAR_ALL));
+			html_printf(&w, "<li><a class=\"chip\" href=\"%s\">%s</a></li>",
+				    web_url(req, "/search", "q", st.q, NULL), T(req, T_CLEAR_ALL));
 		else
-			html_printf(&w, "<li><a class=\"chip\" href=\"/search%R\">%s</a></li>", web_lang_q(req),
+			html_printf(&w, "<li><a class=\"chip\" href=\"%s\">%s</a></li>",
+				    web_url(req, "/search", NULL),
 				    T(req, T_CLEAR_ALL));
 		html_printf(&w, "</ul>\n");
 	}
