@@ -23,6 +23,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "access-log", no_argument, NULL, 'a' },
 		{ "no-cache", no_argument, NULL, 'n' },
+		{ "max-per-ip", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct khttp_config cfg = { .listen = "127.0.0.1:8080" };
@@ -51,6 +52,13 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'n':
 			cfg.no_cache = 1;
+			break;
+		case 'p':
+			n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > KHTTP_MAX_CONNECTIONS)
+				return kcli_usage_error("serve", "--max-per-ip: expected a number from 1 to %d",
+							KHTTP_MAX_CONNECTIONS);
+			cfg.max_per_ip = (unsigned)n;
 			break;
 		default:
 			return kcli_bad_option("serve", argv);
