@@ -155,6 +155,7 @@ const struct kcommand kcommands[] = {
 	{ "serve", cmd_serve, KCLI_WRITE,
 	  "serve the web application and JSON API",
 	  "usage: kyokun serve [--listen ADDR:PORT] [--threads N] [--access-log] [--no-cache]\n"
+	  "                    [--max-per-ip N]\n"
 	  "\n"
 	  "Serve the library over HTTP from the database: search, the cases as the\n"
 	  "reports present them, the reports, revision histories, and a JSON API under\n"
@@ -175,9 +176,13 @@ const struct kcommand kcommands[] = {
 	  "  --access-log        print one line per request on standard error\n"
 	  "  --no-cache          build every response anew (by default each worker keeps\n"
 	  "                      the pages it built until the database changes)\n"
+	  "  --max-per-ip N      open connections from one client address (default 64)\n"
 	  "\n"
-	  "Limits: URLs up to 8 KiB (else 414), request headers up to 16 KiB (431), no\n"
-	  "request bodies beyond 64 KiB (413); only GET and HEAD (405).\n"
+	  "Limits: URLs up to 8 KiB (else 414) with up to 64 query parameters (400),\n"
+	  "request headers up to 16 KiB (431), no request bodies beyond 64 KiB (413);\n"
+	  "only GET and HEAD (405).  A request must be in within 10 s of its connection\n"
+	  "being ready for it (an idle keep-alive connection is closed after 10 s);\n"
+	  "4096 connections at most.\n"
 	  "\n"
 	  "Exit status: 0 after a signal, 1 if the database or the address cannot be\n"
 	  "used, 2 usage error.\n" },

@@ -64,6 +64,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "access-log", no_argument, NULL, 'a' },
 		{ "no-cache", no_argument, NULL, 'n' },
+		{ "max-per-ip", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct khttp_config cfg = { .listen = "127.0.0.1:8080" };
@@ -89,6 +90,11 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'n':
 			cfg.no_cache = 1;
+			break;
+		case 'p':
+			if ((rc = kcli_opt_number(cli, "--max-per-ip", optarg, 1, KHTTP_MAX_CONNECTIONS, &n)))
+				return rc;
+			cfg.max_per_ip = (unsigned)n;
 			break;
 		default:
 			return kcli_bad_option("serve", argv);

@@ -39,6 +39,11 @@ struct kreader;
 #define KHTTP_MAX_BODY 65536        /* request body: else 413 (no route takes one yet) */
 #define KHTTP_MAX_PARAMS 64         /* query parameters: else 400 */
 #define KHTTP_MAX_ARGS 4            /* :captures in a route pattern */
+/* Limits on what clients may hold. */
+#define KHTTP_MAX_CONNECTIONS 4096  /* open connections in all */
+#define KHTTP_MAX_PER_IP 64         /* open connections from one address (default) */
+#define KHTTP_REQUEST_TIMEOUT 10    /* seconds for a request to come in, head and body,
+				     * from the moment its connection is ready for it */
 
 
 struct kparam {
@@ -97,6 +102,7 @@ struct khttp_config {
 	unsigned threads;      /* worker threads; 0 = one per core */
 	int access_log;        /* print one line per request on stderr */
 	int no_cache;          /* build every response anew (no response cache) */
+	unsigned max_per_ip;   /* open connections from one address; 0 = KHTTP_MAX_PER_IP */
 };
 
 struct khttp_server;

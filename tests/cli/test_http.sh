@@ -402,6 +402,7 @@ n=$(grep -c '<td class="num">' "$T/body")
 if [ "$n" -ge 2 ]; then ok "http: history page lists the visible revisions"; else fail "http: history page lists the visible revisions" "$n rows"; fi
 run serve --help
 expect_out "http: serve --help describes --listen" 'listen ADDR:PORT'
+expect_out "http: serve --help describes --max-per-ip" 'max-per-ip N'
 get "/api/search?q=$long"
 expect_code "http: API long URL is 414" 414
 json "http: API 414 is JSON" 'j["error"]["status"] == 414'
