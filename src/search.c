@@ -10,6 +10,7 @@
 #include "search_int.h"
 #include "store_search.h"
 #include "synonym.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -210,7 +211,7 @@ static size_t char_back(const char *s, size_t pos, int k)
 {
 	while (pos > 0 && k > 0) {
 		pos--;
-		while (pos > 0 && ((unsigned char)s[pos] & 0xC0) == 0x80)
+		while (pos > 0 && kutf8_is_cont((unsigned char)s[pos]))
 			pos--;
 		k--;
 	}
@@ -221,7 +222,7 @@ static size_t char_fwd(const char *s, size_t len, size_t pos, int k)
 {
 	while (pos < len && k > 0) {
 		pos++;
-		while (pos < len && ((unsigned char)s[pos] & 0xC0) == 0x80)
+		while (pos < len && kutf8_is_cont((unsigned char)s[pos]))
 			pos++;
 		k--;
 	}

@@ -8,6 +8,7 @@
 #include "kerr.h"
 #include "search_int.h"
 #include "store_search.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "search_int.h"
+#include "utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
