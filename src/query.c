@@ -4,6 +4,7 @@
  */
 #include "query.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search_int.h"
@@ -22,7 +23,7 @@ struct qnode {
 	int type;
 	char *text;             /* N_TERM, N_PHRASE */
 	struct qnode **kid;
-	size_t nkid;
+	size_t nkid, kid_alloc;
 };
 
 static void qnode_free(struct qnode *n)
@@ -164,11 +165,8 @@ static struct qnode *node_new(int type)
 
 static int node_add(struct qnode *n, struct qnode *k)
 {
-	struct qnode **nk = realloc(n->kid, (n->nkid + 1) * sizeof(*nk));
-
-	if (!nk)
+	if (KGROW(n->kid, n->kid_alloc, n->nkid + 1) < 0)
 		return KE_NOMEM;
-	n->kid = nk;
 	n->kid[n->nkid++] = k;
 	return 0;
 }
@@ -357,7 +355,7 @@ static int tree_equal(const struct kstore_qnode *a, const struct kstore_qnode *b
 /* Nodes gathered for one operator. */
 struct kids {
 	struct kstore_qnode **v;
-	size_t n;
+	size_t n, alloc;
 };
 
 static void kids_free(struct kids *k)
@@ -366,19 +364,16 @@ static void kids_free(struct kids *k)
 		tree_free(k->v[i]);
 	free(k->v);
 	k->v = NULL;
-	k->n = 0;
+	k->n = k->alloc = 0;
 }
 
 /* Add n to k (n is freed if that fails). */
 static int kids_add(struct kids *k, struct kstore_qnode *n)
 {
-	struct kstore_qnode **nv = realloc(k->v, (k->n + 1) * sizeof(*nv));
-
-	if (!nv) {
+	if (KGROW(k->v, k->alloc, k->n + 1) < 0) {
 		tree_free(n);
 		return KE_NOMEM;
 	}
-	k->v = nv;
 	k->v[k->n++] = n;
 	return 0;
 }
@@ -397,7 +392,7 @@ static int kids_join(struct kids *k, int op, struct kstore_qnode **out)
 		(*out)->kid = k->v;
 		(*out)->nkid = k->n;
 		k->v = NULL;
-		k->n = 0;
+		k->n = k->alloc = 0;
 	}
 	kids_free(k);
 	return 0;
@@ -436,10 +431,8 @@ static int emit_string(struct compiler *cc, const char *text, int term, int kind
 	if (cc->q->nphrases >= KSEARCH_MAX_PHRASES)
 		return kerr_set(cc->err, KE_TOOBIG, "the query is too long (more than %d terms with "
 				"synonyms and segments)", KSEARCH_MAX_PHRASES);
-	np = realloc(cc->q->phrases, (cc->q->nphrases + 1) * sizeof(*np));
-	if (!np)
+	if (KGROW(cc->q->phrases, cc->q->phrases_alloc, cc->q->nphrases + 1) < 0)
 		return KE_NOMEM;
-	cc->q->phrases = np;
 	np = &cc->q->phrases[cc->q->nphrases];
 	np->text = strdup(text);
 	if (!np->text)
@@ -611,11 +604,8 @@ out:
 
 static int add_term(struct kquery *q, const char *text)
 {
-	char **nt = realloc(q->terms, (q->nterms + 1) * sizeof(*nt));
-
-	if (!nt)
+	if (KGROW(q->terms, q->terms_alloc, q->nterms + 1) < 0)
 		return KE_NOMEM;
-	q->terms = nt;
 	if (!(q->terms[q->nterms] = strdup(text)))
 		return KE_NOMEM;
 	return (int)q->nterms++;

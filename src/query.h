@@ -50,9 +50,9 @@ struct kquery {
 	char *head_match;   /* head, the same */
 	char *relaxed_match; /* relaxed, the same, or NULL */
 	char **terms;       /* the user's positive words and phrases, as typed */
-	size_t nterms;
+	size_t nterms, terms_alloc;
 	struct kphrase *phrases; /* every phrase of expr, in the order compiled */
-	size_t nphrases;
+	size_t nphrases, phrases_alloc;
 	int has_not;
 	struct kstore_qnode *tree, *relaxed_tree; /* the trees the three point into */
 };

@@ -5,11 +5,13 @@
  */
 #include "search.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search_int.h"
 #include "store_search.h"
 #include "synonym.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -76,15 +78,12 @@ static int facet_cb(void *ctx, int facet, const char *value, long count)
 {
 	struct ksearch_result *res = ctx;
 	struct kfacet *f;
-	struct kfacet_value *nv;
 
 	if (facet < 0 || facet >= KFACET__N || !value)
 		return 0;
 	f = &res->facets[facet];
-	nv = realloc(f->v, (f->n + 1) * sizeof(*nv));
-	if (!nv)
+	if (KGROW(f->v, f->alloc, f->n + 1) < 0)
 		return KE_NOMEM;
-	f->v = nv;
 	if (!(f->v[f->n].value = strdup(value)))
 		return KE_NOMEM;
 	f->v[f->n].count = count;
@@ -162,19 +161,19 @@ void ksearch_result_free(struct ksearch_result *res)
 /* Marks in a highlighted column: [start, end) in bytes of the unmarked text. */
 struct marks {
 	struct kspan *v;
-	size_t n;
+	size_t n, alloc;
 	char *plain;
 	size_t len;
 };
 
 static int unmark(const char *hl, struct marks *m)
 {
-	size_t n = strlen(hl), o = 0, alloc = 0;
+	size_t n = strlen(hl), o = 0;
 	int open = -1;
 
 	m->plain = malloc(n + 1);
 	m->v = NULL;
-	m->n = 0;
+	m->n = m->alloc = 0;
 	if (!m->plain)
 		return KE_NOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -182,15 +181,8 @@ static int unmark(const char *hl, struct marks *m)
 			open = (int)o;
 		} else if (hl[i] == HL_CLOSE[0]) {
 			if (open >= 0 && (int)o > open) {
-				if (m->n == alloc) {
-					size_t na = alloc ? alloc * 2 : 8;
-					struct kspan *nv = realloc(m->v, na * sizeof(*nv));
-
-					if (!nv)
-						return KE_NOMEM;
-					m->v = nv;
-					alloc = na;
-				}
+				if (KGROW(m->v, m->alloc, m->n + 1) < 0)
+					return KE_NOMEM;
 				m->v[m->n].start = open;
 				m->v[m->n].end = (int)o;
 				m->n++;
@@ -210,7 +202,7 @@ static size_t char_back(const char *s, size_t pos, int k)
 {
 	while (pos > 0 && k > 0) {
 		pos--;
-		while (pos > 0 && ((unsigned char)s[pos] & 0xC0) == 0x80)
+		while (pos > 0 && kutf8_is_cont((unsigned char)s[pos]))
 			pos--;
 		k--;
 	}
@@ -221,7 +213,7 @@ static size_t char_fwd(const char *s, size_t len, size_t pos, int k)
 {
 	while (pos < len && k > 0) {
 		pos++;
-		while (pos < len && ((unsigned char)s[pos] & 0xC0) == 0x80)
+		while (pos < len && kutf8_is_cont((unsigned char)s[pos]))
 			pos++;
 		k--;
 	}
@@ -410,12 +402,10 @@ out:
 int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader,
 		      int partial, struct ksearch_result *res, struct kerr *err)
 {
-	struct ksearch_hit *nh = realloc(res->hits, (res->nhits + n + 1) * sizeof(*nh));
 	int rc;
 
-	if (!nh)
+	if (KGROW(res->hits, res->hits_alloc, res->nhits + n) < 0)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	res->hits = nh;
 	for (size_t i = 0; i < n; i++) {
 		struct ksearch_hit *h = &res->hits[res->nhits];
 
@@ -540,10 +530,13 @@ static int browse_facet_cb(void *ctx, int facet, const char *value, long count)
 static int browse_row(void *ctx, const struct kcase_row *r)
 {
 	struct ksearch_result *res = ctx;
-	struct ksearch_hit *h = &res->hits[res->nhits];
+	struct ksearch_hit *h;
 	json_t *j, *v;
 	int rc;
 
+	if (KGROW(res->hits, res->hits_alloc, res->nhits + 1) < 0)
+		return KE_NOMEM;
+	h = &res->hits[res->nhits];
 	memset(h, 0, sizeof(*h));
 	res->nhits++;
 	if ((rc = row_cb(h, r)) < 0)
@@ -566,7 +559,7 @@ int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksear
 	memset(res, 0, sizeof(*res));
 	if (limit > 1000)
 		limit = 1000;
-	if (!(res->hits = calloc((size_t)limit, sizeof(*res->hits))))
+	if (KGROW(res->hits, res->hits_alloc, (size_t)limit) < 0)
 		return kerr_set(err, KE_NOMEM, "out of memory");
 	f.limit = limit;
 	if (o->facets) {

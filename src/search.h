@@ -64,7 +64,7 @@ struct kfacet_value {
 
 struct kfacet {
 	struct kfacet_value *v;   /* by count, descending, then value */
-	size_t n;
+	size_t n, alloc;
 };
 
 struct ksearch_opts {
@@ -87,11 +87,11 @@ struct ksearch_result {
 	long total;               /* visible cases matching the query (-1 if not counted) */
 	long total_partial;       /* and cases matching only some of its words */
 	struct ksearch_hit *hits;
-	size_t nhits;
+	size_t nhits, hits_alloc;
 	int has_facets;
 	struct kfacet facets[KFACET__N];
 	char **terms;             /* similar: the terms the query used */
-	size_t nterms;
+	size_t nterms, terms_alloc;
 };
 
 /*

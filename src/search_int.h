@@ -13,6 +13,7 @@
 
 #include "kbuf.h"
 #include "tokenizer.h"
+#include "utf8.h"
 
 struct kstore;
 struct kstore_hit;
@@ -22,17 +23,22 @@ struct kerr;
 
 /* ---- UTF-8 helpers ------------------------------------------------------------ */
 
-/* Decode one code point at s[0..n); returns its length (>= 1), *cp -1 if invalid. */
+/*
+ * Decode one code point at s[0..n) (kutf8_decode()), the way every loop here
+ * wants it: never stuck, so it returns its length, or 1 with *cp -1 when s
+ * does not start a valid character (or n is 0).
+ */
 static inline int u8_next(const char *s, size_t n, int32_t *cp)
 {
-	utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s,
-					       n > 4 ? 4 : (utf8proc_ssize_t)n, cp);
+	uint32_t c;
+	int l = n ? kutf8_decode(s, n, &c) : -1;
 
-	if (l <= 0) {
+	if (l < 0) {
 		*cp = -1;
 		return 1;
 	}
-	return (int)l;
+	*cp = (int32_t)c;
+	return l;
 }
 
 static inline int is_kanji(int32_t c)
@@ -119,7 +125,7 @@ static inline size_t nchars(const char *s, size_t a, size_t b)
 	size_t n = 0;
 
 	for (size_t i = a; i < b; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+		n += !kutf8_is_cont((unsigned char)s[i]);
 	return n;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "segment.h"
 #include "case.h"
+#include "grow.h"
 #include "kerr.h"
 #include "search_int.h"
 
@@ -100,7 +101,7 @@ static int push_segment(const char *w, size_t s, size_t e, struct kstrv *out)
 int ksegment_split(const char *word, struct kstrv *out)
 {
 	struct chunk *ch = NULL;
-	size_t nch = 0, len = strlen(word), pos = 0, seg_s = 0, seg_e = 0;
+	size_t nch = 0, ach = 0, len = strlen(word), pos = 0, seg_s = 0, seg_e = 0;
 	int nseg = 0, have = 0, last_cls = CL_OTHER, rc = 0;
 
 	/* runs of one class */
@@ -113,13 +114,10 @@ int ksegment_split(const char *word, struct kstrv *out)
 		if (nch && ch[nch - 1].cls == cls) {
 			ch[nch - 1].e = pos + (size_t)l;
 		} else {
-			struct chunk *nc = realloc(ch, (nch + 1) * sizeof(*nc));
-
-			if (!nc) {
+			if (KGROW(ch, ach, nch + 1) < 0) {
 				rc = KE_NOMEM;
 				goto out;
 			}
-			ch = nc;
 			ch[nch].cls = cls;
 			ch[nch].s = pos;
 			ch[nch].e = pos + (size_t)l;

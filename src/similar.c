@@ -4,10 +4,12 @@
  */
 #include "similar.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search_int.h"
 #include "store_search.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,16 +41,9 @@ static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
 			return 0;
 		}
 	}
-	if (cs->n == cs->alloc) {
-		size_t na = cs->alloc ? cs->alloc * 2 : 64;
-		struct cand *nv = realloc(cs->v, na * sizeof(*nv));
-
-		if (!nv) {
-			free(norm);
-			return KE_NOMEM;
-		}
-		cs->v = nv;
-		cs->alloc = na;
+	if (KGROW(cs->v, cs->alloc, cs->n + 1) < 0) {
+		free(norm);
+		return KE_NOMEM;
 	}
 	cs->v[cs->n].norm = norm;
 	cs->v[cs->n].word = strndup(w, n);
@@ -284,8 +279,6 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	}
 	qsort(cs.v, nuse, sizeof(*cs.v), cand_cmp);
 	for (size_t i = 0; i < nuse && (int)res->nterms < nterms && cs.v[i].score > 0; i++) {
-		char **nt;
-
 		if (cs.v[i].verify) {
 			/* a rare one: is it in another case at all? */
 			long n = 0;
@@ -297,9 +290,8 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 			if (n < (o->id ? 2 : 1))
 				continue;
 		}
-		if (!(nt = realloc(res->terms, (res->nterms + 1) * sizeof(*nt))))
+		if (KGROW(res->terms, res->terms_alloc, res->nterms + 1) < 0)
 			goto nomem;
-		res->terms = nt;
 		if (!(res->terms[res->nterms] = strdup(cs.v[i].word)))
 			goto nomem;
 		/* the match: any of the terms, phrase t for term t */

@@ -4,9 +4,11 @@
  */
 #include "synonym.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "search_int.h"
+#include "utf8.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -66,9 +68,9 @@ struct syn_entry {
 struct ksyn {
 	char *source;
 	char ***groups;  /* NULL-terminated word arrays */
-	size_t ngroups;
+	size_t ngroups, groups_alloc;
 	struct syn_entry *e;  /* sorted by norm */
-	size_t ne;
+	size_t ne, e_alloc;
 };
 
 void ksyn_free(struct ksyn *s)
@@ -141,7 +143,6 @@ int ksyn_parse(struct ksyn **out, const char *text, size_t len, const char *what
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end, *hash;
 		struct kstrv w = { 0 };
-		char ***ng;
 
 		lineno++;
 		hash = memchr(p, '#', (size_t)(le - p));
@@ -154,30 +155,16 @@ int ksyn_parse(struct ksyn **out, const char *text, size_t len, const char *what
 			kstrv_clear(&w);
 			continue; /* a group of one says nothing */
 		}
-		ng = realloc(s->groups, (s->ngroups + 1) * sizeof(*ng));
-		if (!ng) {
+		/* take the vector's array, NULL-terminated */
+		if (KGROW(s->groups, s->groups_alloc, s->ngroups + 1) < 0 || KGROW(w.v, w.alloc, w.n + 1) < 0) {
 			kstrv_clear(&w);
 			goto nomem;
 		}
-		s->groups = ng;
-		/* take the vector's array, NULL-terminated */
-		{
-			char **nv = realloc(w.v, (w.n + 1) * sizeof(*nv));
-
-			if (!nv) {
-				kstrv_clear(&w);
-				goto nomem;
-			}
-			nv[w.n] = NULL;
-			w.v = nv;
-		}
+		w.v[w.n] = NULL;
 		s->groups[s->ngroups] = w.v;
 		for (size_t i = 0; w.v[i]; i++) {
-			struct syn_entry *ne = realloc(s->e, (s->ne + 1) * sizeof(*ne));
-
-			if (!ne)
+			if (KGROW(s->e, s->e_alloc, s->ne + 1) < 0)
 				goto nomem_group;
-			s->e = ne;
 			s->e[s->ne].norm = norm_dup(w.v[i], strlen(w.v[i]));
 			if (!s->e[s->ne].norm)
 				goto nomem_group;
