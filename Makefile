@@ -87,7 +87,6 @@ clean:
 	rm -rf build build-asan kyokun
 
 .PHONY: all test unit asan unit-asan bench clean ext
-.SECONDARY:
 
 # the dependency files of this build directory (none yet in a clean tree)
 -include $(wildcard $(O)/*.d $(O)/tests/*.d)
