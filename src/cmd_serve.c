@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,15 +67,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 	/* Open (and migrate) once here: the workers then open read-only
 	 * connections to a database that exists and has the current schema.
 	 * This connection stays open while serving, so the WAL files do too. */
-	/*
-	 * Before SQLite's first use, for every connection of this process: no
-	 * global memory statistics (their mutex is taken on every allocation of
-	 * every worker), and the database memory-mapped (up to 1 GiB), so the
-	 * workers read pages in place instead of copying them through small
-	 * per-connection page caches.
-	 */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30, (sqlite3_int64)1 << 30);
+	kstore_global_init(1); /* the storage engine's settings for a server */
 	if (!kcli_store(cli, 0))
 		return 1;
 	cfg.db_path = cli->db_path;
