@@ -159,6 +159,7 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "Exit status: 0 after a signal, 1 if the database or the address cannot be\n"
 	  "used, 2 usage error.\n" },
+	{ "check", cmd_check, "check the database for damage", "usage: kyokun check [--quick]\n\nCheck every page, index and constraint of the database and the full-text index\nagainst the cases' text; print \"ok\" or each problem found.  --quick checks\nthe pages only (much faster).\n\nExit status: 0 ok, 1 problems found (restore from a backup) or error, 2 usage.\n" },
 	{ "help", cmd_help, "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },
 	{ NULL, NULL, NULL, NULL },
@@ -182,6 +183,8 @@ struct kstore *kcli_store(struct kcli *cli, int readonly)
 		kcli_error("%s", err.msg);
 		return NULL;
 	}
+	if (kstore_note(cli->st))
+		fprintf(stderr, "kyokun: note: %s: %s\n", cli->db_path, kstore_note(cli->st));
 	return cli->st;
 }
 
