@@ -186,6 +186,8 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "Exit status: 0 after a signal, 1 if the database or the address cannot be\n"
 	  "used, 2 usage error.\n" },
+	{ "check", cmd_check, KCLI_READ, "check the database for damage",
+	  "usage: kyokun check [--quick]\n\nCheck every page, index and constraint of the database and the full-text index\nagainst the cases' text; print \"ok\" or each problem found.  --quick checks\nthe pages only (much faster).\n\nExit status: 0 ok, 1 problems found (restore from a backup) or error, 2 usage.\n" },
 	{ "help", cmd_help, KCLI_NO_STORE,
 	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },
@@ -228,6 +230,8 @@ int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, v
 		kcli_error("%s", err.msg);
 		return 1;
 	}
+	if (st && kstore_note(st))
+		fprintf(stderr, "kyokun: note: %s: %s\n", cli->db_path, kstore_note(st));
 	rc = run(cli, st, arg);
 	kstore_close(st);
 	return rc;

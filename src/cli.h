@@ -118,6 +118,7 @@ int cmd_history(struct kcli *cli, int argc, char **argv);
 int cmd_delete(struct kcli *cli, int argc, char **argv);
 int cmd_search(struct kcli *cli, int argc, char **argv);
 int cmd_similar(struct kcli *cli, int argc, char **argv);
+int cmd_check(struct kcli *cli, int argc, char **argv);
 int cmd_serve(struct kcli *cli, int argc, char **argv);
 int cmd_help(struct kcli *cli, int argc, char **argv);
 

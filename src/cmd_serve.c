@@ -5,11 +5,11 @@
 #include "cli.h"
 #include "http.h"
 #include "kerr.h"
+#include "store.h"
 
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
@@ -105,14 +105,6 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 	/* check --listen before touching the database */
 	if (khttp_parse_listen(cfg.listen, &ss, &len, &err) < 0)
 		return kcli_usage_error("serve", "%s", err.msg);
-	/*
-	 * Before SQLite's first use, for every connection of this process: no
-	 * global memory statistics (their mutex is taken on every allocation of
-	 * every worker), and the database memory-mapped (up to 1 GiB), so the
-	 * workers read pages in place instead of copying them through small
-	 * per-connection page caches.
-	 */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30, (sqlite3_int64)1 << 30);
+	kstore_global_init(1); /* the storage engine's settings for a server, before any open */
 	return kcli_run(cli, serve_run, &cfg);
 }

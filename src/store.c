@@ -10,10 +10,16 @@
 #include "kerr.h"
 #include "tokenizer.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,34 +156,116 @@ int kstore_schema_latest(void)
 	return NMIGRATIONS;
 }
 
+/* ---- errors ------------------------------------------------------------ */
+
+/* How long a reader waits for a lock (only a bulk load without WAL holds one). */
+#define READER_WAIT_MS 2000
+/* How long a writer waits for another writer. */
+#define WRITER_WAIT_MS 10000
+
+/* Does path + suffix exist (and, if size is not NULL, how large is it)? */
+static int sidecar(const char *path, const char *suffix, off_t *size)
+{
+	size_t n = strlen(path) + strlen(suffix) + 1;
+	char *p = malloc(n);
+	struct stat sb;
+	int found;
+
+	if (!p)
+		return 0;
+	snprintf(p, n, "%s%s", path, suffix);
+	found = stat(p, &sb) == 0;
+	if (size)
+		*size = found ? sb.st_size : 0;
+	free(p);
+	return found;
+}
+
+/*
+ * The message for SQLite's error rc (extended code) and text msg while
+ * doing what: the codes a user can act on are said in words.  A damaged
+ * file also ends the open transaction (rolled back) and every later write
+ * of this connection.
+ */
+static int db_error(struct kstore *st, struct kerr *err, int rc, const char *what, const char *msg)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		kerr_set(err, KE_DB, "the database file is damaged (SQLite: %s): run `kyokun check`; "
+			 "restore from a backup", msg);
+		st->damaged = 1;
+		if (st->in_txn)
+			kstore_rollback(st);
+		break;
+	case SQLITE_BUSY:
+		if (sidecar(st->path, "-journal", NULL)) {
+			kerr_set(err, KE_DB, "a bulk load (`kyokun add` of a large file) is writing the "
+				 "database; it can be used again when the load ends");
+			break;
+		}
+		/* fall through */
+	default:
+		kerr_set(err, KE_DB, "%s", msg);
+	}
+	if (what)
+		kerr_prefix(err, "%s", what);
+	return KE_DB;
+}
+
 int kstore__db_err(struct kstore *st, struct kerr *err, const char *what)
 {
-	return kerr_set(err, KE_DB, "%s: %s", what, sqlite3_errmsg(st->db));
+	return db_error(st, err, sqlite3_extended_errcode(st->db), what, sqlite3_errmsg(st->db));
 }
 
 static int exec(struct kstore *st, const char *sql, struct kerr *err)
 {
 	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		kerr_set(err, KE_DB, "%s", msg ? msg : sqlite3_errmsg(st->db));
+	if (rc != SQLITE_OK) {
+		if (err)
+			db_error(st, err, sqlite3_extended_errcode(st->db), NULL,
+				 msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		return KE_DB;
 	}
 	return 0;
 }
 
-int kstore_schema_version(struct kstore *st)
+/* ---- opening ----------------------------------------------------------- */
+
+/* The schema version into *v; SQLite's result code. */
+static int read_version(struct kstore *st, int *v)
 {
 	sqlite3_stmt *s;
-	int v = -1;
+	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
+	*v = -1;
+	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL)) != SQLITE_OK)
+		return sqlite3_extended_errcode(st->db);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	} else {
+		rc = sqlite3_extended_errcode(st->db);
+	}
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int kstore_schema_version(struct kstore *st)
+{
+	int v;
+
+	read_version(st, &v);
 	return v;
+}
+
+static int newer_schema(struct kstore *st, int v, struct kerr *err)
+{
+	return kerr_set(err, KE_DB, "database %s has schema version %d, newer than this kyokun's %d: "
+			"upgrade kyokun", st->path, v, NMIGRATIONS);
 }
 
 static int migrate(struct kstore *st, struct kerr *err)
@@ -185,12 +273,13 @@ static int migrate(struct kstore *st, struct kerr *err)
 	int v, rc = 0;
 	char sql[64];
 
-	if (exec(st, "BEGIN IMMEDIATE", err))
-		return kerr_prefix(err, "cannot lock the database to migrate it");
+	if (exec(st, "BEGIN IMMEDIATE", err)) {
+		kerr_prefix(err, "cannot lock the database to migrate it");
+		return KE_DB;
+	}
 	v = kstore_schema_version(st);
 	if (v > NMIGRATIONS) {
-		rc = kerr_set(err, KE_DB, "the database has schema version %d; this kyokun knows up to %d "
-			      "(upgrade kyokun)", v, NMIGRATIONS);
+		rc = newer_schema(st, v, err);
 		goto out;
 	}
 	for (; v < NMIGRATIONS; v++) {
@@ -214,23 +303,165 @@ out:
  * A bulk transaction (see kstore_begin_bulk) cut short by a crash leaves a
  * hot rollback journal, which a read-only connection cannot roll back.  Roll
  * it back with a short read-write connection, which also puts the database
- * back in WAL mode; nothing is done if the database is busy (a bulk
- * transaction still running).  Returns 1 (the caller checks again).
+ * back in WAL mode (the one write a reader makes: what any writer would do
+ * first); nothing is done if the database is busy (a bulk transaction still
+ * running) or cannot be written.
  */
-static int recover_journal(const char *path)
+static void recover_journal(const char *path)
 {
 	sqlite3 *db = NULL;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
 		sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	sqlite3_close_v2(db);
-	return 1;
+}
+
+/*
+ * Is the database on read-only media (or its file or folder not writable
+ * for us)?  Then a WAL database cannot be read the ordinary way: readers
+ * need its -shm file, which cannot be made there.
+ */
+int kstore__media_readonly(const char *path)
+{
+	char *dir;
+	int ro;
+
+	if (access(path, W_OK) != 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
+		return 1;
+	if (!(dir = strdup(path)))
+		return 0;
+	ro = access(dirname(dir), W_OK) != 0 && (errno == EROFS || errno == EACCES || errno == EPERM);
+	free(dir);
+	return ro;
+}
+
+/* "file:PATH?immutable=1", PATH with %, ? and # escaped; NULL if out of memory. */
+static char *immutable_uri(const char *path)
+{
+	struct kbuf b = KBUF_INIT;
+	int rc = kbuf_adds(&b, path[0] == '/' ? "file://" : "file:");
+
+	for (const char *p = path; *p; p++)
+		rc |= (*p == '%' || *p == '?' || *p == '#') ? kbuf_addf(&b, "%%%02X", (unsigned char)*p) :
+		      kbuf_addch(&b, *p);
+	rc |= kbuf_adds(&b, "?immutable=1");
+	if (rc) {
+		kbuf_release(&b);
+		return NULL;
+	}
+	return b.buf;
+}
+
+/* Open st->db (closing the one open), with the tokenizer and the connection's settings. */
+static int connect(struct kstore *st, int oflags, int immutable, struct kerr *err)
+{
+	char *uri = NULL;
+	int rc;
+
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	st->db = NULL;
+	if (immutable && !(uri = immutable_uri(st->path)))
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	rc = sqlite3_open_v2(uri ? uri : st->path, &st->db,
+			     oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
+	if (rc != SQLITE_OK)
+		return kerr_set(err, KE_DB, "cannot open database %s: %s", st->path,
+				st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	st->immutable = immutable;
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, st->readonly ? READER_WAIT_MS : WRITER_WAIT_MS);
+	if ((rc = ktok_register(st->db, err)))
+		return rc;
+	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
+		kerr_prefix(err, "%s", st->path);
+	return rc;
+}
+
+/* The message for a database that cannot be opened: rc from reading its schema version. */
+static int open_error(struct kstore *st, int rc, struct kerr *err)
+{
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return kerr_set(err, KE_DB, "%s is not a kyokun database (SQLite: %s)", st->path,
+				sqlite3_errstr(rc));
+	return db_error(st, err, rc, st->path, sqlite3_errmsg(st->db));
+}
+
+/* The schema at v: usable as it is? (Readers never migrate.) */
+static int reader_schema(struct kstore *st, int v, struct kerr *err)
+{
+	if (v > NMIGRATIONS)
+		return newer_schema(st, v, err);
+	if (v < NMIGRATIONS)
+		return kerr_set(err, KE_DB, "database %s has schema version %d, older than this kyokun's "
+				"%d: run `kyokun init` (or any write) to upgrade it", st->path, v, NMIGRATIONS);
+	return 0;
+}
+
+static int open_reader(struct kstore *st, struct kerr *err)
+{
+	off_t wal;
+	int rc, v;
+
+	if ((rc = connect(st, SQLITE_OPEN_READONLY, 0, err)))
+		return rc;
+	rc = read_version(st, &v);
+	if ((rc & 0xff) == SQLITE_READONLY && sidecar(st->path, "-journal", NULL)) {
+		recover_journal(st->path);
+		rc = read_version(st, &v);
+	}
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_CORRUPT &&
+	    (rc & 0xff) != SQLITE_NOTADB && kstore__media_readonly(st->path)) {
+		/*
+		 * Read-only media: opened immutable (no locks, no -shm), unless
+		 * the database has a journal or a WAL with content that
+		 * immutable reading would ignore.
+		 */
+		if (sidecar(st->path, "-journal", NULL))
+			return kerr_set(err, KE_DB, "database %s is on read-only media with the journal of an "
+					"interrupted write (%s-journal): open it once on writable storage",
+					st->path, st->path);
+		if (sidecar(st->path, "-wal", &wal) && wal > 0)
+			return kerr_set(err, KE_DB, "database %s is on read-only media with changes in its "
+					"write-ahead log (%s-wal) that cannot be read there without %s-shm: "
+					"copy the files to writable storage", st->path, st->path, st->path);
+		if ((rc = connect(st, SQLITE_OPEN_READONLY, 1, err)))
+			return rc;
+		st->note = "the database is on read-only media: opened immutable";
+		rc = read_version(st, &v);
+	}
+	if (rc != SQLITE_OK)
+		return open_error(st, rc, err);
+	return reader_schema(st, v, err);
+}
+
+static int open_writer(struct kstore *st, struct kerr *err)
+{
+	int rc, v;
+
+	if ((rc = connect(st, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0, err)))
+		return rc;
+	if (sqlite3_db_readonly(st->db, "main") == 1)
+		return kerr_set(err, KE_DB, "database %s cannot be written here (read-only media or no "
+				"permission); commands that only read it still work", st->path);
+	if ((rc = read_version(st, &v)) != SQLITE_OK)
+		return open_error(st, rc, err);
+	if (v > NMIGRATIONS)
+		return newer_schema(st, v, err);
+	if ((rc = exec(st, "PRAGMA journal_mode = WAL", err)) ||
+	    (rc = exec(st, "PRAGMA synchronous = NORMAL", err))) {
+		kerr_prefix(err, "%s", st->path);
+		return rc;
+	}
+	/* only an older schema takes the write lock here */
+	return v < NMIGRATIONS ? migrate(st, err) : 0;
 }
 
 int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *err)
 {
 	struct kstore *st;
-	int rc, oflags;
+	int rc;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
@@ -241,50 +472,23 @@ int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *e
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((flags & KSTORE_READONLY) && access(path, F_OK) != 0) {
+	st->readonly = !!(flags & KSTORE_READONLY);
+	if (st->readonly && access(path, F_OK) != 0) {
 		rc = kerr_set(err, KE_NOTFOUND, "no database at %s (create one with 'kyokun init' or 'kyokun add')",
 			      path);
 		goto fail;
 	}
-	oflags = (flags & KSTORE_READONLY) ? SQLITE_OPEN_READONLY :
-		 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		rc = kerr_set(err, KE_DB, "cannot open database %s: %s", path,
-			      st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	if ((rc = st->readonly ? open_reader(st, err) : open_writer(st, err)))
 		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, 10000);
-	if ((rc = ktok_register(st->db, err)))
-		goto fail;
-	sqlite3_extended_result_codes(st->db, 1);
-	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
-		goto fail_db;
-	if (!(flags & KSTORE_READONLY)) {
-		if ((rc = exec(st, "PRAGMA journal_mode = WAL", err)) ||
-		    (rc = exec(st, "PRAGMA synchronous = NORMAL", err)))
-			goto fail_db;
-		if ((rc = migrate(st, err)))
-			goto fail;
-	} else if (kstore_schema_version(st) < 0 && recover_journal(path) &&
-		   kstore_schema_version(st) != NMIGRATIONS) {
-		rc = kerr_set(err, KE_DB, "database %s cannot be read: %s", path, sqlite3_errmsg(st->db));
-		goto fail;
-	} else if (kstore_schema_version(st) != NMIGRATIONS) {
-		rc = kerr_set(err, KE_DB, "database %s is at schema version %d, expected %d "
-			      "(open it once read-write to migrate)", path, kstore_schema_version(st),
-			      NMIGRATIONS);
-		goto fail;
-	}
 	for (int i = 0; i < S__N; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &st->stmt[i], NULL) != SQLITE_OK) {
 			rc = kstore__db_err(st, err, "prepare");
+			kerr_prefix(err, "%s", path);
 			goto fail;
 		}
 	*out = st;
 	return 0;
-fail_db:
-	kerr_prefix(err, "%s", path);
 fail:
 	kstore_close(st);
 	return rc;
@@ -300,6 +504,7 @@ void kstore_close(struct kstore *st)
 		sqlite3_finalize(st->stmt[i]);
 	for (int i = 0; i < KSTORE_NCACHE; i++)
 		sqlite3_finalize(st->cache[i]);
+	sqlite3_finalize(st->dv);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->path);
@@ -311,10 +516,93 @@ const char *kstore_path(const struct kstore *st)
 	return st->path;
 }
 
-int kstore_begin(struct kstore *st, struct kerr *err)
+const char *kstore_note(const struct kstore *st)
+{
+	return st->note;
+}
+
+/* ---- the engine, the counter, the check --------------------------------- */
+
+static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
+static int global_done, global_rc;
+
+int kstore_global_init(int server)
+{
+	int rc;
+
+	pthread_mutex_lock(&global_lock);
+	if (!global_done) {
+		global_done = 1;
+		/*
+		 * For the server, before SQLite's first use, for every
+		 * connection of the process: no global memory statistics
+		 * (their mutex is taken on every allocation of every worker),
+		 * and the database memory-mapped (up to 1 GiB), so the workers
+		 * read pages in place instead of copying them through small
+		 * per-connection page caches.
+		 */
+		if (server && (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK ||
+			       sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30,
+					      (sqlite3_int64)1 << 30) != SQLITE_OK))
+			global_rc = KE_DB;
+		if (sqlite3_initialize() != SQLITE_OK)
+			global_rc = KE_DB;
+	}
+	rc = global_rc;
+	pthread_mutex_unlock(&global_lock);
+	return rc;
+}
+
+/*
+ * PRAGMA data_version changes when another connection commits; this
+ * connection's own writes show in its total change count, and a rollback
+ * is noted by kstore_rollback().  The pragma is one step of a kept
+ * statement: it starts and ends a read transaction (in WAL mode a look at
+ * the shared-memory index, no file I/O).
+ */
+int kstore_changes(struct kstore *st, unsigned long long *counter, struct kerr *err)
+{
+	sqlite3_int64 dv, ch = sqlite3_total_changes64(st->db);
+
+	if (!st->dv && sqlite3_prepare_v3(st->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+					  &st->dv, NULL) != SQLITE_OK)
+		return kstore__db_err(st, err, "reading the data version");
+	if (sqlite3_step(st->dv) != SQLITE_ROW) {
+		kstore__db_err(st, err, "reading the data version");
+		sqlite3_reset(st->dv);
+		return KE_DB;
+	}
+	dv = sqlite3_column_int64(st->dv, 0);
+	sqlite3_reset(st->dv);
+	if (!st->changes || dv != st->seen_dv || ch != st->seen_ch || st->rolled_back) {
+		st->changes++;
+		st->seen_dv = dv;
+		st->seen_ch = ch;
+		st->rolled_back = 0;
+	}
+	*counter = st->changes;
+	return 0;
+}
+
+/* May st start a write transaction? */
+static int can_write(struct kstore *st, struct kerr *err)
 {
 	if (st->in_txn)
 		return kerr_set(err, KE_DB, "a transaction is already open");
+	if (st->readonly)
+		return kerr_set(err, KE_DB, "database %s was opened read-only", st->path);
+	if (st->damaged)
+		return kerr_set(err, KE_DB, "the database file is damaged: run `kyokun check`; restore from a "
+				"backup");
+	return 0;
+}
+
+int kstore_begin(struct kstore *st, struct kerr *err)
+{
+	int rc;
+
+	if ((rc = can_write(st, err)))
+		return rc;
 	if (exec(st, "BEGIN IMMEDIATE", err))
 		return KE_DB;
 	st->in_txn = 1;
@@ -344,11 +632,13 @@ int kstore_begin(struct kstore *st, struct kerr *err)
  * The switch is made only when this is the database's only connection
  * (SQLite refuses to leave WAL mode otherwise, e.g. while `kyokun serve`
  * runs, and the transaction then simply runs in WAL mode), and WAL mode is
- * restored when the transaction ends.  The price: while it runs, a reader
- * that opens the database waits (busy timeout) and then fails with
- * "database is locked" instead of reading the previous state.  After a
- * crash in the middle, the next read-write connection rolls the journal
- * back (read-only ones: recover_journal()) and WAL mode is restored.
+ * restored when the transaction ends.  The price: while it runs, another
+ * process cannot read the previous state (the writer holds the exclusive
+ * lock as soon as its page cache spills); a reader that opens the database
+ * then waits READER_WAIT_MS and fails with a message saying a bulk load is
+ * writing (db_error()), a writer waits WRITER_WAIT_MS.  After a crash in the
+ * middle, the next read-write connection rolls the journal back (read-only
+ * ones: recover_journal()) and WAL mode is restored.
  */
 static int journal_is_wal(struct kstore *st)
 {
@@ -373,12 +663,12 @@ int kstore_begin_bulk(struct kstore *st, struct kerr *err)
 {
 	int rc;
 
-	if (st->in_txn)
-		return kerr_set(err, KE_DB, "a transaction is already open");
+	if ((rc = can_write(st, err)))
+		return rc;
 	/* fails at once (and leaves WAL mode on) if another connection is open */
 	sqlite3_busy_timeout(st->db, 0);
 	exec(st, "PRAGMA journal_mode = DELETE", NULL);
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_timeout(st->db, WRITER_WAIT_MS);
 	if ((rc = kstore_begin(st, err)))
 		end_bulk(st);
 	return rc;
@@ -403,6 +693,7 @@ void kstore_rollback(struct kstore *st)
 		return;
 	exec(st, "ROLLBACK", NULL);
 	st->in_txn = 0;
+	st->rolled_back = 1; /* for kstore_changes() */
 	end_bulk(st);
 }
 
@@ -1041,5 +1332,122 @@ int kstore_count(struct kstore *st, const struct kreader *r, long *n, struct ker
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
+	return rc;
+}
+
+/* ---- checking ------------------------------------------------------------ */
+
+/*
+ * FTS5's integrity-check is a command written as an INSERT, so it needs a
+ * write transaction, which is rolled back (nothing is written).  A
+ * read-only store runs it on a short read-write connection of its own.
+ * rank 1 also compares the index with its content (case_text).
+ * Returns 0 (checked: *bad is SQLite's result code, SQLITE_OK if sound),
+ * 1 (cannot be checked here: the database cannot be written), or KE_DB.
+ */
+static int fts_check(struct kstore *st, int quick, int *bad, char *msg, size_t msgsize, struct kerr *err)
+{
+	struct kstore tmp = { .path = st->path };
+	struct kstore *c = st;
+	int rc;
+
+	*bad = SQLITE_OK;
+	if (st->immutable)
+		return 1;
+	if (st->readonly) {
+		c = &tmp;
+		if (sqlite3_open_v2(st->path, &tmp.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+		    sqlite3_db_readonly(tmp.db, "main") == 1) {
+			rc = 1;
+			goto out;
+		}
+		sqlite3_extended_result_codes(tmp.db, 1);
+		sqlite3_busy_timeout(tmp.db, WRITER_WAIT_MS);
+		if ((rc = ktok_register(tmp.db, err)))
+			goto out;
+	}
+	if ((rc = exec(c, "BEGIN", err)))
+		goto out;
+	if (sqlite3_exec(c->db, quick ? "INSERT INTO case_fts(case_fts, rank) VALUES('integrity-check', 0)" :
+			 "INSERT INTO case_fts(case_fts, rank) VALUES('integrity-check', 1)",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		*bad = sqlite3_extended_errcode(c->db);
+		snprintf(msg, msgsize, "%s", sqlite3_errmsg(c->db));
+	}
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	if (*bad != SQLITE_OK && (*bad & 0xff) != SQLITE_CORRUPT && (*bad & 0xff) != SQLITE_NOTADB) {
+		rc = kerr_set(err, KE_DB, "checking the full-text index: %s", msg);
+		*bad = SQLITE_OK;
+	}
+out:
+	if (tmp.db)
+		sqlite3_close_v2(tmp.db);
+	return rc;
+}
+
+int kstore_check(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err)
+{
+	int quick = flags & KSTORE_CHECK_QUICK;
+	sqlite3_stmt *s = NULL;
+	long problems = 0;
+	char msg[512];
+	int rc, bad;
+
+	if (st->in_txn)
+		return kerr_set(err, KE_DB, "a transaction is open");
+	/* every problem found, up to 100 (SQLite's default) */
+	if (sqlite3_prepare_v2(st->db, quick ? "PRAGMA quick_check" : "PRAGMA integrity_check", -1, &s,
+			       NULL) != SQLITE_OK) {
+		/* the schema cannot even be read */
+		problems++;
+		if ((rc = cb(ctx, "database", sqlite3_errmsg(st->db))))
+			goto out;
+	}
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(s, 0);
+
+		if (!m || !strcmp(m, "ok"))
+			continue;
+		/* problems one a line, after a line naming the database */
+		while (*m) {
+			size_t n = strcspn(m, "\n");
+
+			if (n && strncmp(m, "***", 3)) {
+				snprintf(msg, sizeof(msg), "%.*s", (int)n, m);
+				problems++;
+				if ((rc = cb(ctx, "database", msg)))
+					goto out;
+			}
+			m += n + (m[n] == '\n');
+		}
+	}
+	if (s && rc != SQLITE_DONE) {
+		if ((rc & 0xff) != SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB) {
+			rc = kerr_set(err, KE_DB, "checking the database: %s", sqlite3_errmsg(st->db));
+			goto out;
+		}
+		problems++;
+		if ((rc = cb(ctx, "database", sqlite3_errmsg(st->db))))
+			goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	rc = fts_check(st, quick, &bad, msg, sizeof(msg), err);
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		if ((rc = cb(ctx, NULL, "the full-text index was not checked: its check needs a write "
+			     "transaction (nothing is written), and the database cannot be written here")))
+			goto out;
+	} else if (bad != SQLITE_OK) {
+		problems++;
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s",
+			 quick ? "" : " (the index does not match the text of the cases, or is damaged)");
+		if ((rc = cb(ctx, "full-text index", msg)))
+			goto out;
+	}
+	rc = problems > INT_MAX ? INT_MAX : (int)problems;
+out:
+	sqlite3_finalize(s);
 	return rc;
 }

@@ -5,7 +5,8 @@
  * (the web server opens one per worker).  The database is in WAL mode with
  * foreign keys on, so many readers can work while one writer writes (but
  * see kstore_begin_bulk()).  The schema is versioned (PRAGMA user_version)
- * and migrated on open.
+ * and migrated when a read-write connection opens it; a read-only one never
+ * migrates nor writes.
  *
  * Every write runs in a transaction.  kstore_put() and kstore_delete() open
  * their own unless the caller has one open with kstore_begin() (an import of
@@ -30,6 +31,17 @@ enum {
 	KSTORE_READONLY = 1, /* open for reading only (the file must exist) */
 };
 
+/*
+ * Open (read-write: create if absent, and migrate an older schema) or, with
+ * KSTORE_READONLY, open for reading: nothing is written, nothing migrated
+ * (a database at an older schema is refused with a message saying to run
+ * `kyokun init`), and the writer's lock is never waited for (WAL readers
+ * need none), except during a bulk load without WAL (kstore_begin_bulk):
+ * then the reader waits two seconds at most and fails with a message saying
+ * a bulk load is in progress.  A database on read-only media (its -shm file
+ * cannot be made) is opened immutable: see kstore_note().  A schema newer
+ * than this build's is refused either way.
+ */
 int kstore_open(struct kstore **st, const char *path, int flags, struct kerr *err);
 void kstore_close(struct kstore *st);
 /* The schema version the database is at, and the one this build writes. */
@@ -37,15 +49,54 @@ int kstore_schema_version(struct kstore *st);
 int kstore_schema_latest(void);
 const char *kstore_path(const struct kstore *st);
 
+/*
+ * Process-wide settings of the storage engine, made once before its first
+ * use (the first call decides; thread-safe).  server != 0, for `kyokun
+ * serve` (a connection per worker thread): no global memory statistics
+ * (their mutex is taken on every allocation), the database memory-mapped.
+ * Without a call, the defaults.  KE_DB if the engine was already in use
+ * and the settings could not be applied.
+ */
+int kstore_global_init(int server);
+
+/*
+ * A note for the user about how the database was opened, or NULL: e.g. a
+ * database on read-only media opened immutable.  The store prints nothing.
+ */
+const char *kstore_note(const struct kstore *st);
+
+/*
+ * A counter that changes whenever anything was committed to the database
+ * since the previous call on st (by st or by any other connection or
+ * process), or st rolled a transaction back.  It never goes back, so a
+ * cache keeps the value it was built at and is current while the value is
+ * the same.  A few microseconds (see kstore_changes in store.c).
+ */
+int kstore_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
+
+/*
+ * Check the database: the file's structure (every page, index and
+ * constraint; with KSTORE_CHECK_QUICK the pages only, much faster) and the
+ * full-text index against the searchable text.  Each problem is given to cb
+ * (where: "database" or "full-text index"); where NULL is a note (a part
+ * that could not be checked), not a problem.  Returns the number of
+ * problems (0: the database is sound), or a negative KE_* code when the
+ * check could not run.  A non-zero return from cb stops the check and is
+ * returned.
+ */
+enum { KSTORE_CHECK_QUICK = 1 };
+typedef int (*kstore_check_cb)(void *ctx, const char *where, const char *problem);
+int kstore_check(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err);
+
 int kstore_begin(struct kstore *st, struct kerr *err);
 /*
  * A transaction for a bulk load (kyokun add of a big file): when this is the
  * database's only connection it runs with a rollback journal instead of the
  * WAL (much faster for hundreds of MB in one transaction; still all or
  * nothing), and WAL mode is restored when it ends.  While it runs, another
- * process that opens the database waits and may fail with "database is
- * locked".  With other connections open (kyokun serve) it is a plain
- * kstore_begin().
+ * process cannot read the database: a reader waits two seconds at most and
+ * fails with a message saying a bulk load is writing.  With other
+ * connections open (kyokun serve) it is a plain kstore_begin().
  */
 int kstore_begin_bulk(struct kstore *st, struct kerr *err);
 int kstore_commit(struct kstore *st, struct kerr *err);

@@ -10,9 +10,8 @@
  * the narrow index cases_facets and the table case_tags.  A search then
  * walks the rowids of its match (FTS5 alone, no join) and counts.
  *
- * The arrays are valid while the database is unchanged (PRAGMA
- * data_version for other connections, the change count for this one) and
- * are read again on the next search after a change.
+ * The arrays are valid while the database is unchanged (kstore_changes())
+ * and are read again on the next search after a change.
  */
 #include "store_int.h"
 #include "store_search.h"
@@ -44,7 +43,7 @@ struct dict {
 
 struct kfacets {
 	int valid;
-	sqlite3_int64 data_version, changes;
+	unsigned long long changes; /* kstore_changes() when read */
 	sqlite3_int64 n;           /* rowids [0, n) */
 	int32_t *col[FC__N];       /* per rowid: code in dict[c], -1 NULL; col[FC_TLP] -1: no case */
 	struct dict dict[FC__N];
@@ -55,7 +54,7 @@ struct kfacets {
 	struct dict tags;
 	long *cnt;                 /* counting space: one per code of every column and of tags */
 	size_t ncnt;
-	sqlite3_stmt *dv, *rows, *tagrows, *match;
+	sqlite3_stmt *rows, *tagrows, *match;
 };
 
 static uint32_t hash(const char *s)
@@ -155,7 +154,6 @@ void kstore__facets_free(struct kfacets *fc)
 	if (!fc)
 		return;
 	clear(fc);
-	sqlite3_finalize(fc->dv);
 	sqlite3_finalize(fc->rows);
 	sqlite3_finalize(fc->tagrows);
 	sqlite3_finalize(fc->match);
@@ -282,7 +280,7 @@ nomem:
 int kstore__facets_ready(struct kstore *st, struct kfacets **out, struct kerr *err)
 {
 	struct kfacets *fc = st->facets;
-	sqlite3_int64 dv = 0, ch = sqlite3_total_changes64(st->db);
+	unsigned long long ch;
 	int rc;
 
 	*out = NULL;
@@ -291,18 +289,14 @@ int kstore__facets_ready(struct kstore *st, struct kfacets **out, struct kerr *e
 			return kerr_set(err, KE_NOMEM, "out of memory");
 		st->facets = fc;
 	}
-	if (!fc->dv && (rc = kstore__prepare(st, "PRAGMA data_version", &fc->dv, err)))
+	if ((rc = kstore_changes(st, &ch, err)))
 		return rc;
-	if (sqlite3_step(fc->dv) == SQLITE_ROW)
-		dv = sqlite3_column_int64(fc->dv, 0);
-	sqlite3_reset(fc->dv);
-	if (!fc->valid || fc->data_version != dv || fc->changes != ch) {
+	if (!fc->valid || fc->changes != ch) {
 		clear(fc);
 		if ((rc = load(st, fc, err)) != 0) {
 			clear(fc);
 			return rc;
 		}
-		fc->data_version = dv;
 		fc->changes = ch;
 	}
 	*out = fc;

@@ -30,9 +30,21 @@ struct kstore {
 	int threads;           /* search threads: 0 = as many as processors (at most 2) */
 	struct kfacets *facets; /* facet columns by rowid, read on first use (store_facet.c) */
 	int facets_sql;         /* count facets in SQL instead (kstore_search_tune) */
+	int readonly;           /* opened with KSTORE_READONLY */
+	int immutable;          /* opened immutable (read-only media): no locks, no WAL */
+	int damaged;            /* SQLite reported the file damaged: no more writes */
+	const char *note;       /* kstore_note() */
+	/* kstore_changes(): what the connection saw at the last call */
+	sqlite3_stmt *dv;       /* PRAGMA data_version */
+	sqlite3_int64 seen_dv, seen_ch;
+	unsigned long long changes; /* the counter: 0 before the first call */
+	int rolled_back;        /* a transaction was rolled back since */
 };
 
+/* err from the connection's last error; a damaged file is said so, and ends the transaction. */
 int kstore__db_err(struct kstore *st, struct kerr *err, const char *what);
+/* Is path's file or folder not writable (read-only media)?  Then readers open it immutable. */
+int kstore__media_readonly(const char *path);
 void kstore__bind_text(sqlite3_stmt *s, int i, const char *v);
 int kstore__step_done(struct kstore *st, sqlite3_stmt *s, struct kerr *err, const char *what);
 int kstore__prepare(struct kstore *st, const char *sql, sqlite3_stmt **s, struct kerr *err);

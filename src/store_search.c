@@ -34,7 +34,6 @@ enum {
 	C_TOP2,
 	C_COUNT,
 	C_STATS,
-	C_DV,
 	C_DLALL,
 	C_MINID,
 	C_MAXID,
@@ -337,12 +336,11 @@ out_free:
  * The length of every row (what xColumnSize(-1) reads from case_fts_docsize
  * one row at a time), kept per connection once a query needs many of them:
  * loaded in one scan of the docsize table, valid while the database is
- * unchanged (PRAGMA data_version for other connections, the change count
- * for this one).
+ * unchanged (kstore_changes()).
  */
 struct dlcache {
 	int valid;
-	sqlite3_int64 data_version, changes;
+	unsigned long long changes; /* kstore_changes() when loaded */
 	sqlite3_int64 n;  /* dl[0..n) by rowid */
 	int *dl;          /* -1: no such row */
 };
@@ -820,17 +818,15 @@ static int docsize_sum(const unsigned char *p, int n)
 static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct kerr *err)
 {
 	sqlite3_stmt *s;
-	sqlite3_int64 dv = 0, ch = sqlite3_total_changes64(st->db), max = 0;
+	sqlite3_int64 max = 0;
+	unsigned long long ch;
 	int rc, r;
 
 	if (!dc)
 		return 0;
-	if ((rc = cached(st, C_DV, "PRAGMA data_version", &s, err)))
+	if ((rc = kstore_changes(st, &ch, err)))
 		return rc;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		dv = sqlite3_column_int64(s, 0);
-	done(s);
-	if (dc->valid && dc->data_version == dv && dc->changes == ch)
+	if (dc->valid && dc->changes == ch)
 		return 1;
 	dc->valid = 0;
 	if (!load)
@@ -867,7 +863,6 @@ static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct
 		return r == SQLITE_ROW ? 0 : kstore__db_err(st, err, "search: document lengths");
 	}
 	dc->valid = 1;
-	dc->data_version = dv;
 	dc->changes = ch;
 	return 1;
 }

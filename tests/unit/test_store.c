@@ -2,14 +2,19 @@
  * test_store.c - unit tests of the SQLite store (store.c): opening and
  * migrating, put/get, revisions and history, transactions (duplicate ids,
  * rollback), delete, list filters, documents, counts, reopening and
- * read-only connections.
+ * read-only connections; read-only opens never migrate and never wait for a
+ * writer (also during a bulk load in another process); the change counter;
+ * the check of a damaged file.
  */
 #include "testutil.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "case.h"
@@ -714,6 +719,376 @@ static void test_reopen_readonly(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* ---- read-only opens, the change counter, checks ---- */
+
+static void db_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static int db_version(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_readonly_schema(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	put_simple(st, "old", "古い");
+	kstore_close(st);
+
+	/* schema 4: the latest without migration 5's index (update with a new migration) */
+	assert_int_equal(kstore_schema_latest(), 5);
+	db_exec(path, "DROP INDEX cases_facets; PRAGMA user_version = 4");
+	st = NULL;
+	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
+	assert_null(st);
+	assert_msg_has(err, "schema version 4, older than this kyokun's 5");
+	assert_msg_has(err, "run `kyokun init`");
+	assert_int_equal(db_version(path), 4); /* a reader never migrates */
+	/* a writer does */
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_schema_version(st), 5);
+	assert_string_equal(stored_title(st, "old"), "古い");
+	kstore_close(st);
+	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), 0);
+	assert_string_equal(stored_title(st, "old"), "古い");
+	kstore_close(st);
+
+	/* newer than this build: refused by readers and writers, left alone */
+	db_exec(path, "PRAGMA user_version = 99");
+	st = NULL;
+	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 5: upgrade kyokun");
+	assert_int_equal(kstore_open(&st, path, 0, &err), KE_DB);
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 5: upgrade kyokun");
+	assert_null(st);
+	assert_int_equal(db_version(path), 99);
+}
+
+static unsigned long long changes(struct kstore *st)
+{
+	struct kerr err = KERR_INIT;
+	unsigned long long n = 0;
+
+	if (kstore_changes(st, &n, &err) < 0)
+		fail_msg("kstore_changes: %s", err.msg);
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_changes(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *ro = NULL;
+	unsigned long long a, b;
+	struct kcase c;
+	char path[512];
+	double t;
+	int n = 20000;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_open(&ro, path, KSTORE_READONLY, &err), 0);
+	a = changes(st);
+	assert_true(a != 0);
+	assert_true(changes(st) == a); /* nothing happened */
+	/* its own writes */
+	put_simple(st, "one", "一");
+	b = changes(st);
+	assert_true(b != a);
+	assert_true(changes(st) == b);
+	/* another connection's commit */
+	a = changes(ro);
+	assert_true(changes(ro) == a);
+	put_simple(st, "two", "二");
+	b = changes(ro);
+	assert_true(b != a);
+	assert_true(changes(ro) == b);
+	/* a rollback (what was read inside the transaction is gone) */
+	a = changes(st);
+	assert_int_equal(kstore_begin(st, &err), 0);
+	mkcase(&c, "three", "三", NULL, 0, 0, NULL, NULL, NULL, NULL, "clear");
+	put(st, &c, KSTORE_CREATED);
+	kcase_free(&c);
+	b = changes(st);
+	assert_true(b != a);
+	kstore_rollback(st);
+	assert_true(changes(st) != b);
+	assert_null(stored_title(st, "three"));
+	assert_true(changes(ro) == changes(ro));
+
+	/* what one call costs on a reader (the web server asks on every request) */
+	t = now_s();
+	for (int i = 0; i < n; i++)
+		changes(ro);
+	t = now_s() - t;
+	print_message("kstore_changes: %.2f us a call\n", t / n * 1e6);
+	kstore_close(ro);
+	kstore_close(st);
+}
+
+/*
+ * A bulk load in another process while readers open and query the
+ * database again and again (the finding: 2 of 200 searches failed with
+ * "database is locked" during a bulk add while a server ran).  With another
+ * connection open (the server: holder), the bulk load stays in WAL mode and
+ * no reader may fail or wait, nor may a read-write open (no migration, no
+ * lock at open).  Without one, the load runs with a rollback journal and
+ * holds the file: a reader then waits two seconds at most and says so.
+ */
+static void bulk_child(const char *path, int ready_fd, int go_fd)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL;
+	struct kbuf text = KBUF_INIT;
+	char id[32], b = 1;
+	struct kcase c;
+
+	alarm(60); /* never left waiting for a parent that failed */
+	if (kstore_open(&st, path, 0, &err) < 0 || kstore_begin_bulk(st, &err) < 0)
+		_exit(2);
+	for (int i = 0; i < 200; i++)
+		kbuf_addf(&text, "大量投入の本文 %d 停電と復旧の手順。", i);
+	for (int i = 0; i < 3000; i++) {
+		if (i == 2000 && (write(ready_fd, &b, 1) != 1 || read(go_fd, &b, 1) != 1))
+			_exit(3);
+		snprintf(id, sizeof(id), "bulk-%d", i);
+		mkcase(&c, id, "一括", "bulk.txt", 2024, i + 1, "cat", NULL, NULL, NULL, "clear");
+		if (kstr_set(&c.sections[KSEC_BACKGROUND], kbuf_str(&text)) < 0 ||
+		    kstore_put(st, &c, NULL, &err) < 0)
+			_exit(4);
+		kcase_free(&c);
+	}
+	if (kstore_commit(st, &err) < 0)
+		_exit(5);
+	kstore_close(st);
+	kbuf_release(&text);
+	_exit(0);
+}
+
+/* One reader: open read-only, a query or two, close.  0 or the KE_* code, its message in err. */
+static int read_once(const char *path, int flags, long *n, struct kerr *err)
+{
+	struct kfilter f = KFILTER_LOCAL_INIT;
+	struct kstore *st = NULL;
+	int rc;
+
+	f.document = "d.txt";
+	f.limit = 5;
+	if ((rc = kstore_open(&st, path, flags, err)) < 0)
+		return rc;
+	if (!(rc = kstore_count(st, tlp_reader(-1), n, err)))
+		rc = kstore_list(st, &f, ids_cb, &(struct ids){ 0 }, NULL, err);
+	if (!rc && stored_title(st, "base") == NULL)
+		rc = kerr_set(err, KE_NOTFOUND, "base is missing");
+	kstore_close(st);
+	return rc;
+}
+
+static void bulk_with_readers(int holder)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *hold = NULL;
+	int ready[2], go[2], status;
+	char path[512], b = 1;
+	pid_t pid;
+	long n;
+	double t;
+
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	put_simple(st, "base", "基本");
+	kstore_close(st);
+	if (holder)
+		assert_int_equal(kstore_open(&hold, path, KSTORE_READONLY, &err), 0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		bulk_child(path, ready[1], go[0]);
+	/* the load is under way: 2,000 cases written, not committed */
+	if (read(ready[0], &b, 1) != 1) {
+		waitpid(pid, &status, 0);
+		fail_msg("the bulk load failed (exit %d)", WEXITSTATUS(status));
+	}
+	for (int i = 0; i < (holder ? 30 : 2); i++) {
+		t = now_s();
+		int rc = read_once(path, i % 3 == 2 && holder ? 0 : KSTORE_READONLY, &n, &err);
+
+		t = now_s() - t;
+		if (holder) {
+			/* WAL: the state before the load, at once */
+			if (rc < 0)
+				fail_msg("reader %d failed during the bulk load: %s", i, err.msg);
+			assert_int_equal(n, 1);
+			assert_true(t < 1.5);
+		} else if (rc < 0) {
+			assert_msg_has(err, "a bulk load (`kyokun add` of a large file) is writing the database");
+			assert_true(t < 4.0);
+		} else {
+			assert_int_equal(n, 1);
+		}
+	}
+	assert_int_equal(write(go[1], &b, 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* after it: everything, and the database back in WAL mode */
+	assert_int_equal(read_once(path, KSTORE_READONLY, &n, &err), 0);
+	assert_int_equal(n, 3001);
+	kstore_close(hold);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	{
+		sqlite3 *db;
+		sqlite3_stmt *s;
+
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+	}
+}
+
+static void test_bulk_readers_server(void **state)
+{
+	(void)state;
+	bulk_with_readers(1);
+}
+
+static void test_bulk_readers_alone(void **state)
+{
+	(void)state;
+	bulk_with_readers(0);
+}
+
+struct found {
+	int problems, notes;
+	char first[256];
+};
+
+static int check_cb(void *ctx, const char *where, const char *problem)
+{
+	struct found *f = ctx;
+
+	if (!where) {
+		f->notes++;
+		return 0;
+	}
+	if (!f->problems++)
+		snprintf(f->first, sizeof(f->first), "%s: %s", where, problem);
+	return 0;
+}
+
+static void test_check_damaged(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *ro = NULL;
+	struct found f = { 0 };
+	char path[512], id[32];
+	struct kcase c;
+	FILE *fp;
+	long size;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_begin(st, &err), 0);
+	for (int i = 0; i < 600; i++) {
+		snprintf(id, sizeof(id), "c-%d", i);
+		mkcase(&c, id, "点検の事例", "d.txt", 2024, i + 1, "cat", NULL, NULL, NULL, "clear");
+		put(st, &c, KSTORE_CREATED);
+		kcase_free(&c);
+	}
+	assert_int_equal(kstore_commit(st, &err), 0);
+
+	/* sound: no problem, on a writer and on a reader (the index check on a connection of its own) */
+	assert_int_equal(kstore_check(st, 0, check_cb, &f, &err), 0);
+	assert_int_equal(kstore_check(st, KSTORE_CHECK_QUICK, check_cb, &f, &err), 0);
+	assert_int_equal(kstore_open(&ro, path, KSTORE_READONLY, &err), 0);
+	assert_int_equal(kstore_check(ro, 0, check_cb, &f, &err), 0);
+	kstore_close(ro);
+	assert_int_equal(f.problems + f.notes, 0);
+	kstore_close(st);
+
+	/* the searchable text changed behind the index's back */
+	db_exec(path, "UPDATE case_text SET body = '別の文' WHERE rid = 7");
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_check(st, 0, check_cb, &f, &err), 1);
+	if (!strstr(f.first, "full-text index: "))
+		fail_msg("first problem: %s", f.first);
+	kstore_close(st);
+
+	/* the middle third of the file overwritten */
+	fp = fopen(path, "r+b");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	fseek(fp, size / 3 / 4096 * 4096, SEEK_SET);
+	for (long i = 0; i < size / 3; i++)
+		fputc((int)(i * 7919 % 251), fp);
+	fclose(fp);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_true(kstore_check(st, KSTORE_CHECK_QUICK, check_cb, &f, &err) > 0);
+	if (!strstr(f.first, "database: "))
+		fail_msg("first problem: %s", f.first);
+	/* a write stops with the message, its transaction rolled back, and no write after it */
+	assert_int_equal(kstore_begin(st, &err), 0);
+	for (int i = 0; i < 600; i++) {
+		snprintf(id, sizeof(id), "c-%d", i);
+		mkcase(&c, id, "改訂", "d.txt", 2024, i + 1, "cat", NULL, NULL, NULL, "clear");
+		int rc = kstore_put(st, &c, NULL, &err);
+
+		kcase_free(&c);
+		if (rc < 0)
+			break;
+	}
+	assert_msg_has(err, "the database file is damaged (SQLite: ");
+	assert_msg_has(err, "run `kyokun check`; restore from a backup");
+	assert_true(kstore_commit(st, &err) < 0); /* nothing to commit: rolled back */
+	assert_true(kstore_begin(st, &err) < 0);
+	assert_msg_has(err, "damaged");
+	kstore_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -726,6 +1101,11 @@ int main(void)
 		cmocka_unit_test(test_list_rows),
 		cmocka_unit_test(test_documents_count),
 		cmocka_unit_test(test_reopen_readonly),
+		cmocka_unit_test(test_readonly_schema),
+		cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_bulk_readers_server),
+		cmocka_unit_test(test_bulk_readers_alone),
+		cmocka_unit_test(test_check_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
