@@ -32,7 +32,6 @@
 #include "utf8.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -44,7 +43,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,17 +62,17 @@ static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'; base
  * limit, the language, and the request target.  (Pages that come to depend
  * on more, such as a signed-in user's name, must add it to the key.)  Any
  * commit to the database empties it before the next request is answered:
- * every request first compares the WAL-index header in DB-shm (whose change
- * counter moves with each transaction, sqlite.org/walformat.html) and the
- * size, time and inode of DB and DB-wal with what they were.  Entries also
- * expire after CACHE_TTL seconds.  Bounded in entries and bytes.
+ * every request first asks the store's change counter (kstore_changes(), on
+ * a read-only connection of the cache's own, under the cache's lock), and a
+ * page is kept only if the counter has not moved since its request came in
+ * (so a page built across a commit is never kept).  Entries also expire
+ * after CACHE_TTL seconds.  Bounded in entries and bytes.
  */
 #define CACHE_SETS 512
 #define CACHE_WAYS 4
 #define CACHE_MAX_ENTRY (256u << 10)
 #define CACHE_MAX_BYTES (64u << 20)
 #define CACHE_TTL 60
-#define SHM_HEADER 48 /* bytes of the WAL-index header compared */
 
 struct centry {
 	uint64_t hash;
@@ -89,23 +87,14 @@ struct centry {
 	time_t born;
 };
 
-/* What the database files look like: changes when anything is committed. */
-struct dbstamp {
-	struct timespec db_m, wal_m;
-	off_t db_s, wal_s;
-	ino_t db_i, wal_i, shm_i;
-	unsigned char shm[SHM_HEADER];
-};
-
 struct rcache {
 	pthread_mutex_t lock;
 	struct centry e[CACHE_SETS][CACHE_WAYS];
 	size_t bytes;
 	unsigned long long tick;
-	struct dbstamp stamp;
+	unsigned long long stamp; /* the store's change counter the entries belong to */
 	int stamped;
-	int shm_fd;       /* DB-shm, opened at start */
-	ino_t shm_ino;
+	struct kstore *watch;     /* the cache's connection for kstore_changes() (under lock) */
 };
 
 /* A page to build: the request, parsed, waiting for (or back from) the pool. */
@@ -120,6 +109,8 @@ struct job {
 	int done;
 	uint64_t hash;     /* cache key (key == NULL: not cached) */
 	char *key;
+	unsigned long long stamp; /* the store's change counter when the request came in */
+	int stamped;       /* stamp was read: the page may be kept if it has not moved */
 	char *arena;       /* the decoded path segments and parameters */
 	struct kkeep keep; /* what the page keeps until it is sent (khttp_keep) */
 };
@@ -136,8 +127,6 @@ struct cthread {
 struct khttp_server {
 	struct MHD_Daemon *d;
 	char *db_path;
-	char *wal_path;
-	char *shm_path;
 	char url[96];
 	int access_log;
 	int cache_on;
@@ -433,45 +422,19 @@ static void cache_flush(struct rcache *c)
 			cache_drop(c, &c->e[i][k]);
 }
 
-/* Read the database files' stamp (no lock needed). 0, or -1 if it cannot be trusted. */
-static int read_stamp(const struct khttp_server *srv, struct dbstamp *now)
-{
-	struct stat sb;
-
-	memset(now, 0, sizeof(*now));
-	if (stat(srv->db_path, &sb) == 0) {
-		now->db_m = sb.st_mtim;
-		now->db_s = sb.st_size;
-		now->db_i = sb.st_ino;
-	}
-	if (stat(srv->wal_path, &sb) == 0) {
-		now->wal_m = sb.st_mtim;
-		now->wal_s = sb.st_size;
-		now->wal_i = sb.st_ino;
-	}
-	if (stat(srv->shm_path, &sb) == 0) {
-		now->shm_i = sb.st_ino;
-		/* DB-shm replaced under us: its counter is not ours to read any more */
-		if (srv->cache.shm_fd < 0 || sb.st_ino != srv->cache.shm_ino)
-			return -1;
-		if (pread(srv->cache.shm_fd, now->shm, sizeof(now->shm), 0) != (ssize_t)sizeof(now->shm))
-			return -1;
-	}
-	return 0;
-}
-
 /*
- * Bring the cache up to the database (locked): empty it if the database
- * changed.  Returns 0 if the cache may be used for this request.
+ * Bring the cache up to the database (locked): empty it if anything was
+ * committed since.  0 with *now the counter if the cache may be used for
+ * this request; -1 if the database cannot say (emptied, nothing kept).
  */
-static int cache_sync(struct rcache *c, const struct dbstamp *now, int trusted)
+static int cache_sync(struct rcache *c, unsigned long long *now)
 {
-	if (!trusted) {
+	if (!c->watch || kstore_changes(c->watch, now, NULL) < 0) {
 		cache_flush(c);
 		c->stamped = 0;
 		return -1;
 	}
-	if (!c->stamped || memcmp(now, &c->stamp, sizeof(*now))) {
+	if (!c->stamped || *now != c->stamp) {
 		cache_flush(c);
 		c->stamp = *now;
 		c->stamped = 1;
@@ -610,7 +573,8 @@ static enum MHD_Result send_304(struct MHD_Connection *conn, const struct khttp_
  */
 static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection *conn,
 				 const struct khttp_req *req, struct khttp_resp *resp,
-				 struct reqstate *rs, uint64_t hash, const char *key)
+				 struct reqstate *rs, uint64_t hash, const char *key,
+				 const unsigned long long *stamp)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -636,9 +600,11 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 		ret = MHD_queue_response(conn, (unsigned)status, r);
 		access_log(srv, rs, status, len, 0);
 	}
-	if (status == 200 && key && srv->cache_on) {
+	if (status == 200 && key && stamp && srv->cache_on) {
 		pthread_mutex_lock(&srv->cache.lock);
-		kept = cache_put(&srv->cache, hash, key, r, len, resp, lang);
+		/* not if anything was committed since the request came in: the page may be older */
+		if (srv->cache.stamped && srv->cache.stamp == *stamp)
+			kept = cache_put(&srv->cache, hash, key, r, len, resp, lang);
 		pthread_mutex_unlock(&srv->cache.lock);
 	}
 	if (!kept)
@@ -646,20 +612,22 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 	return ret;
 }
 
-/* Answer from the cache if it has the page: 1 (and *ret) if it did. */
-static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, uint64_t hash,
-		       const char *key, struct reqstate *rs, enum MHD_Result *ret)
+/*
+ * Answer from the cache if it has the page: 1 (and *ret) if it did.  Else
+ * job->stamp is the change counter the page to be built may be kept under.
+ */
+static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, struct job *job,
+		       struct reqstate *rs, enum MHD_Result *ret)
 {
 	struct rcache *c = &srv->cache;
-	struct dbstamp now;
 	struct khttp_resp like;
 	struct centry *e;
 	enum klang lang;
-	int trusted = read_stamp(srv, &now) == 0;
 	size_t size;
 
 	pthread_mutex_lock(&c->lock);
-	if (cache_sync(c, &now, trusted) < 0 || !(e = cache_find(c, hash, key))) {
+	job->stamped = cache_sync(c, &job->stamp) == 0;
+	if (!job->stamped || !(e = cache_find(c, job->hash, job->key))) {
 		pthread_mutex_unlock(&c->lock);
 		return 0;
 	}
@@ -699,7 +667,7 @@ static enum MHD_Result send_error_(struct khttp_server *srv, struct MHD_Connecti
 	if (!req->keep)
 		req->keep = &keep; /* a request refused before it was parsed */
 	kroute_error(req, &resp, kind, status, msg, detail);
-	ret = send_resp(srv, conn, req, &resp, rs, 0, NULL);
+	ret = send_resp(srv, conn, req, &resp, rs, 0, NULL, NULL);
 	kbuf_release(&resp.body);
 	if (req->keep == &keep) {
 		keep_release(&keep);
@@ -722,7 +690,8 @@ static enum MHD_Result send_job(struct khttp_server *srv, struct MHD_Connection 
 	int status;
 
 	if (job->rc >= 0)
-		return send_resp(srv, conn, &job->req, &job->resp, rs, job->hash, job->key);
+		return send_resp(srv, conn, &job->req, &job->resp, rs, job->hash, job->key,
+				 job->stamped ? &job->stamp : NULL);
 	status = kroute_status_of(job->rc);
 	if (status == 500)
 		fprintf(stderr, "kyokun: serve: %s: %s\n", rs->uri,
@@ -955,7 +924,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	req->path = rs->uri;
 	job->resp.kind = job->route->kind;
 
-	if (job->key && send_cached(srv, conn, job->hash, job->key, rs, &ret))
+	if (job->key && send_cached(srv, conn, job, rs, &ret))
 		return ret;
 	if (job->route->kind == KRESP_STATIC) {
 		/* compiled in: no database, no reason to wait for the pool */
@@ -1315,7 +1284,6 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 	const union MHD_DaemonInfo *info;
 	unsigned sslen = 0, threads = cfg->threads, flags;
 	char host[INET6_ADDRSTRLEN];
-	struct stat sb;
 	int rc = 0, v6;
 
 	*out = NULL;
@@ -1337,22 +1305,16 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 		pthread_cond_init(&srv->sweep_cond, &ca);
 		pthread_condattr_destroy(&ca);
 	}
-	srv->cache.shm_fd = -1;
 	srv->access_log = cfg->access_log;
 	srv->cache_on = !cfg->no_cache;
 	srv->db_path = strdup(cfg->db_path);
-	srv->wal_path = malloc(strlen(cfg->db_path) + 5);
-	srv->shm_path = malloc(strlen(cfg->db_path) + 5);
-	if (!srv->db_path || !srv->wal_path || !srv->shm_path) {
+	if (!srv->db_path) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto fail;
 	}
-	sprintf(srv->wal_path, "%s-wal", cfg->db_path);
-	sprintf(srv->shm_path, "%s-shm", cfg->db_path);
-	if (stat(srv->shm_path, &sb) == 0) {
-		srv->cache.shm_fd = open(srv->shm_path, O_RDONLY | O_CLOEXEC);
-		srv->cache.shm_ino = sb.st_ino;
-	}
+	/* the cache's own connection: it asks whether anything was committed */
+	if (srv->cache_on && (rc = kstore_open(&srv->cache.watch, srv->db_path, KSTORE_READONLY, err)) < 0)
+		goto fail;
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -1474,15 +1436,12 @@ void khttp_stop(struct khttp_server *srv)
 	pthread_mutex_lock(&srv->cache.lock);
 	cache_flush(&srv->cache);
 	pthread_mutex_unlock(&srv->cache.lock);
-	if (srv->cache.shm_fd >= 0)
-		close(srv->cache.shm_fd);
+	kstore_close(srv->cache.watch);
 	pthread_mutex_destroy(&srv->cache.lock);
 	pthread_mutex_destroy(&srv->qlock);
 	pthread_cond_destroy(&srv->qcond);
 	pthread_mutex_destroy(&srv->conns_lock);
 	pthread_cond_destroy(&srv->sweep_cond);
 	free(srv->db_path);
-	free(srv->wal_path);
-	free(srv->shm_path);
 	free(srv);
 }
