@@ -493,6 +493,26 @@ static long bad_utf8_line(const char *s, size_t len, int *nul)
 	}
 }
 
+/*
+ * Can this version of the format be read?  Version 1 (the spec only adds
+ * fields, and says the ones there keep their meaning), also with a minor
+ * number ("kyokun-case/1.2"); not another major version, whose fields may
+ * mean something else.
+ */
+static int format_supported(const char *fmt)
+{
+	const char *v = fmt + strlen("kyokun-case/");
+
+	if (strcmp(v, "1") == 0)
+		return 1;
+	if (strncmp(v, "1.", 2) != 0 || !v[2])
+		return 0;
+	for (v += 2; *v; v++)
+		if (*v < '0' || *v > '9')
+			return 0;
+	return 1;
+}
+
 /* Read the rest of the file as one JSON document; r->line holds its first line. */
 static int load_whole(struct kcase_reader *r, struct kerr *err)
 {
@@ -544,6 +564,9 @@ static int load_whole(struct kcase_reader *r, struct kerr *err)
 			return kerr_set(err, KE_INVALID, "cases: expected array");
 		if (fmt && (!json_is_string(fmt) || strncmp(json_string_value(fmt), "kyokun-case/", 12)))
 			return kerr_set(err, KE_INVALID, "format: expected \"%s\"", KCASE_FORMAT);
+		if (fmt && !format_supported(json_string_value(fmt)))
+			return kerr_set(err, KE_INVALID, "format: unsupported version \"%.*s\" (this kyokun reads %s)",
+					kutf8_cut(json_string_value(fmt), 60), json_string_value(fmt), KCASE_FORMAT);
 	} else if (json_is_object(r->doc)) {
 		/* a single case: wrap it */
 		json_t *a = json_array();
