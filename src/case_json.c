@@ -8,9 +8,11 @@
 #include "kerr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- JSON -> case ------------------------------------------------------ */
 
@@ -584,6 +586,37 @@ static int load_whole(struct kcase_reader *r, struct kerr *err)
 	return 0;
 }
 
+/*
+ * A file descriptor for path when it is a regular file; anything else (a
+ * FIFO, a device) could block or never end, and standard input is "-".  The
+ * file is opened without blocking and checked again once open, in case it
+ * was replaced after stat().
+ */
+static int open_regular(const char *path, struct stat *st, struct kerr *err)
+{
+	int fd, fl;
+
+	if (stat(path, st) < 0)
+		return kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s", strerror(errno));
+	if (S_ISDIR(st->st_mode))
+		return kerr_set(err, KE_IO, "is a directory, not a file");
+	if (!S_ISREG(st->st_mode))
+		goto notreg;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s", strerror(errno));
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		close(fd);
+		goto notreg;
+	}
+	return fd;
+notreg:
+	return kerr_set(err, KE_INVALID, "not a regular file (%s); give - to read standard input",
+			S_ISFIFO(st->st_mode) ? "a FIFO" : S_ISCHR(st->st_mode) ? "a character device" :
+			S_ISSOCK(st->st_mode) ? "a socket" : "a device");
+}
+
 int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *err)
 {
 	struct kcase_reader *r;
@@ -597,22 +630,16 @@ int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *
 	if (!strcmp(path, "-")) {
 		r->fp = stdin;
 	} else {
-		if (stat(path, &st) < 0) {
-			rc = kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s", strerror(errno));
+		if ((rc = open_regular(path, &st, err)) < 0)
 			goto fail;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			rc = kerr_set(err, KE_IO, "is a directory, not a file");
-			goto fail;
-		}
-		r->fp = fopen(path, "rb");
+		r->fp = fdopen(rc, "rb");
 		if (!r->fp) {
+			close(rc);
 			rc = kerr_set(err, KE_IO, "%s", strerror(errno));
 			goto fail;
 		}
 		r->owns_fp = 1;
-		if (S_ISREG(st.st_mode))
-			r->total = st.st_size;
+		r->total = st.st_size;
 	}
 	/*
 	 * Find the first non-blank line and decide the form.  The first line may

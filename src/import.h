@@ -33,10 +33,13 @@
 
 #include "case.h"
 
+struct kbuf;
 struct kerr;
 
 /* Larger texts are refused with KE_TOOBIG (a report is well under 1 MiB). */
 #define KIMPORT_MAX_TEXT (64u << 20)
+/* A report in PDF may be larger (kimport_read_file). */
+#define KIMPORT_MAX_PDF (256u << 20)
 
 struct kimport_result {
 	struct kcase_list cases; /* owned, in the order of the report */
@@ -58,5 +61,19 @@ int kimport_text(const char *text, size_t len, const char *document,
 		 struct kimport_result *res, struct kerr *err);
 
 void kimport_result_free(struct kimport_result *res);
+
+/*
+ * Read the file of a report (text or PDF, for kimport_text() or
+ * kpdf_extract_mem()) at path, or standard input for "-", into out (empty,
+ * and without a cap of its own).  Only a regular file is read: a FIFO, a
+ * device or a socket could block or never end, and is refused (KE_INVALID
+ * "not a regular file") before one byte is read.  A PDF (by its first bytes
+ * or a .pdf name) may have up to KIMPORT_MAX_PDF bytes; anything else is
+ * text, of up to KIMPORT_MAX_TEXT bytes, and reading stops at its first NUL
+ * byte (KE_PARSE "binary data").  Also KE_NOTFOUND, KE_IO (a directory
+ * too), KE_TOOBIG, KE_NOMEM; messages start with the path.  out is
+ * released on error.
+ */
+int kimport_read_file(const char *path, struct kbuf *out, struct kerr *err);
 
 #endif
