@@ -1611,6 +1611,8 @@ out:
 /* "line N: text — why" for each line of text that went into no case. */
 static void explain(struct parser *p)
 {
+	size_t more = 0;
+
 	for (size_t i = 0; i < p->n && !p->rc; i++) {
 		struct line *l = &p->ln[i];
 		const char *why = l->why;
@@ -1626,6 +1628,10 @@ static void explain(struct parser *p)
 		}
 		if (!why)
 			why = l->used ? "structure" : "not part of a case";
+		if (p->res->unplaced.n >= KIMPORT_MAX_UNPLACED) {
+			more++;
+			continue;
+		}
 		while (cut < (size_t)l->len && n < 60) {
 			ki_u8(l->s, l->len, &cut);
 			n++;
@@ -1635,6 +1641,13 @@ static void explain(struct parser *p)
 		    kstrv_push_owned(&p->res->unplaced, kbuf_detach(&b, NULL)) < 0)
 			p->rc = KE_NOMEM;
 		kbuf_release(&b);
+	}
+	if (more && !p->rc) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "and %zu more lines", more);
+		if (kstrv_push(&p->res->unplaced, msg) < 0)
+			p->rc = KE_NOMEM;
 	}
 }
 
@@ -1676,6 +1689,26 @@ static void parser_free(struct parser *p)
 	free(p->pc);
 }
 
+/*
+ * Has the text certainly more than KIMPORT_MAX_LINES lines as ki_cut_lines()
+ * keeps them?  It keeps every line of text and drops at most one blank line
+ * of two (in text with doubled line ends), so at least half the lines: past
+ * 2 * KIMPORT_MAX_LINES + 1 line ends there are too many.  Checked before
+ * anything is copied or allocated.
+ */
+static int too_many_lines(const char *text, size_t len)
+{
+	const char *s = text, *end = text + len;
+	size_t n = 0;
+
+	while (s < end && (s = memchr(s, '\n', (size_t)(end - s)))) {
+		if (++n > 2 * (size_t)KIMPORT_MAX_LINES + 1)
+			return 1;
+		s++;
+	}
+	return 0;
+}
+
 /* Refuse what is no UTF-8 text. */
 static int check_bytes(const char *text, size_t len, struct kerr *err)
 {
@@ -1713,6 +1746,8 @@ int kimport_text(const char *text, size_t len, const char *document,
 	if (len > KIMPORT_MAX_TEXT)
 		return kerr_set(err, KE_TOOBIG, "text of %zu bytes exceeds the limit of %u bytes",
 				len, KIMPORT_MAX_TEXT);
+	if (text && too_many_lines(text, len))
+		return kerr_set(err, KE_TOOBIG, "more than %d lines, too many for a report", KIMPORT_MAX_LINES);
 	if ((rc = check_bytes(text ? text : "", len, err)) < 0)
 		return rc;
 	p.document = document;
@@ -1731,8 +1766,11 @@ int kimport_text(const char *text, size_t len, const char *document,
 		if (((unsigned char)p.buf[i] < 0x20 && p.buf[i] != '\t' && p.buf[i] != '\n' &&
 		     p.buf[i] != '\r' && p.buf[i] != '\f') || p.buf[i] == 0x7F)
 			p.buf[i] = ' ';
-	if (ki_cut_lines(&p, len) < 0 || ki_mark_running_headers(&p) < 0 || ki_parse_attrs(&p) < 0 ||
-	    ki_parse_tls(&p) < 0)
+	if ((rc = ki_cut_lines(&p, len)) == KE_TOOBIG) {
+		rc = kerr_set(err, KE_TOOBIG, "more than %d lines, too many for a report", KIMPORT_MAX_LINES);
+		goto out;
+	}
+	if (rc < 0 || ki_mark_running_headers(&p) < 0 || ki_parse_attrs(&p) < 0 || ki_parse_tls(&p) < 0)
 		goto nomem;
 	ki_parse_tables(&p);
 	ki_parse_column_lists(&p);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/cli/test_hardening.sh - what a hostile or careless input must not do
-# to kyokun: read a device or a FIFO for ever, or pass a case file of an
-# unknown format version.
+# to kyokun: make `import` take memory far beyond the file's size, read a
+# device or a FIFO for ever, or pass a case file of an unknown format version.
 . "$(dirname "$0")/lib.sh"
 
 # timed NAME SECONDS CMD...: run with a time limit (a regression fails, it does not hang)
@@ -15,6 +15,55 @@ timed() {
 	fi
 	return 0
 }
+
+# ---- import: memory bounded by the input's size, and quick ----
+# Peak memory (max RSS, /usr/bin/time) at most 4 x the file + 64 MB; the
+# importer used about 66 bytes per line before (2.4 GB for 30 MB of short lines).
+# maxrss NAME FILE: import FILE, check its peak memory and time
+maxrss() {
+	local name=$1 file=$2 size kb limit
+	size=$(wc -c <"$file")
+	limit=$((size * 4 / 1024 + 65536))
+	if ! timed "$name: done in time" 20 /usr/bin/time -f 'maxrss %M' -o "$T/time" "$KYOKUN" import --dry-run "$file"; then
+		return
+	fi
+	kb=$(sed -n 's/^maxrss //p' "$T/time")
+	if [ -n "$kb" ] && [ "$kb" -le "$limit" ]; then
+		ok "$name: peak memory within 4 x size + 64 MB ($((kb / 1024)) MB for $((size / 1048576)) MB)"
+	else
+		fail "$name: peak memory ${kb:-?} KB, more than $limit KB for $size bytes" "$(head -c 300 "$T/err")"
+	fi
+}
+if [ -x /usr/bin/time ]; then
+	head -c 30000000 /dev/zero | tr '\0' '\n' >"$T/blank.txt"
+	maxrss "import 30 MB of blank lines" "$T/blank.txt"
+	expect_rc "import blank lines: refused" 1
+	expect_err "import blank lines: too many lines" "blank\.txt: more than [0-9]+ lines, too many for a report"
+	yes a | head -c 20000000 >"$T/short.txt"
+	maxrss "import 20 MB of short lines" "$T/short.txt"
+	expect_err "import short lines: too many lines" "short\.txt: more than [0-9]+ lines"
+	# bullets run together become lines of their own: counted too
+	yes '• a • b • c • d • e • f • g • h' | head -n 40000 >"$T/bullets.txt"
+	maxrss "import lines of bullets" "$T/bullets.txt"
+	expect_err "import lines of bullets: too many lines" "bullets\.txt: more than [0-9]+ lines"
+	rm -f "$T/blank.txt" "$T/short.txt" "$T/bullets.txt"
+else
+	skip "import memory" "/usr/bin/time is not installed (package time; scripts/install-deps.sh --test)"
+fi
+
+# A report of ordinary length still imports, with its lines counted as before.
+awk '{ print } END { for (i = 0; i < 20000; i++) print "" }' "$FIX/import/numbered.txt" >"$T/longtail.txt"
+run import --dry-run "$T/longtail.txt"
+expect_rc "import with 20,000 blank lines after the cases: exit 0" 0
+expect_err "import with blank lines: the cases" "longtail\.txt: 2 cases"
+
+# --explain lists at most 10,000 unplaced lines, then counts the rest
+awk 'BEGIN { for (i = 1; i <= 12000; i++) print "前書きの行 " i } { print }' "$FIX/import/numbered.txt" >"$T/preamble.txt"
+run import --dry-run --explain "$T/preamble.txt"
+expect_rc "explain with 12,000 unplaced lines: exit 0" 0
+n=$(grep -c 'preamble\.txt: unplaced: line ' "$T/err")
+if [ "$n" -eq 10000 ]; then ok "explain: 10,000 lines listed"; else fail "explain: 10,000 lines listed" "$n listed"; fi
+expect_err "explain: the rest counted" "preamble\.txt: unplaced: and [0-9]+ more lines$"
 
 # ---- devices, FIFOs: refused at once, without reading ----
 if timed "import /dev/zero: refused at once" 5 "$KYOKUN" import /dev/zero; then
