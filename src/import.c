@@ -1521,9 +1521,14 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 {
 	char buf[32];
 
-	if (!c->c.title && e && e->title)
+	if (c->c.title && !*c->c.title) {
+		free(c->c.title);
+		c->c.title = NULL;
+	}
+	/* an entry of a list of bare "事例N" lines has an empty title */
+	if (!c->c.title && e && e->title && *e->title)
 		c->c.title = dupn(p, e->title, strlen(e->title));
-	if (!c->c.title && c->title_cand) {
+	if (!c->c.title && c->title_cand && *c->title_cand) {
 		c->c.title = dupn(p, c->title_cand, strlen(c->title_cand));
 		for (int i = c->tc_first; i <= c->tc_last; i++)
 			p->ln[i].owner = -1; /* the title */

@@ -116,3 +116,10 @@ expect_rc "add format kyokun-case/1.2 (a minor version): exit 0" 0
 run list --format json
 expect_out "add format: only the version 1 case stored" '"total": 1'
 
+# ---- inputs the fuzzers of tests/fuzz/ found ----
+# Bare case headers make a case list whose entries have no title: the case
+# took that empty title, and then the whole file was refused as invalid.
+printf '事例1\n事例1' >"$T/bare.txt"
+run import --dry-run "$T/bare.txt"
+expect_rc "fuzz import_text: bare case headers: exit 0" 0
+expect_out "fuzz import_text: bare case headers: a title" '"title": "事例1"'
