@@ -87,6 +87,27 @@ clean:
 	rm -rf build build-asan kyokun
 
 .PHONY: all test unit asan unit-asan bench clean ext
+# ---- fuzzing -----------------------------------------------------------------
+# make fuzz    libFuzzer harnesses tests/fuzz/fuzz_*.c (clang, with ASan and
+#              UBSan) into build-fuzz/fuzz_*; tests/fuzz/run.sh runs them.
+FUZZ_O       = build-fuzz
+FUZZ_SRCS    = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_CFLAGS  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=undefined -Wno-string-concatenation
+
+fuzz:
+	$(MAKE) O=$(FUZZ_O) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+		$(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_O)/%)
+
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_O)/libkyokun.a
+	$(CC) $(KFLAGS) $(CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_O)/libkyokun.a $(LIBS)
+
+clean-fuzz:
+	rm -rf $(FUZZ_O)
+
+clean: clean-fuzz
+
+.PHONY: fuzz clean-fuzz
 
 # the dependency files of this build directory (none yet in a clean tree)
 -include $(wildcard $(O)/*.d $(O)/tests/*.d)

@@ -3,12 +3,14 @@
 # (or through sudo).  Safe to run again: packages already there are skipped.
 #
 #   scripts/install-deps.sh          build + run dependencies
-#   scripts/install-deps.sh --test   also what the tests need (cmocka, Chromium, Node)
+#   scripts/install-deps.sh --test   also what the tests need (cmocka, Chromium, Node,
+#                                    GNU time, clang with libFuzzer for tests/fuzz/)
 #   scripts/install-deps.sh --bench  also what the benchmarks compare against
 set -e
 BUILD="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
 libmicrohttpd-dev libpoppler-glib-dev libargon2-dev libcairo2-dev"
-TEST="libcmocka-dev python3 poppler-utils fonts-noto-cjk chromium nodejs npm curl"
+TEST="libcmocka-dev python3 poppler-utils fonts-noto-cjk chromium nodejs npm curl
+time clang libclang-rt-14-dev"
 BENCH="groonga-bin wrk nginx-light hyperfine poppler-utils"
 
 want="$BUILD"

@@ -9,9 +9,11 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- JSON -> case ------------------------------------------------------ */
 
@@ -494,6 +496,26 @@ static long bad_utf8_line(const char *s, size_t len, int *nul)
 	}
 }
 
+/*
+ * Can this version of the format be read?  Version 1 (the spec only adds
+ * fields, and says the ones there keep their meaning), also with a minor
+ * number ("kyokun-case/1.2"); not another major version, whose fields may
+ * mean something else.
+ */
+static int format_supported(const char *fmt)
+{
+	const char *v = fmt + strlen("kyokun-case/");
+
+	if (strcmp(v, "1") == 0)
+		return 1;
+	if (strncmp(v, "1.", 2) != 0 || !v[2])
+		return 0;
+	for (v += 2; *v; v++)
+		if (*v < '0' || *v > '9')
+			return 0;
+	return 1;
+}
+
 /* Read the rest of the file as one JSON document; r->line holds its first line. */
 static int load_whole(struct kcase_reader *r, struct kerr *err)
 {
@@ -545,6 +567,9 @@ static int load_whole(struct kcase_reader *r, struct kerr *err)
 			return kerr_set(err, KE_INVALID, "cases: expected array");
 		if (fmt && (!json_is_string(fmt) || strncmp(json_string_value(fmt), "kyokun-case/", 12)))
 			return kerr_set(err, KE_INVALID, "format: expected \"%s\"", KCASE_FORMAT);
+		if (fmt && !format_supported(json_string_value(fmt)))
+			return kerr_set(err, KE_INVALID, "format: unsupported version \"%.*s\" (this kyokun reads %s)",
+					kutf8_cut(json_string_value(fmt), 60), json_string_value(fmt), KCASE_FORMAT);
 	} else if (json_is_object(r->doc)) {
 		/* a single case: wrap it */
 		json_t *a = json_array();
@@ -562,6 +587,37 @@ static int load_whole(struct kcase_reader *r, struct kerr *err)
 	return 0;
 }
 
+/*
+ * A file descriptor for path when it is a regular file; anything else (a
+ * FIFO, a device) could block or never end, and standard input is "-".  The
+ * file is opened without blocking and checked again once open, in case it
+ * was replaced after stat().
+ */
+static int open_regular(const char *path, struct stat *st, struct kerr *err)
+{
+	int fd, fl;
+
+	if (stat(path, st) < 0)
+		return kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s", strerror(errno));
+	if (S_ISDIR(st->st_mode))
+		return kerr_set(err, KE_IO, "is a directory, not a file");
+	if (!S_ISREG(st->st_mode))
+		goto notreg;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s", strerror(errno));
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		close(fd);
+		goto notreg;
+	}
+	return fd;
+notreg:
+	return kerr_set(err, KE_INVALID, "not a regular file (%s); give - to read standard input",
+			S_ISFIFO(st->st_mode) ? "a FIFO" : S_ISCHR(st->st_mode) ? "a character device" :
+			S_ISSOCK(st->st_mode) ? "a socket" : "a device");
+}
+
 int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *err)
 {
 	struct kcase_reader *r;
@@ -575,22 +631,16 @@ int kcase_reader_open(struct kcase_reader **out, const char *path, struct kerr *
 	if (!strcmp(path, "-")) {
 		r->fp = stdin;
 	} else {
-		if (stat(path, &st) < 0) {
-			rc = kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s", strerror(errno));
+		if ((rc = open_regular(path, &st, err)) < 0)
 			goto fail;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			rc = kerr_set(err, KE_IO, "is a directory, not a file");
-			goto fail;
-		}
-		r->fp = fopen(path, "rb");
+		r->fp = fdopen(rc, "rb");
 		if (!r->fp) {
+			close(rc);
 			rc = kerr_set(err, KE_IO, "%s", strerror(errno));
 			goto fail;
 		}
 		r->owns_fp = 1;
-		if (S_ISREG(st.st_mode))
-			r->total = st.st_size;
+		r->total = st.st_size;
 	}
 	/*
 	 * Find the first non-blank line and decide the form.  The first line may

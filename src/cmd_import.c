@@ -2,7 +2,8 @@
  * cmd_import.c - `kyokun import FILE...`: published reports (extracted text
  * or PDF) into structured cases.
  *
- * Each file is read whole (up to MAX_REPORT bytes), its text extracted with
+ * Each file is read whole (kimport_read_file(): a regular file, or - for
+ * standard input), its text extracted with
  * poppler when it is a PDF, split into cases by import.c, classified by
  * classify.c (tags the case does not have yet), and stored in one
  * transaction: all of a file's cases or none.
@@ -21,8 +22,6 @@
 #include <jansson.h>
 #include <string.h>
 #include <strings.h>
-
-#define MAX_REPORT (256u << 20)
 
 struct opts {
 	int dry_run;
@@ -53,11 +52,10 @@ static int read_report(const char *path, struct kbuf *text, int *npages, struct 
 	int rc;
 
 	*npages = 0;
-	kbuf_setcap(&raw, MAX_REPORT);
-	if ((rc = kbuf_read_file(&raw, path, err)) < 0)
+	if ((rc = kimport_read_file(path, &raw, err)) < 0)
 		goto out;
 	if (kpdf_sniff(raw.buf, raw.len) || ends_with(path, ".pdf")) {
-		kbuf_setcap(text, MAX_REPORT);
+		kbuf_setcap(text, KIMPORT_MAX_TEXT);
 		rc = kpdf_extract_mem(raw.buf, raw.len, text, npages, err);
 		if (rc < 0)
 			kerr_prefix(err, "%s", path);
@@ -77,7 +75,7 @@ out:
 /* Import one file into st (NULL for --dry-run); 0 or 1, the file refused. */
 static int import_file(struct kstore *st, const char *path, struct opts *o)
 {
-	const char *name = base_name(path);
+	const char *name = strcmp(path, "-") ? base_name(path) : "stdin";
 	struct kimport_result res = { 0 };
 	struct kbuf text = KBUF_INIT;
 	struct kerr err = KERR_INIT;

@@ -1514,9 +1514,14 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 {
 	char buf[32];
 
-	if (!c->c.title && e && e->title)
+	if (c->c.title && !*c->c.title) {
+		free(c->c.title);
+		c->c.title = NULL;
+	}
+	/* an entry of a list of bare "事例N" lines has an empty title */
+	if (!c->c.title && e && e->title && *e->title)
 		c->c.title = dupn(p, e->title, strlen(e->title));
-	if (!c->c.title && c->title_cand) {
+	if (!c->c.title && c->title_cand && *c->title_cand) {
 		c->c.title = dupn(p, c->title_cand, strlen(c->title_cand));
 		for (int i = c->tc_first; i <= c->tc_last; i++)
 			p->ln[i].owner = -1; /* the title */
@@ -1604,6 +1609,8 @@ out:
 /* "line N: text — why" for each line of text that went into no case. */
 static void explain(struct parser *p)
 {
+	size_t more = 0;
+
 	for (size_t i = 0; i < p->n && !p->rc; i++) {
 		struct line *l = &p->ln[i];
 		const char *why = l->why;
@@ -1619,6 +1626,10 @@ static void explain(struct parser *p)
 		}
 		if (!why)
 			why = l->used ? "structure" : "not part of a case";
+		if (p->res->unplaced.n >= KIMPORT_MAX_UNPLACED) {
+			more++;
+			continue;
+		}
 		while (cut < (size_t)l->len && n < 60) {
 			ki_u8(l->s, l->len, &cut);
 			n++;
@@ -1628,6 +1639,13 @@ static void explain(struct parser *p)
 		    kstrv_push_owned(&p->res->unplaced, kbuf_detach(&b, NULL)) < 0)
 			p->rc = KE_NOMEM;
 		kbuf_release(&b);
+	}
+	if (more && !p->rc) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "and %zu more lines", more);
+		if (kstrv_push(&p->res->unplaced, msg) < 0)
+			p->rc = KE_NOMEM;
 	}
 }
 
@@ -1669,6 +1687,26 @@ static void parser_free(struct parser *p)
 	free(p->pc);
 }
 
+/*
+ * Has the text certainly more than KIMPORT_MAX_LINES lines as ki_cut_lines()
+ * keeps them?  It keeps every line of text and drops at most one blank line
+ * of two (in text with doubled line ends), so at least half the lines: past
+ * 2 * KIMPORT_MAX_LINES + 1 line ends there are too many.  Checked before
+ * anything is copied or allocated.
+ */
+static int too_many_lines(const char *text, size_t len)
+{
+	const char *s = text, *end = text + len;
+	size_t n = 0;
+
+	while (s < end && (s = memchr(s, '\n', (size_t)(end - s)))) {
+		if (++n > 2 * (size_t)KIMPORT_MAX_LINES + 1)
+			return 1;
+		s++;
+	}
+	return 0;
+}
+
 /* Refuse what is no UTF-8 text. */
 static int check_bytes(const char *text, size_t len, struct kerr *err)
 {
@@ -1706,6 +1744,8 @@ int kimport_text(const char *text, size_t len, const char *document,
 	if (len > KIMPORT_MAX_TEXT)
 		return kerr_set(err, KE_TOOBIG, "text of %zu bytes exceeds the limit of %u bytes",
 				len, KIMPORT_MAX_TEXT);
+	if (text && too_many_lines(text, len))
+		return kerr_set(err, KE_TOOBIG, "more than %d lines, too many for a report", KIMPORT_MAX_LINES);
 	if ((rc = check_bytes(text ? text : "", len, err)) < 0)
 		return rc;
 	p.document = document;
@@ -1724,8 +1764,11 @@ int kimport_text(const char *text, size_t len, const char *document,
 		if (((unsigned char)p.buf[i] < 0x20 && p.buf[i] != '\t' && p.buf[i] != '\n' &&
 		     p.buf[i] != '\r' && p.buf[i] != '\f') || p.buf[i] == 0x7F)
 			p.buf[i] = ' ';
-	if (ki_cut_lines(&p, len) < 0 || ki_mark_running_headers(&p) < 0 || ki_parse_attrs(&p) < 0 ||
-	    ki_parse_tls(&p) < 0)
+	if ((rc = ki_cut_lines(&p, len)) == KE_TOOBIG) {
+		rc = kerr_set(err, KE_TOOBIG, "more than %d lines, too many for a report", KIMPORT_MAX_LINES);
+		goto out;
+	}
+	if (rc < 0 || ki_mark_running_headers(&p) < 0 || ki_parse_attrs(&p) < 0 || ki_parse_tls(&p) < 0)
 		goto nomem;
 	ki_parse_tables(&p);
 	ki_parse_column_lists(&p);

@@ -33,10 +33,21 @@
 
 #include "case.h"
 
+struct kbuf;
 struct kerr;
 
-/* Larger texts are refused with KE_TOOBIG (a report is well under 1 MiB). */
+/*
+ * Larger texts are refused with KE_TOOBIG (a report is well under 1 MiB and
+ * a few thousand lines), and so are texts of more lines: the importer keeps
+ * some 100 bytes for each line, so a text of short or blank lines would
+ * otherwise take far more memory than its size.
+ */
 #define KIMPORT_MAX_TEXT (64u << 20)
+#define KIMPORT_MAX_LINES 100000
+/* A report in PDF may be larger (kimport_read_file). */
+#define KIMPORT_MAX_PDF (256u << 20)
+/* --explain: at most this many unplaced lines, then a line that counts the rest. */
+#define KIMPORT_MAX_UNPLACED 10000
 
 struct kimport_result {
 	struct kcase_list cases; /* owned, in the order of the report */
@@ -50,13 +61,27 @@ struct kimport_result {
  * content is not freed) and must be kimport_result_free()d, also on error.
  *
  * Errors: KE_PARSE for invalid UTF-8 or binary data (NUL or control bytes),
- * KE_TOOBIG past KIMPORT_MAX_TEXT, KE_INVALID "no case found in this text"
- * when the text is not a case report (an empty result is an error),
- * KE_NOMEM.
+ * KE_TOOBIG past KIMPORT_MAX_TEXT or KIMPORT_MAX_LINES, KE_INVALID "no case
+ * found in this text" when the text is not a case report (an empty result
+ * is an error), KE_NOMEM.
  */
 int kimport_text(const char *text, size_t len, const char *document,
 		 struct kimport_result *res, struct kerr *err);
 
 void kimport_result_free(struct kimport_result *res);
+
+/*
+ * Read the file of a report (text or PDF, for kimport_text() or
+ * kpdf_extract_mem()) at path, or standard input for "-", into out (empty,
+ * and without a cap of its own).  Only a regular file is read: a FIFO, a
+ * device or a socket could block or never end, and is refused (KE_INVALID
+ * "not a regular file") before one byte is read.  A PDF (by its first bytes
+ * or a .pdf name) may have up to KIMPORT_MAX_PDF bytes; anything else is
+ * text, of up to KIMPORT_MAX_TEXT bytes, and reading stops at its first NUL
+ * byte (KE_PARSE "binary data").  Also KE_NOTFOUND, KE_IO (a directory
+ * too), KE_TOOBIG, KE_NOMEM; messages start with the path.  out is
+ * released on error.
+ */
+int kimport_read_file(const char *path, struct kbuf *out, struct kerr *err);
 
 #endif

@@ -6,6 +6,7 @@
  * header-fact labels, table row, bullet, text), and noise marked (page
  * numbers, page markers, running headers).
  */
+#include "import.h"
 #include "import_impl.h"
 
 #include <stdio.h>
@@ -781,6 +782,8 @@ static int push_line(struct parser *p, const char *s, size_t len, int no, int pa
 
 		return rc < 0 ? rc : push_line(p, s + a + rest, b - a - rest, no, 0);
 	}
+	if (p->n >= KIMPORT_MAX_LINES)
+		return p->rc = KE_TOOBIG;
 	if (GROW(p, p->ln, p->n, p->alloc))
 		return KE_NOMEM;
 	l = &p->ln[p->n++];
@@ -811,7 +814,7 @@ static int push_phys(struct parser *p, const char *s, size_t len, int no, int pa
 			k = ki_rtrim_sp(s, start, i);
 			if (ki_isspace(c) && k > start) {
 				if (push_line(p, s + start, i - start, no, page) < 0)
-					return KE_NOMEM;
+					return p->rc;
 				page = 0;
 				start = i;
 			}
@@ -965,12 +968,12 @@ int ki_cut_lines(struct parser *p, size_t len)
 			if (!ff)
 				break;
 			if (push_phys(p, s + a, (size_t)(ff - (s + a)), no, page) < 0)
-				return KE_NOMEM;
+				return p->rc;
 			a = (size_t)(ff - s) + 1;
 			page = 1;
 		}
 		if (push_phys(p, s + a, b - a, no, page) < 0)
-			return KE_NOMEM;
+			return p->rc;
 		i += ll + 1;
 	}
 	for (i = 0; i < p->n; i++) {

@@ -74,7 +74,7 @@ static int embed(FILE *c, FILE *h, const char *path)
 int main(int argc, char **argv)
 {
 	FILE *c, *h;
-	int rc = 0;
+	int rc = 0, bad;
 
 	if (argc < 4) {
 		fputs("usage: embed OUT.c OUT.h FILE...\n", stderr);
@@ -99,7 +99,9 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc && !rc; i++)
 		rc = embed(c, h, argv[i]);
 	fputs("\n#endif\n", h);
-	if ((fclose(c) != 0) | (fclose(h) != 0)) {
+	bad = fclose(c) != 0;  /* both closed, whatever the first says */
+	bad |= fclose(h) != 0;
+	if (bad) {
 		if (!rc)
 			fprintf(stderr, "embed: cannot write %s or %s\n", argv[1], argv[2]);
 		rc = -1;

@@ -856,6 +856,24 @@ static void test_reader_errors(void **state)
 	read_all(write_str("fmt.json", "{\"format\":\"other/1\",\"cases\":[]}"), &res);
 	assert_int_equal(res.rc_open, KE_INVALID);
 	assert_msg_starts(res.err, "format: expected \"kyokun-case/1\"");
+	/* another major version may mean other things by the same fields: refused */
+	read_all(write_str("fmt999.json", "{\"format\":\"kyokun-case/999\",\"cases\":[" C_A "]}"), &res);
+	assert_int_equal(res.rc_open, KE_INVALID);
+	assert_string_equal(res.err.msg, "format: unsupported version \"kyokun-case/999\" (this kyokun reads kyokun-case/1)");
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const bad[] = { "kyokun-case/2", "kyokun-case/", "kyokun-case/10",
+						   "kyokun-case/1.", "kyokun-case/1.x" };
+		char doc[128];
+
+		snprintf(doc, sizeof(doc), "{\"format\":\"%s\",\"cases\":[]}", bad[i]);
+		read_all(write_str("fmtbad.json", doc), &res);
+		assert_int_equal(res.rc_open, KE_INVALID);
+		assert_msg_starts(res.err, "format: unsupported version");
+	}
+	/* the same major version with a minor number: read */
+	read_all(write_str("fmt11.json", "{\"format\":\"kyokun-case/1.1\",\"cases\":[" C_A "]}"), &res);
+	assert_int_equal(res.rc_open, 0);
+	assert_int_equal(res.n, 1);
 	read_all(write_str("cases.json", "{\"format\":\"kyokun-case/1\",\"cases\":{}}"), &res);
 	assert_int_equal(res.rc_open, KE_INVALID);
 	assert_string_equal(res.err.msg, "cases: expected array");
