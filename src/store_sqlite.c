@@ -1,9 +1,13 @@
 /*
- * store.c - the SQLite store.  All of kyokun's SQL lives in this file, with
- * bound parameters only.
+ * store_sqlite.c - the SQLite backend of the store: opening (schema and
+ * migrations, read-only and immutable opens), transactions, cases and
+ * their revisions, listings, the change counter, the check, and the
+ * backend table kstore_be_sqlite (store_be.h) through which store.c
+ * reaches it.  Its search is in store_sqlite_search.c, its facet columns
+ * in store_sqlite_facet.c.  Bound parameters only.
  */
 #include "store.h"
-#include "store_int.h"
+#include "store_sqlite.h"
 #include "case.h"
 #include "case_json.h"
 #include "kbuf.h"
@@ -22,6 +26,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+static void ksqlite_rollback(struct kstore *kst);
 
 /* Prepared statements kept for the life of the connection. */
 enum {
@@ -65,7 +71,7 @@ static const char *const stmt_sql[S__N] = {
 };
 
 
-_Static_assert(S__N <= KSTORE_NSTMT, "raise KSTORE_NSTMT");
+_Static_assert(S__N <= KSQLITE_NSTMT, "raise KSQLITE_NSTMT");
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -143,7 +149,7 @@ static const char *const migrations[] = {
 
 	/*
 	 * 5: the short columns facets and filters read, apart from the cases'
-	 * bodies: a search reads them all at once from here (store_facet.c).
+	 * bodies: a search reads them all at once from here (store_sqlite_facet.c).
 	 * rid first, so that adding cases appends to it.
 	 */
 	"CREATE INDEX cases_facets ON cases(rid, tlp, category, document, year, event_class, reader_level);",
@@ -151,7 +157,7 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-int kstore_schema_latest(void)
+static int ksqlite_schema_latest(void)
 {
 	return NMIGRATIONS;
 }
@@ -187,7 +193,7 @@ static int sidecar(const char *path, const char *suffix, off_t *size)
  * file also ends the open transaction (rolled back) and every later write
  * of this connection.
  */
-static int db_error(struct kstore *st, struct kerr *err, int rc, const char *what, const char *msg)
+static int db_error(struct kstore_sqlite *st, struct kerr *err, int rc, const char *what, const char *msg)
 {
 	switch (rc & 0xff) {
 	case SQLITE_CORRUPT:
@@ -196,10 +202,10 @@ static int db_error(struct kstore *st, struct kerr *err, int rc, const char *wha
 			 "restore from a backup", msg);
 		st->damaged = 1;
 		if (st->in_txn)
-			kstore_rollback(st);
+			ksqlite_rollback(&st->base);
 		break;
 	case SQLITE_BUSY:
-		if (sidecar(st->path, "-journal", NULL)) {
+		if (sidecar(st->base.path, "-journal", NULL)) {
 			kerr_set(err, KE_DB, "a bulk load (`kyokun add` of a large file) is writing the "
 				 "database; it can be used again when the load ends");
 			break;
@@ -213,12 +219,12 @@ static int db_error(struct kstore *st, struct kerr *err, int rc, const char *wha
 	return KE_DB;
 }
 
-int kstore__db_err(struct kstore *st, struct kerr *err, const char *what)
+int ksqlite_db_err(struct kstore_sqlite *st, struct kerr *err, const char *what)
 {
 	return db_error(st, err, sqlite3_extended_errcode(st->db), what, sqlite3_errmsg(st->db));
 }
 
-static int exec(struct kstore *st, const char *sql, struct kerr *err)
+static int exec(struct kstore_sqlite *st, const char *sql, struct kerr *err)
 {
 	char *msg = NULL;
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
@@ -236,7 +242,7 @@ static int exec(struct kstore *st, const char *sql, struct kerr *err)
 /* ---- opening ----------------------------------------------------------- */
 
 /* The schema version into *v; SQLite's result code. */
-static int read_version(struct kstore *st, int *v)
+static int read_version(struct kstore_sqlite *st, int *v)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -254,21 +260,22 @@ static int read_version(struct kstore *st, int *v)
 	return rc;
 }
 
-int kstore_schema_version(struct kstore *st)
+static int ksqlite_schema_version(struct kstore *kst)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	int v;
 
 	read_version(st, &v);
 	return v;
 }
 
-static int newer_schema(struct kstore *st, int v, struct kerr *err)
+static int newer_schema(struct kstore_sqlite *st, int v, struct kerr *err)
 {
 	return kerr_set(err, KE_DB, "database %s has schema version %d, newer than this kyokun's %d: "
-			"upgrade kyokun", st->path, v, NMIGRATIONS);
+			"upgrade kyokun", st->base.path, v, NMIGRATIONS);
 }
 
-static int migrate(struct kstore *st, struct kerr *err)
+static int migrate(struct kstore_sqlite *st, struct kerr *err)
 {
 	int v, rc = 0;
 	char sql[64];
@@ -277,7 +284,7 @@ static int migrate(struct kstore *st, struct kerr *err)
 		kerr_prefix(err, "cannot lock the database to migrate it");
 		return KE_DB;
 	}
-	v = kstore_schema_version(st);
+	v = ksqlite_schema_version(&st->base);
 	if (v > NMIGRATIONS) {
 		rc = newer_schema(st, v, err);
 		goto out;
@@ -321,7 +328,7 @@ static void recover_journal(const char *path)
  * for us)?  Then a WAL database cannot be read the ordinary way: readers
  * need its -shm file, which cannot be made there.
  */
-int kstore__media_readonly(const char *path)
+int ksqlite_media_readonly(const char *path)
 {
 	char *dir;
 	int ro;
@@ -353,7 +360,7 @@ static char *immutable_uri(const char *path)
 }
 
 /* Open st->db (closing the one open), with the tokenizer and the connection's settings. */
-static int connect(struct kstore *st, int oflags, int immutable, struct kerr *err)
+static int connect(struct kstore_sqlite *st, int oflags, int immutable, struct kerr *err)
 {
 	char *uri = NULL;
 	int rc;
@@ -361,13 +368,13 @@ static int connect(struct kstore *st, int oflags, int immutable, struct kerr *er
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	st->db = NULL;
-	if (immutable && !(uri = immutable_uri(st->path)))
+	if (immutable && !(uri = immutable_uri(st->base.path)))
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	rc = sqlite3_open_v2(uri ? uri : st->path, &st->db,
+	rc = sqlite3_open_v2(uri ? uri : st->base.path, &st->db,
 			     oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
 	free(uri);
 	if (rc != SQLITE_OK)
-		return kerr_set(err, KE_DB, "cannot open database %s: %s", st->path,
+		return kerr_set(err, KE_DB, "cannot open database %s: %s", st->base.path,
 				st->db ? sqlite3_errmsg(st->db) : "out of memory");
 	st->immutable = immutable;
 	sqlite3_extended_result_codes(st->db, 1);
@@ -375,31 +382,31 @@ static int connect(struct kstore *st, int oflags, int immutable, struct kerr *er
 	if ((rc = ktok_register(st->db, err)))
 		return rc;
 	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
-		kerr_prefix(err, "%s", st->path);
+		kerr_prefix(err, "%s", st->base.path);
 	return rc;
 }
 
 /* The message for a database that cannot be opened: rc from reading its schema version. */
-static int open_error(struct kstore *st, int rc, struct kerr *err)
+static int open_error(struct kstore_sqlite *st, int rc, struct kerr *err)
 {
 	if ((rc & 0xff) == SQLITE_NOTADB)
-		return kerr_set(err, KE_DB, "%s is not a kyokun database (SQLite: %s)", st->path,
+		return kerr_set(err, KE_DB, "%s is not a kyokun database (SQLite: %s)", st->base.path,
 				sqlite3_errstr(rc));
-	return db_error(st, err, rc, st->path, sqlite3_errmsg(st->db));
+	return db_error(st, err, rc, st->base.path, sqlite3_errmsg(st->db));
 }
 
 /* The schema at v: usable as it is? (Readers never migrate.) */
-static int reader_schema(struct kstore *st, int v, struct kerr *err)
+static int reader_schema(struct kstore_sqlite *st, int v, struct kerr *err)
 {
 	if (v > NMIGRATIONS)
 		return newer_schema(st, v, err);
 	if (v < NMIGRATIONS)
 		return kerr_set(err, KE_DB, "database %s has schema version %d, older than this kyokun's "
-				"%d: run `kyokun init` (or any write) to upgrade it", st->path, v, NMIGRATIONS);
+				"%d: run `kyokun init` (or any write) to upgrade it", st->base.path, v, NMIGRATIONS);
 	return 0;
 }
 
-static int open_reader(struct kstore *st, struct kerr *err)
+static int open_reader(struct kstore_sqlite *st, struct kerr *err)
 {
 	off_t wal;
 	int rc, v;
@@ -407,25 +414,25 @@ static int open_reader(struct kstore *st, struct kerr *err)
 	if ((rc = connect(st, SQLITE_OPEN_READONLY, 0, err)))
 		return rc;
 	rc = read_version(st, &v);
-	if ((rc & 0xff) == SQLITE_READONLY && sidecar(st->path, "-journal", NULL)) {
-		recover_journal(st->path);
+	if ((rc & 0xff) == SQLITE_READONLY && sidecar(st->base.path, "-journal", NULL)) {
+		recover_journal(st->base.path);
 		rc = read_version(st, &v);
 	}
 	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_CORRUPT &&
-	    (rc & 0xff) != SQLITE_NOTADB && kstore__media_readonly(st->path)) {
+	    (rc & 0xff) != SQLITE_NOTADB && ksqlite_media_readonly(st->base.path)) {
 		/*
 		 * Read-only media: opened immutable (no locks, no -shm), unless
 		 * the database has a journal or a WAL with content that
 		 * immutable reading would ignore.
 		 */
-		if (sidecar(st->path, "-journal", NULL))
+		if (sidecar(st->base.path, "-journal", NULL))
 			return kerr_set(err, KE_DB, "database %s is on read-only media with the journal of an "
 					"interrupted write (%s-journal): open it once on writable storage",
-					st->path, st->path);
-		if (sidecar(st->path, "-wal", &wal) && wal > 0)
+					st->base.path, st->base.path);
+		if (sidecar(st->base.path, "-wal", &wal) && wal > 0)
 			return kerr_set(err, KE_DB, "database %s is on read-only media with changes in its "
 					"write-ahead log (%s-wal) that cannot be read there without %s-shm: "
-					"copy the files to writable storage", st->path, st->path, st->path);
+					"copy the files to writable storage", st->base.path, st->base.path, st->base.path);
 		if ((rc = connect(st, SQLITE_OPEN_READONLY, 1, err)))
 			return rc;
 		st->note = "the database is on read-only media: opened immutable";
@@ -436,7 +443,7 @@ static int open_reader(struct kstore *st, struct kerr *err)
 	return reader_schema(st, v, err);
 }
 
-static int open_writer(struct kstore *st, struct kerr *err)
+static int open_writer(struct kstore_sqlite *st, struct kerr *err)
 {
 	int rc, v;
 
@@ -444,31 +451,32 @@ static int open_writer(struct kstore *st, struct kerr *err)
 		return rc;
 	if (sqlite3_db_readonly(st->db, "main") == 1)
 		return kerr_set(err, KE_DB, "database %s cannot be written here (read-only media or no "
-				"permission); commands that only read it still work", st->path);
+				"permission); commands that only read it still work", st->base.path);
 	if ((rc = read_version(st, &v)) != SQLITE_OK)
 		return open_error(st, rc, err);
 	if (v > NMIGRATIONS)
 		return newer_schema(st, v, err);
 	if ((rc = exec(st, "PRAGMA journal_mode = WAL", err)) ||
 	    (rc = exec(st, "PRAGMA synchronous = NORMAL", err))) {
-		kerr_prefix(err, "%s", st->path);
+		kerr_prefix(err, "%s", st->base.path);
 		return rc;
 	}
 	/* only an older schema takes the write lock here */
 	return v < NMIGRATIONS ? migrate(st, err) : 0;
 }
 
-int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *err)
+int ksqlite_open(struct kstore_sqlite **out, const char *path, int flags, struct kerr *err)
 {
-	struct kstore *st;
+	struct kstore_sqlite *st;
 	int rc;
 
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	st->path = strdup(path);
-	if (!st->path) {
+	st->base.be = &kstore_be_sqlite;
+	st->base.path = strdup(path);
+	if (!st->base.path) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -483,42 +491,37 @@ int kstore_open(struct kstore **out, const char *path, int flags, struct kerr *e
 	for (int i = 0; i < S__N; i++)
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &st->stmt[i], NULL) != SQLITE_OK) {
-			rc = kstore__db_err(st, err, "prepare");
+			rc = ksqlite_db_err(st, err, "prepare");
 			kerr_prefix(err, "%s", path);
 			goto fail;
 		}
 	*out = st;
 	return 0;
 fail:
-	kstore_close(st);
+	ksqlite_close(st);
 	return rc;
 }
 
-void kstore_close(struct kstore *st)
+void ksqlite_close(struct kstore_sqlite *st)
 {
 	if (!st)
 		return;
-	kstore_close(st->helper);
-	kstore__facets_free(st->facets);
+	ksqlite_close(st->helper);
+	ksqlite_facets_free(st->facets);
 	for (int i = 0; i < S__N; i++)
 		sqlite3_finalize(st->stmt[i]);
-	for (int i = 0; i < KSTORE_NCACHE; i++)
+	for (int i = 0; i < KSQLITE_NCACHE; i++)
 		sqlite3_finalize(st->cache[i]);
 	sqlite3_finalize(st->dv);
 	if (st->db)
 		sqlite3_close_v2(st->db);
-	free(st->path);
+	free(st->base.path);
 	free(st);
 }
 
-const char *kstore_path(const struct kstore *st)
+static const char *ksqlite_note(const struct kstore *kst)
 {
-	return st->path;
-}
-
-const char *kstore_note(const struct kstore *st)
-{
-	return st->note;
+	return ksqlite_const(kst)->note;
 }
 
 /* ---- the engine, the counter, the check --------------------------------- */
@@ -526,7 +529,7 @@ const char *kstore_note(const struct kstore *st)
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
 static int global_done, global_rc;
 
-int kstore_global_init(int server)
+static int ksqlite_global_init(int server)
 {
 	int rc;
 
@@ -560,15 +563,16 @@ int kstore_global_init(int server)
  * statement: it starts and ends a read transaction (in WAL mode a look at
  * the shared-memory index, no file I/O).
  */
-int kstore_changes(struct kstore *st, unsigned long long *counter, struct kerr *err)
+int ksqlite_changes(struct kstore *kst, unsigned long long *counter, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_int64 dv, ch = sqlite3_total_changes64(st->db);
 
 	if (!st->dv && sqlite3_prepare_v3(st->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
 					  &st->dv, NULL) != SQLITE_OK)
-		return kstore__db_err(st, err, "reading the data version");
+		return ksqlite_db_err(st, err, "reading the data version");
 	if (sqlite3_step(st->dv) != SQLITE_ROW) {
-		kstore__db_err(st, err, "reading the data version");
+		ksqlite_db_err(st, err, "reading the data version");
 		sqlite3_reset(st->dv);
 		return KE_DB;
 	}
@@ -585,20 +589,21 @@ int kstore_changes(struct kstore *st, unsigned long long *counter, struct kerr *
 }
 
 /* May st start a write transaction? */
-static int can_write(struct kstore *st, struct kerr *err)
+static int can_write(struct kstore_sqlite *st, struct kerr *err)
 {
 	if (st->in_txn)
 		return kerr_set(err, KE_DB, "a transaction is already open");
 	if (st->readonly)
-		return kerr_set(err, KE_DB, "database %s was opened read-only", st->path);
+		return kerr_set(err, KE_DB, "database %s was opened read-only", st->base.path);
 	if (st->damaged)
 		return kerr_set(err, KE_DB, "the database file is damaged: run `kyokun check`; restore from a "
 				"backup");
 	return 0;
 }
 
-int kstore_begin(struct kstore *st, struct kerr *err)
+static int ksqlite_begin(struct kstore *kst, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	int rc;
 
 	if ((rc = can_write(st, err)))
@@ -609,8 +614,8 @@ int kstore_begin(struct kstore *st, struct kerr *err)
 	/* A number no other transaction had: it marks the cases this one wrote. */
 	if (sqlite3_step(st->stmt[S_BATCH]) != SQLITE_ROW) {
 		sqlite3_reset(st->stmt[S_BATCH]);
-		kstore__db_err(st, err, "starting a transaction");
-		kstore_rollback(st);
+		ksqlite_db_err(st, err, "starting a transaction");
+		ksqlite_rollback(&st->base);
 		return KE_DB;
 	}
 	st->batch = sqlite3_column_int64(st->stmt[S_BATCH], 0);
@@ -640,7 +645,7 @@ int kstore_begin(struct kstore *st, struct kerr *err)
  * middle, the next read-write connection rolls the journal back (read-only
  * ones: recover_journal()) and WAL mode is restored.
  */
-static int journal_is_wal(struct kstore *st)
+static int journal_is_wal(struct kstore_sqlite *st)
 {
 	sqlite3_stmt *s;
 	int wal = 1;
@@ -653,14 +658,15 @@ static int journal_is_wal(struct kstore *st)
 	return wal;
 }
 
-static void end_bulk(struct kstore *st)
+static void end_bulk(struct kstore_sqlite *st)
 {
 	if (!journal_is_wal(st))
 		exec(st, "PRAGMA journal_mode = WAL", NULL);
 }
 
-int kstore_begin_bulk(struct kstore *st, struct kerr *err)
+static int ksqlite_begin_bulk(struct kstore *kst, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	int rc;
 
 	if ((rc = can_write(st, err)))
@@ -669,17 +675,18 @@ int kstore_begin_bulk(struct kstore *st, struct kerr *err)
 	sqlite3_busy_timeout(st->db, 0);
 	exec(st, "PRAGMA journal_mode = DELETE", NULL);
 	sqlite3_busy_timeout(st->db, WRITER_WAIT_MS);
-	if ((rc = kstore_begin(st, err)))
+	if ((rc = ksqlite_begin(&st->base, err)))
 		end_bulk(st);
 	return rc;
 }
 
-int kstore_commit(struct kstore *st, struct kerr *err)
+static int ksqlite_commit(struct kstore *kst, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	if (!st->in_txn)
 		return kerr_set(err, KE_DB, "no transaction is open");
 	if (exec(st, "COMMIT", err)) {
-		kstore_rollback(st);
+		ksqlite_rollback(&st->base);
 		return KE_DB;
 	}
 	st->in_txn = 0;
@@ -687,8 +694,9 @@ int kstore_commit(struct kstore *st, struct kerr *err)
 	return 0;
 }
 
-void kstore_rollback(struct kstore *st)
+static void ksqlite_rollback(struct kstore *kst)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	if (!st->in_txn)
 		return;
 	exec(st, "ROLLBACK", NULL);
@@ -709,7 +717,7 @@ static void now_iso(char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void kstore__bind_text(sqlite3_stmt *s, int i, const char *v)
+void ksqlite_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
@@ -717,17 +725,17 @@ void kstore__bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-int kstore__step_done(struct kstore *st, sqlite3_stmt *s, struct kerr *err, const char *what)
+int ksqlite_step_done(struct kstore_sqlite *st, sqlite3_stmt *s, struct kerr *err, const char *what)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return kstore__db_err(st, err, what);
+		return ksqlite_db_err(st, err, what);
 	return 0;
 }
 
-static int add_tag(struct kstore *st, long long rid, const char *kind, const char *value,
+static int add_tag(struct kstore_sqlite *st, long long rid, const char *kind, const char *value,
 		   struct kerr *err)
 {
 	sqlite3_stmt *s = st->stmt[S_ADD_TAG];
@@ -735,7 +743,7 @@ static int add_tag(struct kstore *st, long long rid, const char *kind, const cha
 	sqlite3_bind_int64(s, 1, rid);
 	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-	return kstore__step_done(st, s, err, "storing tags");
+	return ksqlite_step_done(st, s, err, "storing tags");
 }
 
 static int join_strv(struct kbuf *b, const struct kstrv *sv)
@@ -762,16 +770,16 @@ static int add_line(struct kbuf *b, const char *s)
 }
 
 /* Remove the case's current text from the full-text index. */
-static int unindex(struct kstore *st, long long rid, struct kerr *err)
+static int unindex(struct kstore_sqlite *st, long long rid, struct kerr *err)
 {
 	sqlite3_stmt *s = st->stmt[S_FTS_DEL];
 
 	sqlite3_bind_int64(s, 1, rid);
-	return kstore__step_done(st, s, err, "updating the search index");
+	return ksqlite_step_done(st, s, err, "updating the search index");
 }
 
 /* The searchable text of c, by column, and its index entry; see migration 2. */
-static int put_text(struct kstore *st, long long rid, const struct kcase *c, int exists,
+static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase *c, int exists,
 		    struct kerr *err)
 {
 	struct kbuf col[5] = { KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT };
@@ -805,10 +813,10 @@ static int put_text(struct kstore *st, long long rid, const struct kcase *c, int
 	for (int k = 0; k < 2; k++) {
 		s = st->stmt[k ? S_FTS_ADD : S_TEXT];
 		sqlite3_bind_int64(s, 1, rid);
-		kstore__bind_text(s, 2, c->title ? c->title : "");
+		ksqlite_bind_text(s, 2, c->title ? c->title : "");
 		for (int i = 0; i < 5; i++)
 			sqlite3_bind_text(s, 3 + i, kbuf_str(&col[i]), (int)col[i].len, SQLITE_STATIC);
-		if ((rc = kstore__step_done(st, s, err, "indexing the case")))
+		if ((rc = ksqlite_step_done(st, s, err, "indexing the case")))
 			goto out;
 	}
 out:
@@ -817,7 +825,7 @@ out:
 	return rc;
 }
 
-static int put_locked(struct kstore *st, const struct kcase *c, const char *given, size_t glen,
+static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const char *given, size_t glen,
 		      int *outcome, struct kerr *err)
 {
 	struct kbuf json = KBUF_INIT;
@@ -849,7 +857,7 @@ static int put_locked(struct kstore *st, const struct kcase *c, const char *give
 			s = st->stmt[S_TOUCH];
 			sqlite3_bind_int64(s, 1, rid);
 			sqlite3_bind_int64(s, 2, st->batch);
-			if (!(rc = kstore__step_done(st, s, err, "storing the case")) && outcome)
+			if (!(rc = ksqlite_step_done(st, s, err, "storing the case")) && outcome)
 				*outcome = KSTORE_UNCHANGED;
 			goto out;
 		}
@@ -862,13 +870,13 @@ static int put_locked(struct kstore *st, const struct kcase *c, const char *give
 			sqlite3_bind_text(r, 3, (const char *)sqlite3_column_text(s, 2), -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(r, 4, (const char *)sqlite3_column_text(s, 3), -1, SQLITE_TRANSIENT);
 			sqlite3_reset(s);
-			if ((rc = kstore__step_done(st, r, err, "saving the previous revision")))
+			if ((rc = ksqlite_step_done(st, r, err, "saving the previous revision")))
 				goto out;
 		}
 	} else {
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE) {
-			rc = kstore__db_err(st, err, "looking up the case");
+			rc = ksqlite_db_err(st, err, "looking up the case");
 			goto out;
 		}
 	}
@@ -877,9 +885,9 @@ static int put_locked(struct kstore *st, const struct kcase *c, const char *give
 	if (exists)
 		sqlite3_bind_int64(s, 1, rid);
 	else
-		kstore__bind_text(s, 1, c->id);
-	kstore__bind_text(s, 2, c->title);
-	kstore__bind_text(s, 3, c->source.document);
+		ksqlite_bind_text(s, 1, c->id);
+	ksqlite_bind_text(s, 2, c->title);
+	ksqlite_bind_text(s, 3, c->source.document);
 	if (c->source.has_year)
 		sqlite3_bind_int(s, 4, c->source.year);
 	else
@@ -888,14 +896,14 @@ static int put_locked(struct kstore *st, const struct kcase *c, const char *give
 		sqlite3_bind_int(s, 5, c->source.case_number);
 	else
 		sqlite3_bind_null(s, 5);
-	kstore__bind_text(s, 6, c->category);
-	kstore__bind_text(s, 7, c->tags.event_class);
-	kstore__bind_text(s, 8, c->attributes.reader_level);
-	kstore__bind_text(s, 9, c->tlp ? c->tlp : "amber");
+	ksqlite_bind_text(s, 6, c->category);
+	ksqlite_bind_text(s, 7, c->tags.event_class);
+	ksqlite_bind_text(s, 8, c->attributes.reader_level);
+	ksqlite_bind_text(s, 9, c->tlp ? c->tlp : "amber");
 	sqlite3_bind_text(s, 10, json.buf, (int)json.len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 11, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 12, st->batch);
-	if ((rc = kstore__step_done(st, s, err, "storing the case")))
+	if ((rc = ksqlite_step_done(st, s, err, "storing the case")))
 		goto out;
 	if (!exists)
 		rid = sqlite3_last_insert_rowid(st->db);
@@ -904,7 +912,7 @@ static int put_locked(struct kstore *st, const struct kcase *c, const char *give
 		goto out;
 	s = st->stmt[S_DEL_TAGS];
 	sqlite3_bind_int64(s, 1, rid);
-	if ((rc = kstore__step_done(st, s, err, "storing tags")))
+	if ((rc = ksqlite_step_done(st, s, err, "storing tags")))
 		goto out;
 	if (c->tags.event_class && (rc = add_tag(st, rid, "event_class", c->tags.event_class, err)))
 		goto out;
@@ -923,42 +931,45 @@ out:
 	return rc;
 }
 
-static int put(struct kstore *st, const struct kcase *c, const char *json, size_t len, int *outcome,
+static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json, size_t len, int *outcome,
 	       struct kerr *err)
 {
 	int rc, own = !st->in_txn;
 
-	if (own && (rc = kstore_begin(st, err)))
+	if (own && (rc = ksqlite_begin(&st->base, err)))
 		return rc;
 	rc = put_locked(st, c, json, len, outcome, err);
 	if (own) {
 		if (rc)
-			kstore_rollback(st);
+			ksqlite_rollback(&st->base);
 		else
-			rc = kstore_commit(st, err);
+			rc = ksqlite_commit(&st->base, err);
 	}
 	return rc;
 }
 
-int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err)
+static int ksqlite_put(struct kstore *kst, const struct kcase *c, int *outcome, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	return put(st, c, NULL, 0, outcome, err);
 }
 
-int kstore_put_json(struct kstore *st, const struct kcase *c, const char *json, size_t len,
+static int ksqlite_put_json(struct kstore *kst, const struct kcase *c, const char *json, size_t len,
 		    int *outcome, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	return put(st, c, json ? json : "", json ? len : 0, outcome, err);
 }
 
-int kstore_delete(struct kstore *st, const char *id, struct kerr *err)
+static int ksqlite_delete(struct kstore *kst, const char *id, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_stmt *s = NULL;
 	int rc, own = !st->in_txn;
 
-	if (own && (rc = kstore_begin(st, err)))
+	if (own && (rc = ksqlite_begin(&st->base, err)))
 		return rc;
-	if (kstore__prepare(st, "SELECT rid FROM cases WHERE id = ?1", &s, err)) {
+	if (ksqlite_prepare(st, "SELECT rid FROM cases WHERE id = ?1", &s, err)) {
 		rc = KE_DB;
 		goto out;
 	}
@@ -968,12 +979,12 @@ int kstore_delete(struct kstore *st, const char *id, struct kerr *err)
 	sqlite3_finalize(s);
 	s = NULL;
 	if (sqlite3_prepare_v2(st->db, "DELETE FROM cases WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		rc = kstore__db_err(st, err, "delete");
+		rc = ksqlite_db_err(st, err, "delete");
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE) {
-		rc = kstore__db_err(st, err, "delete");
+		rc = ksqlite_db_err(st, err, "delete");
 		goto out;
 	}
 	if (sqlite3_changes(st->db) == 0) {
@@ -983,18 +994,18 @@ int kstore_delete(struct kstore *st, const char *id, struct kerr *err)
 	sqlite3_finalize(s);
 	s = NULL;
 	if (sqlite3_prepare_v2(st->db, "DELETE FROM revisions WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		rc = kstore__db_err(st, err, "delete");
+		rc = ksqlite_db_err(st, err, "delete");
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : kstore__db_err(st, err, "delete");
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "delete");
 out:
 	sqlite3_finalize(s);
 	if (own) {
 		if (rc)
-			kstore_rollback(st);
+			ksqlite_rollback(&st->base);
 		else
-			rc = kstore_commit(st, err);
+			rc = ksqlite_commit(&st->base, err);
 	}
 	return rc;
 }
@@ -1014,8 +1025,9 @@ static int case_from_text(struct kcase *c, const char *text, const char *what, s
 	return rc;
 }
 
-int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *err)
+static int ksqlite_get(struct kstore *kst, const char *id, struct kcase *c, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_stmt *s = st->stmt[S_GET];
 	int rc;
 
@@ -1026,7 +1038,7 @@ int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *
 	else if (rc == SQLITE_DONE)
 		rc = kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
 	else
-		rc = kstore__db_err(st, err, "reading the case");
+		rc = ksqlite_db_err(st, err, "reading the case");
 	sqlite3_reset(s);
 	return rc;
 }
@@ -1036,9 +1048,9 @@ static const char *col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-#define ROW_COLS KSTORE_ROW_COLS
+#define ROW_COLS KSQLITE_ROW_COLS
 
-void kstore__fill_row(sqlite3_stmt *s, struct kcase_row *r)
+void ksqlite_fill_row(sqlite3_stmt *s, struct kcase_row *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->rid = sqlite3_column_int64(s, 0);
@@ -1058,7 +1070,7 @@ void kstore__fill_row(sqlite3_stmt *s, struct kcase_row *r)
 	r->json = col_text(s, 12);
 }
 
-const char *kstore__tlp_in(const struct kreader *r, char buf[KSTORE_TLP_IN_MAX])
+const char *ksqlite_tlp_in(const struct kreader *r, char buf[KSQLITE_TLP_IN_MAX])
 {
 	static const char *const names[] = { "'clear'", "'green'", "'amber'", "'amber+strict'", "'red'" };
 	unsigned m = kreader_levels_always(r);
@@ -1086,11 +1098,11 @@ const char *kstore__tlp_in(const struct kreader *r, char buf[KSTORE_TLP_IN_MAX])
 
 /*
  * Append the WHERE conditions of f to sql, with numbered parameters bound
- * later by kstore__bind_filter() in the same order.
+ * later by ksqlite_bind_filter() in the same order.
  */
-int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql)
+int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql)
 {
-	char tin[KSTORE_TLP_IN_MAX];
+	char tin[KSQLITE_TLP_IN_MAX];
 	int rc = kbuf_adds(sql, " WHERE 1");
 
 	if (f->document)
@@ -1114,7 +1126,7 @@ int kstore__filter_sql(const struct kfilter *f, struct kbuf *sql)
 	if (f->sector)
 		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
 				     " AND value = :sector)");
-	if (kstore__tlp_in(f->reader, tin))
+	if (ksqlite_tlp_in(f->reader, tin))
 		rc |= kbuf_addf(sql, " AND c.tlp IN %s", tin);
 	return rc ? KE_NOMEM : 0;
 }
@@ -1127,7 +1139,7 @@ static void bind_name(sqlite3_stmt *s, const char *name, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
-void kstore__bind_filter(sqlite3_stmt *s, const struct kfilter *f)
+void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 {
 	int i;
 
@@ -1147,38 +1159,39 @@ void kstore__bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 		sqlite3_bind_int64(s, i, f->offset > 0 ? f->offset : 0);
 }
 
-int kstore__prepare(struct kstore *st, const char *sql, sqlite3_stmt **s, struct kerr *err)
+int ksqlite_prepare(struct kstore_sqlite *st, const char *sql, sqlite3_stmt **s, struct kerr *err)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
-		return kstore__db_err(st, err, "query");
+		return ksqlite_db_err(st, err, "query");
 	return 0;
 }
 
-int kstore__walk_rows(struct kstore *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err)
+int ksqlite_walk_rows(struct kstore_sqlite *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err)
 {
 	struct kcase_row row;
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		kstore__fill_row(s, &row);
+		ksqlite_fill_row(s, &row);
 		if ((rc = cb(ctx, &row)))
 			return rc;
 	}
-	return rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "query");
+	return rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "query");
 }
 
-int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, void *ctx,
+static int ksqlite_list(struct kstore *kst, const struct kfilter *f, kstore_row_cb cb, void *ctx,
 		long *total, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf sql = KBUF_INIT, where = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (kstore__filter_sql(f, &where) < 0) {
+	if (ksqlite_filter_sql(f, &where) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if (total && (rc = kstore__facets_count(st, NULL, f, 0, NULL, NULL, total, err)) <= 0) {
+	if (total && (rc = ksqlite_facets_count(st, NULL, f, 0, NULL, NULL, total, err)) <= 0) {
 		/* counted from the columns kept in memory */
 		if (rc < 0)
 			goto out;
@@ -1189,9 +1202,9 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+		if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 			goto out;
-		kstore__bind_filter(s, f);
+		ksqlite_bind_filter(s, f);
 		*total = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
 		sqlite3_finalize(s);
 		s = NULL;
@@ -1207,10 +1220,10 @@ int kstore_list(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, vo
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
-	kstore__bind_filter(s, f);
-	rc = kstore__walk_rows(st, s, cb, ctx, err);
+	ksqlite_bind_filter(s, f);
+	rc = ksqlite_walk_rows(st, s, cb, ctx, err);
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
@@ -1218,11 +1231,12 @@ out:
 	return rc;
 }
 
-int kstore_recent(struct kstore *st, const struct kreader *r, int n, kstore_row_cb cb, void *ctx,
+static int ksqlite_recent(struct kstore *kst, const struct kreader *r, int n, kstore_row_cb cb, void *ctx,
 		  struct kerr *err)
 {
-	char tin[KSTORE_TLP_IN_MAX];
-	const char *in = kstore__tlp_in(r, tin);
+	struct kstore_sqlite *st = ksqlite(kst);
+	char tin[KSQLITE_TLP_IN_MAX];
+	const char *in = ksqlite_tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -1232,24 +1246,25 @@ int kstore_recent(struct kstore *st, const struct kreader *r, int n, kstore_row_
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
 	sqlite3_bind_int(s, 1, n);
-	rc = kstore__walk_rows(st, s, cb, ctx, err);
+	rc = ksqlite_walk_rows(st, s, cb, ctx, err);
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
 	return rc;
 }
 
-int kstore_history(struct kstore *st, const char *id, kstore_rev_cb cb, void *ctx,
+static int ksqlite_history(struct kstore *kst, const char *id, kstore_rev_cb cb, void *ctx,
 		   struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_stmt *s = NULL;
 	struct krevision rev;
 	int rc, n = 0;
 
-	rc = kstore__prepare(st, "SELECT revision, updated, body, 1 FROM cases WHERE id = ?1"
+	rc = ksqlite_prepare(st, "SELECT revision, updated, body, 1 FROM cases WHERE id = ?1"
 			 " UNION ALL SELECT revision, saved, body, 0 FROM revisions WHERE id = ?1"
 			 " ORDER BY 1 DESC", &s, err);
 	if (rc)
@@ -1267,7 +1282,7 @@ int kstore_history(struct kstore *st, const char *id, kstore_rev_cb cb, void *ct
 			goto out;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		rc = kstore__db_err(st, err, "history");
+		rc = ksqlite_db_err(st, err, "history");
 	else
 		rc = n ? 0 : kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
 out:
@@ -1275,11 +1290,12 @@ out:
 	return rc;
 }
 
-int kstore_documents(struct kstore *st, const struct kreader *r, kstore_doc_cb cb, void *ctx,
+static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore_doc_cb cb, void *ctx,
 		     struct kerr *err)
 {
-	char tin[KSTORE_TLP_IN_MAX];
-	const char *in = kstore__tlp_in(r, tin);
+	struct kstore_sqlite *st = ksqlite(kst);
+	char tin[KSQLITE_TLP_IN_MAX];
+	const char *in = ksqlite_tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	struct kdocument d;
@@ -1292,7 +1308,7 @@ int kstore_documents(struct kstore *st, const struct kreader *r, kstore_doc_cb c
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		d.name = col_text(s, 0);
@@ -1302,17 +1318,18 @@ int kstore_documents(struct kstore *st, const struct kreader *r, kstore_doc_cb c
 		if ((rc = cb(ctx, &d)))
 			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "documents");
+	rc = rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "documents");
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
 	return rc;
 }
 
-int kstore_count(struct kstore *st, const struct kreader *r, long *n, struct kerr *err)
+static int ksqlite_count(struct kstore *kst, const struct kreader *r, long *n, struct kerr *err)
 {
-	char tin[KSTORE_TLP_IN_MAX];
-	const char *in = kstore__tlp_in(r, tin);
+	struct kstore_sqlite *st = ksqlite(kst);
+	char tin[KSQLITE_TLP_IN_MAX];
+	const char *in = ksqlite_tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -1323,12 +1340,12 @@ int kstore_count(struct kstore *st, const struct kreader *r, long *n, struct ker
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(s, 0);
 	else
-		rc = kstore__db_err(st, err, "count");
+		rc = ksqlite_db_err(st, err, "count");
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
@@ -1345,10 +1362,10 @@ out:
  * Returns 0 (checked: *bad is SQLite's result code, SQLITE_OK if sound),
  * 1 (cannot be checked here: the database cannot be written), or KE_DB.
  */
-static int fts_check(struct kstore *st, int quick, int *bad, char *msg, size_t msgsize, struct kerr *err)
+static int fts_check(struct kstore_sqlite *st, int quick, int *bad, char *msg, size_t msgsize, struct kerr *err)
 {
-	struct kstore tmp = { .path = st->path };
-	struct kstore *c = st;
+	struct kstore_sqlite tmp = { .base.path = st->base.path };
+	struct kstore_sqlite *c = st;
 	int rc;
 
 	*bad = SQLITE_OK;
@@ -1356,7 +1373,7 @@ static int fts_check(struct kstore *st, int quick, int *bad, char *msg, size_t m
 		return 1;
 	if (st->readonly) {
 		c = &tmp;
-		if (sqlite3_open_v2(st->path, &tmp.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+		if (sqlite3_open_v2(st->base.path, &tmp.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 		    sqlite3_db_readonly(tmp.db, "main") == 1) {
 			rc = 1;
 			goto out;
@@ -1385,8 +1402,9 @@ out:
 	return rc;
 }
 
-int kstore_check(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err)
+static int ksqlite_check(struct kstore *kst, int flags, kstore_check_cb cb, void *ctx, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	int quick = flags & KSTORE_CHECK_QUICK;
 	sqlite3_stmt *s = NULL;
 	long problems = 0;
@@ -1451,3 +1469,56 @@ out:
 	sqlite3_finalize(s);
 	return rc;
 }
+
+/* ---- the backend table ---------------------------------------------------- */
+
+static int be_open(struct kstore **out, const char *path, int flags, struct kerr *err)
+{
+	struct kstore_sqlite *st;
+	int rc = ksqlite_open(&st, path, flags, err);
+
+	*out = st ? &st->base : NULL;
+	return rc;
+}
+
+static void be_close(struct kstore *st)
+{
+	ksqlite_close(ksqlite(st));
+}
+
+const struct kstore_be kstore_be_sqlite = {
+	.name = "sqlite",
+	.global_init = ksqlite_global_init,
+	.open = be_open,
+	.close = be_close,
+	.schema_version = ksqlite_schema_version,
+	.schema_latest = ksqlite_schema_latest,
+	.note = ksqlite_note,
+	.changes = ksqlite_changes,
+	.check = ksqlite_check,
+	.begin = ksqlite_begin,
+	.begin_bulk = ksqlite_begin_bulk,
+	.commit = ksqlite_commit,
+	.rollback = ksqlite_rollback,
+	.put = ksqlite_put,
+	.put_json = ksqlite_put_json,
+	.get = ksqlite_get,
+	.delete = ksqlite_delete,
+	.list = ksqlite_list,
+	.recent = ksqlite_recent,
+	.history = ksqlite_history,
+	.documents = ksqlite_documents,
+	.count = ksqlite_count,
+	.search_top = ksqlite_search_top,
+	.search_tune = ksqlite_search_tune,
+	.search_count = ksqlite_search_count,
+	.search_facets = ksqlite_search_facets,
+	.search_row = ksqlite_search_row,
+	.search_highlight = ksqlite_search_highlight,
+	.case_text = ksqlite_case_text,
+	.token_df = ksqlite_token_df,
+	.phrase_df = ksqlite_phrase_df,
+	.phrase_rows = ksqlite_phrase_rows,
+	.indexed = ksqlite_indexed,
+	.query_text = ksqlite_query_text,
+};
