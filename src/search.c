@@ -1,7 +1,7 @@
 /*
  * search.c - search above the SQL: ranked hits in two tiers, totals,
  * facets and snippets.  The query language is query.c, the SQL
- * store_search.c; the rules are documented in search.h.
+ * store_sqlite_search.c; the rules are documented in search.h.
  */
 #include "search.h"
 #include "case.h"

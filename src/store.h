@@ -1,5 +1,9 @@
 /*
- * store.h - where cases live: the SQLite database, and all of kyokun's SQL.
+ * store.h - where cases live: the neutral store API.  Each call goes to
+ * the storage backend the store was opened with (store.c picks it; the
+ * backends' table is store_be.h).  Today the one backend is SQLite
+ * (store_sqlite*.c), which holds all of kyokun's SQL; what follows
+ * describes it.
  *
  * One struct kstore is one connection; it is not shared between threads
  * (the web server opens one per worker).  The database is in WAL mode with
@@ -48,6 +52,8 @@ void kstore_close(struct kstore *st);
 int kstore_schema_version(struct kstore *st);
 int kstore_schema_latest(void);
 const char *kstore_path(const struct kstore *st);
+/* The name of st's storage backend: "sqlite". */
+const char *kstore_backend(const struct kstore *st);
 
 /*
  * Process-wide settings of the storage engine, made once before its first
@@ -70,7 +76,7 @@ const char *kstore_note(const struct kstore *st);
  * since the previous call on st (by st or by any other connection or
  * process), or st rolled a transaction back.  It never goes back, so a
  * cache keeps the value it was built at and is current while the value is
- * the same.  A few microseconds (see kstore_changes in store.c).
+ * the same.  A few microseconds (see kstore_changes in store_sqlite.c).
  */
 int kstore_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
 

@@ -3,7 +3,7 @@
  * store: a tree of phrases joined by AND, OR and NOT, with the columns it
  * may match in and the rows it must not match.  The search modules build
  * it (query.c from what a person types, similar.c from a case's terms);
- * each store backend renders it in its own query language (store_search.c:
+ * each store backend renders it in its own query language (store_sqlite_search.c:
  * an FTS5 MATCH expression, every phrase quoted) and ranks by its phrases.
  * No user text is ever syntax here: a phrase's text is words to look for.
  *

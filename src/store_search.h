@@ -1,9 +1,10 @@
 /*
- * store_search.h - the SQL side of search (store_search.c): ranked
+ * store_search.h - the store side of search (store.c hands each call to
+ * the backend; SQLite's is store_sqlite_search.c): ranked
  * matches, counts and facets for a search expression, highlighted column
  * text, term statistics for `similar`.  Only the search modules (search.c,
  * query.c, similar.c) call these.  The expression is a tree of phrases
- * (store_query.h), which store_search.c renders as an FTS5 MATCH
+ * (store_query.h), which store_sqlite_search.c renders as an FTS5 MATCH
  * expression with every phrase quoted.
  *
  * Visibility: every function takes the filter's reader into account, so
@@ -22,7 +23,7 @@ struct kfilter;
 struct kerr;
 struct kcase_row;
 
-/* The columns of case_fts, in order (migration 2 in store.c). */
+/* The columns of case_fts, in order (migration 2 in store_sqlite.c). */
 enum {
 	KCOL_TITLE,
 	KCOL_SUMMARY,

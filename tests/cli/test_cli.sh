@@ -308,7 +308,7 @@ c["title"] = "インターネットバンキングへのＤＤｏＳ攻撃（改
 c["key_lessons"].append("改訂で追加した教訓")
 json.dump(c, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 ' "$EX" "$T/changed.json"
-	# store.c can take a re-add by another process within the same second for a
+	# store_sqlite.c can take a re-add by another process within the same second for a
 	# duplicate (batch ids may collide, see the check below): start a new second
 	now=$(date +%s)
 	while [ "$(date +%s)" = "$now" ]; do sleep 0.1; done

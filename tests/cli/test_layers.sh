@@ -3,9 +3,11 @@
 # files themselves (no build needed):
 #
 #   1. a file includes only headers of its own layer or of lower ones;
-#   2. only the store backend (store*.c, store*.h) talks to SQLite
-#      (sqlite3_*, <sqlite3.h>); the tokenizer's FTS5 registration
-#      (tokenizer.c) is the one exception, and ext/ is not looked at.
+#   2. only the store's SQLite backend (store_sqlite*.c, store_sqlite*.h)
+#      talks to SQLite (sqlite3_*, <sqlite3.h>): not the neutral store API
+#      (store.c, store.h, store_search.h, store_query.h) nor the backend
+#      table (store_be.h); the tokenizer's FTS5 registration (tokenizer.c)
+#      is the one exception, and ext/ is not looked at.
 #
 # Every src/ file must be in the layer map below: a new module gets a line
 # there.  One "not ok" line per violation, one "ok" per check that has none.
@@ -30,7 +32,7 @@ layer() {
 	kbuf | kerr | utf8 | grow | tokenizer) echo 0 ;;
 	embedded) echo 0 ;; # generated from assets/ by tools/embed.c; includes nothing
 	case | case_json | reader | classify) echo 1 ;;
-	store | store_*) echo 2 ;;
+	store | store_*) echo 2 ;; # store (neutral API), store_be.h (backend table), store_sqlite* (SQLite)
 	search* | query* | synonym* | segment* | similar* | import* | pdf | html | i18n) echo 3 ;;
 	http | route | api | web* | assets) echo 4 ;;
 	cli | cmd_* | main) echo 5 ;;
@@ -79,7 +81,7 @@ for f in "$SRC"/*.c "$SRC"/*.h; do
 done
 [ $bad -eq 0 ] && echo "ok - layers: every file includes only its own layer and the ones below"
 
-# ---- 2. SQL only in the store backend ----
+# ---- 2. SQL only in the store's SQLite backend ----
 
 # Print FILE:LINE: for each line of the C files given that mentions sqlite3_
 # or includes <sqlite3*.h> outside comments.
@@ -119,15 +121,15 @@ for f in "$SRC"/*.c "$SRC"/*.h; do
 	[ -f "$f" ] || continue
 	b=${f##*/}
 	case "$b" in
-	store*.c | store*.h) continue ;; # the store backend
-	tokenizer.c) continue ;;          # registers the FTS5 tokenizer
+	store_sqlite*.c | store_sqlite*.h) continue ;; # the SQLite backend
+	tokenizer.c) continue ;;                       # registers the FTS5 tokenizer
 	esac
 	hits=$(sql_lines "$f")
 	if [ -n "$hits" ]; then
-		echo "not ok - layers: src/$b uses SQLite outside the store backend"
+		echo "not ok - layers: src/$b uses SQLite outside the store's SQLite backend"
 		printf '%s\n' "$hits" | sed "s|^$SRC/|  src/|" | head -5
 		bad=1
 	fi
 done
-[ $bad -eq 0 ] && echo "ok - layers: SQLite only in the store backend (and the tokenizer's FTS5 registration)"
+[ $bad -eq 0 ] && echo "ok - layers: SQLite only in the store's SQLite backend (and the tokenizer's FTS5 registration)"
 exit 0

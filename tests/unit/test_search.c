@@ -1,5 +1,5 @@
 /*
- * test_search.c - unit tests of search (search.c, store_search.c) and
+ * test_search.c - unit tests of search (search.c, store_sqlite_search.c) and
  * classification (classify.c): query parsing and the FTS5 expression,
  * hostile input, Japanese segmentation, synonyms, snippets with offsets
  * into the original (full-width) text, facets, TLP visibility, similar

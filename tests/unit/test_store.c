@@ -1,7 +1,8 @@
 /*
- * test_store.c - unit tests of the SQLite store (store.c): opening and
- * migrating, put/get, revisions and history, transactions (duplicate ids,
- * rollback), delete, list filters, documents, counts, reopening and
+ * test_store.c - unit tests of the store (store.c, the SQLite backend
+ * store_sqlite.c): the backend a path picks; opening and migrating,
+ * put/get, revisions and history, transactions (duplicate ids, rollback),
+ * delete, list filters, documents, counts, reopening and
  * read-only connections; read-only opens never migrate and never wait for a
  * writer (also during a bulk load in another process); the change counter;
  * the check of a damaged file.
@@ -246,6 +247,27 @@ static void test_open_migrate(void **state)
 	assert_true(kstore_open(&st, "/nonexistent-dir/x/k.db", 0, &err) < 0);
 	assert_null(st);
 	assert_msg_has(err, "/nonexistent-dir/x/k.db");
+}
+
+/* The backend is picked by the path: a file is SQLite; PostgreSQL is not built in. */
+static void test_backend(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL;
+
+	(void)state;
+	st = open_new();
+	assert_string_equal(kstore_backend(st), "sqlite");
+	kstore_close(st);
+
+	st = (struct kstore *)1;
+	assert_int_equal(kstore_open(&st, "postgresql://x", 0, &err), KE_USAGE);
+	assert_null(st);
+	assert_msg_has(err, "this kyokun was built without PostgreSQL support");
+	kerr_clear(&err);
+	assert_int_equal(kstore_open(&st, "postgresql://x", KSTORE_READONLY, &err), KE_USAGE);
+	assert_null(st);
+	assert_msg_has(err, "without PostgreSQL support");
 }
 
 static void test_put_get(void **state)
@@ -1093,6 +1115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_migrate),
+		cmocka_unit_test(test_backend),
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_update_history),
 		cmocka_unit_test(test_transactions),

@@ -1,5 +1,6 @@
 /*
- * store_facet.c - facet counts and filters of a search from memory.
+ * store_sqlite_facet.c - the SQLite backend's facet counts and filters of a
+ * search from memory.
  *
  * Counting facets in SQL joins every row of the match with its case (seven
  * groupings, each a lookup per row): at a million cases a common word took
@@ -13,7 +14,7 @@
  * The arrays are valid while the database is unchanged (kstore_changes())
  * and are read again on the next search after a change.
  */
-#include "store_int.h"
+#include "store_sqlite.h"
 #include "store_search.h"
 #include "kerr.h"
 
@@ -149,7 +150,7 @@ static void clear(struct kfacets *fc)
 	fc->valid = 0;
 }
 
-void kstore__facets_free(struct kfacets *fc)
+void ksqlite_facets_free(struct kfacets *fc)
 {
 	if (!fc)
 		return;
@@ -193,16 +194,16 @@ static int grow(struct kfacets *fc, sqlite3_int64 r)
 }
 
 /* Read the arrays (fc cleared). */
-static int load(struct kstore *st, struct kfacets *fc, struct kerr *err)
+static int load(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *err)
 {
 	sqlite3_int64 last = -1;
 	int r;
 
-	if (!fc->rows && (r = kstore__prepare(st, "SELECT rid, tlp, category, document, CAST(year AS TEXT),"
+	if (!fc->rows && (r = ksqlite_prepare(st, "SELECT rid, tlp, category, document, CAST(year AS TEXT),"
 					     " event_class, reader_level FROM cases INDEXED BY cases_facets",
 					     &fc->rows, err)))
 		return r;
-	if (!fc->tagrows && (r = kstore__prepare(st, "SELECT rid, kind, value FROM case_tags ORDER BY rid",
+	if (!fc->tagrows && (r = ksqlite_prepare(st, "SELECT rid, kind, value FROM case_tags ORDER BY rid",
 						 &fc->tagrows, err)))
 		return r;
 	while ((r = sqlite3_step(fc->rows)) == SQLITE_ROW) {
@@ -225,7 +226,7 @@ static int load(struct kstore *st, struct kfacets *fc, struct kerr *err)
 	}
 	sqlite3_reset(fc->rows);
 	if (r != SQLITE_DONE)
-		return kstore__db_err(st, err, "search facets");
+		return ksqlite_db_err(st, err, "search facets");
 	for (size_t i = 0; i < fc->dict[FC_TLP].n && i < 8; i++)
 		fc->tlp_level[i] = tlp_level(fc->dict[FC_TLP].v[i]);
 	if (!(fc->toff = calloc((size_t)fc->n + 1, sizeof(*fc->toff))))
@@ -259,7 +260,7 @@ static int load(struct kstore *st, struct kfacets *fc, struct kerr *err)
 	}
 	sqlite3_reset(fc->tagrows);
 	if (r != SQLITE_DONE)
-		return kstore__db_err(st, err, "search facets");
+		return ksqlite_db_err(st, err, "search facets");
 	if (fc->ntag >= UINT32_MAX)
 		goto nomem;
 	for (sqlite3_int64 i = 0; i < fc->n; i++)
@@ -277,7 +278,7 @@ nomem:
 	return kerr_set(err, KE_NOMEM, "out of memory");
 }
 
-int kstore__facets_ready(struct kstore *st, struct kfacets **out, struct kerr *err)
+int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **out, struct kerr *err)
 {
 	struct kfacets *fc = st->facets;
 	unsigned long long ch;
@@ -289,7 +290,7 @@ int kstore__facets_ready(struct kstore *st, struct kfacets **out, struct kerr *e
 			return kerr_set(err, KE_NOMEM, "out of memory");
 		st->facets = fc;
 	}
-	if ((rc = kstore_changes(st, &ch, err)))
+	if ((rc = ksqlite_changes(&st->base, &ch, err)))
 		return rc;
 	if (!fc->valid || fc->changes != ch) {
 		clear(fc);
@@ -303,7 +304,7 @@ int kstore__facets_ready(struct kstore *st, struct kfacets **out, struct kerr *e
 	return 0;
 }
 
-int kstore__want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w)
+int ksqlite_want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w)
 {
 	char year[24];
 	const char *v[FC__N] = { f->tlp, f->category, f->document, NULL, NULL, f->reader_level };
@@ -336,7 +337,7 @@ static int has_tag(const struct kfacets *fc, sqlite3_int64 r, int kind, int32_t 
 	return 0;
 }
 
-int kstore__want_passes(const struct kfacets *fc, const struct kwant *w, long long r)
+int ksqlite_want_passes(const struct kfacets *fc, const struct kwant *w, long long r)
 {
 	int32_t tlp;
 
@@ -358,7 +359,7 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int kstore__facets_count(struct kstore *st, const char *match, const struct kfilter *f,
+int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
 			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
 			 struct kerr *err)
 {
@@ -372,7 +373,7 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 	int rc, r = SQLITE_DONE, some;
 
 	*total = 0;
-	if ((rc = kstore__facets_ready(st, &fc, err)) != 0)
+	if ((rc = ksqlite_facets_ready(st, &fc, err)) != 0)
 		return rc;
 	for (int c = 0; c < FC__N; c++) {
 		base[c] = fc->cnt + off;
@@ -381,9 +382,9 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 	tbase[0] = fc->cnt + off;
 	tbase[1] = fc->cnt + off + fc->tags.n;
 	memset(fc->cnt, 0, fc->ncnt * sizeof(*fc->cnt));
-	some = kstore__want_init(fc, f, &w);
+	some = ksqlite_want_init(fc, f, &w);
 	if (match && !fc->match &&
-	    (rc = kstore__prepare(st, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1", &fc->match, err)))
+	    (rc = ksqlite_prepare(st, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1", &fc->match, err)))
 		return rc;
 	if (match)
 		sqlite3_bind_text(fc->match, 1, match, -1, SQLITE_STATIC);
@@ -402,7 +403,7 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 			}
 			rid = next++;
 		}
-		if ((exclude_rid && rid == exclude_rid) || !kstore__want_passes(fc, &w, rid))
+		if ((exclude_rid && rid == exclude_rid) || !ksqlite_want_passes(fc, &w, rid))
 			continue;
 		n++;
 		if (!cb)
@@ -422,7 +423,7 @@ int kstore__facets_count(struct kstore *st, const char *match, const struct kfil
 		sqlite3_clear_bindings(fc->match);
 	}
 	if (some && r != SQLITE_DONE)
-		return kstore__db_err(st, err, "search facets");
+		return ksqlite_db_err(st, err, "search facets");
 	*total = n;
 	if (!cb || !n)
 		return 0;

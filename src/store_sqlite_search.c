@@ -1,6 +1,8 @@
 /*
- * store_search.c - the SQL of search, facets and similar cases (the other
- * half of the storage module, with store.c).  Bound parameters only; the
+ * store_sqlite_search.c - the SQLite backend's search: the SQL of search,
+ * facets and similar cases (the other half of the backend, with
+ * store_sqlite.c, whose table kstore_be_sqlite reaches the ksqlite_search_*
+ * functions here).  Bound parameters only; the
  * MATCH expression is rendered here from the search layer's tree
  * (store_query.h), every phrase quoted.
  *
@@ -9,7 +11,7 @@
  * call.
  */
 #include "store_search.h"
-#include "store_int.h"
+#include "store_sqlite.h"
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
@@ -46,7 +48,7 @@ enum {
 	C__N
 };
 
-_Static_assert(C__N <= KSTORE_NCACHE, "raise KSTORE_NCACHE");
+_Static_assert(C__N <= KSQLITE_NCACHE, "raise KSQLITE_NCACHE");
 
 /*
  * Column weights of bm25: what a title or summary says is worth more than
@@ -54,15 +56,6 @@ _Static_assert(C__N <= KSTORE_NCACHE, "raise KSTORE_NCACHE");
  */
 #define WEIGHTS "8.0, 4.0, 3.0, 1.0, 1.0, 0.5"
 #define BM25 "bm25(case_fts, " WEIGHTS ")"
-
-static const char *const col_names[KCOL__N] = {
-	"title", "summary", "lessons", "body", "timeline", "meta",
-};
-
-const char *kstore_col_name(int col)
-{
-	return col >= 0 && col < KCOL__N ? col_names[col] : NULL;
-}
 
 /* ---- FTS5 auxiliary functions ------------------------------------------- */
 
@@ -379,7 +372,7 @@ struct topk {
 	sqlite3_stmt *fs;                    /* ... from SQL (NULL: none), :rid at frid */
 	int frid;
 	const struct dlcache *dl;            /* lengths, when loaded */
-	struct kstore *st;                   /* the connection, to load them */
+	struct kstore_sqlite *st;                   /* the connection, to load them */
 	int load_all;                        /* load them before the first row */
 	int own_txn;                         /* the read transaction is the search's own */
 	long rows;                           /* rows of the match visited */
@@ -458,7 +451,7 @@ static void aux_sample(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 	}
 }
 
-static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct kerr *err);
+static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load, struct kerr *err);
 
 /* Push e onto t's heap of the best k (heap[0] the one ranking last). */
 static void topk_push(struct topk *t, const struct topk_ent *e);
@@ -515,7 +508,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		}
 	if (t->nheap == t->k && ub <= t->heap[0].h.score)
 		return; /* cannot be among the first k (a tie loses: a later rowid) */
-	if (t->fc && !kstore__want_passes(t->fc, &t->want, rid))
+	if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
 		return;
 	if (t->fs) {
 		sqlite3_bind_int64(t->fs, t->frid, rid);
@@ -553,7 +546,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	topk_push(t, &(struct topk_ent){ { rid, exact, a }, fr[0], dl });
 }
 
-static int init(struct kstore *st, struct kerr *err)
+static int init(struct kstore_sqlite *st, struct kerr *err)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *s = NULL;
@@ -562,7 +555,7 @@ static int init(struct kstore *st, struct kerr *err)
 	if (st->cache[C_INIT])
 		return 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return kstore__db_err(st, err, "search: SQLite has no FTS5");
+		return ksqlite_db_err(st, err, "search: SQLite has no FTS5");
 	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
 	sqlite3_step(s);
 	sqlite3_finalize(s);
@@ -584,10 +577,10 @@ static int init(struct kstore *st, struct kerr *err)
 	}
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB, "search: registering functions: %s", sqlite3_errstr(rc));
-	return kstore__prepare(st, "SELECT 1", &st->cache[C_INIT], err);
+	return ksqlite_prepare(st, "SELECT 1", &st->cache[C_INIT], err);
 }
 
-static int cached(struct kstore *st, int slot, const char *sql, sqlite3_stmt **s, struct kerr *err)
+static int cached(struct kstore_sqlite *st, int slot, const char *sql, sqlite3_stmt **s, struct kerr *err)
 {
 	int rc;
 
@@ -596,7 +589,7 @@ static int cached(struct kstore *st, int slot, const char *sql, sqlite3_stmt **s
 	if (!st->cache[slot]) {
 		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->cache[slot],
 				       NULL) != SQLITE_OK)
-			return kstore__db_err(st, err, "search");
+			return ksqlite_db_err(st, err, "search");
 	}
 	*s = st->cache[slot];
 	return 0;
@@ -617,18 +610,18 @@ static int has_filter(const struct kfilter *f)
 
 /* FTS5 reports a bad expression as an SQL error; fts_query() never renders
  * one, but say so plainly rather than show SQL if it happens. */
-static int match_err(struct kstore *st, struct kerr *err, const char *what)
+static int match_err(struct kstore_sqlite *st, struct kerr *err, const char *what)
 {
 	const char *m = sqlite3_errmsg(st->db);
 
 	if (strstr(m, "fts5"))
 		return kerr_set(err, KE_USAGE, "%s: the query could not be run (%s)", what, m);
-	return kstore__db_err(st, err, what);
+	return ksqlite_db_err(st, err, what);
 }
 
 /* ---- ranking --------------------------------------------------------------- */
 
-static int collect(struct kstore *st, sqlite3_stmt *s, long cap, struct kstore_hit **hits,
+static int collect(struct kstore_sqlite *st, sqlite3_stmt *s, long cap, struct kstore_hit **hits,
 		   size_t *n, struct kerr *err)
 {
 	size_t alloc = 0;
@@ -736,7 +729,7 @@ static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *
 		rc |= kbuf_addch(b, '{');
 		for (int c = 0; c < KCOL__N; c++)
 			if (q->cols & 1u << c)
-				rc |= kbuf_addf(b, "%s%s", n++ ? " " : "", col_names[c]);
+				rc |= kbuf_addf(b, "%s%s", n++ ? " " : "", kstore_col_name(c));
 		rc |= kbuf_adds(b, "} : (");
 	}
 	if (!rc && q->except) {
@@ -753,7 +746,7 @@ static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *
 	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
 }
 
-char *kstore_query_text(const struct kstore_query *q)
+char *ksqlite_query_text(const struct kstore_query *q)
 {
 	struct kbuf b = KBUF_INIT;
 
@@ -815,7 +808,7 @@ static int docsize_sum(const unsigned char *p, int n)
 }
 
 /* Is st's length cache current?  Load it if not and load is set. */
-static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct kerr *err)
+static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load, struct kerr *err)
 {
 	sqlite3_stmt *s;
 	sqlite3_int64 max = 0;
@@ -824,7 +817,7 @@ static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct
 
 	if (!dc)
 		return 0;
-	if ((rc = kstore_changes(st, &ch, err)))
+	if ((rc = ksqlite_changes(&st->base, &ch, err)))
 		return rc;
 	if (dc->valid && dc->changes == ch)
 		return 1;
@@ -860,7 +853,7 @@ static int dlcache_ready(struct kstore *st, struct dlcache *dc, int load, struct
 		free(dc->dl);
 		dc->dl = NULL;
 		dc->n = 0;
-		return r == SQLITE_ROW ? 0 : kstore__db_err(st, err, "search: document lengths");
+		return r == SQLITE_ROW ? 0 : ksqlite_db_err(st, err, "search: document lengths");
 	}
 	dc->valid = 1;
 	dc->changes = ch;
@@ -916,7 +909,7 @@ static void topk_push(struct topk *t, const struct topk_ent *e)
 }
 
 /* The first and last rowid of the table and the rows in [lo, hi). */
-static int rowid_range(struct kstore *st, sqlite3_int64 *lo, sqlite3_int64 *hi, struct kerr *err)
+static int rowid_range(struct kstore_sqlite *st, sqlite3_int64 *lo, sqlite3_int64 *hi, struct kerr *err)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -931,12 +924,12 @@ static int rowid_range(struct kstore *st, sqlite3_int64 *lo, sqlite3_int64 *hi, 
 			*(i ? hi : lo) = sqlite3_column_int64(s, 0);
 		done(s);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return kstore__db_err(st, err, "search");
+			return ksqlite_db_err(st, err, "search");
 	}
 	return 0;
 }
 
-static int rows_between(struct kstore *st, sqlite3_int64 lo, sqlite3_int64 hi, long *n,
+static int rows_between(struct kstore_sqlite *st, sqlite3_int64 lo, sqlite3_int64 hi, long *n,
 			struct kerr *err)
 {
 	sqlite3_stmt *s;
@@ -950,7 +943,7 @@ static int rows_between(struct kstore *st, sqlite3_int64 lo, sqlite3_int64 hi, l
 	rc = sqlite3_step(s);
 	*n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
 	done(s);
-	return rc == SQLITE_ROW ? 0 : kstore__db_err(st, err, "search");
+	return rc == SQLITE_ROW ? 0 : ksqlite_db_err(st, err, "search");
 }
 
 /*
@@ -961,7 +954,7 @@ static int rows_between(struct kstore *st, sqlite3_int64 lo, sqlite3_int64 hi, l
  * the phrases ORed, each matching row adding to the count of every phrase
  * it holds.
  */
-static int sample_df(struct kstore *st, const char *const *ptext, const int *plen, int np,
+static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const int *plen, int np,
 		     sqlite3_int64 nrow, int tiny, double *df, int *exact, struct kerr *err)
 {
 	struct kbuf any = KBUF_INIT;
@@ -989,7 +982,7 @@ static int sample_df(struct kstore *st, const char *const *ptext, const int *ple
 			goto out;
 		}
 	}
-	if ((rc = kstore__prepare(st, nwin == 1
+	if ((rc = ksqlite_prepare(st, nwin == 1
 				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
 				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
 				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
@@ -1026,7 +1019,7 @@ out:
 }
 
 /* idf for every phrase of t (see sample_df()). */
-static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *err)
+static int topk_idf(struct kstore_sqlite *st, struct topk *t, int flags, struct kerr *err)
 {
 	double df[TOPK_MAX_PHRASES];
 	int rc, exact;
@@ -1039,9 +1032,10 @@ static int topk_idf(struct kstore *st, struct topk *t, int flags, struct kerr *e
 	return 0;
 }
 
-int kstore_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n, double *df, int *exact,
+int ksqlite_phrase_df(struct kstore *kst, const struct kphrase *phrases, size_t n, double *df, int *exact,
 		     struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf text = KBUF_INIT;
 	const char **pt = NULL;
 	size_t *off = NULL;
@@ -1053,7 +1047,7 @@ int kstore_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n,
 		return 0;
 	if (n > 1000)
 		return kerr_set(err, KE_TOOBIG, "too many phrases (%zu)", n);
-	if ((rc = init(st, err)) || (rc = kstore_indexed(st, &nrow, err)))
+	if ((rc = init(st, err)) || (rc = ksqlite_indexed(&st->base, &nrow, err)))
 		return rc;
 	if (!(pt = malloc(n * sizeof(*pt))) || !(pl = malloc(n * sizeof(*pl))) ||
 	    !(off = malloc(n * sizeof(*off)))) {
@@ -1085,8 +1079,9 @@ out:
 	return rc;
 }
 
-int kstore_phrase_rows(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err)
+int ksqlite_phrase_rows(struct kstore *kst, const struct kphrase *phrase, long most, long *n, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf text = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc, r;
@@ -1116,7 +1111,7 @@ int kstore_phrase_rows(struct kstore *st, const struct kphrase *phrase, long mos
  * Run kyokun_collect over the rows of match in [lo, hi) (all when lo == hi)
  * on st's connection, into t (whose heap, idf and statistics are set).
  */
-static int collect_part(struct kstore *st, struct topk *t, const char *match, const struct kfilter *f,
+static int collect_part(struct kstore_sqlite *st, struct topk *t, const char *match, const struct kfilter *f,
 			sqlite3_int64 lo, sqlite3_int64 hi, struct kerr *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -1131,17 +1126,17 @@ static int collect_part(struct kstore *st, struct topk *t, const char *match, co
 		struct kbuf sql = KBUF_INIT;
 
 		r = kbuf_adds(&sql, "SELECT 1 FROM cases c");
-		r |= kstore__filter_sql(f, &sql);
+		r |= ksqlite_filter_sql(f, &sql);
 		r |= kbuf_adds(&sql, " AND c.rid = :rid");
 		if (r) {
 			kbuf_release(&sql);
 			return kerr_set(err, KE_NOMEM, "out of memory");
 		}
-		rc = kstore__prepare(st, sql.buf, &t->fs, err);
+		rc = ksqlite_prepare(st, sql.buf, &t->fs, err);
 		kbuf_release(&sql);
 		if (rc)
 			return rc;
-		kstore__bind_filter(t->fs, f);
+		ksqlite_bind_filter(t->fs, f);
 		t->frid = sqlite3_bind_parameter_index(t->fs, ":rid");
 	}
 	if ((rc = cached(st, ranged ? C_COLLECT2 : C_COLLECT,
@@ -1181,7 +1176,7 @@ out:
  * counter every write moves) and its totals.  Two connections that read the
  * same have the same index.
  */
-static int index_state(struct kstore *st, struct kbuf *out, struct kerr *err)
+static int index_state(struct kstore_sqlite *st, struct kbuf *out, struct kerr *err)
 {
 	sqlite3_stmt *s;
 	int rc, r = 0;
@@ -1194,19 +1189,19 @@ static int index_state(struct kstore *st, struct kbuf *out, struct kerr *err)
 		r |= kbuf_add(out, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
 	done(s);
 	if (rc != SQLITE_DONE)
-		return kstore__db_err(st, err, "search");
+		return ksqlite_db_err(st, err, "search");
 	return r ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
 }
 
 /* The second half of a search, on the helper connection (a thread). */
 struct part {
-	struct kstore *st;
+	struct kstore_sqlite *st;
 	struct topk *t;
 	const char *match;
 	const struct kfilter *f;
 	sqlite3_int64 lo, hi;
 	struct kbuf state;       /* the index the first half reads */
-	struct kstore *main;     /* its connection */
+	struct kstore_sqlite *main;     /* its connection */
 	struct topk *first;      /* the first half's */
 	pthread_t th;
 	int started, rc, same;
@@ -1219,7 +1214,7 @@ static void *part_run(void *arg)
 	struct kbuf state = KBUF_INIT;
 
 	if (sqlite3_exec(p->st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		p->rc = kstore__db_err(p->st, &p->err, "search");
+		p->rc = ksqlite_db_err(p->st, &p->err, "search");
 		return NULL;
 	}
 	if ((p->rc = init(p->st, &p->err)) || (p->rc = index_state(p->st, &state, &p->err)))
@@ -1263,7 +1258,7 @@ static void part_start(void *arg)
  * else this connection does it after the first.  Ends with t's heap sorted
  * best first, the scores final.
  */
-static int top_parts(struct kstore *st, struct topk *t, const char *match, const struct kfilter *f,
+static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match, const struct kfilter *f,
 		     int flags, struct kerr *err)
 {
 	struct topk *t2 = NULL;
@@ -1277,11 +1272,11 @@ static int top_parts(struct kstore *st, struct topk *t, const char *match, const
 	t->rows = 0;
 	if (((threads >= 2 && t->nrow >= TOPK_PARALLEL_ROWS) || (flags & KSTORE_RANK_SPLIT)) &&
 	    !st->helper_failed && t->own_txn /* no write of ours pending */ &&
-	    strcmp(st->path, ":memory:") && *st->path) {
+	    strcmp(st->base.path, ":memory:") && *st->base.path) {
 		if (!st->helper) {
 			struct kerr e = KERR_INIT;
 
-			if (kstore_open(&st->helper, st->path, KSTORE_READONLY, &e) < 0) {
+			if (ksqlite_open(&st->helper, st->base.path, KSTORE_READONLY, &e) < 0) {
 				st->helper = NULL;
 				st->helper_failed = 1; /* one go, from now on */
 			} else {
@@ -1353,7 +1348,7 @@ out:
  * expression is not one this path handles (the caller then runs the SQL
  * path).
  */
-static int top_match(struct kstore *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
+static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
 		     int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
 		     struct kstore_hit **hits, size_t *n, struct kerr *err)
 {
@@ -1379,7 +1374,7 @@ static int top_match(struct kstore *st, const struct kstore_query *q, const char
 	/* one read transaction: one snapshot, and no lock per lookup */
 	if (sqlite3_get_autocommit(st->db)) {
 		if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-			rc = kstore__db_err(st, err, "search");
+			rc = ksqlite_db_err(st, err, "search");
 			goto out;
 		}
 		txn = 1;
@@ -1421,13 +1416,13 @@ static int top_match(struct kstore *st, const struct kstore_query *q, const char
 		/* filters from the columns kept in memory (one SQL lookup per row else) */
 		struct kfacets *fc;
 
-		if ((r = kstore__facets_ready(st, &fc, err)) < 0) {
+		if ((r = ksqlite_facets_ready(st, &fc, err)) < 0) {
 			rc = r;
 			goto out;
 		}
 		if (r == 0) {
 			t->fc = fc;
-			if (!kstore__want_init(fc, f, &t->want))
+			if (!ksqlite_want_init(fc, f, &t->want))
 				goto out; /* no case passes */
 		}
 	}
@@ -1466,7 +1461,7 @@ static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_
 	int rc = 0;
 
 	if (has_filter(f)) {
-		rc |= kstore__filter_sql(f, &cond);   /* " WHERE 1 AND ..." */
+		rc |= ksqlite_filter_sql(f, &cond);   /* " WHERE 1 AND ..." */
 	} else {
 		rc |= kbuf_adds(&cond, " WHERE 1");
 	}
@@ -1496,7 +1491,7 @@ static void bind_common(sqlite3_stmt *s, const char *match, const struct kfilter
 {
 	int i;
 
-	kstore__bind_filter(s, f);
+	ksqlite_bind_filter(s, f);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), match, -1, SQLITE_STATIC);
 	if ((i = sqlite3_bind_parameter_index(s, ":exclude")) > 0)
 		sqlite3_bind_int64(s, i, exclude_rid);
@@ -1506,10 +1501,11 @@ static void bind_common(sqlite3_stmt *s, const char *match, const struct kfilter
 		sqlite3_bind_int64(s, i, offset > 0 ? offset : 0);
 }
 
-int kstore_search_top(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,
+int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int flags, const struct kfilter *f,
 		      long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
 		      struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
 	struct ppos pp;
 	sqlite3_stmt *s = NULL;
@@ -1535,7 +1531,7 @@ int kstore_search_top(struct kstore *st, const struct kstore_query *q, int flags
 		if ((rc = cached(st, two_phase ? C_TOP2 : C_TOP, sql.buf, &s, err)))
 			goto out;
 	} else {
-		if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+		if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 			goto out;
 		own = 1;
 	}
@@ -1558,15 +1554,17 @@ out:
 	return rc;
 }
 
-void kstore_search_tune(struct kstore *st, int threads, int facets_sql)
+void ksqlite_search_tune(struct kstore *kst, int threads, int facets_sql)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	st->threads = threads;
 	st->facets_sql = facets_sql;
 }
 
-int kstore_search_count(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
+int ksqlite_search_count(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f,
 			long long exclude_rid, long *total, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	const char *match;
@@ -1577,7 +1575,7 @@ int kstore_search_count(struct kstore *st, const struct kstore_query *q, const s
 		goto out;
 	match = kbuf_str(&mt);
 	if ((has_filter(f) || exclude_rid) && !st->facets_sql &&
-	    (rc = kstore__facets_count(st, match, f, exclude_rid, NULL, NULL, total, err)) <= 0)
+	    (rc = ksqlite_facets_count(st, match, f, exclude_rid, NULL, NULL, total, err)) <= 0)
 		goto out;
 	if (!has_filter(f) && !exclude_rid) {
 		if ((rc = cached(st, C_COUNT, "SELECT count(*) FROM case_fts WHERE case_fts MATCH :match",
@@ -1585,7 +1583,7 @@ int kstore_search_count(struct kstore *st, const struct kstore_query *q, const s
 			goto out;
 	} else {
 		r |= kbuf_adds(&sql, "SELECT count(*) FROM case_fts JOIN cases c ON c.rid = case_fts.rowid");
-		r |= kstore__filter_sql(f, &sql);
+		r |= ksqlite_filter_sql(f, &sql);
 		r |= kbuf_adds(&sql, " AND case_fts MATCH :match");
 		if (exclude_rid)
 			r |= kbuf_adds(&sql, " AND case_fts.rowid <> :exclude");
@@ -1593,7 +1591,7 @@ int kstore_search_count(struct kstore *st, const struct kstore_query *q, const s
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+		if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 			goto out;
 		own = 1;
 	}
@@ -1615,9 +1613,10 @@ out:
 
 /* ---- facets ---------------------------------------------------------------- */
 
-int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
+int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	const char *match = NULL;
@@ -1628,12 +1627,12 @@ int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const 
 		goto out;
 	if (q)
 		match = kbuf_str(&mt);
-	if (!st->facets_sql && (rc = kstore__facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
+	if (!st->facets_sql && (rc = ksqlite_facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
 		goto out;
 	r |= kbuf_adds(&sql, match ? "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
 				     " JOIN cases c ON c.rid = case_fts.rowid"
 				   : "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c");
-	r |= kstore__filter_sql(f, &sql);
+	r |= ksqlite_filter_sql(f, &sql);
 	r |= kbuf_addf(&sql, "%s)"
 		       " SELECT -1, NULL, count(*) FROM h"
 		       " UNION ALL SELECT %d, c.category, count(*) FROM h JOIN cases c USING(rid)"
@@ -1657,7 +1656,7 @@ int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const 
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = kstore__prepare(st, sql.buf, &s, err)))
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
 	bind_common(s, match, f, 0, 0, 0);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1688,19 +1687,20 @@ static int visible(const char *tlp, const struct kreader *r)
 	return kreader_may_see_level(r, tlp);
 }
 
-int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
+int ksqlite_search_row(struct kstore *kst, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kcase_row row;
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((rc = cached(st, C_ROW, "SELECT " KSTORE_ROW_COLS " FROM cases c WHERE c.rid = :rid", &s, err)))
+	if ((rc = cached(st, C_ROW, "SELECT " KSQLITE_ROW_COLS " FROM cases c WHERE c.rid = :rid", &s, err)))
 		return rc;
 	sqlite3_bind_int64(s, 1, rid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		kstore__fill_row(s, &row);
+		ksqlite_fill_row(s, &row);
 		if (visible(row.tlp, r))
 			rc = cb(ctx, &row);
 		else
@@ -1708,7 +1708,7 @@ int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r,
 	} else if (rc == SQLITE_DONE) {
 		rc = kerr_set(err, KE_NOTFOUND, "no such case");
 	} else {
-		rc = kstore__db_err(st, err, "reading a search hit");
+		rc = ksqlite_db_err(st, err, "reading a search hit");
 	}
 	done(s);
 	return rc;
@@ -1739,9 +1739,10 @@ static int copy_cols(sqlite3_stmt *s, int first, char *cols[KCOL__N], struct ker
 	return 0;
 }
 
-int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid,
+int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, long long rid,
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -1775,9 +1776,10 @@ int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, lon
 	return rc;
 }
 
-int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
+int ksqlite_case_text(struct kstore *kst, const char *id, const struct kreader *r, long long *rid,
 		     char *cols[KCOL__N], struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_stmt *s;
 	int rc;
 
@@ -1795,7 +1797,7 @@ int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r,
 	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
 		rc = kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
 	} else {
-		rc = kstore__db_err(st, err, "reading the case");
+		rc = ksqlite_db_err(st, err, "reading the case");
 	}
 	done(s);
 	return rc;
@@ -1803,8 +1805,9 @@ int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r,
 
 /* ---- term statistics ----------------------------------------------------------- */
 
-int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err)
+int ksqlite_token_df(struct kstore *kst, const char *tok, int ntok, long *df, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_stmt *s;
 	int rc;
 
@@ -1827,13 +1830,14 @@ int kstore_token_df(struct kstore *st, const char *tok, int ntok, long *df, stru
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*df = (long)sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : kstore__db_err(st, err, "term statistics");
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "term statistics");
 	done(s);
 	return rc;
 }
 
-int kstore_indexed(struct kstore *st, long *n, struct kerr *err)
+int ksqlite_indexed(struct kstore *kst, long *n, struct kerr *err)
 {
+	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_stmt *s;
 	int rc;
 
@@ -1843,7 +1847,7 @@ int kstore_indexed(struct kstore *st, long *n, struct kerr *err)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(s, 0);
-	rc = rc == SQLITE_ROW ? 0 : kstore__db_err(st, err, "counting cases");
+	rc = rc == SQLITE_ROW ? 0 : ksqlite_db_err(st, err, "counting cases");
 	done(s);
 	return rc;
 }

@@ -1,0 +1,94 @@
+/*
+ * store_be.h - private to the store layer: the table of functions a
+ * storage backend implements, and the base every connection starts with.
+ *
+ * store.c (the neutral API of store.h and store_search.h) picks a backend
+ * when a store is opened and then calls st->be->op(st, ...) for every
+ * operation; it holds no backend logic and never talks to a database.
+ * A backend's connection struct embeds struct kstore first
+ * (struct kstore_sqlite { struct kstore base; ... } in
+ * store_sqlite.h) and casts back from it.  Each member has the contract
+ * of the public function of the same name (store.h, store_search.h).
+ *
+ * Backends: kstore_be_sqlite (store_sqlite*.c).  Nothing outside the
+ * store layer includes this.
+ */
+#ifndef KYOKUN_STORE_BE_H
+#define KYOKUN_STORE_BE_H
+
+#include <stddef.h>
+
+#include "store.h"
+#include "store_query.h"
+#include "store_search.h"
+
+struct kstore_be;
+
+/* The start of every backend's connection struct. */
+struct kstore {
+	const struct kstore_be *be; /* the backend's table */
+	char *path;                 /* as given to kstore_open() (the backend's copy, freed by its close) */
+};
+
+struct kstore_be {
+	const char *name; /* "sqlite": kstore_backend() */
+
+	/* process-wide settings (kstore_global_init) */
+	int (*global_init)(int server);
+
+	/* set (*st)->be and (*st)->path; *st is NULL on failure */
+	int (*open)(struct kstore **st, const char *path, int flags, struct kerr *err);
+	void (*close)(struct kstore *st); /* st is not NULL */
+	int (*schema_version)(struct kstore *st);
+	int (*schema_latest)(void);
+	const char *(*note)(const struct kstore *st);
+	int (*changes)(struct kstore *st, unsigned long long *counter, struct kerr *err);
+	int (*check)(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err);
+
+	int (*begin)(struct kstore *st, struct kerr *err);
+	int (*begin_bulk)(struct kstore *st, struct kerr *err);
+	int (*commit)(struct kstore *st, struct kerr *err);
+	void (*rollback)(struct kstore *st);
+
+	int (*put)(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err);
+	int (*put_json)(struct kstore *st, const struct kcase *c, const char *json, size_t len, int *outcome,
+			struct kerr *err);
+	int (*get)(struct kstore *st, const char *id, struct kcase *c, struct kerr *err);
+	int (*delete)(struct kstore *st, const char *id, struct kerr *err);
+
+	int (*list)(struct kstore *st, const struct kfilter *f, kstore_row_cb cb, void *ctx, long *total,
+		    struct kerr *err);
+	int (*recent)(struct kstore *st, const struct kreader *r, int n, kstore_row_cb cb, void *ctx,
+		      struct kerr *err);
+	int (*history)(struct kstore *st, const char *id, kstore_rev_cb cb, void *ctx, struct kerr *err);
+	int (*documents)(struct kstore *st, const struct kreader *r, kstore_doc_cb cb, void *ctx,
+			 struct kerr *err);
+	int (*count)(struct kstore *st, const struct kreader *r, long *n, struct kerr *err);
+
+	/* search (store_search.h) */
+	int (*search_top)(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,
+			  long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
+			  struct kerr *err);
+	void (*search_tune)(struct kstore *st, int threads, int facets_sql);
+	int (*search_count)(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
+			    long long exclude_rid, long *total, struct kerr *err);
+	int (*search_facets)(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
+			     kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
+	int (*search_row)(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
+			  struct kerr *err);
+	int (*search_highlight)(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,
+				const char *close, char *cols[KCOL__N], struct kerr *err);
+	int (*case_text)(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
+			 char *cols[KCOL__N], struct kerr *err);
+	int (*token_df)(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);
+	int (*phrase_df)(struct kstore *st, const struct kphrase *phrases, size_t n, double *df, int *exact,
+			 struct kerr *err);
+	int (*phrase_rows)(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
+	int (*indexed)(struct kstore *st, long *n, struct kerr *err);
+	char *(*query_text)(const struct kstore_query *q);
+};
+
+/* The backends built in. */
+extern const struct kstore_be kstore_be_sqlite;
+
+#endif

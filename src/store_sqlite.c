@@ -1,0 +1,1524 @@
+/*
+ * store_sqlite.c - the SQLite backend of the store: opening (schema and
+ * migrations, read-only and immutable opens), transactions, cases and
+ * their revisions, listings, the change counter, the check, and the
+ * backend table kstore_be_sqlite (store_be.h) through which store.c
+ * reaches it.  Its search is in store_sqlite_search.c, its facet columns
+ * in store_sqlite_facet.c.  Bound parameters only.
+ */
+#include "store.h"
+#include "store_sqlite.h"
+#include "case.h"
+#include "case_json.h"
+#include "kbuf.h"
+#include "kerr.h"
+#include "tokenizer.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void ksqlite_rollback(struct kstore *kst);
+
+/* Prepared statements kept for the life of the connection. */
+enum {
+	S_FIND,
+	S_INSERT,
+	S_UPDATE,
+	S_SAVE_REV,
+	S_DEL_TAGS,
+	S_ADD_TAG,
+	S_GET,
+	S_TEXT,
+	S_FTS_ADD,
+	S_FTS_DEL,
+	S_BATCH,
+	S_TOUCH,
+	S__N
+};
+
+static const char *const stmt_sql[S__N] = {
+	[S_FIND] = "SELECT rid, revision, body, updated, batch FROM cases WHERE id = ?1",
+	[S_INSERT] = "INSERT INTO cases(id, title, document, year, case_number, category, event_class,"
+		     " reader_level, tlp, body, revision, created, updated, batch)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11, ?12)",
+	[S_UPDATE] = "UPDATE cases SET title = ?2, document = ?3, year = ?4, case_number = ?5,"
+		     " category = ?6, event_class = ?7, reader_level = ?8, tlp = ?9, body = ?10,"
+		     " revision = revision + 1, updated = ?11, batch = ?12 WHERE rid = ?1",
+	[S_SAVE_REV] = "INSERT OR REPLACE INTO revisions(id, revision, body, saved) VALUES(?1, ?2, ?3, ?4)",
+	[S_DEL_TAGS] = "DELETE FROM case_tags WHERE rid = ?1",
+	[S_ADD_TAG] = "INSERT OR IGNORE INTO case_tags(rid, kind, value) VALUES(?1, ?2, ?3)",
+	[S_GET] = "SELECT body FROM cases WHERE id = ?1",
+	[S_TEXT] = "INSERT INTO case_text(rid, title, summary, lessons, body, timeline, meta)"
+		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(rid) DO UPDATE SET"
+		   " title = ?2, summary = ?3, lessons = ?4, body = ?5, timeline = ?6, meta = ?7",
+	[S_BATCH] = "UPDATE meta SET value = value + 1 WHERE key = 'batch' RETURNING value",
+	[S_TOUCH] = "UPDATE cases SET batch = ?2 WHERE rid = ?1",
+	[S_FTS_ADD] = "INSERT INTO case_fts(rowid, title, summary, lessons, body, timeline, meta)"
+		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_FTS_DEL] = "INSERT INTO case_fts(case_fts, rowid, title, summary, lessons, body, timeline, meta)"
+		      " SELECT 'delete', rid, title, summary, lessons, body, timeline, meta"
+		      " FROM case_text WHERE rid = ?1",
+};
+
+
+_Static_assert(S__N <= KSQLITE_NSTMT, "raise KSQLITE_NSTMT");
+
+/* ---- schema ------------------------------------------------------------ */
+
+static const char *const migrations[] = {
+	/* 1: cases, their revisions and tags */
+	"CREATE TABLE cases("
+	"  rid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  document TEXT,"
+	"  year INTEGER,"
+	"  case_number INTEGER,"
+	"  category TEXT,"
+	"  event_class TEXT,"
+	"  reader_level TEXT,"
+	"  tlp TEXT NOT NULL CHECK (tlp IN ('clear','green','amber','amber+strict','red')),"
+	"  body TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL DEFAULT 1,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  batch INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX cases_document ON cases(document, case_number);"
+	"CREATE INDEX cases_year ON cases(year);"
+	"CREATE INDEX cases_category ON cases(category);"
+	"CREATE INDEX cases_created ON cases(created);"
+	"CREATE TABLE revisions("
+	"  id TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  saved TEXT NOT NULL,"
+	"  PRIMARY KEY(id, revision)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE case_tags("
+	"  rid INTEGER NOT NULL REFERENCES cases(rid) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY(rid, kind, value)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX case_tags_value ON case_tags(kind, value);",
+
+	/*
+	 * 2: full-text search.  case_text holds the searchable text of each case
+	 * in plain columns (readable by any sqlite3 shell); case_fts indexes it
+	 * with the "kyokun" tokenizer (tokenizer.c) as an external-content table.
+	 * put_text() keeps the two in step.  (Not triggers: a statement that
+	 * fires a trigger opens a savepoint, and FTS5 flushes its pending terms
+	 * at every savepoint, which made bulk loads three times slower.)
+	 */
+	"CREATE TABLE case_text("
+	"  rid INTEGER PRIMARY KEY REFERENCES cases(rid) ON DELETE CASCADE,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  summary TEXT NOT NULL DEFAULT '',"
+	"  lessons TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL DEFAULT '',"
+	"  timeline TEXT NOT NULL DEFAULT '',"
+	"  meta TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE VIRTUAL TABLE case_fts USING fts5(title, summary, lessons, body, timeline, meta,"
+	"  content='case_text', content_rowid='rid', tokenize='kyokun');"
+	"INSERT INTO case_text(rid) SELECT rid FROM cases;"
+	"INSERT INTO case_fts(case_fts) VALUES('rebuild');",
+
+	/* 3: small settings and counters of the store itself */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+	"INSERT INTO meta(key, value) SELECT 'batch', coalesce(max(batch), 0) FROM cases;",
+
+	/*
+	 * 4: FTS5 keeps up to 64 MB of new terms in memory before writing a
+	 * segment (default 1 MB): a bulk add writes fewer, larger segments and
+	 * merges less (about 10% faster at 20,000 cases).  Only a transaction
+	 * that adds that much text holds that much.
+	 */
+	"INSERT INTO case_fts(case_fts, rank) VALUES('hashsize', 67108864);",
+
+	/*
+	 * 5: the short columns facets and filters read, apart from the cases'
+	 * bodies: a search reads them all at once from here (store_sqlite_facet.c).
+	 * rid first, so that adding cases appends to it.
+	 */
+	"CREATE INDEX cases_facets ON cases(rid, tlp, category, document, year, event_class, reader_level);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static int ksqlite_schema_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* How long a reader waits for a lock (only a bulk load without WAL holds one). */
+#define READER_WAIT_MS 2000
+/* How long a writer waits for another writer. */
+#define WRITER_WAIT_MS 10000
+
+/* Does path + suffix exist (and, if size is not NULL, how large is it)? */
+static int sidecar(const char *path, const char *suffix, off_t *size)
+{
+	size_t n = strlen(path) + strlen(suffix) + 1;
+	char *p = malloc(n);
+	struct stat sb;
+	int found;
+
+	if (!p)
+		return 0;
+	snprintf(p, n, "%s%s", path, suffix);
+	found = stat(p, &sb) == 0;
+	if (size)
+		*size = found ? sb.st_size : 0;
+	free(p);
+	return found;
+}
+
+/*
+ * The message for SQLite's error rc (extended code) and text msg while
+ * doing what: the codes a user can act on are said in words.  A damaged
+ * file also ends the open transaction (rolled back) and every later write
+ * of this connection.
+ */
+static int db_error(struct kstore_sqlite *st, struct kerr *err, int rc, const char *what, const char *msg)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		kerr_set(err, KE_DB, "the database file is damaged (SQLite: %s): run `kyokun check`; "
+			 "restore from a backup", msg);
+		st->damaged = 1;
+		if (st->in_txn)
+			ksqlite_rollback(&st->base);
+		break;
+	case SQLITE_BUSY:
+		if (sidecar(st->base.path, "-journal", NULL)) {
+			kerr_set(err, KE_DB, "a bulk load (`kyokun add` of a large file) is writing the "
+				 "database; it can be used again when the load ends");
+			break;
+		}
+		/* fall through */
+	default:
+		kerr_set(err, KE_DB, "%s", msg);
+	}
+	if (what)
+		kerr_prefix(err, "%s", what);
+	return KE_DB;
+}
+
+int ksqlite_db_err(struct kstore_sqlite *st, struct kerr *err, const char *what)
+{
+	return db_error(st, err, sqlite3_extended_errcode(st->db), what, sqlite3_errmsg(st->db));
+}
+
+static int exec(struct kstore_sqlite *st, const char *sql, struct kerr *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		if (err)
+			db_error(st, err, sqlite3_extended_errcode(st->db), NULL,
+				 msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return KE_DB;
+	}
+	return 0;
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+/* The schema version into *v; SQLite's result code. */
+static int read_version(struct kstore_sqlite *st, int *v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*v = -1;
+	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL)) != SQLITE_OK)
+		return sqlite3_extended_errcode(st->db);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	} else {
+		rc = sqlite3_extended_errcode(st->db);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int ksqlite_schema_version(struct kstore *kst)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	int v;
+
+	read_version(st, &v);
+	return v;
+}
+
+static int newer_schema(struct kstore_sqlite *st, int v, struct kerr *err)
+{
+	return kerr_set(err, KE_DB, "database %s has schema version %d, newer than this kyokun's %d: "
+			"upgrade kyokun", st->base.path, v, NMIGRATIONS);
+}
+
+static int migrate(struct kstore_sqlite *st, struct kerr *err)
+{
+	int v, rc = 0;
+	char sql[64];
+
+	if (exec(st, "BEGIN IMMEDIATE", err)) {
+		kerr_prefix(err, "cannot lock the database to migrate it");
+		return KE_DB;
+	}
+	v = ksqlite_schema_version(&st->base);
+	if (v > NMIGRATIONS) {
+		rc = newer_schema(st, v, err);
+		goto out;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		if ((rc = exec(st, migrations[v], err))) {
+			kerr_prefix(err, "migration to schema version %d failed", v + 1);
+			goto out;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(st, sql, err)))
+			goto out;
+	}
+out:
+	if (rc)
+		exec(st, "ROLLBACK", NULL);
+	else if ((rc = exec(st, "COMMIT", err)))
+		exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+/*
+ * A bulk transaction (see kstore_begin_bulk) cut short by a crash leaves a
+ * hot rollback journal, which a read-only connection cannot roll back.  Roll
+ * it back with a short read-write connection, which also puts the database
+ * back in WAL mode (the one write a reader makes: what any writer would do
+ * first); nothing is done if the database is busy (a bulk transaction still
+ * running) or cannot be written.
+ */
+static void recover_journal(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK)
+		sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	sqlite3_close_v2(db);
+}
+
+/*
+ * Is the database on read-only media (or its file or folder not writable
+ * for us)?  Then a WAL database cannot be read the ordinary way: readers
+ * need its -shm file, which cannot be made there.
+ */
+int ksqlite_media_readonly(const char *path)
+{
+	char *dir;
+	int ro;
+
+	if (access(path, W_OK) != 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
+		return 1;
+	if (!(dir = strdup(path)))
+		return 0;
+	ro = access(dirname(dir), W_OK) != 0 && (errno == EROFS || errno == EACCES || errno == EPERM);
+	free(dir);
+	return ro;
+}
+
+/* "file:PATH?immutable=1", PATH with %, ? and # escaped; NULL if out of memory. */
+static char *immutable_uri(const char *path)
+{
+	struct kbuf b = KBUF_INIT;
+	int rc = kbuf_adds(&b, path[0] == '/' ? "file://" : "file:");
+
+	for (const char *p = path; *p; p++)
+		rc |= (*p == '%' || *p == '?' || *p == '#') ? kbuf_addf(&b, "%%%02X", (unsigned char)*p) :
+		      kbuf_addch(&b, *p);
+	rc |= kbuf_adds(&b, "?immutable=1");
+	if (rc) {
+		kbuf_release(&b);
+		return NULL;
+	}
+	return b.buf;
+}
+
+/* Open st->db (closing the one open), with the tokenizer and the connection's settings. */
+static int connect(struct kstore_sqlite *st, int oflags, int immutable, struct kerr *err)
+{
+	char *uri = NULL;
+	int rc;
+
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	st->db = NULL;
+	if (immutable && !(uri = immutable_uri(st->base.path)))
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	rc = sqlite3_open_v2(uri ? uri : st->base.path, &st->db,
+			     oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
+	if (rc != SQLITE_OK)
+		return kerr_set(err, KE_DB, "cannot open database %s: %s", st->base.path,
+				st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	st->immutable = immutable;
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, st->readonly ? READER_WAIT_MS : WRITER_WAIT_MS);
+	if ((rc = ktok_register(st->db, err)))
+		return rc;
+	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
+		kerr_prefix(err, "%s", st->base.path);
+	return rc;
+}
+
+/* The message for a database that cannot be opened: rc from reading its schema version. */
+static int open_error(struct kstore_sqlite *st, int rc, struct kerr *err)
+{
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return kerr_set(err, KE_DB, "%s is not a kyokun database (SQLite: %s)", st->base.path,
+				sqlite3_errstr(rc));
+	return db_error(st, err, rc, st->base.path, sqlite3_errmsg(st->db));
+}
+
+/* The schema at v: usable as it is? (Readers never migrate.) */
+static int reader_schema(struct kstore_sqlite *st, int v, struct kerr *err)
+{
+	if (v > NMIGRATIONS)
+		return newer_schema(st, v, err);
+	if (v < NMIGRATIONS)
+		return kerr_set(err, KE_DB, "database %s has schema version %d, older than this kyokun's "
+				"%d: run `kyokun init` (or any write) to upgrade it", st->base.path, v, NMIGRATIONS);
+	return 0;
+}
+
+static int open_reader(struct kstore_sqlite *st, struct kerr *err)
+{
+	off_t wal;
+	int rc, v;
+
+	if ((rc = connect(st, SQLITE_OPEN_READONLY, 0, err)))
+		return rc;
+	rc = read_version(st, &v);
+	if ((rc & 0xff) == SQLITE_READONLY && sidecar(st->base.path, "-journal", NULL)) {
+		recover_journal(st->base.path);
+		rc = read_version(st, &v);
+	}
+	if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_CORRUPT &&
+	    (rc & 0xff) != SQLITE_NOTADB && ksqlite_media_readonly(st->base.path)) {
+		/*
+		 * Read-only media: opened immutable (no locks, no -shm), unless
+		 * the database has a journal or a WAL with content that
+		 * immutable reading would ignore.
+		 */
+		if (sidecar(st->base.path, "-journal", NULL))
+			return kerr_set(err, KE_DB, "database %s is on read-only media with the journal of an "
+					"interrupted write (%s-journal): open it once on writable storage",
+					st->base.path, st->base.path);
+		if (sidecar(st->base.path, "-wal", &wal) && wal > 0)
+			return kerr_set(err, KE_DB, "database %s is on read-only media with changes in its "
+					"write-ahead log (%s-wal) that cannot be read there without %s-shm: "
+					"copy the files to writable storage", st->base.path, st->base.path, st->base.path);
+		if ((rc = connect(st, SQLITE_OPEN_READONLY, 1, err)))
+			return rc;
+		st->note = "the database is on read-only media: opened immutable";
+		rc = read_version(st, &v);
+	}
+	if (rc != SQLITE_OK)
+		return open_error(st, rc, err);
+	return reader_schema(st, v, err);
+}
+
+static int open_writer(struct kstore_sqlite *st, struct kerr *err)
+{
+	int rc, v;
+
+	if ((rc = connect(st, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 0, err)))
+		return rc;
+	if (sqlite3_db_readonly(st->db, "main") == 1)
+		return kerr_set(err, KE_DB, "database %s cannot be written here (read-only media or no "
+				"permission); commands that only read it still work", st->base.path);
+	if ((rc = read_version(st, &v)) != SQLITE_OK)
+		return open_error(st, rc, err);
+	if (v > NMIGRATIONS)
+		return newer_schema(st, v, err);
+	if ((rc = exec(st, "PRAGMA journal_mode = WAL", err)) ||
+	    (rc = exec(st, "PRAGMA synchronous = NORMAL", err))) {
+		kerr_prefix(err, "%s", st->base.path);
+		return rc;
+	}
+	/* only an older schema takes the write lock here */
+	return v < NMIGRATIONS ? migrate(st, err) : 0;
+}
+
+int ksqlite_open(struct kstore_sqlite **out, const char *path, int flags, struct kerr *err)
+{
+	struct kstore_sqlite *st;
+	int rc;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	st->base.be = &kstore_be_sqlite;
+	st->base.path = strdup(path);
+	if (!st->base.path) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto fail;
+	}
+	st->readonly = !!(flags & KSTORE_READONLY);
+	if (st->readonly && access(path, F_OK) != 0) {
+		rc = kerr_set(err, KE_NOTFOUND, "no database at %s (create one with 'kyokun init' or 'kyokun add')",
+			      path);
+		goto fail;
+	}
+	if ((rc = st->readonly ? open_reader(st, err) : open_writer(st, err)))
+		goto fail;
+	for (int i = 0; i < S__N; i++)
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[i], NULL) != SQLITE_OK) {
+			rc = ksqlite_db_err(st, err, "prepare");
+			kerr_prefix(err, "%s", path);
+			goto fail;
+		}
+	*out = st;
+	return 0;
+fail:
+	ksqlite_close(st);
+	return rc;
+}
+
+void ksqlite_close(struct kstore_sqlite *st)
+{
+	if (!st)
+		return;
+	ksqlite_close(st->helper);
+	ksqlite_facets_free(st->facets);
+	for (int i = 0; i < S__N; i++)
+		sqlite3_finalize(st->stmt[i]);
+	for (int i = 0; i < KSQLITE_NCACHE; i++)
+		sqlite3_finalize(st->cache[i]);
+	sqlite3_finalize(st->dv);
+	if (st->db)
+		sqlite3_close_v2(st->db);
+	free(st->base.path);
+	free(st);
+}
+
+static const char *ksqlite_note(const struct kstore *kst)
+{
+	return ksqlite_const(kst)->note;
+}
+
+/* ---- the engine, the counter, the check --------------------------------- */
+
+static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
+static int global_done, global_rc;
+
+static int ksqlite_global_init(int server)
+{
+	int rc;
+
+	pthread_mutex_lock(&global_lock);
+	if (!global_done) {
+		global_done = 1;
+		/*
+		 * For the server, before SQLite's first use, for every
+		 * connection of the process: no global memory statistics
+		 * (their mutex is taken on every allocation of every worker),
+		 * and the database memory-mapped (up to 1 GiB), so the workers
+		 * read pages in place instead of copying them through small
+		 * per-connection page caches.
+		 */
+		if (server && (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK ||
+			       sqlite3_config(SQLITE_CONFIG_MMAP_SIZE, (sqlite3_int64)1 << 30,
+					      (sqlite3_int64)1 << 30) != SQLITE_OK))
+			global_rc = KE_DB;
+		if (sqlite3_initialize() != SQLITE_OK)
+			global_rc = KE_DB;
+	}
+	rc = global_rc;
+	pthread_mutex_unlock(&global_lock);
+	return rc;
+}
+
+/*
+ * PRAGMA data_version changes when another connection commits; this
+ * connection's own writes show in its total change count, and a rollback
+ * is noted by kstore_rollback().  The pragma is one step of a kept
+ * statement: it starts and ends a read transaction (in WAL mode a look at
+ * the shared-memory index, no file I/O).
+ */
+int ksqlite_changes(struct kstore *kst, unsigned long long *counter, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	sqlite3_int64 dv, ch = sqlite3_total_changes64(st->db);
+
+	if (!st->dv && sqlite3_prepare_v3(st->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+					  &st->dv, NULL) != SQLITE_OK)
+		return ksqlite_db_err(st, err, "reading the data version");
+	if (sqlite3_step(st->dv) != SQLITE_ROW) {
+		ksqlite_db_err(st, err, "reading the data version");
+		sqlite3_reset(st->dv);
+		return KE_DB;
+	}
+	dv = sqlite3_column_int64(st->dv, 0);
+	sqlite3_reset(st->dv);
+	if (!st->changes || dv != st->seen_dv || ch != st->seen_ch || st->rolled_back) {
+		st->changes++;
+		st->seen_dv = dv;
+		st->seen_ch = ch;
+		st->rolled_back = 0;
+	}
+	*counter = st->changes;
+	return 0;
+}
+
+/* May st start a write transaction? */
+static int can_write(struct kstore_sqlite *st, struct kerr *err)
+{
+	if (st->in_txn)
+		return kerr_set(err, KE_DB, "a transaction is already open");
+	if (st->readonly)
+		return kerr_set(err, KE_DB, "database %s was opened read-only", st->base.path);
+	if (st->damaged)
+		return kerr_set(err, KE_DB, "the database file is damaged: run `kyokun check`; restore from a "
+				"backup");
+	return 0;
+}
+
+static int ksqlite_begin(struct kstore *kst, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	int rc;
+
+	if ((rc = can_write(st, err)))
+		return rc;
+	if (exec(st, "BEGIN IMMEDIATE", err))
+		return KE_DB;
+	st->in_txn = 1;
+	/* A number no other transaction had: it marks the cases this one wrote. */
+	if (sqlite3_step(st->stmt[S_BATCH]) != SQLITE_ROW) {
+		sqlite3_reset(st->stmt[S_BATCH]);
+		ksqlite_db_err(st, err, "starting a transaction");
+		ksqlite_rollback(&st->base);
+		return KE_DB;
+	}
+	st->batch = sqlite3_column_int64(st->stmt[S_BATCH], 0);
+	sqlite3_reset(st->stmt[S_BATCH]);
+	return 0;
+}
+
+/*
+ * A bulk transaction (kstore_begin_bulk) runs with a rollback journal
+ * instead of the WAL.  One transaction that writes hundreds of MB through
+ * the WAL is slow: every page read looks the page up in the WAL index, a
+ * search that grows with the WAL, and every page is written twice, to the
+ * WAL and by the checkpoint to the database (the WAL grew to 5 GB at
+ * 1,000,000 cases).  With a rollback journal, pages past the end of the
+ * database as it was are not journaled at all, and the journal keeps the
+ * all-or-nothing guarantee.  `kyokun add` of 300,000 cases into a new
+ * database: 36 s instead of 64 s (commit 1 s instead of 10 s).
+ *
+ * The switch is made only when this is the database's only connection
+ * (SQLite refuses to leave WAL mode otherwise, e.g. while `kyokun serve`
+ * runs, and the transaction then simply runs in WAL mode), and WAL mode is
+ * restored when the transaction ends.  The price: while it runs, another
+ * process cannot read the previous state (the writer holds the exclusive
+ * lock as soon as its page cache spills); a reader that opens the database
+ * then waits READER_WAIT_MS and fails with a message saying a bulk load is
+ * writing (db_error()), a writer waits WRITER_WAIT_MS.  After a crash in the
+ * middle, the next read-write connection rolls the journal back (read-only
+ * ones: recover_journal()) and WAL mode is restored.
+ */
+static int journal_is_wal(struct kstore_sqlite *st)
+{
+	sqlite3_stmt *s;
+	int wal = 1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode", -1, &s, NULL) != SQLITE_OK)
+		return 1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		wal = sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+	sqlite3_finalize(s);
+	return wal;
+}
+
+static void end_bulk(struct kstore_sqlite *st)
+{
+	if (!journal_is_wal(st))
+		exec(st, "PRAGMA journal_mode = WAL", NULL);
+}
+
+static int ksqlite_begin_bulk(struct kstore *kst, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	int rc;
+
+	if ((rc = can_write(st, err)))
+		return rc;
+	/* fails at once (and leaves WAL mode on) if another connection is open */
+	sqlite3_busy_timeout(st->db, 0);
+	exec(st, "PRAGMA journal_mode = DELETE", NULL);
+	sqlite3_busy_timeout(st->db, WRITER_WAIT_MS);
+	if ((rc = ksqlite_begin(&st->base, err)))
+		end_bulk(st);
+	return rc;
+}
+
+static int ksqlite_commit(struct kstore *kst, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	if (!st->in_txn)
+		return kerr_set(err, KE_DB, "no transaction is open");
+	if (exec(st, "COMMIT", err)) {
+		ksqlite_rollback(&st->base);
+		return KE_DB;
+	}
+	st->in_txn = 0;
+	end_bulk(st);
+	return 0;
+}
+
+static void ksqlite_rollback(struct kstore *kst)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	if (!st->in_txn)
+		return;
+	exec(st, "ROLLBACK", NULL);
+	st->in_txn = 0;
+	st->rolled_back = 1; /* for kstore_changes() */
+	end_bulk(st);
+}
+
+/* ---- writing ----------------------------------------------------------- */
+
+static void now_iso(char *buf, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ksqlite_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int ksqlite_step_done(struct kstore_sqlite *st, sqlite3_stmt *s, struct kerr *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return ksqlite_db_err(st, err, what);
+	return 0;
+}
+
+static int add_tag(struct kstore_sqlite *st, long long rid, const char *kind, const char *value,
+		   struct kerr *err)
+{
+	sqlite3_stmt *s = st->stmt[S_ADD_TAG];
+
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+	return ksqlite_step_done(st, s, err, "storing tags");
+}
+
+static int join_strv(struct kbuf *b, const struct kstrv *sv)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i)
+			rc |= kbuf_addch(b, '\n');
+		rc |= kbuf_adds(b, sv->v[i]);
+	}
+	return rc;
+}
+
+static int add_line(struct kbuf *b, const char *s)
+{
+	int rc = 0;
+
+	if (!s || !*s)
+		return 0;
+	if (b->len)
+		rc |= kbuf_addch(b, '\n');
+	return rc | kbuf_adds(b, s);
+}
+
+/* Remove the case's current text from the full-text index. */
+static int unindex(struct kstore_sqlite *st, long long rid, struct kerr *err)
+{
+	sqlite3_stmt *s = st->stmt[S_FTS_DEL];
+
+	sqlite3_bind_int64(s, 1, rid);
+	return ksqlite_step_done(st, s, err, "updating the search index");
+}
+
+/* The searchable text of c, by column, and its index entry; see migration 2. */
+static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase *c, int exists,
+		    struct kerr *err)
+{
+	struct kbuf col[5] = { KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT };
+	sqlite3_stmt *s = st->stmt[S_TEXT];
+	int rc = 0;
+
+	rc |= join_strv(&col[0], &c->summary);
+	rc |= join_strv(&col[1], &c->key_lessons);
+	for (int i = 0; i < KSEC__N; i++)
+		rc |= add_line(&col[2], c->sections[ksection_display_order[i]]);
+	for (size_t i = 0; i < c->ntimeline; i++) {
+		const struct kevent *e = &c->timeline[i];
+
+		if (col[3].len)
+			rc |= kbuf_addch(&col[3], '\n');
+		if (e->when && *e->when)
+			rc |= kbuf_addf(&col[3], "%s ", e->when);
+		if (e->actor && *e->actor)
+			rc |= kbuf_addf(&col[3], "%s ", e->actor);
+		rc |= kbuf_adds(&col[3], e->text ? e->text : "");
+	}
+	rc |= add_line(&col[4], c->category);
+	rc |= add_line(&col[4], c->attributes.organization);
+	rc |= add_line(&col[4], c->attributes.factors);
+	if (rc) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if (exists && (rc = unindex(st, rid, err)))
+		goto out;
+	for (int k = 0; k < 2; k++) {
+		s = st->stmt[k ? S_FTS_ADD : S_TEXT];
+		sqlite3_bind_int64(s, 1, rid);
+		ksqlite_bind_text(s, 2, c->title ? c->title : "");
+		for (int i = 0; i < 5; i++)
+			sqlite3_bind_text(s, 3 + i, kbuf_str(&col[i]), (int)col[i].len, SQLITE_STATIC);
+		if ((rc = ksqlite_step_done(st, s, err, "indexing the case")))
+			goto out;
+	}
+out:
+	for (int i = 0; i < 5; i++)
+		kbuf_release(&col[i]);
+	return rc;
+}
+
+static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const char *given, size_t glen,
+		      int *outcome, struct kerr *err)
+{
+	struct kbuf json = KBUF_INIT;
+	sqlite3_stmt *s;
+	long long rid = 0;
+	int rc, exists = 0;
+	char now[32];
+
+	now_iso(now, sizeof(now));
+	if (given ? kbuf_add(&json, given, glen) < 0 : kcase_dump(c, &json) < 0)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+
+	s = st->stmt[S_FIND];
+	sqlite3_bind_text(s, 1, c->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		exists = 1;
+		rid = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_int64(s, 4) == st->batch) {
+			sqlite3_reset(s);
+			rc = kerr_set(err, KE_EXISTS, "id \"%s\": duplicate id (it appears twice in this input)",
+				      c->id);
+			goto out;
+		}
+		/* the same case again: no new revision */
+		if ((size_t)sqlite3_column_bytes(s, 2) == json.len &&
+		    !memcmp(sqlite3_column_text(s, 2), json.buf, json.len)) {
+			sqlite3_reset(s);
+			s = st->stmt[S_TOUCH];
+			sqlite3_bind_int64(s, 1, rid);
+			sqlite3_bind_int64(s, 2, st->batch);
+			if (!(rc = ksqlite_step_done(st, s, err, "storing the case")) && outcome)
+				*outcome = KSTORE_UNCHANGED;
+			goto out;
+		}
+		/* keep the version being replaced */
+		{
+			sqlite3_stmt *r = st->stmt[S_SAVE_REV];
+
+			sqlite3_bind_text(r, 1, c->id, -1, SQLITE_STATIC);
+			sqlite3_bind_int(r, 2, sqlite3_column_int(s, 1));
+			sqlite3_bind_text(r, 3, (const char *)sqlite3_column_text(s, 2), -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(r, 4, (const char *)sqlite3_column_text(s, 3), -1, SQLITE_TRANSIENT);
+			sqlite3_reset(s);
+			if ((rc = ksqlite_step_done(st, r, err, "saving the previous revision")))
+				goto out;
+		}
+	} else {
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			rc = ksqlite_db_err(st, err, "looking up the case");
+			goto out;
+		}
+	}
+
+	s = st->stmt[exists ? S_UPDATE : S_INSERT];
+	if (exists)
+		sqlite3_bind_int64(s, 1, rid);
+	else
+		ksqlite_bind_text(s, 1, c->id);
+	ksqlite_bind_text(s, 2, c->title);
+	ksqlite_bind_text(s, 3, c->source.document);
+	if (c->source.has_year)
+		sqlite3_bind_int(s, 4, c->source.year);
+	else
+		sqlite3_bind_null(s, 4);
+	if (c->source.has_case_number)
+		sqlite3_bind_int(s, 5, c->source.case_number);
+	else
+		sqlite3_bind_null(s, 5);
+	ksqlite_bind_text(s, 6, c->category);
+	ksqlite_bind_text(s, 7, c->tags.event_class);
+	ksqlite_bind_text(s, 8, c->attributes.reader_level);
+	ksqlite_bind_text(s, 9, c->tlp ? c->tlp : "amber");
+	sqlite3_bind_text(s, 10, json.buf, (int)json.len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 12, st->batch);
+	if ((rc = ksqlite_step_done(st, s, err, "storing the case")))
+		goto out;
+	if (!exists)
+		rid = sqlite3_last_insert_rowid(st->db);
+
+	if ((rc = put_text(st, rid, c, exists, err)))
+		goto out;
+	s = st->stmt[S_DEL_TAGS];
+	sqlite3_bind_int64(s, 1, rid);
+	if ((rc = ksqlite_step_done(st, s, err, "storing tags")))
+		goto out;
+	if (c->tags.event_class && (rc = add_tag(st, rid, "event_class", c->tags.event_class, err)))
+		goto out;
+	for (size_t i = 0; i < c->tags.threats.n; i++)
+		if ((rc = add_tag(st, rid, "threat", c->tags.threats.v[i], err)))
+			goto out;
+	for (size_t i = 0; i < c->tags.sectors.n; i++)
+		if ((rc = add_tag(st, rid, "sector", c->tags.sectors.v[i], err)))
+			goto out;
+	if (outcome)
+		*outcome = exists ? KSTORE_UPDATED : KSTORE_CREATED;
+out:
+	for (int i = 0; i < S__N; i++)
+		sqlite3_clear_bindings(st->stmt[i]);
+	kbuf_release(&json);
+	return rc;
+}
+
+static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json, size_t len, int *outcome,
+	       struct kerr *err)
+{
+	int rc, own = !st->in_txn;
+
+	if (own && (rc = ksqlite_begin(&st->base, err)))
+		return rc;
+	rc = put_locked(st, c, json, len, outcome, err);
+	if (own) {
+		if (rc)
+			ksqlite_rollback(&st->base);
+		else
+			rc = ksqlite_commit(&st->base, err);
+	}
+	return rc;
+}
+
+static int ksqlite_put(struct kstore *kst, const struct kcase *c, int *outcome, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	return put(st, c, NULL, 0, outcome, err);
+}
+
+static int ksqlite_put_json(struct kstore *kst, const struct kcase *c, const char *json, size_t len,
+		    int *outcome, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	return put(st, c, json ? json : "", json ? len : 0, outcome, err);
+}
+
+static int ksqlite_delete(struct kstore *kst, const char *id, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	sqlite3_stmt *s = NULL;
+	int rc, own = !st->in_txn;
+
+	if (own && (rc = ksqlite_begin(&st->base, err)))
+		return rc;
+	if (ksqlite_prepare(st, "SELECT rid FROM cases WHERE id = ?1", &s, err)) {
+		rc = KE_DB;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW && (rc = unindex(st, sqlite3_column_int64(s, 0), err)))
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM cases WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+		rc = ksqlite_db_err(st, err, "delete");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = ksqlite_db_err(st, err, "delete");
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		rc = kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM revisions WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+		rc = ksqlite_db_err(st, err, "delete");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "delete");
+out:
+	sqlite3_finalize(s);
+	if (own) {
+		if (rc)
+			ksqlite_rollback(&st->base);
+		else
+			rc = ksqlite_commit(&st->base, err);
+	}
+	return rc;
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+static int case_from_text(struct kcase *c, const char *text, const char *what, struct kerr *err)
+{
+	json_error_t je;
+	json_t *j = json_loads(text, 0, &je);
+	int rc;
+
+	if (!j)
+		return kerr_set(err, KE_DB, "%s: stored JSON is damaged: %s", what, je.text);
+	rc = kcase_from_json(c, j, err);
+	json_decref(j);
+	return rc;
+}
+
+static int ksqlite_get(struct kstore *kst, const char *id, struct kcase *c, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	sqlite3_stmt *s = st->stmt[S_GET];
+	int rc;
+
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = case_from_text(c, (const char *)sqlite3_column_text(s, 0), id, err);
+	else if (rc == SQLITE_DONE)
+		rc = kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
+	else
+		rc = ksqlite_db_err(st, err, "reading the case");
+	sqlite3_reset(s);
+	return rc;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+#define ROW_COLS KSQLITE_ROW_COLS
+
+void ksqlite_fill_row(sqlite3_stmt *s, struct kcase_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rid = sqlite3_column_int64(s, 0);
+	r->id = col_text(s, 1);
+	r->title = col_text(s, 2);
+	r->document = col_text(s, 3);
+	r->has_year = sqlite3_column_type(s, 4) != SQLITE_NULL;
+	r->year = sqlite3_column_int(s, 4);
+	r->has_case_number = sqlite3_column_type(s, 5) != SQLITE_NULL;
+	r->case_number = sqlite3_column_int(s, 5);
+	r->category = col_text(s, 6);
+	r->tlp = col_text(s, 7);
+	r->event_class = col_text(s, 8);
+	r->revision = sqlite3_column_int(s, 9);
+	r->created = col_text(s, 10);
+	r->updated = col_text(s, 11);
+	r->json = col_text(s, 12);
+}
+
+const char *ksqlite_tlp_in(const struct kreader *r, char buf[KSQLITE_TLP_IN_MAX])
+{
+	static const char *const names[] = { "'clear'", "'green'", "'amber'", "'amber+strict'", "'red'" };
+	unsigned m = kreader_levels_always(r);
+	size_t n = 0;
+
+	if (m == 0x1f)
+		return NULL;
+	buf[n++] = '(';
+	for (int i = 0; i < 5; i++) {
+		if (!(m >> i & 1))
+			continue;
+		if (n > 1)
+			buf[n++] = ',';
+		memcpy(buf + n, names[i], strlen(names[i]));
+		n += strlen(names[i]);
+	}
+	if (n == 1) {
+		memcpy(buf + n, "NULL", 4);
+		n += 4;
+	}
+	buf[n++] = ')';
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Append the WHERE conditions of f to sql, with numbered parameters bound
+ * later by ksqlite_bind_filter() in the same order.
+ */
+int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql)
+{
+	char tin[KSQLITE_TLP_IN_MAX];
+	int rc = kbuf_adds(sql, " WHERE 1");
+
+	if (f->document)
+		rc |= kbuf_adds(sql, " AND c.document = :document");
+	if (f->year)
+		rc |= kbuf_adds(sql, " AND c.year = :year");
+	if (f->category)
+		rc |= kbuf_adds(sql, " AND c.category = :category");
+	if (f->tlp)
+		rc |= kbuf_adds(sql, " AND c.tlp = :tlp");
+	if (f->reader_level)
+		rc |= kbuf_adds(sql, " AND c.reader_level = :reader_level");
+	if (f->tag)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE value = :tag)");
+	if (f->event_class)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'event_class'"
+				     " AND value = :event_class)");
+	if (f->threat)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'threat'"
+				     " AND value = :threat)");
+	if (f->sector)
+		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
+				     " AND value = :sector)");
+	if (ksqlite_tlp_in(f->reader, tin))
+		rc |= kbuf_addf(sql, " AND c.tlp IN %s", tin);
+	return rc ? KE_NOMEM : 0;
+}
+
+static void bind_name(sqlite3_stmt *s, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(s, name);
+
+	if (i > 0 && v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f)
+{
+	int i;
+
+	bind_name(s, ":document", f->document);
+	bind_name(s, ":category", f->category);
+	bind_name(s, ":tlp", f->tlp);
+	bind_name(s, ":reader_level", f->reader_level);
+	bind_name(s, ":tag", f->tag);
+	bind_name(s, ":event_class", f->event_class);
+	bind_name(s, ":threat", f->threat);
+	bind_name(s, ":sector", f->sector);
+	if ((i = sqlite3_bind_parameter_index(s, ":year")) > 0)
+		sqlite3_bind_int(s, i, f->year);
+	if ((i = sqlite3_bind_parameter_index(s, ":limit")) > 0)
+		sqlite3_bind_int64(s, i, f->limit > 0 ? f->limit : -1);
+	if ((i = sqlite3_bind_parameter_index(s, ":offset")) > 0)
+		sqlite3_bind_int64(s, i, f->offset > 0 ? f->offset : 0);
+}
+
+int ksqlite_prepare(struct kstore_sqlite *st, const char *sql, sqlite3_stmt **s, struct kerr *err)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+		return ksqlite_db_err(st, err, "query");
+	return 0;
+}
+
+int ksqlite_walk_rows(struct kstore_sqlite *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err)
+{
+	struct kcase_row row;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ksqlite_fill_row(s, &row);
+		if ((rc = cb(ctx, &row)))
+			return rc;
+	}
+	return rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "query");
+}
+
+static int ksqlite_list(struct kstore *kst, const struct kfilter *f, kstore_row_cb cb, void *ctx,
+		long *total, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct kbuf sql = KBUF_INIT, where = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (ksqlite_filter_sql(f, &where) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if (total && (rc = ksqlite_facets_count(st, NULL, f, 0, NULL, NULL, total, err)) <= 0) {
+		/* counted from the columns kept in memory */
+		if (rc < 0)
+			goto out;
+		total = NULL;
+	}
+	if (total) {
+		if (kbuf_addf(&sql, "SELECT count(*) FROM cases c%s", kbuf_str(&where)) < 0) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+			goto out;
+		ksqlite_bind_filter(s, f);
+		*total = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+		sqlite3_finalize(s);
+		s = NULL;
+		kbuf_reset(&sql);
+	}
+#define LIST_ORDER " ORDER BY c.document IS NULL, c.document, c.case_number IS NULL, c.case_number, c.id"
+	/* a page: its rows chosen on the short columns first (sorting whole rows reads every body) */
+	if ((f->limit > 0 ? kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c WHERE c.rid IN (SELECT c.rid"
+				      " FROM cases c%s" LIST_ORDER " LIMIT :limit OFFSET :offset)" LIST_ORDER,
+				      kbuf_str(&where))
+			  : kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s" LIST_ORDER
+				      " LIMIT :limit OFFSET :offset", kbuf_str(&where))) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	ksqlite_bind_filter(s, f);
+	rc = ksqlite_walk_rows(st, s, cb, ctx, err);
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	kbuf_release(&where);
+	return rc;
+}
+
+static int ksqlite_recent(struct kstore *kst, const struct kreader *r, int n, kstore_row_cb cb, void *ctx,
+		  struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	char tin[KSQLITE_TLP_IN_MAX];
+	const char *in = ksqlite_tlp_in(r, tin);
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s%s ORDER BY c.created DESC, c.rid DESC"
+		      " LIMIT ?1", in ? " WHERE c.tlp IN " : "", in ? in : "") < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	sqlite3_bind_int(s, 1, n);
+	rc = ksqlite_walk_rows(st, s, cb, ctx, err);
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}
+
+static int ksqlite_history(struct kstore *kst, const char *id, kstore_rev_cb cb, void *ctx,
+		   struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	sqlite3_stmt *s = NULL;
+	struct krevision rev;
+	int rc, n = 0;
+
+	rc = ksqlite_prepare(st, "SELECT revision, updated, body, 1 FROM cases WHERE id = ?1"
+			 " UNION ALL SELECT revision, saved, body, 0 FROM revisions WHERE id = ?1"
+			 " ORDER BY 1 DESC", &s, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rev.revision = sqlite3_column_int(s, 0);
+		rev.saved = col_text(s, 1);
+		rev.json = col_text(s, 2);
+		rev.current = sqlite3_column_int(s, 3);
+		if (n == 0 && !rev.current)
+			break; /* revisions of a deleted case are not shown */
+		n++;
+		if ((rc = cb(ctx, &rev)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		rc = ksqlite_db_err(st, err, "history");
+	else
+		rc = n ? 0 : kerr_set(err, KE_NOTFOUND, "no case with id \"%s\"", id);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore_doc_cb cb, void *ctx,
+		     struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	char tin[KSQLITE_TLP_IN_MAX];
+	const char *in = ksqlite_tlp_in(r, tin);
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	struct kdocument d;
+	int rc;
+
+	if (kbuf_addf(&sql, "SELECT document, max(year), count(*) FROM cases INDEXED BY cases_facets"
+		      " WHERE document IS NOT NULL%s%s"
+		      " GROUP BY document ORDER BY max(year) IS NULL, max(year) DESC, document",
+		      in ? " AND tlp IN " : "", in ? in : "") < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		d.name = col_text(s, 0);
+		d.has_year = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		d.year = sqlite3_column_int(s, 1);
+		d.ncases = (long)sqlite3_column_int64(s, 2);
+		if ((rc = cb(ctx, &d)))
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "documents");
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}
+
+static int ksqlite_count(struct kstore *kst, const struct kreader *r, long *n, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	char tin[KSQLITE_TLP_IN_MAX];
+	const char *in = ksqlite_tlp_in(r, tin);
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*n = 0;
+	if (kbuf_addf(&sql, "SELECT count(*) FROM cases INDEXED BY cases_facets%s%s", in ? " WHERE tlp IN " : "",
+		      in ? in : "") < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(s, 0);
+	else
+		rc = ksqlite_db_err(st, err, "count");
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}
+
+/* ---- checking ------------------------------------------------------------ */
+
+/*
+ * FTS5's integrity-check is a command written as an INSERT, so it needs a
+ * write transaction, which is rolled back (nothing is written).  A
+ * read-only store runs it on a short read-write connection of its own.
+ * rank 1 also compares the index with its content (case_text).
+ * Returns 0 (checked: *bad is SQLite's result code, SQLITE_OK if sound),
+ * 1 (cannot be checked here: the database cannot be written), or KE_DB.
+ */
+static int fts_check(struct kstore_sqlite *st, int quick, int *bad, char *msg, size_t msgsize, struct kerr *err)
+{
+	struct kstore_sqlite tmp = { .base.path = st->base.path };
+	struct kstore_sqlite *c = st;
+	int rc;
+
+	*bad = SQLITE_OK;
+	if (st->immutable)
+		return 1;
+	if (st->readonly) {
+		c = &tmp;
+		if (sqlite3_open_v2(st->base.path, &tmp.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+		    sqlite3_db_readonly(tmp.db, "main") == 1) {
+			rc = 1;
+			goto out;
+		}
+		sqlite3_extended_result_codes(tmp.db, 1);
+		sqlite3_busy_timeout(tmp.db, WRITER_WAIT_MS);
+		if ((rc = ktok_register(tmp.db, err)))
+			goto out;
+	}
+	if ((rc = exec(c, "BEGIN", err)))
+		goto out;
+	if (sqlite3_exec(c->db, quick ? "INSERT INTO case_fts(case_fts, rank) VALUES('integrity-check', 0)" :
+			 "INSERT INTO case_fts(case_fts, rank) VALUES('integrity-check', 1)",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		*bad = sqlite3_extended_errcode(c->db);
+		snprintf(msg, msgsize, "%s", sqlite3_errmsg(c->db));
+	}
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	if (*bad != SQLITE_OK && (*bad & 0xff) != SQLITE_CORRUPT && (*bad & 0xff) != SQLITE_NOTADB) {
+		rc = kerr_set(err, KE_DB, "checking the full-text index: %s", msg);
+		*bad = SQLITE_OK;
+	}
+out:
+	if (tmp.db)
+		sqlite3_close_v2(tmp.db);
+	return rc;
+}
+
+static int ksqlite_check(struct kstore *kst, int flags, kstore_check_cb cb, void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	int quick = flags & KSTORE_CHECK_QUICK;
+	sqlite3_stmt *s = NULL;
+	long problems = 0;
+	char msg[512];
+	int rc, bad;
+
+	if (st->in_txn)
+		return kerr_set(err, KE_DB, "a transaction is open");
+	/* every problem found, up to 100 (SQLite's default) */
+	if (sqlite3_prepare_v2(st->db, quick ? "PRAGMA quick_check" : "PRAGMA integrity_check", -1, &s,
+			       NULL) != SQLITE_OK) {
+		/* the schema cannot even be read */
+		problems++;
+		if ((rc = cb(ctx, "database", sqlite3_errmsg(st->db))))
+			goto out;
+	}
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(s, 0);
+
+		if (!m || !strcmp(m, "ok"))
+			continue;
+		/* problems one a line, after a line naming the database */
+		while (*m) {
+			size_t n = strcspn(m, "\n");
+
+			if (n && strncmp(m, "***", 3)) {
+				snprintf(msg, sizeof(msg), "%.*s", (int)n, m);
+				problems++;
+				if ((rc = cb(ctx, "database", msg)))
+					goto out;
+			}
+			m += n + (m[n] == '\n');
+		}
+	}
+	if (s && rc != SQLITE_DONE) {
+		if ((rc & 0xff) != SQLITE_CORRUPT && (rc & 0xff) != SQLITE_NOTADB) {
+			rc = kerr_set(err, KE_DB, "checking the database: %s", sqlite3_errmsg(st->db));
+			goto out;
+		}
+		problems++;
+		if ((rc = cb(ctx, "database", sqlite3_errmsg(st->db))))
+			goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	rc = fts_check(st, quick, &bad, msg, sizeof(msg), err);
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		if ((rc = cb(ctx, NULL, "the full-text index was not checked: its check needs a write "
+			     "transaction (nothing is written), and the database cannot be written here")))
+			goto out;
+	} else if (bad != SQLITE_OK) {
+		problems++;
+		snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s",
+			 quick ? "" : " (the index does not match the text of the cases, or is damaged)");
+		if ((rc = cb(ctx, "full-text index", msg)))
+			goto out;
+	}
+	rc = problems > INT_MAX ? INT_MAX : (int)problems;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- the backend table ---------------------------------------------------- */
+
+static int be_open(struct kstore **out, const char *path, int flags, struct kerr *err)
+{
+	struct kstore_sqlite *st;
+	int rc = ksqlite_open(&st, path, flags, err);
+
+	*out = st ? &st->base : NULL;
+	return rc;
+}
+
+static void be_close(struct kstore *st)
+{
+	ksqlite_close(ksqlite(st));
+}
+
+const struct kstore_be kstore_be_sqlite = {
+	.name = "sqlite",
+	.global_init = ksqlite_global_init,
+	.open = be_open,
+	.close = be_close,
+	.schema_version = ksqlite_schema_version,
+	.schema_latest = ksqlite_schema_latest,
+	.note = ksqlite_note,
+	.changes = ksqlite_changes,
+	.check = ksqlite_check,
+	.begin = ksqlite_begin,
+	.begin_bulk = ksqlite_begin_bulk,
+	.commit = ksqlite_commit,
+	.rollback = ksqlite_rollback,
+	.put = ksqlite_put,
+	.put_json = ksqlite_put_json,
+	.get = ksqlite_get,
+	.delete = ksqlite_delete,
+	.list = ksqlite_list,
+	.recent = ksqlite_recent,
+	.history = ksqlite_history,
+	.documents = ksqlite_documents,
+	.count = ksqlite_count,
+	.search_top = ksqlite_search_top,
+	.search_tune = ksqlite_search_tune,
+	.search_count = ksqlite_search_count,
+	.search_facets = ksqlite_search_facets,
+	.search_row = ksqlite_search_row,
+	.search_highlight = ksqlite_search_highlight,
+	.case_text = ksqlite_case_text,
+	.token_df = ksqlite_token_df,
+	.phrase_df = ksqlite_phrase_df,
+	.phrase_rows = ksqlite_phrase_rows,
+	.indexed = ksqlite_indexed,
+	.query_text = ksqlite_query_text,
+};

@@ -1,0 +1,142 @@
+/*
+ * store_sqlite.h - private to the SQLite backend (store_sqlite.c: schema,
+ * migrations, cases, the backend table; store_sqlite_search.c: search;
+ * store_sqlite_facet.c: facet columns in memory): its connection struct
+ * and the SQL helpers its files share.  Nothing outside the backend
+ * includes this; the rest of kyokun reaches it through store.h and the
+ * table kstore_be_sqlite (store_be.h).
+ */
+#ifndef KYOKUN_STORE_SQLITE_H
+#define KYOKUN_STORE_SQLITE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "store_be.h"
+
+struct kbuf;
+struct kfilter;
+struct kcase_row;
+
+#define KSQLITE_NSTMT 16   /* statements prepared at open (store_sqlite.c) */
+#define KSQLITE_NCACHE 24  /* slots for statements prepared on first use (store_sqlite_search.c) */
+
+/* A connection: base.be is &kstore_be_sqlite, base.path the path opened. */
+struct kstore_sqlite {
+	struct kstore base;     /* first: see ksqlite() */
+	sqlite3 *db;
+	sqlite3_stmt *stmt[KSQLITE_NSTMT];
+	sqlite3_stmt *cache[KSQLITE_NCACHE];
+	int in_txn;
+	long long batch; /* identifies the open transaction (meta 'batch' counter) */
+	struct kstore_sqlite *helper; /* a second read-only connection for searches (store_sqlite_search.c) */
+	int helper_failed;     /* it could not be opened */
+	int threads;           /* search threads: 0 = as many as processors (at most 2) */
+	struct kfacets *facets; /* facet columns by rowid, read on first use (store_sqlite_facet.c) */
+	int facets_sql;         /* count facets in SQL instead (kstore_search_tune) */
+	int readonly;           /* opened with KSTORE_READONLY */
+	int immutable;          /* opened immutable (read-only media): no locks, no WAL */
+	int damaged;            /* SQLite reported the file damaged: no more writes */
+	const char *note;       /* kstore_note() */
+	/* kstore_changes(): what the connection saw at the last call */
+	sqlite3_stmt *dv;       /* PRAGMA data_version */
+	sqlite3_int64 seen_dv, seen_ch;
+	unsigned long long changes; /* the counter: 0 before the first call */
+	int rolled_back;        /* a transaction was rolled back since */
+};
+
+_Static_assert(offsetof(struct kstore_sqlite, base) == 0, "struct kstore first");
+
+/* The SQLite connection a struct kstore of this backend starts. */
+static inline struct kstore_sqlite *ksqlite(struct kstore *st)
+{
+	return (struct kstore_sqlite *)st;
+}
+
+static inline const struct kstore_sqlite *ksqlite_const(const struct kstore *st)
+{
+	return (const struct kstore_sqlite *)st;
+}
+
+/* Open a connection of this backend (the table's open; also the search helper's). */
+int ksqlite_open(struct kstore_sqlite **st, const char *path, int flags, struct kerr *err);
+void ksqlite_close(struct kstore_sqlite *st);
+/* The table's operations, for the table in store_sqlite.c (their contracts: store.h, store_search.h). */
+int ksqlite_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
+int ksqlite_indexed(struct kstore *st, long *n, struct kerr *err);
+int ksqlite_search_top(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,
+		       long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
+		       struct kerr *err);
+void ksqlite_search_tune(struct kstore *st, int threads, int facets_sql);
+int ksqlite_search_count(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
+			 long long exclude_rid, long *total, struct kerr *err);
+int ksqlite_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
+			  kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
+int ksqlite_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
+		       struct kerr *err);
+int ksqlite_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,
+			     const char *close, char *cols[KCOL__N], struct kerr *err);
+int ksqlite_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
+		      char *cols[KCOL__N], struct kerr *err);
+int ksqlite_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);
+int ksqlite_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n, double *df, int *exact,
+		      struct kerr *err);
+int ksqlite_phrase_rows(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
+char *ksqlite_query_text(const struct kstore_query *q);
+
+/* err from the connection's last error; a damaged file is said so, and ends the transaction. */
+int ksqlite_db_err(struct kstore_sqlite *st, struct kerr *err, const char *what);
+/* Is path's file or folder not writable (read-only media)?  Then readers open it immutable. */
+int ksqlite_media_readonly(const char *path);
+void ksqlite_bind_text(sqlite3_stmt *s, int i, const char *v);
+int ksqlite_step_done(struct kstore_sqlite *st, sqlite3_stmt *s, struct kerr *err, const char *what);
+int ksqlite_prepare(struct kstore_sqlite *st, const char *sql, sqlite3_stmt **s, struct kerr *err);
+/* The ROW_COLS columns, starting at column 0, into r. */
+void ksqlite_fill_row(sqlite3_stmt *s, struct kcase_row *r);
+/*
+ * The TLP levels r sees on every case, as an SQL IN list written into buf
+ * ("('clear','green')"; "(NULL)" for none), or NULL when r sees every level.
+ * Levels r sees only on some cases (own organisation, named recipients)
+ * are left out until cases carry an owner and recipients (accounts).
+ */
+#define KSQLITE_TLP_IN_MAX 96
+const char *ksqlite_tlp_in(const struct kreader *r, char buf[KSQLITE_TLP_IN_MAX]);
+/* " WHERE 1 AND ..." for f on table alias c, with named parameters bound by ksqlite_bind_filter. */
+int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql);
+void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f);
+int ksqlite_walk_rows(struct kstore_sqlite *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err);
+
+/*
+ * store_sqlite_facet.c: the rows of match (NULL: every case) that pass f
+ * (exclude_rid, if not 0, left out) counted into *total and, unless cb is NULL, their facet values
+ * given to cb, from columns kept in memory per connection.  1 (nothing
+ * done) when they cannot be kept: the caller counts in SQL.
+ */
+struct kfacets;
+#ifndef KSTORE_FACET_CB
+#define KSTORE_FACET_CB
+typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long count);
+#endif
+int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
+			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
+			 struct kerr *err);
+void ksqlite_facets_free(struct kfacets *fc);
+/* st's columns, current (read again if the database changed); 1: cannot be had. */
+int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **fc, struct kerr *err);
+
+/* A filter as codes of those columns: 0 if no case can pass it. */
+struct kwant {
+	int32_t col[6];  /* code wanted, -1 any */
+	int32_t tag[4];  /* by kind: threat, sector, event class, any */
+	unsigned levels; /* TLP levels visible (bit i: rank i) */
+};
+int ksqlite_want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w);
+/* Does the case of rowid r pass w? */
+int ksqlite_want_passes(const struct kfacets *fc, const struct kwant *w, long long r);
+
+#define KSQLITE_ROW_COLS "c.rid, c.id, c.title, c.document, c.year, c.case_number, c.category, c.tlp," \
+			" c.event_class, c.revision, c.created, c.updated, c.body"
+
+#endif
