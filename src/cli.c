@@ -62,6 +62,8 @@ const struct kcommand kcommands[] = {
 	  "Each file is one transaction; a file in which no case can be found, an empty,\n"
 	  "binary, encrypted or damaged file is refused with a message, and the other\n"
 	  "files still load.  After each file, what was found is printed on stderr.\n"
+	  "FILE \"-\" reads a report's text from standard input (ids \"stdin-N\"); other\n"
+	  "files must be regular files.  A text of more than 100,000 lines is refused.\n"
 	  "\n"
 	  "  --dry-run   print the cases as interchange JSON and store nothing\n"
 	  "  --explain   also list the lines that could not be placed, and why\n"
