@@ -3,10 +3,12 @@
 #include "kerr.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void kbuf_init(struct kbuf *b, size_t cap)
 {
@@ -160,18 +162,34 @@ int kbuf_read_file(struct kbuf *b, const char *path, struct kerr *err)
 {
 	struct stat st;
 	FILE *fp;
-	int rc;
+	int fd, rc;
 
-	if (stat(path, &st) < 0)
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; checked on the open file */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return kerr_set(err, errno == ENOENT ? KE_NOTFOUND : KE_IO, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return kerr_set(err, KE_IO, "%s: is a directory, not a file", path);
-	if (b->cap && S_ISREG(st.st_mode) && (unsigned long long)st.st_size > b->cap)
+	if (fstat(fd, &st) < 0) {
+		rc = kerr_set(err, KE_IO, "%s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return kerr_set(err, KE_IO, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory, not a file" :
+				"not a regular file");
+	}
+	if (b->cap && (unsigned long long)st.st_size > b->cap) {
+		close(fd);
 		return kerr_set(err, KE_TOOBIG, "%s: %lld bytes is larger than the limit of %zu bytes",
 				path, (long long)st.st_size, b->cap);
-	fp = fopen(path, "rb");
-	if (!fp)
-		return kerr_set(err, KE_IO, "%s: %s", path, strerror(errno));
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	fp = fdopen(fd, "rb");
+	if (!fp) {
+		rc = kerr_set(err, KE_IO, "%s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
 	rc = kbuf_read_fp(b, fp, err);
 	fclose(fp);
 	if (rc < 0)

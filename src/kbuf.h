@@ -55,7 +55,8 @@ void kbuf_rtrim(struct kbuf *b);
 
 /*
  * Read a whole stream / file, failing with KE_TOOBIG past b->cap (if set).
- * kbuf_read_file names the file in its error message and refuses directories.
+ * kbuf_read_file names the file in its error message and reads regular files
+ * only (a FIFO, device or directory is refused without waiting on it).
  */
 struct kerr;
 int kbuf_read_fp(struct kbuf *b, FILE *fp, struct kerr *err);

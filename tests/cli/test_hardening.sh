@@ -84,6 +84,11 @@ if mkfifo "$T/fifo" 2>/dev/null; then
 	done
 	run list --format json
 	expect_out "FIFO: nothing stored" '"total": 0'
+	# a synonym list named by the environment is read the same way
+	if KYOKUN_SYNONYMS="$T/fifo" timed "synonyms FIFO: refused, not waiting for a writer" 5 "$KYOKUN" search 訓練; then
+		expect_rc "synonyms FIFO: exit 1" 1
+		expect_err "synonyms FIFO: message names the file" "fifo: not a regular file"
+	fi
 else
 	skip "FIFO" "mkfifo failed"
 fi
