@@ -19,7 +19,33 @@ san_check() {
 	fi
 	rm -rf "$T"
 }
-trap san_check EXIT
+# A server under test: start_server [ARGS...] serves the database on a free
+# loopback port and sets URL ("http://127.0.0.1:PORT", "" if it did not start)
+# and PORT; stop_server sends SIGTERM and waits (its status in SRV_RC).  The
+# server is stopped when the script ends, before the sanitizer check.
+SRV=""
+stop_server() {
+	if [ -n "$SRV" ]; then
+		kill -TERM "$SRV" 2>/dev/null
+		wait "$SRV" 2>/dev/null
+		SRV_RC=$?
+		SRV=""
+	fi
+}
+start_server() {
+	"$KYOKUN" serve --listen 127.0.0.1:0 "$@" >"$T/srv.out" 2>"$T/srv.err" &
+	SRV=$!
+	URL=""
+	PORT=""
+	for _ in $(seq 1 100); do
+		URL=$(sed -n 's|.* on \(http://[^ ]*\)/ .*|\1|p' "$T/srv.out")
+		[ -n "$URL" ] && break
+		kill -0 "$SRV" 2>/dev/null || break
+		sleep 0.1
+	done
+	PORT=${URL##*:}
+}
+trap 'stop_server; san_check' EXIT
 export KYOKUN_DB="$T/k.db"
 FIX="$TOP/tests/fixtures"
 

@@ -23,30 +23,6 @@ run init
 run add "$WFIX"
 expect_rc "http: fixtures load" 0
 
-SRV=""
-stop_server() {
-	if [ -n "$SRV" ]; then
-		kill -TERM "$SRV" 2>/dev/null
-		wait "$SRV" 2>/dev/null
-		SRV_RC=$?
-		SRV=""
-	fi
-}
-trap 'stop_server; rm -rf "$T"' EXIT
-
-# start_server [ARGS...]: serve on a free port; sets URL (no trailing slash)
-start_server() {
-	"$KYOKUN" serve --listen 127.0.0.1:0 "$@" >"$T/srv.out" 2>"$T/srv.err" &
-	SRV=$!
-	URL=""
-	for _ in $(seq 1 100); do
-		URL=$(sed -n 's|.* on \(http://[^ ]*\)/ .*|\1|p' "$T/srv.out")
-		[ -n "$URL" ] && break
-		kill -0 "$SRV" 2>/dev/null || break
-		sleep 0.1
-	done
-}
-
 # get URLPATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
 get() {
 	local p=$1

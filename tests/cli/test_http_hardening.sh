@@ -26,30 +26,6 @@ expect_rc "hardening: fixtures load" 0
 ASAN=0
 grep -q __asan_init "$KYOKUN" 2>/dev/null && ASAN=1
 
-SRV=""
-stop_server() { # SIGTERM, wait; SRV_RC
-	if [ -n "$SRV" ]; then
-		kill -TERM "$SRV" 2>/dev/null
-		wait "$SRV" 2>/dev/null
-		SRV_RC=$?
-		SRV=""
-	fi
-}
-trap 'stop_server; san_check' EXIT
-
-# start_server [ARGS...]: serve on a free port; sets PORT ("" if it failed)
-start_server() {
-	"$KYOKUN" serve --listen 127.0.0.1:0 "$@" >"$T/srv.out" 2>"$T/srv.err" &
-	SRV=$!
-	PORT=""
-	for _ in $(seq 1 100); do
-		PORT=$(sed -n 's|.* on http://127.0.0.1:\([0-9]*\)/ .*|\1|p' "$T/srv.out")
-		[ -n "$PORT" ] && break
-		kill -0 "$SRV" 2>/dev/null || break
-		sleep 0.1
-	done
-}
-
 # leak_check NAME: after stop_server, no LeakSanitizer report (ASan build only)
 leak_check() {
 	[ "$ASAN" = 1 ] || return 0

@@ -10,15 +10,6 @@
 HAVE_SQLITE=1
 command -v sqlite3 >/dev/null 2>&1 || HAVE_SQLITE=0
 
-SRV=""
-stop_server() {
-	if [ -n "$SRV" ]; then
-		kill -TERM "$SRV" 2>/dev/null
-		wait "$SRV" 2>/dev/null
-		SRV=""
-	fi
-}
-trap 'stop_server; san_check' EXIT
 
 # gen N WORDS [TITLE [PAD]]: N cases as JSON Lines, each with about WORDS
 # words of text (and PAD blanks between two keys, to make a big file fast)
@@ -83,16 +74,10 @@ readers() {
 }
 
 # With a server, an add never leaves WAL mode, whatever its size (1,200
-# cases here, for time).  Searches open the database read-write today (no
-# migration, no lock at open) and must not fail either.
+# cases here, for time).  Readers open the database read-only (no migration,
+# no lock at open) and must not fail either.
 {
-	"$KYOKUN" serve --listen 127.0.0.1:0 >"$T/srv.out" 2>"$T/srv.err" &
-	SRV=$!
-	for _ in $(seq 1 100); do
-		grep -q "serving" "$T/srv.out" 2>/dev/null && break
-		kill -0 "$SRV" 2>/dev/null || break
-		sleep 0.1
-	done
+	start_server
 	bulk_add "$T/mid.jsonl"
 	n=$(readers "show $ID" "list --format tsv" "search 停電" "history $ID")
 	wait "$ADD"
