@@ -6,7 +6,7 @@
 #   make ext        the tokenizer as a loadable SQLite extension (build/kyokun_fts.so)
 #   make bench      run the benchmarks in bench/
 
-PKGS     = sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2
+PKGS     = sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2 gnutls
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 KFLAGS   = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \

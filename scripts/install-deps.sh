@@ -8,7 +8,7 @@
 #   scripts/install-deps.sh --bench  also what the benchmarks compare against
 set -e
 BUILD="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
-libmicrohttpd-dev libpoppler-glib-dev libargon2-dev libcairo2-dev"
+libmicrohttpd-dev libgnutls28-dev libpoppler-glib-dev libargon2-dev libcairo2-dev"
 TEST="libcmocka-dev python3 poppler-utils fonts-noto-cjk chromium nodejs npm curl
 time clang libclang-rt-14-dev"
 BENCH="groonga-bin wrk nginx-light hyperfine poppler-utils"

@@ -153,6 +153,98 @@ static const char *const migrations[] = {
 	 * rid first, so that adding cases appends to it.
 	 */
 	"CREATE INDEX cases_facets ON cases(rid, tlp, category, document, year, event_class, reader_level);",
+
+	/*
+	 * 6: accounts (issue 11).  Organisations and their sectors, users
+	 * (role by name; password: an argon2id encoded hash with its
+	 * parameters, NULL when the user cannot sign in), sessions and API
+	 * tokens stored only as SHA-256 hashes of the secret, failed sign-ins
+	 * by key ("user:LOGIN", "addr:ADDRESS") for throttling, and the audit
+	 * log, which triggers keep append-only.  Times are UTC ISO 8601
+	 * ("2026-12-03T20:56:12Z"), compared as text.
+	 */
+	"CREATE TABLE orgs("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('operator','ministry','centre','other')),"
+	"  created TEXT NOT NULL"
+	");"
+	"CREATE TABLE org_sectors("
+	"  org_id INTEGER NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,"
+	"  sector TEXT NOT NULL,"
+	"  PRIMARY KEY(org_id, sector)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY,"
+	"  login TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL DEFAULT '',"
+	"  email TEXT NOT NULL DEFAULT '',"
+	"  org_id INTEGER REFERENCES orgs(id),"
+	"  role TEXT NOT NULL CHECK (role IN ('reporter','liaison','analyst','publisher','admin')),"
+	"  password TEXT,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL"
+	");"
+	"CREATE INDEX users_org ON users(org_id);"
+	"CREATE TABLE sessions("
+	"  hash TEXT PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  seen TEXT NOT NULL,"
+	"  expires TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT ''"
+	") WITHOUT ROWID;"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE TABLE tokens("
+	"  id INTEGER PRIMARY KEY,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  prefix TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  expires TEXT,"
+	"  used TEXT,"
+	"  revoked TEXT"
+	");"
+	"CREATE INDEX tokens_user ON tokens(user_id);"
+	"CREATE TABLE signin_failures("
+	"  key TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL,"
+	"  last TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE audit("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  user_id INTEGER,"
+	"  actor TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL DEFAULT '',"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX audit_at ON audit(at);"
+	"CREATE INDEX audit_actor ON audit(actor, at);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+
+	/*
+	 * 7: who a case belongs to and who it names (issue 11): the owning
+	 * organisation by name (as the interchange JSON gives it: the
+	 * organisation need not exist in this database) and the logins named
+	 * as recipients.  The TLP filters read these (kreader_level_rule).
+	 */
+	"ALTER TABLE cases ADD COLUMN owner TEXT;"
+	"CREATE INDEX cases_owner ON cases(owner, tlp);"
+	"CREATE TABLE case_recipients("
+	"  rid INTEGER NOT NULL REFERENCES cases(rid) ON DELETE CASCADE,"
+	"  login TEXT NOT NULL,"
+	"  PRIMARY KEY(rid, login)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX case_recipients_login ON case_recipients(login, rid);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
