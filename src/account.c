@@ -68,6 +68,14 @@ const char *ksector_label_ja(const char *tag)
 	return NULL;
 }
 
+static int sector_rank(const char *tag)
+{
+	for (int i = 0; i < KSECTOR_N; i++)
+		if (!strcmp(tag, ksector_tags[i]))
+			return i;
+	return KSECTOR_N;
+}
+
 void korg_free(struct korg *o)
 {
 	free(o->name);
@@ -91,9 +99,20 @@ int korg_add_sector(struct korg *o, const char *sector, struct kerr *err)
 			return kerr_set(err, KE_EXISTS, "sector %s given twice", tag);
 	if (o->nsectors >= KREADER_MAX_SECTORS)
 		return kerr_set(err, KE_INVALID, "too many sectors");
-	if (!(o->sectors[o->nsectors] = strdup(tag)))
-		return kerr_set(err, KE_NOMEM, "out of memory");
-	o->nsectors++;
+	{
+		/* in the order of ksector_tags */
+		size_t at = o->nsectors;
+		char *copy = strdup(tag);
+
+		if (!copy)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		while (at > 0 && sector_rank(o->sectors[at - 1]) > sector_rank(tag)) {
+			o->sectors[at] = o->sectors[at - 1];
+			at--;
+		}
+		o->sectors[at] = copy;
+		o->nsectors++;
+	}
 	return 0;
 }
 
@@ -480,46 +499,63 @@ static void core_of(const char *s, char *out, size_t outsz)
 	out[b - a] = 0;
 }
 
-/* Is lower-case s (ASCII folded) a common password, or made from one? */
-static int weak(const char *s)
+/* 0 -> o, 1 -> i, 3 -> e, 4 and @ -> a, 5 and $ -> s, 7 -> t: s into out (as long) */
+static void unleet(const char *s, char *out)
 {
-	char leet[KPASSWORD_MAX + 1], core[KPASSWORD_MAX + 1], tmp[KPASSWORD_MAX + 1];
-	size_t n = strlen(s);
+	size_t i;
 
-	if (n > KPASSWORD_MAX)
-		return 0;
-	/* 0 -> o, 1 -> i, 3 -> e, 4 and @ -> a, 5 and $ -> s, 7 -> t */
-	for (size_t i = 0; i <= n; i++) {
+	for (i = 0; s[i]; i++) {
 		switch (s[i]) {
-		case '0': leet[i] = 'o'; break;
-		case '1': leet[i] = 'i'; break;
-		case '3': leet[i] = 'e'; break;
-		case '4': case '@': leet[i] = 'a'; break;
-		case '5': case '$': leet[i] = 's'; break;
-		case '7': leet[i] = 't'; break;
-		default: leet[i] = s[i]; break;
+		case '0': out[i] = 'o'; break;
+		case '1': out[i] = 'i'; break;
+		case '3': out[i] = 'e'; break;
+		case '4': case '@': out[i] = 'a'; break;
+		case '5': case '$': out[i] = 's'; break;
+		case '7': out[i] = 't'; break;
+		default: out[i] = s[i]; break;
 		}
 	}
+	out[i] = 0;
+}
+
+/* Is a word (a common one, or a repetition) what s is, or is made of? */
+static int common_word(const char *s)
+{
+	return !*s || is_common(s) || is_repeated(s);
+}
+
+/*
+ * Is lower-case s (ASCII folded) a common password, or made from one: the
+ * word between digits and punctuation ("password1234", "!!pokemon!!!"),
+ * with digits for letters ("p@ssw0rd2024"), words run together
+ * ("i love you" as "iloveyou"), a keyboard walk, a repetition?
+ */
+static int weak(const char *s)
+{
+	char core[KPASSWORD_MAX + 1], leet[KPASSWORD_MAX + 1], tmp[KPASSWORD_MAX + 1];
+	size_t j = 0;
+
+	if (strlen(s) > KPASSWORD_MAX)
+		return 0;
 	if (is_common(s) || is_repeated(s) || is_walk(s))
 		return 1;
 	core_of(s, core, sizeof(core));
-	if (!*core || is_common(core) || is_repeated(core))
+	if (common_word(core))
 		return 1;
-	/* words run together without spaces: "i love you" as "iloveyou" */
-	{
-		size_t j = 0;
-
-		for (size_t i = 0; core[i]; i++)
-			if (core[i] != ' ' && core[i] != '-' && core[i] != '_' && core[i] != '.')
-				tmp[j++] = core[i];
-		tmp[j] = 0;
-		if (is_common(tmp))
-			return 1;
-	}
-	if (is_common(leet) || is_repeated(leet))
+	for (size_t i = 0; core[i]; i++)
+		if (core[i] != ' ' && core[i] != '-' && core[i] != '_' && core[i] != '.')
+			tmp[j++] = core[i];
+	tmp[j] = 0;
+	if (is_common(tmp))
 		return 1;
-	core_of(leet, core, sizeof(core));
-	return is_common(core) || is_repeated(core);
+	unleet(core, leet);
+	if (common_word(leet))
+		return 1;
+	core_of(leet, tmp, sizeof(tmp));
+	if (common_word(tmp))
+		return 1;
+	unleet(s, leet);
+	return is_common(leet);
 }
 
 int kpassword_check(const char *pw, const char *login, struct kerr *err)

@@ -441,6 +441,7 @@ static int org_get(struct kstore_sqlite *st, const char *name, long long id, str
 	sqlite3_stmt *s = stmt(st, name ? A_ORG_NAME : A_ORG_ID, err);
 	int rc, step;
 
+	korg_free(o);
 	if (!s)
 		return KE_DB;
 	if (name)
@@ -578,6 +579,7 @@ static int user_get(struct kstore_sqlite *st, const char *login, long long id, s
 	sqlite3_stmt *s = stmt(st, login ? A_USER_LOGIN : A_USER_ID, err);
 	int rc, step;
 
+	kuser_free(u);
 	if (!s)
 		return KE_DB;
 	if (login)
@@ -1061,6 +1063,7 @@ static int ksqlite_token_find(struct kstore *kst, const char *hash, struct ktoke
 	char now[KTIME_LEN + 1];
 	int rc, step;
 
+	ktoken_free(t);
 	if (!s)
 		return KE_DB;
 	ktime_now(now);
