@@ -198,10 +198,9 @@ int kreader_may_see_json(const struct kreader *r, const json_t *obj)
 
 	if (!json_is_object(obj))
 		return 0;
-	if (json_object_get(obj, "tlp") && !json_is_null(json_object_get(obj, "tlp")) &&
-	    !json_is_string(json_object_get(obj, "tlp")))
-		return 0; /* not a level at all */
 	a.tlp = json_string_value(json_object_get(obj, "tlp"));
+	if (!a.tlp && json_object_get(obj, "tlp") && !json_is_null(json_object_get(obj, "tlp")))
+		a.tlp = ""; /* not a level at all: an unknown one */
 	a.owner = json_string_value(json_object_get(obj, "owner"));
 	if (json_strings(json_object_get(obj, "recipients"), &rec, &a.nrecipients) < 0 ||
 	    json_strings(json_object_get(json_object_get(obj, "tags"), "sectors"), &sec, &a.nsectors) < 0)
