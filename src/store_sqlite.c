@@ -609,6 +609,8 @@ void ksqlite_close(struct kstore_sqlite *st)
 	for (int i = 0; i < KSQLITE_NCACHE; i++)
 		sqlite3_finalize(st->cache[i]);
 	sqlite3_finalize(st->dv);
+	sqlite3_finalize(st->vis_row);
+	free(st->vis_row_sql);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->base.path);
@@ -1183,23 +1185,30 @@ void ksqlite_fill_row(sqlite3_stmt *s, struct kcase_row *r)
 
 /*
  * The one place the SQLite backend turns the TLP table (kreader_level_rule,
- * reader.c) into SQL; every listing, count, search, facet and single-case
- * read of a reader goes through ksqlite_visible_sql() or the masks below.
+ * reader.c) into SQL: every listing, count, search, facet and single-case
+ * read for a reader goes through ksqlite_visible_sql().
  *
  * For each level the rule is "all", "never" or one or more conditions on
- * the case; a condition the reader cannot meet (no organisation, no
- * sectors, no login) is dropped, so anonymous readers and the local
- * operator get a plain level test and no subquery.  The conditions read
- * small indexes, never the cases' rows (owner is stored after the body):
+ * the case (ksqlite_visible_masks); a condition the reader cannot meet (no
+ * organisation, no sectors, no login) is dropped, so anonymous readers and
+ * the local operator get a plain level test and no subquery, as before
+ * cases had owners.  The conditions read only small covering indexes,
+ * never the cases' rows (owner is stored after the body):
  *
- *   own org   c.rid IN (SELECT rid FROM cases WHERE owner = :vis_org)      cases_owner
- *   sectors   c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'
- *                       AND value IN (:vis_s0, ...))                     case_tags_value
- *   named     c.rid IN (SELECT rid FROM case_recipients
- *                       WHERE login = :vis_login)                        case_recipients_login
+ *   own org   cases_owner (owner, tlp)              owner = :vis_org
+ *   sectors   case_tags_value (kind, value)         kind 'sector', value IN (:vis_s0, ...)
+ *   named     case_recipients_login (login, rid)    login = :vis_login
  *
- * each under "c.tlp IN (the levels it decides)".  SQLite evaluates an
- * uncorrelated IN subquery once per statement.
+ * (the level of a tagged or named case from cases_facets, which starts
+ * with rid).  Three shapes of the same conditions:
+ *
+ * KSQLITE_VIS_ROWIDS  a statement: the rowids r sees under a condition,
+ *                     "SELECT rid ... UNION ALL ..." (a rowid may come twice);
+ * KSQLITE_VIS_WHERE   a condition on cases c for a set of rows:
+ *                     "(c.tlp IN (levels seen on every case) OR c.rid IN (ROWIDS))",
+ *                     the subquery run once per statement;
+ * KSQLITE_VIS_ROW     the same condition for one row, each term an index
+ *                     lookup of that row (EXISTS), not the whole set.
  */
 void ksqlite_visible_masks(const struct kreader *r, struct ksqlite_vis *v)
 {
@@ -1222,11 +1231,11 @@ void ksqlite_visible_masks(const struct kreader *r, struct ksqlite_vis *v)
 	}
 }
 
-/* " c.tlp IN ('clear','green')" for the levels of mask m (not 0). */
-static int tlp_in(struct kbuf *b, unsigned m)
+/* "COL IN ('clear','green')" for the levels of mask m (not 0). */
+static int tlp_in(struct kbuf *b, const char *col, unsigned m)
 {
 	static const char *const names[] = { "'clear'", "'green'", "'amber'", "'amber+strict'", "'red'" };
-	int rc = kbuf_adds(b, "c.tlp IN (");
+	int rc = kbuf_addf(b, "%s IN (", col);
 
 	for (int i = 0, n = 0; i < 5; i++)
 		if (m >> i & 1)
@@ -1234,42 +1243,98 @@ static int tlp_in(struct kbuf *b, unsigned m)
 	return rc | kbuf_addch(b, ')');
 }
 
-int ksqlite_visible_sql(const struct kreader *r, int part, const char *lead, struct kbuf *sql)
+/* ":vis_s0, :vis_s3" for the reader's sectors (the numbers: their places in r->sectors) */
+static int sector_params(struct kbuf *b, const struct kreader *r)
 {
-	struct ksqlite_vis v;
+	int rc = 0;
+
+	for (size_t k = 0, m = 0; k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
+		if (r->sectors[k] && *r->sectors[k])
+			rc |= kbuf_addf(b, "%s:vis_s%zu", m++ ? ", " : "", k);
+	return rc;
+}
+
+static int rowids_sql(const struct kreader *r, const struct ksqlite_vis *v, struct kbuf *sql)
+{
 	int rc = 0, n = 0;
 
+	if (v->org) {
+		rc |= kbuf_adds(sql, "SELECT rid FROM cases INDEXED BY cases_owner WHERE owner = :vis_org AND ");
+		rc |= tlp_in(sql, "tlp", v->org);
+		n++;
+	}
+	if (v->sectors) {
+		rc |= kbuf_adds(sql, n++ ? " UNION ALL " : "");
+		rc |= kbuf_adds(sql, "SELECT vt.rid FROM case_tags vt JOIN cases vc INDEXED BY cases_facets"
+			       " ON vc.rid = vt.rid WHERE vt.kind = 'sector' AND vt.value IN (");
+		rc |= sector_params(sql, r);
+		rc |= kbuf_adds(sql, ") AND ");
+		rc |= tlp_in(sql, "vc.tlp", v->sectors);
+	}
+	if (v->named) {
+		rc |= kbuf_adds(sql, n++ ? " UNION ALL " : "");
+		rc |= kbuf_adds(sql, "SELECT vr.rid FROM case_recipients vr JOIN cases vc INDEXED BY cases_facets"
+			       " ON vc.rid = vr.rid WHERE vr.login = :vis_login AND ");
+		rc |= tlp_in(sql, "vc.tlp", v->named);
+	}
+	return rc;
+}
+
+static int row_sql(const struct kreader *r, const struct ksqlite_vis *v, struct kbuf *sql, int n)
+{
+	int rc = 0;
+
+	if (v->org) {
+		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
+		rc |= tlp_in(sql, "c.tlp", v->org);
+		rc |= kbuf_adds(sql, " AND EXISTS (SELECT 1 FROM cases vo INDEXED BY cases_owner"
+			       " WHERE vo.owner = :vis_org AND vo.tlp = c.tlp AND vo.rid = c.rid))");
+	}
+	if (v->sectors) {
+		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
+		rc |= tlp_in(sql, "c.tlp", v->sectors);
+		rc |= kbuf_adds(sql, " AND EXISTS (SELECT 1 FROM case_tags vt WHERE vt.rid = c.rid"
+			       " AND vt.kind = 'sector' AND vt.value IN (");
+		rc |= sector_params(sql, r);
+		rc |= kbuf_adds(sql, ")))");
+	}
+	if (v->named) {
+		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
+		rc |= tlp_in(sql, "c.tlp", v->named);
+		rc |= kbuf_adds(sql, " AND EXISTS (SELECT 1 FROM case_recipients vr WHERE vr.rid = c.rid"
+			       " AND vr.login = :vis_login))");
+	}
+	return rc;
+}
+
+int ksqlite_visible_sql(const struct kreader *r, int shape, const char *lead, struct kbuf *sql)
+{
+	struct ksqlite_vis v;
+	int rc = 0, cond;
+
 	ksqlite_visible_masks(r, &v);
-	if (part == KSQLITE_VIS_ALL && v.all == 0x1f)
-		return 0;
-	if (part == KSQLITE_VIS_COND && !(v.org | v.sectors | v.named))
+	cond = (v.org | v.sectors | v.named) != 0;
+	if (shape == KSQLITE_VIS_ROWIDS) {
+		if (!cond)
+			return 0;
+		rc |= kbuf_adds(sql, lead);
+		rc |= rowids_sql(r, &v, sql);
+		return rc ? KE_NOMEM : 1;
+	}
+	if (v.all == 0x1f)
 		return 0;
 	rc |= kbuf_adds(sql, lead);
 	rc |= kbuf_addch(sql, '(');
-	if (part == KSQLITE_VIS_ALL && v.all) {
-		rc |= tlp_in(sql, v.all);
-		n++;
+	if (v.all)
+		rc |= tlp_in(sql, "c.tlp", v.all);
+	if (cond && shape == KSQLITE_VIS_ROW) {
+		rc |= row_sql(r, &v, sql, v.all != 0);
+	} else if (cond) {
+		rc |= kbuf_adds(sql, v.all ? " OR c.rid IN (" : "c.rid IN (");
+		rc |= rowids_sql(r, &v, sql);
+		rc |= kbuf_addch(sql, ')');
 	}
-	if (v.org) {
-		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
-		rc |= tlp_in(sql, v.org);
-		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM cases WHERE owner = :vis_org))");
-	}
-	if (v.sectors) {
-		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
-		rc |= tlp_in(sql, v.sectors);
-		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector' AND value IN (");
-		for (size_t k = 0, m = 0; k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
-			if (r->sectors[k] && *r->sectors[k])
-				rc |= kbuf_addf(sql, "%s:vis_s%zu", m++ ? ", " : "", k);
-		rc |= kbuf_adds(sql, ")))");
-	}
-	if (v.named) {
-		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
-		rc |= tlp_in(sql, v.named);
-		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_recipients WHERE login = :vis_login))");
-	}
-	if (!n)
+	if (!v.all && !cond)
 		rc |= kbuf_adds(sql, "0"); /* nothing at all */
 	rc |= kbuf_addch(sql, ')');
 	return rc ? KE_NOMEM : 1;
@@ -1298,7 +1363,7 @@ int ksqlite_visible_rid(struct kstore_sqlite *st, const struct kreader *r, long 
 {
 	struct kbuf sql = KBUF_INIT;
 	struct ksqlite_vis v;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	int level = ktlp_rank(tlp), rc;
 
 	ksqlite_visible_masks(r, &v);
@@ -1310,18 +1375,27 @@ int ksqlite_visible_rid(struct kstore_sqlite *st, const struct kreader *r, long 
 		return 0;
 	/* a level r sees on some cases: is this one of them? */
 	rc = kbuf_adds(&sql, "SELECT 1 FROM cases c WHERE c.rid = :rid");
-	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_ALL, " AND ", &sql) < 0) {
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_ROW, " AND ", &sql) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
-		goto out;
+	if (!st->vis_row || !st->vis_row_sql || strcmp(st->vis_row_sql, sql.buf)) {
+		sqlite3_finalize(st->vis_row);
+		free(st->vis_row_sql);
+		st->vis_row = NULL;
+		st->vis_row_sql = NULL;
+		if ((rc = ksqlite_prepare(st, sql.buf, &st->vis_row, err)))
+			goto out;
+		st->vis_row_sql = kbuf_detach(&sql, NULL);
+	}
+	s = st->vis_row;
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":rid"), rid);
 	ksqlite_bind_visible(s, r);
 	rc = sqlite3_step(s);
 	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "checking who may see a case");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 out:
-	sqlite3_finalize(s);
 	kbuf_release(&sql);
 	return rc;
 }
@@ -1355,7 +1429,7 @@ int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql)
 	if (f->sector)
 		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
 				     " AND value = :sector)");
-	if (!rc && ksqlite_visible_sql(f->reader, KSQLITE_VIS_ALL, " AND ", sql) < 0)
+	if (!rc && ksqlite_visible_sql(f->reader, KSQLITE_VIS_WHERE, " AND ", sql) < 0)
 		rc = KE_NOMEM;
 	return rc ? KE_NOMEM : 0;
 }
@@ -1470,7 +1544,7 @@ static int ksqlite_recent(struct kstore *kst, const struct kreader *r, int n, ks
 	int rc;
 
 	rc = kbuf_adds(&sql, "SELECT " ROW_COLS " FROM cases c");
-	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_ALL, " WHERE ", &sql) < 0 ||
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " WHERE ", &sql) < 0 ||
 	    kbuf_adds(&sql, " ORDER BY c.created DESC, c.rid DESC LIMIT :n") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -1531,7 +1605,7 @@ static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore
 
 	rc = kbuf_adds(&sql, "SELECT c.document, max(c.year), count(*) FROM cases c INDEXED BY cases_facets"
 		       " WHERE c.document IS NOT NULL");
-	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_ALL, " AND ", &sql) < 0 ||
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " AND ", &sql) < 0 ||
 	    kbuf_adds(&sql, " GROUP BY c.document ORDER BY max(c.year) IS NULL, max(c.year) DESC, c.document") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -1563,7 +1637,7 @@ static int ksqlite_count(struct kstore *kst, const struct kreader *r, long *n, s
 
 	*n = 0;
 	rc = kbuf_adds(&sql, "SELECT count(*) FROM cases c INDEXED BY cases_facets");
-	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_ALL, " WHERE ", &sql) < 0) {
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " WHERE ", &sql) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}

@@ -45,6 +45,9 @@ struct kstore_sqlite {
 	sqlite3_int64 seen_dv, seen_ch;
 	unsigned long long changes; /* the counter: 0 before the first call */
 	int rolled_back;        /* a transaction was rolled back since */
+	/* ksqlite_visible_rid(): the last statement, kept while readers' conditions have the same shape */
+	sqlite3_stmt *vis_row;
+	char *vis_row_sql;
 };
 
 _Static_assert(offsetof(struct kstore_sqlite, base) == 0, "struct kstore first");
@@ -107,14 +110,16 @@ struct ksqlite_vis {
 };
 void ksqlite_visible_masks(const struct kreader *r, struct ksqlite_vis *v);
 /*
- * Append to sql lead and then r's condition on cases aliased c, with named
- * parameters (:vis_*) bound by ksqlite_bind_visible(): part
- * KSQLITE_VIS_ALL the whole condition (nothing when r sees every case),
- * KSQLITE_VIS_COND only its conditional terms (nothing when r has none).
- * 1 appended, 0 nothing to append, KE_NOMEM.
+ * Append to sql lead and then r's conditions, with named parameters
+ * (:vis_*) bound by ksqlite_bind_visible(), in one of three shapes (see
+ * store_sqlite.c): KSQLITE_VIS_WHERE a condition on the rows of cases
+ * aliased c (nothing when r sees every case), KSQLITE_VIS_ROW the same for
+ * one row (index lookups of that row), KSQLITE_VIS_ROWIDS a statement
+ * selecting the rowids r sees only under a condition (nothing when r sees
+ * no level that way).  1 appended, 0 nothing to append, KE_NOMEM.
  */
-enum { KSQLITE_VIS_ALL, KSQLITE_VIS_COND };
-int ksqlite_visible_sql(const struct kreader *r, int part, const char *lead, struct kbuf *sql);
+enum { KSQLITE_VIS_WHERE, KSQLITE_VIS_ROW, KSQLITE_VIS_ROWIDS };
+int ksqlite_visible_sql(const struct kreader *r, int shape, const char *lead, struct kbuf *sql);
 void ksqlite_bind_visible(sqlite3_stmt *s, const struct kreader *r);
 /* May r see the case rid, stored at level tlp?  1 or 0 (SQL only for a conditional level), or KE_*. */
 int ksqlite_visible_rid(struct kstore_sqlite *st, const struct kreader *r, long long rid, const char *tlp,
@@ -147,7 +152,7 @@ int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **fc, struct k
  * A filter as codes of those columns.  Visibility: the levels the reader
  * sees on every case, and (a reader who sees some levels only on some
  * cases) the set of those cases by rowid, read once per reader and
- * database change with ksqlite_visible_sql(KSQLITE_VIS_COND) and kept in
+ * database change with ksqlite_visible_sql(KSQLITE_VIS_ROWIDS) and kept in
  * fc.  1 if some case can pass, 0 if none, KE_* on error.
  */
 struct kwant {

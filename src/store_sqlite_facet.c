@@ -358,8 +358,7 @@ static int read_cond(struct kstore_sqlite *st, struct kfacets *fc, const struct 
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = kbuf_adds(&sql, "SELECT c.rid FROM cases c");
-	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_COND, " WHERE ", &sql) < 0) {
+	if (ksqlite_visible_sql(r, KSQLITE_VIS_ROWIDS, "", &sql) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
