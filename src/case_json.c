@@ -3,6 +3,7 @@
  * case files.
  */
 #include "case_json.h"
+#include "account.h"
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
@@ -122,6 +123,40 @@ static const char *const case_keys[] = { "id", "title", "source", "category", "s
 static const char *const source_keys[] = { "document", "publisher", "year", "case_number",
 	"page_marker", NULL };
 static const char *const attr_keys[] = { "organization", "factors", "reader_level", NULL };
+/*
+ * One name per sector: a sector given by its Japanese name (電力) is kept as
+ * its tag (electricity), as the classifier writes it and organisations
+ * store it (account.h), so that facets count one bucket and the TLP rule
+ * "liaisons of the case's sectors" compares like with like.  Other values
+ * are kept as given; a sector named twice is kept once.
+ */
+static int canon_sectors(struct kstrv *v)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < v->n; i++) {
+		const char *tag = ksector_parse(v->v[i]);
+		int dup = 0;
+
+		if (tag && strcmp(tag, v->v[i])) {
+			char *copy = strdup(tag);
+
+			if (!copy)
+				return KE_NOMEM;
+			free(v->v[i]);
+			v->v[i] = copy;
+		}
+		for (size_t j = 0; j < out && !dup; j++)
+			dup = !strcmp(v->v[j], v->v[i]);
+		if (dup)
+			free(v->v[i]);
+		else
+			v->v[out++] = v->v[i];
+	}
+	v->n = out;
+	return 0;
+}
+
 static const char *const tag_keys[] = { "event_class", "threats", "sectors", NULL };
 static const char *const event_keys[] = { "day", "when", "actor", "text", NULL };
 
@@ -284,6 +319,8 @@ int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err)
 		  (rc = get_strv(o, "sectors", &c->tags.sectors, "tags.", err)) ||
 		  (rc = keep_extra(o, tag_keys, &c->tags.extra))))
 		return rc == KE_NOMEM ? kerr_set(err, rc, "out of memory") : rc;
+	if (canon_sectors(&c->tags.sectors) < 0)
+		return kerr_set(err, KE_NOMEM, "out of memory");
 	if ((rc = get_obj(obj, "sections", &o, "", err)))
 		return rc;
 	if (o && (rc = read_sections(c, o, err)))

@@ -339,9 +339,17 @@ int kcli_run_store(struct kcli *cli, enum kcli_store need,
 {
 	struct kerr err = KERR_INIT;
 	struct kstore *st = NULL;
+	struct kreader_hold hold = { 0 };
+	struct kuser u = { 0 };
 	char actor[300];
 	int rc;
 
+	cli->reader = &kreader_local;
+	if (cli->as && need != KCLI_READ) {
+		kcli_error("--as LOGIN is for commands that only read (list, show, export, history, search, "
+			   "similar); '%s' does not", cli->cmd ? cli->cmd->name : "this command");
+		return 2;
+	}
 	if (need != KCLI_NO_STORE &&
 	    kstore_open(&st, cli->db_path, need == KCLI_READ ? KSTORE_READONLY : 0, &err) < 0) {
 		kcli_error("%s", err.msg);
@@ -358,9 +366,41 @@ int kcli_run_store(struct kcli *cli, enum kcli_store need,
 			return 1;
 		}
 	}
+	/* --as LOGIN: read as that user would (a disabled user sees nothing: refused) */
+	if (st && cli->as) {
+		if (kstore_user_get(st, cli->as, &u, &err) < 0 || kstore_reader_of_user(st, &u, &hold, &err) < 0) {
+			kcli_error("--as %s: %s", cli->as, err.msg);
+			rc = 1;
+			goto out;
+		}
+		cli->reader = &hold.r;
+	}
 	rc = run(cli, st, arg);
+out:
+	cli->reader = &kreader_local;
+	kreader_hold_free(&hold);
+	kuser_free(&u);
 	kstore_close(st);
 	return rc;
+}
+
+void kcli_reader_limit(const struct kcli *cli, struct kreader *me)
+{
+	int limited = me->limited, limit = me->limit;
+
+	*me = *cli->reader;
+	if (limited && (!me->limited || limit < me->limit)) {
+		me->limited = 1;
+		me->limit = limit;
+	}
+}
+
+const char *kcli_no_case(const char *id)
+{
+	static char msg[256];
+
+	snprintf(msg, sizeof(msg), "no case with id \"%.200s\"", id);
+	return msg;
 }
 
 int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg)
@@ -378,6 +418,8 @@ void kcli_help(FILE *fp)
 	      "\n"
 	      "Global options:\n"
 	      "  --db PATH   the database (default $KYOKUN_DB, or ./kyokun.db)\n"
+	      "  --as LOGIN  read as that user would (list, show, export, history, search,\n"
+	      "              similar): only the cases the TLP rules let them see\n"
 	      "  --version   print the version\n"
 	      "\n"
 	      "Commands:\n", fp);

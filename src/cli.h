@@ -21,6 +21,15 @@ struct kcli {
 	int out_tty;                  /* stdout is a terminal */
 	int err_tty;                  /* stderr is a terminal: show progress lines */
 	const struct kcommand *cmd;   /* the command running (set by kcli_dispatch) */
+	/*
+	 * Who the command reads as: the operator at the command line
+	 * (kreader_local, who holds the file and so sees every case), or with
+	 * the global option --as LOGIN that user, under the TLP table exactly
+	 * as the web and the API would show them.  Set by kcli_run_store()
+	 * once the store is open; commands that read pass it to the store.
+	 */
+	const char *as;               /* --as LOGIN, or NULL */
+	const struct kreader *reader;
 };
 
 /* What a command needs of the store; kcli_run() opens it so. */
@@ -54,6 +63,14 @@ int kcli_dispatch(struct kcli *cli, int argc, char **argv);
  * (after the message) when the store cannot be opened.  Arguments are
  * checked first so that a usage error never creates a database.
  */
+/*
+ * The reader a command reads as (cli->reader) into *me, keeping the --max-tlp
+ * limit already set in *me: for search and similar, which hold their reader.
+ */
+void kcli_reader_limit(const struct kcli *cli, struct kreader *me);
+/* The message for a case that is not there, or that cli->reader may not see (the same words). */
+const char *kcli_no_case(const char *id);
+
 int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg);
 /*
  * The same with the store opened as need says (for commands whose

@@ -33,6 +33,7 @@ static int export_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct kerr err = KERR_INIT;
 	int rc;
 
+	ctx->filter.reader = cli->reader;
 	if (!ctx->lines)
 		printf("{\"format\": \"%s\", \"cases\": [", KCASE_FORMAT);
 	rc = kstore_list(st, &ctx->filter, row_cb, ctx, NULL, &err);

@@ -2,7 +2,9 @@
  * cmd_history.c - `kyokun history ID`: the stored versions of a case.
  */
 #include "cli.h"
+#include "case.h"
 #include "kerr.h"
+#include "reader.h"
 #include "store.h"
 
 #include <getopt.h>
@@ -15,6 +17,7 @@ struct histctx {
 	int want;   /* --show N, or 0 */
 	int found;
 	int n;
+	const struct kreader *reader;
 };
 
 static int rev_cb(void *vctx, const struct krevision *rev)
@@ -23,14 +26,20 @@ static int rev_cb(void *vctx, const struct krevision *rev)
 	json_t *body;
 	const char *title = "";
 
+	body = json_loads(rev->json, 0, NULL);
+	if (!body || !kreader_may_see_json(ctx->reader, body)) {
+		/* a revision at a level this reader may not see is not listed */
+		json_decref(body);
+		return 0;
+	}
 	if (ctx->want) {
 		if (rev->revision == ctx->want) {
 			printf("%s\n", rev->json);
 			ctx->found = 1;
 		}
+		json_decref(body);
 		return 0;
 	}
-	body = json_loads(rev->json, 0, NULL);
 	if (body && json_is_string(json_object_get(body, "title")))
 		title = json_string_value(json_object_get(body, "title"));
 	if (ctx->json) {
@@ -59,8 +68,20 @@ static int history_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct histargs *a = arg;
 	struct histctx *ctx = &a->ctx;
 	struct kerr err = KERR_INIT;
+	struct kcase c;
 	int rc;
 
+	/* the case must be one cli->reader may see now, and each revision one they may see */
+	kcase_init(&c);
+	rc = kstore_get(st, a->id, &c, &err);
+	if (!rc && !kreader_may_see_case(cli->reader, &c))
+		rc = kerr_set(&err, KE_NOTFOUND, "%s", kcli_no_case(a->id));
+	kcase_free(&c);
+	if (rc < 0) {
+		kcli_error("%s", err.msg);
+		return 1;
+	}
+	ctx->reader = cli->reader;
 	ctx->arr = json_array();
 	if (!ctx->arr)
 		return 1;

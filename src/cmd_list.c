@@ -97,6 +97,7 @@ static int list_run(struct kcli *cli, struct kstore *st, void *arg)
 	} else if (ctx->fmt == F_JSON) {
 		fputs("{\"cases\": [", stdout);
 	}
+	ctx->filter.reader = cli->reader;
 	rc = kstore_list(st, &ctx->filter, row_cb, ctx, &total, &err);
 	if (ctx->fmt == F_JSON)
 		printf("%s], \"total\": %ld}\n", ctx->n ? "\n" : "", total);

@@ -47,6 +47,7 @@ static int search_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct kerr err = KERR_INIT;
 	int rc = 0;
 
+	kcli_reader_limit(cli, &a->me);
 	if (ksearch(st, &a->o, &res, &err) < 0) {
 		kcli_error("search: %s", err.msg);
 		rc = err.code == KE_USAGE || err.code == KE_TOOBIG ? 2 : 1;

@@ -5,6 +5,7 @@
 #include "case_json.h"
 #include "cli.h"
 #include "kerr.h"
+#include "reader.h"
 #include "store.h"
 
 #include <getopt.h>
@@ -147,8 +148,8 @@ static int show_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct kcase c;
 
 	kcase_init(&c);
-	if (kstore_get(st, a->id, &c, &err) < 0) {
-		kcli_error("%s", err.msg);
+	if (kstore_get(st, a->id, &c, &err) < 0 || !kreader_may_see_case(cli->reader, &c)) {
+		kcli_error("%s", err.code ? err.msg : kcli_no_case(a->id));
 		kcase_free(&c);
 		return 1;
 	}

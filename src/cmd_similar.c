@@ -25,6 +25,7 @@ static int similar_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct kerr err = KERR_INIT;
 	int rc = 0;
 
+	kcli_reader_limit(cli, &a->me);
 	if (ksimilar(st, &a->o, &res, &err) < 0) {
 		kcli_error("similar: %s", err.msg);
 		rc = err.code == KE_USAGE || err.code == KE_TOOBIG ? 2 : 1;

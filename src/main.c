@@ -2,7 +2,9 @@
  * main.c - the kyokun command: global options, then one subcommand from the
  * table in cli.c.  The only place that exits.
  */
+#include "account.h"
 #include "cli.h"
+#include "kerr.h"
 #include "store.h"
 
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 int main(int argc, char **argv)
 {
 	struct kcli cli = { 0 };
+	struct kerr err = KERR_INIT;
 	int i, rc;
 
 	cli.db_path = getenv("KYOKUN_DB");
@@ -39,6 +42,19 @@ int main(int argc, char **argv)
 			cli.db_path = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5) && argv[i][5]) {
 			cli.db_path = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--as") || (!strncmp(argv[i], "--as=", 5) && argv[i][5])) {
+			if (argv[i][4] == '=') {
+				cli.as = argv[i] + 5;
+			} else if (i + 1 >= argc || !*argv[i + 1]) {
+				kcli_error("--as needs a login");
+				return 2;
+			} else {
+				cli.as = argv[++i];
+			}
+			if (klogin_check(cli.as, &err) < 0) {
+				kcli_error("--as: %s", err.msg);
+				return 2;
+			}
 		} else {
 			kcli_error("unknown option '%s' (see 'kyokun help')", argv[i]);
 			return 2;

@@ -472,7 +472,7 @@ static const char full_case[] =
 	"{\"day\":1,\"when\":\"1日目 9:00\",\"actor\":\"CSIRT\",\"text\":\"遮断\",\"x_event\":[1]},"
 	"{\"day\":null,\"when\":\"2週目\",\"actor\":\"経営層\",\"text\":\"復旧\"}],"
 	"\"tags\":{\"event_class\":\"cyber_attack\",\"threats\":[\"ransomware\",\"vulnerability\"],"
-	"\"sectors\":[\"電力\"],\"x_tag\":\"t\"},"
+	"\"sectors\":[\"electricity\"],\"x_tag\":\"t\"},"
 	"\"tlp\":\"green\","
 	"\"x_top\":{\"nested\":{\"a\":[null,1.5,\"s\"]}}}";
 
@@ -572,6 +572,25 @@ static void test_json_minimal(void **state)
 }
 
 /* owner and recipients (issue 11): read, written after tlp, validated with the field named */
+/* A sector given by its Japanese name is kept as its tag, once; other values as given. */
+static void test_sector_names(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kcase c;
+	json_t *j = parse("{\"id\":\"s\",\"title\":\"t\",\"tags\":{\"sectors\":"
+			  "[\"電力\",\"electricity\",\"ガス\",\"宇宙\",\"gas\"]}}");
+
+	(void)state;
+	kcase_init(&c);
+	assert_int_equal(kcase_from_json(&c, j, &err), 0);
+	assert_int_equal(c.tags.sectors.n, 3);
+	assert_string_equal(c.tags.sectors.v[0], "electricity");
+	assert_string_equal(c.tags.sectors.v[1], "gas");
+	assert_string_equal(c.tags.sectors.v[2], "宇宙");
+	json_decref(j);
+	kcase_free(&c);
+}
+
 static void test_owner_recipients(void **state)
 {
 	struct kerr err = KERR_INIT;
@@ -1328,6 +1347,7 @@ int main(void)
 		cmocka_unit_test(test_validate_fields),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_minimal),
+		cmocka_unit_test(test_sector_names),
 		cmocka_unit_test(test_owner_recipients),
 		cmocka_unit_test(test_json_lenient),
 		cmocka_unit_test(test_json_type_errors),

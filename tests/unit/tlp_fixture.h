@@ -4,7 +4,7 @@
  * the store's surfaces here, the pages and the JSON API on top of it.
  *
  * Cases: every TLP level x owner (事業者A, 事業者B, センター, none) x
- * sector tag (電力 = X, ガス = Y) x recipients (none, or tlpf_named[]),
+ * sector tag (electricity = X, gas = Y; the organisations are given 電力 and ガス, the names the CLI takes too) x recipients (none, or tlpf_named[]),
  * TLPF_NCASES of them, plus one TLP:CLEAR seed for similar cases.  Each
  * case has a canary word of its own (CANARYxx, in its summary), the word
  * MATRIXALL (in every case but the seed) and one of the seed's words
@@ -46,7 +46,7 @@ static const char *const tlpf_levels[TLPF_NLEVELS] = { "clear", "green", "amber"
 static const char *const tlpf_level_ids[TLPF_NLEVELS] = { "clear", "green", "amber", "strict", "red" };
 static const char *const tlpf_owners[TLPF_NOWNERS] = { "事業者A", "事業者B", "センター", NULL };
 static const char *const tlpf_owner_ids[TLPF_NOWNERS] = { "a", "b", "c", "none" };
-static const char *const tlpf_sectors[TLPF_NSECTORS] = { "電力", "ガス" };
+static const char *const tlpf_sectors[TLPF_NSECTORS] = { "electricity", "gas" };
 static const char *const tlpf_sector_ids[TLPF_NSECTORS] = { "x", "y" };
 /* the recipients of the cases that name some */
 static const char *const tlpf_named[] = { "analyst2", "publisher2", "rep-b", "liaison-y", "admin1" };
@@ -200,10 +200,10 @@ static void tlpf_readers(struct tlpf_reader v[TLPF_NREADERS])
 {
 	const struct tlpf_reader r[TLPF_NREADERS] = {
 		[TLPF_ANON] = { "anonymous", KREADER_ANONYMOUS_INIT },
-		[TLPF_REP_A] = { "reporter-a", TLPF_USER(1, "rep-a", "事業者A", KROLE_REPORTER, "電力") },
-		[TLPF_REP_B] = { "reporter-b", TLPF_USER(2, "rep-b", "事業者B", KROLE_REPORTER, "ガス") },
-		[TLPF_LIAISON_X] = { "liaison-x", TLPF_USER(3, "liaison-x", "所管省X", KROLE_LIAISON, "電力") },
-		[TLPF_LIAISON_Y] = { "liaison-y", TLPF_USER(4, "liaison-y", "所管省Y", KROLE_LIAISON, "ガス") },
+		[TLPF_REP_A] = { "reporter-a", TLPF_USER(1, "rep-a", "事業者A", KROLE_REPORTER, "electricity") },
+		[TLPF_REP_B] = { "reporter-b", TLPF_USER(2, "rep-b", "事業者B", KROLE_REPORTER, "gas") },
+		[TLPF_LIAISON_X] = { "liaison-x", TLPF_USER(3, "liaison-x", "所管省X", KROLE_LIAISON, "electricity") },
+		[TLPF_LIAISON_Y] = { "liaison-y", TLPF_USER(4, "liaison-y", "所管省Y", KROLE_LIAISON, "gas") },
 		[TLPF_ANALYST] = { "analyst", TLPF_USER(5, "analyst1", "センター", KROLE_ANALYST) },
 		[TLPF_ANALYST_NAMED] = { "analyst-named", TLPF_USER(6, "analyst2", "センター", KROLE_ANALYST) },
 		[TLPF_PUBLISHER] = { "publisher", TLPF_USER(7, "publisher1", "センター", KROLE_PUBLISHER) },
