@@ -4,6 +4,7 @@
  * store_sqlite_search.c; the rules are documented in search.h.
  */
 #include "search.h"
+#include "account.h"
 #include "case.h"
 #include "grow.h"
 #include "kbuf.h"
@@ -57,7 +58,8 @@ int ksearch_filter_set(struct kfilter *f, const char *key, const char *value, st
 	} else if (!strcmp(key, "threat")) {
 		f->threat = value;
 	} else if (!strcmp(key, "sector")) {
-		f->sector = value;
+		/* a sector's Japanese name finds its tag, as cases keep it (case_json.c) */
+		f->sector = ksector_parse(value) ? ksector_parse(value) : value;
 	} else if (!strcmp(key, "reader_level")) {
 		if (strcmp(value, "basic") && strcmp(value, "advanced"))
 			return kerr_set(err, KE_USAGE, "filter reader_level: expected basic or advanced");

@@ -74,6 +74,7 @@ static const char *facet_label(const struct khttp_req *req, int facet, const cha
 		return buf;
 	case KFACET_EVENT_CLASS:
 	case KFACET_THREAT:
+	case KFACET_SECTOR:
 	case KFACET_READER_LEVEL:
 	case KFACET_TLP:
 		return i18n_tag(req->lang, value);
