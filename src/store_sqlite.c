@@ -8,6 +8,7 @@
  */
 #include "store.h"
 #include "store_sqlite.h"
+#include "account.h"
 #include "case.h"
 #include "case_json.h"
 #include "kbuf.h"
@@ -1455,10 +1456,10 @@ void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 	bind_name(s, ":category", f->category);
 	bind_name(s, ":tlp", f->tlp);
 	bind_name(s, ":reader_level", f->reader_level);
-	bind_name(s, ":tag", f->tag);
+	bind_name(s, ":tag", ksector_parse(f->tag) ? ksector_parse(f->tag) : f->tag);
 	bind_name(s, ":event_class", f->event_class);
 	bind_name(s, ":threat", f->threat);
-	bind_name(s, ":sector", f->sector);
+	bind_name(s, ":sector", ksector_parse(f->sector) ? ksector_parse(f->sector) : f->sector);
 	ksqlite_bind_visible(s, f->reader);
 	if ((i = sqlite3_bind_parameter_index(s, ":year")) > 0)
 		sqlite3_bind_int(s, i, f->year);

@@ -23,6 +23,7 @@
  * local operator have none: no SQL.
  */
 #include "store_sqlite.h"
+#include "account.h"
 #include "store_search.h"
 #include "kbuf.h"
 #include "kerr.h"
@@ -403,7 +404,9 @@ int ksqlite_want_init(struct kstore_sqlite *st, struct kfacets *fc, const struct
 {
 	char year[24];
 	const char *v[FC__N] = { f->tlp, f->category, f->document, NULL, NULL, f->reader_level };
-	const char *t[4] = { f->threat, f->sector, f->event_class, f->tag };
+	/* a sector by its Japanese name is its tag (case_json.c keeps cases so) */
+	const char *t[4] = { f->threat, ksector_parse(f->sector) ? ksector_parse(f->sector) : f->sector,
+			     f->event_class, ksector_parse(f->tag) ? ksector_parse(f->tag) : f->tag };
 	struct ksqlite_vis vis;
 	int rc;
 
