@@ -1021,7 +1021,9 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 		if ((rc = add_tag(st, rid, "threat", c->tags.threats.v[i], err)))
 			goto out;
 	for (size_t i = 0; i < c->tags.sectors.n; i++)
-		if ((rc = add_tag(st, rid, "sector", c->tags.sectors.v[i], err)))
+		if ((rc = add_tag(st, rid, "sector",
+				  ksector_parse(c->tags.sectors.v[i]) ? ksector_parse(c->tags.sectors.v[i])
+								      : c->tags.sectors.v[i], err)))
 			goto out;
 	/* the recipients, replaced (a new case has none: deleting a case deletes its) */
 	s = st->stmt[S_DEL_RECIPIENTS];

@@ -280,7 +280,7 @@ static void test_put_get(void **state)
 		"\"cause\":\"c\\nc2\",\"challenges\":\"ch\",\"x_sec\":\"?\"},\"timeline\":[{\"day\":-11,"
 		"\"when\":\"検知の11日前\",\"actor\":null,\"text\":\"t\"},{\"day\":null,\"when\":\"2週目\","
 		"\"actor\":\"経営層\",\"text\":\"t2\",\"x\":3}],\"tags\":{\"event_class\":\"cyber_attack\","
-		"\"threats\":[\"ransomware\"],\"sectors\":[\"電力\",\"水道\"],\"x\":4},\"tlp\":\"red\",\"x_top\":[5]}";
+		"\"threats\":[\"ransomware\"],\"sectors\":[\"electricity\",\"water\"],\"x\":4},\"tlp\":\"red\",\"x_top\":[5]}";
 	struct kerr err = KERR_INIT;
 	struct kstore *st = open_new();
 	struct kcase c, back;
