@@ -101,6 +101,45 @@ const struct kroute *kroute_find(const char *method, char **seg, int nseg, struc
 	return NULL;
 }
 
+const char *kroute_allow(char **seg, int nseg)
+{
+	struct khttp_req scratch;
+	int get = 0, post = 0;
+
+	memset(&scratch, 0, sizeof(scratch));
+	for (const struct kroute *r = kroutes; r->pattern; r++) {
+		if (!match_pattern(r->pattern, seg, nseg, &scratch))
+			continue;
+		get |= !strcmp(r->method, "GET");
+		post |= !strcmp(r->method, "POST");
+	}
+	return get && post ? "GET, HEAD, POST" : post ? "POST" : "GET, HEAD";
+}
+
+const char *kroute_allow_uri(const char *uri)
+{
+	char buf[512], *seg[16], *p;
+	int nseg = 0;
+
+	if (!uri || uri[0] != '/')
+		return "GET, HEAD";
+	snprintf(buf, sizeof(buf), "%s", uri + 1);
+	if ((p = strchr(buf, '?')))
+		*p = '\0';
+	for (p = buf; nseg < 16;) {
+		char *sl = strchr(p, '/');
+
+		seg[nseg++] = p;
+		if (!sl)
+			break;
+		*sl = '\0';
+		p = sl + 1;
+	}
+	if (nseg == 1 && !*seg[0])
+		nseg = 0;
+	return kroute_allow(seg, nseg);
+}
+
 /* Compare two secrets in time that does not depend on where they differ. */
 static int same_secret(const char *a, const char *b)
 {

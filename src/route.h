@@ -47,6 +47,14 @@ enum kresp_kind kroute_kind_of_path(const char *path);
 const struct kroute *kroute_find(const char *method, char **seg, int nseg, struct khttp_req *req,
 				 int *status);
 
+/*
+ * The Allow header for a path: "GET, HEAD", "POST" or "GET, HEAD, POST",
+ * from its decoded segments, or from a raw request target (not decoded: for
+ * the early 405 of a method no route answers).
+ */
+const char *kroute_allow(char **seg, int nseg);
+const char *kroute_allow_uri(const char *uri);
+
 /* Does any route answer this method?  (Others are refused with 405 early.) */
 int kroute_method_known(const char *method);
 
