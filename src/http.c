@@ -29,7 +29,9 @@
 #include "reader.h"
 #include "route.h"
 #include "store.h"
+#include "store_account.h"
 #include "utf8.h"
+#include "web_session.h"
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -59,11 +61,19 @@ static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'; base
 
 /*
  * The response cache, shared by the I/O threads.  It keeps the 200
- * responses built (libmicrohttpd responses, headers and all, queued again
- * on a hit), keyed by what decides their content: the reader's visibility
- * limit, the language, and the request target.  (Pages that come to depend
- * on more, such as a signed-in user's name, must add it to the key.)  Any
- * commit to the database empties it before the next request is answered:
+ * responses to GET and HEAD built (libmicrohttpd responses, headers and
+ * all, queued again on a hit), keyed by what decides their content: who is
+ * asking, the language, and the request target.  Who is asking is
+ * "anon" for a request without credentials (or whose credential is no
+ * one's), and the credential itself for the others: "s" and the session's
+ * hash (a page carries the session's CSRF token and its user's name, so
+ * one session never gets another's page), "t" and a bearer token's id.
+ * What the credential of a request was found to be (web_session.h: who, or
+ * no one, and until when) is kept beside the pages, in the memo, under the
+ * same rules, so a signed-in page can come from the cache without a
+ * database read; a credential the memo does not know, or no longer, goes
+ * to a worker, which resolves it and builds the page.  Any
+ * commit to the database empties both before the next request is answered:
  * every request first asks the store's change counter (kstore_changes(), on
  * a read-only connection of the cache's own, under the cache's lock), and a
  * page is kept only if the counter has not moved since its request came in
@@ -75,6 +85,15 @@ static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'; base
 #define CACHE_MAX_ENTRY (256u << 10)
 #define CACHE_MAX_BYTES (64u << 20)
 #define CACHE_TTL 60
+#define MEMO_SETS 256
+#define MEMO_WAYS 4
+
+/* A credential resolved: its hash and what it was found to be (web_session.h). */
+struct mentry {
+	char hash[KHASH_LEN + 1]; /* "" when free */
+	struct web_cred c;
+	unsigned long long used;
+};
 
 struct centry {
 	uint64_t hash;
@@ -97,6 +116,7 @@ struct rcache {
 	unsigned long long stamp; /* the store's change counter the entries belong to */
 	int stamped;
 	struct kstore *watch;     /* the cache's connection for kstore_changes() (under lock) */
+	struct mentry memo[MEMO_SETS][MEMO_WAYS]; /* credentials resolved */
 };
 
 /* A page to build: the request, parsed, waiting for (or back from) the pool. */
@@ -115,6 +135,11 @@ struct job {
 	int stamped;       /* stamp was read: the page may be kept if it has not moved */
 	char *arena;       /* the decoded path segments and parameters */
 	char addr[INET6_ADDRSTRLEN]; /* the client's address */
+	int cacheable;     /* a GET or HEAD with the cache on */
+	enum web_cred_kind cred_kind; /* the credential sent, by its hash: */
+	char cred[KHASH_LEN + 1];
+	struct web_cred found; /* what the worker found it to be ... */
+	int resolved;          /* ... when it did */
 	struct kkeep keep; /* what the page keeps until it is sent (khttp_keep) */
 };
 
@@ -309,6 +334,7 @@ const char *khttp_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 303: return "See Other";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -426,6 +452,8 @@ static struct MHD_Response *make_response(const struct khttp_resp *resp, enum kl
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow ? resp->allow : "GET, HEAD");
 	if (resp->location[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+	if (resp->www_authenticate)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
 	if (resp->set_cookie[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
 	if (resp->retry_after) {
@@ -455,6 +483,72 @@ static void cache_flush(struct rcache *c)
 	for (int i = 0; i < CACHE_SETS; i++)
 		for (int k = 0; k < CACHE_WAYS; k++)
 			cache_drop(c, &c->e[i][k]);
+	memset(c->memo, 0, sizeof(c->memo));
+}
+
+static unsigned memo_set(const char *hash)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 8 && hash[i]; i++)
+		v = v * 16 + (unsigned)(hexval((unsigned char)hash[i]) & 15);
+	return v % MEMO_SETS;
+}
+
+/* What the credential of hash was found to be, if known and still good (locked), or NULL. */
+static const struct web_cred *memo_find(struct rcache *c, const char *hash)
+{
+	struct mentry *set = c->memo[memo_set(hash)];
+	time_t now = time(NULL);
+
+	for (int k = 0; k < MEMO_WAYS; k++) {
+		if (set[k].hash[0] && !strcmp(set[k].hash, hash)) {
+			if (now >= set[k].c.until) {
+				set[k].hash[0] = '\0';
+				return NULL;
+			}
+			set[k].used = ++c->tick;
+			return &set[k].c;
+		}
+	}
+	return NULL;
+}
+
+/* Remember what the credential of hash is (locked). */
+static void memo_put(struct rcache *c, const char *hash, const struct web_cred *w)
+{
+	struct mentry *set = c->memo[memo_set(hash)], *victim = &set[0];
+
+	for (int k = 0; k < MEMO_WAYS; k++) {
+		if (!set[k].hash[0] || !strcmp(set[k].hash, hash)) {
+			victim = &set[k];
+			break;
+		}
+		if (set[k].used < victim->used)
+			victim = &set[k];
+	}
+	snprintf(victim->hash, sizeof(victim->hash), "%s", hash);
+	victim->c = *w;
+	victim->used = ++c->tick;
+}
+
+/*
+ * The cache key of job, everything its page depends on: who is asking
+ * (ckey), the language, the request target.  job->key and job->hash; 0 or -1.
+ */
+static int job_key(struct job *job, const char *ckey)
+{
+	struct kbuf key = KBUF_INIT;
+
+	free(job->key);
+	job->key = NULL;
+	if (kbuf_addf(&key, "%s|%d|%s?%s", ckey, (int)job->req.lang, job->req.path, job->req.query) < 0) {
+		kbuf_release(&key);
+		return -1;
+	}
+	job->hash = fnv1a(key.buf, key.len);
+	job->key = kbuf_detach(&key, NULL);
+	return job->key ? 0 : -1;
 }
 
 /*
@@ -649,20 +743,36 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 
 /*
  * Answer from the cache if it has the page: 1 (and *ret) if it did.  Else
- * job->stamp is the change counter the page to be built may be kept under.
+ * job->stamp is the change counter the page to be built (and what its
+ * credential is found to be) may be kept under, and job->key is set if who
+ * is asking is known already.
  */
 static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, struct job *job,
 		       struct reqstate *rs, enum MHD_Result *ret)
 {
 	struct rcache *c = &srv->cache;
 	struct khttp_resp like;
+	const struct web_cred *w;
 	struct centry *e;
+	const char *ckey = "anon";
 	enum klang lang;
 	size_t size;
 
 	pthread_mutex_lock(&c->lock);
 	job->stamped = cache_sync(c, &job->stamp) == 0;
-	if (!job->stamped || !(e = cache_find(c, job->hash, job->key))) {
+	if (!job->stamped || !job->cacheable) {
+		pthread_mutex_unlock(&c->lock);
+		return 0;
+	}
+	if (job->cred_kind != WEB_CRED_NONE) {
+		/* a bearer token the memo does not know is refused or resolved by a worker */
+		if (!(w = memo_find(c, job->cred))) {
+			pthread_mutex_unlock(&c->lock);
+			return 0;
+		}
+		ckey = w->ckey;
+	}
+	if (job_key(job, ckey) < 0 || !(e = cache_find(c, job->hash, job->key))) {
 		pthread_mutex_unlock(&c->lock);
 		return 0;
 	}
@@ -701,6 +811,9 @@ static enum MHD_Result send_error_allow(struct khttp_server *srv, struct MHD_Con
 
 	memset(&resp, 0, sizeof(resp));
 	resp.allow = allow;
+	if (status == 401 && kind == KRESP_JSON)
+		resp.www_authenticate = req->token_refused ? "Bearer realm=\"kyokun\", error=\"invalid_token\"" :
+			"Bearer realm=\"kyokun\"";
 	if (!req->keep)
 		req->keep = &keep; /* a request refused before it was parsed */
 	kroute_error(req, &resp, kind, status, msg, detail);
@@ -733,6 +846,13 @@ static enum MHD_Result send_job(struct khttp_server *srv, struct MHD_Connection 
 {
 	int status;
 
+	if (job->resolved && job->cred_kind != WEB_CRED_NONE && job->cred[0] && job->stamped) {
+		/* what the credential is, for the next requests (not if anything was committed since) */
+		pthread_mutex_lock(&srv->cache.lock);
+		if (srv->cache.stamped && srv->cache.stamp == job->stamp)
+			memo_put(&srv->cache, job->cred, &job->found);
+		pthread_mutex_unlock(&srv->cache.lock);
+	}
 	if (job->rc >= 0)
 		return send_resp(srv, conn, &job->req, &job->resp, rs, job->hash, job->key,
 				 job->stamped ? &job->stamp : NULL);
@@ -749,6 +869,7 @@ static void job_free(struct job *job)
 {
 	if (!job)
 		return;
+	web_session_release(&job->req);
 	kbuf_release(&job->resp.body);
 	keep_release(&job->keep);
 	free(job->key);
@@ -779,7 +900,18 @@ static void *compute_main(void *arg)
 			break; /* stopping, and nothing left to do */
 		job->req.st = t->st;
 		job->req.worker = t;
-		job->rc = kroute_run(job->route, &job->req, &job->resp, &job->err);
+		job->rc = web_session_resolve(&job->req, &job->found, &job->err);
+		if (job->rc == 0) {
+			job->resolved = 1;
+			if (!job->key && job->cacheable && job->stamped)
+				job_key(job, job->found.ckey);
+			job->rc = kroute_run(job->route, &job->req, &job->resp, &job->err);
+			/* a page for someone: no shared cache keeps it */
+			if (job->req.auth != KHTTP_AUTH_NONE && !job->resp.cache_control)
+				job->resp.cache_control = "private, no-cache";
+		}
+		if (t->rw)
+			kstore_set_actor(t->rw, 0, NULL, NULL);
 		job->done = 1;
 		MHD_resume_connection(job->conn); /* the I/O thread calls on_request again */
 	}
@@ -789,6 +921,7 @@ static void *compute_main(void *arg)
 struct kstore *khttp_writer(struct khttp_req *req, struct kerr *err)
 {
 	struct cthread *t = req->worker;
+	const struct kreader *who = req->reader;
 
 	if (!t) {
 		kerr_set(err, KE_INVALID, "no database connection for writing here");
@@ -796,6 +929,13 @@ struct kstore *khttp_writer(struct khttp_req *req, struct kerr *err)
 	}
 	if (!t->rw && kstore_open(&t->rw, t->srv->db_path, 0, err) < 0) {
 		t->rw = NULL;
+		return NULL;
+	}
+	/* every write is audited as the request's: who, from where */
+	if (kstore_set_actor(t->rw, who && who->kind == KREADER_USER ? who->user_id : 0,
+			     who && who->kind == KREADER_USER && who->login ? who->login : "anonymous",
+			     req->address ? req->address : "") < 0) {
+		kerr_set(err, KE_NOMEM, "out of memory");
 		return NULL;
 	}
 	return t->rw;
@@ -1009,8 +1149,6 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 {
 	struct job *job;
 	struct khttp_req *req;
-	struct kbuf key = KBUF_INIT;
-	char rkey[32];
 	char *seg[MAX_SEGMENTS], *ap, *qmark;
 	const char *lang;
 	enum kresp_kind kind = kroute_kind_of_path(rs->uri);
@@ -1032,14 +1170,8 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	req->query = "";
 	req->lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 								MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-	req->reader = &kreader_anonymous; /* accounts come later */
-	/* the cache key: everything a page's content depends on */
-	kreader_key(req->reader, rkey, sizeof(rkey));
-	if (srv->cache_on && strcmp(method, MHD_HTTP_METHOD_POST) != 0 &&
-	    kbuf_addf(&key, "%s|%d|%s", rkey, (int)req->lang, rs->uri) == 0) {
-		job->hash = fnv1a(key.buf, key.len);
-		job->key = kbuf_detach(&key, NULL);
-	}
+	req->reader = &kreader_anonymous; /* until the worker finds who is asking */
+	job->cacheable = srv->cache_on && strcmp(method, MHD_HTTP_METHOD_POST) != 0;
 
 	/* path and query, decoded segment by segment (so %2F stays inside one) */
 	if (rs->uri[0] != '/')
@@ -1110,7 +1242,10 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	req->path = rs->uri;
 	job->resp.kind = job->route->kind;
 
-	if (job->key && send_cached(srv, conn, job, rs, &ret))
+	/* the credential (none for a static file: the same for everyone) */
+	if (job->route->kind != KRESP_STATIC)
+		job->cred_kind = web_session_credential(req, job->cred);
+	if (srv->cache_on && send_cached(srv, conn, job, rs, &ret))
 		return ret;
 	if (job->route->kind == KRESP_STATIC) {
 		/* compiled in: no database, no reason to wait for the pool */

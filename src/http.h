@@ -85,6 +85,7 @@ struct khttp_req {
 	const char *csrf;          /* the session's CSRF token, or NULL (no session) */
 	const char *user_name;     /* the signed-in user's display name (or login), or NULL */
 	int has_cookie;            /* a session cookie was sent (valid or not) */
+	int token_refused;         /* a bearer token was sent and is not usable (401) */
 	const char *session_hash;  /* the sent session cookie's hash (hex), or NULL */
 	int secure;                /* came over TLS (ours, or a trusted proxy's) */
 	const char *address;       /* the client's address ("127.0.0.1", "::1") */
@@ -124,6 +125,7 @@ struct khttp_resp {
 	char set_cookie[256];      /* "" or a Set-Cookie header (never kept in the cache) */
 	unsigned retry_after;      /* seconds, for a Retry-After header; 0: none */
 	int no_store;              /* never keep in the response cache */
+	const char *www_authenticate; /* a WWW-Authenticate header (a 401 of the API) */
 };
 
 typedef int (*khttp_handler)(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);

@@ -3,6 +3,7 @@
  * (see route.h).
  */
 #include "route.h"
+#include "i18n.h"
 #include "kerr.h"
 #include "reader.h"
 #include "web.h"
@@ -22,6 +23,12 @@ const struct kroute kroutes[] = {
 	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/signin", web_signin_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* no session yet, so no session token: the form's Origin is checked instead (web_account.c) */
+	{ "POST", "/signin", web_signin, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "POST", "/signout", web_signout, KRESP_HTML, KROUTE_SIGNED_IN, 1, NULL },
+	{ "GET", "/signout-all", web_signout_all_form, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
+	{ "POST", "/signout-all", web_signout_all, KRESP_HTML, KROUTE_SIGNED_IN, 1, NULL },
 	{ "GET", "/static/:file", web_static, KRESP_STATIC, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api", api_index, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api/cases", api_cases, KRESP_JSON, KROUTE_PUBLIC, 0, "the cases, filtered, a page at a time" },
@@ -155,19 +162,27 @@ int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct k
 {
 	const struct kreader *who = req->reader ? req->reader : &kreader_anonymous;
 	unsigned caps = r->need & ~KROUTE_SIGNED_IN;
+	int html = r->kind == KRESP_HTML; /* the message in the page's language (the API's: English) */
 
 	if (r->need != KROUTE_PUBLIC && who->kind != KREADER_USER)
-		return kerr_set(err, KE_AUTH, "sign in to use this page");
+		return kerr_set(err, KE_AUTH, "%s", html ? T(req, T_NEED_SIGNIN) : "sign in to use this");
 	if (caps && !kreader_can(who, caps))
-		return kerr_set(err, KE_DENIED, "your role does not allow this");
-	if (r->csrf) {
-		const char *sent = khttp_param(req, "csrf");
+		return kerr_set(err, KE_DENIED, "%s", html ? T(req, T_NEED_ROLE) : "your role does not allow this");
+	/*
+	 * A request that changes state and carries a session cookie (valid or
+	 * not) must carry the session's token too: a page of another site can
+	 * make a browser send the cookie, never the token.  A request with a
+	 * bearer token and no cookie needs none: nothing sends that token
+	 * without its holder.
+	 */
+	if (r->csrf && (req->auth != KHTTP_AUTH_TOKEN || req->has_cookie)) {
+		const char *sent = khttp_form(req, "csrf");
 
 		if (!sent)
 			sent = khttp_header(req, "X-CSRF-Token");
 		if (!req->csrf || !sent || !same_secret(req->csrf, sent))
-			return kerr_set(err, KE_DENIED, "the form has expired or did not come from this site: "
-					"reload the page and try again");
+			return kerr_set(err, KE_DENIED, "%s", html ? T(req, T_CSRF_FAILED) :
+					"the request lacks the session's CSRF token (X-CSRF-Token), or it is wrong");
 	}
 	return 0;
 }

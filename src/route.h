@@ -10,8 +10,10 @@
  *   need  KROUTE_PUBLIC      anyone, signed in or not
  *         KROUTE_SIGNED_IN   a signed-in user (else 401)
  *         KCAP_* bits        a signed-in user holding every one of them (else 403)
- *   csrf  1 if the route changes state: the request must carry the
- *         session's CSRF token (form field or X-CSRF-Token header), else 403
+ *   csrf  1 if the route changes state: a request that carries a session
+ *         cookie (or no bearer token) must carry the session's CSRF token
+ *         (the form field csrf of a POST body, or an X-CSRF-Token header),
+ *         else 403
  */
 #ifndef KYOKUN_ROUTE_H
 #define KYOKUN_ROUTE_H
