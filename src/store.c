@@ -8,6 +8,8 @@
 #include "store.h"
 #include "store_be.h"
 #include "store_search.h"
+#include "store_account.h"
+#include "account.h"
 #include "kerr.h"
 
 #include <string.h>
@@ -230,4 +232,159 @@ int kstore_indexed(struct kstore *st, long *n, struct kerr *err)
 char *kstore_query_text(const struct kstore_query *q)
 {
 	return default_be->query_text(q);
+}
+
+/* ---- accounts (store_account.h) ------------------------------------------ */
+
+#define ACCT(st) ((st)->be->account)
+
+int kstore_set_actor(struct kstore *st, long long user_id, const char *actor, const char *address)
+{
+	return ACCT(st)->set_actor(st, user_id, actor, address);
+}
+
+int kstore_org_add(struct kstore *st, struct korg *o, struct kerr *err)
+{
+	return ACCT(st)->org_add(st, o, err);
+}
+
+int kstore_org_get(struct kstore *st, const char *name, struct korg *o, struct kerr *err)
+{
+	if (!name)
+		return kerr_set(err, KE_NOTFOUND, "no organisation named");
+	return ACCT(st)->org_get(st, name, 0, o, err);
+}
+
+int kstore_org_get_id(struct kstore *st, long long id, struct korg *o, struct kerr *err)
+{
+	return ACCT(st)->org_get(st, NULL, id, o, err);
+}
+
+int kstore_org_list(struct kstore *st, kstore_org_cb cb, void *ctx, struct kerr *err)
+{
+	return ACCT(st)->org_list(st, cb, ctx, err);
+}
+
+int kstore_user_add(struct kstore *st, struct kuser *u, struct kerr *err)
+{
+	return ACCT(st)->user_add(st, u, err);
+}
+
+int kstore_user_get(struct kstore *st, const char *login, struct kuser *u, struct kerr *err)
+{
+	if (!login)
+		return kerr_set(err, KE_NOTFOUND, "no login given");
+	return ACCT(st)->user_get(st, login, 0, u, err);
+}
+
+int kstore_user_get_id(struct kstore *st, long long id, struct kuser *u, struct kerr *err)
+{
+	return ACCT(st)->user_get(st, NULL, id, u, err);
+}
+
+int kstore_user_list(struct kstore *st, kstore_user_cb cb, void *ctx, struct kerr *err)
+{
+	return ACCT(st)->user_list(st, cb, ctx, err);
+}
+
+int kstore_user_update(struct kstore *st, const struct kuser *u, unsigned fields, struct kerr *err)
+{
+	return ACCT(st)->user_update(st, u, fields, err);
+}
+
+int kstore_reader_of_user(struct kstore *st, const struct kuser *u, struct kreader_hold *h, struct kerr *err)
+{
+	struct korg org = { 0 };
+	int rc;
+
+	if (u->disabled)
+		return kuser_reader(u, NULL, h, err);
+	if (u->org_id && (rc = kstore_org_get_id(st, u->org_id, &org, err)))
+		return rc;
+	rc = kuser_reader(u, u->org_id ? &org : NULL, h, err);
+	korg_free(&org);
+	return rc;
+}
+
+int kstore_session_add(struct kstore *st, const struct ksession *s, struct kerr *err)
+{
+	return ACCT(st)->session_add(st, s, err);
+}
+
+int kstore_session_get(struct kstore *st, const char *hash, struct ksession *s, struct kerr *err)
+{
+	return ACCT(st)->session_get(st, hash, s, err);
+}
+
+int kstore_session_touch(struct kstore *st, const char *hash, const char *seen, struct kerr *err)
+{
+	return ACCT(st)->session_touch(st, hash, seen, err);
+}
+
+int kstore_session_delete(struct kstore *st, const char *hash, struct kerr *err)
+{
+	return ACCT(st)->session_delete(st, hash, err);
+}
+
+int kstore_session_delete_user(struct kstore *st, long long user_id, struct kerr *err)
+{
+	return ACCT(st)->session_delete_user(st, user_id, err);
+}
+
+int kstore_session_purge(struct kstore *st, const char *now, const char *idle_before, long *n,
+			 struct kerr *err)
+{
+	return ACCT(st)->session_purge(st, now, idle_before, n, err);
+}
+
+int kstore_token_add(struct kstore *st, struct ktoken *t, const char *hash, struct kerr *err)
+{
+	return ACCT(st)->token_add(st, t, hash, err);
+}
+
+int kstore_token_find(struct kstore *st, const char *hash, struct ktoken *t, struct kerr *err)
+{
+	return ACCT(st)->token_find(st, hash, t, err);
+}
+
+int kstore_token_list(struct kstore *st, long long user_id, kstore_token_cb cb, void *ctx, struct kerr *err)
+{
+	return ACCT(st)->token_list(st, user_id, cb, ctx, err);
+}
+
+int kstore_token_revoke(struct kstore *st, long long id, long long user_id, struct kerr *err)
+{
+	return ACCT(st)->token_revoke(st, id, user_id, err);
+}
+
+int kstore_token_used(struct kstore *st, long long id, const char *when, struct kerr *err)
+{
+	return ACCT(st)->token_used(st, id, when, err);
+}
+
+int kstore_signin_failures(struct kstore *st, const char *key, int *n, char last[KTIME_LEN + 1],
+			   struct kerr *err)
+{
+	return ACCT(st)->signin_failures(st, key, n, last, err);
+}
+
+int kstore_signin_failed(struct kstore *st, const char *key, const char *now, struct kerr *err)
+{
+	return ACCT(st)->signin_failed(st, key, now, err);
+}
+
+int kstore_signin_clear(struct kstore *st, const char *key, struct kerr *err)
+{
+	return ACCT(st)->signin_clear(st, key, err);
+}
+
+int kstore_audit_add(struct kstore *st, const struct kaudit *a, struct kerr *err)
+{
+	return ACCT(st)->audit_add(st, a, err);
+}
+
+int kstore_audit_list(struct kstore *st, const struct kaudit_query *q, kstore_audit_cb cb, void *ctx,
+		      struct kerr *err)
+{
+	return ACCT(st)->audit_list(st, q, cb, ctx, err);
 }

@@ -23,6 +23,7 @@
 #include "store_search.h"
 
 struct kstore_be;
+struct kstore_be_account;
 
 /* The start of every backend's connection struct. */
 struct kstore {
@@ -86,6 +87,50 @@ struct kstore_be {
 	int (*phrase_rows)(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
 	int (*indexed)(struct kstore *st, long *n, struct kerr *err);
 	char *(*query_text)(const struct kstore_query *q);
+
+	/* accounts and the audit log (store_account.h) */
+	const struct kstore_be_account *account;
+};
+
+/* A backend's account operations: each has the contract of kstore_NAME in store_account.h. */
+struct korg;
+struct kuser;
+struct ksession;
+struct ktoken;
+struct kaudit;
+struct kaudit_query;
+struct kstore_be_account {
+	int (*set_actor)(struct kstore *st, long long user_id, const char *actor, const char *address);
+	int (*org_add)(struct kstore *st, struct korg *o, struct kerr *err);
+	/* by name, or by id when name is NULL */
+	int (*org_get)(struct kstore *st, const char *name, long long id, struct korg *o, struct kerr *err);
+	int (*org_list)(struct kstore *st, int (*cb)(void *ctx, const struct korg *o), void *ctx,
+			struct kerr *err);
+	int (*user_add)(struct kstore *st, struct kuser *u, struct kerr *err);
+	/* by login, or by id when login is NULL */
+	int (*user_get)(struct kstore *st, const char *login, long long id, struct kuser *u, struct kerr *err);
+	int (*user_list)(struct kstore *st, int (*cb)(void *ctx, const struct kuser *u), void *ctx,
+			 struct kerr *err);
+	int (*user_update)(struct kstore *st, const struct kuser *u, unsigned fields, struct kerr *err);
+	int (*session_add)(struct kstore *st, const struct ksession *s, struct kerr *err);
+	int (*session_get)(struct kstore *st, const char *hash, struct ksession *s, struct kerr *err);
+	int (*session_touch)(struct kstore *st, const char *hash, const char *seen, struct kerr *err);
+	int (*session_delete)(struct kstore *st, const char *hash, struct kerr *err);
+	int (*session_delete_user)(struct kstore *st, long long user_id, struct kerr *err);
+	int (*session_purge)(struct kstore *st, const char *now, const char *idle_before, long *n,
+			     struct kerr *err);
+	int (*token_add)(struct kstore *st, struct ktoken *t, const char *hash, struct kerr *err);
+	int (*token_find)(struct kstore *st, const char *hash, struct ktoken *t, struct kerr *err);
+	int (*token_list)(struct kstore *st, long long user_id, int (*cb)(void *ctx, const struct ktoken *t),
+			  void *ctx, struct kerr *err);
+	int (*token_revoke)(struct kstore *st, long long id, long long user_id, struct kerr *err);
+	int (*token_used)(struct kstore *st, long long id, const char *when, struct kerr *err);
+	int (*signin_failures)(struct kstore *st, const char *key, int *n, char *last, struct kerr *err);
+	int (*signin_failed)(struct kstore *st, const char *key, const char *now, struct kerr *err);
+	int (*signin_clear)(struct kstore *st, const char *key, struct kerr *err);
+	int (*audit_add)(struct kstore *st, const struct kaudit *a, struct kerr *err);
+	int (*audit_list)(struct kstore *st, const struct kaudit_query *q,
+			  int (*cb)(void *ctx, const struct kaudit *a), void *ctx, struct kerr *err);
 };
 
 /* The backends built in. */

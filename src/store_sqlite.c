@@ -600,6 +600,7 @@ void ksqlite_close(struct kstore_sqlite *st)
 		return;
 	ksqlite_close(st->helper);
 	ksqlite_facets_free(st->facets);
+	ksqlite_acct_free(st);
 	for (int i = 0; i < S__N; i++)
 		sqlite3_finalize(st->stmt[i]);
 	for (int i = 0; i < KSQLITE_NCACHE; i++)
@@ -1014,6 +1015,8 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	for (size_t i = 0; i < c->tags.sectors.n; i++)
 		if ((rc = add_tag(st, rid, "sector", c->tags.sectors.v[i], err)))
 			goto out;
+	if ((rc = ksqlite_audit(st, exists ? "case.update" : "case.add", "case", c->id, NULL, err)))
+		goto out;
 	if (outcome)
 		*outcome = exists ? KSTORE_UPDATED : KSTORE_CREATED;
 out:
@@ -1091,6 +1094,8 @@ static int ksqlite_delete(struct kstore *kst, const char *id, struct kerr *err)
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "delete");
+	if (!rc)
+		rc = ksqlite_audit(st, "case.delete", "case", id, NULL, err);
 out:
 	sqlite3_finalize(s);
 	if (own) {
@@ -1613,4 +1618,5 @@ const struct kstore_be kstore_be_sqlite = {
 	.phrase_rows = ksqlite_phrase_rows,
 	.indexed = ksqlite_indexed,
 	.query_text = ksqlite_query_text,
+	.account = &ksqlite_be_account,
 };

@@ -45,6 +45,7 @@ struct kstore_sqlite {
 	sqlite3_int64 seen_dv, seen_ch;
 	unsigned long long changes; /* the counter: 0 before the first call */
 	int rolled_back;        /* a transaction was rolled back since */
+	struct ksqlite_acct *acct; /* the audit actor and account statements (store_sqlite_account.c) */
 };
 
 _Static_assert(offsetof(struct kstore_sqlite, base) == 0, "struct kstore first");
@@ -85,6 +86,18 @@ int ksqlite_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n
 		      struct kerr *err);
 int ksqlite_phrase_rows(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
 char *ksqlite_query_text(const struct kstore_query *q);
+
+/*
+ * store_sqlite_account.c: append an audit row for a write of st, in its
+ * open transaction, naming the actor set with kstore_set_actor(): object
+ * is "KIND:NAME" (NULL kind: no object), detail may be NULL.  The writes of
+ * cases call it (case.add, case.update, case.delete).
+ */
+struct ksqlite_acct;
+int ksqlite_audit(struct kstore_sqlite *st, const char *action, const char *kind, const char *name,
+		  const char *detail, struct kerr *err);
+void ksqlite_acct_free(struct kstore_sqlite *st);
+extern const struct kstore_be_account ksqlite_be_account;
 
 /* err from the connection's last error; a damaged file is said so, and ends the transaction. */
 int ksqlite_db_err(struct kstore_sqlite *st, struct kerr *err, const char *what);

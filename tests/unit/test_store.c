@@ -781,18 +781,22 @@ static void test_readonly_schema(void **state)
 	put_simple(st, "old", "古い");
 	kstore_close(st);
 
-	/* schema 4: the latest without migration 5's index (update with a new migration) */
-	assert_int_equal(kstore_schema_latest(), 5);
-	db_exec(path, "DROP INDEX cases_facets; PRAGMA user_version = 4");
+	/* schema 4: migrations 5 to 7 undone (update with a new migration) */
+	assert_int_equal(kstore_schema_latest(), 7);
+	db_exec(path, "DROP INDEX cases_facets;"
+		" DROP TABLE audit; DROP TABLE signin_failures; DROP TABLE tokens; DROP TABLE sessions;"
+		" DROP TABLE users; DROP TABLE org_sectors; DROP TABLE orgs;"
+		" DROP TABLE case_recipients; DROP INDEX cases_owner; ALTER TABLE cases DROP COLUMN owner;"
+		" PRAGMA user_version = 4");
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
 	assert_null(st);
-	assert_msg_has(err, "schema version 4, older than this kyokun's 5");
+	assert_msg_has(err, "schema version 4, older than this kyokun's 7");
 	assert_msg_has(err, "run `kyokun init`");
 	assert_int_equal(db_version(path), 4); /* a reader never migrates */
 	/* a writer does */
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
-	assert_int_equal(kstore_schema_version(st), 5);
+	assert_int_equal(kstore_schema_version(st), 7);
 	assert_string_equal(stored_title(st, "old"), "古い");
 	kstore_close(st);
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), 0);
@@ -803,9 +807,9 @@ static void test_readonly_schema(void **state)
 	db_exec(path, "PRAGMA user_version = 99");
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 5: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 7: upgrade kyokun");
 	assert_int_equal(kstore_open(&st, path, 0, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 5: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 7: upgrade kyokun");
 	assert_null(st);
 	assert_int_equal(db_version(path), 99);
 }
