@@ -908,8 +908,10 @@ static void *compute_main(void *arg)
 				srv->qtail = NULL;
 		}
 		pthread_mutex_unlock(&srv->qlock);
-		if (!job)
+		if (!job) {
+			web_session_thread_end();
 			break; /* stopping, and nothing left to do */
+		}
 		job->req.st = t->st;
 		job->req.worker = t;
 		job->rc = web_session_resolve(&job->req, &job->found, &job->err);

@@ -339,7 +339,8 @@ out:
 	return rc;
 }
 
-static int resolve_cookie(struct khttp_req *req, const char *hash, struct web_cred *c, struct kerr *err)
+static int resolve_cookie(struct khttp_req *req, const char *hash, struct web_cred *c, time_t *stored_seen,
+			  struct kerr *err)
 {
 	struct ksession s;
 	struct kerr e2 = KERR_INIT;
@@ -360,7 +361,8 @@ static int resolve_cookie(struct khttp_req *req, const char *hash, struct web_cr
 	if (rc < 0)
 		return rc;
 	created = parse_time(s.created, 0);
-	seen = later(parse_time(s.seen, 0), use_last(hash));
+	*stored_seen = parse_time(s.seen, 0);
+	seen = later(*stored_seen, use_last(hash));
 	expires = parse_time(s.expires, 0);
 	if (now >= expires || now >= created + max || now >= seen + idle) {
 		/* over: forget it now rather than at the next purge */
@@ -389,10 +391,163 @@ static int resolve_cookie(struct khttp_req *req, const char *hash, struct web_cr
 	return 0;
 }
 
+/*
+ * What this worker thread found its credentials to be, while its database
+ * connection has seen no commit since (kstore_changes): so a page the
+ * response cache does not have costs no database read to find who is
+ * asking.  Each request gets copies (the I/O thread may still use them
+ * after the worker went on to another request).
+ */
+#define KNOWN_N 64
+
+struct known {
+	char hash[KHASH_LEN + 1];  /* "" when free */
+	struct web_cred c;
+	struct kreader_hold hold;  /* when c.auth is not KHTTP_AUTH_NONE */
+	char *user_name;
+	char csrf[KSECRET_LEN + 1];
+	time_t seen;               /* a session's seen as stored */
+	unsigned long long used;
+};
+
+static _Thread_local struct {
+	const struct kstore *st;   /* the connection stamp is of */
+	unsigned long long stamp, tick;
+	int stamped;
+	struct known k[KNOWN_N];
+} known;
+
+static void known_drop(struct known *k)
+{
+	kreader_hold_free(&k->hold);
+	free(k->user_name);
+	memset(k, 0, sizeof(*k));
+}
+
+void web_session_thread_end(void)
+{
+	for (int i = 0; i < KNOWN_N; i++)
+		known_drop(&known.k[i]);
+	known.stamped = 0;
+}
+
+/* A copy of h into d (zeroed): 0, or -1 out of memory (d then empty). */
+static int hold_copy(struct kreader_hold *d, const struct kreader_hold *h)
+{
+	memset(d, 0, sizeof(*d));
+	d->r = h->r;
+	d->r.login = d->login = h->r.login ? strdup(h->r.login) : NULL;
+	d->r.org = d->org = h->r.org ? strdup(h->r.org) : NULL;
+	if ((h->r.login && !d->login) || (h->r.org && !d->org))
+		goto nomem;
+	for (size_t i = 0; i < h->r.nsectors && i < KREADER_MAX_SECTORS; i++)
+		if (!(d->r.sectors[i] = d->sectors[i] = strdup(h->r.sectors[i])))
+			goto nomem;
+	return 0;
+nomem:
+	kreader_hold_free(d);
+	return -1;
+}
+
+/* Is what this thread knows current?  Brings it up to st's changes. */
+static int known_current(const struct kstore *st)
+{
+	unsigned long long n;
+
+	if (kstore_changes((struct kstore *)st, &n, NULL) < 0) {
+		web_session_thread_end();
+		return 0;
+	}
+	if (!known.stamped || known.st != st || known.stamp != n) {
+		web_session_thread_end();
+		known.st = st;
+		known.stamp = n;
+		known.stamped = 1;
+	}
+	return 1;
+}
+
+/* Apply what is known of hash to req: 1 if it was, 0 if it must be looked up. */
+static int known_apply(struct khttp_req *req, const char *hash, enum web_cred_kind kind, struct web_cred *c)
+{
+	struct known *k = NULL;
+	struct kreader_hold *h;
+	time_t now = time(NULL);
+
+	if (!hash[0] || !known_current(req->st))
+		return 0;
+	for (int i = 0; i < KNOWN_N && !k; i++)
+		if (known.k[i].hash[0] && !strcmp(known.k[i].hash, hash))
+			k = &known.k[i];
+	if (!k || now >= k->c.until ||
+	    (k->c.auth == KHTTP_AUTH_SESSION && now - later(k->seen, use_last(hash)) >= k->c.idle))
+		return 0; /* unknown, expired or idle too long: the store says (and ends it) */
+	if (kind == WEB_CRED_COOKIE && !(req->session_hash = khttp_keep(req, strdup(hash))))
+		return 0;
+	k->used = ++known.tick;
+	*c = k->c;
+	if (k->c.auth == KHTTP_AUTH_NONE)
+		return 1; /* a cookie that names no one */
+	if (!(h = malloc(sizeof(*h))))
+		return 0;
+	if (hold_copy(h, &k->hold) < 0) {
+		free(h);
+		return 0;
+	}
+	req->hold = h;
+	req->reader = &h->r;
+	req->user_name = khttp_keep(req, strdup(k->user_name));
+	if (k->c.auth == KHTTP_AUTH_SESSION)
+		req->csrf = khttp_keep(req, strdup(k->csrf));
+	if (!req->user_name || (k->c.auth == KHTTP_AUTH_SESSION && !req->csrf)) {
+		web_session_release(req);
+		req->reader = &kreader_anonymous;
+		req->csrf = NULL;
+		return 0;
+	}
+	req->auth = k->c.auth;
+	use_swap(hash, kind, k->c.token_id, now);
+	return 1;
+}
+
+/* Remember what req's credential of hash was found to be (after a lookup). */
+static void known_put(const struct khttp_req *req, const char *hash, const struct web_cred *c, time_t seen)
+{
+	struct known *k = &known.k[0];
+
+	if (!hash[0] || !known.stamped || known.st != req->st)
+		return;
+	for (int i = 0; i < KNOWN_N; i++) {
+		if (!known.k[i].hash[0] || !strcmp(known.k[i].hash, hash)) {
+			k = &known.k[i];
+			break;
+		}
+		if (known.k[i].used < k->used)
+			k = &known.k[i];
+	}
+	known_drop(k);
+	if (c->auth != KHTTP_AUTH_NONE) {
+		const struct kreader_hold *h = req->hold;
+
+		if (!h || hold_copy(&k->hold, h) < 0 || !(k->user_name = strdup(req->user_name ? req->user_name : ""))) {
+			known_drop(k);
+			return;
+		}
+		if (req->csrf)
+			snprintf(k->csrf, sizeof(k->csrf), "%s", req->csrf);
+	}
+	snprintf(k->hash, sizeof(k->hash), "%s", hash);
+	k->c = *c;
+	k->seen = seen;
+	k->used = ++known.tick;
+}
+
 int web_session_resolve(struct khttp_req *req, struct web_cred *c, struct kerr *err)
 {
 	char hash[KHASH_LEN + 1];
 	enum web_cred_kind kind = web_session_credential(req, hash);
+	time_t seen = 0;
+	int rc;
 
 	memset(c, 0, sizeof(*c));
 	snprintf(c->ckey, sizeof(c->ckey), "anon");
@@ -405,11 +560,14 @@ int web_session_resolve(struct khttp_req *req, struct web_cred *c, struct kerr *
 
 		req->has_cookie = cookie && *cookie;
 	}
-	if (kind == WEB_CRED_BEARER)
-		return resolve_token(req, hash, c, err);
-	if (kind == WEB_CRED_COOKIE)
-		return resolve_cookie(req, hash, c, err);
-	return 0;
+	if (kind == WEB_CRED_NONE)
+		return 0;
+	if (known_apply(req, hash, kind, c))
+		return 0;
+	rc = kind == WEB_CRED_BEARER ? resolve_token(req, hash, c, err) : resolve_cookie(req, hash, c, &seen, err);
+	if (rc == 0)
+		known_put(req, hash, c, seen);
+	return rc;
 }
 
 void web_session_cookie(const struct khttp_req *req, struct khttp_resp *resp, const char *value)

@@ -91,6 +91,8 @@ enum web_cred_kind web_session_credential(const struct khttp_req *req, char hash
 int web_session_resolve(struct khttp_req *req, struct web_cred *c, struct kerr *err);
 /* Free what web_session_resolve() kept for req (the reader). */
 void web_session_release(struct khttp_req *req);
+/* A worker thread ends: free what it remembered of credentials. */
+void web_session_thread_end(void);
 
 /*
  * Set resp's Set-Cookie: the session cookie with value (HttpOnly,
