@@ -119,6 +119,8 @@ expect_code "session: wrong password is 401" 401
 m_wrong=$(failmsg)
 case "$m_wrong" in "$FAILMSG"*) ok "session: wrong password: the generic message" ;; *) fail "session: wrong password: the generic message" "$m_wrong" ;; esac
 [ -z "$COOKIE" ] && ok "session: no cookie after a failure" || fail "session: no cookie after a failure" "$COOKIE"
+body_lacks "session: the failed page never shows the password (not in a link either)" 'wrong%20password'
+body_lacks "session: ... nor as typed" 'wrong password 123'
 signin nosuchuser 'wrong password 123'
 expect_code "session: unknown user is 401 too" 401
 [ "$(failmsg)" = "$m_wrong" ] && ok "session: unknown user: the same message" || fail "session: unknown user: the same message" "$(failmsg)"
