@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "http.h"
+#include "kbuf.h"
 #include "kerr.h"
 #include "store.h"
 
@@ -11,7 +12,54 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+
+/*
+ * A duration: N in the option's unit (60 for minutes, 3600 for hours), or N
+ * followed by s, m or h (short lifetimes for trying expiry out).  Seconds
+ * into *out: 0, or a usage error.
+ */
+static int opt_duration(const struct kcli *cli, const char *opt, const char *arg, long unit,
+			const char *unit_name, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end != arg && *end && !end[1]) {
+		switch (*end) {
+		case 's': unit = 1; end++; break;
+		case 'm': unit = 60; end++; break;
+		case 'h': unit = 3600; end++; break;
+		}
+	}
+	if (end == arg || *end || v < 1 || v > 366L * 24 * 3600 / unit)
+		return kcli_usage_error(cli->cmd->name, "%s: expected a number of %s (or Ns, Nm, Nh), "
+					"at most a year", opt, unit_name);
+	*out = v * unit;
+	return 0;
+}
+
+/* Read a PEM file for TLS into *pem (malloc'ed): 0, or 1 after saying why not. */
+static int read_pem(const char *opt, const char *path, char **pem)
+{
+	struct kbuf b = KBUF_INIT;
+	struct kerr err = KERR_INIT;
+
+	kbuf_setcap(&b, 1 << 20);
+	if (kbuf_read_file(&b, path, &err) < 0) {
+		kcli_error("serve: %s: %s", opt, err.msg);
+		kbuf_release(&b);
+		return 1;
+	}
+	if (!b.len) {
+		kcli_error("serve: %s %s: the file is empty", opt, path);
+		kbuf_release(&b);
+		return 1;
+	}
+	*pem = kbuf_detach(&b, NULL);
+	return *pem ? 0 : 1;
+}
 
 /*
  * Serve until SIGINT or SIGTERM.  st is the read-write connection kcli_run()
@@ -65,11 +113,17 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		{ "access-log", no_argument, NULL, 'a' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "max-per-ip", required_argument, NULL, 'p' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "behind-proxy", no_argument, NULL, 'P' },
+		{ "session-idle", required_argument, NULL, 'I' },
+		{ "session-max", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct khttp_config cfg = { .listen = "127.0.0.1:8080" };
 	struct sockaddr_storage ss;
 	struct kerr err = KERR_INIT;
+	char *cert = NULL, *key = NULL;
 	unsigned len;
 	int c, rc;
 	long n;
@@ -96,15 +150,53 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 				return rc;
 			cfg.max_per_ip = (unsigned)n;
 			break;
+		case 'C':
+			cfg.tls_cert_file = optarg;
+			break;
+		case 'K':
+			cfg.tls_key_file = optarg;
+			break;
+		case 'P':
+			cfg.behind_proxy = 1;
+			break;
+		case 'I':
+			if ((rc = opt_duration(cli, "--session-idle", optarg, 60, "minutes", &cfg.session_idle)))
+				return rc;
+			break;
+		case 'M':
+			if ((rc = opt_duration(cli, "--session-max", optarg, 3600, "hours", &cfg.session_max)))
+				return rc;
+			break;
 		default:
 			return kcli_bad_option("serve", argv);
 		}
 	}
 	if (optind < argc)
 		return kcli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
-	/* check --listen before touching the database */
+	if (!cfg.tls_cert_file != !cfg.tls_key_file)
+		return kcli_usage_error("serve", "--tls-cert and --tls-key go together");
+	/* check --listen and the TLS files before touching the database */
 	if (khttp_parse_listen(cfg.listen, &ss, &len, &err) < 0)
 		return kcli_usage_error("serve", "%s", err.msg);
+	if (cfg.tls_cert_file) {
+		if (read_pem("--tls-cert", cfg.tls_cert_file, &cert) || read_pem("--tls-key", cfg.tls_key_file, &key)) {
+			rc = 1;
+			goto out;
+		}
+		cfg.tls_cert = cert;
+		cfg.tls_key = key;
+	}
 	kstore_global_init(1); /* the storage engine's settings for a server, before any open */
-	return kcli_run(cli, serve_run, &cfg);
+	rc = kcli_run(cli, serve_run, &cfg);
+out:
+	free(cert);
+	if (key) {
+		/* the private key does not stay in freed memory */
+		volatile char *k = key;
+
+		while (*k)
+			*k++ = 0;
+		free(key);
+	}
+	return rc;
 }

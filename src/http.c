@@ -9,11 +9,20 @@
  * send responses; they answer cache hits, static files and errors
  * themselves.  Everything else is handed to the compute pool (one thread
  * per core, each with its own read-only SQLite connection and prepared
- * statements, opened at start): the connection is suspended, a compute
- * thread runs the handler and resumes it, and the I/O thread sends what was
- * built.  So a slow page never holds up the connections that happen to share
+ * statements, opened at start, and a read-write one opened on first use for
+ * the few writes a request makes: sign-in, sign-out, a session's last use,
+ * the audit log; khttp_writer): the connection is suspended, a compute
+ * thread finds who is asking (web_session.c), runs the handler and resumes
+ * the connection, and the I/O thread sends what was built.  So a slow page never holds up the connections that happen to share
  * its I/O thread, and work spreads over all cores however libmicrohttpd
  * spread the connections.
+ *
+ * Bodies.  A POST's application/x-www-form-urlencoded body is read (at
+ * most KHTTP_MAX_BODY bytes: a larger Content-Length is answered 413 before
+ * any of it is read, and a chunked body that grows past the limit is cut off:
+ * libmicrohttpd 0.9.75 cannot answer in the middle of a body, so the
+ * connection is closed) and parsed into the same parameters as the query;
+ * a body of another type is 415.  Other methods' bodies are dropped.
  *
  * Connections.  At most KHTTP_MAX_CONNECTIONS, KHTTP_MAX_PER_IP from one
  * client address (serve --max-per-ip), and each request must be in within
@@ -29,9 +38,13 @@
 #include "reader.h"
 #include "route.h"
 #include "store.h"
+#include "store_account.h"
 #include "utf8.h"
+#include "web_session.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -57,11 +70,19 @@ static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'; base
 
 /*
  * The response cache, shared by the I/O threads.  It keeps the 200
- * responses built (libmicrohttpd responses, headers and all, queued again
- * on a hit), keyed by what decides their content: the reader's visibility
- * limit, the language, and the request target.  (Pages that come to depend
- * on more, such as a signed-in user's name, must add it to the key.)  Any
- * commit to the database empties it before the next request is answered:
+ * responses to GET and HEAD built (libmicrohttpd responses, headers and
+ * all, queued again on a hit), keyed by what decides their content: who is
+ * asking, the language, and the request target.  Who is asking is
+ * "anon" for a request without credentials (or whose credential is no
+ * one's), and the credential itself for the others: "s" and the session's
+ * hash (a page carries the session's CSRF token and its user's name, so
+ * one session never gets another's page), "t" and a bearer token's id.
+ * What the credential of a request was found to be (web_session.h: who, or
+ * no one, and until when) is kept beside the pages, in the memo, under the
+ * same rules, so a signed-in page can come from the cache without a
+ * database read; a credential the memo does not know, or no longer, goes
+ * to a worker, which resolves it and builds the page.  Any
+ * commit to the database empties both before the next request is answered:
  * every request first asks the store's change counter (kstore_changes(), on
  * a read-only connection of the cache's own, under the cache's lock), and a
  * page is kept only if the counter has not moved since its request came in
@@ -73,6 +94,15 @@ static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'; base
 #define CACHE_MAX_ENTRY (256u << 10)
 #define CACHE_MAX_BYTES (64u << 20)
 #define CACHE_TTL 60
+#define MEMO_SETS 256
+#define MEMO_WAYS 4
+
+/* A credential resolved: its hash and what it was found to be (web_session.h). */
+struct mentry {
+	char hash[KHASH_LEN + 1]; /* "" when free */
+	struct web_cred c;
+	unsigned long long used;
+};
 
 struct centry {
 	uint64_t hash;
@@ -95,6 +125,7 @@ struct rcache {
 	unsigned long long stamp; /* the store's change counter the entries belong to */
 	int stamped;
 	struct kstore *watch;     /* the cache's connection for kstore_changes() (under lock) */
+	struct mentry memo[MEMO_SETS][MEMO_WAYS]; /* credentials resolved */
 };
 
 /* A page to build: the request, parsed, waiting for (or back from) the pool. */
@@ -112,6 +143,12 @@ struct job {
 	unsigned long long stamp; /* the store's change counter when the request came in */
 	int stamped;       /* stamp was read: the page may be kept if it has not moved */
 	char *arena;       /* the decoded path segments and parameters */
+	char addr[INET6_ADDRSTRLEN]; /* the client's address */
+	int cacheable;     /* a GET or HEAD with the cache on */
+	enum web_cred_kind cred_kind; /* the credential sent, by its hash: */
+	char cred[KHASH_LEN + 1];
+	struct web_cred found; /* what the worker found it to be ... */
+	int resolved;          /* ... when it did */
 	struct kkeep keep; /* what the page keeps until it is sent (khttp_keep) */
 };
 
@@ -119,13 +156,15 @@ struct khttp_server;
 
 struct cthread {
 	struct khttp_server *srv;
-	struct kstore *st;
+	struct kstore *st;  /* read-only, opened at start */
+	struct kstore *rw;  /* read-write, opened on first use (khttp_writer) */
 	pthread_t tid;
 	int started;
 };
 
 struct khttp_server {
 	struct MHD_Daemon *d;
+	struct khttp_config cfg; /* as given (its strings are the caller's) */
 	char *db_path;
 	char url[96];
 	int access_log;
@@ -160,10 +199,13 @@ struct reqstate {
 	char *uri;        /* the request target as received (copy) */
 	size_t urilen;    /* its full length (the copy may be cut at KHTTP_MAX_URI) */
 	size_t body;      /* body bytes seen */
+	struct kbuf form; /* a POST's form body (application/x-www-form-urlencoded) */
+	int body_type;    /* BODY_NONE, BODY_FORM or BODY_OTHER (refused: 415) */
 	const char *method;
 	int started;
 	struct timespec t0;
 	struct job *job;  /* set while the page is built in the pool */
+	int refused;      /* answered with an error before the body was in */
 	int deferred;     /* job built, for the pool on the next call (enqueue) */
 };
 
@@ -184,6 +226,8 @@ struct kconn {
 	struct reqstate rs;
 };
 
+enum { BODY_NONE, BODY_FORM, BODY_OTHER };
+
 /* ---- small helpers ------------------------------------------------------ */
 
 const char *khttp_param(const struct khttp_req *req, const char *name)
@@ -192,6 +236,21 @@ const char *khttp_param(const struct khttp_req *req, const char *name)
 		if (!strcmp(req->params[i].name, name))
 			return req->params[i].value;
 	return NULL;
+}
+
+const char *khttp_form(const struct khttp_req *req, const char *name)
+{
+	for (int i = req->nquery; i < req->nparams; i++)
+		if (!strcmp(req->params[i].name, name))
+			return req->params[i].value;
+	return NULL;
+}
+
+const char *khttp_cookie(const struct khttp_req *req, const char *name)
+{
+	if (!req->conn)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
 const char *khttp_header(const struct khttp_req *req, const char *name)
@@ -284,6 +343,7 @@ const char *khttp_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 303: return "See Other";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -292,6 +352,8 @@ const char *khttp_reason(int status)
 	case 405: return "Method Not Allowed";
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
@@ -396,9 +458,19 @@ static struct MHD_Response *make_response(const struct khttp_resp *resp, enum kl
 	if (resp->etag[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
 	if (status == 405)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow ? resp->allow : "GET, HEAD");
 	if (resp->location[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+	if (resp->www_authenticate)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+	if (resp->set_cookie[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
+	if (resp->retry_after) {
+		char ra[24];
+
+		snprintf(ra, sizeof(ra), "%u", resp->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
 	return r;
 }
 
@@ -420,6 +492,72 @@ static void cache_flush(struct rcache *c)
 	for (int i = 0; i < CACHE_SETS; i++)
 		for (int k = 0; k < CACHE_WAYS; k++)
 			cache_drop(c, &c->e[i][k]);
+	memset(c->memo, 0, sizeof(c->memo));
+}
+
+static unsigned memo_set(const char *hash)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 8 && hash[i]; i++)
+		v = v * 16 + (unsigned)(hexval((unsigned char)hash[i]) & 15);
+	return v % MEMO_SETS;
+}
+
+/* What the credential of hash was found to be, if known and still good (locked), or NULL. */
+static const struct web_cred *memo_find(struct rcache *c, const char *hash)
+{
+	struct mentry *set = c->memo[memo_set(hash)];
+	time_t now = time(NULL);
+
+	for (int k = 0; k < MEMO_WAYS; k++) {
+		if (set[k].hash[0] && !strcmp(set[k].hash, hash)) {
+			if (now >= set[k].c.until) {
+				set[k].hash[0] = '\0';
+				return NULL;
+			}
+			set[k].used = ++c->tick;
+			return &set[k].c;
+		}
+	}
+	return NULL;
+}
+
+/* Remember what the credential of hash is (locked). */
+static void memo_put(struct rcache *c, const char *hash, const struct web_cred *w)
+{
+	struct mentry *set = c->memo[memo_set(hash)], *victim = &set[0];
+
+	for (int k = 0; k < MEMO_WAYS; k++) {
+		if (!set[k].hash[0] || !strcmp(set[k].hash, hash)) {
+			victim = &set[k];
+			break;
+		}
+		if (set[k].used < victim->used)
+			victim = &set[k];
+	}
+	snprintf(victim->hash, sizeof(victim->hash), "%s", hash);
+	victim->c = *w;
+	victim->used = ++c->tick;
+}
+
+/*
+ * The cache key of job, everything its page depends on: who is asking
+ * (ckey), the language, the request target.  job->key and job->hash; 0 or -1.
+ */
+static int job_key(struct job *job, const char *ckey)
+{
+	struct kbuf key = KBUF_INIT;
+
+	free(job->key);
+	job->key = NULL;
+	if (kbuf_addf(&key, "%s|%d|%s?%s", ckey, (int)job->req.lang, job->req.path, job->req.query) < 0) {
+		kbuf_release(&key);
+		return -1;
+	}
+	job->hash = fnv1a(key.buf, key.len);
+	job->key = kbuf_detach(&key, NULL);
+	return job->key ? 0 : -1;
 }
 
 /*
@@ -600,7 +738,7 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 		ret = MHD_queue_response(conn, (unsigned)status, r);
 		access_log(srv, rs, status, len, 0);
 	}
-	if (status == 200 && key && stamp && srv->cache_on) {
+	if (status == 200 && key && stamp && srv->cache_on && !resp->set_cookie[0] && !resp->no_store) {
 		pthread_mutex_lock(&srv->cache.lock);
 		/* not if anything was committed since the request came in: the page may be older */
 		if (srv->cache.stamped && srv->cache.stamp == *stamp)
@@ -614,20 +752,39 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 
 /*
  * Answer from the cache if it has the page: 1 (and *ret) if it did.  Else
- * job->stamp is the change counter the page to be built may be kept under.
+ * job->stamp is the change counter the page to be built (and what its
+ * credential is found to be) may be kept under, and job->key is set if who
+ * is asking is known already.
  */
 static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, struct job *job,
 		       struct reqstate *rs, enum MHD_Result *ret)
 {
 	struct rcache *c = &srv->cache;
 	struct khttp_resp like;
+	const struct web_cred *w;
 	struct centry *e;
+	const char *ckey = "anon";
 	enum klang lang;
 	size_t size;
 
 	pthread_mutex_lock(&c->lock);
 	job->stamped = cache_sync(c, &job->stamp) == 0;
-	if (!job->stamped || !(e = cache_find(c, job->hash, job->key))) {
+	if (!job->stamped || !job->cacheable) {
+		pthread_mutex_unlock(&c->lock);
+		return 0;
+	}
+	if (job->cred_kind != WEB_CRED_NONE) {
+		/* a bearer token the memo does not know is refused or resolved by a worker */
+		if (!(w = memo_find(c, job->cred)) ||
+		    (w->auth != KHTTP_AUTH_NONE &&
+		     web_session_use(job->cred, job->cred_kind, w->token_id, w->idle, time(NULL)) < 0)) {
+			/* not known, or a session idle too long: a worker sees to it */
+			pthread_mutex_unlock(&c->lock);
+			return 0;
+		}
+		ckey = w->ckey;
+	}
+	if (job_key(job, ckey) < 0 || !(e = cache_find(c, job->hash, job->key))) {
 		pthread_mutex_unlock(&c->lock);
 		return 0;
 	}
@@ -655,15 +812,20 @@ static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, st
  * msg is English for the API; an HTML page shows it only when it came from
  * a handler (which writes it in the reader's language): detail != 0.
  */
-static enum MHD_Result send_error_(struct khttp_server *srv, struct MHD_Connection *conn,
-				   struct khttp_req *req, enum kresp_kind kind, int status,
-				   const char *msg, int detail, struct reqstate *rs)
+static enum MHD_Result send_error_allow(struct khttp_server *srv, struct MHD_Connection *conn,
+				       struct khttp_req *req, enum kresp_kind kind, int status,
+				       const char *msg, int detail, struct reqstate *rs,
+				       const char *allow)
 {
 	struct khttp_resp resp;
 	struct kkeep keep = { NULL };
 	enum MHD_Result ret;
 
 	memset(&resp, 0, sizeof(resp));
+	resp.allow = allow;
+	if (status == 401 && kind == KRESP_JSON)
+		resp.www_authenticate = req->token_refused ? "Bearer realm=\"kyokun\", error=\"invalid_token\"" :
+			"Bearer realm=\"kyokun\"";
 	if (!req->keep)
 		req->keep = &keep; /* a request refused before it was parsed */
 	kroute_error(req, &resp, kind, status, msg, detail);
@@ -674,6 +836,13 @@ static enum MHD_Result send_error_(struct khttp_server *srv, struct MHD_Connecti
 		req->keep = NULL;
 	}
 	return ret;
+}
+
+static enum MHD_Result send_error_(struct khttp_server *srv, struct MHD_Connection *conn,
+				   struct khttp_req *req, enum kresp_kind kind, int status,
+				   const char *msg, int detail, struct reqstate *rs)
+{
+	return send_error_allow(srv, conn, req, kind, status, msg, detail, rs, NULL);
 }
 
 static enum MHD_Result send_error(struct khttp_server *srv, struct MHD_Connection *conn,
@@ -689,6 +858,13 @@ static enum MHD_Result send_job(struct khttp_server *srv, struct MHD_Connection 
 {
 	int status;
 
+	if (job->resolved && job->cred_kind != WEB_CRED_NONE && job->cred[0] && job->stamped) {
+		/* what the credential is, for the next requests (not if anything was committed since) */
+		pthread_mutex_lock(&srv->cache.lock);
+		if (srv->cache.stamped && srv->cache.stamp == job->stamp)
+			memo_put(&srv->cache, job->cred, &job->found);
+		pthread_mutex_unlock(&srv->cache.lock);
+	}
 	if (job->rc >= 0)
 		return send_resp(srv, conn, &job->req, &job->resp, rs, job->hash, job->key,
 				 job->stamped ? &job->stamp : NULL);
@@ -705,6 +881,7 @@ static void job_free(struct job *job)
 {
 	if (!job)
 		return;
+	web_session_release(&job->req);
 	kbuf_release(&job->resp.body);
 	keep_release(&job->keep);
 	free(job->key);
@@ -731,14 +908,52 @@ static void *compute_main(void *arg)
 				srv->qtail = NULL;
 		}
 		pthread_mutex_unlock(&srv->qlock);
-		if (!job)
+		if (!job) {
+			web_session_thread_end();
 			break; /* stopping, and nothing left to do */
+		}
 		job->req.st = t->st;
-		job->rc = kroute_run(job->route, &job->req, &job->resp, &job->err);
+		job->req.worker = t;
+		job->rc = web_session_resolve(&job->req, &job->found, &job->err);
+		if (job->rc == 0) {
+			job->resolved = 1;
+			/* kept under who it was found to be (which may differ from what the memo said) */
+			if (job->cacheable && job->stamped)
+				job_key(job, job->found.ckey);
+			job->rc = kroute_run(job->route, &job->req, &job->resp, &job->err);
+			/* a page for someone: no shared cache keeps it */
+			if (job->req.auth != KHTTP_AUTH_NONE && !job->resp.cache_control)
+				job->resp.cache_control = "private, no-cache";
+		}
+		if (t->rw)
+			kstore_set_actor(t->rw, 0, NULL, NULL);
 		job->done = 1;
 		MHD_resume_connection(job->conn); /* the I/O thread calls on_request again */
 	}
 	return NULL;
+}
+
+struct kstore *khttp_writer(struct khttp_req *req, struct kerr *err)
+{
+	struct cthread *t = req->worker;
+	const struct kreader *who = req->reader;
+
+	if (!t) {
+		kerr_set(err, KE_INVALID, "no database connection for writing here");
+		return NULL;
+	}
+	if (!t->rw && kstore_open(&t->rw, t->srv->db_path, 0, err) < 0) {
+		t->rw = NULL;
+		return NULL;
+	}
+	/* every write is audited as the request's: who, from where */
+	if (kstore_set_actor(t->rw, who && who->kind == KREADER_USER ? who->user_id : 0,
+			     who && who->kind == KREADER_USER && who->login ? who->login : "anonymous",
+			     req->address ? req->address : "") < 0) {
+		kerr_set(err, KE_NOMEM, "out of memory");
+		return NULL;
+	}
+	return t->rw;
 }
 
 /* Suspend the connection and queue job for the pool: 0, or -1 if the server is stopping. */
@@ -777,6 +992,42 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 	h->n++;
 	h->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
 	return MHD_YES;
+}
+
+/*
+ * What a POST's body is, from its headers: BODY_FORM for
+ * application/x-www-form-urlencoded (with no charset, or UTF-8), BODY_NONE
+ * when there is no body and no type, else BODY_OTHER (refused with 415
+ * once the route is known).  Bodies of other methods are read and dropped.
+ */
+static int body_type(struct MHD_Connection *conn, const char *method)
+{
+	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	static const char form[] = "application/x-www-form-urlencoded";
+	size_t n;
+
+	if (strcmp(method, MHD_HTTP_METHOD_POST))
+		return BODY_NONE;
+	if (!ct || !*ct)
+		return (!cl || !strcmp(cl, "0")) && !te ? BODY_NONE : BODY_OTHER;
+	n = strlen(form);
+	if (strncasecmp(ct, form, n))
+		return BODY_OTHER;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (!*ct)
+		return BODY_FORM;
+	if (*ct++ != ';')
+		return BODY_OTHER;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	/* the one parameter we understand: charset=utf-8 (quoted or not) */
+	if (!strcasecmp(ct, "charset=utf-8") || !strcasecmp(ct, "charset=\"utf-8\""))
+		return BODY_FORM;
+	return BODY_OTHER;
 }
 
 /* Limits that are known once the headers are in: 0, or the status to refuse with. */
@@ -837,6 +1088,73 @@ static int parse_query(struct khttp_req *req, const char *q, char **arena)
 	return 0;
 }
 
+/* The last element of a comma-separated header, trimmed, into out; 0 if it fits. */
+static int last_element(const char *h, char *out, size_t n)
+{
+	const char *p = strrchr(h, ','), *end;
+
+	p = p ? p + 1 : h;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if ((size_t)(end - p) >= n)
+		return -1;
+	memcpy(out, p, (size_t)(end - p));
+	out[end - p] = '\0';
+	return 0;
+}
+
+/*
+ * Where the request comes from: the peer's address, whether it came over
+ * TLS, and the host it asked for.  Behind a proxy (serve --behind-proxy),
+ * and only for a peer on loopback (the proxy on this machine), the proxy's
+ * X-Forwarded-For (its last element: the address the proxy saw),
+ * X-Forwarded-Proto and X-Forwarded-Host are believed; from anyone else
+ * they are ignored.
+ */
+static void request_origin(struct khttp_server *srv, struct MHD_Connection *conn, struct job *job)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct khttp_req *req = &job->req;
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	int loopback = 0;
+	char buf[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	const char *h;
+
+	strcpy(job->addr, "-");
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &a->sin_addr, job->addr, sizeof(job->addr));
+		loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, job->addr, sizeof(job->addr));
+		loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) ||
+			(IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
+	}
+	req->address = job->addr;
+	req->secure = srv->cfg.tls_cert != NULL;
+	req->host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	req->cfg = &srv->cfg;
+	if (!srv->cfg.behind_proxy || !loopback)
+		return;
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+	if (h && last_element(h, buf, sizeof(buf)) == 0)
+		req->secure = !strcasecmp(buf, "https");
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	if (h && last_element(h, buf, sizeof(buf)) == 0 &&
+	    (inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1))
+		memcpy(job->addr, buf, sizeof(buf));
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host");
+	if (h && *h)
+		req->host = h;
+}
+
 /*
  * A request that is in: parse it into a job, then answer from the cache,
  * run a static route here, or hand the job to the compute pool.
@@ -846,8 +1164,6 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 {
 	struct job *job;
 	struct khttp_req *req;
-	struct kbuf key = KBUF_INIT;
-	char rkey[32];
 	char *seg[MAX_SEGMENTS], *ap, *qmark;
 	const char *lang;
 	enum kresp_kind kind = kroute_kind_of_path(rs->uri);
@@ -863,22 +1179,19 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	req->conn = conn;
 	req->keep = &job->keep;
 	req->head = !strcmp(method, MHD_HTTP_METHOD_HEAD);
+	req->method = method;
+	request_origin(srv, conn, job);
 	req->path = "/";
 	req->query = "";
 	req->lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 								MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-	req->reader = &kreader_anonymous; /* accounts come later */
-	/* the cache key: everything a page's content depends on */
-	kreader_key(req->reader, rkey, sizeof(rkey));
-	if (srv->cache_on && kbuf_addf(&key, "%s|%d|%s", rkey, (int)req->lang, rs->uri) == 0) {
-		job->hash = fnv1a(key.buf, key.len);
-		job->key = kbuf_detach(&key, NULL);
-	}
+	req->reader = &kreader_anonymous; /* until the worker finds who is asking */
+	job->cacheable = srv->cache_on && strcmp(method, MHD_HTTP_METHOD_POST) != 0;
 
 	/* path and query, decoded segment by segment (so %2F stays inside one) */
 	if (rs->uri[0] != '/')
 		return send_error(srv, conn, req, kind, 400, "the request target must be a path", rs);
-	job->arena = malloc(2 * rs->urilen + 16);
+	job->arena = malloc(2 * rs->urilen + rs->form.len + 16);
 	if (!job->arena)
 		return MHD_NO;
 	ap = job->arena;
@@ -909,6 +1222,21 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	default:
 		return send_error(srv, conn, req, kind, 400, "malformed query string", rs);
 	}
+	req->nquery = req->nparams;
+	if (rs->body_type == BODY_FORM && rs->form.len) {
+		/* the same syntax as a query; a NUL byte would end it early */
+		if (memchr(rs->form.buf, '\0', rs->form.len))
+			return send_error(srv, conn, req, kind, 400, "malformed form data", rs);
+		switch (parse_query(req, rs->form.buf, &ap)) {
+		case 0:
+			break;
+		case -2:
+			return send_error(srv, conn, req, kind, 400, "too many form fields", rs);
+		default:
+			return send_error(srv, conn, req, kind, 400,
+					  "malformed form data (not percent-encoded UTF-8)", rs);
+		}
+	}
 	lang = khttp_param(req, "lang");
 	if (lang && (!strcmp(lang, "en") || !strcmp(lang, "ja"))) {
 		req->lang = !strcmp(lang, "en") ? KLANG_EN : KLANG_JA;
@@ -917,14 +1245,22 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	if (nseg == 1 && !*seg[0])
 		nseg = 0; /* "/" */
 	job->route = kroute_find(method, seg, nseg, req, &status);
-	if (!job->route)
-		return send_error(srv, conn, req, kind, status,
-				  status == 405 ? "this method is not supported here" :
-				  kind == KRESP_JSON ? "no such API endpoint" : NULL, rs);
+	if (!job->route) {
+		return send_error_allow(srv, conn, req, kind, status,
+					status == 405 ? "this method is not supported here" :
+					kind == KRESP_JSON ? "no such API endpoint" : NULL, 0, rs,
+					kroute_allow(seg, nseg));
+	}
+	if (rs->body_type == BODY_OTHER)
+		return send_error(srv, conn, req, kind, 415,
+				  "a form body must be application/x-www-form-urlencoded (UTF-8)", rs);
 	req->path = rs->uri;
 	job->resp.kind = job->route->kind;
 
-	if (job->key && send_cached(srv, conn, job, rs, &ret))
+	/* the credential (none for a static file: the same for everyone) */
+	if (job->route->kind != KRESP_STATIC)
+		job->cred_kind = web_session_credential(req, job->cred);
+	if (srv->cache_on && send_cached(srv, conn, job, rs, &ret))
 		return ret;
 	if (job->route->kind == KRESP_STATIC) {
 		/* compiled in: no database, no reason to wait for the pool */
@@ -994,8 +1330,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!rs->started) {
 		rs->started = 1;
 		rs->method = method;
+		rs->body_type = body_type(conn, method);
+		kbuf_setcap(&rs->form, KHTTP_MAX_BODY);
 		status = check_limits(conn, rs, method);
 		if (status) {
+			rs->refused = 1;
 			request_in(conn);
 			memset(&req, 0, sizeof(req));
 			req.conn = conn;
@@ -1003,11 +1342,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			req.query = "";
 			req.lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 									       MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
-			return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), status,
-					  status == 405 ? "only GET and HEAD are supported" :
-					  status == 414 ? "the URL is too long" :
-					  status == 431 ? "the request headers are too large" :
-					  status == 413 ? "the request body is too large" : "bad request", rs);
+			return send_error_allow(srv, conn, &req, kroute_kind_of_path(rs->uri), status,
+						status == 405 ? "this method is not supported" :
+						status == 414 ? "the URL is too long" :
+						status == 431 ? "the request headers are too large" :
+						status == 413 ? "the request body is too large" : "bad request",
+						0, rs, kroute_allow_uri(rs->uri));
 		}
 		/*
 		 * Answer on the next call, once the request (and any body, read
@@ -1018,21 +1358,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		rs->body += *upload_data_size;
+		size_t n = *upload_data_size;
+
 		*upload_data_size = 0;
-		if (rs->body > 16 * (size_t)KHTTP_MAX_BODY)
-			return MHD_NO; /* not worth reading on */
+		if (rs->refused)
+			return MHD_YES; /* answered already: what still comes is dropped */
+		rs->body += n;
+		if (rs->body > KHTTP_MAX_BODY) {
+			/*
+			 * A body without a Content-Length (chunked) has passed the
+			 * limit: answer 413 now, without reading the rest (or, if
+			 * libmicrohttpd cannot answer in the middle of a body, close).
+			 */
+			rs->refused = 1;
+			request_in(conn);
+			memset(&req, 0, sizeof(req));
+			req.conn = conn;
+			req.path = "/";
+			req.query = "";
+			return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), 413,
+					  "the request body is too large", rs);
+		}
+		if (rs->body_type == BODY_FORM && kbuf_add(&rs->form, upload_data, n) < 0)
+			return MHD_NO;
 		return MHD_YES;
 	}
+	if (rs->refused)
+		return MHD_YES; /* its answer is queued */
 	request_in(conn);
-	if (rs->body > KHTTP_MAX_BODY) {
-		memset(&req, 0, sizeof(req));
-		req.conn = conn;
-		req.path = "/";
-		req.query = "";
-		return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), 413,
-				  "the request body is too large", rs);
-	}
 	return serve(srv, conn, rs, method);
 }
 
@@ -1049,6 +1402,7 @@ static void req_reset(struct reqstate *rs)
 {
 	job_free(rs->job);
 	free(rs->uri);
+	kbuf_release(&rs->form);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -1277,6 +1631,60 @@ static void pool_stop(struct khttp_server *srv)
 			pthread_join(srv->threads[i].tid, NULL);
 }
 
+/*
+ * Check the certificate and key given for TLS before libmicrohttpd sees
+ * them (it says only that it could not start): each is PEM of its kind,
+ * and they belong together.
+ */
+static int tls_check(const struct khttp_config *cfg, struct kerr *err)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_certificate_credentials_t cred = NULL;
+	gnutls_datum_t dc, dk;
+	const char *cn = cfg->tls_cert_file ? cfg->tls_cert_file : "the certificate";
+	const char *kn = cfg->tls_key_file ? cfg->tls_key_file : "the key";
+	int g, rc = 0;
+
+	if (!cfg->tls_key)
+		return kerr_set(err, KE_USAGE, "--tls-cert needs --tls-key (and the other way round)");
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return kerr_set(err, KE_INVALID, "this libmicrohttpd was built without TLS: serve without "
+				"--tls-cert, behind a TLS proxy (--behind-proxy)");
+	dc.data = (unsigned char *)cfg->tls_cert;
+	dc.size = (unsigned)strlen(cfg->tls_cert);
+	dk.data = (unsigned char *)cfg->tls_key;
+	dk.size = (unsigned)strlen(cfg->tls_key);
+	if (gnutls_x509_crt_init(&crt) < 0 || gnutls_x509_privkey_init(&key) < 0 ||
+	    gnutls_certificate_allocate_credentials(&cred) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((g = gnutls_x509_crt_import(crt, &dc, GNUTLS_X509_FMT_PEM)) < 0) {
+		rc = kerr_set(err, KE_INVALID, "--tls-cert %s: not a PEM certificate (%s)", cn,
+			      gnutls_strerror(g));
+		goto out;
+	}
+	if ((g = gnutls_x509_privkey_import2(key, &dk, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN)) < 0) {
+		rc = kerr_set(err, KE_INVALID, "--tls-key %s: not an unencrypted PEM private key (%s)", kn,
+			      gnutls_strerror(g));
+		goto out;
+	}
+	if ((g = gnutls_certificate_set_x509_key_mem(cred, &dc, &dk, GNUTLS_X509_FMT_PEM)) < 0) {
+		rc = kerr_set(err, KE_INVALID, "--tls-cert %s and --tls-key %s do not go together (%s)", cn, kn,
+			      gnutls_strerror(g));
+		goto out;
+	}
+out:
+	if (cred)
+		gnutls_certificate_free_credentials(cred);
+	if (key)
+		gnutls_x509_privkey_deinit(key);
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+	return rc;
+}
+
 int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struct kerr *err)
 {
 	struct khttp_server *srv;
@@ -1284,10 +1692,15 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 	const union MHD_DaemonInfo *info;
 	unsigned sslen = 0, threads = cfg->threads, flags;
 	char host[INET6_ADDRSTRLEN];
+	struct MHD_OptionItem tls_opts[3] = {
+		{ MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL },
+	};
 	int rc = 0, v6;
 
 	*out = NULL;
 	if ((rc = khttp_parse_listen(cfg->listen, &ss, &sslen, err)))
+		return rc;
+	if ((cfg->tls_cert || cfg->tls_key) && (rc = tls_check(cfg, err)) < 0)
 		return rc;
 	v6 = ss.ss_family == AF_INET6;
 	srv = calloc(1, sizeof(*srv));
@@ -1305,6 +1718,7 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 		pthread_cond_init(&srv->sweep_cond, &ca);
 		pthread_condattr_destroy(&ca);
 	}
+	srv->cfg = *cfg;
 	srv->access_log = cfg->access_log;
 	srv->cache_on = !cfg->no_cache;
 	srv->db_path = strdup(cfg->db_path);
@@ -1341,9 +1755,14 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 		t->started = 1;
 	}
 
+	if (cfg->tls_cert) {
+		tls_opts[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cfg->tls_cert };
+		tls_opts[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)cfg->tls_key };
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
-		MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0);
+		MHD_ALLOW_SUSPEND_RESUME | (v6 ? MHD_USE_IPv6 : 0) | (cfg->tls_cert ? MHD_USE_TLS : 0);
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+				  MHD_OPTION_ARRAY, tls_opts,
 				  MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				  MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -1397,8 +1816,8 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
 	inet_ntop(ss.ss_family, v6 ? (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
 		  (void *)&((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
-	snprintf(srv->url, sizeof(srv->url), v6 ? "http://[%s]:%u/" : "http://%s:%u/", host,
-		 info ? (unsigned)info->port : 0);
+	snprintf(srv->url, sizeof(srv->url), v6 ? "%s://[%s]:%u/" : "%s://%s:%u/",
+		 cfg->tls_cert ? "https" : "http", host, info ? (unsigned)info->port : 0);
 	*out = srv;
 	return 0;
 fail:
@@ -1430,8 +1849,21 @@ void khttp_stop(struct khttp_server *srv)
 	}
 	if (srv->d)
 		MHD_stop_daemon(srv->d); /* closes the connections: their struct kconn go */
-	for (unsigned i = 0; i < srv->nthreads; i++)
+	if (srv->d && srv->nthreads) {
+		/* when sessions and tokens were last used, not written yet */
+		struct kerr err = KERR_INIT;
+		struct kstore *rw = srv->threads[0].rw;
+
+		if (!rw && kstore_open(&srv->threads[0].rw, srv->db_path, 0, &err) == 0)
+			rw = srv->threads[0].rw;
+		if (!rw || web_session_write_uses(rw, &err) < 0)
+			fprintf(stderr, "kyokun: serve: writing when sessions and tokens were last used: %s\n",
+				err.msg[0] ? err.msg : kerr_name(err.code));
+	}
+	for (unsigned i = 0; i < srv->nthreads; i++) {
 		kstore_close(srv->threads[i].st);
+		kstore_close(srv->threads[i].rw);
+	}
 	free(srv->threads);
 	pthread_mutex_lock(&srv->cache.lock);
 	cache_flush(&srv->cache);

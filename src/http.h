@@ -10,9 +10,13 @@
  * move bytes and answer from the response cache (see http.c).  Readers never
  * wait for a writer (WAL), and a commit empties the cache at once.
  *
- * Every request goes through one path (http.c): size limits (414, 431, 413),
- * method (one some route answers, else 405), strict decoding of the path and
- * query (400), the route (route.h: 404, 405, and its requirements: 401, 403),
+ * Every request goes through one path (http.c): size limits (414, 431, and
+ * 413 from Content-Length before any of the body is read, or as a chunked
+ * body passes the limit), method (one some route answers, else 405), strict
+ * decoding of the path, the query and a POST's form body (400; a body of
+ * another type than application/x-www-form-urlencoded is 415), who is asking
+ * (the session cookie or a bearer token: web_session.h), the route (route.h:
+ * 404, 405, and its requirements: 401, 403),
  * the handler, then the security headers on whatever comes back.  A handler
  * returns 0 with resp filled in, or a KE_* code with a message in err:
  * KE_NOTFOUND becomes 404, KE_USAGE / KE_INVALID / KE_PARSE 400, KE_TOOBIG
@@ -31,13 +35,14 @@
 struct kerr;
 struct kstore;
 struct kreader;
+struct khttp_config;
 
 /* Limits on what a client may send. */
 #define KHTTP_MAX_URI 8192          /* request target, bytes: else 414 */
 #define KHTTP_MAX_HEADERS 16384     /* all header names and values: else 431 */
 #define KHTTP_MAX_HEADER_COUNT 100  /* else 431 */
-#define KHTTP_MAX_BODY 65536        /* request body: else 413 (no route takes one yet) */
-#define KHTTP_MAX_PARAMS 64         /* query parameters: else 400 */
+#define KHTTP_MAX_BODY 65536        /* request body: else 413, before it is read */
+#define KHTTP_MAX_PARAMS 64         /* query and form parameters together: else 400 */
 #define KHTTP_MAX_ARGS 4            /* :captures in a route pattern */
 /* Limits on what clients may hold. */
 #define KHTTP_MAX_CONNECTIONS 4096  /* open connections in all */
@@ -50,30 +55,55 @@ struct kparam {
 	char *name, *value; /* percent-decoded, valid UTF-8, no NUL */
 };
 
+/* How the reader of a request was recognised. */
+enum khttp_auth {
+	KHTTP_AUTH_NONE = 0,  /* anonymous */
+	KHTTP_AUTH_SESSION,   /* the session cookie */
+	KHTTP_AUTH_TOKEN,     /* Authorization: Bearer (no ambient credential: no CSRF token needed) */
+};
+
 struct khttp_req {
+	const char *method;        /* "GET", "HEAD", "POST" */
 	const char *path;          /* as received (still percent-encoded), without the query */
 	const char *query;         /* as received after '?', or "" */
-	struct kparam params[KHTTP_MAX_PARAMS];
+	struct kparam params[KHTTP_MAX_PARAMS]; /* the query's, then a POST form's */
 	int nparams;
+	int nquery;                /* params[0..nquery) came from the query, the rest from the body */
 	const char *args[KHTTP_MAX_ARGS]; /* the route's :captures, decoded */
 	int nargs;
 	int head;                  /* HEAD: the body is not sent */
 	enum klang lang;           /* from ?lang=, else Accept-Language, else Japanese */
 	int lang_explicit;         /* ?lang= was given: links carry it on */
 	/*
-	 * Who is asking (reader.h).  Every request is anonymous for now; the
-	 * router is where a signed-in user will come from.  Every lookup a
-	 * handler makes passes it.
+	 * Who is asking (reader.h): anonymous, or the user of the session
+	 * cookie or of the bearer token (web_session.c sets these before the
+	 * route's requirements are checked).  Every lookup a handler makes
+	 * passes it.
 	 */
 	const struct kreader *reader;
+	enum khttp_auth auth;
 	const char *csrf;          /* the session's CSRF token, or NULL (no session) */
+	const char *user_name;     /* the signed-in user's display name (or login), or NULL */
+	int has_cookie;            /* a session cookie was sent (valid or not) */
+	int token_refused;         /* a bearer token was sent and is not usable (401) */
+	const char *session_hash;  /* the sent session cookie's hash (hex), or NULL */
+	int secure;                /* came over TLS (ours, or a trusted proxy's) */
+	const char *address;       /* the client's address ("127.0.0.1", "::1") */
+	const char *host;          /* the Host the client asked for (a trusted proxy's X-Forwarded-Host) */
 	struct kkeep *keep;        /* strings freed with the request (khttp_keep) */
-	struct kstore *st;         /* this worker thread's database connection */
+	struct kstore *st;         /* this worker thread's database connection (read-only) */
 	void *conn;                /* the MHD connection (http.c only) */
+	void *worker;              /* the worker thread (http.c only) */
+	void *hold;                /* what keeps *reader alive (web_session.c) */
+	const struct khttp_config *cfg;
 };
 
-/* The first value of query parameter name, or NULL. */
+/* The first value of parameter name (the query's first, then a form's), or NULL. */
 const char *khttp_param(const struct khttp_req *req, const char *name);
+/* The first value of a field of a POST's form body (never the query's), or NULL. */
+const char *khttp_form(const struct khttp_req *req, const char *name);
+/* A cookie sent with the request, or NULL. */
+const char *khttp_cookie(const struct khttp_req *req, const char *name);
 /* A request header (case-insensitive name), or NULL. */
 const char *khttp_header(const struct khttp_req *req, const char *name);
 
@@ -91,6 +121,11 @@ struct khttp_resp {
 	const char *cache_control; /* default "no-cache" for pages and the API */
 	char etag[48];             /* "" or a quoted entity tag: If-None-Match answers 304 */
 	char location[512];        /* for redirects */
+	const char *allow;         /* the Allow header of a 405 (default "GET, HEAD") */
+	char set_cookie[256];      /* "" or a Set-Cookie header (never kept in the cache) */
+	unsigned retry_after;      /* seconds, for a Retry-After header; 0: none */
+	int no_store;              /* never keep in the response cache */
+	const char *www_authenticate; /* a WWW-Authenticate header (a 401 of the API) */
 };
 
 typedef int (*khttp_handler)(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
@@ -103,7 +138,18 @@ struct khttp_config {
 	int access_log;        /* print one line per request on stderr */
 	int no_cache;          /* build every response anew (no response cache) */
 	unsigned max_per_ip;   /* open connections from one address; 0 = KHTTP_MAX_PER_IP */
+	/* TLS (serve --tls-cert / --tls-key): PEM text of both, or NULL for plain HTTP */
+	const char *tls_cert, *tls_key;
+	const char *tls_cert_file, *tls_key_file; /* their names, for messages */
+	/* behind a TLS proxy on this machine: X-Forwarded-Proto, -For, -Host are
+	 * believed from loopback peers only */
+	int behind_proxy;
+	/* sessions: idle and absolute lifetimes in seconds (0: the defaults) */
+	long session_idle, session_max;
 };
+
+#define KHTTP_SESSION_IDLE (2 * 3600)   /* default idle expiry of a session, seconds */
+#define KHTTP_SESSION_MAX (12 * 3600)   /* default absolute expiry */
 
 struct khttp_server;
 
@@ -125,6 +171,15 @@ struct kkeep {
 	struct kkept *head;
 };
 const char *khttp_keep(const struct khttp_req *req, char *s);
+
+/*
+ * This worker thread's read-write database connection, opened on first use
+ * and kept until the server stops, with the store's actor set to the
+ * request's reader and client address (every write it makes is audited as
+ * theirs).  For the few writes a request makes (sign-in, sign-out,
+ * throttling, the audit log); NULL with err set if it cannot be opened.
+ */
+struct kstore *khttp_writer(struct khttp_req *req, struct kerr *err);
 
 /* The statuses handlers set and their reason phrases. */
 const char *khttp_reason(int status);

@@ -3,11 +3,13 @@
  * (see route.h).
  */
 #include "route.h"
+#include "i18n.h"
 #include "kerr.h"
 #include "reader.h"
 #include "web.h"
 
 #include <string.h>
+#include <strings.h>
 
 /*
  * The routes: method, pattern, handler, how errors look there, what the
@@ -22,6 +24,12 @@ const struct kroute kroutes[] = {
 	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/signin", web_signin_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* no session yet, so no session token: the form's Origin is checked instead */
+	{ "POST", "/signin", web_signin, KRESP_HTML, KROUTE_PUBLIC, KROUTE_CSRF_ORIGIN, NULL },
+	{ "POST", "/signout", web_signout, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	{ "GET", "/signout-all", web_signout_all_form, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
+	{ "POST", "/signout-all", web_signout_all, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/static/:file", web_static, KRESP_STATIC, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api", api_index, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api/cases", api_cases, KRESP_JSON, KROUTE_PUBLIC, 0, "the cases, filtered, a page at a time" },
@@ -101,6 +109,45 @@ const struct kroute *kroute_find(const char *method, char **seg, int nseg, struc
 	return NULL;
 }
 
+const char *kroute_allow(char **seg, int nseg)
+{
+	struct khttp_req scratch;
+	int get = 0, post = 0;
+
+	memset(&scratch, 0, sizeof(scratch));
+	for (const struct kroute *r = kroutes; r->pattern; r++) {
+		if (!match_pattern(r->pattern, seg, nseg, &scratch))
+			continue;
+		get |= !strcmp(r->method, "GET");
+		post |= !strcmp(r->method, "POST");
+	}
+	return get && post ? "GET, HEAD, POST" : post ? "POST" : "GET, HEAD";
+}
+
+const char *kroute_allow_uri(const char *uri)
+{
+	char buf[512], *seg[16], *p;
+	int nseg = 0;
+
+	if (!uri || uri[0] != '/')
+		return "GET, HEAD";
+	snprintf(buf, sizeof(buf), "%s", uri + 1);
+	if ((p = strchr(buf, '?')))
+		*p = '\0';
+	for (p = buf; nseg < 16;) {
+		char *sl = strchr(p, '/');
+
+		seg[nseg++] = p;
+		if (!sl)
+			break;
+		*sl = '\0';
+		p = sl + 1;
+	}
+	if (nseg == 1 && !*seg[0])
+		nseg = 0;
+	return kroute_allow(seg, nseg);
+}
+
 /* Compare two secrets in time that does not depend on where they differ. */
 static int same_secret(const char *a, const char *b)
 {
@@ -112,23 +159,63 @@ static int same_secret(const char *a, const char *b)
 	return d == 0;
 }
 
+/*
+ * Does the request come from a page of this site?  Its Origin, else its
+ * Referer, must name the host it was sent to (req->host: the Host header,
+ * or a trusted proxy's X-Forwarded-Host); the scheme is left aside (behind
+ * a proxy it is the proxy's to say).  Every current browser sends Origin
+ * with a POST, and our pages send Referer to this site (Referrer-Policy:
+ * same-origin); a request with neither, or "Origin: null", is refused.
+ * This needs no state and no cookie before sign-in (a pre-session token
+ * would need both, and the sign-in page could no longer be cached).
+ */
+static int same_origin(const struct khttp_req *req)
+{
+	const char *o = khttp_header(req, "Origin"), *host = req->host;
+	size_t n;
+
+	if (!o || !*o)
+		o = khttp_header(req, "Referer");
+	if (!o || !host || !*host)
+		return 0;
+	if (!strncasecmp(o, "https://", 8))
+		o += 8;
+	else if (!strncasecmp(o, "http://", 7))
+		o += 7;
+	else
+		return 0;
+	n = strcspn(o, "/?#");
+	return n == strlen(host) && !strncasecmp(o, host, n);
+}
+
 int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct kerr *err)
 {
 	const struct kreader *who = req->reader ? req->reader : &kreader_anonymous;
 	unsigned caps = r->need & ~KROUTE_SIGNED_IN;
+	int html = r->kind == KRESP_HTML; /* the message in the page's language (the API's: English) */
 
 	if (r->need != KROUTE_PUBLIC && who->kind != KREADER_USER)
-		return kerr_set(err, KE_AUTH, "sign in to use this page");
+		return kerr_set(err, KE_AUTH, "%s", html ? T(req, T_NEED_SIGNIN) : "sign in to use this");
 	if (caps && !kreader_can(who, caps))
-		return kerr_set(err, KE_DENIED, "your role does not allow this");
-	if (r->csrf) {
-		const char *sent = khttp_param(req, "csrf");
+		return kerr_set(err, KE_DENIED, "%s", html ? T(req, T_NEED_ROLE) : "your role does not allow this");
+	/*
+	 * A request that changes state and carries a session cookie (valid or
+	 * not) must carry the session's token too: a page of another site can
+	 * make a browser send the cookie, never the token.  A request with a
+	 * bearer token and no cookie needs none: nothing sends that token
+	 * without its holder.
+	 */
+	if (r->csrf == KROUTE_CSRF_ORIGIN && !same_origin(req))
+		return kerr_set(err, KE_DENIED, "%s", html ? T(req, T_SIGNIN_BAD_ORIGIN) :
+				"the request's Origin (or Referer) is not this site");
+	if (r->csrf == KROUTE_CSRF_TOKEN && (req->auth != KHTTP_AUTH_TOKEN || req->has_cookie)) {
+		const char *sent = khttp_form(req, "csrf");
 
 		if (!sent)
 			sent = khttp_header(req, "X-CSRF-Token");
 		if (!req->csrf || !sent || !same_secret(req->csrf, sent))
-			return kerr_set(err, KE_DENIED, "the form has expired or did not come from this site: "
-					"reload the page and try again");
+			return kerr_set(err, KE_DENIED, "%s", html ? T(req, T_CSRF_FAILED) :
+					"the request lacks the session's CSRF token (X-CSRF-Token), or it is wrong");
 	}
 	return 0;
 }

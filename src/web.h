@@ -15,6 +15,7 @@
 #include "html.h"
 #include "http.h"
 #include "i18n.h"
+#include "reader.h"
 
 struct kcase;
 struct kerr;
@@ -28,6 +29,11 @@ struct kerr;
  */
 void web_begin(struct html *w, const struct khttp_req *req, const char *title, const char *q,
 	       const char *body_class);
+/* Who is signed in (name, role, sign-out), or a sign-in link: part of the site header. */
+void web_account_bar(struct html *w, const struct khttp_req *req);
+/* A role for people, in the page's language ("分析担当" / "Analyst"). */
+const char *web_role_label(const struct khttp_req *req, enum krole role);
+
 /* Close <main>, the footer, the document. */
 void web_end(struct html *w, const struct khttp_req *req);
 /* Fill resp with the page in body (status stays); returns w->err as a KE_* code. */
@@ -74,6 +80,13 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_static(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
+/* sign-in and sign-out (web_account.c) */
+int web_signin_form(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_signin(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_signout(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_signout_all_form(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_signout_all(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 
 int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);

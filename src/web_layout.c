@@ -138,13 +138,17 @@ int web_load_case(struct khttp_req *req, const char *id, struct kcase *c, struct
 	return 0;
 }
 
-/* The current page's URL in the other language: same path, same query, lang flipped. */
+/*
+ * The current page's URL in the other language: same path, same query, lang
+ * flipped.  The query's parameters only: a POST's form fields (a password, a
+ * CSRF token) never go into a link.
+ */
 static void lang_switch_url(const struct khttp_req *req, struct kbuf *b)
 {
 	int first = 1;
 
 	kbuf_adds(b, req->path && req->path[0] == '/' && req->path[1] != '/' ? req->path : "/");
-	for (int i = 0; i < req->nparams; i++)
+	for (int i = 0; i < req->nquery && i < req->nparams; i++)
 		if (strcmp(req->params[i].name, "lang"))
 			web_url_param(b, &first, req->params[i].name, req->params[i].value);
 	web_url_param(b, &first, "lang", req->lang == KLANG_EN ? "ja" : "en");
@@ -189,13 +193,82 @@ void web_begin(struct html *w, const struct khttp_req *req, const char *title, c
 		    "<a href=\"%s\">%s</a>"
 		    "<a href=\"/api/openapi.json\">%s</a>"
 		    "<a class=\"lang-switch\" href=\"%s\" hreflang=\"%s\" lang=\"%s\">%s</a>"
-		    "</nav>\n</div>\n</header>\n<main id=\"main\">\n",
+		    "</nav>\n",
 		    T(req, T_SITE_NAME), web_url(req, "/documents", NULL), T(req, T_NAV_DOCUMENTS), T(req, T_NAV_API),
 		    kbuf_str(&sw), T(req, T_OTHER_LANG_CODE), T(req, T_OTHER_LANG_CODE),
 		    T(req, T_OTHER_LANG_NAME));
+	web_account_bar(w, req);
+	html_printf(w, "</div>\n</header>\n<main id=\"main\">\n");
 	if (!sw.buf && !w->err)
 		w->err = KE_NOMEM;
 	kbuf_release(&sw);
+}
+
+const char *web_role_label(const struct khttp_req *req, enum krole role)
+{
+	switch (role) {
+	case KROLE_REPORTER: return T(req, T_ROLE_REPORTER);
+	case KROLE_LIAISON: return T(req, T_ROLE_LIAISON);
+	case KROLE_ANALYST: return T(req, T_ROLE_ANALYST);
+	case KROLE_PUBLISHER: return T(req, T_ROLE_PUBLISHER);
+	case KROLE_ADMIN: return T(req, T_ROLE_ADMIN);
+	default: return "";
+	}
+}
+
+/*
+ * The page this one is, as a local path for ?next= ("/search?q=..."), or
+ * NULL when there is no point coming back to it (the sign-in pages).
+ */
+static const char *here(const struct khttp_req *req)
+{
+	const char *p = req->path && req->path[0] == '/' && req->path[1] != '/' ? req->path : "/";
+
+	if (!strcmp(p, "/signin") || !strcmp(p, "/signout-all") || !strcmp(p, "/signout"))
+		return NULL;
+	if (!req->query || !*req->query)
+		return p;
+	{
+		struct kbuf b = KBUF_INIT;
+
+		if (kbuf_addf(&b, "%s?%s", p, req->query) < 0) {
+			kbuf_release(&b);
+			return p;
+		}
+		return khttp_keep(req, kbuf_detach(&b, NULL));
+	}
+}
+
+/*
+ * Who is signed in, in the site header: their name and role, a sign-out
+ * button (a form: signing out changes state, so it is a POST with the
+ * session's CSRF token) and a link to sign out everywhere; or a sign-in
+ * link, back to this page afterwards.  A reader known by a bearer token
+ * has no session to end: the name alone.
+ */
+void web_account_bar(struct html *w, const struct khttp_req *req)
+{
+	const struct kreader *r = req->reader;
+
+	if (!r || r->kind != KREADER_USER) {
+		html_printf(w, "<div class=\"account\"><a class=\"signin-link\" href=\"%s\">%s</a></div>\n",
+			    web_url(req, "/signin", "next", here(req), NULL), T(req, T_SIGNIN));
+		return;
+	}
+	html_printf(w, "<div class=\"account\" aria-label=\"%s\">"
+		    "<span class=\"who\"><span class=\"visually-hidden\">%s </span>"
+		    "<span class=\"who-name\">%s</span> <span class=\"who-role\">%s</span></span>",
+		    T(req, T_ACCOUNT_MENU), T(req, T_SIGNED_IN_AS),
+		    req->user_name ? req->user_name : r->login ? r->login : "", web_role_label(req, r->role));
+	if (req->csrf) {
+		html_printf(w, "<form class=\"signout\" method=\"post\" action=\"%s\">"
+			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
+			    "<button type=\"submit\">%s</button></form>"
+			    "<a class=\"signout-all\" href=\"%s\">%s</a>",
+			    web_url(req, "/signout", NULL), req->csrf, T(req, T_SIGNOUT),
+			    web_url(req, "/signout-all", NULL), T(req, T_SIGNOUT_ALL));
+	}
+	html_printf(w, "</div>\n");
 }
 
 void web_end(struct html *w, const struct khttp_req *req)
@@ -229,6 +302,8 @@ void web_error_page(const struct khttp_req *req, struct khttp_resp *resp, int st
 	case 403: title = T_ERR_403; hint = T_ERR_400_HINT; break;
 	case 405: title = T_ERR_405; hint = T_ERR_400_HINT; break;
 	case 413: title = T_ERR_413; hint = T_ERR_400_HINT; break;
+	case 415: title = T_ERR_415; hint = T_ERR_400_HINT; break;
+	case 429: title = T_ERR_429; hint = T_ERR_400_HINT; break;
 	case 414: title = T_ERR_414; hint = T_ERR_400_HINT; break;
 	case 431: title = T_ERR_431; hint = T_ERR_400_HINT; break;
 	default: title = T_ERR_500; hint = T_ERR_500_HINT; break;
@@ -241,8 +316,13 @@ void web_error_page(const struct khttp_req *req, struct khttp_resp *resp, int st
 	/* details are shown for client errors only: a 500's cause stays in the log */
 	if (detail && *detail && status >= 400 && status < 500)
 		html_printf(&w, "<p class=\"error-detail\">%s</p>\n", detail);
-	html_printf(&w, "<p>%s</p>\n<p><a class=\"button\" href=\"%s\">%s</a></p>\n</section>\n",
-		    T(req, hint), web_url(req, "/", NULL), T(req, T_NAV_HOME));
+	if (status == 401)
+		html_printf(&w, "<p><a class=\"button\" href=\"%s\">%s</a> <a href=\"%s\">%s</a></p>\n</section>\n",
+			    web_url(req, "/signin", "next", here(req), NULL), T(req, T_SIGNIN),
+			    web_url(req, "/", NULL), T(req, T_NAV_HOME));
+	else
+		html_printf(&w, "<p>%s</p>\n<p><a class=\"button\" href=\"%s\">%s</a></p>\n</section>\n",
+			    T(req, hint), web_url(req, "/", NULL), T(req, T_NAV_HOME));
 	web_end(&w, req);
 	resp->kind = KRESP_HTML;
 	resp->content_type = "text/html; charset=utf-8";
