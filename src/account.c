@@ -152,15 +152,15 @@ int klogin_check(const char *login, struct kerr *err)
 	n = strlen(login);
 	if (n > KLOGIN_MAX)
 		return kerr_set(err, KE_INVALID, "login name is longer than %d characters", KLOGIN_MAX);
-	if (!islower((unsigned char)login[0]) && !isdigit((unsigned char)login[0]))
-		return kerr_set(err, KE_INVALID, "login name must start with a letter a-z or a digit");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)login[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return kerr_set(err, KE_INVALID, "login name may contain only a-z, 0-9, '.', '_' and "
-					"'-' (lower case)");
+			return kerr_set(err, KE_INVALID, "login name may contain only lower-case a-z, 0-9, '.', "
+					"'_' and '-'");
 	}
+	if (!isalnum((unsigned char)login[0]))
+		return kerr_set(err, KE_INVALID, "login name must start with a letter a-z or a digit");
 	return 0;
 }
 

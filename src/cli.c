@@ -4,13 +4,21 @@
  * commands take, progress lines, terminal column widths.
  */
 #include "cli.h"
+#include "account.h"
 #include "case.h"
 #include "kerr.h"
 #include "store.h"
+#include "store_account.h"
 #include "utf8.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <termios.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +198,100 @@ const struct kcommand kcommands[] = {
 	  "used, 2 usage error.\n" },
 	{ "check", cmd_check, KCLI_READ, "check the database for damage",
 	  "usage: kyokun check [--quick]\n\nCheck every page, index and constraint of the database and the full-text index\nagainst the cases' text; print \"ok\" or each problem found.  --quick checks\nthe pages only (much faster).\n\nExit status: 0 ok, 1 problems found (restore from a backup) or error, 2 usage.\n" },
+	{ "org", cmd_org, KCLI_WRITE,
+	  "add and list organisations (operators, ministries, the centre)",
+	  "usage: kyokun org add NAME [--kind KIND] [--sector SECTOR]...\n"
+	  "       kyokun org list [--format table|tsv|json]\n"
+	  "\n"
+	  "Organisations are what users belong to and what owns cases.\n"
+	  "\n"
+	  "org add NAME   add an organisation (a name of up to 100 characters, unique)\n"
+	  "  --kind KIND      operator (the default: 事業者), ministry (所管省庁), centre\n"
+	  "                   (the national centre), or other\n"
+	  "  --sector SECTOR  a sector it belongs to or (a ministry) is responsible for,\n"
+	  "                   repeatable: telecom, finance, aviation, airport, railway,\n"
+	  "                   electricity, gas, government, medical, water, logistics,\n"
+	  "                   chemical, credit, petroleum, port, or the Japanese name\n"
+	  "                   (情報通信, 金融, 航空, 空港, 鉄道, 電力, ガス, 政府・行政サービス,\n"
+	  "                   医療, 水道, 物流, 化学, クレジット, 石油, 港湾).  A liaison sees\n"
+	  "                   the amber cases of their ministry's sectors.\n"
+	  "\n"
+	  "org list       the organisations by name: name, kind, sectors, created (on a\n"
+	  "               terminal a table, else tab-separated; --format json)\n"
+	  "\n"
+	  "Every change is written to the audit log (kyokun audit).\n"
+	  "Exit status: 0 ok, 1 refused (the name exists, ...), 2 usage error.\n" },
+	{ "user", cmd_user, KCLI_WRITE,
+	  "add and manage user accounts",
+	  "usage: kyokun user add LOGIN --role ROLE [--org NAME] [--name DISPLAY] [--email ADDRESS]\n"
+	  "                       [--password-file FILE | --no-password]\n"
+	  "       kyokun user list [--format table|tsv|json]\n"
+	  "       kyokun user passwd LOGIN [--password-file FILE]\n"
+	  "       kyokun user role LOGIN ROLE\n"
+	  "       kyokun user disable LOGIN\n"
+	  "       kyokun user enable LOGIN\n"
+	  "       kyokun user set LOGIN [--name DISPLAY] [--email ADDRESS] [--org NAME | --no-org]\n"
+	  "\n"
+	  "LOGIN: 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.\n"
+	  "ROLE: reporter (files incident reports for an operator: needs --org, an\n"
+	  "operator), liaison (a ministry's staff: needs --org, a ministry with\n"
+	  "sectors), analyst, publisher (the centre's staff), or admin (runs accounts\n"
+	  "and reads the audit log; sees no amber or red cases).\n"
+	  "\n"
+	  "Passwords: at least 12 characters, not a common password or one made of the\n"
+	  "login; stored as argon2id hashes.  Read from the first line of\n"
+	  "--password-file FILE; else, on a terminal, typed twice without echo; else one\n"
+	  "line of standard input (for scripts).  --no-password: the account cannot sign\n"
+	  "in with a password (API tokens only).\n"
+	  "\n"
+	  "user add       add a user\n"
+	  "user list      the users by login: login, role, organisation, status, name,\n"
+	  "               e-mail, created\n"
+	  "user passwd    set a new password (the user's sessions end)\n"
+	  "user role      change the role\n"
+	  "user disable   the user can no longer sign in; sessions end, tokens stop working\n"
+	  "user enable    undo disable\n"
+	  "user set       change the display name, e-mail address or organisation\n"
+	  "\n"
+	  "Every change is written to the audit log (kyokun audit).\n"
+	  "Exit status: 0 ok, 1 refused (login taken, weak password, no such user or\n"
+	  "organisation, ...), 2 usage error (e.g. an unknown role).\n" },
+	{ "token", cmd_token, KCLI_WRITE,
+	  "create, list and revoke API tokens",
+	  "usage: kyokun token create LOGIN [--name NAME] [--expires DAYS]\n"
+	  "       kyokun token list [LOGIN] [--format table|tsv|json]\n"
+	  "       kyokun token revoke ID\n"
+	  "\n"
+	  "An API token lets a script use the JSON API as the user, with the user's\n"
+	  "rights: send it as \"Authorization: Bearer TOKEN\".\n"
+	  "\n"
+	  "token create   make a token for LOGIN and print it alone on the last line of\n"
+	  "               standard output (notes go to standard error).  It is shown\n"
+	  "               this once: only its SHA-256 hash is stored.\n"
+	  "  --name NAME      what it is for (shown in lists)\n"
+	  "  --expires DAYS   it stops working after DAYS days (1 to 3650; default: never)\n"
+	  "token list     the tokens (of LOGIN, or everyone's): id, login, name, prefix,\n"
+	  "               created, expires, last used, revoked\n"
+	  "token revoke   stop token ID from working (IDs are in the list)\n"
+	  "\n"
+	  "Creating and revoking are written to the audit log (kyokun audit).\n"
+	  "Exit status: 0 ok, 1 refused (no such user or token), 2 usage error.\n" },
+	{ "audit", cmd_audit, KCLI_READ,
+	  "show the audit log",
+	  "usage: kyokun audit [--since TIME] [--user ACTOR] [--limit N] [--format text|json]\n"
+	  "\n"
+	  "Print the audit log, oldest first: every write to cases, organisations, users\n"
+	  "and tokens, and the web's sign-ins, failed sign-ins and sign-outs, with who\n"
+	  "did it (a login, or local:NAME for the command line run by NAME), from where\n"
+	  "(a client address, or cli), what, and to which object.  Nothing can change\n"
+	  "or remove its entries.\n"
+	  "\n"
+	  "  --since TIME    entries from TIME on: a date (2026-12-03), a UTC time\n"
+	  "                  (2026-12-03T20:56:12Z), or an age (30m, 24h, 7d, 2w)\n"
+	  "  --user ACTOR    only the entries of this actor (a login, or local:NAME)\n"
+	  "  --limit N       only the newest N entries, newest first\n"
+	  "  --format F      text (tab-separated: time, actor, address, action, object,\n"
+	  "                  detail) or json ({\"entries\":[...]})\n" },
 	{ "help", cmd_help, KCLI_NO_STORE,
 	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },
@@ -221,22 +323,49 @@ int kcli_dispatch(struct kcli *cli, int argc, char **argv)
 	return cmd->fn(cli, argc, argv);
 }
 
-int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg)
+/* "local:NAME" for the user running the command, into buf. */
+static void local_actor(char *buf, size_t n)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw && pw->pw_name && *pw->pw_name)
+		snprintf(buf, n, "local:%s", pw->pw_name);
+	else
+		snprintf(buf, n, "local:%ld", (long)getuid());
+}
+
+int kcli_run_store(struct kcli *cli, enum kcli_store need,
+		   int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg)
 {
 	struct kerr err = KERR_INIT;
 	struct kstore *st = NULL;
+	char actor[300];
 	int rc;
 
-	if (cli->cmd->store != KCLI_NO_STORE &&
-	    kstore_open(&st, cli->db_path, cli->cmd->store == KCLI_READ ? KSTORE_READONLY : 0, &err) < 0) {
+	if (need != KCLI_NO_STORE &&
+	    kstore_open(&st, cli->db_path, need == KCLI_READ ? KSTORE_READONLY : 0, &err) < 0) {
 		kcli_error("%s", err.msg);
 		return 1;
 	}
 	if (st && kstore_note(st))
 		fprintf(stderr, "kyokun: note: %s: %s\n", cli->db_path, kstore_note(st));
+	/* every write of the store names who made it in the audit log */
+	if (st && need == KCLI_WRITE) {
+		local_actor(actor, sizeof(actor));
+		if (kstore_set_actor(st, 0, actor, "cli") < 0) {
+			kcli_error("out of memory");
+			kstore_close(st);
+			return 1;
+		}
+	}
 	rc = run(cli, st, arg);
 	kstore_close(st);
 	return rc;
+}
+
+int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg)
+{
+	return kcli_run_store(cli, cli->cmd->store, run, arg);
 }
 
 void kcli_help(FILE *fp)
@@ -457,4 +586,115 @@ void kcli_print_cell(FILE *fp, const char *s, int width)
 	}
 	for (; w < width; w++)
 		fputc(' ', fp);
+}
+
+/* ---- passwords ------------------------------------------------------------ */
+
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_changed;
+
+static void restore_tty(int sig)
+{
+	if (tty_changed)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* One line of fp into buf (n bytes) without its line end: 0, 1 at end of input, 2 too long. */
+static int read_line(FILE *fp, char *buf, size_t n)
+{
+	size_t len;
+
+	if (!fgets(buf, (int)n, fp))
+		return 1;
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = 0;
+	else if (!feof(fp))
+		return 2;
+	if (len && buf[len - 1] == '\r')
+		buf[--len] = 0;
+	return 0;
+}
+
+/* A line from the terminal without echo, after prompt on stderr. */
+static int read_hidden(const char *prompt, char *buf, size_t n)
+{
+	struct termios t;
+	struct sigaction sa = { 0 }, old[4];
+	static const int sigs[4] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	int rc;
+
+	if (tcgetattr(STDIN_FILENO, &saved_tty) != 0)
+		return read_line(stdin, buf, n);
+	sa.sa_handler = restore_tty;
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	t = saved_tty;
+	t.c_lflag &= ~(tcflag_t)ECHO;
+	t.c_lflag |= ECHONL;
+	fprintf(stderr, "%s: ", prompt);
+	fflush(stderr);
+	tty_changed = 1;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+	rc = read_line(stdin, buf, n);
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	tty_changed = 0;
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	return rc;
+}
+
+int kcli_read_password(const char *file, const char *what, char **pw)
+{
+	char a[KPASSWORD_MAX + 3], b[KPASSWORD_MAX + 3];
+	int rc = 1, r;
+
+	*pw = NULL;
+	if (file) {
+		FILE *fp = fopen(file, "r");
+
+		if (!fp) {
+			kcli_error("%s: %s", file, strerror(errno));
+			return 1;
+		}
+		r = read_line(fp, a, sizeof(a));
+		fclose(fp);
+		if (r == 1 || (!r && !*a)) {
+			kcli_error("%s: the first line is empty: no password given", file);
+			goto out;
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		r = read_hidden(what, a, sizeof(a));
+		if (!r && *a) {
+			if ((r = read_hidden("Again", b, sizeof(b))) == 0 && strcmp(a, b)) {
+				kcli_error("the two passwords differ: nothing changed");
+				goto out;
+			}
+		}
+		if (r == 1 || (!r && !*a)) {
+			kcli_error("no password given: nothing changed");
+			goto out;
+		}
+	} else {
+		r = read_line(stdin, a, sizeof(a));
+		if (r == 1 || (!r && !*a)) {
+			kcli_error("no password given on standard input (or give --password-file FILE)");
+			goto out;
+		}
+	}
+	if (r == 2) {
+		kcli_error("the password is longer than %d bytes", KPASSWORD_MAX);
+		goto out;
+	}
+	if (!(*pw = strdup(a))) {
+		kcli_error("out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(a, sizeof(a));
+	explicit_bzero(b, sizeof(b));
+	return rc;
 }

@@ -55,6 +55,14 @@ int kcli_dispatch(struct kcli *cli, int argc, char **argv);
  * checked first so that a usage error never creates a database.
  */
 int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg);
+/*
+ * The same with the store opened as need says (for commands whose
+ * subcommands need different things: `user list` reads, `user add`
+ * writes).  A store opened for writing names the actor of its audit rows
+ * "local:OSUSER" at address "cli" (store_account.h).
+ */
+int kcli_run_store(struct kcli *cli, enum kcli_store need,
+		   int (*run)(struct kcli *cli, struct kstore *st, void *arg), void *arg);
 
 /* The program's usage: global options and the list of commands. */
 void kcli_help(FILE *fp);
@@ -121,5 +129,18 @@ int cmd_similar(struct kcli *cli, int argc, char **argv);
 int cmd_check(struct kcli *cli, int argc, char **argv);
 int cmd_serve(struct kcli *cli, int argc, char **argv);
 int cmd_help(struct kcli *cli, int argc, char **argv);
+int cmd_org(struct kcli *cli, int argc, char **argv);
+int cmd_user(struct kcli *cli, int argc, char **argv);
+int cmd_token(struct kcli *cli, int argc, char **argv);
+int cmd_audit(struct kcli *cli, int argc, char **argv);
+
+/*
+ * Read a password for login (account commands): the first line of file if
+ * not NULL; else from the terminal without echo, asked twice (what, e.g.
+ * "New password", is the prompt), if standard input is one; else one line
+ * of standard input.  *pw is malloc'ed (the caller wipes and frees it).
+ * 0, or 1 after a message.
+ */
+int kcli_read_password(const char *file, const char *what, char **pw);
 
 #endif
