@@ -428,7 +428,7 @@ out:
 /* ---- /admin/users ---------------------------------------------------------------------- */
 
 struct user_form {
-	const char *login, *display_name, *email, *org, *role;
+	const char *login, *display_name, *email, *org, *role; /* as typed */
 	struct web_form f;
 };
 
@@ -531,18 +531,20 @@ int web_admin_user_add(struct khttp_req *req, struct khttp_resp *resp, struct ke
 	const char *pw = khttp_form(req, "password"), *pw2 = khttp_form(req, "password2");
 	struct kstore *rw;
 	enum krole role;
+	const char *login;
 	int rc;
 
-	uf.login = login_of(req, trimmed(req, "login"));
+	uf.login = trimmed(req, "login");
+	login = login_of(req, uf.login);
 	uf.display_name = trimmed(req, "display_name");
 	uf.email = trimmed(req, "email");
 	uf.org = khttp_form(req, "org");
 	uf.role = khttp_form(req, "role");
 	if ((rc = load_orgs(req, &o, err)) < 0)
 		goto out;
-	if (!uf.login || !*uf.login || klogin_check(uf.login, NULL) < 0)
+	if (!login || !*login || klogin_check(login, NULL) < 0)
 		web_form_error(&uf.f, "login", T_ERR_LOGIN);
-	else if ((rc = kstore_user_get(req->st, uf.login, &existing, err)) == 0)
+	else if ((rc = kstore_user_get(req->st, login, &existing, err)) == 0)
 		web_form_error(&uf.f, "login", T_ERR_LOGIN_EXISTS);
 	else if (rc != KE_NOTFOUND)
 		goto out;
@@ -554,11 +556,11 @@ int web_admin_user_add(struct khttp_req *req, struct khttp_resp *resp, struct ke
 	check_org(&uf.f, &o, uf.org, &org);
 	if ((role = krole_parse(uf.role)) == KROLE_NONE)
 		web_form_error(&uf.f, "role", T_ERR_ROLE);
-	check_passwords(&uf.f, pw, pw2, web_form_error_of(&uf.f, "login") ? NULL : uf.login);
+	check_passwords(&uf.f, pw, pw2, web_form_error_of(&uf.f, "login") ? NULL : login);
 	u.role = role;
 	u.org_id = org ? org->id : 0;
 	if (!uf.f.nerr) {
-		u.login = (char *)uf.login;
+		u.login = (char *)login;
 		u.display_name = (char *)uf.display_name;
 		u.email = (char *)uf.email;
 		/* the role with this organisation (the other fields passed already) */
@@ -569,7 +571,7 @@ int web_admin_user_add(struct khttp_req *req, struct khttp_resp *resp, struct ke
 	if (!uf.f.nerr) {
 		if ((rc = kpassword_hash(pw, &u.password, err)) < 0)
 			goto out;
-		if (!(u.login = strdup(uf.login)) || !(u.display_name = strdup(uf.display_name ? uf.display_name : "")) ||
+		if (!(u.login = strdup(login)) || !(u.display_name = strdup(uf.display_name ? uf.display_name : "")) ||
 		    !(u.email = strdup(uf.email ? uf.email : ""))) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
