@@ -46,7 +46,7 @@ static int token_row(void *vctx, const struct ktoken *t)
 		html_printf(x->w, "<div class=\"table-scroll\"><table class=\"data tokens\">\n<thead><tr>"
 			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-			    "<td></td></tr></thead>\n<tbody>\n",
+			    "<th scope=\"col\"></th></tr></thead>\n<tbody>\n",
 			    T(req, T_TOKEN_NAME), T(req, T_TOKEN_PREFIX), T(req, T_CREATED), T(req, T_TOKEN_EXPIRES),
 			    T(req, T_TOKEN_USED), T(req, T_STATUS));
 	html_printf(x->w, "<tr%R><td dir=\"auto\">%s</td><td><code>%s…</code></td><td>%s</td><td>%s</td><td>%s</td>"
