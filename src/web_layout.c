@@ -138,13 +138,17 @@ int web_load_case(struct khttp_req *req, const char *id, struct kcase *c, struct
 	return 0;
 }
 
-/* The current page's URL in the other language: same path, same query, lang flipped. */
+/*
+ * The current page's URL in the other language: same path, same query, lang
+ * flipped.  The query's parameters only: a POST's form fields (a password, a
+ * CSRF token) never go into a link.
+ */
 static void lang_switch_url(const struct khttp_req *req, struct kbuf *b)
 {
 	int first = 1;
 
 	kbuf_adds(b, req->path && req->path[0] == '/' && req->path[1] != '/' ? req->path : "/");
-	for (int i = 0; i < req->nparams; i++)
+	for (int i = 0; i < req->nquery && i < req->nparams; i++)
 		if (strcmp(req->params[i].name, "lang"))
 			web_url_param(b, &first, req->params[i].name, req->params[i].value);
 	web_url_param(b, &first, "lang", req->lang == KLANG_EN ? "ja" : "en");
