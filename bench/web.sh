@@ -78,7 +78,7 @@ export KYOKUN_DB="$W/bench.db"
 "$KYOKUN" init >/dev/null
 "$KYOKUN" add "$W/cases.jsonl" >/dev/null 2>&1
 # a reader to sign in as
-printf 'bench reader password 2026\n' >"$W/pw"
+printf 'Lantern-ochre-5127-bench\n' >"$W/pw"
 "$KYOKUN" org add "Bench Centre" --kind centre >/dev/null
 "$KYOKUN" user add bench --role analyst --org "Bench Centre" --password-file "$W/pw" >/dev/null
 
@@ -105,7 +105,7 @@ PIDS="$PIDS $(cat "$W/nc.out.pid")"
 # signin URL: a session cookie of the bench user (through the sign-in form, as a browser)
 signin() {
 	curl -s -o /dev/null -D - -H "Origin: $1" --data-urlencode login=bench \
-		--data-urlencode "password=bench reader password 2026" "$1/signin" |
+		--data-urlencode "password=Lantern-ochre-5127-bench" "$1/signin" |
 		sed -n 's/^[Ss]et-[Cc]ookie: kyokun_session=\([^;]*\);.*/\1/p' | tr -d '\r'
 }
 KCOOKIE=$(signin "$K")

@@ -23,7 +23,7 @@ done
 run init
 run add "$FIX/web/cases.json"
 expect_rc "session: fixtures load" 0
-PW='correct horse battery staple'
+PW='quiet-Ferret-harbour-4712'
 printf '%s\n' "$PW" >"$T/pw"
 run org add Centre --kind centre
 expect_rc "session: org add" 0
@@ -292,7 +292,11 @@ F1=$COOKIE
 get /signout-all -X POST -H "Authorization: Bearer $TOK"
 expect_code "session: a bearer request needs no CSRF token" 303
 [ -z "$(who "$F1")" ] && ok "session: ... and it acted as the token's user" || fail "session: ... and it acted as the token's user"
-tid=$("$KYOKUN" token list frank 2>/dev/null | awk 'NR > 1 && $0 ~ /test/ { print $1; exit }')
+tid=$("$KYOKUN" token list frank --format json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+rows = d if isinstance(d, list) else next(v for v in d.values() if isinstance(v, list))
+print(next(r["id"] for r in rows if r.get("name") == "test"))' 2>/dev/null)
 run token revoke "${tid:-1}"
 expect_rc "session: token revoke" 0
 get /api/cases/web-green-1 -H "Authorization: Bearer $TOK"
@@ -317,6 +321,20 @@ expect_code "session: a disabled user's token stops at once" 401
 signin carol "$PW"
 expect_code "session: a disabled user cannot sign in" 401
 [ "$(failmsg)" = "$m_wrong" ] && ok "session: ... with the same message" || fail "session: ... with the same message"
+
+# ---- a role or a name changed shows at once (the write empties the cache and the memo) ----
+signin erin "$PW"
+E3=$COOKIE
+get / -b "kyokun_session=$E3"
+get / -b "kyokun_session=$E3"
+body_has "session: erin is an analyst (page cached)" 'class="who-role">分析担当<'
+run user role erin publisher
+expect_rc "session: user role" 0
+get / -b "kyokun_session=$E3"
+body_has "session: a role change shows at once" 'class="who-role">公開担当<'
+run user set erin --name "Erin Example"
+get / -b "kyokun_session=$E3"
+body_has "session: a display name shows at once" 'class="who-name">Erin Example<'
 
 # ---- request bodies ----
 get /signin -H "Origin: $URL" -H 'Content-Type: application/json' --data '{"login":"alice"}'
