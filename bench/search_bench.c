@@ -6,6 +6,11 @@
  * usage: search_bench DB QUERIES.tsv REPS
  * QUERIES.tsv: one "class<TAB>query" per line.  Prints per query
  * "class<TAB>query<TAB>hits<TAB>ms..." with REPS timings after one warm-up.
+ *
+ * KYOKUN_BENCH_READER=anon|reporter|liaison|analyst searches as that reader
+ * (default: the local operator, who sees everything; the signed-in ones
+ * belong to an organisation "bench-org" of sector 電力, login "bench");
+ * KYOKUN_BENCH_FACETS=1 counts facets too, as the search page does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +30,32 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The reader KYOKUN_BENCH_READER names (see above). */
+static const struct kreader *bench_reader(void)
+{
+	static struct kreader r;
+	const char *name = getenv("KYOKUN_BENCH_READER");
+
+	if (!name || !*name || !strcmp(name, "local"))
+		return &kreader_local;
+	if (!strcmp(name, "anon"))
+		return &kreader_anonymous;
+	r = (struct kreader){ .kind = KREADER_USER, .user_id = 1, .login = "bench", .org_id = 1,
+			      .org = "bench-org", .role = krole_parse(name), .sectors = { "電力" }, .nsectors = 1 };
+	if (r.role == KROLE_NONE) {
+		fprintf(stderr, "search_bench: KYOKUN_BENCH_READER: unknown reader %s\n", name);
+		exit(2);
+	}
+	r.caps = krole_caps(r.role);
+	return &r;
+}
+
 int main(int argc, char **argv)
 {
 	struct kerr err = KERR_INIT;
 	struct kstore *st = NULL;
+	const struct kreader *reader = bench_reader();
+	const char *fe = getenv("KYOKUN_BENCH_FACETS");
 	char line[4096];
 	FILE *fp;
 	int reps;
@@ -49,7 +76,6 @@ int main(int argc, char **argv)
 	}
 	while (fgets(line, sizeof(line), fp)) {
 		struct ksearch_opts o = KSEARCH_OPTS_INIT;
-	o.filter.reader = &kreader_local;
 		struct ksearch_result r;
 		char *tab = strchr(line, '\t'), *q;
 		long hits = -1;
@@ -60,8 +86,9 @@ int main(int argc, char **argv)
 		*tab = 0;
 		q = tab + 1;
 		o.query = q;
+		o.filter.reader = reader;
 		o.filter.limit = 20;
-		o.facets = 0;
+		o.facets = fe && *fe == '1';
 		o.snippets = 0;
 		o.exact_total = 1;
 		/* warm-up, and the hit count */

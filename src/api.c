@@ -302,8 +302,7 @@ static int history_rev(void *vctx, const struct krevision *r)
 {
 	struct histctx *h = vctx;
 	json_t *body = json_loads(r->json ? r->json : "{}", 0, NULL), *o;
-	const char *tlp = json_string_value(json_object_get(body, "tlp"));
-	int visible = kreader_may_see_level(h->reader, tlp);
+	int visible = kreader_may_see_json(h->reader, body); /* the revision's level, owner, recipients */
 
 	if (!visible) { /* a revision above the reader's level is not there for them */
 		json_decref(body);

@@ -156,6 +156,8 @@ void kcase_free(struct kcase *c)
 	kstrv_clear(&c->tags.sectors);
 	json_decref(c->tags.extra);
 	free(c->tlp);
+	free(c->owner);
+	kstrv_clear(&c->recipients);
 	json_decref(c->extra);
 	memset(c, 0, sizeof(*c));
 }
@@ -248,6 +250,65 @@ static int valid_id(const char *id)
 	return strcmp(id, ".") && strcmp(id, "..");
 }
 
+int kcase_login_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      (i > 0 && (ch == '.' || ch == '_' || ch == '-'))))
+			return 0;
+	}
+	return 1;
+}
+
+/* owner: an organisation's name as it is written, so that it can equal one exactly. */
+static int valid_owner(const char *s, struct kerr *err)
+{
+	size_t n = strlen(s), i = 0, len;
+	uint32_t cp = 0;
+
+	if (n == 0)
+		return kerr_set(err, KE_INVALID, "owner: empty (give the owning organisation's name, or leave it out)");
+	if (n > KCASE_OWNER_MAX)
+		return kerr_set(err, KE_INVALID, "owner: longer than %d bytes", KCASE_OWNER_MAX);
+	if (!kutf8_valid(s, n))
+		return kerr_set(err, KE_INVALID, "owner: not valid UTF-8");
+	for (; i < n; i += len) {
+		len = (size_t)kutf8_decode(s + i, n - i, &cp);
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+			return kerr_set(err, KE_INVALID, "owner: contains a control character (U+%04X)", (unsigned)cp);
+		if ((i == 0 || i + len == n) && (cp == ' ' || cp == 0x3000))
+			return kerr_set(err, KE_INVALID, "owner: \"%.*s\" begins or ends with white space",
+					kutf8_cut(s, 80), s);
+	}
+	return 0;
+}
+
+static int valid_recipients(const struct kstrv *sv, struct kerr *err)
+{
+	if (sv->n > KCASE_RECIPIENTS_MAX)
+		return kerr_set(err, KE_INVALID, "recipients: %zu logins, more than the %d allowed", sv->n,
+				KCASE_RECIPIENTS_MAX);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (!kutf8_valid(sv->v[i], strlen(sv->v[i])))
+			return kerr_set(err, KE_INVALID, "recipients[%zu]: not valid UTF-8", i);
+		if (!kcase_login_valid(sv->v[i]))
+			return kerr_set(err, KE_INVALID, "recipients[%zu]: \"%.*s\" is not a login name "
+					"(1-64 of a-z 0-9 . _ -, starting with a letter or digit)", i,
+					kutf8_cut(sv->v[i], 80), sv->v[i]);
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(sv->v[k], sv->v[i]))
+				return kerr_set(err, KE_INVALID, "recipients[%zu]: \"%s\" is named twice (also "
+						"recipients[%zu])", i, sv->v[i], k);
+	}
+	return 0;
+}
+
 int kcase_validate(const struct kcase *c, struct kerr *err)
 {
 	char field[64];
@@ -305,6 +366,10 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 		return kerr_set(err, KE_INVALID,
 				"tlp: expected clear, green, amber, amber+strict or red, got \"%.*s\"",
 				kutf8_cut(c->tlp, 40), c->tlp);
+	if (c->owner && valid_owner(c->owner, err))
+		return KE_INVALID;
+	if (valid_recipients(&c->recipients, err))
+		return KE_INVALID;
 	return 0;
 }
 

@@ -107,8 +107,14 @@ struct kcase {
 	size_t ntimeline, timeline_alloc;
 	struct ktags tags;
 	char *tlp;             /* clear | green | amber | amber+strict | red */
+	char *owner;           /* the owning organisation's name (accounts), or NULL */
+	struct kstrv recipients; /* logins named on the case (TLP amber+strict, red) */
 	json_t *extra;         /* unknown top-level members */
 };
+
+/* Limits of owner and recipients (kcase_validate). */
+#define KCASE_OWNER_MAX 256       /* bytes */
+#define KCASE_RECIPIENTS_MAX 200  /* logins */
 
 void kcase_init(struct kcase *c);
 void kcase_free(struct kcase *c);
@@ -129,8 +135,17 @@ int ktlp_valid(const char *s);
 int ktlp_rank(const char *s);
 
 /*
+ * Is s a login name as accounts have them: [a-z0-9][a-z0-9._-]{0,63}?
+ * (The syntax of a recipient; account.c's users must follow the same.)
+ */
+int kcase_login_valid(const char *s);
+
+/*
  * Check the case against the spec: id present, URL-safe ([A-Za-z0-9._~-],
- * 1..200 bytes), title present, enum fields valid, all strings valid UTF-8.
+ * 1..200 bytes), title present, enum fields valid, all strings valid UTF-8;
+ * owner non-empty, at most KCASE_OWNER_MAX bytes, without control
+ * characters or white space at either end; recipients at most
+ * KCASE_RECIPIENTS_MAX login names (kcase_login_valid), none twice.
  * On failure sets err to "FIELD: what was expected" and returns KE_INVALID.
  */
 int kcase_validate(const struct kcase *c, struct kerr *err);

@@ -118,7 +118,7 @@ static int get_obj(json_t *obj, const char *key, json_t **out, const char *path,
 }
 
 static const char *const case_keys[] = { "id", "title", "source", "category", "summary",
-	"key_lessons", "attributes", "sections", "timeline", "tags", "tlp", NULL };
+	"key_lessons", "attributes", "sections", "timeline", "tags", "tlp", "owner", "recipients", NULL };
 static const char *const source_keys[] = { "document", "publisher", "year", "case_number",
 	"page_marker", NULL };
 static const char *const attr_keys[] = { "organization", "factors", "reader_level", NULL };
@@ -212,6 +212,30 @@ static int read_timeline(struct kcase *c, json_t *arr, struct kerr *err)
 	return 0;
 }
 
+/* recipients: an array of strings (kcase_validate() checks they are logins). */
+static int read_recipients(struct kcase *c, json_t *obj, struct kerr *err)
+{
+	json_t *v = json_object_get(obj, "recipients"), *s;
+	size_t i;
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return kerr_set(err, KE_INVALID, "recipients: expected an array of login names");
+	if (json_array_size(v) > KCASE_RECIPIENTS_MAX)
+		return kerr_set(err, KE_INVALID, "recipients: %zu logins, more than the %d allowed",
+				json_array_size(v), KCASE_RECIPIENTS_MAX);
+	json_array_foreach(v, i, s) {
+		if (!json_is_string(s))
+			return kerr_set(err, KE_INVALID, "recipients[%zu]: expected a login name (a string)", i);
+		if (strlen(json_string_value(s)) != json_string_length(s))
+			return kerr_set(err, KE_INVALID, "recipients[%zu]: contains a NUL character", i);
+		if (kstrv_push(&c->recipients, json_string_value(s)) < 0)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err)
 {
 	json_t *o, *v;
@@ -232,7 +256,9 @@ int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err)
 	    (rc = get_str(obj, "category", &c->category, "", 0, err)) ||
 	    (rc = get_strv(obj, "summary", &c->summary, "", err)) ||
 	    (rc = get_strv(obj, "key_lessons", &c->key_lessons, "", err)) ||
-	    (rc = get_str(obj, "tlp", &c->tlp, "", 0, err)))
+	    (rc = get_str(obj, "tlp", &c->tlp, "", 0, err)) ||
+	    (rc = get_str(obj, "owner", &c->owner, "", 0, err)) ||
+	    (rc = read_recipients(c, obj, err)))
 		return rc;
 	if ((rc = get_obj(obj, "source", &o, "", err)))
 		return rc;
@@ -362,6 +388,10 @@ json_t *kcase_to_json(const struct kcase *c)
 	bad |= json_object_set(o, "tags", tags);
 
 	bad |= set_str(o, "tlp", c->tlp, 0);
+	/* only when set: the JSON of a case without them is as before (no new revision) */
+	bad |= set_str(o, "owner", c->owner, 0);
+	if (c->recipients.n)
+		bad |= json_object_set_new(o, "recipients", strv_json(&c->recipients));
 	bad |= add_extra(o, c->extra);
 	if (bad)
 		goto fail;

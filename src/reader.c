@@ -4,7 +4,9 @@
 #include "reader.h"
 #include "case.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const struct kreader kreader_anonymous = KREADER_ANONYMOUS_INIT;
@@ -156,9 +158,60 @@ int kreader_may_see(const struct kreader *r, const struct kcase_access *c)
 
 int kreader_may_see_case(const struct kreader *r, const struct kcase *c)
 {
-	struct kcase_access a = { .tlp = c->tlp };
+	struct kcase_access a = {
+		.tlp = c->tlp,
+		.owner = c->owner,
+		.recipients = (const char *const *)c->recipients.v,
+		.nrecipients = c->recipients.n,
+		.sectors = (const char *const *)c->tags.sectors.v,
+		.nsectors = c->tags.sectors.n,
+	};
 
 	return kreader_may_see(r, &a);
+}
+
+/* The strings of JSON array a into a new array *v (NULL when empty); -1 out of memory. */
+static int json_strings(const json_t *a, const char ***v, size_t *n)
+{
+	size_t len = json_is_array(a) ? json_array_size(a) : 0;
+
+	*v = NULL;
+	*n = 0;
+	if (!len)
+		return 0;
+	if (!(*v = calloc(len, sizeof(**v))))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *s = json_string_value(json_array_get(a, i));
+
+		if (s)
+			(*v)[(*n)++] = s;
+	}
+	return 0;
+}
+
+int kreader_may_see_json(const struct kreader *r, const json_t *obj)
+{
+	struct kcase_access a = { .tlp = NULL };
+	const char **rec = NULL, **sec = NULL;
+	int ok = 0;
+
+	if (!json_is_object(obj))
+		return 0;
+	a.tlp = json_string_value(json_object_get(obj, "tlp"));
+	if (!a.tlp && json_object_get(obj, "tlp") && !json_is_null(json_object_get(obj, "tlp")))
+		a.tlp = ""; /* not a level at all: an unknown one */
+	a.owner = json_string_value(json_object_get(obj, "owner"));
+	if (json_strings(json_object_get(obj, "recipients"), &rec, &a.nrecipients) < 0 ||
+	    json_strings(json_object_get(json_object_get(obj, "tags"), "sectors"), &sec, &a.nsectors) < 0)
+		goto out; /* out of memory: not shown */
+	a.recipients = rec;
+	a.sectors = sec;
+	ok = kreader_may_see(r, &a);
+out:
+	free(rec);
+	free(sec);
+	return ok;
 }
 
 int kreader_may_see_level(const struct kreader *r, const char *tlp)

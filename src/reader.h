@@ -101,9 +101,16 @@ struct kcase_access {
 /* May r see the case?  1 or 0. */
 int kreader_may_see(const struct kreader *r, const struct kcase_access *c);
 
-/* The same for a stored case, or for a case of which only the level is known. */
+/*
+ * The same for a case (its tlp, owner, recipients and tags.sectors), for a
+ * case in the interchange JSON (a stored revision: the same members), or
+ * for a case of which only the level is known (no owner, no recipients:
+ * the levels r sees on every case).
+ */
 struct kcase;
+struct json_t;
 int kreader_may_see_case(const struct kreader *r, const struct kcase *c);
+int kreader_may_see_json(const struct kreader *r, const struct json_t *obj);
 int kreader_may_see_level(const struct kreader *r, const char *tlp);
 
 /*

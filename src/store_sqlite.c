@@ -43,20 +43,24 @@ enum {
 	S_FTS_DEL,
 	S_BATCH,
 	S_TOUCH,
+	S_DEL_RECIPIENTS,
+	S_ADD_RECIPIENT,
 	S__N
 };
 
 static const char *const stmt_sql[S__N] = {
 	[S_FIND] = "SELECT rid, revision, body, updated, batch FROM cases WHERE id = ?1",
 	[S_INSERT] = "INSERT INTO cases(id, title, document, year, case_number, category, event_class,"
-		     " reader_level, tlp, body, revision, created, updated, batch)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11, ?12)",
+		     " reader_level, tlp, body, revision, created, updated, batch, owner)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11, ?12, ?13)",
 	[S_UPDATE] = "UPDATE cases SET title = ?2, document = ?3, year = ?4, case_number = ?5,"
 		     " category = ?6, event_class = ?7, reader_level = ?8, tlp = ?9, body = ?10,"
-		     " revision = revision + 1, updated = ?11, batch = ?12 WHERE rid = ?1",
+		     " revision = revision + 1, updated = ?11, batch = ?12, owner = ?13 WHERE rid = ?1",
 	[S_SAVE_REV] = "INSERT OR REPLACE INTO revisions(id, revision, body, saved) VALUES(?1, ?2, ?3, ?4)",
 	[S_DEL_TAGS] = "DELETE FROM case_tags WHERE rid = ?1",
 	[S_ADD_TAG] = "INSERT OR IGNORE INTO case_tags(rid, kind, value) VALUES(?1, ?2, ?3)",
+	[S_DEL_RECIPIENTS] = "DELETE FROM case_recipients WHERE rid = ?1",
+	[S_ADD_RECIPIENT] = "INSERT OR IGNORE INTO case_recipients(rid, login) VALUES(?1, ?2)",
 	[S_GET] = "SELECT body FROM cases WHERE id = ?1",
 	[S_TEXT] = "INSERT INTO case_text(rid, title, summary, lessons, body, timeline, meta)"
 		   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(rid) DO UPDATE SET"
@@ -606,6 +610,8 @@ void ksqlite_close(struct kstore_sqlite *st)
 	for (int i = 0; i < KSQLITE_NCACHE; i++)
 		sqlite3_finalize(st->cache[i]);
 	sqlite3_finalize(st->dv);
+	sqlite3_finalize(st->vis_row);
+	free(st->vis_row_sql);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->base.path);
@@ -996,6 +1002,7 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	sqlite3_bind_text(s, 10, json.buf, (int)json.len, SQLITE_STATIC);
 	sqlite3_bind_text(s, 11, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 12, st->batch);
+	ksqlite_bind_text(s, 13, c->owner);
 	if ((rc = ksqlite_step_done(st, s, err, "storing the case")))
 		goto out;
 	if (!exists)
@@ -1015,6 +1022,18 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	for (size_t i = 0; i < c->tags.sectors.n; i++)
 		if ((rc = add_tag(st, rid, "sector", c->tags.sectors.v[i], err)))
 			goto out;
+	/* the recipients, replaced (a new case has none: deleting a case deletes its) */
+	s = st->stmt[S_DEL_RECIPIENTS];
+	sqlite3_bind_int64(s, 1, rid);
+	if (exists && (rc = ksqlite_step_done(st, s, err, "storing recipients")))
+		goto out;
+	for (size_t i = 0; i < c->recipients.n; i++) {
+		s = st->stmt[S_ADD_RECIPIENT];
+		sqlite3_bind_int64(s, 1, rid);
+		sqlite3_bind_text(s, 2, c->recipients.v[i], -1, SQLITE_STATIC);
+		if ((rc = ksqlite_step_done(st, s, err, "storing recipients")))
+			goto out;
+	}
 	if ((rc = ksqlite_audit(st, exists ? "case.update" : "case.add", "case", c->id, NULL, err)))
 		goto out;
 	if (outcome)
@@ -1167,30 +1186,223 @@ void ksqlite_fill_row(sqlite3_stmt *s, struct kcase_row *r)
 	r->json = col_text(s, 12);
 }
 
-const char *ksqlite_tlp_in(const struct kreader *r, char buf[KSQLITE_TLP_IN_MAX])
+/* ---- who may see what ------------------------------------------------------ */
+
+/*
+ * The one place the SQLite backend turns the TLP table (kreader_level_rule,
+ * reader.c) into SQL: every listing, count, search, facet and single-case
+ * read for a reader goes through ksqlite_visible_sql().
+ *
+ * For each level the rule is "all", "never" or one or more conditions on
+ * the case (ksqlite_visible_masks); a condition the reader cannot meet (no
+ * organisation, no sectors, no login) is dropped, so anonymous readers and
+ * the local operator get a plain level test and no subquery, as before
+ * cases had owners.  The conditions read only small covering indexes,
+ * never the cases' rows (owner is stored after the body):
+ *
+ *   own org   cases_owner (owner, tlp)              owner = :vis_org
+ *   sectors   case_tags_value (kind, value)         kind 'sector', value IN (:vis_s0, ...)
+ *   named     case_recipients_login (login, rid)    login = :vis_login
+ *
+ * (the level of a tagged or named case from cases_facets, which starts
+ * with rid).  Three shapes of the same conditions:
+ *
+ * KSQLITE_VIS_ROWIDS  a statement: the rowids r sees under a condition,
+ *                     "SELECT rid ... UNION ALL ..." (a rowid may come twice);
+ * KSQLITE_VIS_WHERE   a condition on cases c for a set of rows:
+ *                     "(c.tlp IN (levels seen on every case) OR c.rid IN (ROWIDS))",
+ *                     the subquery run once per statement;
+ * KSQLITE_VIS_ROW     the same condition for one row, each term an index
+ *                     lookup of that row (EXISTS), not the whole set.
+ */
+void ksqlite_visible_masks(const struct kreader *r, struct ksqlite_vis *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (int i = 0; i < 5; i++) {
+		unsigned rule = kreader_level_rule(r, i);
+
+		if (rule & KRULE_ALL) {
+			v->all |= 1u << i;
+			continue;
+		}
+		if ((rule & KRULE_OWN_ORG) && r && r->org && *r->org)
+			v->org |= 1u << i;
+		if ((rule & KRULE_NAMED) && r && r->login && *r->login)
+			v->named |= 1u << i;
+		if (rule & KRULE_SECTORS)
+			for (size_t k = 0; r && k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
+				if (r->sectors[k] && *r->sectors[k])
+					v->sectors |= 1u << i;
+	}
+}
+
+/* "COL IN ('clear','green')" for the levels of mask m (not 0). */
+static int tlp_in(struct kbuf *b, const char *col, unsigned m)
 {
 	static const char *const names[] = { "'clear'", "'green'", "'amber'", "'amber+strict'", "'red'" };
-	unsigned m = kreader_levels_always(r);
-	size_t n = 0;
+	int rc = kbuf_addf(b, "%s IN (", col);
 
-	if (m == 0x1f)
-		return NULL;
-	buf[n++] = '(';
-	for (int i = 0; i < 5; i++) {
-		if (!(m >> i & 1))
-			continue;
-		if (n > 1)
-			buf[n++] = ',';
-		memcpy(buf + n, names[i], strlen(names[i]));
-		n += strlen(names[i]);
+	for (int i = 0, n = 0; i < 5; i++)
+		if (m >> i & 1)
+			rc |= kbuf_addf(b, "%s%s", n++ ? "," : "", names[i]);
+	return rc | kbuf_addch(b, ')');
+}
+
+/* ":vis_s0, :vis_s3" for the reader's sectors (the numbers: their places in r->sectors) */
+static int sector_params(struct kbuf *b, const struct kreader *r)
+{
+	int rc = 0;
+
+	for (size_t k = 0, m = 0; k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
+		if (r->sectors[k] && *r->sectors[k])
+			rc |= kbuf_addf(b, "%s:vis_s%zu", m++ ? ", " : "", k);
+	return rc;
+}
+
+static int rowids_sql(const struct kreader *r, const struct ksqlite_vis *v, struct kbuf *sql)
+{
+	int rc = 0, n = 0;
+
+	if (v->org) {
+		rc |= kbuf_adds(sql, "SELECT rid FROM cases INDEXED BY cases_owner WHERE owner = :vis_org AND ");
+		rc |= tlp_in(sql, "tlp", v->org);
+		n++;
 	}
-	if (n == 1) {
-		memcpy(buf + n, "NULL", 4);
-		n += 4;
+	if (v->sectors) {
+		rc |= kbuf_adds(sql, n++ ? " UNION ALL " : "");
+		rc |= kbuf_adds(sql, "SELECT vt.rid FROM case_tags vt JOIN cases vc INDEXED BY cases_facets"
+			       " ON vc.rid = vt.rid WHERE vt.kind = 'sector' AND vt.value IN (");
+		rc |= sector_params(sql, r);
+		rc |= kbuf_adds(sql, ") AND ");
+		rc |= tlp_in(sql, "vc.tlp", v->sectors);
 	}
-	buf[n++] = ')';
-	buf[n] = '\0';
-	return buf;
+	if (v->named) {
+		rc |= kbuf_adds(sql, n++ ? " UNION ALL " : "");
+		rc |= kbuf_adds(sql, "SELECT vr.rid FROM case_recipients vr JOIN cases vc INDEXED BY cases_facets"
+			       " ON vc.rid = vr.rid WHERE vr.login = :vis_login AND ");
+		rc |= tlp_in(sql, "vc.tlp", v->named);
+	}
+	return rc;
+}
+
+static int row_sql(const struct kreader *r, const struct ksqlite_vis *v, struct kbuf *sql, int n)
+{
+	int rc = 0;
+
+	if (v->org) {
+		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
+		rc |= tlp_in(sql, "c.tlp", v->org);
+		rc |= kbuf_adds(sql, " AND EXISTS (SELECT 1 FROM cases vo INDEXED BY cases_owner"
+			       " WHERE vo.owner = :vis_org AND vo.tlp = c.tlp AND vo.rid = c.rid))");
+	}
+	if (v->sectors) {
+		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
+		rc |= tlp_in(sql, "c.tlp", v->sectors);
+		rc |= kbuf_adds(sql, " AND EXISTS (SELECT 1 FROM case_tags vt WHERE vt.rid = c.rid"
+			       " AND vt.kind = 'sector' AND vt.value IN (");
+		rc |= sector_params(sql, r);
+		rc |= kbuf_adds(sql, ")))");
+	}
+	if (v->named) {
+		rc |= kbuf_adds(sql, n++ ? " OR (" : "(");
+		rc |= tlp_in(sql, "c.tlp", v->named);
+		rc |= kbuf_adds(sql, " AND EXISTS (SELECT 1 FROM case_recipients vr WHERE vr.rid = c.rid"
+			       " AND vr.login = :vis_login))");
+	}
+	return rc;
+}
+
+int ksqlite_visible_sql(const struct kreader *r, int shape, const char *lead, struct kbuf *sql)
+{
+	struct ksqlite_vis v;
+	int rc = 0, cond;
+
+	ksqlite_visible_masks(r, &v);
+	cond = (v.org | v.sectors | v.named) != 0;
+	if (shape == KSQLITE_VIS_ROWIDS) {
+		if (!cond)
+			return 0;
+		rc |= kbuf_adds(sql, lead);
+		rc |= rowids_sql(r, &v, sql);
+		return rc ? KE_NOMEM : 1;
+	}
+	if (v.all == 0x1f)
+		return 0;
+	rc |= kbuf_adds(sql, lead);
+	rc |= kbuf_addch(sql, '(');
+	if (v.all)
+		rc |= tlp_in(sql, "c.tlp", v.all);
+	if (cond && shape == KSQLITE_VIS_ROW) {
+		rc |= row_sql(r, &v, sql, v.all != 0);
+	} else if (cond) {
+		rc |= kbuf_adds(sql, v.all ? " OR c.rid IN (" : "c.rid IN (");
+		rc |= rowids_sql(r, &v, sql);
+		rc |= kbuf_addch(sql, ')');
+	}
+	if (!v.all && !cond)
+		rc |= kbuf_adds(sql, "0"); /* nothing at all */
+	rc |= kbuf_addch(sql, ')');
+	return rc ? KE_NOMEM : 1;
+}
+
+void ksqlite_bind_visible(sqlite3_stmt *s, const struct kreader *r)
+{
+	char name[16];
+	int i;
+
+	if (!r || r->kind != KREADER_USER)
+		return;
+	if (r->org && (i = sqlite3_bind_parameter_index(s, ":vis_org")) > 0)
+		sqlite3_bind_text(s, i, r->org, -1, SQLITE_TRANSIENT);
+	if (r->login && (i = sqlite3_bind_parameter_index(s, ":vis_login")) > 0)
+		sqlite3_bind_text(s, i, r->login, -1, SQLITE_TRANSIENT);
+	for (size_t k = 0; k < r->nsectors && k < KREADER_MAX_SECTORS; k++) {
+		snprintf(name, sizeof(name), ":vis_s%zu", k);
+		if (r->sectors[k] && (i = sqlite3_bind_parameter_index(s, name)) > 0)
+			sqlite3_bind_text(s, i, r->sectors[k], -1, SQLITE_TRANSIENT);
+	}
+}
+
+int ksqlite_visible_rid(struct kstore_sqlite *st, const struct kreader *r, long long rid, const char *tlp,
+			struct kerr *err)
+{
+	struct kbuf sql = KBUF_INIT;
+	struct ksqlite_vis v;
+	sqlite3_stmt *s;
+	int level = ktlp_rank(tlp), rc;
+
+	ksqlite_visible_masks(r, &v);
+	if (level < 0)
+		return v.all == 0x1f; /* cannot be stored; the local operator sees it anyway */
+	if (v.all >> level & 1)
+		return 1;
+	if (!((v.org | v.sectors | v.named) >> level & 1))
+		return 0;
+	/* a level r sees on some cases: is this one of them? */
+	rc = kbuf_adds(&sql, "SELECT 1 FROM cases c WHERE c.rid = :rid");
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_ROW, " AND ", &sql) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!st->vis_row || !st->vis_row_sql || strcmp(st->vis_row_sql, sql.buf)) {
+		sqlite3_finalize(st->vis_row);
+		free(st->vis_row_sql);
+		st->vis_row = NULL;
+		st->vis_row_sql = NULL;
+		if ((rc = ksqlite_prepare(st, sql.buf, &st->vis_row, err)))
+			goto out;
+		st->vis_row_sql = kbuf_detach(&sql, NULL);
+	}
+	s = st->vis_row;
+	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":rid"), rid);
+	ksqlite_bind_visible(s, r);
+	rc = sqlite3_step(s);
+	rc = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "checking who may see a case");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+out:
+	kbuf_release(&sql);
+	return rc;
 }
 
 /*
@@ -1199,7 +1411,6 @@ const char *ksqlite_tlp_in(const struct kreader *r, char buf[KSQLITE_TLP_IN_MAX]
  */
 int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql)
 {
-	char tin[KSQLITE_TLP_IN_MAX];
 	int rc = kbuf_adds(sql, " WHERE 1");
 
 	if (f->document)
@@ -1223,8 +1434,8 @@ int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql)
 	if (f->sector)
 		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
 				     " AND value = :sector)");
-	if (ksqlite_tlp_in(f->reader, tin))
-		rc |= kbuf_addf(sql, " AND c.tlp IN %s", tin);
+	if (!rc && ksqlite_visible_sql(f->reader, KSQLITE_VIS_WHERE, " AND ", sql) < 0)
+		rc = KE_NOMEM;
 	return rc ? KE_NOMEM : 0;
 }
 
@@ -1248,6 +1459,7 @@ void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 	bind_name(s, ":event_class", f->event_class);
 	bind_name(s, ":threat", f->threat);
 	bind_name(s, ":sector", f->sector);
+	ksqlite_bind_visible(s, f->reader);
 	if ((i = sqlite3_bind_parameter_index(s, ":year")) > 0)
 		sqlite3_bind_int(s, i, f->year);
 	if ((i = sqlite3_bind_parameter_index(s, ":limit")) > 0)
@@ -1332,20 +1544,20 @@ static int ksqlite_recent(struct kstore *kst, const struct kreader *r, int n, ks
 		  struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	char tin[KSQLITE_TLP_IN_MAX];
-	const char *in = ksqlite_tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s%s ORDER BY c.created DESC, c.rid DESC"
-		      " LIMIT ?1", in ? " WHERE c.tlp IN " : "", in ? in : "") < 0) {
+	rc = kbuf_adds(&sql, "SELECT " ROW_COLS " FROM cases c");
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " WHERE ", &sql) < 0 ||
+	    kbuf_adds(&sql, " ORDER BY c.created DESC, c.rid DESC LIMIT :n") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
-	sqlite3_bind_int(s, 1, n);
+	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":n"), n);
+	ksqlite_bind_visible(s, r);
 	rc = ksqlite_walk_rows(st, s, cb, ctx, err);
 out:
 	sqlite3_finalize(s);
@@ -1391,22 +1603,21 @@ static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore
 		     struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	char tin[KSQLITE_TLP_IN_MAX];
-	const char *in = ksqlite_tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	struct kdocument d;
 	int rc;
 
-	if (kbuf_addf(&sql, "SELECT document, max(year), count(*) FROM cases INDEXED BY cases_facets"
-		      " WHERE document IS NOT NULL%s%s"
-		      " GROUP BY document ORDER BY max(year) IS NULL, max(year) DESC, document",
-		      in ? " AND tlp IN " : "", in ? in : "") < 0) {
+	rc = kbuf_adds(&sql, "SELECT c.document, max(c.year), count(*) FROM cases c INDEXED BY cases_facets"
+		       " WHERE c.document IS NOT NULL");
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " AND ", &sql) < 0 ||
+	    kbuf_adds(&sql, " GROUP BY c.document ORDER BY max(c.year) IS NULL, max(c.year) DESC, c.document") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
+	ksqlite_bind_visible(s, r);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		d.name = col_text(s, 0);
 		d.has_year = sqlite3_column_type(s, 1) != SQLITE_NULL;
@@ -1425,20 +1636,19 @@ out:
 static int ksqlite_count(struct kstore *kst, const struct kreader *r, long *n, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	char tin[KSQLITE_TLP_IN_MAX];
-	const char *in = ksqlite_tlp_in(r, tin);
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	*n = 0;
-	if (kbuf_addf(&sql, "SELECT count(*) FROM cases INDEXED BY cases_facets%s%s", in ? " WHERE tlp IN " : "",
-		      in ? in : "") < 0) {
+	rc = kbuf_adds(&sql, "SELECT count(*) FROM cases c INDEXED BY cases_facets");
+	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " WHERE ", &sql) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
+	ksqlite_bind_visible(s, r);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*n = (long)sqlite3_column_int64(s, 0);
 	else

@@ -46,6 +46,9 @@ struct kstore_sqlite {
 	unsigned long long changes; /* the counter: 0 before the first call */
 	int rolled_back;        /* a transaction was rolled back since */
 	struct ksqlite_acct *acct; /* the audit actor and account statements (store_sqlite_account.c) */
+	/* ksqlite_visible_rid(): the last statement, kept while readers' conditions have the same shape */
+	sqlite3_stmt *vis_row;
+	char *vis_row_sql;
 };
 
 _Static_assert(offsetof(struct kstore_sqlite, base) == 0, "struct kstore first");
@@ -109,14 +112,33 @@ int ksqlite_prepare(struct kstore_sqlite *st, const char *sql, sqlite3_stmt **s,
 /* The ROW_COLS columns, starting at column 0, into r. */
 void ksqlite_fill_row(sqlite3_stmt *s, struct kcase_row *r);
 /*
- * The TLP levels r sees on every case, as an SQL IN list written into buf
- * ("('clear','green')"; "(NULL)" for none), or NULL when r sees every level.
- * Levels r sees only on some cases (own organisation, named recipients)
- * are left out until cases carry an owner and recipients (accounts).
+ * Who may see what (store_sqlite.c has the one translation of the TLP
+ * table into SQL).  The levels of reader r by how it sees them (bit i:
+ * TLP rank i): on every case, or only on cases its organisation owns,
+ * tagged with one of its sectors, or naming its login (a condition r
+ * cannot meet, e.g. no organisation, is left out).
  */
-#define KSQLITE_TLP_IN_MAX 96
-const char *ksqlite_tlp_in(const struct kreader *r, char buf[KSQLITE_TLP_IN_MAX]);
-/* " WHERE 1 AND ..." for f on table alias c, with named parameters bound by ksqlite_bind_filter. */
+struct ksqlite_vis {
+	unsigned all, org, sectors, named;
+};
+void ksqlite_visible_masks(const struct kreader *r, struct ksqlite_vis *v);
+/*
+ * Append to sql lead and then r's conditions, with named parameters
+ * (:vis_*) bound by ksqlite_bind_visible(), in one of three shapes (see
+ * store_sqlite.c): KSQLITE_VIS_WHERE a condition on the rows of cases
+ * aliased c (nothing when r sees every case), KSQLITE_VIS_ROW the same for
+ * one row (index lookups of that row), KSQLITE_VIS_ROWIDS a statement
+ * selecting the rowids r sees only under a condition (nothing when r sees
+ * no level that way).  1 appended, 0 nothing to append, KE_NOMEM.
+ */
+enum { KSQLITE_VIS_WHERE, KSQLITE_VIS_ROW, KSQLITE_VIS_ROWIDS };
+int ksqlite_visible_sql(const struct kreader *r, int shape, const char *lead, struct kbuf *sql);
+void ksqlite_bind_visible(sqlite3_stmt *s, const struct kreader *r);
+/* May r see the case rid, stored at level tlp?  1 or 0 (SQL only for a conditional level), or KE_*. */
+int ksqlite_visible_rid(struct kstore_sqlite *st, const struct kreader *r, long long rid, const char *tlp,
+			struct kerr *err);
+/* " WHERE 1 AND ..." for f on table alias c (its reader's condition included), with named
+ * parameters bound by ksqlite_bind_filter. */
 int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql);
 void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f);
 int ksqlite_walk_rows(struct kstore_sqlite *st, sqlite3_stmt *s, kstore_row_cb cb, void *ctx, struct kerr *err);
@@ -139,13 +161,22 @@ void ksqlite_facets_free(struct kfacets *fc);
 /* st's columns, current (read again if the database changed); 1: cannot be had. */
 int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **fc, struct kerr *err);
 
-/* A filter as codes of those columns: 0 if no case can pass it. */
+/*
+ * A filter as codes of those columns.  Visibility: the levels the reader
+ * sees on every case, and (a reader who sees some levels only on some
+ * cases) the set of those cases by rowid, read once per reader and
+ * database change with ksqlite_visible_sql(KSQLITE_VIS_ROWIDS) and kept in
+ * fc.  1 if some case can pass, 0 if none, KE_* on error.
+ */
 struct kwant {
 	int32_t col[6];  /* code wanted, -1 any */
 	int32_t tag[4];  /* by kind: threat, sector, event class, any */
-	unsigned levels; /* TLP levels visible (bit i: rank i) */
+	unsigned levels; /* TLP levels visible on every case (bit i: rank i) */
+	const uint64_t *cond; /* bit r: case r visible under a condition (NULL: none) */
+	sqlite3_int64 ncond;  /* rowids the set covers */
 };
-int ksqlite_want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w);
+int ksqlite_want_init(struct kstore_sqlite *st, struct kfacets *fc, const struct kfilter *f, struct kwant *w,
+		      struct kerr *err);
 /* Does the case of rowid r pass w? */
 int ksqlite_want_passes(const struct kfacets *fc, const struct kwant *w, long long r);
 

@@ -16,6 +16,7 @@
  */
 #include "store_sqlite.h"
 #include "store_search.h"
+#include "kbuf.h"
 #include "kerr.h"
 
 #include <sqlite3.h>
@@ -56,6 +57,10 @@ struct kfacets {
 	long *cnt;                 /* counting space: one per code of every column and of tags */
 	size_t ncnt;
 	sqlite3_stmt *rows, *tagrows, *match;
+	/* the cases the last reader with conditions sees under them (struct kwant.cond) */
+	uint64_t *cond;
+	sqlite3_int64 ncond;
+	char *cond_key;            /* that reader (cond_key()); NULL: none read */
 };
 
 static uint32_t hash(const char *s)
@@ -143,6 +148,11 @@ static void clear(struct kfacets *fc)
 	free(fc->toff);
 	free(fc->tag);
 	free(fc->cnt);
+	free(fc->cond);
+	free(fc->cond_key);
+	fc->cond = NULL;
+	fc->cond_key = NULL;
+	fc->ncond = 0;
 	fc->toff = fc->tag = NULL;
 	fc->cnt = NULL;
 	fc->n = 0;
@@ -304,13 +314,95 @@ int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **out, struct 
 	return 0;
 }
 
-int ksqlite_want_init(const struct kfacets *fc, const struct kfilter *f, struct kwant *w)
+/*
+ * What the conditional part of r's visibility depends on, as a string
+ * (NULL out of memory): the levels of each condition and the reader's
+ * organisation, login and sectors.
+ */
+static char *cond_key(const struct kreader *r, const struct ksqlite_vis *v)
+{
+	struct kbuf b = KBUF_INIT;
+	int rc = kbuf_addf(&b, "%x %x %x\x1f%s\x1f%s", v->org, v->sectors, v->named,
+			   v->org && r->org ? r->org : "", v->named && r->login ? r->login : "");
+
+	for (size_t k = 0; v->sectors && k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
+		rc |= kbuf_addf(&b, "\x1f%zu=%s", k, r->sectors[k] ? r->sectors[k] : "");
+	if (rc) {
+		kbuf_release(&b);
+		return NULL;
+	}
+	return kbuf_detach(&b, NULL);
+}
+
+/* fc->cond: the cases r sees under a condition (r has some). */
+static int read_cond(struct kstore_sqlite *st, struct kfacets *fc, const struct kreader *r,
+		     const struct ksqlite_vis *v, struct kerr *err)
+{
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	char *key = cond_key(r, v);
+	int rc;
+
+	if (!key)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	if (fc->cond_key && !strcmp(fc->cond_key, key)) {
+		free(key);
+		return 0; /* the same reader as last time, the same database */
+	}
+	free(fc->cond);
+	free(fc->cond_key);
+	fc->cond = NULL;
+	fc->cond_key = NULL;
+	fc->ncond = fc->n;
+	if (!(fc->cond = calloc((size_t)(fc->n + 63) / 64 + 1, sizeof(*fc->cond)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if (ksqlite_visible_sql(r, KSQLITE_VIS_ROWIDS, "", &sql) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	ksqlite_bind_visible(s, r);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(s, 0);
+
+		if (rid >= 0 && rid < fc->ncond)
+			fc->cond[rid >> 6] |= 1ULL << (rid & 63);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = ksqlite_db_err(st, err, "search facets");
+		goto out;
+	}
+	rc = 0;
+	fc->cond_key = key;
+	key = NULL;
+out:
+	if (rc) {
+		free(fc->cond);
+		fc->cond = NULL;
+		fc->ncond = 0;
+	}
+	free(key);
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}
+
+int ksqlite_want_init(struct kstore_sqlite *st, struct kfacets *fc, const struct kfilter *f, struct kwant *w,
+		      struct kerr *err)
 {
 	char year[24];
 	const char *v[FC__N] = { f->tlp, f->category, f->document, NULL, NULL, f->reader_level };
 	const char *t[4] = { f->threat, f->sector, f->event_class, f->tag };
+	struct ksqlite_vis vis;
+	int rc;
 
-	w->levels = kreader_levels_always(f->reader);
+	ksqlite_visible_masks(f->reader, &vis);
+	w->levels = vis.all;
+	w->cond = NULL;
+	w->ncond = 0;
 	if (f->year) {
 		snprintf(year, sizeof(year), "%d", f->year);
 		v[FC_YEAR] = year;
@@ -324,6 +416,12 @@ int ksqlite_want_init(const struct kfacets *fc, const struct kfilter *f, struct 
 		w->tag[k] = -1;
 		if (t[k] && (w->tag[k] = dict_find(&fc->tags, t[k])) < 0)
 			return 0;
+	}
+	if (vis.org | vis.sectors | vis.named) {
+		if ((rc = read_cond(st, fc, f->reader, &vis, err)) < 0)
+			return rc;
+		w->cond = fc->cond;
+		w->ncond = fc->ncond;
 	}
 	return 1;
 }
@@ -346,7 +444,8 @@ int ksqlite_want_passes(const struct kfacets *fc, const struct kwant *w, long lo
 	for (int c = 0; c < FC__N; c++)
 		if (w->col[c] >= 0 && fc->col[c][r] != w->col[c])
 			return 0;
-	if (!(w->levels >> (tlp >= 8 ? 4 : fc->tlp_level[tlp]) & 1))
+	if (!(w->levels >> (tlp >= 8 ? 4 : fc->tlp_level[tlp]) & 1) &&
+	    !(w->cond && r < w->ncond && (w->cond[r >> 6] >> (r & 63) & 1)))
 		return 0;
 	for (int k = 0; k < 4; k++)
 		if (w->tag[k] >= 0 && !has_tag(fc, r, k, w->tag[k]))
@@ -382,7 +481,8 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 	tbase[0] = fc->cnt + off;
 	tbase[1] = fc->cnt + off + fc->tags.n;
 	memset(fc->cnt, 0, fc->ncnt * sizeof(*fc->cnt));
-	some = ksqlite_want_init(fc, f, &w);
+	if ((some = ksqlite_want_init(st, fc, f, &w, err)) < 0)
+		return some;
 	if (match && !fc->match &&
 	    (rc = ksqlite_prepare(st, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1", &fc->match, err)))
 		return rc;

@@ -367,7 +367,7 @@ struct topk {
 	struct topk_ent *heap;
 	size_t k, nheap;
 	sqlite3_int64 exclude;
-	const struct kfacets *fc;            /* filters from the columns in memory (NULL: ...) */
+	struct kfacets *fc;                  /* filters from the columns in memory (NULL: ...) */
 	struct kwant want;
 	sqlite3_stmt *fs;                    /* ... from SQL (NULL: none), :rid at frid */
 	int frid;
@@ -1422,7 +1422,11 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		}
 		if (r == 0) {
 			t->fc = fc;
-			if (!ksqlite_want_init(fc, f, &t->want))
+			if ((r = ksqlite_want_init(st, fc, f, &t->want, err)) < 0) {
+				rc = r;
+				goto out;
+			}
+			if (!r)
 				goto out; /* no case passes */
 		}
 	}
@@ -1681,12 +1685,6 @@ out:
 
 /* ---- rows and text ------------------------------------------------------------ */
 
-/* May r see a case at level tlp?  (Cases have no owner or recipients yet.) */
-static int visible(const char *tlp, const struct kreader *r)
-{
-	return kreader_may_see_level(r, tlp);
-}
-
 int ksqlite_search_row(struct kstore *kst, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err)
 {
@@ -1701,9 +1699,9 @@ int ksqlite_search_row(struct kstore *kst, long long rid, const struct kreader *
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		ksqlite_fill_row(s, &row);
-		if (visible(row.tlp, r))
+		if ((rc = ksqlite_visible_rid(st, r, rid, row.tlp, err)) > 0)
 			rc = cb(ctx, &row);
-		else
+		else if (rc == 0)
 			rc = kerr_set(err, KE_NOTFOUND, "no such case");
 	} else if (rc == SQLITE_DONE) {
 		rc = kerr_set(err, KE_NOTFOUND, "no such case");
@@ -1781,7 +1779,7 @@ int ksqlite_case_text(struct kstore *kst, const char *id, const struct kreader *
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_stmt *s;
-	int rc;
+	int rc, vis = 0;
 
 	for (int i = 0; i < KCOL__N; i++)
 		cols[i] = NULL;
@@ -1791,7 +1789,11 @@ int ksqlite_case_text(struct kstore *kst, const char *id, const struct kreader *
 		return rc;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && visible((const char *)sqlite3_column_text(s, 1), r)) {
+	if (rc == SQLITE_ROW &&
+	    (vis = ksqlite_visible_rid(st, r, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+				       err)) < 0) {
+		rc = vis; /* err says why */
+	} else if (rc == SQLITE_ROW && vis) {
 		*rid = sqlite3_column_int64(s, 0);
 		rc = copy_cols(s, 2, cols, err);
 	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {

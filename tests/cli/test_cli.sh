@@ -284,6 +284,26 @@ assert c["x_top"] == {"a": [1, 2]} and c["source"]["x_src"] is True and c["attri
 assert c["sections"]["x_sec"] == "s" and c["timeline"][0]["x_ev"] == "e" and c["tags"]["x_tag"] == []
 ' "$T/out"
 
+# owner and recipients: stored, exported as given, and a new revision when they change
+printf '%s\n' '{"id":"x-owned","title":"t","tlp":"red","owner":"事業者A","recipients":["alice","bob.b"]}' >"$T/owned.jsonl"
+"$KYOKUN" --db "$T/rt3.db" add "$T/owned.jsonl" 2>/dev/null
+run --db "$T/rt3.db" export --format jsonl
+py "owner and recipients exported" '
+import json, sys
+c = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if "x-owned" in l][0]
+assert c["owner"] == "事業者A" and c["recipients"] == ["alice", "bob.b"], c
+assert "organization" not in c["attributes"]
+' "$T/out"
+run --db "$T/rt3.db" show --format json x-owned
+py "owner and recipients in show --format json" '
+import json, sys
+c = json.load(open(sys.argv[1], encoding="utf-8"))
+assert c["owner"] == "事業者A" and c["recipients"] == ["alice", "bob.b"], c
+' "$T/out"
+printf '%s\n' '{"id":"x-owned","title":"t","tlp":"red","owner":"事業者A","recipients":["bob.b"]}' >"$T/owned2.jsonl"
+run --db "$T/rt3.db" add "$T/owned2.jsonl"
+expect_err "recipients changed: a new revision" "1 case stored \(0 new, 1 updated, 0 unchanged\)"
+
 # --tlp gives cases without one their level
 printf '%s\n' '{"id":"x-notlp","title":"t"}' >"$T/notlp.jsonl"
 "$KYOKUN" --db "$T/rt3.db" add --tlp green "$T/notlp.jsonl" 2>/dev/null
@@ -380,6 +400,12 @@ printf '事例１ 概要\n' >"$B/text.txt"
 refused "not JSON" "$B/text.txt" "$B/text\.txt: line 1: expected JSON"
 printf '{"format":"kyokun-case/9x","cases":{}}' >"$B/cases.json"
 refused "cases not an array" "$B/cases.json" "$B/cases\.json: cases: expected array"
+printf '[%s,{"id":"ow1","title":"x","owner":" 事業者A"}]\n' "$GOOD" >"$B/owner.json"
+refused "owner with white space" "$B/owner.json" "$B/owner\.json: cases\[1\] \(id \"ow1\"\): owner: \" 事業者A\" begins or ends with white space$"
+printf '%s\n{"id":"rc1","title":"x","recipients":["alice","Bob"]}\n' "$GOOD" >"$B/recipients.jsonl"
+refused "recipient not a login" "$B/recipients.jsonl" "$B/recipients\.jsonl: line 2 \(id \"rc1\"\): recipients\[1\]: \"Bob\" is not a login name"
+printf '[%s,{"id":"rc2","title":"x","recipients":"alice"}]\n' "$GOOD" >"$B/recipients2.json"
+refused "recipients not an array" "$B/recipients2.json" "$B/recipients2\.json: cases\[1\] \(id \"rc2\"\): recipients: expected an array of login names$"
 
 # 2 GB files: refused at once, without reading (or allocating) them
 now_ms() { date +%s%3N; }

@@ -571,6 +571,136 @@ static void test_json_minimal(void **state)
 	kcase_free(&c);
 }
 
+/* owner and recipients (issue 11): read, written after tlp, validated with the field named */
+static void test_owner_recipients(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kbuf b = KBUF_INIT;
+	struct kcase c;
+	json_t *j = parse("{\"id\":\"o\",\"title\":\"t\",\"tlp\":\"red\",\"owner\":\"事業者A\","
+			  "\"recipients\":[\"alice\",\"bob.x-2_\"]}"), *out;
+	char *s, big[300];
+
+	(void)state;
+	kcase_init(&c);
+	assert_int_equal(kcase_from_json(&c, j, &err), 0);
+	assert_int_equal(kcase_validate(&c, &err), 0);
+	assert_string_equal(c.owner, "事業者A");
+	assert_int_equal(c.recipients.n, 2);
+	assert_string_equal(c.recipients.v[1], "bob.x-2_");
+	assert_null(c.extra); /* known members, not kept as unknown */
+	out = kcase_to_json(&c);
+	assert_true(json_equal(json_object_get(j, "owner"), json_object_get(out, "owner")));
+	assert_true(json_equal(json_object_get(j, "recipients"), json_object_get(out, "recipients")));
+	s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_non_null(strstr(s, "\"tlp\":\"red\",\"owner\":\"事業者A\",\"recipients\":[\"alice\",\"bob.x-2_\"]}"));
+	free(s);
+	json_decref(out);
+	json_decref(j);
+	kcase_free(&c);
+
+	/* absent, null and an empty list are the same: nothing written (a case's JSON is as before) */
+	j = parse("{\"id\":\"o\",\"title\":\"t\",\"owner\":null,\"recipients\":[]}");
+	kcase_init(&c);
+	assert_int_equal(kcase_from_json(&c, j, &err), 0);
+	assert_int_equal(kcase_validate(&c, &err), 0);
+	assert_null(c.owner);
+	assert_int_equal(c.recipients.n, 0);
+	assert_int_equal(kcase_dump(&c, &b), 0);
+	assert_null(strstr(kbuf_str(&b), "owner"));
+	assert_null(strstr(kbuf_str(&b), "recipients"));
+	kbuf_release(&b);
+	json_decref(j);
+	kcase_free(&c);
+
+	/* types */
+	expect_from_json_error("{\"id\":\"o\",\"title\":\"t\",\"owner\":1}", KE_INVALID,
+			       "owner: expected string or null");
+	expect_from_json_error("{\"id\":\"o\",\"title\":\"t\",\"recipients\":\"alice\"}", KE_INVALID,
+			       "recipients: expected an array of login names");
+	expect_from_json_error("{\"id\":\"o\",\"title\":\"t\",\"recipients\":[\"a\",1]}", KE_INVALID,
+			       "recipients[1]: expected a login name (a string)");
+	/* values */
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"owner\":\"\"}", "owner: empty");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"owner\":\"A\\nB\"}", "owner: contains a control character (U+000A)");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"owner\":\"A\\u0085\"}", "owner: contains a control character (U+0085)");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"owner\":\"A\\u007f\"}", "owner: contains a control character (U+007F)");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"owner\":\" 事業者A\"}", "owner: \" 事業者A\" begins or ends with white space");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"owner\":\"事業者A\u3000\"}", "owner: \"事業者A\u3000\" begins or ends");
+	memset(big, 'x', 257);
+	big[257] = 0;
+	{
+		char text[400];
+
+		snprintf(text, sizeof(text), "{\"id\":\"o\",\"title\":\"t\",\"owner\":\"%s\"}", big);
+		expect_invalid(text, "owner: longer than 256 bytes");
+		big[256] = 0; /* exactly the limit */
+		snprintf(text, sizeof(text), "{\"id\":\"o\",\"title\":\"t\",\"owner\":\"%s\"}", big);
+		j = parse(text);
+		kcase_init(&c);
+		assert_int_equal(kcase_from_json(&c, j, &err), 0);
+		assert_int_equal(kcase_validate(&c, &err), 0);
+		json_decref(j);
+		kcase_free(&c);
+	}
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"recipients\":[\"alice\",\"Alice\"]}",
+		       "recipients[1]: \"Alice\" is not a login name (1-64 of a-z 0-9 . _ -, starting with a letter or digit)");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"recipients\":[\"-x\"]}", "recipients[0]: \"-x\" is not a login name");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"recipients\":[\"\"]}", "recipients[0]: \"\" is not a login name");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"recipients\":[\"a b\"]}", "recipients[0]: \"a b\" is not a login name");
+	expect_invalid("{\"id\":\"o\",\"title\":\"t\",\"recipients\":[\"a\",\"b\",\"a\"]}",
+		       "recipients[2]: \"a\" is named twice (also recipients[0])");
+	{
+		struct kbuf t = KBUF_INIT;
+
+		assert_int_equal(kbuf_adds(&t, "{\"id\":\"o\",\"title\":\"t\",\"recipients\":["), 0);
+		for (int i = 0; i < KCASE_RECIPIENTS_MAX + 1; i++)
+			assert_int_equal(kbuf_addf(&t, "%s\"u%d\"", i ? "," : "", i), 0);
+		assert_int_equal(kbuf_adds(&t, "]}"), 0);
+		expect_from_json_error(kbuf_str(&t), KE_INVALID, "recipients: 201 logins, more than the 200 allowed");
+		kbuf_release(&t);
+	}
+	/* the same limits for a case built in C */
+	minimal(&c, "o", "t");
+	for (int i = 0; i < KCASE_RECIPIENTS_MAX + 1; i++) {
+		char l[16];
+
+		snprintf(l, sizeof(l), "u%d", i);
+		assert_int_equal(kstrv_push(&c.recipients, l), 0);
+	}
+	assert_int_equal(kcase_validate(&c, &err), KE_INVALID);
+	assert_msg_starts(err, "recipients: 201 logins");
+	kcase_free(&c);
+	minimal(&c, "o", "t");
+	assert_int_equal(kstrv_push(&c.recipients, "a\xff"), 0);
+	assert_int_equal(kcase_validate(&c, &err), KE_INVALID);
+	assert_string_equal(err.msg, "recipients[0]: not valid UTF-8");
+	kcase_free(&c);
+	minimal(&c, "o", "t");
+	assert_int_equal(kstr_set(&c.owner, "a\xff"), 0);
+	assert_int_equal(kcase_validate(&c, &err), KE_INVALID);
+	assert_string_equal(err.msg, "owner: not valid UTF-8");
+	kcase_free(&c);
+
+	/* the login syntax */
+	assert_true(kcase_login_valid("a"));
+	assert_true(kcase_login_valid("0"));
+	assert_true(kcase_login_valid("a.b_c-d9"));
+	memset(big, 'a', 65);
+	big[64] = 0;
+	assert_true(kcase_login_valid(big));
+	big[64] = 'a';
+	big[65] = 0;
+	assert_false(kcase_login_valid(big));
+	assert_false(kcase_login_valid(""));
+	assert_false(kcase_login_valid(NULL));
+	assert_false(kcase_login_valid(".a"));
+	assert_false(kcase_login_valid("_a"));
+	assert_false(kcase_login_valid("aB"));
+	assert_false(kcase_login_valid("a/b"));
+	assert_false(kcase_login_valid("ａ"));
+}
+
 static void test_json_lenient(void **state)
 {
 	struct kerr err = KERR_INIT;
@@ -707,6 +837,18 @@ static void test_json_nul(void **state)
 	kcase_init(&c);
 	assert_int_equal(kcase_from_json(&c, j, &err), KE_INVALID);
 	assert_string_equal(err.msg, "sections.cause: contains a NUL character");
+	kcase_free(&c);
+	json_object_del(j, "sections");
+	json_object_set_new(j, "owner", json_stringn("a\0b", 3));
+	kcase_init(&c);
+	assert_int_equal(kcase_from_json(&c, j, &err), KE_INVALID);
+	assert_string_equal(err.msg, "owner: contains a NUL character");
+	kcase_free(&c);
+	json_object_del(j, "owner");
+	json_object_set_new(j, "recipients", json_pack("[s, s%]", "ok", "a\0b", (size_t)3));
+	kcase_init(&c);
+	assert_int_equal(kcase_from_json(&c, j, &err), KE_INVALID);
+	assert_string_equal(err.msg, "recipients[1]: contains a NUL character");
 	kcase_free(&c);
 	json_decref(j);
 }
@@ -1186,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_validate_fields),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_minimal),
+		cmocka_unit_test(test_owner_recipients),
 		cmocka_unit_test(test_json_lenient),
 		cmocka_unit_test(test_json_type_errors),
 		cmocka_unit_test(test_json_nul),

@@ -10,6 +10,7 @@
 #include "case.h"
 #include "reader.h"
 
+#include <jansson.h>
 #include <string.h>
 
 enum { REL_NONE, REL_ORG, REL_SECTOR, REL_NAMED, REL__N };
@@ -127,6 +128,58 @@ static void test_roles_and_caps(void **state)
 	assert_string_equal(key, "anon");
 }
 
+/* A stored case and a stored revision decide with their owner, recipients and sectors. */
+static void test_case_and_json(void **state)
+{
+	struct kreader rep = { .kind = KREADER_USER, .user_id = 1, .login = "rep", .org = "事業者A",
+			       .role = KROLE_REPORTER, .caps = KCAP_READ };
+	struct kreader liaison = { .kind = KREADER_USER, .user_id = 2, .login = "li", .org = "省",
+				   .role = KROLE_LIAISON, .caps = KCAP_READ, .sectors = { "電力" }, .nsectors = 1 };
+	struct kreader analyst = { .kind = KREADER_USER, .user_id = 3, .login = "an", .org = "センター",
+				   .role = KROLE_ANALYST, .caps = KCAP_READ };
+	struct kcase c;
+	json_t *j;
+
+	(void)state;
+	kcase_init(&c);
+	assert_int_equal(kstr_set(&c.tlp, "amber"), 0);
+	assert_false(kreader_may_see_case(&rep, &c));
+	assert_false(kreader_may_see_case(&liaison, &c));
+	assert_int_equal(kstr_set(&c.owner, "事業者A"), 0);
+	assert_true(kreader_may_see_case(&rep, &c));
+	assert_int_equal(kstrv_push(&c.tags.sectors, "電力"), 0);
+	assert_true(kreader_may_see_case(&liaison, &c));
+	assert_int_equal(kstr_set(&c.tlp, "red"), 0);
+	assert_false(kreader_may_see_case(&rep, &c));
+	assert_false(kreader_may_see_case(&analyst, &c));
+	assert_int_equal(kstrv_push(&c.recipients, "an"), 0);
+	assert_true(kreader_may_see_case(&analyst, &c));
+	assert_true(kreader_may_see_case(&kreader_local, &c));
+	assert_false(kreader_may_see_case(&kreader_anonymous, &c));
+	kcase_free(&c);
+
+	j = json_loads("{\"id\":\"x\",\"tlp\":\"amber\",\"owner\":\"事業者A\",\"tags\":{\"sectors\":[\"電力\"]}}", 0, NULL);
+	assert_non_null(j);
+	assert_true(kreader_may_see_json(&rep, j));
+	assert_true(kreader_may_see_json(&liaison, j));
+	assert_true(kreader_may_see_json(&analyst, j));
+	assert_false(kreader_may_see_json(&kreader_anonymous, j));
+	json_object_set_new(j, "tlp", json_string("red"));
+	assert_false(kreader_may_see_json(&rep, j));
+	json_object_set_new(j, "recipients", json_pack("[s, i, s]", "x", 5, "rep")); /* a non-string is no one */
+	assert_true(kreader_may_see_json(&rep, j));
+	assert_false(kreader_may_see_json(&analyst, j));
+	json_object_del(j, "tlp"); /* stored as amber */
+	assert_true(kreader_may_see_json(&rep, j));
+	json_object_set_new(j, "tlp", json_integer(1)); /* not a level: nobody but the operator */
+	assert_false(kreader_may_see_json(&rep, j));
+	assert_true(kreader_may_see_json(&kreader_local, j));
+	json_decref(j);
+	j = json_string("not a case");
+	assert_false(kreader_may_see_json(&kreader_local, j));
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_fail_closed),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_roles_and_caps),
+		cmocka_unit_test(test_case_and_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
