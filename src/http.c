@@ -9,11 +9,20 @@
  * send responses; they answer cache hits, static files and errors
  * themselves.  Everything else is handed to the compute pool (one thread
  * per core, each with its own read-only SQLite connection and prepared
- * statements, opened at start): the connection is suspended, a compute
- * thread runs the handler and resumes it, and the I/O thread sends what was
- * built.  So a slow page never holds up the connections that happen to share
+ * statements, opened at start, and a read-write one opened on first use for
+ * the few writes a request makes: sign-in, sign-out, a session's last use,
+ * the audit log; khttp_writer): the connection is suspended, a compute
+ * thread finds who is asking (web_session.c), runs the handler and resumes
+ * the connection, and the I/O thread sends what was built.  So a slow page never holds up the connections that happen to share
  * its I/O thread, and work spreads over all cores however libmicrohttpd
  * spread the connections.
+ *
+ * Bodies.  A POST's application/x-www-form-urlencoded body is read (at
+ * most KHTTP_MAX_BODY bytes: a larger Content-Length is answered 413 before
+ * any of it is read, and a chunked body that grows past the limit is cut off:
+ * libmicrohttpd 0.9.75 cannot answer in the middle of a body, so the
+ * connection is closed) and parsed into the same parameters as the query;
+ * a body of another type is 415.  Other methods' bodies are dropped.
  *
  * Connections.  At most KHTTP_MAX_CONNECTIONS, KHTTP_MAX_PER_IP from one
  * client address (serve --max-per-ip), and each request must be in within
@@ -903,7 +912,8 @@ static void *compute_main(void *arg)
 		job->rc = web_session_resolve(&job->req, &job->found, &job->err);
 		if (job->rc == 0) {
 			job->resolved = 1;
-			if (!job->key && job->cacheable && job->stamped)
+			/* kept under who it was found to be (which may differ from what the memo said) */
+			if (job->cacheable && job->stamped)
 				job_key(job, job->found.ckey);
 			job->rc = kroute_run(job->route, &job->req, &job->resp, &job->err);
 			/* a page for someone: no shared cache keeps it */
