@@ -651,10 +651,11 @@ static int read_hidden(const char *prompt, char *buf, size_t n)
 	t = saved_tty;
 	t.c_lflag &= ~(tcflag_t)ECHO;
 	t.c_lflag |= ECHONL;
-	fprintf(stderr, "%s: ", prompt);
-	fflush(stderr);
+	/* echo off first (what was typed before is dropped), then the prompt */
 	tty_changed = 1;
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+	fprintf(stderr, "%s: ", prompt);
+	fflush(stderr);
 	rc = read_line(stdin, buf, n);
 	tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
 	tty_changed = 0;

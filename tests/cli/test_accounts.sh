@@ -240,16 +240,19 @@ expect_rc "user set: an unknown organisation exits 1" 1
 # a password typed at a terminal: asked twice, not echoed
 if [ "$HAVE_PY" -eq 1 ]; then
 	cat >"$T/typepw.py" <<'EOF'
-import os, pty, sys, time
+import os, pty, select, signal, sys, time
 pw = sys.argv[1]
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[2], sys.argv[2:])
 out = b""
-def until(want, t=10):
+def until(want, t=20):
     global out
     end = time.time() + t
     while want not in out and time.time() < end:
+        r, _, _ = select.select([fd], [], [], max(0, end - time.time()))
+        if not r:
+            break
         try:
             d = os.read(fd, 1024)
         except OSError:
@@ -261,8 +264,13 @@ until(b"Password for")
 os.write(fd, pw.encode() + b"\n")
 until(b"Again")
 os.write(fd, pw.encode() + b"\n")
-until(b"__never__", 10)
-_, st = os.waitpid(pid, 0)
+until(b"added user")
+until(b"__never__", 2)
+done, st = os.waitpid(pid, os.WNOHANG)
+if done == 0:
+    os.kill(pid, signal.SIGKILL)
+    out += b"\n(killed: still running)"
+    _, st = os.waitpid(pid, 0)
 sys.stdout.write(out.decode("utf-8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(st))
 EOF
