@@ -13,6 +13,14 @@
  *
  * The arrays are valid while the database is unchanged (kstore_changes())
  * and are read again on the next search after a change.
+ *
+ * Who may see a row: the TLP levels the reader sees on every case are a
+ * bit mask tested against the row's level; the cases it sees only under a
+ * condition (its organisation's, its sectors', naming it) are a bitmap of
+ * rowids, selected with ksqlite_visible_sql(KSQLITE_VIS_ROWIDS) (covering
+ * indexes only) when a search's reader has such conditions, and kept until
+ * another reader's conditions or a change.  Anonymous readers and the
+ * local operator have none: no SQL.
  */
 #include "store_sqlite.h"
 #include "store_search.h"
