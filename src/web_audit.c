@@ -170,9 +170,10 @@ int web_admin_audit(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 			.value = khttp_param(req, "user"), .maxlength = AUDIT_USER_MAX, .autocomplete = "off" });
 	html_printf(&w, "<div class=\"actions\"><button type=\"submit\" class=\"button\">%s</button></div>\n</form>\n",
 		    T(req, T_FILTER));
+	/* "since 1h" moves with the clock: never kept in the response cache */
+	resp->no_store = 1;
 	if (f.nerr) {
 		resp->status = 400;
-		resp->no_store = 1;
 	} else {
 		if ((rc = web_audit_table(&w, req, &q, (page - 1) * AUDIT_PAGE, &more, err)) < 0)
 			return rc;
@@ -272,5 +273,6 @@ int api_audit(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	json_decref(j);
 	resp->kind = KRESP_JSON;
 	resp->content_type = "application/json; charset=utf-8";
+	resp->no_store = 1; /* as the page: a relative since moves with the clock */
 	return rc;
 }
