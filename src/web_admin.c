@@ -509,10 +509,7 @@ int web_admin_users(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 	return render_users(req, resp, &uf, err);
 }
 
-/*
- * The organisation field: "" is none (*org NULL), else it must exist.
- * 0, or a field error noted.
- */
+/* The organisation field: "" is none (*org NULL), else it must exist (or an error is noted for it). */
 static void check_org(struct web_form *f, const struct orgs *o, const char *name, const struct korg **org)
 {
 	*org = NULL;

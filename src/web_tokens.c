@@ -9,11 +9,9 @@
  */
 #include "web_form.h"
 #include "account.h"
-#include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "reader.h"
-#include "store.h"
 #include "store_account.h"
 
 #include <errno.h>
