@@ -775,7 +775,10 @@ static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, st
 	}
 	if (job->cred_kind != WEB_CRED_NONE) {
 		/* a bearer token the memo does not know is refused or resolved by a worker */
-		if (!(w = memo_find(c, job->cred))) {
+		if (!(w = memo_find(c, job->cred)) ||
+		    (w->auth != KHTTP_AUTH_NONE &&
+		     web_session_use(job->cred, job->cred_kind, w->token_id, w->idle, time(NULL)) < 0)) {
+			/* not known, or a session idle too long: a worker sees to it */
 			pthread_mutex_unlock(&c->lock);
 			return 0;
 		}
@@ -905,8 +908,10 @@ static void *compute_main(void *arg)
 				srv->qtail = NULL;
 		}
 		pthread_mutex_unlock(&srv->qlock);
-		if (!job)
+		if (!job) {
+			web_session_thread_end();
 			break; /* stopping, and nothing left to do */
+		}
 		job->req.st = t->st;
 		job->req.worker = t;
 		job->rc = web_session_resolve(&job->req, &job->found, &job->err);
@@ -1844,6 +1849,17 @@ void khttp_stop(struct khttp_server *srv)
 	}
 	if (srv->d)
 		MHD_stop_daemon(srv->d); /* closes the connections: their struct kconn go */
+	if (srv->d && srv->nthreads) {
+		/* when sessions and tokens were last used, not written yet */
+		struct kerr err = KERR_INIT;
+		struct kstore *rw = srv->threads[0].rw;
+
+		if (!rw && kstore_open(&srv->threads[0].rw, srv->db_path, 0, &err) == 0)
+			rw = srv->threads[0].rw;
+		if (!rw || web_session_write_uses(rw, &err) < 0)
+			fprintf(stderr, "kyokun: serve: writing when sessions and tokens were last used: %s\n",
+				err.msg[0] ? err.msg : kerr_name(err.code));
+	}
 	for (unsigned i = 0; i < srv->nthreads; i++) {
 		kstore_close(srv->threads[i].st);
 		kstore_close(srv->threads[i].rw);

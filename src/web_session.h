@@ -8,15 +8,23 @@
  * its times.  A session ends at sign-out, when its user is disabled, after
  * session_idle seconds without a request, or session_max seconds after the
  * sign-in, whichever comes first (serve --session-idle, --session-max).
- * Its "seen" time is written at most once a minute (less often than that
- * would make an idle limit under four minutes meaningless: then a quarter
- * of it), not on every request.
  *
  * A script sends "Authorization: Bearer kyk_..." instead (an API token made
  * with `kyokun token create`): looked up by its hash, refused (401) when
- * unknown, revoked, expired or its user disabled; its last use is written
- * at most once a minute.  A bearer request is not an ambient credential a
- * third-party page could make a browser send, so it needs no CSRF token.
+ * unknown, revoked, expired or its user disabled.  A bearer request is not
+ * an ambient credential a third-party page could make a browser send, so it
+ * needs no CSRF token.
+ *
+ * Uses.  When a session or a token was last used is noted in memory on
+ * every request (web_session_use), cached or not, and that is what idle
+ * expiry goes by.  The times are written to the store (a session's seen, a
+ * token's used) all together in one transaction, at most every
+ * WEB_SESSION_WRITE_EVERY seconds, by whichever worker resolves a
+ * credential next, and when the server stops (web_session_write_uses).
+ * Not per session: every commit empties the response cache, and one write
+ * a minute for each active user would keep it empty on a busy server.  A
+ * server that dies loses at most that much of the times (a session may then
+ * end as idle that much early).
  *
  * The HTTP transport (http.c) keeps, per credential hash, what a resolution
  * found (struct web_cred) until the database changes or the time it is good
@@ -36,7 +44,8 @@ struct kerr;
 struct khttp_resp;
 
 #define WEB_SESSION_COOKIE "kyokun_session"
-#define WEB_SESSION_TOUCH 60 /* seconds: seen / used written at most this often */
+#define WEB_SESSION_WRITE_EVERY 300 /* seconds: the uses are written at most this often */
+#define WEB_SESSION_USES 8192       /* credentials whose last use is kept in memory */
 
 /* The credential a request carries, by its hash. */
 enum web_cred_kind {
@@ -49,8 +58,21 @@ enum web_cred_kind {
 struct web_cred {
 	enum khttp_auth auth;  /* KHTTP_AUTH_NONE: the credential is no one's (anonymous) */
 	char ckey[40];         /* the reader's part of the response cache key */
-	time_t until;          /* good until then (expiry, or the next write of seen / used) */
+	time_t until;          /* good until then (its absolute expiry) */
+	long idle;             /* a session's idle limit (seconds; 0 for a token or no one) */
+	long long token_id;    /* a token's id */
 };
+
+/*
+ * A request with the credential of hash is being answered at now: note the
+ * use.  For a session (idle > 0): 0 if it is still alive (its last use
+ * was less than idle seconds ago, or is not known here), -1 if it has
+ * been idle too long (then nothing is noted: the request must be resolved,
+ * which ends the session).  Thread-safe, cheap (for the I/O threads).
+ */
+int web_session_use(const char *hash, enum web_cred_kind kind, long long token_id, long idle, time_t now);
+/* Write the uses noted since the last write to st (one transaction).  0 or a KE_* code. */
+int web_session_write_uses(struct kstore *st, struct kerr *err);
 
 /*
  * The credential of req and its hash (hash[0] is '\0' for none): a bearer
@@ -69,6 +91,8 @@ enum web_cred_kind web_session_credential(const struct khttp_req *req, char hash
 int web_session_resolve(struct khttp_req *req, struct web_cred *c, struct kerr *err);
 /* Free what web_session_resolve() kept for req (the reader). */
 void web_session_release(struct khttp_req *req);
+/* A worker thread ends: free what it remembered of credentials. */
+void web_session_thread_end(void);
 
 /*
  * Set resp's Set-Cookie: the session cookie with value (HttpOnly,

@@ -239,6 +239,8 @@ json "http: api history" 'j["id"] == "web-clear-2" and j["revisions"][0]["revisi
 get /api/openapi.json
 expect_code "http: openapi 200" 200
 json "http: openapi 3.0 describes every endpoint" 'j["openapi"].startswith("3.0") and set(["/api/cases", "/api/cases/{id}", "/api/search", "/api/cases/{id}/similar", "/api/documents", "/api/cases/{id}/history"]) <= set(j["paths"])'
+json "http: openapi declares the bearer token and the session cookie" 'j["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer" and j["components"]["securitySchemes"]["sessionCookie"]["in"] == "cookie"'
+json "http: openapi: every operation states its security, anonymous ({}) on reads" 'all("security" in op and ({} in op["security"]) == (m == "get") for p in j["paths"].values() for m, op in p.items())'
 get /api
 expect_code "http: /api index 200" 200
 
