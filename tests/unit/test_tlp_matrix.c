@@ -8,7 +8,9 @@
  * can count (facet columns in memory, SQL) and every way it can rank.
  * Each cell asserts visible exactly when kreader_may_see() (the table in
  * reader.c) says so.  test_issue_table then checks that table itself
- * against the issue's own words, case by case.
+ * against the issue's own words, case by case; test_sql_shapes that
+ * readers without conditions (anonymous, the local operator) get the
+ * plain level test they always had and no subquery.
  *
  *   test_tlp_matrix --cases FILE | --readers FILE | --expect FILE
  * writes the fixture for a shell test instead (see tlp_fixture.h).
@@ -30,6 +32,8 @@
 #include "similar.h"
 #include "store.h"
 #include "store_search.h"
+#include "store_sqlite.h"
+#include "kbuf.h"
 #include "tlp_fixture.h"
 
 static char tmpdir[256];
@@ -795,6 +799,58 @@ static void test_changes(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* ---- the SQL: none for readers without conditions ---- */
+
+static struct kbuf vis_buf = KBUF_INIT;
+
+static const char *vis_sql(const struct kreader *r, int shape, int *rc)
+{
+	kbuf_reset(&vis_buf);
+	*rc = ksqlite_visible_sql(r, shape, "", &vis_buf);
+	return kbuf_str(&vis_buf);
+}
+
+static void test_sql_shapes(void **state)
+{
+	struct kreader nobody = { .kind = KREADER_USER, .user_id = 99, .role = KROLE_REPORTER, .caps = KCAP_READ };
+	int rc;
+
+	(void)state;
+	/* anonymous: the level test it always had, no subquery */
+	assert_string_equal(vis_sql(&kreader_anonymous, KSQLITE_VIS_WHERE, &rc), "(c.tlp IN ('clear'))");
+	assert_int_equal(rc, 1);
+	assert_string_equal(vis_sql(NULL, KSQLITE_VIS_ROW, &rc), "(c.tlp IN ('clear'))");
+	vis_sql(&kreader_anonymous, KSQLITE_VIS_ROWIDS, &rc);
+	assert_int_equal(rc, 0);
+	/* the local operator: nothing at all; limited, levels only */
+	assert_string_equal(vis_sql(&kreader_local, KSQLITE_VIS_WHERE, &rc), "");
+	assert_int_equal(rc, 0);
+	vis_sql(&kreader_local, KSQLITE_VIS_ROWIDS, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(vis_sql(&readers[TLPF_LOCAL_AMBER].r, KSQLITE_VIS_WHERE, &rc),
+			    "(c.tlp IN ('clear','green','amber'))");
+	/* a user with no organisation, login or sectors: the levels seen on every case */
+	assert_string_equal(vis_sql(&nobody, KSQLITE_VIS_WHERE, &rc), "(c.tlp IN ('clear','green'))");
+	vis_sql(&nobody, KSQLITE_VIS_ROWIDS, &rc);
+	assert_int_equal(rc, 0);
+	/* a reporter: own organisation at amber and amber+strict, named at red */
+	assert_string_equal(vis_sql(&readers[TLPF_REP_A].r, KSQLITE_VIS_ROWIDS, &rc),
+			    "SELECT rid FROM cases INDEXED BY cases_owner WHERE owner = :vis_org AND tlp IN ('amber','amber+strict')"
+			    " UNION ALL SELECT vr.rid FROM case_recipients vr JOIN cases vc INDEXED BY cases_facets"
+			    " ON vc.rid = vr.rid WHERE vr.login = :vis_login AND vc.tlp IN ('red')");
+	assert_non_null(strstr(vis_sql(&readers[TLPF_REP_A].r, KSQLITE_VIS_WHERE, &rc),
+			       "(c.tlp IN ('clear','green') OR c.rid IN (SELECT rid FROM cases INDEXED BY cases_owner"));
+	/* a liaison: its sectors at amber */
+	assert_non_null(strstr(vis_sql(&readers[TLPF_LIAISON_X].r, KSQLITE_VIS_ROW, &rc),
+			       "(c.tlp IN ('amber') AND EXISTS (SELECT 1 FROM case_tags vt WHERE vt.rid = c.rid"
+			       " AND vt.kind = 'sector' AND vt.value IN (:vis_s0)))"));
+	/* an admin: nothing but named at red */
+	assert_string_equal(vis_sql(&readers[TLPF_ADMIN].r, KSQLITE_VIS_ROW, &rc),
+			    "(c.tlp IN ('clear','green') OR (c.tlp IN ('red') AND EXISTS (SELECT 1 FROM case_recipients vr"
+			    " WHERE vr.rid = c.rid AND vr.login = :vis_login)))");
+	kbuf_release(&vis_buf);
+}
+
 /* ---- main ---- */
 
 static int write_to(const char *path, int (*fn)(FILE *))
@@ -817,6 +873,7 @@ static int write_to(const char *path, int (*fn)(FILE *))
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sql_shapes),
 		cmocka_unit_test_setup_teardown(test_list_count_recent, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_documents, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_search_all, test_setup, test_teardown),
