@@ -9,6 +9,7 @@
 #include "web.h"
 
 #include <string.h>
+#include <strings.h>
 
 /*
  * The routes: method, pattern, handler, how errors look there, what the
@@ -24,26 +25,26 @@ const struct kroute kroutes[] = {
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/signin", web_signin_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
-	/* no session yet, so no session token: the form's Origin is checked instead (web_account.c) */
-	{ "POST", "/signin", web_signin, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
-	{ "POST", "/signout", web_signout, KRESP_HTML, KROUTE_SIGNED_IN, 1, NULL },
+	/* no session yet, so no session token: the form's Origin is checked instead */
+	{ "POST", "/signin", web_signin, KRESP_HTML, KROUTE_PUBLIC, KROUTE_CSRF_ORIGIN, NULL },
+	{ "POST", "/signout", web_signout, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/signout-all", web_signout_all_form, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
-	{ "POST", "/signout-all", web_signout_all, KRESP_HTML, KROUTE_SIGNED_IN, 1, NULL },
+	{ "POST", "/signout-all", web_signout_all, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	/* accounts: one's own (web_tokens.c), the admin pages (web_admin.c, web_audit.c) */
 	{ "GET", "/account", web_account_page, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
-	{ "POST", "/account/tokens", web_account_token_create, KRESP_HTML, KROUTE_SIGNED_IN, 1, NULL },
-	{ "POST", "/account/tokens/:id/revoke", web_account_token_revoke, KRESP_HTML, KROUTE_SIGNED_IN, 1, NULL },
+	{ "POST", "/account/tokens", web_account_token_create, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/account/tokens/:id/revoke", web_account_token_revoke, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/admin", web_admin, KRESP_HTML, KCAP_ADMIN, 0, NULL },
 	{ "GET", "/admin/orgs", web_admin_orgs, KRESP_HTML, KCAP_ADMIN, 0, NULL },
-	{ "POST", "/admin/orgs", web_admin_org_add, KRESP_HTML, KCAP_ADMIN, 1, NULL },
+	{ "POST", "/admin/orgs", web_admin_org_add, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/admin/users", web_admin_users, KRESP_HTML, KCAP_ADMIN, 0, NULL },
-	{ "POST", "/admin/users", web_admin_user_add, KRESP_HTML, KCAP_ADMIN, 1, NULL },
+	{ "POST", "/admin/users", web_admin_user_add, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/admin/users/:login", web_admin_user, KRESP_HTML, KCAP_ADMIN, 0, NULL },
-	{ "POST", "/admin/users/:login/role", web_admin_user_role, KRESP_HTML, KCAP_ADMIN, 1, NULL },
-	{ "POST", "/admin/users/:login/status", web_admin_user_status, KRESP_HTML, KCAP_ADMIN, 1, NULL },
-	{ "POST", "/admin/users/:login/password", web_admin_user_password, KRESP_HTML, KCAP_ADMIN, 1, NULL },
-	{ "POST", "/admin/users/:login/signout", web_admin_user_signout, KRESP_HTML, KCAP_ADMIN, 1, NULL },
-	{ "POST", "/admin/users/:login/tokens/:id/revoke", web_admin_token_revoke, KRESP_HTML, KCAP_ADMIN, 1, NULL },
+	{ "POST", "/admin/users/:login/role", web_admin_user_role, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/admin/users/:login/status", web_admin_user_status, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/admin/users/:login/password", web_admin_user_password, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/admin/users/:login/signout", web_admin_user_signout, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/admin/users/:login/tokens/:id/revoke", web_admin_token_revoke, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/admin/audit", web_admin_audit, KRESP_HTML, KCAP_ADMIN, 0, NULL },
 	{ "GET", "/api/audit", api_audit, KRESP_JSON, KCAP_ADMIN, 0, "the audit log, newest first (admins)" },
 	{ "GET", "/static/:file", web_static, KRESP_STATIC, KROUTE_PUBLIC, 0, NULL },
@@ -175,6 +176,35 @@ static int same_secret(const char *a, const char *b)
 	return d == 0;
 }
 
+/*
+ * Does the request come from a page of this site?  Its Origin, else its
+ * Referer, must name the host it was sent to (req->host: the Host header,
+ * or a trusted proxy's X-Forwarded-Host); the scheme is left aside (behind
+ * a proxy it is the proxy's to say).  Every current browser sends Origin
+ * with a POST, and our pages send Referer to this site (Referrer-Policy:
+ * same-origin); a request with neither, or "Origin: null", is refused.
+ * This needs no state and no cookie before sign-in (a pre-session token
+ * would need both, and the sign-in page could no longer be cached).
+ */
+static int same_origin(const struct khttp_req *req)
+{
+	const char *o = khttp_header(req, "Origin"), *host = req->host;
+	size_t n;
+
+	if (!o || !*o)
+		o = khttp_header(req, "Referer");
+	if (!o || !host || !*host)
+		return 0;
+	if (!strncasecmp(o, "https://", 8))
+		o += 8;
+	else if (!strncasecmp(o, "http://", 7))
+		o += 7;
+	else
+		return 0;
+	n = strcspn(o, "/?#");
+	return n == strlen(host) && !strncasecmp(o, host, n);
+}
+
 int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct kerr *err)
 {
 	const struct kreader *who = req->reader ? req->reader : &kreader_anonymous;
@@ -192,7 +222,10 @@ int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct k
 	 * bearer token and no cookie needs none: nothing sends that token
 	 * without its holder.
 	 */
-	if (r->csrf && (req->auth != KHTTP_AUTH_TOKEN || req->has_cookie)) {
+	if (r->csrf == KROUTE_CSRF_ORIGIN && !same_origin(req))
+		return kerr_set(err, KE_DENIED, "%s", html ? T(req, T_SIGNIN_BAD_ORIGIN) :
+				"the request's Origin (or Referer) is not this site");
+	if (r->csrf == KROUTE_CSRF_TOKEN && (req->auth != KHTTP_AUTH_TOKEN || req->has_cookie)) {
 		const char *sent = khttp_form(req, "csrf");
 
 		if (!sent)

@@ -10,10 +10,12 @@
  *   need  KROUTE_PUBLIC      anyone, signed in or not
  *         KROUTE_SIGNED_IN   a signed-in user (else 401)
  *         KCAP_* bits        a signed-in user holding every one of them (else 403)
- *   csrf  1 if the route changes state: a request that carries a session
- *         cookie (or no bearer token) must carry the session's CSRF token
- *         (the form field csrf of a POST body, or an X-CSRF-Token header),
- *         else 403
+ *   csrf  KROUTE_CSRF_TOKEN if the route changes state: a request that
+ *         carries a session cookie (or no bearer token) must carry the
+ *         session's CSRF token (the form field csrf of a POST body, or an
+ *         X-CSRF-Token header), else 403; KROUTE_CSRF_ORIGIN for the one
+ *         route that changes state before there is a session (sign-in):
+ *         its Origin (or Referer) must name this host, else 403
  */
 #ifndef KYOKUN_ROUTE_H
 #define KYOKUN_ROUTE_H
@@ -25,13 +27,21 @@ struct kerr;
 #define KROUTE_PUBLIC 0u
 #define KROUTE_SIGNED_IN (1u << 31) /* beyond every KCAP_* bit */
 
+/* How a route that changes state is protected from cross-site requests (kroute.csrf). */
+enum {
+	KROUTE_CSRF_NONE = 0,   /* changes nothing (GET) */
+	KROUTE_CSRF_TOKEN = 1,  /* the session's CSRF token (a cookie's request must carry it) */
+	KROUTE_CSRF_ORIGIN = 2, /* no session to have a token yet (sign-in): the request's Origin,
+				 * or its Referer, must be this site */
+};
+
 struct kroute {
 	const char *method;   /* "GET" (which answers HEAD too) or "POST" */
 	const char *pattern;  /* "/cases/:id/history": literal segments and :captures */
 	khttp_handler fn;
 	enum kresp_kind kind; /* how errors on this route are shown */
 	unsigned need;        /* KROUTE_PUBLIC, KROUTE_SIGNED_IN or KCAP_* bits */
-	int csrf;             /* changes state: the session's CSRF token is required */
+	int csrf;             /* KROUTE_CSRF_*: how a state change is protected */
 	const char *summary;  /* one line for the API index (API routes) */
 };
 

@@ -12,13 +12,8 @@
  *
  * Sign-in CSRF.  There is no session, so no session token to check: a page
  * of another site could post the form to sign a victim in to the
- * attacker's account.  The form is accepted only if its Origin header (or,
- * without one, its Referer) names this host (the Host the request was sent
- * to, or a trusted proxy's X-Forwarded-Host); every current browser sends
- * Origin with a POST, and our pages send Referer to this site
- * (Referrer-Policy: same-origin).  A POST with neither is refused.  This
- * needs no state and no cookie before sign-in (a pre-session token would
- * need both, and the sign-in page could no longer be cached).
+ * attacker's account.  The route is KROUTE_CSRF_ORIGIN: kroute_allowed()
+ * accepts the form only if its Origin (or Referer) names this host.
  *
  * Throttling.  Failures are counted per login as typed ("user:LOGIN",
  * whether or not the account exists, so throttling says nothing about
@@ -63,7 +58,6 @@ struct signin_form {
 	enum kmsg login_error;    /* 0 or the message next to the field */
 	enum kmsg password_error;
 	int failed;               /* show T_SIGNIN_FAILED */
-	int bad_origin;           /* show T_SIGNIN_BAD_ORIGIN */
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -105,30 +99,6 @@ static const char *home(struct khttp_req *req)
 	return u ? u : "/";
 }
 
-/*
- * Does the form come from a page of this site?  Origin, else Referer,
- * must name the host the request was sent to (scheme aside: behind a
- * proxy the scheme is the proxy's to say).
- */
-static int same_origin(const struct khttp_req *req)
-{
-	const char *o = khttp_header(req, "Origin"), *host = req->host;
-	size_t n;
-
-	if (!o || !*o)
-		o = khttp_header(req, "Referer");
-	if (!o || !host || !*host)
-		return 0;
-	if (!strncasecmp(o, "https://", 8))
-		o += 8;
-	else if (!strncasecmp(o, "http://", 7))
-		o += 7;
-	else
-		return 0; /* "null" (a sandboxed or privacy-stripped origin) among others */
-	n = strcspn(o, "/?#");
-	return n == strlen(host) && !strncasecmp(o, host, n);
-}
-
 /* The login as the store has it: ASCII letters lower-cased; NULL if it cannot be a login. */
 static char *normal_login(const char *typed)
 {
@@ -166,9 +136,8 @@ static int render_signin(struct khttp_req *req, struct khttp_resp *resp, const s
 	if (r && r->kind == KREADER_USER)
 		html_printf(&w, "<p class=\"note\">%s: <strong>%s</strong></p>\n", T(req, T_SIGNED_IN_AS),
 			    req->user_name ? req->user_name : r->login ? r->login : "");
-	if (f->failed || f->bad_origin)
-		html_printf(&w, "<p class=\"form-error\" role=\"alert\">%s</p>\n",
-			    T(req, f->bad_origin ? T_SIGNIN_BAD_ORIGIN : T_SIGNIN_FAILED));
+	if (f->failed)
+		html_printf(&w, "<p class=\"form-error\" role=\"alert\">%s</p>\n", T(req, T_SIGNIN_FAILED));
 	html_printf(&w, "<form class=\"signin-form\" method=\"post\" action=\"%s\">\n",
 		    web_url(req, "/signin", NULL));
 	if (f->next)
@@ -324,11 +293,6 @@ int web_signin(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	f.next = khttp_form(req, "next");
 	if (!local_path(f.next))
 		f.next = NULL;
-	if (!same_origin(req)) {
-		f.bad_origin = 1;
-		resp->status = 403;
-		return render_signin(req, resp, &f, err);
-	}
 	/* the fields: said next to each */
 	if (!f.login || !*f.login)
 		f.login_error = T_ENTER_LOGIN;

@@ -92,6 +92,33 @@ static void test_csrf(void **state)
 	assert_int_equal(kroute_allowed(&post, &req, &err), KE_DENIED);
 	req.params[0].value = "s3cret-token";
 	assert_int_equal(kroute_allowed(&post, &req, &err), 0);
+	/* a token in the query string does not count: only the form body's (or the header) */
+	req.nquery = 1;
+	assert_int_equal(kroute_allowed(&post, &req, &err), KE_DENIED);
+}
+
+static void test_csrf_bearer_and_origin(void **state)
+{
+	struct kroute post = { "POST", "/x", ok_handler, KRESP_JSON, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL };
+	struct kroute signin = { "POST", "/signin", ok_handler, KRESP_HTML, KROUTE_PUBLIC, KROUTE_CSRF_ORIGIN, NULL };
+	struct kreader reporter = user(KROLE_REPORTER);
+	struct khttp_req req;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	memset(&req, 0, sizeof(req));
+	req.reader = &reporter;
+	req.auth = KHTTP_AUTH_TOKEN;
+	/* a bearer token is no ambient credential: no CSRF token needed ... */
+	assert_int_equal(kroute_allowed(&post, &req, &err), 0);
+	/* ... unless a session cookie came too */
+	req.has_cookie = 1;
+	assert_int_equal(kroute_allowed(&post, &req, &err), KE_DENIED);
+	/* sign-in: without an Origin or Referer naming this host, refused */
+	memset(&req, 0, sizeof(req));
+	req.reader = &kreader_anonymous;
+	req.host = "kyokun.example";
+	assert_int_equal(kroute_allowed(&signin, &req, &err), KE_DENIED);
 }
 
 static void test_table(void **state)
@@ -108,14 +135,19 @@ static void test_table(void **state)
 		assert_non_null(r->fn);
 		assert_true(r->pattern[0] == '/');
 		/*
-		 * every route that changes state is checked for CSRF and needs a
-		 * user; the one exception is the sign-in form itself (no session
-		 * yet: web_account.c checks its Origin instead)
+		 * every route that changes state is checked for CSRF: by the
+		 * session's token, and then it needs a user; or, before there
+		 * is a session (sign-in alone), by the request's Origin
 		 */
-		if (strcmp(r->method, "GET") && strcmp(r->pattern, "/signin"))
-			assert_true(r->csrf && r->need != KROUTE_PUBLIC);
-		if (!strcmp(r->method, "POST") && !strcmp(r->pattern, "/signin"))
-			assert_true(r->need == KROUTE_PUBLIC && !r->csrf);
+		if (strcmp(r->method, "GET")) {
+			assert_true(r->csrf == KROUTE_CSRF_TOKEN || r->csrf == KROUTE_CSRF_ORIGIN);
+			if (r->csrf == KROUTE_CSRF_TOKEN)
+				assert_true(r->need != KROUTE_PUBLIC);
+			else
+				assert_string_equal(r->pattern, "/signin");
+		} else {
+			assert_int_equal(r->csrf, KROUTE_CSRF_NONE);
+		}
 		/* every API route has a line in the index */
 		if (!strncmp(r->pattern, "/api/", 5))
 			assert_non_null(r->summary);
@@ -146,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_requirements),
 		cmocka_unit_test(test_csrf),
+		cmocka_unit_test(test_csrf_bearer_and_origin),
 		cmocka_unit_test(test_table),
 	};
 
