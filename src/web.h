@@ -88,6 +88,24 @@ int web_signout(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err
 int web_signout_all_form(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_signout_all(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 
+/* accounts for admins and users (web_admin.c, web_audit.c, web_tokens.c; forms: web_form.h) */
+int web_admin(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_orgs(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_org_add(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_users(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_user_add(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_user(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_user_role(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_user_status(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_user_password(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_user_signout(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_token_revoke(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_admin_audit(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_account_page(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_account_token_create(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_account_token_revoke(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_audit(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
 int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);

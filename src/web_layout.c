@@ -256,10 +256,13 @@ void web_account_bar(struct html *w, const struct khttp_req *req)
 		return;
 	}
 	html_printf(w, "<div class=\"account\" aria-label=\"%s\">"
-		    "<span class=\"who\"><span class=\"visually-hidden\">%s </span>"
-		    "<span class=\"who-name\">%s</span> <span class=\"who-role\">%s</span></span>",
-		    T(req, T_ACCOUNT_MENU), T(req, T_SIGNED_IN_AS),
+		    "<a class=\"who\" href=\"%s\"><span class=\"visually-hidden\">%s </span>"
+		    "<span class=\"who-name\">%s</span> <span class=\"who-role\">%s</span></a>",
+		    T(req, T_ACCOUNT_MENU), web_url(req, "/account", NULL), T(req, T_SIGNED_IN_AS),
 		    req->user_name ? req->user_name : r->login ? r->login : "", web_role_label(req, r->role));
+	if (kreader_can(r, KCAP_ADMIN))
+		html_printf(w, "<a class=\"admin-link\" href=\"%s\">%s</a>", web_url(req, "/admin", NULL),
+			    T(req, T_NAV_ADMIN));
 	if (req->csrf) {
 		html_printf(w, "<form class=\"signout\" method=\"post\" action=\"%s\">"
 			    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"

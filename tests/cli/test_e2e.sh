@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/cli/test_e2e.sh - the browser tests: `kyokun serve` with our own
 # fixture cases (tests/fixtures/web/ and examples/cases.json), then
-# tests/e2e/e2e.mjs in Debian's headless Chromium through playwright-core.
+# tests/e2e/e2e.mjs in Debian's headless Chromium through playwright-core;
+# with accounts (issue 11): organisations A and B with an amber case each
+# (tests/fixtures/web/owned.json), a reporter of A and an admin.
 # Screenshots go to test-output/e2e/.  Skips when Chromium, Node or
 # tests/e2e/node_modules (npm ci in tests/e2e) is missing, or KYOKUN_E2E=0.
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +34,24 @@ if [ -f "$TOP/examples/cases.json" ]; then
 	run add "$TOP/examples/cases.json"
 	expect_rc "e2e: example cases load" 0
 fi
+
+# accounts (issue 11): two operators of the electricity sector, each owning an
+# amber case (owned.json), a reporter of A, and an admin of the centre
+E2E_PW='e2e-hikari-no-naka-de'
+printf '%s\n' "$E2E_PW" >"$T/pw"
+for o in 'A電力' 'B電力'; do
+	run org add "$o" --kind operator --sector 電力
+	expect_rc "e2e: org add $o" 0
+done
+run org add 'E2Eセンター' --kind centre
+expect_rc "e2e: org add the centre" 0
+run user add e2e-rep-a --role reporter --org 'A電力' --name 'A電力 報告者' --password-file "$T/pw"
+expect_rc "e2e: a reporter of A" 0
+run user add e2e-admin --role admin --org 'E2Eセンター' --name '管理 担当' --password-file "$T/pw"
+expect_rc "e2e: an admin" 0
+run add "$FIX/web/owned.json"
+expect_rc "e2e: the amber cases of A and B load" 0
+export KYOKUN_E2E_LOGIN=e2e-rep-a KYOKUN_E2E_ADMIN=e2e-admin KYOKUN_E2E_PASSWORD="$E2E_PW"
 
 "$KYOKUN" serve --listen 127.0.0.1:0 >"$T/srv.out" 2>"$T/srv.err" &
 SRV=$!

@@ -7,6 +7,10 @@
 // sees at each step (and that no script runs from case text, no CSP
 // violation happens), and saves screenshots in OUTDIR (default
 // test-output/e2e).  Prints one "ok - " / "not ok - " line per check.
+// With KYOKUN_E2E_LOGIN and KYOKUN_E2E_PASSWORD (a reporter of A電力, as
+// tests/cli/test_e2e.sh sets up), it signs in through the form, sees A's
+// amber case and not B's, and signs out; with KYOKUN_E2E_ADMIN too, an
+// admin opens the users page.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -171,6 +175,83 @@ try {
 	resp = await page.goto(`${base}/cases/web-red-1`);
 	check('a TLP:RED case is 404 in the browser', resp && resp.status() === 404, resp && resp.status());
 	await shot('10-not-found');
+
+	// 10. accounts (issue 11): an operator's reporter signs in through the form, sees an amber
+	// case of their own organisation and not another's, signs out
+	const login = process.env.KYOKUN_E2E_LOGIN, password = process.env.KYOKUN_E2E_PASSWORD;
+	if (login && password) {
+		const caseA = `${base}/cases/e2e-amber-a`, caseB = `${base}/cases/e2e-amber-b`;
+		resp = await page.goto(caseA);
+		check('accounts: anonymous, A\'s amber case is 404', resp && resp.status() === 404, resp && resp.status());
+		await page.goto(`${base}/`);
+		const signinLink = page.locator('.account a.signin-link');
+		check('accounts: anonymous, the header offers sign-in', await signinLink.isVisible());
+		await Promise.all([page.waitForURL(/\/signin/), signinLink.click()]);
+		await page.fill('#login', login);
+		await page.fill('#password', password);
+		await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/signin')), page.click('form.signin-form button[type="submit"]')]);
+		const name = (await page.locator('.account .who-name').innerText()).trim();
+		check('accounts: signed in, the header shows the user', name === 'A電力 報告者', name);
+		check('accounts: the header links to the account page', (await page.locator('.account a.who').getAttribute('href')) === '/account');
+		check('accounts: a reporter has no admin link', (await page.locator('.account .admin-link').count()) === 0);
+		await page.goto(`${base}/`);
+		await shot('11-signed-in-home');
+		// search: A's case is there, B's is not, for its own word or a word they share
+		await page.fill('form.hero-search input[name="q"]', 'E2ESHAREDWORD');
+		await Promise.all([page.waitForURL(/\/search\?/), page.press('form.hero-search input[name="q"]', 'Enter')]);
+		let titles = await page.locator('ol.results > li a.title').allInnerTexts();
+		check('accounts: search finds A\'s amber case', titles.some((t) => t.includes('KANARIAALPHA')), titles.join(' | '));
+		check('accounts: search never shows B\'s amber case', !titles.some((t) => t.includes('KANARIABETA')) &&
+			!(await page.content()).includes('KANARIABETA'), titles.join(' | '));
+		await shot('12-signed-in-search');
+		await page.goto(`${base}/search?q=KANARIABETA`);
+		check('accounts: B\'s own word finds nothing', (await page.locator('ol.results > li').count()) === 0 &&
+			!(await page.content()).includes('e2e-amber-b'));
+		// the case pages
+		resp = await page.goto(caseA);
+		check('accounts: A\'s amber case opens', resp && resp.status() === 200, resp && resp.status());
+		check('accounts: A\'s case shows its title', (await page.locator('.case-head h1').innerText()).includes('KANARIAALPHA'));
+		check('accounts: A\'s case is marked TLP:AMBER', (await page.locator('.case .tlp-amber').count()) > 0);
+		resp = await page.goto(caseB);
+		check('accounts: B\'s amber case is 404', resp && resp.status() === 404, resp && resp.status());
+		check('accounts: B\'s 404 says nothing of it', !(await page.content()).includes('KANARIABETA'));
+		// the account page says what the reporter may read
+		await page.goto(`${base}/account`);
+		check('accounts: the account page explains amber', (await page.locator('dl.levels').innerText()).includes('あなたの組織が所有する事例'));
+		// sign out
+		await page.goto(`${base}/`);
+		await Promise.all([page.waitForURL((u) => u.href !== `${base}/signout`), page.click('.account form.signout button')]);
+		check('accounts: signed out, the header offers sign-in again', await page.locator('.account a.signin-link').isVisible() &&
+			(await page.locator('.account .who-name').count()) === 0);
+		resp = await page.goto(caseA);
+		check('accounts: signed out, A\'s case is 404 again', resp && resp.status() === 404, resp && resp.status());
+
+		// the admin's users page
+		const admin = process.env.KYOKUN_E2E_ADMIN;
+		if (admin) {
+			await page.goto(`${base}/signin`);
+			await page.fill('#login', admin);
+			await page.fill('#password', password);
+			await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/signin')), page.click('form.signin-form button[type="submit"]')]);
+			check('accounts: an admin has the admin link', await page.locator('.account .admin-link').isVisible());
+			await Promise.all([page.waitForURL(/\/admin$/), page.click('.account .admin-link')]);
+			await Promise.all([page.waitForURL(/\/admin\/users/), page.click('.admin-nav a[href="/admin/users"]')]);
+			const logins = await page.locator('table.users td:first-child').allInnerTexts();
+			check('accounts: the admin users page lists the reporter', logins.includes(login), logins.join(' '));
+			await shot('13-admin-users');
+			// a form with a wrong field: the message next to it, without JavaScript help
+			await page.fill('#f-login', 'Not A Login!');
+			await page.fill('#f-password', 'e2e-another-pass-word');
+			await page.fill('#f-password2', 'e2e-another-pass-word');
+			await Promise.all([page.waitForLoadState('load'), page.click('#add button[type="submit"]')]);
+			check('accounts: a wrong login is said next to the field', await page.locator('#f-login-error').isVisible());
+			check('accounts: the form keeps the login typed', (await page.inputValue('#f-login')) === 'Not A Login!');
+			check('accounts: the form never keeps a password', (await page.inputValue('#f-password')) === '');
+			await shot('14-admin-users-error');
+			await page.goto(`${base}/`);
+			await Promise.all([page.waitForURL((u) => u.href !== `${base}/signout`), page.click('.account form.signout button')]);
+		}
+	}
 
 	check('no script ran from case text (no dialog)', dialogs.length === 0, dialogs.join('; '));
 	check('no Content-Security-Policy violation', cspViolations.length === 0, cspViolations.join('\n'));
