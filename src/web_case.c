@@ -296,9 +296,9 @@ static void render_tags(struct html *w, const struct khttp_req *req, const struc
 	if (c->tags.sectors.n) {
 		html_printf(w, "<div class=\"tag-group\"><h3>%s</h3><div class=\"tags\">", T(req, T_FACET_SECTOR));
 		for (size_t i = 0; i < c->tags.sectors.n; i++)
-			html_printf(w, "<a class=\"chip\" href=\"%s\" lang=\"ja\">%s</a>",
+			html_printf(w, "<a class=\"chip\" href=\"%s\">%s</a>",
 				    web_url(req, "/search", "sector", c->tags.sectors.v[i], NULL),
-				    c->tags.sectors.v[i]);
+				    i18n_tag(req->lang, c->tags.sectors.v[i]));
 		html_printf(w, "</div></div>\n");
 	}
 	html_printf(w, "</section>\n");
@@ -459,15 +459,12 @@ static int rev_cb(void *vctx, const struct krevision *r)
 	struct revs *rs = vctx;
 	struct rev *x;
 
-	const char *tlp;
-
 	if (rs->n == MAX_REVISIONS)
 		return 0;
 	x = &rs->v[rs->n];
 	x->json = json_loads(r->json ? r->json : "{}", 0, NULL);
-	tlp = json_string_value(json_object_get(x->json, "tlp"));
-	if (!kreader_may_see_level(rs->reader, tlp)) {
-		/* a revision above the reader's level is not there for them */
+	if (!kreader_may_see_json(rs->reader, x->json)) {
+		/* a revision the reader may not see (its level, owner, recipients) is not there for them */
 		json_decref(x->json);
 		return 0;
 	}
