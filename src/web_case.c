@@ -348,7 +348,17 @@ static void render_head(struct html *w, const struct khttp_req *req, const struc
 			    i18n_tag(req->lang, c->attributes.reader_level));
 	html_printf(w, "<dt>%s</dt><dd>", T(req, T_SHARING));
 	web_tlp_badge(w, req, c->tlp);
-	html_printf(w, "</dd>\n</dl>\n</header>\n");
+	html_printf(w, "</dd>\n");
+	/* who the case belongs to and who it names: what its TLP level is decided by */
+	if (c->owner)
+		html_printf(w, "<dt>%s</dt><dd dir=\"auto\">%s</dd>\n", T(req, T_CASE_OWNER), c->owner);
+	if (c->recipients.n) {
+		html_printf(w, "<dt>%s</dt><dd>", T(req, T_CASE_RECIPIENTS));
+		for (size_t i = 0; i < c->recipients.n; i++)
+			html_printf(w, "%s<code>%s</code>", i ? ", " : "", c->recipients.v[i]);
+		html_printf(w, "</dd>\n");
+	}
+	html_printf(w, "</dl>\n</header>\n");
 }
 
 static void render_body(struct html *w, const struct khttp_req *req, const struct kcase *c)

@@ -196,3 +196,13 @@ for r, login in readers.items():
     seen = {c for c in matrix if get(r, "/cases/%s/history" % urllib.parse.quote(c))[0] == 200}
     report("%s: history page" % r, seen, want)
 EOF
+
+# a case page says who owns the case and whom it names (for those who may see it)
+if [ -n "$URL" ] && command -v curl >/dev/null 2>&1; then
+	curl -s -H "Authorization: Bearer $(cat "$T/token.rep-a")" "$URL/cases/tlpm-33-amber-a-x-named" >"$T/page"
+	if grep -q '<dt>所有組織</dt><dd dir="auto">事業者A</dd>' "$T/page" && grep -q '<code>rep-b</code>' "$T/page"; then
+		ok "tlp matrix: a case page names its owner and recipients"
+	else
+		fail "tlp matrix: a case page names its owner and recipients" "$(grep -o '<dl.*' "$T/page" | head -c 600)"
+	fi
+fi
