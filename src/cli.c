@@ -164,7 +164,8 @@ const struct kcommand kcommands[] = {
 	  "Exit status: 0, 1 error (e.g. no such case), 2 bad usage.\n" },
 	{ "serve", cmd_serve, KCLI_WRITE,
 	  "serve the web application and JSON API",
-	  "usage: kyokun serve [--listen ADDR:PORT] [--threads N] [--access-log] [--no-cache]\n"
+	  "usage: kyokun serve [--config FILE | --no-config] [--listen ADDR:PORT] [--threads N]\n"
+	  "                    [--access-log] [--no-cache]\n"
 	  "                    [--max-per-ip N] [--tls-cert FILE --tls-key FILE] [--behind-proxy]\n"
 	  "                    [--session-idle MINUTES] [--session-max HOURS]\n"
 	  "\n"
@@ -183,6 +184,11 @@ const struct kcommand kcommands[] = {
 	  "the database while it serves (the database is in WAL mode); a user disabled\n"
 	  "or a token revoked stops working at once.\n"
 	  "\n"
+	  "  --config FILE       read the settings from FILE (by default\n"
+	  "                      /etc/kyokun/kyokun.conf, when it exists): \"key = value\"\n"
+	  "                      lines with the long options below and db (see 'kyokun\n"
+	  "                      help config'); the command line (and --db) wins\n"
+	  "  --no-config         read no configuration file\n"
 	  "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080); an IPv4 address,\n"
 	  "                      [IPv6]:PORT, localhost:PORT, or just PORT for 127.0.0.1;\n"
 	  "                      port 0 picks a free port (see the address printed)\n"
@@ -309,6 +315,24 @@ const struct kcommand kcommands[] = {
 	  "  --limit N       only the newest N entries, newest first\n"
 	  "  --format F      text (tab-separated: time, actor, address, action, object,\n"
 	  "                  detail) or json ({\"entries\":[...]})\n" },
+	{ "config", cmd_config, KCLI_NO_STORE,
+	  "check serve's configuration file",
+	  "usage: kyokun config check [--config FILE]\n"
+	  "\n"
+	  "Read serve's configuration file (FILE, or /etc/kyokun/kyokun.conf when it\n"
+	  "exists) as serve would, print each setting with where it comes from (the\n"
+	  "file and line, --db or $KYOKUN_DB, or the default), then each problem with\n"
+	  "the file and line (an unknown key, a bad value, a key set twice, a TLS file\n"
+	  "that cannot be read) and \"ok\" or the number of problems.\n"
+	  "\n"
+	  "The file has one setting a line, \"key = value\"; lines starting with # are\n"
+	  "comments.  The keys are serve's long options: listen, db, tls-cert, tls-key,\n"
+	  "threads, max-per-ip, behind-proxy, access-log, no-cache, session-idle and\n"
+	  "session-max (yes/no for the switches).  Options on serve's command line win\n"
+	  "over the file.  A file anyone may write to, or owned by another user than\n"
+	  "root or the one running kyokun, is refused.\n"
+	  "\n"
+	  "Exit status: 0 ok, 1 problems found or the file refused, 2 usage error.\n" },
 	{ "help", cmd_help, KCLI_NO_STORE,
 	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },

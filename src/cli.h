@@ -18,6 +18,8 @@ struct kcommand;
 
 struct kcli {
 	const char *db_path;          /* --db, KYOKUN_DB, or ./kyokun.db */
+	const char *db_from;          /* "--db" or "$KYOKUN_DB" when given so (they win over
+	                               * serve's configuration file), else NULL */
 	int out_tty;                  /* stdout is a terminal */
 	int err_tty;                  /* stderr is a terminal: show progress lines */
 	const struct kcommand *cmd;   /* the command running (set by kcli_dispatch) */
@@ -150,6 +152,7 @@ int cmd_org(struct kcli *cli, int argc, char **argv);
 int cmd_user(struct kcli *cli, int argc, char **argv);
 int cmd_token(struct kcli *cli, int argc, char **argv);
 int cmd_audit(struct kcli *cli, int argc, char **argv);
+int cmd_config(struct kcli *cli, int argc, char **argv);
 
 /*
  * Read a password for login (account commands): the first line of file if

@@ -3,6 +3,7 @@
  * database, until SIGINT or SIGTERM.
  */
 #include "cli.h"
+#include "config.h"
 #include "http.h"
 #include "kbuf.h"
 #include "kerr.h"
@@ -23,20 +24,60 @@
 static int opt_duration(const struct kcli *cli, const char *opt, const char *arg, long unit,
 			const char *unit_name, long *out)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
-
-	if (end != arg && *end && !end[1]) {
-		switch (*end) {
-		case 's': unit = 1; end++; break;
-		case 'm': unit = 60; end++; break;
-		case 'h': unit = 3600; end++; break;
-		}
-	}
-	if (end == arg || *end || v < 1 || v > 366L * 24 * 3600 / unit)
+	if (kconfig_duration(arg, unit, out) < 0)
 		return kcli_usage_error(cli->cmd->name, "%s: expected a number of %s (or Ns, Nm, Nh), "
 					"at most a year", opt, unit_name);
-	*out = v * unit;
+	return 0;
+}
+
+/*
+ * Read the configuration file (--config FILE, else /etc/kyokun/kyokun.conf
+ * if it exists, none with --no-config) into cf and take from it what the
+ * command line did not say (given[k]: the option for key k was given).
+ * 0, or 1 after saying what is wrong.
+ */
+static int serve_config(struct kcli *cli, const char *path, int no_config, const int *given,
+			struct khttp_config *cfg, struct kconfig *cf)
+{
+	struct kerr err = KERR_INIT;
+	const struct kconfig_setting *v = cf->set;
+
+	if (no_config)
+		return 0;
+	if (kconfig_load_default(cf, path, &err) < 0) {
+		kcli_error("serve: %s", err.msg);
+		return 1;
+	}
+	if (cf->nproblems) {
+		for (size_t i = 0; i < cf->nproblems; i++)
+			kcli_error("%s", cf->problems[i]);
+		kcli_error("serve: the configuration file has %zu problem%s: not started (see 'kyokun config check')",
+			   cf->nproblems, cf->nproblems == 1 ? "" : "s");
+		return 1;
+	}
+	if (v[KCONF_DB].value && !cli->db_from)
+		cli->db_path = v[KCONF_DB].value;
+	if (v[KCONF_LISTEN].value && !given[KCONF_LISTEN])
+		cfg->listen = v[KCONF_LISTEN].value;
+	/* the certificate and its key come as a pair: from the command line or from the file */
+	if (v[KCONF_TLS_CERT].value && !given[KCONF_TLS_CERT] && !given[KCONF_TLS_KEY]) {
+		cfg->tls_cert_file = v[KCONF_TLS_CERT].value;
+		cfg->tls_key_file = v[KCONF_TLS_KEY].value;
+	}
+	if (v[KCONF_THREADS].value && !given[KCONF_THREADS])
+		cfg->threads = (unsigned)v[KCONF_THREADS].num;
+	if (v[KCONF_MAX_PER_IP].value && !given[KCONF_MAX_PER_IP])
+		cfg->max_per_ip = (unsigned)v[KCONF_MAX_PER_IP].num;
+	if (v[KCONF_BEHIND_PROXY].value && !given[KCONF_BEHIND_PROXY])
+		cfg->behind_proxy = (int)v[KCONF_BEHIND_PROXY].num;
+	if (v[KCONF_ACCESS_LOG].value && !given[KCONF_ACCESS_LOG])
+		cfg->access_log = (int)v[KCONF_ACCESS_LOG].num;
+	if (v[KCONF_NO_CACHE].value && !given[KCONF_NO_CACHE])
+		cfg->no_cache = (int)v[KCONF_NO_CACHE].num;
+	if (v[KCONF_SESSION_IDLE].value && !given[KCONF_SESSION_IDLE])
+		cfg->session_idle = v[KCONF_SESSION_IDLE].num;
+	if (v[KCONF_SESSION_MAX].value && !given[KCONF_SESSION_MAX])
+		cfg->session_max = v[KCONF_SESSION_MAX].num;
 	return 0;
 }
 
@@ -118,8 +159,20 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		{ "behind-proxy", no_argument, NULL, 'P' },
 		{ "session-idle", required_argument, NULL, 'I' },
 		{ "session-max", required_argument, NULL, 'M' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "no-config", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* the configuration file's key of each option */
+	static const struct { int opt, key; } keyof[] = {
+		{ 'l', KCONF_LISTEN }, { 't', KCONF_THREADS }, { 'a', KCONF_ACCESS_LOG },
+		{ 'n', KCONF_NO_CACHE }, { 'p', KCONF_MAX_PER_IP }, { 'C', KCONF_TLS_CERT },
+		{ 'K', KCONF_TLS_KEY }, { 'P', KCONF_BEHIND_PROXY }, { 'I', KCONF_SESSION_IDLE },
+		{ 'M', KCONF_SESSION_MAX },
+	};
+	struct kconfig cf = KCONFIG_INIT;
+	const char *config_path = NULL;
+	int given[KCONF_NKEYS] = { 0 }, no_config = 0;
 	struct khttp_config cfg = { .listen = "127.0.0.1:8080" };
 	struct sockaddr_storage ss;
 	struct kerr err = KERR_INIT;
@@ -130,7 +183,16 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		for (size_t i = 0; i < sizeof(keyof) / sizeof(*keyof); i++)
+			if (keyof[i].opt == c)
+				given[keyof[i].key] = 1;
 		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'N':
+			no_config = 1;
+			break;
 		case 'l':
 			cfg.listen = optarg;
 			break;
@@ -173,11 +235,15 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return kcli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	if (config_path && no_config)
+		return kcli_usage_error("serve", "--config and --no-config exclude each other");
 	if (!cfg.tls_cert_file != !cfg.tls_key_file)
 		return kcli_usage_error("serve", "--tls-cert and --tls-key go together");
 	/* check --listen and the TLS files before touching the database */
 	if (khttp_parse_listen(cfg.listen, &ss, &len, &err) < 0)
 		return kcli_usage_error("serve", "%s", err.msg);
+	if ((rc = serve_config(cli, config_path, no_config, given, &cfg, &cf)))
+		goto out;
 	if (cfg.tls_cert_file) {
 		if (read_pem("--tls-cert", cfg.tls_cert_file, &cert) || read_pem("--tls-key", cfg.tls_key_file, &key)) {
 			rc = 1;
@@ -198,5 +264,6 @@ out:
 			*k++ = 0;
 		free(key);
 	}
+	kconfig_free(&cf);
 	return rc;
 }

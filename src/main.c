@@ -24,6 +24,8 @@ int main(int argc, char **argv)
 	cli.db_path = getenv("KYOKUN_DB");
 	if (!cli.db_path || !*cli.db_path)
 		cli.db_path = "kyokun.db";
+	else
+		cli.db_from = "$KYOKUN_DB";
 	cli.out_tty = isatty(STDOUT_FILENO);
 	cli.err_tty = isatty(STDERR_FILENO);
 
@@ -40,8 +42,10 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			cli.db_path = argv[++i];
+			cli.db_from = "--db";
 		} else if (!strncmp(argv[i], "--db=", 5) && argv[i][5]) {
 			cli.db_path = argv[i] + 5;
+			cli.db_from = "--db";
 		} else if (!strcmp(argv[i], "--as") || (!strncmp(argv[i], "--as=", 5) && argv[i][5])) {
 			if (argv[i][4] == '=') {
 				cli.as = argv[i] + 5;
