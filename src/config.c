@@ -138,7 +138,9 @@ static int set_value(struct kconfig *cf, const char *path, int line, int k, cons
 		break;
 	case K_LISTEN:
 		if (khttp_parse_listen(value, &ss, &sslen, &err) < 0)
-			return problem(cf, path, line, "listen: %s", err.msg);
+			/* its message starts "--listen VALUE: ..." */
+			return problem(cf, path, line, "listen: %s",
+				       strncmp(err.msg, "--listen ", 9) ? err.msg : err.msg + 9);
 		break;
 	case K_NUMBER:
 		errno = 0;
