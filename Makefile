@@ -111,3 +111,65 @@ clean: clean-fuzz
 
 # the dependency files of this build directory (none yet in a clean tree)
 -include $(wildcard $(O)/*.d $(O)/tests/*.d)
+
+# ---- installation ------------------------------------------------------------
+# make install     the binary, the systemd units (and the sysusers.d and
+#                  tmpfiles.d files for the user kyokun and the backup
+#                  directory), the example configuration, the README, and the
+#                  manual and the bash and zsh completions when they are built
+#                  ($(O)/kyokun.1, $(O)/kyokun.bash, $(O)/_kyokun).  Nothing
+#                  is written in /etc: copy the example configuration to
+#                  /etc/kyokun/kyokun.conf yourself.
+# make uninstall   remove what make install put there.
+# PREFIX (default /usr/local) and DESTDIR (a staging root for packages) as
+# usual; each directory below can be set on its own.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+SYSTEMDDIR  ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+DOCDIR      ?= $(PREFIX)/share/doc/kyokun
+INSTALL     ?= install
+UNITS        = kyokun.service kyokun-backup.service kyokun-backup.timer
+
+# the units name the binary and the example where they are installed
+UNIT_SED = -e 's|/usr/local/bin/kyokun|$(BINDIR)/kyokun|g' -e 's|/usr/local/share/doc/kyokun|$(DOCDIR)|g'
+
+install: kyokun
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0755 kyokun $(DESTDIR)$(BINDIR)/kyokun
+	for u in $(UNITS); do \
+		sed $(UNIT_SED) contrib/$$u > $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp && \
+		mv -f $(DESTDIR)$(SYSTEMDDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
+	$(INSTALL) -m 0644 contrib/kyokun.sysusers $(DESTDIR)$(SYSUSERSDIR)/kyokun.conf
+	$(INSTALL) -m 0644 contrib/kyokun.tmpfiles $(DESTDIR)$(TMPFILESDIR)/kyokun.conf
+	$(INSTALL) -m 0644 contrib/kyokun.conf.example $(DESTDIR)$(DOCDIR)/kyokun.conf.example
+	$(INSTALL) -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	if [ -f $(O)/kyokun.1 ]; then \
+		$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man1 && \
+		$(INSTALL) -m 0644 $(O)/kyokun.1 $(DESTDIR)$(MANDIR)/man1/kyokun.1; \
+	else echo "install: no $(O)/kyokun.1: the manual is not installed"; fi
+	if [ -f $(O)/kyokun.bash ]; then \
+		$(INSTALL) -d -m 0755 $(DESTDIR)$(BASHCOMPDIR) && \
+		$(INSTALL) -m 0644 $(O)/kyokun.bash $(DESTDIR)$(BASHCOMPDIR)/kyokun; \
+	else echo "install: no $(O)/kyokun.bash: the bash completion is not installed"; fi
+	if [ -f $(O)/_kyokun ]; then \
+		$(INSTALL) -d -m 0755 $(DESTDIR)$(ZSHCOMPDIR) && \
+		$(INSTALL) -m 0644 $(O)/_kyokun $(DESTDIR)$(ZSHCOMPDIR)/_kyokun; \
+	else echo "install: no $(O)/_kyokun: the zsh completion is not installed"; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kyokun
+	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/kyokun.conf $(DESTDIR)$(TMPFILESDIR)/kyokun.conf
+	rm -f $(DESTDIR)$(DOCDIR)/kyokun.conf.example $(DESTDIR)$(DOCDIR)/README.md
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(MANDIR)/man1/kyokun.1 $(DESTDIR)$(BASHCOMPDIR)/kyokun $(DESTDIR)$(ZSHCOMPDIR)/_kyokun
+
+.PHONY: install uninstall
