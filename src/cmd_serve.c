@@ -45,7 +45,8 @@ static int serve_config(struct kcli *cli, const char *path, int no_config, const
 	if (no_config)
 		return 0;
 	if (kconfig_load_default(cf, path, &err) < 0) {
-		kcli_error("serve: %s", err.msg);
+		/* the default file of a server on this machine, for a test run by hand */
+		kcli_error("serve: %s%s", err.msg, path ? "" : " (--no-config: read no configuration file)");
 		return 1;
 	}
 	if (cf->nproblems) {

@@ -180,6 +180,13 @@ if [ "$(id -u)" = 0 ]; then
 else
 	skip "config: a file owned by another user" "not root: cannot give a file away"
 fi
+if [ ! -e /etc/kyokun/kyokun.conf ]; then
+	run config check
+	expect_rc "config: no /etc/kyokun/kyokun.conf: config check passes" 0
+	expect_out "config: no /etc/kyokun/kyokun.conf: the defaults" '^configuration file: none \(/etc/kyokun/kyokun.conf does not exist\)'
+else
+	skip "config: no default file" "/etc/kyokun/kyokun.conf exists on this machine"
+fi
 run config
 expect_rc "config: no subcommand is a usage error" 2
 run config check --config
