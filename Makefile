@@ -111,3 +111,24 @@ clean: clean-fuzz
 
 # the dependency files of this build directory (none yet in a clean tree)
 -include $(wildcard $(O)/*.d $(O)/tests/*.d)
+
+# ---- manual and shell completion ---------------------------------------------
+# make man    build/kyokun.1 (the manual page), build/kyokun.bash (bash
+#             completion) and build/_kyokun (zsh completion), printed by the
+#             built binary from its command table (kyokun help --man,
+#             kyokun help --completion bash|zsh), so they follow the help texts.
+#             The page is dated by the last commit (or $SOURCE_DATE_EPOCH).
+MAN_DATE = $${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}
+
+man: $(O)/kyokun.1 $(O)/kyokun.bash $(O)/_kyokun
+
+$(O)/kyokun.1: $(O)/kyokun
+	SOURCE_DATE_EPOCH=$(MAN_DATE) $(O)/kyokun help --man >$@.tmp && mv -f $@.tmp $@
+
+$(O)/kyokun.bash: $(O)/kyokun
+	$(O)/kyokun help --completion bash >$@.tmp && mv -f $@.tmp $@
+
+$(O)/_kyokun: $(O)/kyokun
+	$(O)/kyokun help --completion zsh >$@.tmp && mv -f $@.tmp $@
+
+.PHONY: man

@@ -362,10 +362,18 @@ static void put_body(FILE *fp, const char *text, const char *cmd, int pp_first)
 	}
 }
 
-/* Usage lines, without their "usage: " (or the 7 spaces under it), unfilled. */
+/*
+ * Usage lines, without their "usage: " (or the 7 spaces under it): each form
+ * ("kyokun CMD ...", its continuation lines joined) a line of its own, filled
+ * with a hanging indent; "kyokun CMD SUB" bold, and a bracketed group never
+ * broken across lines.
+ */
 static void put_synopsis(FILE *fp, const char *u, const char *end, int pp)
 {
-	fputs(pp ? ".PP\n.nf\n" : ".nf\n", fp);
+	int depth = 0, forms = 0;
+
+	if (pp)
+		fputs(".PP\n", fp);
 	for (const char *l = u; l < end;) {
 		const char *e = memchr(l, '\n', (size_t)(end - l));
 
@@ -373,16 +381,39 @@ static void put_synopsis(FILE *fp, const char *u, const char *end, int pp)
 			e = end;
 		if (!strncmp(l, "usage: ", 7) || !strncmp(l, "       ", 7))
 			l += 7;
-		if (e > l && !strncmp(l, "kyokun", 6)) {
-			fputs("\\fBkyokun\\fR", fp);
-			put_esc(fp, l + 6, (int)(e - l - 6), 0);
+		if (e - l >= 6 && !strncmp(l, "kyokun", 6)) {
+			const char *b = l + 6;
+
+			/* the command and subcommand words */
+			while (b < e && *b == ' ') {
+				const char *w = b + 1;
+
+				while (w < e && islower((unsigned char)*w))
+					w++;
+				if (w == b + 1 || (w < e && *w != ' '))
+					break;
+				b = w;
+			}
+			fputs(forms++ ? ".br\n.ti -8n\n" : ".in +8n\n.ti -8n\n", fp);
+			fputs("\\fB", fp);
+			put_esc(fp, l, (int)(b - l), 0);
+			fputs("\\fR", fp);
+			l = b;
 		} else {
-			put_esc(fp, l, (int)(e - l), 1);
+			while (l < e && *l == ' ')
+				l++;
+		}
+		for (const char *p = l; p < e; p++) {
+			depth += *p == '[' ? 1 : *p == ']' && depth > 0 ? -1 : 0;
+			if (*p == ' ' && depth > 0)
+				fputs("\\ ", fp);
+			else
+				put_esc(fp, p, 1, p == l && l != u);
 		}
 		fputc('\n', fp);
 		l = e + 1;
 	}
-	fputs(".fi\n", fp);
+	fputs(".in\n", fp);
 }
 
 void kcli_doc_man(FILE *fp)
