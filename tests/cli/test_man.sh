@@ -201,6 +201,38 @@ done <"$T/cmds"
 if [ -z "$missing" ]; then ok "zsh: every command described"; else fail "zsh: every command described" "missing:$missing"; fi
 if command -v zsh >/dev/null 2>&1; then
 	if zsh -n "$T/_kyokun" 2>"$T/zsh.err"; then ok "zsh -n: the script parses"; else fail "zsh -n: the script parses" "$(cat "$T/zsh.err")"; fi
+	# run the function with _arguments, _describe and _files stubbed to print
+	# what they are given (state: what _arguments -> would set)
+	cat >"$T/zcheck.zsh" <<'EOF2'
+_arguments() { print -rl -- "ARGS" "$@"; state=$STATE; return 0 }
+_describe() { print -rl -- "DESCRIBE" "${(@P)4}"; return 0 }
+_files() { print FILES; }
+script=$1 STATE=$2
+shift 2
+words=("$@")
+curcontext=:
+source $script
+EOF2
+	zsh -f "$T/zcheck.zsh" "$T/_kyokun" command >"$T/zout" 2>"$T/zsh.err"
+	sed -n '/^DESCRIBE$/,$p' "$T/zout" | sed '1d; s/:.*//' | sort >"$T/got"
+	if sort "$T/cmds" | cmp -s - "$T/got" && [ ! -s "$T/zsh.err" ]; then
+		ok "zsh: the command state describes exactly the commands of kyokun help"
+	else
+		fail "zsh: the command state describes exactly the commands of kyokun help" "$(sort "$T/cmds" | diff - "$T/got") $(head -3 "$T/zsh.err")"
+	fi
+	: >"$T/missing"
+	while read -r c; do
+		zsh -f "$T/zcheck.zsh" "$T/_kyokun" argument "$c" >"$T/zout" 2>>"$T/missing"
+		for o in $("$KYOKUN" help "$c" | grep -o -- '--[a-z][a-z0-9-]*' | grep -vx -- '--db\|--as\|--version' | sort -u); do
+			grep -q -- "^\*$o\[" "$T/zout" || echo "$c: $o" >>"$T/missing"
+		done
+	done <"$T/cmds"
+	zsh -f "$T/zcheck.zsh" "$T/_kyokun" argument list --format >"$T/zout" 2>>"$T/missing"
+	grep -q -- '^\*--format\[.*(table tsv json)$' "$T/zout" || echo "list --format: no choices" >>"$T/missing"
+	zsh -f "$T/zcheck.zsh" "$T/_kyokun" argument serve >"$T/zout" 2>>"$T/missing"
+	grep -q -- '^\*--tls-cert\[.*:_files$' "$T/zout" || echo "serve --tls-cert: no files" >>"$T/missing"
+	if [ ! -s "$T/missing" ]; then ok "zsh: each command's options, choices, files"; else fail "zsh: each command's options, choices, files" "$(cat "$T/missing")"; fi
 else
 	skip "zsh -n: the script parses" "no zsh"
+	skip "zsh: the completion function" "no zsh"
 fi
