@@ -198,14 +198,15 @@ static void doc_cmd_read(const struct kcommand *c, struct doc_cmd *d)
 		}
 		if ((p == u || p[-1] == ' ' || p[-1] == '[') && (!strncmp(p, "FILE", 4) || !strncmp(p, "COMMAND", 7))) {
 			/* the word before: an option's (its argument) or not */
-			const char *q = p;
+			const char *q = p, *end;
 
 			while (q > u && (q[-1] == ' ' || q[-1] == '['))
 				q--;
+			end = q;
 			while (q > u && q[-1] != ' ' && q[-1] != '[' && q[-1] != '\n')
 				q--;
 			prev.p = q;
-			prev.n = (int)(p - q);
+			prev.n = (int)(end - q);
 			if (prev.n >= 2 && !strncmp(prev.p, "--", 2) && prev.p[prev.n - 1] != ']')
 				continue;
 			if (*p == 'F')

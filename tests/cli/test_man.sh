@@ -181,6 +181,7 @@ else
 	mkdir -p "$T/files" && : >"$T/files/cases-a.json" && : >"$T/files/cert.pem"
 	echo "$T/files/cases-a.json" >"$T/want"
 	comp_has "bash: 'kyokun add FILE<TAB>' offers files" "$T/want" kyokun add "$T/files/cas"
+	comp_has "bash: 'kyokun import --dry-run FILE<TAB>' offers files" "$T/want" kyokun import --dry-run "$T/files/cas"
 	echo "$T/files/cert.pem" >"$T/want"
 	comp_has "bash: 'kyokun serve --tls-cert <TAB>' offers files" "$T/want" kyokun serve --tls-cert "$T/files/ce"
 	comp kyokun show "" >"$T/got"
