@@ -85,9 +85,11 @@ static int is_choice(struct span s)
 	return bar && s.n > 2;
 }
 
+/* An argument naming a file or directory: FILE, PATH, DIR. */
 static int is_file_arg(struct span s)
 {
-	return s.n >= 4 && (!memcmp(s.p, "FILE", 4) || !memcmp(s.p, "PATH", 4));
+	return (s.n >= 4 && (!memcmp(s.p, "FILE", 4) || !memcmp(s.p, "PATH", 4))) ||
+	       (s.n >= 3 && !memcmp(s.p, "DIR", 3));
 }
 
 /* The word at p: up to a space, ']', ',', ')' or the end of the line. */
