@@ -138,7 +138,7 @@ UNITS        = kyokun.service kyokun-backup.service kyokun-backup.timer
 # the units name the binary and the example where they are installed
 UNIT_SED = -e 's|/usr/local/bin/kyokun|$(BINDIR)/kyokun|g' -e 's|/usr/local/share/doc/kyokun|$(DOCDIR)|g'
 
-install: kyokun
+install: kyokun man
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(DOCDIR)
 	$(INSTALL) -m 0755 kyokun $(DESTDIR)$(BINDIR)/kyokun
@@ -173,3 +173,24 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/kyokun.1 $(DESTDIR)$(BASHCOMPDIR)/kyokun $(DESTDIR)$(ZSHCOMPDIR)/_kyokun
 
 .PHONY: install uninstall
+
+# ---- manual and shell completion ---------------------------------------------
+# make man    build/kyokun.1 (the manual page), build/kyokun.bash (bash
+#             completion) and build/_kyokun (zsh completion), printed by the
+#             built binary from its command table (kyokun help --man,
+#             kyokun help --completion bash|zsh), so they follow the help texts.
+#             The page is dated by the last commit (or $SOURCE_DATE_EPOCH).
+MAN_DATE = $${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}
+
+man: $(O)/kyokun.1 $(O)/kyokun.bash $(O)/_kyokun
+
+$(O)/kyokun.1: $(O)/kyokun
+	SOURCE_DATE_EPOCH=$(MAN_DATE) $(O)/kyokun help --man >$@.tmp && mv -f $@.tmp $@
+
+$(O)/kyokun.bash: $(O)/kyokun
+	$(O)/kyokun help --completion bash >$@.tmp && mv -f $@.tmp $@
+
+$(O)/_kyokun: $(O)/kyokun
+	$(O)/kyokun help --completion zsh >$@.tmp && mv -f $@.tmp $@
+
+.PHONY: man

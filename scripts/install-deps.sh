@@ -4,13 +4,14 @@
 #
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   also what the tests need (cmocka, Chromium, Node,
-#                                    GNU time, clang with libFuzzer for tests/fuzz/)
+#                                    GNU time, clang with libFuzzer for tests/fuzz/,
+#                                    man, groff, mandoc and zsh for tests/cli/test_man.sh)
 #   scripts/install-deps.sh --bench  also what the benchmarks compare against
 set -e
 BUILD="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
 libmicrohttpd-dev libgnutls28-dev libpoppler-glib-dev libargon2-dev libcairo2-dev"
 TEST="libcmocka-dev python3 poppler-utils fonts-noto-cjk chromium nodejs npm curl
-time clang libclang-rt-14-dev"
+time clang libclang-rt-14-dev man-db groff-base mandoc zsh"
 BENCH="groonga-bin wrk nginx-light hyperfine poppler-utils"
 
 want="$BUILD"

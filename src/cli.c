@@ -152,8 +152,9 @@ const struct kcommand kcommands[] = {
 	  "Exit status: 0 (also when nothing matches), 1 error, 2 bad usage or query.\n" },
 	{ "similar", cmd_similar, KCLI_READ,
 	  "cases most like a case or a text",
-	  "usage: kyokun similar [--format text|json] [--limit N] [--filter K=V]... ID\n"
-	  "       kyokun similar [--format text|json] [--limit N] --text TEXT\n"
+	  "usage: kyokun similar [--format text|json] [--limit N] [--filter K=V]...\n"
+	  "                      [--max-tlp LEVEL] ID\n"
+	  "       kyokun similar [--format text|json] [--limit N] [--max-tlp LEVEL] --text TEXT\n"
 	  "\n"
 	  "Rank other cases by how much of the case's (or the text's) distinctive\n"
 	  "vocabulary they share: the terms frequent in it and rare in the library\n"
@@ -449,21 +450,21 @@ int kcli_run(struct kcli *cli, int (*run)(struct kcli *cli, struct kstore *st, v
 	return kcli_run_store(cli, cli->cmd->store, run, arg);
 }
 
+const char kcli_synopsis[] =
+	"usage: kyokun [--db PATH] COMMAND [ARGS...]\n"
+	"       kyokun --version | help [COMMAND]\n";
+const char kcli_about[] =
+	"kyokun (教訓) keeps a library of incident case studies in critical\n"
+	"infrastructure: import published reports, search them, serve them.\n";
+const char kcli_globals[] =
+	"  --db PATH   the database (default $KYOKUN_DB, or ./kyokun.db)\n"
+	"  --as LOGIN  read as that user would (list, show, export, history, search,\n"
+	"              similar): only the cases the TLP rules let them see\n"
+	"  --version   print the version\n";
+
 void kcli_help(FILE *fp)
 {
-	fputs("usage: kyokun [--db PATH] COMMAND [ARGS...]\n"
-	      "       kyokun --version | help [COMMAND]\n"
-	      "\n"
-	      "kyokun (教訓) keeps a library of incident case studies in critical\n"
-	      "infrastructure: import published reports, search them, serve them.\n"
-	      "\n"
-	      "Global options:\n"
-	      "  --db PATH   the database (default $KYOKUN_DB, or ./kyokun.db)\n"
-	      "  --as LOGIN  read as that user would (list, show, export, history, search,\n"
-	      "              similar): only the cases the TLP rules let them see\n"
-	      "  --version   print the version\n"
-	      "\n"
-	      "Commands:\n", fp);
+	fprintf(fp, "%s\n%s\nGlobal options:\n%s\nCommands:\n", kcli_synopsis, kcli_about, kcli_globals);
 	for (const struct kcommand *c = kcommands; c->name; c++)
 		fprintf(fp, "  %-9s %s\n", c->name, c->summary);
 	fputs("\nRun 'kyokun help COMMAND' or 'kyokun COMMAND --help' for a command's options.\n", fp);

@@ -85,6 +85,14 @@ int kcli_run_store(struct kcli *cli, enum kcli_store need,
 
 /* The program's usage: global options and the list of commands. */
 void kcli_help(FILE *fp);
+/*
+ * Its parts, which the manual and the completion scripts (cli_doc.h) are
+ * made from too: the usage lines, what kyokun is (two lines), the global
+ * options ("  --opt ARG   text" lines).
+ */
+extern const char kcli_synopsis[];
+extern const char kcli_about[];
+extern const char kcli_globals[];
 
 void kcli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the command's usage to fp. */

@@ -35,7 +35,7 @@ layer() {
 	store | store_*) echo 2 ;; # store (neutral API), store_be.h (backend table), store_sqlite* (SQLite)
 	search* | query* | synonym* | segment* | similar* | import* | pdf | html | i18n) echo 3 ;;
 	http | route | api | web* | assets) echo 4 ;;
-	cli | cmd_* | main | config) echo 5 ;; # config: serve's configuration file
+	cli | cli_doc | cmd_* | main | config) echo 5 ;; # config: serve's configuration file
 	esac
 }
 
