@@ -1,6 +1,6 @@
 /*
  * cmd_serve.c - `kyokun serve`: the web application and JSON API on the
- * database, until SIGINT or SIGTERM.
+ * database, until SIGINT or SIGTERM; SIGHUP reopens the access log file.
  */
 #include "cli.h"
 #include "http.h"
@@ -97,6 +97,11 @@ static int serve_run(struct kcli *cli, struct kstore *st, void *arg)
 			continue;
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		/* SIGHUP (logrotate): the access log file anew, here in an ordinary thread */
+		if (sig == SIGHUP && khttp_reopen_log(srv, &err) < 0) {
+			kcli_error("serve: SIGHUP: %s (still writing to the old file)", err.msg);
+			kerr_clear(&err);
+		}
 	}
 	fprintf(stderr, "kyokun: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	khttp_stop(srv);
@@ -110,7 +115,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "access-log", no_argument, NULL, 'a' },
+		{ "access-log", required_argument, NULL, 'a' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "max-per-ip", required_argument, NULL, 'p' },
 		{ "tls-cert", required_argument, NULL, 'C' },
@@ -141,6 +146,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'a':
 			cfg.access_log = 1;
+			cfg.access_log_path = optarg; /* "-": standard error */
 			break;
 		case 'n':
 			cfg.no_cache = 1;
