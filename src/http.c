@@ -877,10 +877,10 @@ static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, st
 	}
 	if (job_key(job, ckey) < 0 || !(e = cache_find(c, job->hash, job->key))) {
 		pthread_mutex_unlock(&c->lock);
-		atomic_fetch_add_explicit(&srv->metrics.cache_misses, 1, memory_order_relaxed);
+		kmetrics_cache(&srv->metrics, 0);
 		return 0;
 	}
-	atomic_fetch_add_explicit(&srv->metrics.cache_hits, 1, memory_order_relaxed);
+	kmetrics_cache(&srv->metrics, 1);
 	if (etag_matches(conn, e->etag)) {
 		memset(&like, 0, sizeof(like));
 		like.kind = e->kind;

@@ -9,6 +9,7 @@
 #include "store.h"
 #include "web.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,8 +47,27 @@ static int route_slot(const struct kroute *route)
 	return (int)i + 1;
 }
 
+/* This thread's shard: threads take them in turn as they first count something. */
+static struct kmetrics_shard *my_shard(struct kmetrics *m)
+{
+	static atomic_uint next;
+	static _Thread_local int mine = -1;
+
+	if (mine < 0)
+		mine = (int)(atomic_fetch_add_explicit(&next, 1, memory_order_relaxed) % KMETRICS_SHARDS);
+	return &m->shard[mine];
+}
+
+void kmetrics_cache(struct kmetrics *m, int hit)
+{
+	struct kmetrics_shard *sh = my_shard(m);
+
+	atomic_fetch_add_explicit(hit ? &sh->cache_hits : &sh->cache_misses, 1, memory_order_relaxed);
+}
+
 void kmetrics_request(struct kmetrics *m, const struct kroute *route, int status, long long us)
 {
+	struct kmetrics_shard *sh = my_shard(m);
 	int r = route_slot(route), s = KMETRICS_STATUSES - 1, b = 0;
 
 	for (int i = 0; i < KMETRICS_STATUSES - 1; i++) {
@@ -60,9 +80,9 @@ void kmetrics_request(struct kmetrics *m, const struct kroute *route, int status
 		us = 0;
 	while (b < KMETRICS_BUCKETS && us > bucket_us[b])
 		b++;
-	atomic_fetch_add_explicit(&m->requests[r][s], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&m->latency[r][b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&m->latency_us[r], (unsigned long long)us, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sh->requests[r][s], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sh->latency[r][b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sh->latency_us[r], (unsigned long long)us, memory_order_relaxed);
 }
 
 int kmetrics_label(struct kbuf *out, const char *v)
@@ -104,6 +124,18 @@ static unsigned long long get(atomic_ullong *a)
 	return atomic_load_explicit(a, memory_order_relaxed);
 }
 
+/* A per-request counter summed over the shards: field is its offset in a shard. */
+static unsigned long long sum(struct kmetrics *m, size_t field)
+{
+	unsigned long long v = 0;
+
+	for (int i = 0; i < KMETRICS_SHARDS; i++)
+		v += get((atomic_ullong *)((char *)&m->shard[i] + field));
+	return v;
+}
+
+#define SUM(m, member) sum((m), offsetof(struct kmetrics_shard, member))
+
 int kmetrics_write(struct kmetrics *m, struct kbuf *out)
 {
 	int rc = 0;
@@ -112,7 +144,7 @@ int kmetrics_write(struct kmetrics *m, struct kbuf *out)
 			"# TYPE kyokun_http_requests_total counter\n");
 	for (int r = 0; r <= KMETRICS_ROUTES && rc == 0; r++) {
 		for (int s = 0; s < KMETRICS_STATUSES; s++) {
-			unsigned long long v = get(&m->requests[r][s]);
+			unsigned long long v = SUM(m, requests[r][s]);
 
 			if (!v)
 				continue;
@@ -131,7 +163,7 @@ int kmetrics_write(struct kmetrics *m, struct kbuf *out)
 		unsigned long long b[KMETRICS_BUCKETS + 1], cum = 0;
 
 		for (int i = 0; i <= KMETRICS_BUCKETS; i++)
-			cum += b[i] = get(&m->latency[r][i]);
+			cum += b[i] = SUM(m, latency[r][i]);
 		if (!cum)
 			continue;
 		cum = 0;
@@ -143,7 +175,7 @@ int kmetrics_write(struct kmetrics *m, struct kbuf *out)
 		}
 		rc |= kbuf_adds(out, "kyokun_http_request_duration_seconds_sum{");
 		rc |= route_labels(out, r);
-		rc |= kbuf_addf(out, "} %.6f\n", (double)get(&m->latency_us[r]) / 1e6);
+		rc |= kbuf_addf(out, "} %.6f\n", (double)SUM(m, latency_us[r]) / 1e6);
 		rc |= kbuf_adds(out, "kyokun_http_request_duration_seconds_count{");
 		rc |= route_labels(out, r);
 		rc |= kbuf_addf(out, "} %llu\n", cum);
@@ -165,7 +197,7 @@ int kmetrics_write(struct kmetrics *m, struct kbuf *out)
 			"# HELP process_start_time_seconds Start time of the process since the Unix epoch in seconds.\n"
 			"# TYPE process_start_time_seconds gauge\n"
 			"process_start_time_seconds %lld\n",
-			get(&m->cache_hits), get(&m->cache_misses),
+			SUM(m, cache_hits), SUM(m, cache_misses),
 			(long long)atomic_load_explicit(&m->connections, memory_order_relaxed),
 			get(&m->signin_ok), get(&m->signin_failed), (long long)m->started);
 	return rc < 0 ? KE_NOMEM : 0;
