@@ -130,6 +130,8 @@ static json_t *requires_json(const struct kroute *r)
 		return json_string("public");
 	if (r->need == KROUTE_SIGNED_IN)
 		return json_string("signed-in");
+	if (r->need & KROUTE_LOOPBACK_OR_ADMIN)
+		return json_string("loopback-or-admin");
 	a = json_array();
 	for (unsigned bit = 1; a && bit && bit != KROUTE_SIGNED_IN; bit <<= 1)
 		if ((r->need & bit) && kcap_name(bit))

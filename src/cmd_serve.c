@@ -1,6 +1,6 @@
 /*
  * cmd_serve.c - `kyokun serve`: the web application and JSON API on the
- * database, until SIGINT or SIGTERM.
+ * database, until SIGINT or SIGTERM; SIGHUP reopens the access log file.
  */
 #include "cli.h"
 #include "config.h"
@@ -71,8 +71,10 @@ static int serve_config(struct kcli *cli, const char *path, int no_config, const
 		cfg->max_per_ip = (unsigned)v[KCONF_MAX_PER_IP].num;
 	if (v[KCONF_BEHIND_PROXY].value && !given[KCONF_BEHIND_PROXY])
 		cfg->behind_proxy = (int)v[KCONF_BEHIND_PROXY].num;
-	if (v[KCONF_ACCESS_LOG].value && !given[KCONF_ACCESS_LOG])
-		cfg->access_log = (int)v[KCONF_ACCESS_LOG].num;
+	if (v[KCONF_ACCESS_LOG].value && !given[KCONF_ACCESS_LOG]) {
+		cfg->access_log = 1;
+		cfg->access_log_path = v[KCONF_ACCESS_LOG].value; /* "-": standard error */
+	}
 	if (v[KCONF_NO_CACHE].value && !given[KCONF_NO_CACHE])
 		cfg->no_cache = (int)v[KCONF_NO_CACHE].num;
 	if (v[KCONF_SESSION_IDLE].value && !given[KCONF_SESSION_IDLE])
@@ -139,6 +141,11 @@ static int serve_run(struct kcli *cli, struct kstore *st, void *arg)
 			continue;
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		/* SIGHUP (logrotate): the access log file anew, here in an ordinary thread */
+		if (sig == SIGHUP && khttp_reopen_log(srv, &err) < 0) {
+			kcli_error("serve: SIGHUP: %s (still writing to the old file)", err.msg);
+			kerr_clear(&err);
+		}
 	}
 	fprintf(stderr, "kyokun: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	khttp_stop(srv);
@@ -152,7 +159,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "access-log", no_argument, NULL, 'a' },
+		{ "access-log", required_argument, NULL, 'a' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "max-per-ip", required_argument, NULL, 'p' },
 		{ "tls-cert", required_argument, NULL, 'C' },
@@ -204,6 +211,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'a':
 			cfg.access_log = 1;
+			cfg.access_log_path = optarg; /* "-": standard error */
 			break;
 		case 'n':
 			cfg.no_cache = 1;

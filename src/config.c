@@ -33,7 +33,7 @@ static const struct keydef {
 	[KCONF_THREADS] = { "threads", K_NUMBER, 1, 256, NULL },
 	[KCONF_MAX_PER_IP] = { "max-per-ip", K_NUMBER, 1, KHTTP_MAX_CONNECTIONS, NULL },
 	[KCONF_BEHIND_PROXY] = { "behind-proxy", K_BOOL, 0, 0, NULL },
-	[KCONF_ACCESS_LOG] = { "access-log", K_BOOL, 0, 0, NULL },
+	[KCONF_ACCESS_LOG] = { "access-log", K_PATH, 0, 0, NULL }, /* a file, or - for stderr */
 	[KCONF_NO_CACHE] = { "no-cache", K_BOOL, 0, 0, NULL },
 	[KCONF_SESSION_IDLE] = { "session-idle", K_DURATION, 60, 0, "minutes" },
 	[KCONF_SESSION_MAX] = { "session-max", K_DURATION, 3600, 0, "hours" },

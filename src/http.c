@@ -40,9 +40,12 @@
 #include "store.h"
 #include "store_account.h"
 #include "utf8.h"
+#include "web_metrics.h"
 #include "web_session.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <microhttpd.h>
@@ -168,6 +171,11 @@ struct khttp_server {
 	char *db_path;
 	char url[96];
 	int access_log;
+	/* the access log: stderr, or a file reopened on request (khttp_reopen_log) */
+	pthread_mutex_t log_lock;
+	FILE *log;         /* NULL: stderr */
+	int log_lock_made;
+	struct kmetrics metrics; /* what /metrics shows (web_metrics.h) */
 	int cache_on;
 	struct rcache cache;
 	/* the compute pool */
@@ -202,6 +210,8 @@ struct reqstate {
 	struct kbuf form; /* a POST's form body (application/x-www-form-urlencoded) */
 	int body_type;    /* BODY_NONE, BODY_FORM or BODY_OTHER (refused: 415) */
 	const char *method;
+	const struct kroute *route; /* once found (for the log and the counters) */
+	const char *query; /* the query, once serve() cut it off uri */
 	int started;
 	struct timespec t0;
 	struct job *job;  /* set while the page is built in the pool */
@@ -638,52 +648,130 @@ static int cache_put(struct rcache *c, uint64_t hash, const char *key, struct MH
 	return 1;
 }
 
-#define LOG_TEXT_MAX 200 /* bytes of a request target shown in the access log */
+#define LOG_TEXT_MAX 2048 /* bytes of a path or query shown in the access log */
 
 /*
- * Up to LOG_TEXT_MAX bytes of s made safe for a terminal: control bytes,
- * DEL, backslash, bytes that are not valid UTF-8 and the C1 controls
- * (U+0080..U+009F) as \xNN, so a request cannot write escape sequences into
- * the log.  out has 4 * LOG_TEXT_MAX + 1 bytes.
+ * Up to max bytes of s as a JSON string (with its quotes) into b: quote,
+ * backslash, the control characters, DEL, the C1 controls and U+2028/9 as
+ * \uXXXX, a byte that is not valid UTF-8 as U+FFFD; so every line is one
+ * valid JSON object and nothing a client sends can write escape sequences
+ * into a terminal.  A longer s is cut (at a character) and ends with "...".
  */
-static const char *log_text(char *out, const char *s)
+static void log_json_str(struct kbuf *b, const char *s, size_t max)
 {
-	size_t i = 0, j = 0;
+	size_t i = 0, n = s ? strlen(s) : 0;
 
-	if (!s)
-		return "-";
-	while (s[i] && i < LOG_TEXT_MAX) {
+	kbuf_addch(b, '"');
+	while (i < n && i < max) {
 		unsigned c = (unsigned char)s[i];
-		uint32_t cp = 0;
-		int len = c >= 0x80 ? kutf8_decode(s + i, strnlen(s + i, LOG_TEXT_MAX - i), &cp) : -1;
+		uint32_t cp = c;
+		int len = 1;
 
-		if (len > 0 && cp >= 0xa0) {
-			memcpy(out + j, s + i, (size_t)len);
-			i += (size_t)len, j += (size_t)len;
-		} else if (c < 0x20 || c >= 0x7f || c == '\\') {
-			snprintf(out + j, 5, "\\x%02x", c);
-			i++, j += 4;
-		} else {
-			out[j++] = (char)c;
+		if (c >= 0x80 && (len = kutf8_decode(s + i, n - i, &cp)) <= 0) {
+			kbuf_adds(b, "\\ufffd");
 			i++;
+			continue;
 		}
+		if (c == '"' || c == '\\') {
+			kbuf_addch(b, '\\');
+			kbuf_addch(b, (int)c);
+		} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
+			kbuf_addf(b, "\\u%04x", (unsigned)cp);
+		} else {
+			kbuf_add(b, s + i, (size_t)len);
+		}
+		i += (size_t)len;
 	}
-	out[j] = '\0';
-	return out;
+	if (i < n)
+		kbuf_adds(b, "...");
+	kbuf_addch(b, '"');
 }
 
-static void access_log(struct khttp_server *srv, struct reqstate *rs, int status, size_t len, int hit)
+/* The peer's address (for a request refused before it was parsed). */
+static const char *peer_address(struct MHD_Connection *conn, char *buf, size_t n)
 {
-	struct timespec t1;
-	char method[4 * LOG_TEXT_MAX + 1], target[4 * LOG_TEXT_MAX + 1];
+	const union MHD_ConnectionInfo *ci = conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	if (!srv->access_log || !rs)
+	if (sa && sa->sa_family == AF_INET && inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)n))
+		return buf;
+	if (sa && sa->sa_family == AF_INET6 && inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)n))
+		return buf;
+	return "-";
+}
+
+/*
+ * A request answered: count it (web_metrics.h) and, with --access-log, log
+ * it as one JSON object on a line: time (UTC, ISO 8601), client, method,
+ * route pattern, path, query, status, bytes, ms, user (signed in), cached.
+ */
+static void request_done(struct khttp_server *srv, struct MHD_Connection *conn, struct reqstate *rs,
+			 int status, size_t len, int hit, const char *user)
+{
+	struct timespec t1, wall;
+	struct tm tm;
+	struct kbuf b = KBUF_INIT;
+	char when[32], addr[INET6_ADDRSTRLEN];
+	const char *q;
+	long long us;
+
+	if (!rs)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(stderr, "kyokun: %s %s %d %zu %.2fms%s\n", log_text(method, rs->method),
-		log_text(target, rs->uri), status, len,
-		(double)(t1.tv_sec - rs->t0.tv_sec) * 1e3 + (t1.tv_nsec - rs->t0.tv_nsec) / 1e6,
-		hit ? " (cached)" : "");
+	us = (long long)(t1.tv_sec - rs->t0.tv_sec) * 1000000 + (t1.tv_nsec - rs->t0.tv_nsec) / 1000;
+	kmetrics_request(&srv->metrics, rs->route, status, us);
+	if (!srv->access_log)
+		return;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	gmtime_r(&wall.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	q = rs->query ? rs->query : rs->uri ? strchr(rs->uri, '?') : NULL;
+	if (q && *q == '?')
+		q++;
+	kbuf_addf(&b, "{\"time\":\"%s.%03ldZ\",\"client\":", when, wall.tv_nsec / 1000000);
+	log_json_str(&b, rs->job ? rs->job->addr : peer_address(conn, addr, sizeof(addr)), 64);
+	kbuf_adds(&b, ",\"method\":");
+	log_json_str(&b, rs->method ? rs->method : "-", 32);
+	kbuf_adds(&b, ",\"route\":");
+	if (rs->route)
+		log_json_str(&b, rs->route->pattern, LOG_TEXT_MAX);
+	else
+		kbuf_adds(&b, "null");
+	kbuf_adds(&b, ",\"path\":");
+	if (rs->uri) {
+		size_t n = strcspn(rs->uri, "?");
+		char *path = strndup(rs->uri, n);
+
+		log_json_str(&b, path ? path : "", LOG_TEXT_MAX);
+		free(path);
+	} else {
+		kbuf_adds(&b, "null");
+	}
+	if (q && *q) {
+		kbuf_adds(&b, ",\"query\":");
+		log_json_str(&b, q, LOG_TEXT_MAX);
+	}
+	kbuf_addf(&b, ",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f", status, len, (double)us / 1000);
+	if (user) {
+		kbuf_adds(&b, ",\"user\":");
+		log_json_str(&b, user, 128);
+	}
+	if (hit)
+		kbuf_adds(&b, ",\"cached\":true");
+	if (kbuf_adds(&b, "}\n") == 0) {
+		/* one write per line; the lock keeps a reopen from closing the file under it */
+		pthread_mutex_lock(&srv->log_lock);
+		fwrite(b.buf, 1, b.len, srv->log ? srv->log : stderr);
+		fflush(srv->log ? srv->log : stderr);
+		pthread_mutex_unlock(&srv->log_lock);
+	}
+	kbuf_release(&b);
+}
+
+/* Who is signed in for req (their login), or NULL. */
+static const char *req_user(const struct khttp_req *req)
+{
+	return req && req->reader && req->reader->kind == KREADER_USER ? req->reader->login : NULL;
 }
 
 /* A 304 for a response with these headers. */
@@ -733,10 +821,10 @@ static enum MHD_Result send_resp(struct khttp_server *srv, struct MHD_Connection
 		return MHD_NO;
 	if (status == 200 && etag_matches(conn, resp->etag)) {
 		ret = send_304(conn, resp, lang);
-		access_log(srv, rs, 304, 0, 0);
+		request_done(srv, conn, rs, 304, 0, 0, req_user(req));
 	} else {
 		ret = MHD_queue_response(conn, (unsigned)status, r);
-		access_log(srv, rs, status, len, 0);
+		request_done(srv, conn, rs, status, len, 0, req_user(req));
 	}
 	if (status == 200 && key && stamp && srv->cache_on && !resp->set_cookie[0] && !resp->no_store) {
 		pthread_mutex_lock(&srv->cache.lock);
@@ -764,6 +852,7 @@ static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, st
 	const struct web_cred *w;
 	struct centry *e;
 	const char *ckey = "anon";
+	char user[KLOGIN_MAX + 1] = "";
 	enum klang lang;
 	size_t size;
 
@@ -783,11 +872,15 @@ static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, st
 			return 0;
 		}
 		ckey = w->ckey;
+		if (srv->access_log)
+			snprintf(user, sizeof(user), "%s", w->login);
 	}
 	if (job_key(job, ckey) < 0 || !(e = cache_find(c, job->hash, job->key))) {
 		pthread_mutex_unlock(&c->lock);
+		kmetrics_cache(&srv->metrics, 0);
 		return 0;
 	}
+	kmetrics_cache(&srv->metrics, 1);
 	if (etag_matches(conn, e->etag)) {
 		memset(&like, 0, sizeof(like));
 		like.kind = e->kind;
@@ -796,14 +889,14 @@ static int send_cached(struct khttp_server *srv, struct MHD_Connection *conn, st
 		lang = e->lang;
 		pthread_mutex_unlock(&c->lock);
 		*ret = send_304(conn, &like, lang);
-		access_log(srv, rs, 304, 0, 1);
+		request_done(srv, conn, rs, 304, 0, 1, user[0] ? user : NULL);
 		return 1;
 	}
 	/* queued while locked: the entry cannot be dropped before the connection holds it */
 	*ret = MHD_queue_response(conn, 200, e->r);
 	size = e->size;
 	pthread_mutex_unlock(&c->lock);
-	access_log(srv, rs, 200, size, 1);
+	request_done(srv, conn, rs, 200, size, 1, user[0] ? user : NULL);
 	return 1;
 }
 
@@ -1138,6 +1231,7 @@ static void request_origin(struct khttp_server *srv, struct MHD_Connection *conn
 			(IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
 	}
 	req->address = job->addr;
+	req->loopback = loopback;
 	req->secure = srv->cfg.tls_cert != NULL;
 	req->host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	req->cfg = &srv->cfg;
@@ -1147,9 +1241,19 @@ static void request_origin(struct khttp_server *srv, struct MHD_Connection *conn
 	if (h && last_element(h, buf, sizeof(buf)) == 0)
 		req->secure = !strcasecmp(buf, "https");
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For");
-	if (h && last_element(h, buf, sizeof(buf)) == 0 &&
-	    (inet_pton(AF_INET, buf, bin) == 1 || inet_pton(AF_INET6, buf, bin) == 1))
-		memcpy(job->addr, buf, sizeof(buf));
+	if (h && last_element(h, buf, sizeof(buf)) == 0) {
+		/* the client the proxy saw: on this machine only if that is loopback too */
+		if (inet_pton(AF_INET, buf, bin) == 1) {
+			memcpy(job->addr, buf, sizeof(buf));
+			req->loopback = bin[0] == 127;
+		} else if (inet_pton(AF_INET6, buf, bin) == 1) {
+			struct in6_addr a6;
+
+			memcpy(job->addr, buf, sizeof(buf));
+			memcpy(&a6, bin, sizeof(a6));
+			req->loopback = IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && bin[12] == 127);
+		}
+	}
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host");
 	if (h && *h)
 		req->host = h;
@@ -1200,6 +1304,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 		*qmark = '\0';
 		req->query = qmark + 1;
 	}
+	rs->query = req->query;
 	for (const char *p = rs->uri + 1;;) {
 		const char *sl = strchr(p, '/');
 		size_t n = sl ? (size_t)(sl - p) : strlen(p);
@@ -1255,6 +1360,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 		return send_error(srv, conn, req, kind, 415,
 				  "a form body must be application/x-www-form-urlencoded (UTF-8)", rs);
 	req->path = rs->uri;
+	rs->route = job->route;
 	job->resp.kind = job->route->kind;
 
 	/* the credential (none for a static file: the same for everyone) */
@@ -1492,6 +1598,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		srv->conns = kc;
 		pthread_mutex_unlock(&srv->conns_lock);
 		*socket_context = kc;
+		atomic_fetch_add_explicit(&srv->metrics.connections, 1, memory_order_relaxed);
 		return;
 	}
 	if (!kc)
@@ -1508,6 +1615,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	req_reset(&kc->rs);
 	free(kc);
 	*socket_context = NULL;
+	atomic_fetch_sub_explicit(&srv->metrics.connections, 1, memory_order_relaxed);
 }
 
 /*
@@ -1561,6 +1669,73 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 		return; /* libmicrohttpd's own messages are about clients misbehaving */
 	fputs("kyokun: http: ", stderr);
 	vfprintf(stderr, fmt, ap);
+}
+
+/* ---- the access log file, the counters ---------------------------------------------- */
+
+/* Does the configuration name a file for the access log (not stderr)? */
+static int log_to_file(const struct khttp_config *cfg)
+{
+	return cfg->access_log_path && *cfg->access_log_path && strcmp(cfg->access_log_path, "-") != 0;
+}
+
+/* Open the access log file (appending, created 0640): the new FILE, or NULL with err set. */
+static FILE *log_fopen(const char *path, struct kerr *err)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	FILE *f;
+
+	if (fd < 0) {
+		kerr_set(err, KE_IO, "--access-log %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "a"))) {
+		close(fd);
+		kerr_set(err, KE_IO, "--access-log %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return f;
+}
+
+static int log_open(struct khttp_server *srv, struct kerr *err)
+{
+	if (!log_to_file(&srv->cfg))
+		return 0;
+	srv->log = log_fopen(srv->cfg.access_log_path, err);
+	return srv->log ? 0 : err->code;
+}
+
+int khttp_reopen_log(struct khttp_server *srv, struct kerr *err)
+{
+	FILE *f, *old;
+
+	if (!srv || !srv->access_log || !log_to_file(&srv->cfg))
+		return 0;
+	/* opened before the lock is taken: requests wait only for the swap */
+	if (!(f = log_fopen(srv->cfg.access_log_path, err)))
+		return err->code;
+	pthread_mutex_lock(&srv->log_lock);
+	old = srv->log;
+	srv->log = f;
+	pthread_mutex_unlock(&srv->log_lock);
+	if (old)
+		fclose(old);
+	return 0;
+}
+
+struct kmetrics *khttp_metrics(const struct khttp_req *req)
+{
+	const struct cthread *t = req ? req->worker : NULL;
+
+	return t ? &t->srv->metrics : NULL;
+}
+
+void khttp_note_signin(const struct khttp_req *req, int ok)
+{
+	struct kmetrics *m = khttp_metrics(req);
+
+	if (m)
+		atomic_fetch_add_explicit(ok ? &m->signin_ok : &m->signin_failed, 1, memory_order_relaxed);
 }
 
 /* ---- start and stop ------------------------------------------------------------ */
@@ -1719,7 +1894,12 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 		pthread_condattr_destroy(&ca);
 	}
 	srv->cfg = *cfg;
+	kmetrics_init(&srv->metrics);
+	pthread_mutex_init(&srv->log_lock, NULL);
+	srv->log_lock_made = 1;
 	srv->access_log = cfg->access_log;
+	if (srv->access_log && (rc = log_open(srv, err)) < 0)
+		goto fail;
 	srv->cache_on = !cfg->no_cache;
 	srv->db_path = strdup(cfg->db_path);
 	if (!srv->db_path) {
@@ -1874,6 +2054,10 @@ void khttp_stop(struct khttp_server *srv)
 	pthread_cond_destroy(&srv->qcond);
 	pthread_mutex_destroy(&srv->conns_lock);
 	pthread_cond_destroy(&srv->sweep_cond);
+	if (srv->log)
+		fclose(srv->log);
+	if (srv->log_lock_made)
+		pthread_mutex_destroy(&srv->log_lock);
 	free(srv->db_path);
 	free(srv);
 }

@@ -36,6 +36,7 @@ struct kerr;
 struct kstore;
 struct kreader;
 struct khttp_config;
+struct kmetrics;
 
 /* Limits on what a client may send. */
 #define KHTTP_MAX_URI 8192          /* request target, bytes: else 414 */
@@ -89,6 +90,7 @@ struct khttp_req {
 	const char *session_hash;  /* the sent session cookie's hash (hex), or NULL */
 	int secure;                /* came over TLS (ours, or a trusted proxy's) */
 	const char *address;       /* the client's address ("127.0.0.1", "::1") */
+	int loopback;              /* that address is on this machine (127.0.0.0/8, ::1) */
 	const char *host;          /* the Host the client asked for (a trusted proxy's X-Forwarded-Host) */
 	struct kkeep *keep;        /* strings freed with the request (khttp_keep) */
 	struct kstore *st;         /* this worker thread's database connection (read-only) */
@@ -135,7 +137,9 @@ struct khttp_config {
 	const char *db_path;
 	const char *listen;    /* "ADDR:PORT", "[V6ADDR]:PORT" or "PORT"; port 0 picks a free one */
 	unsigned threads;      /* worker threads; 0 = one per core */
-	int access_log;        /* print one line per request on stderr */
+	int access_log;        /* log one line per request (a JSON object) ... */
+	const char *access_log_path; /* ... to this file (appended; reopened by khttp_reopen_log),
+				      * or to stderr when NULL or "-" */
 	int no_cache;          /* build every response anew (no response cache) */
 	unsigned max_per_ip;   /* open connections from one address; 0 = KHTTP_MAX_PER_IP */
 	/* TLS (serve --tls-cert / --tls-key): PEM text of both, or NULL for plain HTTP */
@@ -161,6 +165,17 @@ int khttp_start(struct khttp_server **srv, const struct khttp_config *cfg, struc
 const char *khttp_url(const struct khttp_server *srv);
 /* Stop accepting, finish the requests in flight, join the workers, close their connections. */
 void khttp_stop(struct khttp_server *srv);
+/*
+ * Open the access log file anew (after logrotate moved it: SIGHUP).  Call
+ * from an ordinary thread, never a signal handler.  0, or an error (the old
+ * file is kept then).  Nothing to do when logging to stderr.
+ */
+int khttp_reopen_log(struct khttp_server *srv, struct kerr *err);
+
+/* The server's counters (web_metrics.h), for GET /metrics; NULL outside a worker. */
+struct kmetrics *khttp_metrics(const struct khttp_req *req);
+/* Count a sign-in through the form: ok or failed (for /metrics). */
+void khttp_note_signin(const struct khttp_req *req, int ok);
 
 /*
  * Keep s (malloc'ed) until the request is done, then free it: for strings a

@@ -47,6 +47,9 @@ const struct kroute kroutes[] = {
 	{ "POST", "/admin/users/:login/tokens/:id/revoke", web_admin_token_revoke, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/admin/audit", web_admin_audit, KRESP_HTML, KCAP_ADMIN, 0, NULL },
 	{ "GET", "/api/audit", api_audit, KRESP_JSON, KCAP_ADMIN, 0, "the audit log, newest first (admins)" },
+	/* operations: load balancers ask /healthz; /metrics is for Prometheus on this machine, or admins */
+	{ "GET", "/healthz", web_healthz, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/metrics", web_metrics, KRESP_HTML, KROUTE_LOOPBACK_OR_ADMIN, 0, NULL },
 	{ "GET", "/static/:file", web_static, KRESP_STATIC, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api", api_index, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api/cases", api_cases, KRESP_JSON, KROUTE_PUBLIC, 0, "the cases, filtered, a page at a time" },
@@ -208,9 +211,19 @@ static int same_origin(const struct khttp_req *req)
 int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct kerr *err)
 {
 	const struct kreader *who = req->reader ? req->reader : &kreader_anonymous;
-	unsigned caps = r->need & ~KROUTE_SIGNED_IN;
+	unsigned caps = r->need & ~(KROUTE_SIGNED_IN | KROUTE_LOOPBACK_OR_ADMIN);
 	int html = r->kind == KRESP_HTML; /* the message in the page's language (the API's: English) */
 
+	/*
+	 * The operator's own routes: from this machine, or for an admin; to
+	 * anyone else they do not exist (a 404 like any unknown address, so a
+	 * scan learns nothing of them).
+	 */
+	if (r->need & KROUTE_LOOPBACK_OR_ADMIN) {
+		if (req->loopback || (who->kind == KREADER_USER && kreader_can(who, KCAP_ADMIN)))
+			return 0;
+		return kerr_set(err, KE_NOTFOUND, "%s", ""); /* no detail: the page of any unknown path */
+	}
 	if (r->need != KROUTE_PUBLIC && who->kind != KREADER_USER)
 		return kerr_set(err, KE_AUTH, "%s", html ? T(req, T_NEED_SIGNIN) : "sign in to use this");
 	if (caps && !kreader_can(who, caps))

@@ -10,6 +10,11 @@
  *   need  KROUTE_PUBLIC      anyone, signed in or not
  *         KROUTE_SIGNED_IN   a signed-in user (else 401)
  *         KCAP_* bits        a signed-in user holding every one of them (else 403)
+ *         KROUTE_LOOPBACK_OR_ADMIN  a client on this machine (the address the
+ *                            request came from, after a trusted proxy's
+ *                            X-Forwarded-For: req->loopback), or a signed-in
+ *                            admin (KCAP_ADMIN); anyone else gets 404, as if
+ *                            the route did not exist (operations: /metrics)
  *   csrf  KROUTE_CSRF_TOKEN if the route changes state: a request that
  *         carries a session cookie (or no bearer token) must carry the
  *         session's CSRF token (the form field csrf of a POST body, or an
@@ -26,6 +31,7 @@ struct kerr;
 
 #define KROUTE_PUBLIC 0u
 #define KROUTE_SIGNED_IN (1u << 31) /* beyond every KCAP_* bit */
+#define KROUTE_LOOPBACK_OR_ADMIN (1u << 30) /* loopback client, or a KCAP_ADMIN user */
 
 /* How a route that changes state is protected from cross-site requests (kroute.csrf). */
 enum {
@@ -72,7 +78,8 @@ int kroute_method_known(const char *method);
 
 /*
  * The one place a route's requirements are checked: 0 if req may use r,
- * else KE_AUTH (not signed in: 401) or KE_DENIED (403) with a message.
+ * else KE_AUTH (not signed in: 401), KE_DENIED (403) or KE_NOTFOUND (404,
+ * for a KROUTE_LOOPBACK_OR_ADMIN route) with a message.
  */
 int kroute_allowed(const struct kroute *r, const struct khttp_req *req, struct kerr *err);
 

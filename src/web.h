@@ -106,6 +106,10 @@ int web_account_token_create(struct khttp_req *req, struct khttp_resp *resp, str
 int web_account_token_revoke(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_audit(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 
+/* operations (web_metrics.c): GET /healthz, GET /metrics */
+int web_healthz(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_metrics(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
 int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);

@@ -318,6 +318,7 @@ int web_signin(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	if (uwait || await) {
 		/* refused unchecked, as for anyone: nothing here depends on the account */
 		audit(rw, "signin.failure", login, "throttled");
+		khttp_note_signin(req, 0);
 		resp->retry_after = (unsigned)(uwait > await ? uwait : await);
 		resp->status = 429;
 		f.failed = 1;
@@ -337,6 +338,7 @@ int web_signin(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	why = !found ? "no such user" : !u.password ? "no password set" : !ok ? "wrong password" :
 		u.disabled ? "account disabled" : NULL;
 	if (why) {
+		khttp_note_signin(req, 0);
 		if ((rc = record_failure(rw, ukey, ustale, akey, astale, login, why, err)) < 0)
 			goto out;
 		resp->status = 401;
@@ -347,6 +349,7 @@ int web_signin(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	if ((rc = start_session(req, rw, &u, ukey, id, err)) < 0)
 		goto out;
 	web_session_cookie(req, resp, id);
+	khttp_note_signin(req, 1);
 	rc = redirect(resp, f.next ? f.next : home(req));
 out:
 	kuser_free(&u);

@@ -565,6 +565,8 @@ int web_session_resolve(struct khttp_req *req, struct web_cred *c, struct kerr *
 	if (known_apply(req, hash, kind, c))
 		return 0;
 	rc = kind == WEB_CRED_BEARER ? resolve_token(req, hash, c, err) : resolve_cookie(req, hash, c, &seen, err);
+	if (rc == 0 && req->reader && req->reader->kind == KREADER_USER && req->reader->login)
+		snprintf(c->login, sizeof(c->login), "%s", req->reader->login);
 	if (rc == 0)
 		known_put(req, hash, c, seen);
 	return rc;

@@ -61,6 +61,7 @@ struct web_cred {
 	time_t until;          /* good until then (its absolute expiry) */
 	long idle;             /* a session's idle limit (seconds; 0 for a token or no one) */
 	long long token_id;    /* a token's id */
+	char login[KLOGIN_MAX + 1]; /* the user's login ("" for no one), for the access log */
 };
 
 /*

@@ -54,6 +54,28 @@ static void test_requirements(void **state)
 	req.reader = NULL; /* no reader at all is anonymous */
 	assert_int_equal(kroute_allowed(&signed_in, &req, &err), KE_AUTH);
 
+	/* the operator's routes: loopback or an admin; to anyone else they do not exist */
+	{
+		struct kroute ops = { "GET", "/x", ok_handler, KRESP_HTML, KROUTE_LOOPBACK_OR_ADMIN, 0, NULL };
+
+		req.reader = &kreader_anonymous;
+		req.loopback = 0;
+		assert_int_equal(kroute_allowed(&ops, &req, &err), KE_NOTFOUND);
+		assert_int_equal(kroute_run(&ops, &req, &resp, &err), KE_NOTFOUND);
+		assert_int_equal(resp.status, 0);
+		req.reader = &analyst;
+		assert_int_equal(kroute_allowed(&ops, &req, &err), KE_NOTFOUND);
+		req.reader = &adm;
+		assert_int_equal(kroute_allowed(&ops, &req, &err), 0);
+		req.reader = &kreader_anonymous;
+		req.loopback = 1;
+		assert_int_equal(kroute_allowed(&ops, &req, &err), 0);
+		req.reader = NULL;
+		assert_int_equal(kroute_allowed(&ops, &req, &err), 0);
+		req.loopback = 0;
+		assert_int_equal(kroute_allowed(&ops, &req, &err), KE_NOTFOUND);
+	}
+
 	req.reader = &reporter;
 	assert_int_equal(kroute_allowed(&signed_in, &req, &err), 0);
 	assert_int_equal(kroute_allowed(&edit, &req, &err), KE_DENIED);
