@@ -174,7 +174,7 @@ int cmd_restore(struct kcli *cli, int argc, char **argv)
 
 	/* 1. FILE: a kyokun database this kyokun can use? */
 	if (stat(file, &sb) != 0) {
-		kcli_error("%s: %s", file, strerror(errno));
+		kcli_error("not restored: %s: %s", file, strerror(errno));
 		return 1;
 	}
 	have_old = stat(db, &old) == 0;
