@@ -49,7 +49,7 @@ int ksqlite_backup(struct kstore *kst, const char *dest, kstore_progress_cb cb, 
 	sqlite3 *d = NULL;
 	sqlite3_backup *b = NULL;
 	struct stat sb;
-	int rc = 0, step, in_read = 0, made = 0;
+	int rc = 0, step, in_read = 0, made = 0, busy = 0;
 
 	if (st->in_txn)
 		return kerr_set(err, KE_DB, "a transaction is open");
@@ -78,10 +78,12 @@ int ksqlite_backup(struct kstore *kst, const char *dest, kstore_progress_cb cb, 
 	}
 	do {
 		step = sqlite3_backup_step(b, BACKUP_PAGES);
-		if (step == SQLITE_BUSY || step == SQLITE_LOCKED) {
+		/* not expected while the snapshot is held; 10 s at most */
+		if ((step == SQLITE_BUSY || step == SQLITE_LOCKED) && ++busy < 500) {
 			sqlite3_sleep(20);
 			continue;
 		}
+		busy = 0;
 		if (step != SQLITE_OK && step != SQLITE_DONE)
 			break;
 		if (cb && cb(ctx, sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b),
