@@ -40,7 +40,7 @@ const struct kcommand kcommands[] = {
 	  "or bring an existing one to this version's schema.\n" },
 	{ "add", cmd_add, KCLI_WRITE,
 	  "add or update cases from interchange JSON files",
-	  "usage: kyokun add [--tlp LEVEL] FILE...\n"
+	  "usage: kyokun add [--tlp LEVEL] [--quiet] FILE...\n"
 	  "\n"
 	  "Read cases in the interchange format (a {\"format\":\"kyokun-case/1\",\"cases\":[...]}\n"
 	  "collection, an array of cases, or JSON Lines with one case per line; FILE \"-\"\n"
@@ -54,11 +54,13 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "  --tlp LEVEL   sharing level for cases that carry none (default amber;\n"
 	  "                clear, green, amber, amber+strict, red)\n"
+	  "  --quiet       no progress line (on a terminal, a large file shows the cases\n"
+	  "                stored, the share of the file read, the rate and the time left)\n"
 	  "\n"
 	  "Exit status: 0 all files stored, 1 some file refused, 2 usage error.\n" },
 	{ "import", cmd_import, KCLI_WRITE,
 	  "import published reports (text or PDF) as cases",
-	  "usage: kyokun import [--dry-run] [--explain] FILE...\n"
+	  "usage: kyokun import [--dry-run] [--explain] [--quiet] FILE...\n"
 	  "\n"
 	  "Read published incident-case reports - the text pdftotext gives, or the PDF\n"
 	  "itself - split each into cases (title, number, category, overview, key\n"
@@ -75,6 +77,8 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "  --dry-run   print the cases as interchange JSON and store nothing\n"
 	  "  --explain   also list the lines that could not be placed, and why\n"
+	  "  --quiet     no progress line (on a terminal, importing several files shows\n"
+	  "              the files done, the rate and the time left)\n"
 	  "\n"
 	  "Exit status: 0 all files imported, 1 some file refused, 2 usage error.\n" },
 	{ "list", cmd_list, KCLI_READ,
@@ -338,11 +342,53 @@ const struct kcommand kcommands[] = {
 	  "The file has one setting a line, \"key = value\"; lines starting with # are\n"
 	  "comments.  The keys are serve's long options: listen, db, tls-cert, tls-key,\n"
 	  "threads, max-per-ip, behind-proxy, access-log, no-cache, session-idle and\n"
-	  "session-max (yes/no for the switches).  Options on serve's command line win\n"
+	  "session-max (yes/no for the switches; access-log names a file, or - for\n"
+	  "standard error).  Options on serve's command line win\n"
 	  "over the file.  A file anyone may write to, or owned by another user than\n"
 	  "root or the one running kyokun, is refused.\n"
 	  "\n"
 	  "Exit status: 0 ok, 1 problems found or the file refused, 2 usage error.\n" },
+	{ "backup", cmd_backup, KCLI_READ,
+	  "copy the database to a file, safely while it is in use",
+	  "usage: kyokun backup [--force] [--quiet] FILE\n"
+	  "\n"
+	  "Write a consistent copy of the database to FILE while `kyokun serve` and other\n"
+	  "commands go on reading and writing it: the copy is the database as it was at\n"
+	  "one moment (SQLite's online backup of one snapshot; writers are not held up).\n"
+	  "It is written beside FILE (FILE.tmp-XXXXXX), checked as `kyokun check` would\n"
+	  "check it, written to disk, and only then renamed to FILE, so FILE is either\n"
+	  "absent or a whole, sound database.  The copy is one self-contained file; any\n"
+	  "kyokun command reads it with --db FILE, and `kyokun restore FILE` puts it back.\n"
+	  "A new FILE is readable by its owner only (it holds the accounts' password\n"
+	  "hashes).\n"
+	  "On a terminal a progress line shows the pages copied.  The backup opens the\n"
+	  "database read-only and is not written to its audit log.\n"
+	  "\n"
+	  "  --force   replace FILE if it exists (by default an existing FILE is refused)\n"
+	  "  --quiet   no progress line\n"
+	  "\n"
+	  "For a nightly backup, see contrib/kyokun-backup.service and .timer.\n"
+	  "Exit status: 0 written, 1 refused or failed (FILE is left as it was), 2 usage\n"
+	  "error.\n" },
+	{ "restore", cmd_restore, KCLI_NO_STORE,
+	  "replace the database with a backup, after checking it",
+	  "usage: kyokun restore [--quiet] FILE\n"
+	  "\n"
+	  "Replace the database (--db) with the backup FILE.  FILE is checked first and\n"
+	  "nothing is replaced if it fails: it must be a kyokun database whose schema is\n"
+	  "not newer than this kyokun's, and a copy of it must pass `kyokun check` (a copy\n"
+	  "of an older schema is brought to this version first).  The checked copy is\n"
+	  "made in the database's folder, written to disk and renamed over the database\n"
+	  "in one step, keeping the database file's owner and mode.\n"
+	  "\n"
+	  "Stop `kyokun serve` first: restore refuses while any other process has the\n"
+	  "database open (a server would go on using the replaced file).  What was in the\n"
+	  "database is gone, its audit log with it: the restored database keeps its own\n"
+	  "log.  Prints the cases restored and the schema version.\n"
+	  "\n"
+	  "  --quiet   no progress line\n"
+	  "\n"
+	  "Exit status: 0 restored, 1 refused (the database is untouched), 2 usage error.\n" },
 	{ "help", cmd_help, KCLI_NO_STORE,
 	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },
@@ -598,14 +644,29 @@ static double now_sec(void)
 
 void kcli_progress_init(struct kprogress *p, struct kcli *cli)
 {
-	p->enabled = cli->err_tty;
-	p->last = now_sec();
+	p->enabled = cli->err_tty && !cli->quiet;
+	p->start = p->last = now_sec();
 	p->shown = 0;
+	p->unit = "cases";
+}
+
+/* "42s", "3m05s", "2h10m" into buf. */
+static void duration(char *buf, size_t n, double s)
+{
+	long t = s < 0 ? 0 : s > 359999 ? 359999 : (long)(s + 0.5);
+
+	if (t < 60)
+		snprintf(buf, n, "%lds", t);
+	else if (t < 3600)
+		snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+	else
+		snprintf(buf, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
 }
 
 void kcli_progress(struct kprogress *p, const char *label, long n, long long done, long long total)
 {
-	double t;
+	char pct[16] = "", rate[64] = "", left[64] = "";
+	double t, el;
 
 	if (!p->enabled)
 		return;
@@ -614,10 +675,18 @@ void kcli_progress(struct kprogress *p, const char *label, long n, long long don
 		return;
 	p->last = t;
 	p->shown = 1;
+	el = t - p->start;
 	if (total > 0)
-		fprintf(stderr, "\r%s: %ld cases (%d%%)\033[K", label, n, (int)(done * 100 / total));
-	else
-		fprintf(stderr, "\r%s: %ld cases\033[K", label, n);
+		snprintf(pct, sizeof(pct), " (%d%%)", (int)(done * 100 / total));
+	if (el >= 0.5 && n > 0)
+		snprintf(rate, sizeof(rate), ", %.*f %s/s", n / el < 10 ? 1 : 0, n / el, p->unit);
+	if (el >= 0.5 && total > 0 && done > 0 && done < total) {
+		char d[48];
+
+		duration(d, sizeof(d), el * (double)(total - done) / (double)done);
+		snprintf(left, sizeof(left), ", %s left", d);
+	}
+	fprintf(stderr, "\r%s: %ld %s%s%s%s\033[K", label, n, p->unit, pct, rate, left);
 	fflush(stderr);
 }
 

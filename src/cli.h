@@ -30,6 +30,7 @@ struct kcli {
 	 * as the web and the API would show them.  Set by kcli_run_store()
 	 * once the store is open; commands that read pass it to the store.
 	 */
+	int quiet;                    /* --quiet (add, import, backup, restore): no progress lines */
 	const char *as;               /* --as LOGIN, or NULL */
 	const struct kreader *reader;
 };
@@ -125,13 +126,19 @@ int kcli_opt_tlp(const struct kcli *cli, const char *opt, const char *arg, int *
 int kcli_wants_help(int argc, char **argv);
 
 /*
- * A progress line on stderr, shown only when stderr is a terminal and at most
- * a few times a second: "label: N (P%)".  kcli_progress_done() clears it.
+ * A progress line on stderr for long work, shown only when stderr is a
+ * terminal and the command was not given --quiet (cli->quiet), at most four
+ * times a second and not in the first quarter second:
+ * "label: N cases (P%), R cases/s, 1m20s left".  n counts what was done
+ * in units (default "cases"; set p->unit after init, e.g. "files"); done
+ * and total (any measure: bytes, files, pages; total 0 when unknown) give
+ * the share done and the time left.  kcli_progress_done() clears it.
  */
 struct kprogress {
 	int enabled;
-	double last;
+	double start, last;
 	int shown;
+	const char *unit;
 };
 void kcli_progress_init(struct kprogress *p, struct kcli *cli);
 void kcli_progress(struct kprogress *p, const char *label, long n, long long done, long long total);
@@ -161,6 +168,8 @@ int cmd_user(struct kcli *cli, int argc, char **argv);
 int cmd_token(struct kcli *cli, int argc, char **argv);
 int cmd_audit(struct kcli *cli, int argc, char **argv);
 int cmd_config(struct kcli *cli, int argc, char **argv);
+int cmd_backup(struct kcli *cli, int argc, char **argv);
+int cmd_restore(struct kcli *cli, int argc, char **argv);
 
 /*
  * Read a password for login (account commands): the first line of file if

@@ -275,6 +275,7 @@ int cmd_add(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "tlp", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct addargs a = { .tlp = "amber" };
@@ -287,6 +288,9 @@ int cmd_add(struct kcli *cli, int argc, char **argv)
 			if ((rc = kcli_opt_tlp(cli, "--tlp", optarg, NULL)))
 				return rc;
 			a.tlp = optarg;
+			break;
+		case 'q':
+			cli->quiet = 1;
 			break;
 		default:
 			return kcli_bad_option("add", argv);

@@ -174,11 +174,19 @@ out:
 static int import_run(struct kcli *cli, struct kstore *st, void *arg)
 {
 	struct opts *o = arg;
+	struct kprogress prog;
 	int rc = 0;
 
-	for (int i = 0; i < o->nfiles; i++)
+	kcli_progress_init(&prog, cli);
+	prog.unit = "files";
+	for (int i = 0; i < o->nfiles; i++) {
+		kcli_progress_done(&prog); /* the file's messages start on a clean line */
 		if (import_file(st, o->files[i], o))
 			rc = 1;
+		if (o->nfiles > 1)
+			kcli_progress(&prog, "import", i + 1, i + 1, o->nfiles);
+	}
+	kcli_progress_done(&prog);
 	return rc;
 }
 
@@ -187,6 +195,7 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
@@ -201,6 +210,9 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'e':
 			o.explain = 1;
+			break;
+		case 'q':
+			cli->quiet = 1;
 			break;
 		default:
 			return kcli_usage_error("import", "bad option");

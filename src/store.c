@@ -85,6 +85,33 @@ int kstore_check(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, st
 	return st->be->check(st, flags, cb, ctx, err);
 }
 
+int kstore_backup(struct kstore *st, const char *dest, kstore_progress_cb cb, void *ctx, struct kerr *err)
+{
+	return st->be->backup(st, dest, cb, ctx, err);
+}
+
+int kstore_file_version(const char *path, int *version, struct kerr *err)
+{
+	const struct kstore_be *be = pick(path, err);
+
+	*version = -1;
+	return be ? be->file_version(path, version, err) : KE_USAGE;
+}
+
+int kstore_file_lock(const char *path, struct kstore_lock **lk, struct kerr *err)
+{
+	const struct kstore_be *be = pick(path, err);
+
+	*lk = NULL;
+	return be ? be->file_lock(path, lk, err) : KE_USAGE;
+}
+
+void kstore_file_unlock(struct kstore_lock *lk)
+{
+	if (lk)
+		default_be->file_unlock(lk);
+}
+
 int kstore_begin(struct kstore *st, struct kerr *err)
 {
 	return st->be->begin(st, err);

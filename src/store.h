@@ -94,6 +94,42 @@ enum { KSTORE_CHECK_QUICK = 1 };
 typedef int (*kstore_check_cb)(void *ctx, const char *where, const char *problem);
 int kstore_check(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err);
 
+/*
+ * Backups and restores (kyokun backup, kyokun restore).
+ *
+ * kstore_backup() copies the database st has open, as it is at one moment,
+ * into a new file dest (which must not exist, or be empty), while other connections
+ * and processes go on reading and writing: the copy reads one snapshot
+ * (writers are never blocked by it), a few hundred pages at a time.  The
+ * copy is a single self-contained file (no write-ahead log beside it),
+ * written to disk before the call returns.  cb (may be NULL) is told the
+ * pages done and the total after each step; a non-zero return stops the
+ * copy (KE_IO).  On failure dest is removed.
+ */
+typedef int (*kstore_progress_cb)(void *ctx, long long done, long long total);
+int kstore_backup(struct kstore *st, const char *dest, kstore_progress_cb cb, void *ctx, struct kerr *err);
+
+/*
+ * The schema version of the database file at path, read without opening
+ * it as a store (nothing is created, written or migrated): KE_NOTFOUND if
+ * there is no file, KE_INVALID if it is not a kyokun database (not a
+ * database, damaged or truncated, or without kyokun's schema).  A version
+ * newer than kstore_schema_latest() is returned as it is.
+ */
+int kstore_file_version(const char *path, int *version, struct kerr *err);
+
+/*
+ * Before the file at path is replaced (restore): make sure no other
+ * connection has it open (KE_EXISTS, "in use", if one has: a running
+ * server, another command), merge its write-ahead log into it, and keep
+ * everyone else out until kstore_file_unlock().  *lk is NULL (and 0 is
+ * returned) when there is no database at path, or when it is too damaged
+ * to be opened (nothing can use it either).
+ */
+struct kstore_lock;
+int kstore_file_lock(const char *path, struct kstore_lock **lk, struct kerr *err);
+void kstore_file_unlock(struct kstore_lock *lk);
+
 int kstore_begin(struct kstore *st, struct kerr *err);
 /*
  * A transaction for a bulk load (kyokun add of a big file): when this is the

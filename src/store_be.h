@@ -46,6 +46,12 @@ struct kstore_be {
 	int (*changes)(struct kstore *st, unsigned long long *counter, struct kerr *err);
 	int (*check)(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err);
 
+	/* backups and restores (store.h); the file ones take no store */
+	int (*backup)(struct kstore *st, const char *dest, kstore_progress_cb cb, void *ctx, struct kerr *err);
+	int (*file_version)(const char *path, int *version, struct kerr *err);
+	int (*file_lock)(const char *path, struct kstore_lock **lk, struct kerr *err);
+	void (*file_unlock)(struct kstore_lock *lk);
+
 	int (*begin)(struct kstore *st, struct kerr *err);
 	int (*begin_bulk)(struct kstore *st, struct kerr *err);
 	int (*commit)(struct kstore *st, struct kerr *err);

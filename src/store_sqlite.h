@@ -69,6 +69,11 @@ int ksqlite_open(struct kstore_sqlite **st, const char *path, int flags, struct 
 void ksqlite_close(struct kstore_sqlite *st);
 /* The table's operations, for the table in store_sqlite.c (their contracts: store.h, store_search.h). */
 int ksqlite_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
+/* store_sqlite_backup.c */
+int ksqlite_backup(struct kstore *st, const char *dest, kstore_progress_cb cb, void *ctx, struct kerr *err);
+int ksqlite_file_version(const char *path, int *version, struct kerr *err);
+int ksqlite_file_lock(const char *path, struct kstore_lock **lk, struct kerr *err);
+void ksqlite_file_unlock(struct kstore_lock *lk);
 int ksqlite_indexed(struct kstore *st, long *n, struct kerr *err);
 int ksqlite_search_top(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,
 		       long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,

@@ -5,7 +5,8 @@
  * delete, list filters, documents, counts, reopening and
  * read-only connections; read-only opens never migrate and never wait for a
  * writer (also during a bulk load in another process); the change counter;
- * the check of a damaged file.
+ * the check of a damaged file; backups, the schema version of a file, the
+ * lock a restore takes.
  */
 #include "testutil.h"
 
@@ -1115,6 +1116,124 @@ static void test_check_damaged(void **state)
 	kstore_close(st);
 }
 
+/* Progress of a backup: the calls, and stop after stop_at of them (0: never). */
+struct bprog {
+	int calls, stop_at;
+	long long last_done, total;
+};
+
+static int bprog_cb(void *ctx, long long done, long long total)
+{
+	struct bprog *p = ctx;
+
+	assert_true(done >= p->last_done && done <= total);
+	p->last_done = done;
+	p->total = total;
+	return p->stop_at && ++p->calls >= p->stop_at;
+}
+
+static long count_cases(struct kstore *st)
+{
+	struct kerr err = KERR_INIT;
+	long n = -1;
+
+	if (kstore_count(st, &kreader_local, &n, &err) < 0)
+		fail_msg("kstore_count: %s", err.msg);
+	return n;
+}
+
+static void test_backup(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *ro = NULL, *copy = NULL;
+	struct kstore_lock *lk = NULL;
+	struct bprog p = { 0 };
+	struct found f = { 0 };
+	char path[512], dest[600], id[32];
+	struct kcase c;
+	int v;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_begin(st, &err), 0);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(id, sizeof(id), "b-%d", i);
+		mkcase(&c, id, "停電の事例", "d.txt", 2024, i + 1, "cat", NULL, NULL, NULL, "clear");
+		put(st, &c, KSTORE_CREATED);
+		kcase_free(&c);
+	}
+	assert_int_equal(kstore_commit(st, &err), 0);
+
+	/* a reader backs up while the writer has a transaction open: the committed state only */
+	assert_int_equal(kstore_begin(st, &err), 0);
+	put_simple(st, "uncommitted", "まだ");
+	assert_int_equal(kstore_open(&ro, path, KSTORE_READONLY, &err), 0);
+	snprintf(dest, sizeof(dest), "%s.copy", path);
+	if (kstore_backup(ro, dest, bprog_cb, &p, &err) < 0)
+		fail_msg("kstore_backup: %s", err.msg);
+	assert_true(p.total > 0);
+	assert_int_equal(p.last_done, p.total);
+	/* the writer could go on and commit meanwhile */
+	assert_int_equal(kstore_commit(st, &err), 0);
+
+	/* the copy: one file, a kyokun database at this version, sound, the 2000 committed cases */
+	assert_int_equal(access(dest, F_OK), 0);
+	{
+		char side[700];
+
+		snprintf(side, sizeof(side), "%s-wal", dest);
+		assert_int_not_equal(access(side, F_OK), 0);
+	}
+	assert_int_equal(kstore_file_version(dest, &v, &err), 0);
+	assert_int_equal(v, kstore_schema_latest());
+	assert_int_equal(kstore_open(&copy, dest, KSTORE_READONLY, &err), 0);
+	assert_int_equal(kstore_check(copy, 0, check_cb, &f, &err), 0);
+	assert_int_equal(count_cases(copy), 2000);
+	kstore_close(copy);
+
+	/* an existing file is refused; a stopped backup leaves nothing */
+	assert_int_equal(kstore_backup(ro, dest, NULL, NULL, &err), KE_EXISTS);
+	snprintf(dest, sizeof(dest), "%s.stopped", path);
+	p = (struct bprog){ .stop_at = 1 };
+	assert_int_equal(kstore_backup(ro, dest, bprog_cb, &p, &err), KE_IO);
+	assert_int_not_equal(access(dest, F_OK), 0);
+
+	/* the lock for a restore: refused while other connections are open, granted when alone */
+	assert_int_equal(kstore_file_lock(path, &lk, &err), KE_EXISTS);
+	assert_null(lk);
+	assert_msg_has(err, "in use");
+	kstore_close(ro);
+	kstore_close(st);
+	assert_int_equal(kstore_file_lock(path, &lk, &err), 0);
+	assert_non_null(lk);
+	kstore_file_unlock(lk);
+	lk = NULL;
+	/* no database: nothing to lock */
+	assert_int_equal(kstore_file_lock(dest, &lk, &err), 0);
+	assert_null(lk);
+
+	/* what is not a kyokun database */
+	assert_int_equal(kstore_file_version(dest, &v, &err), KE_NOTFOUND);
+	{
+		FILE *fp = fopen(dest, "w");
+
+		assert_non_null(fp);
+		fputs("not a database\n", fp);
+		fclose(fp);
+	}
+	assert_int_equal(kstore_file_version(dest, &v, &err), KE_INVALID);
+	assert_msg_has(err, "not a kyokun database");
+	unlink(dest);
+	db_exec(dest, "CREATE TABLE t(a)");
+	assert_int_equal(kstore_file_version(dest, &v, &err), KE_INVALID);
+	assert_msg_has(err, "not kyokun's");
+	/* a newer schema is told as it is (the caller decides) */
+	db_exec(path, "PRAGMA user_version = 99");
+	assert_int_equal(kstore_file_version(path, &v, &err), 0);
+	assert_int_equal(v, 99);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1133,6 +1252,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_readers_server),
 		cmocka_unit_test(test_bulk_readers_alone),
 		cmocka_unit_test(test_check_damaged),
+		cmocka_unit_test(test_backup),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
