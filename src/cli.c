@@ -678,9 +678,9 @@ void kcli_progress(struct kprogress *p, const char *label, long n, long long don
 	el = t - p->start;
 	if (total > 0)
 		snprintf(pct, sizeof(pct), " (%d%%)", (int)(done * 100 / total));
-	if (el >= 0.5 && n > 0)
+	if (el > 0 && n > 0)
 		snprintf(rate, sizeof(rate), ", %.*f %s/s", n / el < 10 ? 1 : 0, n / el, p->unit);
-	if (el >= 0.5 && total > 0 && done > 0 && done < total) {
+	if (el > 0 && total > 0 && done > 0 && done < total) {
 		char d[48];
 
 		duration(d, sizeof(d), el * (double)(total - done) / (double)done);
