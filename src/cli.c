@@ -492,6 +492,18 @@ void kcli_reader_limit(const struct kcli *cli, struct kreader *me)
 	}
 }
 
+int kcli_find_user(struct kstore *st, const char *login, struct kuser *u)
+{
+	struct kerr err = KERR_INIT;
+	int rc = kstore_user_get(st, login, u, &err);
+
+	if (rc == KE_NOTFOUND)
+		kcli_error("no user with login \"%s\" (see 'kyokun user list')", login);
+	else if (rc < 0)
+		kcli_error("%s", err.msg);
+	return rc < 0;
+}
+
 const char *kcli_no_case(const char *id)
 {
 	static char msg[256];

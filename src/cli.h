@@ -71,6 +71,12 @@ int kcli_dispatch(struct kcli *cli, int argc, char **argv);
  * limit already set in *me: for search and similar, which hold their reader.
  */
 void kcli_reader_limit(const struct kcli *cli, struct kreader *me);
+/*
+ * The user of login into u (account commands): 0, or 1 after saying why
+ * not ("no user with login ..." or the store's message).
+ */
+struct kuser;
+int kcli_find_user(struct kstore *st, const char *login, struct kuser *u);
 /* The message for a case that is not there, or that cli->reader may not see (the same words). */
 const char *kcli_no_case(const char *id);
 

@@ -30,18 +30,6 @@ struct tokenctx {
 };
 
 /* The user of login into u; 0, or 1 after a message. */
-static int find_user(struct kstore *st, const char *login, struct kuser *u)
-{
-	struct kerr err = KERR_INIT;
-	int rc = kstore_user_get(st, login, u, &err);
-
-	if (rc == KE_NOTFOUND)
-		kcli_error("no user with login \"%s\" (see 'kyokun user list')", login);
-	else if (rc < 0)
-		kcli_error("%s", err.msg);
-	return rc < 0;
-}
-
 static int create_run(struct kcli *cli, struct kstore *st, void *arg)
 {
 	struct tokenctx *ctx = arg;
@@ -51,7 +39,7 @@ static int create_run(struct kcli *cli, struct kstore *st, void *arg)
 	char tok[KTOKEN_LEN + 1] = "", hash[KHASH_LEN + 1], expires[KTIME_LEN + 1];
 	int rc = 1;
 
-	if (find_user(st, ctx->login, &u))
+	if (kcli_find_user(st, ctx->login, &u))
 		goto out;
 	if (u.disabled) {
 		kcli_error("%s is disabled: enable the account first ('kyokun user enable %s')", u.login, u.login);
@@ -142,7 +130,7 @@ static int list_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct kuser u = { 0 };
 	int rc;
 
-	if (ctx->login && find_user(st, ctx->login, &u))
+	if (ctx->login && kcli_find_user(st, ctx->login, &u))
 		return 1;
 	ktime_now(ctx->now);
 	if (ctx->fmt == F_TABLE) {

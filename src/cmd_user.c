@@ -116,18 +116,6 @@ out:
 }
 
 /* The user of ctx->login into u; 0, or 1 after a message. */
-static int find_user(struct kstore *st, const char *login, struct kuser *u)
-{
-	struct kerr err = KERR_INIT;
-	int rc = kstore_user_get(st, login, u, &err);
-
-	if (rc == KE_NOTFOUND)
-		kcli_error("no user with login \"%s\" (see 'kyokun user list')", login);
-	else if (rc < 0)
-		kcli_error("%s", err.msg);
-	return rc < 0;
-}
-
 static int change_run(struct kcli *cli, struct kstore *st, void *arg)
 {
 	struct userctx *ctx = arg;
@@ -138,7 +126,7 @@ static int change_run(struct kcli *cli, struct kstore *st, void *arg)
 	char prompt[128];
 	int rc = 1;
 
-	if (find_user(st, ctx->login, &u))
+	if (kcli_find_user(st, ctx->login, &u))
 		goto out;
 	switch (ctx->sub) {
 	case S_PASSWD:
