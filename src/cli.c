@@ -12,6 +12,7 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
@@ -490,6 +491,19 @@ void kcli_reader_limit(const struct kcli *cli, struct kreader *me)
 		me->limited = 1;
 		me->limit = limit;
 	}
+}
+
+int kcli_print_list(const char *key, json_t *list, struct kerr *err)
+{
+	json_t *o = json_pack("{s:O}", key, list);
+	int rc = 0;
+
+	if (!o || json_dumpf(o, stdout, JSON_INDENT(2)) < 0)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	else
+		putchar('\n');
+	json_decref(o);
+	return rc;
 }
 
 int kcli_find_user(struct kstore *st, const char *login, struct kuser *u)

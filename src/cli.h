@@ -76,6 +76,10 @@ void kcli_reader_limit(const struct kcli *cli, struct kreader *me);
  * not ("no user with login ..." or the store's message).
  */
 struct kuser;
+/* {"key": list} on stdout, indented (account commands' --format json): 0 or KE_NOMEM in err. */
+struct json_t;
+struct kerr;
+int kcli_print_list(const char *key, struct json_t *list, struct kerr *err);
 int kcli_find_user(struct kstore *st, const char *login, struct kuser *u);
 /* The message for a case that is not there, or that cli->reader may not see (the same words). */
 const char *kcli_no_case(const char *id);

@@ -93,15 +93,8 @@ static int list_run(struct kcli *cli, struct kstore *st, void *arg)
 	rc = kstore_org_list(st, org_cb, ctx, &err);
 	if (rc == KE_NOMEM)
 		kerr_set(&err, KE_NOMEM, "out of memory");
-	if (!rc && ctx->fmt == F_JSON) {
-		json_t *o = json_pack("{s:O}", "organisations", ctx->list);
-
-		if (!o || json_dumpf(o, stdout, JSON_INDENT(2)) < 0)
-			rc = kerr_set(&err, KE_NOMEM, "out of memory");
-		else
-			putchar('\n');
-		json_decref(o);
-	}
+	if (!rc && ctx->fmt == F_JSON)
+		rc = kcli_print_list("organisations", ctx->list, &err);
 	json_decref(ctx->list);
 	if (rc < 0) {
 		kcli_error("%s", err.msg);
