@@ -43,6 +43,17 @@ static const unsigned char kreader_rules[KROLE__N][5] = {
 	[KROLE_PUBLISHER] = { A, A, A, O | N, N },
 	[KROLE_ADMIN] =     { A, A, 0, 0, N },
 };
+
+/* Incidents (reader.h): by the incident's level, as kreader_rules[]. */
+static const unsigned char kreader_incident_rules[KROLE__N][5] = {
+	/*                 clear  green  amber  strict red */
+	[KROLE_NONE] =      { 0, 0, 0, 0, 0 },
+	[KROLE_REPORTER] =  { O, O, O, O, O },
+	[KROLE_LIAISON] =   { O | S, O | S, O | S, O, O },
+	[KROLE_ANALYST] =   { A, A, A, A, A },
+	[KROLE_PUBLISHER] = { A, A, A, A, A },
+	[KROLE_ADMIN] =     { 0, 0, 0, 0, 0 },
+};
 #undef A
 #undef O
 #undef S
@@ -219,6 +230,45 @@ int kreader_may_see_level(const struct kreader *r, const char *tlp)
 	struct kcase_access a = { .tlp = tlp };
 
 	return kreader_may_see(r, &a);
+}
+
+unsigned kreader_incident_rule(const struct kreader *r, int level)
+{
+	if (!r)
+		r = &kreader_anonymous;
+	if (level < 0 || level > 4)
+		return 0;
+	if (r->kind == KREADER_LOCAL)
+		return r->limited && level > r->limit ? 0 : KRULE_ALL;
+	if (r->kind != KREADER_USER || r->role <= KROLE_NONE || r->role >= KROLE__N)
+		return 0;
+	if (r->limited && level > r->limit)
+		return 0;
+	return kreader_incident_rules[r->role][level];
+}
+
+int kreader_may_see_incident(const struct kreader *r, const char *org, const char *sector, const char *tlp)
+{
+	unsigned rule = kreader_incident_rule(r, ktlp_rank(tlp ? tlp : "amber"));
+
+	if (rule & KRULE_ALL)
+		return 1;
+	if (!r)
+		return 0;
+	if ((rule & KRULE_OWN_ORG) && r->org && *r->org && org && !strcmp(r->org, org))
+		return 1;
+	if ((rule & KRULE_SECTORS) && sector)
+		for (size_t i = 0; i < r->nsectors && i < KREADER_MAX_SECTORS; i++)
+			if (r->sectors[i] && !strcmp(r->sectors[i], sector))
+				return 1;
+	return 0;
+}
+
+int kreader_may_see_drafts(const struct kreader *r)
+{
+	if (!r)
+		return 0;
+	return r->kind == KREADER_LOCAL || (r->kind == KREADER_USER && (r->caps & KCAP_CASE_EDIT));
 }
 
 void kreader_key(const struct kreader *r, char *buf, size_t n)

@@ -134,6 +134,26 @@ unsigned kreader_levels_always(const struct kreader *r);
 int kreader_max_level(const struct kreader *r);
 
 /*
+ * Incidents (report.h): who may see an incident and its reports.  The
+ * same kind of table (reader.c kreader_incident_rules[]), by the
+ * incident's TLP level:
+ *
+ *   level          reporter   liaison                 analyst / publisher   admin, anonymous
+ *   clear..amber   own org    own org, or its sector  yes                   -
+ *   amber+strict   own org    own org                 yes                   -
+ *   red            own org    own org                 yes                   -
+ *
+ * The centre receives every report: analysts and publishers see them all;
+ * the local operator too.  kreader_incident_rule() gives the KRULE_*
+ * bits (KRULE_ALL, KRULE_OWN_ORG, KRULE_SECTORS) for the store's filter.
+ */
+unsigned kreader_incident_rule(const struct kreader *r, int level);
+/* May r see the incident of organisation org, in sector (a tag), at TLP level tlp?  1 or 0. */
+int kreader_may_see_incident(const struct kreader *r, const char *org, const char *sector, const char *tlp);
+/* May r see case drafts (KCAP_CASE_EDIT, or the local operator)?  1 or 0. */
+int kreader_may_see_drafts(const struct kreader *r);
+
+/*
  * A short stable key for what r may see (for caches keyed by reader):
  * "anon", "local", or "u<user_id>".  Two readers with the same key see
  * the same cases.

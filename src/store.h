@@ -242,6 +242,8 @@ struct krevision {
 	const char *saved;
 	const char *json;
 	int current;
+	const char *author;   /* who saved it (a login, local:OSUSER), or NULL (saved before schema 8) */
+	int draft;            /* saved while the case was a draft */
 };
 
 typedef int (*kstore_rev_cb)(void *ctx, const struct krevision *rev);

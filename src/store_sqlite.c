@@ -250,6 +250,80 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY(rid, login)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX case_recipients_login ON case_recipients(login, rid);",
+
+	/*
+	 * 8: incident reports (issue 12).  An incident (its id "IR-YYYY-NNNN")
+	 * keeps what lists and filters need; its reports are the normalised
+	 * JSON as submitted, numbered from 1 (the first report) and never
+	 * updated; status changes (and candidate marks) are a history.
+	 * event_types and cause_types are bit sets (report.h KEVT_*, KCAUSE_*).
+	 * Case drafts live apart from the cases (never listed, searched or
+	 * counted with them) and share the revisions table, which now says who
+	 * saved each revision (author: a login or local:OSUSER; NULL before).
+	 * settings: the store's own settings (deadlines), by key.
+	 */
+	"ALTER TABLE cases ADD COLUMN author TEXT;"
+	"ALTER TABLE revisions ADD COLUMN author TEXT;"
+	"CREATE TABLE incidents("
+	"  rid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  org_id INTEGER REFERENCES orgs(id),"
+	"  org TEXT NOT NULL,"
+	"  sector TEXT NOT NULL,"
+	"  tlp TEXT NOT NULL CHECK (tlp IN ('clear','green','amber','amber+strict','red')),"
+	"  status TEXT NOT NULL CHECK (status IN ('received','checking','responding','closed','withdrawn')),"
+	"  candidate INTEGER NOT NULL DEFAULT 0,"
+	"  event_types INTEGER NOT NULL DEFAULT 0,"
+	"  cause_types INTEGER NOT NULL DEFAULT 0,"
+	"  service_affected TEXT,"
+	"  occurred_at TEXT,"
+	"  detected_at TEXT NOT NULL,"
+	"  detected_utc TEXT NOT NULL,"
+	"  filed_by TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  due_followup TEXT NOT NULL,"
+	"  due_final TEXT NOT NULL,"
+	"  nreports INTEGER NOT NULL DEFAULT 1,"
+	"  final_at TEXT,"
+	"  case_id TEXT"
+	");"
+	"CREATE INDEX incidents_status ON incidents(status, created);"
+	"CREATE INDEX incidents_org ON incidents(org, created);"
+	"CREATE INDEX incidents_sector ON incidents(sector, created);"
+	"CREATE INDEX incidents_created ON incidents(created);"
+	"CREATE TABLE incident_reports("
+	"  incident INTEGER NOT NULL REFERENCES incidents(rid) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('first','followup','final')),"
+	"  submitted TEXT NOT NULL,"
+	"  author TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  PRIMARY KEY(incident, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE incident_status("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident INTEGER NOT NULL REFERENCES incidents(rid) ON DELETE CASCADE,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  old TEXT,"
+	"  new TEXT,"
+	"  note TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX incident_status_incident ON incident_status(incident, id);"
+	"CREATE TABLE case_drafts("
+	"  rid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  incident TEXT,"
+	"  body TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL DEFAULT 1,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  author TEXT"
+	");"
+	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -35,8 +35,10 @@ run_suite() { # $1 = build dir, $2 = binary, $3 = label
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
 		log="$OUT/$label-$name.log"
+		t0=$(date +%s)
 		(cd "$TOP" && "$t") >"$log" 2>&1
 		rc=$?
+		echo "$label $name $(($(date +%s) - t0))" >>"$OUT/times"
 		if ! grep -q '^\[  PASSED  \]\|^\[  FAILED  \]' "$log"; then
 			echo "not ok - $label $name crashed or printed no result (exit $rc)" >>"$log"
 		elif [ $rc -ne 0 ] && ! grep -q '^\[  FAILED  \]' "$log"; then
@@ -52,8 +54,11 @@ run_suite() { # $1 = build dir, $2 = binary, $3 = label
 		*e2e*) [ "$label" = asan ] && continue ;; # the browser tests run once
 		esac
 		log="$OUT/$label-$name.log"
+		t0=$(date +%s)
 		KYOKUN="$TOP/$bin" SHARED="${SHARED:-$TOP/../shared}" sh "$t" >"$log" 2>&1
 		rc=$?
+		secs=$(($(date +%s) - t0))
+		echo "$label $name $secs" >>"$OUT/times"
 		if [ $rc -ne 0 ]; then
 			echo "not ok - $label $name exited $rc" >>"$log"
 		fi
@@ -61,13 +66,14 @@ run_suite() { # $1 = build dir, $2 = binary, $3 = label
 			echo "not ok - $label $name: sanitizer report" >>"$log"
 		fi
 		n_ok=$(grep -c '^ok - ' "$log")
-		echo "$label $name: $n_ok ok"
+		echo "$label $name: $n_ok ok (${secs} s)"
 		grep -E '^not ok|^skip - ' "$log" | sed "s|^|$label $name: |" | head -20
 		count_file "$log" "$label/$name"
 	done
 }
 
 mode=${1:---all}
+: >"$OUT/times" # seconds per test program, to see where the suite's time goes
 case "$mode" in
 --plain) run_suite build kyokun plain ;;
 --asan) run_suite build-asan build-asan/kyokun asan ;;
