@@ -65,11 +65,12 @@ struct kincident_query {
 	time_t now;                   /* the clock for overdue (0: kreport_now()) */
 	const char *text;             /* words in the title or any report (LIKE, not FTS), or NULL */
 	int oldest_first;             /* order by created; newest first unless set */
+	int with_first;               /* fill each incident's first (the first report's JSON) */
 	long limit, offset;           /* 0: no limit */
 };
 
 typedef int (*kstore_incident_cb)(void *ctx, const struct kincident *inc);
-/* The incidents q selects (first left NULL), and *total (may be NULL) ignoring limit/offset. */
+/* The incidents q selects (first left NULL unless q->with_first), and *total (may be NULL) ignoring limit/offset. */
 int kstore_incident_list(struct kstore *st, const struct kincident_query *q, kstore_incident_cb cb, void *ctx,
 			 long *total, struct kerr *err);
 
