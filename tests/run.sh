@@ -4,7 +4,8 @@
 #
 #   tests/run.sh                 unit tests (cmocka) + CLI/HTTP/browser tests with ./kyokun
 #   tests/run.sh --asan          the same with the AddressSanitizer+UBSan build (build-asan/)
-#   tests/run.sh --all           both (what `make test` runs)
+#   tests/run.sh --all           both (what `make test` runs), side by side unless
+#                                KYOKUN_TEST_JOBS=1
 #
 # Environment: SHARED (default ../shared) for the corpus tests; KYOKUN_E2E=0 skips the browser tests.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,13 +74,31 @@ run_suite() { # $1 = build dir, $2 = binary, $3 = label
 }
 
 mode=${1:---all}
-: >"$OUT/times" # seconds per test program, to see where the suite's time goes
+# seconds per test program, to see where the suite's time goes
+[ -z "${KYOKUN_TEST_CHILD:-}" ] && : >"$OUT/times"
 case "$mode" in
 --plain) run_suite build kyokun plain ;;
 --asan) run_suite build-asan build-asan/kyokun asan ;;
 --all)
-	run_suite build kyokun plain
-	run_suite build-asan build-asan/kyokun asan
+	if [ "${KYOKUN_TEST_JOBS:-2}" -gt 1 ]; then
+		# the two runs side by side (CI has two cores, and much of each run
+		# waits on servers and timeouts): the plain run's lines first, then
+		# the ASan run's, and one summary of both
+		KYOKUN_TEST_CHILD=1 TEST_OUTPUT="$OUT" sh "$0" --plain >"$OUT/run-plain.txt" 2>&1 &
+		pid=$!
+		KYOKUN_TEST_CHILD=1 TEST_OUTPUT="$OUT" sh "$0" --asan >"$OUT/run-asan.txt" 2>&1
+		wait $pid
+		for r in plain asan; do
+			sed '$d' "$OUT/run-$r.txt" | grep -v '^failing:'
+			set -- $(tail -1 "$OUT/run-$r.txt")
+			passed=$((passed + ${1:-0})) failed=$((failed + ${3:-1})) skipped=$((skipped + ${5:-0}))
+			f=$(sed -n 's/^failing:\(.*\) (logs in .*/\1/p' "$OUT/run-$r.txt")
+			[ -n "$f" ] && failures="$failures$f"
+		done
+	else
+		run_suite build kyokun plain
+		run_suite build-asan build-asan/kyokun asan
+	fi
 	;;
 *) echo "usage: tests/run.sh [--plain|--asan|--all]" >&2; exit 2 ;;
 esac
