@@ -421,7 +421,7 @@ const struct kcommand kcommands[] = {
 	  "  --status STATUS   received, checking, responding, closed, withdrawn (or\n"
 	  "                    受付, 確認中, 対応中, 完了, 取下げ); repeatable\n"
 	  "  --sector SECTOR   a sector tag (electricity) or name (電力)\n"
-	  "  --event-type TYPE precursor, confidentiality, integrity, availability,\n"
+	  "  --event-type TYPE  precursor, confidentiality, integrity, availability,\n"
 	  "                    malware, malicious_code, intrusion, other; repeatable\n"
 	  "  --org NAME        the reporting organisation\n"
 	  "  --since TIME      detected at or after TIME (2026-11-20T09:00:00+09:00,\n"

@@ -697,13 +697,9 @@ static int draft_run(struct kcli *cli, struct kstore *st, void *arg)
 	int rc = 1, outcome = 0;
 
 	kcase_init(&c);
+	/* the workflow refuses an incident that has a case (draft) already */
 	if (find_incident(cli, st, ctx->id, &inc) || allowed(cli, &inc, KACT_DRAFT))
 		goto out;
-	if (inc.case_id) {
-		kcli_error("%s has a case draft already: %s (see 'kyokun draft show %s')", inc.id, inc.case_id,
-			   inc.case_id);
-		goto out;
-	}
 	if ((rc = kstore_incident_reports(st, inc.id, collect_cb, &rs, &err)) < 0 ||
 	    (rc = kincident_case_draft(&inc, (json_t *const *)rs.v, rs.n, &c, &err)) < 0 ||
 	    (rc = kstore_draft_put(st, &c, inc.id, &outcome, &err)) < 0) {
