@@ -15,13 +15,17 @@
 #   KYOKUN=./kyokun TOP=. sh tests/cli/test_reports.sh
 . "$(dirname "$0")/lib.sh"
 
-HAVE_PY=1
-command -v python3 >/dev/null 2>&1 || HAVE_PY=0
+HAVE_JQ=1
+command -v jq >/dev/null 2>&1 || HAVE_JQ=0
 
-# jget EXPR: a value of the JSON in $T/out (python expression on j), or "" without python3
+# jget FILTER: a value of the JSON in $T/out (a jq filter, raw output), or "" without jq
 jget() {
-	[ "$HAVE_PY" -eq 1 ] || return 0
-	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(v if not isinstance(v,(dict,list,bool)) else json.dumps(v, ensure_ascii=False))' "$T/out" "$1" 2>/dev/null
+	[ "$HAVE_JQ" -eq 1 ] || return 0
+	jq -r "$1" "$T/out" 2>/dev/null
+}
+# want TEXT: TEXT with jq, "" without (what jget gives)
+want() {
+	[ "$HAVE_JQ" -eq 1 ] && printf '%s\n' "$1"
 }
 # expect_eq NAME GOT WANT
 expect_eq() {
@@ -96,11 +100,10 @@ first "$T/gas.json" '"organization": "東都ガス",' ガス
 "$KYOKUN" report add --format json - <"$T/gas.json" >"$T/out" 2>"$T/err"
 RC=$?
 expect_rc "report add - --format json (standard input)" 0
-GAS=$(jget 'j["id"]')
-if [ "$HAVE_PY" -eq 0 ] || printf '%s\n' "$GAS" | grep -Eqx 'IR-2026-[0-9]{4}'; then ok "report add --format json: the incident as JSON"; else fail "report add --format json: the incident as JSON" "$(head -c 300 "$T/out")"; fi
+GAS=$(jget .id)
+if [ "$HAVE_JQ" -eq 0 ] || printf '%s\n' "$GAS" | grep -Eqx 'IR-2026-[0-9]{4}'; then ok "report add --format json: the incident as JSON"; else fail "report add --format json: the incident as JSON" "$(head -c 300 "$T/out")"; fi
 [ -n "$GAS" ] || GAS=$("$KYOKUN" report list --sector gas | cut -f1)
-expect_eq "report add --format json: status received, sector ガス" "$(jget 'j["status"]') $(jget 'j["sector"]')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo 'received ガス' || echo ' ')"
+expect_eq "report add --format json: status received, sector ガス" "$(jget '"\(.status) \(.sector)"')" "$(want 'received ガス')"
 
 nlist() { "$KYOKUN" report list | wc -l | tr -d ' '; }
 N=$(nlist)
@@ -166,7 +169,7 @@ expect_rc "--as with add (a case write): still refused" 2
 run report list --format tsv
 expect_listed "report list: the incident" "$ID"
 if awk -F '\t' 'NF != 8 { bad = 1 } END { exit bad }' "$T/out"; then ok "report list: eight tab-separated columns"; else fail "report list: eight tab-separated columns" "$(head -2 "$T/out")"; fi
-if grep -q "^$ID	received		electricity	ACME電力	変電所監視端末でのマルウェア感染	2026-11-20T08:30:00+09:00	2026-11-23T00:00:00Z\$" "$T/out"; then
+if grep -q "^$ID	received	-	electricity	ACME電力	変電所監視端末でのマルウェア感染	2026-11-20T08:30:00+09:00	2026-11-23T00:00:00Z\$" "$T/out"; then
 	ok "report list: id, status, overdue marks, sector, org, title, detected, due"
 else
 	fail "report list: id, status, overdue marks, sector, org, title, detected, due" "$(grep "^$ID" "$T/out")"
@@ -195,7 +198,7 @@ else
 fi
 run report list --format json
 expect_rc "report list --format json" 0
-expect_eq "report list --format json: total 2" "$(jget 'j["total"]')" "$([ "$HAVE_PY" -eq 1 ] && echo 2)"
+expect_eq "report list --format json: total 2" "$(jget .total)" "$(want 2)"
 run report show "$ID"
 expect_rc "report show ID" 0
 expect_out "report show: the title" "変電所監視端末でのマルウェア感染"
@@ -204,8 +207,7 @@ expect_out "report show: its fields" "contact.email: soc@acme.example"
 expect_out "report show: the status history" "状態の履歴"
 run report show "$ID" --format json
 expect_eq "report show --format json: incident, reports, history" \
-	"$(jget 'j["incident"]["id"] + " " + str(len(j["reports"])) + " " + j["reports"][0]["kind"] + " " + j["history"][0]["to"]')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo "$ID 1 first received")"
+	"$(jget '"\(.incident.id) \(.reports | length) \(.reports[0].kind) \(.history[0].to)"')" "$(want "$ID 1 first received")"
 run report show IR-2099-9999
 expect_rc "report show: no such incident" 1
 expect_err "report show: says not found" "no incident with id \"IR-2099-9999\""
@@ -216,8 +218,8 @@ run --as rep-a report add "$T/own.json"
 expect_rc "--as reporter: files for their own organisation (no organization given)" 0
 OWN=$(cat "$T/out")
 run --as rep-a report list --format json
-expect_eq "--as reporter: their organisation's incident is theirs" "$(jget '[i["organization"] for i in j["incidents"] if i["id"]=="'"$OWN"'"][0]')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo ACME電力)"
+expect_eq "--as reporter: their organisation's incident is theirs" "$(jget '.incidents[] | select(.id == "'"$OWN"'") | .organization')" \
+	"$(want ACME電力)"
 first "$T/other.json" '"organization": "東都ガス",' ガス
 run --as rep-a report add "$T/other.json"
 expect_rc "--as reporter: filing for another organisation is refused" 1
@@ -245,7 +247,7 @@ expect_rc "--as an unknown login: refused" 1
 
 # ---- follow-ups ---------------------------------------------------------------------------------
 cat >"$T/fu.json" <<'EOF'
-{"kind": "followup", "at": "2026-11-20T12:00:00+09:00", "text": "感染端末の調査を進めている。", "response": "全端末のスキャンを実施。"}
+{"kind": "followup", "at": "2026-11-20T09:20:00+09:00", "text": "感染端末の調査を進めている。", "response": "全端末のスキャンを実施。"}
 EOF
 run --as rep-a report update "$ID" "$T/fu.json"
 expect_rc "--as reporter: a follow-up to their incident" 0
@@ -253,7 +255,7 @@ expect_eq "report update: prints the report's number" "$(cat "$T/out")" 2
 run report update "$ID" "$T/bad.json"
 expect_rc "report update: bad JSON refused" 1
 cat >"$T/badfinal.json" <<'EOF'
-{"kind": "final", "at": "2026-11-21T12:00:00+09:00", "text": "最終報。"}
+{"kind": "final", "at": "2026-11-20T09:30:00+09:00", "text": "最終報。"}
 EOF
 run report update "$ID" "$T/badfinal.json"
 expect_rc "report update: a final report without cause and countermeasures is refused" 1
@@ -285,8 +287,7 @@ expect_err "the same status again: says so" "already"
 run --as ana report status "$ID" received
 expect_rc "back to 受付: refused" 1
 run report show "$ID" --format json
-expect_eq "the status history: who, the note" "$(jget 'j["history"][-1]["actor"] + " " + j["history"][-1]["to"] + " " + j["history"][-1]["note"]')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo 'ana checking 担当: 解析班')"
+expect_eq "the status history: who, the note" "$(jget '.history[-1] | "\(.actor) \(.to) \(.note)"')" "$(want 'ana checking 担当: 解析班')"
 
 # ---- deadlines with the clock ---------------------------------------------------------------------
 # $GAS has had no follow-up: due 2026-11-23T00:00:00Z (72 hours after T0)
@@ -329,18 +330,16 @@ run report deadlines --followup 500 --final 100
 expect_rc "a follow-up due after the final report: refused" 1
 run report deadlines --followup 48 --final 240 --format json
 expect_rc "report deadlines --followup 48 --final 240" 0
-expect_eq "report deadlines --format json" "$(jget 'str(j["followup_hours"]) + " " + str(j["final_hours"])')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo '48 240')"
+expect_eq "report deadlines --format json" "$(jget '"\(.followup_hours) \(.final_hours)"')" "$(want '48 240')"
 first "$T/own-b.json" '' ガス
 run --as rep-b report add "$T/own-b.json"
 expect_rc "--as reporter: a new incident after the deadlines changed" 0
 NEW=$(cat "$T/out")
 run report show "$NEW" --format json
-expect_eq "the new incident: due 48 and 240 hours after" "$(jget 'j["incident"]["due"]["followup"] + " " + j["incident"]["due"]["final"]')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo '2026-11-22T00:00:00Z 2026-11-30T00:00:00Z')"
+expect_eq "the new incident: due 48 and 240 hours after" "$(jget '.incident.due | "\(.followup) \(.final)"')" \
+	"$(want '2026-11-22T00:00:00Z 2026-11-30T00:00:00Z')"
 run report show "$ID" --format json
-expect_eq "an incident filed before keeps its deadlines" "$(jget 'j["incident"]["due"]["followup"]')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo '2026-11-23T00:00:00Z')"
+expect_eq "an incident filed before keeps its deadlines" "$(jget .incident.due.followup)" "$(want 2026-11-23T00:00:00Z)"
 
 # ---- candidate --------------------------------------------------------------------------------------
 run --as ana report candidate "$ID" on
@@ -374,8 +373,7 @@ run --as rep-a draft show "$DRAFT"
 expect_rc "--as reporter: draft show refused" 1
 run --as pub draft show "$DRAFT" --format json
 expect_rc "--as publisher: draft show --format json" 0
-expect_eq "draft show --format json: its title and tlp" "$(jget 'j["title"] + " " + j["tlp"]')" \
-	"$([ "$HAVE_PY" -eq 1 ] && echo '変電所監視端末でのマルウェア感染 clear')"
+expect_eq "draft show --format json: its title and tlp" "$(jget '"\(.title) \(.tlp)"')" "$(want '変電所監視端末でのマルウェア感染 clear')"
 run draft show "$DRAFT"
 expect_out "draft show: the text with its sections" "■ 背景"
 run search QUOKKAWIRE
