@@ -279,6 +279,15 @@ run --as rep-a report candidate "$ID" on
 expect_rc "--as reporter: cannot mark a candidate" 1
 run --as rep-a report draft "$ID"
 expect_rc "--as reporter: cannot make a case draft" 1
+run --as li report add "$T/first.json"
+expect_rc "--as liaison: cannot file a report" 1
+run --as rep-a report withdraw "$OWN"
+expect_rc "report withdraw: no such subcommand (status ID withdrawn)" 2
+run --as rep-a report status "$OWN" 取下げ --note "誤報"
+expect_rc "--as reporter: withdraws their own incident" 0
+run --as rep-a report update "$OWN" "$T/fu.json"
+expect_rc "a follow-up to a withdrawn incident: refused" 1
+expect_err "a withdrawn incident: says so" "withdrawn"
 run --as ana report status "$ID" 確認中 --note "担当: 解析班"
 expect_rc "--as analyst: 受付 -> 確認中 (by Japanese label)" 0
 run --as ana report status "$ID" checking
