@@ -136,6 +136,14 @@ first "$T/noorg.json" ''
 run report add "$T/noorg.json"
 expect_rc "the command line without an organization: refused" 1
 expect_err "without an organization: the message names the field" "organization"
+head -c 1100000 /dev/zero | tr '\0' ' ' >"$T/big.json"
+run report add "$T/big.json"
+expect_rc "a file over 1 MB: refused" 1
+expect_err "a file over 1 MB: says so" "limit"
+"$KYOKUN" report add - </dev/null >"$T/out" 2>"$T/err"
+RC=$?
+expect_rc "empty standard input: refused" 1
+expect_err "empty standard input: not valid JSON" "\(stdin\): not valid JSON"
 run report add "$T/missing.json"
 expect_rc "a file that is not there: refused" 1
 expect_eq "refused reports: nothing stored" "$(nlist)" 2
