@@ -390,6 +390,93 @@ const struct kcommand kcommands[] = {
 	  "  --quiet   no progress line\n"
 	  "\n"
 	  "Exit status: 0 restored, 1 refused (the database is untouched), 2 usage error.\n" },
+	{ "report", cmd_report, KCLI_WRITE,
+	  "file and follow incident reports (第一報, 続報, 最終報)",
+	  "usage: kyokun report add FILE|- [--format id|json]\n"
+	  "       kyokun report list [--status STATUS]... [--sector SECTOR]\n"
+	  "                          [--event-type TYPE]... [--org NAME] [--since TIME]\n"
+	  "                          [--until TIME] [--candidate] [--overdue]\n"
+	  "                          [--text WORDS] [--limit N]\n"
+	  "                          [--format table|tsv|json|csv]\n"
+	  "       kyokun report show ID [--format text|json]\n"
+	  "       kyokun report update ID FILE|- [--format id|json]\n"
+	  "       kyokun report status ID STATUS [--note TEXT]\n"
+	  "       kyokun report candidate ID on|off\n"
+	  "       kyokun report draft ID\n"
+	  "       kyokun report deadlines [--followup HOURS] [--final HOURS]\n"
+	  "                               [--format tsv|json]\n"
+	  "\n"
+	  "An incident holds its reports in order: the first report (第一報), follow-ups\n"
+	  "(続報) and the final report (最終報), each dated and signed, never edited (a\n"
+	  "correction is another follow-up).  Reports are JSON as\n"
+	  "../shared/spec/report-json.md says, read from FILE or standard input (-).  The\n"
+	  "command line acts as the centre (like an analyst: a first report names its\n"
+	  "\"organization\"); with the global --as LOGIN it acts as that user, with their\n"
+	  "role's rights (a reporter files for their own organisation and sees only its\n"
+	  "incidents; an incident they may not see is \"not found\").\n"
+	  "\n"
+	  "report add     file a first report: prints the new incident's id (IR-2026-0001)\n"
+	  "               alone on standard output, or its JSON with --format json; a bad\n"
+	  "               field is named (\"contact.email: ...\") and nothing is stored\n"
+	  "report list    the incidents, newest first: id, status, overdue marks\n"
+	  "               (followup, final), sector, organisation, title, detected, due\n"
+	  "  --status STATUS   received, checking, responding, closed, withdrawn (or\n"
+	  "                    受付, 確認中, 対応中, 完了, 取下げ); repeatable\n"
+	  "  --sector SECTOR   a sector tag (electricity) or name (電力)\n"
+	  "  --event-type TYPE  precursor, confidentiality, integrity, availability,\n"
+	  "                    malware, malicious_code, intrusion, other; repeatable\n"
+	  "  --org NAME        the reporting organisation\n"
+	  "  --since TIME      detected at or after TIME (2026-11-20T09:00:00+09:00,\n"
+	  "                    2026-11-20, or an age: 24h, 7d) ...\n"
+	  "  --until TIME      ... and before TIME\n"
+	  "  --candidate       only case-study candidates (事例候補)\n"
+	  "  --overdue         only incidents past a deadline now\n"
+	  "  --text WORDS      words in the title or any report\n"
+	  "  --limit N         at most N incidents\n"
+	  "  --format F        table (on a terminal), tsv, csv (with a header line) or\n"
+	  "                    json ({\"total\":N,\"incidents\":[...]})\n"
+	  "report show    the incident, its reports in order and its status history\n"
+	  "               (--format json: {\"incident\":{...},\"reports\":[...],\n"
+	  "               \"history\":[...]})\n"
+	  "report update  file a follow-up ({\"kind\":\"followup\",...}) or the final report\n"
+	  "               ({\"kind\":\"final\",...}, with cause and countermeasures):\n"
+	  "               prints its number\n"
+	  "report status  move the incident to STATUS (by name or Japanese label) as the\n"
+	  "               workflow allows: 受付 -> 確認中 -> 対応中 -> 完了, 取下げ, and\n"
+	  "               完了 -> 対応中 to reopen; the centre's staff only\n"
+	  "  --note TEXT       why, kept in the status history\n"
+	  "report candidate  mark (on) or unmark (off) a case-study candidate (事例候補)\n"
+	  "report draft   make a case draft from the incident and its reports: prints the\n"
+	  "               draft's id (see 'kyokun draft')\n"
+	  "report deadlines  show the deadlines new incidents get, or set them (the\n"
+	  "               centre's staff): hours after the first report\n"
+	  "  --followup HOURS  a follow-up (or the final report) is due (default 72)\n"
+	  "  --final HOURS     the final report is due (default 720, 30 days)\n"
+	  "\n"
+	  "Deadlines are judged at the current time, or at $KYOKUN_NOW when set (an\n"
+	  "RFC 3339 time: for tests and demonstrations); a closed or withdrawn incident\n"
+	  "is never overdue.  Every write is in the audit log (kyokun audit), as the\n"
+	  "--as user's when given.\n"
+	  "Exit status: 0 ok, 1 refused (a bad report, not allowed, not found), 2 usage\n"
+	  "error.\n" },
+	{ "draft", cmd_draft, KCLI_WRITE,
+	  "list, show and publish case drafts",
+	  "usage: kyokun draft list [--format table|tsv|json]\n"
+	  "       kyokun draft show ID [--format text|json]\n"
+	  "       kyokun draft publish ID\n"
+	  "\n"
+	  "A case draft is a case not yet published, made from an incident by 'kyokun\n"
+	  "report draft ID' and edited in the browser; drafts are seen by analysts,\n"
+	  "publishers and the command line only, never by search.\n"
+	  "\n"
+	  "draft list     the drafts, most recently updated first: id, revision,\n"
+	  "               incident, author, updated, title\n"
+	  "draft show     one draft (--format json: the interchange JSON)\n"
+	  "draft publish  make the draft a case (its next revision; its history kept),\n"
+	  "               found by search as its TLP allows: the command line's, or with\n"
+	  "               --as LOGIN a publisher's\n"
+	  "\n"
+	  "Exit status: 0 ok, 1 refused (no such draft, not allowed), 2 usage error.\n" },
 	{ "help", cmd_help, KCLI_NO_STORE,
 	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },
@@ -443,9 +530,10 @@ int kcli_run_store(struct kcli *cli, enum kcli_store need,
 	int rc;
 
 	cli->reader = &kreader_local;
-	if (cli->as && need != KCLI_READ) {
+	if (cli->as && need != KCLI_READ && !cli->as_acts) {
 		kcli_error("--as LOGIN is for commands that only read (list, show, export, history, search, "
-			   "similar); '%s' does not", cli->cmd ? cli->cmd->name : "this command");
+			   "similar) and for report and draft; '%s' does not take it",
+			   cli->cmd ? cli->cmd->name : "this command");
 		return 2;
 	}
 	if (need != KCLI_NO_STORE &&
@@ -472,6 +560,12 @@ int kcli_run_store(struct kcli *cli, enum kcli_store need,
 			goto out;
 		}
 		cli->reader = &hold.r;
+		/* report and draft act as the user: their writes are the user's */
+		if (need == KCLI_WRITE && kstore_set_actor(st, u.id, u.login, "cli") < 0) {
+			kcli_error("out of memory");
+			rc = 1;
+			goto out;
+		}
 	}
 	rc = run(cli, st, arg);
 out:
@@ -540,7 +634,9 @@ const char kcli_about[] =
 const char kcli_globals[] =
 	"  --db PATH   the database (default $KYOKUN_DB, or ./kyokun.db)\n"
 	"  --as LOGIN  read as that user would (list, show, export, history, search,\n"
-	"              similar): only the cases the TLP rules let them see\n"
+	"              similar): only the cases the TLP rules let them see; report\n"
+	"              and draft act as that user (their role's rights, audited as\n"
+	"              theirs)\n"
 	"  --version   print the version\n";
 
 void kcli_help(FILE *fp)

@@ -32,6 +32,13 @@ struct kcli {
 	 */
 	int quiet;                    /* --quiet (add, import, backup, restore): no progress lines */
 	const char *as;               /* --as LOGIN, or NULL */
+	/*
+	 * Set by a command that acts as --as LOGIN when it writes (report,
+	 * draft): the store's actor is then that user (audit rows, authors),
+	 * and the command asks the workflow what the user may do.  Other
+	 * commands refuse --as for writing.
+	 */
+	int as_acts;
 	const struct kreader *reader;
 };
 
@@ -180,6 +187,8 @@ int cmd_audit(struct kcli *cli, int argc, char **argv);
 int cmd_config(struct kcli *cli, int argc, char **argv);
 int cmd_backup(struct kcli *cli, int argc, char **argv);
 int cmd_restore(struct kcli *cli, int argc, char **argv);
+int cmd_report(struct kcli *cli, int argc, char **argv);
+int cmd_draft(struct kcli *cli, int argc, char **argv);
 
 /*
  * Read a password for login (account commands): the first line of file if
