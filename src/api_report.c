@@ -685,6 +685,10 @@ int api_report_update(struct khttp_req *req, struct khttp_resp *resp, struct ker
 	}
 	if ((rc = write_commit(&x, err)) < 0)
 		goto out;
+	/* the incident as it is now (its report count, updated, final_at) */
+	kincident_free(&x.inc);
+	if ((rc = kstore_incident_get(x.w, req->args[0], &x.inc, err)) < 0)
+		goto out;
 	{
 		struct kbuf url = KBUF_INIT;
 
