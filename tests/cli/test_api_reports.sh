@@ -463,6 +463,12 @@ else
 	fail "api-reports: sign in for the CSRF checks" "cookie '$COOKIE', csrf '$CSRF'"
 fi
 
+# ---- every write is audited as the token's user, from the client's address ----
+run audit --format json
+cp "$T/out" "$T/body"
+json "api-reports: the audit log has the API's writes as their users" \
+	"{(e['action'], e['actor']) for e in j['entries'] if e['address'] == '127.0.0.1'} >= {('incident.add', 'rep_a'), ('incident.report', 'rep_a'), ('incident.report', 'rep_a2'), ('incident.status', 'ana'), ('incident.candidate', 'ana'), ('draft.add', 'ana')}"
+
 # ---- the index and the OpenAPI document ----
 req GET /api ""
 json "api-reports: the API index lists the report routes" \
