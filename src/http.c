@@ -222,6 +222,7 @@ struct reqstate {
 	struct job *job;  /* set while the page is built in the pool */
 	int refused;      /* answered with an error before the body was in */
 	int deferred;     /* job built, for the pool on the next call (enqueue) */
+	size_t max_body;  /* the most body bytes taken: KHTTP_MAX_BODY, or KHTTP_MAX_JSON_BODY for JSON */
 };
 
 /*
@@ -1167,7 +1168,7 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 
 		if (*end || end == cl)
 			return 400;
-		if (n > body_cap(rs->body_type))
+		if (n > rs->max_body)
 			return 413;
 	}
 	if (!kroute_method_known(method))
@@ -1476,7 +1477,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rs->started = 1;
 		rs->method = method;
 		rs->body_type = body_type(conn, method, rs->uri);
-		kbuf_setcap(&rs->form, body_cap(rs->body_type));
+		rs->max_body = body_cap(rs->body_type);
+		kbuf_setcap(&rs->form, rs->max_body);
 		status = check_limits(conn, rs, method);
 		if (status) {
 			rs->refused = 1;
@@ -1509,7 +1511,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (rs->refused)
 			return MHD_YES; /* answered already: what still comes is dropped */
 		rs->body += n;
-		if (rs->body > body_cap(rs->body_type)) {
+		if (rs->body > rs->max_body) {
 			/*
 			 * A body without a Content-Length (chunked) has passed the
 			 * limit: answer 413 now, without reading the rest (or, if
