@@ -21,8 +21,12 @@
  * most KHTTP_MAX_BODY bytes: a larger Content-Length is answered 413 before
  * any of it is read, and a chunked body that grows past the limit is cut off:
  * libmicrohttpd 0.9.75 cannot answer in the middle of a body, so the
- * connection is closed) and parsed into the same parameters as the query;
- * a body of another type is 415.  Other methods' bodies are dropped.
+ * connection is closed) and parsed into the same parameters as the query.
+ * A POST's application/json body to a route under /api/ is read the same
+ * way (at most KHTTP_MAX_JSON_BODY bytes), checked to be UTF-8 without NUL
+ * (else 400) and handed to the handler as it came (req->body); the handler
+ * parses it.  A body of another type is 415.  Other methods' bodies are
+ * dropped.
  *
  * Connections.  At most KHTTP_MAX_CONNECTIONS, KHTTP_MAX_PER_IP from one
  * client address (serve --max-per-ip), and each request must be in within
@@ -146,6 +150,7 @@ struct job {
 	unsigned long long stamp; /* the store's change counter when the request came in */
 	int stamped;       /* stamp was read: the page may be kept if it has not moved */
 	char *arena;       /* the decoded path segments and parameters */
+	char *body;        /* a JSON body (req.body) */
 	char addr[INET6_ADDRSTRLEN]; /* the client's address */
 	int cacheable;     /* a GET or HEAD with the cache on */
 	enum web_cred_kind cred_kind; /* the credential sent, by its hash: */
@@ -207,8 +212,8 @@ struct reqstate {
 	char *uri;        /* the request target as received (copy) */
 	size_t urilen;    /* its full length (the copy may be cut at KHTTP_MAX_URI) */
 	size_t body;      /* body bytes seen */
-	struct kbuf form; /* a POST's form body (application/x-www-form-urlencoded) */
-	int body_type;    /* BODY_NONE, BODY_FORM or BODY_OTHER (refused: 415) */
+	struct kbuf form; /* a POST's form body (application/x-www-form-urlencoded), or its JSON body */
+	int body_type;    /* BODY_NONE, BODY_FORM, BODY_JSON or BODY_OTHER (refused: 415) */
 	const char *method;
 	const struct kroute *route; /* once found (for the log and the counters) */
 	const char *query; /* the query, once serve() cut it off uri */
@@ -217,6 +222,7 @@ struct reqstate {
 	struct job *job;  /* set while the page is built in the pool */
 	int refused;      /* answered with an error before the body was in */
 	int deferred;     /* job built, for the pool on the next call (enqueue) */
+	size_t max_body;  /* the most body bytes taken: KHTTP_MAX_BODY, or KHTTP_MAX_JSON_BODY for JSON */
 };
 
 /*
@@ -236,7 +242,13 @@ struct kconn {
 	struct reqstate rs;
 };
 
-enum { BODY_NONE, BODY_FORM, BODY_OTHER };
+enum { BODY_NONE, BODY_FORM, BODY_JSON, BODY_OTHER };
+
+/* The most body bytes a request of this body type may send. */
+static size_t body_cap(int type)
+{
+	return type == BODY_JSON ? KHTTP_MAX_JSON_BODY : KHTTP_MAX_BODY;
+}
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -353,6 +365,7 @@ const char *khttp_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 201: return "Created";
 	case 303: return "See Other";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
@@ -360,6 +373,7 @@ const char *khttp_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
@@ -979,6 +993,7 @@ static void job_free(struct job *job)
 	keep_release(&job->keep);
 	free(job->key);
 	free(job->arena);
+	free(job->body);
 	free(job);
 }
 
@@ -1088,38 +1103,50 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 }
 
 /*
- * What a POST's body is, from its headers: BODY_FORM for
- * application/x-www-form-urlencoded (with no charset, or UTF-8), BODY_NONE
- * when there is no body and no type, else BODY_OTHER (refused with 415
- * once the route is known).  Bodies of other methods are read and dropped.
+ * Is the Content-Type ct the media type mt, with no parameter or only
+ * charset=utf-8 (quoted or not)?
  */
-static int body_type(struct MHD_Connection *conn, const char *method)
+static int media_type_is(const char *ct, const char *mt)
+{
+	size_t n = strlen(mt);
+
+	if (strncasecmp(ct, mt, n))
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (!*ct)
+		return 1;
+	if (*ct++ != ';')
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	/* the one parameter we understand: charset=utf-8 (quoted or not) */
+	return !strcasecmp(ct, "charset=utf-8") || !strcasecmp(ct, "charset=\"utf-8\"");
+}
+
+/*
+ * What a POST's body is, from its headers and the request target:
+ * BODY_FORM for application/x-www-form-urlencoded (with no charset, or
+ * UTF-8), BODY_JSON for application/json (likewise) to a path under /api/,
+ * BODY_NONE when there is no body and no type, else BODY_OTHER (refused
+ * with 415 once the route is known).  Bodies of other methods are read and
+ * dropped.
+ */
+static int body_type(struct MHD_Connection *conn, const char *method, const char *uri)
 {
 	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-	static const char form[] = "application/x-www-form-urlencoded";
-	size_t n;
 
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
 		return BODY_NONE;
 	if (!ct || !*ct)
 		return (!cl || !strcmp(cl, "0")) && !te ? BODY_NONE : BODY_OTHER;
-	n = strlen(form);
-	if (strncasecmp(ct, form, n))
-		return BODY_OTHER;
-	ct += n;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	if (!*ct)
+	if (media_type_is(ct, "application/x-www-form-urlencoded"))
 		return BODY_FORM;
-	if (*ct++ != ';')
-		return BODY_OTHER;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	/* the one parameter we understand: charset=utf-8 (quoted or not) */
-	if (!strcasecmp(ct, "charset=utf-8") || !strcasecmp(ct, "charset=\"utf-8\""))
-		return BODY_FORM;
+	if (media_type_is(ct, "application/json") && kroute_kind_of_path(uri) == KRESP_JSON)
+		return BODY_JSON;
 	return BODY_OTHER;
 }
 
@@ -1141,7 +1168,7 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 
 		if (*end || end == cl)
 			return 400;
-		if (n > KHTTP_MAX_BODY)
+		if (n > rs->max_body)
 			return 413;
 	}
 	if (!kroute_method_known(method))
@@ -1295,7 +1322,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	/* path and query, decoded segment by segment (so %2F stays inside one) */
 	if (rs->uri[0] != '/')
 		return send_error(srv, conn, req, kind, 400, "the request target must be a path", rs);
-	job->arena = malloc(2 * rs->urilen + rs->form.len + 16);
+	job->arena = malloc(2 * rs->urilen + (rs->body_type == BODY_FORM ? rs->form.len : 0) + 16);
 	if (!job->arena)
 		return MHD_NO;
 	ap = job->arena;
@@ -1305,6 +1332,8 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 		req->query = qmark + 1;
 	}
 	rs->query = req->query;
+	if (kind == KRESP_JSON)
+		req->path = rs->uri; /* for the shape of an error before the route is known (route.c) */
 	for (const char *p = rs->uri + 1;;) {
 		const char *sl = strchr(p, '/');
 		size_t n = sl ? (size_t)(sl - p) : strlen(p);
@@ -1358,7 +1387,18 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 	}
 	if (rs->body_type == BODY_OTHER)
 		return send_error(srv, conn, req, kind, 415,
+				  kind == KRESP_JSON ? "the body must be application/json (UTF-8)" :
 				  "a form body must be application/x-www-form-urlencoded (UTF-8)", rs);
+	if (rs->body_type == BODY_JSON) {
+		/* kept as it came, for the handler to parse; text only */
+		if (rs->form.len && !kutf8_valid(rs->form.buf, rs->form.len))
+			return send_error(srv, conn, req, kind, 400,
+					  "the body is not valid UTF-8 (or holds a NUL byte)", rs);
+		job->body = rs->form.len ? kbuf_detach(&rs->form, &req->body_len) : strdup("");
+		if (!job->body)
+			return MHD_NO;
+		req->body = job->body;
+	}
 	req->path = rs->uri;
 	rs->route = job->route;
 	job->resp.kind = job->route->kind;
@@ -1436,15 +1476,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!rs->started) {
 		rs->started = 1;
 		rs->method = method;
-		rs->body_type = body_type(conn, method);
-		kbuf_setcap(&rs->form, KHTTP_MAX_BODY);
+		rs->body_type = body_type(conn, method, rs->uri);
+		rs->max_body = body_cap(rs->body_type);
+		kbuf_setcap(&rs->form, rs->max_body);
 		status = check_limits(conn, rs, method);
 		if (status) {
 			rs->refused = 1;
 			request_in(conn);
 			memset(&req, 0, sizeof(req));
 			req.conn = conn;
-			req.path = "/";
+			req.path = kroute_kind_of_path(rs->uri) == KRESP_JSON ? rs->uri : "/";
 			req.query = "";
 			req.lang = accept_language(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 									       MHD_HTTP_HEADER_ACCEPT_LANGUAGE));
@@ -1470,7 +1511,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (rs->refused)
 			return MHD_YES; /* answered already: what still comes is dropped */
 		rs->body += n;
-		if (rs->body > KHTTP_MAX_BODY) {
+		if (rs->body > rs->max_body) {
 			/*
 			 * A body without a Content-Length (chunked) has passed the
 			 * limit: answer 413 now, without reading the rest (or, if
@@ -1480,12 +1521,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			request_in(conn);
 			memset(&req, 0, sizeof(req));
 			req.conn = conn;
-			req.path = "/";
+			req.path = kroute_kind_of_path(rs->uri) == KRESP_JSON ? rs->uri : "/";
 			req.query = "";
 			return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), 413,
 					  "the request body is too large", rs);
 		}
-		if (rs->body_type == BODY_FORM && kbuf_add(&rs->form, upload_data, n) < 0)
+		if ((rs->body_type == BODY_FORM || rs->body_type == BODY_JSON) &&
+		    kbuf_add(&rs->form, upload_data, n) < 0)
 			return MHD_NO;
 		return MHD_YES;
 	}

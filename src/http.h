@@ -14,7 +14,10 @@
  * 413 from Content-Length before any of the body is read, or as a chunked
  * body passes the limit), method (one some route answers, else 405), strict
  * decoding of the path, the query and a POST's form body (400; a body of
- * another type than application/x-www-form-urlencoded is 415), who is asking
+ * another type than application/x-www-form-urlencoded is 415, except an
+ * application/json body to a route under /api/: valid UTF-8 without NUL,
+ * else 400, at most KHTTP_MAX_JSON_BODY bytes, kept raw for the handler
+ * in req->body), who is asking
  * (the session cookie or a bearer token: web_session.h), the route (route.h:
  * 404, 405, and its requirements: 401, 403),
  * the handler, then the security headers on whatever comes back.  A handler
@@ -42,7 +45,8 @@ struct kmetrics;
 #define KHTTP_MAX_URI 8192          /* request target, bytes: else 414 */
 #define KHTTP_MAX_HEADERS 16384     /* all header names and values: else 431 */
 #define KHTTP_MAX_HEADER_COUNT 100  /* else 431 */
-#define KHTTP_MAX_BODY 65536        /* request body: else 413, before it is read */
+#define KHTTP_MAX_BODY 65536        /* request body (a form): else 413, before it is read */
+#define KHTTP_MAX_JSON_BODY (256 * 1024) /* an application/json body (API routes): else 413 */
 #define KHTTP_MAX_PARAMS 64         /* query and form parameters together: else 400 */
 #define KHTTP_MAX_ARGS 4            /* :captures in a route pattern */
 /* Limits on what clients may hold. */
@@ -70,6 +74,15 @@ struct khttp_req {
 	struct kparam params[KHTTP_MAX_PARAMS]; /* the query's, then a POST form's */
 	int nparams;
 	int nquery;                /* params[0..nquery) came from the query, the rest from the body */
+	/*
+	 * A POST's application/json body (routes under /api/ only): its bytes
+	 * as received, valid UTF-8 without NUL, NUL-terminated (body_len
+	 * excludes it), at most KHTTP_MAX_JSON_BODY; NULL when the body was
+	 * not JSON (a form's fields are in params; no body at all).  The
+	 * handler parses it.
+	 */
+	const char *body;
+	size_t body_len;
 	const char *args[KHTTP_MAX_ARGS]; /* the route's :captures, decoded */
 	int nargs;
 	int head;                  /* HEAD: the body is not sent */

@@ -61,6 +61,21 @@ const struct kroute kroutes[] = {
 	{ "GET", "/api/search", api_search, KRESP_JSON, KROUTE_PUBLIC, 0, "ranked search with facets" },
 	{ "GET", "/api/documents", api_documents, KRESP_JSON, KROUTE_PUBLIC, 0,
 	  "the published reports and their case counts" },
+	/* incident reports (api_report.c): who may do what is the model's workflow table, in the handlers */
+	{ "POST", "/api/reports", api_report_add, KRESP_JSON, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN,
+	  "file a first report (第一報): 201 with the incident and a Location" },
+	{ "GET", "/api/reports", api_reports_list, KRESP_JSON, KROUTE_SIGNED_IN, 0,
+	  "the incidents the caller may see, filtered, a page at a time" },
+	{ "GET", "/api/reports/:id", api_report_get, KRESP_JSON, KROUTE_SIGNED_IN, 0,
+	  "one incident with its reports in order and its status history" },
+	{ "POST", "/api/reports/:id/updates", api_report_update, KRESP_JSON, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN,
+	  "file a follow-up (続報) or the final report (最終報)" },
+	{ "POST", "/api/reports/:id/status", api_report_status, KRESP_JSON, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN,
+	  "change an incident's status (analysts)" },
+	{ "POST", "/api/reports/:id/candidate", api_report_candidate, KRESP_JSON, KROUTE_SIGNED_IN,
+	  KROUTE_CSRF_TOKEN, "mark or unmark an incident as a case-study candidate (事例候補)" },
+	{ "POST", "/api/reports/:id/draft", api_report_draft, KRESP_JSON, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN,
+	  "make a case draft from an incident (analysts)" },
 	{ "GET", "/api/openapi.json", api_openapi, KRESP_JSON, KROUTE_PUBLIC, 0, "this API's OpenAPI document" },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL },
 };
@@ -263,7 +278,9 @@ void kroute_error(const struct khttp_req *req, struct khttp_resp *resp, enum kre
 {
 	resp->status = status;
 	resp->kind = kind == KRESP_JSON ? KRESP_JSON : KRESP_HTML;
-	if (resp->kind == KRESP_JSON)
+	if (resp->kind == KRESP_JSON && api_report_path(req->path))
+		api_report_error(resp, status, msg, NULL); /* the shape of report-json.md */
+	else if (resp->kind == KRESP_JSON)
 		api_error(resp, status, msg);
 	else
 		web_error_page(req, resp, status, detail ? msg : NULL);

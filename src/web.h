@@ -122,6 +122,22 @@ int api_openapi(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err
 /* A JSON error body {"error":{"status":N,"message":...}}. */
 void api_error(struct khttp_resp *resp, int status, const char *msg);
 
+/* incident reports (api_report.c; the workflow is report.h's kincident_allowed) */
+int api_report_add(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_reports_list(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_report_get(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_report_update(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_report_status(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_report_candidate(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int api_report_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+/*
+ * The error body of the report routes, as ../shared/spec/report-json.md
+ * has it: {"error": "message", "field": "name" or null, "status": N}.
+ * api_report_path(): is path (a request target) one of theirs (/api/reports...)?
+ */
+void api_report_error(struct khttp_resp *resp, int status, const char *msg, const char *field);
+int api_report_path(const char *path);
+
 /*
  * Load a case visible to the reader: KE_NOTFOUND (with the same message)
  * whether it is absent or hidden from req->reader, KE_USAGE for a malformed id.
