@@ -472,8 +472,8 @@ static const char *const msgs[T__N][2] = {
 		"Overdue: final report" },
 	[T_INC_CANDIDATE] = { "事例候補",
 		"Case-study candidate" },
-	[T_INC_HAS_CASE] = { "事例化済み",
-		"Case made" },
+	[T_INC_HAS_CASE] = { "事例作成済み",
+		"Case started" },
 	[T_INC_CASE] = { "事例",
 		"Case" },
 	[T_INC_N] = { "%ld件",
@@ -706,6 +706,12 @@ static const char *const msgs[T__N][2] = {
 		"Similar published cases" },
 	[T_INC_NO_DUPES] = { "よく似たものはありません。",
 		"Nothing much like it." },
+	[T_INC_CONTACT_HINT] = { "電話番号かメールアドレスの少なくとも一方を入力してください。",
+		"Give a phone number, an e-mail address, or both." },
+	[T_INC_ORG] = { "報告組織",
+		"Reporting organisation" },
+	[T_INC_ERR_PHONE_OR_EMAIL] = { "電話番号かメールアドレスを入力してください。",
+		"Enter a phone number or an e-mail address." },
 };
 
 static const struct {

@@ -301,7 +301,7 @@ static int row_cb(void *vctx, const struct kincident *inc)
 			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
 			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-			    T(req, T_INC_ID), T(req, T_INC_TITLE), T(req, T_ORGANIZATION), T(req, T_FACET_SECTOR),
+			    T(req, T_INC_ID), T(req, T_INC_TITLE), T(req, T_INC_ORG), T(req, T_FACET_SECTOR),
 			    T(req, T_INC_STATUS), T(req, T_INC_DETECTED), T(req, T_INC_DUE), T(req, T_INC_MARKS));
 	html_printf(w, "<tr%R><td class=\"id\"><a href=\"%s\">%s</a></td><td dir=\"auto\"><a href=\"%s\">%s</a></td>"
 		    "<td dir=\"auto\">%s</td><td>%s</td><td>",
@@ -595,7 +595,7 @@ static int csv_row(void *vctx, const struct kincident *inc)
 int web_incidents_csv(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	static const enum kmsg head[] = {
-		T_INC_ID, T_INC_TITLE, T_ORGANIZATION, T_FACET_SECTOR, T_INC_STATUS, T_INC_EVENT_TYPES,
+		T_INC_ID, T_INC_TITLE, T_INC_ORG, T_FACET_SECTOR, T_INC_STATUS, T_INC_EVENT_TYPES,
 		T_INC_OCCURRED, T_INC_DETECTED, T_INC_CREATED, T_INC_UPDATED, T_INC_DUE_FOLLOWUP, T_INC_DUE_FINAL,
 		T_INC_OVERDUE, T_INC_CANDIDATE, T_INC_CASE, T_FACET_TLP,
 	};

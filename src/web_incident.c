@@ -771,6 +771,7 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 	struct orgnames on;
 	struct html w;
 	const char *sector = ff->sector;
+	size_t nsec;
 	int rc = 0;
 
 	kbuf_reset(&resp->body);
@@ -788,7 +789,7 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 	f_input(&w, req, f, "title", T_INC_TITLE, "text", ff->title, TITLE_MAX, 1, T_INC_TITLE_HINT, "off");
 	if (kreader_can(r, KCAP_CASE_EDIT)) {
 		/* the centre files on an operator's behalf: the organisation is named (a list to pick from) */
-		f_open(&w, req, f, "org", T_ORGANIZATION, 1);
+		f_open(&w, req, f, "org", T_INC_ORG, 1);
 		html_printf(&w, "<input id=\"f-org\" name=\"org\" type=\"text\" value=\"%s\" maxlength=\"%d\" "
 			    "list=\"org-names\" autocomplete=\"off\" required", ff->org ? ff->org : "", NAME_MAX_ * 4);
 		ferr_aria(&w, f, "org", 1);
@@ -800,19 +801,28 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 		f_close(&w, req, f, "org", T_INC_ORG_HINT);
 	} else {
 		html_printf(&w, "<div class=\"field\"><span class=\"label\">%s</span><p class=\"static\" dir=\"auto\">%s</p></div>\n",
-			    T(req, T_ORGANIZATION), r->org ? r->org : "");
+			    T(req, T_INC_ORG), r->org ? r->org : "");
 		if (!sector && r->nsectors)
 			sector = r->sectors[0];
 	}
-	sectors[0] = (struct web_option){ "", T(req, T_INC_CHOOSE) };
-	for (int i = 0; i < KSECTOR_N; i++)
-		sectors[i + 1] = (struct web_option){ ksector_tags[i], web_sector_label(req, ksector_tags[i]) };
-	f_select(&w, req, f, "sector", T_FACET_SECTOR, sectors, KSECTOR_N + 1, sector, 1);
+	/* a reporter files in their organisation's sectors (all of them if it names none) */
+	nsec = 0;
+	sectors[nsec++] = (struct web_option){ "", T(req, T_INC_CHOOSE) };
+	for (int i = 0; i < KSECTOR_N; i++) {
+		int mine = kreader_can(r, KCAP_CASE_EDIT) || !r->nsectors;
+
+		for (size_t k = 0; !mine && k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
+			mine = r->sectors[k] && !strcmp(r->sectors[k], ksector_tags[i]);
+		if (mine)
+			sectors[nsec++] = (struct web_option){ ksector_tags[i], web_sector_label(req, ksector_tags[i]) };
+	}
+	f_select(&w, req, f, "sector", T_FACET_SECTOR, sectors, nsec, sector, 1);
 	html_printf(&w, "<h3>%s</h3>\n<div class=\"field-row\">\n", T(req, T_INC_CONTACT));
 	f_input(&w, req, f, "contact_name", T_INC_CONTACT_NAME, "text", ff->contact_name, NAME_MAX_ * 4, 1, 0, "name");
-	f_input(&w, req, f, "contact_phone", T_INC_CONTACT_PHONE, "tel", ff->contact_phone, 40, 1, 0, "tel");
-	f_input(&w, req, f, "contact_email", T_EMAIL, "email", ff->contact_email, 254, 1, 0, "email");
-	html_printf(&w, "</div>\n</section>\n");
+	f_input(&w, req, f, "contact_phone", T_INC_CONTACT_PHONE, "tel", ff->contact_phone, 40, 0, 0, "tel");
+	f_input(&w, req, f, "contact_email", T_EMAIL, "email", ff->contact_email, 254, 0, 0, "email");
+	html_printf(&w, "</div>\n<p class=\"field-hint\">%s</p>\n", T(req, T_INC_CONTACT_HINT));
+	html_printf(&w, "</section>\n");
 
 	html_printf(&w, "<section class=\"panel\">\n<h2>%s</h2>\n", T(req, T_INC_SEC_WHAT));
 	f_time(&w, req, f, "detected", T_INC_DETECTED, &ff->detected, 1, T_INC_DETECTED_HINT);
@@ -906,10 +916,8 @@ static int first_read(struct khttp_req *req, struct first_form *ff, json_t **out
 		ferr(f, "sector", T_INC_ERR_SECTOR, NULL);
 	if (!ff->contact_name)
 		ferr(f, "contact_name", T_INC_ERR_REQUIRED, NULL);
-	if (!ff->contact_phone)
-		ferr(f, "contact_phone", T_INC_ERR_REQUIRED, NULL);
-	if (!ff->contact_email)
-		ferr(f, "contact_email", T_INC_ERR_REQUIRED, NULL);
+	if (!ff->contact_phone && !ff->contact_email)
+		ferr(f, "contact_phone", T_INC_ERR_PHONE_OR_EMAIL, NULL);
 	if ((m = tfield_rfc3339(&ff->detected, detected)))
 		ferr(f, "detected", m, NULL);
 	else if (!detected[0])
@@ -1772,7 +1780,7 @@ static int render_incident(struct khttp_req *req, struct khttp_resp *resp, const
 	html_printf(&w, "</p>\n<h1 dir=\"auto\">%s</h1>\n<p class=\"marks\">", inc->title);
 	web_inc_marks(&w, req, inc, now);
 	html_printf(&w, "</p>\n<dl class=\"case-meta\">\n<dt>%s</dt><dd dir=\"auto\">%s</dd>\n<dt>%s</dt><dd>%s</dd>\n",
-		    T(req, T_ORGANIZATION), inc->org, T(req, T_FACET_SECTOR), web_sector_label(req, inc->sector));
+		    T(req, T_INC_ORG), inc->org, T(req, T_FACET_SECTOR), web_sector_label(req, inc->sector));
 	html_printf(&w, "<dt>%s</dt><dd>", T(req, T_INC_STATUS));
 	web_inc_status_badge(&w, req, inc->status);
 	html_printf(&w, "</dd>\n");
