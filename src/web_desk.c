@@ -303,8 +303,8 @@ static int row_cb(void *vctx, const struct kincident *inc)
 			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 			    T(req, T_INC_ID), T(req, T_INC_TITLE), T(req, T_INC_ORG), T(req, T_FACET_SECTOR),
 			    T(req, T_INC_STATUS), T(req, T_INC_DETECTED), T(req, T_INC_DUE), T(req, T_INC_MARKS));
-	html_printf(w, "<tr%R><td class=\"id\"><a href=\"%s\">%s</a></td><td dir=\"auto\"><a href=\"%s\">%s</a></td>"
-		    "<td dir=\"auto\">%s</td><td>%s</td><td>",
+	html_printf(w, "<tr%R><td class=\"id\"><a href=\"%s\">%s</a></td><td class=\"title\" dir=\"auto\"><a href=\"%s\">%s</a></td>"
+		    "<td class=\"org\" dir=\"auto\">%s</td><td class=\"sector\">%s</td><td>",
 		    od ? " class=\"overdue\"" : "", web_url(req, "/incidents/%U", inc->id, NULL), inc->id,
 		    web_url(req, "/incidents/%U", inc->id, NULL), inc->title, inc->org,
 		    web_sector_label(req, inc->sector));
@@ -461,8 +461,7 @@ int web_incidents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 	render_filter_form(&w, req, &d);
 	render_chips(&w, req, &d);
 
-	x = (struct rowctx){ &w, req, &d, 0 };
-	kbuf_reset(&b);
+	x = (struct rowctx){ NULL, req, &d, 0 };
 	{
 		struct kbuf rows = KBUF_INIT;
 		struct html rw;
@@ -511,11 +510,9 @@ int web_incidents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 	html_printf(&w, "<p class=\"muted help\">%s</p>\n</div>\n</div>\n", T(req, T_INC_TIMES_JST));
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);
-	if (d.nbad) {
+	if (d.nbad)
 		resp->status = 400;
-		resp->no_store = 1;
-	}
-	/* overdue marks depend on the clock, not only on the database */
+	/* overdue marks follow the clock, not only the database */
 	resp->no_store = 1;
 out:
 	kbuf_release(&b);

@@ -105,7 +105,9 @@ void web_inc_time_html(struct html *w, const struct khttp_req *req, const char *
 		return;
 	}
 	kreport_time_format(u, 0, iso);
-	html_printf(w, "<time datetime=\"%s\">%s</time>", iso, web_inc_time(req, t));
+	t = web_inc_time(req, t); /* "2026-11-20 09:00 +09:00": the date, then the time and its zone */
+	html_printf(w, "<time datetime=\"%s\"><span class=\"d\">%.*s</span> <span class=\"t\">%s</span></time>", iso,
+		    strlen(t) < 10 ? (int)strlen(t) : 10, t, strlen(t) > 11 ? t + 11 : "");
 }
 
 const char *web_inc_status_label(const struct khttp_req *req, int s)
@@ -559,7 +561,6 @@ static void f_open(struct html *w, const struct khttp_req *req, const struct fer
 	html_printf(w, "<div class=\"field%R\">\n<label for=\"f-%s\">%s%R</label>\n",
 		    ferr_of(f, name) >= 0 ? " has-error" : "", name, T(req, label),
 		    required ? " <span class=\"req\" aria-hidden=\"true\">*</span>" : "");
-	(void)req;
 }
 
 static void f_close(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
@@ -1133,6 +1134,19 @@ static void incpage_free(struct incpage *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* a and b in a new string, or NULL. */
+static char *kstrcat2(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *s = malloc(na + nb + 1);
+
+	if (s) {
+		memcpy(s, a, na);
+		memcpy(s + na, b, nb + 1);
+	}
+	return s;
+}
+
 static char *dup0(const char *s)
 {
 	return strdup(s ? s : "");
@@ -1187,10 +1201,11 @@ static int incident_load(struct khttp_req *req, struct kstore *st, const char *i
 	if (!id || !web_valid_id(id))
 		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_INC_NOT_FOUND));
 	rc = kstore_incident_get(st, id, &p->inc, &e2);
-	if (rc == KE_NOTFOUND || (rc == 0 && kincident_allowed(req->reader, &p->inc, KACT_VIEW, NULL) == KE_NOTFOUND))
+	if (rc == KE_NOTFOUND)
 		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_INC_NOT_FOUND));
 	if (rc < 0)
 		return kerr_set(err, rc, "%s", e2.msg);
+	/* one the reader may not see does not exist for them */
 	if (kincident_allowed(req->reader, &p->inc, KACT_VIEW, NULL) < 0)
 		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_INC_NOT_FOUND));
 	if (!full)
@@ -1465,7 +1480,6 @@ static void dt_codes(struct html *w, const struct khttp_req *req, enum kmsg labe
 {
 	size_t i;
 	json_t *v;
-	int n = 0;
 
 	if (!json_is_array(a) || !json_array_size(a))
 		return;
@@ -1483,10 +1497,8 @@ static void dt_codes(struct html *w, const struct khttp_req *req, enum kmsg labe
 		}
 		html_printf(w, "<span class=\"chip\">%s</span>%R",
 			    bit ? (events ? web_inc_event_label(req, k) : web_inc_cause_label(req, k)) : code, " ");
-		n++;
 	}
 	html_printf(w, "</dd>\n");
-	(void)n;
 }
 
 static void dt_tri(struct html *w, const struct khttp_req *req, enum kmsg label, const char *v)
@@ -1992,9 +2004,13 @@ int web_incident_update(struct khttp_req *req, struct khttp_resp *resp, struct k
 			resp->status = 400;
 		goto out;
 	}
-	snprintf(anchor, sizeof(anchor), "/incidents/%%U#report-%d", seq);
-	(void)anchor;
-	rc = web_form_redirect(resp, web_url(req, "/incidents/%U", id, "done", "report", NULL), err);
+	{
+		/* to the report just filed */
+		const char *to = web_url(req, "/incidents/%U", id, "done", "report", NULL);
+
+		snprintf(anchor, sizeof(anchor), "#report-%d", seq);
+		rc = web_form_redirect(resp, to ? khttp_keep(req, kstrcat2(to, anchor)) : NULL, err);
+	}
 out:
 	if (open)
 		kstore_rollback(rw);
