@@ -151,6 +151,11 @@ const char *web_inc_tri_label(const struct khttp_req *req, int tri)
 	}
 }
 
+const char *web_inc_sector(const struct khttp_req *req, const char *tag)
+{
+	return tag ? i18n_tag(req->lang, tag) : "";
+}
+
 void web_inc_status_badge(struct html *w, const struct khttp_req *req, int s)
 {
 	const char *name = kincident_status_name(s);
@@ -169,6 +174,8 @@ void web_inc_marks(struct html *w, const struct khttp_req *req, const struct kin
 	if (od & KDUE_FINAL)
 		html_printf(w, "<span class=\"mark overdue\"><span aria-hidden=\"true\">⚠ </span>%s</span> ",
 			    T(req, T_INC_OVERDUE_FINAL));
+	if (web_inc_view_of(req->reader) != WEB_INC_DESK)
+		return;
 	if (inc->candidate)
 		html_printf(w, "<span class=\"mark candidate\"><span aria-hidden=\"true\">★ </span>%s</span> ",
 			    T(req, T_INC_CANDIDATE));
@@ -672,7 +679,7 @@ static void f_sectors(struct html *w, const struct khttp_req *req, const struct 
 		for (size_t k = 0; k < nchecked; k++)
 			on |= checked[k] && !strcmp(checked[k], ksector_tags[i]);
 		html_printf(w, "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%R> %s</label>\n", name,
-			    ksector_tags[i], on ? " checked" : "", web_sector_label(req, ksector_tags[i]));
+			    ksector_tags[i], on ? " checked" : "", web_inc_sector(req, ksector_tags[i]));
 	}
 	html_printf(w, "</div>\n");
 	fs_close(w, req, f, name, 0);
@@ -815,7 +822,7 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 		for (size_t k = 0; !mine && k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
 			mine = r->sectors[k] && !strcmp(r->sectors[k], ksector_tags[i]);
 		if (mine)
-			sectors[nsec++] = (struct web_option){ ksector_tags[i], web_sector_label(req, ksector_tags[i]) };
+			sectors[nsec++] = (struct web_option){ ksector_tags[i], web_inc_sector(req, ksector_tags[i]) };
 	}
 	f_select(&w, req, f, "sector", T_FACET_SECTOR, sectors, nsec, sector, 1);
 	html_printf(&w, "<h3>%s</h3>\n<div class=\"field-row\">\n", T(req, T_INC_CONTACT));
@@ -1568,7 +1575,7 @@ static void render_report(struct html *w, const struct khttp_req *req, const str
 		json_array_foreach(a, i, v) {
 			const char *tag = ksector_parse(json_string_value(v));
 
-			html_printf(w, " <span class=\"chip\">%s</span>", tag ? web_sector_label(req, tag) : json_string_value(v));
+			html_printf(w, " <span class=\"chip\">%s</span>", tag ? web_inc_sector(req, tag) : json_string_value(v));
 		}
 		html_printf(w, "</dd>\n");
 	}
@@ -1722,6 +1729,8 @@ static void render_history(struct html *w, const struct khttp_req *req, const st
 	for (size_t i = 0; i < p->nhist; i++) {
 		const struct hist *h = &p->hist[i];
 
+		if (h->to < 0 && web_inc_view_of(req->reader) != WEB_INC_DESK)
+			continue; /* the candidate mark is the centre's own */
 		html_printf(w, "<li>");
 		web_inc_time_html(w, req, h->at);
 		html_printf(w, " <span class=\"who\">%s</span><br>", h->actor);
@@ -1792,7 +1801,7 @@ static int render_incident(struct khttp_req *req, struct khttp_resp *resp, const
 	html_printf(&w, "</p>\n<h1 dir=\"auto\">%s</h1>\n<p class=\"marks\">", inc->title);
 	web_inc_marks(&w, req, inc, now);
 	html_printf(&w, "</p>\n<dl class=\"case-meta\">\n<dt>%s</dt><dd dir=\"auto\">%s</dd>\n<dt>%s</dt><dd>%s</dd>\n",
-		    T(req, T_INC_ORG), inc->org, T(req, T_FACET_SECTOR), web_sector_label(req, inc->sector));
+		    T(req, T_INC_ORG), inc->org, T(req, T_FACET_SECTOR), web_inc_sector(req, inc->sector));
 	html_printf(&w, "<dt>%s</dt><dd>", T(req, T_INC_STATUS));
 	web_inc_status_badge(&w, req, inc->status);
 	html_printf(&w, "</dd>\n");

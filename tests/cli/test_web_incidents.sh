@@ -332,6 +332,9 @@ body_has "incidents: the candidate mark" '<span class="mark candidate">'
 body_has "incidents: the history says who checked it" '<span class="who">ana</span><br>受付 → <strong>確認中</strong>'
 body_has "incidents: with the note" '担当を割り当てた'
 body_has "incidents: the history has the candidate mark" '事例候補にした'
+get "/incidents/$I1" -b "$T/repa"
+body_lacks "incidents: the candidate mark is the centre's own" 'mark candidate'
+body_lacks "incidents: ... as is its history" '事例候補にした'
 get "/incidents?candidate=1" -b "$T/ana"
 body_has "incidents: the candidate filter" "$I1"
 get "/incidents?status=received" -b "$T/ana"
