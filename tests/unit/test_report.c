@@ -17,6 +17,7 @@
 
 #include "account.h"
 #include "case.h"
+#include "case_json.h"
 #include "kerr.h"
 #include "report.h"
 
@@ -580,42 +581,85 @@ static void test_first_too_long(void **state)
 	}
 }
 
-static void test_first_times(void **state)
+static void test_first_future(void **state)
 {
 	struct kreader rep = rep_reader();
 
 	(void)state;
-	/* detection before occurrence */
-	BAD("occurred_at", json_string("2026-11-20T09:30:00+09:00"), KE_INVALID, "detected_at: before occurred_at");
-	/* the same instant in another zone is fine */
-	assert_int_equal(check_with(&rep, "occurred_at", json_string("2026-11-20T00:00:00Z"), NULL), 0);
-	/* the future: an hour of slack after now */
+	/* an hour of slack after now */
 	assert_int_equal(check_with(&rep, "detected_at", json_string("2026-11-21T00:59:00Z"), NULL), 0);
 	BAD("detected_at", json_string("2026-11-21T01:00:01Z"), KE_INVALID, "detected_at: in the future");
 	BAD("detected_at", json_string("2027-11-20T09:00:00+09:00"), KE_INVALID, "detected_at: in the future");
 	BAD("occurred_at", json_string("2030-01-01T00:00:00Z"), KE_INVALID, "occurred_at: in the future");
+	/* nor too far in the past */
 	BAD("detected_at", json_string("1989-12-31T23:59:59Z"), KE_INVALID, "detected_at: before 1990");
 	BAD("occurred_at", json_string("1970-01-01T00:00:00Z"), KE_INVALID, "occurred_at: before 1990");
+}
+
+static void test_first_detection_before_occurrence(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("occurred_at", json_string("2026-11-20T09:30:00+09:00"), KE_INVALID, "detected_at: before occurred_at");
+	BAD("occurred_at", json_string("2026-11-20T00:00:01Z"), KE_INVALID, "detected_at: before occurred_at");
+	/* the same instant in another zone is fine */
+	assert_int_equal(check_with(&rep, "occurred_at", json_string("2026-11-20T00:00:00Z"), NULL), 0);
+}
+
+static void test_first_bad_time(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
 	BAD("detected_at", json_string("2026-11-20T09:00:00"), KE_INVALID, "detected_at: a time zone offset is needed");
 	BAD("detected_at", json_string("2026-02-30T09:00:00Z"), KE_INVALID, "detected_at: ");
 	BAD("detected_at", json_string("yesterday"), KE_INVALID, "detected_at: expected an RFC 3339 time");
 	BAD("detected_at", json_string(""), KE_INVALID, "detected_at: required");
+	BAD("occurred_at", json_string("2026-11-20"), KE_INVALID, "occurred_at: expected an RFC 3339 time");
 }
 
-static void test_first_vocabularies(void **state)
+static void test_first_unknown_sector(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("sector", json_string("宇宙"), KE_INVALID, "sector: unknown sector \"宇宙\"");
+	BAD("sector", json_string("Electricity"), KE_INVALID, "sector: unknown sector");
+	BAD("sector", json_integer(5), KE_INVALID, "sector: expected a string");
+	/* a reporter's organisation has its sectors */
+	BAD("sector", json_string("gas"), KE_INVALID, "sector: ガス is not a sector of");
+	BAD("spread.sectors", json_pack("[s]", "宇宙"), KE_INVALID, "spread.sectors[0]: unknown sector");
+	BAD("spread.sectors", json_pack("[s,s]", "gas", "ガス"), KE_INVALID, "spread.sectors[1]: ");
+}
+
+static void test_first_unknown_event_type(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("event_types", json_pack("[s,s,s]", "malware", "availability", "ufo"), KE_INVALID,
+	    "event_types[2]: unknown event type \"ufo\"");
+	BAD("event_types", json_array(), KE_INVALID, "event_types: at least one");
+	BAD("event_types", json_pack("[s,s]", "malware", "マルウェア等の感染"), KE_INVALID, "event_types[1]: ");
+}
+
+static void test_first_unknown_cause_type(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("cause_types", json_pack("[s]", "alien"), KE_INVALID, "cause_types[0]: unknown cause type \"alien\"");
+	BAD("cause_types", json_pack("[s,s]", "accidental", "accidentally"), KE_INVALID, "cause_types[1]: unknown");
+	BAD("cause_types", json_string("accidental"), KE_INVALID, "cause_types: expected an array");
+}
+
+static void test_first_other_fields(void **state)
 {
 	struct kreader rep = rep_reader();
 	struct kerr err = KERR_INIT;
 
 	(void)state;
-	BAD("sector", json_string("宇宙"), KE_INVALID, "sector: unknown sector \"宇宙\"");
-	BAD("sector", json_string("gas"), KE_INVALID, "sector: ガス is not a sector of");
-	BAD("event_types", json_pack("[s,s,s]", "malware", "availability", "ufo"), KE_INVALID,
-	    "event_types[2]: unknown event type \"ufo\"");
-	BAD("event_types", json_array(), KE_INVALID, "event_types: at least one");
-	BAD("event_types", json_pack("[s,s]", "malware", "マルウェア等の感染"), KE_INVALID, "event_types[1]: ");
-	BAD("cause_types", json_pack("[s]", "alien"), KE_INVALID, "cause_types[0]: unknown cause type \"alien\"");
-	BAD("spread.sectors", json_pack("[s]", "宇宙"), KE_INVALID, "spread.sectors[0]: unknown sector");
 	BAD("spread.status", json_string("no"), KE_INVALID, "spread.sectors: given while spread.status is \"no\"");
 	BAD("spread.status", NULL, KE_INVALID, "spread.status: required");
 	BAD("tlp", json_string("white"), KE_INVALID, "tlp: TLP 2.0 calls white");
@@ -777,7 +821,15 @@ static void test_update_bad(void **state)
 	     KE_INVALID, "impact.users_affected: must not be negative");
 	BADU("{\"kind\": \"followup\", \"at\": \"2026-11-20T15:00:00+09:00\", \"response\": 5}", KE_INVALID,
 	     "response: expected a string");
-	/* a final report without cause or countermeasures */
+	kincident_free(&inc);
+}
+
+static void test_final_without_cause(void **state)
+{
+	struct kincident inc = { 0 };
+
+	(void)state;
+	first_incident(&inc);
 	BADU("{\"kind\": \"final\", \"at\": \"2026-11-20T15:00:00+09:00\", \"text\": \"終わり\","
 	     " \"countermeasures\": \"x\", \"event_types\": [\"availability\"]}", KE_INVALID,
 	     "cause: a final report must give the cause");
@@ -785,6 +837,16 @@ static void test_update_bad(void **state)
 	     "countermeasures: a final report must give");
 	BADU("{\"kind\": \"final\", \"at\": \"2026-11-20T15:00:00+09:00\", \"cause\": \" \", \"countermeasures\": \"y\"}",
 	     KE_INVALID, "cause: a final report must give the cause");
+	BADU("{\"kind\": \"final\", \"at\": \"2026-11-20T15:00:00+09:00\", \"cause\": null, \"countermeasures\": \"y\"}",
+	     KE_INVALID, "cause: a final report must give the cause");
+	/* a follow-up need not */
+	{
+		json_t *o = NULL;
+
+		assert_int_equal(update_with(&inc, "{\"kind\": \"followup\", \"at\": \"2026-11-20T15:00:00+09:00\","
+					     " \"countermeasures\": \"y\"}", &o, NULL), 0);
+		json_decref(o);
+	}
 	kincident_free(&inc);
 }
 
@@ -933,6 +995,281 @@ static void test_clock(void **state)
 	assert_true(kreport_now() >= t0 && kreport_now() <= time(NULL));
 }
 
+/* ---- from incident to case -------------------------------------------------------------- */
+
+/* The stored reports of the incident of good_first: first, a follow-up, the final one. */
+static void stored_reports(const struct kincident *inc, json_t *reps[3])
+{
+	reps[0] = json_deep_copy(inc->first);
+	json_object_set_new(reps[0], "seq", json_integer(1));
+	json_object_set_new(reps[0], "kind", json_string("first"));
+	json_object_set_new(reps[0], "submitted", json_string("2026-11-20T00:30:00Z"));
+	json_object_set_new(reps[0], "author", json_string("yamada"));
+	reps[1] = load("{\"kind\": \"followup\", \"at\": \"2026-11-20T15:00:00+09:00\","
+		       " \"text\": \"外部の攻撃者による侵入と判明。\\n詳細は調査中。\","
+		       " \"response\": \"全端末のパスワードを変更した。\","
+		       " \"impact\": {\"users_affected\": 1200, \"duration_minutes\": 90},"
+		       " \"seq\": 2, \"submitted\": \"2026-11-20T06:05:00Z\", \"author\": \"yamada\"}");
+	reps[2] = load("{\"kind\": \"final\", \"at\": \"2026-11-22T10:00:00+09:00\","
+		       " \"cause\": \"VPN 機器の既知の脆弱性が未修正だった。\","
+		       " \"countermeasures\": \"機器を更新し、修正の適用を月次で確認する。\","
+		       " \"seq\": 3, \"submitted\": \"2026-11-22T01:00:00Z\", \"author\": \"yamada\"}");
+}
+
+static void assert_has(const char *s, const char *want)
+{
+	if (!s || !strstr(s, want))
+		fail_msg("\"%s\" lacks \"%s\"", s ? s : "(null)", want);
+}
+
+static void test_case_draft(void **state)
+{
+	struct kincident inc = { 0 };
+	struct kcase c;
+	struct kerr err = KERR_INIT;
+	json_t *reps[3];
+	static const struct {
+		const char *when, *text;
+		int day;
+	} want[] = {
+		{ "2026-11-20 08:30 (+09:00)", "発生", 1 },
+		{ "2026-11-20 09:00 (+09:00)", "検知: 監視端末から外部への不審な通信を検知。…", 1 },
+		{ "2026-11-20 09:30 (+09:00)", "第一報", 1 },
+		{ "2026-11-20 15:00 (+09:00)", "続報: 外部の攻撃者による侵入と判明。…", 1 },
+		{ "2026-11-22 10:00 (+09:00)", "最終報", 3 },
+	};
+
+	(void)state;
+	first_incident(&inc);
+	inc.id = strdup("IR-2026-0007");
+	inc.event_types |= KEVT_AVAILABILITY;
+	stored_reports(&inc, reps);
+	kcase_init(&c);
+	assert_int_equal(kincident_case_draft(&inc, reps, 3, &c, &err), 0);
+	if (kcase_validate(&c, &err))
+		fail_msg("the draft is not a valid case: %s", err.msg);
+	assert_string_equal(c.id, "draft-ir-2026-0007");
+	assert_string_equal(c.title, "制御系ネットワークの異常通信");
+	assert_string_equal(c.owner, OWN_ORG);
+	assert_string_equal(c.tlp, "amber");
+	assert_int_equal(c.tags.sectors.n, 1);
+	assert_string_equal(c.tags.sectors.v[0], "electricity");
+	assert_string_equal(c.tags.event_class, "cyber_attack");
+	assert_int_equal(c.tags.threats.n, 0);
+	assert_string_equal(c.attributes.organization, "電力");
+	/* sections */
+	assert_has(c.sections[KSEC_BACKGROUND], "監視端末から外部への不審な通信を検知。\n調査中。");
+	assert_has(c.sections[KSEC_BACKGROUND], "影響（第一報 2026-11-20 09:30 (+09:00)）:\n範囲: 監視端末 3 台\n影響を受けた利用者数: 0");
+	assert_has(c.sections[KSEC_BACKGROUND], "影響（続報 2026-11-20 15:00 (+09:00)）:\n影響を受けた利用者数: 1200\n継続時間: 90 分");
+	assert_has(c.sections[KSEC_BACKGROUND], "重要インフラサービスへの影響: 無");
+	assert_has(c.sections[KSEC_BACKGROUND], "他分野への波及: 不明（ガス）");
+	assert_has(c.sections[KSEC_BACKGROUND], "事象の類型: 可用性（システム等の利用困難）、マルウェア等の感染、システム等への侵入");
+	assert_string_equal(c.sections[KSEC_DETECTION], "2026-11-20 09:00 (+09:00) に検知。発生は 2026-11-20 08:30 (+09:00)。");
+	assert_string_equal(c.sections[KSEC_RESPONSE], "【第一報】\n端末をネットワークから切り離した。\n\n"
+			    "【続報 2026-11-20 15:00 (+09:00)】\n全端末のパスワードを変更した。");
+	assert_string_equal(c.sections[KSEC_CAUSE], "原因の類型: 意図的\n\n"
+			    "【最終報 2026-11-22 10:00 (+09:00)】\nVPN 機器の既知の脆弱性が未修正だった。");
+	assert_string_equal(c.sections[KSEC_COUNTERMEASURES],
+			    "【最終報 2026-11-22 10:00 (+09:00)】\n機器を更新し、修正の適用を月次で確認する。");
+	assert_null(c.sections[KSEC_LESSONS]);
+	assert_null(c.sections[KSEC_IMPACT]);
+	/* the timeline */
+	assert_int_equal(c.ntimeline, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < c.ntimeline; i++) {
+		assert_string_equal(c.timeline[i].when, want[i].when);
+		assert_string_equal(c.timeline[i].text, want[i].text);
+		assert_string_equal(c.timeline[i].actor, "事業者");
+		assert_true(c.timeline[i].has_day);
+		assert_int_equal(c.timeline[i].day, want[i].day);
+	}
+	/* it round-trips as a case */
+	{
+		json_t *j = kcase_to_json(&c);
+		struct kcase back;
+
+		assert_non_null(j);
+		kcase_init(&back);
+		assert_int_equal(kcase_from_json(&back, j, &err), 0);
+		assert_string_equal(back.sections[KSEC_CAUSE], c.sections[KSEC_CAUSE]);
+		assert_int_equal(back.ntimeline, c.ntimeline);
+		kcase_free(&back);
+		json_decref(j);
+	}
+	kcase_free(&c);
+	for (int i = 0; i < 3; i++)
+		json_decref(reps[i]);
+	kincident_free(&inc);
+}
+
+/* Only the first report (n 0: inc->first), with an occurrence the day before and UTC times. */
+static void test_case_draft_first_only(void **state)
+{
+	struct kincident inc = { 0 };
+	struct kcase c;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	first_incident(&inc);
+	free(inc.occurred_at);
+	inc.occurred_at = strdup("2026-11-19T23:00:00+09:00");
+	free(inc.detected_at);
+	inc.detected_at = strdup("2026-11-20T00:00:00Z");
+	kcase_init(&c);
+	assert_int_equal(kincident_case_draft(&inc, NULL, 0, &c, &err), 0);
+	assert_string_equal(c.id, "draft-incident");
+	assert_int_equal(c.ntimeline, 3);
+	assert_string_equal(c.timeline[0].when, "2026-11-19 23:00 (+09:00)");
+	assert_int_equal(c.timeline[0].day, -1); /* 14:00 UTC on the 19th: the day before detection's day in UTC */
+	assert_string_equal(c.timeline[1].when, "2026-11-20 00:00 (UTC)");
+	assert_int_equal(c.timeline[1].day, 1);
+	assert_string_equal(c.timeline[2].text, "第一報");
+	assert_string_equal(c.timeline[2].when, "日時不明");
+	assert_false(c.timeline[2].has_day);
+	assert_has(c.sections[KSEC_RESPONSE], "【第一報】\n端末を");
+	assert_null(c.sections[KSEC_COUNTERMEASURES]);
+	kcase_free(&c);
+	/* occurred the day before detection, in the same zone */
+	free(inc.detected_at);
+	inc.detected_at = strdup("2026-11-20T09:00:00+09:00");
+	free(inc.occurred_at);
+	inc.occurred_at = strdup("2026-11-18T23:00:00+09:00");
+	kcase_init(&c);
+	assert_int_equal(kincident_case_draft(&inc, NULL, 0, &c, &err), 0);
+	assert_int_equal(c.timeline[0].day, -2);
+	assert_int_equal(c.timeline[1].day, 1);
+	kcase_free(&c);
+	kincident_free(&inc);
+}
+
+static void test_case_draft_event_class(void **state)
+{
+	static const struct {
+		unsigned ev, cause;
+		const char *want;
+	} cases[] = {
+		{ KEVT_MALWARE, 0, "cyber_attack" },
+		{ KEVT_MALICIOUS_CODE, KCAUSE_UNKNOWN, "cyber_attack" },
+		{ KEVT_INTRUSION | KEVT_AVAILABILITY, KCAUSE_ACCIDENTAL, "cyber_attack" },
+		{ KEVT_CONFIDENTIALITY, KCAUSE_INTENTIONAL, "cyber_attack" },
+		{ KEVT_INTEGRITY, KCAUSE_INTENTIONAL | KCAUSE_UNKNOWN, "cyber_attack" },
+		{ KEVT_AVAILABILITY, KCAUSE_INTENTIONAL, "cyber_attack" },
+		{ KEVT_CONFIDENTIALITY, KCAUSE_ACCIDENTAL, "other" },
+		{ KEVT_AVAILABILITY, KCAUSE_ACCIDENTAL, "system_failure" },
+		{ KEVT_AVAILABILITY, KCAUSE_ENVIRONMENTAL, "system_failure" },
+		{ KEVT_AVAILABILITY, KCAUSE_UNKNOWN, "other" },
+		{ KEVT_AVAILABILITY, 0, "other" },
+		{ KEVT_PRECURSOR, KCAUSE_INTENTIONAL, "other" },
+		{ KEVT_OTHER, KCAUSE_SPILLOVER, "other" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kincident inc = incident_at(KINC_RECEIVED, "green");
+		struct kcase c;
+
+		inc.event_types = cases[i].ev;
+		inc.cause_types = cases[i].cause;
+		kcase_init(&c);
+		assert_int_equal(kincident_case_draft(&inc, NULL, 0, &c, NULL), 0);
+		if (strcmp(c.tags.event_class, cases[i].want))
+			fail_msg("case %zu: %s, want %s", i, c.tags.event_class, cases[i].want);
+		assert_int_equal(c.ntimeline, 0);
+		kcase_free(&c);
+	}
+}
+
+/* ---- the incident as JSON ------------------------------------------------------------------ */
+
+static void test_to_json(void **state)
+{
+	struct kincident inc = { 0 }, back = { 0 };
+	struct kdeadlines d = KDEADLINES_DEFAULT;
+	json_t *j, *e;
+	char *text;
+	size_t i;
+
+	(void)state;
+	first_incident(&inc);
+	inc.id = strdup("IR-2026-0001");
+	inc.filed_by = strdup("yamada");
+	inc.created = strdup("2026-11-20T00:30:00Z");
+	inc.updated = strdup("2026-11-20T06:05:00Z");
+	inc.nreports = 1;
+	inc.candidate = 1;
+	inc.status = KINC_CHECKING;
+	assert_int_equal(kincident_set_due(&inc, &d), 0);
+	j = kincident_to_json(&inc, at("2026-11-24T00:00:00Z"));
+	assert_non_null(j);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	j = load(text);
+	free(text);
+	/* back into an incident */
+	back.id = strdup(json_string_value(json_object_get(j, "id")));
+	back.title = strdup(json_string_value(json_object_get(j, "title")));
+	back.org = strdup(json_string_value(json_object_get(j, "organization")));
+	back.sector = strdup(ksector_parse(json_string_value(json_object_get(j, "sector"))));
+	back.tlp = strdup(json_string_value(json_object_get(j, "tlp")));
+	back.status = kincident_status_parse(json_string_value(json_object_get(j, "status")));
+	back.candidate = json_is_true(json_object_get(j, "candidate"));
+	json_array_foreach(json_object_get(j, "event_types"), i, e)
+		back.event_types |= kevent_type_parse(json_string_value(e));
+	json_array_foreach(json_object_get(j, "cause_types"), i, e)
+		back.cause_types |= kcause_type_parse(json_string_value(e));
+	back.service_affected = ktri_parse(json_string_value(json_object_get(j, "service_affected")));
+	back.nreports = (int)json_integer_value(json_object_get(j, "reports"));
+	assert_string_equal(back.id, inc.id);
+	assert_string_equal(back.title, inc.title);
+	assert_string_equal(back.org, inc.org);
+	assert_string_equal(back.sector, inc.sector);
+	assert_string_equal(json_string_value(json_object_get(j, "sector")), "電力");
+	assert_string_equal(back.tlp, inc.tlp);
+	assert_int_equal(back.status, KINC_CHECKING);
+	assert_int_equal(back.candidate, 1);
+	assert_int_equal(back.event_types, inc.event_types);
+	assert_int_equal(back.cause_types, inc.cause_types);
+	assert_int_equal(back.service_affected, inc.service_affected);
+	assert_int_equal(back.nreports, 1);
+	assert_string_equal(json_string_value(json_object_get(j, "occurred_at")), inc.occurred_at);
+	assert_string_equal(json_string_value(json_object_get(j, "detected_at")), inc.detected_at);
+	assert_string_equal(json_string_value(json_object_get(j, "filed_by")), "yamada");
+	assert_string_equal(json_string_value(json_object_get(j, "created")), inc.created);
+	assert_string_equal(json_string_value(json_object_get(j, "updated")), inc.updated);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "due"), "followup")),
+			    "2026-11-23T00:30:00Z");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "due"), "final")),
+			    "2026-12-20T00:30:00Z");
+	assert_int_equal(json_array_size(json_object_get(j, "overdue")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(j, "overdue"), 0)), "followup");
+	assert_true(json_is_null(json_object_get(j, "case_id")));
+	assert_true(json_is_null(json_object_get(j, "final_at")));
+	json_decref(j);
+	/* a case, nothing overdue, no occurrence */
+	inc.case_id = strdup("draft-ir-2026-0001");
+	free(inc.occurred_at);
+	inc.occurred_at = NULL;
+	inc.cause_types = 0;
+	j = kincident_to_json(&inc, at("2026-11-21T00:00:00Z"));
+	assert_string_equal(json_string_value(json_object_get(j, "case_id")), "draft-ir-2026-0001");
+	assert_true(json_is_null(json_object_get(j, "occurred_at")));
+	assert_int_equal(json_array_size(json_object_get(j, "overdue")), 0);
+	assert_int_equal(json_array_size(json_object_get(j, "cause_types")), 0);
+	json_decref(j);
+	/* an empty incident still gives every member */
+	{
+		struct kincident empty = { 0 };
+
+		j = kincident_to_json(&empty, NOW);
+		assert_non_null(j);
+		assert_true(json_is_null(json_object_get(j, "id")));
+		assert_string_equal(json_string_value(json_object_get(j, "status")), "received");
+		assert_true(json_is_null(json_object_get(j, "service_affected")));
+		json_decref(j);
+	}
+	kincident_free(&back);
+	kincident_free(&inc);
+}
+
 /* ---- main --------------------------------------------------------------------------------- */
 
 static const struct CMUnitTest fixed[] = {
@@ -946,14 +1283,24 @@ static const struct CMUnitTest fixed[] = {
 	cmocka_unit_test(test_first_unknown_member),
 	cmocka_unit_test(test_first_utf8),
 	cmocka_unit_test(test_first_too_long),
-	cmocka_unit_test(test_first_times),
-	cmocka_unit_test(test_first_vocabularies),
+	cmocka_unit_test(test_first_future),
+	cmocka_unit_test(test_first_detection_before_occurrence),
+	cmocka_unit_test(test_first_bad_time),
+	cmocka_unit_test(test_first_unknown_sector),
+	cmocka_unit_test(test_first_unknown_event_type),
+	cmocka_unit_test(test_first_unknown_cause_type),
+	cmocka_unit_test(test_first_other_fields),
 	cmocka_unit_test(test_first_roles),
 	cmocka_unit_test(test_update),
 	cmocka_unit_test(test_update_bad),
+	cmocka_unit_test(test_final_without_cause),
 	cmocka_unit_test(test_time_parse),
 	cmocka_unit_test(test_deadlines),
 	cmocka_unit_test(test_clock),
+	cmocka_unit_test(test_case_draft),
+	cmocka_unit_test(test_case_draft_first_only),
+	cmocka_unit_test(test_case_draft_event_class),
+	cmocka_unit_test(test_to_json),
 };
 
 int main(void)
