@@ -1666,6 +1666,18 @@ static enum kmsg action_label(int a)
 	}
 }
 
+/* Where the case made from an incident is: the published case, or the draft's editor. */
+static const char *case_url(struct khttp_req *req, const char *id, int *published)
+{
+	struct kcase c;
+	struct kerr e2 = KERR_INIT;
+
+	kcase_init(&c);
+	*published = kstore_get(req->st, id, &c, &e2) == 0;
+	kcase_free(&c);
+	return *published ? web_url(req, "/cases/%U", id, NULL) : web_url(req, "/drafts/%U/edit", id, NULL);
+}
+
 /* The side: what r may do (status, candidate, case draft), then the status history. */
 static void render_actions(struct html *w, struct khttp_req *req, const struct incpage *p)
 {
@@ -1702,17 +1714,11 @@ static void render_actions(struct html *w, struct khttp_req *req, const struct i
 		html_printf(w, "<section class=\"side-box\" aria-labelledby=\"case-h\">\n<h2 id=\"case-h\">%s</h2>\n",
 			    T(req, T_INC_CASE));
 		if (inc->case_id) {
-			struct kcase c;
-			struct kerr e2 = KERR_INIT;
 			int published;
+			const char *url = case_url(req, inc->case_id, &published);
 
-			kcase_init(&c);
-			published = kstore_get(req->st, inc->case_id, &c, &e2) == 0;
-			kcase_free(&c);
 			html_printf(w, "<p>%s <a href=\"%s\"><code>%s</code></a></p>\n",
-				    T(req, published ? T_INC_CASE_PUBLISHED : T_INC_CASE_DRAFT),
-				    published ? web_url(req, "/cases/%U", inc->case_id, NULL) :
-						web_url(req, "/drafts/%U/edit", inc->case_id, NULL), inc->case_id);
+				    T(req, published ? T_INC_CASE_PUBLISHED : T_INC_CASE_DRAFT), url, inc->case_id);
 		} else {
 			html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_INC_DRAFT_LEAD));
 			web_form_begin(w, req, web_url(req, "/incidents/%U/draft", inc->id, NULL), "form inline");
@@ -1969,13 +1975,8 @@ int web_incident_update(struct khttp_req *req, struct khttp_resp *resp, struct k
 	rc = kincident_allowed(req->reader, &p.inc, uf.kind && !strcmp(uf.kind, "final") ? KACT_FINAL : KACT_FOLLOWUP,
 			       &e2);
 	if (rc < 0) {
-		/* a kind that does not exist is the form's: said next to it */
-		if (!(uf.kind && (!strcmp(uf.kind, "followup") || !strcmp(uf.kind, "final"))) && rc == KE_INVALID)
-			rc = 0;
-		else {
-			rc = refused(req, rc, &e2, err);
-			goto out;
-		}
+		rc = refused(req, rc, &e2, err);
+		goto out;
 	}
 	if (!uf.f.n) {
 		kerr_clear(&e2);
@@ -2125,11 +2126,6 @@ static int do_draft(struct kstore *rw, const struct kincident *inc, void *varg, 
 	int rc, outcome = 0;
 
 	(void)now;
-	if (inc->case_id) {
-		/* made already: go on to it */
-		a->id = strdup(inc->case_id);
-		return a->id ? 0 : kerr_set(err, KE_NOMEM, "out of memory");
-	}
 	memset(&p, 0, sizeof(p));
 	kcase_init(&c);
 	if ((rc = kstore_incident_reports(rw, inc->id, rep_copy, &p, err)) < 0)
@@ -2156,8 +2152,21 @@ out:
 int web_incident_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	struct draft_arg a = { 0 };
-	int rc;
+	struct incpage p;
+	int rc, published;
 
+	/* made already (a second click, another analyst): on to it, for those who may edit drafts */
+	memset(&p, 0, sizeof(p));
+	if ((rc = incident_load(req, req->st, req->args[0], 0, &p, err)) < 0) {
+		incpage_free(&p);
+		return rc;
+	}
+	if (p.inc.case_id && kreader_may_see_drafts(req->reader)) {
+		rc = web_form_redirect(resp, case_url(req, p.inc.case_id, &published), err);
+		incpage_free(&p);
+		return rc;
+	}
+	incpage_free(&p);
 	rc = act(req, KACT_DRAFT, do_draft, &a, err);
 	if (rc == KE_EXISTS)
 		rc = kerr_set(err, KE_INVALID, "%s", T(req, T_INC_ERR_DRAFT_EXISTS));

@@ -419,6 +419,9 @@ D1=$(location | sed -n 's|^/drafts/\([^/]*\)/edit$|\1|p')
 get "/incidents/$I1" -b "$T/ana"
 body_has "incidents: the incident links its draft" "href=\"/drafts/$D1/edit\""
 body_lacks "incidents: no second draft offered" '事例の下書きを作成'
+post "$T/pub" "/incidents/$I1/draft" "$(csrf "$T/pub")"
+expect_code "incidents: a second click goes on to the same draft (303)" 303
+[ "$(location)" = "/drafts/$D1/edit" ] && ok "incidents: ... the same draft" || fail "incidents: ... the same draft" "$(location)"
 
 # ---- overdue: four days later (the follow-up was due after 72 hours) ----
 stop_server
