@@ -630,8 +630,8 @@ static void fs_open(struct html *w, const struct khttp_req *req, const struct fe
 {
 	int e = ferr_of(f, name) >= 0;
 
-	html_printf(w, "<fieldset class=\"field %s%R\" id=\"f-%s\"%R>\n<legend>%s%R</legend>\n", cls,
-		    e ? " has-error" : "", name, "", T(req, legend),
+	html_printf(w, "<fieldset class=\"field %s%R\" id=\"f-%s\">\n<legend>%s%R</legend>\n", cls,
+		    e ? " has-error" : "", name, T(req, legend),
 		    required ? " <span class=\"req\" aria-hidden=\"true\">*</span>" : "");
 	if (e)
 		html_printf(w, "<p class=\"visually-hidden\">%s</p>\n", T(req, T_INC_SEE_BELOW));
