@@ -110,23 +110,38 @@ void web_inc_time_html(struct html *w, const struct khttp_req *req, const char *
 		    strlen(t) < 10 ? (int)strlen(t) : 10, t, strlen(t) > 11 ? t + 11 : "");
 }
 
+/* The model's English labels are lower case ("received"): a label stands alone here ("Received"). */
+static const char *en_label(const struct khttp_req *req, const char *l)
+{
+	char *c;
+
+	if (!l || !*l)
+		return "";
+	if (!(c = strdup(l)))
+		return l;
+	if (*c >= 'a' && *c <= 'z')
+		*c = (char)(*c - 'a' + 'A');
+	return khttp_keep(req, c) ? c : l;
+}
+
 const char *web_inc_status_label(const struct khttp_req *req, int s)
 {
-	const char *l = req->lang == KLANG_EN ? kincident_status_label_en(s) : kincident_status_label_ja(s);
+	const char *l = req->lang == KLANG_EN ? en_label(req, kincident_status_label_en(s)) :
+		kincident_status_label_ja(s);
 
 	return l ? l : "";
 }
 
 const char *web_inc_event_label(const struct khttp_req *req, int i)
 {
-	const char *l = req->lang == KLANG_EN ? kevent_type_label_en(i) : kevent_type_label_ja(i);
+	const char *l = req->lang == KLANG_EN ? en_label(req, kevent_type_label_en(i)) : kevent_type_label_ja(i);
 
 	return l ? l : "";
 }
 
 const char *web_inc_cause_label(const struct khttp_req *req, int i)
 {
-	const char *l = req->lang == KLANG_EN ? kcause_type_label_en(i) : kcause_type_label_ja(i);
+	const char *l = req->lang == KLANG_EN ? en_label(req, kcause_type_label_en(i)) : kcause_type_label_ja(i);
 
 	return l ? l : "";
 }

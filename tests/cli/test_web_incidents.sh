@@ -449,6 +449,8 @@ body_has "incidents: the incident page says overdue" '<dd class="overdue">'
 body_has "incidents: ... in words" '期限超過</span>'
 get "/incidents/$I2?lang=en" -b "$T/ana"
 body_has "incidents: ... in English too" 'Overdue: follow-up'
+body_has "incidents: the status in English" '<span class="inc-status st-received">Received</span>'
+body_has "incidents: the sector in English" '<dd>Finance</dd>'
 get "/incidents.csv?overdue=1" -b "$T/ana"
 body_has "incidents: the CSV says overdue" '続報期限'
 exit 0
