@@ -374,6 +374,19 @@ body_lacks "incidents: ... detected the day before is out" "href=\"/incidents/$I
 get "/incidents?q=VPN" -b "$T/ana"
 body_has "incidents: the words filter finds a follow-up's words" "href=\"/incidents/$I1\""
 body_lacks "incidents: ... and only that" "href=\"/incidents/$I2\""
+get "/incidents?sort=oldest" -b "$T/ana"
+python3 - "$T/body" "$I1" "$I2" <<'EOF' && ok "incidents: the oldest first" || fail "incidents: the oldest first"
+import sys
+b = open(sys.argv[1], encoding="utf-8").read()
+sys.exit(0 if 0 <= b.find('href="/incidents/%s"' % sys.argv[2]) < b.find('href="/incidents/%s"' % sys.argv[3]) else 1)
+EOF
+body_has "incidents: the order kept in the form" '<option value="oldest" selected>'
+get "/incidents" -b "$T/ana"
+python3 - "$T/body" "$I1" "$I2" <<'EOF' && ok "incidents: the newest first by default" || fail "incidents: the newest first by default"
+import sys
+b = open(sys.argv[1], encoding="utf-8").read()
+sys.exit(0 if 0 <= b.find('href="/incidents/%s"' % sys.argv[3]) < b.find('href="/incidents/%s"' % sys.argv[2]) else 1)
+EOF
 get "/incidents?status=bogus&from=yesterday" -b "$T/ana"
 expect_code "incidents: wrong filters 400" 400
 expect_field_error "incidents: a wrong date filter, next to it" from "2026-11-20"
