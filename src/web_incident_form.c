@@ -17,7 +17,6 @@
 
 /* ---- form errors: a message for a field, and the model's words when it said them ---------- */
 
-
 void wif_ferr(struct wif_errs *f, const char *field, enum kmsg msg, const char *detail)
 {
 	for (int i = 0; i < f->n; i++)
@@ -198,7 +197,6 @@ static const struct web_option zones[] = {
 };
 #define NZONES (sizeof(zones) / sizeof(zones[0]))
 
-
 void wif_tfield_read(const struct khttp_req *req, const char *name, struct wif_time *t)
 {
 	char n[40];
@@ -315,7 +313,6 @@ int wif_jcodes(json_t *o, const char *k, unsigned bits, const char *(*code)(int)
 }
 
 /* ---- the impact fields (both forms) ------------------------------------------------------- */
-
 
 void wif_impact_read(const struct khttp_req *req, struct wif_impact *im)
 {
