@@ -18,8 +18,9 @@
  * spread the connections.
  *
  * Bodies.  A POST's application/x-www-form-urlencoded body is read (at
- * most KHTTP_MAX_BODY bytes: a larger Content-Length is answered 413 before
- * any of it is read, and a chunked body that grows past the limit is cut off:
+ * most KHTTP_MAX_BODY bytes, or KHTTP_MAX_FORM_BODY for the few routes
+ * with a large form, route.h kroute_large_form(): the case editor; a larger
+ * Content-Length is answered 413 before any of it is read, and a chunked body that grows past the limit is cut off:
  * libmicrohttpd 0.9.75 cannot answer in the middle of a body, so the
  * connection is closed) and parsed into the same parameters as the query;
  * a body of another type is 415.  Other methods' bodies are dropped.
@@ -217,6 +218,7 @@ struct reqstate {
 	struct job *job;  /* set while the page is built in the pool */
 	int refused;      /* answered with an error before the body was in */
 	int deferred;     /* job built, for the pool on the next call (enqueue) */
+	size_t max_body;  /* KHTTP_MAX_BODY, or KHTTP_MAX_FORM_BODY for a large form */
 };
 
 /*
@@ -1141,7 +1143,7 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 
 		if (*end || end == cl)
 			return 400;
-		if (n > KHTTP_MAX_BODY)
+		if (n > rs->max_body)
 			return 413;
 	}
 	if (!kroute_method_known(method))
@@ -1151,9 +1153,9 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 
 /*
  * Parse the query string into req->params, decoding into arena: 0, -1 if
- * malformed, -2 if it has more than KHTTP_MAX_PARAMS parameters.
+ * malformed, -2 if the parameters would then be more than max in all.
  */
-static int parse_query(struct khttp_req *req, const char *q, char **arena)
+static int parse_query(struct khttp_req *req, const char *q, char **arena, int max)
 {
 	while (*q) {
 		const char *amp = strchr(q, '&'), *eq;
@@ -1161,7 +1163,7 @@ static int parse_query(struct khttp_req *req, const char *q, char **arena)
 		struct kparam *pm;
 
 		if (n) {
-			if (req->nparams >= KHTTP_MAX_PARAMS)
+			if (req->nparams >= max)
 				return -2;
 			pm = &req->params[req->nparams];
 			eq = memchr(q, '=', n);
@@ -1319,7 +1321,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 			break;
 		p = sl + 1;
 	}
-	switch (parse_query(req, req->query, &ap)) {
+	switch (parse_query(req, req->query, &ap, KHTTP_MAX_PARAMS)) {
 	case 0:
 		break;
 	case -2:
@@ -1332,7 +1334,8 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 		/* the same syntax as a query; a NUL byte would end it early */
 		if (memchr(rs->form.buf, '\0', rs->form.len))
 			return send_error(srv, conn, req, kind, 400, "malformed form data", rs);
-		switch (parse_query(req, rs->form.buf, &ap)) {
+		switch (parse_query(req, rs->form.buf, &ap,
+				    rs->max_body > KHTTP_MAX_BODY ? KHTTP_MAX_FORM_PARAMS : KHTTP_MAX_PARAMS)) {
 		case 0:
 			break;
 		case -2:
@@ -1437,7 +1440,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rs->started = 1;
 		rs->method = method;
 		rs->body_type = body_type(conn, method);
-		kbuf_setcap(&rs->form, KHTTP_MAX_BODY);
+		rs->max_body = kroute_large_form(method, rs->uri) ? KHTTP_MAX_FORM_BODY : KHTTP_MAX_BODY;
+		kbuf_setcap(&rs->form, rs->max_body);
 		status = check_limits(conn, rs, method);
 		if (status) {
 			rs->refused = 1;
@@ -1470,7 +1474,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (rs->refused)
 			return MHD_YES; /* answered already: what still comes is dropped */
 		rs->body += n;
-		if (rs->body > KHTTP_MAX_BODY) {
+		if (rs->body > rs->max_body) {
 			/*
 			 * A body without a Content-Length (chunked) has passed the
 			 * limit: answer 413 now, without reading the rest (or, if
