@@ -1,5 +1,6 @@
 /*
- * store.c - the neutral store API (store.h, store_search.h): it picks the
+ * store.c - the neutral store API (store.h, store_search.h, store_account.h,
+ * store_report.h): it picks the
  * storage backend when a store is opened and hands every operation to the
  * backend's table (store_be.h), as st->be->op(st, ...).  What needs no
  * backend (the path, the column names) is answered here.  No database
@@ -9,6 +10,7 @@
 #include "store_be.h"
 #include "store_search.h"
 #include "store_account.h"
+#include "store_report.h"
 #include "account.h"
 #include "kerr.h"
 
@@ -414,4 +416,102 @@ int kstore_audit_list(struct kstore *st, const struct kaudit_query *q, kstore_au
 		      struct kerr *err)
 {
 	return ACCT(st)->audit_list(st, q, cb, ctx, err);
+}
+
+/* ---- incidents, drafts, settings (store_report.h) ------------------------ */
+
+#define REP(st) ((st)->be->report)
+
+int kstore_deadlines_get(struct kstore *st, struct kdeadlines *d, struct kerr *err)
+{
+	return REP(st)->deadlines_get(st, d, err);
+}
+
+int kstore_deadlines_set(struct kstore *st, const struct kdeadlines *d, struct kerr *err)
+{
+	return REP(st)->deadlines_set(st, d, err);
+}
+
+int kstore_incident_add(struct kstore *st, struct kincident *inc, time_t now, struct kerr *err)
+{
+	return REP(st)->incident_add(st, inc, now, err);
+}
+
+int kstore_incident_get(struct kstore *st, const char *id, struct kincident *inc, struct kerr *err)
+{
+	if (!id)
+		return kerr_set(err, KE_NOTFOUND, "no incident id given");
+	return REP(st)->incident_get(st, id, inc, err);
+}
+
+int kstore_incident_list(struct kstore *st, const struct kincident_query *q, kstore_incident_cb cb, void *ctx,
+			 long *total, struct kerr *err)
+{
+	return REP(st)->incident_list(st, q, cb, ctx, total, err);
+}
+
+int kstore_incident_counts(struct kstore *st, const struct kincident_query *q, kstore_count_cb cb, void *ctx,
+			   struct kerr *err)
+{
+	return REP(st)->incident_counts(st, q, cb, ctx, err);
+}
+
+int kstore_incident_report(struct kstore *st, struct kincident *inc, json_t *rep, time_t now, int *seq,
+			   struct kerr *err)
+{
+	return REP(st)->incident_report(st, inc, rep, now, seq, err);
+}
+
+int kstore_incident_reports(struct kstore *st, const char *id, kstore_report_cb cb, void *ctx, struct kerr *err)
+{
+	if (!id)
+		return kerr_set(err, KE_NOTFOUND, "no incident id given");
+	return REP(st)->incident_reports(st, id, cb, ctx, err);
+}
+
+int kstore_incident_status(struct kstore *st, const char *id, int status, const char *note, time_t now,
+			   struct kerr *err)
+{
+	if (!id)
+		return kerr_set(err, KE_NOTFOUND, "no incident id given");
+	return REP(st)->incident_status(st, id, status, note, now, err);
+}
+
+int kstore_incident_candidate(struct kstore *st, const char *id, int on, time_t now, struct kerr *err)
+{
+	if (!id)
+		return kerr_set(err, KE_NOTFOUND, "no incident id given");
+	return REP(st)->incident_candidate(st, id, on, now, err);
+}
+
+int kstore_incident_history(struct kstore *st, const char *id, kstore_status_cb cb, void *ctx, struct kerr *err)
+{
+	if (!id)
+		return kerr_set(err, KE_NOTFOUND, "no incident id given");
+	return REP(st)->incident_history(st, id, cb, ctx, err);
+}
+
+int kstore_draft_put(struct kstore *st, const struct kcase *c, const char *incident, int *outcome,
+		     struct kerr *err)
+{
+	return REP(st)->draft_put(st, c, incident, outcome, err);
+}
+
+int kstore_draft_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *err)
+{
+	if (!id)
+		return kerr_set(err, KE_NOTFOUND, "no draft id given");
+	return REP(st)->draft_get(st, id, c, err);
+}
+
+int kstore_draft_list(struct kstore *st, kstore_draft_cb cb, void *ctx, struct kerr *err)
+{
+	return REP(st)->draft_list(st, cb, ctx, err);
+}
+
+int kstore_publish(struct kstore *st, const char *id, struct kerr *err)
+{
+	if (!id)
+		return kerr_set(err, KE_NOTFOUND, "no draft id given");
+	return REP(st)->publish(st, id, err);
 }

@@ -17,6 +17,7 @@
 #define KYOKUN_STORE_BE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "store.h"
 #include "store_query.h"
@@ -24,6 +25,7 @@
 
 struct kstore_be;
 struct kstore_be_account;
+struct kstore_be_report;
 
 /* The start of every backend's connection struct. */
 struct kstore {
@@ -96,6 +98,8 @@ struct kstore_be {
 
 	/* accounts and the audit log (store_account.h) */
 	const struct kstore_be_account *account;
+	/* incidents, drafts and settings (store_report.h) */
+	const struct kstore_be_report *report;
 };
 
 /* A backend's account operations: each has the contract of kstore_NAME in store_account.h. */
@@ -137,6 +141,41 @@ struct kstore_be_account {
 	int (*audit_add)(struct kstore *st, const struct kaudit *a, struct kerr *err);
 	int (*audit_list)(struct kstore *st, const struct kaudit_query *q,
 			  int (*cb)(void *ctx, const struct kaudit *a), void *ctx, struct kerr *err);
+};
+
+/* A backend's incident, draft and settings operations: each has the contract of kstore_NAME in store_report.h. */
+struct kdeadlines;
+struct kincident;
+struct kincident_query;
+struct kreport_row;
+struct kstatus_row;
+struct kdraft_row;
+struct kstore_be_report {
+	int (*deadlines_get)(struct kstore *st, struct kdeadlines *d, struct kerr *err);
+	int (*deadlines_set)(struct kstore *st, const struct kdeadlines *d, struct kerr *err);
+	int (*incident_add)(struct kstore *st, struct kincident *inc, time_t now, struct kerr *err);
+	int (*incident_get)(struct kstore *st, const char *id, struct kincident *inc, struct kerr *err);
+	int (*incident_list)(struct kstore *st, const struct kincident_query *q,
+			     int (*cb)(void *ctx, const struct kincident *inc), void *ctx, long *total,
+			     struct kerr *err);
+	int (*incident_counts)(struct kstore *st, const struct kincident_query *q,
+			       int (*cb)(void *ctx, const char *kind, const char *value, long n), void *ctx,
+			       struct kerr *err);
+	int (*incident_report)(struct kstore *st, struct kincident *inc, struct json_t *rep, time_t now, int *seq,
+			       struct kerr *err);
+	int (*incident_reports)(struct kstore *st, const char *id, int (*cb)(void *ctx, const struct kreport_row *r),
+				void *ctx, struct kerr *err);
+	int (*incident_status)(struct kstore *st, const char *id, int status, const char *note, time_t now,
+			       struct kerr *err);
+	int (*incident_candidate)(struct kstore *st, const char *id, int on, time_t now, struct kerr *err);
+	int (*incident_history)(struct kstore *st, const char *id, int (*cb)(void *ctx, const struct kstatus_row *r),
+				void *ctx, struct kerr *err);
+	int (*draft_put)(struct kstore *st, const struct kcase *c, const char *incident, int *outcome,
+			 struct kerr *err);
+	int (*draft_get)(struct kstore *st, const char *id, struct kcase *c, struct kerr *err);
+	int (*draft_list)(struct kstore *st, int (*cb)(void *ctx, const struct kdraft_row *d), void *ctx,
+			  struct kerr *err);
+	int (*publish)(struct kstore *st, const char *id, struct kerr *err);
 };
 
 /* The backends built in. */

@@ -46,18 +46,22 @@ enum {
 	S_TOUCH,
 	S_DEL_RECIPIENTS,
 	S_ADD_RECIPIENT,
+	S_DRAFT_FIND,
 	S__N
 };
 
 static const char *const stmt_sql[S__N] = {
-	[S_FIND] = "SELECT rid, revision, body, updated, batch FROM cases WHERE id = ?1",
+	[S_FIND] = "SELECT rid, revision, body, updated, batch, author FROM cases WHERE id = ?1",
 	[S_INSERT] = "INSERT INTO cases(id, title, document, year, case_number, category, event_class,"
-		     " reader_level, tlp, body, revision, created, updated, batch, owner)"
-		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, ?11, ?12, ?13)",
+		     " reader_level, tlp, body, revision, created, updated, batch, owner, author)"
+		     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?14, ?11, ?11, ?12, ?13, ?15)",
 	[S_UPDATE] = "UPDATE cases SET title = ?2, document = ?3, year = ?4, case_number = ?5,"
 		     " category = ?6, event_class = ?7, reader_level = ?8, tlp = ?9, body = ?10,"
-		     " revision = revision + 1, updated = ?11, batch = ?12, owner = ?13 WHERE rid = ?1",
-	[S_SAVE_REV] = "INSERT OR REPLACE INTO revisions(id, revision, body, saved) VALUES(?1, ?2, ?3, ?4)",
+		     " revision = revision + 1, updated = ?11, batch = ?12, owner = ?13, author = ?15"
+		     " WHERE rid = ?1",
+	[S_SAVE_REV] = "INSERT OR REPLACE INTO revisions(id, revision, body, saved, author, draft)"
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_DRAFT_FIND] = "SELECT 1 FROM case_drafts WHERE id = ?1",
 	[S_DEL_TAGS] = "DELETE FROM case_tags WHERE rid = ?1",
 	[S_ADD_TAG] = "INSERT OR IGNORE INTO case_tags(rid, kind, value) VALUES(?1, ?2, ?3)",
 	[S_DEL_RECIPIENTS] = "DELETE FROM case_recipients WHERE rid = ?1",
@@ -259,11 +263,13 @@ static const char *const migrations[] = {
 	 * event_types and cause_types are bit sets (report.h KEVT_*, KCAUSE_*).
 	 * Case drafts live apart from the cases (never listed, searched or
 	 * counted with them) and share the revisions table, which now says who
-	 * saved each revision (author: a login or local:OSUSER; NULL before).
+	 * saved each revision (author: a login or local:OSUSER; NULL before)
+	 * and whether it was saved while the case was a draft (draft 1).
 	 * settings: the store's own settings (deadlines), by key.
 	 */
 	"ALTER TABLE cases ADD COLUMN author TEXT;"
 	"ALTER TABLE revisions ADD COLUMN author TEXT;"
+	"ALTER TABLE revisions ADD COLUMN draft INTEGER NOT NULL DEFAULT 0;"
 	"CREATE TABLE incidents("
 	"  rid INTEGER PRIMARY KEY,"
 	"  id TEXT NOT NULL UNIQUE,"
@@ -879,6 +885,36 @@ static void ksqlite_rollback(struct kstore *kst)
 	end_bulk(st);
 }
 
+/*
+ * A write of its own (the accounts', the incidents'): a transaction of its
+ * own, or a savepoint in the caller's (kstore_begin), so that a write that
+ * fails leaves nothing behind either way.
+ */
+int ksqlite_wbegin(struct kstore_sqlite *st, int *own, struct kerr *err)
+{
+	*own = !st->in_txn;
+	if (*own)
+		return ksqlite_begin(&st->base, err);
+	return exec(st, "SAVEPOINT kwrite", err);
+}
+
+int ksqlite_wend(struct kstore_sqlite *st, int own, int rc, struct kerr *err)
+{
+	if (own) {
+		if (rc)
+			ksqlite_rollback(&st->base);
+		else
+			rc = ksqlite_commit(&st->base, err);
+		return rc;
+	}
+	if (rc) {
+		exec(st, "ROLLBACK TO kwrite", NULL);
+		exec(st, "RELEASE kwrite", NULL);
+		return rc;
+	}
+	return exec(st, "RELEASE kwrite", err);
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static void now_iso(char *buf, size_t n)
@@ -999,8 +1035,14 @@ out:
 	return rc;
 }
 
+/*
+ * Store c in the open transaction (see kstore_put).  revision: the number
+ * a new case starts at (0: 1; a published draft continues its own);
+ * action: the audit action of a new case (NULL: case.add).  The actor
+ * (kstore_set_actor) is the author of the version stored.
+ */
 static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const char *given, size_t glen,
-		      int *outcome, struct kerr *err)
+		      int revision, const char *action, int *outcome, struct kerr *err)
 {
 	struct kbuf json = KBUF_INIT;
 	sqlite3_stmt *s;
@@ -1043,12 +1085,30 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 			sqlite3_bind_int(r, 2, sqlite3_column_int(s, 1));
 			sqlite3_bind_text(r, 3, (const char *)sqlite3_column_text(s, 2), -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(r, 4, (const char *)sqlite3_column_text(s, 3), -1, SQLITE_TRANSIENT);
+			if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+				sqlite3_bind_text(r, 5, (const char *)sqlite3_column_text(s, 5), -1,
+						  SQLITE_TRANSIENT);
+			sqlite3_bind_int(r, 6, 0);
 			sqlite3_reset(s);
 			if ((rc = ksqlite_step_done(st, r, err, "saving the previous revision")))
 				goto out;
 		}
 	} else {
 		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			rc = ksqlite_db_err(st, err, "looking up the case");
+			goto out;
+		}
+		/* drafts and cases share one id space */
+		s = st->stmt[S_DRAFT_FIND];
+		sqlite3_bind_text(s, 1, c->id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW) {
+			rc = kerr_set(err, KE_EXISTS, "id \"%s\" is a case draft: publish it, or give the case "
+				      "another id", c->id);
+			goto out;
+		}
 		if (rc != SQLITE_DONE) {
 			rc = ksqlite_db_err(st, err, "looking up the case");
 			goto out;
@@ -1078,6 +1138,8 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	sqlite3_bind_text(s, 11, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 12, st->batch);
 	ksqlite_bind_text(s, 13, c->owner);
+	sqlite3_bind_int(s, 14, revision > 0 ? revision : 1);
+	ksqlite_bind_text(s, 15, ksqlite_actor(st));
 	if ((rc = ksqlite_step_done(st, s, err, "storing the case")))
 		goto out;
 	if (!exists)
@@ -1111,7 +1173,8 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 		if ((rc = ksqlite_step_done(st, s, err, "storing recipients")))
 			goto out;
 	}
-	if ((rc = ksqlite_audit(st, exists ? "case.update" : "case.add", "case", c->id, NULL, err)))
+	if ((rc = ksqlite_audit(st, exists ? "case.update" : action ? action : "case.add", "case", c->id, NULL,
+				err)))
 		goto out;
 	if (outcome)
 		*outcome = exists ? KSTORE_UPDATED : KSTORE_CREATED;
@@ -1129,7 +1192,7 @@ static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json
 
 	if (own && (rc = ksqlite_begin(&st->base, err)))
 		return rc;
-	rc = put_locked(st, c, json, len, outcome, err);
+	rc = put_locked(st, c, json, len, 0, NULL, outcome, err);
 	if (own) {
 		if (rc)
 			ksqlite_rollback(&st->base);
@@ -1137,6 +1200,12 @@ static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json
 			rc = ksqlite_commit(&st->base, err);
 	}
 	return rc;
+}
+
+int ksqlite_put_case(struct kstore_sqlite *st, const struct kcase *c, int revision, const char *action,
+		     int *outcome, struct kerr *err)
+{
+	return put_locked(st, c, NULL, 0, revision, action, outcome, err);
 }
 
 static int ksqlite_put(struct kstore *kst, const struct kcase *c, int *outcome, struct kerr *err)
@@ -1650,8 +1719,10 @@ static int ksqlite_history(struct kstore *kst, const char *id, kstore_rev_cb cb,
 	struct krevision rev;
 	int rc, n = 0;
 
-	rc = ksqlite_prepare(st, "SELECT revision, updated, body, 1 FROM cases WHERE id = ?1"
-			 " UNION ALL SELECT revision, saved, body, 0 FROM revisions WHERE id = ?1"
+	/* a case, or a draft (its current version in case_drafts), and the revisions before */
+	rc = ksqlite_prepare(st, "SELECT revision, updated, body, 1, author, 0 FROM cases WHERE id = ?1"
+			 " UNION ALL SELECT revision, updated, body, 1, author, 1 FROM case_drafts WHERE id = ?1"
+			 " UNION ALL SELECT revision, saved, body, 0, author, draft FROM revisions WHERE id = ?1"
 			 " ORDER BY 1 DESC", &s, err);
 	if (rc)
 		return rc;
@@ -1661,6 +1732,8 @@ static int ksqlite_history(struct kstore *kst, const char *id, kstore_rev_cb cb,
 		rev.saved = col_text(s, 1);
 		rev.json = col_text(s, 2);
 		rev.current = sqlite3_column_int(s, 3);
+		rev.author = col_text(s, 4);
+		rev.draft = sqlite3_column_int(s, 5);
 		if (n == 0 && !rev.current)
 			break; /* revisions of a deleted case are not shown */
 		n++;
@@ -1910,4 +1983,5 @@ const struct kstore_be kstore_be_sqlite = {
 	.indexed = ksqlite_indexed,
 	.query_text = ksqlite_query_text,
 	.account = &ksqlite_be_account,
+	.report = &ksqlite_be_report,
 };

@@ -105,6 +105,25 @@ struct ksqlite_acct;
 int ksqlite_audit(struct kstore_sqlite *st, const char *action, const char *kind, const char *name,
 		  const char *detail, struct kerr *err);
 void ksqlite_acct_free(struct kstore_sqlite *st);
+/* The actor's name set with kstore_set_actor() (a login, local:OSUSER), or NULL when none is set. */
+const char *ksqlite_actor(struct kstore_sqlite *st);
+/*
+ * store_sqlite.c: a write of its own: a transaction (*own set), or a
+ * savepoint inside the caller's; ksqlite_wend() commits it if rc is 0,
+ * else undoes it, and returns rc (or the commit's failure).
+ */
+int ksqlite_wbegin(struct kstore_sqlite *st, int *own, struct kerr *err);
+int ksqlite_wend(struct kstore_sqlite *st, int own, int rc, struct kerr *err);
+/*
+ * store_sqlite.c: store case c in the open transaction as kstore_put()
+ * does (tables, tags, recipients, text and search index, audit), a new
+ * case starting at revision (0: 1) and audited as action (NULL: case.add).
+ * For kstore_publish() (store_sqlite_report.c).
+ */
+int ksqlite_put_case(struct kstore_sqlite *st, const struct kcase *c, int revision, const char *action,
+		     int *outcome, struct kerr *err);
+/* store_sqlite_report.c: incidents, drafts, settings (store_report.h). */
+extern const struct kstore_be_report ksqlite_be_report;
 extern const struct kstore_be_account ksqlite_be_account;
 
 /* err from the connection's last error; a damaged file is said so, and ends the transaction. */

@@ -149,38 +149,16 @@ static sqlite3_stmt *stmt(struct kstore_sqlite *st, int i, struct kerr *err)
 	return a->stmt[i];
 }
 
-static int exec(struct kstore_sqlite *st, const char *sql, struct kerr *err)
-{
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return ksqlite_db_err(st, err, "accounts");
-	return 0;
-}
-
-/* Start a write: a transaction of its own, or a savepoint in the caller's. */
+/* Start a write: a transaction of its own, or a savepoint in the caller's (store_sqlite.c). */
 static int wbegin(struct kstore_sqlite *st, int *own, struct kerr *err)
 {
-	*own = !st->in_txn;
-	if (*own)
-		return kstore_begin(&st->base, err);
-	return exec(st, "SAVEPOINT kacct", err);
+	return ksqlite_wbegin(st, own, err);
 }
 
 /* End it: committed if rc is 0, else undone.  Returns rc (or the commit's failure). */
 static int wend(struct kstore_sqlite *st, int own, int rc, struct kerr *err)
 {
-	if (own) {
-		if (rc)
-			kstore_rollback(&st->base);
-		else
-			rc = kstore_commit(&st->base, err);
-		return rc;
-	}
-	if (rc) {
-		exec(st, "ROLLBACK TO kacct", NULL);
-		exec(st, "RELEASE kacct", NULL);
-		return rc;
-	}
-	return exec(st, "RELEASE kacct", err);
+	return ksqlite_wend(st, own, rc, err);
 }
 
 /* Step a write statement to its end; its failure as KE_DB naming what. */
@@ -239,6 +217,11 @@ static int ksqlite_set_actor(struct kstore *kst, long long user_id, const char *
 	a->address = nd;
 	a->actor_id = actor ? user_id : 0;
 	return 0;
+}
+
+const char *ksqlite_actor(struct kstore_sqlite *st)
+{
+	return st->acct ? st->acct->actor : NULL;
 }
 
 /* Bind text v at i, cut to AUDIT_FIELD_MAX bytes at a character boundary. */

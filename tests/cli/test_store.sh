@@ -199,7 +199,7 @@ expect_rc "not a database: add exits 1" 1
 if [ "$HAVE_SQLITE" -eq 1 ]; then
 	cp "$T/k.db" "$T/old.db"
 	# undo migrations 5 to 8, as a database made by an older kyokun has them
-	sqlite3 "$T/old.db" "DROP TABLE settings; DROP TABLE case_drafts; DROP TABLE incident_status; DROP TABLE incident_reports; DROP TABLE incidents; ALTER TABLE revisions DROP COLUMN author; ALTER TABLE cases DROP COLUMN author;
+	sqlite3 "$T/old.db" "DROP TABLE settings; DROP TABLE case_drafts; DROP TABLE incident_status; DROP TABLE incident_reports; DROP TABLE incidents; ALTER TABLE revisions DROP COLUMN draft; ALTER TABLE revisions DROP COLUMN author; ALTER TABLE cases DROP COLUMN author;
 		DROP INDEX cases_facets;
 		DROP TABLE audit; DROP TABLE signin_failures; DROP TABLE tokens; DROP TABLE sessions;
 		DROP TABLE users; DROP TABLE org_sectors; DROP TABLE orgs;

@@ -784,7 +784,7 @@ static void test_readonly_schema(void **state)
 
 	/* schema 4: migrations 5 to 8 undone (update with a new migration) */
 	assert_int_equal(kstore_schema_latest(), 8);
-	db_exec(path, "DROP TABLE settings; DROP TABLE case_drafts; DROP TABLE incident_status; DROP TABLE incident_reports; DROP TABLE incidents; ALTER TABLE revisions DROP COLUMN author; ALTER TABLE cases DROP COLUMN author;"
+	db_exec(path, "DROP TABLE settings; DROP TABLE case_drafts; DROP TABLE incident_status; DROP TABLE incident_reports; DROP TABLE incidents; ALTER TABLE revisions DROP COLUMN draft; ALTER TABLE revisions DROP COLUMN author; ALTER TABLE cases DROP COLUMN author;"
 		" DROP INDEX cases_facets;"
 		" DROP TABLE audit; DROP TABLE signin_failures; DROP TABLE tokens; DROP TABLE sessions;"
 		" DROP TABLE users; DROP TABLE org_sectors; DROP TABLE orgs;"
