@@ -477,6 +477,8 @@ static struct MHD_Response *make_response(const struct khttp_resp *resp, enum kl
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
 	if (resp->set_cookie[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
+	if (resp->content_disposition)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, resp->content_disposition);
 	if (resp->retry_after) {
 		char ra[24];
 

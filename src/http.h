@@ -131,6 +131,7 @@ struct khttp_resp {
 	unsigned retry_after;      /* seconds, for a Retry-After header; 0: none */
 	int no_store;              /* never keep in the response cache */
 	const char *www_authenticate; /* a WWW-Authenticate header (a 401 of the API) */
+	const char *content_disposition; /* a Content-Disposition header (a download), or NULL */
 };
 
 typedef int (*khttp_handler)(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);

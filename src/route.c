@@ -7,6 +7,7 @@
 #include "kerr.h"
 #include "reader.h"
 #include "web.h"
+#include "web_incident.h"
 
 #include <string.h>
 #include <strings.h>
@@ -65,6 +66,18 @@ const struct kroute kroutes[] = {
 	{ "POST", "/admin/users/:login/tokens/:id/revoke", web_admin_token_revoke, KRESP_HTML, KCAP_ADMIN, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/admin/audit", web_admin_audit, KRESP_HTML, KCAP_ADMIN, 0, NULL },
 	{ "GET", "/api/audit", api_audit, KRESP_JSON, KCAP_ADMIN, 0, "the audit log, newest first (admins)" },
+	/* incidents (web_desk.c, web_incident.c): the analysts' desk and the operator's view; who sees and
+	 * may do what is the model's kincident_allowed(), asked by each handler (404 for an incident one
+	 * may not see); /incidents/new before /incidents/:id */
+	{ "GET", "/incidents", web_incidents, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
+	{ "GET", "/incidents.csv", web_incidents_csv, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
+	{ "GET", "/incidents/new", web_incident_new, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
+	{ "POST", "/incidents", web_incident_file, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	{ "GET", "/incidents/:id", web_incident, KRESP_HTML, KROUTE_SIGNED_IN, 0, NULL },
+	{ "POST", "/incidents/:id/updates", web_incident_update, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/incidents/:id/status", web_incident_status, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/incidents/:id/candidate", web_incident_candidate, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/incidents/:id/draft", web_incident_draft, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	/* operations: load balancers ask /healthz; /metrics is for Prometheus on this machine, or admins */
 	{ "GET", "/healthz", web_healthz, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/metrics", web_metrics, KRESP_HTML, KROUTE_LOOPBACK_OR_ADMIN, 0, NULL },

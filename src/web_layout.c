@@ -260,6 +260,10 @@ void web_account_bar(struct html *w, const struct khttp_req *req)
 		    "<span class=\"who-name\">%s</span> <span class=\"who-role\">%s</span></a>",
 		    T(req, T_ACCOUNT_MENU), web_url(req, "/account", NULL), T(req, T_SIGNED_IN_AS),
 		    req->user_name ? req->user_name : r->login ? r->login : "", web_role_label(req, r->role));
+	/* incidents: the desk for the centre, the incidents of one's organisation or sectors for the others */
+	if (kreader_can(r, KCAP_CASE_EDIT) || kreader_can(r, KCAP_REPORT_REVIEW) || kreader_can(r, KCAP_REPORT_FILE))
+		html_printf(w, "<a class=\"desk-link\" href=\"%s\">%s</a>", web_url(req, "/incidents", NULL),
+			    T(req, kreader_can(r, KCAP_CASE_EDIT) ? T_INC_NAV_DESK : T_INC_NAV_INCIDENTS));
 	if (kreader_can(r, KCAP_ADMIN))
 		html_printf(w, "<a class=\"admin-link\" href=\"%s\">%s</a>", web_url(req, "/admin", NULL),
 			    T(req, T_NAV_ADMIN));
