@@ -1497,7 +1497,7 @@ int web_case_diff(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 	struct web_revs rs;
 	struct kcase c, a, b;
 	struct html w;
-	char la[64], lb[64];
+	char la[64], lb[64], na[16], nb[16];
 	int rc, any = 0;
 
 	kcase_init(&c);
@@ -1522,23 +1522,30 @@ int web_case_diff(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 		goto out;
 	snprintf(la, sizeof(la), T(req, T_ED_REVISION_N), from);
 	snprintf(lb, sizeof(lb), T(req, T_ED_REVISION_N), to);
+	snprintf(na, sizeof(na), "%d", from);
+	snprintf(nb, sizeof(nb), "%d", to);
 	html_init(&w, &resp->body);
 	web_begin(&w, req, T(req, T_ED_DIFF_TITLE), "", "page-diff");
-	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"%s\">%s</a></li>"
-		    "<li><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></li><li><a href=\"%s\">%s</a></li>"
+	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"%s\">%s</a></li>",
+		    web_url(req, "/", NULL), T(req, T_NAV_HOME));
+	if (draft)
+		html_printf(&w, "<li><a href=\"%s\">%s</a></li>", web_url(req, "/drafts", NULL), T(req, T_ED_DRAFTS));
+	html_printf(&w, "<li><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></li><li><a href=\"%s\">%s</a></li>"
 		    "<li aria-current=\"page\">%s</li></ol></nav>\n",
-		    web_url(req, "/", NULL), T(req, T_NAV_HOME), web_url(req, draft ? "/drafts/%U" : "/cases/%U", c.id, NULL),
+		    web_url(req, draft ? "/drafts/%U" : "/cases/%U", c.id, NULL),
 		    c.title, web_url(req, draft ? "/drafts/%U/history" : "/cases/%U/history", c.id, "tz", khttp_param(req, "tz"), NULL),
 		    T(req, T_HISTORY), T(req, T_ED_DIFF_TITLE));
 	html_printf(&w, "<h1>%s <span class=\"muted\" lang=\"ja\" dir=\"auto\">– %s</span></h1>\n", T(req, T_ED_DIFF_TITLE),
 		    c.title);
 	html_printf(&w, "<p class=\"diff-head\"><span class=\"diff-del-key\">− <a href=\"%s\">%s</a> · %s · %s</span><br>"
 		    "<span class=\"diff-add-key\">+ <a href=\"%s\">%s</a> · %s · %s</span></p>\n",
-		    web_url(req, draft ? "/drafts/%U/revisions/%U" : "/cases/%U/revisions/%U", c.id, khttp_keep(req, strdup(la + strcspn(la, "0123456789"))), NULL),
+		    web_url(req, draft ? "/drafts/%U/revisions/%U" : "/cases/%U/revisions/%U", c.id, na, NULL),
 		    la, web_time(req, ra->saved), ra->author ? ra->author : T(req, T_ED_UNKNOWN_AUTHOR),
-		    web_url(req, draft ? "/drafts/%U/revisions/%U" : "/cases/%U/revisions/%U", c.id, khttp_keep(req, strdup(lb + strcspn(lb, "0123456789"))), NULL),
+		    web_url(req, draft ? "/drafts/%U/revisions/%U" : "/cases/%U/revisions/%U", c.id, nb, NULL),
 		    lb, web_time(req, rb->saved), rb->author ? rb->author : T(req, T_ED_UNKNOWN_AUTHOR));
 	web_diff_form(&w, req, draft, c.id, &rs, from, to);
+	html_printf(&w, "<p class=\"diff-legend\"><span class=\"diff-del-key\">− %s</span> · "
+		    "<span class=\"diff-add-key\">+ %s</span></p>\n", T(req, T_ED_DELETED), T(req, T_ED_ADDED));
 	for (int f = 0; f < DF__N; f++) {
 		struct lines x = { 0 }, y = { 0 };
 		struct kbuf body = KBUF_INIT;
