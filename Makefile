@@ -11,7 +11,14 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 KFLAGS   = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
            -Wno-unused-parameter $(shell pkg-config --cflags $(PKGS))
-LIBS     = $(shell pkg-config --libs $(PKGS)) -lm -lpthread
+# poppler-glib is not linked: pdf.c loads it (by its soname) at the first PDF,
+# so that other commands do not pay for loading it and what it needs
+LINKED   = $(filter-out poppler-glib,$(PKGS))
+LIBS     = $(shell pkg-config --libs $(LINKED)) -lm -lpthread -ldl
+# the unit tests link everything (test_pdf makes PDFs with cairo, which poppler-glib brings)
+TESTLIBS = $(shell pkg-config --libs $(PKGS)) -lm -lpthread -ldl
+POPPLER_SONAME := $(shell readelf -d "$$(pkg-config --variable=libdir poppler-glib)/libpoppler-glib.so" \
+                    2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 O       ?= build
 
 SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
@@ -37,7 +44,8 @@ $(O)/libkyokun.a: $(OBJS)
 # -MMD -MP: each object's header dependencies in $(O)/*.d, read back below
 $(O)/%.o: src/%.c | $(O)
 	@echo "  CC $<"
-	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -I$(O) -DKYOKUN_VERSION='"$(VERSION)"' -c -o $@ $<
+	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -I$(O) -DKYOKUN_VERSION='"$(VERSION)"' \
+		$(if $(POPPLER_SONAME),-DKYOKUN_POPPLER_SONAME='"$(POPPLER_SONAME)"') -c -o $@ $<
 
 $(O)/embed: tools/embed.c | $(O)
 	$(CC) $(KFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -57,7 +65,7 @@ $(O)/main.o $(O)/api.o: $(wildcard VERSION)
 $(O)/tests/%: tests/unit/%.c $(O)/libkyokun.a | $(O)
 	@mkdir -p $(O)/tests
 	$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -Isrc $(shell pkg-config --cflags cmocka) -o $@ $< \
-		$(O)/libkyokun.a $(LIBS) $(shell pkg-config --libs cmocka)
+		$(O)/libkyokun.a $(TESTLIBS) $(shell pkg-config --libs cmocka)
 
 $(O):
 	mkdir -p $(O)

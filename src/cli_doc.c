@@ -471,6 +471,9 @@ void kcli_doc_man(FILE *fp)
 	put_str(fp, "how many threads rank a large search (default: one per CPU core; 1 for none).\n");
 	fputs(".TP\n.B KYOKUN_PDF_DEBUG\n", fp);
 	put_str(fp, "a number above 0: import prints what it reads of a PDF, for debugging.\n");
+	fputs(".TP\n.B KYOKUN_NOW\n", fp);
+	put_str(fp, "the time incident reports are judged at (deadlines, overdue), as RFC 3339 or "
+		    "2026-12-03T09:00:00Z, instead of the clock: for tests and demonstrations.\n");
 	fputs(".TP\n.B SOURCE_DATE_EPOCH\n", fp);
 	put_str(fp, "the date of this manual when `kyokun help --man` writes it.\n");
 

@@ -46,6 +46,33 @@
 #include "kerr.h"
 #include "utf8.h"
 
+#include <dlfcn.h>
+
+/*
+ * poppler-glib is loaded when the first PDF is read (dlopen), not when
+ * kyokun starts: it and what it needs (GLib, cairo, freetype, fontconfig,
+ * libstdc++ ...) were two thirds of every command's start-up time (about
+ * 20 of 30 ms), which every command paid though only a PDF import uses
+ * them.  The functions used, called through pdf_fn; their types come from
+ * poppler.h, so a mismatch is a compile error.
+ */
+#ifndef KYOKUN_POPPLER_SONAME
+#define KYOKUN_POPPLER_SONAME "libpoppler-glib.so.8"
+#endif
+#define PDF_FUNCTIONS(X) \
+	X(g_bytes_new_static) X(g_bytes_unref) X(g_clear_error) X(g_free) X(g_log_set_handler) \
+	X(g_object_unref) X(g_utf8_validate) X(g_utf8_make_valid) X(g_file_error_quark) X(poppler_error_quark) \
+	X(poppler_document_get_n_pages) X(poppler_document_get_page) \
+	X(poppler_document_new_from_bytes) X(poppler_document_new_from_fd) \
+	X(poppler_page_free_text_attributes) X(poppler_page_get_text) \
+	X(poppler_page_get_text_attributes) X(poppler_page_get_text_layout)
+static struct {
+#define PDF_MEMBER(f) __typeof__(f) *f;
+	PDF_FUNCTIONS(PDF_MEMBER)
+#undef PDF_MEMBER
+} pdf_fn;
+static char pdf_load_error[256]; /* why poppler could not be loaded, or "" */
+
 #define PDF_TAIL		1024	/* "%%EOF" is in the last 1024 bytes */
 #define PDF_MAX_STREAM		((size_t)1 << 31) /* from a pipe */
 #define PDF_LINE_SPACING	1.5	/* poppler's maxLineSpacingDelta */
@@ -63,7 +90,7 @@ struct pdf_diag {
 
 /*
  * A line of the page text as pdftotext would print it, and the box of its
- * characters (y downwards).  poppler_page_get_text() puts the cells of a
+ * characters (y downwards).  pdf_fn.poppler_page_get_text() puts the cells of a
  * table row on one line; we split them again where the characters jump.
  */
 struct pdf_line {
@@ -128,10 +155,32 @@ static void pdf_glib_log(const gchar *domain, GLogLevelFlags level, const gchar 
 static void pdf_init(void)
 {
 	const char *dbg = getenv("KYOKUN_PDF_DEBUG");
+	void *lib;
 
 	pdf_debug = dbg ? atoi(dbg) : 0;
-	g_log_set_handler("Poppler", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
+	lib = dlopen(KYOKUN_POPPLER_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		const char *e = dlerror();
+
+		snprintf(pdf_load_error, sizeof(pdf_load_error), "%s", e ? e : KYOKUN_POPPLER_SONAME);
+		return;
+	}
+	/* GLib's functions too: dlsym() looks in the library and the ones it needs */
+#define PDF_LOAD(f) \
+	if (!pdf_load_error[0] && !(*(void **)&pdf_fn.f = dlsym(lib, #f))) \
+		snprintf(pdf_load_error, sizeof(pdf_load_error), "%s has no %s", KYOKUN_POPPLER_SONAME, #f);
+	PDF_FUNCTIONS(PDF_LOAD)
+#undef PDF_LOAD
+	if (pdf_load_error[0])
+		return; /* the library stays loaded: nothing else to do with it */
+	pdf_fn.g_log_set_handler("Poppler", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
 			  G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, pdf_glib_log, NULL);
+}
+
+static int pdf_unavailable(struct kerr *err)
+{
+	return kerr_set(err, KE_IO, "cannot read PDFs: poppler could not be loaded (%s); install "
+			"libpoppler-glib8, or give the report as text (pdftotext -layout)", pdf_load_error);
 }
 
 int kpdf_sniff(const void *data, size_t len)
@@ -177,8 +226,8 @@ static int pdf_add_clean(struct kbuf *out, const char *s, size_t len, int *text)
 	size_t i, start = 0;
 	int rc = 0;
 
-	if (!g_utf8_validate(s, (gssize)len, NULL)) {
-		fixed = g_utf8_make_valid(s, (gssize)len);
+	if (!pdf_fn.g_utf8_validate(s, (gssize)len, NULL)) {
+		fixed = pdf_fn.g_utf8_make_valid(s, (gssize)len);
 		s = fixed;
 		len = strlen(fixed);
 	}
@@ -194,7 +243,7 @@ static int pdf_add_clean(struct kbuf *out, const char *s, size_t len, int *text)
 	}
 	if (rc == 0)
 		rc = kbuf_add(out, s + start, len - start);
-	g_free(fixed);
+	pdf_fn.g_free(fixed);
 	return rc;
 }
 
@@ -484,17 +533,17 @@ static int pdf_page(PopplerPage *page, struct kbuf *out, int *hastext)
 	guint nrects = 0;
 	int rc = 0;
 
-	text = poppler_page_get_text(page);
+	text = pdf_fn.poppler_page_get_text(page);
 	if (!text || !*text)
 		goto out;
 	for (const char *p = text; *p; p++)
 		nchars += !kutf8_is_cont((unsigned char)*p);
 	/* one box per character of the text, or we cannot use them */
-	if (!poppler_page_get_text_layout(page, &rects, &nrects) || nrects != nchars) {
-		g_free(rects);
+	if (!pdf_fn.poppler_page_get_text_layout(page, &rects, &nrects) || nrects != nchars) {
+		pdf_fn.g_free(rects);
 		rects = NULL;
 	} else {
-		attrs = poppler_page_get_text_attributes(page);
+		attrs = pdf_fn.poppler_page_get_text_attributes(page);
 	}
 	rc = pdf_lines(text, rects, nrects, attrs, &lines, &n, &alloc);
 	if (rc < 0 || !n)
@@ -526,21 +575,21 @@ out:
 	if (rc == 0)
 		rc = kbuf_addch(out, '\f');
 	if (attrs)
-		poppler_page_free_text_attributes(attrs);
-	g_free(rects);
+		pdf_fn.poppler_page_free_text_attributes(attrs);
+	pdf_fn.g_free(rects);
 	free(lines);
 	free(blocks);
 	free(brk);
-	g_free(text);
+	pdf_fn.g_free(text);
 	return rc;
 }
 
 static int pdf_open_error(GError *gerr, const struct pdf_diag *d, struct kerr *err)
 {
-	if (gerr && gerr->domain == POPPLER_ERROR && gerr->code == POPPLER_ERROR_ENCRYPTED)
+	if (gerr && gerr->domain == pdf_fn.poppler_error_quark() && gerr->code == POPPLER_ERROR_ENCRYPTED)
 		return kerr_set(err, KE_PARSE, "encrypted PDF: it cannot be read without "
 				"its password");
-	if (gerr && gerr->domain == G_FILE_ERROR)
+	if (gerr && gerr->domain == pdf_fn.g_file_error_quark())
 		return kerr_set(err, KE_IO, "%s", gerr->message);
 	return kerr_set(err, KE_PARSE, "damaged PDF: %s",
 			d->n ? d->first : gerr ? gerr->message : "it cannot be opened");
@@ -553,14 +602,14 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 	size_t start = out->len;
 	int n, hastext = 0, rc = 0;
 
-	n = poppler_document_get_n_pages(doc);
+	n = pdf_fn.poppler_document_get_n_pages(doc);
 	if (n <= 0) {
 		rc = kerr_set(err, KE_PARSE, "damaged PDF: %s",
 			      d->n ? d->first : "it has no pages");
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
-		PopplerPage *page = poppler_document_get_page(doc, i);
+		PopplerPage *page = pdf_fn.poppler_document_get_page(doc, i);
 
 		if (!page) {
 			rc = kerr_set(err, KE_PARSE, "damaged PDF: page %d of %d cannot be read%s%s",
@@ -568,7 +617,7 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 			goto out;
 		}
 		rc = pdf_page(page, out, &hastext);
-		g_object_unref(page);
+		pdf_fn.g_object_unref(page);
 		if (rc == KE_TOOBIG) {
 			rc = kerr_set(err, rc, "the text of this PDF is larger than the limit "
 				      "of %zu bytes (at page %d of %d)", out->cap, i + 1, n);
@@ -613,9 +662,11 @@ int kpdf_extract_mem(const void *data, size_t len, struct kbuf *out, int *npages
 	if (rc < 0)
 		return rc;
 	pthread_once(&pdf_once, pdf_init);
+	if (pdf_load_error[0])
+		return pdf_unavailable(err);
 	pdf_cur = &diag;
-	bytes = g_bytes_new_static(data, len);
-	doc = poppler_document_new_from_bytes(bytes, NULL, &gerr);
+	bytes = pdf_fn.g_bytes_new_static(data, len);
+	doc = pdf_fn.poppler_document_new_from_bytes(bytes, NULL, &gerr);
 	if (!doc) {
 		rc = pdf_open_error(gerr, &diag, err);
 		goto out;
@@ -623,9 +674,9 @@ int kpdf_extract_mem(const void *data, size_t len, struct kbuf *out, int *npages
 	rc = pdf_doc(doc, out, npages, &diag, err);
 out:
 	if (doc)
-		g_object_unref(doc);
-	g_bytes_unref(bytes);
-	g_clear_error(&gerr);
+		pdf_fn.g_object_unref(doc);
+	pdf_fn.g_bytes_unref(bytes);
+	pdf_fn.g_clear_error(&gerr);
 	pdf_cur = saved;
 	return rc;
 }
@@ -697,15 +748,20 @@ int kpdf_extract(const char *path, struct kbuf *out, int *npages, struct kerr *e
 		goto prefix;
 	}
 	pthread_once(&pdf_once, pdf_init);
+	if (pdf_load_error[0]) {
+		close(fd);
+		rc = pdf_unavailable(err);
+		goto prefix;
+	}
 	pdf_cur = &diag;
-	doc = poppler_document_new_from_fd(fd, NULL, &gerr);	/* owns fd now */
+	doc = pdf_fn.poppler_document_new_from_fd(fd, NULL, &gerr);	/* owns fd now */
 	if (!doc)
 		rc = pdf_open_error(gerr, &diag, err);
 	else
 		rc = pdf_doc(doc, out, npages, &diag, err);
 	if (doc)
-		g_object_unref(doc);
-	g_clear_error(&gerr);
+		pdf_fn.g_object_unref(doc);
+	pdf_fn.g_clear_error(&gerr);
 	pdf_cur = saved;
 prefix:
 	if (rc < 0)

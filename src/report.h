@@ -226,7 +226,7 @@ int kinc_action_parse(const char *s); /* -1 if unknown */
 int kinc_action_target(int a);
 
 /*
- * May r do a to inc?  The one table (report.c kinc_rules[]): for each
+ * May r do a to inc?  The one table (report_flow.c kinc_rules[]): for each
  * action, the statuses it is allowed in and the roles that may do it.
  * 0 if allowed; KE_NOTFOUND if r may not see inc at all
  * (kreader_may_see_incident: say 404, as if it did not exist);
@@ -246,7 +246,7 @@ int kincident_allowed(const struct kreader *r, const struct kincident *inc, int 
  * types, sections pre-filled (背景: the first report's description and
  * impact; 検知: detected_at and how; 対処: actions and every report's
  * response; 原因: causes; 再発防止策: countermeasures; 得られた気付き・教訓
- * left empty with a note for the analyst), and the timeline from every
+ * left absent: the analyst writes it), and the timeline from every
  * report's dated entries (occurred, detected, each report) with the
  * reporting side (事業者) as the actor.  0 or KE_NOMEM.
  */

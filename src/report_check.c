@@ -678,8 +678,12 @@ int kreport_first_check(json_t *in, const struct kreader *r, time_t now, struct 
 			      "鉄道, 電力, ガス, 政府・行政サービス, 医療, 水道, 物流, 化学, クレジット, 石油, 港湾)");
 		goto out;
 	}
-	if (!json_is_string(v) || !(tag = ksector_parse(json_string_value(v)))) {
-		const char *s = json_is_string(v) ? json_string_value(v) : "";
+	if (!json_is_string(v)) {
+		rc = kerr_set(err, KE_INVALID, "sector: expected a string (a sector by Japanese name or tag)");
+		goto out;
+	}
+	if (!(tag = ksector_parse(json_string_value(v)))) {
+		const char *s = json_string_value(v);
 
 		rc = kerr_set(err, KE_INVALID, "sector: unknown sector \"%.*s\" (one of: 情報通信, 金融, 航空, 空港, "
 			      "鉄道, 電力, ガス, 政府・行政サービス, 医療, 水道, 物流, 化学, クレジット, 石油, 港湾, "

@@ -130,7 +130,7 @@ static void desk_parse(const struct khttp_req *req, struct desk *d)
 			bad(d, P_OVERDUE, T_INC_ERR_FILTER);
 	}
 	if ((v = d->p[P_CANDIDATE])) {
-		if (!strcmp(v, "1"))
+		if (!strcmp(v, "1") && d->view == WEB_INC_DESK)
 			d->q.candidate = 1;
 		else
 			bad(d, P_CANDIDATE, T_INC_ERR_FILTER);
@@ -240,7 +240,8 @@ static void render_facets(struct html *w, const struct khttp_req *req, const str
 		facet_item(w, req, d, P_STATUS, kincident_status_name(s), web_inc_status_label(req, s), c->status[s], &b);
 	html_printf(w, "</ul>\n</section>\n<section class=\"facet\">\n<h3>%s</h3>\n<ul>\n", T(req, T_INC_MARKS));
 	facet_item(w, req, d, P_OVERDUE, "1", T(req, T_INC_OVERDUE_ONLY), c->overdue, &b);
-	facet_item(w, req, d, P_CANDIDATE, "1", T(req, T_INC_CANDIDATE_ONLY), c->candidate, &b);
+	if (d->view == WEB_INC_DESK)
+		facet_item(w, req, d, P_CANDIDATE, "1", T(req, T_INC_CANDIDATE_ONLY), c->candidate, &b);
 	html_printf(w, "</ul>\n</section>\n");
 	any = 0;
 	for (int i = 0; i < KSECTOR_N; i++) {
@@ -248,7 +249,7 @@ static void render_facets(struct html *w, const struct khttp_req *req, const str
 			continue;
 		if (!any++)
 			html_printf(w, "<section class=\"facet\">\n<h3>%s</h3>\n<ul>\n", T(req, T_FACET_SECTOR));
-		facet_item(w, req, d, P_SECTOR, ksector_tags[i], web_sector_label(req, ksector_tags[i]), c->sector[i], &b);
+		facet_item(w, req, d, P_SECTOR, ksector_tags[i], web_inc_sector(req, ksector_tags[i]), c->sector[i], &b);
 	}
 	if (any)
 		html_printf(w, "</ul>\n</section>\n");
@@ -303,11 +304,11 @@ static int row_cb(void *vctx, const struct kincident *inc)
 			    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
 			    T(req, T_INC_ID), T(req, T_INC_TITLE), T(req, T_INC_ORG), T(req, T_FACET_SECTOR),
 			    T(req, T_INC_STATUS), T(req, T_INC_DETECTED), T(req, T_INC_DUE), T(req, T_INC_MARKS));
-	html_printf(w, "<tr%R><td class=\"id\"><a href=\"%s\">%s</a></td><td dir=\"auto\"><a href=\"%s\">%s</a></td>"
-		    "<td dir=\"auto\">%s</td><td>%s</td><td>",
+	html_printf(w, "<tr%R><td class=\"id\"><a href=\"%s\">%s</a></td><td class=\"title\" dir=\"auto\"><a href=\"%s\">%s</a></td>"
+		    "<td class=\"org\" dir=\"auto\">%s</td><td class=\"sector\">%s</td><td>",
 		    od ? " class=\"overdue\"" : "", web_url(req, "/incidents/%U", inc->id, NULL), inc->id,
 		    web_url(req, "/incidents/%U", inc->id, NULL), inc->title, inc->org,
-		    web_sector_label(req, inc->sector));
+		    web_inc_sector(req, inc->sector));
 	web_inc_status_badge(w, req, inc->status);
 	html_printf(w, "</td><td class=\"when\">");
 	web_inc_time_html(w, req, inc->detected_utc ? inc->detected_utc : inc->detected_at);
@@ -399,7 +400,7 @@ static void render_chips(struct html *w, const struct khttp_req *req, const stru
 			name = T_INC_STATUS;
 			label = !strcmp(v, "open") ? T(req, T_INC_OPEN) : web_inc_status_label(req, kincident_status_parse(v));
 			break;
-		case P_SECTOR: name = T_FACET_SECTOR; label = web_sector_label(req, v); break;
+		case P_SECTOR: name = T_FACET_SECTOR; label = web_inc_sector(req, v); break;
 		case P_TYPE:
 			name = T_INC_EVENT_TYPES;
 			for (int i = 0; i < KEVT_N; i++)
@@ -461,8 +462,7 @@ int web_incidents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 	render_filter_form(&w, req, &d);
 	render_chips(&w, req, &d);
 
-	x = (struct rowctx){ &w, req, &d, 0 };
-	kbuf_reset(&b);
+	x = (struct rowctx){ NULL, req, &d, 0 };
 	{
 		struct kbuf rows = KBUF_INIT;
 		struct html rw;
@@ -511,11 +511,9 @@ int web_incidents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 	html_printf(&w, "<p class=\"muted help\">%s</p>\n</div>\n</div>\n", T(req, T_INC_TIMES_JST));
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);
-	if (d.nbad) {
+	if (d.nbad)
 		resp->status = 400;
-		resp->no_store = 1;
-	}
-	/* overdue marks depend on the clock, not only on the database */
+	/* overdue marks follow the clock, not only the database */
 	resp->no_store = 1;
 out:
 	kbuf_release(&b);
@@ -554,6 +552,7 @@ struct csvctx {
 	const struct khttp_req *req;
 	time_t now;
 	long n;
+	int desk; /* the candidate and case columns are the centre's */
 };
 
 static int csv_row(void *vctx, const struct kincident *inc)
@@ -575,12 +574,13 @@ static int csv_row(void *vctx, const struct kincident *inc)
 		rc = kbuf_addf(&od, "%s%s", od.len ? "; " : "", T(req, T_INC_DUE_FINAL));
 	{
 		const char *cells[] = {
-			inc->id, inc->title, inc->org, web_sector_label(req, inc->sector),
+			inc->id, inc->title, inc->org, web_inc_sector(req, inc->sector),
 			web_inc_status_label(req, inc->status), kbuf_str(&types),
 			web_inc_time(req, inc->occurred_at), web_inc_time(req, inc->detected_at),
 			web_inc_time(req, inc->created), web_inc_time(req, inc->updated),
 			web_inc_time(req, inc->due_followup), web_inc_time(req, inc->due_final),
-			kbuf_str(&od), inc->candidate ? T(req, T_INC_CANDIDATE) : "", inc->case_id, inc->tlp,
+			kbuf_str(&od), x->desk && inc->candidate ? T(req, T_INC_CANDIDATE) : "", x->desk ? inc->case_id : "",
+			inc->tlp,
 		};
 		size_t n = sizeof(cells) / sizeof(cells[0]);
 
@@ -615,7 +615,7 @@ int web_incidents_csv(struct khttp_req *req, struct khttp_resp *resp, struct ker
 		rc = csv_cell(&resp->body, T(req, head[i]), i + 1 == sizeof(head) / sizeof(head[0]));
 	if (rc < 0)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	x = (struct csvctx){ &resp->body, req, d.now, 0 };
+	x = (struct csvctx){ &resp->body, req, d.now, 0, d.view == WEB_INC_DESK };
 	d.q.limit = CSV_MAX;
 	if ((rc = kstore_incident_list(req->st, &d.q, csv_row, &x, NULL, err)) < 0) {
 		if (rc == KE_NOMEM || rc == KE_TOOBIG)

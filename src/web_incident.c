@@ -105,7 +105,9 @@ void web_inc_time_html(struct html *w, const struct khttp_req *req, const char *
 		return;
 	}
 	kreport_time_format(u, 0, iso);
-	html_printf(w, "<time datetime=\"%s\">%s</time>", iso, web_inc_time(req, t));
+	t = web_inc_time(req, t); /* "2026-11-20 09:00 +09:00": the date, then the time and its zone */
+	html_printf(w, "<time datetime=\"%s\"><span class=\"d\">%.*s</span> <span class=\"t\">%s</span></time>", iso,
+		    strlen(t) < 10 ? (int)strlen(t) : 10, t, strlen(t) > 11 ? t + 11 : "");
 }
 
 const char *web_inc_status_label(const struct khttp_req *req, int s)
@@ -149,6 +151,11 @@ const char *web_inc_tri_label(const struct khttp_req *req, int tri)
 	}
 }
 
+const char *web_inc_sector(const struct khttp_req *req, const char *tag)
+{
+	return tag ? i18n_tag(req->lang, tag) : "";
+}
+
 void web_inc_status_badge(struct html *w, const struct khttp_req *req, int s)
 {
 	const char *name = kincident_status_name(s);
@@ -167,6 +174,8 @@ void web_inc_marks(struct html *w, const struct khttp_req *req, const struct kin
 	if (od & KDUE_FINAL)
 		html_printf(w, "<span class=\"mark overdue\"><span aria-hidden=\"true\">⚠ </span>%s</span> ",
 			    T(req, T_INC_OVERDUE_FINAL));
+	if (web_inc_view_of(req->reader) != WEB_INC_DESK)
+		return;
 	if (inc->candidate)
 		html_printf(w, "<span class=\"mark candidate\"><span aria-hidden=\"true\">★ </span>%s</span> ",
 			    T(req, T_INC_CANDIDATE));
@@ -559,7 +568,6 @@ static void f_open(struct html *w, const struct khttp_req *req, const struct fer
 	html_printf(w, "<div class=\"field%R\">\n<label for=\"f-%s\">%s%R</label>\n",
 		    ferr_of(f, name) >= 0 ? " has-error" : "", name, T(req, label),
 		    required ? " <span class=\"req\" aria-hidden=\"true\">*</span>" : "");
-	(void)req;
 }
 
 static void f_close(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
@@ -671,7 +679,7 @@ static void f_sectors(struct html *w, const struct khttp_req *req, const struct 
 		for (size_t k = 0; k < nchecked; k++)
 			on |= checked[k] && !strcmp(checked[k], ksector_tags[i]);
 		html_printf(w, "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%R> %s</label>\n", name,
-			    ksector_tags[i], on ? " checked" : "", web_sector_label(req, ksector_tags[i]));
+			    ksector_tags[i], on ? " checked" : "", web_inc_sector(req, ksector_tags[i]));
 	}
 	html_printf(w, "</div>\n");
 	fs_close(w, req, f, name, 0);
@@ -814,7 +822,7 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 		for (size_t k = 0; !mine && k < r->nsectors && k < KREADER_MAX_SECTORS; k++)
 			mine = r->sectors[k] && !strcmp(r->sectors[k], ksector_tags[i]);
 		if (mine)
-			sectors[nsec++] = (struct web_option){ ksector_tags[i], web_sector_label(req, ksector_tags[i]) };
+			sectors[nsec++] = (struct web_option){ ksector_tags[i], web_inc_sector(req, ksector_tags[i]) };
 	}
 	f_select(&w, req, f, "sector", T_FACET_SECTOR, sectors, nsec, sector, 1);
 	html_printf(&w, "<h3>%s</h3>\n<div class=\"field-row\">\n", T(req, T_INC_CONTACT));
@@ -1133,6 +1141,19 @@ static void incpage_free(struct incpage *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* a and b in a new string, or NULL. */
+static char *kstrcat2(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	char *s = malloc(na + nb + 1);
+
+	if (s) {
+		memcpy(s, a, na);
+		memcpy(s + na, b, nb + 1);
+	}
+	return s;
+}
+
 static char *dup0(const char *s)
 {
 	return strdup(s ? s : "");
@@ -1187,10 +1208,11 @@ static int incident_load(struct khttp_req *req, struct kstore *st, const char *i
 	if (!id || !web_valid_id(id))
 		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_INC_NOT_FOUND));
 	rc = kstore_incident_get(st, id, &p->inc, &e2);
-	if (rc == KE_NOTFOUND || (rc == 0 && kincident_allowed(req->reader, &p->inc, KACT_VIEW, NULL) == KE_NOTFOUND))
+	if (rc == KE_NOTFOUND)
 		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_INC_NOT_FOUND));
 	if (rc < 0)
 		return kerr_set(err, rc, "%s", e2.msg);
+	/* one the reader may not see does not exist for them */
 	if (kincident_allowed(req->reader, &p->inc, KACT_VIEW, NULL) < 0)
 		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_INC_NOT_FOUND));
 	if (!full)
@@ -1465,7 +1487,6 @@ static void dt_codes(struct html *w, const struct khttp_req *req, enum kmsg labe
 {
 	size_t i;
 	json_t *v;
-	int n = 0;
 
 	if (!json_is_array(a) || !json_array_size(a))
 		return;
@@ -1483,10 +1504,8 @@ static void dt_codes(struct html *w, const struct khttp_req *req, enum kmsg labe
 		}
 		html_printf(w, "<span class=\"chip\">%s</span>%R",
 			    bit ? (events ? web_inc_event_label(req, k) : web_inc_cause_label(req, k)) : code, " ");
-		n++;
 	}
 	html_printf(w, "</dd>\n");
-	(void)n;
 }
 
 static void dt_tri(struct html *w, const struct khttp_req *req, enum kmsg label, const char *v)
@@ -1556,7 +1575,7 @@ static void render_report(struct html *w, const struct khttp_req *req, const str
 		json_array_foreach(a, i, v) {
 			const char *tag = ksector_parse(json_string_value(v));
 
-			html_printf(w, " <span class=\"chip\">%s</span>", tag ? web_sector_label(req, tag) : json_string_value(v));
+			html_printf(w, " <span class=\"chip\">%s</span>", tag ? web_inc_sector(req, tag) : json_string_value(v));
 		}
 		html_printf(w, "</dd>\n");
 	}
@@ -1710,6 +1729,8 @@ static void render_history(struct html *w, const struct khttp_req *req, const st
 	for (size_t i = 0; i < p->nhist; i++) {
 		const struct hist *h = &p->hist[i];
 
+		if (h->to < 0 && web_inc_view_of(req->reader) != WEB_INC_DESK)
+			continue; /* the candidate mark is the centre's own */
 		html_printf(w, "<li>");
 		web_inc_time_html(w, req, h->at);
 		html_printf(w, " <span class=\"who\">%s</span><br>", h->actor);
@@ -1780,7 +1801,7 @@ static int render_incident(struct khttp_req *req, struct khttp_resp *resp, const
 	html_printf(&w, "</p>\n<h1 dir=\"auto\">%s</h1>\n<p class=\"marks\">", inc->title);
 	web_inc_marks(&w, req, inc, now);
 	html_printf(&w, "</p>\n<dl class=\"case-meta\">\n<dt>%s</dt><dd dir=\"auto\">%s</dd>\n<dt>%s</dt><dd>%s</dd>\n",
-		    T(req, T_INC_ORG), inc->org, T(req, T_FACET_SECTOR), web_sector_label(req, inc->sector));
+		    T(req, T_INC_ORG), inc->org, T(req, T_FACET_SECTOR), web_inc_sector(req, inc->sector));
 	html_printf(&w, "<dt>%s</dt><dd>", T(req, T_INC_STATUS));
 	web_inc_status_badge(&w, req, inc->status);
 	html_printf(&w, "</dd>\n");
@@ -1992,9 +2013,13 @@ int web_incident_update(struct khttp_req *req, struct khttp_resp *resp, struct k
 			resp->status = 400;
 		goto out;
 	}
-	snprintf(anchor, sizeof(anchor), "/incidents/%%U#report-%d", seq);
-	(void)anchor;
-	rc = web_form_redirect(resp, web_url(req, "/incidents/%U", id, "done", "report", NULL), err);
+	{
+		/* to the report just filed */
+		const char *to = web_url(req, "/incidents/%U", id, "done", "report", NULL);
+
+		snprintf(anchor, sizeof(anchor), "#report-%d", seq);
+		rc = web_form_redirect(resp, to ? khttp_keep(req, kstrcat2(to, anchor)) : NULL, err);
+	}
 out:
 	if (open)
 		kstore_rollback(rw);

@@ -62,10 +62,16 @@ const char *web_inc_event_label(const struct khttp_req *req, int i);
 const char *web_inc_cause_label(const struct khttp_req *req, int i);
 const char *web_inc_kind_label(const struct khttp_req *req, int kind);
 const char *web_inc_tri_label(const struct khttp_req *req, int tri);
+/* A sector tag for people: 電力, or Electricity on English pages. */
+const char *web_inc_sector(const struct khttp_req *req, const char *tag);
 
 /* A status badge (text and colour). */
 void web_inc_status_badge(struct html *w, const struct khttp_req *req, int status);
-/* The marks of an incident at now: overdue (said in words, not colour only), candidate, case made. */
+/*
+ * The marks of an incident at now: overdue (said in words, not colour
+ * only); for the centre's desk also the candidate mark and a case made
+ * (the centre's own judgement, not shown to operators and liaisons).
+ */
 void web_inc_marks(struct html *w, const struct khttp_req *req, const struct kincident *inc, time_t now);
 
 /* The notice of ?done=KEY on the incident pages (keys of web_incident.c's table). */

@@ -581,42 +581,85 @@ static void test_first_too_long(void **state)
 	}
 }
 
-static void test_first_times(void **state)
+static void test_first_future(void **state)
 {
 	struct kreader rep = rep_reader();
 
 	(void)state;
-	/* detection before occurrence */
-	BAD("occurred_at", json_string("2026-11-20T09:30:00+09:00"), KE_INVALID, "detected_at: before occurred_at");
-	/* the same instant in another zone is fine */
-	assert_int_equal(check_with(&rep, "occurred_at", json_string("2026-11-20T00:00:00Z"), NULL), 0);
-	/* the future: an hour of slack after now */
+	/* an hour of slack after now */
 	assert_int_equal(check_with(&rep, "detected_at", json_string("2026-11-21T00:59:00Z"), NULL), 0);
 	BAD("detected_at", json_string("2026-11-21T01:00:01Z"), KE_INVALID, "detected_at: in the future");
 	BAD("detected_at", json_string("2027-11-20T09:00:00+09:00"), KE_INVALID, "detected_at: in the future");
 	BAD("occurred_at", json_string("2030-01-01T00:00:00Z"), KE_INVALID, "occurred_at: in the future");
+	/* nor too far in the past */
 	BAD("detected_at", json_string("1989-12-31T23:59:59Z"), KE_INVALID, "detected_at: before 1990");
 	BAD("occurred_at", json_string("1970-01-01T00:00:00Z"), KE_INVALID, "occurred_at: before 1990");
+}
+
+static void test_first_detection_before_occurrence(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("occurred_at", json_string("2026-11-20T09:30:00+09:00"), KE_INVALID, "detected_at: before occurred_at");
+	BAD("occurred_at", json_string("2026-11-20T00:00:01Z"), KE_INVALID, "detected_at: before occurred_at");
+	/* the same instant in another zone is fine */
+	assert_int_equal(check_with(&rep, "occurred_at", json_string("2026-11-20T00:00:00Z"), NULL), 0);
+}
+
+static void test_first_bad_time(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
 	BAD("detected_at", json_string("2026-11-20T09:00:00"), KE_INVALID, "detected_at: a time zone offset is needed");
 	BAD("detected_at", json_string("2026-02-30T09:00:00Z"), KE_INVALID, "detected_at: ");
 	BAD("detected_at", json_string("yesterday"), KE_INVALID, "detected_at: expected an RFC 3339 time");
 	BAD("detected_at", json_string(""), KE_INVALID, "detected_at: required");
+	BAD("occurred_at", json_string("2026-11-20"), KE_INVALID, "occurred_at: expected an RFC 3339 time");
 }
 
-static void test_first_vocabularies(void **state)
+static void test_first_unknown_sector(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("sector", json_string("宇宙"), KE_INVALID, "sector: unknown sector \"宇宙\"");
+	BAD("sector", json_string("Electricity"), KE_INVALID, "sector: unknown sector");
+	BAD("sector", json_integer(5), KE_INVALID, "sector: expected a string");
+	/* a reporter's organisation has its sectors */
+	BAD("sector", json_string("gas"), KE_INVALID, "sector: ガス is not a sector of");
+	BAD("spread.sectors", json_pack("[s]", "宇宙"), KE_INVALID, "spread.sectors[0]: unknown sector");
+	BAD("spread.sectors", json_pack("[s,s]", "gas", "ガス"), KE_INVALID, "spread.sectors[1]: ");
+}
+
+static void test_first_unknown_event_type(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("event_types", json_pack("[s,s,s]", "malware", "availability", "ufo"), KE_INVALID,
+	    "event_types[2]: unknown event type \"ufo\"");
+	BAD("event_types", json_array(), KE_INVALID, "event_types: at least one");
+	BAD("event_types", json_pack("[s,s]", "malware", "マルウェア等の感染"), KE_INVALID, "event_types[1]: ");
+}
+
+static void test_first_unknown_cause_type(void **state)
+{
+	struct kreader rep = rep_reader();
+
+	(void)state;
+	BAD("cause_types", json_pack("[s]", "alien"), KE_INVALID, "cause_types[0]: unknown cause type \"alien\"");
+	BAD("cause_types", json_pack("[s,s]", "accidental", "accidentally"), KE_INVALID, "cause_types[1]: unknown");
+	BAD("cause_types", json_string("accidental"), KE_INVALID, "cause_types: expected an array");
+}
+
+static void test_first_other_fields(void **state)
 {
 	struct kreader rep = rep_reader();
 	struct kerr err = KERR_INIT;
 
 	(void)state;
-	BAD("sector", json_string("宇宙"), KE_INVALID, "sector: unknown sector \"宇宙\"");
-	BAD("sector", json_string("gas"), KE_INVALID, "sector: ガス is not a sector of");
-	BAD("event_types", json_pack("[s,s,s]", "malware", "availability", "ufo"), KE_INVALID,
-	    "event_types[2]: unknown event type \"ufo\"");
-	BAD("event_types", json_array(), KE_INVALID, "event_types: at least one");
-	BAD("event_types", json_pack("[s,s]", "malware", "マルウェア等の感染"), KE_INVALID, "event_types[1]: ");
-	BAD("cause_types", json_pack("[s]", "alien"), KE_INVALID, "cause_types[0]: unknown cause type \"alien\"");
-	BAD("spread.sectors", json_pack("[s]", "宇宙"), KE_INVALID, "spread.sectors[0]: unknown sector");
 	BAD("spread.status", json_string("no"), KE_INVALID, "spread.sectors: given while spread.status is \"no\"");
 	BAD("spread.status", NULL, KE_INVALID, "spread.status: required");
 	BAD("tlp", json_string("white"), KE_INVALID, "tlp: TLP 2.0 calls white");
@@ -778,7 +821,15 @@ static void test_update_bad(void **state)
 	     KE_INVALID, "impact.users_affected: must not be negative");
 	BADU("{\"kind\": \"followup\", \"at\": \"2026-11-20T15:00:00+09:00\", \"response\": 5}", KE_INVALID,
 	     "response: expected a string");
-	/* a final report without cause or countermeasures */
+	kincident_free(&inc);
+}
+
+static void test_final_without_cause(void **state)
+{
+	struct kincident inc = { 0 };
+
+	(void)state;
+	first_incident(&inc);
 	BADU("{\"kind\": \"final\", \"at\": \"2026-11-20T15:00:00+09:00\", \"text\": \"終わり\","
 	     " \"countermeasures\": \"x\", \"event_types\": [\"availability\"]}", KE_INVALID,
 	     "cause: a final report must give the cause");
@@ -786,6 +837,16 @@ static void test_update_bad(void **state)
 	     "countermeasures: a final report must give");
 	BADU("{\"kind\": \"final\", \"at\": \"2026-11-20T15:00:00+09:00\", \"cause\": \" \", \"countermeasures\": \"y\"}",
 	     KE_INVALID, "cause: a final report must give the cause");
+	BADU("{\"kind\": \"final\", \"at\": \"2026-11-20T15:00:00+09:00\", \"cause\": null, \"countermeasures\": \"y\"}",
+	     KE_INVALID, "cause: a final report must give the cause");
+	/* a follow-up need not */
+	{
+		json_t *o = NULL;
+
+		assert_int_equal(update_with(&inc, "{\"kind\": \"followup\", \"at\": \"2026-11-20T15:00:00+09:00\","
+					     " \"countermeasures\": \"y\"}", &o, NULL), 0);
+		json_decref(o);
+	}
 	kincident_free(&inc);
 }
 
@@ -1222,11 +1283,17 @@ static const struct CMUnitTest fixed[] = {
 	cmocka_unit_test(test_first_unknown_member),
 	cmocka_unit_test(test_first_utf8),
 	cmocka_unit_test(test_first_too_long),
-	cmocka_unit_test(test_first_times),
-	cmocka_unit_test(test_first_vocabularies),
+	cmocka_unit_test(test_first_future),
+	cmocka_unit_test(test_first_detection_before_occurrence),
+	cmocka_unit_test(test_first_bad_time),
+	cmocka_unit_test(test_first_unknown_sector),
+	cmocka_unit_test(test_first_unknown_event_type),
+	cmocka_unit_test(test_first_unknown_cause_type),
+	cmocka_unit_test(test_first_other_fields),
 	cmocka_unit_test(test_first_roles),
 	cmocka_unit_test(test_update),
 	cmocka_unit_test(test_update_bad),
+	cmocka_unit_test(test_final_without_cause),
 	cmocka_unit_test(test_time_parse),
 	cmocka_unit_test(test_deadlines),
 	cmocka_unit_test(test_clock),
