@@ -422,6 +422,9 @@ int kstore_audit_list(struct kstore *st, const struct kaudit_query *q, kstore_au
 
 #define REP(st) ((st)->be->report)
 
+/* No query: anonymous, which lists nothing. */
+static const struct kincident_query no_query = { .reader = NULL };
+
 int kstore_deadlines_get(struct kstore *st, struct kdeadlines *d, struct kerr *err)
 {
 	return REP(st)->deadlines_get(st, d, err);
@@ -447,13 +450,13 @@ int kstore_incident_get(struct kstore *st, const char *id, struct kincident *inc
 int kstore_incident_list(struct kstore *st, const struct kincident_query *q, kstore_incident_cb cb, void *ctx,
 			 long *total, struct kerr *err)
 {
-	return REP(st)->incident_list(st, q, cb, ctx, total, err);
+	return REP(st)->incident_list(st, q ? q : &no_query, cb, ctx, total, err);
 }
 
 int kstore_incident_counts(struct kstore *st, const struct kincident_query *q, kstore_count_cb cb, void *ctx,
 			   struct kerr *err)
 {
-	return REP(st)->incident_counts(st, q, cb, ctx, err);
+	return REP(st)->incident_counts(st, q ? q : &no_query, cb, ctx, err);
 }
 
 int kstore_incident_report(struct kstore *st, struct kincident *inc, json_t *rep, time_t now, int *seq,

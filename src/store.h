@@ -248,7 +248,11 @@ struct krevision {
 
 typedef int (*kstore_rev_cb)(void *ctx, const struct krevision *rev);
 
-/* Newest first, the current version included. KE_NOTFOUND if no such case. */
+/*
+ * Newest first, the current version included. KE_NOTFOUND if no such case.
+ * For the id of a case draft (store_report.h): its revisions, the draft's
+ * current one marked current (the caller checks kreader_may_see_drafts).
+ */
 int kstore_history(struct kstore *st, const char *id, kstore_rev_cb cb, void *ctx,
 		   struct kerr *err);
 

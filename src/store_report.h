@@ -45,7 +45,12 @@ int kstore_deadlines_set(struct kstore *st, const struct kdeadlines *d, struct k
  * org naming an organisation in the database: its id is filled in.  The
  * first report is stored as report seq 1 (inc->first with seq, kind
  * "first", submitted, author added) and a status change "" -> received.
- * now: UTC seconds (kreport_now()).
+ * now: UTC seconds (kreport_now()).  The number is taken inside the write
+ * transaction: two connections adding at once never share one.  KE_INVALID
+ * ("FIELD: ...") when title, organization, sector, tlp or detected_at is
+ * missing, the sector is not one of the 15 (a Japanese name is stored as
+ * its tag) or tlp not a level, or there is no first report.  On failure
+ * inc is as it was.
  */
 int kstore_incident_add(struct kstore *st, struct kincident *inc, time_t now, struct kerr *err);
 
@@ -63,7 +68,9 @@ struct kincident_query {
 	int candidate;                /* 1: only candidates; 0: any */
 	int overdue;                  /* 1: only incidents overdue at now */
 	time_t now;                   /* the clock for overdue (0: kreport_now()) */
-	const char *text;             /* words in the title or any report (LIKE, not FTS), or NULL */
+	const char *text;             /* words in the title or any report (LIKE, not FTS), or NULL:
+				       * split at spaces (also U+3000), each must occur (at most 8);
+				       * % _ \ are literal; a report is matched in its stored JSON */
 	int oldest_first;             /* order by created; newest first unless set */
 	int with_first;               /* fill each incident's first (the first report's JSON) */
 	long limit, offset;           /* 0: no limit */
@@ -78,6 +85,8 @@ int kstore_incident_list(struct kstore *st, const struct kincident_query *q, kst
  * Counts for the desk, under q's reader and filters except the one being
  * counted: kind "status" (value: the status name), "sector" (the tag),
  * "event_type" (the code), "overdue" ("yes"), "candidate" ("yes").
+ * Every status and event type is given (0 included), in their order;
+ * sectors only those with incidents, by tag; overdue and candidate always.
  */
 typedef int (*kstore_count_cb)(void *ctx, const char *kind, const char *value, long n);
 int kstore_incident_counts(struct kstore *st, const struct kincident_query *q, kstore_count_cb cb, void *ctx,
@@ -116,10 +125,14 @@ struct kstatus_row {
 };
 typedef int (*kstore_status_cb)(void *ctx, const struct kstatus_row *r);
 
-/* Set the status (a row in the incident's status history, with note); updated = now.  KE_NOTFOUND. */
+/*
+ * Set the status (a row in the incident's status history, with note, which
+ * may be NULL); updated = now.  KE_NOTFOUND; KE_INVALID for a status out of
+ * range or a note that is not UTF-8 or longer than 20,000 bytes.
+ */
 int kstore_incident_status(struct kstore *st, const char *id, int status, const char *note, time_t now,
 			   struct kerr *err);
-/* Mark or unmark a case-study candidate (recorded in the status history).  KE_NOTFOUND. */
+/* Mark or unmark a case-study candidate (recorded in the status history: from and to -1); updated = now.  KE_NOTFOUND. */
 int kstore_incident_candidate(struct kstore *st, const char *id, int on, time_t now, struct kerr *err);
 /* The status history, oldest first.  KE_NOTFOUND. */
 int kstore_incident_history(struct kstore *st, const char *id, kstore_status_cb cb, void *ctx, struct kerr *err);
@@ -135,12 +148,15 @@ int kstore_incident_history(struct kstore *st, const char *id, kstore_status_cb 
  * kstore_draft_put(): store c as a draft (new: revision 1; else the next
  * revision, the previous kept; unchanged: KSTORE_UNCHANGED), the actor as
  * the revision's author.  incident: the incident it was made from (NULL:
- * none; on a new draft it also sets that incident's case_id).  KE_EXISTS if
- * a published case has c's id.  Publishing: kstore_publish() moves draft id
+ * none; on a new draft it also sets that incident's case_id; KE_NOTFOUND,
+ * and nothing stored, if there is no such incident).  KE_EXISTS if a
+ * published case has c's id (and kstore_put() refuses a draft's id the
+ * same way); KE_INVALID without an id or title.  Publishing: kstore_publish() moves draft id
  * into the cases (kstore_put's tables, search and facets) as the next
  * revision (a draft at revision 3 becomes a case at revision 4; its history
- * keeps the draft's revisions) and removes the draft.  KE_NOTFOUND if no
- * such draft.
+ * keeps the draft's revisions, draft set) and removes the draft, in one
+ * transaction, audited case.publish; the publisher is the new revision's
+ * author.  KE_NOTFOUND if no such draft.
  */
 int kstore_draft_put(struct kstore *st, const struct kcase *c, const char *incident, int *outcome,
 		     struct kerr *err);

@@ -351,7 +351,7 @@ static int where_sql(const struct kincident_query *q, const struct words *w, uns
 
 static void bind_query(sqlite3_stmt *s, const struct kincident_query *q, const struct words *w)
 {
-	char now[KTIME_LEN + 1], name[8];
+	char now[KTIME_LEN + 1], name[16];
 	const char *sector = q->sector ? ksector_parse(q->sector) : NULL;
 
 	ktime_iso(q->now ? q->now : kreport_now(), now);

@@ -329,6 +329,7 @@ static void test_add_get(void **state)
 	org.sectors[0] = "electricity";
 	org.nsectors = 1;
 	assert_int_equal(kstore_org_add(st, &org, &err), 0);
+	free(org.created);
 	mkinc(&inc, "変電所の制御端末でマルウェア検知", "東都電力", "電力", "amber", "2026-11-20T09:00:00+09:00",
 	      KEVT_MALWARE | KEVT_AVAILABILITY, "制御端末でマルウェアを検知した");
 	inc.occurred_at = strdup("2026-11-20T08:30:00+09:00");
@@ -963,6 +964,8 @@ static void test_failed_writes(void **state)
 	assert_int_equal(kstore_incident_add(st, &inc, at("2026-11-20T02:00:00Z"), &err), KE_DB);
 	assert_msg_has(err, "injected failure");
 	assert_null(inc.id);
+	assert_string_equal(inc.title, "two"); /* inc as it was */
+	kincident_free(&inc);
 	assert_int_equal(list(st, &q, NULL), 1);
 	/* a follow-up fails the same way: nothing of it stays */
 	get(st, id, &inc);
