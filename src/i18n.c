@@ -534,6 +534,8 @@ static const char *const msgs[T__N][2] = {
 		"A published case already has this id." },
 	[T_ED_REVISIONS_N] = { "%d版",
 		"%d revisions" },
+	[T_ED_BACK_TO_DRAFT] = { "下書きに戻る",
+		"Back to the draft" },
 	/* incidents: the desk and the operator's view (web_desk.c, web_incident.c) */
 	[T_INC_NAV_DESK] = { "分析デスク",
 		"Analysts' desk" },

@@ -349,6 +349,7 @@ enum kmsg {
 	T_ED_DRAFT_PUBLISHED,
 	T_ED_EXISTS,
 	T_ED_REVISIONS_N,
+	T_ED_BACK_TO_DRAFT,
 	/* incidents: the desk and the operator's view (web_desk.c, web_incident.c) */
 	T_INC_NAV_DESK,
 	T_INC_NAV_INCIDENTS,

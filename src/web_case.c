@@ -590,7 +590,7 @@ int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 		html_printf(&w, "</td></tr>\n");
 	}
 	html_printf(&w, "</tbody></table></div>\n<p><a href=\"%s\">%s</a>", web_url(req, self, c.id, NULL),
-		    T(req, T_BACK_TO_CASE));
+		    T(req, draft ? T_ED_BACK_TO_DRAFT : T_BACK_TO_CASE));
 	if (!draft)
 		html_printf(&w, " · <a href=\"/api/cases/%U/history\">%s</a>", c.id, T(req, T_JSON));
 	html_printf(&w, "</p>\n");

@@ -1145,12 +1145,16 @@ out:
 int web_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	const char *id = req->args[0];
+	struct find_incident fi = { id, NULL };
 	struct kcase c;
 	struct html w;
 	int rc;
 
 	kcase_init(&c);
 	rc = web_load_target(req, req->st, 1, id, &c, err);
+	if (rc < 0)
+		goto out;
+	rc = kstore_draft_list(req->st, find_incident_cb, &fi, err); /* the incident it was made from */
 	if (rc < 0)
 		goto out;
 	html_init(&w, &resp->body);
@@ -1165,9 +1169,13 @@ int web_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "<li><a class=\"button\" href=\"%s\">%s</a></li>",
 			    web_url(req, "/drafts/%U/edit", id, NULL), T(req, T_ED_EDIT));
 	html_printf(&w, "<li><a class=\"button secondary\" href=\"%s\">%s</a></li>"
-		    "<li><a class=\"button secondary\" href=\"%s\">%s</a></li></ul></section>\n",
+		    "<li><a class=\"button secondary\" href=\"%s\">%s</a></li></ul>\n",
 		    web_url(req, "/drafts/%U/history", id, NULL), T(req, T_HISTORY),
 		    web_url(req, "/drafts", NULL), T(req, T_ED_DRAFTS));
+	if (fi.incident)
+		html_printf(&w, "<p class=\"draft-incident\">%s: <a href=\"%s\">%s</a></p>\n", T(req, T_ED_INCIDENT),
+			    web_url(req, "/incidents/%U", fi.incident, NULL), fi.incident);
+	html_printf(&w, "</section>\n");
 	if (kreader_can(req->reader, KCAP_CASE_PUBLISH)) {
 		html_printf(&w, "<section class=\"side-box publish-box\"><h2>%s</h2><p>%s</p>\n", T(req, T_ED_PUBLISH),
 			    T(req, T_ED_PUBLISH_LEAD));
@@ -1182,6 +1190,7 @@ int web_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	resp->no_store = 1;
 	rc = web_finish(&w, resp, err);
 out:
+	free(fi.incident);
 	kcase_free(&c);
 	return rc;
 }
@@ -1255,7 +1264,7 @@ int web_case_revision(struct khttp_req *req, struct khttp_resp *resp, struct ker
 		    r->draft ? " · <span class=\"chip draft-chip\">" : "", r->draft ? T(req, T_ED_DRAFT_MARK) : "",
 		    r->draft ? "</span>" : "", r->current ? T(req, T_CURRENT) : T(req, T_ED_OLD_BANNER),
 		    web_url(req, draft ? "/drafts/%U/history" : "/cases/%U/history", c.id, "tz", khttp_param(req, "tz"), NULL),
-		    T(req, T_HISTORY), web_url(req, base, c.id, NULL), T(req, T_BACK_TO_CASE));
+		    T(req, T_HISTORY), web_url(req, base, c.id, NULL), T(req, draft ? T_ED_BACK_TO_DRAFT : T_BACK_TO_CASE));
 	html_printf(&w, "<article class=\"case\">\n");
 	web_case_render(&w, req, &old);
 	html_printf(&w, "</article>\n");

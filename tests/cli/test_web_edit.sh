@@ -75,7 +75,8 @@ csrf() {
 # the revisions of a case or draft as "N author draft" lines, from the history page's rows
 revisions() { # JAR PATH
 	curl -s --max-time 30 -b "$1" "$URL$2/history?lang=en" | python3 -c '
-import re, sys
+import re, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 html = sys.stdin.read()
 for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
@@ -187,6 +188,7 @@ body_has "edit: ... 下書き / Draft" '下書き / Draft'
 body_has "edit: ... the sections as the case page has them" 'id="sec-background"'
 body_has "edit: ... a link to edit" "/drafts/$D/edit"
 body_has "edit: ... a link to its history" "/drafts/$D/history"
+body_has "edit: ... and to the incident it was made from" "/incidents/$INC"
 body_lacks "edit: ... no publish form for an analyst" "/drafts/$D/publish"
 get "/drafts/$D" -b "$T/pub.jar"
 body_has "edit: ... a publish form for a publisher" "/drafts/$D/publish"
