@@ -635,8 +635,8 @@ static int vals_apply(const struct edit_vals *v, struct kcase *c)
 	return 0;
 }
 
-/* The form field kcase_validate's "FIELD: ..." is about. */
-static const char *field_of(const char *msg)
+/* The form field kcase_validate's "FIELD: ..." is about (a section's name made in buf). */
+static const char *field_of(const char *msg, char *buf, size_t bufn)
 {
 	static const struct {
 		const char *prefix, *field;
@@ -655,10 +655,8 @@ static const char *field_of(const char *msg)
 
 			if (!strncmp(msg + 9, ksection_key(s), n) && !isalnum((unsigned char)msg[9 + n]) &&
 			    msg[9 + n] != '_') {
-				static char names[KSEC__N][40];
-
-				snprintf(names[s], sizeof(names[s]), "sec-%s", ksection_key(s));
-				return names[s];
+				snprintf(buf, bufn, "sec-%s", ksection_key(s));
+				return buf;
 			}
 		}
 	}
@@ -1033,7 +1031,9 @@ static int edit_save(struct khttp_req *req, struct khttp_resp *resp, int draft, 
 	if (kcase_validate(&c, &verr) < 0) {
 		kstore_rollback(rw);
 		in_tx = 0;
-		edit_error(e, field_of(verr.msg), T_ED_ERR_INVALID, khttp_keep(req, strdup(verr.msg)));
+		char fname[48];
+
+		edit_error(e, field_of(verr.msg, fname, sizeof(fname)), T_ED_ERR_INVALID, khttp_keep(req, strdup(verr.msg)));
 		resp->status = 400;
 		rc = editor_page(req, resp, draft, id, title, v, e, err);
 		goto out;

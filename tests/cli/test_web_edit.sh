@@ -264,6 +264,11 @@ body_has "edit: ... a wrong TLP next to its field" 'id="f-tlp-error"'
 body_has "edit: ... the values typed are kept" '原因は保守用アカウントの使い回し'
 post "$T/ana.jar" "/drafts/$D/edit?lang=en" "$T/f5"
 body_has "edit: ... in English with lang=en" 'Enter a title.'
+cp "$T/f4" "$T/f5b"
+set_field "$T/f5b" owner "$(python3 -c 'print("電" * 100)')"
+post "$T/ana.jar" "/drafts/$D/edit" "$T/f5b"
+expect_code "edit: what the case's own check refuses (an owner of 300 bytes) is 400" 400
+body_has "edit: ... said next to the owner" 'id="f-owner-error"'
 cp "$T/f4" "$T/f6"
 set_field "$T/f6" tl-when '10:00'
 set_field "$T/f6" tl-text ''
