@@ -841,6 +841,12 @@ static const char *const msgs[T__N][2] = {
 		"Give a phone number, an e-mail address, or both." },
 	[T_INC_ORG] = { "報告組織",
 		"Reporting organisation" },
+	[T_INC_SORT] = { "並び順",
+		"Order" },
+	[T_INC_SORT_NEWEST] = { "新しい順",
+		"Newest first" },
+	[T_INC_SORT_OLDEST] = { "古い順",
+		"Oldest first" },
 	[T_INC_ERR_PHONE_OR_EMAIL] = { "電話番号かメールアドレスを入力してください。",
 		"Enter a phone number or an e-mail address." },
 };

@@ -89,37 +89,61 @@ static int nomem(struct kerr *err)
 	return kerr_set(err, KE_NOMEM, "out of memory");
 }
 
-/* Refuse members of obj not in known, naming the first one. */
+static int is_known(const char *key, const char *const *known)
+{
+	for (size_t i = 0; known[i]; i++)
+		if (!strcmp(key, known[i]))
+			return 1;
+	return 0;
+}
+
+static int printable(const char *key)
+{
+	if (!*key)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * Refuse members of obj not in known: the first one is the field of the
+ * message, the others are named after it ("severity: unknown member (also
+ * color); the known ones: ...").
+ */
 static int known_members(json_t *obj, const char *prefix, const char *const *known, struct kerr *err)
 {
-	const char *key;
+	const char *key, *first = NULL;
+	char list[400] = "", also[300] = "";
+	int nalso = 0;
 	json_t *v;
 
 	json_object_foreach(obj, key, v) {
-		char list[400] = "";
-		int printable = 1;
-		size_t i;
-
-		for (i = 0; known[i]; i++)
-			if (!strcmp(key, known[i]))
-				break;
-		if (known[i])
+		if (is_known(key, known))
 			continue;
-		for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-			if (*p < 0x20 || *p == 0x7f)
-				printable = 0;
-		for (i = 0; known[i]; i++) {
-			if (!strcmp(known[i], "kind") && known == first_members)
-				continue;
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", known[i]);
+		if (!first) {
+			first = key;
+			continue;
 		}
-		if (!printable || !*key)
-			return kerr_set(err, KE_INVALID, "%s%sunknown member with an unprintable name (known: %s)",
-					prefix && *prefix ? prefix : "", prefix && *prefix ? ": " : "", list);
-		return kerr_set(err, KE_INVALID, "%s%s%.*s: unknown member (known: %s)", prefix && *prefix ? prefix : "",
-				prefix && *prefix ? "." : "", kutf8_cut(key, 64), key, list);
+		if (nalso++ < 5 && strlen(also) < 200)
+			snprintf(also + strlen(also), sizeof(also) - strlen(also), "%s%.*s", nalso > 1 ? ", " : "",
+				 printable(key) ? kutf8_cut(key, 40) : 1, printable(key) ? key : "?");
 	}
-	return 0;
+	if (!first)
+		return 0;
+	if (nalso > 5)
+		snprintf(also + strlen(also), sizeof(also) - strlen(also), " and %d more", nalso - 5);
+	for (size_t i = 0; known[i]; i++)
+		if (strcmp(known[i], "kind") || known != first_members)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", known[i]);
+	if (!printable(first))
+		return kerr_set(err, KE_INVALID, "%s%sunknown member with an unprintable name%s%s%s; the known ones: %s",
+				prefix && *prefix ? prefix : "", prefix && *prefix ? ": " : "", nalso ? " (also " : "",
+				also, nalso ? ")" : "", list);
+	return kerr_set(err, KE_INVALID, "%s%s%.*s: unknown member%s%s%s; the known ones: %s",
+			prefix && *prefix ? prefix : "", prefix && *prefix ? "." : "", kutf8_cut(first, 64), first,
+			nalso ? " (also " : "", also, nalso ? ")" : "", list);
 }
 
 static int is_space_at(const char *s, size_t i, size_t len, size_t *w)

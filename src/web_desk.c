@@ -10,7 +10,8 @@
  * Parameters: status (a status name, or "open" for the three open ones),
  * sector (a sector tag), type (an event type code), from and to (dates,
  * YYYY-MM-DD, in JST: detected on or after from, on or before to),
- * overdue=1, candidate=1, q (words in the title or any report), page.
+ * overdue=1, candidate=1, q (words in the title or any report), sort
+ * (oldest: the oldest first; else the newest first), page.
  * A wrong parameter is said next to its field (400) and left out.
  */
 #include "web_incident.h"
@@ -31,8 +32,9 @@
 #define CSV_MAX 100000     /* rows of one CSV export */
 
 /* The filters, as given (for links) and as the store takes them. */
-enum { P_STATUS, P_SECTOR, P_TYPE, P_FROM, P_TO, P_OVERDUE, P_CANDIDATE, P_Q, P__N };
-static const char *const pnames[P__N] = { "status", "sector", "type", "from", "to", "overdue", "candidate", "q" };
+enum { P_STATUS, P_SECTOR, P_TYPE, P_FROM, P_TO, P_OVERDUE, P_CANDIDATE, P_Q, P_SORT, P__N };
+static const char *const pnames[P__N] = { "status", "sector", "type", "from", "to", "overdue", "candidate", "q",
+					  "sort" };
 
 struct desk {
 	const char *p[P__N];        /* the parameters kept (valid ones only) */
@@ -140,6 +142,14 @@ static void desk_parse(const struct khttp_req *req, struct desk *d)
 			d->q.text = v;
 		else
 			bad(d, P_Q, T_INC_ERR_TEXT);
+	}
+	if ((v = d->p[P_SORT])) {
+		if (!strcmp(v, "oldest"))
+			d->q.oldest_first = 1;
+		else if (!strcmp(v, "newest"))
+			d->p[P_SORT] = NULL; /* the default */
+		else
+			bad(d, P_SORT, T_INC_ERR_FILTER);
 	}
 	d->page = 1;
 	if ((pg = khttp_param(req, "page")) && *pg) {
@@ -373,9 +383,16 @@ static void render_filter_form(struct html *w, const struct khttp_req *req, cons
 	filter_field(w, req, d, P_Q, T_INC_FILTER_TEXT, "search", given[P_Q], TEXT_MAX);
 	filter_field(w, req, d, P_FROM, T_INC_FILTER_FROM, "date", given[P_FROM], 10);
 	filter_field(w, req, d, P_TO, T_INC_FILTER_TO, "date", given[P_TO], 10);
+	html_printf(w, "<div class=\"field%R\"><label for=\"f-sort\">%s</label><select id=\"f-sort\" name=\"sort\">"
+		    "<option value=\"newest\"%R>%s</option><option value=\"oldest\"%R>%s</option></select>",
+		    d->bad[P_SORT] ? " has-error" : "", T(req, T_INC_SORT), d->q.oldest_first ? "" : " selected",
+		    T(req, T_INC_SORT_NEWEST), d->q.oldest_first ? " selected" : "", T(req, T_INC_SORT_OLDEST));
+	if (d->bad[P_SORT])
+		html_printf(w, "<p class=\"field-error\" id=\"f-sort-error\">%s</p>", T(req, d->bad[P_SORT]));
+	html_printf(w, "</div>\n");
 	/* the sidebar's choices ride along; wrong ones are said next to the sidebar's heading */
 	for (int k = 0; k < P__N; k++)
-		if (k != P_Q && k != P_FROM && k != P_TO && d->p[k])
+		if (k != P_Q && k != P_FROM && k != P_TO && k != P_SORT && d->p[k])
 			html_printf(w, "<input type=\"hidden\" name=\"%s\" value=\"%s\">\n", pnames[k], d->p[k]);
 	if (req->lang_explicit)
 		html_printf(w, "<input type=\"hidden\" name=\"lang\" value=\"%s\">\n", T(req, T_LANG_CODE));
@@ -412,6 +429,7 @@ static void render_chips(struct html *w, const struct khttp_req *req, const stru
 		case P_OVERDUE: name = T_INC_MARKS; label = T(req, T_INC_OVERDUE_ONLY); break;
 		case P_CANDIDATE: name = T_INC_MARKS; label = T(req, T_INC_CANDIDATE_ONLY); break;
 		case P_Q: name = T_INC_FILTER_TEXT; break;
+		case P_SORT: continue; /* an order, not a filter */
 		}
 		if (!n++)
 			html_printf(w, "<ul class=\"filters\" aria-label=\"%s\">", T(req, T_ACTIVE_FILTERS));

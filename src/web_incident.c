@@ -18,7 +18,7 @@
  * the write made and committed, or nothing is.
  */
 #include "web_incident.h"
-#include "web_form.h"
+#include "web_incident_form.h"
 #include "account.h"
 #include "case.h"
 #include "grow.h"
@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXT_MAX 20000      /* characters of a long text (the model's limit) */
 #define TITLE_MAX 200
 #define NAME_MAX_ 100
 #define NOTE_MAX 1000
@@ -110,23 +109,38 @@ void web_inc_time_html(struct html *w, const struct khttp_req *req, const char *
 		    strlen(t) < 10 ? (int)strlen(t) : 10, t, strlen(t) > 11 ? t + 11 : "");
 }
 
+/* The model's English labels are lower case ("received"): a label stands alone here ("Received"). */
+static const char *en_label(const struct khttp_req *req, const char *l)
+{
+	char *c;
+
+	if (!l || !*l)
+		return "";
+	if (!(c = strdup(l)))
+		return l;
+	if (*c >= 'a' && *c <= 'z')
+		*c = (char)(*c - 'a' + 'A');
+	return khttp_keep(req, c) ? c : l;
+}
+
 const char *web_inc_status_label(const struct khttp_req *req, int s)
 {
-	const char *l = req->lang == KLANG_EN ? kincident_status_label_en(s) : kincident_status_label_ja(s);
+	const char *l = req->lang == KLANG_EN ? en_label(req, kincident_status_label_en(s)) :
+		kincident_status_label_ja(s);
 
 	return l ? l : "";
 }
 
 const char *web_inc_event_label(const struct khttp_req *req, int i)
 {
-	const char *l = req->lang == KLANG_EN ? kevent_type_label_en(i) : kevent_type_label_ja(i);
+	const char *l = req->lang == KLANG_EN ? en_label(req, kevent_type_label_en(i)) : kevent_type_label_ja(i);
 
 	return l ? l : "";
 }
 
 const char *web_inc_cause_label(const struct khttp_req *req, int i)
 {
-	const char *l = req->lang == KLANG_EN ? kcause_type_label_en(i) : kcause_type_label_ja(i);
+	const char *l = req->lang == KLANG_EN ? en_label(req, kcause_type_label_en(i)) : kcause_type_label_ja(i);
 
 	return l ? l : "";
 }
@@ -205,556 +219,17 @@ void web_inc_notice(struct html *w, const struct khttp_req *req)
 		}
 }
 
-/* ---- form errors: a message for a field, and the model's words when it said them ---------- */
-
-#define FERR_MAX 32
-
-struct ferrs {
-	struct {
-		const char *field;
-		enum kmsg msg;
-		const char *detail; /* the model's message (English), or NULL */
-	} e[FERR_MAX];
-	int n;
-	const char *general;    /* a model message naming no field of the form */
-};
-
-static void ferr(struct ferrs *f, const char *field, enum kmsg msg, const char *detail)
-{
-	for (int i = 0; i < f->n; i++)
-		if (!strcmp(f->e[i].field, field))
-			return;
-	if (f->n >= FERR_MAX)
-		return;
-	f->e[f->n].field = field;
-	f->e[f->n].msg = msg;
-	f->e[f->n].detail = detail;
-	f->n++;
-}
-
-static int ferr_of(const struct ferrs *f, const char *field)
-{
-	for (int i = 0; f && i < f->n; i++)
-		if (!strcmp(f->e[i].field, field))
-			return i;
-	return -1;
-}
-
-/* The message next to a field (nothing when it is right). */
-static void ferr_print(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *field)
-{
-	int i = ferr_of(f, field);
-
-	if (i < 0)
-		return;
-	if (f->e[i].detail)
-		html_printf(w, "<p class=\"field-error\" id=\"f-%s-error\">%s %s</p>\n", field, T(req, f->e[i].msg),
-			    f->e[i].detail);
-	else
-		html_printf(w, "<p class=\"field-error\" id=\"f-%s-error\">%s</p>\n", field, T(req, f->e[i].msg));
-}
-
-static void ferr_summary(struct html *w, const struct khttp_req *req, const struct ferrs *f)
-{
-	if (!f || (!f->n && !f->general))
-		return;
-	html_printf(w, "<p class=\"form-error\" role=\"alert\">%s", T(req, T_FORM_HAS_ERRORS));
-	if (f->general)
-		html_printf(w, " %s", f->general);
-	html_printf(w, "</p>\n");
-}
-
-/* aria attributes of a control whose field may be wrong. */
-static void ferr_aria(struct html *w, const struct ferrs *f, const char *field, int hint)
-{
-	int e = ferr_of(f, field) >= 0;
-
-	if (e)
-		html_printf(w, " aria-invalid=\"true\"");
-	if (e && hint)
-		html_printf(w, " aria-describedby=\"f-%s-error f-%s-hint\"", field, field);
-	else if (e || hint)
-		html_printf(w, " aria-describedby=\"f-%s-%R\"", field, e ? "error" : "hint");
-}
-
-/*
- * The field of the form a model message "PATH: what" names: its JSON path
- * (contact.email, event_types[2], impact.users_affected) mapped to the
- * form's field names; NULL if none.  *what gets the text after "PATH: ".
- */
-static const char *field_of_path(const char *msg, const char **what)
-{
-	static const struct {
-		const char *path, *field;
-	} map[] = {
-		{ "title", "title" }, { "organization", "org" }, { "sector", "sector" },
-		{ "contact.name", "contact_name" }, { "contact.phone", "contact_phone" },
-		{ "contact.email", "contact_email" }, { "contact", "contact_name" },
-		{ "occurred_at", "occurred" }, { "detected_at", "detected" }, { "at", "at" },
-		{ "event_types", "event_types" }, { "cause_types", "cause_types" },
-		{ "service_affected", "service_affected" }, { "impact.scope", "impact_scope" },
-		{ "impact.users_affected", "impact_users" }, { "impact.duration_minutes", "impact_duration" },
-		{ "impact", "impact_scope" }, { "spread.sectors", "spread_sectors" }, { "spread.status", "spread" },
-		{ "spread", "spread" }, { "description", "description" }, { "actions", "actions" },
-		{ "announcement_planned", "announcement" }, { "tlp", "tlp" }, { "kind", "kind" }, { "text", "text" },
-		{ "cause", "cause" }, { "response", "response" }, { "countermeasures", "countermeasures" },
-	};
-	const char *colon = msg ? strstr(msg, ": ") : NULL;
-	size_t n;
-
-	*what = msg;
-	if (!colon)
-		return NULL;
-	n = (size_t)(colon - msg);
-	/* event_types[2] is event_types; spread.sectors[0] is spread.sectors */
-	for (size_t k = 0; k < n; k++)
-		if (msg[k] == '[') {
-			n = k;
-			break;
-		}
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strlen(map[i].path) == n && !strncmp(msg, map[i].path, n)) {
-			*what = colon + 2;
-			return map[i].field;
-		}
-	/* a deeper path than the table knows: its head (impact.x is impact) */
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		size_t l = strlen(map[i].path);
-
-		if (l < n && !strncmp(msg, map[i].path, l) && msg[l] == '.') {
-			*what = colon + 2;
-			return map[i].field;
-		}
-	}
-	return NULL;
-}
-
-/* The model's message next to the field it names, or above the form. */
-static void model_error(const struct khttp_req *req, struct ferrs *f, const char *msg)
-{
-	const char *what, *field = field_of_path(msg, &what);
-	const char *kept = khttp_keep(req, strdup(what ? what : ""));
-
-	if (field)
-		ferr(f, field, T_INC_ERR_CHECK, kept);
-	else
-		f->general = kept;
-}
-
-/* ---- reading a form ------------------------------------------------------------------------ */
-
-/* A one-line field as typed, without the spaces around it (kept with the request); NULL if empty. */
-static const char *line_of(const struct khttp_req *req, const char *name)
-{
-	const char *s = khttp_form(req, name), *e;
-
-	if (!s)
-		return NULL;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	if (e == s)
-		return NULL;
-	return khttp_keep(req, strndup(s, (size_t)(e - s)));
-}
-
-/* A text area as typed, CRLF made LF, trailing blank lines dropped; NULL if only space. */
-static const char *text_of(const struct khttp_req *req, const char *name)
-{
-	const char *s = khttp_form(req, name);
-	char *d, *o;
-	int any = 0;
-
-	if (!s)
-		return NULL;
-	if (!(d = malloc(strlen(s) + 1)))
-		return NULL;
-	o = d;
-	for (const char *p = s; *p; p++) {
-		if (*p == '\r' && p[1] == '\n')
-			continue;
-		*o++ = *p == '\r' ? '\n' : *p;
-		any |= !isspace((unsigned char)*p);
-	}
-	while (o > d && (o[-1] == '\n' || o[-1] == ' ' || o[-1] == '\t'))
-		o--;
-	*o = '\0';
-	if (!any) {
-		free(d);
-		return NULL;
-	}
-	return khttp_keep(req, d);
-}
-
-/* The time zones of the time fields: JST first. */
-static const struct web_option zones[] = {
-	{ "+09:00", "UTC+09:00 (JST)" }, { "+00:00", "UTC" }, { "+08:00", "UTC+08:00" },
-	{ "+07:00", "UTC+07:00" }, { "+05:30", "UTC+05:30" }, { "+03:00", "UTC+03:00" },
-	{ "+02:00", "UTC+02:00" }, { "+01:00", "UTC+01:00" }, { "+10:00", "UTC+10:00" },
-	{ "+12:00", "UTC+12:00" }, { "-03:00", "UTC-03:00" }, { "-04:00", "UTC-04:00" },
-	{ "-05:00", "UTC-05:00" }, { "-07:00", "UTC-07:00" }, { "-08:00", "UTC-08:00" },
-	{ "-10:00", "UTC-10:00" },
-};
-#define NZONES (sizeof(zones) / sizeof(zones[0]))
-
-/* A date+time+zone group as typed. */
-struct tfield {
-	const char *date, *time, *tz;
-};
-
-static void tfield_read(const struct khttp_req *req, const char *name, struct tfield *t)
-{
-	char n[40];
-
-	snprintf(n, sizeof(n), "%s_date", name);
-	t->date = line_of(req, n);
-	snprintf(n, sizeof(n), "%s_time", name);
-	t->time = line_of(req, n);
-	snprintf(n, sizeof(n), "%s_tz", name);
-	t->tz = line_of(req, n);
-}
-
-static int all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return 0;
-	return 1;
-}
-
-/*
- * The group as RFC 3339 into out: 0 (out "" when both date and time are
- * empty), or the message for the field.
- */
-static enum kmsg tfield_rfc3339(const struct tfield *t, char out[48])
-{
-	const char *tz = t->tz ? t->tz : "+09:00";
-	int zone_ok = 0;
-	time_t u;
-
-	out[0] = '\0';
-	if (!t->date && !t->time)
-		return 0;
-	if (!t->date || !t->time)
-		return T_INC_ERR_TIME_BOTH;
-	for (size_t i = 0; i < NZONES; i++)
-		zone_ok |= !strcmp(tz, zones[i].value);
-	if (!zone_ok)
-		return T_INC_ERR_ZONE;
-	if (strlen(t->date) != 10 || !all_digits(t->date, 4) || t->date[4] != '-' || !all_digits(t->date + 5, 2) ||
-	    t->date[7] != '-' || !all_digits(t->date + 8, 2))
-		return T_INC_ERR_TIME;
-	if (strlen(t->time) == 5 && all_digits(t->time, 2) && t->time[2] == ':' && all_digits(t->time + 3, 2))
-		snprintf(out, 48, "%sT%s:00%s", t->date, t->time, tz);
-	else if (strlen(t->time) == 8 && all_digits(t->time, 2) && t->time[2] == ':' && all_digits(t->time + 3, 2) &&
-		 t->time[5] == ':' && all_digits(t->time + 6, 2))
-		snprintf(out, 48, "%sT%s%s", t->date, t->time, tz);
-	else
-		return T_INC_ERR_TIME;
-	if (kreport_time_parse(out, &u, NULL) < 0) {
-		out[0] = '\0';
-		return T_INC_ERR_TIME;
-	}
-	return 0;
-}
-
-/* A count typed in a field: 0 with *v, 1 if empty, -1 if it is not a whole number >= 0. */
-static int count_of(const char *s, long long *v)
-{
-	char *end;
-
-	if (!s)
-		return 1;
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	*v = strtoll(s, &end, 10);
-	return errno || *end ? -1 : 0;
-}
-
-/* The checked values of a checkbox group: bits of codes known to code(i) (i < n); -1 if one is unknown. */
-static int checked_bits(const struct khttp_req *req, const char *name, const char *(*code)(int), int n,
-			unsigned *bits)
-{
-	const char *v[32];
-	size_t k = web_form_values(req, name, v, 32);
-	int bad = k > 32;
-
-	*bits = 0;
-	for (size_t j = 0; j < k && j < 32; j++) {
-		int found = 0;
-
-		for (int i = 0; i < n; i++)
-			if (!strcmp(v[j], code(i))) {
-				*bits |= 1u << i;
-				found = 1;
-			}
-		bad |= !found;
-	}
-	return bad ? -1 : 0;
-}
-
-/* json helpers: set a string member (when s is set); a member set to a new value. 0 or KE_NOMEM. */
-static int jset(json_t *o, const char *k, json_t *v)
-{
-	return v && json_object_set_new(o, k, v) == 0 ? 0 : KE_NOMEM;
-}
-
-static int jstr(json_t *o, const char *k, const char *s)
-{
-	return s ? jset(o, k, json_string(s)) : 0;
-}
-
-static int jcodes(json_t *o, const char *k, unsigned bits, const char *(*code)(int), int n)
-{
-	json_t *a = json_array();
-
-	for (int i = 0; a && i < n; i++)
-		if (bits & 1u << i && json_array_append_new(a, json_string(code(i))) < 0) {
-			json_decref(a);
-			return KE_NOMEM;
-		}
-	return jset(o, k, a);
-}
-
-/* ---- the impact fields (both forms) ------------------------------------------------------- */
-
-struct impact_in {
-	const char *scope, *users, *duration;
-};
-
-static void impact_read(const struct khttp_req *req, struct impact_in *im)
-{
-	im->scope = text_of(req, "impact_scope");
-	im->users = line_of(req, "impact_users");
-	im->duration = line_of(req, "impact_duration");
-}
-
-/* Check the counts and add "impact" to o when any of it was given.  0 or KE_NOMEM. */
-static int impact_json(const struct impact_in *im, json_t *o, struct ferrs *f)
-{
-	long long u = 0, d = 0;
-	int hu = count_of(im->users, &u), hd = count_of(im->duration, &d);
-	json_t *j;
-	int rc = 0;
-
-	if (hu < 0)
-		ferr(f, "impact_users", T_INC_ERR_COUNT, NULL);
-	if (hd < 0)
-		ferr(f, "impact_duration", T_INC_ERR_COUNT, NULL);
-	if (!im->scope && hu && hd)
-		return 0;
-	if (!(j = json_object()))
-		return KE_NOMEM;
-	rc = jstr(j, "scope", im->scope);
-	if (!rc)
-		rc = jset(j, "users_affected", hu == 0 ? json_integer(u) : json_null());
-	if (!rc)
-		rc = jset(j, "duration_minutes", hd == 0 ? json_integer(d) : json_null());
-	if (rc) {
-		json_decref(j);
-		return rc;
-	}
-	return jset(o, "impact", j);
-}
-
-/* ---- field renderers (the markup of web_form.c, with the model's words) ------------------ */
-
-static void f_open(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		   enum kmsg label, int required)
-{
-	html_printf(w, "<div class=\"field%R\">\n<label for=\"f-%s\">%s%R</label>\n",
-		    ferr_of(f, name) >= 0 ? " has-error" : "", name, T(req, label),
-		    required ? " <span class=\"req\" aria-hidden=\"true\">*</span>" : "");
-}
-
-static void f_close(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		    enum kmsg hint)
-{
-	if (hint)
-		html_printf(w, "<p class=\"field-hint\" id=\"f-%s-hint\">%s</p>\n", name, T(req, hint));
-	ferr_print(w, req, f, name);
-	html_printf(w, "</div>\n");
-}
-
-static void f_input(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		    enum kmsg label, const char *type, const char *value, int maxlength, int required, enum kmsg hint,
-		    const char *autocomplete)
-{
-	f_open(w, req, f, name, label, required);
-	html_printf(w, "<input id=\"f-%s\" name=\"%s\" type=\"%s\" value=\"%s\"", name, name, type, value ? value : "");
-	if (maxlength)
-		html_printf(w, " maxlength=\"%d\"", maxlength);
-	if (!strcmp(type, "number"))
-		html_printf(w, " min=\"0\" inputmode=\"numeric\"");
-	if (autocomplete)
-		html_printf(w, " autocomplete=\"%s\"", autocomplete);
-	if (required)
-		html_printf(w, " required");
-	ferr_aria(w, f, name, hint != 0);
-	html_printf(w, ">\n");
-	f_close(w, req, f, name, hint);
-}
-
-static void f_textarea(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		       enum kmsg label, const char *value, int rows, int required, enum kmsg hint)
-{
-	f_open(w, req, f, name, label, required);
-	html_printf(w, "<textarea id=\"f-%s\" name=\"%s\" rows=\"%d\" maxlength=\"%d\"%R", name, name, rows, TEXT_MAX,
-		    required ? " required" : "");
-	ferr_aria(w, f, name, hint != 0);
-	/* a newline after the tag: the parser drops one, so text that begins with one keeps it */
-	html_printf(w, ">\n%s</textarea>\n", value ? value : "");
-	f_close(w, req, f, name, hint);
-}
-
-static void f_select(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		     enum kmsg label, const struct web_option *opt, size_t n, const char *selected, int required)
-{
-	f_open(w, req, f, name, label, required);
-	html_printf(w, "<select id=\"f-%s\" name=\"%s\"%R", name, name, required ? " required" : "");
-	ferr_aria(w, f, name, 0);
-	html_printf(w, ">\n");
-	for (size_t i = 0; i < n; i++)
-		html_printf(w, "<option value=\"%s\"%R>%s</option>\n", opt[i].value,
-			    selected && !strcmp(selected, opt[i].value) ? " selected" : "", opt[i].label);
-	html_printf(w, "</select>\n");
-	f_close(w, req, f, name, 0);
-}
-
-/* A fieldset of a group of controls: its legend, and its message at the end (fs_close). */
-static void fs_open(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		    const char *cls, enum kmsg legend, int required)
-{
-	int e = ferr_of(f, name) >= 0;
-
-	html_printf(w, "<fieldset class=\"field %s%R\" id=\"f-%s\"%R>\n<legend>%s%R</legend>\n", cls,
-		    e ? " has-error" : "", name, "", T(req, legend),
-		    required ? " <span class=\"req\" aria-hidden=\"true\">*</span>" : "");
-	if (e)
-		html_printf(w, "<p class=\"visually-hidden\">%s</p>\n", T(req, T_INC_SEE_BELOW));
-}
-
-static void fs_close(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		     enum kmsg hint)
-{
-	if (hint)
-		html_printf(w, "<p class=\"field-hint\">%s</p>\n", T(req, hint));
-	ferr_print(w, req, f, name);
-	html_printf(w, "</fieldset>\n");
-}
-
-/* Checkboxes of a vocabulary, labelled in the page's language with the other one beside. */
-static void f_vocab(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		    enum kmsg legend, unsigned bits, int events, int required, enum kmsg hint)
-{
-	int n = events ? KEVT_N : KCAUSE_N;
-
-	fs_open(w, req, f, name, "checkboxes vocab", legend, required);
-	html_printf(w, "<div class=\"boxes\">\n");
-	for (int i = 0; i < n; i++) {
-		const char *code = events ? kevent_type_code(i) : kcause_type_code(i);
-		const char *ja = events ? kevent_type_label_ja(i) : kcause_type_label_ja(i);
-		const char *en = events ? kevent_type_label_en(i) : kcause_type_label_en(i);
-
-		html_printf(w, "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%R> <span lang=\"ja\">%s</span> "
-			    "<span class=\"en\" lang=\"en\">%s</span></label>\n",
-			    name, code, bits & 1u << i ? " checked" : "", ja, en);
-	}
-	html_printf(w, "</div>\n");
-	fs_close(w, req, f, name, hint);
-}
-
-/* Checkboxes of the 15 sectors. */
-static void f_sectors(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		      enum kmsg legend, const char *const *checked, size_t nchecked)
-{
-	fs_open(w, req, f, name, "checkboxes", legend, 0);
-	html_printf(w, "<div class=\"boxes\">\n");
-	for (int i = 0; i < KSECTOR_N; i++) {
-		int on = 0;
-
-		for (size_t k = 0; k < nchecked; k++)
-			on |= checked[k] && !strcmp(checked[k], ksector_tags[i]);
-		html_printf(w, "<label><input type=\"checkbox\" name=\"%s\" value=\"%s\"%R> %s</label>\n", name,
-			    ksector_tags[i], on ? " checked" : "", web_inc_sector(req, ksector_tags[i]));
-	}
-	html_printf(w, "</div>\n");
-	fs_close(w, req, f, name, 0);
-}
-
-/* Radios 有 / 無 / 不明. */
-static void f_tri(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		  enum kmsg legend, const char *value, int required, enum kmsg hint)
-{
-	static const enum ktri v[] = { KTRI_YES, KTRI_NO, KTRI_UNKNOWN };
-
-	fs_open(w, req, f, name, "radios", legend, required);
-	html_printf(w, "<div class=\"boxes\">\n");
-	for (size_t i = 0; i < 3; i++)
-		html_printf(w, "<label><input type=\"radio\" name=\"%s\" value=\"%s\"%R> %s</label>\n", name,
-			    ktri_name(v[i]), value && !strcmp(value, ktri_name(v[i])) ? " checked" : "",
-			    web_inc_tri_label(req, v[i]));
-	html_printf(w, "</div>\n");
-	fs_close(w, req, f, name, hint);
-}
-
-/* A date, a time and a time zone (JST unless chosen). */
-static void f_time(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *name,
-		   enum kmsg legend, const struct tfield *t, int required, enum kmsg hint)
-{
-	const char *tz = t->tz ? t->tz : "+09:00";
-
-	fs_open(w, req, f, name, "when", legend, required);
-	html_printf(w, "<div class=\"when-row\">\n"
-		    "<label><span class=\"visually-hidden\">%s</span><input id=\"f-%s_date\" name=\"%s_date\" type=\"date\" value=\"%s\"%R",
-		    T(req, T_INC_DATE), name, name, t->date ? t->date : "", required ? " required" : "");
-	ferr_aria(w, f, name, 0);
-	html_printf(w, "></label>\n<label><span class=\"visually-hidden\">%s</span><input id=\"f-%s_time\" name=\"%s_time\" "
-		    "type=\"time\" value=\"%s\"%R", T(req, T_INC_TIME), name, name, t->time ? t->time : "",
-		    required ? " required" : "");
-	ferr_aria(w, f, name, 0);
-	html_printf(w, "></label>\n<label><span class=\"visually-hidden\">%s</span><select id=\"f-%s_tz\" name=\"%s_tz\">\n",
-		    T(req, T_INC_ZONE), name, name);
-	for (size_t i = 0; i < NZONES; i++)
-		html_printf(w, "<option value=\"%s\"%R>%s</option>\n", zones[i].value,
-			    !strcmp(tz, zones[i].value) ? " selected" : "", zones[i].label);
-	html_printf(w, "</select></label>\n</div>\n");
-	fs_close(w, req, f, name, hint);
-}
-
-/* The TLP select (its labels are the levels' own names). */
-static void f_tlp(struct html *w, const struct khttp_req *req, const struct ferrs *f, const char *value)
-{
-	static const char *const levels[] = { "clear", "green", "amber", "amber+strict", "red" };
-	struct web_option opt[5];
-
-	for (size_t i = 0; i < 5; i++)
-		opt[i] = (struct web_option){ levels[i], i18n_tag(req->lang, levels[i]) };
-	f_open(w, req, f, "tlp", T_FACET_TLP, 1);
-	html_printf(w, "<select id=\"f-tlp\" name=\"tlp\" required");
-	ferr_aria(w, f, "tlp", 1);
-	html_printf(w, ">\n");
-	for (size_t i = 0; i < 5; i++)
-		html_printf(w, "<option value=\"%s\"%R>%s</option>\n", opt[i].value,
-			    !strcmp(value ? value : "amber", opt[i].value) ? " selected" : "", opt[i].label);
-	html_printf(w, "</select>\n");
-	f_close(w, req, f, "tlp", T_INC_TLP_HINT);
-}
-
 /* ---- the first report form ------------------------------------------------------------------ */
 
 struct first_form {
 	const char *title, *org, *sector, *contact_name, *contact_phone, *contact_email;
-	struct tfield occurred, detected;
+	struct wif_time occurred, detected;
 	unsigned events, causes;
 	const char *service, *description, *actions, *announcement, *tlp, *spread;
 	const char *spread_sectors[KSECTOR_N];
 	size_t nspread;
-	struct impact_in impact;
-	struct ferrs f;
+	struct wif_impact impact;
+	struct wif_errs f;
 };
 
 /* The organisations, for the analyst's datalist. */
@@ -774,7 +249,7 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 			     struct kerr *err)
 {
 	const struct kreader *r = req->reader;
-	const struct ferrs *f = &ff->f;
+	const struct wif_errs *f = &ff->f;
 	struct web_option sectors[KSECTOR_N + 1], spread[4], ann[3];
 	struct orgnames on;
 	struct html w;
@@ -790,23 +265,23 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 		    T(req, web_inc_view_of(r) == WEB_INC_DESK ? T_INC_DESK_TITLE : T_INC_REPORTER_TITLE),
 		    T(req, T_INC_NEW_TITLE));
 	html_printf(&w, "<h1>%s</h1>\n<p class=\"lead\">%s</p>\n", T(req, T_INC_NEW_TITLE), T(req, T_INC_NEW_LEAD));
-	ferr_summary(&w, req, f);
+	wif_ferr_summary(&w, req, f);
 	web_form_begin(&w, req, web_url(req, "/incidents", NULL), "form incident-form");
 
 	html_printf(&w, "<section class=\"panel\">\n<h2>%s</h2>\n", T(req, T_INC_SEC_WHO));
-	f_input(&w, req, f, "title", T_INC_TITLE, "text", ff->title, TITLE_MAX, 1, T_INC_TITLE_HINT, "off");
+	wif_f_input(&w, req, f, "title", T_INC_TITLE, "text", ff->title, TITLE_MAX, 1, T_INC_TITLE_HINT, "off");
 	if (kreader_can(r, KCAP_CASE_EDIT)) {
 		/* the centre files on an operator's behalf: the organisation is named (a list to pick from) */
-		f_open(&w, req, f, "org", T_INC_ORG, 1);
+		wif_f_open(&w, req, f, "org", T_INC_ORG, 1);
 		html_printf(&w, "<input id=\"f-org\" name=\"org\" type=\"text\" value=\"%s\" maxlength=\"%d\" "
 			    "list=\"org-names\" autocomplete=\"off\" required", ff->org ? ff->org : "", NAME_MAX_ * 4);
-		ferr_aria(&w, f, "org", 1);
+		wif_ferr_aria(&w, f, "org", 1);
 		html_printf(&w, ">\n<datalist id=\"org-names\">\n");
 		on.w = &w;
 		if ((rc = kstore_org_list(req->st, org_option, &on, err)) < 0)
 			goto out;
 		html_printf(&w, "</datalist>\n");
-		f_close(&w, req, f, "org", T_INC_ORG_HINT);
+		wif_f_close(&w, req, f, "org", T_INC_ORG_HINT);
 	} else {
 		html_printf(&w, "<div class=\"field\"><span class=\"label\">%s</span><p class=\"static\" dir=\"auto\">%s</p></div>\n",
 			    T(req, T_INC_ORG), r->org ? r->org : "");
@@ -824,41 +299,41 @@ static int render_first_form(struct khttp_req *req, struct khttp_resp *resp, con
 		if (mine)
 			sectors[nsec++] = (struct web_option){ ksector_tags[i], web_inc_sector(req, ksector_tags[i]) };
 	}
-	f_select(&w, req, f, "sector", T_FACET_SECTOR, sectors, nsec, sector, 1);
+	wif_f_select(&w, req, f, "sector", T_FACET_SECTOR, sectors, nsec, sector, 1);
 	html_printf(&w, "<h3>%s</h3>\n<div class=\"field-row\">\n", T(req, T_INC_CONTACT));
-	f_input(&w, req, f, "contact_name", T_INC_CONTACT_NAME, "text", ff->contact_name, NAME_MAX_ * 4, 1, 0, "name");
-	f_input(&w, req, f, "contact_phone", T_INC_CONTACT_PHONE, "tel", ff->contact_phone, 40, 0, 0, "tel");
-	f_input(&w, req, f, "contact_email", T_EMAIL, "email", ff->contact_email, 254, 0, 0, "email");
+	wif_f_input(&w, req, f, "contact_name", T_INC_CONTACT_NAME, "text", ff->contact_name, NAME_MAX_ * 4, 1, 0, "name");
+	wif_f_input(&w, req, f, "contact_phone", T_INC_CONTACT_PHONE, "tel", ff->contact_phone, 40, 0, 0, "tel");
+	wif_f_input(&w, req, f, "contact_email", T_EMAIL, "email", ff->contact_email, 254, 0, 0, "email");
 	html_printf(&w, "</div>\n<p class=\"field-hint\">%s</p>\n", T(req, T_INC_CONTACT_HINT));
 	html_printf(&w, "</section>\n");
 
 	html_printf(&w, "<section class=\"panel\">\n<h2>%s</h2>\n", T(req, T_INC_SEC_WHAT));
-	f_time(&w, req, f, "detected", T_INC_DETECTED, &ff->detected, 1, T_INC_DETECTED_HINT);
-	f_time(&w, req, f, "occurred", T_INC_OCCURRED, &ff->occurred, 0, T_INC_OCCURRED_HINT);
-	f_vocab(&w, req, f, "event_types", T_INC_EVENT_TYPES, ff->events, 1, 1, T_INC_EVENT_TYPES_HINT);
-	f_vocab(&w, req, f, "cause_types", T_INC_CAUSE_TYPES, ff->causes, 0, 0, T_INC_CAUSE_TYPES_HINT);
-	f_textarea(&w, req, f, "description", T_INC_DESCRIPTION, ff->description, 8, 1, T_INC_DESCRIPTION_HINT);
-	f_textarea(&w, req, f, "actions", T_INC_ACTIONS, ff->actions, 4, 0, 0);
+	wif_f_time(&w, req, f, "detected", T_INC_DETECTED, &ff->detected, 1, T_INC_DETECTED_HINT);
+	wif_f_time(&w, req, f, "occurred", T_INC_OCCURRED, &ff->occurred, 0, T_INC_OCCURRED_HINT);
+	wif_f_vocab(&w, req, f, "event_types", T_INC_EVENT_TYPES, ff->events, 1, 1, T_INC_EVENT_TYPES_HINT);
+	wif_f_vocab(&w, req, f, "cause_types", T_INC_CAUSE_TYPES, ff->causes, 0, 0, T_INC_CAUSE_TYPES_HINT);
+	wif_f_textarea(&w, req, f, "description", T_INC_DESCRIPTION, ff->description, 8, 1, T_INC_DESCRIPTION_HINT);
+	wif_f_textarea(&w, req, f, "actions", T_INC_ACTIONS, ff->actions, 4, 0, 0);
 	html_printf(&w, "</section>\n");
 
 	html_printf(&w, "<section class=\"panel\">\n<h2>%s</h2>\n", T(req, T_INC_SEC_IMPACT));
-	f_tri(&w, req, f, "service_affected", T_INC_SERVICE, ff->service, 1, T_INC_SERVICE_HINT);
-	f_textarea(&w, req, f, "impact_scope", T_INC_IMPACT_SCOPE, ff->impact.scope, 3, 0, 0);
+	wif_f_tri(&w, req, f, "service_affected", T_INC_SERVICE, ff->service, 1, T_INC_SERVICE_HINT);
+	wif_f_textarea(&w, req, f, "impact_scope", T_INC_IMPACT_SCOPE, ff->impact.scope, 3, 0, 0);
 	html_printf(&w, "<div class=\"field-row\">\n");
-	f_input(&w, req, f, "impact_users", T_INC_IMPACT_USERS, "number", ff->impact.users, 0, 0, 0, "off");
-	f_input(&w, req, f, "impact_duration", T_INC_IMPACT_DURATION, "number", ff->impact.duration, 0, 0, 0, "off");
+	wif_f_input(&w, req, f, "impact_users", T_INC_IMPACT_USERS, "number", ff->impact.users, 0, 0, 0, "off");
+	wif_f_input(&w, req, f, "impact_duration", T_INC_IMPACT_DURATION, "number", ff->impact.duration, 0, 0, 0, "off");
 	html_printf(&w, "</div>\n");
 	spread[0] = (struct web_option){ "", T(req, T_INC_NOT_SAID) };
 	spread[1] = (struct web_option){ "yes", T(req, T_INC_TRI_YES) };
 	spread[2] = (struct web_option){ "no", T(req, T_INC_TRI_NO) };
 	spread[3] = (struct web_option){ "unknown", T(req, T_INC_TRI_UNKNOWN) };
-	f_select(&w, req, f, "spread", T_INC_SPREAD, spread, 4, ff->spread, 0);
-	f_sectors(&w, req, f, "spread_sectors", T_INC_SPREAD_SECTORS, ff->spread_sectors, ff->nspread);
+	wif_f_select(&w, req, f, "spread", T_INC_SPREAD, spread, 4, ff->spread, 0);
+	wif_f_sectors(&w, req, f, "spread_sectors", T_INC_SPREAD_SECTORS, ff->spread_sectors, ff->nspread);
 	ann[0] = (struct web_option){ "", T(req, T_INC_NOT_SAID) };
 	ann[1] = (struct web_option){ "yes", T(req, T_INC_ANN_YES) };
 	ann[2] = (struct web_option){ "no", T(req, T_INC_ANN_NO) };
-	f_select(&w, req, f, "announcement", T_INC_ANNOUNCEMENT, ann, 3, ff->announcement, 0);
-	f_tlp(&w, req, f, ff->tlp);
+	wif_f_select(&w, req, f, "announcement", T_INC_ANNOUNCEMENT, ann, 3, ff->announcement, 0);
+	wif_f_tlp(&w, req, f, ff->tlp);
 	html_printf(&w, "</section>\n");
 
 	html_printf(&w, "<div class=\"actions\"><button type=\"submit\" class=\"button\">%s</button> "
@@ -886,7 +361,7 @@ int web_incident_new(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 /* Read the first report form into ff, check what the form can see, build the JSON. */
 static int first_read(struct khttp_req *req, struct first_form *ff, json_t **out)
 {
-	struct ferrs *f = &ff->f;
+	struct wif_errs *f = &ff->f;
 	const struct kreader *r = req->reader;
 	char occurred[48], detected[48];
 	enum kmsg m;
@@ -896,101 +371,101 @@ static int first_read(struct khttp_req *req, struct first_form *ff, json_t **out
 	int rc = 0;
 
 	*out = NULL;
-	ff->title = line_of(req, "title");
-	ff->org = line_of(req, "org");
-	ff->sector = line_of(req, "sector");
-	ff->contact_name = line_of(req, "contact_name");
-	ff->contact_phone = line_of(req, "contact_phone");
-	ff->contact_email = line_of(req, "contact_email");
-	tfield_read(req, "occurred", &ff->occurred);
-	tfield_read(req, "detected", &ff->detected);
-	ff->service = line_of(req, "service_affected");
-	ff->description = text_of(req, "description");
-	ff->actions = text_of(req, "actions");
-	ff->announcement = line_of(req, "announcement");
-	ff->tlp = line_of(req, "tlp");
-	ff->spread = line_of(req, "spread");
+	ff->title = wif_line_of(req, "title");
+	ff->org = wif_line_of(req, "org");
+	ff->sector = wif_line_of(req, "sector");
+	ff->contact_name = wif_line_of(req, "contact_name");
+	ff->contact_phone = wif_line_of(req, "contact_phone");
+	ff->contact_email = wif_line_of(req, "contact_email");
+	wif_tfield_read(req, "occurred", &ff->occurred);
+	wif_tfield_read(req, "detected", &ff->detected);
+	ff->service = wif_line_of(req, "service_affected");
+	ff->description = wif_text_of(req, "description");
+	ff->actions = wif_text_of(req, "actions");
+	ff->announcement = wif_line_of(req, "announcement");
+	ff->tlp = wif_line_of(req, "tlp");
+	ff->spread = wif_line_of(req, "spread");
 	n = web_form_values(req, "spread_sectors", ff->spread_sectors, KSECTOR_N);
 	ff->nspread = n < KSECTOR_N ? n : KSECTOR_N;
-	impact_read(req, &ff->impact);
+	wif_impact_read(req, &ff->impact);
 
 	if (!ff->title)
-		ferr(f, "title", T_INC_ERR_REQUIRED, NULL);
+		wif_ferr(f, "title", T_INC_ERR_REQUIRED, NULL);
 	if (kreader_can(r, KCAP_CASE_EDIT) && !ff->org)
-		ferr(f, "org", T_INC_ERR_REQUIRED, NULL);
+		wif_ferr(f, "org", T_INC_ERR_REQUIRED, NULL);
 	if (!ff->sector)
-		ferr(f, "sector", T_INC_ERR_CHOOSE, NULL);
+		wif_ferr(f, "sector", T_INC_ERR_CHOOSE, NULL);
 	else if (!(sector_ja = ksector_label_ja(ff->sector)))
-		ferr(f, "sector", T_INC_ERR_SECTOR, NULL);
+		wif_ferr(f, "sector", T_INC_ERR_SECTOR, NULL);
 	if (!ff->contact_name)
-		ferr(f, "contact_name", T_INC_ERR_REQUIRED, NULL);
+		wif_ferr(f, "contact_name", T_INC_ERR_REQUIRED, NULL);
 	if (!ff->contact_phone && !ff->contact_email)
-		ferr(f, "contact_phone", T_INC_ERR_PHONE_OR_EMAIL, NULL);
-	if ((m = tfield_rfc3339(&ff->detected, detected)))
-		ferr(f, "detected", m, NULL);
+		wif_ferr(f, "contact_phone", T_INC_ERR_PHONE_OR_EMAIL, NULL);
+	if ((m = wif_tfield_rfc3339(&ff->detected, detected)))
+		wif_ferr(f, "detected", m, NULL);
 	else if (!detected[0])
-		ferr(f, "detected", T_INC_ERR_REQUIRED, NULL);
-	if ((m = tfield_rfc3339(&ff->occurred, occurred)))
-		ferr(f, "occurred", m, NULL);
-	if (checked_bits(req, "event_types", kevent_type_code, KEVT_N, &ff->events) < 0)
-		ferr(f, "event_types", T_INC_ERR_CHOICE, NULL);
+		wif_ferr(f, "detected", T_INC_ERR_REQUIRED, NULL);
+	if ((m = wif_tfield_rfc3339(&ff->occurred, occurred)))
+		wif_ferr(f, "occurred", m, NULL);
+	if (wif_checked_bits(req, "event_types", kevent_type_code, KEVT_N, &ff->events) < 0)
+		wif_ferr(f, "event_types", T_INC_ERR_CHOICE, NULL);
 	else if (!ff->events)
-		ferr(f, "event_types", T_INC_ERR_CHOOSE_ONE, NULL);
-	if (checked_bits(req, "cause_types", kcause_type_code, KCAUSE_N, &ff->causes) < 0)
-		ferr(f, "cause_types", T_INC_ERR_CHOICE, NULL);
+		wif_ferr(f, "event_types", T_INC_ERR_CHOOSE_ONE, NULL);
+	if (wif_checked_bits(req, "cause_types", kcause_type_code, KCAUSE_N, &ff->causes) < 0)
+		wif_ferr(f, "cause_types", T_INC_ERR_CHOICE, NULL);
 	if (!ff->service)
-		ferr(f, "service_affected", T_INC_ERR_CHOOSE, NULL);
+		wif_ferr(f, "service_affected", T_INC_ERR_CHOOSE, NULL);
 	else if (ktri_parse(ff->service) == KTRI_UNSET)
-		ferr(f, "service_affected", T_INC_ERR_CHOICE, NULL);
+		wif_ferr(f, "service_affected", T_INC_ERR_CHOICE, NULL);
 	if (!ff->description)
-		ferr(f, "description", T_INC_ERR_REQUIRED, NULL);
+		wif_ferr(f, "description", T_INC_ERR_REQUIRED, NULL);
 	if (ff->spread && ktri_parse(ff->spread) == KTRI_UNSET)
-		ferr(f, "spread", T_INC_ERR_CHOICE, NULL);
+		wif_ferr(f, "spread", T_INC_ERR_CHOICE, NULL);
 	if (n > KSECTOR_N)
-		ferr(f, "spread_sectors", T_INC_ERR_CHOICE, NULL);
+		wif_ferr(f, "spread_sectors", T_INC_ERR_CHOICE, NULL);
 	for (size_t i = 0; i < ff->nspread; i++)
 		if (!ksector_label_ja(ff->spread_sectors[i]))
-			ferr(f, "spread_sectors", T_INC_ERR_SECTOR, NULL);
+			wif_ferr(f, "spread_sectors", T_INC_ERR_SECTOR, NULL);
 	if (ff->nspread && (!ff->spread || strcmp(ff->spread, "yes")))
-		ferr(f, "spread", T_INC_ERR_SPREAD_YES, NULL);
+		wif_ferr(f, "spread", T_INC_ERR_SPREAD_YES, NULL);
 	if (ff->announcement && strcmp(ff->announcement, "yes") && strcmp(ff->announcement, "no"))
-		ferr(f, "announcement", T_INC_ERR_CHOICE, NULL);
+		wif_ferr(f, "announcement", T_INC_ERR_CHOICE, NULL);
 	if (!ff->tlp)
-		ferr(f, "tlp", T_INC_ERR_CHOOSE, NULL);
+		wif_ferr(f, "tlp", T_INC_ERR_CHOOSE, NULL);
 
 	if (!(o = json_object()) || !(c = json_object()))
 		goto nomem;
-	rc = jstr(o, "title", ff->title);
+	rc = wif_jstr(o, "title", ff->title);
 	if (!rc && kreader_can(r, KCAP_CASE_EDIT))
-		rc = jstr(o, "organization", ff->org);
+		rc = wif_jstr(o, "organization", ff->org);
 	if (!rc)
-		rc = jstr(o, "sector", sector_ja ? sector_ja : ff->sector);
+		rc = wif_jstr(o, "sector", sector_ja ? sector_ja : ff->sector);
 	if (!rc)
-		rc = jstr(c, "name", ff->contact_name);
+		rc = wif_jstr(c, "name", ff->contact_name);
 	if (!rc)
-		rc = jstr(c, "phone", ff->contact_phone);
+		rc = wif_jstr(c, "phone", ff->contact_phone);
 	if (!rc)
-		rc = jstr(c, "email", ff->contact_email);
+		rc = wif_jstr(c, "email", ff->contact_email);
 	if (!rc) {
-		rc = jset(o, "contact", c);
+		rc = wif_jset(o, "contact", c);
 		c = NULL;
 	}
 	if (!rc && occurred[0])
-		rc = jstr(o, "occurred_at", occurred);
+		rc = wif_jstr(o, "occurred_at", occurred);
 	if (!rc && detected[0])
-		rc = jstr(o, "detected_at", detected);
+		rc = wif_jstr(o, "detected_at", detected);
 	if (!rc)
-		rc = jcodes(o, "event_types", ff->events, kevent_type_code, KEVT_N);
+		rc = wif_jcodes(o, "event_types", ff->events, kevent_type_code, KEVT_N);
 	if (!rc && ff->causes)
-		rc = jcodes(o, "cause_types", ff->causes, kcause_type_code, KCAUSE_N);
+		rc = wif_jcodes(o, "cause_types", ff->causes, kcause_type_code, KCAUSE_N);
 	if (!rc)
-		rc = jstr(o, "service_affected", ff->service);
+		rc = wif_jstr(o, "service_affected", ff->service);
 	if (!rc)
-		rc = impact_json(&ff->impact, o, f);
+		rc = wif_impact_json(&ff->impact, o, f);
 	if (!rc && ff->spread) {
 		json_t *s = json_object(), *a = json_array();
 
-		rc = s && a ? jstr(s, "status", ff->spread) : KE_NOMEM;
+		rc = s && a ? wif_jstr(s, "status", ff->spread) : KE_NOMEM;
 		for (size_t i = 0; !rc && i < ff->nspread; i++) {
 			const char *ja = ksector_label_ja(ff->spread_sectors[i]);
 
@@ -998,24 +473,24 @@ static int first_read(struct khttp_req *req, struct first_form *ff, json_t **out
 				rc = KE_NOMEM;
 		}
 		if (!rc) {
-			rc = jset(s, "sectors", a);
+			rc = wif_jset(s, "sectors", a);
 			a = NULL;
 		}
 		if (!rc) {
-			rc = jset(o, "spread", s);
+			rc = wif_jset(o, "spread", s);
 			s = NULL;
 		}
 		json_decref(a);
 		json_decref(s);
 	}
 	if (!rc)
-		rc = jstr(o, "description", ff->description);
+		rc = wif_jstr(o, "description", ff->description);
 	if (!rc)
-		rc = jstr(o, "actions", ff->actions);
+		rc = wif_jstr(o, "actions", ff->actions);
 	if (!rc && ff->announcement)
-		rc = jset(o, "announcement_planned", json_boolean(!strcmp(ff->announcement, "yes")));
+		rc = wif_jset(o, "announcement_planned", json_boolean(!strcmp(ff->announcement, "yes")));
 	if (!rc)
-		rc = jstr(o, "tlp", ff->tlp);
+		rc = wif_jstr(o, "tlp", ff->tlp);
 	if (rc)
 		goto nomem;
 	*out = o;
@@ -1069,7 +544,7 @@ int web_incident_file(struct khttp_req *req, struct khttp_resp *resp, struct ker
 			goto out;
 		}
 		if (rc < 0)
-			model_error(req, &ff.f, e2.msg);
+			wif_model_error(req, &ff.f, e2.msg);
 	}
 	if (!ff.f.n && !ff.f.general) {
 		if (!(rw = writer_begin(req, err))) {
@@ -1083,7 +558,7 @@ int web_incident_file(struct khttp_req *req, struct khttp_resp *resp, struct ker
 		if (rc < 0) {
 			kstore_rollback(rw);
 			if (rc == KE_INVALID || rc == KE_NOTFOUND) {
-				model_error(req, &ff.f, e2.msg); /* an organisation the store does not know, ... */
+				wif_model_error(req, &ff.f, e2.msg); /* an organisation the store does not know, ... */
 			} else {
 				kerr_set(err, rc, "%s", e2.msg);
 				goto out;
@@ -1449,10 +924,10 @@ static void render_dupes(struct html *w, struct khttp_req *req, const struct inc
 /* The follow-up form as typed (when it failed). */
 struct upd_form {
 	const char *kind, *text, *cause, *response, *countermeasures, *service;
-	struct tfield at;
+	struct wif_time at;
 	unsigned events, causes;
-	struct impact_in impact;
-	struct ferrs f;
+	struct wif_impact impact;
+	struct wif_errs f;
 };
 
 /* A report member's text, or NULL. */
@@ -1595,7 +1070,7 @@ static void render_report(struct html *w, const struct khttp_req *req, const str
 static void render_update_form(struct html *w, const struct khttp_req *req, const struct incpage *p,
 			       const struct upd_form *uf, int may_followup, int may_final)
 {
-	const struct ferrs *f = uf ? &uf->f : NULL;
+	const struct wif_errs *f = uf ? &uf->f : NULL;
 	struct upd_form blank;
 	struct web_option svc[4];
 	char iso[32], date[11], tm[6];
@@ -1615,9 +1090,9 @@ static void render_update_form(struct html *w, const struct khttp_req *req, cons
 	kind = uf->kind ? uf->kind : may_followup ? "followup" : "final";
 	html_printf(w, "<section class=\"panel\" id=\"update\">\n<h2>%s</h2>\n<p class=\"muted\">%s</p>\n",
 		    T(req, T_INC_UPDATE_TITLE), T(req, T_INC_UPDATE_LEAD));
-	ferr_summary(w, req, f);
+	wif_ferr_summary(w, req, f);
 	web_form_begin(w, req, web_url(req, "/incidents/%U/updates", p->inc.id, NULL), "form update-form");
-	fs_open(w, req, f, "kind", "radios", T_INC_KIND, 1);
+	wif_fs_open(w, req, f, "kind", "radios", T_INC_KIND, 1);
 	html_printf(w, "<div class=\"boxes\">\n");
 	if (may_followup)
 		html_printf(w, "<label><input type=\"radio\" name=\"kind\" value=\"followup\"%R> %s</label>\n",
@@ -1626,30 +1101,30 @@ static void render_update_form(struct html *w, const struct khttp_req *req, cons
 		html_printf(w, "<label><input type=\"radio\" name=\"kind\" value=\"final\"%R> %s</label>\n",
 			    !strcmp(kind, "final") ? " checked" : "", T(req, T_INC_KIND_FINAL));
 	html_printf(w, "</div>\n");
-	fs_close(w, req, f, "kind", may_final ? T_INC_FINAL_HINT : 0);
-	f_time(w, req, f, "at", T_INC_AT, &uf->at, 1, T_INC_AT_HINT);
-	f_textarea(w, req, f, "text", T_INC_TEXT, uf->text, 5, 1, 0);
-	f_textarea(w, req, f, "cause", T_INC_CAUSE, uf->cause, 3, 0, 0);
-	f_textarea(w, req, f, "response", T_INC_RESPONSE, uf->response, 3, 0, 0);
-	f_textarea(w, req, f, "countermeasures", T_INC_COUNTERMEASURES, uf->countermeasures, 3, 0, 0);
+	wif_fs_close(w, req, f, "kind", may_final ? T_INC_FINAL_HINT : 0);
+	wif_f_time(w, req, f, "at", T_INC_AT, &uf->at, 1, T_INC_AT_HINT);
+	wif_f_textarea(w, req, f, "text", T_INC_TEXT, uf->text, 5, 1, 0);
+	wif_f_textarea(w, req, f, "cause", T_INC_CAUSE, uf->cause, 3, 0, 0);
+	wif_f_textarea(w, req, f, "response", T_INC_RESPONSE, uf->response, 3, 0, 0);
+	wif_f_textarea(w, req, f, "countermeasures", T_INC_COUNTERMEASURES, uf->countermeasures, 3, 0, 0);
 	html_printf(w, "<details class=\"more-fields\"%R><summary>%s</summary>\n",
 		    uf->events || uf->causes || uf->service || uf->impact.scope || uf->impact.users ||
-		    uf->impact.duration || (f && (ferr_of(f, "event_types") >= 0 || ferr_of(f, "cause_types") >= 0 ||
-		    ferr_of(f, "service_affected") >= 0 || ferr_of(f, "impact_users") >= 0 ||
-		    ferr_of(f, "impact_duration") >= 0 || ferr_of(f, "impact_scope") >= 0)) ? " open" : "",
+		    uf->impact.duration || (f && (wif_ferr_of(f, "event_types") >= 0 || wif_ferr_of(f, "cause_types") >= 0 ||
+		    wif_ferr_of(f, "service_affected") >= 0 || wif_ferr_of(f, "impact_users") >= 0 ||
+		    wif_ferr_of(f, "impact_duration") >= 0 || wif_ferr_of(f, "impact_scope") >= 0)) ? " open" : "",
 		    T(req, T_INC_MORE_FIELDS));
 	svc[0] = (struct web_option){ "", T(req, T_INC_NOT_SAID) };
 	svc[1] = (struct web_option){ "yes", T(req, T_INC_TRI_YES) };
 	svc[2] = (struct web_option){ "no", T(req, T_INC_TRI_NO) };
 	svc[3] = (struct web_option){ "unknown", T(req, T_INC_TRI_UNKNOWN) };
-	f_select(w, req, f, "service_affected", T_INC_SERVICE, svc, 4, uf->service, 0);
-	f_textarea(w, req, f, "impact_scope", T_INC_IMPACT_SCOPE, uf->impact.scope, 2, 0, 0);
+	wif_f_select(w, req, f, "service_affected", T_INC_SERVICE, svc, 4, uf->service, 0);
+	wif_f_textarea(w, req, f, "impact_scope", T_INC_IMPACT_SCOPE, uf->impact.scope, 2, 0, 0);
 	html_printf(w, "<div class=\"field-row\">\n");
-	f_input(w, req, f, "impact_users", T_INC_IMPACT_USERS, "number", uf->impact.users, 0, 0, 0, "off");
-	f_input(w, req, f, "impact_duration", T_INC_IMPACT_DURATION, "number", uf->impact.duration, 0, 0, 0, "off");
+	wif_f_input(w, req, f, "impact_users", T_INC_IMPACT_USERS, "number", uf->impact.users, 0, 0, 0, "off");
+	wif_f_input(w, req, f, "impact_duration", T_INC_IMPACT_DURATION, "number", uf->impact.duration, 0, 0, 0, "off");
 	html_printf(w, "</div>\n");
-	f_vocab(w, req, f, "event_types", T_INC_EVENT_TYPES, uf->events, 1, 0, T_INC_ADD_TYPES_HINT);
-	f_vocab(w, req, f, "cause_types", T_INC_CAUSE_TYPES, uf->causes, 0, 0, 0);
+	wif_f_vocab(w, req, f, "event_types", T_INC_EVENT_TYPES, uf->events, 1, 0, T_INC_ADD_TYPES_HINT);
+	wif_f_vocab(w, req, f, "cause_types", T_INC_CAUSE_TYPES, uf->causes, 0, 0, 0);
 	html_printf(w, "</details>\n<div class=\"actions\"><button type=\"submit\" class=\"button\">%s</button></div>\n"
 		    "</form>\n</section>\n", T(req, T_INC_SUBMIT_UPDATE));
 }
@@ -1664,6 +1139,18 @@ static enum kmsg action_label(int a)
 	case KACT_WITHDRAW: return T_INC_ACT_WITHDRAW;
 	default: return T_INC_STATUS;
 	}
+}
+
+/* Where the case made from an incident is: the published case, or the draft's editor. */
+static const char *case_url(struct khttp_req *req, const char *id, int *published)
+{
+	struct kcase c;
+	struct kerr e2 = KERR_INIT;
+
+	kcase_init(&c);
+	*published = kstore_get(req->st, id, &c, &e2) == 0;
+	kcase_free(&c);
+	return *published ? web_url(req, "/cases/%U", id, NULL) : web_url(req, "/drafts/%U/edit", id, NULL);
 }
 
 /* The side: what r may do (status, candidate, case draft), then the status history. */
@@ -1702,17 +1189,11 @@ static void render_actions(struct html *w, struct khttp_req *req, const struct i
 		html_printf(w, "<section class=\"side-box\" aria-labelledby=\"case-h\">\n<h2 id=\"case-h\">%s</h2>\n",
 			    T(req, T_INC_CASE));
 		if (inc->case_id) {
-			struct kcase c;
-			struct kerr e2 = KERR_INIT;
 			int published;
+			const char *url = case_url(req, inc->case_id, &published);
 
-			kcase_init(&c);
-			published = kstore_get(req->st, inc->case_id, &c, &e2) == 0;
-			kcase_free(&c);
 			html_printf(w, "<p>%s <a href=\"%s\"><code>%s</code></a></p>\n",
-				    T(req, published ? T_INC_CASE_PUBLISHED : T_INC_CASE_DRAFT),
-				    published ? web_url(req, "/cases/%U", inc->case_id, NULL) :
-						web_url(req, "/drafts/%U/edit", inc->case_id, NULL), inc->case_id);
+				    T(req, published ? T_INC_CASE_PUBLISHED : T_INC_CASE_DRAFT), url, inc->case_id);
 		} else {
 			html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_INC_DRAFT_LEAD));
 			web_form_begin(w, req, web_url(req, "/incidents/%U/draft", inc->id, NULL), "form inline");
@@ -1877,62 +1358,62 @@ static int refused(struct khttp_req *req, int rc, const struct kerr *why, struct
 
 static int upd_read(struct khttp_req *req, struct upd_form *uf, json_t **out)
 {
-	struct ferrs *f = &uf->f;
+	struct wif_errs *f = &uf->f;
 	char at[48];
 	enum kmsg m;
 	json_t *o;
 	int rc;
 
 	*out = NULL;
-	uf->kind = line_of(req, "kind");
-	tfield_read(req, "at", &uf->at);
-	uf->text = text_of(req, "text");
-	uf->cause = text_of(req, "cause");
-	uf->response = text_of(req, "response");
-	uf->countermeasures = text_of(req, "countermeasures");
-	uf->service = line_of(req, "service_affected");
-	impact_read(req, &uf->impact);
+	uf->kind = wif_line_of(req, "kind");
+	wif_tfield_read(req, "at", &uf->at);
+	uf->text = wif_text_of(req, "text");
+	uf->cause = wif_text_of(req, "cause");
+	uf->response = wif_text_of(req, "response");
+	uf->countermeasures = wif_text_of(req, "countermeasures");
+	uf->service = wif_line_of(req, "service_affected");
+	wif_impact_read(req, &uf->impact);
 	if (!uf->kind || (strcmp(uf->kind, "followup") && strcmp(uf->kind, "final")))
-		ferr(f, "kind", T_INC_ERR_CHOOSE, NULL);
-	if ((m = tfield_rfc3339(&uf->at, at)))
-		ferr(f, "at", m, NULL);
+		wif_ferr(f, "kind", T_INC_ERR_CHOOSE, NULL);
+	if ((m = wif_tfield_rfc3339(&uf->at, at)))
+		wif_ferr(f, "at", m, NULL);
 	else if (!at[0])
-		ferr(f, "at", T_INC_ERR_REQUIRED, NULL);
+		wif_ferr(f, "at", T_INC_ERR_REQUIRED, NULL);
 	if (!uf->text)
-		ferr(f, "text", T_INC_ERR_REQUIRED, NULL);
+		wif_ferr(f, "text", T_INC_ERR_REQUIRED, NULL);
 	if (uf->kind && !strcmp(uf->kind, "final")) {
 		if (!uf->cause)
-			ferr(f, "cause", T_INC_ERR_FINAL_NEEDS, NULL);
+			wif_ferr(f, "cause", T_INC_ERR_FINAL_NEEDS, NULL);
 		if (!uf->countermeasures)
-			ferr(f, "countermeasures", T_INC_ERR_FINAL_NEEDS, NULL);
+			wif_ferr(f, "countermeasures", T_INC_ERR_FINAL_NEEDS, NULL);
 	}
 	if (uf->service && ktri_parse(uf->service) == KTRI_UNSET)
-		ferr(f, "service_affected", T_INC_ERR_CHOICE, NULL);
-	if (checked_bits(req, "event_types", kevent_type_code, KEVT_N, &uf->events) < 0)
-		ferr(f, "event_types", T_INC_ERR_CHOICE, NULL);
-	if (checked_bits(req, "cause_types", kcause_type_code, KCAUSE_N, &uf->causes) < 0)
-		ferr(f, "cause_types", T_INC_ERR_CHOICE, NULL);
+		wif_ferr(f, "service_affected", T_INC_ERR_CHOICE, NULL);
+	if (wif_checked_bits(req, "event_types", kevent_type_code, KEVT_N, &uf->events) < 0)
+		wif_ferr(f, "event_types", T_INC_ERR_CHOICE, NULL);
+	if (wif_checked_bits(req, "cause_types", kcause_type_code, KCAUSE_N, &uf->causes) < 0)
+		wif_ferr(f, "cause_types", T_INC_ERR_CHOICE, NULL);
 	if (!(o = json_object()))
 		return KE_NOMEM;
-	rc = jstr(o, "kind", uf->kind ? uf->kind : "followup");
+	rc = wif_jstr(o, "kind", uf->kind ? uf->kind : "followup");
 	if (!rc && at[0])
-		rc = jstr(o, "at", at);
+		rc = wif_jstr(o, "at", at);
 	if (!rc)
-		rc = jstr(o, "text", uf->text);
+		rc = wif_jstr(o, "text", uf->text);
 	if (!rc)
-		rc = jstr(o, "cause", uf->cause);
+		rc = wif_jstr(o, "cause", uf->cause);
 	if (!rc)
-		rc = jstr(o, "response", uf->response);
+		rc = wif_jstr(o, "response", uf->response);
 	if (!rc)
-		rc = jstr(o, "countermeasures", uf->countermeasures);
+		rc = wif_jstr(o, "countermeasures", uf->countermeasures);
 	if (!rc)
-		rc = impact_json(&uf->impact, o, f);
+		rc = wif_impact_json(&uf->impact, o, f);
 	if (!rc && uf->events)
-		rc = jcodes(o, "event_types", uf->events, kevent_type_code, KEVT_N);
+		rc = wif_jcodes(o, "event_types", uf->events, kevent_type_code, KEVT_N);
 	if (!rc && uf->causes)
-		rc = jcodes(o, "cause_types", uf->causes, kcause_type_code, KCAUSE_N);
+		rc = wif_jcodes(o, "cause_types", uf->causes, kcause_type_code, KCAUSE_N);
 	if (!rc)
-		rc = jstr(o, "service_affected", uf->service);
+		rc = wif_jstr(o, "service_affected", uf->service);
 	if (rc) {
 		json_decref(o);
 		return KE_NOMEM;
@@ -1969,13 +1450,8 @@ int web_incident_update(struct khttp_req *req, struct khttp_resp *resp, struct k
 	rc = kincident_allowed(req->reader, &p.inc, uf.kind && !strcmp(uf.kind, "final") ? KACT_FINAL : KACT_FOLLOWUP,
 			       &e2);
 	if (rc < 0) {
-		/* a kind that does not exist is the form's: said next to it */
-		if (!(uf.kind && (!strcmp(uf.kind, "followup") || !strcmp(uf.kind, "final"))) && rc == KE_INVALID)
-			rc = 0;
-		else {
-			rc = refused(req, rc, &e2, err);
-			goto out;
-		}
+		rc = refused(req, rc, &e2, err);
+		goto out;
 	}
 	if (!uf.f.n) {
 		kerr_clear(&e2);
@@ -1985,7 +1461,7 @@ int web_incident_update(struct khttp_req *req, struct khttp_resp *resp, struct k
 			goto out;
 		}
 		if (rc < 0)
-			model_error(req, &uf.f, e2.msg);
+			wif_model_error(req, &uf.f, e2.msg);
 	}
 	if (!uf.f.n && !uf.f.general) {
 		kerr_clear(&e2);
@@ -1999,7 +1475,7 @@ int web_incident_update(struct khttp_req *req, struct khttp_resp *resp, struct k
 				kerr_set(err, rc, "%s", e2.msg);
 				goto out;
 			}
-			model_error(req, &uf.f, e2.msg); /* a second final report, raced */
+			wif_model_error(req, &uf.f, e2.msg); /* a second final report, raced */
 		}
 	}
 	if (open) {
@@ -2085,7 +1561,7 @@ int web_incident_status(struct khttp_req *req, struct khttp_resp *resp, struct k
 	if (a < 0 || kinc_action_target(a) < 0)
 		return kerr_set(err, KE_USAGE, "%s", T(req, T_INC_ERR_ACTION));
 	arg.to = kinc_action_target(a);
-	arg.note = line_of(req, "note");
+	arg.note = wif_line_of(req, "note");
 	if (arg.note && web_form_chars(arg.note) > NOTE_MAX)
 		return kerr_set(err, KE_USAGE, "%s", T(req, T_INC_ERR_NOTE));
 	if ((rc = act(req, a, do_status, &arg, err)) < 0)
@@ -2125,11 +1601,6 @@ static int do_draft(struct kstore *rw, const struct kincident *inc, void *varg, 
 	int rc, outcome = 0;
 
 	(void)now;
-	if (inc->case_id) {
-		/* made already: go on to it */
-		a->id = strdup(inc->case_id);
-		return a->id ? 0 : kerr_set(err, KE_NOMEM, "out of memory");
-	}
 	memset(&p, 0, sizeof(p));
 	kcase_init(&c);
 	if ((rc = kstore_incident_reports(rw, inc->id, rep_copy, &p, err)) < 0)
@@ -2156,8 +1627,21 @@ out:
 int web_incident_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	struct draft_arg a = { 0 };
-	int rc;
+	struct incpage p;
+	int rc, published;
 
+	/* made already (a second click, another analyst): on to it, for those who may edit drafts */
+	memset(&p, 0, sizeof(p));
+	if ((rc = incident_load(req, req->st, req->args[0], 0, &p, err)) < 0) {
+		incpage_free(&p);
+		return rc;
+	}
+	if (p.inc.case_id && kreader_may_see_drafts(req->reader)) {
+		rc = web_form_redirect(resp, case_url(req, p.inc.case_id, &published), err);
+		incpage_free(&p);
+		return rc;
+	}
+	incpage_free(&p);
 	rc = act(req, KACT_DRAFT, do_draft, &a, err);
 	if (rc == KE_EXISTS)
 		rc = kerr_set(err, KE_INVALID, "%s", T(req, T_INC_ERR_DRAFT_EXISTS));

@@ -3,7 +3,8 @@
  * the operator's view of incidents (web_desk.c: GET /incidents and
  * /incidents.csv), the first report form, one incident's page with its
  * reports, status history and the forms its reader may use, and the
- * actions those forms post (web_incident.c).
+ * actions those forms post (web_incident.c; the forms' pieces are
+ * web_incident_form.c).
  *
  * Who sees what is the model's: the list asks the store with the reader
  * (kstore_incident_list applies reader.c's rule), one incident is shown

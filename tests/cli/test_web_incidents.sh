@@ -374,6 +374,19 @@ body_lacks "incidents: ... detected the day before is out" "href=\"/incidents/$I
 get "/incidents?q=VPN" -b "$T/ana"
 body_has "incidents: the words filter finds a follow-up's words" "href=\"/incidents/$I1\""
 body_lacks "incidents: ... and only that" "href=\"/incidents/$I2\""
+get "/incidents?sort=oldest" -b "$T/ana"
+python3 - "$T/body" "$I1" "$I2" <<'EOF' && ok "incidents: the oldest first" || fail "incidents: the oldest first"
+import sys
+b = open(sys.argv[1], encoding="utf-8").read()
+sys.exit(0 if 0 <= b.find('href="/incidents/%s"' % sys.argv[2]) < b.find('href="/incidents/%s"' % sys.argv[3]) else 1)
+EOF
+body_has "incidents: the order kept in the form" '<option value="oldest" selected>'
+get "/incidents" -b "$T/ana"
+python3 - "$T/body" "$I1" "$I2" <<'EOF' && ok "incidents: the newest first by default" || fail "incidents: the newest first by default"
+import sys
+b = open(sys.argv[1], encoding="utf-8").read()
+sys.exit(0 if 0 <= b.find('href="/incidents/%s"' % sys.argv[3]) < b.find('href="/incidents/%s"' % sys.argv[2]) else 1)
+EOF
 get "/incidents?status=bogus&from=yesterday" -b "$T/ana"
 expect_code "incidents: wrong filters 400" 400
 expect_field_error "incidents: a wrong date filter, next to it" from "2026-11-20"
@@ -419,6 +432,9 @@ D1=$(location | sed -n 's|^/drafts/\([^/]*\)/edit$|\1|p')
 get "/incidents/$I1" -b "$T/ana"
 body_has "incidents: the incident links its draft" "href=\"/drafts/$D1/edit\""
 body_lacks "incidents: no second draft offered" '事例の下書きを作成'
+post "$T/pub" "/incidents/$I1/draft" "$(csrf "$T/pub")"
+expect_code "incidents: a second click goes on to the same draft (303)" 303
+[ "$(location)" = "/drafts/$D1/edit" ] && ok "incidents: ... the same draft" || fail "incidents: ... the same draft" "$(location)"
 
 # ---- overdue: four days later (the follow-up was due after 72 hours) ----
 stop_server
@@ -446,6 +462,8 @@ body_has "incidents: the incident page says overdue" '<dd class="overdue">'
 body_has "incidents: ... in words" '期限超過</span>'
 get "/incidents/$I2?lang=en" -b "$T/ana"
 body_has "incidents: ... in English too" 'Overdue: follow-up'
+body_has "incidents: the status in English" '<span class="inc-status st-received">Received</span>'
+body_has "incidents: the sector in English" '<dd>Finance</dd>'
 get "/incidents.csv?overdue=1" -b "$T/ana"
 body_has "incidents: the CSV says overdue" '続報期限'
 exit 0

@@ -508,6 +508,20 @@ static void test_first_unknown_member(void **state)
 	BAD("impact.cost", json_integer(5), KE_INVALID, "impact.cost: unknown member");
 	BAD("spread.when", json_string("now"), KE_INVALID, "spread.when: unknown member");
 	BAD("kind", json_string("followup"), KE_INVALID, "kind:");
+	/* every unknown member is named */
+	{
+		struct kincident inc = { 0 };
+		struct kerr err = KERR_INIT;
+		json_t *in = load(good_first);
+
+		json_object_set_new(in, "severity", json_integer(1));
+		json_object_set_new(in, "color", json_string("red"));
+		json_object_set_new(in, "x\ty", json_string("red"));
+		assert_int_equal(kreport_first_check(in, &rep, NOW, &inc, &err), KE_INVALID);
+		assert_msg_has(err, "severity: unknown member (also color, ?)");
+		assert_msg_has(err, "the known ones: title, organization, sector");
+		json_decref(in);
+	}
 	assert_int_equal(check_with(&rep, "kind", json_string("first"), NULL), 0);
 	{
 		struct kerr err = KERR_INIT;
