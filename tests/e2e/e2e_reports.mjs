@@ -137,7 +137,8 @@ try {
 	await submit(page, link);
 	check('... and opens it', page.url().includes(`/incidents/${incident}`), page.url());
 	await submit(page, page.locator('form.status-form button[name="action"][value="check"]'));
-	check('the analyst changes its status to 確認中', (await page.locator('main').innerText()).includes('確認中'));
+	check('the analyst changes its status to 確認中', await page.locator('.inc-status.st-checking').first().isVisible() &&
+		(await page.locator('.status-history').innerText()).includes('確認中'));
 	await submit(page, page.locator(`form[action*="/incidents/${incident}/candidate"] button`));
 	const candBox = await page.locator(`form[action*="/incidents/${incident}/candidate"] input[name="on"]`).getAttribute('value');
 	check('... marks it a case-study candidate', candBox === '0', `on=${candBox}`);
