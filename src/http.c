@@ -18,8 +18,9 @@
  * spread the connections.
  *
  * Bodies.  A POST's application/x-www-form-urlencoded body is read (at
- * most KHTTP_MAX_BODY bytes: a larger Content-Length is answered 413 before
- * any of it is read, and a chunked body that grows past the limit is cut off:
+ * most KHTTP_MAX_BODY bytes, or KHTTP_MAX_FORM_BODY for the few routes
+ * with a large form, route.h kroute_large_form(): the case editor; a larger
+ * Content-Length is answered 413 before any of it is read, and a chunked body that grows past the limit is cut off:
  * libmicrohttpd 0.9.75 cannot answer in the middle of a body, so the
  * connection is closed) and parsed into the same parameters as the query.
  * A POST's application/json body to a route under /api/ is read the same
@@ -222,7 +223,8 @@ struct reqstate {
 	struct job *job;  /* set while the page is built in the pool */
 	int refused;      /* answered with an error before the body was in */
 	int deferred;     /* job built, for the pool on the next call (enqueue) */
-	size_t max_body;  /* the most body bytes taken: KHTTP_MAX_BODY, or KHTTP_MAX_JSON_BODY for JSON */
+	size_t max_body;  /* the most body bytes taken: KHTTP_MAX_BODY, KHTTP_MAX_JSON_BODY for JSON,
+			   * KHTTP_MAX_FORM_BODY for a large form (the case editor) */
 };
 
 /*
@@ -245,9 +247,11 @@ struct kconn {
 enum { BODY_NONE, BODY_FORM, BODY_JSON, BODY_OTHER };
 
 /* The most body bytes a request of this body type may send. */
-static size_t body_cap(int type)
+static size_t body_cap(int type, const char *method, const char *uri)
 {
-	return type == BODY_JSON ? KHTTP_MAX_JSON_BODY : KHTTP_MAX_BODY;
+	if (type == BODY_JSON)
+		return KHTTP_MAX_JSON_BODY;
+	return kroute_large_form(method, uri) ? KHTTP_MAX_FORM_BODY : KHTTP_MAX_BODY;
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -1180,9 +1184,9 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 
 /*
  * Parse the query string into req->params, decoding into arena: 0, -1 if
- * malformed, -2 if it has more than KHTTP_MAX_PARAMS parameters.
+ * malformed, -2 if the parameters would then be more than max in all.
  */
-static int parse_query(struct khttp_req *req, const char *q, char **arena)
+static int parse_query(struct khttp_req *req, const char *q, char **arena, int max)
 {
 	while (*q) {
 		const char *amp = strchr(q, '&'), *eq;
@@ -1190,7 +1194,7 @@ static int parse_query(struct khttp_req *req, const char *q, char **arena)
 		struct kparam *pm;
 
 		if (n) {
-			if (req->nparams >= KHTTP_MAX_PARAMS)
+			if (req->nparams >= max)
 				return -2;
 			pm = &req->params[req->nparams];
 			eq = memchr(q, '=', n);
@@ -1350,7 +1354,7 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 			break;
 		p = sl + 1;
 	}
-	switch (parse_query(req, req->query, &ap)) {
+	switch (parse_query(req, req->query, &ap, KHTTP_MAX_PARAMS)) {
 	case 0:
 		break;
 	case -2:
@@ -1363,7 +1367,8 @@ static enum MHD_Result serve(struct khttp_server *srv, struct MHD_Connection *co
 		/* the same syntax as a query; a NUL byte would end it early */
 		if (memchr(rs->form.buf, '\0', rs->form.len))
 			return send_error(srv, conn, req, kind, 400, "malformed form data", rs);
-		switch (parse_query(req, rs->form.buf, &ap)) {
+		switch (parse_query(req, rs->form.buf, &ap,
+				    rs->max_body > KHTTP_MAX_BODY ? KHTTP_MAX_FORM_PARAMS : KHTTP_MAX_PARAMS)) {
 		case 0:
 			break;
 		case -2:
@@ -1479,7 +1484,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rs->started = 1;
 		rs->method = method;
 		rs->body_type = body_type(conn, method, rs->uri);
-		rs->max_body = body_cap(rs->body_type);
+		rs->max_body = body_cap(rs->body_type, method, rs->uri);
 		kbuf_setcap(&rs->form, rs->max_body);
 		status = check_limits(conn, rs, method);
 		if (status) {

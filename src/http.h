@@ -48,6 +48,9 @@ struct kmetrics;
 #define KHTTP_MAX_BODY 65536        /* request body (a form): else 413, before it is read */
 #define KHTTP_MAX_JSON_BODY (256 * 1024) /* an application/json body (API routes): else 413 */
 #define KHTTP_MAX_PARAMS 64         /* query and form parameters together: else 400 */
+/* The same for a route with a large form (an editor: route.h kroute_large_form()). */
+#define KHTTP_MAX_FORM_BODY (1024 * 1024)
+#define KHTTP_MAX_FORM_PARAMS 1024
 #define KHTTP_MAX_ARGS 4            /* :captures in a route pattern */
 /* Limits on what clients may hold. */
 #define KHTTP_MAX_CONNECTIONS 4096  /* open connections in all */
@@ -71,7 +74,7 @@ struct khttp_req {
 	const char *method;        /* "GET", "HEAD", "POST" */
 	const char *path;          /* as received (still percent-encoded), without the query */
 	const char *query;         /* as received after '?', or "" */
-	struct kparam params[KHTTP_MAX_PARAMS]; /* the query's, then a POST form's */
+	struct kparam params[KHTTP_MAX_FORM_PARAMS]; /* the query's, then a POST form's */
 	int nparams;
 	int nquery;                /* params[0..nquery) came from the query, the rest from the body */
 	/*

@@ -23,6 +23,24 @@ const struct kroute kroutes[] = {
 	{ "GET", "/search", web_search, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id", web_case, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/*
+	 * editing cases and drafts (web_edit.c) and their history (web_case.c):
+	 * drafts are 404 to whoever may not see drafts (the handler asks
+	 * kreader_may_see_drafts()); the editors' forms may be large
+	 * (kroute_large_form() below)
+	 */
+	{ "GET", "/cases/:id/edit", web_case_edit_form, KRESP_HTML, KCAP_CASE_EDIT, 0, NULL },
+	{ "POST", "/cases/:id/edit", web_case_edit, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
+	{ "GET", "/cases/:id/diff", web_case_diff, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/cases/:id/revisions/:n", web_case_revision, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/drafts", web_drafts, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/drafts/:id", web_draft, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/drafts/:id/edit", web_draft_edit_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "POST", "/drafts/:id/edit", web_draft_edit, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/drafts/:id/publish", web_draft_publish, KRESP_HTML, KCAP_CASE_PUBLISH, KROUTE_CSRF_TOKEN, NULL },
+	{ "GET", "/drafts/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/drafts/:id/diff", web_case_diff, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/drafts/:id/revisions/:n", web_case_revision, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/signin", web_signin_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
@@ -92,6 +110,39 @@ const struct kroute kroutes[] = {
 	{ "GET", "/api/openapi.json", api_openapi, KRESP_JSON, KROUTE_PUBLIC, 0, "this API's OpenAPI document" },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL },
 };
+
+/* The routes whose form may be large (KHTTP_MAX_FORM_BODY, KHTTP_MAX_FORM_PARAMS): the case editor. */
+/* the case editor, and the report forms (a first report or a follow-up in Japanese is about 9 bytes a character once form-encoded) */
+static const char *const large_forms[] = { "/cases/:id/edit", "/drafts/:id/edit", "/incidents", "/incidents/:id/updates" };
+
+int kroute_large_form(const char *method, const char *uri)
+{
+	if (!method || strcmp(method, "POST") || !uri || uri[0] != '/')
+		return 0;
+	for (size_t i = 0; i < sizeof(large_forms) / sizeof(large_forms[0]); i++) {
+		const char *p = large_forms[i] + 1, *u = uri + 1;
+
+		/* segment by segment on the raw target: the literal ones are plain ASCII */
+		for (;;) {
+			size_t pn = strcspn(p, "/"), un = strcspn(u, "/?");
+
+			if (*p == ':' ? un == 0 : (pn != un || memcmp(p, u, pn)))
+				break;
+			p += pn;
+			u += un;
+			if (!*p) {
+				if (!*u || *u == '?')
+					return 1;
+				break;
+			}
+			if (*u != '/')
+				break;
+			p++;
+			u++;
+		}
+	}
+	return 0;
+}
 
 enum kresp_kind kroute_kind_of_path(const char *p)
 {

@@ -73,6 +73,15 @@ const struct kroute *kroute_find(const char *method, char **seg, int nseg, struc
 const char *kroute_allow(char **seg, int nseg);
 const char *kroute_allow_uri(const char *uri);
 
+/*
+ * Is method and the raw request target (still percent-encoded, with its
+ * query) one of the few routes whose form may be large: up to
+ * KHTTP_MAX_FORM_BODY bytes and KHTTP_MAX_FORM_PARAMS fields (the case
+ * editor: a case's sections and timeline rows)?  Every other request keeps
+ * KHTTP_MAX_BODY and KHTTP_MAX_PARAMS.  1 or 0.
+ */
+int kroute_large_form(const char *method, const char *uri);
+
 /* Does any route answer this method?  (Others are refused with 405 early.) */
 int kroute_method_known(const char *method);
 

@@ -10,7 +10,9 @@
 #ifndef KYOKUN_WEB_H
 #define KYOKUN_WEB_H
 
+#include <jansson.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "html.h"
 #include "http.h"
@@ -143,6 +145,63 @@ int api_report_path(const char *path);
  * whether it is absent or hidden from req->reader, KE_USAGE for a malformed id.
  */
 int web_load_case(struct khttp_req *req, const char *id, struct kcase *c, struct kerr *err);
+
+/* ---- editing, drafts, history (web_edit.c; the history page is web_case.c's) ---- */
+
+int web_case_edit_form(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_case_edit(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_case_diff(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_case_revision(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_drafts(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_draft_edit_form(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_draft_edit(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_draft_publish(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
+/* A case's head and body as its page shows them (web_case.c): for drafts and old revisions too. */
+void web_case_render(struct html *w, const struct khttp_req *req, const struct kcase *c);
+
+/* Is the request under /drafts/ (a draft's page) rather than /cases/? */
+int web_path_is_draft(const struct khttp_req *req);
+/*
+ * Load a draft (draft != 0: KE_NOTFOUND unless kreader_may_see_drafts) or a
+ * case visible to the reader (web_load_case) from st (req->st, or the
+ * writer in a transaction).
+ */
+struct kstore;
+int web_load_target(struct khttp_req *req, struct kstore *st, int draft, const char *id, struct kcase *c,
+		    struct kerr *err);
+
+/*
+ * The reader's time zone: ?tz= one of JST (the default), UTC, KST, SGT,
+ * IST; a UTC time ("2026-12-04T00:15:00Z") in it, "2026-12-04 09:15 JST"
+ * (kept with the request); links to switch between JST and UTC on path
+ * (with %U for id, or no %U and id NULL).
+ */
+const char *web_tz(const struct khttp_req *req);
+const char *web_time(const struct khttp_req *req, const char *utc);
+void web_tz_choice(struct html *w, const struct khttp_req *req, const char *path, const char *id);
+
+/* A case's or draft's revisions this reader may see, newest first. */
+struct web_rev {
+	int revision, current, draft;
+	char *saved, *author;
+	json_t *json;
+};
+struct web_revs {
+	struct web_rev *v;
+	size_t n, alloc;
+	int latest;                    /* the latest revision, seen or not */
+	const struct kreader *reader;
+	int draft;                     /* revisions of a draft: no TLP filter (drafts are for the centre) */
+};
+int web_revs_load(struct khttp_req *req, struct kstore *st, const char *id, int draft, struct web_revs *rs,
+		  struct kerr *err);
+void web_revs_free(struct web_revs *rs);
+const struct web_rev *web_revs_find(const struct web_revs *rs, int revision);
+/* The form that picks two revisions to compare (GET .../diff?from=&to=). */
+void web_diff_form(struct html *w, const struct khttp_req *req, int draft, const char *id,
+		   const struct web_revs *rs, int from, int to);
 
 /* ---- search results (web_search.c) ---- */
 

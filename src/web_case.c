@@ -2,9 +2,12 @@
  * web_case.c - /cases/ID, one case as the reports present it (title,
  * category, source, overview, key lessons, the sections in the report's
  * order, the timeline by day and role, tags) with the most similar cases
- * beside it; and /cases/ID/history, its revisions.
+ * beside it; and /cases/ID/history (and /drafts/ID/history), its
+ * revisions: who saved each and when, in the reader's time zone, with a
+ * form to compare two (the diff and old versions are web_edit.c's).
  */
 #include "web.h"
+#include "web_form.h"
 #include "case.h"
 #include "case_json.h"
 #include "kbuf.h"
@@ -21,7 +24,6 @@
 #define SIMILAR_N 6
 #define SAME_DOC_N 12
 #define MAX_ACTOR_COLUMNS 5
-#define MAX_REVISIONS 200
 
 /* ---- the timeline ---------------------------------------------------------- */
 
@@ -392,6 +394,12 @@ static void render_body(struct html *w, const struct khttp_req *req, const struc
 	render_tags(w, req, c);
 }
 
+void web_case_render(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
+	render_head(w, req, c);
+	render_body(w, req, c);
+}
+
 static void render_toc(struct html *w, const struct khttp_req *req, const struct kcase *c)
 {
 	html_printf(w, "<nav class=\"side-box toc\" aria-labelledby=\"toc-h\">\n<h2 id=\"toc-h\">%s</h2>\n<ol>\n",
@@ -426,6 +434,7 @@ int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		goto out;
 	html_init(&w, &resp->body);
 	web_begin(&w, req, c.title, "", "page-case");
+	web_form_notice(&w, req); /* after an edit or publication (web_edit.c) */
 	html_printf(&w, "<div class=\"case-layout\">\n<article class=\"case\">\n");
 	render_head(&w, req, &c);
 	render_body(&w, req, &c);
@@ -437,6 +446,9 @@ int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		    "</ul></section>\n",
 		    T(req, T_CASE_TOOLS), c.id, T(req, T_JSON), web_url(req, "/cases/%U/history", c.id, NULL), T(req, T_HISTORY),
 		    T(req, T_PRINT));
+	if (kreader_can(req->reader, KCAP_CASE_EDIT))
+		html_printf(&w, "<p><a class=\"button\" href=\"%s\">%s</a></p>\n",
+			    web_url(req, "/cases/%U/edit", c.id, NULL), T(req, T_ED_EDIT));
 	render_toc(&w, req, &c);
 	render_similar(&w, req, &c);
 	rc = render_same_document(&w, req, &c, err);
@@ -450,44 +462,7 @@ out:
 	return rc;
 }
 
-/* ---- /cases/ID/history ------------------------------------------------------------ */
-
-struct rev {
-	int revision, current;
-	char *saved;
-	json_t *json;
-};
-
-struct revs {
-	struct rev v[MAX_REVISIONS];
-	size_t n;
-	const struct kreader *reader;
-};
-
-static int rev_cb(void *vctx, const struct krevision *r)
-{
-	struct revs *rs = vctx;
-	struct rev *x;
-
-	if (rs->n == MAX_REVISIONS)
-		return 0;
-	x = &rs->v[rs->n];
-	x->json = json_loads(r->json ? r->json : "{}", 0, NULL);
-	if (!kreader_may_see_json(rs->reader, x->json)) {
-		/* a revision the reader may not see (its level, owner, recipients) is not there for them */
-		json_decref(x->json);
-		return 0;
-	}
-	x->revision = r->revision;
-	x->current = r->current;
-	x->saved = strdup(r->saved ? r->saved : "");
-	if (!x->saved) {
-		json_decref(x->json);
-		return KE_NOMEM;
-	}
-	rs->n++;
-	return 0;
-}
+/* ---- /cases/ID/history and /drafts/ID/history ------------------------------------------- */
 
 static const struct {
 	const char *key;
@@ -541,68 +516,90 @@ static void render_changes(struct html *w, const struct khttp_req *req, json_t *
 	html_printf(w, "</ul>");
 }
 
+/*
+ * Every revision the reader may see: its number, when (in the reader's
+ * time zone: web_time), who saved it, a mark on draft revisions, what
+ * changed since the one before, links to see it and its diff; and a form
+ * to compare any two (web_edit.c draws the diff).
+ */
 int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
-	struct revs *rs = calloc(1, sizeof(*rs));
+	int draft = web_path_is_draft(req);
+	const char *self = draft ? "/drafts/%U" : "/cases/%U";
+	const char *tz = khttp_param(req, "tz");
+	struct web_revs rs;
 	struct kcase c;
 	struct html w;
 	int rc;
 
 	kcase_init(&c);
-	if (!rs) {
-		rc = kerr_set(err, KE_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = web_load_case(req, req->args[0], &c, err); /* the current version decides visibility */
+	memset(&rs, 0, sizeof(rs));
+	/* the current version decides visibility (a draft: whoever may see drafts) */
+	rc = web_load_target(req, req->st, draft, req->args[0], &c, err);
 	if (rc < 0)
 		goto out;
-	rs->reader = req->reader;
-	rc = kstore_history(req->st, c.id, rev_cb, rs, err);
-	if (rc == KE_NOTFOUND)
-		rc = kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_CASE));
+	rc = web_revs_load(req, req->st, c.id, draft, &rs, err);
 	if (rc < 0)
 		goto out;
 	html_init(&w, &resp->body);
-	web_begin(&w, req, T(req, T_HISTORY_TITLE), "", "page-history");
-	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"%s\">%s</a></li>"
-		    "<li><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
-		    "<h1><span lang=\"ja\">%s</span> <span class=\"muted\">– %s</span></h1>\n"
-		    "<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr><th scope=\"col\">%s</th>"
-		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead>\n<tbody>\n",
-			    web_url(req, "/", NULL),
-			    T(req, T_NAV_HOME), web_url(req, "/cases/%U", c.id, NULL), c.title, T(req, T_HISTORY),
-		    c.title, T(req, T_HISTORY_TITLE), T(req, T_REVISION), T(req, T_SAVED), T(req, T_TITLE),
-		    T(req, T_CHANGES));
-	for (size_t i = 0; i < rs->n; i++) {
-		struct rev *r = &rs->v[i];
+	web_begin(&w, req, T(req, draft ? T_ED_DRAFT_HISTORY : T_HISTORY_TITLE), "", "page-history");
+	html_printf(&w, "<nav class=\"crumbs\" aria-label=\"breadcrumb\"><ol><li><a href=\"%s\">%s</a></li>",
+		    web_url(req, "/", NULL), T(req, T_NAV_HOME));
+	if (draft)
+		html_printf(&w, "<li><a href=\"%s\">%s</a></li>", web_url(req, "/drafts", NULL), T(req, T_ED_DRAFTS));
+	html_printf(&w, "<li><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></li><li aria-current=\"page\">%s</li></ol></nav>\n"
+		    "<h1><span lang=\"ja\">%s</span> <span class=\"muted\">– %s</span></h1>\n",
+		    web_url(req, self, c.id, NULL), c.title, T(req, T_HISTORY), c.title,
+		    T(req, draft ? T_ED_DRAFT_HISTORY : T_HISTORY_TITLE));
+	if (draft)
+		html_printf(&w, "<p class=\"draft-banner\" role=\"note\">%s</p>\n", T(req, T_ED_DRAFT_BANNER));
+	web_tz_choice(&w, req, draft ? "/drafts/%U/history" : "/cases/%U/history", c.id);
+	if (rs.n > 1)
+		web_diff_form(&w, req, draft, c.id, &rs, rs.v[1].revision, rs.v[0].revision);
+	html_printf(&w, "<div class=\"table-scroll\"><table class=\"data history\">\n<thead><tr><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\"></th></tr></thead>\n<tbody>\n",
+		    T(req, T_REVISION), T(req, T_SAVED), T(req, T_ED_AUTHOR), T(req, T_TITLE), T(req, T_CHANGES));
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct web_rev *r = &rs.v[i];
+		char n[16], p[16];
 
-		html_printf(&w, "<tr><td class=\"num\">%d%R</td><td>%s</td>", r->revision,
-			    r->current ? " ✓" : "", r->saved);
+		snprintf(n, sizeof(n), "%d", r->revision);
+		html_printf(&w, "<tr%R><td class=\"num\">%d%R</td><td class=\"when\">%s</td><td>%s</td>",
+			    r->draft ? " class=\"draft-rev\"" : "", r->revision, r->current ? " ✓" : "",
+			    web_time(req, r->saved), r->author ? r->author : T(req, T_ED_UNKNOWN_AUTHOR));
 		html_printf(&w, "<td lang=\"ja\">%s", json_string_value(json_object_get(r->json, "title")));
 		if (r->current)
 			html_printf(&w, " <span class=\"chip\">%s</span>", T(req, T_CURRENT));
+		if (r->draft)
+			html_printf(&w, " <span class=\"chip draft-chip\">%s</span>", T(req, T_ED_DRAFT_MARK));
 		html_printf(&w, "</td><td>");
-		if (i + 1 < rs->n) {
-			render_changes(&w, req, r->json, rs->v[i + 1].json); /* since the one before it shown */
-		} else {
+		if (i + 1 < rs.n)
+			render_changes(&w, req, r->json, rs.v[i + 1].json); /* since the one before it shown */
+		else
 			html_printf(&w, "<span class=\"muted\">%s</span>", T(req, T_FIRST_VERSION));
+		html_printf(&w, "</td><td class=\"rev-links\"><a href=\"%s\">%s</a>",
+			    web_url(req, draft ? "/drafts/%U/revisions/%U" : "/cases/%U/revisions/%U", c.id, n, "tz", tz, NULL),
+			    T(req, T_ED_VIEW));
+		if (i + 1 < rs.n) {
+			snprintf(p, sizeof(p), "%d", rs.v[i + 1].revision);
+			html_printf(&w, " · <a href=\"%s\">%s</a>",
+				    web_url(req, draft ? "/drafts/%U/diff" : "/cases/%U/diff", c.id, "from", p, "to", n, "tz", tz,
+					    NULL), T(req, T_ED_DIFF));
 		}
 		html_printf(&w, "</td></tr>\n");
 	}
-	html_printf(&w, "</tbody></table></div>\n<p><a href=\"%s\">%s</a> · "
-		    "<a href=\"/api/cases/%U/history\">%s</a></p>\n",
-			    web_url(req, "/cases/%U", c.id, NULL),
-			    T(req, T_BACK_TO_CASE), c.id, T(req, T_JSON));
+	html_printf(&w, "</tbody></table></div>\n<p><a href=\"%s\">%s</a>", web_url(req, self, c.id, NULL),
+		    T(req, draft ? T_ED_BACK_TO_DRAFT : T_BACK_TO_CASE));
+	if (!draft)
+		html_printf(&w, " · <a href=\"/api/cases/%U/history\">%s</a>", c.id, T(req, T_JSON));
+	html_printf(&w, "</p>\n");
 	web_end(&w, req);
+	if (draft)
+		resp->no_store = 1;
 	rc = web_finish(&w, resp, err);
 out:
-	if (rs) {
-		for (size_t i = 0; i < rs->n; i++) {
-			free(rs->v[i].saved);
-			json_decref(rs->v[i].json);
-		}
-		free(rs);
-	}
+	web_revs_free(&rs);
 	kcase_free(&c);
 	return rc;
 }

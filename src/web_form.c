@@ -151,6 +151,11 @@ static const struct {
 	{ "signout", T_DONE_SIGNOUT },
 	{ "revoked", T_DONE_REVOKED },
 	{ "nochange", T_DONE_NOCHANGE },
+	/* editing cases (web_edit.c) */
+	{ "saved", T_ED_DONE_SAVED },
+	{ "unchanged", T_ED_DONE_UNCHANGED },
+	{ "published", T_ED_DONE_PUBLISHED },
+	{ "draft", T_ED_DONE_DRAFT },
 };
 
 void web_form_notice(struct html *w, const struct khttp_req *req)

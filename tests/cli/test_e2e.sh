@@ -3,7 +3,9 @@
 # fixture cases (tests/fixtures/web/ and examples/cases.json), then
 # tests/e2e/e2e.mjs in Debian's headless Chromium through playwright-core;
 # with accounts (issue 11): organisations A and B with an amber case each
-# (tests/fixtures/web/owned.json), a reporter of A and an admin.
+# (tests/fixtures/web/owned.json), a reporter of A and an admin; and
+# tests/e2e/e2e_reports.mjs (issue 12): a report filed by that reporter
+# becomes a case an analyst edits and a publisher publishes.
 # Screenshots go to test-output/e2e/.  Skips when Chromium, Node or
 # tests/e2e/node_modules (npm ci in tests/e2e) is missing, or KYOKUN_E2E=0.
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +53,13 @@ run user add e2e-admin --role admin --org 'E2Eセンター' --name '管理 担�
 expect_rc "e2e: an admin" 0
 run add "$FIX/web/owned.json"
 expect_rc "e2e: the amber cases of A and B load" 0
+# issue 12 (e2e_reports.mjs): an analyst and a publisher of the centre
+run user add e2e-ana --role analyst --org 'E2Eセンター' --name '分析 担当' --password-file "$T/pw"
+expect_rc "e2e: an analyst" 0
+run user add e2e-pub --role publisher --org 'E2Eセンター' --name '公開 担当' --password-file "$T/pw"
+expect_rc "e2e: a publisher" 0
 export KYOKUN_E2E_LOGIN=e2e-rep-a KYOKUN_E2E_ADMIN=e2e-admin KYOKUN_E2E_PASSWORD="$E2E_PW"
+export KYOKUN_E2E_REPORTER=e2e-rep-a KYOKUN_E2E_ANALYST=e2e-ana KYOKUN_E2E_PUBLISHER=e2e-pub
 
 "$KYOKUN" serve --listen 127.0.0.1:0 >"$T/srv.out" 2>"$T/srv.err" &
 SRV=$!
@@ -72,4 +80,8 @@ mkdir -p "$OUT"
 (cd "$E2E" && timeout 300 node e2e.mjs "$URL" "$OUT") 2>&1
 rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "e2e: browser run finished" "exit $rc"
+# issue 12: a report filed, followed up, made a case, edited, published, found
+(cd "$E2E" && timeout 300 node e2e_reports.mjs "$URL" "$OUT") 2>&1
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "e2e: the reports walk-through finished" "exit $rc"
 exit 0
