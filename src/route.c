@@ -111,9 +111,14 @@ const struct kroute kroutes[] = {
 	{ NULL, NULL, NULL, 0, 0, 0, NULL },
 };
 
-/* The routes whose form may be large (KHTTP_MAX_FORM_BODY, KHTTP_MAX_FORM_PARAMS): the case editor. */
-/* the case editor, and the report forms (a first report or a follow-up in Japanese is about 9 bytes a character once form-encoded) */
-static const char *const large_forms[] = { "/cases/:id/edit", "/drafts/:id/edit", "/incidents", "/incidents/:id/updates" };
+/*
+ * The routes whose form may be large (KHTTP_MAX_FORM_BODY, KHTTP_MAX_FORM_PARAMS):
+ * the case editor, and the report forms (Japanese text is about 9 bytes a
+ * character once form-encoded: 64 KiB would hold some 7,000 characters).
+ */
+static const char *const large_forms[] = {
+	"/cases/:id/edit", "/drafts/:id/edit", "/incidents", "/incidents/:id/updates",
+};
 
 int kroute_large_form(const char *method, const char *uri)
 {
