@@ -264,6 +264,9 @@ void web_account_bar(struct html *w, const struct khttp_req *req)
 	if (kreader_can(r, KCAP_CASE_EDIT) || kreader_can(r, KCAP_REPORT_REVIEW) || kreader_can(r, KCAP_REPORT_FILE))
 		html_printf(w, "<a class=\"desk-link\" href=\"%s\">%s</a>", web_url(req, "/incidents", NULL),
 			    T(req, kreader_can(r, KCAP_CASE_EDIT) ? T_INC_NAV_DESK : T_INC_NAV_INCIDENTS));
+	if (kreader_may_see_drafts(r))
+		html_printf(w, "<a class=\"desk-link\" href=\"%s\">%s</a>", web_url(req, "/drafts", NULL),
+			    T(req, T_ED_DRAFTS));
 	if (kreader_can(r, KCAP_ADMIN))
 		html_printf(w, "<a class=\"admin-link\" href=\"%s\">%s</a>", web_url(req, "/admin", NULL),
 			    T(req, T_NAV_ADMIN));

@@ -179,6 +179,14 @@ for p in /drafts "/drafts/$D" "/drafts/$D/edit" "/drafts/$D/history" "/drafts/$D
 		expect_code "edit: $p is 200 to $u" 200
 	done
 done
+for u in ana pub; do
+	get / -b "$T/$u.jar"
+	body_has "edit: the header links the drafts for $u" "href=\"/drafts\""
+done
+for u in rep lia adm; do
+	get / -b "$T/$u.jar"
+	body_lacks "edit: no drafts link in the header for $u" "href=\"/drafts\""
+done
 get /drafts -b "$T/ana.jar"
 body_has "edit: /drafts lists the draft" "/drafts/$D"
 body_has "edit: /drafts names its incident" "/incidents/$INC"
