@@ -1004,74 +1004,70 @@ out:
 	return rc;
 }
 
-/* Set a column of the incident (status or candidate), its history row, and its audit row. */
-static int ksqlite_incident_status(struct kstore *kst, const char *id, int status, const char *note, time_t now,
-				   struct kerr *err)
+/*
+ * One change of an incident, in one transaction: sql sets a column of it
+ * (?1 its rid, ?2 the value: sval as text, or ival when sval is NULL, ?3
+ * the time), then its row in the status history (the status it had ->
+ * status; status -1 for a change that is not one: the note says what) and
+ * its audit row (action; detail, or "OLD -> NEW" of the status when NULL).
+ */
+static int incident_change(struct kstore_sqlite *st, const char *id, const char *sql, const char *sval, int ival,
+			   int status, const char *note, const char *action, const char *detail, time_t now,
+			   struct kerr *err)
 {
-	struct kstore_sqlite *st = ksqlite(kst);
 	char at[KTIME_LEN + 1];
-	struct kbuf detail = KBUF_INIT;
+	struct kbuf buf = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	long long rid = 0;
 	int rc, own, old = -1;
 
+	ktime_iso(now, at);
+	if ((rc = ksqlite_wbegin(st, &own, err)))
+		return rc;
+	if ((rc = find_incident(st, id, &rid, &old, NULL, NULL, err)))
+		goto out;
+	if ((rc = ksqlite_prepare(st, sql, &s, err)))
+		goto out;
+	sqlite3_bind_int64(s, 1, rid);
+	if (sval)
+		sqlite3_bind_text(s, 2, sval, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int(s, 2, ival);
+	sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
+	if ((rc = ksqlite_step_done(st, s, err, "updating the incident")) ||
+	    (rc = status_row(st, rid, at, status < 0 ? -1 : old, status, note, err)))
+		goto out;
+	if (!detail && kbuf_addf(&buf, "%s -> %s", old >= 0 ? kincident_status_name(old) : "?",
+				 kincident_status_name(status)) < 0) {
+		rc = nomem(err);
+		goto out;
+	}
+	rc = ksqlite_audit(st, action, "incident", id, detail ? detail : kbuf_str(&buf), err);
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&buf);
+	return ksqlite_wend(st, own, rc, err);
+}
+
+static int ksqlite_incident_status(struct kstore *kst, const char *id, int status, const char *note, time_t now,
+				   struct kerr *err)
+{
 	if (!kincident_status_name(status))
 		return kerr_set(err, KE_INVALID, "status: %d is not a status", status);
 	if (note && !kutf8_valid(note, strlen(note)))
 		return kerr_set(err, KE_INVALID, "note: not valid UTF-8");
 	if (note && strlen(note) > 20000)
 		return kerr_set(err, KE_INVALID, "note: longer than 20,000 bytes");
-	ktime_iso(now, at);
-	if ((rc = ksqlite_wbegin(st, &own, err)))
-		return rc;
-	if ((rc = find_incident(st, id, &rid, &old, NULL, NULL, err)))
-		goto out;
-	if ((rc = ksqlite_prepare(st, "UPDATE incidents SET status = ?2, updated = ?3 WHERE rid = ?1", &s, err)))
-		goto out;
-	sqlite3_bind_int64(s, 1, rid);
-	sqlite3_bind_text(s, 2, kincident_status_name(status), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
-	if ((rc = ksqlite_step_done(st, s, err, "updating the incident")) ||
-	    (rc = status_row(st, rid, at, old, status, note, err)))
-		goto out;
-	if (kbuf_addf(&detail, "%s -> %s", old >= 0 ? kincident_status_name(old) : "?",
-		      kincident_status_name(status)) < 0) {
-		rc = nomem(err);
-		goto out;
-	}
-	rc = ksqlite_audit(st, "incident.status", "incident", id, kbuf_str(&detail), err);
-out:
-	sqlite3_finalize(s);
-	kbuf_release(&detail);
-	return ksqlite_wend(st, own, rc, err);
+	return incident_change(ksqlite(kst), id, "UPDATE incidents SET status = ?2, updated = ?3 WHERE rid = ?1",
+			       kincident_status_name(status), 0, status, note, "incident.status", NULL, now, err);
 }
 
 static int ksqlite_incident_candidate(struct kstore *kst, const char *id, int on, time_t now, struct kerr *err)
 {
-	struct kstore_sqlite *st = ksqlite(kst);
-	char at[KTIME_LEN + 1];
-	sqlite3_stmt *s = NULL;
-	long long rid = 0;
-	int rc, own;
-
 	on = !!on;
-	ktime_iso(now, at);
-	if ((rc = ksqlite_wbegin(st, &own, err)))
-		return rc;
-	if ((rc = find_incident(st, id, &rid, NULL, NULL, NULL, err)))
-		goto out;
-	if ((rc = ksqlite_prepare(st, "UPDATE incidents SET candidate = ?2, updated = ?3 WHERE rid = ?1", &s, err)))
-		goto out;
-	sqlite3_bind_int64(s, 1, rid);
-	sqlite3_bind_int(s, 2, on);
-	sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
-	if ((rc = ksqlite_step_done(st, s, err, "updating the incident")) ||
-	    (rc = status_row(st, rid, at, -1, -1, on ? "candidate on" : "candidate off", err)))
-		goto out;
-	rc = ksqlite_audit(st, "incident.candidate", "incident", id, on ? "on" : "off", err);
-out:
-	sqlite3_finalize(s);
-	return ksqlite_wend(st, own, rc, err);
+	return incident_change(ksqlite(kst), id, "UPDATE incidents SET candidate = ?2, updated = ?3 WHERE rid = ?1",
+			       NULL, on, -1, on ? "candidate on" : "candidate off", "incident.candidate",
+			       on ? "on" : "off", now, err);
 }
 
 static int ksqlite_incident_history(struct kstore *kst, const char *id, kstore_status_cb cb, void *ctx,
