@@ -78,6 +78,9 @@ void web_tlp_badge(struct html *w, const struct khttp_req *req, const char *tlp)
 int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+struct ksearch_result;
+/* The cases of a similar-cases result as a list (web_case.c). */
+void web_similar_list(struct html *w, const struct khttp_req *req, const struct ksearch_result *res);
 int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);

@@ -170,12 +170,42 @@ static void render_timeline(struct html *w, const struct khttp_req *req, const s
 
 /* ---- the sidebar ---------------------------------------------------------------- */
 
+/*
+ * The cases of a similar-cases result as a list: each linked, with its
+ * document and year, and up to five of the terms it shares (the case
+ * page's sidebar, an incident's possible duplicates).
+ */
+void web_similar_list(struct html *w, const struct khttp_req *req, const struct ksearch_result *res)
+{
+	char num[48];
+
+	html_printf(w, "<ol class=\"similar\" lang=\"ja\">\n");
+	for (size_t i = 0; i < res->nhits; i++) {
+		const struct ksearch_hit *h = &res->hits[i];
+
+		html_printf(w, "<li><a href=\"%s\" dir=\"auto\">%s</a><div class=\"meta\"><span>%s</span>",
+			    web_url(req, "/cases/%U", h->id, NULL), h->title, h->document);
+		if (h->has_year) {
+			snprintf(num, sizeof(num), T(req, T_YEAR_N), h->year);
+			html_printf(w, "<span>%s</span>", num);
+		}
+		html_printf(w, "</div>");
+		if (h->nshared) {
+			html_printf(w, "<div class=\"shared\">%s: ", T(req, T_SHARED_TERMS));
+			for (size_t k = 0; k < h->nshared && k < 5; k++)
+				html_printf(w, "%R%s", k ? "、" : "", h->shared[k]);
+			html_printf(w, "</div>");
+		}
+		html_printf(w, "</li>\n");
+	}
+	html_printf(w, "</ol>\n");
+}
+
 static void render_similar(struct html *w, struct khttp_req *req, const struct kcase *c)
 {
 	struct ksimilar_opts o = KSIMILAR_OPTS_INIT;
 	struct ksearch_result res;
 	struct kerr err = KERR_INIT;
-	char num[48];
 	int rc;
 
 	memset(&res, 0, sizeof(res));
@@ -190,26 +220,7 @@ static void render_similar(struct html *w, struct khttp_req *req, const struct k
 			fprintf(stderr, "kyokun: serve: similar %s: %s\n", c->id, err.msg);
 		html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_SIMILAR));
 	} else {
-		html_printf(w, "<ol class=\"similar\" lang=\"ja\">\n");
-		for (size_t i = 0; i < res.nhits; i++) {
-			const struct ksearch_hit *h = &res.hits[i];
-
-			html_printf(w, "<li><a href=\"%s\" dir=\"auto\">%s</a><div class=\"meta\"><span>%s</span>",
-				    web_url(req, "/cases/%U", h->id, NULL), h->title, h->document);
-			if (h->has_year) {
-				snprintf(num, sizeof(num), T(req, T_YEAR_N), h->year);
-				html_printf(w, "<span>%s</span>", num);
-			}
-			html_printf(w, "</div>");
-			if (h->nshared) {
-				html_printf(w, "<div class=\"shared\">%s: ", T(req, T_SHARED_TERMS));
-				for (size_t k = 0; k < h->nshared && k < 5; k++)
-					html_printf(w, "%R%s", k ? "、" : "", h->shared[k]);
-				html_printf(w, "</div>");
-			}
-			html_printf(w, "</li>\n");
-		}
-		html_printf(w, "</ol>\n");
+		web_similar_list(w, req, &res);
 	}
 	html_printf(w, "</section>\n");
 	ksearch_result_free(&res);

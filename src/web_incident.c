@@ -898,21 +898,7 @@ static void render_dupes(struct html *w, struct khttp_req *req, const struct inc
 	if (rc < 0 || !res.nhits) {
 		html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_SIMILAR));
 	} else {
-		html_printf(w, "<ol class=\"similar\">\n");
-		for (size_t i = 0; i < res.nhits; i++) {
-			const struct ksearch_hit *h = &res.hits[i];
-
-			html_printf(w, "<li><a href=\"%s\" dir=\"auto\">%s</a><div class=\"meta\"><span>%s</span></div>",
-				    web_url(req, "/cases/%U", h->id, NULL), h->title, h->document);
-			if (h->nshared) {
-				html_printf(w, "<div class=\"shared\">%s: ", T(req, T_SHARED_TERMS));
-				for (size_t k = 0; k < h->nshared && k < 5; k++)
-					html_printf(w, "%R%s", k ? "、" : "", h->shared[k]);
-				html_printf(w, "</div>");
-			}
-			html_printf(w, "</li>\n");
-		}
-		html_printf(w, "</ol>\n");
+		web_similar_list(w, req, &res);
 	}
 	html_printf(w, "</section>\n");
 	ksearch_result_free(&res);
