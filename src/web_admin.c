@@ -150,21 +150,6 @@ void web_admin_nav(struct html *w, const struct khttp_req *req, const char *here
 	html_printf(w, "</ul></nav>\n");
 }
 
-/* Text typed in a field, without the spaces around it (a copy kept with the request), or NULL. */
-static const char *trimmed(const struct khttp_req *req, const char *name)
-{
-	const char *s = khttp_form(req, name), *e;
-
-	if (!s)
-		return NULL;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	return khttp_keep(req, strndup(s, (size_t)(e - s)));
-}
-
 /* A login as typed, ASCII letters lower-cased (the store's logins are), kept with the request. */
 static const char *login_of(const struct khttp_req *req, const char *typed)
 {
@@ -376,7 +361,7 @@ int web_admin_org_add(struct khttp_req *req, struct khttp_resp *resp, struct ker
 	int kind, rc;
 	size_t n;
 
-	of.name = trimmed(req, "name");
+	of.name = web_form_trimmed(req, "name");
 	of.kind = khttp_form(req, "kind");
 	n = web_form_values(req, "sector", of.sectors, KSECTOR_N);
 	of.nsectors = n < KSECTOR_N ? n : KSECTOR_N;
@@ -531,10 +516,10 @@ int web_admin_user_add(struct khttp_req *req, struct khttp_resp *resp, struct ke
 	const char *login;
 	int rc;
 
-	uf.login = trimmed(req, "login");
+	uf.login = web_form_trimmed(req, "login");
 	login = login_of(req, uf.login);
-	uf.display_name = trimmed(req, "display_name");
-	uf.email = trimmed(req, "email");
+	uf.display_name = web_form_trimmed(req, "display_name");
+	uf.email = web_form_trimmed(req, "email");
 	uf.org = khttp_form(req, "org");
 	uf.role = khttp_form(req, "role");
 	if ((rc = load_orgs(req, &o, err)) < 0)

@@ -177,3 +177,17 @@ size_t web_form_chars(const char *s)
 		n += (*p & 0xc0) != 0x80;
 	return n;
 }
+
+const char *web_form_trimmed(const struct khttp_req *req, const char *name)
+{
+	const char *s = khttp_form(req, name), *e;
+
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	return khttp_keep(req, strndup(s, (size_t)(e - s)));
+}

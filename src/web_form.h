@@ -75,6 +75,8 @@ size_t web_form_values(const struct khttp_req *req, const char *name, const char
  *
  *     return web_form_redirect(resp, web_url(req, "/admin/users", "done", "user-added", NULL), err);
  */
+/* A form field as typed without the blanks around it (a copy kept with the request), or NULL if not sent. */
+const char *web_form_trimmed(const struct khttp_req *req, const char *name);
 int web_form_redirect(struct khttp_resp *resp, const char *location, struct kerr *err);
 /* The notice of the request's ?done=KEY, if KEY is one of ours. */
 void web_form_notice(struct html *w, const struct khttp_req *req);

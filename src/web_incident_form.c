@@ -144,18 +144,9 @@ void wif_model_error(const struct khttp_req *req, struct wif_errs *f, const char
 /* A one-line field as typed, without the spaces around it (kept with the request); NULL if empty. */
 const char *wif_line_of(const struct khttp_req *req, const char *name)
 {
-	const char *s = khttp_form(req, name), *e;
+	const char *s = web_form_trimmed(req, name);
 
-	if (!s)
-		return NULL;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	if (e == s)
-		return NULL;
-	return khttp_keep(req, strndup(s, (size_t)(e - s)));
+	return s && *s ? s : NULL;
 }
 
 /* A text area as typed, CRLF made LF, trailing blank lines dropped; NULL if only space. */
