@@ -1,0 +1,91 @@
+/*
+ * exchange.h - the exchange formats other tools read and write (issue 15):
+ * STIX 2.1 bundles, MISP events, VERIS incidents, as one table (output
+ * layer: it knows cases, not the store nor the web).  `kyokun export
+ * --format F`, `kyokun add --format F` and the API's ?format=F go through
+ * kexchange_find() and nothing else.
+ *
+ * Export streams: begin, one add per case (already chosen by the caller
+ * under the reader's TLP: the formats never see a case the reader may not),
+ * end.  Output is deterministic: the same cases give the same bytes (ids
+ * are UUIDv5 of the case id in the format's namespace; times come from the
+ * case, never the clock).
+ *
+ * Import reads a whole document and turns it into cases, all or nothing:
+ * the first problem refuses the document (KE_PARSE / KE_INVALID) with a
+ * message naming the object and the field ("objects[3] (incident--…):
+ * name: required"); the caller stores none of it.
+ *
+ * The vocabularies are mapped through the crosswalk (crosswalk.h).
+ */
+#ifndef KYOKUN_EXCHANGE_H
+#define KYOKUN_EXCHANGE_H
+
+#include <stddef.h>
+
+struct kbuf;
+struct kcase;
+struct kcase_list;
+struct kerr;
+
+struct kexchange_opts {
+	const char *publisher;   /* the identity that publishes (STIX identity, MISP Orgc); NULL: "kyokun" */
+	const char *base_url;    /* for external references to the case, or NULL */
+};
+
+struct kexchange_format {
+	const char *name;        /* "stix", "misp", "veris" */
+	const char *media_type;  /* "application/stix+json;version=2.1", "application/json" */
+	const char *summary;     /* one line for help texts */
+	/*
+	 * Export: *state is the format's (allocated by begin, freed by end,
+	 * which end also does when called after a failure: always call it).
+	 * Each call appends to out.
+	 */
+	int (*export_begin)(const struct kexchange_opts *o, void **state, struct kbuf *out, struct kerr *err);
+	int (*export_case)(void *state, const struct kcase *c, struct kbuf *out, struct kerr *err);
+	int (*export_end)(void *state, struct kbuf *out, struct kerr *err);
+	/* Import: the document in[0..len) as cases appended to l (kcase_list_add). */
+	int (*import)(const char *in, size_t len, struct kcase_list *l, struct kerr *err);
+	/* Is in[0..len) (its start) a document of this format?  1 or 0 (for `add` without --format). */
+	int (*sniff)(const char *in, size_t len);
+};
+
+/* The formats, ending with a NULL name. */
+extern const struct kexchange_format kexchange_formats[];
+
+/* The format named name, or NULL. */
+const struct kexchange_format *kexchange_find(const char *name);
+/* The format whose sniff says yes to in[0..len), or NULL (kyokun's own JSON is not one of them). */
+const struct kexchange_format *kexchange_sniff(const char *in, size_t len);
+
+/*
+ * A UUIDv5 (RFC 9562) of name in namespace ns (a UUID as text), as 36
+ * characters and a NUL: the deterministic ids of exports.  0 or KE_INVALID
+ * (ns not a UUID).
+ */
+int kexchange_uuid5(const char *ns, const char *name, char out[37]);
+
+/*
+ * The table's entries, one per format, as initialisers (a static table
+ * needs constant initialisers):
+ * each file (exchange_stix.c, exchange_misp.c, exchange_veris.c) defines
+ * its functions as kexchange_stix_begin ... and they are named here.
+ */
+#define KEXCHANGE_ENTRY(fmt, media, summ) \
+	{ #fmt, media, summ, kexchange_##fmt##_begin, kexchange_##fmt##_case, kexchange_##fmt##_end, \
+	  kexchange_##fmt##_import, kexchange_##fmt##_sniff }
+#define KEXCHANGE_DECLARE(fmt) \
+	int kexchange_##fmt##_begin(const struct kexchange_opts *o, void **state, struct kbuf *out, struct kerr *err); \
+	int kexchange_##fmt##_case(void *state, const struct kcase *c, struct kbuf *out, struct kerr *err); \
+	int kexchange_##fmt##_end(void *state, struct kbuf *out, struct kerr *err); \
+	int kexchange_##fmt##_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err); \
+	int kexchange_##fmt##_sniff(const char *in, size_t len);
+KEXCHANGE_DECLARE(stix)
+KEXCHANGE_DECLARE(misp)
+KEXCHANGE_DECLARE(veris)
+#define kexchange_stix_entry KEXCHANGE_ENTRY(stix, "application/stix+json;version=2.1", "a STIX 2.1 bundle")
+#define kexchange_misp_entry KEXCHANGE_ENTRY(misp, "application/json", "MISP events")
+#define kexchange_veris_entry KEXCHANGE_ENTRY(veris, "application/json", "VERIS 1.4 incidents")
+
+#endif
