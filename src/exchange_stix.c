@@ -152,14 +152,14 @@ int kexchange_stix_begin(const struct kexchange_opts *o, void **state, struct kb
 	return 0;
 }
 
-/* The stix values of code in vocab into arr (once each); the code itself when the crosswalk has none. */
+/* The stix values of code in vocab into arr (once each); the code itself when the crosswalk lacks the code ("-": none). */
 static int add_mapped(json_t *arr, const char *vocab, const char *code)
 {
 	const struct kxwalk_entry *e = kxwalk_find(vocab, code);
 	size_t n = e ? e->nstix : 0;
 
 	for (size_t i = 0; i <= n; i++) {
-		const char *v = i < n ? e->stix[i] : (n == 0 ? code : NULL);
+		const char *v = i < n ? e->stix[i] : (!e ? code : NULL);
 		size_t j;
 		json_t *x;
 
