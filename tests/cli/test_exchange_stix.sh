@@ -96,9 +96,12 @@ fi
 # TLP: a reporter's export and the anonymous API have no amber case
 grep -q "$AMBER" "$T/b1.json" && ok "stix: the full export has the TLP:AMBER marking" ||
 	fail "stix: the full export has the TLP:AMBER marking"
-run user add rep-stix --role reporter --no-password
+run org add "事業者S" --kind operator --sector electricity
+run user add rep-stix --role reporter --org "事業者S" --no-password
+expect_rc "stix: a reporter" 0
 run --as rep-stix export --format stix
 expect_rc "stix: reporter export exits 0" 0
+expect_out "stix: a reporter's export has the cases they may see" '"type":"incident"'
 if grep -q "$AMBER" "$T/out" || grep -q '"tlp":"amber"' "$T/out"; then
 	fail "stix: a reporter's export has no TLP:AMBER case"
 else ok "stix: a reporter's export has no TLP:AMBER case"; fi
@@ -106,7 +109,7 @@ if command -v curl >/dev/null 2>&1; then
 	start_server
 	if [ -n "$URL" ]; then
 		CODE=$(curl -s --max-time 20 -o "$T/api.json" -w '%{http_code}' "$URL/api/cases?format=stix")
-		if [ "$CODE" = 200 ] && grep -q '"type":"bundle"' "$T/api.json"; then
+		if [ "$CODE" = 200 ] && grep -q '"type":"incident"' "$T/api.json"; then
 			if grep -q "$AMBER" "$T/api.json" || grep -q '"tlp":"amber"' "$T/api.json"; then
 				fail "stix: the anonymous API export has no TLP:AMBER case"
 			else ok "stix: the anonymous API export has no TLP:AMBER case"; fi
