@@ -135,8 +135,13 @@ static void test_deterministic(void **state)
 		}
 	}
 	/* the bundle id changes with the cases */
-	assert_string_not_equal(json_string_value(json_object_get(doc, "id")),
-				json_string_value(json_object_get(objects(kbuf_str(&d)), "id")));
+	{
+		json_t *other = objects(kbuf_str(&d));
+
+		assert_string_not_equal(json_string_value(json_object_get(doc, "id")),
+					json_string_value(json_object_get(other, "id")));
+		json_decref(other);
+	}
 	json_decref(doc);
 	kcase_free(&c[0]);
 	kcase_free(&c[1]);
