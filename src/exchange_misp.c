@@ -37,7 +37,8 @@
  * source.year, the Markdown (attribute or EventReport) -> summary,
  * sections and key lessons by their headings (unrecognised text goes to
  * background), tags -> tlp (tlp:white is clear) and, through the
- * crosswalk's misp column, the event class, threats and sectors.  Without
+ * crosswalk's misp column, the event class, threats and sectors (a tag
+ * that maps to several terms of one vocabulary is not used for it).  Without
  * a tlp tag the distribution decides ("3" clear, "2"/"1" green, else
  * amber).  The timeline is not read back from a foreign event.
  */
@@ -380,23 +381,39 @@ int kexchange_misp_sniff(const char *in, size_t len)
 	return 0;
 }
 
+/*
+ * The entries one tag maps back to, by vocabulary: a tag that names several
+ * terms of a vocabulary (nis2:nature-root-cause="malicious-actions" is the
+ * cause of most threats) says nothing about which, and is not used for it.
+ */
 struct import_ctx {
-	struct kcase *c;
-	int rc;
+	const struct kxwalk_entry *threat, *sector, *event_class;
+	int nthreat, nsector, nevent_class;
 };
 
 static void on_xwalk(void *ctx, const struct kxwalk_entry *e)
 {
 	struct import_ctx *x = ctx;
 
-	if (x->rc)
-		return;
-	if (!strcmp(e->vocab, "threat") && !kstrv_contains(&x->c->tags.threats, e->code))
-		x->rc = kstrv_push(&x->c->tags.threats, e->code);
-	else if (!strcmp(e->vocab, "sector") && !kstrv_contains(&x->c->tags.sectors, e->code))
-		x->rc = kstrv_push(&x->c->tags.sectors, e->code);
-	else if (!strcmp(e->vocab, "event_class") && !x->c->tags.event_class)
-		x->rc = kstr_set(&x->c->tags.event_class, e->code);
+	if (!strcmp(e->vocab, "threat"))
+		x->threat = e, x->nthreat++;
+	else if (!strcmp(e->vocab, "sector"))
+		x->sector = e, x->nsector++;
+	else if (!strcmp(e->vocab, "event_class"))
+		x->event_class = e, x->nevent_class++;
+}
+
+static int apply_xwalk(struct kcase *c, const struct import_ctx *x)
+{
+	int rc = 0;
+
+	if (x->nthreat == 1 && !kstrv_contains(&c->tags.threats, x->threat->code))
+		rc = kstrv_push(&c->tags.threats, x->threat->code);
+	if (!rc && x->nsector == 1 && !kstrv_contains(&c->tags.sectors, x->sector->code))
+		rc = kstrv_push(&c->tags.sectors, x->sector->code);
+	if (!rc && x->nevent_class == 1 && !c->tags.event_class)
+		rc = kstr_set(&c->tags.event_class, x->event_class->code);
+	return rc;
 }
 
 /* The section (or -2 overview, -3 key lessons, -4 timeline) a "## " heading names, or -1. */
@@ -553,14 +570,14 @@ static int foreign_event(struct kcase *c, json_t *ev, const char *uuid, struct k
 			return kerr_set(err, KE_INVALID, "Tag: expected an array");
 		json_array_foreach(v, i, x) {
 			json_t *n = json_object_get(x, "name");
-			struct import_ctx ctx = { c, 0 };
+			struct import_ctx ctx = { 0 };
 
 			if (!json_is_object(x) || !json_is_string(n))
 				return kerr_set(err, KE_INVALID, "Tag[%zu].name: expected a string", i);
 			if (tlp_from_tag(json_string_value(n), &c->tlp))
 				return kerr_set(err, KE_NOMEM, "out of memory");
 			kxwalk_reverse("misp", json_string_value(n), on_xwalk, &ctx);
-			if (ctx.rc)
+			if (apply_xwalk(c, &ctx))
 				return kerr_set(err, KE_NOMEM, "out of memory");
 		}
 	}

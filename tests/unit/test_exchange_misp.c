@@ -12,6 +12,7 @@
 
 #include "case.h"
 #include "case_json.h"
+#include "crosswalk.h"
 #include "exchange.h"
 #include "kbuf.h"
 #include "kerr.h"
@@ -82,6 +83,21 @@ static void test_deterministic(void **state)
 		assert_true(json_is_true(json_object_get(ev, "published")));
 		assert_string_equal(json_string_value(json_object_get(json_object_get(ev, "Orgc"), "name")),
 				    "架空の出版者");
+		/* the crosswalk's misp tags after the TLP, each once */
+		if (kxwalk_find("threat", "ransomware")) {
+			json_t *tags = json_object_get(ev, "Tag"), *t;
+			size_t i;
+			int seen = 0, root = 0;
+
+			json_array_foreach(tags, i, t) {
+				const char *nm = json_string_value(json_object_get(t, "name"));
+
+				seen += !strcmp(nm, "ecsirt:malicious-code=\"ransomware\"");
+				root += !strcmp(nm, "nis2:nature-root-cause=\"malicious-actions\"");
+			}
+			assert_int_equal(seen, 1);
+			assert_int_equal(root, 1);
+		}
 	}
 	json_decref(j);
 	free(a);
@@ -195,7 +211,9 @@ static void test_foreign(void **state)
 	static const char doc[] =
 		"{\"response\":[{\"Event\":{\"uuid\":\"5E0F6A4B-0000-4000-8000-000000000001\",\"info\":\"Foreign event\","
 		"\"date\":\"2021-06-30\",\"distribution\":\"1\",\"Orgc\":{\"uuid\":\"x\",\"name\":\"Some CERT\"},"
-		"\"Tag\":[{\"name\":\"tlp:white\"},{\"name\":\"unknown:tag\"}],"
+		"\"Tag\":[{\"name\":\"tlp:white\"},{\"name\":\"unknown:tag\"},"
+		"{\"name\":\"ecsirt:malicious-code=\\\"ransomware\\\"\"},"
+		"{\"name\":\"nis2:nature-root-cause=\\\"malicious-actions\\\"\"}],"
 		"\"EventReport\":[{\"name\":\"r\",\"content\":\"intro text\\n\\n## 概要 (Overview)\\n\\n- one\\n- two\\n\\n"
 		"## 原因\\n\\ncause line\\n\\\\# not a heading\\n\\n## Lessons learned\\n\\nlearned\\n\"}]}},"
 		"{\"Event\":{\"uuid\":\"5e0f6a4b-0000-4000-8000-000000000002\",\"info\":\"Second\",\"distribution\":\"0\"}}]}";
@@ -218,6 +236,12 @@ static void test_foreign(void **state)
 	assert_string_equal(c->sections[KSEC_CAUSE], "cause line\n# not a heading");
 	assert_string_equal(c->sections[KSEC_LESSONS], "learned");
 	assert_string_equal(l.v[1].tlp, "amber");
+	if (kxwalk_find("threat", "ransomware")) {
+		/* one threat; the root cause names many threats, so only the event class */
+		assert_int_equal(c->tags.threats.n, 1);
+		assert_string_equal(c->tags.threats.v[0], "ransomware");
+		assert_string_equal(c->tags.event_class, "cyber_attack");
+	}
 	kcase_list_free(&l);
 }
 
