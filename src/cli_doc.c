@@ -467,6 +467,9 @@ void kcli_doc_man(FILE *fp)
 	put_str(fp, "the database when --db is not given (default ./kyokun.db).\n");
 	fputs(".TP\n.B KYOKUN_SYNONYMS\n", fp);
 	put_str(fp, "the synonyms file for search, instead of the one found beside the program (see FILES).\n");
+	fputs(".TP\n.B KYOKUN_CROSSWALK\n", fp);
+	put_str(fp, "a crosswalk file (the format of data/crosswalk.tsv: kyokun's vocabularies mapped onto "
+		    "STIX, MISP and VERIS) used by export, add and taxonomy instead of the built-in copy.\n");
 	fputs(".TP\n.B KYOKUN_SEARCH_THREADS\n", fp);
 	put_str(fp, "how many threads rank a large search (default: one per CPU core; 1 for none).\n");
 	fputs(".TP\n.B KYOKUN_PDF_DEBUG\n", fp);
@@ -483,6 +486,9 @@ void kcli_doc_man(FILE *fp)
 	fputs(".TP\n.I data/synonyms.txt\n", fp);
 	put_str(fp, "synonyms for search, looked for as data/synonyms.txt, ../data/synonyms.txt and "
 		    "../share/kyokun/synonyms.txt beside the program; without one, a built-in copy.\n");
+	fputs(".TP\n.I data/crosswalk.tsv\n", fp);
+	put_str(fp, "the crosswalk of the exchange formats, compiled in; $KYOKUN_CROSSWALK names a file "
+		    "to use instead.\n");
 
 	fputs(".SH EXIT STATUS\n", fp);
 	fputs(".TP\n.B 0\nsuccess\n", fp);

@@ -4,6 +4,7 @@
  */
 #include "account.h"
 #include "cli.h"
+#include "crosswalk.h"
 #include "kerr.h"
 #include "store.h"
 
@@ -67,6 +68,11 @@ int main(int argc, char **argv)
 	if (i >= argc) {
 		kcli_help(stderr);
 		return 2;
+	}
+	if (getenv("KYOKUN_CROSSWALK") && *getenv("KYOKUN_CROSSWALK") &&
+	    kxwalk_load(getenv("KYOKUN_CROSSWALK"), &err) < 0) {
+		kcli_error("$KYOKUN_CROSSWALK: %s", err.msg);
+		return 1;
 	}
 	rc = kcli_dispatch(&cli, argc - i, argv + i);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
