@@ -198,6 +198,8 @@ static int put_pv(void *ctx, const char *pv)
 			return KE_NOMEM;
 		p = dot + 1;
 	}
+	if (scalar && json_object_get(o, p))
+		return 0; /* the first value wins (a sector's first NAICS code) */
 	if (scalar)
 		return json_object_set_new(o, p, json_string(eq + 1)) < 0 ? KE_NOMEM : 0;
 	return push_unique(o, p, eq + 1);
@@ -393,6 +395,7 @@ static const struct {
 struct imp {
 	struct kcase *c;
 	int attack, failure;
+	const char *xclass; /* the event class the crosswalk gives, if any */
 };
 
 static int add_tag(struct kstrv *sv, const char *v)
@@ -408,8 +411,8 @@ static void on_reverse(void *ctx, const struct kxwalk_entry *e)
 
 	if (!strcmp(e->vocab, "threat"))
 		add_tag(&im->c->tags.threats, e->code);
-	else if (!strcmp(e->vocab, "event_class") && !im->c->tags.event_class)
-		kstr_set(&im->c->tags.event_class, e->code);
+	else if (!strcmp(e->vocab, "event_class") && !im->xclass)
+		im->xclass = e->code;
 	else if (!strcmp(e->vocab, "sector"))
 		add_tag(&im->c->tags.sectors, e->code);
 }
@@ -474,7 +477,7 @@ static int first_sentence(const char *s, char **out)
 
 static int foreign_case(struct kcase *c, json_t *inc, const char *iid, struct kerr *err)
 {
-	struct imp im = { c, 0, 0 };
+	struct imp im = { c, 0, 0, NULL };
 	struct kbuf b;
 	json_t *summary = json_object_get(inc, "summary"), *notes = json_object_get(inc, "notes"),
 	       *action = json_object_get(inc, "action"), *attr = json_object_get(inc, "attribute"),
@@ -593,8 +596,9 @@ static int foreign_case(struct kcase *c, json_t *inc, const char *iid, struct ke
 				goto out;
 		}
 	}
-	if (!c->tags.event_class &&
-	    kstr_set(&c->tags.event_class, im.attack ? "cyber_attack" : im.failure ? "system_failure" : "other") < 0)
+	/* an attack's actions make a cyber attack; else the crosswalk's class; else an error's a failure */
+	if (kstr_set(&c->tags.event_class, im.attack ? "cyber_attack" : im.xclass ? im.xclass
+					   : im.failure ? "system_failure" : "other") < 0)
 		goto out;
 
 	/* sectors and the victim */
