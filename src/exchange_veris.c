@@ -475,6 +475,23 @@ static int first_sentence(const char *s, char **out)
 	return kstr_setn(out, s, n);
 }
 
+/* "分類 (classification): ランサムウェア (ransomware), ..." for codes of vocab, from the crosswalk. */
+static int add_labels(struct kbuf *b, const char *vocab, size_t n, char *const *codes)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct kxwalk_entry *e = kxwalk_find(vocab, codes[i]);
+		const char *ja = e && e->ja ? e->ja : codes[i], *en = e && e->en ? e->en : codes[i];
+
+		if (!b->len && kbuf_adds(b, "分類 (classification): ") < 0)
+			return KE_NOMEM;
+		else if (b->len && b->buf[b->len - 1] != ' ' && kbuf_adds(b, ", ") < 0)
+			return KE_NOMEM;
+		if (kbuf_addf(b, "%s (%s)", ja, en) < 0)
+			return KE_NOMEM;
+	}
+	return 0;
+}
+
 static int foreign_case(struct kcase *c, json_t *inc, const char *iid, struct kerr *err)
 {
 	struct imp im = { c, 0, 0, NULL };
@@ -641,6 +658,15 @@ static int foreign_case(struct kcase *c, json_t *inc, const char *iid, struct ke
 		if (kstr_set(&c->attributes.organization, kbuf_str(&b)) < 0)
 			goto out;
 	}
+
+	/* the tags in words, so that a search in Japanese (ランサムウェア) finds the case */
+	kbuf_reset(&b);
+	if (add_labels(&b, "event_class", c->tags.event_class ? 1 : 0, &c->tags.event_class) < 0 ||
+	    add_labels(&b, "threat", c->tags.threats.n, c->tags.threats.v) < 0 ||
+	    add_labels(&b, "sector", c->tags.sectors.n, c->tags.sectors.v) < 0)
+		goto out;
+	if (b.len && kcase_section_append(c, KSEC_CAUSE, kbuf_str(&b)) < 0)
+		goto out;
 
 	/* detection and response */
 	kbuf_reset(&b);
