@@ -48,8 +48,8 @@ else
 	node "$VAL" veris "$T/v1.json" >"$T/val" 2>&1
 	vrc=$?
 	if [ "$vrc" -eq 0 ]; then ok "veris export validates against verisc-merged.json"
-	elif grep -qi "cannot find\|not installed\|ERR_MODULE_NOT_FOUND" "$T/val"; then
-		skip "veris export validates" "ajv is not installed ($(head -c 200 "$T/val"))"
+	elif [ "$vrc" -eq 2 ]; then
+		skip "veris export validates" "$(head -c 200 "$T/val")"
 	else fail "veris export validates against verisc-merged.json" "$(head -c 800 "$T/val")"; fi
 fi
 
