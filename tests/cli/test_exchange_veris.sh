@@ -10,8 +10,8 @@
 #     (every field: plus.kyokun carries it), so the re-import into a fresh
 #     database exports (as kyokun JSON Lines) byte for byte as the original;
 #   - the 2013 VCDB (1,753 incidents, VERIS 1.2.1) in one `kyokun add
-#     --format veris` and by sniffing, counted and found by search and by
-#     facet (skipped when $SHARED lacks it);
+#     --format veris` and by sniffing, counted and found by search (also in
+#     Japanese) and by the threat facet (skipped when $SHARED lacks it);
 #   - bad input: named record and field, exit non-zero, nothing stored;
 #   - an anonymous reader's export over the API (?format=veris, no token)
 #     holds no TLP:AMBER case.
@@ -95,10 +95,12 @@ else
 	else fail "veris VCDB: 1753 incidents in one command" "exit $RC, $n cases: $(head -c 400 "$T/err")"; fi
 	run search 'Universal Jobmatch'
 	expect_out "veris VCDB: found by search" 'veris-0012cc25-9167-40d8-8fe3-3d0dfd8fb6bb'
-	run list --threat insider
-	m=$(grep -c 'veris-' "$T/out")
-	if [ "$RC" -eq 0 ] && [ "$m" -ge 200 ]; then ok "veris VCDB: faceted by threat (insider: $m)"
-	else fail "veris VCDB: faceted by threat" "exit $RC, $m: $(head -c 300 "$T/err")"; fi
+	run search ランサムウェア
+	expect_out "veris VCDB: found by a search in Japanese" '"total": [1-9]'
+	run search --filter threat=insider --limit 1 内部不正
+	m=$(sed -n 's/.*"total": \([0-9]*\).*/\1/p' "$T/out" | head -1)
+	if [ "$RC" -eq 0 ] && [ "${m:-0}" -ge 200 ]; then ok "veris VCDB: faceted by threat (insider: $m)"
+	else fail "veris VCDB: faceted by threat" "exit $RC, ${m:-none}: $(head -c 300 "$T/err")"; fi
 	# sniffed, without --format, into a fresh database
 	export KYOKUN_DB="$T/vcdb2.db"
 	"$KYOKUN" init >/dev/null 2>&1
