@@ -9,6 +9,7 @@
 #include "case.h"
 #include "case_json.h"
 #include "embedded.h"
+#include "exchange.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "reader.h"
@@ -204,8 +205,69 @@ static int case_row_json(void *ctx, const struct kcase_row *r)
 	return 0;
 }
 
+/*
+ * ?format=: absent or "json" (kyokun's own), else an exchange format
+ * (*xf); KE_USAGE naming the parameter otherwise.
+ */
+static int format_param(const struct khttp_req *req, const struct kexchange_format **xf, struct kerr *err)
+{
+	const char *v = khttp_param(req, "format");
+
+	*xf = NULL;
+	if (!v || !strcmp(v, "json"))
+		return 0;
+	if (!(*xf = kexchange_find(v)))
+		return kerr_set(err, KE_USAGE, "format: expected json, stix, misp or veris");
+	return 0;
+}
+
+struct xctx {
+	const struct kexchange_format *xf;
+	void *state;
+	struct kbuf *out;
+	struct kerr *err;
+};
+
+static int xrow_cb(void *vctx, const struct kcase_row *r)
+{
+	struct xctx *x = vctx;
+	int rc = kexchange_export_json(x->xf, x->state, r->json, x->out, x->err);
+
+	if (rc < 0)
+		kerr_prefix(x->err, "%s", r->id);
+	return rc;
+}
+
+/* The cases of f (already limited to the reader) in the exchange format xf as the response. */
+static int send_exchange(struct khttp_req *req, struct khttp_resp *resp, const struct kexchange_format *xf,
+			 struct kfilter *f, const struct kcase *one, struct kerr *err)
+{
+	struct kexchange_opts o = { NULL, NULL };
+	struct xctx x = { xf, NULL, &resp->body, err };
+	struct kerr end_err = KERR_INIT;
+	int rc, rc2;
+
+	kbuf_reset(&resp->body);
+	rc = xf->export_begin(&o, &x.state, &resp->body, err);
+	if (rc == 0 && one)
+		rc = xf->export_case(x.state, one, &resp->body, err);
+	else if (rc == 0)
+		rc = kstore_list(req->st, f, xrow_cb, &x, NULL, err);
+	rc2 = xf->export_end(x.state, &resp->body, rc < 0 ? &end_err : err);
+	if (rc == 0)
+		rc = rc2;
+	if (rc < 0) {
+		kbuf_reset(&resp->body);
+		return rc;
+	}
+	resp->kind = KRESP_JSON;
+	resp->content_type = xf->media_type;
+	return 0;
+}
+
 int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
+	const struct kexchange_format *xf;
 	struct kfilter f = KFILTER_INIT;
 	json_t *arr = json_array();
 	long total = 0, limit, offset;
@@ -214,6 +276,8 @@ int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 
 	if (!arr)
 		return kerr_set(err, KE_NOMEM, "out of memory");
+	if ((rc = format_param(req, &xf, err)) < 0)
+		goto fail;
 	if ((rc = int_param(req, "limit", 1, API_LIMIT_MAX, API_LIMIT_DEFAULT, &limit, err)) < 0 ||
 	    (rc = int_param(req, "offset", 0, API_OFFSET_MAX, 0, &offset, err)) < 0)
 		goto fail;
@@ -235,6 +299,10 @@ int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	f.reader = req->reader;
 	f.limit = limit;
 	f.offset = offset;
+	if (xf) {
+		json_decref(arr);
+		return send_exchange(req, resp, xf, &f, NULL, err);
+	}
 	rc = kstore_list(req->st, &f, case_row_json, arr, &total, err);
 	if (rc == KE_NOMEM)
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
@@ -249,12 +317,17 @@ fail:
 
 int api_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
+	const struct kexchange_format *xf;
 	struct kcase c;
 	int rc;
 
+	if ((rc = format_param(req, &xf, err)) < 0)
+		return rc;
 	kcase_init(&c);
 	rc = api_load_case(req, &c, err);
-	if (!rc)
+	if (!rc && xf)
+		rc = send_exchange(req, resp, xf, NULL, &c, err);
+	else if (!rc)
 		rc = send_json(resp, kcase_to_json(&c), err);
 	kcase_free(&c);
 	return rc;

@@ -41,18 +41,25 @@ const struct kcommand kcommands[] = {
 	  "or bring an existing one to this version's schema.\n" },
 	{ "add", cmd_add, KCLI_WRITE,
 	  "add or update cases from interchange JSON files",
-	  "usage: kyokun add [--tlp LEVEL] [--quiet] FILE...\n"
+	  "usage: kyokun add [--format FORMAT] [--tlp LEVEL] [--quiet] FILE...\n"
 	  "\n"
 	  "Read cases in the interchange format (a {\"format\":\"kyokun-case/1\",\"cases\":[...]}\n"
 	  "collection, an array of cases, or JSON Lines with one case per line; FILE \"-\"\n"
 	  "is standard input) and store them.  A case whose id is already stored replaces\n"
 	  "it; the previous version stays in its history.\n"
 	  "\n"
+	  "Files of the exchange formats are read too: a STIX 2.1 bundle (stix), MISP\n"
+	  "events (misp) or VERIS incidents (veris), their vocabularies mapped through\n"
+	  "the crosswalk (data/crosswalk.tsv, or $KYOKUN_CROSSWALK).  Without --format a\n"
+	  "file's start tells which it is; standard input is read as kyokun's own JSON.\n"
+	  "\n"
 	  "Each file is one transaction: if any case in a file is refused, none of that\n"
 	  "file's cases is stored, and the other files still load.  A file of 32 MB or\n"
 	  "more is written with a rollback journal when no other process has the database\n"
 	  "open (much faster); a process that opens it meanwhile waits for the end.\n"
 	  "\n"
+	  "  --format F    json (kyokun's own: a collection, an array or JSON Lines),\n"
+	  "                stix, misp or veris (default: told by the file's start)\n"
 	  "  --tlp LEVEL   sharing level for cases that carry none (default amber;\n"
 	  "                clear, green, amber, amber+strict, red)\n"
 	  "  --quiet       no progress line (on a terminal, a large file shows the cases\n"
@@ -107,10 +114,17 @@ const struct kcommand kcommands[] = {
 	  "--format json the interchange JSON of the case.\n" },
 	{ "export", cmd_export, KCLI_READ,
 	  "write cases as interchange JSON",
-	  "usage: kyokun export [--format json|jsonl] [--document NAME] [--year N]\n"
+	  "usage: kyokun export [--format json|jsonl|stix|misp|veris] [--document NAME]\n"
+	  "                     [--year N]\n"
 	  "\n"
 	  "Write stored cases to standard output: a kyokun-case/1 collection (json, the\n"
-	  "default) or one case per line (jsonl).  `kyokun add` reads both back.\n" },
+	  "default) or one case per line (jsonl).  `kyokun add` reads both back.\n"
+	  "\n"
+	  "The exchange formats: stix (a STIX 2.1 bundle), misp (MISP events), veris\n"
+	  "(VERIS 1.4 incidents), their vocabularies mapped through the crosswalk\n"
+	  "(data/crosswalk.tsv, or $KYOKUN_CROSSWALK).  The output is the same for the same\n"
+	  "cases (ids derive from the case ids); `kyokun add` reads these formats back.\n"
+	  "With --as, only the cases that reader may see are written.\n" },
 	{ "history", cmd_history, KCLI_READ,
 	  "list the revisions of a case",
 	  "usage: kyokun history [--format text|json] [--show N] ID\n"

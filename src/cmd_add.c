@@ -8,13 +8,20 @@
 #include "case.h"
 #include "case_json.h"
 #include "cli.h"
+#include "exchange.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "store.h"
 
 #include <getopt.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+
+/* The largest file of an exchange format (read whole, then turned into cases). */
+#define EXCHANGE_MAX_BYTES (512LL << 20)
+/* How much of a file's start tells its format. */
+#define SNIFF_BYTES 65536
 
 /* A file this large is stored with kstore_begin_bulk(). */
 #define BULK_BYTES (32LL << 20)
@@ -250,7 +257,108 @@ out_sync:
 	return status;
 }
 
+/*
+ * A file of an exchange format: read whole, turned into cases by the
+ * format (all or nothing), then stored in one transaction.
+ */
+static int add_exchange_file(struct kcli *cli, struct kstore *st, const char *path,
+			     const struct kexchange_format *xf, const char *default_tlp, struct addstats *total)
+{
+	const char *name = strcmp(path, "-") ? path : "(stdin)";
+	struct kcase_list l = { 0 };
+	struct kbuf in, json = KBUF_INIT;
+	struct kerr err = KERR_INIT;
+	struct addstats s = { 0 };
+	int rc, status = 1, in_tx = 0;
+
+	kbuf_init(&in, (size_t)EXCHANGE_MAX_BYTES);
+	rc = strcmp(path, "-") ? kbuf_read_file(&in, path, &err) : kbuf_read_fp(&in, stdin, &err);
+	if (rc == KE_TOOBIG)
+		kerr_set(&err, KE_TOOBIG, "larger than %lld MB", EXCHANGE_MAX_BYTES >> 20);
+	if (rc < 0) {
+		kcli_error("%s: %s", name, err.msg);
+		goto out;
+	}
+	if ((rc = xf->import(in.buf ? in.buf : "", in.len, &l, &err)) < 0) {
+		kcli_error("%s: %s: %s", name, xf->name, err.msg);
+		kcli_error("%s: refused; none of its cases was stored", name);
+		goto out;
+	}
+	if ((rc = kstore_begin(st, &err)) < 0) {
+		kcli_error("%s: %s", name, err.msg);
+		goto out;
+	}
+	in_tx = 1;
+	for (size_t i = 0; i < l.n; i++) {
+		struct kcase *c = &l.v[i];
+		int outcome;
+
+		kbuf_reset(&json);
+		if (!c->tlp && kstr_set(&c->tlp, default_tlp) < 0)
+			rc = kerr_set(&err, KE_NOMEM, "out of memory");
+		else if ((rc = kcase_validate(c, &err)) < 0)
+			;
+		else if (kcase_dump(c, &json) < 0)
+			rc = kerr_set(&err, KE_NOMEM, "out of memory");
+		else
+			rc = kstore_put_json(st, c, json.buf, json.len, &outcome, &err);
+		if (rc < 0) {
+			kerr_prefix(&err, "%s: case %zu (%s)", xf->name, i, c->id ? c->id : "no id");
+			kcli_error("%s: %s", name, err.msg);
+			kcli_error("%s: refused; none of its cases was stored", name);
+			goto out;
+		}
+		if (outcome == KSTORE_CREATED)
+			s.created++;
+		else if (outcome == KSTORE_UNCHANGED)
+			s.unchanged++;
+		else
+			s.updated++;
+	}
+	in_tx = 0;
+	if (kstore_commit(st, &err) < 0) {
+		kcli_error("%s: %s; none of its cases was stored", name, err.msg);
+		goto out;
+	}
+	{
+		long all = s.created + s.updated + s.unchanged;
+
+		fprintf(stderr, "%s: %ld case%s stored from %s (%ld new, %ld updated, %ld unchanged)\n", name, all,
+			all == 1 ? "" : "s", xf->name, s.created, s.updated, s.unchanged);
+	}
+	total->created += s.created;
+	total->updated += s.updated;
+	total->unchanged += s.unchanged;
+	status = 0;
+out:
+	if (in_tx)
+		kstore_rollback(st);
+	kcase_list_free(&l);
+	kbuf_release(&json);
+	kbuf_release(&in);
+	return status;
+}
+
+/* The exchange format of the file at path by its start, or NULL (kyokun's own JSON, or unreadable: add_file says). */
+static const struct kexchange_format *sniff_file(const char *path)
+{
+	static char buf[SNIFF_BYTES];
+	const struct kexchange_format *xf = NULL;
+	FILE *fp;
+	size_t n;
+
+	if (!strcmp(path, "-") || !(fp = fopen(path, "rb")))
+		return NULL;
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	if (n > 0)
+		xf = kexchange_sniff(buf, n);
+	return xf;
+}
+
 struct addargs {
+	const struct kexchange_format *xf; /* --format stix|misp|veris */
+	int native;        /* --format json */
 	const char *tlp;   /* for cases without one */
 	char **files;
 	int nfiles;
@@ -262,9 +370,13 @@ static int add_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct addstats total = { 0 };
 	int rc = 0;
 
-	for (int i = 0; i < a->nfiles; i++)
-		if (add_file(cli, st, a->files[i], a->tlp, &total))
+	for (int i = 0; i < a->nfiles; i++) {
+		const struct kexchange_format *xf = a->xf ? a->xf : a->native ? NULL : sniff_file(a->files[i]);
+
+		if (xf ? add_exchange_file(cli, st, a->files[i], xf, a->tlp, &total)
+		       : add_file(cli, st, a->files[i], a->tlp, &total))
 			rc = 1;
+	}
 	if (a->nfiles > 1)
 		fprintf(stderr, "total: %ld new, %ld updated, %ld unchanged\n", total.created, total.updated,
 			total.unchanged);
@@ -274,16 +386,24 @@ static int add_run(struct kcli *cli, struct kstore *st, void *arg)
 int cmd_add(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
 		{ "tlp", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char *const formats[] = { "json", "stix", "misp", "veris", NULL };
 	struct addargs a = { .tlp = "amber" };
-	int c, rc;
+	int c, rc, fi;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			if ((rc = kcli_opt_choice(cli, "--format", optarg, formats, &fi)))
+				return rc;
+			a.native = fi == 0;
+			a.xf = fi ? kexchange_find(formats[fi]) : NULL;
+			break;
 		case 't':
 			if ((rc = kcli_opt_tlp(cli, "--tlp", optarg, NULL)))
 				return rc;

@@ -3,6 +3,8 @@
  * exchange.h): lookup, sniffing, deterministic UUIDv5 ids.
  */
 #include "exchange.h"
+#include "case.h"
+#include "case_json.h"
 #include "kerr.h"
 
 #include <gnutls/crypto.h>
@@ -28,6 +30,25 @@ const struct kexchange_format *kexchange_sniff(const char *in, size_t len)
 		if (f->sniff && f->sniff(in, len))
 			return f;
 	return NULL;
+}
+
+int kexchange_export_json(const struct kexchange_format *f, void *state, const char *case_json, struct kbuf *out,
+			  struct kerr *err)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(case_json, 0, &jerr);
+	struct kcase c;
+	int rc;
+
+	if (!j)
+		return kerr_set(err, KE_PARSE, "a stored case: %s", jerr.text);
+	kcase_init(&c);
+	rc = kcase_from_json(&c, j, err);
+	json_decref(j);
+	if (rc == 0)
+		rc = f->export_case(state, &c, out, err);
+	kcase_free(&c);
+	return rc;
 }
 
 static int hexval(int c)

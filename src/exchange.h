@@ -60,6 +60,14 @@ const struct kexchange_format *kexchange_find(const char *name);
 const struct kexchange_format *kexchange_sniff(const char *in, size_t len);
 
 /*
+ * Export one case given as its stored interchange JSON (a kcase_row's
+ * json): parsed into a case and handed to f->export_case.  For the callers
+ * that walk the store (export, the API).
+ */
+int kexchange_export_json(const struct kexchange_format *f, void *state, const char *case_json, struct kbuf *out,
+			  struct kerr *err);
+
+/*
  * A UUIDv5 (RFC 9562) of name in namespace ns (a UUID as text), as 36
  * characters and a NUL: the deterministic ids of exports.  0 or KE_INVALID
  * (ns not a UUID).
