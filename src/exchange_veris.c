@@ -847,9 +847,14 @@ out:
 
 int kexchange_veris_sniff(const char *in, size_t len)
 {
-	/* the first object (or the first element): "schema_version" with "incident_id" or "action" near its start */
-	size_t i = 0, n;
-	const char *p;
+	/*
+	 * The first object (or an array's first element) has the top-level
+	 * members "schema_version" and "incident_id" or "action" (members of
+	 * nested objects do not count: a kyokun case keeps an imported incident
+	 * under "veris").
+	 */
+	size_t i = 0;
+	int depth = 0, sv = 0, id = 0;
 
 	while (i < len && isspace((unsigned char)in[i]))
 		i++;
@@ -858,22 +863,31 @@ int kexchange_veris_sniff(const char *in, size_t len)
 			i++;
 	if (i >= len || in[i] != '{')
 		return 0;
-	p = in + i;
-	n = len - i;
-	if (n > 65536)
-		n = 65536;
-	{
-		const char *nl = memchr(p, '\n', n);
-		/* JSON Lines or one incident per line: look at the first line; else the first 64 KiB */
-		size_t m = nl && nl - p > 2 ? (size_t)(nl - p) : n;
-		int sv = 0, id = 0;
+	for (; i < len; i++) {
+		char ch = in[i];
 
-		for (size_t k = 0; k + 16 <= m; k++) {
-			if (!memcmp(p + k, "\"schema_version\"", 16))
-				sv = 1;
-			if (!memcmp(p + k, "\"incident_id\"", 13) || !memcmp(p + k, "\"action\"", 8))
-				id = 1;
+		if (ch == '"') {
+			size_t start = ++i, j;
+
+			while (i < len && in[i] != '"')
+				i += in[i] == '\\' ? 2 : 1;
+			if (i >= len)
+				break;
+			for (j = i + 1; j < len && isspace((unsigned char)in[j]);)
+				j++;
+			if (depth == 1 && j < len && in[j] == ':') {
+				size_t kl = i - start;
+
+				sv |= kl == 14 && !memcmp(in + start, "schema_version", 14);
+				id |= (kl == 11 && !memcmp(in + start, "incident_id", 11)) ||
+				      (kl == 6 && !memcmp(in + start, "action", 6));
+			}
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			if (--depth <= 0)
+				break;
 		}
-		return sv && id;
 	}
+	return sv && id;
 }

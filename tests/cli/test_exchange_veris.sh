@@ -108,6 +108,14 @@ else
 	n=$("$KYOKUN" export --format jsonl | grep -c '"veris-')
 	if [ "$RC" -eq 0 ] && [ "$n" -eq 1753 ]; then ok "veris VCDB: sniffed without --format"
 	else fail "veris VCDB: sniffed without --format" "exit $RC, $n cases: $(head -c 300 "$T/err")"; fi
+	# kyokun's own JSON Lines of those cases (each keeps its incident under "veris") are not taken for VERIS
+	"$KYOKUN" export --format jsonl >"$T/vcdb-cases.jsonl"
+	export KYOKUN_DB="$T/vcdb3.db"
+	"$KYOKUN" init >/dev/null 2>&1
+	run add "$T/vcdb-cases.jsonl"
+	if [ "$RC" -eq 0 ] && ! grep -q 'from veris' "$T/out" && grep -q '1753 new' "$T/out"; then
+		ok "veris VCDB: kyokun's export of them adds back as kyokun JSON"
+	else fail "veris VCDB: kyokun's export of them adds back as kyokun JSON" "exit $RC: $(cat "$T/out" "$T/err" | head -c 300)"; fi
 	export KYOKUN_DB="$T/k.db"
 fi
 

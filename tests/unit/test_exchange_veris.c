@@ -227,6 +227,15 @@ static void test_bad_input(void **state)
 	/* sniffing */
 	assert_false(kexchange_find("veris")->sniff("{\"format\":\"kyokun-case/1\",\"cases\":[]}", 36));
 	assert_true(kexchange_find("veris")->sniff("[{\"action\":{},\"schema_version\":\"1.2.1\"}]", 41));
+	/* a kyokun case that keeps an imported incident is kyokun's, not VERIS */
+	{
+		const char *k = "{\"id\":\"veris-a\",\"title\":\"t \\\" x\",\"veris\":{\"schema_version\":\"1.2.1\","
+				"\"incident_id\":\"A\"}}\n";
+
+		assert_false(kexchange_find("veris")->sniff(k, strlen(k)));
+		k = "{\"summary\":\"a \\\"quoted\\\" {x}\",\"schema_version\":\"1.2.1\",\"incident_id\":\"A\"}";
+		assert_true(kexchange_find("veris")->sniff(k, strlen(k)));
+	}
 }
 
 /* The 2013 VCDB, decompressed, when $SHARED has it. */
