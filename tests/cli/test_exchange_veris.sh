@@ -113,9 +113,10 @@ else
 	export KYOKUN_DB="$T/vcdb3.db"
 	"$KYOKUN" init >/dev/null 2>&1
 	run add "$T/vcdb-cases.jsonl"
-	if [ "$RC" -eq 0 ] && ! grep -q 'from veris' "$T/out" && grep -q '1753 new' "$T/out"; then
+	cat "$T/out" "$T/err" >"$T/said"
+	if [ "$RC" -eq 0 ] && ! grep -q 'from veris' "$T/said" && grep -q '1753 new' "$T/said"; then
 		ok "veris VCDB: kyokun's export of them adds back as kyokun JSON"
-	else fail "veris VCDB: kyokun's export of them adds back as kyokun JSON" "exit $RC: $(cat "$T/out" "$T/err" | head -c 300)"; fi
+	else fail "veris VCDB: kyokun's export of them adds back as kyokun JSON" "exit $RC: $(cat "$T/out" "$T/err" | tail -c 600)"; fi
 	export KYOKUN_DB="$T/k.db"
 fi
 
