@@ -13,7 +13,8 @@
 #include <string.h>
 
 const struct kexchange_format kexchange_formats[] = {
-	kexchange_stix_entry, kexchange_misp_entry, kexchange_veris_entry, { NULL },
+	kexchange_stix_entry, kexchange_misp_entry, kexchange_veris_entry,
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 const struct kexchange_format *kexchange_find(const char *name)

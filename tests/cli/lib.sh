@@ -76,3 +76,49 @@ check() {
 	local name=$1; shift
 	if "$@" >/dev/null 2>&1; then ok "$name"; else fail "$name" "failed: $*"; fi
 }
+
+# ---- the web server with curl (after start_server, which sets URL) ----
+# get PATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
+get() {
+	local p=$1
+	shift
+	CODE=$(curl -s --max-time 30 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p")
+}
+# expect_code NAME WANT: the last response's status (on failure, the error
+# page's detail if it has one, else the start of the body)
+expect_code() {
+	local d
+	if [ "$CODE" = "$2" ]; then
+		ok "$1"
+	else
+		d=$(grep -o 'error-detail[^<]*<' "$T/body" 2>/dev/null | head -2)
+		[ -n "$d" ] || d=$(head -c 300 "$T/body" 2>/dev/null)
+		fail "$1" "status $CODE, want $2: $d"
+	fi
+}
+# body_has NAME FIXED-STRING / body_lacks NAME FIXED-STRING: the last response's body
+body_has() {
+	if grep -qF -- "$2" "$T/body"; then ok "$1"; else fail "$1" "body lacks '$2': $(head -c 300 "$T/body")"; fi
+}
+body_lacks() {
+	if grep -qF -- "$2" "$T/body"; then fail "$1" "body has '$2': $(grep -oF -- "$2" "$T/body" | head -3)"; else ok "$1"; fi
+}
+# hdr_has NAME REGEX: a header line of the last response matches (grep -Ei,
+# the lines without their CR)
+hdr_has() {
+	if tr -d '\r' <"$T/hdr" | grep -qiE -- "$2"; then ok "$1"; else fail "$1" "headers lack /$2/: $(tr -d '\r' <"$T/hdr")"; fi
+}
+# signin JAR LOGIN [PASSWORD]: a browser's sign-in with a cookie jar (the form,
+# then the POST with an Origin header); the password defaults to $PW.  The
+# response in $T/body and $T/hdr, its status in $CODE (303 when signed in).
+signin() {
+	rm -f "$1"
+	curl -s --max-time 30 -c "$1" -b "$1" -o /dev/null "$URL/signin"
+	CODE=$(curl -s --max-time 30 -c "$1" -b "$1" -o "$T/body" -D "$T/hdr" -w '%{http_code}' -H "Origin: $URL" \
+		--data-urlencode "login=$2" --data-urlencode "password=${3-$PW}" "$URL/signin")
+}
+# csrf JAR: the session's CSRF token (every signed-in page has it in the
+# sign-out form; this reads /account)
+csrf() {
+	curl -s --max-time 30 -b "$1" "$URL/account" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
+}

@@ -54,35 +54,7 @@ if [ -z "$URL" ]; then
 fi
 
 # ---- helpers ----
-# get PATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
-get() {
-	local p=$1
-	shift
-	CODE=$(curl -s --max-time 30 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p")
-}
-expect_code() { # NAME WANT
-	if [ "$CODE" = "$2" ]; then ok "$1"; else fail "$1" "status $CODE, want $2: $(head -c 300 "$T/body")"; fi
-}
-body_has() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then ok "$1"; else fail "$1" "body lacks '$2': $(head -c 300 "$T/body")"; fi
-}
-body_lacks() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then fail "$1" "body has '$2'"; else ok "$1"; fi
-}
-hdr_has() { # NAME REGEX (case-insensitive)
-	if grep -qiE -- "$2" "$T/hdr"; then ok "$1"; else fail "$1" "headers lack /$2/: $(tr -d '\r' <"$T/hdr" | head -12)"; fi
-}
-# signin JAR LOGIN PASSWORD: a browser's sign-in with a cookie jar (the form, then the POST with Origin)
-signin() {
-	rm -f "$1"
-	curl -s --max-time 30 -c "$1" -b "$1" -o /dev/null "$URL/signin"
-	CODE=$(curl -s --max-time 30 -c "$1" -b "$1" -o "$T/body" -D "$T/hdr" -w '%{http_code}' -H "Origin: $URL" \
-		--data-urlencode "login=$2" --data-urlencode "password=$3" "$URL/signin")
-}
-# csrf JAR: the session's CSRF token, from a page it gets
-csrf() {
-	curl -s --max-time 30 -b "$1" "$URL/account" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
-}
+# (get, expect_code, body_has, body_lacks, hdr_has, signin, csrf: in lib.sh)
 # who JAR: the name in the site header ("" when anonymous)
 who() {
 	curl -s --max-time 30 -b "$1" "$URL/" | sed -n 's/.*class="who-name">\([^<]*\)<.*/\1/p' | head -1

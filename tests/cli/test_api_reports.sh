@@ -70,9 +70,6 @@ req() {
 post() {
 	req POST "$1" "$2" -H 'Content-Type: application/json' --data-binary "$3"
 }
-expect_code() { # NAME WANT
-	if [ "$CODE" = "$2" ]; then ok "$1"; else fail "$1" "status $CODE, want $2: $(head -c 400 "$T/body")"; fi
-}
 # json NAME PYTHON-EXPR: the expression holds for j, the body as JSON.  Checked
 # all at once when the script ends (json_flush): one Python start-up, not hundreds.
 mkdir -p "$T/j"

@@ -23,24 +23,7 @@ run init
 run add "$WFIX"
 expect_rc "http: fixtures load" 0
 
-# get URLPATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
-get() {
-	local p=$1
-	shift
-	CODE=$(curl -s --max-time 20 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p")
-}
-expect_code() { # NAME WANT
-	if [ "$CODE" = "$2" ]; then ok "$1"; else fail "$1" "status $CODE, want $2: $(head -c 300 "$T/body")"; fi
-}
-body_has() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then ok "$1"; else fail "$1" "body lacks '$2': $(head -c 300 "$T/body")"; fi
-}
-body_lacks() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then fail "$1" "body has '$2': $(grep -oF -- "$2" "$T/body" | head -3)"; else ok "$1"; fi
-}
-hdr_has() { # NAME REGEX (case-insensitive)
-	if grep -qiE -- "$2" "$T/hdr"; then ok "$1"; else fail "$1" "headers lack /$2/: $(cat "$T/hdr")"; fi
-}
+# (get, expect_code, body_has, body_lacks, hdr_has: in lib.sh)
 # json NAME PYTHON-EXPR: evaluate with j = the parsed body; ok if true
 json() {
 	if python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \

@@ -34,18 +34,7 @@ if [ -z "$PORT" ]; then
 	exit 0
 fi
 
-# get URLPATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
-get() {
-	local p=$1
-	shift
-	CODE=$(curl -s --max-time 20 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p")
-}
-expect_code() { # NAME WANT
-	if [ "$CODE" = "$2" ]; then ok "$1"; else fail "$1" "status $CODE, want $2: $(head -c 300 "$T/body")"; fi
-}
-hdr_has() { # NAME REGEX (case-insensitive)
-	if tr -d '\r' <"$T/hdr" | grep -Eqi -- "$2"; then ok "$1"; else fail "$1" "headers lack /$2/: $(cat "$T/hdr")"; fi
-}
+# (get, expect_code, hdr_has: in lib.sh)
 
 # ---- /healthz ----
 get /healthz

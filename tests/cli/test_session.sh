@@ -33,29 +33,13 @@ for u in alice dave erin frank carol; do
 done
 
 # ---- helpers ----
-# get URLPATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
-get() {
-	local p=$1
-	shift
-	CODE=$(curl -s --max-time 20 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p")
-}
-expect_code() { # NAME WANT
-	if [ "$CODE" = "$2" ]; then ok "$1"; else fail "$1" "status $CODE, want $2: $(head -c 300 "$T/body")"; fi
-}
-body_has() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then ok "$1"; else fail "$1" "body lacks '$2': $(head -c 300 "$T/body")"; fi
-}
-body_lacks() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then fail "$1" "body has '$2'"; else ok "$1"; fi
-}
-hdr_has() { # NAME REGEX (case-insensitive)
-	if grep -qiE -- "$2" "$T/hdr"; then ok "$1"; else fail "$1" "headers lack /$2/: $(cat "$T/hdr")"; fi
-}
+# (get, expect_code, body_has, body_lacks, hdr_has: in lib.sh)
 hdr_lacks() { # NAME REGEX (case-insensitive)
 	if grep -qiE -- "$2" "$T/hdr"; then fail "$1" "headers have /$2/: $(grep -iE -- "$2" "$T/hdr")"; else ok "$1"; fi
 }
 # signin LOGIN PASSWORD [CURL ARGS...]: POST the form as a browser of this
 # site would (Origin); status in $CODE, the new session cookie's value in $COOKIE
+# (this script's own: no cookie jar, unlike lib.sh's signin JAR LOGIN [PASSWORD])
 signin() {
 	local l=$1 p=$2
 	shift 2

@@ -42,36 +42,7 @@ if [ -z "$URL" ]; then
 fi
 
 # ---- helpers ----
-# get PATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
-get() {
-	local p=$1
-	shift
-	CODE=$(curl -s --max-time 30 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p")
-}
-expect_code() { # NAME WANT
-	if [ "$CODE" = "$2" ]; then ok "$1"; else fail "$1" "status $CODE, want $2: $(head -c 300 "$T/body")"; fi
-}
-body_has() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then ok "$1"; else fail "$1" "body lacks '$2': $(head -c 300 "$T/body")"; fi
-}
-body_lacks() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then fail "$1" "body has '$2'"; else ok "$1"; fi
-}
-hdr_has() { # NAME REGEX (case-insensitive)
-	if grep -qiE -- "$2" "$T/hdr"; then ok "$1"; else fail "$1" "headers lack /$2/: $(tr -d '\r' <"$T/hdr" | head -12)"; fi
-}
-# signin JAR LOGIN: a browser's sign-in with a cookie jar
-signin() {
-	rm -f "$1"
-	curl -s --max-time 30 -c "$1" -b "$1" -o /dev/null "$URL/signin"
-	CODE=$(curl -s --max-time 30 -c "$1" -b "$1" -o "$T/body" -D "$T/hdr" -w '%{http_code}' -H "Origin: $URL" \
-		--data-urlencode "login=$2" --data-urlencode "password=$PW" "$URL/signin")
-	[ "$CODE" = 303 ] || fail "edit: $2 signs in" "status $CODE"
-}
-# csrf JAR: the session's CSRF token (from the account page's forms)
-csrf() {
-	curl -s --max-time 30 -b "$1" "$URL/account" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
-}
+# (get, expect_code, body_has, body_lacks, hdr_has, signin, csrf: in lib.sh)
 # the revisions of a case or draft as "N author draft" lines, from the history page's rows
 revisions() { # JAR PATH
 	curl -s --max-time 30 -b "$1" "$URL$2/history?lang=en" | python3 -c '
@@ -144,7 +115,10 @@ post() {
 		-H 'Content-Type: application/x-www-form-urlencoded' --data-binary @"$f" "$@" "$URL$p")
 }
 
-for u in ana ana2 pub rep lia adm; do signin "$T/$u.jar" "$u"; done
+for u in ana ana2 pub rep lia adm; do
+	signin "$T/$u.jar" "$u"
+	[ "$CODE" = 303 ] || fail "edit: $u signs in" "status $CODE"
+done
 ANA=$(csrf "$T/ana.jar")
 PUB=$(csrf "$T/pub.jar")
 

@@ -47,33 +47,8 @@ if [ -z "$URL" ]; then
 	exit 0
 fi
 
-# ---- helpers (as in test_admin.sh) ----
-get() { # PATH [CURL ARGS...]: body in $T/body, headers in $T/hdr, status in $CODE
-	local p=$1
-	shift
-	CODE=$(curl -s --max-time 30 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p")
-}
-expect_code() { # NAME WANT
-	if [ "$CODE" = "$2" ]; then ok "$1"; else fail "$1" "status $CODE, want $2: $(grep -o 'error-detail[^<]*<' "$T/body" | head -2)"; fi
-}
-body_has() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then ok "$1"; else fail "$1" "body lacks '$2': $(head -c 300 "$T/body")"; fi
-}
-body_lacks() { # NAME FIXED-STRING
-	if grep -qF -- "$2" "$T/body"; then fail "$1" "body has '$2'"; else ok "$1"; fi
-}
-hdr_has() { # NAME REGEX (case-insensitive)
-	if grep -qiE -- "$2" "$T/hdr"; then ok "$1"; else fail "$1" "headers lack /$2/: $(tr -d '\r' <"$T/hdr" | head -12)"; fi
-}
-signin() { # JAR LOGIN
-	rm -f "$1"
-	curl -s --max-time 30 -c "$1" -b "$1" -o /dev/null "$URL/signin"
-	CODE=$(curl -s --max-time 30 -c "$1" -b "$1" -o "$T/body" -w '%{http_code}' -H "Origin: $URL" \
-		--data-urlencode "login=$2" --data-urlencode "password=$PW" "$URL/signin")
-}
-csrf() { # JAR: the session's CSRF token (every signed-in page has it in the sign-out form)
-	curl -s --max-time 30 -b "$1" "$URL/account" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
-}
+# ---- helpers ----
+# (get, expect_code, body_has, body_lacks, hdr_has, signin, csrf: in lib.sh)
 post() { # JAR PATH CSRF [--data-urlencode k=v ...] (CSRF "" sends none)
 	local jar=$1 p=$2 c=$3
 	shift 3
