@@ -125,6 +125,19 @@ const struct kcommand kcommands[] = {
 	  "(data/crosswalk.tsv, or $KYOKUN_CROSSWALK).  The output is the same for the same\n"
 	  "cases (ids derive from the case ids); `kyokun add` reads these formats back.\n"
 	  "With --as, only the cases that reader may see are written.\n" },
+	{ "taxonomy", cmd_taxonomy, KCLI_NO_STORE,
+	  "write kyokun's vocabularies as a MISP taxonomy",
+	  "usage: kyokun taxonomy [--format misp] [--namespace NAME]\n"
+	  "\n"
+	  "Write a MISP taxonomy (machinetag.json) of kyokun's vocabularies to standard\n"
+	  "output: the predicates sector (the 15 critical infrastructure sectors),\n"
+	  "event-type (事象の類型) and cause-type (原因の類型), each value with its Japanese\n"
+	  "and English names, from the crosswalk (data/crosswalk.tsv, or\n"
+	  "$KYOKUN_CROSSWALK).  Load it into MISP to tag events kyokun:sector=\"gas\";\n"
+	  "`kyokun add --format misp` reads those tags back.  The output is the same for\n"
+	  "the same crosswalk (fixed version, UUIDv5 ids).\n"
+	  "\n"
+	  "  --namespace NAME   the taxonomy's namespace (default kyokun; a-z 0-9 - _ .)\n" },
 	{ "history", cmd_history, KCLI_READ,
 	  "list the revisions of a case",
 	  "usage: kyokun history [--format text|json] [--show N] ID\n"

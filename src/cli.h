@@ -173,6 +173,7 @@ int cmd_import(struct kcli *cli, int argc, char **argv);
 int cmd_list(struct kcli *cli, int argc, char **argv);
 int cmd_show(struct kcli *cli, int argc, char **argv);
 int cmd_export(struct kcli *cli, int argc, char **argv);
+int cmd_taxonomy(struct kcli *cli, int argc, char **argv);
 int cmd_history(struct kcli *cli, int argc, char **argv);
 int cmd_delete(struct kcli *cli, int argc, char **argv);
 int cmd_search(struct kcli *cli, int argc, char **argv);
