@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The largest file of an exchange format (read whole, then turned into cases). */
 #define EXCHANGE_MAX_BYTES (512LL << 20)
@@ -347,7 +348,10 @@ static const struct kexchange_format *sniff_file(const char *path)
 	FILE *fp;
 	size_t n;
 
-	if (!strcmp(path, "-") || !(fp = fopen(path, "rb")))
+	struct stat sb;
+
+	/* only a regular file: a FIFO would block fopen (add_file refuses it) */
+	if (!strcmp(path, "-") || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || !(fp = fopen(path, "rb")))
 		return NULL;
 	n = fread(buf, 1, sizeof(buf), fp);
 	fclose(fp);
