@@ -6,14 +6,15 @@
 #   make ext        the tokenizer as a loadable SQLite extension (build/kyokun_fts.so)
 #   make bench      run the benchmarks in bench/
 
-PKGS     = sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2 gnutls
+PKGS     = sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2 gnutls pangocairo
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 KFLAGS   = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
            -Wno-unused-parameter $(shell pkg-config --cflags $(PKGS))
 # poppler-glib is not linked: pdf.c loads it (by its soname) at the first PDF,
 # so that other commands do not pay for loading it and what it needs
-LINKED   = $(filter-out poppler-glib,$(PKGS))
+# pangocairo likewise: pdfdoc.c loads it at the first PDF written
+LINKED   = $(filter-out poppler-glib pangocairo,$(PKGS))
 LIBS     = $(shell pkg-config --libs $(LINKED)) -lm -lpthread -ldl
 # the unit tests link everything (test_pdf makes PDFs with cairo, which poppler-glib brings)
 TESTLIBS = $(shell pkg-config --libs $(PKGS)) -lm -lpthread -ldl

@@ -9,10 +9,11 @@
 #   scripts/install-deps.sh --bench  also what the benchmarks compare against
 set -e
 BUILD="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev
-libmicrohttpd-dev libgnutls28-dev libpoppler-glib-dev libargon2-dev libcairo2-dev"
+libmicrohttpd-dev libgnutls28-dev libpoppler-glib-dev libargon2-dev libcairo2-dev
+libpango1.0-dev fonts-noto-cjk"
 TEST="libcmocka-dev python3 poppler-utils fonts-noto-cjk chromium nodejs npm curl
 time clang libclang-rt-14-dev man-db groff-base mandoc zsh"
-BENCH="groonga-bin wrk nginx-light hyperfine poppler-utils"
+BENCH="groonga-bin wrk nginx-light hyperfine poppler-utils pandoc"
 
 want="$BUILD"
 for a in "$@"; do

@@ -505,6 +505,27 @@ const struct kcommand kcommands[] = {
 	  "               --as LOGIN a publisher's\n"
 	  "\n"
 	  "Exit status: 0 ok, 1 refused (no such draft, not allowed), 2 usage error.\n" },
+	/* ---- issue 13 (h-select) ---- */
+	{ "select", cmd_select, KCLI_WRITE,
+	  "score the candidates of a survey period and propose a shortlist",
+	  "usage: kyokun select --period YEAR [--size N] [--cap-per-sector K] [--format text|json]\n" },
+	/* ---- issue 13 (h-redact) ---- */
+	{ "redact", cmd_redact, KCLI_WRITE,
+	  "check a case for what could identify an organisation, and anonymise it",
+	  "usage: kyokun redact --check ID [--name NAME]... [--format text|json]\n"
+	  "       kyokun redact --apply ID [--name NAME]...\n" },
+	/* ---- issue 13 (h-approve) ---- */
+	{ "approve", cmd_approve, KCLI_WRITE,
+	  "the reporting organisation's approval of an anonymised case",
+	  "usage: kyokun approve ID [--comment TEXT]\n" },
+	/* ---- issue 13 (h-publish) ---- */
+	{ "publish", cmd_publish, KCLI_WRITE,
+	  "write a published report: HTML, Markdown and PDF",
+	  "usage: kyokun publish --out DIR (--period Y | --document NAME | --select ID,...) [--title T] [--tlp LEVEL]\n" },
+	/* ---- issue 13 (h-themes) ---- */
+	{ "themes", cmd_themes, KCLI_WRITE,
+	  "the cross-case lessons (総括) of a set of cases, and analysts' edits to them",
+	  "usage: kyokun themes (--period Y | --select ID,...) [--format text|json]\n" },
 	{ "help", cmd_help, KCLI_NO_STORE,
 	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },

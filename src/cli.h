@@ -190,6 +190,12 @@ int cmd_backup(struct kcli *cli, int argc, char **argv);
 int cmd_restore(struct kcli *cli, int argc, char **argv);
 int cmd_report(struct kcli *cli, int argc, char **argv);
 int cmd_draft(struct kcli *cli, int argc, char **argv);
+/* issue 13: selection, anonymisation, approval, the published report, the 総括 */
+int cmd_select(struct kcli *cli, int argc, char **argv);
+int cmd_redact(struct kcli *cli, int argc, char **argv);
+int cmd_approve(struct kcli *cli, int argc, char **argv);
+int cmd_publish(struct kcli *cli, int argc, char **argv);
+int cmd_themes(struct kcli *cli, int argc, char **argv);
 
 /*
  * Read a password for login (account commands): the first line of file if

@@ -72,6 +72,7 @@ const char *kerr_name(int code)
 	case KE_EXISTS: return "already exists";
 	case KE_AUTH: return "not signed in";
 	case KE_DENIED: return "not allowed";
+	case KE_UNSUPPORTED: return "not supported here";
 	}
 	return "error";
 }

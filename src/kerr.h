@@ -28,6 +28,7 @@ enum {
 	KE_EXISTS = -9,   /* would overwrite something that must not be */
 	KE_AUTH = -10,    /* who is asking is not known: sign in first */
 	KE_DENIED = -11,  /* known, but not allowed to */
+	KE_UNSUPPORTED = -12, /* this build or machine cannot (a library missing, not built yet) */
 };
 
 struct kerr {

@@ -33,6 +33,7 @@ const struct kroute kroutes[] = {
 	{ "POST", "/cases/:id/edit", web_case_edit, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/cases/:id/diff", web_case_diff, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id/revisions/:n", web_case_revision, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* issue 13, h-pdf: a case as PDF */
 	{ "GET", "/drafts", web_drafts, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id", web_draft, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id/edit", web_draft_edit_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
@@ -41,8 +42,10 @@ const struct kroute kroutes[] = {
 	{ "GET", "/drafts/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id/diff", web_case_diff, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id/revisions/:n", web_case_revision, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* issue 13, h-approve: the organisation's approval, redaction findings */
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* issue 13, h-publish: 報告書 (published reports), choose -> preview -> publish */
 	{ "GET", "/signin", web_signin_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/* no session yet, so no session token: the form's Origin is checked instead */
 	{ "POST", "/signin", web_signin, KRESP_HTML, KROUTE_PUBLIC, KROUTE_CSRF_ORIGIN, NULL },
@@ -78,9 +81,11 @@ const struct kroute kroutes[] = {
 	{ "POST", "/incidents/:id/status", web_incident_status, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	{ "POST", "/incidents/:id/candidate", web_incident_candidate, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	{ "POST", "/incidents/:id/draft", web_incident_draft, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	/* issue 13, h-select: the selection page */
 	/* operations: load balancers ask /healthz; /metrics is for Prometheus on this machine, or admins */
 	{ "GET", "/healthz", web_healthz, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/metrics", web_metrics, KRESP_HTML, KROUTE_LOOPBACK_OR_ADMIN, 0, NULL },
+	/* issue 13, h-themes: the 総括 editor */
 	{ "GET", "/static/:file", web_static, KRESP_STATIC, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api", api_index, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api/cases", api_cases, KRESP_JSON, KROUTE_PUBLIC, 0, "the cases, filtered, a page at a time" },
@@ -368,6 +373,7 @@ int kroute_status_of(int code)
 	case KE_TOOBIG: return 413;
 	case KE_AUTH: return 401;
 	case KE_DENIED: return 403;
+	case KE_UNSUPPORTED: return 501;
 	default: return 500;
 	}
 }

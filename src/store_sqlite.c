@@ -330,6 +330,18 @@ static const char *const migrations[] = {
 	"  author TEXT"
 	");"
 	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+
+	/* 9: selection (issue 13, h-select: scores, decisions, shortlists) */
+	"CREATE TABLE IF NOT EXISTS placeholder_9(x);",
+
+	/* 10: anonymisation and approval (issue 13, h-redact and h-approve) */
+	"CREATE TABLE IF NOT EXISTS placeholder_10(x);",
+
+	/* 11: published reports (issue 13, h-publish) */
+	"CREATE TABLE IF NOT EXISTS placeholder_11(x);",
+
+	/* 12: the 総括's theme edits (issue 13, h-themes) */
+	"CREATE TABLE IF NOT EXISTS placeholder_12(x);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

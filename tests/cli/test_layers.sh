@@ -31,9 +31,9 @@ layer() {
 	case "$1" in
 	kbuf | kerr | utf8 | grow | tokenizer) echo 0 ;;
 	embedded) echo 0 ;; # generated from assets/ by tools/embed.c; includes nothing
-	case | case_json | reader | classify | account | report* | crosswalk) echo 1 ;;
+	case | case_json | reader | classify | account | report* | crosswalk | select | redact* | approval) echo 1 ;;
 	store | store_*) echo 2 ;; # store (neutral API), store_be.h (backend table), store_sqlite* (SQLite)
-	search* | query* | synonym* | segment* | similar* | import* | exchange* | pdf | html | i18n) echo 3 ;;
+	search* | query* | synonym* | segment* | similar* | import* | exchange* | pdf | html | i18n | theme* | pubreport* | pdfdoc*) echo 3 ;;
 	http | route | api* | web* | assets) echo 4 ;;
 	cli | cli_doc | cmd_* | main | config) echo 5 ;; # config: serve's configuration file
 	esac

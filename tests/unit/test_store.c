@@ -782,9 +782,14 @@ static void test_readonly_schema(void **state)
 	put_simple(st, "old", "古い");
 	kstore_close(st);
 
-	/* schema 4: migrations 5 to 8 undone (update with a new migration) */
-	assert_int_equal(kstore_schema_latest(), 8);
-	db_exec(path, "DROP TABLE settings; DROP TABLE case_drafts; DROP TABLE incident_status; DROP TABLE incident_reports; DROP TABLE incidents; ALTER TABLE revisions DROP COLUMN draft; ALTER TABLE revisions DROP COLUMN author; ALTER TABLE cases DROP COLUMN author;"
+	/* schema 4: migrations 5 to 12 undone (update with a new migration) */
+	assert_int_equal(kstore_schema_latest(), 12);
+	db_exec(path,
+		/* 12 */ "DROP TABLE placeholder_12;"
+		/* 11 */ " DROP TABLE placeholder_11;"
+		/* 10 */ " DROP TABLE placeholder_10;"
+		/* 9 */ " DROP TABLE placeholder_9;"
+		" DROP TABLE settings; DROP TABLE case_drafts; DROP TABLE incident_status; DROP TABLE incident_reports; DROP TABLE incidents; ALTER TABLE revisions DROP COLUMN draft; ALTER TABLE revisions DROP COLUMN author; ALTER TABLE cases DROP COLUMN author;"
 		" DROP INDEX cases_facets;"
 		" DROP TABLE audit; DROP TABLE signin_failures; DROP TABLE tokens; DROP TABLE sessions;"
 		" DROP TABLE users; DROP TABLE org_sectors; DROP TABLE orgs;"
@@ -793,12 +798,12 @@ static void test_readonly_schema(void **state)
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
 	assert_null(st);
-	assert_msg_has(err, "schema version 4, older than this kyokun's 8");
+	assert_msg_has(err, "schema version 4, older than this kyokun's 12");
 	assert_msg_has(err, "run `kyokun init`");
 	assert_int_equal(db_version(path), 4); /* a reader never migrates */
 	/* a writer does */
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
-	assert_int_equal(kstore_schema_version(st), 8);
+	assert_int_equal(kstore_schema_version(st), 12);
 	assert_string_equal(stored_title(st, "old"), "古い");
 	kstore_close(st);
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), 0);
@@ -809,9 +814,9 @@ static void test_readonly_schema(void **state)
 	db_exec(path, "PRAGMA user_version = 99");
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 8: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 12: upgrade kyokun");
 	assert_int_equal(kstore_open(&st, path, 0, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 8: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 12: upgrade kyokun");
 	assert_null(st);
 	assert_int_equal(db_version(path), 99);
 }
