@@ -334,14 +334,17 @@ static const char *const migrations[] = {
 	/* 9: selection (issue 13, h-select: scores, decisions, shortlists) */
 	"CREATE TABLE IF NOT EXISTS placeholder_9(x);",
 
-	/* 10: anonymisation and approval (issue 13, h-redact and h-approve) */
+	/* 10: anonymisation: names to look for, dismissed findings (issue 13, h-redact) */
 	"CREATE TABLE IF NOT EXISTS placeholder_10(x);",
 
-	/* 11: published reports (issue 13, h-publish) */
+	/* 11: the reporting organisation's approval (issue 13, h-approve) */
 	"CREATE TABLE IF NOT EXISTS placeholder_11(x);",
 
-	/* 12: the 総括's theme edits (issue 13, h-themes) */
+	/* 12: published reports (issue 13, h-publish) */
 	"CREATE TABLE IF NOT EXISTS placeholder_12(x);",
+
+	/* 13: the 総括's theme edits (issue 13, h-themes) */
+	"CREATE TABLE IF NOT EXISTS placeholder_13(x);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -782,10 +782,11 @@ static void test_readonly_schema(void **state)
 	put_simple(st, "old", "古い");
 	kstore_close(st);
 
-	/* schema 4: migrations 5 to 12 undone (update with a new migration) */
-	assert_int_equal(kstore_schema_latest(), 12);
+	/* schema 4: migrations 5 to 13 undone (update with a new migration) */
+	assert_int_equal(kstore_schema_latest(), 13);
 	db_exec(path,
-		/* 12 */ "DROP TABLE placeholder_12;"
+		/* 13 */ "DROP TABLE placeholder_13;"
+		/* 12 */ " DROP TABLE placeholder_12;"
 		/* 11 */ " DROP TABLE placeholder_11;"
 		/* 10 */ " DROP TABLE placeholder_10;"
 		/* 9 */ " DROP TABLE placeholder_9;"
@@ -798,12 +799,12 @@ static void test_readonly_schema(void **state)
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
 	assert_null(st);
-	assert_msg_has(err, "schema version 4, older than this kyokun's 12");
+	assert_msg_has(err, "schema version 4, older than this kyokun's 13");
 	assert_msg_has(err, "run `kyokun init`");
 	assert_int_equal(db_version(path), 4); /* a reader never migrates */
 	/* a writer does */
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
-	assert_int_equal(kstore_schema_version(st), 12);
+	assert_int_equal(kstore_schema_version(st), 13);
 	assert_string_equal(stored_title(st, "old"), "古い");
 	kstore_close(st);
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), 0);
@@ -814,9 +815,9 @@ static void test_readonly_schema(void **state)
 	db_exec(path, "PRAGMA user_version = 99");
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 12: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 13: upgrade kyokun");
 	assert_int_equal(kstore_open(&st, path, 0, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 12: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 13: upgrade kyokun");
 	assert_null(st);
 	assert_int_equal(db_version(path), 99);
 }
