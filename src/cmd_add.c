@@ -19,8 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The largest file of an exchange format (read whole, then turned into cases). */
-#define EXCHANGE_MAX_BYTES (512LL << 20)
 /* How much of a file's start tells its format. */
 #define SNIFF_BYTES 65536
 
@@ -258,63 +256,94 @@ out_sync:
 	return status;
 }
 
+/* What the import hands each case to: stored at once, in the file's transaction. */
+struct xsink {
+	struct kstore *st;
+	const struct kexchange_format *xf;
+	const char *default_tlp;
+	struct kbuf json;
+	struct addstats s;
+	size_t n;
+};
+
+static int xsink_put(void *ctx, struct kcase *c, struct kerr *err)
+{
+	struct xsink *x = ctx;
+	int rc, outcome = 0;
+
+	kbuf_reset(&x->json);
+	if (!c->tlp && kstr_set(&c->tlp, x->default_tlp) < 0)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	else if ((rc = kcase_validate(c, err)) < 0)
+		;
+	else if (kcase_dump(c, &x->json) < 0)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	else
+		rc = kstore_put_json(x->st, c, x->json.buf, x->json.len, &outcome, err);
+	if (rc < 0) {
+		kerr_prefix(err, "case %zu (%s)", x->n, c->id ? c->id : "no id");
+		return rc;
+	}
+	x->n++;
+	if (outcome == KSTORE_CREATED)
+		x->s.created++;
+	else if (outcome == KSTORE_UNCHANGED)
+		x->s.unchanged++;
+	else
+		x->s.updated++;
+	return 0;
+}
+
 /*
- * A file of an exchange format: read whole, turned into cases by the
- * format (all or nothing), then stored in one transaction.
+ * A file of an exchange format: read whole (up to the format's
+ * max_bytes: a larger file is refused before it is read), then turned into
+ * cases by the format, each stored as soon as it is read, all in one
+ * transaction: the first problem rolls it back, so the file is stored
+ * whole or not at all.  MISP events and VERIS incidents are parsed one at
+ * a time (memory: the file and one element); a STIX bundle is parsed
+ * whole (its objects refer to each other).
  */
 static int add_exchange_file(struct kcli *cli, struct kstore *st, const char *path,
 			     const struct kexchange_format *xf, const char *default_tlp, struct addstats *total)
 {
 	const char *name = strcmp(path, "-") ? path : "(stdin)";
-	struct kcase_list l = { 0 };
-	struct kbuf in, json = KBUF_INIT;
+	struct xsink x = { .st = st, .xf = xf, .default_tlp = default_tlp, .json = KBUF_INIT };
+	struct kexchange_sink sink = { xsink_put, &x };
+	struct kbuf in;
 	struct kerr err = KERR_INIT;
-	struct addstats s = { 0 };
+	struct stat sb;
 	int rc, status = 1, in_tx = 0;
 
-	kbuf_init(&in, (size_t)EXCHANGE_MAX_BYTES);
+	(void)cli;
+	if (strcmp(path, "-") && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size > xf->max_bytes) {
+		kcli_error("%s: %s: the file is %lld MB, larger than the %zu MB a %s file may be (split it into "
+			   "several files)", name, xf->name, (long long)(sb.st_size >> 20), xf->max_bytes >> 20, xf->name);
+		kcli_error("%s: refused; none of its cases was stored", name);
+		return 1;
+	}
+	kbuf_init(&in, xf->max_bytes);
 	rc = strcmp(path, "-") ? kbuf_read_file(&in, path, &err) : kbuf_read_fp(&in, stdin, &err);
 	if (rc == KE_TOOBIG)
-		kerr_set(&err, KE_TOOBIG, "larger than %lld MB", EXCHANGE_MAX_BYTES >> 20);
+		kerr_set(&err, KE_TOOBIG, "%s: larger than the %zu MB a %s file may be (split it into several files)",
+			 xf->name, xf->max_bytes >> 20, xf->name);
+	if (rc < 0) {
+		kcli_error("%s: %s", name, err.msg);
+		kcli_error("%s: refused; none of its cases was stored", name);
+		goto out;
+	}
+	rc = in.len >= (size_t)BULK_BYTES ? kstore_begin_bulk(st, &err) : kstore_begin(st, &err);
 	if (rc < 0) {
 		kcli_error("%s: %s", name, err.msg);
 		goto out;
 	}
-	if ((rc = xf->import(in.buf ? in.buf : "", in.len, &l, &err)) < 0) {
-		kcli_error("%s: %s: %s", name, xf->name, err.msg);
+	in_tx = 1;
+	if ((rc = xf->import_each(in.buf ? in.buf : "", in.len, &sink, &err)) < 0) {
+		size_t fl = strlen(xf->name);
+		int named = !strncmp(err.msg, xf->name, fl) && err.msg[fl] == ':';
+
+		kcli_error("%s: %s%s%s", name, named ? "" : xf->name, named ? "" : ": ", err.msg);
 		kcli_error("%s: refused; none of its cases was stored", name);
 		goto out;
-	}
-	if ((rc = kstore_begin(st, &err)) < 0) {
-		kcli_error("%s: %s", name, err.msg);
-		goto out;
-	}
-	in_tx = 1;
-	for (size_t i = 0; i < l.n; i++) {
-		struct kcase *c = &l.v[i];
-		int outcome;
-
-		kbuf_reset(&json);
-		if (!c->tlp && kstr_set(&c->tlp, default_tlp) < 0)
-			rc = kerr_set(&err, KE_NOMEM, "out of memory");
-		else if ((rc = kcase_validate(c, &err)) < 0)
-			;
-		else if (kcase_dump(c, &json) < 0)
-			rc = kerr_set(&err, KE_NOMEM, "out of memory");
-		else
-			rc = kstore_put_json(st, c, json.buf, json.len, &outcome, &err);
-		if (rc < 0) {
-			kerr_prefix(&err, "%s: case %zu (%s)", xf->name, i, c->id ? c->id : "no id");
-			kcli_error("%s: %s", name, err.msg);
-			kcli_error("%s: refused; none of its cases was stored", name);
-			goto out;
-		}
-		if (outcome == KSTORE_CREATED)
-			s.created++;
-		else if (outcome == KSTORE_UNCHANGED)
-			s.unchanged++;
-		else
-			s.updated++;
 	}
 	in_tx = 0;
 	if (kstore_commit(st, &err) < 0) {
@@ -322,20 +351,19 @@ static int add_exchange_file(struct kcli *cli, struct kstore *st, const char *pa
 		goto out;
 	}
 	{
-		long all = s.created + s.updated + s.unchanged;
+		long all = x.s.created + x.s.updated + x.s.unchanged;
 
 		fprintf(stderr, "%s: %ld case%s stored from %s (%ld new, %ld updated, %ld unchanged)\n", name, all,
-			all == 1 ? "" : "s", xf->name, s.created, s.updated, s.unchanged);
+			all == 1 ? "" : "s", xf->name, x.s.created, x.s.updated, x.s.unchanged);
 	}
-	total->created += s.created;
-	total->updated += s.updated;
-	total->unchanged += s.unchanged;
+	total->created += x.s.created;
+	total->updated += x.s.updated;
+	total->unchanged += x.s.unchanged;
 	status = 0;
 out:
 	if (in_tx)
 		kstore_rollback(st);
-	kcase_list_free(&l);
-	kbuf_release(&json);
+	kbuf_release(&x.json);
 	kbuf_release(&in);
 	return status;
 }

@@ -51,6 +51,144 @@ int kexchange_export_json(const struct kexchange_format *f, void *state, const c
 	return rc;
 }
 
+int kexchange_drain(struct kcase_list *l, size_t from, const struct kexchange_sink *sink, struct kerr *err)
+{
+	int rc = 0;
+
+	if (!sink)
+		return 0;
+	for (size_t i = from; i < l->n; i++) {
+		if (rc == 0)
+			rc = sink->put(sink->ctx, &l->v[i], err);
+		kcase_free(&l->v[i]);
+	}
+	l->n = from;
+	return rc;
+}
+
+static size_t skip_space(const char *in, size_t len, size_t i)
+{
+	while (i < len && (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* The line and column (1-based) of byte at of in. */
+static void line_col(const char *in, size_t at, size_t *line, size_t *col)
+{
+	const char *p = in, *nl;
+
+	*line = 1;
+	while ((nl = memchr(p, '\n', (size_t)(in + at - p))))
+		p = nl + 1, ++*line;
+	*col = (size_t)(in + at - p) + 1;
+}
+
+static int parse_error(const char *in, size_t at, const char *name, const char *text, struct kerr *err)
+{
+	size_t line, col;
+
+	line_col(in, at, &line, &col);
+	return kerr_set(err, KE_PARSE, "%s: line %zu column %zu: %s", name, line, col, text);
+}
+
+int kexchange_each_element(const char *in, size_t len, const char *name, const char *what,
+			   int (*fn)(void *ctx, json_t *x, size_t i, struct kerr *err), void *ctx, struct kerr *err)
+{
+	size_t i = skip_space(in, len, 0), n = 0;
+
+	if (i >= len || in[i] != '[')
+		return parse_error(in, i < len ? i : len, name, "expected '['", err);
+	i = skip_space(in, len, i + 1);
+	if (i < len && in[i] == ']')
+		goto end;
+	for (;;) {
+		json_error_t je;
+		json_t *x;
+		int rc;
+
+		if (i >= len)
+			return parse_error(in, len, name, "unexpected end of input (an unfinished array)", err);
+		if (in[i] != '{' && in[i] != '[') {
+			/* a scalar: fn refuses it in its own words; the walk ends there */
+			if (!(x = json_loadb(in + i, len - i, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &je)))
+				return parse_error(in, i + (size_t)je.position, name, je.text, err);
+			rc = fn(ctx, x, n, err);
+			json_decref(x);
+			return rc ? rc : kerr_set(err, KE_INVALID, "%s: %s[%zu]: expected an object", name, what, n);
+		}
+		x = json_loadb(in + i, len - i, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+		if (!x)
+			return parse_error(in, i + (size_t)(je.position > 0 ? je.position - 1 : 0), name, je.text, err);
+		i += (size_t)je.position;
+		rc = fn(ctx, x, n++, err);
+		json_decref(x);
+		if (rc)
+			return rc;
+		i = skip_space(in, len, i);
+		if (i < len && in[i] == ',') {
+			i = skip_space(in, len, i + 1);
+			continue;
+		}
+		if (i < len && in[i] == ']')
+			break;
+		return parse_error(in, i < len ? i : len, name,
+				   i < len ? "expected ',' or ']' after an element" : "unexpected end of input (no ']')", err);
+	}
+end:
+	i = skip_space(in, len, i + 1);
+	if (i < len)
+		return parse_error(in, i, name, "end of file expected after the array", err);
+	return 0;
+}
+
+int kexchange_prescan(const char *in, size_t len, int depth, size_t max_values, const char *name, const char *what,
+		      struct kerr *err)
+{
+	size_t values = 0, rec = 0, line = 1, rec_line = 1;
+	int d = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = in[i];
+
+		if (ch == '"') {
+			for (i++; i < len && in[i] != '"'; i++)
+				if (in[i] == '\\')
+					i++;
+			values++;
+		} else if (ch == '{' || ch == '[') {
+			if (d == depth) {
+				values = 0; /* a record begins */
+				rec_line = line;
+			}
+			d++;
+			values++;
+		} else if (ch == '}' || ch == ']') {
+			if (d > 0)
+				d--;
+			if (d == 0 && depth == 0)
+				rec++;
+		} else if (ch == ',') {
+			values++;
+			if (d == depth && depth > 0) {
+				values = 0;
+				rec++;
+				rec_line = line;
+			}
+		} else if (ch == '\n') {
+			line++;
+			if (d == 0 && depth == 0)
+				values = 0; /* JSON Lines: a line is a record */
+		}
+		if (values > max_values)
+			return kerr_set(err, KE_TOOBIG,
+					"%s: %s[%zu] (line %zu): more than %zu JSON values (kyokun reads at most %zu "
+					"in one record; split it)",
+					name, what, rec, rec_line, max_values, max_values);
+	}
+	return 0;
+}
+
 static int hexval(int c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;

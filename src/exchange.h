@@ -33,6 +33,19 @@ struct kexchange_opts {
 	const char *base_url;    /* for external references to the case, or NULL */
 };
 
+/*
+ * Where a streamed import (import_each) puts each case as soon as it is
+ * read: put() may take the case's contents (leaving *c as after
+ * kcase_init) or copy them; the format frees *c after.  0, or a negative
+ * KE_* with err set, which stops the import with that error.  The caller
+ * keeps the rule all or nothing (a transaction it rolls back when the
+ * import fails part way).
+ */
+struct kexchange_sink {
+	int (*put)(void *ctx, struct kcase *c, struct kerr *err);
+	void *ctx;
+};
+
 struct kexchange_format {
 	const char *name;        /* "stix", "misp", "veris" */
 	const char *media_type;  /* "application/stix+json;version=2.1", "application/json" */
@@ -49,6 +62,16 @@ struct kexchange_format {
 	int (*import)(const char *in, size_t len, struct kcase_list *l, struct kerr *err);
 	/* Is in[0..len) (its start) a document of this format?  1 or 0 (for `add` without --format). */
 	int (*sniff)(const char *in, size_t len);
+	/*
+	 * Import, streamed: each case to sink->put as soon as it is read and
+	 * checked, so that memory stays that of the document and one element
+	 * (MISP and VERIS read a top-level array or JSON Lines element by
+	 * element; a STIX bundle, whose objects refer to each other, is parsed
+	 * whole).  The same checks and messages as import.
+	 */
+	int (*import_each)(const char *in, size_t len, const struct kexchange_sink *sink, struct kerr *err);
+	/* The largest document import takes (KE_TOOBIG above it): callers refuse a larger file unread. */
+	size_t max_bytes;
 };
 
 /* The formats, ending with a NULL name. */
@@ -68,6 +91,41 @@ int kexchange_export_json(const struct kexchange_format *f, void *state, const c
 			  struct kerr *err);
 
 /*
+ * For the formats: hand the cases l->v[from..n) to sink (NULL: keep them)
+ * and drop them from l (l->n = from).  0 or the sink's error.
+ */
+int kexchange_drain(struct kcase_list *l, size_t from, const struct kexchange_sink *sink, struct kerr *err);
+
+/*
+ * For the formats: the elements of the JSON array that starts in[0..len)
+ * (after white space), parsed one at a time, so that a large array is never
+ * a tree in memory whole.  fn gets each element (a JSON object or array; the
+ * walk ends after a scalar, which fn is expected to refuse) with its index;
+ * its non-zero return stops the walk and is returned.  A syntax error is
+ * KE_PARSE "NAME: line L column C: what" with the line and column in the
+ * whole document.  Nesting deeper than jansson's limit (2048) is a syntax
+ * error, never a deep recursion.
+ */
+struct json_t;
+int kexchange_each_element(const char *in, size_t len, const char *name, const char *what,
+			   int (*fn)(void *ctx, struct json_t *x, size_t i, struct kerr *err), void *ctx,
+			   struct kerr *err);
+
+/*
+ * For the formats, before a record is parsed into a tree: each record of
+ * in[0..len) — the document's top-level values (depth 0: the whole
+ * document, or each line of JSON Lines) or the elements of its top-level
+ * array or object (depth 1) — has at most max_values JSON values, so that
+ * no file of small values ("[1,1,1,...]", about 45 bytes of memory per
+ * byte of input) can make a tree many times its size.  A linear scan, no
+ * allocation.  0, or KE_TOOBIG "NAME: WHAT[i] (line L): more than N JSON
+ * values ...".
+ */
+#define KEXCHANGE_MAX_VALUES 4000000u
+int kexchange_prescan(const char *in, size_t len, int depth, size_t max_values, const char *name, const char *what,
+		      struct kerr *err);
+
+/*
  * A UUIDv5 (RFC 9562) of name in namespace ns (a UUID as text), as 36
  * characters and a NUL: the deterministic ids of exports.  0 or KE_INVALID
  * (ns not a UUID).
@@ -80,20 +138,31 @@ int kexchange_uuid5(const char *ns, const char *name, char out[37]);
  * each file (exchange_stix.c, exchange_misp.c, exchange_veris.c) defines
  * its functions as kexchange_stix_begin ... and they are named here.
  */
-#define KEXCHANGE_ENTRY(fmt, media, summ) \
+#define KEXCHANGE_ENTRY(fmt, media, summ, maxb) \
 	{ #fmt, media, summ, kexchange_##fmt##_begin, kexchange_##fmt##_case, kexchange_##fmt##_end, \
-	  kexchange_##fmt##_import, kexchange_##fmt##_sniff }
+	  kexchange_##fmt##_import, kexchange_##fmt##_sniff, kexchange_##fmt##_import_each, maxb }
 #define KEXCHANGE_DECLARE(fmt) \
 	int kexchange_##fmt##_begin(const struct kexchange_opts *o, void **state, struct kbuf *out, struct kerr *err); \
 	int kexchange_##fmt##_case(void *state, const struct kcase *c, struct kbuf *out, struct kerr *err); \
 	int kexchange_##fmt##_end(void *state, struct kbuf *out, struct kerr *err); \
 	int kexchange_##fmt##_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err); \
-	int kexchange_##fmt##_sniff(const char *in, size_t len);
+	int kexchange_##fmt##_sniff(const char *in, size_t len); \
+	int kexchange_##fmt##_import_each(const char *in, size_t len, const struct kexchange_sink *sink, \
+					  struct kerr *err);
 KEXCHANGE_DECLARE(stix)
 KEXCHANGE_DECLARE(misp)
 KEXCHANGE_DECLARE(veris)
-#define kexchange_stix_entry KEXCHANGE_ENTRY(stix, "application/stix+json;version=2.1", "a STIX 2.1 bundle")
-#define kexchange_misp_entry KEXCHANGE_ENTRY(misp, "application/json", "MISP events")
-#define kexchange_veris_entry KEXCHANGE_ENTRY(veris, "application/json", "VERIS 1.4 incidents")
+/*
+ * The largest documents: a STIX bundle is a tree in memory whole (about 6
+ * times its size), MISP events and VERIS incidents are read one by one.
+ */
+#define KEXCHANGE_STIX_MAX_BYTES ((size_t)128 << 20)
+#define KEXCHANGE_MISP_MAX_BYTES ((size_t)512 << 20)
+#define KEXCHANGE_VERIS_MAX_BYTES ((size_t)512 << 20)
+#define kexchange_stix_entry \
+	KEXCHANGE_ENTRY(stix, "application/stix+json;version=2.1", "a STIX 2.1 bundle", KEXCHANGE_STIX_MAX_BYTES)
+#define kexchange_misp_entry KEXCHANGE_ENTRY(misp, "application/json", "MISP events", KEXCHANGE_MISP_MAX_BYTES)
+#define kexchange_veris_entry \
+	KEXCHANGE_ENTRY(veris, "application/json", "VERIS 1.4 incidents", KEXCHANGE_VERIS_MAX_BYTES)
 
 #endif

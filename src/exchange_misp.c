@@ -58,7 +58,7 @@
 #define MISP_NS "8de321d5-b80e-4a3a-b9b7-67e93f9864ef"
 #define MISP_CASE_COMMENT KCASE_FORMAT
 #define MISP_MD_COMMENT "kyokun-report/markdown"
-#define MISP_MAX_DOCUMENT (256u << 20)
+#define MISP_MAX_DOCUMENT KEXCHANGE_MISP_MAX_BYTES
 
 struct misp_state {
 	char *publisher;
@@ -680,23 +680,50 @@ static int one_event(struct kcase_list *l, json_t *item, size_t idx, struct kerr
 	return 0;
 }
 
-int kexchange_misp_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err)
+struct walk {
+	struct kcase_list *l;
+	const struct kexchange_sink *sink;
+};
+
+static int walk_event(void *ctx, json_t *item, size_t i, struct kerr *err)
+{
+	struct walk *w = ctx;
+	size_t n0 = w->l->n;
+	int rc = one_event(w->l, item, i, err);
+
+	return rc ? rc : kexchange_drain(w->l, n0, w->sink, err);
+}
+
+/* The document's events into l, or each to sink when there is one (then l is scratch). */
+static int import_doc(const char *in, size_t len, struct kcase_list *l, const struct kexchange_sink *sink,
+		      struct kerr *err)
 {
 	json_error_t je;
 	json_t *doc = NULL, *arr, *item;
-	size_t n0 = l->n, i;
+	struct walk w = { l, sink };
+	size_t n0 = l->n, i = 0;
 	int rc = 0;
 
 	if (len > MISP_MAX_DOCUMENT)
-		return kerr_set(err, KE_TOOBIG, "misp: document of %zu bytes, more than the %u allowed", len,
+		return kerr_set(err, KE_TOOBIG, "misp: document of %zu bytes, more than the %zu allowed", len,
 				MISP_MAX_DOCUMENT);
+	while (i < len && (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n'))
+		i++;
+	if ((rc = kexchange_prescan(in, len, i < len && in[i] == '[' ? 1 : 0, KEXCHANGE_MAX_VALUES, "misp", "events",
+				    err)) < 0)
+		goto out;
+	if (i < len && in[i] == '[') {
+		/* an array of events (our export): read one event at a time */
+		rc = kexchange_each_element(in, len, "misp", "events", walk_event, &w, err);
+		goto out;
+	}
 	doc = json_loadb(in, len, JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {
 		rc = kerr_set(err, KE_PARSE, "misp: line %d: %s", je.line, je.text);
 		goto out;
 	}
 	if (json_is_object(doc) && json_object_get(doc, "Event")) {
-		rc = one_event(l, doc, 0, err);
+		rc = walk_event(&w, doc, 0, err);
 		goto out;
 	}
 	arr = json_is_object(doc) ? json_object_get(doc, "response") : doc;
@@ -706,7 +733,7 @@ int kexchange_misp_import(const char *in, size_t len, struct kcase_list *l, stru
 		goto out;
 	}
 	json_array_foreach(arr, i, item)
-		if ((rc = one_event(l, item, i, err)))
+		if ((rc = walk_event(&w, item, i, err)))
 			break;
 out:
 	json_decref(doc);
@@ -715,5 +742,19 @@ out:
 		while (l->n > n0)
 			kcase_free(&l->v[--l->n]);
 	}
+	return rc;
+}
+
+int kexchange_misp_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err)
+{
+	return import_doc(in, len, l, NULL, err);
+}
+
+int kexchange_misp_import_each(const char *in, size_t len, const struct kexchange_sink *sink, struct kerr *err)
+{
+	struct kcase_list l = { 0 };
+	int rc = import_doc(in, len, &l, sink, err);
+
+	kcase_list_free(&l);
 	return rc;
 }

@@ -47,7 +47,7 @@
 #include <string.h>
 
 #define KSTIX_NS "6f1c3c52-4c7e-5b0e-9a51-6b796f6b756e" /* kyokun's STIX namespace, fixed forever */
-#define KSTIX_MAX_DOCUMENT (128u << 20)
+#define KSTIX_MAX_DOCUMENT KEXCHANGE_STIX_MAX_BYTES
 #define KSTIX_MAX_OBJECTS 1000000u
 #define TLP_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 #define LESSONS_ABSTRACT "得られた気付き・教訓 / Lessons learned"
@@ -677,16 +677,20 @@ static int map_foreign(struct imp *im, struct kcase *c, json_t *rep, json_t *inc
 	return rc;
 }
 
-int kexchange_stix_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err)
+/* The bundle's cases into l, or each to sink when there is one (then l is scratch). */
+static int import_doc(const char *in, size_t len, struct kcase_list *l, const struct kexchange_sink *sink,
+		      struct kerr *err)
 {
 	json_error_t je;
 	json_t *doc = NULL, *objs, *o, *claimed = NULL;
 	struct imp im = { NULL, NULL, err };
-	size_t n0 = l->n, i;
+	size_t n0 = l->n, i, ncases = 0;
 	int rc = 0;
 
 	if (len > KSTIX_MAX_DOCUMENT)
-		return kerr_set(err, KE_TOOBIG, "stix: the bundle is larger than %u MB", KSTIX_MAX_DOCUMENT >> 20);
+		return kerr_set(err, KE_TOOBIG, "stix: the bundle is larger than %zu MB", KSTIX_MAX_DOCUMENT >> 20);
+	if ((rc = kexchange_prescan(in, len, 0, KEXCHANGE_MAX_VALUES, "stix", "bundle", err)) < 0)
+		goto out;
 	doc = json_loadb(in, len, JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {
 		rc = kerr_set(err, KE_PARSE, "stix: line %d column %d: %s", je.line, je.column, je.text);
@@ -791,6 +795,7 @@ int kexchange_stix_import(const char *in, size_t len, struct kcase_list *l, stru
 			continue;
 		if (strcmp(t, "incident") && strcmp(t, "report"))
 			continue; /* skipped: see the top of the file */
+		ncases++;
 		if (!(c = kcase_list_add(l)))
 			goto nomem;
 		if ((x = json_object_get(o, "x_kyokun_case"))) {
@@ -821,6 +826,31 @@ int kexchange_stix_import(const char *in, size_t len, struct kcase_list *l, stru
 			kerr_prefix(err, "objects[%zu] (%s): ", i, id);
 			goto out;
 		}
+		if ((rc = kexchange_drain(l, l->n - 1, sink, err)) < 0)
+			goto out;
+	}
+	if (ncases == 0) {
+		/* nothing kyokun reads: say what the bundle had instead */
+		struct kbuf types = KBUF_INIT;
+		json_t *seen = json_object();
+		size_t ntypes = 0;
+
+		json_array_foreach(objs, i, o) {
+			const char *t = ostr(o, "type");
+
+			if (!seen || ntypes > 5 || json_object_get(seen, t))
+				continue;
+			if (json_object_set_new(seen, t, json_true()) < 0 ||
+			    kbuf_addf(&types, "%s%s", ntypes ? ", " : "", ntypes < 5 ? t : "...") < 0)
+				break;
+			ntypes++;
+		}
+		json_decref(seen);
+		rc = kerr_set(err, KE_INVALID, "stix: objects: no incident nor report in the bundle (%zu object%s of other types: %s)",
+			      json_array_size(objs), json_array_size(objs) == 1 ? "" : "s",
+			      types.len ? kbuf_str(&types) : "none");
+		kbuf_release(&types);
+		goto out;
 	}
 	rc = 0;
 	goto out;
@@ -835,6 +865,20 @@ out:
 	json_decref(claimed);
 	json_decref(im.byid);
 	json_decref(doc);
+	return rc;
+}
+
+int kexchange_stix_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err)
+{
+	return import_doc(in, len, l, NULL, err);
+}
+
+int kexchange_stix_import_each(const char *in, size_t len, const struct kexchange_sink *sink, struct kerr *err)
+{
+	struct kcase_list l = { 0 };
+	int rc = import_doc(in, len, &l, sink, err);
+
+	kcase_list_free(&l);
 	return rc;
 }
 

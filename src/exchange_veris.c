@@ -44,7 +44,7 @@
 /* The namespace of kyokun's VERIS incident ids (UUIDv5 of the case id). */
 #define VERIS_NS "3f0a6c52-7c1e-5b8e-9a57-6b7972756e76"
 #define VERIS_SCHEMA "1.4.1"
-#define VERIS_MAX_DOC (512u << 20)
+#define VERIS_MAX_DOC KEXCHANGE_VERIS_MAX_BYTES
 
 /* ---- the default mapping (when the crosswalk has no row) ---------------- */
 
@@ -492,6 +492,28 @@ static int add_labels(struct kbuf *b, const char *vocab, size_t n, char *const *
 	return 0;
 }
 
+#define ACTION_CATEGORIES "hacking, malware, social, error, misuse, physical, environmental, unknown"
+#define ATTRIBUTE_CATEGORIES "confidentiality, integrity, availability, unknown"
+static const char *const action_categories[] = { "hacking", "malware", "social", "error", "misuse",
+						 "physical", "environmental", "unknown", NULL };
+static const char *const attribute_categories[] = { "confidentiality", "integrity", "availability", "unknown",
+						    NULL };
+
+/* Is k (white space around it ignored) one of list? */
+static int in_list(const char *k, const char *const *list)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*k))
+		k++;
+	for (n = strlen(k); n && isspace((unsigned char)k[n - 1]);)
+		n--;
+	for (; *list; list++)
+		if (strlen(*list) == n && !strncmp(*list, k, n))
+			return 1;
+	return 0;
+}
+
 static int foreign_case(struct kcase *c, json_t *inc, const char *iid, struct kerr *err)
 {
 	struct imp im = { c, 0, 0, NULL };
@@ -527,6 +549,19 @@ static int foreign_case(struct kcase *c, json_t *inc, const char *iid, struct ke
 		BAD("timeline.incident.year: out of range");
 	if (dm && !json_is_string(dm) && !json_is_object(dm))
 		BAD("discovery_method: expected a string or an object");
+	/* the categories are VERIS's own (the schema allows no others); VCDB writes " confidentiality" once */
+	json_object_foreach(action, k, x) {
+		if (!in_list(k, action_categories))
+			BAD("action.%.40s: not a VERIS action category (%s)", k, ACTION_CATEGORIES);
+		if (!json_is_object(x))
+			BAD("action.%s: expected an object", k);
+	}
+	json_object_foreach(attr, k, x) {
+		if (!in_list(k, attribute_categories))
+			BAD("attribute.%.40s: not a VERIS attribute category (%s)", k, ATTRIBUTE_CATEGORIES);
+		if (!json_is_object(x))
+			BAD("attribute.%s: expected an object", k);
+	}
 
 	/* id, title, summary */
 	if (!(low = malloc(strlen(iid) + 7)))
@@ -777,34 +812,64 @@ static int all_space(const char *s, size_t n)
 	return 1;
 }
 
-int kexchange_veris_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err)
+struct walk {
+	struct kcase_list *l;
+	const struct kexchange_sink *sink;
+	size_t count;
+};
+
+static int walk_incident(void *ctx, json_t *x, size_t i, struct kerr *err)
+{
+	struct walk *w = ctx;
+	size_t n0 = w->l->n;
+	char where[64];
+	int rc;
+
+	snprintf(where, sizeof where, "veris: [%zu]", i);
+	if ((rc = one_incident(x, where, w->l, err)) < 0)
+		return rc;
+	w->count += w->l->n - n0;
+	return kexchange_drain(w->l, n0, w->sink, err);
+}
+
+/* The document's incidents into l, or each to sink when there is one (then l is scratch). */
+static int import_doc(const char *in, size_t len, struct kcase_list *l, const struct kexchange_sink *sink,
+		      struct kerr *err)
 {
 	json_error_t je;
 	json_t *doc = NULL;
-	size_t start = l->n, used, i;
+	struct walk w = { l, sink, 0 };
+	size_t start = l->n, used, i = 0;
 	char where[64];
 	int rc = 0;
 
 	if (len > VERIS_MAX_DOC)
-		return kerr_set(err, KE_TOOBIG, "veris: the document is larger than %u MiB", VERIS_MAX_DOC >> 20);
+		return kerr_set(err, KE_TOOBIG, "veris: the document is larger than %zu MiB", VERIS_MAX_DOC >> 20);
 	if (!kutf8_valid(in, len))
 		return kerr_set(err, KE_PARSE, "veris: not valid UTF-8 (at byte %zu)", kutf8_valid_prefix(in, len));
+	while (i < len && isspace((unsigned char)in[i]))
+		i++;
+	if ((rc = kexchange_prescan(in, len, i < len && in[i] == '[' ? 1 : 0, KEXCHANGE_MAX_VALUES, "veris", "incidents",
+				    err)) < 0)
+		goto out;
+	if (i < len && in[i] == '[') {
+		/* an array of incidents: one at a time */
+		rc = kexchange_each_element(in, len, "veris", "", walk_incident, &w, err);
+		if (rc < 0)
+			goto out;
+		goto done;
+	}
 	doc = json_loadb(in, len, JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {
 		rc = kerr_set(err, KE_PARSE, "veris: line %d: %s", je.line, je.text);
 		goto out;
 	}
 	used = je.position;
-	if (json_is_array(doc) && all_space(in + used, len - used)) {
-		json_t *x;
-
-		json_array_foreach(doc, i, x) {
-			snprintf(where, sizeof where, "veris: [%zu]", i);
-			if ((rc = one_incident(x, where, l, err)) < 0)
-				goto out;
-		}
-	} else if (json_is_object(doc) && all_space(in + used, len - used)) {
+	if (json_is_object(doc) && all_space(in + used, len - used)) {
 		if ((rc = one_incident(doc, "veris: the incident", l, err)) < 0)
+			goto out;
+		w.count++;
+		if ((rc = kexchange_drain(l, start, sink, err)) < 0)
 			goto out;
 	} else {
 		/* JSON Lines: one incident per line */
@@ -819,6 +884,8 @@ int kexchange_veris_import(const char *in, size_t len, struct kcase_list *l, str
 
 			line++;
 			if (!all_space(in + pos, end - pos)) {
+				size_t n0 = l->n;
+
 				snprintf(where, sizeof where, "veris: line %zu", line);
 				x = json_loadb(in + pos, end - pos, JSON_REJECT_DUPLICATES, &je);
 				if (!x) {
@@ -829,11 +896,15 @@ int kexchange_veris_import(const char *in, size_t len, struct kcase_list *l, str
 				json_decref(x);
 				if (rc < 0)
 					goto out;
+				w.count += l->n - n0;
+				if ((rc = kexchange_drain(l, n0, sink, err)) < 0)
+					goto out;
 			}
 			pos = end + 1;
 		}
 	}
-	if (l->n == start)
+done:
+	if (w.count == 0)
 		rc = kerr_set(err, KE_INVALID, "veris: no incidents in the document");
 out:
 	json_decref(doc);
@@ -843,6 +914,20 @@ out:
 			kcase_free(&l->v[--l->n]);
 	}
 	return rc < 0 ? rc : 0;
+}
+
+int kexchange_veris_import(const char *in, size_t len, struct kcase_list *l, struct kerr *err)
+{
+	return import_doc(in, len, l, NULL, err);
+}
+
+int kexchange_veris_import_each(const char *in, size_t len, const struct kexchange_sink *sink, struct kerr *err)
+{
+	struct kcase_list l = { 0 };
+	int rc = import_doc(in, len, &l, sink, err);
+
+	kcase_list_free(&l);
+	return rc;
 }
 
 int kexchange_veris_sniff(const char *in, size_t len)

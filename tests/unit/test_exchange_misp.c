@@ -283,7 +283,7 @@ static void test_bad(void **state)
 	BAD("[{\"Event\":{\"uuid\":\"a-1\",\"info\":\"x\",\"Attribute\":[{\"comment\":\"kyokun-case/1\","
 	    "\"value\":\"not json\"}]}}]",
 	    KE_PARSE, "Attribute[0].value: not a kyokun case");
-	expect_bad("[]", (256u << 20) + 1, KE_TOOBIG, "more than");
+	expect_bad("[]", KEXCHANGE_MISP_MAX_BYTES + 1, KE_TOOBIG, "more than");
 }
 
 static void test_sniff(void **state)
