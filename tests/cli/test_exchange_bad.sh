@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/cli/test_exchange_bad.sh - bad input in the exchange formats, as data:
-# every line of tests/cli/data/exchange_bad.tsv is one `kyokun add` (with
+# every line of tests/fixtures/exchange/bad.tsv is one `kyokun add` (with
 # --format or sniffed) of a STIX bundle, MISP events or VERIS incidents that
 # is malformed, of unknown types, missing or mistyping a required field,
 # circular, deeply nested or too large.  Each must exit as the line says,
@@ -12,7 +12,7 @@
 # --huge measures memory and time on such files).
 . "$(dirname "$0")/lib.sh"
 
-DATA="$TOP/tests/cli/data/exchange_bad.tsv"
+DATA="$TOP/tests/fixtures/exchange/bad.tsv"
 TAB=$(printf '\t')
 
 # deep FORMAT N: a document of FORMAT whose first record nests N arrays

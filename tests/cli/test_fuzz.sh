@@ -4,7 +4,7 @@
 # the input that failed.  Builds them first (make fuzz, clang).  Longer runs:
 # tests/fuzz/run.sh (see tests/fuzz/README.md).
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-TARGETS="add_json import_text import_pdf query report"
+TARGETS="add_json import_text import_pdf query report exchange"
 
 # The fuzz targets are built with their own sanitizers (build-fuzz/): they
 # run once, with the plain suite, not again with the ASan build's.

@@ -7,7 +7,7 @@
 #                                          10 s each from the seeds alone, one
 #                                          "ok - fuzz TARGET" / "not ok - ..." line each
 #
-# Targets: add_json import_text import_pdf query report (tests/fuzz/fuzz_TARGET.c).
+# Targets: add_json import_text import_pdf query report exchange (tests/fuzz/fuzz_TARGET.c).
 # Environment:
 #   FUZZ_SECONDS  seconds per target (default 60; 10 with --short)
 #   FUZZ_OUT      where corpora, crashes and logs go (default build-fuzz/run)
@@ -28,7 +28,7 @@ if [ "${1:-}" = --short ]; then
 	short=1
 	shift
 fi
-ALL="add_json import_text import_pdf query report"
+ALL="add_json import_text import_pdf query report exchange"
 targets=${*:-$ALL}
 secs=${FUZZ_SECONDS:-$([ $short = 1 ] && echo 10 || echo 60)}
 OUT=${FUZZ_OUT:-$TOP/build-fuzz/run}
