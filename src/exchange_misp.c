@@ -481,8 +481,10 @@ static int md_read(struct kcase *c, const char *md)
 		if (n > 3 && !memcmp(p, "## ", 3) && heading_of(p + 3, n - 3) != -1) {
 			rc = md_flush(c, where, &para);
 			where = heading_of(p + 3, n - 3);
-		} else if (n > 2 && !memcmp(p, "# ", 2) && !c->title) {
-			rc = kstr_setn(&c->title, p + 2, n - 2);
+		} else if (n > 2 && !memcmp(p, "# ", 2) && (!c->title || (where == KSEC_BACKGROUND && !para.len))) {
+			/* the document's title: the case's when it has none (an event's info is one already) */
+			if (!c->title)
+				rc = kstr_setn(&c->title, p + 2, n - 2);
 		} else if ((where == -2 || where == -3) && n > 2 && !memcmp(p, "- ", 2)) {
 			struct kbuf item;
 

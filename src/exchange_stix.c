@@ -459,6 +459,7 @@ static int tlp_of_ref(struct imp *im, const char *ref)
 struct rev_ctx {
 	struct kcase *c;
 	int rc;
+	size_t hits; /* sectors the last word mapped to */
 };
 
 static void rev_cb(void *ctx, const struct kxwalk_entry *e)
@@ -478,8 +479,10 @@ static void rev_sector_cb(void *ctx, const struct kxwalk_entry *e)
 {
 	struct rev_ctx *r = ctx;
 
-	if (!strcmp(e->vocab, "sector") && !kstrv_contains(&r->c->tags.sectors, e->code) &&
-	    kstrv_push(&r->c->tags.sectors, e->code) < 0)
+	if (strcmp(e->vocab, "sector"))
+		return;
+	r->hits++;
+	if (!kstrv_contains(&r->c->tags.sectors, e->code) && kstrv_push(&r->c->tags.sectors, e->code) < 0)
 		r->rc = KE_NOMEM;
 }
 
@@ -554,7 +557,7 @@ static int map_foreign(struct imp *im, struct kcase *c, json_t *rep, json_t *inc
 	const char *s, *oid = ostr(main, "id");
 	size_t j;
 	int worst = -1, rc = 0;
-	struct rev_ctx rv = { c, 0 };
+	struct rev_ctx rv = { c, 0, 0 };
 
 	if (!(s = ostr(main, "name")))
 		return kerr_set(im->err, KE_INVALID, "objects[%zu] (%s): name: required", at, oid);
@@ -660,9 +663,17 @@ static int map_foreign(struct imp *im, struct kcase *c, json_t *rep, json_t *inc
 			if (!c->attributes.organization && ostr(o, "name") && strcmp(ostr(o, "name"), c->title) &&
 			    kstr_set(&c->attributes.organization, ostr(o, "name")) < 0)
 				return KE_NOMEM;
-			json_array_foreach(json_object_get(o, "sectors"), k, sec)
-				if (json_is_string(sec))
-					kxwalk_reverse("stix", json_string_value(sec), rev_sector_cb, &rv);
+			json_array_foreach(json_object_get(o, "sectors"), k, sec) {
+				const char *w = json_string_value(sec);
+
+				if (!w || !*w)
+					continue;
+				rv.hits = 0;
+				kxwalk_reverse("stix", w, rev_sector_cb, &rv);
+				/* a word the crosswalk does not know (kyokun's own free sector names) is kept as it is */
+				if (!rv.hits && !kstrv_contains(&c->tags.sectors, w) && kstrv_push(&c->tags.sectors, w) < 0)
+					return KE_NOMEM;
+			}
 		}
 	}
 	if (rv.rc < 0)

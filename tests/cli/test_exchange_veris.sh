@@ -117,6 +117,26 @@ else
 	if [ "$RC" -eq 0 ] && ! grep -q 'from veris' "$T/said" && grep -q '1753 new' "$T/said"; then
 		ok "veris VCDB: kyokun's export of them adds back as kyokun JSON"
 	else fail "veris VCDB: kyokun's export of them adds back as kyokun JSON" "exit $RC: $(cat "$T/out" "$T/err" | tail -c 600)"; fi
+	# VERIS -> kyokun -> VERIS: the original incident is kept whole inside plus.kyokun.veris
+	head -40 "$T/vcdb.jsonl" >"$T/vcdb40.jsonl"
+	export KYOKUN_DB="$T/vcdb4.db"
+	run add --format veris "$T/vcdb40.jsonl"
+	run export --format veris
+	if [ "$RC" -eq 0 ] && python3 - "$T/vcdb40.jsonl" "$T/out" >"$T/cmp" 2>&1 <<'PY'
+import json, sys
+orig = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.strip():
+        i = json.loads(line)
+        orig[i["incident_id"]] = i
+out = json.load(open(sys.argv[2], encoding="utf-8"))
+kept = {i["plus"]["kyokun"]["veris"]["incident_id"]: i["plus"]["kyokun"]["veris"] for i in out}
+bad = [k for k in orig if kept.get(k) != orig[k]]
+print("%d of %d not kept: %s" % (len(bad), len(orig), bad[:3]))
+sys.exit(1 if bad or len(out) != len(orig) else 0)
+PY
+	then ok "veris round trip: VERIS -> kyokun -> VERIS keeps each incident whole in plus.kyokun.veris"
+	else fail "veris round trip: VERIS -> kyokun -> VERIS keeps each incident whole in plus.kyokun.veris" "$(head -c 400 "$T/cmp")"; fi
 	export KYOKUN_DB="$T/k.db"
 fi
 
