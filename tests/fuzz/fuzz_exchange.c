@@ -8,8 +8,8 @@
  *   - an error has a message and adds no case (all or nothing);
  *   - the streamed import gives the same cases as the list, or the same error;
  *   - every case imported is valid (as `add` then stores it);
- *   - the README's lossless round trip: those cases exported to the same
- *     format (with the TLP `add` gives a case without one) are valid JSON,
+ *   - the README's lossless round trip: those cases (when their ids are
+ *     distinct, see distinct_ids) exported to the same format (with the TLP `add` gives a case without one) are valid JSON,
  *     import again without an error, and are the same cases (their kyokun
  *     JSON byte for byte), in the same order.
  */
@@ -99,12 +99,28 @@ static void round_trip(const struct kexchange_format *f, struct kcase_list *l)
 	FUZZ_CHECK(rc == 0, "%s: the export does not import: %s\n%.2000s", f->name, err.msg, doc.buf);
 	dump_all(l, &a);
 	dump_all(&again, &b);
-	FUZZ_CHECK(a.len == b.len && !memcmp(a.buf, b.buf, a.len), "%s: kyokun -> %s -> kyokun changes the cases:\n%s\n%s",
+	FUZZ_CHECK(a.len == b.len && (!a.len || !memcmp(a.buf, b.buf, a.len)), "%s: kyokun -> %s -> kyokun changes the cases:\n%s\n%s",
 		   f->name, f->name, kbuf_str(&a), kbuf_str(&b));
 	kcase_list_free(&again);
 	kbuf_release(&doc);
 	kbuf_release(&a);
 	kbuf_release(&b);
+}
+
+/*
+ * Are the ids of l's cases all different?  A document may name one case
+ * twice (a STIX incident whose report's reference is broken, two MISP
+ * events with one uuid): `add` stores it once, the later version, and an
+ * export has each case once, so the round trip is checked on documents
+ * whose cases are distinct.
+ */
+static int distinct_ids(const struct kcase_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (l->v[i].id && l->v[j].id && !strcmp(l->v[i].id, l->v[j].id))
+				return 0;
+	return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -131,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0) {
 			dump_all(&l, &a);
 			dump_all(&k.l, &b);
-			FUZZ_CHECK(a.len == b.len && !memcmp(a.buf, b.buf, a.len), "%s: import and import_each differ",
+			FUZZ_CHECK(a.len == b.len && (!a.len || !memcmp(a.buf, b.buf, a.len)), "%s: import and import_each differ",
 				   f->name);
 			for (size_t i = 0; i < l.n; i++) {
 				struct kerr verr = KERR_INIT;
@@ -141,7 +157,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				FUZZ_CHECK(kcase_validate(&l.v[i], &verr) == 0, "%s: an imported case is not valid: %s",
 					   f->name, verr.msg);
 			}
-			round_trip(f, &l);
+			if (distinct_ids(&l))
+				round_trip(f, &l);
 		}
 		kbuf_release(&a);
 		kbuf_release(&b);
