@@ -3,17 +3,66 @@
 #   import   the 1,753 VCDB 2013 incidents (VERIS JSON Lines) with
 #            `kyokun add --format veris`, beside `kyokun add` of the same
 #            cases as kyokun's own JSON Lines (the cost of the mapping)
-#   export   N cases (default 10,000: synthetic, bench/gen_cases.py) to
+#   export   N cases (default 100,000: synthetic, bench/gen_cases.py) to
 #            each format, and to kyokun's own JSON Lines for comparison
-# A format still a stub is reported as such.  KYOKUN: the binary (./kyokun).
+# bench/exchange.sh --huge [MB] - `kyokun add` of big files (default 200 MB,
+#            bench/exchange_gen.py): valid STIX (the largest a bundle may be,
+#            120 MB, and MB, refused unread), MISP and VERIS; then hostile ones
+#            (deep nesting, tiny values, random bytes); peak memory (RSS, from
+#            /usr/bin/time -v) and time for each.  Slow: minutes.
+# The load average is printed first (the test machine is shared).
+# KYOKUN: the binary (./kyokun).
 set -e
 cd "$(dirname "$0")/.."
-N=${1:-10000}
+HUGE=0
+if [ "${1:-}" = --huge ]; then
+	HUGE=1
+	shift
+fi
+N=${1:-100000}
 SHARED=${SHARED:-../shared}
 KYOKUN=${KYOKUN:-./kyokun}
 OUT=bench/out
 mkdir -p "$OUT"
 [ "$KYOKUN" != ./kyokun ] || make -s kyokun
+echo "# $(uname -n): $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%M) UTC"
+
+if [ $HUGE = 1 ]; then
+	MB=${N:-200}
+	[ "$MB" = 100000 ] && MB=200
+	command -v /usr/bin/time >/dev/null 2>&1 || { echo "bench/exchange.sh --huge needs /usr/bin/time (GNU time)" >&2; exit 1; }
+	# big FORMAT FILE LABEL: peak RSS and wall time of `kyokun add --format FORMAT FILE` into a fresh database
+	big() {
+		rm -f "$OUT"/h.db*
+		/usr/bin/time -v "$KYOKUN" --db "$OUT/h.db" add --format "$1" "$2" >/dev/null 2>"$OUT/h.err" || true
+		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/h.err")
+		wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$OUT/h.err")
+		said=$(grep -v '^[[:space:]]' "$OUT/h.err" | grep -v '^Command' | head -1 | sed 's/^kyokun: //; s#^[^:]*/##' | cut -c1-110)
+		printf '%-7s %-22s %6d MB %8s %7d MB %5.1fx  %s\n' "$1" "$3" "$(($(stat -c %s "$2") >> 20))" "$wall" \
+			"$((rss / 1024))" "$(echo "$rss / 1024 / ($(stat -c %s "$2") / 1048576)" | bc -l)" "$said"
+	}
+	printf '%-7s %-22s %9s %8s %10s %6s  %s\n' format file size time "peak RSS" "RSS/size" "kyokun says"
+	for f in stix misp veris; do
+		python3 bench/exchange_gen.py "$f" "$MB" >"$OUT/huge.$f" 2>/dev/null
+	done
+	python3 bench/exchange_gen.py stix 120 >"$OUT/huge120.stix" 2>/dev/null
+	big stix "$OUT/huge120.stix" "valid, 120 MB"
+	big stix "$OUT/huge.stix" "valid"
+	big misp "$OUT/huge.misp" "valid"
+	big veris "$OUT/huge.veris" "valid"
+	python3 bench/exchange_gen.py deep "$MB" >"$OUT/huge.deep"
+	python3 bench/exchange_gen.py wide "$MB" >"$OUT/huge.wide"
+	python3 bench/exchange_gen.py garbage "$MB" >"$OUT/huge.garbage"
+	for f in misp veris; do
+		big "$f" "$OUT/huge.deep" "[[[[... deep"
+		big "$f" "$OUT/huge.wide" "[1,1,1,... tiny values"
+		big "$f" "$OUT/huge.garbage" "random bytes"
+	done
+	big stix "$OUT/huge.deep" "[[[[... deep"
+	rm -f "$OUT"/huge* "$OUT"/h.db* "$OUT/h.err"
+	exit 0
+fi
+
 VCDB="$SHARED/data/vcdb/vcdb-2013.jsonl.gz"
 [ -f "$VCDB" ] || { echo "bench/exchange.sh: $VCDB is missing (set SHARED)" >&2; exit 1; }
 zcat "$VCDB" >"$OUT/vcdb-2013.jsonl"

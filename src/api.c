@@ -419,8 +419,43 @@ out:
 
 /* ---- /api/search ------------------------------------------------------------------ */
 
+/* The hits of a search (already limited to the reader), in their order, in the exchange format xf. */
+static int send_exchange_hits(struct khttp_req *req, struct khttp_resp *resp, const struct kexchange_format *xf,
+			      const struct ksearch_result *res, struct kerr *err)
+{
+	struct kexchange_opts o = { NULL, NULL };
+	struct kerr end_err = KERR_INIT;
+	void *state = NULL;
+	int rc, rc2;
+
+	kbuf_reset(&resp->body);
+	rc = xf->export_begin(&o, &state, &resp->body, err);
+	for (size_t i = 0; rc == 0 && i < res->nhits; i++) {
+		struct kcase c;
+
+		kcase_init(&c);
+		rc = kstore_get(req->st, res->hits[i].id, &c, err);
+		if (rc == 0)
+			rc = xf->export_case(state, &c, &resp->body, err);
+		if (rc < 0)
+			kerr_prefix(err, "%s", res->hits[i].id);
+		kcase_free(&c);
+	}
+	rc2 = xf->export_end(state, &resp->body, rc < 0 ? &end_err : err);
+	if (rc == 0)
+		rc = rc2;
+	if (rc < 0) {
+		kbuf_reset(&resp->body);
+		return rc;
+	}
+	resp->kind = KRESP_JSON;
+	resp->content_type = xf->media_type;
+	return 0;
+}
+
 int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
+	const struct kexchange_format *xf;
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
 	struct ksearch_result res;
 	const char *q = khttp_param(req, "q"), *v;
@@ -428,6 +463,8 @@ int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	int rc;
 
 	memset(&res, 0, sizeof(res));
+	if ((rc = format_param(req, &xf, err)) < 0)
+		return rc;
 	if (!q || !*q)
 		return kerr_set(err, KE_USAGE, "q: give words to search for (see /api/cases to list cases)");
 	if ((rc = int_param(req, "limit", 1, API_LIMIT_MAX, 10, &limit, err)) < 0 ||
@@ -441,7 +478,7 @@ int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	}
 	if ((v = khttp_param(req, "tag")) && *v)
 		o.filter.tag = v;
-	if ((v = khttp_param(req, "facets")) && !strcmp(v, "0"))
+	if (((v = khttp_param(req, "facets")) && !strcmp(v, "0")) || xf)
 		o.facets = 0;
 	o.query = q;
 	o.filter.reader = req->reader;
@@ -450,7 +487,9 @@ int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	rc = ksearch(req->st, &o, &res, err);
 	if (rc == KE_TOOBIG)
 		rc = KE_USAGE; /* a query past the caps is the client's to fix: 400 */
-	if (!rc)
+	if (!rc && xf)
+		rc = send_exchange_hits(req, resp, xf, &res, err);
+	else if (!rc)
 		rc = send_json(resp, ksearch_result_json(&res), err);
 	ksearch_result_free(&res);
 	return rc;

@@ -91,6 +91,9 @@ if [ -n "$URL" ] && command -v curl >/dev/null 2>&1; then
 	CODE=$(curl -s --max-time 20 -o "$T/body" -w '%{http_code}' "$URL/api/cases?format=json")
 	if [ "$CODE" = 200 ] && grep -q '"cases"' "$T/body"; then ok "api: ?format=json is kyokun's own"
 	else fail "api: ?format=json is kyokun's own" "$CODE"; fi
+	CODE=$(curl -s --max-time 20 -o "$T/body" -w '%{http_code}' "$URL/api/search?q=x&format=xml")
+	if [ "$CODE" = 400 ] && grep -q 'format' "$T/body"; then ok "api: search ?format=xml is a 400 naming the parameter"
+	else fail "api: search ?format=xml is a 400 naming the parameter" "$CODE $(head -c 300 "$T/body")"; fi
 fi
 
 for F in stix misp veris; do
@@ -142,6 +145,12 @@ for F in stix misp veris; do
 		CODE=$(curl -s --max-time 20 -o "$T/body" -w '%{http_code}' "$URL/api/cases/kyokun-ex-2024-01?format=$F")
 		if [ "$CODE" = 200 ]; then ok "api: one case ?format=$F"; else fail "api: one case ?format=$F" "$CODE"; fi
 		vcheck "api: one case ?format=$F is valid" "$F" "$T/body"
+		# a search's hits, in the format, limited to the reader
+		CODE=$(curl -s --max-time 20 -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$URL/api/search?q=%E8%A8%AD%E5%AE%9A&format=$F")
+		if [ "$CODE" = 200 ] && ! grep -q "$AMBER_WORD" "$T/body" && grep -q '設定' "$T/body"; then
+			ok "api: /api/search?q=...&format=$F has the hits, no TLP:AMBER case without a token"
+		else fail "api: /api/search?q=...&format=$F has the hits, no TLP:AMBER case without a token" "$CODE $(head -c 300 "$T/body")"; fi
+		vcheck "api: search ?format=$F is valid" "$F" "$T/body"
 		CODE=$(curl -s --max-time 20 -o "$T/body" -w '%{http_code}' "$URL/api/cases/kyokun-ex-2023-01?format=$F")
 		if [ "$CODE" = 404 ]; then ok "api: the TLP:AMBER case ?format=$F is a 404 without a token"
 		else fail "api: the TLP:AMBER case ?format=$F is a 404 without a token" "$CODE"; fi
