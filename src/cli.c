@@ -115,7 +115,7 @@ const struct kcommand kcommands[] = {
 	{ "export", cmd_export, KCLI_READ,
 	  "write cases as interchange JSON",
 	  "usage: kyokun export [--format json|jsonl|stix|misp|veris] [--document NAME]\n"
-	  "                     [--year N]\n"
+	  "                     [--year N] [--publisher NAME]\n"
 	  "\n"
 	  "Write stored cases to standard output: a kyokun-case/1 collection (json, the\n"
 	  "default) or one case per line (jsonl).  `kyokun add` reads both back.\n"
@@ -124,7 +124,11 @@ const struct kcommand kcommands[] = {
 	  "(VERIS 1.4 incidents), their vocabularies mapped through the crosswalk\n"
 	  "(data/crosswalk.tsv, or $KYOKUN_CROSSWALK).  The output is the same for the same\n"
 	  "cases (ids derive from the case ids); `kyokun add` reads these formats back.\n"
-	  "With --as, only the cases that reader may see are written.\n" },
+	  "With --as, only the cases that reader may see are written.\n"
+	  "\n"
+	  "  --publisher NAME   who publishes the export: the STIX identity every object\n"
+	  "                     is created by, and the MISP Orgc of a case without a\n"
+	  "                     source publisher (default kyokun)\n" },
 	{ "taxonomy", cmd_taxonomy, KCLI_NO_STORE,
 	  "write kyokun's vocabularies as a MISP taxonomy",
 	  "usage: kyokun taxonomy [--format misp] [--namespace NAME]\n"

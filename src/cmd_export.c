@@ -9,9 +9,11 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "store.h"
+#include "utf8.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 struct exportctx {
 	struct kfilter filter;
@@ -22,6 +24,7 @@ struct exportctx {
 	struct kbuf xout;
 	struct kerr xerr;
 	long n;
+	const char *publisher; /* --publisher: the STIX identity / MISP Orgc of the export */
 };
 
 /* Write what the exchange format made so far and empty it. */
@@ -48,7 +51,7 @@ static int xrow_cb(void *vctx, const struct kcase_row *r)
 
 static int export_exchange(struct kcli *cli, struct kstore *st, struct exportctx *ctx)
 {
-	struct kexchange_opts o = { NULL, NULL };
+	struct kexchange_opts o = { ctx->publisher, NULL };
 	struct kerr err = KERR_INIT;
 	int rc, rc2;
 
@@ -113,6 +116,7 @@ int cmd_export(struct kcli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "document", required_argument, NULL, 'd' },
 		{ "year", required_argument, NULL, 'y' },
+		{ "publisher", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { "json", "jsonl", "stix", "misp", "veris", NULL };
@@ -131,6 +135,18 @@ int cmd_export(struct kcli *cli, int argc, char **argv)
 		case 'd':
 			ctx.filter.document = optarg;
 			break;
+		case 'p': {
+			size_t n = strlen(optarg);
+			int bad = n == 0 || n > 200 || !kutf8_valid(optarg, n);
+
+			for (size_t i = 0; i < n && !bad; i++)
+				bad = (unsigned char)optarg[i] < 0x20 || optarg[i] == 0x7f;
+			if (bad)
+				return kcli_usage_error("export", "--publisher: expected a name of 1 to 200 bytes of "
+								  "UTF-8 text without control characters");
+			ctx.publisher = optarg;
+			break;
+		}
 		case 'y':
 			if ((rc = kcli_opt_year(cli, "--year", optarg, &ctx.filter.year)))
 				return rc;

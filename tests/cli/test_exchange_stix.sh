@@ -40,6 +40,20 @@ else
 	else fail "stix: the export validates against the STIX 2.1 schemas" "$(head -20 "$T/vout")"; fi
 fi
 
+# --publisher: the identity every object is created by
+run export --format stix --publisher "演習センター CSIRT"
+if [ "$RC" -eq 0 ] && python3 - "$T/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+pub = [o for o in d["objects"] if o["type"] == "identity" and o["name"] == "演習センター CSIRT"]
+assert len(pub) == 1, pub
+assert all(o.get("created_by_ref") == pub[0]["id"] for o in d["objects"] if o["type"] != "marking-definition"), "created_by_ref"
+PY
+then ok "stix: --publisher names the identity that creates every object"
+else fail "stix: --publisher names the identity that creates every object" "exit $RC: $(head -c 300 "$T/err")"; fi
+run export --format stix --publisher ""
+expect_rc "stix: an empty --publisher is a usage error" 2
+
 # the lossless round trip (x_kyokun_case), --format and sniffed
 run export --format json
 cp "$T/out" "$T/k1.json"
