@@ -14,7 +14,12 @@
  * Import reads a whole document and turns it into cases, all or nothing:
  * the first problem refuses the document (KE_PARSE / KE_INVALID) with a
  * message naming the object and the field ("objects[3] (incident--…):
- * name: required"); the caller stores none of it.
+ * name: required"); the caller stores none of it.  import fills a list;
+ * import_each hands each case on as soon as it is read (the caller stores
+ * it in a transaction it rolls back on an error), so that memory is that
+ * of the document and one record, not of every case.  Before a tree is
+ * made, a record of more than KEXCHANGE_MAX_VALUES JSON values is refused
+ * (kexchange_prescan), and jansson refuses nesting deeper than 2,048.
  *
  * The vocabularies are mapped through the crosswalk (crosswalk.h).
  */
