@@ -142,10 +142,16 @@ end:
 	return 0;
 }
 
-int kexchange_prescan(const char *in, size_t len, int depth, size_t max_values, const char *name, const char *what,
+int kexchange_prescan(const char *in, size_t len, int depth, size_t max_tree, const char *name, const char *what,
 		      struct kerr *err)
 {
-	size_t values = 0, rec = 0, line = 1, rec_line = 1;
+	/*
+	 * The tree's size, roughly as jansson makes it on 64-bit Linux with
+	 * malloc's overhead: every value a json_t and a slot in its container,
+	 * an object its hash table, and the text of strings copied.
+	 */
+	enum { PER_VALUE = 48, PER_OBJECT = 200, PER_ARRAY = 64 };
+	size_t est = 0, rec = 0, line = 1, rec_line = 1, start = 0;
 	int d = 0;
 
 	for (size_t i = 0; i < len; i++) {
@@ -155,36 +161,40 @@ int kexchange_prescan(const char *in, size_t len, int depth, size_t max_values, 
 			for (i++; i < len && in[i] != '"'; i++)
 				if (in[i] == '\\')
 					i++;
-			values++;
+			est += PER_VALUE;
 		} else if (ch == '{' || ch == '[') {
 			if (d == depth) {
-				values = 0; /* a record begins */
+				est = 0; /* a record begins */
+				start = i;
 				rec_line = line;
 			}
 			d++;
-			values++;
+			est += ch == '{' ? PER_OBJECT : PER_ARRAY;
 		} else if (ch == '}' || ch == ']') {
 			if (d > 0)
 				d--;
 			if (d == 0 && depth == 0)
 				rec++;
 		} else if (ch == ',') {
-			values++;
+			est += PER_VALUE;
 			if (d == depth && depth > 0) {
-				values = 0;
+				est = 0;
+				start = i;
 				rec++;
 				rec_line = line;
 			}
 		} else if (ch == '\n') {
 			line++;
-			if (d == 0 && depth == 0)
-				values = 0; /* JSON Lines: a line is a record */
+			if (d == 0 && depth == 0) {
+				est = 0; /* JSON Lines: a line is a record */
+				start = i;
+			}
 		}
-		if (values > max_values)
+		if (est + (i - start) > max_tree)
 			return kerr_set(err, KE_TOOBIG,
-					"%s: %s[%zu] (line %zu): more than %zu JSON values (kyokun reads at most %zu "
-					"in one record; split it)",
-					name, what, rec, rec_line, max_values, max_values);
+					"%s: %s[%zu] (line %zu): too many JSON values: parsed, it would take more than "
+					"%zu MB of memory (split it)",
+					name, what, rec, rec_line, max_tree >> 20);
 	}
 	return 0;
 }

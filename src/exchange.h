@@ -18,7 +18,7 @@
  * import_each hands each case on as soon as it is read (the caller stores
  * it in a transaction it rolls back on an error), so that memory is that
  * of the document and one record, not of every case.  Before a tree is
- * made, a record of more than KEXCHANGE_MAX_VALUES JSON values is refused
+ * made, a record whose tree would pass KEXCHANGE_MAX_TREE bytes is refused
  * (kexchange_prescan), and jansson refuses nesting deeper than 2,048.
  *
  * The vocabularies are mapped through the crosswalk (crosswalk.h).
@@ -120,14 +120,14 @@ int kexchange_each_element(const char *in, size_t len, const char *name, const c
  * For the formats, before a record is parsed into a tree: each record of
  * in[0..len) — the document's top-level values (depth 0: the whole
  * document, or each line of JSON Lines) or the elements of its top-level
- * array or object (depth 1) — has at most max_values JSON values, so that
- * no file of small values ("[1,1,1,...]", about 45 bytes of memory per
- * byte of input) can make a tree many times its size.  A linear scan, no
- * allocation.  0, or KE_TOOBIG "NAME: WHAT[i] (line L): more than N JSON
- * values ...".
+ * array or object (depth 1) — would make a tree of at most max_tree bytes
+ * (estimated from its values, objects and text), so that no file of tiny
+ * values ("[{},{},...]": 80 bytes of memory per byte of input) can take
+ * many times its size.  A linear scan, no allocation.  0, or KE_TOOBIG
+ * "NAME: WHAT[i] (line L): too many JSON values: ...".
  */
-#define KEXCHANGE_MAX_VALUES 4000000u
-int kexchange_prescan(const char *in, size_t len, int depth, size_t max_values, const char *name, const char *what,
+#define KEXCHANGE_MAX_TREE ((size_t)1024 << 20)
+int kexchange_prescan(const char *in, size_t len, int depth, size_t max_tree, const char *name, const char *what,
 		      struct kerr *err);
 
 /*

@@ -711,7 +711,7 @@ static int import_doc(const char *in, size_t len, struct kcase_list *l, const st
 				MISP_MAX_DOCUMENT);
 	while (i < len && (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n'))
 		i++;
-	if ((rc = kexchange_prescan(in, len, i < len && in[i] == '[' ? 1 : 0, KEXCHANGE_MAX_VALUES, "misp", "events",
+	if ((rc = kexchange_prescan(in, len, i < len && in[i] == '[' ? 1 : 0, KEXCHANGE_MAX_TREE, "misp", "events",
 				    err)) < 0)
 		goto out;
 	if (i < len && in[i] == '[') {

@@ -700,7 +700,7 @@ static int import_doc(const char *in, size_t len, struct kcase_list *l, const st
 
 	if (len > KSTIX_MAX_DOCUMENT)
 		return kerr_set(err, KE_TOOBIG, "stix: the bundle is larger than %zu MB", KSTIX_MAX_DOCUMENT >> 20);
-	if ((rc = kexchange_prescan(in, len, 0, KEXCHANGE_MAX_VALUES, "stix", "bundle", err)) < 0)
+	if ((rc = kexchange_prescan(in, len, 0, KEXCHANGE_MAX_TREE, "stix", "bundle", err)) < 0)
 		goto out;
 	doc = json_loadb(in, len, JSON_REJECT_DUPLICATES, &je);
 	if (!doc) {

@@ -849,7 +849,7 @@ static int import_doc(const char *in, size_t len, struct kcase_list *l, const st
 		return kerr_set(err, KE_PARSE, "veris: not valid UTF-8 (at byte %zu)", kutf8_valid_prefix(in, len));
 	while (i < len && isspace((unsigned char)in[i]))
 		i++;
-	if ((rc = kexchange_prescan(in, len, i < len && in[i] == '[' ? 1 : 0, KEXCHANGE_MAX_VALUES, "veris", "incidents",
+	if ((rc = kexchange_prescan(in, len, i < len && in[i] == '[' ? 1 : 0, KEXCHANGE_MAX_TREE, "veris", "incidents",
 				    err)) < 0)
 		goto out;
 	if (i < len && in[i] == '[') {

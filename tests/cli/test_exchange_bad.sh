@@ -31,14 +31,14 @@ deep() {
 	esac
 }
 
-# wide FORMAT N: a document of FORMAT whose first record has an array of N small values
+# wide FORMAT N: a document of FORMAT whose last record has an array of N empty objects
 wide() {
 	case $1 in
 	stix) printf '{"type":"bundle","objects":[{"type":"incident","id":"incident--44444444-4444-4444-8444-444444444444","name":"x","x_wide":[' ;;
 	misp) printf '[{"Event":{"uuid":"11111111-2222-4333-8444-555555555555","info":"x"}},\n{"Event":{"uuid":"11111111-2222-4333-8444-555555555556","info":"x","x_wide":[' ;;
 	veris) printf '{"schema_version":"1.4.1","incident_id":"D0"}\n{"schema_version":"1.4.1","incident_id":"D1","x_wide":[' ;;
 	esac
-	awk -v n="$2" 'BEGIN { s = "1,1,1,1,1,1,1,1,1,1,"; for (i = 0; i < n / 10; i++) printf "%s", s; printf "1" }'
+	awk -v n="$2" 'BEGIN { s = "{},{},{},{},{},{},{},{},{},{},"; for (i = 0; i < n / 10; i++) printf "%s", s; printf "{}" }'
 	case $1 in
 	stix) printf ']}]}\n' ;;
 	misp) printf ']}}]\n' ;;
