@@ -627,7 +627,8 @@ int kstore_selection_cases(struct kstore *kst, const char *period, struct kstrv 
 	if ((rc = ksqlite_prepare(st,
 				  "SELECT k.candidate FROM selection_kept k WHERE k.period = ?1 AND k.chosen = 1"
 				  " AND NOT EXISTS (SELECT 1 FROM selection_decisions d WHERE d.period = k.period"
-				  " AND d.candidate = k.candidate AND d.decision = 'out')"
+				  " AND d.decision = 'out' AND (d.candidate = k.candidate OR d.candidate IN"
+				  " (SELECT c.id FROM case_drafts c WHERE c.incident = k.candidate)))"
 				  " ORDER BY k.position",
 				  &s, err)))
 		return rc;
