@@ -403,3 +403,49 @@ int kselect_reason(const struct kselect_cand *c, const struct kselect_result *re
 	}
 	return rc < 0 ? KE_NOMEM : 0;
 }
+
+int kselect_reason_ja(const struct kselect_cand *c, const struct kselect_result *res, struct kbuf *out)
+{
+	char part[64] = "";
+	int rc = 0, max = KSELECT_NCRITERIA * KSELECT_MAX_SCORE;
+
+	if (c->nscored && c->nscored < KSELECT_NCRITERIA)
+		snprintf(part, sizeof(part), "、%d/%d 基準を採点", c->nscored, KSELECT_NCRITERIA);
+	switch (c->why) {
+	case KSELECT_IN_RANK:
+		rc = kbuf_addf(out, "選定: 得点順 %d位 (%d/%d%s)", c->rank, c->total, max, part);
+		break;
+	case KSELECT_IN_SPREAD:
+		rc = kbuf_addf(out, "選定: 得点順 %d位 (%d/%d%s)、1点差以内で類型を分散 (%s はそれまで %d 件)", c->rank,
+			       c->total, max, part, *cat_of(c) ? cat_of(c) : "類型なし", c->why_count);
+		break;
+	case KSELECT_IN_OVERRIDE:
+		rc = kbuf_addf(out, "選定: %s の判断: %s", c->decided_by ? c->decided_by : "分析担当",
+			       c->decision_reason ? c->decision_reason : "");
+		break;
+	case KSELECT_OUT_OVERRIDE:
+		rc = kbuf_addf(out, "対象外: %s の判断: %s", c->decided_by ? c->decided_by : "分析担当",
+			       c->decision_reason ? c->decision_reason : "");
+		break;
+	case KSELECT_OUT_UNSCORED:
+		rc = kbuf_adds(out, "対象外: 未採点");
+		break;
+	case KSELECT_OUT_CAP:
+		rc = kbuf_addf(out, "対象外: %s は既に %d 件 (上限 %d、得点 %d%s)", sector_name(c->why_sector), c->why_count,
+			       res->cap, c->total, part);
+		break;
+	case KSELECT_OUT_CUT:
+		rc = kbuf_addf(out, "対象外: ボーダー未満 (得点 %d、ボーダー %d%s)", c->total, res->cut, part);
+		break;
+	case KSELECT_OUT_SPREAD:
+		rc = kbuf_addf(out, "対象外: 類型 %s は既に %d 件、1点差以内で他の類型を優先 (得点 %d%s)",
+			       *cat_of(c) ? cat_of(c) : "類型なし", c->why_count, c->total, part);
+		break;
+	case KSELECT_OUT_FULL:
+		rc = kbuf_addf(out, "対象外: 分析担当の判断で一覧が埋まっている (得点 %d%s)", c->total, part);
+		break;
+	default:
+		rc = kbuf_adds(out, "?");
+	}
+	return rc < 0 ? KE_NOMEM : 0;
+}

@@ -152,5 +152,7 @@ int kselect_shortlist(struct kselect_cand *c, size_t n, const struct kselect_par
  * their Japanese names.  0 or KE_NOMEM.
  */
 int kselect_reason(const struct kselect_cand *c, const struct kselect_result *res, struct kbuf *out);
+/* The same in Japanese ("選定: 得点順 2位 (17/24)", "対象外: 電力 は既に 2 件 (上限 2)", ...), for pages. */
+int kselect_reason_ja(const struct kselect_cand *c, const struct kselect_result *res, struct kbuf *out);
 
 #endif
