@@ -197,21 +197,21 @@ static void cand_forms(struct html *w, const struct khttp_req *req, const struct
 			       " aria-label=\"%s %d\"></td></tr>\n",
 			    k, e->note[k] ? e->note[k] : "", T(req, T_SEL_NOTE), k + 1);
 	}
-	html_printf(w, "</tbody></table>\n<p><button type=\"submit\">%s</button></p>\n</form>\n",
+	html_printf(w, "</tbody></table>\n<p><button class=\"button\" type=\"submit\">%s</button></p>\n</form>\n",
 		    T(req, T_SEL_SAVE_SCORES));
 	web_form_begin(w, req, web_url(req, "/select/decide", NULL), "form select-decide");
 	hidden_params(w, sp);
 	html_printf(w, "<input type=\"hidden\" name=\"id\" value=\"%s\">\n<fieldset><legend>%s</legend>", c->id,
 		    T(req, T_SEL_OVERRIDE));
-	html_printf(w, "<label><input type=\"radio\" name=\"decision\" value=\"clear\"%R> %s</label> "
-		       "<label><input type=\"radio\" name=\"decision\" value=\"in\"%R> %s</label> "
-		       "<label><input type=\"radio\" name=\"decision\" value=\"out\"%R> %s</label>",
+	html_printf(w, "<label class=\"radio\"><input type=\"radio\" name=\"decision\" value=\"clear\"%R> %s</label> "
+		       "<label class=\"radio\"><input type=\"radio\" name=\"decision\" value=\"in\"%R> %s</label> "
+		       "<label class=\"radio\"><input type=\"radio\" name=\"decision\" value=\"out\"%R> %s</label>",
 		    c->decision == 0 ? " checked" : "", T(req, T_SEL_OV_NONE), c->decision > 0 ? " checked" : "",
 		    T(req, T_SEL_OV_IN), c->decision < 0 ? " checked" : "", T(req, T_SEL_OV_OUT));
 	html_printf(w, "<div class=\"field\"><label for=\"r-%s\">%s</label>"
 		       "<textarea id=\"r-%s\" name=\"reason\" rows=\"2\" maxlength=\"600\">%s</textarea></div>",
 		    c->id, T(req, T_SEL_REASON), c->id, c->decision_reason ? c->decision_reason : "");
-	html_printf(w, "</fieldset>\n<p><button type=\"submit\">%s</button></p>\n</form>\n</details>\n",
+	html_printf(w, "</fieldset>\n<p><button class=\"button\" type=\"submit\">%s</button></p>\n</form>\n</details>\n",
 		    T(req, T_SEL_SAVE_OVERRIDE));
 }
 
@@ -262,7 +262,7 @@ int web_select(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	html_printf(&w, "<h1>%s <span class=\"muted\" lang=\"en\">%R</span></h1>\n<p class=\"lead\">%s</p>\n",
 		    T(req, T_SEL_TITLE), req->lang == KLANG_EN ? "" : "Selection of cases", T(req, T_SEL_INTRO));
 	notice(&w, req);
-	html_printf(&w, "<form class=\"form-inline select-params\" method=\"get\" action=\"%s\">"
+	html_printf(&w, "<form class=\"form form-inline select-params\" method=\"get\" action=\"%s\">"
 		       "<div class=\"field\"><label for=\"f-period\">%s</label>"
 		       "<input id=\"f-period\" name=\"period\" type=\"text\" value=\"%s\" maxlength=\"22\" required></div>"
 		       "<div class=\"field\"><label for=\"f-size\">%s</label>"
@@ -273,7 +273,7 @@ int web_select(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		    T(req, T_SEL_CAP), sp.cap);
 	if (req->lang == KLANG_EN)
 		html_printf(&w, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
-	html_printf(&w, "<div class=\"actions\"><button type=\"submit\">%s</button></div></form>\n"
+	html_printf(&w, "<div class=\"actions\"><button class=\"button\" type=\"submit\">%s</button></div></form>\n"
 		       "<p class=\"field-hint\">%s</p>\n",
 		    T(req, T_SEL_SHOW), T(req, T_SEL_PERIOD_HINT));
 	criteria_box(&w, req);
@@ -309,13 +309,13 @@ int web_select(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 					    c->position);
 			else
 				html_printf(&w, "<span class=\"sel-badge sel-badge-out\">%s</span>", T(req, T_SEL_OUT));
-			html_printf(&w, "</td><td class=\"id\"><a href=\"%s\">%s</a></td><td>%s</td>"
-				       "<td class=\"title\"><a href=\"#c-%s\">%s</a></td><td>",
+			html_printf(&w, "</td><td class=\"id\"><a href=\"%s\">%s</a></td><td class=\"kind\">%s</td>"
+				       "<td class=\"title\"><a href=\"#c-%s\">%s</a></td><td class=\"sectors\">",
 				    cand_url(req, c), c->id,
 				    T(req, c->kind == KSELECT_DRAFT ? T_SEL_KIND_DRAFT : T_SEL_KIND_INCIDENT), c->id,
 				    c->title);
 			sectors_html(&w, req, c);
-			html_printf(&w, "</td><td>%s</td>", c->category ? c->category : "");
+			html_printf(&w, "</td><td class=\"category\">%s</td>", c->category ? c->category : "");
 			for (int k = 0; k < KSELECT_NCRITERIA; k++) {
 				if (c->score[k] < 0)
 					html_printf(&w, "<td class=\"num muted\">-</td>");
@@ -335,7 +335,7 @@ int web_select(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "</tbody></table></div>\n");
 		web_form_begin(&w, req, web_url(req, "/select/keep", NULL), "form select-keep");
 		hidden_params(&w, &sp);
-		html_printf(&w, "<p><button type=\"submit\">%s</button> <span class=\"field-hint\">%s</span></p></form>\n",
+		html_printf(&w, "<p><button class=\"button\" type=\"submit\">%s</button> <span class=\"field-hint\">%s</span></p></form>\n",
 			    T(req, T_SEL_KEEP), T(req, T_SEL_KEEP_HINT));
 		html_printf(&w, "<h2>%s</h2>\n", T(req, T_SEL_EDIT));
 		for (size_t i = 0; i < set.n; i++)
