@@ -510,6 +510,7 @@ const struct kcommand kcommands[] = {
 	  "score the candidates of a survey period and propose a shortlist",
 	  "usage: kyokun select --period P [--size N] [--cap-per-sector K] [--format text|json]\n"
 	  "       kyokun select score --period P ID --criterion KEY --score 0-3 [--note TEXT]\n"
+	  "       kyokun select score --period P ID --scores S1,S2,...,S8\n"
 	  "       kyokun select decide --period P ID (--in|--out) --reason TEXT\n"
 	  "       kyokun select decide --period P ID --clear\n"
 	  "       kyokun select keep --period P [--size N] [--cap-per-sector K]\n"
@@ -548,6 +549,8 @@ const struct kcommand kcommands[] = {
 	  "  --criterion KEY      the criterion scored\n"
 	  "  --score N            0 to 3\n"
 	  "  --note TEXT          why that score (UTF-8, at most 2,000 bytes)\n"
+	  "  --scores LIST        all eight at once in the criteria's order, each 0-3, or -\n"
+	  "                       to leave one as it is (\"3,2,2,1,-,0,3,2\"); one write\n"
 	  "  --in, --out          put the candidate in or leave it out\n"
 	  "  --clear              remove the override\n"
 	  "  --reason TEXT        why (required with --in and --out)\n"

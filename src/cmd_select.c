@@ -32,6 +32,8 @@ struct selctx {
 	int json;
 	const char *id;
 	int criterion, score;
+	int scores[KSELECT_NCRITERIA]; /* --scores: -1 leave as it is */
+	int multi;
 	const char *note;
 	int decision; /* 1 in, -1 out, 0 clear */
 	const char *reason;
@@ -305,15 +307,41 @@ static int score_run(struct kcli *cli, struct kstore *st, void *arg)
 	struct selctx *ctx = arg;
 	struct kerr err = KERR_INIT;
 
+	time_t now = kreport_now();
+	int n = 0;
+
 	if (may_select(cli))
 		return 1;
-	if (kstore_selection_score(st, &ctx->period, ctx->id, ctx->criterion, ctx->score, ctx->note, kreport_now(),
-				   &err) < 0) {
+	if (!ctx->multi) {
+		if (kstore_selection_score(st, &ctx->period, ctx->id, ctx->criterion, ctx->score, ctx->note, now,
+					   &err) < 0) {
+			kcli_error("%s", err.msg);
+			return 1;
+		}
+		fprintf(stderr, "scored %s for %s: %s (%s) = %d\n", ctx->id, ctx->period.label,
+			kselect_criteria[ctx->criterion].key, kselect_criteria[ctx->criterion].ja, ctx->score);
+		return 0;
+	}
+	/* --scores: every criterion given, in one transaction */
+	if (kstore_begin(st, &err) < 0) {
 		kcli_error("%s", err.msg);
 		return 1;
 	}
-	fprintf(stderr, "scored %s for %s: %s (%s) = %d\n", ctx->id, ctx->period.label,
-		kselect_criteria[ctx->criterion].key, kselect_criteria[ctx->criterion].ja, ctx->score);
+	for (int k = 0; k < KSELECT_NCRITERIA; k++) {
+		if (ctx->scores[k] < 0)
+			continue;
+		if (kstore_selection_score(st, &ctx->period, ctx->id, k, ctx->scores[k], NULL, now, &err) < 0) {
+			kstore_rollback(st);
+			kcli_error("%s", err.msg);
+			return 1;
+		}
+		n++;
+	}
+	if (kstore_commit(st, &err) < 0) {
+		kcli_error("%s", err.msg);
+		return 1;
+	}
+	fprintf(stderr, "scored %s for %s on %d criteria\n", ctx->id, ctx->period.label, n);
 	return 0;
 }
 
@@ -334,10 +362,40 @@ static int decide_run(struct kcli *cli, struct kstore *st, void *arg)
 	return 0;
 }
 
+/* --scores "3,2,-,0,...": eight values, each 0-3 or - (left as it is).  0 or 2 after the message. */
+static int parse_scores(const char *arg, int scores[KSELECT_NCRITERIA])
+{
+	const char *p = arg;
+	int k = 0;
+
+	for (;;) {
+		if (k == KSELECT_NCRITERIA)
+			goto bad;
+		if (*p == '-')
+			scores[k] = -1;
+		else if (*p >= '0' && *p <= '0' + KSELECT_MAX_SCORE)
+			scores[k] = *p - '0';
+		else
+			goto bad;
+		k++;
+		p++;
+		if (!*p)
+			break;
+		if (*p++ != ',')
+			goto bad;
+	}
+	if (k == KSELECT_NCRITERIA)
+		return 0;
+bad:
+	return kcli_usage_error("select", "--scores: expected %d values 0-%d or - (left as it is), separated by"
+					  " commas, in the criteria's order (damage,severity,recurrence,novelty,trend,"
+					  "spread,lessons,response)", KSELECT_NCRITERIA, KSELECT_MAX_SCORE);
+}
+
 int cmd_select(struct kcli *cli, int argc, char **argv)
 {
 	enum { O_PERIOD = 'p', O_SIZE = 's', O_CAP = 'c', O_FORMAT = 'f', O_CRIT = 'k', O_SCORE = 'n',
-	       O_NOTE = 't', O_IN = 'i', O_OUT = 'o', O_CLEAR = 'x', O_REASON = 'r' };
+	       O_NOTE = 't', O_SCORES = 'S', O_IN = 'i', O_OUT = 'o', O_CLEAR = 'x', O_REASON = 'r' };
 	static const struct option opts[] = {
 		{ "period", required_argument, NULL, O_PERIOD },
 		{ "size", required_argument, NULL, O_SIZE },
@@ -346,6 +404,7 @@ int cmd_select(struct kcli *cli, int argc, char **argv)
 		{ "criterion", required_argument, NULL, O_CRIT },
 		{ "score", required_argument, NULL, O_SCORE },
 		{ "note", required_argument, NULL, O_NOTE },
+		{ "scores", required_argument, NULL, O_SCORES },
 		{ "in", no_argument, NULL, O_IN },
 		{ "out", no_argument, NULL, O_OUT },
 		{ "clear", no_argument, NULL, O_CLEAR },
@@ -411,6 +470,12 @@ int cmd_select(struct kcli *cli, int argc, char **argv)
 			ctx.note = optarg;
 			seen |= 4;
 			break;
+		case O_SCORES:
+			if ((rc = parse_scores(optarg, ctx.scores)))
+				return rc;
+			ctx.multi = 1;
+			seen |= 4;
+			break;
 		case O_IN:
 		case O_OUT:
 		case O_CLEAR:
@@ -452,7 +517,11 @@ int cmd_select(struct kcli *cli, int argc, char **argv)
 	} else if (argc - optind > 0) {
 		return kcli_usage_error("select", "%s: unexpected argument '%.80s'", subname[ctx.sub], argv[optind]);
 	}
-	if (ctx.sub == S_SCORE) {
+	if (ctx.sub == S_SCORE && ctx.multi) {
+		if (crit || ctx.score >= 0 || ctx.note)
+			return kcli_usage_error("select", "select score: --scores gives every criterion; not with"
+							  " --criterion, --score or --note");
+	} else if (ctx.sub == S_SCORE) {
 		if (!crit)
 			return kcli_usage_error("select", "select score: --criterion needed (one of: damage, severity,"
 							  " recurrence, novelty, trend, spread, lessons, response; or 1-8)");

@@ -200,13 +200,11 @@ static int str_cmp0(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-/* Is a to be taken before b (both eligible, within the near tie)?  Category count first. */
-static int better(const struct kselect_cand *a, const struct kselect_cand *b, const struct tally *cat)
+/* Does a come before b on the score alone (total, lessons, earlier, id)? */
+static int by_score(const struct kselect_cand *a, const struct kselect_cand *b)
 {
-	int ca = tally_get(cat, cat_of(a)), cb = tally_get(cat, cat_of(b)), d;
+	int d;
 
-	if (ca != cb)
-		return ca < cb;
 	if (a->total != b->total)
 		return a->total > b->total;
 	if (a->score[6] != b->score[6])
@@ -214,6 +212,16 @@ static int better(const struct kselect_cand *a, const struct kselect_cand *b, co
 	if ((d = str_cmp0(a->when, b->when)))
 		return d < 0;
 	return str_cmp0(a->id, b->id) < 0;
+}
+
+/* Is a to be taken before b (both eligible, within the near tie)?  The category's count first. */
+static int better(const struct kselect_cand *a, const struct kselect_cand *b, const struct tally *cat)
+{
+	int ca = tally_get(cat, cat_of(a)), cb = tally_get(cat, cat_of(b));
+
+	if (ca != cb)
+		return ca < cb;
+	return by_score(a, b);
 }
 
 int kselect_shortlist(struct kselect_cand *c, size_t n, const struct kselect_params *p, struct kselect_result *res,
@@ -253,12 +261,12 @@ int kselect_shortlist(struct kselect_cand *c, size_t n, const struct kselect_par
 			if (c[j].nscored && c[j].total > c[i].total)
 				c[i].rank++;
 	}
-	/* 1. the overrides: in first, in the order of their totals */
+	/* 1. the overrides: in first, in the order of their scores */
 	for (;;) {
 		struct kselect_cand *best = NULL;
 
 		for (size_t i = 0; i < n; i++)
-			if (c[i].decision > 0 && !c[i].in && (!best || better(&c[i], best, &cat)))
+			if (c[i].decision > 0 && !c[i].in && (!best || by_score(&c[i], best)))
 				best = &c[i];
 		if (!best)
 			break;
@@ -291,10 +299,7 @@ int kselect_shortlist(struct kselect_cand *c, size_t n, const struct kselect_par
 			if (!best || better(x, best, &cat))
 				best = x;
 			/* who would have been taken on the score alone */
-			if (!top || x->total > top->total || (x->total == top->total && x->score[6] > top->score[6]) ||
-			    (x->total == top->total && x->score[6] == top->score[6] &&
-			     (str_cmp0(x->when, top->when) < 0 ||
-			      (!str_cmp0(x->when, top->when) && str_cmp0(x->id, top->id) < 0))))
+			if (!top || by_score(x, top))
 				top = x;
 		}
 		if (best != top)

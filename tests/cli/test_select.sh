@@ -67,22 +67,22 @@ expect_eq "json: the draft is kind draft with its incident" "$(jget ".candidates
 	"$(want "draft $I4 gas マルウェア等の感染")"
 
 # ---- scores --------------------------------------------------------------------------------
-# scores ID S1 ... S8
+# scores ID S1,...,S8 (the first with a note on each criterion, one at a time)
+k=1
+for s in 3 3 3 3 3 3 2 0; do   # 20
+	"$KYOKUN" --as ana select score --period 2025 "$I1" --criterion "$k" --score "$s" --note "基準$k の所見" >"$T/out" 2>"$T/err" ||
+		fail "select score $I1 $k" "$(cat "$T/err")"
+	k=$((k + 1))
+done
 scores() {
-	id=$1
-	shift
-	k=1
-	for s in "$@"; do
-		"$KYOKUN" --as ana select score --period 2025 "$id" --criterion "$k" --score "$s" --note "基準$k の所見" >"$T/out" 2>"$T/err" ||
-			fail "select score $id $k" "$(cat "$T/err")"
-		k=$((k + 1))
-	done
+	"$KYOKUN" --as ana select score --period 2025 "$1" --scores "$2" >"$T/out" 2>"$T/err" || fail "select score $1 --scores $2" "$(cat "$T/err")"
 }
-scores "$I1" 3 3 3 3 3 3 2 0   # 20
-scores "$I2" 3 3 3 3 3 2 2 0   # 19
-scores "$I3" 3 3 3 3 3 3 0 0   # 18
-scores "$I4" 2 2 2 2 2 2 0 0   # 12, given under the incident's id: the draft's
-scores "$I6" 1 1 1 1 1 1 2 1   # 9
+scores "$I2" 3,3,3,3,3,2,2,0   # 19
+scores "$I3" 3,3,3,3,3,3,0,0   # 18
+scores "$I4" 2,2,2,2,2,2,0,0   # 12, given under the incident's id: the draft's
+scores "$I6" 1,1,1,1,1,1,2,-   # 8, then 9 below
+expect_err "select score --scores: says how many" "on 7 criteria"
+scores "$I6" -,-,-,-,-,-,-,1
 run select score --period 2025 "$I1" --criterion lessons --score 2 --note "訓練の重要性"
 expect_rc "select score --criterion KEY" 0
 expect_err "select score: says what was scored" "lessons .*= 2"
@@ -147,6 +147,13 @@ expect_rc "no --period: usage error" 2
 run select score --period 2025 "$I5" --criterion impact --score 2
 expect_rc "an unknown criterion: usage error" 2
 expect_err "an unknown criterion: names the option" "--criterion: 'impact'"
+run select score --period 2025 "$I5" --scores 3,3,3
+expect_rc "--scores with three values: usage error" 2
+expect_err "--scores with three values: names the option" "--scores: expected 8 values"
+run select score --period 2025 "$I5" --scores 3,3,3,3,3,3,3,9
+expect_rc "--scores with a 9: usage error" 2
+run select score --period 2025 "$I5" --scores 3,3,3,3,3,3,3,3 --criterion damage
+expect_rc "--scores with --criterion: usage error" 2
 run select score --period 2025 "$I5" --criterion damage --score 4
 expect_rc "a score out of range: usage error" 2
 expect_err "a score out of range: names the option" "--score"
