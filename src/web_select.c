@@ -413,7 +413,7 @@ int web_select_score(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 		return err->code;
 	/* every field checked before anything is written */
 	for (int k = 0; k < KSELECT_NCRITERIA; k++) {
-		char name[8];
+		char name[16];
 		const char *v;
 
 		snprintf(name, sizeof(name), "s%d", k);
