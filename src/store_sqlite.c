@@ -332,7 +332,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 
 	/* 9: selection (issue 13, h-select: scores, decisions, shortlists) */
-	"CREATE TABLE selection_scores("
+	/* (IF NOT EXISTS: a database whose schema was set back to 4 by dropping only migrations 5-8 keeps these) */
+	"CREATE TABLE IF NOT EXISTS selection_scores("
 	"  period TEXT NOT NULL,"
 	"  candidate TEXT NOT NULL,"
 	"  criterion TEXT NOT NULL,"
@@ -342,7 +343,7 @@ static const char *const migrations[] = {
 	"  at TEXT NOT NULL,"
 	"  PRIMARY KEY(period, candidate, criterion)"
 	");"
-	"CREATE TABLE selection_decisions("
+	"CREATE TABLE IF NOT EXISTS selection_decisions("
 	"  period TEXT NOT NULL,"
 	"  candidate TEXT NOT NULL,"
 	"  decision TEXT NOT NULL CHECK (decision IN ('in','out')),"
@@ -351,7 +352,7 @@ static const char *const migrations[] = {
 	"  at TEXT NOT NULL,"
 	"  PRIMARY KEY(period, candidate)"
 	");"
-	"CREATE TABLE selection_kept("
+	"CREATE TABLE IF NOT EXISTS selection_kept("
 	"  period TEXT NOT NULL,"
 	"  candidate TEXT NOT NULL,"
 	"  kind TEXT NOT NULL CHECK (kind IN ('incident','draft')),"
@@ -363,7 +364,7 @@ static const char *const migrations[] = {
 	"  kept_at TEXT NOT NULL,"
 	"  PRIMARY KEY(period, candidate)"
 	");"
-	"CREATE INDEX selection_kept_candidate ON selection_kept(candidate);",
+	"CREATE INDEX IF NOT EXISTS selection_kept_candidate ON selection_kept(candidate);",
 
 	/* 10: anonymisation: names to look for, dismissed findings (issue 13, h-redact) */
 	"CREATE TABLE IF NOT EXISTS placeholder_10(x);",
