@@ -232,6 +232,9 @@ hdr_has "POST score: back to the page" "^location: /select\\?period=2025&size=3&
 post "$T/ana" /select/score "$AC" --data-urlencode period=2025 --data-urlencode "id=$I5" --data-urlencode s0=7
 expect_code "POST score 7: 400" 400
 body_has "POST score 7: names the field" "s0 (damage)"
+post "$T/ana" /select/score "$AC" --data-urlencode period=2025 --data-urlencode "id=$I5" --data-urlencode s2=1 \
+	--data-urlencode "n2=$(printf 'bad \377 note')"
+expect_code "POST a note that is not UTF-8: 400 (the form is refused whole; nothing stored: see 'scored' below)" 400
 post "$T/ana" /select/score "$AC" --data-urlencode period=2025 --data-urlencode "id=$I7" --data-urlencode s0=1
 expect_code "POST score for a non-candidate: 404" 404
 post "$T/ana" /select/decide "$AC" --data-urlencode period=2025 --data-urlencode "id=$I5" --data-urlencode decision=in \
