@@ -117,7 +117,7 @@ const char *kselect_kind_name(int kind)
 const char *kselect_why_name(int why)
 {
 	static const char *const names[] = { "rank", "spread", "override", "override", "unscored",
-					     "cap", "cut", "spread", "full" };
+					     "cap", "cut", "spread", "full", "tie" };
 
 	return why >= 0 && why < (int)(sizeof(names) / sizeof(names[0])) ? names[why] : NULL;
 }
@@ -325,6 +325,9 @@ int kselect_shortlist(struct kselect_cand *c, size_t n, const struct kselect_par
 			x->why_count = tally_get(&sec, s);
 		} else if (res->cut >= 0 && x->total < res->cut) {
 			x->why = KSELECT_OUT_CUT;
+		} else if (res->cut >= 0 && x->total == res->cut) {
+			x->why = KSELECT_OUT_TIE;
+			x->why_count = tally_get(&cat, cat_of(x));
 		} else if (res->cut >= 0) {
 			x->why = KSELECT_OUT_SPREAD;
 			x->why_count = tally_get(&cat, cat_of(x));
@@ -403,6 +406,11 @@ int kselect_reason(const struct kselect_cand *c, const struct kselect_result *re
 	case KSELECT_OUT_FULL:
 		rc = kbuf_addf(out, "out: the list is full with the analysts' choices (score %d%s)", c->total, part);
 		break;
+	case KSELECT_OUT_TIE:
+		rc = kbuf_addf(out, "out: tied at the cut (score %d%s) and lost the tie-break (category %s had %d;"
+			       " then the lessons score, the earlier detection, the id)",
+			       c->total, part, *cat_of(c) ? cat_of(c) : "(none)", c->why_count);
+		break;
 	default:
 		rc = kbuf_adds(out, "?");
 	}
@@ -448,6 +456,10 @@ int kselect_reason_ja(const struct kselect_cand *c, const struct kselect_result 
 		break;
 	case KSELECT_OUT_FULL:
 		rc = kbuf_addf(out, "対象外: 分析担当の判断で一覧が埋まっている (得点 %d%s)", c->total, part);
+		break;
+	case KSELECT_OUT_TIE:
+		rc = kbuf_addf(out, "対象外: ボーダーと同点 (得点 %d%s) で優先順位により選外 (類型 %s は %d 件、次に教訓の点、検知の早い順)",
+			       c->total, part, *cat_of(c) ? cat_of(c) : "類型なし", c->why_count);
 		break;
 	default:
 		rc = kbuf_adds(out, "?");

@@ -30,12 +30,15 @@
  *      category has the fewest cases on the list so far is taken; then
  *      the higher total, then the higher 得られる気付き・教訓 score, then
  *      the earlier detection (period) time, then the id.
+ *   1a. The overrides in are listed first, in the order of their scores.
  *   4. Every candidate left out gets the first reason that holds: its
- *      sector is full ("out: 電力 already has 2 (cap 2)"), it is below the
- *      cut (the lowest total the algorithm took: "out: below the cut
- *      (score 9, the cut is 12)"), it lost to the category spread
- *      ("out: category マルウェア already has 2; spread to others within
- *      1 point"), or the list is full of overrides.
+ *      sector is full ("out: 電力 already has 2 (cap 2; score 18)"), it is
+ *      below the cut (the lowest total the algorithm took: "out: below the
+ *      cut (score 9, the cut is 12)"), it is tied at the cut and lost the
+ *      tie-break ("out: tied at the cut (score 12) and lost the tie-break"),
+ *      it scored above the cut and lost to the category spread ("out:
+ *      category マルウェア already has 2; spread to others within 1 point"),
+ *      or the list is full of overrides.
  */
 #ifndef KYOKUN_SELECT_H
 #define KYOKUN_SELECT_H
@@ -99,8 +102,9 @@ enum kselect_why {
 	KSELECT_OUT_CUT,       /* below the cut */
 	KSELECT_OUT_SPREAD,    /* lost a near tie to the category spread */
 	KSELECT_OUT_FULL,      /* the overrides filled the list */
+	KSELECT_OUT_TIE,       /* tied at the cut and lost the tie-break */
 };
-const char *kselect_why_name(int why); /* "rank", "spread", "override", "override", "unscored", "cap", "cut", "spread", "full" */
+const char *kselect_why_name(int why); /* "rank", "spread", "override", "override", "unscored", "cap", "cut", "spread", "full", "tie" */
 
 /*
  * One candidate: what the caller fills (strings borrowed; sectors are tags,

@@ -101,6 +101,10 @@ expect_eq "json: a score with its note, scorer and time" \
 	"$(want '2 訓練の重要性 local:'"$(id -un)"' 2026-03-20T00:00:00Z')"
 expect_eq "json: the draft's scores were given under its incident's id" "$(jget ".candidates[] | select(.id == \"$D4\") | .scored")" "$(want 8)"
 
+run select --period 2025-05-01..2025-06-30 --format json
+expect_rc "select --period with a range of days" 0
+expect_eq "a range of days: the candidates detected in it" "$(jget '[.candidates[].id] | join(",")')" "$(want "$I1,$I2")"
+expect_eq "a range of days: its bounds (JST)" "$(jget '"\(.since) \(.until)"')" "$(want '2025-04-30T15:00:00Z 2025-06-30T15:00:00Z')"
 run select --period 2025 --size 3 --cap-per-sector 2
 expect_rc "select (text)" 0
 expect_out "text: the period" "年度 2025 \\(2025-04-01 – 2026-03-31 JST\\)"

@@ -249,7 +249,9 @@ static void test_spread(void **state)
 	c[2].when = "2025-04-02T00:00:00Z";
 	run(c, 4, 3, 3, &res);
 	assert_string_equal(listed(c, 4), "S,R,P");
-	expect_reason(c, 4, &res, "Q", "out: category X already has 3; spread to others within 1 point (score 12)");
+	expect_reason(c, 4, &res, "Q", "out: tied at the cut (score 12) and lost the tie-break (category X had 3;"
+		      " then the lessons score, the earlier detection, the id)");
+	assert_string_equal(kselect_why_name(by_id(c, 4, "Q")->why), "tie");
 	/* with categories: spread first over the tie */
 	c[0].category = "Y";
 	run(c, 4, 2, 3, &res);
