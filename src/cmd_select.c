@@ -232,6 +232,15 @@ static void print_text(const struct selctx *ctx, const struct kselect_set *set, 
 		kbuf_reset(&b);
 		kselect_reason(c, res, &b);
 		printf("    %s\n", kbuf_str(&b));
+		if (c->nscored) {
+			fputs("    scores", stdout);
+			for (int k = 0; k < KSELECT_NCRITERIA; k++)
+				if (c->score[k] < 0)
+					printf(" %s=-", kselect_criteria[k].key);
+				else
+					printf(" %s=%d", kselect_criteria[k].key, c->score[k]);
+			putchar('\n');
+		}
 	}
 	kbuf_release(&b);
 }

@@ -110,6 +110,7 @@ expect_rc "select (text)" 0
 expect_out "text: the period" "年度 2025 \\(2025-04-01 – 2026-03-31 JST\\)"
 expect_out "text: the cap reason" "out: 電力 already has 2 \\(cap 2"
 expect_out "text: the rank reason" "in: 2nd by score 19/24"
+expect_out "text: the scores by criterion" "scores damage=3 severity=3 recurrence=3 novelty=3 trend=3 spread=2 lessons=2 response=0"
 
 # ---- overrides -------------------------------------------------------------------------------
 run select decide --period 2025 "$I6" --in --reason "水道分野の事例として必要"
@@ -222,6 +223,9 @@ body_has "page: the forms carry the CSRF token" "name=\"csrf\" value=\"$AC\""
 body_has "page: the keep form" "action=\"/select/keep\""
 get "/select?period=2025&size=3&cap=2&lang=en" -b "$T/ana"
 body_has "page in English: the reasons in English" "out: below the cut (score 12, the cut is 18)"
+get "/select?period=2030" -b "$T/ana"
+expect_code "GET /select for a period without candidates: 200" 200
+body_has "a period without candidates: says so" "この期間に候補はありません"
 get "/select?period=bad" -b "$T/ana"
 expect_code "GET /select?period=bad: 400" 400
 get "/select?period=2025&size=0" -b "$T/ana"
