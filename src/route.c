@@ -8,6 +8,7 @@
 #include "reader.h"
 #include "web.h"
 #include "web_incident.h"
+#include "web_select.h"
 
 #include <string.h>
 #include <strings.h>
@@ -82,6 +83,10 @@ const struct kroute kroutes[] = {
 	{ "POST", "/incidents/:id/candidate", web_incident_candidate, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	{ "POST", "/incidents/:id/draft", web_incident_draft, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
 	/* issue 13, h-select: the selection page */
+	{ "GET", "/select", web_select, KRESP_HTML, KCAP_CASE_EDIT, 0, NULL },
+	{ "POST", "/select/score", web_select_score, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/select/decide", web_select_decide, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/select/keep", web_select_keep, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
 	/* operations: load balancers ask /healthz; /metrics is for Prometheus on this machine, or admins */
 	{ "GET", "/healthz", web_healthz, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/metrics", web_metrics, KRESP_HTML, KROUTE_LOOPBACK_OR_ADMIN, 0, NULL },

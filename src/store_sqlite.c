@@ -332,7 +332,39 @@ static const char *const migrations[] = {
 	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
 
 	/* 9: selection (issue 13, h-select: scores, decisions, shortlists) */
-	"CREATE TABLE IF NOT EXISTS placeholder_9(x);",
+	/* (IF NOT EXISTS: a database whose schema was set back to 4 by dropping only migrations 5-8 keeps these) */
+	"CREATE TABLE IF NOT EXISTS selection_scores("
+	"  period TEXT NOT NULL,"
+	"  candidate TEXT NOT NULL,"
+	"  criterion TEXT NOT NULL,"
+	"  score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 3),"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  scorer TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  PRIMARY KEY(period, candidate, criterion)"
+	");"
+	"CREATE TABLE IF NOT EXISTS selection_decisions("
+	"  period TEXT NOT NULL,"
+	"  candidate TEXT NOT NULL,"
+	"  decision TEXT NOT NULL CHECK (decision IN ('in','out')),"
+	"  reason TEXT NOT NULL,"
+	"  decided_by TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  PRIMARY KEY(period, candidate)"
+	");"
+	"CREATE TABLE IF NOT EXISTS selection_kept("
+	"  period TEXT NOT NULL,"
+	"  candidate TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('incident','draft')),"
+	"  chosen INTEGER NOT NULL,"
+	"  position INTEGER,"
+	"  total INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  kept_by TEXT NOT NULL,"
+	"  kept_at TEXT NOT NULL,"
+	"  PRIMARY KEY(period, candidate)"
+	");"
+	"CREATE INDEX IF NOT EXISTS selection_kept_candidate ON selection_kept(candidate);",
 
 	/* 10: anonymisation: names to look for, dismissed findings (issue 13, h-redact) */
 	"CREATE TABLE IF NOT EXISTS placeholder_10(x);",

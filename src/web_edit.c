@@ -31,6 +31,7 @@
  */
 #include "web.h"
 #include "web_form.h"
+#include "web_select.h"
 #include "account.h"
 #include "case.h"
 #include "case_json.h"
@@ -1185,6 +1186,9 @@ int web_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "</p><button class=\"button\" type=\"submit\">%s</button></form>\n</section>\n",
 			    T(req, T_ED_PUBLISH));
 	}
+	/* issue 13, h-select: why it was chosen or not (選定理由) */
+	if ((rc = web_select_reasons_box(&w, req, req->st, id, err)) < 0)
+		goto out;
 	html_printf(&w, "</aside>\n</div>\n");
 	web_end(&w, req);
 	resp->no_store = 1;

@@ -267,6 +267,9 @@ void web_account_bar(struct html *w, const struct khttp_req *req)
 	if (kreader_may_see_drafts(r))
 		html_printf(w, "<a class=\"desk-link\" href=\"%s\">%s</a>", web_url(req, "/drafts", NULL),
 			    T(req, T_ED_DRAFTS));
+	if (kreader_may_see_drafts(r)) /* issue 13, h-select: the selection of a survey period */
+		html_printf(w, "<a class=\"desk-link\" href=\"%s\">%s</a>", web_url(req, "/select", NULL),
+			    T(req, T_SEL_NAV));
 	if (kreader_can(r, KCAP_ADMIN))
 		html_printf(w, "<a class=\"admin-link\" href=\"%s\">%s</a>", web_url(req, "/admin", NULL),
 			    T(req, T_NAV_ADMIN));
