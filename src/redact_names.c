@@ -399,9 +399,9 @@ int rscan_persons(const struct rfield *f, struct rcands *out)
 			if (r_kata(u[a]) && (a == 0 || !r_kata(u[a - 1]))) {
 				while (b < n && r_kata(u[b]))
 					b++;
-				if (b - a >= 2 && b < n &&
-				    ((u[b] == 0x6C0F && !(b + 1 < n && u[b + 1] == 0x540D)) || r_at(u, n, b, "さん"))) {
-					if (add_person(out, a, b + (u[b] == 0x6C0F ? 1 : 2), "担当者"))
+				/* (not さん: ベンダーさん, メーカーさん are companies) */
+				if (b - a >= 2 && b < n && u[b] == 0x6C0F && !(b + 1 < n && u[b + 1] == 0x540D)) {
+					if (add_person(out, a, b + 1, "担当者"))
 						return KE_NOMEM;
 				}
 				a = b > a ? b : a + 1;

@@ -431,6 +431,20 @@ static int scan_products(struct rreid *r, size_t fi, const struct rfield *f)
 			continue;
 		}
 		p = product_before(u, i);
+		/* "to 3.8 million", "around 1.5": a two-part number after a lower-case word is not a version */
+		if (p != (size_t)-1 && !kw && parts == 2 && r_alpha(u[p])) {
+			int proper = 0;
+
+			for (size_t j = p; j < i && !proper; j++)
+				proper = (u[j] >= 'A' && u[j] <= 'Z') || r_digit(u[j]);
+			if (!proper)
+				p = (size_t)-1;
+		}
+		if (p != (size_t)-1 && e + 1 < n && u[e] == ' ' &&
+		    (r_at(u, n, e + 1, "million") || r_at(u, n, e + 1, "billion") || r_at(u, n, e + 1, "thousand") ||
+		     r_at(u, n, e + 1, "percent") || r_at(u, n, e + 1, "times") || r_at(u, n, e + 1, "gb") ||
+		     r_at(u, n, e + 1, "mb") || r_at(u, n, e + 1, "tb") || r_at(u, n, e + 1, "kb")))
+			p = (size_t)-1;
 		if (p == (size_t)-1) {
 			i = e > i ? e - 1 : i;
 			continue;
