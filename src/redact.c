@@ -348,13 +348,35 @@ static int resolve(struct rcands *c, size_t n)
 
 /* ---- the check ---------------------------------------------------------------------- */
 
-/* The label of organisation number k by order of appearance: A社 .. Z社, then A2社 ... */
-static void org_label(size_t k, char *buf, size_t n)
+/*
+ * The label of organisation number k by order of appearance: A社 .. Z社,
+ * then A2社 ...; letters the case already uses as labels (an "X社" written
+ * by hand or by an earlier apply) are skipped, so that two organisations
+ * never share one.
+ */
+static void org_label(size_t k, const unsigned char used[26], char *buf, size_t n)
 {
-	if (k < 26)
-		snprintf(buf, n, "%c社", (char)('A' + k));
-	else
-		snprintf(buf, n, "%c%zu社", (char)('A' + k % 26), k / 26 + 1);
+	size_t free_letters = 0;
+
+	for (int i = 0; i < 26; i++)
+		free_letters += !used[i];
+	if (k < free_letters) {
+		for (int i = 0; i < 26; i++)
+			if (!used[i] && k-- == 0) {
+				snprintf(buf, n, "%c社", (char)('A' + i));
+				return;
+			}
+	}
+	k -= free_letters;
+	snprintf(buf, n, "%c%zu社", (char)('A' + k % 26), k / 26 + 2);
+}
+
+/* The letters used as X社 labels in f. */
+static void used_labels(const struct rfield *f, unsigned char used[26])
+{
+	for (size_t i = 0; i + 1 < f->n; i++)
+		if (f->u[i] >= 'A' && f->u[i] <= 'Z' && f->u[i + 1] == 0x793E /* 社 */ && (i == 0 || !r_alnum(f->u[i - 1])))
+			used[f->u[i] - 'A'] = 1;
 }
 
 static int add_finding(struct kfinding_list *out, const char *field, const struct rfield *f,
@@ -395,6 +417,7 @@ int kredact_check(const struct kcase *c, const struct kstrv *names, struct kfind
 	struct rnames *rn = NULL;
 	struct rreid *reid = NULL;
 	int *org_order = NULL;
+	unsigned char used[26] = { 0 };
 	size_t norgs = 0, nids = (names ? names->n : 0) + 1;
 	int rc;
 
@@ -417,6 +440,7 @@ int kredact_check(const struct kcase *c, const struct kstrv *names, struct kfind
 		    (rc = rscan_orgs(rn, &fields[i], &cands[i])) || (rc = rscan_persons(&fields[i], &cands[i])) ||
 		    (rc = resolve(&cands[i], fields[i].n)) || (rc = rreid_scan(reid, i, &fields[i])))
 			goto out;
+		used_labels(&fields[i], used);
 	}
 	for (size_t i = 0; i < refs.n; i++) {
 		if ((rc = rreid_emit(reid, i, &fields[i], fields, &cands[i])))
@@ -430,7 +454,7 @@ int kredact_check(const struct kcase *c, const struct kstrv *names, struct kfind
 			if (x->kind == KFIND_NAME && x->name_id >= 0 && (size_t)x->name_id < nids) {
 				if (org_order[x->name_id] < 0)
 					org_order[x->name_id] = (int)norgs++;
-				org_label((size_t)org_order[x->name_id], lab, sizeof(lab));
+				org_label((size_t)org_order[x->name_id], used, lab, sizeof(lab));
 				label = lab;
 			}
 			if ((rc = add_finding(out, fields[i].name, &fields[i], x, label)))

@@ -462,6 +462,26 @@ int rscan_persons(const struct rfield *f, struct rcands *out)
 				hit = 1;
 			}
 		}
+		/* a family name, a space, a given name: 山田 太郎 (a contact's name as forms write it) */
+		if (!hit && rfamily_name(u, a, b) && b + 1 < n && u[b] == ' ' && r_kanji(u[b + 1])) {
+			size_t g = b + 1;
+
+			while (g < n && r_kanji(u[g]))
+				g++;
+			int honor = u[g - 1] == 0x6C0F || u[g - 1] == 0x69D8 || u[g - 1] == 0x6BBF; /* 山田 太郎氏 */
+
+			if (g - b - 1 - (size_t)honor <= 3) {
+				size_t e = g;
+				const char *label = honor ? "担当者" : "職員";
+
+				if (r_at(u, n, e, "さん"))
+					e += 2, label = "担当者";
+				if (add_person(out, a, e, label))
+					return KE_NOMEM;
+				a = e;
+				continue;
+			}
+		}
 		/* a family name on its own, followed by a particle: 山田が、田中は */
 		if (!hit && b - a >= 2 && rfamily_name(u, a, b) && b < n &&
 		    (u[b] == 0x304C || u[b] == 0x306F || u[b] == 0x3068 || u[b] == 0x306B || u[b] == 0x3082 ||

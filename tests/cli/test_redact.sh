@@ -111,6 +111,14 @@ run --as rep-s redact --apply rd-1
 expect_rc "--as the organisation's own reporter: may see, may not anonymise" 1
 expect_err "--as reporter: says who may" 'analysts and publishers'
 
+printf '%s\n' '{"id": "rd-red", "title": "山田部長の件", "tlp": "red", "owner": "サンプル電機"}' >"$T/red.json"
+"$KYOKUN" add "$T/red.json" >/dev/null 2>&1
+run --as ana redact --apply rd-red
+expect_rc "--as analyst: --apply on a TLP:RED case the analyst may not see: refused" 1
+expect_err "--as analyst: TLP:RED is not there for the analyst" 'no case with id "rd-red"'
+run show rd-red
+expect_out "TLP:RED case unchanged" '山田部長の件'
+
 # ---- apply -------------------------------------------------------------------------------------------
 run --as ana redact --apply rd-1
 expect_rc "--as analyst: --apply" 0

@@ -86,6 +86,8 @@ static const struct {
 	{ KFIND_PERSON, "情報システム部の田中さんが", "田中さん", 8, 12, "担当者" },
 	{ KFIND_PERSON, "鈴木が対応した", "鈴木", 0, 2, "職員" },
 	{ KFIND_PERSON, "スミス氏が来訪", "スミス氏", 0, 4, "担当者" },
+	{ KFIND_PERSON, "連絡者 山田 太郎 (内線)", "山田 太郎", 4, 9, "職員" },
+	{ KFIND_PERSON, "窓口は高橋 一郎氏です", "高橋 一郎氏", 3, 9, "担当者" },
 	{ KFIND_REID, "2025年4月12日に横浜市で発生", "2025年4月12日", 0, 10, NULL },
 	{ KFIND_REID, "利用者12,345人に影響", "12,345人", 3, 10, NULL },
 	{ KFIND_REID, "サービスが3時間27分停止した", "3時間27分", 5, 11, NULL },
@@ -313,6 +315,21 @@ static void test_labels_and_apply(void **state)
 	kcase_free(&c);
 }
 
+/* labels already in the text (A社 written by hand) are not given to another organisation */
+static void test_labels_skip_used(void **state)
+{
+	struct kcase c;
+	struct kerr err = KERR_INIT;
+	size_t n = 0;
+
+	(void)state;
+	mkcase(&c, "株式会社サンプル", "A社とC社の委託先であるサンプル社");
+	assert_int_equal(kredact_apply(&c, NULL, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(c.sections[KSEC_BACKGROUND], "A社とC社の委託先であるB社");
+	kcase_free(&c);
+}
+
 /* apply keeps reid findings and the rest of the text byte for byte */
 static void test_apply_keeps_reid(void **state)
 {
@@ -517,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_name_word),
 		cmocka_unit_test(test_metacharacters),
 		cmocka_unit_test(test_labels_and_apply),
+		cmocka_unit_test(test_labels_skip_used),
 		cmocka_unit_test(test_apply_keeps_reid),
 		cmocka_unit_test(test_reid_needs_both),
 		cmocka_unit_test(test_suggestions),
