@@ -321,7 +321,8 @@ static int resolve(struct rcands *c, size_t n)
 		return KE_NOMEM;
 	for (size_t i = 0; i < c->n; i++)
 		c->v[i].prio = prio_of(c->v[i].kind);
-	qsort(c->v, c->n, sizeof(*c->v), cmp_prio);
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), cmp_prio);
 	for (size_t i = 0; i < c->n; i++) {
 		struct rcand *x = &c->v[i];
 		int clash = 0;
@@ -342,7 +343,8 @@ static int resolve(struct rcands *c, size_t n)
 	}
 	c->n = k;
 	free(taken);
-	qsort(c->v, c->n, sizeof(*c->v), cmp_start);
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), cmp_start);
 	return 0;
 }
 
@@ -445,7 +447,8 @@ int kredact_check(const struct kcase *c, const struct kstrv *names, struct kfind
 	for (size_t i = 0; i < refs.n; i++) {
 		if ((rc = rreid_emit(reid, i, &fields[i], fields, &cands[i])))
 			goto out;
-		qsort(cands[i].v, cands[i].n, sizeof(*cands[i].v), cmp_start);
+		if (cands[i].n > 1)
+			qsort(cands[i].v, cands[i].n, sizeof(*cands[i].v), cmp_start);
 		for (size_t j = 0; j < cands[i].n; j++) {
 			struct rcand *x = &cands[i].v[j];
 			char lab[32];
@@ -517,7 +520,8 @@ int kredact_apply_findings(struct kcase *c, const struct kfinding_list *fl, size
 				sel[ns++] = &fl->v[j];
 		if (!ns)
 			continue;
-		qsort(sel, ns, sizeof(*sel), cmp_finding);
+		if (ns > 1)
+			qsort(sel, ns, sizeof(*sel), cmp_finding);
 		if ((rc = rfield_decode(&f, refs.v[i].text))) {
 			rfield_free(&f);
 			goto out;
