@@ -335,14 +335,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE IF NOT EXISTS placeholder_9(x);",
 
 	/* 10: anonymisation: names to look for, dismissed findings (issue 13, h-redact) */
-	"CREATE TABLE redact_names("
+	"CREATE TABLE IF NOT EXISTS redact_names("
 	"  case_id TEXT NOT NULL,"
 	"  name TEXT NOT NULL,"
 	"  added TEXT NOT NULL,"
 	"  actor TEXT,"
 	"  PRIMARY KEY(case_id, name)"
 	");"
-	"CREATE TABLE redact_dismissed("
+	"CREATE TABLE IF NOT EXISTS redact_dismissed("
 	"  case_id TEXT NOT NULL,"
 	"  kind TEXT NOT NULL,"
 	"  text TEXT NOT NULL,"
