@@ -18,6 +18,10 @@
 #include "case.h"
 #include "kerr.h"
 #include "redact.h"
+#include "store.h"
+#include "store_account.h"
+#include "store_redact.h"
+#include <unistd.h>
 
 static void mkcase(struct kcase *c, const char *owner, const char *text)
 {
@@ -89,6 +93,7 @@ static const struct {
 	{ KFIND_PERSON, "連絡者 山田 太郎 (内線)", "山田 太郎", 4, 9, "職員" },
 	{ KFIND_PERSON, "窓口は高橋 一郎氏です", "高橋 一郎氏", 3, 9, "担当者" },
 	{ KFIND_REID, "2025年4月12日に横浜市で発生", "2025年4月12日", 0, 10, NULL },
+	{ KFIND_REID, "同年4月12日、福岡県の本社で", "4月12日", 2, 7, NULL },
 	{ KFIND_REID, "利用者12,345人に影響", "12,345人", 3, 10, NULL },
 	{ KFIND_REID, "サービスが3時間27分停止した", "3時間27分", 5, 11, NULL },
 	{ KFIND_REID, "FooGate 9.2.1 の脆弱性", "FooGate 9.2.1", 0, 13, NULL },
@@ -466,6 +471,65 @@ static void test_random(void **state)
 	kstrv_clear(&names);
 }
 
+/* The store: names stored per case, dismissals, and what stays unresolved (the approval's question). */
+static void test_store_unresolved(void **state)
+{
+	char dir[] = "/tmp/kyokun-redact-XXXXXX", path[600];
+	struct kstore *st = NULL;
+	struct kerr err = KERR_INIT;
+	struct kcase c;
+	struct kfinding_list fl = { 0 };
+	struct kstrv names = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/k.db", dir);
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_set_actor(st, 0, "local:test", "cli"), 0);
+	mkcase(&c, "株式会社サンプル", "サンプルとテスト工業の田中さんが 192.0.2.9 を調べた");
+	assert_int_equal(kstore_put(st, &c, NULL, &err), 0);
+
+	assert_int_equal(kstore_redact_unresolved(st, &c, &fl, &err), 0);
+	assert_int_equal(fl.n, 3); /* サンプル, 田中さん, the address */
+	kfinding_list_free(&fl);
+
+	assert_int_equal(kstore_redact_name_add(st, "t-1", "テスト工業", &err), 0);
+	assert_int_equal(kstore_redact_name_add(st, "t-1", "テスト工業", &err), KE_EXISTS);
+	assert_int_equal(kstore_redact_name_add(st, "t-1", "", &err), KE_INVALID);
+	assert_int_equal(kstore_redact_name_add(st, "t-1", "a\tb", &err), KE_INVALID);
+	assert_int_equal(kstore_redact_names(st, "t-1", &names, &err), 0);
+	assert_int_equal(names.n, 1);
+	assert_string_equal(names.v[0], "テスト工業");
+	assert_int_equal(kstore_redact_unresolved(st, &c, &fl, &err), 0);
+	assert_int_equal(fl.n, 4);
+	assert_string_equal(find(&fl, KFIND_NAME, "background", 5)->label, "B社");
+	kfinding_list_free(&fl);
+
+	assert_int_equal(kstore_redact_dismiss(st, "t-1", "person", "田中さん", "仮名", &err), 0);
+	assert_int_equal(kstore_redact_dismiss(st, "t-1", "person", "田中さん", "again", &err), KE_EXISTS);
+	assert_int_equal(kstore_redact_dismiss(st, "t-1", "nobody", "x", "y", &err), KE_INVALID);
+	assert_int_equal(kstore_redact_dismiss(st, "t-1", "ipv4", "192.0.2.9", "", &err), KE_INVALID);
+	assert_int_equal(kstore_redact_unresolved(st, &c, &fl, &err), 0);
+	assert_int_equal(fl.n, 3);
+	assert_null(find(&fl, KFIND_PERSON, "background", 11));
+	kfinding_list_free(&fl);
+	/* another case keeps its own names and dismissals */
+	assert_int_equal(kstr_set(&c.id, "t-2"), 0);
+	assert_int_equal(kstore_redact_unresolved(st, &c, &fl, &err), 0);
+	assert_int_equal(fl.n, 3);
+	kfinding_list_free(&fl);
+
+	kstrv_clear(&names);
+	kcase_free(&c);
+	kstore_close(st);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/k.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/k.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -597,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_suggestions),
 		cmocka_unit_test(test_empty_and_odd),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_store_unresolved),
 		cmocka_unit_test(test_100kb),
 		cmocka_unit_test(test_corpus),
 	};
