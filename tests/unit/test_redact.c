@@ -146,6 +146,7 @@ static const char *const clean[] = {
 	"氏名と連絡先を確認した",            /* 氏名 */
 	"同氏の説明によると",                /* 同氏 */
 	"皆さんに周知した",                  /* 皆さん */
+	"委託先さんとベンダーさんに依頼",    /* companies */
 	"仕様の変更と同様の対応",            /* 様 in words */
 	"営業部長と総務課長が出席",          /* titles without a name */
 	"東京オリンピックの時期に",          /* not an address */
