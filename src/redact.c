@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbuf.h"
 #include "kerr.h"
 #include "redact.h"
 #include "redact_int.h"
@@ -509,11 +510,9 @@ int kredact_apply_findings(struct kcase *c, const struct kfinding_list *fl, size
 	}
 	for (size_t i = 0; i < refs.n; i++) {
 		struct rfield f = { 0 };
-		struct kbuf_lite {
-			char *p;
-			size_t len, cap;
-		} b = { 0 };
+		struct kbuf b = KBUF_INIT;
 		size_t ns = 0, pos = 0;
+		int brc = 0;
 
 		for (size_t j = 0; j < fl->n; j++)
 			if (fl->v[j].label && fl->v[j].field && !strcmp(fl->v[j].field, refs.v[i].name))
@@ -526,31 +525,24 @@ int kredact_apply_findings(struct kcase *c, const struct kfinding_list *fl, size
 			rfield_free(&f);
 			goto out;
 		}
-		b.cap = strlen(refs.v[i].text) + 64 * ns + 1;
-		if (!(b.p = malloc(b.cap))) {
-			rfield_free(&f);
-			rc = KE_NOMEM;
-			goto out;
-		}
 		for (size_t j = 0; j < ns; j++) {
 			const struct kfinding *d = sel[j];
-			size_t ll = strlen(d->label);
 
 			/* a finding that does not fit (overlaps, or another version of the text): skipped */
-			if (d->start < pos || d->end > f.n || d->start >= d->end || ll > 60)
+			if (d->start < pos || d->end > f.n || d->start >= d->end)
 				continue;
-			memcpy(b.p + b.len, f.text + f.boff[pos], f.boff[d->start] - f.boff[pos]);
-			b.len += f.boff[d->start] - f.boff[pos];
-			memcpy(b.p + b.len, d->label, ll);
-			b.len += ll;
+			brc |= kbuf_add(&b, f.text + f.boff[pos], f.boff[d->start] - f.boff[pos]);
+			brc |= kbuf_adds(&b, d->label);
 			pos = d->end;
 			count++;
 		}
-		memcpy(b.p + b.len, f.text + f.boff[pos], f.boff[f.n] - f.boff[pos]);
-		b.len += f.boff[f.n] - f.boff[pos];
-		b.p[b.len] = 0;
-		repl[i] = b.p;
+		brc |= kbuf_add(&b, f.text + f.boff[pos], f.boff[f.n] - f.boff[pos]);
 		rfield_free(&f);
+		if (brc || !(repl[i] = kbuf_detach(&b, NULL))) {
+			kbuf_release(&b);
+			rc = KE_NOMEM;
+			goto out;
+		}
 	}
 	/* every text made: now change the case (nothing can fail but json_string_set) */
 	for (size_t i = 0; i < refs.n; i++) {
