@@ -568,7 +568,40 @@ const struct kcommand kcommands[] = {
 	{ "redact", cmd_redact, KCLI_WRITE,
 	  "check a case for what could identify an organisation, and anonymise it",
 	  "usage: kyokun redact --check ID [--name NAME]... [--format text|json]\n"
-	  "       kyokun redact --apply ID [--name NAME]...\n" },
+	  "       kyokun redact --apply ID [--name NAME]...\n"
+	  "       kyokun redact --add-name ID NAME\n"
+	  "       kyokun redact --dismiss ID --kind KIND --text TEXT --reason REASON\n"
+	  "\n"
+	  "Finds in a case or a case draft what could identify an organisation or a\n"
+	  "person: the owner's name and the names given or stored, with their variants\n"
+	  "(full- and half-width, 株式会社 / (株) / ㈱ / 社, spaces), personal names\n"
+	  "(〇〇氏, 〇〇さん, 〇〇部長 ..., common family names), e-mail addresses, IPv4\n"
+	  "and IPv6 addresses, domain names, URLs, Japanese telephone numbers and postal\n"
+	  "addresses; and re-identification risks: an exact date with a place, a sector\n"
+	  "with a precise number affected or an outage to the minute, a product with its\n"
+	  "version, each with a suggestion.  Offsets are in code points of the field.\n"
+	  "\n"
+	  "  --check ID        list the findings (less those dismissed)\n"
+	  "  --apply ID        replace every labelled finding (A社, B社 ..., 職員, 担当者,\n"
+	  "                    [IPアドレス], [URL], [メールアドレス], [電話番号], [住所],\n"
+	  "                    [ドメイン名]), the same text by the same label across the\n"
+	  "                    case, as a new revision; prints what changed.  Re-\n"
+	  "                    identification risks are left to the analyst\n"
+	  "  --name NAME       another organisation's name to look for (repeatable)\n"
+	  "  --add-name ID NAME  store NAME to be looked for in ID from now on\n"
+	  "  --dismiss ID      keep a finding as it is (not identifying): every finding\n"
+	  "                    of --kind KIND (name, person, email, ipv4, ipv6, domain,\n"
+	  "                    url, phone, address, reid) with exactly --text TEXT;\n"
+	  "                    --reason REASON is required and kept with who and when\n"
+	  "  --kind KIND, --text TEXT, --reason REASON  what --dismiss keeps, and why\n"
+	  "  --format text|json  --check's output (default text)\n"
+	  "\n"
+	  "With --as LOGIN the command reads as that user (the case must be one the user\n"
+	  "may see) and writes as that user (an analyst or publisher).  Every write is in\n"
+	  "the audit log (redact.apply, redact.name, redact.dismiss and the case's new\n"
+	  "revision).\n"
+	  "Exit status: 0 ok, 1 refused (no such case, not allowed, a bad value), 2 usage\n"
+	  "error.\n" },
 	/* ---- issue 13 (h-approve) ---- */
 	{ "approve", cmd_approve, KCLI_WRITE,
 	  "the reporting organisation's approval of an anonymised case",

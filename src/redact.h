@@ -86,4 +86,13 @@ int kredact_check(const struct kcase *c, const struct kstrv *names, struct kfind
  */
 int kredact_apply(struct kcase *c, const struct kstrv *names, size_t *replaced, struct kerr *err);
 
+/*
+ * The same with the findings given (those of kredact_check() on this very
+ * case, less those an analyst kept: kstore_redact_filter()): each finding
+ * with a label replaces its text by the label; a finding that no longer
+ * fits the text (overlapping, out of range) is skipped.  Labels never split
+ * a character.  KE_NOMEM only; on failure c is as it was.
+ */
+int kredact_apply_findings(struct kcase *c, const struct kfinding_list *fl, size_t *replaced, struct kerr *err);
+
 #endif

@@ -367,7 +367,22 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS selection_kept_candidate ON selection_kept(candidate);",
 
 	/* 10: anonymisation: names to look for, dismissed findings (issue 13, h-redact) */
-	"CREATE TABLE IF NOT EXISTS placeholder_10(x);",
+	"CREATE TABLE IF NOT EXISTS redact_names("
+	"  case_id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  added TEXT NOT NULL,"
+	"  actor TEXT,"
+	"  PRIMARY KEY(case_id, name)"
+	");"
+	"CREATE TABLE IF NOT EXISTS redact_dismissed("
+	"  case_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  actor TEXT,"
+	"  at TEXT NOT NULL,"
+	"  PRIMARY KEY(case_id, kind, text)"
+	");",
 
 	/* 11: the reporting organisation's approval (issue 13, h-approve) */
 	"CREATE TABLE IF NOT EXISTS placeholder_11(x);",
