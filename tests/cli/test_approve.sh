@@ -162,3 +162,98 @@ run --as pub draft publish "$D" --override ""
 expect_rc "override: an empty reason is a usage error" 2
 run --as ana draft publish "$D" --override "急ぎ"
 expect_rc "override: an analyst may not publish" 1
+
+# ---- the approval page: who sees it ----
+get "/drafts/$D/approval" -b "$T/rep-a.jar"
+expect_code "web: the organisation's reporter sees the approval page (200)" 200
+body_has "web: ... the page's title" "組織の承認"
+body_has "web: ... the anonymised draft as it would be published" "公開される内容"
+body_has "web: ... what changed since the report (the edit)" "（改訂）</ins>"
+body_has "web: ... the findings section" "未解決の指摘"
+body_has "web: ... says an edit needs a new approval" "改めて承認が必要"
+body_has "web: ... an approve form for revision 2" 'name="revision" value="2"'
+body_has "web: ... the comment made at the command line" "地名は伏せて"
+body_lacks "web: ... no request form for a reporter" "/approval/request"
+get "/drafts/$D/approval" -b "$T/rep-b.jar"
+expect_code "web: another organisation's reporter: 404" 404
+get "/drafts/$D/approval" -b "$T/li.jar"
+expect_code "web: a liaison: 404" 404
+get "/drafts/$D/approval"
+expect_code "web: anonymous: 404" 404
+get "/drafts/$D/approval" -b "$T/ana.jar"
+expect_code "web: an analyst sees the approval page (200)" 200
+body_has "web: ... and may ask again for the current revision" "/drafts/$D/approval/request"
+body_lacks "web: ... but has no approve form" 'value="approve"'
+get "/drafts/$D" -b "$T/rep-a.jar"
+expect_code "web: the draft page itself stays 404 to the reporter" 404
+
+# ---- comment and approve (CSRF) ----
+CODE=$(curl -s --max-time 30 -b "$T/rep-a.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
+	--data-urlencode "action=comment" --data-urlencode "revision=2" --data-urlencode "text=x" "$URL/drafts/$D/approval")
+expect_code "web: a comment without the CSRF token: 403" 403
+CODE=$(curl -s --max-time 30 -b "$T/rep-a.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$RA" \
+	--data-urlencode "action=comment" --data-urlencode "revision=2" --data-urlencode "text=  " "$URL/drafts/$D/approval")
+expect_code "web: an empty comment: 400" 400
+CODE=$(curl -s --max-time 30 -b "$T/rep-a.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$RA" \
+	--data-urlencode "action=comment" --data-urlencode "revision=2" --data-urlencode "text=題名の改訂を確認しました" "$URL/drafts/$D/approval")
+expect_code "web: the reporter comments (303)" 303
+hdr_has "web: ... back to the page with a notice" "^location: /drafts/$D/approval\\?done=commented"
+get "/drafts/$D/approval?done=commented" -b "$T/rep-a.jar"
+body_has "web: ... the comment is in the history" "題名の改訂を確認しました"
+CODE=$(curl -s --max-time 30 -b "$T/rep-b.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$RB" \
+	--data-urlencode "action=approve" --data-urlencode "revision=2" "$URL/drafts/$D/approval")
+expect_code "web: another organisation's reporter may not approve (404)" 404
+CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$ANA" \
+	--data-urlencode "action=approve" --data-urlencode "revision=2" "$URL/drafts/$D/approval")
+expect_code "web: an analyst may not approve (403)" 403
+CODE=$(curl -s --max-time 30 -b "$T/rep-a.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$RA" \
+	--data-urlencode "action=approve" --data-urlencode "revision=1" "$URL/drafts/$D/approval")
+hdr_has "web: approving a revision that is not the current one: back with 'stale'" "^location: /drafts/$D/approval\\?done=stale"
+
+# ---- the publish form: the gate's reasons and the override ----
+get "/drafts/$D" -b "$T/pub.jar"
+body_has "web: the publish form lists the reason (old approval)" "承認されたのは第1版ですが、現在は第2版です"
+body_has "web: ... and offers the override checkbox" 'name="override"'
+body_has "web: ... with a reason" 'name="override_reason"'
+CODE=$(curl -s --max-time 30 -b "$T/pub.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$PUB" "$URL/drafts/$D/publish")
+expect_code "web: publishing an unapproved revision is refused (409)" 409
+body_has "web: ... with the reason" "承認されたのは第1版"
+CODE=$(curl -s --max-time 30 -b "$T/pub.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$PUB" \
+	--data-urlencode "override=1" --data-urlencode "override_reason= " "$URL/drafts/$D/publish")
+expect_code "web: an override without a reason is refused (409)" 409
+body_has "web: ... and says a reason is needed" "理由を入力してください"
+CODE=$(curl -s --max-time 30 -b "$T/rep-a.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$RA" \
+	--data-urlencode "action=approve" --data-urlencode "revision=2" "$URL/drafts/$D/approval")
+expect_code "web: the reporter approves revision 2 (303)" 303
+hdr_has "web: ... with a notice" "^location: /drafts/$D/approval\\?done=approved"
+get "/drafts/$D/approval?done=approved" -b "$T/rep-a.jar"
+body_has "web: ... the page says it is approved" "この版は承認済みです"
+body_lacks "web: ... and offers no second approval" 'value="approve"'
+get "/drafts/$D" -b "$T/pub.jar"
+body_has "web: the publish form says it is ready" "公開できます"
+body_lacks "web: ... and offers no override" 'name="override"'
+
+# ---- a second draft, never approved: override at the command line, audited ----
+sed 's/配電制御サーバの設定不備による停止/計量システムの誤動作/' "$T/first.json" >"$T/second.json"
+run --as rep-a report add "$T/second.json"
+INC2=$(head -1 "$T/out")
+run --as ana report draft "$INC2"
+D2=$(head -1 "$T/out")
+get "/drafts/$D2/approval" -b "$T/rep-a.jar"
+expect_code "web: before the request the organisation sees nothing (404)" 404
+run --as pub draft publish "$D2" --override "報告組織と電話で合意済み（11月20日）"
+expect_rc "override: the publisher publishes anyway" 0
+expect_err "override: says it is in the audit log" "case.publish.override"
+run show "$D2"
+expect_rc "override: it is a case now" 0
+run audit --format json
+expect_out "audit: case.publish.override by pub" '"case.publish.override"'
+expect_out "audit: ... with what it overrode" 'not_requested'
+expect_out "audit: ... and the reason" '電話で合意済み'
+
+# ---- the approved draft is published from the browser ----
+CODE=$(curl -s --max-time 30 -b "$T/pub.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$PUB" "$URL/drafts/$D/publish")
+expect_code "web: the approved revision is published (303)" 303
+hdr_has "web: ... on to the case" "^location: /cases/$D\\?done=published"
+run audit
+if grep "case.publish.override" "$T/out" | grep -q "$D	\|case:$D\b"; then fail "audit: no override for the approved draft"; else ok "audit: no override for the approved draft"; fi
