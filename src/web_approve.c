@@ -281,7 +281,7 @@ int web_approval(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 		web_form_begin(&w, req, web_url(req, "/drafts/%U/approval", id, NULL), "form comment-form");
 		html_printf(&w, "<input type=\"hidden\" name=\"action\" value=\"comment\">"
 			    "<input type=\"hidden\" name=\"revision\" value=\"%d\">"
-			    "<label for=\"comment-text\">%s</label>"
+			    "<label class=\"visually-hidden\" for=\"comment-text\">%s</label>"
 			    "<textarea id=\"comment-text\" name=\"text\" rows=\"5\" required maxlength=\"%d\" lang=\"ja\"></textarea>"
 			    "<button class=\"button secondary\" type=\"submit\">%s</button></form>\n</section>\n",
 			    a.t.revision, T(req, T_AP_COMMENT), KAPPROVAL_MAX_TEXT, T(req, T_AP_COMMENT_SEND));
