@@ -35,7 +35,7 @@ static void appr_free(struct appr *a)
 }
 
 /* Load draft id's approval state; 404 (the ordinary page) unless the reader may see its approval page. */
-static int appr_load(struct khttp_req *req, struct kstore *st, const char *id, struct appr *a, struct kerr *err)
+static int appr_load(const struct khttp_req *req, struct kstore *st, const char *id, struct appr *a, struct kerr *err)
 {
 	int rc;
 
@@ -500,7 +500,7 @@ int web_approve_publish(struct khttp_req *req, struct khttp_resp *resp, const ch
 	return web_form_redirect(resp, web_url(req, "/cases/%U", id, "done", "published", NULL), err);
 }
 
-int web_approve_waiting(struct khttp_req *req, const char *id)
+int web_approve_waiting(const struct khttp_req *req, const char *id)
 {
 	struct kerr err = KERR_INIT;
 	struct appr a;

@@ -45,6 +45,6 @@ void web_approve_draft_boxes(struct html *w, struct khttp_req *req, const struct
 int web_approve_publish(struct khttp_req *req, struct khttp_resp *resp, const char *id, struct kerr *err);
 
 /* For the incident page: is draft id waiting for its organisation's approval?  1 or 0 (errors: 0). */
-int web_approve_waiting(struct khttp_req *req, const char *id);
+int web_approve_waiting(const struct khttp_req *req, const char *id);
 
 #endif

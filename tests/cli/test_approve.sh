@@ -186,6 +186,11 @@ body_has "web: ... and may ask again for the current revision" "/drafts/$D/appro
 body_lacks "web: ... but has no approve form" 'value="approve"'
 get "/drafts/$D" -b "$T/rep-a.jar"
 expect_code "web: the draft page itself stays 404 to the reporter" 404
+get "/incidents/$INC" -b "$T/rep-a.jar"
+body_has "web: the reporter's incident page says 承認待ち" "承認待ち"
+body_has "web: ... with a link to the approval page" "/drafts/$D/approval"
+get "/incidents/$INC" -b "$T/ana.jar"
+body_has "web: the analyst's incident page marks the draft 承認待ち" "承認待ち"
 
 # ---- comment and approve (CSRF) ----
 CODE=$(curl -s --max-time 30 -b "$T/rep-a.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
@@ -229,6 +234,8 @@ hdr_has "web: ... with a notice" "^location: /drafts/$D/approval\\?done=approved
 get "/drafts/$D/approval?done=approved" -b "$T/rep-a.jar"
 body_has "web: ... the page says it is approved" "この版は承認済みです"
 body_lacks "web: ... and offers no second approval" 'value="approve"'
+get "/incidents/$INC" -b "$T/rep-a.jar"
+body_lacks "web: once approved, the incident page no longer says 承認待ち" "承認待ち"
 get "/drafts/$D" -b "$T/pub.jar"
 body_has "web: the publish form says it is ready" "公開できます"
 body_lacks "web: ... and offers no override" 'name="override"'
