@@ -338,7 +338,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE IF NOT EXISTS placeholder_10(x);",
 
 	/* 11: the reporting organisation's approval (issue 13, h-approve) */
-	"CREATE TABLE approvals("
+	"CREATE TABLE IF NOT EXISTS approvals("
 	"  id INTEGER PRIMARY KEY,"
 	"  case_id TEXT NOT NULL,"
 	"  revision INTEGER NOT NULL,"
@@ -348,7 +348,7 @@ static const char *const migrations[] = {
 	"  at TEXT NOT NULL,"
 	"  body TEXT"
 	");"
-	"CREATE INDEX approvals_case ON approvals(case_id, id);",
+	"CREATE INDEX IF NOT EXISTS approvals_case ON approvals(case_id, id);",
 
 	/* 12: published reports (issue 13, h-publish) */
 	"CREATE TABLE IF NOT EXISTS placeholder_12(x);",

@@ -206,11 +206,17 @@ int kstore_publish_gated(struct kstore *kst, const char *id, const char *overrid
 	if ((rc = kstore_approval_gate(kst, id, override, g, NULL, err)))
 		goto out;
 	if (!g->allowed) {
-		rc = kerr_set(err, KE_DENIED, "publishing %.*s refused: %s%s%s%s", kutf8_cut(id, 100), id,
-			      g->reasons & KGATE_FINDINGS ? "unresolved findings; " : "",
-			      g->reasons & KGATE_NOT_REQUESTED ? "approval not requested; " : "",
-			      g->reasons & KGATE_NOT_APPROVED ? "not approved; " : "",
-			      g->reasons & KGATE_STALE ? "approved revision is not the current one; " : "");
+		char why[400];
+
+		why[0] = '\0';
+		for (unsigned r = 1; r <= KGATE__ALL; r <<= 1)
+			if (g->reasons & r) {
+				char one[300];
+
+				kgate_reason_text(g, r, one, sizeof(one));
+				snprintf(why + strlen(why), sizeof(why) - strlen(why), "%s%s", why[0] ? "; " : "", one);
+			}
+		rc = kerr_set(err, KE_DENIED, "publishing %.*s refused: %s", kutf8_cut(id, 100), id, why);
 		goto out;
 	}
 	if ((rc = kstore_publish(kst, id, err)))

@@ -350,7 +350,7 @@ static void test_store(void **state)
 	/* refused: nothing written, the draft is still a draft */
 	assert_int_equal(kstore_publish_gated(st, "draft-a", NULL, &g, &err), KE_DENIED);
 	assert_int_equal(g.reasons, KGATE_NOT_REQUESTED);
-	assert_non_null(strstr(err.msg, "approval not requested"));
+	assert_non_null(strstr(err.msg, "has not been asked to approve"));
 	kcase_init(&c);
 	assert_int_equal(kstore_draft_get(st, "draft-a", &c, &err), 0);
 	kcase_free(&c);
