@@ -495,7 +495,7 @@ const struct kcommand kcommands[] = {
 	  "list, show and publish case drafts",
 	  "usage: kyokun draft list [--format table|tsv|json]\n"
 	  "       kyokun draft show ID [--format text|json]\n"
-	  "       kyokun draft publish ID\n"
+	  "       kyokun draft publish ID [--override REASON]\n"
 	  "\n"
 	  "A case draft is a case not yet published, made from an incident by 'kyokun\n"
 	  "report draft ID' and edited in the browser; drafts are seen by analysts,\n"
@@ -506,9 +506,19 @@ const struct kcommand kcommands[] = {
 	  "draft show     one draft (--format json: the interchange JSON)\n"
 	  "draft publish  make the draft a case (its next revision; its history kept),\n"
 	  "               found by search as its TLP allows: the command line's, or with\n"
-	  "               --as LOGIN a publisher's\n"
+	  "               --as LOGIN a publisher's.  Refused, with every reason, while\n"
+	  "               redaction findings are unresolved or, for a draft made from an\n"
+	  "               incident, while its current revision is not approved by the\n"
+	  "               reporting organisation (see 'kyokun approve')\n"
 	  "\n"
-	  "Exit status: 0 ok, 1 refused (no such draft, not allowed), 2 usage error.\n" },
+	  "Options:\n"
+	  "  --format FMT       list: table, tsv or json; show: text or json\n"
+	  "  --override REASON  publish: publish anyway, for a publisher; the reason and\n"
+	  "                     what it overrode go to the audit log\n"
+	  "                     (case.publish.override)\n"
+	  "\n"
+	  "Exit status: 0 ok, 1 refused (no such draft, not allowed, the gate's reasons),\n"
+	  "2 usage error.\n" },
 	/* ---- issue 13 (h-select) ---- */
 	{ "select", cmd_select, KCLI_WRITE,
 	  "score the candidates of a survey period and propose a shortlist",
@@ -605,7 +615,31 @@ const struct kcommand kcommands[] = {
 	/* ---- issue 13 (h-approve) ---- */
 	{ "approve", cmd_approve, KCLI_WRITE,
 	  "the reporting organisation's approval of an anonymised case",
-	  "usage: kyokun approve ID [--comment TEXT]\n" },
+	  "usage: kyokun approve --request ID [--comment NOTE]\n"
+	  "       kyokun approve ID [--comment TEXT]\n"
+	  "       kyokun approve --status ID [--format text|json]\n"
+	  "\n"
+	  "A case draft made from an incident belongs to the incident's reporting\n"
+	  "organisation: it is published only once that organisation has approved its\n"
+	  "current revision (or a publisher overrides: 'kyokun draft publish ID\n"
+	  "--override REASON').  An analyst asks for the approval; the organisation's\n"
+	  "reporters then see the anonymised draft, what changed since the version\n"
+	  "they reported and the findings still open, at /drafts/ID/approval, and\n"
+	  "approve it or comment.  An approval is of one revision: an edit after it\n"
+	  "needs a new approval.  With the global --as LOGIN the command acts as that\n"
+	  "user (an approval is always a user's of the organisation).\n"
+	  "\n"
+	  "Options:\n"
+	  "  --request        ask the organisation to approve the current revision\n"
+	  "                   (analysts, publishers, the command line)\n"
+	  "  --comment TEXT   comment on the current revision instead of approving it\n"
+	  "                   (with --request: a note to the organisation)\n"
+	  "  --status         the organisation, the approvals and comments, and what\n"
+	  "                   still stands in the way of publishing\n"
+	  "  --format FMT     with --status: text or json\n"
+	  "\n"
+	  "Exit status: 0 ok, 1 refused (no such draft, not allowed, revision already\n"
+	  "approved), 2 usage error.\n" },
 	/* ---- issue 13 (h-publish) ---- */
 	{ "publish", cmd_publish, KCLI_WRITE,
 	  "write a published report: HTML, Markdown and PDF",

@@ -9,11 +9,13 @@
  */
 #include "cli.h"
 #include "account.h"
+#include "approval.h"
 #include "case.h"
 #include "case_json.h"
 #include "kerr.h"
 #include "reader.h"
 #include "store.h"
+#include "store_approval.h"
 #include "store_report.h"
 
 #include <getopt.h>
@@ -28,6 +30,7 @@ enum sub { S_LIST, S_SHOW, S_PUBLISH };
 struct draftctx {
 	enum sub sub;
 	const char *id;
+	const char *override; /* publish --override REASON */
 	int fmt;
 	json_t *list;
 	long n;
@@ -193,6 +196,7 @@ static int publish_run(struct kcli *cli, struct kstore *st, void *arg)
 {
 	struct draftctx *ctx = arg;
 	struct kerr err = KERR_INIT;
+	struct kgate gate;
 	int rc;
 
 	if (!kreader_can(cli->reader, KCAP_CASE_PUBLISH)) {
@@ -200,14 +204,36 @@ static int publish_run(struct kcli *cli, struct kstore *st, void *arg)
 			   str_or(krole_name(cli->reader->role), "no role"));
 		return 1;
 	}
-	rc = kstore_publish(st, ctx->id, &err);
+	rc = kstore_publish_gated(st, ctx->id, ctx->override, &gate, &err);
 	if (rc == KE_NOTFOUND) {
 		kcli_error("no case draft with id \"%.100s\" (see 'kyokun draft list')", ctx->id);
+		return 1;
+	}
+	if (rc == KE_DENIED && !gate.allowed) {
+		char buf[400];
+
+		kcli_error("publishing %s refused:", ctx->id);
+		for (unsigned r = 1; r <= KGATE__ALL; r <<= 1)
+			if (gate.reasons & r) {
+				kgate_reason_text(&gate, r, buf, sizeof(buf));
+				fprintf(stderr, "  - %s\n", buf);
+			}
+		fprintf(stderr, "a publisher may publish anyway with --override REASON (written to the audit log)\n");
 		return 1;
 	}
 	if (rc < 0) {
 		kcli_error("%s", err.msg);
 		return 1;
+	}
+	if (gate.overridden) {
+		char buf[400];
+
+		fprintf(stderr, "override (written to the audit log as case.publish.override) of:\n");
+		for (unsigned r = 1; r <= KGATE__ALL; r <<= 1)
+			if (gate.reasons & r) {
+				kgate_reason_text(&gate, r, buf, sizeof(buf));
+				fprintf(stderr, "  - %s\n", buf);
+			}
 	}
 	fprintf(stderr, "published %s: it is a case now, found by search as its TLP allows ('kyokun show %s')\n",
 		ctx->id, ctx->id);
@@ -218,6 +244,7 @@ int cmd_draft(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "override", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const fmt_list[] = { "table", "tsv", "json", NULL };
@@ -246,6 +273,15 @@ int cmd_draft(struct kcli *cli, int argc, char **argv)
 			if (ctx.sub == S_PUBLISH)
 				return kcli_usage_error("draft", "draft publish takes no --format");
 			fmtarg = optarg;
+		}
+		if (c == 'o') {
+			struct kerr err = KERR_INIT;
+
+			if (ctx.sub != S_PUBLISH)
+				return kcli_usage_error("draft", "--override goes with draft publish");
+			if (kapproval_text_check("--override", optarg, &err) < 0)
+				return kcli_usage_error("draft", "%s", err.msg);
+			ctx.override = optarg;
 		}
 	}
 	nargs = argc - optind;

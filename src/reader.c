@@ -271,6 +271,47 @@ int kreader_may_see_drafts(const struct kreader *r)
 	return r->kind == KREADER_LOCAL || (r->kind == KREADER_USER && (r->caps & KCAP_CASE_EDIT));
 }
 
+/* Approval (reader.h): per role, who sees the approval page and who approves. */
+enum { AP_NEVER, AP_ALWAYS, AP_OWN_ORG_REQUESTED };
+static const struct {
+	unsigned char see, approve;
+} kreader_approval_rules[KROLE__N] = {
+	[KROLE_NONE] = { AP_NEVER, AP_NEVER },
+	[KROLE_REPORTER] = { AP_OWN_ORG_REQUESTED, AP_OWN_ORG_REQUESTED },
+	[KROLE_LIAISON] = { AP_NEVER, AP_NEVER },
+	[KROLE_ANALYST] = { AP_ALWAYS, AP_NEVER },
+	[KROLE_PUBLISHER] = { AP_ALWAYS, AP_NEVER },
+	[KROLE_ADMIN] = { AP_NEVER, AP_NEVER },
+};
+
+static int approval_rule(const struct kreader *r, int approve, const char *org, int requested)
+{
+	int rule;
+
+	if (!r)
+		return 0;
+	if (r->kind == KREADER_LOCAL)
+		return !approve;
+	if (r->kind != KREADER_USER || r->role <= KROLE_NONE || r->role >= KROLE__N)
+		return 0;
+	rule = approve ? kreader_approval_rules[r->role].approve : kreader_approval_rules[r->role].see;
+	if (rule == AP_ALWAYS)
+		return 1;
+	if (rule == AP_OWN_ORG_REQUESTED)
+		return requested && org && *org && r->org && !strcmp(r->org, org);
+	return 0;
+}
+
+int kreader_may_see_approval(const struct kreader *r, const char *org, int requested)
+{
+	return approval_rule(r, 0, org, requested);
+}
+
+int kreader_may_approve(const struct kreader *r, const char *org, int requested)
+{
+	return approval_rule(r, 1, org, requested);
+}
+
 void kreader_key(const struct kreader *r, char *buf, size_t n)
 {
 	if (!r)

@@ -154,6 +154,25 @@ int kreader_may_see_incident(const struct kreader *r, const char *org, const cha
 int kreader_may_see_drafts(const struct kreader *r);
 
 /*
+ * A draft's approval by its reporting organisation (approval.h): who may
+ * see the approval page of a draft of organisation org (the anonymised
+ * draft, what changed, the findings, the comments) and comment, and who
+ * may approve it.  One table in reader.c (kreader_approval_rules[]):
+ *
+ *   role                 see and comment                      approve
+ *   reporter             own org, once approval is requested  the same
+ *   liaison              -                                    -
+ *   analyst / publisher  yes (they see drafts)                -
+ *   admin, anonymous     -                                    -
+ *   local                yes                                  - (say --as LOGIN)
+ *
+ * requested: an analyst has asked the organisation for its approval.
+ * Before that the organisation's users see nothing of the draft.
+ */
+int kreader_may_see_approval(const struct kreader *r, const char *org, int requested);
+int kreader_may_approve(const struct kreader *r, const char *org, int requested);
+
+/*
  * A short stable key for what r may see (for caches keyed by reader):
  * "anon", "local", or "u<user_id>".  Two readers with the same key see
  * the same cases.

@@ -7,6 +7,7 @@
 #include "kerr.h"
 #include "reader.h"
 #include "web.h"
+#include "web_approve.h"
 #include "web_incident.h"
 #include "web_select.h"
 
@@ -43,7 +44,12 @@ const struct kroute kroutes[] = {
 	{ "GET", "/drafts/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id/diff", web_case_diff, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id/revisions/:n", web_case_revision, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
-	/* issue 13, h-approve: the organisation's approval, redaction findings */
+	/* issue 13, h-approve: the organisation's approval, redaction findings (web_approve.c: who sees the
+	 * page is reader.c's kreader_may_see_approval, asked by the handler; 404 to everyone else) */
+	{ "GET", "/drafts/:id/approval", web_approval, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "POST", "/drafts/:id/approval", web_approval_post, KRESP_HTML, KROUTE_SIGNED_IN, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/drafts/:id/approval/request", web_approval_request, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN,
+	  NULL },
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/* issue 13, h-publish: 報告書 (published reports), choose -> preview -> publish */

@@ -385,7 +385,17 @@ static const char *const migrations[] = {
 	");",
 
 	/* 11: the reporting organisation's approval (issue 13, h-approve) */
-	"CREATE TABLE IF NOT EXISTS placeholder_11(x);",
+	"CREATE TABLE IF NOT EXISTS approvals("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id TEXT NOT NULL,"
+	"  revision INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('request','approve','comment')),"
+	"  who TEXT NOT NULL,"
+	"  org TEXT,"
+	"  at TEXT NOT NULL,"
+	"  body TEXT"
+	");"
+	"CREATE INDEX IF NOT EXISTS approvals_case ON approvals(case_id, id);",
 
 	/* 12: published reports (issue 13, h-publish) */
 	"CREATE TABLE IF NOT EXISTS placeholder_12(x);",

@@ -202,6 +202,12 @@ int web_revs_load(struct khttp_req *req, struct kstore *st, const char *id, int 
 		  struct kerr *err);
 void web_revs_free(struct web_revs *rs);
 const struct web_rev *web_revs_find(const struct web_revs *rs, int revision);
+/*
+ * The line diff of a and b, a section per field that differs (headings of
+ * level h2..h6 as level says), as the diff page shows it.  1 if any differs.
+ */
+int web_case_diff_fields(struct html *w, const struct khttp_req *req, const struct kcase *a, const struct kcase *b,
+			 int level);
 /* The form that picks two revisions to compare (GET .../diff?from=&to=). */
 void web_diff_form(struct html *w, const struct khttp_req *req, int draft, const char *id,
 		   const struct web_revs *rs, int from, int to);

@@ -7,7 +7,9 @@
  *   GET  /drafts/ID                 a draft as the case page shows a case, a
  *                                   "下書き / Draft" banner, and for publishers
  *                                   the publish form
- *   POST /drafts/ID/publish         kstore_publish, then 303 to /cases/ID
+ *   POST /drafts/ID/publish         through the publish gate (web_approve.c:
+ *                                   the organisation's approval, findings,
+ *                                   a publisher's override), then 303 to /cases/ID
  *   GET|POST /drafts/ID/edit        the editor for a draft
  *   GET|POST /cases/ID/edit         the editor for a published case (it must
  *                                   be visible to the editor under TLP, else 404)
@@ -30,6 +32,7 @@
  * between the history pages carry tz on.
  */
 #include "web.h"
+#include "web_approve.h"
 #include "web_form.h"
 #include "web_select.h"
 #include "account.h"
@@ -1177,15 +1180,7 @@ int web_draft(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "<p class=\"draft-incident\">%s: <a href=\"%s\">%s</a></p>\n", T(req, T_ED_INCIDENT),
 			    web_url(req, "/incidents/%U", fi.incident, NULL), fi.incident);
 	html_printf(&w, "</section>\n");
-	if (kreader_can(req->reader, KCAP_CASE_PUBLISH)) {
-		html_printf(&w, "<section class=\"side-box publish-box\"><h2>%s</h2><p>%s</p>\n", T(req, T_ED_PUBLISH),
-			    T(req, T_ED_PUBLISH_LEAD));
-		web_form_begin(&w, req, web_url(req, "/drafts/%U/publish", id, NULL), "form publish-form");
-		html_printf(&w, "<p>");
-		web_tlp_badge(&w, req, c.tlp);
-		html_printf(&w, "</p><button class=\"button\" type=\"submit\">%s</button></form>\n</section>\n",
-			    T(req, T_ED_PUBLISH));
-	}
+	web_approve_draft_boxes(&w, req, &c); /* the organisation's approval; for publishers the publish gate */
 	/* issue 13, h-select: why it was chosen or not (選定理由) */
 	if ((rc = web_select_reasons_box(&w, req, req->st, id, err)) < 0)
 		goto out;
@@ -1202,7 +1197,6 @@ out:
 int web_draft_publish(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	const char *id = req->args[0];
-	struct kstore *rw;
 	struct kcase c;
 	int rc;
 
@@ -1211,16 +1205,7 @@ int web_draft_publish(struct khttp_req *req, struct khttp_resp *resp, struct ker
 	kcase_free(&c);
 	if (rc < 0)
 		return rc;
-	if (!(rw = khttp_writer(req, err)))
-		return err->code ? err->code : KE_DB;
-	rc = kstore_publish(rw, id, err);
-	if (rc == KE_NOTFOUND)
-		return kerr_set(err, KE_NOTFOUND, "%s", T(req, T_ED_NO_SUCH_DRAFT));
-	if (rc == KE_EXISTS)
-		return kerr_set(err, KE_INVALID, "%s", T(req, T_ED_EXISTS));
-	if (rc < 0)
-		return rc;
-	return web_form_redirect(resp, web_url(req, "/cases/%U", id, "done", "published", NULL), err);
+	return web_approve_publish(req, resp, id, err); /* through the publish gate (web_approve.c) */
 }
 
 /* ---- old revisions and diffs ---------------------------------------------------------------- */
@@ -1502,6 +1487,40 @@ void web_diff_form(struct html *w, const struct khttp_req *req, int draft, const
 	html_printf(w, "<button class=\"button secondary\" type=\"submit\">%s</button>\n</form>\n", T(req, T_ED_DIFF));
 }
 
+/* The diff of a and b field by field (web.h). */
+int web_case_diff_fields(struct html *w, const struct khttp_req *req, const struct kcase *a, const struct kcase *b,
+			 int level)
+{
+	int any = 0;
+
+	for (int f = 0; f < DF__N; f++) {
+		struct lines x = { 0 }, y = { 0 };
+		struct kbuf body = KBUF_INIT;
+		struct html inner;
+
+		if (field_lines(a, f, &x) < 0 || field_lines(b, f, &y) < 0) {
+			lines_free(&x);
+			lines_free(&y);
+			w->err = KE_NOMEM;
+			break;
+		}
+		html_init(&inner, &body);
+		if (render_line_diff(&inner, req, &x, &y)) {
+			any = 1;
+			html_printf(w, "<section class=\"diff-field\"><h%d>%s</h%d>\n", level, field_label(req, f), level);
+			if (!inner.err && kbuf_add(w->out, body.buf, body.len) < 0)
+				w->err = KE_NOMEM;
+			html_printf(w, "</section>\n");
+		}
+		if (inner.err)
+			w->err = inner.err;
+		kbuf_release(&body);
+		lines_free(&x);
+		lines_free(&y);
+	}
+	return any;
+}
+
 int web_case_diff(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	int draft = web_path_is_draft(req);
@@ -1559,31 +1578,7 @@ int web_case_diff(struct khttp_req *req, struct khttp_resp *resp, struct kerr *e
 	web_diff_form(&w, req, draft, c.id, &rs, from, to);
 	html_printf(&w, "<p class=\"diff-legend\"><span class=\"diff-del-key\">− %s</span> · "
 		    "<span class=\"diff-add-key\">+ %s</span></p>\n", T(req, T_ED_DELETED), T(req, T_ED_ADDED));
-	for (int f = 0; f < DF__N; f++) {
-		struct lines x = { 0 }, y = { 0 };
-		struct kbuf body = KBUF_INIT;
-		struct html inner;
-
-		if (field_lines(&a, f, &x) < 0 || field_lines(&b, f, &y) < 0) {
-			lines_free(&x);
-			lines_free(&y);
-			w.err = KE_NOMEM;
-			break;
-		}
-		html_init(&inner, &body);
-		if (render_line_diff(&inner, req, &x, &y)) {
-			any = 1;
-			html_printf(&w, "<section class=\"diff-field\"><h2>%s</h2>\n", field_label(req, f));
-			if (!inner.err && kbuf_add(w.out, body.buf, body.len) < 0)
-				w.err = KE_NOMEM;
-			html_printf(&w, "</section>\n");
-		}
-		if (inner.err)
-			w.err = inner.err;
-		kbuf_release(&body);
-		lines_free(&x);
-		lines_free(&y);
-	}
+	any = web_case_diff_fields(&w, req, &a, &b, 2);
 	if (!any)
 		html_printf(&w, "<p class=\"muted\">%s</p>\n", T(req, T_ED_NO_DIFF));
 	web_end(&w, req);

@@ -17,6 +17,7 @@
  * the request's writer: the incident is read, kincident_allowed() asked,
  * the write made and committed, or nothing is.
  */
+#include "web_approve.h"
 #include "web_incident.h"
 #include "web_incident_form.h"
 #include "account.h"
@@ -1180,12 +1181,21 @@ static void render_actions(struct html *w, struct khttp_req *req, const struct i
 
 			html_printf(w, "<p>%s <a href=\"%s\"><code>%s</code></a></p>\n",
 				    T(req, published ? T_INC_CASE_PUBLISHED : T_INC_CASE_DRAFT), url, inc->case_id);
+			if (!published && web_approve_waiting(req, inc->case_id)) /* issue 13, h-approve */
+				html_printf(w, "<p><a class=\"chip approval-waiting\" href=\"%s\">%s</a></p>\n",
+					    web_url(req, "/drafts/%U/approval", inc->case_id, NULL), T(req, T_AP_PENDING_CHIP));
 		} else {
 			html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_INC_DRAFT_LEAD));
 			web_form_begin(w, req, web_url(req, "/incidents/%U/draft", inc->id, NULL), "form inline");
 			html_printf(w, "<button type=\"submit\" class=\"button\">%s</button>\n</form>\n", T(req, T_INC_MAKE_DRAFT));
 		}
 		html_printf(w, "</section>\n");
+	} else if (inc->case_id && web_approve_waiting(req, inc->case_id)) {
+		/* issue 13, h-approve: the reporting organisation's users, once their approval is asked for */
+		html_printf(w, "<section class=\"side-box approval-box\">\n<h2>%s</h2>\n<p><span class=\"chip approval-waiting\">%s</span></p>"
+			    "<p>%s</p>\n<p><a class=\"button\" href=\"%s\">%s</a></p>\n</section>\n", T(req, T_AP_TITLE),
+			    T(req, T_AP_PENDING_CHIP), T(req, T_AP_YOUR_DRAFT),
+			    web_url(req, "/drafts/%U/approval", inc->case_id, NULL), T(req, T_AP_OPEN_PAGE));
 	}
 }
 

@@ -398,6 +398,12 @@ if grep -q "$DRAFT" "$T/out"; then fail "search: a draft is not found"; else ok 
 run --as ana draft publish "$DRAFT"
 expect_rc "--as analyst: cannot publish" 1
 run --as pub draft publish "$DRAFT"
+expect_rc "--as publisher: refused until ACME電力 approves (issue 13)" 1
+run --as ana approve --request "$DRAFT"
+expect_rc "--as analyst: asks ACME電力 to approve" 0
+run --as rep-a approve "$DRAFT"
+expect_rc "--as reporter of ACME電力: approves" 0
+run --as pub draft publish "$DRAFT"
 expect_rc "--as publisher: publish" 0
 run search QUOKKAWIRE
 expect_out "search: finds the published case" "$DRAFT"

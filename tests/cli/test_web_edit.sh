@@ -330,6 +330,11 @@ CODE=$(curl -s --max-time 30 -b "$T/pub.jar" -o "$T/body" -D "$T/hdr" -w '%{http
 expect_code "edit: publishing without the CSRF token is 403" 403
 get "/drafts/$D" -b "$T/pub.jar"
 expect_code "edit: ... the draft is still a draft" 200
+# issue 13: a draft made from an incident needs its organisation's approval of the current revision
+CODE=$(curl -s --max-time 30 -b "$T/pub.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$PUB" "$URL/drafts/$D/publish")
+expect_code "edit: publishing before the organisation approves is refused (409)" 409
+"$KYOKUN" --as ana approve --request "$D" >/dev/null 2>"$T/err" || fail "edit: the analyst asks A電力 to approve" "$(cat "$T/err")"
+"$KYOKUN" --as rep approve "$D" >/dev/null 2>"$T/err" || fail "edit: A電力's reporter approves" "$(cat "$T/err")"
 CODE=$(curl -s --max-time 30 -b "$T/pub.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-urlencode "csrf=$PUB" "$URL/drafts/$D/publish")
 expect_code "edit: a publisher publishes (303)" 303
 hdr_has "edit: ... on to the case with a notice" "^location: /cases/$D\\?done=published"

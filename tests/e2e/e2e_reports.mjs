@@ -7,7 +7,8 @@
 // A reporter signs in, files a first report (第一報) and a follow-up (続報);
 // an analyst finds the incident in the desk (/incidents), changes its
 // status, marks it a case-study candidate, makes a case draft and edits a
-// section; a publisher publishes the draft; an anonymous reader then finds
+// section and asks the reporting organisation to approve it; the reporter
+// approves it on the approval page (issue 13); a publisher publishes the draft; an anonymous reader then finds
 // the case by search (it was filed TLP:CLEAR), and did not before.  Each
 // person has their own browser context (their own cookies).  Needs
 // KYOKUN_E2E_REPORTER, KYOKUN_E2E_ANALYST, KYOKUN_E2E_PUBLISHER and
@@ -164,7 +165,23 @@ try {
 	await submit(page, page.locator('form.diff-form button[type="submit"]'));
 	check('the diff marks the lessons added', (await page.locator('.diff-add ins').allInnerTexts()).some((t) => t.includes('多要素認証')));
 	await shot(page, 'diff');
+	// issue 13: the analyst asks the reporting organisation to approve the draft
+	await page.goto(`${base}/drafts/${draft}`);
+	await submit(page, page.locator('form.request-form button[type="submit"]').first());
+	check('the analyst asks the organisation to approve (on to the approval page)', page.url().includes(`/drafts/${draft}/approval`), page.url());
 	await ana.ctx.close();
+
+	// ---- 2b. the reporter's organisation approves the anonymised draft ----
+	const rep2 = await person();
+	page = rep2.page;
+	await signin(page, reporter);
+	await page.goto(`${base}/drafts/${draft}/approval`);
+	check('the reporter sees the draft as it would be published', (await page.locator('main').innerText()).includes('公開される内容'));
+	check('... and what changed since the report', (await page.locator('.approval-changes ins').allInnerTexts()).some((t) => t.includes('多要素認証')));
+	await shot(page, 'approval');
+	await submit(page, page.locator('form.approve-form button[type="submit"]'));
+	check('the reporter approves the current revision', (await page.locator('.notice-done').innerText()).includes('承認しました'));
+	await rep2.ctx.close();
 
 	// before publication an anonymous reader finds nothing
 	const anon = await person();

@@ -787,7 +787,7 @@ static void test_readonly_schema(void **state)
 	db_exec(path,
 		/* 13 */ "DROP TABLE placeholder_13;"
 		/* 12 */ " DROP TABLE placeholder_12;"
-		/* 11 */ " DROP TABLE placeholder_11;"
+		/* 11 */ " DROP INDEX approvals_case; DROP TABLE approvals;"
 		/* 10 */ " DROP TABLE redact_names; DROP TABLE redact_dismissed;"
 		/* 9 */ " DROP TABLE selection_kept; DROP TABLE selection_decisions; DROP TABLE selection_scores;"
 		" DROP TABLE settings; DROP TABLE case_drafts; DROP TABLE incident_status; DROP TABLE incident_reports; DROP TABLE incidents; ALTER TABLE revisions DROP COLUMN draft; ALTER TABLE revisions DROP COLUMN author; ALTER TABLE cases DROP COLUMN author;"
