@@ -54,7 +54,7 @@
 	X(pango_context_set_language) X(pango_language_from_string) \
 	X(pango_layout_new) X(pango_layout_set_text) X(pango_layout_set_width) X(pango_layout_set_wrap) \
 	X(pango_layout_set_font_description) X(pango_layout_set_indent) X(pango_layout_set_alignment) \
-	X(pango_layout_set_ellipsize) X(pango_layout_get_iter) X(pango_layout_iter_free) \
+	X(pango_layout_set_ellipsize) X(pango_layout_get_unknown_glyphs_count) X(pango_layout_get_iter) X(pango_layout_iter_free) \
 	X(pango_layout_iter_next_line) X(pango_layout_iter_get_line_readonly) \
 	X(pango_layout_iter_get_line_extents) X(pango_layout_iter_get_baseline) \
 	X(pango_font_description_from_string) X(pango_font_description_free) X(g_object_unref)
@@ -173,7 +173,23 @@ struct pd_block {
  * control characters (a tab is a space; a newline stays unless flat, when
  * it is a space too), no bidirectional overrides.  Into d->tmp.
  */
+static const char *pd_clean(struct pd *d, const char *s, int flat);
+
+/* Pictographs (emoji) the fonts may lack; 〓 stands for one the font has not (a Japanese convention). */
+static int pictograph(uint32_t cp)
+{
+	return (cp >= 0x1F000 && cp <= 0x1FAFF) || (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2B00 && cp <= 0x2BFF);
+}
+
+static const char *pd_clean_mode(struct pd *d, const char *s, int flat, int geta);
+
 static const char *pd_clean(struct pd *d, const char *s, int flat)
+{
+	return pd_clean_mode(d, s, flat, 0);
+}
+
+/* pd_clean(), and with geta every pictograph becomes 〓, emoji joiners and selectors go */
+static const char *pd_clean_mode(struct pd *d, const char *s, int flat, int geta)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -195,8 +211,12 @@ static const char *pd_clean(struct pd *d, const char *s, int flat)
 			if (kbuf_addch(&d->tmp, ' ') < 0)
 				d->nomem = 1;
 		} else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || (cp >= 0x202A && cp <= 0x202E) ||
-			   (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF) {
+			   (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
+			   (geta && (cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F)))) {
 			/* dropped */
+		} else if (geta && pictograph(cp)) {
+			if (kbuf_adds(&d->tmp, "〓") < 0)
+				d->nomem = 1;
 		} else if (kbuf_add(&d->tmp, s + i, (size_t)k) < 0) {
 			d->nomem = 1;
 		}
@@ -243,6 +263,9 @@ static int pd_block_make(struct pd *d, struct pd_block *b, const char *text, int
 	if (hang > 0)
 		pd_fn.pango_layout_set_indent(b->lay, (int)(-hang * PANGO_SCALE));
 	pd_fn.pango_layout_set_text(b->lay, pd_clean(d, text, 0), -1);
+	/* a glyph the fonts lack would print as a box with its code: pictographs become 〓 */
+	if (pd_fn.pango_layout_get_unknown_glyphs_count(b->lay) > 0)
+		pd_fn.pango_layout_set_text(b->lay, pd_clean_mode(d, text, 0, 1), -1);
 	it = pd_fn.pango_layout_get_iter(b->lay);
 	do {
 		PangoRectangle logical;
@@ -402,7 +425,7 @@ static void pd_page_end(struct pd *d)
 	pd_rule(d, ML, PH - 50, PW - MR, PH - 50, 0.5, C_RULE);
 	snprintf(num, sizeof(num), "%d / %d", d->page, d->total);
 	pd_line_at(d, num, F_SMALL, C_GREY, ML, PH - 44, CW, PANGO_ALIGN_CENTER);
-	pd_line_at(d, d->foot ? d->foot : "", F_SMALL, C_GREY, ML, PH - 44, CW / 2 - 40, PANGO_ALIGN_LEFT);
+	pd_line_at(d, d->foot ? d->foot : "", F_SMALL, C_GREY, ML, PH - 44, CW / 2 - 30, PANGO_ALIGN_LEFT);
 	if (d->tlp)
 		pd_tlp_label(d, PW - MR, PH - 38);
 	pd_fn.cairo_show_page(d->cr);
@@ -1199,7 +1222,7 @@ out:
 int kpdfdoc_case(const struct kcase *c, const struct kpdfdoc_meta *m, struct kbuf *out, struct kerr *err)
 {
 	struct pd d;
-	struct kbuf t = KBUF_INIT;
+	struct kbuf t = KBUF_INIT, lab = KBUF_INIT;
 	int rc;
 
 	if ((rc = pd_available(err)) < 0)
@@ -1216,9 +1239,11 @@ int kpdfdoc_case(const struct kcase *c, const struct kpdfdoc_meta *m, struct kbu
 		rc = kerr_set(err, KE_NOMEM, "PDF: out of memory");
 		goto out;
 	}
-	rc = source_text(&t, c);
+	/* the date first: a long source is ellipsized, never the date */
+	rc = source_text(&lab, c);
 	if (m && m->generated && *m->generated)
-		rc |= kbuf_addf(&t, "%s出力日 %s", t.len ? "  " : "", m->generated);
+		rc |= kbuf_addf(&t, "出力日 %s  ", m->generated);
+	rc |= kbuf_adds(&t, kbuf_str(&lab));
 	if (rc < 0 || !(d.foot = strdup(kbuf_str(&t)))) {
 		rc = kerr_set(err, KE_NOMEM, "PDF: out of memory");
 		goto out;
@@ -1238,6 +1263,7 @@ int kpdfdoc_case(const struct kcase *c, const struct kpdfdoc_meta *m, struct kbu
 	}
 out:
 	kbuf_release(&t);
+	kbuf_release(&lab);
 	rc = pd_close(&d, rc, err);
 	pthread_mutex_unlock(&pd_lock);
 	return rc;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -450,13 +451,55 @@ static void test_case(void **state)
 	kcase_free(&c);
 }
 
+/*
+ * KYOKUN_PDFDOC_BENCH=N: time a report of N fixture cases (written to
+ * $KYOKUN_PDFDOC_KEEP/bench-N.pdf when set) and print the time and size.
+ */
+static int bench(int n)
+{
+	struct kpubreport r;
+	struct kbuf out = KBUF_INIT;
+	struct kerr err = { 0 };
+	struct timespec a, b;
+	char name[64];
+	int rc;
+
+	fixture_report(&r, (size_t)n, "amber");
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = kpdfdoc_report(&r, &out, &err);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (rc < 0) {
+		fprintf(stderr, "pdf: %s\n", err.msg);
+		return 1;
+	}
+	printf("cases %d: %.2f s, %zu bytes\n", n, (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
+	       out.len);
+	snprintf(name, sizeof(name), "bench-%d.pdf", n);
+	if (getenv("KYOKUN_PDFDOC_KEEP"))
+		save(name, &out);
+	kbuf_release(&out);
+	kpubreport_free(&r);
+	return 0;
+}
+
 int main(void)
 {
+	const char *bn = getenv("KYOKUN_PDFDOC_BENCH");
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_amber), cmocka_unit_test(test_report_clear),
 		cmocka_unit_test(test_report_empty), cmocka_unit_test(test_bad_text),
 		cmocka_unit_test(test_case),
 	};
 
+	if (bn && atoi(bn) > 0) {
+		int rc;
+
+		if (setup(NULL) < 0)
+			return 1;
+		rc = bench(atoi(bn));
+		teardown(NULL);
+		return rc;
+	}
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
