@@ -219,9 +219,11 @@ static const char *pd_clean_mode(struct pd *d, const char *s, int flat, int geta
 		int k = kutf8_decode(s + i, n - i, &cp);
 
 		if (k < 0) {
+			/* a run of bad bytes is one U+FFFD */
 			if (kbuf_adds(&d->tmp, "\xEF\xBF\xBD") < 0)
 				d->nomem = 1;
-			i++;
+			for (i++; i < n && kutf8_decode(s + i, n - i, &cp) < 0; i++)
+				;
 			continue;
 		}
 		if (cp == '\n' && !flat) {
