@@ -171,6 +171,8 @@ struct pd {
 	int outline_parent; /* the outline item of the last level-1 entry */
 	const struct pd_table *table; /* the table whose header row repeats */
 	char link[96];	/* the link of the lines drawn now, or "" */
+	char cell_link[96]; /* the link of column cell_col of the next table row, or "" */
+	int cell_col;
 	struct kbuf tmp; /* pd_clean()'s result */
 	int nomem;
 };
@@ -690,10 +692,14 @@ static void pd_row(struct pd *d, const struct pd_table *t, const char *const *ce
 				pd_fn.cairo_fill(d->cr);
 			}
 			pd_color(d, kind || header ? C_HEAD : C_TEXT);
+			if (!header && !kind && i == d->cell_col && d->cell_link[0])
+				memcpy(d->link, d->cell_link, sizeof(d->link));
 			for (int j = pos[i]; j < take[i]; j++) {
 				pd_show_line(d, &b[i].l[j], x + PAD, yy);
 				yy += b[i].l[j].adv;
 			}
+			if (!header && !kind && i == d->cell_col && d->cell_link[0])
+				d->link[0] = 0;
 			if (d->draw) {
 				pd_color(d, C_RULE);
 				pd_fn.cairo_set_line_width(d->cr, 0.5);
@@ -993,6 +999,7 @@ static void pd_case_list(struct pd *d, const struct kpubreport *r)
 {
 	struct kbuf sum = KBUF_INIT, les = KBUF_INIT, no = KBUF_INIT;
 	const char *prev = NULL;
+	size_t first_case = (blank(r->intro) ? 0 : 1) + 2;
 
 	pd_heading(d, "事例一覧 List of cases", 1, 1);
 	if (!r->cases.n) {
@@ -1025,7 +1032,16 @@ static void pd_case_list(struct pd *d, const struct kpubreport *r)
 		cells[1] = c->title;
 		cells[2] = kbuf_str(&sum);
 		cells[3] = kbuf_str(&les);
+		/* the title links to the case (its entry in the contents: after はじめに, 事例一覧, 事例) */
+		if (d->draw && first_case + i < d->ntoc) {
+			const struct pd_toc *e = &d->toc[first_case + i];
+
+			snprintf(d->cell_link, sizeof(d->cell_link), "page=%d pos=[%.1f %.1f]", e->page, ML,
+				 e->y > 12 ? e->y - 12 : 0);
+			d->cell_col = 1;
+		}
 		pd_row(d, &list_table, cells, 0);
+		d->cell_link[0] = 0;
 		if (d->nomem)
 			break;
 	}
