@@ -106,12 +106,14 @@ const struct kcommand kcommands[] = {
 	  "  --tlp LEVEL      only cases with this sharing level\n" },
 	{ "show", cmd_show, KCLI_READ,
 	  "show one case",
-	  "usage: kyokun show [--format text|md|json] ID\n"
+	  "usage: kyokun show [--format text|md|json|pdf] ID\n"
 	  "\n"
 	  "Print the case in the order the published reports use: title, source,\n"
 	  "overview, key lessons, the sections (背景, 検知, 対処, 原因, 再発防止策,\n"
 	  "得られた気付き・教訓, ...), the timeline and tags.  --format md prints Markdown,\n"
-	  "--format json the interchange JSON of the case.\n" },
+	  "--format json the interchange JSON of the case, --format pdf an A4 PDF with\n"
+	  "the case's id, source, today's date and, unless TLP:CLEAR, its TLP label on\n"
+	  "every page (redirect it to a file; it needs pango and cairo).\n" },
 	{ "export", cmd_export, KCLI_READ,
 	  "write cases as interchange JSON",
 	  "usage: kyokun export [--format json|jsonl|stix|misp|veris] [--document NAME]\n"

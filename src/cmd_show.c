@@ -4,15 +4,19 @@
 #include "case.h"
 #include "case_json.h"
 #include "cli.h"
+#include "kbuf.h"
 #include "kerr.h"
+#include "pdfdoc.h"
 #include "reader.h"
 #include "store.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-enum fmt { F_TEXT, F_MD, F_JSON };
+enum fmt { F_TEXT, F_MD, F_JSON, F_PDF };
 
 static void heading(enum fmt fmt, const char *label)
 {
@@ -153,6 +157,28 @@ static int show_run(struct kcli *cli, struct kstore *st, void *arg)
 		kcase_free(&c);
 		return 1;
 	}
+	if (a->fmt == F_PDF) {
+		struct kbuf pdf = KBUF_INIT;
+		struct kpdfdoc_meta m = { NULL, NULL };
+		char date[16] = "";
+		time_t now = time(NULL);
+		struct tm tm;
+		int rc;
+
+		if (gmtime_r(&now, &tm))
+			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		m.generated = date;
+		rc = kpdfdoc_case(&c, &m, &pdf, &err);
+		if (rc == 0 && (fwrite(pdf.buf, 1, pdf.len, stdout) != pdf.len || fflush(stdout)))
+			rc = kerr_set(&err, KE_IO, "standard output: cannot write the PDF");
+		kbuf_release(&pdf);
+		kcase_free(&c);
+		if (rc < 0) {
+			kcli_error("%s", err.msg);
+			return 1;
+		}
+		return 0;
+	}
 	if (a->fmt == F_JSON) {
 		json_t *j = kcase_to_json(&c);
 
@@ -173,7 +199,7 @@ int cmd_show(struct kcli *cli, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const formats[] = { [F_TEXT] = "text", [F_MD] = "md", [F_JSON] = "json", NULL };
+	static const char *const formats[] = { [F_TEXT] = "text", [F_MD] = "md", [F_JSON] = "json", [F_PDF] = "pdf", NULL };
 	struct showargs a = { NULL, F_TEXT };
 	int opt, rc;
 
@@ -187,5 +213,7 @@ int cmd_show(struct kcli *cli, int argc, char **argv)
 	if (optind != argc - 1)
 		return kcli_usage_error("show", optind >= argc ? "no case id given" : "give one case id");
 	a.id = argv[optind];
+	if (a.fmt == F_PDF && isatty(STDOUT_FILENO))
+		return kcli_usage_error("show", "--format pdf writes a PDF: redirect it to a file (> case.pdf)");
 	return kcli_run(cli, show_run, &a);
 }

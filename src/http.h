@@ -145,6 +145,7 @@ struct khttp_resp {
 	int no_store;              /* never keep in the response cache */
 	const char *www_authenticate; /* a WWW-Authenticate header (a 401 of the API) */
 	const char *content_disposition; /* a Content-Disposition header (a download), or NULL */
+	char disposition[160];     /* room for a content_disposition that names a file (web_pdf.c) */
 };
 
 typedef int (*khttp_handler)(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);

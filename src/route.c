@@ -10,6 +10,7 @@
 #include "web_approve.h"
 #include "web_incident.h"
 #include "web_select.h"
+#include "web_pdf.h"
 
 #include <string.h>
 #include <strings.h>
@@ -35,7 +36,8 @@ const struct kroute kroutes[] = {
 	{ "POST", "/cases/:id/edit", web_case_edit, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/cases/:id/diff", web_case_diff, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id/revisions/:n", web_case_revision, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
-	/* issue 13, h-pdf: a case as PDF */
+	/* issue 13, h-pdf: a case as PDF (web_pdf.c), for whoever may see the case (404 otherwise) */
+	{ "GET", "/cases/:id/pdf", web_case_pdf, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts", web_drafts, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id", web_draft, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/drafts/:id/edit", web_draft_edit_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },

@@ -452,11 +452,12 @@ int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	html_printf(&w, "</article>\n<aside class=\"case-side\">\n"
 		    "<section class=\"side-box\"><h2>%s</h2><ul class=\"tools\">"
 		    "<li><a class=\"button secondary\" href=\"/api/cases/%U\" type=\"application/json\">%s</a></li>"
+		    "<li><a class=\"button secondary\" href=\"/cases/%U/pdf\" type=\"application/pdf\">PDF</a></li>"
 		    "<li><a class=\"button secondary\" href=\"%s\">%s</a></li>"
 		    "<li><button class=\"button secondary\" type=\"button\" data-action=\"print\" hidden>%s</button></li>"
 		    "</ul></section>\n",
-		    T(req, T_CASE_TOOLS), c.id, T(req, T_JSON), web_url(req, "/cases/%U/history", c.id, NULL), T(req, T_HISTORY),
-		    T(req, T_PRINT));
+		    T(req, T_CASE_TOOLS), c.id, T(req, T_JSON), c.id, web_url(req, "/cases/%U/history", c.id, NULL),
+		    T(req, T_HISTORY), T(req, T_PRINT));
 	if (kreader_can(req->reader, KCAP_CASE_EDIT))
 		html_printf(&w, "<p><a class=\"button\" href=\"%s\">%s</a></p>\n",
 			    web_url(req, "/cases/%U/edit", c.id, NULL), T(req, T_ED_EDIT));
