@@ -341,7 +341,31 @@ static const char *const migrations[] = {
 	"CREATE TABLE IF NOT EXISTS placeholder_11(x);",
 
 	/* 12: published reports (issue 13, h-publish) */
-	"CREATE TABLE IF NOT EXISTS placeholder_12(x);",
+	"CREATE TABLE pub_reports("
+	"  rid INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  period TEXT,"
+	"  tlp TEXT NOT NULL,"
+	"  date TEXT NOT NULL,"
+	"  who TEXT,"
+	"  created TEXT NOT NULL,"
+	"  ncases INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX pub_reports_date ON pub_reports(date, created);"
+	"CREATE TABLE pub_report_cases("
+	"  report INTEGER NOT NULL REFERENCES pub_reports(rid) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  case_id TEXT NOT NULL,"
+	"  PRIMARY KEY(report, seq)"
+	");"
+	"CREATE TABLE pub_report_files("
+	"  report INTEGER NOT NULL REFERENCES pub_reports(rid) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  PRIMARY KEY(report, path)"
+	");",
 
 	/* 13: the 総括's theme edits (issue 13, h-themes) */
 	"CREATE TABLE IF NOT EXISTS placeholder_13(x);",
