@@ -239,10 +239,10 @@ static int tlp_check(const struct kpubreport_spec *spec, struct kpubreport *r, s
 		if (nbad > 5)
 			kbuf_addf(&bad, " and %zu more", nbad - 5);
 		rc = kerr_set(err, KE_INVALID,
-			      "--tlp %s: %s %s more restrictive than the report's TLP:%s: leave %s out, or mark the "
+			      "--tlp %s: %s %s %s more restrictive than the report's TLP:%s: leave %s out, or mark the "
 			      "report with a stricter --tlp",
-			      spec->tlp, nbad == 1 ? "case" : "cases", kbuf_str(&bad), spec->tlp,
-			      nbad == 1 ? "it" : "them");
+			      spec->tlp, nbad == 1 ? "case" : "cases", kbuf_str(&bad), nbad == 1 ? "is" : "are",
+			      spec->tlp, nbad == 1 ? "it" : "them");
 		rc = KE_INVALID;
 	} else if (kstr_set(&r->tlp, spec->tlp)) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
