@@ -118,7 +118,7 @@ static int run(struct kcli *cli, struct kstore *st, void *arg)
 	if (fell_back)
 		fprintf(stderr, "kyokun: note: period %s: no selection was kept for it ('kyokun select'): the report "
 			"has the %zu cases of year %s\n", ctx->spec.period, r.cases.n, ctx->spec.period);
-	if (kpubreport_render(&r, KPUB_PDF | (ctx->no_store ? 0 : KPUB_WEB), &files, &pdf_note, &err) < 0) {
+	if (kpubreport_render(&r, KPUB_PDF, &files, &pdf_note, &err) < 0) {
 		kcli_error("%s (nothing was written)", err.msg);
 		goto out;
 	}

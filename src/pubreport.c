@@ -53,7 +53,7 @@ const char *kpubreport_css(size_t *len)
 enum mode { M_FILES, M_WEB };
 
 struct page {
-	struct html w;
+	struct html *w;
 	const struct kpubreport *r;
 	enum mode mode;
 	int on_case_page; /* a page of its own for one case (links go up a folder) */
@@ -92,8 +92,8 @@ static void tlp_banner(struct page *p, const char *where)
 
 	if (ktlp_rank(tlp_of(p->r->tlp)) == 0)
 		return;
-	html_printf(&p->w, "<p class=\"tlp-banner %R %R\" role=\"note\"><strong>%s</strong> "
-		    "<span class=\"tlp-note\">%s <span lang=\"en\">%s</span></span></p>\n",
+	html_printf(p->w, "<p class=\"pr-tlp-banner %R %R\" role=\"note\"><strong>%s</strong> "
+		    "<span class=\"pr-tlp-note\">%s <span lang=\"en\">%s</span></span></p>\n",
 		    tlp_class(p->r->tlp), where, tlp_label(p->r->tlp, lbl, sizeof(lbl)),
 		    "この報告書は TLP に従って取り扱ってください。", "Handle this report as its TLP label says.");
 }
@@ -101,29 +101,29 @@ static void tlp_banner(struct page *p, const char *where)
 static void heading(struct page *p, int level, const char *id, const char *ja, const char *en)
 {
 	if (id)
-		html_printf(&p->w, "<h%d id=\"%s\">%s <span class=\"en\" lang=\"en\">%s</span></h%d>\n", level, id, ja,
+		html_printf(p->w, "<h%d id=\"%s\">%s <span class=\"en\" lang=\"en\">%s</span></h%d>\n", level, id, ja,
 			    en, level);
 	else
-		html_printf(&p->w, "<h%d>%s <span class=\"en\" lang=\"en\">%s</span></h%d>\n", level, ja, en, level);
+		html_printf(p->w, "<h%d>%s <span class=\"en\" lang=\"en\">%s</span></h%d>\n", level, ja, en, level);
 }
 
 /* The link to case c's own page. */
 static void case_href(struct page *p, const struct kcase *c)
 {
 	if (p->mode == M_WEB)
-		html_printf(&p->w, "/reports/%U/cases/%U", p->r->name, c->id);
+		html_printf(p->w, "/reports/%U/cases/%U", p->r->name, c->id);
 	else if (p->on_case_page)
-		html_printf(&p->w, "%U.html", c->id);
+		html_printf(p->w, "%U.html", c->id);
 	else
-		html_printf(&p->w, "cases/%U.html", c->id);
+		html_printf(p->w, "cases/%U.html", c->id);
 }
 
 static void index_href(struct page *p)
 {
 	if (p->mode == M_WEB)
-		html_printf(&p->w, "/reports/%U", p->r->name);
+		html_printf(p->w, "/reports/%U", p->r->name);
 	else
-		html_printf(&p->w, "%R", p->on_case_page ? "../index.html" : "index.html");
+		html_printf(p->w, "%R", p->on_case_page ? "../index.html" : "index.html");
 }
 
 static const char *category_of(const struct kcase *c)
@@ -140,11 +140,11 @@ static int same_category(const struct kcase *a, const struct kcase *b)
 
 static void list_items(struct page *p, const struct kstrv *v)
 {
-	html_printf(&p->w, "<ul>");
+	html_printf(p->w, "<ul>");
 	for (size_t i = 0; i < v->n; i++)
 		if (v->v[i] && *v->v[i])
-			html_printf(&p->w, "<li>%s</li>", v->v[i]);
-	html_printf(&p->w, "</ul>");
+			html_printf(p->w, "<li>%s</li>", v->v[i]);
+	html_printf(p->w, "</ul>");
 }
 
 static int has_text(const char *s)
@@ -168,19 +168,19 @@ static void case_meta(struct page *p, const struct kcase *c, size_t no)
 {
 	char lbl[32];
 
-	html_printf(&p->w, "<p class=\"case-meta\"><span class=\"case-no\">事例 %zu</span> · <code>%s</code>", no,
+	html_printf(p->w, "<p class=\"pr-case-meta\"><span class=\"pr-case-no\">事例 %zu</span> · <code>%s</code>", no,
 		    c->id);
 	if (c->source.document)
-		html_printf(&p->w, " · %s", c->source.document);
+		html_printf(p->w, " · %s", c->source.document);
 	if (c->source.has_year)
-		html_printf(&p->w, " (%d年度)", c->source.year);
+		html_printf(p->w, " (%d年度)", c->source.year);
 	if (c->source.has_case_number)
-		html_printf(&p->w, " 事例%d", c->source.case_number);
+		html_printf(p->w, " 事例%d", c->source.case_number);
 	if (category_of(c))
-		html_printf(&p->w, " · %s", c->category);
+		html_printf(p->w, " · %s", c->category);
 	for (size_t i = 0; i < c->tags.sectors.n; i++)
-		html_printf(&p->w, " · <span class=\"sector\">%s</span>", c->tags.sectors.v[i]);
-	html_printf(&p->w, " · <span class=\"tlp %R\">%s</span></p>\n", tlp_class(c->tlp),
+		html_printf(p->w, " · <span class=\"pr-sector\">%s</span>", c->tags.sectors.v[i]);
+	html_printf(p->w, " · <span class=\"tlp %R\">%s</span></p>\n", tlp_class(c->tlp),
 		    tlp_label(c->tlp, lbl, sizeof(lbl)));
 }
 
@@ -195,53 +195,53 @@ static void case_body(struct page *p, const struct kcase *c, size_t no, int leve
 		list_items(p, &c->summary);
 	}
 	if (strv_has_text(&c->key_lessons)) {
-		html_printf(&p->w, "<div class=\"lessons-box\">");
+		html_printf(p->w, "<div class=\"pr-lessons-box\">");
 		heading(p, sub, NULL, "主な気付き・教訓", "Main lessons");
 		list_items(p, &c->key_lessons);
-		html_printf(&p->w, "</div>\n");
+		html_printf(p->w, "</div>\n");
 	}
 	if (has_text(c->attributes.organization) || has_text(c->attributes.factors)) {
-		html_printf(&p->w, "<dl class=\"attrs\">");
+		html_printf(p->w, "<dl class=\"pr-attrs\">");
 		if (has_text(c->attributes.organization))
-			html_printf(&p->w, "<dt>組織属性 <span lang=\"en\">Organisation</span></dt><dd>%s</dd>",
+			html_printf(p->w, "<dt>組織属性 <span lang=\"en\">Organisation</span></dt><dd>%s</dd>",
 				    c->attributes.organization);
 		if (has_text(c->attributes.factors))
-			html_printf(&p->w, "<dt>要因 <span lang=\"en\">Factors</span></dt><dd>%s</dd>",
+			html_printf(p->w, "<dt>要因 <span lang=\"en\">Factors</span></dt><dd>%s</dd>",
 				    c->attributes.factors);
-		html_printf(&p->w, "</dl>\n");
+		html_printf(p->w, "</dl>\n");
 	}
 	for (int i = 0; i < KSEC__N; i++) {
 		int sec = ksection_display_order[i];
 
 		if (!has_text(c->sections[sec]))
 			continue; /* an empty section is left out */
-		html_printf(&p->w, "<section class=\"case-section\">");
+		html_printf(p->w, "<section class=\"pr-case-section\">");
 		heading(p, sub, NULL, ksection_label_ja(sec), ksection_label_en(sec));
-		html_lines(&p->w, c->sections[sec]);
-		html_printf(&p->w, "</section>\n");
+		html_lines(p->w, c->sections[sec]);
+		html_printf(p->w, "</section>\n");
 	}
 	if (c->ntimeline) {
-		html_printf(&p->w, "<section class=\"case-section\">");
+		html_printf(p->w, "<section class=\"pr-case-section\">");
 		heading(p, sub, NULL, "時系列", "Timeline");
-		html_printf(&p->w, "<table class=\"timeline\"><thead><tr><th>日 Day</th><th>日時 When</th>"
+		html_printf(p->w, "<table class=\"pr-timeline\"><thead><tr><th>日 Day</th><th>日時 When</th>"
 			    "<th>主体 Who</th><th>出来事 What</th></tr></thead><tbody>\n");
 		for (size_t k = 0; k < c->ntimeline; k++) {
 			const struct kevent *e = &c->timeline[k];
 
 			if (e->has_day)
-				html_printf(&p->w, "<tr><td>%d</td>", e->day);
+				html_printf(p->w, "<tr><td>%d</td>", e->day);
 			else
-				html_printf(&p->w, "<tr><td></td>");
-			html_printf(&p->w, "<td>%s</td><td>%s</td><td>%s</td></tr>\n", e->when, e->actor, e->text);
+				html_printf(p->w, "<tr><td></td>");
+			html_printf(p->w, "<td>%s</td><td>%s</td><td>%s</td></tr>\n", e->when, e->actor, e->text);
 		}
-		html_printf(&p->w, "</tbody></table></section>\n");
+		html_printf(p->w, "</tbody></table></section>\n");
 	}
 }
 
 /* The first n lines of s as list items (the lessons section when a case has no key lessons). */
 static void first_lines(struct page *p, const char *s, int n)
 {
-	html_printf(&p->w, "<ul>");
+	html_printf(p->w, "<ul>");
 	while (s && *s && n > 0) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);
@@ -255,10 +255,10 @@ static void first_lines(struct page *p, const char *s, int n)
 			t += 3, k -= 3;
 		if (!k)
 			continue;
-		html_printf(&p->w, "<li>%.*s</li>", (int)k, t);
+		html_printf(p->w, "<li>%.*s</li>", (int)k, t);
 		n--;
 	}
-	html_printf(&p->w, "</ul>");
+	html_printf(p->w, "</ul>");
 }
 
 /* ---- the index ------------------------------------------------------------------------- */
@@ -272,32 +272,32 @@ static void case_list(struct page *p)
 
 		if (!i || !same_category(c, &l->v[i - 1])) {
 			if (i)
-				html_printf(&p->w, "</tbody></table>\n");
+				html_printf(p->w, "</tbody></table>\n");
 			if (category_of(c))
-				html_printf(&p->w, "<h3 class=\"category\">%s</h3>\n", c->category);
+				html_printf(p->w, "<h3 class=\"pr-category\">%s</h3>\n", c->category);
 			else
 				heading(p, 3, NULL, "その他", "Other");
-			html_printf(&p->w, "<table class=\"case-table\"><thead><tr><th class=\"no\">No.</th>"
-				    "<th class=\"title\">事例 <span lang=\"en\">Case</span></th>"
+			html_printf(p->w, "<table class=\"pr-case-table\"><thead><tr><th class=\"pr-no\">No.</th>"
+				    "<th class=\"pr-title\">事例 <span lang=\"en\">Case</span></th>"
 				    "<th>事例の概要 <span lang=\"en\">Overview</span></th>"
 				    "<th>主な気付き・教訓 <span lang=\"en\">Main lessons</span></th></tr></thead><tbody>\n");
 		}
-		html_printf(&p->w, "<tr><td class=\"no\">%zu</td><td class=\"title\"><a href=\"", i + 1);
+		html_printf(p->w, "<tr><td class=\"pr-no\">%zu</td><td class=\"pr-title\"><a href=\"", i + 1);
 		case_href(p, c);
-		html_printf(&p->w, "\">%s</a></td><td>", c->title);
+		html_printf(p->w, "\">%s</a></td><td>", c->title);
 		if (strv_has_text(&c->summary))
 			list_items(p, &c->summary);
 		else if (has_text(c->sections[KSEC_BACKGROUND]))
 			first_lines(p, c->sections[KSEC_BACKGROUND], 2);
-		html_printf(&p->w, "</td><td>");
+		html_printf(p->w, "</td><td>");
 		if (strv_has_text(&c->key_lessons))
 			list_items(p, &c->key_lessons);
 		else if (has_text(c->sections[KSEC_LESSONS]))
 			first_lines(p, c->sections[KSEC_LESSONS], 3);
-		html_printf(&p->w, "</td></tr>\n");
+		html_printf(p->w, "</td></tr>\n");
 	}
 	if (l->n)
-		html_printf(&p->w, "</tbody></table>\n");
+		html_printf(p->w, "</tbody></table>\n");
 }
 
 static void themes(struct page *p)
@@ -305,12 +305,12 @@ static void themes(struct page *p)
 	const struct ktheme_list *t = &p->r->themes;
 
 	if (!t->n) {
-		html_printf(&p->w, "<p class=\"empty\">%s <span lang=\"en\">%s</span></p>\n",
+		html_printf(p->w, "<p class=\"pr-empty\">%s <span lang=\"en\">%s</span></p>\n",
 			    "これらの事例からは、事例をまたぐ教訓のテーマは算出されませんでした。",
 			    "No cross-case themes were computed for these cases.");
 		return;
 	}
-	html_printf(&p->w, "<p>%s <span lang=\"en\">%s</span></p>\n",
+	html_printf(p->w, "<p>%s <span lang=\"en\">%s</span></p>\n",
 		    "各事例の気付き・教訓を、事例をまたぐテーマにまとめました。「共通」は複数の組織に見られた教訓、「固有」は一つの事例に固有の教訓です。",
 		    "The lessons of the cases grouped into themes; 共通 marks a lesson shared by several "
 		    "organisations, 固有 one specific to one case.");
@@ -318,10 +318,10 @@ static void themes(struct page *p)
 		const struct ktheme *th = &t->v[i];
 		size_t last = (size_t)-1;
 
-		html_printf(&p->w, "<section class=\"theme\"><h3>%s", th->name);
+		html_printf(p->w, "<section class=\"pr-theme\"><h3>%s", th->name);
 		if (th->name_en && *th->name_en)
-			html_printf(&p->w, " <span class=\"en\" lang=\"en\">%s</span>", th->name_en);
-		html_printf(&p->w, "</h3>\n<p class=\"theme-cases\">事例 <span lang=\"en\">Cases</span>:");
+			html_printf(p->w, " <span class=\"en\" lang=\"en\">%s</span>", th->name_en);
+		html_printf(p->w, "</h3>\n<p class=\"pr-theme-cases\">事例 <span lang=\"en\">Cases</span>:");
 		/* the cases it comes from, once each, in the report's order */
 		for (size_t k = 0; k < p->r->cases.n; k++) {
 			int in = 0;
@@ -330,24 +330,24 @@ static void themes(struct page *p)
 				in = th->lessons[j].case_index == k;
 			if (!in)
 				continue;
-			html_printf(&p->w, " <a href=\"");
+			html_printf(p->w, " <a href=\"");
 			case_href(p, &p->r->cases.v[k]);
-			html_printf(&p->w, "\">%zu</a>", k + 1);
+			html_printf(p->w, "\">%zu</a>", k + 1);
 		}
-		html_printf(&p->w, "</p>\n<ul class=\"theme-lessons\">\n");
+		html_printf(p->w, "</p>\n<ul class=\"pr-theme-lessons\">\n");
 		for (size_t j = 0; j < th->n; j++) {
 			const struct ktheme_lesson *ls = &th->lessons[j];
 
-			html_printf(&p->w, "<li><span class=\"mark %R\">%s</span> %s", ls->shared ? "shared" : "specific",
+			html_printf(p->w, "<li><span class=\"pr-mark %R\">%s</span> %s", ls->shared ? "pr-shared" : "pr-specific",
 				    ls->shared ? "共通" : "固有", ls->text);
 			if (ls->case_index < p->r->cases.n && ls->case_index != last) {
-				html_printf(&p->w, " <a class=\"from\" href=\"");
+				html_printf(p->w, " <a class=\"pr-from\" href=\"");
 				case_href(p, &p->r->cases.v[ls->case_index]);
-				html_printf(&p->w, "\">(事例 %zu)</a>", ls->case_index + 1);
+				html_printf(p->w, "\">(事例 %zu)</a>", ls->case_index + 1);
 			}
-			html_printf(&p->w, "</li>\n");
+			html_printf(p->w, "</li>\n");
 		}
-		html_printf(&p->w, "</ul></section>\n");
+		html_printf(p->w, "</ul></section>\n");
 	}
 }
 
@@ -358,12 +358,12 @@ static void intro(struct page *p)
 
 	if (!has_text(s))
 		return;
-	html_lines(&p->w, s);
+	html_lines(p->w, s);
 }
 
 static void doc_head(struct page *p, const char *title, const char *css)
 {
-	html_printf(&p->w, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
+	html_printf(p->w, "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		    "<meta name=\"generator\" content=\"kyokun\">\n<title>%s</title>\n"
 		    "<link rel=\"stylesheet\" href=\"%R\">\n</head>\n<body class=\"pubreport\">\n",
@@ -375,13 +375,13 @@ static void report_meta(struct page *p)
 	const struct kpubreport *r = p->r;
 	char lbl[32];
 
-	html_printf(&p->w, "<dl class=\"report-meta\">");
+	html_printf(p->w, "<dl class=\"pr-report-meta\">");
 	if (r->period)
-		html_printf(&p->w, "<div><dt>対象期間 <span lang=\"en\">Period</span></dt><dd>%s</dd></div>", r->period);
+		html_printf(p->w, "<div><dt>対象期間 <span lang=\"en\">Period</span></dt><dd>%s</dd></div>", r->period);
 	if (r->publisher)
-		html_printf(&p->w, "<div><dt>発行 <span lang=\"en\">Published by</span></dt><dd>%s</dd></div>",
+		html_printf(p->w, "<div><dt>発行 <span lang=\"en\">Published by</span></dt><dd>%s</dd></div>",
 			    r->publisher);
-	html_printf(&p->w, "<div><dt>発行日 <span lang=\"en\">Date</span></dt><dd>%s</dd></div>"
+	html_printf(p->w, "<div><dt>発行日 <span lang=\"en\">Date</span></dt><dd>%s</dd></div>"
 		    "<div><dt>事例数 <span lang=\"en\">Cases</span></dt><dd>%zu</dd></div>"
 		    "<div><dt>TLP</dt><dd><span class=\"tlp %R\">%s</span></dd></div></dl>\n",
 		    r->date, r->cases.n, tlp_class(r->tlp), tlp_label(r->tlp, lbl, sizeof(lbl)));
@@ -391,81 +391,81 @@ static void index_body(struct page *p)
 {
 	const struct kpubreport *r = p->r;
 
-	tlp_banner(p, "top");
-	html_printf(&p->w, "<header class=\"report-head\"><p class=\"kicker\">報告書 <span lang=\"en\">Report</span></p>"
+	tlp_banner(p, "pr-top");
+	html_printf(p->w, "<header class=\"pr-report-head\"><p class=\"pr-kicker\">報告書 <span lang=\"en\">Report</span></p>"
 		    "<h1>%s</h1>\n", r->title);
 	report_meta(p);
-	html_printf(&p->w, "<p class=\"downloads\">");
+	html_printf(p->w, "<p class=\"pr-downloads\">");
 	if (p->has_pdf && p->mode == M_WEB)
-		html_printf(&p->w, "<a href=\"/reports/%U/report.pdf\">PDF</a> · ", r->name);
+		html_printf(p->w, "<a href=\"/reports/%U/report.pdf\">PDF</a> · ", r->name);
 	else if (p->has_pdf)
-		html_printf(&p->w, "<a href=\"report.pdf\">PDF</a> · ");
+		html_printf(p->w, "<a href=\"report.pdf\">PDF</a> · ");
 	if (p->mode == M_WEB)
-		html_printf(&p->w, "<a href=\"/reports/%U/report.md\">Markdown</a></p>\n", r->name);
+		html_printf(p->w, "<a href=\"/reports/%U/report.md\">Markdown</a></p>\n", r->name);
 	else
-		html_printf(&p->w, "<a href=\"report.md\">Markdown</a></p>\n");
-	html_printf(&p->w, "</header>\n<nav class=\"toc\" aria-label=\"目次 Contents\">");
+		html_printf(p->w, "<a href=\"report.md\">Markdown</a></p>\n");
+	html_printf(p->w, "</header>\n<nav class=\"pr-toc\" aria-label=\"目次 Contents\">");
 	heading(p, 2, NULL, "目次", "Contents");
-	html_printf(&p->w, "<ol><li><a href=\"#intro\">はじめに <span lang=\"en\">Introduction</span></a></li>"
+	html_printf(p->w, "<ol><li><a href=\"#intro\">はじめに <span lang=\"en\">Introduction</span></a></li>"
 		    "<li><a href=\"#case-list\">事例一覧 <span lang=\"en\">Case list</span></a></li>"
 		    "<li><a href=\"#cases\">事例 <span lang=\"en\">Cases</span></a><ol>");
 	for (size_t i = 0; i < r->cases.n; i++)
-		html_printf(&p->w, "<li><a href=\"#case-%s\">%s</a></li>", r->cases.v[i].id, r->cases.v[i].title);
-	html_printf(&p->w, "</ol></li><li><a href=\"#summary\">総括 <span lang=\"en\">Cross-case lessons</span></a></li>"
+		html_printf(p->w, "<li><a href=\"#case-%s\">%s</a></li>", r->cases.v[i].id, r->cases.v[i].title);
+	html_printf(p->w, "</ol></li><li><a href=\"#summary\">総括 <span lang=\"en\">Cross-case lessons</span></a></li>"
 		    "</ol></nav>\n");
-	html_printf(&p->w, "<section class=\"intro\">");
+	html_printf(p->w, "<section class=\"pr-intro\">");
 	heading(p, 2, "intro", "はじめに", "Introduction");
 	intro(p);
-	html_printf(&p->w, "</section>\n<section class=\"case-list\">");
+	html_printf(p->w, "</section>\n<section class=\"pr-case-list\">");
 	heading(p, 2, "case-list", "事例一覧", "Case list");
 	case_list(p);
-	html_printf(&p->w, "</section>\n<section class=\"cases\">");
+	html_printf(p->w, "</section>\n<section class=\"pr-cases\">");
 	heading(p, 2, "cases", "事例", "Cases");
 	for (size_t i = 0; i < r->cases.n; i++) {
 		const struct kcase *c = &r->cases.v[i];
 
-		html_printf(&p->w, "<article class=\"case\" id=\"case-%s\"><h3>%s</h3>\n", c->id, c->title);
+		html_printf(p->w, "<article class=\"pr-case\" id=\"case-%s\"><h3>%s</h3>\n", c->id, c->title);
 		case_body(p, c, i + 1, 3);
-		html_printf(&p->w, "<p class=\"case-link\"><a href=\"");
+		html_printf(p->w, "<p class=\"pr-case-link\"><a href=\"");
 		case_href(p, c);
-		html_printf(&p->w, "\">この事例のページ <span lang=\"en\">This case's page</span></a></p></article>\n");
+		html_printf(p->w, "\">この事例のページ <span lang=\"en\">This case's page</span></a></p></article>\n");
 	}
-	html_printf(&p->w, "</section>\n<section class=\"summary\">");
+	html_printf(p->w, "</section>\n<section class=\"pr-summary\">");
 	heading(p, 2, "summary", "総括", "Cross-case lessons");
 	themes(p);
-	html_printf(&p->w, "</section>\n");
-	tlp_banner(p, "bottom");
+	html_printf(p->w, "</section>\n");
+	tlp_banner(p, "pr-bottom");
 }
 
 static void case_page_body(struct page *p, const struct kcase *c, size_t no)
 {
-	tlp_banner(p, "top");
-	html_printf(&p->w, "<nav class=\"crumb\"><a href=\"");
+	tlp_banner(p, "pr-top");
+	html_printf(p->w, "<nav class=\"pr-crumb\"><a href=\"");
 	index_href(p);
-	html_printf(&p->w, "\">%s</a> › 事例 %zu</nav>\n", p->r->title, no);
-	html_printf(&p->w, "<article class=\"case\"><h1>%s</h1>\n", c->title);
+	html_printf(p->w, "\">%s</a> › 事例 %zu</nav>\n", p->r->title, no);
+	html_printf(p->w, "<article class=\"pr-case\"><h1>%s</h1>\n", c->title);
 	case_body(p, c, no, 1);
-	html_printf(&p->w, "</article>\n<nav class=\"case-nav\">");
+	html_printf(p->w, "</article>\n<nav class=\"pr-case-nav\">");
 	if (no > 1) {
-		html_printf(&p->w, "<a rel=\"prev\" href=\"");
+		html_printf(p->w, "<a rel=\"prev\" href=\"");
 		case_href(p, &p->r->cases.v[no - 2]);
-		html_printf(&p->w, "\">← 事例 %zu</a> ", no - 1);
+		html_printf(p->w, "\">← 事例 %zu</a> ", no - 1);
 	}
-	html_printf(&p->w, "<a href=\"");
+	html_printf(p->w, "<a href=\"");
 	index_href(p);
-	html_printf(&p->w, "\">目次 <span lang=\"en\">Contents</span></a>");
+	html_printf(p->w, "\">目次 <span lang=\"en\">Contents</span></a>");
 	if (no < p->r->cases.n) {
-		html_printf(&p->w, " <a rel=\"next\" href=\"");
+		html_printf(p->w, " <a rel=\"next\" href=\"");
 		case_href(p, &p->r->cases.v[no]);
-		html_printf(&p->w, "\">事例 %zu →</a>", no + 1);
+		html_printf(p->w, "\">事例 %zu →</a>", no + 1);
 	}
-	html_printf(&p->w, "</nav>\n");
-	tlp_banner(p, "bottom");
+	html_printf(p->w, "</nav>\n");
+	tlp_banner(p, "pr-bottom");
 }
 
 static void doc_foot(struct page *p)
 {
-	html_printf(&p->w, "<footer class=\"report-foot\"><p>%s · %s</p></footer>\n</body>\n</html>\n", p->r->title,
+	html_printf(p->w, "<footer class=\"pr-report-foot\"><p>%s · %s</p></footer>\n</body>\n</html>\n", p->r->title,
 		    p->r->date);
 }
 
@@ -477,9 +477,9 @@ static int take(struct kpubfiles *files, const char *path, const char *type, str
 	char *data;
 	int rc;
 
-	if (p && p->w.err) {
+	if (p && p->w->err) {
 		kbuf_release(b);
-		return kerr_set(err, p->w.err, "%s: could not be written (%s)", path, kerr_name(p->w.err));
+		return kerr_set(err, p->w->err, "%s: could not be written (%s)", path, kerr_name(p->w->err));
 	}
 	if (!b->buf && kbuf_add(b, "", 0) < 0)
 		return kerr_set(err, KE_NOMEM, "out of memory");
@@ -493,9 +493,10 @@ static int render_index(const struct kpubreport *r, enum mode mode, int has_pdf,
 			struct kerr *err)
 {
 	struct kbuf b = KBUF_INIT;
-	struct page p = { .r = r, .mode = mode, .has_pdf = has_pdf };
+	struct html hw;
+	struct page p = { .w = &hw, .r = r, .mode = mode, .has_pdf = has_pdf };
 
-	html_init(&p.w, &b);
+	html_init(&hw, &b);
 	if (mode == M_FILES)
 		doc_head(&p, r->title, "report.css");
 	index_body(&p);
@@ -510,11 +511,12 @@ static int render_case(const struct kpubreport *r, size_t i, enum mode mode, str
 {
 	const struct kcase *c = &r->cases.v[i];
 	struct kbuf b = KBUF_INIT, path = KBUF_INIT;
-	struct page p = { .r = r, .mode = mode, .on_case_page = 1 };
+	struct html hw;
+	struct page p = { .w = &hw, .r = r, .mode = mode, .on_case_page = 1 };
 	char title[600];
 	int rc;
 
-	html_init(&p.w, &b);
+	html_init(&hw, &b);
 	if (mode == M_FILES) {
 		snprintf(title, sizeof(title), "%.*s — %.*s", kutf8_cut(c->title, 280), c->title,
 			 kutf8_cut(r->title, 280), r->title);
@@ -588,14 +590,30 @@ int kpubreport_render(const struct kpubreport *r, int flags, struct kpubfiles *f
 	}
 	if ((rc = take(files, "report.md", "text/markdown; charset=utf-8", &b, NULL, err)))
 		return rc;
-	if (flags & KPUB_WEB) {
-		if ((rc = render_index(r, M_WEB, has_pdf, files, err)))
-			return rc;
-		for (size_t i = 0; i < r->cases.n; i++)
-			if ((rc = render_case(r, i, M_WEB, files, err)))
-				return rc;
+	if (kpubreport_to_json(r, &b) < 0) {
+		kbuf_release(&b);
+		return kerr_set(err, KE_NOMEM, "out of memory");
 	}
+	if ((rc = take(files, "report.json", "application/json", &b, NULL, err)))
+		return rc;
 	return 0;
+}
+
+/* ---- the site's pages (web_publish.c) --------------------------------------------------- */
+
+void kpubreport_html_index(struct html *w, const struct kpubreport *r, int has_pdf)
+{
+	struct page p = { .w = w, .r = r, .mode = M_WEB, .has_pdf = has_pdf };
+
+	index_body(&p);
+}
+
+void kpubreport_html_case(struct html *w, const struct kpubreport *r, size_t i)
+{
+	struct page p = { .w = w, .r = r, .mode = M_WEB, .on_case_page = 1 };
+
+	if (i < r->cases.n)
+		case_page_body(&p, &r->cases.v[i], i + 1);
 }
 
 /* ---- the folder ------------------------------------------------------------------------ */

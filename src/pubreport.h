@@ -82,19 +82,36 @@ int kpubreport_name_valid(const char *s);
 
 enum {
 	KPUB_PDF = 1,        /* also report.pdf (kpdfdoc_report) */
-	KPUB_WEB = 2,        /* also the web's pages (web/index.html, web/cases/ID.html: body fragments
-			      * whose links are the site's /reports/NAME/...) */
 };
 
 /*
  * Every file of the report into files: index.html, cases/ID.html,
- * report.md, report.css, with KPUB_PDF report.pdf, with KPUB_WEB the web
- * pages.  When the PDF cannot be made on this machine (KE_UNSUPPORTED) the
- * other files are made and *pdf_note (may be NULL) says why there is no
- * PDF (static storage); any other failure fails the whole.
+ * report.md, report.css, report.json (kpubreport_to_json: what the site
+ * shows the report from), with KPUB_PDF report.pdf.  When the PDF cannot be
+ * made on this machine (KE_UNSUPPORTED) the other files are made and
+ * *pdf_note (may be NULL) says why there is no PDF (static storage); any
+ * other failure fails the whole.
  */
 int kpubreport_render(const struct kpubreport *r, int flags, struct kpubfiles *files, const char **pdf_note,
 		      struct kerr *err);
+
+/*
+ * The site's pages of a report (/reports/NAME and /reports/NAME/cases/ID):
+ * the body of index.html and of case i's page, printed with w (escaped by
+ * construction), links under /reports/NAME; has_pdf: link report.pdf.
+ */
+struct html;
+void kpubreport_html_index(struct html *w, const struct kpubreport *r, int has_pdf);
+void kpubreport_html_case(struct html *w, const struct kpubreport *r, size_t i);
+
+/*
+ * The report as JSON (front matter, the cases in the interchange format,
+ * the 総括), and back: what the database keeps so the site shows the
+ * report as it was published.  from_json: r zeroed; KE_PARSE if s is not
+ * what to_json writes.
+ */
+int kpubreport_to_json(const struct kpubreport *r, struct kbuf *out);
+int kpubreport_from_json(struct kpubreport *r, const char *s, size_t len, struct kerr *err);
 
 /* The report as Markdown (pandoc's dialect: pipe tables), appended to out. */
 int kpubreport_markdown(const struct kpubreport *r, struct kbuf *out);

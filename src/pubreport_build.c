@@ -73,7 +73,7 @@ char *kpubreport_intro(const struct kpubreport *r)
 	rc |= kbuf_addf(&b, "本報告書には %zu 件の事例を、分類ごとに掲載しています。"
 			"各事例は、概要、主な気付き・教訓、背景から教訓までの経緯の順に記載し、"
 			"最後に事例をまたぐ教訓を総括としてまとめました。"
-			"(%zu cases, by category: each with its overview, main lessons and account; the cross-case "
+			"(%zu case(s), by category: each with its overview, main lessons and account; the cross-case "
 			"lessons close the report.)\n",
 			r->cases.n, r->cases.n);
 	if (rc) {

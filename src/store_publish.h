@@ -79,9 +79,9 @@ int kstore_pubreport_get(struct kstore *st, const char *name, kstore_pubreport_c
 int kstore_pubreport_cases(struct kstore *st, const char *name, struct kstrv *ids, struct kerr *err);
 
 /*
- * One file of a report: its bytes appended to data and its MIME type
- * into *type (malloc'ed; may be NULL to skip).  KE_NOTFOUND if the
- * report or file is absent.
+ * One file of a report: its bytes appended to data (NULL: only whether
+ * it is there) and its MIME type into *type (malloc'ed; may be NULL to
+ * skip).  KE_NOTFOUND if the report or file is absent.
  */
 int kstore_pubreport_file(struct kstore *st, const char *name, const char *path, struct kbuf *data,
 			  char **type, struct kerr *err);

@@ -301,9 +301,9 @@ int kstore_pubreport_file(struct kstore *kst, const char *name, const char *path
 		const void *b = sqlite3_column_blob(s, 0);
 		size_t n = (size_t)sqlite3_column_bytes(s, 0);
 
-		if ((n && kbuf_add(data, b, n) < 0) || (type && !(*type = strdup(col(s, 1) ? col(s, 1) : ""))))
+		if ((data && n && kbuf_add(data, b, n) < 0) || (type && !(*type = strdup(col(s, 1) ? col(s, 1) : ""))))
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
-		else if (!n && kbuf_add(data, "", 0) < 0)
+		else if (data && !n && kbuf_add(data, "", 0) < 0)
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 	} else if (step == SQLITE_DONE) {
 		rc = kerr_set(err, KE_NOTFOUND, "no file \"%.*s\" in report \"%.*s\"", kutf8_cut(path, 100), path,

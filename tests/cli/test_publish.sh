@@ -58,9 +58,9 @@ for t in 配送管理システムへの不正ログイン 夜間バッチの設�
 	has "$I" "$t" && has "$M" "$t" || fail "publish: the title $t in index.html and report.md"
 done
 ok "publish: every case title in index.html and report.md"
-expect_has "index.html: the case list" "$I" '<table class="case-table">'
+expect_has "index.html: the case list" "$I" '<table class="pr-case-table">'
 expect_has "index.html: the case list's columns" "$I" '事例の概要 <span lang="en">Overview</span>'
-expect_has "index.html: grouped by category" "$I" '<h3 class="category">システム故障に起因したサービス障害</h3>'
+expect_has "index.html: grouped by category" "$I" '<h3 class="pr-category">システム故障に起因したサービス障害</h3>'
 expect_has "index.html: the introduction lists the criteria" "$I" '得られる気付き・教訓の有用性'
 expect_has "index.html: 総括" "$I" 'id="summary">総括'
 expect_has "index.html: links each case page" "$I" 'href="cases/pub-fx-02.html"'
@@ -107,7 +107,7 @@ run publish --out "$T/r2" --select pub-fx-01 --tlp green --no-store
 expect_rc "--tlp green with a clear case: the report is green" 0
 expect_has "--tlp green: the label" "$T/r2/index.html" '<strong>TLP:GREEN</strong>'
 run publish --out "$T/r3" --select pub-fx-01 --tlp clear --no-store
-expect_lacks "TLP:CLEAR: no banner" "$T/r3/index.html" 'tlp-banner'
+expect_lacks "TLP:CLEAR: no banner" "$T/r3/index.html" 'pr-tlp-banner'
 
 run publish --out "$O" --select pub-fx-01 --no-store
 expect_rc "an existing non-empty folder: refused" 1
@@ -218,3 +218,77 @@ if [ "$(wc -c <"$T/r12/cases/pub-big.html")" -gt 100000 ]; then ok "  ... all of
 # the stored report is in the audit log
 run audit
 if grep -q "report.publish" "$T/out" && grep -q "report.replace" "$T/out"; then ok "publish: in the audit log"; else fail "publish: in the audit log" "$(grep report "$T/out")"; fi
+
+# ---- the web: choose -> preview -> publish; listed under /reports as TLP allows --------------
+for t in curl; do
+	if ! command -v $t >/dev/null 2>&1; then
+		skip "publish: web" "$t is not installed"
+		exit 0
+	fi
+done
+run publish --out "$T/r13" --select pub-fx-01 --name clear-one --tlp clear --date 2026-12-03
+start_server
+if [ -z "$URL" ]; then
+	fail "publish: server starts" "$(cat "$T/srv.err")"
+	exit 0
+fi
+get /publish
+expect_code "GET /publish: anonymous: 401" 401
+signin "$T/rep.jar" rep
+get /publish -b "$T/rep.jar"
+expect_code "GET /publish: a reporter: 403" 403
+signin "$T/pub.jar" pub
+J="$T/pub.jar"
+TOK=$(csrf "$J")
+get /publish -b "$J"
+expect_code "GET /publish: a publisher: 200" 200
+body_has "  ... the cases to tick" 'name="ids" value="pub-fx-03"'
+body_has "  ... the documents" 'pub-fixture-2025.txt'
+get /publish/preview -b "$J" --data-urlencode "csrf=$TOK" -d source=select -d ids=pub-fx-01 -d ids=pub-fx-03 -d tlp=green
+expect_code "preview with a case above the TLP: 400" 400
+body_has "  ... the case named" 'pub-fx-03 (TLP:amber) is more restrictive'
+get /publish/preview -b "$J" -d source=select -d ids=pub-fx-01
+expect_code "preview without the CSRF token: 403" 403
+get /publish/preview -b "$J" --data-urlencode "csrf=$TOK" -d source=select -d ids=pub-fx-01 -d ids=pub-fx-03 \
+	--data-urlencode 'title=ウェブの報告書 <i>試験</i>' -d name=web-amber -d date=2026-12-04
+expect_code "POST /publish/preview: 200" 200
+body_has "  ... the report as it will be" '<h1>ウェブの報告書 &lt;i&gt;試験&lt;/i&gt;</h1>'
+body_has "  ... every case" '配送管理システムへの不正ログイン'
+body_has "  ... the TLP label" '<strong>TLP:AMBER</strong>'
+body_has "  ... the form that publishes it" 'name="ids" value="pub-fx-03"'
+get /reports/web-amber -b "$J"
+expect_code "  ... not published yet" 404
+get /publish -b "$J" --data-urlencode "csrf=$TOK" -d source=select -d ids=pub-fx-01 -d ids=pub-fx-03 \
+	--data-urlencode 'title=ウェブの報告書 <i>試験</i>' -d name=web-amber -d date=2026-12-04
+expect_code "POST /publish: 303" 303
+hdr_has "  ... to the report" '^Location: .*/reports/web-amber'
+get /publish -b "$J" --data-urlencode "csrf=$TOK" -d source=select -d ids=pub-fx-01 -d name=web-amber
+expect_code "POST /publish again under the same name: 400" 400
+get /reports -b "$J"
+expect_code "GET /reports: a publisher: 200" 200
+body_has "  ... lists the amber report" 'href="/reports/web-amber"'
+body_has "  ... and the clear one" 'href="/reports/clear-one"'
+get /reports/web-amber -b "$J"
+expect_code "GET /reports/web-amber: a publisher: 200" 200
+body_has "  ... the case list" 'class="pr-case-table"'
+body_has "  ... links the case pages" 'href="/reports/web-amber/cases/pub-fx-03"'
+get /reports/web-amber/cases/pub-fx-03 -b "$J"
+expect_code "GET /reports/web-amber/cases/pub-fx-03: 200" 200
+body_has "  ... escaped" '&lt;script&gt;alert(1)&lt;/script&gt;'
+body_has "  ... the TLP label" '<strong>TLP:AMBER</strong>'
+get /reports/web-amber/report.md -b "$J"
+expect_code "GET /reports/web-amber/report.md: 200" 200
+hdr_has "  ... as Markdown" '^Content-Type: text/markdown'
+get /reports
+body_has "GET /reports: anonymous: the clear report" 'href="/reports/clear-one"'
+body_lacks "  ... not the amber one" 'web-amber'
+get /reports/web-amber
+expect_code "GET /reports/web-amber: anonymous: 404" 404
+get /reports/web-amber/report.md
+expect_code "GET /reports/web-amber/report.md: anonymous: 404" 404
+get /reports/clear-one
+expect_code "GET /reports/clear-one: anonymous: 200" 200
+get /
+body_has "the site header links /reports" 'href="/reports"'
+run audit
+if grep -q "report.publish.*web-amber" "$T/out"; then ok "web publish: in the audit log"; else fail "web publish: in the audit log" "$(grep report "$T/out")"; fi
