@@ -381,6 +381,16 @@ static void test_assemble(void **state)
 	kstore_close(st);
 }
 
+static char *bytes(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	assert_non_null(p);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
 struct seen {
 	int n;
 	char tlp[16];
@@ -410,8 +420,8 @@ static void test_store(void **state)
 	(void)state;
 	kstrv_push(&ids, "x-1");
 	kstrv_push(&ids, "x-2");
-	assert_int_equal(kpubfiles_add(&files, "index.html", "text/html; charset=utf-8", strdup("<p>索引</p>"), 15), 0);
-	assert_int_equal(kpubfiles_add(&files, "report.pdf", "application/pdf", strdup("%PDF\0x"), 6), 0);
+	assert_int_equal(kpubfiles_add(&files, "index.html", "text/html; charset=utf-8", bytes("<p>索引</p>", 13), 13), 0);
+	assert_int_equal(kpubfiles_add(&files, "report.pdf", "application/pdf", bytes("%PDF\0x", 6), 6), 0);
 	assert_int_equal(kstore_pubreport_put(st, &m, &files, 0, &err), 0);
 	assert_int_equal(kstore_pubreport_put(st, &m, &files, 0, &err), KE_EXISTS);
 	assert_int_equal(kstore_pubreport_list(st, seen_cb, &s, &err), 0);
