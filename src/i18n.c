@@ -866,8 +866,6 @@ static const char *const msgs[T__N][2] = {
 		"Date" },
 	[T_PUB_COL_CASES] = { "事例数",
 		"Cases" },
-	[T_PUB_COL_WHO] = { "発行者",
-		"Published by" },
 	[T_PUB_MAKE] = { "報告書を作る",
 		"Make a report" },
 	[T_PUB_MAKE_INTRO] = { "報告書に載せる事例を選び、プレビューで確かめてから発行します。選べるのは、あなたが読める事例だけです。下書きは先に事例として公開してください。",
