@@ -340,8 +340,9 @@ static const char *const migrations[] = {
 	/* 11: the reporting organisation's approval (issue 13, h-approve) */
 	"CREATE TABLE IF NOT EXISTS placeholder_11(x);",
 
-	/* 12: published reports (issue 13, h-publish) */
-	"CREATE TABLE pub_reports("
+	/* 12: published reports (issue 13, h-publish); IF NOT EXISTS: a database set back to an
+	 * older user_version (tests/cli/test_store.sh) migrates again over them */
+	"CREATE TABLE IF NOT EXISTS pub_reports("
 	"  rid INTEGER PRIMARY KEY,"
 	"  name TEXT NOT NULL UNIQUE,"
 	"  title TEXT NOT NULL,"
@@ -352,14 +353,14 @@ static const char *const migrations[] = {
 	"  created TEXT NOT NULL,"
 	"  ncases INTEGER NOT NULL DEFAULT 0"
 	");"
-	"CREATE INDEX pub_reports_date ON pub_reports(date, created);"
-	"CREATE TABLE pub_report_cases("
+	"CREATE INDEX IF NOT EXISTS pub_reports_date ON pub_reports(date, created);"
+	"CREATE TABLE IF NOT EXISTS pub_report_cases("
 	"  report INTEGER NOT NULL REFERENCES pub_reports(rid) ON DELETE CASCADE,"
 	"  seq INTEGER NOT NULL,"
 	"  case_id TEXT NOT NULL,"
 	"  PRIMARY KEY(report, seq)"
 	");"
-	"CREATE TABLE pub_report_files("
+	"CREATE TABLE IF NOT EXISTS pub_report_files("
 	"  report INTEGER NOT NULL REFERENCES pub_reports(rid) ON DELETE CASCADE,"
 	"  path TEXT NOT NULL,"
 	"  type TEXT NOT NULL,"
