@@ -86,9 +86,22 @@ static int md_lines(struct kbuf *b, const char *s)
 			rc |= kbuf_addch(b, '\n');
 			in_list = 1;
 		} else {
+			size_t d = 0;
+
 			if (in_list)
 				rc |= kbuf_addch(b, '\n');
 			in_list = 0;
+			/* a paragraph that would read as a list item ("- x", "+ x", "1. x"): its marker escaped */
+			while (d < one.len && one.buf[d] >= '0' && one.buf[d] <= '9')
+				d++;
+			if (one.buf[0] == '-' || one.buf[0] == '+')
+				rc |= kbuf_addch(b, '\\');
+			else if (d && d < one.len && (one.buf[d] == '.' || one.buf[d] == ')')) {
+				rc |= kbuf_add(b, one.buf, d);
+				rc |= kbuf_addch(b, '\\');
+				memmove(one.buf, one.buf + d, one.len - d + 1);
+				one.len -= d;
+			}
 			rc |= md_text(b, one.buf, 1);
 			rc |= kbuf_adds(b, "\n\n");
 		}

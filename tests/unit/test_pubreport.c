@@ -85,7 +85,7 @@ static void add_case(struct kcase_list *l, const char *id, const char *title, co
 	}
 	assert_int_equal(kstrv_push(&c->summary, "概要の一行目。"), 0);
 	assert_int_equal(kstrv_push(&c->key_lessons, "教訓の一行目。"), 0);
-	assert_int_equal(kstr_set(&c->sections[KSEC_BACKGROUND], "・背景の本文。"), 0);
+	assert_int_equal(kstr_set(&c->sections[KSEC_BACKGROUND], "・背景の本文。\n1. 番号で始まる段落\n- 横線で始まる段落"), 0);
 	assert_int_equal(kstr_set(&c->sections[KSEC_CAUSE], "   \n"), 0); /* empty: left out */
 }
 
@@ -176,6 +176,8 @@ static void test_render(void **state)
 	assert_true(has(md, "| 2 | 二つ目 \\<script\\>x\\</script\\> \\| \\[link\\](http://x) |"));
 	assert_true(has(md, "- 【共通】オフラインの複製を持つ。（事例 1）"));
 	assert_true(has(md, "### その他 Other"));
+	assert_true(has(md, "\n1\\. 番号で始まる段落\n")); /* a paragraph, not a list */
+	assert_true(has(md, "\n\\- 横線で始まる段落\n"));
 	kpubfiles_free(&files);
 	kpubreport_free(&r);
 
