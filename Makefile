@@ -25,7 +25,7 @@ O       ?= build
 SRCS     = $(filter-out src/main.c,$(wildcard src/*.c))
 OBJS     = $(SRCS:src/%.c=$(O)/%.o) $(O)/embedded.o
 # files served as they are, compiled in as byte arrays (tools/embed.c)
-EMBEDDED = assets/kyokun.css assets/print.css assets/kyokun.js assets/icon.svg assets/openapi.json data/crosswalk.tsv
+EMBEDDED = assets/kyokun.css assets/print.css assets/report.css assets/kyokun.js assets/icon.svg assets/openapi.json data/crosswalk.tsv
 TESTSRCS = $(wildcard tests/unit/test_*.c)
 TESTBINS = $(TESTSRCS:tests/unit/%.c=$(O)/tests/%)
 VERSION  = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -59,7 +59,7 @@ $(O)/embedded.o: $(O)/embedded.c
 	@$(CC) $(KFLAGS) $(CFLAGS) -MMD -MP -I$(O) -c -o $@ $<
 
 # before their first build, when there are no .d files yet
-$(O)/assets.o $(O)/api.o $(O)/crosswalk.o: $(O)/embedded.h
+$(O)/assets.o $(O)/api.o $(O)/crosswalk.o $(O)/pubreport.o: $(O)/embedded.h
 # the objects that print KYOKUN_VERSION
 $(O)/main.o $(O)/api.o: $(wildcard VERSION)
 

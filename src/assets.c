@@ -31,6 +31,7 @@ struct asset {
 static struct asset assets[] = {
 	{ "kyokun.css", "text/css; charset=utf-8", EMBEDDED(kembed_kyokun_css), "", "", "" },
 	{ "print.css", "text/css; charset=utf-8", EMBEDDED(kembed_print_css), "", "", "" },
+	{ "report.css", "text/css; charset=utf-8", EMBEDDED(kembed_report_css), "", "", "" },
 	{ "kyokun.js", "text/javascript; charset=utf-8", EMBEDDED(kembed_kyokun_js), "", "", "" },
 	{ "icon.svg", "image/svg+xml", EMBEDDED(kembed_icon_svg), "", "", "" },
 };

@@ -477,6 +477,8 @@ void kcli_doc_man(FILE *fp)
 	fputs(".TP\n.B KYOKUN_NOW\n", fp);
 	put_str(fp, "the time incident reports are judged at (deadlines, overdue), as RFC 3339 or "
 		    "2026-12-03T09:00:00Z, instead of the clock: for tests and demonstrations.\n");
+	fputs(".TP\n.B KYOKUN_TEST_PUBLISH_FAIL\n", fp);
+	put_str(fp, "pdf: publish fails at its PDF step, for tests that nothing is left behind.\n");
 	fputs(".TP\n.B SOURCE_DATE_EPOCH\n", fp);
 	put_str(fp, "the date of this manual when `kyokun help --man` writes it.\n");
 

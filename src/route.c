@@ -11,6 +11,7 @@
 #include "web_incident.h"
 #include "web_select.h"
 #include "web_pdf.h"
+#include "web_publish.h"
 
 #include <string.h>
 #include <strings.h>
@@ -54,7 +55,16 @@ const struct kroute kroutes[] = {
 	  NULL },
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
-	/* issue 13, h-publish: 報告書 (published reports), choose -> preview -> publish */
+	/* issue 13, h-publish: 報告書 (published reports), choose -> preview -> publish (web_publish.c); a report
+	 * the reader's TLP does not allow is 404 (the handlers ask kreader_may_see_level on its TLP) */
+	{ "GET", "/reports", web_reports, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/reports/:name", web_report, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/reports/:name/cases/:id", web_report_case, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/reports/:name/report.pdf", web_report_pdf, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/reports/:name/report.md", web_report_md, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/publish", web_publish_form, KRESP_HTML, KCAP_CASE_PUBLISH, 0, NULL },
+	{ "POST", "/publish/preview", web_publish_preview, KRESP_HTML, KCAP_CASE_PUBLISH, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/publish", web_publish_post, KRESP_HTML, KCAP_CASE_PUBLISH, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/signin", web_signin_form, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/* no session yet, so no session token: the form's Origin is checked instead */
 	{ "POST", "/signin", web_signin, KRESP_HTML, KROUTE_PUBLIC, KROUTE_CSRF_ORIGIN, NULL },
@@ -136,6 +146,7 @@ const struct kroute kroutes[] = {
  */
 static const char *const large_forms[] = {
 	"/cases/:id/edit", "/drafts/:id/edit", "/incidents", "/incidents/:id/updates",
+	"/publish", "/publish/preview", /* issue 13, h-publish: a report's cases ticked one by one */
 };
 
 int kroute_large_form(const char *method, const char *uri)

@@ -397,8 +397,33 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX IF NOT EXISTS approvals_case ON approvals(case_id, id);",
 
-	/* 12: published reports (issue 13, h-publish) */
-	"CREATE TABLE IF NOT EXISTS placeholder_12(x);",
+	/* 12: published reports (issue 13, h-publish); IF NOT EXISTS: a database set back to an
+	 * older user_version (tests/cli/test_store.sh) migrates again over them */
+	"CREATE TABLE IF NOT EXISTS pub_reports("
+	"  rid INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  period TEXT,"
+	"  tlp TEXT NOT NULL,"
+	"  date TEXT NOT NULL,"
+	"  who TEXT,"
+	"  created TEXT NOT NULL,"
+	"  ncases INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX IF NOT EXISTS pub_reports_date ON pub_reports(date, created);"
+	"CREATE TABLE IF NOT EXISTS pub_report_cases("
+	"  report INTEGER NOT NULL REFERENCES pub_reports(rid) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  case_id TEXT NOT NULL,"
+	"  PRIMARY KEY(report, seq)"
+	");"
+	"CREATE TABLE IF NOT EXISTS pub_report_files("
+	"  report INTEGER NOT NULL REFERENCES pub_reports(rid) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  PRIMARY KEY(report, path)"
+	");",
 
 	/* 13: the 総括's theme edits (issue 13, h-themes) */
 	"CREATE TABLE IF NOT EXISTS placeholder_13(x);",

@@ -191,10 +191,12 @@ void web_begin(struct html *w, const struct khttp_req *req, const char *title, c
 	}
 	html_printf(w, "<nav class=\"site-nav\" aria-label=\"%s\">"
 		    "<a href=\"%s\">%s</a>"
+		    "<a href=\"%s\">%s</a>"
 		    "<a href=\"/api/openapi.json\">%s</a>"
 		    "<a class=\"lang-switch\" href=\"%s\" hreflang=\"%s\" lang=\"%s\">%s</a>"
 		    "</nav>\n",
-		    T(req, T_SITE_NAME), web_url(req, "/documents", NULL), T(req, T_NAV_DOCUMENTS), T(req, T_NAV_API),
+		    T(req, T_SITE_NAME), web_url(req, "/documents", NULL), T(req, T_NAV_DOCUMENTS),
+		    web_url(req, "/reports", NULL), T(req, T_PUB_NAV), T(req, T_NAV_API),
 		    kbuf_str(&sw), T(req, T_OTHER_LANG_CODE), T(req, T_OTHER_LANG_CODE),
 		    T(req, T_OTHER_LANG_NAME));
 	web_account_bar(w, req);

@@ -786,7 +786,7 @@ static void test_readonly_schema(void **state)
 	assert_int_equal(kstore_schema_latest(), 13);
 	db_exec(path,
 		/* 13 */ "DROP TABLE placeholder_13;"
-		/* 12 */ " DROP TABLE placeholder_12;"
+		/* 12 */ " DROP TABLE pub_report_files; DROP TABLE pub_report_cases; DROP INDEX pub_reports_date; DROP TABLE pub_reports;"
 		/* 11 */ " DROP INDEX approvals_case; DROP TABLE approvals;"
 		/* 10 */ " DROP TABLE redact_names; DROP TABLE redact_dismissed;"
 		/* 9 */ " DROP TABLE selection_kept; DROP TABLE selection_decisions; DROP TABLE selection_scores;"
