@@ -170,107 +170,36 @@ out:
 	return rc;
 }
 
-static const struct ktheme *find(const struct ktheme_list *tl, const char *key)
-{
-	for (size_t i = 0; i < tl->n; i++)
-		if (!strcmp(tl->v[i].key, key))
-			return &tl->v[i];
-	return NULL;
-}
-
-static void no_theme(const struct ktheme_list *tl, const char *key)
-{
-	fprintf(stderr, "kyokun: themes: no theme %s; the themes are:", key);
-	for (size_t i = 0; i < tl->n; i++)
-		fprintf(stderr, " %s", tl->v[i].key);
-	fputc('\n', stderr);
-}
-
-/* The next key for a new theme: u-N above every u-N in the edits. */
-static void new_key(const char *edits, char *key, size_t n)
-{
-	long max = 0;
-	for (const char *p = edits; p && (p = strstr(p, "\"u-")); p += 3) {
-		long v = strtol(p + 3, NULL, 10);
-		if (v > max)
-			max = v;
-	}
-	snprintf(key, n, "u-%ld", max + 1);
-}
-
-/* A lesson reference that names a lesson of these themes? */
-static int lesson_exists(const struct kcase_list *cases, const struct ktheme_list *tl, const char *ref)
-{
-	char buf[600];
-	for (size_t i = 0; i < tl->n; i++)
-		for (size_t j = 0; j < tl->v[i].n; j++) {
-			snprintf(buf, sizeof(buf), "%s#%zu", cases->v[tl->v[i].lessons[j].case_index].id,
-				 tl->v[i].lessons[j].item);
-			if (!strcmp(buf, ref))
-				return 1;
-		}
-	return 0;
-}
-
 static int edit_run(struct kcli *cli, struct kstore *st, struct themesctx *ctx, const struct kcase_list *cases,
 		    const char *scope, const char *edits, const struct ktheme_list *tl)
 {
+	static const char *const ops[] = { [O_RENAME] = "rename", [O_MERGE] = "merge", [O_MOVE] = "move" };
 	struct kerr err = KERR_INIT;
-	json_t *e = NULL;
-	char key[32], *text = NULL;
-	int rc = 1;
+	char *text = NULL;
+	int rc;
 
 	if (!kreader_can(cli->reader, KCAP_CASE_EDIT)) {
 		kcli_error("themes: editing the 総括 is for analysts and publishers");
 		return 1;
 	}
-	if (ctx->op == O_RENAME) {
-		if (!find(tl, ctx->a)) {
-			no_theme(tl, ctx->a);
-			return 1;
-		}
-		e = json_pack("{s:s, s:s, s:s}", "op", "rename", "theme", ctx->a, "name", ctx->b);
-	} else if (ctx->op == O_MERGE) {
-		if (!find(tl, ctx->a) || !find(tl, ctx->b)) {
-			no_theme(tl, find(tl, ctx->a) ? ctx->b : ctx->a);
-			return 1;
-		}
-		if (!strcmp(ctx->a, ctx->b)) {
-			kcli_error("themes: --merge: give two different themes");
-			return 1;
-		}
-		e = json_pack("{s:s, s:s, s:s}", "op", "merge", "theme", ctx->a, "with", ctx->b);
-	} else {
-		if (!lesson_exists(cases, tl, ctx->a)) {
-			kcli_error("themes: --move: no lesson %s among these cases (a lesson is CASEID#N, as listed)", ctx->a);
-			return 1;
-		}
-		const char *to = ctx->b;
-		if (!strcmp(to, "new")) {
-			new_key(edits, key, sizeof(key));
-			to = key;
-		} else if (!find(tl, to)) {
-			no_theme(tl, to);
-			return 1;
-		}
-		e = json_pack("{s:s, s:s, s:s}", "op", "move", "lesson", ctx->a, "to", to);
-		if (e && ctx->name && json_object_set_new(e, "name", json_string(ctx->name)))
-			goto out;
+	rc = ktheme_edit_make(cases->v, cases->n, tl, edits, ops[ctx->op], ctx->a, ctx->b, ctx->name, &text, &err);
+	if (rc == KE_NOTFOUND && strncmp(err.msg, "no lesson", 9)) {
+		fprintf(stderr, "kyokun: themes: %s; the themes are:", err.msg);
+		for (size_t i = 0; i < tl->n; i++)
+			fprintf(stderr, " %s", tl->v[i].key);
+		fputc('\n', stderr);
+		return 1;
 	}
-	if (!e || !(text = json_dumps(e, JSON_COMPACT)))
-		goto out;
-	if (kstore_theme_edit_add(st, scope, text, &err) < 0) {
+	if (rc >= 0)
+		rc = kstore_theme_edit_add(st, scope, text, &err);
+	if (rc < 0) {
 		kcli_error("themes: %s", err.msg);
-		goto out;
+		free(text);
+		return 1;
 	}
 	fprintf(stderr, "themes of %s: kept %s\n", scope, text);
-	rc = 0;
-out:
-	if (rc && !text && !err.msg[0])
-		kcli_error("out of memory");
-	json_decref(e);
 	free(text);
-	return rc;
+	return 0;
 }
 
 static int list_edits(const char *scope, const char *edits, int as_json)

@@ -692,8 +692,8 @@ int ktheme_compute(const struct kcase *cases, size_t n, const char *edits, struc
 		}
 	}
 	if (!nitems) {
-		if ((rc = ktheme_note(out, n ? "no lessons: none of the %zu cases has a 得られた気付き・教訓 section or key lessons"
-					    : "no lessons: no cases", n)) < 0)
+		if ((rc = ktheme_note(out, n ? "教訓がありません（%zu 事例のどれにも「得られた気付き・教訓」も主な教訓もありません） / no lessons: none of the %zu cases has a 得られた気付き・教訓 section or key lessons"
+					    : "教訓がありません（事例がありません） / no lessons: no cases", n, n)) < 0)
 			goto nomem;
 		rc = ktheme_edits_apply(edits_parsed, cases, n, out);
 		goto out;
@@ -701,8 +701,8 @@ int ktheme_compute(const struct kcase *cases, size_t n, const char *edits, struc
 	size_t ngroup = nitems;
 	if (ngroup > KTHEME_MAX_LESSONS) {
 		ngroup = KTHEME_MAX_LESSONS;
-		if ((rc = ktheme_note(out, "%zu lessons: only the first %d are grouped, the rest are under その他",
-				      nitems, KTHEME_MAX_LESSONS)) < 0)
+		if ((rc = ktheme_note(out, "教訓 %zu 件のうち最初の %d 件をまとめ、残りは「その他」に置きました / %zu lessons: only the first %d are grouped, the rest are under その他",
+				      nitems, KTHEME_MAX_LESSONS, nitems, KTHEME_MAX_LESSONS)) < 0)
 			goto nomem;
 	}
 	for (size_t i = 0; i < ngroup; i++)

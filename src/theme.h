@@ -86,6 +86,18 @@ int ktheme_compute(const struct kcase *cases, size_t n, const char *edits, struc
 		   struct kerr *err);
 
 /*
+ * An analyst's edit of the themes tl (computed from cases[0..n) with the
+ * kept edits `kept`, or NULL), checked against them, as the JSON object
+ * kstore_theme_edit_add() keeps (*json malloc'ed): op "rename" (a: KEY,
+ * b: NAME), "merge" (a: KEY1 takes the lessons of b: KEY2), "move" (a:
+ * CASEID#N, b: KEY, or "new" for a new theme u-N, named name if given).
+ * KE_NOTFOUND naming the theme or lesson that is not there; KE_INVALID for
+ * a wrong name or op; KE_NOMEM.
+ */
+int ktheme_edit_make(const struct kcase *cases, size_t n, const struct ktheme_list *tl, const char *kept,
+		     const char *op, const char *a, const char *b, const char *name, char **json, struct kerr *err);
+
+/*
  * The cases of a 総括's scope, for the command and the page (theme_scope.c):
  * exactly one of period (the cases chosen for that survey period, or when
  * none is kept, the cases of that year, with a note), document (the cases

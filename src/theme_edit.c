@@ -126,10 +126,10 @@ static int do_move(struct ktheme_list *out, const struct kcase *cases, size_t n,
 			}
 		}
 	if (!from)
-		return ktheme_note(out, "edit %zu skipped: move %s: no such lesson among these cases", i + 1, ref);
+		return ktheme_note(out, "編集 %zu を飛ばしました（教訓 %s がありません） / edit %zu skipped: move %s: no such lesson among these cases", i + 1, ref, i + 1, ref);
 	if (!(dest = find(out, to)) || (!dest->n && strncmp(to, "u-", 2))) {
 		if (strncmp(to, "u-", 2))
-			return ktheme_note(out, "edit %zu skipped: move %s to %s: the theme is gone", i + 1, ref, to);
+			return ktheme_note(out, "編集 %zu を飛ばしました（テーマ %s がありません） / edit %zu skipped: move %s to %s: the theme is gone", i + 1, to, i + 1, ref, to);
 		size_t fi = (size_t)(from - out->v);
 		if (!dest) {
 			int rc = ktheme_add(out, to, nm && *nm ? nm : "新しいテーマ", nm && *nm ? NULL : "New theme", &dest);
@@ -164,15 +164,18 @@ int ktheme_edits_apply(void *parsed, const struct kcase *cases, size_t n, struct
 		struct ktheme *t;
 		if (!strcmp(op, "rename")) {
 			if (!(t = find(out, key)) || !t->n)
-				rc = ktheme_note(out, "edit %zu skipped: rename %s: the theme is gone", i + 1, key);
+				rc = ktheme_note(out, "編集 %zu を飛ばしました（テーマ %s がありません） / edit %zu skipped: rename %s: the theme is gone", i + 1, key, i + 1, key);
 			else if ((rc = set_name(t, json_string_value(json_object_get(e, "name")))) >= 0)
 				t->edited = 1;
 		} else if (!strcmp(op, "merge")) {
 			const char *with = json_string_value(json_object_get(e, "with"));
 			struct ktheme *w = find(out, with);
 			if (!(t = find(out, key)) || !t->n || !w || !w->n || t == w) {
-				rc = ktheme_note(out, "edit %zu skipped: merge %s and %s: %s", i + 1, key, with,
+				rc = ktheme_note(out, "編集 %zu を飛ばしました（%s） / edit %zu skipped: merge %s and %s: %s", i + 1,
+						 t == w && t ? "同じテーマです" : "テーマがありません", i + 1, key, with,
 						 t == w && t ? "the same theme" : "a theme is gone");
+				if (rc < 0)
+					return rc;
 				continue;
 			}
 			if (KGROW(t->lessons, t->alloc, t->n + w->n) < 0)
@@ -188,4 +191,81 @@ int ktheme_edits_apply(void *parsed, const struct kcase *cases, size_t n, struct
 	}
 	/* emptied themes stay until ktheme_finish() so that later edits find nothing in them */
 	return 0;
+}
+
+static const struct ktheme *find_c(const struct ktheme_list *tl, const char *key)
+{
+	for (size_t i = 0; key && i < tl->n; i++)
+		if (!strcmp(tl->v[i].key, key))
+			return &tl->v[i];
+	return NULL;
+}
+
+static int name_ok(const char *s)
+{
+	size_t l = s ? strlen(s) : 0;
+	return l > 0 && l <= 200;
+}
+
+int ktheme_edit_make(const struct kcase *cases, size_t n, const struct ktheme_list *tl, const char *kept,
+		     const char *op, const char *a, const char *b, const char *name, char **json, struct kerr *err)
+{
+	json_t *e = NULL;
+	char key[32];
+	int rc = 0;
+
+	*json = NULL;
+	if (!op || !a || !*a || !b || !*b)
+		return kerr_set(err, KE_INVALID, "edit: expected an op and two values");
+	if (!strcmp(op, "rename")) {
+		if (!find_c(tl, a))
+			return kerr_set(err, KE_NOTFOUND, "no theme %s", a);
+		if (!name_ok(b))
+			return kerr_set(err, KE_INVALID, "name: expected 1 to 200 bytes");
+		e = json_pack("{s:s, s:s, s:s}", "op", "rename", "theme", a, "name", b);
+	} else if (!strcmp(op, "merge")) {
+		if (!find_c(tl, a) || !find_c(tl, b))
+			return kerr_set(err, KE_NOTFOUND, "no theme %s", find_c(tl, a) ? b : a);
+		if (!strcmp(a, b))
+			return kerr_set(err, KE_INVALID, "merge: expected two different themes");
+		e = json_pack("{s:s, s:s, s:s}", "op", "merge", "theme", a, "with", b);
+	} else if (!strcmp(op, "move")) {
+		const char *hash = strrchr(a, '#');
+		int found = 0;
+		for (size_t t = 0; hash && t < tl->n && !found; t++)
+			for (size_t j = 0; j < tl->v[t].n && !found; j++) {
+				const struct ktheme_lesson *l = &tl->v[t].lessons[j];
+				const char *id = l->case_index < n && cases[l->case_index].id ? cases[l->case_index].id : "";
+				char num[32];
+				snprintf(num, sizeof(num), "%zu", l->item);
+				found = strlen(id) == (size_t)(hash - a) && !memcmp(id, a, (size_t)(hash - a)) &&
+					!strcmp(hash + 1, num);
+			}
+		if (!found)
+			return kerr_set(err, KE_NOTFOUND, "no lesson %s among these cases (a lesson is CASEID#N)", a);
+		if (!strcmp(b, "new")) {
+			long max = 0;
+			for (const char *p = kept; p && (p = strstr(p, "\"u-")); p += 3) {
+				long v = strtol(p + 3, NULL, 10);
+				if (v > max)
+					max = v;
+			}
+			for (size_t t = 0; t < tl->n; t++)
+				if (!strncmp(tl->v[t].key, "u-", 2) && strtol(tl->v[t].key + 2, NULL, 10) > max)
+					max = strtol(tl->v[t].key + 2, NULL, 10);
+			snprintf(key, sizeof(key), "u-%ld", max + 1);
+			b = key;
+		} else if (!find_c(tl, b))
+			return kerr_set(err, KE_NOTFOUND, "no theme %s", b);
+		if (name && *name && !name_ok(name))
+			return kerr_set(err, KE_INVALID, "name: expected 1 to 200 bytes");
+		e = json_pack("{s:s, s:s, s:s}", "op", "move", "lesson", a, "to", b);
+		if (e && name && *name && json_object_set_new(e, "name", json_string(name)))
+			rc = KE_NOMEM;
+	} else
+		return kerr_set(err, KE_INVALID, "op: expected rename, merge or move");
+	if (rc < 0 || !e || !(*json = json_dumps(e, JSON_COMPACT)))
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	json_decref(e);
+	return rc;
 }

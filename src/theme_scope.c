@@ -120,7 +120,7 @@ int ktheme_scope_cases(struct kstore *st, const struct kreader *reader, const st
 			f.reader = reader;
 			rc = kstore_list(st, &f, row_cb, &ctx, NULL, err);
 			if (rc >= 0 && notes)
-				rc = kstrv_push(notes, "no selection kept for this period: the cases of that year");
+				rc = kstrv_push(notes, "この年度の選定結果がないため、その年の事例を使いました / no selection kept for this period: the cases of that year");
 		}
 		if (rc >= 0)
 			rc = kbuf_adds(&b, s->period);
