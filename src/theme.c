@@ -71,7 +71,7 @@ static const struct seed {
 	  { "ネットワーク分離", "分離", "セグメント", "分割", NULL } },
 	{ "sharing", "情報共有", "Information sharing", { "情報共有", "情報交換", "共有", "isac", NULL } },
 	{ "response", "インシデント対応体制", "Incident response organisation",
-	  { "csirt", "対応体制", "判断権者", "マニュアル", "初動", NULL } },
+	  { "csirt", "インシデント対応", "対応体制", "対応手順", "判断権者", "マニュアル", "初動", NULL } },
 };
 #define NSEEDS (sizeof(seeds) / sizeof(seeds[0]))
 
@@ -503,20 +503,26 @@ static int name_theme(struct ktheme_list *out, struct ktheme *t, const struct it
 		size_t c = 0;
 		if (seed_used[s])
 			continue;
+		/* a lesson's first line (its point) counts 2, its explanation 1 */
 		for (size_t i = 0; i < k; i++) {
 			const struct item *it = &items[idx[i]];
-			for (size_t w = 0; seeds[s].words[w]; w++)
-				if (seednorm[s * 12 + w] && strstr(it->norm, seednorm[s * 12 + w])) {
-					c++;
-					break;
-				}
+			const char *nl = strchr(it->norm, '\n');
+			size_t v = 0;
+			for (size_t w = 0; seeds[s].words[w] && v < 2; w++) {
+				const char *hit = seednorm[s * 12 + w] ? strstr(it->norm, seednorm[s * 12 + w]) : NULL;
+				if (hit && (!nl || hit < nl))
+					v = 2;
+				else if (hit)
+					v = 1;
+			}
+			c += v;
 		}
 		if (c > bestc) {
 			bestc = c;
 			best = s;
 		}
 	}
-	if (best != SIZE_MAX && bestc * 2 >= k) {
+	if (best != SIZE_MAX && bestc >= k) {
 		seed_used[best] = 1;
 		if (!(t->key = strdup(seeds[best].key)) || !(t->name = strdup(seeds[best].ja)) ||
 		    !(t->name_en = strdup(seeds[best].en)))
