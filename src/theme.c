@@ -653,7 +653,8 @@ void ktheme_finish(const struct kcase *cases, struct ktheme_list *out)
 		for (size_t j = 0; j < t->n; j++)
 			t->lessons[j].shared = shared;
 	}
-	qsort(out->v, out->n, sizeof(*out->v), theme_cmp);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), theme_cmp);
 }
 
 int ktheme_compute(const struct kcase *cases, size_t n, const char *edits, struct ktheme_list *out,
