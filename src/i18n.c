@@ -922,6 +922,8 @@ static const char *const msgs[T__N][2] = {
 		"Unknown kind of edit." },
 	[T_TH_NAV] = { "総括",
 		"Lessons" },
+	[T_TH_MERGED] = { "統合",
+		"Merge" },
 };
 
 static const struct {

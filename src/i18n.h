@@ -544,6 +544,7 @@ enum kmsg {
 	T_TH_ERR_NAME,
 	T_TH_ERR_OP,
 	T_TH_NAV,
+	T_TH_MERGED,
 	T__N
 };
 

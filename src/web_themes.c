@@ -214,18 +214,25 @@ static void render_edits(struct html *w, const struct khttp_req *req, const stru
 		html_printf(w, "<table class=\"table\">\n<thead><tr><th>#</th><th>%s</th><th>%s</th><th>%s</th></tr></thead>\n<tbody>\n",
 			    T(req, T_TH_WHEN), T(req, T_TH_WHO), T(req, T_TH_WHAT));
 		json_array_foreach(arr, i, e) {
-			json_t *c = json_deep_copy(e);
-			char *what;
-			json_object_del(c, "n");
-			json_object_del(c, "by");
-			json_object_del(c, "at");
-			what = json_dumps(c, JSON_COMPACT);
-			html_printf(w, "<tr><td>%lld</td><td>%s</td><td>%s</td><td><code>%s</code></td></tr>\n",
+			const char *op = json_string_value(json_object_get(e, "op"));
+			const char *th = json_string_value(json_object_get(e, "theme"));
+			const char *nm = json_string_value(json_object_get(e, "name"));
+			html_printf(w, "<tr><td>%lld</td><td>%s</td><td>%s</td><td>",
 				    (long long)json_integer_value(json_object_get(e, "n")),
-				    json_string_value(json_object_get(e, "at")), json_string_value(json_object_get(e, "by")),
-				    what);
-			free(what);
-			json_decref(c);
+				    json_string_value(json_object_get(e, "at")), json_string_value(json_object_get(e, "by")));
+			if (op && !strcmp(op, "rename"))
+				html_printf(w, "%s: <code>%s</code> → %s", T(req, T_TH_RENAME), th, nm);
+			else if (op && !strcmp(op, "merge"))
+				html_printf(w, "%s: <code>%s</code> → <code>%s</code>", T(req, T_TH_MERGED),
+					    json_string_value(json_object_get(e, "with")), th);
+			else if (op && !strcmp(op, "move")) {
+				html_printf(w, "%s: %s → <code>%s</code>", T(req, T_TH_MOVE),
+					    json_string_value(json_object_get(e, "lesson")),
+					    json_string_value(json_object_get(e, "to")));
+				if (nm)
+					html_printf(w, " (%s)", nm);
+			}
+			html_printf(w, "</td></tr>\n");
 		}
 		html_printf(w, "</tbody>\n</table>\n");
 		web_form_begin(w, req, web_url(req, "/themes/undo", NULL), "theme-undo");
