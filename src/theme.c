@@ -563,8 +563,29 @@ static int name_theme(struct ktheme_list *out, struct ktheme *t, const struct it
 	rc = 0;
 	if (t1 != SIZE_MAX)
 		rc = surface(d->term[t1], items, idx, k, &nb);
-	if (rc >= 0 && t2 != SIZE_MAX && (rc = kbuf_adds(&nb, "・")) >= 0)
-		rc = surface(d->term[t2], items, idx, k, &nb);
+	if (rc >= 0 && t2 != SIZE_MAX) {
+		/* two words the lessons write as one (不正 + アクセス): that compound */
+		struct kbuf w2 = KBUF_INIT, ab = KBUF_INIT, ba = KBUF_INIT;
+		int joined = 0;
+		rc = surface(d->term[t2], items, idx, k, &w2);
+		if (rc >= 0 && (rc = kbuf_add(&ab, nb.buf, nb.len)) >= 0 && (rc = kbuf_add(&ab, w2.buf, w2.len)) >= 0 &&
+		    (rc = kbuf_add(&ba, w2.buf, w2.len)) >= 0 && (rc = kbuf_add(&ba, nb.buf, nb.len)) >= 0) {
+			for (size_t i = 0; i < k && !joined; i++) {
+				if (strstr(items[idx[i]].text, kbuf_str(&ba)))
+					joined = 2;
+				else if (strstr(items[idx[i]].text, kbuf_str(&ab)))
+					joined = 1;
+			}
+			if (joined) {
+				kbuf_reset(&nb);
+				rc = kbuf_adds(&nb, kbuf_str(joined == 2 ? &ba : &ab));
+			} else if ((rc = kbuf_adds(&nb, "・")) >= 0) /* else "word1・word2" */
+				rc = kbuf_add(&nb, w2.buf, w2.len);
+		}
+		kbuf_release(&w2);
+		kbuf_release(&ab);
+		kbuf_release(&ba);
+	}
 	if (rc >= 0 && !nb.len)
 		rc = kbuf_adds(&nb, "テーマ");
 	if (rc < 0 || !(t->name = kbuf_detach(&nb, NULL))) {

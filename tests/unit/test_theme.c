@@ -386,6 +386,33 @@ static void test_lessons_split(void **state)
 	kcase_free(&c);
 }
 
+/* A theme no vocabulary word names: named by its words as the lessons write them. */
+static void test_names_as_written(void **state)
+{
+	struct ktheme_list tl;
+	struct kcase c[2];
+
+	(void)state;
+	kcase_init(&c[0]);
+	kcase_init(&c[1]);
+	assert_int_equal(kstr_set(&c[0].id, "n1"), 0);
+	assert_int_equal(kstr_set(&c[1].id, "n2"), 0);
+	assert_int_equal(kstr_set(&c[0].sections[KSEC_LESSONS], "- 公開サーバーの不要なポートを閉じる\n- 鍵の貸出記録を残す"), 0);
+	assert_int_equal(kstr_set(&c[1].sections[KSEC_LESSONS], "- 公開サーバーのポートを定期的に点検する"), 0);
+	compute(c, 2, NULL, &tl);
+	assert_int_equal(tl.n, 2);
+	assert_false(tl.v[0].other);
+	assert_int_equal(strncmp(tl.v[0].key, "t-", 2), 0);
+	assert_null(tl.v[0].name_en);
+	assert_null(strstr(tl.v[0].name, "サバ")); /* the normal form of サーバー is not a name */
+	assert_true(strstr(tl.v[0].name, "サーバー") || strstr(tl.v[0].name, "ポート") || strstr(tl.v[0].name, "公開"));
+	assert_true(tl.v[0].lessons[0].shared);
+	assert_true(tl.v[1].other);
+	ktheme_list_free(&tl);
+	kcase_free(&c[0]);
+	kcase_free(&c[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_no_lessons),
 		cmocka_unit_test(test_big_lessons),
 		cmocka_unit_test(test_lessons_split),
+		cmocka_unit_test(test_names_as_written),
 	};
 	return cmocka_run_group_tests_name("theme", tests, setup, teardown);
 }
