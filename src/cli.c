@@ -691,7 +691,42 @@ const struct kcommand kcommands[] = {
 	/* ---- issue 13 (h-themes) ---- */
 	{ "themes", cmd_themes, KCLI_WRITE,
 	  "the cross-case lessons (総括) of a set of cases, and analysts' edits to them",
-	  "usage: kyokun themes (--period Y | --select ID,...) [--format text|json]\n" },
+	  "usage: kyokun themes (--period Y | --select ID,... | --document NAME) [--scope S]\n"
+	  "                     [--format text|json]\n"
+	  "       kyokun themes (--scope S | --period Y | ...) --rename KEY NAME\n"
+	  "       kyokun themes (--scope S | --period Y | ...) --merge KEY1 KEY2\n"
+	  "       kyokun themes (--scope S | --period Y | ...) --move CASEID#N KEY|new [--name NAME]\n"
+	  "       kyokun themes --scope S (--edits | --undo)\n"
+	  "\n"
+	  "The lessons of the cases (each bullet of 得られた気付き・教訓, and the key\n"
+	  "lessons) grouped into themes by the similarity of their words, largest\n"
+	  "first; lessons like no other are under その他.  Each lesson is 共通 when its\n"
+	  "theme holds lessons of two or more organisations, else 固有.  A theme's KEY\n"
+	  "(backup, t-1a2b3c4d, ...) stays the same for the same cases; a lesson is\n"
+	  "CASEID#N, its number among the lessons of its case.\n"
+	  "\n"
+	  "--period Y       the cases chosen for survey period Y (or, with none chosen,\n"
+	  "                 the cases of year Y)\n"
+	  "--select ID,...  these cases (or drafts)\n"
+	  "--document NAME  the cases of a published report\n"
+	  "--scope S        where the edits are kept: by default the period, the\n"
+	  "                 document, or select:IDS; alone, a year is a period and\n"
+	  "                 anything else a document\n"
+	  "--format F       text (default) or json\n"
+	  "--rename KEY NAME  call theme KEY NAME\n"
+	  "--merge KEY1 KEY2  put the lessons of KEY2 into KEY1\n"
+	  "--move REF KEY     move lesson REF (CASEID#N) to theme KEY, or to a new\n"
+	  "                   theme with KEY new (a split; --name NAME names it)\n"
+	  "--edits          list the edits of the scope: number, when, who, what\n"
+	  "--undo           forget the latest edit of the scope\n"
+	  "\n"
+	  "Edits are kept per scope with who made them and when (audited), and\n"
+	  "reapplied every time the themes are computed; an edit whose theme or\n"
+	  "lesson is gone is skipped with a note.  Editing is for analysts and\n"
+	  "publishers (with --as LOGIN) or the operator.\n"
+	  "\n"
+	  "Exit status: 0 ok, 1 refused (no such case, theme or lesson, not allowed),\n"
+	  "2 usage error.\n" },
 	{ "help", cmd_help, KCLI_NO_STORE,
 	  "show help for kyokun or one command",
 	  "usage: kyokun help [COMMAND]\n" },

@@ -12,6 +12,7 @@
 #include "web_select.h"
 #include "web_pdf.h"
 #include "web_publish.h"
+#include "web_themes.h"
 
 #include <string.h>
 #include <strings.h>
@@ -109,6 +110,9 @@ const struct kroute kroutes[] = {
 	{ "GET", "/healthz", web_healthz, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/metrics", web_metrics, KRESP_HTML, KROUTE_LOOPBACK_OR_ADMIN, 0, NULL },
 	/* issue 13, h-themes: the 総括 editor */
+	{ "GET", "/themes", web_themes, KRESP_HTML, KCAP_CASE_EDIT, 0, NULL },
+	{ "POST", "/themes/edits", web_themes_edit, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
+	{ "POST", "/themes/undo", web_themes_undo, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
 	{ "GET", "/static/:file", web_static, KRESP_STATIC, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api", api_index, KRESP_JSON, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/api/cases", api_cases, KRESP_JSON, KROUTE_PUBLIC, 0, "the cases, filtered, a page at a time" },

@@ -426,7 +426,14 @@ static const char *const migrations[] = {
 	");",
 
 	/* 13: the 総括's theme edits (issue 13, h-themes) */
-	"CREATE TABLE IF NOT EXISTS placeholder_13(x);",
+	"CREATE TABLE IF NOT EXISTS theme_edits("
+	"  id INTEGER PRIMARY KEY,"
+	"  scope TEXT NOT NULL,"
+	"  edit TEXT NOT NULL,"
+	"  author TEXT,"
+	"  created TEXT NOT NULL"
+	");"
+	"CREATE INDEX IF NOT EXISTS theme_edits_scope ON theme_edits(scope, id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

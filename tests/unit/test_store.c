@@ -785,7 +785,7 @@ static void test_readonly_schema(void **state)
 	/* schema 4: migrations 5 to 13 undone (update with a new migration) */
 	assert_int_equal(kstore_schema_latest(), 13);
 	db_exec(path,
-		/* 13 */ "DROP TABLE placeholder_13;"
+		/* 13 */ "DROP TABLE theme_edits;"
 		/* 12 */ " DROP TABLE pub_report_files; DROP TABLE pub_report_cases; DROP INDEX pub_reports_date; DROP TABLE pub_reports;"
 		/* 11 */ " DROP INDEX approvals_case; DROP TABLE approvals;"
 		/* 10 */ " DROP TABLE redact_names; DROP TABLE redact_dismissed;"
