@@ -113,8 +113,8 @@ static void make_report(struct kpubreport *r, const char *tlp)
 	t->lessons = calloc(2, sizeof(*t->lessons));
 	assert_non_null(t->lessons);
 	t->n = t->alloc = 2;
-	t->lessons[0] = (struct ktheme_lesson){ 0, strdup("オフラインの複製を持つ。"), 1 };
-	t->lessons[1] = (struct ktheme_lesson){ 2, strdup("復元を訓練する。"), 0 };
+	t->lessons[0] = (struct ktheme_lesson){ .case_index = 0, .text = strdup("オフラインの複製を持つ。"), .shared = 1, .item = 1 };
+	t->lessons[1] = (struct ktheme_lesson){ .case_index = 2, .text = strdup("復元を訓練する。"), .shared = 0, .item = 1 };
 }
 
 static const struct kpubfile *must(const struct kpubfiles *f, const char *path)
