@@ -238,6 +238,8 @@ static void case_body(struct page *p, const struct kcase *c, size_t no, int leve
 	}
 }
 
+static const char *const list_marks[] = { "・", "•", "●", "○", "■", "□", "◆", "◇", "- ", NULL };
+
 /* The first n lines of s as list items (the lessons section when a case has no key lessons). */
 static void first_lines(struct page *p, const char *s, int n)
 {
@@ -251,8 +253,13 @@ static void first_lines(struct page *p, const char *s, int n)
 		s += len + (nl ? 1 : 0);
 		while (k && (*t == ' ' || *t == '\t'))
 			t++, k--;
-		if (k >= 3 && !memcmp(t, "・", 3))
-			t += 3, k -= 3;
+		for (const char *const *m = list_marks; *m; m++) /* the line's own bullet: ours replaces it */
+			if (k >= strlen(*m) && !memcmp(t, *m, strlen(*m))) {
+				t += strlen(*m), k -= strlen(*m);
+				while (k && *t == ' ')
+					t++, k--;
+				break;
+			}
 		if (!k)
 			continue;
 		html_printf(p->w, "<li>%.*s</li>", (int)k, t);
@@ -266,16 +273,19 @@ static void first_lines(struct page *p, const char *s, int n)
 static void case_list(struct page *p)
 {
 	const struct kcase_list *l = &p->r->cases;
+	int any_cat = 0;
 
+	for (size_t i = 0; i < l->n && !any_cat; i++)
+		any_cat = category_of(&l->v[i]) != NULL;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct kcase *c = &l->v[i];
 
-		if (!i || !same_category(c, &l->v[i - 1])) {
+		if (!i || (any_cat && !same_category(c, &l->v[i - 1]))) {
 			if (i)
 				html_printf(p->w, "</tbody></table>\n");
 			if (category_of(c))
 				html_printf(p->w, "<h3 class=\"pr-category\">%s</h3>\n", c->category);
-			else
+			else if (any_cat) /* no categories at all: one table, no heading */
 				heading(p, 3, NULL, "その他", "Other");
 			html_printf(p->w, "<table class=\"pr-case-table\"><thead><tr><th class=\"pr-no\">No.</th>"
 				    "<th class=\"pr-title\">事例 <span lang=\"en\">Case</span></th>"

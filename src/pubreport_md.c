@@ -164,7 +164,7 @@ static int same_category(const struct kcase *a, const struct kcase *b)
 int kpubreport_markdown(const struct kpubreport *r, struct kbuf *b)
 {
 	char tlp[32];
-	int rc = 0;
+	int rc = 0, any_cat = 0;
 	int clear = ktlp_rank(r->tlp && *r->tlp ? r->tlp : "amber") == 0;
 
 	tlp_upper(r->tlp, tlp, sizeof(tlp));
@@ -188,15 +188,20 @@ int kpubreport_markdown(const struct kpubreport *r, struct kbuf *b)
 	rc |= kbuf_adds(b, "## はじめに Introduction\n\n");
 	rc |= md_lines(b, r->intro);
 	rc |= kbuf_adds(b, "## 事例一覧 Case list\n\n");
+	for (size_t i = 0; i < r->cases.n && !any_cat; i++)
+		any_cat = category_of(&r->cases.v[i]) != NULL;
 	for (size_t i = 0; i < r->cases.n && !rc; i++) {
 		const struct kcase *c = &r->cases.v[i];
 
-		if (!i || !same_category(c, &r->cases.v[i - 1])) {
+		if (!i || (any_cat && !same_category(c, &r->cases.v[i - 1]))) {
 			if (i)
 				rc |= kbuf_addch(b, '\n');
-			rc |= kbuf_adds(b, "### ");
-			rc |= category_of(c) ? md_text(b, c->category, 1) : kbuf_adds(b, "その他 Other");
-			rc |= kbuf_adds(b, "\n\n| No. | 事例 Case | 事例の概要 Overview | 主な気付き・教訓 Main lessons |\n"
+			if (any_cat) { /* no categories at all: one table, no heading */
+				rc |= kbuf_adds(b, "### ");
+				rc |= category_of(c) ? md_text(b, c->category, 1) : kbuf_adds(b, "その他 Other");
+				rc |= kbuf_adds(b, "\n\n");
+			}
+			rc |= kbuf_adds(b, "| No. | 事例 Case | 事例の概要 Overview | 主な気付き・教訓 Main lessons |\n"
 					"|---:|---|---|---|\n");
 		}
 		rc |= kbuf_addf(b, "| %zu | ", i + 1);
