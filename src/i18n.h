@@ -617,7 +617,8 @@ enum kmsg {
 	T_AP_BY,
 	T_AP_WHEN,
 	/* issue 13, h-publish */
-	T_PUB_NAV,
+	T_PUB_IMPORTED,
+	T_PUB_IMPORTED_LEAD,
 	T_PUB_REPORTS_TITLE,
 	T_PUB_REPORTS_INTRO,
 	T_PUB_NONE,

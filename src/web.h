@@ -83,6 +83,8 @@ struct ksearch_result;
 void web_similar_list(struct html *w, const struct khttp_req *req, const struct ksearch_result *res);
 int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+/* The imported documents the reader may see, as a table (/documents, and under 報告書 on /reports). */
+int web_documents_table(struct html *w, struct khttp_req *req, struct kerr *err);
 int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_static(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 

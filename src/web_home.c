@@ -166,24 +166,33 @@ static int doc_row(void *vctx, const struct kdocument *d)
 	return 0;
 }
 
+int web_documents_table(struct html *w, struct khttp_req *req, struct kerr *err)
+{
+	struct listctx x;
+	int rc;
+
+	html_printf(w, "<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr>"
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
+		    "</tr></thead>\n<tbody>\n", T(req, T_DOCUMENT), T(req, T_FACET_YEAR), T(req, T_CASE));
+	x = (struct listctx){ w, req, 0, 0 };
+	if ((rc = kstore_documents(req->st, req->reader, doc_row, &x, err)) < 0)
+		return rc;
+	html_printf(w, "</tbody></table></div>\n");
+	if (!x.n)
+		html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_CASES));
+	return 0;
+}
+
 int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	struct html w;
-	struct listctx x;
 	int rc;
 
 	html_init(&w, &resp->body);
 	web_begin(&w, req, T(req, T_DOCUMENTS_TITLE), "", "page-documents");
-	html_printf(&w, "<h1>%s</h1>\n<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr>"
-		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
-		    "</tr></thead>\n<tbody>\n", T(req, T_DOCUMENTS_TITLE), T(req, T_DOCUMENT), T(req, T_FACET_YEAR),
-		    T(req, T_CASE));
-	x = (struct listctx){ &w, req, 0, 0 };
-	if ((rc = kstore_documents(req->st, req->reader, doc_row, &x, err)) < 0)
+	html_printf(&w, "<h1>%s</h1>\n", T(req, T_DOCUMENTS_TITLE));
+	if ((rc = web_documents_table(&w, req, err)) < 0)
 		return rc;
-	html_printf(&w, "</tbody></table></div>\n");
-	if (!x.n)
-		html_printf(&w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_CASES));
 	web_end(&w, req);
 	return web_finish(&w, resp, err);
 }

@@ -189,14 +189,13 @@ void web_begin(struct html *w, const struct khttp_req *req, const char *title, c
 			html_printf(w, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", T(req, T_LANG_CODE));
 		html_printf(w, "<button type=\"submit\">%s</button></form>\n", T(req, T_SEARCH));
 	}
+	/* 報告書: the reports published here, then the imported ones (/reports; /documents is the latter alone) */
 	html_printf(w, "<nav class=\"site-nav\" aria-label=\"%s\">"
-		    "<a href=\"%s\">%s</a>"
 		    "<a href=\"%s\">%s</a>"
 		    "<a href=\"/api/openapi.json\">%s</a>"
 		    "<a class=\"lang-switch\" href=\"%s\" hreflang=\"%s\" lang=\"%s\">%s</a>"
 		    "</nav>\n",
-		    T(req, T_SITE_NAME), web_url(req, "/documents", NULL), T(req, T_NAV_DOCUMENTS),
-		    web_url(req, "/reports", NULL), T(req, T_PUB_NAV), T(req, T_NAV_API),
+		    T(req, T_SITE_NAME), web_url(req, "/reports", NULL), T(req, T_NAV_DOCUMENTS), T(req, T_NAV_API),
 		    kbuf_str(&sw), T(req, T_OTHER_LANG_CODE), T(req, T_OTHER_LANG_CODE),
 		    T(req, T_OTHER_LANG_NAME));
 	web_account_bar(w, req);
@@ -272,6 +271,9 @@ void web_account_bar(struct html *w, const struct khttp_req *req)
 	if (kreader_may_see_drafts(r)) /* issue 13, h-select: the selection of a survey period */
 		html_printf(w, "<a class=\"desk-link\" href=\"%s\">%s</a>", web_url(req, "/select", NULL),
 			    T(req, T_SEL_NAV));
+	if (kreader_can(r, KCAP_CASE_EDIT)) /* the 総括 of a period, a report or chosen cases */
+		html_printf(w, "<a class=\"desk-link\" href=\"%s\">%s</a>", web_url(req, "/themes", NULL),
+			    T(req, T_TH_NAV));
 	if (kreader_can(r, KCAP_ADMIN))
 		html_printf(w, "<a class=\"admin-link\" href=\"%s\">%s</a>", web_url(req, "/admin", NULL),
 			    T(req, T_NAV_ADMIN));

@@ -375,6 +375,11 @@ int web_reports(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err
 		html_printf(&w, "</tbody></table></div>\n");
 	else
 		html_printf(&w, "<p class=\"empty\">%s</p>\n", T(req, T_PUB_NONE));
+	/* one place for a reader's 報告書: the reports published here, then those imported */
+	html_printf(&w, "<h2 id=\"imported\">%s</h2>\n<p class=\"lead\">%s</p>\n", T(req, T_PUB_IMPORTED),
+		    T(req, T_PUB_IMPORTED_LEAD));
+	if ((rc = web_documents_table(&w, req, err)) < 0)
+		return rc;
 	web_end(&w, req);
 	return web_finish(&w, resp, err);
 }
