@@ -190,6 +190,11 @@ if command -v pdftotext >/dev/null 2>&1; then
 	expect_has "report.pdf: case B's title" "$T/pdf.txt" "顧客管理システムの暗号化被害"
 	expect_has "report.pdf: the 総括" "$T/pdf.txt" "総括"
 	expect_lacks "report.pdf: not the operator's name" "$T/pdf.txt" "北海電力"
+	if pdffonts "$O/report.pdf" 2>/dev/null | grep -i 'cjk' | grep -q ' yes '; then
+		ok "report.pdf: the Japanese font is embedded (pdffonts)"
+	else
+		fail "report.pdf: the Japanese font is embedded (pdffonts)" "$(pdffonts "$O/report.pdf" 2>&1)"
+	fi
 else
 	skip "report.pdf: its text" "pdftotext is not installed (Debian: poppler-utils)"
 fi
