@@ -4,8 +4,11 @@
 #
 #   tests/run.sh                 unit tests (cmocka) + CLI/HTTP/browser tests with ./kyokun
 #   tests/run.sh --asan          the same with the AddressSanitizer+UBSan build (build-asan/)
-#   tests/run.sh --all           both (what `make test` runs), side by side unless
-#                                KYOKUN_TEST_JOBS=1
+#   tests/run.sh --all           both (what `make test` runs)
+#
+# The test programs run KYOKUN_TEST_JOBS at a time (default 3: on CI's two
+# cores much of each test waits on servers and timeouts), the slowest first;
+# the output is in the suite's order whatever the order they finished in.
 #
 # Environment: SHARED (default ../shared) for the corpus tests; KYOKUN_E2E=0 skips the browser tests.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,78 +33,120 @@ count_file() { # $1 = log, $2 = label
 	fi
 }
 
-run_suite() { # $1 = build dir, $2 = binary, $3 = label
-	bdir=$1 bin=$2 label=$3
-	for t in "$TOP/$bdir"/tests/test_*; do
-		[ -x "$t" ] || continue
+run_one() { # $1 = label, $2 = build dir, $3 = binary, $4 = unit|cli, $5 = test path; output in $OUT/out/
+	label=$1 bdir=$2 bin=$3 kind=$4 t=$5
+	if [ "$kind" = unit ]; then
 		name=$(basename "$t")
-		log="$OUT/$label-$name.log"
+		log="$OUT/$label-unit-$name.log"
 		t0=$(date +%s)
 		(cd "$TOP" && "$t") >"$log" 2>&1
 		rc=$?
-		echo "$label $name $(($(date +%s) - t0))" >>"$OUT/times"
+		secs=$(($(date +%s) - t0))
 		if ! grep -q '^\[  PASSED  \]\|^\[  FAILED  \]' "$log"; then
 			echo "not ok - $label $name crashed or printed no result (exit $rc)" >>"$log"
 		elif [ $rc -ne 0 ] && ! grep -q '^\[  FAILED  \]' "$log"; then
 			echo "not ok - $label $name exited $rc" >>"$log"
 		fi
-		grep -E '^\[  (PASSED|FAILED)  \]|^not ok|\[  ERROR   \]|ERROR: |runtime error' "$log" | sed "s|^|$label $name: |" | head -20
-		count_file "$log" "$label/$name"
-	done
-	for t in "$TOP"/tests/cli/test_*.sh; do
-		[ -f "$t" ] || continue
+		grep -E '^\[  (PASSED|FAILED)  \]|^not ok|\[  ERROR   \]|ERROR: |runtime error' "$log" |
+			sed "s|^|$label $name: |" | head -20 >"$OUT/out/$label-unit-$name"
+	else
 		name=$(basename "$t" .sh)
-		case "$name" in
-		*e2e*) [ "$label" = asan ] && continue ;; # the browser tests run once
-		esac
 		log="$OUT/$label-$name.log"
 		t0=$(date +%s)
 		KYOKUN="$TOP/$bin" SHARED="${SHARED:-$TOP/../shared}" sh "$t" >"$log" 2>&1
 		rc=$?
 		secs=$(($(date +%s) - t0))
-		echo "$label $name $secs" >>"$OUT/times"
 		if [ $rc -ne 0 ]; then
 			echo "not ok - $label $name exited $rc" >>"$log"
 		fi
 		if grep -q 'runtime error\|ERROR: AddressSanitizer\|ERROR: LeakSanitizer' "$log"; then
 			echo "not ok - $label $name: sanitizer report" >>"$log"
 		fi
-		n_ok=$(grep -c '^ok - ' "$log")
-		echo "$label $name: $n_ok ok (${secs} s)"
-		grep -E '^not ok|^skip - ' "$log" | sed "s|^|$label $name: |" | head -20
-		count_file "$log" "$label/$name"
+		{
+			echo "$label $name: $(grep -c '^ok - ' "$log") ok (${secs} s)"
+			grep -E '^not ok|^skip - ' "$log" | sed "s|^|$label $name: |" | head -20
+		} >"$OUT/out/$label-$name"
+	fi
+	echo "$label $name $secs" >>"$OUT/times"
+}
+
+# The jobs of a label, one per line: "LABEL BDIR BIN KIND PATH".  The browser
+# tests and the fuzz targets run once (with the plain label).
+jobs_of() { # $1 = label, $2 = build dir, $3 = binary
+	for t in "$TOP/$2"/tests/test_*; do
+		[ -x "$t" ] && [ -f "$t" ] && case "$t" in *.d|*.o) ;; *) echo "$1 $2 $3 unit $t" ;; esac
+	done
+	for t in "$TOP"/tests/cli/test_*.sh; do
+		[ -f "$t" ] || continue
+		case "$(basename "$t")" in
+		*e2e*|test_fuzz.sh) [ "$1" = asan ] && continue ;;
+		esac
+		echo "$1 $2 $3 cli $t"
+	done
+}
+
+# Run the jobs listed in $OUT/jobs with N workers: each takes the next job
+# not yet claimed (mkdir is the lock), so a long job does not hold up the
+# others.  The slowest jobs are listed first (HEAVY), the rest in order.
+HEAVY="test_fuzz.sh test_backup.sh test_admin.sh test_e2e.sh test_session.sh test_http.sh test_tlp_matrix.sh test_cli.sh"
+run_jobs() { # $1 = workers
+	: >"$OUT/jobs.all"
+	for l in $LABELS; do
+		case $l in
+		plain) jobs_of plain build kyokun ;;
+		asan) jobs_of asan build-asan build-asan/kyokun ;;
+		esac
+	done >"$OUT/jobs.all"
+	: >"$OUT/jobs"
+	for h in $HEAVY; do
+		grep " cli .*/$h\$" "$OUT/jobs.all" | grep '^asan' >>"$OUT/jobs"
+		grep " cli .*/$h\$" "$OUT/jobs.all" | grep '^plain' >>"$OUT/jobs"
+	done
+	grep -vxF -f "$OUT/jobs" "$OUT/jobs.all" >>"$OUT/jobs"
+	rm -rf "$OUT/claim" "$OUT/out"
+	mkdir -p "$OUT/claim" "$OUT/out"
+	n=$(wc -l <"$OUT/jobs")
+	w=0
+	while [ $w -lt "$1" ]; do
+		(
+			i=1
+			while [ $i -le "$n" ]; do
+				if mkdir "$OUT/claim/$i" 2>/dev/null; then
+					run_one $(sed -n "${i}p" "$OUT/jobs")
+				fi
+				i=$((i + 1))
+			done
+		) &
+		w=$((w + 1))
+	done
+	wait
+	# the lines and the counts, in the order of the suite (plain, then asan)
+	for l in $LABELS; do
+		while read -r label bdir bin kind t; do
+			[ "$label" = "$l" ] || continue
+			if [ "$kind" = unit ]; then
+				name=$(basename "$t")
+				cat "$OUT/out/$label-unit-$name" 2>/dev/null
+				count_file "$OUT/$label-unit-$name.log" "$label/$name"
+			else
+				name=$(basename "$t" .sh)
+				cat "$OUT/out/$label-$name" 2>/dev/null
+				count_file "$OUT/$label-$name.log" "$label/$name"
+			fi
+		done <"$OUT/jobs.all"
 	done
 }
 
 mode=${1:---all}
 # seconds per test program, to see where the suite's time goes
-[ -z "${KYOKUN_TEST_CHILD:-}" ] && : >"$OUT/times"
+: >"$OUT/times"
 case "$mode" in
---plain) run_suite build kyokun plain ;;
---asan) run_suite build-asan build-asan/kyokun asan ;;
---all)
-	if [ "${KYOKUN_TEST_JOBS:-2}" -gt 1 ]; then
-		# the two runs side by side (CI has two cores, and much of each run
-		# waits on servers and timeouts): the plain run's lines first, then
-		# the ASan run's, and one summary of both
-		KYOKUN_TEST_CHILD=1 TEST_OUTPUT="$OUT" sh "$0" --plain >"$OUT/run-plain.txt" 2>&1 &
-		pid=$!
-		KYOKUN_TEST_CHILD=1 TEST_OUTPUT="$OUT" sh "$0" --asan >"$OUT/run-asan.txt" 2>&1
-		wait $pid
-		for r in plain asan; do
-			sed '$d' "$OUT/run-$r.txt" | grep -v '^failing:'
-			set -- $(tail -1 "$OUT/run-$r.txt")
-			passed=$((passed + ${1:-0})) failed=$((failed + ${3:-1})) skipped=$((skipped + ${5:-0}))
-			f=$(sed -n 's/^failing:\(.*\) (logs in .*/\1/p' "$OUT/run-$r.txt")
-			[ -n "$f" ] && failures="$failures$f"
-		done
-	else
-		run_suite build kyokun plain
-		run_suite build-asan build-asan/kyokun asan
-	fi
-	;;
+--plain) LABELS=plain ;;
+--asan) LABELS=asan ;;
+--all) LABELS="plain asan" ;;
 *) echo "usage: tests/run.sh [--plain|--asan|--all]" >&2; exit 2 ;;
 esac
+run_jobs "${KYOKUN_TEST_JOBS:-3}"
 [ -n "$failures" ] && echo "failing:$failures (logs in $OUT)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
