@@ -5,7 +5,9 @@
 # with accounts (issue 11): organisations A and B with an amber case each
 # (tests/fixtures/web/owned.json), a reporter of A and an admin; and
 # tests/e2e/e2e_reports.mjs (issue 12): a report filed by that reporter
-# becomes a case an analyst edits and a publisher publishes.
+# becomes a case an analyst edits and a publisher publishes; and
+# tests/e2e/e2e_publication.mjs (issue 13): /select, /themes, a report made at
+# /publish and read under 報告書 by anonymous readers.
 # Screenshots go to test-output/e2e/.  Skips when Chromium, Node or
 # tests/e2e/node_modules (npm ci in tests/e2e) is missing, or KYOKUN_E2E=0.
 . "$(dirname "$0")/lib.sh"
@@ -84,4 +86,8 @@ rc=$?
 (cd "$E2E" && timeout 300 node e2e_reports.mjs "$URL" "$OUT") 2>&1
 rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "e2e: the reports walk-through finished" "exit $rc"
+# issue 13: selection and 総括 pages, a report made on the web and read by anyone
+(cd "$E2E" && timeout 300 node e2e_publication.mjs "$URL" "$OUT") 2>&1
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "e2e: the publication walk-through finished" "exit $rc"
 exit 0
