@@ -761,36 +761,6 @@ static int join_lines(struct kbuf *b, const struct kstrv *sv, const char *prefix
 	return 0;
 }
 
-static const char *const list_marks[] = { "・", "•", "●", "○", "■", "□", "◆", "◇", "- ", NULL };
-
-/* The first n lines of s that are not blank, each as "・line" (a leading ・ kept once), joined by sep. */
-static int first_lines_join(struct kbuf *b, const char *s, int n, const char *sep)
-{
-	while (s && *s && n > 0) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-		const char *t = s;
-		size_t k = len;
-
-		s += len + (nl ? 1 : 0);
-		while (k && (*t == ' ' || *t == '\t'))
-			t++, k--;
-		for (const char *const *m = list_marks; *m; m++) /* the line's own bullet: ours replaces it */
-			if (k >= strlen(*m) && !memcmp(t, *m, strlen(*m))) {
-				t += strlen(*m), k -= strlen(*m);
-				while (k && *t == ' ')
-					t++, k--;
-				break;
-			}
-		if (!k)
-			continue;
-		if ((b->len && kbuf_adds(b, sep) < 0) || kbuf_adds(b, "・") < 0 || kbuf_add(b, t, k) < 0)
-			return -1;
-		n--;
-	}
-	return 0;
-}
-
 static int source_text(struct kbuf *b, const struct kcase *c)
 {
 	int rc = 0;
@@ -1028,6 +998,7 @@ static const char *cat_of(const struct kcase *c)
 static void pd_case_list(struct pd *d, const struct kpubreport *r)
 {
 	struct kbuf sum = KBUF_INIT, les = KBUF_INIT, no = KBUF_INIT;
+	struct kstrv cs = { 0 }, cl = { 0 };
 	const char *prev = NULL;
 	size_t first_case = (blank(r->intro) ? 0 : 1) + 2;
 	int any_cat = 0;
@@ -1059,14 +1030,13 @@ static void pd_case_list(struct pd *d, const struct kpubreport *r)
 			prev = cat_of(c);
 		}
 		kbuf_reset(&no);
-		if (kbuf_addf(&no, "%zu", i + 1) < 0 || join_lines(&sum, &c->summary, "・", "\n") < 0 ||
-		    join_lines(&les, &c->key_lessons, "・", "\n") < 0)
+		/* the overview and main lessons as the HTML and Markdown lists show them */
+		if (kbuf_addf(&no, "%zu", i + 1) < 0 || kpubreport_list_cell(c, 0, &cs) < 0 ||
+		    kpubreport_list_cell(c, 1, &cl) < 0 || join_lines(&sum, &cs, "・", "\n") < 0 ||
+		    join_lines(&les, &cl, "・", "\n") < 0)
 			d->nomem = 1;
-		/* as the HTML and Markdown lists: without an overview or key lessons, the first lines of
-		 * 背景 and of 得られた気付き・教訓 */
-		if ((!sum.len && first_lines_join(&sum, c->sections[KSEC_BACKGROUND], 2, "\n") < 0) ||
-		    (!les.len && first_lines_join(&les, c->sections[KSEC_LESSONS], 3, "\n") < 0))
-			d->nomem = 1;
+		kstrv_clear(&cs);
+		kstrv_clear(&cl);
 		cells[0] = kbuf_str(&no);
 		cells[1] = c->title;
 		cells[2] = kbuf_str(&sum);

@@ -240,10 +240,9 @@ static void case_body(struct page *p, const struct kcase *c, size_t no, int leve
 
 static const char *const list_marks[] = { "・", "•", "●", "○", "■", "□", "◆", "◇", "- ", NULL };
 
-/* The first n lines of s as list items (the lessons section when a case has no key lessons). */
-static void first_lines(struct page *p, const char *s, int n)
+/* The first n lines of s that are not blank, each without its own bullet, appended to out. */
+static int first_lines(const char *s, int n, struct kstrv *out)
 {
-	html_printf(p->w, "<ul>");
 	while (s && *s && n > 0) {
 		const char *nl = strchr(s, '\n');
 		size_t len = nl ? (size_t)(nl - s) : strlen(s);
@@ -251,8 +250,10 @@ static void first_lines(struct page *p, const char *s, int n)
 		size_t k = len;
 
 		s += len + (nl ? 1 : 0);
-		while (k && (*t == ' ' || *t == '\t'))
+		while (k && (*t == ' ' || *t == '\t' || *t == '\r'))
 			t++, k--;
+		while (k && (t[k - 1] == ' ' || t[k - 1] == '\t' || t[k - 1] == '\r'))
+			k--;
 		for (const char *const *m = list_marks; *m; m++) /* the line's own bullet: ours replaces it */
 			if (k >= strlen(*m) && !memcmp(t, *m, strlen(*m))) {
 				t += strlen(*m), k -= strlen(*m);
@@ -262,10 +263,25 @@ static void first_lines(struct page *p, const char *s, int n)
 			}
 		if (!k)
 			continue;
-		html_printf(p->w, "<li>%.*s</li>", (int)k, t);
+		if (kstrv_pushn(out, t, k) < 0)
+			return KE_NOMEM;
 		n--;
 	}
-	html_printf(p->w, "</ul>");
+	return 0;
+}
+
+int kpubreport_list_cell(const struct kcase *c, int lessons, struct kstrv *out)
+{
+	const struct kstrv *v = lessons ? &c->key_lessons : &c->summary;
+	int rc = 0;
+
+	for (size_t i = 0; i < v->n && !rc; i++)
+		if (has_text(v->v[i]))
+			rc = kstrv_push(out, v->v[i]) < 0 ? KE_NOMEM : 0;
+	if (!rc && !out->n)
+		rc = lessons ? first_lines(c->sections[KSEC_LESSONS], 3, out)
+			     : first_lines(c->sections[KSEC_BACKGROUND], 2, out);
+	return rc;
 }
 
 /* ---- the index ------------------------------------------------------------------------- */
@@ -294,17 +310,19 @@ static void case_list(struct page *p)
 		}
 		html_printf(p->w, "<tr><td class=\"pr-no\">%zu</td><td class=\"pr-title\"><a href=\"", i + 1);
 		case_href(p, c);
-		html_printf(p->w, "\">%s</a></td><td>", c->title);
-		if (strv_has_text(&c->summary))
-			list_items(p, &c->summary);
-		else if (has_text(c->sections[KSEC_BACKGROUND]))
-			first_lines(p, c->sections[KSEC_BACKGROUND], 2);
-		html_printf(p->w, "</td><td>");
-		if (strv_has_text(&c->key_lessons))
-			list_items(p, &c->key_lessons);
-		else if (has_text(c->sections[KSEC_LESSONS]))
-			first_lines(p, c->sections[KSEC_LESSONS], 3);
-		html_printf(p->w, "</td></tr>\n");
+		html_printf(p->w, "\">%s</a></td>", c->title);
+		for (int k = 0; k < 2; k++) {
+			struct kstrv cell = { 0 };
+
+			if (kpubreport_list_cell(c, k, &cell) < 0)
+				p->w->err = KE_NOMEM;
+			html_printf(p->w, "<td>");
+			if (cell.n)
+				list_items(p, &cell);
+			html_printf(p->w, "</td>");
+			kstrv_clear(&cell);
+		}
+		html_printf(p->w, "</tr>\n");
 	}
 	if (l->n)
 		html_printf(p->w, "</tbody></table>\n");

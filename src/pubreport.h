@@ -73,6 +73,15 @@ int kpubreport_assemble(struct kstore *st, const struct kpubreport_spec *spec, s
 /* The generated introduction (はじめに) for r's cases and period, malloc'ed, or NULL (no memory). */
 char *kpubreport_intro(const struct kpubreport *r);
 
+/*
+ * What the case list shows of case c in its overview column (lessons 0) or
+ * main lessons column (1), appended to out (copies): the summary or the key
+ * lessons, or when it has none the first two lines of 背景 or three of
+ * 得られた気付き・教訓, each without its own bullet.  The HTML, Markdown and
+ * PDF lists all show this.  0 or KE_NOMEM.
+ */
+int kpubreport_list_cell(const struct kcase *c, int lessons, struct kstrv *out);
+
 /* Is s a report name: [A-Za-z0-9._~-], 1..100 bytes, not starting with a dot? */
 int kpubreport_name_valid(const char *s);
 

@@ -126,26 +126,17 @@ static int md_list(struct kbuf *b, const struct kstrv *v)
 	return rc | kbuf_addch(b, '\n');
 }
 
-/* A cell: the items joined with "<br>"-free separators (pipe tables hold one line). */
-static int md_cell(struct kbuf *b, const struct kstrv *v, const char *fallback)
+/* A cell of the case list: its items joined with " ・" (pipe tables hold one line). */
+static int md_cell(struct kbuf *b, const struct kcase *c, int lessons)
 {
-	int rc = 0, n = 0;
+	struct kstrv v = { 0 };
+	int rc = kpubreport_list_cell(c, lessons, &v);
 
-	for (size_t i = 0; i < v->n; i++) {
-		if (!has_text(v->v[i]))
-			continue;
-		rc |= kbuf_adds(b, n++ ? " ・" : "・");
-		rc |= md_text(b, v->v[i], 1);
+	for (size_t i = 0; i < v.n && !rc; i++) {
+		rc |= kbuf_adds(b, i ? " ・" : "・");
+		rc |= md_text(b, v.v[i], 1);
 	}
-	if (!n && has_text(fallback)) {
-		/* the first line of the section */
-		const char *nl = strchr(fallback, '\n');
-		struct kbuf one = KBUF_INIT;
-
-		rc |= kbuf_add(&one, fallback, nl ? (size_t)(nl - fallback) : strlen(fallback));
-		rc |= md_text(b, kbuf_str(&one), 1);
-		kbuf_release(&one);
-	}
+	kstrv_clear(&v);
 	return rc;
 }
 
@@ -207,9 +198,9 @@ int kpubreport_markdown(const struct kpubreport *r, struct kbuf *b)
 		rc |= kbuf_addf(b, "| %zu | ", i + 1);
 		rc |= md_text(b, c->title, 1);
 		rc |= kbuf_adds(b, " | ");
-		rc |= md_cell(b, &c->summary, c->sections[KSEC_BACKGROUND]);
+		rc |= md_cell(b, c, 0);
 		rc |= kbuf_adds(b, " | ");
-		rc |= md_cell(b, &c->key_lessons, c->sections[KSEC_LESSONS]);
+		rc |= md_cell(b, c, 1);
 		rc |= kbuf_adds(b, " |\n");
 	}
 	rc |= kbuf_adds(b, "\n## 事例 Cases\n\n");
