@@ -122,3 +122,58 @@ signin() {
 csrf() {
 	curl -s --max-time 30 -b "$1" "$URL/account" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1
 }
+
+# ---- the case editor's form (test_web_edit, test_approve, test_publication) ----
+# form_of JAR PATH: the editor form of the page at PATH (/cases/ID/edit, /drafts/ID/edit) as a
+# urlencoded body, every field as a browser would send it unchanged
+# (python reads the page's form: inputs, selected options, checked boxes, textareas)
+form_of() { # JAR PATH
+	curl -s --max-time 30 -b "$1" "$URL$2" | python3 -c '
+import html, re, sys, urllib.parse
+page = sys.stdin.read()
+m = re.search(r"<form class=\"form edit-form\".*?</form>", page, re.S)
+form = m.group(0) if m else ""
+pairs = []
+for tag in re.finditer(r"<input\b([^>]*)>|<(select|textarea)\b([^>]*)>(.*?)</(?:select|textarea)>", form, re.S):
+    if tag.group(1) is not None:
+        kind, attrs, inner = "input", tag.group(1), ""
+    else:
+        kind, attrs, inner = tag.group(2), tag.group(3), tag.group(4)
+    name = re.search(r"name=\"([^\"]*)\"", attrs)
+    if not name:
+        continue
+    name = html.unescape(name.group(1))
+    if kind == "input":
+        if "type=\"checkbox\"" in attrs and " checked" not in attrs:
+            continue
+        v = re.search(r"value=\"([^\"]*)\"", attrs)
+        pairs.append((name, html.unescape(v.group(1)) if v else ""))
+    elif kind == "select":
+        v = re.search(r"<option value=\"([^\"]*)\" selected", inner)
+        pairs.append((name, html.unescape(v.group(1)) if v else ""))
+    else:
+        body = inner
+        if body.startswith("\n"):
+            body = body[1:]
+        pairs.append((name, html.unescape(body)))
+print(urllib.parse.urlencode(pairs))
+'
+}
+# set_field FORMFILE NAME VALUE [append]: replace the first field called NAME
+# (with "append": add VALUE to its end); a field the form lacks is added
+set_field() {
+	python3 - "$1" "$2" "$3" "${4:-}" <<'EOF'
+import sys, urllib.parse
+path, name, value, mode = sys.argv[1:5]
+pairs = urllib.parse.parse_qsl(open(path).read().strip(), keep_blank_values=True)
+done = False
+out = []
+for k, v in pairs:
+    if k == name and not done:
+        v, done = (v + value if mode == "append" else value), True
+    out.append((k, v))
+if not done:
+    out.append((name, value))
+open(path, "w").write(urllib.parse.urlencode(out))
+EOF
+}

@@ -120,38 +120,9 @@ done
 ANA=$(csrf "$T/ana.jar"); PUB=$(csrf "$T/pub.jar"); RA=$(csrf "$T/rep-a.jar"); RB=$(csrf "$T/rep-b.jar")
 
 # edit the draft as the analyst: the editor's form as it is, one field changed
-curl -s --max-time 30 -b "$T/ana.jar" "$URL/drafts/$D/edit" >"$T/form.html"
-python3 - "$T/form.html" "$T/form.post" <<'EOF'
-import html, re, sys, urllib.parse
-page = open(sys.argv[1], encoding="utf-8").read()
-form = page[page.index('class="form editor'):] if 'class="form editor' in page else page
-fields = []
-for m in re.finditer(r'<input[^>]*>', form):
-    tag = m.group(0)
-    n = re.search(r'name="([^"]*)"', tag)
-    if not n: continue
-    t = re.search(r'type="([^"]*)"', tag)
-    t = t.group(1) if t else "text"
-    if t in ("checkbox", "radio") and "checked" not in tag: continue
-    if t == "submit": continue
-    v = re.search(r'value="([^"]*)"', tag)
-    fields.append((n.group(1), html.unescape(v.group(1)) if v else ""))
-for m in re.finditer(r'<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>', form, re.S):
-    v = html.unescape(m.group(2))
-    if v.startswith("\n"): v = v[1:]
-    fields.append((m.group(1), v))
-for m in re.finditer(r'<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>', form, re.S):
-    o = re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', m.group(2))
-    if o: fields.append((m.group(1), html.unescape(o.group(1))))
-out = []
-done = False
-for k, v in fields:
-    if k == "title" and not done:
-        v = v + "（改訂）"; done = True
-    out.append((k, v))
-open(sys.argv[2], "w").write(urllib.parse.urlencode(out))
-EOF
-CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data @"$T/form.post" "$URL/drafts/$D/edit")
+form_of "$T/ana.jar" "/drafts/$D/edit" >"$T/form.post"
+set_field "$T/form.post" title "（改訂）" append
+CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data-binary @"$T/form.post" "$URL/drafts/$D/edit")
 expect_code "edit: the analyst saves a new revision (303)" 303
 run --as pub draft publish "$D"
 expect_rc "publish: refused after an edit (exit 1)" 1

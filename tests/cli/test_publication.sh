@@ -68,40 +68,16 @@ start_server
 signin "$T/ana.jar" ana
 expect_code "web: the analyst signs in" 303
 
-# edit DRAFT FIELD=VALUE...: the editor's form as it is, those fields replaced
+# edit DRAFT FIELD=VALUE...: the editor's form as it is, those fields replaced (lib.sh's form_of, set_field)
 edit() {
 	d=$1
 	shift
-	curl -s --max-time 30 -b "$T/ana.jar" "$URL/drafts/$d/edit" >"$T/form.html"
-	python3 - "$T/form.html" "$T/form.post" "$@" <<'EOF'
-import html, re, sys, urllib.parse
-page = open(sys.argv[1], encoding="utf-8").read()
-form = page[page.index('class="form editor'):] if 'class="form editor' in page else page
-want = dict(a.split("=", 1) for a in sys.argv[3:])
-fields = []
-for m in re.finditer(r'<input[^>]*>', form):
-    tag = m.group(0)
-    n = re.search(r'name="([^"]*)"', tag)
-    if not n: continue
-    t = re.search(r'type="([^"]*)"', tag)
-    t = t.group(1) if t else "text"
-    if t in ("checkbox", "radio") and "checked" not in tag: continue
-    if t == "submit": continue
-    v = re.search(r'value="([^"]*)"', tag)
-    fields.append((n.group(1), html.unescape(v.group(1)) if v else ""))
-for m in re.finditer(r'<textarea[^>]*name="([^"]*)"[^>]*>(.*?)</textarea>', form, re.S):
-    v = html.unescape(m.group(2))
-    if v.startswith("\n"): v = v[1:]
-    fields.append((m.group(1), v))
-for m in re.finditer(r'<select[^>]*name="([^"]*)"[^>]*>(.*?)</select>', form, re.S):
-    o = re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', m.group(2))
-    if o: fields.append((m.group(1), html.unescape(o.group(1))))
-out = [(k, want.pop(k) if k in want else v) for k, v in fields]
-out += list(want.items())
-open(sys.argv[2], "w").write(urllib.parse.urlencode(out))
-EOF
-	CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' --data @"$T/form.post" \
-		"$URL/drafts/$d/edit")
+	form_of "$T/ana.jar" "/drafts/$d/edit" >"$T/form.post"
+	for kv; do
+		set_field "$T/form.post" "${kv%%=*}" "${kv#*=}"
+	done
+	CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
+		--data-binary @"$T/form.post" "$URL/drafts/$d/edit")
 }
 edit "$DA" "category=ランサムウェア" "summary=制御系サーバがランサムウェアに感染し暗号化された。" \
 	"key_lessons=オフラインのバックアップを定期的に取得し、復旧手順を訓練しておく" \

@@ -56,57 +56,6 @@ for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S):
         print(n, re.sub(r"<[^>]*>", "", cells[2]).strip(), "draft" if "draft-chip" in row else "case")
 '
 }
-# the form of an editor page as curl arguments, with changes: edit_form JAR PATH > file of name=value
-# (python reads the page's form: inputs, selected options, checked boxes, textareas)
-form_of() { # JAR PATH
-	curl -s --max-time 30 -b "$1" "$URL$2" | python3 -c '
-import html, re, sys, urllib.parse
-page = sys.stdin.read()
-m = re.search(r"<form class=\"form edit-form\".*?</form>", page, re.S)
-form = m.group(0) if m else ""
-pairs = []
-for tag in re.finditer(r"<input\b([^>]*)>|<(select|textarea)\b([^>]*)>(.*?)</(?:select|textarea)>", form, re.S):
-    if tag.group(1) is not None:
-        kind, attrs, inner = "input", tag.group(1), ""
-    else:
-        kind, attrs, inner = tag.group(2), tag.group(3), tag.group(4)
-    name = re.search(r"name=\"([^\"]*)\"", attrs)
-    if not name:
-        continue
-    name = html.unescape(name.group(1))
-    if kind == "input":
-        if "type=\"checkbox\"" in attrs and " checked" not in attrs:
-            continue
-        v = re.search(r"value=\"([^\"]*)\"", attrs)
-        pairs.append((name, html.unescape(v.group(1)) if v else ""))
-    elif kind == "select":
-        v = re.search(r"<option value=\"([^\"]*)\" selected", inner)
-        pairs.append((name, html.unescape(v.group(1)) if v else ""))
-    else:
-        body = inner
-        if body.startswith("\n"):
-            body = body[1:]
-        pairs.append((name, html.unescape(body)))
-print(urllib.parse.urlencode(pairs))
-'
-}
-# set_field FORMFILE NAME VALUE: replace the first field called NAME
-set_field() {
-	python3 - "$1" "$2" "$3" <<'EOF'
-import sys, urllib.parse
-path, name, value = sys.argv[1:4]
-pairs = urllib.parse.parse_qsl(open(path).read().strip(), keep_blank_values=True)
-done = False
-out = []
-for k, v in pairs:
-    if k == name and not done:
-        v, done = value, True
-    out.append((k, v))
-if not done:
-    out.append((name, value))
-open(path, "w").write(urllib.parse.urlencode(out))
-EOF
-}
 # post JAR PATH FORMFILE [CURL ARGS]: the form as a browser sends it
 post() {
 	local jar=$1 p=$2 f=$3
