@@ -11,9 +11,9 @@
 // no script error, no CSP violation, the Japanese page has English with it.
 // Needs KYOKUN_E2E_ANALYST, KYOKUN_E2E_PUBLISHER and KYOKUN_E2E_PASSWORD
 // (tests/cli/test_e2e.sh).  Screenshots: OUTDIR/publication-NN-*.png.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checks, launch, signin as signinAt, submit } from './lib.mjs';
 
 const base = (process.argv[2] || process.env.KYOKUN_URL || '').replace(/\/$/, '');
 const out = process.argv[3] || path.join(process.cwd(), 'test-output', 'e2e');
@@ -26,28 +26,9 @@ if (!base || !analyst || !publisher || !password) {
 }
 fs.mkdirSync(out, { recursive: true });
 
-let failed = 0;
-const ok = (name) => console.log(`ok - e2e publication: ${name}`);
-const notok = (name, why) => {
-	failed++;
-	console.log(`not ok - e2e publication: ${name}`);
-	if (why) console.log(`  ${String(why).split('\n').slice(0, 6).join('\n  ')}`);
-};
-const check = (name, cond, why) => (cond ? ok(name) : notok(name, why));
-
-let browser;
-try {
-	browser = await chromium.launch({
-		executablePath: chrome,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		timeout: 60000,
-	});
-} catch (e) {
-	console.log(`skip - e2e publication: cannot start ${chrome}: ${String(e.message).split('\n')[0]}`);
-	process.exit(0);
-}
+const t = checks('e2e publication');
+const { ok, notok, check } = t;
+const browser = await launch(chrome, 'e2e publication');
 
 const csp = [];
 async function person() {
@@ -63,16 +44,7 @@ const shot = async (page, name) => {
 	nshot++;
 	await page.screenshot({ path: path.join(out, `publication-${String(nshot).padStart(2, '0')}-${name}.png`), fullPage: true });
 };
-async function signin(page, login) {
-	await page.goto(`${base}/signin`);
-	await page.fill('#login', login);
-	await page.fill('#password', password);
-	await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/signin')),
-		page.click('form.signin-form button[type="submit"]')]);
-}
-async function submit(page, button) {
-	await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), button.click()]);
-}
+const signin = (page, login) => signinAt(page, base, login, password);
 // A header link by its href, clicked like a person would.
 async function follow(page, href) {
 	const a = page.locator(`header a[href^="${href}"], .account a[href^="${href}"], nav a[href^="${href}"]`).first();
@@ -160,4 +132,4 @@ try {
 } finally {
 	await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(t.failed ? 1 : 0);

@@ -15,9 +15,9 @@
 // KYOKUN_E2E_PASSWORD (tests/cli/test_e2e.sh sets them up).  Screenshots go
 // to OUTDIR (default test-output/e2e) as reports-NN-*.png.  Prints one
 // "ok - " / "not ok - " line per check.
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checks, launch, signin as signinAt, submit } from './lib.mjs';
 
 const base = (process.argv[2] || process.env.KYOKUN_URL || '').replace(/\/$/, '');
 const out = process.argv[3] || path.join(process.cwd(), 'test-output', 'e2e');
@@ -30,28 +30,9 @@ if (!base || !reporter || !analyst || !publisher || !password) {
 }
 fs.mkdirSync(out, { recursive: true });
 
-let failed = 0;
-const ok = (name) => console.log(`ok - e2e reports: ${name}`);
-const notok = (name, why) => {
-	failed++;
-	console.log(`not ok - e2e reports: ${name}`);
-	if (why) console.log(`  ${String(why).split('\n').slice(0, 6).join('\n  ')}`);
-};
-const check = (name, cond, why) => (cond ? ok(name) : notok(name, why));
-
-let browser;
-try {
-	browser = await chromium.launch({
-		executablePath: chrome,
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		timeout: 60000,
-	});
-} catch (e) {
-	console.log(`skip - e2e reports: cannot start ${chrome}: ${String(e.message).split('\n')[0]}`);
-	process.exit(0);
-}
+const t = checks('e2e reports');
+const { ok, notok, check } = t;
+const browser = await launch(chrome, 'e2e reports');
 
 // A person at a browser: their own context (cookies), a page, screenshots.
 async function person() {
@@ -68,16 +49,8 @@ const shot = async (page, name) => {
 	await page.screenshot({ path: path.join(out, `reports-${String(nshot).padStart(2, '0')}-${name}.png`), fullPage: true });
 };
 async function signin(page, login) {
-	await page.goto(`${base}/signin`);
-	await page.fill('#login', login);
-	await page.fill('#password', password);
-	await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/signin')),
-		page.click('form.signin-form button[type="submit"]')]);
+	await signinAt(page, base, login, password);
 	check(`${login} signs in`, (await page.locator('.who-name, .account').first().innerText()).length > 0);
-}
-// Submit the form that holds locator loc (a button in it), and wait for the next page.
-async function submit(page, button) {
-	await Promise.all([page.waitForLoadState('load'), page.waitForNavigation(), button.click()]);
 }
 
 // A word no fixture has, so the search finds this case alone.
@@ -222,4 +195,4 @@ try {
 } finally {
 	await browser.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(t.failed ? 1 : 0);
