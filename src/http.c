@@ -20,8 +20,11 @@
  * Bodies.  A POST's application/x-www-form-urlencoded body is read (at
  * most KHTTP_MAX_BODY bytes, or KHTTP_MAX_FORM_BODY for the few routes
  * with a large form, route.h kroute_large_form(): the case editor; a larger
- * Content-Length is answered 413 before any of it is read, and a chunked body that grows past the limit is cut off:
- * libmicrohttpd 0.9.75 cannot answer in the middle of a body, so the
+ * body, up to KHTTP_DRAIN_FACTOR times the limit, is read, dropped and
+ * answered 413 once it is in, so that a client already sending it reads
+ * the answer rather than a reset; a larger Content-Length is answered 413
+ * before any of it is read, and a chunked body that grows past that is cut
+ * off: libmicrohttpd 0.9.75 cannot answer in the middle of a body, so the
  * connection is closed) and parsed into the same parameters as the query.
  * A POST's application/json body to a route under /api/ is read the same
  * way (at most KHTTP_MAX_JSON_BODY bytes), checked to be UTF-8 without NUL
@@ -222,6 +225,10 @@ struct reqstate {
 	struct timespec t0;
 	struct job *job;  /* set while the page is built in the pool */
 	int refused;      /* answered with an error before the body was in */
+	int draining;     /* a body over max_body but at most KHTTP_DRAIN_FACTOR times it: read and
+			   * dropped, then answered 413 (a client already sending it reads the answer
+			   * instead of a reset) */
+	unsigned long long clen; /* the Content-Length given, or 0 */
 	int deferred;     /* job built, for the pool on the next call (enqueue) */
 	size_t max_body;  /* the most body bytes taken: KHTTP_MAX_BODY, KHTTP_MAX_JSON_BODY for JSON,
 			   * KHTTP_MAX_FORM_BODY for a large form (the case editor) */
@@ -1174,6 +1181,7 @@ static int check_limits(struct MHD_Connection *conn, struct reqstate *rs, const 
 
 		if (*end || end == cl)
 			return 400;
+		rs->clen = n;
 		if (n > rs->max_body)
 			return 413;
 	}
@@ -1462,6 +1470,19 @@ static void request_in(struct MHD_Connection *conn)
 		atomic_store(&kc->receiving, 0);
 }
 
+/* Answer 413 to the request of rs (its body too large). */
+static enum MHD_Result refuse_413(struct khttp_server *srv, struct MHD_Connection *conn, struct reqstate *rs)
+{
+	struct khttp_req req;
+
+	request_in(conn);
+	memset(&req, 0, sizeof(req));
+	req.conn = conn;
+	req.path = kroute_kind_of_path(rs->uri) == KRESP_JSON ? rs->uri : "/";
+	req.query = "";
+	return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), 413, "the request body is too large", rs);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **req_cls)
@@ -1487,6 +1508,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rs->max_body = body_cap(rs->body_type, method, rs->uri);
 		kbuf_setcap(&rs->form, rs->max_body);
 		status = check_limits(conn, rs, method);
+		if (status == 413 && rs->clen <= KHTTP_DRAIN_FACTOR * (unsigned long long)rs->max_body) {
+			/* not far over: read it and drop it, then answer (below, once it is in) */
+			rs->refused = rs->draining = 1;
+			return MHD_YES;
+		}
 		if (status) {
 			rs->refused = 1;
 			request_in(conn);
@@ -1515,28 +1541,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_data_size;
 
 		*upload_data_size = 0;
-		if (rs->refused)
+		if (rs->refused && !rs->draining)
 			return MHD_YES; /* answered already: what still comes is dropped */
 		rs->body += n;
+		/* over the limit but not far: drop it all and answer at its end (a chunked body that keeps
+		 * growing past KHTTP_DRAIN_FACTOR times the limit is answered at once) */
+		if (rs->body > rs->max_body && rs->body <= KHTTP_DRAIN_FACTOR * rs->max_body) {
+			rs->refused = rs->draining = 1;
+			return MHD_YES;
+		}
 		if (rs->body > rs->max_body) {
 			/*
-			 * A body without a Content-Length (chunked) has passed the
-			 * limit: answer 413 now, without reading the rest (or, if
-			 * libmicrohttpd cannot answer in the middle of a body, close).
+			 * The body has passed the limit by far (chunked, without a
+			 * Content-Length): answer 413 now, without reading the rest
+			 * (or, if libmicrohttpd cannot answer in the middle of a
+			 * body, close).
 			 */
 			rs->refused = 1;
-			request_in(conn);
-			memset(&req, 0, sizeof(req));
-			req.conn = conn;
-			req.path = kroute_kind_of_path(rs->uri) == KRESP_JSON ? rs->uri : "/";
-			req.query = "";
-			return send_error(srv, conn, &req, kroute_kind_of_path(rs->uri), 413,
-					  "the request body is too large", rs);
+			rs->draining = 0;
+			return refuse_413(srv, conn, rs);
 		}
 		if ((rs->body_type == BODY_FORM || rs->body_type == BODY_JSON) &&
 		    kbuf_add(&rs->form, upload_data, n) < 0)
 			return MHD_NO;
 		return MHD_YES;
+	}
+	if (rs->draining) { /* the body over the limit is in and dropped: now its answer */
+		rs->draining = 0;
+		return refuse_413(srv, conn, rs);
 	}
 	if (rs->refused)
 		return MHD_YES; /* its answer is queued */

@@ -47,6 +47,8 @@ struct kmetrics;
 #define KHTTP_MAX_HEADER_COUNT 100  /* else 431 */
 #define KHTTP_MAX_BODY 65536        /* request body (a form): else 413, before it is read */
 #define KHTTP_MAX_JSON_BODY (256 * 1024) /* an application/json body (API routes): else 413 */
+/* A body over its limit but at most this many times it is read and dropped before the 413 (http.c). */
+#define KHTTP_DRAIN_FACTOR 2
 #define KHTTP_MAX_PARAMS 64         /* query and form parameters together: else 400 */
 /* The same for a route with a large form (an editor: route.h kroute_large_form()). */
 #define KHTTP_MAX_FORM_BODY (1024 * 1024)
