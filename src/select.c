@@ -466,3 +466,16 @@ int kselect_reason_ja(const struct kselect_cand *c, const struct kselect_result 
 	}
 	return rc < 0 ? KE_NOMEM : 0;
 }
+
+int kselect_cand_cmp_shown(const struct kselect_cand *x, const struct kselect_cand *y)
+{
+	if (x->in != y->in)
+		return x->in ? -1 : 1;
+	if (x->in)
+		return x->position - y->position;
+	if (!x->nscored != !y->nscored)
+		return x->nscored ? -1 : 1;
+	if (x->total != y->total)
+		return y->total - x->total;
+	return strcmp(x->id, y->id);
+}

@@ -145,6 +145,10 @@ struct kselect_result {
 	int nunscored;
 };
 
+/* The order candidates are shown in (the command, the page): the shortlist by position, then the
+ * others by total, the unscored last, then by id.  <0, 0, >0 as strcmp. */
+int kselect_cand_cmp_shown(const struct kselect_cand *x, const struct kselect_cand *y);
+
 /* The shortlist of the n candidates c.  0 or KE_INVALID ("size: ...", "cap-per-sector: ..."). */
 int kselect_shortlist(struct kselect_cand *c, size_t n, const struct kselect_params *p, struct kselect_result *res,
 		      struct kerr *err);

@@ -108,15 +108,7 @@ static int show_cmp(const void *a, const void *b)
 	const struct kselect_entry *x = *(const struct kselect_entry *const *)a;
 	const struct kselect_entry *y = *(const struct kselect_entry *const *)b;
 
-	if (x->c.in != y->c.in)
-		return x->c.in ? -1 : 1;
-	if (x->c.in)
-		return x->c.position - y->c.position;
-	if (!x->c.nscored != !y->c.nscored)
-		return x->c.nscored ? -1 : 1;
-	if (x->c.total != y->c.total)
-		return y->c.total - x->c.total;
-	return strcmp(x->c.id, y->c.id);
+	return kselect_cand_cmp_shown(&x->c, &y->c);
 }
 
 static void reason_html(struct html *w, const struct khttp_req *req, const struct kselect_cand *c,
