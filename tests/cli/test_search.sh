@@ -159,6 +159,24 @@ else
 	ok "no sanitizer reports"
 fi
 
+# ---- a query in English finds cases in Japanese, and the reverse (data/synonyms.txt) ----
+export KYOKUN_DB="$T/bilingual.db"
+run add "$FX"
+cat >"$T/en.json" <<'EOF'
+{"id": "fx-en-phish", "title": "Phishing site imitating a bank's login page", "tlp": "clear",
+ "summary": ["A phishing website copied the login page and collected passwords."],
+ "sections": {"cause": "The contractor that ran the website reused an old template."}}
+EOF
+run add "$T/en.json"
+expect_rc "bilingual: an English case is added" 0
+run search --format json ransomware
+pyjson "bilingual: ransomware finds ランサムウェア" 'j["results"] and j["results"][0]["id"] == "fx-ransom"'
+run search --format json contractor
+pyjson "bilingual: contractor finds 委託先 and the English case" \
+	'{r["id"] for r in j["results"] if not r.get("partial")} >= {"fx-ransom", "fx-en-phish"}'
+run search --format json フィッシング
+pyjson "bilingual: フィッシング finds the English phishing case" 'any(r["id"] == "fx-en-phish" for r in j["results"])'
+
 # ---- relevance on the real reports ----
 CORPUS="$SHARED/corpus"
 if [ ! -d "$CORPUS" ]; then
