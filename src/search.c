@@ -485,9 +485,6 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 			goto out;
 		if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 1, res, err)) < 0)
 			goto out;
-		if (o->exact_total &&
-		    (rc = kstore_search_count(st, &q.relaxed, &f, 0, &res->total_partial, err)) < 0)
-			goto out;
 		if (o->facets && res->total == 0 && res->nhits) {
 			/* nothing has all the words: describe what is shown */
 			long t;
@@ -496,6 +493,11 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 				goto out;
 		}
 	}
+	/* the cases with only some of the words, counted whichever page this is (a client paging
+	 * through both tiers needs both totals from the first page on) */
+	if (o->exact_total && q.relaxed.root &&
+	    (rc = kstore_search_count(st, &q.relaxed, &f, 0, &res->total_partial, err)) < 0)
+		goto out;
 	for (int i = 0; i < KFACET__N; i++)
 		if (res->facets[i].n > 1)
 			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);

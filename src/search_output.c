@@ -27,6 +27,10 @@ json_t *ksearch_result_json(const struct ksearch_result *res)
 		goto fail;
 	bad |= json_object_set_new(o, "query", json_string(res->query ? res->query : ""));
 	bad |= json_object_set_new(o, "total", res->total >= 0 ? json_integer(res->total) : json_null());
+	/* partial_total: the cases with only some of the words, which follow the total's in the
+	 * results' order (offset runs through both); total_partial: its older name, when not 0 */
+	if (res->total >= 0)
+		bad |= json_object_set_new(o, "partial_total", json_integer(res->total_partial));
 	if (res->total_partial > 0)
 		bad |= json_object_set_new(o, "total_partial", json_integer(res->total_partial));
 	for (size_t i = 0; i < res->nhits; i++) {

@@ -57,6 +57,27 @@ run search --format json ランサムウェア 偽警告
 pyjson "no case has all words: partial matches follow, marked" \
 	'j["total"] == 0 and len(j["results"]) >= 2 and all(r.get("partial") for r in j["results"])'
 
+# total (all the words) and partial_total (some of them) from the first page on; offset pages through both
+run search --format json --limit 1 --offset 0 委託先 ランサムウェア
+pyjson "paging: the first page already gives total and partial_total" 'j["total"] == 1 and j["partial_total"] >= 1'
+if [ "$HAVE_PY" -eq 1 ]; then
+	n=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["total"] + j["partial_total"])' "$T/out")
+	: >"$T/paged"
+	o=0
+	while [ $o -lt "$n" ]; do
+		"$KYOKUN" search --format json --limit 1 --offset $o 委託先 ランサムウェア |
+			python3 -c 'import json,sys; [print(r["id"]) for r in json.load(sys.stdin)["results"]]' >>"$T/paged"
+		o=$((o + 1))
+	done
+	run search --format json --limit 100 委託先 ランサムウェア
+	python3 -c 'import json,sys; [print(r["id"]) for r in json.load(open(sys.argv[1]))["results"]]' "$T/out" >"$T/whole"
+	if [ "$(wc -l <"$T/paged")" -eq "$n" ] && cmp -s "$T/paged" "$T/whole"; then
+		ok "paging: pages of one through total + partial_total give every result once, in order"
+	else
+		fail "paging: pages of one through total + partial_total" "n=$n paged: $(tr '\n' ' ' <"$T/paged") whole: $(tr '\n' ' ' <"$T/whole")"
+	fi
+fi
+
 # ---- filters, facets, paging ----
 run search --format json --filter year=2022 遮断
 pyjson "--filter year" 'j["total"] == 2 and all(r["source"]["year"] == 2022 for r in j["results"])'
