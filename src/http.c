@@ -1077,6 +1077,13 @@ struct kstore *khttp_writer(struct khttp_req *req, struct kerr *err)
 	return t->rw;
 }
 
+struct kstore *khttp_writer_begin(struct khttp_req *req, struct kerr *err)
+{
+	struct kstore *rw = khttp_writer(req, err);
+
+	return rw && kstore_begin(rw, err) >= 0 ? rw : NULL;
+}
+
 /* Suspend the connection and queue job for the pool: 0, or -1 if the server is stopping. */
 static int submit(struct khttp_server *srv, struct job *job)
 {

@@ -215,6 +215,8 @@ const char *khttp_keep(const struct khttp_req *req, char *s);
  * throttling, the audit log); NULL with err set if it cannot be opened.
  */
 struct kstore *khttp_writer(struct khttp_req *req, struct kerr *err);
+/* khttp_writer() with a transaction begun on it (the caller commits or rolls back); NULL with err set. */
+struct kstore *khttp_writer_begin(struct khttp_req *req, struct kerr *err);
 
 /* The statuses handlers set and their reason phrases. */
 const char *khttp_reason(int status);

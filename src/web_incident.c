@@ -502,21 +502,6 @@ nomem:
 	return KE_NOMEM;
 }
 
-/* Begin a transaction on the request's writer.  NULL with err set if it cannot. */
-static struct kstore *writer_begin(struct khttp_req *req, struct kerr *err)
-{
-	struct kstore *rw = khttp_writer(req, err);
-
-	if (!rw) {
-		if (!err->code)
-			kerr_set(err, KE_DB, "no database connection for writing");
-		return NULL;
-	}
-	if (kstore_begin(rw, err) < 0)
-		return NULL;
-	return rw;
-}
-
 int web_incident_file(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	struct first_form ff;
@@ -548,7 +533,7 @@ int web_incident_file(struct khttp_req *req, struct khttp_resp *resp, struct ker
 			wif_model_error(req, &ff.f, e2.msg);
 	}
 	if (!ff.f.n && !ff.f.general) {
-		if (!(rw = writer_begin(req, err))) {
+		if (!(rw = khttp_writer_begin(req, err))) {
 			rc = err->code ? err->code : KE_DB;
 			goto out;
 		}
@@ -1436,7 +1421,7 @@ int web_incident_update(struct khttp_req *req, struct khttp_resp *resp, struct k
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if (!(rw = writer_begin(req, err))) {
+	if (!(rw = khttp_writer_begin(req, err))) {
 		rc = err->code ? err->code : KE_DB;
 		goto out;
 	}
@@ -1513,7 +1498,7 @@ static int act(struct khttp_req *req, int action, int (*fn)(struct kstore *, con
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if (!(rw = writer_begin(req, err)))
+	if (!(rw = khttp_writer_begin(req, err)))
 		return err->code ? err->code : KE_DB;
 	if ((rc = incident_load(req, rw, req->args[0], 0, &p, err)) < 0)
 		goto fail;

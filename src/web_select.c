@@ -344,20 +344,6 @@ out:
 
 /* ---- the forms --------------------------------------------------------------- */
 
-static struct kstore *writer_begin(struct khttp_req *req, struct kerr *err)
-{
-	struct kstore *rw = khttp_writer(req, err);
-
-	if (!rw) {
-		if (!err->code)
-			kerr_set(err, KE_DB, "no database connection for writing");
-		return NULL;
-	}
-	if (kstore_begin(rw, err) < 0)
-		return NULL;
-	return rw;
-}
-
 /* The store's refusal as the handler's error: a candidate not found is 404, a bad field 400. */
 static int refused(struct khttp_req *req, int rc, const struct kerr *e2, struct kerr *err)
 {
@@ -420,7 +406,7 @@ int web_select_score(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 		snprintf(name, sizeof(name), "n%d", k);
 		note[k] = web_form_trimmed(req, name);
 	}
-	if (!(rw = writer_begin(req, err)))
+	if (!(rw = khttp_writer_begin(req, err)))
 		return err->code ? err->code : KE_DB;
 	if ((rc = kstore_selection_load(rw, &sp.period, &set, &e2)) < 0)
 		goto fail;
@@ -474,7 +460,7 @@ int web_select_decide(struct khttp_req *req, struct khttp_resp *resp, struct ker
 	reason = web_form_trimmed(req, "reason");
 	if (decision && (!reason || !*reason))
 		return kerr_set(err, KE_USAGE, "reason: %s", T(req, T_SEL_ERR_REASON));
-	if (!(rw = writer_begin(req, err)))
+	if (!(rw = khttp_writer_begin(req, err)))
 		return err->code ? err->code : KE_DB;
 	if ((rc = kstore_selection_decide(rw, &sp.period, id, decision, reason, kreport_now(), &e2)) < 0 ||
 	    (rc = kstore_commit(rw, &e2)) < 0) {
@@ -497,7 +483,7 @@ int web_select_keep(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 		return kerr_set(err, KE_NOTFOUND, "%s", "");
 	if ((rc = get_params(req, &sp, err)) < 0)
 		return rc;
-	if (!(rw = writer_begin(req, err)))
+	if (!(rw = khttp_writer_begin(req, err)))
 		return err->code ? err->code : KE_DB;
 	if ((rc = load_shortlist(rw, &sp, &set, &res, &e2)) < 0 ||
 	    (rc = kstore_selection_keep(rw, &sp.period, &set, &res, kreport_now(), &e2)) < 0 ||
