@@ -31,27 +31,6 @@
 
 #include <jansson.h>
 
-static char tmpdir[256];
-static int dbseq;
-
-static int setup_tmp(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/kyokun-test-approval.XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown_tmp(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 /* ---- the model --------------------------------------------------------------------- */
 
 static void add_event(struct kapproval_list *l, int kind, int rev)
@@ -254,10 +233,7 @@ static struct kstore *open_new(const char *actor)
 {
 	struct kerr err = KERR_INIT;
 	struct kstore *st = NULL;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/a%d.db", tmpdir, ++dbseq);
-	if (kstore_open(&st, path, 0, &err) < 0)
+	if (kstore_open(&st, testutil_db_path(), 0, &err) < 0)
 		fail_msg("kstore_open: %s", err.msg);
 	assert_int_equal(kstore_set_actor(st, 0, actor, "test"), 0);
 	return st;
@@ -435,5 +411,5 @@ int main(void)
 		cmocka_unit_test(test_store),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, testutil_tmp_setup, testutil_tmp_teardown);
 }

@@ -340,34 +340,14 @@ static void test_bad_params_and_empty(void **state)
 
 /* ---- the store ---------------------------------------------------------------- */
 
-static char tmpdir[256];
-static int dbseq;
-static char dbpath[512];
-
-static int setup_tmp(void **state)
-{
-	const char *t = getenv("TMPDIR");
-
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "%s/kyokun-test-select.XXXXXX", t && *t ? t : "/tmp");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown_tmp(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+static const char *dbpath; /* the database open_new() made last */
 
 static struct kstore *open_new(const char *actor)
 {
 	struct kerr err = KERR_INIT;
 	struct kstore *st = NULL;
 
-	snprintf(dbpath, sizeof(dbpath), "%s/s%d.db", tmpdir, ++dbseq);
+	dbpath = testutil_db_path();
 	if (kstore_open(&st, dbpath, 0, &err) < 0)
 		fail_msg("kstore_open: %s", err.msg);
 	if (actor)
@@ -628,5 +608,5 @@ int main(void)
 	};
 	int rc = cmocka_run_group_tests_name("select model", model, NULL, NULL);
 
-	return rc + cmocka_run_group_tests_name("select store", store, setup_tmp, teardown_tmp);
+	return rc + cmocka_run_group_tests_name("select store", store, testutil_tmp_setup, testutil_tmp_teardown);
 }
