@@ -13,17 +13,7 @@
 # Environment: SHARED (default ../shared) for the corpus tests; KYOKUN_E2E=0 skips the browser tests.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
-# python3 as itself, not through a version manager's shim: pyenv's shim costs
-# about 0.3 s a call on our machines, and the scripts make thousands of calls
-# (the suite's time, not its checks).  The interpreter is the same one.
-if _py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$_py" ] &&
-	[ "$(command -v python3)" != "$_py" ]; then
-	case ":$PATH:" in
-	*":${_py%/*}:"*) ;;
-	*) PATH="${_py%/*}:$PATH" && export PATH ;;
-	esac
-fi
-unset _py
+. "$TOP/tests/python_path.sh"
 OUT=${TEST_OUTPUT:-$TOP/test-output}
 mkdir -p "$OUT"
 passed=0 failed=0 skipped=0

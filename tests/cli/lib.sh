@@ -8,17 +8,7 @@ set -u
 : "${KYOKUN:?set KYOKUN to the kyokun binary}"
 : "${TOP:?set TOP to the source tree}"
 SHARED=${SHARED:-$TOP/../shared}
-# python3 as itself, not through a version manager's shim: pyenv's shim costs
-# about 0.3 s a call on our machines, and the scripts make thousands of calls
-# (the suite's time, not its checks).  The interpreter is the same one.
-if _py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$_py" ] &&
-	[ "$(command -v python3)" != "$_py" ]; then
-	case ":$PATH:" in
-	*":${_py%/*}:"*) ;;
-	*) PATH="${_py%/*}:$PATH" && export PATH ;;
-	esac
-fi
-unset _py
+. "$TOP/tests/python_path.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/kyokun-test.XXXXXX")
 # Sanitizer reports of the ASan build go to files, checked when the script ends.
 export ASAN_OPTIONS="log_path=$T/sanitizer:detect_leaks=1:abort_on_error=0"
