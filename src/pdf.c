@@ -65,7 +65,7 @@
 	X(poppler_document_get_n_pages) X(poppler_document_get_page) \
 	X(poppler_document_new_from_bytes) X(poppler_document_new_from_fd) \
 	X(poppler_page_free_text_attributes) X(poppler_page_get_text) \
-	X(poppler_page_get_text_attributes) X(poppler_page_get_text_layout)
+	X(poppler_page_get_text_attributes) X(poppler_page_get_text_layout) X(poppler_page_get_size)
 static struct {
 #define PDF_MEMBER(f) __typeof__(f) *f;
 	PDF_FUNCTIONS(PDF_MEMBER)
@@ -79,6 +79,7 @@ static char pdf_load_error[256]; /* why poppler could not be loaded, or "" */
 #define PDF_BLOCK_SPACING	2.5	/* poppler's maxBlockSpacing */
 #define PDF_FONT_DELTA		0.05	/* poppler's maxBlockFontSizeDelta1 */
 #define PDF_SLACK		0.5	/* points, for rounding in the boxes */
+#define PDF_GUTTER		0.8	/* font sizes: the narrowest gap between columns */
 
 /* What poppler said during one call. */
 struct pdf_diag {
@@ -99,6 +100,10 @@ struct pdf_line {
 	int boxed;		/* box and font size known */
 	double x0, y0, x1, y1;	/* y1 stands for the baseline */
 	double fs;		/* font size of its first character */
+	int margin;		/* 1 in the top band of the page, 2 in the bottom one */
+	int flow;		/* the layout starts a flow here */
+	int table;		/* a row of table `table` (rows of one table are one flow) */
+	size_t soff;		/* a made-up line (a table row): its text in the page's kbuf */
 };
 
 /* A block of lines, as poppler's TextBlock (see pdf_blocks()). */
@@ -284,6 +289,8 @@ static int pdf_jump(const PopplerRectangle *p, const PopplerRectangle *c, int sp
 		return 1;	/* not on the same height */
 	if (c->x1 < p->x1 - PDF_SLACK)
 		return 1;	/* back to the left */
+	if (fs > 0 && c->x1 - p->x2 > 1.25 * PDF_GUTTER * fs)
+		return 1;	/* across a gutter, even with a space */
 	return !sp && c->x1 - p->x2 > 0.5 * fs;	/* a gap without a space */
 }
 
@@ -521,17 +528,624 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
 	}
 }
 
-/* Append the text of one page and its form feed. */
-static int pdf_page(PopplerPage *page, struct kbuf *out, int *hastext)
+/*
+ * ---- reading order from the boxes ----
+ *
+ * poppler's order is right for one column and for columns it can tell
+ * apart, but it reads two columns whose lines share their baselines across
+ * (a line of the left column, then the right one's, ...), and a table row
+ * by row with its cells as separate flows.  We rebuild the order of such
+ * pages from the boxes:
+ *   - lines in the top and bottom bands of the page (PDF_BAND) are margin
+ *     text: a lone page number there is dropped, other text is dropped at
+ *     the end when the same text (digits aside) is on many pages (running
+ *     headers and footers; pdf_margins_drop());
+ *   - the other lines are grouped into rows (lines side by side), and the
+ *     rows into regions: runs of rows that keep a common vertical gap free
+ *     (a gutter at least PDF_GUTTER font sizes wide); a line across the
+ *     gutter starts a new region;
+ *   - a region with one gutter and two wide columns (PDF_TEXTCOL) is two
+ *     columns of text: the left one is read, then the right one;
+ *   - a region with two gutters or more is a table: each row becomes one
+ *     line, its cells (their lines joined) separated by tabs, as the text
+ *     importer reads tables; a row starts at a line of the first column
+ *     below everything of the row before.  In a timeline whose header
+ *     names roles (①..., ②...), each bullet of a cell is a line of its own,
+ *     with the row's time, so that every event keeps its column (its actor);
+ *   - other regions keep poppler's order.
+ * When that gives poppler's order, the flows are poppler's (pdftotext's).
+ */
+#define PDF_BAND	0.07	/* of the page height: the top and bottom bands */
+#define PDF_TEXTCOL	0.3	/* of the region's width: the narrowest text column */
+#define PDF_MAXGAP	16	/* gutters of a region */
+
+struct pdf_gap {
+	double x0, x1;
+};
+
+/* A line's place in the page: sorted top to bottom, then left to right. */
+struct pdf_key {
+	double y0, x0;
+	size_t i;
+	int row;
+};
+
+static int pdf_key_cmp(const void *a, const void *b)
+{
+	const struct pdf_key *p = a, *q = b;
+
+	if (p->y0 != q->y0)
+		return p->y0 < q->y0 ? -1 : 1;
+	if (p->x0 != q->x0)
+		return p->x0 < q->x0 ? -1 : 1;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static int pdf_gap_cmp(const void *a, const void *b)
+{
+	const struct pdf_gap *p = a, *q = b;
+
+	return p->x0 < q->x0 ? -1 : p->x0 > q->x0;
+}
+
+static int pdf_dbl_cmp(const void *a, const void *b)
+{
+	double p = *(const double *)a, q = *(const double *)b;
+
+	return p < q ? -1 : p > q;
+}
+
+/* The code point at s[*i] (advancing *i), or 0 at the end. */
+static uint32_t pdf_cp(const char *s, size_t len, size_t *i)
+{
+	uint32_t cp = 0;
+	int n;
+
+	if (*i >= len)
+		return 0;
+	n = kutf8_decode(s + *i, len - *i, &cp);
+	*i += n > 0 ? (size_t)n : 1;
+	return n > 0 ? cp : 0xfffd;
+}
+
+static int pdf_is_digit(uint32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 0xff10 && c <= 0xff19);
+}
+
+/* Is the line a page number alone ("12", "- 12 -", "（12）", "12/40", "p. 12")? */
+static int pdf_lone_number(const char *s, size_t len)
+{
+	size_t i = 0;
+	int digits = 0;
+	uint32_t c;
+
+	while ((c = pdf_cp(s, len, &i)) != 0) {
+		if (pdf_is_digit(c))
+			digits++;
+		else if (!strchr(" -./()[]pP", (int)(c < 0x80 ? c : 'x')) &&
+			 c != 0x2013 && c != 0x2014 && c != 0x2212 && c != 0xff0d && c != 0xff08 &&
+			 c != 0xff09 && c != 0xff0f && c != 0x3000)
+			return 0;
+	}
+	return digits > 0 && digits <= 4;
+}
+
+/* The text of a margin line without digits and spaces, hashed (FNV-1a). */
+static uint32_t pdf_margin_key(const char *s, size_t len, int band)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)band;
+	size_t i = 0, at;
+	uint32_t c;
+
+	for (at = i; (c = pdf_cp(s, len, &i)) != 0; at = i) {
+		if (pdf_is_digit(c) || c == ' ' || c == 0x3000)
+			continue;
+		for (; at < i; at++)
+			h = (h ^ (unsigned char)s[at]) * 16777619u;
+	}
+	return h;
+}
+
+/* Is [a0, a1] across gap g (more than touching it)? */
+static int pdf_crosses(double a0, double a1, const struct pdf_gap *g)
+{
+	return a0 < g->x1 - PDF_SLACK && a1 > g->x0 + PDF_SLACK;
+}
+
+/*
+ * What is left of gutter g beside the lines k[a..b) (the widest free part);
+ * 0 when it is narrower than min (the lines go across it), else 1.
+ */
+static int pdf_shrink(struct pdf_gap *g, const struct pdf_line *l, const struct pdf_key *k,
+		      size_t a, size_t b, double min)
+{
+	struct pdf_gap best = *g;
+	int changed = 1;
+
+	/* cut the gap at each line until none crosses it */
+	while (changed) {
+		changed = 0;
+		for (size_t j = a; j < b; j++) {
+			const struct pdf_line *m = &l[k[j].i];
+			double left, right;
+
+			if (!pdf_crosses(m->x0, m->x1, &best))
+				continue;
+			left = m->x0 - best.x0;
+			right = best.x1 - m->x1;
+			if (left >= right)
+				best.x1 = m->x0;
+			else
+				best.x0 = m->x1;
+			changed = 1;
+			if (best.x1 - best.x0 < min)
+				return 0;
+		}
+	}
+	*g = best;
+	return 1;
+}
+
+/* The gaps between the lines k[a..b) (one row), at least min wide. */
+static int pdf_row_gaps(const struct pdf_line *l, const struct pdf_key *k, size_t a, size_t b,
+			double min, struct pdf_gap *g)
+{
+	struct pdf_gap cov[64];
+	size_t nc = 0;
+	int ng = 0;
+	double end;
+
+	if (b - a > 64)
+		return 0;	/* not a row of a page */
+	for (size_t j = a; j < b; j++) {
+		cov[nc].x0 = l[k[j].i].x0;
+		cov[nc++].x1 = l[k[j].i].x1;
+	}
+	qsort(cov, nc, sizeof(*cov), pdf_gap_cmp);
+	end = cov[0].x1;
+	for (size_t j = 1; j < nc; j++) {
+		if (cov[j].x0 - end >= min && ng < PDF_MAXGAP) {
+			g[ng].x0 = end;
+			g[ng++].x1 = cov[j].x0;
+		}
+		if (cov[j].x1 > end)
+			end = cov[j].x1;
+	}
+	return ng;
+}
+
+/* Which column of a region line m is in (the gutters left of it). */
+static int pdf_column(const struct pdf_line *m, const struct pdf_gap *g, int ng)
+{
+	int c = 0;
+
+	while (c < ng && g[c].x1 <= m->x0 + PDF_SLACK)
+		c++;
+	return c;
+}
+
+/* Does the text start with a bullet (・ • ● ○ ■ ◆ - *)? */
+static int pdf_bullet(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint32_t c = pdf_cp(s, len, &i);
+
+	return c == 0x30fb || c == 0x2022 || c == 0x25cf || c == 0x25cb || c == 0x25a0 ||
+	       c == 0x25c6 || c == 0xff65 || ((c == '-' || c == '*') && i < len && s[i] == ' ');
+}
+
+/* Is the text a role label of a timeline (①..⑳)? */
+static int pdf_role(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint32_t c = pdf_cp(s, len, &i);
+
+	return c >= 0x2460 && c <= 0x2473;
+}
+
+#define PDF_MAXITEM 32
+
+/* Append line m to a cell: a bullet starts an item (after a space), a wrapped line joins. */
+static int pdf_cell_add(struct kbuf *cell, const struct pdf_line *m, size_t *items,
+			size_t *nitems)
+{
+	int b = pdf_bullet(m->s, m->len);
+
+	if (cell->len && b) {
+		if (*nitems < PDF_MAXITEM)
+			items[(*nitems)++] = cell->len + 1;
+		if (kbuf_addch(cell, ' ') < 0)
+			return KE_NOMEM;
+	} else if (cell->len && (unsigned char)cell->buf[cell->len - 1] < 0x80 &&
+		   (unsigned char)m->s[0] < 0x80 && cell->buf[cell->len - 1] != '-') {
+		if (kbuf_addch(cell, ' ') < 0)
+			return KE_NOMEM;
+	}
+	return kbuf_add(cell, m->s, m->len);
+}
+
+/*
+ * Add a made-up line for a table row: all its cells (c < 0), or only the
+ * part s0..s1 of cell c with the time (label) in the first column.
+ */
+static int pdf_row_line(struct kbuf *syn, struct pdf_line **v, size_t *n, size_t *alloc,
+			struct pdf_line *row, const struct kbuf *cell, int ng, int c, size_t s0,
+			size_t s1, const struct kbuf *label)
+{
+	int rc = 0;
+
+	if (KGROW(*v, *alloc, *n + 1) < 0)
+		return KE_NOMEM;
+	row->soff = syn->len;
+	for (int d = 0; d <= ng && rc == 0; d++) {
+		if (d)
+			rc = kbuf_addch(syn, '\t');
+		if (rc < 0)
+			break;
+		if (c < 0)
+			rc = kbuf_add(syn, cell[d].buf, cell[d].len);
+		else if (d == 0 && cell[0].len)
+			rc = kbuf_add(syn, cell[0].buf, cell[0].len);
+		else if (d == 0)
+			rc = kbuf_add(syn, label->buf, label->len);
+		else if (d == c)
+			rc = kbuf_add(syn, cell[c].buf + s0, s1 - s0);
+	}
+	if (rc < 0)
+		return rc;
+	row->len = syn->len - row->soff;
+	(*v)[(*n)++] = *row;
+	return 0;
+}
+
+/*
+ * Add the rows of the table in k[a..b) to v as made-up lines, their text
+ * in syn (at soff; s is set when all are made).
+ */
+static int pdf_table(const struct pdf_line *l, struct pdf_key *k, size_t a, size_t b,
+		     const struct pdf_gap *g, int ng, int tabno, struct kbuf *syn,
+		     struct pdf_line **v, size_t *n, size_t *alloc)
+{
+	struct kbuf cell[PDF_MAXGAP + 1], label = KBUF_INIT;
+	size_t items[PDF_MAXGAP + 1][PDF_MAXITEM], nitems[PDF_MAXGAP + 1];
+	int role = 0, rc = 0, first = 1;
+
+	size_t j = a;
+
+	for (int c = 0; c <= ng; c++)
+		cell[c] = (struct kbuf)KBUF_INIT;
+	/* k[a..b) is in row order; within the table, top to bottom */
+	qsort(k + a, b - a, sizeof(*k), pdf_key_cmp);
+	while (j < b && rc == 0) {
+		struct pdf_line row;
+		double bottom = -1e30;
+
+		memset(&row, 0, sizeof(row));
+		row.boxed = 1;
+		row.x0 = row.y0 = 1e30;
+		row.x1 = row.y1 = -1e30;
+		for (int c = 0; c <= ng; c++) {
+			kbuf_setlen(&cell[c], 0);
+			nitems[c] = 0;
+		}
+		/* the lines of one row: until a first-column line below all of it */
+		for (size_t r = j; j < b && rc == 0; j++) {
+			const struct pdf_line *m = &l[k[j].i];
+			int c = pdf_column(m, g, ng);
+
+			if (j > r && c == 0 && m->y0 >= bottom - 0.3 * m->fs)
+				break;
+			if (m->y1 > bottom)
+				bottom = m->y1;
+			if (!row.fs)
+				row.fs = m->fs;
+			if (m->x0 < row.x0) row.x0 = m->x0;
+			if (m->y0 < row.y0) row.y0 = m->y0;
+			if (m->x1 > row.x1) row.x1 = m->x1;
+			if (m->y1 > row.y1) row.y1 = m->y1;
+			rc = pdf_cell_add(&cell[c], m, items[c], &nitems[c]);
+		}
+		if (rc < 0)
+			break;
+		if (first) {
+			for (int c = 1; c <= ng; c++)
+				role |= cell[c].len && pdf_role(cell[c].buf, cell[c].len);
+		} else if (cell[0].len) {
+			kbuf_setlen(&label, 0);
+			rc = kbuf_add(&label, cell[0].buf, cell[0].len);
+		}
+		row.table = tabno;
+		if (!role || first) {
+			rc = rc ? rc : pdf_row_line(syn, v, n, alloc, &row, cell, ng, -1, 0, 0, NULL);
+		} else {
+			/* a timeline with roles: one line per event, with the row's time */
+			int any = 0;
+
+			for (int c = 1; c <= ng && rc == 0; c++) {
+				for (size_t it = 0; cell[c].len && it <= nitems[c] && rc == 0; it++) {
+					size_t s0 = it ? items[c][it - 1] : 0;
+					size_t s1 = it < nitems[c] ? items[c][it] - 1 : cell[c].len;
+
+					rc = pdf_row_line(syn, v, n, alloc, &row, cell, ng, c, s0, s1, &label);
+					any = 1;
+				}
+			}
+			if (!any && rc == 0)
+				rc = pdf_row_line(syn, v, n, alloc, &row, cell, ng, 0, 0, 0, &label);
+		}
+		first = 0;
+	}
+	for (int c = 0; c <= ng; c++)
+		kbuf_release(&cell[c]);
+	kbuf_release(&label);
+	return rc;
+}
+
+/* Add line m to v (a copy), starting a flow there if flow is set. */
+static int pdf_put(struct pdf_line **v, size_t *n, size_t *alloc, const struct pdf_line *m,
+		   int flow)
+{
+	if (KGROW(*v, *alloc, *n + 1) < 0)
+		return KE_NOMEM;
+	(*v)[*n] = *m;
+	(*v)[(*n)++].flow = flow;
+	return 0;
+}
+
+static int pdf_idx_cmp(const void *a, const void *b)
+{
+	const struct pdf_key *p = a, *q = b;
+
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/*
+ * The lines l[0..n) of a page (pw x ph points) in reading order, into *v
+ * (*nv of them; made-up table rows have their text in syn).  *moved is set
+ * when that is not poppler's order.  Lone page numbers in the margin bands
+ * are left out; other margin lines have ->margin set.
+ */
+static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct kbuf *syn,
+		      struct pdf_line **v, size_t *nv, size_t *alloc, int *moved)
+{
+	struct pdf_key *k = NULL;
+	double *fs = NULL, gmin;
+	size_t nb = 0, nrow = 0, last = 0, tabs = 0;
+	int rc = 0;
+
+	(void)pw;
+	*moved = 0;
+	k = malloc((n ? n : 1) * sizeof(*k));
+	fs = malloc((n ? n : 1) * sizeof(*fs));
+	if (!k || !fs) {
+		rc = KE_NOMEM;
+		goto out;
+	}
+	/* margin lines; the body's lines in k[], top to bottom */
+	for (size_t i = 0; i < n; i++) {
+		struct pdf_line *m = &l[i];
+
+		m->margin = ph > 0 && m->y1 < PDF_BAND * ph ? 1 :
+			    ph > 0 && m->y0 > (1 - PDF_BAND) * ph ? 2 : 0;
+		if (m->margin)
+			continue;
+		k[nb].y0 = m->y0;
+		k[nb].x0 = m->x0;
+		k[nb].i = i;
+		fs[nb++] = m->fs;
+	}
+	if (!nb)
+		goto margins;
+	qsort(fs, nb, sizeof(*fs), pdf_dbl_cmp);
+	gmin = PDF_GUTTER * fs[nb / 2];
+	if (gmin < 3)
+		gmin = 3;
+	qsort(k, nb, sizeof(*k), pdf_key_cmp);
+	/* rows: lines whose middle halves overlap in height */
+	{
+		double c1 = -1e30;
+
+		for (size_t j = 0; j < nb; j++) {
+			const struct pdf_line *m = &l[k[j].i];
+			double h = m->y1 - m->y0, a = m->y0 + 0.25 * h, b = m->y1 - 0.25 * h;
+
+			if (j && a <= c1) {
+				if (b > c1)
+					c1 = b;
+			} else {
+				nrow++;
+				c1 = b;
+			}
+			k[j].row = (int)nrow - 1;
+		}
+	}
+	/* regions: runs of rows that keep their gutters free */
+	for (size_t j = 0; j < nb && rc == 0;) {
+		struct pdf_gap g[PDF_MAXGAP];
+		size_t a = j, e;
+		int ng;
+		double x0 = 1e30, x1 = -1e30;
+
+		for (e = j; e < nb && k[e].row == k[j].row; e++)
+			;
+		ng = pdf_row_gaps(l, k, j, e, gmin, g);
+		j = e;
+		while (j < nb) {
+			struct pdf_gap t[PDF_MAXGAP];
+			int ok = 1, rg;
+
+			for (e = j; e < nb && k[e].row == k[j].row; e++)
+				;
+			if (!ng) {
+				struct pdf_gap h[PDF_MAXGAP];
+
+				rg = pdf_row_gaps(l, k, j, e, gmin, h);
+				if (rg)
+					break;	/* columns start */
+			} else {
+				memcpy(t, g, sizeof(g[0]) * (size_t)ng);
+				for (int q = 0; q < ng && ok; q++)
+					ok = pdf_shrink(&t[q], l, k, j, e, gmin);
+				if (!ok)
+					break;	/* a line across the gutter */
+				memcpy(g, t, sizeof(g[0]) * (size_t)ng);
+			}
+			j = e;
+		}
+		for (size_t q = a; q < j; q++) {
+			if (l[k[q].i].x0 < x0) x0 = l[k[q].i].x0;
+			if (l[k[q].i].x1 > x1) x1 = l[k[q].i].x1;
+		}
+		if (ng >= 2) {
+			/* a table */
+			size_t before = *nv;
+
+			rc = pdf_table(l, k, a, j, g, ng, (int)++tabs, syn, v, nv, alloc);
+			if (rc == 0 && *nv > before)
+				(*v)[before].flow = 1;
+			*moved = 1;
+		} else if (ng == 1 && g[0].x0 - x0 >= PDF_TEXTCOL * (x1 - x0) &&
+			   x1 - g[0].x1 >= PDF_TEXTCOL * (x1 - x0)) {
+			/* two columns of text: the left one, then the right one */
+			qsort(k + a, j - a, sizeof(*k), pdf_idx_cmp);
+			for (int c = 0; c < 2 && rc == 0; c++) {
+				int start = 1;
+
+				for (size_t q = a; q < j && rc == 0; q++) {
+					const struct pdf_line *m = &l[k[q].i];
+
+					if (pdf_column(m, g, 1) != c)
+						continue;
+					rc = pdf_put(v, nv, alloc, m, start);
+					start = 0;
+				}
+			}
+		} else {
+			/* poppler's order */
+			qsort(k + a, j - a, sizeof(*k), pdf_idx_cmp);
+			for (size_t q = a; q < j && rc == 0; q++)
+				rc = pdf_put(v, nv, alloc, &l[k[q].i], q == a);
+		}
+	}
+margins:
+	/* running headers first, footers last; lone page numbers left out */
+	if (rc == 0) {
+		size_t body = *nv, top = 0;
+
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if (l[i].margin && !pdf_lone_number(l[i].s, l[i].len))
+				rc = pdf_put(v, nv, alloc, &l[i], 1);
+		/* move the top ones to the front */
+		for (size_t i = body; i < *nv && rc == 0; i++) {
+			if ((*v)[i].margin == 1) {
+				struct pdf_line t = (*v)[i];
+
+				memmove(*v + top + 1, *v + top, (i - top) * sizeof(**v));
+				(*v)[top++] = t;
+			}
+		}
+	}
+	/* poppler's order after all? */
+	for (size_t i = 0; i < *nv && rc == 0 && !*moved; i++) {
+		if ((*v)[i].soff || (*v)[i].table || (*v)[i].s < (i ? (*v)[i - 1].s : NULL))
+			*moved = 1;
+		last = i;
+	}
+	(void)last;
+	/* made-up lines point into syn now that it has all its text */
+	for (size_t i = 0; i < *nv && rc == 0; i++)
+		if ((*v)[i].table)
+			(*v)[i].s = syn->buf + (*v)[i].soff;
+out:
+	free(k);
+	free(fs);
+	return rc;
+}
+
+/* ---- running headers and footers ---- */
+
+/* A margin line in the output: out->buf[off..off+len), of page page. */
+struct pdf_mspan {
+	size_t off, len, at;
+	uint32_t key;
+	int page, drop;
+};
+
+struct pdf_margins {
+	struct pdf_mspan *v;
+	size_t n, alloc;
+};
+
+static int pdf_mspan_cmp(const void *a, const void *b)
+{
+	const struct pdf_mspan *p = a, *q = b;
+
+	if (p->key != q->key)
+		return p->key < q->key ? -1 : 1;
+	if (p->page != q->page)
+		return p->page < q->page ? -1 : 1;
+	return p->at < q->at ? -1 : p->at > q->at;
+}
+
+/*
+ * Take out of out (from start) the margin lines whose text (digits aside)
+ * is on at least 3 pages and 40% of the npages: running headers, footers.
+ */
+static int pdf_margins_drop(struct kbuf *out, struct pdf_margins *mg, int npages)
+{
+	struct pdf_mspan *s;
+	size_t w, r;
+
+	if (mg->n < 3)
+		return 0;
+	s = malloc(mg->n * sizeof(*s));
+	if (!s)
+		return KE_NOMEM;
+	for (size_t i = 0; i < mg->n; i++) {
+		s[i] = mg->v[i];
+		s[i].at = i;
+	}
+	qsort(s, mg->n, sizeof(*s), pdf_mspan_cmp);
+	for (size_t i = 0, e; i < mg->n; i = e) {
+		int pages = 0;
+
+		for (e = i; e < mg->n && s[e].key == s[i].key; e++)
+			pages += e == i || s[e].page != s[e - 1].page;
+		if (pages >= 3 && pages * 5 >= npages * 2)
+			for (size_t q = i; q < e; q++)
+				mg->v[s[q].at].drop = 1;
+	}
+	free(s);
+	/* spans are in the order of the text */
+	w = r = mg->v[0].off;
+	for (size_t i = 0; i < mg->n; i++) {
+		const struct pdf_mspan *m = &mg->v[i];
+
+		if (!m->drop)
+			continue;
+		memmove(out->buf + w, out->buf + r, m->off - r);
+		w += m->off - r;
+		r = m->off + m->len;
+	}
+	memmove(out->buf + w, out->buf + r, out->len - r);
+	kbuf_setlen(out, w + (out->len - r));
+	return 0;
+}
+
+/* Append the text of one page (page pageno) and its form feed. */
+static int pdf_page(PopplerPage *page, int pageno, struct kbuf *out, int *hastext,
+		    struct pdf_margins *mg)
 {
 	PopplerRectangle *rects = NULL;
-	struct pdf_line *lines = NULL;
+	struct pdf_line *lines = NULL, *v = NULL, *use;
 	struct pdf_block *blocks = NULL;
+	struct kbuf syn = KBUF_INIT;
 	GList *attrs = NULL;
-	size_t n = 0, alloc = 0, nchars = 0;
+	size_t n = 0, alloc = 0, nv = 0, valloc = 0, nu, nchars = 0;
 	char *text, *brk = NULL;
 	guint nrects = 0;
-	int rc = 0;
+	int rc = 0, moved = 0, boxed;
 
 	text = pdf_fn.poppler_page_get_text(page);
 	if (!text || !*text)
@@ -548,28 +1162,66 @@ static int pdf_page(PopplerPage *page, struct kbuf *out, int *hastext)
 	rc = pdf_lines(text, rects, nrects, attrs, &lines, &n, &alloc);
 	if (rc < 0 || !n)
 		goto out;
-	brk = malloc(n);
-	blocks = malloc(n * sizeof(*blocks));
+	boxed = rects != NULL;
+	for (size_t i = 0; i < n && boxed; i++)
+		boxed = lines[i].boxed;
+	use = lines;
+	nu = n;
+	if (boxed) {
+		double pw = 0, ph = 0;
+
+		pdf_fn.poppler_page_get_size(page, &pw, &ph);
+		rc = pdf_layout(lines, n, pw, ph, &syn, &v, &nv, &valloc, &moved);
+		if (rc < 0)
+			goto out;
+		use = v;
+		nu = nv;
+	}
+	if (!nu)
+		goto out;
+	brk = malloc(nu);
+	blocks = malloc(nu * sizeof(*blocks));
 	if (!brk || !blocks) {
 		rc = KE_NOMEM;
 		goto out;
 	}
-	pdf_breaks(lines, n, blocks, brk);
+	pdf_breaks(use, nu, blocks, brk);
+	for (size_t i = 0; i < nu && moved; i++) {
+		if (use[i].flow)
+			brk[i] = 1;
+		if (use[i].table && !use[i].flow && i && use[i - 1].table == use[i].table)
+			brk[i] = 0;
+	}
 	if (pdf_debug >= 2)
-		for (size_t i = 0; i < n; i++)
-			fprintf(stderr, "kyokun: pdf: %c %6.1f %6.1f %6.1f %6.1f fs %4.1f %.*s\n", brk[i] ? '*' : ' ',
-				lines[i].x0, lines[i].y0, lines[i].x1, lines[i].y1, lines[i].fs,
-				(int)(lines[i].len > 40 ? 40 : lines[i].len), lines[i].s);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct pdf_line *l = &lines[i];
-		int last = i + 1 == n || brk[i + 1];
-		int hyphen = !last && l->s[l->len - 1] == '-';
+		for (size_t i = 0; i < nu; i++)
+			fprintf(stderr, "kyokun: pdf: %c%c %6.1f %6.1f %6.1f %6.1f fs %4.1f %.*s\n",
+				brk[i] ? '*' : ' ', use[i].margin ? 'm' : use[i].table ? 't' : ' ',
+				use[i].x0, use[i].y0, use[i].x1, use[i].y1, use[i].fs,
+				(int)(use[i].len > 60 ? 60 : use[i].len), use[i].s);
+	for (size_t i = 0; i < nu && rc == 0; i++) {
+		const struct pdf_line *l = &use[i];
+		int last = i + 1 == nu || brk[i + 1];
+		int hyphen = !last && l->s[l->len - 1] == '-' && !l->table;
+		size_t at = out->len;
 
 		rc = pdf_add_clean(out, l->s, hyphen ? l->len - 1 : l->len, hastext);
 		if (rc == 0 && !hyphen)
 			rc = kbuf_addch(out, '\n');
-		if (rc == 0 && last)
+		if (rc == 0 && last && (!l->margin || brk[i]))
 			rc = kbuf_addch(out, '\n');	/* the end of a flow */
+		if (rc == 0 && l->margin && mg) {
+			if (KGROW(mg->v, mg->alloc, mg->n + 1) < 0) {
+				rc = KE_NOMEM;
+				break;
+			}
+			memset(&mg->v[mg->n], 0, sizeof(mg->v[0]));
+			mg->v[mg->n].off = at;
+			mg->v[mg->n].len = out->len - at;
+			mg->v[mg->n].key = pdf_margin_key(l->s, l->len, l->margin);
+			mg->v[mg->n++].page = pageno;
+		}
+		if (rc == 0 && last && l->margin && !brk[i])
+			rc = kbuf_addch(out, '\n');	/* the flow's end stays */
 	}
 out:
 	if (rc == 0)
@@ -578,6 +1230,8 @@ out:
 		pdf_fn.poppler_page_free_text_attributes(attrs);
 	pdf_fn.g_free(rects);
 	free(lines);
+	free(v);
+	kbuf_release(&syn);
 	free(blocks);
 	free(brk);
 	pdf_fn.g_free(text);
@@ -600,6 +1254,7 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 		   const struct pdf_diag *d, struct kerr *err)
 {
 	size_t start = out->len;
+	struct pdf_margins mg = { NULL, 0, 0 };
 	int n, hastext = 0, rc = 0;
 
 	n = pdf_fn.poppler_document_get_n_pages(doc);
@@ -616,7 +1271,7 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 				      i + 1, n, d->n ? ": " : "", d->n ? d->first : "");
 			goto out;
 		}
-		rc = pdf_page(page, out, &hastext);
+		rc = pdf_page(page, i + 1, out, &hastext, &mg);
 		pdf_fn.g_object_unref(page);
 		if (rc == KE_TOOBIG) {
 			rc = kerr_set(err, rc, "the text of this PDF is larger than the limit "
@@ -627,6 +1282,11 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 			rc = kerr_set(err, rc, "out of memory reading page %d of %d", i + 1, n);
 			goto out;
 		}
+	}
+	rc = pdf_margins_drop(out, &mg, n);
+	if (rc < 0) {
+		rc = kerr_set(err, rc, "out of memory");
+		goto out;
 	}
 	if (d->missing) {
 		/* poppler read on, but what it shows can be anything */
@@ -639,6 +1299,7 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 			rc = kerr_set(err, KE_INVALID, "no text in this PDF (scanned images?)");
 	}
 out:
+	free(mg.v);
 	if (rc < 0)
 		kbuf_setlen(out, start);
 	else if (npages)

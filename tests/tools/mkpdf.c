@@ -13,6 +13,9 @@
  *   mkpdf blank OUT.pdf            one page of graphics only (no text layer)
  *   mkpdf encrypted OUT.pdf [PW]   an RC4-encrypted page; user password PW
  *                                  (default "kyokun"; "" = opens without one)
+ *   mkpdf survey OUT.pdf OUT.txt   a 5-page survey report (a case list table,
+ *                                  two-column case pages, a timeline with role
+ *                                  columns) and the same content as text
  *
  * tests/unit/test_pdf.c includes this file with MKPDF_NO_MAIN defined.
  * Standalone: cc -std=c17 -O2 -o mkpdf tests/tools/mkpdf.c \
@@ -499,6 +502,278 @@ static int mkpdf_encrypted(const char *path, const char *userpw)
 	return rc;
 }
 
+
+/* ---- a survey report: a case list table, two-column case pages, a timeline ---- */
+
+/*
+ * The same content is written as the PDF and as the text the importer
+ * reads best (tables as tab-separated rows, one column after the other),
+ * so that a test can import both and compare.  Every page has a running
+ * header at its top and a page number at its foot.  The two columns of a
+ * case page share their baselines and have a narrow gutter, as the survey
+ * reports print them (pdftotext reads such pages line across line).
+ */
+struct mk_scase {
+	const char *title, *cat;
+	const char *summary[3];		/* the case list's overview, and page 1/2 */
+	const char *lessons[3];		/* the case list's lessons */
+	const char *left[10], *right[10];	/* page 2/2: '=' heading, '-' bullet */
+};
+
+static const struct mk_scase mk_survey[] = {
+	{ "給水設備の遠隔監視の途絶", "設備の不具合に起因する障害",
+	  { "・給水設備の制御盤で通信装置が停止し、遠隔監視が約二時間途絶えた。",
+	    "・現地の巡回で運転状態を確かめ、給水は続けられた。" },
+	  { "・通信装置の予備機を現地に置く", "・途絶時の巡回手順を定める" },
+	  { "=【1 背景】", "-・通信装置は導入から十年が過ぎていた。",
+	    "-・予備機は本社の倉庫に置かれていた。", "=【2 検知】",
+	    "-・監視画面の更新が止まり、当直者が気付いた。", "=【3 対処】",
+	    "-・職員が現地に向かい、運転状態を確かめた。", "-・予備機を運び、通信を復旧した。" },
+	  { "=【4 原因】", "-・通信装置の電源部品が劣化していた。",
+	    "=【5 再発に備えた対策】", "-・予備機を各拠点に配備した。",
+	    "=【6 得られた気付き・教訓】", "-・途絶に備えた巡回手順の重要性",
+	    "-・手順を決めておくことで、初動が早まった。" } },
+	{ "保守端末からの不審な通信", "外部からの不正な通信",
+	  { "・委託先の保守端末から、許可のない宛先への通信が見つかった。",
+	    "・端末を切り離し、影響がないことを確かめた。" },
+	  { "・保守端末の持込み検査を徹底する" },
+	  { "=【1 背景】", "-・保守端末は委託先が持ち込んでいた。", "=【2 検知】",
+	    "-・境界の監視装置が不審な通信を検知した。", "=【3 対処】",
+	    "-・端末をネットワークから切り離した。", "-・通信の記録を調べ、流出がないと確かめた。" },
+	  { "=【4 原因】", "-・端末に不要なソフトウェアが入っていた。",
+	    "=【5 再発に備えた対策】", "-・持込み端末の検査手順を定めた。",
+	    "=【6 得られた気付き・教訓】", "-・持込み機器の管理の重要性",
+	    "-・委託先と検査の手順を共有することが有効である。" } },
+};
+
+/* The timeline of the first case: a time, then one cell per role. */
+static const char *const mk_roles[] = { "日時", "①経営・広報", "②情報システム部門", "③現場" };
+static const char *const mk_events[][4] = {
+	{ "1日目 9:00", NULL, "・監視画面の更新が止まる", NULL },
+	{ "1日目 9:30", "・関係者へ状況を連絡する", NULL, "・現地で運転状態を確かめる" },
+	{ "2日目", NULL, "・予備機で通信を復旧する ・復旧を関係者へ知らせる", NULL },
+};
+
+#define MK_RUNNING "重要インフラ事例の補完調査（サンプル）"
+
+/* Draw text at (x, y) in size, wrapped every max characters; returns the lines drawn. */
+static int mk_wrapped(cairo_t *cr, double x, double y, double size, double pitch, const char *text,
+		      int max)
+{
+	char buf[512];
+	const char *p = text;
+	int lines = 0;
+
+	cairo_set_font_size(cr, size);
+	while (*p) {
+		const char *e = p;
+		int n = 0;
+
+		while (*e && n < max) {
+			e++;
+			while ((*e & 0xc0) == 0x80)
+				e++;
+			n++;
+		}
+		snprintf(buf, sizeof(buf), "%.*s", (int)(e - p), p);
+		cairo_move_to(cr, x, y + lines * pitch);
+		cairo_show_text(cr, buf);
+		lines++;
+		p = e;
+	}
+	return lines;
+}
+
+static void mk_text(cairo_t *cr, double x, double y, double size, const char *text)
+{
+	cairo_set_font_size(cr, size);
+	cairo_move_to(cr, x, y);
+	cairo_show_text(cr, text);
+}
+
+static void mk_rule(cairo_t *cr, double x0, double y0, double x1, double y1)
+{
+	cairo_move_to(cr, x0, y0);
+	cairo_line_to(cr, x1, y1);
+	cairo_set_line_width(cr, 0.5);
+	cairo_stroke(cr);
+}
+
+static void mk_survey_page_end(cairo_t *cr, unsigned pageno)
+{
+	char num[32];
+
+	mk_text(cr, MK_MARGIN, 32, 8, MK_RUNNING);
+	snprintf(num, sizeof(num), "- %u -", pageno);
+	mk_text(cr, MK_PAGE_W / 2 - 12, MK_PAGE_H - 36, 9, num);
+	cairo_show_page(cr);
+}
+
+/* The cells of a list: items joined by a space. */
+static void mk_join(char *buf, size_t size, const char *const *items, size_t n)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && items[i]; i++) {
+		if (i)
+			strncat(buf, " ", size - strlen(buf) - 1);
+		strncat(buf, items[i], size - strlen(buf) - 1);
+	}
+}
+
+static int mkpdf_survey(const char *path, const char *txtpath)
+{
+	static const double col[] = { 60, 88, 200, 372, MK_PAGE_W - MK_MARGIN };
+	static const double tcol[] = { MK_MARGIN, 136, 276, 416, MK_PAGE_W - MK_MARGIN };
+	const size_t ncase = sizeof(mk_survey) / sizeof(mk_survey[0]);
+	const double colw = (MK_PAGE_W - 2 * MK_MARGIN - 14) / 2;
+	cairo_surface_t *sf;
+	cairo_t *cr;
+	FILE *tx;
+	char buf[1024], num[32];
+	unsigned pageno = 1;
+	double y;
+
+	cr = mk_open(path, &sf);
+	if (!cr)
+		return -1;
+	tx = fopen(txtpath, "w");
+	if (!tx) {
+		perror(txtpath);
+		mk_close(cr, sf, path);
+		return -1;
+	}
+	/* page 1: the title and the case list */
+	mk_text(cr, MK_MARGIN, 90, 15, "2030年度 重要インフラ事例の補完調査");
+	mk_text(cr, MK_MARGIN, 118, 10, "サンプル調査協議会");
+	mk_text(cr, MK_MARGIN, 150, 12, "補完調査の対象事例一覧");
+	fprintf(tx, "2030年度 重要インフラ事例の補完調査\n\nサンプル調査協議会\n\n"
+		"補完調査の対象事例一覧\n\n");
+	y = 178;
+	mk_text(cr, col[0], y, 9, "No");
+	mk_text(cr, col[1], y, 9, "事例");
+	mk_text(cr, col[2], y, 9, "事例の概要");
+	mk_text(cr, col[3], y, 9, "主な気付き・教訓");
+	fprintf(tx, "No\t事例\t事例の概要\t主な気付き・教訓\n");
+	mk_rule(cr, col[0] - 4, y + 5, col[4], y + 5);
+	y += 20;
+	for (size_t c = 0; c < ncase; c++) {
+		const struct mk_scase *k = &mk_survey[c];
+		int h = 1, n;
+		double ly = y + 18;
+
+		mk_text(cr, col[0], y, 9, k->cat);
+		fprintf(tx, "%s\t\t\t\n", k->cat);
+		mk_rule(cr, col[0] - 4, y + 5, col[4], y + 5);
+		snprintf(num, sizeof(num), "%zu", c + 1);
+		mk_text(cr, col[0], ly, 9, num);
+		n = mk_wrapped(cr, col[1], ly, 9, 13, k->title, 11);
+		h = n > h ? n : h;
+		n = 0;
+		for (size_t i = 0; i < 3 && k->summary[i]; i++)
+			n += mk_wrapped(cr, col[2], ly + n * 13, 9, 13, k->summary[i], 17);
+		h = n > h ? n : h;
+		n = 0;
+		for (size_t i = 0; i < 3 && k->lessons[i]; i++)
+			n += mk_wrapped(cr, col[3], ly + n * 13, 9, 13, k->lessons[i], 17);
+		h = n > h ? n : h;
+		fprintf(tx, "%zu\t%s\t", c + 1, k->title);
+		mk_join(buf, sizeof(buf), k->summary, 3);
+		fprintf(tx, "%s\t", buf);
+		mk_join(buf, sizeof(buf), k->lessons, 3);
+		fprintf(tx, "%s\n", buf);
+		y = ly + h * 13 + 4;
+		mk_rule(cr, col[0] - 4, y - 8, col[4], y - 8);
+		y += 12;
+	}
+	for (int i = 1; i < 4; i++)
+		mk_rule(cr, col[i] - 5, 166, col[i] - 5, y - 20);
+	fprintf(tx, "\n");
+	mk_survey_page_end(cr, pageno++);
+	/* each case: its overview page, then its page in two columns */
+	for (size_t c = 0; c < ncase; c++) {
+		const struct mk_scase *k = &mk_survey[c];
+		int rows = 0;
+
+		snprintf(buf, sizeof(buf), "事例%zu %s 1/2", c + 1, k->title);
+		mk_text(cr, MK_MARGIN, 90, 14, buf);
+		fprintf(tx, "%s\n\n", buf);
+		for (size_t i = 0; i < 3 && k->summary[i]; i++) {
+			mk_text(cr, MK_MARGIN, 120 + i * 16.0, 10, k->summary[i]);
+			fprintf(tx, "%s\n", k->summary[i]);
+		}
+		fprintf(tx, "\n");
+		mk_survey_page_end(cr, pageno++);
+		snprintf(buf, sizeof(buf), "事例%zu %s 2/2", c + 1, k->title);
+		mk_text(cr, MK_MARGIN, 90, 14, buf);
+		fprintf(tx, "%s\n\n", buf);
+		for (int side = 0; side < 2; side++) {
+			const char *const *l = side ? k->right : k->left;
+			int i;
+
+			for (i = 0; i < 10 && l[i]; i++) {
+				mk_text(cr, MK_MARGIN + side * (colw + 14), 122 + i * 15.0, 10, l[i] + 1);
+				fprintf(tx, "%s\n", l[i] + 1);
+			}
+			rows = i > rows ? i : rows;
+		}
+		y = 122 + rows * 15.0 + 30;
+		if (c == 0) {
+			/* the timeline, one column per role */
+			for (int r = 0; r < 4; r++)
+				mk_text(cr, tcol[r], y, 9, mk_roles[r]);
+			fprintf(tx, "%s\t%s\t%s\t%s\n", mk_roles[0], mk_roles[1], mk_roles[2], mk_roles[3]);
+			mk_rule(cr, tcol[0], y + 5, tcol[4], y + 5);
+			y += 20;
+			for (size_t e = 0; e < sizeof(mk_events) / sizeof(mk_events[0]); e++) {
+				int h = 1;
+
+				mk_text(cr, tcol[0], y, 9, mk_events[e][0]);
+				for (int r = 1; r < 4; r++) {
+					int n = 0;
+					char one[256];
+					const char *p = mk_events[e][r], *sp;
+
+					/* one bullet a line; a bullet wraps in its cell */
+					while (p && *p) {
+						sp = strstr(p, " ・");
+						snprintf(one, sizeof(one), "%.*s", (int)(sp ? sp - p : (long)strlen(p)), p);
+						n += mk_wrapped(cr, tcol[r], y + n * 13, 9, 13, one, 14);
+						if (!sp)
+							break;
+						p = sp + 1;
+					}
+					h = n > h ? n : h;
+				}
+				/* the text: one row per event, with its time */
+				for (int r = 1; r < 4; r++) {
+					const char *p = mk_events[e][r], *sp;
+
+					while (p && *p) {
+						sp = strstr(p, " ・");
+						fprintf(tx, "%s", mk_events[e][0]);
+						for (int d = 1; d < 4; d++)
+							fprintf(tx, "\t%.*s", d == r ? (int)(sp ? sp - p : (long)strlen(p)) : 0, p);
+						fprintf(tx, "\n");
+						if (!sp)
+							break;
+						p = sp + 1;
+					}
+				}
+				y += h * 13 + 8;
+				mk_rule(cr, tcol[0], y - 12, tcol[4], y - 12);
+			}
+		}
+		fprintf(tx, "\n");
+		mk_survey_page_end(cr, pageno++);
+	}
+	if (fclose(tx) != 0) {
+		perror(txtpath);
+		mk_close(cr, sf, path);
+		return -1;
+	}
+	return mk_close(cr, sf, path);
+}
+
 #ifndef MKPDF_NO_MAIN
 int main(int argc, char **argv)
 {
@@ -508,10 +783,12 @@ int main(int argc, char **argv)
 		return mkpdf_bench(argv[2], (unsigned)strtoul(argv[3], NULL, 10)) < 0;
 	if (argc == 3 && !strcmp(argv[1], "blank"))
 		return mkpdf_blank(argv[2]) < 0;
+	if (argc == 4 && !strcmp(argv[1], "survey"))
+		return mkpdf_survey(argv[2], argv[3]) < 0;
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "encrypted"))
 		return mkpdf_encrypted(argv[2], argc == 4 ? argv[3] : "kyokun") < 0;
 	fprintf(stderr, "usage: mkpdf report|blank OUT.pdf | bench OUT.pdf NPAGES |"
-		" encrypted OUT.pdf [USERPW]\n");
+		" encrypted OUT.pdf [USERPW] | survey OUT.pdf OUT.txt\n");
 	return 2;
 }
 #endif

@@ -171,9 +171,10 @@ static void test_report_lines(void **state)
 	/* a word hyphenated at the end of a line is joined again */
 	assert_non_null(strstr(out.buf, "\nNote: the remote maintenance gateway had been left "
 				"enabled after the upgrade.\n"));
-	/* page numbers end their pages */
-	assert_non_null(strstr(out.buf, "\n-1-\n\n\f事例２ 変電所の保護リレー整定値の誤入力\n"));
-	assert_non_null(strstr(out.buf, "\n-3-\n\n\f"));
+	/* page numbers (lone numbers at the foot of the page) are left out */
+	assert_null(strstr(out.buf, "\n-1-\n"));
+	assert_null(strstr(out.buf, "\n-3-\n"));
+	assert_non_null(strstr(out.buf, "\n\n\f事例２ 変電所の保護リレー整定値の誤入力\n"));
 	kbuf_release(&out);
 }
 
@@ -194,6 +195,32 @@ static char *pdftotext(const char *file, size_t *len)
 	return kbuf_detach(&b, len);
 }
 
+/*
+ * pdftotext's text without the page numbers ("- 12 -" or "-12-" lines and
+ * the empty line after them), which kpdf_extract() leaves out.
+ */
+static void drop_page_numbers(char *ref, size_t *len)
+{
+	size_t r = 0, w = 0;
+
+	while (r < *len) {
+		size_t e = r, k;
+
+		while (e < *len && ref[e] != '\n')
+			e++;
+		for (k = r; k < e && (ref[k] == '-' || ref[k] == ' ' || (ref[k] >= '0' && ref[k] <= '9')); k++)
+			;
+		if (k == e && e > r && ref[r] == '-' && e + 1 < *len && ref[e + 1] == '\n') {
+			r = e + 2;
+			continue;
+		}
+		memmove(ref + w, ref + r, (e < *len ? e + 1 : e) - r);
+		w += (e < *len ? e + 1 : e) - r;
+		r = e + 1;
+	}
+	*len = w;
+}
+
 static void same_as_pdftotext(const char *file)
 {
 	struct kbuf out = KBUF_INIT;
@@ -202,6 +229,7 @@ static void same_as_pdftotext(const char *file)
 
 	if (!ref)
 		skip();
+	drop_page_numbers(ref, &len);
 	extract_ok(file, &out, NULL);
 	if (out.len != len || memcmp(out.buf, ref, len)) {
 		size_t i = 0;
@@ -234,7 +262,7 @@ static void test_long_report(void **state)
 	assert_true(find_line(out.buf, "【１ 背景】", &from));
 	assert_true(find_line(out.buf, "【４ 対策】", &from));	/* right column */
 	assert_true(find_line(out.buf, "事例１２ 病院の電子カルテ端末のマルウェア感染", &from));
-	assert_true(find_line(out.buf, "- 12 -", &from));
+	assert_null(strstr(out.buf, "\n- 12 -\n"));	/* a page number */
 	kbuf_release(&out);
 	same_as_pdftotext(path("long.pdf"));
 }
