@@ -525,11 +525,11 @@ static const struct mk_scase mk_survey[] = {
 	  { "・給水設備の制御盤で通信装置が停止し、遠隔監視が約二時間途絶えた。",
 	    "・現地の巡回で運転状態を確かめ、給水は続けられた。" },
 	  { "・通信装置の予備機を現地に置く", "・途絶時の巡回手順を定める" },
-	  { "=【1 背景】", "-・通信装置は導入から十年が過ぎていた。",
+	  { "=【1 背景】", "-・通信装置は導入から十年が過ぎており、部品の交換時期を迎えていた。",
 	    "-・予備機は本社の倉庫に置かれていた。", "=【2 検知】",
 	    "-・監視画面の更新が止まり、当直者が気付いた。", "=【3 対処】",
 	    "-・職員が現地に向かい、運転状態を確かめた。", "-・予備機を運び、通信を復旧した。" },
-	  { "=【4 原因】", "-・通信装置の電源部品が劣化していた。",
+	  { "=【4 原因】", "-・通信装置の電源部品が劣化しており、停電の後に再起動できなかった。",
 	    "=【5 再発に備えた対策】", "-・予備機を各拠点に配備した。",
 	    "=【6 得られた気付き・教訓】", "-・途絶に備えた巡回手順の重要性",
 	    "-・手順を決めておくことで、初動が早まった。" } },
@@ -537,10 +537,10 @@ static const struct mk_scase mk_survey[] = {
 	  { "・委託先の保守端末から、許可のない宛先への通信が見つかった。",
 	    "・端末を切り離し、影響がないことを確かめた。" },
 	  { "・保守端末の持込み検査を徹底する" },
-	  { "=【1 背景】", "-・保守端末は委託先が持ち込んでいた。", "=【2 検知】",
+	  { "=【1 背景】", "-・保守端末は委託先が持ち込んだもので、検査を受けずに接続されていた。", "=【2 検知】",
 	    "-・境界の監視装置が不審な通信を検知した。", "=【3 対処】",
 	    "-・端末をネットワークから切り離した。", "-・通信の記録を調べ、流出がないと確かめた。" },
-	  { "=【4 原因】", "-・端末に不要なソフトウェアが入っていた。",
+	  { "=【4 原因】", "-・端末に不要なソフトウェアが入っており、外部と自動で通信していた。",
 	    "=【5 再発に備えた対策】", "-・持込み端末の検査手順を定めた。",
 	    "=【6 得られた気付き・教訓】", "-・持込み機器の管理の重要性",
 	    "-・委託先と検査の手順を共有することが有効である。" } },
@@ -625,7 +625,7 @@ static int mkpdf_survey(const char *path, const char *txtpath)
 	static const double col[] = { 60, 88, 200, 372, MK_PAGE_W - MK_MARGIN };
 	static const double tcol[] = { MK_MARGIN, 136, 276, 416, MK_PAGE_W - MK_MARGIN };
 	const size_t ncase = sizeof(mk_survey) / sizeof(mk_survey[0]);
-	const double colw = (MK_PAGE_W - 2 * MK_MARGIN - 14) / 2;
+	const double colw = (MK_PAGE_W - 2 * MK_MARGIN - 10) / 2;
 	cairo_surface_t *sf;
 	cairo_t *cr;
 	FILE *tx;
@@ -710,11 +710,16 @@ static int mkpdf_survey(const char *path, const char *txtpath)
 			const char *const *l = side ? k->right : k->left;
 			int i;
 
+			int n = 0;
+
+			/* a bullet wraps at the column's width (the text has it on one line) */
 			for (i = 0; i < 10 && l[i]; i++) {
-				mk_text(cr, MK_MARGIN + side * (colw + 14), 122 + i * 15.0, 10, l[i] + 1);
+				cairo_set_font_size(cr, 10);
+				n += mk_wrapped(cr, MK_MARGIN + side * (colw + 10), 122 + n * 15.0, 10, 15,
+						l[i] + 1, 23);
 				fprintf(tx, "%s\n", l[i] + 1);
 			}
-			rows = i > rows ? i : rows;
+			rows = n > rows ? n : rows;
 		}
 		y = 122 + rows * 15.0 + 30;
 		if (c == 0) {
