@@ -1296,7 +1296,8 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 			rc = kerr_set(err, KE_PARSE, "damaged PDF: no text could be read: %s",
 				      d->first);
 		else
-			rc = kerr_set(err, KE_INVALID, "no text in this PDF (scanned images?)");
+			rc = kerr_set(err, KE_INVALID, "no text in this PDF (scanned images?): "
+				      "no text layer; run OCR first");
 	}
 out:
 	free(mg.v);

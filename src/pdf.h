@@ -39,7 +39,8 @@ struct kerr;
  *   KE_PARSE  "not a PDF file" (also for an empty file), truncated or
  *             damaged, or "encrypted PDF: ..." (a password is needed;
  *             PDFs that only restrict copying or printing are read)
- *   KE_INVALID "no text in this PDF (scanned images?)"
+ *   KE_INVALID "no text in this PDF (scanned images?): no text layer; run
+ *             OCR first"
  *   KE_TOOBIG, KE_NOMEM
  * Messages start with the path.
  */

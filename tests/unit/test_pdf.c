@@ -75,7 +75,8 @@ static int setup(void **state)
 	if (mkpdf_report(path("report.pdf")) < 0 || mkpdf_bench(path("long.pdf"), 12) < 0 ||
 	    mkpdf_blank(path("blank.pdf")) < 0 ||
 	    mkpdf_encrypted(path("locked.pdf"), "kyokun") < 0 ||
-	    mkpdf_encrypted(path("restricted.pdf"), "") < 0)
+	    mkpdf_encrypted(path("restricted.pdf"), "") < 0 ||
+	    mkpdf_survey(path("survey.pdf"), path("survey.txt")) < 0)
 		return -1;
 	data = read_all(path("report.pdf"), &len);
 	/* the first half, as an interrupted download leaves it */
@@ -267,6 +268,39 @@ static void test_long_report(void **state)
 	same_as_pdftotext(path("long.pdf"));
 }
 
+/*
+ * The survey: its tables come out as tab-separated rows (the timeline one
+ * line per event, with its time and in its role's column), its running
+ * header and page numbers are left out, its two columns one after the other.
+ */
+static void test_survey_layout(void **state)
+{
+	struct kbuf out = KBUF_INIT;
+	const char *from;
+	int npages = 0;
+
+	extract_ok(path("survey.pdf"), &out, &npages);
+	assert_int_equal(npages, 5);
+	assert_null(strstr(out.buf, "重要インフラ事例の補完調査（サンプル）"));
+	assert_null(strstr(out.buf, "\n- 3 -\n"));
+	assert_non_null(strstr(out.buf, "\nNo\t事例\t事例の概要\t主な気付き・教訓\n"));
+	assert_non_null(strstr(out.buf, "\n1\t給水設備の遠隔監視の途絶\t"
+				"・給水設備の制御盤で通信装置が停止し、遠隔監視が約二時間途絶えた。 "
+				"・現地の巡回で運転状態を確かめ、給水は続けられた。\t"
+				"・通信装置の予備機を現地に置く ・途絶時の巡回手順を定める\n"));
+	assert_non_null(strstr(out.buf, "\n日時\t①経営・広報\t②情報システム部門\t③現場\n"
+				"1日目 9:00\t\t・監視画面の更新が止まる\t\n"
+				"1日目 9:30\t・関係者へ状況を連絡する\t\t\n"
+				"1日目 9:30\t\t\t・現地で運転状態を確かめる\n"
+				"2日目\t\t・予備機で通信を復旧する\t\n"
+				"2日目\t\t・復旧を関係者へ知らせる\t\n"));
+	from = out.buf;
+	assert_true(find_line(out.buf, "【3 対処】", &from));
+	assert_true(find_line(out.buf, "・予備機を運び、通信を復旧した。", &from));
+	assert_true(find_line(out.buf, "【4 原因】", &from));	/* the right column after */
+	kbuf_release(&out);
+}
+
 static void test_memory(void **state)
 {
 	struct kbuf a = KBUF_INIT, b = KBUF_INIT;
@@ -340,7 +374,7 @@ static void test_bad_files(void **state)
 	expect_error("truncated.pdf", KE_PARSE, "truncated PDF");
 	expect_error("spliced.pdf", KE_PARSE, "damaged PDF: ");
 	expect_error("locked.pdf", KE_PARSE, "encrypted PDF: ");
-	expect_error("blank.pdf", KE_INVALID, "no text in this PDF (scanned images?)");
+	expect_error("blank.pdf", KE_INVALID, "no text in this PDF (scanned images?): no text layer; run OCR first");
 	expect_error("missing.pdf", KE_NOTFOUND, "No such file");
 	expect_error("", KE_IO, "is a directory");	/* tmpdir itself */
 }
@@ -478,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_report_lines),
 		cmocka_unit_test(test_report_as_pdftotext),
 		cmocka_unit_test(test_long_report),
+		cmocka_unit_test(test_survey_layout),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_appends_and_cap),
 		cmocka_unit_test(test_bad_files),
