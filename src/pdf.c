@@ -101,6 +101,7 @@ struct pdf_line {
 	double x0, y0, x1, y1;	/* y1 stands for the baseline */
 	double fs;		/* font size of its first character */
 	int margin;		/* 1 in the top band of the page, 2 in the bottom one */
+	int figure;		/* the label of a figure: left out */
 	int flow;		/* the layout starts a flow here */
 	int table;		/* a row of table `table` (rows of one table are one flow) */
 	size_t soff;		/* a made-up line (a table row): its text in the page's kbuf */
@@ -540,6 +541,9 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
  *     text: a lone page number there is dropped, other text is dropped at
  *     the end when the same text (digits aside) is on many pages (running
  *     headers and footers; pdf_margins_drop());
+ *   - runs of short lines away from the text's left edge, scattered (not a
+ *     list) and not where a column of text starts (not a table's head),
+ *     are the labels of a figure and are left out (pdf_figures());
  *   - the other lines are grouped into rows (lines side by side), and the
  *     rows into regions: runs of rows that keep a common vertical gap free
  *     (a gutter at least PDF_GUTTER font sizes wide); a line across the
@@ -558,6 +562,7 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
 #define PDF_BAND	0.07	/* of the page height: the top and bottom bands */
 #define PDF_TEXTCOL	0.3	/* of the region's width: the narrowest text column */
 #define PDF_MAXGAP	16	/* gutters of a region */
+#define PDF_LABEL	12	/* characters: the longest label of a figure */
 
 struct pdf_gap {
 	double x0, x1;
@@ -882,6 +887,84 @@ static int pdf_table(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 	return rc;
 }
 
+/* The number of code points of s, up to max + 1. */
+static size_t pdf_cps(const char *s, size_t len, size_t max)
+{
+	size_t i = 0, n = 0;
+
+	while (n <= max && pdf_cp(s, len, &i))
+		n++;
+	return n;
+}
+
+/*
+ * Could line m be the label of a figure: short (PDF_LABEL characters at
+ * most), no larger than the body's font (fs), no bullet or sentence, and
+ * away from the left edge of the text (x0)?
+ */
+static int pdf_label_like(const struct pdf_line *m, double fs, double x0)
+{
+	size_t e = m->len;
+
+	while (e && m->s[e - 1] == ' ')
+		e--;
+	return m->fs <= 1.05 * fs && m->x0 > x0 + 2 * fs &&
+	       pdf_cps(m->s, e, PDF_LABEL) <= PDF_LABEL && !pdf_bullet(m->s, e) &&
+	       !(e >= 3 && !memcmp(m->s + e - 3, "。", 3));
+}
+
+/*
+ * Does line m start where a line of text (not label-like) starts?  Then it
+ * is the head of a table column, not a figure's label.
+ */
+static int pdf_aligned(const struct pdf_line *l, const struct pdf_key *k, size_t nb,
+		       const struct pdf_line *m, double fs, double x0)
+{
+	for (size_t j = 0; j < nb; j++) {
+		const struct pdf_line *o = &l[k[j].i];
+
+		if (o != m && o->x0 - m->x0 <= 1 && m->x0 - o->x0 <= 1 && !pdf_label_like(o, fs, x0))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Take the labels of figures out of k[0..nb) (sorted top to bottom):
+ * runs of two or more label-like lines with no other line between them,
+ * not all starting at the same x (that would be a list), none starting
+ * where a line of text starts (the head of a table column), as the boxes of a
+ * flow chart are labelled (本番系, 予備系, （対処１） ...).  Returns how many
+ * lines are left.
+ */
+static size_t pdf_figures(struct pdf_line *l, struct pdf_key *k, size_t nb, double fs)
+{
+	double x0 = 1e30;
+	size_t w = 0;
+
+	for (size_t j = 0; j < nb; j++)
+		if (l[k[j].i].x0 < x0)
+			x0 = l[k[j].i].x0;
+	for (size_t j = 0, e; j < nb; j = e) {
+		int scattered = 0;
+
+		for (e = j; e < nb && pdf_label_like(&l[k[e].i], fs, x0) &&
+			    !pdf_aligned(l, k, nb, &l[k[e].i], fs, x0); e++)
+			scattered |= e > j && (l[k[e].i].x0 - l[k[j].i].x0 > fs ||
+					       l[k[j].i].x0 - l[k[e].i].x0 > fs);
+		if (e - j >= 2 && scattered) {
+			for (size_t q = j; q < e; q++)
+				l[k[q].i].figure = 1;
+			continue;
+		}
+		if (e == j)
+			e++;
+		for (size_t q = j; q < e; q++)
+			k[w++] = k[q];
+	}
+	return w;
+}
+
 /* Add line m to v (a copy), starting a flow there if flow is set. */
 static int pdf_put(struct pdf_line **v, size_t *n, size_t *alloc, const struct pdf_line *m,
 		   int flow)
@@ -942,6 +1025,7 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 	if (gmin < 3)
 		gmin = 3;
 	qsort(k, nb, sizeof(*k), pdf_key_cmp);
+	nb = pdf_figures(l, k, nb, fs[nb / 2]);
 	/* rows: lines whose middle halves overlap in height */
 	{
 		double c1 = -1e30;

@@ -6,6 +6,7 @@
 # its text version; timeline events get their actor from the role columns;
 # a PDF without a text layer, an encrypted and a truncated one are refused
 # with a clear message and nothing stored; a 100-page PDF imports.
+# Figure labels (a flow chart on the overview pages) are left out.
 . "$(dirname "$0")/lib.sh"
 
 if ! cc -std=c17 -O1 -o "$T/mkpdf" "$TOP/tests/tools/mkpdf.c" \
@@ -53,6 +54,12 @@ if grep -q '重要インフラ事例の補完調査（サンプル）\|"- [0-9] 
 	fail "survey pdf: no running header or page number in the cases" "$(grep -o '.\{40\}重要インフラ事例の補完調査（サンプル）' "$T/out" | head -3)"
 else
 	ok "survey pdf: no running header or page number in the cases"
+fi
+
+if grep -q '本番系\|予備系\|（対処1）' "$T/out"; then
+	fail "survey pdf: no figure label in the cases" "$(grep -o '.\{40\}本番系.\{20\}' "$T/out" | head -3)"
+else
+	ok "survey pdf: no figure label in the cases"
 fi
 
 # ---- bad PDFs: a clear message, exit 1, nothing stored ----

@@ -15,7 +15,8 @@
  *                                  (default "kyokun"; "" = opens without one)
  *   mkpdf survey OUT.pdf OUT.txt   a 5-page survey report (a case list table,
  *                                  two-column case pages, a timeline with role
- *                                  columns) and the same content as text
+ *                                  columns, a figure) and the same content as
+ *                                  text (without the figure's labels)
  *
  * tests/unit/test_pdf.c includes this file with MKPDF_NO_MAIN defined.
  * Standalone: cc -std=c17 -O2 -o mkpdf tests/tools/mkpdf.c \
@@ -702,6 +703,15 @@ static int mkpdf_survey(const char *path, const char *txtpath)
 			fprintf(tx, "%s\n", k->summary[i]);
 		}
 		fprintf(tx, "\n");
+		/* a flow chart: boxes with short labels, which are not the case's text */
+		for (int b = 0; b < 2; b++) {
+			cairo_rectangle(cr, 130 + b * 200, 200, 110, 40);
+			cairo_set_line_width(cr, 0.8);
+			cairo_stroke(cr);
+			mk_text(cr, 160 + b * 200, 224, 10, b ? "予備系" : "本番系");
+		}
+		mk_rule(cr, 240, 220, 330, 220);
+		mk_text(cr, 250, 260, 9, c ? "（対処1）切離し" : "（対処1）切替");
 		mk_survey_page_end(cr, pageno++);
 		snprintf(buf, sizeof(buf), "事例%zu %s 2/2", c + 1, k->title);
 		mk_text(cr, MK_MARGIN, 90, 14, buf);

@@ -283,6 +283,8 @@ static void test_survey_layout(void **state)
 	assert_int_equal(npages, 5);
 	assert_null(strstr(out.buf, "重要インフラ事例の補完調査（サンプル）"));
 	assert_null(strstr(out.buf, "\n- 3 -\n"));
+	assert_null(strstr(out.buf, "本番系"));	/* the labels of a figure */
+	assert_null(strstr(out.buf, "（対処1）"));
 	assert_non_null(strstr(out.buf, "\nNo\t事例\t事例の概要\t主な気付き・教訓\n"));
 	assert_non_null(strstr(out.buf, "\n1\t給水設備の遠隔監視の途絶\t"
 				"・給水設備の制御盤で通信装置が停止し、遠隔監視が約二時間途絶えた。 "
