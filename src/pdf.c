@@ -563,6 +563,8 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
 #define PDF_TEXTCOL	0.3	/* of the region's width: the narrowest text column */
 #define PDF_MAXGAP	16	/* gutters of a region */
 #define PDF_LABEL	12	/* characters: the longest label of a figure */
+#define PDF_TABCOLS	4	/* columns of a table read as tab-separated rows */
+#define PDF_ROWGAP	0.4	/* font sizes: the narrowest gap between table rows */
 
 struct pdf_gap {
 	double x0, x1;
@@ -804,6 +806,9 @@ static int pdf_row_line(struct kbuf *syn, struct pdf_line **v, size_t *n, size_t
 	return 0;
 }
 
+static int pdf_put(struct pdf_line **v, size_t *n, size_t *alloc, const struct pdf_line *m,
+		   int flow);
+
 /*
  * Add the rows of the table in k[a..b) to v as made-up lines, their text
  * in syn (at soff; s is set when all are made).
@@ -822,9 +827,46 @@ static int pdf_table(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 		cell[c] = (struct kbuf)KBUF_INIT;
 	/* k[a..b) is in row order; within the table, top to bottom */
 	qsort(k + a, b - a, sizeof(*k), pdf_key_cmp);
+	/*
+	 * Its rows: a row starts below a gap across all the columns (the
+	 * padding of the cells).  Does its head (the first row) name roles?
+	 */
+	{
+		double bottom = -1e30;
+		int r = 0;
+
+		for (size_t q = a; q < b; q++) {
+			const struct pdf_line *m = &l[k[q].i];
+			int c = pdf_column(m, g, ng);
+
+			if (q > a && m->y0 - bottom >= PDF_ROWGAP * m->fs)
+				r++;
+			if (m->y1 > bottom)
+				bottom = m->y1;
+			k[q].row = r;
+			role |= r == 0 && c > 0 && pdf_role(m->s, m->len);
+		}
+	}
+	if (!role && ng + 1 < PDF_TABCOLS) {
+		/* row by row, each cell a flow of its own lines */
+		for (size_t q = a, e; q < b && rc == 0; q = e) {
+			for (e = q; e < b && k[e].row == k[q].row; e++)
+				;
+			for (int c = 0; c <= ng && rc == 0; c++) {
+				int start = 1;
+
+				for (size_t t = q; t < e && rc == 0; t++) {
+					if (pdf_column(&l[k[t].i], g, ng) != c)
+						continue;
+					rc = pdf_put(v, n, alloc, &l[k[t].i], start);
+					start = 0;
+				}
+			}
+		}
+		return rc;
+	}
 	while (j < b && rc == 0) {
 		struct pdf_line row;
-		double bottom = -1e30;
 
 		memset(&row, 0, sizeof(row));
 		row.boxed = 1;
@@ -834,15 +876,13 @@ static int pdf_table(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 			kbuf_setlen(&cell[c], 0);
 			nitems[c] = 0;
 		}
-		/* the lines of one row: until a first-column line below all of it */
+		/* the lines of one row */
 		for (size_t r = j; j < b && rc == 0; j++) {
 			const struct pdf_line *m = &l[k[j].i];
 			int c = pdf_column(m, g, ng);
 
-			if (j > r && c == 0 && m->y0 >= bottom - 0.3 * m->fs)
+			if (k[j].row != k[r].row)
 				break;
-			if (m->y1 > bottom)
-				bottom = m->y1;
 			if (!row.fs)
 				row.fs = m->fs;
 			if (m->x0 < row.x0) row.x0 = m->x0;
@@ -853,10 +893,7 @@ static int pdf_table(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 		}
 		if (rc < 0)
 			break;
-		if (first) {
-			for (int c = 1; c <= ng; c++)
-				role |= cell[c].len && pdf_role(cell[c].buf, cell[c].len);
-		} else if (cell[0].len) {
+		if (!first && cell[0].len) {
 			kbuf_setlen(&label, 0);
 			rc = kbuf_add(&label, cell[0].buf, cell[0].len);
 		}
@@ -963,6 +1000,38 @@ static size_t pdf_figures(struct pdf_line *l, struct pdf_key *k, size_t nb, doub
 			k[w++] = k[q];
 	}
 	return w;
+}
+
+/*
+ * Are the two columns of k[a..b) the cells of a table: blocks of lines (a
+ * gap of half a font size or more between them) that start side by side,
+ * at least twice and for most of the blocks?  Two columns of text line up
+ * at their top only.
+ */
+static int pdf_rowed(const struct pdf_line *l, struct pdf_key *k, size_t a, size_t b,
+		     const struct pdf_gap *g, double fs)
+{
+	double top[2][64], last[2] = { -1e30, -1e30 };
+	int nt[2] = { 0, 0 }, pairs = 0, least;
+
+	qsort(k + a, b - a, sizeof(*k), pdf_key_cmp);
+	for (size_t q = a; q < b; q++) {
+		const struct pdf_line *m = &l[k[q].i];
+		int c = pdf_column(m, g, 1);
+
+		if (m->y0 - last[c] > 0.5 * fs && nt[c] < 64)
+			top[c][nt[c]++] = m->y0;
+		if (m->y1 > last[c])
+			last[c] = m->y1;
+	}
+	for (int i = 0; i < nt[0]; i++)
+		for (int j = 0; j < nt[1]; j++)
+			if (top[0][i] - top[1][j] < 0.3 * fs && top[1][j] - top[0][i] < 0.3 * fs) {
+				pairs++;
+				break;
+			}
+	least = nt[0] < nt[1] ? nt[0] : nt[1];
+	return pairs >= 2 && pairs * 10 >= least * 6;
 }
 
 /* Add line m to v (a copy), starting a flow there if flow is set. */
@@ -1083,6 +1152,14 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 		}
 		if (ng >= 2) {
 			/* a table */
+			size_t before = *nv;
+
+			rc = pdf_table(l, k, a, j, g, ng, (int)++tabs, syn, v, nv, alloc);
+			if (rc == 0 && *nv > before)
+				(*v)[before].flow = 1;
+			*moved = 1;
+		} else if (ng == 1 && pdf_rowed(l, k, a, j, g, fs[nb / 2])) {
+			/* a table of two columns: row by row */
 			size_t before = *nv;
 
 			rc = pdf_table(l, k, a, j, g, ng, (int)++tabs, syn, v, nv, alloc);

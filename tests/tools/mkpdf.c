@@ -17,6 +17,8 @@
  *                                  two-column case pages, a timeline with role
  *                                  columns, a figure) and the same content as
  *                                  text (without the figure's labels)
+ *   mkpdf list2 OUT.pdf            a case list of two columns (overview |
+ *                                  lessons), a case's number alone on its line
  *
  * tests/unit/test_pdf.c includes this file with MKPDF_NO_MAIN defined.
  * Standalone: cc -std=c17 -O2 -o mkpdf tests/tools/mkpdf.c \
@@ -789,6 +791,49 @@ static int mkpdf_survey(const char *path, const char *txtpath)
 	return mk_close(cr, sf, path);
 }
 
+/*
+ * A case list of two columns only (事例の概要 | 主な気付き・教訓): category
+ * rows across the table, each case's number alone on the first line of its
+ * overview cell.  Read row by row, a case's overview comes before its
+ * lessons and the next case after both.
+ */
+static int mkpdf_list2(const char *path)
+{
+	const size_t ncase = sizeof(mk_survey) / sizeof(mk_survey[0]);
+	const double mid = MK_MARGIN + 250;
+	cairo_surface_t *sf;
+	cairo_t *cr;
+	char num[32];
+	double y = 130;
+
+	cr = mk_open(path, &sf);
+	if (!cr)
+		return -1;
+	mk_text(cr, MK_MARGIN, 90, 12, "補完調査の対象事例一覧");
+	mk_text(cr, MK_MARGIN, y, 9, "事例の概要");
+	mk_text(cr, mid, y, 9, "主な気付き・教訓");
+	y += 22;
+	for (size_t c = 0; c < ncase; c++) {
+		const struct mk_scase *k = &mk_survey[c];
+		int n = 1, m = 0;
+
+		mk_text(cr, MK_MARGIN, y, 9, k->cat);
+		mk_rule(cr, MK_MARGIN - 4, y + 5, MK_PAGE_W - MK_MARGIN, y + 5);
+		y += 22;
+		snprintf(num, sizeof(num), "%zu", c + 1);
+		mk_text(cr, MK_MARGIN, y, 9, num);
+		for (size_t i = 0; i < 3 && k->summary[i]; i++)
+			n += mk_wrapped(cr, MK_MARGIN, y + n * 13, 9, 13, k->summary[i], 26);
+		for (size_t i = 0; i < 3 && k->lessons[i]; i++)
+			m += mk_wrapped(cr, mid, y + m * 13, 9, 13, k->lessons[i], 24);
+		y += (n > m ? n : m) * 13 + 12;
+		mk_rule(cr, MK_MARGIN - 4, y - 10, MK_PAGE_W - MK_MARGIN, y - 10);
+	}
+	mk_rule(cr, mid - 6, 120, mid - 6, y - 10);
+	cairo_show_page(cr);
+	return mk_close(cr, sf, path);
+}
+
 #ifndef MKPDF_NO_MAIN
 int main(int argc, char **argv)
 {
@@ -798,12 +843,14 @@ int main(int argc, char **argv)
 		return mkpdf_bench(argv[2], (unsigned)strtoul(argv[3], NULL, 10)) < 0;
 	if (argc == 3 && !strcmp(argv[1], "blank"))
 		return mkpdf_blank(argv[2]) < 0;
+	if (argc == 3 && !strcmp(argv[1], "list2"))
+		return mkpdf_list2(argv[2]) < 0;
 	if (argc == 4 && !strcmp(argv[1], "survey"))
 		return mkpdf_survey(argv[2], argv[3]) < 0;
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "encrypted"))
 		return mkpdf_encrypted(argv[2], argc == 4 ? argv[3] : "kyokun") < 0;
 	fprintf(stderr, "usage: mkpdf report|blank OUT.pdf | bench OUT.pdf NPAGES |"
-		" encrypted OUT.pdf [USERPW] | survey OUT.pdf OUT.txt\n");
+		" encrypted OUT.pdf [USERPW] | survey OUT.pdf OUT.txt | list2 OUT.pdf\n");
 	return 2;
 }
 #endif

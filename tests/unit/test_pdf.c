@@ -76,7 +76,8 @@ static int setup(void **state)
 	    mkpdf_blank(path("blank.pdf")) < 0 ||
 	    mkpdf_encrypted(path("locked.pdf"), "kyokun") < 0 ||
 	    mkpdf_encrypted(path("restricted.pdf"), "") < 0 ||
-	    mkpdf_survey(path("survey.pdf"), path("survey.txt")) < 0)
+	    mkpdf_survey(path("survey.pdf"), path("survey.txt")) < 0 ||
+	    mkpdf_list2(path("list2.pdf")) < 0)
 		return -1;
 	data = read_all(path("report.pdf"), &len);
 	/* the first half, as an interrupted download leaves it */
@@ -303,6 +304,23 @@ static void test_survey_layout(void **state)
 	kbuf_release(&out);
 }
 
+/*
+ * A table of two columns whose cells start side by side is read row by
+ * row (not as two columns of text): a case's overview, then its lessons,
+ * then the next case.
+ */
+static void test_two_column_table(void **state)
+{
+	struct kbuf out = KBUF_INIT;
+
+	extract_ok(path("list2.pdf"), &out, NULL);
+	assert_non_null(strstr(out.buf, "\n1\n・給水設備の制御盤で通信装置が停止し、遠隔監視が約二\n"
+				"時間途絶えた。\n・現地の巡回で運転状態を確かめ、給水は続けられた。\n\n"
+				"・通信装置の予備機を現地に置く\n・途絶時の巡回手順を定める\n\n"
+				"外部からの不正な通信\n\n2\n・委託先の"));
+	kbuf_release(&out);
+}
+
 static void test_memory(void **state)
 {
 	struct kbuf a = KBUF_INIT, b = KBUF_INIT;
@@ -515,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_report_as_pdftotext),
 		cmocka_unit_test(test_long_report),
 		cmocka_unit_test(test_survey_layout),
+		cmocka_unit_test(test_two_column_table),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_appends_and_cap),
 		cmocka_unit_test(test_bad_files),
