@@ -565,6 +565,7 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
 #define PDF_LABEL	12	/* characters: the longest label of a figure */
 #define PDF_TABCOLS	4	/* columns of a table read as tab-separated rows */
 #define PDF_ROWGAP	0.4	/* font sizes: the narrowest gap between table rows */
+#define PDF_FIGMAX	2000	/* lines of a page looked at for figure labels */
 
 struct pdf_gap {
 	double x0, x1;
@@ -1094,7 +1095,8 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 	if (gmin < 3)
 		gmin = 3;
 	qsort(k, nb, sizeof(*k), pdf_key_cmp);
-	nb = pdf_figures(l, k, nb, fs[nb / 2]);
+	if (nb <= PDF_FIGMAX)	/* (quadratic in the lines) */
+		nb = pdf_figures(l, k, nb, fs[nb / 2]);
 	/* rows: lines whose middle halves overlap in height */
 	{
 		double c1 = -1e30;

@@ -14,7 +14,8 @@
  *   mkpdf encrypted OUT.pdf [PW]   an RC4-encrypted page; user password PW
  *                                  (default "kyokun"; "" = opens without one)
  *   mkpdf survey OUT.pdf OUT.txt   a 5-page survey report (a case list table,
- *                                  two-column case pages, a timeline with role
+ *                                  case pages in two columns or with side heads,
+ *                                  a timeline with role
  *                                  columns, a figure) and the same content as
  *                                  text (without the figure's labels)
  *   mkpdf list2 OUT.pdf            a case list of two columns (overview |
@@ -718,10 +719,27 @@ static int mkpdf_survey(const char *path, const char *txtpath)
 		snprintf(buf, sizeof(buf), "事例%zu %s 2/2", c + 1, k->title);
 		mk_text(cr, MK_MARGIN, 90, 14, buf);
 		fprintf(tx, "%s\n\n", buf);
-		for (int side = 0; side < 2; side++) {
+		for (int side = 0; side < 2 && c == 1; side++) {
+			const char *const *l = side ? k->right : k->left;
+
+			/* side heads: each section's heading beside its body */
+			for (int i = 0; i < 10 && l[i]; i++) {
+				int n = 0;
+
+				mk_text(cr, MK_MARGIN, 122 + rows * 15.0, 10, l[i] + 1);
+				fprintf(tx, "%s\n", l[i] + 1);
+				for (i++; i < 10 && l[i] && l[i][0] == '-'; i++) {
+					n += mk_wrapped(cr, MK_MARGIN + 150, 122 + (rows + n) * 15.0, 10, 15,
+							l[i] + 1, 33);
+					fprintf(tx, "%s\n", l[i] + 1);
+				}
+				i--;
+				rows += n + 1;
+			}
+		}
+		for (int side = 0; side < 2 && c != 1; side++) {
 			const char *const *l = side ? k->right : k->left;
 			int i;
-
 			int n = 0;
 
 			/* a bullet wraps at the column's width (the text has it on one line) */
