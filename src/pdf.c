@@ -566,6 +566,7 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
 #define PDF_TABCOLS	4	/* columns of a table read as tab-separated rows */
 #define PDF_ROWGAP	0.4	/* font sizes: the narrowest gap between table rows */
 #define PDF_FIGMAX	2000	/* lines of a page looked at for figure labels */
+#define PDF_SIDEHEAD	0.4	/* of the region's width: the widest column of side heads */
 
 struct pdf_gap {
 	double x0, x1;
@@ -1006,8 +1007,8 @@ static size_t pdf_figures(struct pdf_line *l, struct pdf_key *k, size_t nb, doub
 /*
  * Are the two columns of k[a..b) the cells of a table: blocks of lines (a
  * gap of half a font size or more between them) that start side by side,
- * at least twice and for most of the blocks?  Two columns of text line up
- * at their top only.
+ * at least twice and for most of the blocks, or side heads (below)?  Two
+ * columns of text line up at their top only.
  */
 static int pdf_rowed(const struct pdf_line *l, struct pdf_key *k, size_t a, size_t b,
 		     const struct pdf_gap *g, double fs)
@@ -1032,7 +1033,41 @@ static int pdf_rowed(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 				break;
 			}
 	least = nt[0] < nt[1] ? nt[0] : nt[1];
-	return pairs >= 2 && pairs * 10 >= least * 6;
+	if (pairs >= 2 && pairs * 10 >= least * 6)
+		return 1;
+	/*
+	 * Side heads: a narrow first column, and rows (bands of lines with a
+	 * gap across both columns between them) that mostly hold text in both
+	 * columns, whatever the height of the head in its row.
+	 */
+	{
+		double x0 = 1e30, x1 = -1e30, bottom = -1e30;
+		int bands = 0, both = 0, has[2] = { 0, 0 };
+
+		for (size_t q = a; q < b; q++) {
+			const struct pdf_line *m = &l[k[q].i];
+
+			if (m->x0 < x0) x0 = m->x0;
+			if (m->x1 > x1) x1 = m->x1;
+		}
+		if (g->x0 - x0 >= PDF_SIDEHEAD * (x1 - x0))
+			return 0;
+		for (size_t q = a; q <= b; q++) {
+			const struct pdf_line *m = q < b ? &l[k[q].i] : NULL;
+
+			if (q == b || (q > a && m->y0 - bottom >= PDF_ROWGAP * m->fs)) {
+				bands++;
+				both += has[0] && has[1];
+				has[0] = has[1] = 0;
+			}
+			if (!m)
+				break;
+			has[pdf_column(m, g, 1)] = 1;
+			if (m->y1 > bottom)
+				bottom = m->y1;
+		}
+		return both >= 2 && both * 10 >= bands * 6;
+	}
 }
 
 /* Add line m to v (a copy), starting a flow there if flow is set. */

@@ -726,13 +726,16 @@ static int mkpdf_survey(const char *path, const char *txtpath)
 			for (int i = 0; i < 10 && l[i]; i++) {
 				int n = 0;
 
-				mk_text(cr, MK_MARGIN, 122 + rows * 15.0, 10, l[i] + 1);
+				int h = i;
+
 				fprintf(tx, "%s\n", l[i] + 1);
 				for (i++; i < 10 && l[i] && l[i][0] == '-'; i++) {
-					n += mk_wrapped(cr, MK_MARGIN + 150, 122 + (rows + n) * 15.0, 10, 15,
-							l[i] + 1, 33);
+					n += mk_wrapped(cr, MK_MARGIN + 170, 122 + (rows + n) * 15.0, 10, 15,
+							l[i] + 1, 20);
 					fprintf(tx, "%s\n", l[i] + 1);
 				}
+				/* the heading in the middle of its body's height */
+				mk_text(cr, MK_MARGIN, 122 + (rows + (n - 1) / 2.0) * 15.0, 11, l[h] + 1);
 				i--;
 				rows += n + 1;
 			}
