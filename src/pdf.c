@@ -1187,6 +1187,9 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 			if (l[k[q].i].x0 < x0) x0 = l[k[q].i].x0;
 			if (l[k[q].i].x1 > x1) x1 = l[k[q].i].x1;
 		}
+		if (pdf_debug >= 2)
+			fprintf(stderr, "kyokun: pdf: region of %zu lines at y %.1f, %d gutter(s)\n", j - a,
+				l[k[a].i].y0, ng);
 		if (ng >= 2) {
 			/* a table */
 			size_t before = *nv;
@@ -1198,6 +1201,9 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 		} else if (ng == 1 && pdf_rowed(l, k, a, j, g, fs[nb / 2])) {
 			/* a table of two columns: row by row */
 			size_t before = *nv;
+
+			if (pdf_debug >= 2)
+				fprintf(stderr, "kyokun: pdf: (two columns, cells side by side)\n");
 
 			rc = pdf_table(l, k, a, j, g, ng, (int)++tabs, syn, v, nv, alloc);
 			if (rc == 0 && *nv > before)
