@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,8 +540,8 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
  * pages from the boxes:
  *   - lines in the top and bottom bands of the page (PDF_BAND) are margin
  *     text: a lone page number there is dropped, other text is dropped at
- *     the end when the same text (digits aside) is on many pages (running
- *     headers and footers; pdf_margins_drop());
+ *     the end when the same text is on many pages (running headers and
+ *     footers; pdf_margins_drop());
  *   - runs of short lines away from the text's left edge, scattered (not a
  *     list) and not where a column of text starts (not a table's head),
  *     are the labels of a figure and are left out (pdf_figures());
@@ -640,7 +641,11 @@ static int pdf_lone_number(const char *s, size_t len)
 	return digits > 0 && digits <= 4;
 }
 
-/* The text of a margin line without digits and spaces, hashed (FNV-1a). */
+/*
+ * The text of a margin line without spaces, hashed (FNV-1a).  Digits are
+ * kept: a case's heading (事例３) printed high on each page is no running
+ * header; a footer with the page number in it is left to the importer.
+ */
 static uint32_t pdf_margin_key(const char *s, size_t len, int band)
 {
 	uint32_t h = 2166136261u ^ (uint32_t)band;
@@ -648,7 +653,7 @@ static uint32_t pdf_margin_key(const char *s, size_t len, int band)
 	uint32_t c;
 
 	for (at = i; (c = pdf_cp(s, len, &i)) != 0; at = i) {
-		if (pdf_is_digit(c) || c == ' ' || c == 0x3000)
+		if (c == ' ' || c == 0x3000)
 			continue;
 		for (; at < i; at++)
 			h = (h ^ (unsigned char)s[at]) * 16777619u;
@@ -1293,8 +1298,8 @@ static int pdf_mspan_cmp(const void *a, const void *b)
 }
 
 /*
- * Take out of out (from start) the margin lines whose text (digits aside)
- * is on at least 3 pages and 40% of the npages: running headers, footers.
+ * Take out of out the margin lines whose text is on at least 3 pages and
+ * 40% of the npages: running headers and footers.
  */
 static int pdf_margins_drop(struct kbuf *out, struct pdf_margins *mg, int npages)
 {
@@ -1368,7 +1373,8 @@ static int pdf_page(PopplerPage *page, int pageno, struct kbuf *out, int *hastex
 		goto out;
 	boxed = rects != NULL;
 	for (size_t i = 0; i < n && boxed; i++)
-		boxed = lines[i].boxed;
+		boxed = lines[i].boxed && isfinite(lines[i].x0) && isfinite(lines[i].y0) &&
+			isfinite(lines[i].x1) && isfinite(lines[i].y1) && isfinite(lines[i].fs);
 	use = lines;
 	nu = n;
 	if (boxed) {
