@@ -291,7 +291,7 @@ static int pdf_jump(const PopplerRectangle *p, const PopplerRectangle *c, int sp
 		return 1;	/* not on the same height */
 	if (c->x1 < p->x1 - PDF_SLACK)
 		return 1;	/* back to the left */
-	if (fs > 0 && c->x1 - p->x2 > 1.25 * PDF_GUTTER * fs)
+	if (fs > 0 && c->x1 - p->x2 > 1.5 * PDF_GUTTER * fs)
 		return 1;	/* across a gutter, even with a space */
 	return !sp && c->x1 - p->x2 > 0.5 * fs;	/* a gap without a space */
 }
@@ -549,23 +549,29 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
  *     rows into regions: runs of rows that keep a common vertical gap free
  *     (a gutter at least PDF_GUTTER font sizes wide); a line across the
  *     gutter starts a new region;
- *   - a region with one gutter and two wide columns (PDF_TEXTCOL) is two
- *     columns of text: the left one is read, then the right one;
- *   - a region with two gutters or more is a table: each row becomes one
- *     line, its cells (their lines joined) separated by tabs, as the text
- *     importer reads tables; a row starts at a line of the first column
- *     below everything of the row before.  In a timeline whose header
- *     names roles (①..., ②...), each bullet of a cell is a line of its own,
- *     with the row's time, so that every event keeps its column (its actor);
+ *   - in a table, a row starts where the lines are further apart than the
+ *     lines of a paragraph (pdf_below());
+ *   - a region with two gutters or more is a table.  With PDF_TABCOLS
+ *     columns or more, or a head naming roles (①..., ②...: a timeline),
+ *     each row becomes one line, its cells (their lines joined) separated
+ *     by tabs, as the text importer reads tables; in a timeline each bullet
+ *     of a cell is a line of its own with the row's time, so that every
+ *     event keeps its column (its actor).  A smaller table is read row by
+ *     row, each cell whole, as pdftotext reads a table it sees;
+ *   - a region with one gutter is a table of two columns (read so) when
+ *     the blocks of its columns start side by side, or when its first
+ *     column is narrow and most of its rows hold text in both (side heads,
+ *     pdf_rowed()); else two columns of text when both are wide enough
+ *     (PDF_TEXTCOL): the left one is read, then the right one;
  *   - other regions keep poppler's order.
  * When that gives poppler's order, the flows are poppler's (pdftotext's).
  */
 #define PDF_BAND	0.07	/* of the page height: the top and bottom bands */
-#define PDF_TEXTCOL	0.3	/* of the region's width: the narrowest text column */
+#define PDF_TEXTCOL	0.2	/* of the region's width: the narrowest text column */
 #define PDF_MAXGAP	16	/* gutters of a region */
 #define PDF_LABEL	12	/* characters: the longest label of a figure */
 #define PDF_TABCOLS	4	/* columns of a table read as tab-separated rows */
-#define PDF_ROWGAP	0.4	/* font sizes: the narrowest gap between table rows */
+#define PDF_ROWPITCH	1.6	/* font sizes: lines further apart are in another row */
 #define PDF_FIGMAX	2000	/* lines of a page looked at for figure labels */
 #define PDF_SIDEHEAD	0.4	/* of the region's width: the widest column of side heads */
 
@@ -729,6 +735,16 @@ static int pdf_row_gaps(const struct pdf_line *l, const struct pdf_key *k, size_
 	return ng;
 }
 
+/*
+ * Does line m start below lines whose boxes end at bottom, further than
+ * lines of a paragraph follow each other (a new row of a table, a new
+ * block)?
+ */
+static int pdf_below(const struct pdf_line *m, double bottom)
+{
+	return m->y0 >= bottom - PDF_SLACK && m->y1 - bottom > PDF_ROWPITCH * m->fs;
+}
+
 /* Which column of a region line m is in (the gutters left of it). */
 static int pdf_column(const struct pdf_line *m, const struct pdf_gap *g, int ng)
 {
@@ -834,10 +850,7 @@ static int pdf_table(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 		cell[c] = (struct kbuf)KBUF_INIT;
 	/* k[a..b) is in row order; within the table, top to bottom */
 	qsort(k + a, b - a, sizeof(*k), pdf_key_cmp);
-	/*
-	 * Its rows: a row starts below a gap across all the columns (the
-	 * padding of the cells).  Does its head (the first row) name roles?
-	 */
+	/* its rows (pdf_below()); does its head (the first row) name roles? */
 	{
 		double bottom = -1e30;
 		int r = 0;
@@ -846,7 +859,7 @@ static int pdf_table(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 			const struct pdf_line *m = &l[k[q].i];
 			int c = pdf_column(m, g, ng);
 
-			if (q > a && m->y0 - bottom >= PDF_ROWGAP * m->fs)
+			if (q > a && pdf_below(m, bottom))
 				r++;
 			if (m->y1 > bottom)
 				bottom = m->y1;
@@ -1010,8 +1023,8 @@ static size_t pdf_figures(struct pdf_line *l, struct pdf_key *k, size_t nb, doub
 }
 
 /*
- * Are the two columns of k[a..b) the cells of a table: blocks of lines (a
- * gap of half a font size or more between them) that start side by side,
+ * Are the two columns of k[a..b) the cells of a table: blocks of lines
+ * (pdf_below() apart) that start side by side,
  * at least twice and for most of the blocks, or side heads (below)?  Two
  * columns of text line up at their top only.
  */
@@ -1026,7 +1039,7 @@ static int pdf_rowed(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 		const struct pdf_line *m = &l[k[q].i];
 		int c = pdf_column(m, g, 1);
 
-		if (m->y0 - last[c] > 0.5 * fs && nt[c] < 64)
+		if (pdf_below(m, last[c]) && nt[c] < 64)
 			top[c][nt[c]++] = m->y0;
 		if (m->y1 > last[c])
 			last[c] = m->y1;
@@ -1060,7 +1073,7 @@ static int pdf_rowed(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 		for (size_t q = a; q <= b; q++) {
 			const struct pdf_line *m = q < b ? &l[k[q].i] : NULL;
 
-			if (q == b || (q > a && m->y0 - bottom >= PDF_ROWGAP * m->fs)) {
+			if (q == b || (q > a && pdf_below(m, bottom))) {
 				bands++;
 				both += has[0] && has[1];
 				has[0] = has[1] = 0;

@@ -6,7 +6,8 @@ The PDFs are written by hand, a few KB each (a fuzzer mutates small inputs
 much faster than the fonts cairo embeds): Japanese text in a Type0 font
 with Identity-H codes and a ToUnicode map (no font file: text extraction
 needs none), pages ended like a report's, one file with its content
-compressed (FlateDecode), one in plain Helvetica.
+compressed (FlateDecode), one in plain Helvetica, one with its text placed
+as a laid-out report prints it (tables, two columns, a running header).
 
     python3 tests/fuzz/mkseeds.py     (from the top of the source tree)
 """
@@ -86,6 +87,55 @@ def japanese(pages, compress=False):
     return pdf(objs)
 
 
+def placed(pages, compress=False):
+    """pages: lists of (x, y, size, text): Japanese text where it is printed."""
+    chars = {ord(ch) for page in pages for (_, _, _, t) in page for ch in t if ord(ch) < 0x10000}
+    n = len(pages)
+    kids = b' '.join(b'%d 0 R' % (6 + 2 * i) for i in range(n))
+    objs = [b'<</Type/Catalog/Pages 2 0 R>>',
+            b'<</Type/Pages/Kids[%s]/Count %d>>' % (kids, n),
+            b'<</Type/Font/Subtype/Type0/BaseFont/KozMinPr6N-Regular/Encoding/Identity-H'
+            b'/DescendantFonts[4 0 R]/ToUnicode 5 0 R>>',
+            b'<</Type/Font/Subtype/CIDFontType0/BaseFont/KozMinPr6N-Regular'
+            b'/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>'
+            b'/FontDescriptor<</Type/FontDescriptor/FontName/KozMinPr6N-Regular/Flags 4'
+            b'/FontBBox[0 -120 1000 880]/ItalicAngle 0/Ascent 880/Descent -120/CapHeight 700'
+            b'/StemV 80>>/DW 1000>>',
+            stream(tounicode(chars))]
+    for i, page in enumerate(pages):
+        ops = [b'BT']
+        for (x, y, size, t) in page:
+            code = b''.join(b'%04X' % ord(ch) for ch in t if ord(ch) < 0x10000)
+            ops.append(b'/F1 %d Tf 1 0 0 1 %d %d Tm <%s> Tj' % (size, x, y, code))
+        ops.append(b'ET')
+        objs.append(b'<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents %d 0 R'
+                    b'/Resources<</Font<</F1 3 0 R>>>>>>' % (7 + 2 * i))
+        objs.append(stream(b'\n'.join(ops), compress))
+    return pdf(objs)
+
+
+def layout_pages():
+    """Our own three pages: a running header and page numbers, a table of four
+    columns, two columns of text, a timeline with role columns, a figure's labels."""
+    head = (56, 815, 8, 'サンプル事例調査')
+    p1 = [head, (56, 760, 14, '対象事例一覧'),
+          (60, 730, 9, 'No'), (88, 730, 9, '事例'), (200, 730, 9, '事例の概要'), (372, 730, 9, '主な気付き・教訓'),
+          (60, 705, 9, '1'), (88, 705, 9, 'ポンプの停止'), (200, 705, 9, '・制御盤の電源が落ちた。'),
+          (372, 705, 9, '・予備電源を点検する'), (200, 692, 9, '・手動で運転した。'),
+          (290, 40, 9, '- 1 -')]
+    p2 = [head, (56, 760, 14, '事例1 ポンプの停止'),
+          (56, 730, 10, '【1 背景】'), (300, 730, 10, '【4 原因】'),
+          (56, 715, 10, '・制御盤は古かった。'), (300, 715, 10, '・電源部品が劣化していた。'),
+          (56, 700, 10, '【2 検知】'), (300, 700, 10, '【6 得られた気付き・教訓】'),
+          (56, 685, 10, '・警報で気付いた。'), (300, 685, 10, '・点検の周期を見直す。'),
+          (150, 600, 10, '本番系'), (350, 600, 10, '予備系'), (240, 570, 9, '（対処1）'),
+          (290, 40, 9, '- 2 -')]
+    p3 = [head, (56, 760, 10, '日時'), (136, 760, 10, '①経営'), (276, 760, 10, '②情報システム'),
+          (56, 735, 10, '1日目'), (276, 735, 10, '・警報が鳴る'), (136, 715, 10, '・報告を受ける'),
+          (56, 715, 10, '2日目'), (290, 40, 9, '- 3 -')]
+    return [p1, p2, p3]
+
+
 def helvetica(lines):
     ops = [b'BT /F1 11 Tf']
     y = 800
@@ -124,6 +174,7 @@ def main():
         'numbered.pdf': japanese(report_pages('numbered.txt')),
         'collection_flate.pdf': japanese(report_pages('collection_before.txt'), compress=True),
         'heading_after.pdf': japanese(report_pages('heading_after.txt')),
+        'layout.pdf': placed(layout_pages()),
         'ascii.pdf': helvetica(['Case 1 Misconfigured router 1/2', '[1 Background]',
                                 '- The router was managed by a contractor.', '12']),
     }
