@@ -548,10 +548,13 @@ static void pdf_breaks(const struct pdf_line *l, size_t n, struct pdf_block *blk
  *   - the other lines are grouped into rows (lines side by side), and the
  *     rows into regions: runs of rows that keep a common vertical gap free
  *     (a gutter at least PDF_GUTTER font sizes wide); a line across the
- *     gutter starts a new region;
+ *     gutter starts a new region, unless it is the heading of a group of
+ *     rows inside a table (pdf_group_row());
  *   - in a table, a row starts where the lines are further apart than the
  *     lines of a paragraph (pdf_below());
- *   - a region with two gutters or more is a table.  With PDF_TABCOLS
+ *   - a region with two gutters or more and two rows or more is a table
+ *     (columns of text, as on a spread of two pages printed in two columns
+ *     each, make one row: they are read one after the other).  With PDF_TABCOLS
  *     columns or more, or a head naming roles (①..., ②...: a timeline),
  *     each row becomes one line, its cells (their lines joined) separated
  *     by tabs, as the text importer reads tables; in a timeline each bullet
@@ -1022,6 +1025,43 @@ static size_t pdf_figures(struct pdf_line *l, struct pdf_key *k, size_t nb, doub
 	return w;
 }
 
+/* How many rows (pdf_below() apart) the lines k[a..b) make. */
+static int pdf_bands(const struct pdf_line *l, struct pdf_key *k, size_t a, size_t b)
+{
+	double bottom = -1e30;
+	int n = 0;
+
+	qsort(k + a, b - a, sizeof(*k), pdf_key_cmp);
+	for (size_t q = a; q < b; q++) {
+		const struct pdf_line *m = &l[k[q].i];
+
+		n += q == a || pdf_below(m, bottom);
+		if (m->y1 > bottom)
+			bottom = m->y1;
+	}
+	return n;
+}
+
+/*
+ * Are the ng + 1 columns between x0 and x1 (gutters g) wide enough to be
+ * columns of text: each at least PDF_TEXTCOL * 2 / (ng + 1) of the width?
+ */
+static int pdf_wide_columns(const struct pdf_gap *g, int ng, double x0, double x1)
+{
+	double min = PDF_TEXTCOL * 2 / (ng + 1) * (x1 - x0), from = x0;
+
+	if (!ng)
+		return 0;
+	for (int c = 0; c <= ng; c++) {
+		double to = c < ng ? g[c].x0 : x1;
+
+		if (to - from < min)
+			return 0;
+		from = c < ng ? g[c].x1 : x1;
+	}
+	return 1;
+}
+
 /*
  * Are the two columns of k[a..b) the cells of a table: blocks of lines
  * (pdf_below() apart) that start side by side,
@@ -1086,6 +1126,30 @@ static int pdf_rowed(const struct pdf_line *l, struct pdf_key *k, size_t a, size
 		}
 		return both >= 2 && both * 10 >= bands * 6;
 	}
+}
+
+/*
+ * Is the row k[j..e) the heading of a group of rows inside a table of
+ * ng + 1 >= 3 columns (gutters g): one line, from the first column, across
+ * a gutter but not the last, and the next row keeps the gutters free?
+ */
+static int pdf_group_row(const struct pdf_line *l, const struct pdf_key *k, size_t j, size_t e,
+			 size_t nb, const struct pdf_gap *g, int ng, double gmin)
+{
+	const struct pdf_line *m = &l[k[j].i];
+	struct pdf_gap t[PDF_MAXGAP];
+	size_t f;
+	int ok = 1;
+
+	if (ng < 2 || e - j != 1 || e >= nb || pdf_column(m, g, ng) != 0 ||
+	    pdf_crosses(m->x0, m->x1, &g[ng - 1]) || m->x1 > g[ng - 1].x0)
+		return 0;
+	for (f = e; f < nb && k[f].row == k[e].row; f++)
+		;
+	memcpy(t, g, sizeof(g[0]) * (size_t)ng);
+	for (int q = 0; q < ng && ok; q++)
+		ok = pdf_shrink(&t[q], l, k, e, f, gmin);
+	return ok;
 }
 
 /* Add line m to v (a copy), starting a flow there if flow is set. */
@@ -1195,6 +1259,10 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 				memcpy(t, g, sizeof(g[0]) * (size_t)ng);
 				for (int q = 0; q < ng && ok; q++)
 					ok = pdf_shrink(&t[q], l, k, j, e, gmin);
+				if (!ok && pdf_group_row(l, k, j, e, nb, g, ng, gmin)) {
+					j = e;	/* a group's heading inside a table */
+					continue;
+				}
 				if (!ok)
 					break;	/* a line across the gutter */
 				memcpy(g, t, sizeof(g[0]) * (size_t)ng);
@@ -1208,7 +1276,7 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 		if (pdf_debug >= 2)
 			fprintf(stderr, "kyokun: pdf: region of %zu lines at y %.1f, %d gutter(s)\n", j - a,
 				l[k[a].i].y0, ng);
-		if (ng >= 2) {
+		if (ng >= 2 && pdf_bands(l, k, a, j) >= 2) {
 			/* a table */
 			size_t before = *nv;
 
@@ -1222,22 +1290,20 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 
 			if (pdf_debug >= 2)
 				fprintf(stderr, "kyokun: pdf: (two columns, cells side by side)\n");
-
 			rc = pdf_table(l, k, a, j, g, ng, (int)++tabs, syn, v, nv, alloc);
 			if (rc == 0 && *nv > before)
 				(*v)[before].flow = 1;
 			*moved = 1;
-		} else if (ng == 1 && g[0].x0 - x0 >= PDF_TEXTCOL * (x1 - x0) &&
-			   x1 - g[0].x1 >= PDF_TEXTCOL * (x1 - x0)) {
-			/* two columns of text: the left one, then the right one */
+		} else if (pdf_wide_columns(g, ng, x0, x1)) {
+			/* columns of text (a page, a spread): one after the other */
 			qsort(k + a, j - a, sizeof(*k), pdf_idx_cmp);
-			for (int c = 0; c < 2 && rc == 0; c++) {
+			for (int c = 0; c <= ng && rc == 0; c++) {
 				int start = 1;
 
 				for (size_t q = a; q < j && rc == 0; q++) {
 					const struct pdf_line *m = &l[k[q].i];
 
-					if (pdf_column(m, g, 1) != c)
+					if (pdf_column(m, g, ng) != c)
 						continue;
 					rc = pdf_put(v, nv, alloc, m, start);
 					start = 0;

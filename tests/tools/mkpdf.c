@@ -20,6 +20,7 @@
  *                                  text (without the figure's labels)
  *   mkpdf list2 OUT.pdf            a case list of two columns (overview |
  *                                  lessons), a case's number alone on its line
+ *   mkpdf spread OUT.pdf           two pages side by side, two columns each
  *
  * tests/unit/test_pdf.c includes this file with MKPDF_NO_MAIN defined.
  * Standalone: cc -std=c17 -O2 -o mkpdf tests/tools/mkpdf.c \
@@ -855,6 +856,35 @@ static int mkpdf_list2(const char *path)
 	return mk_close(cr, sf, path);
 }
 
+/*
+ * A spread: two pages side by side on one sheet, each in two columns, the
+ * lines of all four columns on the same baselines.  Column c's line i reads
+ * "列c-i ..." so that a test can see the order.
+ */
+static int mkpdf_spread(const char *path)
+{
+	const double w = 1190.55, colw = (w - 4 * MK_MARGIN - 2 * 14) / 4;
+	cairo_surface_t *sf;
+	cairo_t *cr;
+	char line[256];
+
+	sf = cairo_pdf_surface_create(path, w, MK_PAGE_H);
+	cr = cairo_create(sf);
+	cairo_select_font_face(cr, MK_FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	for (int c = 0; c < 4; c++) {
+		double x = MK_MARGIN + (c / 2) * (w / 2) + (c % 2) * (colw + 14);
+
+		for (int i = 0; i < 12; i++) {
+			/* "列c-ii" and 12 characters of a bullet: a full line of the column */
+			snprintf(line, sizeof(line), "列%d-%02d %.36s", c + 1, i + 1,
+				 mk_bullets[(c * 12 + i) % (sizeof(mk_bullets) / sizeof(mk_bullets[0]))] + 3);
+			mk_text(cr, x, 100 + i * 15.0, 10, line);
+		}
+	}
+	cairo_show_page(cr);
+	return mk_close(cr, sf, path);
+}
+
 #ifndef MKPDF_NO_MAIN
 int main(int argc, char **argv)
 {
@@ -864,6 +894,8 @@ int main(int argc, char **argv)
 		return mkpdf_bench(argv[2], (unsigned)strtoul(argv[3], NULL, 10)) < 0;
 	if (argc == 3 && !strcmp(argv[1], "blank"))
 		return mkpdf_blank(argv[2]) < 0;
+	if (argc == 3 && !strcmp(argv[1], "spread"))
+		return mkpdf_spread(argv[2]) < 0;
 	if (argc == 3 && !strcmp(argv[1], "list2"))
 		return mkpdf_list2(argv[2]) < 0;
 	if (argc == 4 && !strcmp(argv[1], "survey"))
@@ -871,7 +903,7 @@ int main(int argc, char **argv)
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "encrypted"))
 		return mkpdf_encrypted(argv[2], argc == 4 ? argv[3] : "kyokun") < 0;
 	fprintf(stderr, "usage: mkpdf report|blank OUT.pdf | bench OUT.pdf NPAGES |"
-		" encrypted OUT.pdf [USERPW] | survey OUT.pdf OUT.txt | list2 OUT.pdf\n");
+		" encrypted OUT.pdf [USERPW] | survey OUT.pdf OUT.txt | list2|spread OUT.pdf\n");
 	return 2;
 }
 #endif

@@ -77,7 +77,7 @@ static int setup(void **state)
 	    mkpdf_encrypted(path("locked.pdf"), "kyokun") < 0 ||
 	    mkpdf_encrypted(path("restricted.pdf"), "") < 0 ||
 	    mkpdf_survey(path("survey.pdf"), path("survey.txt")) < 0 ||
-	    mkpdf_list2(path("list2.pdf")) < 0)
+	    mkpdf_list2(path("list2.pdf")) < 0 || mkpdf_spread(path("spread.pdf")) < 0)
 		return -1;
 	data = read_all(path("report.pdf"), &len);
 	/* the first half, as an interrupted download leaves it */
@@ -321,6 +321,26 @@ static void test_two_column_table(void **state)
 	kbuf_release(&out);
 }
 
+/* Four columns of text on one sheet (a spread): one column after the other. */
+static void test_spread(void **state)
+{
+	struct kbuf out = KBUF_INIT;
+	const char *from;
+	char want[32];
+
+	extract_ok(path("spread.pdf"), &out, NULL);
+	from = out.buf;
+	for (int c = 1; c <= 4; c++) {
+		for (int i = 1; i <= 12; i++) {
+			snprintf(want, sizeof(want), "列%d-%02d ", c, i);
+			from = strstr(from, want);
+			if (!from)
+				fail_msg("%s missing or out of order", want);
+		}
+	}
+	kbuf_release(&out);
+}
+
 static void test_memory(void **state)
 {
 	struct kbuf a = KBUF_INIT, b = KBUF_INIT;
@@ -534,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_long_report),
 		cmocka_unit_test(test_survey_layout),
 		cmocka_unit_test(test_two_column_table),
+		cmocka_unit_test(test_spread),
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_appends_and_cap),
 		cmocka_unit_test(test_bad_files),
