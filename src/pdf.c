@@ -1171,20 +1171,19 @@ static int pdf_idx_cmp(const void *a, const void *b)
 }
 
 /*
- * The lines l[0..n) of a page (pw x ph points) in reading order, into *v
+ * The lines l[0..n) of a page ph points high in reading order, into *v
  * (*nv of them; made-up table rows have their text in syn).  *moved is set
  * when that is not poppler's order.  Lone page numbers in the margin bands
  * are left out; other margin lines have ->margin set.
  */
-static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct kbuf *syn,
+static int pdf_layout(struct pdf_line *l, size_t n, double ph, struct kbuf *syn,
 		      struct pdf_line **v, size_t *nv, size_t *alloc, int *moved)
 {
 	struct pdf_key *k = NULL;
-	double *fs = NULL, gmin;
-	size_t nb = 0, nrow = 0, last = 0, tabs = 0;
+	double *fs = NULL, gmin, med;
+	size_t nb = 0, nrow = 0, tabs = 0;
 	int rc = 0;
 
-	(void)pw;
 	*moved = 0;
 	k = malloc((n ? n : 1) * sizeof(*k));
 	fs = malloc((n ? n : 1) * sizeof(*fs));
@@ -1208,12 +1207,13 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 	if (!nb)
 		goto margins;
 	qsort(fs, nb, sizeof(*fs), pdf_dbl_cmp);
-	gmin = PDF_GUTTER * fs[nb / 2];
+	med = fs[nb / 2];	/* the body's font size */
+	gmin = PDF_GUTTER * med;
 	if (gmin < 3)
 		gmin = 3;
 	qsort(k, nb, sizeof(*k), pdf_key_cmp);
 	if (nb <= PDF_FIGMAX)	/* (quadratic in the lines) */
-		nb = pdf_figures(l, k, nb, fs[nb / 2]);
+		nb = pdf_figures(l, k, nb, med);
 	/* rows: lines whose middle halves overlap in height */
 	{
 		double c1 = -1e30;
@@ -1284,7 +1284,7 @@ static int pdf_layout(struct pdf_line *l, size_t n, double pw, double ph, struct
 			if (rc == 0 && *nv > before)
 				(*v)[before].flow = 1;
 			*moved = 1;
-		} else if (ng == 1 && pdf_rowed(l, k, a, j, g, fs[nb / 2])) {
+		} else if (ng == 1 && pdf_rowed(l, k, a, j, g, med)) {
 			/* a table of two columns: row by row */
 			size_t before = *nv;
 
@@ -1338,9 +1338,7 @@ margins:
 	for (size_t i = 0; i < *nv && rc == 0 && !*moved; i++) {
 		if ((*v)[i].soff || (*v)[i].table || (*v)[i].s < (i ? (*v)[i - 1].s : NULL))
 			*moved = 1;
-		last = i;
 	}
-	(void)last;
 	/* made-up lines point into syn now that it has all its text */
 	for (size_t i = 0; i < *nv && rc == 0; i++)
 		if ((*v)[i].table)
@@ -1460,7 +1458,7 @@ static int pdf_page(PopplerPage *page, int pageno, struct kbuf *out, int *hastex
 		double pw = 0, ph = 0;
 
 		pdf_fn.poppler_page_get_size(page, &pw, &ph);
-		rc = pdf_layout(lines, n, pw, ph, &syn, &v, &nv, &valloc, &moved);
+		rc = pdf_layout(lines, n, ph, &syn, &v, &nv, &valloc, &moved);
 		if (rc < 0)
 			goto out;
 		use = v;
