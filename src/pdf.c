@@ -1575,6 +1575,10 @@ static int pdf_doc(PopplerDocument *doc, struct kbuf *out, int *npages,
 		rc = kerr_set(err, rc, "out of memory");
 		goto out;
 	}
+	/* a scan with a printed header or page numbers is still a scan */
+	hastext = 0;
+	for (size_t i = start; i < out->len && !hastext; i++)
+		hastext = (unsigned char)out->buf[i] > 0x20;
 	if (d->missing) {
 		/* poppler read on, but what it shows can be anything */
 		rc = kerr_set(err, KE_PARSE, "damaged PDF: parts of it are missing (%s)", d->lost);

@@ -67,6 +67,10 @@ fi
 run import "$T/scan.pdf"
 expect_rc "scanned pdf: refused" 1
 expect_err "scanned pdf: says to run OCR" "scan\.pdf: no text in this PDF .*no text layer; run OCR first"
+"$T/mkpdf" scanned "$T/stamped.pdf" 2>/dev/null
+run import "$T/stamped.pdf"
+expect_rc "scanned pdf with a printed header and page numbers: refused" 1
+expect_err "scanned pdf with a printed header: says to run OCR" "stamped\.pdf: no text in this PDF .*run OCR first"
 "$T/mkpdf" encrypted "$T/locked.pdf" 2>/dev/null
 run import "$T/locked.pdf"
 expect_rc "encrypted pdf: refused" 1

@@ -21,6 +21,8 @@
  *   mkpdf list2 OUT.pdf            a case list of two columns (overview |
  *                                  lessons), a case's number alone on its line
  *   mkpdf spread OUT.pdf           two pages side by side, two columns each
+ *   mkpdf scanned OUT.pdf          3 scanned pages with a printed header and
+ *                                  page numbers (their only text)
  *
  * tests/unit/test_pdf.c includes this file with MKPDF_NO_MAIN defined.
  * Standalone: cc -std=c17 -O2 -o mkpdf tests/tools/mkpdf.c \
@@ -363,6 +365,34 @@ static int mkpdf_blank(const char *path)
 		cairo_fill(cr);
 	}
 	cairo_show_page(cr);
+	return mk_close(cr, sf, path);
+}
+
+static void mk_text(cairo_t *cr, double x, double y, double size, const char *text);
+
+/*
+ * Three scanned pages (shapes only) on which the printer stamped a running
+ * header and a page number as text: still no text layer for the report.
+ */
+static int mkpdf_scanned(const char *path)
+{
+	cairo_surface_t *sf;
+	cairo_t *cr;
+	char num[32];
+
+	cr = mk_open(path, &sf);
+	if (!cr)
+		return -1;
+	for (int p = 1; p <= 3; p++) {
+		cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+		cairo_rectangle(cr, MK_MARGIN, MK_MARGIN + 20, MK_PAGE_W - 2 * MK_MARGIN, 600);
+		cairo_fill(cr);
+		cairo_set_source_rgb(cr, 0, 0, 0);
+		mk_text(cr, MK_MARGIN, 32, 8, "重要インフラ事例の補完調査（サンプル）");
+		snprintf(num, sizeof(num), "- %d -", p);
+		mk_text(cr, MK_PAGE_W / 2 - 12, MK_PAGE_H - 36, 9, num);
+		cairo_show_page(cr);
+	}
 	return mk_close(cr, sf, path);
 }
 
@@ -894,6 +924,8 @@ int main(int argc, char **argv)
 		return mkpdf_bench(argv[2], (unsigned)strtoul(argv[3], NULL, 10)) < 0;
 	if (argc == 3 && !strcmp(argv[1], "blank"))
 		return mkpdf_blank(argv[2]) < 0;
+	if (argc == 3 && !strcmp(argv[1], "scanned"))
+		return mkpdf_scanned(argv[2]) < 0;
 	if (argc == 3 && !strcmp(argv[1], "spread"))
 		return mkpdf_spread(argv[2]) < 0;
 	if (argc == 3 && !strcmp(argv[1], "list2"))
@@ -903,7 +935,7 @@ int main(int argc, char **argv)
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "encrypted"))
 		return mkpdf_encrypted(argv[2], argc == 4 ? argv[3] : "kyokun") < 0;
 	fprintf(stderr, "usage: mkpdf report|blank OUT.pdf | bench OUT.pdf NPAGES |"
-		" encrypted OUT.pdf [USERPW] | survey OUT.pdf OUT.txt | list2|spread OUT.pdf\n");
+		" encrypted OUT.pdf [USERPW] | survey OUT.pdf OUT.txt | list2|spread|scanned OUT.pdf\n");
 	return 2;
 }
 #endif

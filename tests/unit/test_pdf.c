@@ -77,7 +77,8 @@ static int setup(void **state)
 	    mkpdf_encrypted(path("locked.pdf"), "kyokun") < 0 ||
 	    mkpdf_encrypted(path("restricted.pdf"), "") < 0 ||
 	    mkpdf_survey(path("survey.pdf"), path("survey.txt")) < 0 ||
-	    mkpdf_list2(path("list2.pdf")) < 0 || mkpdf_spread(path("spread.pdf")) < 0)
+	    mkpdf_list2(path("list2.pdf")) < 0 || mkpdf_spread(path("spread.pdf")) < 0 ||
+	    mkpdf_scanned(path("scanned.pdf")) < 0)
 		return -1;
 	data = read_all(path("report.pdf"), &len);
 	/* the first half, as an interrupted download leaves it */
@@ -415,6 +416,8 @@ static void test_bad_files(void **state)
 	expect_error("spliced.pdf", KE_PARSE, "damaged PDF: ");
 	expect_error("locked.pdf", KE_PARSE, "encrypted PDF: ");
 	expect_error("blank.pdf", KE_INVALID, "no text in this PDF (scanned images?): no text layer; run OCR first");
+	/* a scan whose only text is a printed running header and page numbers */
+	expect_error("scanned.pdf", KE_INVALID, "no text in this PDF (scanned images?): no text layer; run OCR first");
 	expect_error("missing.pdf", KE_NOTFOUND, "No such file");
 	expect_error("", KE_IO, "is a directory");	/* tmpdir itself */
 }
