@@ -19,6 +19,7 @@
 #include "kerr.h"
 #include "search_int.h"
 #include "store_search.h"
+#include "synonym.h"
 #include "utf8.h"
 
 #include <jansson.h>
@@ -882,6 +883,7 @@ int ksearch_mark_case(struct kstore *st, const char *query, const struct kreader
 	struct kquery q = { 0 };
 	struct kstore_query any;
 	struct kerr qerr = KERR_INIT;
+	const struct ksyn *syn = NULL;
 	struct where w;
 	char *rest = NULL, *cols[KCOL__N] = { 0 };
 	long long rid = 0;
@@ -890,8 +892,8 @@ int ksearch_mark_case(struct kstore *st, const char *query, const struct kreader
 	*n = 0;
 	memset(&w, 0, sizeof(w));
 	kcase_init(&w.c);
-	if (!query || ksearch__take_section(query, &rest, &field, &qerr) < 0 ||
-	    kquery_compile(&q, rest, NULL, KQ_ALL_PHRASES, &qerr) < 0) {
+	if (!query || ksearch__take_section(query, &rest, &field, &qerr) < 0 || ksyn_default(&syn, &qerr) < 0 ||
+	    kquery_compile(&q, rest, syn, KQ_ALL_PHRASES, &qerr) < 0) {
 		rc = 0; /* nothing to mark */
 		goto out;
 	}
@@ -900,8 +902,14 @@ int ksearch_mark_case(struct kstore *st, const char *query, const struct kreader
 	any.except = NULL;
 	if ((rc = kstore_case_text(st, c->id, r, &rid, cols, err)) < 0)
 		goto out;
-	if ((rc = kstore_search_highlight(st, &any, rid, HL_OPEN, HL_CLOSE, w.cols, err)) < 0)
+	if ((rc = kstore_search_highlight(st, &any, rid, HL_OPEN, HL_CLOSE, w.cols, &qerr)) < 0) {
+		/* the words are not in this case: nothing to mark */
+		if (rc != KE_NOTFOUND)
+			kerr_set(err, rc, "%s", qerr.msg);
+		else
+			rc = 0;
 		goto out;
+	}
 	/* the pieces are this case's own strings */
 	w.c = *c;
 	for (int i = 0; i < KCOL__N; i++) {
