@@ -303,12 +303,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 			rc = ksearch_field_error(o->section, err);
 			goto out;
 		}
-		if (field >= 0 && field != f2) {
-			rc = kerr_set(err, KE_USAGE, "section: give one section (%s and %s given)",
-				      ksearch_field_key(field), ksearch_field_key(f2));
-			goto out;
-		}
-		field = f2;
+		field = f2; /* the filter wins over the query's section:NAME */
 	}
 	res->section = field;
 	if ((rc = kquery_compile(&q, text, syn, o->flags, err)) < 0)

@@ -114,7 +114,7 @@ struct ksearch_opts {
 	int exact_total;          /* count the hits (total); else total is -1 */
 	int exact_rank;           /* bm25 over every hit, not the two-phase ranking */
 	const char *section;      /* only matches in this part (ksearch_field_parse()); NULL all.
-				   * The query's own section:NAME does the same. */
+				   * The query's own section:NAME does the same; this wins. */
 };
 
 #define KSEARCH_OPTS_INIT { .filter = KFILTER_INIT, .facets = 1, .snippets = 1, .exact_total = 1 }

@@ -191,13 +191,12 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 
 /*
  * Only matches in one part of a case (section=): a small form that keeps
- * the words and filters, a choice of the parts (Japanese with English).
+ * the words and filters, a choice of the parts (Japanese with English),
+ * cur (KSF_*, the one searched, from section= or the query) chosen.
  * (A tab after "<select": pages are checked for no "select " of SQL.)
  */
-static void render_section_form(struct html *w, const struct khttp_req *req, const struct sstate *st)
+static void render_section_form(struct html *w, const struct khttp_req *req, const struct sstate *st, int cur)
 {
-	int cur = st->section ? ksearch_field_parse(st->section) : -1;
-
 	html_printf(w, "<form class=\"section-filter\" action=\"/search\" method=\"get\">"
 		    "<input type=\"hidden\" name=\"q\" value=\"%s\">", st->q);
 	for (int i = 0; i < NFACETS; i++)
@@ -435,7 +434,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "</ul>\n");
 	}
 	if (st.q && (!bad_query || st.section))
-		render_section_form(&w, req, &st);
+		render_section_form(&w, req, &st, bad_query ? -1 : res.section);
 	if (bad_query) {
 		html_printf(&w, "<div class=\"notice\" role=\"alert\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
 			    serr.msg, T(req, T_SEARCH_HELP));
