@@ -772,11 +772,14 @@ static int snippet_from(struct where *w, int prefer, struct ksearch_hit *h, int 
 			ws = best_cut(b, ps, pe, char_back(s, ps, m0, chars / 3), m0, char_back(s, ps, m0, chars / 6));
 			we = char_fwd(s, pe, ws, chars);
 			if (we < pe) {
-				size_t lo = char_back(s, ps, we, chars / 4);
+				size_t lo = char_back(s, ps, we, chars / 4), hi = char_fwd(s, pe, we, 4), p;
 
 				if (lo < m1)
 					lo = m1 <= we ? m1 : we;
-				we = best_cut(b, ps, pe, lo, we, we);
+				/* a sentence that ends a few characters on: end with it */
+				for (p = we; p < hi && !(cut_strength(s, ps, pe, p) == 3 && !inside_mark(b, p));)
+					p = char_fwd(s, pe, p, 1);
+				we = p < hi || (p == hi && cut_strength(s, ps, pe, p) == 3) ? p : best_cut(b, ps, pe, lo, we, we);
 			}
 		} else {
 			ws = ps;
