@@ -306,6 +306,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		field = f2; /* the filter wins over the query's section:NAME */
 	}
 	res->section = field;
+	res->restricted = field >= 0;
 	if ((rc = kquery_compile(&q, text, syn, o->flags, err)) < 0)
 		goto out;
 	if (field >= 0)
@@ -438,6 +439,7 @@ int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksear
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	res->section = -1;
 	if (limit > 1000)
 		limit = 1000;
 	if (KGROW(res->hits, res->hits_alloc, (size_t)limit) < 0)

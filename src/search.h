@@ -130,7 +130,8 @@ struct ksearch_result {
 	struct kfacet facets[KFACET__N];
 	char **terms;             /* similar: the terms the query used */
 	size_t nterms, terms_alloc;
-	int section;              /* KSF_* the search was restricted to, -1 none */
+	int restricted;           /* the search was restricted to one part of a case: */
+	int section;              /* this one, KSF_* (-1 when not restricted) */
 };
 
 /*
@@ -146,8 +147,8 @@ void ksearch_result_free(struct ksearch_result *res);
  * Mark the query's words in case c for reading it (the case page opened
  * from a result): every text of c that can match (title, summary, key
  * lessons, sections, timeline texts, organisation, factors) is replaced
- * by a copy with each match between open and close (single bytes that
- * are dropped from the text first), the index marking them exactly as it
+ * by a copy with each match between the bytes open and close, the index
+ * marking them exactly as it
  * marked the snippet (c->id must be a case r may see; a section:NAME in
  * the query is left out).  *n gets the number of matches.  A query that
  * does not compile marks nothing and is not an error (0, *n 0).  Errors:
@@ -191,7 +192,8 @@ int ksearch_filter_arg(struct kfilter *f, const char *arg, int *seen, struct ker
  * "snippet","highlights":[[start,end],...],"snippet_field","snippet_offset",
  * "snippet_section" (the KSF key the snippet is from), "snippet_cut":
  * [before, after] (true where the text goes on: show an ellipsis),
- * "sections" (the KSF keys matched)}...], "facets":
+ * "sections" (the KSF keys matched)}...], "section" (the KSF key a search
+ * was restricted to, if it was), "facets":
  * {"category":{"value":count,...},...}}; highlights are in Unicode
  * characters of snippet.  Similar results carry "shared_terms" and the
  * result "terms".  Returns a new reference or NULL (out of memory).

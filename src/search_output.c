@@ -33,6 +33,8 @@ json_t *ksearch_result_json(const struct ksearch_result *res)
 		bad |= json_object_set_new(o, "partial_total", json_integer(res->total_partial));
 	if (res->total_partial > 0)
 		bad |= json_object_set_new(o, "total_partial", json_integer(res->total_partial));
+	if (res->restricted && ksearch_field_key(res->section))
+		bad |= json_object_set_new(o, "section", json_string(ksearch_field_key(res->section)));
 	for (size_t i = 0; i < res->nhits; i++) {
 		const struct ksearch_hit *h = &res->hits[i];
 		json_t *r = json_pack("{s:s, s:s, s:{s:s?, s:o, s:o}, s:s?, s:s?, s:f}",

@@ -434,7 +434,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "</ul>\n");
 	}
 	if (st.q && (!bad_query || st.section))
-		render_section_form(&w, req, &st, bad_query ? -1 : res.section);
+		render_section_form(&w, req, &st, res.restricted ? res.section : -1);
 	if (bad_query) {
 		html_printf(&w, "<div class=\"notice\" role=\"alert\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
 			    serr.msg, T(req, T_SEARCH_HELP));

@@ -222,7 +222,7 @@ run search --format text keystore
 expect_out "where: text names the section" "in: 原因 \(cause\)"
 expect_out "where: text shows an ellipsis where the text was cut" "^    ….*【keystore】.*…$"
 run search --format json 'section:原因 鍵'
-pyjson "where: section:原因 finds the word in the cause" '[r["id"] for r in j["results"]] == ["wh-keys"] and j["results"][0]["snippet_section"] == "cause"'
+pyjson "where: section:原因 finds the word in the cause" '[r["id"] for r in j["results"]] == ["wh-keys"] and j["results"][0]["snippet_section"] == "cause" and j["section"] == "cause"'
 run search --format json 'section:countermeasures 三年'
 pyjson "where: section:KEY leaves out cases with the word elsewhere" 'j["total"] == 0 and j["results"] == []'
 run search --format json 'section:cause keystore contractors'
