@@ -149,8 +149,8 @@ void ksearch_result_free(struct ksearch_result *res);
  * lessons, sections, timeline texts, organisation, factors) is replaced
  * by a copy with each match between the bytes open and close, the index
  * marking them exactly as it
- * marked the snippet (c->id must be a case r may see; a section:NAME in
- * the query is left out).  *n gets the number of matches.  A query that
+ * marked the snippet (c->id must be a case r may see; with a section:NAME
+ * in the query, only in that part).  *n gets the number of matches.  A query that
  * does not compile marks nothing and is not an error (0, *n 0).  Errors:
  * KE_NOMEM, KE_DB.
  */

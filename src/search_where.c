@@ -932,6 +932,8 @@ int ksearch_mark_case(struct kstore *st, const char *query, const struct kreader
 			char *copy;
 			int k = 0;
 
+			if (field >= 0 && p->field != field)
+				continue; /* section:NAME: the words in that part only */
 			if (!(copy = marked_copy(&w.m[col], p, open, close, &k))) {
 				rc = kerr_set(err, KE_NOMEM, "out of memory");
 				goto out_c;

@@ -444,13 +444,23 @@ static void render_toc(struct html *w, const struct khttp_req *req, const struct
 #define HL_CLOSE '\x02'
 static int render_highlight_note(struct html *w, struct khttp_req *req, struct kcase *c, struct kerr *err)
 {
-	const char *q = khttp_param(req, "q");
+	const char *q = khttp_param(req, "q"), *sec = khttp_param(req, "section");
+	struct kbuf query = KBUF_INIT;
 	char note[600];
 	int n = 0, rc;
 
 	if (!q || !*q || strlen(q) > KSEARCH_MAX_QUERY)
 		return 0;
-	if ((rc = ksearch_mark_case(req->st, q, req->reader, c, HL_OPEN, HL_CLOSE, &n, err)) < 0)
+	/* section=KEY (a search restricted by the form): the words in that part only */
+	if (sec && ksearch_field_parse(sec) >= 0)
+		kbuf_addf(&query, "section:%s ", ksearch_field_key(ksearch_field_parse(sec)));
+	if (kbuf_adds(&query, q) < 0) {
+		kbuf_release(&query);
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	rc = ksearch_mark_case(req->st, kbuf_str(&query), req->reader, c, HL_OPEN, HL_CLOSE, &n, err);
+	kbuf_release(&query);
+	if (rc < 0)
 		return rc;
 	if (n)
 		snprintf(note, sizeof(note), T(req, T_HL_NOTE_N), q, n);

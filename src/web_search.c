@@ -142,7 +142,8 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 		if (q)
 			html_printf(w, "<li><a class=\"title\" href=\"%s#match-1\" lang=\"ja\" dir=\"auto\">%s</a>\n"
 				    "<div class=\"meta\">",
-				    web_url(req, "/cases/%U", h->id, "q", q, NULL), h->title);
+				    web_url(req, "/cases/%U", h->id, "q", q, "section",
+					    res->restricted ? ksearch_field_key(res->section) : NULL, NULL), h->title);
 		else
 			html_printf(w, "<li><a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n"
 				    "<div class=\"meta\">",

@@ -247,6 +247,14 @@ else
 	body_has "where: the case page says what is highlighted, with a link to remove it" \
 		'<p class="hl-note" role="note">'
 	body_has "where: the link removes the highlighting" '<a href="/cases/wh-keys">'
+	get "/cases/wh-keys?q=section:countermeasures+%E7%BD%B2%E5%90%8D%E9%8D%B5"
+	body_has "where: with section:, the words are marked in that section" '<mark id="match-1">署名鍵</mark>を専用'
+	body_lacks "where: with section:, not elsewhere" '<mark>署名鍵</mark>が誰でも'
+	get "/search?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures"
+	body_has "where: section= in the form: the link carries it to the case" \
+		'href="/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&amp;section=countermeasures#match-1"'
+	get "/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures"
+	body_lacks "where: section=: the words are marked in that section only" '<mark>署名鍵</mark>が誰でも'
 	get "/cases/wh-keys?q=%3Cb%3E%E7%BD%B2%E5%90%8D%E9%8D%B5"
 	body_lacks "where: the words are escaped in the note" '<b>署名鍵'
 	get "/search?q=%E9%8D%B5&section=nope"
