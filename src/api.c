@@ -478,6 +478,8 @@ int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	}
 	if ((v = khttp_param(req, "tag")) && *v)
 		o.filter.tag = v;
+	if ((v = khttp_param(req, "section")) && *v)
+		o.section = v; /* only matches in this part of a case (an unknown one: 400) */
 	if (((v = khttp_param(req, "facets")) && !strcmp(v, "0")) || xf)
 		o.facets = 0;
 	o.query = q;

@@ -14,6 +14,8 @@ void html_init(struct html *w, struct kbuf *out)
 {
 	w->out = out;
 	w->err = 0;
+	w->mark_open = w->mark_close = 0;
+	w->nmark = 0;
 }
 
 /*
@@ -121,6 +123,39 @@ int url_encode(struct kbuf *b, const char *s, size_t len)
 	return rc;
 }
 
+void html_marks(struct html *w, char open, char close)
+{
+	w->mark_open = open;
+	w->mark_close = close;
+}
+
+/* Escaped text with the highlighting bytes as <mark>s (html_marks). */
+static int escape_marked(struct html *w, const char *s, size_t n)
+{
+	size_t a = 0;
+	int rc = 0, in = 0;
+
+	if (!w->mark_open || !s)
+		return html_escape(w->out, s, n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (s[i] != w->mark_open && s[i] != w->mark_close)
+			continue;
+		rc |= html_escape(w->out, s + a, i - a);
+		a = i + 1;
+		if (s[i] == w->mark_open && !in) {
+			rc |= kbuf_adds(w->out, w->nmark++ ? "<mark>" : "<mark id=\"match-1\">");
+			in = 1;
+		} else if (s[i] == w->mark_close && in) {
+			rc |= kbuf_adds(w->out, "</mark>");
+			in = 0;
+		}
+	}
+	rc |= html_escape(w->out, s + a, n - a);
+	if (in)
+		rc |= kbuf_adds(w->out, "</mark>");
+	return rc;
+}
+
 static void fail(struct html *w, int rc)
 {
 	if (rc && !w->err)
@@ -151,7 +186,7 @@ void html_printf_(struct html *w, const char *fmt, ...)
 		switch (*p) {
 		case 's':
 			s = va_arg(ap, const char *);
-			rc = html_escape(w->out, s, s ? strlen(s) : 0);
+			rc = escape_marked(w, s, s ? strlen(s) : 0);
 			break;
 		case '.':
 			if (p[1] != '*' || p[2] != 's') {
@@ -161,7 +196,7 @@ void html_printf_(struct html *w, const char *fmt, ...)
 			p += 2;
 			n = va_arg(ap, int);
 			s = va_arg(ap, const char *);
-			rc = html_escape(w->out, s, s && n > 0 ? (size_t)n : 0);
+			rc = escape_marked(w, s, s && n > 0 ? (size_t)n : 0);
 			break;
 		case 'U':
 			s = va_arg(ap, const char *);

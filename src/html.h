@@ -39,6 +39,10 @@ struct kbuf;
 struct html {
 	struct kbuf *out;
 	int err; /* 0 or the first KE_* error */
+	/* Highlighting (html_marks()): in the text of %s and %.*s, the byte
+	 * mark_open starts a <mark>, mark_close ends it; 0 for none. */
+	char mark_open, mark_close;
+	int nmark; /* marks written; the first has id="match-1" */
 };
 
 void html_init(struct html *w, struct kbuf *out);
@@ -59,6 +63,15 @@ int url_encode(struct kbuf *b, const char *s, size_t len);
  * is escaped.  Unbalanced markers are closed at the end.
  */
 void html_marked(struct html *w, const char *s, const char *open, const char *close);
+
+/*
+ * Turn highlighting on (open and close: two control bytes, e.g. the ones
+ * ksearch_mark_case() put in a case's text) or off (0, 0).  While on, the
+ * text of %s and %.*s becomes <mark>..</mark> between them (closed at the
+ * end of each directive); the first mark written has id="match-1", the
+ * anchor a link's #match-1 scrolls to.
+ */
+void html_marks(struct html *w, char open, char close);
 
 /*
  * Multi-line text from a case (one bullet or paragraph per line, as the

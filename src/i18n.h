@@ -142,6 +142,13 @@ enum kmsg {
 	T_MORE,
 	T_PARTIAL_MATCH,
 	T_RESULTS_PARTIAL_N,
+	/* where a hit matched, the highlighted case page (web_search.c, web_case.c) */
+	T_MATCHED_IN,
+	T_HL_NOTE_N,
+	T_HL_NONE,
+	T_HL_REMOVE,
+	T_SECTION_FILTER,
+	T_ALL_SECTIONS,
 	/* accounts: sign-in, sign-out, the header (web_account.c, web_layout.c) */
 	T_SIGNIN,
 	T_SIGNIN_LEAD,

@@ -19,7 +19,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 /* ---- filters and facets -------------------------------------------------------------------- */
 
@@ -155,250 +154,6 @@ void ksearch_result_free(struct ksearch_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* ---- snippets ------------------------------------------------------------------------------ */
-
-#define HL_OPEN "\x01"
-#define HL_CLOSE "\x02"
-
-/* Marks in a highlighted column: [start, end) in bytes of the unmarked text. */
-struct marks {
-	struct kspan *v;
-	size_t n, alloc;
-	char *plain;
-	size_t len;
-};
-
-static int unmark(const char *hl, struct marks *m)
-{
-	size_t n = strlen(hl), o = 0;
-	int open = -1;
-
-	m->plain = malloc(n + 1);
-	m->v = NULL;
-	m->n = m->alloc = 0;
-	if (!m->plain)
-		return KE_NOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (hl[i] == HL_OPEN[0]) {
-			open = (int)o;
-		} else if (hl[i] == HL_CLOSE[0]) {
-			if (open >= 0 && (int)o > open) {
-				if (KGROW(m->v, m->alloc, m->n + 1) < 0)
-					return KE_NOMEM;
-				m->v[m->n].start = open;
-				m->v[m->n].end = (int)o;
-				m->n++;
-			}
-			open = -1;
-		} else {
-			m->plain[o++] = hl[i];
-		}
-	}
-	m->plain[o] = 0;
-	m->len = o;
-	return 0;
-}
-
-/* Byte offset of the start of the character k characters before/after pos. */
-static size_t char_back(const char *s, size_t pos, int k)
-{
-	while (pos > 0 && k > 0) {
-		pos--;
-		while (pos > 0 && kutf8_is_cont((unsigned char)s[pos]))
-			pos--;
-		k--;
-	}
-	return pos;
-}
-
-static size_t char_fwd(const char *s, size_t len, size_t pos, int k)
-{
-	while (pos < len && k > 0) {
-		pos++;
-		while (pos < len && kutf8_is_cont((unsigned char)s[pos]))
-			pos++;
-		k--;
-	}
-	return pos;
-}
-/* Distinct marked strings (normalised) in m: how many different words matched. */
-static int distinct_marks(const struct marks *m)
-{
-	int d = 0;
-
-	for (size_t i = 0; i < m->n; i++) {
-		int seen = 0;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = m->v[j].end - m->v[j].start == m->v[i].end - m->v[i].start &&
-			       !memcmp(m->plain + m->v[j].start, m->plain + m->v[i].start,
-				       (size_t)(m->v[i].end - m->v[i].start));
-		d += !seen;
-	}
-	return d;
-}
-
-/*
- * A one-character query ("系" *) matches the bigrams that start with it, and
- * the highlighter marks the whole bigram (系と); cut such a mark back to the
- * character, unless a whole phrase of the query is in it.
- */
-static void trim_prefix_marks(struct marks *m, const struct kquery *q)
-{
-	int any = 0;
-
-	for (size_t i = 0; i < q->nphrases; i++)
-		any |= q->phrases[i].prefix && q->phrases[i].term >= 0;
-	if (!any)
-		return;
-	for (size_t k = 0; k < m->n; k++) {
-		struct kspan *sp = &m->v[k];
-		char *span = norm_dup(m->plain + sp->start, (size_t)(sp->end - sp->start));
-		int whole = 0, pre = 0;
-
-		if (!span)
-			return;
-		for (size_t i = 0; i < q->nphrases && !whole; i++) {
-			char *pn = norm_dup(q->phrases[i].text, strlen(q->phrases[i].text));
-
-			if (!pn)
-				break;
-			if (!q->phrases[i].prefix)
-				whole = strstr(span, pn) != NULL;
-			else if (!strncmp(span, pn, strlen(pn)) && strlen(pn) < strlen(span))
-				pre = 1;
-			free(pn);
-		}
-		free(span);
-		if (!whole && pre) {
-			int32_t cp;
-			int e = sp->start + u8_next(m->plain + sp->start, (size_t)(sp->end - sp->start), &cp);
-
-			/* keep combining and half-width voiced marks with it */
-			while (e < sp->end) {
-				int l = u8_next(m->plain + e, (size_t)(sp->end - e), &cp);
-
-				if (!(cp == 0xFF9E || cp == 0xFF9F || cp == 0x3099 || cp == 0x309A ||
-				      utf8proc_category(cp) == UTF8PROC_CATEGORY_MN))
-					break;
-				e += l;
-			}
-			sp->end = e;
-		}
-	}
-}
-
-static int make_snippet(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-			struct ksearch_hit *h, int chars, struct kerr *err)
-{
-	/* columns in the order they are preferred for a snippet (title is shown anyway) */
-	static const int order[] = { KCOL_SUMMARY, KCOL_LESSONS, KCOL_BODY, KCOL_TIMELINE, KCOL_TITLE,
-				     KCOL_META };
-	char *cols[KCOL__N];
-	struct marks m[KCOL__N];
-	int rc, best = -1, bestscore = INT_MIN;
-	size_t ws = 0, we = 0, nspan = 0;
-
-	memset(m, 0, sizeof(m));
-	if ((rc = kstore_search_highlight(st, match, h->rid, HL_OPEN, HL_CLOSE, cols, err)) < 0)
-		return rc;
-	for (int i = 0; i < KCOL__N; i++) {
-		if ((rc = unmark(cols[i], &m[i])) < 0)
-			goto nomem;
-		trim_prefix_marks(&m[i], q);
-	}
-	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
-		int c = order[k], score;
-
-		if (!m[c].n)
-			continue;
-		score = distinct_marks(&m[c]) * 100 + (m[c].n > 50 ? 50 : (int)m[c].n) - (int)k;
-		if (c == KCOL_TITLE || c == KCOL_META)
-			score -= 1000;
-		if (score > bestscore) {
-			bestscore = score;
-			best = c;
-		}
-	}
-	if (best < 0) {
-		/* nothing marked (cannot happen for a match): the summary, else the body */
-		best = m[KCOL_SUMMARY].len ? KCOL_SUMMARY : KCOL_BODY;
-	}
-	{
-		struct marks *b = &m[best];
-		size_t bi = 0;
-		int bestn = -1;
-
-		/* the window of `chars` characters from a little before mark i with the most marks */
-		for (size_t i = 0; i < b->n; i++) {
-			size_t s = char_back(b->plain, (size_t)b->v[i].start, chars / 6);
-			size_t e = char_fwd(b->plain, b->len, s, chars);
-			int cnt = 0;
-
-			for (size_t j = i; j < b->n && (size_t)b->v[j].end <= e; j++)
-				cnt++;
-			if (cnt > bestn) {
-				bestn = cnt;
-				bi = i;
-			}
-		}
-		ws = 0;
-		if (b->n) {
-			size_t m0 = (size_t)b->v[bi].start;
-
-			ws = char_back(b->plain, m0, chars / 6);
-			/* start at a line or sentence that begins shortly before the match */
-			for (size_t p = m0; p > ws; p--) {
-				if (b->plain[p - 1] == '\n' ||
-				    (p >= 3 && !memcmp(b->plain + p - 3, "\xe3\x80\x82", 3))) {
-					ws = p;
-					break;
-				}
-			}
-		}
-		we = char_fwd(b->plain, b->len, ws, chars);
-		/* use the room left at the end for text before the window */
-		if (nchars(b->plain, ws, we) < (size_t)chars)
-			ws = char_back(b->plain, ws, chars - (int)nchars(b->plain, ws, we));
-		h->snippet = strndup(b->plain + ws, we - ws);
-		if (!h->snippet)
-			goto nomem;
-		h->snippet_field = kstore_col_name(best);
-		h->snippet_offset = (int)ws;
-		h->snippet_more = we < b->len;
-		for (size_t i = 0; i < b->n; i++)
-			if ((size_t)b->v[i].start >= ws && (size_t)b->v[i].start < we)
-				nspan++;
-		if (nspan) {
-			h->spans = calloc(nspan, sizeof(*h->spans));
-			if (!h->spans)
-				goto nomem;
-			for (size_t i = 0; i < b->n; i++) {
-				size_t s = (size_t)b->v[i].start, e = (size_t)b->v[i].end;
-
-				if (s < ws || s >= we)
-					continue;
-				if (e > we)
-					e = we;
-				h->spans[h->nspans].start = (int)(s - ws);
-				h->spans[h->nspans].end = (int)(e - ws);
-				h->nspans++;
-			}
-		}
-	}
-	rc = 0;
-	goto out;
-nomem:
-	rc = kerr_set(err, KE_NOMEM, "out of memory");
-out:
-	for (int i = 0; i < KCOL__N; i++) {
-		free(cols[i]);
-		free(m[i].plain);
-		free(m[i].v);
-	}
-	return rc;
-}
-
 /* ---- search ---------------------------------------------------------------------------------- */
 
 int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader,
@@ -424,8 +179,95 @@ int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, 
 			return rc;
 		h->score = sh[i].score;
 		h->partial = partial;
+		h->snippet_where = -1;
 	}
 	return 0;
+}
+
+/*
+ * Restricted to a section inside the body column (section:NAME): every
+ * case with the words in the body, kept if the section holds them (all the
+ * words: the strict tier; some: the relaxed one, minus the strict), so
+ * that the totals count what is kept.  No facets.
+ */
+static int section_search(struct kstore *st, const struct ksearch_opts *o, struct kquery *q,
+			  struct kquery *qall, int field, const struct kfilter *f, long limit, long offset,
+			  struct ksearch_result *res, struct kerr *err)
+{
+	struct kstore_hit *sh = NULL, *kept = NULL;
+	size_t nsh = 0, nkept = 0, nstrict;
+	int rank = o->exact_rank ? KSTORE_RANK_EXACT : 0, rc, yes;
+	struct kstore_query any;
+
+	if ((rc = kstore_search_top(st, &q->expr, rank, f, 0, 0, 0, &sh, &nsh, err)) < 0)
+		goto out;
+	if (nsh && !(kept = calloc(nsh, sizeof(*kept)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nsh; i++) {
+		if ((rc = ksearch__in_field(st, &qall->expr, qall, sh[i].rid, f->reader, field, 1, &yes, err)) < 0)
+			goto out;
+		if (yes)
+			kept[nkept++] = sh[i];
+	}
+	res->total = (long)nkept;
+	if (offset < (long)nkept &&
+	    (rc = ksearch__add_hits(st, kept + offset, (size_t)((long)nkept - offset < limit ? (long)nkept - offset : limit),
+				     f->reader, 0, res, err)) < 0)
+		goto out;
+	nstrict = nkept;
+	res->total_partial = 0;
+	if (!q->relaxed.root)
+		goto done;
+	/* some of the words in the section: every case with some in the body, minus the kept */
+	any = q->relaxed;
+	any.except = NULL;
+	free(sh);
+	sh = NULL;
+	if ((rc = kstore_search_top(st, &any, rank, f, 0, 0, 0, &sh, &nsh, err)) < 0)
+		goto out;
+	{
+		struct kstore_hit *part = calloc(nsh ? nsh : 1, sizeof(*part));
+		size_t npart = 0;
+		long roff = offset - (long)nstrict, room = limit - (long)res->nhits;
+
+		if (!part) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		any = qall->relaxed.root ? qall->relaxed : qall->expr;
+		any.except = NULL;
+		for (size_t i = 0; i < nsh; i++) {
+			int strict = 0;
+
+			for (size_t k = 0; k < nstrict && !strict; k++)
+				strict = kept[k].rid == sh[i].rid;
+			if (strict)
+				continue;
+			if ((rc = ksearch__in_field(st, &any, qall, sh[i].rid, f->reader, field, 0, &yes, err)) < 0) {
+				free(part);
+				goto out;
+			}
+			if (yes)
+				part[npart++] = sh[i];
+		}
+		res->total_partial = (long)npart;
+		if (roff < 0)
+			roff = 0;
+		if (room > 0 && roff < (long)npart)
+			rc = ksearch__add_hits(st, part + roff, (size_t)((long)npart - roff < room ? (long)npart - roff : room),
+					       f->reader, 1, res, err);
+		free(part);
+		if (rc < 0)
+			goto out;
+	}
+done:
+	rc = 0;
+out:
+	free(sh);
+	free(kept);
+	return rc;
 }
 
 int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_result *res,
@@ -437,10 +279,12 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	const struct ksyn *syn = o->syn;
 	size_t nsh = 0, nstrict;
 	long limit = o->filter.limit > 0 ? o->filter.limit : 10, offset = o->filter.offset;
-	int rc;
+	char *text = NULL;
+	int rc, field;
 
 	memset(res, 0, sizeof(*res));
 	res->total = -1;
+	res->section = -1;
 	if (limit > 1000)
 		limit = 1000;
 	if (offset < 0 || offset > 100000)
@@ -449,13 +293,38 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		return rc;
 	if (!(res->query = strdup(o->query ? o->query : "")))
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	if ((rc = kquery_compile(&q, o->query, syn, o->flags, err)) < 0)
+	/* section:NAME in the query, or the section filter */
+	if ((rc = ksearch__take_section(o->query, &text, &field, err)) < 0)
 		goto out;
+	if (o->section && *o->section) {
+		int f2 = ksearch_field_parse(o->section);
+
+		if (f2 < 0) {
+			rc = ksearch_field_error(o->section, err);
+			goto out;
+		}
+		field = f2; /* the filter wins over the query's section:NAME */
+	}
+	res->section = field;
+	res->restricted = field >= 0;
+	if ((rc = kquery_compile(&q, text, syn, o->flags, err)) < 0)
+		goto out;
+	if (field >= 0)
+		q.expr.cols = q.relaxed.cols = ksearch__field_cols(field);
 	if (!(res->match = strdup(q.match))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
 	f.limit = f.offset = 0;
+	if (field >= 0 && !ksearch__field_whole_col(field)) {
+		/* every alternative, so that a longer word is marked whole */
+		if ((rc = kquery_compile(&qall, text, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
+			goto out;
+		qall.expr.cols = qall.relaxed.cols = ksearch__field_cols(field);
+		if ((rc = section_search(st, o, &q, &qall, field, &f, limit, offset, res, err)) < 0)
+			goto out;
+		goto snippets;
+	}
 	if ((rc = kstore_search_top(st, &q.expr, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0, limit,
 				    offset, &sh, &nsh, err)) < 0)
 		goto out;
@@ -501,22 +370,29 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	for (int i = 0; i < KFACET__N; i++)
 		if (res->facets[i].n > 1)
 			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
+	/* every alternative, so that a longer word is marked whole */
+	if (o->snippets && res->nhits &&
+	    (rc = kquery_compile(&qall, text, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
+		goto out;
+	if (field >= 0)
+		qall.expr.cols = qall.relaxed.cols = ksearch__field_cols(field);
+snippets:
 	if (o->snippets && res->nhits) {
 		int chars = o->snippet_chars > 0 ? o->snippet_chars : 120;
+		struct kstore_query any = qall.relaxed.root ? qall.relaxed : qall.expr;
 
 		if (chars > 2000)
 			chars = 2000;
-		/* every alternative, so that a longer word is marked whole */
-		if ((rc = kquery_compile(&qall, o->query, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
-			goto out;
+		any.except = NULL;
 		for (size_t i = 0; i < res->nhits; i++)
-			if ((rc = make_snippet(st, res->hits[i].partial ? &qall.relaxed : &qall.expr, &qall,
-					       &res->hits[i], chars, err)) < 0)
+			if ((rc = ksearch__where(st, res->hits[i].partial ? &any : &qall.expr, &qall, f.reader,
+						 field, &res->hits[i], chars, err)) < 0)
 				goto out;
 	}
 	rc = 0;
 out:
 	free(sh);
+	free(text);
 	kquery_free(&q);
 	kquery_free(&qall);
 	return rc;
@@ -549,6 +425,8 @@ static int browse_row(void *ctx, const struct kcase_row *r)
 	v = json_array_get(json_object_get(j, "summary"), 0);
 	h->snippet = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 	h->snippet_field = "summary";
+	h->snippet_where = -1;
+	h->cut_after = json_array_size(json_object_get(j, "summary")) > 1;
 	json_decref(j);
 	return 0;
 }
@@ -561,6 +439,7 @@ int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksear
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	res->section = -1;
 	if (limit > 1000)
 		limit = 1000;
 	if (KGROW(res->hits, res->hits_alloc, (size_t)limit) < 0)

@@ -26,6 +26,39 @@ struct kerr;
 struct kbuf;
 struct ksyn;
 
+/* ---- where a match is ------------------------------------------------------ */
+
+/*
+ * The parts of a case a match can be in, in the order a case page shows
+ * them: the case JSON's keys (ksearch_field_key): title, summary,
+ * key_lessons, the sections (background, impact, detection, response,
+ * cause, mitigation, countermeasures, lessons, challenges: KSF_SECTION + i
+ * is ksection_display_order[i]), timeline, attributes (category,
+ * organisation, factors).
+ */
+enum {
+	KSF_TITLE,
+	KSF_SUMMARY,
+	KSF_KEY_LESSONS,
+	KSF_SECTION,                  /* the first of the nine sections */
+	KSF_TIMELINE = KSF_SECTION + 9,
+	KSF_ATTRIBUTES,
+	KSF__N
+};
+
+const char *ksearch_field_key(int f);  /* "cause", ...; NULL out of range */
+const char *ksearch_field_ja(int f);   /* "原因", ... */
+const char *ksearch_field_en(int f);   /* "Cause", ... */
+
+/*
+ * The part a person names: its key (cause), its Japanese name (原因) or
+ * its English one (Cause), case and surrounding spaces ignored.  -1 if
+ * none; then ksearch_field_error() sets KE_USAGE with a message listing
+ * the valid names.
+ */
+int ksearch_field_parse(const char *name);
+int ksearch_field_error(const char *name, struct kerr *err);
+
 /* ---- search ------------------------------------------------------------- */
 
 /* A highlighted stretch of a snippet: [start, end) in bytes of snippet. */
@@ -48,6 +81,9 @@ struct ksearch_hit {
 	const char *snippet_field; /* "title", "summary", "lessons", "body", "timeline", "meta" */
 	int snippet_offset;       /* where snippet starts in that field's text, in bytes */
 	int snippet_more;         /* the field's text goes on after snippet */
+	int snippet_where;        /* KSF_* the snippet is from (-1: not known) */
+	int cut_before, cut_after; /* the snippet starts / ends inside that part's text (show an ellipsis) */
+	unsigned where;           /* the parts the query matched in: bits 1u << KSF_* */
 	struct kspan *spans;      /* highlights within snippet */
 	size_t nspans;
 	char **shared;            /* similar: the terms this case shares */
@@ -77,6 +113,8 @@ struct ksearch_opts {
 	const struct ksyn *syn;   /* NULL: the default list */
 	int exact_total;          /* count the hits (total); else total is -1 */
 	int exact_rank;           /* bm25 over every hit, not the two-phase ranking */
+	const char *section;      /* only matches in this part (ksearch_field_parse()); NULL all.
+				   * The query's own section:NAME does the same; this wins. */
 };
 
 #define KSEARCH_OPTS_INIT { .filter = KFILTER_INIT, .facets = 1, .snippets = 1, .exact_total = 1 }
@@ -92,6 +130,8 @@ struct ksearch_result {
 	struct kfacet facets[KFACET__N];
 	char **terms;             /* similar: the terms the query used */
 	size_t nterms, terms_alloc;
+	int restricted;           /* the search was restricted to one part of a case: */
+	int section;              /* this one, KSF_* (-1 when not restricted) */
 };
 
 /*
@@ -102,6 +142,22 @@ struct ksearch_result {
 int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_result *res,
 	    struct kerr *err);
 void ksearch_result_free(struct ksearch_result *res);
+
+/*
+ * Mark the query's words in case c for reading it (the case page opened
+ * from a result): every text of c that can match (title, summary, key
+ * lessons, sections, timeline texts, organisation, factors) is replaced
+ * by a copy with each match between the bytes open and close, the index
+ * marking them exactly as it
+ * marked the snippet (c->id must be a case r may see; with a section:NAME
+ * in the query, only in that part).  *n gets the number of matches.  A query that
+ * does not compile marks nothing and is not an error (0, *n 0).  Errors:
+ * KE_NOMEM, KE_DB.
+ */
+struct kcase;
+struct kreader;
+int ksearch_mark_case(struct kstore *st, const char *query, const struct kreader *r, struct kcase *c,
+		      char open, char close, int *n, struct kerr *err);
 
 /*
  * Browse: the visible cases that pass o->filter, without words (o->query
@@ -133,7 +189,11 @@ int ksearch_filter_arg(struct kfilter *f, const char *arg, int *seen, struct ker
 /*
  * The result as JSON: {"query", "total", "results":[{"id","title",
  * "source":{"document","year","case_number"},"category","tlp","score",
- * "snippet","highlights":[[start,end],...],"snippet_field"}...], "facets":
+ * "snippet","highlights":[[start,end],...],"snippet_field","snippet_offset",
+ * "snippet_section" (the KSF key the snippet is from), "snippet_cut":
+ * [before, after] (true where the text goes on: show an ellipsis),
+ * "sections" (the KSF keys matched)}...], "section" (the KSF key a search
+ * was restricted to, if it was), "facets":
  * {"category":{"value":count,...},...}}; highlights are in Unicode
  * characters of snippet.  Similar results carry "shared_terms" and the
  * result "terms".  Returns a new reference or NULL (out of memory).

@@ -133,4 +133,37 @@ static inline size_t nchars(const char *s, size_t a, size_t b)
 int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader,
 		      int partial, struct ksearch_result *res, struct kerr *err);
 
+/* ---- where a match is (search_where.c) ------------------------------------------------ */
+
+struct kquery;
+struct kstore_query;
+struct ksearch_hit;
+
+/*
+ * Take section:NAME out of a query: *rest the query without it (allocated),
+ * *field its KSF_* (-1 none).  KE_USAGE for an unknown section (the message
+ * lists the known ones) or two different ones.
+ */
+int ksearch__take_section(const char *query, char **rest, int *field, struct kerr *err);
+
+/* The index columns (bits 1u << KCOL_*) part f is in; whether it is a whole column. */
+unsigned ksearch__field_cols(int f);
+int ksearch__field_whole_col(int f);
+
+/*
+ * Whether part f of case rid holds match (q is its query with every
+ * phrase): with all, each of the query's words the case shows marked;
+ * else any.  A case r may not see holds nothing.
+ */
+int ksearch__in_field(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+		      long long rid, const struct kreader *r, int f, int all, int *yes, struct kerr *err);
+
+/*
+ * Hit h's matched parts (h->where) and snippet of about chars characters
+ * from its best matched part (prefer: a KSF_* to take if it is matched, -1
+ * none), cut at sentence, clause or word boundaries.
+ */
+int ksearch__where(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+		   const struct kreader *r, int prefer, struct ksearch_hit *h, int chars, struct kerr *err);
+
 #endif

@@ -33,6 +33,8 @@ json_t *ksearch_result_json(const struct ksearch_result *res)
 		bad |= json_object_set_new(o, "partial_total", json_integer(res->total_partial));
 	if (res->total_partial > 0)
 		bad |= json_object_set_new(o, "total_partial", json_integer(res->total_partial));
+	if (res->restricted && ksearch_field_key(res->section))
+		bad |= json_object_set_new(o, "section", json_string(ksearch_field_key(res->section)));
 	for (size_t i = 0; i < res->nhits; i++) {
 		const struct ksearch_hit *h = &res->hits[i];
 		json_t *r = json_pack("{s:s, s:s, s:{s:s?, s:o, s:o}, s:s?, s:s?, s:f}",
@@ -58,6 +60,18 @@ json_t *ksearch_result_json(const struct ksearch_result *res)
 			bad |= json_object_set_new(r, "snippet_field", json_string(h->snippet_field));
 			bad |= json_object_set_new(r, "snippet_offset", json_integer(h->snippet_offset));
 			bad |= hl ? json_object_set_new(r, "highlights", hl) : -1;
+			if (h->snippet_where >= 0)
+				bad |= json_object_set_new(r, "snippet_section",
+							   json_string(ksearch_field_key(h->snippet_where)));
+			bad |= json_object_set_new(r, "snippet_cut", json_pack("[b,b]", h->cut_before, h->cut_after));
+		}
+		if (h->where) {
+			json_t *sa = json_array();
+
+			for (int f = 0; sa && f < KSF__N; f++)
+				if (h->where & 1u << f)
+					bad |= json_array_append_new(sa, json_string(ksearch_field_key(f)));
+			bad |= sa ? json_object_set_new(r, "sections", sa) : -1;
 		}
 		if (h->shared) {
 			json_t *sa = json_array();
@@ -146,7 +160,15 @@ void ksearch_result_text(const struct ksearch_result *res, FILE *fp, int color, 
 		if (h->snippet && *h->snippet) {
 			size_t off = 0, n = strlen(h->snippet);
 
-			fprintf(fp, "    %s", h->snippet_offset > 0 ? "…" : "");
+			if (h->where) {
+				fputs("    in:", fp);
+				for (int f = 0, k = 0; f < KSF__N; f++)
+					if (h->where & 1u << f)
+						fprintf(fp, "%s %s (%s)", k++ ? "," : "", ksearch_field_ja(f),
+							ksearch_field_key(f));
+				fputc('\n', fp);
+			}
+			fprintf(fp, "    %s", h->cut_before ? "…" : "");
 			for (size_t k = 0; k < h->nspans; k++) {
 				put_flat(fp, h->snippet + off, (size_t)h->spans[k].start - off);
 				fputs(hl_on, fp);
@@ -156,7 +178,7 @@ void ksearch_result_text(const struct ksearch_result *res, FILE *fp, int color, 
 				off = (size_t)h->spans[k].end;
 			}
 			put_flat(fp, h->snippet + off, n - off);
-			fputs(h->snippet_more ? "…\n" : "\n", fp);
+			fputs(h->cut_after ? "…\n" : "\n", fp);
 		}
 		if (h->nshared) {
 			fputs("    shared:", fp);

@@ -433,6 +433,46 @@ static void render_toc(struct html *w, const struct khttp_req *req, const struct
 	html_printf(w, "</ol>\n</nav>\n");
 }
 
+/*
+ * Opened from a search (?q=WORDS): the words marked in the case (search.h,
+ * ksearch_mark_case) and, at the top, a note saying so with a link to the
+ * case without them.  Turns the writer's highlighting on (render_body
+ * then writes the marks; the first is #match-1, the results' links'
+ * fragment).  The words are text: escaped like all text.
+ */
+#define HL_OPEN '\x01'
+#define HL_CLOSE '\x02'
+static int render_highlight_note(struct html *w, struct khttp_req *req, struct kcase *c, struct kerr *err)
+{
+	const char *q = khttp_param(req, "q"), *sec = khttp_param(req, "section");
+	struct kbuf query = KBUF_INIT;
+	char note[600];
+	int n = 0, rc;
+
+	if (!q || !*q || strlen(q) > KSEARCH_MAX_QUERY)
+		return 0;
+	/* section=KEY (a search restricted by the form): the words in that part only */
+	if (sec && ksearch_field_parse(sec) >= 0)
+		kbuf_addf(&query, "section:%s ", ksearch_field_key(ksearch_field_parse(sec)));
+	if (kbuf_adds(&query, q) < 0) {
+		kbuf_release(&query);
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	rc = ksearch_mark_case(req->st, kbuf_str(&query), req->reader, c, HL_OPEN, HL_CLOSE, &n, err);
+	kbuf_release(&query);
+	if (rc < 0)
+		return rc;
+	if (n)
+		snprintf(note, sizeof(note), T(req, T_HL_NOTE_N), q, n);
+	else
+		snprintf(note, sizeof(note), T(req, T_HL_NONE), q);
+	html_printf(w, "<p class=\"hl-note\" role=\"note\">%s <a href=\"%s\">%s</a></p>\n", note,
+		    web_url(req, "/cases/%U", c->id, NULL), T(req, T_HL_REMOVE));
+	if (n)
+		html_marks(w, HL_OPEN, HL_CLOSE);
+	return 0;
+}
+
 int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	struct kcase c;
@@ -446,9 +486,12 @@ int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	html_init(&w, &resp->body);
 	web_begin(&w, req, c.title, "", "page-case");
 	web_form_notice(&w, req); /* after an edit or publication (web_edit.c) */
+	if ((rc = render_highlight_note(&w, req, &c, err)) < 0)
+		goto out;
 	html_printf(&w, "<div class=\"case-layout\">\n<article class=\"case\">\n");
 	render_head(&w, req, &c);
 	render_body(&w, req, &c);
+	html_marks(&w, 0, 0);
 	html_printf(&w, "</article>\n<aside class=\"case-side\">\n"
 		    "<section class=\"side-box\"><h2>%s</h2><ul class=\"tools\">"
 		    "<li><a class=\"button secondary\" href=\"/api/cases/%U\" type=\"application/json\">%s</a></li>"

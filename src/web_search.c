@@ -31,6 +31,7 @@ struct sstate {
 	const char *q;
 	const char *filter[KFACET__N]; /* the values of the facet filters given */
 	const char *tag;
+	const char *section; /* only matches in this part of a case (section=, search.h) */
 	long page;
 };
 
@@ -57,6 +58,8 @@ static void search_url(const struct khttp_req *req, const struct sstate *st, int
 	}
 	if (st->tag && set != -2)
 		web_url_param(b, &first, "tag", st->tag);
+	if (st->section && set != -3)
+		web_url_param(b, &first, "section", st->section);
 	if (page > 1) {
 		snprintf(num, sizeof(num), "%ld", page);
 		web_url_param(b, &first, "page", num);
@@ -118,17 +121,33 @@ static void render_snippet(struct html *w, const struct ksearch_hit *h)
 	html_printf(w, "%.*s", len - pos, s + pos);
 }
 
+/* A part of a case as a badge: its Japanese name with the English one. */
+static void render_where(struct html *w, int f)
+{
+	html_printf(w, "<span class=\"field\"><span lang=\"ja\">%s</span> / <span lang=\"en\">%s</span></span>",
+		    ksearch_field_ja(f), ksearch_field_en(f));
+}
+
 void web_render_hits(struct html *w, const struct khttp_req *req, const struct ksearch_result *res)
 {
 	char num[48], year[32];
+	const char *q = res->query && *res->query ? res->query : NULL;
 
 	html_printf(w, "<ol class=\"case-list results\">\n");
 	for (size_t i = 0; i < res->nhits; i++) {
 		const struct ksearch_hit *h = &res->hits[i];
 		const char *fl = field_label(req, h->snippet_field);
 
-		html_printf(w, "<li><a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
-			    web_url(req, "/cases/%U", h->id, NULL), h->title);
+		/* from a search: the case with the words highlighted, scrolled to the first */
+		if (q)
+			html_printf(w, "<li><a class=\"title\" href=\"%s#match-1\" lang=\"ja\" dir=\"auto\">%s</a>\n"
+				    "<div class=\"meta\">",
+				    web_url(req, "/cases/%U", h->id, "q", q, "section",
+					    res->restricted ? ksearch_field_key(res->section) : NULL, NULL), h->title);
+		else
+			html_printf(w, "<li><a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n"
+				    "<div class=\"meta\">",
+				    web_url(req, "/cases/%U", h->id, NULL), h->title);
 		if (h->document)
 			html_printf(w, "<span>%s %s</span>", h->document,
 				    web_case_number(req, h->has_case_number, h->case_number, num, sizeof(num)));
@@ -143,16 +162,59 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 		if (h->partial)
 			html_printf(w, "<span class=\"partial\">%s</span>", T(req, T_PARTIAL_MATCH));
 		html_printf(w, "</div>\n");
+		if (h->where) {
+			/* every part the words are in, the snippet's first */
+			html_printf(w, "<p class=\"where\"><span class=\"where-label\">%s:</span> ", T(req, T_MATCHED_IN));
+			if (h->snippet_where >= 0 && (h->where & 1u << h->snippet_where))
+				render_where(w, h->snippet_where);
+			for (int f = 0; f < KSF__N; f++)
+				if ((h->where & 1u << f) && f != h->snippet_where)
+					render_where(w, f);
+			html_printf(w, "</p>\n");
+		}
 		if (h->snippet && *h->snippet) {
 			html_printf(w, "<p class=\"snippet\" lang=\"ja\">");
-			if (fl && strcmp(h->snippet_field, "summary"))
+			if (h->snippet_where >= 0 && h->snippet_where != KSF_SUMMARY)
+				render_where(w, h->snippet_where);
+			else if (h->snippet_where < 0 && fl && strcmp(h->snippet_field, "summary"))
 				html_printf(w, "<span class=\"field\">%s</span>", fl);
+			if (h->cut_before)
+				html_printf(w, "…");
 			render_snippet(w, h);
+			if (h->cut_after)
+				html_printf(w, "…");
 			html_printf(w, "</p>\n");
 		}
 		html_printf(w, "</li>\n");
 	}
 	html_printf(w, "</ol>\n");
+}
+
+/*
+ * Only matches in one part of a case (section=): a small form that keeps
+ * the words and filters, a choice of the parts (Japanese with English),
+ * cur (KSF_*, the one searched, from section= or the query) chosen.
+ * (A tab after "<select": pages are checked for no "select " of SQL.)
+ */
+static void render_section_form(struct html *w, const struct khttp_req *req, const struct sstate *st, int cur)
+{
+	html_printf(w, "<form class=\"section-filter\" action=\"/search\" method=\"get\">"
+		    "<input type=\"hidden\" name=\"q\" value=\"%s\">", st->q);
+	for (int i = 0; i < NFACETS; i++)
+		if (st->filter[facet_order[i]])
+			html_printf(w, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", kfacet_name(facet_order[i]),
+				    st->filter[facet_order[i]]);
+	if (st->tag)
+		html_printf(w, "<input type=\"hidden\" name=\"tag\" value=\"%s\">", st->tag);
+	if (req->lang == KLANG_EN)
+		html_printf(w, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+	html_printf(w, "<label for=\"section\">%s</label> <select\tid=\"section\" name=\"section\">"
+		    "<option value=\"\">%s</option>", T(req, T_SECTION_FILTER), T(req, T_ALL_SECTIONS));
+	for (int f = 0; f < KSF__N; f++)
+		html_printf(w, "<option value=\"%s\"%R>%s / %s</option>", ksearch_field_key(f),
+			    f == cur ? " selected" : "", ksearch_field_ja(f), ksearch_field_en(f));
+	html_printf(w, "</select> <button type=\"submit\" class=\"button secondary\">%s</button></form>\n",
+		    T(req, T_FILTER));
 }
 
 /* Years newest first (the other facets come by count). */
@@ -290,6 +352,13 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	} else {
 		st.tag = NULL;
 	}
+	st.section = khttp_param(req, "section");
+	if (st.section && *st.section) {
+		o.section = st.section;
+		nfilters++;
+	} else {
+		st.section = NULL;
+	}
 	o.filter.reader = req->reader;
 	o.filter.limit = PAGE_SIZE;
 	o.filter.offset = (st.page - 1) * PAGE_SIZE;
@@ -348,6 +417,14 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 				    "aria-hidden=\"true\">×</span></a></li>", kbuf_str(&url), T(req, T_REMOVE_FILTER),
 				    T(req, T_FACET_TAG), i18n_tag(req->lang, st.tag));
 		}
+		if (st.section) {
+			int f = ksearch_field_parse(st.section);
+
+			search_url(req, &st, -3, NULL, 1, &url);
+			html_printf(&w, "<li><a class=\"chip\" href=\"%s\" title=\"%s\">%s: %s <span class=\"x\" "
+				    "aria-hidden=\"true\">×</span></a></li>", kbuf_str(&url), T(req, T_REMOVE_FILTER),
+				    T(req, T_SECTION_FILTER), f >= 0 ? ksearch_field_ja(f) : st.section);
+		}
 		if (st.q)
 			html_printf(&w, "<li><a class=\"chip\" href=\"%s\">%s</a></li>",
 				    web_url(req, "/search", "q", st.q, NULL), T(req, T_CLEAR_ALL));
@@ -357,6 +434,8 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 				    T(req, T_CLEAR_ALL));
 		html_printf(&w, "</ul>\n");
 	}
+	if (st.q && (!bad_query || st.section))
+		render_section_form(&w, req, &st, res.restricted ? res.section : -1);
 	if (bad_query) {
 		html_printf(&w, "<div class=\"notice\" role=\"alert\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
 			    serr.msg, T(req, T_SEARCH_HELP));

@@ -2,7 +2,8 @@
 # tests/cli/test_search.sh - `kyokun search` and `kyokun similar` end to end
 # on our own fixture cases (tests/fixtures/search/cases.json): JSON and text
 # output, filters and facets, paging, exit codes and messages for bad
-# input; then, when ../shared/corpus is there, the relevance figures of
+# input; where a hit matched (sections, snippets cut at boundaries,
+# section:, the case page with the words highlighted, on a server); then, when ../shared/corpus is there, the relevance figures of
 # the three imported reports against their judgements (nDCG@5 >= 0.85,
 # recall@10 >= 0.95).
 #
@@ -197,6 +198,80 @@ pyjson "bilingual: contractor finds 委託先 and the English case" \
 	'{r["id"] for r in j["results"] if not r.get("partial")} >= {"fx-ransom", "fx-en-phish"}'
 run search --format json フィッシング
 pyjson "bilingual: フィッシング finds the English phishing case" 'any(r["id"] == "fx-en-phish" for r in j["results"])'
+
+# ---- where it matched: sections, snippets at boundaries, section:, the highlighted case page ----
+export KYOKUN_DB="$T/where.db"
+export WFX="$FIX/search/where.json"
+run add "$WFX"
+expect_rc "where: add the fixture" 0
+# sec(ID, KEY): the text of a fixture case's section, for the snippet checks
+SEC='(lambda i, k: [c for c in json.load(open(__import__("os").environ["WFX"]))["cases"] if c["id"] == i][0]["sections"][k])'
+run search --format json 署名鍵
+pyjson "where: sections are the case JSON keys the words are in" \
+	'j["results"][0]["sections"] == ["cause", "countermeasures"]'
+pyjson "where: the snippet comes from the best matched section and says which" \
+	'j["results"][0]["snippet_section"] == "cause" and j["results"][0]["snippet_field"] == "body"'
+pyjson "where: a Japanese snippet starts after 。 and runs to the end of the section" \
+	"(lambda r, t: t[t.index(r['snippet']) - 1] == '。' and t.endswith(r['snippet']) and r['snippet_cut'] == [True, False])(j['results'][0], $SEC('wh-keys', 'cause'))"
+run search --format json keystore
+pyjson "where: an English snippet is cut at spaces or after a clause, never in a word" \
+	"(lambda r, t: t[t.index(r['snippet']) - 1] in ' ;,' and t[t.index(r['snippet']) + len(r['snippet'])] == ' ' and r['snippet_cut'] == [True, True])(j['results'][0], $SEC('wh-english', 'cause'))"
+pyjson "where: highlights still point at the word" \
+	'all(j["results"][0]["snippet"][a:b] == "keystore" for a, b in j["results"][0]["highlights"])'
+run search --format text keystore
+expect_out "where: text names the section" "in: 原因 \(cause\)"
+expect_out "where: text shows an ellipsis where the text was cut" "^    ….*【keystore】.*…$"
+run search --format json 'section:原因 鍵'
+pyjson "where: section:原因 finds the word in the cause" '[r["id"] for r in j["results"]] == ["wh-keys"] and j["results"][0]["snippet_section"] == "cause" and j["section"] == "cause"'
+run search --format json 'section:countermeasures 三年'
+pyjson "where: section:KEY leaves out cases with the word elsewhere" 'j["total"] == 0 and j["results"] == []'
+run search --format json 'section:cause keystore contractors'
+pyjson "where: section:cause with two words" 'j["total"] == 1 and j["results"][0]["id"] == "wh-english"'
+run search --format json 'section:概要 共有フォルダ'
+pyjson "where: section:概要 is the summary" 'j["total"] == 1 and j["results"][0]["sections"] == ["summary"]'
+run search --format json 'section:結論 鍵'
+expect_rc "where: an unknown section is a usage error" 2
+expect_err "where: the message lists the sections" 'no such section.*cause \(原因\)'
+start_server
+if [ -z "$URL" ]; then
+	fail "where: server starts" "$(cat "$T/srv.err")"
+else
+	get "/search?q=%E7%BD%B2%E5%90%8D%E9%8D%B5"
+	body_has "where: a result links to the case with the words and #match-1" \
+		'href="/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5#match-1"'
+	body_has "where: a result's badge names the section in Japanese and English" \
+		'<span lang="ja">原因</span> / <span lang="en">Cause</span>'
+	body_lacks "where: no 本文 badge" '>本文<'
+	get "/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5"
+	body_has "where: the case page marks the words, the first one the anchor" '<mark id="match-1">署名鍵</mark>'
+	body_has "where: the case page says what is highlighted, with a link to remove it" \
+		'<p class="hl-note" role="note">'
+	body_has "where: the link removes the highlighting" '<a href="/cases/wh-keys">'
+	get "/cases/wh-keys?q=section:countermeasures+%E7%BD%B2%E5%90%8D%E9%8D%B5"
+	body_has "where: with section:, the words are marked in that section" '<mark id="match-1">署名鍵</mark>を専用'
+	body_lacks "where: with section:, not elsewhere" '<mark>署名鍵</mark>が誰でも'
+	get "/search?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures"
+	body_has "where: section= in the form: the link carries it to the case" \
+		'href="/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&amp;section=countermeasures#match-1"'
+	get "/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures"
+	body_lacks "where: section=: the words are marked in that section only" '<mark>署名鍵</mark>が誰でも'
+	get "/cases/wh-keys?q=%3Cb%3E%E7%BD%B2%E5%90%8D%E9%8D%B5"
+	body_lacks "where: the words are escaped in the note" '<b>署名鍵'
+	get "/search?q=%E9%8D%B5&section=nope"
+	expect_code "where: web: an unknown section is not an error page" 200
+	body_has "where: web: the message lists the sections" 'no such section'
+	get "/api/search?q=%E9%8D%B5&section=nope"
+	expect_code "where: API: an unknown section is a 400" 400
+	get "/api/search?q=%E9%8D%B5&section=%E5%8E%9F%E5%9B%A0"
+	if [ "$HAVE_PY" -eq 0 ]; then
+		skip "where: API: section= restricts the search" "no python3"
+	elif python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if [r["id"] for r in j["results"]] == ["wh-keys"] else 1)' "$T/body" 2>/dev/null; then
+		ok "where: API: section= restricts the search"
+	else
+		fail "where: API: section= restricts the search" "$(head -c 300 "$T/body")"
+	fi
+	stop_server
+fi
 
 # ---- relevance on the real reports ----
 CORPUS="$SHARED/corpus"

@@ -90,6 +90,7 @@ try {
 	check('search shows results', nhits > 0, `${nhits} results`);
 	check('search highlights the words', (await page.locator('ol.results mark').count()) > 0);
 	check('search shows facet counts', (await page.locator('.facets .facet a').count()) > 0);
+	check('search results name the sections matched', (await page.locator('ol.results .where .field').count()) > 0);
 	await shot('02-search');
 
 	// a facet narrows the search
@@ -106,6 +107,12 @@ try {
 	check('the case opens with its title', h1 === firstTitle, `${h1} vs ${firstTitle}`);
 	check('the case shows its sections', (await page.locator('section.case-section h2').count()) >= 3);
 	check('the case shows the overview', await page.locator('#overview').isVisible());
+	// opened from a search: the words marked, scrolled to the first, a note to remove them
+	check('the case opened from a search marks the words', (await page.locator('article mark').count()) > 0 &&
+		new URL(page.url()).hash === '#match-1' && (await page.locator('mark#match-1').count()) === 1, page.url());
+	check('the first mark is in view', await page.locator('mark#match-1').isVisible() &&
+		(await page.evaluate(() => { const r = document.getElementById('match-1').getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; })));
+	check('a note says what is highlighted, with a link to remove it', await page.locator('.hl-note a').isVisible());
 	const tl = await page.locator('table.timeline').count();
 	check('the case shows a timeline table', tl === 1);
 	check('the print button is enabled by the script', await page.locator('[data-action="print"]').isVisible());

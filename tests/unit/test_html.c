@@ -148,6 +148,23 @@ static void test_marked(void **state)
 	kbuf_release(&b);
 }
 
+/* html_marks: the marker bytes in %s become <mark>s, the first the anchor; off again, they are dropped. */
+static void test_marks(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	struct html w;
+
+	(void)state;
+	html_init(&w, &b);
+	html_marks(&w, '\x01', '\x02');
+	html_printf(&w, "<p>%s</p><p>%.*s</p>", "a\x01<b>\x02 c", 7, "\x01open\x02 rest");
+	html_marks(&w, 0, 0);
+	html_printf(&w, "%s", "x\x01y\x02");
+	assert_string_equal(kbuf_str(&b), "<p>a<mark id=\"match-1\">&lt;b&gt;</mark> c</p><p><mark>open</mark> </p>xy");
+	assert_int_equal(w.nmark, 2);
+	kbuf_release(&b);
+}
+
 static void test_i18n_complete(void **state)
 {
 	(void)state;
@@ -171,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8_and_controls),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_marked),
+		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_bidi_controls_closed),
 		cmocka_unit_test(test_i18n_complete),
 	};

@@ -751,6 +751,37 @@ static void test_snippet_offsets(void **state)
 	ksearch_result_free(&r);
 }
 
+/* The parts of a case by name: key, Japanese, English; the snippet says which part it is from. */
+static void test_where(void **state)
+{
+	struct ksearch_result r;
+	struct kerr err = KERR_INIT;
+	int cause = -1;
+
+	(void)state;
+	for (int f = 0; f < KSF__N; f++) {
+		assert_int_equal(ksearch_field_parse(ksearch_field_key(f)), f);
+		assert_int_equal(ksearch_field_parse(ksearch_field_ja(f)), f);
+		assert_int_equal(ksearch_field_parse(ksearch_field_en(f)), f);
+		if (!strcmp(ksearch_field_key(f), "cause"))
+			cause = f;
+	}
+	assert_true(cause >= 0);
+	assert_int_equal(ksearch_field_parse("原因"), cause);
+	assert_int_equal(ksearch_field_parse(" CAUSE "), cause);
+	assert_int_equal(ksearch_field_parse("body"), -1);
+	assert_int_equal(ksearch_field_parse(""), -1);
+	assert_int_equal(ksearch_field_parse(NULL), -1);
+	assert_int_equal(ksearch_field_error("結論", &err), KE_USAGE);
+	assert_non_null(strstr(err.msg, "cause (原因)"));
+	/* a hit's parts include the one its snippet is from */
+	assert_int_equal(search("脅迫文", -1, &r), 0);
+	assert_int_equal(r.nhits, 1);
+	assert_true(r.hits[0].snippet_where >= KSF_SECTION && r.hits[0].snippet_where < KSF_TIMELINE);
+	assert_true(r.hits[0].where & 1u << r.hits[0].snippet_where);
+	ksearch_result_free(&r);
+}
+
 static void test_facets_filters(void **state)
 {
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
@@ -955,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_subsumed_alternatives),
 		cmocka_unit_test(test_facets_memory),
 		cmocka_unit_test(test_snippet_offsets),
+		cmocka_unit_test(test_where),
 		cmocka_unit_test(test_facets_filters),
 		cmocka_unit_test(test_tlp_visibility),
 		cmocka_unit_test(test_similar),
