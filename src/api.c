@@ -296,6 +296,8 @@ int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		}
 		f.tag = v;
 	}
+	if ((rc = ksearch_sort_parse(khttp_param(req, "sort"), &f.sort, err)) < 0)
+		goto fail;
 	f.reader = req->reader;
 	f.limit = limit;
 	f.offset = offset;
@@ -478,6 +480,8 @@ int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	}
 	if ((v = khttp_param(req, "tag")) && *v)
 		o.filter.tag = v;
+	if ((rc = ksearch_sort_parse(khttp_param(req, "sort"), &o.filter.sort, err)) < 0)
+		return rc;
 	if (((v = khttp_param(req, "facets")) && !strcmp(v, "0")) || xf)
 		o.facets = 0;
 	o.query = q;

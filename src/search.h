@@ -123,6 +123,17 @@ int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksear
 int ksearch_filter_set(struct kfilter *f, const char *key, const char *value, struct kerr *err);
 
 /*
+ * Filter values beyond a facet's own: year=2020..2023 (also 2020.. and
+ * ..2023) is a range of years; none for year, event_class, threat or
+ * sector keeps the cases with no value for it (未分類, counted in the
+ * facets as the value "none").
+ *
+ * The order of hits from a person's word: "relevance" (or empty) or
+ * "year" (KSORT_* of store.h; newest first).  KE_USAGE otherwise.
+ */
+int ksearch_sort_parse(const char *value, int *sort, struct kerr *err);
+
+/*
  * The same from one "KEY=VALUE" argument (--filter).  seen[KFACET__N]
  * (zeroed by the caller) refuses a key given twice.  f points into arg.
  */

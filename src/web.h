@@ -31,6 +31,9 @@ struct kerr;
  */
 void web_begin(struct html *w, const struct khttp_req *req, const char *title, const char *q,
 	       const char *body_class);
+/* The same with an Atom feed named in the head (<link rel="alternate" type="application/atom+xml">). */
+void web_begin_feed(struct html *w, const struct khttp_req *req, const char *title, const char *q,
+		    const char *body_class, const char *feed, const char *feed_title);
 /* Who is signed in (name, role, sign-out), or a sign-in link: part of the site header. */
 void web_account_bar(struct html *w, const struct khttp_req *req);
 /* A role for people, in the page's language ("分析担当" / "Analyst"). */

@@ -96,6 +96,25 @@ run search --format json 存在しない言葉xyz
 expect_rc "no hits exits 0" 0
 pyjson "no hits: total 0, empty results" 'j["total"] == 0 and j["results"] == []'
 
+# ---- sort, year range, 未分類 (none) ----
+run search --format json --sort year 遮断
+pyjson "--sort year: newest first" \
+	'[r["source"]["year"] for r in j["results"]] == sorted([r["source"]["year"] for r in j["results"]], reverse=True) and j["total"] == 4'
+run search --format json --filter year=2022..2023 遮断
+pyjson "--filter year=2022..2023" 'j["total"] == 3 and all(2022 <= r["source"]["year"] <= 2023 for r in j["results"])'
+run search --format json --filter year=..2021 遮断
+pyjson "--filter year=..2021" 'j["total"] == 1 and j["results"][0]["source"]["year"] == 2021'
+run search --format json 遮断
+pyjson "facets count 未分類 as none" 'j["facets"]["sector"] == {"none": 3, "finance": 1} and j["facets"]["threat"]["none"] == 3'
+run search --format json --filter sector=none 遮断
+pyjson "--filter sector=none: the cases without a sector" 'j["total"] == 3 and all(r["id"] != "fx-rdp" for r in j["results"])'
+run search --format json --filter year=2023..2020 遮断
+expect_rc "a year range backwards: usage error" 2
+expect_err "a year range backwards: message" "ends before it begins"
+run search --format json --sort newest 遮断
+expect_rc "--sort unknown: usage error" 2
+expect_err "--sort unknown: message" "relevance or year"
+
 # ---- text ----
 run search --format text 遮断
 expect_rc "text format" 0
