@@ -159,7 +159,7 @@ static int row_cb(void *ctx, const struct kcase_row *r)
 	if (!(h->id = strdup(r->id)) || !(h->title = strdup(r->title ? r->title : "")) ||
 	    (r->document && !(h->document = strdup(r->document))) ||
 	    (r->category && !(h->category = strdup(r->category))) ||
-	    (r->tlp && !(h->tlp = strdup(r->tlp))))
+	    (r->tlp && !(h->tlp = strdup(r->tlp))) || (r->updated && !(h->updated = strdup(r->updated))))
 		return KE_NOMEM;
 	h->has_year = r->has_year;
 	h->year = r->year;
@@ -175,6 +175,7 @@ static void hit_free(struct ksearch_hit *h)
 	free(h->document);
 	free(h->category);
 	free(h->tlp);
+	free(h->updated);
 	free(h->snippet);
 	free(h->spans);
 	for (size_t i = 0; i < h->nshared; i++)

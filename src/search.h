@@ -42,6 +42,7 @@ struct ksearch_hit {
 	int has_case_number, case_number;
 	char *category;
 	char *tlp;
+	char *updated;            /* when the case was last saved (ISO 8601 UTC), or NULL */
 	double score;             /* higher is better */
 	int partial;              /* matches only some of the words (the relaxed tier) */
 	char *snippet;            /* an excerpt of the original text, or NULL */

@@ -196,6 +196,7 @@ struct kfilter {
 enum {
 	KSORT_RELEVANCE, /* best first; a listing: document, case number, id */
 	KSORT_YEAR,      /* newest year first (no year last), then by relevance or listing order */
+	KSORT_UPDATED,   /* a listing only: the last saved first (feeds) */
 };
 
 #define KFILTER_INIT { .reader = NULL }

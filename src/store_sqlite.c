@@ -1789,7 +1789,8 @@ static int ksqlite_list(struct kstore *kst, const struct kfilter *f, kstore_row_
 		kbuf_reset(&sql);
 	}
 #define LIST_ORDER "c.document IS NULL, c.document, c.case_number IS NULL, c.case_number, c.id"
-	order = f->sort == KSORT_YEAR ? " ORDER BY c.year IS NULL, c.year DESC, " LIST_ORDER : " ORDER BY " LIST_ORDER;
+	order = f->sort == KSORT_YEAR ? " ORDER BY c.year IS NULL, c.year DESC, " LIST_ORDER
+		: f->sort == KSORT_UPDATED ? " ORDER BY c.updated DESC, c.rid DESC" : " ORDER BY " LIST_ORDER;
 	/* a page: its rows chosen on the short columns first (sorting whole rows reads every body) */
 	if ((f->limit > 0 ? kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c WHERE c.rid IN (SELECT c.rid"
 				      " FROM cases c%s%s LIMIT :limit OFFSET :offset)%s",
