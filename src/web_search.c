@@ -290,11 +290,12 @@ static void render_order_form(struct html *w, const struct khttp_req *req, const
 		html_printf(w, "<input type=\"hidden\" name=\"tag\" value=\"%s\">", st->tag);
 	if (req->lang_explicit)
 		html_printf(w, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", T(req, T_LANG_CODE));
-	html_printf(w, "<label>%s <select name=\"sort\"><option value=\"relevance\"%R>%s</option>"
-		    "<option value=\"year\"%R>%s</option></select></label> ",
-		    T(req, T_SORT), st->sort == KSORT_YEAR ? "" : " selected",
+	html_printf(w, "<fieldset class=\"sort\"><legend>%s</legend>"
+		    "<label><input type=\"radio\" name=\"sort\" value=\"relevance\"%R> %s</label> "
+		    "<label><input type=\"radio\" name=\"sort\" value=\"year\"%R> %s</label></fieldset> ",
+		    T(req, T_SORT), st->sort == KSORT_YEAR ? "" : " checked",
 		    st->q ? T(req, T_SORT_RELEVANCE) : T(req, T_SORT_LIST),
-		    st->sort == KSORT_YEAR ? " selected" : "", T(req, T_SORT_YEAR));
+		    st->sort == KSORT_YEAR ? " checked" : "", T(req, T_SORT_YEAR));
 	html_printf(w, "<label>%s <input type=\"text\" name=\"year\" value=\"%s\" size=\"11\" maxlength=\"11\" "
 		    "placeholder=\"2020..2023\" inputmode=\"numeric\" pattern=\"[0-9]{0,4}(\\.\\.[0-9]{0,4})?|none\" "
 		    "title=\"%s\"></label> <button type=\"submit\" class=\"button secondary\">%s</button></form>\n",

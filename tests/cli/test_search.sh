@@ -116,13 +116,15 @@ expect_rc "--sort unknown: usage error" 2
 expect_err "--sort unknown: message" "relevance or year"
 
 # ---- the web: sort and years in the form, compare, Atom feeds (one server) ----
+"$KYOKUN" user add feed-analyst --role analyst --no-password >/dev/null 2>&1
+FEEDTOK=$("$KYOKUN" token create feed-analyst --name feed 2>/dev/null | tail -1)
 start_server
 if [ -z "$URL" ]; then
 	fail "search web: the server starts" "$(cat "$T/srv.err")"
 else
 	get "/search?q=%E9%81%AE%E6%96%AD&sort=year&year=2021..2023"
 	expect_code "search page: sort=year and year=2021..2023" 200
-	body_has "search page: the order form keeps sort=year" '<option value="year" selected>'
+	body_has "search page: the order form keeps sort=year" 'name="sort" value="year" checked'
 	body_has "search page: the year range in the form" 'name="year" value="2021..2023"'
 	body_has "search page: the Atom feed in the head" 'rel="alternate" type="application/atom+xml" href="/search.atom?q=%E9%81%AE%E6%96%AD&amp;year=2021..2023&amp;sort=year"'
 	body_has "search page: a checkbox per result for the compare form" 'form="compare"'
@@ -164,6 +166,10 @@ sys.exit(0 if (eval(sys.argv[2])) else 1)' "$T/body" "$2" 2>"$T/py.out"; then ok
 	expect_code "feed.atom" 200
 	hdr_has "feed.atom: Atom's media type" '^content-type: application/atom\+xml'
 	pyatom "feed.atom: valid Atom, public cases only" '"fx-failover" in ids and not set(ids) & {"fx-leak", "fx-secret", "fx-rdp"}'
+	get "/feed.atom" -H "Authorization: Bearer $FEEDTOK"
+	pyatom "feed.atom: an analyst's token sees the AMBER and GREEN cases too" '{"fx-leak", "fx-rdp"} <= set(ids) and "fx-secret" not in ids'
+	get "/compare?ids=fx-leak,fx-rdp" -H "Authorization: Bearer $FEEDTOK"
+	expect_code "compare: the analyst's token sees the AMBER case" 200
 	get "/search.atom?q=%E9%81%AE%E6%96%AD"
 	pyatom "search.atom: the search's public cases" 'set(ids) == {"fx-ddos", "fx-mail", "fx-ransom"}'
 	get "/search.atom?q=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84%E8%A8%80%E8%91%89xyz"
