@@ -296,6 +296,8 @@ int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		}
 		f.tag = v;
 	}
+	if ((rc = ksearch_sort_parse(khttp_param(req, "sort"), &f.sort, err)) < 0)
+		goto fail;
 	f.reader = req->reader;
 	f.limit = limit;
 	f.offset = offset;
@@ -480,6 +482,8 @@ int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		o.filter.tag = v;
 	if ((v = khttp_param(req, "section")) && *v)
 		o.section = v; /* only matches in this part of a case (an unknown one: 400) */
+	if ((rc = ksearch_sort_parse(khttp_param(req, "sort"), &o.filter.sort, err)) < 0)
+		return rc;
 	if (((v = khttp_param(req, "facets")) && !strcmp(v, "0")) || xf)
 		o.facets = 0;
 	o.query = q;

@@ -158,7 +158,8 @@ const struct kcommand kcommands[] = {
 	{ "search", cmd_search, KCLI_READ,
 	  "full-text search of the cases, with facets",
 	  "usage: kyokun search [--format text|json] [--limit N] [--offset N]\n"
-	  "                     [--filter KEY=VALUE]... [--max-tlp LEVEL] QUERY...\n"
+	  "                     [--sort relevance|year] [--filter KEY=VALUE]...\n"
+	  "                     [--max-tlp LEVEL] QUERY...\n"
 	  "\n"
 	  "Search every text field of the cases (title, summary, key lessons, sections,\n"
 	  "timeline), best first: a match in the title or summary counts more than one in\n"
@@ -183,7 +184,11 @@ const struct kcommand kcommands[] = {
 	  "  --offset N        skip the first N results\n"
 	  "  --filter K=V      only cases with this value; K is category, document, year,\n"
 	  "                    event_class, threat, sector, reader_level or tlp (repeatable,\n"
-	  "                    one value per key)\n"
+	  "                    one value per key); year=2020..2023 is a range (also\n"
+	  "                    2020.. and ..2023); year, event_class, threat or sector\n"
+	  "                    =none: the cases without one (未分類, \"none\" in the facets)\n"
+	  "  --sort S          relevance (default: best first) or year (newest first,\n"
+	  "                    the best first within a year)\n"
 	  "  --max-tlp LEVEL   show only cases at or below this sharing level\n"
 	  "\n"
 	  "Put -- before query words that start with --.\n"

@@ -90,6 +90,9 @@ int cmd_search(struct kcli *cli, int argc, char **argv)
 			rc = kcli_opt_number(cli, "--limit", v, 1, 1000, &a.o.filter.limit);
 		} else if ((v = opt_value(argc, argv, &i, "--offset", &missing))) {
 			rc = kcli_opt_number(cli, "--offset", v, 0, 100000, &a.o.filter.offset);
+		} else if ((v = opt_value(argc, argv, &i, "--sort", &missing))) {
+			if (ksearch_sort_parse(v, &a.o.filter.sort, &err) < 0)
+				rc = kcli_usage_error("search", "--sort: %s", err.msg);
 		} else if ((v = opt_value(argc, argv, &i, "--max-tlp", &missing))) {
 			if (!(rc = kcli_opt_tlp(cli, "--max-tlp", v, &a.me.limit)))
 				a.me.limited = 1;

@@ -26,6 +26,10 @@
 const struct kroute kroutes[] = {
 	{ "GET", "/", web_home, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/search", web_search, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* issue 16, h-browse: cases side by side; Atom feeds (each case subject to the reader's visibility) */
+	{ "GET", "/compare", web_compare, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/feed.atom", web_feed, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "GET", "/search.atom", web_search_feed, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id", web_case, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/*

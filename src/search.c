@@ -31,6 +31,24 @@ const char *kfacet_name(int facet)
 	return facet >= 0 && facet < KFACET__N ? facet_names[facet] : NULL;
 }
 
+/* A year of 1 to 9999 from the n bytes at s (digits only); 0 or -1. */
+static int parse_year(const char *s, size_t n, int *y)
+{
+	int v = 0;
+
+	if (!n || n > 4)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v <= 0)
+		return -1;
+	*y = v;
+	return 0;
+}
+
 int ksearch_filter_set(struct kfilter *f, const char *key, const char *value, struct kerr *err)
 {
 	if (!value || !*value)
@@ -40,15 +58,30 @@ int ksearch_filter_set(struct kfilter *f, const char *key, const char *value, st
 	} else if (!strcmp(key, "document")) {
 		f->document = value;
 	} else if (!strcmp(key, "year")) {
-		char *end;
-		long y;
+		const char *dots = strstr(value, "..");
+		int from = 0, to = 0;
 
-		errno = 0;
-		y = strtol(value, &end, 10);
-		if (errno || *end || y <= 0 || y > 9999)
-			return kerr_set(err, KE_USAGE, "filter year: expected a year such as 2020, not \"%s\"",
-					value);
-		f->year = (int)y;
+		if (!strcmp(value, "none")) {
+			f->none |= 1u << KFACET_YEAR;
+		} else if (!dots) {
+			if (parse_year(value, strlen(value), &from))
+				goto bad_year;
+			f->year = from;
+		} else {
+			/* FROM..TO, FROM.. or ..TO */
+			if ((dots > value && parse_year(value, (size_t)(dots - value), &from)) ||
+			    (dots[2] && parse_year(dots + 2, strlen(dots + 2), &to)) || (!from && !to))
+				goto bad_year;
+			if (from && to && from > to)
+				return kerr_set(err, KE_USAGE, "filter year: the range %d..%d ends before it begins",
+						from, to);
+			f->year_from = from;
+			f->year_to = to;
+		}
+	} else if (!strcmp(value, "none") &&
+		   (!strcmp(key, "event_class") || !strcmp(key, "threat") || !strcmp(key, "sector"))) {
+		f->none |= 1u << (!strcmp(key, "event_class") ? KFACET_EVENT_CLASS
+				  : !strcmp(key, "threat") ? KFACET_THREAT : KFACET_SECTOR);
 	} else if (!strcmp(key, "event_class")) {
 		if (strcmp(value, "cyber_attack") && strcmp(value, "system_failure") && strcmp(value, "other"))
 			return kerr_set(err, KE_USAGE, "filter event_class: expected cyber_attack, "
@@ -72,6 +105,20 @@ int ksearch_filter_set(struct kfilter *f, const char *key, const char *value, st
 		return kerr_set(err, KE_USAGE, "unknown filter \"%s\" (known: category, document, year, "
 				"event_class, threat, sector, reader_level, tlp)", key);
 	}
+	return 0;
+bad_year:
+	return kerr_set(err, KE_USAGE, "filter year: expected a year such as 2020, a range such as "
+			"2020..2023 (or 2020.., ..2023) or none, not \"%s\"", value);
+}
+
+int ksearch_sort_parse(const char *value, int *sort, struct kerr *err)
+{
+	if (!value || !*value || !strcmp(value, "relevance"))
+		*sort = KSORT_RELEVANCE;
+	else if (!strcmp(value, "year"))
+		*sort = KSORT_YEAR;
+	else
+		return kerr_set(err, KE_USAGE, "sort: expected relevance or year, not \"%.40s\"", value);
 	return 0;
 }
 
@@ -111,7 +158,7 @@ static int row_cb(void *ctx, const struct kcase_row *r)
 	if (!(h->id = strdup(r->id)) || !(h->title = strdup(r->title ? r->title : "")) ||
 	    (r->document && !(h->document = strdup(r->document))) ||
 	    (r->category && !(h->category = strdup(r->category))) ||
-	    (r->tlp && !(h->tlp = strdup(r->tlp))))
+	    (r->tlp && !(h->tlp = strdup(r->tlp))) || (r->updated && !(h->updated = strdup(r->updated))))
 		return KE_NOMEM;
 	h->has_year = r->has_year;
 	h->year = r->year;
@@ -127,6 +174,7 @@ static void hit_free(struct ksearch_hit *h)
 	free(h->document);
 	free(h->category);
 	free(h->tlp);
+	free(h->updated);
 	free(h->snippet);
 	free(h->spans);
 	for (size_t i = 0; i < h->nshared; i++)

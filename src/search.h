@@ -75,6 +75,7 @@ struct ksearch_hit {
 	int has_case_number, case_number;
 	char *category;
 	char *tlp;
+	char *updated;            /* when the case was last saved (ISO 8601 UTC), or NULL */
 	double score;             /* higher is better */
 	int partial;              /* matches only some of the words (the relaxed tier) */
 	char *snippet;            /* an excerpt of the original text, or NULL */
@@ -177,6 +178,17 @@ int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksear
  * which must outlive it.  KE_USAGE for an unknown key or a bad value.
  */
 int ksearch_filter_set(struct kfilter *f, const char *key, const char *value, struct kerr *err);
+
+/*
+ * Filter values beyond a facet's own: year=2020..2023 (also 2020.. and
+ * ..2023) is a range of years; none for year, event_class, threat or
+ * sector keeps the cases with no value for it (未分類, counted in the
+ * facets as the value "none").
+ *
+ * The order of hits from a person's word: "relevance" (or empty) or
+ * "year" (KSORT_* of store.h; newest first).  KE_USAGE otherwise.
+ */
+int ksearch_sort_parse(const char *value, int *sort, struct kerr *err);
 
 /*
  * The same from one "KEY=VALUE" argument (--filter).  seen[KFACET__N]

@@ -183,9 +183,20 @@ struct kfilter {
 	const char *sector;
 	const char *reader_level;
 	const char *tlp;      /* exactly this level */
+	int year_from, year_to; /* a range of years, each end 0 = open (a case without a year is out) */
+	unsigned none;        /* bit 1 << KFACET_*: only cases with no value for that facet
+			       * (year, event class, threat, sector: "未分類") */
+	int sort;             /* KSORT_*: the order of hits and of a listing's page */
 	const struct kreader *reader; /* who is looking (reader.h); NULL = anonymous */
 	long limit;           /* 0 = no limit */
 	long offset;
+};
+
+/* The order of a search's hits (kstore_search_top) and of a listing (kstore_list). */
+enum {
+	KSORT_RELEVANCE, /* best first; a listing: document, case number, id */
+	KSORT_YEAR,      /* newest year first (no year last), then by relevance or listing order */
+	KSORT_UPDATED,   /* a listing only: the last saved first (feeds) */
 };
 
 #define KFILTER_INIT { .reader = NULL }

@@ -1667,6 +1667,20 @@ int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql)
 		rc |= kbuf_adds(sql, " AND c.document = :document");
 	if (f->year)
 		rc |= kbuf_adds(sql, " AND c.year = :year");
+	if (f->year_from)
+		rc |= kbuf_adds(sql, " AND c.year >= :year_from");
+	if (f->year_to)
+		rc |= kbuf_adds(sql, " AND c.year <= :year_to");
+	if (f->none & 1u << KFACET_YEAR)
+		rc |= kbuf_adds(sql, " AND c.year IS NULL");
+	if (f->none & 1u << KFACET_EVENT_CLASS)
+		rc |= kbuf_adds(sql, " AND c.event_class IS NULL");
+	if (f->none & 1u << KFACET_THREAT)
+		rc |= kbuf_adds(sql, " AND NOT EXISTS (SELECT 1 FROM case_tags t WHERE t.rid = c.rid"
+				     " AND t.kind = 'threat')");
+	if (f->none & 1u << KFACET_SECTOR)
+		rc |= kbuf_adds(sql, " AND NOT EXISTS (SELECT 1 FROM case_tags t WHERE t.rid = c.rid"
+				     " AND t.kind = 'sector')");
 	if (f->category)
 		rc |= kbuf_adds(sql, " AND c.category = :category");
 	if (f->tlp)
@@ -1712,6 +1726,10 @@ void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 	ksqlite_bind_visible(s, f->reader);
 	if ((i = sqlite3_bind_parameter_index(s, ":year")) > 0)
 		sqlite3_bind_int(s, i, f->year);
+	if ((i = sqlite3_bind_parameter_index(s, ":year_from")) > 0)
+		sqlite3_bind_int(s, i, f->year_from);
+	if ((i = sqlite3_bind_parameter_index(s, ":year_to")) > 0)
+		sqlite3_bind_int(s, i, f->year_to);
 	if ((i = sqlite3_bind_parameter_index(s, ":limit")) > 0)
 		sqlite3_bind_int64(s, i, f->limit > 0 ? f->limit : -1);
 	if ((i = sqlite3_bind_parameter_index(s, ":offset")) > 0)
@@ -1744,6 +1762,7 @@ static int ksqlite_list(struct kstore *kst, const struct kfilter *f, kstore_row_
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf sql = KBUF_INIT, where = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
+	const char *order;
 	int rc;
 
 	if (ksqlite_filter_sql(f, &where) < 0) {
@@ -1769,13 +1788,15 @@ static int ksqlite_list(struct kstore *kst, const struct kfilter *f, kstore_row_
 		s = NULL;
 		kbuf_reset(&sql);
 	}
-#define LIST_ORDER " ORDER BY c.document IS NULL, c.document, c.case_number IS NULL, c.case_number, c.id"
+#define LIST_ORDER "c.document IS NULL, c.document, c.case_number IS NULL, c.case_number, c.id"
+	order = f->sort == KSORT_YEAR ? " ORDER BY c.year IS NULL, c.year DESC, " LIST_ORDER
+		: f->sort == KSORT_UPDATED ? " ORDER BY c.updated DESC, c.rid DESC" : " ORDER BY " LIST_ORDER;
 	/* a page: its rows chosen on the short columns first (sorting whole rows reads every body) */
 	if ((f->limit > 0 ? kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c WHERE c.rid IN (SELECT c.rid"
-				      " FROM cases c%s" LIST_ORDER " LIMIT :limit OFFSET :offset)" LIST_ORDER,
-				      kbuf_str(&where))
-			  : kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s" LIST_ORDER
-				      " LIMIT :limit OFFSET :offset", kbuf_str(&where))) < 0) {
+				      " FROM cases c%s%s LIMIT :limit OFFSET :offset)%s",
+				      kbuf_str(&where), order, order)
+			  : kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c%s%s"
+				      " LIMIT :limit OFFSET :offset", kbuf_str(&where), order)) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}

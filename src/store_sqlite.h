@@ -196,6 +196,8 @@ struct kwant {
 	int32_t col[6];  /* code wanted, -1 any */
 	int32_t tag[4];  /* by kind: threat, sector, event class, any */
 	unsigned levels; /* TLP levels visible on every case (bit i: rank i) */
+	int year_from, year_to; /* a range of years (0: open) */
+	unsigned none;   /* struct kfilter.none */
 	const uint64_t *cond; /* bit r: case r visible under a condition (NULL: none) */
 	sqlite3_int64 ncond;  /* rowids the set covers */
 };

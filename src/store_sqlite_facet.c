@@ -63,6 +63,7 @@ struct kfacets {
 	uint32_t *tag;             /* kind << 28 | value code in tags */
 	size_t ntag, tagcap;
 	struct dict tags;
+	int *yearv;                /* by code of dict[FC_YEAR]: the year as a number */
 	long *cnt;                 /* counting space: one per code of every column and of tags */
 	size_t ncnt;
 	sqlite3_stmt *rows, *tagrows, *match;
@@ -154,6 +155,8 @@ static void clear(struct kfacets *fc)
 		dict_free(&fc->dict[c]);
 	}
 	dict_free(&fc->tags);
+	free(fc->yearv);
+	fc->yearv = NULL;
 	free(fc->toff);
 	free(fc->tag);
 	free(fc->cnt);
@@ -248,6 +251,10 @@ static int load(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *err)
 		return ksqlite_db_err(st, err, "search facets");
 	for (size_t i = 0; i < fc->dict[FC_TLP].n && i < 8; i++)
 		fc->tlp_level[i] = tlp_level(fc->dict[FC_TLP].v[i]);
+	if (!(fc->yearv = calloc(fc->dict[FC_YEAR].n + 1, sizeof(*fc->yearv))))
+		goto nomem;
+	for (size_t i = 0; i < fc->dict[FC_YEAR].n; i++)
+		fc->yearv[i] = atoi(fc->dict[FC_YEAR].v[i]);
 	if (!(fc->toff = calloc((size_t)fc->n + 1, sizeof(*fc->toff))))
 		goto nomem;
 	while ((r = sqlite3_step(fc->tagrows)) == SQLITE_ROW) {
@@ -412,6 +419,9 @@ int ksqlite_want_init(struct kstore_sqlite *st, struct kfacets *fc, const struct
 
 	ksqlite_visible_masks(f->reader, &vis);
 	w->levels = vis.all;
+	w->year_from = f->year_from;
+	w->year_to = f->year_to;
+	w->none = f->none;
 	w->cond = NULL;
 	w->ncond = 0;
 	if (f->year) {
@@ -446,15 +456,34 @@ static int has_tag(const struct kfacets *fc, sqlite3_int64 r, int kind, int32_t 
 	return 0;
 }
 
+/* Has rowid r a tag of this kind? */
+static int has_kind(const struct kfacets *fc, sqlite3_int64 r, uint32_t kind)
+{
+	for (uint32_t i = fc->toff[r]; i < fc->toff[r + 1]; i++)
+		if (fc->tag[i] >> 28 == kind)
+			return 1;
+	return 0;
+}
+
 int ksqlite_want_passes(const struct kfacets *fc, const struct kwant *w, long long r)
 {
-	int32_t tlp;
+	int32_t tlp, y;
 
 	if (r < 0 || r >= (long long)fc->n || (tlp = fc->col[FC_TLP][r]) < 0)
 		return 0;
 	for (int c = 0; c < FC__N; c++)
 		if (w->col[c] >= 0 && fc->col[c][r] != w->col[c])
 			return 0;
+	if (w->year_from || w->year_to) {
+		if ((y = fc->col[FC_YEAR][r]) < 0 || (w->year_from && fc->yearv[y] < w->year_from) ||
+		    (w->year_to && fc->yearv[y] > w->year_to))
+			return 0;
+	}
+	if (w->none && (((w->none >> KFACET_YEAR & 1) && fc->col[FC_YEAR][r] >= 0) ||
+			((w->none >> KFACET_EVENT_CLASS & 1) && fc->col[FC_EVENT_CLASS][r] >= 0) ||
+			((w->none >> KFACET_THREAT & 1) && has_kind(fc, r, FK_THREAT)) ||
+			((w->none >> KFACET_SECTOR & 1) && has_kind(fc, r, FK_SECTOR))))
+		return 0;
 	if (!(w->levels >> (tlp >= 8 ? 4 : fc->tlp_level[tlp]) & 1) &&
 	    !(w->cond && r < w->ncond && (w->cond[r >> 6] >> (r & 63) & 1)))
 		return 0;
@@ -478,6 +507,7 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 	struct kfacets *fc;
 	struct kwant w;
 	long *base[FC__N], *tbase[2];
+	long none[4] = { 0 }; /* no year, no event class, no threat, no sector */
 	size_t off = 0;
 	long n = 0;
 	int rc, r = SQLITE_DONE, some;
@@ -522,11 +552,21 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		for (int c = 0; c < FC__N; c++)
 			if (fc->col[c][rid] >= 0)
 				base[c][fc->col[c][rid]]++;
-		for (uint32_t i = fc->toff[rid]; i < fc->toff[rid + 1]; i++) {
-			uint32_t k = fc->tag[i] >> 28;
+		{
+			int kinds = 0;
 
-			if (k == FK_THREAT || k == FK_SECTOR)
-				tbase[k][fc->tag[i] & ((1u << 28) - 1)]++;
+			for (uint32_t i = fc->toff[rid]; i < fc->toff[rid + 1]; i++) {
+				uint32_t k = fc->tag[i] >> 28;
+
+				if (k == FK_THREAT || k == FK_SECTOR) {
+					tbase[k][fc->tag[i] & ((1u << 28) - 1)]++;
+					kinds |= 1 << k;
+				}
+			}
+			none[0] += fc->col[FC_YEAR][rid] < 0;
+			none[1] += fc->col[FC_EVENT_CLASS][rid] < 0;
+			none[2] += !(kinds >> FK_THREAT & 1);
+			none[3] += !(kinds >> FK_SECTOR & 1);
 		}
 	}
 	if (match) {
@@ -563,5 +603,12 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		if (rc)
 			return rc;
 	}
-	return 0;
+	/* 未分類: the cases without a value */
+	for (int k = 0; k < 4 && !rc; k++) {
+		static const int facet[4] = { KFACET_YEAR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR };
+
+		if (none[k])
+			rc = cb(ctx, facet[k], "none", none[k]);
+	}
+	return rc;
 }

@@ -604,8 +604,8 @@ static void done(sqlite3_stmt *s)
 /* Does f restrict anything beyond limit/offset? */
 static int has_filter(const struct kfilter *f)
 {
-	return f->document || f->year || f->category || f->tag || f->event_class || f->threat ||
-	       f->sector || f->reader_level || f->tlp || kreader_levels_always(f->reader) != 0x1f;
+	return f->document || f->year || f->year_from || f->year_to || f->none || f->category || f->tag ||
+	       f->event_class || f->threat || f->sector || f->reader_level || f->tlp || kreader_levels_always(f->reader) != 0x1f;
 }
 
 /* FTS5 reports a bad expression as an SQL error; fts_query() never renders
@@ -1481,10 +1481,11 @@ static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_
 		rc |= kbuf_adds(sql, "SELECT case_fts.rowid, -" BM25 " AS s, kyokun_phrases(case_fts)"
 				" FROM case_fts");
 	}
-	if (has_filter(f))
+	if (has_filter(f) || f->sort == KSORT_YEAR)
 		rc |= kbuf_adds(sql, " JOIN cases c ON c.rid = case_fts.rowid");
-	rc |= kbuf_addf(sql, "%s AND case_fts MATCH :match%s ORDER BY s DESC, case_fts.rowid"
-			" LIMIT :limit OFFSET :offset", kbuf_str(&cond), pruned ? " AND s IS NOT NULL" : "");
+	rc |= kbuf_addf(sql, "%s AND case_fts MATCH :match%s ORDER BY %ss DESC, case_fts.rowid"
+			" LIMIT :limit OFFSET :offset", kbuf_str(&cond), pruned ? " AND s IS NOT NULL" : "",
+			f->sort == KSORT_YEAR ? "c.year IS NULL, c.year DESC, " : "");
 out:
 	kbuf_release(&cond);
 	return rc ? KE_NOMEM : 0;
@@ -1521,7 +1522,9 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 	if ((rc = init(st, err)) || (rc = fts_query(&mt, q, &pp, err)))
 		goto out;
 	match = kbuf_str(&mt);
-	two_phase = limit > 0 && offset + limit <= KSTORE_RANK_MAX && !(flags & KSTORE_RANK_EXACT);
+	/* newest first: every hit is scored (the year comes before the score) */
+	two_phase = limit > 0 && offset + limit <= KSTORE_RANK_MAX && !(flags & KSTORE_RANK_EXACT) &&
+		    f->sort != KSORT_YEAR;
 	if (two_phase && !(flags & KSTORE_RANK_SQL)) {
 		if ((rc = top_match(st, q, match, &pp, flags, f, exclude_rid, limit, offset, hits, n, err)) <= 0)
 			goto out;
@@ -1531,7 +1534,7 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	if (!has_filter(f) && !exclude_rid) {
+	if (!has_filter(f) && !exclude_rid && f->sort != KSORT_YEAR) {
 		if ((rc = cached(st, two_phase ? C_TOP2 : C_TOP, sql.buf, &s, err)))
 			goto out;
 	} else {
@@ -1652,10 +1655,20 @@ int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, cons
 		       " UNION ALL SELECT %d, c.tlp, count(*) FROM h JOIN cases c USING(rid) GROUP BY 2"
 		       " UNION ALL SELECT CASE t.kind WHEN 'threat' THEN %d ELSE %d END, t.value, count(*)"
 		       "  FROM h JOIN case_tags t USING(rid) WHERE t.kind IN ('threat', 'sector')"
-		       "  GROUP BY t.kind, t.value",
+		       "  GROUP BY t.kind, t.value"
+		       /* 未分類: the cases without a value (counted when there are some) */
+		       " UNION ALL SELECT %d, 'none', count(*) FROM h JOIN cases c USING(rid)"
+		       "  WHERE c.year IS NULL HAVING count(*) > 0"
+		       " UNION ALL SELECT %d, 'none', count(*) FROM h JOIN cases c USING(rid)"
+		       "  WHERE c.event_class IS NULL HAVING count(*) > 0"
+		       " UNION ALL SELECT %d, 'none', count(*) FROM h WHERE NOT EXISTS (SELECT 1 FROM case_tags t"
+		       "  WHERE t.rid = h.rid AND t.kind = 'threat') HAVING count(*) > 0"
+		       " UNION ALL SELECT %d, 'none', count(*) FROM h WHERE NOT EXISTS (SELECT 1 FROM case_tags t"
+		       "  WHERE t.rid = h.rid AND t.kind = 'sector') HAVING count(*) > 0",
 		       match ? " AND case_fts MATCH :match" : "",
 		       KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR, KFACET_EVENT_CLASS,
-		       KFACET_READER_LEVEL, KFACET_TLP, KFACET_THREAT, KFACET_SECTOR);
+		       KFACET_READER_LEVEL, KFACET_TLP, KFACET_THREAT, KFACET_SECTOR,
+		       KFACET_YEAR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR);
 	if (r) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;

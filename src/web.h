@@ -31,6 +31,9 @@ struct kerr;
  */
 void web_begin(struct html *w, const struct khttp_req *req, const char *title, const char *q,
 	       const char *body_class);
+/* The same with an Atom feed named in the head (<link rel="alternate" type="application/atom+xml">). */
+void web_begin_feed(struct html *w, const struct khttp_req *req, const char *title, const char *q,
+		    const char *body_class, const char *feed, const char *feed_title);
 /* Who is signed in (name, role, sign-out), or a sign-in link: part of the site header. */
 void web_account_bar(struct html *w, const struct khttp_req *req);
 /* A role for people, in the page's language ("分析担当" / "Analyst"). */
@@ -77,10 +80,18 @@ void web_tlp_badge(struct html *w, const struct khttp_req *req, const char *tlp)
 
 int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+/* /compare?ids=A,B,C: two or three cases side by side (web_compare.c) */
+int web_compare(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+/* /feed.atom and /search.atom: Atom feeds of what the reader may see (web_feed.c) */
+int web_feed(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_search_feed(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 struct ksearch_result;
 /* The cases of a similar-cases result as a list (web_case.c). */
 void web_similar_list(struct html *w, const struct khttp_req *req, const struct ksearch_result *res);
+/* The same, each case with a link comparing it with compare_with (web_compare.c); NULL: none. */
+void web_similar_list_compare(struct html *w, const struct khttp_req *req, const struct ksearch_result *res,
+			      const char *compare_with);
 int web_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int web_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 /* The imported documents the reader may see, as a table (/documents, and under 報告書 on /reports). */

@@ -177,6 +177,12 @@ static void render_timeline(struct html *w, const struct khttp_req *req, const s
  */
 void web_similar_list(struct html *w, const struct khttp_req *req, const struct ksearch_result *res)
 {
+	web_similar_list_compare(w, req, res, NULL);
+}
+
+void web_similar_list_compare(struct html *w, const struct khttp_req *req, const struct ksearch_result *res,
+			      const char *compare_with)
+{
 	char num[48];
 
 	html_printf(w, "<ol class=\"similar\" lang=\"ja\">\n");
@@ -196,6 +202,10 @@ void web_similar_list(struct html *w, const struct khttp_req *req, const struct 
 				html_printf(w, "%R%s", k ? "、" : "", h->shared[k]);
 			html_printf(w, "</div>");
 		}
+		if (compare_with) /* h-browse: the two side by side (web_compare.c) */
+			html_printf(w, "<a class=\"compare-link\" href=\"%s\">%s</a>",
+				    web_url(req, "/compare", "ids", compare_with, "ids", h->id, NULL),
+				    T(req, T_COMPARE_WITH));
 		html_printf(w, "</li>\n");
 	}
 	html_printf(w, "</ol>\n");
@@ -220,7 +230,7 @@ static void render_similar(struct html *w, struct khttp_req *req, const struct k
 			fprintf(stderr, "kyokun: serve: similar %s: %s\n", c->id, err.msg);
 		html_printf(w, "<p class=\"muted\">%s</p>\n", T(req, T_NO_SIMILAR));
 	} else {
-		web_similar_list(w, req, &res);
+		web_similar_list_compare(w, req, &res, c->id);
 	}
 	html_printf(w, "</section>\n");
 	ksearch_result_free(&res);
@@ -411,10 +421,31 @@ void web_case_render(struct html *w, const struct khttp_req *req, const struct k
 	render_body(w, req, c);
 }
 
+static void render_toc_items(struct html *w, const struct khttp_req *req, const struct kcase *c);
+
 static void render_toc(struct html *w, const struct khttp_req *req, const struct kcase *c)
 {
 	html_printf(w, "<nav class=\"side-box toc\" aria-labelledby=\"toc-h\">\n<h2 id=\"toc-h\">%s</h2>\n<ol>\n",
 		    T(req, T_CONTENTS));
+	render_toc_items(w, req, c);
+	html_printf(w, "</ol>\n</nav>\n");
+}
+
+/*
+ * h-browse: the contents again at the top of the article, for narrow
+ * screens where the sidebar comes after it (the stylesheet shows it only
+ * there); a <details>, so it opens without JavaScript.
+ */
+static void render_toc_top(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
+	html_printf(w, "<details class=\"toc-top\"><summary>%s</summary>\n<nav class=\"toc\" aria-label=\"%s\"><ol>\n",
+		    T(req, T_CONTENTS), T(req, T_CONTENTS));
+	render_toc_items(w, req, c);
+	html_printf(w, "</ol></nav>\n</details>\n");
+}
+
+static void render_toc_items(struct html *w, const struct khttp_req *req, const struct kcase *c)
+{
 	if (c->summary.n)
 		html_printf(w, "<li><a href=\"#overview\">%s</a></li>\n", T(req, T_OVERVIEW));
 	if (c->key_lessons.n)
@@ -430,7 +461,6 @@ static void render_toc(struct html *w, const struct khttp_req *req, const struct
 		html_printf(w, "<li><a href=\"#timeline\">%s</a></li>\n", T(req, T_TIMELINE));
 	if (c->tags.event_class || c->tags.threats.n || c->tags.sectors.n)
 		html_printf(w, "<li><a href=\"#tags\">%s</a></li>\n", T(req, T_TAGS));
-	html_printf(w, "</ol>\n</nav>\n");
 }
 
 /*
@@ -490,6 +520,7 @@ int web_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		goto out;
 	html_printf(&w, "<div class=\"case-layout\">\n<article class=\"case\">\n");
 	render_head(&w, req, &c);
+	render_toc_top(&w, req, &c);
 	render_body(&w, req, &c);
 	html_marks(&w, 0, 0);
 	html_printf(&w, "</article>\n<aside class=\"case-side\">\n"

@@ -157,6 +157,12 @@ static void lang_switch_url(const struct khttp_req *req, struct kbuf *b)
 void web_begin(struct html *w, const struct khttp_req *req, const char *title, const char *q,
 	       const char *body_class)
 {
+	web_begin_feed(w, req, title, q, body_class, NULL, NULL);
+}
+
+void web_begin_feed(struct html *w, const struct khttp_req *req, const char *title, const char *q,
+		    const char *body_class, const char *feed, const char *feed_title)
+{
 	struct kbuf sw = KBUF_INIT;
 
 	lang_switch_url(req, &sw);
@@ -168,11 +174,13 @@ void web_begin(struct html *w, const struct khttp_req *req, const char *title, c
 		    "<link rel=\"stylesheet\" href=\"%s\" media=\"print\">\n"
 		    "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">\n"
 		    "<script src=\"%s\" defer></script>\n"
-		    "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n"
-		    "</head>\n<body class=\"%s\">\n",
+		    "<link rel=\"alternate\" hreflang=\"%s\" href=\"%s\">\n",
 		    web_asset_url("kyokun.css"), web_asset_url("print.css"), web_asset_url("icon.svg"),
-		    web_asset_url("kyokun.js"), T(req, T_OTHER_LANG_CODE), kbuf_str(&sw),
-		    body_class ? body_class : "");
+		    web_asset_url("kyokun.js"), T(req, T_OTHER_LANG_CODE), kbuf_str(&sw));
+	if (feed)
+		html_printf(w, "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"%s\" title=\"%s\">\n",
+			    feed, feed_title ? feed_title : "");
+	html_printf(w, "</head>\n<body class=\"%s\">\n", body_class ? body_class : "");
 	html_printf(w, "<a class=\"skip\" href=\"#main\">%s</a>\n"
 		    "<header class=\"site-header\">\n<div class=\"bar\">\n"
 		    "<a class=\"brand\" href=\"%s\"><span class=\"brand-mark\" lang=\"ja\">教訓</span>"

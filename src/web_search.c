@@ -32,6 +32,7 @@ struct sstate {
 	const char *filter[KFACET__N]; /* the values of the facet filters given */
 	const char *tag;
 	const char *section; /* only matches in this part of a case (section=, search.h) */
+	int sort;                      /* KSORT_* */
 	long page;
 };
 
@@ -60,6 +61,8 @@ static void search_url(const struct khttp_req *req, const struct sstate *st, int
 		web_url_param(b, &first, "tag", st->tag);
 	if (st->section && set != -3)
 		web_url_param(b, &first, "section", st->section);
+	if (st->sort == KSORT_YEAR)
+		web_url_param(b, &first, "sort", "year");
 	if (page > 1) {
 		snprintf(num, sizeof(num), "%ld", page);
 		web_url_param(b, &first, "page", num);
@@ -71,8 +74,18 @@ static void search_url(const struct khttp_req *req, const struct sstate *st, int
 static const char *facet_label(const struct khttp_req *req, int facet, const char *value, char *buf,
 			       size_t n)
 {
+	const char *dots;
+
+	if (!strcmp(value, "none") && (facet == KFACET_YEAR || facet == KFACET_EVENT_CLASS ||
+				       facet == KFACET_THREAT || facet == KFACET_SECTOR))
+		return T(req, T_UNCLASSIFIED);
 	switch (facet) {
 	case KFACET_YEAR:
+		if ((dots = strstr(value, ".."))) {
+			/* a range: 2020..2023, 2020.. or ..2023 */
+			snprintf(buf, n, "%.*s–%s", (int)(dots - value), value, dots + 2);
+			return buf;
+		}
 		snprintf(buf, n, T(req, T_YEAR_N), atoi(value));
 		return buf;
 	case KFACET_EVENT_CLASS:
@@ -138,14 +151,16 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 		const struct ksearch_hit *h = &res->hits[i];
 		const char *fl = field_label(req, h->snippet_field);
 
+		html_printf(w, "<li><input class=\"pick\" type=\"checkbox\" name=\"ids\" value=\"%s\" form=\"compare\" "
+			    "aria-label=\"%s\">", h->id, T(req, T_COMPARE_ADD)); /* the compare form */
 		/* from a search: the case with the words highlighted, scrolled to the first */
 		if (q)
-			html_printf(w, "<li><a class=\"title\" href=\"%s#match-1\" lang=\"ja\" dir=\"auto\">%s</a>\n"
+			html_printf(w, "<a class=\"title\" href=\"%s#match-1\" lang=\"ja\" dir=\"auto\">%s</a>\n"
 				    "<div class=\"meta\">",
 				    web_url(req, "/cases/%U", h->id, "q", q, "section",
 					    res->restricted ? ksearch_field_key(res->section) : NULL, NULL), h->title);
 		else
-			html_printf(w, "<li><a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n"
+			html_printf(w, "<a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n"
 				    "<div class=\"meta\">",
 				    web_url(req, "/cases/%U", h->id, NULL), h->title);
 		if (h->document)
@@ -246,6 +261,23 @@ static void render_facet(struct html *w, const struct khttp_req *req, const stru
 			return;
 		}
 	}
+	if (k >= 0 && fc->n > 1) {
+		/* 未分類 (none) after the values */
+		for (size_t i = 0; i + 1 < fc->n; i++) {
+			if (strcmp(fc->v[i].value, "none"))
+				continue;
+			sorted.n = fc->n;
+			sorted.v = malloc(fc->n * sizeof(*sorted.v));
+			if (!sorted.v)
+				break;
+			memcpy(sorted.v, fc->v, i * sizeof(*sorted.v));
+			memcpy(sorted.v + i, fc->v + i + 1, (fc->n - i - 1) * sizeof(*sorted.v));
+			sorted.v[fc->n - 1] = fc->v[i];
+			render_facet(w, req, st, &sorted, -1 - k, url);
+			free(sorted.v);
+			return;
+		}
+	}
 	if (k < 0)
 		k = -1 - k; /* already sorted */
 	/* a facet with one value that is not a chosen filter narrows nothing */
@@ -261,7 +293,8 @@ static void render_facet(struct html *w, const struct khttp_req *req, const stru
 				    fc->n - FACET_SHOWN);
 		search_url(req, st, k, on ? NULL : v->value, 1, url);
 		html_printf(w, "<li><a href=\"%s\"%R%R><span>%s</span><span class=\"n\">%ld</span></a></li>\n",
-			    kbuf_str(url), on ? " class=\"on\"" : "", on ? " aria-current=\"true\"" : "",
+			    kbuf_str(url), on ? " class=\"on\"" : !strcmp(v->value, "none") ? " class=\"none\"" : "",
+			    on ? " aria-current=\"true\"" : "",
 			    facet_label(req, k, v->value, lbl, sizeof(lbl)), v->count);
 		shown++;
 	}
@@ -297,6 +330,40 @@ void web_render_facet_overview(struct html *w, const struct khttp_req *req,
 	render_facets(w, req, res, &st, 1);
 }
 
+/*
+ * The order and the range of years: a GET form that keeps the query and
+ * the other filters (year=FROM..TO, search.h).
+ */
+static void render_order_form(struct html *w, const struct khttp_req *req, const struct sstate *st)
+{
+	const char *y = st->filter[KFACET_YEAR];
+
+	html_printf(w, "<form class=\"order-form\" action=\"/search\" method=\"get\">");
+	if (st->q)
+		html_printf(w, "<input type=\"hidden\" name=\"q\" value=\"%s\">", st->q);
+	for (int i = 0; i < NFACETS; i++) {
+		int k = facet_order[i];
+
+		if (k != KFACET_YEAR && st->filter[k])
+			html_printf(w, "<input type=\"hidden\" name=\"%s\" value=\"%s\">", kfacet_name(k),
+				    st->filter[k]);
+	}
+	if (st->tag)
+		html_printf(w, "<input type=\"hidden\" name=\"tag\" value=\"%s\">", st->tag);
+	if (req->lang_explicit)
+		html_printf(w, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", T(req, T_LANG_CODE));
+	html_printf(w, "<fieldset class=\"sort\"><legend>%s</legend>"
+		    "<label><input type=\"radio\" name=\"sort\" value=\"relevance\"%R> %s</label> "
+		    "<label><input type=\"radio\" name=\"sort\" value=\"year\"%R> %s</label></fieldset> ",
+		    T(req, T_SORT), st->sort == KSORT_YEAR ? "" : " checked",
+		    st->q ? T(req, T_SORT_RELEVANCE) : T(req, T_SORT_LIST),
+		    st->sort == KSORT_YEAR ? " checked" : "", T(req, T_SORT_YEAR));
+	html_printf(w, "<label>%s <input type=\"text\" name=\"year\" value=\"%s\" size=\"11\" maxlength=\"11\" "
+		    "placeholder=\"2020..2023\" inputmode=\"numeric\" pattern=\"[0-9]{0,4}(\\.\\.[0-9]{0,4})?|none\" "
+		    "title=\"%s\"></label> <button type=\"submit\" class=\"button secondary\">%s</button></form>\n",
+		    T(req, T_YEAR_RANGE), y ? y : "", T(req, T_YEAR_RANGE_HELP), T(req, T_APPLY));
+}
+
 static int parse_page(const char *s, long *page)
 {
 	char *end;
@@ -318,7 +385,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
 	struct ksearch_result res;
 	struct kerr serr = KERR_INIT;
-	struct kbuf url = KBUF_INIT;
+	struct kbuf url = KBUF_INIT, feed = KBUF_INIT;
 	struct sstate st;
 	struct html w;
 	long pages;
@@ -345,6 +412,9 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		st.filter[k] = v;
 		nfilters++;
 	}
+	if (ksearch_sort_parse(khttp_param(req, "sort"), &st.sort, &serr) < 0)
+		return kerr_set(err, KE_USAGE, "%s (sort)", T(req, T_BAD_PARAMETER));
+	o.filter.sort = st.sort;
 	st.tag = khttp_param(req, "tag");
 	if (st.tag && *st.tag) {
 		o.filter.tag = st.tag;
@@ -383,13 +453,22 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	}
 
 	html_init(&w, &resp->body);
-	web_begin(&w, req, st.q ? st.q : T(req, T_SEARCH_ALL_CASES), st.q ? st.q : "", "page-search");
-	html_printf(&w, "<div class=\"search-layout\">\n<aside class=\"facets\" aria-label=\"%s\">\n",
-		    T(req, T_REFINE));
+	/* the same search as an Atom feed (web_feed.c) */
+	search_url(req, &st, -1, NULL, 1, &url);
+	kbuf_reset(&feed);
+	kbuf_adds(&feed, "/search.atom");
+	kbuf_adds(&feed, kbuf_str(&url) + strlen("/search"));
+	web_begin_feed(&w, req, st.q ? st.q : T(req, T_SEARCH_ALL_CASES), st.q ? st.q : "", "page-search",
+		       kbuf_str(&feed), T(req, T_FEED_SEARCH));
+	html_printf(&w, "<div class=\"search-layout\">\n<aside class=\"facets\" id=\"filters\" aria-label=\"%s\">\n"
+		    "<a class=\"to-results\" href=\"#results\">↑ %s</a>\n",
+		    T(req, T_REFINE), T(req, T_BACK_TO_RESULTS));
 	if (res.has_facets)
 		render_facets(&w, req, &res, &st, 0);
-	html_printf(&w, "</aside>\n<div class=\"results-col\">\n<div class=\"search-head\"><h1>%s</h1>",
-		    st.q ? T(req, T_RESULTS_FOR) : T(req, T_SEARCH_ALL_CASES));
+	html_printf(&w, "</aside>\n<div class=\"results-col\" id=\"results\">\n"
+		    "<a class=\"filters-jump button secondary\" href=\"#filters\">%s</a>\n"
+		    "<div class=\"search-head\"><h1>%s</h1>",
+		    T(req, T_FILTERS_JUMP), st.q ? T(req, T_RESULTS_FOR) : T(req, T_SEARCH_ALL_CASES));
 	if (!bad_query) {
 		snprintf(buf, sizeof(buf), T(req, T_RESULTS_N), res.total > 0 ? res.total : 0L);
 		html_printf(&w, "<span class=\"count\" data-total=\"%ld\">%s</span>", res.total, buf);
@@ -399,6 +478,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		}
 	}
 	html_printf(&w, "</div>\n");
+	render_order_form(&w, req, &st);
 	if (nfilters) {
 		html_printf(&w, "<ul class=\"filters\" aria-label=\"%s\">", T(req, T_ACTIVE_FILTERS));
 		for (int i = 0; i < NFACETS; i++) {
@@ -443,6 +523,13 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "<div class=\"notice\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
 			    T(req, T_NO_RESULTS), T(req, T_NO_RESULTS_HINT));
 	} else {
+		/* the results' checkboxes belong to this form (form="compare"): a GET without JavaScript */
+		html_printf(&w, "<form id=\"compare\" class=\"compare-pick\" action=\"/compare\" method=\"get\">"
+			    "<button type=\"submit\" class=\"button secondary\">%s</button> "
+			    "<span class=\"muted\">%s</span>", T(req, T_COMPARE), T(req, T_COMPARE_PICK));
+		if (req->lang_explicit)
+			html_printf(&w, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", T(req, T_LANG_CODE));
+		html_printf(&w, "</form>\n");
 		web_render_hits(&w, req, &res);
 	}
 	pages = res.total > 0 ? res.total : 0;
@@ -469,11 +556,14 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 			html_printf(&w, "<span class=\"disabled\"></span>");
 		html_printf(&w, "</nav>\n");
 	}
+	html_printf(&w, "<p class=\"feed-link\"><a href=\"%s\" type=\"application/atom+xml\">%s</a></p>\n",
+		    kbuf_str(&feed), T(req, T_FEED_SEARCH));
 	html_printf(&w, "<p class=\"muted help\">%s</p>\n</div>\n</div>\n", T(req, T_SEARCH_HELP));
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);
 out:
 	kbuf_release(&url);
+	kbuf_release(&feed);
 	ksearch_result_free(&res);
 	return rc;
 }

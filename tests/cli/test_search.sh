@@ -97,6 +97,92 @@ run search --format json 存在しない言葉xyz
 expect_rc "no hits exits 0" 0
 pyjson "no hits: total 0, empty results" 'j["total"] == 0 and j["results"] == []'
 
+# ---- sort, year range, 未分類 (none) ----
+run search --format json --sort year 遮断
+pyjson "--sort year: newest first" \
+	'[r["source"]["year"] for r in j["results"]] == sorted([r["source"]["year"] for r in j["results"]], reverse=True) and j["total"] == 4'
+run search --format json --filter year=2022..2023 遮断
+pyjson "--filter year=2022..2023" 'j["total"] == 3 and all(2022 <= r["source"]["year"] <= 2023 for r in j["results"])'
+run search --format json --filter year=..2021 遮断
+pyjson "--filter year=..2021" 'j["total"] == 1 and j["results"][0]["source"]["year"] == 2021'
+run search --format json 遮断
+pyjson "facets count 未分類 as none" 'j["facets"]["sector"] == {"none": 3, "finance": 1} and j["facets"]["threat"]["none"] == 3'
+run search --format json --filter sector=none 遮断
+pyjson "--filter sector=none: the cases without a sector" 'j["total"] == 3 and all(r["id"] != "fx-rdp" for r in j["results"])'
+run search --format json --filter year=2023..2020 遮断
+expect_rc "a year range backwards: usage error" 2
+expect_err "a year range backwards: message" "ends before it begins"
+run search --format json --sort newest 遮断
+expect_rc "--sort unknown: usage error" 2
+expect_err "--sort unknown: message" "relevance or year"
+
+# ---- the web: sort and years in the form, compare, Atom feeds (one server) ----
+"$KYOKUN" user add feed-analyst --role analyst --no-password >/dev/null 2>&1
+FEEDTOK=$("$KYOKUN" token create feed-analyst --name feed 2>/dev/null | tail -1)
+start_server
+if [ -z "$URL" ]; then
+	fail "search web: the server starts" "$(cat "$T/srv.err")"
+else
+	get "/search?q=%E9%81%AE%E6%96%AD&sort=year&year=2021..2023"
+	expect_code "search page: sort=year and year=2021..2023" 200
+	body_has "search page: the order form keeps sort=year" 'name="sort" value="year" checked'
+	body_has "search page: the year range in the form" 'name="year" value="2021..2023"'
+	body_has "search page: the Atom feed in the head" 'rel="alternate" type="application/atom+xml" href="/search.atom?q=%E9%81%AE%E6%96%AD&amp;year=2021..2023&amp;sort=year"'
+	body_has "search page: a checkbox per result for the compare form" 'form="compare"'
+	get "/search?q=%E9%81%AE%E6%96%AD"
+	body_has "search page: 未分類 counted in the facets" 'class="none"><span>未分類</span><span class="n">3</span>'
+	get "/search?q=%E9%81%AE%E6%96%AD&sort=bogus"
+	expect_code "search page: an unknown sort is 400" 400
+	get "/compare?ids=fx-failover,fx-ransom"
+	expect_code "compare: two public cases" 200
+	body_has "compare: a row per section" '再発防止策'
+	body_has "compare: both cases' columns" 'href="/cases/fx-ransom"'
+	get "/compare?ids=fx-failover&ids=fx-ransom&ids=fx-mail"
+	expect_code "compare: three cases as repeated ids (the search form)" 200
+	get "/compare?ids=fx-failover,fx-leak"
+	expect_code "compare: an AMBER case is not found for anonymous" 404
+	body_lacks "compare: the AMBER case's title is never shown" 'クラウドストレージ'
+	get "/compare?ids=fx-failover"
+	expect_code "compare: one case is a clear 400" 400
+	body_has "compare: says how many" '2件または3件'
+	get "/compare?ids=a,b,c,d"
+	expect_code "compare: four cases is a clear 400" 400
+	get "/compare?ids=fx-failover,no-such-case"
+	expect_code "compare: an unknown id is 404" 404
+	body_has "compare: names the unknown id" 'no-such-case'
+	# pyatom NAME EXPR: the body parses as Atom and EXPR over its entries' ids (ids) and the root (r) is true
+	pyatom() {
+		if python3 -c '
+import sys, xml.etree.ElementTree as E
+A = "{http://www.w3.org/2005/Atom}"
+r = E.parse(sys.argv[1]).getroot()
+assert r.tag == A + "feed" and r.find(A + "id") is not None and r.find(A + "updated") is not None
+es = r.findall(A + "entry")
+for e in es:
+    assert all(e.find(A + k) is not None for k in ("id", "title", "updated", "link"))
+ids = [e.find(A + "id").text.rsplit("/", 1)[1] for e in es]
+sys.exit(0 if (eval(sys.argv[2])) else 1)' "$T/body" "$2" 2>"$T/py.out"; then ok "$1"; else fail "$1" "$2: $(cat "$T/py.out") $(head -c 400 "$T/body")"; fi
+	}
+	get "/feed.atom"
+	expect_code "feed.atom" 200
+	hdr_has "feed.atom: Atom's media type" '^content-type: application/atom\+xml'
+	pyatom "feed.atom: valid Atom, public cases only" '"fx-failover" in ids and not set(ids) & {"fx-leak", "fx-secret", "fx-rdp"}'
+	get "/feed.atom" -H "Authorization: Bearer $FEEDTOK"
+	pyatom "feed.atom: an analyst's token sees the AMBER and GREEN cases too" '{"fx-leak", "fx-rdp"} <= set(ids) and "fx-secret" not in ids'
+	get "/compare?ids=fx-leak,fx-rdp" -H "Authorization: Bearer $FEEDTOK"
+	expect_code "compare: the analyst's token sees the AMBER case" 200
+	get "/search.atom?q=%E9%81%AE%E6%96%AD"
+	pyatom "search.atom: the search's public cases" 'set(ids) == {"fx-ddos", "fx-mail", "fx-ransom"}'
+	get "/search.atom?q=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84%E8%A8%80%E8%91%89xyz"
+	expect_code "search.atom: no results" 200
+	pyatom "search.atom: no results is a valid empty feed" 'ids == []'
+	get "/search.atom?year=2023"
+	pyatom "search.atom: filters without words" 'set(ids) == {"fx-mail"}'
+	get "/search.atom?q=%22unclosed"
+	expect_code "search.atom: a bad query is 400" 400
+	stop_server
+fi
+
 # ---- text ----
 run search --format text 遮断
 expect_rc "text format" 0

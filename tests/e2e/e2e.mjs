@@ -92,6 +92,7 @@ try {
 	check('search shows facet counts', (await page.locator('.facets .facet a').count()) > 0);
 	check('search results name the sections matched', (await page.locator('ol.results .where .field').count()) > 0);
 	await shot('02-search');
+	const searchUrl = page.url();
 
 	// a facet narrows the search
 	const facet = page.locator('.facets .facet a').first();
@@ -160,7 +161,31 @@ try {
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 	check('mobile: no sideways scrolling of the page', overflow <= 1, `${overflow}px wider`);
 	await shot('07-case-mobile');
+	// issue 16: the case's contents before the article on a phone, the filters' control above the results
+	const tocTop = page.locator('details.toc-top');
+	check('mobile: the case\'s contents come before the article\'s sections', await tocTop.isVisible() &&
+		(await tocTop.boundingBox()).y < (await page.locator('section.case-section').first().boundingBox()).y);
+	await page.goto(searchUrl);
+	const jump = page.locator('a.filters-jump');
+	const firstHit = page.locator('ol.results > li').first();
+	check('mobile: the filters\' control is above the first result', await jump.isVisible() &&
+		(await jump.boundingBox()).y < (await firstHit.boundingBox()).y);
+	await Promise.all([page.waitForURL(/#filters$/), jump.click()]);
+	check('mobile: the control leads to the filters', await page.locator('#filters .facet').first().isVisible());
+	await shot('07-search-mobile');
 	await page.setViewportSize({ width: 1280, height: 900 });
+
+	// issue 16: tick two results and compare them side by side (a GET form, no script needed)
+	await page.goto(searchUrl);
+	const picks = page.locator('ol.results > li input.pick');
+	if ((await picks.count()) >= 2) {
+		await picks.nth(0).check();
+		await picks.nth(1).check();
+		await Promise.all([page.waitForURL(/\/compare\?/), page.click('form#compare button[type="submit"]')]);
+		check('compare: two chosen cases side by side', (await page.locator('table.compare thead th').count()) === 3);
+		check('compare: a row per section', (await page.locator('table.compare tbody th').count()) >= 4);
+		await shot('07-compare');
+	}
 
 	// 7. hostile text stays text
 	resp = await page.goto(`${base}/cases/web-hostile-1`);

@@ -645,8 +645,8 @@ static int line_cmp(const void *a, const void *b)
 static void test_facets_memory(void **state)
 {
 	static const char *const queries[] = { "訓練", "攻撃", "ランサムウェア バックアップ", "訓練 -演習", "系" };
-	struct kfilter filters[6] = { KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT,
-				      KFILTER_LOCAL_INIT };
+	struct kfilter filters[8] = { KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT,
+				      KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT };
 
 	(void)state;
 	filters[1].reader = tlp_reader(0);
@@ -657,12 +657,17 @@ static void test_facets_memory(void **state)
 	filters[4].tag = "cyber_attack";
 	filters[5].event_class = "cyber_attack";
 	filters[5].tlp = "green";
+	/* a range of years; the cases without a sector or a threat (未分類) */
+	filters[6].year_from = 2022;
+	filters[6].year_to = 2023;
+	filters[7].none = 1u << KFACET_SECTOR | 1u << KFACET_THREAT;
+	filters[7].reader = tlp_reader(1);
 	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
 		struct kquery q;
 		struct kerr err = KERR_INIT;
 
 		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
-		for (int fi = 0; fi < 6; fi++) {
+		for (int fi = 0; fi < 8; fi++) {
 			static struct fsnap a, b;
 			long ta = -1, tb = -2, ca = -3, cb = -4;
 
