@@ -578,7 +578,7 @@ static void test_rank_sampled(void **state)
  * Of two alternatives where every row with one holds the other (ランサム is
  * in ランサムウェア), the match keeps the shorter: the longer adds no row.
  * The snippets still mark the longer word whole.  Latin words are whole
- * tokens: RDP is not in RDPS.
+ * tokens: RDP is not in RDPGW.
  */
 static void test_subsumed_alternatives(void **state)
 {
@@ -586,7 +586,7 @@ static void test_subsumed_alternatives(void **state)
 	struct kerr err = KERR_INIT;
 	struct ksyn *s2 = NULL;
 	struct ksearch_result r;
-	static const char text[] = "ランサムウェア ランサム 身代金\nRDP RDPS\n委託先 外部委託先 業務委託先\n";
+	static const char text[] = "ランサムウェア ランサム 身代金\nRDP RDPGW\n委託先 外部委託先 業務委託先\n";
 
 	(void)state;
 	assert_int_equal(ksyn_parse(&s2, text, sizeof(text) - 1, "test", &err), 0);
@@ -597,7 +597,7 @@ static void test_subsumed_alternatives(void **state)
 	assert_string_equal(q.match, "(\"ランサムウェア\" OR \"ランサム\" OR \"身代金\")");
 	kquery_free(&q);
 	assert_int_equal(kquery_compile(&q, "rdp", s2, 0, &err), 0);
-	assert_string_equal(q.match, "(\"rdp\" OR \"RDPS\")");
+	assert_string_equal(q.match, "(\"rdp\" OR \"RDPGW\")");
 	kquery_free(&q);
 	assert_int_equal(kquery_compile(&q, "外部委託先", s2, KQ_NO_SEGMENT, &err), 0);
 	assert_string_equal(q.match, "\"委託先\"");
