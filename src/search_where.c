@@ -343,6 +343,12 @@ static int add_piece(struct where *w, int col, size_t *cur, int field, char **sl
 	return 0;
 }
 
+/* Sections indexed in the lessons column, not the body (put_text in store_sqlite.c). */
+static int section_in_lessons(int k)
+{
+	return k == KSEC_LESSONS || k == KSEC_COUNTERMEASURES;
+}
+
 static int map_pieces(struct where *w)
 {
 	struct kcase *c = &w->c;
@@ -357,9 +363,18 @@ static int map_pieces(struct where *w)
 	cur = 0;
 	for (size_t i = 0; i < c->key_lessons.n; i++)
 		rc |= add_piece(w, KCOL_LESSONS, &cur, KSF_KEY_LESSONS, &c->key_lessons.v[i]);
+	/* the lessons column goes on with 得られた気付き・教訓 and 再発防止策 (put_text in
+	 * store_sqlite.c); the body holds the other sections */
+	for (int i = 0; i < KSEC__N; i++)
+		if (ksection_display_order[i] == KSEC_LESSONS)
+			rc |= add_piece(w, KCOL_LESSONS, &cur, KSF_SECTION + i, &c->sections[KSEC_LESSONS]);
+	for (int i = 0; i < KSEC__N; i++)
+		if (ksection_display_order[i] == KSEC_COUNTERMEASURES)
+			rc |= add_piece(w, KCOL_LESSONS, &cur, KSF_SECTION + i, &c->sections[KSEC_COUNTERMEASURES]);
 	cur = 0;
 	for (int i = 0; i < KSEC__N; i++)
-		rc |= add_piece(w, KCOL_BODY, &cur, KSF_SECTION + i, &c->sections[ksection_display_order[i]]);
+		if (!section_in_lessons(ksection_display_order[i]))
+			rc |= add_piece(w, KCOL_BODY, &cur, KSF_SECTION + i, &c->sections[ksection_display_order[i]]);
 	cur = 0;
 	for (size_t i = 0; i < c->ntimeline; i++)
 		rc |= add_piece(w, KCOL_TIMELINE, &cur, KSF_TIMELINE, &c->timeline[i].text);
@@ -445,6 +460,8 @@ static int field_col(int f)
 		return KCOL_TIMELINE;
 	if (f == KSF_ATTRIBUTES)
 		return KCOL_META;
+	if (f >= KSF_SECTION && f < KSF_SECTION + KSEC__N && section_in_lessons(ksection_display_order[f - KSF_SECTION]))
+		return KCOL_LESSONS;
 	return KCOL_BODY;
 }
 
@@ -455,8 +472,8 @@ unsigned ksearch__field_cols(int f)
 
 int ksearch__field_whole_col(int f)
 {
-	return f == KSF_TITLE || f == KSF_SUMMARY || f == KSF_KEY_LESSONS || f == KSF_TIMELINE ||
-	       f == KSF_ATTRIBUTES;
+	/* (the key lessons share their column with two sections) */
+	return f == KSF_TITLE || f == KSF_SUMMARY || f == KSF_TIMELINE || f == KSF_ATTRIBUTES;
 }
 
 /*

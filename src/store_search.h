@@ -62,7 +62,10 @@ struct kstore_hit {
  * this off).  KSTORE_RANK_SQL uses the SQL statement
  * with kyokun_rank() instead (exact idf always); on a small table both
  * give the same hits, scores and order.
- * KSTORE_RANK_EXACT sorts FTS5's bm25() over every hit.
+ * KSTORE_RANK_EXACT scores every hit with kyokun_rank() unpruned and sorts
+ * them.  The score is FTS5's bm25() with column weights, except that the
+ * alternatives of one typed word (the word, its synonyms) count as one
+ * term (store_sqlite_search.c, grouped_bm25()).
  */
 enum {
 	KSTORE_RANK_EXACT = 1,

@@ -434,6 +434,33 @@ static const char *const migrations[] = {
 	"  created TEXT NOT NULL"
 	");"
 	"CREATE INDEX IF NOT EXISTS theme_edits_scope ON theme_edits(scope, id);",
+
+	/* 14: (h-fast's vocabulary table, issue 16; a placeholder on this branch) */
+	"SELECT 1;",
+
+	/*
+	 * 15: ranking by what a case is about (issue 16, h-rank).  The lessons
+	 * column of the index holds the key lessons and the 得られた気付き・教訓
+	 * and 再発防止策 sections (put_text()), no longer in the body; and
+	 * English words are stemmed (tokenizer.c).  case_text is derived again
+	 * from each case's JSON and the index rebuilt.  Run again over itself
+	 * (test_store.sh), it gives the same rows.
+	 */
+	"UPDATE case_text SET lessons = x.l, body = x.b FROM ("
+	"  SELECT c.rid AS rid,"
+	"   trim(coalesce((SELECT group_concat(value, char(10)) FROM json_each(c.body, '$.key_lessons')), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.lessons'), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.countermeasures'), ''), char(10)) AS l,"
+	"   trim(coalesce(json_extract(c.body, '$.sections.background'), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.impact'), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.detection'), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.response'), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.cause'), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.mitigation'), '')"
+	"    || char(10) || coalesce(json_extract(c.body, '$.sections.challenges'), ''), char(10)) AS b"
+	"  FROM cases c WHERE json_valid(c.body)"
+	") x WHERE x.rid = case_text.rid;"
+	"INSERT INTO case_fts(case_fts) VALUES('rebuild');",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -1101,9 +1128,18 @@ static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase 
 	int rc = 0;
 
 	rc |= join_strv(&col[0], &c->summary);
+	/* the lessons column: what the case teaches (its key lessons, its
+	 * 得られた気付き・教訓 and 再発防止策), weighted above the other
+	 * sections in the body (store_sqlite_search.c); see migration 15 */
 	rc |= join_strv(&col[1], &c->key_lessons);
-	for (int i = 0; i < KSEC__N; i++)
-		rc |= add_line(&col[2], c->sections[ksection_display_order[i]]);
+	rc |= add_line(&col[1], c->sections[KSEC_LESSONS]);
+	rc |= add_line(&col[1], c->sections[KSEC_COUNTERMEASURES]);
+	for (int i = 0; i < KSEC__N; i++) {
+		int k = ksection_display_order[i];
+
+		if (k != KSEC_LESSONS && k != KSEC_COUNTERMEASURES)
+			rc |= add_line(&col[2], c->sections[k]);
+	}
 	for (size_t i = 0; i < c->ntimeline; i++) {
 		const struct kevent *e = &c->timeline[i];
 

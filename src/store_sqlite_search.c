@@ -52,10 +52,12 @@ _Static_assert(C__N <= KSQLITE_NCACHE, "raise KSQLITE_NCACHE");
 
 /*
  * Column weights of bm25: what a title or summary says is worth more than
- * the same words deep in the body.  meta is the category and organisation.
+ * the same words deep in the body.  The lessons column holds the key
+ * lessons and the sections 得られた気付き・教訓 and 再発防止策 (what the
+ * case teaches: put_text() in store_sqlite.c); meta is the category and
+ * organisation.
  */
 #define WEIGHTS "8.0, 4.0, 3.0, 1.0, 1.0, 0.5"
-#define BM25 "bm25(case_fts, " WEIGHTS ")"
 
 /* ---- FTS5 auxiliary functions ------------------------------------------- */
 
@@ -129,8 +131,42 @@ static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, 
 	return f;
 }
 
+/*
+ * Synonyms are one word: the alternatives the search layer gave for one
+ * typed word (an OR of phrases serving the same term: the word and its
+ * synonyms) are one term of bm25, whose count is the sum of theirs and
+ * whose idf is that of the most common of them (the closest to the idf of
+ * "any of them" that the phrases' own counts give).  Summed as separate
+ * terms, a case that once used a rare synonym (委託業者) ranked above one
+ * about the word itself (委託先 in its title): the rare word added its own
+ * high idf.  grp[i] is 1 when phrase i belongs to the group of phrase
+ * i - 1, 0 when it starts one (grp NULL: each phrase its own).
+ */
+static double grouped_bm25(const char *grp, int np, const double *idf, const double *fr, double dl,
+			   double avgdl)
+{
+	double sum = 0, f = 0, gidf = 0;
+
+	for (int i = 0; i < np; i++) {
+		if (!grp || grp[i] != 1) {
+			if (f > 0)
+				sum += bm25_term(gidf, f, dl, avgdl);
+			f = 0;
+			gidf = idf[i];
+		} else if (idf[i] < gidf) {
+			gidf = idf[i];
+		}
+		if (fr[i] > 0)
+			f += fr[i];
+	}
+	if (f > 0)
+		sum += bm25_term(gidf, f, dl, avgdl);
+	return sum;
+}
+
 struct rank {
 	int k, nheap, nphrase;
+	char *grp;         /* the phrases' groups (grouped_bm25()), NULL: none */
 	double avgdl;
 	sqlite3_int64 last_rowid;
 	int have_last, last_null;
@@ -149,8 +185,10 @@ static void rank_free(void *p)
 {
 	struct rank *r = p;
 
-	if (r)
+	if (r) {
 		sqlite3_free(r->heap);
+		sqlite3_free(r->grp);
+	}
 	sqlite3_free(r);
 }
 
@@ -187,7 +225,8 @@ static void heap_push(struct rank *r, double v)
 	r->heap[i] = v;
 }
 
-static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, int k, int *rc)
+static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, int k, const char *groups,
+			       int *rc)
 {
 	struct rank *r = api->xGetAuxdata(fts, 0);
 	int np = api->xPhraseCount(fts);
@@ -202,13 +241,23 @@ static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, in
 		return NULL;
 	}
 	memset(r, 0, sizeof(*r));
-	r->k = k < 1 ? 1 : k;
+	r->k = k < 0 ? 1 : k; /* 0: every row scored, none pruned */
 	r->nphrase = np;
-	r->heap = sqlite3_malloc64((size_t)r->k * sizeof(double));
+	r->heap = sqlite3_malloc64((size_t)(r->k ? r->k : 1) * sizeof(double));
 	if (!r->heap) {
 		sqlite3_free(r);
 		*rc = SQLITE_NOMEM;
 		return NULL;
+	}
+	if (groups && np > 0) {
+		size_t len = strlen(groups);
+
+		if (!(r->grp = sqlite3_malloc64((size_t)np))) {
+			*rc = SQLITE_NOMEM;
+			goto fail;
+		}
+		for (int i = 0; i < np; i++)
+			r->grp[i] = (size_t)i < len && groups[i] == '1';
 	}
 	if ((*rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
 	    (*rc = api->xColumnTotalSize(fts, -1, &total)) != SQLITE_OK)
@@ -238,8 +287,9 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 	double w[16], freq[64], *fr = freq, ub = 0, exact = 0;
 	sqlite3_int64 rowid = api->xRowid(fts);
 	int ncol = api->xColumnCount(fts), rc, np;
+	const char *groups = argc > ncol + 1 ? (const char *)sqlite3_value_text(argv[ncol + 1]) : NULL;
 
-	r = rank_state(api, fts, argc > 0 ? sqlite3_value_int(argv[0]) : 10, &rc);
+	r = rank_state(api, fts, argc > 0 ? sqlite3_value_int(argv[0]) : 10, groups, &rc);
 	if (!r) {
 		sqlite3_result_error_code(sctx, rc);
 		return;
@@ -259,12 +309,12 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 	for (int c = 0; c < ncol && c < 16; c++)
 		w[c] = c + 1 < argc ? sqlite3_value_double(argv[c + 1]) : 1.0;
 	for (int i = 0; i < np; i++)
-		if ((fr[i] = phrase_freq(api, fts, i, w, 16)) > 0)
-			ub += bm25_term(r->idf[i], fr[i], 0, r->avgdl);
+		fr[i] = phrase_freq(api, fts, i, w, 16);
+	ub = grouped_bm25(r->grp, np, r->idf, fr, 0, r->avgdl);
 	r->have_last = 1;
 	r->last_rowid = rowid;
 	r->last_null = 1;
-	if (r->nheap == r->k && ub < r->heap[0])
+	if (r->k && r->nheap == r->k && ub < r->heap[0])
 		goto out; /* cannot be among the first k */
 	{
 		int dl = 0;
@@ -274,13 +324,12 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 			sqlite3_result_error_code(sctx, rc);
 			goto out_free;
 		}
-		for (int i = 0; i < np; i++)
-			if (fr[i] > 0)
-				exact += bm25_term(r->idf[i], fr[i], dl, r->avgdl);
+		exact = grouped_bm25(r->grp, np, r->idf, fr, dl, r->avgdl);
 	}
-	if (r->nheap == r->k && exact < r->heap[0])
+	if (r->k && r->nheap == r->k && exact < r->heap[0])
 		goto out;
-	heap_push(r, exact);
+	if (r->k)
+		heap_push(r, exact);
 	r->last_null = 0;
 	r->last = exact;
 out:
@@ -361,6 +410,7 @@ struct topk {
 	int plen[TOPK_MAX_PHRASES];
 	double w[KCOL__N];
 	double idf[TOPK_MAX_PHRASES];
+	char grp[TOPK_MAX_PHRASES];          /* the phrases' groups (grouped_bm25()) */
 	double avgdl;
 	int called, rc;
 	/* kyokun_collect */
@@ -502,10 +552,9 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	if (t->exclude && rid == t->exclude)
 		return;
 	for (int i = 0; i < t->np; i++)
-		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0) {
+		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0)
 			a |= 1ULL << i;
-			ub += bm25_term(t->idf[i], fr[i], 0, t->avgdl);
-		}
+	ub = grouped_bm25(t->grp, t->np, t->idf, fr, 0, t->avgdl);
 	if (t->nheap == t->k && ub <= t->heap[0].h.score)
 		return; /* cannot be among the first k (a tie loses: a later rowid) */
 	if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
@@ -538,9 +587,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		sqlite3_result_error_code(sctx, rc);
 		return;
 	}
-	for (int i = 0; i < t->np; i++)
-		if (fr[i] > 0)
-			exact += bm25_term(t->idf[i], fr[i], dl, t->avgdl);
+	exact = grouped_bm25(t->grp, t->np, t->idf, fr, dl, t->avgdl);
 	if (t->nheap == t->k && exact <= t->heap[0].h.score)
 		return;
 	topk_push(t, &(struct topk_ent){ { rid, exact, a }, fr[0], dl });
@@ -746,6 +793,33 @@ static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *
 	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
 }
 
+/* n's phrases' groups into b, in fts_node()'s order: see grouped_bm25(). */
+static int group_node(struct kbuf *b, const struct kstore_qnode *n)
+{
+	int alts = n->op == KSQ_OR && n->nkid > 1, rc = 0;
+
+	if (n->op == KSQ_PHRASE)
+		return kbuf_addch(b, '0');
+	for (size_t i = 0; i < n->nkid && alts; i++)
+		alts = n->kid[i]->op == KSQ_PHRASE && n->kid[i]->phrase.term >= 0 &&
+		       n->kid[i]->phrase.term == n->kid[0]->phrase.term;
+	for (size_t i = 0; i < n->nkid && !rc; i++)
+		rc = alts ? kbuf_addch(b, i ? '1' : '0') : group_node(b, n->kid[i]);
+	return rc;
+}
+
+/* The groups of q's phrases (after fts_query() accepted q): a string of '0' and '1'. */
+static int query_groups(struct kbuf *b, const struct kstore_query *q)
+{
+	int rc;
+
+	kbuf_reset(b);
+	rc = group_node(b, q->root);
+	if (!rc && q->except)
+		rc = group_node(b, q->except);
+	return rc || !kbuf_str(b) ? KE_NOMEM : 0;
+}
+
 char *ksqlite_query_text(const struct kstore_query *q)
 {
 	struct kbuf b = KBUF_INIT;
@@ -766,14 +840,16 @@ char *ksqlite_query_text(const struct kstore_query *q)
  * more than TOPK_MAX_PHRASES phrases or a column restriction makes the SQL
  * path run instead.
  */
-static int tk_phrases(struct topk *t, const struct kstore_query *q, const char *match, const struct ppos *pp)
+static int tk_phrases(struct topk *t, const struct kstore_query *q, const char *match, const struct ppos *pp,
+		      const char *groups)
 {
-	if (q->cols || pp->n > TOPK_MAX_PHRASES)
+	if (q->cols || pp->n > TOPK_MAX_PHRASES || strlen(groups) != (size_t)pp->n)
 		return -1;
 	t->np = pp->n;
 	for (int i = 0; i < pp->n; i++) {
 		t->ptext[i] = match + pp->off[i];
 		t->plen[i] = pp->len[i];
+		t->grp[i] = groups[i] == '1';
 	}
 	return 0;
 }
@@ -1349,7 +1425,7 @@ out:
  * path).
  */
 static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
-		     int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
+		     const char *groups, int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
 		     struct kstore_hit **hits, size_t *n, struct kerr *err)
 {
 	static const double weights[KCOL__N] = { 8.0, 4.0, 3.0, 1.0, 1.0, 0.5 };
@@ -1359,7 +1435,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 
 	if (!t)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	if (tk_phrases(t, q, match, pp) < 0) {
+	if (tk_phrases(t, q, match, pp, groups) < 0) {
 		rc = 1;
 		goto out;
 	}
@@ -1475,11 +1551,12 @@ static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_
 		goto out;
 	if (pruned) {
 		rc |= kbuf_addf(sql, "SELECT case_fts.rowid, CASE WHEN %s THEN kyokun_rank(case_fts, :k, "
-				WEIGHTS ") END AS s, kyokun_phrases(case_fts) FROM case_fts",
+				WEIGHTS ", :groups) END AS s, kyokun_phrases(case_fts) FROM case_fts",
 				kbuf_str(&cond) + 7);
 	} else {
-		rc |= kbuf_adds(sql, "SELECT case_fts.rowid, -" BM25 " AS s, kyokun_phrases(case_fts)"
-				" FROM case_fts");
+		/* every row scored (k 0): bm25 as FTS5's bm25() computes it, synonyms grouped */
+		rc |= kbuf_adds(sql, "SELECT case_fts.rowid, kyokun_rank(case_fts, 0, " WEIGHTS ", :groups) AS s,"
+				" kyokun_phrases(case_fts) FROM case_fts");
 	}
 	if (has_filter(f) || f->sort == KSORT_YEAR)
 		rc |= kbuf_adds(sql, " JOIN cases c ON c.rid = case_fts.rowid");
@@ -1511,7 +1588,7 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 		      struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
+	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT, grp = KBUF_INIT;
 	struct ppos pp;
 	sqlite3_stmt *s = NULL;
 	const char *match;
@@ -1521,12 +1598,17 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 	*n = 0;
 	if ((rc = init(st, err)) || (rc = fts_query(&mt, q, &pp, err)))
 		goto out;
+	if (query_groups(&grp, q)) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
 	match = kbuf_str(&mt);
 	/* newest first: every hit is scored (the year comes before the score) */
 	two_phase = limit > 0 && offset + limit <= KSTORE_RANK_MAX && !(flags & KSTORE_RANK_EXACT) &&
 		    f->sort != KSORT_YEAR;
 	if (two_phase && !(flags & KSTORE_RANK_SQL)) {
-		if ((rc = top_match(st, q, match, &pp, flags, f, exclude_rid, limit, offset, hits, n, err)) <= 0)
+		if ((rc = top_match(st, q, match, &pp, kbuf_str(&grp), flags, f, exclude_rid, limit, offset, hits,
+				    n, err)) <= 0)
 			goto out;
 		rc = 0;
 	}
@@ -1543,6 +1625,7 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 		own = 1;
 	}
 	bind_common(s, match, f, exclude_rid, limit, offset);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":groups"), kbuf_str(&grp), -1, SQLITE_STATIC);
 	if (two_phase)
 		sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":k"), offset + limit);
 	rc = collect(st, s, limit, hits, n, err);
@@ -1553,6 +1636,7 @@ out:
 		done(s);
 	kbuf_release(&sql);
 	kbuf_release(&mt);
+	kbuf_release(&grp);
 	if (rc) {
 		free(*hits);
 		*hits = NULL;

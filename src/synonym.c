@@ -91,6 +91,57 @@ void ksyn_free(struct ksyn *s)
 	free(s);
 }
 
+/* Is the code point at s[i] (a lead byte; i < n) one that ends an English word for the tokenizer? */
+static int word_edge(const char *s, size_t n, size_t i)
+{
+	uint32_t cp;
+	unsigned char b = (unsigned char)s[i];
+
+	if (b < 0x80)
+		return !((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9'));
+	return kutf8_decode(s + i, n - i, &cp) > 0 && ktok_is_cjk((int)cp);
+}
+
+/*
+ * The key a word is looked up by: its normal form (norm_dup()) with each
+ * English word in it stemmed as the index stems it (ktok_stem()), so that
+ * backups finds the group of backup, and ransomwares that of ransomware.
+ */
+static char *syn_key(const char *w)
+{
+	char *k = norm_dup(w, strlen(w));
+	size_t n, i = 0, o = 0;
+
+	if (!k)
+		return NULL;
+	n = strlen(k);
+	while (i < n) {
+		size_t j = i;
+		int before, after;
+
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9'))) {
+			k[o++] = k[i++];
+			continue;
+		}
+		while (j < n && ((k[j] >= 'a' && k[j] <= 'z') || (k[j] >= '0' && k[j] <= '9')))
+			j++;
+		before = i == 0 || (unsigned char)k[i - 1] < 0x80;
+		if (!before) {
+			size_t p = i - 1;
+
+			while (p > 0 && kutf8_is_cont((unsigned char)k[p]))
+				p--;
+			before = word_edge(k, n, p);
+		}
+		after = j == n || word_edge(k, n, j);
+		memmove(k + o, k + i, j - i);
+		o += before && after ? (size_t)ktok_stem(k + o, (int)(j - i)) : j - i;
+		i = j;
+	}
+	k[o] = 0;
+	return k;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct syn_entry *)a)->norm, ((const struct syn_entry *)b)->norm);
@@ -166,7 +217,7 @@ int ksyn_parse(struct ksyn **out, const char *text, size_t len, const char *what
 		for (size_t i = 0; w.v[i]; i++) {
 			if (KGROW(s->e, s->e_alloc, s->ne + 1) < 0)
 				goto nomem_group;
-			s->e[s->ne].norm = norm_dup(w.v[i], strlen(w.v[i]));
+			s->e[s->ne].norm = syn_key(w.v[i]);
 			if (!s->e[s->ne].norm)
 				goto nomem_group;
 			s->e[s->ne].group = s->ngroups;
@@ -280,7 +331,7 @@ const char *const *ksyn_lookup(const struct ksyn *s, const char *word)
 
 	if (!s || !s->ne)
 		return NULL;
-	key.norm = norm_dup(word, strlen(word));
+	key.norm = syn_key(word);
 	if (!key.norm)
 		return NULL;
 	e = bsearch(&key, s->e, s->ne, sizeof(*s->e), entry_cmp);

@@ -512,9 +512,94 @@ static int tok_end_run(struct ktok *t)
 	return tok_emit(t, u, k, t->prev.start, t->prev.end);
 }
 
+/* ---- English words: a light stemmer ---- */
+
+static int is_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+static int ends(const char *w, int n, const char *suf)
+{
+	int k = (int)strlen(suf);
+
+	return n >= k && !memcmp(w + n - k, suf, (size_t)k);
+}
+
+/* Does w[0..n) have a vowel (a stem worth keeping)? */
+static int has_vowel(const char *w, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (is_vowel(w[i]))
+			return 1;
+	return 0;
+}
+
+/* Words the rules below would break, kept as they are. */
+static int stem_exception(const char *w, int n)
+{
+	static const char *const keep[] = {
+		"ddos", "windows", "news", "series", "species", "always", "perhaps", "thus", "during",
+		"nothing", "something", "anything", "everything", "morning", "evening",
+	};
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if ((int)strlen(keep[i]) == n && !memcmp(keep[i], w, (size_t)n))
+			return 1;
+	return 0;
+}
+
+/*
+ * The stem of an English word w[0..n) (lower case a-z only; anything else
+ * is left alone): its length, w rewritten in place.  Conservative and the
+ * same for documents and queries (see tokenizer.h): plurals (backups ->
+ * backup, policies -> policy, patches -> patch), then -ing and -ed
+ * (phishing -> phish, patched -> patch, logging -> log) when a stem of
+ * three letters with a vowel is left, then a final e (update, updated and
+ * updating are all "updat").  Words of under four letters are not touched.
+ */
+int ktok_stem(char *w, int n)
+{
+	int stripped = 0;
+
+	if (n < 4)
+		return n;
+	for (int i = 0; i < n; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return n;
+	if (stem_exception(w, n))
+		return n;
+	/* plurals */
+	if (ends(w, n, "ies") && n > 4 && !ends(w, n, "eies") && !ends(w, n, "aies")) {
+		n -= 2;
+		w[n - 1] = 'y';
+	} else if (ends(w, n, "sses") || ends(w, n, "ches") || ends(w, n, "shes") || ends(w, n, "xes") ||
+		   ends(w, n, "zes")) {
+		n -= 2;
+	} else if (w[n - 1] == 's' && !ends(w, n, "ss") && !ends(w, n, "us") && !ends(w, n, "is")) {
+		n -= 1;
+	}
+	/* -ing, -ed */
+	if (ends(w, n, "ing") && n - 3 >= 3 && has_vowel(w, n - 3)) {
+		n -= 3;
+		stripped = 1;
+	} else if (ends(w, n, "ed") && n - 2 >= 3 && has_vowel(w, n - 2)) {
+		n -= 2;
+		stripped = 1;
+	}
+	if (stripped && n >= 4 && w[n - 1] == w[n - 2] && !is_vowel(w[n - 1]) && w[n - 1] != 'l' &&
+	    w[n - 1] != 's' && w[n - 1] != 'z')
+		n -= 1;   /* logg -> log, dropp -> drop; not install, pass */
+	/* a final e: update, updated, updating meet */
+	if (n >= 4 && w[n - 1] == 'e')
+		n -= 1;
+	return n;
+}
+
 static int tok_end_word(struct ktok *t)
 {
 	t->in_word = 0;
+	t->nword = ktok_stem(t->word, t->nword);
 	return tok_emit(t, t->word, t->nword, t->wstart, t->wend);
 }
 

@@ -37,7 +37,9 @@
  *        require 練 at the next position), but kept for earlier runs, so a
  *        quoted phrase across a separator ("接続 rdp") still lines up.
  *      - any other run of letters, digits and combining marks (after
- *        normalisation) is one token, cut to KTOK_MAX_WORD bytes.  '.', '-',
+ *        normalisation) is one token, cut to KTOK_MAX_WORD bytes; a word
+ *        of the letters a-z only is stemmed (ktok_stem(): backups, backup
+ *        -> backup; phishing, phish -> phish; updated, update -> updat).  '.', '-',
  *        '_' split words: CVE-2021-44228 is cve 2021 44228, which still
  *        matches as a phrase and also matches a search for 44228 alone.
  *      - everything else (spaces, punctuation, symbols) separates tokens.
@@ -100,5 +102,12 @@ int ktok_tokenize(const char *s, int len, int for_query, ktok_cb cb, void *ctx);
  * the middle dot ・ are not (see above), nor is Hangul (it is spaced).
  */
 int ktok_is_cjk(int cp);
+
+/*
+ * The stem of the lower-case English word w[0..n): its new length, w
+ * rewritten in place (see tokenizer.c).  Words with anything but a-z, and
+ * words under four letters, are returned as they are.
+ */
+int ktok_stem(char *w, int n);
 
 #endif

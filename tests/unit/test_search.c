@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "store.h"
 #include "store_search.h"
 #include "synonym.h"
+#include "tokenizer.h"
 
 #define FIXTURE "tests/fixtures/search/cases.json"
 
@@ -460,7 +462,8 @@ static void test_ranking(void **state)
 /*
  * The default ranking (kstore_search_top's, FTS5's match scored in C) gives
  * the same hits, scores (to the bit), phrase masks and order as the pruned
- * SQL statement, and the same hits in the same order as FTS5's own bm25(),
+ * SQL statement, and the same hits in the same order as every hit scored
+ * (KSTORE_RANK_EXACT; FTS5's own bm25() without synonyms: test_rank_is_bm25),
  * for AND, OR, NOT, prefixes, the relaxed tier, filters, TLP limits, an
  * excluded case and offsets, with lengths read one by one or all at once,
  * on one connection or on two at once (each half of the rows).
@@ -525,6 +528,55 @@ static void test_rank_paths(void **state)
 }
 
 /*
+ * Without synonyms (no word has alternatives to count as one term), the
+ * ranking is FTS5's own bm25() with the column weights: the same hits in
+ * the same order, read on a connection of its own.
+ */
+static void test_rank_is_bm25(void **state)
+{
+	static const char *const queries[] = {
+		"訓練", "攻撃", "系", "ランサムウェア バックアップ", "サポート詐欺 遠隔操作",
+		"ＲＤＰ 総当たり", "訓練 -演習", "(訓練 OR 委託) 脆弱性", "待機系への切替",
+		"\"予備系への切り替え\"", "a OR b OR rdp", "メール -\"標的型\"",
+	};
+	char path[512];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(ktok_register(db, &err), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM case_fts WHERE case_fts MATCH ?1"
+					    " ORDER BY bm25(case_fts, 8.0, 4.0, 3.0, 1.0, 1.0, 0.5), rowid LIMIT 20",
+					    -1, &s, NULL), SQLITE_OK);
+	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		struct kquery q;
+		struct kfilter none = KFILTER_LOCAL_INIT;
+		struct kstore_hit *a = NULL;
+		size_t na = 0, nb = 0;
+
+		assert_int_equal(kquery_compile(&q, queries[qi], syn, KQ_NO_SYNONYMS, &err), 0);
+		assert_int_equal(kstore_search_top(st, &q.expr, 0, &none, 0, 20, 0, &a, &na, &err), 0);
+		sqlite3_bind_text(s, 1, q.match, -1, SQLITE_STATIC);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			if (nb >= na || a[nb].rid != sqlite3_column_int64(s, 0))
+				fail_msg("%s [%s] hit %zu: %lld, FTS5's bm25() %lld", queries[qi], q.match, nb,
+					 nb < na ? a[nb].rid : -1, (long long)sqlite3_column_int64(s, 0));
+			nb++;
+		}
+		sqlite3_reset(s);
+		if (na != nb)
+			fail_msg("%s: %zu hits, FTS5's bm25() %zu", queries[qi], na, nb);
+		free(a);
+		kquery_free(&q);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/*
  * With idf estimated from samples of the rows (what a big library gets),
  * a query still finds exactly the cases it matches, each once, best first,
  * with the same phrase masks; only the scores move.
@@ -578,7 +630,7 @@ static void test_rank_sampled(void **state)
  * Of two alternatives where every row with one holds the other (ランサム is
  * in ランサムウェア), the match keeps the shorter: the longer adds no row.
  * The snippets still mark the longer word whole.  Latin words are whole
- * tokens: RDP is not in RDPS.
+ * tokens: RDP is not in RDPGW.
  */
 static void test_subsumed_alternatives(void **state)
 {
@@ -586,7 +638,7 @@ static void test_subsumed_alternatives(void **state)
 	struct kerr err = KERR_INIT;
 	struct ksyn *s2 = NULL;
 	struct ksearch_result r;
-	static const char text[] = "ランサムウェア ランサム 身代金\nRDP RDPS\n委託先 外部委託先 業務委託先\n";
+	static const char text[] = "ランサムウェア ランサム 身代金\nRDP RDPGW\n委託先 外部委託先 業務委託先\n";
 
 	(void)state;
 	assert_int_equal(ksyn_parse(&s2, text, sizeof(text) - 1, "test", &err), 0);
@@ -597,7 +649,7 @@ static void test_subsumed_alternatives(void **state)
 	assert_string_equal(q.match, "(\"ランサムウェア\" OR \"ランサム\" OR \"身代金\")");
 	kquery_free(&q);
 	assert_int_equal(kquery_compile(&q, "rdp", s2, 0, &err), 0);
-	assert_string_equal(q.match, "(\"rdp\" OR \"RDPS\")");
+	assert_string_equal(q.match, "(\"rdp\" OR \"RDPGW\")");
 	kquery_free(&q);
 	assert_int_equal(kquery_compile(&q, "外部委託先", s2, KQ_NO_SEGMENT, &err), 0);
 	assert_string_equal(q.match, "\"委託先\"");
@@ -987,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(test_two_char_and_kanji),
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_rank_paths),
+		cmocka_unit_test(test_rank_is_bm25),
 		cmocka_unit_test(test_rank_sampled),
 		cmocka_unit_test(test_subsumed_alternatives),
 		cmocka_unit_test(test_facets_memory),

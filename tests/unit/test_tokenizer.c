@@ -102,8 +102,28 @@ static void test_latin(void **state)
 		    "hello world windows server 2019");
 	assert_toks("CVE-2021-44228 log4j_2.14.1 192.168.0.1", 0,
 		    "cve 2021 44228 log4j 2 14 1 192 168 0 1");
-	assert_toks("Straße ÉCOLE naïve", 0, "strasse école naïve");
+	assert_toks("Straße ÉCOLE naïve", 0, "strass école naïve"); /* strasse: a-z, stemmed (final e) */
 	assert_toks("don't", 1, "don t");
+}
+
+/* English words: plural, -ing, -ed and a final e meet; short and odd words stay. */
+static void test_stem(void **state)
+{
+	(void)state;
+	assert_toks("backups backup Backup", 0, "backup backup backup");
+	assert_toks("ransomware ransomwares", 0, "ransomwar ransomwar");
+	assert_toks("phishing phish phished", 0, "phish phish phish");
+	assert_toks("patches patch patched patching", 0, "patch patch patch patch");
+	assert_toks("update updates updated updating", 0, "updat updat updat updat");
+	assert_toks("policies policy vulnerabilities", 0, "policy policy vulnerability");
+	assert_toks("logging logged log logs", 0, "log log log log");
+	assert_toks("installed access process processes", 0, "install access process process");
+	/* left alone: short words, exceptions, words ending in us/is/ss, digits, non-ASCII */
+	assert_toks("dos ddos windows virus analysis news sms log4j naïves", 0,
+		    "dos ddos windows virus analysis news sms log4j naïves");
+	assert_toks("string thing being", 0, "string thing being");
+	/* queries are stemmed the same way */
+	assert_toks("Ransomwares backups", 1, "ransomwar backup");
 }
 
 static void test_mixed(void **state)
@@ -120,7 +140,8 @@ static void test_fullwidth(void **state)
 {
 	(void)state;
 	assert_offs("ＲＤＰ接続", "rdp@0-9 接続@9-15 続@12-15");
-	assert_toks("ＷｉｎｄｏｗｓＵｐｄａｔｅ　１０月", 0, "windowsupdate 10 月");
+	/* (an English word is stemmed: the final e goes, see test_stem) */
+	assert_toks("ＷｉｎｄｏｗｓＵｐｄａｔｅ　１０月", 0, "windowsupdat 10 月");
 	/* ideographic space separates */
 	assert_toks("情報　漏洩", 0, "情報 報 漏洩 洩");
 }
@@ -204,7 +225,7 @@ static void test_offsets_nfkc(void **state)
 	/* e + combining acute composes; é is 2 bytes */
 	assert_offs("e\xcc\x81t\xc3\xa9", "été@0-6");
 	/* ﬁ ligature, ① */
-	assert_offs("ﬁle ①", "file@0-5 1@6-9");
+	assert_offs("ﬁle ①", "fil@0-5 1@6-9");  /* file, stemmed */
 	/* ㌔ is two katakana, both covering the one original character */
 	assert_offs("１㌔", "1@0-3 キロ@3-6 ロ@3-6");
 	/* a zero-width space inside a run is ignored (it joins the
@@ -710,6 +731,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_japanese),
 		cmocka_unit_test(test_latin),
+		cmocka_unit_test(test_stem),
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_fullwidth),
 		cmocka_unit_test(test_halfwidth_kana),

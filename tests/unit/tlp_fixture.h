@@ -6,7 +6,7 @@
  * Cases: every TLP level x owner (事業者A, 事業者B, センター, none) x
  * sector tag (electricity = X, gas = Y; the organisations are given 電力 and ガス, the names the CLI takes too) x recipients (none, or tlpf_named[]),
  * TLPF_NCASES of them, plus one TLP:CLEAR seed for similar cases.  Each
- * case has a canary word of its own (CANARYxx, in its summary), the word
+ * case has a canary word of its own (CANARYxx0, in its summary), the word
  * MATRIXALL (in every case but the seed) and one of the seed's words
  * SIMWA..SIMWD, so that similar cases from the seed reach every case.
  * Each case has a document of its own ("tlpm-ID.txt").
@@ -81,7 +81,8 @@ static void tlpf_case(int i, struct tlpf_case *c)
 	c->tlp = tlpf_levels[level];
 	snprintf(c->id, sizeof(c->id), "tlpm-%02d-%s-%s-%s-%s", i, tlpf_level_ids[level], tlpf_owner_ids[own],
 		 tlpf_sector_ids[sec], named ? "named" : "none");
-	snprintf(c->canary, sizeof(c->canary), "CANARY%c%c", 'A' + i / 26, 'A' + i % 26);
+	/* the digit keeps the word from the English stemmer (CANARYAS, CANARYAE would meet) */
+	snprintf(c->canary, sizeof(c->canary), "CANARY%c%c0", 'A' + i / 26, 'A' + i % 26);
 	snprintf(c->sim, sizeof(c->sim), "SIMW%c", 'A' + i % 4);
 	snprintf(c->document, sizeof(c->document), "%s.txt", c->id);
 }
