@@ -1772,6 +1772,7 @@ int kimport_text(const char *text, size_t len, const char *document,
 		goto nomem;
 	ki_parse_tables(&p);
 	ki_parse_column_lists(&p);
+	ki_parse_twocol_list(&p);
 	ki_parse_toc(&p);
 	ki_mark_page_numbers(&p);
 	if (p.rc || build_units(&p) < 0)

@@ -236,6 +236,7 @@ int ki_parse_tls(struct parser *p);
 void ki_parse_tables(struct parser *p);
 void ki_parse_toc(struct parser *p);
 void ki_parse_column_lists(struct parser *p);
+void ki_parse_twocol_list(struct parser *p);
 const struct entry *ki_find_entry(const struct parser *p, const int *bynum, int num,
 				  const char *title);
 

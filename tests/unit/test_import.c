@@ -39,6 +39,9 @@ static const char *const fixtures[] = {
 				"p.7" markers, overview in plain sentences before diagram labels */
 	"collection_wrap",   /* 事例集 without blank lines: title and facts wrapped into each
 				other, factors on two lines, a timeline without bullets */
+	"twocol_list",       /* case list as a two-column table: 事例の概要 主な気づき・教訓 on
+				one line, group rows, numbers alone (full-width too), overview
+				and lesson bullets with nothing between, a wrapped bullet */
 };
 
 /* ---- helpers ---- */
