@@ -52,6 +52,7 @@ struct pcase {
 	char *title_cand;
 	int tc_first, tc_last; /* the lines of title_cand */
 	struct kbuf sec[KSEC__N]; /* section texts, moved into c at the end */
+	json_t *blocks; /* the placed blocks: {"section", "how", "text"}, in order */
 };
 
 struct item {
@@ -370,6 +371,23 @@ static void drop(struct parser *p, const struct item *it, const char *why)
 		}
 }
 
+static const char *const how_name[] = { "heading", "order", "cue" };
+
+/* Note a placed block of case ci: its section (a key), how, its text. */
+static void record_block(struct parser *p, struct pcase *c, const char *key, int how, const char *s,
+			 size_t len)
+{
+	json_t *b;
+
+	if (!c->blocks && !(c->blocks = json_array())) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	b = json_pack("{s:s, s:s, s:s%}", "section", key, "how", how_name[how], "text", s, len);
+	if (!b || json_array_append_new(c->blocks, b) < 0)
+		p->rc = KE_NOMEM;
+}
+
 /* Append a paragraph to a section of case ci. */
 static void add_section(struct parser *p, int ci, int sec, const struct item *it)
 {
@@ -380,6 +398,7 @@ static void add_section(struct parser *p, int ci, int sec, const struct item *it
 	if ((c->sec[sec].len && kbuf_addch(&c->sec[sec], '\n') < 0) ||
 	    kbuf_add(&c->sec[sec], kbuf_str(&it->text), it->text.len) < 0)
 		p->rc = KE_NOMEM;
+	record_block(p, c, ksection_key(sec), p->how, kbuf_str(&it->text), it->text.len);
 	place(p, ci, it);
 	c->fresh = 0;
 }
@@ -488,6 +507,8 @@ static void apply_summary_before_label(struct parser *p, int ci, struct items *i
 		}
 		if (kstrv_push(&c->c.summary, kbuf_str(&x->text) + x->mlen) < 0)
 			p->rc = KE_NOMEM;
+		record_block(p, c, "summary", p->how, kbuf_str(&x->text) + x->mlen,
+			     x->text.len - x->mlen);
 		place(p, ci, x);
 		c->fresh = 0;
 	}
@@ -565,6 +586,7 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 		} else if (kstrv_push(&c->c.summary, kbuf_str(&x->text) + x->mlen) < 0) {
 			p->rc = KE_NOMEM;
 		}
+		record_block(p, c, "summary", p->how, kbuf_str(&x->text) + x->mlen, x->text.len - x->mlen);
 		place(p, ci, x);
 		c->fresh = 0;
 		kept++;
@@ -709,6 +731,11 @@ static void apply_plan(struct parser *p, int ci, struct plan *pl)
 static void apply_run(struct parser *p, int ci, int a, int b, const int *lab, int k, int ordered)
 {
 	struct plan pl;
+	int content = 0;
+
+	for (int i = 0; i < k; i++)
+		content += content_label(lab[i]) != 0;
+	p->how = content > 1 ? HOW_ORDER : p->how1;
 
 	if (plan_run(p, a, b, lab, k, ordered, EMPTY_HEADING, 0, &pl) == 0)
 		apply_plan(p, ci, &pl);
@@ -743,6 +770,7 @@ static void classify_run(struct parser *p, int ci, int a, int b)
 	for (int i = 0; i < KSEC__N; i++)
 		if (allowed & (1u << ksection_display_order[i]))
 			lab[k++] = ksection_display_order[i];
+	p->how = HOW_CUE;
 	if (plan_run(p, a, b, lab, k, 1, 0, 0, &pl) == 0)
 		apply_plan(p, ci, &pl);
 	plan_free(&pl);
@@ -1131,7 +1159,10 @@ static void walk_before(struct walker *w)
 
 				apply_run(p, w->cur, u->a, u->b, &s, 1, 1);
 			} else if (w->cursec >= 0) {
+				/* the last section goes on: its heading is further up */
+				p->how1 = HOW_ORDER;
 				apply_run(p, w->cur, u->a, u->b, &w->cursec, 1, 1);
+				p->how1 = HOW_HEADING;
 			} else {
 				classify_run(p, w->cur, u->a, u->b);
 			}
@@ -1508,6 +1539,41 @@ static char *case_id(struct parser *p, const struct pcase *c, const char *stem, 
 	return kbuf_detach(&id, NULL);
 }
 
+/*
+ * The case's "import" member: how sure the import is of it (high: every
+ * block placed under its own heading; medium: some placed by the template's
+ * order or a few by cue words; low: a quarter or more by cue words only, or
+ * nothing placed) and its blocks.
+ */
+static void set_confidence(struct parser *p, struct pcase *c)
+{
+	size_t n = c->blocks ? json_array_size(c->blocks) : 0, ncue = 0, norder = 0, i;
+	const char *conf;
+	json_t *b, *imp;
+
+	json_array_foreach(c->blocks, i, b) {
+		const char *how = json_string_value(json_object_get(b, "how"));
+
+		ncue += how && !strcmp(how, "cue");
+		norder += how && !strcmp(how, "order");
+	}
+	if (!n || ncue * 4 >= n)
+		conf = "low";
+	else if (ncue || norder)
+		conf = "medium";
+	else
+		conf = "high";
+	if (!c->blocks && !(c->blocks = json_array()))
+		goto nomem;
+	imp = json_pack("{s:s, s:O}", "confidence", conf, "blocks", c->blocks);
+	if (!imp || (!c->c.extra && !(c->c.extra = json_object())) ||
+	    json_object_set_new(c->c.extra, "import", imp) < 0)
+		goto nomem;
+	return;
+nomem:
+	p->rc = KE_NOMEM;
+}
+
 /* What the case list and the report as a whole tell about case c. */
 static void complete_case(struct parser *p, struct pcase *c, const struct entry *e,
 			  const char *publisher, int year)
@@ -1535,10 +1601,19 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 	}
 	if (e && e->category && !c->c.category)
 		c->c.category = dupn(p, e->category, strlen(e->category));
-	if (e && e->overview && !c->c.summary.n)
+	if (e && e->overview && !c->c.summary.n) {
 		push_cell_items(p, &c->c.summary, e->overview);
-	if (e && e->lessons && !c->c.key_lessons.n)
+		for (size_t i = 0; i < c->c.summary.n; i++)
+			record_block(p, c, "summary", e->split ? HOW_CUE : HOW_HEADING, c->c.summary.v[i],
+				     strlen(c->c.summary.v[i]));
+	}
+	if (e && e->lessons && !c->c.key_lessons.n) {
 		push_cell_items(p, &c->c.key_lessons, e->lessons);
+		for (size_t i = 0; i < c->c.key_lessons.n; i++)
+			record_block(p, c, "key_lessons", e->split ? HOW_CUE : HOW_HEADING,
+				     c->c.key_lessons.v[i], strlen(c->c.key_lessons.v[i]));
+	}
+	set_confidence(p, c);
 	for (int k = 0; k < KSEC__N; k++)
 		if (c->sec[k].len && !(c->c.sections[k] = kbuf_detach(&c->sec[k], NULL)))
 			p->rc = KE_NOMEM;
@@ -1681,6 +1756,7 @@ static void parser_free(struct parser *p)
 	for (size_t i = 0; i < p->npc; i++) {
 		kcase_free(&p->pc[i].c);
 		free(p->pc[i].title_cand);
+		json_decref(p->pc[i].blocks);
 		for (int k = 0; k < KSEC__N; k++)
 			kbuf_release(&p->pc[i].sec[k]);
 	}

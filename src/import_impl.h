@@ -122,7 +122,11 @@ struct hdr {
 struct entry {
 	int num;
 	char *title, *category, *overview, *lessons;
+	int split; /* overview and lessons told apart by their wording (two-column list) */
 };
+
+/* How a block of text was placed (the import's confidence, per block). */
+enum { HOW_HEADING, HOW_ORDER, HOW_CUE };
 
 /* Header facts of a case collection; reader 1 basic, 2 advanced. */
 struct attr {
@@ -164,6 +168,8 @@ struct parser {
 	unsigned secs_seen; /* sections the report has headings for */
 	int after_mode;
 	size_t wrapw;     /* the width most body lines wrap at */
+	int how;          /* HOW_*: how the blocks being placed now were placed */
+	int how1;         /* HOW_* of a run one heading claims (HOW_ORDER: it continues a section) */
 	int rc;           /* first allocation failure */
 	struct kimport_result *res;
 };

@@ -1329,6 +1329,7 @@ static void twocol_entry(struct parser *p, struct entry *e, struct twocol_items 
 		if ((b->len && kbuf_addch(b, '\n') < 0) || kbuf_add(b, s, strlen(s)) < 0)
 			p->rc = KE_NOMEM;
 	}
+	e->split = 1;
 	if (!p->rc && ov.len && !(e->overview = kbuf_detach(&ov, NULL)))
 		p->rc = KE_NOMEM;
 	if (!p->rc && le.len && !(e->lessons = kbuf_detach(&le, NULL)))
