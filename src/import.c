@@ -53,6 +53,8 @@ struct pcase {
 	int tc_first, tc_last; /* the lines of title_cand */
 	struct kbuf sec[KSEC__N]; /* section texts, moved into c at the end */
 	json_t *blocks; /* the placed blocks: {"section", "how", "text"}, in order */
+	unsigned heads;  /* sections (KSEC_*) with a heading in the case */
+	int bunched;     /* headings in a bunch or after their bodies: lines out of order */
 };
 
 struct item {
@@ -1099,6 +1101,12 @@ static void walk_before(struct walker *w)
 			if (!group_has(p, u, KI_SUMMARY) && nt != U_RUN && nt != U_GROUP && prevrun &&
 			    w->npa && group_content(p, u)) {
 				/* a heading printed after its body */
+				if (w->pa_case >= 0) {
+					for (int i = 0; i < k; i++)
+						if (lab[i] < KSEC__N)
+							p->pc[w->pa_case].heads |= 1u << lab[i];
+					p->pc[w->pa_case].bunched = 1;
+				}
 				for (int i = 0; i < k && w->npa < 32; i++)
 					w->pa_lab[w->npa++] = lab[i];
 				w->pa_ordered = 1;
@@ -1117,6 +1125,17 @@ static void walk_before(struct walker *w)
 			}
 			if (cur_case(w, u->a) < 0)
 				return;
+			{
+				int nc = 0;
+
+				for (int i = 0; i < k; i++)
+					if (lab[i] < KSEC__N) {
+						p->pc[w->cur].heads |= 1u << lab[i];
+						nc++;
+					}
+				if (nc >= 2)
+					p->pc[w->cur].bunched = 1;
+			}
 			if (group_has(p, u, KI_SUMMARY) && !has_content(&p->pc[w->cur])) {
 				p->pc[w->cur].by_summary = p->pc[w->cur].num < 0;
 				p->pc[w->cur].anchored = 1;
@@ -1539,6 +1558,130 @@ static char *case_id(struct parser *p, const struct pcase *c, const char *stem, 
 	return kbuf_detach(&id, NULL);
 }
 
+/* cost of a heading without any body, when blocks are moved (reorder_blocks) */
+#define EMPTY_HEADED 3.0
+/* what the wording must gain to move a block away from where the walk put it */
+#define KEEP_HEADING 2.0
+#define KEEP_ORDER 1.0
+#define KEEP_CUE 0.5
+
+/* Cue scores of a block's text for the sections. */
+static void block_scores(struct parser *p, json_t *b, double sc[KSEC__N])
+{
+	const char *t = json_string_value(json_object_get(b, "text"));
+	struct kbuf k = KBUF_INIT;
+
+	for (int i = 0; i < KSEC__N; i++)
+		sc[i] = 0;
+	if (!t || ki_key(&k, t, strlen(t)) < 0) {
+		if (t)
+			p->rc = KE_NOMEM;
+	} else {
+		ki_cue_scores(k.buf, k.len, sc);
+	}
+	kbuf_release(&k);
+}
+
+/*
+ * Where the text came out of a two-column page interleaved (headings in a
+ * bunch, headings after their bodies, the bodies of 背景 or 原因 last), the
+ * order of the lines does not say which body is whose: a heading of the
+ * case left without a body takes the block whose wording fits it best from
+ * a section that keeps another, and a block at either end of its section
+ * moves to another headed section whose wording it fits far better.  Moved
+ * blocks are placed by their cues ("how": "cue"); the sections are rebuilt
+ * from the blocks in their order.
+ */
+static void reorder_blocks(struct parser *p, struct pcase *c)
+{
+	size_t n = c->blocks ? json_array_size(c->blocks) : 0;
+	int sec[256], orig[256], cnt[KSEC__N] = { 0 }, moved = 0;
+	double (*sc)[KSEC__N], keep[256];
+
+	if (!c->bunched || n < 2 || n > 256)
+		return;
+	if (!(sc = calloc(n, sizeof(*sc)))) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *b = json_array_get(c->blocks, i);
+
+		const char *how = json_string_value(json_object_get(b, "how"));
+
+		sec[i] = ksection_from_key(json_string_value(json_object_get(b, "section")));
+		keep[i] = !how || !strcmp(how, "heading") ? KEEP_HEADING : !strcmp(how, "order") ? KEEP_ORDER : KEEP_CUE;
+		if (sec[i] >= 0 && sec[i] < KSEC__N) {
+			cnt[sec[i]]++;
+			block_scores(p, b, sc[i]);
+		} else {
+			sec[i] = -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		orig[i] = sec[i];
+	/*
+	 * Hill climbing, one block at a time: the wording of each block for its
+	 * section, less what leaving the walk's place costs (its heading's word
+	 * counts more than the order's), less a cost for each heading of the
+	 * case left without a body.
+	 */
+	for (int round = 0; round < 4 * (int)n && !p->rc; round++) {
+		int bi = -1, bt = -1;
+		double best = 1e-6;
+
+		for (size_t i = 0; i < n; i++) {
+			int s = sec[i];
+
+			if (s < 0)
+				continue;
+			for (int t = 0; t < KSEC__N; t++) {
+				double g;
+
+				if (t == s || !(c->heads & (1u << t)))
+					continue;
+				g = sc[i][t] - sc[i][s];
+				g += t == orig[i] ? keep[i] : s == orig[i] ? -keep[i] : 0;
+				g += cnt[t] ? 0 : EMPTY_HEADED;
+				g -= cnt[s] == 1 && (c->heads & (1u << s)) ? EMPTY_HEADED : 0;
+				if (g > best) {
+					best = g;
+					bi = (int)i;
+					bt = t;
+				}
+			}
+		}
+		if (bi < 0)
+			break;
+		cnt[sec[bi]]--;
+		cnt[bt]++;
+		sec[bi] = bt;
+		moved = 1;
+	}
+	for (size_t i = 0; i < n && moved; i++)
+		if (sec[i] != orig[i])
+			json_object_set_new(json_array_get(c->blocks, i), "how", json_string("cue"));
+	if (moved) {
+		for (int k = 0; k < KSEC__N; k++)
+			c->sec[k].len = 0;
+		c->nsec = 0;
+		for (size_t i = 0; i < n && !p->rc; i++) {
+			json_t *b = json_array_get(c->blocks, i);
+			const char *t = json_string_value(json_object_get(b, "text"));
+
+			if (sec[i] < 0)
+				continue;
+			json_object_set_new(b, "section", json_string(ksection_key(sec[i])));
+			if (!c->sec[sec[i]].len)
+				c->nsec++;
+			if ((c->sec[sec[i]].len && kbuf_addch(&c->sec[sec[i]], '\n') < 0) ||
+			    kbuf_adds(&c->sec[sec[i]], t) < 0)
+				p->rc = KE_NOMEM;
+		}
+	}
+	free(sc);
+}
+
 /*
  * The case's "import" member: how sure the import is of it (high: every
  * block placed under its own heading; medium: some placed by the template's
@@ -1613,6 +1756,7 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 			record_block(p, c, "key_lessons", e->split ? HOW_CUE : HOW_HEADING,
 				     c->c.key_lessons.v[i], strlen(c->c.key_lessons.v[i]));
 	}
+	reorder_blocks(p, c);
 	set_confidence(p, c);
 	for (int k = 0; k < KSEC__N; k++)
 		if (c->sec[k].len && !(c->c.sections[k] = kbuf_detach(&c->sec[k], NULL)))

@@ -42,6 +42,8 @@ static const char *const fixtures[] = {
 	"twocol_list",       /* case list as a two-column table: 事例の概要 主な気づき・教訓 on
 				one line, group rows, numbers alone (full-width too), overview
 				and lesson bullets with nothing between, a wrapped bullet */
+	"interleaved",       /* two columns interleaved: １. 背景 ２. 検知 ３. 対処 in a bunch,
+				a heading after its body, the bodies of 背景 and 原因 last */
 };
 
 /* ---- helpers ---- */
