@@ -516,11 +516,33 @@ static void apply_summary_before_label(struct parser *p, int ci, struct items *i
 	}
 }
 
+/*
+ * Does the text begin with the label of a step of a flow figure: (1),
+ * （対処１）, (検知), ①? (ki_bullet does not take "(1)" without a space.)
+ */
+static int step_label(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+	uint32_t c = ki_fold(ki_u8(s, len, &i));
+
+	if (ki_is_circled(c))
+		return 1;
+	if (c != '(')
+		return 0;
+	while (i < len && n <= 6) {
+		c = ki_fold(ki_u8(s, len, &i));
+		if (c == ')')
+			return n > 0;
+		n++;
+	}
+	return 0;
+}
+
 /* The overview: its bullets, not the diagram that follows on the page. */
 static void apply_summary(struct parser *p, int ci, struct items *it, const int *sel)
 {
 	struct pcase *c = &p->pc[ci];
-	int count[8] = { 0 }, dom = KB_NONE, kept = 0, fig = 0, first_b = it->n, plain = 0;
+	int count[8] = { 0 }, dom = KB_NONE, kept = 0, fig = 0, first_b = it->n, plain = 0, kept_std = 0;
 
 	if (p->after_mode) {
 		apply_summary_before_label(p, ci, it, sel);
@@ -553,10 +575,15 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 		if (plain && x->btype != KB_NONE && x->btype != KB_STD && x->btype != KB_NOTE) {
 			/* after an overview in plain sentences, (1) ... labels the diagram */
 			fig = 1;
+		} else if (kept_std && (x->btype == KB_PAREN || x->btype == KB_CIRCLED)) {
+			/* after an overview in bullets, (1) … (対処1) … label the flow figure */
+			fig = 1;
 		} else if (x->btype == KB_STD || x->btype == KB_NOTE || (x->btype != KB_NONE && x->btype == dom))
 			keep = 1;
 		else if (x->btype == KB_NONE) {
-			if (x->sentence && (kept || !dom))
+			if (kept && dom == KB_STD && step_label(kbuf_str(&x->text), x->text.len))
+				fig = 1; /* (1) … (対処1) …: the flow figure begins */
+			else if (x->sentence && (kept || !dom))
 				keep = 1;
 			else if (x->sentence && dom != KB_STD && i < first_b)
 				keep = plain = 1;
@@ -574,6 +601,7 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 			drop(p, x, "figure");
 			continue;
 		}
+		kept_std += x->btype == KB_STD;
 		if (x->btype == KB_NONE) {
 			/* plain sentences, one a line: one overview item each */
 			const char *t = kbuf_str(&x->text) + x->mlen, *nl;
