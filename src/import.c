@@ -53,6 +53,8 @@ struct pcase {
 	int tc_first, tc_last; /* the lines of title_cand */
 	struct kbuf sec[KSEC__N]; /* section texts, moved into c at the end */
 	json_t *blocks; /* the placed blocks: {"section", "how", "text"}, in order */
+	int *bline;      /* first and last line of each block (2 per block; -1 unknown) */
+	size_t nbline, abline;
 	unsigned heads;  /* sections (KSEC_*) with a heading in the case */
 	int bunched;     /* headings in a bunch or after their bodies: lines out of order */
 };
@@ -248,6 +250,15 @@ static int newline_needed(const struct line *prev, const struct line *next, size
  */
 static char *item_key(struct parser *p, const struct item *it);
 
+/* A short line without punctuation: a label of a figure, not text. */
+static int fig_label(const struct line *l)
+{
+	size_t n = ki_cplen(l->s, l->len);
+
+	return n <= 8 && !has(l->s, l->len, "、") && !has(l->s, l->len, "。") &&
+	       !has(l->s, l->len, "：") && !has(l->s, l->len, ":");
+}
+
 static int build_items(struct parser *p, int a, int b, struct items *it)
 {
 	size_t maxw = 0;
@@ -282,6 +293,12 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 				continue;
 		}
 		start = !cur || l->btype != KB_NONE || (saw_blank && cur->endsent);
+		if (!start && !saw_blank && cur->endsent && l->btype == KB_NONE && fig_label(l)) {
+			/* 本番系, 予備系, →: a label of the figure beside the text */
+			l->noise = 1;
+			l->why = "figure label";
+			continue;
+		}
 		if (start) {
 			struct item *n;
 			size_t mlen = 0;
@@ -376,10 +393,17 @@ static void drop(struct parser *p, const struct item *it, const char *why)
 static const char *const how_name[] = { "heading", "order", "cue" };
 
 /* Note a placed block of case ci: its section (a key), how, its text. */
-static void record_block(struct parser *p, struct pcase *c, const char *key, int how, const char *s,
-			 size_t len)
+static void record_block_at(struct parser *p, struct pcase *c, const char *key, int how, const char *s,
+			    size_t len, int first, int last)
 {
 	json_t *b;
+
+	if (KGROW(c->bline, c->abline, c->nbline + 2) < 0) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	c->bline[c->nbline++] = first;
+	c->bline[c->nbline++] = last;
 
 	if (!c->blocks && !(c->blocks = json_array())) {
 		p->rc = KE_NOMEM;
@@ -388,6 +412,12 @@ static void record_block(struct parser *p, struct pcase *c, const char *key, int
 	b = json_pack("{s:s, s:s, s:s%}", "section", key, "how", how_name[how], "text", s, len);
 	if (!b || json_array_append_new(c->blocks, b) < 0)
 		p->rc = KE_NOMEM;
+}
+
+static void record_block(struct parser *p, struct pcase *c, const char *key, int how, const char *s,
+			 size_t len)
+{
+	record_block_at(p, c, key, how, s, len, -1, -1);
 }
 
 /* Append a paragraph to a section of case ci. */
@@ -400,7 +430,8 @@ static void add_section(struct parser *p, int ci, int sec, const struct item *it
 	if ((c->sec[sec].len && kbuf_addch(&c->sec[sec], '\n') < 0) ||
 	    kbuf_add(&c->sec[sec], kbuf_str(&it->text), it->text.len) < 0)
 		p->rc = KE_NOMEM;
-	record_block(p, c, ksection_key(sec), p->how, kbuf_str(&it->text), it->text.len);
+	record_block_at(p, c, ksection_key(sec), p->how, kbuf_str(&it->text), it->text.len, it->first,
+			it->last);
 	place(p, ci, it);
 	c->fresh = 0;
 }
@@ -1610,6 +1641,137 @@ static void block_scores(struct parser *p, json_t *b, double sc[KSEC__N])
 	kbuf_release(&k);
 }
 
+/* The sections of c again, from its blocks (their "section" keys), in order. */
+static void rebuild_sections(struct parser *p, struct pcase *c)
+{
+	size_t i;
+	json_t *b;
+
+	for (int k = 0; k < KSEC__N; k++)
+		c->sec[k].len = 0;
+	c->nsec = 0;
+	json_array_foreach(c->blocks, i, b) {
+		const char *t = json_string_value(json_object_get(b, "text"));
+		int k = ksection_from_key(json_string_value(json_object_get(b, "section")));
+
+		if (k < 0 || k >= KSEC__N || !t)
+			continue;
+		if (!c->sec[k].len)
+			c->nsec++;
+		if ((c->sec[k].len && kbuf_addch(&c->sec[k], '\n') < 0) || kbuf_adds(&c->sec[k], t) < 0)
+			p->rc = KE_NOMEM;
+	}
+}
+
+/* Only blank lines, noise or structure in lines (a, b)? */
+static int nothing_between(const struct parser *p, int a, int b)
+{
+	for (int i = a + 1; i < b; i++)
+		if (p->ln[i].kind != LK_BLANK && !p->ln[i].noise && !p->ln[i].used && p->ln[i].owner >= 0)
+			return 0;
+	return 1;
+}
+
+/* Is there a blank line (or a page break) in lines (a, b]? */
+static int gap_between(const struct parser *p, int a, int b)
+{
+	for (int i = a + 1; i <= b; i++)
+		if (p->ln[i].kind == LK_BLANK || p->ln[i].page)
+			return 1;
+	return 0;
+}
+
+/*
+ * A case's overview printed before its header (the page's columns read in
+ * another order) runs into the last section of the case before: where a
+ * numbered case has no overview of its own, the blocks that end the case
+ * before, after a blank line and right up to this case's header, and that
+ * tell what happened (no advice), are its overview.
+ */
+static void move_overviews(struct parser *p)
+{
+	struct pcase *prev = NULL;
+
+	for (size_t ci = 0; ci < p->npc && !p->rc; ci++) {
+		struct pcase *c = &p->pc[ci], *a = prev;
+		size_t n, k, take;
+
+		if (!c->keep)
+			continue;
+		prev = c;
+		if (!a || c->num < 0 || c->ref || c->c.summary.n || !a->blocks)
+			continue;
+		n = json_array_size(a->blocks);
+		if (!n || a->nbline < 2 * n || a->bline[2 * n - 1] < 0 ||
+		    !nothing_between(p, a->bline[2 * n - 1], c->line))
+			continue;
+		/* the run of blocks that ends there, back to a blank line */
+		for (k = n; k > 0; k--) {
+			json_t *b = json_array_get(a->blocks, k - 1);
+			const char *t = json_string_value(json_object_get(b, "text"));
+			int sec = ksection_from_key(json_string_value(json_object_get(b, "section")));
+			struct kbuf key = KBUF_INIT;
+			double sc[KSEC__N];
+
+			if (sec < 0 || sec >= KSEC__N || a->bline[2 * (k - 1)] < 0 || !t)
+				break;
+			if (ki_key(&key, t, strlen(t)) < 0) {
+				p->rc = KE_NOMEM;
+				break;
+			}
+			ki_cue_scores(key.buf, key.len, sc);
+			kbuf_release(&key);
+			if (sc[KSEC_LESSONS] >= 1.0 || sc[KSEC_COUNTERMEASURES] >= 2.0)
+				break;
+			if (k >= 2 && a->bline[2 * (k - 2) + 1] >= 0 &&
+			    gap_between(p, a->bline[2 * (k - 2) + 1], a->bline[2 * (k - 1)])) {
+				k--;
+				break;
+			}
+		}
+		/* k: the first block of the run; the section keeps a block before it */
+		if (k == 0 || k >= n)
+			continue;
+		if (!gap_between(p, a->bline[2 * (k - 1) + 1], a->bline[2 * k]))
+			continue;
+		take = k;
+		for (size_t i = take; i < n && !p->rc; i++) {
+			json_t *b = json_array_get(a->blocks, i);
+			const char *t = json_string_value(json_object_get(b, "text"));
+			size_t m = 0;
+
+			if (ki_bullet(t, strlen(t), &m) != KB_STD)
+				m = 0;
+			if (kstrv_push(&c->c.summary, t + m) < 0)
+				p->rc = KE_NOMEM;
+			record_block(p, c, "summary", HOW_ORDER, t + m, strlen(t + m));
+			for (int l = a->bline[2 * i]; l <= a->bline[2 * i + 1]; l++)
+				if (p->ln[l].owner == (int)(a - p->pc) + 1)
+					p->ln[l].owner = (int)ci + 1;
+		}
+		/* the overview goes first among c's blocks */
+		if (c->blocks) {
+			size_t nb = json_array_size(c->blocks), moved = n - take;
+
+			for (size_t i = 0; i < moved; i++) {
+				json_t *b = json_incref(json_array_get(c->blocks, nb - moved + i));
+
+				json_array_remove(c->blocks, nb - moved + i);
+				json_array_insert_new(c->blocks, i, b);
+			}
+			if (c->nbline == 2 * nb) {
+				memmove(c->bline + 2 * moved, c->bline, sizeof(int) * 2 * (nb - moved));
+				for (size_t i = 0; i < 2 * moved; i++)
+					c->bline[i] = -1;
+			}
+		}
+		while (json_array_size(a->blocks) > take)
+			json_array_remove(a->blocks, take);
+		a->nbline = 2 * take;
+		rebuild_sections(p, a);
+	}
+}
+
 /*
  * Where the text came out of a two-column page interleaved (headings in a
  * bunch, headings after their bodies, the bodies of 背景 or 原因 last), the
@@ -1689,24 +1851,8 @@ static void reorder_blocks(struct parser *p, struct pcase *c)
 	for (size_t i = 0; i < n && moved; i++)
 		if (sec[i] != orig[i])
 			json_object_set_new(json_array_get(c->blocks, i), "how", json_string("cue"));
-	if (moved) {
-		for (int k = 0; k < KSEC__N; k++)
-			c->sec[k].len = 0;
-		c->nsec = 0;
-		for (size_t i = 0; i < n && !p->rc; i++) {
-			json_t *b = json_array_get(c->blocks, i);
-			const char *t = json_string_value(json_object_get(b, "text"));
-
-			if (sec[i] < 0)
-				continue;
-			json_object_set_new(b, "section", json_string(ksection_key(sec[i])));
-			if (!c->sec[sec[i]].len)
-				c->nsec++;
-			if ((c->sec[sec[i]].len && kbuf_addch(&c->sec[sec[i]], '\n') < 0) ||
-			    kbuf_adds(&c->sec[sec[i]], t) < 0)
-				p->rc = KE_NOMEM;
-		}
-	}
+	if (moved)
+		rebuild_sections(p, c);
 	free(sc);
 }
 
@@ -1829,6 +1975,7 @@ static void finish(struct parser *p)
 		}
 	res->year = find_year(p, keep_cases(p));
 	number_cases(p);
+	move_overviews(p);
 	for (size_t i = 0; i < p->npc && !p->rc; i++) {
 		struct pcase *c = &p->pc[i];
 		struct kcase *kc;
@@ -1929,6 +2076,7 @@ static void parser_free(struct parser *p)
 		kcase_free(&p->pc[i].c);
 		free(p->pc[i].title_cand);
 		json_decref(p->pc[i].blocks);
+		free(p->pc[i].bline);
 		for (int k = 0; k < KSEC__N; k++)
 			kbuf_release(&p->pc[i].sec[k]);
 	}

@@ -44,6 +44,9 @@ static const char *const fixtures[] = {
 				and lesson bullets with nothing between, a wrapped bullet */
 	"interleaved",       /* two columns interleaved: １. 背景 ２. 検知 ３. 対処 in a bunch,
 				a heading after its body, the bodies of 背景 and 原因 last */
+	"own_text",          /* figure labels (（対処１）, 稼働系, →) beside the overview and
+				after a section's bullet, a lesson heading above its body, a
+				wrapped bullet, the next case's overview before its header */
 };
 
 /* ---- helpers ---- */
