@@ -1849,8 +1849,13 @@ static void reorder_blocks(struct parser *p, struct pcase *c)
 		moved = 1;
 	}
 	for (size_t i = 0; i < n && moved; i++)
-		if (sec[i] != orig[i])
-			json_object_set_new(json_array_get(c->blocks, i), "how", json_string("cue"));
+		if (sec[i] != orig[i]) {
+			json_t *b = json_array_get(c->blocks, i);
+
+			if (json_object_set_new(b, "how", json_string("cue")) < 0 ||
+			    json_object_set_new(b, "section", json_string(ksection_key(sec[i]))) < 0)
+				p->rc = KE_NOMEM;
+		}
 	if (moved)
 		rebuild_sections(p, c);
 	free(sc);
