@@ -1896,6 +1896,83 @@ nomem:
 	p->rc = KE_NOMEM;
 }
 
+/* Bytes of s up to n characters. */
+static size_t first_chars(const char *s, size_t len, size_t n)
+{
+	size_t i = 0;
+
+	while (i < len && n--)
+		ki_u8(s, len, &i);
+	return i;
+}
+
+/*
+ * A title where the report prints none (its cases are only 事例3, 事例4):
+ * from the header facts (組織属性 and 要因), else from the overview's first
+ * item that tells what happened (not the "本事例のC社は…である" introduction):
+ * its first sentence, or its first clause when that is long, at most 40
+ * characters.  Marked as derived.
+ */
+#define DERIVED_TITLE_MAX 40
+
+static void derive_title(struct parser *p, struct pcase *c, const struct entry *e)
+{
+	const struct kattributes *a = &c->c.attributes;
+	struct kbuf t = KBUF_INIT;
+	struct kstrv ov = { 0 };
+	const struct kstrv *sv = &c->c.summary;
+
+	if (a->organization && a->factors && *a->organization && *a->factors) {
+		if (kbuf_addf(&t, "%s における%s", a->organization, a->factors) < 0)
+			p->rc = KE_NOMEM;
+		goto done;
+	}
+	if (!sv->n && e && e->overview) {
+		push_cell_items(p, &ov, e->overview);
+		sv = &ov;
+	}
+	for (size_t i = 0; i < sv->n && !t.len; i++) {
+		const char *s = sv->v[i], *end;
+		size_t len = strlen(s), m = 0, n;
+
+		if (ki_bullet(s, len, &m) == KB_STD) {
+			s += m;
+			len -= m;
+		}
+		if (has(s, len, "本事例") || ki_cplen(s, len) < 8)
+			continue;
+		if ((end = ki_memmem(s, len, "。", 3)))
+			len = (size_t)(end - s);
+		n = ki_cplen(s, len);
+		if (n > DERIVED_TITLE_MAX && (end = ki_memmem(s, len, "、", 3)) &&
+		    ki_cplen(s, (size_t)(end - s)) >= 8)
+			len = (size_t)(end - s);
+		/* a clause that ends in a verb's stem: 感染し → 感染 */
+		if (len > 3 && !memcmp(s + len - 3, "し", 3)) {
+			size_t j = len - 3;
+			uint32_t prev = ki_prev_cp(s, 0, &j);
+
+			if (prev >= 0x4E00 && prev <= 0x9FFF)
+				len -= 3;
+		}
+		n = ki_cplen(s, len);
+		if (n > DERIVED_TITLE_MAX) {
+			len = first_chars(s, len, DERIVED_TITLE_MAX - 1);
+			if (ki_add_clean(&t, s, len) < 0 || kbuf_adds(&t, "…") < 0)
+				p->rc = KE_NOMEM;
+		} else if (ki_add_clean(&t, s, len) < 0) {
+			p->rc = KE_NOMEM;
+		}
+	}
+done:
+	kstrv_clear(&ov);
+	if (t.len && !p->rc) {
+		c->c.title = kbuf_detach(&t, NULL);
+		c->c.title_derived = c->c.title != NULL;
+	}
+	kbuf_release(&t);
+}
+
 /* What the case list and the report as a whole tell about case c. */
 static void complete_case(struct parser *p, struct pcase *c, const struct entry *e,
 			  const char *publisher, int year)
@@ -1914,6 +1991,8 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 		for (int i = c->tc_first; i <= c->tc_last; i++)
 			p->ln[i].owner = -1; /* the title */
 	}
+	if (!c->c.title)
+		derive_title(p, c, e);
 	if (!c->c.title) {
 		if (c->num >= 0)
 			snprintf(buf, sizeof(buf), "事例%d", c->num);

@@ -165,6 +165,45 @@ static void test_fixtures(void **state)
 		check_fixture(fixtures[i]);
 }
 
+/* A case the report prints no title for gets one from its overview, marked derived. */
+static void test_derived_title(void **state)
+{
+	static const char text[] =
+		"事例1 1/2\n"
+		"【事例の概要】\n"
+		"• 本事例のA社は、地方の小売企業である。\n"
+		"• 従業員の端末が不審なメールの添付ファイルからマルウェアに感染し、顧客の情報が外部に送られた。\n"
+		"\n"
+		"事例1 2/2\n"
+		"【1 背景】\n"
+		"• 端末の更新プログラムは各自に任せていた。\n"
+		"【4 原因】\n"
+		"• 添付ファイルを開いたため。\n";
+	struct kimport_result res;
+	struct kerr err = KERR_INIT;
+	struct kcase back;
+	json_t *j, *blocks;
+
+	(void)state;
+	assert_int_equal(import(text, sizeof(text) - 1, "untitled.txt", &res, &err), 0);
+	assert_int_equal(res.cases.n, 1);
+	assert_string_equal(res.cases.v[0].title, "従業員の端末が不審なメールの添付ファイルからマルウェアに感染");
+	assert_true(res.cases.v[0].title_derived);
+	/* the interchange format keeps it, and the import's blocks */
+	j = kcase_to_json(&res.cases.v[0]);
+	assert_true(json_is_true(json_object_get(j, "title_derived")));
+	blocks = json_object_get(json_object_get(j, "import"), "blocks");
+	assert_true(json_array_size(blocks) >= 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(blocks, 0), "section")), "summary");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(blocks, 0), "how")), "heading");
+	kcase_init(&back);
+	assert_int_equal(kcase_from_json(&back, j, &err), 0);
+	assert_true(back.title_derived);
+	kcase_free(&back);
+	json_decref(j);
+	kimport_result_free(&res);
+}
+
 /* The same report imported twice gives the same cases. */
 static void test_stable(void **state)
 {
@@ -600,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_wrapped_title),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_derived_title),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
