@@ -150,6 +150,10 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 	else
 		fputs(" (dry run: nothing stored)", stderr);
 	fputc('\n', stderr);
+	if (res.unknown_layout)
+		fprintf(stderr, "%s: unknown layout (no case header or section heading): imported best effort "
+			"as one case, every block placed by cue words only (confidence low; see --explain)\n",
+			name);
 	for (size_t i = 0; i < res.cases.n; i++) {
 		const struct kcase *c = &res.cases.v[i];
 		int nsec = 0;

@@ -1879,7 +1879,7 @@ static void set_confidence(struct parser *p, struct pcase *c)
 		ncue += how && !strcmp(how, "cue");
 		norder += how && !strcmp(how, "order");
 	}
-	if (!n || ncue * 4 >= n)
+	if (!n || ncue * 4 >= n || p->res->unknown_layout)
 		conf = "low";
 	else if (ncue || norder)
 		conf = "medium";
@@ -1964,6 +1964,34 @@ static void derive_title(struct parser *p, struct pcase *c, const struct entry *
 			p->rc = KE_NOMEM;
 		}
 	}
+	if (!t.len && !sv->n && c->blocks && json_array_size(c->blocks)) {
+		/* no overview: the first block says what happened */
+		const char *s = json_string_value(json_object_get(json_array_get(c->blocks, 0), "text"));
+
+		if (s && kstrv_push(&ov, s) == 0) {
+			sv = &ov;
+			for (size_t i = 0; i < sv->n && !t.len; i++) {
+				size_t len = strlen(sv->v[i]), m = 0;
+				const char *x = sv->v[i], *end;
+
+				if (ki_bullet(x, len, &m) == KB_STD) {
+					x += m;
+					len -= m;
+				}
+				if ((end = ki_memmem(x, len, "。", 3)))
+					len = (size_t)(end - x);
+				if ((end = memchr(x, '\n', len)))
+					len = (size_t)(end - x);
+				if (ki_cplen(x, len) > DERIVED_TITLE_MAX) {
+					len = first_chars(x, len, DERIVED_TITLE_MAX - 1);
+					if (ki_add_clean(&t, x, len) < 0 || kbuf_adds(&t, "…") < 0)
+						p->rc = KE_NOMEM;
+				} else if (ki_add_clean(&t, x, len) < 0) {
+					p->rc = KE_NOMEM;
+				}
+			}
+		}
+	}
 done:
 	kstrv_clear(&ov);
 	if (t.len && !p->rc) {
@@ -2031,6 +2059,29 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 }
 
 /*
+ * Does the text the cue words placed read as an incident (two blocks or
+ * more that speak of one: 検知, 復旧, 原因 …), not as any prose?
+ */
+static int reads_as_incident(struct parser *p, struct pcase *c)
+{
+	size_t i, speaking = 0;
+	double total = 0;
+	json_t *b;
+
+	json_array_foreach(c->blocks, i, b) {
+		double sc[KSEC__N], best = 0;
+
+		block_scores(p, b, sc);
+		for (int k = 0; k < KSEC__N; k++)
+			if (sc[k] > best)
+				best = sc[k];
+		total += best;
+		speaking += best >= 1.0;
+	}
+	return speaking >= 2 && total >= 3.0;
+}
+
+/*
  * Complete the candidates: header facts, numbers in sequence, the case
  * list's title, category, overview and key lessons, ids, source; keep the
  * ones that are cases and move them to the result.
@@ -2058,6 +2109,20 @@ static void finish(struct parser *p)
 			break;
 		}
 	res->year = find_year(p, keep_cases(p));
+	/* an unknown layout: what the cue words placed is the case, flagged low */
+	{
+		size_t kept = 0, first = p->npc;
+
+		for (size_t i = 0; i < p->npc; i++)
+			kept += p->pc[i].keep;
+		for (size_t i = 0; !kept && i < p->npc && first == p->npc; i++)
+			if (p->pc[i].nsec || p->pc[i].c.summary.n)
+				first = i;
+		if (!kept && first < p->npc && reads_as_incident(p, &p->pc[first])) {
+			p->pc[first].keep = 1;
+			res->unknown_layout = 1;
+		}
+	}
 	number_cases(p);
 	move_overviews(p);
 	for (size_t i = 0; i < p->npc && !p->rc; i++) {
