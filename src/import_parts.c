@@ -1236,6 +1236,18 @@ static int number_alone(const struct parser *p, long i)
 	return atoi(k);
 }
 
+/* A group heading is no bullet of a column (■ and 【】 mark groups). */
+static int twocol_group_mark(const struct line *l)
+{
+	size_t z = 0;
+	uint32_t c;
+
+	if (l->kind != LK_BULLET)
+		return 1;
+	c = ki_u8(l->s, (size_t)l->len, &z);
+	return c == 0x25A0 || c == 0x3010 || l->btype == KB_SUBHEAD;
+}
+
 /* How much an item reads as a lesson (> 0) rather than as what happened (< 0). */
 static double lesson_lean(const char *s, size_t len)
 {
@@ -1277,16 +1289,19 @@ static double lesson_lean(const char *s, size_t len)
 struct twocol_items {
 	struct kbuf text;
 	size_t off[64];
+	uint32_t mark[64]; /* the item's bullet (0 none) */
 	int n;
 };
 
-static int twocol_item(struct parser *p, struct twocol_items *it, const char *s, size_t len, int cont)
+static int twocol_item(struct parser *p, struct twocol_items *it, const char *s, size_t len, int cont,
+		       uint32_t mark)
 {
 	if (!cont) {
 		if (it->n >= 64)
 			return 0;
 		if (it->n && kbuf_addch(&it->text, '\0') < 0)
 			return p->rc = KE_NOMEM;
+		it->mark[it->n] = mark;
 		it->off[it->n++] = it->text.len;
 	}
 	if (ki_add_joined(&it->text, s, len) < 0)
@@ -1310,6 +1325,20 @@ static void twocol_entry(struct parser *p, struct entry *e, struct twocol_items 
 
 		lean[i] = lesson_lean(s, strlen(s));
 	}
+	/* the columns' bullets differ (• then ✓): the change is the split */
+	{
+		int changes = 0, at = -1;
+
+		for (int i = 1; i < it->n; i++)
+			if (it->mark[i] != it->mark[i - 1]) {
+				changes++;
+				at = i;
+			}
+		if (changes == 1 && it->mark[0] && it->mark[at]) {
+			best = 1e30;
+			split = at;
+		}
+	}
 	/* at least one item in each column; ties to the middle */
 	for (int k = it->n >= 2 ? 1 : it->n; k <= (it->n >= 2 ? it->n - 1 : it->n); k++) {
 		double sc = 0;
@@ -1317,7 +1346,7 @@ static void twocol_entry(struct parser *p, struct entry *e, struct twocol_items 
 		for (int i = 0; i < it->n; i++)
 			sc += i < k ? -lean[i] : lean[i];
 		sc -= 0.01 * abs(2 * k - it->n);
-		if (sc > best) {
+		if (best < 1e29 && sc > best) {
 			best = sc;
 			split = k;
 		}
@@ -1397,7 +1426,8 @@ void ki_parse_twocol_list(struct parser *p)
 				continue;
 			}
 			k = next_text(p, (size_t)j);
-			if (category_like(p, j) && (expect < 0 ? number_alone(p, k) >= 0 : number_alone(p, k) == expect)) {
+			if (category_like(p, j) && twocol_group_mark(l) &&
+			    (expect < 0 ? number_alone(p, k) >= 0 : number_alone(p, k) == expect)) {
 				size_t ca, cb;
 
 				free(cat);
@@ -1410,7 +1440,9 @@ void ki_parse_twocol_list(struct parser *p)
 				break;
 			bt = ki_bullet(l->s, (size_t)l->len, &m);
 			if (bt == KB_STD || bt == KB_CIRCLED || bt == KB_NOTE) {
-				twocol_item(p, &it, l->s + m, (size_t)l->len - m, 0);
+				size_t z = 0;
+
+				twocol_item(p, &it, l->s + m, (size_t)l->len - m, 0, ki_u8(l->s, (size_t)l->len, &z));
 				bulleted = 1;
 			} else if (!it.n && e && !e->title && ki_cplen(l->s, l->len) <= 60 &&
 				   !has(l->s, l->len, "。")) {
@@ -1418,11 +1450,11 @@ void ki_parse_twocol_list(struct parser *p)
 			} else if (it.n && (int)ki_width(p->ln[last].s, p->ln[last].len) * 10 >= maxw * 7 &&
 				   !ki_ends_sentence(p->ln[last].s, p->ln[last].len)) {
 				/* the rest of a wrapped item */
-				twocol_item(p, &it, l->s, (size_t)l->len, 1);
+				twocol_item(p, &it, l->s, (size_t)l->len, 1, 0);
 			} else if (!it.n || !bulleted) {
 				/* items without bullets: one a sentence */
 				twocol_item(p, &it, l->s, (size_t)l->len, it.n &&
-					    !ki_ends_sentence(p->ln[last].s, p->ln[last].len));
+					    !ki_ends_sentence(p->ln[last].s, p->ln[last].len), 0);
 			} else {
 				break;
 			}

@@ -42,6 +42,8 @@ static const char *const fixtures[] = {
 	"twocol_list",       /* case list as a two-column table: 事例の概要 主な気づき・教訓 on
 				one line, group rows, numbers alone (full-width too), overview
 				and lesson bullets with nothing between, a wrapped bullet */
+	"twocol_plain",      /* the same table with a tab in its header, "1." numbers, titles
+				under the numbers, ・ then ✓ bullets, rows without bullets */
 	"interleaved",       /* two columns interleaved: １. 背景 ２. 検知 ３. 対処 in a bunch,
 				a heading after its body, the bodies of 背景 and 原因 last */
 	"own_text",          /* figure labels (（対処１）, 稼働系, →) beside the overview and
