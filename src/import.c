@@ -250,6 +250,28 @@ static int newline_needed(const struct line *prev, const struct line *next, size
  */
 static char *item_key(struct parser *p, const struct item *it);
 
+/*
+ * The first line of a bullet that is a heading of what follows (「…委託先の
+ * 選定」 then its body): no punctuation, ends in a noun well before the
+ * margin, and the next line is a sentence of its own.
+ */
+static int bullet_heading(const struct item *cur, const struct line *prev, const struct line *next,
+			  size_t maxw)
+{
+	uint32_t c = ki_last_cp(prev->s, prev->len);
+	size_t w = ki_width(prev->s, prev->len);
+
+	if (cur->nlines != 1 || cur->btype != KB_STD || maxw < 20 || w * 100 >= maxw * 90)
+		return 0;
+	if (has(prev->s, prev->len, "、") || has(prev->s, prev->len, "。"))
+		return 0;
+	/* kanji or katakana (a noun), not a particle or a verb going on */
+	if (!((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC))
+		return 0;
+	return ki_width(next->s, next->len) > w / 2 &&
+	       (ki_ends_sentence(next->s, next->len) || ki_width(next->s, next->len) * 100 >= maxw * 90);
+}
+
 /* A short line without punctuation: a label of a figure, not text. */
 static int fig_label(const struct line *l)
 {
@@ -316,7 +338,7 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 			if (ki_add_clean(&n->text, l->s, l->len) < 0)
 				p->rc = KE_NOMEM;
 			cur = n;
-		} else if (!saw_blank && newline_needed(prev, l, maxw)) {
+		} else if (!saw_blank && (newline_needed(prev, l, maxw) || bullet_heading(cur, prev, l, maxw))) {
 			if (kbuf_addch(&cur->text, '\n') < 0 || ki_add_clean(&cur->text, l->s, l->len) < 0)
 				p->rc = KE_NOMEM;
 		} else {
