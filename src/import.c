@@ -490,13 +490,27 @@ static int is_crossref(struct parser *p, const struct item *it)
 }
 
 /* A figure label left in a section: one short line on its own, no punctuation. */
-static int label_junk(const struct item *it, const struct item *prev)
+static int label_junk(const struct parser *p, const struct item *it, const struct item *prev)
 {
 	const char *s = kbuf_str(&it->text);
+	int labels = 0;
 
-	return it->btype == KB_NONE && it->nlines == 1 && it->para &&
-	       ki_cplen(s, it->text.len) <= 8 && !has(s, it->text.len, "、") &&
-	       !has(s, it->text.len, "。") && (!prev || prev->endsent || prev->sentence);
+	if (it->btype != KB_NONE || !it->para || (prev && !prev->endsent && !prev->sentence))
+		return 0;
+	if (it->nlines == 1)
+		return ki_cplen(s, it->text.len) <= 8 && !has(s, it->text.len, "、") &&
+		       !has(s, it->text.len, "。");
+	/* lines of labels one under another (本番系 / 予備系 / →) */
+	for (int i = it->first; i <= it->last; i++) {
+		const struct line *l = &p->ln[i];
+
+		if (l->kind == LK_BLANK || l->noise || l->used)
+			continue;
+		if (l->btype != KB_NONE || !fig_label(l))
+			return 0;
+		labels++;
+	}
+	return labels > 0;
 }
 
 /* Keep a paragraph as the case's title where nothing better names it. */
@@ -801,7 +815,7 @@ static void apply_plan(struct parser *p, int ci, struct plan *pl)
 		}
 		if (is_crossref(p, &it->v[i]))
 			drop(p, &it->v[i], "cross-reference");
-		else if (label_junk(&it->v[i], i ? &it->v[i - 1] : NULL))
+		else if (label_junk(p, &it->v[i], i ? &it->v[i - 1] : NULL))
 			drop(p, &it->v[i], "figure label");
 		else
 			add_section(p, ci, sec, &it->v[i]);
