@@ -22,7 +22,13 @@
  *     paragraph);
  *  6. complete the cases from their neighbours (numbers in sequence) and the
  *     case list (titles, categories, overviews, key lessons), drop
- *     candidates that are no case (the preamble), and give them ids.
+ *     candidates that are no case (the preamble), and give them ids; an
+ *     overview printed before its case header goes back to its case; on
+ *     pages whose columns came out interleaved, blocks move to the headed
+ *     section their wording fits; a case without a printed title gets one
+ *     derived from its facts or overview;
+ *  7. every placed block is recorded with how it was placed (heading,
+ *     order, cue): the case's "import" member, with a confidence.
  */
 #include "import.h"
 #include "import_impl.h"

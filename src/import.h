@@ -17,7 +17,11 @@
  * across imports of the same document, URL-safe), title, source (document,
  * publisher, year, case_number, page_marker), category, summary,
  * key_lessons, attributes, sections, timeline, and tlp "clear".  Tags are
- * left empty.
+ * left empty.  Beside the spec's fields: title_derived where the report
+ * prints no title, and in extra an "import" member: {"confidence":
+ * "high"|"medium"|"low", "blocks": [{"section", "how", "text"}]}, every
+ * placed block in order with the section key (or "summary", "key_lessons")
+ * and how it was placed ("heading", "order" of the template, "cue" words).
  *
  *     struct kimport_result res;
  *     struct kerr err = KERR_INIT;
