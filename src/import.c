@@ -1723,6 +1723,42 @@ static int gap_between(const struct parser *p, int a, int b)
 	return 0;
 }
 
+/* Is t (a bullet perhaps) one of the overview items of c? */
+static int in_overview(const struct pcase *c, const char *t)
+{
+	size_t m = 0, len = strlen(t);
+
+	if (ki_bullet(t, len, &m) != KB_STD)
+		m = 0;
+	for (size_t i = 0; i < c->c.summary.n; i++)
+		if (strlen(c->c.summary.v[i]) >= 20 && !strcmp(c->c.summary.v[i], t + m))
+			return 1;
+	return 0;
+}
+
+/* The blocks that end case a and repeat the overview of case c (the next) go. */
+static void drop_repeated_overview(struct parser *p, struct pcase *a, const struct pcase *c)
+{
+	size_t n = json_array_size(a->blocks), k = n;
+
+	while (k > 0) {
+		json_t *b = json_array_get(a->blocks, k - 1);
+		const char *t = json_string_value(json_object_get(b, "text"));
+		int sec = ksection_from_key(json_string_value(json_object_get(b, "section")));
+
+		if (!t || sec < 0 || sec >= KSEC__N || !in_overview(c, t))
+			break;
+		k--;
+	}
+	if (k == n)
+		return;
+	while (json_array_size(a->blocks) > k)
+		json_array_remove(a->blocks, k);
+	if (a->nbline > 2 * k)
+		a->nbline = 2 * k;
+	rebuild_sections(p, a);
+}
+
 /*
  * A case's overview printed before its header (the page's columns read in
  * another order) runs into the last section of the case before: where a
@@ -1741,7 +1777,11 @@ static void move_overviews(struct parser *p)
 		if (!c->keep)
 			continue;
 		prev = c;
-		if (!a || c->num < 0 || c->ref || c->c.summary.n || !a->blocks)
+		if (a && a->blocks && c->c.summary.n) {
+			drop_repeated_overview(p, a, c);
+			continue;
+		}
+		if (!a || c->num < 0 || c->ref || !a->blocks)
 			continue;
 		n = json_array_size(a->blocks);
 		if (!n || a->nbline < 2 * n || a->bline[2 * n - 1] < 0 ||

@@ -206,6 +206,33 @@ static void test_derived_title(void **state)
 	kimport_result_free(&res);
 }
 
+/* The next case's overview repeated at the end of a case's last section goes. */
+static void test_next_overview(void **state)
+{
+	static const char text[] =
+		"事例1 倉庫の温度記録の欠落 1/2\n"
+		"【事例の概要】\n"
+		"• 倉庫の温度を記録する装置が止まり、半日分の記録が欠けた。\n"
+		"\n"
+		"事例1 倉庫の温度記録の欠落 2/2\n"
+		"【4 原因】\n"
+		"• 記録装置の電池が切れていたため。\n"
+		"• 社内の掲示板が改ざんされ、見知らぬサイトへの案内が掲示された。\n"
+		"\n"
+		"事例2 掲示板の改ざん 1/2\n"
+		"【事例の概要】\n"
+		"• 社内の掲示板が改ざんされ、見知らぬサイトへの案内が掲示された。\n";
+	struct kimport_result res;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	assert_int_equal(import(text, sizeof(text) - 1, "next.txt", &res, &err), 0);
+	assert_int_equal(res.cases.n, 2);
+	assert_string_equal(res.cases.v[0].sections[KSEC_CAUSE], "• 記録装置の電池が切れていたため。");
+	assert_int_equal(res.cases.v[1].summary.n, 1);
+	kimport_result_free(&res);
+}
+
 /* The same report imported twice gives the same cases. */
 static void test_stable(void **state)
 {
@@ -642,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_wrapped_title),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_derived_title),
+		cmocka_unit_test(test_next_overview),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
