@@ -96,6 +96,7 @@ struct kevent {
 struct kcase {
 	char *id;
 	char *title;
+	int title_derived;     /* the report prints no title: derived from its facts or overview */
 	struct ksource source;
 	char *category;
 	struct kstrv summary;

@@ -118,7 +118,7 @@ static int get_obj(json_t *obj, const char *key, json_t **out, const char *path,
 	return 0;
 }
 
-static const char *const case_keys[] = { "id", "title", "source", "category", "summary",
+static const char *const case_keys[] = { "id", "title", "title_derived", "source", "category", "summary",
 	"key_lessons", "attributes", "sections", "timeline", "tags", "tlp", "owner", "recipients", NULL };
 static const char *const source_keys[] = { "document", "publisher", "year", "case_number",
 	"page_marker", NULL };
@@ -295,6 +295,10 @@ int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err)
 	    (rc = get_str(obj, "owner", &c->owner, "", 0, err)) ||
 	    (rc = read_recipients(c, obj, err)))
 		return rc;
+	v = json_object_get(obj, "title_derived");
+	if (v && !json_is_null(v) && !json_is_boolean(v))
+		return kerr_set(err, KE_INVALID, "title_derived: expected true or false");
+	c->title_derived = json_is_true(v);
 	if ((rc = get_obj(obj, "source", &o, "", err)))
 		return rc;
 	if (o && ((rc = get_str(o, "document", &c->source.document, "source.", 0, err)) ||
@@ -377,6 +381,9 @@ json_t *kcase_to_json(const struct kcase *c)
 		goto fail;
 	bad |= set_str(o, "id", c->id, 1);
 	bad |= set_str(o, "title", c->title, 1);
+	/* only when set: the JSON of other cases is as before */
+	if (c->title_derived)
+		bad |= json_object_set_new(o, "title_derived", json_true());
 
 	bad |= set_str(src, "document", c->source.document, 1);
 	bad |= set_str(src, "publisher", c->source.publisher, 0);

@@ -150,6 +150,10 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 	else
 		fputs(" (dry run: nothing stored)", stderr);
 	fputc('\n', stderr);
+	if (res.unknown_layout)
+		fprintf(stderr, "%s: unknown layout (no case header or section heading): imported best effort "
+			"as one case, every block placed by cue words only (confidence low; see --explain)\n",
+			name);
 	for (size_t i = 0; i < res.cases.n; i++) {
 		const struct kcase *c = &res.cases.v[i];
 		int nsec = 0;
@@ -159,6 +163,34 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 		fprintf(stderr, "  %-28s %2d sections, %2zu events  %s\n", c->id, nsec, c->ntimeline, c->title);
 	}
 	if (o->explain) {
+		/* how each block was placed: under its heading, by the template's order, by cue words */
+		for (size_t i = 0; i < res.cases.n; i++) {
+			const struct kcase *c = &res.cases.v[i];
+			json_t *imp = c->extra ? json_object_get(c->extra, "import") : NULL, *b;
+			size_t k;
+
+			if (!imp)
+				continue;
+			fprintf(stderr, "%s: %s: confidence %s\n", name, c->id,
+				json_string_value(json_object_get(imp, "confidence")));
+			json_array_foreach(json_object_get(imp, "blocks"), k, b) {
+				const char *t = json_string_value(json_object_get(b, "text"));
+				int cut = 0, n = 0;
+
+				while (t && t[cut] && n < 40) {
+					if (t[cut] == '\n')
+						break;
+					cut++;
+					while (((unsigned char)t[cut] & 0xC0) == 0x80)
+						cut++;
+					n++;
+				}
+				fprintf(stderr, "%s:   %-15s %-7s %.*s%s\n", name,
+					json_string_value(json_object_get(b, "section")),
+					json_string_value(json_object_get(b, "how")), cut, t ? t : "",
+					t && t[cut] ? "…" : "");
+			}
+		}
 		if (!res.unplaced.n)
 			fprintf(stderr, "%s: every line was placed\n", name);
 		for (size_t i = 0; i < res.unplaced.n; i++)

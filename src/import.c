@@ -22,7 +22,13 @@
  *     paragraph);
  *  6. complete the cases from their neighbours (numbers in sequence) and the
  *     case list (titles, categories, overviews, key lessons), drop
- *     candidates that are no case (the preamble), and give them ids.
+ *     candidates that are no case (the preamble), and give them ids; an
+ *     overview printed before its case header goes back to its case; on
+ *     pages whose columns came out interleaved, blocks move to the headed
+ *     section their wording fits; a case without a printed title gets one
+ *     derived from its facts or overview;
+ *  7. every placed block is recorded with how it was placed (heading,
+ *     order, cue): the case's "import" member, with a confidence.
  */
 #include "import.h"
 #include "import_impl.h"
@@ -52,6 +58,11 @@ struct pcase {
 	char *title_cand;
 	int tc_first, tc_last; /* the lines of title_cand */
 	struct kbuf sec[KSEC__N]; /* section texts, moved into c at the end */
+	json_t *blocks; /* the placed blocks: {"section", "how", "text"}, in order */
+	int *bline;      /* first and last line of each block (2 per block; -1 unknown) */
+	size_t nbline, abline;
+	unsigned heads;  /* sections (KSEC_*) with a heading in the case */
+	int bunched;     /* headings in a bunch or after their bodies: lines out of order */
 };
 
 struct item {
@@ -245,6 +256,37 @@ static int newline_needed(const struct line *prev, const struct line *next, size
  */
 static char *item_key(struct parser *p, const struct item *it);
 
+/*
+ * The first line of a bullet that is a heading of what follows (「…委託先の
+ * 選定」 then its body): no punctuation, ends in a noun well before the
+ * margin, and the next line is a sentence of its own.
+ */
+static int bullet_heading(const struct item *cur, const struct line *prev, const struct line *next,
+			  size_t maxw)
+{
+	uint32_t c = ki_last_cp(prev->s, prev->len);
+	size_t w = ki_width(prev->s, prev->len);
+
+	if (cur->nlines != 1 || cur->btype != KB_STD || maxw < 20 || w * 100 >= maxw * 90)
+		return 0;
+	if (has(prev->s, prev->len, "、") || has(prev->s, prev->len, "。"))
+		return 0;
+	/* kanji or katakana (a noun), not a particle or a verb going on */
+	if (!((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC))
+		return 0;
+	return ki_width(next->s, next->len) > w / 2 &&
+	       (ki_ends_sentence(next->s, next->len) || ki_width(next->s, next->len) * 100 >= maxw * 90);
+}
+
+/* A short line without punctuation: a label of a figure, not text. */
+static int fig_label(const struct line *l)
+{
+	size_t n = ki_cplen(l->s, l->len);
+
+	return n <= 8 && !has(l->s, l->len, "、") && !has(l->s, l->len, "。") &&
+	       !has(l->s, l->len, "：") && !has(l->s, l->len, ":");
+}
+
 static int build_items(struct parser *p, int a, int b, struct items *it)
 {
 	size_t maxw = 0;
@@ -279,6 +321,12 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 				continue;
 		}
 		start = !cur || l->btype != KB_NONE || (saw_blank && cur->endsent);
+		if (!start && !saw_blank && cur->endsent && l->btype == KB_NONE && fig_label(l)) {
+			/* 本番系, 予備系, →: a label of the figure beside the text */
+			l->noise = 1;
+			l->why = "figure label";
+			continue;
+		}
 		if (start) {
 			struct item *n;
 			size_t mlen = 0;
@@ -296,7 +344,7 @@ static int build_items(struct parser *p, int a, int b, struct items *it)
 			if (ki_add_clean(&n->text, l->s, l->len) < 0)
 				p->rc = KE_NOMEM;
 			cur = n;
-		} else if (!saw_blank && newline_needed(prev, l, maxw)) {
+		} else if (!saw_blank && (newline_needed(prev, l, maxw) || bullet_heading(cur, prev, l, maxw))) {
 			if (kbuf_addch(&cur->text, '\n') < 0 || ki_add_clean(&cur->text, l->s, l->len) < 0)
 				p->rc = KE_NOMEM;
 		} else {
@@ -370,6 +418,36 @@ static void drop(struct parser *p, const struct item *it, const char *why)
 		}
 }
 
+static const char *const how_name[] = { "heading", "order", "cue" };
+
+/* Note a placed block of case ci: its section (a key), how, its text. */
+static void record_block_at(struct parser *p, struct pcase *c, const char *key, int how, const char *s,
+			    size_t len, int first, int last)
+{
+	json_t *b;
+
+	if (KGROW(c->bline, c->abline, c->nbline + 2) < 0) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	c->bline[c->nbline++] = first;
+	c->bline[c->nbline++] = last;
+
+	if (!c->blocks && !(c->blocks = json_array())) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	b = json_pack("{s:s, s:s, s:s%}", "section", key, "how", how_name[how], "text", s, len);
+	if (!b || json_array_append_new(c->blocks, b) < 0)
+		p->rc = KE_NOMEM;
+}
+
+static void record_block(struct parser *p, struct pcase *c, const char *key, int how, const char *s,
+			 size_t len)
+{
+	record_block_at(p, c, key, how, s, len, -1, -1);
+}
+
 /* Append a paragraph to a section of case ci. */
 static void add_section(struct parser *p, int ci, int sec, const struct item *it)
 {
@@ -380,6 +458,8 @@ static void add_section(struct parser *p, int ci, int sec, const struct item *it
 	if ((c->sec[sec].len && kbuf_addch(&c->sec[sec], '\n') < 0) ||
 	    kbuf_add(&c->sec[sec], kbuf_str(&it->text), it->text.len) < 0)
 		p->rc = KE_NOMEM;
+	record_block_at(p, c, ksection_key(sec), p->how, kbuf_str(&it->text), it->text.len, it->first,
+			it->last);
 	place(p, ci, it);
 	c->fresh = 0;
 }
@@ -416,13 +496,27 @@ static int is_crossref(struct parser *p, const struct item *it)
 }
 
 /* A figure label left in a section: one short line on its own, no punctuation. */
-static int label_junk(const struct item *it, const struct item *prev)
+static int label_junk(const struct parser *p, const struct item *it, const struct item *prev)
 {
 	const char *s = kbuf_str(&it->text);
+	int labels = 0;
 
-	return it->btype == KB_NONE && it->nlines == 1 && it->para &&
-	       ki_cplen(s, it->text.len) <= 8 && !has(s, it->text.len, "、") &&
-	       !has(s, it->text.len, "。") && (!prev || prev->endsent || prev->sentence);
+	if (it->btype != KB_NONE || !it->para || (prev && !prev->endsent && !prev->sentence))
+		return 0;
+	if (it->nlines == 1)
+		return ki_cplen(s, it->text.len) <= 8 && !has(s, it->text.len, "、") &&
+		       !has(s, it->text.len, "。");
+	/* lines of labels one under another (本番系 / 予備系 / →) */
+	for (int i = it->first; i <= it->last; i++) {
+		const struct line *l = &p->ln[i];
+
+		if (l->kind == LK_BLANK || l->noise || l->used)
+			continue;
+		if (l->btype != KB_NONE || !fig_label(l))
+			return 0;
+		labels++;
+	}
+	return labels > 0;
 }
 
 /* Keep a paragraph as the case's title where nothing better names it. */
@@ -488,16 +582,40 @@ static void apply_summary_before_label(struct parser *p, int ci, struct items *i
 		}
 		if (kstrv_push(&c->c.summary, kbuf_str(&x->text) + x->mlen) < 0)
 			p->rc = KE_NOMEM;
+		record_block(p, c, "summary", p->how, kbuf_str(&x->text) + x->mlen,
+			     x->text.len - x->mlen);
 		place(p, ci, x);
 		c->fresh = 0;
 	}
+}
+
+/*
+ * Does the text begin with the label of a step of a flow figure: (1),
+ * （対処１）, (検知), ①? (ki_bullet does not take "(1)" without a space.)
+ */
+static int step_label(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+	uint32_t c = ki_fold(ki_u8(s, len, &i));
+
+	if (ki_is_circled(c))
+		return 1;
+	if (c != '(')
+		return 0;
+	while (i < len && n <= 6) {
+		c = ki_fold(ki_u8(s, len, &i));
+		if (c == ')')
+			return n > 0;
+		n++;
+	}
+	return 0;
 }
 
 /* The overview: its bullets, not the diagram that follows on the page. */
 static void apply_summary(struct parser *p, int ci, struct items *it, const int *sel)
 {
 	struct pcase *c = &p->pc[ci];
-	int count[8] = { 0 }, dom = KB_NONE, kept = 0, fig = 0, first_b = it->n, plain = 0;
+	int count[8] = { 0 }, dom = KB_NONE, kept = 0, fig = 0, first_b = it->n, plain = 0, kept_std = 0;
 
 	if (p->after_mode) {
 		apply_summary_before_label(p, ci, it, sel);
@@ -530,10 +648,15 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 		if (plain && x->btype != KB_NONE && x->btype != KB_STD && x->btype != KB_NOTE) {
 			/* after an overview in plain sentences, (1) ... labels the diagram */
 			fig = 1;
+		} else if (kept_std && (x->btype == KB_PAREN || x->btype == KB_CIRCLED)) {
+			/* after an overview in bullets, (1) … (対処1) … label the flow figure */
+			fig = 1;
 		} else if (x->btype == KB_STD || x->btype == KB_NOTE || (x->btype != KB_NONE && x->btype == dom))
 			keep = 1;
 		else if (x->btype == KB_NONE) {
-			if (x->sentence && (kept || !dom))
+			if (kept && dom == KB_STD && step_label(kbuf_str(&x->text), x->text.len))
+				fig = 1; /* (1) … (対処1) …: the flow figure begins */
+			else if (x->sentence && (kept || !dom))
 				keep = 1;
 			else if (x->sentence && dom != KB_STD && i < first_b)
 				keep = plain = 1;
@@ -551,6 +674,7 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 			drop(p, x, "figure");
 			continue;
 		}
+		kept_std += x->btype == KB_STD;
 		if (x->btype == KB_NONE) {
 			/* plain sentences, one a line: one overview item each */
 			const char *t = kbuf_str(&x->text) + x->mlen, *nl;
@@ -565,6 +689,7 @@ static void apply_summary(struct parser *p, int ci, struct items *it, const int 
 		} else if (kstrv_push(&c->c.summary, kbuf_str(&x->text) + x->mlen) < 0) {
 			p->rc = KE_NOMEM;
 		}
+		record_block(p, c, "summary", p->how, kbuf_str(&x->text) + x->mlen, x->text.len - x->mlen);
 		place(p, ci, x);
 		c->fresh = 0;
 		kept++;
@@ -696,7 +821,7 @@ static void apply_plan(struct parser *p, int ci, struct plan *pl)
 		}
 		if (is_crossref(p, &it->v[i]))
 			drop(p, &it->v[i], "cross-reference");
-		else if (label_junk(&it->v[i], i ? &it->v[i - 1] : NULL))
+		else if (label_junk(p, &it->v[i], i ? &it->v[i - 1] : NULL))
 			drop(p, &it->v[i], "figure label");
 		else
 			add_section(p, ci, sec, &it->v[i]);
@@ -709,6 +834,11 @@ static void apply_plan(struct parser *p, int ci, struct plan *pl)
 static void apply_run(struct parser *p, int ci, int a, int b, const int *lab, int k, int ordered)
 {
 	struct plan pl;
+	int content = 0;
+
+	for (int i = 0; i < k; i++)
+		content += content_label(lab[i]) != 0;
+	p->how = content > 1 ? HOW_ORDER : p->how1;
 
 	if (plan_run(p, a, b, lab, k, ordered, EMPTY_HEADING, 0, &pl) == 0)
 		apply_plan(p, ci, &pl);
@@ -743,6 +873,7 @@ static void classify_run(struct parser *p, int ci, int a, int b)
 	for (int i = 0; i < KSEC__N; i++)
 		if (allowed & (1u << ksection_display_order[i]))
 			lab[k++] = ksection_display_order[i];
+	p->how = HOW_CUE;
 	if (plan_run(p, a, b, lab, k, 1, 0, 0, &pl) == 0)
 		apply_plan(p, ci, &pl);
 	plan_free(&pl);
@@ -1071,6 +1202,12 @@ static void walk_before(struct walker *w)
 			if (!group_has(p, u, KI_SUMMARY) && nt != U_RUN && nt != U_GROUP && prevrun &&
 			    w->npa && group_content(p, u)) {
 				/* a heading printed after its body */
+				if (w->pa_case >= 0) {
+					for (int i = 0; i < k; i++)
+						if (lab[i] < KSEC__N)
+							p->pc[w->pa_case].heads |= 1u << lab[i];
+					p->pc[w->pa_case].bunched = 1;
+				}
 				for (int i = 0; i < k && w->npa < 32; i++)
 					w->pa_lab[w->npa++] = lab[i];
 				w->pa_ordered = 1;
@@ -1089,6 +1226,17 @@ static void walk_before(struct walker *w)
 			}
 			if (cur_case(w, u->a) < 0)
 				return;
+			{
+				int nc = 0;
+
+				for (int i = 0; i < k; i++)
+					if (lab[i] < KSEC__N) {
+						p->pc[w->cur].heads |= 1u << lab[i];
+						nc++;
+					}
+				if (nc >= 2)
+					p->pc[w->cur].bunched = 1;
+			}
 			if (group_has(p, u, KI_SUMMARY) && !has_content(&p->pc[w->cur])) {
 				p->pc[w->cur].by_summary = p->pc[w->cur].num < 0;
 				p->pc[w->cur].anchored = 1;
@@ -1131,7 +1279,10 @@ static void walk_before(struct walker *w)
 
 				apply_run(p, w->cur, u->a, u->b, &s, 1, 1);
 			} else if (w->cursec >= 0) {
+				/* the last section goes on: its heading is further up */
+				p->how1 = HOW_ORDER;
 				apply_run(p, w->cur, u->a, u->b, &w->cursec, 1, 1);
+				p->how1 = HOW_HEADING;
 			} else {
 				classify_run(p, w->cur, u->a, u->b);
 			}
@@ -1508,6 +1659,430 @@ static char *case_id(struct parser *p, const struct pcase *c, const char *stem, 
 	return kbuf_detach(&id, NULL);
 }
 
+/* cost of a heading without any body, when blocks are moved (reorder_blocks) */
+#define EMPTY_HEADED 3.0
+/* what the wording must gain to move a block away from where the walk put it */
+#define KEEP_HEADING 2.0
+#define KEEP_ORDER 1.0
+#define KEEP_CUE 0.5
+
+/* Cue scores of a block's text for the sections. */
+static void block_scores(struct parser *p, json_t *b, double sc[KSEC__N])
+{
+	const char *t = json_string_value(json_object_get(b, "text"));
+	struct kbuf k = KBUF_INIT;
+
+	for (int i = 0; i < KSEC__N; i++)
+		sc[i] = 0;
+	if (!t || ki_key(&k, t, strlen(t)) < 0) {
+		if (t)
+			p->rc = KE_NOMEM;
+	} else {
+		ki_cue_scores(k.buf, k.len, sc);
+	}
+	kbuf_release(&k);
+}
+
+/* The sections of c again, from its blocks (their "section" keys), in order. */
+static void rebuild_sections(struct parser *p, struct pcase *c)
+{
+	size_t i;
+	json_t *b;
+
+	for (int k = 0; k < KSEC__N; k++)
+		c->sec[k].len = 0;
+	c->nsec = 0;
+	json_array_foreach(c->blocks, i, b) {
+		const char *t = json_string_value(json_object_get(b, "text"));
+		int k = ksection_from_key(json_string_value(json_object_get(b, "section")));
+
+		if (k < 0 || k >= KSEC__N || !t)
+			continue;
+		if (!c->sec[k].len)
+			c->nsec++;
+		if ((c->sec[k].len && kbuf_addch(&c->sec[k], '\n') < 0) || kbuf_adds(&c->sec[k], t) < 0)
+			p->rc = KE_NOMEM;
+	}
+}
+
+/* Only blank lines, noise or structure in lines (a, b)? */
+static int nothing_between(const struct parser *p, int a, int b)
+{
+	for (int i = a + 1; i < b; i++)
+		if (p->ln[i].kind != LK_BLANK && !p->ln[i].noise && !p->ln[i].used && p->ln[i].owner >= 0)
+			return 0;
+	return 1;
+}
+
+/* Is there a blank line (or a page break) in lines (a, b]? */
+static int gap_between(const struct parser *p, int a, int b)
+{
+	for (int i = a + 1; i <= b; i++)
+		if (p->ln[i].kind == LK_BLANK || p->ln[i].page)
+			return 1;
+	return 0;
+}
+
+/* Is t (a bullet perhaps) one of the overview items of c? */
+static int in_overview(const struct pcase *c, const char *t)
+{
+	size_t m = 0, len = strlen(t);
+
+	if (ki_bullet(t, len, &m) != KB_STD)
+		m = 0;
+	for (size_t i = 0; i < c->c.summary.n; i++)
+		if (strlen(c->c.summary.v[i]) >= 20 && !strcmp(c->c.summary.v[i], t + m))
+			return 1;
+	return 0;
+}
+
+/* The blocks that end case a and repeat the overview of case c (the next) go. */
+static void drop_repeated_overview(struct parser *p, struct pcase *a, const struct pcase *c)
+{
+	size_t n = json_array_size(a->blocks), k = n;
+
+	while (k > 0) {
+		json_t *b = json_array_get(a->blocks, k - 1);
+		const char *t = json_string_value(json_object_get(b, "text"));
+		int sec = ksection_from_key(json_string_value(json_object_get(b, "section")));
+
+		if (!t || sec < 0 || sec >= KSEC__N || !in_overview(c, t))
+			break;
+		k--;
+	}
+	if (k == n)
+		return;
+	while (json_array_size(a->blocks) > k)
+		json_array_remove(a->blocks, k);
+	if (a->nbline > 2 * k)
+		a->nbline = 2 * k;
+	rebuild_sections(p, a);
+}
+
+/*
+ * A case's overview printed before its header (the page's columns read in
+ * another order) runs into the last section of the case before: where a
+ * numbered case has no overview of its own, the blocks that end the case
+ * before, after a blank line and right up to this case's header, and that
+ * tell what happened (no advice), are its overview.
+ */
+static void move_overviews(struct parser *p)
+{
+	struct pcase *prev = NULL;
+
+	for (size_t ci = 0; ci < p->npc && !p->rc; ci++) {
+		struct pcase *c = &p->pc[ci], *a = prev;
+		size_t n, k, take;
+
+		if (!c->keep)
+			continue;
+		prev = c;
+		if (a && a->blocks && c->c.summary.n) {
+			drop_repeated_overview(p, a, c);
+			continue;
+		}
+		if (!a || c->num < 0 || c->ref || !a->blocks)
+			continue;
+		n = json_array_size(a->blocks);
+		if (!n || a->nbline < 2 * n || a->bline[2 * n - 1] < 0 ||
+		    !nothing_between(p, a->bline[2 * n - 1], c->line))
+			continue;
+		/* the run of blocks that ends there, back to a blank line */
+		for (k = n; k > 0; k--) {
+			json_t *b = json_array_get(a->blocks, k - 1);
+			const char *t = json_string_value(json_object_get(b, "text"));
+			int sec = ksection_from_key(json_string_value(json_object_get(b, "section")));
+			struct kbuf key = KBUF_INIT;
+			double sc[KSEC__N];
+
+			if (sec < 0 || sec >= KSEC__N || a->bline[2 * (k - 1)] < 0 || !t)
+				break;
+			if (ki_key(&key, t, strlen(t)) < 0) {
+				p->rc = KE_NOMEM;
+				break;
+			}
+			ki_cue_scores(key.buf, key.len, sc);
+			kbuf_release(&key);
+			if (sc[KSEC_LESSONS] >= 1.0 || sc[KSEC_COUNTERMEASURES] >= 2.0)
+				break;
+			if (k >= 2 && a->bline[2 * (k - 2) + 1] >= 0 &&
+			    gap_between(p, a->bline[2 * (k - 2) + 1], a->bline[2 * (k - 1)])) {
+				k--;
+				break;
+			}
+		}
+		/* k: the first block of the run; the section keeps a block before it */
+		if (k == 0 || k >= n)
+			continue;
+		if (!gap_between(p, a->bline[2 * (k - 1) + 1], a->bline[2 * k]))
+			continue;
+		take = k;
+		for (size_t i = take; i < n && !p->rc; i++) {
+			json_t *b = json_array_get(a->blocks, i);
+			const char *t = json_string_value(json_object_get(b, "text"));
+			size_t m = 0;
+
+			if (ki_bullet(t, strlen(t), &m) != KB_STD)
+				m = 0;
+			if (kstrv_push(&c->c.summary, t + m) < 0)
+				p->rc = KE_NOMEM;
+			record_block(p, c, "summary", HOW_ORDER, t + m, strlen(t + m));
+			for (int l = a->bline[2 * i]; l <= a->bline[2 * i + 1]; l++)
+				if (p->ln[l].owner == (int)(a - p->pc) + 1)
+					p->ln[l].owner = (int)ci + 1;
+		}
+		/* the overview goes first among c's blocks */
+		if (c->blocks) {
+			size_t nb = json_array_size(c->blocks), moved = n - take;
+
+			for (size_t i = 0; i < moved; i++) {
+				json_t *b = json_incref(json_array_get(c->blocks, nb - moved + i));
+
+				json_array_remove(c->blocks, nb - moved + i);
+				json_array_insert_new(c->blocks, i, b);
+			}
+			if (c->nbline == 2 * nb) {
+				memmove(c->bline + 2 * moved, c->bline, sizeof(int) * 2 * (nb - moved));
+				for (size_t i = 0; i < 2 * moved; i++)
+					c->bline[i] = -1;
+			}
+		}
+		while (json_array_size(a->blocks) > take)
+			json_array_remove(a->blocks, take);
+		a->nbline = 2 * take;
+		rebuild_sections(p, a);
+	}
+}
+
+/*
+ * Where the text came out of a two-column page interleaved (headings in a
+ * bunch, headings after their bodies, the bodies of 背景 or 原因 last), the
+ * order of the lines does not say which body is whose: a heading of the
+ * case left without a body takes the block whose wording fits it best from
+ * a section that keeps another, and a block at either end of its section
+ * moves to another headed section whose wording it fits far better.  Moved
+ * blocks are placed by their cues ("how": "cue"); the sections are rebuilt
+ * from the blocks in their order.
+ */
+static void reorder_blocks(struct parser *p, struct pcase *c)
+{
+	size_t n = c->blocks ? json_array_size(c->blocks) : 0;
+	int sec[256], orig[256], cnt[KSEC__N] = { 0 }, moved = 0;
+	double (*sc)[KSEC__N], keep[256];
+
+	if (!c->bunched || n < 2 || n > 256)
+		return;
+	if (!(sc = calloc(n, sizeof(*sc)))) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *b = json_array_get(c->blocks, i);
+
+		const char *how = json_string_value(json_object_get(b, "how"));
+
+		sec[i] = ksection_from_key(json_string_value(json_object_get(b, "section")));
+		keep[i] = !how || !strcmp(how, "heading") ? KEEP_HEADING : !strcmp(how, "order") ? KEEP_ORDER : KEEP_CUE;
+		if (sec[i] >= 0 && sec[i] < KSEC__N) {
+			cnt[sec[i]]++;
+			block_scores(p, b, sc[i]);
+		} else {
+			sec[i] = -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		orig[i] = sec[i];
+	/*
+	 * Hill climbing, one block at a time: the wording of each block for its
+	 * section, less what leaving the walk's place costs (its heading's word
+	 * counts more than the order's), less a cost for each heading of the
+	 * case left without a body.
+	 */
+	for (int round = 0; round < 4 * (int)n && !p->rc; round++) {
+		int bi = -1, bt = -1;
+		double best = 1e-6;
+
+		for (size_t i = 0; i < n; i++) {
+			int s = sec[i];
+
+			if (s < 0)
+				continue;
+			for (int t = 0; t < KSEC__N; t++) {
+				double g;
+
+				if (t == s || !(c->heads & (1u << t)))
+					continue;
+				g = sc[i][t] - sc[i][s];
+				g += t == orig[i] ? keep[i] : s == orig[i] ? -keep[i] : 0;
+				g += cnt[t] ? 0 : EMPTY_HEADED;
+				g -= cnt[s] == 1 && (c->heads & (1u << s)) ? EMPTY_HEADED : 0;
+				if (g > best) {
+					best = g;
+					bi = (int)i;
+					bt = t;
+				}
+			}
+		}
+		if (bi < 0)
+			break;
+		cnt[sec[bi]]--;
+		cnt[bt]++;
+		sec[bi] = bt;
+		moved = 1;
+	}
+	for (size_t i = 0; i < n && moved; i++)
+		if (sec[i] != orig[i]) {
+			json_t *b = json_array_get(c->blocks, i);
+
+			if (json_object_set_new(b, "how", json_string("cue")) < 0 ||
+			    json_object_set_new(b, "section", json_string(ksection_key(sec[i]))) < 0)
+				p->rc = KE_NOMEM;
+		}
+	if (moved)
+		rebuild_sections(p, c);
+	free(sc);
+}
+
+/*
+ * The case's "import" member: how sure the import is of it (high: every
+ * block placed under its own heading; medium: some placed by the template's
+ * order or a few by cue words; low: a quarter or more by cue words only, or
+ * nothing placed) and its blocks.
+ */
+static void set_confidence(struct parser *p, struct pcase *c)
+{
+	size_t n = c->blocks ? json_array_size(c->blocks) : 0, ncue = 0, norder = 0, i;
+	const char *conf;
+	json_t *b, *imp;
+
+	json_array_foreach(c->blocks, i, b) {
+		const char *how = json_string_value(json_object_get(b, "how"));
+
+		ncue += how && !strcmp(how, "cue");
+		norder += how && !strcmp(how, "order");
+	}
+	if (!n || ncue * 4 >= n || p->res->unknown_layout)
+		conf = "low";
+	else if (ncue || norder)
+		conf = "medium";
+	else
+		conf = "high";
+	if (!c->blocks && !(c->blocks = json_array()))
+		goto nomem;
+	imp = json_pack("{s:s, s:O}", "confidence", conf, "blocks", c->blocks);
+	if (!imp || (!c->c.extra && !(c->c.extra = json_object())) ||
+	    json_object_set_new(c->c.extra, "import", imp) < 0)
+		goto nomem;
+	return;
+nomem:
+	p->rc = KE_NOMEM;
+}
+
+/* Bytes of s up to n characters. */
+static size_t first_chars(const char *s, size_t len, size_t n)
+{
+	size_t i = 0;
+
+	while (i < len && n--)
+		ki_u8(s, len, &i);
+	return i;
+}
+
+/*
+ * A title where the report prints none (its cases are only 事例3, 事例4):
+ * from the header facts (組織属性 and 要因), else from the overview's first
+ * item that tells what happened (not the "本事例のC社は…である" introduction):
+ * its first sentence, or its first clause when that is long, at most 40
+ * characters.  Marked as derived.
+ */
+#define DERIVED_TITLE_MAX 40
+
+static void derive_title(struct parser *p, struct pcase *c, const struct entry *e)
+{
+	const struct kattributes *a = &c->c.attributes;
+	struct kbuf t = KBUF_INIT;
+	struct kstrv ov = { 0 };
+	const struct kstrv *sv = &c->c.summary;
+
+	if (a->organization && a->factors && *a->organization && *a->factors) {
+		if (kbuf_addf(&t, "%s における%s", a->organization, a->factors) < 0)
+			p->rc = KE_NOMEM;
+		goto done;
+	}
+	if (!sv->n && e && e->overview) {
+		push_cell_items(p, &ov, e->overview);
+		sv = &ov;
+	}
+	for (size_t i = 0; i < sv->n && !t.len; i++) {
+		const char *s = sv->v[i], *end;
+		size_t len = strlen(s), m = 0, n;
+
+		if (ki_bullet(s, len, &m) == KB_STD) {
+			s += m;
+			len -= m;
+		}
+		if (has(s, len, "本事例") || ki_cplen(s, len) < 8)
+			continue;
+		if ((end = ki_memmem(s, len, "。", 3)))
+			len = (size_t)(end - s);
+		n = ki_cplen(s, len);
+		if (n > DERIVED_TITLE_MAX && (end = ki_memmem(s, len, "、", 3)) &&
+		    ki_cplen(s, (size_t)(end - s)) >= 8)
+			len = (size_t)(end - s);
+		/* a clause that ends in a verb's stem: 感染し → 感染 */
+		if (len > 3 && !memcmp(s + len - 3, "し", 3)) {
+			size_t j = len - 3;
+			uint32_t prev = ki_prev_cp(s, 0, &j);
+
+			if (prev >= 0x4E00 && prev <= 0x9FFF)
+				len -= 3;
+		}
+		n = ki_cplen(s, len);
+		if (n > DERIVED_TITLE_MAX) {
+			len = first_chars(s, len, DERIVED_TITLE_MAX - 1);
+			if (ki_add_clean(&t, s, len) < 0 || kbuf_adds(&t, "…") < 0)
+				p->rc = KE_NOMEM;
+		} else if (ki_add_clean(&t, s, len) < 0) {
+			p->rc = KE_NOMEM;
+		}
+	}
+	if (!t.len && !sv->n && c->blocks && json_array_size(c->blocks)) {
+		/* no overview: the first block says what happened */
+		const char *s = json_string_value(json_object_get(json_array_get(c->blocks, 0), "text"));
+
+		if (s && kstrv_push(&ov, s) == 0) {
+			sv = &ov;
+			for (size_t i = 0; i < sv->n && !t.len; i++) {
+				size_t len = strlen(sv->v[i]), m = 0;
+				const char *x = sv->v[i], *end;
+
+				if (ki_bullet(x, len, &m) == KB_STD) {
+					x += m;
+					len -= m;
+				}
+				if ((end = ki_memmem(x, len, "。", 3)))
+					len = (size_t)(end - x);
+				if ((end = memchr(x, '\n', len)))
+					len = (size_t)(end - x);
+				if (ki_cplen(x, len) > DERIVED_TITLE_MAX) {
+					len = first_chars(x, len, DERIVED_TITLE_MAX - 1);
+					if (ki_add_clean(&t, x, len) < 0 || kbuf_adds(&t, "…") < 0)
+						p->rc = KE_NOMEM;
+				} else if (ki_add_clean(&t, x, len) < 0) {
+					p->rc = KE_NOMEM;
+				}
+			}
+		}
+	}
+done:
+	kstrv_clear(&ov);
+	if (t.len && !p->rc) {
+		c->c.title = kbuf_detach(&t, NULL);
+		c->c.title_derived = c->c.title != NULL;
+	}
+	kbuf_release(&t);
+}
+
 /* What the case list and the report as a whole tell about case c. */
 static void complete_case(struct parser *p, struct pcase *c, const struct entry *e,
 			  const char *publisher, int year)
@@ -1526,6 +2101,8 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 		for (int i = c->tc_first; i <= c->tc_last; i++)
 			p->ln[i].owner = -1; /* the title */
 	}
+	if (!c->c.title)
+		derive_title(p, c, e);
 	if (!c->c.title) {
 		if (c->num >= 0)
 			snprintf(buf, sizeof(buf), "事例%d", c->num);
@@ -1535,10 +2112,20 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 	}
 	if (e && e->category && !c->c.category)
 		c->c.category = dupn(p, e->category, strlen(e->category));
-	if (e && e->overview && !c->c.summary.n)
+	if (e && e->overview && !c->c.summary.n) {
 		push_cell_items(p, &c->c.summary, e->overview);
-	if (e && e->lessons && !c->c.key_lessons.n)
+		for (size_t i = 0; i < c->c.summary.n; i++)
+			record_block(p, c, "summary", e->split ? HOW_CUE : HOW_HEADING, c->c.summary.v[i],
+				     strlen(c->c.summary.v[i]));
+	}
+	if (e && e->lessons && !c->c.key_lessons.n) {
 		push_cell_items(p, &c->c.key_lessons, e->lessons);
+		for (size_t i = 0; i < c->c.key_lessons.n; i++)
+			record_block(p, c, "key_lessons", e->split ? HOW_CUE : HOW_HEADING,
+				     c->c.key_lessons.v[i], strlen(c->c.key_lessons.v[i]));
+	}
+	reorder_blocks(p, c);
+	set_confidence(p, c);
 	for (int k = 0; k < KSEC__N; k++)
 		if (c->sec[k].len && !(c->c.sections[k] = kbuf_detach(&c->sec[k], NULL)))
 			p->rc = KE_NOMEM;
@@ -1551,6 +2138,29 @@ static void complete_case(struct parser *p, struct pcase *c, const struct entry 
 	c->c.source.has_case_number = c->num >= 0 && !c->ref;
 	c->c.source.case_number = c->ref ? 0 : c->num;
 	c->c.tlp = dupn(p, "clear", 5);
+}
+
+/*
+ * Does the text the cue words placed read as an incident (two blocks or
+ * more that speak of one: 検知, 復旧, 原因 …), not as any prose?
+ */
+static int reads_as_incident(struct parser *p, struct pcase *c)
+{
+	size_t i, speaking = 0;
+	double total = 0;
+	json_t *b;
+
+	json_array_foreach(c->blocks, i, b) {
+		double sc[KSEC__N], best = 0;
+
+		block_scores(p, b, sc);
+		for (int k = 0; k < KSEC__N; k++)
+			if (sc[k] > best)
+				best = sc[k];
+		total += best;
+		speaking += best >= 1.0;
+	}
+	return speaking >= 2 && total >= 3.0;
 }
 
 /*
@@ -1581,7 +2191,22 @@ static void finish(struct parser *p)
 			break;
 		}
 	res->year = find_year(p, keep_cases(p));
+	/* an unknown layout: what the cue words placed is the case, flagged low */
+	{
+		size_t kept = 0, first = p->npc;
+
+		for (size_t i = 0; i < p->npc; i++)
+			kept += p->pc[i].keep;
+		for (size_t i = 0; !kept && i < p->npc && first == p->npc; i++)
+			if (p->pc[i].nsec || p->pc[i].c.summary.n)
+				first = i;
+		if (!kept && first < p->npc && reads_as_incident(p, &p->pc[first])) {
+			p->pc[first].keep = 1;
+			res->unknown_layout = 1;
+		}
+	}
 	number_cases(p);
+	move_overviews(p);
 	for (size_t i = 0; i < p->npc && !p->rc; i++) {
 		struct pcase *c = &p->pc[i];
 		struct kcase *kc;
@@ -1681,6 +2306,8 @@ static void parser_free(struct parser *p)
 	for (size_t i = 0; i < p->npc; i++) {
 		kcase_free(&p->pc[i].c);
 		free(p->pc[i].title_cand);
+		json_decref(p->pc[i].blocks);
+		free(p->pc[i].bline);
 		for (int k = 0; k < KSEC__N; k++)
 			kbuf_release(&p->pc[i].sec[k]);
 	}
@@ -1772,6 +2399,7 @@ int kimport_text(const char *text, size_t len, const char *document,
 		goto nomem;
 	ki_parse_tables(&p);
 	ki_parse_column_lists(&p);
+	ki_parse_twocol_list(&p);
 	ki_parse_toc(&p);
 	ki_mark_page_numbers(&p);
 	if (p.rc || build_units(&p) < 0)

@@ -17,7 +17,11 @@
  * across imports of the same document, URL-safe), title, source (document,
  * publisher, year, case_number, page_marker), category, summary,
  * key_lessons, attributes, sections, timeline, and tlp "clear".  Tags are
- * left empty.
+ * left empty.  Beside the spec's fields: title_derived where the report
+ * prints no title, and in extra an "import" member: {"confidence":
+ * "high"|"medium"|"low", "blocks": [{"section", "how", "text"}]}, every
+ * placed block in order with the section key (or "summary", "key_lessons")
+ * and how it was placed ("heading", "order" of the template, "cue" words).
  *
  *     struct kimport_result res;
  *     struct kerr err = KERR_INIT;
@@ -53,6 +57,8 @@ struct kimport_result {
 	struct kcase_list cases; /* owned, in the order of the report */
 	struct kstrv unplaced;   /* "line N: <text> — why", for --explain */
 	int year;                /* survey year found, or 0 */
+	int unknown_layout;      /* no case header or heading was recognised: the text was
+				    taken as one case, every block placed by cue words only */
 };
 
 /*
@@ -60,10 +66,14 @@ struct kimport_result {
  * base name); ids derive from it.  res is initialised here (any previous
  * content is not freed) and must be kimport_result_free()d, also on error.
  *
+ * Text of a layout the importer does not know (no case header, no heading)
+ * but with sentences is imported best effort as one case whose blocks are
+ * all placed by cue words (confidence "low"; res->unknown_layout set).
+ *
  * Errors: KE_PARSE for invalid UTF-8 or binary data (NUL or control bytes),
  * KE_TOOBIG past KIMPORT_MAX_TEXT or KIMPORT_MAX_LINES, KE_INVALID "no case
- * found in this text" when the text is not a case report (an empty result
- * is an error), KE_NOMEM.
+ * found in this text" when the text holds no sentence to place (an empty
+ * result is an error), KE_NOMEM.
  */
 int kimport_text(const char *text, size_t len, const char *document,
 		 struct kimport_result *res, struct kerr *err);

@@ -122,7 +122,11 @@ struct hdr {
 struct entry {
 	int num;
 	char *title, *category, *overview, *lessons;
+	int split; /* overview and lessons told apart by their wording (two-column list) */
 };
+
+/* How a block of text was placed (the import's confidence, per block). */
+enum { HOW_HEADING, HOW_ORDER, HOW_CUE };
 
 /* Header facts of a case collection; reader 1 basic, 2 advanced. */
 struct attr {
@@ -164,6 +168,8 @@ struct parser {
 	unsigned secs_seen; /* sections the report has headings for */
 	int after_mode;
 	size_t wrapw;     /* the width most body lines wrap at */
+	int how;          /* HOW_*: how the blocks being placed now were placed */
+	int how1;         /* HOW_* of a run one heading claims (HOW_ORDER: it continues a section) */
 	int rc;           /* first allocation failure */
 	struct kimport_result *res;
 };
@@ -236,6 +242,7 @@ int ki_parse_tls(struct parser *p);
 void ki_parse_tables(struct parser *p);
 void ki_parse_toc(struct parser *p);
 void ki_parse_column_lists(struct parser *p);
+void ki_parse_twocol_list(struct parser *p);
 const struct entry *ki_find_entry(const struct parser *p, const int *bynum, int num,
 				  const char *title);
 

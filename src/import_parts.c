@@ -1177,3 +1177,296 @@ void ki_parse_column_lists(struct parser *p)
 		i = (size_t)end - 1;
 	}
 }
+
+/* ---- a case list printed as a two-column table ---- */
+
+/* The next line with text (a number alone too), or -1. */
+static long next_text(const struct parser *p, size_t i)
+{
+	for (size_t j = i + 1; j < p->n; j++)
+		if (p->ln[j].kind != LK_BLANK && !p->ln[j].noise)
+			return (long)j;
+	return -1;
+}
+
+/*
+ * A header line naming both columns: 事例の概要 and 主な気付き・教訓 (気付き,
+ * 気づき, 教訓), short, no sentence.
+ */
+static int short_label(const struct parser *p, size_t i)
+{
+	const struct line *l = &p->ln[i];
+
+	return !l->noise && l->kind != LK_BLANK && l->klen <= 90 && !khas(p, i, "。") && !khas(p, i, "、");
+}
+
+static int lesson_label(const struct parser *p, size_t i)
+{
+	return khas(p, i, "気付き") || khas(p, i, "気づき") || khas(p, i, "教訓");
+}
+
+/* Returns the header's last line (its parts on one physical line), or -1. */
+static long twocol_header(const struct parser *p, size_t i)
+{
+	if (!short_label(p, i) || !khas(p, i, "概要"))
+		return -1;
+	if (lesson_label(p, i))
+		return (long)i;
+	/* "事例の概要" is a heading of its own: the rest is cut off to a line */
+	if (i + 1 < p->n && p->ln[i + 1].no == p->ln[i].no && short_label(p, i + 1) &&
+	    lesson_label(p, i + 1))
+		return (long)i + 1;
+	return -1;
+}
+
+/* A case number alone on its line (half- or full-width digits, "3." too). */
+static int number_alone(const struct parser *p, long i)
+{
+	const char *k;
+	size_t kl;
+
+	if (i < 0 || (size_t)i >= p->n || p->ln[i].used || p->ln[i].noise)
+		return -1;
+	k = lkey(p, (size_t)i);
+	kl = (size_t)p->ln[i].klen;
+	if (kl && (k[kl - 1] == '.' || k[kl - 1] == ')'))
+		kl--;
+	if (!kl || kl > 3 || !ki_all_digits(k, kl))
+		return -1;
+	return atoi(k);
+}
+
+/* A group heading is no bullet of a column (■ and 【】 mark groups). */
+static int twocol_group_mark(const struct line *l)
+{
+	size_t z = 0;
+	uint32_t c;
+
+	if (l->kind != LK_BULLET)
+		return 1;
+	c = ki_u8(l->s, (size_t)l->len, &z);
+	return c == 0x25A0 || c == 0x3010 || l->btype == KB_SUBHEAD;
+}
+
+/* How much an item reads as a lesson (> 0) rather than as what happened (< 0). */
+static double lesson_lean(const char *s, size_t len)
+{
+	static const char *const advice[] = { "重要", "必要", "べき", "望ましい", "有効", "大切",
+					      "肝要", "不可欠", "ておく", "ことが求められ", "心掛け",
+					      "心がけ", "検討する", "教訓", "気付き", "気づき" };
+	static const char *const past[] = { "した。", "された。", "った。", "いた。", "できた。",
+					    "だ。", "た。", "ていた", "が発生", "判明" };
+	struct kbuf k = KBUF_INIT;
+	double sc[KSEC__N], lean = 0;
+
+	if (ki_key(&k, s, len) < 0 || !k.len) {
+		kbuf_release(&k);
+		return 0;
+	}
+	ki_cue_scores(k.buf, k.len, sc);
+	lean = sc[KSEC_LESSONS] + 0.5 * sc[KSEC_COUNTERMEASURES] -
+	       0.3 * (sc[KSEC_BACKGROUND] + sc[KSEC_DETECTION] + sc[KSEC_RESPONSE] + sc[KSEC_CAUSE] +
+		      sc[KSEC_IMPACT]);
+	for (size_t i = 0; i < sizeof(advice) / sizeof(advice[0]); i++)
+		if (has(k.buf, k.len, advice[i]))
+			lean += 2;
+	for (size_t i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		size_t n = strlen(past[i]);
+
+		if (k.len >= n && !memcmp(k.buf + k.len - n, past[i], n)) {
+			lean -= 2;
+			break;
+		}
+	}
+	for (size_t i = 0; i < sizeof(past) / sizeof(past[0]); i++)
+		if (has(k.buf, k.len, past[i]))
+			lean -= 0.5;
+	kbuf_release(&k);
+	return lean;
+}
+
+/* The items of one entry, as offsets into a kbuf of NUL-separated texts. */
+struct twocol_items {
+	struct kbuf text;
+	size_t off[64];
+	uint32_t mark[64]; /* the item's bullet (0 none) */
+	int n;
+};
+
+static int twocol_item(struct parser *p, struct twocol_items *it, const char *s, size_t len, int cont,
+		       uint32_t mark)
+{
+	if (!cont) {
+		if (it->n >= 64)
+			return 0;
+		if (it->n && kbuf_addch(&it->text, '\0') < 0)
+			return p->rc = KE_NOMEM;
+		it->mark[it->n] = mark;
+		it->off[it->n++] = it->text.len;
+	}
+	if (ki_add_joined(&it->text, s, len) < 0)
+		return p->rc = KE_NOMEM;
+	return 0;
+}
+
+/* The overview items (before *split) and the lessons (after) as "a\nb". */
+static void twocol_entry(struct parser *p, struct entry *e, struct twocol_items *it)
+{
+	double best = -1e30, lean[64];
+	int split = it->n;
+	struct kbuf ov = KBUF_INIT, le = KBUF_INIT;
+
+	if (kbuf_addch(&it->text, '\0') < 0) {
+		p->rc = KE_NOMEM;
+		return;
+	}
+	for (int i = 0; i < it->n; i++) {
+		const char *s = it->text.buf + it->off[i];
+
+		lean[i] = lesson_lean(s, strlen(s));
+	}
+	/* the columns' bullets differ (• then ✓): the change is the split */
+	{
+		int changes = 0, at = -1;
+
+		for (int i = 1; i < it->n; i++)
+			if (it->mark[i] != it->mark[i - 1]) {
+				changes++;
+				at = i;
+			}
+		if (changes == 1 && it->mark[0] && it->mark[at]) {
+			best = 1e30;
+			split = at;
+		}
+	}
+	/* at least one item in each column; ties to the middle */
+	for (int k = it->n >= 2 ? 1 : it->n; k <= (it->n >= 2 ? it->n - 1 : it->n); k++) {
+		double sc = 0;
+
+		for (int i = 0; i < it->n; i++)
+			sc += i < k ? -lean[i] : lean[i];
+		sc -= 0.01 * abs(2 * k - it->n);
+		if (best < 1e29 && sc > best) {
+			best = sc;
+			split = k;
+		}
+	}
+	for (int i = 0; i < it->n && !p->rc; i++) {
+		struct kbuf *b = i < split ? &ov : &le;
+		const char *s = it->text.buf + it->off[i];
+
+		if ((b->len && kbuf_addch(b, '\n') < 0) || kbuf_add(b, s, strlen(s)) < 0)
+			p->rc = KE_NOMEM;
+	}
+	e->split = 1;
+	if (!p->rc && ov.len && !(e->overview = kbuf_detach(&ov, NULL)))
+		p->rc = KE_NOMEM;
+	if (!p->rc && le.len && !(e->lessons = kbuf_detach(&le, NULL)))
+		p->rc = KE_NOMEM;
+	kbuf_release(&ov);
+	kbuf_release(&le);
+}
+
+/*
+ * A case list as a table of two columns (事例の概要 | 主な気付き・教訓) that
+ * the text gives row by row: group headings as rows of their own, each case
+ * number alone on its line (a short title may follow), then the overview's
+ * bullets and the lessons' bullets with nothing between them.  Where the
+ * overview ends is decided from the wording (lessons advise: 重要, 必要,
+ * べき ...; the overview tells what happened).
+ */
+void ki_parse_twocol_list(struct parser *p)
+{
+	for (size_t i = 0; i < p->n && !p->rc; i++) {
+		long h, j, k, last = (long)i;
+		int num, expect = -1, inentry = 0, maxw = 0, bulleted = 0;
+		struct entry *e = NULL;
+		struct twocol_items it;
+		char *cat = NULL;
+
+		if (p->ln[i].used || (h = twocol_header(p, i)) < 0)
+			continue;
+		/* a case number (maybe after a group heading) must follow */
+		j = next_text(p, (size_t)h);
+		if (j >= 0 && number_alone(p, j) < 0 && category_like(p, j))
+			j = next_text(p, (size_t)j);
+		if (j < 0 || number_alone(p, j) < 0)
+			continue;
+		memset(&it, 0, sizeof(it));
+		last = h;
+		for (j = h + 1; j < (long)p->n && !p->rc; j++) {
+			struct line *l = &p->ln[j];
+			size_t m = 0;
+			int bt;
+
+			if (p->ln[j].kind == LK_BLANK || p->ln[j].noise)
+				continue;
+			if (l->used || l->kind == LK_HDR || l->kind == LK_HEAD || l->kind == LK_ROW ||
+			    l->kind == LK_TLHDR)
+				break;
+			if ((k = twocol_header(p, (size_t)j)) >= 0) { /* repeated on the next page */
+				mark(p, j, k);
+				j = k;
+				continue;
+			}
+			num = number_alone(p, j);
+			if (num >= 0 && (expect < 0 || num == expect)) {
+				if (e)
+					twocol_entry(p, e, &it);
+				kbuf_release(&it.text);
+				memset(&it, 0, sizeof(it));
+				bulleted = 0;
+				if (!(e = add_entry(p, num)))
+					break;
+				if (cat)
+					e->category = dupn(p, cat, strlen(cat));
+				expect = num + 1;
+				inentry = 1;
+				last = j;
+				continue;
+			}
+			k = next_text(p, (size_t)j);
+			if (category_like(p, j) && twocol_group_mark(l) &&
+			    (expect < 0 ? number_alone(p, k) >= 0 : number_alone(p, k) == expect)) {
+				size_t ca, cb;
+
+				free(cat);
+				category_text(l->s, (size_t)l->len, &ca, &cb);
+				cat = dupn(p, l->s + ca, cb - ca);
+				last = j;
+				continue;
+			}
+			if (!inentry)
+				break;
+			bt = ki_bullet(l->s, (size_t)l->len, &m);
+			if (bt == KB_STD || bt == KB_CIRCLED || bt == KB_NOTE) {
+				size_t z = 0;
+
+				twocol_item(p, &it, l->s + m, (size_t)l->len - m, 0, ki_u8(l->s, (size_t)l->len, &z));
+				bulleted = 1;
+			} else if (!it.n && e && !e->title && ki_cplen(l->s, l->len) <= 60 &&
+				   !has(l->s, l->len, "。")) {
+				e->title = dupn(p, l->s, (size_t)l->len);
+			} else if (it.n && (int)ki_width(p->ln[last].s, p->ln[last].len) * 10 >= maxw * 7 &&
+				   !ki_ends_sentence(p->ln[last].s, p->ln[last].len)) {
+				/* the rest of a wrapped item */
+				twocol_item(p, &it, l->s, (size_t)l->len, 1, 0);
+			} else if (!it.n || !bulleted) {
+				/* items without bullets: one a sentence */
+				twocol_item(p, &it, l->s, (size_t)l->len, it.n &&
+					    !ki_ends_sentence(p->ln[last].s, p->ln[last].len), 0);
+			} else {
+				break;
+			}
+			if ((int)ki_width(l->s, l->len) > maxw)
+				maxw = (int)ki_width(l->s, l->len);
+			last = j;
+		}
+		if (e)
+			twocol_entry(p, e, &it);
+		kbuf_release(&it.text);
+		free(cat);
+		mark(p, (long)i, last);
+		i = (size_t)last;
+	}
+}

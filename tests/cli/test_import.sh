@@ -64,6 +64,15 @@ fi
 KYOKUN_DB="$T/ex.db" run import --explain "$T/mini.txt"
 expect_rc "explain: exit 0" 0
 expect_err "explain: reports placement" "mini\.txt: (every line was placed|unplaced: )"
+expect_err "explain: confidence per case" "mini\.txt: [^ ]+: confidence (high|medium|low)"
+expect_err "explain: how each block was placed" "mini\.txt:   [a-z_]+ +(heading|order|cue) "
+# an unknown layout: best effort, one case, every block flagged low, and said so
+printf '昨日の夜、社内のファイルサーバが停止した。\n監視の担当者がアラートに気付き、情報システム部門に連絡した。\n\nサーバを再起動し、二時間後に復旧した。\n原因は電源装置の故障であった。\n' >"$T/freeform.txt"
+KYOKUN_DB="$T/ex.db" run import --dry-run "$T/freeform.txt"
+expect_rc "unknown layout: exit 0" 0
+expect_err "unknown layout: says so" "freeform\.txt: unknown layout"
+expect_out "unknown layout: confidence low" '"confidence": "low"'
+expect_out "unknown layout: derived title" '"title_derived": true'
 
 # ---- bad input: a clear message, exit 1, nothing stored from it, the others still load ----
 : >"$T/empty.txt"

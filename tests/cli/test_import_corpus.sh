@@ -4,8 +4,10 @@
 # exported, and scored against its gold annotation with
 # ../shared/tools/import_score.py.  A report passes with all its cases
 # found (no extra ones), all titles and categories right, placement >= 0.95
-# and no phrase duplicated into two fields.  Skips (exit 0) where the
-# corpus or python3 is missing.
+# and no phrase duplicated into two fields.  Then every report (and every
+# fixture of tests/fixtures/import) is checked by tests/tools/check_import.py:
+# no figure label and no other case's overview in a case.  Skips (exit 0)
+# where the corpus or python3 is missing.
 #
 #   KYOKUN=./kyokun SHARED=../shared sh tests/cli/test_import_corpus.sh
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -60,5 +62,21 @@ for f in "$CORPUS"/*.txt; do
 		ok "import corpus $name: $short"
 	else
 		fail "import corpus $name" "$line"
+	fi
+done
+
+# Only the case's text: no figure label and no other case's overview in any
+# section, on every report of the corpus (gold or not) and on our fixtures.
+for f in "$CORPUS"/*.txt "$TOP"/tests/fixtures/import/*.txt; do
+	[ -f "$f" ] || continue
+	name=$(basename "$f" .txt)
+	if ! "$KYOKUN" --db "$T/own.db" import --dry-run "$f" >"$T/own.json" 2>"$T/err"; then
+		fail "only the case's text: $name" "import failed: $(head -c 300 "$T/err")"
+		continue
+	fi
+	if python3 "$TOP/tests/tools/check_import.py" "$T/own.json" >"$T/check" 2>&1; then
+		ok "only the case's text: $name"
+	else
+		fail "only the case's text: $name" "$(head -5 "$T/check")"
 	fi
 done

@@ -39,6 +39,16 @@ static const char *const fixtures[] = {
 				"p.7" markers, overview in plain sentences before diagram labels */
 	"collection_wrap",   /* 事例集 without blank lines: title and facts wrapped into each
 				other, factors on two lines, a timeline without bullets */
+	"twocol_list",       /* case list as a two-column table: 事例の概要 主な気づき・教訓 on
+				one line, group rows, numbers alone (full-width too), overview
+				and lesson bullets with nothing between, a wrapped bullet */
+	"twocol_plain",      /* the same table with a tab in its header, "1." numbers, titles
+				under the numbers, ・ then ✓ bullets, rows without bullets */
+	"interleaved",       /* two columns interleaved: １. 背景 ２. 検知 ３. 対処 in a bunch,
+				a heading after its body, the bodies of 背景 and 原因 last */
+	"own_text",          /* figure labels (（対処１）, 稼働系, →) beside the overview and
+				after a section's bullet, a lesson heading above its body, a
+				wrapped bullet, the next case's overview before its header */
 };
 
 /* ---- helpers ---- */
@@ -155,6 +165,72 @@ static void test_fixtures(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
 		check_fixture(fixtures[i]);
+}
+
+/* A case the report prints no title for gets one from its overview, marked derived. */
+static void test_derived_title(void **state)
+{
+	static const char text[] =
+		"事例1 1/2\n"
+		"【事例の概要】\n"
+		"• 本事例のA社は、地方の小売企業である。\n"
+		"• 従業員の端末が不審なメールの添付ファイルからマルウェアに感染し、顧客の情報が外部に送られた。\n"
+		"\n"
+		"事例1 2/2\n"
+		"【1 背景】\n"
+		"• 端末の更新プログラムは各自に任せていた。\n"
+		"【4 原因】\n"
+		"• 添付ファイルを開いたため。\n";
+	struct kimport_result res;
+	struct kerr err = KERR_INIT;
+	struct kcase back;
+	json_t *j, *blocks;
+
+	(void)state;
+	assert_int_equal(import(text, sizeof(text) - 1, "untitled.txt", &res, &err), 0);
+	assert_int_equal(res.cases.n, 1);
+	assert_string_equal(res.cases.v[0].title, "従業員の端末が不審なメールの添付ファイルからマルウェアに感染");
+	assert_true(res.cases.v[0].title_derived);
+	/* the interchange format keeps it, and the import's blocks */
+	j = kcase_to_json(&res.cases.v[0]);
+	assert_true(json_is_true(json_object_get(j, "title_derived")));
+	blocks = json_object_get(json_object_get(j, "import"), "blocks");
+	assert_true(json_array_size(blocks) >= 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(blocks, 0), "section")), "summary");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(blocks, 0), "how")), "heading");
+	kcase_init(&back);
+	assert_int_equal(kcase_from_json(&back, j, &err), 0);
+	assert_true(back.title_derived);
+	kcase_free(&back);
+	json_decref(j);
+	kimport_result_free(&res);
+}
+
+/* The next case's overview repeated at the end of a case's last section goes. */
+static void test_next_overview(void **state)
+{
+	static const char text[] =
+		"事例1 倉庫の温度記録の欠落 1/2\n"
+		"【事例の概要】\n"
+		"• 倉庫の温度を記録する装置が止まり、半日分の記録が欠けた。\n"
+		"\n"
+		"事例1 倉庫の温度記録の欠落 2/2\n"
+		"【4 原因】\n"
+		"• 記録装置の電池が切れていたため。\n"
+		"• 社内の掲示板が改ざんされ、見知らぬサイトへの案内が掲示された。\n"
+		"\n"
+		"事例2 掲示板の改ざん 1/2\n"
+		"【事例の概要】\n"
+		"• 社内の掲示板が改ざんされ、見知らぬサイトへの案内が掲示された。\n";
+	struct kimport_result res;
+	struct kerr err = KERR_INIT;
+
+	(void)state;
+	assert_int_equal(import(text, sizeof(text) - 1, "next.txt", &res, &err), 0);
+	assert_int_equal(res.cases.n, 2);
+	assert_string_equal(res.cases.v[0].sections[KSEC_CAUSE], "• 記録装置の電池が切れていたため。");
+	assert_int_equal(res.cases.v[1].summary.n, 1);
+	kimport_result_free(&res);
 }
 
 /* The same report imported twice gives the same cases. */
@@ -592,6 +668,8 @@ int main(void)
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_wrapped_title),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_derived_title),
+		cmocka_unit_test(test_next_overview),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
