@@ -29,7 +29,55 @@ struct opts {
 	json_t *dry;    /* --dry-run: the cases of all files */
 	char **files;
 	int nfiles;
+	/* --title, --url, --published, --publisher: what the document is cited by */
+	const char *title, *url, *published, *publisher;
 };
+
+/*
+ * The document's citation: what is given on the command line, else what is
+ * stored from an earlier import, else what its first page says; copied into
+ * every case's source and stored for the document (st NULL: a dry run).
+ */
+static int cite(struct kstore *st, const char *name, const char *text, size_t len,
+		struct kimport_result *res, const struct opts *o, struct kerr *err)
+{
+	struct kdocmeta m = { 0 };
+	struct kimport_cite g = { 0 };
+	const char *title, *url, *published, *publisher;
+	int rc = 0;
+
+	if (st && (rc = kstore_doc_get(st, name, &m, err)) < 0)
+		return rc;
+	kimport_cite_guess(text, len, &g);
+	title = o->title ? o->title : m.title ? m.title : g.title;
+	url = o->url ? o->url : m.url;
+	published = o->published ? o->published : m.published ? m.published : g.published[0] ? g.published : NULL;
+	publisher = o->publisher ? o->publisher : m.publisher ? m.publisher : g.publisher;
+	kimport_pages(text, len, res);
+	for (size_t i = 0; i < res->cases.n && !rc; i++) {
+		struct kcase *c = &res->cases.v[i];
+
+		if ((title && kstr_set(&c->source.doc_title, title) < 0) ||
+		    (url && kstr_set(&c->source.url, url) < 0) ||
+		    (published && kstr_set(&c->source.published, published) < 0) ||
+		    (publisher && (o->publisher || !c->source.publisher) && kstr_set(&c->source.publisher, publisher) < 0))
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	if (!rc && st) {
+		struct kdocmeta put = { 0 };
+
+		put.title = (char *)title;
+		put.url = (char *)url;
+		put.published = (char *)published;
+		put.publisher = (char *)(publisher ? publisher : res->cases.n ? res->cases.v[0].source.publisher : NULL);
+		put.has_year = res->year != 0;
+		put.year = res->year;
+		rc = kstore_doc_put(st, name, &put, err);
+	}
+	kdocmeta_free(&m);
+	kimport_cite_free(&g);
+	return rc;
+}
 
 static const char *base_name(const char *path)
 {
@@ -103,6 +151,24 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 		}
 		events += (long)c->ntimeline;
 	}
+	if (!o->dry_run && (rc = kstore_begin(st, &err)) < 0) {
+		kcli_error("%s: %s", path, err.msg);
+		goto out;
+	}
+	if ((rc = cite(o->dry_run ? NULL : st, name, text.buf, text.len, &res, o, &err)) < 0) {
+		if (!o->dry_run)
+			kstore_rollback(st);
+		kcli_error("%s: %s", path, err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < res.cases.n; i++) {
+		if ((rc = kcase_validate(&res.cases.v[i], &err)) < 0) {
+			if (!o->dry_run)
+				kstore_rollback(st);
+			kcli_error("%s: case %s: %s", path, res.cases.v[i].id, err.msg);
+			goto out;
+		}
+	}
 	if (o->dry_run) {
 		for (size_t i = 0; i < res.cases.n; i++) {
 			json_t *j = kcase_to_json(&res.cases.v[i]);
@@ -113,10 +179,6 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 			}
 		}
 	} else {
-		if ((rc = kstore_begin(st, &err)) < 0) {
-			kcli_error("%s: %s", path, err.msg);
-			goto out;
-		}
 		for (size_t i = 0; i < res.cases.n; i++) {
 			int outcome;
 
@@ -196,6 +258,10 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "title", required_argument, NULL, 't' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "published", required_argument, NULL, 'p' },
+		{ "publisher", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
@@ -213,6 +279,22 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'q':
 			cli->quiet = 1;
+			break;
+		case 't':
+			o.title = optarg;
+			break;
+		case 'u':
+			if (!kcase_url_valid(optarg))
+				return kcli_usage_error("import", "--url: not an http:// or https:// address");
+			o.url = optarg;
+			break;
+		case 'p':
+			if (!kcase_date_valid(optarg))
+				return kcli_usage_error("import", "--published: not a date (YYYY-MM-DD, YYYY-MM or YYYY)");
+			o.published = optarg;
+			break;
+		case 'P':
+			o.publisher = optarg;
 			break;
 		default:
 			return kcli_usage_error("import", "bad option");
