@@ -141,12 +141,14 @@ void kimport_pages(const char *text, size_t len, struct kimport_result *res)
 		struct kcase *c = &res->cases.v[i];
 		const char *hit = NULL;
 
-		/* the case's own body, which the case list at the front does not repeat */
+		/* the case's own overview, else its body: what the case list at the front does not repeat */
+		for (size_t k = 0; k < c->summary.n && k < 2 && !hit; k++)
+			hit = find(text + from, len - from, c->summary.v[k], probe_len(c->summary.v[k], 60));
 		for (int k = 0; k < KSEC__N && !hit; k++) {
 			const char *s = c->sections[ksection_display_order[k]];
 
 			if (s && *s)
-				hit = find(text + from, len - from, s, probe_len(s, 24));
+				hit = find(text + from, len - from, s, probe_len(s, 60));
 		}
 		if (!hit)
 			continue;
