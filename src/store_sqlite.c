@@ -1300,6 +1300,24 @@ out:
 	return rc;
 }
 
+static int ksqlite_doc_put(struct kstore *kst, const char *name, const struct kdocmeta *m, struct kerr *err);
+
+/* A case that says what its document is cited by (source.title, url, published) tells the documents table. */
+static int put_doc_of(struct kstore_sqlite *st, const struct kcase *c, struct kerr *err)
+{
+	struct kdocmeta m = { 0 };
+
+	if (!c->source.document || (!c->source.doc_title && !c->source.url && !c->source.published))
+		return 0;
+	m.title = c->source.doc_title;
+	m.url = c->source.url;
+	m.published = c->source.published;
+	m.publisher = c->source.publisher;
+	m.has_year = c->source.has_year;
+	m.year = c->source.year;
+	return ksqlite_doc_put(&st->base, c->source.document, &m, err);
+}
+
 static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json, size_t len, int *outcome,
 	       struct kerr *err)
 {
@@ -1308,6 +1326,8 @@ static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json
 	if (own && (rc = ksqlite_begin(&st->base, err)))
 		return rc;
 	rc = put_locked(st, c, json, len, 0, NULL, outcome, err);
+	if (!rc)
+		rc = put_doc_of(st, c, err);
 	if (own) {
 		if (rc)
 			ksqlite_rollback(&st->base);
