@@ -71,7 +71,8 @@ static const char *const failure_threats[] = {
  * operator itself, 2: the field's plain name or its own equipment, 1: a hint);
  * a word counts once per paragraph (line), at most three paragraphs, times
  * the place's weight (組織属性 3, title 2, overview/background/detection/
- * impact 1).  A sector is tagged at 4 and at least half the best sector's
+ * impact 1).  A sector is tagged at 3 (one word naming the operator, as
+ * 病院, in the overview) and at least half the best sector's
  * score.  Words that every IT case uses (通信, 行政 as in 所管行政 reporting,
  * 停電, サイバー保険) are left out on purpose.
  */
@@ -239,7 +240,7 @@ static int classify_sectors(struct kcase *c)
 			best = score[s];
 	}
 	for (size_t s = 0; !rc && s < NSECTORS; s++)
-		if (score[s] >= 4 && 2 * score[s] >= best && kstrv_push(&c->tags.sectors, sectors[s].tag) < 0)
+		if (score[s] >= 3 && 2 * score[s] >= best && kstrv_push(&c->tags.sectors, sectors[s].tag) < 0)
 			rc = KE_NOMEM;
 	for (size_t i = 0; i < NPLACES; i++)
 		kbuf_release(&text[i]);
