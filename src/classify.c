@@ -74,7 +74,8 @@ static const char *const failure_threats[] = {
  * impact 1).  A sector is tagged at 3 (one word naming the operator, as
  * 病院, in the overview) and at least half the best sector's
  * score.  Words that every IT case uses (通信, 行政 as in 所管行政 reporting,
- * 停電, サイバー保険) are left out on purpose.
+ * 停電, サイバー保険, and 口座/振込 of a fraud on any company's payments) are left
+ * out on purpose, and hints (weight 1) count only beside a plainer word.
  */
 struct cue {
 	const char *word;
@@ -216,7 +217,7 @@ static int classify_sectors(struct kcase *c)
 	};
 	enum { NPLACES = sizeof(places) / sizeof(places[0]) };
 	struct kbuf text[NPLACES], w = KBUF_INIT;
-	int score[NSECTORS] = { 0 }, best = 0, rc = 0;
+	int score[NSECTORS] = { 0 }, plain[NSECTORS] = { 0 }, best = 0, rc = 0;
 
 	for (size_t i = 0; i < NPLACES; i++) {
 		kbuf_init(&text[i], 0);
@@ -232,10 +233,15 @@ static int classify_sectors(struct kcase *c)
 				rc = KE_NOMEM;
 				break;
 			}
-			for (size_t i = 0; w.len && i < NPLACES; i++)
-				if (text[i].len)
-					score[s] += places[i].weight * q->weight * paragraphs(kbuf_str(&text[i]), kbuf_str(&w));
+			for (size_t i = 0; w.len && i < NPLACES; i++) {
+				int n = text[i].len ? paragraphs(kbuf_str(&text[i]), kbuf_str(&w)) : 0;
+
+				score[s] += places[i].weight * q->weight * n;
+				plain[s] |= n && q->weight >= 2;
+			}
 		}
+		if (!plain[s]) /* hints alone (駅, 住民, 決済) say nothing */
+			score[s] = 0;
 		if (score[s] > best)
 			best = score[s];
 	}
