@@ -58,6 +58,24 @@ static void section_select(struct html *w, const struct khttp_req *req, int curr
 	html_printf(w, "</select>");
 }
 
+static const char *how_label(const struct khttp_req *req, const char *how)
+{
+	static const struct {
+		const char *key;
+		enum kmsg msg;
+	} hows[] = {
+		{ "heading", T_REVIEW_HOW_HEADING },
+		{ "order", T_REVIEW_HOW_ORDER },
+		{ "cue", T_REVIEW_HOW_CUE },
+		{ "reviewed", T_REVIEW_HOW_REVIEWED },
+	};
+
+	for (size_t i = 0; how && i < sizeof(hows) / sizeof(hows[0]); i++)
+		if (!strcmp(how, hows[i].key))
+			return T(req, hows[i].msg);
+	return how ? how : "?";
+}
+
 static int review_row(void *vctx, const struct kcase_row *r)
 {
 	struct review *x = vctx;
@@ -100,7 +118,7 @@ static int review_row(void *vctx, const struct kcase_row *r)
 		html_printf(w, "<li class=\"review-block%s\"><p class=\"block-where\"><strong>%s</strong> · %s</p>\n"
 			    "<blockquote lang=\"ja\">%s</blockquote>\n",
 			    doubt ? " doubtful" : "", sec >= 0 ? i18n_section(x->req->lang, sec) : (key ? key : "?"),
-			    how ? how : "?", text);
+			    how_label(x->req, how), text);
 		web_form_begin(w, x->req, web_url(x->req, "/documents/%U/review", x->name, NULL), "review-move");
 		html_printf(w, "<input type=\"hidden\" name=\"case\" value=\"%s\">"
 			    "<input type=\"hidden\" name=\"block\" value=\"%s\">", r->id, idx);
