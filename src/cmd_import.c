@@ -20,6 +20,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,10 +36,25 @@ struct opts {
 
 /*
  * The document's citation: what is given on the command line, else what is
- * stored from an earlier import, else what its first page says; copied into
+ * stored from an earlier import, else (the title) the PDF's metadata, else
+ * what its first page says; copied into
  * every case's source and stored for the document (st NULL: a dry run).
  */
-static int cite(struct kstore *st, const char *name, const char *text, size_t len,
+/* Is a PDF's metadata title a title, not a file name or a tool's placeholder? */
+static int good_pdf_title(const char *t)
+{
+	static const char *const junk[] = { "Microsoft Word", "Microsoft PowerPoint", "untitled", "Untitled",
+		".doc", ".ppt", ".xls", ".pdf", NULL };
+
+	if (!t || strlen(t) < 4 || strlen(t) > 300)
+		return 0;
+	for (const char *const *j = junk; *j; j++)
+		if (strstr(t, *j))
+			return 0;
+	return 1;
+}
+
+static int cite(struct kstore *st, const char *name, const char *text, size_t len, const char *pdf_title,
 		struct kimport_result *res, const struct opts *o, struct kerr *err)
 {
 	struct kdocmeta m = { 0 };
@@ -49,7 +65,7 @@ static int cite(struct kstore *st, const char *name, const char *text, size_t le
 	if (st && (rc = kstore_doc_get(st, name, &m, err)) < 0)
 		return rc;
 	kimport_cite_guess(text, len, &g);
-	title = o->title ? o->title : m.title ? m.title : g.title;
+	title = o->title ? o->title : m.title ? m.title : good_pdf_title(pdf_title) ? pdf_title : g.title;
 	url = o->url ? o->url : m.url;
 	published = o->published ? o->published : m.published ? m.published : g.published[0] ? g.published : NULL;
 	publisher = o->publisher ? o->publisher : m.publisher ? m.publisher : g.publisher;
@@ -94,7 +110,7 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /* The text of the report: PDFs through poppler, anything else as it is. */
-static int read_report(const char *path, struct kbuf *text, int *npages, struct kerr *err)
+static int read_report(const char *path, struct kbuf *text, int *npages, char **pdf_title, struct kerr *err)
 {
 	struct kbuf raw = KBUF_INIT;
 	int rc;
@@ -107,6 +123,8 @@ static int read_report(const char *path, struct kbuf *text, int *npages, struct 
 		rc = kpdf_extract_mem(raw.buf, raw.len, text, npages, err);
 		if (rc < 0)
 			kerr_prefix(err, "%s", path);
+		else
+			*pdf_title = kpdf_title_mem(raw.buf, raw.len);
 		goto out;
 	}
 	if (raw.len == 0) {
@@ -129,8 +147,9 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 	struct kerr err = KERR_INIT;
 	long created = 0, updated = 0, unchanged = 0, events = 0;
 	int rc, npages = 0, status = 1;
+	char *pdf_title = NULL;
 
-	if ((rc = read_report(path, &text, &npages, &err)) < 0) {
+	if ((rc = read_report(path, &text, &npages, &pdf_title, &err)) < 0) {
 		kcli_error("%s", err.msg);
 		goto out;
 	}
@@ -155,7 +174,7 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 		kcli_error("%s: %s", path, err.msg);
 		goto out;
 	}
-	if ((rc = cite(o->dry_run ? NULL : st, name, text.buf, text.len, &res, o, &err)) < 0) {
+	if ((rc = cite(o->dry_run ? NULL : st, name, text.buf, text.len, pdf_title, &res, o, &err)) < 0) {
 		if (!o->dry_run)
 			kstore_rollback(st);
 		kcli_error("%s: %s", path, err.msg);
@@ -230,6 +249,7 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 out:
 	kimport_result_free(&res);
 	kbuf_release(&text);
+	free(pdf_title);
 	return status;
 }
 
