@@ -319,7 +319,23 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 	if (publisher)
 		html_printf(&w, "<span lang=\"ja\">%s</span>", publisher);
 	snprintf(buf, sizeof(buf), T(req, T_DOCUMENT_CASES_N), (long)dc.n);
-	html_printf(&w, "<span>%s</span></p>\n</header>\n", buf);
+	html_printf(&w, "<span>%s</span></p>\n", buf);
+	{
+		json_t *src = json_object_get(dc.v[0].json, "source");
+		const char *dt = json_string_value(json_object_get(src, "title"));
+		const char *du = json_string_value(json_object_get(src, "url"));
+		const char *dp = json_string_value(json_object_get(src, "published"));
+
+		if (dt || du || dp) {
+			html_printf(&w, "<p class=\"citation\">%s: ", T(req, T_CITE));
+			web_cite(&w, req, dt ? dt : name, publisher, dc.has_year, dc.year, dp, 0, du, 0);
+			html_printf(&w, "</p>\n");
+		}
+	}
+	if (kreader_can(req->reader, KCAP_CASE_EDIT))
+		html_printf(&w, "<p><a class=\"review-link\" href=\"%s\">%s</a></p>\n",
+			    web_url(req, "/documents/%U/review", name, NULL), T(req, T_REVIEW_LINK));
+	html_printf(&w, "</header>\n");
 
 	for (size_t i = 0; i < dc.n;) {
 		size_t j;
@@ -334,6 +350,15 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 			html_printf(&w, "<article class=\"doc-case\"><div class=\"num\">%s</div><div>"
 				    "<h3><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></h3>",
 				    web_case_number(req, d->has_number, d->number, num, sizeof(num)), web_url(req, "/cases/%U", d->id, NULL), d->title);
+			if (kreader_can(req->reader, KCAP_CASE_EDIT)) {
+				const char *conf = json_string_value(json_object_get(json_object_get(d->json, "import"),
+										 "confidence"));
+
+				if (conf && !strcmp(conf, "low"))
+					html_printf(&w, "<p><a class=\"flag-low\" href=\"%s#c-%s\">%s</a></p>",
+						    web_url(req, "/documents/%U/review", name, NULL), d->id,
+						    T(req, T_REVIEW_LOW));
+			}
 			if (json_array_size(lessons)) {
 				html_printf(&w, "<ul class=\"lessons\" lang=\"ja\" aria-label=\"%s\">",
 					    T(req, T_KEY_LESSONS));

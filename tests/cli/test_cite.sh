@@ -91,6 +91,11 @@ expect_code "cite: analyst sees the review" 200
 body_has "cite: low confidence shown" "confidence-low"
 body_has "cite: a doubtful block highlighted" 'review-block doubtful'
 body_has "cite: a case without import details says so" "no import details"
+get "/documents/rv-doc.txt?lang=en" -b "$T/ana.jar"
+body_has "cite: the report's page flags the low-confidence case for analysts" 'class="flag-low" href="/documents/rv-doc.txt/review?lang=en#c-rv-1"'
+get "/documents/rv-doc.txt?lang=en"
+body_lacks "cite: ... not for anonymous readers" 'flag-low'
+body_has "cite: the report's page cites it" "「架空の倉庫障害に関する確認報告書」"
 get "/cases/rv-1?lang=en" -b "$T/ana.jar"
 body_has "cite: the case page flags low confidence for analysts" "import needs review"
 get "/cases/rv-1?lang=en"
@@ -118,3 +123,6 @@ check "cite: the block is in the new section" grep -q "^resp True" "$T/mv"
 check "cite: the block says reviewed" grep -q "^block response reviewed" "$T/mv"
 run history rv-1
 expect_out "cite: the move is a new revision" "^r2 "
+run audit
+if grep "case.update" "$T/out" | grep "rv-1" | grep -q "ana"; then ok "cite: the move is audited as the analyst's"
+else fail "cite: the move is audited as the analyst's" "$(grep rv-1 "$T/out" | head -3)"; fi
