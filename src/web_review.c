@@ -224,8 +224,12 @@ int web_review_move(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
-		if (fsec >= 0)
-			cut_text(&c.sections[fsec], t);
+		if (fsec >= 0 && !cut_text(&c.sections[fsec], t)) {
+			free(t);
+			rc = kerr_set(err, KE_INVALID, "block: its text is no longer in %s (edited since the import?); "
+				      "edit the case instead", from);
+			goto out;
+		}
 		rc = kcase_section_append(&c, tsec, t);
 		free(t);
 		if (rc < 0 || json_object_set_new(b, "section", json_string(to)) < 0 ||

@@ -108,6 +108,9 @@ TOK=$(csrf "$T/ana.jar")
 CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
 	--data-urlencode case=rv-1 --data-urlencode block=1 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
 expect_code "cite: a move redirects back" 303
+CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
+	--data-urlencode case=rv-1 --data-urlencode block=9 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
+expect_code "cite: a block that does not exist is refused" 400
 stop_server
 run show rv-1 --format json
 python3 - "$T/out" >"$T/mv" 2>&1 <<'PY'
