@@ -512,9 +512,13 @@ static int doc_json(void *ctx, const struct kdocument *d)
 		kbuf_release(&url);
 		return KE_NOMEM;
 	}
-	o = json_pack("{s:s, s:o, s:I, s:s}", "name", d->name,
+	o = json_pack("{s:s, s:o, s:I, s:s, s:o, s:o, s:o, s:o}", "name", d->name,
 		      "year", d->has_year ? json_integer(d->year) : json_null(),
-		      "cases", (json_int_t)d->ncases, "url", kbuf_str(&url));
+		      "cases", (json_int_t)d->ncases, "url", kbuf_str(&url),
+		      "title", d->title ? json_string(d->title) : json_null(),
+		      "publisher", d->publisher ? json_string(d->publisher) : json_null(),
+		      "published", d->published ? json_string(d->published) : json_null(),
+		      "source_url", d->url ? json_string(d->url) : json_null());
 	kbuf_release(&url);
 	if (!o || json_array_append_new(arr, o) < 0)
 		return KE_NOMEM;

@@ -130,6 +130,39 @@ static void event_free(struct kevent *e)
 	json_decref(e->extra);
 }
 
+int kcase_url_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
+		return 0;
+	if (n > 2000)
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int kcase_date_valid(const char *s)
+{
+	static const char *const shapes[] = { "dddd-dd-dd", "dddd-dd", "dddd", NULL };
+
+	for (const char *const *f = shapes; *f; f++) {
+		size_t i = 0;
+
+		while ((*f)[i] && s[i] && ((*f)[i] == 'd' ? (s[i] >= '0' && s[i] <= '9') : s[i] == (*f)[i]))
+			i++;
+		if (!(*f)[i] && !s[i]) {
+			int m = i >= 7 ? (s[5] - '0') * 10 + (s[6] - '0') : 1;
+			int d = i >= 10 ? (s[8] - '0') * 10 + (s[9] - '0') : 1;
+
+			return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+		}
+	}
+	return 0;
+}
+
 void kcase_free(struct kcase *c)
 {
 	free(c->id);
@@ -137,6 +170,9 @@ void kcase_free(struct kcase *c)
 	free(c->source.document);
 	free(c->source.publisher);
 	free(c->source.page_marker);
+	free(c->source.doc_title);
+	free(c->source.url);
+	free(c->source.published);
 	json_decref(c->source.extra);
 	free(c->category);
 	kstrv_clear(&c->summary);
@@ -325,6 +361,8 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 	    valid_str(c->source.document, "source.document", err) ||
 	    valid_str(c->source.publisher, "source.publisher", err) ||
 	    valid_str(c->source.page_marker, "source.page_marker", err) ||
+	    valid_str(c->source.doc_title, "source.title", err) ||
+	    valid_str(c->source.url, "source.url", err) ||
 	    valid_strv(&c->summary, "summary", err) ||
 	    valid_strv(&c->key_lessons, "key_lessons", err) ||
 	    valid_str(c->attributes.organization, "attributes.organization", err) ||
@@ -332,6 +370,14 @@ int kcase_validate(const struct kcase *c, struct kerr *err)
 	    valid_strv(&c->tags.threats, "tags.threats", err) ||
 	    valid_strv(&c->tags.sectors, "tags.sectors", err))
 		return KE_INVALID;
+	if (c->source.url && !kcase_url_valid(c->source.url))
+		return kerr_set(err, KE_INVALID, "source.url: \"%.*s\" is not an http:// or https:// address",
+				kutf8_cut(c->source.url, 80), c->source.url);
+	if (c->source.published && !kcase_date_valid(c->source.published))
+		return kerr_set(err, KE_INVALID, "source.published: \"%.*s\" is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+				kutf8_cut(c->source.published, 40), c->source.published);
+	if (c->source.has_page && c->source.page < 1)
+		return kerr_set(err, KE_INVALID, "source.page: %d is not a page number (1 or more)", c->source.page);
 	for (int i = 0; i < KSEC__N; i++) {
 		snprintf(field, sizeof(field), "sections.%s", ksection_key(i));
 		if (valid_str(c->sections[i], field, err))

@@ -67,6 +67,11 @@ struct ksource {
 	int has_case_number;
 	int case_number;
 	char *page_marker;
+	char *doc_title;   /* source.title: the report's own title */
+	char *url;         /* source.url: where the report is published */
+	char *published;   /* source.published: YYYY-MM-DD (or YYYY-MM, YYYY) */
+	int has_page;
+	int page;          /* source.page: the page the case starts on (1 = first) */
 	json_t *extra; /* unknown members, or NULL */
 };
 
@@ -116,6 +121,11 @@ struct kcase {
 /* Limits of owner and recipients (kcase_validate). */
 #define KCASE_OWNER_MAX 256       /* bytes */
 #define KCASE_RECIPIENTS_MAX 200  /* logins */
+
+/* source.url: http:// or https://, no spaces or controls, at most 2000 bytes. */
+int kcase_url_valid(const char *s);
+/* source.published: YYYY-MM-DD, YYYY-MM or YYYY. */
+int kcase_date_valid(const char *s);
 
 void kcase_init(struct kcase *c);
 void kcase_free(struct kcase *c);

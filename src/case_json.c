@@ -121,7 +121,7 @@ static int get_obj(json_t *obj, const char *key, json_t **out, const char *path,
 static const char *const case_keys[] = { "id", "title", "title_derived", "source", "category", "summary",
 	"key_lessons", "attributes", "sections", "timeline", "tags", "tlp", "owner", "recipients", NULL };
 static const char *const source_keys[] = { "document", "publisher", "year", "case_number",
-	"page_marker", NULL };
+	"page_marker", "title", "url", "published", "page", NULL };
 static const char *const attr_keys[] = { "organization", "factors", "reader_level", NULL };
 /*
  * One name per sector: a sector given by its Japanese name (電力) is kept as
@@ -307,6 +307,10 @@ int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err)
 		  (rc = get_int(o, "case_number", &c->source.has_case_number, &c->source.case_number,
 				"source.", err)) ||
 		  (rc = get_str(o, "page_marker", &c->source.page_marker, "source.", 0, err)) ||
+		  (rc = get_str(o, "title", &c->source.doc_title, "source.", 0, err)) ||
+		  (rc = get_str(o, "url", &c->source.url, "source.", 0, err)) ||
+		  (rc = get_str(o, "published", &c->source.published, "source.", 0, err)) ||
+		  (rc = get_int(o, "page", &c->source.has_page, &c->source.page, "source.", err)) ||
 		  (rc = keep_extra(o, source_keys, &c->source.extra))))
 		return rc == KE_NOMEM ? kerr_set(err, rc, "out of memory") : rc;
 	if ((rc = get_obj(obj, "attributes", &o, "", err)))
@@ -391,6 +395,11 @@ json_t *kcase_to_json(const struct kcase *c)
 	bad |= json_object_set_new(src, "case_number", c->source.has_case_number ?
 				   json_integer(c->source.case_number) : json_null());
 	bad |= set_str(src, "page_marker", c->source.page_marker, 0);
+	bad |= set_str(src, "title", c->source.doc_title, 0);
+	bad |= set_str(src, "url", c->source.url, 0);
+	bad |= set_str(src, "published", c->source.published, 0);
+	if (c->source.has_page)
+		bad |= json_object_set_new(src, "page", json_integer(c->source.page));
 	bad |= add_extra(src, c->source.extra);
 	bad |= json_object_set(o, "source", src);
 

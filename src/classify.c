@@ -66,22 +66,60 @@ static const char *const failure_threats[] = {
 	"hardware_failure", "software_failure", "misconfiguration", NULL,
 };
 
-static const struct lex sectors[] = {
-	{ "electricity", W("電力会社", "電力事業者", "発電所", "変電所", "送配電", "電気事業者", "電力分野") },
-	{ "gas", W("ガス事業者", "ガス会社", "都市ガス", "ガス供給", "ガス分野") },
-	{ "finance", W("金融機関", "銀行", "証券会社", "保険会社", "信用金庫", "信用組合", "金融分野") },
-	{ "medical", W("医療機関", "病院", "診療所", "電子カルテ", "医療分野") },
-	{ "water", W("水道事業者", "水道局", "浄水場", "水道分野") },
-	{ "railway", W("鉄道事業者", "鉄道会社", "列車", "鉄道分野") },
-	{ "aviation", W("航空会社", "航空事業者", "航空機", "航空分野") },
-	{ "airport", W("空港") },
-	{ "logistics", W("物流事業者", "物流会社", "運送会社", "物流分野", "配送センター") },
-	{ "telecom", W("電気通信事業者", "通信事業者", "情報通信分野", "放送事業者", "通信キャリア") },
-	{ "government", W("地方公共団体", "自治体", "行政機関", "官公庁", "行政サービス", "市役所", "県庁") },
-	{ "chemical", W("化学プラント", "化学メーカ", "化学工場", "化学分野") },
-	{ "credit", W("クレジットカード", "クレジット事業者", "クレジット分野", "カード会社") },
-	{ "petroleum", W("石油会社", "製油所", "石油元売", "石油精製", "石油分野") },
-	{ "port", W("港湾") },
+/*
+ * Sectors: who it happened to.  Each cue word has a weight (3: names the
+ * operator itself, 2: the field's plain name or its own equipment, 1: a hint);
+ * a word counts once per paragraph (line), at most three paragraphs, times
+ * the place's weight (組織属性 3, title 2, overview/background/detection/
+ * impact 1).  A sector is tagged at 3 (one word naming the operator, as
+ * 病院, in the overview) and at least half the best sector's
+ * score.  Words that every IT case uses (通信, 行政 as in 所管行政 reporting,
+ * 停電, サイバー保険, and 口座/振込 of a fraud on any company's payments) are left
+ * out on purpose, and hints (weight 1) count only beside a plainer word.
+ */
+struct cue {
+	const char *word;
+	int weight;
+};
+
+struct sector_lex {
+	const char *tag;
+	const struct cue *cues;
+};
+
+#define C(...) ((const struct cue[]){ __VA_ARGS__, { NULL, 0 } })
+
+static const struct sector_lex sectors[] = {
+	{ "electricity", C({ "電力会社", 3 }, { "電力事業者", 3 }, { "電気事業者", 3 }, { "送配電", 3 },
+			   { "発電所", 3 }, { "変電所", 3 }, { "電力分野", 3 }, { "電力", 2 }, { "発電", 2 },
+			   { "給電", 1 }, { "需給", 1 }) },
+	{ "gas", C({ "ガス事業者", 3 }, { "ガス会社", 3 }, { "都市ガス", 3 }, { "ガス分野", 3 }, { "ガス供給", 2 },
+		   { "ガス導管", 2 }, { "ガス", 2 }) },
+	{ "finance", C({ "金融機関", 3 }, { "銀行", 3 }, { "証券会社", 3 }, { "信用金庫", 3 }, { "信用組合", 3 },
+		       { "保険会社", 3 }, { "金融分野", 3 }, { "金融", 2 }, { "勘定系", 2 }, { "atm", 2 },
+		       { "口座", 1 }, { "振込", 1 }) },
+	{ "medical", C({ "医療機関", 3 }, { "病院", 3 }, { "診療所", 3 }, { "医療分野", 3 }, { "電子カルテ", 3 },
+		       { "医療", 2 }, { "患者", 2 }, { "診療", 2 }, { "看護", 1 }, { "薬局", 1 }) },
+	{ "water", C({ "水道事業者", 3 }, { "水道局", 3 }, { "浄水場", 3 }, { "水道分野", 3 }, { "水道", 2 },
+		     { "浄水", 2 }, { "配水", 2 }, { "下水", 2 }, { "給水", 1 }) },
+	{ "railway", C({ "鉄道事業者", 3 }, { "鉄道会社", 3 }, { "鉄道分野", 3 }, { "鉄道", 2 }, { "列車", 2 },
+		       { "運行管理", 1 }, { "駅", 1 }, { "乗客", 1 }) },
+	{ "aviation", C({ "航空会社", 3 }, { "航空事業者", 3 }, { "航空分野", 3 }, { "航空", 2 }, { "航空機", 2 },
+			{ "運航", 2 }, { "搭乗", 2 }, { "便の欠航", 1 }) },
+	{ "airport", C({ "空港", 3 }, { "空港ビル", 3 }, { "旅客ターミナル", 2 }) },
+	{ "logistics", C({ "物流事業者", 3 }, { "物流会社", 3 }, { "運送会社", 3 }, { "物流分野", 3 }, { "物流", 2 },
+			 { "配送センター", 2 }, { "宅配", 2 }, { "運送", 2 }, { "倉庫", 1 }, { "配送", 1 }) },
+	{ "telecom", C({ "電気通信事業者", 3 }, { "通信事業者", 3 }, { "通信キャリア", 3 }, { "情報通信分野", 3 },
+		       { "放送事業者", 3 }, { "携帯電話", 2 }, { "電気通信", 2 }, { "放送", 2 }) },
+	{ "government", C({ "地方公共団体", 3 }, { "自治体", 3 }, { "市役所", 3 }, { "区役所", 3 }, { "県庁", 3 },
+			  { "役場", 3 }, { "行政機関", 2 }, { "官公庁", 2 }, { "行政サービス", 2 }, { "住民", 1 }) },
+	{ "chemical", C({ "化学プラント", 3 }, { "化学メーカ", 3 }, { "化学工場", 3 }, { "化学分野", 3 }, { "化学", 2 },
+			{ "プラント", 1 }) },
+	{ "credit", C({ "クレジットカード", 3 }, { "クレジット事業者", 3 }, { "カード会社", 3 }, { "クレジット分野", 3 },
+		      { "クレジット", 2 }, { "カード会員", 2 }, { "決済", 1 }) },
+	{ "petroleum", C({ "石油会社", 3 }, { "製油所", 3 }, { "石油元売", 3 }, { "石油精製", 3 }, { "石油分野", 3 },
+			 { "石油", 2 }, { "ガソリンスタンド", 2 }, { "給油", 1 }) },
+	{ "port", C({ "港湾", 3 }, { "コンテナターミナル", 3 }, { "港湾分野", 3 }, { "船舶", 1 }, { "荷役", 1 }) },
 };
 
 #define NTHREATS (sizeof(threats) / sizeof(threats[0]))
@@ -145,9 +183,80 @@ static int in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+/* Paragraphs (lines) of the normalised text that hold the normalised word, at most 3. */
+static int paragraphs(const char *hay, const char *w)
+{
+	const char *p = hay;
+	int n = 0;
+
+	while (n < 3 && (p = strstr(p, w))) {
+		const char *nl = strchr(p, '\n');
+
+		n++;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return n;
+}
+
+static int classify_sectors(struct kcase *c)
+{
+	/* where: 組織属性 says it outright, the title nearly; the story's own parts a little */
+	struct place {
+		const char *text;
+		const struct kstrv *list;
+		int weight;
+	} places[] = {
+		{ c->attributes.organization, NULL, 3 },
+		{ c->title, NULL, 2 },
+		{ NULL, &c->summary, 1 },
+		{ c->sections[KSEC_BACKGROUND], NULL, 1 },
+		{ c->sections[KSEC_DETECTION], NULL, 1 },
+		{ c->sections[KSEC_IMPACT], NULL, 1 },
+	};
+	enum { NPLACES = sizeof(places) / sizeof(places[0]) };
+	struct kbuf text[NPLACES], w = KBUF_INIT;
+	int score[NSECTORS] = { 0 }, plain[NSECTORS] = { 0 }, best = 0, rc = 0;
+
+	for (size_t i = 0; i < NPLACES; i++) {
+		kbuf_init(&text[i], 0);
+		if (!rc && places[i].text)
+			rc = add_norm(&text[i], places[i].text);
+		if (!rc && places[i].list)
+			rc = add_strv(&text[i], places[i].list);
+	}
+	for (size_t s = 0; !rc && s < NSECTORS; s++) {
+		for (const struct cue *q = sectors[s].cues; q->word; q++) {
+			kbuf_reset(&w);
+			if (ktok_normalize(q->word, strlen(q->word), &w) < 0) {
+				rc = KE_NOMEM;
+				break;
+			}
+			for (size_t i = 0; w.len && i < NPLACES; i++) {
+				int n = text[i].len ? paragraphs(kbuf_str(&text[i]), kbuf_str(&w)) : 0;
+
+				score[s] += places[i].weight * q->weight * n;
+				plain[s] |= n && q->weight >= 2;
+			}
+		}
+		if (!plain[s]) /* hints alone (駅, 住民, 決済) say nothing */
+			score[s] = 0;
+		if (score[s] > best)
+			best = score[s];
+	}
+	for (size_t s = 0; !rc && s < NSECTORS; s++)
+		if (score[s] >= 3 && 2 * score[s] >= best && kstrv_push(&c->tags.sectors, sectors[s].tag) < 0)
+			rc = KE_NOMEM;
+	for (size_t i = 0; i < NPLACES; i++)
+		kbuf_release(&text[i]);
+	kbuf_release(&w);
+	return rc;
+}
+
 int kclassify_case(struct kcase *c, struct kerr *err)
 {
-	struct kbuf zone[Z__N] = { KBUF_INIT, KBUF_INIT }, sect = KBUF_INIT;
+	struct kbuf zone[Z__N] = { KBUF_INIT, KBUF_INIT };
 	int rc = 0, attack = 0, failure = 0;
 	int want_threats = c->tags.threats.n == 0, want_sectors = c->tags.sectors.n == 0;
 	int want_class = c->tags.event_class == NULL;
@@ -166,11 +275,6 @@ int kclassify_case(struct kcase *c, struct kerr *err)
 	rc |= add_norm(&zone[Z_NORMAL], c->sections[KSEC_RESPONSE]);
 	for (size_t i = 0; i < c->ntimeline; i++)
 		rc |= add_norm(&zone[Z_NORMAL], c->timeline[i].text);
-	/* who it happened to */
-	rc |= add_norm(&sect, c->title);
-	rc |= add_norm(&sect, c->attributes.organization);
-	rc |= add_strv(&sect, &c->summary);
-	rc |= add_norm(&sect, c->sections[KSEC_BACKGROUND]);
 	if (rc) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -218,21 +322,10 @@ int kclassify_case(struct kcase *c, struct kerr *err)
 		}
 	}
 
-	if (want_sectors) {
-		for (size_t i = 0; i < NSECTORS; i++) {
-			int s = 0;
-
-			for (const char *const *w = sectors[i].words; *w; w++)
-				s += count(kbuf_str(&sect), *w);
-			if (s >= 1 && kstrv_push(&c->tags.sectors, sectors[i].tag) < 0) {
-				rc = kerr_set(err, KE_NOMEM, "out of memory");
-				goto out;
-			}
-		}
-	}
+	if (want_sectors && (rc = classify_sectors(c)) < 0)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
 out:
 	kbuf_release(&zone[Z_STRONG]);
 	kbuf_release(&zone[Z_NORMAL]);
-	kbuf_release(&sect);
 	return rc;
 }

@@ -68,7 +68,8 @@ const struct kcommand kcommands[] = {
 	  "Exit status: 0 all files stored, 1 some file refused, 2 usage error.\n" },
 	{ "import", cmd_import, KCLI_WRITE,
 	  "import published reports (text or PDF) as cases",
-	  "usage: kyokun import [--dry-run] [--explain] [--quiet] FILE...\n"
+	  "usage: kyokun import [--dry-run] [--explain] [--quiet] [--title T] [--url U]\n"
+	  "                     [--published YYYY-MM-DD] [--publisher P] FILE...\n"
 	  "\n"
 	  "Read published incident-case reports - the text pdftotext gives, or the PDF\n"
 	  "itself - split each into cases (title, number, category, overview, key\n"
@@ -87,6 +88,13 @@ const struct kcommand kcommands[] = {
 	  "  --explain   also list the lines that could not be placed, and why\n"
 	  "  --quiet     no progress line (on a terminal, importing several files shows\n"
 	  "              the files done, the rate and the time left)\n"
+	  "  --title T   the report's own title (else the PDF's metadata or its first page)\n"
+	  "  --url U     where the report is published (http:// or https://)\n"
+	  "  --published YYYY-MM-DD  its publication date (or YYYY-MM, YYYY)\n"
+	  "  --publisher P  who published it (else its first page)\n"
+	  "              What a document is cited by is kept for a later import of the\n"
+	  "              same file unless new values are given; each case also gets\n"
+	  "              source.page, the page it starts on (PDF pages, form feeds).\n"
 	  "\n"
 	  "Exit status: 0 all files imported, 1 some file refused, 2 usage error.\n" },
 	{ "list", cmd_list, KCLI_READ,

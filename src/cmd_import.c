@@ -20,6 +20,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -29,7 +30,70 @@ struct opts {
 	json_t *dry;    /* --dry-run: the cases of all files */
 	char **files;
 	int nfiles;
+	/* --title, --url, --published, --publisher: what the document is cited by */
+	const char *title, *url, *published, *publisher;
 };
+
+/*
+ * The document's citation: what is given on the command line, else what is
+ * stored from an earlier import, else (the title) the PDF's metadata, else
+ * what its first page says; copied into
+ * every case's source and stored for the document (st NULL: a dry run).
+ */
+/* Is a PDF's metadata title a title, not a file name or a tool's placeholder? */
+static int good_pdf_title(const char *t)
+{
+	static const char *const junk[] = { "Microsoft Word", "Microsoft PowerPoint", "untitled", "Untitled",
+		".doc", ".ppt", ".xls", ".pdf", NULL };
+
+	if (!t || strlen(t) < 4 || strlen(t) > 300)
+		return 0;
+	for (const char *const *j = junk; *j; j++)
+		if (strstr(t, *j))
+			return 0;
+	return 1;
+}
+
+static int cite(struct kstore *st, const char *name, const char *text, size_t len, const char *pdf_title,
+		struct kimport_result *res, const struct opts *o, struct kerr *err)
+{
+	struct kdocmeta m = { 0 };
+	struct kimport_cite g = { 0 };
+	const char *title, *url, *published, *publisher;
+	int rc = 0;
+
+	if (st && (rc = kstore_doc_get(st, name, &m, err)) < 0)
+		return rc;
+	kimport_cite_guess(text, len, &g);
+	title = o->title ? o->title : m.title ? m.title : good_pdf_title(pdf_title) ? pdf_title : g.title;
+	url = o->url ? o->url : m.url;
+	published = o->published ? o->published : m.published ? m.published : g.published[0] ? g.published : NULL;
+	publisher = o->publisher ? o->publisher : m.publisher ? m.publisher : g.publisher;
+	kimport_pages(text, len, res);
+	for (size_t i = 0; i < res->cases.n && !rc; i++) {
+		struct kcase *c = &res->cases.v[i];
+
+		if ((title && kstr_set(&c->source.doc_title, title) < 0) ||
+		    (url && kstr_set(&c->source.url, url) < 0) ||
+		    (published && kstr_set(&c->source.published, published) < 0) ||
+		    (publisher && (o->publisher || !c->source.publisher) && kstr_set(&c->source.publisher, publisher) < 0))
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	if (!rc && st) {
+		struct kdocmeta put = { 0 };
+
+		put.title = (char *)title;
+		put.url = (char *)url;
+		put.published = (char *)published;
+		put.publisher = (char *)(publisher ? publisher : res->cases.n ? res->cases.v[0].source.publisher : NULL);
+		put.has_year = res->year != 0;
+		put.year = res->year;
+		rc = kstore_doc_put(st, name, &put, err);
+	}
+	kdocmeta_free(&m);
+	kimport_cite_free(&g);
+	return rc;
+}
 
 static const char *base_name(const char *path)
 {
@@ -46,7 +110,7 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /* The text of the report: PDFs through poppler, anything else as it is. */
-static int read_report(const char *path, struct kbuf *text, int *npages, struct kerr *err)
+static int read_report(const char *path, struct kbuf *text, int *npages, char **pdf_title, struct kerr *err)
 {
 	struct kbuf raw = KBUF_INIT;
 	int rc;
@@ -59,6 +123,8 @@ static int read_report(const char *path, struct kbuf *text, int *npages, struct 
 		rc = kpdf_extract_mem(raw.buf, raw.len, text, npages, err);
 		if (rc < 0)
 			kerr_prefix(err, "%s", path);
+		else
+			*pdf_title = kpdf_title_mem(raw.buf, raw.len);
 		goto out;
 	}
 	if (raw.len == 0) {
@@ -81,8 +147,9 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 	struct kerr err = KERR_INIT;
 	long created = 0, updated = 0, unchanged = 0, events = 0;
 	int rc, npages = 0, status = 1;
+	char *pdf_title = NULL;
 
-	if ((rc = read_report(path, &text, &npages, &err)) < 0) {
+	if ((rc = read_report(path, &text, &npages, &pdf_title, &err)) < 0) {
 		kcli_error("%s", err.msg);
 		goto out;
 	}
@@ -103,6 +170,24 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 		}
 		events += (long)c->ntimeline;
 	}
+	if (!o->dry_run && (rc = kstore_begin(st, &err)) < 0) {
+		kcli_error("%s: %s", path, err.msg);
+		goto out;
+	}
+	if ((rc = cite(o->dry_run ? NULL : st, name, text.buf, text.len, pdf_title, &res, o, &err)) < 0) {
+		if (!o->dry_run)
+			kstore_rollback(st);
+		kcli_error("%s: %s", path, err.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < res.cases.n; i++) {
+		if ((rc = kcase_validate(&res.cases.v[i], &err)) < 0) {
+			if (!o->dry_run)
+				kstore_rollback(st);
+			kcli_error("%s: case %s: %s", path, res.cases.v[i].id, err.msg);
+			goto out;
+		}
+	}
 	if (o->dry_run) {
 		for (size_t i = 0; i < res.cases.n; i++) {
 			json_t *j = kcase_to_json(&res.cases.v[i]);
@@ -113,10 +198,6 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 			}
 		}
 	} else {
-		if ((rc = kstore_begin(st, &err)) < 0) {
-			kcli_error("%s: %s", path, err.msg);
-			goto out;
-		}
 		for (size_t i = 0; i < res.cases.n; i++) {
 			int outcome;
 
@@ -200,6 +281,7 @@ static int import_file(struct kstore *st, const char *path, struct opts *o)
 out:
 	kimport_result_free(&res);
 	kbuf_release(&text);
+	free(pdf_title);
 	return status;
 }
 
@@ -228,6 +310,10 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "title", required_argument, NULL, 't' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "published", required_argument, NULL, 'p' },
+		{ "publisher", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
@@ -245,6 +331,22 @@ int cmd_import(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'q':
 			cli->quiet = 1;
+			break;
+		case 't':
+			o.title = optarg;
+			break;
+		case 'u':
+			if (!kcase_url_valid(optarg))
+				return kcli_usage_error("import", "--url: not an http:// or https:// address");
+			o.url = optarg;
+			break;
+		case 'p':
+			if (!kcase_date_valid(optarg))
+				return kcli_usage_error("import", "--published: not a date (YYYY-MM-DD, YYYY-MM or YYYY)");
+			o.published = optarg;
+			break;
+		case 'P':
+			o.publisher = optarg;
 			break;
 		default:
 			return kcli_usage_error("import", "bad option");

@@ -80,6 +80,17 @@ int kimport_text(const char *text, size_t len, const char *document,
 
 void kimport_result_free(struct kimport_result *res);
 
+/* What a report's first page says it is (import_cite.c); NULL / "" if not found. */
+struct kimport_cite {
+	char *title;          /* a line naming a report (報告書, 調査, について …) */
+	char *publisher;      /* a line naming an office or body (内閣, 省, 庁, 機構 …) */
+	char published[16];   /* the first date printed (2021年5月31日 -> 2021-05-31) */
+};
+int kimport_cite_guess(const char *text, size_t len, struct kimport_cite *out);
+void kimport_cite_free(struct kimport_cite *c);
+/* source.page of each case: the page its body starts on, when text has form feeds. */
+void kimport_pages(const char *text, size_t len, struct kimport_result *res);
+
 /*
  * Read the file of a report (text or PDF, for kimport_text() or
  * kpdf_extract_mem()) at path, or standard input for "-", into out (empty,

@@ -63,7 +63,7 @@
 #define PDF_FUNCTIONS(X) \
 	X(g_bytes_new_static) X(g_bytes_unref) X(g_clear_error) X(g_free) X(g_log_set_handler) \
 	X(g_object_unref) X(g_utf8_validate) X(g_utf8_make_valid) X(g_file_error_quark) X(poppler_error_quark) \
-	X(poppler_document_get_n_pages) X(poppler_document_get_page) \
+	X(poppler_document_get_n_pages) X(poppler_document_get_page) X(poppler_document_get_title) \
 	X(poppler_document_new_from_bytes) X(poppler_document_new_from_fd) \
 	X(poppler_page_free_text_attributes) X(poppler_page_get_text) \
 	X(poppler_page_get_text_attributes) X(poppler_page_get_text_layout) X(poppler_page_get_size)
@@ -1720,4 +1720,34 @@ prefix:
 	if (rc < 0)
 		kerr_prefix(err, "%s", path);
 	return rc;
+}
+
+/* The title in the PDF's metadata (issue 14, h-cite: what a document is cited by). */
+char *kpdf_title_mem(const void *data, size_t len)
+{
+	struct pdf_diag diag = { 0, { 0 }, 0, { 0 } }, *saved = pdf_cur;
+	PopplerDocument *doc;
+	GBytes *bytes;
+	GError *gerr = NULL;
+	char *t = NULL, *title = NULL;
+
+	if (!data || !len || !kpdf_sniff(data, len))
+		return NULL;
+	pthread_once(&pdf_once, pdf_init);
+	if (pdf_load_error[0])
+		return NULL;
+	pdf_cur = &diag;
+	bytes = pdf_fn.g_bytes_new_static(data, len);
+	doc = pdf_fn.poppler_document_new_from_bytes(bytes, NULL, &gerr);
+	if (doc) {
+		t = pdf_fn.poppler_document_get_title(doc);
+		if (t && *t && pdf_fn.g_utf8_validate(t, -1, NULL))
+			title = strdup(t);
+		pdf_fn.g_free(t);
+		pdf_fn.g_object_unref(doc);
+	}
+	pdf_fn.g_bytes_unref(bytes);
+	pdf_fn.g_clear_error(&gerr);
+	pdf_cur = saved;
+	return title;
 }

@@ -50,6 +50,9 @@ int kpdf_extract(const char *path, struct kbuf *out, int *npages, struct kerr *e
 int kpdf_extract_mem(const void *data, size_t len, struct kbuf *out, int *npages,
 		     struct kerr *err);
 
+/* The title in a PDF's metadata (malloc'd), or NULL: none, not a PDF, no poppler. */
+char *kpdf_title_mem(const void *data, size_t len);
+
 /* 1 if data looks like a PDF (starts with "%PDF-"), else 0. */
 int kpdf_sniff(const void *data, size_t len);
 

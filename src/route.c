@@ -60,6 +60,9 @@ const struct kroute kroutes[] = {
 	  NULL },
 	{ "GET", "/documents", web_documents, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/documents/:name", web_document, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* the import review (web_review.c): analysts only */
+	{ "GET", "/documents/:name/review", web_review, KRESP_HTML, KCAP_CASE_EDIT, 0, NULL },
+	{ "POST", "/documents/:name/review", web_review_move, KRESP_HTML, KCAP_CASE_EDIT, KROUTE_CSRF_TOKEN, NULL },
 	/* issue 13, h-publish: 報告書 (published reports), choose -> preview -> publish (web_publish.c); a report
 	 * the reader's TLP does not allow is 404 (the handlers ask kreader_may_see_level on its TLP) */
 	{ "GET", "/reports", web_reports, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },

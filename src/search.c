@@ -150,6 +150,29 @@ static int fv_cmp(const void *a, const void *b)
 
 /* ---- hits -------------------------------------------------------------------------------- */
 
+/* The short citation of a hit (source.title, published, page) from the case's JSON. */
+static int hit_cite(struct ksearch_hit *h, const char *body)
+{
+	json_t *j, *src;
+	const char *t, *p;
+	int rc = 0;
+
+	/* most cases say none of it: no parse for them */
+	if (!body || (!strstr(body, "\"page\"") && !strstr(body, "\"published\"") && !strstr(body, "\"url\"")))
+		return 0;
+	if (!(j = json_loads(body, 0, NULL)))
+		return 0;
+	src = json_object_get(j, "source");
+	t = json_string_value(json_object_get(src, "title"));
+	p = json_string_value(json_object_get(src, "published"));
+	if ((t && !(h->doc_title = strdup(t))) || (p && !(h->published = strdup(p))))
+		rc = KE_NOMEM;
+	if (json_is_integer(json_object_get(src, "page")))
+		h->page = (int)json_integer_value(json_object_get(src, "page"));
+	json_decref(j);
+	return rc;
+}
+
 static int row_cb(void *ctx, const struct kcase_row *r)
 {
 	struct ksearch_hit *h = ctx;
@@ -164,7 +187,7 @@ static int row_cb(void *ctx, const struct kcase_row *r)
 	h->year = r->year;
 	h->has_case_number = r->has_case_number;
 	h->case_number = r->case_number;
-	return 0;
+	return hit_cite(h, r->json);
 }
 
 static void hit_free(struct ksearch_hit *h)
@@ -172,6 +195,8 @@ static void hit_free(struct ksearch_hit *h)
 	free(h->id);
 	free(h->title);
 	free(h->document);
+	free(h->doc_title);
+	free(h->published);
 	free(h->category);
 	free(h->tlp);
 	free(h->updated);

@@ -89,6 +89,9 @@ struct ksearch_hit {
 	size_t nspans;
 	char **shared;            /* similar: the terms this case shares */
 	size_t nshared;
+	char *doc_title;          /* source.title: the report's own title, or NULL */
+	char *published;          /* source.published, or NULL */
+	int page;                 /* source.page, 0 if not known */
 };
 
 /* The name of a facet (KFACET_* of store.h): "category", "document", ... (also the --filter keys). */

@@ -14,6 +14,7 @@
 #include "account.h"
 #include "kerr.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The backend of a path without a scheme, and of the calls that have no store. */
@@ -177,6 +178,26 @@ int kstore_documents(struct kstore *st, const struct kreader *r, kstore_doc_cb c
 		     struct kerr *err)
 {
 	return st->be->documents(st, r, cb, ctx, err);
+}
+
+void kdocmeta_free(struct kdocmeta *m)
+{
+	free(m->title);
+	free(m->publisher);
+	free(m->published);
+	free(m->url);
+	memset(m, 0, sizeof(*m));
+}
+
+int kstore_doc_put(struct kstore *st, const char *name, const struct kdocmeta *m, struct kerr *err)
+{
+	return st->be->doc_put(st, name, m, err);
+}
+
+int kstore_doc_get(struct kstore *st, const char *name, struct kdocmeta *m, struct kerr *err)
+{
+	memset(m, 0, sizeof(*m));
+	return st->be->doc_get(st, name, m, err);
 }
 
 int kstore_count(struct kstore *st, const struct kreader *r, long *n, struct kerr *err)

@@ -272,7 +272,26 @@ struct kdocument {
 	const char *name;
 	int has_year, year;
 	long ncases;
+	/* what a reader cites it by (kstore_doc_put), each NULL if not known */
+	const char *title, *publisher, *published, *url;
 };
+
+/* A document's citation, as stored (strings owned; kdocmeta_free). */
+struct kdocmeta {
+	char *title, *publisher, *published, *url;
+	int has_year, year;
+};
+
+void kdocmeta_free(struct kdocmeta *m);
+
+/*
+ * Store what a document is cited by under its name (the cases'
+ * source.document); a NULL member keeps what is stored.  A write of its own
+ * (or part of the caller's transaction).
+ */
+int kstore_doc_put(struct kstore *st, const char *name, const struct kdocmeta *m, struct kerr *err);
+/* What is stored for name: 0 (m filled, all NULL when nothing is), or a KE_*. */
+int kstore_doc_get(struct kstore *st, const char *name, struct kdocmeta *m, struct kerr *err);
 
 typedef int (*kstore_doc_cb)(void *ctx, const struct kdocument *doc);
 

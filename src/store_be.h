@@ -73,6 +73,8 @@ struct kstore_be {
 	int (*documents)(struct kstore *st, const struct kreader *r, kstore_doc_cb cb, void *ctx,
 			 struct kerr *err);
 	int (*count)(struct kstore *st, const struct kreader *r, long *n, struct kerr *err);
+	int (*doc_put)(struct kstore *st, const char *name, const struct kdocmeta *m, struct kerr *err);
+	int (*doc_get)(struct kstore *st, const char *name, struct kdocmeta *m, struct kerr *err);
 
 	/* search (store_search.h) */
 	int (*search_top)(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,

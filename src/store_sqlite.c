@@ -461,6 +461,17 @@ static const char *const migrations[] = {
 	"  FROM cases c WHERE json_valid(c.body)"
 	") x WHERE x.rid = case_text.rid;"
 	"INSERT INTO case_fts(case_fts) VALUES('rebuild');",
+
+	/* 16: what a document is cited by (issue 14, h-cite): its own title, publisher, year,
+	 * publication date and address, keyed by the name its cases carry in source.document */
+	"CREATE TABLE IF NOT EXISTS documents("
+	"  name TEXT PRIMARY KEY,"
+	"  title TEXT,"
+	"  publisher TEXT,"
+	"  year INTEGER,"
+	"  published TEXT,"
+	"  url TEXT"
+	");",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -1325,6 +1336,24 @@ out:
 	return rc;
 }
 
+static int ksqlite_doc_put(struct kstore *kst, const char *name, const struct kdocmeta *m, struct kerr *err);
+
+/* A case that says what its document is cited by (source.title, url, published) tells the documents table. */
+static int put_doc_of(struct kstore_sqlite *st, const struct kcase *c, struct kerr *err)
+{
+	struct kdocmeta m = { 0 };
+
+	if (!c->source.document || (!c->source.doc_title && !c->source.url && !c->source.published))
+		return 0;
+	m.title = c->source.doc_title;
+	m.url = c->source.url;
+	m.published = c->source.published;
+	m.publisher = c->source.publisher;
+	m.has_year = c->source.has_year;
+	m.year = c->source.year;
+	return ksqlite_doc_put(&st->base, c->source.document, &m, err);
+}
+
 static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json, size_t len, int *outcome,
 	       struct kerr *err)
 {
@@ -1333,6 +1362,8 @@ static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json
 	if (own && (rc = ksqlite_begin(&st->base, err)))
 		return rc;
 	rc = put_locked(st, c, json, len, 0, NULL, outcome, err);
+	if (!rc)
+		rc = put_doc_of(st, c, err);
 	if (own) {
 		if (rc)
 			ksqlite_rollback(&st->base);
@@ -1919,10 +1950,12 @@ static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore
 	struct kdocument d;
 	int rc;
 
-	rc = kbuf_adds(&sql, "SELECT c.document, max(c.year), count(*) FROM cases c INDEXED BY cases_facets"
-		       " WHERE c.document IS NOT NULL");
+	rc = kbuf_adds(&sql, "SELECT g.document, coalesce(g.y, d.year), g.n, d.title, d.publisher, d.published, d.url"
+		       " FROM (SELECT c.document AS document, max(c.year) AS y, count(*) AS n"
+		       " FROM cases c INDEXED BY cases_facets WHERE c.document IS NOT NULL");
 	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " AND ", &sql) < 0 ||
-	    kbuf_adds(&sql, " GROUP BY c.document ORDER BY max(c.year) IS NULL, max(c.year) DESC, c.document") < 0) {
+	    kbuf_adds(&sql, " GROUP BY c.document) g LEFT JOIN documents d ON d.name = g.document"
+			    " ORDER BY g.y IS NULL, g.y DESC, g.document") < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -1934,6 +1967,10 @@ static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore
 		d.has_year = sqlite3_column_type(s, 1) != SQLITE_NULL;
 		d.year = sqlite3_column_int(s, 1);
 		d.ncases = (long)sqlite3_column_int64(s, 2);
+		d.title = col_text(s, 3);
+		d.publisher = col_text(s, 4);
+		d.published = col_text(s, 5);
+		d.url = col_text(s, 6);
 		if ((rc = cb(ctx, &d)))
 			goto out;
 	}
@@ -1941,6 +1978,83 @@ static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
+	return rc;
+}
+
+static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int ksqlite_doc_put(struct kstore *kst, const char *name, const struct kdocmeta *m, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	sqlite3_stmt *s = NULL;
+	int rc, own;
+
+	if ((rc = ksqlite_wbegin(st, &own, err)))
+		return rc;
+	if ((rc = ksqlite_prepare(st,
+			"INSERT INTO documents(name, title, publisher, year, published, url) VALUES(?, ?, ?, ?, ?, ?)"
+			" ON CONFLICT(name) DO UPDATE SET title = coalesce(excluded.title, title),"
+			" publisher = coalesce(excluded.publisher, publisher), year = coalesce(excluded.year, year),"
+			" published = coalesce(excluded.published, published), url = coalesce(excluded.url, url)",
+			&s, err)))
+		goto out;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	bind_opt(s, 2, m->title);
+	bind_opt(s, 3, m->publisher);
+	if (m->has_year)
+		sqlite3_bind_int(s, 4, m->year);
+	else
+		sqlite3_bind_null(s, 4);
+	bind_opt(s, 5, m->published);
+	bind_opt(s, 6, m->url);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = ksqlite_db_err(st, err, "storing the document");
+out:
+	sqlite3_finalize(s);
+	return ksqlite_wend(st, own, rc, err);
+}
+
+static int dup_col(sqlite3_stmt *s, int i, char **out)
+{
+	const char *v = col_text(s, i);
+
+	if (!v)
+		return 0;
+	return (*out = strdup(v)) ? 0 : -1;
+}
+
+static int ksqlite_doc_get(struct kstore *kst, const char *name, struct kdocmeta *m, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if ((rc = ksqlite_prepare(st, "SELECT title, publisher, year, published, url FROM documents WHERE name = ?",
+				  &s, err)))
+		return rc;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rc = 0;
+		m->has_year = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		m->year = sqlite3_column_int(s, 2);
+		if (dup_col(s, 0, &m->title) || dup_col(s, 1, &m->publisher) || dup_col(s, 3, &m->published) ||
+		    dup_col(s, 4, &m->url)) {
+			kdocmeta_free(m);
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+		}
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = ksqlite_db_err(st, err, "reading the document");
+	}
+	sqlite3_finalize(s);
 	return rc;
 }
 
@@ -2131,6 +2245,8 @@ const struct kstore_be kstore_be_sqlite = {
 	.history = ksqlite_history,
 	.documents = ksqlite_documents,
 	.count = ksqlite_count,
+	.doc_put = ksqlite_doc_put,
+	.doc_get = ksqlite_doc_get,
 	.search_top = ksqlite_search_top,
 	.search_tune = ksqlite_search_tune,
 	.search_count = ksqlite_search_count,

@@ -241,4 +241,19 @@ void web_render_facet_overview(struct html *w, const struct khttp_req *req,
 /* The URL of an asset with its content hash in the name ("/static/kyokun-1a2b3c4d.css"). */
 const char *web_asset_url(const char *name);
 
+/*
+ * A document's citation in one line (web_home.c): title, publisher, year or
+ * date, page (0: none) and a link to url; brief (a search hit) leaves out
+ * the publisher and the link.  Nothing when title, publisher, date and url
+ * are all NULL.
+ */
+void web_cite(struct html *w, const struct khttp_req *req, const char *title, const char *publisher,
+	      int has_year, int year, const char *published, int page, const char *url, int brief);
+
+/* The import review of a document (web_review.c): analysts only. */
+int web_review(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+int web_review_move(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+/* Does the case JSON's import object say "low" (an analyst's flag)? */
+int web_import_low(const struct kcase *c);
+
 #endif

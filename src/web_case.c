@@ -362,6 +362,17 @@ static void render_head(struct html *w, const struct khttp_req *req, const struc
 			html_printf(w, " · <span lang=\"ja\">%s</span>", c->source.publisher);
 		html_printf(w, "</dd>\n");
 	}
+	if (c->source.doc_title || c->source.url || c->source.published || c->source.has_page) {
+		html_printf(w, "<dt>%s</dt><dd class=\"citation\">", T(req, T_CITE));
+		web_cite(w, req, c->source.doc_title ? c->source.doc_title : c->source.document, c->source.publisher,
+			 c->source.has_year, c->source.year, c->source.published,
+			 c->source.has_page ? c->source.page : 0, c->source.url, 0);
+		html_printf(w, "</dd>\n");
+	}
+	if (web_import_low(c) && kreader_can(req->reader, KCAP_CASE_EDIT) && c->source.document)
+		html_printf(w, "<dt>%s</dt><dd><strong class=\"flag-low\">%s</strong> <a href=\"%s\">%s</a></dd>\n",
+			    T(req, T_REVIEW_CONFIDENCE), T(req, T_REVIEW_LOW),
+			    web_url(req, "/documents/%U/review", c->source.document, NULL), T(req, T_REVIEW_LINK));
 	if (c->attributes.organization)
 		html_printf(w, "<dt>%s</dt><dd lang=\"ja\">%s</dd>\n", T(req, T_ORGANIZATION), c->attributes.organization);
 	if (c->attributes.factors)

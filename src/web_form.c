@@ -153,6 +153,7 @@ static const struct {
 	{ "nochange", T_DONE_NOCHANGE },
 	/* editing cases (web_edit.c) */
 	{ "saved", T_ED_DONE_SAVED },
+	{ "moved", T_REVIEW_MOVED },
 	{ "unchanged", T_ED_DONE_UNCHANGED },
 	{ "published", T_ED_DONE_PUBLISHED },
 	{ "draft", T_ED_DONE_DRAFT },

@@ -5,6 +5,7 @@
  * with their key lessons).
  */
 #include "web.h"
+#include "reader.h"
 #include "case.h"
 #include "grow.h"
 #include "kbuf.h"
@@ -154,14 +155,53 @@ out:
 
 /* ---- /documents ---------------------------------------------------------------- */
 
+void web_cite(struct html *w, const struct khttp_req *req, const char *title, const char *publisher,
+	      int has_year, int year, const char *published, int page, const char *url, int brief)
+{
+	const char *sep = "";
+
+	if (!title && !publisher && !published && !url)
+		return;
+	html_printf(w, "<span class=\"cite\" lang=\"ja\">");
+	if (title) {
+		html_printf(w, "「%s」", title);
+		sep = " ";
+	}
+	if (publisher && !brief) {
+		html_printf(w, "%s%s", sep, publisher);
+		sep = ", ";
+	}
+	if (published) {
+		html_printf(w, "%s%s", sep, published);
+		sep = ", ";
+	} else if (has_year) {
+		html_printf(w, "%s%d", sep, year);
+		sep = ", ";
+	}
+	if (page > 0) {
+		char p[32];
+
+		snprintf(p, sizeof(p), T(req, T_CITE_PAGE), page);
+		html_printf(w, "%s%s", sep, p);
+	}
+	if (url && !brief)
+		html_printf(w, " <a href=\"%s\" rel=\"noopener\">%s</a>", url, url);
+	html_printf(w, "</span>");
+}
+
 static int doc_row(void *vctx, const struct kdocument *d)
 {
 	struct listctx *x = vctx;
 	char year[32];
 
 	year_text(x->req, d->has_year, d->year, year, sizeof(year));
-	html_printf(x->w, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td><td class=\"num\">%ld</td></tr>\n",
-		    web_url(x->req, "/documents/%U", d->name, NULL), d->name, year, d->ncases);
+	html_printf(x->w, "<tr><td><a href=\"%s\">%s</a></td><td>",
+		    web_url(x->req, "/documents/%U", d->name, NULL), d->name);
+	web_cite(x->w, x->req, d->title, d->publisher, 0, 0, d->published, 0, d->url, 0);
+	if (kreader_can(x->req->reader, KCAP_CASE_EDIT))
+		html_printf(x->w, " <a class=\"review-link\" href=\"%s\">%s</a>",
+			    web_url(x->req, "/documents/%U/review", d->name, NULL), T(x->req, T_REVIEW_LINK));
+	html_printf(x->w, "</td><td>%s</td><td class=\"num\">%ld</td></tr>\n", year, d->ncases);
 	x->n++;
 	return 0;
 }
@@ -172,8 +212,9 @@ int web_documents_table(struct html *w, struct khttp_req *req, struct kerr *err)
 	int rc;
 
 	html_printf(w, "<div class=\"table-scroll\"><table class=\"data\">\n<thead><tr>"
-		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\" class=\"num\">%s</th>"
-		    "</tr></thead>\n<tbody>\n", T(req, T_DOCUMENT), T(req, T_FACET_YEAR), T(req, T_CASE));
+		    "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		    "<th scope=\"col\" class=\"num\">%s</th>"
+		    "</tr></thead>\n<tbody>\n", T(req, T_DOCUMENT), T(req, T_CITE), T(req, T_FACET_YEAR), T(req, T_CASE));
 	x = (struct listctx){ w, req, 0, 0 };
 	if ((rc = kstore_documents(req->st, req->reader, doc_row, &x, err)) < 0)
 		return rc;
@@ -278,7 +319,23 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 	if (publisher)
 		html_printf(&w, "<span lang=\"ja\">%s</span>", publisher);
 	snprintf(buf, sizeof(buf), T(req, T_DOCUMENT_CASES_N), (long)dc.n);
-	html_printf(&w, "<span>%s</span></p>\n</header>\n", buf);
+	html_printf(&w, "<span>%s</span></p>\n", buf);
+	{
+		json_t *src = json_object_get(dc.v[0].json, "source");
+		const char *dt = json_string_value(json_object_get(src, "title"));
+		const char *du = json_string_value(json_object_get(src, "url"));
+		const char *dp = json_string_value(json_object_get(src, "published"));
+
+		if (dt || du || dp) {
+			html_printf(&w, "<p class=\"citation\">%s: ", T(req, T_CITE));
+			web_cite(&w, req, dt ? dt : name, publisher, dc.has_year, dc.year, dp, 0, du, 0);
+			html_printf(&w, "</p>\n");
+		}
+	}
+	if (kreader_can(req->reader, KCAP_CASE_EDIT))
+		html_printf(&w, "<p><a class=\"review-link\" href=\"%s\">%s</a></p>\n",
+			    web_url(req, "/documents/%U/review", name, NULL), T(req, T_REVIEW_LINK));
+	html_printf(&w, "</header>\n");
 
 	for (size_t i = 0; i < dc.n;) {
 		size_t j;
@@ -293,6 +350,15 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 			html_printf(&w, "<article class=\"doc-case\"><div class=\"num\">%s</div><div>"
 				    "<h3><a href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a></h3>",
 				    web_case_number(req, d->has_number, d->number, num, sizeof(num)), web_url(req, "/cases/%U", d->id, NULL), d->title);
+			if (kreader_can(req->reader, KCAP_CASE_EDIT)) {
+				const char *conf = json_string_value(json_object_get(json_object_get(d->json, "import"),
+										 "confidence"));
+
+				if (conf && !strcmp(conf, "low"))
+					html_printf(&w, "<p><a class=\"flag-low\" href=\"%s#c-%s\">%s</a></p>",
+						    web_url(req, "/documents/%U/review", name, NULL), d->id,
+						    T(req, T_REVIEW_LOW));
+			}
 			if (json_array_size(lessons)) {
 				html_printf(&w, "<ul class=\"lessons\" lang=\"ja\" aria-label=\"%s\">",
 					    T(req, T_KEY_LESSONS));

@@ -166,6 +166,11 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 		if (h->document)
 			html_printf(w, "<span>%s %s</span>", h->document,
 				    web_case_number(req, h->has_case_number, h->case_number, num, sizeof(num)));
+		if (h->doc_title || h->page) {
+			html_printf(w, "<span>");
+			web_cite(w, req, h->doc_title, NULL, 0, 0, h->published, h->page, NULL, 1);
+			html_printf(w, "</span>");
+		}
 		if (h->has_year) {
 			snprintf(year, sizeof(year), T(req, T_YEAR_N), h->year);
 			html_printf(w, "<span>%s</span>", year);

@@ -55,6 +55,9 @@ run user add e2e-admin --role admin --org 'E2Eセンター' --name '管理 担�
 expect_rc "e2e: an admin" 0
 run add "$FIX/web/owned.json"
 expect_rc "e2e: the amber cases of A and B load" 0
+# issue 14 (e2e_reports.mjs): a document's cases with the importer's blocks, for the import review
+run add "$FIX/cite/review.json"
+expect_rc "e2e: the import review's cases load" 0
 # issue 12 (e2e_reports.mjs): an analyst and a publisher of the centre
 run user add e2e-ana --role analyst --org 'E2Eセンター' --name '分析 担当' --password-file "$T/pw"
 expect_rc "e2e: an analyst" 0

@@ -142,6 +142,21 @@ try {
 	await page.goto(`${base}/drafts/${draft}`);
 	await submit(page, page.locator('form.request-form button[type="submit"]').first());
 	check('the analyst asks the organisation to approve (on to the approval page)', page.url().includes(`/drafts/${draft}/approval`), page.url());
+
+	// issue 14 (h-cite): the import review of a document (tests/fixtures/cite/review.json)
+	const rvResp = await page.goto(`${base}/documents/rv-doc.txt/review`);
+	check('the analyst opens the import review', rvResp.status() === 200, rvResp.status());
+	check('... doubtful blocks are highlighted', (await page.locator('#c-rv-1 .review-block.doubtful').count()) === 2);
+	await shot(page, 'import-review');
+	const blk = page.locator('#c-rv-1 .review-block').nth(1);
+	await blk.locator('select[name="to"]').selectOption('response');
+	await submit(page, blk.locator('button[type="submit"]'));
+	check('... a block moved with one click (a notice)', await page.locator('.notice-done').isVisible());
+	check('... and now marked reviewed', (await page.locator('#c-rv-1 .review-block').nth(1).innerText()).includes('reviewed'));
+	await page.goto(`${base}/cases/rv-1`);
+	check('... the block is in its new section', (await page.locator('#sec-response').innerText()).includes('予備機を借りて'));
+	check('the case page cites its report', (await page.locator('.citation').innerText()).includes('架空の倉庫障害に関する確認報告書'));
+	await shot(page, 'case-citation');
 	await ana.ctx.close();
 
 	// ---- 2b. the reporter's organisation approves the anonymised draft ----
