@@ -121,6 +121,9 @@ const struct kroute kroutes[] = {
 	  "the cases most like this one" },
 	{ "GET", "/api/cases/:id/history", api_case_history, KRESP_JSON, KROUTE_PUBLIC, 0,
 	  "the revisions of a case" },
+	/* issue 16, h-paste: reads only, so no CSRF (a token, a session or no one: what they may see) */
+	{ "POST", "/api/similar", api_similar_text, KRESP_JSON, KROUTE_PUBLIC, 0,
+	  "the cases most like a pasted text, with the terms they share and where" },
 	{ "GET", "/api/search", api_search, KRESP_JSON, KROUTE_PUBLIC, 0, "ranked search with facets" },
 	{ "GET", "/api/documents", api_documents, KRESP_JSON, KROUTE_PUBLIC, 0,
 	  "the published reports and their case counts" },

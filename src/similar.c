@@ -347,3 +347,115 @@ out:
 	free(sh);
 	return rc;
 }
+
+long ksimilar_text_words(const char *text)
+{
+	struct cands cs = { 0 };
+	char *n;
+	long count;
+	int bad;
+
+	if (!text || !kutf8_valid(text, strlen(text)))
+		return -1;
+	if (!(n = nfkc(text, &bad)))
+		return -1;
+	count = extract_words(n, 1.0, &cs) < 0 ? -1 : (long)cs.n;
+	free(n);
+	cands_free(&cs);
+	return count;
+}
+
+/* The shared terms (norm[0..nt), normalised) that occur in text: a bit each. */
+static int where_terms(const char *text, size_t len, char **norm, size_t nt, unsigned long long *bits)
+{
+	char *t;
+
+	*bits = 0;
+	if (!text || !len)
+		return 0;
+	if (!(t = norm_dup(text, len)))
+		return KE_NOMEM;
+	for (size_t i = 0; i < nt && i < 64; i++)
+		if (norm[i] && *norm[i] && strstr(t, norm[i]))
+			*bits |= 1ULL << i;
+	free(t);
+	return 0;
+}
+
+static int where_add(struct ksimilar_where *w, const char *key, const char *text, size_t len, char **norm,
+		     size_t nt)
+{
+	unsigned long long bits;
+	int rc = where_terms(text, len, norm, nt, &bits);
+
+	if (rc < 0)
+		return rc;
+	if (bits && w->n < KSIMILAR_WHERE_MAX) {
+		w->key[w->n] = key;
+		w->terms[w->n++] = bits;
+	}
+	return 0;
+}
+
+/* The strings of v joined by newlines into b (reset first). */
+static int join_strv(struct kbuf *b, const struct kstrv *v)
+{
+	kbuf_reset(b);
+	for (size_t i = 0; i < v->n; i++)
+		if ((i && kbuf_addch(b, '\n') < 0) || kbuf_adds(b, v->v[i]) < 0)
+			return KE_NOMEM;
+	return 0;
+}
+
+int ksimilar_where(struct kstore *st, const struct ksearch_hit *h, struct ksimilar_where *w,
+		   struct kerr *err)
+{
+	struct kbuf b = KBUF_INIT;
+	struct kcase c;
+	char **norm = NULL;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	kcase_init(&c);
+	if (!h->nshared)
+		return 0;
+	if ((rc = kstore_get(st, h->id, &c, err)) < 0)
+		goto out;
+	if (!(norm = calloc(h->nshared, sizeof(*norm))))
+		goto nomem;
+	for (size_t i = 0; i < h->nshared; i++)
+		if (!(norm[i] = norm_dup(h->shared[i], strlen(h->shared[i]))))
+			goto nomem;
+	if (c.title && (rc = where_add(w, "title", c.title, strlen(c.title), norm, h->nshared)) < 0)
+		goto nomem;
+	if (join_strv(&b, &c.summary) < 0 ||
+	    where_add(w, "summary", kbuf_str(&b), b.len, norm, h->nshared) < 0)
+		goto nomem;
+	if (join_strv(&b, &c.key_lessons) < 0 ||
+	    where_add(w, "key_lessons", kbuf_str(&b), b.len, norm, h->nshared) < 0)
+		goto nomem;
+	for (int i = 0; i < KSEC__N; i++) {
+		int s = ksection_display_order[i];
+		const char *t = c.sections[s];
+
+		if (t && where_add(w, ksection_key(s), t, strlen(t), norm, h->nshared) < 0)
+			goto nomem;
+	}
+	kbuf_reset(&b);
+	for (size_t i = 0; i < c.ntimeline; i++)
+		if (c.timeline[i].text && (kbuf_adds(&b, c.timeline[i].text) < 0 || kbuf_addch(&b, '\n') < 0))
+			goto nomem;
+	if (where_add(w, "timeline", kbuf_str(&b), b.len, norm, h->nshared) < 0)
+		goto nomem;
+	rc = 0;
+	goto out;
+nomem:
+	rc = kerr_set(err, KE_NOMEM, "out of memory");
+out:
+	for (size_t i = 0; norm && i < h->nshared; i++)
+		free(norm[i]);
+	free(norm);
+	kbuf_release(&b);
+	kcase_free(&c);
+	return rc;
+}

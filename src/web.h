@@ -121,6 +121,8 @@ int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+/* POST /api/similar: the cases most like a pasted text, with where they share its terms */
+int api_similar_text(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
