@@ -26,6 +26,9 @@
 const struct kroute kroutes[] = {
 	{ "GET", "/", web_home, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/search", web_search, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* issue 16, h-paste: paste an incident; the POST only reads (no CSRF), its form may be large */
+	{ "GET", "/similar", web_similar, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "POST", "/similar", web_similar, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id", web_case, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/*
@@ -154,6 +157,7 @@ const struct kroute kroutes[] = {
 static const char *const large_forms[] = {
 	"/cases/:id/edit", "/drafts/:id/edit", "/incidents", "/incidents/:id/updates",
 	"/publish", "/publish/preview", /* issue 13, h-publish: a report's cases ticked one by one */
+	"/similar", /* issue 16, h-paste: a pasted incident report */
 };
 
 int kroute_large_form(const char *method, const char *uri)

@@ -227,6 +227,19 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 void web_render_facet_overview(struct html *w, const struct khttp_req *req,
 			       const struct ksearch_result *res);
 
+/* ---- paste an incident (web_similar.c) ---- */
+
+/*
+ * The "paste your incident" box: a form (POST /similar) with a textarea
+ * and the sector, event class, threat and year filters, whose values come
+ * from facets' counts (the reader's cases; NULL: the known values).
+ * folded: inside a <details> (the search page).
+ */
+void web_similar_box(struct html *w, const struct khttp_req *req, const struct ksearch_result *facets,
+		     int folded);
+/* GET /similar (the box) and POST /similar (the cases most like the pasted text) */
+int web_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+
 /* ---- embedded static files (assets.c) ---- */
 
 /* The URL of an asset with its content hash in the name ("/static/kyokun-1a2b3c4d.css"). */
