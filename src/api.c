@@ -545,6 +545,10 @@ int api_similar_text(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 		goto out;
 	}
 	json_object_del(j, "query"); /* the text, sent back: the client has it */
+	if (!json_object_get(j, "terms") && json_object_set_new(j, "terms", json_array()) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
 	if ((rc = similar_where_json(req->st, &res, json_object_get(j, "results"), err)) < 0)
 		goto out;
 	if (!res.nterms && json_object_set_new(j, "message", json_string(
