@@ -232,8 +232,9 @@ void web_render_facet_overview(struct html *w, const struct khttp_req *req,
 /*
  * The "paste your incident" box: a form (POST /similar) with a textarea
  * and the sector, event class, threat and year filters, whose values come
- * from facets' counts (the reader's cases; NULL: the known values).
- * folded: inside a <details> (the search page).
+ * from facets' counts (the reader's cases; NULL: the known values, and
+ * the year typed in).  folded: inside a <details> (the search page, which
+ * passes NULL: its counts are those of the query).
  */
 void web_similar_box(struct html *w, const struct khttp_req *req, const struct ksearch_result *facets,
 		     int folded);

@@ -390,7 +390,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 			html_printf(&w, "<span class=\"disabled\"></span>");
 		html_printf(&w, "</nav>\n");
 	}
-	web_similar_box(&w, req, &res, 1); /* issue 16, h-paste: paste an incident */
+	web_similar_box(&w, req, NULL, 1); /* issue 16, h-paste: paste an incident */
 	html_printf(&w, "<p class=\"muted help\">%s</p>\n</div>\n</div>\n", T(req, T_SEARCH_HELP));
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);

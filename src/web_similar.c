@@ -57,6 +57,12 @@ static void option(struct html *w, const char *value, const char *label, const c
 static void box_select(struct html *w, const struct khttp_req *req, int k, const struct kfacet *fc,
 		       const char *sel)
 {
+	if (k == KFACET_YEAR && !(fc && fc->n)) {
+		html_printf(w, "<label class=\"paste-filter\"><span>%s</span><input type=\"number\" name=\"year\" "
+			    "min=\"1900\" max=\"9999\" inputmode=\"numeric\" value=\"%s\"></label>",
+			    i18n_facet(req->lang, k), sel ? sel : "");
+		return;
+	}
 	html_printf(w, "<label class=\"paste-filter\"><span>%s</span><select name=\"%s\">", i18n_facet(req->lang, k),
 		    kfacet_name(k));
 	option(w, "", T(req, T_SIM_ANY), sel);
@@ -78,8 +84,7 @@ static void box_select(struct html *w, const struct khttp_req *req, int k, const
 		if (sel && *sel && !found)
 			option(w, sel, k == KFACET_YEAR ? sel : i18n_tag(req->lang, sel), sel);
 	} else if (k == KFACET_YEAR) {
-		if (sel && *sel)
-			option(w, sel, sel, sel);
+		/* no counts at hand: a year typed in (see below) */
 	} else {
 		const char *const *vals = k == KFACET_SECTOR ? (const char *const *)ksector_tags :
 					  k == KFACET_EVENT_CLASS ? event_classes : threats;
