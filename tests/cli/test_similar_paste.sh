@@ -133,7 +133,7 @@ js "the OpenAPI document describes /api/similar" '"post" in j["paths"]["/api/sim
 # ---- the web page ----
 get /
 body_has "the home page has the paste box" 'action="/similar" method="post"'
-body_has "the box has a sector filter" '<select name="sector">'
+body_has "the box has a sector filter" 'name="sector"><option value="">'
 get "/search?q=%E6%B1%BA%E6%B8%88"
 body_has "the search page has the box (folded)" 'class="paste-fold"'
 CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' \
