@@ -171,7 +171,8 @@ int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 			break;
 		}
 		op = json_pack("{s:s, s:s, s:s?, s:o, s:b}", "method", r->method, "path", kbuf_str(&path),
-			       "summary", r->summary, "requires", requires_json(r), "csrf", r->csrf);
+			       "summary", r->summary, "requires", requires_json(r), "csrf",
+			       r->csrf == KROUTE_CSRF_TOKEN || r->csrf == KROUTE_CSRF_ORIGIN);
 		if (!op || json_array_append_new(ops, op) < 0 ||
 		    (!has_string(endpoints, kbuf_str(&path)) &&
 		     json_array_append_new(endpoints, json_string(kbuf_str(&path))) < 0)) {

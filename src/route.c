@@ -28,7 +28,7 @@ const struct kroute kroutes[] = {
 	{ "GET", "/search", web_search, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/* issue 16, h-paste: paste an incident; the POST only reads (no CSRF), its form may be large */
 	{ "GET", "/similar", web_similar, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
-	{ "POST", "/similar", web_similar, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "POST", "/similar", web_similar, KRESP_HTML, KROUTE_PUBLIC, KROUTE_CSRF_READS, NULL },
 	{ "GET", "/cases/:id", web_case, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/*
@@ -125,7 +125,7 @@ const struct kroute kroutes[] = {
 	{ "GET", "/api/cases/:id/history", api_case_history, KRESP_JSON, KROUTE_PUBLIC, 0,
 	  "the revisions of a case" },
 	/* issue 16, h-paste: reads only, so no CSRF (a token, a session or no one: what they may see) */
-	{ "POST", "/api/similar", api_similar_text, KRESP_JSON, KROUTE_PUBLIC, 0,
+	{ "POST", "/api/similar", api_similar_text, KRESP_JSON, KROUTE_PUBLIC, KROUTE_CSRF_READS,
 	  "the cases most like a pasted text, with the terms they share and where" },
 	{ "GET", "/api/search", api_search, KRESP_JSON, KROUTE_PUBLIC, 0, "ranked search with facets" },
 	{ "GET", "/api/documents", api_documents, KRESP_JSON, KROUTE_PUBLIC, 0,

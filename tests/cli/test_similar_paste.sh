@@ -20,6 +20,9 @@ expect_rc "add the fixture cases" 0
 "$KYOKUN" org add "事業者A" >/dev/null 2>"$T/err" || fail "org add" "$(cat "$T/err")"
 "$KYOKUN" user add an-a --role analyst --org "事業者A" --no-password >/dev/null 2>"$T/err" || fail "user add" "$(cat "$T/err")"
 TOK=$("$KYOKUN" token create an-a --name paste 2>/dev/null | tail -n 1)
+PW='paste-hikari-no-naka-de'
+printf '%s\n' "$PW" >"$T/pw"
+"$KYOKUN" user add an-b --role analyst --org "事業者A" --password-file "$T/pw" >/dev/null 2>"$T/err" || fail "user add an-b" "$(cat "$T/err")"
 
 start_server
 if [ -z "$URL" ]; then
@@ -158,3 +161,16 @@ expect_code "web: a 100 KB text" 200
 body_has "web: a 100 KB text finds its case" 'href="/cases/fx-failover"'
 CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' --data-urlencode "text=決済" --data-urlencode "year=abc" "$URL/similar")
 expect_code "web: a bad year: 400" 400
+
+# a signed-in reader (a session cookie, no CSRF token: the POST only reads) sees the amber case
+signin "$T/jar" an-b
+expect_code "an analyst signs in" 303
+CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' -b "$T/jar" \
+	--data-urlencode "text=クラウドストレージの公開設定を誤り、委託業務の資料が外部から閲覧できる状態になっていた。" "$URL/similar")
+expect_code "web, signed in: POST /similar without a CSRF token" 200
+body_has "web, signed in: the amber case is listed" 'href="/cases/fx-leak"'
+CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' \
+	--data-urlencode "text=クラウドストレージの公開設定を誤り、委託業務の資料が外部から閲覧できる状態になっていた。" "$URL/similar")
+body_lacks "web, anonymous: the amber case is not" 'fx-leak'
+sim "amber, session" "$LEAK" -b "$T/jar"
+js "API with a session cookie: the amber case, no CSRF token needed" 'j["results"][0]["id"] == "fx-leak"'
