@@ -21,6 +21,12 @@
 #include <string.h>
 
 #define SIM_LIMIT 20
+/*
+ * The most of a pasted text the page takes: the API's body limit (a text
+ * of distinct words costs similar.c's word list time that grows with the
+ * square of their number: about 1 s of CPU at 256 KiB).
+ */
+#define SIM_WEB_MAX KHTTP_MAX_JSON_BODY
 
 /* The box's filters, in the order shown; their form fields are the facet names. */
 static const int box_facets[] = { KFACET_SECTOR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_YEAR };
@@ -107,7 +113,7 @@ static void box(struct html *w, const struct khttp_req *req, const struct ksearc
 	html_printf(w, "</label>\n<p class=\"help\" id=\"%s-help\">%s</p>\n"
 		    "<textarea id=\"%s\" name=\"text\" rows=\"6\" lang=\"ja\" aria-describedby=\"%s-help\" "
 		    "maxlength=\"%d\" required>%s</textarea>\n<div class=\"paste-filters\">",
-		    id, T(req, T_SIM_HELP), id, id, KSIMILAR_MAX_TEXT, text ? text : "");
+		    id, T(req, T_SIM_HELP), id, id, SIM_WEB_MAX, text ? text : "");
 	for (int i = 0; i < NBOX; i++) {
 		int k = box_facets[i];
 
@@ -248,7 +254,7 @@ int web_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err
 		if (!text || !text[strspn(text, " \t\r\n")]) {
 			notice = T_SIM_EMPTY;
 			resp->status = 400;
-		} else if (strlen(text) > KSIMILAR_MAX_TEXT) {
+		} else if (strlen(text) > SIM_WEB_MAX) {
 			notice = T_SIM_TOO_LONG;
 			resp->status = 413;
 			text = NULL; /* not sent back */
@@ -292,7 +298,7 @@ int web_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err
 	box(&w, req, &facets, text, sel, "paste-text");
 	html_printf(&w, "</section>\n");
 	if (notice == T_SIM_TOO_LONG) {
-		snprintf(buf, sizeof(buf), T(req, T_SIM_TOO_LONG), KSIMILAR_MAX_TEXT);
+		snprintf(buf, sizeof(buf), T(req, T_SIM_TOO_LONG), SIM_WEB_MAX);
 		html_printf(&w, "<div class=\"notice\" role=\"alert\"><p>%s</p></div>\n", buf);
 	} else if (notice != T__N) {
 		html_printf(&w, "<div class=\"notice\"%R><p>%s</p></div>\n",

@@ -159,6 +159,10 @@ python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["text"], end="")
 CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' --data-urlencode "text@$T/big.txt" "$URL/similar")
 expect_code "web: a 100 KB text" 200
 body_has "web: a 100 KB text finds its case" 'href="/cases/fx-failover"'
+python3 -c 'print("決済" * 50000, end="")' >"$T/over.txt"
+CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' --data-urlencode "text@$T/over.txt" "$URL/similar")
+expect_code "web: a text over 256 KiB: 413" 413
+body_has "web: a text over 256 KiB: the message" '文章が長すぎます'
 CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' --data-urlencode "text=決済" --data-urlencode "year=abc" "$URL/similar")
 expect_code "web: a bad year: 400" 400
 
