@@ -38,32 +38,46 @@ sim() {
 	CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
 		--data-binary @"$T/req.json" "$@" "$URL/api/similar")
 }
-# js NAME EXPR: ok if the Python expression over j (the last response's JSON) is true
+# js NAME EXPR [NAME EXPR ...]: ok for each Python expression over j (the last
+# response's JSON) that is true (one python3 for them all)
 js() {
-	if python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$T/body" \
-		>/dev/null 2>&1; then ok "$1"; else fail "$1" "$2: status $CODE $(head -c 600 "$T/body")"; fi
+	python3 - "$T/body" "$CODE" "$@" <<'EOF'
+import json, sys
+body, code, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+try:
+    j = json.load(open(body))
+except Exception:
+    j = None
+for name, expr in zip(args[0::2], args[1::2]):
+    try:
+        good = bool(eval(expr, {"j": j}))
+    except Exception:
+        good = False
+    print(("ok - " if good else "not ok - ") + name)
+    if not good:
+        print("  %s: status %s %s" % (expr, code, open(body, encoding="utf-8", errors="replace").read(600)))
+EOF
 }
 
 # ---- the API ----
 FAIL='{"text": "夜間に決済システムのサーバが故障し、予備系へ切り替えようとしたが失敗して、決済サービスが朝まで止まった。"}'
 sim "a pasted text" "$FAIL"
 expect_code "POST /api/similar answers 200 to anyone (no CSRF token for a JSON POST)" 200
-js "the right case comes first" 'j["results"][0]["id"] == "fx-failover"'
-js "the terms used are listed" '"予備系" in j["terms"] and "決済" in j["terms"]'
-js "each hit has the search hit fields" \
-	'all(set(["id","title","source","category","tlp","score","shared_terms"]) <= set(r) for r in j["results"])'
-js "the hit names the terms it shares" '"予備系" in j["results"][0]["shared_terms"]'
-js "the hit names the sections the shared terms occur in (keys as in the case JSON)" \
-	'"title" in j["results"][0]["sections"] and "background" in j["results"][0]["sections"] and set(j["results"][0]["sections"]) <= set(["title","summary","key_lessons","background","detection","response","cause","countermeasures","lessons","impact","mitigation","challenges","timeline"])'
-js "section_terms says which shared terms are in which section" \
-	'"予備系" in j["results"][0]["section_terms"]["title"] and all(set(v) <= set(j["results"][0]["shared_terms"]) for v in j["results"][0]["section_terms"].values())'
-js "the text is not sent back" '"query" not in j'
+js "the right case comes first" 'j["results"][0]["id"] == "fx-failover"' \
+	"the terms used are listed" '"予備系" in j["terms"] and "決済" in j["terms"]' \
+	"each hit has the search hit fields" \
+	'all(set(["id","title","source","category","tlp","score","shared_terms"]) <= set(r) for r in j["results"])' \
+	"the hit names the terms it shares" '"予備系" in j["results"][0]["shared_terms"]' \
+	"the hit names the sections the shared terms occur in (keys as in the case JSON)" \
+	'"title" in j["results"][0]["sections"] and "background" in j["results"][0]["sections"] and set(j["results"][0]["sections"]) <= set(["title","summary","key_lessons","background","detection","response","cause","countermeasures","lessons","impact","mitigation","challenges","timeline"])' \
+	"section_terms says which shared terms are in which section" \
+	'"予備系" in j["results"][0]["section_terms"]["title"] and all(set(v) <= set(j["results"][0]["shared_terms"]) for v in j["results"][0]["section_terms"].values())' \
+	"the text is not sent back" '"query" not in j' \
+	"without filters, cases of other years share words too" 'any(r["source"]["year"] == 2022 for r in j["results"])'
 
 sim "limit" '{"text": "委託先のVPN装置の脆弱性からランサムウェアに感染し、サーバが停止した。", "limit": 1}'
 js "a text about ransomware via a contractor finds that case first, limit 1" \
 	'len(j["results"]) == 1 and j["results"][0]["id"] == "fx-ransom" and "cause" in j["results"][0]["sections"]'
-sim "filters narrow" "$FAIL"
-js "without filters, cases of other years share words too" 'any(r["source"]["year"] == 2022 for r in j["results"])'
 sim "filters narrow" '{"text": "夜間に決済システムのサーバが故障し、予備系へ切り替えようとしたが失敗した。", "filters": {"year": 2021}}'
 js "filters.year narrows (a number)" 'j["results"][0]["id"] == "fx-failover" and all(r["source"]["year"] == 2021 for r in j["results"])'
 sim "filters narrow" "${FAIL%\}}"', "filters": {"year": ["2022"]}}'
@@ -119,8 +133,7 @@ for b in '{"text": 5}|text' '{}|text' '{"text": "決済", "filters": "x"}|filter
 	'{"text": "決済", "filters": {"sector": ["finance", "gas"]}}|filters.sector' '{"text": "決済", "limit": "3"}|limit' \
 	'{"text": "決済", "limit": 0}|limit' '{"text": "決済", "extra": 1}|extra' '[1, 2]|body'; do
 	sim "types" "${b%|*}"
-	if [ "$CODE" = 400 ] && python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))["error"]["message"].startswith(sys.argv[2] + ":") else 1)' \
-		"$T/body" "${b##*|}" 2>/dev/null; then
+	if [ "$CODE" = 400 ] && grep -qF "\"message\":\"${b##*|}:" "$T/body"; then
 		ok "400 naming ${b##*|} for ${b%|*}"
 	else
 		fail "400 naming ${b##*|} for ${b%|*}" "status $CODE: $(head -c 300 "$T/body")"
