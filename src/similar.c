@@ -26,20 +26,67 @@ struct cand {
 struct cands {
 	struct cand *v;
 	size_t n, alloc;
+	size_t *slot;    /* a hash of v by norm: index + 1, 0 = empty (a pasted text has thousands) */
+	size_t nslot;    /* a power of two, at least twice n */
 };
+
+static size_t norm_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL & (size_t)-1;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Where norm is in cs->slot, or the empty slot where it would go. */
+static size_t cand_slot(const struct cands *cs, const char *norm)
+{
+	size_t i = norm_hash(norm) & (cs->nslot - 1);
+
+	while (cs->slot[i] && strcmp(cs->v[cs->slot[i] - 1].norm, norm))
+		i = (i + 1) & (cs->nslot - 1);
+	return i;
+}
+
+/* Room in the hash for one more. */
+static int cand_rehash(struct cands *cs)
+{
+	size_t n = cs->nslot ? cs->nslot : 64, *old = cs->slot, oldn = cs->nslot;
+
+	if (cs->nslot && (cs->n + 1) * 2 <= cs->nslot)
+		return 0;
+	while ((cs->n + 1) * 2 > n)
+		n *= 2;
+	if (!(cs->slot = calloc(n, sizeof(*cs->slot)))) {
+		cs->slot = old;
+		return KE_NOMEM;
+	}
+	cs->nslot = n;
+	for (size_t i = 0; i < oldn; i++)
+		if (old[i])
+			cs->slot[cand_slot(cs, cs->v[old[i] - 1].norm)] = old[i];
+	free(old);
+	return 0;
+}
 
 static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
 {
 	char *norm = norm_dup(w, n);
 
+	size_t at;
+
 	if (!norm)
 		return KE_NOMEM;
-	for (size_t i = 0; i < cs->n; i++) {
-		if (!strcmp(cs->v[i].norm, norm)) {
-			cs->v[i].tf += weight;
-			free(norm);
-			return 0;
-		}
+	if (cand_rehash(cs) < 0) {
+		free(norm);
+		return KE_NOMEM;
+	}
+	at = cand_slot(cs, norm);
+	if (cs->slot[at]) {
+		cs->v[cs->slot[at] - 1].tf += weight;
+		free(norm);
+		return 0;
 	}
 	if (KGROW(cs->v, cs->alloc, cs->n + 1) < 0) {
 		free(norm);
@@ -54,7 +101,7 @@ static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
 		free(norm);
 		return KE_NOMEM;
 	}
-	cs->n++;
+	cs->slot[at] = ++cs->n;
 	return 0;
 }
 
@@ -65,6 +112,7 @@ static void cands_free(struct cands *cs)
 		free(cs->v[i].word);
 	}
 	free(cs->v);
+	free(cs->slot);
 }
 
 /*

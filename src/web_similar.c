@@ -21,11 +21,7 @@
 #include <string.h>
 
 #define SIM_LIMIT 20
-/*
- * The most of a pasted text the page takes: the API's body limit (a text
- * of distinct words costs similar.c's word list time that grows with the
- * square of their number: about 1 s of CPU at 256 KiB).
- */
+/* The most of a pasted text the page takes: as much as the API's body. */
 #define SIM_WEB_MAX KHTTP_MAX_JSON_BODY
 
 /* The box's filters, in the order shown; their form fields are the facet names. */
