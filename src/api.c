@@ -171,7 +171,8 @@ int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 			break;
 		}
 		op = json_pack("{s:s, s:s, s:s?, s:o, s:b}", "method", r->method, "path", kbuf_str(&path),
-			       "summary", r->summary, "requires", requires_json(r), "csrf", r->csrf);
+			       "summary", r->summary, "requires", requires_json(r), "csrf",
+			       r->csrf == KROUTE_CSRF_TOKEN || r->csrf == KROUTE_CSRF_ORIGIN);
 		if (!op || json_array_append_new(ops, op) < 0 ||
 		    (!has_string(endpoints, kbuf_str(&path)) &&
 		     json_array_append_new(endpoints, json_string(kbuf_str(&path))) < 0)) {
@@ -367,6 +368,204 @@ int api_case_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr
 out:
 	ksearch_result_free(&res);
 	kcase_free(&c);
+	return rc;
+}
+
+/* ---- POST /api/similar: cases like a pasted text ------------------------------------------ */
+
+/*
+ * One filter of the body's "filters" into f: a string, a year as a number,
+ * or an array of one of them (the filters /api/search takes, one value
+ * each).  num keeps a year's digits for ksearch_filter_set().
+ */
+static int similar_filter(struct kfilter *f, const char *key, json_t *v, char *num, size_t nnum,
+			  struct kerr *err)
+{
+	struct kerr ferr = KERR_INIT;
+	const char *s;
+
+	if (json_is_array(v)) {
+		if (json_array_size(v) == 0)
+			return 0;
+		if (json_array_size(v) > 1)
+			return kerr_set(err, KE_USAGE, "filters.%s: one value only (as /api/search takes)", key);
+		v = json_array_get(v, 0);
+	}
+	if (json_is_null(v))
+		return 0;
+	if (json_is_integer(v) && !strcmp(key, "year")) {
+		snprintf(num, nnum, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		s = num;
+	} else if (json_is_string(v)) {
+		s = json_string_value(v);
+	} else {
+		return kerr_set(err, KE_USAGE, "filters.%s: expected a string%s", key,
+				strcmp(key, "year") ? "" : " or a number");
+	}
+	if (!*s)
+		return 0;
+	if (!strcmp(key, "tag")) {
+		f->tag = s;
+		return 0;
+	}
+	if (ksearch_filter_set(f, key, s, &ferr) < 0)
+		return kerr_set(err, KE_USAGE, "filters.%s: %s", key, ferr.msg);
+	return 0;
+}
+
+/* The body's "filters" object into f (its strings stay in the body, which outlives f). */
+static int similar_filters(json_t *filters, struct kfilter *f, char *year, size_t nyear, struct kerr *err)
+{
+	const char *key;
+	json_t *v;
+	int rc;
+
+	if (!filters || json_is_null(filters))
+		return 0;
+	if (!json_is_object(filters))
+		return kerr_set(err, KE_USAGE, "filters: expected an object such as {\"sector\": \"finance\"}");
+	json_object_foreach(filters, key, v) {
+		int known = !strcmp(key, "tag");
+
+		for (int k = 0; k < KFACET__N && !known; k++)
+			known = !strcmp(key, kfacet_name(k));
+		if (!known)
+			return kerr_set(err, KE_USAGE, "filters.%s: unknown filter (known: sector, event_class, "
+					"threat, year, category, document, reader_level, tlp, tag)", key);
+		if ((rc = similar_filter(f, key, v, year, nyear, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Each hit of res (the JSON "results", in order) with "sections" and "section_terms". */
+static int similar_where_json(struct kstore *st, const struct ksearch_result *res, json_t *results,
+			      struct kerr *err)
+{
+	for (size_t i = 0; i < res->nhits && i < json_array_size(results); i++) {
+		const struct ksearch_hit *h = &res->hits[i];
+		json_t *r = json_array_get(results, i), *keys = json_array(), *terms = json_object();
+		struct ksimilar_where wh;
+		int rc = ksimilar_where(st, h, &wh, err), bad = !keys || !terms;
+
+		if (rc < 0 && rc != KE_NOTFOUND) {
+			json_decref(keys);
+			json_decref(terms);
+			return rc;
+		}
+		for (size_t k = 0; !bad && rc == 0 && k < wh.n; k++) {
+			json_t *ta = json_array();
+
+			bad |= !ta || json_array_append_new(keys, json_string(wh.key[k])) < 0;
+			for (size_t t = 0; ta && t < h->nshared && t < 64; t++)
+				if (wh.terms[k] & (1ULL << t))
+					bad |= json_array_append_new(ta, json_string(h->shared[t])) < 0;
+			bad |= ta ? json_object_set_new(terms, wh.key[k], ta) < 0 : 1;
+		}
+		bad |= keys ? json_object_set_new(r, "sections", keys) < 0 : 1;
+		bad |= terms ? json_object_set_new(r, "section_terms", terms) < 0 : 1;
+		if (bad)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int api_similar_text(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
+{
+	struct ksimilar_opts o = KSIMILAR_OPTS_INIT;
+	struct ksearch_result res;
+	json_error_t je;
+	json_t *body = NULL, *v, *j = NULL;
+	const char *key, *text;
+	char year[32];
+	long words;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	if (!req->body) {
+		rc = kerr_set(err, KE_USAGE, "body: a JSON object is needed, such as {\"text\": \"...\"} "
+			      "(Content-Type: application/json)");
+		goto out;
+	}
+	if (!(body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je))) {
+		rc = kerr_set(err, KE_USAGE, "body: not valid JSON (line %d, column %d): %s", je.line, je.column,
+			      je.text);
+		goto out;
+	}
+	if (!json_is_object(body)) {
+		rc = kerr_set(err, KE_USAGE, "body: expected a JSON object such as {\"text\": \"...\"}");
+		goto out;
+	}
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "text") && strcmp(key, "filters") && strcmp(key, "limit")) {
+			rc = kerr_set(err, KE_USAGE, "%s: unknown member (known: text, filters, limit)", key);
+			goto out;
+		}
+	}
+	v = json_object_get(body, "text");
+	if (!v) {
+		rc = kerr_set(err, KE_USAGE, "text: give the text of the incident to compare");
+		goto out;
+	}
+	if (!json_is_string(v)) {
+		rc = kerr_set(err, KE_USAGE, "text: expected a string");
+		goto out;
+	}
+	text = json_string_value(v);
+	if (json_string_length(v) != strlen(text)) {
+		rc = kerr_set(err, KE_USAGE, "text: holds a NUL character");
+		goto out;
+	}
+	if (strlen(text) > KSIMILAR_MAX_TEXT) {
+		rc = kerr_set(err, KE_TOOBIG, "text: too long (at most %d bytes)", KSIMILAR_MAX_TEXT);
+		goto out;
+	}
+	o.filter.limit = 10;
+	if ((v = json_object_get(body, "limit")) && !json_is_null(v)) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > API_LIMIT_MAX) {
+			rc = kerr_set(err, KE_USAGE, "limit: expected an integer from 1 to %d", API_LIMIT_MAX);
+			goto out;
+		}
+		o.filter.limit = (long)json_integer_value(v);
+	}
+	if ((rc = similar_filters(json_object_get(body, "filters"), &o.filter, year, sizeof(year), err)) < 0)
+		goto out;
+	if ((words = ksimilar_text_words(text)) < 0) {
+		rc = kerr_set(err, KE_USAGE, "text: not valid UTF-8");
+		goto out;
+	}
+	if (words == 0) {
+		rc = kerr_set(err, KE_USAGE, "text: no words to compare (only punctuation, digits, spaces or kana)");
+		goto out;
+	}
+	o.text = text;
+	o.filter.reader = req->reader;
+	if ((rc = ksimilar(req->st, &o, &res, err)) < 0)
+		goto out;
+	j = ksearch_result_json(&res);
+	if (!j) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	json_object_del(j, "query"); /* the text, sent back: the client has it */
+	if (!json_object_get(j, "terms") && json_object_set_new(j, "terms", json_array()) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = similar_where_json(req->st, &res, json_object_get(j, "results"), err)) < 0)
+		goto out;
+	if (!res.nterms && json_object_set_new(j, "message", json_string(
+		"none of the text's words occur in the cases you may see (kyokun compares Japanese and "
+		"English words)")) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = send_json(resp, j, err);
+	j = NULL;
+out:
+	json_decref(j);
+	json_decref(body);
+	ksearch_result_free(&res);
 	return rc;
 }
 

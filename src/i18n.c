@@ -1251,6 +1251,26 @@ static const char *const msgs[T__N][2] = {
 	[T_FILTERS_JUMP] = { "絞り込み", "Filters" },
 	[T_BACK_TO_RESULTS] = { "検索結果へ", "Back to the results" },
 	[T_TOC_JUMP] = { "目次へ", "Contents" },
+	/* issue 16, h-paste: paste an incident (web_similar.c) */
+	[T_SIM_TITLE] = { "似た事例を探す", "Find similar cases" },
+	[T_SIM_LABEL] = { "インシデントの内容を貼り付け", "Paste your incident" },
+	[T_SIM_HELP] = { "報告や記録の文章を貼り付けると、特徴的な語を多く共有する事例から順に表示します。",
+		"Paste a report or your notes: the cases that share the most of its distinctive words come first." },
+	[T_SIM_SUBMIT] = { "似た事例を探す", "Find similar cases" },
+	[T_SIM_ANY] = { "すべて", "Any" },
+	[T_SIM_OPEN] = { "文章を貼り付けて似た事例を探す", "Paste an incident to find similar cases" },
+	[T_SIM_RESULTS_N] = { "%ld件の事例が共通する語を含みます", "%ld cases share some of its words" },
+	[T_SIM_TERMS] = { "比較に使った語", "Words compared" },
+	[T_SIM_SHARED] = { "共通する語", "Shared words" },
+	[T_SIM_WHERE] = { "一致した箇所", "Found in" },
+	[T_SIM_NO_WORDS] = { "比較できる語がありません（記号・数字・かなだけの文章です）。",
+		"No words to compare: the text holds only punctuation, digits or kana." },
+	[T_SIM_NO_SHARED] = { "閲覧できる事例と共通する語がありませんでした。日本語または英語の文章を貼り付けてください。",
+		"None of the text's words occur in the cases you may see. Paste Japanese or English text." },
+	[T_SIM_NO_HITS] = { "条件に合う似た事例はありません。絞り込みを外してみてください。",
+		"No similar case passes the filters. Try removing some." },
+	[T_SIM_EMPTY] = { "文章を貼り付けてください。", "Paste the text of an incident first." },
+	[T_SIM_TOO_LONG] = { "文章が長すぎます（最大 %d バイト）。", "The text is too long (at most %d bytes)." },
 };
 
 static const struct {

@@ -732,6 +732,22 @@ enum kmsg {
 	T_REVIEW_HOW_ORDER,
 	T_REVIEW_HOW_CUE,
 	T_REVIEW_HOW_REVIEWED,
+	/* issue 16, h-paste: paste an incident (web_similar.c) */
+	T_SIM_TITLE,
+	T_SIM_LABEL,
+	T_SIM_HELP,
+	T_SIM_SUBMIT,
+	T_SIM_ANY,
+	T_SIM_OPEN,
+	T_SIM_RESULTS_N,
+	T_SIM_TERMS,
+	T_SIM_SHARED,
+	T_SIM_WHERE,
+	T_SIM_NO_WORDS,
+	T_SIM_NO_SHARED,
+	T_SIM_NO_HITS,
+	T_SIM_EMPTY,
+	T_SIM_TOO_LONG,
 	T__N
 };
 

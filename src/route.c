@@ -30,6 +30,9 @@ const struct kroute kroutes[] = {
 	{ "GET", "/compare", web_compare, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/feed.atom", web_feed, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/search.atom", web_search_feed, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	/* issue 16, h-paste: paste an incident; the POST only reads (no CSRF), its form may be large */
+	{ "GET", "/similar", web_similar, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
+	{ "POST", "/similar", web_similar, KRESP_HTML, KROUTE_PUBLIC, KROUTE_CSRF_READS, NULL },
 	{ "GET", "/cases/:id", web_case, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	{ "GET", "/cases/:id/history", web_case_history, KRESP_HTML, KROUTE_PUBLIC, 0, NULL },
 	/*
@@ -128,6 +131,9 @@ const struct kroute kroutes[] = {
 	  "the cases most like this one" },
 	{ "GET", "/api/cases/:id/history", api_case_history, KRESP_JSON, KROUTE_PUBLIC, 0,
 	  "the revisions of a case" },
+	/* issue 16, h-paste: reads only, so no CSRF (a token, a session or no one: what they may see) */
+	{ "POST", "/api/similar", api_similar_text, KRESP_JSON, KROUTE_PUBLIC, KROUTE_CSRF_READS,
+	  "the cases most like a pasted text, with the terms they share and where" },
 	{ "GET", "/api/search", api_search, KRESP_JSON, KROUTE_PUBLIC, 0, "ranked search with facets" },
 	{ "GET", "/api/documents", api_documents, KRESP_JSON, KROUTE_PUBLIC, 0,
 	  "the published reports and their case counts" },
@@ -158,6 +164,7 @@ const struct kroute kroutes[] = {
 static const char *const large_forms[] = {
 	"/cases/:id/edit", "/drafts/:id/edit", "/incidents", "/incidents/:id/updates",
 	"/publish", "/publish/preview", /* issue 13, h-publish: a report's cases ticked one by one */
+	"/similar", /* issue 16, h-paste: a pasted incident report */
 };
 
 int kroute_large_form(const char *method, const char *uri)

@@ -20,7 +20,9 @@
  *         session's CSRF token (the form field csrf of a POST body, or an
  *         X-CSRF-Token header), else 403; KROUTE_CSRF_ORIGIN for the one
  *         route that changes state before there is a session (sign-in):
- *         its Origin (or Referer) must name this host, else 403
+ *         its Origin (or Referer) must name this host, else 403;
+ *         KROUTE_CSRF_READS for a POST that changes nothing (its input is
+ *         too big for a URL: a pasted incident): no check, as for a GET
  */
 #ifndef KYOKUN_ROUTE_H
 #define KYOKUN_ROUTE_H
@@ -39,6 +41,7 @@ enum {
 	KROUTE_CSRF_TOKEN = 1,  /* the session's CSRF token (a cookie's request must carry it) */
 	KROUTE_CSRF_ORIGIN = 2, /* no session to have a token yet (sign-in): the request's Origin,
 				 * or its Referer, must be this site */
+	KROUTE_CSRF_READS = 3,  /* a POST that changes nothing (a pasted text too big for a URL): none */
 };
 
 struct kroute {

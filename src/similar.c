@@ -26,20 +26,67 @@ struct cand {
 struct cands {
 	struct cand *v;
 	size_t n, alloc;
+	size_t *slot;    /* a hash of v by norm: index + 1, 0 = empty (a pasted text has thousands) */
+	size_t nslot;    /* a power of two, at least twice n */
 };
+
+static size_t norm_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL & (size_t)-1;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* Where norm is in cs->slot, or the empty slot where it would go. */
+static size_t cand_slot(const struct cands *cs, const char *norm)
+{
+	size_t i = norm_hash(norm) & (cs->nslot - 1);
+
+	while (cs->slot[i] && strcmp(cs->v[cs->slot[i] - 1].norm, norm))
+		i = (i + 1) & (cs->nslot - 1);
+	return i;
+}
+
+/* Room in the hash for one more. */
+static int cand_rehash(struct cands *cs)
+{
+	size_t n = cs->nslot ? cs->nslot : 64, *old = cs->slot, oldn = cs->nslot;
+
+	if (cs->nslot && (cs->n + 1) * 2 <= cs->nslot)
+		return 0;
+	while ((cs->n + 1) * 2 > n)
+		n *= 2;
+	if (!(cs->slot = calloc(n, sizeof(*cs->slot)))) {
+		cs->slot = old;
+		return KE_NOMEM;
+	}
+	cs->nslot = n;
+	for (size_t i = 0; i < oldn; i++)
+		if (old[i])
+			cs->slot[cand_slot(cs, cs->v[old[i] - 1].norm)] = old[i];
+	free(old);
+	return 0;
+}
 
 static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
 {
 	char *norm = norm_dup(w, n);
 
+	size_t at;
+
 	if (!norm)
 		return KE_NOMEM;
-	for (size_t i = 0; i < cs->n; i++) {
-		if (!strcmp(cs->v[i].norm, norm)) {
-			cs->v[i].tf += weight;
-			free(norm);
-			return 0;
-		}
+	if (cand_rehash(cs) < 0) {
+		free(norm);
+		return KE_NOMEM;
+	}
+	at = cand_slot(cs, norm);
+	if (cs->slot[at]) {
+		cs->v[cs->slot[at] - 1].tf += weight;
+		free(norm);
+		return 0;
 	}
 	if (KGROW(cs->v, cs->alloc, cs->n + 1) < 0) {
 		free(norm);
@@ -54,7 +101,7 @@ static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
 		free(norm);
 		return KE_NOMEM;
 	}
-	cs->n++;
+	cs->slot[at] = ++cs->n;
 	return 0;
 }
 
@@ -65,6 +112,7 @@ static void cands_free(struct cands *cs)
 		free(cs->v[i].word);
 	}
 	free(cs->v);
+	free(cs->slot);
 }
 
 /*
@@ -345,5 +393,117 @@ out:
 	free(verify);
 	cands_free(&cs);
 	free(sh);
+	return rc;
+}
+
+long ksimilar_text_words(const char *text)
+{
+	struct cands cs = { 0 };
+	char *n;
+	long count;
+	int bad;
+
+	if (!text || !kutf8_valid(text, strlen(text)))
+		return -1;
+	if (!(n = nfkc(text, &bad)))
+		return -1;
+	count = extract_words(n, 1.0, &cs) < 0 ? -1 : (long)cs.n;
+	free(n);
+	cands_free(&cs);
+	return count;
+}
+
+/* The shared terms (norm[0..nt), normalised) that occur in text: a bit each. */
+static int where_terms(const char *text, size_t len, char **norm, size_t nt, unsigned long long *bits)
+{
+	char *t;
+
+	*bits = 0;
+	if (!text || !len)
+		return 0;
+	if (!(t = norm_dup(text, len)))
+		return KE_NOMEM;
+	for (size_t i = 0; i < nt && i < 64; i++)
+		if (norm[i] && *norm[i] && strstr(t, norm[i]))
+			*bits |= 1ULL << i;
+	free(t);
+	return 0;
+}
+
+static int where_add(struct ksimilar_where *w, const char *key, const char *text, size_t len, char **norm,
+		     size_t nt)
+{
+	unsigned long long bits;
+	int rc = where_terms(text, len, norm, nt, &bits);
+
+	if (rc < 0)
+		return rc;
+	if (bits && w->n < KSIMILAR_WHERE_MAX) {
+		w->key[w->n] = key;
+		w->terms[w->n++] = bits;
+	}
+	return 0;
+}
+
+/* The strings of v joined by newlines into b (reset first). */
+static int join_strv(struct kbuf *b, const struct kstrv *v)
+{
+	kbuf_reset(b);
+	for (size_t i = 0; i < v->n; i++)
+		if ((i && kbuf_addch(b, '\n') < 0) || kbuf_adds(b, v->v[i]) < 0)
+			return KE_NOMEM;
+	return 0;
+}
+
+int ksimilar_where(struct kstore *st, const struct ksearch_hit *h, struct ksimilar_where *w,
+		   struct kerr *err)
+{
+	struct kbuf b = KBUF_INIT;
+	struct kcase c;
+	char **norm = NULL;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	kcase_init(&c);
+	if (!h->nshared)
+		return 0;
+	if ((rc = kstore_get(st, h->id, &c, err)) < 0)
+		goto out;
+	if (!(norm = calloc(h->nshared, sizeof(*norm))))
+		goto nomem;
+	for (size_t i = 0; i < h->nshared; i++)
+		if (!(norm[i] = norm_dup(h->shared[i], strlen(h->shared[i]))))
+			goto nomem;
+	if (c.title && (rc = where_add(w, "title", c.title, strlen(c.title), norm, h->nshared)) < 0)
+		goto nomem;
+	if (join_strv(&b, &c.summary) < 0 ||
+	    where_add(w, "summary", kbuf_str(&b), b.len, norm, h->nshared) < 0)
+		goto nomem;
+	if (join_strv(&b, &c.key_lessons) < 0 ||
+	    where_add(w, "key_lessons", kbuf_str(&b), b.len, norm, h->nshared) < 0)
+		goto nomem;
+	for (int i = 0; i < KSEC__N; i++) {
+		int s = ksection_display_order[i];
+		const char *t = c.sections[s];
+
+		if (t && where_add(w, ksection_key(s), t, strlen(t), norm, h->nshared) < 0)
+			goto nomem;
+	}
+	kbuf_reset(&b);
+	for (size_t i = 0; i < c.ntimeline; i++)
+		if (c.timeline[i].text && (kbuf_adds(&b, c.timeline[i].text) < 0 || kbuf_addch(&b, '\n') < 0))
+			goto nomem;
+	if (where_add(w, "timeline", kbuf_str(&b), b.len, norm, h->nshared) < 0)
+		goto nomem;
+	rc = 0;
+	goto out;
+nomem:
+	rc = kerr_set(err, KE_NOMEM, "out of memory");
+out:
+	for (size_t i = 0; norm && i < h->nshared; i++)
+		free(norm[i]);
+	free(norm);
+	kbuf_release(&b);
+	kcase_free(&c);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #ifndef KYOKUN_SIMILAR_H
 #define KYOKUN_SIMILAR_H
 
+#include "case.h"
 #include "search.h"
 #include "store.h"
 
@@ -37,5 +38,37 @@ struct ksimilar_opts {
  */
 int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_result *res,
 	     struct kerr *err);
+
+/*
+ * The content words ksimilar() would weigh in text (runs of kanji,
+ * katakana or letters of two or more; before looking them up in the
+ * library): 0 for a text of only punctuation, digits or kana particles.
+ * -1 if text is not valid UTF-8 or memory ran out.
+ */
+long ksimilar_text_words(const char *text);
+
+/*
+ * Where a similar hit's shared terms occur in its case: the places (keys as
+ * in the case JSON: "title", "summary", "key_lessons", then the sections
+ * "background", "detection", ... in the order the reports print them, then
+ * "timeline"), each with the shared terms (bit t: hit->shared[t]) found
+ * there, in that order.  Keys are static strings.
+ */
+#define KSIMILAR_WHERE_MAX (KSEC__N + 4)
+
+struct ksimilar_where {
+	const char *key[KSIMILAR_WHERE_MAX];
+	unsigned long long terms[KSIMILAR_WHERE_MAX];
+	size_t n;
+};
+
+/*
+ * Fill *w for hit h of a ksimilar() result.  The hit is one the reader
+ * could see (ksimilar() left out the others), so its case is read without
+ * asking again.  0, KE_NOTFOUND (the case went away meanwhile: *w empty),
+ * KE_DB or KE_NOMEM.
+ */
+int ksimilar_where(struct kstore *st, const struct ksearch_hit *h, struct ksimilar_where *w,
+		   struct kerr *err);
 
 #endif

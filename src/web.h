@@ -132,6 +132,8 @@ int api_index(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_cases(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
+/* POST /api/similar: the cases most like a pasted text, with where they share its terms */
+int api_similar_text(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_case_history(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 int api_documents(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
@@ -235,6 +237,20 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 /* The facet counts as cards whose links start a search by that facet (home page). */
 void web_render_facet_overview(struct html *w, const struct khttp_req *req,
 			       const struct ksearch_result *res);
+
+/* ---- paste an incident (web_similar.c) ---- */
+
+/*
+ * The "paste your incident" box: a form (POST /similar) with a textarea
+ * and the sector, event class, threat and year filters, whose values come
+ * from facets' counts (the reader's cases; NULL: the known values, and
+ * the year typed in).  folded: inside a <details> (the search page, which
+ * passes NULL: its counts are those of the query).
+ */
+void web_similar_box(struct html *w, const struct khttp_req *req, const struct ksearch_result *facets,
+		     int folded);
+/* GET /similar (the box) and POST /similar (the cases most like the pasted text) */
+int web_similar(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err);
 
 /* ---- embedded static files (assets.c) ---- */
 

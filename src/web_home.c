@@ -118,6 +118,7 @@ int web_home(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	snprintf(buf, sizeof(buf), T(req, T_HOME_DOCS_N), x.n);
 	html_printf(&w, "<a href=\"%s\" class=\"stat\">%s</a></div>\n</section>\n",
 		    web_url(req, "/documents", NULL), buf);
+	web_similar_box(&w, req, &res, 0); /* issue 16, h-paste: paste an incident */
 
 	if (ncases) {
 		html_printf(&w, "<section class=\"facet-overview\">\n<h2>%s</h2>\n<div class=\"facet-cols\">\n",

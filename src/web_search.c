@@ -563,6 +563,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	}
 	html_printf(&w, "<p class=\"feed-link\"><a href=\"%s\" type=\"application/atom+xml\">%s</a></p>\n",
 		    kbuf_str(&feed), T(req, T_FEED_SEARCH));
+	web_similar_box(&w, req, NULL, 1); /* issue 16, h-paste: paste an incident */
 	html_printf(&w, "<p class=\"muted help\">%s</p>\n</div>\n</div>\n", T(req, T_SEARCH_HELP));
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);

@@ -77,6 +77,27 @@ try {
 	check('home page lists recent cases', (await page.locator('.case-list li').count()) > 0);
 	await shot('01-home');
 
+	// 1b. paste an incident (issue 16): the box on the home page, a plain POST form that works with
+	// kyokun.js blocked, and a results page with the shared words and the matched sections
+	check('home page has the paste box', await page.locator('form.paste-box textarea[name="text"]').isVisible());
+	check('the paste box has the filters', (await page.locator('form.paste-box select').count()) === 4);
+	await page.route('**/*.js', (r) => r.abort());
+	await page.reload();
+	await page.fill('form.paste-box textarea[name="text"]',
+		'運行管理システムのストレージ装置が故障し、待機系への切り替えもうまくいかず、列車の運行管理が半日止まった。');
+	await Promise.all([page.waitForURL(/\/similar$/), page.click('form.paste-box button[type="submit"]')]);
+	const simHits = page.locator('ol.similar-results > li');
+	check('paste: results without JavaScript', (await simHits.count()) > 0, `${await simHits.count()} results`);
+	if (await simHits.count()) {
+		const t0 = (await simHits.first().locator('a.title').innerText()).trim();
+		check('paste: the storage failover case comes first', t0.includes('待機系') || t0.includes('予備系'), t0);
+		check('paste: the shared words are marked', (await simHits.first().locator('.shared mark').count()) > 0);
+		check('paste: the matched sections are named', (await simHits.first().locator('.where li').count()) > 0);
+	}
+	check('paste: the text stays in the box', (await page.inputValue('form.paste-box textarea')).includes('待機系'));
+	await shot('01b-paste-results');
+	await page.unroute('**/*.js');
+
 	// 2. search (the example cases when they are loaded, else our fixtures)
 	const hits = page.locator('ol.results > li');
 	let nhits = 0;
