@@ -23,7 +23,7 @@ cd "$TOP"
 make -s kyokun >/dev/null
 cc -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags jansson) -o "$OUT/search_bench" \
 	bench/search_bench.c build/libkyokun.a \
-	$(pkg-config --libs sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2) -lm -lpthread
+	$(pkg-config --libs sqlite3 jansson libutf8proc libmicrohttpd libargon2 gnutls) -lm -lpthread -ldl
 command -v groonga >/dev/null || echo "search.sh: groonga not installed (apt-get install groonga-bin)" >&2
 
 now() { date +%s.%N; }

@@ -11,6 +11,9 @@
  * (default: the local operator, who sees everything; the signed-in ones
  * belong to an organisation "bench-org" of sector 電力, login "bench");
  * KYOKUN_BENCH_FACETS=1 counts facets too, as the search page does.
+ * KYOKUN_BENCH_SIMILAR=1: each line's "query" is a case id, and what is
+ * timed is ksimilar() of that case (the top 10, counted), as the case page
+ * and `kyokun similar` do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include <time.h>
 
 #include "kerr.h"
+#include "similar.h"
 #include "search.h"
 #include "store.h"
 #include "store_search.h"
@@ -56,6 +60,7 @@ int main(int argc, char **argv)
 	struct kstore *st = NULL;
 	const struct kreader *reader = bench_reader();
 	const char *fe = getenv("KYOKUN_BENCH_FACETS");
+	const char *sim = getenv("KYOKUN_BENCH_SIMILAR");
 	char line[4096];
 	FILE *fp;
 	int reps;
@@ -85,6 +90,30 @@ int main(int argc, char **argv)
 			continue;
 		*tab = 0;
 		q = tab + 1;
+		if (sim && *sim == '1') {
+			struct ksimilar_opts so = KSIMILAR_OPTS_INIT;
+
+			so.id = q;
+			so.filter.reader = reader;
+			so.filter.limit = 10;
+			printf("%s\t%s", line, q);
+			for (int i = -1; i < reps; i++) {
+				double t0 = now_ms();
+
+				if (ksimilar(st, &so, &r, &err) < 0) {
+					fprintf(stderr, "search_bench: similar %s: %s\n", q, err.msg);
+					return 1;
+				}
+				if (i < 0)
+					printf("\t%ld", r.total);
+				else
+					printf("\t%.3f", now_ms() - t0);
+				ksearch_result_free(&r);
+			}
+			putchar('\n');
+			fflush(stdout);
+			continue;
+		}
 		o.query = q;
 		o.filter.reader = reader;
 		o.filter.limit = 20;

@@ -118,14 +118,13 @@ static int extract_words(const char *text, double weight, struct cands *cs)
 }
 
 /*
- * Up to this many cases, similar() counts the rows of each candidate word's
- * least frequent token (fts5vocab walks them: quick on a small library);
- * above, it estimates each word's from a sample of the rows.
+ * Term statistics: a word's document frequency is that of its least
+ * frequent index token, from the vocabulary (kstore_term_df: exact, one
+ * lookup a token), counting only the cases the reader sees in full.
  */
-#define SIMILAR_TOKEN_DF_ROWS 65536
-
 struct mindf {
 	struct kstore *st;
+	const struct kreader *reader;
 	long df;
 	int rc;
 	struct kerr *err;
@@ -138,7 +137,7 @@ static int df_tok(void *ctx, const char *tok, int ntok, int start, int end)
 
 	(void)start;
 	(void)end;
-	if ((m->rc = kstore_token_df(m->st, tok, ntok, &df, m->err)) < 0)
+	if ((m->rc = kstore_term_df(m->st, m->reader, tok, ntok, &df, m->err)) < 0)
 		return 1;
 	if (m->df < 0 || df < m->df)
 		m->df = df;
@@ -227,7 +226,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 				goto nomem;
 		}
 	}
-	if ((rc = kstore_indexed(st, &ndocs, err)) < 0)
+	if ((rc = kstore_term_docs(st, o->filter.reader, &ndocs, err)) < 0)
 		goto out;
 	if (cs.n == 0 || ndocs == 0) {
 		res->total = 0;
@@ -243,20 +242,15 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 		goto nomem;
 	for (size_t i = 0; i < nuse; i++)
 		phr[i] = (struct kphrase){ .text = cs.v[i].norm, .term = -1 };
-	if (ndocs <= SIMILAR_TOKEN_DF_ROWS) {
-		/* small: the least frequent token of each word, counted (exact enough, quick) */
-		for (size_t i = 0; i < nuse; i++) {
-			struct mindf m = { st, -1, 0, err };
+	for (size_t i = 0; i < nuse; i++) {
+		struct mindf m = { st, o->filter.reader, -1, 0, err };
 
-			ktok_tokenize(cs.v[i].norm, -1, 1, df_tok, &m);
-			if (m.rc < 0) {
-				rc = m.rc;
-				goto out;
-			}
-			df[i] = m.df < 0 ? 0 : (double)m.df;
+		ktok_tokenize(cs.v[i].norm, -1, 1, df_tok, &m);
+		if (m.rc < 0) {
+			rc = m.rc;
+			goto out;
 		}
-	} else if ((rc = kstore_phrase_df(st, phr, nuse, df, &exact, err)) < 0) {
-		goto out;
+		df[i] = m.df < 0 ? 0 : (double)m.df;
 	}
 	for (size_t i = 0; i < nuse; i++) {
 		double d = df[i];
@@ -270,8 +264,8 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 			cs.v[i].score = 0; /* only in this case: shares nothing */
 			continue;
 		}
-		if (d > 0.5 * (double)ndocs && ndocs > 20) {
-			cs.v[i].score = 0; /* everywhere */
+		if (d > 0.5 * (double)ndocs && (ndocs > 20 || d >= (double)ndocs)) {
+			cs.v[i].score = 0; /* everywhere (in a small library: in every case) */
 			continue;
 		}
 		cs.v[i].score = (1.0 + log(cs.v[i].tf)) * log(1.0 + (double)ndocs / d);

@@ -258,6 +258,17 @@ int kstore_indexed(struct kstore *st, long *n, struct kerr *err)
 	return st->be->indexed(st, n, err);
 }
 
+int kstore_term_df(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
+		   struct kerr *err)
+{
+	return st->be->term_df(st, r, tok, ntok, df, err);
+}
+
+int kstore_term_docs(struct kstore *st, const struct kreader *r, long *n, struct kerr *err)
+{
+	return st->be->term_docs(st, r, n, err);
+}
+
 char *kstore_query_text(const struct kstore_query *q)
 {
 	return default_be->query_text(q);

@@ -94,6 +94,9 @@ struct kstore_be {
 			 struct kerr *err);
 	int (*phrase_rows)(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
 	int (*indexed)(struct kstore *st, long *n, struct kerr *err);
+	int (*term_df)(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
+		       struct kerr *err);
+	int (*term_docs)(struct kstore *st, const struct kreader *r, long *n, struct kerr *err);
 	char *(*query_text)(const struct kstore_query *q);
 
 	/* accounts and the audit log (store_account.h) */

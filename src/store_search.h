@@ -144,4 +144,15 @@ char *kstore_query_text(const struct kstore_query *q);
 /* Number of indexed cases (all, visible or not: for idf only). */
 int kstore_indexed(struct kstore *st, long *n, struct kerr *err);
 
+/*
+ * Term statistics for reader r, exact and cheap (the vocabulary, kept at
+ * every commit): *df the cases holding the index token tok, *n the cases,
+ * both counting only the cases r sees in full (every case of the TLP
+ * levels r sees on every case; kreader_levels_always()), so that cases
+ * hidden from r never change r's scores.
+ */
+int kstore_term_df(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
+		   struct kerr *err);
+int kstore_term_docs(struct kstore *st, const struct kreader *r, long *n, struct kerr *err);
+
 #endif

@@ -434,7 +434,23 @@ static const char *const migrations[] = {
 	"  created TEXT NOT NULL"
 	");"
 	"CREATE INDEX IF NOT EXISTS theme_edits_scope ON theme_edits(scope, id);",
+
+	/*
+	 * 14: the vocabulary (issue 16, h-fast): in how many cases of each TLP
+	 * level (0 clear .. 4 red) each index token occurs; term '' counts the
+	 * cases.  Kept exact at every commit (store_sqlite_vocab.c); filled
+	 * from the stored cases by migrate() after this step.
+	 */
+	"CREATE TABLE IF NOT EXISTS case_vocab("
+	"  term TEXT NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  df INTEGER NOT NULL,"
+	"  PRIMARY KEY(term, level)"
+	") WITHOUT ROWID;",
 };
+
+/* The migration that creates case_vocab: migrate() fills it after running it. */
+#define VOCAB_MIGRATION 14
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -572,6 +588,10 @@ static int migrate(struct kstore_sqlite *st, struct kerr *err)
 	}
 	for (; v < NMIGRATIONS; v++) {
 		if ((rc = exec(st, migrations[v], err))) {
+			kerr_prefix(err, "migration to schema version %d failed", v + 1);
+			goto out;
+		}
+		if (v + 1 == VOCAB_MIGRATION && (rc = ksqlite_vocab_rebuild(st, err))) {
 			kerr_prefix(err, "migration to schema version %d failed", v + 1);
 			goto out;
 		}
@@ -797,6 +817,9 @@ void ksqlite_close(struct kstore_sqlite *st)
 	sqlite3_finalize(st->dv);
 	sqlite3_finalize(st->vis_row);
 	free(st->vis_row_sql);
+	sqlite3_finalize(st->vocab_get);
+	sqlite3_finalize(st->vocab_df);
+	ksqlite_vocab_free(st);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->base.path);
@@ -969,7 +992,7 @@ static int ksqlite_commit(struct kstore *kst, struct kerr *err)
 	struct kstore_sqlite *st = ksqlite(kst);
 	if (!st->in_txn)
 		return kerr_set(err, KE_DB, "no transaction is open");
-	if (exec(st, "COMMIT", err)) {
+	if (ksqlite_vocab_flush(st, err) || exec(st, "COMMIT", err)) {
 		ksqlite_rollback(&st->base);
 		return KE_DB;
 	}
@@ -984,6 +1007,7 @@ static void ksqlite_rollback(struct kstore *kst)
 	if (!st->in_txn)
 		return;
 	exec(st, "ROLLBACK", NULL);
+	ksqlite_vocab_forget(st);
 	st->in_txn = 0;
 	st->rolled_back = 1; /* for kstore_changes() */
 	end_bulk(st);
@@ -996,9 +1020,14 @@ static void ksqlite_rollback(struct kstore *kst)
  */
 int ksqlite_wbegin(struct kstore_sqlite *st, int *own, struct kerr *err)
 {
+	int rc;
+
 	*own = !st->in_txn;
 	if (*own)
 		return ksqlite_begin(&st->base, err);
+	/* the vocabulary's pending counts go in before the savepoint: undoing it forgets only later ones */
+	if ((rc = ksqlite_vocab_flush(st, err)))
+		return rc;
 	return exec(st, "SAVEPOINT kwrite", err);
 }
 
@@ -1013,6 +1042,7 @@ int ksqlite_wend(struct kstore_sqlite *st, int own, int rc, struct kerr *err)
 	}
 	if (rc) {
 		exec(st, "ROLLBACK TO kwrite", NULL);
+		ksqlite_vocab_forget(st);
 		exec(st, "RELEASE kwrite", NULL);
 		return rc;
 	}
@@ -1219,6 +1249,9 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 		}
 	}
 
+	/* the vocabulary: the text and level being replaced, uncounted */
+	if (exists && (rc = ksqlite_vocab_case(st, rid, -1, err)))
+		goto out;
 	s = st->stmt[exists ? S_UPDATE : S_INSERT];
 	if (exists)
 		sqlite3_bind_int64(s, 1, rid);
@@ -1249,7 +1282,7 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	if (!exists)
 		rid = sqlite3_last_insert_rowid(st->db);
 
-	if ((rc = put_text(st, rid, c, exists, err)))
+	if ((rc = put_text(st, rid, c, exists, err)) || (rc = ksqlite_vocab_case(st, rid, +1, err)))
 		goto out;
 	s = st->stmt[S_DEL_TAGS];
 	sqlite3_bind_int64(s, 1, rid);
@@ -1338,7 +1371,8 @@ static int ksqlite_delete(struct kstore *kst, const char *id, struct kerr *err)
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && (rc = unindex(st, sqlite3_column_int64(s, 0), err)))
+	if (sqlite3_step(s) == SQLITE_ROW && ((rc = ksqlite_vocab_case(st, sqlite3_column_int64(s, 0), -1, err)) ||
+					      (rc = unindex(st, sqlite3_column_int64(s, 0), err))))
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;
@@ -2025,6 +2059,20 @@ static int ksqlite_check(struct kstore *kst, int flags, kstore_check_cb cb, void
 		if ((rc = cb(ctx, "full-text index", msg)))
 			goto out;
 	}
+	/* the vocabulary against a recount from the index (a full check only: it reads every token) */
+	if (!quick && rc == 0 && bad == SQLITE_OK) {
+		long nbad = 0;
+
+		if ((rc = ksqlite_vocab_check(st, &nbad, err)) < 0)
+			goto out;
+		if (nbad) {
+			problems++;
+			snprintf(msg, sizeof(msg), "%ld terms' case counts (the statistics of similar cases)"
+				 " differ from a recount of the full-text index", nbad);
+			if ((rc = cb(ctx, "vocabulary", msg)))
+				goto out;
+		}
+	}
 	rc = problems > INT_MAX ? INT_MAX : (int)problems;
 out:
 	sqlite3_finalize(s);
@@ -2085,6 +2133,8 @@ const struct kstore_be kstore_be_sqlite = {
 	.phrase_df = ksqlite_phrase_df,
 	.phrase_rows = ksqlite_phrase_rows,
 	.indexed = ksqlite_indexed,
+	.term_df = ksqlite_term_df,
+	.term_docs = ksqlite_term_docs,
 	.query_text = ksqlite_query_text,
 	.account = &ksqlite_be_account,
 	.report = &ksqlite_be_report,
