@@ -438,13 +438,14 @@ static const char *const migrations[] = {
 	/*
 	 * 14: the vocabulary (issue 16, h-fast): in how many cases of each TLP
 	 * level (0 clear .. 4 red) each index token occurs; term '' counts the
-	 * cases.  Kept exact at every commit (store_sqlite_vocab.c); filled
+	 * cases, and its tokens their lengths in tokens (for the average).  Kept exact at every commit (store_sqlite_vocab.c); filled
 	 * from the stored cases by migrate() after this step.
 	 */
 	"CREATE TABLE IF NOT EXISTS case_vocab("
 	"  term TEXT NOT NULL,"
 	"  level INTEGER NOT NULL,"
 	"  df INTEGER NOT NULL,"
+	"  tokens INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY(term, level)"
 	") WITHOUT ROWID;",
 };
@@ -2135,6 +2136,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.indexed = ksqlite_indexed,
 	.term_df = ksqlite_term_df,
 	.term_docs = ksqlite_term_docs,
+	.similar_top = ksqlite_similar_top,
 	.query_text = ksqlite_query_text,
 	.account = &ksqlite_be_account,
 	.report = &ksqlite_be_report,

@@ -111,7 +111,10 @@ int ksqlite_vocab_rebuild(struct kstore_sqlite *st, struct kerr *err);
 int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err);
 int ksqlite_term_df(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
 		    struct kerr *err);
-int ksqlite_term_docs(struct kstore *st, const struct kreader *r, long *n, struct kerr *err);
+int ksqlite_term_docs(struct kstore *st, const struct kreader *r, long *n, double *avgdl, struct kerr *err);
+int ksqlite_similar_top(struct kstore *st, const struct kstore_query *q, const double *idf, double avgdl,
+			const struct kfilter *f, long long exclude_rid, long limit, long offset,
+			struct kstore_hit **hits, size_t *n, long *total, struct kerr *err);
 
 /*
  * store_sqlite_account.c: append an audit row for a write of st, in its

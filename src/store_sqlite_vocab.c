@@ -35,6 +35,7 @@ struct vent {
 	int32_t delta;
 	uint32_t stamp; /* the last case that counted it */
 	uint32_t hash;
+	int64_t tokens; /* term '': the cases' lengths in tokens */
 };
 
 struct ksqlite_vocab {
@@ -46,6 +47,7 @@ struct ksqlite_vocab {
 	int level;
 	int sign;
 	int rc;
+	int64_t ntok;       /* tokens of the case being counted */
 };
 
 /* Above this many tokens pending, write them out (a long bulk load). */
@@ -117,6 +119,7 @@ static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
 	(void)end;
 	if (ntok <= 0 || ntok > 0xffff)
 		return 0;
+	vc->ntok++;
 	if ((vc->n + 1) * 4 > vc->cap * 3 && vocab_grow(vc)) {
 		vc->rc = KE_NOMEM;
 		return 1;
@@ -159,6 +162,7 @@ static int vocab_count(struct kstore_sqlite *st, int level, int sign, const char
 	vc->level = level;
 	vc->sign = sign;
 	vc->rc = 0;
+	vc->ntok = 0;
 	for (int i = 0; i < ncol; i++)
 		if (cols[i] && ktok_tokenize(cols[i], lens[i], 0, vocab_tok, vc) && vc->rc)
 			return kerr_set(err, vc->rc, "out of memory");
@@ -178,6 +182,7 @@ static int vocab_count(struct kstore_sqlite *st, int level, int sign, const char
 			vc->n++;
 		}
 		vc->v[j].delta += sign;
+		vc->v[j].tokens += sign * vc->ntok;
 	}
 	return 0;
 }
@@ -225,8 +230,9 @@ int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err)
 
 	if (!vc || !vc->n)
 		return 0;
-	if ((rc = ksqlite_prepare(st, "INSERT INTO case_vocab(term, level, df) VALUES(?1, ?2, ?3)"
-				  " ON CONFLICT(term, level) DO UPDATE SET df = df + excluded.df", &up, err)) ||
+	if ((rc = ksqlite_prepare(st, "INSERT INTO case_vocab(term, level, df, tokens) VALUES(?1, ?2, ?3, ?4)"
+				  " ON CONFLICT(term, level) DO UPDATE SET df = df + excluded.df,"
+				  " tokens = tokens + excluded.tokens", &up, err)) ||
 	    (rc = ksqlite_prepare(st, "DELETE FROM case_vocab WHERE term = ?1 AND level = ?2 AND df <= 0", &del,
 				  err)))
 		goto out;
@@ -238,6 +244,7 @@ int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err)
 		sqlite3_bind_text(up, 1, e->len ? vc->keys + e->off : "", e->len, SQLITE_STATIC);
 		sqlite3_bind_int(up, 2, e->level);
 		sqlite3_bind_int(up, 3, e->delta);
+		sqlite3_bind_int64(up, 4, e->tokens);
 		if ((rc = ksqlite_step_done(st, up, err, "storing the vocabulary")))
 			goto out;
 		if (e->delta < 0) {
@@ -291,22 +298,28 @@ out:
  * never made of cases r may not see.
  */
 static int vocab_sum(struct kstore_sqlite *st, const struct kreader *r, const char *term, int n, long *df,
-		     struct kerr *err)
+		     double *tokens, struct kerr *err)
 {
 	unsigned m = kreader_levels_always(r);
 	sqlite3_stmt *s = st->vocab_df;
 	int rc;
 
 	*df = 0;
-	if (!s && (rc = ksqlite_prepare(st, "SELECT level, df FROM case_vocab WHERE term = ?1", &st->vocab_df, err)))
+	if (tokens)
+		*tokens = 0;
+	if (!s && (rc = ksqlite_prepare(st, "SELECT level, df, tokens FROM case_vocab WHERE term = ?1", &st->vocab_df,
+					err)))
 		return rc;
 	s = st->vocab_df;
 	sqlite3_bind_text(s, 1, term, n, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int level = sqlite3_column_int(s, 0);
 
-		if (level >= 0 && level < 5 && (m >> level & 1))
+		if (level >= 0 && level < 5 && (m >> level & 1)) {
 			*df += (long)sqlite3_column_int64(s, 1);
+			if (tokens)
+				*tokens += (double)sqlite3_column_int64(s, 2);
+		}
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "reading the vocabulary");
@@ -319,12 +332,17 @@ int ksqlite_term_df(struct kstore *kst, const struct kreader *r, const char *tok
 		*df = 0;
 		return 0;
 	}
-	return vocab_sum(ksqlite(kst), r, tok, ntok, df, err);
+	return vocab_sum(ksqlite(kst), r, tok, ntok, df, NULL, err);
 }
 
-int ksqlite_term_docs(struct kstore *kst, const struct kreader *r, long *n, struct kerr *err)
+int ksqlite_term_docs(struct kstore *kst, const struct kreader *r, long *n, double *avgdl, struct kerr *err)
 {
-	return vocab_sum(ksqlite(kst), r, "", 0, n, err);
+	double tokens = 0;
+	int rc = vocab_sum(ksqlite(kst), r, "", 0, n, &tokens, err);
+
+	if (avgdl)
+		*avgdl = *n > 0 && tokens > 0 ? tokens / (double)*n : 1.0;
+	return rc;
 }
 
 /*
