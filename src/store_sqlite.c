@@ -438,7 +438,8 @@ static const char *const migrations[] = {
 	/*
 	 * 14: the vocabulary (issue 16, h-fast): in how many cases of each TLP
 	 * level (0 clear .. 4 red) each index token occurs; term '' counts the
-	 * cases, and its tokens their lengths in tokens (for the average).  Kept exact at every commit (store_sqlite_vocab.c); filled
+	 * cases, and its tokens their lengths in tokens (for the average).
+	 * cases_doc_year: the documents' counts from an index alone.  Kept exact at every commit (store_sqlite_vocab.c); filled
 	 * from the stored cases by migrate() after this step.
 	 */
 	"CREATE TABLE IF NOT EXISTS case_vocab("
@@ -447,7 +448,9 @@ static const char *const migrations[] = {
 	"  df INTEGER NOT NULL,"
 	"  tokens INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY(term, level)"
-	") WITHOUT ROWID;",
+	") WITHOUT ROWID;"
+	/* the home page's list of documents (kstore_documents): read from this index alone, no sort of the cases */
+	"CREATE INDEX IF NOT EXISTS cases_doc_year ON cases(document, tlp, year);",
 };
 
 /* The migration that creates case_vocab: migrate() fills it after running it. */
@@ -1897,7 +1900,7 @@ static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore
 	struct kdocument d;
 	int rc;
 
-	rc = kbuf_adds(&sql, "SELECT c.document, max(c.year), count(*) FROM cases c INDEXED BY cases_facets"
+	rc = kbuf_adds(&sql, "SELECT c.document, max(c.year), count(*) FROM cases c INDEXED BY cases_doc_year"
 		       " WHERE c.document IS NOT NULL");
 	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " AND ", &sql) < 0 ||
 	    kbuf_adds(&sql, " GROUP BY c.document ORDER BY max(c.year) IS NULL, max(c.year) DESC, c.document") < 0) {
