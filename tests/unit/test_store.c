@@ -782,10 +782,11 @@ static void test_readonly_schema(void **state)
 	put_simple(st, "old", "古い");
 	kstore_close(st);
 
-	/* schema 4: migrations 5 to 13 undone (update with a new migration) */
-	assert_int_equal(kstore_schema_latest(), 13);
+	/* schema 4: migrations 5 to 14 undone (update with a new migration) */
+	assert_int_equal(kstore_schema_latest(), 14);
 	db_exec(path,
-		/* 13 */ "DROP TABLE theme_edits;"
+		/* 14 */ "DROP TABLE case_vocab; DROP INDEX cases_doc_year;"
+		/* 13 */ " DROP TABLE theme_edits;"
 		/* 12 */ " DROP TABLE pub_report_files; DROP TABLE pub_report_cases; DROP INDEX pub_reports_date; DROP TABLE pub_reports;"
 		/* 11 */ " DROP INDEX approvals_case; DROP TABLE approvals;"
 		/* 10 */ " DROP TABLE redact_names; DROP TABLE redact_dismissed;"
@@ -799,12 +800,12 @@ static void test_readonly_schema(void **state)
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
 	assert_null(st);
-	assert_msg_has(err, "schema version 4, older than this kyokun's 13");
+	assert_msg_has(err, "schema version 4, older than this kyokun's 14");
 	assert_msg_has(err, "run `kyokun init`");
 	assert_int_equal(db_version(path), 4); /* a reader never migrates */
 	/* a writer does */
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
-	assert_int_equal(kstore_schema_version(st), 13);
+	assert_int_equal(kstore_schema_version(st), 14);
 	assert_string_equal(stored_title(st, "old"), "古い");
 	kstore_close(st);
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), 0);
@@ -815,9 +816,9 @@ static void test_readonly_schema(void **state)
 	db_exec(path, "PRAGMA user_version = 99");
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 13: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 14: upgrade kyokun");
 	assert_int_equal(kstore_open(&st, path, 0, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 13: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 14: upgrade kyokun");
 	assert_null(st);
 	assert_int_equal(db_version(path), 99);
 }
