@@ -23,7 +23,7 @@ cd "$TOP"
 make -s kyokun >/dev/null
 cc -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags jansson) -o "$OUT/search_bench" \
 	bench/search_bench.c build/libkyokun.a \
-	$(pkg-config --libs sqlite3 jansson libutf8proc libmicrohttpd poppler-glib libargon2) -lm -lpthread
+	$(pkg-config --libs sqlite3 jansson libutf8proc libmicrohttpd libargon2 gnutls) -lm -lpthread -ldl
 command -v groonga >/dev/null || echo "search.sh: groonga not installed (apt-get install groonga-bin)" >&2
 
 now() { date +%s.%N; }
@@ -60,10 +60,16 @@ else
 	echo ", \"trigram\": {\"seconds\": $(echo "$t1 - $t0" | bc), \"bytes\": $(stat -c %s "$OUT/trigram.db")}}" >>"$OUT/build.json"
 fi
 
-"$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun.tsv"
-# the same on one connection: from 65,536 cases kyokun scores the two halves
-# of the library at once when it has two processors; Groonga uses one
-KYOKUN_SEARCH_THREADS=1 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-1thread.tsv"
+# Like for like with Groonga's select (which always counts, on one thread):
+# kyokun on one connection (KYOKUN_SEARCH_THREADS=1), every search counting
+# its hits exactly, as its CLI, web page and API do; "kyokun-literal" the
+# same with the query as written (no synonyms, no segmentation); then, for
+# reference, without the count and with two threads (from 65,536 cases
+# kyokun scores the two halves of the library at once on two processors).
+KYOKUN_SEARCH_THREADS=1 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun.tsv"
+KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_LITERAL=1 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-literal.tsv"
+KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_NOCOUNT=1 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-nocount.tsv"
+KYOKUN_SEARCH_THREADS=2 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-2threads.tsv"
 if command -v groonga >/dev/null; then
 	python3 bench/search_engines.py query-groonga "$OUT/groonga" bench/search_queries.tsv "$REPS" >"$OUT/q-groonga.tsv"
 fi

@@ -15,7 +15,10 @@
 # Prints requests/second, p99 latency and errors for: nginx's static case
 # page; kyokun's case page, search page and /api/search (as served, with the
 # response cache), and the same three with --no-cache (every response built
-# anew: the cost of rendering, similar cases and search); the case page for a
+# anew: the cost of rendering, similar cases and search); with --no-cache,
+# the case pages and /api/cases/ID/similar of up to 2,000 different cases in
+# turn (an uncached case page and `similar` in a large library: run it with
+# N=100000); the case page for a
 # signed-in reader (an analyst's session cookie, made by signing in through
 # the form), cached and with --no-cache, and /api/cases/ID with --no-cache
 # for both (the same work: what finding the session costs); then the RSS of kyokun serve sampled
@@ -197,6 +200,19 @@ measure "kyokun --no-cache: /api/search" "$NC$API"
 # the cost of finding who is asking, on a response that is the same work for both: one case as JSON
 measure "kyokun --no-cache: /api/cases/ID" "$NC/api$CASE"
 measure "kyokun --no-cache: /api/cases/ID, signed in" "$NC/api$CASE" "$DUR" -H "Cookie: kyokun_session=$NCCOOKIE"
+# a different case each request (up to 2,000 of the visible ones): the uncached case page (its similar
+# cases included) and /api/cases/ID/similar, as a reader browsing a large library meets them
+python3 - "$N" "$W/many" <<'EOF2'
+import sys
+n, out = int(sys.argv[1]), sys.argv[2]
+ids = ["bench-%05d" % i for i in range(1, n, max(1, n // 2500)) if i % 5][:2000]
+for name, fmt in (("case", "/cases/%s"), ("similar", "/api/cases/%s/similar")):
+    with open("%s-%s.lua" % (out, name), "w") as f:
+        f.write("paths = {" + ", ".join('"%s"' % (fmt % i) for i in ids) + "}\n")
+        f.write("i = 0\nrequest = function() i = i % #paths + 1; return wrk.format(\"GET\", paths[i]) end\n")
+EOF2
+measure "kyokun --no-cache: case page, many cases" "$NC/" "$DUR" -s "$W/many-case.lua"
+measure "kyokun --no-cache: similar, many cases" "$NC/" "$DUR" -s "$W/many-similar.lua"
 kill -TERM "$(cat "$W/nc.out.pid")" 2>/dev/null || true
 
 # ---- memory over a longer run of mixed requests ----

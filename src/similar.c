@@ -19,6 +19,7 @@ struct cand {
 	char *norm;      /* normalised word: the key */
 	char *word;      /* as first written */
 	double tf;       /* weighted count */
+	double df;       /* cases holding it (the reader's statistics) */
 	double score;
 	int verify;      /* too rare for the sample: check it is in another case */
 };
@@ -166,18 +167,26 @@ static int extract_words(const char *text, double weight, struct cands *cs)
 }
 
 /*
- * Up to this many cases, similar() counts the rows of each candidate word's
- * least frequent token (fts5vocab walks them: quick on a small library);
- * above, it estimates each word's from a sample of the rows.
+ * Term statistics: a word's document frequency is that of its least
+ * frequent index token, from the vocabulary (kstore_term_df: exact, one
+ * lookup a token), counting only the cases the reader sees in full.
  */
-#define SIMILAR_TOKEN_DF_ROWS 65536
-
 struct mindf {
 	struct kstore *st;
+	const struct kreader *reader;
 	long df;
 	int rc;
 	struct kerr *err;
 };
+
+/*
+ * In a library of SIMILAR_COMMON_FROM cases or more, a word in more than
+ * this share of them is not a distinctive term: the cases sharing it are
+ * most of the library (the match, and its time, grow with them) and its idf
+ * is a small part of any score.
+ */
+#define SIMILAR_COMMON 0.05
+#define SIMILAR_COMMON_FROM 1000
 
 static int df_tok(void *ctx, const char *tok, int ntok, int start, int end)
 {
@@ -186,7 +195,7 @@ static int df_tok(void *ctx, const char *tok, int ntok, int start, int end)
 
 	(void)start;
 	(void)end;
-	if ((m->rc = kstore_token_df(m->st, tok, ntok, &df, m->err)) < 0)
+	if ((m->rc = kstore_term_df(m->st, m->reader, tok, ntok, &df, m->err)) < 0)
 		return 1;
 	if (m->df < 0 || df < m->df)
 		m->df = df;
@@ -226,6 +235,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	char *cols[KCOL__N] = { 0 };
 	long long self = 0;
 	long ndocs = 0;
+	double avgdl = 1, idf[64];
 	size_t nsh = 0, nuse = 0;
 	long limit = o->filter.limit > 0 ? o->filter.limit : 10;
 	int rc, nterms = o->nterms > 0 ? o->nterms : 24, exact = 1;
@@ -275,7 +285,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 				goto nomem;
 		}
 	}
-	if ((rc = kstore_indexed(st, &ndocs, err)) < 0)
+	if ((rc = kstore_term_docs(st, o->filter.reader, &ndocs, &avgdl, err)) < 0)
 		goto out;
 	if (cs.n == 0 || ndocs == 0) {
 		res->total = 0;
@@ -291,20 +301,15 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 		goto nomem;
 	for (size_t i = 0; i < nuse; i++)
 		phr[i] = (struct kphrase){ .text = cs.v[i].norm, .term = -1 };
-	if (ndocs <= SIMILAR_TOKEN_DF_ROWS) {
-		/* small: the least frequent token of each word, counted (exact enough, quick) */
-		for (size_t i = 0; i < nuse; i++) {
-			struct mindf m = { st, -1, 0, err };
+	for (size_t i = 0; i < nuse; i++) {
+		struct mindf m = { st, o->filter.reader, -1, 0, err };
 
-			ktok_tokenize(cs.v[i].norm, -1, 1, df_tok, &m);
-			if (m.rc < 0) {
-				rc = m.rc;
-				goto out;
-			}
-			df[i] = m.df < 0 ? 0 : (double)m.df;
+		ktok_tokenize(cs.v[i].norm, -1, 1, df_tok, &m);
+		if (m.rc < 0) {
+			rc = m.rc;
+			goto out;
 		}
-	} else if ((rc = kstore_phrase_df(st, phr, nuse, df, &exact, err)) < 0) {
-		goto out;
+		df[i] = m.df < 0 ? 0 : (double)m.df;
 	}
 	for (size_t i = 0; i < nuse; i++) {
 		double d = df[i];
@@ -318,12 +323,17 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 			cs.v[i].score = 0; /* only in this case: shares nothing */
 			continue;
 		}
-		if (d > 0.5 * (double)ndocs && ndocs > 20) {
-			cs.v[i].score = 0; /* everywhere */
+		if (d > 0.5 * (double)ndocs && (ndocs > 20 || d >= (double)ndocs)) {
+			cs.v[i].score = 0; /* everywhere (in a small library: in every case) */
+			continue;
+		}
+		if (ndocs >= SIMILAR_COMMON_FROM && d > SIMILAR_COMMON * (double)ndocs) {
+			cs.v[i].score = 0; /* common: says little, and would make the match most of the library */
 			continue;
 		}
 		cs.v[i].score = (1.0 + log(cs.v[i].tf)) * log(1.0 + (double)ndocs / d);
 		cs.v[i].verify = verify[i];
+		cs.v[i].df = d;
 	}
 	qsort(cs.v, nuse, sizeof(*cs.v), cand_cmp);
 	for (size_t i = 0; i < nuse && (int)res->nterms < nterms && cs.v[i].score > 0; i++) {
@@ -346,6 +356,12 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 		leaf[res->nterms] = (struct kstore_qnode){ .op = KSQ_PHRASE,
 							   .phrase = { .text = cs.v[i].norm, .term = (int)res->nterms } };
 		any.kid[res->nterms] = &leaf[res->nterms];
+		if (res->nterms < 64) {
+			/* bm25's idf (as the store's ranking has it), from the reader's statistics */
+			double x = log(((double)ndocs - cs.v[i].df + 0.5) / (cs.v[i].df + 0.5));
+
+			idf[res->nterms] = x > 0 ? x : 1e-6;
+		}
 		res->nterms++;
 	}
 	if (!res->nterms) {
@@ -358,8 +374,9 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 	if (!(res->match = kstore_query_text(&match)))
 		goto nomem;
 	f.limit = f.offset = 0;
-	if ((rc = kstore_search_top(st, &match, 0, &f, self, limit, o->filter.offset, &sh, &nsh,
-				    err)) < 0)
+	/* ranked with the reader's statistics, the total counted on the way */
+	if ((rc = kstore_similar_top(st, &match, idf, avgdl, &f, self, limit, o->filter.offset, &sh, &nsh,
+				     &res->total, err)) < 0)
 		goto out;
 	if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
 		goto out;
@@ -377,7 +394,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 				if (!(h->shared[h->nshared++] = strdup(res->terms[t])))
 					goto nomem;
 	}
-	if ((rc = kstore_search_count(st, &match, &f, self, &res->total, err)) < 0)
+	if (res->total < 0 && (rc = kstore_search_count(st, &match, &f, self, &res->total, err)) < 0)
 		goto out;
 	rc = 0;
 	goto out;

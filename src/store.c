@@ -279,6 +279,24 @@ int kstore_indexed(struct kstore *st, long *n, struct kerr *err)
 	return st->be->indexed(st, n, err);
 }
 
+int kstore_term_df(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
+		   struct kerr *err)
+{
+	return st->be->term_df(st, r, tok, ntok, df, err);
+}
+
+int kstore_term_docs(struct kstore *st, const struct kreader *r, long *n, double *avgdl, struct kerr *err)
+{
+	return st->be->term_docs(st, r, n, avgdl, err);
+}
+
+int kstore_similar_top(struct kstore *st, const struct kstore_query *q, const double *idf, double avgdl,
+		       const struct kfilter *f, long long exclude_rid, long limit, long offset,
+		       struct kstore_hit **hits, size_t *n, long *total, struct kerr *err)
+{
+	return st->be->similar_top(st, q, idf, avgdl, f, exclude_rid, limit, offset, hits, n, total, err);
+}
+
 char *kstore_query_text(const struct kstore_query *q)
 {
 	return default_be->query_text(q);

@@ -96,6 +96,12 @@ struct kstore_be {
 			 struct kerr *err);
 	int (*phrase_rows)(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
 	int (*indexed)(struct kstore *st, long *n, struct kerr *err);
+	int (*term_df)(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
+		       struct kerr *err);
+	int (*term_docs)(struct kstore *st, const struct kreader *r, long *n, double *avgdl, struct kerr *err);
+	int (*similar_top)(struct kstore *st, const struct kstore_query *q, const double *idf, double avgdl,
+			   const struct kfilter *f, long long exclude_rid, long limit, long offset,
+			   struct kstore_hit **hits, size_t *n, long *total, struct kerr *err);
 	char *(*query_text)(const struct kstore_query *q);
 
 	/* accounts and the audit log (store_account.h) */

@@ -147,4 +147,26 @@ char *kstore_query_text(const struct kstore_query *q);
 /* Number of indexed cases (all, visible or not: for idf only). */
 int kstore_indexed(struct kstore *st, long *n, struct kerr *err);
 
+/*
+ * Term statistics for reader r, exact and cheap (the vocabulary, kept at
+ * every commit): *df the cases holding the index token tok, *n the cases,
+ * both counting only the cases r sees in full (every case of the TLP
+ * levels r sees on every case; kreader_levels_always()), so that cases
+ * hidden from r never change r's scores.
+ */
+int kstore_term_df(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
+		   struct kerr *err);
+int kstore_term_docs(struct kstore *st, const struct kreader *r, long *n, double *avgdl, struct kerr *err);
+
+/*
+ * kstore_search_top() for similar cases, scored with the caller's
+ * statistics (idf[i] for the query's phrase i, the average length avgdl:
+ * the reader's, from kstore_term_df/kstore_term_docs) instead of the whole
+ * library's; *total: the rows of the match passing f, counted on the way
+ * (-1 when not counted: ask kstore_search_count).
+ */
+int kstore_similar_top(struct kstore *st, const struct kstore_query *q, const double *idf, double avgdl,
+		       const struct kfilter *f, long long exclude_rid, long limit, long offset,
+		       struct kstore_hit **hits, size_t *n, long *total, struct kerr *err);
+
 #endif

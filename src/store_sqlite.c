@@ -435,8 +435,16 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX IF NOT EXISTS theme_edits_scope ON theme_edits(scope, id);",
 
-	/* 14: (h-fast's vocabulary table, issue 16; a placeholder on this branch) */
-	"SELECT 1;",
+	/* 14: what a document is cited by (issue 14, h-cite): its own title, publisher, year,
+	 * publication date and address, keyed by the name its cases carry in source.document */
+	"CREATE TABLE IF NOT EXISTS documents("
+	"  name TEXT PRIMARY KEY,"
+	"  title TEXT,"
+	"  publisher TEXT,"
+	"  year INTEGER,"
+	"  published TEXT,"
+	"  url TEXT"
+	");",
 
 	/*
 	 * 15: ranking by what a case is about (issue 16, h-rank).  The lessons
@@ -462,17 +470,27 @@ static const char *const migrations[] = {
 	") x WHERE x.rid = case_text.rid;"
 	"INSERT INTO case_fts(case_fts) VALUES('rebuild');",
 
-	/* 16: what a document is cited by (issue 14, h-cite): its own title, publisher, year,
-	 * publication date and address, keyed by the name its cases carry in source.document */
-	"CREATE TABLE IF NOT EXISTS documents("
-	"  name TEXT PRIMARY KEY,"
-	"  title TEXT,"
-	"  publisher TEXT,"
-	"  year INTEGER,"
-	"  published TEXT,"
-	"  url TEXT"
-	");",
+	/*
+	 * 16: the vocabulary (issue 16, h-fast): in how many cases of each TLP
+	 * level (0 clear .. 4 red) each index token occurs; term '' counts the
+	 * cases, and its tokens their lengths in tokens (for the average).
+	 * cases_doc_year: the documents' counts from an index alone.  Kept exact at every commit (store_sqlite_vocab.c); filled
+	 * from the stored cases by migrate() after this step, so after 15's
+	 * rebuilt index (its stemmed tokens).
+	 */
+	"CREATE TABLE IF NOT EXISTS case_vocab("
+	"  term TEXT NOT NULL,"
+	"  level INTEGER NOT NULL,"
+	"  df INTEGER NOT NULL,"
+	"  tokens INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY(term, level)"
+	") WITHOUT ROWID;"
+	/* the home page's list of documents (kstore_documents): read from this index alone, no sort of the cases */
+	"CREATE INDEX IF NOT EXISTS cases_doc_year ON cases(document, tlp, year);",
 };
+
+/* The migration that creates case_vocab: migrate() fills it after running it. */
+#define VOCAB_MIGRATION 16
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -610,6 +628,10 @@ static int migrate(struct kstore_sqlite *st, struct kerr *err)
 	}
 	for (; v < NMIGRATIONS; v++) {
 		if ((rc = exec(st, migrations[v], err))) {
+			kerr_prefix(err, "migration to schema version %d failed", v + 1);
+			goto out;
+		}
+		if (v + 1 == VOCAB_MIGRATION && (rc = ksqlite_vocab_rebuild(st, err))) {
 			kerr_prefix(err, "migration to schema version %d failed", v + 1);
 			goto out;
 		}
@@ -835,6 +857,9 @@ void ksqlite_close(struct kstore_sqlite *st)
 	sqlite3_finalize(st->dv);
 	sqlite3_finalize(st->vis_row);
 	free(st->vis_row_sql);
+	sqlite3_finalize(st->vocab_get);
+	sqlite3_finalize(st->vocab_df);
+	ksqlite_vocab_free(st);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->base.path);
@@ -1007,7 +1032,7 @@ static int ksqlite_commit(struct kstore *kst, struct kerr *err)
 	struct kstore_sqlite *st = ksqlite(kst);
 	if (!st->in_txn)
 		return kerr_set(err, KE_DB, "no transaction is open");
-	if (exec(st, "COMMIT", err)) {
+	if (ksqlite_vocab_flush(st, err) || exec(st, "COMMIT", err)) {
 		ksqlite_rollback(&st->base);
 		return KE_DB;
 	}
@@ -1022,6 +1047,7 @@ static void ksqlite_rollback(struct kstore *kst)
 	if (!st->in_txn)
 		return;
 	exec(st, "ROLLBACK", NULL);
+	ksqlite_vocab_forget(st);
 	st->in_txn = 0;
 	st->rolled_back = 1; /* for kstore_changes() */
 	end_bulk(st);
@@ -1034,9 +1060,14 @@ static void ksqlite_rollback(struct kstore *kst)
  */
 int ksqlite_wbegin(struct kstore_sqlite *st, int *own, struct kerr *err)
 {
+	int rc;
+
 	*own = !st->in_txn;
 	if (*own)
 		return ksqlite_begin(&st->base, err);
+	/* the vocabulary's pending counts go in before the savepoint: undoing it forgets only later ones */
+	if ((rc = ksqlite_vocab_flush(st, err)))
+		return rc;
 	return exec(st, "SAVEPOINT kwrite", err);
 }
 
@@ -1051,6 +1082,7 @@ int ksqlite_wend(struct kstore_sqlite *st, int own, int rc, struct kerr *err)
 	}
 	if (rc) {
 		exec(st, "ROLLBACK TO kwrite", NULL);
+		ksqlite_vocab_forget(st);
 		exec(st, "RELEASE kwrite", NULL);
 		return rc;
 	}
@@ -1266,6 +1298,9 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 		}
 	}
 
+	/* the vocabulary: the text and level being replaced, uncounted */
+	if (exists && (rc = ksqlite_vocab_case(st, rid, -1, err)))
+		goto out;
 	s = st->stmt[exists ? S_UPDATE : S_INSERT];
 	if (exists)
 		sqlite3_bind_int64(s, 1, rid);
@@ -1296,7 +1331,7 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	if (!exists)
 		rid = sqlite3_last_insert_rowid(st->db);
 
-	if ((rc = put_text(st, rid, c, exists, err)))
+	if ((rc = put_text(st, rid, c, exists, err)) || (rc = ksqlite_vocab_case(st, rid, +1, err)))
 		goto out;
 	s = st->stmt[S_DEL_TAGS];
 	sqlite3_bind_int64(s, 1, rid);
@@ -1405,7 +1440,8 @@ static int ksqlite_delete(struct kstore *kst, const char *id, struct kerr *err)
 		goto out;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && (rc = unindex(st, sqlite3_column_int64(s, 0), err)))
+	if (sqlite3_step(s) == SQLITE_ROW && ((rc = ksqlite_vocab_case(st, sqlite3_column_int64(s, 0), -1, err)) ||
+					      (rc = unindex(st, sqlite3_column_int64(s, 0), err))))
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;
@@ -1952,7 +1988,7 @@ static int ksqlite_documents(struct kstore *kst, const struct kreader *r, kstore
 
 	rc = kbuf_adds(&sql, "SELECT g.document, coalesce(g.y, d.year), g.n, d.title, d.publisher, d.published, d.url"
 		       " FROM (SELECT c.document AS document, max(c.year) AS y, count(*) AS n"
-		       " FROM cases c INDEXED BY cases_facets WHERE c.document IS NOT NULL");
+		       " FROM cases c INDEXED BY cases_doc_year WHERE c.document IS NOT NULL");
 	if (rc < 0 || ksqlite_visible_sql(r, KSQLITE_VIS_WHERE, " AND ", &sql) < 0 ||
 	    kbuf_adds(&sql, " GROUP BY c.document) g LEFT JOIN documents d ON d.name = g.document"
 			    " ORDER BY g.y IS NULL, g.y DESC, g.document") < 0) {
@@ -2196,6 +2232,20 @@ static int ksqlite_check(struct kstore *kst, int flags, kstore_check_cb cb, void
 		if ((rc = cb(ctx, "full-text index", msg)))
 			goto out;
 	}
+	/* the vocabulary against a recount from the index (a full check only: it reads every token) */
+	if (!quick && rc == 0 && bad == SQLITE_OK) {
+		long nbad = 0;
+
+		if ((rc = ksqlite_vocab_check(st, &nbad, err)) < 0)
+			goto out;
+		if (nbad) {
+			problems++;
+			snprintf(msg, sizeof(msg), "%ld terms' case counts (the statistics of similar cases)"
+				 " differ from a recount of the full-text index", nbad);
+			if ((rc = cb(ctx, "vocabulary", msg)))
+				goto out;
+		}
+	}
 	rc = problems > INT_MAX ? INT_MAX : (int)problems;
 out:
 	sqlite3_finalize(s);
@@ -2258,6 +2308,9 @@ const struct kstore_be kstore_be_sqlite = {
 	.phrase_df = ksqlite_phrase_df,
 	.phrase_rows = ksqlite_phrase_rows,
 	.indexed = ksqlite_indexed,
+	.term_df = ksqlite_term_df,
+	.term_docs = ksqlite_term_docs,
+	.similar_top = ksqlite_similar_top,
 	.query_text = ksqlite_query_text,
 	.account = &ksqlite_be_account,
 	.report = &ksqlite_be_report,

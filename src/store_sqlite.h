@@ -49,6 +49,9 @@ struct kstore_sqlite {
 	/* ksqlite_visible_rid(): the last statement, kept while readers' conditions have the same shape */
 	sqlite3_stmt *vis_row;
 	char *vis_row_sql;
+	/* the vocabulary's pending counts and statements (store_sqlite_vocab.c) */
+	struct ksqlite_vocab *vocab;
+	sqlite3_stmt *vocab_get, *vocab_df;
 };
 
 _Static_assert(offsetof(struct kstore_sqlite, base) == 0, "struct kstore first");
@@ -94,6 +97,24 @@ int ksqlite_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n
 		      struct kerr *err);
 int ksqlite_phrase_rows(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
 char *ksqlite_query_text(const struct kstore_query *q);
+/*
+ * store_sqlite_vocab.c: the vocabulary (case_vocab, migration 14).  The
+ * writes of cases call ksqlite_vocab_case() with -1 before they change or
+ * remove a case's text or level and +1 after; the commit and a savepoint's
+ * start flush, a rollback forgets (see the file's comment).
+ */
+int ksqlite_vocab_case(struct kstore_sqlite *st, long long rid, int sign, struct kerr *err);
+int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err);
+void ksqlite_vocab_forget(struct kstore_sqlite *st);
+void ksqlite_vocab_free(struct kstore_sqlite *st);
+int ksqlite_vocab_rebuild(struct kstore_sqlite *st, struct kerr *err);
+int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err);
+int ksqlite_term_df(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
+		    struct kerr *err);
+int ksqlite_term_docs(struct kstore *st, const struct kreader *r, long *n, double *avgdl, struct kerr *err);
+int ksqlite_similar_top(struct kstore *st, const struct kstore_query *q, const double *idf, double avgdl,
+			const struct kfilter *f, long long exclude_rid, long limit, long offset,
+			struct kstore_hit **hits, size_t *n, long *total, struct kerr *err);
 
 /*
  * store_sqlite_account.c: append an audit row for a write of st, in its

@@ -434,6 +434,9 @@ struct topk {
 	sqlite3_int64 stop_at;               /* rows from this rowid on are not this statement's */
 	int stopped;                         /* the statement was ended there */
 	long reads;                          /* lengths read one by one */
+	/* statistics given by the caller (ksqlite_similar_top): idf, avgdl, and a count of the rows passing */
+	int given;
+	long passed;
 };
 
 static long long now_ns(void)
@@ -551,13 +554,19 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	}
 	if (t->exclude && rid == t->exclude)
 		return;
+	if (t->given) {
+		/* the rows passing the filters, counted (the caller's total) */
+		if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
+			return;
+		t->passed++;
+	}
 	for (int i = 0; i < t->np; i++)
 		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0)
 			a |= 1ULL << i;
 	ub = grouped_bm25(t->grp, t->np, t->idf, fr, 0, t->avgdl);
 	if (t->nheap == t->k && ub <= t->heap[0].h.score)
 		return; /* cannot be among the first k (a tie loses: a later rowid) */
-	if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
+	if (t->fc && !t->given && !ksqlite_want_passes(t->fc, &t->want, rid))
 		return;
 	if (t->fs) {
 		sqlite3_bind_int64(t->fs, t->frid, rid);
@@ -1312,6 +1321,7 @@ static void topk_merge(struct topk *a, const struct topk *b)
 		if (a->nheap < a->k || ent_before(&b->heap[i], &a->heap[0]))
 			topk_push(a, &b->heap[i]);
 	a->rows += b->rows;
+	a->passed += b->passed;
 }
 
 /* Start the second half (called by kyokun_collect on the first half's connection). */
@@ -1385,6 +1395,7 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 		/* the helper saw another index (or failed): its half here */
 		if (!rc && (p.rc || !p.same)) {
 			t2->rows = 0;
+			t2->passed = 0;
 			rc = collect_part(st, t2, match, f, mid, hi + 1, err);
 		}
 		if (!rc)
@@ -1392,7 +1403,7 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	}
 	if (rc)
 		goto out;
-	if (t->np == 1) {
+	if (t->np == 1 && !t->given) {
 		/* as aux_rank(), now that the phrase's rows are counted */
 		double idf = bm25_idf((double)t->nrow, (double)t->rows);
 
@@ -1424,9 +1435,15 @@ out:
  * expression is not one this path handles (the caller then runs the SQL
  * path).
  */
+struct ksqlite_given {
+	const double *idf;  /* per phrase */
+	double avgdl;
+	long total;         /* out: the rows of the match passing the filters (-1: not counted) */
+};
+
 static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
 		     const char *groups, int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
-		     struct kstore_hit **hits, size_t *n, struct kerr *err)
+		     struct kstore_hit **hits, size_t *n, struct ksqlite_given *given, struct kerr *err)
 {
 	static const double weights[KCOL__N] = { 8.0, 4.0, 3.0, 1.0, 1.0, 0.5 };
 	struct topk *t = calloc(1, sizeof(*t));
@@ -1480,7 +1497,12 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 					   : kerr_set(err, KE_DB, "search: %s", sqlite3_errstr(t->rc));
 		goto out;
 	}
-	if (t->np == 1) {
+	if (given) {
+		/* the caller's statistics (the reader's, from the vocabulary) */
+		memcpy(t->idf, given->idf, (size_t)t->np * sizeof(*t->idf));
+		t->avgdl = given->avgdl > 0 ? given->avgdl : 1.0;
+		t->given = 1;
+	} else if (t->np == 1) {
 		/* one phrase: its rows are the match, counted on the way; the
 		 * scores are scaled by its idf at the end */
 		t->idf[0] = 1;
@@ -1508,6 +1530,8 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 	}
 	if ((rc = top_parts(st, t, match, f, flags, err)))
 		goto out;
+	if (given)
+		given->total = t->fc || !has_filter(f) ? t->passed : -1;
 	if (t->nheap > (size_t)offset) {
 		struct kstore_hit *h = malloc((t->nheap - (size_t)offset) * sizeof(*h));
 
@@ -1608,7 +1632,7 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 		    f->sort != KSORT_YEAR;
 	if (two_phase && !(flags & KSTORE_RANK_SQL)) {
 		if ((rc = top_match(st, q, match, &pp, kbuf_str(&grp), flags, f, exclude_rid, limit, offset, hits,
-				    n, err)) <= 0)
+				    n, NULL, err)) <= 0)
 			goto out;
 		rc = 0;
 	}
@@ -1699,6 +1723,42 @@ out:
 		done(s);
 	kbuf_release(&sql);
 	kbuf_release(&mt);
+	return rc;
+}
+
+/* ---- similar cases: ranked with the reader's statistics (h-fast) ---------------- */
+
+int ksqlite_similar_top(struct kstore *kst, const struct kstore_query *q, const double *idf, double avgdl,
+			const struct kfilter *f, long long exclude_rid, long limit, long offset,
+			struct kstore_hit **hits, size_t *n, long *total, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct ksqlite_given given = { idf, avgdl, -1 };
+	struct kbuf mt = KBUF_INIT, grp = KBUF_INIT;
+	struct ppos pp;
+	int rc;
+
+	*hits = NULL;
+	*n = 0;
+	*total = -1;
+	if ((rc = init(st, err)) || (rc = fts_query(&mt, q, &pp, err)))
+		goto out;
+	if (query_groups(&grp, q)) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if (limit > 0 && offset + limit <= KSTORE_RANK_MAX &&
+	    (rc = top_match(st, q, kbuf_str(&mt), &pp, kbuf_str(&grp), 0, f, exclude_rid, limit, offset, hits, n,
+			    &given, err)) <= 0) {
+		if (!rc)
+			*total = given.total;
+		goto out;
+	}
+	/* not a match the C ranking takes: the ordinary ranking (the library's statistics) */
+	rc = ksqlite_search_top(kst, q, 0, f, exclude_rid, limit, offset, hits, n, err);
+out:
+	kbuf_release(&mt);
+	kbuf_release(&grp);
 	return rc;
 }
 

@@ -205,6 +205,7 @@ if [ "$HAVE_SQLITE" -eq 1 ]; then
 		DROP TABLE users; DROP TABLE org_sectors; DROP TABLE orgs;
 		DROP TABLE case_recipients; DROP INDEX cases_owner; ALTER TABLE cases DROP COLUMN owner;
 		DROP TABLE IF EXISTS documents;
+		DROP TABLE case_vocab; DROP INDEX cases_doc_year;
 		PRAGMA user_version = 4"
 	run --db "$T/old.db" list
 	expect_rc "older schema: a reader exits 1" 1

@@ -1,0 +1,389 @@
+/*
+ * store_sqlite_vocab.c - the vocabulary: in how many cases of each TLP level
+ * every index token occurs (table case_vocab, migration 16), kept exact at
+ * every commit, so that term statistics (similar cases' idf) cost one
+ * index lookup per token and count only the levels a reader sees.
+ *
+ * A write of a case (put, delete) adds -1 for the tokens of the text it
+ * replaces and +1 for those of the new text, once per case and token, into
+ * a table in memory (st->vocab); the commit writes the sums (one upsert per
+ * token and level touched, so a bulk load of many cases writes each token
+ * once), a rollback forgets them.  A savepoint (ksqlite_wbegin) writes them
+ * first, so that rolling back to it forgets only what came after.  The
+ * term '' counts the cases of each level.
+ *
+ * The tokens are the index's own (ktok_tokenize, document mode, over the
+ * six columns of case_text), so ksqlite_vocab_check() can recount them from
+ * the full-text index itself (fts5vocab) and compare.
+ */
+#include "store_sqlite.h"
+#include "case.h"
+#include "grow.h"
+#include "kerr.h"
+#include "reader.h"
+#include "tokenizer.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vent {
+	uint32_t off;   /* the token in keys */
+	uint16_t len;
+	uint8_t level;
+	uint8_t used;
+	int32_t delta;
+	uint32_t stamp; /* the last case that counted it */
+	uint32_t hash;
+	int64_t tokens; /* term '': the cases' lengths in tokens */
+};
+
+struct ksqlite_vocab {
+	struct vent *v;     /* open addressing, a power of two */
+	size_t cap, n;
+	char *keys;
+	size_t klen, kalloc;
+	uint32_t stamp;     /* the case being counted */
+	int level;
+	int sign;
+	int rc;
+	int64_t ntok;       /* tokens of the case being counted */
+};
+
+/* Above this many tokens pending, write them out (a long bulk load). */
+#define VOCAB_FLUSH_AT (1u << 21)
+
+static uint32_t fnv(const char *s, int n, int level)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)level;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void vocab_reset(struct ksqlite_vocab *vc)
+{
+	if (vc->v)
+		memset(vc->v, 0, vc->cap * sizeof(*vc->v));
+	vc->n = 0;
+	vc->klen = 0;
+}
+
+void ksqlite_vocab_free(struct kstore_sqlite *st)
+{
+	if (!st->vocab)
+		return;
+	free(st->vocab->v);
+	free(st->vocab->keys);
+	free(st->vocab);
+	st->vocab = NULL;
+}
+
+void ksqlite_vocab_forget(struct kstore_sqlite *st)
+{
+	if (st->vocab)
+		vocab_reset(st->vocab);
+}
+
+static int vocab_grow(struct ksqlite_vocab *vc)
+{
+	size_t ncap = vc->cap ? vc->cap * 2 : 4096;
+	struct vent *nv = calloc(ncap, sizeof(*nv));
+
+	if (!nv)
+		return KE_NOMEM;
+	for (size_t i = 0; i < vc->cap; i++) {
+		size_t j;
+
+		if (!vc->v[i].used)
+			continue;
+		for (j = vc->v[i].hash & (ncap - 1); nv[j].used; j = (j + 1) & (ncap - 1))
+			;
+		nv[j] = vc->v[i];
+	}
+	free(vc->v);
+	vc->v = nv;
+	vc->cap = ncap;
+	return 0;
+}
+
+/* One token of the case being counted: sign once per case, token and level. */
+static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct ksqlite_vocab *vc = ctx;
+	uint32_t h;
+	size_t j;
+
+	(void)start;
+	(void)end;
+	if (ntok <= 0 || ntok > 0xffff)
+		return 0;
+	vc->ntok++;
+	if ((vc->n + 1) * 4 > vc->cap * 3 && vocab_grow(vc)) {
+		vc->rc = KE_NOMEM;
+		return 1;
+	}
+	h = fnv(tok, ntok, vc->level);
+	for (j = h & (vc->cap - 1); vc->v[j].used; j = (j + 1) & (vc->cap - 1)) {
+		struct vent *e = &vc->v[j];
+
+		if (e->hash == h && e->level == vc->level && e->len == ntok && !memcmp(vc->keys + e->off, tok, (size_t)ntok)) {
+			if (e->stamp != vc->stamp) {
+				e->stamp = vc->stamp;
+				e->delta += vc->sign;
+			}
+			return 0;
+		}
+	}
+	if (KGROW(vc->keys, vc->kalloc, vc->klen + (size_t)ntok) < 0 || vc->klen + (size_t)ntok > UINT32_MAX) {
+		vc->rc = KE_NOMEM;
+		return 1;
+	}
+	memcpy(vc->keys + vc->klen, tok, (size_t)ntok);
+	vc->v[j] = (struct vent){ .off = (uint32_t)vc->klen, .len = (uint16_t)ntok, .level = (uint8_t)vc->level,
+				  .used = 1, .delta = vc->sign, .stamp = vc->stamp, .hash = h };
+	vc->klen += (size_t)ntok;
+	vc->n++;
+	return 0;
+}
+
+/* Count (sign +1) or uncount (-1) one case's text cols[0..ncol) at level. */
+static int vocab_count(struct kstore_sqlite *st, int level, int sign, const char *const *cols, const int *lens,
+		       int ncol, struct kerr *err)
+{
+	struct ksqlite_vocab *vc = st->vocab;
+
+	if (!vc && !(vc = st->vocab = calloc(1, sizeof(*vc))))
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	if (level < 0 || level > 4)
+		return kerr_set(err, KE_INVALID, "vocabulary: unknown TLP level");
+	vc->stamp++;
+	vc->level = level;
+	vc->sign = sign;
+	vc->rc = 0;
+	vc->ntok = 0;
+	for (int i = 0; i < ncol; i++)
+		if (cols[i] && ktok_tokenize(cols[i], lens[i], 0, vocab_tok, vc) && vc->rc)
+			return kerr_set(err, vc->rc, "out of memory");
+	/* the case itself: term '' (hashed apart: no token is empty) */
+	{
+		uint32_t h = fnv("", 0, level);
+		size_t j;
+
+		if ((vc->n + 1) * 4 > vc->cap * 3 && vocab_grow(vc))
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		for (j = h & (vc->cap - 1); vc->v[j].used; j = (j + 1) & (vc->cap - 1))
+			if (vc->v[j].len == 0 && vc->v[j].level == level)
+				break;
+		if (!vc->v[j].used) {
+			vc->v[j] = (struct vent){ .off = 0, .len = 0, .level = (uint8_t)level, .used = 1,
+						  .hash = h };
+			vc->n++;
+		}
+		vc->v[j].delta += sign;
+		vc->v[j].tokens += sign * vc->ntok;
+	}
+	return 0;
+}
+
+/*
+ * Count (+1) or uncount (-1) the case rid as it is stored now (its text in
+ * case_text, its level in cases), in the open transaction.  A case without
+ * text (not stored) counts nothing.
+ */
+int ksqlite_vocab_case(struct kstore_sqlite *st, long long rid, int sign, struct kerr *err)
+{
+	sqlite3_stmt *s = st->vocab_get;
+	const char *cols[KCOL__N];
+	int lens[KCOL__N], rc;
+
+	if (!s && (rc = ksqlite_prepare(st, "SELECT c.tlp, t.title, t.summary, t.lessons, t.body, t.timeline, t.meta"
+					" FROM case_text t JOIN cases c ON c.rid = t.rid WHERE t.rid = ?1",
+					&st->vocab_get, err)))
+		return rc;
+	s = st->vocab_get;
+	sqlite3_bind_int64(s, 1, rid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		for (int i = 0; i < KCOL__N; i++) {
+			cols[i] = (const char *)sqlite3_column_text(s, 1 + i);
+			lens[i] = sqlite3_column_bytes(s, 1 + i);
+		}
+		rc = vocab_count(st, ktlp_rank((const char *)sqlite3_column_text(s, 0)), sign, cols, lens, KCOL__N,
+				 err);
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "counting the vocabulary");
+	}
+	sqlite3_reset(s);
+	if (!rc && st->vocab && st->vocab->n >= VOCAB_FLUSH_AT)
+		rc = ksqlite_vocab_flush(st, err);
+	return rc;
+}
+
+/* Write the pending counts into case_vocab (in the open transaction). */
+int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err)
+{
+	struct ksqlite_vocab *vc = st->vocab;
+	sqlite3_stmt *up = NULL, *del = NULL;
+	int rc = 0;
+
+	if (!vc || !vc->n)
+		return 0;
+	if ((rc = ksqlite_prepare(st, "INSERT INTO case_vocab(term, level, df, tokens) VALUES(?1, ?2, ?3, ?4)"
+				  " ON CONFLICT(term, level) DO UPDATE SET df = df + excluded.df,"
+				  " tokens = tokens + excluded.tokens", &up, err)) ||
+	    (rc = ksqlite_prepare(st, "DELETE FROM case_vocab WHERE term = ?1 AND level = ?2 AND df <= 0", &del,
+				  err)))
+		goto out;
+	for (size_t i = 0; i < vc->cap; i++) {
+		struct vent *e = &vc->v[i];
+
+		if (!e->used || !e->delta)
+			continue;
+		sqlite3_bind_text(up, 1, e->len ? vc->keys + e->off : "", e->len, SQLITE_STATIC);
+		sqlite3_bind_int(up, 2, e->level);
+		sqlite3_bind_int(up, 3, e->delta);
+		sqlite3_bind_int64(up, 4, e->tokens);
+		if ((rc = ksqlite_step_done(st, up, err, "storing the vocabulary")))
+			goto out;
+		if (e->delta < 0) {
+			sqlite3_bind_text(del, 1, e->len ? vc->keys + e->off : "", e->len, SQLITE_STATIC);
+			sqlite3_bind_int(del, 2, e->level);
+			if ((rc = ksqlite_step_done(st, del, err, "storing the vocabulary")))
+				goto out;
+		}
+	}
+	vocab_reset(vc);
+out:
+	sqlite3_finalize(up);
+	sqlite3_finalize(del);
+	return rc;
+}
+
+/* Count every stored case anew (migration 16; in the migration's transaction). */
+int ksqlite_vocab_rebuild(struct kstore_sqlite *st, struct kerr *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	ksqlite_vocab_forget(st);
+	if ((rc = ksqlite_prepare(st, "DELETE FROM case_vocab", &s, err)) ||
+	    (rc = ksqlite_step_done(st, s, err, "counting the vocabulary")))
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	if ((rc = ksqlite_prepare(st, "SELECT t.rid FROM case_text t JOIN cases c ON c.rid = t.rid", &s, err)))
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((rc = ksqlite_vocab_case(st, sqlite3_column_int64(s, 0), +1, err)))
+			goto out;
+	if (rc != SQLITE_DONE) {
+		rc = ksqlite_db_err(st, err, "counting the vocabulary");
+		goto out;
+	}
+	rc = ksqlite_vocab_flush(st, err);
+out:
+	sqlite3_finalize(s);
+	if (rc)
+		ksqlite_vocab_forget(st);
+	return rc;
+}
+
+/*
+ * The statistics for reader r: the cases of the levels r sees in full
+ * (kreader_levels_always: TLP:CLEAR for anonymous readers, every level for
+ * the local operator).  Cases r sees only as its organisation's, its
+ * sectors' or as a named recipient are not counted: the statistics are
+ * never made of cases r may not see.
+ */
+static int vocab_sum(struct kstore_sqlite *st, const struct kreader *r, const char *term, int n, long *df,
+		     double *tokens, struct kerr *err)
+{
+	unsigned m = kreader_levels_always(r);
+	sqlite3_stmt *s = st->vocab_df;
+	int rc;
+
+	*df = 0;
+	if (tokens)
+		*tokens = 0;
+	if (!s && (rc = ksqlite_prepare(st, "SELECT level, df, tokens FROM case_vocab WHERE term = ?1", &st->vocab_df,
+					err)))
+		return rc;
+	s = st->vocab_df;
+	sqlite3_bind_text(s, 1, term, n, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int level = sqlite3_column_int(s, 0);
+
+		if (level >= 0 && level < 5 && (m >> level & 1)) {
+			*df += (long)sqlite3_column_int64(s, 1);
+			if (tokens)
+				*tokens += (double)sqlite3_column_int64(s, 2);
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "reading the vocabulary");
+}
+
+int ksqlite_term_df(struct kstore *kst, const struct kreader *r, const char *tok, int ntok, long *df,
+		    struct kerr *err)
+{
+	if (ntok <= 0) {
+		*df = 0;
+		return 0;
+	}
+	return vocab_sum(ksqlite(kst), r, tok, ntok, df, NULL, err);
+}
+
+int ksqlite_term_docs(struct kstore *kst, const struct kreader *r, long *n, double *avgdl, struct kerr *err)
+{
+	double tokens = 0;
+	int rc = vocab_sum(ksqlite(kst), r, "", 0, n, &tokens, err);
+
+	if (avgdl)
+		*avgdl = *n > 0 && tokens > 0 ? tokens / (double)*n : 1.0;
+	return rc;
+}
+
+/*
+ * kyokun check: case_vocab against a recount from the full-text index
+ * (fts5vocab's instances: every token of every case, by the index itself).
+ * *bad: the (term, level) pairs whose counts differ (or are missing on one side).
+ */
+int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err)
+{
+	static const char recount[] =
+		"WITH lv(rid, level) AS (SELECT rid, CASE tlp WHEN 'clear' THEN 0 WHEN 'green' THEN 1"
+		"   WHEN 'amber' THEN 2 WHEN 'amber+strict' THEN 3 ELSE 4 END FROM cases"
+		"   WHERE rid IN (SELECT rid FROM case_text)),"
+		" r(term, level, df) AS ("
+		"   SELECT i.term, lv.level, count(DISTINCT i.doc) FROM temp.kyokun_vocab_i i"
+		"   JOIN lv ON lv.rid = i.doc GROUP BY i.term, lv.level"
+		"   UNION ALL SELECT '', level, count(*) FROM lv GROUP BY level)"
+		" SELECT count(*) FROM (SELECT term, level FROM (SELECT term, level, df FROM r EXCEPT"
+		"   SELECT term, level, df FROM case_vocab) UNION"
+		" SELECT term, level FROM (SELECT term, level, df FROM case_vocab EXCEPT"
+		"   SELECT term, level, df FROM r))";
+	sqlite3_stmt *s = NULL;
+	char *msg = NULL;
+	int rc;
+
+	*bad = 0;
+	if (sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kyokun_vocab_i"
+			 " USING fts5vocab(main, case_fts, instance)", NULL, NULL, &msg) != SQLITE_OK) {
+		rc = kerr_set(err, KE_DB, "checking the vocabulary: %s", msg ? msg : "failed");
+		sqlite3_free(msg);
+		return rc;
+	}
+	if ((rc = ksqlite_prepare(st, recount, &s, err)))
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*bad = (long)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = ksqlite_db_err(st, err, "checking the vocabulary");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}

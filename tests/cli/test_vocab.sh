@@ -1,0 +1,89 @@
+#!/bin/sh
+# The vocabulary (case_vocab, issue 16): the per-term case counts similar
+# cases score with stay exact across add, update and delete (kyokun check
+# recounts them from the full-text index), are filled by the migration, and
+# count only what the reader sees: cases above the reader's TLP level never
+# change its similar list, scores or shared terms.
+. "$(dirname "$0")/lib.sh"
+
+export KYOKUN_DB="$T/v.db"
+DB="$KYOKUN_DB"
+# six TLP:CLEAR cases; c1 and c2 share 委託先 and 暗号化, the rest little
+cat >"$T/clear.jsonl" <<'EOF'
+{"id":"v-c1","title":"委託先の設定不備","source":{"document":"v.txt"},"summary":["委託先のサーバで暗号化されていない通信が見つかった。","監視体制を見直した。"],"tlp":"clear"}
+{"id":"v-c2","title":"委託先経由の侵入","source":{"document":"v.txt"},"summary":["委託先の端末から侵入され、暗号化の鍵が漏えいした。"],"tlp":"clear"}
+{"id":"v-c3","title":"停電による停止","source":{"document":"v.txt"},"summary":["停電で監視体制が止まり、復旧に時間を要した。"],"tlp":"clear"}
+{"id":"v-c4","title":"誤送信","source":{"document":"v.txt"},"summary":["メールの誤送信で顧客情報が流出した。"],"tlp":"clear"}
+{"id":"v-c5","title":"設定変更の誤り","source":{"document":"v.txt"},"summary":["設定変更の手順書が古く、サーバが停止した。"],"tlp":"clear"}
+{"id":"v-c6","title":"訓練の不足","source":{"document":"v.txt"},"summary":["訓練が不足しており初動が遅れた。"],"tlp":"clear"}
+EOF
+# TLP:AMBER cases full of 暗号化 and 監視体制
+cat >"$T/amber.jsonl" <<'EOF'
+{"id":"v-a1","title":"暗号化の失敗","source":{"document":"w.txt"},"summary":["暗号化 暗号化 監視体制 委託先"],"tlp":"amber"}
+{"id":"v-a2","title":"暗号化の誤り","source":{"document":"w.txt"},"summary":["暗号化 監視体制 暗号化 サーバ"],"tlp":"amber"}
+{"id":"v-a3","title":"暗号化の停止","source":{"document":"w.txt"},"summary":["暗号化 監視体制 暗号化 通信"],"tlp":"red"}
+EOF
+
+vocab_ok() {
+	run check
+	if [ "$RC" -eq 0 ]; then ok "vocabulary exact: $1"; else fail "vocabulary exact: $1" "$OUT $ERR"; fi
+}
+similar_as() { # similar_as FILE ARGS...: the JSON of similar into FILE
+	f=$1
+	shift
+	"$KYOKUN" similar --format json "$@" >"$T/$f" 2>"$T/$f.err" || echo "similar failed: $(cat "$T/$f.err")" >>"$T/$f"
+}
+
+run add "$T/clear.jsonl"
+expect_rc "six clear cases added" 0
+vocab_ok "after adding"
+similar_as clear-before --max-tlp clear v-c1
+similar_as text-before --max-tlp clear --text "委託先で暗号化と監視体制の不備"
+similar_as all-before v-c1
+if grep -q '"v-c2"' "$T/clear-before"; then ok "similar finds the case sharing its terms"
+else fail "similar finds the case sharing its terms" "$(cat "$T/clear-before")"; fi
+
+run add "$T/amber.jsonl"
+expect_rc "amber and red cases added" 0
+vocab_ok "after adding hidden cases"
+similar_as clear-after --max-tlp clear v-c1
+similar_as text-after --max-tlp clear --text "委託先で暗号化と監視体制の不備"
+similar_as all-after v-c1
+if cmp -s "$T/clear-before" "$T/clear-after"; then ok "hidden cases change nothing of a clear reader's similar cases"
+else fail "hidden cases change nothing of a clear reader's similar cases" "$(diff "$T/clear-before" "$T/clear-after" | head -20)"; fi
+if cmp -s "$T/text-before" "$T/text-after"; then ok "hidden cases change nothing of a clear reader's similar text"
+else fail "hidden cases change nothing of a clear reader's similar text" "$(diff "$T/text-before" "$T/text-after" | head -20)"; fi
+if ! cmp -s "$T/all-before" "$T/all-after" && grep -q '"v-a1"' "$T/all-after"; then
+	ok "a reader who sees them gets them and other scores"
+else
+	fail "a reader who sees them gets them and other scores" "$(cat "$T/all-after")"
+fi
+
+# update: an amber case rewritten and made clear; then deletes
+sed -e 's/"暗号化 暗号化 監視体制 委託先"/"停電 訓練 誤送信"/' -e 's/"amber"/"clear"/' "$T/amber.jsonl" | head -1 >"$T/upd.jsonl"
+run add "$T/upd.jsonl"
+expect_rc "a case updated (text and level)" 0
+vocab_ok "after an update"
+run delete v-a2 v-c6
+expect_rc "cases deleted" 0
+vocab_ok "after deleting"
+
+# the migration fills the table of an older database
+if command -v sqlite3 >/dev/null 2>&1; then
+	similar_as all-1 v-c1
+	sqlite3 "$DB" "DROP TABLE case_vocab; PRAGMA user_version = 13"
+	run init
+	expect_rc "older database: init migrates" 0
+	vocab_ok "filled by the migration"
+	similar_as all-2 v-c1
+	if cmp -s "$T/all-1" "$T/all-2"; then ok "similar as before the migration"
+	else fail "similar as before the migration" "$(diff "$T/all-1" "$T/all-2" | head)"; fi
+	# a count made wrong is reported
+	sqlite3 "$DB" "UPDATE case_vocab SET df = df + 1 WHERE term = '委託' AND level = 0"
+	run check
+	expect_rc "a wrong count: check exits 1" 1
+	expect_out "a wrong count: check names the vocabulary" "vocabulary"
+else
+	skip "vocabulary migration" "sqlite3 is not installed"
+fi
+san_check
