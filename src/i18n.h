@@ -732,6 +732,9 @@ enum kmsg {
 	T_REVIEW_HOW_ORDER,
 	T_REVIEW_HOW_CUE,
 	T_REVIEW_HOW_REVIEWED,
+	T_REVIEW_CONF_HIGH,
+	T_REVIEW_CONF_MEDIUM,
+	T_REVIEW_CONF_LOW,
 	/* issue 16, h-paste: paste an incident (web_similar.c) */
 	T_SIM_TITLE,
 	T_SIM_LABEL,

@@ -76,6 +76,18 @@ static const char *how_label(const struct khttp_req *req, const char *how)
 	return how ? how : "?";
 }
 
+/* A case's import confidence, named in the reader's language. */
+static const char *conf_label(const struct khttp_req *req, const char *conf)
+{
+	if (!strcmp(conf, "high"))
+		return T(req, T_REVIEW_CONF_HIGH);
+	if (!strcmp(conf, "medium"))
+		return T(req, T_REVIEW_CONF_MEDIUM);
+	if (!strcmp(conf, "low"))
+		return T(req, T_REVIEW_CONF_LOW);
+	return conf;
+}
+
 static int review_row(void *vctx, const struct kcase_row *r)
 {
 	struct review *x = vctx;
@@ -94,7 +106,7 @@ static int review_row(void *vctx, const struct kcase_row *r)
 		    web_url(x->req, "/cases/%U", r->id, NULL), r->title ? r->title : r->id);
 	if (conf)
 		html_printf(w, " <span class=\"confidence confidence-%s\">%s: %s</span>", conf,
-			    T(x->req, T_REVIEW_CONFIDENCE), conf);
+			    T(x->req, T_REVIEW_CONFIDENCE), conf_label(x->req, conf));
 	html_printf(w, "</h2>\n");
 	blocks = json_is_object(imp) ? json_object_get(imp, "blocks") : NULL;
 	if (!json_is_array(blocks)) {
