@@ -7,6 +7,7 @@
 #include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "reader.h"
 #include "search_int.h"
 #include "store_search.h"
 #include "utf8.h"
@@ -69,6 +70,30 @@ static int cand_rehash(struct cands *cs)
 			cs->slot[cand_slot(cs, cs->v[old[i] - 1].norm)] = old[i];
 	free(old);
 	return 0;
+}
+
+/* Does r see some cases of a level only by a condition (their organisation, sector, name)? */
+static int sees_some_conditionally(const struct kreader *r)
+{
+	for (int i = 0; i < 5; i++) {
+		unsigned rule = kreader_level_rule(r, i);
+
+		if (rule && !(rule & KRULE_ALL))
+			return 1;
+	}
+	return 0;
+}
+
+/* The cases other than self holding the normalised word w that filter f (its reader) lets through. */
+static int visible_rows(struct kstore *st, const char *w, const struct kfilter *f, long long self, long *n,
+			struct kerr *err)
+{
+	struct kstore_qnode leaf = { .op = KSQ_PHRASE, .phrase = { .text = (char *)w, .term = 0 } };
+	struct kstore_query q = { .root = &leaf };
+	struct kfilter g = *f;
+
+	g.limit = g.offset = 0;
+	return kstore_search_count(st, &q, &g, self, n, err);
 }
 
 static int cand_add(struct cands *cs, const char *w, size_t n, double weight)
@@ -319,7 +344,19 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 			verify[i] = 1;
 			d = 2;
 		}
-		if (d <= 0 || (o->id && d <= 1)) {
+		int others = 0; /* d counts the cases other than the one asked about */
+
+		if (d <= 0 && sees_some_conditionally(o->filter.reader)) {
+			/* in no case of the levels this reader sees in full: perhaps in one
+			 * they see by their organisation, sector or name (counted as they see) */
+			long n = 0;
+
+			if ((rc = visible_rows(st, cs.v[i].norm, &f, self, &n, err)) < 0)
+				goto out;
+			d = (double)n;
+			others = 1;
+		}
+		if (d <= 0 || (o->id && d <= 1 && !others)) {
 			cs.v[i].score = 0; /* only in this case: shares nothing */
 			continue;
 		}
