@@ -195,6 +195,37 @@ for r, login in readers.items():
     report("%s: case page" % r, seen, want)
     seen = {c for c in matrix if get(r, "/cases/%s/history" % urllib.parse.quote(c))[0] == 200}
     report("%s: history page" % r, seen, want)
+    # issue 16's surfaces: the Atom feeds, the comparison, a pasted text
+    # (a feed holds the 50 cases last saved: the search feed is asked for each case's own word)
+    seen = {c for c in matrix if ("case/" + c + "<") in get(r, "/search.atom?q=" + canary[c])[1]}
+    report("%s: search feed" % r, seen, want)
+    feed = get(r, "/feed.atom")[1]
+    if len(canary) <= 50:
+        report("%s: feed" % r, canaries(feed), want)
+    else:
+        report("%s: feed (none hidden)" % r, canaries(feed) - want, set())
+    # side by side with a case every reader sees: 200 only when this one is visible too
+    clear = [c for c in matrix if all(expect[x][c] for x in expect)]
+    if len(clear) >= 2:
+        seen = {c for c in matrix
+                if get(r, "/compare?ids=%s,%s" % (clear[1] if c == clear[0] else clear[0],
+                                                  urllib.parse.quote(c)))[0] == 200}
+        report("%s: compare" % r, seen, want)
+    seen = set()
+    for c in matrix:
+        req = urllib.request.Request(url + "/api/similar", method="POST",
+                                     data=json.dumps({"text": canary[c] + " " + canary[c], "limit": 100}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        if token.get(r):
+            req.add_header("Authorization", "Bearer " + token[r])
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                j = json.loads(resp.read().decode("utf-8"))
+        except urllib.error.HTTPError:
+            j = {}
+        if any(h.get("id") == c for h in j.get("results", [])):
+            seen.add(c)
+    report("%s: api similar (pasted text)" % r, seen, want)
 EOF
 
 # a case page says who owns the case and whom it names (for those who may see it)
