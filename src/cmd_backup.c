@@ -64,7 +64,7 @@ static int check_copy(const char *tmp, long *cases, int *version)
 		kcli_error("the copy cannot be opened: %s", err.msg);
 		goto out;
 	}
-	if ((n = kstore_check(st, 0, problem_cb, (void *)tmp, &err)) < 0) {
+	if ((n = kstore_check(st, KSTORE_CHECK_NO_VOCAB, problem_cb, (void *)tmp, &err)) < 0) {
 		kcli_error("checking the copy: %s", err.msg);
 		goto out;
 	}

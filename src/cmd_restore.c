@@ -106,7 +106,7 @@ static int check_copy(const char *file, const char *tmp, long *cases, int *versi
 		kcli_error("not restored: %s cannot be used: %s", file, err.msg);
 		goto out;
 	}
-	if ((n = kstore_check(st, 0, problem_cb, (void *)file, &err)) < 0) {
+	if ((n = kstore_check(st, KSTORE_CHECK_NO_VOCAB, problem_cb, (void *)file, &err)) < 0) {
 		kcli_error("checking %s: %s", file, err.msg);
 		goto out;
 	}

@@ -2233,7 +2233,7 @@ static int ksqlite_check(struct kstore *kst, int flags, kstore_check_cb cb, void
 			goto out;
 	}
 	/* the vocabulary against a recount from the index (a full check only: it reads every token) */
-	if (!quick && rc == 0 && bad == SQLITE_OK) {
+	if (!quick && !(flags & KSTORE_CHECK_NO_VOCAB) && rc == 0 && bad == SQLITE_OK) {
 		long nbad = 0;
 
 		if ((rc = ksqlite_vocab_check(st, &nbad, err)) < 0)
