@@ -230,9 +230,12 @@ void web_diff_form(struct html *w, const struct khttp_req *req, int draft, const
 /* ---- search results (web_search.c) ---- */
 
 struct kfilter;
+struct ksearch_hit;
 struct ksearch_result;
 
 /* The list of hits of a search or browse, with snippets. */
+/* A search hit's facts in its meta line (web_search.c), for every list of hits. */
+void web_hit_meta(struct html *w, const struct khttp_req *req, const struct ksearch_hit *h);
 void web_render_hits(struct html *w, const struct khttp_req *req, const struct ksearch_result *res);
 /* The facet counts as cards whose links start a search by that facet (home page). */
 void web_render_facet_overview(struct html *w, const struct khttp_req *req,

@@ -141,9 +141,35 @@ static void render_where(struct html *w, int f)
 		    ksearch_field_ja(f), ksearch_field_en(f));
 }
 
-void web_render_hits(struct html *w, const struct khttp_req *req, const struct ksearch_result *res)
+/*
+ * The facts of hit h in its result's meta line (report and case number,
+ * citation, year, category, a TLP badge above CLEAR): the search's and the
+ * pasted text's results (web_similar.c) show the same.
+ */
+void web_hit_meta(struct html *w, const struct khttp_req *req, const struct ksearch_hit *h)
 {
 	char num[48], year[32];
+
+	if (h->document)
+		html_printf(w, "<span>%s %s</span>", h->document,
+			    web_case_number(req, h->has_case_number, h->case_number, num, sizeof(num)));
+	if (h->doc_title || h->page) {
+		html_printf(w, "<span>");
+		web_cite(w, req, h->doc_title, NULL, 0, 0, h->published, h->page, NULL, 1);
+		html_printf(w, "</span>");
+	}
+	if (h->has_year) {
+		snprintf(year, sizeof(year), T(req, T_YEAR_N), h->year);
+		html_printf(w, "<span>%s</span>", year);
+	}
+	if (h->category)
+		html_printf(w, "<span lang=\"ja\">%s</span>", h->category);
+	if (h->tlp && strcmp(h->tlp, "clear"))
+		web_tlp_badge(w, req, h->tlp);
+}
+
+void web_render_hits(struct html *w, const struct khttp_req *req, const struct ksearch_result *res)
+{
 	const char *q = res->query && *res->query ? res->query : NULL;
 
 	html_printf(w, "<ol class=\"case-list results\">\n");
@@ -163,22 +189,7 @@ void web_render_hits(struct html *w, const struct khttp_req *req, const struct k
 			html_printf(w, "<a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n"
 				    "<div class=\"meta\">",
 				    web_url(req, "/cases/%U", h->id, NULL), h->title);
-		if (h->document)
-			html_printf(w, "<span>%s %s</span>", h->document,
-				    web_case_number(req, h->has_case_number, h->case_number, num, sizeof(num)));
-		if (h->doc_title || h->page) {
-			html_printf(w, "<span>");
-			web_cite(w, req, h->doc_title, NULL, 0, 0, h->published, h->page, NULL, 1);
-			html_printf(w, "</span>");
-		}
-		if (h->has_year) {
-			snprintf(year, sizeof(year), T(req, T_YEAR_N), h->year);
-			html_printf(w, "<span>%s</span>", year);
-		}
-		if (h->category)
-			html_printf(w, "<span lang=\"ja\">%s</span>", h->category);
-		if (h->tlp && strcmp(h->tlp, "clear"))
-			web_tlp_badge(w, req, h->tlp);
+		web_hit_meta(w, req, h);
 		if (h->partial)
 			html_printf(w, "<span class=\"partial\">%s</span>", T(req, T_PARTIAL_MATCH));
 		html_printf(w, "</div>\n");

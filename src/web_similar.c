@@ -164,8 +164,6 @@ static void place_label(struct html *w, const char *key)
 static int render_hits(struct html *w, struct khttp_req *req, const struct ksearch_result *res,
 		       struct kerr *err)
 {
-	char num[48], year[32];
-
 	html_printf(w, "<ol class=\"case-list results similar-results\">\n");
 	for (size_t i = 0; i < res->nhits; i++) {
 		const struct ksearch_hit *h = &res->hits[i];
@@ -176,17 +174,7 @@ static int render_hits(struct html *w, struct khttp_req *req, const struct ksear
 			return rc;
 		html_printf(w, "<li><a class=\"title\" href=\"%s\" lang=\"ja\" dir=\"auto\">%s</a>\n<div class=\"meta\">",
 			    web_url(req, "/cases/%U", h->id, NULL), h->title);
-		if (h->document)
-			html_printf(w, "<span>%s %s</span>", h->document,
-				    web_case_number(req, h->has_case_number, h->case_number, num, sizeof(num)));
-		if (h->has_year) {
-			snprintf(year, sizeof(year), T(req, T_YEAR_N), h->year);
-			html_printf(w, "<span>%s</span>", year);
-		}
-		if (h->category)
-			html_printf(w, "<span lang=\"ja\">%s</span>", h->category);
-		if (h->tlp && strcmp(h->tlp, "clear"))
-			web_tlp_badge(w, req, h->tlp);
+		web_hit_meta(w, req, h);
 		html_printf(w, "</div>\n");
 		if (h->nshared) {
 			html_printf(w, "<p class=\"shared\"><span class=\"field\">%s</span>", T(req, T_SIM_SHARED));
