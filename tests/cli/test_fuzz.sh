@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/cli/test_fuzz.sh - a short run of each libFuzzer target of tests/fuzz/
-# (about 10 s each, from the seeds): "ok - fuzz TARGET" or "not ok - ..." with
+# (about 6 s each, from the seeds): "ok - fuzz TARGET" or "not ok - ..." with
 # the input that failed.  Builds them first (make fuzz, clang).  Longer runs:
 # tests/fuzz/run.sh (see tests/fuzz/README.md).
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -33,4 +33,4 @@ if ! (cd "$TOP" && make -s -j2 fuzz) >"$T/build.log" 2>&1; then
 	head -30 "$T/build.log" | sed 's/^/  /'
 	exit 1
 fi
-FUZZ_SECONDS=${FUZZ_SECONDS:-10} "$TOP/tests/fuzz/run.sh" --short $TARGETS
+FUZZ_SECONDS=${FUZZ_SECONDS:-6} "$TOP/tests/fuzz/run.sh" --short $TARGETS
