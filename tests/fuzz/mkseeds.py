@@ -57,13 +57,11 @@ def tounicode(chars):
     return b'\n'.join(lines)
 
 
-def japanese(pages, compress=False):
-    """pages: lists of lines; each line drawn at its own height, 10 pt."""
-    chars = {ord(ch) for page in pages for line in page for ch in line if ord(ch) < 0x10000}
-    n = len(pages)
-    # 1 catalog, 2 pages, 3 font, 4 descendant, 5 tounicode, then page/content pairs
+def head_objs(n, chars):
+    """The first objects of an n-page PDF in a Japanese CID font covering chars:
+    1 catalog, 2 pages, 3 font, 4 descendant, 5 tounicode (then page/content pairs)."""
     kids = b' '.join(b'%d 0 R' % (6 + 2 * i) for i in range(n))
-    objs = [b'<</Type/Catalog/Pages 2 0 R>>',
+    return [b'<</Type/Catalog/Pages 2 0 R>>',
             b'<</Type/Pages/Kids[%s]/Count %d>>' % (kids, n),
             b'<</Type/Font/Subtype/Type0/BaseFont/KozMinPr6N-Regular/Encoding/Identity-H'
             b'/DescendantFonts[4 0 R]/ToUnicode 5 0 R>>',
@@ -73,6 +71,13 @@ def japanese(pages, compress=False):
             b'/FontBBox[0 -120 1000 880]/ItalicAngle 0/Ascent 880/Descent -120/CapHeight 700'
             b'/StemV 80>>/DW 1000>>',
             stream(tounicode(chars))]
+
+
+def japanese(pages, compress=False):
+    """pages: lists of lines; each line drawn at its own height, 10 pt."""
+    chars = {ord(ch) for page in pages for line in page for ch in line if ord(ch) < 0x10000}
+    n = len(pages)
+    objs = head_objs(n, chars)
     for i, page in enumerate(pages):
         ops = [b'BT /F1 10 Tf']
         y = 800
@@ -91,17 +96,7 @@ def placed(pages, compress=False):
     """pages: lists of (x, y, size, text): Japanese text where it is printed."""
     chars = {ord(ch) for page in pages for (_, _, _, t) in page for ch in t if ord(ch) < 0x10000}
     n = len(pages)
-    kids = b' '.join(b'%d 0 R' % (6 + 2 * i) for i in range(n))
-    objs = [b'<</Type/Catalog/Pages 2 0 R>>',
-            b'<</Type/Pages/Kids[%s]/Count %d>>' % (kids, n),
-            b'<</Type/Font/Subtype/Type0/BaseFont/KozMinPr6N-Regular/Encoding/Identity-H'
-            b'/DescendantFonts[4 0 R]/ToUnicode 5 0 R>>',
-            b'<</Type/Font/Subtype/CIDFontType0/BaseFont/KozMinPr6N-Regular'
-            b'/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>'
-            b'/FontDescriptor<</Type/FontDescriptor/FontName/KozMinPr6N-Regular/Flags 4'
-            b'/FontBBox[0 -120 1000 880]/ItalicAngle 0/Ascent 880/Descent -120/CapHeight 700'
-            b'/StemV 80>>/DW 1000>>',
-            stream(tounicode(chars))]
+    objs = head_objs(n, chars)
     for i, page in enumerate(pages):
         ops = [b'BT']
         for (x, y, size, t) in page:
