@@ -345,13 +345,61 @@ int ksqlite_term_docs(struct kstore *kst, const struct kreader *r, long *n, doub
 	return rc;
 }
 
+/* Runs one statement that gives one count; creates the fts5vocab table it reads first. */
+static int check_count(struct kstore_sqlite *st, const char *vtab, const char *sql, long *n, struct kerr *err)
+{
+	sqlite3_stmt *s = NULL;
+	char *msg = NULL;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_exec(st->db, vtab, NULL, NULL, &msg) != SQLITE_OK) {
+		rc = kerr_set(err, KE_DB, "checking the vocabulary: %s", msg ? msg : "failed");
+		sqlite3_free(msg);
+		return rc;
+	}
+	if ((rc = ksqlite_prepare(st, sql, &s, err)))
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(s, 0);
+		rc = 0;
+	} else {
+		rc = ksqlite_db_err(st, err, "checking the vocabulary");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /*
- * kyokun check: case_vocab against a recount from the full-text index
- * (fts5vocab's instances: every token of every case, by the index itself).
+ * kyokun check: case_vocab against a recount from the full-text index.
+ *
+ * First the cheap comparison: each term's cases over all levels against
+ * fts5vocab's row table (the index's own count of documents per term), each
+ * level's case count (term '') against the cases, and no count of zero or
+ * less.  Only when that finds a difference does the full recount run
+ * (fts5vocab's instances joined to the cases' levels: every token of every
+ * case), which says how many (term, level) pairs differ.  The one damage the
+ * first pass cannot see, a term's cases moved between levels while every
+ * total and every level's case count stays right, cannot come from a write
+ * of kyokun's (a case's old text and level are uncounted and its new ones
+ * counted in the same transaction).
  * *bad: the (term, level) pairs whose counts differ (or are missing on one side).
  */
 int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err)
 {
+	static const char quick[] =
+		"WITH t(term, df) AS (SELECT term, sum(df) FROM case_vocab WHERE term <> '' GROUP BY term),"
+		" lv(level, n) AS (SELECT CASE tlp WHEN 'clear' THEN 0 WHEN 'green' THEN 1"
+		"   WHEN 'amber' THEN 2 WHEN 'amber+strict' THEN 3 ELSE 4 END, count(*) FROM cases"
+		"   WHERE rid IN (SELECT rid FROM case_text) GROUP BY 1)"
+		" SELECT (SELECT count(*) FROM (SELECT term, doc FROM temp.kyokun_vocab_r EXCEPT SELECT term, df FROM t))"
+		"  + (SELECT count(*) FROM (SELECT term, df FROM t EXCEPT SELECT term, doc FROM temp.kyokun_vocab_r))"
+		"  + (SELECT count(*) FROM (SELECT '', level, n FROM lv EXCEPT"
+		"      SELECT term, level, df FROM case_vocab WHERE term = ''))"
+		"  + (SELECT count(*) FROM (SELECT term, level, df FROM case_vocab WHERE term = '' EXCEPT"
+		"      SELECT '', level, n FROM lv))"
+		"  + (SELECT count(*) FROM case_vocab WHERE df <= 0 OR level NOT BETWEEN 0 AND 4)";
 	static const char recount[] =
 		"WITH lv(rid, level) AS (SELECT rid, CASE tlp WHEN 'clear' THEN 0 WHEN 'green' THEN 1"
 		"   WHEN 'amber' THEN 2 WHEN 'amber+strict' THEN 3 ELSE 4 END FROM cases"
@@ -364,26 +412,13 @@ int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err)
 		"   SELECT term, level, df FROM case_vocab) UNION"
 		" SELECT term, level FROM (SELECT term, level, df FROM case_vocab EXCEPT"
 		"   SELECT term, level, df FROM r))";
-	sqlite3_stmt *s = NULL;
-	char *msg = NULL;
+	long n = 0;
 	int rc;
 
 	*bad = 0;
-	if (sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kyokun_vocab_i"
-			 " USING fts5vocab(main, case_fts, instance)", NULL, NULL, &msg) != SQLITE_OK) {
-		rc = kerr_set(err, KE_DB, "checking the vocabulary: %s", msg ? msg : "failed");
-		sqlite3_free(msg);
+	if ((rc = check_count(st, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kyokun_vocab_r"
+			      " USING fts5vocab(main, case_fts, row)", quick, &n, err)) || n == 0)
 		return rc;
-	}
-	if ((rc = ksqlite_prepare(st, recount, &s, err)))
-		return rc;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*bad = (long)sqlite3_column_int64(s, 0);
-		rc = 0;
-	} else {
-		rc = ksqlite_db_err(st, err, "checking the vocabulary");
-	}
-	sqlite3_finalize(s);
-	return rc;
+	return check_count(st, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kyokun_vocab_i"
+			   " USING fts5vocab(main, case_fts, instance)", recount, bad, err);
 }

@@ -83,6 +83,16 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	run check
 	expect_rc "a wrong count: check exits 1" 1
 	expect_out "a wrong count: check names the vocabulary" "vocabulary"
+	# check compares each term's total first and recounts only on a difference:
+	# a missing term and a wrong count of cases are differences too
+	sqlite3 "$DB" "UPDATE case_vocab SET df = df - 1 WHERE term = '委託' AND level = 0;
+		DELETE FROM case_vocab WHERE term = (SELECT min(term) FROM case_vocab WHERE term <> '')"
+	run check
+	expect_rc "a missing term: check exits 1" 1
+	expect_out "a missing term: check says how many" "1 terms"
+	sqlite3 "$DB" "UPDATE case_vocab SET df = df + 1 WHERE term = '' AND level = 0"
+	run check
+	expect_out "a wrong case count too: check says how many" "2 terms"
 else
 	skip "vocabulary migration" "sqlite3 is not installed"
 fi
