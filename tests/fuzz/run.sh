@@ -4,13 +4,14 @@
 #
 #   tests/fuzz/run.sh [TARGET...]          each target 60 s (FUZZ_SECONDS), all by default
 #   tests/fuzz/run.sh --short [TARGET...]  the test suite's mode (tests/cli/test_fuzz.sh):
-#                                          10 s each from the seeds alone, one
+#                                          10 s each (the suite: 6 s) from the seeds alone, one
 #                                          "ok - fuzz TARGET" / "not ok - ..." line each
 #
 # Targets: add_json import_text import_pdf query report exchange (tests/fuzz/fuzz_TARGET.c).
 # Environment:
 #   FUZZ_SECONDS  seconds per target (default 60; 10 with --short)
 #   FUZZ_OUT      where corpora, crashes and logs go (default build-fuzz/run)
+#   FUZZ_BIN      where the targets are (default build-fuzz; the suite's: build-fuzz/quick)
 #   FUZZ_ARGS     more libFuzzer options, e.g. "-jobs=2 -workers=2" or "-max_len=65536"
 #
 # The seeds are tests/fuzz/corpus/TARGET/ and our own fixtures (tests/fixtures/,
@@ -59,7 +60,7 @@ seeds() {
 
 failed=0
 for t in $targets; do
-	bin=build-fuzz/fuzz_$t
+	bin=${FUZZ_BIN:-build-fuzz}/fuzz_$t
 	if [ ! -x "$bin" ]; then
 		echo "not ok - fuzz $t: $bin is missing (make fuzz)"
 		failed=1
