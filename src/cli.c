@@ -1027,8 +1027,19 @@ static double now_sec(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Progress lines on a terminal, at most one every 0.25 s.  The environment
+ * variable KYOKUN_PROGRESS_DELAY (seconds, 0 to 60) changes that, as
+ * GIT_PROGRESS_DELAY does git's: the tests set 0 to see the line on a small
+ * input.
+ */
 void kcli_progress_init(struct kprogress *p, struct kcli *cli)
 {
+	const char *d = getenv("KYOKUN_PROGRESS_DELAY");
+	char *end = NULL;
+	double v = d && *d ? strtod(d, &end) : -1;
+
+	p->every = end && *end == '\0' && v >= 0 && v <= 60 ? v : 0.25;
 	p->enabled = cli->err_tty && !cli->quiet;
 	p->start = p->last = now_sec();
 	p->shown = 0;
@@ -1056,7 +1067,7 @@ void kcli_progress(struct kprogress *p, const char *label, long n, long long don
 	if (!p->enabled)
 		return;
 	t = now_sec();
-	if (t - p->last < 0.25)
+	if (t - p->last < p->every)
 		return;
 	p->last = t;
 	p->shown = 1;

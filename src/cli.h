@@ -154,6 +154,7 @@ int kcli_wants_help(int argc, char **argv);
 struct kprogress {
 	int enabled;
 	double start, last;
+	double every; /* seconds between lines: 0.25, or KYOKUN_PROGRESS_DELAY */
 	int shown;
 	const char *unit;
 };
