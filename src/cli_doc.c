@@ -477,6 +477,9 @@ void kcli_doc_man(FILE *fp)
 	fputs(".TP\n.B KYOKUN_NOW\n", fp);
 	put_str(fp, "the time incident reports are judged at (deadlines, overdue), as RFC 3339 or "
 		    "2026-12-03T09:00:00Z, instead of the clock: for tests and demonstrations.\n");
+	fputs(".TP\n.B KYOKUN_PROGRESS_DELAY\n", fp);
+	put_str(fp, "seconds between progress lines on a terminal (add, import, backup, restore; "
+		    "default 0.25, 0 for a line at every step).\n");
 	fputs(".TP\n.B KYOKUN_TEST_PUBLISH_FAIL\n", fp);
 	put_str(fp, "pdf: publish fails at its PDF step, for tests that nothing is left behind.\n");
 	fputs(".TP\n.B SOURCE_DATE_EPOCH\n", fp);

@@ -17,6 +17,9 @@ cd "$T" || exit 1
 # the commands `kyokun help` lists, one a line
 "$KYOKUN" help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z0-9-]*\) .*/\1/p' >"$T/cmds"
 if [ -s "$T/cmds" ]; then ok "help lists commands ($(wc -l <"$T/cmds"))"; else fail "help lists commands"; fi
+# each command's help, once (the checks below read it several times)
+"$KYOKUN" help >"$T/help"
+while read -r c; do "$KYOKUN" help "$c" >"$T/help-$c"; done <"$T/cmds"
 
 run help --man
 expect_rc "help --man" 0
@@ -91,12 +94,12 @@ if [ "$MAN_OK" -eq 1 ]; then
 			echo "$c: no section" >>"$T/missing"
 			continue
 		fi
-		"$KYOKUN" help "$c" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >"$T/opts"
+		grep -o -- '--[a-z][a-z0-9-]*' "$T/help-$c" | sort -u >"$T/opts"
 		while read -r o; do
 			grep -q -- "$o\\b" "$T/sec" || echo "$c: $o" >>"$T/missing"
 		done <"$T/opts"
 		# the first line of its summary
-		s=$("$KYOKUN" help | sed -n "s/^  $c  *//p")
+		s=$(sed -n "s/^  $c  *//p" "$T/help")
 		tr -s ' \n' '  ' <"$T/sec" | grep -qF -- "$s" || echo "$c: summary" >>"$T/missing"
 	done <"$T/cmds"
 	if [ ! -s "$T/missing" ]; then
@@ -167,7 +170,7 @@ else
 	# each command: every option its help mentions (other than the global ones), and --help
 	: >"$T/missing"
 	while read -r c; do
-		"$KYOKUN" help "$c" | grep -o -- '--[a-z][a-z0-9-]*' | grep -vx -- '--db\|--as\|--version' | sort -u >"$T/want"
+		grep -o -- '--[a-z][a-z0-9-]*' "$T/help-$c" | grep -vx -- '--db\|--as\|--version' | sort -u >"$T/want"
 		echo --help >>"$T/want"
 		comp kyokun "$c" -- >"$T/got"
 		m=$(sort -u "$T/want" | comm -23 - "$T/got" | tr '\n' ' ')
@@ -224,7 +227,7 @@ EOF2
 	: >"$T/missing"
 	while read -r c; do
 		zsh -f "$T/zcheck.zsh" "$T/_kyokun" argument "$c" >"$T/zout" 2>>"$T/missing"
-		for o in $("$KYOKUN" help "$c" | grep -o -- '--[a-z][a-z0-9-]*' | grep -vx -- '--db\|--as\|--version' | sort -u); do
+		for o in $(grep -o -- '--[a-z][a-z0-9-]*' "$T/help-$c" | grep -vx -- '--db\|--as\|--version' | sort -u); do
 			grep -q -- "^\*$o\[" "$T/zout" || echo "$c: $o" >>"$T/missing"
 		done
 	done <"$T/cmds"
