@@ -36,11 +36,14 @@ json() {
 no_marks() { # NAME [REQUEST]: none of the hidden cases' marks in the body (except
 	# those the request itself carries: a 404 page's links and a search box echo it)
 	local found=""
+	: >"$T/marks"
 	for m in $HIDDEN_MARKS $HIDDEN_IDS; do
 		case "${2:-}" in *"$m"*) continue ;; esac
-		grep -qF -- "$m" "$T/body" && found="$found $m"
+		echo "$m" >>"$T/marks"
 	done
-	if [ -z "$found" ]; then ok "$1"; else fail "$1" "hidden case text visible:$found"; fi
+	# one grep for all of them
+	found=$(grep -oF -f "$T/marks" "$T/body" | sort -u | tr '\n' ' ')
+	if [ -z "$found" ]; then ok "$1"; else fail "$1" "hidden case text visible: $found"; fi
 }
 
 start_server
@@ -332,16 +335,34 @@ expect_code "http: unknown static file 404" 404
 done) &
 writer=$!
 : >"$T/codes"
-readers=""
-for i in $(seq 1 8); do
-	(for k in $(seq 1 25); do
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "$URL/cases/web-clear-2"
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "$URL/api/search?q=WEBCLEARWORD"
-	done >>"$T/codes") &
-	readers="$readers $!"
-done
+# 8 clients at once, each 25 times a case page and a search (one process: 400
+# curl processes cost more than the server's work)
+python3 - "$URL" >"$T/codes" <<'PY' &
+import sys, threading, http.client, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+codes, lock = [], threading.Lock()
+def client():
+    for _ in range(25):
+        for path in ("/cases/web-clear-2", "/api/search?q=WEBCLEARWORD"):
+            try:
+                c = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+                c.request("GET", path)
+                r = c.getresponse()
+                r.read()
+                code = r.status
+                c.close()
+            except Exception as e:
+                code = type(e).__name__
+            with lock:
+                codes.append(str(code))
+ts = [threading.Thread(target=client) for _ in range(8)]
+for t in ts: t.start()
+for t in ts: t.join()
+print("\n".join(codes))
+PY
+readers=$!
 wait $writer
-for r in $readers; do wait "$r"; done   # not a bare wait: the server is a child too
+wait $readers   # not a bare wait: the server is a child too
 bad=$(grep -cv '^200$' "$T/codes")
 total=$(wc -l <"$T/codes")
 if [ "$bad" = 0 ] && [ "$total" = 400 ]; then ok "http: 400 concurrent reads during 20 writes all 200"; else
