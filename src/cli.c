@@ -113,15 +113,20 @@ const struct kcommand kcommands[] = {
 	  "  --tag VALUE      only cases with this tag (threat, sector or event class)\n"
 	  "  --tlp LEVEL      only cases with this sharing level\n" },
 	{ "show", cmd_show, KCLI_READ,
-	  "show one case",
-	  "usage: kyokun show [--format text|md|json|pdf] ID\n"
+	  "show cases",
+	  "usage: kyokun show [--format text|md|json|pdf] ID...\n"
 	  "\n"
 	  "Print the case in the order the published reports use: title, source,\n"
 	  "overview, key lessons, the sections (背景, 検知, 対処, 原因, 再発防止策,\n"
 	  "得られた気付き・教訓, ...), the timeline and tags.  --format md prints Markdown,\n"
 	  "--format json the interchange JSON of the case, --format pdf an A4 PDF with\n"
 	  "the case's id, source, today's date and, unless TLP:CLEAR, its TLP label on\n"
-	  "every page (redirect it to a file; it needs pango and cairo).\n" },
+	  "every page (redirect it to a file; it needs pango and cairo).\n"
+	  "\n"
+	  "Several IDs show each case in turn (a blank line between them; JSON: one\n"
+	  "object after another; pdf: one case only).  A case that is not there, or\n"
+	  "that you may not see, is said on standard error and the others are still\n"
+	  "shown; the exit status is then 1.\n" },
 	{ "export", cmd_export, KCLI_READ,
 	  "write cases as interchange JSON",
 	  "usage: kyokun export [--format json|jsonl|stix|misp|veris] [--document NAME]\n"
@@ -153,11 +158,13 @@ const struct kcommand kcommands[] = {
 	  "\n"
 	  "  --namespace NAME   the taxonomy's namespace (default kyokun; a-z 0-9 - _ .)\n" },
 	{ "history", cmd_history, KCLI_READ,
-	  "list the revisions of a case",
-	  "usage: kyokun history [--format text|json] [--show N] ID\n"
+	  "list the revisions of cases",
+	  "usage: kyokun history [--format text|json] [--show N] ID...\n"
 	  "\n"
 	  "List the stored versions of a case, newest first.  --show N prints the JSON of\n"
-	  "revision N.\n" },
+	  "revision N (of one case).  Several IDs list each case's in turn, under a line\n"
+	  "\"== ID\" (JSON: one object each); a case that is not there, or that you may\n"
+	  "not see, is said on standard error and the exit status is 1.\n" },
 	{ "delete", cmd_delete, KCLI_WRITE,
 	  "delete a case and its history",
 	  "usage: kyokun delete ID...\n"

@@ -61,11 +61,12 @@ static int rev_cb(void *vctx, const struct krevision *rev)
 struct histargs {
 	const char *id;
 	struct histctx ctx;
+	char **ids; /* the cases given, each in turn */
+	int nids;
 };
 
-static int history_run(struct kcli *cli, struct kstore *st, void *arg)
+static int history_one(struct kcli *cli, struct kstore *st, struct histargs *a)
 {
-	struct histargs *a = arg;
 	struct histctx *ctx = &a->ctx;
 	struct kerr err = KERR_INIT;
 	struct kcase c;
@@ -109,6 +110,30 @@ static int history_run(struct kcli *cli, struct kstore *st, void *arg)
 	return 0;
 }
 
+/* Each case given in turn: in text, under a line "== ID" when there are
+ * several; in JSON, one object each (they carry their id).  A case that
+ * cannot be listed is said and the others still listed; the exit status is
+ * then 1. */
+static int history_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	struct histargs *a = arg;
+	int status = 0;
+
+	for (int i = 0; i < a->nids; i++) {
+		a->id = a->ids[i];
+		a->ctx.n = 0;
+		a->ctx.found = 0;
+		if (a->nids > 1 && !a->ctx.json) {
+			if (i > 0)
+				putchar('\n');
+			printf("== %s\n", a->id);
+		}
+		if (history_one(cli, st, a))
+			status = 1;
+	}
+	return status;
+}
+
 int cmd_history(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -137,8 +162,11 @@ int cmd_history(struct kcli *cli, int argc, char **argv)
 			return kcli_bad_option("history", argv);
 		}
 	}
-	if (optind != argc - 1)
-		return kcli_usage_error("history", optind >= argc ? "no case id given" : "give one case id");
-	a.id = argv[optind];
+	if (optind >= argc)
+		return kcli_usage_error("history", "no case id given");
+	a.ids = argv + optind;
+	a.nids = argc - optind;
+	if (a.ctx.want && a.nids > 1)
+		return kcli_usage_error("history", "--show: give one case id");
 	return kcli_run(cli, history_run, &a);
 }

@@ -143,11 +143,12 @@ static void show(const struct kcase *c, enum fmt fmt)
 struct showargs {
 	const char *id;
 	int fmt;   /* enum fmt */
+	char **ids; /* several: each in turn (not with pdf) */
+	int nids;
 };
 
-static int show_run(struct kcli *cli, struct kstore *st, void *arg)
+static int show_one(struct kcli *cli, struct kstore *st, const struct showargs *a)
 {
-	const struct showargs *a = arg;
 	struct kerr err = KERR_INIT;
 	struct kcase c;
 
@@ -193,6 +194,25 @@ static int show_run(struct kcli *cli, struct kstore *st, void *arg)
 	return 0;
 }
 
+/* Each case given in turn; text and Markdown separated by a blank line (JSON
+ * is a stream of objects).  A case that cannot be shown is said and the
+ * others still shown; the exit status is then 1. */
+static int show_run(struct kcli *cli, struct kstore *st, void *arg)
+{
+	const struct showargs *a = arg;
+	struct showargs one = *a;
+	int status = 0;
+
+	for (int i = 0; i < a->nids; i++) {
+		one.id = a->ids[i];
+		if (i > 0 && a->fmt != F_JSON)
+			putchar('\n');
+		if (show_one(cli, st, &one))
+			status = 1;
+	}
+	return status;
+}
+
 int cmd_show(struct kcli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -200,7 +220,7 @@ int cmd_show(struct kcli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { [F_TEXT] = "text", [F_MD] = "md", [F_JSON] = "json", [F_PDF] = "pdf", NULL };
-	struct showargs a = { NULL, F_TEXT };
+	struct showargs a = { .fmt = F_TEXT };
 	int opt, rc;
 
 	optind = 0;
@@ -210,9 +230,12 @@ int cmd_show(struct kcli *cli, int argc, char **argv)
 		if ((rc = kcli_opt_choice(cli, "--format", optarg, formats, &a.fmt)))
 			return rc;
 	}
-	if (optind != argc - 1)
-		return kcli_usage_error("show", optind >= argc ? "no case id given" : "give one case id");
-	a.id = argv[optind];
+	if (optind >= argc)
+		return kcli_usage_error("show", "no case id given");
+	a.ids = argv + optind;
+	a.nids = argc - optind;
+	if (a.fmt == F_PDF && a.nids > 1)
+		return kcli_usage_error("show", "--format pdf writes one case: give one case id");
 	if (a.fmt == F_PDF && isatty(STDOUT_FILENO))
 		return kcli_usage_error("show", "--format pdf writes a PDF: redirect it to a file (> case.pdf)");
 	return kcli_run(cli, show_run, &a);

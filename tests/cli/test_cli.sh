@@ -91,7 +91,7 @@ expect_rc "add --tlp purple: exit 2" 2
 run show
 expect_rc "show without id: exit 2" 2
 run show a b
-expect_rc "show with two ids: exit 2" 2
+expect_rc "show of two ids without a database: exit 1 (several ids are allowed)" 1
 run export --format csv
 expect_rc "export --format csv: exit 2" 2
 run history
@@ -212,6 +212,17 @@ expect_out "show: timeline" "^検知の11日前  攻撃者"
 expect_out "show: timeline actor" "^1日目 9:30 \[情報システム部門\]  "
 if awk '/^■ 背景/ { b = NR } /^■ 検知/ { d = NR } /^■ 得られた気付き・教訓/ { l = NR } END { exit !(b && b < d && d < l) }' "$T/out"
 then ok "show: report order"; else fail "show: report order"; fi
+run show kyokun-ex-2024-01 no-such-case kyokun-ex-2024-06
+expect_rc "show of several ids, one not there: exit 1" 1
+expect_out "show of several ids: the first" "^ＶＰＮ機器の脆弱性を突かれたランサムウェア感染$"
+[ "$(grep -c '^■ 再発防止策$' "$T/out")" = 2 ] && ok "show of several ids: both cases shown" ||
+	fail "show of several ids: both cases shown" "$(grep -c '^■ 再発防止策$' "$T/out")"
+expect_err "show of several ids: names the one not there" 'no case with id "no-such-case"'
+run history --format json kyokun-ex-2024-01 kyokun-ex-2024-06
+expect_rc "history of two cases: exit 0" 0
+expect_out "history of two cases: one object each" '"id": "kyokun-ex-2024-06"'
+run history --show 1 kyokun-ex-2024-01 kyokun-ex-2024-06
+expect_rc "history --show with two ids: exit 2" 2
 run show --format md kyokun-ex-2024-06
 expect_out "show --format md: heading" "^# ストレージ装置の故障"
 expect_out "show --format md: section" "^## 原因$"
