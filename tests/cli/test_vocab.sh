@@ -3,7 +3,8 @@
 # cases score with stay exact across add, update and delete (kyokun check
 # recounts them from the full-text index), are filled by the migration, and
 # count only what the reader sees: cases above the reader's TLP level never
-# change its similar list, scores or shared terms.
+# change its similar list, scores or shared terms, nor its search results'
+# order and scores (bm25's N, average length and document frequencies).
 . "$(dirname "$0")/lib.sh"
 
 export KYOKUN_DB="$T/v.db"
@@ -22,6 +23,7 @@ cat >"$T/amber.jsonl" <<'EOF'
 {"id":"v-a1","title":"暗号化の失敗","source":{"document":"w.txt"},"summary":["暗号化 暗号化 監視体制 委託先"],"tlp":"amber"}
 {"id":"v-a2","title":"暗号化の誤り","source":{"document":"w.txt"},"summary":["暗号化 監視体制 暗号化 サーバ"],"tlp":"amber"}
 {"id":"v-a3","title":"暗号化の停止","source":{"document":"w.txt"},"summary":["暗号化 監視体制 暗号化 通信"],"tlp":"red"}
+{"id":"v-a4","title":"委託先の暗号化","source":{"document":"w.txt"},"summary":["委託先の暗号化 委託先の監視体制 委託先の暗号化"],"tlp":"amber"}
 EOF
 
 vocab_ok() {
@@ -33,6 +35,27 @@ similar_as() { # similar_as FILE ARGS...: the JSON of similar into FILE
 	shift
 	"$KYOKUN" similar --format json "$@" >"$T/$f" 2>"$T/$f.err" || echo "similar failed: $(cat "$T/$f.err")" >>"$T/$f"
 }
+# a one-word, a two-word and a phrase query, each matching two clear cases
+QUERIES='暗号化
+委託先 暗号化
+"委託先の"'
+search_as() { # search_as TAG ARGS...: the JSON of each query into TAG-1, TAG-2, TAG-3
+	tag=$1
+	shift
+	i=0
+	echo "$QUERIES" | while IFS= read -r q; do
+		i=$((i + 1))
+		"$KYOKUN" search --format json "$@" "$q" >"$T/$tag-$i" 2>"$T/$tag-$i.err" ||
+			echo "search failed: $(cat "$T/$tag-$i.err")" >>"$T/$tag-$i"
+	done
+}
+same_search() { # same_search NAME TAG1 TAG2
+	for i in 1 2 3; do
+		q=$(echo "$QUERIES" | sed -n "${i}p")
+		if cmp -s "$T/$2-$i" "$T/$3-$i"; then ok "$1: $q"
+		else fail "$1: $q" "$(diff "$T/$2-$i" "$T/$3-$i" | head -20)"; fi
+	done
+}
 
 run add "$T/clear.jsonl"
 expect_rc "six clear cases added" 0
@@ -42,6 +65,10 @@ similar_as text-before --max-tlp clear --text "委託先で暗号化と監視体
 similar_as all-before v-c1
 if grep -q '"v-c2"' "$T/clear-before"; then ok "similar finds the case sharing its terms"
 else fail "similar finds the case sharing its terms" "$(cat "$T/clear-before")"; fi
+search_as s-clear-before --max-tlp clear
+search_as s-all-before
+# a reader who sees every case there is is ranked as the library is
+same_search "a clear reader's statistics are the library's when it sees it all" s-all-before s-clear-before
 
 run add "$T/amber.jsonl"
 expect_rc "amber and red cases added" 0
@@ -49,6 +76,13 @@ vocab_ok "after adding hidden cases"
 similar_as clear-after --max-tlp clear v-c1
 similar_as text-after --max-tlp clear --text "委託先で暗号化と監視体制の不備"
 similar_as all-after v-c1
+search_as s-clear-after --max-tlp clear
+same_search "hidden cases change nothing of a clear reader's search" s-clear-before s-clear-after
+if grep -q '"v-c2"' "$T/s-clear-after-3" && grep -q '"v-c1"' "$T/s-clear-after-3"; then
+	ok "the phrase query ranks the two clear cases"
+else
+	fail "the phrase query ranks the two clear cases" "$(cat "$T/s-clear-after-3")"
+fi
 if cmp -s "$T/clear-before" "$T/clear-after"; then ok "hidden cases change nothing of a clear reader's similar cases"
 else fail "hidden cases change nothing of a clear reader's similar cases" "$(diff "$T/clear-before" "$T/clear-after" | head -20)"; fi
 if cmp -s "$T/text-before" "$T/text-after"; then ok "hidden cases change nothing of a clear reader's similar text"
