@@ -15,6 +15,8 @@
 #include "case.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "reader.h"
+#include "tokenizer.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -83,8 +85,9 @@ static void aux_phrases(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 }
 
 /*
- * kyokun_rank(case_fts, k, w0, ..., w5): FTS5's bm25() with column weights,
- * computed only for the rows that can still be among the best k.
+ * kyokun_rank(case_fts, k, w0, ..., w5, groups, stats): FTS5's bm25() with
+ * column weights, computed only for the rows that can still be among the
+ * best k (stats, when bound: the reader's statistics, struct rank_given).
  *
  * bm25 sums, per phrase, idf * f(1+k1) / (f + k1(1 - b + b D/avgD)) with f
  * the column-weighted count of the phrase's instances and D the row's
@@ -225,8 +228,18 @@ static void heap_push(struct rank *r, double v)
 	r->heap[i] = v;
 }
 
+/*
+ * The statistics a reader is ranked with when they are not the library's
+ * (see reader_stats() below), given to kyokun_rank() as a pointer.
+ */
+struct rank_given {
+	double nrow, avgdl;
+	int np;
+	const double *idf; /* per phrase, np of them */
+};
+
 static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, int k, const char *groups,
-			       int *rc)
+			       const struct rank_given *given, int *rc)
 {
 	struct rank *r = api->xGetAuxdata(fts, 0);
 	int np = api->xPhraseCount(fts);
@@ -259,6 +272,12 @@ static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, in
 		for (int i = 0; i < np; i++)
 			r->grp[i] = (size_t)i < len && groups[i] == '1';
 	}
+	if (given && given->np == np) {
+		/* the reader's statistics */
+		r->avgdl = given->avgdl > 0 ? given->avgdl : 1.0;
+		memcpy(r->idf, given->idf, (size_t)np * sizeof(*r->idf));
+		goto ready;
+	}
 	if ((*rc = api->xRowCount(fts, &nrow)) != SQLITE_OK ||
 	    (*rc = api->xColumnTotalSize(fts, -1, &total)) != SQLITE_OK)
 		goto fail;
@@ -272,6 +291,7 @@ static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, in
 			goto fail;
 		r->idf[i] = bm25_idf((double)nrow, (double)hits);
 	}
+ready:
 	if ((*rc = api->xSetAuxdata(fts, r, rank_free)) != SQLITE_OK)
 		return NULL; /* xSetAuxdata freed it */
 	return r;
@@ -288,8 +308,9 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 	sqlite3_int64 rowid = api->xRowid(fts);
 	int ncol = api->xColumnCount(fts), rc, np;
 	const char *groups = argc > ncol + 1 ? (const char *)sqlite3_value_text(argv[ncol + 1]) : NULL;
+	const struct rank_given *given = argc > ncol + 2 ? sqlite3_value_pointer(argv[ncol + 2], "kyokun_rstats") : NULL;
 
-	r = rank_state(api, fts, argc > 0 ? sqlite3_value_int(argv[0]) : 10, groups, &rc);
+	r = rank_state(api, fts, argc > 0 ? sqlite3_value_int(argv[0]) : 10, groups, given, &rc);
 	if (!r) {
 		sqlite3_result_error_code(sctx, rc);
 		return;
@@ -385,16 +406,65 @@ struct dlcache {
 	unsigned long long changes; /* kstore_changes() when loaded */
 	sqlite3_int64 n;  /* dl[0..n) by rowid */
 	int *dl;          /* -1: no such row */
+	struct rwin *win; /* the last reader's sample windows (reader_df()), NULL: none */
 };
 
 static void dlcache_free(void *p)
 {
 	struct dlcache *dc = p;
 
-	if (dc)
+	if (dc) {
 		free(dc->dl);
+		free(dc->win);
+	}
 	free(dc);
 }
+
+/*
+ * The statistics of bm25 for a reader who does not see every level in full
+ * (issue 16): an anonymous reader, a signed-in one, the operator with
+ * --max-tlp.  N, avgdl and the phrases' df count only the cases of the
+ * levels the reader sees on every case (kreader_levels_always()), so that
+ * cases hidden from it change neither the order nor the scores it is shown.
+ * Cases it sees only under a condition (its organisation's, its sectors',
+ * naming it) are not counted either, as for similar cases; a phrase in
+ * none of the cases counted but in some it sees so is counted as it sees
+ * them (kstore_search_count with its filter), as similar.c does.
+ *
+ * N and avgdl come from the vocabulary (case_vocab's term '', one row a
+ * level).  A phrase's df cannot: every Japanese word of two characters or
+ * more is a phrase of index bigrams (委託先: 委託 託先), in fewer cases than
+ * its rarest bigram, and a query's phrase may be a prefix or cross a
+ * separator.  The rarest token's count is only a bound (about 委託 it says
+ * nothing of 委託先), and a bound ranks differently from the library's exact
+ * count.  So a phrase's rows are counted as the library's are (sample_df()),
+ * FTS5 walking them, but only the rows of the levels counted add (each row's
+ * level is in memory, with the facets' columns: one array lookup): exactly up
+ * to TOPK_SAMPLE_ROWS visible rows, above that from TOPK_WINDOWS windows
+ * placed among the visible rows (the i-th visible row, not the i-th rowid,
+ * so that hidden rows move no window), their places kept per connection
+ * until the next change.  A query of one phrase counts its visible rows
+ * while it is ranked, as the library's path counts all (no extra pass).
+ * Where the levels cannot be had in memory, the rarest token's count is
+ * used (the vocabulary's: still only the reader's cases).
+ */
+struct rstats {
+	int on;                   /* 0: the library's statistics (the reader sees every level in full) */
+	const struct kreader *reader;
+	int cond;                 /* the reader sees some cases under a condition */
+	struct kwant vis;         /* the levels counted, nothing else */
+	double nrow, avgdl;       /* their cases, and the cases' mean length */
+	struct kfacets *fc;       /* every row's level; NULL: cannot be had (df bounded from the vocabulary) */
+};
+
+/* Sample windows among the rows of some levels (reader_df()), valid while the database is unchanged. */
+struct rwin {
+	unsigned long long changes;
+	unsigned levels;
+	int nwin, wrows;
+	long nvis;                           /* rows of those levels */
+	sqlite3_int64 a[TOPK_WINDOWS], b[TOPK_WINDOWS]; /* window w: rowids [a, b) */
+};
 
 struct topk_ent {
 	struct kstore_hit h;
@@ -437,6 +507,12 @@ struct topk {
 	/* statistics given by the caller (ksqlite_similar_top): idf, avgdl, and a count of the rows passing */
 	int given;
 	long passed;
+	/* the reader's statistics (reader_stats()), NULL: the library's */
+	const struct rstats *rs;
+	const struct kphrase *ph0;           /* the one phrase (its rows counted as the reader's: vrows) */
+	int count_vis;                       /* count them on the way (else vdf) */
+	long vrows;
+	double vdf;
 };
 
 static long long now_ns(void)
@@ -485,6 +561,8 @@ static void aux_stats(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 struct sample {
 	int np;
 	long *cnt;  /* rows seen per phrase */
+	const struct kfacets *fc; /* count only the rows passing vis (NULL: every row) */
+	const struct kwant *vis;
 };
 
 static void aux_sample(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
@@ -494,6 +572,8 @@ static void aux_sample(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 
 	sqlite3_result_null(sctx);
 	if (!sm || api->xPhraseCount(fts) != sm->np)
+		return;
+	if (sm->fc && !ksqlite_want_passes(sm->fc, sm->vis, api->xRowid(fts)))
 		return;
 	for (int i = 0; i < sm->np; i++) {
 		Fts5PhraseIter it;
@@ -547,6 +627,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		return;
 	}
 	t->rows++;
+	if (t->count_vis && ksqlite_want_passes(t->rs->fc, &t->rs->vis, rid))
+		t->vrows++;
 	if (t->spawn && rid < t->spawn_before && (t->spawn_at == 0 || now_ns() >= t->spawn_at)) {
 		/* long enough at it: the other half on another connection */
 		t->spawn(t->spawn_arg);
@@ -1043,7 +1125,7 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 		     sqlite3_int64 nrow, int tiny, double *df, int *exact, struct kerr *err)
 {
 	struct kbuf any = KBUF_INIT;
-	struct sample sm = { np, calloc((size_t)np + 1, sizeof(long)) };
+	struct sample sm = { np, calloc((size_t)np + 1, sizeof(long)), NULL, NULL };
 	sqlite3_stmt *s = NULL;
 	sqlite3_int64 lo, hi, span;
 	long seen = 0, wn;
@@ -1115,6 +1197,289 @@ static int topk_idf(struct kstore_sqlite *st, struct topk *t, int flags, struct 
 	for (int i = 0; i < t->np; i++)
 		t->idf[i] = bm25_idf((double)t->nrow, df[i]);
 	return 0;
+}
+
+/* ---- the reader's statistics (struct rstats) ----------------------------------- */
+
+/* r's statistics into rs: rs->on 0 when r sees every level in full (the library's are r's). */
+static int reader_stats(struct kstore_sqlite *st, const struct kreader *r, struct rstats *rs, struct kerr *err)
+{
+	struct ksqlite_vis v;
+	long n = 0;
+	double avgdl = 1.0;
+	int rc;
+
+	memset(rs, 0, sizeof(*rs));
+	if (kreader_levels_always(r) == 0x1f)
+		return 0;
+	ksqlite_visible_masks(r, &v);
+	rs->on = 1;
+	rs->reader = r;
+	rs->cond = (v.org | v.sectors | v.named) != 0;
+	for (int c = 0; c < (int)(sizeof(rs->vis.col) / sizeof(rs->vis.col[0])); c++)
+		rs->vis.col[c] = -1;
+	for (int k = 0; k < (int)(sizeof(rs->vis.tag) / sizeof(rs->vis.tag[0])); k++)
+		rs->vis.tag[k] = -1;
+	rs->vis.levels = kreader_levels_always(r);
+	if ((rc = ksqlite_term_docs(&st->base, r, &n, &avgdl, err)) < 0)
+		return rc;
+	rs->nrow = (double)n;
+	rs->avgdl = avgdl > 0 ? avgdl : 1.0;
+	if ((rc = ksqlite_facets_ready(st, &rs->fc, err)) < 0)
+		return rc;
+	if (rc)
+		rs->fc = NULL; /* no array of levels: bounds from the vocabulary */
+	return 0;
+}
+
+/* n's phrases in FTS5's order (fts_node()'s) into v (NULL: only counted), *np of them. */
+static void tree_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *np)
+{
+	if (n->op == KSQ_PHRASE) {
+		if (v)
+			v[*np] = &n->phrase;
+		(*np)++;
+		return;
+	}
+	for (size_t i = 0; i < n->nkid; i++)
+		tree_phrases(n->kid[i], v, np);
+}
+
+/* q's phrases (q accepted by fts_query()), *v to free. */
+static int query_phrases(const struct kstore_query *q, const struct kphrase ***v, int *np)
+{
+	*np = 0;
+	tree_phrases(q->root, NULL, np);
+	if (q->except)
+		tree_phrases(q->except, NULL, np);
+	if (!(*v = malloc((size_t)(*np ? *np : 1) * sizeof(**v))))
+		return KE_NOMEM;
+	*np = 0;
+	tree_phrases(q->root, *v, np);
+	if (q->except)
+		tree_phrases(q->except, *v, np);
+	return 0;
+}
+
+/* The cases the reader sees holding phrase ph (in columns cols, 0: all), as it sees them. */
+static int cond_df(struct kstore_sqlite *st, const struct rstats *rs, const struct kphrase *ph, unsigned cols,
+		   double *df, struct kerr *err)
+{
+	struct kstore_qnode leaf = { .op = KSQ_PHRASE, .phrase = *ph };
+	struct kstore_query q = { .root = &leaf, .cols = cols };
+	struct kfilter f = KFILTER_INIT;
+	long n = 0;
+	int rc;
+
+	f.reader = rs->reader;
+	if ((rc = ksqlite_search_count(&st->base, &q, &f, 0, &n, err)) < 0)
+		return rc;
+	*df = (double)n;
+	return 0;
+}
+
+struct tokmin {
+	struct kstore_sqlite *st;
+	const struct kreader *reader;
+	long df;
+	int rc;
+	struct kerr *err;
+};
+
+static int tokmin_cb(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct tokmin *m = ctx;
+	long df = 0;
+
+	(void)start;
+	(void)end;
+	if ((m->rc = ksqlite_term_df(&m->st->base, m->reader, tok, ntok, &df, m->err)) < 0)
+		return 1;
+	if (m->df < 0 || df < m->df)
+		m->df = df;
+	return 0;
+}
+
+/* Without the levels in memory: phrase ph's rarest token's count among the reader's cases (a bound). */
+static int vocab_bound(struct kstore_sqlite *st, const struct rstats *rs, const struct kphrase *ph, double *df,
+		       struct kerr *err)
+{
+	struct tokmin m = { st, rs->reader, -1, 0, err };
+
+	ktok_tokenize(ph->text, -1, 1, tokmin_cb, &m);
+	if (m.rc < 0)
+		return m.rc;
+	*df = m.df < 0 ? 0 : (double)m.df;
+	return 0;
+}
+
+/*
+ * nwin windows of wrows rows each among the rows of rs's levels, evenly
+ * spread over them (w->nvis: how many; the windows are set only when
+ * there are more than nwin * wrows), kept in dc (may be NULL).
+ */
+static int vis_windows(struct kstore_sqlite *st, const struct rstats *rs, struct dlcache *dc, int nwin, int wrows,
+		       struct rwin *w, struct kerr *err)
+{
+	unsigned long long ch = 0;
+	sqlite3_int64 lo, hi, pos[2 * TOPK_WINDOWS], k = 0;
+	int rc, e = 0;
+
+	if ((rc = ksqlite_changes(&st->base, &ch, err)))
+		return rc;
+	if (dc && dc->win && dc->win->changes == ch && dc->win->levels == rs->vis.levels && dc->win->nwin == nwin &&
+	    dc->win->wrows == wrows) {
+		*w = *dc->win;
+		return 0;
+	}
+	memset(w, 0, sizeof(*w));
+	w->changes = ch;
+	w->levels = rs->vis.levels;
+	w->nwin = nwin;
+	w->wrows = wrows;
+	if ((rc = rowid_range(st, &lo, &hi, err)))
+		return rc;
+	for (sqlite3_int64 r = lo; r <= hi; r++)
+		if (ksqlite_want_passes(rs->fc, &rs->vis, r))
+			w->nvis++;
+	if (nwin > 1 && w->nvis > (long)nwin * wrows) {
+		for (int i = 0; i < nwin; i++) {
+			pos[2 * i] = (sqlite3_int64)(w->nvis - wrows) * i / (nwin - 1);
+			pos[2 * i + 1] = pos[2 * i] + wrows - 1;
+		}
+		for (sqlite3_int64 r = lo; r <= hi && e < 2 * nwin; r++) {
+			if (!ksqlite_want_passes(rs->fc, &rs->vis, r))
+				continue;
+			for (; e < 2 * nwin && pos[e] == k; e++) {
+				if (e % 2)
+					w->b[e / 2] = r + 1;
+				else
+					w->a[e / 2] = r;
+			}
+			k++;
+		}
+	}
+	if (dc && (dc->win || (dc->win = malloc(sizeof(*dc->win)))))
+		*dc->win = *w;
+	return 0;
+}
+
+/*
+ * df[i]: the cases of rs's levels holding phrase ph[i] (in the columns cols,
+ * 0: all), as sample_df() counts the library's (tiny: tiny windows, for
+ * tests); see struct rstats.  dc keeps the windows (may be NULL).
+ */
+static int reader_df(struct kstore_sqlite *st, const struct rstats *rs, struct dlcache *dc,
+		     const struct kphrase *const *ph, int np, unsigned cols, int tiny, double *df, struct kerr *err)
+{
+	struct kbuf any = KBUF_INIT;
+	struct sample sm = { np, NULL, rs->fc, &rs->vis };
+	struct rwin w;
+	sqlite3_stmt *s = NULL;
+	int rc = 0, r = 0, nwin = 1, wrows, n = 0;
+
+	if (!rs->fc) {
+		for (int i = 0; i < np && !rc; i++)
+			rc = vocab_bound(st, rs, ph[i], &df[i], err);
+		goto cond;
+	}
+	if (!(sm.cnt = calloc((size_t)np + 1, sizeof(long))))
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	if (cols) {
+		r |= kbuf_addch(&any, '{');
+		for (int c = 0; c < KCOL__N; c++)
+			if (cols & 1u << c)
+				r |= kbuf_addf(&any, "%s%s", n++ ? " " : "", kstore_col_name(c));
+		r |= kbuf_adds(&any, "} : (");
+	}
+	for (int i = 0; i < np; i++)
+		r |= (i ? kbuf_adds(&any, " OR ") : 0) | fts_phrase(&any, ph[i]);
+	if (cols)
+		r |= kbuf_addch(&any, ')');
+	if (r) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	/* as sample_df(), the rows of the reader's levels in place of the table's */
+	wrows = tiny ? 2 : TOPK_SAMPLE_ROWS / (np > 16 ? 2 : TOPK_WINDOWS);
+	if (tiny || rs->nrow > TOPK_SAMPLE_ROWS) {
+		nwin = tiny || np <= 16 ? TOPK_WINDOWS : 2;
+		if ((rc = vis_windows(st, rs, dc, nwin, wrows, &w, err)))
+			goto out;
+		if (w.nvis <= (long)nwin * wrows)
+			nwin = 1;
+	}
+	if ((rc = ksqlite_prepare(st, nwin == 1
+				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
+		goto out;
+	for (int i = 0; i < nwin; i++) {
+		sqlite3_bind_pointer(s, 1, &sm, "kyokun_sample", NULL);
+		sqlite3_bind_text(s, 2, any.buf, (int)any.len, SQLITE_STATIC);
+		if (nwin > 1) {
+			sqlite3_bind_int64(s, 3, w.a[i]);
+			sqlite3_bind_int64(s, 4, w.b[i]);
+		}
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			;
+		sqlite3_reset(s);
+		if (r != SQLITE_DONE) {
+			rc = match_err(st, err, "search");
+			goto out;
+		}
+	}
+	for (int i = 0; i < np; i++)
+		df[i] = nwin == 1 ? (double)sm.cnt[i] : (double)sm.cnt[i] * rs->nrow / ((double)nwin * wrows);
+cond:
+	for (int i = 0; i < np && !rc && rs->cond; i++)
+		if (df[i] <= 0)
+			rc = cond_df(st, rs, ph[i], cols, &df[i], err);
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&any);
+	free(sm.cnt);
+	return rc;
+}
+
+/*
+ * The SQL path's statistics for f's reader (struct rstats) into g, its idf
+ * into *idf (to free); g->idf NULL: the library's.
+ */
+static int sql_rstats(struct kstore_sqlite *st, const struct kstore_query *q, const struct kfilter *f, int flags,
+		      struct rank_given *g, double **idf, struct kerr *err)
+{
+	struct rstats rs;
+	const struct kphrase **ph = NULL;
+	int rc, np = 0, txn = 0;
+
+	memset(g, 0, sizeof(*g));
+	*idf = NULL;
+	if (kreader_levels_always(f->reader) == 0x1f)
+		return 0; /* the library's */
+	if (sqlite3_get_autocommit(st->db) && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+		txn = 1; /* one snapshot */
+	if ((rc = reader_stats(st, f->reader, &rs, err)) || !rs.on)
+		goto out;
+	if ((rc = query_phrases(q, &ph, &np)) || !(*idf = calloc((size_t)(np ? np : 1), sizeof(**idf)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = reader_df(st, &rs, NULL, ph, np, q->cols, !!(flags & KSTORE_RANK_SAMPLE), *idf, err)))
+		goto out;
+	for (int i = 0; i < np; i++)
+		(*idf)[i] = bm25_idf(rs.nrow, (*idf)[i]);
+	*g = (struct rank_given){ rs.nrow, rs.avgdl, np, *idf };
+out:
+	if (txn)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	free(ph);
+	if (rc) {
+		free(*idf);
+		*idf = NULL;
+		memset(g, 0, sizeof(*g));
+	}
+	return rc;
 }
 
 int ksqlite_phrase_df(struct kstore *kst, const struct kphrase *phrases, size_t n, double *df, int *exact,
@@ -1322,6 +1687,7 @@ static void topk_merge(struct topk *a, const struct topk *b)
 			topk_push(a, &b->heap[i]);
 	a->rows += b->rows;
 	a->passed += b->passed;
+	a->vrows += b->vrows;
 }
 
 /* Start the second half (called by kyokun_collect on the first half's connection). */
@@ -1404,8 +1770,16 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	if (rc)
 		goto out;
 	if (t->np == 1 && !t->given) {
-		/* as aux_rank(), now that the phrase's rows are counted */
-		double idf = bm25_idf((double)t->nrow, (double)t->rows);
+		/* as aux_rank(), now that the phrase's rows are counted (the reader's: struct rstats) */
+		double nrow = (double)t->nrow, df = (double)t->rows, idf;
+
+		if (t->rs) {
+			nrow = t->rs->nrow;
+			df = t->count_vis ? (double)t->vrows : t->vdf;
+			if (df <= 0 && t->count_vis && t->rs->cond && (rc = cond_df(st, t->rs, t->ph0, 0, &df, err)))
+				goto out;
+		}
+		idf = bm25_idf(nrow, df);
 
 		for (size_t i = 0; i < t->nheap; i++)
 			t->heap[i].h.score = bm25_term(idf, t->heap[i].fr0, t->heap[i].dl, t->avgdl);
@@ -1448,7 +1822,9 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 	static const double weights[KCOL__N] = { 8.0, 4.0, 3.0, 1.0, 1.0, 0.5 };
 	struct topk *t = calloc(1, sizeof(*t));
 	sqlite3_stmt *s = NULL;
-	int rc = 0, r, txn = 0;
+	struct rstats rs;
+	const struct kphrase **ph = NULL;
+	int rc = 0, r, txn = 0, nph = 0;
 
 	if (!t)
 		return kerr_set(err, KE_NOMEM, "out of memory");
@@ -1502,6 +1878,32 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		memcpy(t->idf, given->idf, (size_t)t->np * sizeof(*t->idf));
 		t->avgdl = given->avgdl > 0 ? given->avgdl : 1.0;
 		t->given = 1;
+	} else if ((rc = reader_stats(st, f->reader, &rs, err))) {
+		goto out;
+	} else if (rs.on) {
+		/* the reader's statistics (struct rstats) */
+		double df[TOPK_MAX_PHRASES];
+
+		if ((rc = query_phrases(q, &ph, &nph)) || nph != t->np) {
+			rc = rc ? kerr_set(err, KE_NOMEM, "out of memory") : 1;
+			goto out;
+		}
+		t->rs = &rs;
+		t->avgdl = rs.avgdl;
+		t->ph0 = ph[0];
+		if (t->np == 1 && rs.fc) {
+			t->idf[0] = 1; /* its visible rows counted on the way, as below */
+			t->count_vis = 1;
+		} else if ((rc = reader_df(st, &rs, t->dlc, ph, t->np, 0, !!(flags & KSTORE_RANK_SAMPLE), df,
+					   err))) {
+			goto out;
+		} else if (t->np == 1) {
+			t->idf[0] = 1;
+			t->vdf = df[0];
+		} else {
+			for (int i = 0; i < t->np; i++)
+				t->idf[i] = bm25_idf(rs.nrow, df[i]);
+		}
 	} else if (t->np == 1) {
 		/* one phrase: its rows are the match, counted on the way; the
 		 * scores are scaled by its idf at the end */
@@ -1548,6 +1950,7 @@ out:
 	if (txn)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	topk_free(t);
+	free(ph);
 	return rc;
 }
 
@@ -1575,11 +1978,11 @@ static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_
 		goto out;
 	if (pruned) {
 		rc |= kbuf_addf(sql, "SELECT case_fts.rowid, CASE WHEN %s THEN kyokun_rank(case_fts, :k, "
-				WEIGHTS ", :groups) END AS s, kyokun_phrases(case_fts) FROM case_fts",
+				WEIGHTS ", :groups, :rstats) END AS s, kyokun_phrases(case_fts) FROM case_fts",
 				kbuf_str(&cond) + 7);
 	} else {
 		/* every row scored (k 0): bm25 as FTS5's bm25() computes it, synonyms grouped */
-		rc |= kbuf_adds(sql, "SELECT case_fts.rowid, kyokun_rank(case_fts, 0, " WEIGHTS ", :groups) AS s,"
+		rc |= kbuf_adds(sql, "SELECT case_fts.rowid, kyokun_rank(case_fts, 0, " WEIGHTS ", :groups, :rstats) AS s,"
 				" kyokun_phrases(case_fts) FROM case_fts");
 	}
 	if (has_filter(f) || f->sort == KSORT_YEAR)
@@ -1614,6 +2017,8 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT, grp = KBUF_INIT;
 	struct ppos pp;
+	struct rank_given rg;
+	double *ridf = NULL;
 	sqlite3_stmt *s = NULL;
 	const char *match;
 	int rc, own = 0, two_phase;
@@ -1636,6 +2041,8 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 			goto out;
 		rc = 0;
 	}
+	if ((rc = sql_rstats(st, q, f, flags, &rg, &ridf, err)))
+		goto out;
 	if ((rc = top_sql(&sql, f, exclude_rid, two_phase)) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -1650,6 +2057,8 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 	}
 	bind_common(s, match, f, exclude_rid, limit, offset);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":groups"), kbuf_str(&grp), -1, SQLITE_STATIC);
+	if (ridf)
+		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":rstats"), &rg, "kyokun_rstats", NULL);
 	if (two_phase)
 		sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":k"), offset + limit);
 	rc = collect(st, s, limit, hits, n, err);
@@ -1661,6 +2070,7 @@ out:
 	kbuf_release(&sql);
 	kbuf_release(&mt);
 	kbuf_release(&grp);
+	free(ridf);
 	if (rc) {
 		free(*hits);
 		*hits = NULL;

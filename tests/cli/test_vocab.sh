@@ -3,7 +3,8 @@
 # cases score with stay exact across add, update and delete (kyokun check
 # recounts them from the full-text index), are filled by the migration, and
 # count only what the reader sees: cases above the reader's TLP level never
-# change its similar list, scores or shared terms.
+# change its similar list, scores or shared terms, nor its search results'
+# order and scores (bm25's N, average length and document frequencies).
 . "$(dirname "$0")/lib.sh"
 
 export KYOKUN_DB="$T/v.db"
@@ -22,6 +23,7 @@ cat >"$T/amber.jsonl" <<'EOF'
 {"id":"v-a1","title":"暗号化の失敗","source":{"document":"w.txt"},"summary":["暗号化 暗号化 監視体制 委託先"],"tlp":"amber"}
 {"id":"v-a2","title":"暗号化の誤り","source":{"document":"w.txt"},"summary":["暗号化 監視体制 暗号化 サーバ"],"tlp":"amber"}
 {"id":"v-a3","title":"暗号化の停止","source":{"document":"w.txt"},"summary":["暗号化 監視体制 暗号化 通信"],"tlp":"red"}
+{"id":"v-a4","title":"委託先の暗号化","source":{"document":"w.txt"},"summary":["委託先の暗号化 委託先の監視体制 委託先の暗号化 閉域網"],"tlp":"amber"}
 EOF
 
 vocab_ok() {
@@ -33,6 +35,34 @@ similar_as() { # similar_as FILE ARGS...: the JSON of similar into FILE
 	shift
 	"$KYOKUN" similar --format json "$@" >"$T/$f" 2>"$T/$f.err" || echo "similar failed: $(cat "$T/$f.err")" >>"$T/$f"
 }
+# a one-word, a two-word and a phrase query, each matching two clear cases;
+# for a reporter, the phrase and a word only its organisation's TLP:AMBER case holds
+QUERIES='暗号化
+委託先 暗号化
+"委託先の"'
+REP_QUERIES='"委託先の"
+閉域網'
+search_as() { # [AS=LOGIN] search_as TAG ARGS...: the JSON of each query into TAG-1 ..
+	tag=$1
+	shift
+	i=0
+	if [ -n "${AS:-}" ]; then qs=$REP_QUERIES; else qs=$QUERIES; fi
+	echo "$qs" | while IFS= read -r q; do
+		i=$((i + 1))
+		if [ -n "${AS:-}" ]; then "$KYOKUN" --as "$AS" search --format json "$@" "$q" >"$T/$tag-$i" 2>"$T/$tag-$i.err"
+		else "$KYOKUN" search --format json "$@" "$q" >"$T/$tag-$i" 2>"$T/$tag-$i.err"; fi ||
+			echo "search failed: $(cat "$T/$tag-$i.err")" >>"$T/$tag-$i"
+	done
+}
+same_search() { # same_search NAME TAG1 TAG2 [QUERIES]
+	qs=${4:-$QUERIES}
+	n=$(echo "$qs" | wc -l)
+	for i in $(seq "$n"); do
+		q=$(echo "$qs" | sed -n "${i}p")
+		if cmp -s "$T/$2-$i" "$T/$3-$i"; then ok "$1: $q"
+		else fail "$1: $q" "$(diff "$T/$2-$i" "$T/$3-$i" | head -20)"; fi
+	done
+}
 
 run add "$T/clear.jsonl"
 expect_rc "six clear cases added" 0
@@ -42,6 +72,20 @@ similar_as text-before --max-tlp clear --text "委託先で暗号化と監視体
 similar_as all-before v-c1
 if grep -q '"v-c2"' "$T/clear-before"; then ok "similar finds the case sharing its terms"
 else fail "similar finds the case sharing its terms" "$(cat "$T/clear-before")"; fi
+search_as s-clear-before --max-tlp clear
+search_as s-all-before
+# a reader who sees every case there is is ranked as the library is
+same_search "a clear reader's statistics are the library's when it sees it all" s-all-before s-clear-before
+# a reporter sees its organisation's TLP:AMBER case besides TLP:CLEAR and GREEN
+run org add "事業者A" --kind operator --sector 電力
+run user add rep-a --role reporter --org "事業者A" --no-password
+expect_rc "a reporter of an organisation" 0
+printf '%s\n' '{"id":"v-o1","title":"委託先の閉域網","source":{"document":"o.txt"},"summary":["閉域網の暗号化が委託先の設定で無効だった。"],"tlp":"amber","owner":"事業者A"}' >"$T/own.jsonl"
+run add "$T/own.jsonl"
+expect_rc "its organisation's amber case added" 0
+AS=rep-a search_as s-rep-before
+if grep -q '"v-o1"' "$T/s-rep-before-2"; then ok "the reporter finds its organisation's case"
+else fail "the reporter finds its organisation's case" "$(cat "$T/s-rep-before-2")"; fi
 
 run add "$T/amber.jsonl"
 expect_rc "amber and red cases added" 0
@@ -49,6 +93,15 @@ vocab_ok "after adding hidden cases"
 similar_as clear-after --max-tlp clear v-c1
 similar_as text-after --max-tlp clear --text "委託先で暗号化と監視体制の不備"
 similar_as all-after v-c1
+search_as s-clear-after --max-tlp clear
+same_search "hidden cases change nothing of a clear reader's search" s-clear-before s-clear-after
+AS=rep-a search_as s-rep-after
+same_search "hidden cases change nothing of a reporter's search" s-rep-before s-rep-after "$REP_QUERIES"
+if grep -q '"v-c2"' "$T/s-clear-after-3" && grep -q '"v-c1"' "$T/s-clear-after-3"; then
+	ok "the phrase query ranks the two clear cases"
+else
+	fail "the phrase query ranks the two clear cases" "$(cat "$T/s-clear-after-3")"
+fi
 if cmp -s "$T/clear-before" "$T/clear-after"; then ok "hidden cases change nothing of a clear reader's similar cases"
 else fail "hidden cases change nothing of a clear reader's similar cases" "$(diff "$T/clear-before" "$T/clear-after" | head -20)"; fi
 if cmp -s "$T/text-before" "$T/text-after"; then ok "hidden cases change nothing of a clear reader's similar text"

@@ -1027,6 +1027,115 @@ static void test_classify(void **state)
 	kcase_free(&c);
 }
 
+/* Store case i of a small set made here: clear fillers and hidden (amber, red) cases, interleaved. */
+static void put_extra(int i, int hidden)
+{
+	static const char *const words[] = { "訓練", "バックアップ", "ランサムウェア", "予備系への切り替え", "委託", "脆弱性" };
+	char text[1024];
+	json_error_t je;
+	json_t *obj;
+	struct kcase c;
+	struct kerr err = KERR_INIT;
+
+	if (hidden)
+		snprintf(text, sizeof(text),
+			 "{\"id\":\"fx-hidden-%d\",\"title\":\"訓練 ランサムウェア\",\"source\":{\"document\":\"h.pdf\"},"
+			 "\"summary\":[\"予備系への切り替え 訓練 委託 脆弱性 バックアップ 系 %s\"],\"tlp\":\"%s\"}",
+			 i, words[i % 6], i % 2 ? "red" : "amber");
+	else
+		snprintf(text, sizeof(text),
+			 "{\"id\":\"fx-extra-%d\",\"title\":\"%s\",\"source\":{\"document\":\"e.pdf\"},"
+			 "\"summary\":[\"%s%sがあった。\"],\"tlp\":\"clear\"}",
+			 i, words[i % 6], words[(i * 5 + 1) % 6], i % 3 ? "の点検" : "と停止");
+	assert_non_null(obj = json_loads(text, 0, &je));
+	kcase_init(&c);
+	if (kcase_from_json(&c, obj, &err) < 0 || kstore_put(st, &c, NULL, &err) < 0)
+		fail_msg("%s: %s", text, err.msg);
+	kcase_free(&c);
+	json_decref(obj);
+}
+
+/*
+ * A reader who does not see every level is ranked with statistics of its
+ * own (issue 16): cases hidden from it, full of the query's words and
+ * amid its cases' rowids, change nothing of its hits, scores or order, on
+ * every path of the ranking, with idf counted or sampled (tiny windows
+ * placed among the rows it sees).
+ */
+static void test_rank_reader_stats(void **state)
+{
+	static const char *const queries[] = {
+		"訓練", "系", "ランサムウェア バックアップ", "\"予備系への切り替え\"", "(訓練 OR 委託) 脆弱性", "訓練 -演習",
+	};
+	static const int flags[] = { 0, KSTORE_RANK_SQL, KSTORE_RANK_EXACT, KSTORE_RANK_SAMPLE,
+				     KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD };
+	enum { NQ = sizeof(queries) / sizeof(queries[0]), NF = sizeof(flags) / sizeof(flags[0]) };
+	struct kstore_hit *hits[2][NQ][NF] = { 0 };
+	size_t n[2][NQ][NF] = { 0 };
+	struct kfilter f = KFILTER_INIT;
+	struct kerr err = KERR_INIT;
+	char id[32];
+	int nh = 0, seen = 0;
+
+	(void)state;
+	f.reader = tlp_reader(0);
+	/* more cases than the tiny windows hold; the hidden ones amid them */
+	for (int i = 0; i < 24; i++)
+		put_extra(i, i % 3 == 1);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t qi = 0; qi < NQ; qi++) {
+			struct kquery q;
+
+			assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
+			for (size_t fi = 0; fi < NF; fi++)
+				assert_int_equal(kstore_search_top(st, &q.expr, flags[fi], &f, 0, 20, 0, &hits[pass][qi][fi],
+								   &n[pass][qi][fi], &err), 0);
+			if (pass == 0) {
+				/* the hidden cases match: a reader who sees them gets them */
+				struct kfilter all = KFILTER_LOCAL_INIT;
+				struct kstore_hit *h = NULL;
+				size_t nall = 0;
+
+				assert_int_equal(kstore_search_top(st, &q.expr, 0, &all, 0, 50, 0, &h, &nall, &err), 0);
+				seen += nall > n[0][qi][0];
+				free(h);
+			}
+			kquery_free(&q);
+		}
+		if (pass == 0) {
+			/* the hidden cases go */
+			for (int i = 1; i < 24; i += 3, nh++) {
+				snprintf(id, sizeof(id), "fx-hidden-%d", i);
+				assert_int_equal(kstore_delete(st, id, &err), 0);
+			}
+		}
+	}
+	assert_int_equal(nh, 8);
+	assert_true(seen >= 4);
+	for (size_t qi = 0; qi < NQ; qi++)
+		for (size_t fi = 0; fi < NF; fi++) {
+			if (n[0][qi][fi] != n[1][qi][fi])
+				fail_msg("%s flags %d: %zu hits with the hidden cases, %zu without", queries[qi], flags[fi],
+					 n[0][qi][fi], n[1][qi][fi]);
+			for (size_t i = 0; i < n[0][qi][fi]; i++) {
+				const struct kstore_hit *a = &hits[0][qi][fi][i], *b = &hits[1][qi][fi][i];
+
+				if (a->rid != b->rid || a->score != b->score || a->phrases != b->phrases)
+					fail_msg("%s flags %d hit %zu: %lld %.17g with the hidden cases, %lld %.17g without",
+						 queries[qi], flags[fi], i, a->rid, a->score, b->rid, b->score);
+			}
+			free(hits[0][qi][fi]);
+			free(hits[1][qi][fi]);
+		}
+	/* the fixture as it was */
+	for (int i = 0; i < 24; i += 1) {
+		if (i % 3 == 1)
+			continue;
+		snprintf(id, sizeof(id), "fx-extra-%d", i);
+		assert_int_equal(kstore_delete(st, id, &err), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1049,6 +1158,7 @@ int main(void)
 		cmocka_unit_test(test_tlp_visibility),
 		cmocka_unit_test(test_similar),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_rank_reader_stats),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
