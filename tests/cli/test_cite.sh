@@ -5,7 +5,7 @@
 # (title, publisher, date) and the page each case starts on (form feeds);
 # the values kept by a re-import that gives none; source.title/url/published/
 # page in the case JSON, on the documents page, the case page, search hits
-# and /api/documents; sectors from a fixture of our own text (and none where
+# (the web's, and the JSON's citation: CLI and /api/search) and /api/documents; sectors from a fixture of our own text (and none where
 # the text names none); the review page: anonymous refused, an analyst sees
 # the doubtful blocks, a move (CSRF required) is a new revision with the
 # block in its new section.
@@ -47,6 +47,28 @@ expect_out "cite: page in the case JSON" '"page": 4'
 run export --format json
 expect_out "cite: export carries source.title" '"title": ?"架空の手引き"'
 
+# search hits carry the citation: the case's own (with its page), else its
+# document's (a case added later that says only which document); none where
+# neither says anything
+printf '%s\n' '{"id":"cite-extra","title":"追加の事例","tlp":"clear","source":{"document":"report.txt"},"summary":["外来受付の追記"]}' \
+	'{"id":"cite-none","title":"出典のない事例","tlp":"clear","source":{"document":"other.txt"},"summary":["外来受付の別件"]}' >"$T/extra.jsonl"
+run add "$T/extra.jsonl"
+expect_rc "cite: cases without a citation of their own added" 0
+cat >"$T/hitcite.py" <<'PY'
+import json, sys
+hits = {h["id"]: h for h in json.load(open(sys.argv[1]))["results"]}
+doc = {"title": "架空の手引き", "publisher": "架空安全推進機構", "published": "2027-04-12",
+       "url": "https://example.org/r.pdf?a=1&b=2"}
+print("own", hits["report-2"].get("citation") == dict(doc, page=4))
+print("doc", hits["cite-extra"].get("citation") == doc)
+print("none", "citation" not in hits["cite-none"])
+PY
+run search 外来受付 --format json
+python3 "$T/hitcite.py" "$T/out" >"$T/hc" 2>&1
+check "cite: search --format json: a hit's citation" grep -q "^own True" "$T/hc"
+check "cite: search --format json: the document's citation for a case without one" grep -q "^doc True" "$T/hc"
+check "cite: search --format json: no citation where none is known" grep -q "^none True" "$T/hc"
+
 # explicit sectors in JSON win
 run add "$FIX/cite/review.json"
 expect_rc "cite: review fixture added" 0
@@ -79,6 +101,10 @@ get "/cases/report-2?lang=en"
 body_has "cite: case page citation" "「架空の手引き」 架空安全推進機構, 2027-04-12, p. 4"
 get "/search?q=%E5%A4%96%E6%9D%A5%E5%8F%97%E4%BB%98&lang=en"
 body_has "cite: search hit's short citation" "「架空の手引き」 2027-04-12, p. 4"
+get "/api/search?q=%E5%A4%96%E6%9D%A5%E5%8F%97%E4%BB%98"
+python3 "$T/hitcite.py" "$T/body" >"$T/hc" 2>&1
+check "cite: /api/search: hits carry the citation (the case's, else its document's; none without)" \
+	sh -c "grep -q '^own True' '$T/hc' && grep -q '^doc True' '$T/hc' && grep -q '^none True' '$T/hc'"
 get "/api/documents"
 check "cite: /api/documents gives title and source_url" sh -c "grep -q '\"source_url\": *\"https://example.org/r.pdf' '$T/body' && grep -q '\"title\": *\"架空の手引き\"' '$T/body'"
 
