@@ -131,9 +131,24 @@ CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --da
 	--data-urlencode block=1 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
 expect_code "cite: a move without CSRF is refused" 403
 TOK=$(csrf "$T/ana.jar")
+# block 3 (placed by cue words: 1 of 4, so the case is low) is right where it is: confirmed, it
+# counts as reviewed and the case is recomputed (one block by order left: medium)
+get "/documents/rv-doc.txt/review?lang=en" -b "$T/ana.jar"
+body_has "cite: a doubtful block can be confirmed where it is" 'class="review-confirm"'
+CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
+	--data-urlencode case=rv-1 --data-urlencode block=3 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
+expect_code "cite: a confirmation redirects back" 303
+get "/documents/rv-doc.txt/review?lang=en" -b "$T/ana.jar"
+body_has "cite: after the confirmation the case's confidence is recomputed (medium)" "confidence-medium"
 CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
 	--data-urlencode case=rv-1 --data-urlencode block=1 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
 expect_code "cite: a move redirects back" 303
+# the block placed by order, moved by the reviewer: every block now under its heading or reviewed
+get "/documents/rv-doc.txt/review?lang=en" -b "$T/ana.jar"
+body_has "cite: after the move the case's confidence is recomputed (high)" "confidence-high"
+body_lacks "cite: ... and no block is highlighted any more" 'review-block doubtful'
+get "/cases/rv-1?lang=en" -b "$T/ana.jar"
+body_lacks "cite: the case page no longer flags it" "import needs review"
 CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
 	--data-urlencode case=rv-1 --data-urlencode block=9 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
 expect_code "cite: a block that does not exist is refused" 400
@@ -146,12 +161,14 @@ b = c["import"]["blocks"][1]
 print("bg", "予備機" in c["sections"]["background"])
 print("resp", c["sections"]["response"].endswith("• 停止後、予備機を借りて出荷を再開した。"))
 print("block", b["section"], b["how"])
+print("conf", c["import"]["confidence"], c["import"]["blocks"][3]["how"])
 PY
 check "cite: the block left its section" grep -q "^bg False" "$T/mv"
 check "cite: the block is in the new section" grep -q "^resp True" "$T/mv"
 check "cite: the block says reviewed" grep -q "^block response reviewed" "$T/mv"
+check "cite: the confirmed block says reviewed, the case high" grep -q "^conf high reviewed" "$T/mv"
 run history rv-1
-expect_out "cite: the move is a new revision" "^r2 "
+expect_out "cite: the confirmation and the move are new revisions" "^r3 "
 run audit
 if grep "case.update" "$T/out" | grep "rv-1" | grep -q "ana"; then ok "cite: the move is audited as the analyst's"
 else fail "cite: the move is audited as the analyst's" "$(grep rv-1 "$T/out" | head -3)"; fi
