@@ -237,35 +237,59 @@ void ksearch_result_free(struct ksearch_result *res)
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
+/* Does the hit lack some of its document's citation? */
+static int cite_gap(const struct ksearch_hit *h)
+{
+	return h->document && !(h->doc_title && h->publisher && h->published && h->url);
+}
+
 /*
  * What the case's JSON does not say of its document's citation, from the
  * documents table (what an import or another case of the document stored):
- * one look-up per document of the page of hits.
+ * one read for the distinct documents of the page of hits.
  */
 static int hits_doc_cite(struct kstore *st, struct ksearch_hit *hits, size_t n, struct kerr *err)
 {
-	struct kdocmeta m = { 0 };
-	const char *name = NULL;
+	const char **names = NULL;
+	struct kdocmeta *m = NULL;
+	size_t nn = 0;
 	int rc = 0;
 
+	if (!n)
+		return 0;
+	if (!(names = calloc(n, sizeof(*names))) || !(m = calloc(n, sizeof(*m)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		if (!cite_gap(&hits[i]))
+			continue;
+		while (k < nn && strcmp(names[k], hits[i].document))
+			k++;
+		if (k == nn)
+			names[nn++] = hits[i].document;
+	}
+	if (!nn || (rc = kstore_doc_get_many(st, names, nn, m, err)) < 0)
+		goto out;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct ksearch_hit *h = &hits[i];
+		size_t k = 0;
 
-		if (!h->document || (h->doc_title && h->publisher && h->published && h->url))
+		if (!cite_gap(h))
 			continue;
-		if (!name || strcmp(name, h->document)) {
-			kdocmeta_free(&m);
-			memset(&m, 0, sizeof(m));
-			name = NULL;
-			if ((rc = kstore_doc_get(st, h->document, &m, err)) < 0)
-				break;
-			name = h->document;
-		}
-		if (dup_opt(&h->doc_title, m.title) < 0 || dup_opt(&h->publisher, m.publisher) < 0 ||
-		    dup_opt(&h->published, m.published) < 0 || dup_opt(&h->url, m.url) < 0)
+		while (k < nn && strcmp(names[k], h->document))
+			k++;
+		if (k < nn && (dup_opt(&h->doc_title, m[k].title) < 0 || dup_opt(&h->publisher, m[k].publisher) < 0 ||
+			       dup_opt(&h->published, m[k].published) < 0 || dup_opt(&h->url, m[k].url) < 0))
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 	}
-	kdocmeta_free(&m);
+out:
+	for (size_t k = 0; m && k < nn; k++)
+		kdocmeta_free(&m[k]);
+	free(m);
+	free(names);
 	return rc;
 }
 
