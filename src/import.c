@@ -1949,24 +1949,29 @@ static void reorder_blocks(struct parser *p, struct pcase *c)
  * order or a few by cue words; low: a quarter or more by cue words only, or
  * nothing placed) and its blocks.
  */
-static void set_confidence(struct parser *p, struct pcase *c)
+const char *kimport_confidence(const json_t *blocks)
 {
-	size_t n = c->blocks ? json_array_size(c->blocks) : 0, ncue = 0, norder = 0, i;
-	const char *conf;
-	json_t *b, *imp;
+	size_t n = json_is_array(blocks) ? json_array_size(blocks) : 0, ncue = 0, norder = 0, i;
+	const json_t *b;
 
-	json_array_foreach(c->blocks, i, b) {
-		const char *how = json_string_value(json_object_get(b, "how"));
+	for (i = 0; i < n; i++) {
+		const char *how;
 
+		b = json_array_get(blocks, i);
+		how = json_string_value(json_object_get(b, "how"));
 		ncue += how && !strcmp(how, "cue");
 		norder += how && !strcmp(how, "order");
 	}
-	if (!n || ncue * 4 >= n || p->res->unknown_layout)
-		conf = "low";
-	else if (ncue || norder)
-		conf = "medium";
-	else
-		conf = "high";
+	if (!n || ncue * 4 >= n)
+		return "low";
+	return ncue || norder ? "medium" : "high";
+}
+
+static void set_confidence(struct parser *p, struct pcase *c)
+{
+	const char *conf = p->res->unknown_layout ? "low" : kimport_confidence(c->blocks);
+	json_t *imp;
+
 	if (!c->blocks && !(c->blocks = json_array()))
 		goto nomem;
 	imp = json_pack("{s:s, s:O}", "confidence", conf, "blocks", c->blocks);

@@ -80,6 +80,17 @@ int kimport_text(const char *text, size_t len, const char *document,
 
 void kimport_result_free(struct kimport_result *res);
 
+struct json_t;
+
+/*
+ * How sure an import is of a case, from its import blocks ([{"section",
+ * "how", "text"}]): "high" when every block sat under its heading or was
+ * looked at by a reviewer ("reviewed"), "low" when a quarter or more were
+ * placed by cue words only (or there is no block), else "medium" (some by
+ * the template's order, or a few by cue words).
+ */
+const char *kimport_confidence(const struct json_t *blocks);
+
 /* What a report's first page says it is (import_cite.c); NULL / "" if not found. */
 struct kimport_cite {
 	char *title;          /* a line naming a report (報告書, 調査, について …) */

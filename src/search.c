@@ -150,22 +150,28 @@ static int fv_cmp(const void *a, const void *b)
 
 /* ---- hits -------------------------------------------------------------------------------- */
 
-/* The short citation of a hit (source.title, published, page) from the case's JSON. */
+static int dup_opt(char **to, const char *s)
+{
+	return s && !*to && !(*to = strdup(s)) ? KE_NOMEM : 0;
+}
+
+/* The citation of a hit (source.title, publisher, published, url, page) from the case's JSON. */
 static int hit_cite(struct ksearch_hit *h, const char *body)
 {
 	json_t *j, *src;
-	const char *t, *p;
 	int rc = 0;
 
 	/* most cases say none of it: no parse for them */
-	if (!body || (!strstr(body, "\"page\"") && !strstr(body, "\"published\"") && !strstr(body, "\"url\"")))
+	if (!body || (!strstr(body, "\"page\"") && !strstr(body, "\"published\"") && !strstr(body, "\"url\"") &&
+		      !strstr(body, "\"publisher\"")))
 		return 0;
 	if (!(j = json_loads(body, 0, NULL)))
 		return 0;
 	src = json_object_get(j, "source");
-	t = json_string_value(json_object_get(src, "title"));
-	p = json_string_value(json_object_get(src, "published"));
-	if ((t && !(h->doc_title = strdup(t))) || (p && !(h->published = strdup(p))))
+	if (dup_opt(&h->doc_title, json_string_value(json_object_get(src, "title"))) < 0 ||
+	    dup_opt(&h->publisher, json_string_value(json_object_get(src, "publisher"))) < 0 ||
+	    dup_opt(&h->published, json_string_value(json_object_get(src, "published"))) < 0 ||
+	    dup_opt(&h->url, json_string_value(json_object_get(src, "url"))) < 0)
 		rc = KE_NOMEM;
 	if (json_is_integer(json_object_get(src, "page")))
 		h->page = (int)json_integer_value(json_object_get(src, "page"));
@@ -197,6 +203,8 @@ static void hit_free(struct ksearch_hit *h)
 	free(h->document);
 	free(h->doc_title);
 	free(h->published);
+	free(h->publisher);
+	free(h->url);
 	free(h->category);
 	free(h->tlp);
 	free(h->updated);
@@ -229,9 +237,66 @@ void ksearch_result_free(struct ksearch_result *res)
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
+/* Does the hit lack some of its document's citation? */
+static int cite_gap(const struct ksearch_hit *h)
+{
+	return h->document && !(h->doc_title && h->publisher && h->published && h->url);
+}
+
+/*
+ * What the case's JSON does not say of its document's citation, from the
+ * documents table (what an import or another case of the document stored):
+ * one read for the distinct documents of the page of hits.
+ */
+static int hits_doc_cite(struct kstore *st, struct ksearch_hit *hits, size_t n, struct kerr *err)
+{
+	const char **names = NULL;
+	struct kdocmeta *m = NULL;
+	size_t nn = 0;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (!(names = calloc(n, sizeof(*names))) || !(m = calloc(n, sizeof(*m)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		if (!cite_gap(&hits[i]))
+			continue;
+		while (k < nn && strcmp(names[k], hits[i].document))
+			k++;
+		if (k == nn)
+			names[nn++] = hits[i].document;
+	}
+	if (!nn || (rc = kstore_doc_get_many(st, names, nn, m, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct ksearch_hit *h = &hits[i];
+		size_t k = 0;
+
+		if (!cite_gap(h))
+			continue;
+		while (k < nn && strcmp(names[k], h->document))
+			k++;
+		if (k < nn && (dup_opt(&h->doc_title, m[k].title) < 0 || dup_opt(&h->publisher, m[k].publisher) < 0 ||
+			       dup_opt(&h->published, m[k].published) < 0 || dup_opt(&h->url, m[k].url) < 0))
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+	}
+out:
+	for (size_t k = 0; m && k < nn; k++)
+		kdocmeta_free(&m[k]);
+	free(m);
+	free(names);
+	return rc;
+}
+
 int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader,
 		      int partial, struct ksearch_result *res, struct kerr *err)
 {
+	size_t first = res->nhits;
 	int rc;
 
 	if (KGROW(res->hits, res->hits_alloc, res->nhits + n) < 0)
@@ -254,7 +319,7 @@ int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, 
 		h->partial = partial;
 		h->snippet_where = -1;
 	}
-	return 0;
+	return hits_doc_cite(st, res->hits + first, res->nhits - first, err);
 }
 
 /*

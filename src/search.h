@@ -92,6 +92,9 @@ struct ksearch_hit {
 	char *doc_title;          /* source.title: the report's own title, or NULL */
 	char *published;          /* source.published, or NULL */
 	int page;                 /* source.page, 0 if not known */
+	char *publisher;          /* source.publisher, or NULL */
+	char *url;                /* source.url, or NULL */
+	/* title, publisher, published and url: the case's own, else its document's (kstore_doc_get) */
 };
 
 /* The name of a facet (KFACET_* of store.h): "category", "document", ... (also the --filter keys). */

@@ -18,6 +18,33 @@ static json_int_t char_off(const char *s, int off)
 	return (json_int_t)nchars(s, 0, (size_t)off);
 }
 
+/* A hit's citation (what the case or its document is cited by), or NULL when it has none. */
+static json_t *hit_citation(const struct ksearch_hit *h)
+{
+	json_t *c;
+	int bad = 0;
+
+	if (!h->doc_title && !h->publisher && !h->published && !h->url && h->page <= 0)
+		return NULL;
+	if (!(c = json_object()))
+		return NULL;
+	if (h->doc_title)
+		bad |= json_object_set_new(c, "title", json_string(h->doc_title));
+	if (h->publisher)
+		bad |= json_object_set_new(c, "publisher", json_string(h->publisher));
+	if (h->published)
+		bad |= json_object_set_new(c, "published", json_string(h->published));
+	if (h->url)
+		bad |= json_object_set_new(c, "url", json_string(h->url));
+	if (h->page > 0)
+		bad |= json_object_set_new(c, "page", json_integer(h->page));
+	if (bad) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
 json_t *ksearch_result_json(const struct ksearch_result *res)
 {
 	json_t *o = json_object(), *arr = json_array(), *facets = NULL;
@@ -49,6 +76,11 @@ json_t *ksearch_result_json(const struct ksearch_result *res)
 			goto fail;
 		if (h->partial)
 			bad |= json_object_set_new(r, "partial", json_true());
+		if (h->doc_title || h->publisher || h->published || h->url || h->page > 0) {
+			json_t *cite = hit_citation(h);
+
+			bad |= cite ? json_object_set_new(r, "citation", cite) : -1;
+		}
 		if (h->snippet) {
 			json_t *hl = json_array();
 

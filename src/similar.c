@@ -210,8 +210,12 @@ struct mindf {
  * most of the library (the match, and its time, grow with them) and its idf
  * is a small part of any score.
  */
+#ifndef SIMILAR_COMMON /* bench/similar_cut.sh builds it with other values to weigh the cut */
 #define SIMILAR_COMMON 0.05
+#endif
+#ifndef SIMILAR_COMMON_FROM
 #define SIMILAR_COMMON_FROM 1000
+#endif
 
 static int df_tok(void *ctx, const char *tok, int ntok, int start, int end)
 {

@@ -194,6 +194,22 @@ int kstore_doc_put(struct kstore *st, const char *name, const struct kdocmeta *m
 	return st->be->doc_put(st, name, m, err);
 }
 
+int kstore_doc_get_many(struct kstore *st, const char *const *names, size_t n, struct kdocmeta *m,
+			struct kerr *err)
+{
+	int rc = 0;
+
+	memset(m, 0, n * sizeof(*m));
+	if (!st->be->doc_get_many) {
+		for (size_t i = 0; i < n && rc == 0; i++)
+			rc = st->be->doc_get(st, names[i], &m[i], err);
+		return rc;
+	}
+	for (size_t i = 0; i < n && rc == 0; i += 500) /* a statement's parameters are limited */
+		rc = st->be->doc_get_many(st, names + i, n - i < 500 ? n - i : 500, m + i, err);
+	return rc;
+}
+
 int kstore_doc_get(struct kstore *st, const char *name, struct kdocmeta *m, struct kerr *err)
 {
 	memset(m, 0, sizeof(*m));

@@ -295,6 +295,9 @@ void kdocmeta_free(struct kdocmeta *m);
 int kstore_doc_put(struct kstore *st, const char *name, const struct kdocmeta *m, struct kerr *err);
 /* What is stored for name: 0 (m filled, all NULL when nothing is), or a KE_*. */
 int kstore_doc_get(struct kstore *st, const char *name, struct kdocmeta *m, struct kerr *err);
+/* The same for n distinct names in one read (a page of search hits): m[i] for names[i]; kdocmeta_free each. */
+int kstore_doc_get_many(struct kstore *st, const char *const *names, size_t n, struct kdocmeta *m,
+			struct kerr *err);
 
 typedef int (*kstore_doc_cb)(void *ctx, const struct kdocument *doc);
 

@@ -75,6 +75,8 @@ struct kstore_be {
 	int (*count)(struct kstore *st, const struct kreader *r, long *n, struct kerr *err);
 	int (*doc_put)(struct kstore *st, const char *name, const struct kdocmeta *m, struct kerr *err);
 	int (*doc_get)(struct kstore *st, const char *name, struct kdocmeta *m, struct kerr *err);
+	int (*doc_get_many)(struct kstore *st, const char *const *names, size_t n, struct kdocmeta *m,
+			    struct kerr *err);
 
 	/* search (store_search.h) */
 	int (*search_top)(struct kstore *st, const struct kstore_query *q, int flags, const struct kfilter *f,

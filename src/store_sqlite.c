@@ -2094,6 +2094,56 @@ static int ksqlite_doc_get(struct kstore *kst, const char *name, struct kdocmeta
 	return rc;
 }
 
+/* kstore_doc_get for n distinct names: one statement (name IN (...)), m[] zeroed by the caller. */
+static int ksqlite_doc_get_many(struct kstore *kst, const char *const *names, size_t n, struct kdocmeta *m,
+				struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (n > 1000)
+		return kerr_set(err, KE_INVALID, "documents: at most 1000 names at once");
+	rc = kbuf_adds(&sql, "SELECT name, title, publisher, year, published, url FROM documents WHERE name IN (?");
+	for (size_t i = 1; i < n && rc >= 0; i++)
+		rc = kbuf_adds(&sql, ", ?");
+	if (rc < 0 || kbuf_addch(&sql, ')') < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		sqlite3_bind_text(s, (int)i + 1, names[i], -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = col_text(s, 0);
+
+		for (size_t i = 0; name && i < n; i++) {
+			if (strcmp(names[i], name))
+				continue;
+			m[i].has_year = sqlite3_column_type(s, 3) != SQLITE_NULL;
+			m[i].year = sqlite3_column_int(s, 3);
+			if (dup_col(s, 1, &m[i].title) || dup_col(s, 2, &m[i].publisher) ||
+			    dup_col(s, 4, &m[i].published) || dup_col(s, 5, &m[i].url)) {
+				rc = kerr_set(err, KE_NOMEM, "out of memory");
+				goto out;
+			}
+			break;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "reading the documents");
+out:
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++)
+			kdocmeta_free(&m[i]);
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
+	return rc;
+}
+
 static int ksqlite_count(struct kstore *kst, const struct kreader *r, long *n, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
@@ -2297,6 +2347,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.count = ksqlite_count,
 	.doc_put = ksqlite_doc_put,
 	.doc_get = ksqlite_doc_get,
+	.doc_get_many = ksqlite_doc_get_many,
 	.search_top = ksqlite_search_top,
 	.search_tune = ksqlite_search_tune,
 	.search_count = ksqlite_search_count,

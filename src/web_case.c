@@ -83,6 +83,9 @@ static size_t matrix_rows(const struct kcase *c, char **actors, size_t nactors)
  * The timeline as a table.  With two to six roles it is a matrix, as the
  * reports print it: a row per point in time, a column per role; otherwise a
  * row per event with the role in its own column.  Days head groups of rows.
+ * The table scrolls sideways in its own box (a shadow at the edge says there
+ * is more); on a phone each row reflows into a block, each matrix cell under
+ * its role's name (data-role), so that nothing is out of sight (kyokun.css).
  */
 static void render_timeline(struct html *w, const struct khttp_req *req, const struct kcase *c)
 {
@@ -113,7 +116,7 @@ static void render_timeline(struct html *w, const struct khttp_req *req, const s
 	ncols = matrix ? 1 + nactors + (size_t)other : 3;
 
 	html_printf(w, "<section id=\"timeline\" class=\"case-section\">\n<h2>%s</h2>\n"
-		    "<div class=\"table-scroll\"><table class=\"timeline%R\">\n<thead><tr><th scope=\"col\">%s</th>",
+		    "<div class=\"table-scroll tl-scroll\"><table class=\"timeline%R\">\n<thead><tr><th scope=\"col\">%s</th>",
 		    T(req, T_TIMELINE), matrix ? " matrix" : "", T(req, T_TL_WHEN));
 	if (matrix) {
 		for (size_t k = 0; k < nactors; k++)
@@ -144,7 +147,7 @@ static void render_timeline(struct html *w, const struct khttp_req *req, const s
 		}
 		html_printf(w, "<tr><td class=\"when\">%s</td>", e->when);
 		if (!matrix) {
-			html_printf(w, "<td class=\"actor\">%s</td><td>%s</td></tr>\n", e->actor, e->text);
+			html_printf(w, "<td class=\"actor\">%s</td><td class=\"text\">%s</td></tr>\n", e->actor, e->text);
 			i++;
 			continue;
 		}
@@ -156,8 +159,11 @@ static void render_timeline(struct html *w, const struct khttp_req *req, const s
 			for (size_t k = i; k < j; k++)
 				cell[actor_col(&c->timeline[k], actors, nactors)] = &c->timeline[k];
 			for (size_t k = 0; k < nactors + (size_t)other; k++) {
+				/* the role's name, for the phone's layout (a cell under its name) */
+				const char *role = k < nactors ? actors[k] : T(req, T_TL_OTHER_ACTOR);
+
 				if (cell[k])
-					html_printf(w, "<td>%s</td>", cell[k]->text);
+					html_printf(w, "<td data-role=\"%s\">%s</td>", role, cell[k]->text);
 				else
 					html_printf(w, "<td></td>");
 			}

@@ -154,6 +154,7 @@ static const struct {
 	/* editing cases (web_edit.c) */
 	{ "saved", T_ED_DONE_SAVED },
 	{ "moved", T_REVIEW_MOVED },
+	{ "confirmed", T_REVIEW_CONFIRMED },
 	{ "unchanged", T_ED_DONE_UNCHANGED },
 	{ "published", T_ED_DONE_PUBLISHED },
 	{ "draft", T_ED_DONE_DRAFT },

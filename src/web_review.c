@@ -8,11 +8,16 @@
  *   "import": {"confidence": "high"|"medium"|"low",
  *              "blocks": [{"section": KEY, "how": "heading"|"order"|"cue"|"reviewed",
  *                          "text": FULL_BLOCK_TEXT}]}
- * A case without one says "no import details".
+ * A case without one says "no import details".  A block the reviewer moved,
+ * or confirmed where it is, becomes "reviewed" and the case's confidence is
+ * recomputed from its blocks (kimport_confidence: a reviewed block counts as
+ * one under its heading), so that a case whose doubtful blocks were all
+ * looked at is no longer flagged.
  */
 #include "web.h"
 #include "case.h"
 #include "case_json.h"
+#include "import.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "reader.h"
@@ -135,7 +140,17 @@ static int review_row(void *vctx, const struct kcase_row *r)
 		html_printf(w, "<input type=\"hidden\" name=\"case\" value=\"%s\">"
 			    "<input type=\"hidden\" name=\"block\" value=\"%s\">", r->id, idx);
 		section_select(w, x->req, sec);
-		html_printf(w, " <button type=\"submit\">%s</button></form></li>\n", T(x->req, T_REVIEW_MOVE));
+		html_printf(w, " <button type=\"submit\">%s</button></form>\n", T(x->req, T_REVIEW_MOVE));
+		if (doubt && sec >= 0) {
+			/* placed right after all: the block is confirmed where it is */
+			web_form_begin(w, x->req, web_url(x->req, "/documents/%U/review", x->name, NULL), "review-confirm");
+			html_printf(w, "<input type=\"hidden\" name=\"case\" value=\"%s\">"
+				    "<input type=\"hidden\" name=\"block\" value=\"%s\">"
+				    "<input type=\"hidden\" name=\"to\" value=\"%s\">"
+				    "<button type=\"submit\">%s</button></form>\n",
+				    r->id, idx, ksection_key(sec), T(x->req, T_REVIEW_CONFIRM));
+		}
+		html_printf(w, "</li>\n");
 	}
 	html_printf(w, "</ol>\n</section>\n");
 	json_decref(j);
@@ -197,13 +212,13 @@ static int cut_text(char **s, const char *text)
 int web_review_move(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	const char *name = req->args[0], *id = khttp_form(req, "case"), *bs = khttp_form(req, "block"),
-		   *to = khttp_form(req, "to"), *from, *text;
+		   *to = khttp_form(req, "to"), *from, *text, *how;
 	struct kstore *rw = NULL;
 	struct kcase c;
 	json_t *imp, *blocks, *b;
 	char *end = NULL;
 	long bi;
-	int rc, tsec, fsec, outcome;
+	int rc, tsec, fsec, outcome, change = 0;
 
 	kcase_init(&c);
 	if (!id || !bs || !to || (tsec = ksection_from_key(to)) < 0)
@@ -229,6 +244,7 @@ int web_review_move(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 		goto out;
 	}
 	fsec = from ? ksection_from_key(from) : -1;
+	how = json_string_value(json_object_get(b, "how"));
 	if (fsec != tsec) {
 		char *t = strdup(text);
 
@@ -244,8 +260,16 @@ int web_review_move(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 		}
 		rc = kcase_section_append(&c, tsec, t);
 		free(t);
-		if (rc < 0 || json_object_set_new(b, "section", json_string(to)) < 0 ||
-		    json_object_set_new(b, "how", json_string("reviewed")) < 0) {
+		if (rc < 0 || json_object_set_new(b, "section", json_string(to)) < 0) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		change = 1;
+	}
+	if (change || !how || strcmp(how, "reviewed")) {
+		/* moved, or confirmed where it is: looked at by a reviewer, and the case as sure as its blocks */
+		if (json_object_set_new(b, "how", json_string("reviewed")) < 0 ||
+		    json_object_set_new(imp, "confidence", json_string(kimport_confidence(blocks))) < 0) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
@@ -256,7 +280,8 @@ int web_review_move(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 	rw = NULL;
 	if (rc < 0)
 		goto out;
-	rc = web_form_redirect(resp, web_url(req, "/documents/%U/review", name, "done", "moved", NULL), err);
+	rc = web_form_redirect(resp, web_url(req, "/documents/%U/review", name, "done", fsec != tsec ? "moved" : "confirmed",
+					     NULL), err);
 out:
 	if (rw)
 		kstore_rollback(rw);

@@ -5,7 +5,7 @@
 # (title, publisher, date) and the page each case starts on (form feeds);
 # the values kept by a re-import that gives none; source.title/url/published/
 # page in the case JSON, on the documents page, the case page, search hits
-# and /api/documents; sectors from a fixture of our own text (and none where
+# (the web's, and the JSON's citation: CLI and /api/search) and /api/documents; sectors from a fixture of our own text (and none where
 # the text names none); the review page: anonymous refused, an analyst sees
 # the doubtful blocks, a move (CSRF required) is a new revision with the
 # block in its new section.
@@ -47,6 +47,28 @@ expect_out "cite: page in the case JSON" '"page": 4'
 run export --format json
 expect_out "cite: export carries source.title" '"title": ?"架空の手引き"'
 
+# search hits carry the citation: the case's own (with its page), else its
+# document's (a case added later that says only which document); none where
+# neither says anything
+printf '%s\n' '{"id":"cite-extra","title":"追加の事例","tlp":"clear","source":{"document":"report.txt"},"summary":["外来受付の追記"]}' \
+	'{"id":"cite-none","title":"出典のない事例","tlp":"clear","source":{"document":"other.txt"},"summary":["外来受付の別件"]}' >"$T/extra.jsonl"
+run add "$T/extra.jsonl"
+expect_rc "cite: cases without a citation of their own added" 0
+cat >"$T/hitcite.py" <<'PY'
+import json, sys
+hits = {h["id"]: h for h in json.load(open(sys.argv[1]))["results"]}
+doc = {"title": "架空の手引き", "publisher": "架空安全推進機構", "published": "2027-04-12",
+       "url": "https://example.org/r.pdf?a=1&b=2"}
+print("own", hits["report-2"].get("citation") == dict(doc, page=4))
+print("doc", hits["cite-extra"].get("citation") == doc)
+print("none", "citation" not in hits["cite-none"])
+PY
+run search 外来受付 --format json
+python3 "$T/hitcite.py" "$T/out" >"$T/hc" 2>&1
+check "cite: search --format json: a hit's citation" grep -q "^own True" "$T/hc"
+check "cite: search --format json: the document's citation for a case without one" grep -q "^doc True" "$T/hc"
+check "cite: search --format json: no citation where none is known" grep -q "^none True" "$T/hc"
+
 # explicit sectors in JSON win
 run add "$FIX/cite/review.json"
 expect_rc "cite: review fixture added" 0
@@ -79,6 +101,10 @@ get "/cases/report-2?lang=en"
 body_has "cite: case page citation" "「架空の手引き」 架空安全推進機構, 2027-04-12, p. 4"
 get "/search?q=%E5%A4%96%E6%9D%A5%E5%8F%97%E4%BB%98&lang=en"
 body_has "cite: search hit's short citation" "「架空の手引き」 2027-04-12, p. 4"
+get "/api/search?q=%E5%A4%96%E6%9D%A5%E5%8F%97%E4%BB%98"
+python3 "$T/hitcite.py" "$T/body" >"$T/hc" 2>&1
+check "cite: /api/search: hits carry the citation (the case's, else its document's; none without)" \
+	sh -c "grep -q '^own True' '$T/hc' && grep -q '^doc True' '$T/hc' && grep -q '^none True' '$T/hc'"
 get "/api/documents"
 check "cite: /api/documents gives title and source_url" sh -c "grep -q '\"source_url\": *\"https://example.org/r.pdf' '$T/body' && grep -q '\"title\": *\"架空の手引き\"' '$T/body'"
 
@@ -105,9 +131,24 @@ CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --da
 	--data-urlencode block=1 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
 expect_code "cite: a move without CSRF is refused" 403
 TOK=$(csrf "$T/ana.jar")
+# block 3 (placed by cue words: 1 of 4, so the case is low) is right where it is: confirmed, it
+# counts as reviewed and the case is recomputed (one block by order left: medium)
+get "/documents/rv-doc.txt/review?lang=en" -b "$T/ana.jar"
+body_has "cite: a doubtful block can be confirmed where it is" 'class="review-confirm"'
+CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
+	--data-urlencode case=rv-1 --data-urlencode block=3 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
+expect_code "cite: a confirmation redirects back" 303
+get "/documents/rv-doc.txt/review?lang=en" -b "$T/ana.jar"
+body_has "cite: after the confirmation the case's confidence is recomputed (medium)" "confidence-medium"
 CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
 	--data-urlencode case=rv-1 --data-urlencode block=1 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
 expect_code "cite: a move redirects back" 303
+# the block placed by order, moved by the reviewer: every block now under its heading or reviewed
+get "/documents/rv-doc.txt/review?lang=en" -b "$T/ana.jar"
+body_has "cite: after the move the case's confidence is recomputed (high)" "confidence-high"
+body_lacks "cite: ... and no block is highlighted any more" 'review-block doubtful'
+get "/cases/rv-1?lang=en" -b "$T/ana.jar"
+body_lacks "cite: the case page no longer flags it" "import needs review"
 CODE=$(curl -s --max-time 30 -b "$T/ana.jar" -o "$T/body" -w '%{http_code}' --data-urlencode "csrf=$TOK" \
 	--data-urlencode case=rv-1 --data-urlencode block=9 --data-urlencode to=response "$URL/documents/rv-doc.txt/review")
 expect_code "cite: a block that does not exist is refused" 400
@@ -120,12 +161,14 @@ b = c["import"]["blocks"][1]
 print("bg", "予備機" in c["sections"]["background"])
 print("resp", c["sections"]["response"].endswith("• 停止後、予備機を借りて出荷を再開した。"))
 print("block", b["section"], b["how"])
+print("conf", c["import"]["confidence"], c["import"]["blocks"][3]["how"])
 PY
 check "cite: the block left its section" grep -q "^bg False" "$T/mv"
 check "cite: the block is in the new section" grep -q "^resp True" "$T/mv"
 check "cite: the block says reviewed" grep -q "^block response reviewed" "$T/mv"
+check "cite: the confirmed block says reviewed, the case high" grep -q "^conf high reviewed" "$T/mv"
 run history rv-1
-expect_out "cite: the move is a new revision" "^r2 "
+expect_out "cite: the confirmation and the move are new revisions" "^r3 "
 run audit
 if grep "case.update" "$T/out" | grep "rv-1" | grep -q "ana"; then ok "cite: the move is audited as the analyst's"
 else fail "cite: the move is audited as the analyst's" "$(grep rv-1 "$T/out" | head -3)"; fi

@@ -34,6 +34,8 @@ fi
 run init
 run add "$FIX/web/cases.json"
 expect_rc "e2e: fixtures load" 0
+run add "$FIX/web/wide.json"
+expect_rc "e2e: the wide timeline's case loads" 0
 if [ -f "$TOP/examples/cases.json" ]; then
 	run add "$TOP/examples/cases.json"
 	expect_rc "e2e: example cases load" 0

@@ -16,7 +16,10 @@
 #   HTTP, signed in with an API token per user (anonymous: none): the JSON
 #     API's list (total), search (hits, total, facet counts), one case, its
 #     history and similar cases, the documents list; the pages: search, case,
-#     case history.
+#     case history; issue 16's feeds, comparison and pasted text (the API and
+#     the /similar page, its shared terms too); the documents page and each
+#     document's import review (GET and a block's move: case.edit only, and
+#     only the cases the editor sees).
 #
 # One "ok" line per reader and surface; a failure lists the cells that differ.
 . "$(dirname "$0")/lib.sh"
@@ -64,6 +67,20 @@ while IFS="$(printf '\t')" read -r kind a b c d; do
 done <"$T/readers.tsv"
 if [ $bad -eq 0 ]; then ok "tlp matrix: organisations, users and tokens made"
 else fail "tlp matrix: organisations, users and tokens made" "$(cat "$T/err")"; fi
+# each case as if imported: its canary's line a block the importer was unsure of
+# (the import review page shows it to those who may edit the case)
+python3 - "$T/cases.jsonl" <<'EOF'
+import json, sys
+cases = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    for j in cases:
+        if j.get("summary") and j.get("sections"):
+            key, text = next(iter(j["sections"].items()))
+            j["import"] = {"confidence": "low", "blocks": [
+                {"section": "summary", "how": "cue", "text": j["summary"][0]},
+                {"section": key, "how": "order", "text": text}]}
+        f.write(json.dumps(j, ensure_ascii=False) + "\n")
+EOF
 run add "$T/cases.jsonl"
 expect_rc "tlp matrix: the cases added" 0
 
@@ -75,10 +92,13 @@ import json, os, subprocess, sys, urllib.request, urllib.error, urllib.parse
 
 kyokun, url, td = os.environ["KYOKUN"], os.environ["URL"], os.environ["TD"]
 readers = {}          # reader name -> login (None: anonymous)
+editors = set()       # the readers whose role has case.edit (src/reader.c: analysts, publishers)
 for line in open(sys.argv[1], encoding="utf-8"):
     f = line.rstrip("\n").split("\t")
     if f[0] == "user":
         readers[f[1]] = f[2]
+        if f[3] in ("analyst", "publisher"):
+            editors.add(f[1])
     elif f[0] == "anonymous":
         readers["anonymous"] = None
 readers.setdefault("anonymous", None)
@@ -114,6 +134,24 @@ def get(r, path):
         req.add_header("Authorization", "Bearer " + token[r])
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None   # a form's 303 is its answer (followed, it would be another page's)
+
+no_redirect = urllib.request.build_opener(NoRedirect)
+
+def post_form(r, path, fields):
+    req = urllib.request.Request(url + path, method="POST",
+                                 data=urllib.parse.urlencode(fields).encode(),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    if token.get(r):
+        req.add_header("Authorization", "Bearer " + token[r])
+    try:
+        with no_redirect.open(req, timeout=30) as resp:
             return resp.status, resp.read().decode("utf-8")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode("utf-8", "replace")
@@ -250,6 +288,53 @@ for r, login in readers.items():
         if any(h.get("id") == c for h in j.get("results", [])):
             seen.add(c)
     report("%s: api similar (pasted text)" % r, seen, want)
+    # the pasted-text page (POST /similar), a dozen cases' words at a time (fewer than a
+    # page of results): a hit links its case, and the shared terms name no word of a
+    # case this reader may not see
+    seen, named = set(), set()
+    for i in range(0, len(matrix), 12):
+        batch = matrix[i:i + 12]
+        st, body = post_form(r, "/similar", {"text": " ".join(canary[c] for c in batch)})
+        terms = body.split('<p class="terms">', 1)[1].split("</p>", 1)[0] if '<p class="terms">' in body else ""
+        seen |= {c for c in batch if ('href="/cases/' + c + '"') in body}
+        named |= {c for c in batch if (">" + canary[c] + "<") in terms}
+    report("%s: similar page (pasted text)" % r, seen, want)
+    report("%s: similar page's shared terms" % r, named, want)
+    # the documents page lists the documents of the cases this reader sees (each case's its own)
+    report("%s: documents page" % r, {c for c in matrix if ('/documents/' + c + '.txt"') in get(r, "/documents")[1]}, want)
+    # the import review (route: case.edit): for an editor, a document's review shows
+    # the cases they see (its blocks' text with them); anyone else is refused it (401
+    # anonymous, 403 signed in: the route's check, before any case is read, so every
+    # 8th case suffices), and a page refused shows no case's word
+    want_review = want if r in editors else set()
+    refused = 401 if login is None else 403
+    seen, leaked, codes = set(), set(), set()
+    for i, c in enumerate(matrix):
+        if r not in editors and i % 8:
+            continue
+        st, body = get(r, "/documents/%s.txt/review" % urllib.parse.quote(c))
+        if st == 200 and ('href="/cases/' + c + '"') in body and canary[c] in body:
+            seen.add(c)
+        elif canary[c] in body:
+            leaked.add(c)
+        if r not in editors:
+            codes.add(st)
+    report("%s: review page" % r, seen | leaked, want_review)
+    if r not in editors:
+        print(("ok - tlp matrix: %s: review page refused (%d)" % (r, refused)) if codes == {refused}
+              else "not ok - tlp matrix: %s: review page answered %s, want %d" % (r, sorted(codes), refused))
+    # a move of a block of a case this reader may not review is refused: 404 for every
+    # case an editor may not see; 401/403 without case.edit (the route's check, before
+    # any case is read: every 8th case, seen or not, suffices)
+    moved = set()
+    for i, c in enumerate(matrix):
+        if c in want_review or (r not in editors and i % 8):
+            continue
+        st, body = post_form(r, "/documents/%s.txt/review" % urllib.parse.quote(c),
+                             {"case": c, "block": "1", "to": "lessons"})
+        if st not in (401, 403, 404):
+            moved.add(c)
+    report("%s: review move refused" % r, moved, set())
 EOF
 
 # a case page says who owns the case and whom it names (for those who may see it)

@@ -194,6 +194,43 @@ try {
 	await Promise.all([page.waitForURL(/#filters$/), jump.click()]);
 	check('mobile: the control leads to the filters', await page.locator('#filters .facet').first().isVisible());
 	await shot('07-search-mobile');
+	// a wide timeline (five roles, long unbroken cells; tests/fixtures/web/wide.json): the page keeps
+	// the screen's width; on a phone each row reflows, each cell under its role's name, nothing out
+	// of sight sideways; on a desktop a table wider than its box scrolls inside it, a shadow at the edge
+	const wideUrl = `${base}/cases/web-wide-timeline`;
+	const timelineFit = () => page.evaluate(() => {
+		const box = document.querySelector('#timeline .table-scroll');
+		const cell = document.querySelector('#timeline td[data-role]');
+		return {
+			over: document.documentElement.scrollWidth - window.innerWidth,
+			hidden: box ? box.scrollWidth - box.clientWidth : -1,
+			right: box ? box.getBoundingClientRect().right - window.innerWidth : 1e6,
+			scroll: box ? getComputedStyle(box).overflowX : '',
+			cue: box ? getComputedStyle(box).backgroundImage : '',
+			label: cell ? getComputedStyle(cell, '::before').content : '',
+		};
+	});
+	resp = await page.goto(wideUrl);
+	if (resp && resp.status() === 200) {
+		let fit = await timelineFit();
+		check('mobile: a wide timeline keeps the page to the screen\'s width', fit.over <= 1, `${fit.over}px wider`);
+		check('mobile: a wide timeline reflows: nothing out of sight sideways', fit.hidden === 0 && fit.right <= 1,
+			`${fit.hidden}px hidden in its box, its box ${fit.right}px past the screen`);
+		check('mobile: each cell of the timeline under its role\'s name', fit.label.includes('経営'), fit.label);
+		await page.locator('#timeline').scrollIntoViewIfNeeded();
+		await shot('07-timeline-mobile', { fullPage: false });
+		await page.setViewportSize({ width: 1280, height: 900 });
+		await page.goto(wideUrl);
+		fit = await timelineFit();
+		check('desktop: a wide timeline keeps the page to the window\'s width', fit.over <= 1 && fit.right <= 1,
+			`${fit.over}px wider, its box ${fit.right}px past the window`);
+		check('desktop: the timeline scrolls in its own box, with a shadow for a cue',
+			fit.scroll === 'auto' && /gradient/.test(fit.cue), `${fit.scroll} ${fit.cue.slice(0, 80)}`);
+		await page.locator('#timeline').scrollIntoViewIfNeeded();
+		await shot('07-timeline-desktop', { fullPage: false });
+	} else {
+		notok('the wide timeline\'s case loads', resp && resp.status());
+	}
 	await page.setViewportSize({ width: 1280, height: 900 });
 
 	// issue 16: tick two results and compare them side by side (a GET form, no script needed)

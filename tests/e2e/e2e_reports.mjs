@@ -150,7 +150,7 @@ try {
 	await shot(page, 'import-review');
 	const blk = page.locator('#c-rv-1 .review-block').nth(1);
 	await blk.locator('select[name="to"]').selectOption('response');
-	await submit(page, blk.locator('button[type="submit"]'));
+	await submit(page, blk.locator('form.review-move button[type="submit"]'));
 	check('... a block moved with one click (a notice)', await page.locator('.notice-done').isVisible());
 	check('... and now marked reviewed', (await page.locator('#c-rv-1 .review-block').nth(1).innerText()).includes('reviewed'));
 	await page.goto(`${base}/cases/rv-1`);
