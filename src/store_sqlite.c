@@ -1373,12 +1373,21 @@ out:
 
 static int ksqlite_doc_put(struct kstore *kst, const char *name, const struct kdocmeta *m, struct kerr *err);
 
-/* A case that says what its document is cited by (source.title, url, published) tells the documents table. */
+/*
+ * A case that says what its document is cited by (source.title, url,
+ * published) tells the documents table, if it is TLP:CLEAR: the table's row
+ * is shown with every case of the document, to readers who may not see this
+ * one (a RED case's citation would name its document to readers of the
+ * document's CLEAR cases).  Other cases keep their citation in their own
+ * source.
+ */
 static int put_doc_of(struct kstore_sqlite *st, const struct kcase *c, struct kerr *err)
 {
 	struct kdocmeta m = { 0 };
 
 	if (!c->source.document || (!c->source.doc_title && !c->source.url && !c->source.published))
+		return 0;
+	if (c->tlp && ktlp_rank(c->tlp) != 0)
 		return 0;
 	m.title = c->source.doc_title;
 	m.url = c->source.url;

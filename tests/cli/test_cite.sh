@@ -71,6 +71,11 @@ check "cite: search --format json: no citation where none is known" grep -q "^no
 
 # explicit sectors in JSON win
 run add "$FIX/cite/review.json"
+# a RED case's citation stays its own: the document's row (shown with its CLEAR cases) does not take it
+printf '%s\n' '{"id":"lk-1","title":"公開の事例","tlp":"clear","source":{"document":"leak-doc.txt"},"summary":["公開の本文"]}' \
+	'{"id":"lk-2","title":"赤の事例","tlp":"red","source":{"document":"leak-doc.txt","title":"赤秘密の題","url":"https://example.org/red-secret.pdf"},"summary":["秘密の本文"]}' >"$T/leak.jsonl"
+run add "$T/leak.jsonl"
+expect_rc "cite: a clear and a red case of one document" 0
 expect_rc "cite: review fixture added" 0
 run show rv-1 --format json
 expect_out "cite: explicit JSON keeps its (empty) sectors" '"sectors": \[\]'
@@ -105,6 +110,14 @@ get "/api/search?q=%E5%A4%96%E6%9D%A5%E5%8F%97%E4%BB%98"
 python3 "$T/hitcite.py" "$T/body" >"$T/hc" 2>&1
 check "cite: /api/search: hits carry the citation (the case's, else its document's; none without)" \
 	sh -c "grep -q '^own True' '$T/hc' && grep -q '^doc True' '$T/hc' && grep -q '^none True' '$T/hc'"
+get "/api/documents"
+body_lacks "cite: a red case's citation is not its document's (/api/documents)" "赤秘密の題"
+body_lacks "cite: ... nor its URL" "red-secret"
+get "/documents/leak-doc.txt"
+body_lacks "cite: a red case's citation is not on its document's page" "赤秘密の題"
+get "/api/search?q=%E5%85%AC%E9%96%8B%E3%81%AE%E6%9C%AC%E6%96%87"
+body_has "cite: the clear case is found" '"lk-1"'
+body_lacks "cite: its hit does not carry the red case's citation" "赤秘密の題"
 get "/api/documents"
 check "cite: /api/documents gives title and source_url" sh -c "grep -q '\"source_url\": *\"https://example.org/r.pdf' '$T/body' && grep -q '\"title\": *\"架空の手引き\"' '$T/body'"
 
