@@ -441,7 +441,7 @@ struct topk {
 	int counting;
 	/* the match is every phrase ORed, ranked only where all ngrp groups hold a phrase
 	 * (sgrp[g]: bit i for phrase i): those rows counted in passed, every row in passed_any */
-	int ngrp;
+	int ngrp, miss;
 	unsigned long long sgrp[TOPK_MAX_PHRASES];
 	long passed_any;
 };
@@ -566,19 +566,24 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
 			return;
 		if (t->ngrp) {
-			/* every phrase ORed: the row counts as some of the words; ranked only with all */
-			for (int i = 0; i < t->np; i++) {
-				Fts5PhraseIter it;
-				int col = -1, off = -1;
-
-				if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
-					a |= 1ULL << i;
-			}
+			/* every phrase ORed: the row counts as some of the words; ranked only with all
+			 * (the group found missing last is looked at first: it is likely missing again) */
 			t->passed_any++;
-			for (int g = 0; g < t->ngrp; g++)
-				if (!(a & t->sgrp[g]))
+			for (int k = 0; k < t->ngrp; k++) {
+				int g = k == 0 ? t->miss : k == t->miss ? 0 : k, hit = 0;
+
+				for (int i = 0; i < t->np && !hit; i++) {
+					Fts5PhraseIter it;
+					int col = -1, off = -1;
+
+					if ((t->sgrp[g] >> i & 1) && api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK)
+						hit = col >= 0;
+				}
+				if (!hit) {
+					t->miss = g;
 					return;
-			a = 0;
+				}
+			}
 		}
 		t->passed++;
 	}
