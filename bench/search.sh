@@ -4,6 +4,7 @@
 #
 #   bench/search.sh SIZE [REPS]      e.g. bench/search.sh 100000
 #   REUSE=1 bench/search.sh SIZE     queries only, on the indexes of the last run
+#   SEARCH_BENCH=PATH ...            time this search_bench (e.g. one built on an older kyokun)
 #
 # Builds ./kyokun and bench/search_bench (ksearch() in-process), generates
 # SIZE cases (bench/search_gen.py: our fixtures and the VERIS summaries,
@@ -21,9 +22,10 @@ OUT="$TOP/bench/out/search-$N"
 mkdir -p "$OUT"
 cd "$TOP"
 make -s kyokun >/dev/null
-cc -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags jansson) -o "$OUT/search_bench" \
+cc -std=c17 -D_POSIX_C_SOURCE=200809L -O2 -Isrc $(pkg-config --cflags jansson) -o "$OUT/search_bench.new" \
 	bench/search_bench.c build/libkyokun.a \
 	$(pkg-config --libs sqlite3 jansson libutf8proc libmicrohttpd libargon2 gnutls) -lm -lpthread -ldl
+if [ -n "${SEARCH_BENCH:-}" ]; then cp "$SEARCH_BENCH" "$OUT/search_bench"; rm -f "$OUT/search_bench.new"; else mv "$OUT/search_bench.new" "$OUT/search_bench"; fi
 command -v groonga >/dev/null || echo "search.sh: groonga not installed (apt-get install groonga-bin)" >&2
 
 now() { date +%s.%N; }
@@ -66,9 +68,15 @@ fi
 # same with the query as written (no synonyms, no segmentation); then, for
 # reference, without the count and with two threads (from 65,536 cases
 # kyokun scores the two halves of the library at once on two processors).
-KYOKUN_SEARCH_THREADS=1 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun.tsv"
-KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_LITERAL=1 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-literal.tsv"
-KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_NOCOUNT=1 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-nocount.tsv"
+# The CPU time of each (cpu-*.tsv) is reported too: on a machine that other work shares it is
+# steadier than the elapsed times.  The files are read once first, so that no engine pays for the
+# first reads from disk.
+rm -f "$OUT"/cpu-*.tsv
+cat "$OUT/kyokun.db" >/dev/null
+[ -d "$OUT/groonga" ] && find "$OUT/groonga" -type f -exec cat {} + >/dev/null || true
+KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_CPU="$OUT/cpu-kyokun.tsv" "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun.tsv"
+KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_LITERAL=1 KYOKUN_BENCH_CPU="$OUT/cpu-kyokun-literal.tsv" "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-literal.tsv"
+KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_NOCOUNT=1 KYOKUN_BENCH_CPU="$OUT/cpu-kyokun-nocount.tsv" "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-nocount.tsv"
 KYOKUN_SEARCH_THREADS=2 "$OUT/search_bench" "$OUT/kyokun.db" bench/search_queries.tsv "$REPS" >"$OUT/q-kyokun-2threads.tsv"
 if command -v groonga >/dev/null; then
 	python3 bench/search_engines.py query-groonga "$OUT/groonga" bench/search_queries.tsv "$REPS" >"$OUT/q-groonga.tsv"

@@ -15,6 +15,9 @@
  * page and the API always do; KYOKUN_BENCH_NOCOUNT=1 leaves the count out.
  * KYOKUN_BENCH_LITERAL=1 searches the query as written: no synonyms, no
  * segmentation of Japanese words (what the other engines get).
+ * KYOKUN_BENCH_CPU=FILE appends to FILE per query "class<TAB>query<TAB>ms": the
+ * process's CPU time per timed search (the mean), steadier than the
+ * elapsed times on a machine other work shares.
  * KYOKUN_BENCH_SIMILAR=1: each line's "query" is a case id, and what is
  * timed is ksimilar() of that case (the top 10, counted), as the case page
  * and `kyokun similar` do.
@@ -36,6 +39,14 @@ static double now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -67,8 +78,9 @@ int main(int argc, char **argv)
 	const char *fe = getenv("KYOKUN_BENCH_FACETS");
 	const char *sim = getenv("KYOKUN_BENCH_SIMILAR");
 	const char *nocount = getenv("KYOKUN_BENCH_NOCOUNT"), *literal = getenv("KYOKUN_BENCH_LITERAL");
+	const char *cpu = getenv("KYOKUN_BENCH_CPU");
 	char line[4096];
-	FILE *fp;
+	FILE *fp, *cpf = NULL;
 	int reps;
 
 	if (argc != 4) {
@@ -85,11 +97,16 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 1;
 	}
+	if (cpu && *cpu && !(cpf = fopen(cpu, "a"))) {
+		perror(cpu);
+		return 1;
+	}
 	while (fgets(line, sizeof(line), fp)) {
 		struct ksearch_opts o = KSEARCH_OPTS_INIT;
 		struct ksearch_result r;
 		char *tab = strchr(line, '\t'), *q;
 		long hits = -1;
+		double c0;
 
 		line[strcspn(line, "\n")] = 0;
 		if (!tab)
@@ -137,6 +154,7 @@ int main(int argc, char **argv)
 		ksearch_result_free(&r);
 		o.exact_total = !(nocount && *nocount == '1');
 		printf("%s\t%s\t%ld", line, q, hits);
+		c0 = cpu_ms();
 		for (int i = 0; i < reps; i++) {
 			double t0 = now_ms();
 
@@ -147,10 +165,14 @@ int main(int argc, char **argv)
 			printf("\t%.3f", now_ms() - t0);
 			ksearch_result_free(&r);
 		}
+		if (cpf && reps > 0)
+			fprintf(cpf, "%s\t%s\t%.3f\n", line, q, (cpu_ms() - c0) / reps);
 		putchar('\n');
 		fflush(stdout);
 	}
 	fclose(fp);
+	if (cpf)
+		fclose(cpf);
 	kstore_close(st);
 	return 0;
 }

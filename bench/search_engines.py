@@ -88,7 +88,18 @@ def grn_quote(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks(pid):
+    """The user and system CPU time of process pid so far, in clock ticks."""
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+
+
 def query_groonga(d, qpath, reps):
+    # the server's CPU time per query (the mean of the timed runs), beside its elapsed times
+    cpu = open(os.path.join(os.path.dirname(os.path.abspath(d)), "cpu-groonga.tsv"), "w", encoding="utf-8")
     p = subprocess.Popen(["groonga", os.path.join(d, "db")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          text=True, encoding="utf-8")
     for cls, q in queries(qpath):
@@ -97,6 +108,8 @@ def query_groonga(d, qpath, reps):
                " --match_escalation_threshold -1\n" % grn_quote(q))
         times, hits = [], -1
         for i in range(reps + 1):
+            if i == 1:
+                c0 = cpu_ticks(p.pid)
             p.stdin.write(cmd)
             p.stdin.flush()
             r = json.loads(p.stdout.readline())
@@ -108,8 +121,12 @@ def query_groonga(d, qpath, reps):
             if i:
                 times.append(r[0][2] * 1000)
         print("\t".join([cls, q, str(hits)] + ["%.3f" % t for t in times]), flush=True)
+        if reps:
+            cpu.write("%s\t%s\t%.3f\n" % (cls, q, (cpu_ticks(p.pid) - c0) * 1000.0 / HZ / reps))
+            cpu.flush()
     p.stdin.close()
     p.wait()
+    cpu.close()
 
 
 def tri_expr(q):
@@ -192,6 +209,30 @@ def report(d):
             g = p50.get("groonga")
             cells.append("%.2f" % (p50[e] / g) if g and e in p50 else "-")
         print("| %s | %s |" % (c, " | ".join(cells)))
+    # CPU time: what each engine spent, whatever else the machine was doing
+    cpu = {}
+    for e in ("kyokun", "kyokun-literal", "groonga", "kyokun-nocount"):
+        path = os.path.join(d, "cpu-%s.tsv" % e)
+        if os.path.exists(path):
+            cpu[e] = [l.rstrip("\n").split("\t") for l in open(path, encoding="utf-8") if l.strip()]
+    if "groonga" in cpu and "kyokun" in cpu:
+        ce = [e for e in ("kyokun", "kyokun-literal", "groonga", "kyokun-nocount") if e in cpu]
+        print("\nCPU ms per query (the process's user + system time over the timed runs, the mean of the"
+              " class's queries; Groonga's in clock ticks of %.0f ms, summed over the runs): steadier than the"
+              " elapsed times on a shared machine; x: against Groonga's\n" % (1000.0 / HZ))
+        print("| class | " + " | ".join(ce) + " | kyokun x | literal x |")
+        print("| --- |" + " ---: |" * (len(ce) + 2))
+        for c in classes:
+            m = {}
+            for e in ce:
+                v = [float(f[2]) for f in cpu[e] if f[0] == c]
+                if v:
+                    m[e] = sum(v) / len(v)
+            cells = ["%.2f" % m[e] if e in m else "-" for e in ce]
+            for e in ("kyokun", "kyokun-literal"):
+                g = m.get("groonga")
+                cells.append("%.2f" % (m[e] / g) if g and e in m else "-")
+            print("| %s | %s |" % (c, " | ".join(cells)))
     print("\nhits per query\n")
     print("| class | query | " + " | ".join(eng) + " |")
     print("| --- | --- |" + " ---: |" * len(eng))

@@ -417,6 +417,8 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	const struct ksyn *syn = o->syn;
 	size_t nsh = 0, nstrict;
 	long limit = o->filter.limit > 0 ? o->filter.limit : 10, offset = o->filter.offset;
+	long counted = -1, counted_any = -1, partial = -1;
+	struct kstore_query any;
 	char *text = NULL;
 	int rc, field;
 
@@ -463,8 +465,16 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 			goto out;
 		goto snippets;
 	}
-	if ((rc = kstore_search_top(st, &q.expr, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0, limit,
-				    offset, &sh, &nsh, err)) < 0)
+	/*
+	 * The full matches, counted on the way; when both totals are wanted, with the cases that
+	 * have any of the words counted in the same run (partial = any - all: every case with all
+	 * the words has some)
+	 */
+	any = q.relaxed;
+	any.except = NULL;
+	if ((rc = kstore_search_counted(st, &q.expr, o->exact_total && q.relaxed.root ? &any : NULL,
+					o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, limit, offset, &sh, &nsh,
+					&counted, &counted_any, err)) < 0)
 		goto out;
 	if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
 		goto out;
@@ -477,7 +487,9 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		}
 		res->has_facets = 1;
 	} else if (o->exact_total || ((long)nstrict < limit && q.relaxed.root)) {
-		if ((rc = kstore_search_count(st, &q.expr, &f, 0, &res->total, err)) < 0)
+		if (counted >= 0)
+			res->total = counted;
+		else if ((rc = kstore_search_count(st, &q.expr, &f, 0, &res->total, err)) < 0)
 			goto out;
 	}
 	/* the page is not full: cases with some of the words, below those with all */
@@ -486,9 +498,10 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 
 		free(sh);
 		sh = NULL;
-		if ((rc = kstore_search_top(st, &q.relaxed, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, 0,
-					    limit - (long)nstrict,
-					    roff > 0 ? roff : 0, &sh, &nsh, err)) < 0)
+		/* its rows are the partial ones: counted on the way too */
+		if ((rc = kstore_search_counted(st, &q.relaxed, NULL, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f,
+						limit - (long)nstrict, roff > 0 ? roff : 0, &sh, &nsh, &partial,
+						NULL, err)) < 0)
 			goto out;
 		if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 1, res, err)) < 0)
 			goto out;
@@ -502,9 +515,14 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	}
 	/* the cases with only some of the words, counted whichever page this is (a client paging
 	 * through both tiers needs both totals from the first page on) */
-	if (o->exact_total && q.relaxed.root &&
-	    (rc = kstore_search_count(st, &q.relaxed, &f, 0, &res->total_partial, err)) < 0)
-		goto out;
+	if (o->exact_total && q.relaxed.root) {
+		if (counted >= 0 && counted_any >= 0)
+			res->total_partial = counted_any - counted;
+		else if (partial >= 0)
+			res->total_partial = partial;
+		else if ((rc = kstore_search_count(st, &q.relaxed, &f, 0, &res->total_partial, err)) < 0)
+			goto out;
+	}
 	for (int i = 0; i < KFACET__N; i++)
 		if (res->facets[i].n > 1)
 			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);

@@ -80,6 +80,21 @@ int kstore_search_top(struct kstore *st, const struct kstore_query *q, int flags
 		      struct kerr *err);
 
 /*
+ * kstore_search_top() (no rid left out) that counts on the way: *total the
+ * rows of q passing f, exactly as kstore_search_count() gives them.  With
+ * any (the relaxed tier without its except: every phrase of q ORed; may
+ * be NULL), *total_any the rows of any passing f, and where q's shape
+ * allows it (its words each a phrase or an OR of phrases) the hits come
+ * from one run over any's rows (q's ranked, all counted): q's hits and
+ * scores are those of kstore_search_top(), and the cases with only some
+ * of the words are total_any - total without a second run.  A count
+ * the backend could not take on the way is -1 (ask kstore_search_count).
+ */
+int kstore_search_counted(struct kstore *st, const struct kstore_query *q, const struct kstore_query *any,
+			  int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
+			  size_t *n, long *total, long *total_any, struct kerr *err);
+
+/*
  * threads: how many connections a search may use at once (0: two when the
  * machine has two processors and the table 65,536 rows or more; 1: one).
  * facets_sql: count facets and filtered totals with SQL joins instead of

@@ -2371,6 +2371,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.term_df = ksqlite_term_df,
 	.term_docs = ksqlite_term_docs,
 	.similar_top = ksqlite_similar_top,
+	.search_counted = ksqlite_search_counted,
 	.query_text = ksqlite_query_text,
 	.account = &ksqlite_be_account,
 	.report = &ksqlite_be_report,

@@ -513,6 +513,13 @@ struct topk {
 	int count_vis;                       /* count them on the way (else vdf) */
 	long vrows;
 	double vdf;
+	/* counting (ksqlite_search_counted): the rows passing the filters counted as they pass */
+	int counting;
+	/* the match is every phrase ORed, ranked only where all ngrp groups hold a phrase
+	 * (sgrp[g]: bit i for phrase i): those rows counted in passed, every row in passed_any */
+	int ngrp, miss;
+	unsigned long long sgrp[TOPK_MAX_PHRASES];
+	long passed_any;
 };
 
 static long long now_ns(void)
@@ -636,10 +643,30 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	}
 	if (t->exclude && rid == t->exclude)
 		return;
-	if (t->given) {
+	if (t->given || t->counting) {
 		/* the rows passing the filters, counted (the caller's total) */
 		if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
 			return;
+		if (t->ngrp) {
+			/* every phrase ORed: the row counts as some of the words; ranked only with all
+			 * (the group found missing last is looked at first: it is likely missing again) */
+			t->passed_any++;
+			for (int k = 0; k < t->ngrp; k++) {
+				int g = k == 0 ? t->miss : k == t->miss ? 0 : k, hit = 0;
+
+				for (int i = 0; i < t->np && !hit; i++) {
+					Fts5PhraseIter it;
+					int col = -1, off = -1;
+
+					if ((t->sgrp[g] >> i & 1) && api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK)
+						hit = col >= 0;
+				}
+				if (!hit) {
+					t->miss = g;
+					return;
+				}
+			}
+		}
 		t->passed++;
 	}
 	for (int i = 0; i < t->np; i++)
@@ -648,7 +675,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	ub = grouped_bm25(t->grp, t->np, t->idf, fr, 0, t->avgdl);
 	if (t->nheap == t->k && ub <= t->heap[0].h.score)
 		return; /* cannot be among the first k (a tie loses: a later rowid) */
-	if (t->fc && !t->given && !ksqlite_want_passes(t->fc, &t->want, rid))
+	if (t->fc && !t->given && !t->counting && !ksqlite_want_passes(t->fc, &t->want, rid))
 		return;
 	if (t->fs) {
 		sqlite3_bind_int64(t->fs, t->frid, rid);
@@ -1688,6 +1715,7 @@ static void topk_merge(struct topk *a, const struct topk *b)
 	a->rows += b->rows;
 	a->passed += b->passed;
 	a->vrows += b->vrows;
+	a->passed_any += b->passed_any;
 }
 
 /* Start the second half (called by kyokun_collect on the first half's connection). */
@@ -1762,6 +1790,7 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 		if (!rc && (p.rc || !p.same)) {
 			t2->rows = 0;
 			t2->passed = 0;
+			t2->passed_any = 0;
 			rc = collect_part(st, t2, match, f, mid, hi + 1, err);
 		}
 		if (!rc)
@@ -1815,15 +1844,31 @@ struct ksqlite_given {
 	long total;         /* out: the rows of the match passing the filters (-1: not counted) */
 };
 
+/*
+ * Counting on the way (ksqlite_search_counted): total the rows of the
+ * query passing the filters; with ngrp groups, the match run is every
+ * phrase of the query ORed, a row is the query's when each group holds one
+ * of its phrases (grp[g], bit i for phrase i), and total_any counts every
+ * row passing.  Out: -1 when not counted.
+ */
+struct ksqlite_counts {
+	const char *run;    /* the match run (NULL: the query's; with ngrp, any's) */
+	int ngrp;
+	unsigned long long grp[TOPK_MAX_PHRASES];
+	long total, total_any;
+};
+
 static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
 		     const char *groups, int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
-		     struct kstore_hit **hits, size_t *n, struct ksqlite_given *given, struct kerr *err)
+		     struct kstore_hit **hits, size_t *n, struct ksqlite_given *given, struct ksqlite_counts *cnt,
+		     struct kerr *err)
 {
 	static const double weights[KCOL__N] = { 8.0, 4.0, 3.0, 1.0, 1.0, 0.5 };
 	struct topk *t = calloc(1, sizeof(*t));
 	sqlite3_stmt *s = NULL;
 	struct rstats rs;
 	const struct kphrase **ph = NULL;
+	const char *run = cnt && cnt->run ? cnt->run : match; /* match: where the phrases are */
 	int rc = 0, r, txn = 0, nph = 0;
 
 	if (!t)
@@ -1833,6 +1878,13 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		goto out;
 	}
 	memcpy(t->w, weights, sizeof(weights));
+	if (cnt) {
+		t->counting = 1;
+		t->ngrp = cnt->ngrp;
+		memcpy(t->sgrp, cnt->grp, sizeof(t->sgrp));
+		cnt->total = 0;
+		cnt->total_any = cnt->ngrp ? 0 : -1;
+	}
 	t->stop_at = INT64_MAX;
 	t->k = (size_t)(offset + limit);
 	t->exclude = exclude_rid;
@@ -1853,7 +1905,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 			 " WHERE case_fts MATCH ?2 LIMIT 1", &s, err)))
 		goto out;
 	sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
-	sqlite3_bind_text(s, 2, match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, run, -1, SQLITE_STATIC);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW)
 		;
 	done(s);
@@ -1930,10 +1982,15 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 				goto out; /* no case passes */
 		}
 	}
-	if ((rc = top_parts(st, t, match, f, flags, err)))
+	if ((rc = top_parts(st, t, run, f, flags, err)))
 		goto out;
 	if (given)
 		given->total = t->fc || !has_filter(f) ? t->passed : -1;
+	if (cnt) {
+		/* counted only where the filters were checked on every row */
+		cnt->total = t->fc || !has_filter(f) ? t->passed : -1;
+		cnt->total_any = cnt->ngrp && cnt->total >= 0 ? t->passed_any : -1;
+	}
 	if (t->nheap > (size_t)offset) {
 		struct kstore_hit *h = malloc((t->nheap - (size_t)offset) * sizeof(*h));
 
@@ -2037,7 +2094,7 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 		    f->sort != KSORT_YEAR;
 	if (two_phase && !(flags & KSTORE_RANK_SQL)) {
 		if ((rc = top_match(st, q, match, &pp, kbuf_str(&grp), flags, f, exclude_rid, limit, offset, hits,
-				    n, NULL, err)) <= 0)
+				    n, NULL, NULL, err)) <= 0)
 			goto out;
 		rc = 0;
 	}
@@ -2075,6 +2132,176 @@ out:
 		free(*hits);
 		*hits = NULL;
 		*n = 0;
+	}
+	return rc;
+}
+
+/* The phrases of n, a phrase or an OR of ORs and phrases, appended to v; -1 for any other node or too many. */
+static int or_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *nv)
+{
+	if (!n)
+		return -1;
+	if (n->op == KSQ_PHRASE) {
+		if (*nv >= TOPK_MAX_PHRASES || !n->phrase.text)
+			return -1;
+		v[(*nv)++] = &n->phrase;
+		return 0;
+	}
+	if (n->op != KSQ_OR || !n->kid)
+		return -1;
+	for (size_t i = 0; i < n->nkid; i++)
+		if (or_phrases(n->kid[i], v, nv) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Can q be ranked on a run of any (the same phrases, in the same order,
+ * all ORed) with the same hits and scores?  Yes when q is a phrase, an OR
+ * of phrases, or an AND of those (a typed word and its synonyms, one word
+ * to a group): a row of q's run then reports exactly the phrases the row
+ * holds, as any's run does (an OR in FTS5 stops on a row in every one of
+ * its phrases the row holds, an AND in all of its kids).  A deeper tree
+ * (an AND under an OR: a segmented word) may report fewer phrases there,
+ * so it is not taken.  Sets c's groups, or c->ngrp 0.
+ */
+static int counts_groups(const struct kstore_query *q, const struct kstore_query *any, struct ksqlite_counts *c)
+{
+	const struct kphrase *pq[TOPK_MAX_PHRASES], *pa[TOPK_MAX_PHRASES];
+	const struct kstore_qnode *r = q->root;
+	int nq = 0, na = 0;
+
+	c->ngrp = 0;
+	if (!r || !any || !any->root || q->except || any->except || q->cols || any->cols)
+		return 0;
+	if (r->op == KSQ_AND && r->kid) {
+		for (size_t i = 0; i < r->nkid; i++) {
+			int first = nq;
+
+			if (or_phrases(r->kid[i], pq, &nq) < 0 || nq == first)
+				goto no;
+			c->grp[c->ngrp] = 0;
+			for (int k = first; k < nq; k++)
+				c->grp[c->ngrp] |= 1ULL << k;
+			c->ngrp++;
+		}
+	} else {
+		if (or_phrases(r, pq, &nq) < 0)
+			goto no;
+		c->grp[0] = nq >= 64 ? ~0ULL : (1ULL << nq) - 1;
+		c->ngrp = 1;
+	}
+	if (or_phrases(any->root, pa, &na) < 0 || na != nq)
+		goto no;
+	for (int i = 0; i < nq; i++)
+		if (strcmp(pq[i]->text, pa[i]->text) || !pq[i]->prefix != !pa[i]->prefix)
+			goto no;
+	return 1;
+no:
+	c->ngrp = 0;
+	return 0;
+}
+
+/* No NOT in n? */
+static int not_free(const struct kstore_qnode *n)
+{
+	if (!n || n->op == KSQ_NOT)
+		return 0;
+	for (size_t i = 0; n->op != KSQ_PHRASE && i < n->nkid; i++)
+		if (!not_free(n->kid[i]))
+			return 0;
+	return 1;
+}
+
+/* Is every phrase of n (an OR, AND and phrase tree) one of v's? */
+static int phrases_among(const struct kstore_qnode *n, const struct kphrase *const *v, int nv)
+{
+	if (n->op == KSQ_PHRASE) {
+		for (int i = 0; i < nv; i++)
+			if (!strcmp(n->phrase.text, v[i]->text) && !n->phrase.prefix == !v[i]->prefix)
+				return 1;
+		return 0;
+	}
+	for (size_t i = 0; i < n->nkid; i++)
+		if (!phrases_among(n->kid[i], v, nv))
+			return 0;
+	return 1;
+}
+
+/*
+ * Is every row of q one of any's?  Yes when any is an OR of phrases and q,
+ * without NOT, has no phrase that any lacks (a row of q holds one of q's
+ * phrases).
+ */
+static int within_any(const struct kstore_query *q, const struct kstore_query *any)
+{
+	const struct kphrase *pa[TOPK_MAX_PHRASES];
+	int na = 0;
+
+	return q->root && any && any->root && !q->except && !any->except && q->cols == any->cols &&
+	       not_free(q->root) && or_phrases(any->root, pa, &na) == 0 && phrases_among(q->root, pa, na);
+}
+
+int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, const struct kstore_query *any,
+			   int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
+			   size_t *n, long *total, long *total_any, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct kbuf mt = KBUF_INIT, at = KBUF_INIT, grp = KBUF_INIT;
+	struct ksqlite_counts c;
+	struct ppos pp;
+	const char *match;
+	int rc;
+
+	*hits = NULL;
+	*n = 0;
+	*total = -1;
+	if (total_any)
+		*total_any = -1;
+	memset(&c, 0, sizeof(c));
+	if (limit <= 0 || offset + limit > KSTORE_RANK_MAX || (flags & (KSTORE_RANK_EXACT | KSTORE_RANK_SQL)) ||
+	    f->sort == KSORT_YEAR)
+		goto plain;
+	if ((rc = init(st, err)) || (rc = fts_query(&mt, q, &pp, err)))
+		goto out;
+	if (query_groups(&grp, q)) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	match = kbuf_str(&mt);
+	if (total_any && counts_groups(q, any, &c)) {
+		/* one run over the rows with any of the words: the query's ranked and counted, all counted */
+		if ((rc = fts_query(&at, any, NULL, err)))
+			goto out;
+		c.run = kbuf_str(&at);
+	}
+	if ((rc = top_match(st, q, match, &pp, kbuf_str(&grp), flags, f, 0, limit, offset, hits, n, NULL, &c,
+			    err)) <= 0) {
+		if (!rc) {
+			*total = c.total;
+			if (total_any)
+				*total_any = c.total_any;
+		}
+		/* q ranked on its own: any counted after it, when q's rows are among its rows */
+		if (!rc && total_any && *total_any < 0 && *total >= 0 && within_any(q, any) &&
+		    (rc = ksqlite_search_count(kst, any, f, 0, total_any, err)) < 0)
+			*total_any = -1;
+		goto out;
+	}
+plain:
+	/* not a match the C ranking takes: ranked as kstore_search_top() does, not counted */
+	rc = ksqlite_search_top(kst, q, flags, f, 0, limit, offset, hits, n, err);
+out:
+	kbuf_release(&mt);
+	kbuf_release(&at);
+	kbuf_release(&grp);
+	if (rc) {
+		free(*hits);
+		*hits = NULL;
+		*n = 0;
+		*total = -1;
+		if (total_any)
+			*total_any = -1;
 	}
 	return rc;
 }
@@ -2159,7 +2386,7 @@ int ksqlite_similar_top(struct kstore *kst, const struct kstore_query *q, const 
 	}
 	if (limit > 0 && offset + limit <= KSTORE_RANK_MAX &&
 	    (rc = top_match(st, q, kbuf_str(&mt), &pp, kbuf_str(&grp), 0, f, exclude_rid, limit, offset, hits, n,
-			    &given, err)) <= 0) {
+			    &given, NULL, err)) <= 0) {
 		if (!rc)
 			*total = given.total;
 		goto out;

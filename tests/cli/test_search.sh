@@ -180,6 +180,45 @@ sys.exit(0 if (eval(sys.argv[2])) else 1)' "$T/body" "$2" 2>"$T/py.out"; then ok
 	pyatom "search.atom: filters without words" 'set(ids) == {"fx-mail"}'
 	get "/search.atom?q=%22unclosed"
 	expect_code "search.atom: a bad query is 400" 400
+	# exact totals per reader: total and partial_total of /api/search for the anonymous reader
+	# (TLP:CLEAR only) and the analyst (GREEN and AMBER too), a full first page (limit 1: the
+	# partial ones counted in the ranking's run) and one with room (limit 20: in the partial run);
+	# and total + partial_total is the total of "a OR b"
+	if [ "$HAVE_PY" -eq 1 ]; then
+		if python3 - "$URL" "$FEEDTOK" >"$T/counts" 2>&1 <<'EOF'
+import json, sys, urllib.parse, urllib.request
+url, tok = sys.argv[1], sys.argv[2]
+def get(q, limit, who):
+    r = urllib.request.Request(url + "/api/search?" + urllib.parse.urlencode({"q": q, "limit": limit}))
+    if who:
+        r.add_header("Authorization", "Bearer " + tok)
+    j = json.load(urllib.request.urlopen(r))
+    return j["total"], j.get("partial_total", 0), len(j["results"])
+want = {  # query: (anonymous total, partial), (analyst total, partial), the OR they add up to or None
+    "ランサムウェア 遮断": ((1, 2), (1, 3), "ランサムウェア OR 遮断"),
+    "ＲＤＰ 遮断": ((0, 3), (1, 3), "ＲＤＰ OR 遮断"),
+    "漏えい 遮断": ((0, 3), (1, 4), "漏えい OR 遮断"),
+    '"総当たり攻撃"': ((0, 0), (1, 0), None),
+    "サポート詐欺 遮断": ((0, 4), (0, 5), None),
+}
+bad = []
+for q, (anon, analyst, any_q) in want.items():
+    for who, w in ((0, anon), (1, analyst)):
+        for limit in (1, 20):
+            t, p, n = get(q, limit, who)
+            if (t, p) != w or n != min(limit, t + p):
+                bad.append("%s %s limit %d: %d %d %d, want %s" % (q, ("anonymous", "analyst")[who], limit, t, p, n, w))
+        if any_q and get(any_q, 1, who)[0] != w[0] + w[1]:
+            bad.append("%s %s: total + partial_total is not the total of %s" % (q, who, any_q))
+print("\n".join(bad))
+sys.exit(1 if bad else 0)
+EOF
+		then
+			ok "api/search: total and partial_total exact for each reader, whichever page"
+		else
+			fail "api/search: total and partial_total exact for each reader, whichever page" "$(cat "$T/counts")"
+		fi
+	fi
 	stop_server
 fi
 
