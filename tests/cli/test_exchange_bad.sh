@@ -56,6 +56,7 @@ sparse() {
 	truncate -s "$2M" "$3"
 }
 
+SQL3=$(command -v sqlite3)
 n=0
 while IFS="$TAB" read -r fmt via name want stored ere input; do
 	case $fmt in '#'* | '') continue ;; esac
@@ -69,7 +70,10 @@ while IFS="$TAB" read -r fmt via name want stored ere input; do
 	esac
 	db="$T/db-$n.db"
 	if [ "$via" = sniff ]; then run --db "$db" add "$f"; else run --db "$db" add --format "$fmt" "$f"; fi
-	got=$("$KYOKUN" --db "$db" export --format jsonl 2>/dev/null | grep -c .)
+	# what was stored, read from the file itself (sqlite3: one process, not a second kyokun)
+	if [ ! -e "$db" ]; then got=0
+	elif [ -n "$SQL3" ]; then got=$(sqlite3 "$db" 'SELECT count(*) FROM cases' 2>/dev/null || echo "?")
+	else got=$("$KYOKUN" --db "$db" export --format jsonl 2>/dev/null | grep -c .); fi
 	t="$fmt ($via): $name"
 	if [ "$RC" -ne "$want" ]; then
 		fail "$t" "exit $RC, want $want: $(head -c 400 "$T/err")"
@@ -77,7 +81,7 @@ while IFS="$TAB" read -r fmt via name want stored ere input; do
 		fail "$t" "stderr lacks /$ere/: $(head -c 400 "$T/err")"
 	elif [ "$want" -ne 0 ] && ! grep -q 'refused; none of its cases was stored' "$T/err"; then
 		fail "$t" "no 'refused; none of its cases was stored': $(head -c 400 "$T/err")"
-	elif [ "$got" -ne "$stored" ]; then
+	elif [ "$got" != "$stored" ]; then
 		fail "$t" "$got cases stored, want $stored"
 	else
 		ok "$t"
