@@ -319,6 +319,8 @@ int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, 
 		h->partial = partial;
 		h->snippet_where = -1;
 	}
+	if (res->nhits == first) /* none added (res->hits may be NULL) */
+		return 0;
 	return hits_doc_cite(st, res->hits + first, res->nhits - first, err);
 }
 
