@@ -38,7 +38,8 @@ start_server() {
 	SRV=$!
 	URL=""
 	PORT=""
-	for _ in $(seq 1 100); do
+	# up to 30 s: an ASan build on a loaded machine can take more than 10 s to start
+	for _ in $(seq 1 300); do
 		URL=$(sed -n 's|.* on \(http://[^ ]*\)/ .*|\1|p' "$T/srv.out")
 		[ -n "$URL" ] && break
 		kill -0 "$SRV" 2>/dev/null || break
