@@ -24,7 +24,6 @@
  * is exact for them too.
  */
 #include "store_sqlite.h"
-#include "kbuf.h"
 #include "kerr.h"
 
 #include <sqlite3.h>
@@ -44,15 +43,6 @@ struct ksqlite_counts {
 	size_t cap, n;
 	sqlite3_stmt *one, *tags, *upsert;
 };
-
-static uint32_t chash(const char *s, int level)
-{
-	uint32_t h = 2166136261u ^ (uint32_t)level;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 static void counts_reset(struct ksqlite_counts *cc)
 {
@@ -104,33 +94,47 @@ static int counts_grow(struct ksqlite_counts *cc)
 	return 0;
 }
 
+/* Is key facet \x1f value \x1f sub? */
+static int key_is(const char *key, const char *facet, const char *value, const char *sub)
+{
+	size_t a = strlen(facet), b = strlen(value);
+
+	return !strncmp(key, facet, a) && key[a] == '\x1f' && !strncmp(key + a + 1, value, b) &&
+	       key[a + 1 + b] == '\x1f' && !strcmp(key + a + 2 + b, sub);
+}
+
+static uint32_t hash_more(uint32_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return (h ^ 0x1f) * 16777619u;
+}
+
 /* delta more cases of this level with facet = value (sub) */
 static int counts_add(struct ksqlite_counts *cc, const char *facet, const char *value, const char *sub, int level,
 		      long delta)
 {
-	struct kbuf k = KBUF_INIT;
-	uint32_t h;
-	size_t j;
+	uint32_t h = hash_more(hash_more(hash_more(2166136261u ^ (uint32_t)level, facet), value), sub);
+	size_t j, a, b, c;
 
-	if (kbuf_addf(&k, "%s\x1f%s\x1f%s", facet, value, sub) < 0) {
-		kbuf_release(&k);
+	if ((cc->n + 1) * 2 > cc->cap && counts_grow(cc))
 		return KE_NOMEM;
-	}
-	h = chash(k.buf, level);
-	if ((cc->n + 1) * 2 > cc->cap && counts_grow(cc)) {
-		kbuf_release(&k);
-		return KE_NOMEM;
-	}
 	for (j = h & (cc->cap - 1); cc->v[j].key; j = (j + 1) & (cc->cap - 1)) {
-		if (cc->v[j].hash == h && cc->v[j].level == level && !strcmp(cc->v[j].key, k.buf)) {
+		if (cc->v[j].hash == h && cc->v[j].level == level && key_is(cc->v[j].key, facet, value, sub)) {
 			cc->v[j].delta += delta;
-			kbuf_release(&k);
 			return 0;
 		}
 	}
-	cc->v[j].key = kbuf_detach(&k, NULL);
-	if (!cc->v[j].key)
+	a = strlen(facet);
+	b = strlen(value);
+	c = strlen(sub);
+	if (!(cc->v[j].key = malloc(a + b + c + 3)))
 		return KE_NOMEM;
+	memcpy(cc->v[j].key, facet, a);
+	cc->v[j].key[a] = '\x1f';
+	memcpy(cc->v[j].key + a + 1, value, b);
+	cc->v[j].key[a + 1 + b] = '\x1f';
+	memcpy(cc->v[j].key + a + 2 + b, sub, c + 1);
 	cc->v[j].level = level;
 	cc->v[j].delta = delta;
 	cc->v[j].hash = h;
@@ -161,10 +165,9 @@ int ksqlite_counts_case(struct kstore_sqlite *st, long long rid, int sign, struc
 		st->counts = cc;
 	}
 	if (!cc->one && ksqlite_prepare(st, "SELECT tlp, category, document, CAST(year AS TEXT), event_class,"
-				     " reader_level FROM cases WHERE rid = ?1", &cc->one, err))
+				     " reader_level FROM cases INDEXED BY cases_facets WHERE rid = ?1", &cc->one, err))
 		return KE_DB;
-	if (!cc->tags && ksqlite_prepare(st, "SELECT kind, value FROM case_tags WHERE rid = ?1"
-				      " AND kind IN ('threat', 'sector')", &cc->tags, err))
+	if (!cc->tags && ksqlite_prepare(st, "SELECT kind, value FROM case_tags WHERE rid = ?1", &cc->tags, err))
 		return KE_DB;
 	sqlite3_bind_int64(cc->one, 1, rid);
 	if ((r = sqlite3_step(cc->one)) != SQLITE_ROW) {
@@ -190,7 +193,7 @@ int ksqlite_counts_case(struct kstore_sqlite *st, long long rid, int sign, struc
 		const char *kind = (const char *)sqlite3_column_text(cc->tags, 0);
 		const char *value = (const char *)sqlite3_column_text(cc->tags, 1);
 
-		if (!kind || !value)
+		if (!kind || !value || (strcmp(kind, "threat") && strcmp(kind, "sector")))
 			continue;
 		threat |= !strcmp(kind, "threat");
 		sector |= !strcmp(kind, "sector");
