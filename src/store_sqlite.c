@@ -505,7 +505,15 @@ static const char *const migrations[] = {
 	"  level INTEGER NOT NULL,"
 	"  n INTEGER NOT NULL,"
 	"  PRIMARY KEY(facet, value, sub, level)"
-	") WITHOUT ROWID;",
+	") WITHOUT ROWID;"
+	/*
+	 * and a report's cases in their order (the case page's list of the
+	 * others in its report, /documents/NAME) from an index alone, not
+	 * sorted: a report of 100,000 cases took 0.3-0.7 s a page.  It serves
+	 * the lookups by report that cases_document did.
+	 */
+	"CREATE INDEX IF NOT EXISTS cases_doc_order ON cases(document, case_number IS NULL, case_number, id, tlp);"
+	"DROP INDEX IF EXISTS cases_document;",
 };
 
 /* The migration that creates case_vocab: migrate() fills it after running it. */
@@ -1925,7 +1933,9 @@ static int ksqlite_list(struct kstore *kst, const struct kfilter *f, kstore_row_
 	}
 #define LIST_ORDER "c.document IS NULL, c.document, c.case_number IS NULL, c.case_number, c.id"
 	order = f->sort == KSORT_YEAR ? " ORDER BY c.year IS NULL, c.year DESC, " LIST_ORDER
-		: f->sort == KSORT_UPDATED ? " ORDER BY c.updated DESC, c.rid DESC" : " ORDER BY " LIST_ORDER;
+		: f->sort == KSORT_UPDATED ? " ORDER BY c.updated DESC, c.rid DESC"
+		/* one report: the same order, as the index cases_doc_order holds it */
+		: f->document ? " ORDER BY c.case_number IS NULL, c.case_number, c.id" : " ORDER BY " LIST_ORDER;
 	/* a page: its rows chosen on the short columns first (sorting whole rows reads every body) */
 	if ((f->limit > 0 ? kbuf_addf(&sql, "SELECT " ROW_COLS " FROM cases c WHERE c.rid IN (SELECT c.rid"
 				      " FROM cases c%s%s LIMIT :limit OFFSET :offset)%s",

@@ -165,12 +165,20 @@ run --db "$T/fc.db" check
 expect_out "facet counts: exact after adding" "^ok$"
 run --db "$T/fc.db" add "$T/fc2.jsonl"
 run --db "$T/fc.db" delete fc-3
+# one report's cases in their order (the index cases_doc_order): by number, those without one last, then by id
+printf '%s\n' '{"id":"fc-9","title":"九","source":{"document":"fc-a.txt","case_number":2},"tlp":"clear","summary":["九"]}' \
+	'{"id":"fc-8","title":"八","source":{"document":"fc-a.txt","case_number":1},"tlp":"clear","summary":["八"]}' \
+	'{"id":"fc-0","title":"零","source":{"document":"fc-a.txt"},"tlp":"clear","summary":["零"]}' >"$T/fc3.jsonl"
+run --db "$T/fc.db" add "$T/fc3.jsonl"
+run --db "$T/fc.db" list --document fc-a.txt --format tsv
+if [ "$(cut -f1 "$T/out" | tr '\n' ' ')" = "fc-8 fc-9 fc-0 fc-2 " ]; then ok "one report's cases: by number, then the others by id"
+else fail "one report's cases: by number, then the others by id" "$(cat "$T/out")"; fi
 run --db "$T/fc.db" check
 expect_out "facet counts: exact after an update (level, category, year, tags) and a delete" "^ok$"
 if [ "$HAVE_SQLITE" -eq 1 ]; then
 	if [ "$(sqlite3 "$T/fc.db" "SELECT group_concat(facet || '=' || value || '/' || sub || '@' || level || ':' || n, ' ')
 		FROM (SELECT * FROM case_counts WHERE facet IN ('document', 'threat', 'none') ORDER BY 1, 2, 3, 4)")" = \
-	     "document=fc-a.txt/2021@1:1 document=fc-b.txt/@4:1 none=event_class/@1:1 none=event_class/@4:1 none=sector/@1:1 none=threat/@4:1 none=year/@4:1 threat=ransomware/@1:1" ]; then
+	     "document=fc-a.txt/@0:3 document=fc-a.txt/2021@1:1 document=fc-b.txt/@4:1 none=event_class/@0:3 none=event_class/@1:1 none=event_class/@4:1 none=sector/@0:3 none=sector/@1:1 none=threat/@0:3 none=threat/@4:1 none=year/@0:3 none=year/@4:1 threat=ransomware/@1:1" ]; then
 		ok "facet counts: the rows of a report, a threat and the cases without one"
 	else
 		fail "facet counts: the rows of a report, a threat and the cases without one" "$(sqlite3 "$T/fc.db" "SELECT * FROM case_counts")"
@@ -238,7 +246,8 @@ if [ "$HAVE_SQLITE" -eq 1 ]; then
 		DROP TABLE users; DROP TABLE org_sectors; DROP TABLE orgs;
 		DROP TABLE case_recipients; DROP INDEX cases_owner; ALTER TABLE cases DROP COLUMN owner;
 		DROP TABLE IF EXISTS documents;
-		DROP TABLE case_vocab; DROP INDEX cases_doc_year; DROP TABLE case_counts;
+		DROP TABLE case_vocab; DROP INDEX cases_doc_year;
+		DROP TABLE case_counts; DROP INDEX cases_doc_order; CREATE INDEX cases_document ON cases(document, case_number);
 		PRAGMA user_version = 4"
 	run --db "$T/old.db" list
 	expect_rc "older schema: a reader exits 1" 1
