@@ -5,6 +5,7 @@
 #   bench/web.sh                  10,000 cases, 10 s per measurement, 60 s memory run
 #   N=2000 DUR=5 RSS_SECS=20 bench/web.sh    a quicker run
 #   DB=bench/out/search-1000000/kyokun.db bench/web.sh
+#   FIRST_ONLY=1 ...              only the first pages and the one-at-a-time figures
 #                                 an existing library instead (e.g. the 1,000,000
 #                                 cases of `bench/search.sh 1000000`; migrated
 #                                 if older, and given the bench's reader)
@@ -124,14 +125,24 @@ start_kyokun() { # OUTFILE ARGS...: start a server, print its URL (its pid goes 
 	echo "bench/web.sh: kyokun serve did not start: $(cat "$out.err")" >&2
 	exit 1
 }
+# cputicks PID: user + system clock ticks of the process so far ("" without a pid)
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cputicks() { if [ -n "$1" ]; then awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; fi; }
+
 # ---- the first pages after `serve` starts, and one request at a time ----
 first_pages() { # LABEL: a server started anew, its first home page then its first case page
 	u=$(start_kyokun "$W/f.out" --no-cache)
+	fp=$(cat "$W/f.out.pid")
+	c0=$(cputicks "$fp")
 	home=$(curl -s -o /dev/null -w '%{time_total}' "$u/")
+	c1=$(cputicks "$fp")
 	casep=$(curl -s -o /dev/null -w '%{time_total}' "$u/cases/$(sed -n 2p "$W/ids")")
-	kill -TERM "$(cat "$W/f.out.pid")" 2>/dev/null || true
-	wait "$(cat "$W/f.out.pid")" 2>/dev/null || true
-	awk -v l="$1" -v h="$home" -v c="$casep" 'BEGIN { printf "%-44s home page %7.1f ms, then a case page %7.1f ms\n", l, h * 1000, c * 1000 }' >>"$W/first"
+	c2=$(cputicks "$fp")
+	kill -TERM "$fp" 2>/dev/null || true
+	wait "$fp" 2>/dev/null || true
+	awk -v l="$1" -v h="$home" -v c="$casep" -v a="$c0" -v b="$c1" -v d="$c2" -v hz="$HZ" 'BEGIN {
+		printf "%-44s home page %7.1f ms (CPU %.0f ms), then a case page %7.1f ms (CPU %.0f ms)\n",
+			l, h * 1000, (b - a) * 1000 / hz, c * 1000, (d - b) * 1000 / hz }' >>"$W/first"
 }
 : >"$W/first"
 # (the database file only, out of the page cache: GNU dd's nocache)
@@ -142,19 +153,25 @@ FL=$(start_kyokun "$W/fl.out" --no-cache)
 FLPID=$(cat "$W/fl.out.pid")
 PIDS="$PIDS $FLPID"
 curl -s -o /dev/null "$FL/"
-python3 - "$FL" "$W/ids" >"$W/lat" <<'EOF'
-import sys, time, urllib.parse, urllib.request
-url, ids = sys.argv[1], open(sys.argv[2]).read().split()
+python3 - "$FL" "$W/ids" "$FLPID" >"$W/lat" <<'EOF'
+import os, sys, time, urllib.parse, urllib.request
+url, ids, pid = sys.argv[1], open(sys.argv[2]).read().split(), sys.argv[3]
+def cpu():  # the server's user + system time so far, seconds
+    f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 ids = ids[2:][::max(1, len(ids) // 100)][:100]
 def lat(label, paths):
     t = []
+    c0 = cpu()
     for p in paths:
         t0 = time.perf_counter()
         with urllib.request.urlopen(url + p, timeout=120) as r:
             r.read()
         t.append((time.perf_counter() - t0) * 1000)
+    c = (cpu() - c0) * 1000 / len(t)
     t.sort()
-    print("%-44s p50 %7.1f ms  p90 %7.1f ms  max %7.1f ms  (%d requests)" % (label, t[len(t) // 2], t[int(len(t) * 0.9)], t[-1], len(t)))
+    print("%-44s p50 %7.1f ms  p90 %7.1f ms  max %7.1f ms  (%d requests; server CPU %.1f ms each)" %
+          (label, t[len(t) // 2], t[int(len(t) * 0.9)], t[-1], len(t), c))
 # one request per worker first: each worker's connection reads what it keeps in memory on first use
 for i in range(4):
     urllib.request.urlopen(url + "/cases/" + ids[-1 - i], timeout=120).read()
@@ -164,6 +181,11 @@ qs = ["バックアップ", "ランサムウェア", "委託先", "復旧 手順
 lat("search page, --no-cache, one at a time:", ["/search?q=" + urllib.parse.quote(q) for q in qs * 3])
 EOF
 kill -TERM "$FLPID" 2>/dev/null || true
+if [ "${FIRST_ONLY:-0}" = 1 ]; then
+	echo "kyokun web benchmark: $N cases ($NVIS visible), load average $(cut -d' ' -f1-3 /proc/loadavg), $CORES cores"
+	cat "$W/first" "$W/lat"
+	exit 0
+fi
 
 # (started in a command substitution, a subshell: their pids come back through files)
 K=$(start_kyokun "$W/k.out")
@@ -238,9 +260,6 @@ measure() {
 		awk '{ print $1 + $2 + $3 + $4 }')
 	echo "$label|${rps:-0}|${p99:-?}|$(( ${non2xx:-0} + ${sock:-0} ))|$cpu" >>"$W/results"
 }
-# cputicks PID: user + system clock ticks of the process so far ("" without a pid)
-HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
-cputicks() { if [ -n "$1" ]; then awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; fi; }
 : >"$W/results"
 echo "warming up..." >&2
 for u in "$K$CASE" "$K$SEARCH" "$K$API" "http://127.0.0.1:$NPORT/case.html"; do
