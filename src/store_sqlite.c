@@ -513,7 +513,9 @@ static const char *const migrations[] = {
 	 * the lookups by report that cases_document did.
 	 */
 	"CREATE INDEX IF NOT EXISTS cases_doc_order ON cases(document, case_number IS NULL, case_number, id, tlp);"
-	"DROP INDEX IF EXISTS cases_document;",
+	"DROP INDEX IF EXISTS cases_document;"
+	/* the last saved first (the Atom feeds) from an index: 1,000,000 cases took 12 s to sort */
+	"CREATE INDEX IF NOT EXISTS cases_updated ON cases(updated);",
 };
 
 /* The migration that creates case_vocab: migrate() fills it after running it. */

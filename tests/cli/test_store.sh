@@ -247,7 +247,7 @@ if [ "$HAVE_SQLITE" -eq 1 ]; then
 		DROP TABLE case_recipients; DROP INDEX cases_owner; ALTER TABLE cases DROP COLUMN owner;
 		DROP TABLE IF EXISTS documents;
 		DROP TABLE case_vocab; DROP INDEX cases_doc_year;
-		DROP TABLE case_counts; DROP INDEX cases_doc_order; CREATE INDEX cases_document ON cases(document, case_number);
+		DROP TABLE case_counts; DROP INDEX cases_doc_order; DROP INDEX cases_updated; CREATE INDEX cases_document ON cases(document, case_number);
 		PRAGMA user_version = 4"
 	run --db "$T/old.db" list
 	expect_rc "older schema: a reader exits 1" 1
