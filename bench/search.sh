@@ -5,6 +5,8 @@
 #   bench/search.sh SIZE [REPS]      e.g. bench/search.sh 100000
 #   REUSE=1 bench/search.sh SIZE     queries only, on the indexes of the last run
 #   SEARCH_BENCH=PATH ...            time this search_bench (e.g. one built on an older kyokun)
+#   BUILD_ONLY=1 bench/search.sh SIZE   the corpus and the three indexes (timed) only,
+#                                    no queries (build.json holds the build figures)
 #
 # Builds ./kyokun and bench/search_bench (ksearch() in-process), generates
 # SIZE cases (bench/search_gen.py: our fixtures and the VERIS summaries,
@@ -32,7 +34,11 @@ now() { date +%s.%N; }
 if [ "${REUSE:-0}" = 1 ] && [ -s "$OUT/build.json" ] && [ -s "$OUT/kyokun.db" ]; then
 	echo "search.sh: reusing the indexes and build figures of the last run" >&2
 else
-	[ -s "$OUT/cases.jsonl" ] || python3 bench/search_gen.py "$N" "$OUT/cases.jsonl"
+	# (written under a temporary name and renamed: a cases.jsonl that exists is whole)
+	if [ ! -s "$OUT/cases.jsonl" ]; then
+		python3 bench/search_gen.py "$N" "$OUT/cases.jsonl.tmp"
+		mv "$OUT/cases.jsonl.tmp" "$OUT/cases.jsonl"
+	fi
 	echo "{\"n\": $N" >"$OUT/build.json"
 
 	# kyokun: the real import path (kyokun add of JSON Lines)
@@ -60,6 +66,10 @@ else
 	python3 bench/search_engines.py build-trigram "$OUT/cases.jsonl" "$OUT/trigram.db"
 	t1=$(now)
 	echo ", \"trigram\": {\"seconds\": $(echo "$t1 - $t0" | bc), \"bytes\": $(stat -c %s "$OUT/trigram.db")}}" >>"$OUT/build.json"
+fi
+if [ "${BUILD_ONLY:-0}" = 1 ]; then
+	cat "$OUT/build.json"
+	exit 0
 fi
 
 # Like for like with Groonga's select (which always counts, on one thread):

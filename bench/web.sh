@@ -4,6 +4,11 @@
 #
 #   bench/web.sh                  10,000 cases, 10 s per measurement, 60 s memory run
 #   N=2000 DUR=5 RSS_SECS=20 bench/web.sh    a quicker run
+#   DB=bench/out/search-1000000/kyokun.db bench/web.sh
+#   FIRST_ONLY=1 ...              only the first pages and the one-at-a-time figures
+#                                 an existing library instead (e.g. the 1,000,000
+#                                 cases of `bench/search.sh 1000000`; migrated
+#                                 if older, and given the bench's reader)
 #
 # The cases are our own examples (examples/cases.json) recombined: each
 # generated case takes a source case and mixes in sections, overview and
@@ -12,7 +17,14 @@
 # connections; kyokun runs one worker per core, nginx one worker process per
 # core (a config in a temp dir, not the system service).
 #
-# Prints requests/second, p99 latency and errors for: nginx's static case
+# First, the first home page and the first case page after `serve` starts
+# (with the database file dropped from the OS page cache first, and again
+# with it cached), and, one request at a time on a --no-cache server, the
+# p50/p90 of the case page and /api/cases/ID/similar of 50 random cases and
+# of the search page (targets: first home page < 300 ms, uncached case page
+# p50 < 30 ms, similar p50 < 20 ms).
+#
+# Then requests/second, p99 latency and errors for: nginx's static case
 # page; kyokun's case page, search page and /api/search (as served, with the
 # response cache), and the same three with --no-cache (every response built
 # anew: the cost of rendering, similar cases and search); with --no-cache,
@@ -35,7 +47,7 @@ RSS_SECS=${RSS_SECS:-60}
 CORES=$(nproc 2>/dev/null || echo 2)
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
-for t in wrk python3 curl; do
+for t in wrk python3 curl sqlite3; do
 	command -v $t >/dev/null 2>&1 || { echo "bench/web.sh: $t is not installed (scripts/install-deps.sh --bench)" >&2; exit 2; }
 done
 [ -x "$NGINX" ] || { echo "bench/web.sh: nginx is not installed (nginx-light)" >&2; exit 2; }
@@ -53,9 +65,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# ---- the library: N cases recombined from our examples ----
+# ---- the library: N cases recombined from our examples, or the one given ----
 SRC="$TOP/examples/cases.json"
 [ -f "$SRC" ] || SRC="$TOP/tests/fixtures/web/cases.json"
+[ -n "${DB:-}" ] && N=0 # (none generated)
 python3 - "$N" "$SRC" >"$W/cases.jsonl" <<'EOF'
 import json, random, sys
 n, src = int(sys.argv[1]), json.load(open(sys.argv[2]))["cases"]
@@ -78,18 +91,33 @@ for i in range(n):
     case["tlp"] = "clear" if i % 5 else rnd.choice(["green", "amber", "red"])
     print(json.dumps(case, ensure_ascii=False))
 EOF
-export KYOKUN_DB="$W/bench.db"
+export KYOKUN_DB="${DB:-$W/bench.db}"
 "$KYOKUN" init >/dev/null
-"$KYOKUN" add "$W/cases.jsonl" >/dev/null 2>&1
-# a reader to sign in as
+[ -n "${DB:-}" ] || "$KYOKUN" add "$W/cases.jsonl" >/dev/null 2>&1
+# the cases a reader without an account sees (up to 2,500, spread over the library), and the reports
+if [ -n "${DB:-}" ]; then
+	N=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM cases")
+	NVIS=$(sqlite3 -readonly "$DB" "SELECT sum(n) FROM case_counts WHERE facet = 'tlp' AND level = 0")
+	sqlite3 -readonly "$DB" "SELECT id FROM cases WHERE rid IN (SELECT rid FROM cases INDEXED BY cases_facets
+		WHERE tlp = 'clear' AND rid % max(1, $N / 2500) = 1 ORDER BY rid LIMIT 2500) ORDER BY rid" >"$W/ids"
+	sqlite3 -readonly "$DB" "SELECT DISTINCT document FROM cases WHERE tlp = 'clear' AND document IS NOT NULL LIMIT 20" >"$W/docs"
+else
+	NVIS=$((N - N / 5))
+	python3 -c 'import sys; n = int(sys.argv[1]); print("\n".join("bench-%05d" % i for i in range(1, n, max(1, n // 2500)) if i % 5))' "$N" >"$W/ids"
+	python3 -c 'import sys; n = int(sys.argv[1]); print("\n".join("bench-%03d.txt" % i for i in range(0, max(1, n // 100), 7)))' "$N" >"$W/docs"
+fi
+[ -s "$W/ids" ] || { echo "bench/web.sh: no TLP:CLEAR case in the library" >&2; exit 1; }
+# a reader to sign in as (already there in a library given before)
 printf 'Lantern-ochre-5127-quay\n' >"$W/pw"
-"$KYOKUN" org add "Bench Centre" --kind centre >/dev/null
-"$KYOKUN" user add reader1 --role analyst --org "Bench Centre" --password-file "$W/pw" >/dev/null
+"$KYOKUN" org add "Bench Centre" --kind centre >/dev/null 2>&1 || [ -n "${DB:-}" ]
+"$KYOKUN" user add reader1 --role analyst --org "Bench Centre" --password-file "$W/pw" >/dev/null 2>&1 || [ -n "${DB:-}" ]
 
 start_kyokun() { # OUTFILE ARGS...: start a server, print its URL (its pid goes to OUTFILE.pid)
 	out=$1
 	shift
-	"$KYOKUN" serve --listen 127.0.0.1:0 --threads "$CORES" "$@" >"$out" 2>"$out.err" &
+	# (--max-per-ip: the connections of a run that are still waiting for slow answers, a million
+	# cases' searches, must not use up those of the next run)
+	"$KYOKUN" serve --listen 127.0.0.1:0 --threads "$CORES" --max-per-ip 4096 "$@" >"$out" 2>"$out.err" &
 	echo $! >"$out.pid"
 	for _ in $(seq 1 100); do
 		u=$(sed -n 's|.* on \(http://[^ ]*\)/ .*|\1|p' "$out")
@@ -99,6 +127,68 @@ start_kyokun() { # OUTFILE ARGS...: start a server, print its URL (its pid goes 
 	echo "bench/web.sh: kyokun serve did not start: $(cat "$out.err")" >&2
 	exit 1
 }
+# cputicks PID: user + system clock ticks of the process so far ("" without a pid)
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cputicks() { if [ -n "$1" ]; then awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; fi; }
+
+# ---- the first pages after `serve` starts, and one request at a time ----
+first_pages() { # LABEL: a server started anew, its first home page then its first case page
+	u=$(start_kyokun "$W/f.out" --no-cache)
+	fp=$(cat "$W/f.out.pid")
+	c0=$(cputicks "$fp")
+	home=$(curl -s -o /dev/null -w '%{time_total}' "$u/")
+	c1=$(cputicks "$fp")
+	casep=$(curl -s -o /dev/null -w '%{time_total}' "$u/cases/$(sed -n 2p "$W/ids")")
+	c2=$(cputicks "$fp")
+	kill -TERM "$fp" 2>/dev/null || true
+	wait "$fp" 2>/dev/null || true
+	awk -v l="$1" -v h="$home" -v c="$casep" -v a="$c0" -v b="$c1" -v d="$c2" -v hz="$HZ" 'BEGIN {
+		printf "%-44s home page %7.1f ms (CPU %.0f ms), then a case page %7.1f ms (CPU %.0f ms)\n",
+			l, h * 1000, (b - a) * 1000 / hz, c * 1000, (d - b) * 1000 / hz }' >>"$W/first"
+}
+: >"$W/first"
+# (the database file only, out of the page cache: GNU dd's nocache)
+dd if="$KYOKUN_DB" iflag=nocache count=0 status=none 2>/dev/null && first_pages "first after serve starts, file not cached:"
+cat "$KYOKUN_DB" >/dev/null
+first_pages "first after serve starts, file cached:"
+FL=$(start_kyokun "$W/fl.out" --no-cache)
+FLPID=$(cat "$W/fl.out.pid")
+PIDS="$PIDS $FLPID"
+curl -s -o /dev/null "$FL/"
+python3 - "$FL" "$W/ids" "$FLPID" >"$W/lat" <<'EOF'
+import os, sys, time, urllib.parse, urllib.request
+url, ids, pid = sys.argv[1], open(sys.argv[2]).read().split(), sys.argv[3]
+def cpu():  # the server's user + system time so far, seconds
+    f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+ids = ids[2:][::max(1, len(ids) // 100)][:100]
+def lat(label, paths):
+    t = []
+    c0 = cpu()
+    for p in paths:
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(url + p, timeout=120) as r:
+            r.read()
+        t.append((time.perf_counter() - t0) * 1000)
+    c = (cpu() - c0) * 1000 / len(t)
+    t.sort()
+    print("%-44s p50 %7.1f ms  p90 %7.1f ms  max %7.1f ms  (%d requests; server CPU %.1f ms each)" %
+          (label, t[len(t) // 2], t[int(len(t) * 0.9)], t[-1], len(t), c))
+# one request per worker first: each worker's connection reads what it keeps in memory on first use
+for i in range(4):
+    urllib.request.urlopen(url + "/cases/" + ids[-1 - i], timeout=120).read()
+lat("case page, --no-cache, one at a time:", ["/cases/" + i for i in ids[:50]])
+lat("/api/cases/ID/similar, one at a time:", ["/api/cases/%s/similar" % i for i in ids[50:100]])
+qs = ["バックアップ", "ランサムウェア", "委託先", "復旧 手順", "標的型メール", "脆弱性 パッチ", "停電", "認証", "監視", "初動"]
+lat("search page, --no-cache, one at a time:", ["/search?q=" + urllib.parse.quote(q) for q in qs * 3])
+EOF
+kill -TERM "$FLPID" 2>/dev/null || true
+if [ "${FIRST_ONLY:-0}" = 1 ]; then
+	echo "kyokun web benchmark: $N cases ($NVIS visible), load average $(cut -d' ' -f1-3 /proc/loadavg), $CORES cores"
+	cat "$W/first" "$W/lat"
+	exit 0
+fi
+
 # (started in a command substitution, a subshell: their pids come back through files)
 K=$(start_kyokun "$W/k.out")
 KPID=$(cat "$W/k.out.pid")
@@ -117,7 +207,7 @@ KCOOKIE=$(signin "$K")
 NCCOOKIE=$(signin "$NC")
 [ -n "$KCOOKIE" ] && [ -n "$NCCOOKIE" ] || { echo "bench/web.sh: cannot sign in" >&2; exit 1; }
 
-CASE=/cases/bench-00001
+CASE=/cases/$(head -1 "$W/ids")
 Q=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("バックアップ 復旧"))')
 SEARCH="/search?q=$Q"
 API="/api/search?q=$Q"
@@ -163,6 +253,8 @@ measure() {
 	c0=$(cputicks "$spid")
 	wrk -t2 -c"$CONNS" -d"${dur}s" --latency --timeout 10s "$@" "$url" >"$W/wrk.txt" 2>&1 || true
 	c1=$(cputicks "$spid")
+	# the requests still queued answered before the next run (slow ones, in a large library)
+	curl -s -o /dev/null --max-time 120 "$url" || true
 	nreq=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$W/wrk.txt")
 	cpu=$(awk -v a="$c0" -v b="$c1" -v n="${nreq:-0}" -v hz="$HZ" 'BEGIN { if (a == "" || n == 0) print "-"; else printf "%.1f", (b - a) * 1e6 / hz / n }')
 	rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$W/wrk.txt")
@@ -172,19 +264,18 @@ measure() {
 		awk '{ print $1 + $2 + $3 + $4 }')
 	echo "$label|${rps:-0}|${p99:-?}|$(( ${non2xx:-0} + ${sock:-0} ))|$cpu" >>"$W/results"
 }
-# cputicks PID: user + system clock ticks of the process so far ("" without a pid)
-HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
-cputicks() { if [ -n "$1" ]; then awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; fi; }
 : >"$W/results"
 echo "warming up..." >&2
 for u in "$K$CASE" "$K$SEARCH" "$K$API" "http://127.0.0.1:$NPORT/case.html"; do
 	wrk -t2 -c"$CONNS" -d2s "$u" >/dev/null 2>&1 || true
+	curl -s -o /dev/null --max-time 120 "$u" || true
 done
 # warm LABEL URL [WRK ARGS...]: 2 s of the same requests first (the cache keeps a page 60 s at most)
 warm() {
 	u=$1
 	shift
 	wrk -t2 -c"$CONNS" -d2s "$@" "$u" >/dev/null 2>&1 || true
+	curl -s -o /dev/null --max-time 120 "$u" || true
 }
 echo "measuring ($DUR s each)..." >&2
 measure "nginx: the case page as a static file" "http://127.0.0.1:$NPORT/case.html"
@@ -202,10 +293,9 @@ measure "kyokun --no-cache: /api/cases/ID" "$NC/api$CASE"
 measure "kyokun --no-cache: /api/cases/ID, signed in" "$NC/api$CASE" "$DUR" -H "Cookie: kyokun_session=$NCCOOKIE"
 # a different case each request (up to 2,000 of the visible ones): the uncached case page (its similar
 # cases included) and /api/cases/ID/similar, as a reader browsing a large library meets them
-python3 - "$N" "$W/many" <<'EOF2'
+python3 - "$W/ids" "$W/many" <<'EOF2'
 import sys
-n, out = int(sys.argv[1]), sys.argv[2]
-ids = ["bench-%05d" % i for i in range(1, n, max(1, n // 2500)) if i % 5][:2000]
+ids, out = open(sys.argv[1]).read().split()[:2000], sys.argv[2]
 for name, fmt in (("case", "/cases/%s"), ("similar", "/api/cases/%s/similar")):
     with open("%s-%s.lua" % (out, name), "w") as f:
         f.write("paths = {" + ", ".join('"%s"' % (fmt % i) for i in ids) + "}\n")
@@ -216,16 +306,16 @@ measure "kyokun --no-cache: similar, many cases" "$NC/" "$DUR" -s "$W/many-simil
 kill -TERM "$(cat "$W/nc.out.pid")" 2>/dev/null || true
 
 # ---- memory over a longer run of mixed requests ----
-python3 - "$N" >"$W/mix.lua" <<'EOF'
+python3 - "$W/ids" "$W/docs" >"$W/mix.lua" <<'EOF'
 import sys, urllib.parse
-n = int(sys.argv[1])
+ids, docs = open(sys.argv[1]).read().split(), open(sys.argv[2]).read().split("\n")
 words = ["バックアップ", "ランサムウェア", "VPN", "復旧 手順", "標的型メール", "DDoS", "訓練", "委託先",
          "脆弱性 パッチ", "停止", "認証", "クラウド", "切替", "監視", "改ざん", "漏洩", "制御系", "初動", "報告", "証明書"]
-paths = ["/cases/bench-%05d" % i for i in range(1, min(n, 400), 13) if i % 5]
-paths += ["/api/cases/bench-%05d" % i for i in range(1, n, max(1, n // 200)) if i % 5]
+paths = ["/cases/" + i for i in ids[:25]]
+paths += ["/api/cases/" + i for i in ids[::max(1, len(ids) // 160)]]
 paths += ["/search?q=" + urllib.parse.quote(w) for w in words]
 paths += ["/api/search?q=" + urllib.parse.quote(w) + "&limit=20" for w in words]
-paths += ["/documents/bench-%03d.txt" % i for i in range(0, max(1, n // 100), 7)]
+paths += ["/documents/" + urllib.parse.quote(d) for d in docs if d]
 paths += ["/", "/documents", "/api/documents", "/api/cases?limit=50"]
 print("paths = {" + ", ".join('"%s"' % p for p in paths) + "}")
 print("request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end")
@@ -255,7 +345,8 @@ mixerr=$(sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$W/mix.txt"
 # ---- the table ----
 ngx=$(head -1 "$W/results" | cut -d'|' -f2)
 echo
-echo "kyokun web benchmark: $N cases ($(($N - $N / 5)) visible), wrk -t2 -c$CONNS -d${DUR}s on loopback, $CORES cores, kyokun --threads $CORES, nginx $CORES workers"
+cat "$W/first" "$W/lat"
+echo "kyokun web benchmark: $N cases ($NVIS visible), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end, wrk -t2 -c$CONNS -d${DUR}s on loopback, $CORES cores, kyokun --threads $CORES, nginx $CORES workers"
 printf '%-42s %10s %10s %8s %9s %12s\n' "" "req/s" "p99 ms" "errors" "vs nginx" "CPU us/req"
 while IFS='|' read -r label rps p99 err cpu; do
 	printf '%-42s %10.0f %10s %8s %9.2f %12s\n' "$label" "$rps" "$p99" "$err" \

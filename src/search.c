@@ -614,6 +614,8 @@ int ksearch_browse(struct kstore *st, const struct ksearch_opts *o, struct ksear
 		for (int i = 0; i < KFACET__N; i++)
 			if (res->facets[i].n > 1)
 				qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
+		if (o->no_hits)
+			return 0;
 		f.limit = limit;
 		f.offset = o->filter.offset;
 	}

@@ -122,6 +122,8 @@ struct ksearch_opts {
 	int exact_rank;           /* bm25 over every hit, not the two-phase ranking */
 	const char *section;      /* only matches in this part (ksearch_field_parse()); NULL all.
 				   * The query's own section:NAME does the same; this wins. */
+	int no_hits;              /* ksearch_browse(): the facets and total only, no page of cases
+				   * (the home page; with facets set) */
 };
 
 #define KSEARCH_OPTS_INIT { .filter = KFILTER_INIT, .facets = 1, .snippets = 1, .exact_total = 1 }

@@ -52,6 +52,8 @@ struct kstore_sqlite {
 	/* the vocabulary's pending counts and statements (store_sqlite_vocab.c) */
 	struct ksqlite_vocab *vocab;
 	sqlite3_stmt *vocab_get, *vocab_df;
+	/* the facet counts' pending changes and statements (store_sqlite_counts.c) */
+	struct ksqlite_counts *counts;
 };
 
 _Static_assert(offsetof(struct kstore_sqlite, base) == 0, "struct kstore first");
@@ -109,6 +111,25 @@ void ksqlite_vocab_forget(struct kstore_sqlite *st);
 void ksqlite_vocab_free(struct kstore_sqlite *st);
 int ksqlite_vocab_rebuild(struct kstore_sqlite *st, struct kerr *err);
 int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err);
+/*
+ * store_sqlite_counts.c: how many cases of each TLP level have each facet
+ * value (case_counts, migration 17), kept as the vocabulary is: the writes
+ * of cases call ksqlite_counts_case() with -1 before they change or remove
+ * a case and +1 after (its tags written); the commit and a savepoint's
+ * start flush, a rollback forgets.  ksqlite_counts_usable(): can r's counts
+ * come from there (r sees whole TLP levels only; *levels: their bits)?
+ */
+int ksqlite_counts_case(struct kstore_sqlite *st, long long rid, int sign, struct kerr *err);
+int ksqlite_counts_flush(struct kstore_sqlite *st, struct kerr *err);
+void ksqlite_counts_forget(struct kstore_sqlite *st);
+void ksqlite_counts_free(struct kstore_sqlite *st);
+int ksqlite_counts_check(struct kstore_sqlite *st, long *bad, struct kerr *err);
+extern const char ksqlite_counts_rebuild_sql[];
+int ksqlite_counts_usable(const struct kreader *r, unsigned *levels);
+int ksqlite_counts_facets(struct kstore_sqlite *st, unsigned levels, kstore_facet_cb cb, void *ctx, long *total,
+			  struct kerr *err);
+int ksqlite_counts_documents(struct kstore_sqlite *st, unsigned levels, kstore_doc_cb cb, void *ctx,
+			     struct kerr *err);
 int ksqlite_term_df(struct kstore *st, const struct kreader *r, const char *tok, int ntok, long *df,
 		    struct kerr *err);
 int ksqlite_term_docs(struct kstore *st, const struct kreader *r, long *n, double *avgdl, struct kerr *err);

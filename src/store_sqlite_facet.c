@@ -510,9 +510,15 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 	long none[4] = { 0 }; /* no year, no event class, no threat, no sector */
 	size_t off = 0;
 	long n = 0;
+	unsigned levels;
 	int rc, r = SQLITE_DONE, some;
 
 	*total = 0;
+	/* every case a reader who sees whole TLP levels sees: the kept counts (store_sqlite_counts.c) */
+	if (!match && !exclude_rid && !f->document && !f->year && !f->category && !f->tag && !f->event_class &&
+	    !f->threat && !f->sector && !f->reader_level && !f->tlp && !f->year_from && !f->year_to && !f->none &&
+	    ksqlite_counts_usable(f->reader, &levels))
+		return ksqlite_counts_facets(st, levels, cb, ctx, total, err);
 	if ((rc = ksqlite_facets_ready(st, &fc, err)) != 0)
 		return rc;
 	for (int c = 0; c < FC__N; c++) {

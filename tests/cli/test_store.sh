@@ -150,6 +150,47 @@ run --db "$T/none.db" check
 expect_rc "check: no database: exit 1" 1
 if [ -e "$T/none.db" ]; then fail "check: creates no database"; else ok "check: creates no database"; fi
 
+# the facet counts (the home page's overview, case_counts) stay exact across add, update and delete:
+# check recounts them from the cases
+cat >"$T/fc1.jsonl" <<'EOF'
+{"id":"fc-1","title":"停電","source":{"document":"fc-a.txt","year":2020},"category":"障害","tlp":"clear","tags":{"event_class":"cyber_attack","threats":["ransomware","ddos"],"sectors":["electricity"]},"summary":["停電"]}
+{"id":"fc-2","title":"誤送信","source":{"document":"fc-a.txt","year":2021},"category":"漏えい","tlp":"green","tags":{"threats":["ransomware"]},"summary":["誤送信"]}
+{"id":"fc-3","title":"侵入","source":{"document":"fc-b.txt"},"tlp":"amber","tags":{"sectors":["finance"]},"summary":["侵入"]}
+EOF
+cat >"$T/fc2.jsonl" <<'EOF'
+{"id":"fc-1","title":"停電","source":{"document":"fc-b.txt"},"category":"漏えい","tlp":"red","tags":{"sectors":["medical"]},"summary":["停電"]}
+EOF
+run --db "$T/fc.db" add "$T/fc1.jsonl"
+run --db "$T/fc.db" check
+expect_out "facet counts: exact after adding" "^ok$"
+run --db "$T/fc.db" add "$T/fc2.jsonl"
+run --db "$T/fc.db" delete fc-3
+# one report's cases in their order (the index cases_doc_order): by number, those without one last, then by id
+printf '%s\n' '{"id":"fc-9","title":"九","source":{"document":"fc-a.txt","case_number":2},"tlp":"clear","summary":["九"]}' \
+	'{"id":"fc-8","title":"八","source":{"document":"fc-a.txt","case_number":1},"tlp":"clear","summary":["八"]}' \
+	'{"id":"fc-0","title":"零","source":{"document":"fc-a.txt"},"tlp":"clear","summary":["零"]}' >"$T/fc3.jsonl"
+run --db "$T/fc.db" add "$T/fc3.jsonl"
+run --db "$T/fc.db" list --document fc-a.txt --format tsv
+if [ "$(cut -f1 "$T/out" | tr '\n' ' ')" = "fc-8 fc-9 fc-0 fc-2 " ]; then ok "one report's cases: by number, then the others by id"
+else fail "one report's cases: by number, then the others by id" "$(cat "$T/out")"; fi
+run --db "$T/fc.db" check
+expect_out "facet counts: exact after an update (level, category, year, tags) and a delete" "^ok$"
+if [ "$HAVE_SQLITE" -eq 1 ]; then
+	if [ "$(sqlite3 "$T/fc.db" "SELECT group_concat(facet || '=' || value || '/' || sub || '@' || level || ':' || n, ' ')
+		FROM (SELECT * FROM case_counts WHERE facet IN ('document', 'threat', 'none') ORDER BY 1, 2, 3, 4)")" = \
+	     "document=fc-a.txt/@0:3 document=fc-a.txt/2021@1:1 document=fc-b.txt/@4:1 none=event_class/@0:3 none=event_class/@1:1 none=event_class/@4:1 none=sector/@0:3 none=sector/@1:1 none=threat/@0:3 none=threat/@4:1 none=year/@0:3 none=year/@4:1 threat=ransomware/@1:1" ]; then
+		ok "facet counts: the rows of a report, a threat and the cases without one"
+	else
+		fail "facet counts: the rows of a report, a threat and the cases without one" "$(sqlite3 "$T/fc.db" "SELECT * FROM case_counts")"
+	fi
+	sqlite3 "$T/fc.db" "UPDATE case_counts SET n = n + 1 WHERE facet = 'threat'"
+	run --db "$T/fc.db" check
+	expect_rc "facet counts apart: check exits 1" 1
+	expect_out "facet counts apart: says which" "^facet counts: [0-9]+ facet counts"
+else
+	skip "facet counts: the rows" "sqlite3 is not installed"
+fi
+
 if [ "$HAVE_SQLITE" -eq 1 ]; then
 	cp "$T/k.db" "$T/drift.db"
 	sqlite3 "$T/drift.db" "UPDATE case_text SET body = 'ほかの文' WHERE rid = 11"
@@ -206,6 +247,7 @@ if [ "$HAVE_SQLITE" -eq 1 ]; then
 		DROP TABLE case_recipients; DROP INDEX cases_owner; ALTER TABLE cases DROP COLUMN owner;
 		DROP TABLE IF EXISTS documents;
 		DROP TABLE case_vocab; DROP INDEX cases_doc_year;
+		DROP TABLE case_counts; DROP INDEX cases_doc_order; DROP INDEX cases_updated; CREATE INDEX cases_document ON cases(document, case_number);
 		PRAGMA user_version = 4"
 	run --db "$T/old.db" list
 	expect_rc "older schema: a reader exits 1" 1
@@ -216,6 +258,9 @@ if [ "$HAVE_SQLITE" -eq 1 ]; then
 	expect_rc "older schema: init migrates" 0
 	run --db "$T/old.db" list --format tsv
 	expect_rc "older schema: then readers read" 0
+	if [ "$(sqlite3 "$T/old.db" "SELECT sum(n) FROM case_counts WHERE facet = 'tlp'")" = 2000 ]; then
+		ok "older schema: the migration counts the facets"
+	else fail "older schema: the migration counts the facets"; fi
 	sqlite3 "$T/old.db" "PRAGMA user_version = 77"
 	run --db "$T/old.db" list
 	expect_err "newer schema: a reader refuses" "schema version 77, newer than this kyokun's [0-9]+: upgrade kyokun"

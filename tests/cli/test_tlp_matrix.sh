@@ -88,7 +88,7 @@ start_server
 [ -n "$URL" ] || fail "tlp matrix: the server started" "$(cat "$T/srv.err")"
 
 KYOKUN="$KYOKUN" URL="$URL" TD="$T" python3 - "$T/readers.tsv" "$T/expect.tsv" <<'EOF'
-import json, os, subprocess, sys, urllib.request, urllib.error, urllib.parse
+import json, os, re, subprocess, sys, urllib.request, urllib.error, urllib.parse
 
 kyokun, url, td = os.environ["KYOKUN"], os.environ["URL"], os.environ["TD"]
 readers = {}          # reader name -> login (None: anonymous)
@@ -249,6 +249,13 @@ for r, login in readers.items():
     docs = json.loads(body).get("documents", []) if st == 200 else []
     names = json.dumps(docs, ensure_ascii=False)
     report("%s: api documents" % r, {c for c in matrix if (c + ".txt") in names}, want)
+    # the home page's count of cases (from the kept facet counts, or case by case for a reader
+    # who sees some cases under a condition): what this reader may see, exactly
+    st, body = get(r, "/")
+    nvis = sum(1 for c in expect[r] if expect[r][c])
+    m = re.search(r"([0-9]+)件の事例", body)
+    print(("ok - tlp matrix: %s: home page count" % r) if m and int(m.group(1)) == nvis
+          else "not ok - tlp matrix: %s: home page count %s, want %d" % (r, m and m.group(1), nvis))
     # the search page for each case's own canary word: its link is there or not
     seen = {c for c in matrix
             if ("/cases/" + c) in get(r, "/search?q=" + canary[c])[1]}

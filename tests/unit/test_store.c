@@ -782,10 +782,11 @@ static void test_readonly_schema(void **state)
 	put_simple(st, "old", "古い");
 	kstore_close(st);
 
-	/* schema 4: migrations 5 to 16 undone (update with a new migration) */
-	assert_int_equal(kstore_schema_latest(), 16);
+	/* schema 4: migrations 5 to 17 undone (update with a new migration) */
+	assert_int_equal(kstore_schema_latest(), 17);
 	db_exec(path,
-		/* 16 */ "DROP TABLE case_vocab; DROP INDEX cases_doc_year;"
+		/* 17 */ "DROP TABLE case_counts; DROP INDEX cases_doc_order; DROP INDEX cases_updated; CREATE INDEX cases_document ON cases(document, case_number);"
+		/* 16 */ " DROP TABLE case_vocab; DROP INDEX cases_doc_year;"
 		/* 15 (the index rebuilt: runs again over itself) */
 		/* 14 */ " DROP TABLE IF EXISTS documents;"
 		/* 13 */ " DROP TABLE theme_edits;"
@@ -802,12 +803,12 @@ static void test_readonly_schema(void **state)
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
 	assert_null(st);
-	assert_msg_has(err, "schema version 4, older than this kyokun's 16");
+	assert_msg_has(err, "schema version 4, older than this kyokun's 17");
 	assert_msg_has(err, "run `kyokun init`");
 	assert_int_equal(db_version(path), 4); /* a reader never migrates */
 	/* a writer does */
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
-	assert_int_equal(kstore_schema_version(st), 16);
+	assert_int_equal(kstore_schema_version(st), 17);
 	assert_string_equal(stored_title(st, "old"), "古い");
 	kstore_close(st);
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), 0);
@@ -818,9 +819,9 @@ static void test_readonly_schema(void **state)
 	db_exec(path, "PRAGMA user_version = 99");
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 16: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 17: upgrade kyokun");
 	assert_int_equal(kstore_open(&st, path, 0, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 16: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 17: upgrade kyokun");
 	assert_null(st);
 	assert_int_equal(db_version(path), 99);
 }
