@@ -434,9 +434,13 @@ expect_code "account: the revoked token stops working" 401
 
 # ---- the audit log: the page and the API ----
 # more entries than a page holds (50)
+# (through the admin's form: one server, not 50 kyokun processes)
+bad=""
 for i in $(seq 1 50); do
-	"$KYOKUN" org add "Filler$i" --kind other >/dev/null 2>&1
+	post "$T/boss" /admin/orgs "$BC" --data-urlencode "name=Filler$i" --data-urlencode kind=other
+	[ "$CODE" = 303 ] || bad="$bad $i:$CODE"
 done
+[ -z "$bad" ] && ok "audit: 50 organisations added through the form" || fail "audit: 50 organisations added through the form" "$bad"
 get "/admin/audit?user=rep1" -b "$T/boss"
 expect_code "audit: the page filtered by user 200" 200
 body_has "audit: rep1's entries" '<code>token.revoke</code>'
