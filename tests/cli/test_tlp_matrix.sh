@@ -119,6 +119,17 @@ def report(name, got, want):
         print("  seen but hidden by the table: %s" % extra[:8])
         print("  hidden but visible by the table: %s" % missing[:8])
 
+def ids_in_stream(text):
+    """the "id" of each JSON object of a stream of them (show and history of several ids)"""
+    dec, pos, ids = json.JSONDecoder(), 0, set()
+    while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
+        o, pos = dec.raw_decode(text, pos)
+        ids.add(o.get("id"))
+    return ids
+
 def cli(login, *args):
     p = subprocess.run([kyokun, "--as", login, *args], capture_output=True, text=True)
     return p.returncode, p.stdout
@@ -191,32 +202,15 @@ for r, login in readers.items():
             report("%s: similar" % r, {h["id"] for h in j.get("results", [])} & set(matrix), want)
         # show and history of every case in one call each: what they print, and
         # which they refuse (said on standard error), case by case
-        p = subprocess.run([kyokun, "--as", login, "show", "--format", "json", *matrix],
-                           capture_output=True, text=True)
-        dec, pos, seen = json.JSONDecoder(), 0, set()
-        while pos < len(p.stdout):
-            if p.stdout[pos].isspace():
-                pos += 1
-                continue
-            o, pos = dec.raw_decode(p.stdout, pos)
-            seen.add(o.get("id"))
-        refused = {c for c in matrix if ('"%s"' % c) in p.stderr}
-        report("%s: show" % r, seen, want)
-        report("%s: show refuses" % r, set(matrix) - refused, want)
-        if (p.returncode == 0) != (seen == set(matrix)):
-            print("not ok - tlp matrix: %s: show exits %d" % (r, p.returncode))
-        p = subprocess.run([kyokun, "--as", login, "history", "--format", "json", *matrix],
-                           capture_output=True, text=True)
-        pos, seen = 0, set()
-        while pos < len(p.stdout):
-            if p.stdout[pos].isspace():
-                pos += 1
-                continue
-            o, pos = dec.raw_decode(p.stdout, pos)
-            seen.add(o.get("id"))
-        refused = {c for c in matrix if ('"%s"' % c) in p.stderr}
-        report("%s: history" % r, seen, want)
-        report("%s: history refuses" % r, set(matrix) - refused, want)
+        for cmd in ("show", "history"):
+            p = subprocess.run([kyokun, "--as", login, cmd, "--format", "json", *matrix],
+                               capture_output=True, text=True)
+            seen = ids_in_stream(p.stdout)
+            refused = {c for c in matrix if ('"%s"' % c) in p.stderr}
+            report("%s: %s" % (r, cmd), seen, want)
+            report("%s: %s refuses" % (r, cmd), set(matrix) - refused, want)
+            if (p.returncode == 0) != (seen == set(matrix)):
+                print("not ok - tlp matrix: %s: %s exits %d" % (r, cmd, p.returncode))
     # ---- HTTP: the API and the pages, with this user's token (or none) ----
     st, body = get(r, "/api/cases?limit=100")
     j = json.loads(body) if st == 200 else {}
