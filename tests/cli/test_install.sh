@@ -27,7 +27,7 @@ install_tests() {
 		[ "$mode" = "${f#*:}" ] || bad="$bad ${f%:*}(mode ${mode:-missing})"
 	done
 	if [ -z "$bad" ]; then ok "install: binary, units, sysusers.d, tmpfiles.d, example and README with their modes"
-	else fail "install: files missing or with the wrong mode:$bad"; fi
+	else fail "install: files missing or with the wrong mode:$bad" "$(cat "$T/inst.out"; find "$D" | head -20)"; fi
 	# the manual and the completions, when they are built
 	for f in kyokun.1:share/man/man1/kyokun.1 kyokun.bash:share/bash-completion/completions/kyokun \
 		_kyokun:share/zsh/vendor-completions/_kyokun; do
