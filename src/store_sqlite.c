@@ -825,6 +825,26 @@ static int open_reader(struct kstore_sqlite *st, struct kerr *err)
 	return reader_schema(st, v, err);
 }
 
+/*
+ * A database last written by an older kyokun has no meta row 'cases'
+ * (ksqlite_case_changes()), and its readers' caches follow every commit
+ * until a case is written: the first writer to open it adds the row (once;
+ * if it cannot now, a later one will).
+ */
+static void add_case_row(struct kstore_sqlite *st)
+{
+	sqlite3_stmt *s;
+	int have = 1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM meta WHERE key = 'cases'", -1, &s, NULL) != SQLITE_OK)
+		return;
+	have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (!have)
+		sqlite3_exec(st->db, "INSERT OR IGNORE INTO meta(key, value) VALUES('cases', random())", NULL, NULL,
+			     NULL);
+}
+
 static int open_writer(struct kstore_sqlite *st, struct kerr *err)
 {
 	int rc, v;
@@ -843,8 +863,11 @@ static int open_writer(struct kstore_sqlite *st, struct kerr *err)
 		kerr_prefix(err, "%s", st->base.path);
 		return rc;
 	}
-	/* only an older schema takes the write lock here */
-	return v < NMIGRATIONS ? migrate(st, err) : 0;
+	/* only an older schema takes the write lock here, or one without the row 'cases' */
+	if (v < NMIGRATIONS)
+		return migrate(st, err);
+	add_case_row(st);
+	return 0;
 }
 
 int ksqlite_open(struct kstore_sqlite **out, const char *path, int flags, struct kerr *err)
