@@ -284,18 +284,52 @@ static int same_category(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-/* One case of the report (its first in order, or the one of its newest year) into dc->v[dc->n]. */
-static int doc_first(struct khttp_req *req, const char *name, int sort, struct doccases *dc, struct kerr *err)
+/* The report's first case in order into dc->v[dc->n]. */
+static int doc_first(struct khttp_req *req, const char *name, struct doccases *dc, struct kerr *err)
 {
 	struct kfilter f = KFILTER_INIT;
 	int rc;
 
 	f.document = name;
 	f.reader = req->reader;
-	f.sort = sort;
 	f.limit = 1;
 	rc = kstore_list(req->st, &f, collect_row, dc, NULL, err);
 	return rc == KE_NOMEM ? kerr_set(err, KE_NOMEM, "out of memory") : rc;
+}
+
+/*
+ * How many of the report's cases the reader sees and their newest year, as
+ * the search counts a filter (from the columns kept in memory: a report of
+ * 100,000 cases in a library of 1,000,000 sorted by year took 0.1 s).
+ */
+static int doc_counts(struct khttp_req *req, const char *name, long *total, int *has_year, int *year,
+		      struct kerr *err)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct ksearch_result res;
+	struct kfacet *y;
+	int rc;
+
+	o.filter.document = name;
+	o.filter.reader = req->reader;
+	o.no_hits = 1;
+	*has_year = 0;
+	if ((rc = ksearch_browse(req->st, &o, &res, err)) >= 0) {
+		*total = res.total;
+		y = &res.facets[KFACET_YEAR];
+		for (size_t i = 0; i < y->n; i++) {
+			char *end;
+			long v = strtol(y->v[i].value, &end, 10);
+
+			if (!*end && end != y->v[i].value && y->v[i].count > 0 && v > 0 && v < 100000 &&
+			    (!*has_year || v > *year)) {
+				*has_year = 1;
+				*year = (int)v;
+			}
+		}
+	}
+	ksearch_result_free(&res);
+	return rc;
 }
 
 static void free_doccases(struct doccases *dc)
@@ -352,7 +386,7 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 	json_t *first;
 	char buf[64], num[48], *end;
 	long page = 1, pages, total = 0;
-	int rc;
+	int rc, has_year, year = 0;
 
 	memset(&dc, 0, sizeof(dc));
 	memset(&head, 0, sizeof(head));
@@ -361,37 +395,36 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 		if (*end || page < 1 || page > 1000000000L / DOC_PAGE_SIZE)
 			return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_PAGE));
 	}
+	if ((rc = doc_counts(req, name, &total, &has_year, &year, err)) < 0)
+		goto out;
 	f.document = name;
 	f.reader = req->reader;
 	f.limit = DOC_PAGE_SIZE;
 	f.offset = (page - 1) * DOC_PAGE_SIZE;
-	rc = kstore_list(req->st, &f, collect_row, &dc, &total, err);
-	if (rc == KE_NOMEM)
-		rc = kerr_set(err, KE_NOMEM, "out of memory");
-	if (rc < 0)
+	if (total > 0 && (rc = kstore_list(req->st, &f, collect_row, &dc, NULL, err)) < 0) {
+		if (rc == KE_NOMEM)
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
+	}
 	if (!dc.n) { /* no such report, none of its cases is visible to this reader, or no such page */
 		rc = kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_DOCUMENT));
 		goto out;
 	}
+	if (total < f.offset + (long)dc.n) /* a case added in between */
+		total = f.offset + (long)dc.n;
 	pages = (total + DOC_PAGE_SIZE - 1) / DOC_PAGE_SIZE;
-	if (pages < page)
-		pages = page;
-	/* the report's first case (for its source) and newest year, when not all on this page */
+	dc.has_year = has_year;
+	dc.year = year;
+	/* the report's first case, for its source */
 	first = dc.v[0].json;
-	if (total > (long)dc.n) {
-		if ((rc = doc_first(req, name, KSORT_YEAR, &head, err)) < 0)
+	if (page > 1) {
+		if ((rc = doc_first(req, name, &head, err)) < 0)
 			goto out;
-		if (page > 1 && (rc = doc_first(req, name, KSORT_RELEVANCE, &head, err)) < 0)
-			goto out;
-		if (head.n == 0 || (page > 1 && head.n < 2)) { /* changed in between */
+		if (head.n == 0) { /* deleted in between */
 			rc = kerr_set(err, KE_NOTFOUND, "%s", T(req, T_NO_SUCH_DOCUMENT));
 			goto out;
 		}
-		dc.has_year = head.has_year;
-		dc.year = head.year;
-		if (page > 1)
-			first = head.v[1].json;
+		first = head.v[0].json;
 	}
 	publisher = json_string_value(json_object_get(json_object_get(first, "source"), "publisher"));
 
@@ -408,7 +441,7 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 	}
 	if (publisher)
 		html_printf(&w, "<span lang=\"ja\">%s</span>", publisher);
-	snprintf(buf, sizeof(buf), T(req, T_DOCUMENT_CASES_N), total > (long)dc.n ? total : (long)dc.n);
+	snprintf(buf, sizeof(buf), T(req, T_DOCUMENT_CASES_N), total);
 	html_printf(&w, "<span>%s</span></p>\n", buf);
 	{
 		json_t *src = json_object_get(first, "source");
