@@ -224,7 +224,7 @@ const struct kcommand kcommands[] = {
 	{ "serve", cmd_serve, KCLI_WRITE,
 	  "serve the web application and JSON API",
 	  "usage: kyokun serve [--config FILE | --no-config] [--listen ADDR:PORT] [--threads N]\n"
-	  "                    [--access-log FILE] [--no-cache]\n"
+	  "                    [--access-log FILE] [--no-cache] [--cache-size MB]\n"
 	  "                    [--max-per-ip N] [--tls-cert FILE --tls-key FILE] [--behind-proxy]\n"
 	  "                    [--session-idle MINUTES] [--session-max HOURS]\n"
 	  "\n"
@@ -265,6 +265,8 @@ const struct kcommand kcommands[] = {
 	  "                      - for standard error; SIGHUP reopens FILE (logrotate)\n"
 	  "  --no-cache          build every response anew (by default each worker keeps\n"
 	  "                      the pages it built until the database changes)\n"
+	  "  --cache-size MB     the response cache holds at most MB MiB of pages\n"
+	  "                      (default 64; pages over 256 KiB are never kept)\n"
 	  "  --max-per-ip N      open connections from one client address (default 64)\n"
 	  "  --tls-cert FILE     serve HTTPS with this PEM certificate (chain) ...\n"
 	  "  --tls-key FILE      ... and this unencrypted PEM private key\n"

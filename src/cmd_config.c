@@ -24,6 +24,7 @@ static const char *const defaults[KCONF_NKEYS] = {
 	[KCONF_BEHIND_PROXY] = "no",
 	[KCONF_ACCESS_LOG] = "no",
 	[KCONF_NO_CACHE] = "no",
+	[KCONF_CACHE_SIZE] = "64 (MiB)",
 	[KCONF_SESSION_IDLE] = "120 (minutes)",
 	[KCONF_SESSION_MAX] = "12 (hours)",
 };

@@ -77,6 +77,8 @@ static int serve_config(struct kcli *cli, const char *path, int no_config, const
 	}
 	if (v[KCONF_NO_CACHE].value && !given[KCONF_NO_CACHE])
 		cfg->no_cache = (int)v[KCONF_NO_CACHE].num;
+	if (v[KCONF_CACHE_SIZE].value && !given[KCONF_CACHE_SIZE])
+		cfg->cache_mb = (unsigned)v[KCONF_CACHE_SIZE].num;
 	if (v[KCONF_SESSION_IDLE].value && !given[KCONF_SESSION_IDLE])
 		cfg->session_idle = v[KCONF_SESSION_IDLE].num;
 	if (v[KCONF_SESSION_MAX].value && !given[KCONF_SESSION_MAX])
@@ -161,6 +163,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "access-log", required_argument, NULL, 'a' },
 		{ "no-cache", no_argument, NULL, 'n' },
+		{ "cache-size", required_argument, NULL, 'S' },
 		{ "max-per-ip", required_argument, NULL, 'p' },
 		{ "tls-cert", required_argument, NULL, 'C' },
 		{ "tls-key", required_argument, NULL, 'K' },
@@ -176,7 +179,7 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 		{ 'l', KCONF_LISTEN }, { 't', KCONF_THREADS }, { 'a', KCONF_ACCESS_LOG },
 		{ 'n', KCONF_NO_CACHE }, { 'p', KCONF_MAX_PER_IP }, { 'C', KCONF_TLS_CERT },
 		{ 'K', KCONF_TLS_KEY }, { 'P', KCONF_BEHIND_PROXY }, { 'I', KCONF_SESSION_IDLE },
-		{ 'M', KCONF_SESSION_MAX },
+		{ 'M', KCONF_SESSION_MAX }, { 'S', KCONF_CACHE_SIZE },
 	};
 	struct kconfig cf = KCONFIG_INIT;
 	const char *config_path = NULL;
@@ -215,6 +218,11 @@ int cmd_serve(struct kcli *cli, int argc, char **argv)
 			break;
 		case 'n':
 			cfg.no_cache = 1;
+			break;
+		case 'S':
+			if ((rc = kcli_opt_number(cli, "--cache-size", optarg, 1, KHTTP_CACHE_MB_MAX, &n)))
+				return rc;
+			cfg.cache_mb = (unsigned)n;
 			break;
 		case 'p':
 			if ((rc = kcli_opt_number(cli, "--max-per-ip", optarg, 1, KHTTP_MAX_CONNECTIONS, &n)))

@@ -35,6 +35,7 @@ static const struct keydef {
 	[KCONF_BEHIND_PROXY] = { "behind-proxy", K_BOOL, 0, 0, NULL },
 	[KCONF_ACCESS_LOG] = { "access-log", K_PATH, 0, 0, NULL }, /* a file, or - for stderr */
 	[KCONF_NO_CACHE] = { "no-cache", K_BOOL, 0, 0, NULL },
+	[KCONF_CACHE_SIZE] = { "cache-size", K_NUMBER, 1, KHTTP_CACHE_MB_MAX, NULL }, /* MiB */
 	[KCONF_SESSION_IDLE] = { "session-idle", K_DURATION, 60, 0, "minutes" },
 	[KCONF_SESSION_MAX] = { "session-max", K_DURATION, 3600, 0, "hours" },
 };

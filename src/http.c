@@ -98,12 +98,13 @@ static const char csp_none[] = "default-src 'none'; frame-ancestors 'none'; base
  * a read-only connection of the cache's own, under the cache's lock), and a
  * page is kept only if the counter has not moved since its request came in
  * (so a page built across a commit is never kept).  Entries also expire
- * after CACHE_TTL seconds.  Bounded in entries and bytes.
+ * after CACHE_TTL seconds.  Bounded in entries (CACHE_SETS * CACHE_WAYS, each
+ * at most CACHE_MAX_ENTRY bytes) and bytes (serve --cache-size, default
+ * KHTTP_CACHE_MB MiB: a response that would pass it is not kept).
  */
 #define CACHE_SETS 512
 #define CACHE_WAYS 4
 #define CACHE_MAX_ENTRY (256u << 10)
-#define CACHE_MAX_BYTES (64u << 20)
 #define CACHE_TTL 60
 #define MEMO_SETS 256
 #define MEMO_WAYS 4
@@ -133,6 +134,8 @@ struct rcache {
 	struct centry e[CACHE_SETS][CACHE_WAYS];
 	size_t bytes;
 	unsigned long long tick;
+	size_t max_bytes;         /* serve --cache-size */
+	struct kmetrics *metrics; /* where the bytes held are shown */
 	unsigned long long stamp; /* the store's change counter the entries belong to */
 	int stamped;
 	struct kstore *watch;     /* the cache's connection for kstore_changes() (under lock) */
@@ -521,6 +524,8 @@ static void cache_drop(struct rcache *c, struct centry *e)
 	MHD_destroy_response(e->r); /* libmicrohttpd frees it once no connection sends it */
 	free(e->key);
 	c->bytes -= e->size;
+	if (c->metrics)
+		atomic_store_explicit(&c->metrics->cache_bytes, (long long)c->bytes, memory_order_relaxed);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -656,7 +661,7 @@ static int cache_put(struct rcache *c, uint64_t hash, const char *key, struct MH
 			victim = &set[k];
 	}
 	cache_drop(c, victim);
-	if (c->bytes + size > CACHE_MAX_BYTES)
+	if (c->bytes + size > c->max_bytes)
 		return 0;
 	kcopy = strdup(key);
 	if (!kcopy)
@@ -672,6 +677,8 @@ static int cache_put(struct rcache *c, uint64_t hash, const char *key, struct MH
 	victim->used = ++c->tick;
 	victim->born = time(NULL);
 	c->bytes += size;
+	if (c->metrics)
+		atomic_store_explicit(&c->metrics->cache_bytes, (long long)c->bytes, memory_order_relaxed);
 	return 1;
 }
 
@@ -1989,6 +1996,10 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 	if (srv->access_log && (rc = log_open(srv, err)) < 0)
 		goto fail;
 	srv->cache_on = !cfg->no_cache;
+	srv->cache.max_bytes = (size_t)(cfg->cache_mb ? cfg->cache_mb : KHTTP_CACHE_MB) << 20;
+	srv->cache.metrics = &srv->metrics;
+	atomic_store_explicit(&srv->metrics.cache_limit, srv->cache_on ? (long long)srv->cache.max_bytes : 0,
+			      memory_order_relaxed);
 	srv->db_path = strdup(cfg->db_path);
 	if (!srv->db_path) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");

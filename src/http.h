@@ -161,6 +161,7 @@ struct khttp_config {
 	const char *access_log_path; /* ... to this file (appended; reopened by khttp_reopen_log),
 				      * or to stderr when NULL or "-" */
 	int no_cache;          /* build every response anew (no response cache) */
+	unsigned cache_mb;     /* the response cache's bytes at most, MiB; 0 = KHTTP_CACHE_MB */
 	unsigned max_per_ip;   /* open connections from one address; 0 = KHTTP_MAX_PER_IP */
 	/* TLS (serve --tls-cert / --tls-key): PEM text of both, or NULL for plain HTTP */
 	const char *tls_cert, *tls_key;
@@ -172,6 +173,8 @@ struct khttp_config {
 	long session_idle, session_max;
 };
 
+#define KHTTP_CACHE_MB 64               /* default bound of the response cache (serve --cache-size) */
+#define KHTTP_CACHE_MB_MAX 65536
 #define KHTTP_SESSION_IDLE (2 * 3600)   /* default idle expiry of a session, seconds */
 #define KHTTP_SESSION_MAX (12 * 3600)   /* default absolute expiry */
 

@@ -83,6 +83,11 @@ int kstore_changes(struct kstore *st, unsigned long long *counter, struct kerr *
 	return st->be->changes(st, counter, err);
 }
 
+int kstore_case_changes(struct kstore *st, unsigned long long *counter, struct kerr *err)
+{
+	return st->be->case_changes(st, counter, err);
+}
+
 int kstore_check(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err)
 {
 	return st->be->check(st, flags, cb, ctx, err);

@@ -81,6 +81,17 @@ const char *kstore_note(const struct kstore *st);
 int kstore_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
 
 /*
+ * The same for the cases alone: a counter that changes whenever a case was
+ * added, changed or deleted since the previous call on st (by st, also in
+ * its open transaction, or by any other connection or process), or st
+ * rolled back a write of a case; other writes (a sign-in, the audit log,
+ * accounts) leave it.  For what is read from the cases only (the search's
+ * and the facets' caches).  As cheap as kstore_changes() while nothing is
+ * committed, one more row read after a commit.
+ */
+int kstore_case_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
+
+/*
  * Check the database: the file's structure (every page, index and
  * constraint; with KSTORE_CHECK_QUICK the pages only, much faster) and the
  * full-text index against the searchable text, and the vocabulary against a

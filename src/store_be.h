@@ -46,6 +46,7 @@ struct kstore_be {
 	int (*schema_latest)(void);
 	const char *(*note)(const struct kstore *st);
 	int (*changes)(struct kstore *st, unsigned long long *counter, struct kerr *err);
+	int (*case_changes)(struct kstore *st, unsigned long long *counter, struct kerr *err);
 	int (*check)(struct kstore *st, int flags, kstore_check_cb cb, void *ctx, struct kerr *err);
 
 	/* backups and restores (store.h); the file ones take no store */

@@ -82,6 +82,11 @@ static const char *const stmt_sql[S__N] = {
 
 _Static_assert(S__N <= KSQLITE_NSTMT, "raise KSQLITE_NSTMT");
 
+/* ksqlite_case_changes(): what marks a write of a case, and what its commit writes */
+static const char case_bump_sql[] = "INSERT INTO meta(key, value) VALUES('cases', random())"
+				    " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+static void case_hook(void *ctx, int op, const char *db, const char *table, sqlite3_int64 rowid);
+
 /* ---- schema ------------------------------------------------------------ */
 
 static const char *const migrations[] = {
@@ -671,6 +676,9 @@ static int migrate(struct kstore_sqlite *st, struct kerr *err)
 		if ((rc = exec(st, sql, err)))
 			goto out;
 	}
+	/* a migration may rewrite cases, their counts or their vocabulary: see ksqlite_case_changes() */
+	rc = exec(st, case_bump_sql, err);
+	st->case_dirty = 0;
 out:
 	if (rc)
 		exec(st, "ROLLBACK", NULL);
@@ -751,6 +759,7 @@ static int connect(struct kstore_sqlite *st, int oflags, int immutable, struct k
 				st->db ? sqlite3_errmsg(st->db) : "out of memory");
 	st->immutable = immutable;
 	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_update_hook(st->db, case_hook, st);
 	sqlite3_busy_timeout(st->db, st->readonly ? READER_WAIT_MS : WRITER_WAIT_MS);
 	if ((rc = ktok_register(st->db, err)))
 		return rc;
@@ -816,6 +825,26 @@ static int open_reader(struct kstore_sqlite *st, struct kerr *err)
 	return reader_schema(st, v, err);
 }
 
+/*
+ * A database last written by an older kyokun has no meta row 'cases'
+ * (ksqlite_case_changes()), and its readers' caches follow every commit
+ * until a case is written: the first writer to open it adds the row (once;
+ * if it cannot now, a later one will).
+ */
+static void add_case_row(struct kstore_sqlite *st)
+{
+	sqlite3_stmt *s;
+	int have = 1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM meta WHERE key = 'cases'", -1, &s, NULL) != SQLITE_OK)
+		return;
+	have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (!have)
+		sqlite3_exec(st->db, "INSERT OR IGNORE INTO meta(key, value) VALUES('cases', random())", NULL, NULL,
+			     NULL);
+}
+
 static int open_writer(struct kstore_sqlite *st, struct kerr *err)
 {
 	int rc, v;
@@ -834,8 +863,11 @@ static int open_writer(struct kstore_sqlite *st, struct kerr *err)
 		kerr_prefix(err, "%s", st->base.path);
 		return rc;
 	}
-	/* only an older schema takes the write lock here */
-	return v < NMIGRATIONS ? migrate(st, err) : 0;
+	/* only an older schema takes the write lock here, or one without the row 'cases' */
+	if (v < NMIGRATIONS)
+		return migrate(st, err);
+	add_case_row(st);
+	return 0;
 }
 
 int ksqlite_open(struct kstore_sqlite **out, const char *path, int flags, struct kerr *err)
@@ -887,6 +919,7 @@ void ksqlite_close(struct kstore_sqlite *st)
 	for (int i = 0; i < KSQLITE_NCACHE; i++)
 		sqlite3_finalize(st->cache[i]);
 	sqlite3_finalize(st->dv);
+	sqlite3_finalize(st->cv);
 	sqlite3_finalize(st->vis_row);
 	free(st->vis_row_sql);
 	sqlite3_finalize(st->vocab_get);
@@ -936,6 +969,22 @@ static int ksqlite_global_init(int server)
 	return rc;
 }
 
+/* PRAGMA data_version into *dv: it changes when another connection commits. */
+static int data_version(struct kstore_sqlite *st, sqlite3_int64 *dv, struct kerr *err)
+{
+	if (!st->dv && sqlite3_prepare_v3(st->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+					  &st->dv, NULL) != SQLITE_OK)
+		return ksqlite_db_err(st, err, "reading the data version");
+	if (sqlite3_step(st->dv) != SQLITE_ROW) {
+		ksqlite_db_err(st, err, "reading the data version");
+		sqlite3_reset(st->dv);
+		return KE_DB;
+	}
+	*dv = sqlite3_column_int64(st->dv, 0);
+	sqlite3_reset(st->dv);
+	return 0;
+}
+
 /*
  * PRAGMA data_version changes when another connection commits; this
  * connection's own writes show in its total change count, and a rollback
@@ -947,17 +996,10 @@ int ksqlite_changes(struct kstore *kst, unsigned long long *counter, struct kerr
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	sqlite3_int64 dv, ch = sqlite3_total_changes64(st->db);
+	int rc;
 
-	if (!st->dv && sqlite3_prepare_v3(st->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-					  &st->dv, NULL) != SQLITE_OK)
-		return ksqlite_db_err(st, err, "reading the data version");
-	if (sqlite3_step(st->dv) != SQLITE_ROW) {
-		ksqlite_db_err(st, err, "reading the data version");
-		sqlite3_reset(st->dv);
-		return KE_DB;
-	}
-	dv = sqlite3_column_int64(st->dv, 0);
-	sqlite3_reset(st->dv);
+	if ((rc = data_version(st, &dv, err)))
+		return rc;
 	if (!st->changes || dv != st->seen_dv || ch != st->seen_ch || st->rolled_back) {
 		st->changes++;
 		st->seen_dv = dv;
@@ -965,6 +1007,76 @@ int ksqlite_changes(struct kstore *kst, unsigned long long *counter, struct kerr
 		st->rolled_back = 0;
 	}
 	*counter = st->changes;
+	return 0;
+}
+
+/*
+ * Which cases there are and what they hold changes only with a write of a
+ * case, which always writes its row in cases.  case_hook() sees every row
+ * a connection writes in cases, case_text and the full-text index's tables
+ * (rowid tables: the update hook does not see WITHOUT ROWID ones, such as
+ * case_tags, but they are written only with the case's row) and marks the
+ * transaction; its commit then sets the meta row 'cases' to a new random
+ * number (ksqlite_commit(), and a migration's), in the same transaction.
+ * Other writes (sessions, the audit log, accounts) leave the row as it was.
+ *
+ * ksqlite_case_changes() reads the row only when something was committed
+ * since its last call (data_version, as ksqlite_changes()), and moves its
+ * counter when the row's number differs from the one it saw, or this
+ * connection wrote a case since (its own open transaction: case_writes,
+ * which its rollback also moves).  A number rather than a count, so that a
+ * database put back from a backup, whose row holds an older number, is
+ * never taken for the one the caches were read from.  A database whose row
+ * is missing (written only by an older kyokun since its last migration)
+ * moves the counter on every commit, as ksqlite_changes() does.
+ */
+
+static void case_hook(void *ctx, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+	struct kstore_sqlite *st = ctx;
+
+	(void)op;
+	(void)rowid;
+	if (strcmp(db, "main") || strncmp(table, "case", 4))
+		return;
+	if (!strcmp(table + 4, "s") || !strcmp(table + 4, "_text") || !strncmp(table + 4, "_fts", 4)) {
+		st->case_dirty = 1;
+		st->case_writes++;
+	}
+}
+
+int ksqlite_case_changes(struct kstore *kst, unsigned long long *counter, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	sqlite3_int64 dv, cv = 0, ch = sqlite3_total_changes64(st->db);
+	int rc, r, null = 1;
+
+	if ((rc = data_version(st, &dv, err)))
+		return rc;
+	if (st->case_changes && dv == st->cseen_dv && ch == st->cseen_ch && st->case_writes == st->cseen_cw) {
+		*counter = st->case_changes;
+		return 0;
+	}
+	if (!st->cv && sqlite3_prepare_v3(st->db, "SELECT value FROM meta WHERE key = 'cases'", -1,
+					  SQLITE_PREPARE_PERSISTENT, &st->cv, NULL) != SQLITE_OK)
+		return ksqlite_db_err(st, err, "reading the cases' version");
+	if ((r = sqlite3_step(st->cv)) == SQLITE_ROW && sqlite3_column_type(st->cv, 0) == SQLITE_INTEGER) {
+		cv = sqlite3_column_int64(st->cv, 0);
+		null = 0;
+	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		ksqlite_db_err(st, err, "reading the cases' version");
+		sqlite3_reset(st->cv);
+		return KE_DB;
+	}
+	sqlite3_reset(st->cv);
+	if (!st->case_changes || null || st->cseen_null || cv != st->cseen_cv || st->case_writes != st->cseen_cw)
+		st->case_changes++;
+	st->cseen_dv = dv;
+	st->cseen_ch = ch;
+	st->cseen_cv = cv;
+	st->cseen_null = null;
+	st->cseen_cw = st->case_writes;
+	*counter = st->case_changes;
 	return 0;
 }
 
@@ -1065,11 +1177,13 @@ static int ksqlite_commit(struct kstore *kst, struct kerr *err)
 	struct kstore_sqlite *st = ksqlite(kst);
 	if (!st->in_txn)
 		return kerr_set(err, KE_DB, "no transaction is open");
-	if (ksqlite_vocab_flush(st, err) || ksqlite_counts_flush(st, err) || exec(st, "COMMIT", err)) {
+	if (ksqlite_vocab_flush(st, err) || ksqlite_counts_flush(st, err) ||
+	    (st->case_dirty && exec(st, case_bump_sql, err)) || exec(st, "COMMIT", err)) {
 		ksqlite_rollback(&st->base);
 		return KE_DB;
 	}
 	st->in_txn = 0;
+	st->case_dirty = 0;
 	end_bulk(st);
 	return 0;
 }
@@ -1084,6 +1198,9 @@ static void ksqlite_rollback(struct kstore *kst)
 	ksqlite_counts_forget(st);
 	st->in_txn = 0;
 	st->rolled_back = 1; /* for kstore_changes() */
+	if (st->case_dirty) /* for ksqlite_case_changes() */
+		st->case_writes++;
+	st->case_dirty = 0;
 	end_bulk(st);
 }
 
@@ -1116,6 +1233,7 @@ int ksqlite_wend(struct kstore_sqlite *st, int own, int rc, struct kerr *err)
 	}
 	if (rc) {
 		exec(st, "ROLLBACK TO kwrite", NULL);
+		st->case_writes++; /* what was written of a case since the savepoint is gone */
 		ksqlite_vocab_forget(st);
 		ksqlite_counts_forget(st);
 		exec(st, "RELEASE kwrite", NULL);
@@ -2395,6 +2513,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.schema_latest = ksqlite_schema_latest,
 	.note = ksqlite_note,
 	.changes = ksqlite_changes,
+	.case_changes = ksqlite_case_changes,
 	.check = ksqlite_check,
 	.backup = ksqlite_backup,
 	.file_version = ksqlite_file_version,

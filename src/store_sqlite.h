@@ -45,6 +45,12 @@ struct kstore_sqlite {
 	sqlite3_int64 seen_dv, seen_ch;
 	unsigned long long changes; /* the counter: 0 before the first call */
 	int rolled_back;        /* a transaction was rolled back since */
+	/* ksqlite_case_changes(): the same for the cases only (see there) */
+	sqlite3_stmt *cv;       /* the meta row 'cases' */
+	sqlite3_int64 cseen_dv, cseen_ch, cseen_cv;
+	int cseen_null;         /* the row was missing at the last call */
+	unsigned long long case_changes, case_writes, cseen_cw;
+	int case_dirty;         /* the open transaction wrote a case */
 	struct ksqlite_acct *acct; /* the audit actor and account statements (store_sqlite_account.c) */
 	/* ksqlite_visible_rid(): the last statement, kept while readers' conditions have the same shape */
 	sqlite3_stmt *vis_row;
@@ -74,6 +80,13 @@ int ksqlite_open(struct kstore_sqlite **st, const char *path, int flags, struct 
 void ksqlite_close(struct kstore_sqlite *st);
 /* The table's operations, for the table in store_sqlite.c (their contracts: store.h, store_search.h). */
 int ksqlite_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
+/*
+ * kstore_changes() for what is cached from the cases only (the search's,
+ * the facets'): a counter that changes whenever a case was added, changed
+ * or deleted (by st or by any other connection or process) or st rolled back
+ * a write of a case, but not on other writes (a sign-in, the audit log).
+ */
+int ksqlite_case_changes(struct kstore *st, unsigned long long *counter, struct kerr *err);
 /* store_sqlite_backup.c */
 int ksqlite_backup(struct kstore *st, const char *dest, kstore_progress_cb cb, void *ctx, struct kerr *err);
 int ksqlite_file_version(const char *path, int *version, struct kerr *err);

@@ -11,7 +11,7 @@
  * the narrow index cases_facets and the table case_tags.  A search then
  * walks the rowids of its match (FTS5 alone, no join) and counts.
  *
- * The arrays are valid while the database is unchanged (kstore_changes())
+ * The arrays are valid while the cases are unchanged (ksqlite_case_changes())
  * and are read again on the next search after a change.
  *
  * Who may see a row: the TLP levels the reader sees on every case are a
@@ -54,7 +54,7 @@ struct dict {
 
 struct kfacets {
 	int valid;
-	unsigned long long changes; /* kstore_changes() when read */
+	unsigned long long changes; /* ksqlite_case_changes() when read */
 	sqlite3_int64 n;           /* rowids [0, n) */
 	int32_t *col[FC__N];       /* per rowid: code in dict[c], -1 NULL; col[FC_TLP] -1: no case */
 	struct dict dict[FC__N];
@@ -316,7 +316,7 @@ int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **out, struct 
 			return kerr_set(err, KE_NOMEM, "out of memory");
 		st->facets = fc;
 	}
-	if ((rc = ksqlite_changes(&st->base, &ch, err)))
+	if ((rc = ksqlite_case_changes(&st->base, &ch, err)))
 		return rc;
 	if (!fc->valid || fc->changes != ch) {
 		clear(fc);

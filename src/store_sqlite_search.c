@@ -398,12 +398,12 @@ out_free:
 /*
  * The length of every row (what xColumnSize(-1) reads from case_fts_docsize
  * one row at a time), kept per connection once a query needs many of them:
- * loaded in one scan of the docsize table, valid while the database is
- * unchanged (kstore_changes()).
+ * loaded in one scan of the docsize table, valid while the cases are
+ * unchanged (ksqlite_case_changes(): other writes leave it).
  */
 struct dlcache {
 	int valid;
-	unsigned long long changes; /* kstore_changes() when loaded */
+	unsigned long long changes; /* ksqlite_case_changes() when loaded */
 	sqlite3_int64 n;  /* dl[0..n) by rowid */
 	int *dl;          /* -1: no such row */
 	struct rwin *win; /* the last reader's sample windows (reader_df()), NULL: none */
@@ -457,7 +457,7 @@ struct rstats {
 	struct kfacets *fc;       /* every row's level; NULL: cannot be had (df bounded from the vocabulary) */
 };
 
-/* Sample windows among the rows of some levels (reader_df()), valid while the database is unchanged. */
+/* Sample windows among the rows of some levels (reader_df()), valid while the cases are unchanged. */
 struct rwin {
 	unsigned long long changes;
 	unsigned levels;
@@ -1011,7 +1011,7 @@ static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load,
 
 	if (!dc)
 		return 0;
-	if ((rc = ksqlite_changes(&st->base, &ch, err)))
+	if ((rc = ksqlite_case_changes(&st->base, &ch, err)))
 		return rc;
 	if (dc->valid && dc->changes == ch)
 		return 1;
@@ -1352,7 +1352,7 @@ static int vis_windows(struct kstore_sqlite *st, const struct rstats *rs, struct
 	sqlite3_int64 lo, hi, pos[2 * TOPK_WINDOWS], k = 0;
 	int rc, e = 0;
 
-	if ((rc = ksqlite_changes(&st->base, &ch, err)))
+	if ((rc = ksqlite_case_changes(&st->base, &ch, err)))
 		return rc;
 	if (dc && dc->win && dc->win->changes == ch && dc->win->levels == rs->vis.levels && dc->win->nwin == nwin &&
 	    dc->win->wrows == wrows) {

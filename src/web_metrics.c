@@ -187,6 +187,12 @@ int kmetrics_write(struct kmetrics *m, struct kbuf *out)
 			"# HELP kyokun_http_cache_misses_total Cacheable requests the response cache did not have.\n"
 			"# TYPE kyokun_http_cache_misses_total counter\n"
 			"kyokun_http_cache_misses_total %llu\n"
+			"# HELP kyokun_http_cache_bytes Bytes of responses the response cache holds.\n"
+			"# TYPE kyokun_http_cache_bytes gauge\n"
+			"kyokun_http_cache_bytes %lld\n"
+			"# HELP kyokun_http_cache_limit_bytes The most it may hold (serve --cache-size).\n"
+			"# TYPE kyokun_http_cache_limit_bytes gauge\n"
+			"kyokun_http_cache_limit_bytes %lld\n"
 			"# HELP kyokun_http_connections Open client connections.\n"
 			"# TYPE kyokun_http_connections gauge\n"
 			"kyokun_http_connections %lld\n"
@@ -198,6 +204,8 @@ int kmetrics_write(struct kmetrics *m, struct kbuf *out)
 			"# TYPE process_start_time_seconds gauge\n"
 			"process_start_time_seconds %lld\n",
 			SUM(m, cache_hits), SUM(m, cache_misses),
+			(long long)atomic_load_explicit(&m->cache_bytes, memory_order_relaxed),
+			(long long)atomic_load_explicit(&m->cache_limit, memory_order_relaxed),
 			(long long)atomic_load_explicit(&m->connections, memory_order_relaxed),
 			get(&m->signin_ok), get(&m->signin_failed), (long long)m->started);
 	return rc < 0 ? KE_NOMEM : 0;

@@ -43,6 +43,7 @@ struct kmetrics {
 	struct kmetrics_shard shard[KMETRICS_SHARDS];
 	atomic_llong connections;                                /* open now */
 	atomic_ullong signin_ok, signin_failed;
+	atomic_llong cache_bytes, cache_limit;                   /* the response cache: held, at most */
 	char pad_tail[64];
 };
 

@@ -24,6 +24,8 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "store.h"
+#include "account.h"
+#include "store_account.h"
 
 static char tmpdir[256];
 static int dbseq;
@@ -896,6 +898,169 @@ static void test_changes(void **state)
 	kstore_close(st);
 }
 
+static unsigned long long case_changes(struct kstore *st)
+{
+	struct kerr err = KERR_INIT;
+	unsigned long long n = 0;
+
+	if (kstore_case_changes(st, &n, &err) < 0)
+		fail_msg("kstore_case_changes: %s", err.msg);
+	return n;
+}
+
+/* A write that is not a case's: an organisation, a user and a signed-in session (what a sign-in writes). */
+static void write_no_case(struct kstore *st, int i)
+{
+	struct kerr err = KERR_INIT;
+	struct korg o = { 0 };
+	struct kuser u = { .role = KROLE_ANALYST };
+	struct ksession s = { .created = "2026-01-01T00:00:00Z", .expires = "2999-01-01T00:00:00Z",
+			      .csrf = "c", .address = "192.0.2.9" };
+	char name[32];
+
+	snprintf(name, sizeof(name), "org-%d", i);
+	o.name = strdup(name);
+	o.kind = KORG_OPERATOR;
+	if (kstore_org_add(st, &o, &err))
+		fail_msg("org add: %s", err.msg);
+	snprintf(name, sizeof(name), "user%d", i);
+	u.login = strdup(name);
+	u.org_id = o.id;
+	if (kstore_user_add(st, &u, &err))
+		fail_msg("user add: %s", err.msg);
+	s.user_id = u.id;
+	assert_int_equal(ksecret_hash(name, s.hash), 0);
+	if (kstore_session_add(st, &s, &err))
+		fail_msg("session add: %s", err.msg);
+	korg_free(&o);
+	kuser_free(&u);
+}
+
+/* In another process: 'c' stores a case ID, 'w' writes no case (write_no_case()). */
+static void other_process(const char *path, char what, const char *id, int i)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL;
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (kstore_open(&st, path, 0, &err))
+			_exit(1);
+		if (what == 'c')
+			put_simple(st, id, "別のプロセス");
+		else
+			write_no_case(st, i);
+		kstore_close(st);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * kstore_case_changes(): writes that are not a case's (a sign-in) leave
+ * it, in the writer, in another connection and from another process, while
+ * kstore_changes() moves; a case written, deleted or rolled back moves it
+ * everywhere.  A database without the row it reads (written by an older
+ * kyokun) moves it on every commit.
+ */
+static void test_case_changes(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *ro = NULL;
+	unsigned long long a, b, c, d;
+	struct kcase k;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_open(&ro, path, KSTORE_READONLY, &err), 0);
+	put_simple(st, "one", "一");
+	a = case_changes(st);
+	b = case_changes(ro);
+	c = changes(ro);
+	assert_true(a != 0 && b != 0);
+	assert_true(case_changes(st) == a && case_changes(ro) == b); /* nothing happened */
+
+	/* not a case: in this connection, and in another process */
+	write_no_case(st, 1);
+	assert_true(changes(ro) != c);
+	assert_true(case_changes(st) == a);
+	assert_true(case_changes(ro) == b);
+	c = changes(ro);
+	other_process(path, 'w', NULL, 2);
+	assert_true(changes(ro) != c);
+	assert_true(case_changes(st) == a);
+	assert_true(case_changes(ro) == b);
+
+	/* a case: in this connection */
+	put_simple(st, "two", "二");
+	assert_true((c = case_changes(st)) != a);
+	assert_true((d = case_changes(ro)) != b);
+	assert_true(case_changes(st) == c && case_changes(ro) == d);
+	/* in another process */
+	other_process(path, 'c', "three", 0);
+	assert_true((a = case_changes(st)) != c);
+	assert_true((b = case_changes(ro)) != d);
+	assert_string_equal(stored_title(ro, "three"), "別のプロセス");
+	/* a delete */
+	assert_int_equal(kstore_delete(st, "three", &err), 0);
+	assert_true((c = case_changes(st)) != a);
+	assert_true((d = case_changes(ro)) != b);
+	/* written in the open transaction (what a read there finds), and rolled back */
+	assert_int_equal(kstore_begin(st, &err), 0);
+	write_no_case(st, 3);
+	assert_true(case_changes(st) == c);
+	mkcase(&k, "four", "四", NULL, 0, 0, NULL, NULL, NULL, NULL, "clear");
+	put(st, &k, KSTORE_CREATED);
+	kcase_free(&k);
+	assert_true((a = case_changes(st)) != c);
+	assert_true(case_changes(ro) == d); /* not committed */
+	kstore_rollback(st);
+	assert_true(case_changes(st) != a);
+	assert_null(stored_title(st, "four"));
+	assert_true(case_changes(ro) == d);
+	/* a transaction that writes no case and commits */
+	a = case_changes(st);
+	assert_int_equal(kstore_begin(st, &err), 0);
+	write_no_case(st, 4);
+	assert_int_equal(kstore_commit(st, &err), 0);
+	assert_true(case_changes(st) == a && case_changes(ro) == d);
+	kstore_close(ro);
+	kstore_close(st);
+
+	/* the row missing (an older kyokun wrote last): every commit moves it ... */
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_open(&ro, path, KSTORE_READONLY, &err), 0);
+	db_exec(path, "DELETE FROM meta WHERE key = 'cases'");
+	b = case_changes(ro);
+	assert_true(case_changes(ro) == b);
+	write_no_case(st, 5);
+	assert_true((d = case_changes(ro)) != b);
+	put_simple(st, "five", "五"); /* and the row is back */
+	assert_true((b = case_changes(ro)) != d);
+	write_no_case(st, 6);
+	assert_true(case_changes(ro) == b);
+	kstore_close(ro);
+	kstore_close(st);
+	/* ... until a writer opens it: it adds the row */
+	db_exec(path, "DELETE FROM meta WHERE key = 'cases'");
+	assert_int_equal(kstore_open(&ro, path, KSTORE_READONLY, &err), 0);
+	b = case_changes(ro);
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_true((d = case_changes(ro)) != b);
+	write_no_case(st, 7);
+	assert_true(case_changes(ro) == d);
+	kstore_close(ro);
+	kstore_close(st);
+}
+
 /*
  * A bulk load in another process while readers open and query the
  * database again and again (the finding: 2 of 200 searches failed with
@@ -1263,6 +1428,7 @@ int main(void)
 		cmocka_unit_test(test_reopen_readonly),
 		cmocka_unit_test(test_readonly_schema),
 		cmocka_unit_test(test_changes),
+		cmocka_unit_test(test_case_changes),
 		cmocka_unit_test(test_bulk_readers_server),
 		cmocka_unit_test(test_bulk_readers_alone),
 		cmocka_unit_test(test_check_damaged),
