@@ -1377,9 +1377,10 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 
 	if ((rc = put_text(st, rid, c, exists, err)))
 		goto out;
+	/* the tags, replaced (a new case has none, as for the recipients below) */
 	s = st->stmt[S_DEL_TAGS];
 	sqlite3_bind_int64(s, 1, rid);
-	if ((rc = ksqlite_step_done(st, s, err, "storing tags")))
+	if (exists && (rc = ksqlite_step_done(st, s, err, "storing tags")))
 		goto out;
 	if (c->tags.event_class && (rc = add_tag(st, rid, "event_class", c->tags.event_class, err)))
 		goto out;
