@@ -312,7 +312,9 @@ int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err)
 	for (size_t i = 0; i < vc->cap; i++) {
 		struct vent *e = &vc->v[i];
 
-		if (!e->used || !e->delta)
+		/* a level's term '' is written when its total of tokens changed too
+		 * (an update at the same level: one case less and one more) */
+		if (!e->used || (!e->delta && (e->len || !vc->tokens[e->level])))
 			continue;
 		sqlite3_bind_text(up, 1, e->len ? vc->keys + e->off : "", e->len, SQLITE_STATIC);
 		sqlite3_bind_int(up, 2, e->level);
