@@ -181,13 +181,14 @@ def report(d):
                 res[e].append((f[0], f[1], int(f[2]), [float(x) for x in f[3:]]))
     meta = json.load(open(os.path.join(d, "build.json")))
     print("## search benchmark: %s cases\n" % meta["n"])
-    print("| engine | build s | index MB |")
-    print("| --- | ---: | ---: |")
+    print("| engine | build s | build CPU s | index MB |")
+    print("| --- | ---: | ---: | ---: |")
     for e in eng:
         if e not in meta:
             continue  # the same index as another column
         b = meta.get(e, {})
-        print("| %s | %.1f | %.1f |" % (e, b.get("seconds", 0), b.get("bytes", 0) / 1e6))
+        cpu = "%.1f" % b["cpu_seconds"] if "cpu_seconds" in b else "-"
+        print("| %s | %.1f | %s | %.1f |" % (e, b.get("seconds", 0), cpu, b.get("bytes", 0) / 1e6))
     print("\nranked top 20 with the exact hit count, ms (p50 / p99 over all runs of the class's queries);"
           " kyokun and kyokun-literal (the query as written: no synonyms, no segmentation) on one"
           " connection, as Groonga; kyokun-nocount without the count, kyokun-2threads counted on two"

@@ -761,7 +761,7 @@ static int connect(struct kstore_sqlite *st, int oflags, int immutable, struct k
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_update_hook(st->db, case_hook, st);
 	sqlite3_busy_timeout(st->db, st->readonly ? READER_WAIT_MS : WRITER_WAIT_MS);
-	if ((rc = ktok_register(st->db, err)))
+	if ((rc = ktok_register_tap(st->db, &st->tap, err)))
 		return rc;
 	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
 		kerr_prefix(err, "%s", st->base.path);
@@ -1362,7 +1362,16 @@ static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase 
 		ksqlite_bind_text(s, 2, c->title ? c->title : "");
 		for (int i = 0; i < 5; i++)
 			sqlite3_bind_text(s, 3 + i, kbuf_str(&col[i]), (int)col[i].len, SQLITE_STATIC);
-		if ((rc = ksqlite_step_done(st, s, err, "indexing the case")))
+		/* the vocabulary counts the case's tokens as the index gets them (the level as put_locked() stores it) */
+		if (k && (rc = ksqlite_vocab_tap(st, ktlp_rank(c->tlp ? c->tlp : "amber"), err)))
+			goto out;
+		rc = ksqlite_step_done(st, s, err, "indexing the case");
+		if (k) {
+			int vrc = ksqlite_vocab_untap(st, !rc, err);
+
+			rc = vrc ? vrc : rc;
+		}
+		if (rc)
 			goto out;
 	}
 out:
@@ -1484,11 +1493,12 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	if (!exists)
 		rid = sqlite3_last_insert_rowid(st->db);
 
-	if ((rc = put_text(st, rid, c, exists, err)) || (rc = ksqlite_vocab_case(st, rid, +1, err)))
+	if ((rc = put_text(st, rid, c, exists, err)))
 		goto out;
+	/* the tags, replaced (a new case has none, as for the recipients below) */
 	s = st->stmt[S_DEL_TAGS];
 	sqlite3_bind_int64(s, 1, rid);
-	if ((rc = ksqlite_step_done(st, s, err, "storing tags")))
+	if (exists && (rc = ksqlite_step_done(st, s, err, "storing tags")))
 		goto out;
 	if (c->tags.event_class && (rc = add_tag(st, rid, "event_class", c->tags.event_class, err)))
 		goto out;

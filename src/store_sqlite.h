@@ -15,6 +15,7 @@
 
 #include "store.h"
 #include "store_be.h"
+#include "tokenizer.h"
 
 struct kbuf;
 struct kfilter;
@@ -58,6 +59,7 @@ struct kstore_sqlite {
 	/* the vocabulary's pending counts and statements (store_sqlite_vocab.c) */
 	struct ksqlite_vocab *vocab;
 	sqlite3_stmt *vocab_get, *vocab_df;
+	struct ktok_tap tap;    /* on the connection's tokenizer: set by ksqlite_vocab_tap() */
 	/* the facet counts' pending changes and statements (store_sqlite_counts.c) */
 	struct ksqlite_counts *counts;
 };
@@ -119,6 +121,15 @@ char *ksqlite_query_text(const struct kstore_query *q);
  * start flush, a rollback forgets (see the file's comment).
  */
 int ksqlite_vocab_case(struct kstore_sqlite *st, long long rid, int sign, struct kerr *err);
+/*
+ * ksqlite_vocab_case(+1) for a case as it is being indexed, from the
+ * tokenizer's own pass: ksqlite_vocab_tap(st, level) before the one
+ * statement that inserts the case's text into case_fts, and
+ * ksqlite_vocab_untap(st, ok) after it (ok: the statement succeeded; if
+ * not, the transaction is rolled back and the counts forgotten anyway).
+ */
+int ksqlite_vocab_tap(struct kstore_sqlite *st, int level, struct kerr *err);
+int ksqlite_vocab_untap(struct kstore_sqlite *st, int ok, struct kerr *err);
 int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err);
 void ksqlite_vocab_forget(struct kstore_sqlite *st);
 void ksqlite_vocab_free(struct kstore_sqlite *st);

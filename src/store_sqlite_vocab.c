@@ -14,7 +14,12 @@
  *
  * The tokens are the index's own (ktok_tokenize, document mode, over the
  * six columns of case_text), so ksqlite_vocab_check() can recount them from
- * the full-text index itself (fts5vocab) and compare.
+ * the full-text index itself (fts5vocab) and compare.  A case being written
+ * is counted (+1) from the tokenizer's own pass as FTS5 indexes it
+ * (ksqlite_vocab_tap(): a tap on the connection's tokenizer, tokenizer.h),
+ * not by tokenising its text a second time: that was 14% of a bulk add's
+ * time.  The text being replaced or deleted (-1) and migration 16's
+ * rebuild are read back from case_text and tokenised here.
  */
 #include "store_sqlite.h"
 #include "case.h"
@@ -27,7 +32,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * One (token, level) pending.  A bulk add looks an entry up for every token
+ * of every case (33 million at 100,000 cases), so an entry is 32 bytes and
+ * holds the token's first 8 bytes: most tokens (a bigram of kana or kanji
+ * is 6 bytes) are compared without reading keys.
+ */
 struct vent {
+	uint64_t head;  /* the token's first 8 bytes, zero-padded */
 	uint32_t off;   /* the token in keys */
 	uint16_t len;
 	uint8_t level;
@@ -35,8 +47,10 @@ struct vent {
 	int32_t delta;
 	uint32_t stamp; /* the last case that counted it */
 	uint32_t hash;
-	int64_t tokens; /* term '': the cases' lengths in tokens */
+	uint32_t pad;
 };
+
+_Static_assert(sizeof(struct vent) == 32, "struct vent: 32 bytes");
 
 struct ksqlite_vocab {
 	struct vent *v;     /* open addressing, a power of two */
@@ -48,24 +62,36 @@ struct ksqlite_vocab {
 	int sign;
 	int rc;
 	int64_t ntok;       /* tokens of the case being counted */
+	int64_t tokens[5];  /* term '' of each level: the cases' lengths in tokens */
 };
 
 /* Above this many tokens pending, write them out (a long bulk load). */
 #define VOCAB_FLUSH_AT (1u << 21)
 
-static uint32_t fnv(const char *s, int n, int level)
+/* The first 8 bytes of s[0..n), zero-padded. */
+static inline uint64_t head8(const char *s, int n)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)level;
+	uint64_t h = 0;
 
-	for (int i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	memcpy(&h, s, n < 8 ? (size_t)n : 8);
 	return h;
+}
+
+/* The hash of a token (its head and length; the rest of a longer one) at a level. */
+static inline uint32_t vhash(uint64_t head, const char *s, int n, int level)
+{
+	uint64_t h = (head ^ ((uint64_t)n << 56) ^ (uint64_t)level) * 0x9E3779B97F4A7C15ull;
+
+	for (int i = 8; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001B3ull;
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
 }
 
 static void vocab_reset(struct ksqlite_vocab *vc)
 {
 	if (vc->v)
 		memset(vc->v, 0, vc->cap * sizeof(*vc->v));
+	memset(vc->tokens, 0, sizeof(vc->tokens));
 	vc->n = 0;
 	vc->klen = 0;
 }
@@ -112,6 +138,7 @@ static int vocab_grow(struct ksqlite_vocab *vc)
 static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
 {
 	struct ksqlite_vocab *vc = ctx;
+	uint64_t head;
 	uint32_t h;
 	size_t j;
 
@@ -124,11 +151,13 @@ static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
 		vc->rc = KE_NOMEM;
 		return 1;
 	}
-	h = fnv(tok, ntok, vc->level);
+	head = head8(tok, ntok);
+	h = vhash(head, tok, ntok, vc->level);
 	for (j = h & (vc->cap - 1); vc->v[j].used; j = (j + 1) & (vc->cap - 1)) {
 		struct vent *e = &vc->v[j];
 
-		if (e->hash == h && e->level == vc->level && e->len == ntok && !memcmp(vc->keys + e->off, tok, (size_t)ntok)) {
+		if (e->hash == h && e->head == head && e->level == vc->level && e->len == ntok &&
+		    (ntok <= 8 || !memcmp(vc->keys + e->off + 8, tok + 8, (size_t)ntok - 8))) {
 			if (e->stamp != vc->stamp) {
 				e->stamp = vc->stamp;
 				e->delta += vc->sign;
@@ -141,16 +170,16 @@ static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
 		return 1;
 	}
 	memcpy(vc->keys + vc->klen, tok, (size_t)ntok);
-	vc->v[j] = (struct vent){ .off = (uint32_t)vc->klen, .len = (uint16_t)ntok, .level = (uint8_t)vc->level,
-				  .used = 1, .delta = vc->sign, .stamp = vc->stamp, .hash = h };
+	vc->v[j] = (struct vent){ .head = head, .off = (uint32_t)vc->klen, .len = (uint16_t)ntok,
+				  .level = (uint8_t)vc->level, .used = 1, .delta = vc->sign, .stamp = vc->stamp,
+				  .hash = h };
 	vc->klen += (size_t)ntok;
 	vc->n++;
 	return 0;
 }
 
-/* Count (sign +1) or uncount (-1) one case's text cols[0..ncol) at level. */
-static int vocab_count(struct kstore_sqlite *st, int level, int sign, const char *const *cols, const int *lens,
-		       int ncol, struct kerr *err)
+/* Start counting (sign +1) or uncounting (-1) one case at level. */
+static int vocab_open(struct kstore_sqlite *st, int level, int sign, struct kerr *err)
 {
 	struct ksqlite_vocab *vc = st->vocab;
 
@@ -163,12 +192,20 @@ static int vocab_count(struct kstore_sqlite *st, int level, int sign, const char
 	vc->sign = sign;
 	vc->rc = 0;
 	vc->ntok = 0;
-	for (int i = 0; i < ncol; i++)
-		if (cols[i] && ktok_tokenize(cols[i], lens[i], 0, vocab_tok, vc) && vc->rc)
-			return kerr_set(err, vc->rc, "out of memory");
+	return 0;
+}
+
+/* The case counted since vocab_open(), its tokens all given to vocab_tok(): the case itself. */
+static int vocab_close(struct kstore_sqlite *st, struct kerr *err)
+{
+	struct ksqlite_vocab *vc = st->vocab;
+	int level = vc->level, sign = vc->sign;
+
+	if (vc->rc)
+		return kerr_set(err, vc->rc, "out of memory");
 	/* the case itself: term '' (hashed apart: no token is empty) */
 	{
-		uint32_t h = fnv("", 0, level);
+		uint32_t h = vhash(0, "", 0, level);
 		size_t j;
 
 		if ((vc->n + 1) * 4 > vc->cap * 3 && vocab_grow(vc))
@@ -182,9 +219,47 @@ static int vocab_count(struct kstore_sqlite *st, int level, int sign, const char
 			vc->n++;
 		}
 		vc->v[j].delta += sign;
-		vc->v[j].tokens += sign * vc->ntok;
+		vc->tokens[level] += sign * vc->ntok;
 	}
+	if (vc->n >= VOCAB_FLUSH_AT)
+		return ksqlite_vocab_flush(st, err);
 	return 0;
+}
+
+/* Count (sign +1) or uncount (-1) one case's text cols[0..ncol) at level. */
+static int vocab_count(struct kstore_sqlite *st, int level, int sign, const char *const *cols, const int *lens,
+		       int ncol, struct kerr *err)
+{
+	int rc;
+
+	if ((rc = vocab_open(st, level, sign, err)))
+		return rc;
+	for (int i = 0; i < ncol; i++)
+		if (cols[i] && ktok_tokenize(cols[i], lens[i], 0, vocab_tok, st->vocab) && st->vocab->rc)
+			break;
+	return vocab_close(st, err);
+}
+
+int ksqlite_vocab_tap(struct kstore_sqlite *st, int level, struct kerr *err)
+{
+	int rc;
+
+	if ((rc = vocab_open(st, level, +1, err)))
+		return rc;
+	st->tap.cb = vocab_tok;
+	st->tap.ctx = st->vocab;
+	return 0;
+}
+
+int ksqlite_vocab_untap(struct kstore_sqlite *st, int ok, struct kerr *err)
+{
+	st->tap.cb = NULL;
+	st->tap.ctx = NULL;
+	if (!st->vocab)
+		return 0;
+	if (st->vocab->rc)
+		return kerr_set(err, st->vocab->rc, "out of memory");
+	return ok ? vocab_close(st, err) : 0;
 }
 
 /*
@@ -216,8 +291,6 @@ int ksqlite_vocab_case(struct kstore_sqlite *st, long long rid, int sign, struct
 		rc = rc == SQLITE_DONE ? 0 : ksqlite_db_err(st, err, "counting the vocabulary");
 	}
 	sqlite3_reset(s);
-	if (!rc && st->vocab && st->vocab->n >= VOCAB_FLUSH_AT)
-		rc = ksqlite_vocab_flush(st, err);
 	return rc;
 }
 
@@ -239,12 +312,14 @@ int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err)
 	for (size_t i = 0; i < vc->cap; i++) {
 		struct vent *e = &vc->v[i];
 
-		if (!e->used || !e->delta)
+		/* a level's term '' is written when its total of tokens changed too
+		 * (an update at the same level: one case less and one more) */
+		if (!e->used || (!e->delta && (e->len || !vc->tokens[e->level])))
 			continue;
 		sqlite3_bind_text(up, 1, e->len ? vc->keys + e->off : "", e->len, SQLITE_STATIC);
 		sqlite3_bind_int(up, 2, e->level);
 		sqlite3_bind_int(up, 3, e->delta);
-		sqlite3_bind_int64(up, 4, e->tokens);
+		sqlite3_bind_int64(up, 4, e->len ? 0 : vc->tokens[e->level]);
 		if ((rc = ksqlite_step_done(st, up, err, "storing the vocabulary")))
 			goto out;
 		if (e->delta < 0) {

@@ -742,7 +742,7 @@ int ktok_tokenize(const char *s, int len, int for_query, ktok_cb cb, void *ctx)
 /* ---- FTS5 glue ---- */
 
 struct ktok_fts {
-	int unused;
+	struct ktok_tap *tap; /* ktok_register_tap()'s, or NULL */
 };
 
 static int fts_create(void *ctx, const char **argv, int argc,
@@ -750,14 +750,13 @@ static int fts_create(void *ctx, const char **argv, int argc,
 {
 	struct ktok_fts *p;
 
-	(void)ctx;
 	(void)argv;
 	if (argc > 0)
 		return SQLITE_ERROR;	/* the tokenizer takes no options */
 	p = sqlite3_malloc(sizeof(*p));
 	if (!p)
 		return SQLITE_NOMEM;
-	p->unused = 0;
+	p->tap = ctx;
 	*out = (Fts5Tokenizer *)p;
 	return SQLITE_OK;
 }
@@ -767,12 +766,36 @@ static void fts_delete(Fts5Tokenizer *tk)
 	sqlite3_free(tk);
 }
 
+/* FTS5's callback and the tap's, each token to both. */
+struct tap_pair {
+	int (*xtoken)(void *, int, const char *, int, int, int);
+	void *ctx;
+	struct ktok_tap *tap;
+};
+
+static int tap_both(void *ctx, int tflags, const char *tok, int ntok, int start,
+		    int end)
+{
+	struct tap_pair *p = ctx;
+	int rc = p->xtoken(p->ctx, tflags, tok, ntok, start, end);
+
+	if (rc == SQLITE_OK && p->tap->cb(p->tap->ctx, tok, ntok, start, end))
+		rc = SQLITE_ERROR;
+	return rc;
+}
+
 static int fts_tokenize(Fts5Tokenizer *tk, void *ctx, int flags,
 			const char *text, int len,
 			int (*xtoken)(void *, int, const char *, int, int, int))
 {
-	(void)tk;
+	struct ktok_tap *tap = ((struct ktok_fts *)tk)->tap;
+
 	/* DOCUMENT and AUX (highlight, snippet) must give the same tokens */
+	if (tap && tap->cb && (flags & FTS5_TOKENIZE_DOCUMENT)) {
+		struct tap_pair p = { xtoken, ctx, tap };
+
+		return tokenize(text, len, 0, tap_both, &p);
+	}
 	return tokenize(text, len, (flags & FTS5_TOKENIZE_QUERY) != 0, xtoken,
 			ctx);
 }
@@ -922,6 +945,11 @@ static void fts_highlight(const Fts5ExtensionApi *api, Fts5Context *fts,
 
 int ktok_register(sqlite3 *db, struct kerr *err)
 {
+	return ktok_register_tap(db, NULL, err);
+}
+
+int ktok_register_tap(sqlite3 *db, struct ktok_tap *tap, struct kerr *err)
+{
 	static fts5_tokenizer tok = { fts_create, fts_delete, fts_tokenize };
 	fts5_api *api = NULL;
 	sqlite3_stmt *st = NULL;
@@ -938,7 +966,7 @@ int ktok_register(sqlite3 *db, struct kerr *err)
 	if (!api || api->iVersion < 2)
 		return kerr_set(err, KE_DB,
 				"registering the kyokun tokenizer: no usable fts5_api (need version 2)");
-	rc = api->xCreateTokenizer(api, "kyokun", NULL, &tok, NULL);
+	rc = api->xCreateTokenizer(api, "kyokun", tap, &tok, NULL);
 	if (rc == SQLITE_OK)
 		rc = api->xCreateFunction(api, "kyokun_highlight", NULL,
 					  fts_highlight, NULL);

@@ -77,6 +77,22 @@ struct kbuf;
 int ktok_register(struct sqlite3 *db, struct kerr *err);
 
 /*
+ * ktok_register() with a tap: while tap->cb is set, every token the
+ * tokenizer gives FTS5 for a document (the text of a row being inserted
+ * into or deleted from an index, not a query's nor highlight's) is also
+ * given to tap->cb(tap->ctx, ...), in the same order, as ktok_tokenize()
+ * would give it.  So the store can count a case's tokens from the index's
+ * own pass instead of tokenising the text a second time.  A non-zero return
+ * from tap->cb fails the statement (SQLITE_ERROR).  tap belongs to the
+ * caller and must outlive db's connection; NULL: no tap (ktok_register()).
+ */
+struct ktok_tap {
+	int (*cb)(void *ctx, const char *tok, int ntok, int start, int end);
+	void *ctx;
+};
+int ktok_register_tap(struct sqlite3 *db, struct ktok_tap *tap, struct kerr *err);
+
+/*
  * Append to out the normalised form of s[0..len) (stages 1 and 2 above:
  * NFKC, case fold, kana variants); separators and punctuation are kept
  * (normalised), invalid bytes become U+FFFD.  For query code and snippet

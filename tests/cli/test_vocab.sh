@@ -117,6 +117,21 @@ sed -e 's/"暗号化 暗号化 監視体制 委託先"/"停電 訓練 誤送信"
 run add "$T/upd.jsonl"
 expect_rc "a case updated (text and level)" 0
 vocab_ok "after an update"
+# an update that keeps the level and lengthens the text: the level's count of
+# cases stays, its total of tokens (similar's average length) changes; it
+# must be as a recount makes it (a copy of the database migrated anew)
+if command -v sqlite3 >/dev/null 2>&1; then
+	sed -n '3p' "$T/clear.jsonl" | sed 's/"停電で監視体制が止まり、復旧に時間を要した。"/"停電で監視体制が止まり、復旧に時間を要した。予備の発電機も起動しなかった。"/' >"$T/upd2.jsonl"
+	run add "$T/upd2.jsonl"
+	expect_rc "a case updated (longer text, same level)" 0
+	sqlite3 "$DB" "SELECT level, df, tokens FROM case_vocab WHERE term = '' ORDER BY level" >"$T/lengths-kept"
+	cp "$DB" "$T/re.db"
+	sqlite3 "$T/re.db" "DROP TABLE case_vocab; PRAGMA user_version = 13"
+	KYOKUN_DB="$T/re.db" "$KYOKUN" init >/dev/null 2>&1
+	sqlite3 "$T/re.db" "SELECT level, df, tokens FROM case_vocab WHERE term = '' ORDER BY level" >"$T/lengths-recounted"
+	if cmp -s "$T/lengths-kept" "$T/lengths-recounted"; then ok "the tokens total follows an update at the same level"
+	else fail "the tokens total follows an update at the same level" "$(cat "$T/lengths-kept") / $(cat "$T/lengths-recounted")"; fi
+fi
 run delete v-a2 v-c6
 expect_rc "cases deleted" 0
 vocab_ok "after deleting"

@@ -1334,6 +1334,48 @@ static void test_kerr_kbuf(void **state)
 	kbuf_release(&b);
 }
 
+/*
+ * kcase_dump writes the stored JSON itself: byte for byte what jansson's
+ * compact dump of kcase_to_json() gives, escapes, unknown members (nested,
+ * in their order) and real numbers (left to jansson) included.
+ */
+static void test_dump_as_jansson(void **state)
+{
+	static const char *const cases[] = {
+		"{\"id\":\"d1\",\"title\":\"引用\\\"符\\\\と/斜線\",\"summary\":[\"a\\tb\",\"\\u0001\\u001f\\u007f\\b\\f\\r\"],"
+		"\"sections\":{\"background\":\"一行目\\n二行目\",\"extra_sec\":\"x\"},"
+		"\"timeline\":[{\"day\":1,\"when\":\"09:00\",\"actor\":null,\"text\":\"検知\",\"note\":[1,-2,true,false,null]}],"
+		"\"tags\":{\"threats\":[\"ransomware\"],\"x-k\\\"ey\":{\"a\":{},\"b\":[]}},"
+		"\"zz\":9223372036854775807,\"aa\":{\"k\":\"𠮷野家 \\u2028\"},\"tlp\":\"green\"}",
+		"{\"id\":\"d2\",\"title\":\"t\",\"source\":{\"document\":\"x.pdf\",\"year\":2020,\"case_number\":3},"
+		"\"weight\":0.5,\"more\":[1.25e10,\"s\"]}",
+		"{\"id\":\"d3\",\"title\":\"\"}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kerr err = KERR_INIT;
+		struct kbuf b = KBUF_INIT;
+		struct kcase c;
+		json_t *j = parse(cases[i]), *o;
+		char *want;
+
+		kcase_init(&c);
+		assert_int_equal(kcase_from_json(&c, j, &err), 0);
+		o = kcase_to_json(&c);
+		want = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		assert_non_null(want);
+		assert_int_equal(kbuf_adds(&b, "prefix "), 0); /* appended to what out holds */
+		assert_int_equal(kcase_dump(&c, &b), 0);
+		assert_string_equal(kbuf_str(&b) + 7, want);
+		free(want);
+		json_decref(o);
+		json_decref(j);
+		kbuf_release(&b);
+		kcase_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1360,6 +1402,7 @@ int main(void)
 		cmocka_unit_test(test_reader_big),
 		cmocka_unit_test(test_reader_progress),
 		cmocka_unit_test(test_kerr_kbuf),
+		cmocka_unit_test(test_dump_as_jansson),
 	};
 
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);

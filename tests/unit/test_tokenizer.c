@@ -726,6 +726,87 @@ static void test_fts5_errors(void **state)
 	sqlite3_close(db);
 }
 
+/* The tokens a callback saw, "tok@start-end" joined by spaces. */
+static int tap_collect(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct kbuf *b = ctx;
+
+	if (b->len)
+		kbuf_addch(b, ' ');
+	kbuf_add(b, tok, (size_t)ntok);
+	kbuf_addf(b, "@%d-%d", start, end);
+	return 0;
+}
+
+static int tap_fail(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	(void)ctx, (void)tok, (void)ntok, (void)start, (void)end;
+	return 1;
+}
+
+/*
+ * The tap: while set, it gets the tokens of the text FTS5 indexes (inserts
+ * and deletes), exactly those ktok_tokenize() gives in document mode, and
+ * nothing from queries or highlighting; its failure fails the statement.
+ */
+static void test_fts5_tap(void **state)
+{
+	static const char *const text[] = { "ＲＤＰ接続が開放されており、", "サーバーのbackups" };
+	struct ktok_tap tap = { NULL, NULL };
+	struct kbuf got = KBUF_INIT, want = KBUF_INIT;
+	struct kerr err = KERR_INIT;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(ktok_register_tap(db, &tap, &err), 0);
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize='kyokun')", NULL, NULL,
+				      NULL), SQLITE_OK);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(ktok_tokenize(text[i], -1, 0, tap_collect, &want), 0);
+
+	/* an insert: both columns, in order */
+	tap.cb = tap_collect;
+	tap.ctx = &got;
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(rowid, a, b) VALUES(1, ?1, ?2)", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, text[0], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text[1], -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_string_equal(kbuf_str(&got), kbuf_str(&want));
+
+	/* a query and highlighting: nothing */
+	kbuf_setlen(&got, 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT kyokun_highlight(t, 0, '[', ']') FROM t WHERE t MATCH '接続'",
+					    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	sqlite3_finalize(st);
+	assert_int_equal((int)got.len, 0);
+
+	/* no tap set: nothing, and the index is written all the same */
+	tap.cb = NULL;
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO t(rowid, a, b) VALUES(2, '訓練', '')", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal((int)got.len, 0);
+
+	/* a tap that fails fails the insert */
+	tap.cb = tap_fail;
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO t(rowid, a, b) VALUES(3, '訓練', '')", NULL, NULL, NULL),
+			     SQLITE_OK);
+	tap.cb = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(rowid) FROM t WHERE t MATCH '訓練'", -1, &st,
+					    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
+	sqlite3_finalize(st);
+
+	kbuf_release(&got);
+	kbuf_release(&want);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -749,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_fts5_match),
 		cmocka_unit_test(test_fts5_highlight),
 		cmocka_unit_test(test_fts5_errors),
+		cmocka_unit_test(test_fts5_tap),
 	};
 
 	return cmocka_run_group_tests_name("tokenizer", tests, NULL, NULL);
