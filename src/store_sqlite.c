@@ -518,6 +518,17 @@ static const char *const migrations[] = {
 	"DROP INDEX IF EXISTS cases_document;"
 	/* the last saved first (the Atom feeds) from an index: 1,000,000 cases took 12 s to sort */
 	"CREATE INDEX IF NOT EXISTS cases_updated ON cases(updated);",
+	/*
+	 * 18: each level's total of tokens (term '' of case_vocab: the mean
+	 * length in the statistics of similar cases and of a reader who sees
+	 * only some levels) recounted from the index's own lengths.  Before
+	 * it, an update that kept a case's level and changed its length left
+	 * the total as it was, so that it drifted from the cases.
+	 */
+	"UPDATE case_vocab SET tokens = t.n FROM (SELECT CASE c.tlp WHEN 'clear' THEN 0 WHEN 'green' THEN 1"
+	" WHEN 'amber' THEN 2 WHEN 'amber+strict' THEN 3 ELSE 4 END AS level, sum(kyokun_docsize_sum(d.sz)) AS n"
+	" FROM cases c JOIN case_fts_docsize d ON d.id = c.rid GROUP BY 1) AS t"
+	" WHERE case_vocab.term = '' AND case_vocab.level = t.level;",
 };
 
 /* The migration that creates case_vocab: migrate() fills it after running it. */
@@ -761,7 +772,7 @@ static int connect(struct kstore_sqlite *st, int oflags, int immutable, struct k
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_update_hook(st->db, case_hook, st);
 	sqlite3_busy_timeout(st->db, st->readonly ? READER_WAIT_MS : WRITER_WAIT_MS);
-	if ((rc = ktok_register_tap(st->db, &st->tap, err)))
+	if ((rc = ktok_register_tap(st->db, &st->tap, err)) || (rc = ksqlite_vocab_register(st->db, err)))
 		return rc;
 	if ((rc = exec(st, "PRAGMA foreign_keys = ON", err)))
 		kerr_prefix(err, "%s", st->base.path);
@@ -2466,14 +2477,22 @@ static int ksqlite_check(struct kstore *kst, int flags, kstore_check_cb cb, void
 	}
 	/* the vocabulary against a recount from the index (a full check only: it reads every token) */
 	if (!quick && !(flags & KSTORE_CHECK_NO_VOCAB) && rc == 0 && bad == SQLITE_OK) {
-		long nbad = 0;
+		long nbad = 0, ntok = 0;
 
-		if ((rc = ksqlite_vocab_check(st, &nbad, err)) < 0)
+		if ((rc = ksqlite_vocab_check(st, &nbad, &ntok, err)) < 0)
 			goto out;
 		if (nbad) {
 			problems++;
 			snprintf(msg, sizeof(msg), "%ld terms' case counts (the statistics of similar cases)"
 				 " differ from a recount of the full-text index", nbad);
+			if ((rc = cb(ctx, "vocabulary", msg)))
+				goto out;
+		}
+		if (ntok) {
+			problems++;
+			snprintf(msg, sizeof(msg), "%ld TLP levels' totals of tokens (the cases' mean length in the"
+				 " statistics of similar cases and of ranking) differ from the lengths in the full-text"
+				 " index", ntok);
 			if ((rc = cb(ctx, "vocabulary", msg)))
 				goto out;
 		}

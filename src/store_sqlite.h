@@ -134,7 +134,10 @@ int ksqlite_vocab_flush(struct kstore_sqlite *st, struct kerr *err);
 void ksqlite_vocab_forget(struct kstore_sqlite *st);
 void ksqlite_vocab_free(struct kstore_sqlite *st);
 int ksqlite_vocab_rebuild(struct kstore_sqlite *st, struct kerr *err);
-int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err);
+int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, long *bad_tokens, struct kerr *err);
+/* A row of case_fts_docsize as a length in tokens; and it as the SQL function kyokun_docsize_sum(). */
+int ksqlite_docsize_sum(const unsigned char *p, int n);
+int ksqlite_vocab_register(sqlite3 *db, struct kerr *err);
 /*
  * store_sqlite_counts.c: how many cases of each TLP level have each facet
  * value (case_counts, migration 17), kept as the vocabulary is: the writes

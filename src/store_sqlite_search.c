@@ -980,27 +980,6 @@ static void topk_free(struct topk *t)
 	free(t);
 }
 
-/* The sum of a docsize record's column sizes (nCol SQLite varints). */
-static int docsize_sum(const unsigned char *p, int n)
-{
-	int i = 0, dl = 0;
-
-	while (p && i < n) {
-		unsigned long long v = 0;
-		int j;
-
-		for (j = 0; j < 8 && i < n; j++) {
-			v = (v << 7) | (p[i] & 0x7f);
-			if (!(p[i++] & 0x80))
-				break;
-		}
-		if (j == 8 && i < n)
-			v = (v << 8) | p[i++];
-		dl += (int)v;
-	}
-	return dl;
-}
-
 /* Is st's length cache current?  Load it if not and load is set. */
 static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load, struct kerr *err)
 {
@@ -1040,7 +1019,7 @@ static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load,
 		}
 		if (id > max)
 			max = id;
-		dc->dl[id] = docsize_sum(sqlite3_column_blob(s, 1), sqlite3_column_bytes(s, 1));
+		dc->dl[id] = ksqlite_docsize_sum(sqlite3_column_blob(s, 1), sqlite3_column_bytes(s, 1));
 	}
 	done(s);
 	if (r != SQLITE_DONE) {

@@ -421,6 +421,47 @@ int ksqlite_term_docs(struct kstore *kst, const struct kreader *r, long *n, doub
 }
 
 /* Runs one statement that gives one count; creates the fts5vocab table it reads first. */
+/* The sum of a docsize record's column sizes (nCol SQLite varints): a case's length in tokens. */
+int ksqlite_docsize_sum(const unsigned char *p, int n)
+{
+	int i = 0, dl = 0;
+
+	while (p && i < n) {
+		unsigned long long v = 0;
+		int j;
+
+		for (j = 0; j < 8 && i < n; j++) {
+			v = (v << 7) | (p[i] & 0x7f);
+			if (!(p[i++] & 0x80))
+				break;
+		}
+		if (j == 8 && i < n)
+			v = (v << 8) | p[i++];
+		dl += (int)v;
+	}
+	return dl;
+}
+
+static void sql_docsize_sum(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_int64(ctx, ksqlite_docsize_sum(sqlite3_value_blob(argv[0]), sqlite3_value_bytes(argv[0])));
+}
+
+/*
+ * kyokun_docsize_sum(sz): a row of case_fts_docsize as its length in
+ * tokens, for the check of the levels' totals of tokens and migration 18
+ * (the index's own count of a case's tokens: every token the tokenizer
+ * gives, none colocated, as the vocabulary counts them).
+ */
+int ksqlite_vocab_register(sqlite3 *db, struct kerr *err)
+{
+	if (sqlite3_create_function(db, "kyokun_docsize_sum", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_docsize_sum, NULL, NULL) != SQLITE_OK)
+		return kerr_set(err, KE_DB, "registering kyokun_docsize_sum: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
 static int check_count(struct kstore_sqlite *st, const char *vtab, const char *sql, long *n, struct kerr *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -428,7 +469,7 @@ static int check_count(struct kstore_sqlite *st, const char *vtab, const char *s
 	int rc;
 
 	*n = 0;
-	if (sqlite3_exec(st->db, vtab, NULL, NULL, &msg) != SQLITE_OK) {
+	if (vtab && sqlite3_exec(st->db, vtab, NULL, NULL, &msg) != SQLITE_OK) {
 		rc = kerr_set(err, KE_DB, "checking the vocabulary: %s", msg ? msg : "failed");
 		sqlite3_free(msg);
 		return rc;
@@ -459,9 +500,11 @@ static int check_count(struct kstore_sqlite *st, const char *vtab, const char *s
  * total and every level's case count stays right, cannot come from a write
  * of kyokun's (a case's old text and level are uncounted and its new ones
  * counted in the same transaction).
- * *bad: the (term, level) pairs whose counts differ (or are missing on one side).
+ * *bad: the (term, level) pairs whose counts differ (or are missing on one side);
+ * *bad_tokens: the levels whose total of tokens (term '') is not the sum of
+ * their cases' lengths in the index (case_fts_docsize), compared every time.
  */
-int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err)
+int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, long *bad_tokens, struct kerr *err)
 {
 	static const char quick[] =
 		"WITH t(term, df) AS (SELECT term, sum(df) FROM case_vocab WHERE term <> '' GROUP BY term),"
@@ -487,10 +530,21 @@ int ksqlite_vocab_check(struct kstore_sqlite *st, long *bad, struct kerr *err)
 		"   SELECT term, level, df FROM case_vocab) UNION"
 		" SELECT term, level FROM (SELECT term, level, df FROM case_vocab EXCEPT"
 		"   SELECT term, level, df FROM r))";
+	static const char tokens[] =
+		"WITH t(level, n) AS (SELECT CASE c.tlp WHEN 'clear' THEN 0 WHEN 'green' THEN 1"
+		"   WHEN 'amber' THEN 2 WHEN 'amber+strict' THEN 3 ELSE 4 END, sum(kyokun_docsize_sum(d.sz))"
+		"   FROM cases c JOIN case_fts_docsize d ON d.id = c.rid GROUP BY 1)"
+		" SELECT count(*) FROM (SELECT level FROM (SELECT level, n FROM t EXCEPT"
+		"   SELECT level, tokens FROM case_vocab WHERE term = '')"
+		"  UNION SELECT level FROM (SELECT level, tokens FROM case_vocab WHERE term = '' EXCEPT"
+		"   SELECT level, n FROM t)) AS d";
 	long n = 0;
 	int rc;
 
 	*bad = 0;
+	/* each level's total of tokens (the mean length of its cases) against the index's lengths */
+	if ((rc = check_count(st, NULL, tokens, bad_tokens, err)))
+		return rc;
 	if ((rc = check_count(st, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kyokun_vocab_r"
 			      " USING fts5vocab(main, case_fts, row)", quick, &n, err)) || n == 0)
 		return rc;

@@ -146,6 +146,19 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	similar_as all-2 v-c1
 	if cmp -s "$T/all-1" "$T/all-2"; then ok "similar as before the migration"
 	else fail "similar as before the migration" "$(diff "$T/all-1" "$T/all-2" | head)"; fi
+	# a level's total of tokens made wrong (as an update at the same level
+	# left it before migration 18) is reported, and the migration recounts it
+	sqlite3 "$DB" "UPDATE case_vocab SET tokens = tokens + 7 WHERE term = '' AND level = 0"
+	run check
+	expect_rc "a wrong total of tokens: check exits 1" 1
+	expect_out "a wrong total of tokens: check says so" "1 TLP levels' totals of tokens"
+	sqlite3 "$DB" "PRAGMA user_version = 17"
+	run init
+	expect_rc "a database of schema 17: init migrates" 0
+	vocab_ok "totals of tokens recounted by migration 18"
+	similar_as all-3 v-c1
+	if cmp -s "$T/all-1" "$T/all-3"; then ok "similar as before, after migration 18"
+	else fail "similar as before, after migration 18" "$(diff "$T/all-1" "$T/all-3" | head)"; fi
 	# a count made wrong is reported
 	sqlite3 "$DB" "UPDATE case_vocab SET df = df + 1 WHERE term = '委託' AND level = 0"
 	run check
