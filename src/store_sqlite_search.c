@@ -1873,9 +1873,9 @@ static int collect_part(struct kstore_sqlite *st, struct topk *t, const char *ma
 		t->frid = sqlite3_bind_parameter_index(t->fs, ":rid");
 	}
 	if ((rc = cached(st, ranged ? C_COLLECT2 : C_COLLECT,
-			 ranged ? "SELECT kyokun_collect(case_fts, ?1) FROM case_fts"
-				  " WHERE case_fts MATCH ?2 AND rowid >= ?3 AND rowid < ?4"
-				: "SELECT kyokun_collect(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2",
+			 ranged ? "SELECT 1 FROM case_fts WHERE case_fts MATCH ?2 AND rowid >= ?3 AND rowid < ?4"
+				  " AND kyokun_collect(case_fts, ?1) IS NOT NULL"
+				: "SELECT 1 FROM case_fts WHERE case_fts MATCH ?2 AND kyokun_collect(case_fts, ?1) IS NOT NULL",
 			 &s, err)))
 		goto out;
 	sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
