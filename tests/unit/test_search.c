@@ -1163,7 +1163,7 @@ static void test_counted_paths(void **state)
 	static const char *const queries[] = {
 		"ランサムウェア バックアップ", "委託先 脆弱性", "サポート詐欺 遠隔操作", "ＲＤＰ 総当たり",
 		"ランサムウェア 偽警告", "訓練 委託 脆弱性", "サポート詐欺 サポート", "(訓練 OR 委託) 脆弱性",
-		"予備系への切り替え 訓練", "バックアップ", "(サーバ OR サーバー) 訓練", "\"サポート詐欺\" OR サポート",
+		"予備系への切り替え 訓練", "バックアップ", "訓練", "漏洩", "(サーバ OR サーバー) 訓練", "\"サポート詐欺\" OR サポート",
 	};
 	static const int flags[] = { 0, KSTORE_RANK_SAMPLE, KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT,
 				     KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD, KSTORE_RANK_SAMPLE | KSTORE_RANK_LOAD };
