@@ -47,6 +47,7 @@ enum {
 	C_STATE,
 	C_SOME,
 	C_DF,
+	C_DLONE,
 	C__N
 };
 
@@ -388,6 +389,17 @@ out_free:
 #define TOPK_WINDOWS 8
 
 /*
+ * Up to this many rows, a search whose run walks every row of every phrase
+ * counts the windows on the way and scores its rows after the run
+ * (defer_score()) rather than walking the windows first: the windows are
+ * then a good part of the run (8% at 100,000 rows: "委託先 脆弱性" 7% and
+ * "ランサムウェア バックアップ" 11% less CPU), while keeping every row
+ * with all the words costs about as much at any size (at 1,000,000 rows,
+ * where the windows are under 1%, 訓練 took 13% more).
+ */
+#define TOPK_DEFER_ROWS (32 * TOPK_SAMPLE_ROWS)
+
+/*
  * From this many rows on, a search still in the first half of the rowids
  * after this long scores the second half on a second connection at once
  * (a quick one is done before a second connection would help).
@@ -520,6 +532,23 @@ struct topk {
 	int ngrp, miss;
 	unsigned long long sgrp[TOPK_MAX_PHRASES];
 	long passed_any;
+	/* idf from the run itself (defer: see defer_score()): the windows of sample_df(), their
+	 * rows per phrase counted on the way (wcur: the window the run is at), and the rows
+	 * with all the words kept (rid, the phrases found, each bm25 group's count) to be
+	 * scored after it */
+	int defer, nwin, wcur, nbg;          /* defer 2: the reader's windows (reader_df()) */
+	int wrows;
+	const struct kphrase *const *ph;     /* the phrases (defer 2) */
+	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
+	long wcnt[TOPK_MAX_PHRASES];
+	struct topk_cand *cand;
+	double *cf;                          /* cand i's groups at cf[i * nbg] */
+	size_t ncand, ccap;
+};
+
+struct topk_cand {
+	sqlite3_int64 rid;
+	unsigned long long a;
 };
 
 static long long now_ns(void)
@@ -636,6 +665,22 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	t->rows++;
 	if (t->count_vis && ksqlite_want_passes(t->rs->fc, &t->rs->vis, rid))
 		t->vrows++;
+	if (t->defer) {
+		/* a row of a sample window: the phrases it holds counted, as sample_df() (reader_df())
+		 * counts them */
+		while (t->wcur < t->nwin && rid >= t->wb[t->wcur])
+			t->wcur++;
+		if (t->wcur < t->nwin && rid >= t->wa[t->wcur] &&
+		    (t->defer == 1 || ksqlite_want_passes(t->rs->fc, &t->rs->vis, rid))) {
+			for (int i = 0; i < t->np; i++) {
+				Fts5PhraseIter it;
+				int col = -1, off = -1;
+
+				if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+					t->wcnt[i]++;
+			}
+		}
+	}
 	if (t->spawn && rid < t->spawn_before && (t->spawn_at == 0 || now_ns() >= t->spawn_at)) {
 		/* long enough at it: the other half on another connection */
 		t->spawn(t->spawn_arg);
@@ -672,6 +717,37 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	for (int i = 0; i < t->np; i++)
 		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0)
 			a |= 1ULL << i;
+	if (t->defer) {
+		/* kept, with each bm25 group's count summed as grouped_bm25() sums it */
+		double *gf;
+		int g = -1;
+
+		if (t->ncand == t->ccap) {
+			size_t nc = t->ccap ? t->ccap * 2 : 1024;
+			struct topk_cand *c = realloc(t->cand, nc * sizeof(*c));
+			double *f = c ? realloc(t->cf, nc * (size_t)t->nbg * sizeof(*f)) : NULL;
+
+			if (c)
+				t->cand = c;
+			if (f)
+				t->cf = f;
+			if (!c || !f) {
+				t->rc = SQLITE_NOMEM;
+				sqlite3_result_error_code(sctx, SQLITE_NOMEM);
+				return;
+			}
+			t->ccap = nc;
+		}
+		gf = t->cf + t->ncand * (size_t)t->nbg;
+		for (int i = 0; i < t->np; i++) {
+			if (t->grp[i] != 1)
+				gf[++g] = 0;
+			if (fr[i] > 0)
+				gf[g] += fr[i];
+		}
+		t->cand[t->ncand++] = (struct topk_cand){ rid, a };
+		return;
+	}
 	ub = grouped_bm25(t->grp, t->np, t->idf, fr, 0, t->avgdl);
 	if (t->nheap == t->k && ub <= t->heap[0].h.score)
 		return; /* cannot be among the first k (a tie loses: a later rowid) */
@@ -911,6 +987,166 @@ static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *
 	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
 }
 
+/* ---- counting: an OR's phrases that another of its phrases implies, left out ---- */
+
+/*
+ * A row holds a phrase when its query tokens (ktok_tokenize(), query mode)
+ * are at consecutive places of one column.  So when phrase q's tokens are a
+ * run of phrase p's (サポート: サポ ポー ート, in サポート詐欺: サポ ポー ート ト詐
+ * 詐欺), every row holding p holds q, and in an OR of both, p adds no row:
+ * a count need not evaluate it (its positions are the dearest part).  The
+ * rows matched, and so every count, stay the same; a ranking still needs p
+ * (its instances score).  Prefix phrases and phrases without a token are
+ * kept as they are.
+ */
+struct ctok {
+	struct kbuf b; /* "\0tok\0tok...\0" */
+	int ntok;
+};
+
+static int ctok_cb(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct ctok *c = ctx;
+
+	(void)start;
+	(void)end;
+	c->ntok++;
+	return kbuf_add(&c->b, tok, (size_t)ntok) || kbuf_addch(&c->b, 0) ? KE_NOMEM : 0;
+}
+
+/* Are q's tokens a run of p's (both as ctok_cb() writes them)? */
+static int ctok_within(const struct ctok *q, const struct ctok *p)
+{
+	if (q->b.len > p->b.len)
+		return 0;
+	for (size_t i = 0; i + q->b.len <= p->b.len; i++)
+		if (p->b.buf[i] == 0 && !memcmp(p->b.buf + i, q->b.buf, q->b.len))
+			return 1;
+	return 0;
+}
+
+/* n's kids, through nested ORs, appended to v (grown as needed); nonzero out of memory. */
+static int or_kids(const struct kstore_qnode *n, const struct kstore_qnode ***v, size_t *nv, size_t *cap)
+{
+	for (size_t i = 0; i < n->nkid; i++) {
+		const struct kstore_qnode *k = n->kid[i];
+
+		if (k && k->op == KSQ_OR && k->kid && k->nkid) {
+			if (or_kids(k, v, nv, cap))
+				return 1;
+			continue;
+		}
+		if (*nv == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			const struct kstore_qnode **nvv = realloc(*v, nc * sizeof(**v));
+
+			if (!nvv)
+				return 1;
+			*v = nvv;
+			*cap = nc;
+		}
+		(*v)[(*nv)++] = k;
+	}
+	return 0;
+}
+
+/* As fts_node(), for a count: see above. */
+static int fts_node_count(struct kbuf *b, const struct kstore_qnode *n)
+{
+	static const char *const op[] = { [KSQ_AND] = " AND ", [KSQ_OR] = " OR ", [KSQ_NOT] = " NOT " };
+	const struct kstore_qnode **v = NULL;
+	struct ctok *ct = NULL;
+	size_t nv = 0, cap = 0, out = 0;
+	int rc = 0;
+
+	if (!n || n->op != KSQ_OR || !n->kid || !n->nkid) {
+		if (!n || n->op < KSQ_PHRASE || n->op > KSQ_NOT || n->op == KSQ_PHRASE)
+			return fts_node(b, n, NULL);
+		if (!n->kid || !n->nkid || (n->op == KSQ_NOT && n->nkid != 2))
+			return KE_INVALID;
+		if (n->nkid > 1 && kbuf_addch(b, '(') < 0)
+			return KE_NOMEM;
+		for (size_t i = 0; i < n->nkid; i++) {
+			if (i && kbuf_adds(b, op[n->op]) < 0)
+				return KE_NOMEM;
+			if ((rc = fts_node_count(b, n->kid[i])) < 0)
+				return rc;
+		}
+		return n->nkid > 1 && kbuf_addch(b, ')') < 0 ? KE_NOMEM : 0;
+	}
+	if (or_kids(n, &v, &nv, &cap) || !(ct = calloc(nv, sizeof(*ct)))) {
+		rc = KE_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		const struct kstore_qnode *k = v[i];
+
+		if (!k || k->op != KSQ_PHRASE || !k->phrase.text || k->phrase.prefix)
+			continue;
+		if (kbuf_addch(&ct[i].b, 0) || ktok_tokenize(k->phrase.text, -1, 1, ctok_cb, &ct[i])) {
+			rc = KE_NOMEM;
+			goto out;
+		}
+	}
+	if (kbuf_addch(b, '(') < 0) {
+		rc = KE_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		int implied = 0;
+
+		/* left out: another phrase holds in every row that this one does (of two alike, the first kept) */
+		for (size_t j = 0; j < nv && ct[i].ntok && !implied; j++)
+			implied = j != i && ct[j].ntok && ctok_within(&ct[j], &ct[i]) &&
+				  (j < i || ct[j].b.len < ct[i].b.len);
+		if (implied)
+			continue;
+		if (out++ && kbuf_adds(b, " OR ") < 0) {
+			rc = KE_NOMEM;
+			goto out;
+		}
+		if ((rc = fts_node_count(b, v[i])) < 0)
+			goto out;
+	}
+	if (kbuf_addch(b, ')') < 0)
+		rc = KE_NOMEM;
+out:
+	for (size_t i = 0; ct && i < nv; i++)
+		kbuf_release(&ct[i].b);
+	free(ct);
+	free(v);
+	return rc;
+}
+
+/* q as an FTS5 MATCH expression for counting its rows (see fts_node_count()), into b (reset first). */
+static int fts_query_count(struct kbuf *b, const struct kstore_query *q, struct kerr *err)
+{
+	int rc = 0, n = 0;
+
+	kbuf_reset(b);
+	if (!q || (q->cols & ~((1u << KCOL__N) - 1)))
+		rc = KE_INVALID;
+	if (!rc && q->cols) {
+		rc |= kbuf_addch(b, '{');
+		for (int c = 0; c < KCOL__N; c++)
+			if (q->cols & 1u << c)
+				rc |= kbuf_addf(b, "%s%s", n++ ? " " : "", kstore_col_name(c));
+		rc |= kbuf_adds(b, "} : (");
+	}
+	if (!rc && q->except) {
+		if (!(rc = kbuf_addch(b, '(')) && !(rc = fts_node_count(b, q->root)) &&
+		    !(rc = kbuf_adds(b, ") NOT (")) && !(rc = fts_node_count(b, q->except)))
+			rc = kbuf_addch(b, ')');
+	} else if (!rc) {
+		rc = fts_node_count(b, q->root);
+	}
+	if (!rc && q->cols)
+		rc = kbuf_addch(b, ')');
+	if (rc == KE_INVALID)
+		return kerr_set(err, KE_INVALID, "search: a malformed expression");
+	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+}
+
 /* n's phrases' groups into b, in fts_node()'s order: see grouped_bm25(). */
 static int group_node(struct kbuf *b, const struct kstore_qnode *n)
 {
@@ -977,6 +1213,8 @@ static void topk_free(struct topk *t)
 	if (!t)
 		return;
 	free(t->heap);
+	free(t->cand);
+	free(t->cf);
 	free(t);
 }
 
@@ -1120,6 +1358,50 @@ static int rows_between(struct kstore_sqlite *st, sqlite3_int64 lo, sqlite3_int6
 }
 
 /*
+ * sample_df()'s windows for np phrases in a table of nrow rows: *nwin of
+ * them, window w the rowids [a[w], b[w]) (ascending, apart); *nwin 1: the
+ * whole table, a[0] and b[0] unset.
+ */
+static int sample_windows(struct kstore_sqlite *st, int np, sqlite3_int64 nrow, int tiny, int *nwin,
+			  sqlite3_int64 *a, sqlite3_int64 *b, struct kerr *err)
+{
+	sqlite3_int64 lo, hi, span;
+	int rc, wrows;
+
+	*nwin = 1;
+	if ((rc = rowid_range(st, &lo, &hi, err)))
+		return rc;
+	span = hi - lo + 1;
+	/* many phrases: fewer, longer windows (each window sets every phrase up anew) */
+	wrows = tiny ? 2 : TOPK_SAMPLE_ROWS / (np > 16 ? 2 : TOPK_WINDOWS);
+	if (tiny || nrow > TOPK_SAMPLE_ROWS)
+		*nwin = tiny || np <= 16 ? TOPK_WINDOWS : 2;
+	if (span <= (sqlite3_int64)*nwin * wrows)
+		*nwin = 1; /* the windows would cover the table */
+	for (int w = 0; w < *nwin && *nwin > 1; w++) {
+		a[w] = lo + (span - wrows) * w / (*nwin - 1);
+		b[w] = a[w] + wrows;
+	}
+	return 0;
+}
+
+/* The rows of the windows (sample_windows(); *nwin 1: none counted, *seen 0). */
+static int sample_seen(struct kstore_sqlite *st, int nwin, const sqlite3_int64 *a, const sqlite3_int64 *b,
+		       long *seen, struct kerr *err)
+{
+	long wn;
+	int rc;
+
+	*seen = 0;
+	for (int w = 0; w < nwin && nwin > 1; w++) {
+		if ((rc = rows_between(st, a[w], b[w], &wn, err)))
+			return rc;
+		*seen += wn;
+	}
+	return 0;
+}
+
+/*
  * The rows holding each of np phrases (FTS5 strings), df[i]: counted
  * exactly (*exact set) when the table has up to TOPK_SAMPLE_ROWS rows, else
  * estimated from the rows of TOPK_WINDOWS windows spread evenly over the
@@ -1133,21 +1415,15 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 	struct kbuf any = KBUF_INIT;
 	struct sample sm = { np, calloc((size_t)np + 1, sizeof(long)), NULL, NULL };
 	sqlite3_stmt *s = NULL;
-	sqlite3_int64 lo, hi, span;
-	long seen = 0, wn;
-	int rc, r, nwin = 1, wrows;
+	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
+	long seen = 0;
+	int rc, r, nwin = 1;
 
 	if (!sm.cnt)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	if ((rc = rowid_range(st, &lo, &hi, err)))
+	if ((rc = sample_windows(st, np, nrow, tiny, &nwin, wa, wb, err)) ||
+	    (rc = sample_seen(st, nwin, wa, wb, &seen, err)))
 		goto out;
-	span = hi - lo + 1;
-	/* many phrases: fewer, longer windows (each window sets every phrase up anew) */
-	wrows = tiny ? 2 : TOPK_SAMPLE_ROWS / (np > 16 ? 2 : TOPK_WINDOWS);
-	if (tiny || nrow > TOPK_SAMPLE_ROWS)
-		nwin = tiny || np <= 16 ? TOPK_WINDOWS : 2;
-	if (span <= (sqlite3_int64)nwin * wrows)
-		nwin = 1; /* the windows would cover the table */
 	for (int i = 0; i < np; i++) {
 		r = kbuf_addf(&any, "%s%.*s", i ? " OR " : "", plen[i], ptext[i]);
 		if (r) {
@@ -1161,16 +1437,11 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
 		goto out;
 	for (int w = 0; w < nwin; w++) {
-		sqlite3_int64 a = lo + (nwin > 1 ? (span - wrows) * w / (nwin - 1) : 0), b = a + wrows;
-
 		sqlite3_bind_pointer(s, 1, &sm, "kyokun_sample", NULL);
 		sqlite3_bind_text(s, 2, any.buf, (int)any.len, SQLITE_STATIC);
 		if (nwin > 1) {
-			sqlite3_bind_int64(s, 3, a);
-			sqlite3_bind_int64(s, 4, b);
-			if ((rc = rows_between(st, a, b, &wn, err)))
-				goto out;
-			seen += wn;
+			sqlite3_bind_int64(s, 3, wa[w]);
+			sqlite3_bind_int64(s, 4, wb[w]);
 		}
 		while ((r = sqlite3_step(s)) == SQLITE_ROW)
 			;
@@ -1596,9 +1867,9 @@ static int collect_part(struct kstore_sqlite *st, struct topk *t, const char *ma
 		t->frid = sqlite3_bind_parameter_index(t->fs, ":rid");
 	}
 	if ((rc = cached(st, ranged ? C_COLLECT2 : C_COLLECT,
-			 ranged ? "SELECT kyokun_collect(case_fts, ?1) FROM case_fts"
-				  " WHERE case_fts MATCH ?2 AND rowid >= ?3 AND rowid < ?4"
-				: "SELECT kyokun_collect(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2",
+			 ranged ? "SELECT 1 FROM case_fts WHERE case_fts MATCH ?2 AND rowid >= ?3 AND rowid < ?4"
+				  " AND kyokun_collect(case_fts, ?1) IS NOT NULL"
+				: "SELECT 1 FROM case_fts WHERE case_fts MATCH ?2 AND kyokun_collect(case_fts, ?1) IS NOT NULL",
 			 &s, err)))
 		goto out;
 	sqlite3_bind_pointer(s, 1, t, "kyokun_topk", NULL);
@@ -1695,6 +1966,8 @@ static void topk_merge(struct topk *a, const struct topk *b)
 	a->passed += b->passed;
 	a->vrows += b->vrows;
 	a->passed_any += b->passed_any;
+	for (int i = 0; i < a->np && a->defer; i++)
+		a->wcnt[i] += b->wcnt[i];
 }
 
 /* Start the second half (called by kyokun_collect on the first half's connection). */
@@ -1707,6 +1980,94 @@ static void part_start(void *arg)
 		p->started = 1;
 		p->first->stop_at = p->lo;
 	}
+}
+
+/*
+ * The rows kept by a deferred run (t->defer), scored: the phrases' idf from
+ * the sample windows counted on the way (as sample_df() would have counted
+ * them: the same windows, the same rows, the same phrases), then each row
+ * in rowid order as kyokun_collect() scores it (the bound for length 0
+ * first, the length read only for a row that can still make the page), so
+ * the heap ends as the run would have left it with those idf given first.
+ */
+static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *err)
+{
+	double gidf[TOPK_MAX_PHRASES];
+	sqlite3_stmt *s = NULL;
+	long seen = 0, reads = 0;
+	int rc, g = -1;
+
+	if (t->defer == 1 && (rc = sample_seen(st, t->nwin, t->wa, t->wb, &seen, err)))
+		return rc;
+	for (int i = 0; i < t->np; i++) {
+		double df;
+
+		if (t->defer == 1) {
+			df = t->nwin == 1 || seen == 0 ? (double)t->wcnt[i]
+						       : (double)t->wcnt[i] * (double)t->nrow / (double)seen;
+			t->idf[i] = bm25_idf((double)t->nrow, df);
+		} else {
+			/* as reader_df() and top_match() */
+			df = t->nwin == 1 ? (double)t->wcnt[i]
+					  : (double)t->wcnt[i] * t->rs->nrow / ((double)t->nwin * t->wrows);
+			if (t->rs->cond && df <= 0 && (rc = cond_df(st, t->rs, t->ph[i], 0, &df, err)))
+				return rc;
+			t->idf[i] = bm25_idf(t->rs->nrow, df);
+		}
+		/* each group's idf, as grouped_bm25() takes it */
+		if (t->grp[i] != 1)
+			gidf[++g] = t->idf[i];
+		else if (t->idf[i] < gidf[g])
+			gidf[g] = t->idf[i];
+	}
+	if (t->dlc && dlcache_ready(st, t->dlc, 0, err) > 0)
+		t->dl = t->dlc;
+	else
+		t->dl = NULL;
+	for (size_t c = 0; c < t->ncand; c++) {
+		const double *gf = t->cf + c * (size_t)t->nbg;
+		sqlite3_int64 rid = t->cand[c].rid;
+		double ub = 0, exact = 0;
+		int dl = 0;
+
+		for (int k = 0; k < t->nbg; k++)
+			if (gf[k] > 0)
+				ub += bm25_term(gidf[k], gf[k], 0, t->avgdl);
+		if (t->nheap == t->k && ub <= t->heap[0].h.score)
+			continue;
+		if (!t->dl && t->dlc && ++reads > 1000 + t->nrow / 32) {
+			/* many rows to rank: read all lengths at once (kept for the next query) */
+			struct kerr e = KERR_INIT;
+
+			if (dlcache_ready(st, t->dlc, 1, &e) > 0)
+				t->dl = t->dlc;
+			else
+				t->dlc = NULL;
+		}
+		if (t->dl && rid >= 0 && rid < t->dl->n && t->dl->dl[rid] >= 0) {
+			dl = t->dl->dl[rid];
+		} else {
+			if (!s && (rc = cached(st, C_DLONE, "SELECT sz FROM case_fts_docsize WHERE id = ?1", &s, err)))
+				return rc;
+			sqlite3_bind_int64(s, 1, rid);
+			if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+				dl = docsize_sum(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
+			sqlite3_reset(s);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				done(s);
+				return ksqlite_db_err(st, err, "search: document lengths");
+			}
+		}
+		for (int k = 0; k < t->nbg; k++)
+			if (gf[k] > 0)
+				exact += bm25_term(gidf[k], gf[k], dl, t->avgdl);
+		if (t->nheap == t->k && exact <= t->heap[0].h.score)
+			continue;
+		topk_push(t, &(struct topk_ent){ { rid, exact, t->cand[c].a }, 0, dl });
+	}
+	if (s)
+		done(s);
+	return 0;
 }
 
 /*
@@ -1747,7 +2108,8 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 				goto out;
 			mid = lo + (hi - lo + 1) / 2;
 			if (!(t2 = malloc(sizeof(*t2))) ||
-			    !(memcpy(t2, t, sizeof(*t2)), t2->heap = malloc(t->k * sizeof(*t2->heap)))) {
+			    !(memcpy(t2, t, sizeof(*t2)), t2->cand = NULL, t2->cf = NULL, t2->ncand = t2->ccap = 0,
+			      t2->heap = malloc(t->k * sizeof(*t2->heap)))) {
 				rc = kerr_set(err, KE_NOMEM, "out of memory");
 				goto out;
 			}
@@ -1770,12 +2132,35 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 			t2->rows = 0;
 			t2->passed = 0;
 			t2->passed_any = 0;
+			t2->ncand = 0;
+			t2->wcur = 0;
+			memset(t2->wcnt, 0, sizeof(t2->wcnt));
 			rc = collect_part(st, t2, match, f, mid, hi + 1, err);
 		}
 		if (!rc)
 			topk_merge(t, t2);
+		if (!rc && t->defer && t2->ncand) {
+			/* the second half's rows after the first's: still in rowid order */
+			struct topk_cand *c = realloc(t->cand, (t->ncand + t2->ncand) * sizeof(*c));
+			double *gf = c ? realloc(t->cf, (t->ncand + t2->ncand) * (size_t)t->nbg * sizeof(*gf)) : NULL;
+
+			if (c)
+				t->cand = c;
+			if (gf)
+				t->cf = gf;
+			if (!c || !gf) {
+				rc = kerr_set(err, KE_NOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(t->cand + t->ncand, t2->cand, t2->ncand * sizeof(*c));
+			memcpy(t->cf + t->ncand * (size_t)t->nbg, t2->cf, t2->ncand * (size_t)t->nbg * sizeof(*gf));
+			t->ncand += t2->ncand;
+			t->ccap = t->ncand;
+		}
 	}
 	if (rc)
+		goto out;
+	if (t->defer && (rc = defer_score(st, t, err)))
 		goto out;
 	if (t->np == 1 && !t->given) {
 		/* as aux_rank(), now that the phrase's rows are counted (the reader's: struct rstats) */
@@ -1794,8 +2179,11 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	}
 	qsort(t->heap, t->nheap, sizeof(*t->heap), ent_cmp);
 out:
-	if (t2)
+	if (t2) {
 		free(t2->heap);
+		free(t2->cand);
+		free(t2->cf);
+	}
 	free(t2);
 	kbuf_release(&p.state);
 	return rc;
@@ -1837,6 +2225,8 @@ struct ksqlite_counts {
 	long total, total_any;
 };
 
+static int or_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *nv);
+
 static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
 		     const char *groups, int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
 		     struct kstore_hit **hits, size_t *n, struct ksqlite_given *given, struct ksqlite_counts *cnt,
@@ -1848,7 +2238,8 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 	struct rstats rs;
 	const struct kphrase **ph = NULL;
 	const char *run = cnt && cnt->run ? cnt->run : match; /* match: where the phrases are */
-	int rc = 0, r, txn = 0, nph = 0;
+	const struct kphrase *orv[TOPK_MAX_PHRASES];
+	int rc = 0, r, txn = 0, nph = 0, norv = 0, all_or;
 
 	if (!t)
 		return kerr_set(err, KE_NOMEM, "out of memory");
@@ -1857,6 +2248,10 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		goto out;
 	}
 	memcpy(t->w, weights, sizeof(weights));
+	/* the run walks every row of every phrase, each reporting all the phrases it holds (see
+	 * counts_groups()): every phrase ORed, counted (the filters checked on every row) */
+	all_or = cnt && !exclude_rid && t->grp[0] != 1 &&
+		 (cnt->ngrp || (!q->except && or_phrases(q->root, orv, &norv) == 0 && norv == t->np));
 	if (cnt) {
 		t->counting = 1;
 		t->ngrp = cnt->ngrp;
@@ -1925,6 +2320,10 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		if (t->np == 1 && rs.fc) {
 			t->idf[0] = 1; /* its visible rows counted on the way, as below */
 			t->count_vis = 1;
+		} else if (rs.fc && all_or && t->nrow <= TOPK_DEFER_ROWS) {
+			/* the run is every phrase ORed: it walks the rows reader_df() would (below) */
+			t->defer = 2;
+			t->ph = ph;
 		} else if ((rc = reader_df(st, &rs, t->dlc, ph, t->np, 0, !!(flags & KSTORE_RANK_SAMPLE), df,
 					   err))) {
 			goto out;
@@ -1939,6 +2338,9 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		/* one phrase: its rows are the match, counted on the way; the
 		 * scores are scaled by its idf at the end */
 		t->idf[0] = 1;
+	} else if (all_or && t->nrow <= TOPK_DEFER_ROWS) {
+		/* the run is every phrase ORed: it walks the rows sample_df() would (below) */
+		t->defer = 1;
 	} else if ((rc = topk_idf(st, t, flags, err))) {
 		goto out;
 	}
@@ -1959,6 +2361,51 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 			}
 			if (!r)
 				goto out; /* no case passes */
+		}
+	}
+	if (t->defer && has_filter(f) && !t->fc) {
+		/* filters from SQL, checked only on the rows that can make the page: not deferred */
+		if (t->defer == 1 && (rc = topk_idf(st, t, flags, err)))
+			goto out;
+		if (t->defer == 2) {
+			double df[TOPK_MAX_PHRASES];
+
+			if ((rc = reader_df(st, &rs, t->dlc, ph, t->np, 0, !!(flags & KSTORE_RANK_SAMPLE), df, err)))
+				goto out;
+			for (int i = 0; i < t->np; i++)
+				t->idf[i] = bm25_idf(rs.nrow, df[i]);
+		}
+		t->defer = 0;
+	}
+	if (t->defer) {
+		/* sample_df()'s (reader_df()'s) windows counted on the way, the rows with all the
+		 * words scored after (defer_score()): one run fewer */
+		int tiny = !!(flags & KSTORE_RANK_SAMPLE);
+
+		for (int i = 0; i < t->np; i++)
+			t->nbg += t->grp[i] != 1;
+		if (t->defer == 1 &&
+		    (rc = sample_windows(st, t->np, t->nrow, tiny, &t->nwin, t->wa, t->wb, err)))
+			goto out;
+		if (t->defer == 2) {
+			/* as reader_df() */
+			t->nwin = 1;
+			t->wrows = tiny ? 2 : TOPK_SAMPLE_ROWS / (t->np > 16 ? 2 : TOPK_WINDOWS);
+			if (tiny || rs.nrow > TOPK_SAMPLE_ROWS) {
+				struct rwin w;
+
+				t->nwin = tiny || t->np <= 16 ? TOPK_WINDOWS : 2;
+				if ((rc = vis_windows(st, &rs, t->dlc, t->nwin, t->wrows, &w, err)))
+					goto out;
+				if (w.nvis <= (long)t->nwin * t->wrows)
+					t->nwin = 1;
+				memcpy(t->wa, w.a, sizeof(t->wa));
+				memcpy(t->wb, w.b, sizeof(t->wb));
+			}
+		}
+		if (t->nwin == 1) {
+			t->wa[0] = INT64_MIN;
+			t->wb[0] = INT64_MAX;
 		}
 	}
 	if ((rc = top_parts(st, t, run, f, flags, err)))
@@ -2302,7 +2749,7 @@ int ksqlite_search_count(struct kstore *kst, const struct kstore_query *q, const
 	int rc, own = 0, r = 0;
 
 	*total = 0;
-	if ((rc = init(st, err)) || (rc = fts_query(&mt, q, NULL, err)))
+	if ((rc = init(st, err)) || (rc = fts_query_count(&mt, q, err)))
 		goto out;
 	match = kbuf_str(&mt);
 	if ((has_filter(f) || exclude_rid) && !st->facets_sql &&

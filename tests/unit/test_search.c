@@ -1136,6 +1136,112 @@ static void test_rank_reader_stats(void **state)
 	}
 }
 
+/* The rows of q for f, counted from the ranking of every row (FTS5's expression as written). */
+static long rows_of(const struct kstore_query *q, const struct kfilter *f)
+{
+	struct kstore_hit *h = NULL;
+	struct kerr err = KERR_INIT;
+	size_t n = 0;
+
+	assert_int_equal(kstore_search_top(st, q, KSTORE_RANK_SQL, f, 0, 10000, 0, &h, &n, &err), 0);
+	free(h);
+	return (long)n;
+}
+
+/*
+ * The counted search (kstore_search_counted: the full matches ranked, the
+ * cases with all the words and with any counted in the same run, idf from
+ * sample windows counted on the way and the rows scored after it) gives the
+ * hits, scores (to the bit), phrase masks and order of kstore_search_top(),
+ * with idf counted or sampled (tiny windows), on one connection or two, for
+ * every reader and filter; and its totals, like kstore_search_count()'s
+ * (which leaves out an OR's phrase that another of its phrases implies:
+ * サポート詐欺 beside サポート), are the rows the expressions match.
+ */
+static void test_counted_paths(void **state)
+{
+	static const char *const queries[] = {
+		"ランサムウェア バックアップ", "委託先 脆弱性", "サポート詐欺 遠隔操作", "ＲＤＰ 総当たり",
+		"ランサムウェア 偽警告", "訓練 委託 脆弱性", "サポート詐欺 サポート", "(訓練 OR 委託) 脆弱性",
+		"予備系への切り替え 訓練", "バックアップ", "訓練", "漏洩", "(サーバ OR サーバー) 訓練", "\"サポート詐欺\" OR サポート",
+	};
+	static const int flags[] = { 0, KSTORE_RANK_SAMPLE, KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT,
+				     KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD, KSTORE_RANK_SAMPLE | KSTORE_RANK_LOAD };
+	struct kfilter filters[4] = { KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT };
+	struct kerr err = KERR_INIT;
+	char id[32];
+	int counted = 0, counted_any = 0;
+
+	(void)state;
+	filters[1].reader = tlp_reader(0);
+	filters[2].reader = tlp_reader(1);
+	filters[3].year = 2023;
+	/* more rows than the tiny windows hold, some hidden from a reader */
+	for (int i = 0; i < 24; i++)
+		put_extra(i, i % 3 == 1);
+	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		struct kquery q;
+		struct kstore_query any;
+
+		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
+		any = q.relaxed;
+		any.except = NULL;
+		for (int fi = 0; fi < 4; fi++) {
+			long want = rows_of(&q.expr, &filters[fi]), want_any = q.relaxed.root ? rows_of(&any, &filters[fi]) : -1;
+			long c = -1;
+
+			/* the counts alone, their ORs pruned */
+			assert_int_equal(kstore_search_count(st, &q.expr, &filters[fi], 0, &c, &err), 0);
+			if (c != want)
+				fail_msg("%s filter %d: kstore_search_count %ld, %ld rows", queries[qi], fi, c, want);
+			if (q.relaxed.root) {
+				assert_int_equal(kstore_search_count(st, &any, &filters[fi], 0, &c, &err), 0);
+				if (c != want_any)
+					fail_msg("%s filter %d: kstore_search_count of any %ld, %ld rows", queries[qi], fi, c,
+						 want_any);
+			}
+			for (size_t fl = 0; fl < sizeof(flags) / sizeof(flags[0]); fl++)
+				for (int v = 0; v < 3; v++) {
+					long limit = v == 0 ? 20 : v == 1 ? 3 : 1, offset = v == 2 ? 2 : 0, total = -1, total_any = -1;
+					struct kstore_hit *a = NULL, *b = NULL;
+					size_t na = 0, nb = 0;
+
+					assert_int_equal(kstore_search_counted(st, &q.expr, q.relaxed.root ? &any : NULL, flags[fl],
+									       &filters[fi], limit, offset, &a, &na, &total,
+									       &total_any, &err), 0);
+					assert_int_equal(kstore_search_top(st, &q.expr, flags[fl], &filters[fi], 0, limit, offset,
+									   &b, &nb, &err), 0);
+					if (na != nb)
+						fail_msg("%s filter %d flags %d v %d: %zu hits counted, %zu ranked", queries[qi],
+							 fi, flags[fl], v, na, nb);
+					for (size_t i = 0; i < na; i++)
+						if (a[i].rid != b[i].rid || a[i].score != b[i].score || a[i].phrases != b[i].phrases)
+							fail_msg("%s filter %d flags %d v %d hit %zu: %lld %.17g %llx counted,"
+								 " %lld %.17g %llx ranked", queries[qi], fi, flags[fl], v, i,
+								 a[i].rid, a[i].score, a[i].phrases, b[i].rid, b[i].score,
+								 b[i].phrases);
+					if (total >= 0 && total != want)
+						fail_msg("%s filter %d flags %d: total %ld, %ld rows", queries[qi], fi,
+							 flags[fl], total, want);
+					if (total_any >= 0 && total_any != want_any)
+						fail_msg("%s filter %d flags %d: total_any %ld, %ld rows", queries[qi], fi,
+							 flags[fl], total_any, want_any);
+					counted += total >= 0;
+					counted_any += total_any >= 0;
+					free(a);
+					free(b);
+				}
+		}
+		kquery_free(&q);
+	}
+	/* the counts were taken on the way, not left to the caller */
+	assert_true(counted > 0 && counted_any > 0);
+	for (int i = 0; i < 24; i++) {
+		snprintf(id, sizeof(id), i % 3 == 1 ? "fx-hidden-%d" : "fx-extra-%d", i);
+		assert_int_equal(kstore_delete(st, id, &err), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1159,6 +1265,7 @@ int main(void)
 		cmocka_unit_test(test_similar),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_rank_reader_stats),
+		cmocka_unit_test(test_counted_paths),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
