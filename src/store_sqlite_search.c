@@ -2051,7 +2051,7 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 				return rc;
 			sqlite3_bind_int64(s, 1, rid);
 			if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-				dl = docsize_sum(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
+				dl = ksqlite_docsize_sum(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0));
 			sqlite3_reset(s);
 			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 				done(s);
