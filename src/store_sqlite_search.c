@@ -956,8 +956,12 @@ static int fts_node(struct kbuf *b, const struct kstore_qnode *n, struct ppos *p
 	return n->nkid > 1 && kbuf_addch(b, ')') < 0 ? KE_NOMEM : 0;
 }
 
-/* q as an FTS5 MATCH expression into b (reset first); the phrases' places into pp (may be NULL). */
-static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *pp, struct kerr *err)
+/* An FTS5 expression of node n into b (fts_node(), fts_node_count()); pp as fts_node()'s. */
+typedef int (*fts_node_fn)(struct kbuf *b, const struct kstore_qnode *n, struct ppos *pp);
+
+/* q as an FTS5 MATCH expression into b (reset first), its nodes written by node. */
+static int fts_query_with(struct kbuf *b, const struct kstore_query *q, fts_node_fn node, struct ppos *pp,
+			  struct kerr *err)
 {
 	int rc = 0, n = 0;
 
@@ -974,17 +978,23 @@ static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *
 		rc |= kbuf_adds(b, "} : (");
 	}
 	if (!rc && q->except) {
-		if (!(rc = kbuf_addch(b, '(')) && !(rc = fts_node(b, q->root, pp)) &&
-		    !(rc = kbuf_adds(b, ") NOT (")) && !(rc = fts_node(b, q->except, pp)))
+		if (!(rc = kbuf_addch(b, '(')) && !(rc = node(b, q->root, pp)) &&
+		    !(rc = kbuf_adds(b, ") NOT (")) && !(rc = node(b, q->except, pp)))
 			rc = kbuf_addch(b, ')');
 	} else if (!rc) {
-		rc = fts_node(b, q->root, pp);
+		rc = node(b, q->root, pp);
 	}
 	if (!rc && q->cols)
 		rc = kbuf_addch(b, ')');
 	if (rc == KE_INVALID)
 		return kerr_set(err, KE_INVALID, "search: a malformed expression");
 	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+}
+
+/* q as an FTS5 MATCH expression into b (reset first); the phrases' places into pp (may be NULL). */
+static int fts_query(struct kbuf *b, const struct kstore_query *q, struct ppos *pp, struct kerr *err)
+{
+	return fts_query_with(b, q, fts_node, pp, err);
 }
 
 /* ---- counting: an OR's phrases that another of its phrases implies, left out ---- */
@@ -1118,33 +1128,17 @@ out:
 	return rc;
 }
 
+/* fts_node_count() as an fts_node_fn (it records no places). */
+static int fts_node_count_fn(struct kbuf *b, const struct kstore_qnode *n, struct ppos *pp)
+{
+	(void)pp;
+	return fts_node_count(b, n);
+}
+
 /* q as an FTS5 MATCH expression for counting its rows (see fts_node_count()), into b (reset first). */
 static int fts_query_count(struct kbuf *b, const struct kstore_query *q, struct kerr *err)
 {
-	int rc = 0, n = 0;
-
-	kbuf_reset(b);
-	if (!q || (q->cols & ~((1u << KCOL__N) - 1)))
-		rc = KE_INVALID;
-	if (!rc && q->cols) {
-		rc |= kbuf_addch(b, '{');
-		for (int c = 0; c < KCOL__N; c++)
-			if (q->cols & 1u << c)
-				rc |= kbuf_addf(b, "%s%s", n++ ? " " : "", kstore_col_name(c));
-		rc |= kbuf_adds(b, "} : (");
-	}
-	if (!rc && q->except) {
-		if (!(rc = kbuf_addch(b, '(')) && !(rc = fts_node_count(b, q->root)) &&
-		    !(rc = kbuf_adds(b, ") NOT (")) && !(rc = fts_node_count(b, q->except)))
-			rc = kbuf_addch(b, ')');
-	} else if (!rc) {
-		rc = fts_node_count(b, q->root);
-	}
-	if (!rc && q->cols)
-		rc = kbuf_addch(b, ')');
-	if (rc == KE_INVALID)
-		return kerr_set(err, KE_INVALID, "search: a malformed expression");
-	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+	return fts_query_with(b, q, fts_node_count_fn, NULL, err);
 }
 
 /* n's phrases' groups into b, in fts_node()'s order: see grouped_bm25(). */
