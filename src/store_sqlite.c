@@ -1425,12 +1425,19 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 		/* the same case again: no new revision */
 		if ((size_t)sqlite3_column_bytes(s, 2) == json.len &&
 		    !memcmp(sqlite3_column_text(s, 2), json.buf, json.len)) {
+			int dirty = st->case_dirty;
+			unsigned long long writes = st->case_writes;
+
 			sqlite3_reset(s);
 			s = st->stmt[S_TOUCH];
 			sqlite3_bind_int64(s, 1, rid);
 			sqlite3_bind_int64(s, 2, st->batch);
 			if (!(rc = ksqlite_step_done(st, s, err, "storing the case")) && outcome)
 				*outcome = KSTORE_UNCHANGED;
+			/* only its batch was written, which no cache reads: not a change of the cases
+			 * (ksqlite_case_changes()) */
+			st->case_dirty = dirty;
+			st->case_writes = writes;
 			goto out;
 		}
 		/* keep the version being replaced */

@@ -2123,6 +2123,8 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 		pthread_join(p.th, NULL);
 		/* the helper saw another index (or failed): its half here */
 		if (!rc && (p.rc || !p.same)) {
+			t2->nheap = 0; /* what the helper collected before it stopped */
+			t2->vrows = 0;
 			t2->rows = 0;
 			t2->passed = 0;
 			t2->passed_any = 0;

@@ -14,6 +14,7 @@
 #include "store.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,7 +322,8 @@ static int doc_counts(struct khttp_req *req, const char *name, long *total, int 
 			char *end;
 			long v = strtol(y->v[i].value, &end, 10);
 
-			if (!*end && end != y->v[i].value && y->v[i].count > 0 && v > 0 && v < 100000 &&
+			/* the largest year, whatever it is, as the list of reports shows it */
+			if (!*end && end != y->v[i].value && y->v[i].count > 0 && v >= INT_MIN && v <= INT_MAX &&
 			    (!*has_year || v > *year)) {
 				*has_year = 1;
 				*year = (int)v;

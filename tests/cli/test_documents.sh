@@ -22,6 +22,10 @@ for i in range(1, 251):
         "tlp": "red" if i % 5 == 0 else "clear",
         "summary": ["要約 %d" % i], "key_lessons": ["教訓 %d" % i],
         "sections": {"background": "背景 %d" % i}}, ensure_ascii=False))
+# y.txt: a year no one checks the range of; the report's page and the list show the same newest one
+for i, y in ((1, 2020), (2, 123456)):
+    print(json.dumps({"id": "y-%d" % i, "title": "年の事例 %d" % i, "category": "A", "tlp": "clear",
+                      "source": {"document": "y.txt", "year": y, "case_number": i}}, ensure_ascii=False))
 PY
 run add "$T/big.jsonl"
 expect_rc "documents: 250 cases of one report added" 0
@@ -71,6 +75,10 @@ done
 get "/documents/big.txt?page=2&lang=en"
 body_has "documents: English pager" 'Page 2 of 2'
 body_has "documents: the link back keeps lang" 'rel="prev" href="/documents/big.txt?lang=en"'
+get /documents
+body_has "documents: the list gives y.txt its largest year" '123456年度'
+get /documents/y.txt
+body_has "documents: so does its own page" '123456年度'
 get /documents/no-such.txt
 expect_code "documents: no such report is 404" 404
 # the API pages the same cases (total, limit, offset)

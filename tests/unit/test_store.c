@@ -1004,6 +1004,16 @@ static void test_case_changes(void **state)
 	assert_true((c = case_changes(st)) != a);
 	assert_true((d = case_changes(ro)) != b);
 	assert_true(case_changes(st) == c && case_changes(ro) == d);
+	/* the same case stored again, unchanged (only its batch is written): not a change */
+	{
+		struct kcase same;
+
+		mkcase(&same, "two", "二", "d.txt", 2024, 1, "cat", "cyber_attack", NULL, NULL, "clear");
+		put(st, &same, KSTORE_UNCHANGED);
+		kcase_free(&same);
+	}
+	assert_true(case_changes(st) == c);
+	assert_true(case_changes(ro) == d);
 	/* in another process */
 	other_process(path, 'c', "three", 0);
 	assert_true((a = case_changes(st)) != c);
