@@ -1164,6 +1164,11 @@ static void test_counted_paths(void **state)
 		"ランサムウェア バックアップ", "委託先 脆弱性", "サポート詐欺 遠隔操作", "ＲＤＰ 総当たり",
 		"ランサムウェア 偽警告", "訓練 委託 脆弱性", "サポート詐欺 サポート", "(訓練 OR 委託) 脆弱性",
 		"予備系への切り替え 訓練", "バックアップ", "訓練", "漏洩", "(サーバ OR サーバー) 訓練", "\"サポート詐欺\" OR サポート",
+		/* prefixes, NOT, alternatives the same or implying another, ORs inside AND */
+		"系 訓練", "訓練 -委託", "訓練 OR 訓練", "委託 OR 委託先", "予備系 OR 予備系への切り替え", "系 OR 訓練",
+		"\"訓練 委託\" OR 訓練", "訓練委託 OR 訓練", "(バックアップ OR ランサムウェア) -脆弱性",
+		"ランサムウェア OR バックアップ OR 訓練 OR 予備系への切り替え", "点検 OR 停止", "の点検 OR 点検",
+		"切り替え OR 切り替 OR 切", "訓練 (委託 OR 脆弱性 OR 系)",
 	};
 	static const int flags[] = { 0, KSTORE_RANK_SAMPLE, KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT,
 				     KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD, KSTORE_RANK_SAMPLE | KSTORE_RANK_LOAD };
