@@ -159,6 +159,15 @@ int ksearch__in_field(struct kstore *st, const struct kstore_query *match, const
 		      long long rid, const struct kreader *r, int f, int all, int *yes, struct kerr *err);
 
 /*
+ * ksearch__in_field() for the cases rids[0..n) (no repeats) at once:
+ * yes[i] for rids[i], the same answers; the match is run once over the
+ * index rather than once per case.
+ */
+int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
+			   unsigned char *yes, struct kerr *err);
+
+/*
  * Hit h's matched parts (h->where) and snippet of about chars characters
  * from its best matched part (prefer: a KSF_* to take if it is matched, -1
  * none), cut at sentence, clause or word boundaries.

@@ -545,6 +545,107 @@ int ksearch__in_field(struct kstore *st, const struct kstore_query *match, const
 	return rc;
 }
 
+/* A case of ksearch__in_field_many(): its rid and place in the caller's list. */
+struct many_ent {
+	long long rid;
+	size_t i;
+};
+
+struct many {
+	const struct kquery *q;
+	const struct many_ent *e;
+	size_t n;
+	int f, all;
+	unsigned char *yes;
+};
+
+static int many_cmp(const void *a, const void *b)
+{
+	const struct many_ent *x = a, *y = b;
+
+	return (x->rid > y->rid) - (x->rid < y->rid);
+}
+
+/* A row of kstore_search_marked(): as where_load() and where_holds() would see it. */
+static int many_row(void *ctx, long long rid, const char *marked, const char *json)
+{
+	struct many *m = ctx;
+	struct where w;
+	size_t lo = 0, hi = m->n;
+	int col = field_col(m->f), rc = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->e[mid].rid < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= m->n || m->e[lo].rid != rid)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	kcase_init(&w.c);
+	if (json) {
+		json_t *j = json_loads(json, 0, NULL);
+		struct kerr e = KERR_INIT;
+
+		if (j && kcase_from_json(&w.c, j, &e) == KE_NOMEM)
+			rc = KE_NOMEM;
+		json_decref(j);
+		if (rc)
+			goto out;
+	}
+	/* the match names col only (the query's columns are col's), so the other columns
+	 * have no marks: they are left empty */
+	for (int i = 0; i < KCOL__N && !rc; i++)
+		rc = unmark(i == col ? marked : "", &w.m[i]);
+	if (rc)
+		goto out;
+	trim_prefix_marks(&w.m[col], m->q);
+	if ((rc = map_pieces(&w)) < 0)
+		goto out;
+	m->yes[m->e[lo].i] = (unsigned char)where_holds(&w, m->f, m->q, m->all);
+out:
+	where_free(&w);
+	return rc < 0 ? KE_NOMEM : 0;
+}
+
+int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
+			   unsigned char *yes, struct kerr *err)
+{
+	struct many m = { q, NULL, n, f, all, yes };
+	struct many_ent *e = NULL;
+	long long *v = NULL;
+	int rc;
+
+	if (!n)
+		return 0;
+	memset(yes, 0, n);
+	if (match->cols != ksearch__field_cols(f))
+		return kerr_set(err, KE_INVALID, "search: a section's match must name its column");
+	e = malloc(n * sizeof(*e));
+	v = malloc(n * sizeof(*v));
+	if (!e || !v) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct many_ent){ rids[i], i };
+	qsort(e, n, sizeof(*e), many_cmp);
+	for (size_t i = 0; i < n; i++)
+		v[i] = e[i].rid;
+	m.e = e;
+	rc = kstore_search_marked(st, match, field_col(f), v, n, r, HL_OPEN, HL_CLOSE, many_row, &m, err);
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+out:
+	free(e);
+	free(v);
+	return rc;
+}
+
 /* ---- snippets ------------------------------------------------------------------------------ */
 
 /* Byte offset of the start of the character k characters before/after pos, within [lo, hi). */

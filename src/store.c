@@ -286,6 +286,13 @@ int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, lon
 	return st->be->search_highlight(st, q, rid, open, close, cols, err);
 }
 
+int kstore_search_marked(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			 size_t n, const struct kreader *r, const char *open, const char *close,
+			 kstore_marked_cb cb, void *ctx, struct kerr *err)
+{
+	return st->be->search_marked(st, q, col, rids, n, r, open, close, cb, ctx, err);
+}
+
 int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 		     char *cols[KCOL__N], struct kerr *err)
 {

@@ -92,6 +92,9 @@ struct kstore_be {
 			  struct kerr *err);
 	int (*search_highlight)(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,
 				const char *close, char *cols[KCOL__N], struct kerr *err);
+	int (*search_marked)(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			     size_t n, const struct kreader *r, const char *open, const char *close,
+			     kstore_marked_cb cb, void *ctx, struct kerr *err);
 	int (*case_text)(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 			 char *cols[KCOL__N], struct kerr *err);
 	int (*token_df)(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);

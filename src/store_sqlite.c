@@ -2570,6 +2570,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.search_facets = ksqlite_search_facets,
 	.search_row = ksqlite_search_row,
 	.search_highlight = ksqlite_search_highlight,
+	.search_marked = ksqlite_search_marked,
 	.case_text = ksqlite_case_text,
 	.token_df = ksqlite_token_df,
 	.phrase_df = ksqlite_phrase_df,

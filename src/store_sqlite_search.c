@@ -48,6 +48,7 @@ enum {
 	C_SOME,
 	C_DF,
 	C_DLONE,
+	C_MARKED,
 	C__N
 };
 
@@ -787,6 +788,30 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	topk_push(t, &(struct topk_ent){ { rid, exact, a }, fr[0], dl });
 }
 
+/* A set of rowids, sorted ascending (kyokun_rid_in). */
+struct rid_set {
+	const long long *v;
+	size_t n;
+};
+
+/* kyokun_rid_in(set, rowid): 1 if rowid is in the set bound as a pointer, else 0 */
+static void sql_rid_in(sqlite3_context *sctx, int argc, sqlite3_value **argv)
+{
+	const struct rid_set *set = argc == 2 ? sqlite3_value_pointer(argv[0], "kyokun_rid_set") : NULL;
+	sqlite3_int64 rid = argc == 2 ? sqlite3_value_int64(argv[1]) : 0;
+	size_t lo = 0, hi = set ? set->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set->v[mid] < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	sqlite3_result_int(sctx, set && lo < set->n && set->v[lo] == rid);
+}
+
 static int init(struct kstore_sqlite *st, struct kerr *err)
 {
 	fts5_api *api = NULL;
@@ -816,6 +841,9 @@ static int init(struct kstore_sqlite *st, struct kerr *err)
 		if (rc == SQLITE_OK)
 			rc = api->xCreateFunction(api, "kyokun_collect", dc, aux_collect, NULL);
 	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "kyokun_rid_in", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
+						sql_rid_in, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB, "search: registering functions: %s", sqlite3_errstr(rc));
 	return ksqlite_prepare(st, "SELECT 1", &st->cache[C_INIT], err);
@@ -2989,6 +3017,53 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 		rc = kerr_set(err, KE_NOTFOUND, "no such case");
 	else
 		rc = match_err(st, err, "highlighting");
+	done(s);
+	kbuf_release(&mt);
+	return rc;
+}
+
+int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int col, const long long *rids,
+			  size_t n, const struct kreader *r, const char *open, const char *close,
+			  kstore_marked_cb cb, void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct rid_set set = { rids, n };
+	struct kbuf mt = KBUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (col < 0 || col >= KCOL__N)
+		return kerr_set(err, KE_INVALID, "search: no such column");
+	if (!n)
+		return 0;
+	if ((rc = fts_query(&mt, q, NULL, err)))
+		return rc;
+	/* the index's rows outside, so that the match is set up once; the candidates tested
+	 * before a row's column is marked */
+	rc = cached(st, C_MARKED, "SELECT case_fts.rowid, kyokun_highlight(case_fts, :col, :o, :c), c.tlp, c.body"
+		    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
+		    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &s, err);
+	if (rc) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":col"), col);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long rid = sqlite3_column_int64(s, 0);
+		const char *marked = (const char *)sqlite3_column_text(s, 1);
+		const char *json = (const char *)sqlite3_column_text(s, 3);
+
+		if ((rc = ksqlite_visible_rid(st, r, rid, (const char *)sqlite3_column_text(s, 2), err)) < 0)
+			goto out;
+		if (rc && (rc = cb(ctx, rid, marked ? marked : "", json)) < 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "highlighting");
+out:
 	done(s);
 	kbuf_release(&mt);
 	return rc;
