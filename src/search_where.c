@@ -530,21 +530,6 @@ static int where_holds(const struct where *w, int f, const struct kquery *q, int
 	return ok;
 }
 
-int ksearch__in_field(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-		      long long rid, const struct kreader *r, int f, int all, int *yes, struct kerr *err)
-{
-	struct where w;
-	int rc;
-
-	*yes = 0;
-	if ((rc = where_load(st, match, q, rid, r, &w, err)) == 0)
-		*yes = where_holds(&w, f, q, all);
-	else if (rc == KE_NOTFOUND)
-		rc = 0;
-	where_free(&w);
-	return rc;
-}
-
 /* A case of ksearch__in_field_many(): its rid and place in the caller's list. */
 struct many_ent {
 	long long rid;
@@ -586,16 +571,9 @@ static int many_row(void *ctx, long long rid, const char *marked, const char *js
 		return 0;
 	memset(&w, 0, sizeof(w));
 	kcase_init(&w.c);
-	if (json) {
-		json_t *j = json_loads(json, 0, NULL);
-		struct kerr e = KERR_INIT;
-
-		if (j && kcase_from_json(&w.c, j, &e) == KE_NOMEM)
-			rc = KE_NOMEM;
-		json_decref(j);
-		if (rc)
-			goto out;
-	}
+	/* (the parts of col need only the key lessons and the sections) */
+	if (json && (rc = kcase_texts_from_json(&w.c, json, strlen(json))) < 0)
+		goto out;
 	/* the match names col only (the query's columns are col's), so the other columns
 	 * have no marks: they are left empty */
 	for (int i = 0; i < KCOL__N && !rc; i++)
