@@ -335,8 +335,29 @@ static int rid_cmp(const void *a, const void *b)
  * Restricted to a section inside the body column (section:NAME): every
  * case with the words in the body, kept if the section holds them (all the
  * words: the strict tier; some: the relaxed one, minus the strict), so
- * that the totals count what is kept.  No facets.
+ * that the totals count what is kept.  The facets count the kept cases
+ * with all the words (when there are none, those with some).
  */
+/* The facets of the cases v[0..n) (their rids sorted on the way). */
+static int section_facets(struct kstore *st, const struct kstore_hit *v, size_t n, struct ksearch_result *res,
+			  struct kerr *err)
+{
+	long long *rids = n ? malloc(n * sizeof(*rids)) : NULL;
+	int rc;
+
+	if (n && !rids)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		rids[i] = v[i].rid;
+	if (n)
+		qsort(rids, n, sizeof(*rids), rid_cmp);
+	rc = kstore_search_facets_rids(st, rids, n, facet_cb, res, err);
+	free(rids);
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	return rc < 0 ? rc : 0;
+}
+
 static int section_search(struct kstore *st, const struct ksearch_opts *o, struct kquery *q,
 			  struct kquery *qall, int field, const struct kfilter *f, long limit, long offset,
 			  struct ksearch_result *res, struct kerr *err)
@@ -369,6 +390,11 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 		goto out;
 	nstrict = nkept;
 	res->total_partial = 0;
+	if (o->facets) {
+		res->has_facets = 1;
+		if ((rc = section_facets(st, kept, nkept, res, err)) < 0)
+			goto out;
+	}
 	if (!q->relaxed.root)
 		goto done;
 	/* the kept, sorted: the relaxed tier leaves them out */
@@ -378,7 +404,8 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	}
 	for (size_t k = 0; k < nstrict; k++)
 		strict[k] = kept[k].rid;
-	qsort(strict, nstrict, sizeof(*strict), rid_cmp);
+	if (nstrict)
+		qsort(strict, nstrict, sizeof(*strict), rid_cmp);
 	/* some of the words in the section: every case with some in the body, minus the kept */
 	any = q->relaxed;
 	any.except = NULL;
@@ -415,6 +442,9 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 		if (rc < 0)
 			goto out;
 		res->total_partial = (long)npart;
+		/* nothing has all the words: describe what is shown */
+		if (o->facets && !nstrict && (rc = section_facets(st, part, npart, res, err)) < 0)
+			goto out;
 		if (roff < 0)
 			roff = 0;
 		if (room > 0 && roff < (long)npart &&
@@ -424,6 +454,9 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 			goto out;
 	}
 done:
+	for (int i = 0; i < KFACET__N; i++)
+		if (res->facets[i].n > 1)
+			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
 	rc = 0;
 out:
 	free(sh);

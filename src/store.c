@@ -274,6 +274,12 @@ int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const 
 	return st->be->search_facets(st, q, f, cb, ctx, total, err);
 }
 
+int kstore_search_facets_rids(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
+			      struct kerr *err)
+{
+	return st->be->search_facets_rids(st, rids, n, cb, ctx, err);
+}
+
 int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err)
 {

@@ -119,6 +119,14 @@ typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long cou
 int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
 
+/*
+ * The facet counts (as kstore_search_facets() gives them) of the cases
+ * rids[0..n) (sorted ascending, no repeats), which the caller has found
+ * for its reader and filters.
+ */
+int kstore_search_facets_rids(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
+			      struct kerr *err);
+
 /* The listing row of a case by rid (NOTFOUND if absent or hidden from r). */
 int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err);

@@ -2568,6 +2568,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.search_tune = ksqlite_search_tune,
 	.search_count = ksqlite_search_count,
 	.search_facets = ksqlite_search_facets,
+	.search_facets_rids = ksqlite_search_facets_rids,
 	.search_row = ksqlite_search_row,
 	.search_highlight = ksqlite_search_highlight,
 	.search_marked = ksqlite_search_marked,

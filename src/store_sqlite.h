@@ -103,6 +103,8 @@ int ksqlite_search_count(struct kstore *st, const struct kstore_query *q, const 
 			 long long exclude_rid, long *total, struct kerr *err);
 int ksqlite_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			  kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
+int ksqlite_search_facets_rids(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
+			       struct kerr *err);
 int ksqlite_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		       struct kerr *err);
 int ksqlite_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,

@@ -2855,28 +2855,10 @@ out:
 
 /* ---- facets ---------------------------------------------------------------- */
 
-int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f,
-			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err)
+/* The facet counts of the cases in h(rid) (after its WITH), as ksqlite_search_facets() gives them. */
+static int facets_tail(struct kbuf *sql)
 {
-	struct kstore_sqlite *st = ksqlite(kst);
-	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
-	sqlite3_stmt *s = NULL;
-	const char *match = NULL;
-	int rc, r = 0;
-
-	*total = 0;
-	if ((rc = init(st, err)) || (q && (rc = fts_query(&mt, q, NULL, err))))
-		goto out;
-	if (q)
-		match = kbuf_str(&mt);
-	if (!st->facets_sql && (rc = ksqlite_facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
-		goto out;
-	r |= kbuf_adds(&sql, match ? "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
-				     " JOIN cases c ON c.rid = case_fts.rowid"
-				   : "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c");
-	r |= ksqlite_filter_sql(f, &sql);
-	r |= kbuf_addf(&sql, "%s)"
-		       " SELECT -1, NULL, count(*) FROM h"
+	return kbuf_addf(sql, " SELECT -1, NULL, count(*) FROM h"
 		       " UNION ALL SELECT %d, c.category, count(*) FROM h JOIN cases c USING(rid)"
 		       "  WHERE c.category IS NOT NULL GROUP BY 2"
 		       " UNION ALL SELECT %d, c.document, count(*) FROM h JOIN cases c USING(rid)"
@@ -2900,10 +2882,33 @@ int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, cons
 		       "  WHERE t.rid = h.rid AND t.kind = 'threat') HAVING count(*) > 0"
 		       " UNION ALL SELECT %d, 'none', count(*) FROM h WHERE NOT EXISTS (SELECT 1 FROM case_tags t"
 		       "  WHERE t.rid = h.rid AND t.kind = 'sector') HAVING count(*) > 0",
-		       match ? " AND case_fts MATCH :match" : "",
 		       KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR, KFACET_EVENT_CLASS,
 		       KFACET_READER_LEVEL, KFACET_TLP, KFACET_THREAT, KFACET_SECTOR,
 		       KFACET_YEAR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR);
+}
+
+int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f,
+			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	const char *match = NULL;
+	int rc, r = 0;
+
+	*total = 0;
+	if ((rc = init(st, err)) || (q && (rc = fts_query(&mt, q, NULL, err))))
+		goto out;
+	if (q)
+		match = kbuf_str(&mt);
+	if (!st->facets_sql && (rc = ksqlite_facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
+		goto out;
+	r |= kbuf_adds(&sql, match ? "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
+				     " JOIN cases c ON c.rid = case_fts.rowid"
+				   : "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c");
+	r |= ksqlite_filter_sql(f, &sql);
+	r |= kbuf_addf(&sql, "%s)", match ? " AND case_fts MATCH :match" : "");
+	r |= facets_tail(&sql);
 	if (r) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -2928,6 +2933,43 @@ out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
 	kbuf_release(&mt);
+	return rc;
+}
+
+int ksqlite_search_facets_rids(struct kstore *kst, const long long *rids, size_t n, kstore_facet_cb cb,
+			       void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct rid_set set = { rids, n };
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc, r = 0;
+
+	if (!n)
+		return 0;
+	if ((rc = init(st, err)))
+		return rc;
+	r |= kbuf_adds(&sql, "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c WHERE kyokun_rid_in(:set, c.rid))");
+	r |= facets_tail(&sql);
+	if (r) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int facet = sqlite3_column_int(s, 0);
+
+		if (facet >= 0 &&
+		    (rc = cb(ctx, facet, (const char *)sqlite3_column_text(s, 1), (long)sqlite3_column_int64(s, 2))))
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = ksqlite_db_err(st, err, "search facets");
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
 	return rc;
 }
 
