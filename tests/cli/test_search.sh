@@ -468,6 +468,8 @@ pyjson "section: the facets count the kept cases (the operator)" \
 run search --format json 'section:countermeasures 暗号鍵 保管装置'
 pyjson "section: none with all the words: the facets count those with some" \
 	'j["total"] == 0 and j["partial_total"] == 2 and j["facets"]["year"] == {"2023": 1, "2021": 1}'
+secjson "section: a word in parts (an OR over an AND), found in the section" \
+	'[1,0,[["sx-switch",false,"担当者が手動で別系統に切り替え、アクセスを再開した。運用担当者が手動で取引先に切り替え、サービスを再開した。",[[11,15],[39,43]],["background","response"]]]]' -- 'section:response 待機系への切替'
 secjson "section: a page across the tiers" \
 	'[3,4,[["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-hidden-split",true,"監査ログを見る担当者がいなかった。",[[0,4]],["background","cause"]]]]' --limit 2 --offset 2 -- 'section:cause 暗号鍵 監査ログ'
 
