@@ -341,6 +341,262 @@ int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err)
 	return 0;
 }
 
+/* ---- the key lessons and sections, read in place ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The end of the string that starts at p ('"'), or NULL; *esc: it has an escape. */
+static const char *skip_string(const char *p, const char *end, int *esc)
+{
+	*esc = 0;
+	for (p++; p < end; p++) {
+		if (*p == '"')
+			return p + 1;
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			*esc = 1;
+			if (++p >= end)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* The end of the value that starts at p, or NULL (the parser proper judges it: only its extent here). */
+static const char *skip_value(const char *p, const char *end)
+{
+	int depth = 0, esc;
+
+	do {
+		p = skip_ws(p, end);
+		if (p >= end)
+			return NULL;
+		if (*p == '"') {
+			if (!(p = skip_string(p, end, &esc)))
+				return NULL;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+			p++;
+		} else if (*p == '}' || *p == ']') {
+			if (!depth--)
+				return NULL;
+			p++;
+		} else if (*p == ',' || *p == ':') {
+			if (!depth)
+				return NULL;
+			p++;
+		} else {
+			const char *q = p;
+
+			while (p < end && !strchr(",:}] \t\n\r\"{[", *p))
+				p++;
+			if (p == q)
+				return NULL;
+		}
+	} while (depth > 0 && p < end);
+	return depth ? NULL : p;
+}
+
+/* The string at [p, e) decoded into *dst (replacing it): 1, 0 not a plain string, KE_NOMEM. */
+static int take_string(const char *p, const char *e, char **dst)
+{
+	struct kbuf b = KBUF_INIT;
+	int esc;
+
+	if (p >= e || *p != '"' || skip_string(p, e, &esc) != e)
+		return 0;
+	p++;
+	e--;
+	if (!esc)
+		return kstr_setn(dst, p, (size_t)(e - p)) < 0 ? KE_NOMEM : 1;
+	for (; p < e; p++) {
+		const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t", *k;
+		int rc;
+
+		if (*p != '\\') {
+			rc = kbuf_addch(&b, *p);
+		} else if (*++p && (k = strchr(from, *p))) {
+			rc = kbuf_addch(&b, to[k - from]);
+		} else { /* \uXXXX: left to the parser proper */
+			kbuf_release(&b);
+			return 0;
+		}
+		if (rc < 0) {
+			kbuf_release(&b);
+			return KE_NOMEM;
+		}
+	}
+	if (kbuf_addch(&b, 0) < 0) {
+		kbuf_release(&b);
+		return KE_NOMEM;
+	}
+	free(*dst);
+	*dst = kbuf_detach(&b, NULL);
+	return 1;
+}
+
+/* The members of the object at [p, e), each to cb: 1 all read, 0 not a plain object, or cb's < 0. */
+static int each_member(const char *p, const char *e, int (*cb)(void *ctx, const char *key, size_t klen,
+							       const char *v, const char *ve),
+		       void *ctx)
+{
+	int rc, esc;
+
+	p = skip_ws(p, e);
+	if (p >= e || *p++ != '{')
+		return 0;
+	p = skip_ws(p, e);
+	if (p < e && *p == '}')
+		return skip_ws(p + 1, e) == e;
+	for (;;) {
+		const char *k = p, *ke, *v, *ve;
+
+		if (p >= e || *p != '"' || !(ke = skip_string(p, e, &esc)) || esc)
+			return 0;
+		p = skip_ws(ke, e);
+		if (p >= e || *p++ != ':')
+			return 0;
+		v = skip_ws(p, e);
+		if (!(ve = skip_value(v, e)))
+			return 0;
+		if ((rc = cb(ctx, k + 1, (size_t)(ke - k - 2), v, ve)) <= 0)
+			return rc;
+		p = skip_ws(ve, e);
+		if (p < e && *p == ',') {
+			p = skip_ws(p + 1, e);
+			continue;
+		}
+		return p < e && *p == '}' && skip_ws(p + 1, e) == e;
+	}
+}
+
+/* The items of the array at [p, e), each to cb: 1 all read, 0 not a plain array, or cb's < 0. */
+static int each_item(const char *p, const char *e, int (*cb)(void *ctx, const char *v, const char *ve), void *ctx)
+{
+	int rc;
+
+	p = skip_ws(p, e);
+	if (p >= e || *p++ != '[')
+		return 0;
+	p = skip_ws(p, e);
+	if (p < e && *p == ']')
+		return skip_ws(p + 1, e) == e;
+	for (;;) {
+		const char *v = p, *ve = skip_value(v, e);
+
+		if (!ve)
+			return 0;
+		if ((rc = cb(ctx, v, ve)) <= 0)
+			return rc;
+		p = skip_ws(ve, e);
+		if (p < e && *p == ',') {
+			p = skip_ws(p + 1, e);
+			continue;
+		}
+		return p < e && *p == ']' && skip_ws(p + 1, e) == e;
+	}
+}
+
+struct texts {
+	struct kcase *c;
+	const char *sec, *sec_end, *kl, *kl_end;
+};
+
+static int top_member(void *ctx, const char *key, size_t klen, const char *v, const char *ve)
+{
+	struct texts *t = ctx;
+
+	if (klen == 8 && !memcmp(key, "sections", 8)) {
+		if (t->sec)
+			return 0; /* twice: left to the parser proper */
+		t->sec = v;
+		t->sec_end = ve;
+	} else if (klen == 11 && !memcmp(key, "key_lessons", 11)) {
+		if (t->kl)
+			return 0;
+		t->kl = v;
+		t->kl_end = ve;
+	}
+	return 1;
+}
+
+static int lesson_item(void *ctx, const char *v, const char *ve)
+{
+	struct texts *t = ctx;
+	char *one = NULL;
+	int rc = take_string(v, ve, &one);
+
+	if (rc == 1 && kstrv_push(&t->c->key_lessons, one) < 0)
+		rc = KE_NOMEM;
+	free(one);
+	return rc;
+}
+
+static int section_member(void *ctx, const char *key, size_t klen, const char *v, const char *ve)
+{
+	struct texts *t = ctx;
+	char name[32];
+	int sec;
+
+	if (klen >= sizeof(name) || memchr(key, 0, klen))
+		return 1; /* no section of ours (kept as an extra by the parser proper) */
+	memcpy(name, key, klen);
+	name[klen] = 0;
+	if ((sec = ksection_from_key(name)) < 0)
+		return 1;
+	if ((size_t)(ve - v) == 4 && !memcmp(v, "null", 4)) {
+		/* (a later member of the same name wins, as in the parser proper) */
+		free(t->c->sections[sec]);
+		t->c->sections[sec] = NULL;
+		return 1;
+	}
+	return take_string(v, ve, &t->c->sections[sec]);
+}
+
+int kcase_texts_from_json(struct kcase *c, const char *json, size_t len)
+{
+	struct texts t = { c, NULL, NULL, NULL, NULL };
+	struct kerr e = KERR_INIT;
+	json_t *j;
+	int rc;
+
+	if (!json)
+		return 0;
+	if (kutf8_valid(json, len) && (rc = each_member(json, json + len, top_member, &t)) != 0) {
+		if (rc < 0)
+			return rc;
+		if (t.kl && !((size_t)(t.kl_end - t.kl) == 4 && !memcmp(t.kl, "null", 4))) {
+			/* a list of plain strings, or one */
+			rc = *t.kl == '"' ? lesson_item(&t, t.kl, t.kl_end) : each_item(t.kl, t.kl_end, lesson_item, &t);
+			if (rc < 0)
+				return rc;
+			if (!rc)
+				goto whole;
+		}
+		if (t.sec && !((size_t)(t.sec_end - t.sec) == 4 && !memcmp(t.sec, "null", 4))) {
+			if ((rc = each_member(t.sec, t.sec_end, section_member, &t)) < 0)
+				return rc;
+			if (!rc)
+				goto whole;
+		}
+		return 0;
+	}
+whole:
+	/* anything else: the whole document, as it is read elsewhere */
+	kcase_free(c);
+	kcase_init(c);
+	j = json_loadb(json, len, 0, NULL);
+	rc = j && kcase_from_json(c, j, &e) == KE_NOMEM ? KE_NOMEM : 0;
+	json_decref(j);
+	return rc;
+}
+
 /* ---- case -> JSON ------------------------------------------------------ */
 
 static int set_str(json_t *o, const char *key, const char *s, int null_if_absent)

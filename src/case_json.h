@@ -21,6 +21,18 @@ struct kbuf;
  */
 int kcase_from_json(struct kcase *c, json_t *obj, struct kerr *err);
 
+/*
+ * The key lessons and sections of c (initialised, empty) from a case's
+ * interchange JSON text, as json_loads() and kcase_from_json() set them
+ * for a text kcase_to_json() wrote (other fields may be set too).  When
+ * the text is an object of valid UTF-8 whose key lessons and sections are
+ * plain strings, they are read in place without building the document (a
+ * search reads them for thousands of cases); anything else is read whole
+ * by kcase_from_json() (the members passed over are only delimited, not
+ * checked).  0, or KE_NOMEM.
+ */
+int kcase_texts_from_json(struct kcase *c, const char *json, size_t len);
+
 /* A new JSON object for c (caller json_decref()s), or NULL if out of memory. */
 json_t *kcase_to_json(const struct kcase *c);
 

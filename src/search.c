@@ -324,33 +324,65 @@ int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, 
 	return hits_doc_cite(st, res->hits + first, res->nhits - first, err);
 }
 
+static int rid_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
  * Restricted to a section inside the body column (section:NAME): every
  * case with the words in the body, kept if the section holds them (all the
  * words: the strict tier; some: the relaxed one, minus the strict), so
- * that the totals count what is kept.  No facets.
+ * that the totals count what is kept.  The facets count the kept cases
+ * with all the words (when there are none, those with some).
  */
+/* The facets of the cases v[0..n) (their rids sorted on the way). */
+static int section_facets(struct kstore *st, const struct kstore_hit *v, size_t n, struct ksearch_result *res,
+			  struct kerr *err)
+{
+	long long *rids = n ? malloc(n * sizeof(*rids)) : NULL;
+	int rc;
+
+	if (n && !rids)
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		rids[i] = v[i].rid;
+	if (n)
+		qsort(rids, n, sizeof(*rids), rid_cmp);
+	rc = kstore_search_facets_rids(st, rids, n, facet_cb, res, err);
+	free(rids);
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	return rc < 0 ? rc : 0;
+}
+
 static int section_search(struct kstore *st, const struct ksearch_opts *o, struct kquery *q,
 			  struct kquery *qall, int field, const struct kfilter *f, long limit, long offset,
 			  struct ksearch_result *res, struct kerr *err)
 {
-	struct kstore_hit *sh = NULL, *kept = NULL;
-	size_t nsh = 0, nkept = 0, nstrict;
-	int rank = o->exact_rank ? KSTORE_RANK_EXACT : 0, rc, yes;
+	struct kstore_hit *sh = NULL, *kept = NULL, *part = NULL;
+	size_t nsh = 0, nkept = 0, nstrict, npart = 0, nrid = 0;
+	int rank = o->exact_rank ? KSTORE_RANK_EXACT : 0, rc;
+	unsigned char *yes = NULL;
+	long long *rids = NULL, *strict = NULL;
 	struct kstore_query any;
 
 	if ((rc = kstore_search_top(st, &q->expr, rank, f, 0, 0, 0, &sh, &nsh, err)) < 0)
 		goto out;
-	if (nsh && !(kept = calloc(nsh, sizeof(*kept)))) {
+	if (nsh && (!(kept = calloc(nsh, sizeof(*kept))) || !(yes = malloc(nsh)) ||
+		    !(rids = malloc(nsh * sizeof(*rids))))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < nsh; i++) {
-		if ((rc = ksearch__in_field(st, &qall->expr, qall, sh[i].rid, f->reader, field, 1, &yes, err)) < 0)
-			goto out;
-		if (yes)
+	for (size_t i = 0; i < nsh; i++)
+		rids[i] = sh[i].rid;
+	if ((rc = ksearch__in_field_many(st, &qall->expr, qall, rids, nsh, f->reader, field, 1, yes, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < nsh; i++)
+		if (yes[i])
 			kept[nkept++] = sh[i];
-	}
 	res->total = (long)nkept;
 	if (offset < (long)nkept &&
 	    (rc = ksearch__add_hits(st, kept + offset, (size_t)((long)nkept - offset < limit ? (long)nkept - offset : limit),
@@ -358,8 +390,22 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 		goto out;
 	nstrict = nkept;
 	res->total_partial = 0;
+	if (o->facets) {
+		res->has_facets = 1;
+		if ((rc = section_facets(st, kept, nkept, res, err)) < 0)
+			goto out;
+	}
 	if (!q->relaxed.root)
 		goto done;
+	/* the kept, sorted: the relaxed tier leaves them out */
+	if (nstrict && !(strict = malloc(nstrict * sizeof(*strict)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < nstrict; k++)
+		strict[k] = kept[k].rid;
+	if (nstrict)
+		qsort(strict, nstrict, sizeof(*strict), rid_cmp);
 	/* some of the words in the section: every case with some in the body, minus the kept */
 	any = q->relaxed;
 	any.except = NULL;
@@ -368,45 +414,57 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	if ((rc = kstore_search_top(st, &any, rank, f, 0, 0, 0, &sh, &nsh, err)) < 0)
 		goto out;
 	{
-		struct kstore_hit *part = calloc(nsh ? nsh : 1, sizeof(*part));
-		size_t npart = 0;
 		long roff = offset - (long)nstrict, room = limit - (long)res->nhits;
+		size_t *at = NULL;
 
-		if (!part) {
+		free(yes);
+		free(rids);
+		yes = NULL;
+		rids = NULL;
+		if (!(part = calloc(nsh ? nsh : 1, sizeof(*part))) || (nsh && !(yes = malloc(nsh))) ||
+		    (nsh && !(rids = malloc(nsh * sizeof(*rids)))) || (nsh && !(at = malloc(nsh * sizeof(*at))))) {
+			free(at);
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
+		for (size_t i = 0; i < nsh; i++)
+			if (!(nstrict && bsearch(&sh[i].rid, strict, nstrict, sizeof(*strict), rid_cmp))) {
+				at[nrid] = i;
+				rids[nrid++] = sh[i].rid;
+			}
 		any = qall->relaxed.root ? qall->relaxed : qall->expr;
 		any.except = NULL;
-		for (size_t i = 0; i < nsh; i++) {
-			int strict = 0;
-
-			for (size_t k = 0; k < nstrict && !strict; k++)
-				strict = kept[k].rid == sh[i].rid;
-			if (strict)
-				continue;
-			if ((rc = ksearch__in_field(st, &any, qall, sh[i].rid, f->reader, field, 0, &yes, err)) < 0) {
-				free(part);
-				goto out;
-			}
-			if (yes)
-				part[npart++] = sh[i];
-		}
+		rc = ksearch__in_field_many(st, &any, qall, rids, nrid, f->reader, field, 0, yes, err);
+		for (size_t k = 0; k < nrid && rc >= 0; k++)
+			if (yes[k])
+				part[npart++] = sh[at[k]];
+		free(at);
+		if (rc < 0)
+			goto out;
 		res->total_partial = (long)npart;
+		/* nothing has all the words: describe what is shown */
+		if (o->facets && !nstrict && (rc = section_facets(st, part, npart, res, err)) < 0)
+			goto out;
 		if (roff < 0)
 			roff = 0;
-		if (room > 0 && roff < (long)npart)
-			rc = ksearch__add_hits(st, part + roff, (size_t)((long)npart - roff < room ? (long)npart - roff : room),
-					       f->reader, 1, res, err);
-		free(part);
-		if (rc < 0)
+		if (room > 0 && roff < (long)npart &&
+		    (rc = ksearch__add_hits(st, part + roff,
+					     (size_t)((long)npart - roff < room ? (long)npart - roff : room), f->reader, 1,
+					     res, err)) < 0)
 			goto out;
 	}
 done:
+	for (int i = 0; i < KFACET__N; i++)
+		if (res->facets[i].n > 1)
+			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
 	rc = 0;
 out:
 	free(sh);
 	free(kept);
+	free(part);
+	free(yes);
+	free(rids);
+	free(strict);
 	return rc;
 }
 

@@ -151,12 +151,15 @@ unsigned ksearch__field_cols(int f);
 int ksearch__field_whole_col(int f);
 
 /*
- * Whether part f of case rid holds match (q is its query with every
- * phrase): with all, each of the query's words the case shows marked;
- * else any.  A case r may not see holds nothing.
+ * Whether part f of each case rids[i] (no repeats) holds match (q is its
+ * query with every phrase; match names f's column only): with all, each
+ * of the query's words the case shows marked; else any; into yes[i].  A
+ * case r may not see holds nothing.  The match is run once over the index
+ * for them all (kstore_search_marked()).
  */
-int ksearch__in_field(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-		      long long rid, const struct kreader *r, int f, int all, int *yes, struct kerr *err);
+int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
+			   unsigned char *yes, struct kerr *err);
 
 /*
  * Hit h's matched parts (h->where) and snippet of about chars characters

@@ -530,18 +530,134 @@ static int where_holds(const struct where *w, int f, const struct kquery *q, int
 	return ok;
 }
 
-int ksearch__in_field(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-		      long long rid, const struct kreader *r, int f, int all, int *yes, struct kerr *err)
+/* A case of ksearch__in_field_many(): its rid and place in the caller's list. */
+struct many_ent {
+	long long rid;
+	size_t i;
+};
+
+struct many {
+	const struct kquery *q;
+	const struct many_ent *e;
+	size_t n;
+	int f, all;
+	unsigned char *yes;
+};
+
+static int many_cmp(const void *a, const void *b)
 {
+	const struct many_ent *x = a, *y = b;
+
+	return (x->rid > y->rid) - (x->rid < y->rid);
+}
+
+/* A row of kstore_search_marked(): as where_load() and where_holds() would see it. */
+static int many_row(void *ctx, long long rid, const char *marked, const char *json)
+{
+	struct many *m = ctx;
 	struct where w;
+	size_t lo = 0, hi = m->n;
+	int col = field_col(m->f), rc = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->e[mid].rid < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= m->n || m->e[lo].rid != rid)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	kcase_init(&w.c);
+	/* (the parts of col need only the key lessons and the sections) */
+	if (json && (rc = kcase_texts_from_json(&w.c, json, strlen(json))) < 0)
+		goto out;
+	/* the match names col only (the query's columns are col's), so the other columns
+	 * have no marks: they are left empty */
+	for (int i = 0; i < KCOL__N && !rc; i++)
+		rc = unmark(i == col ? marked : "", &w.m[i]);
+	if (rc)
+		goto out;
+	trim_prefix_marks(&w.m[col], m->q);
+	if ((rc = map_pieces(&w)) < 0)
+		goto out;
+	m->yes[m->e[lo].i] = (unsigned char)where_holds(&w, m->f, m->q, m->all);
+out:
+	where_free(&w);
+	return rc < 0 ? KE_NOMEM : 0;
+}
+
+/*
+ * Has n an AND or NOT below an OR?  (In one pass over the index, FTS5 does
+ * not report every instance of such an AND's phrases that a lookup of the
+ * row reports: 待機系への切替 is "待機系への切替" OR (待機系 AND 切替), and
+ * 切り替え went unmarked in rows that hold it.)
+ */
+static int and_under_or(const struct kstore_qnode *n, int under_or)
+{
+	if (!n)
+		return 0;
+	if (n->op != KSQ_PHRASE && n->op != KSQ_OR && under_or)
+		return 1;
+	for (size_t i = 0; i < n->nkid; i++)
+		if (and_under_or(n->kid[i], under_or || n->op == KSQ_OR))
+			return 1;
+	return 0;
+}
+
+/* One case at a time, each looked up with the match (as its snippet is). */
+static int in_field_each(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			 const long long *rids, size_t n, const struct kreader *r, int f, int all,
+			 unsigned char *yes, struct kerr *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct where w;
+		int rc = where_load(st, match, q, rids[i], r, &w, err);
+
+		yes[i] = rc == 0 && where_holds(&w, f, q, all);
+		where_free(&w);
+		if (rc < 0 && rc != KE_NOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
+int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
+			   unsigned char *yes, struct kerr *err)
+{
+	struct many m = { q, NULL, n, f, all, yes };
+	struct many_ent *e = NULL;
+	long long *v = NULL;
 	int rc;
 
-	*yes = 0;
-	if ((rc = where_load(st, match, q, rid, r, &w, err)) == 0)
-		*yes = where_holds(&w, f, q, all);
-	else if (rc == KE_NOTFOUND)
-		rc = 0;
-	where_free(&w);
+	if (!n)
+		return 0;
+	memset(yes, 0, n);
+	if (match->cols != ksearch__field_cols(f))
+		return kerr_set(err, KE_INVALID, "search: a section's match must name its column");
+	if (and_under_or(match->root, 0) || and_under_or(match->except, 0))
+		return in_field_each(st, match, q, rids, n, r, f, all, yes, err);
+	e = malloc(n * sizeof(*e));
+	v = malloc(n * sizeof(*v));
+	if (!e || !v) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct many_ent){ rids[i], i };
+	qsort(e, n, sizeof(*e), many_cmp);
+	for (size_t i = 0; i < n; i++)
+		v[i] = e[i].rid;
+	m.e = e;
+	rc = kstore_search_marked(st, match, field_col(f), v, n, r, HL_OPEN, HL_CLOSE, many_row, &m, err);
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+out:
+	free(e);
+	free(v);
 	return rc;
 }
 

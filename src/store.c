@@ -274,6 +274,12 @@ int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const 
 	return st->be->search_facets(st, q, f, cb, ctx, total, err);
 }
 
+int kstore_search_facets_rids(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
+			      struct kerr *err)
+{
+	return st->be->search_facets_rids(st, rids, n, cb, ctx, err);
+}
+
 int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err)
 {
@@ -284,6 +290,13 @@ int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, lon
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err)
 {
 	return st->be->search_highlight(st, q, rid, open, close, cols, err);
+}
+
+int kstore_search_marked(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			 size_t n, const struct kreader *r, const char *open, const char *close,
+			 kstore_marked_cb cb, void *ctx, struct kerr *err)
+{
+	return st->be->search_marked(st, q, col, rids, n, r, open, close, cb, ctx, err);
 }
 
 int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,

@@ -88,10 +88,15 @@ struct kstore_be {
 			    long long exclude_rid, long *total, struct kerr *err);
 	int (*search_facets)(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			     kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
+	int (*search_facets_rids)(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
+				  struct kerr *err);
 	int (*search_row)(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 			  struct kerr *err);
 	int (*search_highlight)(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,
 				const char *close, char *cols[KCOL__N], struct kerr *err);
+	int (*search_marked)(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			     size_t n, const struct kreader *r, const char *open, const char *close,
+			     kstore_marked_cb cb, void *ctx, struct kerr *err);
 	int (*case_text)(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 			 char *cols[KCOL__N], struct kerr *err);
 	int (*token_df)(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);

@@ -119,6 +119,14 @@ typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long cou
 int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
 
+/*
+ * The facet counts (as kstore_search_facets() gives them) of the cases
+ * rids[0..n) (sorted ascending, no repeats), which the caller has found
+ * for its reader and filters.
+ */
+int kstore_search_facets_rids(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
+			      struct kerr *err);
+
 /* The listing row of a case by rid (NOTFOUND if absent or hidden from r). */
 int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err);
@@ -130,6 +138,19 @@ int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r,
  */
 int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid,
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err);
+
+/*
+ * Each row of q among rids[0..n) (sorted ascending, no repeats) that r
+ * may see, in no set order, given to cb: its rid, column col's text with
+ * q's matches marked by open and close (as kstore_search_highlight()
+ * marks it) and the case's interchange JSON (NULL if none).  The match is
+ * run once for them all; a row outside rids is not marked.  A negative
+ * return from cb stops and is returned.
+ */
+typedef int (*kstore_marked_cb)(void *ctx, long long rid, const char *marked, const char *json);
+int kstore_search_marked(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			 size_t n, const struct kreader *r, const char *open, const char *close,
+			 kstore_marked_cb cb, void *ctx, struct kerr *err);
 
 /*
  * The searchable text of a case by id (KE_NOTFOUND if absent or hidden

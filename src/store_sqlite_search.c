@@ -48,6 +48,7 @@ enum {
 	C_SOME,
 	C_DF,
 	C_DLONE,
+	C_MARKED,
 	C__N
 };
 
@@ -787,6 +788,30 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	topk_push(t, &(struct topk_ent){ { rid, exact, a }, fr[0], dl });
 }
 
+/* A set of rowids, sorted ascending (kyokun_rid_in). */
+struct rid_set {
+	const long long *v;
+	size_t n;
+};
+
+/* kyokun_rid_in(set, rowid): 1 if rowid is in the set bound as a pointer, else 0 */
+static void sql_rid_in(sqlite3_context *sctx, int argc, sqlite3_value **argv)
+{
+	const struct rid_set *set = argc == 2 ? sqlite3_value_pointer(argv[0], "kyokun_rid_set") : NULL;
+	sqlite3_int64 rid = argc == 2 ? sqlite3_value_int64(argv[1]) : 0;
+	size_t lo = 0, hi = set ? set->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (set->v[mid] < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	sqlite3_result_int(sctx, set && lo < set->n && set->v[lo] == rid);
+}
+
 static int init(struct kstore_sqlite *st, struct kerr *err)
 {
 	fts5_api *api = NULL;
@@ -816,6 +841,9 @@ static int init(struct kstore_sqlite *st, struct kerr *err)
 		if (rc == SQLITE_OK)
 			rc = api->xCreateFunction(api, "kyokun_collect", dc, aux_collect, NULL);
 	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "kyokun_rid_in", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
+						sql_rid_in, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB, "search: registering functions: %s", sqlite3_errstr(rc));
 	return ksqlite_prepare(st, "SELECT 1", &st->cache[C_INIT], err);
@@ -2823,28 +2851,10 @@ out:
 
 /* ---- facets ---------------------------------------------------------------- */
 
-int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f,
-			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err)
+/* The facet counts of the cases in h(rid) (after its WITH), as ksqlite_search_facets() gives them. */
+static int facets_tail(struct kbuf *sql)
 {
-	struct kstore_sqlite *st = ksqlite(kst);
-	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
-	sqlite3_stmt *s = NULL;
-	const char *match = NULL;
-	int rc, r = 0;
-
-	*total = 0;
-	if ((rc = init(st, err)) || (q && (rc = fts_query(&mt, q, NULL, err))))
-		goto out;
-	if (q)
-		match = kbuf_str(&mt);
-	if (!st->facets_sql && (rc = ksqlite_facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
-		goto out;
-	r |= kbuf_adds(&sql, match ? "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
-				     " JOIN cases c ON c.rid = case_fts.rowid"
-				   : "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c");
-	r |= ksqlite_filter_sql(f, &sql);
-	r |= kbuf_addf(&sql, "%s)"
-		       " SELECT -1, NULL, count(*) FROM h"
+	return kbuf_addf(sql, " SELECT -1, NULL, count(*) FROM h"
 		       " UNION ALL SELECT %d, c.category, count(*) FROM h JOIN cases c USING(rid)"
 		       "  WHERE c.category IS NOT NULL GROUP BY 2"
 		       " UNION ALL SELECT %d, c.document, count(*) FROM h JOIN cases c USING(rid)"
@@ -2868,10 +2878,33 @@ int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, cons
 		       "  WHERE t.rid = h.rid AND t.kind = 'threat') HAVING count(*) > 0"
 		       " UNION ALL SELECT %d, 'none', count(*) FROM h WHERE NOT EXISTS (SELECT 1 FROM case_tags t"
 		       "  WHERE t.rid = h.rid AND t.kind = 'sector') HAVING count(*) > 0",
-		       match ? " AND case_fts MATCH :match" : "",
 		       KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR, KFACET_EVENT_CLASS,
 		       KFACET_READER_LEVEL, KFACET_TLP, KFACET_THREAT, KFACET_SECTOR,
 		       KFACET_YEAR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR);
+}
+
+int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f,
+			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct kbuf sql = KBUF_INIT, mt = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	const char *match = NULL;
+	int rc, r = 0;
+
+	*total = 0;
+	if ((rc = init(st, err)) || (q && (rc = fts_query(&mt, q, NULL, err))))
+		goto out;
+	if (q)
+		match = kbuf_str(&mt);
+	if (!st->facets_sql && (rc = ksqlite_facets_count(st, match, f, 0, cb, ctx, total, err)) <= 0)
+		goto out;
+	r |= kbuf_adds(&sql, match ? "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM case_fts"
+				     " JOIN cases c ON c.rid = case_fts.rowid"
+				   : "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c");
+	r |= ksqlite_filter_sql(f, &sql);
+	r |= kbuf_addf(&sql, "%s)", match ? " AND case_fts MATCH :match" : "");
+	r |= facets_tail(&sql);
 	if (r) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -2896,6 +2929,43 @@ out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
 	kbuf_release(&mt);
+	return rc;
+}
+
+int ksqlite_search_facets_rids(struct kstore *kst, const long long *rids, size_t n, kstore_facet_cb cb,
+			       void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct rid_set set = { rids, n };
+	struct kbuf sql = KBUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc, r = 0;
+
+	if (!n)
+		return 0;
+	if ((rc = init(st, err)))
+		return rc;
+	r |= kbuf_adds(&sql, "WITH h(rid) AS MATERIALIZED (SELECT c.rid FROM cases c WHERE kyokun_rid_in(:set, c.rid))");
+	r |= facets_tail(&sql);
+	if (r) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
+		goto out;
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int facet = sqlite3_column_int(s, 0);
+
+		if (facet >= 0 &&
+		    (rc = cb(ctx, facet, (const char *)sqlite3_column_text(s, 1), (long)sqlite3_column_int64(s, 2))))
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = ksqlite_db_err(st, err, "search facets");
+out:
+	sqlite3_finalize(s);
+	kbuf_release(&sql);
 	return rc;
 }
 
@@ -2985,6 +3055,53 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 		rc = kerr_set(err, KE_NOTFOUND, "no such case");
 	else
 		rc = match_err(st, err, "highlighting");
+	done(s);
+	kbuf_release(&mt);
+	return rc;
+}
+
+int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int col, const long long *rids,
+			  size_t n, const struct kreader *r, const char *open, const char *close,
+			  kstore_marked_cb cb, void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct rid_set set = { rids, n };
+	struct kbuf mt = KBUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (col < 0 || col >= KCOL__N)
+		return kerr_set(err, KE_INVALID, "search: no such column");
+	if (!n)
+		return 0;
+	if ((rc = fts_query(&mt, q, NULL, err)))
+		return rc;
+	/* the index's rows outside, so that the match is set up once; the candidates tested
+	 * before a row's column is marked */
+	rc = cached(st, C_MARKED, "SELECT case_fts.rowid, kyokun_highlight(case_fts, :col, :o, :c), c.tlp, c.body"
+		    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
+		    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &s, err);
+	if (rc) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":col"), col);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long rid = sqlite3_column_int64(s, 0);
+		const char *marked = (const char *)sqlite3_column_text(s, 1);
+		const char *json = (const char *)sqlite3_column_text(s, 3);
+
+		if ((rc = ksqlite_visible_rid(st, r, rid, (const char *)sqlite3_column_text(s, 2), err)) < 0)
+			goto out;
+		if (rc && (rc = cb(ctx, rid, marked ? marked : "", json)) < 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "highlighting");
+out:
 	done(s);
 	kbuf_release(&mt);
 	return rc;

@@ -412,6 +412,7 @@ else
 	get "/search?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures"
 	body_has "where: section= in the form: the link carries it to the case" \
 		'href="/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&amp;section=countermeasures#match-1"'
+	body_has "where: section= in the form: the filters count the cases found" '<section class="facet">'
 	get "/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures"
 	body_lacks "where: section=: the words are marked in that section only" '<mark>署名鍵</mark>が誰でも'
 	get "/cases/wh-keys?q=%3Cb%3E%E7%BD%B2%E5%90%8D%E9%8D%B5"
@@ -431,6 +432,46 @@ else
 	fi
 	stop_server
 fi
+
+# ---- section: the same answers as one lookup per case (known answers) ----
+# Words in two sections of one case, cases a reader may not see, a partial tier, the
+# lessons column, a one-character word, pages across the tiers.
+export KYOKUN_DB="$T/section.db"
+run add "$FIX/search/section.json"
+expect_rc "section: add the fixture" 0
+# secjson NAME EXPECTED ARGS...: the search's total, partial total and (id, partial, snippet,
+# highlights, sections) of each result, as EXPECTED (JSON)
+secjson() {
+	name=$1 want=$2
+	shift 2
+	run search --format json "$@"
+	pyjson "$name" "[j['total'], j['partial_total'], [[r['id'], r.get('partial', False), r['snippet'], r['highlights'], r.get('sections')] for r in j['results']]] == json.loads('''$want''')"
+}
+secjson "section: words in two sections: partial; hidden cases for the operator" \
+	'[3,4,[["sx-twice",false,"暗号鍵を取り違え、別の暗号鍵で署名した。監査ログで気付いた。",[[0,3],[11,14],[20,24]],["background","cause"]],["sx-hidden",false,"暗号鍵が平文で置かれ、監査ログは消去されていた。暗号鍵の持ち出しも記録されなかった。",[[0,3],[11,15],[24,27]],["cause"]],["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-hidden-split",true,"監査ログを見る担当者がいなかった。",[[0,4]],["background","cause"]],["sx-split",true,"暗号鍵を更新する手順がなかった。",[[0,3]],["background","cause"]],["sx-cause-one",true,"監査ログの確認が形だけになっていた。",[[0,4]],["cause"]],["sx-lessons",true,"監査ログの保存期間が短かった。",[[0,4]],["cause"]]]]' -- 'section:cause 暗号鍵 監査ログ'
+secjson "section: the same for a reader of clear cases" \
+	'[2,2,[["sx-twice",false,"暗号鍵を取り違え、別の暗号鍵で署名した。監査ログで気付いた。",[[0,3],[11,14],[20,24]],["background","cause"]],["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-split",true,"暗号鍵を更新する手順がなかった。",[[0,3]],["background","cause"]],["sx-lessons",true,"監査ログの保存期間が短かった。",[[0,4]],["cause"]]]]' --max-tlp clear -- 'section:cause 暗号鍵 監査ログ'
+secjson "section: the same for a reader of green cases" \
+	'[2,3,[["sx-twice",false,"暗号鍵を取り違え、別の暗号鍵で署名した。監査ログで気付いた。",[[0,3],[11,14],[20,24]],["background","cause"]],["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-split",true,"暗号鍵を更新する手順がなかった。",[[0,3]],["background","cause"]],["sx-cause-one",true,"監査ログの確認が形だけになっていた。",[[0,4]],["cause"]],["sx-lessons",true,"監査ログの保存期間が短かった。",[[0,4]],["cause"]]]]' --max-tlp green -- 'section:cause 暗号鍵 監査ログ'
+secjson "section: a section in the lessons column" \
+	'[1,0,[["sx-lessons",false,"暗号鍵を定期的に更新することにした。",[[0,3]],["key_lessons","countermeasures"]]]]' -- 'section:countermeasures 暗号鍵'
+secjson "section: one character" \
+	'[4,0,[["sx-twice",false,"暗号鍵を取り違え、別の暗号鍵で署名した。監査ログで気付いた。",[[2,3],[13,14]],["background","cause"]],["sx-hidden",false,"暗号鍵が平文で置かれ、監査ログは消去されていた。暗号鍵の持ち出しも記録されなかった。",[[2,3],[26,27]],["cause"]],["sx-split",false,"暗号鍵を更新する手順がなかった。",[[2,3]],["cause"]],["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[2,3]],["cause"]]]]' -- 'section:cause 鍵'
+secjson "section: OR, a reader of clear cases" \
+	'[3,1,[["sx-twice",false,"暗号鍵を取り違え、別の暗号鍵で署名した。監査ログで気付いた。",[[0,3],[11,14],[20,24]],["background","cause"]],["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-lessons",false,"監査ログの保存期間が短かった。",[[0,4]],["cause"]],["sx-split",true,"暗号鍵を更新する手順がなかった。",[[0,3]],["background","cause"]]]]' --max-tlp clear -- 'section:cause 暗号鍵 OR 監査ログ'
+run search --format json --max-tlp clear 'section:cause 暗号鍵 監査ログ'
+pyjson "section: the facets count the kept cases a reader sees" \
+	'j["facets"]["tlp"] == {"clear": 2} and j["facets"]["year"] == {"2023": 1, "2020": 1}'
+run search --format json 'section:cause 暗号鍵 監査ログ'
+pyjson "section: the facets count the kept cases (the operator)" \
+	'j["facets"]["tlp"] == {"clear": 2, "amber": 1} and j["facets"]["year"] == {"2023": 2, "2020": 1}'
+run search --format json 'section:countermeasures 暗号鍵 保管装置'
+pyjson "section: none with all the words: the facets count those with some" \
+	'j["total"] == 0 and j["partial_total"] == 2 and j["facets"]["year"] == {"2023": 1, "2021": 1}'
+secjson "section: a word in parts (an OR over an AND), found in the section" \
+	'[1,0,[["sx-switch",false,"担当者が手動で別系統に切り替え、アクセスを再開した。運用担当者が手動で取引先に切り替え、サービスを再開した。",[[11,15],[39,43]],["background","response"]]]]' -- 'section:response 待機系への切替'
+secjson "section: a page across the tiers" \
+	'[3,4,[["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-hidden-split",true,"監査ログを見る担当者がいなかった。",[[0,4]],["background","cause"]]]]' --limit 2 --offset 2 -- 'section:cause 暗号鍵 監査ログ'
 
 # ---- relevance on the real reports ----
 CORPUS="$SHARED/corpus"

@@ -1376,10 +1376,74 @@ static void test_dump_as_jansson(void **state)
 	}
 }
 
+/* kcase_texts_from_json() gives the key lessons and sections json_loads() + kcase_from_json() give. */
+static void expect_texts(const char *text)
+{
+	struct kcase a, b;
+	struct kerr e = KERR_INIT;
+	json_t *j = json_loads(text, 0, NULL);
+
+	kcase_init(&a);
+	kcase_init(&b);
+	if (j)
+		(void)kcase_from_json(&a, j, &e);
+	json_decref(j);
+	assert_int_equal(kcase_texts_from_json(&b, text, strlen(text)), 0);
+	assert_int_equal(a.key_lessons.n, b.key_lessons.n);
+	for (size_t i = 0; i < a.key_lessons.n; i++)
+		assert_string_equal(a.key_lessons.v[i], b.key_lessons.v[i]);
+	for (int k = 0; k < KSEC__N; k++) {
+		if (!a.sections[k] || !b.sections[k])
+			assert_ptr_equal(a.sections[k], b.sections[k]);
+		else
+			assert_string_equal(a.sections[k], b.sections[k]);
+	}
+	kcase_free(&a);
+	kcase_free(&b);
+}
+
+static void test_texts_from_json(void **state)
+{
+	static const char *const texts[] = {
+		"{\"id\":\"a\",\"title\":\"t\",\"key_lessons\":[\"一\",\"二\"],\"sections\":{\"cause\":\"原因\","
+		"\"background\":\"背景\"}}",
+		/* escapes, \u escapes, nested members before and after, numbers, literals */
+		"{ \"id\" : \"a\", \"source\": {\"year\": 2024, \"x\": [1, -2.5e3, true, null, {\"y\": \"}]\"}]},"
+		" \"title\": \"t\", \"sections\": {\"cause\": \"一行目\\n二行目 \\\"引用\\\" \\\\ \\/ \\t\","
+		" \"response\": \"\\u3042\\ud83d\\ude00\", \"countermeasures\": null, \"other\": [1]},"
+		" \"key_lessons\": \"one\" }\n",
+		/* a list of paragraphs, a later member of the same name, null lists */
+		"{\"id\":\"a\",\"title\":\"t\",\"key_lessons\":null,\"sections\":{\"cause\":[\"a\",\"b\"],"
+		"\"impact\":\"x\",\"impact\":null,\"background\":null,\"background\":\"y\"}}",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":null,\"key_lessons\":[]}",
+		/* not a case, or not well formed where it is read: as the parser proper leaves it (the
+		 * members passed over are only delimited, not checked: the store holds what
+		 * kcase_to_json() wrote) */
+		"[\"sections\"]",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cause\":\"x\"}",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cause\":\"x\"}} trailing",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cause\":\"\xff\"}}",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cause\":\"a\tb\"}}",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cause\":1}}",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cause\":\"x\"},\"sections\":{\"impact\":\"y\"}}",
+		"{\"id\":\"a\",\"title\":\"t\",\"key_lessons\":[\"a\",2],\"sections\":{\"cause\":\"x\"}}",
+		"{\"id\":\"a\",\"title\":\"t\",\"key_lessons\":[\"a\" \"b\"]}",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cause\":\"\\u0000x\"}}",
+		"{\"id\":\"a\",\"title\":\"t\",\"sections\":{\"cau\\u0073e\":\"x\"}}",
+		"",
+		"{",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		expect_texts(texts[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_texts_from_json),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_events_and_sections),
 		cmocka_unit_test(test_tlp),
