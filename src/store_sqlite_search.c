@@ -1424,6 +1424,38 @@ static int sample_seen(struct kstore_sqlite *st, int nwin, const sqlite3_int64 *
 }
 
 /*
+ * kyokun_sample over the rows matching any (the phrases ORed) into sm: all
+ * of them (nwin 1) or those of the nwin windows of rowids [a[w], b[w]).
+ */
+static int sample_run(struct kstore_sqlite *st, struct sample *sm, const struct kbuf *any, int nwin,
+		      const sqlite3_int64 *a, const sqlite3_int64 *b, struct kerr *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc, r;
+
+	if ((rc = ksqlite_prepare(st, nwin == 1
+				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
+		return rc;
+	for (int w = 0; w < nwin && !rc; w++) {
+		sqlite3_bind_pointer(s, 1, sm, "kyokun_sample", NULL);
+		sqlite3_bind_text(s, 2, any->buf, (int)any->len, SQLITE_STATIC);
+		if (nwin > 1) {
+			sqlite3_bind_int64(s, 3, a[w]);
+			sqlite3_bind_int64(s, 4, b[w]);
+		}
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			;
+		sqlite3_reset(s);
+		if (r != SQLITE_DONE)
+			rc = match_err(st, err, "search");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
  * The rows holding each of np phrases (FTS5 strings), df[i]: counted
  * exactly (*exact set) when the table has up to TOPK_SAMPLE_ROWS rows, else
  * estimated from the rows of TOPK_WINDOWS windows spread evenly over the
@@ -1436,7 +1468,6 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 {
 	struct kbuf any = KBUF_INIT;
 	struct sample sm = { np, calloc((size_t)np + 1, sizeof(long)), NULL, NULL };
-	sqlite3_stmt *s = NULL;
 	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
 	long seen = 0;
 	int rc, r, nwin = 1;
@@ -1453,32 +1484,12 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 			goto out;
 		}
 	}
-	if ((rc = ksqlite_prepare(st, nwin == 1
-				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
+	if ((rc = sample_run(st, &sm, &any, nwin, wa, wb, err)))
 		goto out;
-	for (int w = 0; w < nwin; w++) {
-		sqlite3_bind_pointer(s, 1, &sm, "kyokun_sample", NULL);
-		sqlite3_bind_text(s, 2, any.buf, (int)any.len, SQLITE_STATIC);
-		if (nwin > 1) {
-			sqlite3_bind_int64(s, 3, wa[w]);
-			sqlite3_bind_int64(s, 4, wb[w]);
-		}
-		while ((r = sqlite3_step(s)) == SQLITE_ROW)
-			;
-		sqlite3_reset(s);
-		if (r != SQLITE_DONE) {
-			rc = match_err(st, err, "search");
-			goto out;
-		}
-	}
 	*exact = nwin == 1;
 	for (int i = 0; i < np; i++)
 		df[i] = nwin == 1 || seen == 0 ? (double)sm.cnt[i] : (double)sm.cnt[i] * (double)nrow / (double)seen;
 out:
-	if (s)
-		sqlite3_finalize(s);
 	kbuf_release(&any);
 	free(sm.cnt);
 	return rc;
@@ -1673,8 +1684,7 @@ static int reader_df(struct kstore_sqlite *st, const struct rstats *rs, struct d
 {
 	struct kbuf any = KBUF_INIT;
 	struct sample sm = { np, NULL, rs->fc, &rs->vis };
-	struct rwin w;
-	sqlite3_stmt *s = NULL;
+	struct rwin w = { 0 };
 	int rc = 0, r = 0, nwin = 1, wrows, n = 0;
 
 	if (!rs->fc) {
@@ -1708,26 +1718,8 @@ static int reader_df(struct kstore_sqlite *st, const struct rstats *rs, struct d
 		if (w.nvis <= (long)nwin * wrows)
 			nwin = 1;
 	}
-	if ((rc = ksqlite_prepare(st, nwin == 1
-				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
+	if ((rc = sample_run(st, &sm, &any, nwin, w.a, w.b, err)))
 		goto out;
-	for (int i = 0; i < nwin; i++) {
-		sqlite3_bind_pointer(s, 1, &sm, "kyokun_sample", NULL);
-		sqlite3_bind_text(s, 2, any.buf, (int)any.len, SQLITE_STATIC);
-		if (nwin > 1) {
-			sqlite3_bind_int64(s, 3, w.a[i]);
-			sqlite3_bind_int64(s, 4, w.b[i]);
-		}
-		while ((r = sqlite3_step(s)) == SQLITE_ROW)
-			;
-		sqlite3_reset(s);
-		if (r != SQLITE_DONE) {
-			rc = match_err(st, err, "search");
-			goto out;
-		}
-	}
 	for (int i = 0; i < np; i++)
 		df[i] = nwin == 1 ? (double)sm.cnt[i] : (double)sm.cnt[i] * rs->nrow / ((double)nwin * wrows);
 cond:
@@ -1735,7 +1727,6 @@ cond:
 		if (df[i] <= 0)
 			rc = cond_df(st, rs, ph[i], cols, &df[i], err);
 out:
-	sqlite3_finalize(s);
 	kbuf_release(&any);
 	free(sm.cnt);
 	return rc;
