@@ -46,6 +46,11 @@ start_server() {
 		sleep 0.1
 	done
 	PORT=${URL##*:}
+	# what the tests that follow will fail on, said once (a TAP comment)
+	if [ -z "$URL" ]; then
+		if kill -0 "$SRV" 2>/dev/null; then state="still running, no address after 30 s"; else state="exited"; fi
+		echo "# start_server $*: the server did not start ($state): $(head -c 600 "$T/srv.err" | tr '\n' ' ')"
+	fi
 }
 trap 'stop_server; san_check' EXIT
 export KYOKUN_DB="$T/k.db"
