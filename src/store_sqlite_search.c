@@ -2874,6 +2874,26 @@ static int facets_tail(struct kbuf *sql)
 		       KFACET_YEAR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR);
 }
 
+/* The rows of a facets_tail() statement to cb: a facet's (facet, value, count), the total (facet < 0) into *total (if given). */
+static int facet_rows(struct kstore_sqlite *st, sqlite3_stmt *s, kstore_facet_cb cb, void *ctx, long *total,
+		      struct kerr *err)
+{
+	int r, rc;
+
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int facet = sqlite3_column_int(s, 0);
+		long count = (long)sqlite3_column_int64(s, 2);
+
+		if (facet < 0) {
+			if (total)
+				*total = count;
+		} else if ((rc = cb(ctx, facet, (const char *)sqlite3_column_text(s, 1), count))) {
+			return rc;
+		}
+	}
+	return r == SQLITE_DONE ? 0 : match_err(st, err, "search facets");
+}
+
 int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f,
 			 kstore_facet_cb cb, void *ctx, long *total, struct kerr *err)
 {
@@ -2903,19 +2923,7 @@ int ksqlite_search_facets(struct kstore *kst, const struct kstore_query *q, cons
 	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
 	bind_common(s, match, f, 0, 0, 0);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int facet = sqlite3_column_int(s, 0);
-		long count = (long)sqlite3_column_int64(s, 2);
-
-		if (facet < 0) {
-			*total = count;
-			continue;
-		}
-		if ((rc = cb(ctx, facet, (const char *)sqlite3_column_text(s, 1), count)))
-			goto out;
-	}
-	if (r != SQLITE_DONE)
-		rc = match_err(st, err, "search facets");
+	rc = facet_rows(st, s, cb, ctx, total, err);
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
@@ -2945,15 +2953,7 @@ int ksqlite_search_facets_rids(struct kstore *kst, const long long *rids, size_t
 	if ((rc = ksqlite_prepare(st, sql.buf, &s, err)))
 		goto out;
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int facet = sqlite3_column_int(s, 0);
-
-		if (facet >= 0 &&
-		    (rc = cb(ctx, facet, (const char *)sqlite3_column_text(s, 1), (long)sqlite3_column_int64(s, 2))))
-			goto out;
-	}
-	if (r != SQLITE_DONE)
-		rc = ksqlite_db_err(st, err, "search facets");
+	rc = facet_rows(st, s, cb, ctx, NULL, err);
 out:
 	sqlite3_finalize(s);
 	kbuf_release(&sql);
