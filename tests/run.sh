@@ -147,6 +147,18 @@ case "$mode" in
 --all) LABELS="plain asan" ;;
 *) echo "usage: tests/run.sh [--plain|--asan|--all]" >&2; exit 2 ;;
 esac
+# a build that is missing would fail every one of its tests for that one reason
+for l in $LABELS; do
+	case $l in
+	plain) b=kyokun how="make kyokun unit" ;;
+	asan) b=build-asan/kyokun how="make asan" ;;
+	esac
+	if [ ! -x "$TOP/$b" ]; then
+		echo "tests/run.sh: $b is not built: run '$how' first (scripts/test.sh builds both)" >&2
+		echo "0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+done
 run_jobs "${KYOKUN_TEST_JOBS:-3}"
 [ -n "$failures" ] && echo "failing:$failures (logs in $OUT)"
 echo "$passed passed, $failed failed, $skipped skipped"
