@@ -261,6 +261,8 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 void ksqlite_facets_free(struct kfacets *fc);
 /* st's columns, current (read again if the database changed); 1: cannot be had. */
 int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **fc, struct kerr *err);
+/* How many times this process has read the columns (the connections at one state share one copy). */
+unsigned long ksqlite_facets_reads(void);
 
 /*
  * A filter as codes of those columns.  Visibility: the levels the reader

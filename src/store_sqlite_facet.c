@@ -6,13 +6,15 @@
  * groupings, each a lookup per row): at a million cases a common word took
  * over a minute.  Here the few short columns facets and filters use (TLP,
  * category, document, year, event class, reader level) and the threat and
- * sector tags are read once per connection into arrays by rowid, each
- * value a small code (its index in a list of the column's values), from
- * the narrow index cases_facets and the table case_tags.  A search then
- * walks the rowids of its match (FTS5 alone, no join) and counts.
+ * sector tags are read into arrays by rowid, each value a small code (its
+ * index in a list of the column's values), from the narrow index
+ * cases_facets and the table case_tags.  A search then walks the rowids of
+ * its match (FTS5 alone, no join) and counts.
  *
  * The arrays are valid while the cases are unchanged (ksqlite_case_changes())
- * and are read again on the next search after a change.
+ * and are read again on the next search after a change.  The connections of
+ * one process at the same state of the same file share one copy (struct
+ * fdata, the registry); each keeps its own counters and statements.
  *
  * Who may see a row: the TLP levels the reader sees on every case are a
  * bit mask tested against the row's level; the cases it sees only under a
@@ -28,11 +30,14 @@
 #include "kbuf.h"
 #include "kerr.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* the columns kept, in the order the loading statement reads them */
 enum { FC_TLP, FC_CATEGORY, FC_DOCUMENT, FC_YEAR, FC_EVENT_CLASS, FC_READER_LEVEL, FC__N };
@@ -52,9 +57,13 @@ struct dict {
 	size_t nslot;
 };
 
-struct kfacets {
-	int valid;
-	unsigned long long changes; /* ksqlite_case_changes() when read */
+/*
+ * The columns of one state of one database: read once, then never written,
+ * so that every connection of the process at that state reads the same
+ * copy (the registry below) and a server's memory does not grow with its
+ * threads (at a million cases the arrays are 35-40 MB).
+ */
+struct fdata {
 	sqlite3_int64 n;           /* rowids [0, n) */
 	int32_t *col[FC__N];       /* per rowid: code in dict[c], -1 NULL; col[FC_TLP] -1: no case */
 	struct dict dict[FC__N];
@@ -64,9 +73,23 @@ struct kfacets {
 	size_t ntag, tagcap;
 	struct dict tags;
 	int *yearv;                /* by code of dict[FC_YEAR]: the year as a number */
-	long *cnt;                 /* counting space: one per code of every column and of tags */
-	size_t ncnt;
-	sqlite3_stmt *rows, *tagrows, *match;
+	size_t ncnt;               /* counters a count needs: one per code of every column and of tags */
+	/* in the registry (shared): the file, the meta row 'cases' it was read at, its users */
+	int shared;
+	dev_t dev;
+	ino_t ino;
+	sqlite3_int64 version;
+	long refs;
+	struct fdata *next;
+};
+
+/* A connection's view: its state's columns, and its own counting space and statements. */
+struct kfacets {
+	int valid;
+	unsigned long long changes; /* ksqlite_case_changes() when read */
+	struct fdata *d;
+	long *cnt;                 /* d->ncnt counters */
+	sqlite3_stmt *rows, *tagrows, *match, *version;
 	/* the cases the last reader with conditions sees under them (struct kwant.cond) */
 	uint64_t *cond;
 	sqlite3_int64 ncond;
@@ -146,29 +169,109 @@ static int32_t dict_add(struct dict *d, const char *s)
 	return (int32_t)d->n++;
 }
 
-/* Drop what the arrays hold (not the statements). */
+static void fdata_free(struct fdata *d)
+{
+	if (!d)
+		return;
+	for (int c = 0; c < FC__N; c++) {
+		free(d->col[c]);
+		dict_free(&d->dict[c]);
+	}
+	dict_free(&d->tags);
+	free(d->yearv);
+	free(d->toff);
+	free(d->tag);
+	free(d);
+}
+
+/*
+ * The registry: the columns read by the process's connections, by file and
+ * by the number its meta row 'cases' held (a new random number at every
+ * commit that writes a case, see ksqlite_case_changes()), while some
+ * connection uses them.
+ */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fdata *reg;
+static atomic_ulong reads; /* ksqlite_facets_reads() */
+
+unsigned long ksqlite_facets_reads(void)
+{
+	return atomic_load(&reads);
+}
+
+static struct fdata *reg_get(dev_t dev, ino_t ino, sqlite3_int64 version)
+{
+	struct fdata *d;
+
+	pthread_mutex_lock(&reg_lock);
+	for (d = reg; d; d = d->next)
+		if (d->dev == dev && d->ino == ino && d->version == version) {
+			d->refs++;
+			break;
+		}
+	pthread_mutex_unlock(&reg_lock);
+	return d;
+}
+
+/* d (just read, not shared yet) or the copy another connection put there first. */
+static struct fdata *reg_put(struct fdata *d)
+{
+	struct fdata *o;
+
+	pthread_mutex_lock(&reg_lock);
+	for (o = reg; o; o = o->next)
+		if (o->dev == d->dev && o->ino == d->ino && o->version == d->version)
+			break;
+	if (o) {
+		o->refs++;
+	} else {
+		d->shared = 1;
+		d->refs = 1;
+		d->next = reg;
+		reg = d;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	if (o)
+		fdata_free(d);
+	return o ? o : d;
+}
+
+static void fdata_release(struct fdata *d)
+{
+	struct fdata **p;
+	int last = 0;
+
+	if (!d)
+		return;
+	if (!d->shared) {
+		fdata_free(d);
+		return;
+	}
+	pthread_mutex_lock(&reg_lock);
+	if (--d->refs == 0) {
+		for (p = &reg; *p && *p != d; p = &(*p)->next)
+			;
+		if (*p)
+			*p = d->next;
+		last = 1;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	if (last)
+		fdata_free(d);
+}
+
+/* Drop what the connection holds (not the statements). */
 static void clear(struct kfacets *fc)
 {
-	for (int c = 0; c < FC__N; c++) {
-		free(fc->col[c]);
-		fc->col[c] = NULL;
-		dict_free(&fc->dict[c]);
-	}
-	dict_free(&fc->tags);
-	free(fc->yearv);
-	fc->yearv = NULL;
-	free(fc->toff);
-	free(fc->tag);
+	fdata_release(fc->d);
+	fc->d = NULL;
 	free(fc->cnt);
 	free(fc->cond);
 	free(fc->cond_key);
+	fc->cnt = NULL;
 	fc->cond = NULL;
 	fc->cond_key = NULL;
 	fc->ncond = 0;
-	fc->toff = fc->tag = NULL;
-	fc->cnt = NULL;
-	fc->n = 0;
-	fc->ntag = fc->tagcap = fc->ncnt = 0;
 	fc->valid = 0;
 }
 
@@ -180,6 +283,7 @@ void ksqlite_facets_free(struct kfacets *fc)
 	sqlite3_finalize(fc->rows);
 	sqlite3_finalize(fc->tagrows);
 	sqlite3_finalize(fc->match);
+	sqlite3_finalize(fc->version);
 	free(fc);
 }
 
@@ -194,29 +298,29 @@ static int tlp_level(const char *t)
 }
 
 /* Grow the per-rowid arrays to hold rowid r. */
-static int grow(struct kfacets *fc, sqlite3_int64 r)
+static int grow(struct fdata *d, sqlite3_int64 r)
 {
-	sqlite3_int64 nn = fc->n ? fc->n : 4096;
+	sqlite3_int64 nn = d->n ? d->n : 4096;
 
-	if (r < fc->n)
+	if (r < d->n)
 		return 0;
 	while (nn <= r)
 		nn *= 2;
 	for (int c = 0; c < FC__N; c++) {
-		int32_t *a = realloc(fc->col[c], (size_t)nn * sizeof(*a));
+		int32_t *a = realloc(d->col[c], (size_t)nn * sizeof(*a));
 
 		if (!a)
 			return -1;
-		for (sqlite3_int64 i = fc->n; i < nn; i++)
+		for (sqlite3_int64 i = d->n; i < nn; i++)
 			a[i] = -1;
-		fc->col[c] = a;
+		d->col[c] = a;
 	}
-	fc->n = nn;
+	d->n = nn;
 	return 0;
 }
 
-/* Read the arrays (fc cleared). */
-static int load(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *err)
+/* Read the columns into d (zeroed) with fc's statements. */
+static int load(struct kstore_sqlite *st, struct kfacets *fc, struct fdata *d, struct kerr *err)
 {
 	sqlite3_int64 last = -1;
 	int r;
@@ -235,27 +339,27 @@ static int load(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *err)
 			sqlite3_reset(fc->rows);
 			return 1;
 		}
-		if (grow(fc, rid))
+		if (grow(d, rid))
 			goto nomem;
 		for (int c = 0; c < FC__N; c++) {
 			const char *v = (const char *)sqlite3_column_text(fc->rows, c + 1);
 			int32_t code = -1;
 
-			if (v && (code = dict_add(&fc->dict[c], v)) < 0)
+			if (v && (code = dict_add(&d->dict[c], v)) < 0)
 				goto nomem;
-			fc->col[c][rid] = code;
+			d->col[c][rid] = code;
 		}
 	}
 	sqlite3_reset(fc->rows);
 	if (r != SQLITE_DONE)
 		return ksqlite_db_err(st, err, "search facets");
-	for (size_t i = 0; i < fc->dict[FC_TLP].n && i < 8; i++)
-		fc->tlp_level[i] = tlp_level(fc->dict[FC_TLP].v[i]);
-	if (!(fc->yearv = calloc(fc->dict[FC_YEAR].n + 1, sizeof(*fc->yearv))))
+	for (size_t i = 0; i < d->dict[FC_TLP].n && i < 8; i++)
+		d->tlp_level[i] = tlp_level(d->dict[FC_TLP].v[i]);
+	if (!(d->yearv = calloc(d->dict[FC_YEAR].n + 1, sizeof(*d->yearv))))
 		goto nomem;
-	for (size_t i = 0; i < fc->dict[FC_YEAR].n; i++)
-		fc->yearv[i] = atoi(fc->dict[FC_YEAR].v[i]);
-	if (!(fc->toff = calloc((size_t)fc->n + 1, sizeof(*fc->toff))))
+	for (size_t i = 0; i < d->dict[FC_YEAR].n; i++)
+		d->yearv[i] = atoi(d->dict[FC_YEAR].v[i]);
+	if (!(d->toff = calloc((size_t)d->n + 1, sizeof(*d->toff))))
 		goto nomem;
 	while ((r = sqlite3_step(fc->tagrows)) == SQLITE_ROW) {
 		sqlite3_int64 rid = sqlite3_column_int64(fc->tagrows, 0);
@@ -266,42 +370,109 @@ static int load(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *err)
 			     : !strcmp(kind, "event_class") ? FK_EVENT_CLASS : FK_OTHER;
 		int32_t code;
 
-		if (rid < 0 || rid >= fc->n || rid < last || !value)
+		if (rid < 0 || rid >= d->n || rid < last || !value)
 			continue; /* no such case (cannot be) */
-		if ((code = dict_add(&fc->tags, value)) < 0 || code >= (1 << 28))
+		if ((code = dict_add(&d->tags, value)) < 0 || code >= (1 << 28))
 			goto nomem;
-		if (fc->ntag == fc->tagcap) {
-			size_t nc = fc->tagcap ? fc->tagcap * 2 : 4096;
-			uint32_t *nt = realloc(fc->tag, nc * sizeof(*nt));
+		if (d->ntag == d->tagcap) {
+			size_t nc = d->tagcap ? d->tagcap * 2 : 4096;
+			uint32_t *nt = realloc(d->tag, nc * sizeof(*nt));
 
 			if (!nt)
 				goto nomem;
-			fc->tag = nt;
-			fc->tagcap = nc;
+			d->tag = nt;
+			d->tagcap = nc;
 		}
 		/* toff[rid + 1] counts rid's tags for now */
-		fc->tag[fc->ntag++] = k << 28 | (uint32_t)code;
-		fc->toff[rid + 1]++;
+		d->tag[d->ntag++] = k << 28 | (uint32_t)code;
+		d->toff[rid + 1]++;
 		last = rid;
 	}
 	sqlite3_reset(fc->tagrows);
 	if (r != SQLITE_DONE)
 		return ksqlite_db_err(st, err, "search facets");
-	if (fc->ntag >= UINT32_MAX)
+	if (d->ntag >= UINT32_MAX)
 		goto nomem;
-	for (sqlite3_int64 i = 0; i < fc->n; i++)
-		fc->toff[i + 1] += fc->toff[i];
-	fc->ncnt = fc->tags.n * 4;
+	for (sqlite3_int64 i = 0; i < d->n; i++)
+		d->toff[i + 1] += d->toff[i];
+	d->ncnt = d->tags.n * 4;
 	for (int c = 0; c < FC__N; c++)
-		fc->ncnt += fc->dict[c].n;
-	if (!(fc->cnt = calloc(fc->ncnt + 1, sizeof(*fc->cnt))))
-		goto nomem;
-	fc->valid = 1;
+		d->ncnt += d->dict[c].n;
 	return 0;
 nomem:
 	sqlite3_reset(fc->rows);
 	sqlite3_reset(fc->tagrows);
 	return kerr_set(err, KE_NOMEM, "out of memory");
+}
+
+/*
+ * The number the meta row 'cases' holds in this read transaction (*ok 0:
+ * none, or a case written in st's own open transaction: not the
+ * committed state another connection could share).
+ */
+static int read_version(struct kstore_sqlite *st, struct kfacets *fc, sqlite3_int64 *v, int *ok,
+			struct kerr *err)
+{
+	int r;
+
+	*ok = 0;
+	if (st->in_txn && st->case_dirty)
+		return 0;
+	if (!fc->version && (r = ksqlite_prepare(st, "SELECT value FROM meta WHERE key = 'cases'", &fc->version, err)))
+		return r;
+	if ((r = sqlite3_step(fc->version)) == SQLITE_ROW && sqlite3_column_type(fc->version, 0) == SQLITE_INTEGER) {
+		*v = sqlite3_column_int64(fc->version, 0);
+		*ok = 1;
+	}
+	sqlite3_reset(fc->version);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return ksqlite_db_err(st, err, "search facets");
+	return 0;
+}
+
+/*
+ * fc->d: the columns of the database's current state, shared with the
+ * process's other connections at that state when the file and the row
+ * 'cases' say which state it is; read (in one read transaction with that
+ * row) when no connection has them.
+ */
+static int get_data(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *err)
+{
+	const char *path = sqlite3_db_filename(st->db, "main");
+	struct fdata *d = NULL;
+	struct stat sb;
+	sqlite3_int64 version = 0;
+	int txn = 0, ok = 0, rc;
+
+	if (sqlite3_get_autocommit(st->db)) {
+		if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return ksqlite_db_err(st, err, "search facets");
+		txn = 1; /* the row and the columns of one snapshot */
+	}
+	if ((rc = read_version(st, fc, &version, &ok, err)))
+		goto out;
+	if (ok && path && *path && !stat(path, &sb) && (fc->d = reg_get(sb.st_dev, sb.st_ino, version)))
+		goto out;
+	if (!(d = calloc(1, sizeof(*d)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = load(st, fc, d, err)))
+		goto out;
+	atomic_fetch_add(&reads, 1);
+	if (ok && path && *path && !stat(path, &sb)) {
+		d->dev = sb.st_dev;
+		d->ino = sb.st_ino;
+		d->version = version;
+		d = reg_put(d);
+	}
+	fc->d = d;
+	d = NULL;
+out:
+	if (txn)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	fdata_free(d);
+	return rc;
 }
 
 int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **out, struct kerr *err)
@@ -320,10 +491,15 @@ int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **out, struct 
 		return rc;
 	if (!fc->valid || fc->changes != ch) {
 		clear(fc);
-		if ((rc = load(st, fc, err)) != 0) {
+		if ((rc = get_data(st, fc, err)) != 0) {
 			clear(fc);
 			return rc;
 		}
+		if (!(fc->cnt = calloc(fc->d->ncnt + 1, sizeof(*fc->cnt)))) {
+			clear(fc);
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		}
+		fc->valid = 1;
 		fc->changes = ch;
 	}
 	*out = fc;
@@ -369,8 +545,8 @@ static int read_cond(struct kstore_sqlite *st, struct kfacets *fc, const struct 
 	free(fc->cond_key);
 	fc->cond = NULL;
 	fc->cond_key = NULL;
-	fc->ncond = fc->n;
-	if (!(fc->cond = calloc((size_t)(fc->n + 63) / 64 + 1, sizeof(*fc->cond)))) {
+	fc->ncond = fc->d->n;
+	if (!(fc->cond = calloc((size_t)(fc->d->n + 63) / 64 + 1, sizeof(*fc->cond)))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -430,12 +606,12 @@ int ksqlite_want_init(struct kstore_sqlite *st, struct kfacets *fc, const struct
 	}
 	for (int c = 0; c < FC__N; c++) {
 		w->col[c] = -1;
-		if (v[c] && (w->col[c] = dict_find(&fc->dict[c], v[c])) < 0)
+		if (v[c] && (w->col[c] = dict_find(&fc->d->dict[c], v[c])) < 0)
 			return 0; /* no case has it */
 	}
 	for (int k = 0; k < 4; k++) {
 		w->tag[k] = -1;
-		if (t[k] && (w->tag[k] = dict_find(&fc->tags, t[k])) < 0)
+		if (t[k] && (w->tag[k] = dict_find(&fc->d->tags, t[k])) < 0)
 			return 0;
 	}
 	if (vis.org | vis.sectors | vis.named) {
@@ -449,9 +625,9 @@ int ksqlite_want_init(struct kstore_sqlite *st, struct kfacets *fc, const struct
 
 static int has_tag(const struct kfacets *fc, sqlite3_int64 r, int kind, int32_t code)
 {
-	for (uint32_t i = fc->toff[r]; i < fc->toff[r + 1]; i++)
-		if ((int32_t)(fc->tag[i] & ((1u << 28) - 1)) == code &&
-		    (kind == FK_OTHER || (int)(fc->tag[i] >> 28) == kind))
+	for (uint32_t i = fc->d->toff[r]; i < fc->d->toff[r + 1]; i++)
+		if ((int32_t)(fc->d->tag[i] & ((1u << 28) - 1)) == code &&
+		    (kind == FK_OTHER || (int)(fc->d->tag[i] >> 28) == kind))
 			return 1;
 	return 0;
 }
@@ -459,8 +635,8 @@ static int has_tag(const struct kfacets *fc, sqlite3_int64 r, int kind, int32_t 
 /* Has rowid r a tag of this kind? */
 static int has_kind(const struct kfacets *fc, sqlite3_int64 r, uint32_t kind)
 {
-	for (uint32_t i = fc->toff[r]; i < fc->toff[r + 1]; i++)
-		if (fc->tag[i] >> 28 == kind)
+	for (uint32_t i = fc->d->toff[r]; i < fc->d->toff[r + 1]; i++)
+		if (fc->d->tag[i] >> 28 == kind)
 			return 1;
 	return 0;
 }
@@ -469,22 +645,22 @@ int ksqlite_want_passes(const struct kfacets *fc, const struct kwant *w, long lo
 {
 	int32_t tlp, y;
 
-	if (r < 0 || r >= (long long)fc->n || (tlp = fc->col[FC_TLP][r]) < 0)
+	if (r < 0 || r >= (long long)fc->d->n || (tlp = fc->d->col[FC_TLP][r]) < 0)
 		return 0;
 	for (int c = 0; c < FC__N; c++)
-		if (w->col[c] >= 0 && fc->col[c][r] != w->col[c])
+		if (w->col[c] >= 0 && fc->d->col[c][r] != w->col[c])
 			return 0;
 	if (w->year_from || w->year_to) {
-		if ((y = fc->col[FC_YEAR][r]) < 0 || (w->year_from && fc->yearv[y] < w->year_from) ||
-		    (w->year_to && fc->yearv[y] > w->year_to))
+		if ((y = fc->d->col[FC_YEAR][r]) < 0 || (w->year_from && fc->d->yearv[y] < w->year_from) ||
+		    (w->year_to && fc->d->yearv[y] > w->year_to))
 			return 0;
 	}
-	if (w->none && (((w->none >> KFACET_YEAR & 1) && fc->col[FC_YEAR][r] >= 0) ||
-			((w->none >> KFACET_EVENT_CLASS & 1) && fc->col[FC_EVENT_CLASS][r] >= 0) ||
+	if (w->none && (((w->none >> KFACET_YEAR & 1) && fc->d->col[FC_YEAR][r] >= 0) ||
+			((w->none >> KFACET_EVENT_CLASS & 1) && fc->d->col[FC_EVENT_CLASS][r] >= 0) ||
 			((w->none >> KFACET_THREAT & 1) && has_kind(fc, r, FK_THREAT)) ||
 			((w->none >> KFACET_SECTOR & 1) && has_kind(fc, r, FK_SECTOR))))
 		return 0;
-	if (!(w->levels >> (tlp >= 8 ? 4 : fc->tlp_level[tlp]) & 1) &&
+	if (!(w->levels >> (tlp >= 8 ? 4 : fc->d->tlp_level[tlp]) & 1) &&
 	    !(w->cond && r < w->ncond && (w->cond[r >> 6] >> (r & 63) & 1)))
 		return 0;
 	for (int k = 0; k < 4; k++)
@@ -523,11 +699,11 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		return rc;
 	for (int c = 0; c < FC__N; c++) {
 		base[c] = fc->cnt + off;
-		off += fc->dict[c].n;
+		off += fc->d->dict[c].n;
 	}
 	tbase[0] = fc->cnt + off;
-	tbase[1] = fc->cnt + off + fc->tags.n;
-	memset(fc->cnt, 0, fc->ncnt * sizeof(*fc->cnt));
+	tbase[1] = fc->cnt + off + fc->d->tags.n;
+	memset(fc->cnt, 0, fc->d->ncnt * sizeof(*fc->cnt));
 	if ((some = ksqlite_want_init(st, fc, f, &w, err)) < 0)
 		return some;
 	if (match && !fc->match &&
@@ -544,7 +720,7 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 				break;
 			rid = sqlite3_column_int64(fc->match, 0);
 		} else {
-			if (next >= fc->n) {
+			if (next >= fc->d->n) {
 				r = SQLITE_DONE;
 				break;
 			}
@@ -556,21 +732,21 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		if (!cb)
 			continue;
 		for (int c = 0; c < FC__N; c++)
-			if (fc->col[c][rid] >= 0)
-				base[c][fc->col[c][rid]]++;
+			if (fc->d->col[c][rid] >= 0)
+				base[c][fc->d->col[c][rid]]++;
 		{
 			int kinds = 0;
 
-			for (uint32_t i = fc->toff[rid]; i < fc->toff[rid + 1]; i++) {
-				uint32_t k = fc->tag[i] >> 28;
+			for (uint32_t i = fc->d->toff[rid]; i < fc->d->toff[rid + 1]; i++) {
+				uint32_t k = fc->d->tag[i] >> 28;
 
 				if (k == FK_THREAT || k == FK_SECTOR) {
-					tbase[k][fc->tag[i] & ((1u << 28) - 1)]++;
+					tbase[k][fc->d->tag[i] & ((1u << 28) - 1)]++;
 					kinds |= 1 << k;
 				}
 			}
-			none[0] += fc->col[FC_YEAR][rid] < 0;
-			none[1] += fc->col[FC_EVENT_CLASS][rid] < 0;
+			none[0] += fc->d->col[FC_YEAR][rid] < 0;
+			none[1] += fc->d->col[FC_EVENT_CLASS][rid] < 0;
 			none[2] += !(kinds >> FK_THREAT & 1);
 			none[3] += !(kinds >> FK_SECTOR & 1);
 		}
@@ -586,7 +762,7 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		return 0;
 	/* each facet's values, in the order of their text */
 	for (int c = 0; c < FC__N + 2; c++) {
-		const struct dict *d = c < FC__N ? &fc->dict[c] : &fc->tags;
+		const struct dict *d = c < FC__N ? &fc->d->dict[c] : &fc->d->tags;
 		long *cnt = c < FC__N ? base[c] : tbase[c - FC__N];
 		int facet = c < FC__N ? facet_of[c] : c == FC__N ? KFACET_THREAT : KFACET_SECTOR;
 		char **v;

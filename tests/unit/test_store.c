@@ -24,6 +24,8 @@
 #include "kbuf.h"
 #include "kerr.h"
 #include "store.h"
+#include "store_search.h"
+#include "store_sqlite.h"
 #include "account.h"
 #include "store_account.h"
 
@@ -969,6 +971,84 @@ static void other_process(const char *path, char what, const char *id, int i)
  * everywhere.  A database without the row it reads (written by an older
  * kyokun) moves it on every commit.
  */
+/* The cases of 2024 a connection counts from its facet columns. */
+static long cases_2024(struct kstore *st)
+{
+	struct kfilter f = KFILTER_LOCAL_INIT;
+	struct kerr err = KERR_INIT;
+	long n = -1;
+
+	f.year = 2024;
+	if (kstore_search_facets(st, NULL, &f, NULL, NULL, &n, &err) < 0)
+		fail_msg("kstore_search_facets: %s", err.msg);
+	return n;
+}
+
+/*
+ * The facet columns: the connections of a process at one state of a file
+ * read them once and share them; a committed write of a case makes each read
+ * the new state once; a case written in a connection's own open
+ * transaction is counted there only.
+ */
+static void test_facets_shared(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *a = NULL, *b = NULL;
+	unsigned long r0;
+	struct kcase k;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	put_simple(st, "one", "一");
+	put_simple(st, "two", "二");
+	assert_int_equal(kstore_open(&a, path, KSTORE_READONLY, &err), 0);
+	assert_int_equal(kstore_open(&b, path, KSTORE_READONLY, &err), 0);
+	r0 = ksqlite_facets_reads();
+	assert_int_equal(cases_2024(a), 2);
+	assert_int_equal(cases_2024(b), 2);
+	assert_int_equal(cases_2024(st), 2);
+	assert_int_equal(ksqlite_facets_reads() - r0, 1);
+
+	/* a committed case: one read of the new state for all */
+	put_simple(st, "three", "三");
+	assert_int_equal(cases_2024(a), 3);
+	assert_int_equal(cases_2024(b), 3);
+	assert_int_equal(cases_2024(st), 3);
+	assert_int_equal(ksqlite_facets_reads() - r0, 2);
+
+	/* written in st's open transaction: st's own copy; the others keep the committed state */
+	assert_int_equal(kstore_begin(st, &err), 0);
+	mkcase(&k, "four", "四", "d.txt", 2024, 4, "cat", "cyber_attack", NULL, NULL, "clear");
+	put(st, &k, KSTORE_CREATED);
+	kcase_free(&k);
+	assert_int_equal(cases_2024(st), 4);
+	assert_int_equal(cases_2024(a), 3);
+	assert_int_equal(ksqlite_facets_reads() - r0, 3);
+	/* rolled back: st is at the shared state again, which a still holds */
+	kstore_rollback(st);
+	assert_int_equal(cases_2024(st), 3);
+	assert_int_equal(cases_2024(b), 3);
+	assert_int_equal(ksqlite_facets_reads() - r0, 3);
+
+	/* another file at the same number of cases is not the same state */
+	{
+		struct kstore *o = NULL;
+		char other[512];
+
+		snprintf(other, sizeof(other), "%s", new_db_path());
+		assert_int_equal(kstore_open(&o, other, 0, &err), 0);
+		put_simple(o, "one", "一");
+		assert_int_equal(cases_2024(o), 1);
+		assert_int_equal(ksqlite_facets_reads() - r0, 4);
+		kstore_close(o);
+	}
+	kstore_close(a);
+	kstore_close(b);
+	kstore_close(st);
+}
+
 static void test_case_changes(void **state)
 {
 	struct kerr err = KERR_INIT;
@@ -1439,6 +1519,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_schema),
 		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_case_changes),
+		cmocka_unit_test(test_facets_shared),
 		cmocka_unit_test(test_bulk_readers_server),
 		cmocka_unit_test(test_bulk_readers_alone),
 		cmocka_unit_test(test_check_damaged),
