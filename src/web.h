@@ -68,6 +68,11 @@ int web_url_lang(const struct khttp_req *req, struct kbuf *b, int *first);
 
 /* Is id a well-formed case id ([A-Za-z0-9._~-], 1..200 bytes)? */
 int web_valid_id(const char *id);
+/*
+ * The request's page=N: *page 1 when absent or empty; -1 unless N is
+ * digits alone (no sign, no space) from 1 to max.
+ */
+int web_page_param(const struct khttp_req *req, long max, long *page);
 
 /* "事例3 · 2023年度" style source line parts: the case number label into buf. */
 const char *web_case_number(const struct khttp_req *req, int has_number, int number, char *buf,

@@ -133,20 +133,14 @@ int web_admin_audit(struct khttp_req *req, struct khttp_resp *resp, struct kerr 
 {
 	struct kaudit_query q = { .limit = AUDIT_PAGE, .newest_first = 1 };
 	struct web_form f = { 0 };
-	const char *since = khttp_param(req, "since"), *user = khttp_param(req, "user"), *pg = khttp_param(req, "page");
+	const char *since = khttp_param(req, "since"), *user = khttp_param(req, "user");
 	char iso[KTIME_LEN + 1], buf[96];
 	struct html w;
 	long page = 1;
 	int rc = 0, more = 0;
 
-	if (pg) {
-		char *end;
-
-		errno = 0;
-		page = strtol(pg, &end, 10);
-		if (!*pg || *end || errno || page < 1 || page > AUDIT_PAGES_MAX)
-			return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_PAGE));
-	}
+	if (web_page_param(req, AUDIT_PAGES_MAX, &page) < 0)
+		return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_PAGE));
 	if (parse_since(since, iso) < 0)
 		web_form_error(&f, "since", T_ERR_SINCE);
 	if (user && !*user)

@@ -73,7 +73,7 @@ static void bad(struct desk *d, int k, enum kmsg m)
 
 static void desk_parse(const struct khttp_req *req, struct desk *d)
 {
-	const char *v, *pg;
+	const char *v;
 
 	memset(d, 0, sizeof(*d));
 	d->view = web_inc_view_of(req->reader);
@@ -151,16 +151,8 @@ static void desk_parse(const struct khttp_req *req, struct desk *d)
 		else
 			bad(d, P_SORT, T_INC_ERR_FILTER);
 	}
-	d->page = 1;
-	if ((pg = khttp_param(req, "page")) && *pg) {
-		char *end;
-		long n = strtol(pg, &end, 10);
-
-		if (*end || n < 1 || n > MAX_PAGE)
-			d->nbad++; /* said nowhere: the first page */
-		else
-			d->page = n;
-	}
+	if (web_page_param(req, MAX_PAGE, &d->page) < 0)
+		d->nbad++; /* said nowhere: the first page */
 }
 
 /*

@@ -384,19 +384,16 @@ int web_document(struct khttp_req *req, struct khttp_resp *resp, struct kerr *er
 	struct kfilter f = KFILTER_INIT;
 	struct doccases dc, head;
 	struct html w;
-	const char *name = req->args[0], *publisher, *pg = khttp_param(req, "page");
+	const char *name = req->args[0], *publisher;
 	json_t *first;
-	char buf[64], num[48], *end;
+	char buf[64], num[48];
 	long page = 1, pages, total = 0;
 	int rc, has_year, year = 0;
 
 	memset(&dc, 0, sizeof(dc));
 	memset(&head, 0, sizeof(head));
-	if (pg && *pg) {
-		page = strtol(pg, &end, 10);
-		if (*end || page < 1 || page > 1000000000L / DOC_PAGE_SIZE)
-			return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_PAGE));
-	}
+	if (web_page_param(req, 1000000000L / DOC_PAGE_SIZE, &page) < 0)
+		return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_PAGE));
 	if ((rc = doc_counts(req, name, &total, &has_year, &year, err)) < 0)
 		goto out;
 	f.document = name;

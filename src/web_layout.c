@@ -76,6 +76,25 @@ const char *web_url(const struct khttp_req *req, const char *path, ...)
 	return khttp_keep(req, kbuf_detach(&b, NULL));
 }
 
+int web_page_param(const struct khttp_req *req, long max, long *page)
+{
+	const char *s = khttp_param(req, "page");
+	long v = 0;
+
+	*page = 1;
+	if (!s || !*s)
+		return 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > max)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (v < 1 || v > max)
+		return -1;
+	*page = v;
+	return 0;
+}
+
 int web_valid_id(const char *id)
 {
 	size_t n = 0;

@@ -380,22 +380,6 @@ static void render_order_form(struct html *w, const struct khttp_req *req, const
 		    T(req, T_YEAR_RANGE), y ? y : "", T(req, T_YEAR_RANGE_HELP), T(req, T_APPLY));
 }
 
-static int parse_page(const char *s, long *page)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s) {
-		*page = 1;
-		return 0;
-	}
-	v = strtol(s, &end, 10);
-	if (*end || v < 1 || v > MAX_PAGE)
-		return -1;
-	*page = v;
-	return 0;
-}
-
 int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 {
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
@@ -415,7 +399,7 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		while (*st.q == ' ' || *st.q == '\t' || *st.q == '\n' || *st.q == '\r')
 			st.q++;
 	}
-	if (parse_page(khttp_param(req, "page"), &st.page) < 0)
+	if (web_page_param(req, MAX_PAGE, &st.page) < 0)
 		return kerr_set(err, KE_USAGE, "%s", T(req, T_BAD_PAGE));
 	for (int i = 0; i < NFACETS; i++) {
 		int k = facet_order[i];

@@ -456,6 +456,8 @@ expect_code "audit: a bad since 400" 400
 expect_field_error "audit: a bad since said next to it" since '日付か'
 get "/admin/audit?page=0" -b "$T/boss"
 expect_code "audit: page 0 is 400" 400
+get "/admin/audit?page=%2B2" -b "$T/boss"
+expect_code "audit: page +2 is 400" 400
 get /admin/audit -b "$T/boss"
 body_has "audit: the page pages on" 'rel="next"'
 get "/admin/audit?page=2" -b "$T/boss"

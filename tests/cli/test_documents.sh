@@ -68,7 +68,7 @@ print("ok - documents: every visible case on exactly one page, in order" if got 
 PY
 get "/documents/big.txt?page=3"
 expect_code "documents: a page past the end is 404" 404
-for p in 0 -1 x 2x 99999999999; do
+for p in 0 -1 x 2x 99999999999 %2B1 %201 1%20 0x2 99999999999999999999999; do
 	get "/documents/big.txt?page=$p"
 	expect_code "documents: page=$p is 400" 400
 done

@@ -140,6 +140,12 @@ if [ "$CODE" = 200 ] || [ "$CODE" = 400 ]; then ok "http: malformed query is not
 if grep -qi 'sqlite\|fts5\|syntax error\|SELECT ' "$T/body"; then fail "http: no raw SQL message" "$(head -c 300 "$T/body")"; else ok "http: no raw SQL message"; fi
 get "/search?q=x&page=999999"
 expect_code "http: bad page number is 400" 400
+for p in %2B2 -1 %202 2x; do
+	get "/search?q=x&page=$p"
+	expect_code "http: page=$p is 400" 400
+done
+get "/search?q=x&page="
+expect_code "http: an empty page= is the first page" 200
 
 get /cases/web-clear-2/history
 expect_code "http: history page 200" 200
