@@ -20,6 +20,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -49,6 +50,8 @@ enum {
 	C_DF,
 	C_DLONE,
 	C_MARKED,
+	C_SAMPLE,
+	C_SAMPLEW,
 	C__N
 };
 
@@ -122,17 +125,83 @@ static double bm25_term(double idf, double f, double dl, double avgdl)
 	return idf * f * (BM25_K1 + 1) / (f + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl));
 }
 
+/*
+ * The instances after the first of a position list as xPhraseFirst() leaves
+ * it (it->a the next entry, it->b the end: FTS5's format, a varint per
+ * instance, its offset + 2, and 0x01 then a varint before the first
+ * instance of another column), weighted as phrase_freq() weighs them, added
+ * to *f from column col on: what xPhraseNext() would report, one call per
+ * instance saved (for a common word most of a row's cost).  -1 if the list
+ * ends inside a varint (not a list: the caller asks FTS5).
+ */
+static int poslist_freq(const Fts5PhraseIter *it, int col, const double *w, int nw, double *f)
+{
+	const unsigned char *p = it->a, *e = it->b;
+	double wc = col < nw ? w[col] : 1.0, sum = *f;
+
+	if (!p)
+		return p == e ? 0 : -1;
+	while (p < e) {
+		unsigned c = *p++;
+
+		if (c == 1) {
+			/* another column: its number, then its first instance (counted as any) */
+			unsigned v = 0;
+
+			do {
+				if (p >= e)
+					return -1;
+				c = *p++;
+				v = v << 7 | (c & 0x7f);
+			} while ((c & 0x80) && v < (1u << 24));
+			if (c & 0x80)
+				return -1;
+			wc = v < (unsigned)nw ? w[v] : 1.0;
+			continue;
+		}
+		while (c & 0x80) {
+			if (p >= e)
+				return -1;
+			c = *p++;
+		}
+		sum += wc;
+	}
+	*f = sum;
+	return 0;
+}
+
+/*
+ * poslist_freq() agrees with xPhraseNext() (checked on the first rows with
+ * more than one instance this process sees): 1 yes, -1 no (FTS5's own
+ * calls from then on), 0 not yet known.
+ */
+static _Atomic int poslist_ok;
+static _Atomic int poslist_checks;
+
 /* The column-weighted count of phrase i's instances in the row (w[col], 1 past nw columns). */
 static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw)
 {
 	Fts5PhraseIter it;
-	int col = -1, off = -1;
-	double f = 0;
+	int col = -1, off = -1, ok = poslist_ok, more;
+	double f = 0, g;
 
-	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK || col < 0)
 		return 0;
-	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+	f = col < nw ? w[col] : 1.0;
+	if (ok > 0 && poslist_freq(&it, col, w, nw, &f) == 0)
+		return f;
+	g = f;
+	more = it.a && it.a < it.b;
+	if (ok == 0 && poslist_freq(&it, col, w, nw, &g) < 0)
+		ok = -1;
+	for (api->xPhraseNext(fts, &it, &col, &off); col >= 0; api->xPhraseNext(fts, &it, &col, &off))
 		f += col < nw ? w[col] : 1.0;
+	if (ok == 0 && g != f)
+		ok = -1;
+	if (ok < 0)
+		poslist_ok = -1;
+	else if (ok == 0 && more && ++poslist_checks >= 64)
+		poslist_ok = 1;
 	return f;
 }
 
@@ -409,6 +478,21 @@ out_free:
 #define TOPK_PARALLEL_AFTER_NS 3000000LL
 
 /*
+ * sample_windows()'s windows and sample_seen()'s count of their rows (two
+ * statements, the second stepping through every row of the windows: at
+ * 100,000 cases a quarter of a rare word's search), kept per connection
+ * while the cases are unchanged, one per shape of window.
+ */
+struct swin {
+	int valid;
+	unsigned long long changes;
+	sqlite3_int64 nrow;
+	int nwin;
+	sqlite3_int64 a[TOPK_WINDOWS], b[TOPK_WINDOWS];
+	long seen;
+};
+
+/*
  * The length of every row (what xColumnSize(-1) reads from case_fts_docsize
  * one row at a time), kept per connection once a query needs many of them:
  * loaded in one scan of the docsize table, valid while the cases are
@@ -420,6 +504,7 @@ struct dlcache {
 	sqlite3_int64 n;  /* dl[0..n) by rowid */
 	int *dl;          /* -1: no such row */
 	struct rwin *win; /* the last reader's sample windows (reader_df()), NULL: none */
+	struct swin sw[4]; /* sample_plan(): [2 * (over 16 phrases) + tiny] */
 };
 
 static void dlcache_free(void *p)
@@ -539,12 +624,23 @@ struct topk {
 	 * scored after it */
 	int defer, nwin, wcur, nbg;          /* defer 2: the reader's windows (reader_df()) */
 	int wrows;
+	long seen;                           /* the rows of the windows (defer 1: sample_plan()) */
 	const struct kphrase *const *ph;     /* the phrases (defer 2) */
 	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
 	long wcnt[TOPK_MAX_PHRASES];
 	struct topk_cand *cand;
 	double *cf;                          /* cand i's groups at cf[i * nbg] */
 	size_t ncand, ccap;
+	/* split_runs(): a run per phrase (sph, in the match alone), its rows and their counts
+	 * kept in rowid order, phrase i's at srow[sat[i]] to srow[sat[i + 1]] */
+	int split, sph;
+	struct topk_srow *srow;
+	size_t nsrow, srcap, sat[TOPK_MAX_PHRASES + 1];
+};
+
+struct topk_srow {
+	sqlite3_int64 rid;
+	double fr;
 };
 
 struct topk_cand {
@@ -626,6 +722,39 @@ static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load,
 /* Push e onto t's heap of the best k (heap[0] the one ranking last). */
 static void topk_push(struct topk *t, const struct topk_ent *e);
 
+/*
+ * A row of a deferred run kept (t->defer: scored by defer_score()), with
+ * each bm25 group's count summed as grouped_bm25() sums it.  -1: no memory.
+ */
+static int topk_keep(struct topk *t, sqlite3_int64 rid, unsigned long long a, const double *fr)
+{
+	double *gf;
+	int g = -1;
+
+	if (t->ncand == t->ccap) {
+		size_t nc = t->ccap ? t->ccap * 2 : 1024;
+		struct topk_cand *c = realloc(t->cand, nc * sizeof(*c));
+		double *f = c ? realloc(t->cf, nc * (size_t)t->nbg * sizeof(*f)) : NULL;
+
+		if (c)
+			t->cand = c;
+		if (f)
+			t->cf = f;
+		if (!c || !f)
+			return -1;
+		t->ccap = nc;
+	}
+	gf = t->cf + t->ncand * (size_t)t->nbg;
+	for (int i = 0; i < t->np; i++) {
+		if (t->grp[i] != 1)
+			gf[++g] = 0;
+		if (fr[i] > 0)
+			gf[g] += fr[i];
+	}
+	t->cand[t->ncand++] = (struct topk_cand){ rid, a };
+	return 0;
+}
+
 /* kyokun_collect(case_fts, t) */
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 			int argc, sqlite3_value **argv)
@@ -656,6 +785,30 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		t->fresh = 0;
 		t->dlc = api->xUserData(fts);
 		t->dl = dlcache_ready(t->st, t->dlc, t->load_all, &e) > 0 ? t->dlc : NULL;
+	}
+	if (t->split) {
+		/* phrase sph's run alone (split_runs()): its rows in the sample windows counted, as the
+		 * run of every phrase counts them, and its count kept */
+		double f = phrase_freq(api, fts, 0, t->w, KCOL__N);
+
+		while (t->wcur < t->nwin && rid >= t->wb[t->wcur])
+			t->wcur++;
+		if (t->wcur < t->nwin && rid >= t->wa[t->wcur] && f > 0)
+			t->wcnt[t->sph]++;
+		if (t->nsrow == t->srcap) {
+			size_t nc = t->srcap ? t->srcap * 2 : 1024;
+			struct topk_srow *r = realloc(t->srow, nc * sizeof(*r));
+
+			if (!r) {
+				t->rc = SQLITE_NOMEM;
+				sqlite3_result_error_code(sctx, SQLITE_NOMEM);
+				return;
+			}
+			t->srow = r;
+			t->srcap = nc;
+		}
+		t->srow[t->nsrow++] = (struct topk_srow){ rid, f };
+		return;
 	}
 	if (rid >= t->stop_at) {
 		/* the rest is another connection's: end the statement here */
@@ -719,34 +872,10 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0)
 			a |= 1ULL << i;
 	if (t->defer) {
-		/* kept, with each bm25 group's count summed as grouped_bm25() sums it */
-		double *gf;
-		int g = -1;
-
-		if (t->ncand == t->ccap) {
-			size_t nc = t->ccap ? t->ccap * 2 : 1024;
-			struct topk_cand *c = realloc(t->cand, nc * sizeof(*c));
-			double *f = c ? realloc(t->cf, nc * (size_t)t->nbg * sizeof(*f)) : NULL;
-
-			if (c)
-				t->cand = c;
-			if (f)
-				t->cf = f;
-			if (!c || !f) {
-				t->rc = SQLITE_NOMEM;
-				sqlite3_result_error_code(sctx, SQLITE_NOMEM);
-				return;
-			}
-			t->ccap = nc;
+		if (topk_keep(t, rid, a, fr) < 0) {
+			t->rc = SQLITE_NOMEM;
+			sqlite3_result_error_code(sctx, SQLITE_NOMEM);
 		}
-		gf = t->cf + t->ncand * (size_t)t->nbg;
-		for (int i = 0; i < t->np; i++) {
-			if (t->grp[i] != 1)
-				gf[++g] = 0;
-			if (fr[i] > 0)
-				gf[g] += fr[i];
-		}
-		t->cand[t->ncand++] = (struct topk_cand){ rid, a };
 		return;
 	}
 	ub = grouped_bm25(t->grp, t->np, t->idf, fr, 0, t->avgdl);
@@ -836,6 +965,8 @@ static int init(struct kstore_sqlite *st, struct kerr *err)
 		if (!dc)
 			return kerr_set(err, KE_NOMEM, "out of memory");
 		rc = api->xCreateFunction(api, "kyokun_stats", dc, aux_stats, dlcache_free);
+		if (rc == SQLITE_OK)
+			st->search_dlc = dc; /* FTS5 frees it with the connection */
 		if (rc == SQLITE_OK)
 			rc = api->xCreateFunction(api, "kyokun_sample", NULL, aux_sample, NULL);
 		if (rc == SQLITE_OK)
@@ -1237,6 +1368,7 @@ static void topk_free(struct topk *t)
 	free(t->heap);
 	free(t->cand);
 	free(t->cf);
+	free(t->srow);
 	free(t);
 }
 
@@ -1424,6 +1556,37 @@ static int sample_seen(struct kstore_sqlite *st, int nwin, const sqlite3_int64 *
 }
 
 /*
+ * sample_windows() and sample_seen() (*seen the rows of the windows), from
+ * the connection's cache while the cases are unchanged (struct swin).
+ */
+static int sample_plan(struct kstore_sqlite *st, int np, sqlite3_int64 nrow, int tiny, int *nwin,
+		       sqlite3_int64 *a, sqlite3_int64 *b, long *seen, struct kerr *err)
+{
+	struct swin *w = st->search_dlc ? &st->search_dlc->sw[2 * (np > 16) + !!tiny] : NULL;
+	unsigned long long ch = 0;
+	int rc;
+
+	if (w && (rc = ksqlite_case_changes(&st->base, &ch, err)))
+		return rc;
+	if (w && w->valid && w->changes == ch && w->nrow == nrow) {
+		*nwin = w->nwin;
+		memcpy(a, w->a, sizeof(w->a));
+		memcpy(b, w->b, sizeof(w->b));
+		*seen = w->seen;
+		return 0;
+	}
+	if ((rc = sample_windows(st, np, nrow, tiny, nwin, a, b, err)) ||
+	    (rc = sample_seen(st, *nwin, a, b, seen, err)))
+		return rc;
+	if (w) {
+		*w = (struct swin){ 1, ch, nrow, *nwin, { 0 }, { 0 }, *seen };
+		memcpy(w->a, a, sizeof(w->a));
+		memcpy(w->b, b, sizeof(w->b));
+	}
+	return 0;
+}
+
+/*
  * kyokun_sample over the rows matching any (the phrases ORed) into sm: all
  * of them (nwin 1) or those of the nwin windows of rowids [a[w], b[w]).
  */
@@ -1433,10 +1596,10 @@ static int sample_run(struct kstore_sqlite *st, struct sample *sm, const struct 
 	sqlite3_stmt *s = NULL;
 	int rc, r;
 
-	if ((rc = ksqlite_prepare(st, nwin == 1
-				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
+	if ((rc = cached(st, nwin == 1 ? C_SAMPLE : C_SAMPLEW, nwin == 1
+			 ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+			 : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+			   " AND rowid >= ?3 AND rowid < ?4", &s, err)))
 		return rc;
 	for (int w = 0; w < nwin && !rc; w++) {
 		sqlite3_bind_pointer(s, 1, sm, "kyokun_sample", NULL);
@@ -1447,11 +1610,11 @@ static int sample_run(struct kstore_sqlite *st, struct sample *sm, const struct 
 		}
 		while ((r = sqlite3_step(s)) == SQLITE_ROW)
 			;
-		sqlite3_reset(s);
 		if (r != SQLITE_DONE)
 			rc = match_err(st, err, "search");
+		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return rc;
 }
 
@@ -1474,8 +1637,7 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 
 	if (!sm.cnt)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	if ((rc = sample_windows(st, np, nrow, tiny, &nwin, wa, wb, err)) ||
-	    (rc = sample_seen(st, nwin, wa, wb, &seen, err)))
+	if ((rc = sample_plan(st, np, nrow, tiny, &nwin, wa, wb, &seen, err)))
 		goto out;
 	for (int i = 0; i < np; i++) {
 		r = kbuf_addf(&any, "%s%.*s", i ? " OR " : "", plen[i], ptext[i]);
@@ -2007,11 +2169,9 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 {
 	double gidf[TOPK_MAX_PHRASES];
 	sqlite3_stmt *s = NULL;
-	long seen = 0, reads = 0;
+	long seen = t->seen, reads = 0;
 	int rc, g = -1;
 
-	if (t->defer == 1 && (rc = sample_seen(st, t->nwin, t->wa, t->wb, &seen, err)))
-		return rc;
 	for (int i = 0; i < t->np; i++) {
 		double df;
 
@@ -2084,6 +2244,68 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 }
 
 /*
+ * A deferred run of every phrase ORed (t->defer 1, on this connection
+ * alone) as one run per phrase: the same rows kept with the same counts and
+ * the windows counted the same (a run of every phrase stops on a row in
+ * each phrase the row holds, with that phrase's instances), but FTS5 merges
+ * no lists and each row asks only for the phrases it holds (for 訓練 and
+ * its four synonyms, one of five on most rows: the phrases' lists were most
+ * of the work).  The runs' rows merged in rowid order are what the run of
+ * every phrase would have kept, counted and filtered as kyokun_collect()
+ * does.
+ */
+static int split_runs(struct kstore_sqlite *st, struct topk *t, const struct kfilter *f, struct kerr *err)
+{
+	struct kbuf one = KBUF_INIT;
+	size_t at[TOPK_MAX_PHRASES];
+	int rc = 0;
+
+	t->split = 1;
+	t->nsrow = 0;
+	for (int i = 0; i < t->np && !rc; i++) {
+		t->sph = i;
+		t->wcur = 0;
+		t->sat[i] = t->nsrow;
+		kbuf_reset(&one);
+		if (kbuf_add(&one, t->ptext[i], (size_t)t->plen[i]))
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+		else
+			rc = collect_part(st, t, kbuf_str(&one), f, 0, 0, err);
+	}
+	t->sat[t->np] = t->nsrow;
+	t->split = 0;
+	t->dlc = st->search_dlc; /* (a run without rows leaves it unset) */
+	kbuf_release(&one);
+	if (rc)
+		return rc;
+	for (int i = 0; i < t->np; i++)
+		at[i] = t->sat[i];
+	for (;;) {
+		sqlite3_int64 rid = INT64_MAX;
+		double fr[TOPK_MAX_PHRASES];
+		unsigned long long a = 0;
+
+		for (int i = 0; i < t->np; i++)
+			if (at[i] < t->sat[i + 1] && t->srow[at[i]].rid < rid)
+				rid = t->srow[at[i]].rid;
+		if (rid == INT64_MAX)
+			break;
+		for (int i = 0; i < t->np; i++) {
+			fr[i] = 0;
+			if (at[i] < t->sat[i + 1] && t->srow[at[i]].rid == rid && (fr[i] = t->srow[at[i]++].fr) > 0)
+				a |= 1ULL << i;
+		}
+		t->rows++;
+		if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
+			continue;
+		t->passed++;
+		if (topk_keep(t, rid, a, fr) < 0)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/*
  * Collect the match into t, the rowids in two halves.  When the table is
  * big, the machine has two processors and a second connection can be had
  * (st->helper, opened on first use), the second half goes to a thread on
@@ -2136,7 +2358,10 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	}
 	/* all the rows here, unless the second half is started on the way */
 	t->stop_at = INT64_MAX;
-	rc = collect_part(st, t, match, f, 0, 0, err);
+	if (t->defer == 1 && t->np > 1 && !t->spawn && t->counting && !t->ngrp && !t->exclude)
+		rc = split_runs(st, t, f, err);
+	else
+		rc = collect_part(st, t, match, f, 0, 0, err);
 	t->spawn = NULL;
 	if (p.started) {
 		pthread_join(p.th, NULL);
@@ -2400,7 +2625,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		for (int i = 0; i < t->np; i++)
 			t->nbg += t->grp[i] != 1;
 		if (t->defer == 1 &&
-		    (rc = sample_windows(st, t->np, t->nrow, tiny, &t->nwin, t->wa, t->wb, err)))
+		    (rc = sample_plan(st, t->np, t->nrow, tiny, &t->nwin, t->wa, t->wb, &t->seen, err)))
 			goto out;
 		if (t->defer == 2) {
 			/* as reader_df() */
