@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 #include <stdlib.h>
@@ -624,6 +625,8 @@ struct topk {
 	 * scored after it */
 	int defer, nwin, wcur, nbg;          /* defer 2: the reader's windows (reader_df()) */
 	int wrows;
+	unsigned long long wrun;             /* the phrases counted on the way (bit i: phrase i); the
+					      * others' windows counted apart (window_rest()) */
 	long seen;                           /* the rows of the windows (defer 1: sample_plan()) */
 	const struct kphrase *const *ph;     /* the phrases (defer 2) */
 	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
@@ -830,7 +833,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 				Fts5PhraseIter it;
 				int col = -1, off = -1;
 
-				if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+				if ((t->wrun >> i & 1) && api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK &&
+				    col >= 0)
 					t->wcnt[i]++;
 			}
 		}
@@ -1772,6 +1776,36 @@ static int tokmin_cb(void *ctx, const char *tok, int ntok, int start, int end)
 	return 0;
 }
 
+static void match_bound(struct kstore_sqlite *st, const struct kstore_qnode *n, long *bound)
+{
+	*bound = LONG_MAX;
+	if (!n)
+		return;
+	if (n->op == KSQ_PHRASE) {
+		struct kerr e = KERR_INIT;
+		struct tokmin m = { st, &kreader_local, -1, 0, &e };
+
+		if (n->phrase.prefix || !n->phrase.text)
+			return;
+		ktok_tokenize(n->phrase.text, -1, 1, tokmin_cb, &m);
+		if (m.rc == 0 && m.df >= 0)
+			*bound = m.df;
+		return;
+	}
+	if (n->op != KSQ_AND && n->op != KSQ_OR)
+		return;
+	*bound = n->op == KSQ_OR ? 0 : LONG_MAX;
+	for (size_t i = 0; i < n->nkid; i++) {
+		long b;
+
+		match_bound(st, n->kid[i], &b);
+		if (n->op == KSQ_AND && b < *bound)
+			*bound = b;
+		if (n->op == KSQ_OR)
+			*bound = b == LONG_MAX || *bound > LONG_MAX - b ? LONG_MAX : *bound + b;
+	}
+}
+
 /* Without the levels in memory: phrase ph's rarest token's count among the reader's cases (a bound). */
 static int vocab_bound(struct kstore_sqlite *st, const struct rstats *rs, const struct kphrase *ph, double *df,
 		       struct kerr *err)
@@ -2158,6 +2192,37 @@ static void part_start(void *arg)
 }
 
 /*
+ * The windows of the phrases a deferred run did not count (not in t->wrun),
+ * counted as sample_df() counts them: their OR over the same windows.
+ */
+static int window_rest(struct kstore_sqlite *st, struct topk *t, struct kerr *err)
+{
+	struct kbuf any = KBUF_INIT;
+	long cnt[TOPK_MAX_PHRASES + 1] = { 0 };
+	struct sample sm = { 0, cnt, NULL, NULL };
+	int at[TOPK_MAX_PHRASES], rc = 0;
+
+	for (int i = 0; i < t->np; i++) {
+		if (t->wrun >> i & 1)
+			continue;
+		if (kbuf_addf(&any, "%s%.*s", sm.np ? " OR " : "", t->plen[i], t->ptext[i])) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		at[sm.np++] = i;
+	}
+	if (!sm.np)
+		goto out;
+	if ((rc = sample_run(st, &sm, &any, t->nwin, t->wa, t->wb, err)))
+		goto out;
+	for (int k = 0; k < sm.np; k++)
+		t->wcnt[at[k]] = cnt[k];
+out:
+	kbuf_release(&any);
+	return rc;
+}
+
+/*
  * The rows kept by a deferred run (t->defer), scored: the phrases' idf from
  * the sample windows counted on the way (as sample_df() would have counted
  * them: the same windows, the same rows, the same phrases), then each row
@@ -2172,6 +2237,8 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 	long seen = t->seen, reads = 0;
 	int rc, g = -1;
 
+	if (t->defer == 1 && (rc = window_rest(st, t, err)))
+		return rc;
 	for (int i = 0; i < t->np; i++) {
 		double df;
 
@@ -2358,7 +2425,8 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	}
 	/* all the rows here, unless the second half is started on the way */
 	t->stop_at = INT64_MAX;
-	if (t->defer == 1 && t->np > 1 && !t->spawn && t->counting && !t->ngrp && !t->exclude)
+	if (t->defer == 1 && t->np > 1 && !t->spawn && t->counting && !t->ngrp && !t->exclude &&
+	    t->wrun == (t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1))
 		rc = split_runs(st, t, f, err);
 	else
 		rc = collect_part(st, t, match, f, 0, 0, err);
@@ -2466,6 +2534,51 @@ struct ksqlite_counts {
 };
 
 static int or_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *nv);
+static int not_free(const struct kstore_qnode *n);
+
+/*
+ * A deferred run for a query that is not every phrase ORed (see top_match()),
+ * when its rows are at most this many by the vocabulary's bound (match_bound()):
+ * keeping every row to score it after costs more than the windows it saves
+ * when many rows match.
+ */
+#define TOPK_DEFER_FEW 4096
+
+/*
+ * The phrases of q that are kids of an OR at its root (bit i: phrase i in
+ * FTS5's order), 0 if none or q has a NOT: each such phrase's rows are all
+ * rows of the match, and a run reports it on exactly those rows.
+ */
+static unsigned long long root_phrases(const struct kstore_query *q)
+{
+	const struct kstore_qnode *r = q->root;
+	unsigned long long m = 0;
+	int np = 0;
+
+	if (!r || q->except || r->op != KSQ_OR || !not_free(r))
+		return 0;
+	for (size_t i = 0; i < r->nkid; i++) {
+		int first = np;
+
+		tree_phrases(r->kid[i], NULL, &np);
+		if (np > TOPK_MAX_PHRASES)
+			return 0;
+		if (r->kid[i]->op == KSQ_PHRASE && first < 64)
+			m |= 1ULL << first;
+	}
+	return m;
+}
+
+struct tokmin;
+static int tokmin_cb(void *ctx, const char *tok, int ntok, int start, int end);
+
+/*
+ * At most how many rows match n (an OR, AND and phrase tree), from the
+ * vocabulary: a phrase's rarest token, an AND's rarest kid, an OR's kids
+ * summed (LONG_MAX: no bound: a prefix, or the vocabulary could not be
+ * read).  Only chooses a path.
+ */
+static void match_bound(struct kstore_sqlite *st, const struct kstore_qnode *n, long *bound);
 
 static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
 		     const char *groups, int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
@@ -2479,6 +2592,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 	const struct kphrase **ph = NULL;
 	const char *run = cnt && cnt->run ? cnt->run : match; /* match: where the phrases are */
 	const struct kphrase *orv[TOPK_MAX_PHRASES];
+	long bound = 0;
 	int rc = 0, r, txn = 0, nph = 0, norv = 0, all_or;
 
 	if (!t)
@@ -2563,6 +2677,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		} else if (rs.fc && all_or && t->nrow <= TOPK_DEFER_ROWS) {
 			/* the run is every phrase ORed: it walks the rows reader_df() would (below) */
 			t->defer = 2;
+			t->wrun = t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1;
 			t->ph = ph;
 		} else if ((rc = reader_df(st, &rs, t->dlc, ph, t->np, 0, !!(flags & KSTORE_RANK_SAMPLE), df,
 					   err))) {
@@ -2580,6 +2695,12 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		t->idf[0] = 1;
 	} else if (all_or && t->nrow <= TOPK_DEFER_ROWS) {
 		/* the run is every phrase ORed: it walks the rows sample_df() would (below) */
+		t->defer = 1;
+		t->wrun = t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1;
+	} else if (cnt && !exclude_rid && (t->wrun = root_phrases(q)) &&
+		   (match_bound(st, q->root, &bound), bound <= TOPK_DEFER_FEW)) {
+		/* few rows, some phrases ORed at the top (a word and its parts): those phrases'
+		 * rows are all in the run, their windows counted on the way, the others' apart */
 		t->defer = 1;
 	} else if ((rc = topk_idf(st, t, flags, err))) {
 		goto out;
