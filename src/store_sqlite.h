@@ -33,6 +33,7 @@ struct kstore_sqlite {
 	int in_txn;
 	long long batch; /* identifies the open transaction (meta 'batch' counter) */
 	struct kstore_sqlite *helper; /* a second read-only connection for searches (store_sqlite_search.c) */
+	struct dlcache *search_dlc; /* its per-connection cache there (FTS5's functions own it) */
 	int helper_failed;     /* it could not be opened */
 	int threads;           /* search threads: 0 = as many as processors (at most 2) */
 	struct kfacets *facets; /* facet columns by rowid, read on first use (store_sqlite_facet.c) */

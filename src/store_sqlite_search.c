@@ -20,8 +20,10 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 #include <stdlib.h>
@@ -49,6 +51,8 @@ enum {
 	C_DF,
 	C_DLONE,
 	C_MARKED,
+	C_SAMPLE,
+	C_SAMPLEW,
 	C__N
 };
 
@@ -122,17 +126,83 @@ static double bm25_term(double idf, double f, double dl, double avgdl)
 	return idf * f * (BM25_K1 + 1) / (f + BM25_K1 * (1 - BM25_B + BM25_B * dl / avgdl));
 }
 
+/*
+ * The instances after the first of a position list as xPhraseFirst() leaves
+ * it (it->a the next entry, it->b the end: FTS5's format, a varint per
+ * instance, its offset + 2, and 0x01 then a varint before the first
+ * instance of another column), weighted as phrase_freq() weighs them, added
+ * to *f from column col on: what xPhraseNext() would report, one call per
+ * instance saved (for a common word most of a row's cost).  -1 if the list
+ * ends inside a varint (not a list: the caller asks FTS5).
+ */
+static int poslist_freq(const Fts5PhraseIter *it, int col, const double *w, int nw, double *f)
+{
+	const unsigned char *p = it->a, *e = it->b;
+	double wc = col < nw ? w[col] : 1.0, sum = *f;
+
+	if (!p)
+		return p == e ? 0 : -1;
+	while (p < e) {
+		unsigned c = *p++;
+
+		if (c == 1) {
+			/* another column: its number, then its first instance (counted as any) */
+			unsigned v = 0;
+
+			do {
+				if (p >= e)
+					return -1;
+				c = *p++;
+				v = v << 7 | (c & 0x7f);
+			} while ((c & 0x80) && v < (1u << 24));
+			if (c & 0x80)
+				return -1;
+			wc = v < (unsigned)nw ? w[v] : 1.0;
+			continue;
+		}
+		while (c & 0x80) {
+			if (p >= e)
+				return -1;
+			c = *p++;
+		}
+		sum += wc;
+	}
+	*f = sum;
+	return 0;
+}
+
+/*
+ * poslist_freq() agrees with xPhraseNext() (checked on the first rows with
+ * more than one instance this process sees): 1 yes, -1 no (FTS5's own
+ * calls from then on), 0 not yet known.
+ */
+static _Atomic int poslist_ok;
+static _Atomic int poslist_checks;
+
 /* The column-weighted count of phrase i's instances in the row (w[col], 1 past nw columns). */
 static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw)
 {
 	Fts5PhraseIter it;
-	int col = -1, off = -1;
-	double f = 0;
+	int col = -1, off = -1, ok = poslist_ok, more;
+	double f = 0, g;
 
-	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK || col < 0)
 		return 0;
-	for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+	f = col < nw ? w[col] : 1.0;
+	if (ok > 0 && poslist_freq(&it, col, w, nw, &f) == 0)
+		return f;
+	g = f;
+	more = it.a && it.a < it.b;
+	if (ok == 0 && poslist_freq(&it, col, w, nw, &g) < 0)
+		ok = -1;
+	for (api->xPhraseNext(fts, &it, &col, &off); col >= 0; api->xPhraseNext(fts, &it, &col, &off))
 		f += col < nw ? w[col] : 1.0;
+	if (ok == 0 && g != f)
+		ok = -1;
+	if (ok < 0)
+		poslist_ok = -1;
+	else if (ok == 0 && more && ++poslist_checks >= 64)
+		poslist_ok = 1;
 	return f;
 }
 
@@ -409,6 +479,21 @@ out_free:
 #define TOPK_PARALLEL_AFTER_NS 3000000LL
 
 /*
+ * sample_windows()'s windows and sample_seen()'s count of their rows (two
+ * statements, the second stepping through every row of the windows: at
+ * 100,000 cases a quarter of a rare word's search), kept per connection
+ * while the cases are unchanged, one per shape of window.
+ */
+struct swin {
+	int valid;
+	unsigned long long changes;
+	sqlite3_int64 nrow;
+	int nwin;
+	sqlite3_int64 a[TOPK_WINDOWS], b[TOPK_WINDOWS];
+	long seen;
+};
+
+/*
  * The length of every row (what xColumnSize(-1) reads from case_fts_docsize
  * one row at a time), kept per connection once a query needs many of them:
  * loaded in one scan of the docsize table, valid while the cases are
@@ -420,6 +505,7 @@ struct dlcache {
 	sqlite3_int64 n;  /* dl[0..n) by rowid */
 	int *dl;          /* -1: no such row */
 	struct rwin *win; /* the last reader's sample windows (reader_df()), NULL: none */
+	struct swin sw[4]; /* sample_plan(): [2 * (over 16 phrases) + tiny] */
 };
 
 static void dlcache_free(void *p)
@@ -539,12 +625,25 @@ struct topk {
 	 * scored after it */
 	int defer, nwin, wcur, nbg;          /* defer 2: the reader's windows (reader_df()) */
 	int wrows;
+	unsigned long long wrun;             /* the phrases counted on the way (bit i: phrase i); the
+					      * others' windows counted apart (window_rest()) */
+	long seen;                           /* the rows of the windows (defer 1: sample_plan()) */
 	const struct kphrase *const *ph;     /* the phrases (defer 2) */
 	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
 	long wcnt[TOPK_MAX_PHRASES];
 	struct topk_cand *cand;
 	double *cf;                          /* cand i's groups at cf[i * nbg] */
 	size_t ncand, ccap;
+	/* split_runs(): a run per phrase (sph, in the match alone), its rows and their counts
+	 * kept in rowid order, phrase i's at srow[sat[i]] to srow[sat[i + 1]] */
+	int split, sph;
+	struct topk_srow *srow;
+	size_t nsrow, srcap, sat[TOPK_MAX_PHRASES + 1];
+};
+
+struct topk_srow {
+	sqlite3_int64 rid;
+	double fr;
 };
 
 struct topk_cand {
@@ -626,6 +725,39 @@ static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load,
 /* Push e onto t's heap of the best k (heap[0] the one ranking last). */
 static void topk_push(struct topk *t, const struct topk_ent *e);
 
+/*
+ * A row of a deferred run kept (t->defer: scored by defer_score()), with
+ * each bm25 group's count summed as grouped_bm25() sums it.  -1: no memory.
+ */
+static int topk_keep(struct topk *t, sqlite3_int64 rid, unsigned long long a, const double *fr)
+{
+	double *gf;
+	int g = -1;
+
+	if (t->ncand == t->ccap) {
+		size_t nc = t->ccap ? t->ccap * 2 : 1024;
+		struct topk_cand *c = realloc(t->cand, nc * sizeof(*c));
+		double *f = c ? realloc(t->cf, nc * (size_t)t->nbg * sizeof(*f)) : NULL;
+
+		if (c)
+			t->cand = c;
+		if (f)
+			t->cf = f;
+		if (!c || !f)
+			return -1;
+		t->ccap = nc;
+	}
+	gf = t->cf + t->ncand * (size_t)t->nbg;
+	for (int i = 0; i < t->np; i++) {
+		if (t->grp[i] != 1)
+			gf[++g] = 0;
+		if (fr[i] > 0)
+			gf[g] += fr[i];
+	}
+	t->cand[t->ncand++] = (struct topk_cand){ rid, a };
+	return 0;
+}
+
 /* kyokun_collect(case_fts, t) */
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 			int argc, sqlite3_value **argv)
@@ -657,6 +789,30 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		t->dlc = api->xUserData(fts);
 		t->dl = dlcache_ready(t->st, t->dlc, t->load_all, &e) > 0 ? t->dlc : NULL;
 	}
+	if (t->split) {
+		/* phrase sph's run alone (split_runs()): its rows in the sample windows counted, as the
+		 * run of every phrase counts them, and its count kept */
+		double f = phrase_freq(api, fts, 0, t->w, KCOL__N);
+
+		while (t->wcur < t->nwin && rid >= t->wb[t->wcur])
+			t->wcur++;
+		if (t->wcur < t->nwin && rid >= t->wa[t->wcur] && f > 0)
+			t->wcnt[t->sph]++;
+		if (t->nsrow == t->srcap) {
+			size_t nc = t->srcap ? t->srcap * 2 : 1024;
+			struct topk_srow *r = realloc(t->srow, nc * sizeof(*r));
+
+			if (!r) {
+				t->rc = SQLITE_NOMEM;
+				sqlite3_result_error_code(sctx, SQLITE_NOMEM);
+				return;
+			}
+			t->srow = r;
+			t->srcap = nc;
+		}
+		t->srow[t->nsrow++] = (struct topk_srow){ rid, f };
+		return;
+	}
 	if (rid >= t->stop_at) {
 		/* the rest is another connection's: end the statement here */
 		t->stopped = 1;
@@ -677,7 +833,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 				Fts5PhraseIter it;
 				int col = -1, off = -1;
 
-				if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+				if ((t->wrun >> i & 1) && api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK &&
+				    col >= 0)
 					t->wcnt[i]++;
 			}
 		}
@@ -719,34 +876,10 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0)
 			a |= 1ULL << i;
 	if (t->defer) {
-		/* kept, with each bm25 group's count summed as grouped_bm25() sums it */
-		double *gf;
-		int g = -1;
-
-		if (t->ncand == t->ccap) {
-			size_t nc = t->ccap ? t->ccap * 2 : 1024;
-			struct topk_cand *c = realloc(t->cand, nc * sizeof(*c));
-			double *f = c ? realloc(t->cf, nc * (size_t)t->nbg * sizeof(*f)) : NULL;
-
-			if (c)
-				t->cand = c;
-			if (f)
-				t->cf = f;
-			if (!c || !f) {
-				t->rc = SQLITE_NOMEM;
-				sqlite3_result_error_code(sctx, SQLITE_NOMEM);
-				return;
-			}
-			t->ccap = nc;
+		if (topk_keep(t, rid, a, fr) < 0) {
+			t->rc = SQLITE_NOMEM;
+			sqlite3_result_error_code(sctx, SQLITE_NOMEM);
 		}
-		gf = t->cf + t->ncand * (size_t)t->nbg;
-		for (int i = 0; i < t->np; i++) {
-			if (t->grp[i] != 1)
-				gf[++g] = 0;
-			if (fr[i] > 0)
-				gf[g] += fr[i];
-		}
-		t->cand[t->ncand++] = (struct topk_cand){ rid, a };
 		return;
 	}
 	ub = grouped_bm25(t->grp, t->np, t->idf, fr, 0, t->avgdl);
@@ -836,6 +969,8 @@ static int init(struct kstore_sqlite *st, struct kerr *err)
 		if (!dc)
 			return kerr_set(err, KE_NOMEM, "out of memory");
 		rc = api->xCreateFunction(api, "kyokun_stats", dc, aux_stats, dlcache_free);
+		if (rc == SQLITE_OK)
+			st->search_dlc = dc; /* FTS5 frees it with the connection */
 		if (rc == SQLITE_OK)
 			rc = api->xCreateFunction(api, "kyokun_sample", NULL, aux_sample, NULL);
 		if (rc == SQLITE_OK)
@@ -1237,6 +1372,7 @@ static void topk_free(struct topk *t)
 	free(t->heap);
 	free(t->cand);
 	free(t->cf);
+	free(t->srow);
 	free(t);
 }
 
@@ -1424,6 +1560,37 @@ static int sample_seen(struct kstore_sqlite *st, int nwin, const sqlite3_int64 *
 }
 
 /*
+ * sample_windows() and sample_seen() (*seen the rows of the windows), from
+ * the connection's cache while the cases are unchanged (struct swin).
+ */
+static int sample_plan(struct kstore_sqlite *st, int np, sqlite3_int64 nrow, int tiny, int *nwin,
+		       sqlite3_int64 *a, sqlite3_int64 *b, long *seen, struct kerr *err)
+{
+	struct swin *w = st->search_dlc ? &st->search_dlc->sw[2 * (np > 16) + !!tiny] : NULL;
+	unsigned long long ch = 0;
+	int rc;
+
+	if (w && (rc = ksqlite_case_changes(&st->base, &ch, err)))
+		return rc;
+	if (w && w->valid && w->changes == ch && w->nrow == nrow) {
+		*nwin = w->nwin;
+		memcpy(a, w->a, sizeof(w->a));
+		memcpy(b, w->b, sizeof(w->b));
+		*seen = w->seen;
+		return 0;
+	}
+	if ((rc = sample_windows(st, np, nrow, tiny, nwin, a, b, err)) ||
+	    (rc = sample_seen(st, *nwin, a, b, seen, err)))
+		return rc;
+	if (w) {
+		*w = (struct swin){ 1, ch, nrow, *nwin, { 0 }, { 0 }, *seen };
+		memcpy(w->a, a, sizeof(w->a));
+		memcpy(w->b, b, sizeof(w->b));
+	}
+	return 0;
+}
+
+/*
  * kyokun_sample over the rows matching any (the phrases ORed) into sm: all
  * of them (nwin 1) or those of the nwin windows of rowids [a[w], b[w]).
  */
@@ -1433,10 +1600,10 @@ static int sample_run(struct kstore_sqlite *st, struct sample *sm, const struct 
 	sqlite3_stmt *s = NULL;
 	int rc, r;
 
-	if ((rc = ksqlite_prepare(st, nwin == 1
-				  ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				  : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
-				    " AND rowid >= ?3 AND rowid < ?4", &s, err)))
+	if ((rc = cached(st, nwin == 1 ? C_SAMPLE : C_SAMPLEW, nwin == 1
+			 ? "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+			 : "SELECT kyokun_sample(case_fts, ?1) FROM case_fts WHERE case_fts MATCH ?2"
+			   " AND rowid >= ?3 AND rowid < ?4", &s, err)))
 		return rc;
 	for (int w = 0; w < nwin && !rc; w++) {
 		sqlite3_bind_pointer(s, 1, sm, "kyokun_sample", NULL);
@@ -1447,11 +1614,11 @@ static int sample_run(struct kstore_sqlite *st, struct sample *sm, const struct 
 		}
 		while ((r = sqlite3_step(s)) == SQLITE_ROW)
 			;
-		sqlite3_reset(s);
 		if (r != SQLITE_DONE)
 			rc = match_err(st, err, "search");
+		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
+	done(s);
 	return rc;
 }
 
@@ -1474,8 +1641,7 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 
 	if (!sm.cnt)
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	if ((rc = sample_windows(st, np, nrow, tiny, &nwin, wa, wb, err)) ||
-	    (rc = sample_seen(st, nwin, wa, wb, &seen, err)))
+	if ((rc = sample_plan(st, np, nrow, tiny, &nwin, wa, wb, &seen, err)))
 		goto out;
 	for (int i = 0; i < np; i++) {
 		r = kbuf_addf(&any, "%s%.*s", i ? " OR " : "", plen[i], ptext[i]);
@@ -1608,6 +1774,36 @@ static int tokmin_cb(void *ctx, const char *tok, int ntok, int start, int end)
 	if (m->df < 0 || df < m->df)
 		m->df = df;
 	return 0;
+}
+
+static void match_bound(struct kstore_sqlite *st, const struct kstore_qnode *n, long *bound)
+{
+	*bound = LONG_MAX;
+	if (!n)
+		return;
+	if (n->op == KSQ_PHRASE) {
+		struct kerr e = KERR_INIT;
+		struct tokmin m = { st, &kreader_local, -1, 0, &e };
+
+		if (n->phrase.prefix || !n->phrase.text)
+			return;
+		ktok_tokenize(n->phrase.text, -1, 1, tokmin_cb, &m);
+		if (m.rc == 0 && m.df >= 0)
+			*bound = m.df;
+		return;
+	}
+	if (n->op != KSQ_AND && n->op != KSQ_OR)
+		return;
+	*bound = n->op == KSQ_OR ? 0 : LONG_MAX;
+	for (size_t i = 0; i < n->nkid; i++) {
+		long b;
+
+		match_bound(st, n->kid[i], &b);
+		if (n->op == KSQ_AND && b < *bound)
+			*bound = b;
+		if (n->op == KSQ_OR)
+			*bound = b == LONG_MAX || *bound > LONG_MAX - b ? LONG_MAX : *bound + b;
+	}
 }
 
 /* Without the levels in memory: phrase ph's rarest token's count among the reader's cases (a bound). */
@@ -1996,6 +2192,37 @@ static void part_start(void *arg)
 }
 
 /*
+ * The windows of the phrases a deferred run did not count (not in t->wrun),
+ * counted as sample_df() counts them: their OR over the same windows.
+ */
+static int window_rest(struct kstore_sqlite *st, struct topk *t, struct kerr *err)
+{
+	struct kbuf any = KBUF_INIT;
+	long cnt[TOPK_MAX_PHRASES + 1] = { 0 };
+	struct sample sm = { 0, cnt, NULL, NULL };
+	int at[TOPK_MAX_PHRASES], rc = 0;
+
+	for (int i = 0; i < t->np; i++) {
+		if (t->wrun >> i & 1)
+			continue;
+		if (kbuf_addf(&any, "%s%.*s", sm.np ? " OR " : "", t->plen[i], t->ptext[i])) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		at[sm.np++] = i;
+	}
+	if (!sm.np)
+		goto out;
+	if ((rc = sample_run(st, &sm, &any, t->nwin, t->wa, t->wb, err)))
+		goto out;
+	for (int k = 0; k < sm.np; k++)
+		t->wcnt[at[k]] = cnt[k];
+out:
+	kbuf_release(&any);
+	return rc;
+}
+
+/*
  * The rows kept by a deferred run (t->defer), scored: the phrases' idf from
  * the sample windows counted on the way (as sample_df() would have counted
  * them: the same windows, the same rows, the same phrases), then each row
@@ -2007,10 +2234,10 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 {
 	double gidf[TOPK_MAX_PHRASES];
 	sqlite3_stmt *s = NULL;
-	long seen = 0, reads = 0;
+	long seen = t->seen, reads = 0;
 	int rc, g = -1;
 
-	if (t->defer == 1 && (rc = sample_seen(st, t->nwin, t->wa, t->wb, &seen, err)))
+	if (t->defer == 1 && (rc = window_rest(st, t, err)))
 		return rc;
 	for (int i = 0; i < t->np; i++) {
 		double df;
@@ -2084,6 +2311,68 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 }
 
 /*
+ * A deferred run of every phrase ORed (t->defer 1, on this connection
+ * alone) as one run per phrase: the same rows kept with the same counts and
+ * the windows counted the same (a run of every phrase stops on a row in
+ * each phrase the row holds, with that phrase's instances), but FTS5 merges
+ * no lists and each row asks only for the phrases it holds (for 訓練 and
+ * its four synonyms, one of five on most rows: the phrases' lists were most
+ * of the work).  The runs' rows merged in rowid order are what the run of
+ * every phrase would have kept, counted and filtered as kyokun_collect()
+ * does.
+ */
+static int split_runs(struct kstore_sqlite *st, struct topk *t, const struct kfilter *f, struct kerr *err)
+{
+	struct kbuf one = KBUF_INIT;
+	size_t at[TOPK_MAX_PHRASES];
+	int rc = 0;
+
+	t->split = 1;
+	t->nsrow = 0;
+	for (int i = 0; i < t->np && !rc; i++) {
+		t->sph = i;
+		t->wcur = 0;
+		t->sat[i] = t->nsrow;
+		kbuf_reset(&one);
+		if (kbuf_add(&one, t->ptext[i], (size_t)t->plen[i]))
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+		else
+			rc = collect_part(st, t, kbuf_str(&one), f, 0, 0, err);
+	}
+	t->sat[t->np] = t->nsrow;
+	t->split = 0;
+	t->dlc = st->search_dlc; /* (a run without rows leaves it unset) */
+	kbuf_release(&one);
+	if (rc)
+		return rc;
+	for (int i = 0; i < t->np; i++)
+		at[i] = t->sat[i];
+	for (;;) {
+		sqlite3_int64 rid = INT64_MAX;
+		double fr[TOPK_MAX_PHRASES];
+		unsigned long long a = 0;
+
+		for (int i = 0; i < t->np; i++)
+			if (at[i] < t->sat[i + 1] && t->srow[at[i]].rid < rid)
+				rid = t->srow[at[i]].rid;
+		if (rid == INT64_MAX)
+			break;
+		for (int i = 0; i < t->np; i++) {
+			fr[i] = 0;
+			if (at[i] < t->sat[i + 1] && t->srow[at[i]].rid == rid && (fr[i] = t->srow[at[i]++].fr) > 0)
+				a |= 1ULL << i;
+		}
+		t->rows++;
+		if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
+			continue;
+		t->passed++;
+		if (topk_keep(t, rid, a, fr) < 0)
+			return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/*
  * Collect the match into t, the rowids in two halves.  When the table is
  * big, the machine has two processors and a second connection can be had
  * (st->helper, opened on first use), the second half goes to a thread on
@@ -2136,7 +2425,11 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	}
 	/* all the rows here, unless the second half is started on the way */
 	t->stop_at = INT64_MAX;
-	rc = collect_part(st, t, match, f, 0, 0, err);
+	if (t->defer == 1 && t->np > 1 && !t->spawn && t->counting && !t->ngrp && !t->exclude &&
+	    t->wrun == (t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1))
+		rc = split_runs(st, t, f, err);
+	else
+		rc = collect_part(st, t, match, f, 0, 0, err);
 	t->spawn = NULL;
 	if (p.started) {
 		pthread_join(p.th, NULL);
@@ -2241,6 +2534,51 @@ struct ksqlite_counts {
 };
 
 static int or_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *nv);
+static int not_free(const struct kstore_qnode *n);
+
+/*
+ * A deferred run for a query that is not every phrase ORed (see top_match()),
+ * when its rows are at most this many by the vocabulary's bound (match_bound()):
+ * keeping every row to score it after costs more than the windows it saves
+ * when many rows match.
+ */
+#define TOPK_DEFER_FEW 4096
+
+/*
+ * The phrases of q that are kids of an OR at its root (bit i: phrase i in
+ * FTS5's order), 0 if none or q has a NOT: each such phrase's rows are all
+ * rows of the match, and a run reports it on exactly those rows.
+ */
+static unsigned long long root_phrases(const struct kstore_query *q)
+{
+	const struct kstore_qnode *r = q->root;
+	unsigned long long m = 0;
+	int np = 0;
+
+	if (!r || q->except || r->op != KSQ_OR || !not_free(r))
+		return 0;
+	for (size_t i = 0; i < r->nkid; i++) {
+		int first = np;
+
+		tree_phrases(r->kid[i], NULL, &np);
+		if (np > TOPK_MAX_PHRASES)
+			return 0;
+		if (r->kid[i]->op == KSQ_PHRASE && first < 64)
+			m |= 1ULL << first;
+	}
+	return m;
+}
+
+struct tokmin;
+static int tokmin_cb(void *ctx, const char *tok, int ntok, int start, int end);
+
+/*
+ * At most how many rows match n (an OR, AND and phrase tree), from the
+ * vocabulary: a phrase's rarest token, an AND's rarest kid, an OR's kids
+ * summed (LONG_MAX: no bound: a prefix, or the vocabulary could not be
+ * read).  Only chooses a path.
+ */
+static void match_bound(struct kstore_sqlite *st, const struct kstore_qnode *n, long *bound);
 
 static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, const char *match, const struct ppos *pp,
 		     const char *groups, int flags, const struct kfilter *f, long long exclude_rid, long limit, long offset,
@@ -2254,6 +2592,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 	const struct kphrase **ph = NULL;
 	const char *run = cnt && cnt->run ? cnt->run : match; /* match: where the phrases are */
 	const struct kphrase *orv[TOPK_MAX_PHRASES];
+	long bound = 0;
 	int rc = 0, r, txn = 0, nph = 0, norv = 0, all_or;
 
 	if (!t)
@@ -2338,6 +2677,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		} else if (rs.fc && all_or && t->nrow <= TOPK_DEFER_ROWS) {
 			/* the run is every phrase ORed: it walks the rows reader_df() would (below) */
 			t->defer = 2;
+			t->wrun = t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1;
 			t->ph = ph;
 		} else if ((rc = reader_df(st, &rs, t->dlc, ph, t->np, 0, !!(flags & KSTORE_RANK_SAMPLE), df,
 					   err))) {
@@ -2355,6 +2695,12 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		t->idf[0] = 1;
 	} else if (all_or && t->nrow <= TOPK_DEFER_ROWS) {
 		/* the run is every phrase ORed: it walks the rows sample_df() would (below) */
+		t->defer = 1;
+		t->wrun = t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1;
+	} else if (cnt && !exclude_rid && (t->wrun = root_phrases(q)) &&
+		   (match_bound(st, q->root, &bound), bound <= TOPK_DEFER_FEW)) {
+		/* few rows, some phrases ORed at the top (a word and its parts): those phrases'
+		 * rows are all in the run, their windows counted on the way, the others' apart */
 		t->defer = 1;
 	} else if ((rc = topk_idf(st, t, flags, err))) {
 		goto out;
@@ -2400,7 +2746,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		for (int i = 0; i < t->np; i++)
 			t->nbg += t->grp[i] != 1;
 		if (t->defer == 1 &&
-		    (rc = sample_windows(st, t->np, t->nrow, tiny, &t->nwin, t->wa, t->wb, err)))
+		    (rc = sample_plan(st, t->np, t->nrow, tiny, &t->nwin, t->wa, t->wb, &t->seen, err)))
 			goto out;
 		if (t->defer == 2) {
 			/* as reader_df() */

@@ -1169,6 +1169,10 @@ static void test_counted_paths(void **state)
 		"\"訓練 委託\" OR 訓練", "訓練委託 OR 訓練", "(バックアップ OR ランサムウェア) -脆弱性",
 		"ランサムウェア OR バックアップ OR 訓練 OR 予備系への切り替え", "点検 OR 停止", "の点検 OR 点検",
 		"切り替え OR 切り替 OR 切", "訓練 (委託 OR 脆弱性 OR 系)",
+		/* an OR run as a run per phrase (split_runs()), some without rows, one phrase in another */
+		"訓練 OR zzqqxx", "zzqqxx OR 訓練 OR 委託 OR 系", "\"予備系への切り替え\" OR 予備系 OR 切り替え OR qqzz",
+		/* words in parts (a phrase ORed at the top, its rows few): deferred, the parts' windows apart */
+		"待機系への切替", "予備系への切替え", "訓練委託", "脆弱性委託", "待機系への切替 訓練",
 	};
 	static const int flags[] = { 0, KSTORE_RANK_SAMPLE, KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT,
 				     KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD, KSTORE_RANK_SAMPLE | KSTORE_RANK_LOAD };
