@@ -589,41 +589,6 @@ out:
 	return rc < 0 ? KE_NOMEM : 0;
 }
 
-/*
- * Has n an AND or NOT below an OR?  (In one pass over the index, FTS5 does
- * not report every instance of such an AND's phrases that a lookup of the
- * row reports: 待機系への切替 is "待機系への切替" OR (待機系 AND 切替), and
- * 切り替え went unmarked in rows that hold it.)
- */
-static int and_under_or(const struct kstore_qnode *n, int under_or)
-{
-	if (!n)
-		return 0;
-	if (n->op != KSQ_PHRASE && n->op != KSQ_OR && under_or)
-		return 1;
-	for (size_t i = 0; i < n->nkid; i++)
-		if (and_under_or(n->kid[i], under_or || n->op == KSQ_OR))
-			return 1;
-	return 0;
-}
-
-/* One case at a time, each looked up with the match (as its snippet is). */
-static int in_field_each(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-			 const long long *rids, size_t n, const struct kreader *r, int f, int all,
-			 unsigned char *yes, struct kerr *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct where w;
-		int rc = where_load(st, match, q, rids[i], r, &w, err);
-
-		yes[i] = rc == 0 && where_holds(&w, f, q, all);
-		where_free(&w);
-		if (rc < 0 && rc != KE_NOTFOUND)
-			return rc;
-	}
-	return 0;
-}
-
 int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
 			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
 			   unsigned char *yes, struct kerr *err)
@@ -638,8 +603,6 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 	memset(yes, 0, n);
 	if (match->cols != ksearch__field_cols(f))
 		return kerr_set(err, KE_INVALID, "search: a section's match must name its column");
-	if (and_under_or(match->root, 0) || and_under_or(match->except, 0))
-		return in_field_each(st, match, q, rids, n, r, f, all, yes, err);
 	e = malloc(n * sizeof(*e));
 	v = malloc(n * sizeof(*v));
 	if (!e || !v) {

@@ -473,6 +473,17 @@ secjson "section: a word in parts (an OR over an AND), found in the section" \
 secjson "section: a page across the tiers" \
 	'[3,4,[["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-hidden-split",true,"監査ログを見る担当者がいなかった。",[[0,4]],["background","cause"]]]]' --limit 2 --offset 2 -- 'section:cause 暗号鍵 監査ログ'
 
+# A word in parts whose second part has a form of several tokens (切り替え): FTS5, on the
+# first case (予備系, and 切り, り替, 替え apart), cleared the marks of 切替 that it had already
+# found in the second, whose response section was then taken for one without the word.
+export KYOKUN_DB="$T/section-apart.db"
+run add "$FIX/search/section-apart.json"
+expect_rc "section: add the fixture of parts apart" 0
+secjson "section: a word in parts, a form of its part apart in an earlier case" \
+	'[1,0,[["sa-switch",false,"担当者が手動で切替を行い、業務を再開した。",[[7,9]],["background","response"]]]]' -- 'section:response 待機系への切替'
+secjson "section: the same word, one part in the section: both sections named" \
+	'[1,1,[["sa-switch",false,"予備系の点検を夜間に行っていた。",[[0,3]],["background","response"]],["sa-apart",true,"予備系の切り口を確かめ、部品を取り替えた。",[[0,3]],["background"]]]]' -- 'section:background 待機系への切替'
+
 # ---- relevance on the real reports ----
 CORPUS="$SHARED/corpus"
 if [ ! -d "$CORPUS" ]; then
