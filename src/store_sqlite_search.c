@@ -49,6 +49,7 @@ enum {
 	C_DF,
 	C_DLONE,
 	C_MARKED,
+	C_HLMANY,
 	C__N
 };
 
@@ -3166,6 +3167,58 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 		rc = kerr_set(err, KE_NOTFOUND, "no such case");
 	else
 		rc = match_err(st, err, "highlighting");
+	done(s);
+	kbuf_release(&mt);
+	return rc;
+}
+
+int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query *q, const long long *rids,
+				  size_t n, const char *open, const char *close, kstore_highlight_cb cb,
+				  void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct rid_set set = { rids, n };
+	struct ktok_hl_keep keep = { marked_want, (void *)q };
+	struct kbuf mt = KBUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!n)
+		return 0;
+	if ((rc = fts_query_marks(&mt, q, err))) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	rc = cached(st, C_HLMANY, "SELECT kyokun_highlight(case_fts, 0, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 1, :o, :c, :keep), kyokun_highlight(case_fts, 2, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 3, :o, :c, :keep), kyokun_highlight(case_fts, 4, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 5, :o, :c, :keep), rowid"
+		    " FROM case_fts WHERE case_fts MATCH :match AND kyokun_rid_in(:set, rowid)", &s, err);
+	if (rc) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *cols[KCOL__N];
+		int holds = 1;
+
+		/* a NULL mark: q does not hold in the row (some of its phrases do) */
+		for (int i = 0; i < KCOL__N; i++)
+			holds &= sqlite3_column_type(s, i) != SQLITE_NULL;
+		if (!holds)
+			continue;
+		if ((rc = copy_cols(s, 0, cols, err)) < 0)
+			goto out;
+		if ((rc = cb(ctx, sqlite3_column_int64(s, KCOL__N), cols)) < 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "highlighting");
+out:
 	done(s);
 	kbuf_release(&mt);
 	return rc;

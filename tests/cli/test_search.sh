@@ -473,6 +473,36 @@ secjson "section: a word in parts (an OR over an AND), found in the section" \
 secjson "section: a page across the tiers" \
 	'[3,4,[["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-hidden-split",true,"監査ログを見る担当者がいなかった。",[[0,4]],["background","cause"]]]]' --limit 2 --offset 2 -- 'section:cause 暗号鍵 監査ログ'
 
+# A query with a prefix marks its hits in one run of the match (ksearch__where_many); each
+# hit as when it is the only one on its page (looked up alone): full and partial tiers.
+# pagehits ARGS...: the results of a page of 7, and of the same 7 one per page, into $T/many, $T/one
+pagehits() {
+	"$KYOKUN" search --format json --limit 7 "$@" >"$T/many" 2>"$T/err"
+	: >"$T/one"
+	for o in 0 1 2 3 4 5 6; do
+		"$KYOKUN" search --format json --limit 1 --offset $o "$@" >>"$T/one" 2>>"$T/err"
+		echo >>"$T/one"
+	done
+}
+for q in 'section:cause 鍵 監査ログ' '鍵 OR 監査ログ' '暗 号'; do
+	pagehits -- "$q"
+	if [ "$HAVE_PY" -eq 0 ]; then
+		skip "section: a prefix, the page's hits marked at once: $q" "no python3"
+	elif python3 -c '
+import json, sys
+many = json.load(open(sys.argv[1]))["results"]
+text, one, at, dec = open(sys.argv[2]).read(), [], 0, json.JSONDecoder()
+while text[at:].strip():
+    at += len(text[at:]) - len(text[at:].lstrip())
+    j, at = dec.raw_decode(text, at)
+    one += j["results"]
+sys.exit(0 if len(many) > 1 and many == one else 1)' "$T/many" "$T/one" 2>"$T/py.out"; then
+		ok "section: a prefix, the page's hits marked at once: $q"
+	else
+		fail "section: a prefix, the page's hits marked at once: $q" "$(head -c 600 "$T/many")"
+	fi
+done
+
 # A word in parts whose second part has a form of several tokens (切り替え): FTS5, on the
 # first case (予備系, and 切り, り替, 替え apart), cleared the marks of 切替 that it had already
 # found in the second, whose response section was then taken for one without the word.
