@@ -259,6 +259,20 @@ python3 -c 'print("あ" * 35000)' >"$T/big" 2>/dev/null || head -c 102400 /dev/z
 run search --format json "$(cat "$T/big")"
 expect_rc "100 KB query: refused" 2
 expect_err "100 KB query: message" "too long"
+# one-character words stand for every word starting with them: eight are searched, nine refused
+run search --format json -- 系 統 運 用 管 理 情 報
+expect_rc "eight one-character words: searched" 0
+run search --format json -- 系 統 運 用 管 理 情 報 対
+expect_rc "nine one-character words: refused" 2
+expect_err "nine one-character words: message" "more than 8 one-character words"
+run search --format json -- 系統 運用 管理 情報 対策 不正 侵入 攻撃 被害
+expect_rc "nine words of two characters: searched" 0
+# a section search: eight words, not nine
+run search --format json -- section:cause 暗号鍵 OR 監査ログ OR 保管 OR 署名 OR 平文 OR 更新 OR 手順 OR 記録
+expect_rc "section: eight words: searched" 0
+run search --format json -- section:cause 暗号鍵 OR 監査ログ OR 保管 OR 署名 OR 平文 OR 更新 OR 手順 OR 記録 OR 確認
+expect_rc "section: nine words: refused" 2
+expect_err "section: nine words: message" "at most 8 words in a section search"
 for q in 'NEAR(a b)' 'title:rdp' 'rdp*' '{title}: rdp' '"a""b"' "'; DROP TABLE cases; --" '^rdp' 'a)OR(b'; do
 	run search --format json "$q"
 	if [ "$RC" -le 2 ] && ! grep -qi 'sql\|fts5\|syntax error' "$T/err"; then
