@@ -39,6 +39,8 @@ struct ksyn;
 #define KSEARCH_MAX_QUERY 4096   /* bytes of query text */
 #define KSEARCH_MAX_TERMS 32     /* words and phrases, before expansion */
 #define KSEARCH_MAX_PHRASES 128  /* phrases after segmentation and synonyms */
+#define KSEARCH_MAX_PREFIXES 8   /* one-character words (prefixes: every word starting with it) */
+#define KSEARCH_MAX_SECTION_TERMS 8 /* words of a section:NAME search (it reads every case with them) */
 
 enum { KP_EXACT, KP_SEGMENT, KP_SYNONYM };  /* struct kphrase.kind */
 

@@ -169,4 +169,13 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 int ksearch__where(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
 		   const struct kreader *r, int prefer, struct ksearch_hit *h, int chars, struct kerr *err);
 
+/*
+ * ksearch__where() for the hits hits[0..n) at once, the same answers: the
+ * match run once over the index for them all rather than looked up once
+ * per hit (kstore_search_highlight_many(): for a match with a prefix).
+ */
+int ksearch__where_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			const struct kreader *r, int prefer, struct ksearch_hit *const *hits, size_t n, int chars,
+			struct kerr *err);
+
 #endif

@@ -398,6 +398,8 @@ static int row_json(void *ctx, const struct kcase_row *r)
 	return rc;
 }
 
+static int where_marks(struct where *w, const struct kquery *q, struct kerr *err);
+
 /*
  * The case of row rid (visible to r) and the marks of match in its columns,
  * each column cut into the parts it holds.
@@ -413,6 +415,12 @@ static int where_load(struct kstore *st, const struct kstore_query *match, const
 		return rc == KE_NOMEM ? kerr_set(err, KE_NOMEM, "out of memory") : rc;
 	if ((rc = kstore_search_highlight(st, match, rid, HL_OPEN, HL_CLOSE, w->cols, err)) < 0)
 		return rc;
+	return where_marks(w, q, err);
+}
+
+/* w's marks from its marked columns (w->cols), each column cut into the parts it holds. */
+static int where_marks(struct where *w, const struct kquery *q, struct kerr *err)
+{
 	for (int i = 0; i < KCOL__N; i++) {
 		if (unmark(w->cols[i], &w->m[i]) < 0)
 			return kerr_set(err, KE_NOMEM, "out of memory");
@@ -589,41 +597,6 @@ out:
 	return rc < 0 ? KE_NOMEM : 0;
 }
 
-/*
- * Has n an AND or NOT below an OR?  (In one pass over the index, FTS5 does
- * not report every instance of such an AND's phrases that a lookup of the
- * row reports: 待機系への切替 is "待機系への切替" OR (待機系 AND 切替), and
- * 切り替え went unmarked in rows that hold it.)
- */
-static int and_under_or(const struct kstore_qnode *n, int under_or)
-{
-	if (!n)
-		return 0;
-	if (n->op != KSQ_PHRASE && n->op != KSQ_OR && under_or)
-		return 1;
-	for (size_t i = 0; i < n->nkid; i++)
-		if (and_under_or(n->kid[i], under_or || n->op == KSQ_OR))
-			return 1;
-	return 0;
-}
-
-/* One case at a time, each looked up with the match (as its snippet is). */
-static int in_field_each(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-			 const long long *rids, size_t n, const struct kreader *r, int f, int all,
-			 unsigned char *yes, struct kerr *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct where w;
-		int rc = where_load(st, match, q, rids[i], r, &w, err);
-
-		yes[i] = rc == 0 && where_holds(&w, f, q, all);
-		where_free(&w);
-		if (rc < 0 && rc != KE_NOTFOUND)
-			return rc;
-	}
-	return 0;
-}
-
 int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
 			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
 			   unsigned char *yes, struct kerr *err)
@@ -638,8 +611,6 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 	memset(yes, 0, n);
 	if (match->cols != ksearch__field_cols(f))
 		return kerr_set(err, KE_INVALID, "search: a section's match must name its column");
-	if (and_under_or(match->root, 0) || and_under_or(match->except, 0))
-		return in_field_each(st, match, q, rids, n, r, f, all, yes, err);
 	e = malloc(n * sizeof(*e));
 	v = malloc(n * sizeof(*v));
 	if (!e || !v) {
@@ -976,6 +947,116 @@ int ksearch__where(struct kstore *st, const struct kstore_query *match, const st
 	rc = snippet_from(&w, prefer, h, chars, err);
 out:
 	where_free(&w);
+	return rc;
+}
+
+/* The hits of ksearch__where_many(), by rid: each one's marked columns once read. */
+struct where_ent {
+	long long rid;
+	size_t i;
+	char *cols[KCOL__N];
+	int have;
+};
+
+static int where_ent_cmp(const void *a, const void *b)
+{
+	const struct where_ent *x = a, *y = b;
+
+	return (x->rid > y->rid) - (x->rid < y->rid);
+}
+
+struct where_set {
+	struct where_ent *e;
+	size_t n;
+};
+
+static int where_many_cols(void *ctx, long long rid, char *cols[KCOL__N])
+{
+	struct where_set *ws = ctx;
+	size_t lo = 0, hi = ws->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ws->e[mid].rid < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (int i = 0; i < KCOL__N; i++) {
+		if (lo < ws->n && ws->e[lo].rid == rid && !ws->e[lo].have)
+			ws->e[lo].cols[i] = cols[i];
+		else
+			free(cols[i]);
+	}
+	if (lo < ws->n && ws->e[lo].rid == rid)
+		ws->e[lo].have = 1;
+	return 0;
+}
+
+int ksearch__where_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			const struct kreader *r, int prefer, struct ksearch_hit *const *hits, size_t n, int chars,
+			struct kerr *err)
+{
+	struct where_set ws = { NULL, 0 };
+	long long *rids = NULL;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (!(ws.e = calloc(n, sizeof(*ws.e))) || !(rids = malloc(n * sizeof(*rids)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ws.e[i].rid = hits[i]->rid;
+		ws.e[i].i = i;
+	}
+	qsort(ws.e, n, sizeof(*ws.e), where_ent_cmp);
+	/* (a rid twice: its hits share the one read) */
+	for (size_t i = 0; i < n; i++)
+		if (!ws.n || ws.e[ws.n - 1].rid != ws.e[i].rid)
+			rids[ws.n++] = ws.e[i].rid;
+	if ((rc = kstore_search_highlight_many(st, match, rids, ws.n, HL_OPEN, HL_CLOSE, where_many_cols, &ws,
+					       err)) < 0)
+		goto out;
+	ws.n = n;
+	for (size_t k = 0; k < n; k++) {
+		struct where_ent *e = &ws.e[k], *src = e;
+		struct ksearch_hit *h = hits[e->i];
+		struct where w;
+
+		/* a repeated rid: the first of its entries holds the columns */
+		while (src > ws.e && (src - 1)->rid == e->rid)
+			src--;
+		h->snippet_where = -1;
+		memset(&w, 0, sizeof(w));
+		kcase_init(&w.c);
+		/* as where_load(): the case first (hidden: not found), then its marks */
+		if ((rc = kstore_search_row(st, e->rid, r, row_json, &w, err)) < 0) {
+			if (rc == KE_NOMEM)
+				rc = kerr_set(err, KE_NOMEM, "out of memory");
+		} else if (!src->have) {
+			rc = kerr_set(err, KE_NOTFOUND, "no such case");
+		} else {
+			for (int i = 0; i < KCOL__N && !rc; i++)
+				if (!(w.cols[i] = strdup(src->cols[i])))
+					rc = kerr_set(err, KE_NOMEM, "out of memory");
+			if (!rc && (rc = where_marks(&w, q, err)) >= 0) {
+				h->where = where_fields(&w);
+				rc = snippet_from(&w, prefer, h, chars, err);
+			}
+		}
+		where_free(&w);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	for (size_t k = 0; ws.e && k < n; k++)
+		for (int i = 0; i < KCOL__N; i++)
+			free(ws.e[k].cols[i]);
+	free(ws.e);
+	free(rids);
 	return rc;
 }
 

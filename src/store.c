@@ -292,6 +292,13 @@ int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, lon
 	return st->be->search_highlight(st, q, rid, open, close, cols, err);
 }
 
+int kstore_search_highlight_many(struct kstore *st, const struct kstore_query *q, const long long *rids,
+				 size_t n, const char *open, const char *close, kstore_highlight_cb cb,
+				 void *ctx, struct kerr *err)
+{
+	return st->be->search_highlight_many(st, q, rids, n, open, close, cb, ctx, err);
+}
+
 int kstore_search_marked(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
 			 size_t n, const struct kreader *r, const char *open, const char *close,
 			 kstore_marked_cb cb, void *ctx, struct kerr *err)

@@ -140,6 +140,20 @@ int kstore_search_highlight(struct kstore *st, const struct kstore_query *q, lon
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err);
 
 /*
+ * kstore_search_highlight() for the rows rids[0..n) (sorted ascending, no
+ * repeats) at once, with one run of the match over the index: each row of
+ * q among them given to cb, in no set order, with its columns (cb takes
+ * them and frees them, also when it fails).  For a match that is costly
+ * to set up, as a prefix is (FTS5 gathers every word of the prefix for
+ * each run, however few rows it then reads).  A negative return from cb
+ * stops and is returned.
+ */
+typedef int (*kstore_highlight_cb)(void *ctx, long long rid, char *cols[KCOL__N]);
+int kstore_search_highlight_many(struct kstore *st, const struct kstore_query *q, const long long *rids,
+				 size_t n, const char *open, const char *close, kstore_highlight_cb cb,
+				 void *ctx, struct kerr *err);
+
+/*
  * Each row of q among rids[0..n) (sorted ascending, no repeats) that r
  * may see, in no set order, given to cb: its rid, column col's text with
  * q's matches marked by open and close (as kstore_search_highlight()

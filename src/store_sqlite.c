@@ -2578,6 +2578,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.search_facets_rids = ksqlite_search_facets_rids,
 	.search_row = ksqlite_search_row,
 	.search_highlight = ksqlite_search_highlight,
+	.search_highlight_many = ksqlite_search_highlight_many,
 	.search_marked = ksqlite_search_marked,
 	.case_text = ksqlite_case_text,
 	.token_df = ksqlite_token_df,

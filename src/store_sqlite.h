@@ -110,6 +110,9 @@ int ksqlite_search_row(struct kstore *st, long long rid, const struct kreader *r
 		       struct kerr *err);
 int ksqlite_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,
 			     const char *close, char *cols[KCOL__N], struct kerr *err);
+int ksqlite_search_highlight_many(struct kstore *st, const struct kstore_query *q, const long long *rids,
+				  size_t n, const char *open, const char *close, kstore_highlight_cb cb,
+				  void *ctx, struct kerr *err);
 int ksqlite_search_marked(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
 			  size_t n, const struct kreader *r, const char *open, const char *close,
 			  kstore_marked_cb cb, void *ctx, struct kerr *err);

@@ -53,6 +53,7 @@ enum {
 	C_MARKED,
 	C_SAMPLE,
 	C_SAMPLEW,
+	C_HLMANY,
 	C__N
 };
 
@@ -3360,22 +3361,137 @@ static int copy_cols(sqlite3_stmt *s, int first, char *cols[KCOL__N], struct ker
 	return 0;
 }
 
+/*
+ * Marks: the instances of q's phrases in a row, as FTS5 means to report
+ * them.
+ *
+ * FTS5 does not report every instance in a scan of the index when an AND
+ * stands below another node (a word typed without spaces is "待機系への切替"
+ * OR (待機系 AND (切替 OR 切り替え))).  On a row that has the tokens of all
+ * its kids but does not match (a phrase's words apart, or only in another
+ * column), such an AND clears the instances of every phrase below it
+ * (fts5ExprNodeTest_AND(): fts5ExprNodeZeroPoslist()), those of an OR's
+ * kid that already stands on a later row too; the OR, reaching that row,
+ * does not read the kid again (fts5ExprNodeNext_OR() moves only the kids
+ * on the row left), so the row matches while 切替 reports no instance.
+ * (With rows (1, 'x q p') and (2, 'x y'), {b} : ("zzz" OR (x AND (y OR "p
+ * q"))) highlights row 2 as "[x] y".)  A lookup of one row can lose them
+ * the same way, when the first rows the phrases stand on hit that case.
+ *
+ * So the match here asks for every phrase of q, ORed (no AND: nothing is
+ * cleared, each phrase reports all its instances), and kyokun_highlight()
+ * keeps the instances FTS5 means to report (marked_want()): a phrase's,
+ * when it is in the row and every AND and NOT above it holds, none of a
+ * NOT's excluded phrases; and rows where q does not hold are left out.
+ * Whether a node holds follows from which phrases are in the column, as
+ * FTS5 decides it.
+ */
+
+/* Does node n hold, its phrases being has[*i...] (np in all); *i moves past them. */
+static int tree_holds(const struct kstore_qnode *n, const unsigned char *has, int np, int *i)
+{
+	int yes;
+
+	if (n->op == KSQ_PHRASE) {
+		yes = *i < np && has[*i];
+		(*i)++;
+		return yes;
+	}
+	if (n->op == KSQ_NOT) {
+		yes = tree_holds(n->kid[0], has, np, i);
+		return !tree_holds(n->kid[1], has, np, i) && yes;
+	}
+	yes = n->op == KSQ_AND;
+	for (size_t k = 0; k < n->nkid; k++) {
+		int y = tree_holds(n->kid[k], has, np, i);
+
+		yes = n->op == KSQ_AND ? yes && y : yes || y;
+	}
+	return yes;
+}
+
+/* want[] for node n's phrases (from *i): in the row, and every AND and NOT above holding (ok). */
+static void tree_want(const struct kstore_qnode *n, const unsigned char *has, unsigned char *want, int np,
+		      int ok, int *i)
+{
+	if (n->op == KSQ_PHRASE) {
+		if (*i < np)
+			want[*i] = (unsigned char)(ok && has[*i]);
+		(*i)++;
+		return;
+	}
+	if (n->op == KSQ_AND || n->op == KSQ_NOT) {
+		int j = *i;
+
+		ok = ok && tree_holds(n, has, np, &j);
+	}
+	for (size_t k = 0; k < n->nkid; k++)
+		tree_want(n->kid[k], has, want, np, n->op == KSQ_NOT && k ? 0 : ok, i);
+}
+
+/* kyokun_highlight()'s choice (struct ktok_hl_keep) for a kstore_query whose phrases were ORed. */
+static int marked_want(void *ctx, const unsigned char *has, unsigned char *want, int np)
+{
+	const struct kstore_query *q = ctx;
+	int i = 0;
+
+	if (!tree_holds(q->root, has, np, &i) || (q->except && tree_holds(q->except, has, np, &i)))
+		return 1;
+	i = 0;
+	tree_want(q->root, has, want, np, 1, &i);
+	return 0;
+}
+
+/* Every phrase of n in order, " OR " between them (*k written so far); nonzero out of memory. */
+static int fts_phrases_or(struct kbuf *b, const struct kstore_qnode *n, int *k)
+{
+	if (n->op == KSQ_PHRASE)
+		return ((*k)++ && kbuf_adds(b, " OR ") < 0) || fts_phrase(b, &n->phrase);
+	for (size_t i = 0; i < n->nkid; i++)
+		if (fts_phrases_or(b, n->kid[i], k))
+			return 1;
+	return 0;
+}
+
+/* q's phrases ORed, in q's columns, into b (the phrases numbered as fts_query() numbers them). */
+static int fts_query_marks(struct kbuf *b, const struct kstore_query *q, struct kerr *err)
+{
+	int rc, k = 0, n = 0;
+
+	/* (the query checked as fts_query() checks it) */
+	if ((rc = fts_query(b, q, NULL, err)))
+		return rc;
+	kbuf_reset(b);
+	rc = q->cols ? kbuf_addch(b, '{') < 0 : 0;
+	for (int c = 0; c < KCOL__N && !rc; c++)
+		if (q->cols & 1u << c)
+			rc = kbuf_addf(b, "%s%s", n++ ? " " : "", kstore_col_name(c)) < 0;
+	if (!rc && q->cols)
+		rc = kbuf_adds(b, "} : (") < 0;
+	if (!rc)
+		rc = fts_phrases_or(b, q->root, &k) || (q->except && fts_phrases_or(b, q->except, &k));
+	if (!rc && q->cols)
+		rc = kbuf_addch(b, ')') < 0;
+	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
+}
+
 int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, long long rid,
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
+	struct ktok_hl_keep keep = { marked_want, (void *)q };
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
 
 	for (int i = 0; i < KCOL__N; i++)
 		cols[i] = NULL;
-	if ((rc = fts_query(&mt, q, NULL, err)))
+	if ((rc = fts_query_marks(&mt, q, err)))
 		return rc;
-	rc = cached(st, C_HL, "SELECT kyokun_highlight(case_fts, 0, :o, :c),"
-		    " kyokun_highlight(case_fts, 1, :o, :c), kyokun_highlight(case_fts, 2, :o, :c),"
-		    " kyokun_highlight(case_fts, 3, :o, :c), kyokun_highlight(case_fts, 4, :o, :c),"
-		    " kyokun_highlight(case_fts, 5, :o, :c)"
+	rc = cached(st, C_HL, "SELECT kyokun_highlight(case_fts, 0, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 1, :o, :c, :keep), kyokun_highlight(case_fts, 2, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 3, :o, :c, :keep), kyokun_highlight(case_fts, 4, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 5, :o, :c, :keep)"
 		    " FROM case_fts WHERE case_fts MATCH :match AND rowid = :rid", &s, err);
 	if (rc) {
 		kbuf_release(&mt);
@@ -3385,7 +3501,12 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":rid"), rid);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
 	rc = sqlite3_step(s);
+	/* a NULL mark: q does not hold in the row (some of its phrases do) */
+	for (int i = 0; i < KCOL__N && rc == SQLITE_ROW; i++)
+		if (sqlite3_column_type(s, i) == SQLITE_NULL)
+			rc = SQLITE_DONE;
 	if (rc == SQLITE_ROW)
 		rc = copy_cols(s, 0, cols, err);
 	else if (rc == SQLITE_DONE)
@@ -3397,12 +3518,65 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 	return rc;
 }
 
+int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query *q, const long long *rids,
+				  size_t n, const char *open, const char *close, kstore_highlight_cb cb,
+				  void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct rid_set set = { rids, n };
+	struct ktok_hl_keep keep = { marked_want, (void *)q };
+	struct kbuf mt = KBUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!n)
+		return 0;
+	if ((rc = fts_query_marks(&mt, q, err))) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	rc = cached(st, C_HLMANY, "SELECT kyokun_highlight(case_fts, 0, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 1, :o, :c, :keep), kyokun_highlight(case_fts, 2, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 3, :o, :c, :keep), kyokun_highlight(case_fts, 4, :o, :c, :keep),"
+		    " kyokun_highlight(case_fts, 5, :o, :c, :keep), rowid"
+		    " FROM case_fts WHERE case_fts MATCH :match AND kyokun_rid_in(:set, rowid)", &s, err);
+	if (rc) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *cols[KCOL__N];
+		int holds = 1;
+
+		/* a NULL mark: q does not hold in the row (some of its phrases do) */
+		for (int i = 0; i < KCOL__N; i++)
+			holds &= sqlite3_column_type(s, i) != SQLITE_NULL;
+		if (!holds)
+			continue;
+		if ((rc = copy_cols(s, 0, cols, err)) < 0)
+			goto out;
+		if ((rc = cb(ctx, sqlite3_column_int64(s, KCOL__N), cols)) < 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "highlighting");
+out:
+	done(s);
+	kbuf_release(&mt);
+	return rc;
+}
+
 int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int col, const long long *rids,
 			  size_t n, const struct kreader *r, const char *open, const char *close,
 			  kstore_marked_cb cb, void *ctx, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct rid_set set = { rids, n };
+	struct ktok_hl_keep keep = { marked_want, (void *)q };
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -3411,11 +3585,15 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 		return kerr_set(err, KE_INVALID, "search: no such column");
 	if (!n)
 		return 0;
-	if ((rc = fts_query(&mt, q, NULL, err)))
+	if (q->cols != 1u << col)
+		return kerr_set(err, KE_INVALID, "search: marking a column needs a match in that column only");
+	if ((rc = fts_query_marks(&mt, q, err))) {
+		kbuf_release(&mt);
 		return rc;
+	}
 	/* the index's rows outside, so that the match is set up once; the candidates tested
 	 * before a row's column is marked */
-	rc = cached(st, C_MARKED, "SELECT case_fts.rowid, kyokun_highlight(case_fts, :col, :o, :c), c.tlp, c.body"
+	rc = cached(st, C_MARKED, "SELECT case_fts.rowid, kyokun_highlight(case_fts, :col, :o, :c, :keep), c.tlp, c.body"
 		    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
 		    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &s, err);
 	if (rc) {
@@ -3425,6 +3603,7 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":col"), col);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -3432,9 +3611,12 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 		const char *marked = (const char *)sqlite3_column_text(s, 1);
 		const char *json = (const char *)sqlite3_column_text(s, 3);
 
+		/* NULL: q does not hold in the row (some of its phrases do) */
+		if (sqlite3_column_type(s, 1) == SQLITE_NULL || !marked)
+			continue;
 		if ((rc = ksqlite_visible_rid(st, r, rid, (const char *)sqlite3_column_text(s, 2), err)) < 0)
 			goto out;
-		if (rc && (rc = cb(ctx, rid, marked ? marked : "", json)) < 0)
+		if (rc && (rc = cb(ctx, rid, marked, json)) < 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "highlighting");

@@ -844,10 +844,14 @@ static void fts_highlight(const Fts5ExtensionApi *api, Fts5Context *fts,
 {
 	struct hl_ctx h = { NULL, 0, 0, 0 };
 	const char *text = NULL, *open, *close;
+	const struct ktok_hl_keep *keep = NULL;
+	unsigned char *has = NULL, *want = NULL;
 	sqlite3_str *out;
-	int col, ntext = 0, ninst = 0, i, rc, off, bs, be;
+	int col, ntext = 0, ninst = 0, i, rc, off, bs, be, np = 0;
 
-	if (argc != 3) {
+	if (argc == 4)
+		keep = sqlite3_value_pointer(argv[3], "kyokun_hl_keep");
+	if ((argc != 3 && argc != 4) || (argc == 4 && !keep)) {
 		sqlite3_result_error(sctx,
 			"wrong number of arguments to function kyokun_highlight()",
 			-1);
@@ -868,17 +872,40 @@ static void fts_highlight(const Fts5ExtensionApi *api, Fts5Context *fts,
 		if (!h.r)
 			rc = SQLITE_NOMEM;
 	}
+	if (rc == SQLITE_OK && keep) {
+		/* which phrases are in the row, then which of them to mark */
+		np = api->xPhraseCount(fts);
+		has = sqlite3_malloc64((sqlite3_uint64)np * 2 + 1);
+		if (!has)
+			rc = SQLITE_NOMEM;
+		else
+			memset(has, 0, (size_t)np * 2 + 1);
+		want = has ? has + np : NULL;
+		for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
+			int ph, ic, io;
+
+			if ((rc = api->xInst(fts, i, &ph, &ic, &io)) == SQLITE_OK && ph >= 0 && ph < np)
+				has[ph] = 1;
+		}
+		if (rc == SQLITE_OK && keep->fn(keep->ctx, has, want, np)) {
+			sqlite3_free(h.r);
+			sqlite3_free(has);
+			sqlite3_result_null(sctx);
+			return;
+		}
+	}
 	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
 		int ph, ic, io;
 
 		rc = api->xInst(fts, i, &ph, &ic, &io);
-		if (rc == SQLITE_OK && ic == col) {
+		if (rc == SQLITE_OK && ic == col && (!want || (ph >= 0 && ph < np && want[ph]))) {
 			h.r[h.n].ps = io;
 			h.r[h.n].pe = io + api->xPhraseSize(fts, ph) - 1;
 			h.r[h.n].bs = h.r[h.n].be = -1;
 			h.n++;
 		}
 	}
+	sqlite3_free(has);
 	if (rc == SQLITE_OK && h.n > 0) {
 		int m = 0;
 

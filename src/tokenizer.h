@@ -77,6 +77,22 @@ struct kbuf;
 int ktok_register(struct sqlite3 *db, struct kerr *err);
 
 /*
+ * kyokun_highlight(t, col, open, close, keep) marks only some of the
+ * expression's phrases: keep is a struct ktok_hl_keep bound with
+ * sqlite3_bind_pointer(..., "kyokun_hl_keep", ...).  keep->fn is given
+ * has[i], nonzero when phrase i has an instance in the row (in any column
+ * the expression allows), for the np phrases, and sets want[i] for the
+ * phrases to mark (all zero on entry); a nonzero return says the row is
+ * not to be marked at all, and the highlight is NULL.  (FTS5 leaves out
+ * some instances of an OR's phrases below an AND; the store asks for
+ * every phrase, ORed, and chooses here: see store_sqlite_search.c.)
+ */
+struct ktok_hl_keep {
+	int (*fn)(void *ctx, const unsigned char *has, unsigned char *want, int np);
+	void *ctx;
+};
+
+/*
  * ktok_register() with a tap: while tap->cb is set, every token the
  * tokenizer gives FTS5 for a document (the text of a row being inserted
  * into or deleted from an index, not a query's nor highlight's) is also

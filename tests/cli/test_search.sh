@@ -259,6 +259,20 @@ python3 -c 'print("あ" * 35000)' >"$T/big" 2>/dev/null || head -c 102400 /dev/z
 run search --format json "$(cat "$T/big")"
 expect_rc "100 KB query: refused" 2
 expect_err "100 KB query: message" "too long"
+# one-character words stand for every word starting with them: eight are searched, nine refused
+run search --format json -- 系 統 運 用 管 理 情 報
+expect_rc "eight one-character words: searched" 0
+run search --format json -- 系 統 運 用 管 理 情 報 対
+expect_rc "nine one-character words: refused" 2
+expect_err "nine one-character words: message" "more than 8 one-character words"
+run search --format json -- 系統 運用 管理 情報 対策 不正 侵入 攻撃 被害
+expect_rc "nine words of two characters: searched" 0
+# a section search: eight words, not nine
+run search --format json -- section:cause 暗号鍵 OR 監査ログ OR 保管 OR 署名 OR 平文 OR 更新 OR 手順 OR 記録
+expect_rc "section: eight words: searched" 0
+run search --format json -- section:cause 暗号鍵 OR 監査ログ OR 保管 OR 署名 OR 平文 OR 更新 OR 手順 OR 記録 OR 確認
+expect_rc "section: nine words: refused" 2
+expect_err "section: nine words: message" "at most 8 words in a section search"
 for q in 'NEAR(a b)' 'title:rdp' 'rdp*' '{title}: rdp' '"a""b"' "'; DROP TABLE cases; --" '^rdp' 'a)OR(b'; do
 	run search --format json "$q"
 	if [ "$RC" -le 2 ] && ! grep -qi 'sql\|fts5\|syntax error' "$T/err"; then
@@ -472,6 +486,47 @@ secjson "section: a word in parts (an OR over an AND), found in the section" \
 	'[1,0,[["sx-switch",false,"担当者が手動で別系統に切り替え、アクセスを再開した。運用担当者が手動で取引先に切り替え、サービスを再開した。",[[11,15],[39,43]],["background","response"]]]]' -- 'section:response 待機系への切替'
 secjson "section: a page across the tiers" \
 	'[3,4,[["sx-both",false,"暗号鍵の保管場所が共有され、監査ログも残っていなかった。",[[0,3],[14,18]],["cause"]],["sx-hidden-split",true,"監査ログを見る担当者がいなかった。",[[0,4]],["background","cause"]]]]' --limit 2 --offset 2 -- 'section:cause 暗号鍵 監査ログ'
+
+# A query with a prefix marks its hits in one run of the match (ksearch__where_many); each
+# hit as when it is the only one on its page (looked up alone): full and partial tiers.
+# pagehits ARGS...: the results of a page of 7, and of the same 7 one per page, into $T/many, $T/one
+pagehits() {
+	"$KYOKUN" search --format json --limit 7 "$@" >"$T/many" 2>"$T/err"
+	: >"$T/one"
+	for o in 0 1 2 3 4 5 6; do
+		"$KYOKUN" search --format json --limit 1 --offset $o "$@" >>"$T/one" 2>>"$T/err"
+		echo >>"$T/one"
+	done
+}
+for q in 'section:cause 鍵 監査ログ' '鍵 OR 監査ログ' '暗 号'; do
+	pagehits -- "$q"
+	if [ "$HAVE_PY" -eq 0 ]; then
+		skip "section: a prefix, the page's hits marked at once: $q" "no python3"
+	elif python3 -c '
+import json, sys
+many = json.load(open(sys.argv[1]))["results"]
+text, one, at, dec = open(sys.argv[2]).read(), [], 0, json.JSONDecoder()
+while text[at:].strip():
+    at += len(text[at:]) - len(text[at:].lstrip())
+    j, at = dec.raw_decode(text, at)
+    one += j["results"]
+sys.exit(0 if len(many) > 1 and many == one else 1)' "$T/many" "$T/one" 2>"$T/py.out"; then
+		ok "section: a prefix, the page's hits marked at once: $q"
+	else
+		fail "section: a prefix, the page's hits marked at once: $q" "$(head -c 600 "$T/many")"
+	fi
+done
+
+# A word in parts whose second part has a form of several tokens (切り替え): FTS5, on the
+# first case (予備系, and 切り, り替, 替え apart), cleared the marks of 切替 that it had already
+# found in the second, whose response section was then taken for one without the word.
+export KYOKUN_DB="$T/section-apart.db"
+run add "$FIX/search/section-apart.json"
+expect_rc "section: add the fixture of parts apart" 0
+secjson "section: a word in parts, a form of its part apart in an earlier case" \
+	'[1,0,[["sa-switch",false,"担当者が手動で切替を行い、業務を再開した。",[[7,9]],["background","response"]]]]' -- 'section:response 待機系への切替'
+secjson "section: the same word, one part in the section: both sections named" \
+	'[1,1,[["sa-switch",false,"予備系の点検を夜間に行っていた。",[[0,3]],["background","response"]],["sa-apart",true,"予備系の切り口を確かめ、部品を取り替えた。",[[0,3]],["background"]]]]' -- 'section:background 待機系への切替'
 
 # ---- relevance on the real reports ----
 CORPUS="$SHARED/corpus"
