@@ -52,11 +52,31 @@ struct vent {
 
 _Static_assert(sizeof(struct vent) == 32, "struct vent: 32 bytes");
 
+/*
+ * A token of the case being counted, waiting for vocab_close(): the
+ * table is several MB and nearly every lookup in it missed the
+ * processor's caches, so the case's tokens are looked up together, each
+ * one's slot fetched ahead of its turn (vocab_run()), instead of one by
+ * one as the tokenizer gives them (the lookups were 11.6% of the samples
+ * of a bulk add of 100,000 cases, two thirds of that on the load of the
+ * slot).  The order of the lookups, and so the table, stay the same.
+ */
+struct vtok {
+	uint64_t head;
+	uint32_t hash;
+	uint32_t off;   /* the token in ckeys */
+	int len;
+};
+
 struct ksqlite_vocab {
 	struct vent *v;     /* open addressing, a power of two */
 	size_t cap, n;
 	char *keys;
 	size_t klen, kalloc;
+	struct vtok *pend;  /* the case's tokens, in the tokenizer's order */
+	size_t np, palloc;
+	char *ckeys;        /* their bytes */
+	size_t cklen, ckalloc;
 	uint32_t stamp;     /* the case being counted */
 	int level;
 	int sign;
@@ -68,12 +88,27 @@ struct ksqlite_vocab {
 /* Above this many tokens pending, write them out (a long bulk load). */
 #define VOCAB_FLUSH_AT (1u << 21)
 
-/* The first 8 bytes of s[0..n), zero-padded. */
+/*
+ * The first 8 bytes of s[0..n), zero-padded, the first in the low byte
+ * (only compared and hashed in memory), read in whole loads: a copy of
+ * variable length into a word and its read back stalled on every token.
+ */
 static inline uint64_t head8(const char *s, int n)
 {
 	uint64_t h = 0;
+	uint32_t a, b;
 
-	memcpy(&h, s, n < 8 ? (size_t)n : 8);
+	if (n >= 8) {
+		memcpy(&h, s, 8);
+	} else if (n >= 4) {
+		/* bytes 0..3 and n-4..n-1: where they overlap they are the same bytes */
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		h = (uint64_t)a | (uint64_t)b << ((n - 4) * 8);
+	} else {
+		for (int i = 0; i < n; i++)
+			h |= (uint64_t)(unsigned char)s[i] << (i * 8);
+	}
 	return h;
 }
 
@@ -102,6 +137,8 @@ void ksqlite_vocab_free(struct kstore_sqlite *st)
 		return;
 	free(st->vocab->v);
 	free(st->vocab->keys);
+	free(st->vocab->pend);
+	free(st->vocab->ckeys);
 	free(st->vocab);
 	st->vocab = NULL;
 }
@@ -134,29 +171,19 @@ static int vocab_grow(struct ksqlite_vocab *vc)
 	return 0;
 }
 
-/* One token of the case being counted: sign once per case, token and level. */
-static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
+/* One token of the case being counted (t, its bytes at tok): sign once per case, token and level. */
+static int vocab_add(struct ksqlite_vocab *vc, const struct vtok *t, const char *tok)
 {
-	struct ksqlite_vocab *vc = ctx;
-	uint64_t head;
-	uint32_t h;
+	uint32_t h = t->hash;
+	int ntok = t->len;
 	size_t j;
 
-	(void)start;
-	(void)end;
-	if (ntok <= 0 || ntok > 0xffff)
-		return 0;
-	vc->ntok++;
-	if ((vc->n + 1) * 4 > vc->cap * 3 && vocab_grow(vc)) {
-		vc->rc = KE_NOMEM;
-		return 1;
-	}
-	head = head8(tok, ntok);
-	h = vhash(head, tok, ntok, vc->level);
+	if ((vc->n + 1) * 4 > vc->cap * 3 && vocab_grow(vc))
+		return KE_NOMEM;
 	for (j = h & (vc->cap - 1); vc->v[j].used; j = (j + 1) & (vc->cap - 1)) {
 		struct vent *e = &vc->v[j];
 
-		if (e->hash == h && e->head == head && e->level == vc->level && e->len == ntok &&
+		if (e->hash == h && e->head == t->head && e->level == vc->level && e->len == ntok &&
 		    (ntok <= 8 || !memcmp(vc->keys + e->off + 8, tok + 8, (size_t)ntok - 8))) {
 			if (e->stamp != vc->stamp) {
 				e->stamp = vc->stamp;
@@ -165,16 +192,66 @@ static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
 			return 0;
 		}
 	}
-	if (KGROW(vc->keys, vc->kalloc, vc->klen + (size_t)ntok) < 0 || vc->klen + (size_t)ntok > UINT32_MAX) {
-		vc->rc = KE_NOMEM;
-		return 1;
-	}
+	if (KGROW(vc->keys, vc->kalloc, vc->klen + (size_t)ntok) < 0 || vc->klen + (size_t)ntok > UINT32_MAX)
+		return KE_NOMEM;
 	memcpy(vc->keys + vc->klen, tok, (size_t)ntok);
-	vc->v[j] = (struct vent){ .head = head, .off = (uint32_t)vc->klen, .len = (uint16_t)ntok,
+	vc->v[j] = (struct vent){ .head = t->head, .off = (uint32_t)vc->klen, .len = (uint16_t)ntok,
 				  .level = (uint8_t)vc->level, .used = 1, .delta = vc->sign, .stamp = vc->stamp,
 				  .hash = h };
 	vc->klen += (size_t)ntok;
 	vc->n++;
+	return 0;
+}
+
+/* How many tokens ahead vocab_run() fetches a slot, and a longer token's key. */
+#define VOCAB_AHEAD 16
+#define VOCAB_AHEAD_KEY 8
+
+/* Look the case's tokens up (vocab_add()), in their order, each one's memory fetched ahead. */
+static int vocab_run(struct ksqlite_vocab *vc)
+{
+	size_t np = vc->np;
+	int rc = 0;
+
+	for (size_t i = 0; i < np && !rc; i++) {
+		if (i + VOCAB_AHEAD < np && vc->cap)
+			__builtin_prefetch(&vc->v[vc->pend[i + VOCAB_AHEAD].hash & (vc->cap - 1)], 1);
+		if (i + VOCAB_AHEAD_KEY < np && vc->cap && vc->pend[i + VOCAB_AHEAD_KEY].len > 8) {
+			const struct vent *e = &vc->v[vc->pend[i + VOCAB_AHEAD_KEY].hash & (vc->cap - 1)];
+
+			if (e->used)
+				__builtin_prefetch(vc->keys + e->off + 8);
+		}
+		rc = vocab_add(vc, &vc->pend[i], vc->ckeys + vc->pend[i].off);
+	}
+	vc->np = 0;
+	vc->cklen = 0;
+	return rc;
+}
+
+/* One token of the case being counted, from the tokenizer: kept for vocab_run(). */
+static int vocab_tok(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct ksqlite_vocab *vc = ctx;
+	struct vtok *t;
+
+	(void)start;
+	(void)end;
+	if (ntok <= 0 || ntok > 0xffff)
+		return 0;
+	vc->ntok++;
+	if (KGROW(vc->pend, vc->palloc, vc->np + 1) < 0 ||
+	    KGROW(vc->ckeys, vc->ckalloc, vc->cklen + (size_t)ntok) < 0 || vc->cklen + (size_t)ntok > UINT32_MAX) {
+		vc->rc = KE_NOMEM;
+		return 1;
+	}
+	t = &vc->pend[vc->np++];
+	t->head = head8(tok, ntok);
+	t->hash = vhash(t->head, tok, ntok, vc->level);
+	t->off = (uint32_t)vc->cklen;
+	t->len = ntok;
+	memcpy(vc->ckeys + vc->cklen, tok, (size_t)ntok);
+	vc->cklen += (size_t)ntok;
 	return 0;
 }
 
@@ -192,6 +269,8 @@ static int vocab_open(struct kstore_sqlite *st, int level, int sign, struct kerr
 	vc->sign = sign;
 	vc->rc = 0;
 	vc->ntok = 0;
+	vc->np = 0;
+	vc->cklen = 0;
 	return 0;
 }
 
@@ -201,7 +280,7 @@ static int vocab_close(struct kstore_sqlite *st, struct kerr *err)
 	struct ksqlite_vocab *vc = st->vocab;
 	int level = vc->level, sign = vc->sign;
 
-	if (vc->rc)
+	if (vc->rc || (vc->rc = vocab_run(vc)))
 		return kerr_set(err, vc->rc, "out of memory");
 	/* the case itself: term '' (hashed apart: no token is empty) */
 	{
