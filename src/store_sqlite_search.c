@@ -3475,6 +3475,16 @@ static int fts_query_marks(struct kbuf *b, const struct kstore_query *q, struct 
 	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
 }
 
+/* The marks' parameters of a highlighting statement: :o and :c around a mark, :match, :keep. */
+static void bind_marks(sqlite3_stmt *s, const char *open, const char *close, const struct kbuf *match,
+		       struct ktok_hl_keep *keep)
+{
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(match), -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), keep, "kyokun_hl_keep", NULL);
+}
+
 int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, long long rid,
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err)
 {
@@ -3497,11 +3507,8 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 		kbuf_release(&mt);
 		return rc;
 	}
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
+	bind_marks(s, open, close, &mt, &keep);
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":rid"), rid);
-	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
 	rc = sqlite3_step(s);
 	/* a NULL mark: q does not hold in the row (some of its phrases do) */
 	for (int i = 0; i < KCOL__N && rc == SQLITE_ROW; i++)
@@ -3544,10 +3551,7 @@ int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query 
 		kbuf_release(&mt);
 		return rc;
 	}
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
+	bind_marks(s, open, close, &mt, &keep);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		char *cols[KCOL__N];
@@ -3601,10 +3605,7 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 		return rc;
 	}
 	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":col"), col);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
+	bind_marks(s, open, close, &mt, &keep);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long rid = sqlite3_column_int64(s, 0);
