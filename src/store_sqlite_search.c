@@ -3475,6 +3475,12 @@ static int fts_query_marks(struct kbuf *b, const struct kstore_query *q, struct 
 	return rc ? kerr_set(err, KE_NOMEM, "out of memory") : 0;
 }
 
+/* A highlighting statement's columns: the marked text of each of the index's six (KCOL__N). */
+#define HL_MARKS                                                                                          \
+	"SELECT kyokun_highlight(case_fts, 0, :o, :c, :keep), kyokun_highlight(case_fts, 1, :o, :c, :keep),"   \
+	" kyokun_highlight(case_fts, 2, :o, :c, :keep), kyokun_highlight(case_fts, 3, :o, :c, :keep),"        \
+	" kyokun_highlight(case_fts, 4, :o, :c, :keep), kyokun_highlight(case_fts, 5, :o, :c, :keep)"
+
 /* The marks' parameters of a highlighting statement: :o and :c around a mark, :match, :keep. */
 static void bind_marks(sqlite3_stmt *s, const char *open, const char *close, const struct kbuf *match,
 		       struct ktok_hl_keep *keep)
@@ -3498,11 +3504,7 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 		cols[i] = NULL;
 	if ((rc = fts_query_marks(&mt, q, err)))
 		return rc;
-	rc = cached(st, C_HL, "SELECT kyokun_highlight(case_fts, 0, :o, :c, :keep),"
-		    " kyokun_highlight(case_fts, 1, :o, :c, :keep), kyokun_highlight(case_fts, 2, :o, :c, :keep),"
-		    " kyokun_highlight(case_fts, 3, :o, :c, :keep), kyokun_highlight(case_fts, 4, :o, :c, :keep),"
-		    " kyokun_highlight(case_fts, 5, :o, :c, :keep)"
-		    " FROM case_fts WHERE case_fts MATCH :match AND rowid = :rid", &s, err);
+	rc = cached(st, C_HL, HL_MARKS " FROM case_fts WHERE case_fts MATCH :match AND rowid = :rid", &s, err);
 	if (rc) {
 		kbuf_release(&mt);
 		return rc;
@@ -3542,10 +3544,7 @@ int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query 
 		kbuf_release(&mt);
 		return rc;
 	}
-	rc = cached(st, C_HLMANY, "SELECT kyokun_highlight(case_fts, 0, :o, :c, :keep),"
-		    " kyokun_highlight(case_fts, 1, :o, :c, :keep), kyokun_highlight(case_fts, 2, :o, :c, :keep),"
-		    " kyokun_highlight(case_fts, 3, :o, :c, :keep), kyokun_highlight(case_fts, 4, :o, :c, :keep),"
-		    " kyokun_highlight(case_fts, 5, :o, :c, :keep), rowid"
+	rc = cached(st, C_HLMANY, HL_MARKS ", rowid"
 		    " FROM case_fts WHERE case_fts MATCH :match AND kyokun_rid_in(:set, rowid)", &s, err);
 	if (rc) {
 		kbuf_release(&mt);
