@@ -4,6 +4,11 @@
 #include "i18n.h"
 #include "case.h"
 #include "store.h"
+#include "kerr.h"
+#include "query.h"
+#include "search.h"
+
+#include <stdio.h>
 
 #include <string.h>
 
@@ -1276,6 +1281,34 @@ static const char *const msgs[T__N][2] = {
 		"No similar case passes the filters. Try removing some." },
 	[T_SIM_EMPTY] = { "文章を貼り付けてください。", "Paste the text of an incident first." },
 	[T_SIM_TOO_LONG] = { "文章が長すぎます（最大 %d バイト）。", "The text is too long (at most %d bytes)." },
+	[T_QERR_QUOTE] = { "引用符（\"）で始めた語句が閉じられていません。", "A quoted phrase is not closed: add the closing \"." },
+	[T_QERR_WORDS_N] = { "語が多すぎます（最大 %ld 語）。", "The query has too many words (at most %ld)." },
+	[T_QERR_NESTING] = { "括弧の入れ子が深すぎます。", "The parentheses are nested too deeply." },
+	[T_QERR_PAREN_OPEN] = { "「(」が閉じられていません。", "A \"(\" is not closed." },
+	[T_QERR_PAREN_EMPTY] = { "括弧の中に語がありません。", "Empty parentheses: put a word inside." },
+	[T_QERR_PAREN_CLOSE] = { "対応する「(」のない「)」があります。", "A \")\" has no \"(\" before it." },
+	[T_QERR_OR_SIDES] = { "OR の両側に語を置いてください。", "OR needs a word on each side." },
+	[T_QERR_NOT_WORD] = { "「-」（除外）のすぐ後に語を置いてください。", "\"-\" (exclude) needs a word right after it." },
+	[T_QERR_END] = { "検索式が途中で終わっています。", "The query ends too early." },
+	[T_QERR_NOT_TWICE] = { "「-」（除外）が二つ続いています。", "\"-\" (exclude) is given twice." },
+	[T_QERR_PHRASES_N] = { "検索式が長すぎます（同義語と語の分割を含めて最大 %ld 語句）。",
+		"The query is too long (at most %ld terms with synonyms and segments)." },
+	[T_QERR_NOT_ALONE_S] = { "除外する語（-%s）だけでは検索できず、OR の中でも使えません。探す語を加えてください。",
+		"An excluded word (-%s) cannot stand alone or in an OR: add a word to search for." },
+	[T_QERR_NOT_IN_OR] = { "除外する語は OR の中では使えません。", "An excluded word cannot be part of an OR." },
+	[T_QERR_ONLY_NOT] = { "除外する語しかありません。探す語を加えてください。",
+		"The query only excludes words: add a word to search for." },
+	[T_QERR_BYTES_N] = { "検索式が長すぎます（%ld バイト。最大 %ld バイト）。", "The query is too long (%ld bytes; at most %ld)." },
+	[T_QERR_UTF8] = { "検索式に文字として読めないバイトがあります（UTF-8 ではありません）。", "The query is not valid UTF-8 text." },
+	[T_QERR_EMPTY] = { "検索する語を入力してください。", "Give a word to search for." },
+	[T_QERR_NO_WORD] = { "検索できる語がありません（記号だけの検索式です）。",
+		"The query has no word to search for (only punctuation?)." },
+	[T_QERR_PREFIXES_N] = { "一文字の語が多すぎます（最大 %ld 個）。一文字の語はその字で始まるすべての語を探すため、もっと長い語にしてください。",
+		"The query has more than %ld one-character words (each stands for every word that starts with it): use longer words." },
+	[T_QERR_SECTION_WORDS_N] = { "節を限った検索（section:）の語は最大 %ld 語です（%ld 語あります）。",
+		"A section search takes at most %ld words (%ld given)." },
+	[T_QERR_SECTION_UNKNOWN_S] = { "「%s」という節はありません。使える節：%s", "There is no section \"%s\". The sections: %s" },
+	[T_QERR_SECTION_TWO] = { "節（section:）は一つだけ指定してください。", "Give one section only (section:)." },
 };
 
 static const struct {
@@ -1363,6 +1396,82 @@ const char *i18n_facet(enum klang lang, int facet)
 	if (facet < 0 || facet >= KFACET__N)
 		return "";
 	return i18n(lang, facet_msgs[facet]);
+}
+
+/* KQERR_* (query.h): its message, and what it takes: 0 nothing, 1 num[0], 2 num[0] and num[1], 3 the word,
+ * 4 the word and the list of sections */
+static const struct {
+	enum kmsg m;
+	int args;
+} qerrs[KQERR__N] = {
+	[KQERR_QUOTE] = { T_QERR_QUOTE, 0 },
+	[KQERR_WORDS] = { T_QERR_WORDS_N, 1 },
+	[KQERR_NESTING] = { T_QERR_NESTING, 0 },
+	[KQERR_PAREN_OPEN] = { T_QERR_PAREN_OPEN, 0 },
+	[KQERR_PAREN_EMPTY] = { T_QERR_PAREN_EMPTY, 0 },
+	[KQERR_PAREN_CLOSE] = { T_QERR_PAREN_CLOSE, 0 },
+	[KQERR_OR_SIDES] = { T_QERR_OR_SIDES, 0 },
+	[KQERR_NOT_WORD] = { T_QERR_NOT_WORD, 0 },
+	[KQERR_END] = { T_QERR_END, 0 },
+	[KQERR_NOT_TWICE] = { T_QERR_NOT_TWICE, 0 },
+	[KQERR_PHRASES] = { T_QERR_PHRASES_N, 1 },
+	[KQERR_NOT_ALONE] = { T_QERR_NOT_ALONE_S, 3 },
+	[KQERR_NOT_IN_OR] = { T_QERR_NOT_IN_OR, 0 },
+	[KQERR_ONLY_NOT] = { T_QERR_ONLY_NOT, 0 },
+	[KQERR_BYTES] = { T_QERR_BYTES_N, 2 },
+	[KQERR_UTF8] = { T_QERR_UTF8, 0 },
+	[KQERR_EMPTY] = { T_QERR_EMPTY, 0 },
+	[KQERR_NO_WORD] = { T_QERR_NO_WORD, 0 },
+	[KQERR_PREFIXES] = { T_QERR_PREFIXES_N, 1 },
+	[KQERR_SECTION_WORDS] = { T_QERR_SECTION_WORDS_N, 2 },
+	[KQERR_SECTION_UNKNOWN] = { T_QERR_SECTION_UNKNOWN_S, 4 },
+	[KQERR_SECTION_TWO] = { T_QERR_SECTION_TWO, 0 },
+};
+
+const char *i18n_query_error(enum klang lang, const struct kerr *err, char *buf, size_t n)
+{
+	const char *fmt;
+	char list[1024];
+	size_t used = 0;
+
+	if (!err->why || err->why < 0 || err->why >= KQERR__N || !qerrs[err->why].m || !n)
+		return err->msg;
+	fmt = i18n(lang, qerrs[err->why].m);
+	switch (qerrs[err->why].args) {
+	case 1:
+		snprintf(buf, n, fmt, err->num[0]);
+		break;
+	case 2:
+		snprintf(buf, n, fmt, err->num[0], err->num[1]);
+		break;
+	case 3:
+		snprintf(buf, n, fmt, err->word);
+		break;
+	case 4:
+		list[0] = '\0';
+		for (int f = 0; f < KSF__N && used < sizeof(list); f++) {
+			int w = snprintf(list + used, sizeof(list) - used, "%s%s (section:%s)", !f ? "" : lang == KLANG_EN ? ", " : "、",
+					 lang == KLANG_EN ? ksearch_field_en(f) : ksearch_field_ja(f), ksearch_field_key(f));
+
+			if (w < 0)
+				break;
+			used += (size_t)w;
+		}
+		snprintf(buf, n, fmt, err->word, list);
+		break;
+	default:
+		snprintf(buf, n, "%s", fmt);
+	}
+	/* cut short: not inside a UTF-8 character */
+	if (strlen(buf) == n - 1) {
+		size_t e = n - 1;
+
+		while (e > 0 && ((unsigned char)buf[e - 1] & 0xC0) == 0x80)
+			e--;
+		if (e > 0 && ((unsigned char)buf[e - 1] & 0xC0) == 0xC0)
+			buf[e - 1] = '\0';
+	}
+	return buf;
 }
 
 int i18n_check(void)

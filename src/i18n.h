@@ -8,6 +8,8 @@
 #ifndef KYOKUN_I18N_H
 #define KYOKUN_I18N_H
 
+#include <stddef.h>
+
 
 /* The two languages of every page. */
 enum klang { KLANG_JA, KLANG_EN };
@@ -753,6 +755,29 @@ enum kmsg {
 	T_SIM_NO_HITS,
 	T_SIM_EMPTY,
 	T_SIM_TOO_LONG,
+	/* why a query was refused (query.h's KQERR_*: i18n_query_error()) */
+	T_QERR_QUOTE,
+	T_QERR_WORDS_N,
+	T_QERR_NESTING,
+	T_QERR_PAREN_OPEN,
+	T_QERR_PAREN_EMPTY,
+	T_QERR_PAREN_CLOSE,
+	T_QERR_OR_SIDES,
+	T_QERR_NOT_WORD,
+	T_QERR_END,
+	T_QERR_NOT_TWICE,
+	T_QERR_PHRASES_N,
+	T_QERR_NOT_ALONE_S,
+	T_QERR_NOT_IN_OR,
+	T_QERR_ONLY_NOT,
+	T_QERR_BYTES_N,
+	T_QERR_UTF8,
+	T_QERR_EMPTY,
+	T_QERR_NO_WORD,
+	T_QERR_PREFIXES_N,
+	T_QERR_SECTION_WORDS_N,
+	T_QERR_SECTION_UNKNOWN_S,
+	T_QERR_SECTION_TWO,
 	T__N
 };
 
@@ -769,6 +794,14 @@ const char *i18n_section(enum klang lang, int sec);
 
 /* The label of a facet (KFACET_* of store.h). */
 const char *i18n_facet(enum klang lang, int facet);
+
+/*
+ * Why the query was refused, in lang, from what the search layer gave with
+ * its error (kerr's why, num[] and word: query.h's KQERR_*), into buf;
+ * err->msg when it gave no reason.
+ */
+struct kerr;
+const char *i18n_query_error(enum klang lang, const struct kerr *err, char *buf, size_t n);
 
 /* Check the table: every message in both languages.  Returns the first
  * missing message number, or -1. */

@@ -8,6 +8,9 @@ int kerr_vset(struct kerr *err, int code, const char *fmt, va_list ap)
 	if (err) {
 		err->code = code;
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		err->why = 0;
+		err->num[0] = err->num[1] = 0;
+		err->word[0] = '\0';
 	}
 	return code;
 }
@@ -49,11 +52,35 @@ int kerr_prefix(struct kerr *err, const char *fmt, ...)
 	return err->code;
 }
 
+int kerr_why(int code, struct kerr *err, int why, long n0, long n1, const char *word)
+{
+	size_t n;
+
+	if (!err)
+		return code;
+	err->why = why;
+	err->num[0] = n0;
+	err->num[1] = n1;
+	n = word ? strlen(word) : 0;
+	if (n >= sizeof(err->word)) {
+		n = sizeof(err->word) - 1;
+		while (n > 0 && ((unsigned char)word[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 character */
+	}
+	if (n)
+		memcpy(err->word, word, n);
+	err->word[n] = '\0';
+	return code;
+}
+
 void kerr_clear(struct kerr *err)
 {
 	if (err) {
 		err->code = 0;
 		err->msg[0] = '\0';
+		err->why = 0;
+		err->num[0] = err->num[1] = 0;
+		err->word[0] = '\0';
 	}
 }
 

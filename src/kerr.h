@@ -34,9 +34,18 @@ enum {
 struct kerr {
 	int code;
 	char msg[1024];
+	/*
+	 * What the message says, for a caller that words it in another language
+	 * (the web's Japanese pages): a reason code of the module that set it
+	 * (0: none given; query.h's KQERR_*), with its numbers and one word.
+	 * kerr_set() clears it; kerr_why() sets it.
+	 */
+	int why;
+	long num[2];
+	char word[64];
 };
 
-#define KERR_INIT { 0, { 0 } }
+#define KERR_INIT { 0, { 0 }, 0, { 0, 0 }, { 0 } }
 
 /* Set err (if non-NULL) to code and a printf-style message; returns code. */
 int kerr_set(struct kerr *err, int code, const char *fmt, ...)
@@ -46,6 +55,14 @@ int kerr_vset(struct kerr *err, int code, const char *fmt, va_list ap);
 /* Prefix the existing message with "prefix: " (e.g. a file name). Returns err->code. */
 int kerr_prefix(struct kerr *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Give err's message (just set) its reason: why, up to two numbers and a word
+ * (may be NULL; cut at a character boundary to fit).  Returns code, so that
+ *     return kerr_why(kerr_set(err, KE_USAGE, "..."), err, KQERR_X, 0, 0, NULL);
+ * sets and returns in one statement.
+ */
+int kerr_why(int code, struct kerr *err, int why, long n0, long n1, const char *word);
 
 void kerr_clear(struct kerr *err);
 

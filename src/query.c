@@ -120,8 +120,8 @@ static int lex(struct lexer *lx)
 			}
 			p += (size_t)l2;
 		}
-		return kerr_set(lx->err, KE_USAGE, "unbalanced quote: a phrase opened with %.*s is not closed",
-				l, lx->s + lx->pos);
+		return kerr_why(kerr_set(lx->err, KE_USAGE, "unbalanced quote: a phrase opened with %.*s is not "
+					 "closed", l, lx->s + lx->pos), lx->err, KQERR_QUOTE, 0, 0, NULL);
 	}
 	if (is_minus(cp) && lx->pos + (size_t)l < lx->len) {
 		int32_t c2;
@@ -183,8 +183,8 @@ static int parse_primary(struct lexer *lx, struct qnode **out)
 	case T_WORD:
 	case T_PHRASE:
 		if (++lx->nterms > KSEARCH_MAX_TERMS)
-			return kerr_set(lx->err, KE_TOOBIG, "the query has more than %d words",
-					KSEARCH_MAX_TERMS);
+			return kerr_why(kerr_set(lx->err, KE_TOOBIG, "the query has more than %d words",
+						 KSEARCH_MAX_TERMS), lx->err, KQERR_WORDS, KSEARCH_MAX_TERMS, 0, NULL);
 		n = node_new(0);
 		if (!n)
 			return KE_NOMEM;
@@ -198,25 +198,32 @@ static int parse_primary(struct lexer *lx, struct qnode **out)
 		return lex(lx);
 	case T_LP:
 		if (++lx->depth > 16)
-			return kerr_set(lx->err, KE_TOOBIG, "the query nests parentheses too deeply");
+			return kerr_why(kerr_set(lx->err, KE_TOOBIG, "the query nests parentheses too deeply"),
+					lx->err, KQERR_NESTING, 0, 0, NULL);
 		if ((rc = lex(lx)) < 0)
 			return rc;
 		if ((rc = parse_and(lx, out)) < 0)
 			return rc;
 		if (lx->tok != T_RP)
-			return kerr_set(lx->err, KE_USAGE, "unbalanced parentheses: \"(\" is not closed");
+			return kerr_why(kerr_set(lx->err, KE_USAGE, "unbalanced parentheses: \"(\" is not closed"),
+					lx->err, KQERR_PAREN_OPEN, 0, 0, NULL);
 		lx->depth--;
 		if (!*out)
-			return kerr_set(lx->err, KE_USAGE, "empty parentheses");
+			return kerr_why(kerr_set(lx->err, KE_USAGE, "empty parentheses"), lx->err,
+					KQERR_PAREN_EMPTY, 0, 0, NULL);
 		return lex(lx);
 	case T_RP:
-		return kerr_set(lx->err, KE_USAGE, "unbalanced parentheses: \")\" without \"(\"");
+		return kerr_why(kerr_set(lx->err, KE_USAGE, "unbalanced parentheses: \")\" without \"(\""),
+				lx->err, KQERR_PAREN_CLOSE, 0, 0, NULL);
 	case T_OR:
-		return kerr_set(lx->err, KE_USAGE, "OR needs a word on each side");
+		return kerr_why(kerr_set(lx->err, KE_USAGE, "OR needs a word on each side"), lx->err,
+				KQERR_OR_SIDES, 0, 0, NULL);
 	case T_NOT:
-		return kerr_set(lx->err, KE_USAGE, "\"-\" (NOT) needs a word after it");
+		return kerr_why(kerr_set(lx->err, KE_USAGE, "\"-\" (NOT) needs a word after it"), lx->err,
+				KQERR_NOT_WORD, 0, 0, NULL);
 	default:
-		return kerr_set(lx->err, KE_USAGE, "the query ends too early");
+		return kerr_why(kerr_set(lx->err, KE_USAGE, "the query ends too early"), lx->err, KQERR_END,
+				0, 0, NULL);
 	}
 }
 
@@ -230,7 +237,8 @@ static int parse_unary(struct lexer *lx, struct qnode **out)
 	if ((rc = lex(lx)) < 0)
 		return rc;
 	if (lx->tok == T_NOT)
-		return kerr_set(lx->err, KE_USAGE, "\"-\" (NOT) twice");
+		return kerr_why(kerr_set(lx->err, KE_USAGE, "\"-\" (NOT) twice"), lx->err, KQERR_NOT_TWICE,
+				0, 0, NULL);
 	if ((rc = parse_primary(lx, &k)) < 0) {
 		qnode_free(k);
 		return rc;
@@ -268,7 +276,8 @@ static int parse_or(struct lexer *lx, struct qnode **out)
 		if ((rc = lex(lx)) < 0)
 			goto fail;
 		if (lx->tok == T_END || lx->tok == T_RP || lx->tok == T_OR) {
-			rc = kerr_set(lx->err, KE_USAGE, "OR needs a word on each side");
+			rc = kerr_why(kerr_set(lx->err, KE_USAGE, "OR needs a word on each side"), lx->err,
+				      KQERR_OR_SIDES, 0, 0, NULL);
 			goto fail;
 		}
 		if ((rc = parse_unary(lx, &k)) < 0)
@@ -429,8 +438,9 @@ static int emit_string(struct compiler *cc, const char *text, int term, int kind
 	if (cc->relax)
 		goto node;
 	if (cc->q->nphrases >= KSEARCH_MAX_PHRASES)
-		return kerr_set(cc->err, KE_TOOBIG, "the query is too long (more than %d terms with "
-				"synonyms and segments)", KSEARCH_MAX_PHRASES);
+		return kerr_why(kerr_set(cc->err, KE_TOOBIG, "the query is too long (more than %d terms "
+					 "with synonyms and segments)", KSEARCH_MAX_PHRASES),
+				cc->err, KQERR_PHRASES, KSEARCH_MAX_PHRASES, 0, NULL);
 	if (KGROW(cc->q->phrases, cc->q->phrases_alloc, cc->q->nphrases + 1) < 0)
 		return KE_NOMEM;
 	np = &cc->q->phrases[cc->q->nphrases];
@@ -631,12 +641,14 @@ static int compile(struct compiler *cc, struct qnode *n, int neg, struct kstore_
 			rc = emit_term(cc, n->text, term, out);
 		return rc;
 	case N_NOT:
-		return kerr_set(cc->err, KE_USAGE, "an excluded word (-%s) cannot stand alone or in an OR",
-				n->kid[0]->text ? n->kid[0]->text : "(...)");
+		return kerr_why(kerr_set(cc->err, KE_USAGE, "an excluded word (-%s) cannot stand alone or in "
+					 "an OR", n->kid[0]->text ? n->kid[0]->text : "(...)"),
+				cc->err, KQERR_NOT_ALONE, 0, 0, n->kid[0]->text ? n->kid[0]->text : "(...)");
 	case N_OR:
 		for (size_t i = 0; i < n->nkid; i++) {
 			if (n->kid[i]->type == N_NOT) {
-				rc = kerr_set(cc->err, KE_USAGE, "an excluded word cannot be part of an OR");
+				rc = kerr_why(kerr_set(cc->err, KE_USAGE, "an excluded word cannot be part of an OR"),
+					      cc->err, KQERR_NOT_IN_OR, 0, 0, NULL);
 				goto out;
 			}
 			if ((rc = compile(cc, n->kid[i], neg, &one)) < 0)
@@ -661,7 +673,8 @@ static int compile(struct compiler *cc, struct qnode *n, int neg, struct kstore_
 				cc->q->has_not = 1;
 		}
 		if (pos.n == 0 && negs.n > 0) {
-			rc = kerr_set(cc->err, KE_USAGE, "the query only excludes words: add a word to search for");
+			rc = kerr_why(kerr_set(cc->err, KE_USAGE, "the query only excludes words: add a word to "
+					       "search for"), cc->err, KQERR_ONLY_NOT, 0, 0, NULL);
 			goto out;
 		}
 		if (pos.n == 0)
@@ -721,12 +734,14 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 	if (!text)
 		text = "";
 	if (strlen(text) > KSEARCH_MAX_QUERY)
-		return kerr_set(err, KE_TOOBIG, "the query is too long (%zu bytes; at most %d)",
-				strlen(text), KSEARCH_MAX_QUERY);
+		return kerr_why(kerr_set(err, KE_TOOBIG, "the query is too long (%zu bytes; at most %d)",
+					 strlen(text), KSEARCH_MAX_QUERY), err, KQERR_BYTES, (long)strlen(text),
+				KSEARCH_MAX_QUERY, NULL);
 	norm = nfkc(text, &bad);
 	if (!norm) {
 		if (bad)
-			return kerr_set(err, KE_USAGE, "the query is not valid UTF-8 text");
+			return kerr_why(kerr_set(err, KE_USAGE, "the query is not valid UTF-8 text"), err,
+					KQERR_UTF8, 0, 0, NULL);
 		return kerr_set(err, KE_NOMEM, "out of memory");
 	}
 	lx.s = norm;
@@ -737,26 +752,30 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 	if ((rc = parse_and(&lx, &root)) < 0)
 		goto out;
 	if (lx.tok == T_RP) {
-		rc = kerr_set(err, KE_USAGE, "unbalanced parentheses: \")\" without \"(\"");
+		rc = kerr_why(kerr_set(err, KE_USAGE, "unbalanced parentheses: \")\" without \"(\""), err,
+			      KQERR_PAREN_CLOSE, 0, 0, NULL);
 		goto out;
 	}
 	if (!root) {
-		rc = kerr_set(err, KE_USAGE, "empty query: give a word to search for");
+		rc = kerr_why(kerr_set(err, KE_USAGE, "empty query: give a word to search for"), err,
+			      KQERR_EMPTY, 0, 0, NULL);
 		goto out;
 	}
 	if ((rc = compile(&cc, root, 0, &q->tree)) < 0)
 		goto out;
 	if (!q->tree) {
-		rc = kerr_set(err, KE_USAGE, "the query has no word to search for (only punctuation?)");
+		rc = kerr_why(kerr_set(err, KE_USAGE, "the query has no word to search for (only "
+				       "punctuation?)"), err, KQERR_NO_WORD, 0, 0, NULL);
 		goto out;
 	}
 	/* a one-character word stands for every word that starts with it: the index gathers
 	 * them all for each one (at 100,000 cases 32 of them cost 14 s of CPU) */
 	for (size_t i = 0, n = 0; i < q->nphrases; i++)
 		if (q->phrases[i].prefix && ++n > KSEARCH_MAX_PREFIXES) {
-			rc = kerr_set(err, KE_TOOBIG, "the query has more than %d one-character words "
-				      "(each stands for every word that starts with it): use longer words",
-				      KSEARCH_MAX_PREFIXES);
+			rc = kerr_why(kerr_set(err, KE_TOOBIG, "the query has more than %d one-character "
+					       "words (each stands for every word that starts with it): use "
+					       "longer words", KSEARCH_MAX_PREFIXES),
+				      err, KQERR_PREFIXES, KSEARCH_MAX_PREFIXES, 0, NULL);
 			goto out;
 		}
 	q->expr.root = q->tree;

@@ -66,6 +66,38 @@ enum {
 };
 
 /*
+ * Why a query was refused (struct kerr's why, with its numbers num[] and
+ * word): so that the web can say it in the page's language.  The English
+ * message stays in err->msg for the CLI and the API.
+ */
+enum kquery_why {
+	KQERR_NONE,
+	KQERR_QUOTE,          /* word: the start of the phrase left open */
+	KQERR_WORDS,          /* num[0]: the most words */
+	KQERR_NESTING,
+	KQERR_PAREN_OPEN,
+	KQERR_PAREN_EMPTY,
+	KQERR_PAREN_CLOSE,
+	KQERR_OR_SIDES,
+	KQERR_NOT_WORD,
+	KQERR_END,
+	KQERR_NOT_TWICE,
+	KQERR_PHRASES,        /* num[0]: the most phrases with synonyms and segments */
+	KQERR_NOT_ALONE,      /* word: the excluded word */
+	KQERR_NOT_IN_OR,
+	KQERR_ONLY_NOT,
+	KQERR_BYTES,          /* num[0]: the query's bytes, num[1]: the most */
+	KQERR_UTF8,
+	KQERR_EMPTY,
+	KQERR_NO_WORD,
+	KQERR_PREFIXES,       /* num[0]: the most one-character words */
+	KQERR_SECTION_WORDS,  /* num[0]: the most, num[1]: the words given */
+	KQERR_SECTION_UNKNOWN, /* word: the name given */
+	KQERR_SECTION_TWO,    /* word: the second section named */
+	KQERR__N
+};
+
+/*
  * Parse and compile a user query.  KE_USAGE with a message for an empty
  * query, no searchable word, unbalanced quotes or parentheses, a query of
  * only excluded words; KE_TOOBIG past the caps above.

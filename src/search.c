@@ -548,8 +548,9 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	/* a section search decides every case with the words, the more words the more cases
 	 * and marks (at 100,000 cases 'section:response' and 32 words ORed: 50 s of CPU) */
 	if (field >= 0 && q.nterms > KSEARCH_MAX_SECTION_TERMS) {
-		rc = kerr_set(err, KE_TOOBIG, "section: at most %d words in a section search (%zu given)",
-			      KSEARCH_MAX_SECTION_TERMS, q.nterms);
+		rc = kerr_why(kerr_set(err, KE_TOOBIG, "section: at most %d words in a section search (%zu "
+				       "given)", KSEARCH_MAX_SECTION_TERMS, q.nterms),
+			      err, KQERR_SECTION_WORDS, KSEARCH_MAX_SECTION_TERMS, (long)q.nterms, NULL);
 		goto out;
 	}
 	if (field >= 0)

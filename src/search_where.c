@@ -108,8 +108,8 @@ int ksearch_field_error(const char *name, struct kerr *err)
 
 	for (int f = 0; f < KSF__N; f++)
 		kbuf_addf(&b, "%s%s (%s)", f ? ", " : "", ksearch_field_key(f), ksearch_field_ja(f));
-	rc = kerr_set(err, KE_USAGE, "section \"%.60s\": no such section (known: %s)", name ? name : "",
-		      b.len ? kbuf_str(&b) : "");
+	rc = kerr_why(kerr_set(err, KE_USAGE, "section \"%.60s\": no such section (known: %s)", name ? name : "",
+			       b.len ? kbuf_str(&b) : ""), err, KQERR_SECTION_UNKNOWN, 0, 0, name);
 	kbuf_release(&b);
 	return rc;
 }
@@ -174,8 +174,9 @@ int ksearch__take_section(const char *query, char **rest, int *field, struct ker
 			}
 		}
 		if (*field >= 0 && *field != f) {
-			rc = kerr_set(err, KE_USAGE, "section: give one section (%s and %s given)",
-				      ksearch_field_key(*field), ksearch_field_key(f));
+			rc = kerr_why(kerr_set(err, KE_USAGE, "section: give one section (%s and %s given)",
+					       ksearch_field_key(*field), ksearch_field_key(f)),
+				      err, KQERR_SECTION_TWO, 0, 0, NULL);
 			goto out;
 		}
 		*field = f;

@@ -517,8 +517,11 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	if (st.q && (!bad_query || st.section))
 		render_section_form(&w, req, &st, res.restricted ? res.section : -1);
 	if (bad_query) {
+		char why[2048];
+
+		/* in the page's language: the search layer says why (kerr's why) besides its English message */
 		html_printf(&w, "<div class=\"notice\" role=\"alert\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
-			    serr.msg, T(req, T_SEARCH_HELP));
+			    i18n_query_error(req->lang, &serr, why, sizeof(why)), T(req, T_SEARCH_HELP));
 	} else if (!res.nhits) {
 		html_printf(&w, "<div class=\"notice\"><p>%s</p><p class=\"muted\">%s</p></div>\n",
 			    T(req, T_NO_RESULTS), T(req, T_NO_RESULTS_HINT));

@@ -433,7 +433,26 @@ else
 	body_lacks "where: the words are escaped in the note" '<b>署名鍵'
 	get "/search?q=%E9%8D%B5&section=nope"
 	expect_code "where: web: an unknown section is not an error page" 200
-	body_has "where: web: the message lists the sections" 'no such section'
+	body_has "where: web: the message, in Japanese, lists the sections" '「nope」という節はありません。使える節：タイトル (section:title)、'
+	body_has "where: web: ... all of them, whole" '、原因 (section:cause)、被害軽減に寄与した対策 (section:mitigation)、再発防止策 (section:countermeasures)、得られた気付き・教訓 (section:lessons)、今後の課題 (section:challenges)、時系列 (section:timeline)、分類・属性 (section:attributes)</p>'
+	body_lacks "where: web: ... not the English of the CLI" 'no such section'
+	get "/search?q=%E9%8D%B5&section=nope" -H 'Accept-Language: en'
+	body_has "where: web: the English page says it in English" 'There is no section &quot;nope&quot;. The sections: Title (section:title), Overview (section:summary)'
+	# every query error on the search page is in the page's language (i18n_query_error)
+	get "/search?q=%22unclosed"
+	body_has "query errors: an unclosed quote, in Japanese" '引用符（&quot;）で始めた語句が閉じられていません。'
+	get "/search?q=%22unclosed" -H 'Accept-Language: en'
+	body_has "query errors: ... and in English" 'A quoted phrase is not closed'
+	get "/search?q=-%E9%8D%B5"
+	body_has "query errors: only excluded words, in Japanese" '除外する語しかありません。'
+	get "/search?q=a+OR"
+	body_has "query errors: OR at the end, in Japanese" 'OR の両側に語を置いてください。'
+	get "/search?q=%E3%81%82+%E3%81%84+%E3%81%86+%E3%81%88+%E3%81%8A+%E3%81%8B+%E3%81%8D+%E3%81%8F+%E3%81%91"
+	body_has "query errors: nine one-character words, in Japanese, with the bound" '一文字の語が多すぎます（最大 8 個）'
+	get "/search?q=section:cause+a+b+c+d+e+f+g+h+i"
+	body_has "query errors: a section search of nine words, with both numbers" '語は最大 8 語です（9 語あります）'
+	get "/search?q=%29"
+	body_has "query errors: a stray ), in Japanese" '対応する「(」のない「)」があります。'
 	get "/api/search?q=%E9%8D%B5&section=nope"
 	expect_code "where: API: an unknown section is a 400" 400
 	get "/api/search?q=%E9%8D%B5&section=%E5%8E%9F%E5%9B%A0"

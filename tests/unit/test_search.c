@@ -20,6 +20,7 @@
 #include "case.h"
 #include "case_json.h"
 #include "classify.h"
+#include "i18n.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "query.h"
@@ -1251,6 +1252,71 @@ static void test_counted_paths(void **state)
 	}
 }
 
+/* Every refused query says why (kerr's why), so the web words it in the page's language. */
+static void test_query_errors_why(void **state)
+{
+	static const struct {
+		const char *q;
+		int why;
+		const char *ja, *en;
+	} v[] = {
+		{ "\"open", KQERR_QUOTE, "閉じられていません", "not closed" },
+		{ "(a", KQERR_PAREN_OPEN, "「(」が閉じられていません", "is not closed" },
+		{ "()", KQERR_PAREN_EMPTY, "括弧の中に語がありません", "Empty parentheses" },
+		{ "a)", KQERR_PAREN_CLOSE, "「)」があります", "has no" },
+		{ "a OR", KQERR_OR_SIDES, "OR の両側", "OR needs" },
+		{ "-a", KQERR_ONLY_NOT, "除外する語しかありません", "only excludes" },
+		{ "-a OR b", KQERR_NOT_IN_OR, "OR の中では", "part of an OR" },
+		{ "", KQERR_EMPTY, "検索する語を入力", "Give a word" },
+		{ "、。！", KQERR_NO_WORD, "検索できる語がありません", "no word" },
+		{ "\xff\xfe", KQERR_UTF8, "UTF-8", "UTF-8" },
+		{ "あ い う え お か き く け", KQERR_PREFIXES, "最大 8 個", "more than 8" },
+		{ "a b c d e f g h i j k l m n o p q r s t u v w x y z aa bb cc dd ee ff gg", KQERR_WORDS,
+		  "最大 32 語", "at most 32" },
+	};
+	char buf[2048];
+
+	(void)state;
+	assert_int_equal(i18n_check(), -1);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct kquery q;
+		struct kerr err = KERR_INIT;
+		int rc = kquery_compile(&q, v[i].q, NULL, 0, &err);
+
+		if (rc >= 0) {
+			kquery_free(&q);
+			fail_msg("query %s: compiled", v[i].q);
+		}
+		assert_true(rc == KE_USAGE || rc == KE_TOOBIG);
+		if (err.why != v[i].why)
+			fail_msg("query %s: why %d, not %d (%s)", v[i].q, err.why, v[i].why, err.msg);
+		assert_non_null(strstr(i18n_query_error(KLANG_JA, &err, buf, sizeof(buf)), v[i].ja));
+		assert_non_null(strstr(i18n_query_error(KLANG_EN, &err, buf, sizeof(buf)), v[i].en));
+		assert_string_not_equal(i18n_query_error(KLANG_JA, &err, buf, sizeof(buf)), err.msg);
+	}
+	/* a message set without a reason is shown as it is; kerr_set forgets an earlier reason */
+	{
+		struct kerr err = KERR_INIT;
+
+		kerr_why(kerr_set(&err, KE_USAGE, "x"), &err, KQERR_EMPTY, 0, 0, NULL);
+		kerr_set(&err, KE_USAGE, "plain English");
+		assert_int_equal(err.why, 0);
+		assert_string_equal(i18n_query_error(KLANG_JA, &err, buf, sizeof(buf)), "plain English");
+		/* a long word is cut at a character's boundary; a small buffer too */
+		kerr_why(KE_USAGE, &err, KQERR_NOT_ALONE, 0, 0,
+			 "ああああああああああああああああああああああああああああああ");
+		assert_true(strlen(err.word) < sizeof(err.word) && strlen(err.word) % 3 == 0);
+		i18n_query_error(KLANG_JA, &err, buf, 20);
+		assert_true(strlen(buf) % 3 == 0 || (unsigned char)buf[strlen(buf) - 1] < 0x80);
+		for (size_t k = 0; buf[k]; k++)
+			if (((unsigned char)buf[k] & 0xC0) == 0xC0) {
+				size_t need = ((unsigned char)buf[k] & 0xF0) == 0xE0 ? 3 : 2;
+
+				assert_true(strlen(buf + k) >= need);
+			}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1275,6 +1341,7 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_rank_reader_stats),
 		cmocka_unit_test(test_counted_paths),
+		cmocka_unit_test(test_query_errors_why),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
