@@ -267,6 +267,9 @@ void ksqlite_facets_free(struct kfacets *fc);
 int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **fc, struct kerr *err);
 /* How many times this process has read the columns (the connections at one state share one copy). */
 unsigned long ksqlite_facets_reads(void);
+/* How many times this process counted the cases with any of a query's words from the vocabulary
+ * (count_any_vocab() in store_sqlite_search.c). */
+unsigned long ksqlite_search_vocab_counts(void);
 
 /*
  * A filter as codes of those columns.  Visibility: the levels the reader

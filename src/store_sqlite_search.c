@@ -632,6 +632,8 @@ struct topk {
 	const struct kphrase *const *ph;     /* the phrases (defer 2) */
 	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
 	long wcnt[TOPK_MAX_PHRASES];
+	unsigned long long xmask;            /* phrases whose rows the vocabulary counted (window_rest()) */
+	double xdf[TOPK_MAX_PHRASES];        /* ... their counts */
 	struct topk_cand *cand;
 	double *cf;                          /* cand i's groups at cf[i * nbg] */
 	size_t ncand, ccap;
@@ -1623,6 +1625,58 @@ static int sample_run(struct kstore_sqlite *st, struct sample *sm, const struct 
 	return rc;
 }
 
+/* The query-mode tokens of a phrase: how many, and the first (tok_one). */
+struct tok_one {
+	int n;
+	char tok[64];
+	int len;
+};
+
+static int tok_one_cb(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct tok_one *o = ctx;
+
+	(void)start;
+	(void)end;
+	if (o->n++ == 0 && ntok > 0 && ntok < (int)sizeof(o->tok)) {
+		memcpy(o->tok, tok, (size_t)ntok);
+		o->len = ntok;
+	}
+	return 0;
+}
+
+/*
+ * A phrase that is one index token and no prefix (a word of two characters:
+ * 訓練; サーバ is the token サバ): the cases holding it are the vocabulary's
+ * count of that token (case_vocab, exact at every commit), with no run over
+ * its rows.  p[0..len): the phrase as the match has it (an FTS5 string).
+ * 1 with *df set; 0 when it is not such a phrase, or inside a write (whose
+ * counts are not in the vocabulary yet).
+ */
+static int token_phrase_df(struct kstore_sqlite *st, const char *p, int len, double *df, struct kerr *err)
+{
+	char text[256];
+	struct tok_one o = { 0 };
+	long n = 0;
+	int k = 0, rc;
+
+	if (st->in_txn || len < 3 || len > (int)sizeof(text) || p[0] != '"' || p[len - 1] != '"')
+		return 0;
+	for (int i = 1; i < len - 1; i++) {
+		if (p[i] == '"' && p[++i] != '"')
+			return 0; /* not one string */
+		text[k++] = p[i];
+	}
+	text[k] = '\0';
+	ktok_tokenize(text, k, 1, tok_one_cb, &o);
+	if (o.n != 1 || !o.len)
+		return 0;
+	if ((rc = ksqlite_term_df(&st->base, &kreader_local, o.tok, o.len, &n, err)) < 0)
+		return rc;
+	*df = (double)n;
+	return 1;
+}
+
 /*
  * The rows holding each of np phrases (FTS5 strings), df[i]: counted
  * exactly (*exact set) when the table has up to TOPK_SAMPLE_ROWS rows, else
@@ -1635,30 +1689,44 @@ static int sample_df(struct kstore_sqlite *st, const char *const *ptext, const i
 		     sqlite3_int64 nrow, int tiny, double *df, int *exact, struct kerr *err)
 {
 	struct kbuf any = KBUF_INIT;
-	struct sample sm = { np, calloc((size_t)np + 1, sizeof(long)), NULL, NULL };
+	struct sample sm = { 0, calloc((size_t)np + 1, sizeof(long)), NULL, NULL };
 	sqlite3_int64 wa[TOPK_WINDOWS], wb[TOPK_WINDOWS];
+	int *at = calloc((size_t)np + 1, sizeof(int));
 	long seen = 0;
-	int rc, r, nwin = 1;
+	int rc = 0, r, nwin = 1;
 
-	if (!sm.cnt)
-		return kerr_set(err, KE_NOMEM, "out of memory");
-	if ((rc = sample_plan(st, np, nrow, tiny, &nwin, wa, wb, &seen, err)))
+	if (!sm.cnt || !at) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
+	}
+	*exact = 1;
+	/* a phrase of one token: the vocabulary's count (token_phrase_df()), the others counted */
 	for (int i = 0; i < np; i++) {
-		r = kbuf_addf(&any, "%s%.*s", i ? " OR " : "", plen[i], ptext[i]);
-		if (r) {
+		if ((r = token_phrase_df(st, ptext[i], plen[i], &df[i], err)) < 0) {
+			rc = r;
+			goto out;
+		}
+		if (r)
+			continue;
+		if (kbuf_addf(&any, "%s%.*s", sm.np ? " OR " : "", plen[i], ptext[i])) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
+		at[sm.np++] = i;
 	}
+	if (!sm.np)
+		goto out;
+	if ((rc = sample_plan(st, np, nrow, tiny, &nwin, wa, wb, &seen, err)))
+		goto out;
 	if ((rc = sample_run(st, &sm, &any, nwin, wa, wb, err)))
 		goto out;
 	*exact = nwin == 1;
-	for (int i = 0; i < np; i++)
-		df[i] = nwin == 1 || seen == 0 ? (double)sm.cnt[i] : (double)sm.cnt[i] * (double)nrow / (double)seen;
+	for (int k = 0; k < sm.np; k++)
+		df[at[k]] = nwin == 1 || seen == 0 ? (double)sm.cnt[k] : (double)sm.cnt[k] * (double)nrow / (double)seen;
 out:
 	kbuf_release(&any);
 	free(sm.cnt);
+	free(at);
 	return rc;
 }
 
@@ -2206,6 +2274,8 @@ static int window_rest(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 	for (int i = 0; i < t->np; i++) {
 		if (t->wrun >> i & 1)
 			continue;
+		if (t->xmask >> i & 1)
+			continue; /* the vocabulary's count (defer_score()) */
 		if (kbuf_addf(&any, "%s%.*s", sm.np ? " OR " : "", t->plen[i], t->ptext[i])) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
@@ -2238,14 +2308,22 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 	long seen = t->seen, reads = 0;
 	int rc, g = -1;
 
+	/* a phrase of one token: the vocabulary's exact count, as sample_df() takes it */
+	for (int i = 0; t->defer == 1 && i < t->np; i++) {
+		if ((rc = token_phrase_df(st, t->ptext[i], t->plen[i], &t->xdf[i], err)) < 0)
+			return rc;
+		if (rc)
+			t->xmask |= 1ULL << i;
+	}
 	if (t->defer == 1 && (rc = window_rest(st, t, err)))
 		return rc;
 	for (int i = 0; i < t->np; i++) {
 		double df;
 
 		if (t->defer == 1) {
-			df = t->nwin == 1 || seen == 0 ? (double)t->wcnt[i]
-						       : (double)t->wcnt[i] * (double)t->nrow / (double)seen;
+			df = t->xmask >> i & 1			  ? t->xdf[i]
+			     : t->nwin == 1 || seen == 0 ? (double)t->wcnt[i]
+							 : (double)t->wcnt[i] * (double)t->nrow / (double)seen;
 			t->idf[i] = bm25_idf((double)t->nrow, df);
 		} else {
 			/* as reader_df() and top_match() */
@@ -3030,6 +3108,91 @@ static int within_any(const struct kstore_query *q, const struct kstore_query *a
 	       not_free(q->root) && or_phrases(any->root, pa, &na) == 0 && phrases_among(q->root, pa, na);
 }
 
+/*
+ * The cases with any of the words (any: every phrase ORed), counted without
+ * walking the rows of its most common phrase when that phrase is one index
+ * token (a word of two characters: サーバ is the token サバ, 訓練 訓練): the
+ * vocabulary has its count by level, exact at every commit (case_vocab), and
+ * only the rest is counted, where that token is not:
+ *     |B or R| = df(B) + |R and not B|
+ * (FTS5 runs "R NOT B" looking B up at R's rows only).  A segmented word's
+ * common part (踏み台サーバ: サーバ, 55,000 of 100,000 cases) made this count
+ * most of the search.  Taken for a reader who sees whole levels only (the
+ * vocabulary counts by level), without other filters, in every column,
+ * outside a write (whose counts are not in the vocabulary yet), and only when
+ * the rest is small beside B (its phrases' rarest tokens: a bound).  *n -1:
+ * not taken.
+ */
+static atomic_ulong vocab_counts; /* ksqlite_search_vocab_counts() */
+
+unsigned long ksqlite_search_vocab_counts(void)
+{
+	return atomic_load(&vocab_counts);
+}
+
+static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *any, const struct kfilter *f,
+			   long *n, struct kerr *err)
+{
+	const struct kphrase *v[TOPK_MAX_PHRASES];
+	struct kstore_qnode leaf[TOPK_MAX_PHRASES], *kids[TOPK_MAX_PHRASES], orn, bn;
+	struct kstore_query rest;
+	struct ksqlite_vis vis;
+	int nv = 0, best = -1, nk = 0, rc;
+	long bdf = -1, rbound = 0, m = 0;
+
+	*n = -1;
+	if (st->in_txn || !any || !any->root || any->except || any->cols || or_phrases(any->root, v, &nv) < 0 ||
+	    f->document || f->year || f->year_from || f->year_to || f->none || f->category || f->tag ||
+	    f->event_class || f->threat || f->sector || f->reader_level || f->tlp)
+		return 0;
+	ksqlite_visible_masks(f->reader, &vis);
+	if (vis.org | vis.sectors | vis.named)
+		return 0;
+	for (int i = 0; i < nv; i++) {
+		struct tok_one o = { 0 };
+		long df = 0;
+
+		if (v[i]->prefix)
+			continue;
+		ktok_tokenize(v[i]->text, -1, 1, tok_one_cb, &o);
+		if (o.n != 1 || !o.len)
+			continue;
+		if ((rc = ksqlite_term_df(&st->base, f->reader, o.tok, o.len, &df, err)) < 0)
+			return rc;
+		if (df > bdf) {
+			bdf = df;
+			best = i;
+		}
+	}
+	if (best < 0)
+		return 0;
+	for (int i = 0; i < nv; i++) {
+		struct kstore_qnode one = { .op = KSQ_PHRASE, .phrase = *v[i] };
+		long b;
+
+		if (i == best)
+			continue;
+		match_bound(st, &one, &b);
+		rbound = b == LONG_MAX || rbound > LONG_MAX - b ? LONG_MAX : rbound + b;
+		leaf[nk] = one;
+		kids[nk] = &leaf[nk];
+		nk++;
+	}
+	/* the rest's rows are walked (and B looked up at each): worth it only when they are few beside B's */
+	if (rbound > bdf / 4)
+		return 0;
+	if (nk) {
+		orn = (struct kstore_qnode){ .op = KSQ_OR, .kid = kids, .nkid = (size_t)nk };
+		bn = (struct kstore_qnode){ .op = KSQ_PHRASE, .phrase = *v[best] };
+		rest = (struct kstore_query){ .root = nk == 1 ? &leaf[0] : &orn, .except = &bn };
+		if ((rc = ksqlite_search_count(&st->base, &rest, f, 0, &m, err)) < 0)
+			return rc;
+	}
+	*n = bdf + m;
+	atomic_fetch_add(&vocab_counts, 1);
+	return 0;
+}
+
 int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, const struct kstore_query *any,
 			   int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
 			   size_t *n, long *total, long *total_any, struct kerr *err)
@@ -3070,9 +3233,11 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 			if (total_any)
 				*total_any = c.total_any;
 		}
-		/* q ranked on its own: any counted after it, when q's rows are among its rows */
+		/* q ranked on its own: any counted after it, when q's rows are among its rows (with the
+		 * vocabulary's count of its most common word where it can) */
 		if (!rc && total_any && *total_any < 0 && *total >= 0 && within_any(q, any) &&
-		    (rc = ksqlite_search_count(kst, any, f, 0, total_any, err)) < 0)
+		    ((rc = count_any_vocab(st, any, f, total_any, err)) < 0 ||
+		     (*total_any < 0 && (rc = ksqlite_search_count(kst, any, f, 0, total_any, err)) < 0)))
 			*total_any = -1;
 		goto out;
 	}
