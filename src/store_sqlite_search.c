@@ -3115,7 +3115,8 @@ static int within_any(const struct kstore_query *q, const struct kstore_query *a
  * vocabulary has its count by level, exact at every commit (case_vocab), and
  * only the rest is counted, where that token is not:
  *     |B or R| = df(B) + |R and not B|
- * (FTS5 runs "R NOT B" looking B up at R's rows only).  A segmented word's
+ * (FTS5 runs "R NOT B" looking B up at R's rows only; where q's rows are R
+ * and B (q_is_rest_and_b()), |R| - q's count, with no look-up of B at all).  A segmented word's
  * common part (踏み台サーバ: サーバ, 55,000 of 100,000 cases) made this count
  * most of the search.  Taken for a reader who sees whole levels only (the
  * vocabulary counts by level), without other filters, in every column,
@@ -3130,13 +3131,100 @@ unsigned long ksqlite_search_vocab_counts(void)
 	return atomic_load(&vocab_counts);
 }
 
-static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *any, const struct kfilter *f,
-			   long *n, struct kerr *err)
+struct tok_has {
+	const char *tok;
+	int len, has;
+};
+
+static int tok_has_cb(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct tok_has *h = ctx;
+
+	(void)start;
+	(void)end;
+	if (ntok == h->len && !memcmp(tok, h->tok, (size_t)ntok))
+		h->has = 1;
+	return 0;
+}
+
+/* v[0..nv)'s index of phrase p (its text and prefix), -1 if none. */
+static int phrase_at(const struct kphrase *const *v, int nv, const struct kphrase *p)
+{
+	for (int i = 0; i < nv; i++)
+		if (!strcmp(v[i]->text, p->text) && !v[i]->prefix == !p->prefix)
+			return i;
+	return -1;
+}
+
+/*
+ * Are q's rows those of R and B (R: every phrase of any but B, b), so that
+ * |R and B| is q's own count?  Yes when q is an OR (or a single kid) of
+ * phrases that hold B's token (each of their rows holds B) and of ANDs of B
+ * with a phrase or an OR of phrases, and those phrases are all of R's: then
+ * q = (W1 or ...) or (G and B) = (W1 or ... or G) and B = R and B.  A
+ * segmented word is such a query: 踏み台サーバ is "踏み台サーバ" OR
+ * ("踏み台" AND "サーバ").
+ */
+static int q_is_rest_and_b(const struct kstore_qnode *root, const struct kphrase *const *v, int nv, int b,
+			   const struct tok_one *bt)
+{
+	const struct kphrase *g[TOPK_MAX_PHRASES];
+	const struct kstore_qnode *const *kids = (const struct kstore_qnode *const *)&root;
+	unsigned char used[TOPK_MAX_PHRASES] = { 0 };
+	size_t nk = 1;
+
+	if (root->op == KSQ_OR) {
+		kids = (const struct kstore_qnode *const *)root->kid;
+		nk = root->nkid;
+	}
+	for (size_t k = 0; k < nk; k++) {
+		const struct kstore_qnode *n = kids[k];
+		int ng = 0, i;
+
+		if (n->op == KSQ_PHRASE) {
+			struct tok_has h = { bt->tok, bt->len, 0 };
+
+			if (n->phrase.prefix || (i = phrase_at(v, nv, &n->phrase)) < 0 || i == b)
+				return 0;
+			ktok_tokenize(n->phrase.text, -1, 1, tok_has_cb, &h);
+			if (!h.has)
+				return 0;
+			used[i] = 1;
+			continue;
+		}
+		if (n->op != KSQ_AND || n->nkid != 2)
+			return 0;
+		for (int side = 0; side < 2; side++) {
+			const struct kstore_qnode *bk = n->kid[side], *gk = n->kid[!side];
+
+			if (bk->op != KSQ_PHRASE || phrase_at(v, nv, &bk->phrase) != b)
+				continue;
+			if (or_phrases(gk, g, &ng) < 0)
+				return 0;
+			break;
+		}
+		if (!ng)
+			return 0;
+		for (int j = 0; j < ng; j++) {
+			if ((i = phrase_at(v, nv, g[j])) < 0 || i == b)
+				return 0;
+			used[i] = 1;
+		}
+	}
+	for (int i = 0; i < nv; i++)
+		if (i != b && !used[i])
+			return 0;
+	return 1;
+}
+
+static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *q, long total,
+			   const struct kstore_query *any, const struct kfilter *f, long *n, struct kerr *err)
 {
 	const struct kphrase *v[TOPK_MAX_PHRASES];
 	struct kstore_qnode leaf[TOPK_MAX_PHRASES], *kids[TOPK_MAX_PHRASES], orn, bn;
 	struct kstore_query rest;
 	struct ksqlite_vis vis;
+	struct tok_one bt = { 0 };
 	int nv = 0, best = -1, nk = 0, rc;
 	long bdf = -1, rbound = 0, m = 0;
 
@@ -3162,6 +3250,7 @@ static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *
 		if (df > bdf) {
 			bdf = df;
 			best = i;
+			bt = o;
 		}
 	}
 	if (best < 0)
@@ -3184,9 +3273,17 @@ static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *
 	if (nk) {
 		orn = (struct kstore_qnode){ .op = KSQ_OR, .kid = kids, .nkid = (size_t)nk };
 		bn = (struct kstore_qnode){ .op = KSQ_PHRASE, .phrase = *v[best] };
-		rest = (struct kstore_query){ .root = nk == 1 ? &leaf[0] : &orn, .except = &bn };
-		if ((rc = ksqlite_search_count(&st->base, &rest, f, 0, &m, err)) < 0)
-			return rc;
+		rest = (struct kstore_query){ .root = nk == 1 ? &leaf[0] : &orn };
+		if (total >= 0 && q && q->root && !q->except && !q->cols && q_is_rest_and_b(q->root, v, nv, best, &bt)) {
+			/* |R and not B| = |R| - |R and B|, and R and B are q's rows, already counted */
+			if ((rc = ksqlite_search_count(&st->base, &rest, f, 0, &m, err)) < 0)
+				return rc;
+			m -= total;
+		} else {
+			rest.except = &bn;
+			if ((rc = ksqlite_search_count(&st->base, &rest, f, 0, &m, err)) < 0)
+				return rc;
+		}
 	}
 	*n = bdf + m;
 	atomic_fetch_add(&vocab_counts, 1);
@@ -3236,7 +3333,7 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 		/* q ranked on its own: any counted after it, when q's rows are among its rows (with the
 		 * vocabulary's count of its most common word where it can) */
 		if (!rc && total_any && *total_any < 0 && *total >= 0 && within_any(q, any) &&
-		    ((rc = count_any_vocab(st, any, f, total_any, err)) < 0 ||
+		    ((rc = count_any_vocab(st, q, *total, any, f, total_any, err)) < 0 ||
 		     (*total_any < 0 && (rc = ksqlite_search_count(kst, any, f, 0, total_any, err)) < 0)))
 			*total_any = -1;
 		goto out;
