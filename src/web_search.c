@@ -458,8 +458,9 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 	kbuf_reset(&feed);
 	kbuf_adds(&feed, "/search.atom");
 	kbuf_adds(&feed, kbuf_str(&url) + strlen("/search"));
+	/* (no feed of a query that cannot run: it would be a 400) */
 	web_begin_feed(&w, req, st.q ? st.q : T(req, T_SEARCH_ALL_CASES), st.q ? st.q : "", "page-search",
-		       kbuf_str(&feed), T(req, T_FEED_SEARCH));
+		       bad_query ? NULL : kbuf_str(&feed), bad_query ? NULL : T(req, T_FEED_SEARCH));
 	html_printf(&w, "<div class=\"search-layout\">\n<aside class=\"facets\" id=\"filters\" aria-label=\"%s\">\n"
 		    "<a class=\"to-results\" href=\"#results\">↑ %s</a>\n",
 		    T(req, T_REFINE), T(req, T_BACK_TO_RESULTS));
@@ -559,10 +560,14 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 			html_printf(&w, "<span class=\"disabled\"></span>");
 		html_printf(&w, "</nav>\n");
 	}
-	html_printf(&w, "<p class=\"feed-link\"><a href=\"%s\" type=\"application/atom+xml\">%s</a></p>\n",
-		    kbuf_str(&feed), T(req, T_FEED_SEARCH));
+	if (!bad_query)
+		html_printf(&w, "<p class=\"feed-link\"><a href=\"%s\" type=\"application/atom+xml\">%s</a></p>\n",
+			    kbuf_str(&feed), T(req, T_FEED_SEARCH));
 	web_similar_box(&w, req, NULL, 1); /* issue 16, h-paste: paste an incident */
-	html_printf(&w, "<p class=\"muted help\">%s</p>\n</div>\n</div>\n", T(req, T_SEARCH_HELP));
+	/* (a refused query has the help in its notice already) */
+	if (!bad_query)
+		html_printf(&w, "<p class=\"muted help\">%s</p>\n", T(req, T_SEARCH_HELP));
+	html_printf(&w, "</div>\n</div>\n");
 	web_end(&w, req);
 	rc = web_finish(&w, resp, err);
 out:

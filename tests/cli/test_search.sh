@@ -441,6 +441,7 @@ else
 	# every query error on the search page is in the page's language (i18n_query_error)
 	get "/search?q=%22unclosed"
 	body_has "query errors: an unclosed quote, in Japanese" '引用符（&quot;）で始めた語句が閉じられていません。'
+	body_lacks "query errors: no feed of a query that cannot run" 'search.atom'
 	get "/search?q=%22unclosed" -H 'Accept-Language: en'
 	body_has "query errors: ... and in English" 'A quoted phrase is not closed'
 	get "/search?q=-%E9%8D%B5"
