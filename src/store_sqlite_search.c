@@ -3108,22 +3108,6 @@ static int within_any(const struct kstore_query *q, const struct kstore_query *a
 	       not_free(q->root) && or_phrases(any->root, pa, &na) == 0 && phrases_among(q->root, pa, na);
 }
 
-/*
- * The cases with any of the words (any: every phrase ORed), counted without
- * walking the rows of its most common phrase when that phrase is one index
- * token (a word of two characters: サーバ is the token サバ, 訓練 訓練): the
- * vocabulary has its count by level, exact at every commit (case_vocab), and
- * only the rest is counted, where that token is not:
- *     |B or R| = df(B) + |R and not B|
- * (FTS5 runs "R NOT B" looking B up at R's rows only; where q's rows are R
- * and B (q_is_rest_and_b()), |R| - q's count, with no look-up of B at all).  A segmented word's
- * common part (踏み台サーバ: サーバ, 55,000 of 100,000 cases) made this count
- * most of the search.  Taken for a reader who sees whole levels only (the
- * vocabulary counts by level), without other filters, in every column,
- * outside a write (whose counts are not in the vocabulary yet), and only when
- * the rest is small beside B (its phrases' rarest tokens: a bound).  *n -1:
- * not taken.
- */
 static atomic_ulong vocab_counts; /* ksqlite_search_vocab_counts() */
 
 unsigned long ksqlite_search_vocab_counts(void)
@@ -3217,6 +3201,22 @@ static int q_is_rest_and_b(const struct kstore_qnode *root, const struct kphrase
 	return 1;
 }
 
+/*
+ * The cases with any of the words (any: every phrase ORed), counted without
+ * walking the rows of its most common phrase when that phrase is one index
+ * token (a word of two characters: サーバ is the token サバ, 訓練 訓練): the
+ * vocabulary has its count by level, exact at every commit (case_vocab), and
+ * only the rest is counted, where that token is not:
+ *     |B or R| = df(B) + |R and not B|
+ * (FTS5 runs "R NOT B" looking B up at R's rows only; where q's rows are
+ * R and B (q_is_rest_and_b()), it is |R| minus q's count, total, with no
+ * look-up of B at all).  A segmented word's common part (踏み台サーバ:
+ * サーバ, 55,000 of 100,000 cases) made this count most of the search.
+ * Taken for a reader who sees whole levels only (the vocabulary counts by
+ * level), without other filters, in every column, outside a write (whose
+ * counts are not in the vocabulary yet), and only when the rest is small
+ * beside B (its phrases' rarest tokens: a bound).  *n -1: not taken.
+ */
 static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *q, long total,
 			   const struct kstore_query *any, const struct kfilter *f, long *n, struct kerr *err)
 {
