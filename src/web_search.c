@@ -516,7 +516,9 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		html_printf(&w, "</ul>\n");
 	}
 	if (st.q && (!bad_query || st.section))
-		render_section_form(&w, req, &st, res.restricted ? res.section : -1);
+		/* (a refused query has no result to say so: the form keeps the section asked for) */
+		render_section_form(&w, req, &st, bad_query ? ksearch_field_parse(st.section)
+					       : res.restricted ? res.section : -1);
 	if (bad_query) {
 		char why[2048];
 

@@ -452,6 +452,8 @@ else
 	body_has "query errors: nine one-character words, in Japanese, with the bound" '一文字の語が多すぎます（最大 8 個）'
 	get "/search?q=section:cause+a+b+c+d+e+f+g+h+i"
 	body_has "query errors: a section search of nine words, with both numbers" '語は最大 8 語です（9 語あります）'
+	get "/search?q=a+b+c+d+e+f+g+h+i&section=cause"
+	body_has "query errors: a refused search keeps its section in the form" '<option value="cause" selected>'
 	get "/search?q=%29"
 	body_has "query errors: a stray ), in Japanese" '対応する「(」のない「)」があります。'
 	get "/api/search?q=%E9%8D%B5&section=nope"
