@@ -34,6 +34,11 @@ stop_server() {
 	fi
 }
 start_server() {
+	# emptied here, not only by the redirection below: that one is made by the background job
+	# when it runs, and until then the loop would read the last server's address from the file
+	# (a server stopped a moment ago: the flake of test_session's expiry checks)
+	: >"$T/srv.out"
+	: >"$T/srv.err"
 	"$KYOKUN" serve --listen 127.0.0.1:0 "$@" >"$T/srv.out" 2>"$T/srv.err" &
 	SRV=$!
 	URL=""
