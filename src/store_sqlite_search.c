@@ -1008,11 +1008,17 @@ static void done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
+/* Does f restrict the cases by their columns or tags (not counting the reader's visibility)? */
+static int has_facet_filter(const struct kfilter *f)
+{
+	return f->document || f->year || f->year_from || f->year_to || f->none || f->category || f->tag ||
+	       f->event_class || f->threat || f->sector || f->reader_level || f->tlp;
+}
+
 /* Does f restrict anything beyond limit/offset? */
 static int has_filter(const struct kfilter *f)
 {
-	return f->document || f->year || f->year_from || f->year_to || f->none || f->category || f->tag ||
-	       f->event_class || f->threat || f->sector || f->reader_level || f->tlp || kreader_levels_always(f->reader) != 0x1f;
+	return has_facet_filter(f) || kreader_levels_always(f->reader) != 0x1f;
 }
 
 /* FTS5 reports a bad expression as an SQL error; fts_query() never renders
@@ -3230,8 +3236,7 @@ static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *
 
 	*n = -1;
 	if (st->in_txn || !any || !any->root || any->except || any->cols || or_phrases(any->root, v, &nv) < 0 ||
-	    f->document || f->year || f->year_from || f->year_to || f->none || f->category || f->tag ||
-	    f->event_class || f->threat || f->sector || f->reader_level || f->tlp)
+	    has_facet_filter(f))
 		return 0;
 	ksqlite_visible_masks(f->reader, &vis);
 	if (vis.org | vis.sectors | vis.named)
