@@ -270,6 +270,8 @@ unsigned long ksqlite_facets_reads(void);
 /* How many times this process counted the cases with any of a query's words from the vocabulary
  * (count_any_vocab() in store_sqlite_search.c). */
 unsigned long ksqlite_search_vocab_counts(void);
+/* How many times it counted them for two words from the two words' own counts (split_plan()). */
+unsigned long ksqlite_search_split_counts(void);
 
 /*
  * A filter as codes of those columns.  Visibility: the levels the reader

@@ -3115,10 +3115,16 @@ static int within_any(const struct kstore_query *q, const struct kstore_query *a
 }
 
 static atomic_ulong vocab_counts; /* ksqlite_search_vocab_counts() */
+static atomic_ulong split_counts; /* ksqlite_search_split_counts() */
 
 unsigned long ksqlite_search_vocab_counts(void)
 {
 	return atomic_load(&vocab_counts);
+}
+
+unsigned long ksqlite_search_split_counts(void)
+{
+	return atomic_load(&split_counts);
 }
 
 struct tok_has {
@@ -3221,65 +3227,91 @@ static int q_is_rest_and_b(const struct kstore_qnode *root, const struct kphrase
  * Taken for a reader who sees whole levels only (the vocabulary counts by
  * level), without other filters, in every column, outside a write (whose
  * counts are not in the vocabulary yet), and only when the rest is small
- * beside B (its phrases' rarest tokens: a bound).  *n -1: not taken.
+ * beside B (its phrases' rarest tokens: a bound).
+ *
+ * vocab_plan() says whether it is taken (p->ok) from the vocabulary alone;
+ * vocab_count() counts.
  */
-static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *q, long total,
-			   const struct kstore_query *any, const struct kfilter *f, long *n, struct kerr *err)
-{
+struct vplan {
+	int ok;
 	const struct kphrase *v[TOPK_MAX_PHRASES];
-	struct kstore_qnode leaf[TOPK_MAX_PHRASES], *kids[TOPK_MAX_PHRASES], orn, bn;
-	struct kstore_query rest;
-	struct ksqlite_vis vis;
-	struct tok_one bt = { 0 };
-	int nv = 0, best = -1, nk = 0, rc;
-	long bdf = -1, rbound = 0, m = 0;
+	int nv, best;
+	struct tok_one bt;
+	long bdf;
+};
 
-	*n = -1;
-	if (st->in_txn || !any || !any->root || any->except || any->cols || or_phrases(any->root, v, &nv) < 0 ||
+static int vocab_plan(struct kstore_sqlite *st, const struct kstore_query *any, const struct kfilter *f,
+		      struct vplan *p, struct kerr *err)
+{
+	struct ksqlite_vis vis;
+	long rbound = 0;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->best = -1;
+	p->bdf = -1;
+	if (st->in_txn || !any || !any->root || any->except || any->cols || or_phrases(any->root, p->v, &p->nv) < 0 ||
 	    has_facet_filter(f))
 		return 0;
 	ksqlite_visible_masks(f->reader, &vis);
 	if (vis.org | vis.sectors | vis.named)
 		return 0;
-	for (int i = 0; i < nv; i++) {
+	for (int i = 0; i < p->nv; i++) {
 		struct tok_one o = { 0 };
 		long df = 0;
 
-		if (v[i]->prefix)
+		if (p->v[i]->prefix)
 			continue;
-		ktok_tokenize(v[i]->text, -1, 1, tok_one_cb, &o);
+		ktok_tokenize(p->v[i]->text, -1, 1, tok_one_cb, &o);
 		if (o.n != 1 || !o.len)
 			continue;
 		if ((rc = ksqlite_term_df(&st->base, f->reader, o.tok, o.len, &df, err)) < 0)
 			return rc;
-		if (df > bdf) {
-			bdf = df;
-			best = i;
-			bt = o;
+		if (df > p->bdf) {
+			p->bdf = df;
+			p->best = i;
+			p->bt = o;
 		}
 	}
-	if (best < 0)
+	if (p->best < 0)
 		return 0;
-	for (int i = 0; i < nv; i++) {
-		struct kstore_qnode one = { .op = KSQ_PHRASE, .phrase = *v[i] };
+	for (int i = 0; i < p->nv; i++) {
+		struct kstore_qnode one = { .op = KSQ_PHRASE, .phrase = *p->v[i] };
 		long b;
 
-		if (i == best)
+		if (i == p->best)
 			continue;
 		match_bound(st, &one, &b);
 		rbound = b == LONG_MAX || rbound > LONG_MAX - b ? LONG_MAX : rbound + b;
-		leaf[nk] = one;
+	}
+	/* the rest's rows are walked (and B looked up at each): worth it only when they are few beside B's */
+	p->ok = rbound <= p->bdf / 4;
+	return 0;
+}
+
+/* The count of vocab_plan()'s any (p->ok) into *n; q and total: see above (total -1: not known). */
+static int vocab_count(struct kstore_sqlite *st, const struct vplan *p, const struct kstore_query *q, long total,
+		       const struct kfilter *f, long *n, struct kerr *err)
+{
+	struct kstore_qnode leaf[TOPK_MAX_PHRASES], *kids[TOPK_MAX_PHRASES], orn, bn;
+	struct kstore_query rest;
+	int nk = 0, rc;
+	long m = 0;
+
+	*n = -1;
+	for (int i = 0; i < p->nv; i++) {
+		if (i == p->best)
+			continue;
+		leaf[nk] = (struct kstore_qnode){ .op = KSQ_PHRASE, .phrase = *p->v[i] };
 		kids[nk] = &leaf[nk];
 		nk++;
 	}
-	/* the rest's rows are walked (and B looked up at each): worth it only when they are few beside B's */
-	if (rbound > bdf / 4)
-		return 0;
 	if (nk) {
 		orn = (struct kstore_qnode){ .op = KSQ_OR, .kid = kids, .nkid = (size_t)nk };
-		bn = (struct kstore_qnode){ .op = KSQ_PHRASE, .phrase = *v[best] };
+		bn = (struct kstore_qnode){ .op = KSQ_PHRASE, .phrase = *p->v[p->best] };
 		rest = (struct kstore_query){ .root = nk == 1 ? &leaf[0] : &orn };
-		if (total >= 0 && q && q->root && !q->except && !q->cols && q_is_rest_and_b(q->root, v, nv, best, &bt)) {
+		if (total >= 0 && q && q->root && !q->except && !q->cols &&
+		    q_is_rest_and_b(q->root, p->v, p->nv, p->best, &p->bt)) {
 			/* |R and not B| = |R| - |R and B|, and R and B are q's rows, already counted */
 			if ((rc = ksqlite_search_count(&st->base, &rest, f, 0, &m, err)) < 0)
 				return rc;
@@ -3290,8 +3322,58 @@ static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *
 				return rc;
 		}
 	}
-	*n = bdf + m;
+	*n = p->bdf + m;
 	atomic_fetch_add(&vocab_counts, 1);
+	return 0;
+}
+
+/* count_any_vocab(): vocab_plan() and vocab_count(); *n -1: not taken. */
+static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *q, long total,
+			   const struct kstore_query *any, const struct kfilter *f, long *n, struct kerr *err)
+{
+	struct vplan p;
+	int rc;
+
+	*n = -1;
+	if ((rc = vocab_plan(st, any, f, &p, err)) < 0 || !p.ok)
+		return rc;
+	return vocab_count(st, &p, q, total, f, n, err);
+}
+
+/*
+ * Two words (q = G1 AND G2, each group a phrase or an OR of phrases, any =
+ * G1 OR G2): the cases with either counted from the groups' own counts,
+ *     |G1 or G2| = |G1| + |G2| - |G1 and G2|
+ * where |G1 and G2| is q's count (total) and each |Gi| is count_any_vocab()'s
+ * (a word of two characters: no row walked).  q is then ranked and counted
+ * on its own rows, instead of one run over every row with either word
+ * (counts_groups()).  Taken when both groups can be: split->ok; the groups'
+ * counts in split->n.
+ */
+struct split2 {
+	int ok;
+	long n[2];
+};
+
+static int split_plan(struct kstore_sqlite *st, const struct kstore_query *q, const struct ksqlite_counts *c,
+		      const struct kfilter *f, struct split2 *sp, struct kerr *err)
+{
+	struct vplan p[2];
+	struct kstore_query g[2];
+	int rc;
+
+	memset(sp, 0, sizeof(*sp));
+	if (c->ngrp != 2 || q->root->op != KSQ_AND || q->root->nkid != 2)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		g[i] = (struct kstore_query){ .root = q->root->kid[i] };
+		if ((rc = vocab_plan(st, &g[i], f, &p[i], err)) < 0 || !p[i].ok)
+			return rc;
+	}
+	for (int i = 0; i < 2; i++)
+		if ((rc = vocab_count(st, &p[i], NULL, -1, f, &sp->n[i], err)) < 0)
+			return rc;
+	sp->ok = sp->n[0] >= 0 && sp->n[1] >= 0;
 	return 0;
 }
 
@@ -3302,6 +3384,7 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf mt = KBUF_INIT, at = KBUF_INIT, grp = KBUF_INIT;
 	struct ksqlite_counts c;
+	struct split2 sp = { 0 };
 	struct ppos pp;
 	const char *match;
 	int rc;
@@ -3323,10 +3406,18 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 	}
 	match = kbuf_str(&mt);
 	if (total_any && counts_groups(q, any, &c)) {
-		/* one run over the rows with any of the words: the query's ranked and counted, all counted */
-		if ((rc = fts_query(&at, any, NULL, err)))
+		if ((rc = split_plan(st, q, &c, f, &sp, err)) < 0)
 			goto out;
-		c.run = kbuf_str(&at);
+		if (sp.ok) {
+			/* two words, each counted from the vocabulary: q's own run, counted */
+			c.ngrp = 0;
+		} else {
+			/* one run over the rows with any of the words: the query's ranked and counted, all
+			 * counted */
+			if ((rc = fts_query(&at, any, NULL, err)))
+				goto out;
+			c.run = kbuf_str(&at);
+		}
 	}
 	if ((rc = top_match(st, q, match, &pp, kbuf_str(&grp), flags, f, 0, limit, offset, hits, n, NULL, &c,
 			    err)) <= 0) {
@@ -3334,6 +3425,10 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 			*total = c.total;
 			if (total_any)
 				*total_any = c.total_any;
+			if (total_any && sp.ok && *total >= 0) {
+				*total_any = sp.n[0] + sp.n[1] - *total;
+				atomic_fetch_add(&split_counts, 1);
+			}
 		}
 		/* q ranked on its own: any counted after it, when q's rows are among its rows (with the
 		 * vocabulary's count of its most common word where it can) */

@@ -1178,6 +1178,9 @@ static void test_counted_paths(void **state)
 		/* a compound word whose common part is one index token (委託): the cases with any of
 		 * its words counted from the vocabulary (count_any_vocab()) */
 		"委託管理", "訓練計画", "遠隔訓練", "委託管理 訓練計画",
+		/* two words of two characters: the cases with either counted from each word's count
+		 * (split_plan()), q ranked on its own rows */
+		"訓練 委託", "委託 訓練", "点検 停止", "停止 訓練",
 	};
 	static const int flags[] = { 0, KSTORE_RANK_SAMPLE, KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT,
 				     KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD, KSTORE_RANK_SAMPLE | KSTORE_RANK_LOAD };
@@ -1185,7 +1188,7 @@ static void test_counted_paths(void **state)
 	struct kerr err = KERR_INIT;
 	char id[32];
 	int counted = 0, counted_any = 0;
-	unsigned long by_vocab = ksqlite_search_vocab_counts();
+	unsigned long by_vocab = ksqlite_search_vocab_counts(), by_split = ksqlite_search_split_counts();
 
 	(void)state;
 	filters[1].reader = tlp_reader(0);
@@ -1252,6 +1255,7 @@ static void test_counted_paths(void **state)
 	/* the counts were taken on the way, not left to the caller; some from the vocabulary */
 	assert_true(counted > 0 && counted_any > 0);
 	assert_true(ksqlite_search_vocab_counts() > by_vocab);
+	assert_true(ksqlite_search_split_counts() > by_split);
 	for (int i = 0; i < 24; i++) {
 		snprintf(id, sizeof(id), i % 3 == 1 ? "fx-hidden-%d" : "fx-extra-%d", i);
 		assert_int_equal(kstore_delete(st, id, &err), 0);
