@@ -34,13 +34,25 @@ count_file() { # $1 = log, $2 = label
 	fi
 }
 
+# Run a command, its CPU seconds into $log.cpu when GNU time is there.
+TIME_BIN=
+[ -x /usr/bin/time ] && /usr/bin/time -f '%U' -o /dev/null true 2>/dev/null && TIME_BIN=/usr/bin/time
+timed() {
+	rm -f "$log.cpu"
+	if [ -n "$TIME_BIN" ]; then
+		"$TIME_BIN" -f '%U %S' -o "$log.cpu" "$@"
+	else
+		"$@"
+	fi
+}
+
 run_one() { # $1 = label, $2 = build dir, $3 = binary, $4 = unit|cli, $5 = test path; output in $OUT/out/
 	label=$1 bdir=$2 bin=$3 kind=$4 t=$5
 	if [ "$kind" = unit ]; then
 		name=$(basename "$t")
 		log="$OUT/$label-unit-$name.log"
 		t0=$(date +%s)
-		(cd "$TOP" && "$t") >"$log" 2>&1
+		(cd "$TOP" && timed "$t") >"$log" 2>&1
 		rc=$?
 		secs=$(($(date +%s) - t0))
 		if ! grep -q '^\[  PASSED  \]\|^\[  FAILED  \]' "$log"; then
@@ -54,7 +66,7 @@ run_one() { # $1 = label, $2 = build dir, $3 = binary, $4 = unit|cli, $5 = test 
 		name=$(basename "$t" .sh)
 		log="$OUT/$label-$name.log"
 		t0=$(date +%s)
-		KYOKUN="$TOP/$bin" SHARED="${SHARED:-$TOP/../shared}" sh "$t" >"$log" 2>&1
+		timed env KYOKUN="$TOP/$bin" SHARED="${SHARED:-$TOP/../shared}" sh "$t" >"$log" 2>&1
 		rc=$?
 		secs=$(($(date +%s) - t0))
 		if [ $rc -ne 0 ]; then
@@ -68,7 +80,10 @@ run_one() { # $1 = label, $2 = build dir, $3 = binary, $4 = unit|cli, $5 = test 
 			grep -E '^not ok|^skip - ' "$log" | sed "s|^|$label $name: |" | head -20
 		} >"$OUT/out/$label-$name"
 	fi
-	echo "$label $name $secs" >>"$OUT/times"
+	# the CPU seconds of the test and its children (GNU time's last line), "-" without it
+	cpu=-
+	[ -n "$TIME_BIN" ] && [ -s "$log.cpu" ] && cpu=$(tail -1 "$log.cpu" | awk '{printf "%.0f", $1 + $2}')
+	echo "$label $name $secs $cpu" >>"$OUT/times"
 }
 
 # The jobs of a label, one per line: "LABEL BDIR BIN KIND PATH".  The browser
@@ -139,7 +154,9 @@ run_jobs() { # $1 = workers
 }
 
 mode=${1:---all}
-# seconds per test program, to see where the suite's time goes
+# seconds per test program, to see where the suite's time goes: "LABEL NAME
+# SECONDS CPU-SECONDS" (the suite runs on the CPU it has, so the CPU seconds
+# are what a test costs the others; GNU time, from install-deps.sh --test)
 : >"$OUT/times"
 case "$mode" in
 --plain) LABELS=plain ;;
