@@ -1,0 +1,104 @@
+#!/bin/sh
+# bench/search_instr.sh - the search benchmark's queries counted in
+# instructions (valgrind's callgrind), kyokun against Groonga: unlike the
+# CPU times of bench/search.sh, the same on every run of the same binaries
+# and data, whatever else the machine is doing.
+#
+#   bench/search_instr.sh SIZE [CLASS...]   e.g. bench/search_instr.sh 100000 phrase 2word
+#
+# Runs on the indexes and the search_bench of the last `bench/search.sh SIZE`
+# (bench/out/search-SIZE/).  One search costs the difference between a run
+# of two searches and a run of one (the opening, the warm-up and the exit
+# cancel out): kyokun as bench/search.sh times it (counted, one connection),
+# kyokun-literal (the query as written), and Groonga's select of the query
+# as written with the same options as bench/search.sh's.  Valgrind makes
+# each search about 50 times slower: at 100,000 cases the 20 queries take
+# about ten minutes.  Writes instr.tsv and instr.md beside the indexes.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:?usage: bench/search_instr.sh SIZE [CLASS...]}
+shift
+OUT="$TOP/bench/out/search-$N"
+for f in "$OUT/search_bench" "$OUT/kyokun.db"; do
+	[ -e "$f" ] || { echo "search_instr.sh: no $f: run bench/search.sh $N first" >&2; exit 1; }
+done
+command -v valgrind >/dev/null || { echo "search_instr.sh: valgrind is not installed" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/kyokun-instr.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+# instructions of a command (its stdin from $2), from callgrind's summary
+instr() { # $1 = stdin file, then the command
+	in=$1
+	shift
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" <"$in" 2>&1 >/dev/null |
+		sed -n 's/.*Collected : //p'
+}
+
+kyokun_one() { # $1 = query, $2 = 1 for the query as written
+	printf 'x\t%s\n' "$1" >"$T/q.tsv"
+	: >"$T/empty"
+	a=$(KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_LITERAL=$2 instr "$T/empty" "$OUT/search_bench" "$OUT/kyokun.db" "$T/q.tsv" 1)
+	b=$(KYOKUN_SEARCH_THREADS=1 KYOKUN_BENCH_LITERAL=$2 instr "$T/empty" "$OUT/search_bench" "$OUT/kyokun.db" "$T/q.tsv" 2)
+	echo $((b - a))
+}
+
+groonga_one() { # $1 = query
+	python3 - "$1" >"$T/g1" <<'EOF'
+import sys
+q = sys.argv[1]
+quoted = '"' + q.replace("\\", "\\\\").replace('"', '\\"') + '"'
+print("select Cases --match_columns 'title*8||summary*4||lessons||body||meta' --query %s"
+      " --limit 20 --output_columns _id,_score --sort_keys -_score,_id --cache no"
+      " --match_escalation_threshold -1" % quoted)
+EOF
+	cat "$T/g1" "$T/g1" >"$T/g2"
+	a=$(instr "$T/g1" groonga "$OUT/groonga/db")
+	b=$(instr "$T/g2" groonga "$OUT/groonga/db")
+	echo $((b - a))
+}
+
+: >"$OUT/instr.tsv"
+while IFS="$(printf '\t')" read -r cls q; do
+	[ -n "$cls" ] || continue
+	if [ $# -gt 0 ]; then
+		want=0
+		for c in "$@"; do [ "$c" = "$cls" ] && want=1; done
+		[ $want = 1 ] || continue
+	fi
+	k=$(kyokun_one "$q" 0)
+	l=$(kyokun_one "$q" 1)
+	g=-
+	if command -v groonga >/dev/null && [ -d "$OUT/groonga" ]; then
+		g=$(groonga_one "$q")
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$cls" "$q" "$k" "$l" "$g" | tee -a "$OUT/instr.tsv" >&2
+done <"$TOP/bench/search_queries.tsv"
+
+python3 - "$OUT/instr.tsv" "$N" >"$OUT/instr.md" <<'EOF'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+print("## search in instructions: %s cases\n" % format(int(sys.argv[2]), ","))
+print("One ranked top-20 search with its exact count, in millions of instructions (callgrind: the same on every"
+      " run); kyokun counted on one connection, kyokun-literal with the query as written, Groonga's select of the"
+      " query as written; x: against Groonga's\n")
+print("| class | query | kyokun | kyokun-literal | groonga | kyokun x | literal x |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+cls = {}
+for c, q, k, l, g in rows:
+    k, l = int(k) / 1e6, int(l) / 1e6
+    g = int(g) / 1e6 if g != "-" else None
+    cls.setdefault(c, []).append((k, l, g))
+    x = lambda v: "%.2f" % (v / g) if g else "-"
+    print("| %s | %s | %.1f | %.1f | %s | %s | %s |" % (c, q.replace("|", "\\|"), k, l, "%.1f" % g if g else "-", x(k), x(l)))
+print("\nthe mean of each class's queries\n")
+print("| class | kyokun | kyokun-literal | groonga | kyokun x | literal x |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for c, v in cls.items():
+    mk = sum(a for a, _, _ in v) / len(v)
+    ml = sum(b for _, b, _ in v) / len(v)
+    gs = [g for _, _, g in v if g]
+    mg = sum(gs) / len(gs) if len(gs) == len(v) else None
+    x = lambda m: "%.2f" % (m / mg) if mg else "-"
+    print("| %s | %.1f | %.1f | %s | %s | %s |" % (c, mk, ml, "%.1f" % mg if mg else "-", x(mk), x(ml)))
+EOF
+cat "$OUT/instr.md"
