@@ -502,9 +502,16 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 			int f = ksearch_field_parse(st.section);
 
 			search_url(req, &st, -3, NULL, 1, &url);
-			html_printf(&w, "<li><a class=\"chip\" href=\"%s\" title=\"%s\">%s: %s <span class=\"x\" "
-				    "aria-hidden=\"true\">×</span></a></li>", kbuf_str(&url), T(req, T_REMOVE_FILTER),
-				    T(req, T_SECTION_FILTER), f >= 0 ? ksearch_field_ja(f) : st.section);
+			/* the section by both its names, as its badges and the section menu give it */
+			if (f >= 0)
+				html_printf(&w, "<li><a class=\"chip\" href=\"%s\" title=\"%s\">%s: <span lang=\"ja\">%s</span> / "
+					    "<span lang=\"en\">%s</span> <span class=\"x\" aria-hidden=\"true\">×</span></a></li>",
+					    kbuf_str(&url), T(req, T_REMOVE_FILTER), T(req, T_SECTION_FILTER), ksearch_field_ja(f),
+					    ksearch_field_en(f));
+			else
+				html_printf(&w, "<li><a class=\"chip\" href=\"%s\" title=\"%s\">%s: %s <span class=\"x\" "
+					    "aria-hidden=\"true\">×</span></a></li>", kbuf_str(&url), T(req, T_REMOVE_FILTER),
+					    T(req, T_SECTION_FILTER), st.section);
 		}
 		if (st.q)
 			html_printf(&w, "<li><a class=\"chip\" href=\"%s\">%s</a></li>",

@@ -427,6 +427,11 @@ else
 	body_has "where: section= in the form: the link carries it to the case" \
 		'href="/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&amp;section=countermeasures#match-1"'
 	body_has "where: section= in the form: the filters count the cases found" '<section class="facet">'
+	body_has "where: section= in the form: its chip names the section in both languages" \
+		'<span lang="ja">再発防止策</span> / <span lang="en">'
+	get "/search?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures" -H 'Accept-Language: en'
+	body_has "where: section= on the English page: its chip names the section in both languages too" \
+		'<span lang="ja">再発防止策</span> / <span lang="en">'
 	get "/cases/wh-keys?q=%E7%BD%B2%E5%90%8D%E9%8D%B5&section=countermeasures"
 	body_lacks "where: section=: the words are marked in that section only" '<mark>署名鍵</mark>が誰でも'
 	get "/cases/wh-keys?q=%3Cb%3E%E7%BD%B2%E5%90%8D%E9%8D%B5"
