@@ -3344,11 +3344,12 @@ static int count_any_vocab(struct kstore_sqlite *st, const struct kstore_query *
  * Two words (q = G1 AND G2, each group a phrase or an OR of phrases, any =
  * G1 OR G2): the cases with either counted from the groups' own counts,
  *     |G1 or G2| = |G1| + |G2| - |G1 and G2|
- * where |G1 and G2| is q's count (total) and each |Gi| is count_any_vocab()'s
- * (a word of two characters: no row walked).  q is then ranked and counted
- * on its own rows, instead of one run over every row with either word
- * (counts_groups()).  Taken when both groups can be: split->ok; the groups'
- * counts in split->n.
+ * where |G1 and G2| is q's count (total).  |Gi| is count_any_vocab()'s (a
+ * word of two characters: no row walked), or, for one group only, a count
+ * of that group's own rows when they are few beside the other's (委託
+ * ゼロトラスト: 45 rows counted instead of walking 88,000).  q is then ranked
+ * and counted on its own rows, instead of one run over every row with either
+ * word (counts_groups()).  split->ok: taken, the groups' counts in split->n.
  */
 struct split2 {
 	int ok;
@@ -3367,11 +3368,24 @@ static int split_plan(struct kstore_sqlite *st, const struct kstore_query *q, co
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		g[i] = (struct kstore_query){ .root = q->root->kid[i] };
-		if ((rc = vocab_plan(st, &g[i], f, &p[i], err)) < 0 || !p[i].ok)
+		if ((rc = vocab_plan(st, &g[i], f, &p[i], err)) < 0)
 			return rc;
 	}
+	if (!p[0].ok && !p[1].ok)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		long b;
+
+		if (p[i].ok)
+			continue;
+		/* its rows are walked: worth it only when they are few beside the other group's */
+		match_bound(st, g[i].root, &b);
+		if (b > p[!i].bdf / 4)
+			return 0;
+	}
 	for (int i = 0; i < 2; i++)
-		if ((rc = vocab_count(st, &p[i], NULL, -1, f, &sp->n[i], err)) < 0)
+		if ((rc = p[i].ok ? vocab_count(st, &p[i], NULL, -1, f, &sp->n[i], err)
+				  : ksqlite_search_count(&st->base, &g[i], f, 0, &sp->n[i], err)) < 0)
 			return rc;
 	sp->ok = sp->n[0] >= 0 && sp->n[1] >= 0;
 	return 0;

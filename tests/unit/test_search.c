@@ -1181,6 +1181,8 @@ static void test_counted_paths(void **state)
 		/* two words of two characters: the cases with either counted from each word's count
 		 * (split_plan()), q ranked on its own rows */
 		"訓練 委託", "委託 訓練", "点検 停止", "停止 訓練",
+		/* and a word of two characters beside a rare one, counted on its own rows */
+		"訓練 \"予備系への切り替え\"", "\"予備系への切り替え\" 委託", "委託 \"zzqq xxyy\"",
 	};
 	static const int flags[] = { 0, KSTORE_RANK_SAMPLE, KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT,
 				     KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD, KSTORE_RANK_SAMPLE | KSTORE_RANK_LOAD };
@@ -1256,6 +1258,29 @@ static void test_counted_paths(void **state)
 	assert_true(counted > 0 && counted_any > 0);
 	assert_true(ksqlite_search_vocab_counts() > by_vocab);
 	assert_true(ksqlite_search_split_counts() > by_split);
+	{
+		/* a group the vocabulary cannot count (no word of one index token), with few rows beside
+		 * the other's: counted on its own rows, the other from the vocabulary (split_plan()) */
+		struct kquery q;
+		struct kstore_query any;
+		struct kstore_hit *h = NULL;
+		size_t nh = 0;
+		long total = -1, total_any = -1;
+		unsigned long s0;
+
+		assert_int_equal(kquery_compile(&q, "委託 \"zzqq xxyy\"", syn, 0, &err), 0);
+		any = q.relaxed;
+		any.except = NULL;
+		s0 = ksqlite_search_split_counts();
+		assert_int_equal(kstore_search_counted(st, &q.expr, &any, 0, &filters[0], 20, 0, &h, &nh, &total,
+						       &total_any, &err), 0);
+		assert_int_equal(ksqlite_search_split_counts(), s0 + 1);
+		assert_int_equal(total, 0);
+		assert_int_equal(total_any, rows_of(&any, &filters[0]));
+		assert_true(total_any > 0);
+		free(h);
+		kquery_free(&q);
+	}
 	for (int i = 0; i < 24; i++) {
 		snprintf(id, sizeof(id), i % 3 == 1 ? "fx-hidden-%d" : "fx-extra-%d", i);
 		assert_int_equal(kstore_delete(st, id, &err), 0);
