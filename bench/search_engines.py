@@ -5,6 +5,7 @@ usage: search_engines.py build-groonga CASES.jsonl DIR
        search_engines.py build-trigram CASES.jsonl DB
        search_engines.py query-groonga DIR QUERIES.tsv REPS
        search_engines.py query-trigram DB QUERIES.tsv REPS
+       search_engines.py select-groonga QUERY   (the select command query-groonga sends)
        search_engines.py report RESULTS_DIR
 
 Both index the same text kyokun indexes (title, summary, lessons, body =
@@ -88,6 +89,13 @@ def grn_quote(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def grn_select(q):
+    """The select command of query q, one line (also bench/search_instr.sh's, through select-groonga)."""
+    return ("select Cases --match_columns 'title*8||summary*4||lessons||body||meta' --query %s"
+            " --limit 20 --output_columns _id,_score --sort_keys -_score,_id --cache no"
+            " --match_escalation_threshold -1\n" % grn_quote(q))
+
+
 HZ = os.sysconf("SC_CLK_TCK")
 
 
@@ -103,9 +111,7 @@ def query_groonga(d, qpath, reps):
     p = subprocess.Popen(["groonga", os.path.join(d, "db")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          text=True, encoding="utf-8")
     for cls, q in queries(qpath):
-        cmd = ("select Cases --match_columns 'title*8||summary*4||lessons||body||meta' --query %s"
-               " --limit 20 --output_columns _id,_score --sort_keys -_score,_id --cache no"
-               " --match_escalation_threshold -1\n" % grn_quote(q))
+        cmd = grn_select(q)
         times, hits = [], -1
         for i in range(reps + 1):
             if i == 1:
@@ -252,6 +258,8 @@ def main():
         build_trigram(a[1], a[2])
     elif a[0] == "query-groonga":
         query_groonga(a[1], a[2], int(a[3]))
+    elif a[0] == "select-groonga":
+        sys.stdout.write(grn_select(a[1]))
     elif a[0] == "query-trigram":
         query_trigram(a[1], a[2], int(a[3]))
     elif a[0] == "report":

@@ -43,14 +43,7 @@ kyokun_one() { # $1 = query, $2 = 1 for the query as written
 }
 
 groonga_one() { # $1 = query
-	python3 - "$1" >"$T/g1" <<'EOF'
-import sys
-q = sys.argv[1]
-quoted = '"' + q.replace("\\", "\\\\").replace('"', '\\"') + '"'
-print("select Cases --match_columns 'title*8||summary*4||lessons||body||meta' --query %s"
-      " --limit 20 --output_columns _id,_score --sort_keys -_score,_id --cache no"
-      " --match_escalation_threshold -1" % quoted)
-EOF
+	python3 "$TOP/bench/search_engines.py" select-groonga "$1" >"$T/g1"
 	cat "$T/g1" "$T/g1" >"$T/g2"
 	a=$(instr "$T/g1" groonga "$OUT/groonga/db")
 	b=$(instr "$T/g2" groonga "$OUT/groonga/db")
