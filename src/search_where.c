@@ -598,13 +598,113 @@ out:
 	return rc < 0 ? KE_NOMEM : 0;
 }
 
+static int ll_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The place of rid in m's list, or -1. */
+static long many_find(const struct many *m, long long rid)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->e[mid].rid < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->n && m->e[lo].rid == rid ? (long)lo : -1;
+}
+
+/* The user term of each of a match's phrases, by the store's numbering (store_query.h). */
+static void phrase_terms(const struct kstore_qnode *n, int *term, size_t cap, size_t *k)
+{
+	if (!n)
+		return;
+	if (n->op == KSQ_PHRASE) {
+		if (*k < cap)
+			term[*k] = n->phrase.term;
+		(*k)++;
+		return;
+	}
+	for (size_t i = 0; i < n->nkid; i++)
+		phrase_terms(n->kid[i], term, cap, k);
+}
+
+/* ksearch__in_field_many() from the positions of the marks: its rows without parts kept for later. */
+struct by_parts {
+	struct many *m;
+	int *term;          /* phrase number -> user term */
+	size_t nphrase;
+	int col, what;      /* the part asked about */
+	unsigned char *seen;
+	long long *later;
+	size_t nlater, alater;
+};
+
+/* The part of column col that holds token pos: the last to start at or before it. */
+static const struct kstore_part *part_at(const struct kstore_part *p, size_t n, int col, int pos)
+{
+	const struct kstore_part *at = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].col == col && p[i].first <= (unsigned)pos)
+			at = &p[i];
+	return at;
+}
+
+/* A row of kstore_search_parts(): where_holds() as the marks' positions show it. */
+static int parts_row(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
+		     const struct kstore_part *parts, size_t nparts)
+{
+	struct by_parts *bp = ctx;
+	const struct kquery *q = bp->m->q;
+	long at = many_find(bp->m, rid);
+	int any = 0, ok = 1;
+
+	if (at < 0)
+		return 0;
+	if (!parts) {
+		if (KGROW(bp->later, bp->alater, bp->nlater + 1) < 0)
+			return KE_NOMEM;
+		bp->later[bp->nlater++] = rid;
+		return 0;
+	}
+	memset(bp->seen, 0, q->nterms * 2 + 1);
+	for (size_t i = 0; i < ninst; i++) {
+		const struct kstore_part *p = part_at(parts, nparts, bp->col, inst[i].pos);
+		int in = p && p->what == bp->what;
+		int t = inst[i].phrase >= 0 && (size_t)inst[i].phrase < bp->nphrase ? bp->term[inst[i].phrase] : -1;
+
+		any |= in;
+		if (t >= 0 && (size_t)t < q->nterms) {
+			bp->seen[t * 2] = 1;
+			bp->seen[t * 2 + 1] |= (unsigned char)in;
+		}
+	}
+	/* all: every user term marked somewhere is marked in the part (where_holds()) */
+	if (any && bp->m->all && q->nterms >= 2)
+		for (size_t t = 0; t < q->nterms; t++)
+			if (bp->seen[t * 2] && !bp->seen[t * 2 + 1])
+				ok = 0;
+	bp->m->yes[bp->m->e[at].i] = (unsigned char)(any && ok);
+	return 0;
+}
+
 int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
 			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
 			   unsigned char *yes, struct kerr *err)
 {
 	struct many m = { q, NULL, n, f, all, yes };
+	struct by_parts bp = { &m, NULL, 0, field_col(f), 0, NULL, NULL, 0, 0 };
 	struct many_ent *e = NULL;
 	long long *v = NULL;
+	size_t np = 0;
 	int rc;
 
 	if (!n)
@@ -624,12 +724,33 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 	for (size_t i = 0; i < n; i++)
 		v[i] = e[i].rid;
 	m.e = e;
-	rc = kstore_search_marked(st, match, field_col(f), v, n, r, HL_OPEN, HL_CLOSE, many_row, &m, err);
+	/* where the marks are, in tokens, and where the case's parts begin: no case read */
+	bp.what = f == KSF_KEY_LESSONS ? KPART_KEY_LESSON : ksection_display_order[f - KSF_SECTION];
+	phrase_terms(match->root, NULL, 0, &np);
+	phrase_terms(match->except, NULL, 0, &np);
+	bp.nphrase = np;
+	if (!(bp.term = malloc((np ? np : 1) * sizeof(*bp.term))) || !(bp.seen = malloc(q->nterms * 2 + 1))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	np = 0;
+	phrase_terms(match->root, bp.term, bp.nphrase, &np);
+	phrase_terms(match->except, bp.term, bp.nphrase, &np);
+	rc = kstore_search_parts(st, match, field_col(f), v, n, r, parts_row, &bp, err);
+	/* the cases whose parts the index does not know: their text marked and read */
+	if (rc >= 0 && bp.nlater) {
+		qsort(bp.later, bp.nlater, sizeof(*bp.later), ll_cmp);
+		rc = kstore_search_marked(st, match, field_col(f), bp.later, bp.nlater, r, HL_OPEN, HL_CLOSE, many_row,
+					  &m, err);
+	}
 	if (rc == KE_NOMEM)
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 out:
 	free(e);
 	free(v);
+	free(bp.term);
+	free(bp.seen);
+	free(bp.later);
 	return rc;
 }
 

@@ -306,6 +306,12 @@ int kstore_search_marked(struct kstore *st, const struct kstore_query *q, int co
 	return st->be->search_marked(st, q, col, rids, n, r, open, close, cb, ctx, err);
 }
 
+int kstore_search_parts(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err)
+{
+	return st->be->search_parts(st, q, col, rids, n, r, cb, ctx, err);
+}
+
 int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 		     char *cols[KCOL__N], struct kerr *err)
 {

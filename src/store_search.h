@@ -167,6 +167,39 @@ int kstore_search_marked(struct kstore *st, const struct kstore_query *q, int co
 			 kstore_marked_cb cb, void *ctx, struct kerr *err);
 
 /*
+ * Where a case's parts begin in the lessons and body columns (see
+ * store_sqlite_parts.c): a part of column col (KCOL_LESSONS, KCOL_BODY)
+ * is a section (what = KSEC_*) or one key lesson (KPART_KEY_LESSON); its
+ * tokens run from first to the next part's of the same column.
+ */
+#define KPART_KEY_LESSON 0xFE
+struct kstore_part {
+	int col, what;
+	unsigned first;
+};
+
+/* A phrase of the query (its number, as struct kstore_hit.phrases numbers them) at a token of a column. */
+struct kstore_inst {
+	int phrase;
+	int pos;
+};
+
+/*
+ * Each row of q among rids[0..n) (sorted ascending, no repeats) that r
+ * may see, in no set order, given to cb: its rid, the instances in column
+ * col of q's phrases (those kstore_search_marked() would mark, in the
+ * index's order) and the case's parts, or parts NULL when the index does
+ * not know them (a case stored before they were kept: read it with
+ * kstore_search_marked()).  A row where q does not hold is left out.  The
+ * match is run once for them all.  A negative return from cb stops and is
+ * returned.
+ */
+typedef int (*kstore_parts_cb)(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
+			       const struct kstore_part *parts, size_t nparts);
+int kstore_search_parts(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err);
+
+/*
  * The searchable text of a case by id (KE_NOTFOUND if absent or hidden
  * from r), column by column; cols[i] allocated.
  */

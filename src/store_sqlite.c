@@ -529,12 +529,25 @@ static const char *const migrations[] = {
 	" WHEN 'amber' THEN 2 WHEN 'amber+strict' THEN 3 ELSE 4 END AS level, sum(kyokun_docsize_sum(d.sz)) AS n"
 	" FROM cases c JOIN case_fts_docsize d ON d.id = c.rid GROUP BY 1) AS t"
 	" WHERE case_vocab.term = '' AND case_vocab.level = t.level;",
+	/*
+	 * 19: where each part of a case begins in the index's lessons and body
+	 * columns, in tokens (issue 16, section:NAME): a section search tells
+	 * the part a match is in from the index's positions alone
+	 * (store_sqlite_parts.c).  Filled from the stored cases by migrate()
+	 * after this step; a case without a row is read as before.
+	 */
+	"CREATE TABLE IF NOT EXISTS case_parts("
+	"  rid INTEGER PRIMARY KEY REFERENCES cases(rid) ON DELETE CASCADE,"
+	"  parts BLOB NOT NULL"
+	");",
 };
 
 /* The migration that creates case_vocab: migrate() fills it after running it. */
 #define VOCAB_MIGRATION 16
 /* The one that creates case_counts: the same. */
 #define COUNTS_MIGRATION 17
+/* And case_parts. */
+#define PARTS_MIGRATION 19
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -680,6 +693,11 @@ static int migrate(struct kstore_sqlite *st, struct kerr *err)
 			goto out;
 		}
 		if (v + 1 == COUNTS_MIGRATION && (rc = exec(st, ksqlite_counts_rebuild_sql, err))) {
+			kerr_prefix(err, "migration to schema version %d failed", v + 1);
+			goto out;
+		}
+		if (v + 1 == PARTS_MIGRATION && ((rc = exec(st, "DELETE FROM case_parts", err)) ||
+						  (rc = ksqlite_parts_rebuild(st, err)))) {
 			kerr_prefix(err, "migration to schema version %d failed", v + 1);
 			goto out;
 		}
@@ -939,6 +957,9 @@ void ksqlite_close(struct kstore_sqlite *st)
 	sqlite3_finalize(st->vis_row);
 	free(st->vis_row_sql);
 	sqlite3_finalize(st->vocab_get);
+	sqlite3_finalize(st->parts_put);
+	sqlite3_finalize(st->parts_del);
+	ksqlite_parts_free(st);
 	sqlite3_finalize(st->vocab_df);
 	ksqlite_vocab_free(st);
 	ksqlite_counts_free(st);
@@ -1345,16 +1366,10 @@ static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase 
 	rc |= join_strv(&col[0], &c->summary);
 	/* the lessons column: what the case teaches (its key lessons, its
 	 * 得られた気付き・教訓 and 再発防止策), weighted above the other
-	 * sections in the body (store_sqlite_search.c); see migration 15 */
-	rc |= join_strv(&col[1], &c->key_lessons);
-	rc |= add_line(&col[1], c->sections[KSEC_LESSONS]);
-	rc |= add_line(&col[1], c->sections[KSEC_COUNTERMEASURES]);
-	for (int i = 0; i < KSEC__N; i++) {
-		int k = ksection_display_order[i];
-
-		if (k != KSEC_LESSONS && k != KSEC_COUNTERMEASURES)
-			rc |= add_line(&col[2], c->sections[k]);
-	}
+	 * sections in the body (store_sqlite_search.c); see migration 15.
+	 * The body: the other sections.  Where each part begins is kept
+	 * (store_sqlite_parts.c, migration 19). */
+	rc |= ksqlite_parts_layout(st, c, &col[1], &col[2]) ? -1 : 0;
 	for (size_t i = 0; i < c->ntimeline; i++) {
 		const struct kevent *e = &c->timeline[i];
 
@@ -1384,15 +1399,20 @@ static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase 
 		/* the vocabulary counts the case's tokens as the index gets them (the level as put_locked() stores it) */
 		if (k && (rc = ksqlite_vocab_tap(st, ktlp_rank(c->tlp ? c->tlp : "amber"), err)))
 			goto out;
+		if (k)
+			ksqlite_parts_tap(st);
 		rc = ksqlite_step_done(st, s, err, "indexing the case");
 		if (k) {
-			int vrc = ksqlite_vocab_untap(st, !rc, err);
+			int vrc;
 
+			ksqlite_parts_untap(st);
+			vrc = ksqlite_vocab_untap(st, !rc, err);
 			rc = vrc ? vrc : rc;
 		}
 		if (rc)
 			goto out;
 	}
+	rc = ksqlite_parts_write(st, rid, err);
 out:
 	for (int i = 0; i < 5; i++)
 		kbuf_release(&col[i]);
@@ -2526,6 +2546,20 @@ static int ksqlite_check(struct kstore *kst, int flags, kstore_check_cb cb, void
 				goto out;
 		}
 	}
+	/* where the cases' parts begin (section: searches) against a recount of their text */
+	if (!quick && !(flags & KSTORE_CHECK_NO_VOCAB) && !problems) {
+		long nbad = 0;
+
+		if ((rc = ksqlite_parts_check(st, &nbad, err)) < 0)
+			goto out;
+		if (nbad) {
+			problems++;
+			snprintf(msg, sizeof(msg), "%ld cases' parts (where each section begins in the index, for"
+				 " searches in one section) differ from a recount of their text", nbad);
+			if ((rc = cb(ctx, "section parts", msg)))
+				goto out;
+		}
+	}
 	rc = problems > INT_MAX ? INT_MAX : (int)problems;
 out:
 	sqlite3_finalize(s);
@@ -2588,6 +2622,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.search_highlight = ksqlite_search_highlight,
 	.search_highlight_many = ksqlite_search_highlight_many,
 	.search_marked = ksqlite_search_marked,
+	.search_parts = ksqlite_search_parts,
 	.case_text = ksqlite_case_text,
 	.token_df = ksqlite_token_df,
 	.phrase_df = ksqlite_phrase_df,

@@ -60,7 +60,10 @@ struct kstore_sqlite {
 	/* the vocabulary's pending counts and statements (store_sqlite_vocab.c) */
 	struct ksqlite_vocab *vocab;
 	sqlite3_stmt *vocab_get, *vocab_df;
-	struct ktok_tap tap;    /* on the connection's tokenizer: set by ksqlite_vocab_tap() */
+	struct ktok_tap tap;    /* on the connection's tokenizer: set by ksqlite_vocab_tap(), ksqlite_parts_tap() */
+	/* where a case's parts begin, counted as it is indexed (store_sqlite_parts.c) */
+	struct ksqlite_parts *parts;
+	sqlite3_stmt *parts_put, *parts_del;
 	/* the facet counts' pending changes and statements (store_sqlite_counts.c) */
 	struct ksqlite_counts *counts;
 };
@@ -116,6 +119,8 @@ int ksqlite_search_highlight_many(struct kstore *st, const struct kstore_query *
 int ksqlite_search_marked(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
 			  size_t n, const struct kreader *r, const char *open, const char *close,
 			  kstore_marked_cb cb, void *ctx, struct kerr *err);
+int ksqlite_search_parts(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
+			size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err);
 int ksqlite_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 		      char *cols[KCOL__N], struct kerr *err);
 int ksqlite_token_df(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);
@@ -123,6 +128,30 @@ int ksqlite_phrase_df(struct kstore *st, const struct kphrase *phrases, size_t n
 		      struct kerr *err);
 int ksqlite_phrase_rows(struct kstore *st, const struct kphrase *phrase, long most, long *n, struct kerr *err);
 char *ksqlite_query_text(const struct kstore_query *q);
+/*
+ * store_sqlite_parts.c: where a case's parts begin in the index's lessons
+ * and body columns (case_parts, migration 19).  put_text() lays the two
+ * columns out with ksqlite_parts_layout(), wraps the tap with
+ * ksqlite_parts_tap() around the statement that indexes them (inside the
+ * vocabulary's: after ksqlite_vocab_tap(), ksqlite_parts_untap() before
+ * ksqlite_vocab_untap()) and stores what was counted with
+ * ksqlite_parts_write() (nothing, and none kept, if the index's pass was
+ * not the one laid out).  ksqlite_parts_rebuild() counts them for every
+ * stored case (the migration).
+ */
+struct kcase;
+int ksqlite_parts_layout(struct kstore_sqlite *st, const struct kcase *c, struct kbuf *lessons,
+			 struct kbuf *body);
+void ksqlite_parts_tap(struct kstore_sqlite *st);
+void ksqlite_parts_untap(struct kstore_sqlite *st);
+int ksqlite_parts_write(struct kstore_sqlite *st, long long rid, struct kerr *err);
+int ksqlite_parts_rebuild(struct kstore_sqlite *st, struct kerr *err);
+/* kyokun check: *bad, the cases whose stored parts differ from a recount of their text. */
+int ksqlite_parts_check(struct kstore_sqlite *st, long *bad, struct kerr *err);
+void ksqlite_parts_free(struct kstore_sqlite *st);
+/* A stored value of case_parts read into v[0..*n) (allocated); 0, KE_NOMEM, or 1 when it is not one this kyokun reads. */
+int ksqlite_parts_decode(const unsigned char *b, size_t len, struct kstore_part **v, size_t *n);
+
 /*
  * store_sqlite_vocab.c: the vocabulary (case_vocab, migration 14).  The
  * writes of cases call ksqlite_vocab_case() with -1 before they change or

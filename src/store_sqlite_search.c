@@ -13,6 +13,7 @@
 #include "store_search.h"
 #include "store_sqlite.h"
 #include "case.h"
+#include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
 #include "reader.h"
@@ -54,6 +55,7 @@ enum {
 	C_SAMPLE,
 	C_SAMPLEW,
 	C_HLMANY,
+	C_PARTS,
 	C__N
 };
 
@@ -3998,6 +4000,84 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "highlighting");
 out:
 	done(s);
+	kbuf_release(&mt);
+	return rc;
+}
+
+int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int col, const long long *rids,
+			 size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct rid_set set = { rids, n };
+	struct ktok_hl_keep keep = { marked_want, (void *)q };
+	struct kbuf mt = KBUF_INIT;
+	struct kstore_inst *inst = NULL;
+	size_t ialloc = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (col < 0 || col >= KCOL__N)
+		return kerr_set(err, KE_INVALID, "search: no such column");
+	if (!n)
+		return 0;
+	if (q->cols != 1u << col)
+		return kerr_set(err, KE_INVALID, "search: a column's instances need a match in that column only");
+	if ((rc = fts_query_marks(&mt, q, err))) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	/* as kstore_search_marked(), the positions of the marks instead of the marked text */
+	rc = cached(st, C_PARTS, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), c.tlp, p.parts"
+		    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
+		    " LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
+		    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &s, err);
+	if (rc) {
+		kbuf_release(&mt);
+		return rc;
+	}
+	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":col"), col);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long rid = sqlite3_column_int64(s, 0);
+		const unsigned char *b = sqlite3_column_blob(s, 1);
+		size_t nb = (size_t)sqlite3_column_bytes(s, 1), ni = nb / sizeof(struct ktok_inst);
+		struct kstore_part *parts = NULL;
+		size_t nparts = 0;
+
+		/* NULL: q does not hold in the row (some of its phrases do) */
+		if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+			continue;
+		if ((rc = ksqlite_visible_rid(st, r, rid, (const char *)sqlite3_column_text(s, 2), err)) < 0)
+			goto out;
+		if (!rc)
+			continue;
+		if (ni && KGROW(inst, ialloc, ni) < 0) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < ni; i++) {
+			struct ktok_inst ti;
+
+			memcpy(&ti, b + i * sizeof(ti), sizeof(ti));
+			inst[i] = (struct kstore_inst){ ti.phrase, ti.pos };
+		}
+		rc = ksqlite_parts_decode(sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3), &parts,
+					  &nparts);
+		if (rc < 0) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		rc = cb(ctx, rid, inst, ni, rc ? NULL : parts, nparts);
+		free(parts);
+		if (rc < 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "finding the parts matched");
+out:
+	done(s);
+	free(inst);
 	kbuf_release(&mt);
 	return rc;
 }

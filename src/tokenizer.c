@@ -923,6 +923,8 @@ static int fts_tokenize(Fts5Tokenizer *tk, void *ctx, int flags,
 	if (tap && tap->cb && (flags & FTS5_TOKENIZE_DOCUMENT)) {
 		struct tap_pair p = { xtoken, ctx, tap };
 
+		if (tap->begin && tap->begin(tap->ctx, text, len))
+			return SQLITE_ERROR;
 		return tokenize(text, len, 0, tap_both, &p);
 	}
 	return tokenize(text, len, (flags & FTS5_TOKENIZE_QUERY) != 0, xtoken,
@@ -1099,6 +1101,60 @@ static void fts_highlight(const Fts5ExtensionApi *api, Fts5Context *fts,
 	sqlite3_result_text(sctx, sqlite3_str_finish(out), ntext, sqlite3_free);
 }
 
+/* ---- kyokun_inst(): where a query's phrases are in a column, in tokens ---- */
+
+static void fts_inst(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx, int argc,
+		     sqlite3_value **argv)
+{
+	const struct ktok_hl_keep *keep = argc == 2 ? sqlite3_value_pointer(argv[1], "kyokun_hl_keep") : NULL;
+	unsigned char *has = NULL, *want = NULL;
+	struct ktok_inst *v = NULL;
+	int col, ninst = 0, np, n = 0, i, rc;
+
+	if (argc != 2 || !keep) {
+		sqlite3_result_error(sctx, "wrong arguments to function kyokun_inst()", -1);
+		return;
+	}
+	col = sqlite3_value_int(argv[0]);
+	np = api->xPhraseCount(fts);
+	rc = api->xInstCount(fts, &ninst);
+	if (rc == SQLITE_OK && !(has = sqlite3_malloc64((sqlite3_uint64)np * 2 + 1)))
+		rc = SQLITE_NOMEM;
+	if (rc == SQLITE_OK && ninst > 0 && !(v = sqlite3_malloc64((sqlite3_uint64)ninst * sizeof(*v))))
+		rc = SQLITE_NOMEM;
+	if (rc != SQLITE_OK)
+		goto out;
+	memset(has, 0, (size_t)np * 2 + 1);
+	want = has + np;
+	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
+		int ph, ic, io;
+
+		if ((rc = api->xInst(fts, i, &ph, &ic, &io)) == SQLITE_OK && ph >= 0 && ph < np)
+			has[ph] = 1;
+	}
+	if (rc != SQLITE_OK)
+		goto out;
+	if (keep->fn(keep->ctx, has, want, np)) {
+		sqlite3_result_null(sctx);
+		goto out;
+	}
+	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
+		int ph, ic, io;
+
+		rc = api->xInst(fts, i, &ph, &ic, &io);
+		if (rc == SQLITE_OK && ic == col && ph >= 0 && ph < np && want[ph])
+			v[n++] = (struct ktok_inst){ ph, io };
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_result_blob(sctx, n ? (const void *)v : "", n * (int)sizeof(*v), SQLITE_TRANSIENT);
+	}
+out:
+	if (rc != SQLITE_OK)
+		sqlite3_result_error_code(sctx, rc);
+	sqlite3_free(v);
+	sqlite3_free(has);
+}
+
 int ktok_register(sqlite3 *db, struct kerr *err)
 {
 	return ktok_register_tap(db, NULL, err);
@@ -1126,6 +1182,8 @@ int ktok_register_tap(sqlite3 *db, struct ktok_tap *tap, struct kerr *err)
 	if (rc == SQLITE_OK)
 		rc = api->xCreateFunction(api, "kyokun_highlight", NULL,
 					  fts_highlight, NULL);
+	if (rc == SQLITE_OK)
+		rc = api->xCreateFunction(api, "kyokun_inst", NULL, fts_inst, NULL);
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB,
 				"registering the kyokun tokenizer: %s",

@@ -54,6 +54,7 @@
 #define KYOKUN_TOKENIZER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct kerr;
 struct sqlite3; /* the store's connection */
@@ -105,6 +106,23 @@ struct ktok_hl_keep {
 struct ktok_tap {
 	int (*cb)(void *ctx, const char *tok, int ntok, int start, int end);
 	void *ctx;
+	/* if set, called before the tokens of each column's text (FTS5
+	 * tokenizes a row's columns one after the other, in their order):
+	 * nonzero fails the statement too */
+	int (*begin)(void *ctx, const char *text, int len);
+};
+
+/*
+ * kyokun_inst(case_fts, col, keep), an FTS5 auxiliary function registered
+ * with the tokenizer: the row's instances in column col of the phrases
+ * keep wants (struct ktok_hl_keep, as kyokun_highlight() chooses them;
+ * NULL when keep says the row is not to be marked), as a blob of
+ * struct ktok_inst in the index's order.  Where the query's words are in a
+ * column, in tokens, without tokenizing the column again.
+ */
+struct ktok_inst {
+	int32_t phrase; /* the phrase's number in the query */
+	int32_t pos;    /* its first token's position in the column */
 };
 int ktok_register_tap(struct sqlite3 *db, struct ktok_tap *tap, struct kerr *err);
 

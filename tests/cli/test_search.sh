@@ -579,4 +579,22 @@ sys.exit(0 if m and float(m.group(1)) >= 0.85 and float(m.group(2)) >= 0.95 else
 	else
 		fail "corpus relevance: nDCG@5 >= 0.85, recall@10 >= 0.95" "$(cat "$T/eval")"
 	fi
+	# section:NAME from where the parts begin in the index (case_parts) and from the cases read:
+	# the same hits, totals and parts on the real reports
+	cp "$KYOKUN_DB" "$T/noparts.db"
+	python3 -c 'import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute("DELETE FROM case_parts"); d.commit()' \
+		"$T/noparts.db"
+	differ=
+	for sec in background detection response cause countermeasures lessons key_lessons impact; do
+		for w in システム 委託先 不正アクセス 'バックアップ 復旧' '委託 脆弱性 対応' 系 'ログ -メール'; do
+			"$KYOKUN" --db "$KYOKUN_DB" search --format json --limit 50 -- "section:$sec $w" >"$T/sp1" 2>&1
+			"$KYOKUN" --db "$T/noparts.db" search --format json --limit 50 -- "section:$sec $w" >"$T/sp2" 2>&1
+			cmp -s "$T/sp1" "$T/sp2" || differ="$differ [section:$sec $w]"
+		done
+	done
+	if [ -z "$differ" ]; then
+		ok "section: the parts' positions in the index decide as reading the cases does (56 searches, the reports)"
+	else
+		fail "section: the parts' positions in the index decide as reading the cases does" "differ:$differ"
+	fi
 fi

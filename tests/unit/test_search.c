@@ -1288,6 +1288,106 @@ static void test_counted_paths(void **state)
 }
 
 /* Every refused query says why (kerr's why), so the web words it in the page's language. */
+/* A section search's results as one string: totals, then each hit's id, partial flag and parts. */
+static char *section_result(const char *query, int max_tlp)
+{
+	struct ksearch_result r;
+	struct kbuf b = KBUF_INIT;
+	int rc = search(query, max_tlp, &r);
+
+	kbuf_addf(&b, "%d %ld %ld:", rc, rc < 0 ? 0 : r.total, rc < 0 ? 0 : r.total_partial);
+	for (size_t i = 0; rc >= 0 && i < r.nhits; i++)
+		kbuf_addf(&b, " %s/%d/%x", r.hits[i].id, r.hits[i].partial, r.hits[i].where);
+	if (rc >= 0)
+		ksearch_result_free(&r);
+	return kbuf_detach(&b, NULL);
+}
+
+/* kyokun check's problems: only the parts' may be found here */
+static int parts_check_cb(void *ctx, const char *where, const char *msg)
+{
+	(void)ctx;
+	if (where && strcmp(where, "section parts"))
+		fail_msg("check: %s: %s", where, msg);
+	return 0;
+}
+
+static long count_rows(const char *sql)
+{
+	sqlite3_stmt *s;
+	long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(ksqlite(st)->db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * section:NAME decides a case from where its parts begin in the index
+ * (case_parts, counted as the case was indexed): the same results as from
+ * the case's text marked and read (the cases without parts), and the
+ * parts counted again from the stored text (the migration's way) are the
+ * ones the index's pass counted.
+ */
+static void test_section_parts(void **state)
+{
+	static const char *const queries[] = {
+		"section:cause 設定", "section:原因 設定値の誤り", "section:background 予備系", "section:response 訓練",
+		"section:cause 委託 設定", "section:lessons ランサムウェア", "section:key_lessons 訓練",
+		"section:countermeasures 訓練 手順", "section:detection 監視", "section:cause 予備系 切り替",
+		"section:response 系", "section:cause \"設定値の誤り\" OR 委託", "section:background 訓練 -委託",
+		"section:lessons 備え バックアップ", "section:impact 停止", "section:cause zzqq",
+	};
+	enum { NQ = sizeof(queries) / sizeof(queries[0]) };
+	char *want[NQ][2];
+	struct kerr err = KERR_INIT;
+	char *sql;
+
+	(void)state;
+	assert_true(count_rows("SELECT count(*) FROM cases") > 0);
+	assert_int_equal(count_rows("SELECT count(*) FROM case_parts"), count_rows("SELECT count(*) FROM cases"));
+	for (int i = 0; i < NQ; i++)
+		for (int k = 0; k < 2; k++)
+			want[i][k] = section_result(queries[i], k ? 0 : -1);
+	/* none kept: every case read */
+	assert_int_equal(sqlite3_exec(ksqlite(st)->db, "CREATE TEMP TABLE kept AS SELECT * FROM case_parts;"
+				      " DELETE FROM case_parts", NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < NQ; i++)
+		for (int k = 0; k < 2; k++) {
+			char *got = section_result(queries[i], k ? 0 : -1);
+
+			if (strcmp(got, want[i][k]))
+				fail_msg("%s (reader %d): with parts %s, read %s", queries[i], k, want[i][k], got);
+			free(got);
+		}
+	/* counted again from the stored text: the index's own positions */
+	assert_int_equal(kstore_begin(st, &err), 0);
+	assert_int_equal(ksqlite_parts_rebuild(ksqlite(st), &err), 0);
+	assert_int_equal(kstore_commit(st, &err), 0);
+	sql = "SELECT count(*) FROM case_parts p JOIN temp.kept k ON k.rid = p.rid AND k.parts = p.parts";
+	assert_int_equal(count_rows(sql), count_rows("SELECT count(*) FROM cases"));
+	assert_int_equal(sqlite3_exec(ksqlite(st)->db, "DROP TABLE temp.kept", NULL, NULL, NULL), SQLITE_OK);
+	/* kyokun check recounts them: sound, then one row changed behind the store's back */
+	assert_int_equal(kstore_check(st, 0, parts_check_cb, NULL, &err), 0);
+	assert_int_equal(sqlite3_exec(ksqlite(st)->db, "CREATE TEMP TABLE kept AS SELECT * FROM case_parts;"
+				      " UPDATE case_parts SET parts = x'01' WHERE rid = (SELECT min(rid) FROM case_parts)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(kstore_check(st, 0, parts_check_cb, NULL, &err), 1);
+	assert_int_equal(sqlite3_exec(ksqlite(st)->db, "UPDATE case_parts SET parts = (SELECT k.parts FROM temp.kept k"
+				      " WHERE k.rid = case_parts.rid); DROP TABLE temp.kept", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(kstore_check(st, 0, parts_check_cb, NULL, &err), 0);
+	for (int i = 0; i < NQ; i++)
+		for (int k = 0; k < 2; k++) {
+			char *got = section_result(queries[i], k ? 0 : -1);
+
+			assert_string_equal(got, want[i][k]);
+			free(got);
+			free(want[i][k]);
+		}
+}
+
 static void test_query_errors_why(void **state)
 {
 	static const struct {
@@ -1377,6 +1477,7 @@ int main(void)
 		cmocka_unit_test(test_rank_reader_stats),
 		cmocka_unit_test(test_counted_paths),
 		cmocka_unit_test(test_query_errors_why),
+		cmocka_unit_test(test_section_parts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -786,10 +786,11 @@ static void test_readonly_schema(void **state)
 	put_simple(st, "old", "古い");
 	kstore_close(st);
 
-	/* schema 4: migrations 5 to 18 undone (update with a new migration; 18 changes data only) */
-	assert_int_equal(kstore_schema_latest(), 18);
+	/* schema 4: migrations 5 to 19 undone (update with a new migration; 18 changes data only) */
+	assert_int_equal(kstore_schema_latest(), 19);
 	db_exec(path,
-		/* 17 */ "DROP TABLE case_counts; DROP INDEX cases_doc_order; DROP INDEX cases_updated; CREATE INDEX cases_document ON cases(document, case_number);"
+		/* 19 */ "DROP TABLE case_parts;"
+		/* 17 */ " DROP TABLE case_counts; DROP INDEX cases_doc_order; DROP INDEX cases_updated; CREATE INDEX cases_document ON cases(document, case_number);"
 		/* 16 */ " DROP TABLE case_vocab; DROP INDEX cases_doc_year;"
 		/* 15 (the index rebuilt: runs again over itself) */
 		/* 14 */ " DROP TABLE IF EXISTS documents;"
@@ -807,12 +808,12 @@ static void test_readonly_schema(void **state)
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
 	assert_null(st);
-	assert_msg_has(err, "schema version 4, older than this kyokun's 18");
+	assert_msg_has(err, "schema version 4, older than this kyokun's 19");
 	assert_msg_has(err, "run `kyokun init`");
 	assert_int_equal(db_version(path), 4); /* a reader never migrates */
 	/* a writer does */
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
-	assert_int_equal(kstore_schema_version(st), 18);
+	assert_int_equal(kstore_schema_version(st), 19);
 	assert_string_equal(stored_title(st, "old"), "古い");
 	kstore_close(st);
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), 0);
@@ -823,9 +824,9 @@ static void test_readonly_schema(void **state)
 	db_exec(path, "PRAGMA user_version = 99");
 	st = NULL;
 	assert_int_equal(kstore_open(&st, path, KSTORE_READONLY, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 18: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 19: upgrade kyokun");
 	assert_int_equal(kstore_open(&st, path, 0, &err), KE_DB);
-	assert_msg_has(err, "schema version 99, newer than this kyokun's 18: upgrade kyokun");
+	assert_msg_has(err, "schema version 99, newer than this kyokun's 19: upgrade kyokun");
 	assert_null(st);
 	assert_int_equal(db_version(path), 99);
 }
@@ -1349,17 +1350,32 @@ static void test_check_damaged(void **state)
 		fail_msg("first problem: %s", f.first);
 	kstore_close(st);
 
-	/* the middle third of the file overwritten (after a VACUUM, which puts the
-	 * schema's pages first, so that the store still opens whatever the
-	 * migrations left where: the damage is to the cases) */
+	/* the cases' own pages overwritten (the leaves of the table cases, as
+	 * SQLite's dbstat lists them), so that the store still opens whatever
+	 * the migrations left where: the damage is to the cases.  (A third of
+	 * the file from its middle reached the schema's last page, or the
+	 * index's first, as tables were added.) */
 	db_exec(path, "VACUUM");
-	fp = fopen(path, "r+b");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	size = ftell(fp);
-	fseek(fp, size / 3 / 4096 * 4096, SEEK_SET);
-	for (long i = 0; i < size / 3; i++)
-		fputc((int)(i * 7919 % 251), fp);
+	{
+		sqlite3 *db;
+		sqlite3_stmt *s;
+
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT pageno FROM dbstat WHERE name = 'cases' AND pagetype = 'leaf'"
+						    " ORDER BY pageno", -1, &s, NULL), SQLITE_OK);
+		fp = fopen(path, "r+b");
+		assert_non_null(fp);
+		size = 0;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			fseek(fp, (sqlite3_column_int64(s, 0) - 1) * 4096, SEEK_SET);
+			for (long i = 0; i < 4096; i++)
+				fputc((int)((size + i) * 7919 % 251), fp);
+			size += 4096;
+		}
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+		assert_true(size >= 4 * 4096); /* 600 cases: many pages */
+	}
 	fclose(fp);
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);

@@ -833,7 +833,7 @@ static int tap_fail(void *ctx, const char *tok, int ntok, int start, int end)
 static void test_fts5_tap(void **state)
 {
 	static const char *const text[] = { "ＲＤＰ接続が開放されており、", "サーバーのbackups" };
-	struct ktok_tap tap = { NULL, NULL };
+	struct ktok_tap tap = { NULL, NULL, NULL };
 	struct kbuf got = KBUF_INIT, want = KBUF_INIT;
 	struct kerr err = KERR_INIT;
 	sqlite3 *db = NULL;
