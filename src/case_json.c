@@ -820,20 +820,211 @@ static int dump_json(struct kbuf *b, json_t *j)
 	return 1;
 }
 
+/*
+ * kcase_dump() writes the case straight into the buffer, member by member
+ * in kcase_to_json()'s order, without building the tree (that and its
+ * dump were a tenth of a bulk add's instructions, on its reader thread):
+ * the same bytes as json_dump_callback(kcase_to_json(c), JSON_COMPACT |
+ * JSON_PRESERVE_ORDER), which the unit tests hold it to.  One object being
+ * written: its members so far, for the unknown members (extra), which
+ * kcase_to_json() adds only under names not yet taken.
+ */
+struct jobj {
+	struct kbuf *b;
+	int rc;            /* < 0 out of memory or a string that is not UTF-8 (json_string() refuses it),
+			    * 1 a real number in an unknown member (jansson formats those) */
+	int n;
+	const char *keys[16];
+	int nkeys;
+};
+
+static void jo_begin(struct jobj *o, struct kbuf *b, int rc)
+{
+	o->b = b;
+	o->rc = rc;
+	o->n = 0;
+	o->nkeys = 0;
+	if (!o->rc && kbuf_addch(b, '{') < 0)
+		o->rc = KE_NOMEM;
+}
+
+/* The key of the next member. */
+static void jo_key(struct jobj *o, const char *key)
+{
+	if (o->rc)
+		return;
+	if ((o->n++ && kbuf_addch(o->b, ',') < 0) || dump_str(o->b, key, strlen(key)) || kbuf_addch(o->b, ':') < 0)
+		o->rc = KE_NOMEM;
+	if (o->nkeys < (int)(sizeof(o->keys) / sizeof(o->keys[0])))
+		o->keys[o->nkeys++] = key;
+}
+
+static void jo_str_value(struct jobj *o, const char *s)
+{
+	size_t n;
+
+	if (o->rc)
+		return;
+	n = strlen(s);
+	if (!kutf8_valid(s, n))
+		o->rc = KE_INVALID;
+	else if (dump_str(o->b, s, n))
+		o->rc = KE_NOMEM;
+}
+
+/* key: s; absent: null, or nothing (set_str()) */
+static void jo_str(struct jobj *o, const char *key, const char *s, int null_if_absent)
+{
+	if (!s && !null_if_absent)
+		return;
+	jo_key(o, key);
+	if (!s) {
+		if (!o->rc && kbuf_adds(o->b, "null") < 0)
+			o->rc = KE_NOMEM;
+		return;
+	}
+	jo_str_value(o, s);
+}
+
+static void jo_int(struct jobj *o, const char *key, int has, int v)
+{
+	jo_key(o, key);
+	if (!o->rc && (has ? kbuf_addf(o->b, "%d", v) : kbuf_adds(o->b, "null")) < 0)
+		o->rc = KE_NOMEM;
+}
+
+static void jo_strv(struct jobj *o, const char *key, const struct kstrv *sv)
+{
+	jo_key(o, key);
+	if (!o->rc && kbuf_addch(o->b, '[') < 0)
+		o->rc = KE_NOMEM;
+	for (size_t i = 0; i < sv->n && !o->rc; i++) {
+		if (i && kbuf_addch(o->b, ',') < 0)
+			o->rc = KE_NOMEM;
+		jo_str_value(o, sv->v[i]);
+	}
+	if (!o->rc && kbuf_addch(o->b, ']') < 0)
+		o->rc = KE_NOMEM;
+}
+
+/* The unknown members whose names are not taken (add_extra()), then '}'; the object's rc. */
+static int jo_end(struct jobj *o, json_t *extra)
+{
+	const char *key;
+	json_t *v;
+
+	if (extra && !o->rc)
+		json_object_foreach(extra, key, v) {
+			int taken = 0;
+
+			for (int i = 0; i < o->nkeys && !taken; i++)
+				taken = !strcmp(o->keys[i], key);
+			if (taken)
+				continue;
+			jo_key(o, key);
+			if (!o->rc)
+				o->rc = dump_json(o->b, v);
+			if (o->rc)
+				break;
+		}
+	if (!o->rc && kbuf_addch(o->b, '}') < 0)
+		o->rc = KE_NOMEM;
+	return o->rc;
+}
+
+/* A nested object's rc carried into its parent. */
+static void jo_take(struct jobj *parent, int rc)
+{
+	if (!parent->rc)
+		parent->rc = rc;
+}
+
 int kcase_dump(const struct kcase *c, struct kbuf *out)
 {
-	json_t *j = kcase_to_json(c);
+	struct jobj o, sub;
 	size_t keep = out->len;
+	json_t *j;
 	int rc;
 
-	if (!j)
-		return KE_NOMEM;
-	rc = dump_json(out, j);
-	if (rc > 0) {
-		/* a real number somewhere (in an unknown field): jansson writes it all */
-		kbuf_setlen(out, keep);
-		rc = json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	jo_begin(&o, out, 0);
+	jo_str(&o, "id", c->id, 1);
+	jo_str(&o, "title", c->title, 1);
+	if (c->title_derived) {
+		jo_key(&o, "title_derived");
+		if (!o.rc && kbuf_adds(out, "true") < 0)
+			o.rc = KE_NOMEM;
 	}
+
+	jo_key(&o, "source");
+	jo_begin(&sub, out, o.rc);
+	jo_str(&sub, "document", c->source.document, 1);
+	jo_str(&sub, "publisher", c->source.publisher, 0);
+	jo_int(&sub, "year", c->source.has_year, c->source.year);
+	jo_int(&sub, "case_number", c->source.has_case_number, c->source.case_number);
+	jo_str(&sub, "page_marker", c->source.page_marker, 0);
+	jo_str(&sub, "title", c->source.doc_title, 0);
+	jo_str(&sub, "url", c->source.url, 0);
+	jo_str(&sub, "published", c->source.published, 0);
+	if (c->source.has_page)
+		jo_int(&sub, "page", 1, c->source.page);
+	jo_take(&o, jo_end(&sub, c->source.extra));
+
+	jo_str(&o, "category", c->category, 1);
+	jo_strv(&o, "summary", &c->summary);
+	jo_strv(&o, "key_lessons", &c->key_lessons);
+
+	jo_key(&o, "attributes");
+	jo_begin(&sub, out, o.rc);
+	jo_str(&sub, "organization", c->attributes.organization, 0);
+	jo_str(&sub, "factors", c->attributes.factors, 0);
+	jo_str(&sub, "reader_level", c->attributes.reader_level, 0);
+	jo_take(&o, jo_end(&sub, c->attributes.extra));
+
+	jo_key(&o, "sections");
+	jo_begin(&sub, out, o.rc);
+	for (int i = 0; i < KSEC__N; i++)
+		jo_str(&sub, ksection_key(i), c->sections[i], 0);
+	jo_take(&o, jo_end(&sub, c->sections_extra));
+
+	jo_key(&o, "timeline");
+	if (!o.rc && kbuf_addch(out, '[') < 0)
+		o.rc = KE_NOMEM;
+	for (size_t i = 0; i < c->ntimeline && !o.rc; i++) {
+		const struct kevent *e = &c->timeline[i];
+
+		if (i && kbuf_addch(out, ',') < 0)
+			o.rc = KE_NOMEM;
+		jo_begin(&sub, out, o.rc);
+		jo_int(&sub, "day", e->has_day, e->day);
+		jo_str(&sub, "when", e->when ? e->when : "", 0);
+		jo_str(&sub, "actor", e->actor, 1);
+		jo_str(&sub, "text", e->text ? e->text : "", 0);
+		jo_take(&o, jo_end(&sub, e->extra));
+	}
+	if (!o.rc && kbuf_addch(out, ']') < 0)
+		o.rc = KE_NOMEM;
+
+	jo_key(&o, "tags");
+	jo_begin(&sub, out, o.rc);
+	jo_str(&sub, "event_class", c->tags.event_class, 0);
+	jo_strv(&sub, "threats", &c->tags.threats);
+	jo_strv(&sub, "sectors", &c->tags.sectors);
+	jo_take(&o, jo_end(&sub, c->tags.extra));
+
+	jo_str(&o, "tlp", c->tlp, 0);
+	jo_str(&o, "owner", c->owner, 0);
+	if (c->recipients.n)
+		jo_strv(&o, "recipients", &c->recipients);
+	rc = jo_end(&o, c->extra);
+	if (rc == 0)
+		return 0;
+	kbuf_setlen(out, keep);
+	if (rc < 0)
+		return KE_NOMEM;
+	/* a real number in an unknown member: jansson writes it all */
+	if (!(j = kcase_to_json(c)))
+		return KE_NOMEM;
+	rc = json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	return rc < 0 ? KE_NOMEM : 0;
 }
