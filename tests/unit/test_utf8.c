@@ -44,6 +44,18 @@ static void test_every_short_sequence(void **state)
 		uint32_t cp;
 		int n = kutf8_decode(s, 3, &cp);
 
+		/* kutf8_valid_prefix() (its fast paths) agrees with decoding one by one */
+		{
+			size_t want = 0;
+			uint32_t c2;
+			int k;
+
+			while (want < 3 && (k = kutf8_decode(s + want, 3 - want, &c2)) > 0 && c2 != 0)
+				want += (size_t)k;
+			if (kutf8_valid_prefix(s, 3) != want)
+				fail_msg("%02X %02X %02X: valid prefix %zu, decoding %zu", (unsigned char)s[0],
+					 (unsigned char)s[1], (unsigned char)s[2], kutf8_valid_prefix(s, 3), want);
+		}
 		if (n < 0)
 			continue;
 		if (!is_scalar(cp) || kutf8_encode(cp, d) != n || memcmp(d, s, (size_t)n))
@@ -89,6 +101,18 @@ static void test_valid_prefix(void **state)
 	assert_int_equal(kutf8_valid_prefix("abc", 3), 3);
 	assert_int_equal(kutf8_valid_prefix("訓練\xFF訓", 10), 6);
 	assert_int_equal(kutf8_valid_prefix("訓練", 5), 3); /* the second character cut */
+	/* the fast paths (eight ASCII bytes at a time, three-byte sequences in place) stop where
+	 * the byte-by-byte reading does */
+	assert_int_equal(kutf8_valid_prefix("abcdefghijklmnopq\x80rs", 20), 17);
+	assert_int_equal(kutf8_valid_prefix("abcdefghij\0klmnopqrst", 21), 10);
+	assert_int_equal(kutf8_valid_prefix("abcdefgh\xE3\x81\x82ijklmnop", 19), 19);
+	assert_int_equal(kutf8_valid_prefix("ab\xE0\x9F\xBF", 5), 2);   /* overlong */
+	assert_int_equal(kutf8_valid_prefix("ab\xE0\xA0\x80", 5), 5);
+	assert_int_equal(kutf8_valid_prefix("ab\xED\xA0\x80", 5), 2);   /* a surrogate */
+	assert_int_equal(kutf8_valid_prefix("ab\xED\x9F\xBF", 5), 5);
+	assert_int_equal(kutf8_valid_prefix("ab\xE3\x81", 4), 2);        /* cut at the end */
+	assert_int_equal(kutf8_valid_prefix("ab\xE3\x81" "a", 5), 2);
+	assert_int_equal(kutf8_valid_prefix("\xE3\x81\x82\xE3\xC1\x82", 6), 3);
 	assert_int_equal(kutf8_valid_prefix("ab\0cd", 5), 2); /* NUL is refused */
 	assert_true(kutf8_valid("\xF4\x8F\xBF\xBF", 4));
 	assert_true(kutf8_valid("\xEF\xBF\xBF", 3)); /* U+FFFF is a scalar value */
