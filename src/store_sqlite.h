@@ -291,6 +291,9 @@ typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long cou
 int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
 			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
 			 struct kerr *err);
+/* The same for the cases rids[0..n) (no filter: the caller's list is what is counted); > 0 as above. */
+int ksqlite_facets_count_rids(struct kstore_sqlite *st, const long long *rids, size_t n, kstore_facet_cb cb,
+			      void *ctx, struct kerr *err);
 void ksqlite_facets_free(struct kfacets *fc);
 /* st's columns, current (read again if the database changed); 1: cannot be had. */
 int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **fc, struct kerr *err);

@@ -674,18 +674,101 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A count of facets: each column's counters and the cases without a value. */
+struct fcount {
+	struct kfacets *fc;
+	long *base[FC__N], *tbase[2];
+	long none[4]; /* no year, no event class, no threat, no sector */
+	long n;
+};
+
+static void fcount_init(struct fcount *k, struct kfacets *fc)
+{
+	size_t off = 0;
+
+	memset(k, 0, sizeof(*k));
+	k->fc = fc;
+	for (int c = 0; c < FC__N; c++) {
+		k->base[c] = fc->cnt + off;
+		off += fc->d->dict[c].n;
+	}
+	k->tbase[0] = fc->cnt + off;
+	k->tbase[1] = fc->cnt + off + fc->d->tags.n;
+	memset(fc->cnt, 0, fc->d->ncnt * sizeof(*fc->cnt));
+}
+
+static void fcount_row(struct fcount *k, sqlite3_int64 rid)
+{
+	const struct fdata *d = k->fc->d;
+	int kinds = 0;
+
+	k->n++;
+	for (int c = 0; c < FC__N; c++)
+		if (d->col[c][rid] >= 0)
+			k->base[c][d->col[c][rid]]++;
+	for (uint32_t i = d->toff[rid]; i < d->toff[rid + 1]; i++) {
+		uint32_t kind = d->tag[i] >> 28;
+
+		if (kind == FK_THREAT || kind == FK_SECTOR) {
+			k->tbase[kind][d->tag[i] & ((1u << 28) - 1)]++;
+			kinds |= 1 << kind;
+		}
+	}
+	k->none[0] += d->col[FC_YEAR][rid] < 0;
+	k->none[1] += d->col[FC_EVENT_CLASS][rid] < 0;
+	k->none[2] += !(kinds >> FK_THREAT & 1);
+	k->none[3] += !(kinds >> FK_SECTOR & 1);
+}
+
+/* The counts to cb: each facet's values in the order of their text, then 未分類. */
+static int fcount_emit(struct fcount *k, kstore_facet_cb cb, void *ctx, struct kerr *err)
+{
+	static const int facet_of[FC__N] = { KFACET_TLP, KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR,
+					     KFACET_EVENT_CLASS, KFACET_READER_LEVEL };
+	struct kfacets *fc = k->fc;
+	int rc = 0;
+
+	for (int c = 0; c < FC__N + 2; c++) {
+		const struct dict *d = c < FC__N ? &fc->d->dict[c] : &fc->d->tags;
+		long *cnt = c < FC__N ? k->base[c] : k->tbase[c - FC__N];
+		int facet = c < FC__N ? facet_of[c] : c == FC__N ? KFACET_THREAT : KFACET_SECTOR;
+		char **v;
+		size_t m = 0;
+
+		for (size_t i = 0; i < d->n; i++)
+			m += cnt[i] > 0;
+		if (!m)
+			continue;
+		if (!(v = malloc(m * sizeof(*v))))
+			return kerr_set(err, KE_NOMEM, "out of memory");
+		m = 0;
+		for (size_t i = 0; i < d->n; i++)
+			if (cnt[i] > 0)
+				v[m++] = d->v[i];
+		qsort(v, m, sizeof(*v), str_cmp);
+		for (size_t i = 0; i < m && !rc; i++)
+			rc = cb(ctx, facet, v[i], cnt[dict_find(d, v[i])]);
+		free(v);
+		if (rc)
+			return rc;
+	}
+	/* 未分類: the cases without a value */
+	for (int i = 0; i < 4 && !rc; i++) {
+		static const int facet[4] = { KFACET_YEAR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR };
+
+		if (k->none[i])
+			rc = cb(ctx, facet[i], "none", k->none[i]);
+	}
+	return rc;
+}
+
 int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
 			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
 			 struct kerr *err)
 {
-	static const int facet_of[FC__N] = { KFACET_TLP, KFACET_CATEGORY, KFACET_DOCUMENT, KFACET_YEAR,
-					     KFACET_EVENT_CLASS, KFACET_READER_LEVEL };
 	struct kfacets *fc;
 	struct kwant w;
-	long *base[FC__N], *tbase[2];
-	long none[4] = { 0 }; /* no year, no event class, no threat, no sector */
-	size_t off = 0;
-	long n = 0;
+	struct fcount k;
 	unsigned levels;
 	int rc, r = SQLITE_DONE, some;
 
@@ -697,13 +780,7 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		return ksqlite_counts_facets(st, levels, cb, ctx, total, err);
 	if ((rc = ksqlite_facets_ready(st, &fc, err)) != 0)
 		return rc;
-	for (int c = 0; c < FC__N; c++) {
-		base[c] = fc->cnt + off;
-		off += fc->d->dict[c].n;
-	}
-	tbase[0] = fc->cnt + off;
-	tbase[1] = fc->cnt + off + fc->d->tags.n;
-	memset(fc->cnt, 0, fc->d->ncnt * sizeof(*fc->cnt));
+	fcount_init(&k, fc);
 	if ((some = ksqlite_want_init(st, fc, f, &w, err)) < 0)
 		return some;
 	if (match && !fc->match &&
@@ -728,28 +805,10 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		}
 		if ((exclude_rid && rid == exclude_rid) || !ksqlite_want_passes(fc, &w, rid))
 			continue;
-		n++;
-		if (!cb)
-			continue;
-		for (int c = 0; c < FC__N; c++)
-			if (fc->d->col[c][rid] >= 0)
-				base[c][fc->d->col[c][rid]]++;
-		{
-			int kinds = 0;
-
-			for (uint32_t i = fc->d->toff[rid]; i < fc->d->toff[rid + 1]; i++) {
-				uint32_t k = fc->d->tag[i] >> 28;
-
-				if (k == FK_THREAT || k == FK_SECTOR) {
-					tbase[k][fc->d->tag[i] & ((1u << 28) - 1)]++;
-					kinds |= 1 << k;
-				}
-			}
-			none[0] += fc->d->col[FC_YEAR][rid] < 0;
-			none[1] += fc->d->col[FC_EVENT_CLASS][rid] < 0;
-			none[2] += !(kinds >> FK_THREAT & 1);
-			none[3] += !(kinds >> FK_SECTOR & 1);
-		}
+		if (cb)
+			fcount_row(&k, rid);
+		else
+			k.n++;
 	}
 	if (match) {
 		sqlite3_reset(fc->match);
@@ -757,40 +816,27 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 	}
 	if (some && r != SQLITE_DONE)
 		return ksqlite_db_err(st, err, "search facets");
-	*total = n;
-	if (!cb || !n)
+	*total = k.n;
+	if (!cb || !k.n)
 		return 0;
-	/* each facet's values, in the order of their text */
-	for (int c = 0; c < FC__N + 2; c++) {
-		const struct dict *d = c < FC__N ? &fc->d->dict[c] : &fc->d->tags;
-		long *cnt = c < FC__N ? base[c] : tbase[c - FC__N];
-		int facet = c < FC__N ? facet_of[c] : c == FC__N ? KFACET_THREAT : KFACET_SECTOR;
-		char **v;
-		size_t m = 0;
+	return fcount_emit(&k, cb, ctx, err);
+}
 
-		for (size_t i = 0; i < d->n; i++)
-			m += cnt[i] > 0;
-		if (!m)
-			continue;
-		if (!(v = malloc(m * sizeof(*v))))
-			return kerr_set(err, KE_NOMEM, "out of memory");
-		m = 0;
-		for (size_t i = 0; i < d->n; i++)
-			if (cnt[i] > 0)
-				v[m++] = d->v[i];
-		qsort(v, m, sizeof(*v), str_cmp);
-		for (size_t i = 0; i < m && !rc; i++)
-			rc = cb(ctx, facet, v[i], cnt[dict_find(d, v[i])]);
-		free(v);
-		if (rc)
-			return rc;
-	}
-	/* 未分類: the cases without a value */
-	for (int k = 0; k < 4 && !rc; k++) {
-		static const int facet[4] = { KFACET_YEAR, KFACET_EVENT_CLASS, KFACET_THREAT, KFACET_SECTOR };
+int ksqlite_facets_count_rids(struct kstore_sqlite *st, const long long *rids, size_t n, kstore_facet_cb cb,
+			      void *ctx, struct kerr *err)
+{
+	struct kfacets *fc;
+	struct fcount k;
+	int rc;
 
-		if (none[k])
-			rc = cb(ctx, facet[k], "none", none[k]);
-	}
-	return rc;
+	if ((rc = ksqlite_facets_ready(st, &fc, err)) != 0)
+		return rc;
+	fcount_init(&k, fc);
+	for (size_t i = 0; i < n; i++)
+		/* (a row without a case, as the SQL's join leaves it out) */
+		if (rids[i] >= 0 && rids[i] < fc->d->n && fc->d->col[FC_TLP][rids[i]] >= 0)
+			fcount_row(&k, rids[i]);
+	if (!k.n)
+		return 0;
+	return fcount_emit(&k, cb, ctx, err);
 }

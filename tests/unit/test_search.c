@@ -745,6 +745,31 @@ static void test_facets_memory(void **state)
 		}
 		kquery_free(&q);
 	}
+	/* a list of cases (a section search's kept ones): the same from memory as in SQL, a row
+	 * without a case and one past the last left out */
+	{
+		long long rids[40];
+		size_t n = 0;
+		struct kerr err = KERR_INIT;
+		static struct fsnap a, b;
+
+		for (long long r = 1; r <= 30; r += 2)
+			rids[n++] = r;
+		rids[n++] = 1000000;
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		kstore_search_tune(st, 0, 0);
+		assert_int_equal(kstore_search_facets_rids(st, rids, n, fsnap_cb, &a, &err), 0);
+		kstore_search_tune(st, 0, 1);
+		assert_int_equal(kstore_search_facets_rids(st, rids, n, fsnap_cb, &b, &err), 0);
+		kstore_search_tune(st, 0, 0);
+		assert_true(a.n > 3);
+		assert_int_equal(a.n, b.n);
+		qsort(a.line, (size_t)a.n, sizeof(a.line[0]), line_cmp);
+		qsort(b.line, (size_t)b.n, sizeof(b.line[0]), line_cmp);
+		for (int i = 0; i < a.n; i++)
+			assert_string_equal(a.line[i], b.line[i]);
+	}
 }
 
 static void test_snippet_offsets(void **state)
