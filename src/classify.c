@@ -57,6 +57,11 @@ static const struct lex threats[] = {
 	{ "insider", W("内部不正", "元従業員", "内部犯行") },
 };
 
+const char *kclassify_threat(unsigned i)
+{
+	return i < sizeof(threats) / sizeof(threats[0]) ? threats[i].tag : NULL;
+}
+
 /* Threats that make a case a cyber attack, and those of a system failure. */
 static const char *const attack_threats[] = {
 	"ddos", "ransomware", "brute_force", "phishing_mail", "support_scam", "unauthorized_access",

@@ -21,4 +21,7 @@ struct kerr;
 /* Fill the missing tags of c from its text.  0, or KE_NOMEM. */
 int kclassify_case(struct kcase *c, struct kerr *err);
 
+/* The i-th threat value the classifier gives (from 0), NULL past the last. */
+const char *kclassify_threat(unsigned i);
+
 #endif

@@ -1328,6 +1328,12 @@ static const struct {
 	{ "hardware_failure", "ハードウェア故障", "Hardware failure" },
 	{ "software_failure", "ソフトウェア不具合", "Software failure" },
 	{ "third_party", "委託先・第三者", "Third party" },
+	/* threats the classifier and the VERIS import also give (classify.c, exchange_veris.c) */
+	{ "malware", "マルウェア", "Malware" },
+	{ "phishing_site", "偽サイト・フィッシングサイト", "Phishing site" },
+	{ "tampering", "改ざん", "Tampering" },
+	{ "data_leak", "情報漏えい", "Data leak" },
+	{ "insider", "内部不正", "Insider" },
 	/* the 15 critical-infrastructure sectors (account.h's ksector_tags) */
 	{ "telecom", "情報通信", "Telecommunications" },
 	{ "finance", "金融", "Finance" },

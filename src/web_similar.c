@@ -12,6 +12,7 @@
 #include "web.h"
 #include "account.h"
 #include "case.h"
+#include "classify.h"
 #include "kerr.h"
 #include "search.h"
 #include "similar.h"
@@ -30,10 +31,6 @@ static const int box_facets[] = { KFACET_SECTOR, KFACET_EVENT_CLASS, KFACET_THRE
 
 /* When no facet counts are at hand: the values kyokun knows. */
 static const char *const event_classes[] = { "cyber_attack", "system_failure", "other", NULL };
-static const char *const threats[] = {
-	"ddos", "ransomware", "brute_force", "phishing_mail", "support_scam", "unauthorized_access",
-	"vulnerability", "misconfiguration", "hardware_failure", "software_failure", "third_party", NULL,
-};
 
 /* Japanese, then English, whatever the page's language (the box's label and the page's heading). */
 static void both(struct html *w, enum kmsg m)
@@ -88,9 +85,12 @@ static void box_select(struct html *w, const struct khttp_req *req, int k, const
 			option(w, sel, k == KFACET_YEAR ? sel : i18n_tag(req->lang, sel), sel);
 	} else if (k == KFACET_YEAR) {
 		/* no counts at hand: a year typed in (see below) */
+	} else if (k == KFACET_THREAT) {
+		/* the threats the classifier gives */
+		for (unsigned i = 0; kclassify_threat(i); i++)
+			option(w, kclassify_threat(i), i18n_tag(req->lang, kclassify_threat(i)), sel);
 	} else {
-		const char *const *vals = k == KFACET_SECTOR ? (const char *const *)ksector_tags :
-					  k == KFACET_EVENT_CLASS ? event_classes : threats;
+		const char *const *vals = k == KFACET_SECTOR ? (const char *const *)ksector_tags : event_classes;
 		size_t n = k == KFACET_SECTOR ? KSECTOR_N : (size_t)-1;
 
 		for (size_t i = 0; i < n && vals[i]; i++)
