@@ -291,7 +291,7 @@ const struct kcommand kcommands[] = {
 	  "Exit status: 0 after a signal, 1 if the database or the address cannot be\n"
 	  "used, 2 usage error.\n" },
 	{ "check", cmd_check, KCLI_READ, "check the database for damage",
-	  "usage: kyokun check [--quick]\n\nCheck every page, index and constraint of the database and the full-text index\nagainst the cases' text; print \"ok\" or each problem found.  --quick checks\nthe pages only (much faster).\n\nExit status: 0 ok, 1 problems found (restore from a backup) or error, 2 usage.\n" },
+	  "usage: kyokun check [--quick]\n\nCheck every page, index and constraint of the database and the full-text index\nagainst the cases' text, then recount what is derived from the cases (the\nvocabulary of similar cases, the facet counts, where each section begins in\nthe index); print \"ok\" or each problem found.  --quick checks the pages\nonly (much faster).\n\nExit status: 0 ok, 1 problems found (restore from a backup) or error, 2 usage.\n" },
 	{ "org", cmd_org, KCLI_WRITE,
 	  "add and list organisations (operators, ministries, the centre)",
 	  "usage: kyokun org add NAME [--kind KIND] [--sector SECTOR]...\n"
