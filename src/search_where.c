@@ -724,6 +724,11 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 	for (size_t i = 0; i < n; i++)
 		v[i] = e[i].rid;
 	m.e = e;
+	if (f != KSF_KEY_LESSONS && (f < KSF_SECTION || f >= KSF_SECTION + KSEC__N)) {
+		/* (a part that is not a column's piece: only the text can say) */
+		rc = kstore_search_marked(st, match, field_col(f), v, n, r, HL_OPEN, HL_CLOSE, many_row, &m, err);
+		goto done;
+	}
 	/* where the marks are, in tokens, and where the case's parts begin: no case read */
 	bp.what = f == KSF_KEY_LESSONS ? KPART_KEY_LESSON : ksection_display_order[f - KSF_SECTION];
 	phrase_terms(match->root, NULL, 0, &np);
@@ -743,6 +748,7 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 		rc = kstore_search_marked(st, match, field_col(f), bp.later, bp.nlater, r, HL_OPEN, HL_CLOSE, many_row,
 					  &m, err);
 	}
+done:
 	if (rc == KE_NOMEM)
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 out:
