@@ -560,13 +560,10 @@ static int many_cmp(const void *a, const void *b)
 	return (x->rid > y->rid) - (x->rid < y->rid);
 }
 
-/* A row of kstore_search_marked(): as where_load() and where_holds() would see it. */
-static int many_row(void *ctx, long long rid, const char *marked, const char *json)
+/* The place of rid in m's list, or -1. */
+static long many_find(const struct many *m, long long rid)
 {
-	struct many *m = ctx;
-	struct where w;
 	size_t lo = 0, hi = m->n;
-	int col = field_col(m->f), rc = 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -576,7 +573,18 @@ static int many_row(void *ctx, long long rid, const char *marked, const char *js
 		else
 			hi = mid;
 	}
-	if (lo >= m->n || m->e[lo].rid != rid)
+	return lo < m->n && m->e[lo].rid == rid ? (long)lo : -1;
+}
+
+/* A row of kstore_search_marked(): as where_load() and where_holds() would see it. */
+static int many_row(void *ctx, long long rid, const char *marked, const char *json)
+{
+	struct many *m = ctx;
+	struct where w;
+	long lo = many_find(m, rid);
+	int col = field_col(m->f), rc = 0;
+
+	if (lo < 0)
 		return 0;
 	memset(&w, 0, sizeof(w));
 	kcase_init(&w.c);
@@ -603,22 +611,6 @@ static int ll_cmp(const void *a, const void *b)
 	long long x = *(const long long *)a, y = *(const long long *)b;
 
 	return (x > y) - (x < y);
-}
-
-/* The place of rid in m's list, or -1. */
-static long many_find(const struct many *m, long long rid)
-{
-	size_t lo = 0, hi = m->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->e[mid].rid < rid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < m->n && m->e[lo].rid == rid ? (long)lo : -1;
 }
 
 /* The user term of each of a match's phrases, by the store's numbering (store_query.h). */

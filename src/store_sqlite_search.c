@@ -3955,6 +3955,26 @@ out:
 	return rc;
 }
 
+/*
+ * The statement of a marking of column col (kstore_search_marked(), _parts()): q checked to name
+ * that column only, its phrases ORed into mt, sql prepared in slot, :col and :match bound.
+ */
+static int marked_prepare(struct kstore_sqlite *st, const struct kstore_query *q, int col, int slot,
+			  const char *sql, struct kbuf *mt, sqlite3_stmt **s, struct kerr *err)
+{
+	int rc;
+
+	if (col < 0 || col >= KCOL__N)
+		return kerr_set(err, KE_INVALID, "search: no such column");
+	if (q->cols != 1u << col)
+		return kerr_set(err, KE_INVALID, "search: marking a column needs a match in that column only");
+	if ((rc = fts_query_marks(mt, q, err)) || (rc = cached(st, slot, sql, s, err)))
+		return rc;
+	sqlite3_bind_int(*s, sqlite3_bind_parameter_index(*s, ":col"), col);
+	sqlite3_bind_text(*s, sqlite3_bind_parameter_index(*s, ":match"), kbuf_str(mt), -1, SQLITE_STATIC);
+	return 0;
+}
+
 int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int col, const long long *rids,
 			  size_t n, const struct kreader *r, const char *open, const char *close,
 			  kstore_marked_cb cb, void *ctx, struct kerr *err)
@@ -3966,26 +3986,18 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 	sqlite3_stmt *s;
 	int rc;
 
-	if (col < 0 || col >= KCOL__N)
-		return kerr_set(err, KE_INVALID, "search: no such column");
-	if (!n)
+	if (!n && col >= 0 && col < KCOL__N)
 		return 0;
-	if (q->cols != 1u << col)
-		return kerr_set(err, KE_INVALID, "search: marking a column needs a match in that column only");
-	if ((rc = fts_query_marks(&mt, q, err))) {
-		kbuf_release(&mt);
-		return rc;
-	}
 	/* the index's rows outside, so that the match is set up once; the candidates tested
 	 * before a row's column is marked */
-	rc = cached(st, C_MARKED, "SELECT case_fts.rowid, kyokun_highlight(case_fts, :col, :o, :c, :keep), c.tlp, c.body"
-		    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
-		    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &s, err);
+	rc = marked_prepare(st, q, col, C_MARKED,
+			    "SELECT case_fts.rowid, kyokun_highlight(case_fts, :col, :o, :c, :keep), c.tlp, c.body"
+			    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
+			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &s, err);
 	if (rc) {
 		kbuf_release(&mt);
 		return rc;
 	}
-	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":col"), col);
 	bind_marks(s, open, close, &mt, &keep);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -4020,27 +4032,17 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 	sqlite3_stmt *s;
 	int rc;
 
-	if (col < 0 || col >= KCOL__N)
-		return kerr_set(err, KE_INVALID, "search: no such column");
-	if (!n)
+	if (!n && col >= 0 && col < KCOL__N)
 		return 0;
-	if (q->cols != 1u << col)
-		return kerr_set(err, KE_INVALID, "search: a column's instances need a match in that column only");
-	if ((rc = fts_query_marks(&mt, q, err))) {
-		kbuf_release(&mt);
-		return rc;
-	}
 	/* as kstore_search_marked(), the positions of the marks instead of the marked text */
-	rc = cached(st, C_PARTS, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), c.tlp, p.parts"
-		    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
-		    " LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
-		    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &s, err);
+	rc = marked_prepare(st, q, col, C_PARTS, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), c.tlp, p.parts"
+			    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
+			    " LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
+			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &s, err);
 	if (rc) {
 		kbuf_release(&mt);
 		return rc;
 	}
-	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":col"), col);
-	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(&mt), -1, SQLITE_STATIC);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
