@@ -1364,6 +1364,9 @@ static void test_section_parts(void **state)
 		"section:countermeasures 訓練 手順", "section:detection 監視", "section:cause 予備系 切り替",
 		"section:response 系", "section:cause \"設定値の誤り\" OR 委託", "section:background 訓練 -委託",
 		"section:lessons 備え バックアップ", "section:impact 停止", "section:cause zzqq",
+		/* the edge case below: a section without a token, an empty key lesson, a word in two parts */
+		"section:detection 監視", "section:background 監視", "section:key_lessons 監視", "section:lessons 監視",
+		"section:countermeasures 監視 訓練", "section:response 監視",
 	};
 	enum { NQ = sizeof(queries) / sizeof(queries[0]) };
 	char *want[NQ][2];
@@ -1371,6 +1374,25 @@ static void test_section_parts(void **state)
 	char *sql;
 
 	(void)state;
+	/* parts that begin at the same token: a section of punctuation only, an empty key lesson */
+	{
+		struct kcase c;
+
+		kcase_init(&c);
+		assert_int_equal(kstr_set(&c.id, "sp-edge"), 0);
+		assert_int_equal(kstr_set(&c.title, "境目の事例"), 0);
+		assert_int_equal(kstr_set(&c.tlp, "clear"), 0);
+		assert_int_equal(kstrv_push(&c.key_lessons, ""), 0);
+		assert_int_equal(kstrv_push(&c.key_lessons, "監視の教訓"), 0);
+		assert_int_equal(kcase_section_append(&c, KSEC_BACKGROUND, "。。。「」"), 0);
+		assert_int_equal(kcase_section_append(&c, KSEC_DETECTION, "監視で検知した"), 0);
+		assert_int_equal(kcase_section_append(&c, KSEC_RESPONSE, "、"), 0);
+		assert_int_equal(kcase_section_append(&c, KSEC_CAUSE, "監視 の 設定"), 0);
+		assert_int_equal(kcase_section_append(&c, KSEC_LESSONS, "・・・"), 0);
+		assert_int_equal(kcase_section_append(&c, KSEC_COUNTERMEASURES, "監視と訓練"), 0);
+		assert_true(kstore_put(st, &c, NULL, &err) >= 0);
+		kcase_free(&c);
+	}
 	assert_true(count_rows("SELECT count(*) FROM cases") > 0);
 	assert_int_equal(count_rows("SELECT count(*) FROM case_parts"), count_rows("SELECT count(*) FROM cases"));
 	for (int i = 0; i < NQ; i++)
