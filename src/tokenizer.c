@@ -970,6 +970,31 @@ static int hl_token(void *ctx, int tflags, const char *tok, int ntok,
 	return h->k < h->n ? SQLITE_OK : SQLITE_DONE;
 }
 
+/*
+ * Which of the row's phrases keep wants marked (kyokun_highlight(), kyokun_inst()):
+ * *has gets np * 2 + 1 bytes (sqlite3_free), the phrases in the row, then at *has + np
+ * those to mark.  SQLITE_DONE: keep says the row is not to be marked at all.
+ */
+static int keep_choose(const Fts5ExtensionApi *api, Fts5Context *fts, const struct ktok_hl_keep *keep, int ninst,
+		       unsigned char **has, int *np)
+{
+	int rc = SQLITE_OK;
+
+	*np = api->xPhraseCount(fts);
+	if (!(*has = sqlite3_malloc64((sqlite3_uint64)*np * 2 + 1)))
+		return SQLITE_NOMEM;
+	memset(*has, 0, (size_t)*np * 2 + 1);
+	for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
+		int ph, ic, io;
+
+		if ((rc = api->xInst(fts, i, &ph, &ic, &io)) == SQLITE_OK && ph >= 0 && ph < *np)
+			(*has)[ph] = 1;
+	}
+	if (rc == SQLITE_OK && keep->fn(keep->ctx, *has, *has + *np, *np))
+		rc = SQLITE_DONE;
+	return rc;
+}
+
 static void fts_highlight(const Fts5ExtensionApi *api, Fts5Context *fts,
 			  sqlite3_context *sctx, int argc, sqlite3_value **argv)
 {
@@ -1004,26 +1029,13 @@ static void fts_highlight(const Fts5ExtensionApi *api, Fts5Context *fts,
 			rc = SQLITE_NOMEM;
 	}
 	if (rc == SQLITE_OK && keep) {
-		/* which phrases are in the row, then which of them to mark */
-		np = api->xPhraseCount(fts);
-		has = sqlite3_malloc64((sqlite3_uint64)np * 2 + 1);
-		if (!has)
-			rc = SQLITE_NOMEM;
-		else
-			memset(has, 0, (size_t)np * 2 + 1);
-		want = has ? has + np : NULL;
-		for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
-			int ph, ic, io;
-
-			if ((rc = api->xInst(fts, i, &ph, &ic, &io)) == SQLITE_OK && ph >= 0 && ph < np)
-				has[ph] = 1;
-		}
-		if (rc == SQLITE_OK && keep->fn(keep->ctx, has, want, np)) {
+		if ((rc = keep_choose(api, fts, keep, ninst, &has, &np)) == SQLITE_DONE) {
 			sqlite3_free(h.r);
 			sqlite3_free(has);
 			sqlite3_result_null(sctx);
 			return;
 		}
+		want = has ? has + np : NULL;
 	}
 	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
 		int ph, ic, io;
@@ -1109,35 +1121,24 @@ static void fts_inst(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 	const struct ktok_hl_keep *keep = argc == 2 ? sqlite3_value_pointer(argv[1], "kyokun_hl_keep") : NULL;
 	unsigned char *has = NULL, *want = NULL;
 	struct ktok_inst *v = NULL;
-	int col, ninst = 0, np, n = 0, i, rc;
+	int col, ninst = 0, np = 0, n = 0, i, rc;
 
 	if (argc != 2 || !keep) {
 		sqlite3_result_error(sctx, "wrong arguments to function kyokun_inst()", -1);
 		return;
 	}
 	col = sqlite3_value_int(argv[0]);
-	np = api->xPhraseCount(fts);
 	rc = api->xInstCount(fts, &ninst);
-	if (rc == SQLITE_OK && !(has = sqlite3_malloc64((sqlite3_uint64)np * 2 + 1)))
-		rc = SQLITE_NOMEM;
 	if (rc == SQLITE_OK && ninst > 0 && !(v = sqlite3_malloc64((sqlite3_uint64)ninst * sizeof(*v))))
 		rc = SQLITE_NOMEM;
-	if (rc != SQLITE_OK)
-		goto out;
-	memset(has, 0, (size_t)np * 2 + 1);
-	want = has + np;
-	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
-		int ph, ic, io;
-
-		if ((rc = api->xInst(fts, i, &ph, &ic, &io)) == SQLITE_OK && ph >= 0 && ph < np)
-			has[ph] = 1;
-	}
-	if (rc != SQLITE_OK)
-		goto out;
-	if (keep->fn(keep->ctx, has, want, np)) {
+	if (rc == SQLITE_OK && (rc = keep_choose(api, fts, keep, ninst, &has, &np)) == SQLITE_DONE) {
+		rc = SQLITE_OK;
 		sqlite3_result_null(sctx);
 		goto out;
 	}
+	if (rc != SQLITE_OK)
+		goto out;
+	want = has + np;
 	for (i = 0; rc == SQLITE_OK && i < ninst; i++) {
 		int ph, ic, io;
 
