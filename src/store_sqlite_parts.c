@@ -122,6 +122,14 @@ int ksqlite_parts_layout(struct kstore_sqlite *st, const struct kcase *c, struct
 	return rc;
 }
 
+/* A token of column col at byte start: the parts that begin by then begin at it; then counted. */
+static void parts_place(struct ksqlite_parts *pp, int col, size_t start)
+{
+	while (pp->next < pp->n && pp->p[pp->next].col == col && pp->p[pp->next].off <= start)
+		pp->p[pp->next++].first = pp->ntok;
+	pp->ntok++;
+}
+
 /* The parts of the column being counted not yet placed: they start after its last token. */
 static void parts_close_col(struct ksqlite_parts *pp, int col)
 {
@@ -155,11 +163,11 @@ static int parts_tok(void *ctx, const char *tok, int ntok, int start, int end)
 	if ((size_t)start >= pp->next_off) {
 		int col = pp->calls - 1;
 
-		while (pp->next < pp->n && pp->p[pp->next].col == col && pp->p[pp->next].off <= (size_t)start)
-			pp->p[pp->next++].first = pp->ntok;
+		parts_place(pp, col, (size_t)start);
 		pp->next_off = pp->next < pp->n && pp->p[pp->next].col == col ? pp->p[pp->next].off : SIZE_MAX;
+	} else {
+		pp->ntok++;
 	}
-	pp->ntok++;
 	return pp->inner.cb(pp->inner.ctx, tok, ntok, start, end);
 }
 
@@ -255,14 +263,10 @@ struct count_ctx {
 static int count_tok(void *ctx, const char *tok, int ntok, int start, int end)
 {
 	struct count_ctx *cc = ctx;
-	struct ksqlite_parts *pp = cc->pp;
-
 	(void)tok;
 	(void)ntok;
 	(void)end;
-	while (pp->next < pp->n && pp->p[pp->next].col == cc->col && pp->p[pp->next].off <= (size_t)start)
-		pp->p[pp->next++].first = pp->ntok;
-	pp->ntok++;
+	parts_place(cc->pp, cc->col, (size_t)start);
 	return 0;
 }
 
