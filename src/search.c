@@ -324,7 +324,7 @@ int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, 
 	return hits_doc_cite(st, res->hits + first, res->nhits - first, err);
 }
 
-static int rid_cmp(const void *a, const void *b)
+int ksearch__rid_cmp(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
 
@@ -350,7 +350,7 @@ static int section_facets(struct kstore *st, const struct kstore_hit *v, size_t 
 	for (size_t i = 0; i < n; i++)
 		rids[i] = v[i].rid;
 	if (n)
-		qsort(rids, n, sizeof(*rids), rid_cmp);
+		qsort(rids, n, sizeof(*rids), ksearch__rid_cmp);
 	rc = kstore_search_facets_rids(st, rids, n, facet_cb, res, err);
 	free(rids);
 	if (rc == KE_NOMEM)
@@ -405,7 +405,7 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	for (size_t k = 0; k < nstrict; k++)
 		strict[k] = kept[k].rid;
 	if (nstrict)
-		qsort(strict, nstrict, sizeof(*strict), rid_cmp);
+		qsort(strict, nstrict, sizeof(*strict), ksearch__rid_cmp);
 	/* some of the words in the section: every case with some in the body, minus the kept */
 	any = q->relaxed;
 	any.except = NULL;
@@ -428,7 +428,7 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 			goto out;
 		}
 		for (size_t i = 0; i < nsh; i++)
-			if (!(nstrict && bsearch(&sh[i].rid, strict, nstrict, sizeof(*strict), rid_cmp))) {
+			if (!(nstrict && bsearch(&sh[i].rid, strict, nstrict, sizeof(*strict), ksearch__rid_cmp))) {
 				at[nrid] = i;
 				rids[nrid++] = sh[i].rid;
 			}

@@ -144,6 +144,9 @@ struct ksearch_hit;
  * *field its KSF_* (-1 none).  KE_USAGE for an unknown section (the message
  * lists the known ones) or two different ones.
  */
+/* qsort()/bsearch() order of rowids (long long), ascending. */
+int ksearch__rid_cmp(const void *a, const void *b);
+
 int ksearch__take_section(const char *query, char **rest, int *field, struct kerr *err);
 
 /* The index columns (bits 1u << KCOL_*) part f is in; whether it is a whole column. */

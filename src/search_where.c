@@ -606,13 +606,6 @@ out:
 	return rc < 0 ? KE_NOMEM : 0;
 }
 
-static int ll_cmp(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The user term of each of a match's phrases, by the store's numbering (store_query.h). */
 static void phrase_terms(const struct kstore_qnode *n, int *term, size_t cap, size_t *k)
 {
@@ -736,7 +729,7 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 	rc = kstore_search_parts(st, match, field_col(f), v, n, r, parts_row, &bp, err);
 	/* the cases whose parts the index does not know: their text marked and read */
 	if (rc >= 0 && bp.nlater) {
-		qsort(bp.later, bp.nlater, sizeof(*bp.later), ll_cmp);
+		qsort(bp.later, bp.nlater, sizeof(*bp.later), ksearch__rid_cmp);
 		rc = kstore_search_marked(st, match, field_col(f), bp.later, bp.nlater, r, HL_OPEN, HL_CLOSE, many_row,
 					  &m, err);
 	}
