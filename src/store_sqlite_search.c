@@ -182,14 +182,17 @@ static int poslist_freq(const Fts5PhraseIter *it, int col, const double *w, int 
 static _Atomic int poslist_ok;
 static _Atomic int poslist_checks;
 
-/* The column-weighted count of phrase i's instances in the row (w[col], 1 past nw columns). */
-static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw)
+/*
+ * phrase_freq() from the phrase's first instance (it, col and off as
+ * xPhraseFirst() left them; col < 0: none).
+ */
+static double iter_freq(const Fts5ExtensionApi *api, Fts5Context *fts, Fts5PhraseIter it, int col, int off,
+			const double *w, int nw)
 {
-	Fts5PhraseIter it;
-	int col = -1, off = -1, ok = poslist_ok, more;
+	int ok = poslist_ok, more;
 	double f = 0, g;
 
-	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK || col < 0)
+	if (col < 0)
 		return 0;
 	f = col < nw ? w[col] : 1.0;
 	if (ok > 0 && poslist_freq(&it, col, w, nw, &f) == 0)
@@ -207,6 +210,17 @@ static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, 
 	else if (ok == 0 && more && ++poslist_checks >= 64)
 		poslist_ok = 1;
 	return f;
+}
+
+/* The column-weighted count of phrase i's instances in the row (w[col], 1 past nw columns). */
+static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw)
+{
+	Fts5PhraseIter it;
+	int col = -1, off = -1;
+
+	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+		return 0;
+	return iter_freq(api, fts, it, col, off, w, nw);
 }
 
 /*
@@ -621,6 +635,11 @@ struct topk {
 	 * (sgrp[g]: bit i for phrase i): those rows counted in passed, every row in passed_any */
 	int ngrp, miss;
 	unsigned long long sgrp[TOPK_MAX_PHRASES];
+	/* with conj set, phrase i counts (holds, scores) only where every phrase of scj[i] (its
+	 * AND in the query: a segmented word's parts) is in the row, as the query's own run
+	 * reports it (see counts_groups()) */
+	int conj;
+	unsigned long long scj[TOPK_MAX_PHRASES];
 	long passed_any;
 	/* idf from the run itself (defer: see defer_score()): the windows of sample_df(), their
 	 * rows per phrase counted on the way (wcur: the window the run is at), and the rows
@@ -763,6 +782,44 @@ static int topk_keep(struct topk *t, sqlite3_int64 rid, unsigned long long a, co
 	return 0;
 }
 
+/*
+ * The phrases of the row kyokun_collect() is at, each asked of FTS5 once
+ * (xPhraseFirst(): bit i of known set once asked, of have when the row holds
+ * phrase i, its first instance kept to count the rest from).
+ */
+struct row_ph {
+	unsigned long long known, have;
+	struct {
+		Fts5PhraseIter it;
+		int col, off;
+	} p[TOPK_MAX_PHRASES];
+};
+
+/* Does the row hold phrase i? */
+static inline int row_has(const Fts5ExtensionApi *api, Fts5Context *fts, int i, struct row_ph *r)
+{
+	if (!(r->known >> i & 1)) {
+		r->known |= 1ULL << i;
+		r->p[i].col = -1;
+		if (api->xPhraseFirst(fts, i, &r->p[i].it, &r->p[i].col, &r->p[i].off) == SQLITE_OK &&
+		    r->p[i].col >= 0)
+			r->have |= 1ULL << i;
+	}
+	return r->have >> i & 1;
+}
+
+/* Does phrase i count in the row: held, and with t->conj every phrase of its AND (t->scj[i]) held too? */
+static inline int row_counts(const struct topk *t, const Fts5ExtensionApi *api, Fts5Context *fts, int i,
+		      struct row_ph *r)
+{
+	if (!row_has(api, fts, i, r))
+		return 0;
+	for (int j = 0; t->conj && j < t->np; j++)
+		if (j != i && (t->scj[i] >> j & 1) && !row_has(api, fts, j, r))
+			return 0;
+	return 1;
+}
+
 /* kyokun_collect(case_fts, t) */
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 			int argc, sqlite3_value **argv)
@@ -771,8 +828,10 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	sqlite3_int64 rid = api->xRowid(fts);
 	double fr[TOPK_MAX_PHRASES], ub = 0, exact = 0;
 	unsigned long long a = 0;
+	struct row_ph rp;
 	int dl = 0, rc;
 
+	rp.known = rp.have = 0;
 	sqlite3_result_null(sctx);
 	if (!t) {
 		/* the first row: keep t with the cursor (no type check per row) */
@@ -834,14 +893,9 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 			t->wcur++;
 		if (t->wcur < t->nwin && rid >= t->wa[t->wcur] &&
 		    (t->defer == 1 || ksqlite_want_passes(t->rs->fc, &t->rs->vis, rid))) {
-			for (int i = 0; i < t->np; i++) {
-				Fts5PhraseIter it;
-				int col = -1, off = -1;
-
-				if ((t->wrun >> i & 1) && api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK &&
-				    col >= 0)
+			for (int i = 0; i < t->np; i++)
+				if ((t->wrun >> i & 1) && row_has(api, fts, i, &rp))
 					t->wcnt[i]++;
-			}
 		}
 	}
 	if (t->spawn && rid < t->spawn_before && (t->spawn_at == 0 || now_ns() >= t->spawn_at)) {
@@ -862,13 +916,9 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 			for (int k = 0; k < t->ngrp; k++) {
 				int g = k == 0 ? t->miss : k == t->miss ? 0 : k, hit = 0;
 
-				for (int i = 0; i < t->np && !hit; i++) {
-					Fts5PhraseIter it;
-					int col = -1, off = -1;
-
-					if ((t->sgrp[g] >> i & 1) && api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK)
-						hit = col >= 0;
-				}
+				for (int i = 0; i < t->np && !hit; i++)
+					hit = (t->sgrp[g] >> i & 1) &&
+					      (t->conj ? row_counts(t, api, fts, i, &rp) : row_has(api, fts, i, &rp));
 				if (!hit) {
 					t->miss = g;
 					return;
@@ -877,9 +927,17 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		}
 		t->passed++;
 	}
-	for (int i = 0; i < t->np; i++)
-		if ((fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N)) > 0)
+	/* each phrase's count (from its first instance if asked for already) */
+	for (int i = 0; i < t->np; i++) {
+		if (t->conj && !row_counts(t, api, fts, i, &rp))
+			fr[i] = 0;
+		else if (rp.known >> i & 1)
+			fr[i] = iter_freq(api, fts, rp.p[i].it, rp.p[i].col, rp.p[i].off, t->w, KCOL__N);
+		else
+			fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N);
+		if (fr[i] > 0)
 			a |= 1ULL << i;
+	}
 	if (t->defer) {
 		if (topk_keep(t, rid, a, fr) < 0) {
 			t->rc = SQLITE_NOMEM;
@@ -2617,6 +2675,8 @@ struct ksqlite_counts {
 	const char *run;    /* the match run (NULL: the query's; with ngrp, any's) */
 	int ngrp;
 	unsigned long long grp[TOPK_MAX_PHRASES];
+	int conj;           /* some phrase is part of an AND: conj[i] the phrases of phrase i's AND */
+	unsigned long long conj_of[TOPK_MAX_PHRASES];
 	long total, total_any;
 };
 
@@ -2697,6 +2757,8 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		t->counting = 1;
 		t->ngrp = cnt->ngrp;
 		memcpy(t->sgrp, cnt->grp, sizeof(t->sgrp));
+		t->conj = cnt->ngrp && cnt->conj;
+		memcpy(t->scj, cnt->conj_of, sizeof(t->scj));
 		cnt->total = 0;
 		cnt->total_any = cnt->ngrp ? 0 : -1;
 	}
@@ -3030,14 +3092,63 @@ static int or_phrases(const struct kstore_qnode *n, const struct kphrase **v, in
 }
 
 /*
+ * The phrases of one group of counts_groups(): a phrase, an OR of such, or an
+ * AND of phrases (a word's segments: サポート AND 詐欺), added to v in FTS5's
+ * order, conj[i] the phrases of phrase i's AND (phrase i alone outside one);
+ * *anded set when an AND has two phrases or more.  -1 for any other shape.
+ */
+static int group_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *nv,
+			 unsigned long long *conj, int *anded)
+{
+	if (!n)
+		return -1;
+	if (n->op == KSQ_PHRASE) {
+		if (*nv >= TOPK_MAX_PHRASES || !n->phrase.text)
+			return -1;
+		conj[*nv] = 1ULL << *nv;
+		v[(*nv)++] = &n->phrase;
+		return 0;
+	}
+	if (n->op == KSQ_AND && n->kid && n->nkid) {
+		int first = *nv;
+		unsigned long long m = 0;
+
+		for (size_t i = 0; i < n->nkid; i++) {
+			const struct kstore_qnode *k = n->kid[i];
+
+			if (!k || k->op != KSQ_PHRASE || *nv >= TOPK_MAX_PHRASES || !k->phrase.text)
+				return -1;
+			m |= 1ULL << *nv;
+			v[(*nv)++] = &k->phrase;
+		}
+		for (int i = first; i < *nv; i++)
+			conj[i] = m;
+		*anded |= n->nkid > 1;
+		return 0;
+	}
+	if (n->op != KSQ_OR || !n->kid)
+		return -1;
+	for (size_t i = 0; i < n->nkid; i++)
+		if (group_phrases(n->kid[i], v, nv, conj, anded) < 0)
+			return -1;
+	return 0;
+}
+
+/*
  * Can q be ranked on a run of any (the same phrases, in the same order,
- * all ORed) with the same hits and scores?  Yes when q is a phrase, an OR
- * of phrases, or an AND of those (a typed word and its synonyms, one word
- * to a group): a row of q's run then reports exactly the phrases the row
- * holds, as any's run does (an OR in FTS5 stops on a row in every one of
- * its phrases the row holds, an AND in all of its kids).  A deeper tree
- * (an AND under an OR: a segmented word) may report fewer phrases there,
- * so it is not taken.  Sets c's groups, or c->ngrp 0.
+ * all ORed) with the same hits and scores?  Yes when q is a group or an
+ * AND of groups (one typed word to a group), a group being a phrase, an OR
+ * of phrases (the word and its synonyms), or an OR with ANDs of phrases
+ * among its kids (a segmented word: サポート詐欺 OR (サポート AND 詐欺)).
+ *
+ * A row of any's run reports every phrase the row holds (an OR in FTS5
+ * stops on a row in every one of its phrases there).  A row of q's run
+ * reports a phrase where the row holds it and, inside an AND, every other
+ * phrase of that AND (FTS5 moves an AND's phrases together to the rows
+ * holding all, and ends them all with it).  So on any's run a group holds
+ * when one of its phrases counts, a phrase counting where all of its AND
+ * (c->conj_of) are held, and only counting phrases score.  A deeper tree
+ * is not taken.  Sets c's groups, or c->ngrp 0.
  */
 static int counts_groups(const struct kstore_query *q, const struct kstore_query *any, struct ksqlite_counts *c)
 {
@@ -3046,13 +3157,14 @@ static int counts_groups(const struct kstore_query *q, const struct kstore_query
 	int nq = 0, na = 0;
 
 	c->ngrp = 0;
+	c->conj = 0;
 	if (!r || !any || !any->root || q->except || any->except || q->cols || any->cols)
 		return 0;
 	if (r->op == KSQ_AND && r->kid) {
 		for (size_t i = 0; i < r->nkid; i++) {
 			int first = nq;
 
-			if (or_phrases(r->kid[i], pq, &nq) < 0 || nq == first)
+			if (group_phrases(r->kid[i], pq, &nq, c->conj_of, &c->conj) < 0 || nq == first)
 				goto no;
 			c->grp[c->ngrp] = 0;
 			for (int k = first; k < nq; k++)
@@ -3060,7 +3172,7 @@ static int counts_groups(const struct kstore_query *q, const struct kstore_query
 			c->ngrp++;
 		}
 	} else {
-		if (or_phrases(r, pq, &nq) < 0)
+		if (group_phrases(r, pq, &nq, c->conj_of, &c->conj) < 0)
 			goto no;
 		c->grp[0] = nq >= 64 ? ~0ULL : (1ULL << nq) - 1;
 		c->ngrp = 1;
@@ -3073,6 +3185,7 @@ static int counts_groups(const struct kstore_query *q, const struct kstore_query
 	return 1;
 no:
 	c->ngrp = 0;
+	c->conj = 0;
 	return 0;
 }
 
@@ -3366,7 +3479,9 @@ static int split_plan(struct kstore_sqlite *st, const struct kstore_query *q, co
 	int rc;
 
 	memset(sp, 0, sizeof(*sp));
-	if (c->ngrp != 2 || q->root->op != KSQ_AND || q->root->nkid != 2)
+	/* (with an AND in a group, any's rows of the group are those of every phrase in it ORed:
+	 * not the group's own) */
+	if (c->ngrp != 2 || c->conj || q->root->op != KSQ_AND || q->root->nkid != 2)
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		g[i] = (struct kstore_query){ .root = q->root->kid[i] };

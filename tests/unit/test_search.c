@@ -1055,14 +1055,26 @@ static void test_classify(void **state)
 }
 
 /* Store case i of a small set made here: clear fillers and hidden (amber, red) cases, interleaved. */
-static void put_extra(int i, int hidden)
+/* Store the case of JSON text. */
+static void put_json(const char *text)
 {
-	static const char *const words[] = { "訓練", "バックアップ", "ランサムウェア", "予備系への切り替え", "委託", "脆弱性" };
-	char text[1024];
 	json_error_t je;
 	json_t *obj;
 	struct kcase c;
 	struct kerr err = KERR_INIT;
+
+	assert_non_null(obj = json_loads(text, 0, &je));
+	kcase_init(&c);
+	if (kcase_from_json(&c, obj, &err) < 0 || kstore_put(st, &c, NULL, &err) < 0)
+		fail_msg("%s: %s", text, err.msg);
+	kcase_free(&c);
+	json_decref(obj);
+}
+
+static void put_extra(int i, int hidden)
+{
+	static const char *const words[] = { "訓練", "バックアップ", "ランサムウェア", "予備系への切り替え", "委託", "脆弱性" };
+	char text[1024];
 
 	if (hidden)
 		snprintf(text, sizeof(text),
@@ -1074,12 +1086,7 @@ static void put_extra(int i, int hidden)
 			 "{\"id\":\"fx-extra-%d\",\"title\":\"%s\",\"source\":{\"document\":\"e.pdf\"},"
 			 "\"summary\":[\"%s%sがあった。\"],\"tlp\":\"clear\"}",
 			 i, words[i % 6], words[(i * 5 + 1) % 6], i % 3 ? "の点検" : "と停止");
-	assert_non_null(obj = json_loads(text, 0, &je));
-	kcase_init(&c);
-	if (kcase_from_json(&c, obj, &err) < 0 || kstore_put(st, &c, NULL, &err) < 0)
-		fail_msg("%s: %s", text, err.msg);
-	kcase_free(&c);
-	json_decref(obj);
+	put_json(text);
 }
 
 /*
@@ -1200,6 +1207,12 @@ static void test_counted_paths(void **state)
 		"訓練 OR zzqqxx", "zzqqxx OR 訓練 OR 委託 OR 系", "\"予備系への切り替え\" OR 予備系 OR 切り替え OR qqzz",
 		/* words in parts (a phrase ORed at the top, its rows few): deferred, the parts' windows apart */
 		"待機系への切替", "予備系への切替え", "訓練委託", "脆弱性委託", "待機系への切替 訓練",
+		/* a word in parts beside another word (in parts, or of one index token): the parts' ANDs
+		 * counted on the run of every phrase (counts_groups()), not from each word's own rows */
+		"訓練委託 点検", "点検 訓練委託", "訓練委託 待機系への切替", "サポート詐欺 脆弱性委託 訓練",
+		/* fx-conj-a holds 偽警告 and サポート but not 詐欺: サポート scores nowhere there, as in the
+		 * query's own run; fx-conj-b holds 移行 alone: a case with some of the words */
+		"サポート詐欺 遠隔操作", "遠隔操作 サポート詐欺", "点検 ゼロトラスト移行", "ゼロトラスト移行 点検",
 		/* a compound word whose common part is one index token (委託): the cases with any of
 		 * its words counted from the vocabulary (count_any_vocab()) */
 		"委託管理", "訓練計画", "遠隔訓練", "委託管理 訓練計画",
@@ -1224,6 +1237,10 @@ static void test_counted_paths(void **state)
 	/* more rows than the tiny windows hold, some hidden from a reader */
 	for (int i = 0; i < 24; i++)
 		put_extra(i, i % 3 == 1);
+	put_json("{\"id\":\"fx-conj-a\",\"title\":\"偽警告とサポート窓口\",\"source\":{\"document\":\"e.pdf\"},"
+		 "\"summary\":[\"遠隔操作の点検があった。\"],\"tlp\":\"clear\"}");
+	put_json("{\"id\":\"fx-conj-b\",\"title\":\"基盤の移行\",\"source\":{\"document\":\"e.pdf\"},"
+		 "\"summary\":[\"サポート詐欺について移行した。\"],\"tlp\":\"clear\"}");
 	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
 		struct kquery q;
 		struct kstore_query any;
@@ -1310,6 +1327,8 @@ static void test_counted_paths(void **state)
 		snprintf(id, sizeof(id), i % 3 == 1 ? "fx-hidden-%d" : "fx-extra-%d", i);
 		assert_int_equal(kstore_delete(st, id, &err), 0);
 	}
+	assert_int_equal(kstore_delete(st, "fx-conj-a", &err), 0);
+	assert_int_equal(kstore_delete(st, "fx-conj-b", &err), 0);
 }
 
 /* Every refused query says why (kerr's why), so the web words it in the page's language. */
