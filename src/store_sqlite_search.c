@@ -61,6 +61,9 @@ enum {
 
 _Static_assert(C__N <= KSQLITE_NCACHE, "raise KSQLITE_NCACHE");
 
+/* The most phrases the ranking in C takes (a bit each in a 64-bit mask; more: the SQL path). */
+#define TOPK_MAX_PHRASES 64
+
 /*
  * Column weights of bm25: what a title or summary says is worth more than
  * the same words deep in the body.  The lessons column holds the key
@@ -183,15 +186,37 @@ static _Atomic int poslist_ok;
 static _Atomic int poslist_checks;
 
 /*
- * phrase_freq() from the phrase's first instance (it, col and off as
- * xPhraseFirst() left them; col < 0: none).
+ * The phrases of the row kyokun_collect() is at, each asked of FTS5 once
+ * (xPhraseFirst(): bit i of known set once asked, of have when the row holds
+ * phrase i, its first instance kept to count the rest from).
  */
-static double iter_freq(const Fts5ExtensionApi *api, Fts5Context *fts, Fts5PhraseIter it, int col, int off,
-			const double *w, int nw)
+struct row_ph {
+	unsigned long long known, have;
+	struct {
+		Fts5PhraseIter it;
+		int col, off;
+	} p[TOPK_MAX_PHRASES];
+};
+
+/*
+ * The column-weighted count of phrase i's instances in the row (w[col], 1
+ * past nw columns); from its first instance in rp if asked for already (rp
+ * may be NULL).
+ */
+static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw,
+			  const struct row_ph *rp)
 {
-	int ok = poslist_ok, more;
+	Fts5PhraseIter it;
+	int col = -1, off = -1, ok = poslist_ok, more;
 	double f = 0, g;
 
+	if (rp && (rp->known >> i & 1)) {
+		it = rp->p[i].it;
+		col = rp->p[i].col;
+		off = rp->p[i].off;
+	} else if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK) {
+		return 0;
+	}
 	if (col < 0)
 		return 0;
 	f = col < nw ? w[col] : 1.0;
@@ -212,16 +237,6 @@ static double iter_freq(const Fts5ExtensionApi *api, Fts5Context *fts, Fts5Phras
 	return f;
 }
 
-/* The column-weighted count of phrase i's instances in the row (w[col], 1 past nw columns). */
-static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw)
-{
-	Fts5PhraseIter it;
-	int col = -1, off = -1;
-
-	if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
-		return 0;
-	return iter_freq(api, fts, it, col, off, w, nw);
-}
 
 /*
  * Synonyms are one word: the alternatives the search layer gave for one
@@ -419,7 +434,7 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_cont
 	for (int c = 0; c < ncol && c < 16; c++)
 		w[c] = c + 1 < argc ? sqlite3_value_double(argv[c + 1]) : 1.0;
 	for (int i = 0; i < np; i++)
-		fr[i] = phrase_freq(api, fts, i, w, 16);
+		fr[i] = phrase_freq(api, fts, i, w, 16, NULL);
 	ub = grouped_bm25(r->grp, np, r->idf, fr, 0, r->avgdl);
 	r->have_last = 1;
 	r->last_rowid = rowid;
@@ -464,7 +479,6 @@ out_free:
  *   kyokun_collect(case_fts, t)  on each row of the match: bm25 in C and a
  *                                min-heap of the best k.
  */
-#define TOPK_MAX_PHRASES 64
 
 /*
  * Document frequencies are counted exactly up to this many rows; above it
@@ -782,19 +796,6 @@ static int topk_keep(struct topk *t, sqlite3_int64 rid, unsigned long long a, co
 	return 0;
 }
 
-/*
- * The phrases of the row kyokun_collect() is at, each asked of FTS5 once
- * (xPhraseFirst(): bit i of known set once asked, of have when the row holds
- * phrase i, its first instance kept to count the rest from).
- */
-struct row_ph {
-	unsigned long long known, have;
-	struct {
-		Fts5PhraseIter it;
-		int col, off;
-	} p[TOPK_MAX_PHRASES];
-};
-
 /* Does the row hold phrase i? */
 static inline int row_has(const Fts5ExtensionApi *api, Fts5Context *fts, int i, struct row_ph *r)
 {
@@ -856,7 +857,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	if (t->split) {
 		/* phrase sph's run alone (split_runs()): its rows in the sample windows counted, as the
 		 * run of every phrase counts them, and its count kept */
-		double f = phrase_freq(api, fts, 0, t->w, KCOL__N);
+		double f = phrase_freq(api, fts, 0, t->w, KCOL__N, NULL);
 
 		while (t->wcur < t->nwin && rid >= t->wb[t->wcur])
 			t->wcur++;
@@ -929,12 +930,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	}
 	/* each phrase's count (from its first instance if asked for already) */
 	for (int i = 0; i < t->np; i++) {
-		if (t->conj && !row_counts(t, api, fts, i, &rp))
-			fr[i] = 0;
-		else if (rp.known >> i & 1)
-			fr[i] = iter_freq(api, fts, rp.p[i].it, rp.p[i].col, rp.p[i].off, t->w, KCOL__N);
-		else
-			fr[i] = phrase_freq(api, fts, i, t->w, KCOL__N);
+		fr[i] = t->conj && !row_counts(t, api, fts, i, &rp) ? 0 : phrase_freq(api, fts, i, t->w, KCOL__N, &rp);
 		if (fr[i] > 0)
 			a |= 1ULL << i;
 	}
