@@ -337,134 +337,154 @@ int ksearch__rid_cmp(const void *a, const void *b)
  * words: the strict tier; some: the relaxed one, minus the strict), so
  * that the totals count what is kept.  The facets count the kept cases
  * with all the words (when there are none, those with some).
+ *
+ * The cases are decided first and only the page is ranked, among the kept
+ * (struct kfilter's only): the order is the ranking of every case with the
+ * words, filtered, as the scores do not depend on which cases are ranked.
  */
-/* The facets of the cases v[0..n) (their rids sorted on the way). */
-static int section_facets(struct kstore *st, const struct kstore_hit *v, size_t n, struct ksearch_result *res,
+/* The facets of the cases rids[0..n) (ascending). */
+static int section_facets(struct kstore *st, const long long *rids, size_t n, struct ksearch_result *res,
 			  struct kerr *err)
 {
-	long long *rids = n ? malloc(n * sizeof(*rids)) : NULL;
-	int rc;
+	int rc = kstore_search_facets_rids(st, rids, n, facet_cb, res, err);
 
-	if (n && !rids)
-		return kerr_set(err, KE_NOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		rids[i] = v[i].rid;
-	if (n)
-		qsort(rids, n, sizeof(*rids), ksearch__rid_cmp);
-	rc = kstore_search_facets_rids(st, rids, n, facet_cb, res, err);
-	free(rids);
 	if (rc == KE_NOMEM)
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 	return rc < 0 ? rc : 0;
+}
+
+/* Every case of q passing f, ascending (unranked when the store can, else from the ranking). */
+static int section_candidates(struct kstore *st, const struct kstore_query *q, int rank, const struct kfilter *f,
+			      long long **rids, size_t *n, struct kerr *err)
+{
+	struct kstore_hit *sh = NULL;
+	size_t nsh = 0;
+	int rc;
+
+	if ((rc = kstore_search_rids(st, q, f, rids, n, err)) <= 0)
+		return rc;
+	if ((rc = kstore_search_top(st, q, rank, f, 0, 0, 0, &sh, &nsh, err)) < 0)
+		return rc;
+	if (nsh && !(*rids = malloc(nsh * sizeof(**rids)))) {
+		free(sh);
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < nsh; i++)
+		(*rids)[i] = sh[i].rid;
+	if (nsh)
+		qsort(*rids, nsh, sizeof(**rids), ksearch__rid_cmp);
+	*n = nsh;
+	free(sh);
+	return 0;
+}
+
+/*
+ * Of the cases rids[0..n) (ascending; in the tier's decision, yes[i]), those
+ * decided in: ranked by q among themselves, res's hits from offset, at most
+ * limit of them.
+ */
+static int section_page(struct kstore *st, const struct kstore_query *q, int rank, const struct kfilter *f,
+			const long long *rids, size_t n, long limit, long offset, int partial,
+			struct ksearch_result *res, struct kerr *err)
+{
+	struct krids only = { rids, n };
+	struct kfilter fo = *f;
+	struct kstore_hit *h = NULL;
+	size_t nh = 0;
+	int rc;
+
+	if (limit <= 0 || offset >= (long)n)
+		return 0;
+	fo.only = &only;
+	if ((rc = kstore_search_top(st, q, rank, &fo, 0, limit, offset, &h, &nh, err)) >= 0 && nh)
+		rc = ksearch__add_hits(st, h, nh, f->reader, partial, res, err);
+	free(h);
+	return rc < 0 ? rc : 0;
+}
+
+/* Keep rids[i] where yes[i]: the new count. */
+static size_t section_keep(long long *rids, size_t n, const unsigned char *yes)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (yes[i])
+			rids[k++] = rids[i];
+	return k;
 }
 
 static int section_search(struct kstore *st, const struct ksearch_opts *o, struct kquery *q,
 			  struct kquery *qall, int field, const struct kfilter *f, long limit, long offset,
 			  struct ksearch_result *res, struct kerr *err)
 {
-	struct kstore_hit *sh = NULL, *kept = NULL, *part = NULL;
-	size_t nsh = 0, nkept = 0, nstrict, npart = 0, nrid = 0;
 	int rank = o->exact_rank ? KSTORE_RANK_EXACT : 0, rc;
 	unsigned char *yes = NULL;
-	long long *rids = NULL, *strict = NULL;
+	long long *strict = NULL, *part = NULL;
+	size_t nstrict = 0, npart = 0, k = 0;
 	struct kstore_query any;
 
-	if ((rc = kstore_search_top(st, &q->expr, rank, f, 0, 0, 0, &sh, &nsh, err)) < 0)
+	/* all the words in the section */
+	if ((rc = section_candidates(st, &q->expr, rank, f, &strict, &nstrict, err)) < 0)
 		goto out;
-	if (nsh && (!(kept = calloc(nsh, sizeof(*kept))) || !(yes = malloc(nsh)) ||
-		    !(rids = malloc(nsh * sizeof(*rids))))) {
+	if (nstrict && !(yes = malloc(nstrict))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < nsh; i++)
-		rids[i] = sh[i].rid;
-	if ((rc = ksearch__in_field_many(st, &qall->expr, qall, rids, nsh, f->reader, field, 1, yes, err)) < 0)
+	if ((rc = ksearch__in_field_many(st, &qall->expr, qall, strict, nstrict, f->reader, field, 1, yes, err)) < 0)
 		goto out;
-	for (size_t i = 0; i < nsh; i++)
-		if (yes[i])
-			kept[nkept++] = sh[i];
-	res->total = (long)nkept;
-	if (offset < (long)nkept &&
-	    (rc = ksearch__add_hits(st, kept + offset, (size_t)((long)nkept - offset < limit ? (long)nkept - offset : limit),
-				     f->reader, 0, res, err)) < 0)
-		goto out;
-	nstrict = nkept;
+	nstrict = section_keep(strict, nstrict, yes);
+	res->total = (long)nstrict;
 	res->total_partial = 0;
+	if ((rc = section_page(st, &q->expr, rank, f, strict, nstrict, limit, offset, 0, res, err)) < 0)
+		goto out;
 	if (o->facets) {
 		res->has_facets = 1;
-		if ((rc = section_facets(st, kept, nkept, res, err)) < 0)
+		if ((rc = section_facets(st, strict, nstrict, res, err)) < 0)
 			goto out;
 	}
 	if (!q->relaxed.root)
 		goto done;
-	/* the kept, sorted: the relaxed tier leaves them out */
-	if (nstrict && !(strict = malloc(nstrict * sizeof(*strict)))) {
-		rc = kerr_set(err, KE_NOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t k = 0; k < nstrict; k++)
-		strict[k] = kept[k].rid;
-	if (nstrict)
-		qsort(strict, nstrict, sizeof(*strict), ksearch__rid_cmp);
 	/* some of the words in the section: every case with some in the body, minus the kept */
 	any = q->relaxed;
 	any.except = NULL;
-	free(sh);
-	sh = NULL;
-	if ((rc = kstore_search_top(st, &any, rank, f, 0, 0, 0, &sh, &nsh, err)) < 0)
+	if ((rc = section_candidates(st, &any, rank, f, &part, &npart, err)) < 0)
 		goto out;
+	for (size_t i = 0, j = 0; i < npart; i++) {
+		while (j < nstrict && strict[j] < part[i])
+			j++;
+		if (!(j < nstrict && strict[j] == part[i]))
+			part[k++] = part[i];
+	}
+	npart = k;
+	free(yes);
+	if (!(yes = malloc(npart ? npart : 1))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
 	{
-		long roff = offset - (long)nstrict, room = limit - (long)res->nhits;
-		size_t *at = NULL;
+		struct kstore_query anyall = qall->relaxed.root ? qall->relaxed : qall->expr;
 
-		free(yes);
-		free(rids);
-		yes = NULL;
-		rids = NULL;
-		if (!(part = calloc(nsh ? nsh : 1, sizeof(*part))) || (nsh && !(yes = malloc(nsh))) ||
-		    (nsh && !(rids = malloc(nsh * sizeof(*rids)))) || (nsh && !(at = malloc(nsh * sizeof(*at))))) {
-			free(at);
-			rc = kerr_set(err, KE_NOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < nsh; i++)
-			if (!(nstrict && bsearch(&sh[i].rid, strict, nstrict, sizeof(*strict), ksearch__rid_cmp))) {
-				at[nrid] = i;
-				rids[nrid++] = sh[i].rid;
-			}
-		any = qall->relaxed.root ? qall->relaxed : qall->expr;
-		any.except = NULL;
-		rc = ksearch__in_field_many(st, &any, qall, rids, nrid, f->reader, field, 0, yes, err);
-		for (size_t k = 0; k < nrid && rc >= 0; k++)
-			if (yes[k])
-				part[npart++] = sh[at[k]];
-		free(at);
-		if (rc < 0)
-			goto out;
-		res->total_partial = (long)npart;
-		/* nothing has all the words: describe what is shown */
-		if (o->facets && !nstrict && (rc = section_facets(st, part, npart, res, err)) < 0)
-			goto out;
-		if (roff < 0)
-			roff = 0;
-		if (room > 0 && roff < (long)npart &&
-		    (rc = ksearch__add_hits(st, part + roff,
-					     (size_t)((long)npart - roff < room ? (long)npart - roff : room), f->reader, 1,
-					     res, err)) < 0)
+		anyall.except = NULL;
+		if ((rc = ksearch__in_field_many(st, &anyall, qall, part, npart, f->reader, field, 0, yes, err)) < 0)
 			goto out;
 	}
+	npart = section_keep(part, npart, yes);
+	res->total_partial = (long)npart;
+	/* nothing has all the words: describe what is shown */
+	if (o->facets && !nstrict && (rc = section_facets(st, part, npart, res, err)) < 0)
+		goto out;
+	if ((rc = section_page(st, &any, rank, f, part, npart, limit - (long)res->nhits,
+			       offset > (long)nstrict ? offset - (long)nstrict : 0, 1, res, err)) < 0)
+		goto out;
 done:
 	for (int i = 0; i < KFACET__N; i++)
 		if (res->facets[i].n > 1)
 			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
 	rc = 0;
 out:
-	free(sh);
-	free(kept);
-	free(part);
 	free(yes);
-	free(rids);
 	free(strict);
+	free(part);
 	return rc;
 }
 

@@ -17,6 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+int krids_has(const struct krids *s, long long rid)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid] < rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->v[lo] == rid;
+}
+
 /* The backend of a path without a scheme, and of the calls that have no store. */
 static const struct kstore_be *const default_be = &kstore_be_sqlite;
 
@@ -255,6 +270,12 @@ int kstore_search_counted(struct kstore *st, const struct kstore_query *q, const
 		return st->be->search_top(st, q, flags, f, 0, limit, offset, hits, n, err);
 	}
 	return st->be->search_counted(st, q, any, flags, f, limit, offset, hits, n, total, total_any, err);
+}
+
+int kstore_search_rids(struct kstore *st, const struct kstore_query *q, const struct kfilter *f, long long **rids,
+		       size_t *n, struct kerr *err)
+{
+	return st->be->search_rids(st, q, f, rids, n, err);
 }
 
 void kstore_search_tune(struct kstore *st, int threads, int facets_sql)

@@ -186,6 +186,15 @@ int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *
 /* Delete a case and its revisions (KE_NOTFOUND if absent). */
 int kstore_delete(struct kstore *st, const char *id, struct kerr *err);
 
+/* A set of cases by rowid, sorted ascending, no repeats. */
+struct krids {
+	const long long *v;
+	size_t n;
+};
+
+/* Is rid in s? */
+int krids_has(const struct krids *s, long long rid);
+
 /* Which cases a listing or search may show. */
 struct kfilter {
 	const char *document;
@@ -202,6 +211,7 @@ struct kfilter {
 			       * (year, event class, threat, sector: "未分類") */
 	int sort;             /* KSORT_*: the order of hits and of a listing's page */
 	const struct kreader *reader; /* who is looking (reader.h); NULL = anonymous */
+	const struct krids *only; /* only these cases (a search: those a section holds the words in); NULL: any */
 	long limit;           /* 0 = no limit */
 	long offset;
 };

@@ -90,6 +90,8 @@ struct kstore_be {
 			     kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
 	int (*search_facets_rids)(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
 				  struct kerr *err);
+	int (*search_rids)(struct kstore *st, const struct kstore_query *q, const struct kfilter *f, long long **rids,
+			   size_t *n, struct kerr *err);
 	int (*search_row)(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 			  struct kerr *err);
 	int (*search_highlight)(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,

@@ -127,6 +127,15 @@ int kstore_search_facets(struct kstore *st, const struct kstore_query *q, const 
 int kstore_search_facets_rids(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
 			      struct kerr *err);
 
+/*
+ * Every case matching q that passes f (its reader, its filters), unranked:
+ * their rowids ascending into *rids (malloc'ed, the caller frees) and *n.
+ * 1 (nothing done) when the backend cannot list them so (the caller ranks
+ * them with kstore_search_top() instead).
+ */
+int kstore_search_rids(struct kstore *st, const struct kstore_query *q, const struct kfilter *f, long long **rids,
+		       size_t *n, struct kerr *err);
+
 /* The listing row of a case by rid (NOTFOUND if absent or hidden from r). */
 int kstore_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		      struct kerr *err);

@@ -2023,6 +2023,8 @@ int ksqlite_filter_sql(const struct kfilter *f, struct kbuf *sql)
 	if (f->sector)
 		rc |= kbuf_adds(sql, " AND c.rid IN (SELECT rid FROM case_tags WHERE kind = 'sector'"
 				     " AND value = :sector)");
+	if (f->only)
+		rc |= kbuf_adds(sql, " AND kyokun_rid_in(:only, c.rid)");
 	if (!rc && ksqlite_visible_sql(f->reader, KSQLITE_VIS_WHERE, " AND ", sql) < 0)
 		rc = KE_NOMEM;
 	return rc ? KE_NOMEM : 0;
@@ -2049,6 +2051,8 @@ void ksqlite_bind_filter(sqlite3_stmt *s, const struct kfilter *f)
 	bind_name(s, ":threat", f->threat);
 	bind_name(s, ":sector", ksector_parse(f->sector) ? ksector_parse(f->sector) : f->sector);
 	ksqlite_bind_visible(s, f->reader);
+	if (f->only && (i = sqlite3_bind_parameter_index(s, ":only")) > 0)
+		sqlite3_bind_pointer(s, i, (void *)f->only, "kyokun_rid_set", NULL);
 	if ((i = sqlite3_bind_parameter_index(s, ":year")) > 0)
 		sqlite3_bind_int(s, i, f->year);
 	if ((i = sqlite3_bind_parameter_index(s, ":year_from")) > 0)
@@ -2618,6 +2622,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.search_count = ksqlite_search_count,
 	.search_facets = ksqlite_search_facets,
 	.search_facets_rids = ksqlite_search_facets_rids,
+	.search_rids = ksqlite_search_rids,
 	.search_row = ksqlite_search_row,
 	.search_highlight = ksqlite_search_highlight,
 	.search_highlight_many = ksqlite_search_highlight_many,

@@ -109,6 +109,8 @@ int ksqlite_search_facets(struct kstore *st, const struct kstore_query *q, const
 			  kstore_facet_cb cb, void *ctx, long *total, struct kerr *err);
 int ksqlite_search_facets_rids(struct kstore *st, const long long *rids, size_t n, kstore_facet_cb cb, void *ctx,
 			       struct kerr *err);
+int ksqlite_search_rids(struct kstore *st, const struct kstore_query *q, const struct kfilter *f, long long **rids,
+			size_t *n, struct kerr *err);
 int ksqlite_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		       struct kerr *err);
 int ksqlite_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,
@@ -291,6 +293,9 @@ typedef int (*kstore_facet_cb)(void *ctx, int facet, const char *value, long cou
 int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
 			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
 			 struct kerr *err);
+/* The rows of match passing f, in *rids (rowid order, malloc'ed) and *n; > 0 as above. */
+int ksqlite_facets_rids(struct kstore_sqlite *st, const char *match, const struct kfilter *f, long long **rids,
+			size_t *n, struct kerr *err);
 /* The same for the cases rids[0..n) (no filter: the caller's list is what is counted); > 0 as above. */
 int ksqlite_facets_count_rids(struct kstore_sqlite *st, const long long *rids, size_t n, kstore_facet_cb cb,
 			      void *ctx, struct kerr *err);
@@ -318,6 +323,7 @@ struct kwant {
 	unsigned levels; /* TLP levels visible on every case (bit i: rank i) */
 	int year_from, year_to; /* a range of years (0: open) */
 	unsigned none;   /* struct kfilter.none */
+	const struct krids *only; /* struct kfilter.only */
 	const uint64_t *cond; /* bit r: case r visible under a condition (NULL: none) */
 	sqlite3_int64 ncond;  /* rowids the set covers */
 };

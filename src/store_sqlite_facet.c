@@ -28,6 +28,7 @@
 #include "account.h"
 #include "store_search.h"
 #include "kbuf.h"
+#include "grow.h"
 #include "kerr.h"
 
 #include <pthread.h>
@@ -598,6 +599,7 @@ int ksqlite_want_init(struct kstore_sqlite *st, struct kfacets *fc, const struct
 	w->year_from = f->year_from;
 	w->year_to = f->year_to;
 	w->none = f->none;
+	w->only = f->only;
 	w->cond = NULL;
 	w->ncond = 0;
 	if (f->year) {
@@ -666,7 +668,7 @@ int ksqlite_want_passes(const struct kfacets *fc, const struct kwant *w, long lo
 	for (int k = 0; k < 4; k++)
 		if (w->tag[k] >= 0 && !has_tag(fc, r, k, w->tag[k]))
 			return 0;
-	return 1;
+	return !w->only || krids_has(w->only, r);
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -762,21 +764,23 @@ static int fcount_emit(struct fcount *k, kstore_facet_cb cb, void *ctx, struct k
 	return rc;
 }
 
-int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
-			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
-			 struct kerr *err)
+/* ksqlite_facets_count(), each row passing also appended to *rids (rids NULL: not kept). */
+static int facets_walk(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
+		       long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total, long long **rids,
+		       size_t *nrids, struct kerr *err)
 {
 	struct kfacets *fc;
 	struct kwant w;
 	struct fcount k;
 	unsigned levels;
+	size_t cap = 0;
 	int rc, r = SQLITE_DONE, some;
 
 	*total = 0;
 	/* every case a reader who sees whole TLP levels sees: the kept counts (store_sqlite_counts.c) */
 	if (!match && !exclude_rid && !f->document && !f->year && !f->category && !f->tag && !f->event_class &&
 	    !f->threat && !f->sector && !f->reader_level && !f->tlp && !f->year_from && !f->year_to && !f->none &&
-	    ksqlite_counts_usable(f->reader, &levels))
+	    !f->only && !rids && ksqlite_counts_usable(f->reader, &levels))
 		return ksqlite_counts_facets(st, levels, cb, ctx, total, err);
 	if ((rc = ksqlite_facets_ready(st, &fc, err)) != 0)
 		return rc;
@@ -805,6 +809,13 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		}
 		if ((exclude_rid && rid == exclude_rid) || !ksqlite_want_passes(fc, &w, rid))
 			continue;
+		if (rids) {
+			if (KGROW(*rids, cap, *nrids + 1) < 0) {
+				r = SQLITE_NOMEM;
+				break;
+			}
+			(*rids)[(*nrids)++] = rid;
+		}
 		if (cb)
 			fcount_row(&k, rid);
 		else
@@ -814,12 +825,37 @@ int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const stru
 		sqlite3_reset(fc->match);
 		sqlite3_clear_bindings(fc->match);
 	}
+	if (r == SQLITE_NOMEM)
+		return kerr_set(err, KE_NOMEM, "out of memory");
 	if (some && r != SQLITE_DONE)
 		return ksqlite_db_err(st, err, "search facets");
 	*total = k.n;
 	if (!cb || !k.n)
 		return 0;
 	return fcount_emit(&k, cb, ctx, err);
+}
+
+int ksqlite_facets_count(struct kstore_sqlite *st, const char *match, const struct kfilter *f,
+			 long long exclude_rid, kstore_facet_cb cb, void *ctx, long *total,
+			 struct kerr *err)
+{
+	return facets_walk(st, match, f, exclude_rid, cb, ctx, total, NULL, NULL, err);
+}
+
+int ksqlite_facets_rids(struct kstore_sqlite *st, const char *match, const struct kfilter *f, long long **rids,
+			size_t *n, struct kerr *err)
+{
+	long total;
+	int rc;
+
+	*rids = NULL;
+	*n = 0;
+	if ((rc = facets_walk(st, match, f, 0, NULL, NULL, &total, rids, n, err)) != 0) {
+		free(*rids);
+		*rids = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
 int ksqlite_facets_count_rids(struct kstore_sqlite *st, const long long *rids, size_t n, kstore_facet_cb cb,

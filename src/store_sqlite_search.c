@@ -980,28 +980,12 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	topk_push(t, &(struct topk_ent){ { rid, exact, a }, fr[0], dl });
 }
 
-/* A set of rowids, sorted ascending (kyokun_rid_in). */
-struct rid_set {
-	const long long *v;
-	size_t n;
-};
-
-/* kyokun_rid_in(set, rowid): 1 if rowid is in the set bound as a pointer, else 0 */
+/* kyokun_rid_in(set, rowid): 1 if rowid is in the set (struct krids) bound as a pointer, else 0 */
 static void sql_rid_in(sqlite3_context *sctx, int argc, sqlite3_value **argv)
 {
-	const struct rid_set *set = argc == 2 ? sqlite3_value_pointer(argv[0], "kyokun_rid_set") : NULL;
-	sqlite3_int64 rid = argc == 2 ? sqlite3_value_int64(argv[1]) : 0;
-	size_t lo = 0, hi = set ? set->n : 0;
+	const struct krids *set = argc == 2 ? sqlite3_value_pointer(argv[0], "kyokun_rid_set") : NULL;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (set->v[mid] < rid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	sqlite3_result_int(sctx, set && lo < set->n && set->v[lo] == rid);
+	sqlite3_result_int(sctx, set && krids_has(set, sqlite3_value_int64(argv[1])));
 }
 
 static int init(struct kstore_sqlite *st, struct kerr *err)
@@ -1068,7 +1052,7 @@ static void done(sqlite3_stmt *s)
 static int has_facet_filter(const struct kfilter *f)
 {
 	return f->document || f->year || f->year_from || f->year_to || f->none || f->category || f->tag ||
-	       f->event_class || f->threat || f->sector || f->reader_level || f->tlp;
+	       f->event_class || f->threat || f->sector || f->reader_level || f->tlp || f->only;
 }
 
 /* Does f restrict anything beyond limit/offset? */
@@ -2671,7 +2655,7 @@ struct ksqlite_counts {
 	const char *run;    /* the match run (NULL: the query's; with ngrp, any's) */
 	int ngrp;
 	unsigned long long grp[TOPK_MAX_PHRASES];
-	int conj;           /* some phrase is part of an AND: conj[i] the phrases of phrase i's AND */
+	int conj;           /* some phrase is part of an AND: conj_of[i] the phrases of phrase i's AND */
 	unsigned long long conj_of[TOPK_MAX_PHRASES];
 	long total, total_any;
 };
@@ -3767,11 +3751,28 @@ out:
 	return rc;
 }
 
+int ksqlite_search_rids(struct kstore *kst, const struct kstore_query *q, const struct kfilter *f, long long **rids,
+			size_t *n, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct kbuf mt = KBUF_INIT;
+	int rc;
+
+	*rids = NULL;
+	*n = 0;
+	if (st->facets_sql)
+		return 1;
+	if (!(rc = init(st, err)) && !(rc = fts_query(&mt, q, NULL, err)))
+		rc = ksqlite_facets_rids(st, kbuf_str(&mt), f, rids, n, err);
+	kbuf_release(&mt);
+	return rc;
+}
+
 int ksqlite_search_facets_rids(struct kstore *kst, const long long *rids, size_t n, kstore_facet_cb cb,
 			       void *ctx, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct rid_set set = { rids, n };
+	struct krids set = { rids, n };
 	struct kbuf sql = KBUF_INIT;
 	sqlite3_stmt *s = NULL;
 	int rc, r = 0;
@@ -4025,7 +4026,7 @@ int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query 
 				  void *ctx, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct rid_set set = { rids, n };
+	struct krids set = { rids, n };
 	struct ktok_hl_keep keep = { marked_want, (void *)q };
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
@@ -4091,7 +4092,7 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 			  kstore_marked_cb cb, void *ctx, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct rid_set set = { rids, n };
+	struct krids set = { rids, n };
 	struct ktok_hl_keep keep = { marked_want, (void *)q };
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
@@ -4135,7 +4136,7 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 			 size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct rid_set set = { rids, n };
+	struct krids set = { rids, n };
 	struct ktok_hl_keep keep = { marked_want, (void *)q };
 	struct kbuf mt = KBUF_INIT;
 	struct kstore_inst *inst = NULL;

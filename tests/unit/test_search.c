@@ -1331,6 +1331,183 @@ static void test_counted_paths(void **state)
 	assert_int_equal(kstore_delete(st, "fx-conj-b", &err), 0);
 }
 
+/*
+ * A section search's page (limit, offset: o.filter's) as one string: its
+ * totals, then each hit's id, score and tier; facets_sql 1 takes the
+ * store's SQL paths (no unranked list of the cases: they are ranked, then
+ * decided).
+ */
+static char *section_page_str(const char *query, long limit, long offset, int facets_sql)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct ksearch_result r;
+	struct kerr err = KERR_INIT;
+	struct kbuf b = KBUF_INIT;
+
+	o.query = query;
+	o.filter.reader = &kreader_local;
+	o.filter.limit = limit;
+	o.filter.offset = offset;
+	o.syn = syn;
+	o.facets = 1;
+	kstore_search_tune(st, 0, facets_sql);
+	if (ksearch(st, &o, &r, &err) < 0)
+		fail_msg("ksearch(%s): %s", query, err.msg);
+	kstore_search_tune(st, 0, 0);
+	kbuf_addf(&b, "%ld %ld:", r.total, r.total_partial);
+	for (size_t i = 0; i < r.nhits; i++)
+		kbuf_addf(&b, " %s/%.17g/%d", r.hits[i].id, r.hits[i].score, r.hits[i].partial);
+	for (int f = 0; f < KFACET__N; f++)
+		for (size_t i = 0; i < r.facets[f].n; i++)
+			kbuf_addf(&b, " [%d %s %ld]", f, r.facets[f].v[i].value, r.facets[f].v[i].count);
+	ksearch_result_free(&r);
+	return kbuf_detach(&b, NULL);
+}
+
+/*
+ * A section search decides the cases first and ranks only its page among
+ * those kept (struct kfilter's only): every page is the slice of the whole
+ * list at its offset (across the two tiers), the totals and facets are the
+ * same on every page, and all is as the SQL path gives it (every case ranked,
+ * then decided).
+ */
+static void test_section_pages(void **state)
+{
+	static const char *const queries[] = {
+		"section:cause 点検 停止", "section:cause 点検", "section:response 点検 停止", "section:cause 設定",
+		"section:background 予備系 切り替え", "section:countermeasures 訓練 手順", "section:cause zzqq",
+	};
+	static const long win[][2] = { { 1, 0 }, { 2, 1 }, { 3, 2 }, { 1, 5 }, { 4, 3 }, { 2, 7 }, { 3, 4 },
+				       { 50, 0 }, { 5, 1000 } };
+	struct kerr err = KERR_INIT;
+	char text[512], id[32];
+
+	(void)state;
+	/* four cases with both words in the cause, five with one (and the other elsewhere) */
+	for (int i = 0; i < 9; i++) {
+		snprintf(text, sizeof(text),
+			 "{\"id\":\"sp-page-%d\",\"title\":\"頁の事例%d\",\"source\":{\"document\":\"p.pdf\"},"
+			 "\"sections\":{\"cause\":\"%s%s\",\"response\":\"点検し、停止した。%s\"},\"tlp\":\"clear\"}",
+			 i, i, i < 4 ? "点検を停止した。" : i % 2 ? "点検の漏れ。" : "停止の判断。",
+			 i % 3 ? "点検点検。" : "", i % 2 ? "停止" : "");
+		put_json(text);
+	}
+	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		char *all = section_page_str(queries[qi], 1000, 0, 0), *sql = section_page_str(queries[qi], 1000, 0, 1);
+		char *head = strchr(all, ':'), *facets = strchr(all, '[');
+		size_t nhead = (size_t)(head - all);
+
+		assert_string_equal(all, sql);
+		for (size_t w = 0; w < sizeof(win) / sizeof(win[0]); w++) {
+			char *page = section_page_str(queries[qi], win[w][0], win[w][1], w % 2);
+			const char *p = head + 1;
+			struct kbuf want = KBUF_INIT;
+			long k = 0;
+
+			/* the whole list's hits from the window's offset, at most its limit of them */
+			kbuf_add(&want, all, nhead + 1);
+			for (; *p == ' ' && *(p + 1) != '['; k++) {
+				const char *e = strchr(p + 1, ' ');
+				size_t len = e ? (size_t)(e - p) : strlen(p);
+
+				if (k >= win[w][1] && k < win[w][1] + win[w][0])
+					kbuf_add(&want, p, len);
+				p += len;
+			}
+			if (facets)
+				kbuf_addf(&want, " %s", facets);
+			if (strcmp(page, kbuf_str(&want)))
+				fail_msg("%s limit %ld offset %ld:\n  page %s\n  want %s", queries[qi], win[w][0], win[w][1],
+					 page, kbuf_str(&want));
+			kbuf_release(&want);
+			free(page);
+		}
+		free(all);
+		free(sql);
+	}
+	for (int i = 0; i < 9; i++) {
+		snprintf(id, sizeof(id), "sp-page-%d", i);
+		assert_int_equal(kstore_delete(st, id, &err), 0);
+	}
+}
+
+static int rid_cmp(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * kfilter's only: a ranking among some cases is the ranking of all,
+ * filtered (the same scores and order), in the C path and the SQL path;
+ * kstore_search_rids() lists a query's cases as the ranking finds them.
+ */
+static void test_filter_only(void **state)
+{
+	/* the last in the summary column only (as a section search's, which FTS5's SQL path ranks) */
+	static const char *const queries[] = { "訓練", "訓練 委託", "予備系への切り替え", "訓練" };
+	static const int flags[] = { 0, KSTORE_RANK_SQL };
+	struct kerr err = KERR_INIT;
+	char id[32];
+
+	(void)state;
+	for (int i = 0; i < 24; i++)
+		put_extra(i, i % 3 == 1);
+	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		struct kquery q;
+
+		assert_int_equal(kquery_compile(&q, queries[qi], syn, 0, &err), 0);
+		if (qi == 3)
+			q.expr.cols = 1u << KCOL_SUMMARY;
+		for (size_t fl = 0; fl < sizeof(flags) / sizeof(flags[0]); fl++) {
+			struct kfilter f = KFILTER_LOCAL_INIT, fo = KFILTER_LOCAL_INIT;
+			struct kstore_hit *all = NULL, *some = NULL;
+			size_t nall = 0, nsome = 0, nv = 0, nr = 0, k = 0;
+			long long *v, *r = NULL;
+			struct krids only;
+			long count = -1;
+
+			assert_int_equal(kstore_search_top(st, &q.expr, flags[fl], &f, 0, 0, 0, &all, &nall, &err), 0);
+			if (nall <= 2)
+				fail_msg("%s flags %d: %zu hits, too few to choose among", queries[qi], flags[fl], nall);
+			/* every other case, by rowid */
+			assert_non_null(v = malloc(nall * sizeof(*v)));
+			for (size_t i = 0; i < nall; i++)
+				v[i] = all[i].rid;
+			qsort(v, nall, sizeof(*v), rid_cmp);
+			assert_int_equal(kstore_search_rids(st, &q.expr, &f, &r, &nr, &err), 0);
+			assert_int_equal(nr, nall);
+			assert_memory_equal(r, v, nall * sizeof(*v));
+			for (size_t i = 0; i < nall; i += 2)
+				v[nv++] = v[i];
+			only = (struct krids){ v, nv };
+			fo.only = &only;
+			assert_int_equal(kstore_search_top(st, &q.expr, flags[fl], &fo, 0, 0, 0, &some, &nsome, &err), 0);
+			assert_int_equal(nsome, nv);
+			for (size_t i = 0; i < nall; i++) {
+				if (!bsearch(&all[i].rid, v, nv, sizeof(*v), rid_cmp))
+					continue;
+				if (some[k].rid != all[i].rid || some[k].score != all[i].score)
+					fail_msg("%s flags %d: hit %zu is %lld %.17g among some, %lld %.17g among all",
+						 queries[qi], flags[fl], k, some[k].rid, some[k].score, all[i].rid, all[i].score);
+				k++;
+			}
+			assert_int_equal(kstore_search_count(st, &q.expr, &fo, 0, &count, &err), 0);
+			assert_int_equal(count, (long)nv);
+			free(all);
+			free(some);
+			free(v);
+			free(r);
+		}
+		kquery_free(&q);
+	}
+	for (int i = 0; i < 24; i++) {
+		snprintf(id, sizeof(id), i % 3 == 1 ? "fx-hidden-%d" : "fx-extra-%d", i);
+		assert_int_equal(kstore_delete(st, id, &err), 0);
+	}
+}
+
 /* Every refused query says why (kerr's why), so the web words it in the page's language. */
 /* A section search's results as one string: totals, then each hit's id, partial flag and parts. */
 static char *section_result(const char *query, int max_tlp)
@@ -1544,6 +1721,8 @@ int main(void)
 		cmocka_unit_test(test_counted_paths),
 		cmocka_unit_test(test_query_errors_why),
 		cmocka_unit_test(test_section_parts),
+		cmocka_unit_test(test_section_pages),
+		cmocka_unit_test(test_filter_only),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
