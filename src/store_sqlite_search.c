@@ -3923,17 +3923,57 @@ static void tree_want(const struct kstore_qnode *n, const unsigned char *has, un
 		tree_want(n->kid[k], has, want, np, n->op == KSQ_NOT && k ? 0 : ok, i);
 }
 
-/* kyokun_highlight()'s choice (struct ktok_hl_keep) for a kstore_query whose phrases were ORed. */
+/*
+ * kyokun_highlight()'s choice (struct ktok_hl_keep) for a kstore_query
+ * whose phrases were ORed, its ctx a struct marked_memo: the choice depends
+ * only on which phrases the row holds, and most rows hold one of a few sets,
+ * so the last choices are remembered by set (a section search asks it of
+ * every case with the words: 2,000 instructions a row for two words and
+ * their synonyms).
+ */
+struct marked_memo {
+	const struct kstore_query *q;
+	struct {
+		int valid, ret, np;
+		unsigned long long has, want;
+	} e[8];
+};
+
+#define MARKED_MEMO(query) { .q = (query) }
+
 static int marked_want(void *ctx, const unsigned char *has, unsigned char *want, int np)
 {
-	const struct kstore_query *q = ctx;
-	int i = 0;
+	struct marked_memo *m = ctx;
+	const struct kstore_query *q = m->q;
+	unsigned long long hm = 0, wm = 0;
+	int i = 0, ret = 0, slot = 0;
 
-	if (!tree_holds(q->root, has, np, &i) || (q->except && tree_holds(q->except, has, np, &i)))
-		return 1;
-	i = 0;
-	tree_want(q->root, has, want, np, 1, &i);
-	return 0;
+	if (np <= 64) {
+		for (int k = 0; k < np; k++)
+			hm |= (unsigned long long)!!has[k] << k;
+		slot = (int)((hm * 0x9E3779B97F4A7C15ULL) >> 61);
+		if (m->e[slot].valid && m->e[slot].np == np && m->e[slot].has == hm) {
+			for (int k = 0; k < np; k++)
+				want[k] = (unsigned char)(m->e[slot].want >> k & 1);
+			return m->e[slot].ret;
+		}
+	}
+	if (!tree_holds(q->root, has, np, &i) || (q->except && tree_holds(q->except, has, np, &i))) {
+		ret = 1;
+	} else {
+		i = 0;
+		tree_want(q->root, has, want, np, 1, &i);
+	}
+	if (np <= 64) {
+		for (int k = 0; k < np; k++)
+			wm |= (unsigned long long)!!want[k] << k;
+		m->e[slot].valid = 1;
+		m->e[slot].ret = ret;
+		m->e[slot].np = np;
+		m->e[slot].has = hm;
+		m->e[slot].want = wm;
+	}
+	return ret;
 }
 
 /* Every phrase of n in order, " OR " between them (*k written so far); nonzero out of memory. */
@@ -3989,7 +4029,8 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct ktok_hl_keep keep = { marked_want, (void *)q };
+	struct marked_memo mm = MARKED_MEMO(q);
+	struct ktok_hl_keep keep = { marked_want, &mm };
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -4027,7 +4068,8 @@ int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query 
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct krids set = { rids, n };
-	struct ktok_hl_keep keep = { marked_want, (void *)q };
+	struct marked_memo mm = MARKED_MEMO(q);
+	struct ktok_hl_keep keep = { marked_want, &mm };
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -4093,7 +4135,8 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct krids set = { rids, n };
-	struct ktok_hl_keep keep = { marked_want, (void *)q };
+	struct marked_memo mm = MARKED_MEMO(q);
+	struct ktok_hl_keep keep = { marked_want, &mm };
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -4137,7 +4180,8 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct krids set = { rids, n };
-	struct ktok_hl_keep keep = { marked_want, (void *)q };
+	struct marked_memo mm = MARKED_MEMO(q);
+	struct ktok_hl_keep keep = { marked_want, &mm };
 	struct kbuf mt = KBUF_INIT;
 	struct kstore_inst *inst = NULL;
 	size_t ialloc = 0;
