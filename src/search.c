@@ -402,6 +402,27 @@ static int section_page(struct kstore *st, const struct kstore_query *q, int ran
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * A tier's cases: every case of match passing f, ascending, and whether
+ * part field holds match's words (all of them, or some) in yes[i].  Listed
+ * and decided in one run of the match where the store can, else listed
+ * (by list, q's expression of the same cases) and then decided.
+ */
+static int section_tier(struct kstore *st, const struct kstore_query *list, const struct kstore_query *match,
+			const struct kquery *qall, int rank, const struct kfilter *f, int field, int all,
+			long long **rids, size_t *n, unsigned char **yes, struct kerr *err)
+{
+	int rc = ksearch__in_field_all(st, match, qall, f, field, all, rids, n, yes, err);
+
+	if (rc <= 0)
+		return rc;
+	if ((rc = section_candidates(st, list, rank, f, rids, n, err)) < 0)
+		return rc;
+	if (!(*yes = malloc(*n ? *n : 1)))
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	return ksearch__in_field_many(st, match, qall, *rids, *n, f->reader, field, all, *yes, err);
+}
+
 /* Keep rids[i] where yes[i]: the new count. */
 static size_t section_keep(long long *rids, size_t n, const unsigned char *yes)
 {
@@ -420,17 +441,11 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	int rank = o->exact_rank ? KSTORE_RANK_EXACT : 0, rc;
 	unsigned char *yes = NULL;
 	long long *strict = NULL, *part = NULL;
-	size_t nstrict = 0, npart = 0, k = 0;
-	struct kstore_query any;
+	size_t nstrict = 0, npart = 0;
+	struct kstore_query any, anyall;
 
 	/* all the words in the section */
-	if ((rc = section_candidates(st, &q->expr, rank, f, &strict, &nstrict, err)) < 0)
-		goto out;
-	if (nstrict && !(yes = malloc(nstrict))) {
-		rc = kerr_set(err, KE_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = ksearch__in_field_many(st, &qall->expr, qall, strict, nstrict, f->reader, field, 1, yes, err)) < 0)
+	if ((rc = section_tier(st, &q->expr, &qall->expr, qall, rank, f, field, 1, &strict, &nstrict, &yes, err)) < 0)
 		goto out;
 	nstrict = section_keep(strict, nstrict, yes);
 	res->total = (long)nstrict;
@@ -447,26 +462,17 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	/* some of the words in the section: every case with some in the body, minus the kept */
 	any = q->relaxed;
 	any.except = NULL;
-	if ((rc = section_candidates(st, &any, rank, f, &part, &npart, err)) < 0)
+	anyall = qall->relaxed.root ? qall->relaxed : qall->expr;
+	anyall.except = NULL;
+	free(yes);
+	yes = NULL;
+	if ((rc = section_tier(st, &any, &anyall, qall, rank, f, field, 0, &part, &npart, &yes, err)) < 0)
 		goto out;
 	for (size_t i = 0, j = 0; i < npart; i++) {
 		while (j < nstrict && strict[j] < part[i])
 			j++;
-		if (!(j < nstrict && strict[j] == part[i]))
-			part[k++] = part[i];
-	}
-	npart = k;
-	free(yes);
-	if (!(yes = malloc(npart ? npart : 1))) {
-		rc = kerr_set(err, KE_NOMEM, "out of memory");
-		goto out;
-	}
-	{
-		struct kstore_query anyall = qall->relaxed.root ? qall->relaxed : qall->expr;
-
-		anyall.except = NULL;
-		if ((rc = ksearch__in_field_many(st, &anyall, qall, part, npart, f->reader, field, 0, yes, err)) < 0)
-			goto out;
+		if (j < nstrict && strict[j] == part[i])
+			yes[i] = 0;
 	}
 	npart = section_keep(part, npart, yes);
 	res->total_partial = (long)npart;

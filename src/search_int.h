@@ -136,6 +136,7 @@ int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, 
 /* ---- where a match is (search_where.c) ------------------------------------------------ */
 
 struct kquery;
+struct kfilter;
 struct kstore_query;
 struct ksearch_hit;
 
@@ -163,6 +164,17 @@ int ksearch__field_whole_col(int f);
 int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
 			   const long long *rids, size_t n, const struct kreader *r, int f, int all,
 			   unsigned char *yes, struct kerr *err);
+
+/*
+ * The same for every case of match that passes filter: the cases into
+ * *rids (ascending, malloc'ed) and *n, the answers into *yes (malloc'ed),
+ * listed and decided in one run of the match.  1 (nothing done) when the
+ * store cannot, or part f is not one the index knows the places of: the
+ * caller lists the cases, then asks ksearch__in_field_many().
+ */
+int ksearch__in_field_all(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			  const struct kfilter *filter, int f, int all, long long **rids, size_t *n,
+			  unsigned char **yes, struct kerr *err);
 
 /*
  * Hit h's matched parts (h->where) and snippet of about chars characters

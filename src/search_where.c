@@ -643,23 +643,13 @@ static const struct kstore_part *part_at(const struct kstore_part *p, size_t n, 
 	return at;
 }
 
-/* A row of kstore_search_parts(): where_holds() as the marks' positions show it. */
-static int parts_row(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
-		     const struct kstore_part *parts, size_t nparts)
+/* where_holds() as the marks' positions in the parts show it. */
+static int parts_holds(struct by_parts *bp, const struct kstore_inst *inst, size_t ninst,
+		       const struct kstore_part *parts, size_t nparts)
 {
-	struct by_parts *bp = ctx;
 	const struct kquery *q = bp->m->q;
-	long at = many_find(bp->m, rid);
 	int any = 0, ok = 1;
 
-	if (at < 0)
-		return 0;
-	if (!parts) {
-		if (KGROW(bp->later, bp->alater, bp->nlater + 1) < 0)
-			return KE_NOMEM;
-		bp->later[bp->nlater++] = rid;
-		return 0;
-	}
 	memset(bp->seen, 0, q->nterms * 2 + 1);
 	for (size_t i = 0; i < ninst; i++) {
 		const struct kstore_part *p = part_at(parts, nparts, bp->col, inst[i].pos);
@@ -677,8 +667,133 @@ static int parts_row(void *ctx, long long rid, const struct kstore_inst *inst, s
 		for (size_t t = 0; t < q->nterms; t++)
 			if (bp->seen[t * 2] && !bp->seen[t * 2 + 1])
 				ok = 0;
-	bp->m->yes[bp->m->e[at].i] = (unsigned char)(any && ok);
+	return any && ok;
+}
+
+/* A case without parts, kept to be read (kstore_search_marked()). */
+static int parts_later(struct by_parts *bp, long long rid)
+{
+	if (KGROW(bp->later, bp->alater, bp->nlater + 1) < 0)
+		return KE_NOMEM;
+	bp->later[bp->nlater++] = rid;
 	return 0;
+}
+
+/* A row of kstore_search_parts(): where_holds() as the marks' positions show it. */
+static int parts_row(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
+		     const struct kstore_part *parts, size_t nparts)
+{
+	struct by_parts *bp = ctx;
+	long at = many_find(bp->m, rid);
+
+	if (at < 0)
+		return 0;
+	if (!parts)
+		return parts_later(bp, rid);
+	bp->m->yes[bp->m->e[at].i] = (unsigned char)parts_holds(bp, inst, ninst, parts, nparts);
+	return 0;
+}
+
+/* ksearch__in_field_all()'s cases, listed as kstore_search_parts_all() gives them. */
+struct by_parts_all {
+	struct by_parts bp;
+	long long *rid;
+	unsigned char *yes;
+	size_t n, arid, ayes;
+};
+
+/* A row of kstore_search_parts_all(): listed, and decided as parts_row() decides it. */
+static int parts_all_row(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
+			 const struct kstore_part *parts, size_t nparts)
+{
+	struct by_parts_all *a = ctx;
+
+	if (KGROW(a->rid, a->arid, a->n + 1) < 0 || KGROW(a->yes, a->ayes, a->n + 1) < 0)
+		return KE_NOMEM;
+	a->rid[a->n] = rid;
+	a->yes[a->n++] = (unsigned char)(parts ? parts_holds(&a->bp, inst, ninst, parts, nparts) : 0);
+	return parts ? 0 : parts_later(&a->bp, rid);
+}
+
+/* Is part f one whose places the index keeps (a section, a key lesson)? */
+static int parts_kept(int f)
+{
+	return f == KSF_KEY_LESSONS || (f >= KSF_SECTION && f < KSF_SECTION + KSEC__N);
+}
+
+/* bp's part and the user term of each phrase of match; KE_NOMEM. */
+static int parts_init(struct by_parts *bp, const struct kstore_query *match, const struct kquery *q, int f)
+{
+	size_t np = 0;
+
+	bp->what = f == KSF_KEY_LESSONS ? KPART_KEY_LESSON : ksection_display_order[f - KSF_SECTION];
+	phrase_terms(match->root, NULL, 0, &np);
+	phrase_terms(match->except, NULL, 0, &np);
+	bp->nphrase = np;
+	if (!(bp->term = malloc((np ? np : 1) * sizeof(*bp->term))) || !(bp->seen = malloc(q->nterms * 2 + 1)))
+		return KE_NOMEM;
+	np = 0;
+	phrase_terms(match->root, bp->term, bp->nphrase, &np);
+	phrase_terms(match->except, bp->term, bp->nphrase, &np);
+	return 0;
+}
+
+int ksearch__in_field_all(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
+			  const struct kfilter *filter, int f, int all, long long **rids, size_t *n,
+			  unsigned char **yes, struct kerr *err)
+{
+	struct many m = { q, NULL, 0, f, all, NULL };
+	struct by_parts_all a = { { &m, NULL, 0, field_col(f), 0, NULL, NULL, 0, 0 }, NULL, NULL, 0, 0, 0 };
+	struct many_ent *e = NULL;
+	int rc;
+
+	*rids = NULL;
+	*yes = NULL;
+	*n = 0;
+	if (!parts_kept(f))
+		return 1;
+	if (match->cols != ksearch__field_cols(f))
+		return kerr_set(err, KE_INVALID, "search: a section's match must name its column");
+	if (parts_init(&a.bp, match, q, f) < 0) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = kstore_search_parts_all(st, match, field_col(f), filter, parts_all_row, &a, err)) != 0)
+		goto out;
+	/* the cases whose parts the index does not know: their text marked and read */
+	if (a.bp.nlater) {
+		if (!(e = malloc(a.n * sizeof(*e)))) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < a.n; i++)
+			e[i] = (struct many_ent){ a.rid[i], i };
+		m.e = e;
+		m.n = a.n;
+		m.yes = a.yes;
+		rc = kstore_search_marked(st, match, field_col(f), a.bp.later, a.bp.nlater, filter->reader, HL_OPEN,
+					  HL_CLOSE, many_row, &m, err);
+		if (rc == KE_NOMEM)
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+		if (rc < 0)
+			goto out;
+	}
+	*rids = a.rid;
+	*yes = a.yes;
+	*n = a.n;
+	a.rid = NULL;
+	a.yes = NULL;
+	rc = 0;
+out:
+	if (rc == KE_NOMEM)
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+	free(e);
+	free(a.rid);
+	free(a.yes);
+	free(a.bp.term);
+	free(a.bp.seen);
+	free(a.bp.later);
+	return rc;
 }
 
 int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
@@ -689,7 +804,6 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 	struct by_parts bp = { &m, NULL, 0, field_col(f), 0, NULL, NULL, 0, 0 };
 	struct many_ent *e = NULL;
 	long long *v = NULL;
-	size_t np = 0;
 	int rc;
 
 	if (!n)
@@ -709,23 +823,16 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 	for (size_t i = 0; i < n; i++)
 		v[i] = e[i].rid;
 	m.e = e;
-	if (f != KSF_KEY_LESSONS && (f < KSF_SECTION || f >= KSF_SECTION + KSEC__N)) {
+	if (!parts_kept(f)) {
 		/* (a part that is not a column's piece: only the text can say) */
 		rc = kstore_search_marked(st, match, field_col(f), v, n, r, HL_OPEN, HL_CLOSE, many_row, &m, err);
 		goto done;
 	}
 	/* where the marks are, in tokens, and where the case's parts begin: no case read */
-	bp.what = f == KSF_KEY_LESSONS ? KPART_KEY_LESSON : ksection_display_order[f - KSF_SECTION];
-	phrase_terms(match->root, NULL, 0, &np);
-	phrase_terms(match->except, NULL, 0, &np);
-	bp.nphrase = np;
-	if (!(bp.term = malloc((np ? np : 1) * sizeof(*bp.term))) || !(bp.seen = malloc(q->nterms * 2 + 1))) {
+	if ((rc = parts_init(&bp, match, q, f)) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
-	np = 0;
-	phrase_terms(match->root, bp.term, bp.nphrase, &np);
-	phrase_terms(match->except, bp.term, bp.nphrase, &np);
 	rc = kstore_search_parts(st, match, field_col(f), v, n, r, parts_row, &bp, err);
 	/* the cases whose parts the index does not know: their text marked and read */
 	if (rc >= 0 && bp.nlater) {

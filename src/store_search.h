@@ -207,6 +207,14 @@ typedef int (*kstore_parts_cb)(void *ctx, long long rid, const struct kstore_ins
 			       const struct kstore_part *parts, size_t nparts);
 int kstore_search_parts(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
 			size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err);
+/*
+ * The same for every row of q that passes f (its reader, its filters), in
+ * ascending rowid order: the cases are listed and their parts read in one
+ * run of the match.  1 (nothing done) when the backend cannot filter them
+ * so (the caller lists them with kstore_search_rids() first).
+ */
+int kstore_search_parts_all(struct kstore *st, const struct kstore_query *q, int col, const struct kfilter *f,
+			    kstore_parts_cb cb, void *ctx, struct kerr *err);
 
 /*
  * The searchable text of a case by id (KE_NOTFOUND if absent or hidden

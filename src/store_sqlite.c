@@ -2623,6 +2623,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.search_facets = ksqlite_search_facets,
 	.search_facets_rids = ksqlite_search_facets_rids,
 	.search_rids = ksqlite_search_rids,
+	.search_parts_all = ksqlite_search_parts_all,
 	.search_row = ksqlite_search_row,
 	.search_highlight = ksqlite_search_highlight,
 	.search_highlight_many = ksqlite_search_highlight_many,

@@ -56,6 +56,7 @@ enum {
 	C_SAMPLEW,
 	C_HLMANY,
 	C_PARTS,
+	C_PARTS_ALL,
 	C__N
 };
 
@@ -988,6 +989,19 @@ static void sql_rid_in(sqlite3_context *sctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(sctx, set && krids_has(set, sqlite3_value_int64(argv[1])));
 }
 
+/* A filter for SQL from the facet columns in memory: kyokun_want(w, rowid) (struct want_ptr). */
+struct want_ptr {
+	const struct kfacets *fc;
+	const struct kwant *w;
+};
+
+static void sql_want(sqlite3_context *sctx, int argc, sqlite3_value **argv)
+{
+	const struct want_ptr *p = argc == 2 ? sqlite3_value_pointer(argv[0], "kyokun_want") : NULL;
+
+	sqlite3_result_int(sctx, p && ksqlite_want_passes(p->fc, p->w, sqlite3_value_int64(argv[1])));
+}
+
 static int init(struct kstore_sqlite *st, struct kerr *err)
 {
 	fts5_api *api = NULL;
@@ -1022,6 +1036,9 @@ static int init(struct kstore_sqlite *st, struct kerr *err)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(st->db, "kyokun_rid_in", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
 						sql_rid_in, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(st->db, "kyokun_want", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
+						sql_want, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return kerr_set(err, KE_DB, "search: registering functions: %s", sqlite3_errstr(rc));
 	return ksqlite_prepare(st, "SELECT 1", &st->cache[C_INIT], err);
@@ -4175,32 +4192,18 @@ out:
 	return rc;
 }
 
-int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int col, const long long *rids,
-			 size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err)
+/*
+ * The rows of a parts statement s (rowid, kyokun_inst(), the case's TLP
+ * or NULL when the statement has checked who sees it, its parts) given to
+ * cb (see kstore_search_parts()); r the reader.
+ */
+static int parts_rows(struct kstore_sqlite *st, sqlite3_stmt *s, const struct kreader *r, kstore_parts_cb cb,
+		      void *ctx, struct kerr *err)
 {
-	struct kstore_sqlite *st = ksqlite(kst);
-	struct krids set = { rids, n };
-	struct marked_memo mm = MARKED_MEMO(q);
-	struct ktok_hl_keep keep = { marked_want, &mm };
-	struct kbuf mt = KBUF_INIT;
 	struct kstore_inst *inst = NULL;
 	size_t ialloc = 0;
-	sqlite3_stmt *s;
 	int rc;
 
-	if (!n && col >= 0 && col < KCOL__N)
-		return 0;
-	/* as kstore_search_marked(), the positions of the marks instead of the marked text */
-	rc = marked_prepare(st, q, col, C_PARTS, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), c.tlp, p.parts"
-			    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
-			    " LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
-			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &s, err);
-	if (rc) {
-		kbuf_release(&mt);
-		return rc;
-	}
-	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
-	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long rid = sqlite3_column_int64(s, 0);
 		const unsigned char *b = sqlite3_column_blob(s, 1);
@@ -4211,10 +4214,12 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 		/* NULL: q does not hold in the row (some of its phrases do) */
 		if (sqlite3_column_type(s, 1) == SQLITE_NULL)
 			continue;
-		if ((rc = ksqlite_visible_rid(st, r, rid, (const char *)sqlite3_column_text(s, 2), err)) < 0)
-			goto out;
-		if (!rc)
+		if (sqlite3_column_type(s, 2) != SQLITE_NULL &&
+		    (rc = ksqlite_visible_rid(st, r, rid, (const char *)sqlite3_column_text(s, 2), err)) <= 0) {
+			if (rc < 0)
+				goto out;
 			continue;
+		}
 		if (ni && KGROW(inst, ialloc, ni) < 0) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
@@ -4238,8 +4243,68 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 	}
 	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "finding the parts matched");
 out:
-	done(s);
 	free(inst);
+	return rc;
+}
+
+int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int col, const long long *rids,
+			 size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct krids set = { rids, n };
+	struct marked_memo mm = MARKED_MEMO(q);
+	struct ktok_hl_keep keep = { marked_want, &mm };
+	struct kbuf mt = KBUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!n && col >= 0 && col < KCOL__N)
+		return 0;
+	/* as kstore_search_marked(), the positions of the marks instead of the marked text */
+	rc = marked_prepare(st, q, col, C_PARTS, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), c.tlp, p.parts"
+			    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
+			    " LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
+			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &s, err);
+	if (!rc) {
+		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
+		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
+		rc = parts_rows(st, s, r, cb, ctx, err);
+		done(s);
+	}
+	kbuf_release(&mt);
+	return rc;
+}
+
+int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, int col, const struct kfilter *f,
+			     kstore_parts_cb cb, void *ctx, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct marked_memo mm = MARKED_MEMO(q);
+	struct ktok_hl_keep keep = { marked_want, &mm };
+	struct kbuf mt = KBUF_INIT;
+	struct kfacets *fc;
+	struct kwant w;
+	struct want_ptr wp = { NULL, &w };
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st->facets_sql)
+		return 1;
+	if ((rc = init(st, err)) || (rc = ksqlite_facets_ready(st, &fc, err)) != 0)
+		return rc;
+	if ((rc = ksqlite_want_init(st, fc, f, &w, err)) <= 0)
+		return rc; /* (0: no case passes) */
+	wp.fc = fc;
+	/* the rows passing f, each checked from memory before its marks are asked for */
+	rc = marked_prepare(st, q, col, C_PARTS_ALL, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), NULL,"
+			    " p.parts FROM case_fts LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
+			    " WHERE case_fts MATCH :match AND kyokun_want(:want, case_fts.rowid)", &mt, &s, err);
+	if (!rc) {
+		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
+		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":want"), &wp, "kyokun_want", NULL);
+		rc = parts_rows(st, s, f->reader, cb, ctx, err);
+		done(s);
+	}
 	kbuf_release(&mt);
 	return rc;
 }
