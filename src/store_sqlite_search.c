@@ -2952,12 +2952,15 @@ out:
  */
 #define KSTORE_RANK_MAX 10000
 
-static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_rid, int pruned)
+static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_rid, int pruned, int by_want)
 {
 	struct kbuf cond = KBUF_INIT;
-	int rc = 0;
+	int rc = 0, join = f->sort == KSORT_YEAR || (has_filter(f) && !by_want);
 
-	if (has_filter(f)) {
+	if (by_want) {
+		/* the filters from the facet columns in memory (struct want_ptr): no row of cases read */
+		rc |= kbuf_adds(&cond, " WHERE kyokun_want(:want, case_fts.rowid)");
+	} else if (has_filter(f)) {
 		rc |= ksqlite_filter_sql(f, &cond);   /* " WHERE 1 AND ..." */
 	} else {
 		rc |= kbuf_adds(&cond, " WHERE 1");
@@ -2975,7 +2978,7 @@ static int top_sql(struct kbuf *sql, const struct kfilter *f, long long exclude_
 		rc |= kbuf_adds(sql, "SELECT case_fts.rowid, kyokun_rank(case_fts, 0, " WEIGHTS ", :groups, :rstats) AS s,"
 				" kyokun_phrases(case_fts) FROM case_fts");
 	}
-	if (has_filter(f) || f->sort == KSORT_YEAR)
+	if (join)
 		rc |= kbuf_adds(sql, " JOIN cases c ON c.rid = case_fts.rowid");
 	rc |= kbuf_addf(sql, "%s AND case_fts MATCH :match%s ORDER BY %ss DESC, case_fts.rowid"
 			" LIMIT :limit OFFSET :offset", kbuf_str(&cond), pruned ? " AND s IS NOT NULL" : "",
@@ -3011,7 +3014,9 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 	double *ridf = NULL;
 	sqlite3_stmt *s = NULL;
 	const char *match;
-	int rc, own = 0, two_phase;
+	struct kwant w;
+	struct want_ptr wp = { NULL, &w };
+	int rc, own = 0, two_phase, by_want = 0;
 
 	*hits = NULL;
 	*n = 0;
@@ -3033,7 +3038,21 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 	}
 	if ((rc = sql_rstats(st, q, f, flags, &rg, &ridf, err)))
 		goto out;
-	if ((rc = top_sql(&sql, f, exclude_rid, two_phase)) < 0) {
+	if (has_filter(f) && !st->facets_sql) {
+		/* the filters from the facet columns in memory, where they can be had */
+		struct kfacets *fc;
+
+		if ((rc = ksqlite_facets_ready(st, &fc, err)) < 0)
+			goto out;
+		if (rc == 0) {
+			if ((rc = ksqlite_want_init(st, fc, f, &w, err)) <= 0)
+				goto out; /* (0: no case passes) */
+			wp.fc = fc;
+			by_want = 1;
+		}
+		rc = 0;
+	}
+	if ((rc = top_sql(&sql, f, exclude_rid, two_phase, by_want)) < 0) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
 	}
@@ -3046,6 +3065,8 @@ int ksqlite_search_top(struct kstore *kst, const struct kstore_query *q, int fla
 		own = 1;
 	}
 	bind_common(s, match, f, exclude_rid, limit, offset);
+	if (by_want)
+		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":want"), &wp, "kyokun_want", NULL);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":groups"), kbuf_str(&grp), -1, SQLITE_STATIC);
 	if (ridf)
 		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":rstats"), &rg, "kyokun_rstats", NULL);
