@@ -3970,6 +3970,7 @@ static void tree_want(const struct kstore_qnode *n, const unsigned char *has, un
  * their synonyms).
  */
 struct marked_memo {
+	struct ktok_hl_keep keep; /* marked_want() with this memo (marked_memo_init()) */
 	const struct kstore_query *q;
 	struct {
 		int valid, ret, np;
@@ -3977,7 +3978,6 @@ struct marked_memo {
 	} e[8];
 };
 
-#define MARKED_MEMO(query) { .q = (query) }
 
 static int marked_want(void *ctx, const unsigned char *has, unsigned char *want, int np)
 {
@@ -4012,6 +4012,14 @@ static int marked_want(void *ctx, const unsigned char *has, unsigned char *want,
 		m->e[slot].want = wm;
 	}
 	return ret;
+}
+
+/* m for q, empty; &m->keep is what kyokun_highlight() and kyokun_inst() are given. */
+static void marked_memo_init(struct marked_memo *m, const struct kstore_query *q)
+{
+	memset(m, 0, sizeof(*m));
+	m->keep = (struct ktok_hl_keep){ marked_want, m };
+	m->q = q;
 }
 
 /* Every phrase of n in order, " OR " between them (*k written so far); nonzero out of memory. */
@@ -4053,22 +4061,28 @@ static int fts_query_marks(struct kbuf *b, const struct kstore_query *q, struct 
 	" kyokun_highlight(case_fts, 2, :o, :c, :keep), kyokun_highlight(case_fts, 3, :o, :c, :keep),"        \
 	" kyokun_highlight(case_fts, 4, :o, :c, :keep), kyokun_highlight(case_fts, 5, :o, :c, :keep)"
 
-/* The marks' parameters of a highlighting statement: :o and :c around a mark, :match, :keep. */
+/* :keep of a statement that marks q's phrases: mm, set up for q (it must outlive the statement's run). */
+static void bind_keep(sqlite3_stmt *s, struct marked_memo *mm, const struct kstore_query *q)
+{
+	marked_memo_init(mm, q);
+	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &mm->keep, "kyokun_hl_keep", NULL);
+}
+
+/* The marks' parameters of a highlighting statement: :o and :c around a mark, :match, :keep (bind_keep()). */
 static void bind_marks(sqlite3_stmt *s, const char *open, const char *close, const struct kbuf *match,
-		       struct ktok_hl_keep *keep)
+		       struct marked_memo *mm, const struct kstore_query *q)
 {
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":o"), open, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":c"), close, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":match"), kbuf_str(match), -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), keep, "kyokun_hl_keep", NULL);
+	bind_keep(s, mm, q);
 }
 
 int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, long long rid,
 			    const char *open, const char *close, char *cols[KCOL__N], struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct marked_memo mm = MARKED_MEMO(q);
-	struct ktok_hl_keep keep = { marked_want, &mm };
+	struct marked_memo mm;
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -4082,7 +4096,7 @@ int ksqlite_search_highlight(struct kstore *kst, const struct kstore_query *q, l
 		kbuf_release(&mt);
 		return rc;
 	}
-	bind_marks(s, open, close, &mt, &keep);
+	bind_marks(s, open, close, &mt, &mm, q);
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":rid"), rid);
 	rc = sqlite3_step(s);
 	/* a NULL mark: q does not hold in the row (some of its phrases do) */
@@ -4106,8 +4120,7 @@ int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query 
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct krids set = { rids, n };
-	struct marked_memo mm = MARKED_MEMO(q);
-	struct ktok_hl_keep keep = { marked_want, &mm };
+	struct marked_memo mm;
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -4124,7 +4137,7 @@ int ksqlite_search_highlight_many(struct kstore *kst, const struct kstore_query 
 		kbuf_release(&mt);
 		return rc;
 	}
-	bind_marks(s, open, close, &mt, &keep);
+	bind_marks(s, open, close, &mt, &mm, q);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		char *cols[KCOL__N];
@@ -4149,10 +4162,12 @@ out:
 
 /*
  * The statement of a marking of column col (kstore_search_marked(), _parts()): q checked to name
- * that column only, its phrases ORed into mt, sql prepared in slot, :col and :match bound.
+ * that column only, its phrases ORed into mt, sql prepared in slot, :col, :match and :keep (mm:
+ * bind_keep()) bound.
  */
 static int marked_prepare(struct kstore_sqlite *st, const struct kstore_query *q, int col, int slot,
-			  const char *sql, struct kbuf *mt, sqlite3_stmt **s, struct kerr *err)
+			  const char *sql, struct kbuf *mt, struct marked_memo *mm, sqlite3_stmt **s,
+			  struct kerr *err)
 {
 	int rc;
 
@@ -4164,6 +4179,7 @@ static int marked_prepare(struct kstore_sqlite *st, const struct kstore_query *q
 		return rc;
 	sqlite3_bind_int(*s, sqlite3_bind_parameter_index(*s, ":col"), col);
 	sqlite3_bind_text(*s, sqlite3_bind_parameter_index(*s, ":match"), kbuf_str(mt), -1, SQLITE_STATIC);
+	bind_keep(*s, mm, q);
 	return 0;
 }
 
@@ -4173,8 +4189,7 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct krids set = { rids, n };
-	struct marked_memo mm = MARKED_MEMO(q);
-	struct ktok_hl_keep keep = { marked_want, &mm };
+	struct marked_memo mm;
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -4186,12 +4201,12 @@ int ksqlite_search_marked(struct kstore *kst, const struct kstore_query *q, int 
 	rc = marked_prepare(st, q, col, C_MARKED,
 			    "SELECT case_fts.rowid, kyokun_highlight(case_fts, :col, :o, :c, :keep), c.tlp, c.body"
 			    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
-			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &s, err);
+			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &mm, &s, err);
 	if (rc) {
 		kbuf_release(&mt);
 		return rc;
 	}
-	bind_marks(s, open, close, &mt, &keep);
+	bind_marks(s, open, close, &mt, &mm, q);
 	sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long rid = sqlite3_column_int64(s, 0);
@@ -4273,8 +4288,7 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct krids set = { rids, n };
-	struct marked_memo mm = MARKED_MEMO(q);
-	struct ktok_hl_keep keep = { marked_want, &mm };
+	struct marked_memo mm;
 	struct kbuf mt = KBUF_INIT;
 	sqlite3_stmt *s;
 	int rc;
@@ -4285,9 +4299,8 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 	rc = marked_prepare(st, q, col, C_PARTS, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), c.tlp, p.parts"
 			    " FROM case_fts CROSS JOIN cases c ON c.rid = case_fts.rowid"
 			    " LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
-			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &s, err);
+			    " WHERE case_fts MATCH :match AND kyokun_rid_in(:set, case_fts.rowid)", &mt, &mm, &s, err);
 	if (!rc) {
-		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
 		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":set"), &set, "kyokun_rid_set", NULL);
 		rc = parts_rows(st, s, r, cb, ctx, err);
 		done(s);
@@ -4300,8 +4313,7 @@ int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, i
 			     kstore_parts_cb cb, void *ctx, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct marked_memo mm = MARKED_MEMO(q);
-	struct ktok_hl_keep keep = { marked_want, &mm };
+	struct marked_memo mm;
 	struct kbuf mt = KBUF_INIT;
 	struct kfacets *fc;
 	struct kwant w;
@@ -4319,9 +4331,8 @@ int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, i
 	/* the rows passing f, each checked from memory before its marks are asked for */
 	rc = marked_prepare(st, q, col, C_PARTS_ALL, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), NULL,"
 			    " p.parts FROM case_fts LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
-			    " WHERE case_fts MATCH :match AND kyokun_want(:want, case_fts.rowid)", &mt, &s, err);
+			    " WHERE case_fts MATCH :match AND kyokun_want(:want, case_fts.rowid)", &mt, &mm, &s, err);
 	if (!rc) {
-		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep"), &keep, "kyokun_hl_keep", NULL);
 		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":want"), &wp, "kyokun_want", NULL);
 		rc = parts_rows(st, s, f->reader, cb, ctx, err);
 		done(s);
