@@ -1065,7 +1065,7 @@ static void done(sqlite3_stmt *s)
 	sqlite3_clear_bindings(s);
 }
 
-/* Does f restrict the cases by their columns or tags (not counting the reader's visibility)? */
+/* Does f restrict the cases by their columns, tags or rowids (kfilter.only), not counting the reader's visibility? */
 static int has_facet_filter(const struct kfilter *f)
 {
 	return f->document || f->year || f->year_from || f->year_to || f->none || f->category || f->tag ||
