@@ -412,7 +412,7 @@ static int section_tier(struct kstore *st, const struct kstore_query *list, cons
 			const struct kquery *qall, int rank, const struct kfilter *f, int field, int all,
 			long long **rids, size_t *n, unsigned char **yes, struct kerr *err)
 {
-	int rc = ksearch__in_field_all(st, match, qall, f, field, all, rids, n, yes, err);
+	int rc = ksearch__in_field_all(st, match, NULL, qall, f, field, all, rids, n, yes, NULL, err);
 
 	if (rc <= 0)
 		return rc;
@@ -434,20 +434,63 @@ static size_t section_keep(long long *rids, size_t n, const unsigned char *yes)
 	return k;
 }
 
+/*
+ * Both tiers from one run where the store can (the some-words match has
+ * the all-words match's phrases): the all-words cases into strict, the
+ * others with some of the words in the section into part.  1: not so.
+ */
+static int section_both(struct kstore *st, const struct kstore_query *anyall, struct kquery *qall, int field,
+			const struct kfilter *f, long long **strict, size_t *nstrict, long long **part, size_t *npart,
+			struct kerr *err)
+{
+	unsigned char *yes = NULL, *some = NULL;
+	size_t n = 0, k = 0;
+	int rc = ksearch__in_field_all(st, &qall->expr, anyall, qall, f, field, 1, strict, &n, &yes, &some, err);
+
+	if (rc)
+		return rc;
+	if (!(*part = malloc(n ? n * sizeof(**part) : 1))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (some[i] && !yes[i])
+			(*part)[k++] = (*strict)[i];
+	*npart = k;
+	*nstrict = section_keep(*strict, n, yes);
+out:
+	free(yes);
+	free(some);
+	return rc;
+}
+
 static int section_search(struct kstore *st, const struct ksearch_opts *o, struct kquery *q,
 			  struct kquery *qall, int field, const struct kfilter *f, long limit, long offset,
 			  struct ksearch_result *res, struct kerr *err)
 {
-	int rank = o->exact_rank ? KSTORE_RANK_EXACT : 0, rc;
+	int rank = o->exact_rank ? KSTORE_RANK_EXACT : 0, rc, both = 0;
 	unsigned char *yes = NULL;
 	long long *strict = NULL, *part = NULL;
 	size_t nstrict = 0, npart = 0;
 	struct kstore_query any, anyall;
 
+	if (q->relaxed.root) {
+		/* some of the words in the section: every case with some in the column, minus the kept */
+		any = q->relaxed;
+		any.except = NULL;
+		anyall = qall->relaxed.root ? qall->relaxed : qall->expr;
+		anyall.except = NULL;
+		if ((rc = section_both(st, &anyall, qall, field, f, &strict, &nstrict, &part, &npart, err)) < 0)
+			goto out;
+		both = rc == 0;
+	}
 	/* all the words in the section */
-	if ((rc = section_tier(st, &q->expr, &qall->expr, qall, rank, f, field, 1, &strict, &nstrict, &yes, err)) < 0)
-		goto out;
-	nstrict = section_keep(strict, nstrict, yes);
+	if (!both) {
+		if ((rc = section_tier(st, &q->expr, &qall->expr, qall, rank, f, field, 1, &strict, &nstrict, &yes,
+				       err)) < 0)
+			goto out;
+		nstrict = section_keep(strict, nstrict, yes);
+	}
 	res->total = (long)nstrict;
 	res->total_partial = 0;
 	if ((rc = section_page(st, &q->expr, rank, f, strict, nstrict, limit, offset, 0, res, err)) < 0)
@@ -459,22 +502,19 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	}
 	if (!q->relaxed.root)
 		goto done;
-	/* some of the words in the section: every case with some in the body, minus the kept */
-	any = q->relaxed;
-	any.except = NULL;
-	anyall = qall->relaxed.root ? qall->relaxed : qall->expr;
-	anyall.except = NULL;
-	free(yes);
-	yes = NULL;
-	if ((rc = section_tier(st, &any, &anyall, qall, rank, f, field, 0, &part, &npart, &yes, err)) < 0)
-		goto out;
-	for (size_t i = 0, j = 0; i < npart; i++) {
-		while (j < nstrict && strict[j] < part[i])
-			j++;
-		if (j < nstrict && strict[j] == part[i])
-			yes[i] = 0;
+	if (!both) {
+		free(yes);
+		yes = NULL;
+		if ((rc = section_tier(st, &any, &anyall, qall, rank, f, field, 0, &part, &npart, &yes, err)) < 0)
+			goto out;
+		for (size_t i = 0, j = 0; i < npart; i++) {
+			while (j < nstrict && strict[j] < part[i])
+				j++;
+			if (j < nstrict && strict[j] == part[i])
+				yes[i] = 0;
+		}
+		npart = section_keep(part, npart, yes);
 	}
-	npart = section_keep(part, npart, yes);
 	res->total_partial = (long)npart;
 	/* nothing has all the words: describe what is shown */
 	if (o->facets && !nstrict && (rc = section_facets(st, part, npart, res, err)) < 0)

@@ -168,13 +168,16 @@ int ksearch__in_field_many(struct kstore *st, const struct kstore_query *match, 
 /*
  * The same for every case of match that passes filter: the cases into
  * *rids (ascending, malloc'ed) and *n, the answers into *yes (malloc'ed),
- * listed and decided in one run of the match.  1 (nothing done) when the
- * store cannot, or part f is not one the index knows the places of: the
- * caller lists the cases, then asks ksearch__in_field_many().
+ * listed and decided in one run of the match.  With some (else NULL), a
+ * query of match's phrases in the same order (the some-words tier), the
+ * cases of either, and whether part f holds some of some's words into
+ * *yes_some, in the same one run.  1 (nothing done) when the store cannot,
+ * or part f is not one the index knows the places of: the caller lists
+ * the cases, then asks ksearch__in_field_many().
  */
-int ksearch__in_field_all(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-			  const struct kfilter *filter, int f, int all, long long **rids, size_t *n,
-			  unsigned char **yes, struct kerr *err);
+int ksearch__in_field_all(struct kstore *st, const struct kstore_query *match, const struct kstore_query *some,
+			  const struct kquery *q, const struct kfilter *filter, int f, int all, long long **rids,
+			  size_t *n, unsigned char **yes, unsigned char **yes_some, struct kerr *err);
 
 /*
  * Hit h's matched parts (h->where) and snippet of about chars characters

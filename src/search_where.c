@@ -680,8 +680,8 @@ static int parts_later(struct by_parts *bp, long long rid)
 }
 
 /* A row of kstore_search_parts(): where_holds() as the marks' positions show it. */
-static int parts_row(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
-		     const struct kstore_part *parts, size_t nparts)
+static int parts_row(void *ctx, long long rid, const struct kstore_marks *mk, const struct kstore_part *parts,
+		     size_t nparts)
 {
 	struct by_parts *bp = ctx;
 	long at = many_find(bp->m, rid);
@@ -690,29 +690,35 @@ static int parts_row(void *ctx, long long rid, const struct kstore_inst *inst, s
 		return 0;
 	if (!parts)
 		return parts_later(bp, rid);
-	bp->m->yes[bp->m->e[at].i] = (unsigned char)parts_holds(bp, inst, ninst, parts, nparts);
+	bp->m->yes[bp->m->e[at].i] = (unsigned char)parts_holds(bp, mk[0].inst, mk[0].n, parts, nparts);
 	return 0;
 }
 
-/* ksearch__in_field_all()'s cases, listed as kstore_search_parts_all() gives them. */
+/* ksearch__in_field_all()'s cases, listed as kstore_search_parts_all() gives them: its one or two matches' answers. */
 struct by_parts_all {
-	struct by_parts bp;
+	struct by_parts bp[2];
+	size_t nq;
 	long long *rid;
-	unsigned char *yes;
-	size_t n, arid, ayes;
+	unsigned char *yes[2];
+	size_t n, arid, ayes[2];
 };
 
-/* A row of kstore_search_parts_all(): listed, and decided as parts_row() decides it. */
-static int parts_all_row(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
-			 const struct kstore_part *parts, size_t nparts)
+/* A row of kstore_search_parts_all(): listed, and decided for each match as parts_row() decides it. */
+static int parts_all_row(void *ctx, long long rid, const struct kstore_marks *mk, const struct kstore_part *parts,
+			 size_t nparts)
 {
 	struct by_parts_all *a = ctx;
 
-	if (KGROW(a->rid, a->arid, a->n + 1) < 0 || KGROW(a->yes, a->ayes, a->n + 1) < 0)
+	if (KGROW(a->rid, a->arid, a->n + 1) < 0)
 		return KE_NOMEM;
-	a->rid[a->n] = rid;
-	a->yes[a->n++] = (unsigned char)(parts ? parts_holds(&a->bp, inst, ninst, parts, nparts) : 0);
-	return parts ? 0 : parts_later(&a->bp, rid);
+	for (size_t k = 0; k < a->nq; k++) {
+		if (KGROW(a->yes[k], a->ayes[k], a->n + 1) < 0)
+			return KE_NOMEM;
+		a->yes[k][a->n] = (unsigned char)(parts && mk[k].holds ?
+						  parts_holds(&a->bp[k], mk[k].inst, mk[k].n, parts, nparts) : 0);
+	}
+	a->rid[a->n++] = rid;
+	return parts ? 0 : parts_later(&a->bp[0], rid);
 }
 
 /* Is part f one whose places the index keeps (a section, a key lesson)? */
@@ -738,61 +744,75 @@ static int parts_init(struct by_parts *bp, const struct kstore_query *match, con
 	return 0;
 }
 
-int ksearch__in_field_all(struct kstore *st, const struct kstore_query *match, const struct kquery *q,
-			  const struct kfilter *filter, int f, int all, long long **rids, size_t *n,
-			  unsigned char **yes, struct kerr *err)
+int ksearch__in_field_all(struct kstore *st, const struct kstore_query *match, const struct kstore_query *some,
+			  const struct kquery *q, const struct kfilter *filter, int f, int all, long long **rids,
+			  size_t *n, unsigned char **yes, unsigned char **yes_some, struct kerr *err)
 {
-	struct many m = { q, NULL, 0, f, all, NULL };
-	struct by_parts_all a = { { &m, NULL, 0, field_col(f), 0, NULL, NULL, 0, 0 }, NULL, NULL, 0, 0, 0 };
+	const struct kstore_query *mq[2] = { match, some };
+	struct many m[2] = { { q, NULL, 0, f, all, NULL }, { q, NULL, 0, f, 0, NULL } };
+	struct by_parts_all a;
 	struct many_ent *e = NULL;
 	int rc;
 
+	memset(&a, 0, sizeof(a));
+	a.nq = some ? 2 : 1;
 	*rids = NULL;
 	*yes = NULL;
+	if (yes_some)
+		*yes_some = NULL;
 	*n = 0;
 	if (!parts_kept(f))
 		return 1;
-	if (match->cols != ksearch__field_cols(f))
-		return kerr_set(err, KE_INVALID, "search: a section's match must name its column");
-	if (parts_init(&a.bp, match, q, f) < 0) {
-		rc = kerr_set(err, KE_NOMEM, "out of memory");
-		goto out;
+	for (size_t k = 0; k < a.nq; k++) {
+		if (mq[k]->cols != ksearch__field_cols(f))
+			return kerr_set(err, KE_INVALID, "search: a section's match must name its column");
+		a.bp[k] = (struct by_parts){ &m[k], NULL, 0, field_col(f), 0, NULL, NULL, 0, 0 };
+		if (parts_init(&a.bp[k], mq[k], q, f) < 0) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
 	}
-	if ((rc = kstore_search_parts_all(st, match, field_col(f), filter, parts_all_row, &a, err)) != 0)
+	if ((rc = kstore_search_parts_all(st, match, some, field_col(f), filter, parts_all_row, &a, err)) != 0)
 		goto out;
 	/* the cases whose parts the index does not know: their text marked and read */
-	if (a.bp.nlater) {
+	if (a.bp[0].nlater) {
 		if (!(e = malloc(a.n * sizeof(*e)))) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
 		for (size_t i = 0; i < a.n; i++)
 			e[i] = (struct many_ent){ a.rid[i], i };
-		m.e = e;
-		m.n = a.n;
-		m.yes = a.yes;
-		rc = kstore_search_marked(st, match, field_col(f), a.bp.later, a.bp.nlater, filter->reader, HL_OPEN,
-					  HL_CLOSE, many_row, &m, err);
-		if (rc == KE_NOMEM)
-			rc = kerr_set(err, KE_NOMEM, "out of memory");
-		if (rc < 0)
-			goto out;
+		for (size_t k = 0; k < a.nq; k++) {
+			m[k].e = e;
+			m[k].n = a.n;
+			m[k].yes = a.yes[k];
+			rc = kstore_search_marked(st, mq[k], field_col(f), a.bp[0].later, a.bp[0].nlater,
+						  filter->reader, HL_OPEN, HL_CLOSE, many_row, &m[k], err);
+			if (rc == KE_NOMEM)
+				rc = kerr_set(err, KE_NOMEM, "out of memory");
+			if (rc < 0)
+				goto out;
+		}
 	}
 	*rids = a.rid;
-	*yes = a.yes;
+	*yes = a.yes[0];
+	if (yes_some)
+		*yes_some = a.yes[1];
 	*n = a.n;
 	a.rid = NULL;
-	a.yes = NULL;
+	a.yes[0] = a.yes[1] = NULL;
 	rc = 0;
 out:
 	if (rc == KE_NOMEM)
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 	free(e);
 	free(a.rid);
-	free(a.yes);
-	free(a.bp.term);
-	free(a.bp.seen);
-	free(a.bp.later);
+	for (size_t k = 0; k < 2; k++) {
+		free(a.yes[k]);
+		free(a.bp[k].term);
+		free(a.bp[k].seen);
+		free(a.bp[k].later);
+	}
 	return rc;
 }
 

@@ -333,10 +333,10 @@ int kstore_search_parts(struct kstore *st, const struct kstore_query *q, int col
 	return st->be->search_parts(st, q, col, rids, n, r, cb, ctx, err);
 }
 
-int kstore_search_parts_all(struct kstore *st, const struct kstore_query *q, int col, const struct kfilter *f,
-			    kstore_parts_cb cb, void *ctx, struct kerr *err)
+int kstore_search_parts_all(struct kstore *st, const struct kstore_query *q, const struct kstore_query *q2, int col,
+			    const struct kfilter *f, kstore_parts_cb cb, void *ctx, struct kerr *err)
 {
-	return st->be->search_parts_all(st, q, col, f, cb, ctx, err);
+	return st->be->search_parts_all(st, q, q2, col, f, cb, ctx, err);
 }
 
 int kstore_case_text(struct kstore *st, const char *id, const struct kreader *r, long long *rid,

@@ -104,8 +104,8 @@ struct kstore_be {
 			     kstore_marked_cb cb, void *ctx, struct kerr *err);
 	int (*search_parts)(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
 			    size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err);
-	int (*search_parts_all)(struct kstore *st, const struct kstore_query *q, int col, const struct kfilter *f,
-				kstore_parts_cb cb, void *ctx, struct kerr *err);
+	int (*search_parts_all)(struct kstore *st, const struct kstore_query *q, const struct kstore_query *q2,
+				int col, const struct kfilter *f, kstore_parts_cb cb, void *ctx, struct kerr *err);
 	int (*case_text)(struct kstore *st, const char *id, const struct kreader *r, long long *rid,
 			 char *cols[KCOL__N], struct kerr *err);
 	int (*token_df)(struct kstore *st, const char *tok, int ntok, long *df, struct kerr *err);

@@ -193,28 +193,39 @@ struct kstore_inst {
 	int pos;
 };
 
+/* A row's instances of one query's phrases, inst[0..n); holds 0 where that query does not hold in the row. */
+struct kstore_marks {
+	const struct kstore_inst *inst;
+	size_t n;
+	int holds;
+};
+
 /*
  * Each row of q among rids[0..n) (sorted ascending, no repeats) that r
- * may see, in no set order, given to cb: its rid, the instances in column
- * col of q's phrases (those kstore_search_marked() would mark, in the
- * index's order) and the case's parts, or parts NULL when the index does
- * not know them (a case stored before they were kept: read it with
+ * may see, in no set order, given to cb: its rid, m[0] the instances in
+ * column col of q's phrases (those kstore_search_marked() would mark, in
+ * the index's order) and the case's parts, or parts NULL when the index
+ * does not know them (a case stored before they were kept: read it with
  * kstore_search_marked()).  A row where q does not hold is left out.  The
  * match is run once for them all.  A negative return from cb stops and is
  * returned.
  */
-typedef int (*kstore_parts_cb)(void *ctx, long long rid, const struct kstore_inst *inst, size_t ninst,
+typedef int (*kstore_parts_cb)(void *ctx, long long rid, const struct kstore_marks *m,
 			       const struct kstore_part *parts, size_t nparts);
 int kstore_search_parts(struct kstore *st, const struct kstore_query *q, int col, const long long *rids,
 			size_t n, const struct kreader *r, kstore_parts_cb cb, void *ctx, struct kerr *err);
 /*
  * The same for every row of q that passes f (its reader, its filters), in
  * ascending rowid order: the cases are listed and their parts read in one
- * run of the match.  1 (nothing done) when the backend cannot filter them
- * so (the caller lists them with kstore_search_rids() first).
+ * run of the match.  With q2 (else NULL), a query of the same phrases in
+ * the same order (another tree over them: a search's all-words and
+ * some-words tiers), m[1] is q2's marks in the same row, and a row where
+ * either holds is given (m[i].holds says which).  1 (nothing done) when
+ * the backend cannot filter them so (the caller lists them with
+ * kstore_search_rids() first) or q2's phrases are not q's.
  */
-int kstore_search_parts_all(struct kstore *st, const struct kstore_query *q, int col, const struct kfilter *f,
-			    kstore_parts_cb cb, void *ctx, struct kerr *err);
+int kstore_search_parts_all(struct kstore *st, const struct kstore_query *q, const struct kstore_query *q2, int col,
+			    const struct kfilter *f, kstore_parts_cb cb, void *ctx, struct kerr *err);
 
 /*
  * The searchable text of a case by id (KE_NOTFOUND if absent or hidden

@@ -111,8 +111,8 @@ int ksqlite_search_facets_rids(struct kstore *st, const long long *rids, size_t 
 			       struct kerr *err);
 int ksqlite_search_rids(struct kstore *st, const struct kstore_query *q, const struct kfilter *f, long long **rids,
 			size_t *n, struct kerr *err);
-int ksqlite_search_parts_all(struct kstore *st, const struct kstore_query *q, int col, const struct kfilter *f,
-			     kstore_parts_cb cb, void *ctx, struct kerr *err);
+int ksqlite_search_parts_all(struct kstore *st, const struct kstore_query *q, const struct kstore_query *q2,
+			     int col, const struct kfilter *f, kstore_parts_cb cb, void *ctx, struct kerr *err);
 int ksqlite_search_row(struct kstore *st, long long rid, const struct kreader *r, kstore_row_cb cb, void *ctx,
 		       struct kerr *err);
 int ksqlite_search_highlight(struct kstore *st, const struct kstore_query *q, long long rid, const char *open,

@@ -57,6 +57,7 @@ enum {
 	C_HLMANY,
 	C_PARTS,
 	C_PARTS_ALL,
+	C_PARTS_ALL2,
 	C__N
 };
 
@@ -4229,26 +4230,57 @@ out:
 }
 
 /*
+ * Column i of a parts statement's row, a kyokun_inst() blob, into m (its
+ * instances in *buf, grown as needed): m->holds 0 where it is NULL (the
+ * query does not hold in the row).  KE_NOMEM.
+ */
+static int inst_column(sqlite3_stmt *s, int i, struct kstore_inst **buf, size_t *alloc, struct kstore_marks *m)
+{
+	const unsigned char *b = sqlite3_column_blob(s, i);
+	size_t ni = (size_t)sqlite3_column_bytes(s, i) / sizeof(struct ktok_inst);
+
+	*m = (struct kstore_marks){ NULL, 0, sqlite3_column_type(s, i) != SQLITE_NULL };
+	if (!m->holds)
+		return 0;
+	if (ni && KGROW(*buf, *alloc, ni) < 0)
+		return KE_NOMEM;
+	for (size_t k = 0; k < ni; k++) {
+		struct ktok_inst ti;
+
+		memcpy(&ti, b + k * sizeof(ti), sizeof(ti));
+		(*buf)[k] = (struct kstore_inst){ ti.phrase, ti.pos };
+	}
+	m->inst = *buf;
+	m->n = ni;
+	return 0;
+}
+
+/*
  * The rows of a parts statement s (rowid, kyokun_inst(), the case's TLP
- * or NULL when the statement has checked who sees it, its parts) given to
- * cb (see kstore_search_parts()); r the reader.
+ * or NULL when the statement has checked who sees it, its parts, and for
+ * a second query its kyokun_inst()) given to cb (see kstore_search_parts());
+ * r the reader.
  */
 static int parts_rows(struct kstore_sqlite *st, sqlite3_stmt *s, const struct kreader *r, kstore_parts_cb cb,
 		      void *ctx, struct kerr *err)
 {
-	struct kstore_inst *inst = NULL;
-	size_t ialloc = 0;
-	int rc;
+	struct kstore_inst *inst[2] = { NULL, NULL };
+	size_t ialloc[2] = { 0, 0 };
+	struct kstore_marks m[2] = { { NULL, 0, 0 }, { NULL, 0, 0 } };
+	int rc, two = sqlite3_column_count(s) > 4;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long rid = sqlite3_column_int64(s, 0);
-		const unsigned char *b = sqlite3_column_blob(s, 1);
-		size_t nb = (size_t)sqlite3_column_bytes(s, 1), ni = nb / sizeof(struct ktok_inst);
 		struct kstore_part *parts = NULL;
 		size_t nparts = 0;
 
 		/* NULL: q does not hold in the row (some of its phrases do) */
-		if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+		if (inst_column(s, 1, &inst[0], &ialloc[0], &m[0]) < 0 ||
+		    (two && inst_column(s, 4, &inst[1], &ialloc[1], &m[1]) < 0)) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+		if (!m[0].holds && !m[1].holds)
 			continue;
 		if (sqlite3_column_type(s, 2) != SQLITE_NULL &&
 		    (rc = ksqlite_visible_rid(st, r, rid, (const char *)sqlite3_column_text(s, 2), err)) <= 0) {
@@ -4256,30 +4288,21 @@ static int parts_rows(struct kstore_sqlite *st, sqlite3_stmt *s, const struct kr
 				goto out;
 			continue;
 		}
-		if (ni && KGROW(inst, ialloc, ni) < 0) {
-			rc = kerr_set(err, KE_NOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < ni; i++) {
-			struct ktok_inst ti;
-
-			memcpy(&ti, b + i * sizeof(ti), sizeof(ti));
-			inst[i] = (struct kstore_inst){ ti.phrase, ti.pos };
-		}
 		rc = ksqlite_parts_decode(sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3), &parts,
 					  &nparts);
 		if (rc < 0) {
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
 		}
-		rc = cb(ctx, rid, inst, ni, rc ? NULL : parts, nparts);
+		rc = cb(ctx, rid, m, rc ? NULL : parts, nparts);
 		free(parts);
 		if (rc < 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : match_err(st, err, "finding the parts matched");
 out:
-	free(inst);
+	free(inst[0]);
+	free(inst[1]);
 	return rc;
 }
 
@@ -4309,12 +4332,17 @@ int ksqlite_search_parts(struct kstore *kst, const struct kstore_query *q, int c
 	return rc;
 }
 
-int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, int col, const struct kfilter *f,
-			     kstore_parts_cb cb, void *ctx, struct kerr *err)
+/* The parts statements of ksqlite_search_parts_all(): one query, or two of the same phrases. */
+#define PARTS_ALL_FROM                                                                                     \
+	" FROM case_fts LEFT JOIN case_parts p ON p.rid = case_fts.rowid"                                 \
+	" WHERE case_fts MATCH :match AND kyokun_want(:want, case_fts.rowid)"
+
+int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, const struct kstore_query *q2,
+			     int col, const struct kfilter *f, kstore_parts_cb cb, void *ctx, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	struct marked_memo mm;
-	struct kbuf mt = KBUF_INIT;
+	struct marked_memo mm, mm2;
+	struct kbuf mt = KBUF_INIT, mt2 = KBUF_INIT;
 	struct kfacets *fc;
 	struct kwant w;
 	struct want_ptr wp = { NULL, &w };
@@ -4323,21 +4351,46 @@ int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, i
 
 	if (st->facets_sql)
 		return 1;
+	/* one run for both only where the two match the same phrases, numbered alike */
+	if (q2) {
+		if (q2->cols != q->cols) {
+			rc = 1;
+			goto out;
+		}
+		if ((rc = fts_query_marks(&mt, q, err)) || (rc = fts_query_marks(&mt2, q2, err)))
+			goto out;
+		if (strcmp(kbuf_str(&mt), kbuf_str(&mt2))) {
+			rc = 1;
+			goto out;
+		}
+	}
 	if ((rc = init(st, err)) || (rc = ksqlite_facets_ready(st, &fc, err)) != 0)
-		return rc;
+		goto out;
 	if ((rc = ksqlite_want_init(st, fc, f, &w, err)) <= 0)
-		return rc; /* (0: no case passes) */
+		goto out; /* (0: no case passes) */
 	wp.fc = fc;
 	/* the rows passing f, each checked from memory before its marks are asked for */
-	rc = marked_prepare(st, q, col, C_PARTS_ALL, "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), NULL,"
-			    " p.parts FROM case_fts LEFT JOIN case_parts p ON p.rid = case_fts.rowid"
-			    " WHERE case_fts MATCH :match AND kyokun_want(:want, case_fts.rowid)", &mt, &mm, &s, err);
+	if (q2)
+		rc = marked_prepare(st, q, col, C_PARTS_ALL2,
+				    "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), NULL, p.parts,"
+				    " kyokun_inst(case_fts, :col, :keep2)" PARTS_ALL_FROM, &mt, &mm, &s, err);
+	else
+		rc = marked_prepare(st, q, col, C_PARTS_ALL,
+				    "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), NULL, p.parts"
+				    PARTS_ALL_FROM, &mt, &mm, &s, err);
 	if (!rc) {
 		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":want"), &wp, "kyokun_want", NULL);
+		if (q2) {
+			marked_memo_init(&mm2, q2);
+			sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":keep2"), &mm2.keep,
+					     "kyokun_hl_keep", NULL);
+		}
 		rc = parts_rows(st, s, f->reader, cb, ctx, err);
 		done(s);
 	}
+out:
 	kbuf_release(&mt);
+	kbuf_release(&mt2);
 	return rc;
 }
 

@@ -1376,6 +1376,9 @@ static void test_section_pages(void **state)
 	static const char *const queries[] = {
 		"section:cause 点検 停止", "section:cause 点検", "section:response 点検 停止", "section:cause 設定",
 		"section:background 予備系 切り替え", "section:countermeasures 訓練 手順", "section:cause zzqq",
+		/* the two tiers decided in one run: with a word left out, ORed, in parts, and three words */
+		"section:response 点検 停止 -漏れ", "section:cause (点検 OR 判断) 停止", "section:cause 点検停止 判断",
+		"section:response 点検 停止 点検点検",
 	};
 	static const long win[][2] = { { 1, 0 }, { 2, 1 }, { 3, 2 }, { 1, 5 }, { 4, 3 }, { 2, 7 }, { 3, 4 },
 				       { 50, 0 }, { 5, 1000 } };
