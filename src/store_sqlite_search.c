@@ -341,7 +341,8 @@ static void heap_push(struct rank *r, double v)
 struct rank_given {
 	double nrow, avgdl;
 	int np;
-	const double *idf; /* per phrase, np of them */
+	const double *idf; /* per phrase, np of them; NULL: the library's statistics */
+	const double *df;  /* with idf NULL: the library's count of a phrase's rows where known (>= 0) */
 };
 
 static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, int k, const char *groups,
@@ -378,7 +379,7 @@ static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, in
 		for (int i = 0; i < np; i++)
 			r->grp[i] = (size_t)i < len && groups[i] == '1';
 	}
-	if (given && given->np == np) {
+	if (given && given->np == np && given->idf) {
 		/* the reader's statistics */
 		r->avgdl = given->avgdl > 0 ? given->avgdl : 1.0;
 		memcpy(r->idf, given->idf, (size_t)np * sizeof(*r->idf));
@@ -393,7 +394,10 @@ static struct rank *rank_state(const Fts5ExtensionApi *api, Fts5Context *fts, in
 	for (int i = 0; i < np; i++) {
 		sqlite3_int64 hits = 0;
 
-		if ((*rc = api->xQueryPhrase(fts, i, &hits, rank_count)) != SQLITE_OK)
+		/* counted by a run that saw every row (struct dfmemo), else here */
+		if (given && given->np == np && given->df && given->df[i] >= 0)
+			hits = (sqlite3_int64)given->df[i];
+		else if ((*rc = api->xQueryPhrase(fts, i, &hits, rank_count)) != SQLITE_OK)
 			goto fail;
 		r->idf[i] = bm25_idf((double)nrow, (double)hits);
 	}
@@ -532,6 +536,35 @@ struct swin {
  * loaded in one scan of the docsize table, valid while the cases are
  * unchanged (ksqlite_case_changes(): other writes leave it).
  */
+/*
+ * The rows holding a phrase in some columns, exactly as kyokun_rank()
+ * counts them (xQueryPhrase()), kept from a run that saw every row of the
+ * index holding any of its phrases in those columns (a section search's
+ * decision, ksqlite_search_parts_all() unfiltered): the page's ranking,
+ * run next over the same phrases, need not walk each phrase's rows again.
+ * Valid while the cases are unchanged; at most DFMEMO_MAX phrases.
+ */
+#define DFMEMO_MAX 256
+struct dfent {
+	unsigned cols;
+	char *text; /* the phrase as fts_phrase() renders it */
+	long df;
+};
+struct dfmemo {
+	int valid;
+	unsigned long long changes; /* ksqlite_case_changes() when counted */
+	struct dfent *v;
+	size_t n, alloc;
+};
+
+static void dfmemo_clear(struct dfmemo *dm)
+{
+	for (size_t i = 0; i < dm->n; i++)
+		free(dm->v[i].text);
+	dm->n = 0;
+	dm->valid = 0;
+}
+
 struct dlcache {
 	int valid;
 	unsigned long long changes; /* ksqlite_case_changes() when loaded */
@@ -539,6 +572,7 @@ struct dlcache {
 	int *dl;          /* -1: no such row */
 	struct rwin *win; /* the last reader's sample windows (reader_df()), NULL: none */
 	struct swin sw[4]; /* sample_plan(): [2 * (over 16 phrases) + tiny] */
+	struct dfmemo dfm; /* phrases' exact counts (struct dfmemo) */
 };
 
 static void dlcache_free(void *p)
@@ -548,6 +582,8 @@ static void dlcache_free(void *p)
 	if (dc) {
 		free(dc->dl);
 		free(dc->win);
+		dfmemo_clear(&dc->dfm);
+		free(dc->dfm.v);
 	}
 	free(dc);
 }
@@ -2061,9 +2097,94 @@ out:
 	return rc;
 }
 
+/* The entry of dm for phrase ph in columns cols, or NULL; b the phrase's text (rendered here). */
+static struct dfent *dfmemo_find(struct dfmemo *dm, unsigned cols, const struct kphrase *ph, struct kbuf *b)
+{
+	kbuf_reset(b);
+	if (fts_phrase(b, ph))
+		return NULL;
+	for (size_t i = 0; i < dm->n; i++)
+		if (dm->v[i].cols == cols && !strcmp(dm->v[i].text, kbuf_str(b)))
+			return &dm->v[i];
+	return NULL;
+}
+
+/*
+ * Keep cnt[i], the rows holding ph[i] in columns cols, counted by a run
+ * that saw every such row while the cases were at changes ch.  A cache:
+ * out of memory, it keeps less.
+ */
+static void dfmemo_put(struct kstore_sqlite *st, unsigned long long ch, unsigned cols,
+		       const struct kphrase *const *ph, const long *cnt, int np)
+{
+	struct dfmemo *dm = st->search_dlc ? &st->search_dlc->dfm : NULL;
+	struct kbuf b = KBUF_INIT;
+
+	if (!dm)
+		return;
+	if (!dm->valid || dm->changes != ch || dm->n + (size_t)np > DFMEMO_MAX) {
+		dfmemo_clear(dm);
+		dm->valid = 1;
+		dm->changes = ch;
+	}
+	for (int i = 0; i < np && dm->n < DFMEMO_MAX; i++) {
+		struct dfent *e = dfmemo_find(dm, cols, ph[i], &b);
+		char *text;
+
+		if (e) {
+			e->df = cnt[i];
+			continue;
+		}
+		if (!kbuf_str(&b)[0] || KGROW(dm->v, dm->alloc, dm->n + 1) < 0 || !(text = strdup(kbuf_str(&b))))
+			break;
+		dm->v[dm->n++] = (struct dfent){ cols, text, cnt[i] };
+	}
+	kbuf_release(&b);
+}
+
+/*
+ * The library's statistics for q where runs have counted some of its
+ * phrases (struct dfmemo): g->df and *df (to free), else both left empty.
+ */
+static int dfmemo_given(struct kstore_sqlite *st, const struct kstore_query *q, struct rank_given *g, double **df,
+			struct kerr *err)
+{
+	struct dfmemo *dm = st->search_dlc ? &st->search_dlc->dfm : NULL;
+	const struct kphrase **ph = NULL;
+	struct kbuf b = KBUF_INIT;
+	unsigned long long ch = 0;
+	int rc, np = 0, known = 0;
+
+	if (!dm || !dm->valid || !dm->n)
+		return 0;
+	if ((rc = ksqlite_case_changes(&st->base, &ch, err)) || ch != dm->changes)
+		return rc;
+	if (query_phrases(q, &ph, &np) || !(*df = malloc((size_t)(np ? np : 1) * sizeof(**df)))) {
+		rc = kerr_set(err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < np; i++) {
+		const struct dfent *e = dfmemo_find(dm, q->cols, ph[i], &b);
+
+		(*df)[i] = e ? (double)e->df : -1;
+		known += e != NULL;
+	}
+	if (known)
+		*g = (struct rank_given){ 0, 0, np, NULL, *df };
+out:
+	if (rc || !known) {
+		free(*df);
+		*df = NULL;
+	}
+	free(ph);
+	kbuf_release(&b);
+	return rc;
+}
+
 /*
  * The SQL path's statistics for f's reader (struct rstats) into g, its idf
- * into *idf (to free); g->idf NULL: the library's.
+ * into *idf (to free); g->idf NULL: the library's (*idf then the phrases'
+ * counts a run has kept, g->df, or NULL).
  */
 static int sql_rstats(struct kstore_sqlite *st, const struct kstore_query *q, const struct kfilter *f, int flags,
 		      struct rank_given *g, double **idf, struct kerr *err)
@@ -2075,7 +2196,7 @@ static int sql_rstats(struct kstore_sqlite *st, const struct kstore_query *q, co
 	memset(g, 0, sizeof(*g));
 	*idf = NULL;
 	if (kreader_levels_always(f->reader) == 0x1f)
-		return 0; /* the library's */
+		return dfmemo_given(st, q, g, idf, err); /* the library's */
 	if (sqlite3_get_autocommit(st->db) && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
 		txn = 1; /* one snapshot */
 	if ((rc = reader_stats(st, f->reader, &rs, err)) || !rs.on)
@@ -2088,7 +2209,7 @@ static int sql_rstats(struct kstore_sqlite *st, const struct kstore_query *q, co
 		goto out;
 	for (int i = 0; i < np; i++)
 		(*idf)[i] = bm25_idf(rs.nrow, (*idf)[i]);
-	*g = (struct rank_given){ rs.nrow, rs.avgdl, np, *idf };
+	*g = (struct rank_given){ rs.nrow, rs.avgdl, np, *idf, NULL };
 out:
 	if (txn)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
@@ -3973,6 +4094,8 @@ static void tree_want(const struct kstore_qnode *n, const unsigned char *has, un
 struct marked_memo {
 	struct ktok_hl_keep keep; /* marked_want() with this memo (marked_memo_init()) */
 	const struct kstore_query *q;
+	long *cnt;  /* if set, cnt[i] counts the rows holding phrase i (np of them, ncnt) */
+	int ncnt;
 	struct {
 		int valid, ret, np;
 		unsigned long long has, want;
@@ -3987,6 +4110,9 @@ static int marked_want(void *ctx, const unsigned char *has, unsigned char *want,
 	unsigned long long hm = 0, wm = 0;
 	int i = 0, ret = 0, slot = 0;
 
+	if (m->cnt && np == m->ncnt)
+		for (int k = 0; k < np; k++)
+			m->cnt[k] += has[k] != 0;
 	if (np <= 64) {
 		for (int k = 0; k < np; k++)
 			hm |= (unsigned long long)!!has[k] << k;
@@ -4346,8 +4472,11 @@ int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, c
 	struct kfacets *fc;
 	struct kwant w;
 	struct want_ptr wp = { NULL, &w };
+	const struct kphrase **ph = NULL;
+	unsigned long long ch = 0;
+	long *cnt = NULL;
 	sqlite3_stmt *s;
-	int rc;
+	int rc, np = 0;
 
 	if (st->facets_sql)
 		return 1;
@@ -4369,6 +4498,15 @@ int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, c
 	if ((rc = ksqlite_want_init(st, fc, f, &w, err)) <= 0)
 		goto out; /* (0: no case passes) */
 	wp.fc = fc;
+	/* every row with the phrases in the column seen: their counts kept for the ranking (struct dfmemo) */
+	if (!has_filter(f)) {
+		if ((rc = ksqlite_case_changes(&st->base, &ch, err)))
+			goto out;
+		if (query_phrases(q, &ph, &np) || !(cnt = calloc((size_t)(np ? np : 1), sizeof(*cnt)))) {
+			rc = kerr_set(err, KE_NOMEM, "out of memory");
+			goto out;
+		}
+	}
 	/* the rows passing f, each checked from memory before its marks are asked for */
 	if (q2)
 		rc = marked_prepare(st, q, col, C_PARTS_ALL2,
@@ -4379,6 +4517,8 @@ int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, c
 				    "SELECT case_fts.rowid, kyokun_inst(case_fts, :col, :keep), NULL, p.parts"
 				    PARTS_ALL_FROM, &mt, &mm, &s, err);
 	if (!rc) {
+		mm.cnt = cnt;
+		mm.ncnt = np;
 		sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":want"), &wp, "kyokun_want", NULL);
 		if (q2) {
 			marked_memo_init(&mm2, q2);
@@ -4387,10 +4527,14 @@ int ksqlite_search_parts_all(struct kstore *kst, const struct kstore_query *q, c
 		}
 		rc = parts_rows(st, s, f->reader, cb, ctx, err);
 		done(s);
+		if (!rc && cnt)
+			dfmemo_put(st, ch, q->cols, ph, cnt, np);
 	}
 out:
 	kbuf_release(&mt);
 	kbuf_release(&mt2);
+	free(ph);
+	free(cnt);
 	return rc;
 }
 

@@ -1337,7 +1337,7 @@ static void test_counted_paths(void **state)
  * store's SQL paths (no unranked list of the cases: they are ranked, then
  * decided).
  */
-static char *section_page_str(const char *query, long limit, long offset, int facets_sql)
+static char *section_page_on(struct kstore *on, const char *query, long limit, long offset, int facets_sql)
 {
 	struct ksearch_opts o = KSEARCH_OPTS_INIT;
 	struct ksearch_result r;
@@ -1350,10 +1350,10 @@ static char *section_page_str(const char *query, long limit, long offset, int fa
 	o.filter.offset = offset;
 	o.syn = syn;
 	o.facets = 1;
-	kstore_search_tune(st, 0, facets_sql);
-	if (ksearch(st, &o, &r, &err) < 0)
+	kstore_search_tune(on, 0, facets_sql);
+	if (ksearch(on, &o, &r, &err) < 0)
 		fail_msg("ksearch(%s): %s", query, err.msg);
-	kstore_search_tune(st, 0, 0);
+	kstore_search_tune(on, 0, 0);
 	kbuf_addf(&b, "%ld %ld:", r.total, r.total_partial);
 	for (size_t i = 0; i < r.nhits; i++)
 		kbuf_addf(&b, " %s/%.17g/%d", r.hits[i].id, r.hits[i].score, r.hits[i].partial);
@@ -1362,6 +1362,11 @@ static char *section_page_str(const char *query, long limit, long offset, int fa
 			kbuf_addf(&b, " [%d %s %ld]", f, r.facets[f].v[i].value, r.facets[f].v[i].count);
 	ksearch_result_free(&r);
 	return kbuf_detach(&b, NULL);
+}
+
+static char *section_page_str(const char *query, long limit, long offset, int facets_sql)
+{
+	return section_page_on(st, query, limit, offset, facets_sql);
 }
 
 /*
@@ -1446,6 +1451,61 @@ static int rid_cmp(const void *a, const void *b)
  * filtered (the same scores and order), in the C path and the SQL path;
  * kstore_search_rids() lists a query's cases as the ranking finds them.
  */
+/*
+ * A section search's decision counts the cases holding each phrase in the
+ * column on its way (struct dfmemo), and the page's ranking takes those
+ * counts instead of counting again: every score is what a new connection,
+ * counting them itself, gives; again after cases that change the counts
+ * are added and deleted (the counts follow the cases, also for a ranking
+ * that no decision precedes), and again when the search repeats.
+ */
+static void test_section_counts(void **state)
+{
+	static const char *const queries[] = {
+		"section:cause 点検 停止", "section:response 点検 停止", "section:cause 点検", "section:cause 点検停止 判断",
+	};
+	struct kerr err = KERR_INIT;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	for (int round = 0; round < 4; round++) {
+		struct kstore *fresh = NULL;
+
+		/* rounds 1 and 2: a case with the words in the cause and the response, then another */
+		if (round == 1 || round == 2) {
+			char text[320];
+
+			snprintf(text, sizeof(text),
+				 "{\"id\":\"sc-count-%d\",\"title\":\"数の事例\",\"source\":{\"document\":\"c.pdf\"},"
+				 "\"sections\":{\"cause\":\"点検を停止した。判断の誤り。\",\"response\":\"点検した。\"},"
+				 "\"tlp\":\"clear\"}", round);
+			put_json(text);
+		}
+		/* round 3: both deleted */
+		if (round == 3) {
+			assert_int_equal(kstore_delete(st, "sc-count-1", &err), 0);
+			assert_int_equal(kstore_delete(st, "sc-count-2", &err), 0);
+		}
+		assert_int_equal(kstore_open(&fresh, path, KSTORE_READONLY, &err), 0);
+		for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+			char *want = section_page_on(fresh, queries[qi], 1000, 0, 1);
+
+			/* first on the SQL path (no decision run to count again): the last round's counts are stale */
+			for (int k = 0; k < 3; k++) {
+				char *got = section_page_str(queries[qi], 1000, 0, k == 0);
+
+				if (strcmp(got, want))
+					fail_msg("round %d %s (%d):\n  got  %s\n  want %s", round, queries[qi], k, got,
+						 want);
+				free(got);
+			}
+			free(want);
+		}
+		kstore_close(fresh);
+	}
+}
+
 static void test_filter_only(void **state)
 {
 	/* the last in the summary column only (as a section search's, which FTS5's SQL path ranks) */
@@ -1725,6 +1785,7 @@ int main(void)
 		cmocka_unit_test(test_query_errors_why),
 		cmocka_unit_test(test_section_parts),
 		cmocka_unit_test(test_section_pages),
+		cmocka_unit_test(test_section_counts),
 		cmocka_unit_test(test_filter_only),
 	};
 
