@@ -40,8 +40,7 @@ static struct ksyn *syn;
 
 /* ---- helpers ---- */
 
-/* The query's match, or with relaxed its relaxed tier's ("-" for none). */
-static char *compile_tier(const char *query, int flags, int relaxed)
+static char *compile_ok(const char *query, int flags)
 {
 	struct kquery q;
 	struct kerr err = KERR_INIT;
@@ -49,24 +48,13 @@ static char *compile_tier(const char *query, int flags, int relaxed)
 
 	if (kquery_compile(&q, query, syn, flags, &err) < 0)
 		fail_msg("kquery_compile(%s): %s", query, err.msg);
-	m = strdup(!relaxed ? q.match : q.relaxed_match ? q.relaxed_match : "-");
+	m = strdup(q.match);
 	kquery_free(&q);
 	return m;
 }
 
-static char *compile_ok(const char *query, int flags)
-{
-	return compile_tier(query, flags, 0);
-}
-
 #define assert_match(query, flags, want) do { \
 	char *m_ = compile_ok((query), (flags)); \
-	assert_string_equal(m_, (want)); \
-	free(m_); \
-} while (0)
-
-#define assert_relaxed(query, flags, want) do { \
-	char *m_ = compile_tier((query), (flags), 1); \
 	assert_string_equal(m_, (want)); \
 	free(m_); \
 } while (0)
@@ -233,21 +221,6 @@ static void test_compile_cjk(void **state)
 	assert_match("待機系への切替", KQ_NO_SYNONYMS | KQ_NO_SEGMENT, "\"待機系への切替\"");
 	/* a quoted phrase is never segmented nor expanded */
 	assert_match("\"待機系への切替\"", 0, "\"待機系への切替\"");
-	/*
-	 * the relaxed tier: some of the words, each whole (a word or all of its parts);
-	 * where that is the query itself, some of the words' parts
-	 */
-	assert_relaxed("待機系への切替 遮断", KQ_NO_SYNONYMS,
-		       "(((\"待機系への切替\" OR (\"待機系\" AND \"切替\")) OR \"遮断\")) NOT "
-		       "(((\"待機系への切替\" OR (\"待機系\" AND \"切替\")) AND \"遮断\"))");
-	assert_relaxed("待機系への切替", KQ_NO_SYNONYMS,
-		       "((\"待機系への切替\" OR (\"待機系\" OR \"切替\"))) NOT "
-		       "((\"待機系への切替\" OR (\"待機系\" AND \"切替\")))");
-	assert_relaxed("待機系への切替 OR 遮断", KQ_NO_SYNONYMS,
-		       "(((\"待機系への切替\" OR (\"待機系\" OR \"切替\")) OR \"遮断\")) NOT "
-		       "(((\"待機系への切替\" OR (\"待機系\" AND \"切替\")) OR \"遮断\"))");
-	assert_relaxed("遮断 訓練", KQ_NO_SYNONYMS, "((\"遮断\" OR \"訓練\")) NOT ((\"遮断\" AND \"訓練\"))");
-	assert_relaxed("遮断", KQ_NO_SYNONYMS, "-");
 	/* synonyms on the word and on each segment */
 	assert_match("待機系", 0, "(\"待機系\" OR \"予備系\" OR \"バックアップ系\" OR \"副系\" OR \"スタンバイ系\")");
 	{
@@ -1238,8 +1211,7 @@ static void test_counted_paths(void **state)
 		 * counted on the run of every phrase (counts_groups()), not from each word's own rows */
 		"訓練委託 点検", "点検 訓練委託", "訓練委託 待機系への切替", "サポート詐欺 脆弱性委託 訓練",
 		/* fx-conj-a holds 偽警告 and サポート but not 詐欺: サポート scores nowhere there, as in the
-		 * query's own run; fx-conj-b holds 移行 alone, fx-conj-c 遠隔 alone: a part of a word is
-		 * not the word, so neither is a case with some of the words (where no other word is) */
+		 * query's own run; fx-conj-b holds 移行 alone: a case with some of the words */
 		"サポート詐欺 遠隔操作", "遠隔操作 サポート詐欺", "点検 ゼロトラスト移行", "ゼロトラスト移行 点検",
 		/* a compound word whose common part is one index token (委託): the cases with any of
 		 * its words counted from the vocabulary (count_any_vocab()) */
@@ -1269,8 +1241,6 @@ static void test_counted_paths(void **state)
 		 "\"summary\":[\"遠隔操作の点検があった。\"],\"tlp\":\"clear\"}");
 	put_json("{\"id\":\"fx-conj-b\",\"title\":\"基盤の移行\",\"source\":{\"document\":\"e.pdf\"},"
 		 "\"summary\":[\"サポート詐欺について移行した。\"],\"tlp\":\"clear\"}");
-	put_json("{\"id\":\"fx-conj-c\",\"title\":\"遠隔の拠点\",\"source\":{\"document\":\"e.pdf\"},"
-		 "\"summary\":[\"拠点を点検した。\"],\"tlp\":\"clear\"}");
 	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
 		struct kquery q;
 		struct kstore_query any;
@@ -1359,7 +1329,6 @@ static void test_counted_paths(void **state)
 	}
 	assert_int_equal(kstore_delete(st, "fx-conj-a", &err), 0);
 	assert_int_equal(kstore_delete(st, "fx-conj-b", &err), 0);
-	assert_int_equal(kstore_delete(st, "fx-conj-c", &err), 0);
 }
 
 /*
