@@ -329,11 +329,19 @@ fail:
 
 /* ---- compilation into the store's tree ---------------------------------------------------------- */
 
+/*
+ * The relaxed tier is the cases with some of the words: each word whole
+ * (itself, a synonym, or all of its parts).  Where that is the query
+ * itself (one word, words ORed), it is the cases with some of the words'
+ * parts instead: a long word's cases that hold only some of its parts.
+ */
+enum { RELAX_WORDS = 1, RELAX_PARTS = 2 };
+
 struct compiler {
 	struct kquery *q;
 	const struct ksyn *syn;
 	int flags;
-	int relax;      /* AND becomes OR: the relaxed tier */
+	int relax;      /* AND becomes OR: the relaxed tier (RELAX_WORDS, RELAX_PARTS), else 0 */
 	struct kerr *err;
 };
 
@@ -597,7 +605,7 @@ static int emit_term(struct compiler *cc, const char *w, int term, struct kstore
 	if (conj.n > 0 && whole) {
 		rc = kids_add(&two, whole);
 		whole = NULL;
-		if (rc < 0 || (rc = kids_join(&conj, cc->relax ? KSQ_OR : KSQ_AND, &one)) < 0 ||
+		if (rc < 0 || (rc = kids_join(&conj, cc->relax == RELAX_PARTS ? KSQ_OR : KSQ_AND, &one)) < 0 ||
 		    (rc = kids_add(&two, one)) < 0 || (rc = kids_join(&two, KSQ_OR, out)) < 0)
 			goto out;
 	} else {
@@ -711,6 +719,7 @@ void kquery_free(struct kquery *q)
 	free(q->relaxed_match);
 	tree_free(q->tree);
 	tree_free(q->relaxed_tree);
+	tree_free(q->parts_tree);
 	for (size_t i = 0; i < q->nterms; i++)
 		free(q->terms[i]);
 	free(q->terms);
@@ -781,15 +790,34 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 	q->expr.root = q->tree;
 	q->head.root = q->tree;
 	q->head.cols = 1u << KCOL_TITLE | 1u << KCOL_SUMMARY | 1u << KCOL_LESSONS;
-	/* the relaxed tier: any of the words (and segments), none of the excluded */
-	cc.relax = 1;
+	/* the relaxed tier: any of the words (else of their parts), none of the excluded */
+	cc.relax = RELAX_WORDS;
 	if ((rc = compile(&cc, root, 0, &rt)) < 0)
 		goto out;
+	if (!rt || tree_equal(rt, q->tree)) {
+		tree_free(rt);
+		rt = NULL;
+		cc.relax = RELAX_PARTS;
+		if ((rc = compile(&cc, root, 0, &rt)) < 0)
+			goto out;
+	}
 	if (rt && !tree_equal(rt, q->tree)) {
 		q->relaxed_tree = rt;
 		q->relaxed.root = rt;
 		q->relaxed.except = q->tree;
 		rt = NULL;
+		/* its cases ranked with the words' parts too, wherever they are */
+		if (cc.relax == RELAX_WORDS) {
+			cc.relax = RELAX_PARTS;
+			if ((rc = compile(&cc, root, 0, &rt)) < 0)
+				goto out;
+			if (rt && !tree_equal(rt, q->relaxed_tree)) {
+				q->parts_tree = rt;
+				q->relaxed_parts.root = rt;
+				q->relaxed_parts.except = q->tree;
+				rt = NULL;
+			}
+		}
 	}
 	if (!(q->match = kstore_query_text(&q->expr)) || !(q->head_match = kstore_query_text(&q->head)) ||
 	    (q->relaxed.root && !(q->relaxed_match = kstore_query_text(&q->relaxed))))

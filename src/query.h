@@ -47,7 +47,9 @@ enum { KP_EXACT, KP_SEGMENT, KP_SYNONYM };  /* struct kphrase.kind */
 struct kquery {
 	struct kstore_query expr;    /* all the words: what the store runs and ranks */
 	struct kstore_query head;    /* the same in the title, summary and lessons only */
-	struct kstore_query relaxed; /* some but not all of the words (.root NULL: none) */
+	struct kstore_query relaxed; /* some but not all of the words, each whole (.root NULL: none) */
+	struct kstore_query relaxed_parts; /* relaxed's cases ranked: the parts of its words scoring
+					    * wherever they are (.root NULL: relaxed itself) */
 	char *match;        /* expr as the store runs it: the FTS5 MATCH expression (display, tests) */
 	char *head_match;   /* head, the same */
 	char *relaxed_match; /* relaxed, the same, or NULL */
@@ -56,7 +58,7 @@ struct kquery {
 	struct kphrase *phrases; /* every phrase of expr, in the order compiled */
 	size_t nphrases, phrases_alloc;
 	int has_not;
-	struct kstore_qnode *tree, *relaxed_tree; /* the trees the three point into */
+	struct kstore_qnode *tree, *relaxed_tree, *parts_tree; /* the trees the four point into */
 };
 
 enum {

@@ -472,7 +472,7 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	unsigned char *yes = NULL;
 	long long *strict = NULL, *part = NULL;
 	size_t nstrict = 0, npart = 0;
-	struct kstore_query any, anyall;
+	struct kstore_query any, anyall, anyrank;
 
 	if (q->relaxed.root) {
 		/* some of the words in the section: every case with some in the column, minus the kept */
@@ -480,6 +480,9 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 		any.except = NULL;
 		anyall = qall->relaxed.root ? qall->relaxed : qall->expr;
 		anyall.except = NULL;
+		/* (ranked with the words' parts, wherever they are) */
+		anyrank = q->relaxed_parts.root ? q->relaxed_parts : q->relaxed;
+		anyrank.except = NULL;
 		if ((rc = section_both(st, &anyall, qall, field, f, &strict, &nstrict, &part, &npart, err)) < 0)
 			goto out;
 		both = rc == 0;
@@ -519,7 +522,7 @@ static int section_search(struct kstore *st, const struct ksearch_opts *o, struc
 	/* nothing has all the words: describe what is shown */
 	if (o->facets && !nstrict && (rc = section_facets(st, part, npart, res, err)) < 0)
 		goto out;
-	if ((rc = section_page(st, &any, rank, f, part, npart, limit - (long)res->nhits,
+	if ((rc = section_page(st, &anyrank, rank, f, part, npart, limit - (long)res->nhits,
 			       offset > (long)nstrict ? offset - (long)nstrict : 0, 1, res, err)) < 0)
 		goto out;
 done:
@@ -532,6 +535,34 @@ out:
 	free(strict);
 	free(part);
 	return rc;
+}
+
+/*
+ * The page of the cases with some of the words (q->relaxed, each word
+ * whole), ranked as q->relaxed_parts ranks them (a word's parts scoring
+ * wherever they are): listed, then the page ranked among them (struct
+ * kfilter's only).  *count: how many there are.
+ */
+static int partial_page(struct kstore *st, const struct kquery *q, int rank, const struct kfilter *f, long limit,
+			long offset, struct kstore_hit **hits, size_t *n, long *count, struct kerr *err)
+{
+	long long *rids = NULL;
+	size_t nr = 0;
+	struct krids only;
+	struct kfilter fo = *f;
+	int rc;
+
+	*hits = NULL;
+	*n = 0;
+	if ((rc = section_candidates(st, &q->relaxed, rank, f, &rids, &nr, err)) < 0)
+		return rc;
+	*count = (long)nr;
+	only = (struct krids){ rids, nr };
+	fo.only = &only;
+	rc = nr && offset < (long)nr ? kstore_search_top(st, &q->relaxed_parts, rank, &fo, 0, limit, offset, hits, n,
+							 err) : 0;
+	free(rids);
+	return rc < 0 ? rc : 0;
 }
 
 /* Has q a prefix among its phrases (a single character: "系" *)? */
@@ -620,7 +651,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		goto out;
 	}
 	if (field >= 0)
-		q.expr.cols = q.relaxed.cols = ksearch__field_cols(field);
+		q.expr.cols = q.relaxed.cols = q.relaxed_parts.cols = ksearch__field_cols(field);
 	if (!(res->match = strdup(q.match))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -630,7 +661,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		/* every alternative, so that a longer word is marked whole */
 		if ((rc = kquery_compile(&qall, text, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
 			goto out;
-		qall.expr.cols = qall.relaxed.cols = ksearch__field_cols(field);
+		qall.expr.cols = qall.relaxed.cols = qall.relaxed_parts.cols = ksearch__field_cols(field);
 		if ((rc = section_search(st, o, &q, &qall, field, &f, limit, offset, res, err)) < 0)
 			goto out;
 		goto snippets;
@@ -669,9 +700,14 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		free(sh);
 		sh = NULL;
 		/* its rows are the partial ones: counted on the way too */
-		if ((rc = kstore_search_counted(st, &q.relaxed, NULL, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f,
-						limit - (long)nstrict, roff > 0 ? roff : 0, &sh, &nsh, &partial,
-						NULL, err)) < 0)
+		if (q.relaxed_parts.root)
+			rc = partial_page(st, &q, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, limit - (long)nstrict,
+					  roff > 0 ? roff : 0, &sh, &nsh, &partial, err);
+		else
+			rc = kstore_search_counted(st, &q.relaxed, NULL, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f,
+						   limit - (long)nstrict, roff > 0 ? roff : 0, &sh, &nsh, &partial, NULL,
+						   err);
+		if (rc < 0)
 			goto out;
 		if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 1, res, err)) < 0)
 			goto out;
@@ -701,7 +737,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	    (rc = kquery_compile(&qall, text, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
 		goto out;
 	if (field >= 0)
-		qall.expr.cols = qall.relaxed.cols = ksearch__field_cols(field);
+		qall.expr.cols = qall.relaxed.cols = qall.relaxed_parts.cols = ksearch__field_cols(field);
 snippets:
 	if (o->snippets && res->nhits) {
 		int chars = o->snippet_chars > 0 ? o->snippet_chars : 120;

@@ -692,6 +692,7 @@ struct topk {
 	 * reports it (see counts_groups()) */
 	int conj;
 	unsigned long long scj[TOPK_MAX_PHRASES];
+	int any_grp;                         /* passed_any: the rows where some group holds */
 	long passed_any;
 	/* idf from the run itself (defer: see defer_score()): the windows of sample_df(), their
 	 * rows per phrase counted on the way (wcur: the window the run is at), and the rows
@@ -949,20 +950,27 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
 			return;
 		if (t->ngrp) {
-			/* every phrase ORed: the row counts as some of the words; ranked only with all
-			 * (the group found missing last is looked at first: it is likely missing again) */
-			t->passed_any++;
-			for (int k = 0; k < t->ngrp; k++) {
+			/* every phrase ORed: the row counts as some of the words (with any_grp, where
+			 * a group holds); ranked only with all (the group found missing last is looked
+			 * at first: it is likely missing again) */
+			int some = !t->any_grp, all = 1;
+
+			for (int k = 0; k < t->ngrp && (all || !some); k++) {
 				int g = k == 0 ? t->miss : k == t->miss ? 0 : k, hit = 0;
 
 				for (int i = 0; i < t->np && !hit; i++)
 					hit = (t->sgrp[g] >> i & 1) &&
 					      (t->conj ? row_counts(t, api, fts, i, &rp) : row_has(api, fts, i, &rp));
-				if (!hit) {
+				if (hit) {
+					some = 1;
+				} else if (all) {
 					t->miss = g;
-					return;
+					all = 0;
 				}
 			}
+			t->passed_any += some;
+			if (!all)
+				return;
 		}
 		t->passed++;
 	}
@@ -2788,7 +2796,8 @@ struct ksqlite_given {
  * query passing the filters; with ngrp groups, the match run is every
  * phrase of the query ORed, a row is the query's when each group holds one
  * of its phrases (grp[g], bit i for phrase i), and total_any counts every
- * row passing.  Out: -1 when not counted.
+ * row passing (with any_grp, every row where some group holds).  Out: -1
+ * when not counted.
  */
 struct ksqlite_counts {
 	const char *run;    /* the match run (NULL: the query's; with ngrp, any's) */
@@ -2796,11 +2805,14 @@ struct ksqlite_counts {
 	unsigned long long grp[TOPK_MAX_PHRASES];
 	int conj;           /* some phrase is part of an AND: conj_of[i] the phrases of phrase i's AND */
 	unsigned long long conj_of[TOPK_MAX_PHRASES];
+	int any_grp;        /* any is q's groups ORed (a row counts in it where a group holds), not every
+			     * phrase ORed; the run is every phrase ORed all the same */
 	long total, total_any;
 };
 
 static int or_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *nv);
 static int not_free(const struct kstore_qnode *n);
+static int fts_phrases_or(struct kbuf *b, const struct kstore_qnode *n, int *k);
 
 /*
  * A deferred run for a query that is not every phrase ORed (see top_match()),
@@ -2877,6 +2889,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		t->ngrp = cnt->ngrp;
 		memcpy(t->sgrp, cnt->grp, sizeof(t->sgrp));
 		t->conj = cnt->ngrp && cnt->conj;
+		t->any_grp = cnt->ngrp && cnt->any_grp;
 		memcpy(t->scj, cnt->conj_of, sizeof(t->scj));
 		cnt->total = 0;
 		cnt->total_any = cnt->ngrp ? 0 : -1;
@@ -3274,9 +3287,25 @@ static int group_phrases(const struct kstore_qnode *n, const struct kphrase **v,
 	return 0;
 }
 
+/* Are a and b the same tree (operators, phrases, in order)? */
+static int qnode_same(const struct kstore_qnode *a, const struct kstore_qnode *b)
+{
+	if (!a || !b || a->op != b->op)
+		return a == b;
+	if (a->op == KSQ_PHRASE)
+		return a->phrase.text && b->phrase.text && !strcmp(a->phrase.text, b->phrase.text) &&
+		       !a->phrase.prefix == !b->phrase.prefix;
+	if (a->nkid != b->nkid)
+		return 0;
+	for (size_t i = 0; i < a->nkid; i++)
+		if (!qnode_same(a->kid[i], b->kid[i]))
+			return 0;
+	return 1;
+}
+
 /*
  * Can q be ranked on a run of any (the same phrases, in the same order,
- * all ORed) with the same hits and scores?  Yes when q is a group or an
+ * all ORed) with the same hits and scores, and any's rows counted on it?  Yes when q is a group or an
  * AND of groups (one typed word to a group), a group being a phrase, an OR
  * of phrases (the word and its synonyms), or an OR with ANDs of phrases
  * among its kids (a segmented word: サポート詐欺 OR (サポート AND 詐欺)).
@@ -3317,11 +3346,24 @@ static int counts_groups(const struct kstore_query *q, const struct kstore_query
 		c->grp[0] = nq >= 64 ? ~0ULL : (1ULL << nq) - 1;
 		c->ngrp = 1;
 	}
-	if (or_phrases(any->root, pa, &na) < 0 || na != nq)
-		goto no;
-	for (int i = 0; i < nq; i++)
-		if (strcmp(pq[i]->text, pa[i]->text) || !pq[i]->prefix != !pa[i]->prefix)
+	/* any: every phrase ORed (one word's parts), or the words ORed, each whole (q's groups) */
+	if (or_phrases(any->root, pa, &na) == 0) {
+		if (na != nq)
 			goto no;
+		for (int i = 0; i < nq; i++)
+			if (strcmp(pq[i]->text, pa[i]->text) || !pq[i]->prefix != !pa[i]->prefix)
+				goto no;
+		c->any_grp = 0;
+		return 1;
+	}
+	/* q's groups ORed (each word whole): run every phrase ORed, any's rows those where a group
+	 * holds, as the group holds on q's run */
+	if (r->op != KSQ_AND || any->root->op != KSQ_OR || any->root->nkid != r->nkid)
+		goto no;
+	for (size_t i = 0; i < r->nkid; i++)
+		if (!qnode_same(r->kid[i], any->root->kid[i]))
+			goto no;
+	c->any_grp = 1;
 	return 1;
 no:
 	c->ngrp = 0;
@@ -3619,9 +3661,9 @@ static int split_plan(struct kstore_sqlite *st, const struct kstore_query *q, co
 	int rc;
 
 	memset(sp, 0, sizeof(*sp));
-	/* (with an AND in a group, any's rows of the group are those of every phrase in it ORed:
-	 * not the group's own) */
-	if (c->ngrp != 2 || c->conj || q->root->op != KSQ_AND || q->root->nkid != 2)
+	/* (with an AND in a group and any every phrase ORed, any's rows of the group are those of
+	 * every phrase in it ORed: not the group's own) */
+	if (c->ngrp != 2 || (c->conj && !c->any_grp) || q->root->op != KSQ_AND || q->root->nkid != 2)
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		g[i] = (struct kstore_query){ .root = q->root->kid[i] };
@@ -3685,8 +3727,13 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 		} else {
 			/* one run over the rows with any of the words: the query's ranked and counted, all
 			 * counted */
-			if ((rc = fts_query(&at, any, NULL, err)))
+			int k = 0;
+
+			if (c.any_grp ? fts_phrases_or(&at, q->root, &k) != 0 : (rc = fts_query(&at, any, NULL, err)) != 0) {
+				if (!rc)
+					rc = kerr_set(err, KE_NOMEM, "out of memory");
 				goto out;
+			}
 			c.run = kbuf_str(&at);
 		}
 	}

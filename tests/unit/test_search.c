@@ -40,7 +40,8 @@ static struct ksyn *syn;
 
 /* ---- helpers ---- */
 
-static char *compile_ok(const char *query, int flags)
+/* The query's match, or with relaxed 1 its relaxed tier's, 2 that tier's ranking's ("-" for none). */
+static char *compile_tier(const char *query, int flags, int relaxed)
 {
 	struct kquery q;
 	struct kerr err = KERR_INIT;
@@ -48,13 +49,27 @@ static char *compile_ok(const char *query, int flags)
 
 	if (kquery_compile(&q, query, syn, flags, &err) < 0)
 		fail_msg("kquery_compile(%s): %s", query, err.msg);
-	m = strdup(q.match);
+	if (relaxed == 2)
+		m = q.relaxed_parts.root ? kstore_query_text(&q.relaxed_parts) : strdup("-");
+	else
+		m = strdup(!relaxed ? q.match : q.relaxed_match ? q.relaxed_match : "-");
 	kquery_free(&q);
 	return m;
 }
 
+static char *compile_ok(const char *query, int flags)
+{
+	return compile_tier(query, flags, 0);
+}
+
 #define assert_match(query, flags, want) do { \
 	char *m_ = compile_ok((query), (flags)); \
+	assert_string_equal(m_, (want)); \
+	free(m_); \
+} while (0)
+
+#define assert_relaxed(query, flags, want) do { \
+	char *m_ = compile_tier((query), (flags), 1); \
 	assert_string_equal(m_, (want)); \
 	free(m_); \
 } while (0)
@@ -221,6 +236,35 @@ static void test_compile_cjk(void **state)
 	assert_match("待機系への切替", KQ_NO_SYNONYMS | KQ_NO_SEGMENT, "\"待機系への切替\"");
 	/* a quoted phrase is never segmented nor expanded */
 	assert_match("\"待機系への切替\"", 0, "\"待機系への切替\"");
+	/*
+	 * the relaxed tier: some of the words, each whole (a word or all of its parts);
+	 * where that is the query itself, some of the words' parts
+	 */
+	assert_relaxed("待機系への切替 遮断", KQ_NO_SYNONYMS,
+		       "(((\"待機系への切替\" OR (\"待機系\" AND \"切替\")) OR \"遮断\")) NOT "
+		       "(((\"待機系への切替\" OR (\"待機系\" AND \"切替\")) AND \"遮断\"))");
+	assert_relaxed("待機系への切替", KQ_NO_SYNONYMS,
+		       "((\"待機系への切替\" OR (\"待機系\" OR \"切替\"))) NOT "
+		       "((\"待機系への切替\" OR (\"待機系\" AND \"切替\")))");
+	assert_relaxed("待機系への切替 OR 遮断", KQ_NO_SYNONYMS,
+		       "(((\"待機系への切替\" OR (\"待機系\" OR \"切替\")) OR \"遮断\")) NOT "
+		       "(((\"待機系への切替\" OR (\"待機系\" AND \"切替\")) OR \"遮断\"))");
+	assert_relaxed("遮断 訓練", KQ_NO_SYNONYMS, "((\"遮断\" OR \"訓練\")) NOT ((\"遮断\" AND \"訓練\"))");
+	assert_relaxed("遮断", KQ_NO_SYNONYMS, "-");
+	/* its cases ranked with the parts scoring wherever they are: every phrase ORed */
+	{
+		char *m = compile_tier("待機系への切替 遮断", KQ_NO_SYNONYMS, 2);
+
+		assert_string_equal(m, "(((\"待機系への切替\" OR (\"待機系\" OR \"切替\")) OR \"遮断\")) NOT "
+				       "(((\"待機系への切替\" OR (\"待機系\" AND \"切替\")) AND \"遮断\"))");
+		free(m);
+		m = compile_tier("遮断 訓練", KQ_NO_SYNONYMS, 2);
+		assert_string_equal(m, "-");
+		free(m);
+		m = compile_tier("待機系への切替", KQ_NO_SYNONYMS, 2);
+		assert_string_equal(m, "-");
+		free(m);
+	}
 	/* synonyms on the word and on each segment */
 	assert_match("待機系", 0, "(\"待機系\" OR \"予備系\" OR \"バックアップ系\" OR \"副系\" OR \"スタンバイ系\")");
 	{
@@ -441,6 +485,8 @@ static void test_two_char_and_kanji(void **state)
 	ksearch_result_free(&r);
 }
 
+static void put_json(const char *text);
+
 static void test_ranking(void **state)
 {
 	struct ksearch_result r;
@@ -459,6 +505,31 @@ static void test_ranking(void **state)
 	assert_true(r.nhits >= 2);
 	assert_true(r.hits[0].partial);
 	ksearch_result_free(&r);
+	/*
+	 * the cases with some of the words hold a word whole (パッチ未適用: itself, or パッチ and
+	 * 適用): rk-part holds only 適用 and is none of them; among them the parts score wherever
+	 * they are: rk-both (ヌルボ and 適用) before rk-one (ヌルボ alone, and shorter)
+	 */
+	put_json("{\"id\":\"rk-both\",\"title\":\"ヌルボの事例\",\"source\":{\"document\":\"r.pdf\"},"
+		 "\"summary\":[\"ヌルボの設定を変えて、その手順の適用を長い時間をかけて確かめた。\"],\"tlp\":\"clear\"}");
+	put_json("{\"id\":\"rk-one\",\"title\":\"ヌルボの事例\",\"source\":{\"document\":\"r.pdf\"},"
+		 "\"summary\":[\"ヌルボを見た。\"],\"tlp\":\"clear\"}");
+	put_json("{\"id\":\"rk-part\",\"title\":\"規則の事例\",\"source\":{\"document\":\"r.pdf\"},"
+		 "\"summary\":[\"規則の適用を確かめた。\"],\"tlp\":\"clear\"}");
+	assert_int_equal(search("ヌルボ パッチ未適用", -1, &r), 0);
+	assert_int_equal(r.total, 0);
+	assert_true(has_hit(&r, "rk-both") && has_hit(&r, "rk-one"));
+	assert_true(has_hit(&r, "rk-both") < has_hit(&r, "rk-one"));
+	assert_int_equal(has_hit(&r, "rk-part"), 0);
+	assert_int_equal(r.total_partial, (long)r.nhits);
+	ksearch_result_free(&r);
+	{
+		struct kerr err = KERR_INIT;
+
+		assert_int_equal(kstore_delete(st, "rk-both", &err), 0);
+		assert_int_equal(kstore_delete(st, "rk-one", &err), 0);
+		assert_int_equal(kstore_delete(st, "rk-part", &err), 0);
+	}
 }
 
 /*
@@ -1211,7 +1282,8 @@ static void test_counted_paths(void **state)
 		 * counted on the run of every phrase (counts_groups()), not from each word's own rows */
 		"訓練委託 点検", "点検 訓練委託", "訓練委託 待機系への切替", "サポート詐欺 脆弱性委託 訓練",
 		/* fx-conj-a holds 偽警告 and サポート but not 詐欺: サポート scores nowhere there, as in the
-		 * query's own run; fx-conj-b holds 移行 alone: a case with some of the words */
+		 * query's own run; fx-conj-b holds 移行 alone, fx-conj-c 遠隔 alone: a part of a word is
+		 * not the word, so neither is a case with some of the words (where no other word is) */
 		"サポート詐欺 遠隔操作", "遠隔操作 サポート詐欺", "点検 ゼロトラスト移行", "ゼロトラスト移行 点検",
 		/* a compound word whose common part is one index token (委託): the cases with any of
 		 * its words counted from the vocabulary (count_any_vocab()) */
@@ -1241,6 +1313,8 @@ static void test_counted_paths(void **state)
 		 "\"summary\":[\"遠隔操作の点検があった。\"],\"tlp\":\"clear\"}");
 	put_json("{\"id\":\"fx-conj-b\",\"title\":\"基盤の移行\",\"source\":{\"document\":\"e.pdf\"},"
 		 "\"summary\":[\"サポート詐欺について移行した。\"],\"tlp\":\"clear\"}");
+	put_json("{\"id\":\"fx-conj-c\",\"title\":\"遠隔の拠点\",\"source\":{\"document\":\"e.pdf\"},"
+		 "\"summary\":[\"拠点を点検した。\"],\"tlp\":\"clear\"}");
 	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
 		struct kquery q;
 		struct kstore_query any;
@@ -1329,6 +1403,7 @@ static void test_counted_paths(void **state)
 	}
 	assert_int_equal(kstore_delete(st, "fx-conj-a", &err), 0);
 	assert_int_equal(kstore_delete(st, "fx-conj-b", &err), 0);
+	assert_int_equal(kstore_delete(st, "fx-conj-c", &err), 0);
 }
 
 /*
