@@ -47,6 +47,7 @@ static const char *const msgs[T__N][2] = {
 	[T_FACET_TLP] = { "共有レベル", "Sharing level" },
 	[T_FACET_TAG] = { "タグ", "Tag" },
 	[T_RESULTS_N] = { "%ld件", "%ld results" },
+	[T_RESULTS_ONE] = { "%ld件", "%ld result" },
 	[T_RESULTS_FOR] = { "検索結果", "Search results" },
 	[T_NO_RESULTS] = { "該当する事例はありませんでした。", "No case matched." },
 	[T_NO_RESULTS_HINT] = { "語を減らすか、別の言い方で検索してください。",

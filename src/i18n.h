@@ -46,6 +46,7 @@ enum kmsg {
 	T_FACET_TLP,
 	T_FACET_TAG,
 	T_RESULTS_N,           /* "%ld件" */
+	T_RESULTS_ONE,         /* "%ld件" (one: "1 result") */
 	T_RESULTS_FOR,
 	T_NO_RESULTS,
 	T_NO_RESULTS_HINT,

@@ -471,7 +471,8 @@ int web_search(struct khttp_req *req, struct khttp_resp *resp, struct kerr *err)
 		    "<div class=\"search-head\"><h1>%s</h1>",
 		    T(req, T_FILTERS_JUMP), st.q ? T(req, T_RESULTS_FOR) : T(req, T_SEARCH_ALL_CASES));
 	if (!bad_query) {
-		snprintf(buf, sizeof(buf), T(req, T_RESULTS_N), res.total > 0 ? res.total : 0L);
+		snprintf(buf, sizeof(buf), T(req, res.total == 1 ? T_RESULTS_ONE : T_RESULTS_N),
+			 res.total > 0 ? res.total : 0L);
 		html_printf(&w, "<span class=\"count\" data-total=\"%ld\">%s</span>", res.total, buf);
 		if (res.total_partial > 0) {
 			snprintf(buf, sizeof(buf), T(req, T_RESULTS_PARTIAL_N), res.total_partial);
