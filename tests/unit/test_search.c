@@ -1283,7 +1283,9 @@ static void test_counted_paths(void **state)
 		"訓練委託 点検", "点検 訓練委託", "訓練委託 待機系への切替", "サポート詐欺 脆弱性委託 訓練",
 		/* fx-conj-a holds 偽警告 and サポート but not 詐欺: サポート scores nowhere there, as in the
 		 * query's own run; fx-conj-b holds 移行 alone, fx-conj-c 遠隔 alone: a part of a word is
-		 * not the word, so neither is a case with some of the words (where no other word is) */
+		 * not the word, so neither is a case with some of the words (where no other word is);
+		 * fx-conj-d holds 待機系 (a part, one of its synonyms) and 訓練 but no 切替 (nor any of
+		 * its synonyms): the case has one word of 待機系への切替 訓練, not both */
 		"サポート詐欺 遠隔操作", "遠隔操作 サポート詐欺", "点検 ゼロトラスト移行", "ゼロトラスト移行 点検",
 		/* a compound word whose common part is one index token (委託): the cases with any of
 		 * its words counted from the vocabulary (count_any_vocab()) */
@@ -1315,6 +1317,8 @@ static void test_counted_paths(void **state)
 		 "\"summary\":[\"サポート詐欺について移行した。\"],\"tlp\":\"clear\"}");
 	put_json("{\"id\":\"fx-conj-c\",\"title\":\"遠隔の拠点\",\"source\":{\"document\":\"e.pdf\"},"
 		 "\"summary\":[\"拠点を点検した。\"],\"tlp\":\"clear\"}");
+	put_json("{\"id\":\"fx-conj-d\",\"title\":\"待機系の訓練\",\"source\":{\"document\":\"e.pdf\"},"
+		 "\"summary\":[\"夜間に訓練を行った。\"],\"tlp\":\"clear\"}");
 	for (size_t qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
 		struct kquery q;
 		struct kstore_query any;
@@ -1404,6 +1408,7 @@ static void test_counted_paths(void **state)
 	assert_int_equal(kstore_delete(st, "fx-conj-a", &err), 0);
 	assert_int_equal(kstore_delete(st, "fx-conj-b", &err), 0);
 	assert_int_equal(kstore_delete(st, "fx-conj-c", &err), 0);
+	assert_int_equal(kstore_delete(st, "fx-conj-d", &err), 0);
 }
 
 /*
