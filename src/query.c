@@ -735,7 +735,7 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 	struct lexer lx = { 0 };
 	struct compiler cc = { q, syn, flags, 0, err };
 	struct qnode *root = NULL;
-	struct kstore_qnode *rt = NULL;
+	struct kstore_qnode *rt = NULL, *pt = NULL;
 	char *norm = NULL;
 	int rc, bad;
 
@@ -790,33 +790,27 @@ int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, i
 	q->expr.root = q->tree;
 	q->head.root = q->tree;
 	q->head.cols = 1u << KCOL_TITLE | 1u << KCOL_SUMMARY | 1u << KCOL_LESSONS;
-	/* the relaxed tier: any of the words (else of their parts), none of the excluded */
+	/* the relaxed tier: any of the words (else of their parts), none of the excluded; ranked
+	 * with the words' parts scoring wherever they are */
 	cc.relax = RELAX_WORDS;
 	if ((rc = compile(&cc, root, 0, &rt)) < 0)
 		goto out;
+	cc.relax = RELAX_PARTS;
+	if ((rc = compile(&cc, root, 0, &pt)) < 0)
+		goto out;
 	if (!rt || tree_equal(rt, q->tree)) {
 		tree_free(rt);
-		rt = NULL;
-		cc.relax = RELAX_PARTS;
-		if ((rc = compile(&cc, root, 0, &rt)) < 0)
-			goto out;
+		rt = pt; /* nothing to leave out: the words' parts */
+		pt = NULL;
 	}
 	if (rt && !tree_equal(rt, q->tree)) {
 		q->relaxed_tree = rt;
-		q->relaxed.root = rt;
-		q->relaxed.except = q->tree;
+		q->relaxed = (struct kstore_query){ .root = rt, .except = q->tree };
 		rt = NULL;
-		/* its cases ranked with the words' parts too, wherever they are */
-		if (cc.relax == RELAX_WORDS) {
-			cc.relax = RELAX_PARTS;
-			if ((rc = compile(&cc, root, 0, &rt)) < 0)
-				goto out;
-			if (rt && !tree_equal(rt, q->relaxed_tree)) {
-				q->parts_tree = rt;
-				q->relaxed_parts.root = rt;
-				q->relaxed_parts.except = q->tree;
-				rt = NULL;
-			}
+		if (pt && !tree_equal(pt, q->relaxed_tree)) {
+			q->parts_tree = pt;
+			q->relaxed_parts = (struct kstore_query){ .root = pt, .except = q->tree };
+			pt = NULL;
 		}
 	}
 	if (!(q->match = kstore_query_text(&q->expr)) || !(q->head_match = kstore_query_text(&q->head)) ||
@@ -829,6 +823,7 @@ out:
 		kquery_free(q);
 	qnode_free(root);
 	tree_free(rt);
+	tree_free(pt);
 	free(norm);
 	return rc;
 }
