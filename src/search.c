@@ -613,7 +613,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	long counted = -1, counted_any = -1, partial = -1;
 	struct kstore_query any;
 	char *text = NULL;
-	int rc, field;
+	int rc, field, began = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->total = -1;
@@ -626,6 +626,9 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		return rc;
 	if (!(res->query = strdup(o->query ? o->query : "")))
 		return kerr_set(err, KE_NOMEM, "out of memory");
+	/* one snapshot: a case deleted or changed meanwhile is ranked, listed and cut as it was */
+	if ((began = kstore_read_begin(st, err)) < 0)
+		return began;
 	/* section:NAME in the query, or the section filter */
 	if ((rc = ksearch__take_section(o->query, &text, &field, err)) < 0)
 		goto out;
@@ -759,6 +762,7 @@ snippets:
 	}
 	rc = 0;
 out:
+	kstore_read_end(st, began);
 	free(sh);
 	free(text);
 	kquery_free(&q);

@@ -145,6 +145,16 @@ int kstore_begin_bulk(struct kstore *st, struct kerr *err)
 	return st->be->begin_bulk(st, err);
 }
 
+int kstore_read_begin(struct kstore *st, struct kerr *err)
+{
+	return st->be->read_begin(st, err);
+}
+
+void kstore_read_end(struct kstore *st, int began)
+{
+	st->be->read_end(st, began);
+}
+
 int kstore_commit(struct kstore *st, struct kerr *err)
 {
 	return st->be->commit(st, err);

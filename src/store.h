@@ -158,6 +158,17 @@ int kstore_begin_bulk(struct kstore *st, struct kerr *err);
 int kstore_commit(struct kstore *st, struct kerr *err);
 void kstore_rollback(struct kstore *st);
 
+/*
+ * One snapshot for several reads (a search: its ranking, its hits, their
+ * snippets), so that a case another connection deletes or changes
+ * meanwhile is seen as it was, not half.  Returns 1 when it began one, 0
+ * inside a transaction already (that one is the snapshot), or a negative
+ * error.  kstore_read_end(st, began) ends it where began is 1; no write in
+ * between.
+ */
+int kstore_read_begin(struct kstore *st, struct kerr *err);
+void kstore_read_end(struct kstore *st, int began);
+
 enum {
 	KSTORE_CREATED = 1,
 	KSTORE_UPDATED = 2,

@@ -59,6 +59,8 @@ struct kstore_be {
 	int (*begin_bulk)(struct kstore *st, struct kerr *err);
 	int (*commit)(struct kstore *st, struct kerr *err);
 	void (*rollback)(struct kstore *st);
+	int (*read_begin)(struct kstore *st, struct kerr *err);
+	void (*read_end)(struct kstore *st, int began);
 
 	int (*put)(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err);
 	int (*put_json)(struct kstore *st, const struct kcase *c, const char *json, size_t len, int *outcome,

@@ -1133,6 +1133,23 @@ static int can_write(struct kstore_sqlite *st, struct kerr *err)
 	return 0;
 }
 
+static int ksqlite_read_begin(struct kstore *kst, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+
+	if (!sqlite3_get_autocommit(st->db))
+		return 0; /* (a transaction is open: it is the snapshot) */
+	return exec(st, "BEGIN", err) ? KE_DB : 1;
+}
+
+static void ksqlite_read_end(struct kstore *kst, int began)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+
+	if (began > 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 static int ksqlite_begin(struct kstore *kst, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
@@ -2602,6 +2619,8 @@ const struct kstore_be kstore_be_sqlite = {
 	.file_lock = ksqlite_file_lock,
 	.file_unlock = ksqlite_file_unlock,
 	.begin = ksqlite_begin,
+	.read_begin = ksqlite_read_begin,
+	.read_end = ksqlite_read_end,
 	.begin_bulk = ksqlite_begin_bulk,
 	.commit = ksqlite_commit,
 	.rollback = ksqlite_rollback,

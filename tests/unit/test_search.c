@@ -1586,6 +1586,53 @@ static void test_section_counts(void **state)
 	}
 }
 
+/*
+ * One snapshot for a search's reads (kstore_read_begin()): a case another
+ * connection deletes meanwhile is still there for the reads that follow,
+ * until kstore_read_end(); ksearch() takes one of its own and leaves the
+ * connection out of any transaction, or inside the caller's.
+ */
+static void test_read_snapshot(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *other = NULL;
+	struct ksearch_result r;
+	char path[512];
+	long n = -1;
+	struct kquery q;
+	struct kfilter f = KFILTER_LOCAL_INIT;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	put_json("{\"id\":\"rs-gone\",\"title\":\"スナップショットの事例\",\"source\":{\"document\":\"s.pdf\"},"
+		 "\"summary\":[\"スナップショットを確かめた。\"],\"tlp\":\"clear\"}");
+	assert_int_equal(kquery_compile(&q, "スナップショット", syn, 0, &err), 0);
+	assert_int_equal(kstore_open(&other, path, 0, &err), 0);
+	assert_int_equal(kstore_read_begin(st, &err), 1);
+	assert_int_equal(kstore_search_count(st, &q.expr, &f, 0, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(kstore_delete(other, "rs-gone", &err), 0);
+	/* the same snapshot: the case is still found, listed and cut */
+	assert_int_equal(kstore_search_count(st, &q.expr, &f, 0, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(search("スナップショット", -1, &r), 0);
+	assert_int_equal(has_hit(&r, "rs-gone"), 1);
+	assert_non_null(r.hits[0].snippet);
+	ksearch_result_free(&r);
+	assert_int_equal(sqlite3_get_autocommit(ksqlite(st)->db), 0);
+	kstore_read_end(st, 1);
+	assert_int_equal(sqlite3_get_autocommit(ksqlite(st)->db), 1);
+	/* after it, gone; and a search leaves no transaction open */
+	assert_int_equal(kstore_search_count(st, &q.expr, &f, 0, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(search("スナップショット", -1, &r), 0);
+	assert_int_equal(has_hit(&r, "rs-gone"), 0);
+	ksearch_result_free(&r);
+	assert_int_equal(sqlite3_get_autocommit(ksqlite(st)->db), 1);
+	kstore_close(other);
+	kquery_free(&q);
+}
+
 static void test_filter_only(void **state)
 {
 	/* the last in the summary column only (as a section search's, which FTS5's SQL path ranks) */
@@ -1866,6 +1913,7 @@ int main(void)
 		cmocka_unit_test(test_section_parts),
 		cmocka_unit_test(test_section_pages),
 		cmocka_unit_test(test_section_counts),
+		cmocka_unit_test(test_read_snapshot),
 		cmocka_unit_test(test_filter_only),
 	};
 
