@@ -893,6 +893,16 @@ static inline int row_counts(const struct topk *t, const Fts5ExtensionApi *api, 
 	return ok;
 }
 
+/* Does one of the phrases of m count in the row (row_counts())? */
+static inline int group_counts(const struct topk *t, const Fts5ExtensionApi *api, Fts5Context *fts,
+			       unsigned long long m, struct row_ph *r)
+{
+	for (; m; m &= m - 1)
+		if (row_counts(t, api, fts, __builtin_ctzll(m), r))
+			return 1;
+	return 0;
+}
+
 /* kyokun_collect(case_fts, t) */
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 			int argc, sqlite3_value **argv)
@@ -990,11 +1000,10 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 			int some = !t->any_grp, all = 1;
 
 			for (int k = 0; k < t->ngrp && (all || !some); k++) {
-				int g = k == 0 ? t->miss : k == t->miss ? 0 : k, hit = 0;
+				int g = k == 0 ? t->miss : k == t->miss ? 0 : k;
+				int hit = t->conj.on ? group_counts(t, api, fts, t->sgrp[g], &rp)
+						     : row_has_any(api, fts, t->sgrp[g], &rp);
 
-				for (int i = 0; i < t->np && !hit; i++)
-					hit = (t->sgrp[g] >> i & 1) &&
-					      (t->conj.on ? row_counts(t, api, fts, i, &rp) : row_has(api, fts, i, &rp));
 				if (hit) {
 					some = 1;
 				} else if (all) {
