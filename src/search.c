@@ -540,29 +540,22 @@ out:
 /*
  * The page of the cases with some of the words (q->relaxed, each word
  * whole), ranked as q->relaxed_parts ranks them (a word's parts scoring
- * wherever they are): listed, then the page ranked among them (struct
- * kfilter's only).  *count: how many there are.
+ * wherever they are): listed, then the page ranked among them as a
+ * section's is (section_page()), into res.  *count: how many there are.
  */
 static int partial_page(struct kstore *st, const struct kquery *q, int rank, const struct kfilter *f, long limit,
-			long offset, struct kstore_hit **hits, size_t *n, long *count, struct kerr *err)
+			long offset, struct ksearch_result *res, long *count, struct kerr *err)
 {
 	long long *rids = NULL;
 	size_t nr = 0;
-	struct krids only;
-	struct kfilter fo = *f;
 	int rc;
 
-	*hits = NULL;
-	*n = 0;
 	if ((rc = section_candidates(st, &q->relaxed, rank, f, &rids, &nr, err)) < 0)
 		return rc;
 	*count = (long)nr;
-	only = (struct krids){ rids, nr };
-	fo.only = &only;
-	rc = nr && offset < (long)nr ? kstore_search_top(st, &q->relaxed_parts, rank, &fo, 0, limit, offset, hits, n,
-							 err) : 0;
+	rc = section_page(st, &q->relaxed_parts, rank, f, rids, nr, limit, offset, 1, res, err);
 	free(rids);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 /* Has q a prefix among its phrases (a single character: "系" *)? */
@@ -705,14 +698,12 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		/* its rows are the partial ones: counted on the way too */
 		if (q.relaxed_parts.root)
 			rc = partial_page(st, &q, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, limit - (long)nstrict,
-					  roff > 0 ? roff : 0, &sh, &nsh, &partial, err);
-		else
-			rc = kstore_search_counted(st, &q.relaxed, NULL, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f,
-						   limit - (long)nstrict, roff > 0 ? roff : 0, &sh, &nsh, &partial, NULL,
-						   err);
+					  roff > 0 ? roff : 0, res, &partial, err);
+		else if ((rc = kstore_search_counted(st, &q.relaxed, NULL, o->exact_rank ? KSTORE_RANK_EXACT : 0, &f,
+						     limit - (long)nstrict, roff > 0 ? roff : 0, &sh, &nsh, &partial,
+						     NULL, err)) >= 0)
+			rc = ksearch__add_hits(st, sh, nsh, f.reader, 1, res, err);
 		if (rc < 0)
-			goto out;
-		if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 1, res, err)) < 0)
 			goto out;
 		if (o->facets && res->total == 0 && res->nhits) {
 			/* nothing has all the words: describe what is shown */
