@@ -150,6 +150,21 @@ static int fv_cmp(const void *a, const void *b)
 
 /* ---- hits -------------------------------------------------------------------------------- */
 
+static void (*test_hook)(void *ctx, int stage);
+static void *test_hook_ctx;
+
+void ksearch__test_hook(void (*fn)(void *ctx, int stage), void *ctx)
+{
+	test_hook = fn;
+	test_hook_ctx = ctx;
+}
+
+static void at_stage(int stage)
+{
+	if (test_hook)
+		test_hook(test_hook_ctx, stage);
+}
+
 static int dup_opt(char **to, const char *s)
 {
 	return s && !*to && !(*to = strdup(s)) ? KE_NOMEM : 0;
@@ -673,6 +688,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 					o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, limit, offset, &sh, &nsh,
 					&counted, &counted_any, err)) < 0)
 		goto out;
+	at_stage(KSEARCH__RANKED);
 	if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
 		goto out;
 	nstrict = res->nhits;
@@ -733,6 +749,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	if (field >= 0)
 		qall.expr.cols = qall.relaxed.cols = qall.relaxed_parts.cols = ksearch__field_cols(field);
 snippets:
+	at_stage(KSEARCH__SNIPPETS);
 	if (o->snippets && res->nhits) {
 		int chars = o->snippet_chars > 0 ? o->snippet_chars : 120;
 		struct kstore_query any = qall.relaxed.root ? qall.relaxed : qall.expr;

@@ -2,7 +2,8 @@
  * search_int.h - private to the search modules (synonym.c, segment.c,
  * query.c, search.c, similar.c, search_output.c): the UTF-8 and character
  * class helpers they share, and the hit rows search.c and similar.c both
- * add.  Nothing outside these files includes this.
+ * add.  Nothing outside these files includes this, but for the unit tests
+ * (tests/unit/test_search.c, for its hook into ksearch()).
  */
 #ifndef KYOKUN_SEARCH_INT_H
 #define KYOKUN_SEARCH_INT_H
@@ -128,6 +129,16 @@ static inline size_t nchars(const char *s, size_t a, size_t b)
 		n += !kutf8_is_cont((unsigned char)s[i]);
 	return n;
 }
+
+/*
+ * A test's hook into ksearch(), which reads in steps another connection may
+ * write between: the ranking, the hits' rows (KSEARCH__RANKED is after the
+ * first), then the snippets (KSEARCH__SNIPPETS is before them, in section
+ * searches too).  fn(ctx, stage) is called at each while set; NULL unsets.
+ * Set only while no search runs (a test's own thread).  search.c.
+ */
+enum { KSEARCH__RANKED = 1, KSEARCH__SNIPPETS };
+void ksearch__test_hook(void (*fn)(void *ctx, int stage), void *ctx);
 
 /* Append the hits of sh[0..n) to res (rows, scores); search.c. */
 int ksearch__add_hits(struct kstore *st, const struct kstore_hit *sh, size_t n, const struct kreader *reader,

@@ -25,6 +25,7 @@
 #include "kerr.h"
 #include "query.h"
 #include "search.h"
+#include "search_int.h"
 #include "similar.h"
 #include "store.h"
 #include "store_search.h"
@@ -1633,6 +1634,79 @@ static void test_read_snapshot(void **state)
 	kquery_free(&q);
 }
 
+/* ksearch__test_hook(): delete a case through another connection at one stage of a search */
+struct gone_at {
+	struct kstore *other;
+	const char *id;
+	int stage, done;
+};
+
+static void delete_at(void *ctx, int stage)
+{
+	struct gone_at *g = ctx;
+	struct kerr err = KERR_INIT;
+
+	if (stage != g->stage || g->done)
+		return;
+	g->done = 1;
+	if (kstore_delete(g->other, g->id, &err) < 0)
+		fail_msg("deleting %s: %s", g->id, err.msg);
+}
+
+/*
+ * A hit's case deleted by another connection after the ranking, or before
+ * the snippets, is still listed with its snippet: the search reads one
+ * snapshot (without it the hit went missing from the page its total counts,
+ * or the snippet step failed the search with "no such case").  In the plain
+ * search, a section search and the partial tier.
+ */
+static void test_deleted_mid_search(void **state)
+{
+	static const struct {
+		const char *q;
+		int partial, section;
+	} qs[] = {
+		{ "途中削除", 0, 0 },
+		{ "section:background 途中削除", 0, 1 },
+		{ "途中削除 zzqq", 1, 0 },
+	};
+	struct kerr err = KERR_INIT;
+	struct kstore *other = NULL;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	assert_int_equal(kstore_open(&other, path, 0, &err), 0);
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		for (int stage = KSEARCH__RANKED; stage <= KSEARCH__SNIPPETS; stage++) {
+			struct gone_at g = { other, "rs-mid", stage, 0 };
+			struct ksearch_result r;
+			int at;
+
+			if (qs[i].section && stage == KSEARCH__RANKED)
+				continue; /* (a section search ranks and lists in one step) */
+			put_json("{\"id\":\"rs-mid\",\"title\":\"途中削除の事例\",\"source\":{\"document\":\"s.pdf\"},"
+				 "\"sections\":{\"background\":\"検索の途中削除を確かめた。\"},\"tlp\":\"clear\"}");
+			ksearch__test_hook(delete_at, &g);
+			assert_int_equal(search(qs[i].q, -1, &r), 0);
+			ksearch__test_hook(NULL, NULL);
+			if (!g.done)
+				fail_msg("%s: stage %d never reached", qs[i].q, stage);
+			if (!(at = has_hit(&r, "rs-mid")))
+				fail_msg("%s, deleted at stage %d: not listed", qs[i].q, stage);
+			assert_int_equal(r.hits[at - 1].partial, qs[i].partial);
+			assert_non_null(r.hits[at - 1].snippet);
+			assert_int_equal(qs[i].partial ? r.total_partial : r.total, 1);
+			ksearch_result_free(&r);
+			/* and gone from the next search */
+			assert_int_equal(search(qs[i].q, -1, &r), 0);
+			assert_int_equal(has_hit(&r, "rs-mid"), 0);
+			ksearch_result_free(&r);
+		}
+	}
+	kstore_close(other);
+}
+
 static void test_filter_only(void **state)
 {
 	/* the last in the summary column only (as a section search's, which FTS5's SQL path ranks) */
@@ -1914,6 +1988,7 @@ int main(void)
 		cmocka_unit_test(test_section_pages),
 		cmocka_unit_test(test_section_counts),
 		cmocka_unit_test(test_read_snapshot),
+		cmocka_unit_test(test_deleted_mid_search),
 		cmocka_unit_test(test_filter_only),
 	};
 
