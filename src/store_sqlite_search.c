@@ -1352,6 +1352,47 @@ static int ctok_within(const struct ctok *q, const struct ctok *p)
 	return 0;
 }
 
+/*
+ * Does every row holding phrase p (its tokens) hold node k, by the rule
+ * above: k a phrase whose tokens are a run of p's, an AND of kids each so,
+ * an OR with a kid so?  (A word in parts: 遠隔操作 holds in no row without
+ * 遠隔 AND 操作, nor 予備系への切り替え without (予備系 OR 待機系) AND
+ * (切り替え OR 切替).)  1 yes, 0 no (or not known: a prefix phrase, NOT),
+ * KE_NOMEM.
+ */
+static int implied_by(const struct ctok *p, const struct kstore_qnode *k, int depth)
+{
+	struct ctok c = { KBUF_INIT, 0 };
+	int rc = 0;
+
+	if (!k || depth > 8)
+		return 0;
+	switch (k->op) {
+	case KSQ_PHRASE:
+		if (!k->phrase.text || k->phrase.prefix)
+			return 0;
+		if (kbuf_addch(&c.b, 0) || ktok_tokenize(k->phrase.text, -1, 1, ctok_cb, &c))
+			rc = KE_NOMEM;
+		else
+			rc = c.ntok > 0 && ctok_within(&c, p);
+		kbuf_release(&c.b);
+		return rc;
+	case KSQ_AND:
+	case KSQ_OR:
+		if (!k->kid || !k->nkid)
+			return 0;
+		for (size_t i = 0; i < k->nkid; i++) {
+			if ((rc = implied_by(p, k->kid[i], depth + 1)) < 0)
+				return rc;
+			if (rc != (k->op == KSQ_AND))
+				return rc; /* an AND's kid not implied, an OR's kid implied */
+		}
+		return k->op == KSQ_AND;
+	default:
+		return 0;
+	}
+}
+
 /* n's kids, through nested ORs, appended to v (grown as needed); nonzero out of memory. */
 static int or_kids(const struct kstore_qnode *n, const struct kstore_qnode ***v, size_t *nv, size_t *cap)
 {
@@ -1422,10 +1463,21 @@ static int fts_node_count(struct kbuf *b, const struct kstore_qnode *n)
 	for (size_t i = 0; i < nv; i++) {
 		int implied = 0;
 
-		/* left out: another phrase holds in every row that this one does (of two alike, the first kept) */
-		for (size_t j = 0; j < nv && ct[i].ntok && !implied; j++)
-			implied = j != i && ct[j].ntok && ctok_within(&ct[j], &ct[i]) &&
-				  (j < i || ct[j].b.len < ct[i].b.len);
+		/* left out: another phrase holds in every row that this one does (of two alike, the first
+		 * kept), or an AND of them does (a word beside its parts: never left out itself) */
+		for (size_t j = 0; j < nv && ct[i].ntok && !implied; j++) {
+			if (j == i)
+				continue;
+			if (v[j] && v[j]->op == KSQ_AND)
+				implied = implied_by(&ct[i], v[j], 0);
+			else
+				implied = ct[j].ntok && ctok_within(&ct[j], &ct[i]) &&
+					  (j < i || ct[j].b.len < ct[i].b.len);
+		}
+		if (implied < 0) {
+			rc = implied;
+			goto out;
+		}
 		if (implied)
 			continue;
 		if (out++ && kbuf_adds(b, " OR ") < 0) {

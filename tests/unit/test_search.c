@@ -1296,6 +1296,9 @@ static void test_counted_paths(void **state)
 		"訓練 委託", "委託 訓練", "点検 停止", "停止 訓練",
 		/* and a word of two characters beside a rare one, counted on its own rows */
 		"訓練 \"予備系への切り替え\"", "\"予備系への切り替え\" 委託", "委託 \"zzqq xxyy\"",
+		/* a phrase beside an AND in an OR, left out of a count only where the AND holds in its
+		 * every row (遠隔操作 beside 遠隔 AND 操作, not 遠隔 beside it: fx-conj-c) */
+		"遠隔操作 OR (遠隔 操作)", "遠隔 OR (遠隔 操作)", "(遠隔 操作) OR 遠隔操作 OR 操作", "ゼロトラスト 遠隔操作",
 	};
 	static const int flags[] = { 0, KSTORE_RANK_SAMPLE, KSTORE_RANK_SAMPLE | KSTORE_RANK_SPLIT,
 				     KSTORE_RANK_SPLIT | KSTORE_RANK_LOAD, KSTORE_RANK_SAMPLE | KSTORE_RANK_LOAD };
