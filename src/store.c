@@ -173,7 +173,25 @@ int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct ke
 int kstore_put_json(struct kstore *st, const struct kcase *c, const char *json, size_t len,
 		    int *outcome, struct kerr *err)
 {
-	return st->be->put_json(st, c, json, len, outcome, err);
+	return st->be->put_json(st, c, json, len, NULL, outcome, err);
+}
+
+int kstore_prep_make(struct kstore *st, const struct kcase *c, struct kstore_prep **out, struct kerr *err)
+{
+	*out = NULL;
+	return st->be->prep_make ? st->be->prep_make(st, c, out, err) : 0;
+}
+
+void kstore_prep_free(struct kstore *st, struct kstore_prep *p)
+{
+	if (p && st->be->prep_free)
+		st->be->prep_free(p);
+}
+
+int kstore_put_prep(struct kstore *st, const struct kcase *c, const char *json, size_t len,
+		    struct kstore_prep *p, int *outcome, struct kerr *err)
+{
+	return st->be->put_json(st, c, json, len, p, outcome, err);
 }
 
 int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *err)

@@ -191,6 +191,21 @@ int kstore_put(struct kstore *st, const struct kcase *c, int *outcome, struct ke
 int kstore_put_json(struct kstore *st, const struct kcase *c, const char *json, size_t len,
 		    int *outcome, struct kerr *err);
 
+/*
+ * The work on a case that needs no connection, made ahead on any thread
+ * (kyokun add's reading thread, while this one stores the cases before):
+ * the full-text index's tokens of the case's text.  kstore_prep_make()
+ * touches nothing of st but its backend's table; *out is NULL when the
+ * backend makes nothing ahead.  kstore_put_prep() is kstore_put_json()
+ * given p (NULL: none), which must be of the same c; the case stored is
+ * the same either way.  kstore_prep_free(NULL) does nothing.
+ */
+struct kstore_prep;
+int kstore_prep_make(struct kstore *st, const struct kcase *c, struct kstore_prep **out, struct kerr *err);
+void kstore_prep_free(struct kstore *st, struct kstore_prep *p);
+int kstore_put_prep(struct kstore *st, const struct kcase *c, const char *json, size_t len,
+		    struct kstore_prep *p, int *outcome, struct kerr *err);
+
 /* Load a case (KE_NOTFOUND if absent). c must be kcase_init()ed. */
 int kstore_get(struct kstore *st, const char *id, struct kcase *c, struct kerr *err);
 

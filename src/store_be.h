@@ -63,8 +63,11 @@ struct kstore_be {
 	void (*read_end)(struct kstore *st, int began);
 
 	int (*put)(struct kstore *st, const struct kcase *c, int *outcome, struct kerr *err);
-	int (*put_json)(struct kstore *st, const struct kcase *c, const char *json, size_t len, int *outcome,
-			struct kerr *err);
+	int (*put_json)(struct kstore *st, const struct kcase *c, const char *json, size_t len,
+			struct kstore_prep *p, int *outcome, struct kerr *err);
+	/* NULL: nothing made ahead (*out NULL) */
+	int (*prep_make)(struct kstore *st, const struct kcase *c, struct kstore_prep **out, struct kerr *err);
+	void (*prep_free)(struct kstore_prep *p);
 	int (*get)(struct kstore *st, const char *id, struct kcase *c, struct kerr *err);
 	int (*delete)(struct kstore *st, const char *id, struct kerr *err);
 

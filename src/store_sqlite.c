@@ -1373,11 +1373,14 @@ static int unindex(struct kstore_sqlite *st, long long rid, struct kerr *err)
 }
 
 /* The searchable text of c, by column, and its index entry; see migration 2. */
-static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase *c, int exists,
-		    struct kerr *err)
+/*
+ * The case's text as the index's columns after the title (summary, lessons,
+ * body, timeline, meta) into col[0..5) (empty on entry); with st, where each
+ * part begins is laid out for the parts' tap (st NULL: on any thread, for
+ * kstore_prep_make()).  -1 out of memory.
+ */
+static int case_columns(struct kstore_sqlite *st, const struct kcase *c, struct kbuf col[5])
 {
-	struct kbuf col[5] = { KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT };
-	sqlite3_stmt *s = st->stmt[S_TEXT];
 	int rc = 0;
 
 	rc |= join_strv(&col[0], &c->summary);
@@ -1401,6 +1404,51 @@ static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase 
 	rc |= add_line(&col[4], c->category);
 	rc |= add_line(&col[4], c->attributes.organization);
 	rc |= add_line(&col[4], c->attributes.factors);
+	return rc ? -1 : 0;
+}
+
+/* The tokens of the case's columns made ahead: kstore_prep_make(). */
+struct kstore_prep {
+	struct ktok_pre pre;
+};
+
+static void ksqlite_prep_free(struct kstore_prep *p)
+{
+	ktok_pre_release(&p->pre);
+	free(p);
+}
+
+static int ksqlite_prep_make(struct kstore *kst, const struct kcase *c, struct kstore_prep **out, struct kerr *err)
+{
+	struct kbuf col[5] = { KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT };
+	struct kstore_prep *p = calloc(1, sizeof(*p));
+	const char *title = c->title ? c->title : "";
+	int rc = 0;
+
+	(void)kst; /* (on another thread: nothing of the connection is touched) */
+	if (!p || case_columns(NULL, c, col) < 0 || ktok_pre_add(&p->pre, title, strlen(title)) < 0)
+		rc = KE_NOMEM;
+	for (int i = 0; i < 5 && !rc; i++)
+		if (ktok_pre_add(&p->pre, kbuf_str(&col[i]), col[i].len) < 0)
+			rc = KE_NOMEM;
+	for (int i = 0; i < 5; i++)
+		kbuf_release(&col[i]);
+	if (rc) {
+		if (p)
+			ksqlite_prep_free(p);
+		return kerr_set(err, KE_NOMEM, "out of memory");
+	}
+	*out = p;
+	return 0;
+}
+
+static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase *c, int exists,
+		    struct kstore_prep *prep, struct kerr *err)
+{
+	struct kbuf col[5] = { KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT, KBUF_INIT };
+	sqlite3_stmt *s = st->stmt[S_TEXT];
+	int rc = case_columns(st, c, col);
+
 	if (rc) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -1418,7 +1466,13 @@ static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase 
 			goto out;
 		if (k)
 			ksqlite_parts_tap(st);
+		/* the tokens made ahead, if any: given for the texts they were made of */
+		if (k && prep) {
+			prep->pre.next = 0;
+			st->tap.pre = &prep->pre;
+		}
 		rc = ksqlite_step_done(st, s, err, "indexing the case");
+		st->tap.pre = NULL;
 		if (k) {
 			int vrc;
 
@@ -1443,7 +1497,7 @@ out:
  * (kstore_set_actor) is the author of the version stored.
  */
 static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const char *given, size_t glen,
-		      int revision, const char *action, int *outcome, struct kerr *err)
+		      struct kstore_prep *prep, int revision, const char *action, int *outcome, struct kerr *err)
 {
 	struct kbuf json = KBUF_INIT;
 	sqlite3_stmt *s;
@@ -1556,7 +1610,7 @@ static int put_locked(struct kstore_sqlite *st, const struct kcase *c, const cha
 	if (!exists)
 		rid = sqlite3_last_insert_rowid(st->db);
 
-	if ((rc = put_text(st, rid, c, exists, err)))
+	if ((rc = put_text(st, rid, c, exists, prep, err)))
 		goto out;
 	/* the tags, replaced (a new case has none, as for the recipients below) */
 	s = st->stmt[S_DEL_TAGS];
@@ -1627,14 +1681,14 @@ static int put_doc_of(struct kstore_sqlite *st, const struct kcase *c, struct ke
 	return ksqlite_doc_put(&st->base, c->source.document, &m, err);
 }
 
-static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json, size_t len, int *outcome,
-	       struct kerr *err)
+static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json, size_t len,
+	       struct kstore_prep *prep, int *outcome, struct kerr *err)
 {
 	int rc, own = !st->in_txn;
 
 	if (own && (rc = ksqlite_begin(&st->base, err)))
 		return rc;
-	rc = put_locked(st, c, json, len, 0, NULL, outcome, err);
+	rc = put_locked(st, c, json, len, prep, 0, NULL, outcome, err);
 	if (!rc)
 		rc = put_doc_of(st, c, err);
 	if (own) {
@@ -1649,20 +1703,20 @@ static int put(struct kstore_sqlite *st, const struct kcase *c, const char *json
 int ksqlite_put_case(struct kstore_sqlite *st, const struct kcase *c, int revision, const char *action,
 		     int *outcome, struct kerr *err)
 {
-	return put_locked(st, c, NULL, 0, revision, action, outcome, err);
+	return put_locked(st, c, NULL, 0, NULL, revision, action, outcome, err);
 }
 
 static int ksqlite_put(struct kstore *kst, const struct kcase *c, int *outcome, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	return put(st, c, NULL, 0, outcome, err);
+	return put(st, c, NULL, 0, NULL, outcome, err);
 }
 
 static int ksqlite_put_json(struct kstore *kst, const struct kcase *c, const char *json, size_t len,
-		    int *outcome, struct kerr *err)
+			    struct kstore_prep *prep, int *outcome, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
-	return put(st, c, json ? json : "", json ? len : 0, outcome, err);
+	return put(st, c, json ? json : "", json ? len : 0, prep, outcome, err);
 }
 
 static int ksqlite_delete(struct kstore *kst, const char *id, struct kerr *err)
@@ -2626,6 +2680,8 @@ const struct kstore_be kstore_be_sqlite = {
 	.rollback = ksqlite_rollback,
 	.put = ksqlite_put,
 	.put_json = ksqlite_put_json,
+	.prep_make = ksqlite_prep_make,
+	.prep_free = ksqlite_prep_free,
 	.get = ksqlite_get,
 	.delete = ksqlite_delete,
 	.list = ksqlite_list,

@@ -141,7 +141,8 @@ char *ksqlite_query_text(const struct kstore_query *q);
  * ksqlite_vocab_untap()) and stores what was counted with
  * ksqlite_parts_write() (nothing, and none kept, if the index's pass was
  * not the one laid out).  ksqlite_parts_rebuild() counts them for every
- * stored case (the migration).
+ * stored case (the migration).  ksqlite_parts_layout() with st NULL lays
+ * out the text only, touching no connection (kstore_prep_make()).
  */
 struct kcase;
 int ksqlite_parts_layout(struct kstore_sqlite *st, const struct kcase *c, struct kbuf *lessons,

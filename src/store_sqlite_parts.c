@@ -70,6 +70,8 @@ void ksqlite_parts_free(struct kstore_sqlite *st)
 
 static int add_part(struct ksqlite_parts *pp, int col, int what, size_t off)
 {
+	if (!pp)
+		return 0; /* the text only */
 	if (KGROW(pp->p, pp->alloc, pp->n + 1) < 0)
 		return KE_NOMEM;
 	pp->p[pp->n++] = (struct kpart){ off, 0, (uint8_t)col, (uint8_t)what };
@@ -91,13 +93,15 @@ static int add_line(struct ksqlite_parts *pp, struct kbuf *b, int col, int what,
 int ksqlite_parts_layout(struct kstore_sqlite *st, const struct kcase *c, struct kbuf *lessons,
 			 struct kbuf *body)
 {
-	struct ksqlite_parts *pp = st->parts;
+	struct ksqlite_parts *pp = st ? st->parts : NULL;
 	int rc = 0;
 
-	if (!pp && !(pp = st->parts = calloc(1, sizeof(*pp))))
+	if (st && !pp && !(pp = st->parts = calloc(1, sizeof(*pp))))
 		return KE_NOMEM;
-	pp->n = 0;
-	memset(pp->len, 0, sizeof(pp->len));
+	if (pp) {
+		pp->n = 0;
+		memset(pp->len, 0, sizeof(pp->len));
+	}
 	/* the key lessons, a line each (an empty one too: the lines keep their places) */
 	for (size_t i = 0; i < c->key_lessons.n && !rc; i++) {
 		if (i && kbuf_addch(lessons, '\n') < 0)
@@ -117,8 +121,10 @@ int ksqlite_parts_layout(struct kstore_sqlite *st, const struct kcase *c, struct
 		if (k != KSEC_LESSONS && k != KSEC_COUNTERMEASURES)
 			rc = add_line(pp, body, KCOL_BODY, k, c->sections[k]);
 	}
-	pp->len[KCOL_LESSONS] = lessons->len;
-	pp->len[KCOL_BODY] = body->len;
+	if (pp) {
+		pp->len[KCOL_LESSONS] = lessons->len;
+		pp->len[KCOL_BODY] = body->len;
+	}
 	return rc;
 }
 

@@ -913,6 +913,92 @@ static int tap_both(void *ctx, int tflags, const char *tok, int ntok, int start,
 	return rc;
 }
 
+/* ---- tokens made ahead (struct ktok_pre) ---- */
+
+/* A token as kept: its header, then its ntok bytes. */
+struct pre_tok {
+	int32_t ntok, start, end;
+};
+
+static int pre_token(void *ctx, const char *tok, int ntok, int start, int end)
+{
+	struct kbuf *b = ctx;
+	struct pre_tok h = { ntok, start, end };
+
+	return kbuf_add(b, &h, sizeof(h)) < 0 || kbuf_add(b, tok, (size_t)ntok) < 0 ? KE_NOMEM : 0;
+}
+
+int ktok_pre_add(struct ktok_pre *p, const char *text, size_t len)
+{
+	size_t t, k;
+	int rc;
+
+	if (p->n == KTOK_PRE_COLS || len > INT32_MAX)
+		return 0; /* (not kept: tokenized as usual) */
+	if (!p->text && !(p->text = calloc(1, sizeof(*p->text))))
+		return KE_NOMEM;
+	if (!p->tok && !(p->tok = calloc(1, sizeof(*p->tok))))
+		return KE_NOMEM;
+	t = p->text->len;
+	k = p->tok->len;
+	if (kbuf_add(p->text, text, len) < 0)
+		return KE_NOMEM;
+	if ((rc = tokenize(text, (int)len, 0, adapt, &(struct cb_adapter){ pre_token, p->tok })) != 0) {
+		p->text->len = t;
+		p->tok->len = k;
+		return rc < 0 ? rc : KE_NOMEM;
+	}
+	p->col[p->n].text = t;
+	p->col[p->n].len = len;
+	p->col[p->n].tok = k;
+	p->col[p->n].end = p->tok->len;
+	p->n++;
+	return 0;
+}
+
+void ktok_pre_release(struct ktok_pre *p)
+{
+	if (p->text)
+		kbuf_release(p->text);
+	if (p->tok)
+		kbuf_release(p->tok);
+	free(p->text);
+	free(p->tok);
+	memset(p, 0, sizeof(*p));
+}
+
+/*
+ * The tokens made ahead for text[0..len) to emit, if it is the next text
+ * of p: 1 given (*rc emit's result), 0 not that text.
+ */
+static int pre_give(struct ktok_pre *p, const char *text, int len, emit_fn emit, void *ctx, int *rc)
+{
+	const unsigned char *b;
+	size_t at, end;
+	int i = p->next;
+
+	/* (a text not given to the tokenizer is passed over) */
+	while (i < p->n && (len < 0 || (size_t)len != p->col[i].len ||
+			    (len && memcmp(p->text->buf + p->col[i].text, text, (size_t)len))))
+		i++;
+	if (i >= p->n)
+		return 0;
+	b = (const unsigned char *)p->tok->buf;
+	at = p->col[i].tok;
+	end = p->col[i].end;
+	p->next = i + 1;
+	*rc = 0;
+	while (at < end && !*rc) {
+		struct pre_tok h;
+
+		memcpy(&h, b + at, sizeof(h));
+		at += sizeof(h);
+		*rc = emit(ctx, 0, (const char *)b + at, h.ntok, h.start, h.end);
+		at += (size_t)h.ntok;
+	}
+	return 1;
+}
+
 static int fts_tokenize(Fts5Tokenizer *tk, void *ctx, int flags,
 			const char *text, int len,
 			int (*xtoken)(void *, int, const char *, int, int, int))
@@ -922,9 +1008,12 @@ static int fts_tokenize(Fts5Tokenizer *tk, void *ctx, int flags,
 	/* DOCUMENT and AUX (highlight, snippet) must give the same tokens */
 	if (tap && tap->cb && (flags & FTS5_TOKENIZE_DOCUMENT)) {
 		struct tap_pair p = { xtoken, ctx, tap };
+		int rc;
 
 		if (tap->begin && tap->begin(tap->ctx, text, len))
 			return SQLITE_ERROR;
+		if (tap->pre && pre_give(tap->pre, text, len, tap_both, &p, &rc))
+			return rc;
 		return tokenize(text, len, 0, tap_both, &p);
 	}
 	return tokenize(text, len, (flags & FTS5_TOKENIZE_QUERY) != 0, xtoken,

@@ -103,6 +103,7 @@ struct ktok_hl_keep {
  * from tap->cb fails the statement (SQLITE_ERROR).  tap belongs to the
  * caller and must outlive db's connection; NULL: no tap (ktok_register()).
  */
+struct ktok_pre;
 struct ktok_tap {
 	int (*cb)(void *ctx, const char *tok, int ntok, int start, int end);
 	void *ctx;
@@ -110,7 +111,30 @@ struct ktok_tap {
 	 * tokenizes a row's columns one after the other, in their order):
 	 * nonzero fails the statement too */
 	int (*begin)(void *ctx, const char *text, int len);
+	/* if set, the tokens of these texts made ahead (struct ktok_pre) */
+	struct ktok_pre *pre;
 };
+
+/*
+ * A row's tokens made ahead, on any thread (kyokun add makes them on its
+ * reading thread while the writing one stores the case before): while
+ * tap->pre is set, the tap's pass over a document text equal to the next
+ * text added here gives FTS5 and the tap the tokens made then, which are
+ * the tokens tokenizing it now would give (the same code made them); any
+ * other text is tokenized as usual.  ktok_pre_add() tokenizes one text
+ * (document mode) and keeps a copy of it to compare with.  Zero-initialise;
+ * ktok_pre_release() frees.  Returns 0 or KE_NOMEM.
+ */
+#define KTOK_PRE_COLS 8
+struct ktok_pre {
+	struct kbuf *text, *tok; /* the texts one after the other; their tokens (allocated) */
+	int n, next;             /* texts added; the next to give */
+	struct {
+		size_t text, len, tok, end; /* its text at text[text..+len), its tokens tok[tok..end) */
+	} col[KTOK_PRE_COLS];
+};
+int ktok_pre_add(struct ktok_pre *p, const char *text, size_t len);
+void ktok_pre_release(struct ktok_pre *p);
 
 /*
  * kyokun_inst(case_fts, col, keep), an FTS5 auxiliary function registered

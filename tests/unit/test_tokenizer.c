@@ -833,7 +833,7 @@ static int tap_fail(void *ctx, const char *tok, int ntok, int start, int end)
 static void test_fts5_tap(void **state)
 {
 	static const char *const text[] = { "ＲＤＰ接続が開放されており、", "サーバーのbackups" };
-	struct ktok_tap tap = { NULL, NULL, NULL };
+	struct ktok_tap tap = { NULL, NULL, NULL, NULL };
 	struct kbuf got = KBUF_INIT, want = KBUF_INIT;
 	struct kerr err = KERR_INIT;
 	sqlite3 *db = NULL;
@@ -888,6 +888,94 @@ static void test_fts5_tap(void **state)
 	sqlite3_close(db);
 }
 
+/* The index's pages of table t, in order, into b. */
+static void fts_pages(sqlite3 *db, const char *t, struct kbuf *b)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql), "SELECT id, block FROM %s_data ORDER BY id", t);
+	kbuf_setlen(b, 0);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		kbuf_addf(b, "%lld:", (long long)sqlite3_column_int64(st, 0));
+		kbuf_add(b, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+	}
+	sqlite3_finalize(st);
+}
+
+/*
+ * Tokens made ahead (struct ktok_pre, on another thread in kyokun add): the
+ * texts they were made of are given those tokens (the tap sees the same
+ * tokens, the index is the same to the byte as tokenizing them then), an
+ * empty column passed over; a text they were not made of is tokenized as
+ * usual, so the index holds what the row says, never what was made ahead.
+ */
+static void test_fts5_pre(void **state)
+{
+	static const char *const text[] = { "ＲＤＰ接続が開放されており、サーバーのbackupsを確認した。",
+					    "", "予備系への切り替えに失敗した。 CVE-2021-44228" };
+	struct ktok_tap tap = { NULL, NULL, NULL, NULL };
+	struct ktok_pre pre = { 0 }, other = { 0 };
+	struct kbuf got = KBUF_INIT, want = KBUF_INIT, a = KBUF_INIT, b = KBUF_INIT;
+	struct kerr err = KERR_INIT;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(ktok_register_tap(db, &tap, &err), 0);
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE t1 USING fts5(a, b, c, tokenize='kyokun');"
+				      "CREATE VIRTUAL TABLE t2 USING fts5(a, b, c, tokenize='kyokun');", NULL, NULL, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(ktok_tokenize(text[i], -1, 0, tap_collect, &want), 0);
+		assert_int_equal(ktok_pre_add(&pre, text[i], strlen(text[i])), 0);
+	}
+	assert_int_equal(ktok_pre_add(&other, "別の文章", strlen("別の文章")), 0);
+	tap.cb = tap_collect;
+	tap.ctx = &got;
+	for (int t = 0; t < 2; t++) {
+		/* t1 tokenized as usual, t2 given the tokens made ahead */
+		assert_int_equal(sqlite3_prepare_v2(db, t ? "INSERT INTO t2(rowid, a, b, c) VALUES(1, ?1, ?2, ?3)"
+							  : "INSERT INTO t1(rowid, a, b, c) VALUES(1, ?1, ?2, ?3)",
+						    -1, &st, NULL), SQLITE_OK);
+		for (int i = 0; i < 3; i++)
+			sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_STATIC);
+		tap.pre = t ? &pre : NULL;
+		kbuf_setlen(&got, 0);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		tap.pre = NULL;
+		assert_string_equal(kbuf_str(&got), kbuf_str(&want));
+	}
+	assert_int_equal(pre.next, 3);
+	fts_pages(db, "t1", &a);
+	fts_pages(db, "t2", &b);
+	assert_int_equal((int)a.len, (int)b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+
+	/* tokens made of other texts: not given */
+	tap.pre = &other;
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO t2(rowid, a, b, c) VALUES(2, '訓練', '', '')", NULL, NULL, NULL),
+			 SQLITE_OK);
+	tap.pre = NULL;
+	assert_int_equal(other.next, 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(rowid) FROM t2 WHERE t2 MATCH '訓練 OR 別の文章'",
+					    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "2");
+	sqlite3_finalize(st);
+
+	ktok_pre_release(&pre);
+	ktok_pre_release(&other);
+	kbuf_release(&got);
+	kbuf_release(&want);
+	kbuf_release(&a);
+	kbuf_release(&b);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_fts5_highlight_keep),
 		cmocka_unit_test(test_fts5_errors),
 		cmocka_unit_test(test_fts5_tap),
+		cmocka_unit_test(test_fts5_pre),
 	};
 
 	return cmocka_run_group_tests_name("tokenizer", tests, NULL, NULL);

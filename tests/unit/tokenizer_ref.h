@@ -25,6 +25,8 @@ int ref_ktok_stem(char *w, int n);
 #define ktok_register_tap ref_ktok_register_tap
 #define ktok_is_cjk ref_ktok_is_cjk
 #define ktok_stem ref_ktok_stem
+#define ktok_pre_add ref_ktok_pre_add
+#define ktok_pre_release ref_ktok_pre_release
 #include "../../src/tokenizer.c"
 #undef ktok_tokenize
 #undef ktok_normalize
