@@ -47,6 +47,7 @@
 #include "route.h"
 #include "store.h"
 #include "store_account.h"
+#include "store_search.h"
 #include "utf8.h"
 #include "web_metrics.h"
 #include "web_session.h"
@@ -56,6 +57,7 @@
 #include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -197,6 +199,7 @@ struct khttp_server {
 	int stopping;
 	struct cthread *threads;
 	unsigned nthreads;
+	unsigned warm_next; /* the compute thread to warm its connection next (compute_main) */
 	/* the open connections and the request deadline */
 	pthread_mutex_t conns_lock;
 	pthread_cond_t sweep_cond;
@@ -1023,12 +1026,30 @@ static void *compute_main(void *arg)
 {
 	struct cthread *t = arg;
 	struct khttp_server *srv = t->srv;
+	unsigned me = (unsigned)(t - srv->threads);
 	struct job *job;
 
 	for (;;) {
 		pthread_mutex_lock(&srv->qlock);
-		while (!srv->qhead && !srv->stopping)
+		while (!srv->qhead && !srv->stopping && srv->warm_next != me)
 			pthread_cond_wait(&srv->qcond, &srv->qlock);
+		if (!srv->qhead && !srv->stopping) {
+			/*
+			 * Idle, and this thread's turn: what its connection's first search or case page
+			 * would read on first use (in a library of a million cases, about a second), read
+			 * now.  One thread at a time, so that the others serve meanwhile; with one thread,
+			 * none (its first request would wait).  Failing, the first use reads as before.
+			 */
+			struct kerr werr = KERR_INIT;
+
+			pthread_mutex_unlock(&srv->qlock);
+			(void)kstore_search_warm(t->st, &werr);
+			pthread_mutex_lock(&srv->qlock);
+			srv->warm_next = me + 1 < srv->nthreads ? me + 1 : UINT_MAX;
+			pthread_cond_broadcast(&srv->qcond);
+			pthread_mutex_unlock(&srv->qlock);
+			continue;
+		}
 		job = srv->qhead;
 		if (job) {
 			srv->qhead = job->next;
@@ -2021,6 +2042,7 @@ int khttp_start(struct khttp_server **out, const struct khttp_config *cfg, struc
 		goto fail;
 	}
 	srv->nthreads = threads;
+	srv->warm_next = threads > 1 ? 0 : UINT_MAX;
 	for (unsigned i = 0; i < threads; i++) {
 		struct cthread *t = &srv->threads[i];
 

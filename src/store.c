@@ -306,6 +306,11 @@ int kstore_search_rids(struct kstore *st, const struct kstore_query *q, const st
 	return st->be->search_rids(st, q, f, rids, n, err);
 }
 
+int kstore_search_warm(struct kstore *st, struct kerr *err)
+{
+	return st->be->search_warm ? st->be->search_warm(st, err) : 0;
+}
+
 void kstore_search_tune(struct kstore *st, int threads, int facets_sql)
 {
 	st->be->search_tune(st, threads, facets_sql);

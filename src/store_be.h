@@ -89,6 +89,7 @@ struct kstore_be {
 			  long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
 			  struct kerr *err);
 	void (*search_tune)(struct kstore *st, int threads, int facets_sql);
+	int (*search_warm)(struct kstore *st, struct kerr *err); /* NULL: nothing to read ahead */
 	int (*search_count)(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			    long long exclude_rid, long *total, struct kerr *err);
 	int (*search_facets)(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,

@@ -102,6 +102,15 @@ int kstore_search_counted(struct kstore *st, const struct kstore_query *q, const
  */
 void kstore_search_tune(struct kstore *st, int threads, int facets_sql);
 
+/*
+ * Read into st's memory now what its first search, case page or similar
+ * list would read on first use (the facet columns, each case's length), so
+ * that the first request after a server starts does not wait for it.  A
+ * server's compute thread calls it on its connection as it starts.
+ * Returns 0 or an error (nothing is kept; the first use reads as usual).
+ */
+int kstore_search_warm(struct kstore *st, struct kerr *err);
+
 /* Number of visible cases matching (f's filters apply). */
 int kstore_search_count(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			long long exclude_rid, long *total, struct kerr *err);

@@ -2694,6 +2694,7 @@ const struct kstore_be kstore_be_sqlite = {
 	.doc_get_many = ksqlite_doc_get_many,
 	.search_top = ksqlite_search_top,
 	.search_tune = ksqlite_search_tune,
+	.search_warm = ksqlite_search_warm,
 	.search_count = ksqlite_search_count,
 	.search_facets = ksqlite_search_facets,
 	.search_facets_rids = ksqlite_search_facets_rids,

@@ -103,6 +103,7 @@ int ksqlite_search_top(struct kstore *st, const struct kstore_query *q, int flag
 		       long long exclude_rid, long limit, long offset, struct kstore_hit **hits, size_t *n,
 		       struct kerr *err);
 void ksqlite_search_tune(struct kstore *st, int threads, int facets_sql);
+int ksqlite_search_warm(struct kstore *st, struct kerr *err);
 int ksqlite_search_count(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
 			 long long exclude_rid, long *total, struct kerr *err);
 int ksqlite_search_facets(struct kstore *st, const struct kstore_query *q, const struct kfilter *f,
@@ -312,6 +313,8 @@ unsigned long ksqlite_facets_reads(void);
 unsigned long ksqlite_search_vocab_counts(void);
 /* How many times it counted them for two words from the two words' own counts (split_plan()). */
 unsigned long ksqlite_search_split_counts(void);
+/* how many times a connection has read every case's length (for the tests) */
+unsigned long ksqlite_search_length_reads(void);
 
 /*
  * A filter as codes of those columns.  Visibility: the levels the reader

@@ -1583,6 +1583,13 @@ static void topk_free(struct topk *t)
 }
 
 /* Is st's length cache current?  Load it if not and load is set. */
+static atomic_ulong length_reads; /* ksqlite_search_length_reads() */
+
+unsigned long ksqlite_search_length_reads(void)
+{
+	return atomic_load(&length_reads);
+}
+
 static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load, struct kerr *err)
 {
 	sqlite3_stmt *s;
@@ -1632,6 +1639,7 @@ static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load,
 	}
 	dc->valid = 1;
 	dc->changes = ch;
+	atomic_fetch_add(&length_reads, 1);
 	return 1;
 }
 
@@ -3897,6 +3905,18 @@ out:
 			*total_any = -1;
 	}
 	return rc;
+}
+
+int ksqlite_search_warm(struct kstore *kst, struct kerr *err)
+{
+	struct kstore_sqlite *st = ksqlite(kst);
+	struct kfacets *fc;
+	int rc;
+
+	if ((rc = init(st, err)) || (rc = ksqlite_facets_ready(st, &fc, err)))
+		return rc;
+	rc = dlcache_ready(st, st->search_dlc, 1, err);
+	return rc < 0 ? rc : 0;
 }
 
 void ksqlite_search_tune(struct kstore *kst, int threads, int facets_sql)

@@ -1710,6 +1710,48 @@ static void test_deleted_mid_search(void **state)
 	kstore_close(other);
 }
 
+/*
+ * kstore_search_warm() (a server's compute thread, as it starts): a new
+ * connection reads the facet columns and every case's length then, not in
+ * its first search; again only once the cases have changed.
+ */
+static void test_search_warm(void **state)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct ksearch_result r;
+	struct kerr err = KERR_INIT;
+	struct kstore *c = NULL;
+	unsigned long f0, l0;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	/* a state of the cases no connection has read yet */
+	put_json("{\"id\":\"rs-warm\",\"title\":\"暖機の事例\",\"source\":{\"document\":\"s.pdf\"},\"tlp\":\"clear\"}");
+	assert_int_equal(kstore_open(&c, path, KSTORE_READONLY, &err), 0);
+	f0 = ksqlite_facets_reads();
+	l0 = ksqlite_search_length_reads();
+	assert_int_equal(kstore_search_warm(c, &err), 0);
+	assert_int_equal(ksqlite_facets_reads(), f0 + 1);
+	assert_int_equal(ksqlite_search_length_reads(), l0 + 1);
+	/* its first search, and warming again, read neither */
+	o.query = "暖機";
+	o.syn = syn;
+	o.filter.reader = tlp_reader(-1);
+	assert_int_equal(ksearch(c, &o, &r, &err), 0);
+	assert_int_equal(has_hit(&r, "rs-warm"), 1);
+	ksearch_result_free(&r);
+	assert_int_equal(kstore_search_warm(c, &err), 0);
+	assert_int_equal(ksqlite_facets_reads(), f0 + 1);
+	assert_int_equal(ksqlite_search_length_reads(), l0 + 1);
+	/* the cases changed: read again */
+	assert_int_equal(kstore_delete(st, "rs-warm", &err), 0);
+	assert_int_equal(kstore_search_warm(c, &err), 0);
+	assert_int_equal(ksqlite_facets_reads(), f0 + 2);
+	assert_int_equal(ksqlite_search_length_reads(), l0 + 2);
+	kstore_close(c);
+}
+
 static void test_filter_only(void **state)
 {
 	/* the last in the summary column only (as a section search's, which FTS5's SQL path ranks) */
@@ -1992,6 +2034,7 @@ int main(void)
 		cmocka_unit_test(test_section_counts),
 		cmocka_unit_test(test_read_snapshot),
 		cmocka_unit_test(test_deleted_mid_search),
+		cmocka_unit_test(test_search_warm),
 		cmocka_unit_test(test_filter_only),
 	};
 
