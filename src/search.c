@@ -620,6 +620,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	long limit = o->filter.limit > 0 ? o->filter.limit : 10, offset = o->filter.offset;
 	long counted = -1, counted_any = -1, partial = -1;
 	struct kstore_query any;
+	struct kstore_rows rows = { NULL, 0 };
 	char *text = NULL;
 	int rc, field, began = 0;
 
@@ -684,16 +685,24 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	 */
 	any = q.relaxed;
 	any.except = NULL;
-	if ((rc = kstore_search_counted(st, &q.expr, o->exact_total && q.relaxed.root ? &any : NULL,
-					o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, limit, offset, &sh, &nsh,
-					&counted, &counted_any, err)) < 0)
+	/* (with the facets wanted, the rows counted too: their facets then need no second run) */
+	if ((rc = kstore_search_counted_rows(st, &q.expr, o->exact_total && q.relaxed.root ? &any : NULL,
+					     o->exact_rank ? KSTORE_RANK_EXACT : 0, &f, limit, offset, &sh, &nsh,
+					     &counted, &counted_any, o->facets ? &rows : NULL, err)) < 0)
 		goto out;
 	at_stage(KSEARCH__RANKED);
 	if ((rc = ksearch__add_hits(st, sh, nsh, f.reader, 0, res, err)) < 0)
 		goto out;
 	nstrict = res->nhits;
 	if (o->facets) {
-		if ((rc = kstore_search_facets(st, &q.expr, &f, facet_cb, res, &res->total, err)) < 0) {
+		if (rows.v && counted >= 0) {
+			/* the full matches' rows, from the ranking's own run */
+			res->total = counted;
+			rc = kstore_search_facets_rids(st, rows.v, rows.n, facet_cb, res, err);
+		} else {
+			rc = kstore_search_facets(st, &q.expr, &f, facet_cb, res, &res->total, err);
+		}
+		if (rc < 0) {
 			if (rc == KE_NOMEM)
 				kerr_set(err, KE_NOMEM, "out of memory");
 			goto out;
@@ -771,6 +780,7 @@ snippets:
 	rc = 0;
 out:
 	kstore_read_end(st, began);
+	free(rows.v);
 	free(sh);
 	free(text);
 	kquery_free(&q);

@@ -287,17 +287,26 @@ int kstore_search_top(struct kstore *st, const struct kstore_query *q, int flags
 	return st->be->search_top(st, q, flags, f, exclude_rid, limit, offset, hits, n, err);
 }
 
-int kstore_search_counted(struct kstore *st, const struct kstore_query *q, const struct kstore_query *any,
-			  int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
-			  size_t *n, long *total, long *total_any, struct kerr *err)
+int kstore_search_counted_rows(struct kstore *st, const struct kstore_query *q, const struct kstore_query *any,
+			       int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
+			       size_t *n, long *total, long *total_any, struct kstore_rows *rows, struct kerr *err)
 {
+	if (rows)
+		*rows = (struct kstore_rows){ NULL, 0 };
 	if (!st->be->search_counted) {
 		*total = -1;
 		if (total_any)
 			*total_any = -1;
 		return st->be->search_top(st, q, flags, f, 0, limit, offset, hits, n, err);
 	}
-	return st->be->search_counted(st, q, any, flags, f, limit, offset, hits, n, total, total_any, err);
+	return st->be->search_counted(st, q, any, flags, f, limit, offset, hits, n, total, total_any, rows, err);
+}
+
+int kstore_search_counted(struct kstore *st, const struct kstore_query *q, const struct kstore_query *any,
+			  int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
+			  size_t *n, long *total, long *total_any, struct kerr *err)
+{
+	return kstore_search_counted_rows(st, q, any, flags, f, limit, offset, hits, n, total, total_any, NULL, err);
 }
 
 int kstore_search_rids(struct kstore *st, const struct kstore_query *q, const struct kfilter *f, long long **rids,

@@ -128,7 +128,7 @@ struct kstore_be {
 	char *(*query_text)(const struct kstore_query *q);
 	int (*search_counted)(struct kstore *st, const struct kstore_query *q, const struct kstore_query *any,
 			      int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
-			      size_t *n, long *total, long *total_any, struct kerr *err);
+			      size_t *n, long *total, long *total_any, struct kstore_rows *rows, struct kerr *err);
 
 	/* accounts and the audit log (store_account.h) */
 	const struct kstore_be_account *account;

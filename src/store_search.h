@@ -95,6 +95,20 @@ int kstore_search_counted(struct kstore *st, const struct kstore_query *q, const
 			  size_t *n, long *total, long *total_any, struct kerr *err);
 
 /*
+ * The same, with the rowids of the cases counted in *total (ascending, no
+ * repeats; rows->v malloc'ed, the caller frees it) where the run saw every
+ * one of them, so that their facets need no second run
+ * (kstore_search_facets_rids()); rows->v NULL where it did not.
+ */
+struct kstore_rows {
+	long long *v;
+	size_t n;
+};
+int kstore_search_counted_rows(struct kstore *st, const struct kstore_query *q, const struct kstore_query *any,
+			       int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
+			       size_t *n, long *total, long *total_any, struct kstore_rows *rows, struct kerr *err);
+
+/*
  * threads: how many connections a search may use at once (0: two when the
  * machine has two processors and the table 65,536 rows or more; 1: one).
  * facets_sql: count facets and filtered totals with SQL joins instead of

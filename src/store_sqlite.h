@@ -206,7 +206,7 @@ int ksqlite_term_df(struct kstore *st, const struct kreader *r, const char *tok,
 int ksqlite_term_docs(struct kstore *st, const struct kreader *r, long *n, double *avgdl, struct kerr *err);
 int ksqlite_search_counted(struct kstore *st, const struct kstore_query *q, const struct kstore_query *any,
 			   int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
-			   size_t *n, long *total, long *total_any, struct kerr *err);
+			   size_t *n, long *total, long *total_any, struct kstore_rows *rows, struct kerr *err);
 int ksqlite_similar_top(struct kstore *st, const struct kstore_query *q, const double *idf, double avgdl,
 			const struct kfilter *f, long long exclude_rid, long limit, long offset,
 			struct kstore_hit **hits, size_t *n, long *total, struct kerr *err);

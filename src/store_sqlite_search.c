@@ -659,6 +659,10 @@ struct topk_ent {
 };
 
 struct topk {
+	/* the rows counted in passed, ascending, when asked for (struct ksqlite_counts' want_rows) */
+	int want_rows;
+	long long *prow;
+	size_t nprow, cprow;
 	struct dlcache *dlc;
 	sqlite3_int64 nrow;
 	int np;
@@ -903,6 +907,12 @@ static inline int group_counts(const struct topk *t, const Fts5ExtensionApi *api
 	return 0;
 }
 
+/* A row counted in t->passed kept (t->want_rows); -1 out of memory. */
+static int topk_row(struct topk *t, sqlite3_int64 rid)
+{
+	return KGROW(t->prow, t->cprow, t->nprow + 1) < 0 ? -1 : (t->prow[t->nprow++] = rid, 0);
+}
+
 /* kyokun_collect(case_fts, t) */
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 			int argc, sqlite3_value **argv)
@@ -1016,6 +1026,11 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 				return;
 		}
 		t->passed++;
+		if (t->want_rows && topk_row(t, rid) < 0) {
+			t->rc = SQLITE_NOMEM;
+			sqlite3_result_error_code(sctx, SQLITE_NOMEM);
+			return;
+		}
 	}
 	/* each phrase's count (from its first instance if asked for already) */
 	for (int i = 0; i < t->np; i++) {
@@ -1575,6 +1590,7 @@ static void topk_free(struct topk *t)
 {
 	if (!t)
 		return;
+	free(t->prow);
 	free(t->heap);
 	free(t->cand);
 	free(t->cf);
@@ -2741,7 +2757,7 @@ static int split_runs(struct kstore_sqlite *st, struct topk *t, const struct kfi
 		if (t->fc && !ksqlite_want_passes(t->fc, &t->want, rid))
 			continue;
 		t->passed++;
-		if (topk_keep(t, rid, a, fr) < 0)
+		if ((t->want_rows && topk_row(t, rid) < 0) || topk_keep(t, rid, a, fr) < 0)
 			return kerr_set(err, KE_NOMEM, "out of memory");
 	}
 	return 0;
@@ -2786,6 +2802,7 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 			mid = lo + (hi - lo + 1) / 2;
 			if (!(t2 = malloc(sizeof(*t2))) ||
 			    !(memcpy(t2, t, sizeof(*t2)), t2->cand = NULL, t2->cf = NULL, t2->ncand = t2->ccap = 0,
+			      t2->prow = NULL, t2->nprow = t2->cprow = 0,
 			      t2->heap = malloc(t->k * sizeof(*t2->heap)))) {
 				rc = kerr_set(err, KE_NOMEM, "out of memory");
 				goto out;
@@ -2815,6 +2832,7 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 			t2->rows = 0;
 			t2->passed = 0;
 			t2->passed_any = 0;
+			t2->nprow = 0;
 			t2->ncand = 0;
 			t2->wcur = 0;
 			memset(t2->wcnt, 0, sizeof(t2->wcnt));
@@ -2822,6 +2840,15 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 		}
 		if (!rc)
 			topk_merge(t, t2);
+		if (!rc && t->want_rows && t2->nprow) {
+			/* the second half's rows after the first's: still ascending */
+			if (KGROW(t->prow, t->cprow, t->nprow + t2->nprow) < 0) {
+				rc = kerr_set(err, KE_NOMEM, "out of memory");
+				goto out;
+			}
+			memcpy(t->prow + t->nprow, t2->prow, t2->nprow * sizeof(*t->prow));
+			t->nprow += t2->nprow;
+		}
 		if (!rc && t->defer && t2->ncand) {
 			/* the second half's rows after the first's: still in rowid order */
 			struct topk_cand *c = realloc(t->cand, (t->ncand + t2->ncand) * sizeof(*c));
@@ -2866,6 +2893,7 @@ out:
 		free(t2->heap);
 		free(t2->cand);
 		free(t2->cf);
+		free(t2->prow);
 	}
 	free(t2);
 	kbuf_release(&p.state);
@@ -2910,6 +2938,10 @@ struct ksqlite_counts {
 	int any_grp;        /* any is q's groups ORed (a row counts in it where a group holds), not every
 			     * phrase ORed; the run is every phrase ORed all the same */
 	long total, total_any;
+	/* asked for: the rows counted in total, ascending (malloc'ed; NULL where not all were seen) */
+	int want_rows;
+	long long *rows;
+	size_t nrows;
 };
 
 static int or_phrases(const struct kstore_qnode *n, const struct kphrase **v, int *nv);
@@ -2988,6 +3020,7 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		 (cnt->ngrp || (!q->except && or_phrases(q->root, orv, &norv) == 0 && norv == t->np));
 	if (cnt) {
 		t->counting = 1;
+		t->want_rows = cnt->want_rows;
 		t->ngrp = cnt->ngrp;
 		memcpy(t->sgrp, cnt->grp, sizeof(t->sgrp));
 		t->conj = cnt->conj;
@@ -3160,6 +3193,12 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 		/* counted only where the filters were checked on every row */
 		cnt->total = t->fc || !has_filter(f) ? t->passed : -1;
 		cnt->total_any = cnt->ngrp && cnt->total >= 0 ? t->passed_any : -1;
+		if (t->want_rows && cnt->total >= 0 && (size_t)cnt->total == t->nprow) {
+			/* every row counted, kept: handed over */
+			cnt->rows = t->prow;
+			cnt->nrows = t->nprow;
+			t->prow = NULL;
+		}
 	}
 	if (t->nheap > (size_t)offset) {
 		struct kstore_hit *h = malloc((t->nheap - (size_t)offset) * sizeof(*h));
@@ -3820,7 +3859,7 @@ static int rows_few(struct kstore_sqlite *st, const struct kstore_query *q, cons
 
 int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, const struct kstore_query *any,
 			   int flags, const struct kfilter *f, long limit, long offset, struct kstore_hit **hits,
-			   size_t *n, long *total, long *total_any, struct kerr *err)
+			   size_t *n, long *total, long *total_any, struct kstore_rows *rows, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
 	struct kbuf mt = KBUF_INIT, at = KBUF_INIT, grp = KBUF_INIT;
@@ -3835,7 +3874,10 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 	*total = -1;
 	if (total_any)
 		*total_any = -1;
+	if (rows)
+		*rows = (struct kstore_rows){ NULL, 0 };
 	memset(&c, 0, sizeof(c));
+	c.want_rows = rows != NULL;
 	if (limit <= 0 || offset + limit > KSTORE_RANK_MAX || (flags & (KSTORE_RANK_EXACT | KSTORE_RANK_SQL)) ||
 	    f->sort == KSORT_YEAR)
 		goto plain;
@@ -3896,6 +3938,12 @@ out:
 	kbuf_release(&mt);
 	kbuf_release(&at);
 	kbuf_release(&grp);
+	if (!rc && rows && c.rows && *total >= 0 && (size_t)*total == c.nrows) {
+		rows->v = c.rows;
+		rows->n = c.nrows;
+		c.rows = NULL;
+	}
+	free(c.rows);
 	if (rc) {
 		free(*hits);
 		*hits = NULL;

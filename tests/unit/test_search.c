@@ -1305,7 +1305,7 @@ static void test_counted_paths(void **state)
 	struct kfilter filters[4] = { KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT };
 	struct kerr err = KERR_INIT;
 	char id[32];
-	int counted = 0, counted_any = 0;
+	int counted = 0, counted_any = 0, with_rows = 0;
 	unsigned long by_vocab = ksqlite_search_vocab_counts(), by_split = ksqlite_search_split_counts();
 
 	(void)state;
@@ -1374,12 +1374,36 @@ static void test_counted_paths(void **state)
 					counted_any += total_any >= 0;
 					free(a);
 					free(b);
+					if (v == 0) {
+						/* the rows counted, where given: those the expression matches for
+						 * the filter (the search page's facets are counted from them) */
+						struct kstore_rows rows;
+						long long *r = NULL;
+						size_t nr = 0;
+
+						assert_int_equal(kstore_search_counted_rows(st, &q.expr, q.relaxed.root ? &any : NULL,
+											    flags[fl], &filters[fi], 20, 0,
+											    &a, &na, &total, &total_any, &rows,
+											    &err), 0);
+						free(a);
+						if (rows.v) {
+							assert_int_equal(kstore_search_rids(st, &q.expr, &filters[fi], &r, &nr,
+											    &err), 0);
+							if (rows.n != nr || (nr && memcmp(rows.v, r, nr * sizeof(*r))))
+								fail_msg("%s filter %d flags %d: %zu rows counted, %zu match",
+									 queries[qi], fi, flags[fl], rows.n, nr);
+							assert_int_equal((long)rows.n, total);
+							with_rows++;
+						}
+						free(rows.v);
+						free(r);
+					}
 				}
 		}
 		kquery_free(&q);
 	}
 	/* the counts were taken on the way, not left to the caller; some from the vocabulary */
-	assert_true(counted > 0 && counted_any > 0);
+	assert_true(counted > 0 && counted_any > 0 && with_rows > 0);
 	assert_true(ksqlite_search_vocab_counts() > by_vocab);
 	assert_true(ksqlite_search_split_counts() > by_split);
 	{
