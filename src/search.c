@@ -695,7 +695,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 		goto out;
 	nstrict = res->nhits;
 	if (o->facets) {
-		if (rows.v && counted >= 0) {
+		if (rows.v) {
 			/* the full matches' rows, from the ranking's own run */
 			res->total = counted;
 			rc = kstore_search_facets_rids(st, rows.v, rows.n, facet_cb, res, err);

@@ -1372,7 +1372,6 @@ static int unindex(struct kstore_sqlite *st, long long rid, struct kerr *err)
 	return ksqlite_step_done(st, s, err, "updating the search index");
 }
 
-/* The searchable text of c, by column, and its index entry; see migration 2. */
 /*
  * The case's text as the index's columns after the title (summary, lessons,
  * body, timeline, meta) into col[0..5) (empty on entry); with st, where each
@@ -1442,6 +1441,11 @@ static int ksqlite_prep_make(struct kstore *kst, const struct kcase *c, struct k
 	return 0;
 }
 
+/*
+ * The searchable text of c, by column, and its index entry; see migration 2.
+ * The columns are laid out here again even when prep holds them: the parts'
+ * tap needs this layout, and a text that is not prep's is tokenized anew.
+ */
 static int put_text(struct kstore_sqlite *st, long long rid, const struct kcase *c, int exists,
 		    struct kstore_prep *prep, struct kerr *err)
 {

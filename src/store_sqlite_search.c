@@ -1356,6 +1356,12 @@ static int ctok_cb(void *ctx, const char *tok, int ntok, int start, int end)
 	return kbuf_add(&c->b, tok, (size_t)ntok) || kbuf_addch(&c->b, 0) ? KE_NOMEM : 0;
 }
 
+/* A phrase's query tokens into c (empty on entry); KE_NOMEM. */
+static int ctok_make(struct ctok *c, const char *text)
+{
+	return kbuf_addch(&c->b, 0) || ktok_tokenize(text, -1, 1, ctok_cb, c) ? KE_NOMEM : 0;
+}
+
 /* Are q's tokens a run of p's (both as ctok_cb() writes them)? */
 static int ctok_within(const struct ctok *q, const struct ctok *p)
 {
@@ -1386,9 +1392,7 @@ static int implied_by(const struct ctok *p, const struct kstore_qnode *k, int de
 	case KSQ_PHRASE:
 		if (!k->phrase.text || k->phrase.prefix)
 			return 0;
-		if (kbuf_addch(&c.b, 0) || ktok_tokenize(k->phrase.text, -1, 1, ctok_cb, &c))
-			rc = KE_NOMEM;
-		else
+		if (!(rc = ctok_make(&c, k->phrase.text)))
 			rc = c.ntok > 0 && ctok_within(&c, p);
 		kbuf_release(&c.b);
 		return rc;
@@ -1466,10 +1470,8 @@ static int fts_node_count(struct kbuf *b, const struct kstore_qnode *n)
 
 		if (!k || k->op != KSQ_PHRASE || !k->phrase.text || k->phrase.prefix)
 			continue;
-		if (kbuf_addch(&ct[i].b, 0) || ktok_tokenize(k->phrase.text, -1, 1, ctok_cb, &ct[i])) {
-			rc = KE_NOMEM;
+		if ((rc = ctok_make(&ct[i], k->phrase.text)))
 			goto out;
-		}
 	}
 	if (kbuf_addch(b, '(') < 0) {
 		rc = KE_NOMEM;
@@ -3938,7 +3940,8 @@ out:
 	kbuf_release(&mt);
 	kbuf_release(&at);
 	kbuf_release(&grp);
-	if (!rc && rows && c.rows && *total >= 0 && (size_t)*total == c.nrows) {
+	/* (top_match() hands them over only where they are every row counted in total) */
+	if (!rc && rows && c.rows) {
 		rows->v = c.rows;
 		rows->n = c.nrows;
 		c.rows = NULL;
