@@ -26,9 +26,10 @@ printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { re
 clang -fsanitize=fuzzer "$T/probe.c" -o "$T/probe" >"$T/probe.log" 2>&1 ||
 	skip_all "clang has no libFuzzer runtime (libclang-rt-14-dev): $(head -c 200 "$T/probe.log" | tr '\n' ' ')"
 
-# unoptimised (a third of the compile time; a short run needs no speed), in
-# a folder of its own so that `make fuzz`'s -O1 build is not mixed with it
-if ! (cd "$TOP" && make -s -j2 fuzz FUZZ_O=build-fuzz/quick FUZZ_OPT=-O0) >"$T/build.log" 2>&1; then
+# unoptimised (a third of the compile time; a short run needs no speed) and
+# with line tables only (a crash's stack trace needs no more), in a folder of
+# its own so that `make fuzz`'s -O1 -g build is not mixed with it
+if ! (cd "$TOP" && make -s -j2 fuzz FUZZ_O=build-fuzz/quick FUZZ_OPT=-O0 FUZZ_DEBUG=-gline-tables-only) >"$T/build.log" 2>&1; then
 	for t in $TARGETS; do
 		echo "not ok - fuzz $t: make fuzz failed"
 	done
