@@ -87,8 +87,14 @@ test: kyokun unit asan
 # -g1: the line tables and functions the sanitizers' stack traces name, in
 # four fifths of -g's compile time; `make asan ASAN_DEBUG=-g` for a debugger
 ASAN_DEBUG = -g1
+# linked without PIE and with UBSan's runtime inside: a sanitized process
+# starts and ends a fifth faster (`kyokun --version` 78 -> 61 ms: fewer
+# relocations, and no libubsan.so, whose 6 MB of zeroed data LeakSanitizer
+# reads page by page at every exit); the suite starts it thousands of times
+# (its CLI tests 5-25% less CPU, side by side)
+ASAN_LDFLAGS = -fsanitize=address,undefined -no-pie -static-libubsan
 asan:
-	$(MAKE) O=build-asan CC=gcc CFLAGS="-O1 $(ASAN_DEBUG) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined" build-asan/kyokun unit-asan
+	$(MAKE) O=build-asan CC=gcc CFLAGS="-O1 $(ASAN_DEBUG) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="$(ASAN_LDFLAGS)" build-asan/kyokun unit-asan
 
 unit-asan: $(TESTSRCS:tests/unit/%.c=build-asan/tests/%)
 
