@@ -435,7 +435,7 @@ int ksimilar(struct kstore *st, const struct ksimilar_opts *o, struct ksearch_re
 				if (!(h->shared[h->nshared++] = strdup(res->terms[t])))
 					goto nomem;
 	}
-	if (res->total < 0 && (rc = kstore_search_count(st, &match, &f, self, &res->total, err)) < 0)
+	if (res->total < 0 && !o->no_total && (rc = kstore_search_count(st, &match, &f, self, &res->total, err)) < 0)
 		goto out;
 	rc = 0;
 	goto out;

@@ -26,6 +26,7 @@ struct ksimilar_opts {
 	const char *text;         /* ... or a text */
 	struct kfilter filter;    /* reader, limit (default 10), other filters */
 	int nterms;               /* distinctive terms to use (default 24) */
+	int no_total;             /* 1: res->total not wanted (-1 where the ranking did not count it) */
 };
 
 #define KSIMILAR_OPTS_INIT { .filter = KFILTER_INIT }

@@ -304,8 +304,20 @@ int ksqlite_facets_rids(struct kstore_sqlite *st, const char *match, const struc
 int ksqlite_facets_count_rids(struct kstore_sqlite *st, const long long *rids, size_t n, kstore_facet_cb cb,
 			      void *ctx, struct kerr *err);
 void ksqlite_facets_free(struct kfacets *fc);
-/* st's columns, current (read again if the database changed); 1: cannot be had. */
+/*
+ * st's columns, current (read again if the database changed); 1: cannot be
+ * had.  While another connection of the process reads the same state, this
+ * one waits for that copy rather than reading its own beside it.
+ */
 int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **fc, struct kerr *err);
+/*
+ * The same, but 1 (go without: one SQL lookup a row) at once where another
+ * connection is reading them: for work that needs them for a few rows only
+ * (a case page's similar cases) in the second after `serve` starts.
+ */
+int ksqlite_facets_try(struct kstore_sqlite *st, struct kfacets **fc, struct kerr *err);
+/* A test's hook: fn(ctx) called when a connection starts reading the columns of a state (NULL: none). */
+void ksqlite_facets__test_hook(void (*fn)(void *ctx), void *ctx);
 /* How many times this process has read the columns (the connections at one state share one copy). */
 unsigned long ksqlite_facets_reads(void);
 /* How many times this process counted the cases with any of a query's words from the vocabulary

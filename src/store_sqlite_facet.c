@@ -193,6 +193,27 @@ static void fdata_free(struct fdata *d)
  */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fdata *reg;
+/*
+ * The states some connection is reading now: another connection at the
+ * same state waits for that copy (reg_cond) instead of reading its own
+ * beside it, or, not waiting (ksqlite_facets_try()), goes without.
+ */
+struct reading {
+	dev_t dev;
+	ino_t ino;
+	sqlite3_int64 version;
+	struct reading *next;
+};
+static struct reading *reading;
+static pthread_cond_t reg_cond = PTHREAD_COND_INITIALIZER;
+static void (*test_hook)(void *ctx);
+static void *test_ctx;
+
+void ksqlite_facets__test_hook(void (*fn)(void *ctx), void *ctx)
+{
+	test_hook = fn;
+	test_ctx = ctx;
+}
 static atomic_ulong reads; /* ksqlite_facets_reads() */
 
 unsigned long ksqlite_facets_reads(void)
@@ -200,37 +221,71 @@ unsigned long ksqlite_facets_reads(void)
 	return atomic_load(&reads);
 }
 
-static struct fdata *reg_get(dev_t dev, ino_t ino, sqlite3_int64 version)
+/*
+ * The shared copy of the state me names (a reference taken), else NULL with
+ * me listed as reading it; when another connection is reading it, wait for
+ * that one (wait set) or return NULL with *busy set.
+ */
+static struct fdata *reg_get(struct reading *me, int wait, int *busy)
 {
 	struct fdata *d;
+	struct reading *r;
 
+	*busy = 0;
 	pthread_mutex_lock(&reg_lock);
-	for (d = reg; d; d = d->next)
-		if (d->dev == dev && d->ino == ino && d->version == version) {
-			d->refs++;
-			break;
+	for (;;) {
+		for (d = reg; d; d = d->next)
+			if (d->dev == me->dev && d->ino == me->ino && d->version == me->version) {
+				d->refs++;
+				goto out;
+			}
+		for (r = reading; r; r = r->next)
+			if (r->dev == me->dev && r->ino == me->ino && r->version == me->version)
+				break;
+		if (!r) {
+			me->next = reading;
+			reading = me;
+			goto out;
 		}
+		if (!wait) {
+			*busy = 1;
+			goto out;
+		}
+		pthread_cond_wait(&reg_cond, &reg_lock);
+	}
+out:
 	pthread_mutex_unlock(&reg_lock);
 	return d;
 }
 
-/* d (just read, not shared yet) or the copy another connection put there first. */
-static struct fdata *reg_put(struct fdata *d)
+/*
+ * me read: off the list, and d (just read, not shared yet; NULL: it could
+ * not be read) shared, or the copy another connection put there first.
+ */
+static struct fdata *reg_put(struct reading *me, struct fdata *d)
 {
-	struct fdata *o;
+	struct fdata *o = NULL;
+	struct reading **p;
 
 	pthread_mutex_lock(&reg_lock);
-	for (o = reg; o; o = o->next)
-		if (o->dev == d->dev && o->ino == d->ino && o->version == d->version)
-			break;
-	if (o) {
-		o->refs++;
-	} else {
-		d->shared = 1;
-		d->refs = 1;
-		d->next = reg;
-		reg = d;
+	for (p = &reading; *p && *p != me; p = &(*p)->next)
+		;
+	if (*p)
+		*p = me->next;
+	if (d) {
+		for (o = reg; o; o = o->next)
+			if (o->dev == d->dev && o->ino == d->ino && o->version == d->version)
+				break;
+		if (o) {
+			o->refs++;
+		} else {
+			d->shared = 1;
+			d->refs = 1;
+			d->next = reg;
+			reg = d;
+		}
 	}
+	pthread_cond_broadcast(&reg_cond);
 	pthread_mutex_unlock(&reg_lock);
 	if (o)
 		fdata_free(d);
@@ -437,23 +492,34 @@ static int read_version(struct kstore_sqlite *st, struct kfacets *fc, sqlite3_in
  * 'cases' say which state it is; read (in one read transaction with that
  * row) when no connection has them.
  */
-static int get_data(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *err)
+static int get_data(struct kstore_sqlite *st, struct kfacets *fc, int wait, struct kerr *err)
 {
 	const char *path = sqlite3_db_filename(st->db, "main");
 	struct fdata *d = NULL;
+	struct reading me = { 0 };
 	struct stat sb;
-	sqlite3_int64 version = 0;
-	int txn = 0, ok = 0, rc;
+	int txn = 0, ok = 0, listed = 0, busy, rc;
 
 	if (sqlite3_get_autocommit(st->db)) {
 		if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 			return ksqlite_db_err(st, err, "search facets");
 		txn = 1; /* the row and the columns of one snapshot */
 	}
-	if ((rc = read_version(st, fc, &version, &ok, err)))
+	if ((rc = read_version(st, fc, &me.version, &ok, err)))
 		goto out;
-	if (ok && path && *path && !stat(path, &sb) && (fc->d = reg_get(sb.st_dev, sb.st_ino, version)))
-		goto out;
+	if (ok && path && *path && !stat(path, &sb)) {
+		me.dev = sb.st_dev;
+		me.ino = sb.st_ino;
+		if ((fc->d = reg_get(&me, wait, &busy)))
+			goto out;
+		if (busy) {
+			rc = 1; /* another connection is reading them */
+			goto out;
+		}
+		listed = 1;
+		if (test_hook)
+			test_hook(test_ctx);
+	}
 	if (!(d = calloc(1, sizeof(*d)))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -461,22 +527,37 @@ static int get_data(struct kstore_sqlite *st, struct kfacets *fc, struct kerr *e
 	if ((rc = load(st, fc, d, err)))
 		goto out;
 	atomic_fetch_add(&reads, 1);
-	if (ok && path && *path && !stat(path, &sb)) {
-		d->dev = sb.st_dev;
-		d->ino = sb.st_ino;
-		d->version = version;
-		d = reg_put(d);
+	if (listed) {
+		d->dev = me.dev;
+		d->ino = me.ino;
+		d->version = me.version;
+		d = reg_put(&me, d);
+		listed = 0;
 	}
 	fc->d = d;
 	d = NULL;
 out:
+	if (listed)
+		reg_put(&me, NULL); /* (read in vain: those waiting read for themselves) */
 	if (txn)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	fdata_free(d);
 	return rc;
 }
 
+static int facets_get(struct kstore_sqlite *st, struct kfacets **out, int wait, struct kerr *err);
+
 int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **out, struct kerr *err)
+{
+	return facets_get(st, out, 1, err);
+}
+
+int ksqlite_facets_try(struct kstore_sqlite *st, struct kfacets **out, struct kerr *err)
+{
+	return facets_get(st, out, 0, err);
+}
+
+static int facets_get(struct kstore_sqlite *st, struct kfacets **out, int wait, struct kerr *err)
 {
 	struct kfacets *fc = st->facets;
 	unsigned long long ch;
@@ -492,7 +573,7 @@ int ksqlite_facets_ready(struct kstore_sqlite *st, struct kfacets **out, struct 
 		return rc;
 	if (!fc->valid || fc->changes != ch) {
 		clear(fc);
-		if ((rc = get_data(st, fc, err)) != 0) {
+		if ((rc = get_data(st, fc, wait, err)) != 0) {
 			clear(fc);
 			return rc;
 		}

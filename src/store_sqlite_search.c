@@ -3125,10 +3125,15 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 	}
 	t->load_all = !!(flags & KSTORE_RANK_LOAD);
 	if (has_filter(f)) {
-		/* filters from the columns kept in memory (one SQL lookup per row else) */
+		/*
+		 * filters from the columns kept in memory (one SQL lookup per row
+		 * else); similar cases, which check a few rows only, do not wait
+		 * while another connection reads the columns (a case page in the
+		 * first second of `serve` at a million cases)
+		 */
 		struct kfacets *fc;
 
-		if ((r = ksqlite_facets_ready(st, &fc, err)) < 0) {
+		if ((r = given ? ksqlite_facets_try(st, &fc, err) : ksqlite_facets_ready(st, &fc, err)) < 0) {
 			rc = r;
 			goto out;
 		}

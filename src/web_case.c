@@ -228,6 +228,7 @@ static void render_similar(struct html *w, struct khttp_req *req, const struct k
 	o.id = c->id;
 	o.filter.reader = req->reader;
 	o.filter.limit = SIMILAR_N;
+	o.no_total = 1; /* (not shown: at a million cases, before the facet columns are read, a count) */
 	rc = ksimilar(req->st, &o, &res, &err);
 	html_printf(w, "<section class=\"side-box\" aria-labelledby=\"similar-h\">\n"
 		    "<h2 id=\"similar-h\">%s</h2>\n", T(req, T_SIMILAR_CASES));

@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1067,6 +1068,114 @@ static void test_similar(void **state)
 	ksearch_result_free(&r);
 }
 
+/* test_similar_cold(): the first connection to read the facet columns, held there */
+struct hold {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	int reading, go;
+};
+
+static void hold_reader(void *ctx)
+{
+	struct hold *h = ctx;
+
+	pthread_mutex_lock(&h->m);
+	h->reading = 1;
+	pthread_cond_broadcast(&h->c);
+	while (!h->go)
+		pthread_cond_wait(&h->c, &h->m);
+	pthread_mutex_unlock(&h->m);
+}
+
+static void *warm_store(void *p)
+{
+	struct kerr e = KERR_INIT;
+
+	(void)kstore_search_warm(p, &e);
+	return NULL;
+}
+
+/* r and q list the same cases in the same order, with the same shared terms. */
+static void same_hits(const struct ksearch_result *r, const struct ksearch_result *q, const char *what)
+{
+	if (r->nhits != q->nhits)
+		fail_msg("%s: %zu hits, then %zu", what, r->nhits, q->nhits);
+	for (size_t i = 0; i < r->nhits; i++) {
+		if (strcmp(r->hits[i].id, q->hits[i].id) || r->hits[i].nshared != q->hits[i].nshared)
+			fail_msg("%s: hit %zu %s (%zu terms), then %s (%zu)", what, i, r->hits[i].id,
+				 r->hits[i].nshared, q->hits[i].id, q->hits[i].nshared);
+		for (size_t k = 0; k < r->hits[i].nshared; k++)
+			assert_string_equal(r->hits[i].shared[k], q->hits[i].shared[k]);
+	}
+}
+
+/*
+ * A case page's similar cases while another connection is reading the
+ * facet columns (the first second of `serve` in a large library): found
+ * without them (one SQL lookup a row) rather than waiting, and the same
+ * as with them, for each reader.
+ */
+static void test_similar_cold(void **state)
+{
+	static const char *const ids[] = { "fx-failover", "fx-ransom", "fx-rdp", "fx-mail", "fx-leak" };
+	struct hold h = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+	struct ksearch_result cold[5][3], warm;
+	struct kerr err = KERR_INIT;
+	struct kstore *a = NULL, *b = NULL;
+	char path[600];
+	pthread_t t;
+
+	(void)state;
+	/* a state no connection has read the columns of (st has, for the fixture's) */
+	put_json("{\"id\":\"fx-cold\",\"title\":\"切替の事例\",\"source\":{\"document\":\"c.pdf\"},"
+		 "\"summary\":[\"予備系への切替を確かめた。\"],\"tlp\":\"clear\"}");
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	assert_int_equal(kstore_open(&a, path, KSTORE_READONLY, &err), 0);
+	assert_int_equal(kstore_open(&b, path, KSTORE_READONLY, &err), 0);
+	ksqlite_facets__test_hook(hold_reader, &h);
+	assert_int_equal(pthread_create(&t, NULL, warm_store, a), 0);
+	pthread_mutex_lock(&h.m);
+	while (!h.reading)
+		pthread_cond_wait(&h.c, &h.m);
+	pthread_mutex_unlock(&h.m);
+	ksqlite_facets__test_hook(NULL, NULL);
+	alarm(60); /* (waiting for a, it would never end) */
+	for (int i = 0; i < 5; i++)
+		for (int v = 0; v < 3; v++) {
+			struct ksimilar_opts so = KSIMILAR_OPTS_INIT;
+
+			so.id = ids[i];
+			so.filter.reader = tlp_reader(v == 2 ? 4 : v);
+			so.no_total = 1;
+			if (ksimilar(b, &so, &cold[i][v], &err) < 0 && err.code != KE_NOTFOUND)
+				fail_msg("similar %s: %s", ids[i], err.msg);
+		}
+	alarm(0);
+	pthread_mutex_lock(&h.m);
+	h.go = 1;
+	pthread_cond_broadcast(&h.c);
+	pthread_mutex_unlock(&h.m);
+	pthread_join(t, NULL);
+	for (int i = 0; i < 5; i++)
+		for (int v = 0; v < 3; v++) {
+			struct ksimilar_opts so = KSIMILAR_OPTS_INIT;
+			char what[64];
+
+			so.id = ids[i];
+			so.filter.reader = tlp_reader(v == 2 ? 4 : v);
+			so.no_total = 1;
+			if (ksimilar(b, &so, &warm, &err) < 0 && err.code != KE_NOTFOUND)
+				fail_msg("similar %s: %s", ids[i], err.msg);
+			snprintf(what, sizeof(what), "%s, reader %d", ids[i], v);
+			same_hits(&cold[i][v], &warm, what);
+			ksearch_result_free(&cold[i][v]);
+			ksearch_result_free(&warm);
+		}
+	kstore_close(a);
+	kstore_close(b);
+	assert_int_equal(kstore_delete(st, "fx-cold", &err), 0);
+}
+
 /* ---- classification ---- */
 
 static void test_classify(void **state)
@@ -2058,6 +2167,7 @@ int main(void)
 		cmocka_unit_test(test_facets_filters),
 		cmocka_unit_test(test_tlp_visibility),
 		cmocka_unit_test(test_similar),
+		cmocka_unit_test(test_similar_cold),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_rank_reader_stats),
 		cmocka_unit_test(test_counted_paths),

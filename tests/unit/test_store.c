@@ -10,6 +10,7 @@
  */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1050,6 +1051,101 @@ static void test_facets_shared(void **state)
 	kstore_close(st);
 }
 
+/* test_facets_one_reader(): the first reader of the columns held until the test lets it go */
+struct hold {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	int reading, go, calls;
+};
+
+static void hold_reader(void *ctx)
+{
+	struct hold *h = ctx;
+
+	pthread_mutex_lock(&h->m);
+	if (h->calls++ == 0) {
+		h->reading = 1;
+		pthread_cond_broadcast(&h->c);
+		while (!h->go)
+			pthread_cond_wait(&h->c, &h->m);
+	}
+	pthread_mutex_unlock(&h->m);
+}
+
+struct counter {
+	struct kstore *st;
+	long n;
+};
+
+static void *count_2024(void *p)
+{
+	struct counter *c = p;
+
+	c->n = cases_2024(c->st);
+	return NULL;
+}
+
+/*
+ * While one connection reads the columns of a state, another at that state
+ * waits for that copy instead of reading its own beside it (one read in
+ * all), and ksqlite_facets_try() goes without at once (1: the SQL path).
+ */
+static void test_facets_one_reader(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *a = NULL, *b = NULL, *c = NULL;
+	struct hold h = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0 };
+	struct counter ca, cb;
+	struct kfacets *fc = NULL;
+	pthread_t ta, tb;
+	unsigned long r0;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	put_simple(st, "one", "一");
+	put_simple(st, "two", "二");
+	assert_int_equal(kstore_open(&a, path, KSTORE_READONLY, &err), 0);
+	assert_int_equal(kstore_open(&b, path, KSTORE_READONLY, &err), 0);
+	assert_int_equal(kstore_open(&c, path, KSTORE_READONLY, &err), 0);
+	r0 = ksqlite_facets_reads();
+	ksqlite_facets__test_hook(hold_reader, &h);
+	ca = (struct counter){ a, -1 };
+	cb = (struct counter){ b, -1 };
+	assert_int_equal(pthread_create(&ta, NULL, count_2024, &ca), 0);
+	pthread_mutex_lock(&h.m);
+	while (!h.reading)
+		pthread_cond_wait(&h.c, &h.m);
+	pthread_mutex_unlock(&h.m);
+	/* a is reading them: c does not wait, b waits */
+	assert_int_equal(ksqlite_facets_try(ksqlite(c), &fc, &err), 1);
+	assert_null(fc);
+	assert_int_equal(pthread_create(&tb, NULL, count_2024, &cb), 0);
+	usleep(50000);
+	assert_int_equal(cb.n, -1);
+	pthread_mutex_lock(&h.m);
+	h.go = 1;
+	pthread_cond_broadcast(&h.c);
+	pthread_mutex_unlock(&h.m);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	ksqlite_facets__test_hook(NULL, NULL);
+	assert_int_equal(ca.n, 2);
+	assert_int_equal(cb.n, 2);
+	assert_int_equal(h.calls, 1);
+	assert_int_equal(ksqlite_facets_reads() - r0, 1);
+	/* read now: c has them at once, without reading */
+	assert_int_equal(ksqlite_facets_try(ksqlite(c), &fc, &err), 0);
+	assert_non_null(fc);
+	assert_int_equal(cases_2024(c), 2);
+	assert_int_equal(ksqlite_facets_reads() - r0, 1);
+	kstore_close(a);
+	kstore_close(b);
+	kstore_close(c);
+	kstore_close(st);
+}
+
 static void test_case_changes(void **state)
 {
 	struct kerr err = KERR_INIT;
@@ -1536,6 +1632,7 @@ int main(void)
 		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_case_changes),
 		cmocka_unit_test(test_facets_shared),
+		cmocka_unit_test(test_facets_one_reader),
 		cmocka_unit_test(test_bulk_readers_server),
 		cmocka_unit_test(test_bulk_readers_alone),
 		cmocka_unit_test(test_check_damaged),
