@@ -1068,25 +1068,6 @@ static void test_similar(void **state)
 	ksearch_result_free(&r);
 }
 
-/* test_similar_cold(): the first connection to read the facet columns, held there */
-struct hold {
-	pthread_mutex_t m;
-	pthread_cond_t c;
-	int reading, go;
-};
-
-static void hold_reader(void *ctx)
-{
-	struct hold *h = ctx;
-
-	pthread_mutex_lock(&h->m);
-	h->reading = 1;
-	pthread_cond_broadcast(&h->c);
-	while (!h->go)
-		pthread_cond_wait(&h->c, &h->m);
-	pthread_mutex_unlock(&h->m);
-}
-
 static void *warm_store(void *p)
 {
 	struct kerr e = KERR_INIT;
@@ -1118,7 +1099,7 @@ static void same_hits(const struct ksearch_result *r, const struct ksearch_resul
 static void test_similar_cold(void **state)
 {
 	static const char *const ids[] = { "fx-failover", "fx-ransom", "fx-rdp", "fx-mail", "fx-leak" };
-	struct hold h = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+	struct hold h = HOLD_INIT;
 	struct ksearch_result cold[5][3], warm;
 	struct kerr err = KERR_INIT;
 	struct kstore *a = NULL, *b = NULL;
@@ -1134,10 +1115,7 @@ static void test_similar_cold(void **state)
 	assert_int_equal(kstore_open(&b, path, KSTORE_READONLY, &err), 0);
 	ksqlite_facets__test_hook(hold_reader, &h);
 	assert_int_equal(pthread_create(&t, NULL, warm_store, a), 0);
-	pthread_mutex_lock(&h.m);
-	while (!h.reading)
-		pthread_cond_wait(&h.c, &h.m);
-	pthread_mutex_unlock(&h.m);
+	hold_wait(&h);
 	ksqlite_facets__test_hook(NULL, NULL);
 	alarm(60); /* (waiting for a, it would never end) */
 	for (int i = 0; i < 5; i++)
@@ -1151,10 +1129,7 @@ static void test_similar_cold(void **state)
 				fail_msg("similar %s: %s", ids[i], err.msg);
 		}
 	alarm(0);
-	pthread_mutex_lock(&h.m);
-	h.go = 1;
-	pthread_cond_broadcast(&h.c);
-	pthread_mutex_unlock(&h.m);
+	hold_release(&h);
 	pthread_join(t, NULL);
 	for (int i = 0; i < 5; i++)
 		for (int v = 0; v < 3; v++) {

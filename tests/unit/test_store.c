@@ -1051,27 +1051,6 @@ static void test_facets_shared(void **state)
 	kstore_close(st);
 }
 
-/* test_facets_one_reader(): the first reader of the columns held until the test lets it go */
-struct hold {
-	pthread_mutex_t m;
-	pthread_cond_t c;
-	int reading, go, calls;
-};
-
-static void hold_reader(void *ctx)
-{
-	struct hold *h = ctx;
-
-	pthread_mutex_lock(&h->m);
-	if (h->calls++ == 0) {
-		h->reading = 1;
-		pthread_cond_broadcast(&h->c);
-		while (!h->go)
-			pthread_cond_wait(&h->c, &h->m);
-	}
-	pthread_mutex_unlock(&h->m);
-}
-
 struct counter {
 	struct kstore *st;
 	long n;
@@ -1094,7 +1073,7 @@ static void test_facets_one_reader(void **state)
 {
 	struct kerr err = KERR_INIT;
 	struct kstore *st = NULL, *a = NULL, *b = NULL, *c = NULL;
-	struct hold h = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0 };
+	struct hold h = HOLD_INIT;
 	struct counter ca, cb;
 	struct kfacets *fc = NULL;
 	pthread_t ta, tb;
@@ -1114,20 +1093,14 @@ static void test_facets_one_reader(void **state)
 	ca = (struct counter){ a, -1 };
 	cb = (struct counter){ b, -1 };
 	assert_int_equal(pthread_create(&ta, NULL, count_2024, &ca), 0);
-	pthread_mutex_lock(&h.m);
-	while (!h.reading)
-		pthread_cond_wait(&h.c, &h.m);
-	pthread_mutex_unlock(&h.m);
+	hold_wait(&h);
 	/* a is reading them: c does not wait, b waits */
 	assert_int_equal(ksqlite_facets_try(ksqlite(c), &fc, &err), 1);
 	assert_null(fc);
 	assert_int_equal(pthread_create(&tb, NULL, count_2024, &cb), 0);
 	usleep(50000);
 	assert_int_equal(cb.n, -1);
-	pthread_mutex_lock(&h.m);
-	h.go = 1;
-	pthread_cond_broadcast(&h.c);
-	pthread_mutex_unlock(&h.m);
+	hold_release(&h);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	ksqlite_facets__test_hook(NULL, NULL);

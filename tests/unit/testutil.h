@@ -9,11 +9,55 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 
 #include "reader.h"
+
+/*
+ * A hold on the first connection to read the facet columns of a state
+ * (ksqlite_facets__test_hook(hold_reader, &h)): it sets reading and waits
+ * until the test sets go; later readers pass.  calls counts them.
+ */
+struct hold {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	int reading, go, calls;
+};
+#define HOLD_INIT { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0 }
+
+static inline void hold_reader(void *ctx)
+{
+	struct hold *h = ctx;
+
+	pthread_mutex_lock(&h->m);
+	if (h->calls++ == 0) {
+		h->reading = 1;
+		pthread_cond_broadcast(&h->c);
+		while (!h->go)
+			pthread_cond_wait(&h->c, &h->m);
+	}
+	pthread_mutex_unlock(&h->m);
+}
+
+/* Wait until the held reader is reading; let it go. */
+static inline void hold_wait(struct hold *h)
+{
+	pthread_mutex_lock(&h->m);
+	while (!h->reading)
+		pthread_cond_wait(&h->c, &h->m);
+	pthread_mutex_unlock(&h->m);
+}
+
+static inline void hold_release(struct hold *h)
+{
+	pthread_mutex_lock(&h->m);
+	h->go = 1;
+	pthread_cond_broadcast(&h->c);
+	pthread_mutex_unlock(&h->m);
+}
 
 /* A local reader limited to TLP rank max (-1: not limited), as --max-tlp makes. */
 static inline const struct kreader *tlp_reader(int max)
