@@ -12,6 +12,7 @@
  */
 #include "store_search.h"
 #include "store_sqlite.h"
+#include "store_sqlite_cover.h"
 #include "case.h"
 #include "grow.h"
 #include "kbuf.h"
@@ -211,6 +212,13 @@ static _Atomic int poslist_checks;
  */
 struct row_ph {
 	unsigned long long known, have;
+	/* on a run with phrases on their covers (t->cv, store_sqlite_cover.h): those phrases (each
+	 * one's weighted count in sfr once known), the row and the weights */
+	const struct kcover *cv;
+	unsigned long long cover;
+	sqlite3_int64 rid;
+	const double *w;
+	double sfr[TOPK_MAX_PHRASES];
 	unsigned and_known, and_ok; /* row_counts(): whether each AND holds (bit a: conj.ands[a]) */
 	struct {
 		Fts5PhraseIter it;
@@ -219,17 +227,58 @@ struct row_ph {
 };
 
 /*
+ * Does the row hold phrase i (asked of FTS5 once, bit i of r->known)?  On a
+ * run with covered phrases (r->cover), such a phrase holds where its
+ * cover's tokens are in place (kcover_held(), which counts its instances
+ * too), another one where FTS5 reports it at its own number in the run.
+ */
+static int row_has_cover(const Fts5ExtensionApi *api, Fts5Context *fts, int i, struct row_ph *r)
+{
+	r->known |= 1ULL << i;
+	r->p[i].col = -1;
+	if (r->cover >> i & 1) {
+		if (kcover_held(r->cv, api, fts, r->rid, i, r->w, KCOL__N, &r->sfr[i]))
+			r->have |= 1ULL << i;
+	} else if (api->xPhraseFirst(fts, r->cv->ph[i].base, &r->p[i].it, &r->p[i].col, &r->p[i].off) ==
+			   SQLITE_OK &&
+		   r->p[i].col >= 0) {
+		r->have |= 1ULL << i;
+	}
+	return r->have >> i & 1;
+}
+
+static inline int row_has(const Fts5ExtensionApi *api, Fts5Context *fts, int i, struct row_ph *r)
+{
+	if (!(r->known >> i & 1)) {
+		if (r->cover)
+			return row_has_cover(api, fts, i, r);
+		r->known |= 1ULL << i;
+		r->p[i].col = -1;
+		if (api->xPhraseFirst(fts, i, &r->p[i].it, &r->p[i].col, &r->p[i].off) == SQLITE_OK &&
+		    r->p[i].col >= 0)
+			r->have |= 1ULL << i;
+	}
+	return r->have >> i & 1;
+}
+
+/*
  * The column-weighted count of phrase i's instances in the row (w[col], 1
  * past nw columns); from its first instance in rp if asked for already (rp
- * may be NULL).
+ * may be NULL, not on a run with covered phrases).
  */
 static double phrase_freq(const Fts5ExtensionApi *api, Fts5Context *fts, int i, const double *w, int nw,
-			  const struct row_ph *rp)
+			  struct row_ph *rp)
 {
 	Fts5PhraseIter it;
 	int col = -1, off = -1, ok = poslist_ok, more;
 	double f = 0, g;
 
+	if (rp && rp->cover) {
+		if (!row_has(api, fts, i, rp))
+			return 0;
+		if (rp->cover >> i & 1)
+			return rp->sfr[i];
+	}
 	if (rp && (rp->known >> i & 1)) {
 		it = rp->p[i].it;
 		col = rp->p[i].col;
@@ -737,6 +786,11 @@ struct topk {
 	int split, sph;
 	struct topk_srow *srow;
 	size_t nsrow, srcap, sat[TOPK_MAX_PHRASES + 1];
+	/* the run's long phrases matched on a cover of their tokens (store_sqlite_cover.h): the
+	 * run's tree (croot; cflat: its phrases all ORed), and once covered, cv */
+	const struct kstore_qnode *croot;
+	int cflat;
+	const struct kcover *cv;
 };
 
 struct topk_srow {
@@ -856,19 +910,6 @@ static int topk_keep(struct topk *t, sqlite3_int64 rid, unsigned long long a, co
 	return 0;
 }
 
-/* Does the row hold phrase i? */
-static inline int row_has(const Fts5ExtensionApi *api, Fts5Context *fts, int i, struct row_ph *r)
-{
-	if (!(r->known >> i & 1)) {
-		r->known |= 1ULL << i;
-		r->p[i].col = -1;
-		if (api->xPhraseFirst(fts, i, &r->p[i].it, &r->p[i].col, &r->p[i].off) == SQLITE_OK &&
-		    r->p[i].col >= 0)
-			r->have |= 1ULL << i;
-	}
-	return r->have >> i & 1;
-}
-
 /* Has the row a phrase of m? */
 static inline int row_has_any(const Fts5ExtensionApi *api, Fts5Context *fts, unsigned long long m, struct row_ph *r)
 {
@@ -913,6 +954,22 @@ static int topk_row(struct topk *t, sqlite3_int64 rid)
 	return KGROW(t->prow, t->cprow, t->nprow + 1) < 0 ? -1 : (t->prow[t->nprow++] = rid, 0);
 }
 
+/*
+ * Does the row of a run with covered phrases (t->cv) hold one of its
+ * phrases?  FTS5 stops on a row where a cover has its tokens, not only
+ * where they are in place: such a row is no row of the run.  The phrases
+ * not covered are asked first (FTS5 reports them where they hold); each
+ * answer is kept for the rest of the row (row_has()).  The run is its
+ * phrases ORed, in which FTS5 reports each phrase wherever it holds, so
+ * every phrase's instances are those of the run of whole phrases.
+ */
+static int cover_row(const struct topk *t, const Fts5ExtensionApi *api, Fts5Context *fts, struct row_ph *r)
+{
+	unsigned long long all = t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1;
+
+	return row_has_any(api, fts, all & ~r->cover, r) || row_has_any(api, fts, r->cover, r);
+}
+
 /* kyokun_collect(case_fts, t) */
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *sctx,
 			int argc, sqlite3_value **argv)
@@ -924,7 +981,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	struct row_ph rp;
 	int dl = 0, rc;
 
-	rp.known = rp.have = 0;
+	rp.known = rp.have = rp.cover = 0;
 	rp.and_known = rp.and_ok = 0;
 	sqlite3_result_null(sctx);
 	if (!t) {
@@ -977,6 +1034,15 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 		sqlite3_result_error(sctx, "kyokun: the rest is the other half's", -1);
 		return;
 	}
+	if (t->cv) {
+		rp.cv = t->cv;
+		rp.cover = t->cv->mask;
+		rp.rid = rid;
+		rp.w = t->w;
+		/* (a run of groups of two phrases or more asks below, where it must) */
+		if ((!t->ngrp || t->np == 1) && !cover_row(t, api, fts, &rp))
+			return;
+	}
 	t->rows++;
 	if (t->count_vis && ksqlite_want_passes(t->rs->fc, &t->rs->vis, rid))
 		t->vrows++;
@@ -1021,6 +1087,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 					all = 0;
 				}
 			}
+			if (!all && some && !t->any_grp && t->cv)
+				some = cover_row(t, api, fts, &rp); /* FTS5 stops on a cover's tokens not in place */
 			t->passed_any += some;
 			if (!all)
 				return;
@@ -1135,6 +1203,8 @@ static int init(struct kstore_sqlite *st, struct kerr *err)
 			rc = api->xCreateFunction(api, "kyokun_sample", NULL, aux_sample, NULL);
 		if (rc == SQLITE_OK)
 			rc = api->xCreateFunction(api, "kyokun_collect", dc, aux_collect, NULL);
+		if (rc == SQLITE_OK)
+			rc = api->xCreateFunction(api, "kyokun_upos", NULL, kcover_upos_fn, NULL);
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function_v2(st->db, "kyokun_rid_in", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS, NULL,
@@ -2778,13 +2848,25 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 {
 	struct topk *t2 = NULL;
 	struct part p = { 0 };
+	struct kcover *cv = NULL;
 	sqlite3_int64 lo = 0, hi = -1, mid = 0;
 	int rc = 0, threads = st->threads;
 	const char *env = getenv("KYOKUN_SEARCH_THREADS");
+	unsigned long long all = t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1;
 
 	if (!threads)
 		threads = env && *env ? atoi(env) : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	t->rows = 0;
+	if (t->croot && !(t->defer == 1 && t->np > 1 && t->counting && !t->ngrp && !t->exclude && t->wrun == all)) {
+		/* the run with its long phrases on a cover of their tokens (not for split_runs(), below,
+		 * whose runs are one phrase each) */
+		if ((rc = kcover_make(st, t->croot, t->cflat, &cv, err)))
+			goto out;
+		if (cv && cv->np == t->np) {
+			t->cv = cv;
+			match = cv->text;
+		}
+	}
 	if (((threads >= 2 && t->nrow >= TOPK_PARALLEL_ROWS) || (flags & KSTORE_RANK_SPLIT)) &&
 	    !st->helper_failed && t->own_txn /* no write of ours pending */ &&
 	    strcmp(st->base.path, ":memory:") && *st->base.path) {
@@ -2819,8 +2901,8 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	}
 	/* all the rows here, unless the second half is started on the way */
 	t->stop_at = INT64_MAX;
-	if (t->defer == 1 && t->np > 1 && !t->spawn && t->counting && !t->ngrp && !t->exclude &&
-	    t->wrun == (t->np >= 64 ? ~0ULL : (1ULL << t->np) - 1))
+	if (t->defer == 1 && t->np > 1 && !t->spawn && t->counting && !t->ngrp && !t->exclude && t->wrun == all &&
+	    !t->cv)
 		rc = split_runs(st, t, f, err);
 	else
 		rc = collect_part(st, t, match, f, 0, 0, err);
@@ -2891,6 +2973,8 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 	}
 	qsort(t->heap, t->nheap, sizeof(*t->heap), ent_cmp);
 out:
+	t->cv = NULL;
+	kcover_free(cv);
 	if (t2) {
 		free(t2->heap);
 		free(t2->cand);
@@ -2939,6 +3023,8 @@ struct ksqlite_counts {
 	struct conj conj;   /* the ANDs of the groups (a word's parts) */
 	int any_grp;        /* any is q's groups ORed (a row counts in it where a group holds), not every
 			     * phrase ORed; the run is every phrase ORed all the same */
+	const struct kstore_qnode *run_root; /* the run's tree (with run_flat, its phrases all ORed) */
+	int run_flat;
 	long total, total_any;
 	/* asked for: the rows counted in total, ascending (malloc'ed; NULL where not all were seen) */
 	int want_rows;
@@ -3034,6 +3120,11 @@ static int top_match(struct kstore_sqlite *st, const struct kstore_query *q, con
 	t->stop_at = INT64_MAX;
 	t->k = (size_t)(offset + limit);
 	t->exclude = exclude_rid;
+	if (cnt && !exclude_rid && !given) {
+		/* the counted run: its long phrases on a cover of their tokens, where it can (top_parts()) */
+		t->croot = cnt->run ? cnt->run_root : q->except ? NULL : q->root;
+		t->cflat = cnt->run && cnt->run_flat;
+	}
 	if (!(t->heap = malloc(t->k * sizeof(*t->heap)))) {
 		rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -3917,6 +4008,8 @@ int ksqlite_search_counted(struct kstore *kst, const struct kstore_query *q, con
 				goto out;
 			}
 			c.run = kbuf_str(&at);
+			c.run_root = c.any_grp ? q->root : any->root;
+			c.run_flat = c.any_grp;
 		}
 	}
 	if ((rc = top_match(st, q, match, &pp, kbuf_str(&grp), flags, f, 0, limit, offset, hits, n, NULL, &c,
