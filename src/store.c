@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int krids_has(const struct krids *s, long long rid)
+long krids_find(const struct krids *s, long long rid)
 {
 	size_t lo = 0, hi = s->n;
 
@@ -29,7 +29,12 @@ int krids_has(const struct krids *s, long long rid)
 		else
 			hi = mid;
 	}
-	return lo < s->n && s->v[lo] == rid;
+	return lo < s->n && s->v[lo] == rid ? (long)lo : -1;
+}
+
+int krids_has(const struct krids *s, long long rid)
+{
+	return krids_find(s, rid) >= 0;
 }
 
 /* The backend of a path without a scheme, and of the calls that have no store. */

@@ -220,6 +220,8 @@ struct krids {
 
 /* Is rid in s? */
 int krids_has(const struct krids *s, long long rid);
+/* Where rid is in s: its index, -1 not there. */
+long krids_find(const struct krids *s, long long rid);
 
 /* Which cases a listing or search may show. */
 struct kfilter {

@@ -3,6 +3,7 @@
  * (see store_sqlite_cover.h).
  */
 #include "store_sqlite_cover.h"
+#include "store.h"
 #include "store_query.h"
 #include "store_sqlite.h"
 #include "grow.h"
@@ -184,8 +185,7 @@ static int plan(struct ctx *c, const struct kphrase *p, struct kcover_ph *ph, st
 		from[k] = (signed char)(two >= 0 && two < one ? k - 2 : k - 1);
 		dp[k] = cost[k] + (two >= 0 && two < one ? two : one);
 	}
-	if (always ? dp[n - 1] >= full
-				      : dp[n - 1] > COVER_SHARE * full || full - dp[n - 1] < COVER_MIN_SAVE)
+	if (always ? dp[n - 1] >= full : dp[n - 1] > COVER_SHARE * full || full - dp[n - 1] < COVER_MIN_SAVE)
 		return 0;
 	for (int k = n - 1; k >= 0; k = from[k])
 		at[m++] = (signed char)k;
@@ -240,8 +240,8 @@ static int write_phrase(struct ctx *c, const struct kphrase *p)
 }
 
 /*
- * n written: ORs of phrases (an AND or NOT of one kid as the kid), or with
- * flat every phrase ORed.  1: not such a run.
+ * n written: ORs of phrases (an AND of one kid as the kid), or with flat
+ * every phrase of any tree but NOT ORed.  1: not such a run.
  */
 static int write_node(struct ctx *c, const struct kstore_qnode *n, int flat)
 {
@@ -386,21 +386,6 @@ static int upos_at(const struct kcover *cv, long k, int u, int col, int off)
 	return 0;
 }
 
-/* Row rid among the places read: its number, -1 none. */
-static long upos_row(const struct kcover *cv, sqlite3_int64 rid)
-{
-	size_t lo = 0, hi = cv->nurow;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cv->urid[mid] < rid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < cv->nurow && cv->urid[lo] == rid ? (long)lo : -1;
-}
 
 /* A varint of FTS5's lists (SQLite's: high bits first) at *pp, before e; -1 if it does not end there. */
 static inline int getv(const unsigned char **pp, const unsigned char *e, unsigned *v)
@@ -516,7 +501,7 @@ int kcover_held(const struct kcover *cv, const Fts5ExtensionApi *api, Fts5Contex
 		if (ok && gaps && cv->nurow) {
 			/* no stretch of CJK text ends between two bigrams of the cover two places apart */
 			if (urow == -2)
-				urow = upos_row(cv, rid);
+				urow = krids_find(&(struct krids){ cv->urid, cv->nurow }, rid);
 			for (int j = 1; j < ph->m && ok && urow >= 0; j++)
 				if (ph->uni[j] >= 0 && upos_at(cv, urow, ph->uni[j], c, p + ph->off[j - 1] + 1))
 					ok = 0;

@@ -53,7 +53,7 @@ struct kcover {
 	struct kcover_ph ph[KCOVER_MAX_PHRASES];
 	/* the rows holding one of the single characters, ascending, and their places:
 	 * row k's at upos[ufirst[k]] to upos[ufirst[k + 1]] */
-	sqlite3_int64 *urid;
+	long long *urid;
 	size_t *ufirst;
 	size_t nurow, crid, cfirst;
 	struct kcover_upos *upos;
