@@ -1619,6 +1619,59 @@ static void test_cover_phrases(void **state)
 }
 
 /*
+ * The same, on text made to trip a cover: a few characters only (so one
+ * bigram stands at many places, phrases repeat inside themselves and
+ * overlap: ああああ), broken by 、 and spaces at random, in two columns;
+ * every phrase of four to eight of those characters, and pairs of them, is
+ * ranked, scored and counted as the run of whole phrases does.
+ */
+static void test_cover_random(void **state)
+{
+	static const char *const ch[] = { "あ", "い", "系", "備", "あ", "い", "、", " " };
+	struct kfilter filters[1] = { KFILTER_LOCAL_INIT };
+	struct counted_tally tl = { 0, 0, 0 };
+	struct kerr err = KERR_INIT;
+	unsigned long long seed = 20261205;
+	unsigned long runs;
+	char text[1024], q[256], id[32];
+
+	(void)state;
+#define RND(n) ((int)((seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) >> 33) % (n))
+	for (int i = 0; i < 60; i++) {
+		char a[256] = "", b[512] = "";
+
+		for (int k = RND(12) + 4; k > 0; k--)
+			strcat(a, ch[RND(6)]);
+		for (int k = RND(60) + 10; k > 0; k--)
+			strcat(b, ch[RND(8)]);
+		snprintf(text, sizeof(text),
+			 "{\"id\":\"fx-rnd-%d\",\"title\":\"%s\",\"source\":{\"document\":\"r.pdf\"},"
+			 "\"summary\":[\"%s\"],\"tlp\":\"clear\"}", i, a, b);
+		put_json(text);
+	}
+	kcover__test_always(1);
+	runs = kcover_runs();
+	for (int i = 0; i < 40; i++) {
+		char p1[64] = "", p2[64] = "";
+
+		for (int k = RND(5) + 4; k > 0; k--)
+			strcat(p1, ch[RND(4)]);
+		for (int k = RND(5) + 4; k > 0; k--)
+			strcat(p2, ch[RND(4)]);
+		snprintf(q, sizeof(q), i % 3 ? "\"%s\"" : "\"%s\" \"%s\"", p1, p2);
+		counted_same(q, filters, 1, &tl);
+	}
+#undef RND
+	kcover__test_always(0);
+	assert_true(kcover_runs() > runs);
+	assert_true(tl.counted > 0);
+	for (int i = 0; i < 60; i++) {
+		snprintf(id, sizeof(id), "fx-rnd-%d", i);
+		assert_int_equal(kstore_delete(st, id, &err), 0);
+	}
+}
+
+/*
  * A section search's page (limit, offset: o.filter's) as one string: its
  * totals, then each hit's id, score and tier; facets_sql 1 takes the
  * store's SQL paths (no unranked list of the cases: they are ranked, then
@@ -2233,6 +2286,7 @@ int main(void)
 		cmocka_unit_test(test_rank_reader_stats),
 		cmocka_unit_test(test_counted_paths),
 		cmocka_unit_test(test_cover_phrases),
+		cmocka_unit_test(test_cover_random),
 		cmocka_unit_test(test_query_errors_why),
 		cmocka_unit_test(test_section_parts),
 		cmocka_unit_test(test_section_pages),
