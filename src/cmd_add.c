@@ -14,6 +14,9 @@
 #include "store.h"
 
 #include <getopt.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +29,29 @@
 #define BULK_BYTES (32LL << 20)
 
 #define MAX_MESSAGES 20 /* per file; more are counted, not printed */
+
+/*
+ * Before a bulk load: glibc's malloc keeps what is freed instead of giving
+ * it back to the system and taking it again (FTS5 frees its table of
+ * pending tokens, tens of MB, at every flush; each page taken again is a
+ * page fault and a page cleared), and blocks up to 256 MB come from the heap
+ * too instead of mappings of their own.  The process ends after the load, so
+ * nothing is held for long.  1,000,000 cases (bench/search.sh's), two runs
+ * each in turns: 187.7 and 172.4 s against 199.2 and 195.0 s (sys 37.6 and
+ * 34.2 s against 43.7 and 39.3 s); the peak RSS 116 MB against 106 MB.
+ */
+static void bulk_memory(void)
+{
+#if defined(__GLIBC__)
+	static int done;
+
+	if (done)
+		return;
+	done = 1;
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	mallopt(M_MMAP_THRESHOLD, 256 << 20);
+#endif
+}
 
 struct addstats {
 	long created, updated, unchanged, refused;
@@ -184,6 +210,8 @@ static int add_file(struct kcli *cli, struct kstore *st, const char *path, const
 		long long done, size;
 
 		kcase_reader_progress(f.r, &done, &size);
+		if (size >= BULK_BYTES)
+			bulk_memory();
 		rc = size >= BULK_BYTES ? kstore_begin_bulk(st, &err) : kstore_begin(st, &err);
 	}
 	if (rc < 0) {
@@ -341,6 +369,8 @@ static int add_exchange_file(struct kcli *cli, struct kstore *st, const char *pa
 		kcli_error("%s: refused; none of its cases was stored", name);
 		goto out;
 	}
+	if (in.len >= (size_t)BULK_BYTES)
+		bulk_memory();
 	rc = in.len >= (size_t)BULK_BYTES ? kstore_begin_bulk(st, &err) : kstore_begin(st, &err);
 	if (rc < 0) {
 		kcli_error("%s: %s", name, err.msg);
