@@ -31,6 +31,7 @@ struct kstore_sqlite {
 	sqlite3_stmt *stmt[KSQLITE_NSTMT];
 	sqlite3_stmt *cache[KSQLITE_NCACHE];
 	int in_txn;
+	struct kbuf *bulk_idx;  /* the indexes a bulk load into no cases dropped: their SQL, NUL-separated (begin_bulk) */
 	long long batch; /* identifies the open transaction (meta 'batch' counter) */
 	struct kstore_sqlite *helper; /* a second read-only connection for searches (store_sqlite_search.c) */
 	struct dlcache *search_dlc; /* its per-connection cache there (FTS5's functions own it) */

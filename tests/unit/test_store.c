@@ -1350,6 +1350,116 @@ static void bulk_with_readers(int holder)
 	}
 }
 
+/* The indexes of cases and audit as a connection of its own reads them, "name sql" a line, by name (static buffer). */
+static const char *index_list(const char *path)
+{
+	static char out[8192];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t len = 0;
+
+	out[0] = 0;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, coalesce(sql, '') FROM sqlite_schema WHERE type = 'index'"
+					    " AND tbl_name IN ('cases', 'audit') ORDER BY name", -1, &s, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW && len < sizeof(out))
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s %s\n", sqlite3_column_text(s, 0),
+					sqlite3_column_text(s, 1));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out;
+}
+
+/*
+ * A bulk load into a library without cases makes most indexes of cases and
+ * audit at its commit (bulk_indexes_drop() in store_sqlite.c): after it, and
+ * after one rolled back, the schema has every index as before, and the
+ * listings that read them (by document, year, category, owner) give what
+ * they gave for the same cases stored one at a time.
+ */
+static void test_bulk_indexes(void **state)
+{
+	static const char *docs[] = { "a.txt", "b.txt", "c.txt" };
+	static const char *cats[] = { "停電", "不正アクセス" };
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL, *one = NULL;
+	char want[8192], path[512], path1[512];
+	struct kfilter f = KFILTER_LOCAL_INIT;
+	char got[4][1024], ref[4][1024];
+	long n = 0;
+	struct kcase c;
+
+	(void)state;
+	snprintf(path1, sizeof(path1), "%s", new_db_path());
+	assert_int_equal(kstore_open(&one, path1, 0, &err), 0);
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	snprintf(want, sizeof(want), "%s", index_list(path));
+	assert_non_null(strstr(want, "cases_doc_order CREATE INDEX"));
+	assert_non_null(strstr(want, "audit_actor CREATE INDEX"));
+
+	/* rolled back: nothing stored, the indexes as they were */
+	assert_int_equal(kstore_begin_bulk(st, &err), 0);
+	put_simple(st, "gone-1", "消える");
+	kstore_rollback(st);
+	assert_string_equal(index_list(path), want);
+	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
+	assert_int_equal(n, 0);
+
+	/* committed: 60 cases in bulk, and the same one at a time in the other library */
+	assert_int_equal(kstore_begin_bulk(st, &err), 0);
+	for (int i = 0; i < 60; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "bulk-%02d", (i * 37) % 60);
+		mkcase(&c, id, "一括", docs[i % 3], 2020 + i % 4, 60 - i, cats[i % 2], NULL, NULL, NULL,
+		       i % 5 ? "clear" : "amber");
+		put(st, &c, KSTORE_CREATED);
+		put(one, &c, KSTORE_CREATED);
+		kcase_free(&c);
+	}
+	if (kstore_commit(st, &err) < 0)
+		fail_msg("kstore_commit: %s", err.msg);
+	assert_string_equal(index_list(path), want);
+	assert_string_equal(index_list(path1), want);
+	for (int k = 0; k < 2; k++) {
+		struct kstore *s = k ? one : st;
+		char (*out)[1024] = k ? ref : got;
+
+		f = (struct kfilter)KFILTER_LOCAL_INIT;
+		f.document = "b.txt";
+		snprintf(out[0], sizeof(out[0]), "%s", list_ids(s, &f, NULL));
+		f = (struct kfilter)KFILTER_LOCAL_INIT;
+		f.year = 2022;
+		snprintf(out[1], sizeof(out[1]), "%s", list_ids(s, &f, NULL));
+		f = (struct kfilter)KFILTER_LOCAL_INIT;
+		f.category = "停電";
+		f.year_from = 2021;
+		snprintf(out[2], sizeof(out[2]), "%s", list_ids(s, &f, NULL));
+		f = (struct kfilter)KFILTER_LOCAL_INIT;
+		f.sort = KSORT_UPDATED;
+		f.limit = 7;
+		snprintf(out[3], sizeof(out[3]), "%s", list_ids(s, &f, NULL));
+	}
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(got[i], ref[i]);
+	assert_int_equal((int)strlen(got[0]) > 0, 1);
+	assert_int_equal((int)strlen(got[3]) > 0, 1);
+	assert_int_equal(kstore_check(st, 0, NULL, NULL, &err), 0);
+
+	/* a bulk load into a library with cases: the indexes are kept, and as they were */
+	assert_int_equal(kstore_begin_bulk(st, &err), 0);
+	put_simple(st, "later-1", "後から");
+	assert_int_equal(kstore_commit(st, &err), 0);
+	assert_string_equal(index_list(path), want);
+	f = (struct kfilter)KFILTER_LOCAL_INIT;
+	f.document = "d.txt";
+	assert_string_equal(list_ids(st, &f, NULL), "later-1");
+	kstore_close(st);
+	kstore_close(one);
+}
+
 static void test_bulk_readers_server(void **state)
 {
 	(void)state;
@@ -1608,6 +1718,7 @@ int main(void)
 		cmocka_unit_test(test_facets_one_reader),
 		cmocka_unit_test(test_bulk_readers_server),
 		cmocka_unit_test(test_bulk_readers_alone),
+		cmocka_unit_test(test_bulk_indexes),
 		cmocka_unit_test(test_check_damaged),
 		cmocka_unit_test(test_backup),
 	};
