@@ -1223,8 +1223,10 @@ static void end_bulk(struct kstore_sqlite *st)
  * the rows sorted once, instead of one entry at a time: each of seven
  * indexes of cases (year, category, document, owner, ...) has its own place
  * to write for every case, a page the page cache has mostly let go.  `kyokun
- * add` of 1,000,000 cases: 145.8 s and 15.1 s to make them afterwards
- * against 172.4-187.7 s.  The DROP INDEX is part of the transaction: a
+ * add` of 1,000,000 cases: 145.8 s without those indexes and 15.1 s to make
+ * them afterwards (in the sqlite3 shell), against 172.4 and 187.7 s with
+ * them; this way, 152.8 and 164.0 s (another hour: compare only runs taken
+ * in turns).  The DROP INDEX is part of the transaction: a
  * rollback (or a crash: the journal) puts the indexes back as they were;
  * until the commit other connections see the indexes as ever.  Kept:
  * cases_facets, which the facet counts read the new cases through (INDEXED
