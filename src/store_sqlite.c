@@ -941,6 +941,8 @@ fail:
 	return rc;
 }
 
+static void bulk_indexes_free(struct kstore_sqlite *st);
+
 void ksqlite_close(struct kstore_sqlite *st)
 {
 	if (!st)
@@ -963,10 +965,7 @@ void ksqlite_close(struct kstore_sqlite *st)
 	sqlite3_finalize(st->vocab_df);
 	ksqlite_vocab_free(st);
 	ksqlite_counts_free(st);
-	if (st->bulk_idx) { /* (a transaction left open: closing rolls it back) */
-		kbuf_release(st->bulk_idx);
-		free(st->bulk_idx);
-	}
+	bulk_indexes_free(st); /* (a transaction left open: closing rolls it back) */
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->base.path);
