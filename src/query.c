@@ -7,10 +7,12 @@
 #include "grow.h"
 #include "kbuf.h"
 #include "kerr.h"
+#include "reader.h"
 #include "search_int.h"
 #include "segment.h"
 #include "store_search.h"
 #include "synonym.h"
+#include "tokenizer.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -337,12 +339,20 @@ fail:
  */
 enum { RELAX_WORDS = 1, RELAX_PARTS = 2 };
 
+#define QMEMO 64
+
 struct compiler {
 	struct kquery *q;
 	const struct ksyn *syn;
 	int flags;
 	int relax;      /* AND becomes OR: the relaxed tier (RELAX_WORDS, RELAX_PARTS), else 0 */
 	struct kerr *err;
+	struct kstore *st; /* the library the query runs on (NULL: none): see alt_absent() */
+	struct {
+		const char *text; /* a synonym (the synonym list's string) */
+		int absent;
+	} memo[QMEMO];     /* alt_absent()'s answers: the tree is compiled three times */
+	int nmemo;
 };
 
 static void tree_free(struct kstore_qnode *n)
@@ -507,9 +517,51 @@ static int subsumes(const struct toks *a, const struct toks *b)
 }
 
 /*
+ * Does no case of the library hold the synonym text?  1 when one of its
+ * query tokens is in no case (the vocabulary: kstore_term_df(), every
+ * level), which FTS5 needs all of for a phrase to match; 0 when each is in
+ * some case, for a prefix (its last character stands for many tokens) or
+ * without a library; < 0 an error (cc->err set).
+ */
+static int alt_absent(struct compiler *cc, const char *text)
+{
+	struct toks t = { KBUF_INIT, 0 };
+	int absent = 0, rc = 0;
+
+	if (!cc->st)
+		return 0;
+	for (int i = 0; i < cc->nmemo; i++)
+		if (cc->memo[i].text == text)
+			return cc->memo[i].absent;
+	if (ktok_tokenize(text, -1, 1, toks_cb, &t) != 0) {
+		rc = kerr_set(cc->err, KE_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; !t.prefix && i < t.b.len && !absent;) {
+		size_t n = strlen(t.b.buf + i);
+		long df = 0;
+
+		if ((rc = kstore_term_df(cc->st, &kreader_local, t.b.buf + i, (int)n, &df, cc->err)) < 0)
+			goto out;
+		absent = df == 0;
+		i += n + 1;
+	}
+	if (cc->nmemo < QMEMO) {
+		cc->memo[cc->nmemo].text = text;
+		cc->memo[cc->nmemo++].absent = absent;
+	}
+out:
+	kbuf_release(&t.b);
+	return rc < 0 ? rc : absent;
+}
+
+/*
  * "w" or ("w" OR "syn1" OR ...).  An alternative that another one subsumes
  * is left out of the match (not with KQ_ALL_PHRASES, which the snippets
- * use: there the longer word is what to mark).
+ * use: there the longer word is what to mark), and so is a synonym that no
+ * case of the library holds (alt_absent(): 委託業者 where no case says it
+ * costs a walk of 委託's rows, and a look at each row the search reports;
+ * it would match nothing and score nothing).  The word as typed stays.
  */
 static int emit_with_synonyms(struct compiler *cc, const char *w, int term, int kind,
 			      struct kstore_qnode **out)
@@ -517,6 +569,7 @@ static int emit_with_synonyms(struct compiler *cc, const char *w, int term, int 
 	const char *const *g = (cc->flags & KQ_NO_SYNONYMS) ? NULL : ksyn_lookup(cc->syn, w);
 	const char *alt_text[KSEARCH_MAX_PHRASES + 1];
 	struct toks tk[KSEARCH_MAX_PHRASES + 1];
+	unsigned char absent[KSEARCH_MAX_PHRASES + 1];
 	struct kids alt = { 0 };
 	struct kstore_qnode *one;
 	size_t na = 0;
@@ -534,6 +587,13 @@ static int emit_with_synonyms(struct compiler *cc, const char *w, int term, int 
 			alt_text[na++] = *g;
 	}
 	memset(tk, 0, sizeof(tk));
+	memset(absent, 0, sizeof(absent));
+	for (size_t i = 1; i < na; i++) {
+		if ((rc = alt_absent(cc, alt_text[i])) < 0)
+			goto out;
+		absent[i] = (unsigned char)rc;
+		rc = 0;
+	}
 	if (!(cc->flags & KQ_ALL_PHRASES) && na > 1)
 		for (size_t i = 0; i < na; i++)
 			if ((rc = ktok_tokenize(alt_text[i], -1, 1, toks_cb, &tk[i])) != 0) {
@@ -541,10 +601,11 @@ static int emit_with_synonyms(struct compiler *cc, const char *w, int term, int 
 				goto out;
 			}
 	for (size_t i = 0; i < na; i++) {
-		int skip = 0;
+		int skip = absent[i];
 
+		/* (an absent j stands for nothing: what it subsumes stays) */
 		for (size_t j = 0; j < na && !skip && !(cc->flags & KQ_ALL_PHRASES) && na > 1; j++)
-			if (j != i && subsumes(&tk[j], &tk[i]) &&
+			if (j != i && !absent[j] && subsumes(&tk[j], &tk[i]) &&
 			    (tk[j].b.len < tk[i].b.len || j < i)) /* of two the same, the first stays */
 				skip = 1;
 		if (skip)
@@ -732,8 +793,14 @@ void kquery_free(struct kquery *q)
 int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, int flags,
 		   struct kerr *err)
 {
+	return kquery_compile_in(q, text, syn, flags, NULL, err);
+}
+
+int kquery_compile_in(struct kquery *q, const char *text, const struct ksyn *syn, int flags,
+		      struct kstore *st, struct kerr *err)
+{
 	struct lexer lx = { 0 };
-	struct compiler cc = { q, syn, flags, 0, err };
+	struct compiler cc = { .q = q, .syn = syn, .flags = flags, .err = err, .st = st };
 	struct qnode *root = NULL;
 	struct kstore_qnode *rt = NULL, *pt = NULL;
 	char *norm = NULL;

@@ -107,6 +107,17 @@ enum kquery_why {
  */
 int kquery_compile(struct kquery *q, const char *text, const struct ksyn *syn, int flags,
 		   struct kerr *err);
+/*
+ * The same for a query that runs on the library st (NULL: as
+ * kquery_compile()): a synonym that no case of st holds (one of its index
+ * tokens in no case, by the vocabulary) is left out, as it would match and
+ * score nothing.  The word as typed and its segments always stay.  Call it
+ * inside the read transaction the search runs in (kstore_read_begin()), so
+ * that the vocabulary read is the one searched.
+ */
+struct kstore;
+int kquery_compile_in(struct kquery *q, const char *text, const struct ksyn *syn, int flags,
+		      struct kstore *st, struct kerr *err);
 void kquery_free(struct kquery *q);
 
 /* The segments of a Japanese word as the compiler cuts it: ksegment_split()

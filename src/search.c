@@ -652,7 +652,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	}
 	res->section = field;
 	res->restricted = field >= 0;
-	if ((rc = kquery_compile(&q, text, syn, o->flags, err)) < 0)
+	if ((rc = kquery_compile_in(&q, text, syn, o->flags, st, err)) < 0)
 		goto out;
 	/* a section search decides every case with the words, the more words the more cases
 	 * and marks (at 100,000 cases 'section:response' and 32 words ORed: 50 s of CPU) */
@@ -671,7 +671,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 	f.limit = f.offset = 0;
 	if (field >= 0 && !ksearch__field_whole_col(field)) {
 		/* every alternative, so that a longer word is marked whole */
-		if ((rc = kquery_compile(&qall, text, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
+		if ((rc = kquery_compile_in(&qall, text, syn, o->flags | KQ_ALL_PHRASES, st, err)) < 0)
 			goto out;
 		qall.expr.cols = qall.relaxed.cols = qall.relaxed_parts.cols = ksearch__field_cols(field);
 		if ((rc = section_search(st, o, &q, &qall, field, &f, limit, offset, res, err)) < 0)
@@ -753,7 +753,7 @@ int ksearch(struct kstore *st, const struct ksearch_opts *o, struct ksearch_resu
 			qsort(res->facets[i].v, res->facets[i].n, sizeof(*res->facets[i].v), fv_cmp);
 	/* every alternative, so that a longer word is marked whole */
 	if (o->snippets && res->nhits &&
-	    (rc = kquery_compile(&qall, text, syn, o->flags | KQ_ALL_PHRASES, err)) < 0)
+	    (rc = kquery_compile_in(&qall, text, syn, o->flags | KQ_ALL_PHRASES, st, err)) < 0)
 		goto out;
 	if (field >= 0)
 		qall.expr.cols = qall.relaxed.cols = qall.relaxed_parts.cols = ksearch__field_cols(field);

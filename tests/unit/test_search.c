@@ -758,6 +758,81 @@ static void test_subsumed_alternatives(void **state)
 	ksearch_result_free(&r);
 }
 
+/* A search with synonym list text (o's query, reader, limit), as search() does. */
+static void search_with(const char *text, const char *query, struct ksearch_result *r)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct kerr err = KERR_INIT;
+	struct ksyn *s = NULL;
+
+	assert_int_equal(ksyn_parse(&s, text, strlen(text), "test", &err), 0);
+	o.query = query;
+	o.filter.reader = &kreader_local;
+	o.syn = s;
+	o.filter.limit = 50;
+	if (ksearch(st, &o, r, &err) < 0)
+		fail_msg("ksearch(%s): %s", query, err.msg);
+	ksyn_free(s);
+}
+
+/*
+ * A synonym that no case of the library holds (one of its tokens in no
+ * case, by the vocabulary) is left out of what runs: it would match and
+ * score nothing, and cost a walk of its tokens' rows.  The results are
+ * those of the list without it; the word as typed always stays, and an
+ * absent synonym subsumes nothing.
+ */
+static void test_absent_synonyms(void **state)
+{
+	static const char with[] = "訓練 バックアップ 鰻丼祭 xyzzyq\n遮断 停止 鰻重\n鰻丼 鰻丼祭り\n";
+	static const char without[] = "訓練 バックアップ\n遮断 停止\n";
+	static const char *const queries[] = { "訓練", "訓練 遮断", "遮断 OR 訓練", "訓練 -遮断", "訓練 攻撃" };
+	struct kquery q;
+	struct kerr err = KERR_INIT;
+	struct ksyn *s = NULL;
+
+	(void)state;
+	assert_int_equal(ksyn_parse(&s, with, sizeof(with) - 1, "test", &err), 0);
+	/* without a library every synonym stays; on this one only those some case holds */
+	assert_int_equal(kquery_compile(&q, "訓練", s, 0, &err), 0);
+	assert_string_equal(q.match, "(\"訓練\" OR \"バックアップ\" OR \"鰻丼祭\" OR \"xyzzyq\")");
+	kquery_free(&q);
+	assert_int_equal(kquery_compile_in(&q, "訓練", s, 0, st, &err), 0);
+	assert_string_equal(q.match, "(\"訓練\" OR \"バックアップ\")");
+	kquery_free(&q);
+	assert_int_equal(kquery_compile_in(&q, "訓練", s, KQ_ALL_PHRASES, st, &err), 0);
+	assert_string_equal(q.match, "(\"訓練\" OR \"バックアップ\")");
+	kquery_free(&q);
+	/* the word as typed stays though no case holds it; 鰻丼, in none, does not stand in for it */
+	assert_int_equal(kquery_compile_in(&q, "鰻丼祭り", s, KQ_NO_SEGMENT, st, &err), 0);
+	assert_string_equal(q.match, "\"鰻丼祭り\"");
+	kquery_free(&q);
+	assert_int_equal(kquery_compile_in(&q, "鰻丼", s, KQ_NO_SEGMENT, st, &err), 0);
+	assert_string_equal(q.match, "\"鰻丼\"");
+	kquery_free(&q);
+	ksyn_free(s);
+	/* the same hits, scores, order and totals as the list without them */
+	for (size_t i = 0; i < sizeof(queries) / sizeof(*queries); i++) {
+		struct ksearch_result a, b;
+
+		search_with(with, queries[i], &a);
+		search_with(without, queries[i], &b);
+		assert_string_equal(a.match, b.match);
+		assert_int_equal(a.total, b.total);
+		assert_int_equal(a.total_partial, b.total_partial);
+		assert_int_equal(a.nhits, b.nhits);
+		assert_true(a.nhits > 0);
+		for (size_t k = 0; k < a.nhits; k++) {
+			assert_string_equal(a.hits[k].id, b.hits[k].id);
+			assert_true(a.hits[k].score == b.hits[k].score);
+			assert_int_equal(a.hits[k].partial, b.hits[k].partial);
+			assert_int_equal(a.hits[k].where, b.hits[k].where);
+		}
+		ksearch_result_free(&a);
+		ksearch_result_free(&b);
+	}
+}
+
 /* Facets and filtered totals from the columns kept in memory = from SQL joins. */
 struct fsnap {
 	char line[200][160];
@@ -2275,6 +2350,7 @@ int main(void)
 		cmocka_unit_test(test_rank_is_bm25),
 		cmocka_unit_test(test_rank_sampled),
 		cmocka_unit_test(test_subsumed_alternatives),
+		cmocka_unit_test(test_absent_synonyms),
 		cmocka_unit_test(test_facets_memory),
 		cmocka_unit_test(test_snippet_offsets),
 		cmocka_unit_test(test_where),
