@@ -21,6 +21,10 @@
  * KYOKUN_BENCH_SIMILAR=1: each line's "query" is a case id, and what is
  * timed is ksimilar() of that case (the top 10, counted), as the case page
  * and `kyokun similar` do.
+ * KYOKUN_BENCH_EXPR=1 times nothing: it prints per query
+ * "class<TAB>query<TAB>hits<TAB>expression", the FTS5 expression kyokun's
+ * own search runs on this library (synonyms and segments), for giving
+ * Groonga the same (bench/search_engines.py).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +82,7 @@ int main(int argc, char **argv)
 	const char *fe = getenv("KYOKUN_BENCH_FACETS");
 	const char *sim = getenv("KYOKUN_BENCH_SIMILAR");
 	const char *nocount = getenv("KYOKUN_BENCH_NOCOUNT"), *literal = getenv("KYOKUN_BENCH_LITERAL");
-	const char *cpu = getenv("KYOKUN_BENCH_CPU");
+	const char *cpu = getenv("KYOKUN_BENCH_CPU"), *expr = getenv("KYOKUN_BENCH_EXPR");
 	char line[4096];
 	FILE *fp, *cpf = NULL;
 	int reps;
@@ -145,6 +149,15 @@ int main(int argc, char **argv)
 		o.exact_total = 1;
 		if (literal && *literal == '1')
 			o.flags = KQ_NO_SEGMENT | KQ_NO_SYNONYMS;
+		if (expr && *expr == '1') {
+			if (ksearch(st, &o, &r, &err) < 0) {
+				fprintf(stderr, "search_bench: %s: %s\n", q, err.msg);
+				return 1;
+			}
+			printf("%s\t%s\t%ld\t%s\n", line, q, r.total, r.match ? r.match : "");
+			ksearch_result_free(&r);
+			continue;
+		}
 		/* warm-up, and the hit count */
 		if (ksearch(st, &o, &r, &err) < 0) {
 			fprintf(stderr, "search_bench: %s: %s\n", q, err.msg);

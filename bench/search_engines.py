@@ -3,9 +3,10 @@
 
 usage: search_engines.py build-groonga CASES.jsonl DIR
        search_engines.py build-trigram CASES.jsonl DB
-       search_engines.py query-groonga DIR QUERIES.tsv REPS
+       search_engines.py query-groonga DIR QUERIES.tsv REPS [EXPRS.tsv]
        search_engines.py query-trigram DB QUERIES.tsv REPS
        search_engines.py select-groonga QUERY   (the select command query-groonga sends)
+       search_engines.py groonga-query FTS5-EXPRESSION   (kyokun's expression in Groonga's syntax)
        search_engines.py report RESULTS_DIR
 
 Both index the same text kyokun indexes (title, summary, lessons, body =
@@ -15,6 +16,13 @@ sections, select with --cache no and --match_escalation_threshold -1, its
 own elapsed time per command.  Trigram: fts5(tokenize='trigram'), ORDER BY
 bm25 LIMIT 20, timed in-process around the query.  The query lines print
 "class<TAB>query<TAB>hits<TAB>ms...", as bench/search_bench does.
+
+With EXPRS.tsv (search_bench's KYOKUN_BENCH_EXPR=1 output: per query the
+expression kyokun's own search runs, its synonyms and segments), Groonga
+is given that expression instead of the query as written ("groonga-same":
+the same words to look for as kyokun's own search, in Groonga's syntax:
+OR, + for AND, - for NOT, the phrases quoted), its times written to
+q-groonga-same.tsv and cpu-groonga-same.tsv.
 """
 import json
 import os
@@ -96,6 +104,55 @@ def grn_select(q):
             " --match_escalation_threshold -1\n" % grn_quote(q))
 
 
+def grn_from_fts(e):
+    """An FTS5 expression of kyokun's ("..." phrases with "" inside, AND OR NOT, parentheses) in
+    Groonga's query syntax; None for what Groonga's has no form of (a prefix phrase, a column)."""
+    out, i, n = [], 0, len(e)
+    ops = {"AND": "+", "OR": "OR", "NOT": "-"}
+    while i < n:
+        c = e[i]
+        if c.isspace():
+            i += 1
+        elif c in "()":
+            out.append(c)
+            i += 1
+        elif c == '"':
+            j, t = i + 1, []
+            while j < n:
+                if e[j] == '"' and j + 1 < n and e[j + 1] == '"':
+                    t.append('"')
+                    j += 2
+                elif e[j] == '"':
+                    break
+                else:
+                    t.append(e[j])
+                    j += 1
+            if j >= n:
+                return None
+            out.append(grn_quote("".join(t)))
+            i = j + 1
+        else:
+            j = i
+            while j < n and not e[j].isspace() and e[j] not in '()"':
+                j += 1
+            w = e[i:j]
+            if w not in ops:
+                return None  # a prefix (*), a column filter, NEAR: not in Groonga's syntax
+            out.append(ops[w])
+            i = j
+    return " ".join(out).replace("( ", "(").replace(" )", ")")
+
+
+def exprs(path):
+    """class, query -> the expression kyokun's own search runs (search_bench KYOKUN_BENCH_EXPR=1)."""
+    m = {}
+    for line in open(path, encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        if len(f) == 4:
+            m[(f[0], f[1])] = f[3]
+    return m
+
+
 HZ = os.sysconf("SC_CLK_TCK")
 
 
@@ -105,13 +162,21 @@ def cpu_ticks(pid):
     return int(f[11]) + int(f[12])
 
 
-def query_groonga(d, qpath, reps):
+def query_groonga(d, qpath, reps, epath=None):
     # the server's CPU time per query (the mean of the timed runs), beside its elapsed times
-    cpu = open(os.path.join(os.path.dirname(os.path.abspath(d)), "cpu-groonga.tsv"), "w", encoding="utf-8")
+    em = exprs(epath) if epath else None
+    cpu = open(os.path.join(os.path.dirname(os.path.abspath(d)),
+                            "cpu-groonga-same.tsv" if em is not None else "cpu-groonga.tsv"), "w", encoding="utf-8")
     p = subprocess.Popen(["groonga", os.path.join(d, "db")], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          text=True, encoding="utf-8")
     for cls, q in queries(qpath):
-        cmd = grn_select(q)
+        gq = q
+        if em is not None:
+            gq = grn_from_fts(em.get((cls, q), ""))
+            if not gq:
+                print("search_engines.py: no Groonga form of kyokun's expression for %s" % q, file=sys.stderr)
+                continue
+        cmd = grn_select(gq)
         times, hits = [], -1
         for i in range(reps + 1):
             if i == 1:
@@ -176,7 +241,7 @@ def pct(xs, p):
 
 
 def report(d):
-    eng = ["kyokun", "kyokun-literal", "groonga", "trigram", "kyokun-nocount", "kyokun-2threads"]
+    eng = ["kyokun", "kyokun-literal", "groonga", "groonga-same", "trigram", "kyokun-nocount", "kyokun-2threads"]
     res = {}
     for e in eng:
         res[e] = []
@@ -198,13 +263,15 @@ def report(d):
     print("\nranked top 20 with the exact hit count, ms (p50 / p99 over all runs of the class's queries);"
           " kyokun and kyokun-literal (the query as written: no synonyms, no segmentation) on one"
           " connection, as Groonga; kyokun-nocount without the count, kyokun-2threads counted on two"
-          " threads, for reference; x: p50 against Groonga's in this run\n")
+          " threads, for reference; groonga-same: Groonga given the expression kyokun's own search runs (its"
+          " synonyms and segments); x: p50 against Groonga's in this run, x same: kyokun's against"
+          " groonga-same's\n")
     classes = []
     for r in res["kyokun"]:
         if r[0] not in classes:
             classes.append(r[0])
-    print("| class | " + " | ".join(eng) + " | kyokun x | literal x |")
-    print("| --- |" + " ---: |" * (len(eng) + 2))
+    print("| class | " + " | ".join(eng) + " | kyokun x | literal x | x same |")
+    print("| --- |" + " ---: |" * (len(eng) + 3))
     for c in classes:
         cells, p50 = [], {}
         for e in eng:
@@ -212,23 +279,23 @@ def report(d):
             cells.append("%.2f / %.2f" % (pct(ts, 50), pct(ts, 99)) if ts else "-")
             if ts:
                 p50[e] = pct(ts, 50)
-        for e in ("kyokun", "kyokun-literal"):
-            g = p50.get("groonga")
+        for e, b in (("kyokun", "groonga"), ("kyokun-literal", "groonga"), ("kyokun", "groonga-same")):
+            g = p50.get(b)
             cells.append("%.2f" % (p50[e] / g) if g and e in p50 else "-")
         print("| %s | %s |" % (c, " | ".join(cells)))
     # CPU time: what each engine spent, whatever else the machine was doing
     cpu = {}
-    for e in ("kyokun", "kyokun-literal", "groonga", "kyokun-nocount"):
+    for e in ("kyokun", "kyokun-literal", "groonga", "groonga-same", "kyokun-nocount"):
         path = os.path.join(d, "cpu-%s.tsv" % e)
         if os.path.exists(path):
             cpu[e] = [l.rstrip("\n").split("\t") for l in open(path, encoding="utf-8") if l.strip()]
     if "groonga" in cpu and "kyokun" in cpu:
-        ce = [e for e in ("kyokun", "kyokun-literal", "groonga", "kyokun-nocount") if e in cpu]
+        ce = [e for e in ("kyokun", "kyokun-literal", "groonga", "groonga-same", "kyokun-nocount") if e in cpu]
         print("\nCPU ms per query (the process's user + system time over the timed runs, the mean of the"
               " class's queries; Groonga's in clock ticks of %.0f ms, summed over the runs): steadier than the"
               " elapsed times on a shared machine; x: against Groonga's\n" % (1000.0 / HZ))
-        print("| class | " + " | ".join(ce) + " | kyokun x | literal x |")
-        print("| --- |" + " ---: |" * (len(ce) + 2))
+        print("| class | " + " | ".join(ce) + " | kyokun x | literal x | x same |")
+        print("| --- |" + " ---: |" * (len(ce) + 3))
         for c in classes:
             m = {}
             for e in ce:
@@ -236,17 +303,18 @@ def report(d):
                 if v:
                     m[e] = sum(v) / len(v)
             cells = ["%.2f" % m[e] if e in m else "-" for e in ce]
-            for e in ("kyokun", "kyokun-literal"):
-                g = m.get("groonga")
+            for e, b in (("kyokun", "groonga"), ("kyokun-literal", "groonga"), ("kyokun", "groonga-same")):
+                g = m.get(b)
                 cells.append("%.2f" % (m[e] / g) if g and e in m else "-")
             print("| %s | %s |" % (c, " | ".join(cells)))
     print("\nhits per query\n")
     print("| class | query | " + " | ".join(eng) + " |")
     print("| --- | --- |" + " ---: |" * len(eng))
-    for i, r in enumerate(res["kyokun"]):
+    for r in res["kyokun"]:
         cells = []
         for e in eng:
-            cells.append(str(res[e][i][2]) if i < len(res[e]) else "-")
+            h = [x[2] for x in res[e] if x[0] == r[0] and x[1] == r[1]]
+            cells.append(str(h[0]) if h else "-")
         print("| %s | %s | %s |" % (r[0], r[1].replace("|", "\\|"), " | ".join(cells)))
 
 
@@ -257,9 +325,14 @@ def main():
     elif a[0] == "build-trigram":
         build_trigram(a[1], a[2])
     elif a[0] == "query-groonga":
-        query_groonga(a[1], a[2], int(a[3]))
+        query_groonga(a[1], a[2], int(a[3]), a[4] if len(a) > 4 else None)
     elif a[0] == "select-groonga":
         sys.stdout.write(grn_select(a[1]))
+    elif a[0] == "groonga-query":
+        g = grn_from_fts(a[1])
+        if g is None:
+            sys.exit("search_engines.py: no Groonga form of %s" % a[1])
+        print(g)
     elif a[0] == "query-trigram":
         query_trigram(a[1], a[2], int(a[3]))
     elif a[0] == "report":

@@ -10,10 +10,13 @@
 # (bench/out/search-SIZE/).  One search costs the difference between a run
 # of two searches and a run of one (the opening, the warm-up and the exit
 # cancel out): kyokun as bench/search.sh times it (counted, one connection),
-# kyokun-literal (the query as written), and Groonga's select of the query
-# as written with the same options as bench/search.sh's.  Valgrind makes
-# each search about 50 times slower: at 100,000 cases the 20 queries take
-# about ten minutes.  Writes instr.tsv and instr.md beside the indexes.
+# kyokun-literal (the query as written), Groonga's select of the query
+# as written with the same options as bench/search.sh's, and Groonga's
+# select of the expression kyokun's own search runs (groonga-same: its
+# synonyms and segments; search_bench KYOKUN_BENCH_EXPR=1), where that is
+# not the query as written.  Valgrind makes each search about 50 times
+# slower: at 100,000 cases the 20 queries take about twelve minutes.
+# Writes instr.tsv and instr.md beside the indexes.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 N=${1:?usage: bench/search_instr.sh SIZE [CLASS...]}
@@ -42,7 +45,15 @@ kyokun_one() { # $1 = query, $2 = 1 for the query as written
 	echo $((b - a))
 }
 
-groonga_one() { # $1 = query
+# what kyokun's own search and the literal one run, per query (class, query, hits, expression)
+KYOKUN_BENCH_EXPR=1 "$OUT/search_bench" "$OUT/kyokun.db" "$TOP/bench/search_queries.tsv" 0 >"$T/expr-own.tsv"
+KYOKUN_BENCH_EXPR=1 KYOKUN_BENCH_LITERAL=1 "$OUT/search_bench" "$OUT/kyokun.db" "$TOP/bench/search_queries.tsv" 0 \
+	>"$T/expr-literal.tsv"
+expr_of() { # $1 = file, $2 = class, $3 = query
+	awk -F '\t' -v c="$2" -v q="$3" '$1 == c && $2 == q { print $4; exit }' "$1"
+}
+
+groonga_one() { # $1 = query (Groonga's syntax)
 	python3 "$TOP/bench/search_engines.py" select-groonga "$1" >"$T/g1"
 	cat "$T/g1" "$T/g1" >"$T/g2"
 	a=$(instr "$T/g1" groonga "$OUT/groonga/db")
@@ -61,10 +72,17 @@ while IFS="$(printf '\t')" read -r cls q; do
 	k=$(kyokun_one "$q" 0)
 	l=$(kyokun_one "$q" 1)
 	g=-
+	s=-
 	if command -v groonga >/dev/null && [ -d "$OUT/groonga" ]; then
 		g=$(groonga_one "$q")
+		eo=$(expr_of "$T/expr-own.tsv" "$cls" "$q")
+		if [ "$eo" = "$(expr_of "$T/expr-literal.tsv" "$cls" "$q")" ]; then
+			s=$g
+		elif gq=$(python3 "$TOP/bench/search_engines.py" groonga-query "$eo"); then
+			s=$(groonga_one "$gq")
+		fi
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\n' "$cls" "$q" "$k" "$l" "$g" | tee -a "$OUT/instr.tsv" >&2
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$cls" "$q" "$k" "$l" "$g" "$s" | tee -a "$OUT/instr.tsv" >&2
 done <"$TOP/bench/search_queries.tsv"
 
 python3 - "$OUT/instr.tsv" "$N" >"$OUT/instr.md" <<'EOF'
@@ -73,25 +91,32 @@ rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8") 
 print("## search in instructions: %s cases\n" % format(int(sys.argv[2]), ","))
 print("One ranked top-20 search with its exact count, in millions of instructions (callgrind: the same on every"
       " run); kyokun counted on one connection, kyokun-literal with the query as written, Groonga's select of the"
-      " query as written; x: against Groonga's\n")
-print("| class | query | kyokun | kyokun-literal | groonga | kyokun x | literal x |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+      " query as written, groonga-same Groonga's select of the expression kyokun's own search runs (its synonyms"
+      " and segments); x: kyokun-literal against Groonga, kyokun against Groonga and against groonga-same\n")
+print("| class | query | kyokun | kyokun-literal | groonga | groonga-same | literal x | kyokun x | x same |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 cls = {}
-for c, q, k, l, g in rows:
+for f in rows:
+    c, q, k, l, g = f[:5]
+    s = f[5] if len(f) > 5 else "-"
     k, l = int(k) / 1e6, int(l) / 1e6
     g = int(g) / 1e6 if g != "-" else None
-    cls.setdefault(c, []).append((k, l, g))
-    x = lambda v: "%.2f" % (v / g) if g else "-"
-    print("| %s | %s | %.1f | %.1f | %s | %s | %s |" % (c, q.replace("|", "\\|"), k, l, "%.1f" % g if g else "-", x(k), x(l)))
+    s = int(s) / 1e6 if s != "-" else None
+    cls.setdefault(c, []).append((k, l, g, s))
+    x = lambda v, b: "%.2f" % (v / b) if b else "-"
+    m = lambda v: "%.1f" % v if v else "-"
+    print("| %s | %s | %.1f | %.1f | %s | %s | %s | %s | %s |" % (c, q.replace("|", "\\|"), k, l, m(g), m(s),
+                                                              x(l, g), x(k, g), x(k, s)))
 print("\nthe mean of each class's queries\n")
-print("| class | kyokun | kyokun-literal | groonga | kyokun x | literal x |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
+print("| class | kyokun | kyokun-literal | groonga | groonga-same | literal x | kyokun x | x same |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for c, v in cls.items():
-    mk = sum(a for a, _, _ in v) / len(v)
-    ml = sum(b for _, b, _ in v) / len(v)
-    gs = [g for _, _, g in v if g]
-    mg = sum(gs) / len(gs) if len(gs) == len(v) else None
-    x = lambda m: "%.2f" % (m / mg) if mg else "-"
-    print("| %s | %.1f | %.1f | %s | %s | %s |" % (c, mk, ml, "%.1f" % mg if mg else "-", x(mk), x(ml)))
+    mk = sum(a[0] for a in v) / len(v)
+    ml = sum(a[1] for a in v) / len(v)
+    mean = lambda i: sum(a[i] for a in v) / len(v) if all(a[i] for a in v) else None
+    mg, ms = mean(2), mean(3)
+    x = lambda a, b: "%.2f" % (a / b) if b else "-"
+    m = lambda a: "%.1f" % a if a else "-"
+    print("| %s | %.1f | %.1f | %s | %s | %s | %s | %s |" % (c, mk, ml, m(mg), m(ms), x(ml, mg), x(mk, mg), x(mk, ms)))
 EOF
 cat "$OUT/instr.md"
