@@ -177,6 +177,7 @@ struct cthread {
 	struct kstore *rw;  /* read-write, opened on first use (khttp_writer) */
 	pthread_t tid;
 	int started;
+	int reading;        /* st holds the request's read transaction (reading_begin()) */
 };
 
 struct khttp_server {
@@ -1022,6 +1023,31 @@ static void job_free(struct job *job)
 
 /* ---- the compute pool ------------------------------------------------------------ */
 
+/*
+ * One snapshot for a GET's (HEAD's) reads: its credential's check (the
+ * memo's staleness, web_session.c) and its route's statements read in one
+ * read transaction of the thread's connection, instead of each statement
+ * taking the database's read lock and letting go of it again.  A write
+ * ends it first (khttp_writer()), so that what a request writes it then
+ * reads; reading_end() ends it after the route.  Not begun for other
+ * methods, which write.
+ */
+static void reading_begin(struct cthread *t, const char *method)
+{
+	struct kerr err = KERR_INIT;
+
+	t->reading = 0;
+	if (method && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))
+		t->reading = kstore_read_begin(t->st, &err) > 0; /* else: each statement reads on its own */
+}
+
+static void reading_end(struct cthread *t)
+{
+	if (t->reading)
+		kstore_read_end(t->st, 1);
+	t->reading = 0;
+}
+
 static void *compute_main(void *arg)
 {
 	struct cthread *t = arg;
@@ -1063,6 +1089,7 @@ static void *compute_main(void *arg)
 		}
 		job->req.st = t->st;
 		job->req.worker = t;
+		reading_begin(t, job->req.method);
 		job->rc = web_session_resolve(&job->req, &job->found, &job->err);
 		if (job->rc == 0) {
 			job->resolved = 1;
@@ -1074,6 +1101,7 @@ static void *compute_main(void *arg)
 			if (job->req.auth != KHTTP_AUTH_NONE && !job->resp.cache_control)
 				job->resp.cache_control = "private, no-cache";
 		}
+		reading_end(t);
 		if (t->rw)
 			kstore_set_actor(t->rw, 0, NULL, NULL);
 		job->done = 1;
@@ -1091,6 +1119,7 @@ struct kstore *khttp_writer(struct khttp_req *req, struct kerr *err)
 		kerr_set(err, KE_INVALID, "no database connection for writing here");
 		return NULL;
 	}
+	reading_end(t); /* what it writes, the request's later reads see */
 	if (!t->rw && kstore_open(&t->rw, t->srv->db_path, 0, err) < 0) {
 		t->rw = NULL;
 		return NULL;

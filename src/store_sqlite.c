@@ -963,6 +963,8 @@ void ksqlite_close(struct kstore_sqlite *st)
 	sqlite3_finalize(st->parts_del);
 	ksqlite_parts_free(st);
 	sqlite3_finalize(st->vocab_df);
+	sqlite3_finalize(st->read_begin);
+	sqlite3_finalize(st->read_commit);
 	ksqlite_vocab_free(st);
 	ksqlite_counts_free(st);
 	bulk_indexes_free(st); /* (a transaction left open: closing rolls it back) */
@@ -1136,21 +1138,41 @@ static int can_write(struct kstore_sqlite *st, struct kerr *err)
 	return 0;
 }
 
+/*
+ * The statements kept (a web server begins one for every GET it serves):
+ * BEGIN is deferred, so the snapshot is taken by the first read, and
+ * takes no lock by itself.
+ */
 static int ksqlite_read_begin(struct kstore *kst, struct kerr *err)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
+	int rc;
 
 	if (!sqlite3_get_autocommit(st->db))
 		return 0; /* (a transaction is open: it is the snapshot) */
-	return exec(st, "BEGIN", err) ? KE_DB : 1;
+	if (!st->read_begin && (rc = ksqlite_prepare(st, "BEGIN", &st->read_begin, err)))
+		return rc;
+	rc = sqlite3_step(st->read_begin);
+	sqlite3_reset(st->read_begin);
+	return rc == SQLITE_DONE ? 1 : ksqlite_db_err(st, err, "beginning a read");
 }
 
 static void ksqlite_read_end(struct kstore *kst, int began)
 {
 	struct kstore_sqlite *st = ksqlite(kst);
+	struct kerr err = KERR_INIT;
 
-	if (began > 0 && !sqlite3_get_autocommit(st->db))
+	if (began <= 0 || sqlite3_get_autocommit(st->db))
+		return;
+	if (!st->read_commit && ksqlite_prepare(st, "COMMIT", &st->read_commit, &err))
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	else if (st->read_commit) {
+		sqlite3_step(st->read_commit);
+		sqlite3_reset(st->read_commit);
+	}
+	/* never left open (a connection kept in an old snapshot): nothing was written in it */
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static int ksqlite_begin(struct kstore *kst, struct kerr *err)

@@ -61,6 +61,7 @@ struct kstore_sqlite {
 	/* the vocabulary's pending counts and statements (store_sqlite_vocab.c) */
 	struct ksqlite_vocab *vocab;
 	sqlite3_stmt *vocab_get, *vocab_df;
+	sqlite3_stmt *read_begin, *read_commit; /* ksqlite_read_begin()/_end(): BEGIN, COMMIT, kept */
 	struct ktok_tap tap;    /* on the connection's tokenizer: set by ksqlite_vocab_tap(), ksqlite_parts_tap() */
 	/* where a case's parts begin, counted as it is indexed (store_sqlite_parts.c) */
 	struct ksqlite_parts *parts;

@@ -411,6 +411,40 @@ json "http: tlp: the TLP:RED revision is left out of the history" \
 get /cases/web-clear-3/history
 n=$(grep -c '<td class="num">' "$T/body")
 if [ "$n" -ge 2 ]; then ok "http: history page lists the visible revisions"; else fail "http: history page lists the visible revisions" "$n rows"; fi
+# ---- one snapshot per GET, never kept past it: each worker thread reads a GET's credential and
+# route in one read transaction (http.c reading_begin()); a commit made between two requests shows in
+# the next one on every thread, signed in or not ----
+MAIN_URL=$URL
+MAIN_SRV=$SRV
+SRV=""
+start_server --no-cache --threads 4
+if [ -n "$URL" ]; then
+	printf 'Snap-reader-4471-quay\n' >"$T/snappw"
+	"$KYOKUN" user add snapreader --role analyst --password-file "$T/snappw" >/dev/null 2>&1
+	curl -s -o /dev/null -D "$T/snaphdr" -H "Origin: $URL" --data-urlencode login=snapreader \
+		--data-urlencode "password=Snap-reader-4471-quay" "$URL/signin"
+	snapck=$(sed -n 's/^[Ss]et-[Cc]ookie: kyokun_session=\([^;]*\);.*/\1/p' "$T/snaphdr" | tr -d '\r')
+	for round in 1 2 3; do
+		edit_case web-clear-2 title "SNAPPROBE$round 事例の題名"
+		stale=""
+		for i in 1 2 3 4 5 6 7 8; do
+			for h in "X-None: 1" "Cookie: kyokun_session=$snapck"; do
+				code=$(curl -s -o "$T/body" -w '%{http_code}' -H "$h" "$URL/api/cases/web-clear-2")
+				grep -q "SNAPPROBE$round" "$T/body" || stale="$stale $code/$h/$i"
+			done
+		done
+		if [ -z "$stale" ]; then ok "http: snapshot: commit $round seen by every later GET, anonymous and signed in"
+		else fail "http: snapshot: commit $round seen by every later GET, anonymous and signed in" "stale:$stale"; fi
+	done
+	[ -n "$snapck" ] && ok "http: snapshot: signed in for the check" || fail "http: snapshot: signed in for the check" "$(head -5 "$T/snaphdr")"
+	edit_case web-clear-2 title "$(python3 -c 'import json,sys; print([c for c in json.load(open(sys.argv[1]))["cases"] if c["id"]=="web-clear-2"][0]["title"])' "$WFIX")"
+else
+	fail "http: snapshot: a --no-cache server starts" "$(head -5 "$T/srv.err")"
+fi
+stop_server
+URL=$MAIN_URL
+SRV=$MAIN_SRV
+
 run serve --help
 expect_out "http: serve --help describes --listen" 'listen ADDR:PORT'
 expect_out "http: serve --help describes --max-per-ip" 'max-per-ip N'
