@@ -879,6 +879,37 @@ static void add_case_row(struct kstore_sqlite *st)
 			     NULL);
 }
 
+/*
+ * A new library (a file without a page yet) is made of pages of
+ * KSQLITE_PAGE_SIZE bytes; the page size is fixed when the first page is
+ * written (before WAL mode: WAL cannot change it after), so a library made
+ * before keeps its own.  16 KiB rather than SQLite's 4 KiB: FTS5 writes its
+ * index as blobs of about 4 KB (its leaves), one to a page at 4 KiB, and a
+ * table of cases' JSON and text one or two to a page; with four times the
+ * bytes a page, a bulk load of 100,000 cases took 13.0-13.4 s against
+ * 15.7-17.5 s (CPU 18.0 s against 22.4 s, three rounds in turns), in a
+ * file 8% smaller, and a search the same instructions (the 20 queries of
+ * bench/search_queries.tsv within 0.3%).
+ */
+#define KSQLITE_PAGE_SIZE 16384
+#define KSQLITE_STR_(x) #x
+#define KSQLITE_STR(x) KSQLITE_STR_(x)
+
+static int new_page_size(struct kstore_sqlite *st, struct kerr *err)
+{
+	sqlite3_stmt *s;
+	int pages = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA page_count", -1, &s, NULL) != SQLITE_OK)
+		return ksqlite_db_err(st, err, "reading the page count");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		pages = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (pages != 0)
+		return 0;
+	return exec(st, "PRAGMA page_size = " KSQLITE_STR(KSQLITE_PAGE_SIZE), err);
+}
+
 static int open_writer(struct kstore_sqlite *st, struct kerr *err)
 {
 	int rc, v;
@@ -892,6 +923,8 @@ static int open_writer(struct kstore_sqlite *st, struct kerr *err)
 		return open_error(st, rc, err);
 	if (v > NMIGRATIONS)
 		return newer_schema(st, v, err);
+	if (v == 0 && (rc = new_page_size(st, err)))
+		return rc;
 	if ((rc = exec(st, "PRAGMA journal_mode = WAL", err)) ||
 	    (rc = exec(st, "PRAGMA synchronous = NORMAL", err))) {
 		kerr_prefix(err, "%s", st->base.path);

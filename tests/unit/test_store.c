@@ -1371,6 +1371,64 @@ static const char *index_list(const char *path)
 	return out;
 }
 
+/* PRAGMA page_size of the database at path. */
+static int page_size_of(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * A new library is made of 16 KiB pages (store_sqlite.c, new_page_size());
+ * a file that has pages already keeps its size, through the migrations, a
+ * bulk load and a check.
+ */
+static void test_page_size(void **state)
+{
+	struct kerr err = KERR_INIT;
+	struct kstore *st = NULL;
+	char path[512];
+	sqlite3 *db = NULL;
+	long n = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	put_simple(st, "page-1", "新しい書庫");
+	kstore_close(st);
+	assert_int_equal(page_size_of(path), 16384);
+
+	/* a file with pages of 4 KiB already (made by an older kyokun, or by hand) */
+	snprintf(path, sizeof(path), "%s", new_db_path());
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; CREATE TABLE t(x); DROP TABLE t;", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
+	assert_int_equal(kstore_begin_bulk(st, &err), 0);
+	for (int i = 0; i < 30; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "old-page-%d", i);
+		put_simple(st, id, "前からの書庫");
+	}
+	assert_int_equal(kstore_commit(st, &err), 0);
+	assert_int_equal(kstore_check(st, 0, NULL, NULL, &err), 0);
+	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
+	assert_int_equal(n, 30);
+	kstore_close(st);
+	assert_int_equal(page_size_of(path), 4096);
+}
+
 /*
  * A bulk load into a library without cases makes most indexes of cases and
  * audit at its commit (bulk_indexes_drop() in store_sqlite.c): after it, and
@@ -1719,6 +1777,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_readers_server),
 		cmocka_unit_test(test_bulk_readers_alone),
 		cmocka_unit_test(test_bulk_indexes),
+		cmocka_unit_test(test_page_size),
 		cmocka_unit_test(test_check_damaged),
 		cmocka_unit_test(test_backup),
 	};
