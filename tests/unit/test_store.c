@@ -760,19 +760,25 @@ static void db_exec(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-static int db_version(const char *path)
+/* The integer a statement (a PRAGMA) gives on the database at path, read-only. */
+static int db_int(const char *path, const char *sql)
 {
 	sqlite3 *db;
 	sqlite3_stmt *s;
 	int v = -1;
 
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return v;
+}
+
+static int db_version(const char *path)
+{
+	return db_int(path, "PRAGMA user_version");
 }
 
 static void test_readonly_schema(void **state)
@@ -1371,22 +1377,6 @@ static const char *index_list(const char *path)
 	return out;
 }
 
-/* PRAGMA page_size of the database at path. */
-static int page_size_of(const char *path)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	int n = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
-}
-
 /*
  * A new library is made of 16 KiB pages (store_sqlite.c, new_page_size());
  * a file that has pages already keeps its size, through the migrations, a
@@ -1405,7 +1395,7 @@ static void test_page_size(void **state)
 	assert_int_equal(kstore_open(&st, path, 0, &err), 0);
 	put_simple(st, "page-1", "新しい書庫");
 	kstore_close(st);
-	assert_int_equal(page_size_of(path), 16384);
+	assert_int_equal(db_int(path, "PRAGMA page_size"), 16384);
 
 	/* a file with pages of 4 KiB already (made by an older kyokun, or by hand) */
 	snprintf(path, sizeof(path), "%s", new_db_path());
@@ -1426,7 +1416,7 @@ static void test_page_size(void **state)
 	assert_int_equal(kstore_count(st, tlp_reader(-1), &n, &err), 0);
 	assert_int_equal(n, 30);
 	kstore_close(st);
-	assert_int_equal(page_size_of(path), 4096);
+	assert_int_equal(db_int(path, "PRAGMA page_size"), 4096);
 }
 
 /*
