@@ -305,10 +305,10 @@ for name, fmt in (("case", "/cases/%s"), ("similar", "/api/cases/%s/similar")):
 EOF2
 measure "kyokun --no-cache: case page, many cases" "$NC/" "$DUR" -s "$W/many-case.lua"
 measure "kyokun --no-cache: similar, many cases" "$NC/" "$DUR" -s "$W/many-similar.lua"
-# signed in against anonymous in turns: TURNS rounds (default 3) of TURN_DUR s (default 5) each, the
+# signed in against anonymous in turns: TURNS rounds (default 5) of TURN_DUR s (default 5) each, the
 # same request anonymous then signed in; the targets take the median of the rounds' ratios (one run of
 # each, far apart in a run whose machine changes speed, moved the ratio by 0.2 from one run to the next)
-TURNS=${TURNS:-3}
+TURNS=${TURNS:-5}
 TURN_DUR=${TURN_DUR:-5}
 echo "signed in and anonymous in turns ($TURNS rounds of $TURN_DUR s)..." >&2
 : >"$W/turns"
