@@ -880,10 +880,9 @@ static void add_case_row(struct kstore_sqlite *st)
 }
 
 /*
- * A new library (a file without a page yet) is made of pages of
- * KSQLITE_PAGE_SIZE bytes; the page size is fixed when the first page is
- * written (before WAL mode: WAL cannot change it after), so a library made
- * before keeps its own.  16 KiB rather than SQLite's 4 KiB: FTS5 writes its
+ * A new library (a file without a page yet) is made of pages of 16 KiB;
+ * the page size is fixed when the first page is written (before WAL mode:
+ * WAL cannot change it after), so a library made before keeps its own.  16 KiB rather than SQLite's 4 KiB: FTS5 writes its
  * index as blobs of about 4 KB (its leaves), one to a page at 4 KiB, and a
  * table of cases' JSON and text one or two to a page; with four times the
  * bytes a page, a bulk load of 100,000 cases took 13.0-13.4 s against
@@ -891,10 +890,6 @@ static void add_case_row(struct kstore_sqlite *st)
  * file 8% smaller, and a search the same instructions (the 20 queries of
  * bench/search_queries.tsv within 0.3%).
  */
-#define KSQLITE_PAGE_SIZE 16384
-#define KSQLITE_STR_(x) #x
-#define KSQLITE_STR(x) KSQLITE_STR_(x)
-
 static int new_page_size(struct kstore_sqlite *st, struct kerr *err)
 {
 	sqlite3_stmt *s;
@@ -907,7 +902,7 @@ static int new_page_size(struct kstore_sqlite *st, struct kerr *err)
 	sqlite3_finalize(s);
 	if (pages != 0)
 		return 0;
-	return exec(st, "PRAGMA page_size = " KSQLITE_STR(KSQLITE_PAGE_SIZE), err);
+	return exec(st, "PRAGMA page_size = 16384", err);
 }
 
 static int open_writer(struct kstore_sqlite *st, struct kerr *err)
