@@ -377,6 +377,37 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * The row at->rid among the rows holding a single character (cv->urid, ascending), -1 if not
+ * one of them: from where the last look ended, in steps doubling, then halving (a run's rows
+ * come in ascending order: most looks take a step or two); from the start if the run went back.
+ */
+static long urow_find(const struct kcover *cv, struct kcover_at *at)
+{
+	size_t lo = at->hint, hi, n = cv->nurow, step = 1;
+
+	if (lo > n || (lo > 0 && cv->urid[lo - 1] >= at->rid))
+		lo = 0;
+	hi = lo;
+	while (hi < n && cv->urid[hi] < at->rid) {
+		lo = hi + 1;
+		hi += step;
+		step *= 2;
+	}
+	if (hi > n)
+		hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cv->urid[mid] < at->rid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	at->hint = lo;
+	return lo < n && cv->urid[lo] == at->rid ? (long)lo : -1;
+}
+
 /* Is single character u at (col, off) in row k of the places read? */
 static int upos_at(const struct kcover *cv, long k, int u, int col, int off)
 {
@@ -412,7 +443,7 @@ static inline int getv(const unsigned char **pp, const unsigned char *e, unsigne
  * per instance (most of a covered phrase's check).  A list that ends inside
  * a varint ends there.
  */
-static inline void pnext(Fts5PhraseIter *it, int *col, int *off)
+static inline __attribute__((always_inline)) void pnext(Fts5PhraseIter *it, int *col, int *off)
 {
 	const unsigned char *p = it->a;
 	unsigned v;
@@ -436,8 +467,8 @@ end:
 }
 
 /* The next instance of token j's iterator: pnext(), or FTS5's own call where pnext() was found wrong. */
-static inline void step(const Fts5ExtensionApi *api, Fts5Context *fts, int ok, Fts5PhraseIter *it, int *col,
-			int *off)
+static inline __attribute__((always_inline)) void step(const Fts5ExtensionApi *api, Fts5Context *fts, int ok,
+							Fts5PhraseIter *it, int *col, int *off)
 {
 	if (ok > 0)
 		pnext(it, col, off);
@@ -467,19 +498,19 @@ static void pnext_check(const Fts5ExtensionApi *api, Fts5Context *fts, int i)
 		pnext_ok = 1;
 }
 
-int kcover_held(const struct kcover *cv, const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int64 rid, int i,
-		const double *w, int nw, double *f)
+/*
+ * kcover_held()'s walk over the cover's places, stepping with pnext() (fast
+ * > 0) or FTS5's calls: inlined once for each, so that no step asks which.
+ */
+static inline __attribute__((always_inline)) int held_walk(const struct kcover *cv, const struct kcover_ph *ph,
+							   const Fts5ExtensionApi *api, Fts5Context *fts,
+							   struct kcover_at *at, const double *w, int nw, double *f,
+							   const int fast)
 {
-	const struct kcover_ph *ph = &cv->ph[i];
 	Fts5PhraseIter it[KCOVER_MAX_TOK];
 	int col[KCOVER_MAX_TOK], off[KCOVER_MAX_TOK], gaps = 0, held = 0;
-	long urow = -2;
 	double sum = 0;
 
-	int ok = pnext_ok;
-
-	if (ok == 0)
-		pnext_check(api, fts, ph->base);
 	for (int j = 0; j < ph->m; j++) {
 		col[j] = -1;
 		if (api->xPhraseFirst(fts, ph->base + j, &it[j], &col[j], &off[j]) != SQLITE_OK || col[j] < 0)
@@ -487,32 +518,45 @@ int kcover_held(const struct kcover *cv, const Fts5ExtensionApi *api, Fts5Contex
 		gaps |= ph->uni[j] >= 0;
 	}
 	while (col[0] >= 0) {
-		int c = col[0], p = off[0], ok = 1;
+		int c = col[0], p = off[0], hit = 1;
 
-		for (int j = 1; j < ph->m && ok; j++) {
+		for (int j = 1; j < ph->m && hit; j++) {
 			int want = p + ph->off[j];
 
 			while (col[j] >= 0 && (col[j] < c || (col[j] == c && off[j] < want)))
-				step(api, fts, ok, &it[j], &col[j], &off[j]);
+				step(api, fts, fast, &it[j], &col[j], &off[j]);
 			if (col[j] < 0)
 				goto done; /* no later start can hold */
-			ok = col[j] == c && off[j] == want;
+			hit = col[j] == c && off[j] == want;
 		}
-		if (ok && gaps && cv->nurow) {
+		if (hit && gaps && cv->nurow) {
 			/* no stretch of CJK text ends between two bigrams of the cover two places apart */
-			if (urow == -2)
-				urow = krids_find(&(struct krids){ cv->urid, cv->nurow }, rid);
-			for (int j = 1; j < ph->m && ok && urow >= 0; j++)
-				if (ph->uni[j] >= 0 && upos_at(cv, urow, ph->uni[j], c, p + ph->off[j - 1] + 1))
-					ok = 0;
+			if (at->urow == -2)
+				at->urow = urow_find(cv, at);
+			for (int j = 1; j < ph->m && hit && at->urow >= 0; j++)
+				if (ph->uni[j] >= 0 && upos_at(cv, at->urow, ph->uni[j], c, p + ph->off[j - 1] + 1))
+					hit = 0;
 		}
-		if (ok) {
+		if (hit) {
 			held = 1;
 			sum += c < nw ? w[c] : 1.0;
 		}
-		step(api, fts, ok, &it[0], &col[0], &off[0]);
+		step(api, fts, fast, &it[0], &col[0], &off[0]);
 	}
 done:
 	*f = sum;
 	return held;
+}
+
+int kcover_held(const struct kcover *cv, const Fts5ExtensionApi *api, Fts5Context *fts, struct kcover_at *at, int i,
+		const double *w, int nw, double *f)
+{
+	const struct kcover_ph *ph = &cv->ph[i];
+	int fast = pnext_ok;
+
+	if (fast > 0)
+		return held_walk(cv, ph, api, fts, at, w, nw, f, 1);
+	if (fast == 0)
+		pnext_check(api, fts, ph->base);
+	return held_walk(cv, ph, api, fts, at, w, nw, f, -1); /* not yet known, or found wrong: FTS5's calls */
 }

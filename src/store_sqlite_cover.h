@@ -72,10 +72,29 @@ int kcover_make(struct kstore_sqlite *st, const struct kstore_qnode *root, int f
 void kcover_free(struct kcover *cv);
 
 /*
- * Phrase i (covered) in the row FTS5's cursor is at (rowid rid): 1 if it
+ * The row a run is at, for kcover_held(): its rowid, and where it is among
+ * the rows holding a single character of the cover (urow: -2 not yet
+ * looked for, -1 none).  One to a run (a connection's): the run's rows come
+ * in ascending order, so each look starts where the last ended (hint).
+ */
+struct kcover_at {
+	sqlite3_int64 rid;
+	long urow;
+	size_t hint;
+};
+
+/* The run is at row rid (its urow not yet looked for). */
+static inline void kcover_at_row(struct kcover_at *at, sqlite3_int64 rid)
+{
+	at->rid = rid;
+	at->urow = -2;
+}
+
+/*
+ * Phrase i (covered) in the row FTS5's cursor is at (at->rid): 1 if it
  * holds, with *f its instances weighted by column (w[col], 1 past nw).
  */
-int kcover_held(const struct kcover *cv, const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_int64 rid, int i,
+int kcover_held(const struct kcover *cv, const Fts5ExtensionApi *api, Fts5Context *fts, struct kcover_at *at, int i,
 		const double *w, int nw, double *f);
 
 /* Runs that had a phrase on its cover, since the process began (for the tests). */

@@ -216,7 +216,7 @@ struct row_ph {
 	 * one's weighted count in sfr once known), the row and the weights */
 	const struct kcover *cv;
 	unsigned long long cover;
-	sqlite3_int64 rid;
+	struct kcover_at *at; /* the run's row (its rowid) */
 	const double *w;
 	double sfr[TOPK_MAX_PHRASES];
 	unsigned and_known, and_ok; /* row_counts(): whether each AND holds (bit a: conj.ands[a]) */
@@ -237,7 +237,7 @@ static int row_has_cover(const Fts5ExtensionApi *api, Fts5Context *fts, int i, s
 	r->known |= 1ULL << i;
 	r->p[i].col = -1;
 	if (r->cover >> i & 1) {
-		if (kcover_held(r->cv, api, fts, r->rid, i, r->w, KCOL__N, &r->sfr[i]))
+		if (kcover_held(r->cv, api, fts, r->at, i, r->w, KCOL__N, &r->sfr[i]))
 			r->have |= 1ULL << i;
 	} else if (api->xPhraseFirst(fts, r->cv->ph[i].base, &r->p[i].it, &r->p[i].col, &r->p[i].off) ==
 			   SQLITE_OK &&
@@ -791,6 +791,7 @@ struct topk {
 	const struct kstore_qnode *croot;
 	int cflat;
 	const struct kcover *cv;
+	struct kcover_at cat; /* the row the run is at, for cv */
 };
 
 struct topk_srow {
@@ -1037,7 +1038,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 	if (t->cv) {
 		rp.cv = t->cv;
 		rp.cover = t->cv->mask;
-		rp.rid = rid;
+		kcover_at_row(&t->cat, rid);
+		rp.at = &t->cat;
 		rp.w = t->w;
 		/* (a run of groups of two phrases or more asks below, where it must) */
 		if ((!t->ngrp || t->np == 1) && !cover_row(t, api, fts, &rp))
@@ -2864,6 +2866,7 @@ static int top_parts(struct kstore_sqlite *st, struct topk *t, const char *match
 			goto out;
 		if (cv && cv->np == t->np) {
 			t->cv = cv;
+			t->cat.hint = 0;
 			match = cv->text;
 		}
 	}
