@@ -634,6 +634,7 @@ static void dfmemo_clear(struct dfmemo *dm)
 
 struct dlcache {
 	int valid;
+	long reads;                 /* lengths read one by one since the last load (every query's) */
 	unsigned long long changes; /* ksqlite_case_changes() when loaded */
 	sqlite3_int64 n;  /* dl[0..n) by rowid */
 	int *dl;          /* -1: no such row */
@@ -742,7 +743,6 @@ struct topk {
 	void *spawn_arg;
 	sqlite3_int64 stop_at;               /* rows from this rowid on are not this statement's */
 	int stopped;                         /* the statement was ended there */
-	long reads;                          /* lengths read one by one */
 	/* statistics given by the caller (ksqlite_similar_top): idf, avgdl, and a count of the rows passing */
 	int given;
 	long passed;
@@ -1132,8 +1132,9 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_c
 			return;
 		}
 	}
-	if (!t->dl && t->dlc && ++t->reads > 1000 + t->nrow / 32) {
-		/* many rows to rank: read all lengths at once (kept for the next query) */
+	if (!t->dl && t->dlc && ++t->dlc->reads > 1000 + t->nrow / 32) {
+		/* many rows ranked on this connection: read all lengths at once (kept for the next
+		 * query; a connection that serves many reads them once, not each query its share) */
 		struct kerr e = KERR_INIT;
 
 		if (dlcache_ready(t->st, t->dlc, 1, &e) > 0)
@@ -1728,6 +1729,7 @@ static int dlcache_ready(struct kstore_sqlite *st, struct dlcache *dc, int load,
 		return r == SQLITE_ROW ? 0 : ksqlite_db_err(st, err, "search: document lengths");
 	}
 	dc->valid = 1;
+	dc->reads = 0;
 	dc->changes = ch;
 	atomic_fetch_add(&length_reads, 1);
 	return 1;
@@ -2509,7 +2511,6 @@ static int collect_part(struct kstore_sqlite *st, struct topk *t, const char *ma
 	int rc = 0, r, ranged = lo < hi;
 
 	t->st = st;
-	t->reads = 0;
 	t->dl = NULL;
 	t->dlc = NULL;
 	t->fresh = 1;
@@ -2691,7 +2692,7 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 {
 	double gidf[TOPK_MAX_PHRASES];
 	sqlite3_stmt *s = NULL;
-	long seen = t->seen, reads = 0;
+	long seen = t->seen;
 	int rc, g = -1;
 
 	/* a phrase of one token: the vocabulary's exact count, as sample_df() takes it */
@@ -2740,8 +2741,8 @@ static int defer_score(struct kstore_sqlite *st, struct topk *t, struct kerr *er
 				ub += bm25_term(gidf[k], gf[k], 0, t->avgdl);
 		if (t->nheap == t->k && ub <= t->heap[0].h.score)
 			continue;
-		if (!t->dl && t->dlc && ++reads > 1000 + t->nrow / 32) {
-			/* many rows to rank: read all lengths at once (kept for the next query) */
+		if (!t->dl && t->dlc && ++t->dlc->reads > 1000 + t->nrow / 32) {
+			/* many rows ranked on this connection: read all lengths at once (as above) */
 			struct kerr e = KERR_INIT;
 
 			if (dlcache_ready(st, t->dlc, 1, &e) > 0)

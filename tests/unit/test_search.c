@@ -2083,6 +2083,53 @@ static void test_search_warm(void **state)
 	kstore_close(c);
 }
 
+/*
+ * A connection that ranks many rows one query at a time reads every
+ * case's length at once when the lengths it has read one by one, over all
+ * its queries, pass what one query would read before doing so: not on its
+ * first small search, once after enough of them, then not again.
+ */
+static void test_lengths_kept(void **state)
+{
+	struct ksearch_opts o = KSEARCH_OPTS_INIT;
+	struct ksearch_result r;
+	struct kerr err = KERR_INIT;
+	struct kstore *c = NULL;
+	unsigned long l0;
+	char path[512];
+	int n = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/s.db", tmpdir);
+	/* a state of the cases no connection has read yet */
+	put_json("{\"id\":\"rs-kept\",\"title\":\"長さの事例\",\"source\":{\"document\":\"s.pdf\"},\"tlp\":\"clear\"}");
+	assert_int_equal(kstore_open(&c, path, KSTORE_READONLY, &err), 0);
+	o.query = "システム";
+	o.syn = syn;
+	o.filter.reader = tlp_reader(-1);
+	o.snippets = 0;
+	o.facets = 0;
+	l0 = ksqlite_search_length_reads();
+	assert_int_equal(ksearch(c, &o, &r, &err), 0);
+	assert_true(r.nhits > 0);
+	ksearch_result_free(&r);
+	assert_int_equal(ksqlite_search_length_reads(), l0);
+	while (ksqlite_search_length_reads() == l0 && n < 5000) {
+		assert_int_equal(ksearch(c, &o, &r, &err), 0);
+		ksearch_result_free(&r);
+		n++;
+	}
+	assert_int_equal(ksqlite_search_length_reads(), l0 + 1);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(ksearch(c, &o, &r, &err), 0);
+		ksearch_result_free(&r);
+	}
+	assert_int_equal(ksqlite_search_length_reads(), l0 + 1);
+	print_message("lengths read at once after %d more searches\n", n + 1);
+	assert_int_equal(kstore_delete(st, "rs-kept", &err), 0);
+	kstore_close(c);
+}
+
 static void test_filter_only(void **state)
 {
 	/* the last in the summary column only (as a section search's, which FTS5's SQL path ranks) */
@@ -2370,6 +2417,7 @@ int main(void)
 		cmocka_unit_test(test_read_snapshot),
 		cmocka_unit_test(test_deleted_mid_search),
 		cmocka_unit_test(test_search_warm),
+		cmocka_unit_test(test_lengths_kept),
 		cmocka_unit_test(test_filter_only),
 	};
 
