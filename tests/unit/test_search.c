@@ -2104,7 +2104,7 @@ static void test_lengths_kept(void **state)
 	/* a state of the cases no connection has read yet */
 	put_json("{\"id\":\"rs-kept\",\"title\":\"長さの事例\",\"source\":{\"document\":\"s.pdf\"},\"tlp\":\"clear\"}");
 	assert_int_equal(kstore_open(&c, path, KSTORE_READONLY, &err), 0);
-	o.query = "システム";
+	o.query = "の";
 	o.syn = syn;
 	o.filter.reader = tlp_reader(-1);
 	o.snippets = 0;
