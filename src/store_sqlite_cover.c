@@ -99,7 +99,6 @@ struct ctx {
 	struct kstore_sqlite *st;
 	struct kcover *cv;
 	struct kbuf text;
-	int k;          /* phrases written (flat: " OR " before the next) */
 	char uni[COVER_MAX_UNI][4];
 	unsigned char ulen[COVER_MAX_UNI];
 	struct kerr *err;
@@ -222,6 +221,8 @@ static int write_phrase(struct ctx *c, const struct kphrase *p)
 	if ((rc = plan(c, p, ph, &t)) < 0)
 		return rc;
 	ph->base = cv->nfts;
+	for (int j = 0; j < ph->m; j++)
+		ph->fts[j] = (short)(ph->base + j);
 	if (ph->m == 1) {
 		rc = add_quoted(&c->text, p->text, strlen(p->text)) | (p->prefix ? kbuf_adds(&c->text, " *") : 0);
 	} else {
@@ -239,34 +240,139 @@ static int write_phrase(struct ctx *c, const struct kphrase *p)
 	return rc ? KE_NOMEM : 0;
 }
 
-/*
- * n written: ORs of phrases (an AND of one kid as the kid), or with flat
- * every phrase of any tree but NOT ORed.  1: not such a run.
- */
-static int write_node(struct ctx *c, const struct kstore_qnode *n, int flat)
+/* A run's phrases in order (flat_collect()), each planned, with its tokens. */
+struct flat {
+	const struct kphrase *p[KCOVER_MAX_PHRASES];
+	struct toks t[KCOVER_MAX_PHRASES];
+	int n;
+};
+
+/* n's phrases in order into f (any tree but NOT).  1: not such a run. */
+static int flat_collect(struct flat *f, const struct kstore_qnode *n)
 {
 	int rc;
 
 	if (!n || n->op < KSQ_PHRASE || n->op > KSQ_NOT || n->op == KSQ_NOT)
 		return 1;
 	if (n->op == KSQ_PHRASE) {
-		if (!n->phrase.text)
+		if (!n->phrase.text || f->n >= KCOVER_MAX_PHRASES)
 			return 1;
-		if (flat && c->k++ && kbuf_adds(&c->text, " OR ") < 0)
-			return KE_NOMEM;
-		return write_phrase(c, &n->phrase);
+		f->p[f->n++] = &n->phrase;
+		return 0;
 	}
-	if (!n->kid || !n->nkid || (!flat && n->op == KSQ_AND && n->nkid > 1))
+	if (!n->kid || !n->nkid)
 		return 1;
-	if (!flat && n->nkid > 1 && kbuf_addch(&c->text, '(') < 0)
+	for (size_t i = 0; i < n->nkid; i++)
+		if ((rc = flat_collect(f, n->kid[i])))
+			return rc;
+	return 0;
+}
+
+/* The phrase of f that is bigram tok alone, whole (-1: none). */
+static int flat_alone(const struct flat *f, const struct kcover *cv, const char *tok, int len)
+{
+	for (int i = 0; i < f->n; i++)
+		if (cv->ph[i].m == 1 && !f->p[i]->prefix && !f->t[i].bad && f->t[i].n == 1 && f->t[i].len[0] == len &&
+		    !memcmp(f->t[i].t[0], tok, (size_t)len))
+			return i;
+	return -1;
+}
+
+/*
+ * The run of every phrase of root ORed: each phrase planned (its cover, or
+ * whole), then written in order; a covered phrase whose every token is
+ * another phrase of the run alone (a word's parts beside it: 遠隔操作's
+ * 遠隔 操作) is not written again: its tokens are read from those phrases,
+ * which FTS5 reports wherever they are (an OR's), and every row holding it
+ * holds them, so the run's rows are the same.  1: not such a run.
+ */
+static int write_flat(struct ctx *c, const struct kstore_qnode *root)
+{
+	struct kcover *cv = c->cv;
+	struct flat *f = calloc(1, sizeof(*f));
+	unsigned long long shared = 0;
+	int rc = 0, written = 0;
+
+	if (!f)
+		return KE_NOMEM;
+	if ((rc = flat_collect(f, root)))
+		goto out;
+	for (int i = 0; i < f->n; i++)
+		if ((rc = plan(c, f->p[i], &cv->ph[i], &f->t[i])) < 0)
+			goto out;
+	/* FTS5's numbers: each phrase written in order, a shared one not at all */
+	for (int i = 0; i < f->n; i++) {
+		struct kcover_ph *ph = &cv->ph[i];
+		int all = ph->m > 1;
+
+		for (int j = 0; j < ph->m && all; j++)
+			all = flat_alone(f, cv, f->t[i].t[ph->off[j]], f->t[i].len[ph->off[j]]) >= 0;
+		ph->base = cv->nfts;
+		if (all) {
+			shared |= 1ULL << i;
+			continue;
+		}
+		for (int j = 0; j < ph->m; j++)
+			ph->fts[j] = (short)(ph->base + j);
+		cv->nfts += ph->m;
+	}
+	for (int i = 0; i < f->n; i++) {
+		struct kcover_ph *ph = &cv->ph[i];
+		const struct toks *t = &f->t[i];
+
+		if (ph->m > 1)
+			cv->mask |= 1ULL << i;
+		if (shared >> i & 1) {
+			for (int j = 0; j < ph->m; j++)
+				ph->fts[j] = (short)cv->ph[flat_alone(f, cv, t->t[ph->off[j]], t->len[ph->off[j]])].base;
+			ph->base = ph->fts[0];
+			continue;
+		}
+		if (written++ && kbuf_adds(&c->text, " OR ") < 0) {
+			rc = KE_NOMEM;
+			goto out;
+		}
+		if (ph->m == 1) {
+			rc = add_quoted(&c->text, f->p[i]->text, strlen(f->p[i]->text)) |
+			     (f->p[i]->prefix ? kbuf_adds(&c->text, " *") : 0);
+		} else {
+			rc = kbuf_addch(&c->text, '(');
+			for (int j = 0; j < ph->m; j++)
+				rc |= (j ? kbuf_adds(&c->text, " AND ") : 0) |
+				      add_quoted(&c->text, t->t[ph->off[j]], t->len[ph->off[j]]);
+			rc |= kbuf_addch(&c->text, ')');
+		}
+		if (rc) {
+			rc = KE_NOMEM;
+			goto out;
+		}
+	}
+	cv->np = f->n;
+out:
+	free(f);
+	return rc;
+}
+
+/* n written: ORs of phrases (an AND of one kid as the kid).  1: not such a run. */
+static int write_node(struct ctx *c, const struct kstore_qnode *n)
+{
+	int rc;
+
+	if (!n || n->op < KSQ_PHRASE || n->op > KSQ_NOT || n->op == KSQ_NOT)
+		return 1;
+	if (n->op == KSQ_PHRASE)
+		return n->phrase.text ? write_phrase(c, &n->phrase) : 1;
+	if (!n->kid || !n->nkid || (n->op == KSQ_AND && n->nkid > 1))
+		return 1;
+	if (n->nkid > 1 && kbuf_addch(&c->text, '(') < 0)
 		return KE_NOMEM;
 	for (size_t i = 0; i < n->nkid; i++) {
-		if (!flat && i && kbuf_adds(&c->text, " OR ") < 0)
+		if (i && kbuf_adds(&c->text, " OR ") < 0)
 			return KE_NOMEM;
-		if ((rc = write_node(c, n->kid[i], flat)))
+		if ((rc = write_node(c, n->kid[i])))
 			return rc;
 	}
-	return !flat && n->nkid > 1 && kbuf_addch(&c->text, ')') < 0 ? KE_NOMEM : 0;
+	return n->nkid > 1 && kbuf_addch(&c->text, ')') < 0 ? KE_NOMEM : 0;
 }
 
 /* kyokun_upos(case_fts, cv) */
@@ -356,7 +462,7 @@ int kcover_make(struct kstore_sqlite *st, const struct kstore_qnode *root, int f
 	*out = NULL;
 	if (!(c.cv = calloc(1, sizeof(*c.cv))))
 		return kerr_set(err, KE_NOMEM, "out of memory");
-	if ((rc = write_node(&c, root, flat))) {
+	if ((rc = flat ? write_flat(&c, root) : write_node(&c, root))) {
 		if (rc == KE_NOMEM)
 			rc = kerr_set(err, KE_NOMEM, "out of memory");
 		goto out;
@@ -513,7 +619,7 @@ static inline __attribute__((always_inline)) int held_walk(const struct kcover *
 
 	for (int j = 0; j < ph->m; j++) {
 		col[j] = -1;
-		if (api->xPhraseFirst(fts, ph->base + j, &it[j], &col[j], &off[j]) != SQLITE_OK || col[j] < 0)
+		if (api->xPhraseFirst(fts, ph->fts[j], &it[j], &col[j], &off[j]) != SQLITE_OK || col[j] < 0)
 			return 0;
 		gaps |= ph->uni[j] >= 0;
 	}
@@ -557,6 +663,6 @@ int kcover_held(const struct kcover *cv, const Fts5ExtensionApi *api, Fts5Contex
 	if (fast > 0)
 		return held_walk(cv, ph, api, fts, at, w, nw, f, 1);
 	if (fast == 0)
-		pnext_check(api, fts, ph->base);
+		pnext_check(api, fts, ph->fts[0]);
 	return held_walk(cv, ph, api, fts, at, w, nw, f, -1); /* not yet known, or found wrong: FTS5's calls */
 }

@@ -32,9 +32,15 @@ struct kerr;
 #define KCOVER_MAX_TOK 48
 #define KCOVER_MAX_PHRASES 64
 
-/* Phrase i of the run: FTS5's phrases base .. base + m - 1 (m 1: whole). */
+/*
+ * Phrase i of the run: FTS5's phrases base .. base + m - 1 (m 1: whole);
+ * covered, its token j FTS5's phrase fts[j] (base + j, or, in a run of
+ * phrases all ORed, another phrase of the run that is that token alone:
+ * 遠隔操作's cover 遠隔 操作 beside its parts 遠隔 and 操作, each list read once).
+ */
 struct kcover_ph {
 	int base, m;
+	short fts[KCOVER_MAX_TOK];
 	signed char off[KCOVER_MAX_TOK]; /* each one's place in the phrase (off[0] 0) */
 	signed char uni[KCOVER_MAX_TOK]; /* j >= 1, off[j] == off[j - 1] + 2: the single character
 					  * that must not be at off[j - 1] + 1 (its number); else -1 */

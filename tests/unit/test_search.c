@@ -1642,6 +1642,8 @@ static void test_cover_phrases(void **state)
 		"\"予備系への切り替え\"", "予備系への切り替え", "\"予備系への切り替え\" 訓練", "訓練 \"予備系への切り替え\"",
 		"ランサムウェア バックアップ", "\"パッチが適用されていなかった\"", "\"設定値の誤り\" OR 訓練",
 		"サポート詐欺 遠隔操作", "\"予備系への切り替え\" OR \"系への切り替え\"", "\"系への切り替え\" -訓練",
+		/* a word whose cover is its parts (遠隔 操作), read from the parts' own lists */
+		"遠隔操作 見直し", "点検 遠隔操作", "遠隔操作 OR 見直し",
 	};
 	static const char *const cases[] = {
 		"{\"id\":\"fx-cover-a\",\"title\":\"予備系への切り替え訓練\",\"source\":{\"document\":\"c.pdf\"},"
@@ -1656,6 +1658,12 @@ static void test_cover_phrases(void **state)
 		"\"summary\":[\"夜間に予備系への切り替えを行った。パッチが適用されていなかった。\"],\"tlp\":\"green\"}",
 		"{\"id\":\"fx-cover-f\",\"title\":\"点検\",\"source\":{\"document\":\"c.pdf\"},"
 		"\"summary\":[\"パッチが、適用されていなかった。設定値の・誤り。ランサムウェアのバックアップ\"],\"tlp\":\"clear\"}",
+		"{\"id\":\"fx-cover-g\",\"title\":\"見直し\",\"source\":{\"document\":\"c.pdf\"},"
+		"\"summary\":[\"サポート詐欺で遠隔操作された。遠隔操作と遠隔、操作の切り分け\"],\"tlp\":\"clear\"}",
+		"{\"id\":\"fx-cover-h\",\"title\":\"見直し\",\"source\":{\"document\":\"c.pdf\"},"
+		"\"summary\":[\"遠隔から操作した。サポート窓口を装う詐欺。遠隔、操作\"],\"tlp\":\"clear\"}",
+		"{\"id\":\"fx-cover-i\",\"title\":\"点検\",\"source\":{\"document\":\"c.pdf\"},"
+		"\"summary\":[\"遠隔操作の手順。操作遠隔\"],\"tlp\":\"green\"}",
 	};
 	struct kfilter filters[3] = { KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT, KFILTER_LOCAL_INIT };
 	struct counted_tally tl = { 0, 0, 0 };
