@@ -207,6 +207,19 @@ static int plan(struct ctx *c, const struct kphrase *p, struct kcover_ph *ph, st
 	return 0;
 }
 
+/* Phrase p's text in the run as planned (ph; its tokens t): its cover's tokens ANDed, or whole.  Nonzero: no memory. */
+static int put_phrase(struct ctx *c, const struct kphrase *p, const struct kcover_ph *ph, const struct toks *t)
+{
+	int rc;
+
+	if (ph->m == 1)
+		return add_quoted(&c->text, p->text, strlen(p->text)) | (p->prefix ? kbuf_adds(&c->text, " *") : 0);
+	rc = kbuf_addch(&c->text, '(');
+	for (int j = 0; j < ph->m; j++)
+		rc |= (j ? kbuf_adds(&c->text, " AND ") : 0) | add_quoted(&c->text, t->t[ph->off[j]], t->len[ph->off[j]]);
+	return rc | kbuf_addch(&c->text, ')');
+}
+
 /* Phrase p written as the run has it (its cover, or whole). */
 static int write_phrase(struct ctx *c, const struct kphrase *p)
 {
@@ -223,18 +236,9 @@ static int write_phrase(struct ctx *c, const struct kphrase *p)
 	ph->base = cv->nfts;
 	for (int j = 0; j < ph->m; j++)
 		ph->fts[j] = (short)(ph->base + j);
-	if (ph->m == 1) {
-		rc = add_quoted(&c->text, p->text, strlen(p->text)) | (p->prefix ? kbuf_adds(&c->text, " *") : 0);
-	} else {
-		rc = kbuf_addch(&c->text, '(');
-		for (int j = 0; j < ph->m; j++) {
-			int k = ph->off[j];
-
-			rc |= (j ? kbuf_adds(&c->text, " AND ") : 0) | add_quoted(&c->text, t.t[k], t.len[k]);
-		}
-		rc |= kbuf_addch(&c->text, ')');
+	rc = put_phrase(c, p, ph, &t);
+	if (ph->m > 1)
 		cv->mask |= 1ULL << i;
-	}
 	cv->nfts += ph->m;
 	cv->np++;
 	return rc ? KE_NOMEM : 0;
@@ -328,21 +332,7 @@ static int write_flat(struct ctx *c, const struct kstore_qnode *root)
 			ph->base = ph->fts[0];
 			continue;
 		}
-		if (written++ && kbuf_adds(&c->text, " OR ") < 0) {
-			rc = KE_NOMEM;
-			goto out;
-		}
-		if (ph->m == 1) {
-			rc = add_quoted(&c->text, f->p[i]->text, strlen(f->p[i]->text)) |
-			     (f->p[i]->prefix ? kbuf_adds(&c->text, " *") : 0);
-		} else {
-			rc = kbuf_addch(&c->text, '(');
-			for (int j = 0; j < ph->m; j++)
-				rc |= (j ? kbuf_adds(&c->text, " AND ") : 0) |
-				      add_quoted(&c->text, t->t[ph->off[j]], t->len[ph->off[j]]);
-			rc |= kbuf_addch(&c->text, ')');
-		}
-		if (rc) {
+		if ((written++ && kbuf_adds(&c->text, " OR ") < 0) || put_phrase(c, f->p[i], ph, t)) {
 			rc = KE_NOMEM;
 			goto out;
 		}
@@ -485,12 +475,14 @@ out:
 
 /*
  * The row at->rid among the rows holding a single character (cv->urid, ascending), -1 if not
- * one of them: from where the last look ended, in steps doubling, then halving (a run's rows
- * come in ascending order: most looks take a step or two); from the start if the run went back.
+ * one of them: from where the last look ended, in steps doubling, then halving (krids_find();
+ * a run's rows come in ascending order: most looks take a step or two); from the start if the
+ * run went back.
  */
 static long urow_find(const struct kcover *cv, struct kcover_at *at)
 {
 	size_t lo = at->hint, hi, n = cv->nurow, step = 1;
+	long k;
 
 	if (lo > n || (lo > 0 && cv->urid[lo - 1] >= at->rid))
 		lo = 0;
@@ -500,18 +492,14 @@ static long urow_find(const struct kcover *cv, struct kcover_at *at)
 		hi += step;
 		step *= 2;
 	}
-	if (hi > n)
-		hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cv->urid[mid] < at->rid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (hi >= n)
+		hi = n - 1;
+	/* every row before lo is before at->rid: the next look starts there */
 	at->hint = lo;
-	return lo < n && cv->urid[lo] == at->rid ? (long)lo : -1;
+	if (lo >= n)
+		return -1;
+	k = krids_find(&(struct krids){ cv->urid + lo, hi - lo + 1 }, at->rid);
+	return k < 0 ? -1 : (long)lo + k;
 }
 
 /* Is single character u at (col, off) in row k of the places read? */
