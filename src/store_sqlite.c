@@ -635,14 +635,14 @@ static int exec(struct kstore_sqlite *st, const char *sql, struct kerr *err)
 
 /* ---- opening ----------------------------------------------------------- */
 
-/* The schema version into *v; SQLite's result code. */
-static int read_version(struct kstore_sqlite *st, int *v)
+/* An integer pragma's value into *v (-1 if none); SQLite's result code. */
+static int pragma_int(struct kstore_sqlite *st, const char *sql, int *v)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	*v = -1;
-	if ((rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
 		return sqlite3_extended_errcode(st->db);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*v = sqlite3_column_int(s, 0);
@@ -652,6 +652,12 @@ static int read_version(struct kstore_sqlite *st, int *v)
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+/* The schema version into *v; SQLite's result code. */
+static int read_version(struct kstore_sqlite *st, int *v)
+{
+	return pragma_int(st, "PRAGMA user_version", v);
 }
 
 static int ksqlite_schema_version(struct kstore *kst)
@@ -882,7 +888,8 @@ static void add_case_row(struct kstore_sqlite *st)
 /*
  * A new library (a file without a page yet) is made of pages of 16 KiB;
  * the page size is fixed when the first page is written (before WAL mode:
- * WAL cannot change it after), so a library made before keeps its own.  16 KiB rather than SQLite's 4 KiB: FTS5 writes its
+ * WAL cannot change it after), so a library made before keeps its own.
+ * 16 KiB rather than SQLite's 4 KiB: FTS5 writes its
  * index as blobs of about 4 KB (its leaves), one to a page at 4 KiB, and a
  * table of cases' JSON and text one or two to a page; with four times the
  * bytes a page, a bulk load of 100,000 cases took 13.0-13.4 s against
@@ -892,14 +899,10 @@ static void add_case_row(struct kstore_sqlite *st)
  */
 static int new_page_size(struct kstore_sqlite *st, struct kerr *err)
 {
-	sqlite3_stmt *s;
-	int pages = -1;
+	int pages;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA page_count", -1, &s, NULL) != SQLITE_OK)
+	if (pragma_int(st, "PRAGMA page_count", &pages) != SQLITE_OK)
 		return ksqlite_db_err(st, err, "reading the page count");
-	if (sqlite3_step(s) == SQLITE_ROW)
-		pages = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
 	if (pages != 0)
 		return 0;
 	return exec(st, "PRAGMA page_size = 16384", err);
